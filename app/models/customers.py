@@ -1,0 +1,169 @@
+"""The customer master: customers, contacts, addresses, devices and meter readings."""
+
+from __future__ import annotations
+
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import (
+    Base,
+    Code40,
+    Day,
+    Flag,
+    LongText,
+    Text100,
+    Text200,
+    Text500,
+    Timestamp,
+    Tracked,
+)
+from app.models.enums import (
+    AddressKind,
+    CustomerClass,
+    CustomerKind,
+    CustomerSource,
+    CustomerStatus,
+    DeviceStatus,
+)
+
+
+class Customer(Tracked, Base):
+    """A company or person the business sells to or services (客户).
+
+    Customers belong to the company; ``owner_id`` says which salesperson looks after one.
+    ``name_key`` (normalised name), ``pinyin_full``, ``pinyin_initials`` and
+    ``phone_digits`` are search keys kept by the service layer, each indexed for prefix
+    search so the list and the duplicate check stay fast at 100 000 rows.
+    """
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        Index("ix_customers_name_key", "name_key"),
+        Index("ix_customers_pinyin_full", "pinyin_full"),
+        Index("ix_customers_pinyin_initials", "pinyin_initials"),
+        Index("ix_customers_phone_digits", "phone_digits"),
+        Index("ix_customers_owner_status", "owner_id", "status"),
+        Index("ix_customers_sort_key", "sort_key", "id"),
+        Index("ix_customers_class_source", "customer_class", "source"),
+        Index("ix_customers_created_at", "created_at"),
+    )
+
+    code: Mapped[Code40] = mapped_column(unique=True)
+    kind: Mapped[CustomerKind]
+    name: Mapped[Text200]
+    short_name: Mapped[Text100 | None]
+    name_key: Mapped[Text200]
+    pinyin_full: Mapped[str] = mapped_column(String(400))
+    pinyin_initials: Mapped[str] = mapped_column(String(200))
+    # Pinyin of the name, padded for ordering, so lists sort the way Chinese readers expect.
+    sort_key: Mapped[str] = mapped_column(String(400))
+    source: Mapped[CustomerSource]
+    customer_class: Mapped[CustomerClass]
+    status: Mapped[CustomerStatus]
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    phone_digits: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    industry: Mapped[Text100 | None]
+    tax_number: Mapped[str | None] = mapped_column(String(40))
+    website: Mapped[str | None] = mapped_column(String(200))
+    notes: Mapped[LongText | None]
+    first_contact_on: Mapped[Day | None]
+    lost_on: Mapped[Day | None]
+
+    contacts: Mapped[list[Contact]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="Contact.id"
+    )
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="Address.id"
+    )
+    devices: Mapped[list[Device]] = relationship(
+        back_populates="customer", order_by="Device.id"
+    )
+
+
+class Contact(Tracked, Base):
+    """A person at a customer (联系人)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_customer", "customer_id"),
+        Index("ix_contacts_name", "name"),
+        Index("ix_contacts_phone_digits", "phone_digits"),
+        Index("ix_contacts_mobile_digits", "mobile_digits"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    name: Mapped[Text100]
+    title: Mapped[Text100 | None]
+    phone: Mapped[str | None] = mapped_column(String(40))
+    phone_digits: Mapped[str | None] = mapped_column(String(40))
+    mobile: Mapped[str | None] = mapped_column(String(40))
+    mobile_digits: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    birthday: Mapped[Day | None]
+    is_primary: Mapped[Flag] = mapped_column(default=False)
+    notes: Mapped[Text500 | None]
+
+    customer: Mapped[Customer] = relationship(back_populates="contacts")
+
+
+class Address(Tracked, Base):
+    """A postal or site address of a customer."""
+
+    __tablename__ = "addresses"
+    __table_args__ = (Index("ix_addresses_customer", "customer_id"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[AddressKind]
+    city: Mapped[Text100 | None]
+    district: Mapped[Text100 | None]
+    street: Mapped[Text200]
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    is_default: Mapped[Flag] = mapped_column(default=False)
+
+    customer: Mapped[Customer] = relationship(back_populates="addresses")
+
+
+class Device(Tracked, Base):
+    """A customer's printer, copier or PC (设备); its history belongs to it, not to a technician."""
+
+    __tablename__ = "devices"
+    __table_args__ = (
+        Index("ix_devices_customer", "customer_id"),
+        Index("ix_devices_serial_number", "serial_number"),
+        Index("ix_devices_model", "model"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    brand: Mapped[Text100]
+    model: Mapped[Text100]
+    serial_number: Mapped[str] = mapped_column(String(60))
+    install_date: Mapped[Day | None]
+    location: Mapped[Text200 | None]
+    status: Mapped[DeviceStatus] = mapped_column(default=DeviceStatus.IN_USE)
+    notes: Mapped[Text500 | None]
+
+    customer: Mapped[Customer] = relationship(back_populates="devices")
+    readings: Mapped[list[MeterReading]] = relationship(
+        back_populates="device", cascade="all, delete-orphan", order_by="MeterReading.read_at"
+    )
+
+
+class MeterReading(Base):
+    """A page counter reading (计数器读数) taken at a visit or repair."""
+
+    __tablename__ = "meter_readings"
+    __table_args__ = (Index("ix_meter_readings_device_read_at", "device_id", "read_at"),)
+
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    read_at: Mapped[Timestamp]
+    value: Mapped[int] = mapped_column(Integer)
+    service_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("service_tickets.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    device: Mapped[Device] = relationship(back_populates="readings")
+
+

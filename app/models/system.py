@@ -1,0 +1,112 @@
+"""Cross-cutting records: audit log, custom fields, document number sequences, settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Unicode, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import (
+    Base,
+    Code40,
+    Flag,
+    LongText,
+    Text100,
+    Text200,
+    Timestamp,
+    Tracked,
+)
+from app.models.enums import AuditAction, CustomFieldEntity, CustomFieldKind
+
+
+class AuditEntry(Base):
+    """One audited action (操作日志). Written in the same transaction as the change; never edited."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_entity", "entity", "entity_id", "at"),
+        Index("ix_audit_log_user_at", "user_id", "at"),
+        Index("ix_audit_log_at", "at"),
+    )
+
+    at: Mapped[Timestamp]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    station: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[AuditAction]
+    entity: Mapped[Code40]
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[Text200]
+    # JSON object {field: [before, after]}; text so it reads the same on all three databases.
+    changes: Mapped[LongText | None]
+
+
+class CustomFieldDefinition(Tracked, Base):
+    """An extra field an administrator added to a kind of record (自定义字段)."""
+
+    __tablename__ = "custom_field_definitions"
+    __table_args__ = (
+        UniqueConstraint("entity", "code"),
+        Index("ix_custom_field_definitions_entity_position", "entity", "position"),
+    )
+
+    entity: Mapped[CustomFieldEntity]
+    code: Mapped[Code40]
+    label_zh: Mapped[Text100]
+    label_en: Mapped[Text100]
+    kind: Mapped[CustomFieldKind]
+    required: Mapped[Flag] = mapped_column(default=False)
+    default_value: Mapped[Text200 | None]
+    # Choice lists: a JSON array of {"code", "zh", "en"} objects.
+    options: Mapped[LongText | None]
+    group_name: Mapped[Text100 | None]
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Removing a field hides it; its stored values stay.
+    active: Mapped[Flag] = mapped_column(default=True)
+
+
+class CustomFieldValue(Base):
+    """A value of a custom field on one record, in the typed column that fits its kind."""
+
+    __tablename__ = "custom_field_values"
+    __table_args__ = (
+        UniqueConstraint("definition_id", "record_id"),
+        Index("ix_custom_field_values_record", "entity", "record_id"),
+        Index("ix_custom_field_values_text", "definition_id", "value_text"),
+        Index("ix_custom_field_values_number", "definition_id", "value_number"),
+        Index("ix_custom_field_values_date", "definition_id", "value_date"),
+    )
+
+    definition_id: Mapped[int] = mapped_column(ForeignKey("custom_field_definitions.id"))
+    entity: Mapped[CustomFieldEntity]
+    record_id: Mapped[int] = mapped_column(Integer)
+    value_text: Mapped[str | None] = mapped_column(Unicode(400))
+    value_number: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    value_date: Mapped[dt.date | None] = mapped_column(Date)
+    value_bool: Mapped[bool | None]
+
+
+class DocumentSequence(Base):
+    """The last number issued for a document prefix on a day, e.g. ``WX`` on 2026-11-26.
+
+    Numbers are taken by incrementing this row inside the saving transaction, so two
+    stations saving at once get different numbers or one waits for the other.
+    """
+
+    __tablename__ = "document_sequences"
+    __table_args__ = (UniqueConstraint("prefix", "period"),)
+
+    prefix: Mapped[str] = mapped_column(String(10))
+    period: Mapped[str] = mapped_column(String(10))
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AppSetting(Tracked, Base):
+    """A company-wide setting (company header, score rules, care rules) as a JSON value."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    value: Mapped[LongText]
+    description: Mapped[Text200 | None]

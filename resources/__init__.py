@@ -1,0 +1,1 @@
+"""Shipped resources (fonts, translations, icons), installed as the package app.resources."""
