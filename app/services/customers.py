@@ -1,0 +1,516 @@
+"""Customer master use cases: create, read, update and search customers (客户档案)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import and_, case, exists, false, or_, select, true
+from sqlalchemy.orm import selectinload
+
+from app.i18n import tr
+from app.models import Address, Contact, Customer, Device, User, utcnow
+from app.models.enums import (
+    AddressKind,
+    AuditAction,
+    CustomerClass,
+    CustomerKind,
+    CustomerSource,
+    CustomerStatus,
+    Module,
+    Operation,
+)
+from app.services import audit
+from app.services.errors import ConflictError, NotFound
+from app.services.numbering import next_number
+from app.services.permissions import (
+    Actor,
+    require,
+    require_in_scope,
+    scope_filter,
+)
+from app.services.uow import UnitOfWork
+from app.services.validation import Checker
+from app.textkeys import normalise_name, phone_digits, pinyin_full, pinyin_initials, sort_key
+
+# --- data in and out -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    name: str
+    title: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+    birthday: dt.date | None = None
+    is_primary: bool = False
+    notes: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class AddressDraft:
+    street: str
+    kind: AddressKind | str = AddressKind.OFFICE
+    city: str | None = None
+    district: str | None = None
+    postal_code: str | None = None
+    is_default: bool = False
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class CustomerDraft:
+    """What a person types on the customer card."""
+
+    name: str
+    kind: CustomerKind | str = CustomerKind.COMPANY
+    short_name: str | None = None
+    source: CustomerSource | str = CustomerSource.WALK_IN
+    customer_class: CustomerClass | str = CustomerClass.C
+    status: CustomerStatus | str = CustomerStatus.PROSPECT
+    owner_id: int | None = None
+    phone: str | None = None
+    email: str | None = None
+    industry: str | None = None
+    tax_number: str | None = None
+    website: str | None = None
+    notes: str | None = None
+    contacts: tuple[ContactDraft, ...] = ()
+    addresses: tuple[AddressDraft, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContactView:
+    id: int
+    name: str
+    title: str | None
+    phone: str | None
+    mobile: str | None
+    email: str | None
+    birthday: dt.date | None
+    is_primary: bool
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class AddressView:
+    id: int
+    kind: AddressKind
+    city: str | None
+    district: str | None
+    street: str
+    postal_code: str | None
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    """A customer card as the user may see it."""
+
+    id: int
+    code: str
+    version: int
+    kind: CustomerKind
+    name: str
+    short_name: str | None
+    source: CustomerSource
+    customer_class: CustomerClass
+    status: CustomerStatus
+    owner_id: int | None
+    owner_name: str | None
+    phone: str | None
+    email: str | None
+    industry: str | None
+    tax_number: str | None
+    website: str | None
+    notes: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    updated_by_name: str | None
+    contacts: tuple[ContactView, ...] = ()
+    addresses: tuple[AddressView, ...] = ()
+
+    def to_draft(self) -> CustomerDraft:
+        return CustomerDraft(
+            name=self.name, kind=self.kind, short_name=self.short_name, source=self.source,
+            customer_class=self.customer_class, status=self.status, owner_id=self.owner_id,
+            phone=self.phone, email=self.email, industry=self.industry,
+            tax_number=self.tax_number, website=self.website, notes=self.notes,
+            contacts=tuple(ContactDraft(**{k: getattr(c, k) for k in
+                                           ContactDraft.__dataclass_fields__}) for c in
+                           self.contacts),
+            addresses=tuple(AddressDraft(**{k: getattr(a, k) for k in
+                                            AddressDraft.__dataclass_fields__}) for a in
+                            self.addresses),
+        )
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    """One line of the customer list. ``restricted`` rows show only name and owner."""
+
+    id: int
+    code: str
+    name: str
+    short_name: str | None
+    customer_class: CustomerClass | None
+    source: CustomerSource | None
+    status: CustomerStatus | None
+    owner_id: int | None
+    owner_name: str | None
+    phone: str | None
+    restricted: bool
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    customer_class: CustomerClass | None = None
+    source: CustomerSource | None = None
+    status: CustomerStatus | None = None
+    owner_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    rows: tuple[CustomerRow, ...]
+    # Pass back as ``after`` to get the next page; None at the end of the list.
+    next_after: tuple[str, int] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def _clean(uow: UnitOfWork, draft: CustomerDraft) -> tuple[dict[str, Any], list[dict[str, Any]],
+                                                           list[dict[str, Any]]]:
+    check = Checker()
+    values: dict[str, Any] = {
+        "kind": check.choice("kind", draft.kind, CustomerKind),
+        "name": check.text("name", draft.name, max_len=200, required=True),
+        "short_name": check.text("short_name", draft.short_name, max_len=100),
+        "source": check.choice("source", draft.source, CustomerSource),
+        "customer_class": check.choice("customer_class", draft.customer_class, CustomerClass),
+        "status": check.choice("status", draft.status, CustomerStatus),
+        "phone": check.phone("phone", draft.phone),
+        "email": check.email("email", draft.email),
+        "industry": check.text("industry", draft.industry, max_len=100),
+        "tax_number": check.text("tax_number", draft.tax_number, max_len=40),
+        "website": check.text("website", draft.website, max_len=200),
+        "notes": check.text("notes", draft.notes, max_len=20000, multiline=True),
+        "owner_id": draft.owner_id,
+    }
+    if draft.owner_id is not None:
+        active = uow.session.execute(
+            select(User.active).where(User.id == draft.owner_id)
+        ).scalar_one_or_none()
+        if not active:
+            check.fail("owner_id", tr("must be an active user"))
+    contacts = []
+    for i, c in enumerate(draft.contacts):
+        contacts.append({
+            "id": c.id,
+            "name": check.text(f"contacts[{i}].name", c.name, max_len=100, required=True),
+            "title": check.text(f"contacts[{i}].title", c.title, max_len=100),
+            "phone": check.phone(f"contacts[{i}].phone", c.phone),
+            "mobile": check.phone(f"contacts[{i}].mobile", c.mobile),
+            "email": check.email(f"contacts[{i}].email", c.email),
+            "birthday": check.date(f"contacts[{i}].birthday", c.birthday,
+                                   latest=dt.date.today()),
+            "is_primary": bool(c.is_primary),
+            "notes": check.text(f"contacts[{i}].notes", c.notes, max_len=500, multiline=True),
+        })
+    addresses = []
+    for i, a in enumerate(draft.addresses):
+        addresses.append({
+            "id": a.id,
+            "kind": check.choice(f"addresses[{i}].kind", a.kind, AddressKind),
+            "street": check.text(f"addresses[{i}].street", a.street, max_len=200, required=True),
+            "city": check.text(f"addresses[{i}].city", a.city, max_len=100),
+            "district": check.text(f"addresses[{i}].district", a.district, max_len=100),
+            "postal_code": check.text(f"addresses[{i}].postal_code", a.postal_code, max_len=20),
+            "is_default": bool(a.is_default),
+        })
+    check.done()
+    name = values["name"]
+    values.update(
+        name_key=normalise_name(name),
+        pinyin_full=pinyin_full(name)[:400],
+        pinyin_initials=pinyin_initials(name)[:200],
+        sort_key=sort_key(name),
+        phone_digits=phone_digits(values["phone"]),
+    )
+    return values, contacts, addresses
+
+
+def _apply_children(customer: Customer, contacts: list[dict[str, Any]],
+                    addresses: list[dict[str, Any]], actor: Actor) -> None:
+    """Replace the customer's contacts and addresses by the drafted ones, keeping ids."""
+    def sync(existing: list[Any], drafts: list[dict[str, Any]], cls: type[Any]) -> list[Any]:
+        by_id = {obj.id: obj for obj in existing}
+        result = []
+        for values in drafts:
+            obj = by_id.get(values.pop("id")) or cls(created_by_id=actor.user_id)
+            for key, value in values.items():
+                setattr(obj, key, value)
+            obj.updated_by_id = actor.user_id
+            result.append(obj)
+        return result
+
+    for c in contacts:
+        c["phone_digits"] = phone_digits(c["phone"])
+        c["mobile_digits"] = phone_digits(c["mobile"])
+    customer.contacts = sync(customer.contacts, contacts, Contact)
+    customer.addresses = sync(customer.addresses, addresses, Address)
+
+
+# --- use cases -----------------------------------------------------------------------------
+
+
+def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft) -> CustomerDetail:
+    """Create a customer; the creator owns it unless another owner is given."""
+    with uow:
+        require(uow, actor, Module.CUSTOMERS, Operation.CREATE)
+        if draft.owner_id is None:
+            draft = replace(draft, owner_id=actor.user_id)
+        elif draft.owner_id != actor.user_id:
+            # Giving a customer to someone else is a reassignment: needs the wider scope.
+            require_in_scope(uow, actor, Module.CUSTOMERS, Operation.CREATE, draft.owner_id)
+        values, contacts, addresses = _clean(uow, draft)
+        customer = Customer(
+            code=next_number(uow, "customer", utcnow().date()),
+            created_by_id=actor.user_id,
+            updated_by_id=actor.user_id,
+            first_contact_on=utcnow().date(),
+            **values,
+        )
+        _apply_children(customer, contacts, addresses, actor)
+        uow.session.add(customer)
+        uow.flush()
+        audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,
+                     f"{customer.code} {customer.name}", {"after": audit.snapshot(customer)})
+        uow.commit()
+        return _detail(uow, customer)
+
+
+def get_customer(*, uow: UnitOfWork, actor: Actor, customer_id: int) -> CustomerDetail:
+    """The customer card, if the customer is in the actor's data scope."""
+    with uow:
+        require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
+        customer = _load(uow, customer_id)
+        require_in_scope(uow, actor, Module.CUSTOMERS, Operation.VIEW, customer.owner_id)
+        return _detail(uow, customer)
+
+
+def update_customer(
+    *, uow: UnitOfWork, actor: Actor, customer_id: int, expected_version: int,
+    draft: CustomerDraft,
+) -> CustomerDetail:
+    """Save an edited customer card.
+
+    ``expected_version`` is the version the user loaded; if someone saved since, a
+    :class:`ConflictError` names who and when, and nothing is written.
+    """
+    with uow:
+        require(uow, actor, Module.CUSTOMERS, Operation.EDIT)
+        customer = _load(uow, customer_id)
+        require_in_scope(uow, actor, Module.CUSTOMERS, Operation.EDIT, customer.owner_id)
+        if customer.version != expected_version:
+            raise _conflict(uow, customer)
+        if draft.owner_id != customer.owner_id:
+            require_in_scope(uow, actor, Module.CUSTOMERS, Operation.EDIT, draft.owner_id)
+        values, contacts, addresses = _clean(uow, draft)
+        before = audit.snapshot(customer)
+        before_children = _children_snapshot(customer)
+        for key, value in values.items():
+            setattr(customer, key, value)
+        _apply_children(customer, contacts, addresses, actor)
+        customer.updated_by_id = actor.user_id
+        changes = audit.diff(before, audit.snapshot(customer))
+        after_children = _children_snapshot(customer)
+        if before_children != after_children:
+            changes["contacts/addresses"] = [before_children, after_children]
+        if changes:
+            # Touch the row so its version moves even when only contacts changed.
+            customer.updated_at = utcnow()
+            uow.flush()
+            audit.record(uow, actor, AuditAction.UPDATE, "customer", customer.id,
+                         f"{customer.code} {customer.name}", changes)
+        uow.commit()
+        return _detail(uow, customer)
+
+
+def search_customers(
+    *, uow: UnitOfWork, actor: Actor, text: str = "",
+    filters: CustomerFilters = CustomerFilters(), after: tuple[str, int] | None = None,
+    limit: int = 100,
+) -> CustomerPage:
+    """One page of customers matching ``text``, sorted by pinyin.
+
+    ``text`` matches the name, short name, full pinyin or pinyin initials (prefix), any
+    part of a phone number, a contact's name or phone, or a device serial number.
+    Customers outside the actor's data scope still appear, restricted to name and owner,
+    so nobody creates a duplicate of a customer they cannot open.
+    """
+    limit = max(1, min(limit, 500))
+    with uow:
+        require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
+        in_scope = scope_filter(uow, actor, Module.CUSTOMERS, Customer.owner_id)
+        conditions = [_text_condition(text)]
+        if filters.customer_class:
+            conditions.append(Customer.customer_class == filters.customer_class)
+        if filters.source:
+            conditions.append(Customer.source == filters.source)
+        if filters.status:
+            conditions.append(Customer.status == filters.status)
+        if filters.owner_id:
+            conditions.append(Customer.owner_id == filters.owner_id)
+        if after is not None:
+            # Spelled out rather than a row-value comparison, which SQL Server lacks.
+            conditions.append(or_(Customer.sort_key > after[0],
+                                  and_(Customer.sort_key == after[0], Customer.id > after[1])))
+        stmt = (
+            select(
+                Customer.id, Customer.code, Customer.name, Customer.short_name,
+                Customer.customer_class, Customer.source, Customer.status, Customer.owner_id,
+                User.display_name, Customer.phone, Customer.sort_key,
+                case((in_scope, True), else_=False).label("visible"),
+            )
+            .outerjoin(User, User.id == Customer.owner_id)
+            .where(*conditions)
+            .order_by(Customer.sort_key, Customer.id)
+            .limit(limit + 1)
+        )
+        rows = uow.session.execute(stmt).all()
+        more = len(rows) > limit
+        page = tuple(_row(r) for r in rows[:limit])
+        next_after = (page[-1].sort_key, page[-1].id) if more and page else None
+        return CustomerPage(rows=page, next_after=next_after)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _text_condition(text: str) -> Any:
+    q = (text or "").strip()
+    if not q:
+        return true()
+    folded = q.casefold()
+    parts = [
+        Customer.name.contains(q, autoescape=True),
+        Customer.short_name.contains(q, autoescape=True),
+    ]
+    key = normalise_name(q)
+    if key:
+        parts.append(Customer.name_key.startswith(key, autoescape=True))
+    if folded.isascii() and folded.replace(" ", "").isalpha():
+        letters = folded.replace(" ", "")
+        parts += [
+            Customer.pinyin_initials.startswith(letters, autoescape=True),
+            Customer.pinyin_full.startswith(letters, autoescape=True),
+        ]
+    digits = phone_digits(q)
+    if digits and len(digits) >= 3 and digits == q.replace("-", "").replace(" ", ""):
+        parts.append(Customer.phone_digits.contains(digits, autoescape=True))
+        parts.append(exists().where(
+            Contact.customer_id == Customer.id,
+            or_(Contact.phone_digits.contains(digits, autoescape=True),
+                Contact.mobile_digits.contains(digits, autoescape=True)),
+        ))
+    parts.append(exists().where(Contact.customer_id == Customer.id,
+                                Contact.name.startswith(q, autoescape=True)))
+    parts.append(exists().where(Device.customer_id == Customer.id,
+                                Device.serial_number.startswith(q.upper(), autoescape=True)))
+    return or_(*parts) if parts else false()
+
+
+def _row(r: Any) -> CustomerRow:
+    visible = bool(r.visible)
+    return CustomerRow(
+        id=r.id, code=r.code, name=r.name, short_name=r.short_name if visible else None,
+        customer_class=r.customer_class if visible else None,
+        source=r.source if visible else None, status=r.status if visible else None,
+        owner_id=r.owner_id, owner_name=r.display_name,
+        phone=r.phone if visible else None, restricted=not visible, sort_key=r.sort_key,
+    )
+
+
+def _load(uow: UnitOfWork, customer_id: int) -> Customer:
+    customer = uow.session.execute(
+        select(Customer)
+        .where(Customer.id == customer_id)
+        .options(selectinload(Customer.contacts), selectinload(Customer.addresses))
+    ).scalar_one_or_none()
+    if customer is None:
+        raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
+                          entity=tr("Customer"), id=customer_id))
+    return customer
+
+
+def _conflict(uow: UnitOfWork, customer: Customer) -> ConflictError:
+    who = None
+    if customer.updated_by_id is not None:
+        who = uow.session.execute(
+            select(User.display_name).where(User.id == customer.updated_by_id)
+        ).scalar_one_or_none()
+    when = customer.updated_at
+    return ConflictError(
+        tr("{entity} was changed by {user} at {when} after you opened it.",
+           entity=customer.name, user=who or "?",
+           when=when.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+        entity="customer", entity_id=customer.id, changed_by=who, changed_at=when,
+        current_version=customer.version,
+    )
+
+
+def _children_snapshot(customer: Customer) -> list[dict[str, Any]]:
+    return [audit.snapshot(c) for c in customer.contacts] + [
+        audit.snapshot(a) for a in customer.addresses
+    ]
+
+
+def _detail(uow: UnitOfWork, customer: Customer) -> CustomerDetail:
+    names = dict(uow.session.execute(
+        select(User.id, User.display_name).where(
+            User.id.in_([i for i in (customer.owner_id, customer.updated_by_id) if i])
+        )
+    ).all())
+    return CustomerDetail(
+        id=customer.id, code=customer.code, version=customer.version, kind=customer.kind,
+        name=customer.name, short_name=customer.short_name, source=customer.source,
+        customer_class=customer.customer_class, status=customer.status,
+        owner_id=customer.owner_id, owner_name=names.get(customer.owner_id or 0),
+        phone=customer.phone, email=customer.email, industry=customer.industry,
+        tax_number=customer.tax_number, website=customer.website, notes=customer.notes,
+        created_at=customer.created_at, updated_at=customer.updated_at,
+        updated_by_name=names.get(customer.updated_by_id or 0),
+        contacts=tuple(
+            ContactView(id=c.id, name=c.name, title=c.title, phone=c.phone, mobile=c.mobile,
+                        email=c.email, birthday=c.birthday, is_primary=c.is_primary,
+                        notes=c.notes)
+            for c in customer.contacts
+        ),
+        addresses=tuple(
+            AddressView(id=a.id, kind=a.kind, city=a.city, district=a.district,
+                        street=a.street, postal_code=a.postal_code, is_default=a.is_default)
+            for a in customer.addresses
+        ),
+    )
+
+
+__all__ = [
+    "AddressDraft",
+    "ContactDraft",
+    "CustomerDetail",
+    "CustomerDraft",
+    "CustomerFilters",
+    "CustomerPage",
+    "CustomerRow",
+    "create_customer",
+    "get_customer",
+    "search_customers",
+    "update_customer",
+]

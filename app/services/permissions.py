@@ -1,0 +1,318 @@
+"""The one place permissions are decided: module, operation, data scope and protected fields.
+
+Permissions are data (role_permissions, role_data_scopes, role_field_rules), read once per
+unit of work, so a role changed by the administrator applies at each user's next action.
+The UI asks :func:`can` only to hide what would be refused; services call :func:`require`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.i18n import tr
+from app.models import RoleDataScope, RoleFieldRule, RolePermission, User
+from app.models.enums import DataScope, FieldAccess, Module, Operation
+from app.services.errors import PermissionDenied
+from app.services.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: identity only; what they may do is read from the database per action."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role_code: str
+    department_id: int | None
+    station: str | None = None
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What a role may do, as loaded for one unit of work."""
+
+    role_id: int
+    department_id: int | None
+    active: bool
+    operations: frozenset[tuple[Module, Operation]]
+    scopes: Mapping[Module, DataScope] = field(default_factory=dict)
+    fields: Mapping[tuple[Module, str], FieldAccess] = field(default_factory=dict)
+
+    def allows(self, module: Module, operation: Operation) -> bool:
+        return self.active and (module, operation) in self.operations
+
+    def scope(self, module: Module) -> DataScope:
+        return self.scopes.get(module, DataScope.OWN)
+
+    def field_access(self, module: Module, name: str) -> FieldAccess | None:
+        return self.fields.get((module, name))
+
+
+def grants_for(uow: UnitOfWork, actor: Actor) -> Grants:
+    """Load the actor's current role permissions (cached for the rest of the transaction)."""
+    cached = uow.grants_cache.get(actor.user_id)
+    if cached is not None:
+        return cached
+    session = uow.session
+    row = session.execute(
+        select(User.role_id, User.department_id, User.active).where(User.id == actor.user_id)
+    ).one_or_none()
+    if row is None:
+        grants = Grants(0, None, False, frozenset())
+    else:
+        role_id, department_id, active = row
+        ops = session.execute(
+            select(RolePermission.module, RolePermission.operation).where(
+                RolePermission.role_id == role_id
+            )
+        ).all()
+        scopes = session.execute(
+            select(RoleDataScope.module, RoleDataScope.scope).where(
+                RoleDataScope.role_id == role_id
+            )
+        ).all()
+        rules = session.execute(
+            select(RoleFieldRule.module, RoleFieldRule.field, RoleFieldRule.access).where(
+                RoleFieldRule.role_id == role_id
+            )
+        ).all()
+        grants = Grants(
+            role_id=role_id,
+            department_id=department_id,
+            active=bool(active),
+            operations=frozenset((Module(m), Operation(o)) for m, o in ops),
+            scopes={Module(m): DataScope(s) for m, s in scopes},
+            fields={(Module(m), f): FieldAccess(a) for m, f, a in rules},
+        )
+    uow.grants_cache[actor.user_id] = grants
+    return grants
+
+
+def can(uow: UnitOfWork, actor: Actor, module: Module, operation: Operation) -> bool:
+    """Whether the actor may perform ``operation`` in ``module`` at all."""
+    return grants_for(uow, actor).allows(module, operation)
+
+
+def require(uow: UnitOfWork, actor: Actor, module: Module, operation: Operation) -> Grants:
+    """Raise :class:`PermissionDenied` unless the actor may perform the operation."""
+    grants = grants_for(uow, actor)
+    if not grants.active:
+        raise PermissionDenied(tr("Your account is deactivated."), module=module,
+                               operation=operation)
+    if not grants.allows(module, operation):
+        raise PermissionDenied(
+            tr("You may not {operation} in {module}.", operation=tr(operation.value),
+               module=tr(module.value)),
+            module=module,
+            operation=operation,
+        )
+    return grants
+
+
+def scope_filter(
+    uow: UnitOfWork,
+    actor: Actor,
+    module: Module,
+    owner_column: InstrumentedAttribute[int | None] | InstrumentedAttribute[int],
+) -> ColumnElement[bool]:
+    """A WHERE clause limiting ``owner_column`` to the records the actor's data scope covers."""
+    grants = grants_for(uow, actor)
+    scope = grants.scope(module)
+    if scope is DataScope.ALL:
+        return true()
+    if scope is DataScope.DEPARTMENT and grants.department_id is not None:
+        same_department = select(User.id).where(User.department_id == grants.department_id)
+        return owner_column.in_(same_department.scalar_subquery())
+    return owner_column == actor.user_id
+
+
+def owns_in_scope(
+    uow: UnitOfWork, actor: Actor, module: Module, owner_id: int | None
+) -> bool:
+    """Whether a record owned by ``owner_id`` falls in the actor's data scope (one record)."""
+    grants = grants_for(uow, actor)
+    scope = grants.scope(module)
+    if scope is DataScope.ALL:
+        return True
+    if owner_id is None:
+        return False
+    if owner_id == actor.user_id:
+        return True
+    if scope is DataScope.DEPARTMENT and grants.department_id is not None:
+        owner_department = uow.session.execute(
+            select(User.department_id).where(User.id == owner_id)
+        ).scalar_one_or_none()
+        return owner_department == grants.department_id
+    return False
+
+
+def require_in_scope(
+    uow: UnitOfWork, actor: Actor, module: Module, operation: Operation, owner_id: int | None
+) -> None:
+    """Raise unless the record owned by ``owner_id`` is within the actor's data scope."""
+    if not owns_in_scope(uow, actor, module, owner_id):
+        raise PermissionDenied(
+            tr("This record belongs to someone else; you may not {operation} it.",
+               operation=tr(operation.value)),
+            module=module,
+            operation=operation,
+        )
+
+
+def hidden_fields(uow: UnitOfWork, actor: Actor, module: Module) -> frozenset[str]:
+    """Names of the protected fields of ``module`` that the actor's role must not see."""
+    grants = grants_for(uow, actor)
+    return frozenset(
+        name
+        for (mod, name), access in grants.fields.items()
+        if mod is module and access is FieldAccess.HIDDEN
+    )
+
+
+def read_only_fields(uow: UnitOfWork, actor: Actor, module: Module) -> frozenset[str]:
+    grants = grants_for(uow, actor)
+    return frozenset(name for (mod, name), access in grants.fields.items() if mod is module)
+
+
+# --- the default roles of a new installation ---------------------------------------------
+
+ALL_OPS = tuple(Operation)
+RW = (Operation.VIEW, Operation.CREATE, Operation.EDIT, Operation.PRINT)
+RO = (Operation.VIEW,)
+
+
+@dataclass(frozen=True)
+class RoleTemplate:
+    code: str
+    name_zh: str
+    name_en: str
+    operations: Mapping[Module, Iterable[Operation]]
+    scopes: Mapping[Module, DataScope]
+    hidden: Iterable[tuple[Module, str]] = ()
+
+
+def _everything(except_: Iterable[Module] = ()) -> dict[Module, Iterable[Operation]]:
+    skip = set(except_)
+    return {m: ALL_OPS for m in Module if m not in skip}
+
+
+def _scopes(scope: DataScope, modules: Iterable[Module] = tuple(Module)) -> dict[Module, DataScope]:
+    return dict.fromkeys(modules, scope)
+
+
+COST_FIELDS: tuple[tuple[Module, str], ...] = (
+    (Module.PRODUCTS, "cost_price"),
+    (Module.ORDERS, "unit_cost"),
+    (Module.ORDERS, "margin"),
+    (Module.SERVICE_TICKETS, "parts_cost"),
+)
+
+DEFAULT_ROLES: tuple[RoleTemplate, ...] = (
+    RoleTemplate(
+        code="counter_clerk",
+        name_zh="门市营业员",
+        name_en="Counter clerk",
+        operations={
+            Module.CUSTOMERS: RW,
+            Module.VISITS: RW,
+            Module.OPPORTUNITIES: RW,
+            Module.PRODUCTS: RO,
+            Module.QUOTATIONS: RW,
+            Module.ORDERS: RW,
+            Module.PAYMENTS: (Operation.VIEW, Operation.CREATE, Operation.PRINT),
+            Module.SERVICE_TICKETS: (Operation.VIEW, Operation.CREATE, Operation.PRINT),
+            Module.KNOWLEDGE: RO,
+            Module.TASKS: (Operation.VIEW, Operation.EDIT),
+            Module.CARE: (Operation.VIEW, Operation.EDIT),
+        },
+        scopes=_scopes(DataScope.DEPARTMENT),
+        hidden=COST_FIELDS,
+    ),
+    RoleTemplate(
+        code="sales",
+        name_zh="大客户业务员",
+        name_en="Key-account salesperson",
+        operations={
+            Module.CUSTOMERS: RW,
+            Module.VISITS: RW,
+            Module.SALES_PLANS: RW,
+            Module.OPPORTUNITIES: RW,
+            Module.PRODUCTS: RO,
+            Module.QUOTATIONS: RW,
+            Module.ORDERS: RW,
+            Module.PAYMENTS: (Operation.VIEW, Operation.CREATE, Operation.PRINT),
+            Module.CONTRACTS: RO,
+            Module.TASKS: (Operation.VIEW, Operation.EDIT),
+            Module.CARE: (Operation.VIEW, Operation.EDIT),
+            Module.KNOWLEDGE: RO,
+        },
+        scopes=_scopes(DataScope.OWN),
+        hidden=((Module.PRODUCTS, "cost_price"),),
+    ),
+    RoleTemplate(
+        code="technician",
+        name_zh="维修工程师",
+        name_en="Technician",
+        operations={
+            Module.CUSTOMERS: (Operation.VIEW,),
+            Module.SERVICE_TICKETS: (Operation.VIEW, Operation.EDIT, Operation.PRINT),
+            Module.KNOWLEDGE: (Operation.VIEW, Operation.CREATE, Operation.EDIT),
+            Module.CONTRACTS: RO,
+            Module.PRODUCTS: RO,
+            Module.OPPORTUNITIES: (Operation.CREATE,),
+            Module.TASKS: (Operation.VIEW, Operation.EDIT),
+        },
+        scopes={**_scopes(DataScope.OWN), Module.CUSTOMERS: DataScope.ALL,
+                Module.KNOWLEDGE: DataScope.ALL, Module.CONTRACTS: DataScope.ALL},
+        hidden=COST_FIELDS,
+    ),
+    RoleTemplate(
+        code="repair_lead",
+        name_zh="维修主管",
+        name_en="Repair lead",
+        operations={
+            Module.CUSTOMERS: (Operation.VIEW, Operation.EDIT, Operation.CREATE),
+            Module.SERVICE_TICKETS: ALL_OPS,
+            Module.KNOWLEDGE: ALL_OPS,
+            Module.CONTRACTS: ALL_OPS,
+            Module.PRODUCTS: RO,
+            Module.OPPORTUNITIES: (Operation.VIEW, Operation.CREATE),
+            Module.TASKS: ALL_OPS,
+            Module.CARE: (Operation.VIEW, Operation.EDIT),
+            Module.STATISTICS: RO,
+        },
+        scopes={**_scopes(DataScope.DEPARTMENT), Module.CUSTOMERS: DataScope.ALL,
+                Module.SERVICE_TICKETS: DataScope.ALL, Module.KNOWLEDGE: DataScope.ALL,
+                Module.CONTRACTS: DataScope.ALL},
+    ),
+    RoleTemplate(
+        code="management_clerk",
+        name_zh="管理部文员",
+        name_en="Management clerk",
+        operations=_everything(except_=(Module.ADMINISTRATION,)),
+        scopes=_scopes(DataScope.ALL),
+    ),
+    RoleTemplate(
+        code="general_manager",
+        name_zh="总经理",
+        name_en="General manager",
+        operations=_everything(except_=(Module.ADMINISTRATION,)),
+        scopes=_scopes(DataScope.ALL),
+    ),
+    RoleTemplate(
+        code="administrator",
+        name_zh="系统管理员",
+        name_en="Administrator",
+        operations={
+            Module.ADMINISTRATION: ALL_OPS,
+            Module.CUSTOMERS: (Operation.VIEW,),
+            Module.PRODUCTS: ALL_OPS,
+        },
+        scopes=_scopes(DataScope.ALL),
+    ),
+)

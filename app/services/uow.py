@@ -1,0 +1,107 @@
+"""Unit of work: one Session, one transaction; leaving without commit rolls back."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.i18n import tr
+from app.services.errors import ConflictError, ServiceError
+
+if TYPE_CHECKING:
+    from app.services.permissions import Grants
+
+
+class UnitOfWork:
+    """Wraps a Session for one use case.
+
+    ``with uow: ... uow.commit()``. Errors the database raises on commit become service
+    errors: a lost optimistic-lock race is a :class:`ConflictError`, a violated
+    constraint a :class:`ServiceError` with the reason.
+    """
+
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._depth = 0
+        # Permission grants loaded once per transaction (see permissions.grants_for).
+        self.grants_cache: dict[int, Grants] = {}
+        self.station: str | None = None
+
+    @classmethod
+    def for_engine(cls, engine: Engine) -> UnitOfWork:
+        return cls(sessionmaker(bind=engine, expire_on_commit=False))
+
+    @property
+    def engine(self) -> Engine:
+        bind = self._session_factory.kw["bind"]
+        assert isinstance(bind, Engine)
+        return bind
+
+    def __enter__(self) -> Self:
+        # Re-entrant: a service that calls another service shares the outer transaction.
+        if self._depth == 0:
+            self.session = self._session_factory()
+            self.grants_cache = {}
+        self._depth += 1
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            try:
+                self.session.rollback()
+            finally:
+                self.session.close()
+
+    def commit(self) -> None:
+        if self._depth > 1:
+            # The outermost caller commits the whole use case once.
+            self.flush()
+            return
+        try:
+            self.session.commit()
+        except Exception as exc:
+            self.session.rollback()
+            raise translate_db_error(exc, self._url()) from exc
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except Exception as exc:
+            raise translate_db_error(exc, self._url()) from exc
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def _url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+
+def translate_db_error(exc: BaseException, url: str = "") -> BaseException:
+    """Turn a database failure during commit into the error people should see."""
+    if isinstance(exc, ServiceError):
+        return exc
+    if isinstance(exc, StaleDataError):
+        return ConflictError(
+            tr("Someone else saved this record at the same time. Reload it and try again.")
+        )
+    if isinstance(exc, IntegrityError):
+        detail = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+        return ServiceError(tr("The database refused the change: {detail}", detail=detail))
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        from app.db import describe_connection_error
+
+        return describe_connection_error(exc, url)
+    return exc

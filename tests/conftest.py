@@ -1,0 +1,136 @@
+"""Shared fixtures: one migrated test database per run, emptied after each test.
+
+The suite runs on a SQLite file by default and unchanged against a server when
+``STATIONCRM_TEST_DB_URL`` names one (PostgreSQL in CI, SQL Server where one exists).
+Every statement is also compiled for SQL Server (tests/mssql_guard.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("STATIONCRM_LANG", "en")
+
+import pytest
+from sqlalchemy import Engine, delete, select, text
+
+from app import i18n
+from app.db import make_engine
+from app.models import Base, Department, Role, User
+from app.services import auth
+from app.services.auth import actor_for
+from app.services.permissions import Actor
+from app.services.reference import ensure_reference_data
+from app.services.uow import UnitOfWork
+from tests import mssql_guard
+
+TEST_PASSWORD = "test-pass-123"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Real argon2, cheap parameters: the suite logs in many times.
+    auth.set_hash_cost(time_cost=1, memory_cost=1024)
+
+
+def _test_url(tmp_root: str) -> str:
+    return os.environ.get("STATIONCRM_TEST_DB_URL") or f"sqlite:///{tmp_root}/test.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _test_url(str(tmp_path_factory.mktemp("db")))
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[Engine]:
+    """The migrated test database (Alembic head), shared by the whole run."""
+    from app import schema
+
+    eng = make_engine(db_url)
+    if os.environ.get("STATIONCRM_TEST_DB_URL"):
+        # A server database may hold a previous run's tables: start from nothing.
+        with eng.begin() as conn:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    schema.upgrade(eng)
+    mssql_guard.install(eng)
+    yield eng
+    eng.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(delete(table))
+
+
+@pytest.fixture
+def uow(engine: Engine) -> Iterator[UnitOfWork]:
+    """A unit of work on a database holding only the reference data (departments, roles)."""
+    i18n.set_language("en")
+    _empty_all_tables(engine)
+    unit = UnitOfWork.for_engine(engine)
+    ensure_reference_data(unit)
+    yield unit
+    _empty_all_tables(engine)
+
+
+@pytest.fixture
+def make_user(uow: UnitOfWork) -> Callable[..., Actor]:
+    """Create a user with a role and department; returns the Actor as after login."""
+    cached_hash = auth.hash_password(TEST_PASSWORD)
+
+    def make(username: str, role_code: str, department_code: str | None = None,
+             *, display_name: str | None = None, station: str | None = None) -> Actor:
+        with uow:
+            role_id = uow.session.execute(select(Role.id).where(Role.code == role_code)
+                                          ).scalar_one()
+            dep_id = None
+            if department_code:
+                dep_id = uow.session.execute(
+                    select(Department.id).where(Department.code == department_code)
+                ).scalar_one()
+            user = User(username=username, display_name=display_name or username,
+                        password_hash=cached_hash, role_id=role_id, department_id=dep_id)
+            uow.session.add(user)
+            uow.commit()
+            return actor_for(user, role_code, station)
+
+    return make
+
+
+@pytest.fixture
+def clerk(make_user: Callable[..., Actor]) -> Actor:
+    return make_user("clerk1", "counter_clerk", "storefront", display_name="门市小王")
+
+
+@pytest.fixture
+def clerk2(make_user: Callable[..., Actor]) -> Actor:
+    return make_user("clerk2", "counter_clerk", "storefront", display_name="门市小李")
+
+
+@pytest.fixture
+def sales_user(make_user: Callable[..., Actor]) -> Actor:
+    return make_user("sales1", "sales", "key_accounts", display_name="张伟")
+
+
+@pytest.fixture
+def other_sales_user(make_user: Callable[..., Actor]) -> Actor:
+    return make_user("sales2", "sales", "key_accounts", display_name="李娜")
+
+
+@pytest.fixture
+def technician(make_user: Callable[..., Actor]) -> Actor:
+    return make_user("tech1", "technician", "repair", display_name="王强")
+
+
+@pytest.fixture
+def manager(make_user: Callable[..., Actor]) -> Actor:
+    return make_user("gm", "general_manager", "manager_office", display_name="总经理")
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., Actor]) -> Actor:
+    return make_user("admin", "administrator", "management", display_name="管理员")

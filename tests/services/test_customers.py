@@ -1,0 +1,140 @@
+"""Customer master service: create, read, update, search, with permissions and audit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import AuditEntry, Contact, Customer
+from app.services.customers import (
+    ContactDraft,
+    CustomerDraft,
+    create_customer,
+    get_customer,
+    search_customers,
+    update_customer,
+)
+from app.services.errors import ConflictError, PermissionDenied, ValidationError
+
+
+def _count(uow, model) -> int:
+    with uow:
+        return uow.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_create_customer_stores_search_keys_contacts_and_audit(uow, sales_user):
+    detail = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技有限公司", phone="010-6234 5678",
+        contacts=(ContactDraft(name="刘经理", mobile="139 1000 2000", is_primary=True),),
+    ))
+    assert detail.owner_id == sales_user.user_id
+    assert detail.code.startswith("KH-")
+    assert [c.name for c in detail.contacts] == ["刘经理"]
+    with uow:
+        row = uow.session.get(Customer, detail.id)
+        assert row.pinyin_initials.startswith("bjxrkj")
+        assert row.phone_digits == "01062345678"
+        assert row.name_key == "北京鑫锐科技"
+        entry = uow.session.execute(select(AuditEntry).where(
+            AuditEntry.entity == "customer", AuditEntry.entity_id == detail.id)).scalar_one()
+        assert entry.user_id == sales_user.user_id
+        assert json.loads(entry.changes)["after"]["name"] == "北京鑫锐科技有限公司"
+
+
+def test_search_by_pinyin_initials_phone_digits_and_contact(uow, sales_user):
+    create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技有限公司", phone="010-62345678",
+        contacts=(ContactDraft(name="刘经理", mobile="13910002000"),)))
+    create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="上海华联商贸"))
+    names = lambda text: [r.name for r in search_customers(uow=uow, actor=sales_user,  # noqa: E731
+                                                           text=text).rows]
+    assert names("bjxr") == ["北京鑫锐科技有限公司"]
+    assert names("2345") == ["北京鑫锐科技有限公司"]
+    assert names("1000") == ["北京鑫锐科技有限公司"]
+    assert names("刘经") == ["北京鑫锐科技有限公司"]
+    assert names("shanghai") == ["上海华联商贸"]
+    assert names("") == ["北京鑫锐科技有限公司", "上海华联商贸"]  # pinyin order: bei < shang
+
+
+def test_search_pages_with_keyset(uow, sales_user):
+    for i in range(7):
+        create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name=f"客户{i:02d}"))
+    seen, after = [], None
+    while True:
+        page = search_customers(uow=uow, actor=sales_user, after=after, limit=3)
+        seen += [r.name for r in page.rows]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == [f"客户{i:02d}" for i in range(7)]
+
+
+def test_other_salespersons_customer_is_restricted_in_search_and_refused_on_open(
+        uow, sales_user, other_sales_user):
+    theirs = create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(
+        name="天津海河电子", phone="022-88889999"))
+    [row] = search_customers(uow=uow, actor=sales_user, text="tjhh").rows
+    assert row.restricted and row.phone is None and row.owner_name == "李娜"
+    with pytest.raises(PermissionDenied):
+        get_customer(uow=uow, actor=sales_user, customer_id=theirs.id)
+    with pytest.raises(PermissionDenied):
+        update_customer(uow=uow, actor=sales_user, customer_id=theirs.id,
+                        expected_version=theirs.version, draft=theirs.to_draft())
+    assert get_customer(uow=uow, actor=other_sales_user, customer_id=theirs.id).phone
+
+
+def test_manager_sees_everyone_in_full(uow, sales_user, manager):
+    mine = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技", phone="13800001111"))
+    [row] = search_customers(uow=uow, actor=manager, text="bjxr").rows
+    assert not row.restricted and row.phone == "13800001111"
+    assert get_customer(uow=uow, actor=manager, customer_id=mine.id).name == "北京鑫锐科技"
+
+
+def test_technician_cannot_create_customer(uow, technician):
+    with pytest.raises(PermissionDenied):
+        create_customer(uow=uow, actor=technician, draft=CustomerDraft(name="某公司"))
+    assert _count(uow, Customer) == 0
+
+
+def test_bad_input_names_each_field_and_writes_nothing(uow, sales_user):
+    with pytest.raises(ValidationError) as err:
+        create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+            name="  ", phone="call me", email="not-mail", source="nowhere",
+            contacts=(ContactDraft(name=""),)))
+    assert set(err.value.errors) == {"name", "phone", "email", "source", "contacts[0].name"}
+    assert _count(uow, Customer) == 0
+    assert _count(uow, Contact) == 0
+    assert _count(uow, AuditEntry) == 0
+
+
+def test_concurrent_edit_raises_conflict_naming_who_and_keeps_first_save(
+        uow, clerk, clerk2):
+    created = create_customer(uow=uow, actor=clerk, draft=CustomerDraft(name="北京鑫锐科技"))
+    first = update_customer(uow=uow, actor=clerk2, customer_id=created.id,
+                            expected_version=created.version,
+                            draft=created.to_draft().__class__(
+                                **{**created.to_draft().__dict__, "phone": "010-1"}))
+    assert first.version == created.version + 1
+    with pytest.raises(ConflictError) as err:
+        update_customer(uow=uow, actor=clerk, customer_id=created.id,
+                        expected_version=created.version,
+                        draft=created.to_draft().__class__(
+                            **{**created.to_draft().__dict__, "phone": "010-2"}))
+    assert err.value.changed_by == "门市小李"
+    assert "门市小李" in str(err.value)
+    assert get_customer(uow=uow, actor=clerk, customer_id=created.id).phone == "010-1"
+
+
+def test_update_audits_before_and_after(uow, sales_user):
+    created = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="北京鑫锐"))
+    draft = created.to_draft()
+    update_customer(uow=uow, actor=sales_user, customer_id=created.id,
+                    expected_version=created.version,
+                    draft=draft.__class__(**{**draft.__dict__, "name": "北京鑫锐科技"}))
+    with uow:
+        entry = uow.session.execute(select(AuditEntry).where(
+            AuditEntry.action == "update")).scalar_one()
+        assert json.loads(entry.changes)["name"] == ["北京鑫锐", "北京鑫锐科技"]
