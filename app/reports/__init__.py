@@ -1,0 +1,1 @@
+"""Printed documents and exports: gather data, then render. No Qt here."""

@@ -1,0 +1,1 @@
+"""Use cases: permission → validation → transaction → audit → DTO out. No Qt here."""

@@ -1,0 +1,90 @@
+"""Logging in: argon2 hashes, lockout after five failures, audit of each attempt."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from app.models import AuditEntry, User, utcnow
+from app.services.auth import LOCK_DURATION, MAX_FAILED_LOGINS, login
+from app.services.errors import AuthenticationFailed, ValidationError
+from app.services.users import add_user
+from tests.conftest import TEST_PASSWORD
+
+
+def _actions(uow) -> list[str]:
+    with uow:
+        return [a for (a,) in uow.session.execute(
+            select(AuditEntry.action).order_by(AuditEntry.id)).all()]
+
+
+def test_login_returns_actor_and_audits(uow, clerk):
+    actor = login(uow=uow, username="clerk1", password=TEST_PASSWORD, station="storefront")
+    assert actor.user_id == clerk.user_id
+    assert actor.role_code == "counter_clerk"
+    assert actor.station == "storefront"
+    assert _actions(uow) == ["login"]
+    with uow:
+        assert uow.session.get(User, clerk.user_id).last_login_at is not None
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(uow, clerk):
+    with pytest.raises(AuthenticationFailed) as wrong:
+        login(uow=uow, username="clerk1", password="nope-nope")
+    with pytest.raises(AuthenticationFailed) as unknown:
+        login(uow=uow, username="nobody", password="nope-nope")
+    assert str(wrong.value) == str(unknown.value) == "Wrong user name or password."
+    assert _actions(uow) == ["login_failed"]
+
+
+def test_fifth_failure_locks_for_five_minutes_even_with_right_password(uow, clerk):
+    start = utcnow()
+    for i in range(MAX_FAILED_LOGINS):
+        with pytest.raises(AuthenticationFailed) as err:
+            login(uow=uow, username="clerk1", password="wrong-pass", now=start)
+    assert err.value.locked_until == start + LOCK_DURATION
+    assert "locked" in str(err.value)
+    with pytest.raises(AuthenticationFailed, match="locked"):
+        login(uow=uow, username="clerk1", password=TEST_PASSWORD,
+              now=start + dt.timedelta(minutes=4))
+    actor = login(uow=uow, username="clerk1", password=TEST_PASSWORD,
+                  now=start + dt.timedelta(minutes=5, seconds=1))
+    assert actor.user_id == clerk.user_id
+    assert _actions(uow) == ["login_failed"] * i + ["login_failed", "locked", "login"]
+
+
+def test_deactivated_user_cannot_log_in(uow, clerk):
+    with uow:
+        uow.session.get(User, clerk.user_id).active = False
+        uow.commit()
+    with pytest.raises(AuthenticationFailed, match="deactivated"):
+        login(uow=uow, username="clerk1", password=TEST_PASSWORD)
+
+
+def test_add_user_hashes_with_argon2_and_refuses_short_password(uow, admin, clerk):
+    view = add_user(uow=uow, actor=admin, username="sales9", password="long-enough-1",
+                    role_code="sales", display_name="赵敏", department_code="key_accounts")
+    with uow:
+        stored = uow.session.get(User, view.id).password_hash
+    assert stored.startswith("$argon2id$") and "long-enough-1" not in stored
+    assert login(uow=uow, username="sales9", password="long-enough-1").display_name == "赵敏"
+    with pytest.raises(ValidationError) as err:
+        add_user(uow=uow, actor=admin, username="sales10", password="short",
+                 role_code="sales")
+    assert "password" in err.value.errors
+    with pytest.raises(ValidationError) as err:
+        add_user(uow=uow, actor=admin, username="sales9", password="long-enough-1",
+                 role_code="no_such_role")
+    assert set(err.value.errors) == {"username", "role"}
+
+
+def test_only_administration_may_add_users(uow, clerk):
+    from app.services.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        add_user(uow=uow, actor=clerk, username="x1", password="long-enough-1",
+                 role_code="administrator")
+    with uow:
+        assert uow.session.execute(select(User.id).where(User.username == "x1")).first() is None
