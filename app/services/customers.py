@@ -391,6 +391,85 @@ def search_customers(
         return CustomerPage(rows=page, next_after=next_after)
 
 
+@dataclass(frozen=True)
+class DuplicateHit:
+    """An existing customer that looks like the one being typed.
+
+    ``restricted`` hits come from outside the user's data scope: only the name and the
+    owner are revealed, so the user can ask the owner instead of creating a copy.
+    """
+
+    id: int
+    name: str
+    owner_name: str | None
+    reasons: tuple[str, ...]
+    restricted: bool
+    phone: str | None = None
+
+
+# Leading place names that do not tell two customers apart ("北京鑫锐" ~ "鑫锐").
+_PLACE_PREFIXES = ("北京市", "北京", "上海市", "上海", "天津市", "天津", "河北", "廊坊")
+
+
+def find_duplicates(
+    *, uow: UnitOfWork, actor: Actor, name: str = "", phone: str | None = None,
+    contact_phones: tuple[str, ...] = (), exclude_id: int | None = None, limit: int = 10,
+) -> tuple[DuplicateHit, ...]:
+    """Customers that may be the one being entered: same phone, same normalised name,
+    same pinyin (homophones such as 鑫锐/新锐), or a similar name (one contains the other).
+    """
+    with uow:
+        require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
+        key = normalise_name(name) if name else ""
+        core = key
+        for prefix in _PLACE_PREFIXES:
+            if core.startswith(prefix) and len(core) > len(prefix) + 1:
+                core = core[len(prefix):]
+                break
+        full = pinyin_full(name) if name else ""
+        phones = {d for d in (phone_digits(p) for p in (phone, *contact_phones)) if d}
+        phones = {d for d in phones if len(d) >= 7}
+        reasons: list[tuple[str, Any]] = []
+        if key:
+            reasons.append(("same_name", Customer.name_key == key))
+        if full and len(full) >= 4:
+            reasons.append(("same_pinyin", Customer.pinyin_full == full))
+        if core and len(core) >= 2:
+            reasons.append(("similar_name", Customer.name_key.contains(core, autoescape=True)))
+        if phones:
+            reasons.append(("same_phone", or_(
+                Customer.phone_digits.in_(phones),
+                exists().where(Contact.customer_id == Customer.id,
+                               or_(Contact.phone_digits.in_(phones),
+                                   Contact.mobile_digits.in_(phones))),
+            )))
+        if not reasons:
+            return ()
+        in_scope = scope_filter(uow, actor, Module.CUSTOMERS, Customer.owner_id)
+        flags = [case((cond, True), else_=False).label(code) for code, cond in reasons]
+        stmt = (
+            select(Customer.id, Customer.name, Customer.phone, User.display_name,
+                   case((in_scope, True), else_=False).label("visible"), *flags)
+            .outerjoin(User, User.id == Customer.owner_id)
+            .where(or_(*(cond for _, cond in reasons)))
+            .order_by(Customer.sort_key, Customer.id)
+            .limit(limit)
+        )
+        if exclude_id is not None:
+            stmt = stmt.where(Customer.id != exclude_id)
+        hits = []
+        for r in uow.session.execute(stmt).all():
+            found = tuple(code for code, _ in reasons if getattr(r, code))
+            visible = bool(r.visible)
+            hits.append(DuplicateHit(id=r.id, name=r.name, owner_name=r.display_name,
+                                     reasons=found, restricted=not visible,
+                                     phone=r.phone if visible else None))
+        # Strongest evidence first: a shared phone or the very same name.
+        strength = {"same_phone": 0, "same_name": 1, "same_pinyin": 2, "similar_name": 3}
+        hits.sort(key=lambda h: min(strength[c] for c in h.reasons))
+        return tuple(hits)
+
+
 # --- helpers -------------------------------------------------------------------------------
 
 
@@ -509,7 +588,9 @@ __all__ = [
     "CustomerFilters",
     "CustomerPage",
     "CustomerRow",
+    "DuplicateHit",
     "create_customer",
+    "find_duplicates",
     "get_customer",
     "search_customers",
     "update_customer",

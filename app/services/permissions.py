@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, String, literal_column, select, true, type_coerce, union_all
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.i18n import tr
-from app.models import RoleDataScope, RoleFieldRule, RolePermission, User
+from app.models import Role, RoleDataScope, RoleFieldRule, RolePermission, User
 from app.models.enums import DataScope, FieldAccess, Module, Operation
 from app.services.errors import PermissionDenied
 from app.services.uow import UnitOfWork
@@ -53,44 +54,81 @@ class Grants:
         return self.fields.get((module, name))
 
 
+@dataclass(frozen=True)
+class _RoleGrants:
+    operations: frozenset[tuple[Module, Operation]]
+    scopes: Mapping[Module, DataScope]
+    fields: Mapping[tuple[Module, str], FieldAccess]
+
+
 def grants_for(uow: UnitOfWork, actor: Actor) -> Grants:
-    """Load the actor's current role permissions (cached for the rest of the transaction)."""
+    """The actor's current permissions, read once per transaction.
+
+    One query reads the user's role, department, active flag and the role's version;
+    the role's permission rows are read again only when that version moved (the
+    administration service bumps it on every change), so a changed role applies at
+    each user's next action without costing every action three more queries.
+    """
     cached = uow.grants_cache.get(actor.user_id)
     if cached is not None:
         return cached
     session = uow.session
     row = session.execute(
-        select(User.role_id, User.department_id, User.active).where(User.id == actor.user_id)
+        select(User.role_id, User.department_id, User.active, Role.version)
+        .join(Role, Role.id == User.role_id)
+        .where(User.id == actor.user_id)
     ).one_or_none()
     if row is None:
         grants = Grants(0, None, False, frozenset())
     else:
-        role_id, department_id, active = row
-        ops = session.execute(
-            select(RolePermission.module, RolePermission.operation).where(
-                RolePermission.role_id == role_id
-            )
-        ).all()
-        scopes = session.execute(
-            select(RoleDataScope.module, RoleDataScope.scope).where(
-                RoleDataScope.role_id == role_id
-            )
-        ).all()
-        rules = session.execute(
-            select(RoleFieldRule.module, RoleFieldRule.field, RoleFieldRule.access).where(
-                RoleFieldRule.role_id == role_id
-            )
-        ).all()
+        role_id, department_id, active, role_version = row
+        role = uow.role_cache.get((role_id, role_version))
+        if role is None:
+            role = _load_role(uow, role_id)
+            uow.role_cache[(role_id, role_version)] = role
         grants = Grants(
             role_id=role_id,
             department_id=department_id,
             active=bool(active),
-            operations=frozenset((Module(m), Operation(o)) for m, o in ops),
-            scopes={Module(m): DataScope(s) for m, s in scopes},
-            fields={(Module(m), f): FieldAccess(a) for m, f, a in rules},
+            operations=role.operations,
+            scopes=role.scopes,
+            fields=role.fields,
         )
     uow.grants_cache[actor.user_id] = grants
     return grants
+
+
+def _text(column: Any) -> Any:
+    # The rows of the union mix enums of different kinds; read them all as plain text.
+    return type_coerce(column, String(40))
+
+
+def _load_role(uow: UnitOfWork, role_id: int) -> _RoleGrants:
+    """All permission rows of a role in one round trip."""
+    kind = literal_column("'op'")
+    stmt = union_all(
+        select(kind.label("kind"), _text(RolePermission.module).label("module"),
+               _text(RolePermission.operation).label("a"), literal_column("''").label("b"))
+        .where(RolePermission.role_id == role_id),
+        select(literal_column("'scope'"), _text(RoleDataScope.module),
+               _text(RoleDataScope.scope), literal_column("''"))
+        .where(RoleDataScope.role_id == role_id),
+        select(literal_column("'field'"), _text(RoleFieldRule.module),
+               _text(RoleFieldRule.access), _text(RoleFieldRule.field))
+        .where(RoleFieldRule.role_id == role_id),
+    )
+    operations: set[tuple[Module, Operation]] = set()
+    scopes: dict[Module, DataScope] = {}
+    fields: dict[tuple[Module, str], FieldAccess] = {}
+    for what, module, a, b in uow.session.execute(stmt).all():
+        mod = Module(module)
+        if what == "op":
+            operations.add((mod, Operation(a)))
+        elif what == "scope":
+            scopes[mod] = DataScope(a)
+        else:
+            fields[(mod, b)] = FieldAccess(a)
+    return _RoleGrants(frozenset(operations), scopes, fields)
 
 
 def can(uow: UnitOfWork, actor: Actor, module: Module, operation: Operation) -> bool:

@@ -14,7 +14,7 @@ from app.i18n import tr
 from app.services.errors import ConflictError, ServiceError
 
 if TYPE_CHECKING:
-    from app.services.permissions import Grants
+    from app.services.permissions import Grants, _RoleGrants
 
 
 class UnitOfWork:
@@ -32,6 +32,8 @@ class UnitOfWork:
         self._depth = 0
         # Permission grants loaded once per transaction (see permissions.grants_for).
         self.grants_cache: dict[int, Grants] = {}
+        # Permission rows per (role id, role version); kept across transactions.
+        self.role_cache: dict[tuple[int, int], _RoleGrants] = {}
         self.station: str | None = None
 
     @classmethod

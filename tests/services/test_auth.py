@@ -41,7 +41,7 @@ def test_wrong_password_and_unknown_user_get_the_same_message(uow, clerk):
 
 def test_fifth_failure_locks_for_five_minutes_even_with_right_password(uow, clerk):
     start = utcnow()
-    for i in range(MAX_FAILED_LOGINS):
+    for _ in range(MAX_FAILED_LOGINS):
         with pytest.raises(AuthenticationFailed) as err:
             login(uow=uow, username="clerk1", password="wrong-pass", now=start)
     assert err.value.locked_until == start + LOCK_DURATION
@@ -52,7 +52,7 @@ def test_fifth_failure_locks_for_five_minutes_even_with_right_password(uow, cler
     actor = login(uow=uow, username="clerk1", password=TEST_PASSWORD,
                   now=start + dt.timedelta(minutes=5, seconds=1))
     assert actor.user_id == clerk.user_id
-    assert _actions(uow) == ["login_failed"] * i + ["login_failed", "locked", "login"]
+    assert _actions(uow) == ["login_failed"] * MAX_FAILED_LOGINS + ["locked", "login"]
 
 
 def test_deactivated_user_cannot_log_in(uow, clerk):

@@ -131,7 +131,7 @@ def test_only_management_and_manager_may_export_customers(uow, make_user):
 
 
 def test_role_change_applies_at_next_action(uow, sales_user):
-    from app.models import RolePermission, User
+    from app.models import Role, RolePermission, User, utcnow
 
     assert search_customers(uow=uow, actor=sales_user).rows == ()
     with uow:
@@ -139,6 +139,8 @@ def test_role_change_applies_at_next_action(uow, sales_user):
         for perm in uow.session.scalars(select(RolePermission).where(
                 RolePermission.role_id == role_id, RolePermission.module == Module.CUSTOMERS)):
             uow.session.delete(perm)
+        # What the role editor does on every change: the role's version moves.
+        uow.session.get(Role, role_id).updated_at = utcnow()
         uow.commit()
     with pytest.raises(PermissionDenied):
         search_customers(uow=uow, actor=sales_user)

@@ -1,0 +1,314 @@
+"""The customer 360 view: one timeline of everything about a customer, in a fixed few queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Numeric,
+    Select,
+    String,
+    TypeDecorator,
+    Unicode,
+    and_,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.engine import Dialect
+
+from app.i18n import tr
+from app.models import (
+    AuditEntry,
+    CareItem,
+    ContractDevice,
+    Customer,
+    Device,
+    Opportunity,
+    Order,
+    Payment,
+    Quotation,
+    RepairRecord,
+    ServiceContract,
+    ServiceTicket,
+    Task,
+    User,
+    Visit,
+)
+from app.models.enums import (
+    ContractStatus,
+    CustomerClass,
+    CustomerSource,
+    CustomerStatus,
+    Module,
+    Operation,
+    OrderStatus,
+    TicketStatus,
+)
+from app.services.errors import NotFound
+from app.services.permissions import Actor, grants_for, require, require_in_scope
+from app.services.uow import UnitOfWork
+
+
+class _AnyTimestamp(TypeDecorator[dt.datetime]):
+    """Reads a union column that holds dates on some rows and timestamps on others."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = (dt.datetime.fromisoformat(value) if len(value) > 10
+                     else dt.datetime.combine(dt.date.fromisoformat(value), dt.time()))
+        elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened with the customer. ``kind`` names the record type."""
+
+    kind: str
+    record_id: int
+    at: dt.datetime
+    reference: str
+    state: str
+    text: str
+    amount: Decimal | None
+    user_name: str | None
+
+
+@dataclass(frozen=True)
+class DeviceSummary:
+    id: int
+    brand: str
+    model: str
+    serial_number: str
+    install_date: dt.date | None
+    contract_number: str | None
+    contract_ends_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    id: int
+    number: str
+    kind: str
+    status: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+@dataclass(frozen=True)
+class CustomerOverview:
+    id: int
+    code: str
+    version: int
+    name: str
+    customer_class: CustomerClass
+    source: CustomerSource
+    status: CustomerStatus
+    owner_name: str | None
+    phone: str | None
+    receivable: Decimal
+    devices: tuple[DeviceSummary, ...]
+    contracts: tuple[ContractSummary, ...]
+    timeline: tuple[TimelineEntry, ...]
+
+
+TIMELINE_LIMIT = 300
+
+
+def customer_overview(
+    *, uow: UnitOfWork, actor: Actor, customer_id: int, limit: int = TIMELINE_LIMIT,
+    today: dt.date | None = None,
+) -> CustomerOverview:
+    """Header figures and the timeline, newest first.
+
+    The number of queries does not depend on the length of the history: permissions
+    (one, two on a cold cache), the customer with its receivable, its devices, its
+    contracts and the timeline (one UNION ALL over every kind of record).
+    """
+    today = today or dt.date.today()
+    with uow:
+        grants = require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
+        head = uow.session.execute(_header_query(customer_id)).one_or_none()
+        if head is None:
+            raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
+                              entity=tr("Customer"), id=customer_id))
+        require_in_scope(uow, actor, Module.CUSTOMERS, Operation.VIEW, head.owner_id)
+        devices = _devices(uow, customer_id, today)
+        contracts = ()
+        if grants.allows(Module.CONTRACTS, Operation.VIEW):
+            contracts = tuple(
+                ContractSummary(id=c.id, number=c.number, kind=c.kind.value,
+                                status=c.status.value, starts_on=c.starts_on, ends_on=c.ends_on)
+                for c in uow.session.scalars(
+                    select(ServiceContract).where(ServiceContract.customer_id == customer_id)
+                    .order_by(ServiceContract.ends_on.desc()))
+            )
+        visible = {m for m in Module if grants_for(uow, actor).allows(m, Operation.VIEW)}
+        timeline = _timeline(uow, customer_id, visible, max(1, min(limit, 2000)))
+        receivable = (head.orders_open or Decimal("0")) + (head.tickets_open or Decimal("0"))
+        if not grants.allows(Module.PAYMENTS, Operation.VIEW):
+            receivable = Decimal("0")
+        return CustomerOverview(
+            id=head.id, code=head.code, version=head.version, name=head.name,
+            customer_class=head.customer_class, source=head.source, status=head.status,
+            owner_name=head.owner_name, phone=head.phone,
+            receivable=Decimal(receivable).quantize(Decimal("0.01")),
+            devices=devices, contracts=contracts, timeline=timeline,
+        )
+
+
+def _header_query(customer_id: int) -> Select[Any]:
+    orders_open = (
+        select(func.coalesce(func.sum(Order.total_amount - Order.paid_amount), 0))
+        .where(Order.customer_id == customer_id, Order.status != OrderStatus.CANCELLED)
+        .scalar_subquery()
+    )
+    tickets_open = (
+        select(func.coalesce(func.sum(ServiceTicket.total_charge - ServiceTicket.paid_amount),
+                             0))
+        .where(ServiceTicket.customer_id == customer_id,
+               ServiceTicket.status != TicketStatus.CANCELLED)
+        .scalar_subquery()
+    )
+    return (
+        select(Customer.id, Customer.code, Customer.version, Customer.name,
+               Customer.customer_class, Customer.source, Customer.status, Customer.owner_id,
+               Customer.phone, User.display_name.label("owner_name"),
+               type_coerce(orders_open, Numeric(14, 2)).label("orders_open"),
+               type_coerce(tickets_open, Numeric(14, 2)).label("tickets_open"))
+        .outerjoin(User, User.id == Customer.owner_id)
+        .where(Customer.id == customer_id)
+    )
+
+
+def _devices(uow: UnitOfWork, customer_id: int, today: dt.date) -> tuple[DeviceSummary, ...]:
+    covering = and_(
+        ServiceContract.id == ContractDevice.contract_id,
+        ServiceContract.status == ContractStatus.ACTIVE,
+        ServiceContract.starts_on <= today,
+        ServiceContract.ends_on >= today,
+    )
+    rows = uow.session.execute(
+        select(Device.id, Device.brand, Device.model, Device.serial_number,
+               Device.install_date, ServiceContract.number, ServiceContract.ends_on)
+        .outerjoin(ContractDevice, ContractDevice.device_id == Device.id)
+        .outerjoin(ServiceContract, covering)
+        .where(Device.customer_id == customer_id)
+        .order_by(Device.id, ServiceContract.ends_on.desc())
+    ).all()
+    seen: dict[int, DeviceSummary] = {}
+    for r in rows:
+        current = seen.get(r.id)
+        if current is None or (current.contract_number is None and r.number is not None):
+            seen[r.id] = DeviceSummary(id=r.id, brand=r.brand, model=r.model,
+                                       serial_number=r.serial_number,
+                                       install_date=r.install_date, contract_number=r.number,
+                                       contract_ends_on=r.ends_on)
+    return tuple(seen.values())
+
+
+def _branch(kind: str, record_id: Any, at: Any, reference: Any, state: Any, text: Any,
+            amount: Any, user_id: Any, source: Any, where: ColumnElement[bool]) -> Select[Any]:
+    return (
+        select(
+            literal(kind, String(20)).label("kind"),
+            record_id.label("record_id"),
+            type_coerce(at, _AnyTimestamp()).label("at"),
+            type_coerce(reference, Unicode(60)).label("reference"),
+            type_coerce(state, String(20)).label("state"),
+            type_coerce(text, Unicode(500)).label("text"),
+            type_coerce(amount, Numeric(14, 2)).label("amount"),
+            user_id.label("user_id"),
+        )
+        .select_from(source)
+        .where(where)
+    )
+
+
+def _timeline(uow: UnitOfWork, customer_id: int, visible: set[Module],
+              limit: int) -> tuple[TimelineEntry, ...]:
+    cid = customer_id
+    none = null()
+    branches: list[Select[Any]] = []
+    if Module.VISITS in visible:
+        branches.append(_branch("visit", Visit.id, Visit.occurred_at, type_coerce(
+            Visit.kind, String(20)), Visit.confirm_status, Visit.purpose, none, Visit.owner_id,
+            Visit, Visit.customer_id == cid))
+    if Module.OPPORTUNITIES in visible:
+        branches.append(_branch("opportunity", Opportunity.id, Opportunity.created_at,
+                                Opportunity.number, Opportunity.stage, Opportunity.title,
+                                Opportunity.expected_amount, Opportunity.owner_id, Opportunity,
+                                Opportunity.customer_id == cid))
+    if Module.QUOTATIONS in visible:
+        branches.append(_branch("quotation", Quotation.id, Quotation.quoted_on,
+                                Quotation.number, Quotation.status, Quotation.notes,
+                                Quotation.total_amount, Quotation.owner_id, Quotation,
+                                Quotation.customer_id == cid))
+    if Module.ORDERS in visible:
+        branches.append(_branch("order", Order.id, Order.ordered_on, Order.number,
+                                Order.status, Order.notes, Order.total_amount, Order.owner_id,
+                                Order, Order.customer_id == cid))
+    if Module.PAYMENTS in visible:
+        branches.append(_branch("payment", Payment.id, Payment.received_on, Payment.number,
+                                Payment.method, Payment.reference, Payment.amount,
+                                Payment.received_by_id, Payment, Payment.customer_id == cid))
+    if Module.SERVICE_TICKETS in visible:
+        branches.append(_branch("service_ticket", ServiceTicket.id, ServiceTicket.received_at,
+                                ServiceTicket.number, ServiceTicket.status,
+                                func.substr(ServiceTicket.symptoms, 1, 200),
+                                ServiceTicket.total_charge, ServiceTicket.intake_by_id,
+                                ServiceTicket, ServiceTicket.customer_id == cid))
+        branches.append(_branch(
+            "repair", RepairRecord.id,
+            func.coalesce(RepairRecord.completed_at, RepairRecord.created_at),
+            ServiceTicket.number, RepairRecord.confirm_status,
+            func.substr(RepairRecord.work_done, 1, 200),
+            RepairRecord.labour_amount + RepairRecord.parts_amount, RepairRecord.technician_id,
+            RepairRecord.__table__.join(ServiceTicket.__table__,
+                                        ServiceTicket.id == RepairRecord.ticket_id),
+            ServiceTicket.customer_id == cid))
+    if Module.CARE in visible:
+        branches.append(_branch("care", CareItem.id, CareItem.due_on, CareItem.kind,
+                                CareItem.status, CareItem.title, none, CareItem.owner_id,
+                                CareItem, CareItem.customer_id == cid))
+    if Module.TASKS in visible:
+        branches.append(_branch("task", Task.id, Task.created_at, Task.priority, Task.status,
+                                Task.title, none, Task.assignee_id, Task,
+                                Task.customer_id == cid))
+    branches.append(_branch("change", AuditEntry.id, AuditEntry.at, AuditEntry.action,
+                            AuditEntry.action, AuditEntry.summary, none, AuditEntry.user_id,
+                            AuditEntry, and_(AuditEntry.entity == "customer",
+                                             AuditEntry.entity_id == cid)))
+    every = union_all(*branches).subquery("timeline")
+    stmt = (
+        select(every, User.display_name)
+        .outerjoin(User, User.id == every.c.user_id)
+        .order_by(every.c.at.desc(), every.c.kind, every.c.record_id.desc())
+        .limit(limit)
+    )
+    return tuple(
+        TimelineEntry(kind=r.kind, record_id=r.record_id, at=r.at, reference=r.reference or "",
+                      state=r.state or "", text=r.text or "", amount=r.amount,
+                      user_name=r.display_name)
+        for r in uow.session.execute(stmt).all()
+    )
+
+
+__all__ = ["ContractSummary", "CustomerOverview", "DeviceSummary", "TimelineEntry",
+           "customer_overview"]
