@@ -17,7 +17,6 @@ from app.models import (
     ServiceContract,
     ServiceTicket,
     Visit,
-    utcnow,
 )
 from app.models.enums import (
     ContractKind,

@@ -1,0 +1,616 @@
+"""Database engines for a station, and plain-language reasons when the database is out of reach."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final, Literal
+from urllib.parse import quote, quote_plus
+
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
+
+Reason = Literal["unreachable", "login_refused", "database_missing", "driver_missing", "other"]
+
+# Which message a DatabaseUnavailable shows; finer than Reason (a SQLite file that cannot be
+# opened is "unreachable" to callers but needs different advice than a server).
+_Topic = Literal[
+    "unreachable",
+    "file_unreachable",
+    "not_a_database",
+    "login_refused",
+    "database_missing",
+    "odbc_driver_missing",
+    "module_missing",
+    "bad_url",
+    "other",
+]
+
+DEFAULT_MSSQL_DRIVER: Final = "ODBC Driver 18 for SQL Server"
+CONNECT_TIMEOUT_SECONDS: Final = 5
+SQLITE_BUSY_TIMEOUT_MS: Final = 10_000
+_DEFAULT_PORTS: Final = {"postgresql": 5432, "mssql": 1433}
+_DETAIL_MAX_CHARS: Final = 300
+
+_REASON_OF_TOPIC: Final[Mapping[_Topic, Reason]] = {
+    "unreachable": "unreachable",
+    "file_unreachable": "unreachable",
+    "not_a_database": "other",
+    "login_refused": "login_refused",
+    "database_missing": "database_missing",
+    "odbc_driver_missing": "driver_missing",
+    "module_missing": "driver_missing",
+    "bad_url": "other",
+    "other": "other",
+}
+
+
+class DatabaseUnavailable(Exception):
+    """The station cannot use its database; `message` says why in words a clerk can act on.
+
+    Attributes:
+        server: host:port, ODBC data source, or SQLite file path. Never holds a password.
+        reason: "unreachable", "login_refused", "database_missing", "driver_missing" or "other".
+        detail: one line from the driver, password removed, for the log and the administrator.
+    """
+
+    def __init__(
+        self,
+        *,
+        topic: _Topic,
+        server: str,
+        database: str | None = None,
+        user: str | None = None,
+        driver: str | None = None,
+        detail: str = "",
+    ) -> None:
+        self.topic: _Topic = topic
+        self.reason: Reason = _REASON_OF_TOPIC[topic]
+        self.server = server
+        self.database = database
+        self.user = user
+        self.driver = driver
+        self.detail = detail
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def message(self) -> str:
+        """What went wrong and what to check, in English."""
+        server, detail = self.server or "(address unknown)", self.detail or "no details"
+        match self.topic:
+            case "unreachable":
+                return (
+                    f"Cannot reach the database server {server}. Check that the server is on, "
+                    "that the address is right, and that the firewall lets this PC in."
+                )
+            case "file_unreachable":
+                return (
+                    f"Cannot open the database file {server}. Check that the folder exists, "
+                    "that this user account may write to it, and that the disk is not full."
+                )
+            case "not_a_database":
+                return (
+                    f"The file {server} is not a StationCRM database or is damaged. Check the "
+                    "database address, or restore the file from a backup."
+                )
+            case "login_refused":
+                who = f' for user "{self.user}"' if self.user else ""
+                return (
+                    f"The database server {server} refused the login{who}. Check the user name "
+                    "and password in the database address, and that the account may log in to "
+                    "this server."
+                )
+            case "database_missing":
+                name = f'"{self.database}"' if self.database else "named in the address"
+                return (
+                    f"The database server {server} has no database {name} that this login may "
+                    "open. Check the database name in the address, or ask the administrator to "
+                    "create the database or give this login access to it."
+                )
+            case "odbc_driver_missing":
+                named = f'The ODBC driver "{self.driver}" is' if self.driver else (
+                    "The ODBC driver or data source for this address is"
+                )
+                return (
+                    f"{named} not installed on this PC, so StationCRM cannot connect to the "
+                    f'database server {server}. Install the ODBC driver ("{DEFAULT_MSSQL_DRIVER}" '
+                    "from Microsoft), or name an installed driver in the database address."
+                )
+            case "module_missing":
+                return (
+                    f'This copy of StationCRM is missing the database module "{self.driver}", '
+                    f"so it cannot connect to {server}. Reinstall StationCRM."
+                )
+            case "bad_url":
+                return (
+                    f'The database address "{server}" is not valid ({detail}). Check the '
+                    "address in the station settings."
+                )
+            case "other":
+                return (
+                    f"StationCRM could not use the database on {server}. Check the database "
+                    "address and that the server is working. Details for the administrator: "
+                    f"{detail}"
+                )
+
+    @property
+    def message_zh(self) -> str:
+        """What went wrong and what to check, in Simplified Chinese."""
+        server, detail = self.server or "（地址未知）", self.detail or "无"
+        match self.topic:
+            case "unreachable":
+                return (
+                    f"无法连接数据库服务器 {server}。"
+                    "请检查服务器是否已开机、地址是否正确、防火墙是否允许本机访问。"
+                )
+            case "file_unreachable":
+                return (
+                    f"无法打开数据库文件 {server}。"
+                    "请检查文件夹是否存在、当前用户是否有写入权限、磁盘空间是否已满。"
+                )
+            case "not_a_database":
+                return (
+                    f"文件 {server} 不是 StationCRM 数据库，或已损坏。"
+                    "请检查数据库地址，或从备份恢复该文件。"
+                )
+            case "login_refused":
+                who = f"用户“{self.user}”的" if self.user else ""
+                return (
+                    f"数据库服务器 {server} 拒绝了{who}登录。"
+                    "请检查数据库地址中的用户名和密码，以及该账户是否有权登录此服务器。"
+                )
+            case "database_missing":
+                name = f"“{self.database}”" if self.database else "地址中指定"
+                return (
+                    f"数据库服务器 {server} 上没有本账户可打开的名为{name}的数据库。"
+                    "请检查地址中的数据库名称，或请管理员创建该数据库或为本账户授予访问权限。"
+                )
+            case "odbc_driver_missing":
+                named = f" ODBC 驱动程序“{self.driver}”" if self.driver else (
+                    "此地址所需的 ODBC 驱动程序或数据源"
+                )
+                return (
+                    f"本机未安装{named}，无法连接数据库服务器 {server}。"
+                    f"请安装 ODBC 驱动程序（Microsoft “{DEFAULT_MSSQL_DRIVER}”），"
+                    "或在数据库地址中指定已安装的驱动程序。"
+                )
+            case "module_missing":
+                return (
+                    f"此 StationCRM 安装缺少数据库模块“{self.driver}”，无法连接 {server}。"
+                    "请重新安装 StationCRM。"
+                )
+            case "bad_url":
+                return f"数据库地址“{server}”无效（{detail}）。请检查本机设置中的数据库地址。"
+            case "other":
+                return (
+                    f"StationCRM 无法使用 {server} 上的数据库。"
+                    f"请检查数据库地址及服务器是否正常运行。供管理员参考的详情：{detail}"
+                )
+
+    def message_for(self, language: str | None) -> str:
+        """The message in the station's language ("zh..." gives Chinese, anything else English)."""
+        return self.message_zh if (language or "").lower().startswith("zh") else self.message
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+def normalize_url(url: str | URL) -> URL:
+    """The URL the station really connects with.
+
+    `postgres://` and `postgresql://` use psycopg 3; `mssql://` uses pyodbc, and a
+    server-style SQL Server URL with no driver gets Microsoft's ODBC Driver 18 with
+    TrustServerCertificate=yes (office servers rarely have a CA-signed certificate).
+
+    Raises:
+        sqlalchemy.exc.ArgumentError: the text is not a database URL.
+        ValueError: the port is not a number.
+    """
+    if isinstance(url, str):
+        raw = url.strip()
+        # SQLAlchemy refuses the "postgres://" spelling that libpq and hosting panels use.
+        if raw.startswith("postgres://"):
+            raw = "postgresql://" + raw.removeprefix("postgres://")
+        parsed = make_url(raw)
+    else:
+        parsed = url
+    if parsed.drivername == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername in ("mssql", "mssql+pyodbc"):
+        parsed = parsed.set(drivername="mssql+pyodbc")
+        keys = {key.lower() for key in parsed.query}
+        # Mirrors SQLAlchemy's pyodbc connector: a host with no database is an ODBC DSN name.
+        is_dsn = "dsn" in keys or (bool(parsed.host) and not parsed.database)
+        if not keys & {"driver", "odbc_connect"} and not is_dsn:
+            extra = {"driver": DEFAULT_MSSQL_DRIVER}
+            if "trustservercertificate" not in keys:
+                extra["TrustServerCertificate"] = "yes"
+            parsed = parsed.update_query_dict(extra)
+    return parsed
+
+
+_ODBC_SECRET = re.compile(r"(?i)\b(pwd|password)\s*=\s*(\{(?:[^}]|\}\})*\}|[^;]*)")
+_URL_USERINFO = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+def _redact_odbc(connect_string: str) -> str:
+    return _ODBC_SECRET.sub(lambda match: f"{match.group(1)}=***", connect_string)
+
+
+def redact_url(url: str | URL) -> str:
+    """The URL as text with every password replaced by ***; safe for messages and logs."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except (sa_exc.ArgumentError, ValueError):
+        return _redact_odbc(_URL_USERINFO.sub(r"\1***@", str(url)))
+    hidden: dict[str, str] = {}
+    for key, value in parsed.query.items():
+        if not isinstance(value, str):
+            continue
+        if key.lower() == "odbc_connect":
+            hidden[key] = _redact_odbc(value)
+        elif key.lower() in ("pwd", "password"):
+            hidden[key] = "***"
+    if hidden:
+        parsed = parsed.update_query_dict(hidden)
+    # The query part is percent-encoded on output; show the mask as *** there too.
+    return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
+
+
+def _secrets_of(url: URL | None) -> list[str]:
+    """Every spelling of the URL's passwords, so they can be cut out of driver text."""
+    found: list[str] = []
+    if url is None:
+        return found
+    if url.password:
+        found.append(str(url.password))
+    odbc = url.query.get("odbc_connect")
+    if isinstance(odbc, str):
+        found += [match.group(2).strip("{}") for match in _ODBC_SECRET.finditer(odbc)]
+    for key, value in url.query.items():
+        if key.lower() in ("pwd", "password") and isinstance(value, str):
+            found.append(value)
+    spelled = {form for secret in found if secret for form in
+               (secret, quote(secret, safe=""), quote_plus(secret))}
+    return sorted(spelled, key=len, reverse=True)
+
+
+def _scrub(message: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        message = message.replace(secret, "***")
+    return message
+
+
+def describe_server(url: URL) -> str:
+    """host:port for a server database, the file path for SQLite; never the password."""
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        database = url.database or ""
+        return database if database and database != ":memory:" else "(in-memory database)"
+    odbc = url.query.get("odbc_connect")
+    if isinstance(odbc, str):
+        match = re.search(r"(?i)\b(?:server|address|addr)\s*=\s*([^;]+)", odbc)
+        if match:
+            return match.group(1).strip().removeprefix("tcp:").replace(",", ":")
+        dsn = re.search(r"(?i)\bdsn\s*=\s*([^;]+)", odbc)
+        return dsn.group(1).strip() if dsn else "(ODBC connection string)"
+    host: str | tuple[str, ...] | None = url.host or url.query.get("host")
+    if isinstance(host, tuple):
+        host = ",".join(host)
+    host = host or "localhost"
+    if backend == "mssql" and not url.database:
+        return host  # the name of an ODBC data source (DSN)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    if url.port:
+        return f"{host}:{url.port}"
+    # A named SQL Server instance (HOST\SQLEXPRESS) finds its port through SQL Browser.
+    if backend == "mssql" and "\\" in host:
+        return host
+    default = _DEFAULT_PORTS.get(backend)
+    return f"{host}:{default}" if default else host
+
+
+# --------------------------------------------------------------------------- classification
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, the DBAPI error it wraps (`.orig`), and its causes and contexts."""
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for linked in (getattr(current, "orig", None), current.__cause__, current.__context__):
+            if isinstance(linked, BaseException):
+                pending.append(linked)
+
+
+_SQLSTATE = re.compile(r"^[0-9A-Z]{5}$")
+_BRACKETED_SQLSTATE = re.compile(r"\[([0-9A-Z]{5})\]")
+
+
+def _sqlstates(errors: list[BaseException]) -> set[str]:
+    states: set[str] = set()
+    for error in errors:
+        state = getattr(error, "sqlstate", None)  # psycopg
+        if isinstance(state, str):
+            states.add(state)
+        args = getattr(error, "args", ())
+        # pyodbc puts the SQLSTATE first: ('08001', '[08001] [FreeTDS]...')
+        if args and isinstance(args[0], str) and _SQLSTATE.match(args[0]):
+            states.add(args[0])
+        states.update(_BRACKETED_SQLSTATE.findall(str(error)))
+    return states
+
+
+def _driver_text(errors: list[BaseException]) -> str:
+    """The most specific error text: the DBAPI's own message rather than SQLAlchemy's wrapper."""
+    for error in errors:
+        if type(error).__module__.startswith("sqlalchemy"):
+            continue
+        args = error.args
+        # pyodbc: ('08001', '[08001] [FreeTDS][SQL Server]Unable to connect ...')
+        if len(args) == 2 and isinstance(args[0], str) and _SQLSTATE.match(args[0]):
+            return str(args[1])
+        return str(error)
+    return str(errors[0]) if errors else ""
+
+
+def _one_line(message: str) -> str:
+    line = " ".join(message.split())
+    if len(line) > _DETAIL_MAX_CHARS:
+        line = line[: _DETAIL_MAX_CHARS - 1] + "…"
+    return line
+
+
+def _contains(haystack: str, *needles: str) -> bool:
+    return any(needle in haystack for needle in needles)
+
+
+_UNREACHABLE_STATES: Final = {"08001", "08S01", "HYT00", "08006", "57P01", "57P03"}
+_UNREACHABLE_TEXT: Final = (
+    "connection refused",
+    "unable to connect",
+    "could not connect",
+    "could not translate host name",
+    "failed to resolve host",
+    "name or service not known",
+    "nodename nor servname",
+    "no such host is known",
+    "timeout expired",
+    "timed out",
+    "no route to host",
+    "network is unreachable",
+    "adaptive server is unavailable",
+    "server is not found or not accessible",
+    "tcp provider",
+    "named pipes provider",
+    "communication link failure",
+    "server closed the connection",
+    "connection reset",
+    "broken pipe",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "terminating connection due to administrator command",
+    "is the server running",
+)
+_LOGIN_STATES: Final = {"28000", "28P01"}
+_LOGIN_TEXT: Final = (
+    "login failed",
+    "password authentication failed",
+    "no pg_hba.conf entry",
+    "authentication failed",
+    "password is required",
+    "no password supplied",
+)
+_DRIVER_TEXT: Final = (
+    "can't open lib",
+    "data source name not found",
+    "specified driver could not be loaded",
+    "driver's sqlallochandle on sql_handle_env failed",
+)
+
+
+def _topic_for(errors: list[BaseException], backend: str) -> _Topic:
+    if any(isinstance(error, ImportError) for error in errors):
+        return "module_missing"
+    states = _sqlstates(errors)
+    words = " | ".join(str(error) for error in errors).lower()
+    if backend == "sqlite":
+        if _contains(words, "file is not a database", "database disk image is malformed"):
+            return "not_a_database"
+        if _contains(words, "unable to open database file", "readonly database", "disk i/o",
+                     "permission denied", "is a directory", "not a directory"):
+            return "file_unreachable"
+        return "other"
+    if "IM002" in states or _contains(words, *_DRIVER_TEXT):
+        return "odbc_driver_missing"
+    # Before the login check: SQL Server says "Cannot open database ... The login failed."
+    if "3D000" in states or _contains(words, "cannot open database") or re.search(
+        r'database "[^"]*" does not exist', words
+    ):
+        return "database_missing"
+    if states & _LOGIN_STATES or _contains(words, *_LOGIN_TEXT) or re.search(
+        r'role "[^"]*" does not exist', words
+    ):
+        return "login_refused"
+    if states & _UNREACHABLE_STATES or _contains(words, *_UNREACHABLE_TEXT):
+        return "unreachable"
+    return "other"
+
+
+def _missing_module(errors: list[BaseException], url: URL | None) -> str:
+    for error in errors:
+        if isinstance(error, ImportError) and error.name:
+            return error.name
+    if url is not None:
+        return url.get_driver_name() or url.get_backend_name()
+    return "database driver"
+
+
+def describe_connection_error(
+    exc: BaseException, url: str | URL | None
+) -> DatabaseUnavailable:
+    """Turn a connection failure into a DatabaseUnavailable with a message people can act on.
+
+    Works from the whole exception chain: SQLAlchemy's DBAPIError, the driver error in
+    `.orig` (psycopg's sqlstate, pyodbc's SQLSTATE in args[0]) and chained causes.
+    With no URL (None or ""), the reason is still classified but the server is unknown.
+    """
+    if isinstance(exc, DatabaseUnavailable):
+        return exc
+    errors = list(_chain(exc))
+    if url is None or not str(url).strip():
+        # Callers that lost the URL (e.g. a dropped connection mid-commit) still get a reason.
+        return DatabaseUnavailable(
+            topic=_topic_for(errors, backend=""),
+            server="",
+            detail=_one_line(_driver_text(errors)),
+        )
+    try:
+        parsed: URL | None = normalize_url(url)
+    except (sa_exc.ArgumentError, ValueError):
+        parsed = None
+    secrets = _secrets_of(parsed)
+    if parsed is None:
+        # make_url raises ValueError from int() when the port is not a number.
+        port_problem = isinstance(exc, ValueError) and "int()" in str(exc)
+        return DatabaseUnavailable(
+            topic="bad_url",
+            server=redact_url(url),
+            detail="the port is not a number" if port_problem else _one_line(str(exc)),
+        )
+    backend = parsed.get_backend_name()
+    topic = _topic_for(errors, backend)
+    driver_query = parsed.query.get("driver")
+    driver: str | None = driver_query if isinstance(driver_query, str) else None
+    if topic == "module_missing":
+        driver = _missing_module(errors, parsed)
+    database = parsed.database
+    if topic == "database_missing" and not database:
+        match = re.search(r'database "([^"]*)"', _driver_text(errors))
+        database = match.group(1) if match else None
+    return DatabaseUnavailable(
+        topic=topic,
+        server=_scrub(describe_server(parsed), secrets),
+        database=_scrub(database, secrets) if database else None,
+        user=parsed.username,
+        driver=driver,
+        detail=_one_line(_scrub(_driver_text(errors), secrets)),
+    )
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def _prepare_sqlite_folder(url: URL) -> None:
+    database = url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    # Best effort: if the folder cannot be made, check_connection explains it in plain words.
+    with contextlib.suppress(OSError):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    """Foreign keys, WAL, a busy timeout, and real transactions for pysqlite.
+
+    pysqlite's legacy transaction handling skips BEGIN before SELECT, DDL and SAVEPOINT, so
+    savepoints escape the outer transaction. SQLAlchemy's recipe: switch the driver's own
+    BEGIN off and emit BEGIN ourselves when SQLAlchemy begins a transaction.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # A connection asked for AUTOCOMMIT (e.g. VACUUM) must not be wrapped in a transaction.
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
+    """Create the engine for a database URL with the station's connection policy.
+
+    Server databases get pool_pre_ping (a station survives a server restart) and a
+    5-second connect timeout; SQLite gets its folder created and the pragmas in
+    `_install_sqlite_hooks`.
+
+    Raises:
+        DatabaseUnavailable: the URL is not valid, or its Python driver module is missing.
+    """
+    try:
+        parsed = normalize_url(url)
+    except (sa_exc.ArgumentError, ValueError) as exc:
+        raise describe_connection_error(exc, url) from exc
+    backend = parsed.get_backend_name()
+    options: dict[str, Any] = {"echo": echo}
+    connect_args: dict[str, Any] = {}
+    if backend == "sqlite":
+        _prepare_sqlite_folder(parsed)
+    else:
+        options["pool_pre_ping"] = True
+    if parsed.drivername == "postgresql+psycopg" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    if parsed.drivername == "mssql+pyodbc":
+        options["fast_executemany"] = True
+        connect_args["timeout"] = CONNECT_TIMEOUT_SECONDS  # pyodbc: the ODBC login timeout
+    if connect_args:
+        options["connect_args"] = connect_args
+    try:
+        engine = create_engine(parsed, **options)
+    except ImportError as exc:
+        raise describe_connection_error(exc, parsed) from exc
+    except sa_exc.ArgumentError as exc:  # includes NoSuchModuleError: unknown dialect
+        raise DatabaseUnavailable(
+            topic="bad_url",
+            server=redact_url(parsed),
+            detail=_one_line(_scrub(str(exc), _secrets_of(parsed))),
+        ) from exc
+    if backend == "sqlite":
+        _install_sqlite_hooks(engine)
+    return engine
+
+
+def _is_connection_failure(exc: BaseException) -> bool:
+    if isinstance(exc, sa_exc.DBAPIError | ImportError | OSError):
+        return True
+    module = type(exc).__module__
+    return module in ("pyodbc", "sqlite3") or module.startswith("psycopg")
+
+
+def check_connection(engine: Engine) -> None:
+    """Open a connection and run SELECT 1.
+
+    Raises:
+        DatabaseUnavailable: the database cannot be reached or used; `message` says why.
+    """
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except DatabaseUnavailable:
+        raise
+    except Exception as exc:
+        if not _is_connection_failure(exc):
+            raise
+        raise describe_connection_error(exc, engine.url) from exc

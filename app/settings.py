@@ -1,0 +1,275 @@
+"""Typed station settings: defaults < station config file < STATIONCRM_* environment < flags."""
+
+from __future__ import annotations
+
+import enum
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+import platformdirs
+
+APP_NAME: Final = "StationCRM"
+CONFIG_FILE_NAME: Final = "station.toml"
+EMBEDDED_DB_FILE_NAME: Final = "stationcrm.sqlite3"
+
+ENV_DB_URL: Final = "STATIONCRM_DB_URL"
+ENV_STATION: Final = "STATIONCRM_STATION"
+ENV_LANGUAGE: Final = "STATIONCRM_LANG"  # the variable app.i18n also reads
+ENV_LANGUAGE_ALIAS: Final = "STATIONCRM_LANGUAGE"
+ENV_CONFIG_DIR: Final = "STATIONCRM_CONFIG_DIR"
+ENV_DATA_DIR: Final = "STATIONCRM_DATA_DIR"
+
+# The only keys the station config file keeps; save_station_config writes these and no others.
+CONFIG_KEYS: Final = ("db_url", "station", "language", "last_username")
+
+DbUrlSource = Literal["flag", "env", "config", "default"]
+
+
+class ConfigFileError(Exception):
+    """The station config file exists but cannot be read or is not valid TOML."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return (
+            f"The station settings file {self.path} cannot be used: {self.problem}. "
+            "Fix or delete the file and start StationCRM again."
+        )
+
+    @property
+    def message_zh(self) -> str:
+        return (
+            f"无法使用本机设置文件 {self.path}：{self.problem}。"
+            "请修正或删除该文件后重新启动 StationCRM。"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a station needs to know before it opens the database."""
+
+    db_url: str
+    db_url_source: DbUrlSource
+    station: str | None
+    language: str | None
+    last_username: str | None
+    data_dir: Path
+    config_dir: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / CONFIG_FILE_NAME
+
+
+class _Keep(enum.Enum):
+    """Sentinel for save_station_config: leave this key as it is in the file."""
+
+    KEEP = enum.auto()
+
+
+KEEP: Final = _Keep.KEEP
+
+
+def _env_value(env: Mapping[str, str], name: str) -> str | None:
+    """An environment value, with empty or blank treated as unset."""
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _dir_from_env(env: Mapping[str, str], name: str) -> Path | None:
+    value = _env_value(env, name)
+    return Path(value).expanduser().absolute() if value else None
+
+
+def config_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """Folder holding station.toml (STATIONCRM_CONFIG_DIR overrides the per-user folder)."""
+    return _dir_from_env(env, ENV_CONFIG_DIR) or platformdirs.user_config_path(
+        APP_NAME, appauthor=False
+    )
+
+
+def data_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """Folder holding the embedded database (STATIONCRM_DATA_DIR overrides the per-user one)."""
+    return _dir_from_env(env, ENV_DATA_DIR) or platformdirs.user_data_path(
+        APP_NAME, appauthor=False
+    )
+
+
+def config_file_path(env: Mapping[str, str] = os.environ) -> Path:
+    return config_dir(env) / CONFIG_FILE_NAME
+
+
+def default_db_url(data_folder: Path) -> str:
+    """The embedded SQLite database URL for a data folder, readable and round-trippable."""
+    path = (data_folder / EMBEDDED_DB_FILE_NAME).as_posix()
+    # SQLAlchemy percent-decodes the database part and splits on "?" and "#", so only those
+    # three characters need quoting; everything else (spaces, CJK, drive colons) stays readable.
+    for char, quoted in (("%", "%25"), ("?", "%3F"), ("#", "%23")):
+        path = path.replace(char, quoted)
+    return f"sqlite:///{path}"
+
+
+def read_station_config(path: Path) -> dict[str, str]:
+    """Read the station config file; a missing file is an empty config.
+
+    Raises:
+        ConfigFileError: the file exists but is unreadable, not TOML, or has a non-text value
+            for one of our keys.
+    """
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigFileError(path, f"it is not valid TOML ({exc})") from exc
+    except OSError as exc:
+        raise ConfigFileError(path, f"it cannot be read ({exc.strerror or exc})") from exc
+    config: dict[str, str] = {}
+    for key in CONFIG_KEYS:
+        if key not in raw:
+            continue
+        value = raw[key]
+        if not isinstance(value, str):
+            raise ConfigFileError(path, f'"{key}" must be text in quotes')
+        config[key] = value
+    return config
+
+
+_TOML_SHORT_ESCAPES: Final = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string literal for value (quotes, backslashes, control chars escaped)."""
+    parts = ['"']
+    for char in value:
+        if char in _TOML_SHORT_ESCAPES:
+            parts.append(_TOML_SHORT_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            parts.append(f"\\u{ord(char):04X}")
+        else:
+            parts.append(char)
+    parts.append('"')
+    return "".join(parts)
+
+
+def render_station_config(values: Mapping[str, str]) -> str:
+    """The text of station.toml for the given keys (unknown keys are refused)."""
+    unknown = set(values) - set(CONFIG_KEYS)
+    if unknown:
+        raise ValueError(f"not a station config key: {', '.join(sorted(unknown))}")
+    lines = ["# StationCRM station settings, written by StationCRM.", ""]
+    lines += [f"{key} = {_toml_string(values[key])}" for key in CONFIG_KEYS if key in values]
+    return "\n".join(lines) + "\n"
+
+
+def save_station_config(
+    *,
+    db_url: str | None | _Keep = KEEP,
+    station: str | None | _Keep = KEEP,
+    language: str | None | _Keep = KEEP,
+    last_username: str | None | _Keep = KEEP,
+    env: Mapping[str, str] = os.environ,
+) -> Path:
+    """Update station.toml: a str sets the key, None removes it, KEEP leaves it alone.
+
+    The file is replaced atomically so a crash never leaves half a config behind.
+    Returns the path written.
+    """
+    path = config_file_path(env)
+    values = read_station_config(path)
+    changes: dict[str, str | None | _Keep] = {
+        "db_url": db_url,
+        "station": station,
+        "language": language,
+        "last_username": last_username,
+    }
+    for key, change in changes.items():
+        if change is None:
+            values.pop(key, None)
+        elif isinstance(change, str):
+            values[key] = change
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(render_station_config(values), encoding="utf-8", newline="\n")
+    os.replace(temporary, path)
+    return path
+
+
+def resolve_db_url(
+    flag: str | None, env: Mapping[str, str], config: Mapping[str, str]
+) -> tuple[str, DbUrlSource]:
+    """Pick the database URL: --db flag > STATIONCRM_DB_URL > config db_url > embedded default.
+
+    Returns the URL and where it came from.
+    """
+    if flag and flag.strip():
+        return flag.strip(), "flag"
+    from_env = _env_value(env, ENV_DB_URL)
+    if from_env:
+        return from_env, "env"
+    from_config = (config.get("db_url") or "").strip()
+    if from_config:
+        return from_config, "config"
+    return default_db_url(data_dir(env)), "default"
+
+
+def _first(*candidates: str | None) -> str | None:
+    for candidate in candidates:
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return None
+
+
+def load_settings(
+    flag_db: str | None = None,
+    flag_station: str | None = None,
+    env: Mapping[str, str] = os.environ,
+    *,
+    flag_language: str | None = None,
+) -> Settings:
+    """Resolve the station's settings from flags, environment, config file and defaults.
+
+    Raises:
+        ConfigFileError: station.toml exists but cannot be used.
+    """
+    folder = config_dir(env)
+    config = read_station_config(folder / CONFIG_FILE_NAME)
+    db_url, source = resolve_db_url(flag_db, env, config)
+    return Settings(
+        db_url=db_url,
+        db_url_source=source,
+        station=_first(flag_station, env.get(ENV_STATION), config.get("station")),
+        language=_first(
+            flag_language,
+            env.get(ENV_LANGUAGE),
+            env.get(ENV_LANGUAGE_ALIAS),
+            config.get("language"),
+        ),
+        last_username=_first(config.get("last_username")),
+        data_dir=data_dir(env),
+        config_dir=folder,
+    )
+
+
+def is_default_embedded(settings: Settings) -> bool:
+    """True when the station runs on the embedded SQLite file in its own data folder."""
+    return settings.db_url_source == "default" or settings.db_url == default_db_url(
+        settings.data_dir
+    )
