@@ -1,0 +1,1 @@
+"""Alembic revision scripts (loaded by file; this file only makes the wheel ship them)."""
