@@ -1,4 +1,4 @@
-"""The ``stationcrm`` command line: database administration now, the GUI launcher later.
+"""The ``stationcrm`` command line: the desktop client without a command, administration with one.
 
 Exit codes: 0 success, 1 the check found differences, 2 an error (one line on stderr).
 Set ``STATIONCRM_DEBUG=1`` to get the traceback instead of the one-line error.
@@ -8,38 +8,38 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, pool
+from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 import app
 from app import schema
+from app.db import DatabaseUnavailable, check_connection, make_engine
+from app.i18n import current_language
+from app.services.errors import ServiceError
+from app.settings import ConfigFileError, load_settings
 
 EXIT_OK = 0
 EXIT_DIFFERS = 1
 EXIT_ERROR = 2
-DEFAULT_DB_URL = "sqlite:///stationcrm.sqlite3"
 
 Handler = Callable[[argparse.Namespace], int]
 
 
 def resolve_db_url(flag_db: str | None) -> str:
-    """The database URL: ``app.settings.load_settings`` if present, else flag > env > default."""
-    try:
-        settings_module = importlib.import_module("app.settings")
-    except ModuleNotFoundError as exc:
-        if exc.name != "app.settings":
-            raise
-        settings_module = None
-    load_settings = getattr(settings_module, "load_settings", None)
-    if load_settings is not None:
-        return str(load_settings(flag_db=flag_db).db_url)
-    return flag_db or os.environ.get("STATIONCRM_DB_URL") or DEFAULT_DB_URL
+    """The database URL: ``--db`` > ``STATIONCRM_DB_URL`` > station config > embedded file."""
+    return load_settings(flag_db=flag_db).db_url
+
+
+def _engine(url: str) -> Engine:
+    """An engine whose connection is checked now, so a failure is one clear message."""
+    engine = make_engine(url)
+    check_connection(engine)
+    return engine
 
 
 def _shown(url: str) -> str:
@@ -67,7 +67,7 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     if args.sql:
         schema.upgrade_sql(url, sys.stdout, revision=args.revision)
         return EXIT_OK
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = _engine(url)
     try:
         before = schema.current_revision(engine)
         schema.upgrade(engine, revision=args.revision)
@@ -94,6 +94,70 @@ def _cmd_db_check(args: argparse.Namespace) -> int:
     return EXIT_DIFFERS
 
 
+def _cmd_user_add(args: argparse.Namespace) -> int:
+    from app.services.reference import ensure_reference_data
+    from app.services.uow import UnitOfWork
+    from app.services.users import add_user
+
+    password = _read_password(args.password_stdin)
+    engine = _engine(resolve_db_url(args.db))
+    try:
+        uow = UnitOfWork.for_engine(engine)
+        ensure_reference_data(uow)
+        view = add_user(uow=uow, actor=None, username=args.name, password=password,
+                        role_code=args.role, display_name=args.display_name,
+                        department_code=args.department)
+    finally:
+        engine.dispose()
+    print(f"user {view.username} ({view.role_code}) created")
+    return EXIT_OK
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    import time
+
+    from app.demo import generate_demo_data
+
+    engine = _engine(resolve_db_url(args.db))
+    started = time.monotonic()
+    last_stage = ""
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal last_stage
+        if stage != last_stage or done == total:
+            print(f"  {stage}: {done}/{total}", file=sys.stderr)
+            last_stage = stage
+
+    try:
+        schema.ensure_schema(engine)
+        summary = generate_demo_data(engine, customers=args.customers, seed=args.seed,
+                                     progress=progress, append=args.append)
+    finally:
+        engine.dispose()
+    counts = ", ".join(f"{name} {count}" for name, count in summary.counts().items())
+    print(f"demo data created in {time.monotonic() - started:.1f} s: {counts}")
+    return EXIT_OK
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from app.ui.app import run_gui
+
+    settings = load_settings(flag_db=args.db, flag_station=args.station,
+                             flag_language=args.lang)
+    return run_gui(settings, language=args.lang)
+
+
 # --- parser ------------------------------------------------------------------------------
 
 
@@ -101,8 +165,8 @@ def _add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         metavar="URL",
-        help="database URL (default: the station settings, STATIONCRM_DB_URL, or"
-        f" {DEFAULT_DB_URL})",
+        help="database URL (default: STATIONCRM_DB_URL, the station's config file, or the"
+        " embedded SQLite file in the per-user data folder)",
     )
 
 
@@ -144,14 +208,55 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     check.set_defaults(handler=_cmd_db_check)
 
 
+def _add_user_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    user = commands.add_parser("user", help="manage logins")
+    user.set_defaults(handler=_print_help_of(user))
+    user_commands = user.add_subparsers(title="user commands", metavar="COMMAND")
+    add = user_commands.add_parser(
+        "add", help="create a login",
+        description="Create a login with a role. The password is asked twice, or read"
+        " from the first line of standard input with --password-stdin.")
+    add.add_argument("name", help="login name, e.g. clerk3")
+    add.add_argument("--role", required=True,
+                     help="counter_clerk, sales, technician, repair_lead, management_clerk,"
+                     " general_manager or administrator")
+    add.add_argument("--display-name", help="the name shown in lists (default: the login)")
+    add.add_argument("--department", help="storefront, key_accounts, repair, management or"
+                     " manager_office")
+    add.add_argument("--password-stdin", action="store_true")
+    _add_db_option(add)
+    add.set_defaults(handler=_cmd_user_add)
+
+
+def _add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = commands.add_parser(
+        "demo-data", help="fill a database with a deterministic Chinese demo data set",
+        description="Create demo users, a product catalog and customers with three years of"
+        " visits, orders, payments and service tickets. The same --seed gives the same data.")
+    demo.add_argument("--customers", type=int, default=1000, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--append", action="store_true",
+                      help="add to a database that already has customers")
+    _add_db_option(demo)
+    demo.set_defaults(handler=_cmd_demo_data)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full ``stationcrm`` parser; every command sets ``handler`` via ``set_defaults``."""
     parser = argparse.ArgumentParser(
         prog="stationcrm", description="StationCRM station program and administration tools."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {app.__version__}")
+    # Without a command the desktop client starts; these flags are for it.
+    _add_db_option(parser)
+    parser.add_argument("--station", help="storefront, key_accounts, repair, management or"
+                        " manager_office (default: as last used on this PC)")
+    parser.add_argument("--lang", choices=("zh", "en"), help="interface language")
+    parser.set_defaults(handler=_cmd_gui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_db_commands(commands)
+    _add_user_commands(commands)
+    _add_demo_command(commands)
     return parser
 
 
@@ -184,11 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
-    handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        # No command: this is where the GUI will start.
-        parser.print_help()
-        return EXIT_OK
+    handler: Handler = args.handler
     try:
         return handler(args)
     except KeyboardInterrupt:
@@ -199,6 +300,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # interpreter's final flush does not fail a second time with a traceback.
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    except (DatabaseUnavailable, ConfigFileError) as exc:
+        if os.environ.get("STATIONCRM_DEBUG"):
+            raise
+        _error(exc.message_zh if current_language() == "zh" else exc.message)
+        return EXIT_ERROR
+    except ServiceError as exc:
+        _error(str(exc))
         return EXIT_ERROR
     except Exception as exc:
         if os.environ.get("STATIONCRM_DEBUG"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -105,11 +104,11 @@ def test_db_upgrade_sql_to_a_named_revision(capsys: pytest.CaptureFixture[str]) 
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("not a url", "stationcrm: error: invalid database URL"),
-        ("nosuchdb://x/y", "stationcrm: error: unknown database type in the URL"),
+        ("not a url", 'stationcrm: error: The database address "not a url" is not valid'),
+        ("nosuchdb://x/y", 'stationcrm: error: The database address "nosuchdb://x/y" is not'),
         (
             "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2",
-            "stationcrm: error: database error: ",
+            "stationcrm: error: Cannot reach the database server 127.0.0.1:1.",
         ),
     ],
 )
@@ -135,11 +134,46 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out == f"stationcrm {app.__version__}\n"
 
 
-def test_without_a_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main([]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("usage: stationcrm")
-    assert "db" in out
+def test_without_a_command_the_desktop_client_starts_with_the_flags(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import types
+
+    started: list[tuple[str, str | None, str | None]] = []
+
+    def run_gui(settings: object, *, language: str | None = None) -> int:
+        started.append((settings.db_url, settings.station, language))  # type: ignore[attr-defined]
+        return 0
+
+    monkeypatch.setitem(sys.modules, "app.ui.app", types.SimpleNamespace(run_gui=run_gui))
+    assert cli.main(["--db", "sqlite:///x.sqlite3", "--station", "repair", "--lang", "zh"]) == 0
+    assert started == [("sqlite:///x.sqlite3", "repair", "zh")]
+
+
+def test_user_add_creates_a_login_that_works(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from app.db import make_engine
+    from app.services.auth import login
+    from app.services.uow import UnitOfWork
+
+    assert cli.main(["db", "upgrade", "--db", sqlite_url]) == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("counter-pass-1\n"))
+    assert cli.main(["user", "add", "clerk9", "--role", "counter_clerk", "--department",
+                     "storefront", "--display-name", "门市小赵", "--password-stdin",
+                     "--db", sqlite_url]) == 0
+    assert "clerk9 (counter_clerk) created" in capsys.readouterr().out
+    engine = make_engine(sqlite_url)
+    actor = login(uow=UnitOfWork.for_engine(engine), username="clerk9",
+                  password="counter-pass-1")
+    engine.dispose()
+    assert (actor.display_name, actor.role_code) == ("门市小赵", "counter_clerk")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+    assert cli.main(["user", "add", "clerk10", "--role", "counter_clerk", "--password-stdin",
+                     "--db", sqlite_url]) == 2
+    assert "password" in capsys.readouterr().err
 
 
 def test_usage_errors_return_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -147,31 +181,33 @@ def test_usage_errors_return_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "unrecognized arguments: --no-such-flag" in capsys.readouterr().err
 
 
-def test_db_url_falls_back_to_environment_then_default_without_settings(
-    monkeypatch: pytest.MonkeyPatch,
+def test_db_url_follows_flag_then_environment_then_config_then_embedded(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setitem(sys.modules, "app.settings", None)  # as if app/settings.py were absent
+    from app.settings import save_station_config
+
+    monkeypatch.setenv("STATIONCRM_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("STATIONCRM_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("STATIONCRM_DB_URL", raising=False)
+    assert cli.resolve_db_url(None) == f"sqlite:///{tmp_path / 'data' / 'stationcrm.sqlite3'}"
+    save_station_config(db_url="postgresql+psycopg://server/crm")
+    assert cli.resolve_db_url(None) == "postgresql+psycopg://server/crm"
     monkeypatch.setenv("STATIONCRM_DB_URL", "sqlite:///from-env.sqlite3")
-    assert cli.resolve_db_url("sqlite:///flag.sqlite3") == "sqlite:///flag.sqlite3"
     assert cli.resolve_db_url(None) == "sqlite:///from-env.sqlite3"
-    monkeypatch.delenv("STATIONCRM_DB_URL")
-    assert cli.resolve_db_url(None) == cli.DEFAULT_DB_URL
-
-
-def test_db_url_comes_from_settings_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str | None] = []
-
-    def load_settings(flag_db: str | None = None) -> types.SimpleNamespace:
-        calls.append(flag_db)
-        return types.SimpleNamespace(db_url=flag_db or "postgresql+psycopg://from-settings/db")
-
-    fake = types.ModuleType("app.settings")
-    fake.load_settings = load_settings  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "app.settings", fake)
-
-    assert cli.resolve_db_url(None) == "postgresql+psycopg://from-settings/db"
     assert cli.resolve_db_url("sqlite:///flag.sqlite3") == "sqlite:///flag.sqlite3"
-    assert calls == [None, "sqlite:///flag.sqlite3"]
+
+
+def test_unreachable_server_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code = cli.main(["db", "upgrade", "--db", f"postgresql+psycopg://u:secret@127.0.0.1:{port}/x"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"127.0.0.1:{port}" in err and "secret" not in err
+    assert err.count("\n") == 1 and "Traceback" not in err
 
 
 def test_python_dash_m_app_runs_the_command_line() -> None:
