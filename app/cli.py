@@ -145,8 +145,43 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
                                      progress=progress, append=args.append)
     finally:
         engine.dispose()
-    counts = ", ".join(f"{name} {count}" for name, count in summary.counts().items())
+    counts = ", ".join(f"{name} {count}" for name, count in summary.as_dict().items() if count)
     print(f"demo data created in {time.monotonic() - started:.1f} s: {counts}")
+    return EXIT_OK
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    import time
+
+    from sqlalchemy import func, select
+
+    from app.bench import bench_overview, bench_search, format_results
+    from app.demo import generate_demo_data
+    from app.models import Customer
+
+    if args.db:
+        url = args.db
+    else:
+        folder = load_settings().data_dir
+        url = f"sqlite:///{folder / f'bench-{args.customers}.sqlite3'}"
+    engine = _engine(url)
+    try:
+        schema.ensure_schema(engine)
+        with engine.connect() as conn:
+            have = conn.execute(select(func.count()).select_from(Customer)).scalar_one()
+        if have == 0:
+            print(f"building {args.customers} customers in {_shown(url)} …", file=sys.stderr)
+            started = time.monotonic()
+            generate_demo_data(engine, customers=args.customers, seed=args.seed)
+            print(f"  built in {time.monotonic() - started:.1f} s", file=sys.stderr)
+        else:
+            print(f"reusing {_shown(url)} with {have} customers", file=sys.stderr)
+        results = [*bench_search(engine, repeat=args.repeat),
+                   bench_overview(engine, repeat=args.repeat)]
+    finally:
+        engine.dispose()
+    print(f"database: {engine.dialect.name}, {_shown(url)}")
+    print(format_results(results))
     return EXIT_OK
 
 
@@ -241,6 +276,19 @@ def _add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     demo.set_defaults(handler=_cmd_demo_data)
 
 
+def _add_bench_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bench = commands.add_parser(
+        "bench", help="time customer search and the 360 view against hand-written SQL",
+        description="Build (or reuse) a generated database and report, per operation, the"
+        " median time of the service call, of equivalent hand-written SQL, their ratio and"
+        " the number of queries the service issued.")
+    bench.add_argument("--customers", type=int, default=100_000, metavar="N")
+    bench.add_argument("--seed", type=int, default=1, metavar="S")
+    bench.add_argument("--repeat", type=int, default=15, metavar="K")
+    _add_db_option(bench)
+    bench.set_defaults(handler=_cmd_bench)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full ``stationcrm`` parser; every command sets ``handler`` via ``set_defaults``."""
     parser = argparse.ArgumentParser(
@@ -257,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_commands(commands)
     _add_user_commands(commands)
     _add_demo_command(commands)
+    _add_bench_command(commands)
     return parser
 
 

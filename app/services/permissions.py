@@ -11,7 +11,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, literal_column, select, true, type_coerce, union_all
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    bindparam,
+    literal_column,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.i18n import tr
@@ -61,6 +70,14 @@ class _RoleGrants:
     fields: Mapping[tuple[Module, str], FieldAccess]
 
 
+# Built once: this runs at the start of every use case.
+_GRANTS_QUERY = (
+    select(User.role_id, User.department_id, User.active, Role.version)
+    .join(Role, Role.id == User.role_id)
+    .where(User.id == bindparam("user_id"))
+)
+
+
 def grants_for(uow: UnitOfWork, actor: Actor) -> Grants:
     """The actor's current permissions, read once per transaction.
 
@@ -72,12 +89,8 @@ def grants_for(uow: UnitOfWork, actor: Actor) -> Grants:
     cached = uow.grants_cache.get(actor.user_id)
     if cached is not None:
         return cached
-    session = uow.session
-    row = session.execute(
-        select(User.role_id, User.department_id, User.active, Role.version)
-        .join(Role, Role.id == User.role_id)
-        .where(User.id == actor.user_id)
-    ).one_or_none()
+    row = uow.session.connection().execute(_GRANTS_QUERY, {"user_id": actor.user_id}
+                                           ).one_or_none()
     if row is None:
         grants = Grants(0, None, False, frozenset())
     else:

@@ -307,7 +307,11 @@ def upgrade() -> None:
     op.create_index("ix_customers_phone_digits", "customers", ["phone_digits"])
     op.create_index("ix_customers_pinyin_full", "customers", ["pinyin_full"])
     op.create_index("ix_customers_pinyin_initials", "customers", ["pinyin_initials"])
-    op.create_index("ix_customers_sort_key", "customers", ["sort_key", "id"])
+    op.create_index(
+        "ix_customers_sort_key",
+        "customers",
+        ["sort_key", "id", "name", "short_name", "phone_digits"],
+    )
 
     op.create_table(
         "knowledge_entries",
@@ -395,7 +399,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contacts")),
     )
-    op.create_index("ix_contacts_customer", "contacts", ["customer_id"])
+    op.create_index(
+        "ix_contacts_search", "contacts", ["customer_id", "name", "phone_digits", "mobile_digits"]
+    )
     op.create_index("ix_contacts_mobile_digits", "contacts", ["mobile_digits"])
     op.create_index("ix_contacts_name", "contacts", ["name"])
     op.create_index("ix_contacts_phone_digits", "contacts", ["phone_digits"])

@@ -1,0 +1,217 @@
+"""``stationcrm bench``: service calls against hand-written SQL on a generated database.
+
+For each measured operation it reports the median time of the service call, the median
+time of equivalent hand-written SQL on the same database, their ratio, and how many
+statements the service issued. Measuring is done here, not in tests with timed asserts.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, event, func, select, text
+
+from app.models import Contact, Customer, User, Visit
+from app.services.auth import actor_for
+from app.services.customer360 import customer_overview
+from app.services.customers import search_customers
+from app.services.permissions import Actor
+from app.services.uow import UnitOfWork
+
+PAGE = 100
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    name: str
+    query: str
+    service_ms: float
+    raw_ms: float
+    statements: int
+    rows: int
+
+    @property
+    def ratio(self) -> float:
+        return self.service_ms / self.raw_ms if self.raw_ms else float("inf")
+
+
+@contextmanager
+def count_statements(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE",
+                                                       "COMMIT", "ROLLBACK")):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def _median_ms(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm caches and compiled-statement cache
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def _manager(engine: Engine) -> Actor:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT u.id, u.username, u.display_name, u.department_id, r.code "
+                 "FROM users u JOIN roles r ON r.id = u.role_id "
+                 "WHERE r.code = 'general_manager' AND u.active = :yes ORDER BY u.id"),
+            {"yes": True},
+        ).first()
+    if row is None:
+        raise RuntimeError("the database has no general manager user; run demo-data first")
+    return actor_for(User(id=row.id, username=row.username, display_name=row.display_name,
+                          department_id=row.department_id), row.code, None)
+
+
+# Hand-written SQL with the same meaning as the service's search for each shape of text.
+_RAW_SEARCH = {
+    "pinyin initials": (
+        "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
+        "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
+        "LEFT JOIN users u ON u.id = c.owner_id "
+        "WHERE (c.pinyin_initials >= :p AND c.pinyin_initials < :q) OR (c.pinyin_full >= :p"
+        " AND c.pinyin_full < :q) OR (c.name_key >= :p AND c.name_key < :q) "
+        "ORDER BY c.sort_key, c.id"
+    ),
+    "name": (
+        "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
+        "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
+        "LEFT JOIN users u ON u.id = c.owner_id "
+        "WHERE c.name LIKE :c OR c.short_name LIKE :c OR c.id IN (SELECT customer_id FROM "
+        "contacts WHERE name >= :p AND name < :q) ORDER BY c.sort_key, c.id"
+    ),
+    "phone digits": (
+        "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
+        "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
+        "LEFT JOIN users u ON u.id = c.owner_id "
+        "WHERE c.phone_digits LIKE :c OR c.id IN (SELECT customer_id FROM contacts WHERE "
+        "phone_digits LIKE :c OR mobile_digits LIKE :c) ORDER BY c.sort_key, c.id"
+    ),
+}
+
+
+def _sample_queries(engine: Engine) -> dict[str, str]:
+    """Search texts taken from the data itself, so every database gets comparable work."""
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(Customer)).scalar_one()
+        if not total:
+            raise RuntimeError("the database has no customers; run demo-data first")
+        middle = conn.execute(
+            select(Customer.name, Customer.pinyin_initials, Customer.phone_digits)
+            .where(Customer.kind == "company", Customer.phone_digits.is_not(None))
+            .order_by(Customer.id).offset(total // 2).limit(1)
+        ).one()
+        contact_phone = conn.execute(
+            select(Contact.mobile_digits).where(Contact.mobile_digits.is_not(None))
+            .order_by(Contact.id).offset(total // 3).limit(1)
+        ).scalar_one()
+    name, initials, _phone = middle
+    return {
+        "pinyin initials": initials[:4],
+        "name": name[2:4] if len(name) > 4 else name[:2],
+        "phone digits": contact_phone[-6:-2],
+    }
+
+
+def bench_search(engine: Engine, *, repeat: int = 15) -> list[BenchResult]:
+    actor = _manager(engine)
+    uow = UnitOfWork.for_engine(engine)
+    results = []
+    for label, query in _sample_queries(engine).items():
+        def service(q: str = query) -> int:
+            return len(search_customers(uow=uow, actor=actor, text=q, limit=PAGE).rows)
+
+        sql = _RAW_SEARCH[label]
+        low = query.casefold()
+        params = {"p": low, "q": low[:-1] + chr(ord(low[-1]) + 1), "c": f"%{query}%"}
+
+        def raw(sql: str = sql, params: dict[str, str] = params) -> int:
+            with engine.connect() as conn:
+                return len(conn.execute(text(sql + f" LIMIT {PAGE + 1}"), params).all())
+
+        service_ms, raw_ms = _median_ms(service, repeat), _median_ms(raw, repeat)
+        with count_statements(engine) as seen:  # warm: as a station's second search
+            rows = service()
+        results.append(BenchResult(name=f"search by {label}", query=query,
+                                   service_ms=service_ms, raw_ms=raw_ms,
+                                   statements=len(seen), rows=rows))
+    return results
+
+
+def bench_overview(engine: Engine, *, repeat: int = 15) -> BenchResult:
+    """The 360 view of the customer with the most visits (the longest history)."""
+    actor = _manager(engine)
+    uow = UnitOfWork.for_engine(engine)
+    with engine.connect() as conn:
+        customer_id = conn.execute(
+            select(Visit.customer_id).group_by(Visit.customer_id)
+            .order_by(func.count().desc(), Visit.customer_id).limit(1)
+        ).scalar_one()
+
+    def service() -> int:
+        return len(customer_overview(uow=uow, actor=actor, customer_id=customer_id).timeline)
+
+    raw_sql = [
+        ("SELECT c.id, c.name, u.display_name, (SELECT COALESCE(SUM(total_amount - paid_amount),"
+         " 0) FROM orders WHERE customer_id = :c AND status <> 'cancelled'), (SELECT "
+         "COALESCE(SUM(total_charge - paid_amount), 0) FROM service_tickets WHERE customer_id"
+         " = :c AND status <> 'cancelled') FROM customers c LEFT JOIN users u ON u.id = "
+         "c.owner_id WHERE c.id = :c"),
+        ("SELECT d.id, d.model, d.serial_number, k.number FROM devices d LEFT JOIN "
+         "contract_devices cd ON cd.device_id = d.id LEFT JOIN service_contracts k ON k.id = "
+         "cd.contract_id AND k.status = 'active' WHERE d.customer_id = :c"),
+        "SELECT id, number FROM service_contracts WHERE customer_id = :c",
+        ("SELECT t.*, u.display_name FROM ("
+         "SELECT 'visit' AS kind, id, occurred_at AS at, purpose AS txt, owner_id AS uid "
+         "FROM visits WHERE customer_id = :c UNION ALL "
+         "SELECT 'order', id, ordered_on, number, owner_id FROM orders WHERE customer_id = :c "
+         "UNION ALL SELECT 'payment', id, received_on, number, received_by_id FROM payments "
+         "WHERE customer_id = :c UNION ALL SELECT 'quotation', id, quoted_on, number, owner_id"
+         " FROM quotations WHERE customer_id = :c UNION ALL SELECT 'opportunity', id, "
+         "created_at, title, owner_id FROM opportunities WHERE customer_id = :c UNION ALL "
+         "SELECT 'ticket', id, received_at, number, intake_by_id FROM service_tickets WHERE "
+         "customer_id = :c UNION ALL SELECT 'repair', r.id, r.completed_at, r.work_done, "
+         "r.technician_id FROM repair_records r JOIN service_tickets s ON s.id = r.ticket_id "
+         "WHERE s.customer_id = :c UNION ALL SELECT 'care', id, due_on, title, owner_id FROM "
+         "care_items WHERE customer_id = :c UNION ALL SELECT 'task', id, created_at, title, "
+         "assignee_id FROM tasks WHERE customer_id = :c UNION ALL SELECT 'change', id, at, "
+         "summary, user_id FROM audit_log WHERE entity = 'customer' AND entity_id = :c"
+         ") t LEFT JOIN users u ON u.id = t.uid ORDER BY t.at DESC LIMIT 300"),
+    ]
+
+    def raw() -> int:
+        with engine.connect() as conn:
+            return sum(len(conn.execute(text(sql), {"c": customer_id}).all())
+                       for sql in raw_sql)
+
+    service_ms, raw_ms = _median_ms(service, repeat), _median_ms(raw, repeat)
+    with count_statements(engine) as seen:
+        rows = service()
+    return BenchResult(name="customer 360 view", query=f"customer {customer_id}",
+                       service_ms=service_ms, raw_ms=raw_ms, statements=len(seen), rows=rows)
+
+
+def format_results(results: list[BenchResult]) -> str:
+    lines = [f"{'operation':<28}{'query':<16}{'service ms':>11}{'raw SQL ms':>11}"
+             f"{'ratio':>7}{'queries':>9}{'rows':>6}"]
+    for r in results:
+        lines.append(f"{r.name:<28}{r.query:<16}{r.service_ms:>11.2f}{r.raw_ms:>11.2f}"
+                     f"{r.ratio:>7.2f}{r.statements:>9}{r.rows:>6}")
+    return "\n".join(lines)
