@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 from sqlalchemy import (
     Boolean,
-    Enum,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Integer,
     MetaData,

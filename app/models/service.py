@@ -198,7 +198,7 @@ class RepairPart(Base):
 
 
 class KnowledgeEntry(Tracked, Base):
-    """A known fault and its fix (维修技术问题记录单), suggested once the repair lead approves it."""
+    """A known fault and its fix (维修技术问题记录单), suggested once the repair lead approves."""
 
     __tablename__ = "knowledge_entries"
     __table_args__ = (

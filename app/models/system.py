@@ -22,7 +22,7 @@ from app.models.enums import AuditAction, CustomFieldEntity, CustomFieldKind
 
 
 class AuditEntry(Base):
-    """One audited action (操作日志). Written in the same transaction as the change; never edited."""
+    """One audited action (操作日志), written in the change's own transaction; never edited."""
 
     __tablename__ = "audit_log"
     __table_args__ = (
