@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import (
     ColumnElement,
@@ -71,9 +71,10 @@ class _AnyTimestamp(TypeDecorator[dt.datetime]):
                      else dt.datetime.combine(dt.date.fromisoformat(value), dt.time()))
         elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             value = dt.datetime.combine(value, dt.time())
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
+        stamp: dt.datetime = value
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=dt.UTC)
+        return stamp.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def customer_overview(
                               entity=tr("Customer"), id=customer_id))
         require_in_scope(uow, actor, Module.CUSTOMERS, Operation.VIEW, head.owner_id)
         devices = _devices(uow, customer_id, today)
-        contracts = ()
+        contracts: tuple[ContractSummary, ...] = ()
         if grants.allows(Module.CONTRACTS, Operation.VIEW):
             contracts = tuple(
                 ContractSummary(id=c.id, number=c.number, kind=c.kind.value,
@@ -173,7 +174,7 @@ def customer_overview(
         )
 
 
-def _header_query(customer_id: int) -> Select[Any]:
+def _header_query(customer_id: int) -> Select[Unpack[tuple[Any, ...]]]:
     orders_open = (
         select(func.coalesce(func.sum(Order.total_amount - Order.paid_amount), 0))
         .where(Order.customer_id == customer_id, Order.status != OrderStatus.CANCELLED)

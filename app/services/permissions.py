@@ -118,7 +118,7 @@ def _text(column: Any) -> Any:
 
 def _load_role(uow: UnitOfWork, role_id: int) -> _RoleGrants:
     """All permission rows of a role in one round trip."""
-    kind = literal_column("'op'")
+    kind: ColumnElement[str] = literal_column("'op'")
     stmt = union_all(
         select(kind.label("kind"), _text(RolePermission.module).label("module"),
                _text(RolePermission.operation).label("a"), literal_column("''").label("b"))
