@@ -282,7 +282,7 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft) -> C
             require_in_scope(uow, actor, Module.CUSTOMERS, Operation.CREATE, draft.owner_id)
         values, contacts, addresses = _clean(uow, draft)
         customer = Customer(
-            code=next_number(uow, "customer", utcnow().date()),
+            code=next_number(uow, "customer", dt.date.today()),  # the local business day
             created_by_id=actor.user_id,
             updated_by_id=actor.user_id,
             first_contact_on=utcnow().date(),
