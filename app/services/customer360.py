@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -174,7 +174,7 @@ def customer_overview(
         )
 
 
-def _header_query(customer_id: int) -> Select[Unpack[tuple[Any, ...]]]:
+def _header_query(customer_id: int) -> Select[*tuple[Any, ...]]:
     orders_open = (
         select(func.coalesce(func.sum(Order.total_amount - Order.paid_amount), 0))
         .where(Order.customer_id == customer_id, Order.status != OrderStatus.CANCELLED)
