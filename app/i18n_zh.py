@@ -29,6 +29,7 @@ CATALOG_ZH: dict[str, str] = {
     "is not a valid date": "不是有效的日期",
     "must be between {low} and {high}": "必须在 {low} 到 {high} 之间",
     "already exists": "已存在",
+    "is already registered to {customer}": "已登记在客户“{customer}”名下",
     "must be at least {min} characters": "至少 {min} 个字符",
     # auth
     "Wrong user name or password.": "用户名或密码错误。",

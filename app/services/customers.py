@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, exists, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app.i18n import tr
-from app.models import Address, Contact, Customer, Device, User, utcnow
+from app.models import Address, Contact, Customer, Device, MeterReading, User, utcnow
 from app.models.enums import (
     AddressKind,
     AuditAction,
@@ -19,6 +19,7 @@ from app.models.enums import (
     CustomerKind,
     CustomerSource,
     CustomerStatus,
+    DeviceStatus,
     Module,
     Operation,
 )
@@ -63,6 +64,21 @@ class AddressDraft:
 
 
 @dataclass(frozen=True)
+class DeviceDraft:
+    """A customer's device as typed on the card; ``new_reading`` adds a meter reading."""
+
+    brand: str
+    model: str
+    serial_number: str
+    install_date: dt.date | None = None
+    location: str | None = None
+    status: DeviceStatus | str = DeviceStatus.IN_USE
+    notes: str | None = None
+    new_reading: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
 class CustomerDraft:
     """What a person types on the customer card."""
 
@@ -81,6 +97,23 @@ class CustomerDraft:
     notes: str | None = None
     contacts: tuple[ContactDraft, ...] = ()
     addresses: tuple[AddressDraft, ...] = ()
+    # Devices left out of the draft stay as they are: a device with a repair history is
+    # retired (status), never deleted from the card.
+    devices: tuple[DeviceDraft, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    id: int
+    brand: str
+    model: str
+    serial_number: str
+    install_date: dt.date | None
+    location: str | None
+    status: DeviceStatus
+    notes: str | None
+    last_reading: int | None
+    last_reading_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -133,6 +166,7 @@ class CustomerDetail:
     updated_by_name: str | None
     contacts: tuple[ContactView, ...] = ()
     addresses: tuple[AddressView, ...] = ()
+    devices: tuple[DeviceView, ...] = ()
 
     def to_draft(self) -> CustomerDraft:
         return CustomerDraft(
@@ -146,6 +180,9 @@ class CustomerDetail:
             addresses=tuple(AddressDraft(**{k: getattr(a, k) for k in
                                             AddressDraft.__dataclass_fields__}) for a in
                             self.addresses),
+            devices=tuple(DeviceDraft(**{k: getattr(d, k) for k in
+                                         DeviceDraft.__dataclass_fields__
+                                         if k != "new_reading"}) for d in self.devices),
         )
 
 
@@ -186,8 +223,11 @@ class CustomerPage:
 # --- validation ----------------------------------------------------------------------------
 
 
-def _clean(uow: UnitOfWork, draft: CustomerDraft) -> tuple[dict[str, Any], list[dict[str, Any]],
-                                                           list[dict[str, Any]]]:
+Cleaned = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]],
+                list[dict[str, Any]]]
+
+
+def _clean(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None) -> Cleaned:
     check = Checker()
     values: dict[str, Any] = {
         "kind": check.choice("kind", draft.kind, CustomerKind),
@@ -235,6 +275,24 @@ def _clean(uow: UnitOfWork, draft: CustomerDraft) -> tuple[dict[str, Any], list[
             "postal_code": check.text(f"addresses[{i}].postal_code", a.postal_code, max_len=20),
             "is_default": bool(a.is_default),
         })
+    devices = []
+    for i, d in enumerate(draft.devices):
+        serial = check.text(f"devices[{i}].serial_number", d.serial_number, max_len=60,
+                            required=True)
+        devices.append({
+            "id": d.id,
+            "brand": check.text(f"devices[{i}].brand", d.brand, max_len=100, required=True),
+            "model": check.text(f"devices[{i}].model", d.model, max_len=100, required=True),
+            "serial_number": serial.upper() if serial else serial,
+            "install_date": check.date(f"devices[{i}].install_date", d.install_date,
+                                       latest=dt.date.today()),
+            "location": check.text(f"devices[{i}].location", d.location, max_len=200),
+            "status": check.choice(f"devices[{i}].status", d.status, DeviceStatus),
+            "notes": check.text(f"devices[{i}].notes", d.notes, max_len=500, multiline=True),
+            "new_reading": check.integer(f"devices[{i}].new_reading", d.new_reading, low=0,
+                                         high=2_000_000_000, required=False),
+        })
+    _check_serials_unique(uow, check, devices, customer_id)
     check.done()
     name = values["name"]
     values.update(
@@ -244,11 +302,38 @@ def _clean(uow: UnitOfWork, draft: CustomerDraft) -> tuple[dict[str, Any], list[
         sort_key=sort_key(name),
         phone_digits=phone_digits(values["phone"]),
     )
-    return values, contacts, addresses
+    return values, contacts, addresses, devices
+
+
+def _check_serials_unique(uow: UnitOfWork, check: Checker, devices: list[dict[str, Any]],
+                          customer_id: int | None) -> None:
+    """A serial number identifies one machine: refuse it twice, naming who has it."""
+    serials: dict[str, int] = {}
+    for i, d in enumerate(devices):
+        serial = d["serial_number"]
+        if not serial:
+            continue
+        if serial in serials:
+            check.fail(f"devices[{i}].serial_number", tr("already exists"))
+        serials[serial] = i
+    if not serials:
+        return
+    taken = uow.session.execute(
+        select(Device.id, Device.serial_number, Customer.name)
+        .join(Customer, Customer.id == Device.customer_id)
+        .where(Device.serial_number.in_(list(serials)))
+    ).all()
+    own_ids = {d["id"] for d in devices if d["id"] is not None}
+    for device_id, serial, owner_name in taken:
+        if device_id in own_ids:
+            continue
+        check.fail(f"devices[{serials[serial]}].serial_number",
+                   tr("is already registered to {customer}", customer=owner_name))
 
 
 def _apply_children(customer: Customer, contacts: list[dict[str, Any]],
-                    addresses: list[dict[str, Any]], actor: Actor) -> None:
+                    addresses: list[dict[str, Any]], devices: list[dict[str, Any]],
+                    actor: Actor) -> None:
     """Replace the customer's contacts and addresses by the drafted ones, keeping ids."""
     def sync(existing: list[Any], drafts: list[dict[str, Any]], cls: type[Any]) -> list[Any]:
         by_id = {obj.id: obj for obj in existing}
@@ -266,6 +351,15 @@ def _apply_children(customer: Customer, contacts: list[dict[str, Any]],
         c["mobile_digits"] = phone_digits(c["mobile"])
     customer.contacts = sync(customer.contacts, contacts, Contact)
     customer.addresses = sync(customer.addresses, addresses, Address)
+    readings = [d.pop("new_reading") for d in devices]
+    drafted_ids = {d["id"] for d in devices}
+    kept = [dev for dev in customer.devices if dev.id not in drafted_ids]
+    synced = sync(customer.devices, devices, Device)
+    for device, reading in zip(synced, readings, strict=True):
+        if reading is not None:
+            device.readings.append(MeterReading(read_at=utcnow(), value=reading,
+                                                recorded_by_id=actor.user_id))
+    customer.devices = kept + synced
 
 
 # --- use cases -----------------------------------------------------------------------------
@@ -280,7 +374,7 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft) -> C
         elif draft.owner_id != actor.user_id:
             # Giving a customer to someone else is a reassignment: needs the wider scope.
             require_in_scope(uow, actor, Module.CUSTOMERS, Operation.CREATE, draft.owner_id)
-        values, contacts, addresses = _clean(uow, draft)
+        values, contacts, addresses, devices = _clean(uow, draft)
         customer = Customer(
             code=next_number(uow, "customer", dt.date.today()),  # the local business day
             created_by_id=actor.user_id,
@@ -288,8 +382,8 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft) -> C
             first_contact_on=utcnow().date(),
             **values,
         )
-        _apply_children(customer, contacts, addresses, actor)
         uow.session.add(customer)
+        _apply_children(customer, contacts, addresses, devices, actor)
         uow.flush()
         audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,
                      f"{customer.code} {customer.name}", {"after": audit.snapshot(customer)})
@@ -323,12 +417,12 @@ def update_customer(
             raise _conflict(uow, customer)
         if draft.owner_id != customer.owner_id:
             require_in_scope(uow, actor, Module.CUSTOMERS, Operation.EDIT, draft.owner_id)
-        values, contacts, addresses = _clean(uow, draft)
+        values, contacts, addresses, devices = _clean(uow, draft, customer.id)
         before = audit.snapshot(customer)
         before_children = _children_snapshot(customer)
         for key, value in values.items():
             setattr(customer, key, value)
-        _apply_children(customer, contacts, addresses, actor)
+        _apply_children(customer, contacts, addresses, devices, actor)
         customer.updated_by_id = actor.user_id
         changes = audit.diff(before, audit.snapshot(customer))
         after_children = _children_snapshot(customer)
@@ -562,7 +656,8 @@ def _load(uow: UnitOfWork, customer_id: int) -> Customer:
     customer = uow.session.execute(
         select(Customer)
         .where(Customer.id == customer_id)
-        .options(selectinload(Customer.contacts), selectinload(Customer.addresses))
+        .options(selectinload(Customer.contacts), selectinload(Customer.addresses),
+                 selectinload(Customer.devices).selectinload(Device.readings))
     ).scalar_one_or_none()
     if customer is None:
         raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
@@ -587,9 +682,9 @@ def _conflict(uow: UnitOfWork, customer: Customer) -> ConflictError:
 
 
 def _children_snapshot(customer: Customer) -> list[dict[str, Any]]:
-    return [audit.snapshot(c) for c in customer.contacts] + [
-        audit.snapshot(a) for a in customer.addresses
-    ]
+    return ([audit.snapshot(c) for c in customer.contacts]
+            + [audit.snapshot(a) for a in customer.addresses]
+            + [{**audit.snapshot(d), "readings": len(d.readings)} for d in customer.devices])
 
 
 def _detail(uow: UnitOfWork, customer: Customer) -> CustomerDetail:
@@ -618,7 +713,16 @@ def _detail(uow: UnitOfWork, customer: Customer) -> CustomerDetail:
                         street=a.street, postal_code=a.postal_code, is_default=a.is_default)
             for a in customer.addresses
         ),
+        devices=tuple(_device_view(d) for d in customer.devices),
     )
+
+
+def _device_view(d: Device) -> DeviceView:
+    last = max(d.readings, key=lambda r: r.read_at, default=None)
+    return DeviceView(id=d.id, brand=d.brand, model=d.model, serial_number=d.serial_number,
+                      install_date=d.install_date, location=d.location, status=d.status,
+                      notes=d.notes, last_reading=last.value if last else None,
+                      last_reading_at=last.read_at if last else None)
 
 
 __all__ = [
@@ -629,6 +733,8 @@ __all__ = [
     "CustomerFilters",
     "CustomerPage",
     "CustomerRow",
+    "DeviceDraft",
+    "DeviceView",
     "DuplicateHit",
     "create_customer",
     "find_duplicates",

@@ -138,3 +138,48 @@ def test_update_audits_before_and_after(uow, sales_user):
         entry = uow.session.execute(select(AuditEntry).where(
             AuditEntry.action == "update")).scalar_one()
         assert json.loads(entry.changes)["name"] == ["北京鑫锐", "北京鑫锐科技"]
+
+
+def test_devices_with_meter_readings_are_kept_on_the_card(uow, sales_user):
+    from dataclasses import replace
+
+    from app.models import Device, MeterReading
+    from app.services.customers import DeviceDraft
+
+    made = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技", devices=(DeviceDraft(brand="HP", model="LaserJet Pro M404dn",
+                                               serial_number="vnb3k12345", new_reading=1200),)))
+    [device] = made.devices
+    assert (device.serial_number, device.last_reading) == ("VNB3K12345", 1200)
+    # Found by serial number prefix in the list.
+    assert [r.id for r in search_customers(uow=uow, actor=sales_user, text="VNB3K1").rows] == [
+        made.id]
+    draft = made.to_draft()
+    again = update_customer(
+        uow=uow, actor=sales_user, customer_id=made.id, expected_version=made.version,
+        draft=replace(draft, devices=(replace(draft.devices[0], new_reading=1850,
+                                              location="三楼财务室"),
+                                      DeviceDraft(brand="Epson", model="LQ-630K",
+                                                  serial_number="G8PY001122"))))
+    assert [(d.model, d.last_reading, d.location) for d in again.devices] == [
+        ("LaserJet Pro M404dn", 1850, "三楼财务室"), ("LQ-630K", None, None)]
+    # Leaving a device out of the draft keeps it: its history belongs to the customer.
+    kept = update_customer(uow=uow, actor=sales_user, customer_id=made.id,
+                           expected_version=again.version, draft=replace(draft, devices=()))
+    assert len(kept.devices) == 2
+    assert _count(uow, Device) == 2 and _count(uow, MeterReading) == 2
+
+
+def test_a_serial_number_belongs_to_one_customer(uow, sales_user, other_sales_user):
+    from app.models import Device
+    from app.services.customers import DeviceDraft
+
+    create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(
+        name="天津海河电子", devices=(DeviceDraft(brand="Canon", model="iR 2625",
+                                               serial_number="QLK09876"),)))
+    with pytest.raises(ValidationError) as err:
+        create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+            name="北京鑫锐科技", devices=(DeviceDraft(brand="Canon", model="iR 2625",
+                                                   serial_number="qlk09876"),)))
+    assert "天津海河电子" in err.value.errors["devices[0].serial_number"]
+    assert _count(uow, Customer) == 1 and _count(uow, Device) == 1
