@@ -1,0 +1,162 @@
+"""Starting the desktop client: QApplication, font, translation, login, then the main window."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from app import i18n
+from app.settings import Settings
+from app.ui.context import AppContext, Database, LoginResult, open_database
+from app.ui.errors import show_error
+from app.ui.fonts import register_cjk_font
+from app.ui.i18n import install_translator
+from app.ui.login import LoginDialog
+from app.ui.main_window import MainWindow
+from app.ui.tasks import TaskManager
+
+log = logging.getLogger(__name__)
+
+APPLICATION_NAME = "StationCRM"
+
+
+def prepare_application(
+    language: str | None = None, argv: list[str] | None = None
+) -> tuple[QApplication, str]:
+    """Create (or reuse) the QApplication, register the CJK font, install the translation.
+
+    Returns the application and the language in use (``"zh"`` or ``"en"``), which is also
+    given to :mod:`app.i18n` so service messages match the interface.
+    """
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv)
+    app.setApplicationName(APPLICATION_NAME)
+    app.setOrganizationName(APPLICATION_NAME)
+    app.setApplicationDisplayName(APPLICATION_NAME)
+    register_cjk_font(app)
+    resolved = install_translator(app, language)
+    i18n.set_language(resolved)
+    return app, resolved
+
+
+def connect_in_background(
+    tasks: TaskManager, url: str, *, on_done: Callable[[Database], Any],
+    on_error: Callable[[BaseException], Any] | None = None, owner: QObject | None = None,
+) -> None:
+    """Build the engine for ``url`` (app.db.make_engine) and check it, on the worker."""
+    tasks.run_in_background(lambda: open_database(url), on_done=on_done, on_error=on_error,
+                            owner=owner)
+
+
+class GuiSession(QObject):
+    """Login → main window → (log out → login …) for one running program.
+
+    Signals:
+        finished(int): the user quit from the login dialog; the exit code.
+    """
+
+    finished = Signal(int)
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        language: str = "en",
+        tasks: TaskManager | None = None,
+        database: Database | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.language = language
+        self.tasks = tasks or TaskManager(self)
+        self._database = database
+        self.login_dialog: LoginDialog | None = None
+        self.main_window: MainWindow | None = None
+        self.context: AppContext | None = None
+
+    def start(self) -> None:
+        self.show_login()
+
+    def show_login(self) -> None:
+        dialog = LoginDialog(self.settings, self.tasks, database=self._database)
+        dialog.logged_in.connect(self._on_logged_in)
+        dialog.rejected.connect(self._on_login_cancelled)
+        self.login_dialog = dialog
+        dialog.show()
+
+    def _on_logged_in(self, result: LoginResult) -> None:
+        if self._database is not None and self._database is not result.database:
+            self._database.close()  # the user logged in to another server this time
+        self._database = result.database
+        # What the login dialog just saved to station.toml, for the next login (after log out).
+        changed_server = result.database.url != self.settings.db_url
+        self.settings = dataclasses.replace(
+            self.settings, station=result.actor.station, last_username=result.actor.username,
+            db_url=result.database.url,
+            db_url_source="config" if changed_server else self.settings.db_url_source,
+        )
+        self.context = AppContext(
+            settings=self.settings, database=result.database, actor=result.actor,
+            permissions=result.permissions, tasks=self.tasks, language=self.language,
+        )
+        window = MainWindow(self.context)
+        window.logout_requested.connect(self._on_logout)
+        self.main_window = window
+        window.show()  # before the dialog closes, so the application does not quit
+
+    def _on_login_cancelled(self) -> None:
+        self.login_dialog = None
+        if self.main_window is None:
+            self.finished.emit(0)
+
+    def _on_logout(self) -> None:
+        window = self.main_window
+        self.main_window = None
+        self.context = None
+        self.show_login()
+        if window is not None:
+            window.close()
+            window.deleteLater()
+
+    def shutdown(self) -> None:
+        """Stop the worker and close the database (the application is quitting)."""
+        self.tasks.shutdown()
+        if self._database is not None:
+            self._database.close()
+            self._database = None
+
+
+def _install_excepthook() -> None:
+    """An error nobody caught is logged and shown as a message, not as a traceback."""
+
+    def hook(kind: type[BaseException], error: BaseException,
+             tb: TracebackType | None) -> None:
+        log.error("Unhandled error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        if QApplication.instance() is not None:
+            show_error(QApplication.activeWindow(), error)
+
+    sys.excepthook = hook
+
+
+def run_gui(settings: Settings, *, language: str | None = None) -> int:
+    """Run the desktop client until the user quits; returns the exit code.
+
+    ``language`` ("zh", "en" or None) overrides ``settings.language``; with neither, the
+    system locale decides.
+    """
+    app, resolved = prepare_application(language or settings.language)
+    _install_excepthook()
+    session = GuiSession(settings, language=resolved)
+    session.finished.connect(app.exit)
+    app.aboutToQuit.connect(session.shutdown)
+    session.start()
+    return app.exec()

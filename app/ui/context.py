@@ -1,0 +1,191 @@
+"""What every window needs to know, passed explicitly: database, user, station, settings, worker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QSettings
+
+from app.db import (
+    DatabaseUnavailable,
+    check_connection,
+    describe_connection_error,
+    make_engine,
+    redact_url,
+)
+from app.models.enums import Module, Operation, StationCode
+from app.services.errors import ServiceError
+from app.services.permissions import Actor, can
+from app.services.uow import UnitOfWork
+from app.settings import Settings
+
+T = TypeVar("T")
+
+UI_SETTINGS_FILE = "ui.ini"
+
+# Exceptions from these packages during a read mean the database misbehaved, not our code.
+_DATABASE_PACKAGES = frozenset({"sqlalchemy", "psycopg", "psycopg2", "pyodbc", "sqlite3"})
+
+
+class Database:
+    """One database the station talks to: its engine and the unit of work used by the worker.
+
+    All calls go through the single worker thread of :class:`app.ui.tasks.TaskManager`, so
+    one :class:`UnitOfWork` (which keeps the role permission cache between transactions)
+    is shared by them.
+    """
+
+    def __init__(self, url: str, engine: Any, *, owns_engine: bool = True) -> None:
+        self.url = url
+        self.engine = engine
+        self.display = redact_url(url)
+        self._owns_engine = owns_engine
+        self._uow: UnitOfWork | None = None
+
+    def uow(self) -> UnitOfWork:
+        if self._uow is None:
+            self._uow = UnitOfWork.for_engine(self.engine)
+        return self._uow
+
+    def ping(self) -> None:
+        """A cheap round trip (SELECT 1); raises :class:`DatabaseUnavailable`."""
+        check_connection(self.engine)
+
+    def user_error(self, error: BaseException) -> BaseException:
+        """The error to show: a lost connection during a read becomes DatabaseUnavailable.
+
+        Services translate database errors on commit; a plain read that loses the server
+        raises the driver's error, which is recognised here by where it comes from.
+        """
+        if isinstance(error, ServiceError | DatabaseUnavailable):
+            return error
+        package = type(error).__module__.split(".", 1)[0]
+        if package in _DATABASE_PACKAGES:
+            described = describe_connection_error(error, self.url)
+            if described.reason != "other":
+                return described
+        return error
+
+    def close(self) -> None:
+        if self._owns_engine:
+            self.engine.dispose()
+
+
+def open_database(url: str) -> Database:
+    """Create the engine for ``url`` and check it answers (run it on the worker thread).
+
+    Raises:
+        DatabaseUnavailable: the URL is invalid or the server cannot be used.
+    """
+    engine = make_engine(url)
+    try:
+        check_connection(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(url, engine)
+
+
+@dataclass(frozen=True)
+class UiPermissions:
+    """The operations the user's role allowed at login; the UI hides what is not allowed.
+
+    Only for hiding: every service checks again, so a role changed meanwhile still applies.
+    """
+
+    operations: frozenset[tuple[Module, Operation]]
+
+    def can(self, module: Module, operation: Operation) -> bool:
+        return (module, operation) in self.operations
+
+    @property
+    def visible_modules(self) -> tuple[Module, ...]:
+        return tuple(m for m in Module if (m, Operation.VIEW) in self.operations)
+
+
+def load_ui_permissions(uow: UnitOfWork, actor: Actor) -> UiPermissions:
+    """Ask :func:`app.services.permissions.can` for every module and operation (one read)."""
+    with uow:
+        allowed = frozenset(
+            (module, operation)
+            for module in Module
+            for operation in Operation
+            if can(uow, actor, module, operation)
+        )
+    return UiPermissions(allowed)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    database: Database
+    actor: Actor
+    permissions: UiPermissions
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """Handed to every window and page; there are no module-level globals in the UI."""
+
+    settings: Settings
+    database: Database
+    actor: Actor
+    permissions: UiPermissions
+    tasks: Any  # app.ui.tasks.TaskManager (kept untyped here to avoid an import cycle)
+    language: str = "en"
+
+    @property
+    def station(self) -> StationCode | None:
+        try:
+            return StationCode(self.actor.station) if self.actor.station else None
+        except ValueError:
+            return None
+
+    @property
+    def server_display(self) -> str:
+        return self.database.display
+
+    def can(self, module: Module, operation: Operation) -> bool:
+        return self.permissions.can(module, operation)
+
+    def new_uow(self) -> UnitOfWork:
+        return self.database.uow()
+
+    def run(
+        self,
+        fn: Callable[[UnitOfWork], T],
+        *,
+        on_done: Callable[[T], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+        owner: QObject | None = None,
+    ) -> None:
+        """Run ``fn(uow)`` on the database worker; callbacks run on the GUI thread.
+
+        Example: ``ctx.run(lambda uow: search_customers(uow=uow, actor=ctx.actor),
+        on_done=self._show)``.
+        """
+        database = self.database
+
+        def call() -> T:
+            try:
+                return fn(database.uow())
+            except Exception as error:
+                translated = database.user_error(error)
+                if translated is error:
+                    raise
+                raise translated from error
+
+        self.tasks.run_in_background(call, on_done=on_done, on_error=on_error, owner=owner)
+
+    def ui_settings_path(self) -> Path:
+        return self.settings.config_dir / UI_SETTINGS_FILE
+
+    def ui_settings(self) -> QSettings:
+        """Per-PC interface preferences (column choices...), beside station.toml."""
+        return QSettings(str(self.ui_settings_path()), QSettings.Format.IniFormat)
+
+    def user_settings_key(self, key: str) -> str:
+        """A QSettings key private to the logged-in user."""
+        return f"users/{self.actor.username}/{key}"

@@ -1,0 +1,323 @@
+"""The customer list page: one search box, filters, and the lazily loaded table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.db import DatabaseUnavailable
+from app.models.enums import CustomerClass, CustomerSource, CustomerStatus, Module, Operation
+from app.services.customers import CustomerFilters, CustomerPage, search_customers
+from app.ui import labels
+from app.ui.context import AppContext
+from app.ui.customers.list_model import (
+    DEFAULT_PAGE_SIZE,
+    Column,
+    CustomerListModel,
+    CustomerQuery,
+    Key,
+)
+from app.ui.errors import describe_error
+
+E = TypeVar("E", CustomerClass, CustomerSource, CustomerStatus)
+
+SEARCH_DEBOUNCE_MS = 250
+HIDDEN_COLUMNS_KEY = "customer_list/hidden_columns"
+DEFAULT_HIDDEN = (Column.SHORT_NAME,)
+COLUMN_WIDTHS = {
+    Column.CODE: 140,
+    Column.NAME: 240,
+    Column.SHORT_NAME: 110,
+    Column.CUSTOMER_CLASS: 80,
+    Column.SOURCE: 100,
+    Column.STATUS: 70,
+    Column.OWNER: 90,
+    Column.PHONE: 120,
+}
+
+
+class CustomerListPage(QWidget):
+    """Find customers by name, pinyin, phone, contact or serial number.
+
+    Signals:
+        customer_activated(int): Enter or double-click on a row; the id of the customer.
+        new_customer_requested(): the "New customer" button or its shortcut.
+    """
+
+    customer_activated = Signal(int)
+    new_customer_requested = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        debounce_ms: int = SEARCH_DEBOUNCE_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("customer_list_page")
+        self._ctx = ctx
+        self.model = CustomerListModel(self._load_page, page_size=page_size, parent=self)
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("customer_search")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setPlaceholderText(
+            self.tr("Name, pinyin initials (bjxr), phone, contact, serial no.")
+        )
+        self.search_edit.setToolTip(self.tr(
+            "Finds customers by name or short name, full pinyin or pinyin initials, any part "
+            "of a phone number, a contact's name or phone, or a device serial number."))
+        self.search_edit.setMinimumWidth(
+            self.search_edit.fontMetrics().horizontalAdvance(
+                self.search_edit.placeholderText()) + 40)
+        self.search_edit.installEventFilter(self)
+
+        self.class_filter = self._filter_combo(
+            "class_filter", self.tr("All classes"), labels.customer_classes())
+        self.source_filter = self._filter_combo(
+            "source_filter", self.tr("All sources"), labels.customer_sources())
+        self.status_filter = self._filter_combo(
+            "status_filter", self.tr("All statuses"), labels.customer_statuses())
+        self.mine_only = QCheckBox(self.tr("Only my customers"), self)
+        self.mine_only.setObjectName("mine_only")
+
+        self.new_button = QPushButton(self.tr("New customer…"), self)
+        self.new_button.setObjectName("new_customer_button")
+        self.new_button.setVisible(ctx.can(Module.CUSTOMERS, Operation.CREATE))
+        self.new_button.clicked.connect(self.new_customer_requested)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("customer_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._show_column_menu)
+        header.setToolTip(self.tr("Right-click to choose the columns"))
+        for column, width in COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+        self.table.activated.connect(self._on_activated)
+        self.table.installEventFilter(self)
+
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("customer_list_status")
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 1)
+        for widget in (self.class_filter, self.source_filter, self.status_filter,
+                       self.mine_only, self.new_button):
+            filters.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status_label)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(debounce_ms)
+        self._search_timer.timeout.connect(self.apply_search)
+        self.search_edit.textChanged.connect(self._search_timer.start)
+        self.search_edit.returnPressed.connect(self.apply_search)
+        for combo in (self.class_filter, self.source_filter, self.status_filter):
+            combo.currentIndexChanged.connect(self.apply_search)
+        self.mine_only.toggled.connect(self.apply_search)
+
+        self.model.loading_changed.connect(self._update_status)
+        self.model.page_loaded.connect(self._update_status)
+        self.model.modelReset.connect(self._update_status)
+        self.model.load_failed.connect(self._on_load_failed)
+
+        self._restore_columns()
+        self.setFocusProxy(self.search_edit)
+        self.apply_search()
+
+    # --- public ---------------------------------------------------------------------------
+
+    def current_query(self) -> CustomerQuery:
+        return CustomerQuery(
+            text=self.search_edit.text().strip(),
+            filters=CustomerFilters(
+                customer_class=_chosen(self.class_filter, CustomerClass),
+                source=_chosen(self.source_filter, CustomerSource),
+                status=_chosen(self.status_filter, CustomerStatus),
+                owner_id=self._ctx.actor.user_id if self.mine_only.isChecked() else None,
+            ),
+        )
+
+    def apply_search(self) -> None:
+        """Run the search now (the debounce timer calls this after a pause in typing)."""
+        self._search_timer.stop()
+        self.model.set_query(self.current_query())
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def refresh(self) -> None:
+        self._search_timer.stop()
+        query = self.current_query()
+        if query == self.model.query:
+            self.model.refresh()
+        else:
+            self.model.set_query(query)
+
+    def on_connection_restored(self) -> None:
+        self.model.retry()
+        self._update_status()
+
+    def hidden_columns(self) -> set[Column]:
+        return {c for c in Column if self.table.isColumnHidden(c)}
+
+    def set_column_visible(self, column: Column, visible: bool) -> None:
+        if column == Column.NAME:
+            return  # the name is what identifies a row
+        self.table.setColumnHidden(column, not visible)
+        self._save_columns()
+
+    # --- loading --------------------------------------------------------------------------
+
+    def _load_page(
+        self, query: CustomerQuery, after: Key | None, limit: int,
+        on_done: Callable[[CustomerPage], None], on_error: Callable[[BaseException], None],
+    ) -> None:
+        actor = self._ctx.actor
+        self._ctx.run(
+            lambda uow: search_customers(uow=uow, actor=actor, text=query.text,
+                                         filters=query.filters, after=after, limit=limit),
+            on_done=on_done, on_error=on_error, owner=self,
+        )
+
+    def _on_load_failed(self, error: BaseException) -> None:
+        self._update_status()
+
+    def _update_status(self, *_args: object) -> None:
+        model = self.model
+        count = model.rowCount()
+        query = model.query
+        if model.error is not None:
+            error = model.error
+            text = describe_error(error).text
+            if isinstance(error, DatabaseUnavailable):
+                text = self.tr("Could not load customers: {reason} The list continues when "
+                               "the connection is back.").format(reason=text)
+            self._set_status(text, error=True)
+        elif model.is_loading and count == 0:
+            self._set_status(self.tr("Searching…") if query and query.text
+                             else self.tr("Loading customers…"))
+        elif count == 0:
+            if query is not None and (query.text or query.filters != CustomerFilters()):
+                self._set_status(self.tr("No customer matches this search."))
+            else:
+                self._set_status(self.tr("No customers yet."))
+        elif model.at_end:
+            self._set_status(self.tr("Customers: {count}").format(count=count))
+        else:
+            self._set_status(self.tr("Customers shown: {count} (scroll down for more)").format(
+                count=count))
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status_label.setText(text)
+        self.status_label.setProperty("error", error)
+        self.status_label.setStyleSheet("color: #b00020;" if error else "")
+
+    # --- columns --------------------------------------------------------------------------
+
+    def _settings_key(self) -> str:
+        return self._ctx.user_settings_key(HIDDEN_COLUMNS_KEY)
+
+    def _restore_columns(self) -> None:
+        stored = self._ctx.ui_settings().value(self._settings_key())
+        if stored is None:
+            hidden = set(DEFAULT_HIDDEN)
+        else:
+            names = [stored] if isinstance(stored, str) else list(stored or [])
+            by_key = {c.key: c for c in Column}
+            hidden = {by_key[n] for n in names if n in by_key}
+        for column in Column:
+            self.table.setColumnHidden(column, column in hidden and column != Column.NAME)
+
+    def _save_columns(self) -> None:
+        settings = self._ctx.ui_settings()
+        # An empty list is stored as "" so that "show every column" is remembered too.
+        keys = sorted(c.key for c in self.hidden_columns())
+        settings.setValue(self._settings_key(), keys or "")
+        settings.sync()
+
+    def _show_column_menu(self, position: QPoint) -> None:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for column in Column:
+            action = QAction(self.model.column_title(column), menu)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(column))
+            action.setEnabled(column != Column.NAME)
+            action.toggled.connect(
+                lambda visible, c=column: self.set_column_visible(c, visible))
+            menu.addAction(action)
+        menu.popup(self.table.horizontalHeader().mapToGlobal(position))
+
+    # --- keyboard -------------------------------------------------------------------------
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        customer_id = self.model.customer_id(index.row())
+        if customer_id is not None:
+            self.customer_activated.emit(customer_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Down arrow in the search box moves into the list; Esc clears the search."""
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if watched is self.search_edit and event.key() == Qt.Key.Key_Down:
+                if self.model.rowCount() > 0:
+                    self.table.setFocus()
+                    if not self.table.currentIndex().isValid():
+                        self.table.setCurrentIndex(self.model.index(0, Column.NAME))
+                    return True
+            if watched is self.search_edit and event.key() == Qt.Key.Key_Escape:
+                if self.search_edit.text():
+                    self.search_edit.clear()
+                    return True
+        return super().eventFilter(watched, event)
+
+    def _filter_combo(self, name: str, everything: str,
+                      choices: list[tuple[CustomerClass, str]] | list[tuple[CustomerSource, str]]
+                      | list[tuple[CustomerStatus, str]]) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.addItem(everything, None)
+        for value, label in choices:
+            combo.addItem(label, value)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        return combo
+
+
+def _chosen(combo: QComboBox, kind: type[E]) -> E | None:
+    value = combo.currentData()
+    return kind(value) if value else None

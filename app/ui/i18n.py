@@ -1,0 +1,57 @@
+"""Qt translation of the interface: our zh_CN catalog and Qt's own, when Chinese is chosen."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from app.paths import resource
+
+log = logging.getLogger(__name__)
+
+CATALOG_BASENAME = "stationcrm"
+
+# The translators this module installed, so switching language removes the previous ones.
+_installed: list[QTranslator] = []
+
+
+def normalise_language(language: str | None) -> str:
+    """``"zh"`` or ``"en"``: an explicit choice wins, otherwise the system locale decides."""
+    chosen = (language or "").strip() or QLocale.system().name()
+    return "zh" if chosen.lower().replace("-", "_").startswith("zh") else "en"
+
+
+def translations_dir() -> Path:
+    return resource("translations")
+
+
+def install_translator(
+    app: QCoreApplication, language: str | None, *, directory: Path | None = None
+) -> str:
+    """Install the interface translation for ``language`` and return ``"zh"`` or ``"en"``.
+
+    Chinese loads ``stationcrm_zh_CN.qm`` from ``resources/translations`` (when it has been
+    built) and Qt's own ``qtbase_zh_CN.qm`` for standard buttons and dialogs. English is the
+    source language and needs no catalog.
+    """
+    for translator in _installed:
+        app.removeTranslator(translator)
+    _installed.clear()
+    resolved = normalise_language(language)
+    if resolved != "zh":
+        return resolved
+    folder = directory or translations_dir()
+    ours = QTranslator(app)
+    if ours.load(f"{CATALOG_BASENAME}_zh_CN", str(folder)):
+        app.installTranslator(ours)
+        _installed.append(ours)
+    else:
+        log.info("No interface translation %s_zh_CN.qm in %s", CATALOG_BASENAME, folder)
+    qt_own = QTranslator(app)
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if qt_own.load("qtbase_zh_CN", qt_dir):
+        app.installTranslator(qt_own)
+        _installed.append(qt_own)
+    return resolved

@@ -1,0 +1,306 @@
+"""The station's main window: module navigator, module pages, menus and the status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.db import DatabaseUnavailable
+from app.models.enums import Module, Operation
+from app.ui import labels
+from app.ui.connection import CHECK_INTERVAL_MS, RETRY_INTERVAL_MS, ConnectionMonitor
+from app.ui.context import AppContext
+from app.ui.errors import describe_error
+from app.ui.pages import PageFactory, PlaceholderPage, home_module, page_factories
+
+MODULE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class MainWindow(QMainWindow):
+    """Shows the modules the user's role may see; the station decides which opens first.
+
+    Signals:
+        logout_requested(): File → Log out; the application shows the login dialog again.
+    """
+
+    logout_requested = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        factories: Mapping[Module, PageFactory] | None = None,
+        ping: Callable[[], None] | None = None,
+        check_interval_ms: int = CHECK_INTERVAL_MS,
+        retry_interval_ms: int = RETRY_INTERVAL_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.ctx = ctx
+        self._factories = dict(page_factories() if factories is None else factories)
+        self._pages: dict[Module, QWidget] = {}
+        self.visible_modules = ctx.permissions.visible_modules
+        self.setWindowTitle(self.tr("StationCRM — {station} — {user}").format(
+            station=labels.station_label(ctx.station), user=ctx.actor.display_name))
+
+        self.navigator = QListWidget(self)
+        self.navigator.setObjectName("module_navigator")
+        self.navigator.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for module in self.visible_modules:
+            item = QListWidgetItem(labels.module_label(module))
+            item.setData(MODULE_ROLE, module.value)
+            self.navigator.addItem(item)
+        self.navigator.setStyleSheet("#module_navigator::item { padding: 5px 8px; }")
+        width = max((self.navigator.fontMetrics().horizontalAdvance(
+            labels.module_label(m)) for m in self.visible_modules), default=100)
+        self.navigator.setFixedWidth(max(width + 48, 150))
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("module_stack")
+
+        self.monitor = ConnectionMonitor(
+            ctx.tasks, ping or ctx.database.ping, interval_ms=check_interval_ms,
+            retry_ms=retry_interval_ms, parent=self)
+        self.monitor.connection_lost.connect(self._on_connection_lost)
+        self.monitor.connection_restored.connect(self._on_connection_restored)
+        self.banner = self._make_banner()
+        body = QHBoxLayout()
+        body.addWidget(self.navigator)
+        body.addWidget(self.stack, 1)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self._make_status_bar()
+        self._make_menus()
+
+        self.navigator.currentRowChanged.connect(self._on_navigator_row)
+        first = home_module(ctx.station, self.visible_modules)
+        if first is not None:
+            self.open_module(first)
+        else:
+            self.stack.addWidget(self._no_modules_page())
+        self.resize(1100, 700)
+        self.monitor.start()
+
+    # --- modules --------------------------------------------------------------------------
+
+    def open_module(self, module: Module) -> QWidget | None:
+        """Show ``module``'s page (built on first use); None if the role may not see it."""
+        if module not in self.visible_modules:
+            return None
+        page = self.page_for(module)
+        self.stack.setCurrentWidget(page)
+        row = self.visible_modules.index(module)
+        if self.navigator.currentRow() != row:
+            self.navigator.setCurrentRow(row)
+        return page
+
+    def page_for(self, module: Module) -> QWidget:
+        page = self._pages.get(module)
+        if page is None:
+            factory = self._factories.get(module)
+            page = factory(self.ctx, self.stack) if factory else PlaceholderPage(module, self.stack)
+            self._connect_page(page)
+            self._pages[module] = page
+            self.stack.addWidget(page)
+        return page
+
+    def current_module(self) -> Module | None:
+        for module, page in self._pages.items():
+            if page is self.stack.currentWidget():
+                return module
+        return None
+
+    def _connect_page(self, page: QWidget) -> None:
+        activated = getattr(page, "customer_activated", None)
+        if activated is not None:
+            activated.connect(self.open_customer)
+        requested = getattr(page, "new_customer_requested", None)
+        if requested is not None:
+            requested.connect(self.new_customer)
+
+    def _on_navigator_row(self, row: int) -> None:
+        if 0 <= row < len(self.visible_modules):
+            self.open_module(self.visible_modules[row])
+
+    # --- customer card and 360 view hooks (their screens come later) ----------------------
+
+    def open_customer(self, customer_id: int) -> None:
+        """Open the customer card / 360 view of ``customer_id``."""
+        self.statusBar().showMessage(
+            self.tr("The customer card (customer {id}) comes with a later update.").format(
+                id=customer_id), 5000)
+
+    def new_customer(self) -> None:
+        """Start a new customer card (with the duplicate check)."""
+        self.statusBar().showMessage(
+            self.tr("Creating customers comes with a later update."), 5000)
+
+    # --- connection -----------------------------------------------------------------------
+
+    def _make_banner(self) -> QFrame:
+        banner = QFrame(self)
+        banner.setObjectName("connection_banner")
+        banner.setStyleSheet(
+            "#connection_banner { background: #fff4ce; border: 1px solid #d9b300;"
+            " border-radius: 4px; }")
+        self.banner_label = QLabel(banner)
+        self.banner_label.setObjectName("connection_banner_text")
+        self.banner_label.setWordWrap(True)
+        self.reconnect_button = QPushButton(self.tr("Reconnect now"), banner)
+        self.reconnect_button.setObjectName("reconnect_button")
+        self.reconnect_button.clicked.connect(self.monitor.check_now)
+        row = QHBoxLayout(banner)
+        row.addWidget(self.banner_label, 1)
+        row.addWidget(self.reconnect_button)
+        banner.hide()
+        return banner
+
+    def _on_connection_lost(self, error: BaseException) -> None:
+        reason = (error.message_for(self.ctx.language) if isinstance(error, DatabaseUnavailable)
+                  else describe_error(error).text)
+        self.banner_label.setText(self.tr(
+            "The connection to the database server was lost. What you typed stays on screen; "
+            "StationCRM reconnects by itself.") + "\n" + reason)
+        self.banner.show()
+        self._set_connection_state(False)
+
+    def _on_connection_restored(self) -> None:
+        self.banner.hide()
+        self._set_connection_state(True)
+        self.statusBar().showMessage(self.tr("Connected to the server again."), 5000)
+        for page in self._pages.values():
+            restored = getattr(page, "on_connection_restored", None)
+            if restored is not None:
+                restored()
+
+    def _set_connection_state(self, connected: bool) -> None:
+        if connected:
+            self.connection_label.setText(self.tr("● Connected"))
+            self.connection_label.setStyleSheet("color: #1b7f3b;")
+        else:
+            self.connection_label.setText(self.tr("● Reconnecting…"))
+            self.connection_label.setStyleSheet("color: #b00020;")
+
+    # --- chrome ---------------------------------------------------------------------------
+
+    def _make_status_bar(self) -> None:
+        actor = self.ctx.actor
+        bar = self.statusBar()
+        self.user_label = QLabel(self.tr("User: {name} ({username})").format(
+            name=actor.display_name, username=actor.username), bar)
+        self.user_label.setObjectName("status_user")
+        self.station_label = QLabel(self.tr("Station: {station}").format(
+            station=labels.station_label(self.ctx.station)), bar)
+        self.station_label.setObjectName("status_station")
+        server = self.ctx.server_display
+        self.server_label = QLabel(self.tr("Server: {server}").format(
+            server=_elide_middle(server, 60)), bar)
+        self.server_label.setObjectName("status_server")
+        self.server_label.setToolTip(server)
+        self.connection_label = QLabel(bar)
+        self.connection_label.setObjectName("status_connection")
+        self._set_connection_state(True)
+        for label in (self.user_label, self.station_label, self.server_label,
+                      self.connection_label):
+            bar.addPermanentWidget(label)
+
+    def _make_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu(self.tr("&File"))
+        self.new_customer_action = self._action(
+            self.tr("&New customer…"), self.new_customer, QKeySequence.StandardKey.New)
+        self.new_customer_action.setEnabled(
+            self.ctx.can(Module.CUSTOMERS, Operation.CREATE)
+            and Module.CUSTOMERS in self.visible_modules)
+        file_menu.addAction(self.new_customer_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action(self.tr("&Check the connection"),
+                                         self.monitor.check_now))
+        file_menu.addAction(self._action(self.tr("&Log out"), self.logout_requested.emit,
+                                         QKeySequence("Ctrl+Shift+L")))
+        file_menu.addAction(self._action(self.tr("&Quit"), self.close,
+                                         QKeySequence.StandardKey.Quit))
+
+        edit_menu = menus.addMenu(self.tr("&Edit"))
+        edit_menu.addAction(self._action(self.tr("&Find"), self.focus_search,
+                                         QKeySequence.StandardKey.Find))
+        view_menu = menus.addMenu(self.tr("&View"))
+        view_menu.addAction(self._action(self.tr("&Refresh"), self.refresh_current,
+                                         QKeySequence.StandardKey.Refresh))
+
+        go_menu = menus.addMenu(self.tr("&Go"))
+        self.module_actions: dict[Module, QAction] = {}
+        for number, module in enumerate(self.visible_modules, start=1):
+            shortcut = QKeySequence(f"Ctrl+{number % 10}") if number <= 10 else None
+            action = self._action(labels.module_label(module),
+                                  lambda _=False, m=module: self.open_module(m), shortcut)
+            go_menu.addAction(action)
+            self.module_actions[module] = action
+
+        help_menu = menus.addMenu(self.tr("&Help"))
+        help_menu.addAction(self._action(self.tr("&About StationCRM"), self.show_about))
+
+    def _action(self, text: str, slot: Callable[[], object],
+                shortcut: QKeySequence | QKeySequence.StandardKey | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def focus_search(self) -> None:
+        focus = getattr(self.stack.currentWidget(), "focus_search", None)
+        if focus is not None:
+            focus()
+
+    def refresh_current(self) -> None:
+        refresh = getattr(self.stack.currentWidget(), "refresh", None)
+        if refresh is not None:
+            refresh()
+
+    def show_about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About StationCRM"),
+                          self.tr("StationCRM — customers, sales and repair for the whole "
+                                  "office, on one shared database."),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _no_modules_page(self) -> QWidget:
+        label = QLabel(self.tr("Your role may not see any part of StationCRM. "
+                               "Ask the administrator to give your role access."), self)
+        label.setObjectName("no_modules")
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return label
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.monitor.stop()
+        super().closeEvent(event)
+
+
+def _elide_middle(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return text[:keep] + "…" + text[-(limit - 1 - keep):]

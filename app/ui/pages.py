@@ -1,0 +1,90 @@
+"""Module pages of the main window: which widget each module shows, and placeholders.
+
+To add a screen, write a page widget taking ``(ctx, parent)`` and register it in
+:func:`page_factories`. A page may offer these optional methods, which the main window
+calls when they exist: ``focus_search()`` (Ctrl+F), ``refresh()`` (F5) and
+``on_connection_restored()`` (the server answers again after a drop).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from app.models.enums import Module, StationCode
+from app.ui import labels
+from app.ui.context import AppContext
+
+PageFactory = Callable[[AppContext, QWidget | None], QWidget]
+
+# The issue (see `issues list`) that brings each module's screens.
+PLANNED_IN_ISSUE: Mapping[Module, int] = {
+    Module.VISITS: 4,
+    Module.SALES_PLANS: 4,
+    Module.OPPORTUNITIES: 4,
+    Module.PRODUCTS: 4,
+    Module.QUOTATIONS: 4,
+    Module.ORDERS: 4,
+    Module.PAYMENTS: 4,
+    Module.CONTRACTS: 5,
+    Module.SERVICE_TICKETS: 5,
+    Module.KNOWLEDGE: 5,
+    Module.TASKS: 6,
+    Module.CARE: 6,
+    Module.STATISTICS: 6,
+    Module.ADMINISTRATION: 7,
+}
+
+# The module a station opens on (when the role may see it).
+STATION_HOME: Mapping[StationCode, Module] = {
+    StationCode.STOREFRONT: Module.CUSTOMERS,
+    StationCode.KEY_ACCOUNTS: Module.CUSTOMERS,
+    StationCode.REPAIR: Module.SERVICE_TICKETS,
+    StationCode.MANAGEMENT: Module.TASKS,
+    StationCode.MANAGER_OFFICE: Module.STATISTICS,
+}
+
+
+def page_factories() -> dict[Module, PageFactory]:
+    """The screens built so far; every other module shows a :class:`PlaceholderPage`."""
+    from app.ui.customers.list_page import CustomerListPage
+
+    return {Module.CUSTOMERS: CustomerListPage}
+
+
+def home_module(station: StationCode | None, visible: tuple[Module, ...]) -> Module | None:
+    """The module to open first: the station's own if visible, else the first visible one."""
+    preferred = STATION_HOME.get(station) if station else None
+    if preferred in visible:
+        return preferred
+    return visible[0] if visible else None
+
+
+class PlaceholderPage(QWidget):
+    """Stands in for a module whose screens arrive with a later issue."""
+
+    def __init__(self, module: Module, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.module = module
+        self.setObjectName(f"placeholder_{module.value}")
+        title = QLabel(labels.module_label(module), self)
+        title.setObjectName("placeholder_title")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        title.setFont(font)
+        issue = PLANNED_IN_ISSUE.get(module)
+        text = (self.tr("This part of StationCRM is coming with issue {number}.").format(
+                    number=issue) if issue is not None
+                else self.tr("This part of StationCRM is coming in a later version."))
+        body = QLabel(text, self)
+        body.setObjectName("placeholder_text")
+        body.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        for label in (title, body):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(label)
+        layout.addStretch(2)

@@ -1,0 +1,157 @@
+"""Render the login dialog and the main window to PNG in English and Chinese, for people to look at.
+
+The images go to /tmp/shots/ (or $STATIONCRM_SHOTS_DIR). The test also checks what a person
+would: every label and button fits its text, and the CJK font covers the Chinese shown.
+Set $STATIONCRM_QM_DIR to render with a locally built stationcrm_zh_CN.qm.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from app import i18n
+from app.db import DatabaseUnavailable
+from app.models.enums import CustomerClass, CustomerSource, CustomerStatus
+from app.services.customers import CustomerDetail
+from app.services.permissions import Actor
+from app.services.uow import UnitOfWork
+from app.settings import Settings
+from app.ui.context import AppContext
+from app.ui.i18n import install_translator
+from app.ui.login import LoginDialog
+from app.ui.main_window import MainWindow
+from app.ui.tasks import TaskManager
+from tests.ui.conftest import SHOTS_DIR, clipped_texts
+
+CJK_FAMILY = "WenQuanYi Micro Hei"
+
+CUSTOMERS = [
+    ("北京鑫锐科技有限公司", "010-6253 8888", CustomerClass.KEY_ACCOUNT, CustomerSource.VISIT),
+    ("海淀区实验中学", "010-8261 1234", CustomerClass.A, CustomerSource.REFERRAL),
+    ("中关村打印耗材经销部", "13910012345", CustomerClass.DEALER, CustomerSource.DEALER),
+    ("朝阳区税务所", "010-6590 2222", CustomerClass.B, CustomerSource.PHONE),
+    ("王先生", "13601234567", CustomerClass.RETAIL, CustomerSource.WALK_IN),
+    ("北京华远律师事务所", "010-8447 3300", CustomerClass.A, CustomerSource.WEB),
+    ("丰台区第二医院设备科", "010-6381 7000", CustomerClass.KEY_ACCOUNT,
+     CustomerSource.SERVICE_RENEED),
+]
+
+
+def _shots_dir() -> Path:
+    folder = Path(os.environ.get("STATIONCRM_SHOTS_DIR") or SHOTS_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(params=["en", "zh"])
+def language(
+    request: pytest.FixtureRequest, qapp: QApplication, uow: UnitOfWork
+) -> Iterator[str]:
+    """Interface and service messages in the given language, restored afterwards.
+
+    Asks for ``uow`` so that it runs after it (the ``uow`` fixture resets the language).
+    """
+    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
+    resolved = install_translator(qapp, request.param,
+                                  directory=Path(qm_dir) if qm_dir else None)
+    i18n.set_language(resolved)
+    yield resolved
+    install_translator(qapp, "en")
+    i18n.set_language("en")
+
+
+def _save(widget: QWidget, name: str) -> Path:
+    path = _shots_dir() / name
+    image = widget.grab().toImage()
+    assert not image.isNull() and image.width() > 300 and image.height() > 200
+    # Not a blank canvas: a rendered window has many colours.
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
+               for y in range(0, image.height(), 7)}
+    assert len(colours) > 4
+    assert image.save(str(path))
+    return path
+
+
+def _assert_cjk_renders(text: str) -> None:
+    assert CJK_FAMILY in QApplication.font().families()
+    metrics = QFontMetrics(QFont(CJK_FAMILY))
+    missing = [ch for ch in text if ord(ch) > 0x2E80 and not metrics.inFontUcs4(ord(ch))]
+    assert missing == []
+
+
+def test_login_dialog(
+    qtbot: QtBot, language: str, station_settings: Settings, tasks: TaskManager,
+) -> None:
+    settings = dataclasses.replace(station_settings, station="key_accounts",
+                                   last_username="sales1")
+    dialog = LoginDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert clipped_texts(dialog) == []
+    _save(dialog, f"login_{language}.png")
+
+    # The same dialog after the server did not answer: the message and the way out.
+    dialog.server_edit.setText("postgresql://crm:secret@127.0.0.1:1/stationcrm")
+    dialog.server_edit.show()
+    dialog.password_edit.setText("whatever")
+    dialog.attempt_login()
+    qtbot.waitUntil(dialog.retry_button.isVisible, timeout=15_000)
+    dialog.adjustSize()
+    if language == "zh":
+        assert dialog.message_label.text().startswith("无法连接数据库服务器 127.0.0.1:1")
+        _assert_cjk_renders(dialog.message_label.text())
+    assert clipped_texts(dialog) == []
+    _save(dialog, f"login_unreachable_{language}.png")
+
+
+def test_main_window_with_customer_list(
+    qtbot: QtBot, language: str, make_context: Callable[..., AppContext], clerk: Actor,
+    sales_user: Actor, add_customer: Callable[..., CustomerDetail],
+) -> None:
+    for i, (name, phone, klass, source) in enumerate(CUSTOMERS):
+        owner = sales_user if i % 3 == 0 else clerk  # every third is another's: restricted
+        add_customer(owner, name, phone=phone, customer_class=klass, source=source,
+                     status=CustomerStatus.ACTIVE if i % 2 else CustomerStatus.PROSPECT)
+    window = MainWindow(make_context(clerk, "storefront", language=language))
+    qtbot.addWidget(window)
+    window.resize(1180, 560)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.stack.currentWidget()
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(CUSTOMERS) and not page.model.is_loading)
+    assert not page.model.canFetchMore(QModelIndex())
+    assert clipped_texts(window) == []
+    _assert_cjk_renders("".join(name for name, *_ in CUSTOMERS) + "门市小王张伟")
+    _save(window, f"main_customers_{language}.png")
+
+    # The server drops: the banner says so, the list and the typed search stay.
+    page.search_edit.setText("bjxr")
+    window.monitor.stop()
+    window.monitor.report_failure(DatabaseUnavailable(
+        topic="unreachable", server="db-server:5432", detail="connection refused"))
+    assert window.banner.isVisible()
+    qtbot.wait(20)  # let the layouts settle around the new texts
+    assert clipped_texts(window) == []
+    _save(window, f"main_disconnected_{language}.png")
+
+
+def test_main_window_of_the_repair_station(
+    qtbot: QtBot, language: str, make_context: Callable[..., AppContext], technician: Actor,
+) -> None:
+    window = MainWindow(make_context(technician, "repair", language=language))
+    qtbot.addWidget(window)
+    window.resize(900, 500)
+    window.show()
+    qtbot.waitExposed(window)
+    assert clipped_texts(window) == []
+    _save(window, f"main_repair_{language}.png")
