@@ -614,3 +614,20 @@ def check_connection(engine: Engine) -> None:
         if not _is_connection_failure(exc):
             raise
         raise describe_connection_error(exc, engine.url) from exc
+
+
+# Exceptions from these packages during a read mean the database misbehaved, not our code.
+_DRIVER_PACKAGES = frozenset({"sqlalchemy", "psycopg", "psycopg2", "pyodbc", "sqlite3"})
+
+
+def lost_connection(exc: BaseException, url: str | URL) -> DatabaseUnavailable | None:
+    """The connection failure behind ``exc``, if a driver raised it; None for other errors.
+
+    Services translate failures on commit; a plain read that loses the server raises the
+    driver's own error, recognised here by the package it comes from.
+    """
+    package = type(exc).__module__.split(".", 1)[0]
+    if package not in _DRIVER_PACKAGES:
+        return None
+    described = describe_connection_error(exc, url)
+    return None if described.reason == "other" else described

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QSettings
 from app.db import (
     DatabaseUnavailable,
     check_connection,
-    describe_connection_error,
+    lost_connection,
     make_engine,
     redact_url,
 )
@@ -26,8 +26,6 @@ T = TypeVar("T")
 
 UI_SETTINGS_FILE = "ui.ini"
 
-# Exceptions from these packages during a read mean the database misbehaved, not our code.
-_DATABASE_PACKAGES = frozenset({"sqlalchemy", "psycopg", "psycopg2", "pyodbc", "sqlite3"})
 
 
 class Database:
@@ -62,12 +60,7 @@ class Database:
         """
         if isinstance(error, ServiceError | DatabaseUnavailable):
             return error
-        package = type(error).__module__.split(".", 1)[0]
-        if package in _DATABASE_PACKAGES:
-            described = describe_connection_error(error, self.url)
-            if described.reason != "other":
-                return described
-        return error
+        return lost_connection(error, self.url) or error
 
     def close(self) -> None:
         if self._owns_engine:
