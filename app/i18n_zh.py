@@ -31,6 +31,12 @@ CATALOG_ZH: dict[str, str] = {
     "already exists": "已存在",
     "is already registered to {customer}": "已登记在客户“{customer}”名下",
     "must be at least {min} characters": "至少 {min} 个字符",
+    # schema
+    "The database has no StationCRM tables yet. Ask the administrator to run 'stationcrm db upgrade' on it.":
+        "数据库中还没有 StationCRM 的数据表。请系统管理员对其运行“stationcrm db upgrade”。",
+    "The database was made for another version of StationCRM (schema {current}, this program needs {head}). Ask the administrator to run 'stationcrm db upgrade', or install the matching program version.":
+        "该数据库属于另一版本的 StationCRM（结构版本 {current}，本程序需要 {head}）。"
+        "请系统管理员运行“stationcrm db upgrade”，或安装相应版本的程序。",
     # auth
     "Wrong user name or password.": "用户名或密码错误。",
     "Too many failed attempts. The account is locked until {when}.":

@@ -6,16 +6,14 @@ import dataclasses
 import logging
 import sys
 import traceback
-from collections.abc import Callable
 from types import TracebackType
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from app import i18n
 from app.settings import Settings
-from app.ui.context import AppContext, Database, LoginResult, open_database
+from app.ui.context import AppContext, Database, LoginResult
 from app.ui.errors import show_error
 from app.ui.fonts import register_cjk_font
 from app.ui.i18n import install_translator
@@ -45,15 +43,6 @@ def prepare_application(
     resolved = install_translator(app, language)
     i18n.set_language(resolved)
     return app, resolved
-
-
-def connect_in_background(
-    tasks: TaskManager, url: str, *, on_done: Callable[[Database], Any],
-    on_error: Callable[[BaseException], Any] | None = None, owner: QObject | None = None,
-) -> None:
-    """Build the engine for ``url`` (app.db.make_engine) and check it, on the worker."""
-    tasks.run_in_background(lambda: open_database(url), on_done=on_done, on_error=on_error,
-                            owner=owner)
 
 
 class GuiSession(QObject):

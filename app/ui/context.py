@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QSettings
 
+from app.bootstrap import prepare_schema
 from app.db import (
     DatabaseUnavailable,
     check_connection,
@@ -67,15 +68,19 @@ class Database:
             self.engine.dispose()
 
 
-def open_database(url: str) -> Database:
-    """Create the engine for ``url`` and check it answers (run it on the worker thread).
+def open_database(url: str, *, embedded: bool = False) -> Database:
+    """Create the engine for ``url``, check it answers and its schema fits (on the worker).
+
+    ``embedded``: the station's own SQLite file, migrated and given demo data on first use.
 
     Raises:
         DatabaseUnavailable: the URL is invalid or the server cannot be used.
+        SchemaNotCurrent: a server whose schema the administrator has to upgrade.
     """
     engine = make_engine(url)
     try:
         check_connection(engine)
+        prepare_schema(engine, embedded=embedded)
     except BaseException:
         engine.dispose()
         raise

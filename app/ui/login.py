@@ -27,7 +27,14 @@ from app.db import DatabaseUnavailable, redact_url
 from app.models.enums import StationCode
 from app.services.auth import login
 from app.services.errors import AuthenticationFailed, ServiceError
-from app.settings import ENV_CONFIG_DIR, KEEP, ConfigFileError, Settings, save_station_config
+from app.settings import (
+    ENV_CONFIG_DIR,
+    KEEP,
+    ConfigFileError,
+    Settings,
+    default_db_url,
+    save_station_config,
+)
 from app.ui import labels
 from app.ui.context import Database, LoginResult, load_ui_permissions, open_database
 from app.ui.errors import describe_error, show_error
@@ -194,10 +201,12 @@ class LoginDialog(QDialog):
         url = self.server_url
         station = self.station_combo.currentData()
         reuse = self._database if self._database and self._database.url == url else None
+        # The station's own SQLite file is prepared (and filled with demo data) on first use.
+        embedded = url == default_db_url(self._settings.data_dir)
         opened: dict[str, Database] = {}
 
         def work() -> LoginResult:
-            database = reuse or open_database(url)
+            database = reuse or open_database(url, embedded=embedded)
             opened["database"] = database
             if reuse is not None:
                 database.ping()
