@@ -24,6 +24,7 @@ setup(
     ],
     package_dir={"": ".", "app.resources": "resources"},
     package_data={
+        "app.migrations": ["script.py.mako", "alembic.ini"],
         "app.resources": ["*.md"],
         **{f"app.resources.{name}": ["*"] for name in RESOURCE_FOLDERS},
     },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,13 +13,28 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 
+def _clean_copy(target: Path) -> Path:
+    """The files of the working tree that git would commit, without build leftovers
+    (a stale *.egg-info once hid a missing font from this test)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPOSITORY, capture_output=True, check=True, timeout=60,
+    ).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = REPOSITORY / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    tree = _clean_copy(tmp_path_factory.mktemp("tree"))
     result = subprocess.run(
         # Built the way 'pip install .' builds it, in an isolated build environment.
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
-         str(REPOSITORY)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(tree)],
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -30,6 +46,8 @@ def test_wheel_ships_font_licence_and_migrations(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "app/resources/fonts/wqy-microhei.ttc" in names
     assert "app/resources/fonts/LICENSE-wqy-microhei.txt" in names
+    assert "app/resources/translations/stationcrm_zh_CN.qm" in names
+    assert "app/migrations/script.py.mako" in names
     assert "app/migrations/env.py" in names
     assert any(n.startswith("app/migrations/versions/") and n.endswith("_initial_schema.py")
                for n in names)
