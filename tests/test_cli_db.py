@@ -221,3 +221,17 @@ def test_python_dash_m_app_runs_the_command_line() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"stationcrm {app.__version__}\n"
+
+
+def test_demo_data_command_fills_a_database_and_refuses_a_second_time(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["demo-data", "--customers", "25", "--seed", "3", "--db", sqlite_url]) == 0
+    out = capsys.readouterr().out
+    assert "customers 25" in out
+    engine = create_engine(sqlite_url, poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        names = conn.exec_driver_sql("SELECT count(*) FROM customers").scalar_one()
+    assert names == 25
+    assert cli.main(["demo-data", "--customers", "5", "--db", sqlite_url]) == 2
+    assert "already has 25 customers" in capsys.readouterr().err
