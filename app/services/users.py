@@ -10,7 +10,7 @@ from app.i18n import tr
 from app.models import Department, Role, User
 from app.models.enums import AuditAction, Module, Operation, StationCode
 from app.services import audit, auth
-from app.services.permissions import Actor, require
+from app.services.permissions import Actor, grants_for, require
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
 
@@ -70,3 +70,38 @@ def add_user(
         uow.commit()
         return UserView(id=user.id, username=user.username, display_name=user.display_name,
                         role_code=role_code, department_code=department_code, active=True)
+
+
+@dataclass(frozen=True)
+class UserChoice:
+    """A user as offered in owner pickers and filters."""
+
+    id: int
+    display_name: str
+    username: str
+    role_code: str
+    department_code: str | None
+
+
+def list_active_users(*, uow: UnitOfWork, actor: Actor,
+                      role_codes: tuple[str, ...] = ()) -> tuple[UserChoice, ...]:
+    """Active users for owner pickers and filters, sorted by name.
+
+    Any logged-in user may read names and roles (they appear as owners on every list);
+    nothing else about a user is returned.
+    """
+    with uow:
+        if not grants_for(uow, actor).active:
+            require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
+        stmt = (
+            select(User.id, User.display_name, User.username, Role.code, Department.code)
+            .join(Role, Role.id == User.role_id)
+            .outerjoin(Department, Department.id == User.department_id)
+            .where(User.active.is_(True))
+            .order_by(User.display_name, User.id)
+        )
+        if role_codes:
+            stmt = stmt.where(Role.code.in_(role_codes))
+        return tuple(UserChoice(id=r[0], display_name=r[1], username=r[2], role_code=r[3],
+                                department_code=r[4])
+                     for r in uow.session.execute(stmt).all())

@@ -88,3 +88,26 @@ def test_only_administration_may_add_users(uow, clerk):
                  role_code="administrator")
     with uow:
         assert uow.session.execute(select(User.id).where(User.username == "x1")).first() is None
+
+
+def test_active_users_for_owner_pickers(uow, clerk, sales_user, other_sales_user):
+    from app.services.users import list_active_users
+
+    with uow:
+        uow.session.get(User, other_sales_user.user_id).active = False
+        uow.commit()
+    names = [u.display_name for u in list_active_users(uow=uow, actor=clerk)]
+    assert "李娜" not in names and {"门市小王", "张伟"} <= set(names)
+    sales = list_active_users(uow=uow, actor=clerk, role_codes=("sales",))
+    assert [(u.username, u.department_code) for u in sales] == [("sales1", "key_accounts")]
+
+
+def test_a_deactivated_user_cannot_list_users(uow, clerk):
+    from app.services.errors import PermissionDenied
+    from app.services.users import list_active_users
+
+    with uow:
+        uow.session.get(User, clerk.user_id).active = False
+        uow.commit()
+    with pytest.raises(PermissionDenied):
+        list_active_users(uow=uow, actor=clerk)
