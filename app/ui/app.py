@@ -16,6 +16,7 @@ from app.settings import Settings
 from app.ui.context import AppContext, Database, LoginResult
 from app.ui.errors import show_error
 from app.ui.fonts import register_cjk_font
+from app.ui.gcguard import GuiThreadCollector
 from app.ui.i18n import install_translator
 from app.ui.login import LoginDialog
 from app.ui.main_window import MainWindow
@@ -40,6 +41,10 @@ def prepare_application(
     app.setOrganizationName(APPLICATION_NAME)
     app.setApplicationDisplayName(APPLICATION_NAME)
     register_cjk_font(app)
+    if not hasattr(app, "_stationcrm_collector"):
+        collector = GuiThreadCollector(app)
+        collector.start()
+        app._stationcrm_collector = collector  # type: ignore[attr-defined]
     resolved = install_translator(app, language)
     i18n.set_language(resolved)
     return app, resolved

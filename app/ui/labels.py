@@ -6,7 +6,16 @@ from collections.abc import Mapping
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from app.models.enums import CustomerClass, CustomerSource, CustomerStatus, Module, StationCode
+from app.models.enums import (
+    AddressKind,
+    CustomerClass,
+    CustomerKind,
+    CustomerSource,
+    CustomerStatus,
+    DeviceStatus,
+    Module,
+    StationCode,
+)
 
 # Words follow /work/shared/GLOSSARY.md; the zh_CN catalog translates them per context.
 _MODULES: Mapping[Module, str] = {
@@ -62,6 +71,25 @@ _STATUSES: Mapping[CustomerStatus, str] = {
 }
 
 
+_KINDS: Mapping[CustomerKind, str] = {
+    CustomerKind.COMPANY: QT_TRANSLATE_NOOP("CustomerKind", "Company"),
+    CustomerKind.PERSON: QT_TRANSLATE_NOOP("CustomerKind", "Person"),
+}
+
+_ADDRESS_KINDS: Mapping[AddressKind, str] = {
+    AddressKind.OFFICE: QT_TRANSLATE_NOOP("AddressKind", "Office"),
+    AddressKind.BILLING: QT_TRANSLATE_NOOP("AddressKind", "Billing"),
+    AddressKind.DELIVERY: QT_TRANSLATE_NOOP("AddressKind", "Delivery"),
+    AddressKind.SITE: QT_TRANSLATE_NOOP("AddressKind", "Site"),
+}
+
+_DEVICE_STATUSES: Mapping[DeviceStatus, str] = {
+    DeviceStatus.IN_USE: QT_TRANSLATE_NOOP("DeviceStatus", "In use"),
+    DeviceStatus.IN_REPAIR: QT_TRANSLATE_NOOP("DeviceStatus", "In repair"),
+    DeviceStatus.RETIRED: QT_TRANSLATE_NOOP("DeviceStatus", "Retired"),
+}
+
+
 def module_label(module: Module) -> str:
     return QCoreApplication.translate("Modules", _MODULES[module])
 
@@ -98,6 +126,30 @@ def customer_sources() -> list[tuple[CustomerSource, str]]:
 
 def customer_statuses() -> list[tuple[CustomerStatus, str]]:
     return [(s, customer_status_label(s)) for s in CustomerStatus]
+
+
+def customer_kind_label(value: CustomerKind | str | None) -> str:
+    return _enum_label("CustomerKind", _KINDS, CustomerKind, value)
+
+
+def address_kind_label(value: AddressKind | str | None) -> str:
+    return _enum_label("AddressKind", _ADDRESS_KINDS, AddressKind, value)
+
+
+def device_status_label(value: DeviceStatus | str | None) -> str:
+    return _enum_label("DeviceStatus", _DEVICE_STATUSES, DeviceStatus, value)
+
+
+def customer_kinds() -> list[tuple[CustomerKind, str]]:
+    return [(k, customer_kind_label(k)) for k in CustomerKind]
+
+
+def address_kinds() -> list[tuple[AddressKind, str]]:
+    return [(k, address_kind_label(k)) for k in AddressKind]
+
+
+def device_statuses() -> list[tuple[DeviceStatus, str]]:
+    return [(s, device_status_label(s)) for s in DeviceStatus]
 
 
 def _enum_label(context: str, table: Mapping, kind: type, value: object) -> str:  # type: ignore[type-arg]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -39,6 +41,10 @@ class MainWindow(QMainWindow):
     """
 
     logout_requested = Signal()
+
+    # The customer 360 view on show (see open_customer), and where Back returns to.
+    overview_page: QWidget | None = None
+    _overview_return: tuple[QWidget | None, QWidget | None] = (None, None)
 
     def __init__(
         self,
@@ -93,6 +99,9 @@ class MainWindow(QMainWindow):
         self._make_menus()
 
         self.navigator.currentRowChanged.connect(self._on_navigator_row)
+        # A click on the current module too: it leaves a customer's 360 view for the list.
+        self.navigator.itemClicked.connect(
+            lambda item: self._on_navigator_row(self.navigator.row(item)))
         first = home_module(ctx.station, self.visible_modules)
         if first is not None:
             self.open_module(first)
@@ -142,18 +151,85 @@ class MainWindow(QMainWindow):
         if 0 <= row < len(self.visible_modules):
             self.open_module(self.visible_modules[row])
 
-    # --- customer card and 360 view hooks (their screens come later) ----------------------
+    # --- customer 360 view and customer card ---------------------------------------------
 
-    def open_customer(self, customer_id: int) -> None:
-        """Open the customer card / 360 view of ``customer_id``."""
-        self.statusBar().showMessage(
-            self.tr("The customer card (customer {id}) comes with a later update.").format(
-                id=customer_id), 5000)
+    def open_customer(self, customer_id: int) -> QWidget:
+        """Show the 360 view of ``customer_id`` in place of the current page.
+
+        Back (Alt+Left, Esc) returns to the page it was opened from; opening another
+        customer replaces it.
+        """
+        from app.ui.customers.overview import CustomerOverviewPage
+
+        previous = self.overview_page
+        if previous is None or self.stack.currentWidget() is not previous:
+            self._overview_return = (self.stack.currentWidget(), QApplication.focusWidget())
+        page = CustomerOverviewPage(self.ctx, customer_id, self.stack)
+        page.back_requested.connect(self.close_customer)
+        edit = getattr(self, "edit_customer", None)
+        if edit is not None:
+            page.edit_requested.connect(edit)
+        self.overview_page = page
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        page.setFocus(Qt.FocusReason.OtherFocusReason)
+        if previous is not None:
+            self.stack.removeWidget(previous)
+            previous.deleteLater()
+        return page
+
+    def close_customer(self) -> None:
+        """Leave the 360 view for the page (and the field) it was opened from."""
+        page = self.overview_page
+        if page is None:
+            return
+        back, focus = self._overview_return
+        self.overview_page = None
+        self._overview_return = (None, None)
+        if back is not None and self.stack.indexOf(back) >= 0:
+            self.stack.setCurrentWidget(back)
+        else:
+            self.open_module(Module.CUSTOMERS)
+        self.stack.removeWidget(page)
+        page.deleteLater()
+        if focus is not None and shiboken6.isValid(focus) and focus.isVisible():
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def new_customer(self) -> None:
-        """Start a new customer card (with the duplicate check)."""
-        self.statusBar().showMessage(
-            self.tr("Creating customers comes with a later update."), 5000)
+        """Open an empty customer card (it warns about possible duplicates while typing)."""
+        self._show_customer_card(None)
+
+    def edit_customer(self, customer_id: int) -> None:
+        """Open the customer card of ``customer_id`` for editing (or raise it if open)."""
+        self._show_customer_card(customer_id)
+
+    def _show_customer_card(self, customer_id: int | None) -> QWidget:
+        from app.ui.customers.card import CustomerCardDialog
+
+        if customer_id is not None:
+            for open_card in self.findChildren(CustomerCardDialog):
+                if open_card.customer_id == customer_id and open_card.isVisible():
+                    open_card.raise_()
+                    open_card.activateWindow()
+                    return open_card
+        card = CustomerCardDialog(self.ctx, customer_id, self)
+        card.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        card.saved.connect(self._on_customer_saved)
+        card.open_existing.connect(self.open_customer)
+        card.show()
+        return card
+
+    def _on_customer_saved(self, detail: object) -> None:
+        """A card saved: the list (and the 360 view of that customer) show it anew."""
+        pages = [self._pages.get(Module.CUSTOMERS)]
+        overview = getattr(self, "overview_page", None)
+        if overview is not None and getattr(overview, "customer_id", None) == getattr(
+                detail, "id", None):
+            pages.append(overview)
+        for page in pages:
+            refresh = getattr(page, "refresh", None)
+            if refresh is not None:
+                refresh()
 
     # --- connection -----------------------------------------------------------------------
 
@@ -188,7 +264,7 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self._set_connection_state(True)
         self.statusBar().showMessage(self.tr("Connected to the server again."), 5000)
-        for page in self._pages.values():
+        for page in [*self._pages.values(), self.overview_page]:
             restored = getattr(page, "on_connection_restored", None)
             if restored is not None:
                 restored()

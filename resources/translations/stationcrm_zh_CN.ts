@@ -2,36 +2,734 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AddressKind</name>
+    <message>
+        <location filename="../../app/ui/labels.py" line="80"/>
+        <source>Office</source>
+        <translation>办公地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/labels.py" line="81"/>
+        <source>Billing</source>
+        <translation>开票地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/labels.py" line="82"/>
+        <source>Delivery</source>
+        <translation>送货地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/labels.py" line="83"/>
+        <source>Site</source>
+        <translation>安装地点</translation>
+    </message>
+</context>
+<context>
+    <name>AuditAction</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="158"/>
+        <source>Created</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="159"/>
+        <source>Changed</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="160"/>
+        <source>Deleted</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="161"/>
+        <source>Logged in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="162"/>
+        <source>Login failed</source>
+        <translation>登录失败</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="163"/>
+        <source>Locked</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="164"/>
+        <source>Exported</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="165"/>
+        <source>Reassigned</source>
+        <translation>客户移交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="166"/>
+        <source>Confirmed</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="167"/>
+        <source>Returned</source>
+        <translation>退回</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="168"/>
+        <source>Status changed</source>
+        <translation>状态变更</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="169"/>
+        <source>Printed</source>
+        <translation>打印</translation>
+    </message>
+</context>
+<context>
+    <name>CareKind</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="131"/>
+        <source>Follow-up</source>
+        <translation>跟进回访</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="132"/>
+        <source>Contract expiry</source>
+        <translation>合同到期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="133"/>
+        <source>Reorder</source>
+        <translation>再次订货</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="134"/>
+        <source>Birthday</source>
+        <translation>生日问候</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="135"/>
+        <source>Holiday</source>
+        <translation>节日问候</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="136"/>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+</context>
+<context>
+    <name>CareStatus</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="139"/>
+        <source>Open</source>
+        <translation>待办</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="140"/>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="141"/>
+        <source>Skipped</source>
+        <translation>已跳过</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmStatus</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="85"/>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="86"/>
+        <source>Submitted</source>
+        <translation>待确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="87"/>
+        <source>Confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="88"/>
+        <source>Returned</source>
+        <translation>已退回</translation>
+    </message>
+</context>
+<context>
+    <name>ContractKind</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="172"/>
+        <source>Full service</source>
+        <translation>全保</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="173"/>
+        <source>Labour only</source>
+        <translation>半保（只含人工）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="174"/>
+        <source>Per visit</source>
+        <translation>按次服务</translation>
+    </message>
+</context>
+<context>
+    <name>ContractStatus</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="177"/>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="178"/>
+        <source>Active</source>
+        <translation>生效中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="179"/>
+        <source>Expired</source>
+        <translation>已到期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="180"/>
+        <source>Terminated</source>
+        <translation>已终止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="181"/>
+        <source>Renewed</source>
+        <translation>已续签</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerCardDialog</name>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="121"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="122"/>
+        <source>Short name</source>
+        <translation>简称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="123"/>
+        <location filename="../../app/ui/customers/card.py" line="492"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="124"/>
+        <source>Customer source</source>
+        <translation>客户来源</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="125"/>
+        <source>Customer class</source>
+        <translation>客户分类</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="126"/>
+        <location filename="../../app/ui/customers/card.py" line="509"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="127"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="128"/>
+        <location filename="../../app/ui/customers/card.py" line="482"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="129"/>
+        <location filename="../../app/ui/customers/card.py" line="484"/>
+        <source>E-mail</source>
+        <translation>电子邮件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="130"/>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="131"/>
+        <source>Tax number</source>
+        <translation>税号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="132"/>
+        <source>Website</source>
+        <translation>网址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="133"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="134"/>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="135"/>
+        <source>Addresses</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="136"/>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="187"/>
+        <source>Loading…</source>
+        <translation>正在载入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="201"/>
+        <source>Checking for existing customers…</source>
+        <translation>正在检查是否已有该客户…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="295"/>
+        <source>Required: company or person</source>
+        <translation>必填：单位或个人名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="309"/>
+        <source>The salesperson responsible for this customer</source>
+        <translation>负责该客户的业务员</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="368"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="370"/>
+        <source>Save the customer card (Ctrl+S)</source>
+        <translation>保存客户档案（Ctrl+S）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="372"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="374"/>
+        <source>Close the card (Esc)</source>
+        <translation>关闭客户档案（Esc）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="442"/>
+        <source>{field}:</source>
+        <translation>{field}：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="458"/>
+        <source>Remove row</source>
+        <translation>删除行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="465"/>
+        <source>Type into the last row to add one; Enter moves to the next cell.</source>
+        <translation>在最后一行输入即可新增；按回车键移到下一格。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="480"/>
+        <source>Name</source>
+        <comment>contact person</comment>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="481"/>
+        <source>Title</source>
+        <translation>职务</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="483"/>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="485"/>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="486"/>
+        <source>Primary</source>
+        <translation>主联系人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="494"/>
+        <source>City</source>
+        <translation>城市</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="495"/>
+        <source>District</source>
+        <translation>区县</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="496"/>
+        <source>Street</source>
+        <translation>街道地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="497"/>
+        <source>Postal code</source>
+        <translation>邮编</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="498"/>
+        <source>Default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="504"/>
+        <source>Brand</source>
+        <translation>品牌</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="505"/>
+        <source>Model</source>
+        <translation>型号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="506"/>
+        <source>Serial number</source>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="507"/>
+        <source>Installed on</source>
+        <translation>安装日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="508"/>
+        <source>Location</source>
+        <translation>放置位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="511"/>
+        <source>Last meter reading</source>
+        <translation>上次计数器读数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="512"/>
+        <source>New meter reading</source>
+        <translation>新计数器读数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="519"/>
+        <location filename="../../app/ui/customers/card.py" line="520"/>
+        <source>New customer</source>
+        <translation>新建客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="521"/>
+        <source>The number is given on saving</source>
+        <translation>保存时自动编号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="538"/>
+        <source>You may look at this customer but not change it.</source>
+        <translation>您可以查看该客户，但不能修改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="542"/>
+        <source>The customer could not be loaded.</source>
+        <translation>无法载入该客户。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="551"/>
+        <source>Customer card — {name}</source>
+        <translation>客户档案 — {name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="554"/>
+        <source>No. {code}</source>
+        <translation>编号 {code}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="555"/>
+        <source>Last saved by {user} at {time}</source>
+        <translation>{user} 最后保存于 {time}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="569"/>
+        <source>(nobody)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="604"/>
+        <source>{value} on {date}</source>
+        <translation>{value}（{date}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="628"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="634"/>
+        <source>Saved at {time}.</source>
+        <translation>已于 {time} 保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="645"/>
+        <location filename="../../app/ui/customers/card.py" line="768"/>
+        <source>Not saved. What you typed is still here.</source>
+        <translation>未保存。您输入的内容仍保留在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="652"/>
+        <source>Create anyway?</source>
+        <translation>仍然新建？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="653"/>
+        <source>Customers that look like this one already exist (see “Possibly already a customer” on the card). Create a new customer anyway?</source>
+        <translation>已有与此相似的客户（见档案上的“可能已是客户”）。仍然新建客户吗？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="658"/>
+        <source>Create anyway</source>
+        <translation>仍然新建</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="659"/>
+        <source>Go back</source>
+        <translation>返回修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="687"/>
+        <source>Row {row}, {column}: {message}</source>
+        <translation>第 {row} 行，{column}：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="700"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="760"/>
+        <source>Someone else saved this customer meanwhile; loading their version…</source>
+        <translation>其他人刚刚保存了该客户，正在载入其版本…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="773"/>
+        <source>Not saved: someone else changed this customer.</source>
+        <translation>未保存：该客户已被他人修改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="820"/>
+        <source>primary</source>
+        <translation>主联系人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="825"/>
+        <source>default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="831"/>
+        <source>new reading {value}</source>
+        <translation>新读数 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="832"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="936"/>
+        <source>Discard changes?</source>
+        <translation>放弃修改？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="937"/>
+        <source>You changed this customer card without saving. Close it and discard the changes?</source>
+        <translation>客户档案已修改但未保存。关闭并放弃这些修改吗？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="942"/>
+        <source>Discard changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="943"/>
+        <source>Keep editing</source>
+        <translation>继续编辑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="990"/>
+        <source>{title} ({count})</source>
+        <translation>{title}（{count}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1005"/>
+        <source>A saved device is not removed: set its status to Retired.</source>
+        <translation>已保存的设备不能删除：请把状态改为“已停用”。</translation>
+    </message>
+</context>
+<context>
     <name>CustomerClass</name>
     <message>
-        <location filename="../../app/ui/labels.py" line="39"/>
+        <location filename="../../app/ui/labels.py" line="48"/>
         <source>A</source>
         <translation>A类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="40"/>
+        <location filename="../../app/ui/labels.py" line="49"/>
         <source>B</source>
         <translation>B类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="41"/>
+        <location filename="../../app/ui/labels.py" line="50"/>
         <source>C</source>
         <translation>C类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="42"/>
+        <location filename="../../app/ui/labels.py" line="51"/>
         <source>Key account</source>
         <translation>大客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="43"/>
+        <location filename="../../app/ui/labels.py" line="52"/>
         <source>Dealer</source>
         <translation>经销商</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="44"/>
+        <location filename="../../app/ui/labels.py" line="53"/>
         <source>Retail</source>
         <translation>零售</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerConflictDialog</name>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1128"/>
+        <source>Changed by someone else</source>
+        <translation>已被他人修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1129"/>
+        <source>Someone else</source>
+        <translation>其他人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1132"/>
+        <source>{user} saved this customer at {time} after you opened it.</source>
+        <translation>在您打开后，{user} 于 {time} 保存了该客户。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1143"/>
+        <source>These fields differ between what you typed and the saved record:</source>
+        <translation>以下字段中，您输入的内容与已保存的记录不同：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1145"/>
+        <source>Your values and the saved record are the same now.</source>
+        <translation>您输入的内容与已保存的记录现在相同。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1150"/>
+        <location filename="../../app/ui/customers/card.py" line="1160"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1150"/>
+        <source>What you typed</source>
+        <translation>您输入的</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1150"/>
+        <source>Saved now</source>
+        <translation>现已保存的</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1170"/>
+        <source>Reload</source>
+        <translation>重新载入</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1173"/>
+        <source>Discard your changes and show the saved record (your values stay listed here)</source>
+        <translation>放弃您的修改并显示已保存的记录（您输入的内容仍列在这里）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1176"/>
+        <source>Overwrite…</source>
+        <translation>覆盖…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1178"/>
+        <source>Save your values over the saved record</source>
+        <translation>用您输入的内容覆盖已保存的记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1181"/>
+        <source>Keep editing</source>
+        <translation>继续编辑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1184"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1209"/>
+        <source>The saved record is loaded in the card now. What you had typed stays listed here: select a cell and press Ctrl+C to copy it.</source>
+        <translation>客户档案现在显示已保存的记录。您原先输入的内容仍列在这里：选中单元格按 Ctrl+C 即可复制。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1211"/>
+        <source>What you had typed</source>
+        <translation>您原先输入的</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1220"/>
+        <source>Overwrite?</source>
+        <translation>覆盖？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1221"/>
+        <source>Save your values over what {user} saved? Their changes to the fields listed are lost.</source>
+        <translation>用您输入的内容覆盖 {user} 保存的内容吗？其对所列字段的修改将丢失。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1226"/>
+        <source>Overwrite</source>
+        <translation>覆盖</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerKind</name>
+    <message>
+        <location filename="../../app/ui/labels.py" line="75"/>
+        <source>Company</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/labels.py" line="76"/>
+        <source>Person</source>
+        <translation>个人</translation>
     </message>
 </context>
 <context>
@@ -177,39 +875,213 @@
     </message>
 </context>
 <context>
+    <name>CustomerOverviewPage</name>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="104"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="106"/>
+        <source>Back to the customer list (Alt+Left or Esc)</source>
+        <translation>返回客户列表（Alt+← 或 Esc）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="116"/>
+        <source>Edit card…</source>
+        <translation>编辑客户档案…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="116"/>
+        <source>Open card…</source>
+        <translation>查看客户档案…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="118"/>
+        <source>The customer card (Ctrl+E)</source>
+        <translation>客户档案（Ctrl+E）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="120"/>
+        <source>Reload</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="122"/>
+        <source>Read the customer again (F5)</source>
+        <translation>重新读取客户资料（F5）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="137"/>
+        <source>Try again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="184"/>
+        <source>Code</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="184"/>
+        <source>Class</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="185"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="186"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="186"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="187"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="191"/>
+        <source>:</source>
+        <translation>：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="206"/>
+        <source>Receivable</source>
+        <translation>应收款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="215"/>
+        <source>Unpaid orders and repair charges of this customer</source>
+        <translation>该客户未付的订单和维修费用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="263"/>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="275"/>
+        <source>Show all</source>
+        <translation>全部显示</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="330"/>
+        <location filename="../../app/ui/customers/overview.py" line="422"/>
+        <source>Loading…</source>
+        <translation>正在载入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="415"/>
+        <source>Could not reload: {reason}</source>
+        <translation>无法刷新：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="426"/>
+        <source>The latest {count} entries are shown.</source>
+        <translation>只显示最近的 {count} 条记录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="428"/>
+        <source>Entries: {count}</source>
+        <translation>记录：{count} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="430"/>
+        <source>Entries shown: {shown} of {count}</source>
+        <translation>显示 {shown} 条，共 {count} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="445"/>
+        <source>(nobody)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="454"/>
+        <source>Devices ({count})</source>
+        <translation>设备（{count}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="457"/>
+        <source>No devices on file.</source>
+        <translation>没有登记设备。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="458"/>
+        <source>Service contracts ({count})</source>
+        <translation>服务合同（{count}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="462"/>
+        <source>No service contracts.</source>
+        <translation>没有服务合同。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="470"/>
+        <source>under contract {number} until {date}</source>
+        <translation>合同 {number}，保修至 {date}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="473"/>
+        <source>no service contract</source>
+        <translation>无服务合同</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="474"/>
+        <source>{device} · SN {serial} · {cover}</source>
+        <translation>{device} · 序列号 {serial} · {cover}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="478"/>
+        <source>{number} · {kind} · {status} · {start} – {end}</source>
+        <translation>{number} · {kind} · {status} · {start} 至 {end}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="518"/>
+        <source>{kind} ({count})</source>
+        <translation>{kind}（{count}）</translation>
+    </message>
+</context>
+<context>
     <name>CustomerSource</name>
     <message>
-        <location filename="../../app/ui/labels.py" line="48"/>
+        <location filename="../../app/ui/labels.py" line="57"/>
         <source>Walk-in</source>
         <translation>到店</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="49"/>
+        <location filename="../../app/ui/labels.py" line="58"/>
         <source>Phone</source>
         <translation>来电</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="50"/>
+        <location filename="../../app/ui/labels.py" line="59"/>
         <source>Referral</source>
         <translation>转介绍</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="51"/>
+        <location filename="../../app/ui/labels.py" line="60"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="52"/>
+        <location filename="../../app/ui/labels.py" line="61"/>
         <source>Web</source>
         <translation>网络</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="53"/>
+        <location filename="../../app/ui/labels.py" line="62"/>
         <source>Dealer</source>
         <translation>经销商</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="54"/>
+        <location filename="../../app/ui/labels.py" line="63"/>
         <source>Service re-need</source>
         <translation>服务商机</translation>
     </message>
@@ -217,24 +1089,106 @@
 <context>
     <name>CustomerStatus</name>
     <message>
-        <location filename="../../app/ui/labels.py" line="58"/>
+        <location filename="../../app/ui/labels.py" line="67"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="59"/>
+        <location filename="../../app/ui/labels.py" line="68"/>
         <source>Active</source>
         <translation>活跃</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="60"/>
+        <location filename="../../app/ui/labels.py" line="69"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="61"/>
+        <location filename="../../app/ui/labels.py" line="70"/>
         <source>Lost</source>
         <translation>流失</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceStatus</name>
+    <message>
+        <location filename="../../app/ui/labels.py" line="87"/>
+        <source>In use</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/labels.py" line="88"/>
+        <source>In repair</source>
+        <translation>维修中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/labels.py" line="89"/>
+        <source>Retired</source>
+        <translation>已停用</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicatePanel</name>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1025"/>
+        <location filename="../../app/ui/customers/card.py" line="1046"/>
+        <source>Possibly already a customer:</source>
+        <translation>可能已是客户：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1054"/>
+        <source>Open the existing one</source>
+        <translation>打开已有客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1061"/>
+        <source>…and {count} more</source>
+        <translation>…另有 {count} 个</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1070"/>
+        <source>Could not check for existing customers just now.</source>
+        <translation>暂时无法检查是否已有该客户。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1076"/>
+        <source>nobody</source>
+        <translation>无人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1078"/>
+        <source>{name} — ask {owner}</source>
+        <translation>{name} — 请联系 {owner}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1081"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1082"/>
+        <source>{name} — owner: {owner} — {reasons}</source>
+        <translation>{name} — 负责人：{owner} — {reasons}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1087"/>
+        <source>same phone</source>
+        <translation>同一电话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1088"/>
+        <source>same name</source>
+        <translation>同名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1089"/>
+        <source>sounds the same</source>
+        <translation>同音</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1090"/>
+        <source>similar name</source>
+        <translation>名称相似</translation>
     </message>
 </context>
 <context>
@@ -371,132 +1325,122 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="59"/>
+        <location filename="../../app/ui/main_window.py" line="65"/>
         <source>StationCRM — {station} — {user}</source>
         <translation>StationCRM — {station} — {user}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="150"/>
-        <source>The customer card (customer {id}) comes with a later update.</source>
-        <translation>客户档案（客户 {id}）将在后续版本中提供。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="156"/>
-        <source>Creating customers comes with a later update.</source>
-        <translation>新建客户将在后续版本中提供。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/main_window.py" line="169"/>
+        <location filename="../../app/ui/main_window.py" line="245"/>
         <source>Reconnect now</source>
         <translation>立即重连</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="182"/>
+        <location filename="../../app/ui/main_window.py" line="258"/>
         <source>The connection to the database server was lost. What you typed stays on screen; StationCRM reconnects by itself.</source>
         <translation>与数据库服务器的连接已断开。您输入的内容仍保留在屏幕上；StationCRM 会自动重新连接。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="190"/>
+        <location filename="../../app/ui/main_window.py" line="266"/>
         <source>Connected to the server again.</source>
         <translation>已重新连接到服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="198"/>
+        <location filename="../../app/ui/main_window.py" line="274"/>
         <source>● Connected</source>
         <translation>● 已连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="201"/>
+        <location filename="../../app/ui/main_window.py" line="277"/>
         <source>● Reconnecting…</source>
         <translation>● 正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="209"/>
+        <location filename="../../app/ui/main_window.py" line="285"/>
         <source>User: {name} ({username})</source>
         <translation>用户：{name}（{username}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="212"/>
+        <location filename="../../app/ui/main_window.py" line="288"/>
         <source>Station: {station}</source>
         <translation>站点：{station}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="216"/>
+        <location filename="../../app/ui/main_window.py" line="292"/>
         <source>Server: {server}</source>
         <translation>服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="229"/>
+        <location filename="../../app/ui/main_window.py" line="305"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="231"/>
+        <location filename="../../app/ui/main_window.py" line="307"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="237"/>
+        <location filename="../../app/ui/main_window.py" line="313"/>
         <source>&amp;Check the connection</source>
         <translation>检查连接(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="239"/>
+        <location filename="../../app/ui/main_window.py" line="315"/>
         <source>&amp;Log out</source>
         <translation>注销(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="241"/>
+        <location filename="../../app/ui/main_window.py" line="317"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="244"/>
+        <location filename="../../app/ui/main_window.py" line="320"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="245"/>
+        <location filename="../../app/ui/main_window.py" line="321"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="247"/>
+        <location filename="../../app/ui/main_window.py" line="323"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="248"/>
+        <location filename="../../app/ui/main_window.py" line="324"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="251"/>
+        <location filename="../../app/ui/main_window.py" line="327"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="260"/>
+        <location filename="../../app/ui/main_window.py" line="336"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="261"/>
+        <location filename="../../app/ui/main_window.py" line="337"/>
         <source>&amp;About StationCRM</source>
         <translation>关于 StationCRM(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="282"/>
+        <location filename="../../app/ui/main_window.py" line="358"/>
         <source>About StationCRM</source>
         <translation>关于 StationCRM</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="283"/>
+        <location filename="../../app/ui/main_window.py" line="359"/>
         <source>StationCRM — customers, sales and repair for the whole office, on one shared database.</source>
         <translation>StationCRM — 全公司共用一个数据库的客户、销售与维修管理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="290"/>
+        <location filename="../../app/ui/main_window.py" line="366"/>
         <source>Your role may not see any part of StationCRM. Ask the administrator to give your role access.</source>
         <translation>您的角色无权查看 StationCRM 的任何模块，请联系系统管理员为您的角色授权。</translation>
     </message>
@@ -504,79 +1448,168 @@
 <context>
     <name>Modules</name>
     <message>
-        <location filename="../../app/ui/labels.py" line="13"/>
+        <location filename="../../app/ui/labels.py" line="22"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="14"/>
+        <location filename="../../app/ui/labels.py" line="23"/>
         <source>Visits</source>
         <translation>接待/拜访记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="15"/>
+        <location filename="../../app/ui/labels.py" line="24"/>
         <source>Sales plans</source>
         <translation>销售计划</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="16"/>
+        <location filename="../../app/ui/labels.py" line="25"/>
         <source>Opportunities</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="17"/>
+        <location filename="../../app/ui/labels.py" line="26"/>
         <source>Product catalog</source>
         <translation>产品目录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="18"/>
+        <location filename="../../app/ui/labels.py" line="27"/>
         <source>Quotations</source>
         <translation>报价单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="19"/>
+        <location filename="../../app/ui/labels.py" line="28"/>
         <source>Orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="20"/>
+        <location filename="../../app/ui/labels.py" line="29"/>
         <source>Payments received</source>
         <translation>回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="21"/>
+        <location filename="../../app/ui/labels.py" line="30"/>
         <source>Service contracts</source>
         <translation>服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="22"/>
+        <location filename="../../app/ui/labels.py" line="31"/>
         <source>Service tickets</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="23"/>
+        <location filename="../../app/ui/labels.py" line="32"/>
         <source>Knowledge base</source>
         <translation>知识库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="24"/>
+        <location filename="../../app/ui/labels.py" line="33"/>
         <source>Tasks</source>
         <translation>工作任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="25"/>
+        <location filename="../../app/ui/labels.py" line="34"/>
         <source>Customer care</source>
         <translation>客户关怀</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="26"/>
+        <location filename="../../app/ui/labels.py" line="35"/>
         <source>Statistics</source>
         <translation>统计分析</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="27"/>
+        <location filename="../../app/ui/labels.py" line="36"/>
         <source>Administration</source>
         <translation>系统管理</translation>
+    </message>
+</context>
+<context>
+    <name>OpportunityStage</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="91"/>
+        <source>New</source>
+        <translation>新商机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="92"/>
+        <source>Qualified</source>
+        <translation>需求确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="93"/>
+        <source>Proposal</source>
+        <translation>方案报价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="94"/>
+        <source>Negotiation</source>
+        <translation>商务谈判</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="95"/>
+        <source>Won</source>
+        <translation>已成交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="96"/>
+        <source>Lost</source>
+        <translation>已丢单</translation>
+    </message>
+</context>
+<context>
+    <name>OrderStatus</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="107"/>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="108"/>
+        <source>Confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="109"/>
+        <source>Delivered</source>
+        <translation>已送货</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="110"/>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="111"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentMethod</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="114"/>
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="115"/>
+        <source>Bank transfer</source>
+        <translation>银行转账</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="116"/>
+        <source>WeChat Pay</source>
+        <translation>微信支付</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="117"/>
+        <source>Alipay</source>
+        <translation>支付宝</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="118"/>
+        <source>Cheque</source>
+        <translation>支票</translation>
     </message>
 </context>
 <context>
@@ -593,36 +1626,330 @@
     </message>
 </context>
 <context>
+    <name>Priority</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="144"/>
+        <source>Low priority</source>
+        <translation>低优先级</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="145"/>
+        <source>Normal priority</source>
+        <translation>普通优先级</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="146"/>
+        <source>High priority</source>
+        <translation>高优先级</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="147"/>
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
+</context>
+<context>
+    <name>QuotationStatus</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="99"/>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="100"/>
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="101"/>
+        <source>Accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="102"/>
+        <source>Rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="103"/>
+        <source>Expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="104"/>
+        <source>Converted to order</source>
+        <translation>已转订单</translation>
+    </message>
+</context>
+<context>
+    <name>RecordKind</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="37"/>
+        <source>Visit</source>
+        <translation>接待/拜访记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="38"/>
+        <source>Opportunity</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="39"/>
+        <source>Quotation</source>
+        <translation>报价单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="40"/>
+        <source>Order</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="41"/>
+        <source>Payment</source>
+        <translation>回款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="42"/>
+        <source>Service ticket</source>
+        <translation>服务单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="43"/>
+        <source>Repair</source>
+        <translation>维修记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="44"/>
+        <source>Customer care</source>
+        <translation>客户关怀</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="45"/>
+        <source>Task</source>
+        <translation>工作任务</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="46"/>
+        <source>Change</source>
+        <translation>修改记录</translation>
+    </message>
+</context>
+<context>
     <name>Stations</name>
     <message>
-        <location filename="../../app/ui/labels.py" line="31"/>
+        <location filename="../../app/ui/labels.py" line="40"/>
         <source>Storefront / dealers</source>
         <translation>门市/经销商</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="32"/>
+        <location filename="../../app/ui/labels.py" line="41"/>
         <source>Key accounts</source>
         <translation>大客户部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="33"/>
+        <location filename="../../app/ui/labels.py" line="42"/>
         <source>Repair department</source>
         <translation>维修部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="34"/>
+        <location filename="../../app/ui/labels.py" line="43"/>
         <source>Management department</source>
         <translation>管理部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="35"/>
+        <location filename="../../app/ui/labels.py" line="44"/>
         <source>Manager&apos;s office</source>
         <translation>经理办</translation>
     </message>
     <message>
-        <location filename="../../app/ui/labels.py" line="75"/>
+        <location filename="../../app/ui/labels.py" line="103"/>
         <source>No station</source>
         <translation>未选站点</translation>
+    </message>
+</context>
+<context>
+    <name>TaskStatus</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="150"/>
+        <source>Open</source>
+        <translation>待办</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="151"/>
+        <source>Acknowledged</source>
+        <translation>已接收</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="152"/>
+        <source>Reported done</source>
+        <translation>已报完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="153"/>
+        <source>Confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="154"/>
+        <source>Returned</source>
+        <translation>已退回</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="155"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>TicketStatus</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="121"/>
+        <source>Received</source>
+        <translation>已接机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="122"/>
+        <source>Dispatched</source>
+        <translation>已派工</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="123"/>
+        <source>In repair</source>
+        <translation>维修中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="124"/>
+        <source>Waiting for parts</source>
+        <translation>等待配件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="125"/>
+        <source>Repaired</source>
+        <translation>已修复</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="126"/>
+        <source>Picked up</source>
+        <translation>已取机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="127"/>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="128"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineEntryDialog</name>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="580"/>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="581"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="582"/>
+        <source>Reference</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="583"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="584"/>
+        <source>Details</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="585"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="586"/>
+        <source>By</source>
+        <translation>经办人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="596"/>
+        <source>:</source>
+        <translation>：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="605"/>
+        <source>This is a summary. The full screen for this record comes with the &quot;{module}&quot; module.</source>
+        <translation>这里只显示摘要。完整的单据界面将随“{module}”模块提供。</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message>
+        <location filename="../../app/ui/customers/timeline_model.py" line="103"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/timeline_model.py" line="104"/>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/timeline_model.py" line="105"/>
+        <source>Reference</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/timeline_model.py" line="106"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/timeline_model.py" line="107"/>
+        <source>Details</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/timeline_model.py" line="108"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/timeline_model.py" line="109"/>
+        <source>By</source>
+        <translation>经办人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/timeline_model.py" line="151"/>
+        <source>Local time</source>
+        <translation>本地时间</translation>
+    </message>
+</context>
+<context>
+    <name>VisitKind</name>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="80"/>
+        <source>Walk-in</source>
+        <translation>到店</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="81"/>
+        <source>Phone call</source>
+        <translation>来电</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="82"/>
+        <source>Visit</source>
+        <translation>拜访</translation>
     </message>
 </context>
 </TS>

@@ -17,6 +17,7 @@ from app.services.uow import UnitOfWork
 from app.settings import Settings
 from app.ui.context import AppContext, Database, load_ui_permissions
 from app.ui.fonts import register_cjk_font
+from app.ui.gcguard import GuiThreadCollector
 from app.ui.tasks import TaskManager
 
 SHOTS_DIR = Path("/tmp/shots")
@@ -33,6 +34,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
+    """As in the program: cycles are collected on the GUI thread, never on the worker."""
+    collector = GuiThreadCollector(qapp)
+    collector.start()
+    yield
+    collector.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,0 +1,1286 @@
+"""The customer card (客户档案): create or edit a customer with its contacts, addresses, devices.
+
+Loading and saving run on the database worker (``ctx.run``), so the window never waits on
+the server. Made for the counter: Enter moves to the next field, Ctrl+S saves, Esc closes
+(asking first when something was typed). While a new customer is typed, existing customers
+with the same phone or a similar name are listed so nobody creates a second card.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.enums import Module, Operation
+from app.services.customers import (
+    AddressDraft,
+    ContactDraft,
+    CustomerDetail,
+    CustomerDraft,
+    DeviceDraft,
+    DeviceView,
+    DuplicateHit,
+    create_customer,
+    find_duplicates,
+    get_customer,
+    update_customer,
+)
+from app.services.errors import ConflictError, ValidationError
+from app.ui import labels
+from app.ui.context import AppContext
+from app.ui.customers.entry_table import EntryColumn, EntryTable
+from app.ui.errors import show_error
+from app.ui.formatting import format_local_datetime
+
+DUPLICATE_DEBOUNCE_MS = 400
+MAX_HITS_SHOWN = 5
+FIELD_ERROR_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
+ERROR_COLOUR = "#b00020"
+_CHILD_FIELD = re.compile(r"^(contacts|addresses|devices)\[(\d+)\]\.(\w+)$")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# Top-level fields in the order the card shows them (and the conflict dialog lists them).
+_FIELDS = ("name", "short_name", "phone", "email", "kind", "source", "customer_class",
+           "status", "industry", "website", "tax_number", "owner_id", "notes")
+_CHILDREN = ("contacts", "addresses", "devices")
+
+
+class CustomerCardDialog(QDialog):
+    """The customer card: a new customer (``customer_id`` None) or an existing one to edit.
+
+    Open it with ``show()``; it never blocks. After a save it stays open on the saved record.
+
+    Signals:
+        saved(CustomerDetail): the customer was saved (created or updated).
+        open_existing(int): "Open the existing one" on a possible duplicate.
+    """
+
+    saved = Signal(object)
+    open_existing = Signal(int)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        customer_id: int | None = None,
+        parent: QWidget | None = None,
+        *,
+        duplicate_debounce_ms: int = DUPLICATE_DEBOUNCE_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("customer_card")
+        self._ctx = ctx
+        self._customer_id = customer_id
+        self._detail: CustomerDetail | None = None
+        self._baseline: CustomerDraft | None = None
+        self._loaded = False
+        self._busy = False
+        self._filling = False
+        self._discard_confirmed = False
+        self._focus_before_busy: QWidget | None = None
+        self._row_maps: dict[str, list[int]] = {}
+        self._errors: dict[str, str] = {}
+        # Duplicate check (creating only).
+        self._dup_serial = 0
+        self._dup_in_flight = False
+        self._dup_checked: tuple[str, str, tuple[str, ...]] | None = None
+        self._dup_hits: tuple[DuplicateHit, ...] = ()
+        self._confirmed_hits: frozenset[int] = frozenset()
+        self._save_after_check = False
+        self.confirm_box: QMessageBox | None = None
+        self.discard_box: QMessageBox | None = None
+        self.conflict_dialog: CustomerConflictDialog | None = None
+
+        self._titles = {
+            "name": self.tr("Name"),
+            "short_name": self.tr("Short name"),
+            "kind": self.tr("Kind"),
+            "source": self.tr("Customer source"),
+            "customer_class": self.tr("Customer class"),
+            "status": self.tr("Status"),
+            "owner_id": self.tr("Owner"),
+            "phone": self.tr("Phone"),
+            "email": self.tr("E-mail"),
+            "industry": self.tr("Industry"),
+            "tax_number": self.tr("Tax number"),
+            "website": self.tr("Website"),
+            "notes": self.tr("Notes"),
+            "contacts": self.tr("Contacts"),
+            "addresses": self.tr("Addresses"),
+            "devices": self.tr("Devices"),
+        }
+        self._build()
+        self._dup_timer = QTimer(self)
+        self._dup_timer.setSingleShot(True)
+        self._dup_timer.setInterval(duplicate_debounce_ms)
+        self._dup_timer.timeout.connect(self.check_duplicates)
+        self.resize(1000, 700)
+
+        if customer_id is None:
+            self._start_new()
+        else:
+            self.reload()
+
+    # --- public ---------------------------------------------------------------------------
+
+    @property
+    def customer_id(self) -> int | None:
+        return self._customer_id
+
+    @property
+    def is_creating(self) -> bool:
+        return self._customer_id is None
+
+    @property
+    def detail(self) -> CustomerDetail | None:
+        return self._detail
+
+    @property
+    def is_busy(self) -> bool:
+        return self._busy
+
+    def is_modified(self) -> bool:
+        """Whether the card holds typing that is not saved."""
+        if not self._loaded or self._baseline is None:
+            return False
+        return self.current_draft() != self._baseline
+
+    def error_label(self, field: str) -> QLabel:
+        """The label that shows the message of ``field`` (or of a table: "contacts"...)."""
+        return self._error_labels[field]
+
+    def field_error(self, field: str) -> str:
+        """The message shown at ``field`` (empty when it has none)."""
+        return self._errors.get(field, "")
+
+    def reload(self) -> None:
+        """Load the customer from the database, replacing what the card shows."""
+        if self._customer_id is None:
+            return
+        actor, customer_id = self._ctx.actor, self._customer_id
+        self._set_busy(True, self.tr("Loading…"))
+        self._ctx.run(lambda uow: get_customer(uow=uow, actor=actor, customer_id=customer_id),
+                      on_done=self._on_loaded, on_error=self._on_load_failed, owner=self)
+
+    def save(self) -> None:
+        """Ctrl+S: check for duplicates of a new customer, then save on the worker."""
+        if self._busy or not self._loaded or not self._may_save():
+            return
+        self._commit_editors()
+        if self.is_creating:
+            if (self._dup_timer.isActive() or self._dup_in_flight
+                    or self._dup_checked != self._duplicate_query()):
+                # The clerk typed faster than the debounce: check now, then go on.
+                self._save_after_check = True
+                self._set_busy(True, self.tr("Checking for existing customers…"))
+                self.check_duplicates()
+                return
+            if self._dup_hits and not {h.id for h in self._dup_hits} <= self._confirmed_hits:
+                self._ask_create_anyway()
+                return
+        self._submit()
+
+    def check_duplicates(self) -> None:
+        """Ask the worker which customers look like the one being typed (creating only)."""
+        self._dup_timer.stop()
+        if not self.is_creating:
+            return
+        query = self._duplicate_query()
+        self._dup_serial += 1
+        serial = self._dup_serial
+        name, phone, contact_phones = query
+        if not name and not phone and not contact_phones:
+            self._on_duplicates(serial, query, ())
+            return
+        actor = self._ctx.actor
+        self._dup_in_flight = True
+        self._ctx.run(
+            lambda uow: find_duplicates(uow=uow, actor=actor, name=name, phone=phone or None,
+                                        contact_phones=contact_phones),
+            on_done=lambda hits: self._on_duplicates(serial, query, hits),
+            on_error=lambda error: self._on_duplicates_failed(serial, query, error),
+            owner=self)
+
+    def current_draft(self) -> CustomerDraft:
+        """What the card shows, as the service takes it (remembers which row is which)."""
+        maps: dict[str, list[int]] = {name: [] for name in _CHILDREN}
+        contacts = []
+        for row, v in self.contacts_table.entries():
+            maps["contacts"].append(row)
+            contacts.append(ContactDraft(
+                name=v["name"] or "", title=v["title"], phone=v["phone"], mobile=v["mobile"],
+                email=v["email"], birthday=_date_value(v["birthday"]),
+                is_primary=bool(v["is_primary"]), notes=v["_meta"].get("notes"),
+                id=v["_meta"].get("id")))
+        addresses = []
+        for row, v in self.addresses_table.entries():
+            maps["addresses"].append(row)
+            addresses.append(AddressDraft(
+                street=v["street"] or "", kind=v["kind"] or "", city=v["city"],
+                district=v["district"], postal_code=v["postal_code"],
+                is_default=bool(v["is_default"]), id=v["_meta"].get("id")))
+        devices = []
+        for row, v in self.devices_table.entries():
+            maps["devices"].append(row)
+            devices.append(DeviceDraft(
+                brand=v["brand"] or "", model=v["model"] or "",
+                serial_number=v["serial_number"] or "",
+                install_date=_date_value(v["install_date"]), location=v["location"],
+                status=v["status"] or "", notes=v["_meta"].get("notes"),
+                new_reading=_int_value(v["new_reading"]), id=v["_meta"].get("id")))
+        self._row_maps = maps
+        return CustomerDraft(
+            name=self.name_edit.text().strip(),
+            kind=self.kind_combo.currentData() or "",
+            short_name=_text(self.short_name_edit.text()),
+            source=self.source_combo.currentData() or "",
+            customer_class=self.class_combo.currentData() or "",
+            status=self.status_combo.currentData() or "",
+            owner_id=self._detail.owner_id if self._detail is not None else None,
+            phone=_text(self.phone_edit.text()),
+            email=_text(self.email_edit.text()),
+            industry=_text(self.industry_edit.text()),
+            tax_number=_text(self.tax_edit.text()),
+            website=_text(self.website_edit.text()),
+            notes=_text(self.notes_edit.toPlainText()),
+            contacts=tuple(contacts), addresses=tuple(addresses), devices=tuple(devices),
+        )
+
+    # --- building -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.title_label = QLabel(self)
+        self.title_label.setObjectName("card_title")
+        font = self.title_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.code_label = QLabel(self)
+        self.code_label.setObjectName("card_code")
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        header = QHBoxLayout()
+        header.addWidget(self.title_label)
+        header.addStretch(1)
+        header.addWidget(self.code_label)
+
+        self.body = QWidget(self)
+        self.body.setObjectName("card_body")
+        self.name_edit = self._line_edit("name", 200)
+        self.name_edit.setPlaceholderText(self.tr("Required: company or person"))
+        self.short_name_edit = self._line_edit("short_name", 100)
+        self.phone_edit = self._line_edit("phone", 40)
+        self.phone_edit.setPlaceholderText("010-6253 8888")
+        self.email_edit = self._line_edit("email", 200)
+        self.kind_combo = self._combo("kind", labels.customer_kinds())
+        self.source_combo = self._combo("source", labels.customer_sources())
+        self.class_combo = self._combo("customer_class", labels.customer_classes())
+        self.status_combo = self._combo("status", labels.customer_statuses())
+        self.industry_edit = self._line_edit("industry", 100)
+        self.website_edit = self._line_edit("website", 200)
+        self.tax_edit = self._line_edit("tax_number", 40)
+        self.owner_label = QLabel(self.body)
+        self.owner_label.setObjectName("owner_label")
+        self.owner_label.setToolTip(self.tr("The salesperson responsible for this customer"))
+        self.notes_edit = QPlainTextEdit(self.body)
+        self.notes_edit.setObjectName("notes_edit")
+        self.notes_edit.setTabChangesFocus(True)
+
+        self._field_widgets: dict[str, QWidget] = {
+            "name": self.name_edit, "short_name": self.short_name_edit,
+            "phone": self.phone_edit, "email": self.email_edit, "kind": self.kind_combo,
+            "source": self.source_combo, "customer_class": self.class_combo,
+            "status": self.status_combo, "industry": self.industry_edit,
+            "website": self.website_edit, "tax_number": self.tax_edit,
+            "owner_id": self.owner_label, "notes": self.notes_edit,
+        }
+        self._error_labels: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        pairs = (("name", "short_name"), ("phone", "email"), ("kind", "source"),
+                 ("customer_class", "status"), ("industry", "website"),
+                 ("tax_number", "owner_id"))
+        for row, pair in enumerate(pairs):
+            for side, field in enumerate(pair):
+                self._add_field(grid, row, side, field)
+
+        self.duplicate_panel = DuplicatePanel(self.body)
+        self.duplicate_panel.open_requested.connect(self.open_existing)
+
+        self.contacts_table = EntryTable(self._contact_columns(), self.body)
+        self.contacts_table.setObjectName("contacts_table")
+        self.addresses_table = EntryTable(self._address_columns(), self.body)
+        self.addresses_table.setObjectName("addresses_table")
+        self.devices_table = EntryTable(self._device_columns(), self.body)
+        self.devices_table.setObjectName("devices_table")
+        self._tables = {"contacts": self.contacts_table, "addresses": self.addresses_table,
+                        "devices": self.devices_table}
+        self.tabs = QTabWidget(self.body)
+        self.tabs.setObjectName("card_tabs")
+        self._table_errors: dict[str, QLabel] = {}
+        self._remove_buttons: dict[str, QPushButton] = {}
+        for name, table in self._tables.items():
+            self.tabs.addTab(self._table_page(name, table), self._titles[name])
+        notes_page = QWidget(self.tabs)
+        notes_layout = QVBoxLayout(notes_page)
+        notes_layout.addWidget(self.notes_edit)
+        notes_error = self._make_error_label("notes", notes_page)
+        notes_layout.addWidget(notes_error)
+        self.tabs.addTab(notes_page, self._titles["notes"])
+
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(grid)
+        body.addWidget(self.duplicate_panel)
+        body.addWidget(self.tabs, 1)
+
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("card_status")
+        self.status_label.setWordWrap(True)
+        self.save_button = QPushButton(self.tr("Save"), self)
+        self.save_button.setObjectName("save_button")
+        self.save_button.setToolTip(self.tr("Save the customer card (Ctrl+S)"))
+        self.save_button.clicked.connect(self.save)
+        self.close_button = QPushButton(self.tr("Close"), self)
+        self.close_button.setObjectName("close_button")
+        self.close_button.setToolTip(self.tr("Close the card (Esc)"))
+        self.close_button.clicked.connect(self.reject)
+        for button in (self.save_button, self.close_button):
+            button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status_label, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.body, 1)
+        layout.addLayout(buttons)
+
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+
+        # Enter walks this chain; Tab follows the same order through the form.
+        self._chain: list[QWidget] = [
+            self.name_edit, self.short_name_edit, self.phone_edit, self.email_edit,
+            self.kind_combo, self.source_combo, self.class_combo, self.status_combo,
+            self.industry_edit, self.website_edit, self.tax_edit,
+            self.contacts_table, self.addresses_table, self.devices_table, self.notes_edit,
+        ]
+        for widget in self._chain[:11]:
+            widget.installEventFilter(self)
+        tab_order = [*self._chain[:11], self.tabs, self.contacts_table, self.addresses_table,
+                     self.devices_table, self.notes_edit, self.save_button, self.close_button]
+        for first, second in zip(tab_order, tab_order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        for table in self._tables.values():
+            table.leave_forward.connect(lambda t=table: self._focus_after(t))
+            table.edited.connect(self._on_table_edited)
+            table.currentCellChanged.connect(lambda *_args: self._update_remove_buttons())
+
+        self.name_edit.textChanged.connect(self._schedule_duplicate_check)
+        self.phone_edit.textChanged.connect(self._schedule_duplicate_check)
+        for field, widget in self._field_widgets.items():
+            if isinstance(widget, QLineEdit):
+                widget.textChanged.connect(lambda _t, f=field: self._clear_field_error(f))
+            elif isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(
+                    lambda _i, f=field: self._clear_field_error(f))
+        self.notes_edit.textChanged.connect(lambda: self._clear_field_error("notes"))
+
+    def _line_edit(self, field: str, max_length: int) -> QLineEdit:
+        edit = QLineEdit(self.body)
+        edit.setObjectName(f"{field}_edit")
+        edit.setMaxLength(max_length)
+        return edit
+
+    def _combo(self, field: str, choices: Sequence[tuple[Any, str]]) -> QComboBox:
+        combo = QComboBox(self.body)
+        combo.setObjectName(f"{field}_combo")
+        for value, label in choices:
+            combo.addItem(label, str(value))
+        return combo
+
+    def _make_error_label(self, field: str, parent: QWidget) -> QLabel:
+        label = QLabel(parent)
+        label.setObjectName(f"{field}_error")
+        label.setStyleSheet(f"color: {ERROR_COLOUR};")
+        label.setWordWrap(True)
+        label.hide()
+        self._error_labels[field] = label
+        return label
+
+    def _add_field(self, grid: QGridLayout, row: int, side: int, field: str) -> None:
+        widget = self._field_widgets[field]
+        label = QLabel(self.tr("{field}:").format(field=self._titles[field]), self.body)
+        label.setObjectName(f"{field}_label")
+        label.setBuddy(widget)
+        label.setMinimumHeight(self.name_edit.sizeHint().height())
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        cell = QVBoxLayout()
+        cell.setSpacing(2)
+        cell.addWidget(widget)
+        cell.addWidget(self._make_error_label(field, self.body))
+        grid.addWidget(label, row, side * 2, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(cell, row, side * 2 + 1)
+
+    def _table_page(self, name: str, table: EntryTable) -> QWidget:
+        page = QWidget(self.tabs)
+        error = self._make_error_label(name, page)
+        self._table_errors[name] = error
+        remove = QPushButton(self.tr("Remove row"), page)
+        remove.setObjectName(f"{name}_remove_button")
+        remove.setAutoDefault(False)
+        remove.setEnabled(False)
+        remove.clicked.connect(table.remove_current_row)
+        remove.clicked.connect(self._update_remove_buttons)
+        self._remove_buttons[name] = remove
+        hint = QLabel(self.tr("Type into the last row to add one; Enter moves to the next cell."),
+                      page)
+        hint.setObjectName(f"{name}_hint")
+        hint.setStyleSheet("color: #5f6368;")
+        bottom = QHBoxLayout()
+        bottom.addWidget(hint, 1)
+        bottom.addWidget(remove)
+        layout = QVBoxLayout(page)
+        layout.addWidget(table, 1)
+        layout.addWidget(error)
+        layout.addLayout(bottom)
+        return page
+
+    def _contact_columns(self) -> list[EntryColumn]:
+        return [
+            EntryColumn("name", self.tr("Name", "contact person"), width=110, max_length=100),
+            EntryColumn("title", self.tr("Title"), width=100, max_length=100),
+            EntryColumn("phone", self.tr("Phone"), width=125, max_length=40),
+            EntryColumn("mobile", self.tr("Mobile"), width=125, max_length=40),
+            EntryColumn("email", self.tr("E-mail"), width=180, max_length=200),
+            EntryColumn("birthday", self.tr("Birthday"), "date", width=100),
+            EntryColumn("is_primary", self.tr("Primary"), "bool", width=70, exclusive=True),
+        ]
+
+    def _address_columns(self) -> list[EntryColumn]:
+        kinds = tuple((str(k), label) for k, label in labels.address_kinds())
+        return [
+            EntryColumn("kind", self.tr("Kind"), "choice", width=90, choices=kinds,
+                        default=kinds[0][0]),
+            EntryColumn("city", self.tr("City"), width=90, max_length=100),
+            EntryColumn("district", self.tr("District"), width=100, max_length=100),
+            EntryColumn("street", self.tr("Street"), width=300, max_length=200),
+            EntryColumn("postal_code", self.tr("Postal code"), width=90, max_length=20),
+            EntryColumn("is_default", self.tr("Default"), "bool", width=70, exclusive=True),
+        ]
+
+    def _device_columns(self) -> list[EntryColumn]:
+        statuses = tuple((str(s), label) for s, label in labels.device_statuses())
+        return [
+            EntryColumn("brand", self.tr("Brand"), width=90, max_length=100),
+            EntryColumn("model", self.tr("Model"), width=120, max_length=100),
+            EntryColumn("serial_number", self.tr("Serial number"), width=130, max_length=60),
+            EntryColumn("install_date", self.tr("Installed on"), "date", width=100),
+            EntryColumn("location", self.tr("Location"), width=130, max_length=200),
+            EntryColumn("status", self.tr("Status"), "choice", width=80, choices=statuses,
+                        default=statuses[0][0]),
+            EntryColumn("last_reading", self.tr("Last meter reading"), "readonly", width=150),
+            EntryColumn("new_reading", self.tr("New meter reading"), "int", width=110,
+                        max_length=12),
+        ]
+
+    # --- loading and filling --------------------------------------------------------------
+
+    def _start_new(self) -> None:
+        self.setWindowTitle(self.tr("New customer"))
+        self.title_label.setText(self.tr("New customer"))
+        self.code_label.setText(self.tr("The number is given on saving"))
+        self.owner_label.setText(self._ctx.actor.display_name)
+        defaults = CustomerDraft(name="")
+        _choose(self.kind_combo, defaults.kind)
+        _choose(self.source_combo, defaults.source)
+        _choose(self.class_combo, defaults.customer_class)
+        _choose(self.status_combo, defaults.status)
+        self._loaded = True
+        self._set_busy(False, "")
+        self._baseline = self.current_draft()
+        self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_loaded(self, detail: CustomerDetail) -> None:
+        self._fill(detail)
+        self._loaded = True
+        self._set_busy(False, "")
+        if not self._may_save():
+            self._set_status(self.tr("You may look at this customer but not change it."))
+        self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_load_failed(self, error: BaseException) -> None:
+        self._set_busy(False, self.tr("The customer could not be loaded."), error=True)
+        self.body.setEnabled(self._loaded and self._may_save())
+        show_error(self, error)
+
+    def _fill(self, detail: CustomerDetail) -> None:
+        self._filling = True
+        try:
+            self._detail = detail
+            self._customer_id = detail.id
+            title = self.tr("Customer card — {name}").format(name=detail.name)
+            self.setWindowTitle(title)
+            self.title_label.setText(title)
+            self.code_label.setText(self.tr("No. {code}").format(code=detail.code))
+            self.code_label.setToolTip(self.tr("Last saved by {user} at {time}").format(
+                user=detail.updated_by_name or "?",
+                time=format_local_datetime(detail.updated_at)))
+            self.name_edit.setText(detail.name)
+            self.short_name_edit.setText(detail.short_name or "")
+            self.phone_edit.setText(detail.phone or "")
+            self.email_edit.setText(detail.email or "")
+            _choose(self.kind_combo, detail.kind)
+            _choose(self.source_combo, detail.source)
+            _choose(self.class_combo, detail.customer_class)
+            _choose(self.status_combo, detail.status)
+            self.industry_edit.setText(detail.industry or "")
+            self.website_edit.setText(detail.website or "")
+            self.tax_edit.setText(detail.tax_number or "")
+            self.owner_label.setText(detail.owner_name or self.tr("(nobody)"))
+            self.notes_edit.setPlainText(detail.notes or "")
+            self.contacts_table.set_rows([
+                ({"name": c.name, "title": c.title, "phone": c.phone, "mobile": c.mobile,
+                  "email": c.email, "birthday": _date_text(c.birthday),
+                  "is_primary": c.is_primary},
+                 {"id": c.id, "notes": c.notes})
+                for c in detail.contacts])
+            self.addresses_table.set_rows([
+                ({"kind": str(a.kind), "city": a.city, "district": a.district,
+                  "street": a.street, "postal_code": a.postal_code,
+                  "is_default": a.is_default},
+                 {"id": a.id})
+                for a in detail.addresses])
+            self.devices_table.set_rows([
+                ({"brand": d.brand, "model": d.model, "serial_number": d.serial_number,
+                  "install_date": _date_text(d.install_date), "location": d.location,
+                  "status": str(d.status), "last_reading": self._reading_text(d)},
+                 # A device with a history is retired through its status, never removed.
+                 {"id": d.id, "notes": d.notes, "keep": True})
+                for d in detail.devices])
+        finally:
+            self._filling = False
+        self._clear_errors()
+        self.duplicate_panel.show_hits(())
+        self._dup_hits = ()
+        self._update_tab_titles()
+        self._update_remove_buttons()
+        self._baseline = self.current_draft()
+
+    def _reading_text(self, device: DeviceView) -> str:
+        if device.last_reading is None:
+            return ""
+        if device.last_reading_at is None:
+            return f"{device.last_reading:,}"
+        return self.tr("{value} on {date}").format(
+            value=f"{device.last_reading:,}",
+            date=format_local_datetime(device.last_reading_at)[:10])
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def _may_save(self) -> bool:
+        operation = Operation.CREATE if self.is_creating else Operation.EDIT
+        return self._ctx.can(Module.CUSTOMERS, operation)
+
+    def _submit(self, *, expected_version: int | None = None) -> None:
+        draft = self.current_draft()
+        actor = self._ctx.actor
+        fn: Callable[[Any], CustomerDetail]
+        if self.is_creating:
+            fn = lambda uow: create_customer(uow=uow, actor=actor, draft=draft)  # noqa: E731
+        else:
+            customer_id = self._customer_id
+            version = expected_version if expected_version is not None else (
+                self._detail.version if self._detail is not None else 0)
+            fn = lambda uow: update_customer(  # noqa: E731
+                uow=uow, actor=actor, customer_id=customer_id, expected_version=version,
+                draft=draft)
+        self._clear_errors()
+        self._set_busy(True, self.tr("Saving…"))
+        self._ctx.run(fn, on_done=self._on_saved,
+                      on_error=lambda error: self._on_save_failed(error, draft), owner=self)
+
+    def _on_saved(self, detail: CustomerDetail) -> None:
+        self._fill(detail)
+        self._set_busy(False, self.tr("Saved at {time}.").format(
+            time=dt.datetime.now().strftime("%H:%M")))
+        self.saved.emit(detail)
+
+    def _on_save_failed(self, error: BaseException, draft: CustomerDraft) -> None:
+        if isinstance(error, ValidationError):
+            self._set_busy(False, "")
+            self.show_validation(error.errors)
+        elif isinstance(error, ConflictError):
+            self._load_conflict(error, draft)
+        else:
+            self._set_busy(False, self.tr("Not saved. What you typed is still here."),
+                           error=True)
+            show_error(self, error)
+
+    def _ask_create_anyway(self) -> None:
+        hits = self._dup_hits
+        box = QMessageBox(
+            QMessageBox.Icon.Question, self.tr("Create anyway?"),
+            self.tr("Customers that look like this one already exist (see “Possibly already "
+                    "a customer” on the card). Create a new customer anyway?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("duplicate_confirm_box")
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        yes.setText(self.tr("Create anyway"))
+        box.button(QMessageBox.StandardButton.No).setText(self.tr("Go back"))
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def confirmed() -> None:
+            self._confirmed_hits = frozenset(h.id for h in hits)
+            self._submit()
+
+        yes.clicked.connect(confirmed)
+        self.confirm_box = box
+        box.open()
+
+    # --- validation -----------------------------------------------------------------------
+
+    def show_validation(self, errors: dict[str, str]) -> None:
+        """Mark every field named in ``errors`` and focus the first one."""
+        self._clear_errors()
+        self.current_draft()  # refresh the row maps: draft index → table row
+        table_messages: dict[str, list[str]] = {name: [] for name in _CHILDREN}
+        unplaced: list[str] = []
+        for field, message in errors.items():
+            child = _CHILD_FIELD.match(field)
+            if child:
+                name, index, key = child[1], int(child[2]), child[3]
+                table = self._tables[name]
+                rows = self._row_maps.get(name, [])
+                row = rows[index] if index < len(rows) else index
+                table.mark_error(row, key, message)
+                table_messages[name].append(self.tr("Row {row}, {column}: {message}").format(
+                    row=row + 1, column=table.column_title(key), message=message))
+                self._errors[field] = message
+            elif field in self._field_widgets:
+                self._mark_field(field, message)
+            else:
+                unplaced.append(f"{self._titles.get(field, field)}: {message}")
+                self._errors[field] = message
+        for name, messages in table_messages.items():
+            label = self._table_errors[name]
+            label.setText("\n".join(messages))
+            label.setVisible(bool(messages))
+        self._update_tab_titles()
+        text = self.tr("Not saved: please correct the marked fields.")
+        if unplaced:
+            text += " " + "; ".join(unplaced)
+        self._set_status(text, error=True)
+        self._focus_first_error()
+
+    def _mark_field(self, field: str, message: str) -> None:
+        widget = self._field_widgets[field]
+        self._errors[field] = message
+        if field != "owner_id":
+            widget.setStyleSheet(f"{type(widget).__name__} {{ {FIELD_ERROR_STYLE} }}")
+        widget.setToolTip(message)
+        label = self._error_labels[field]
+        label.setText(message)
+        label.show()
+
+    def _clear_field_error(self, field: str) -> None:
+        if self._filling or field not in self._errors:
+            return
+        del self._errors[field]
+        widget = self._field_widgets[field]
+        widget.setStyleSheet("")
+        widget.setToolTip("")
+        self._error_labels[field].hide()
+        if field == "notes":
+            self._update_tab_titles()
+
+    def _clear_errors(self) -> None:
+        for field in list(self._errors):
+            if field in self._field_widgets:
+                self._clear_field_error(field)
+        self._errors.clear()
+        for name, table in self._tables.items():
+            table.clear_marks()
+            self._table_errors[name].hide()
+        self._update_tab_titles()
+
+    def _focus_first_error(self) -> None:
+        for widget in self._chain:
+            if isinstance(widget, EntryTable):
+                mark = widget.first_mark()
+                if mark is not None:
+                    self._show_page_of(widget)
+                    widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                    widget.setCurrentCell(*mark)
+                    widget.scrollTo(widget.currentIndex())
+                    return
+                continue
+            field = next(f for f, w in self._field_widgets.items() if w is widget)
+            if field in self._errors:
+                self._show_page_of(widget)
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                if isinstance(widget, QLineEdit):
+                    widget.selectAll()
+                return
+
+    # --- conflict -------------------------------------------------------------------------
+
+    def _load_conflict(self, error: ConflictError, draft: CustomerDraft) -> None:
+        actor, customer_id = self._ctx.actor, self._customer_id
+        self._set_busy(True, self.tr("Someone else saved this customer meanwhile; loading "
+                                     "their version…"))
+        self._ctx.run(
+            lambda uow: get_customer(uow=uow, actor=actor, customer_id=customer_id),
+            on_done=lambda current: self._show_conflict(error, draft, current),
+            on_error=self._on_conflict_load_failed, owner=self)
+
+    def _on_conflict_load_failed(self, error: BaseException) -> None:
+        self._set_busy(False, self.tr("Not saved. What you typed is still here."), error=True)
+        show_error(self, error)
+
+    def _show_conflict(self, error: ConflictError, draft: CustomerDraft,
+                       current: CustomerDetail) -> None:
+        self._set_busy(False, self.tr("Not saved: someone else changed this customer."),
+                       error=True)
+        dialog = CustomerConflictDialog(
+            self, changed_by=error.changed_by or current.updated_by_name,
+            changed_at=error.changed_at or current.updated_at,
+            differences=self.differences(draft, current),
+            can_overwrite=self._ctx.can(Module.CUSTOMERS, Operation.EDIT))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.reload_requested.connect(self.reload)
+        dialog.overwrite_requested.connect(
+            lambda: self._submit(expected_version=current.version))
+        self.conflict_dialog = dialog
+        dialog.open()
+
+    def differences(self, draft: CustomerDraft,
+                    current: CustomerDetail) -> list[tuple[str, str, str]]:
+        """(field, what the user typed, what is saved) for every field that differs."""
+        theirs = current.to_draft()
+        rows = []
+        for field in _FIELDS:
+            if field == "owner_id":
+                continue  # the card does not change the owner
+            mine_value, their_value = getattr(draft, field), getattr(theirs, field)
+            if _comparable(mine_value) != _comparable(their_value):
+                rows.append((self._titles[field], self._display(field, mine_value),
+                             self._display(field, their_value)))
+        for name in _CHILDREN:
+            mine_lines = [self._child_line(name, c) for c in getattr(draft, name)]
+            their_lines = [self._child_line(name, c) for c in getattr(theirs, name)]
+            if mine_lines != their_lines:
+                rows.append((self._titles[name], "\n".join(mine_lines) or "—",
+                             "\n".join(their_lines) or "—"))
+        return rows
+
+    def _display(self, field: str, value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        describe = {"kind": labels.customer_kind_label, "source": labels.customer_source_label,
+                    "customer_class": labels.customer_class_label,
+                    "status": labels.customer_status_label}.get(field)
+        return describe(value) if describe else str(value)
+
+    def _child_line(self, name: str, child: Any) -> str:
+        if name == "contacts":
+            parts = [child.name, child.title, child.phone, child.mobile, child.email,
+                     _comparable(child.birthday)]
+            if child.is_primary:
+                parts.append(self.tr("primary"))
+        elif name == "addresses":
+            parts = [labels.address_kind_label(child.kind), child.city, child.district,
+                     child.street, child.postal_code]
+            if child.is_default:
+                parts.append(self.tr("default"))
+        else:
+            parts = [child.brand, child.model, child.serial_number,
+                     _comparable(child.install_date), child.location,
+                     labels.device_status_label(child.status)]
+            if child.new_reading is not None:
+                parts.append(self.tr("new reading {value}").format(value=child.new_reading))
+        return self.tr(", ").join(str(p) for p in parts if p not in (None, ""))
+
+    # --- duplicates -----------------------------------------------------------------------
+
+    def _duplicate_query(self) -> tuple[str, str, tuple[str, ...]]:
+        phones: list[str] = []
+        for _row, values in self.contacts_table.entries():
+            phones += [p for p in (values["phone"], values["mobile"]) if p]
+        return (self.name_edit.text().strip(), self.phone_edit.text().strip(), tuple(phones))
+
+    def _schedule_duplicate_check(self) -> None:
+        if self.is_creating and not self._filling:
+            self._dup_timer.start()
+
+    def _on_duplicates(self, serial: int, query: tuple[str, str, tuple[str, ...]],
+                       hits: tuple[DuplicateHit, ...]) -> None:
+        if serial != self._dup_serial:
+            return  # an older check; a newer one is on its way
+        self._dup_in_flight = False
+        self._dup_checked = query
+        self._dup_hits = tuple(hits)
+        self.duplicate_panel.show_hits(self._dup_hits)
+        if self._save_after_check:
+            self._save_after_check = False
+            self._set_busy(False, "")
+            self.save()
+
+    def _on_duplicates_failed(self, serial: int, query: tuple[str, str, tuple[str, ...]],
+                              error: BaseException) -> None:
+        if serial != self._dup_serial:
+            return
+        self._dup_in_flight = False
+        self.duplicate_panel.show_failure()
+        if self._save_after_check:
+            # Saving reports the problem itself (and succeeds if the server is back).
+            self._save_after_check = False
+            self._dup_checked = query
+            self._dup_hits = ()
+            self._set_busy(False, "")
+            self._submit()
+
+    # --- keyboard and focus ---------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Enter in a form field moves to the next field instead of submitting."""
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in _ENTER_KEYS and isinstance(watched, QWidget)):
+            if isinstance(watched, QComboBox) and watched.view().isVisible():
+                return False
+            self._focus_after(watched)
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in _ENTER_KEYS:
+            # Enter never submits the card: only a focused button reacts to it.
+            focus = self.focusWidget()
+            if isinstance(focus, QPushButton) and focus.isEnabled():
+                focus.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _focus_after(self, widget: QWidget) -> None:
+        try:
+            index = self._chain.index(widget)
+        except ValueError:
+            return
+        for following in self._chain[index + 1:]:
+            if following.isEnabled():
+                self._focus_entry(following)
+                return
+        self.save_button.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def _focus_entry(self, widget: QWidget) -> None:
+        self._show_page_of(widget)
+        if isinstance(widget, EntryTable):
+            widget.start_entry()
+            return
+        widget.setFocus(Qt.FocusReason.TabFocusReason)
+        if isinstance(widget, QLineEdit):
+            widget.selectAll()
+
+    def _show_page_of(self, widget: QWidget) -> None:
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            if page is not None and page.isAncestorOf(widget):
+                self.tabs.setCurrentIndex(index)
+                return
+
+    def _commit_editors(self) -> None:
+        for table in self._tables.values():
+            table.commit_editor()
+
+    # --- closing --------------------------------------------------------------------------
+
+    def reject(self) -> None:
+        """Esc or the window's close button: ask before throwing typed changes away."""
+        self._commit_editors()
+        if self._discard_confirmed or not self.is_modified():
+            self._dup_timer.stop()
+            super().reject()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question, self.tr("Discard changes?"),
+            self.tr("You changed this customer card without saving. Close it and discard "
+                    "the changes?"),
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("discard_box")
+        discard = box.button(QMessageBox.StandardButton.Discard)
+        discard.setText(self.tr("Discard changes"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(self.tr("Keep editing"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def discard_and_close() -> None:
+            self._discard_confirmed = True
+            self.reject()
+
+        discard.clicked.connect(discard_and_close)
+        self.discard_box = box
+        box.open()
+
+    # --- small helpers --------------------------------------------------------------------
+
+    def _set_busy(self, busy: bool, message: str, *, error: bool = False) -> None:
+        if busy and not self._busy:
+            focus = QApplication.focusWidget() or self.focusWidget()
+            self._focus_before_busy = focus if focus and self.isAncestorOf(focus) else None
+        self._busy = busy
+        may_edit = self._loaded and self._may_save()
+        self.body.setEnabled(not busy and may_edit)
+        self.save_button.setEnabled(not busy and may_edit)
+        self._set_status(message, error=error)
+        if not busy and self._focus_before_busy is not None:
+            focus, self._focus_before_busy = self._focus_before_busy, None
+            if not shiboken6.isValid(focus):
+                return
+            viewport = focus.parentWidget()
+            if viewport is not None and isinstance(viewport.parentWidget(), EntryTable):
+                focus = viewport.parentWidget()  # a cell editor is gone by now
+            if focus is not None and focus.isEnabled():
+                focus.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
+
+    def _on_table_edited(self) -> None:
+        self._update_tab_titles()
+        self._update_remove_buttons()
+        if self.sender() is self.contacts_table:
+            self._schedule_duplicate_check()
+
+    def _update_tab_titles(self) -> None:
+        for index, name in enumerate(_CHILDREN):
+            table = self._tables[name]
+            count = len(table.entries())
+            title = self.tr("{title} ({count})").format(
+                title=self._titles[name], count=count) if count else self._titles[name]
+            self.tabs.setTabText(index, title)
+            has_error = table.first_mark() is not None
+            self.tabs.tabBar().setTabTextColor(
+                index, QColor(ERROR_COLOUR) if has_error else QColor())
+        notes_index = len(_CHILDREN)
+        self.tabs.tabBar().setTabTextColor(
+            notes_index, QColor(ERROR_COLOUR) if "notes" in self._errors else QColor())
+
+    def _update_remove_buttons(self) -> None:
+        for name, table in self._tables.items():
+            button = self._remove_buttons[name]
+            button.setEnabled(table.can_remove_current_row())
+            kept = 0 <= table.currentRow() and table.row_meta(table.currentRow()).get("keep")
+            button.setToolTip(self.tr("A saved device is not removed: set its status to "
+                                      "Retired.") if kept else "")
+
+
+class DuplicatePanel(QFrame):
+    """"Possibly already a customer:" — existing customers that look like the new one.
+
+    A customer outside the user's data scope shows only its name and owner, to ask them.
+
+    Signals:
+        open_requested(int): "Open the existing one" on a hit the user may see.
+    """
+
+    open_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("duplicate_panel")
+        self.setStyleSheet("#duplicate_panel { background: #fff4ce; border: 1px solid #d9b300;"
+                           " border-radius: 4px; }")
+        self.title_label = QLabel(self.tr("Possibly already a customer:"), self)
+        self.title_label.setObjectName("duplicate_title")
+        font = self.title_label.font()
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self._rows = QVBoxLayout()
+        self._rows.setSpacing(2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.title_label)
+        layout.addLayout(self._rows)
+        self.hits: tuple[DuplicateHit, ...] = ()
+        self.hide()
+
+    def show_hits(self, hits: Sequence[DuplicateHit]) -> None:
+        self._clear()
+        self.hits = tuple(hits)
+        if not self.hits:
+            self.hide()
+            return
+        self.title_label.setText(self.tr("Possibly already a customer:"))
+        for hit in self.hits[:MAX_HITS_SHOWN]:
+            row = QHBoxLayout()
+            label = QLabel(self.describe(hit), self)
+            label.setObjectName(f"duplicate_hit_{hit.id}")
+            label.setTextFormat(Qt.TextFormat.RichText)
+            row.addWidget(label, 1)
+            if not hit.restricted:
+                button = QPushButton(self.tr("Open the existing one"), self)
+                button.setObjectName(f"open_existing_{hit.id}")
+                button.setAutoDefault(False)
+                button.clicked.connect(lambda _=False, i=hit.id: self.open_requested.emit(i))
+                row.addWidget(button)
+            self._rows.addLayout(row)
+        if len(self.hits) > MAX_HITS_SHOWN:
+            more = QLabel(self.tr("…and {count} more").format(
+                count=len(self.hits) - MAX_HITS_SHOWN), self)
+            more.setObjectName("duplicate_more")
+            self._rows.addWidget(more)
+        self.show()
+
+    def show_failure(self) -> None:
+        self._clear()
+        self.hits = ()
+        self.title_label.setText(self.tr("Could not check for existing customers just now."))
+        self.show()
+
+    def describe(self, hit: DuplicateHit) -> str:
+        """One hit as rich text: name (phone) — owner — the reasons, in words."""
+        name = f"<b>{html.escape(hit.name)}</b>"
+        owner = html.escape(hit.owner_name or self.tr("nobody"))
+        if hit.restricted:
+            return self.tr("{name} — ask {owner}").format(name=name, owner=owner)
+        if hit.phone:
+            name += " " + html.escape(hit.phone)
+        reasons = self.tr(", ").join(self.reason_text(r) for r in hit.reasons)
+        return self.tr("{name} — owner: {owner} — {reasons}").format(
+            name=name, owner=owner, reasons=html.escape(reasons))
+
+    def reason_text(self, code: str) -> str:
+        words = {
+            "same_phone": self.tr("same phone"),
+            "same_name": self.tr("same name"),
+            "same_pinyin": self.tr("sounds the same"),
+            "similar_name": self.tr("similar name"),
+        }
+        return words.get(code, code)
+
+    def _clear(self) -> None:
+        while self._rows.count():
+            item = self._rows.takeAt(0)
+            row = item.layout() if item is not None else None
+            widgets = [row.itemAt(i).widget() for i in range(row.count())] if row else [
+                item.widget() if item is not None else None]
+            for widget in widgets:
+                if widget is not None:
+                    widget.hide()
+                    widget.deleteLater()
+            if row is not None:
+                row.deleteLater()
+
+
+class CustomerConflictDialog(QDialog):
+    """Someone saved the customer after this user opened it: say who and when, show what
+    differs, and let the user reload (default) or, with permission, overwrite.
+
+    Reloading keeps the dialog open with the user's typed values listed, so nothing the user
+    typed disappears without being seen.
+
+    Signals:
+        reload_requested(): load the saved record into the card.
+        overwrite_requested(): the user confirmed saving their values over it.
+    """
+
+    reload_requested = Signal()
+    overwrite_requested = Signal()
+
+    def __init__(self, parent: QWidget | None, *, changed_by: str | None,
+                 changed_at: dt.datetime | None, differences: Sequence[tuple[str, str, str]],
+                 can_overwrite: bool) -> None:
+        super().__init__(parent)
+        self.setObjectName("customer_conflict_dialog")
+        self.setWindowTitle(self.tr("Changed by someone else"))
+        self._who = changed_by or self.tr("Someone else")
+        when = format_local_datetime(changed_at) if changed_at else "?"
+        self.message_label = QLabel(
+            self.tr("{user} saved this customer at {time} after you opened it.").format(
+                user=self._who, time=when), self)
+        self.message_label.setObjectName("conflict_message")
+        self.message_label.setWordWrap(True)
+        font = self.message_label.font()
+        font.setBold(True)
+        self.message_label.setFont(font)
+        self.hint_label = QLabel(self)
+        self.hint_label.setObjectName("conflict_hint")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setText(
+            self.tr("These fields differ between what you typed and the saved record:")
+            if differences else
+            self.tr("Your values and the saved record are the same now."))
+
+        self.table = QTableWidget(len(differences), 3, self)
+        self.table.setObjectName("conflict_table")
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Field"), self.tr("What you typed"), self.tr("Saved now")])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        metrics = self.table.fontMetrics()
+        self.table.setColumnWidth(0, max(
+            [metrics.horizontalAdvance(field) for field, _m, _t in differences]
+            + [header.fontMetrics().horizontalAdvance(self.tr("Field"))]) + 24)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for row, (field, mine, theirs) in enumerate(differences):
+            for col, text in enumerate((field, mine, theirs)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, col, item)
+        self.table.setVisible(bool(differences))
+
+        self.reload_button = QPushButton(self.tr("Reload"), self)
+        self.reload_button.setObjectName("reload_button")
+        self.reload_button.setToolTip(
+            self.tr("Discard your changes and show the saved record (your values stay listed "
+                    "here)"))
+        self.reload_button.clicked.connect(self._on_reload)
+        self.overwrite_button = QPushButton(self.tr("Overwrite…"), self)
+        self.overwrite_button.setObjectName("overwrite_button")
+        self.overwrite_button.setToolTip(self.tr("Save your values over the saved record"))
+        self.overwrite_button.setVisible(can_overwrite)
+        self.overwrite_button.clicked.connect(self._ask_overwrite)
+        self.keep_button = QPushButton(self.tr("Keep editing"), self)
+        self.keep_button.setObjectName("keep_editing_button")
+        self.keep_button.clicked.connect(self.reject)
+        self.close_button = QPushButton(self.tr("Close"), self)
+        self.close_button.setObjectName("conflict_close_button")
+        self.close_button.clicked.connect(self.accept)
+        self.close_button.hide()
+        for button in (self.overwrite_button, self.keep_button, self.close_button):
+            button.setAutoDefault(False)
+        self.reload_button.setDefault(True)
+        self.overwrite_box: QMessageBox | None = None
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.reload_button, self.overwrite_button, self.keep_button,
+                       self.close_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.hint_label)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.resize(680, 340)
+        self.reload_button.setFocus()
+
+    def _on_reload(self) -> None:
+        self.reload_requested.emit()
+        self.hint_label.setText(self.tr(
+            "The saved record is loaded in the card now. What you had typed stays listed "
+            "here: select a cell and press Ctrl+C to copy it."))
+        self.table.setHorizontalHeaderItem(1, QTableWidgetItem(self.tr("What you had typed")))
+        for button in (self.reload_button, self.overwrite_button, self.keep_button):
+            button.hide()
+        self.close_button.show()
+        self.close_button.setDefault(True)
+        self.close_button.setFocus()
+
+    def _ask_overwrite(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, self.tr("Overwrite?"),
+            self.tr("Save your values over what {user} saved? Their changes to the fields "
+                    "listed are lost.").format(user=self._who),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("overwrite_box")
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        yes.setText(self.tr("Overwrite"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        yes.clicked.connect(self._confirm_overwrite)
+        self.overwrite_box = box
+        box.open()
+
+    def _confirm_overwrite(self) -> None:
+        self.overwrite_requested.emit()
+        self.accept()
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+def _text(value: str) -> str | None:
+    value = value.strip()
+    return value or None
+
+
+def _date_text(value: dt.date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def _date_value(text: str | None) -> dt.date | str | None:
+    """2024-05-01, 2024/5/1, 2024.5.1, 2024年5月1日 or 20240501 as a date; anything else is
+    passed on as typed, and the service names the field that is not a valid date."""
+    if not text:
+        return None
+    text = text.strip()
+    match = _DATE.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
+    if match:
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return text
+    return text
+
+
+def _int_value(text: str | None) -> int | str | None:
+    if not text:
+        return None
+    compact = text.replace(",", "").replace(" ", "")
+    return int(compact) if compact.isdigit() else text
+
+
+def _comparable(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _choose(combo: QComboBox, value: object) -> None:
+    index = combo.findData(str(value))
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+__all__ = ["CustomerCardDialog", "CustomerConflictDialog", "DuplicatePanel"]

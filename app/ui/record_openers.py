@@ -1,0 +1,56 @@
+"""Which screen opens a record of each kind when it is opened from a customer's timeline.
+
+A module's screen plugs in by registering a callable for its kind in :func:`record_openers`
+(the same way :func:`app.ui.pages.page_factories` lists the module pages)::
+
+    from app.ui.orders.order_dialog import open_order
+    openers.register("order", open_order)  # open_order(ctx, order_id, parent)
+
+A kind with no screen yet is shown read-only by the timeline itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+from PySide6.QtWidgets import QWidget
+
+from app.ui.context import AppContext
+from app.ui.record_labels import KINDS
+
+# opener(ctx, record_id, parent): open the record's screen (a dialog opened with open()).
+RecordOpener = Callable[[AppContext, int, QWidget | None], object]
+
+
+class RecordOpeners:
+    """Kind → the callable that opens such a record."""
+
+    def __init__(self, openers: Mapping[str, RecordOpener] | None = None) -> None:
+        self._openers: dict[str, RecordOpener] = {}
+        for kind, opener in (openers or {}).items():
+            self.register(kind, opener)
+
+    def register(self, kind: str, opener: RecordOpener) -> None:
+        """Open records of ``kind`` with ``opener`` (replacing an earlier one)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown record kind {kind!r}; expected one of {KINDS}")
+        self._openers[kind] = opener
+
+    def unregister(self, kind: str) -> None:
+        self._openers.pop(kind, None)
+
+    def opener_for(self, kind: str) -> RecordOpener | None:
+        return self._openers.get(kind)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._openers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._openers)
+
+
+def record_openers() -> RecordOpeners:
+    """The record screens built so far; every other kind gets the read-only summary."""
+    openers = RecordOpeners()
+    # Screens register here as their modules arrive (issues 4 to 6).
+    return openers
