@@ -36,8 +36,13 @@ MODULE_ROLE = Qt.ItemDataRole.UserRole + 1
 class MainWindow(QMainWindow):
     """Shows the modules the user's role may see; the station decides which opens first.
 
+    Closing it (window close, Ctrl+Q) or logging out first asks every open window that
+    holds unsaved work (``can_close()`` / ``confirm_close(on_done)``, as the customer card
+    has) and goes on only when all of them agreed.
+
     Signals:
-        logout_requested(): File → Log out; the application shows the login dialog again.
+        logout_requested(): File → Log out, after the open cards agreed; the application
+            shows the login dialog again.
     """
 
     logout_requested = Signal()
@@ -61,6 +66,8 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self._factories = dict(page_factories() if factories is None else factories)
         self._pages: dict[Module, QWidget] = {}
+        self._windows_agreed = False  # the open cards agreed to close: close at once
+        self._asking = False  # the open cards are being asked (see ask_to_close_windows)
         self.visible_modules = ctx.permissions.visible_modules
         self.setWindowTitle(self.tr("StationCRM — {station} — {user}").format(
             station=labels.station_label(ctx.station), user=ctx.actor.display_name))
@@ -312,10 +319,15 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("&Check the connection"),
                                          self.monitor.check_now))
-        file_menu.addAction(self._action(self.tr("&Log out"), self.logout_requested.emit,
-                                         QKeySequence("Ctrl+Shift+L")))
-        file_menu.addAction(self._action(self.tr("&Quit"), self.close,
-                                         QKeySequence.StandardKey.Quit))
+        self.logout_action = self._action(self.tr("&Log out"), self.request_logout,
+                                          QKeySequence("Ctrl+Shift+L"))
+        # Not StandardKey.Quit: Windows binds no key to it.
+        self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence("Ctrl+Q"))
+        for action in (self.logout_action, self.quit_action):
+            # From an open customer card too: it asks about its unsaved changes first.
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        file_menu.addAction(self.logout_action)
+        file_menu.addAction(self.quit_action)
 
         edit_menu = menus.addMenu(self.tr("&Edit"))
         edit_menu.addAction(self._action(self.tr("&Find"), self.focus_search,
@@ -370,7 +382,74 @@ class MainWindow(QMainWindow):
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return label
 
+    # --- closing --------------------------------------------------------------------------
+
+    def open_windows(self) -> list[QWidget]:
+        """The open windows of this one that may hold unsaved work (customer cards...)."""
+        return [w for w in self.findChildren(QWidget)
+                if w.isWindow() and w.isVisible() and hasattr(w, "confirm_close")]
+
+    def request_logout(self) -> None:
+        """File → Log out: emits logout_requested once the open cards agreed."""
+        self.ask_to_close_windows(self._logout_agreed)
+
+    def ask_to_close_windows(self, proceed: Callable[[], None]) -> None:
+        """Ask each open card with unsaved changes, one after the other; call ``proceed``
+        when all agreed (saved or discarded), nothing when one says Cancel."""
+        if self._asking:
+            return  # already asking: the question on screen answers this too
+        if self._agree_at_once():
+            proceed()
+            return
+        pending = [w for w in self.open_windows() if not w.can_close()]  # type: ignore[attr-defined]
+        self._asking = True
+
+        asked: list[QWidget] = []
+
+        def ask_next(agreed: bool = True) -> None:
+            if not agreed:
+                self._asking = False
+                self.statusBar().showMessage(
+                    self.tr("Cancelled: the customer card stays open."), 5000)
+                return
+            if asked and shiboken6.isValid(asked[-1]):
+                # Saved or discarded: it closes now, so that a Cancel on a later card
+                # leaves no card open that has already been told to throw its changes away.
+                asked[-1].close()
+            while pending:
+                window = pending.pop(0)
+                if shiboken6.isValid(window) and window.isVisible():
+                    asked.append(window)
+                    window.confirm_close(ask_next)  # type: ignore[attr-defined]
+                    return
+            self._asking = False
+            self._close_windows()
+            proceed()
+
+        ask_next()
+
+    def _agree_at_once(self) -> bool:
+        """Close the open cards now if none holds unsaved changes."""
+        if self._asking or any(not w.can_close()  # type: ignore[attr-defined]
+                               for w in self.open_windows()):
+            return False
+        self._close_windows()
+        return True
+
+    def _close_windows(self) -> None:
+        self._windows_agreed = True
+        for window in self.open_windows():
+            window.close()  # each agreed (or had nothing unsaved): it closes without asking
+
+    def _logout_agreed(self) -> None:
+        self.logout_requested.emit()
+        self._windows_agreed = False  # still open when nobody listens (tests)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._windows_agreed and not self._agree_at_once():
+            event.ignore()
+            self.ask_to_close_windows(self.close)  # close() again once every card agreed
+            return
         self.monitor.stop()
         super().closeEvent(event)
 

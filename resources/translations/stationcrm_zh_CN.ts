@@ -210,379 +210,418 @@
 <context>
     <name>CustomerCardDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="121"/>
+        <location filename="../../app/ui/customers/card.py" line="130"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="122"/>
+        <location filename="../../app/ui/customers/card.py" line="131"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="123"/>
-        <location filename="../../app/ui/customers/card.py" line="492"/>
+        <location filename="../../app/ui/customers/card.py" line="132"/>
+        <location filename="../../app/ui/customers/card.py" line="573"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="124"/>
+        <location filename="../../app/ui/customers/card.py" line="133"/>
         <source>Customer source</source>
         <translation>客户来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="125"/>
+        <location filename="../../app/ui/customers/card.py" line="134"/>
         <source>Customer class</source>
         <translation>客户分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="126"/>
-        <location filename="../../app/ui/customers/card.py" line="509"/>
+        <location filename="../../app/ui/customers/card.py" line="135"/>
+        <location filename="../../app/ui/customers/card.py" line="590"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="127"/>
+        <location filename="../../app/ui/customers/card.py" line="136"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="128"/>
-        <location filename="../../app/ui/customers/card.py" line="482"/>
+        <location filename="../../app/ui/customers/card.py" line="137"/>
+        <location filename="../../app/ui/customers/card.py" line="563"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="129"/>
-        <location filename="../../app/ui/customers/card.py" line="484"/>
+        <location filename="../../app/ui/customers/card.py" line="138"/>
+        <location filename="../../app/ui/customers/card.py" line="565"/>
         <source>E-mail</source>
         <translation>电子邮件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="130"/>
+        <location filename="../../app/ui/customers/card.py" line="139"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="131"/>
+        <location filename="../../app/ui/customers/card.py" line="140"/>
         <source>Tax number</source>
         <translation>税号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="132"/>
+        <location filename="../../app/ui/customers/card.py" line="141"/>
         <source>Website</source>
         <translation>网址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="133"/>
+        <location filename="../../app/ui/customers/card.py" line="142"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="134"/>
+        <location filename="../../app/ui/customers/card.py" line="143"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="135"/>
+        <location filename="../../app/ui/customers/card.py" line="144"/>
         <source>Addresses</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="136"/>
+        <location filename="../../app/ui/customers/card.py" line="145"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="187"/>
+        <location filename="../../app/ui/customers/card.py" line="250"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="201"/>
+        <location filename="../../app/ui/customers/card.py" line="265"/>
         <source>Checking for existing customers…</source>
         <translation>正在检查是否已有该客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="295"/>
+        <location filename="../../app/ui/customers/card.py" line="359"/>
         <source>Required: company or person</source>
         <translation>必填：单位或个人名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="309"/>
+        <location filename="../../app/ui/customers/card.py" line="374"/>
         <source>The salesperson responsible for this customer</source>
         <translation>负责该客户的业务员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="368"/>
+        <location filename="../../app/ui/customers/card.py" line="214"/>
+        <location filename="../../app/ui/customers/card.py" line="440"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="370"/>
+        <location filename="../../app/ui/customers/card.py" line="209"/>
+        <source>Unsaved changes</source>
+        <translation>未保存的修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="210"/>
+        <source>Discard changes in “{customer}”?</source>
+        <translation>放弃对“{customer}”的修改？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="213"/>
+        <source>This customer card has changes that are not saved.</source>
+        <translation>这份客户档案有尚未保存的修改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="216"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="377"/>
+        <source>The salesperson responsible for this customer; choose another to hand the customer over</source>
+        <translation>负责该客户的业务员；选择其他人即可移交客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="442"/>
         <source>Save the customer card (Ctrl+S)</source>
         <translation>保存客户档案（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="372"/>
+        <location filename="../../app/ui/customers/card.py" line="444"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="374"/>
+        <location filename="../../app/ui/customers/card.py" line="446"/>
         <source>Close the card (Esc)</source>
         <translation>关闭客户档案（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="442"/>
+        <location filename="../../app/ui/customers/card.py" line="519"/>
         <source>{field}:</source>
         <translation>{field}：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="458"/>
+        <location filename="../../app/ui/customers/card.py" line="539"/>
         <source>Remove row</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="465"/>
+        <location filename="../../app/ui/customers/card.py" line="546"/>
         <source>Type into the last row to add one; Enter moves to the next cell.</source>
         <translation>在最后一行输入即可新增；按回车键移到下一格。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="480"/>
+        <location filename="../../app/ui/customers/card.py" line="561"/>
         <source>Name</source>
         <comment>contact person</comment>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="481"/>
+        <location filename="../../app/ui/customers/card.py" line="562"/>
         <source>Title</source>
         <translation>职务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="483"/>
+        <location filename="../../app/ui/customers/card.py" line="564"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="485"/>
+        <location filename="../../app/ui/customers/card.py" line="566"/>
         <source>Birthday</source>
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="486"/>
+        <location filename="../../app/ui/customers/card.py" line="567"/>
         <source>Primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="494"/>
+        <location filename="../../app/ui/customers/card.py" line="575"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="495"/>
+        <location filename="../../app/ui/customers/card.py" line="576"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="496"/>
+        <location filename="../../app/ui/customers/card.py" line="577"/>
         <source>Street</source>
         <translation>街道地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="497"/>
+        <location filename="../../app/ui/customers/card.py" line="578"/>
         <source>Postal code</source>
         <translation>邮编</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="498"/>
+        <location filename="../../app/ui/customers/card.py" line="579"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="504"/>
+        <location filename="../../app/ui/customers/card.py" line="585"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="505"/>
+        <location filename="../../app/ui/customers/card.py" line="586"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="506"/>
+        <location filename="../../app/ui/customers/card.py" line="587"/>
         <source>Serial number</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="507"/>
+        <location filename="../../app/ui/customers/card.py" line="588"/>
         <source>Installed on</source>
         <translation>安装日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="508"/>
+        <location filename="../../app/ui/customers/card.py" line="589"/>
         <source>Location</source>
         <translation>放置位置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="511"/>
+        <location filename="../../app/ui/customers/card.py" line="592"/>
         <source>Last meter reading</source>
         <translation>上次计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="512"/>
+        <location filename="../../app/ui/customers/card.py" line="593"/>
         <source>New meter reading</source>
         <translation>新计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="519"/>
-        <location filename="../../app/ui/customers/card.py" line="520"/>
+        <location filename="../../app/ui/customers/card.py" line="600"/>
+        <location filename="../../app/ui/customers/card.py" line="601"/>
+        <location filename="../../app/ui/customers/card.py" line="1128"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="521"/>
+        <location filename="../../app/ui/customers/card.py" line="602"/>
         <source>The number is given on saving</source>
         <translation>保存时自动编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="538"/>
+        <location filename="../../app/ui/customers/card.py" line="619"/>
         <source>You may look at this customer but not change it.</source>
         <translation>您可以查看该客户，但不能修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="542"/>
+        <location filename="../../app/ui/customers/card.py" line="623"/>
         <source>The customer could not be loaded.</source>
         <translation>无法载入该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="551"/>
+        <location filename="../../app/ui/customers/card.py" line="632"/>
         <source>Customer card — {name}</source>
         <translation>客户档案 — {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="554"/>
+        <location filename="../../app/ui/customers/card.py" line="635"/>
         <source>No. {code}</source>
         <translation>编号 {code}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="555"/>
+        <location filename="../../app/ui/customers/card.py" line="636"/>
         <source>Last saved by {user} at {time}</source>
         <translation>{user} 最后保存于 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="569"/>
+        <location filename="../../app/ui/customers/card.py" line="699"/>
+        <location filename="../../app/ui/customers/card.py" line="713"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="604"/>
+        <location filename="../../app/ui/customers/card.py" line="685"/>
         <source>{value} on {date}</source>
         <translation>{value}（{date}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="628"/>
+        <location filename="../../app/ui/customers/card.py" line="736"/>
+        <source>The list of people could not be read just now; close and open the card again to choose.</source>
+        <translation>暂时无法读取人员名单；请关闭客户档案后重新打开再选择。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="759"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="634"/>
+        <location filename="../../app/ui/customers/card.py" line="765"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="645"/>
-        <location filename="../../app/ui/customers/card.py" line="768"/>
+        <location filename="../../app/ui/customers/card.py" line="785"/>
+        <location filename="../../app/ui/customers/card.py" line="920"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="652"/>
+        <location filename="../../app/ui/customers/card.py" line="799"/>
         <source>Create anyway?</source>
         <translation>仍然新建？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="653"/>
+        <location filename="../../app/ui/customers/card.py" line="800"/>
         <source>Customers that look like this one already exist (see “Possibly already a customer” on the card). Create a new customer anyway?</source>
         <translation>已有与此相似的客户（见档案上的“可能已是客户”）。仍然新建客户吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="658"/>
+        <location filename="../../app/ui/customers/card.py" line="805"/>
         <source>Create anyway</source>
         <translation>仍然新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="659"/>
+        <location filename="../../app/ui/customers/card.py" line="806"/>
         <source>Go back</source>
         <translation>返回修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="687"/>
+        <location filename="../../app/ui/customers/card.py" line="839"/>
         <source>Row {row}, {column}: {message}</source>
         <translation>第 {row} 行，{column}：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="700"/>
+        <location filename="../../app/ui/customers/card.py" line="852"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="760"/>
+        <location filename="../../app/ui/customers/card.py" line="912"/>
         <source>Someone else saved this customer meanwhile; loading their version…</source>
         <translation>其他人刚刚保存了该客户，正在载入其版本…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="773"/>
+        <location filename="../../app/ui/customers/card.py" line="925"/>
         <source>Not saved: someone else changed this customer.</source>
         <translation>未保存：该客户已被他人修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="820"/>
+        <location filename="../../app/ui/customers/card.py" line="980"/>
         <source>primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="825"/>
+        <location filename="../../app/ui/customers/card.py" line="985"/>
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="831"/>
+        <location filename="../../app/ui/customers/card.py" line="991"/>
         <source>new reading {value}</source>
         <translation>新读数 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="832"/>
+        <location filename="../../app/ui/customers/card.py" line="992"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="936"/>
+        <location filename="../../app/ui/customers/card.py" line="1096"/>
         <source>Discard changes?</source>
         <translation>放弃修改？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="937"/>
+        <location filename="../../app/ui/customers/card.py" line="1097"/>
         <source>You changed this customer card without saving. Close it and discard the changes?</source>
         <translation>客户档案已修改但未保存。关闭并放弃这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="942"/>
+        <location filename="../../app/ui/customers/card.py" line="215"/>
+        <location filename="../../app/ui/customers/card.py" line="1102"/>
         <source>Discard changes</source>
         <translation>放弃修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="943"/>
+        <location filename="../../app/ui/customers/card.py" line="781"/>
+        <source>You may not give this customer to {owner}.</source>
+        <translation>您无权将该客户移交给{owner}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1103"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="990"/>
+        <location filename="../../app/ui/customers/card.py" line="1165"/>
         <source>{title} ({count})</source>
         <translation>{title}（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1005"/>
+        <location filename="../../app/ui/customers/card.py" line="1180"/>
         <source>A saved device is not removed: set its status to Retired.</source>
         <translation>已保存的设备不能删除：请把状态改为“已停用”。</translation>
     </message>
@@ -623,98 +662,98 @@
 <context>
     <name>CustomerConflictDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1128"/>
+        <location filename="../../app/ui/customers/card.py" line="1303"/>
         <source>Changed by someone else</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1129"/>
+        <location filename="../../app/ui/customers/card.py" line="1304"/>
         <source>Someone else</source>
         <translation>其他人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1132"/>
+        <location filename="../../app/ui/customers/card.py" line="1307"/>
         <source>{user} saved this customer at {time} after you opened it.</source>
         <translation>在您打开后，{user} 于 {time} 保存了该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1143"/>
+        <location filename="../../app/ui/customers/card.py" line="1318"/>
         <source>These fields differ between what you typed and the saved record:</source>
         <translation>以下字段中，您输入的内容与已保存的记录不同：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1145"/>
+        <location filename="../../app/ui/customers/card.py" line="1320"/>
         <source>Your values and the saved record are the same now.</source>
         <translation>您输入的内容与已保存的记录现在相同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1150"/>
-        <location filename="../../app/ui/customers/card.py" line="1160"/>
+        <location filename="../../app/ui/customers/card.py" line="1325"/>
+        <location filename="../../app/ui/customers/card.py" line="1335"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1150"/>
+        <location filename="../../app/ui/customers/card.py" line="1325"/>
         <source>What you typed</source>
         <translation>您输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1150"/>
+        <location filename="../../app/ui/customers/card.py" line="1325"/>
         <source>Saved now</source>
         <translation>现已保存的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1170"/>
+        <location filename="../../app/ui/customers/card.py" line="1345"/>
         <source>Reload</source>
         <translation>重新载入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1173"/>
+        <location filename="../../app/ui/customers/card.py" line="1348"/>
         <source>Discard your changes and show the saved record (your values stay listed here)</source>
         <translation>放弃您的修改并显示已保存的记录（您输入的内容仍列在这里）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1176"/>
+        <location filename="../../app/ui/customers/card.py" line="1351"/>
         <source>Overwrite…</source>
         <translation>覆盖…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1178"/>
+        <location filename="../../app/ui/customers/card.py" line="1353"/>
         <source>Save your values over the saved record</source>
         <translation>用您输入的内容覆盖已保存的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1181"/>
+        <location filename="../../app/ui/customers/card.py" line="1356"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1184"/>
+        <location filename="../../app/ui/customers/card.py" line="1359"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1209"/>
+        <location filename="../../app/ui/customers/card.py" line="1384"/>
         <source>The saved record is loaded in the card now. What you had typed stays listed here: select a cell and press Ctrl+C to copy it.</source>
         <translation>客户档案现在显示已保存的记录。您原先输入的内容仍列在这里：选中单元格按 Ctrl+C 即可复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1211"/>
+        <location filename="../../app/ui/customers/card.py" line="1386"/>
         <source>What you had typed</source>
         <translation>您原先输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1220"/>
+        <location filename="../../app/ui/customers/card.py" line="1395"/>
         <source>Overwrite?</source>
         <translation>覆盖？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1221"/>
+        <location filename="../../app/ui/customers/card.py" line="1396"/>
         <source>Save your values over what {user} saved? Their changes to the fields listed are lost.</source>
         <translation>用您输入的内容覆盖 {user} 保存的内容吗？其对所列字段的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1226"/>
+        <location filename="../../app/ui/customers/card.py" line="1401"/>
         <source>Overwrite</source>
         <translation>覆盖</translation>
     </message>
@@ -799,79 +838,94 @@
 <context>
     <name>CustomerListPage</name>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="84"/>
+        <location filename="../../app/ui/customers/list_page.py" line="87"/>
         <source>Name, pinyin initials (bjxr), phone, contact, serial no.</source>
         <translation>名称、拼音首字母（bjxr）、电话、联系人、序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="87"/>
+        <location filename="../../app/ui/customers/list_page.py" line="90"/>
         <source>Finds customers by name or short name, full pinyin or pinyin initials, any part of a phone number, a contact&apos;s name or phone, or a device serial number.</source>
         <translation>按名称或简称、全拼或拼音首字母、电话号码的任意部分、联系人姓名或电话、设备序列号查找客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="95"/>
+        <location filename="../../app/ui/customers/list_page.py" line="98"/>
         <source>All classes</source>
         <translation>全部分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="97"/>
+        <location filename="../../app/ui/customers/list_page.py" line="100"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="99"/>
+        <location filename="../../app/ui/customers/list_page.py" line="102"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="100"/>
-        <source>Only my customers</source>
-        <translation>只看我的客户</translation>
+        <location filename="../../app/ui/customers/list_page.py" line="105"/>
+        <source>Show the customers of one owner</source>
+        <translation>只显示某位负责人的客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="103"/>
+        <location filename="../../app/ui/customers/list_page.py" line="106"/>
+        <source>All owners</source>
+        <translation>全部负责人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="107"/>
+        <source>Only mine</source>
+        <translation>只看我的</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="113"/>
         <source>New customer…</source>
         <translation>新建客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="123"/>
+        <location filename="../../app/ui/customers/list_page.py" line="133"/>
         <source>Right-click to choose the columns</source>
         <translation>右键单击选择显示的列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="229"/>
+        <location filename="../../app/ui/customers/list_page.py" line="257"/>
         <source>Could not load customers: {reason} The list continues when the connection is back.</source>
         <translation>无法载入客户：{reason} 连接恢复后列表将继续载入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="233"/>
+        <location filename="../../app/ui/customers/list_page.py" line="261"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="234"/>
+        <location filename="../../app/ui/customers/list_page.py" line="262"/>
         <source>Loading customers…</source>
         <translation>正在载入客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="237"/>
+        <location filename="../../app/ui/customers/list_page.py" line="265"/>
         <source>No customer matches this search.</source>
         <translation>没有符合条件的客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="239"/>
+        <location filename="../../app/ui/customers/list_page.py" line="267"/>
         <source>No customers yet.</source>
         <translation>还没有客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="241"/>
+        <location filename="../../app/ui/customers/list_page.py" line="269"/>
         <source>Customers: {count}</source>
         <translation>客户：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="243"/>
+        <location filename="../../app/ui/customers/list_page.py" line="271"/>
         <source>Customers shown: {count} (scroll down for more)</source>
         <translation>已显示客户：{count} 个（向下滚动显示更多）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="295"/>
+        <source>Loading owners…</source>
+        <translation>正在读取负责人…</translation>
     </message>
 </context>
 <context>
@@ -1130,63 +1184,63 @@
 <context>
     <name>DuplicatePanel</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1025"/>
-        <location filename="../../app/ui/customers/card.py" line="1046"/>
+        <location filename="../../app/ui/customers/card.py" line="1200"/>
+        <location filename="../../app/ui/customers/card.py" line="1221"/>
         <source>Possibly already a customer:</source>
         <translation>可能已是客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1054"/>
+        <location filename="../../app/ui/customers/card.py" line="1229"/>
         <source>Open the existing one</source>
         <translation>打开已有客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1061"/>
+        <location filename="../../app/ui/customers/card.py" line="1236"/>
         <source>…and {count} more</source>
         <translation>…另有 {count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1070"/>
+        <location filename="../../app/ui/customers/card.py" line="1245"/>
         <source>Could not check for existing customers just now.</source>
         <translation>暂时无法检查是否已有该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1076"/>
+        <location filename="../../app/ui/customers/card.py" line="1251"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1078"/>
+        <location filename="../../app/ui/customers/card.py" line="1253"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1081"/>
+        <location filename="../../app/ui/customers/card.py" line="1256"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1082"/>
+        <location filename="../../app/ui/customers/card.py" line="1257"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1087"/>
+        <location filename="../../app/ui/customers/card.py" line="1262"/>
         <source>same phone</source>
         <translation>同一电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1088"/>
+        <location filename="../../app/ui/customers/card.py" line="1263"/>
         <source>same name</source>
         <translation>同名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1089"/>
+        <location filename="../../app/ui/customers/card.py" line="1264"/>
         <source>sounds the same</source>
         <translation>同音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1090"/>
+        <location filename="../../app/ui/customers/card.py" line="1265"/>
         <source>similar name</source>
         <translation>名称相似</translation>
     </message>
@@ -1325,124 +1379,129 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="65"/>
+        <location filename="../../app/ui/main_window.py" line="72"/>
         <source>StationCRM — {station} — {user}</source>
         <translation>StationCRM — {station} — {user}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="245"/>
+        <location filename="../../app/ui/main_window.py" line="252"/>
         <source>Reconnect now</source>
         <translation>立即重连</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="258"/>
+        <location filename="../../app/ui/main_window.py" line="265"/>
         <source>The connection to the database server was lost. What you typed stays on screen; StationCRM reconnects by itself.</source>
         <translation>与数据库服务器的连接已断开。您输入的内容仍保留在屏幕上；StationCRM 会自动重新连接。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="266"/>
+        <location filename="../../app/ui/main_window.py" line="273"/>
         <source>Connected to the server again.</source>
         <translation>已重新连接到服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="274"/>
+        <location filename="../../app/ui/main_window.py" line="281"/>
         <source>● Connected</source>
         <translation>● 已连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="277"/>
+        <location filename="../../app/ui/main_window.py" line="284"/>
         <source>● Reconnecting…</source>
         <translation>● 正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="285"/>
+        <location filename="../../app/ui/main_window.py" line="292"/>
         <source>User: {name} ({username})</source>
         <translation>用户：{name}（{username}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="288"/>
+        <location filename="../../app/ui/main_window.py" line="295"/>
         <source>Station: {station}</source>
         <translation>站点：{station}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="292"/>
+        <location filename="../../app/ui/main_window.py" line="299"/>
         <source>Server: {server}</source>
         <translation>服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="305"/>
+        <location filename="../../app/ui/main_window.py" line="312"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="307"/>
+        <location filename="../../app/ui/main_window.py" line="314"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="313"/>
+        <location filename="../../app/ui/main_window.py" line="320"/>
         <source>&amp;Check the connection</source>
         <translation>检查连接(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="315"/>
+        <location filename="../../app/ui/main_window.py" line="322"/>
         <source>&amp;Log out</source>
         <translation>注销(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="317"/>
+        <location filename="../../app/ui/main_window.py" line="325"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="320"/>
+        <location filename="../../app/ui/main_window.py" line="332"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="321"/>
+        <location filename="../../app/ui/main_window.py" line="333"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="323"/>
+        <location filename="../../app/ui/main_window.py" line="335"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="324"/>
+        <location filename="../../app/ui/main_window.py" line="336"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="327"/>
+        <location filename="../../app/ui/main_window.py" line="339"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="336"/>
+        <location filename="../../app/ui/main_window.py" line="348"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="337"/>
+        <location filename="../../app/ui/main_window.py" line="349"/>
         <source>&amp;About StationCRM</source>
         <translation>关于 StationCRM(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="358"/>
+        <location filename="../../app/ui/main_window.py" line="370"/>
         <source>About StationCRM</source>
         <translation>关于 StationCRM</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="359"/>
+        <location filename="../../app/ui/main_window.py" line="371"/>
         <source>StationCRM — customers, sales and repair for the whole office, on one shared database.</source>
         <translation>StationCRM — 全公司共用一个数据库的客户、销售与维修管理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="366"/>
+        <location filename="../../app/ui/main_window.py" line="378"/>
         <source>Your role may not see any part of StationCRM. Ask the administrator to give your role access.</source>
         <translation>您的角色无权查看 StationCRM 的任何模块，请联系系统管理员为您的角色授权。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="413"/>
+        <source>Cancelled: the customer card stays open.</source>
+        <translation>已取消，客户档案保持打开。</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
 
+from app.models import User
 from app.models.enums import CustomerClass
 from app.services.customers import CustomerDetail
 from app.services.permissions import Actor
@@ -244,3 +245,74 @@ def test_column_choice_is_remembered_per_user(
     assert again.hidden_columns() == {Column.PHONE}
     other_user = _page(qtbot, make_context(clerk2, "storefront"))
     assert other_user.hidden_columns() == {Column.SHORT_NAME}  # the default
+
+
+def _owner_texts(page: CustomerListPage) -> list[str]:
+    combo = page.owner_filter
+    return [combo.itemText(i) for i in range(combo.count())]
+
+
+def test_owner_filter_lists_one_owners_customers_and_is_remembered_per_user(
+    qtbot: QtBot, make_context: MakeContext, clerk: Actor, clerk2: Actor, sales_user: Actor,
+    other_sales_user: Actor, technician: Actor, add_customer: AddCustomer,
+) -> None:
+    add_customer(clerk, "门市散客王先生")
+    add_customer(clerk2, "海淀区实验中学")
+    add_customer(sales_user, XINRUI)
+    add_customer(other_sales_user, "海淀区打印服务部")
+    page = _page(qtbot, make_context(clerk, "storefront"))
+    qtbot.waitUntil(lambda: page.owner_filter.count() > 2 and page.model.rowCount() == 4)
+    texts = _owner_texts(page)
+    assert texts[:2] == ["All owners", "Only mine"]
+    # The other people who look after customers (not the clerk: that is "Only mine"; not the
+    # technician: technicians own no customers).
+    assert sorted(texts[2:]) == sorted(["门市小李", "张伟", "李娜"])
+
+    page.owner_filter.setCurrentIndex(texts.index("张伟"))
+    qtbot.waitUntil(lambda: _names(page.model) == [XINRUI])
+    assert page.model.query is not None
+    assert page.model.query.filters.owner_id == sales_user.user_id
+    assert page.model.index(0, Column.NAME).data(RESTRICTED_ROLE) is True  # still restricted
+
+    page.owner_filter.setCurrentIndex(texts.index("Only mine"))
+    qtbot.waitUntil(lambda: _names(page.model) == ["门市散客王先生"])
+    page.owner_filter.setCurrentIndex(texts.index("门市小李"))
+    qtbot.waitUntil(lambda: _names(page.model) == ["海淀区实验中学"])
+
+    # The same user opens the list again: the same owner, from the first search on.
+    again = _page(qtbot, make_context(clerk, "storefront"))
+    assert again.model.query is not None
+    assert again.model.query.filters.owner_id == clerk2.user_id
+    qtbot.waitUntil(lambda: again.owner_filter.currentText() == "门市小李")
+    qtbot.waitUntil(lambda: _names(again.model) == ["海淀区实验中学"])
+    # Another user starts with everybody's customers.
+    other = _page(qtbot, make_context(clerk2, "storefront"))
+    assert other.owner_filter.currentText() == "All owners"
+    qtbot.waitUntil(lambda: other.model.rowCount() == 4)
+
+    # "Only mine" is remembered too.
+    other.owner_filter.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: _names(other.model) == ["海淀区实验中学"])
+    third = _page(qtbot, make_context(clerk2, "storefront"))
+    assert third.owner_filter.currentText() == "Only mine"
+    qtbot.waitUntil(lambda: _names(third.model) == ["海淀区实验中学"])
+
+
+def test_a_remembered_owner_who_left_falls_back_to_all_owners(
+    qtbot: QtBot, make_context: MakeContext, clerk: Actor, sales_user: Actor,
+    add_customer: AddCustomer, uow: Any,
+) -> None:
+    add_customer(clerk, "门市散客王先生")
+    add_customer(sales_user, XINRUI)
+    page = _page(qtbot, make_context(clerk, "storefront"))
+    qtbot.waitUntil(lambda: page.owner_filter.findText("张伟") >= 0)
+    assert page.choose_owner(sales_user.user_id)
+    qtbot.waitUntil(lambda: _names(page.model) == [XINRUI])
+
+    with uow:
+        uow.session.get(User, sales_user.user_id).active = False
+        uow.commit()
+    again = _page(qtbot, make_context(clerk, "storefront"))
+    qtbot.waitUntil(lambda: again.owner_filter.currentText() == "All owners"
+                    and again.model.rowCount() == 2)
+    assert again.owner_filter.findText("张伟") < 0

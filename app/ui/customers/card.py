@@ -52,10 +52,12 @@ from app.services.customers import (
     get_customer,
     update_customer,
 )
-from app.services.errors import ConflictError, ValidationError
+from app.services.errors import ConflictError, PermissionDenied, ValidationError
+from app.services.users import UserChoice
 from app.ui import labels
 from app.ui.context import AppContext
 from app.ui.customers.entry_table import EntryColumn, EntryTable
+from app.ui.customers.owners import load_owner_choices, may_reassign, owner_texts
 from app.ui.errors import show_error
 from app.ui.formatting import format_local_datetime
 
@@ -103,6 +105,12 @@ class CustomerCardDialog(QDialog):
         self._busy = False
         self._filling = False
         self._discard_confirmed = False
+        self._may_reassign = may_reassign(ctx)
+        self._owner_users: list[tuple[int, str]] = []
+        self._shown_owner_id: int | None = None
+        # confirm_close(): told whether the card may close once "Save" has run its course.
+        self._after_save: Callable[[bool], None] | None = None
+        self._close_listener: Callable[[bool], None] | None = None
         self._focus_before_busy: QWidget | None = None
         self._row_maps: dict[str, list[int]] = {}
         self._errors: dict[str, str] = {}
@@ -115,6 +123,7 @@ class CustomerCardDialog(QDialog):
         self._save_after_check = False
         self.confirm_box: QMessageBox | None = None
         self.discard_box: QMessageBox | None = None
+        self.close_box: QMessageBox | None = None
         self.conflict_dialog: CustomerConflictDialog | None = None
 
         self._titles = {
@@ -142,6 +151,9 @@ class CustomerCardDialog(QDialog):
         self._dup_timer.timeout.connect(self.check_duplicates)
         self.resize(1000, 700)
 
+        if self._may_reassign:
+            load_owner_choices(ctx, on_done=self._on_owners_loaded,
+                               on_error=self._on_owners_failed, owner=self)
         if customer_id is None:
             self._start_new()
         else:
@@ -171,6 +183,57 @@ class CustomerCardDialog(QDialog):
             return False
         return self.current_draft() != self._baseline
 
+    def can_close(self) -> bool:
+        """Whether the card may close without asking: nothing typed is left unsaved."""
+        self._commit_editors()
+        return self._discard_confirmed or not self.is_modified()
+
+    def confirm_close(self, on_done: Callable[[bool], None]) -> None:
+        """Before the main window closes or the user logs out: Save, Discard or Cancel?
+
+        ``on_done(True)`` when the card may close (nothing unsaved, the changes were saved,
+        or the user discarded them); ``on_done(False)`` when the user cancelled or saving
+        failed (the card shows why and stays open). Never blocks: the question is opened
+        with ``open()`` and answered through ``on_done``.
+        """
+        if self.can_close():
+            on_done(True)
+            return
+        self._answer_close(False)  # a question still open is superseded by this one
+        self._close_listener = on_done
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        Button = QMessageBox.StandardButton
+        box = QMessageBox(
+            QMessageBox.Icon.Question, self.tr("Unsaved changes"),
+            self.tr("Discard changes in “{customer}”?").format(customer=self._close_name()),
+            Button.Save | Button.Discard | Button.Cancel, self)
+        box.setObjectName("close_box")
+        box.setInformativeText(self.tr("This customer card has changes that are not saved."))
+        box.button(Button.Save).setText(self.tr("Save"))
+        box.button(Button.Discard).setText(self.tr("Discard changes"))
+        box.button(Button.Cancel).setText(self.tr("Cancel"))
+        box.setDefaultButton(Button.Save)
+        box.setEscapeButton(Button.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(_result: int) -> None:
+            clicked = box.clickedButton()
+            choice = box.standardButton(clicked) if clicked is not None else Button.Cancel
+            if choice == Button.Save:
+                self._after_save = self._answer_close
+                self.save()
+            elif choice == Button.Discard:
+                self._discard_confirmed = True
+                self._answer_close(True)
+            else:
+                self._answer_close(False)
+
+        box.finished.connect(answered)
+        self.close_box = box
+        box.open()
+
     def error_label(self, field: str) -> QLabel:
         """The label that shows the message of ``field`` (or of a table: "contacts"...)."""
         return self._error_labels[field]
@@ -191,6 +254,7 @@ class CustomerCardDialog(QDialog):
     def save(self) -> None:
         """Ctrl+S: check for duplicates of a new customer, then save on the worker."""
         if self._busy or not self._loaded or not self._may_save():
+            self._report_save(False)
             return
         self._commit_editors()
         if self.is_creating:
@@ -262,7 +326,7 @@ class CustomerCardDialog(QDialog):
             source=self.source_combo.currentData() or "",
             customer_class=self.class_combo.currentData() or "",
             status=self.status_combo.currentData() or "",
-            owner_id=self._detail.owner_id if self._detail is not None else None,
+            owner_id=self._owner_id(),
             phone=_text(self.phone_edit.text()),
             email=_text(self.email_edit.text()),
             industry=_text(self.industry_edit.text()),
@@ -304,9 +368,17 @@ class CustomerCardDialog(QDialog):
         self.industry_edit = self._line_edit("industry", 100)
         self.website_edit = self._line_edit("website", 200)
         self.tax_edit = self._line_edit("tax_number", 40)
+        # Management picks the owner; everybody else sees who it is.
         self.owner_label = QLabel(self.body)
         self.owner_label.setObjectName("owner_label")
         self.owner_label.setToolTip(self.tr("The salesperson responsible for this customer"))
+        self.owner_combo = QComboBox(self.body)
+        self.owner_combo.setObjectName("owner_combo")
+        self.owner_combo.setToolTip(self.tr("The salesperson responsible for this customer; "
+                                            "choose another to hand the customer over"))
+        self.owner_label.setVisible(not self._may_reassign)
+        self.owner_combo.setVisible(self._may_reassign)
+        owner_widget: QWidget = self.owner_combo if self._may_reassign else self.owner_label
         self.notes_edit = QPlainTextEdit(self.body)
         self.notes_edit.setObjectName("notes_edit")
         self.notes_edit.setTabChangesFocus(True)
@@ -317,7 +389,7 @@ class CustomerCardDialog(QDialog):
             "source": self.source_combo, "customer_class": self.class_combo,
             "status": self.status_combo, "industry": self.industry_edit,
             "website": self.website_edit, "tax_number": self.tax_edit,
-            "owner_id": self.owner_label, "notes": self.notes_edit,
+            "owner_id": owner_widget, "notes": self.notes_edit,
         }
         self._error_labels: dict[str, QLabel] = {}
         grid = QGridLayout()
@@ -388,15 +460,20 @@ class CustomerCardDialog(QDialog):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
 
         # Enter walks this chain; Tab follows the same order through the form.
-        self._chain: list[QWidget] = [
+        form: list[QWidget] = [
             self.name_edit, self.short_name_edit, self.phone_edit, self.email_edit,
             self.kind_combo, self.source_combo, self.class_combo, self.status_combo,
             self.industry_edit, self.website_edit, self.tax_edit,
-            self.contacts_table, self.addresses_table, self.devices_table, self.notes_edit,
         ]
-        for widget in self._chain[:11]:
+        if self._may_reassign:
+            form.append(self.owner_combo)
+        self._chain: list[QWidget] = [
+            *form, self.contacts_table, self.addresses_table, self.devices_table,
+            self.notes_edit,
+        ]
+        for widget in form:
             widget.installEventFilter(self)
-        tab_order = [*self._chain[:11], self.tabs, self.contacts_table, self.addresses_table,
+        tab_order = [*form, self.tabs, self.contacts_table, self.addresses_table,
                      self.devices_table, self.notes_edit, self.save_button, self.close_button]
         for first, second in zip(tab_order, tab_order[1:], strict=False):
             QWidget.setTabOrder(first, second)
@@ -446,7 +523,11 @@ class CustomerCardDialog(QDialog):
         label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         cell = QVBoxLayout()
         cell.setSpacing(2)
-        cell.addWidget(widget)
+        if field == "owner_id":
+            cell.addWidget(self.owner_label)  # only one of the two is shown
+            cell.addWidget(self.owner_combo)
+        else:
+            cell.addWidget(widget)
         cell.addWidget(self._make_error_label(field, self.body))
         grid.addWidget(label, row, side * 2, Qt.AlignmentFlag.AlignTop)
         grid.addLayout(cell, row, side * 2 + 1)
@@ -519,7 +600,7 @@ class CustomerCardDialog(QDialog):
         self.setWindowTitle(self.tr("New customer"))
         self.title_label.setText(self.tr("New customer"))
         self.code_label.setText(self.tr("The number is given on saving"))
-        self.owner_label.setText(self._ctx.actor.display_name)
+        self._show_owner(self._ctx.actor.user_id, self._ctx.actor.display_name)
         defaults = CustomerDraft(name="")
         _choose(self.kind_combo, defaults.kind)
         _choose(self.source_combo, defaults.source)
@@ -566,7 +647,7 @@ class CustomerCardDialog(QDialog):
             self.industry_edit.setText(detail.industry or "")
             self.website_edit.setText(detail.website or "")
             self.tax_edit.setText(detail.tax_number or "")
-            self.owner_label.setText(detail.owner_name or self.tr("(nobody)"))
+            self._show_owner(detail.owner_id, detail.owner_name)
             self.notes_edit.setPlainText(detail.notes or "")
             self.contacts_table.set_rows([
                 ({"name": c.name, "title": c.title, "phone": c.phone, "mobile": c.mobile,
@@ -605,6 +686,56 @@ class CustomerCardDialog(QDialog):
             value=f"{device.last_reading:,}",
             date=format_local_datetime(device.last_reading_at)[:10])
 
+    # --- owner ----------------------------------------------------------------------------
+
+    def _owner_id(self) -> int | None:
+        if self._may_reassign:
+            value = self.owner_combo.currentData()
+            return value if isinstance(value, int) else None
+        return self._shown_owner_id
+
+    def _show_owner(self, owner_id: int | None, owner_name: str | None) -> None:
+        self._shown_owner_id = owner_id
+        name = owner_name or self.tr("(nobody)")
+        self.owner_label.setText(name)
+        if self._may_reassign:
+            self._fill_owner_combo(owner_id, name)
+
+    def _fill_owner_combo(self, selected: int | None, selected_text: str) -> None:
+        combo = self.owner_combo
+        entries = list(self._owner_users)
+        if selected is not None and all(i != selected for i, _t in entries):
+            entries.insert(0, (selected, selected_text))  # left, or not among OWNER_ROLES
+        filling, self._filling = self._filling, True
+        try:
+            combo.clear()
+            if selected is None:
+                combo.addItem(self.tr("(nobody)"), None)
+            for user_id, text in entries:
+                combo.addItem(text, user_id)
+            combo.setCurrentIndex(max(combo.findData(selected), 0) if selected is not None
+                                  else 0)
+        finally:
+            self._filling = filling
+
+    def _owner_text(self, owner_id: int | None) -> str:
+        if owner_id is None:
+            return "—"
+        index = self.owner_combo.findData(owner_id)
+        if index >= 0:
+            return self.owner_combo.itemText(index)
+        return self.owner_label.text() if owner_id == self._shown_owner_id else str(owner_id)
+
+    def _on_owners_loaded(self, users: tuple[UserChoice, ...]) -> None:
+        self._owner_users = owner_texts(users)
+        if self._loaded:
+            self._fill_owner_combo(self._owner_id(), self.owner_combo.currentText())
+
+    def _on_owners_failed(self, _error: BaseException) -> None:
+        # The card still shows the owner it has; only the other names are missing.
+        self.owner_combo.setToolTip(self.tr("The list of people could not be read just now; "
+                                            "close and open the card again to choose."))
+
     # --- saving ---------------------------------------------------------------------------
 
     def _may_save(self) -> bool:
@@ -634,6 +765,7 @@ class CustomerCardDialog(QDialog):
         self._set_busy(False, self.tr("Saved at {time}.").format(
             time=dt.datetime.now().strftime("%H:%M")))
         self.saved.emit(detail)
+        self._report_save(True)
 
     def _on_save_failed(self, error: BaseException, draft: CustomerDraft) -> None:
         if isinstance(error, ValidationError):
@@ -641,10 +773,25 @@ class CustomerCardDialog(QDialog):
             self.show_validation(error.errors)
         elif isinstance(error, ConflictError):
             self._load_conflict(error, draft)
+        elif (isinstance(error, PermissionDenied) and self._baseline is not None
+              and draft.owner_id != self._baseline.owner_id):
+            # Most likely the new owner is outside the user's data scope: say so there.
+            self._set_busy(False, "")
+            self.show_validation({"owner_id": self.tr(
+                "You may not give this customer to {owner}.").format(
+                    owner=self._owner_text(draft.owner_id))})
+            self._field_widgets["owner_id"].setToolTip(str(error))  # the service's words
         else:
             self._set_busy(False, self.tr("Not saved. What you typed is still here."),
                            error=True)
             show_error(self, error)
+        self._report_save(False)
+
+    def _report_save(self, saved: bool) -> None:
+        """Tell confirm_close() how its "Save" ended."""
+        after, self._after_save = self._after_save, None
+        if after is not None:
+            after(saved)
 
     def _ask_create_anyway(self) -> None:
         hits = self._dup_hits
@@ -664,7 +811,12 @@ class CustomerCardDialog(QDialog):
             self._confirmed_hits = frozenset(h.id for h in hits)
             self._submit()
 
+        def finished(_result: int) -> None:
+            if box.clickedButton() is not yes:
+                self._report_save(False)  # "Go back": nothing was saved
+
         yes.clicked.connect(confirmed)
+        box.finished.connect(finished)
         self.confirm_box = box
         box.open()
 
@@ -706,7 +858,7 @@ class CustomerCardDialog(QDialog):
     def _mark_field(self, field: str, message: str) -> None:
         widget = self._field_widgets[field]
         self._errors[field] = message
-        if field != "owner_id":
+        if not isinstance(widget, QLabel):
             widget.setStyleSheet(f"{type(widget).__name__} {{ {FIELD_ERROR_STYLE} }}")
         widget.setToolTip(message)
         label = self._error_labels[field]
@@ -779,8 +931,13 @@ class CustomerCardDialog(QDialog):
             can_overwrite=self._ctx.can(Module.CUSTOMERS, Operation.EDIT))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.reload_requested.connect(self.reload)
-        dialog.overwrite_requested.connect(
-            lambda: self._submit(expected_version=current.version))
+
+        def overwrite() -> None:
+            if not self._may_reassign:
+                self._shown_owner_id = current.owner_id  # the owner is not this user's to set
+            self._submit(expected_version=current.version)
+
+        dialog.overwrite_requested.connect(overwrite)
         self.conflict_dialog = dialog
         dialog.open()
 
@@ -790,9 +947,12 @@ class CustomerCardDialog(QDialog):
         theirs = current.to_draft()
         rows = []
         for field in _FIELDS:
-            if field == "owner_id":
-                continue  # the card does not change the owner
             mine_value, their_value = getattr(draft, field), getattr(theirs, field)
+            if field == "owner_id":
+                if self._may_reassign and mine_value != their_value:
+                    rows.append((self._titles[field], self._owner_text(mine_value),
+                                 current.owner_name or "—"))
+                continue  # only management changes the owner
             if _comparable(mine_value) != _comparable(their_value):
                 rows.append((self._titles[field], self._display(field, mine_value),
                              self._display(field, their_value)))
@@ -951,6 +1111,21 @@ class CustomerCardDialog(QDialog):
         discard.clicked.connect(discard_and_close)
         self.discard_box = box
         box.open()
+
+    def done(self, result: int) -> None:
+        super().done(result)
+        self._after_save = None
+        self._answer_close(True)  # closed by the user while the question was pending
+
+    def _answer_close(self, may_close: bool) -> None:
+        listener, self._close_listener = self._close_listener, None
+        if listener is not None:
+            listener(may_close)
+
+    def _close_name(self) -> str:
+        if self._detail is not None:
+            return self._detail.name
+        return self.name_edit.text().strip() or self.tr("New customer")
 
     # --- small helpers --------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Sig
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.db import DatabaseUnavailable
 from app.models.enums import CustomerClass, CustomerSource, CustomerStatus, Module, Operation
 from app.services.customers import CustomerFilters, CustomerPage, search_customers
+from app.services.users import UserChoice
 from app.ui import labels
 from app.ui.context import AppContext
 from app.ui.customers.list_model import (
@@ -34,12 +34,15 @@ from app.ui.customers.list_model import (
     CustomerQuery,
     Key,
 )
+from app.ui.customers.owners import load_owner_choices, owner_texts
 from app.ui.errors import describe_error
 
 E = TypeVar("E", CustomerClass, CustomerSource, CustomerStatus)
 
 SEARCH_DEBOUNCE_MS = 250
 HIDDEN_COLUMNS_KEY = "customer_list/hidden_columns"
+OWNER_FILTER_KEY = "customer_list/owner_filter"
+MINE = "mine"  # the owner filter's "Only mine"; a user id (int) is one person's customers
 DEFAULT_HIDDEN = (Column.SHORT_NAME,)
 COLUMN_WIDTHS = {
     Column.CODE: 140,
@@ -97,8 +100,15 @@ class CustomerListPage(QWidget):
             "source_filter", self.tr("All sources"), labels.customer_sources())
         self.status_filter = self._filter_combo(
             "status_filter", self.tr("All statuses"), labels.customer_statuses())
-        self.mine_only = QCheckBox(self.tr("Only my customers"), self)
-        self.mine_only.setObjectName("mine_only")
+        self.owner_filter = QComboBox(self)
+        self.owner_filter.setObjectName("owner_filter")
+        self.owner_filter.setToolTip(self.tr("Show the customers of one owner"))
+        self.owner_filter.addItem(self.tr("All owners"), None)
+        self.owner_filter.addItem(self.tr("Only mine"), MINE)
+        self.owner_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._owner_choice: int | str | None = None
+        self._owners_loaded = False
+        self._filling_owners = False
 
         self.new_button = QPushButton(self.tr("New customer…"), self)
         self.new_button.setObjectName("new_customer_button")
@@ -133,7 +143,7 @@ class CustomerListPage(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 1)
         for widget in (self.class_filter, self.source_filter, self.status_filter,
-                       self.mine_only, self.new_button):
+                       self.owner_filter, self.new_button):
             filters.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -148,7 +158,7 @@ class CustomerListPage(QWidget):
         self.search_edit.returnPressed.connect(self.apply_search)
         for combo in (self.class_filter, self.source_filter, self.status_filter):
             combo.currentIndexChanged.connect(self.apply_search)
-        self.mine_only.toggled.connect(self.apply_search)
+        self.owner_filter.currentIndexChanged.connect(self._on_owner_chosen)
 
         self.model.loading_changed.connect(self._update_status)
         self.model.page_loaded.connect(self._update_status)
@@ -156,8 +166,10 @@ class CustomerListPage(QWidget):
         self.model.load_failed.connect(self._on_load_failed)
 
         self._restore_columns()
+        self._restore_owner_choice()
         self.setFocusProxy(self.search_edit)
         self.apply_search()
+        self._load_owners()
 
     # --- public ---------------------------------------------------------------------------
 
@@ -168,9 +180,23 @@ class CustomerListPage(QWidget):
                 customer_class=_chosen(self.class_filter, CustomerClass),
                 source=_chosen(self.source_filter, CustomerSource),
                 status=_chosen(self.status_filter, CustomerStatus),
-                owner_id=self._ctx.actor.user_id if self.mine_only.isChecked() else None,
+                owner_id=self.owner_filter_id(),
             ),
         )
+
+    def owner_filter_id(self) -> int | None:
+        """The owner whose customers are listed; None for everybody's."""
+        choice = self._owner_choice
+        if choice == MINE:
+            return self._ctx.actor.user_id
+        return choice if isinstance(choice, int) else None
+
+    def choose_owner(self, choice: int | str | None) -> bool:
+        """Pick an owner filter entry: None (all), :data:`MINE` or a user id."""
+        index = self.owner_filter.findData(choice) if choice is not None else 0
+        if index >= 0:
+            self.owner_filter.setCurrentIndex(index)
+        return index >= 0
 
     def apply_search(self) -> None:
         """Run the search now (the debounce timer calls this after a pause in typing)."""
@@ -191,6 +217,8 @@ class CustomerListPage(QWidget):
 
     def on_connection_restored(self) -> None:
         self.model.retry()
+        if not self._owners_loaded:
+            self._load_owners()
         self._update_status()
 
     def hidden_columns(self) -> set[Column]:
@@ -247,6 +275,73 @@ class CustomerListPage(QWidget):
         self.status_label.setText(text)
         self.status_label.setProperty("error", error)
         self.status_label.setStyleSheet("color: #b00020;" if error else "")
+
+    # --- owner filter ---------------------------------------------------------------------
+
+    def _owner_settings_key(self) -> str:
+        return self._ctx.user_settings_key(OWNER_FILTER_KEY)
+
+    def _restore_owner_choice(self) -> None:
+        stored = self._ctx.ui_settings().value(self._owner_settings_key())
+        stored = stored if isinstance(stored, str) else ""
+        self._filling_owners = True
+        try:
+            if stored == MINE:
+                self._owner_choice = MINE
+                self.owner_filter.setCurrentIndex(1)
+            elif stored.isdigit():
+                # The names arrive from the worker; until then the entry says so.
+                self._owner_choice = int(stored)
+                self.owner_filter.addItem(self.tr("Loading owners…"), self._owner_choice)
+                self.owner_filter.setCurrentIndex(2)
+        finally:
+            self._filling_owners = False
+
+    def _on_owner_chosen(self, _index: int) -> None:
+        if self._filling_owners:
+            return
+        choice = self.owner_filter.currentData()
+        self._owner_choice = choice if choice == MINE or isinstance(choice, int) else None
+        settings = self._ctx.ui_settings()
+        settings.setValue(self._owner_settings_key(),
+                          "" if self._owner_choice is None else str(self._owner_choice))
+        settings.sync()
+        self.apply_search()
+
+    def _load_owners(self) -> None:
+        load_owner_choices(self._ctx, on_done=self._on_owners_loaded,
+                           on_error=self._on_owners_failed, owner=self)
+
+    def _on_owners_loaded(self, users: tuple[UserChoice, ...]) -> None:
+        self._owners_loaded = True
+        me = self._ctx.actor.user_id
+        self._fill_owner_filter([(i, text) for i, text in owner_texts(users) if i != me])
+
+    def _on_owners_failed(self, _error: BaseException) -> None:
+        # The list reports a lost connection itself; the names are read again when it is back.
+        self._fill_owner_filter([])
+
+    def _fill_owner_filter(self, entries: list[tuple[int, str]]) -> None:
+        combo = self.owner_filter
+        self._filling_owners = True
+        try:
+            while combo.count() > 2:
+                combo.removeItem(2)
+            for user_id, text in entries:
+                combo.addItem(text, user_id)
+            if self._owner_choice is None:
+                index = 0
+            elif self._owner_choice == MINE:
+                index = 1
+            else:
+                index = combo.findData(self._owner_choice)
+            combo.setCurrentIndex(max(index, 0))
+        finally:
+            self._filling_owners = False
+        if index < 0:
+            # That person left (or the names could not be read): show everybody's.
+            self._owner_choice = None
+            self.apply_search()
 
     # --- columns --------------------------------------------------------------------------
 
