@@ -529,6 +529,12 @@ def _install_sqlite_hooks(engine: Engine) -> None:
     pysqlite's legacy transaction handling skips BEGIN before SELECT, DDL and SAVEPOINT, so
     savepoints escape the outer transaction. SQLAlchemy's recipe: switch the driver's own
     BEGIN off and emit BEGIN ourselves when SQLAlchemy begins a transaction.
+
+    The BEGIN is IMMEDIATE: a use case reads (permissions, the current row) before it
+    writes, and in WAL mode a deferred transaction whose snapshot another connection has
+    written past fails at its first write with "database is locked" at once — the busy
+    timeout does not apply. Taking the write lock at BEGIN makes transactions wait their
+    turn instead; the embedded file serves one PC, so serialising them costs little.
     """
 
     @event.listens_for(engine, "connect")
@@ -546,7 +552,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
     def _on_begin(connection: Connection) -> None:
         # A connection asked for AUTOCOMMIT (e.g. VACUUM) must not be wrapped in a transaction.
         if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | URL, *, echo: bool = False) -> Engine:

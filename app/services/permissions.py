@@ -146,7 +146,10 @@ def _load_role(uow: UnitOfWork, role_id: int) -> _RoleGrants:
 
 def can(uow: UnitOfWork, actor: Actor, module: Module, operation: Operation) -> bool:
     """Whether the actor may perform ``operation`` in ``module`` at all."""
-    return grants_for(uow, actor).allows(module, operation)
+    # Its own transaction when called on its own (the UI asks before acting), so no
+    # transaction is left open holding a lock.
+    with uow:
+        return grants_for(uow, actor).allows(module, operation)
 
 
 def require(uow: UnitOfWork, actor: Actor, module: Module, operation: Operation) -> Grants:
@@ -217,7 +220,8 @@ def require_in_scope(
 
 def hidden_fields(uow: UnitOfWork, actor: Actor, module: Module) -> frozenset[str]:
     """Names of the protected fields of ``module`` that the actor's role must not see."""
-    grants = grants_for(uow, actor)
+    with uow:
+        grants = grants_for(uow, actor)
     return frozenset(
         name
         for (mod, name), access in grants.fields.items()
@@ -226,7 +230,8 @@ def hidden_fields(uow: UnitOfWork, actor: Actor, module: Module) -> frozenset[st
 
 
 def read_only_fields(uow: UnitOfWork, actor: Actor, module: Module) -> frozenset[str]:
-    grants = grants_for(uow, actor)
+    with uow:
+        grants = grants_for(uow, actor)
     return frozenset(name for (mod, name), access in grants.fields.items() if mod is module)
 
 
