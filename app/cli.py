@@ -150,6 +150,61 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_print(args: argparse.Namespace) -> int:
+    import io
+
+    from app.reports.page import PageSizeName
+    from app.reports.sales_slips import (
+        build_order_slip,
+        build_quotation_slip,
+        latest_number,
+        render_order_slip,
+        render_quotation_slip,
+    )
+    from app.services.auth import login
+    from app.services.uow import UnitOfWork
+
+    if not args.user:
+        raise ValueError("printing needs a login: give --user NAME (and --password-stdin to"
+                         " read the password from standard input)")
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise ValueError(f"the folder {out.parent} does not exist")
+    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
+                else _ask_password())
+    url = resolve_db_url(args.db)
+    _require_existing_sqlite_file(url)
+    engine = _engine(url)
+    try:
+        uow = UnitOfWork.for_engine(engine)
+        actor = login(uow=uow, username=args.user, password=password)
+        number = args.number
+        if args.latest:
+            number = latest_number(uow, args.kind, actor=actor)
+            if number is None:
+                raise ValueError(f"there is no {args.kind} you may print")
+        buffer = io.BytesIO()
+        page_size: PageSizeName = "A5" if args.a5 else "A4"
+        if args.kind == "quotation":
+            quotation = build_quotation_slip(uow=uow, actor=actor, number=number)
+            rendered = render_quotation_slip(quotation, buffer, page_size=page_size)
+        else:
+            order = build_order_slip(uow=uow, actor=actor, number=number)
+            rendered = render_order_slip(order, buffer, page_size=page_size)
+    finally:
+        engine.dispose()
+    # Written only once complete, so a failed render never leaves half a PDF behind.
+    out.write_bytes(buffer.getvalue())
+    print(f"{number}: {rendered.page_count} page(s) written to {out}")
+    return EXIT_OK
+
+
+def _ask_password() -> str:
+    import getpass
+
+    return getpass.getpass("Password: ")
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     import time
 
@@ -276,6 +331,26 @@ def _add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     demo.set_defaults(handler=_cmd_demo_data)
 
 
+def _add_print_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    printing = commands.add_parser(
+        "print", help="print a quotation (报价单) or an order (销售单) to a PDF file",
+        description="Write the printed slip of a quotation or an order as a PDF, with the"
+        " Chinese font embedded. Printing is a permissioned, audited operation: log in with"
+        " --user; the password is asked, or read from the first line of standard input with"
+        " --password-stdin.")
+    printing.add_argument("kind", choices=("quotation", "order"))
+    which = printing.add_mutually_exclusive_group(required=True)
+    which.add_argument("number", nargs="?", help="document number, e.g. BJ-20261126-0007")
+    which.add_argument("--latest", action="store_true",
+                       help="the most recent document of that kind the user may print")
+    printing.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write")
+    printing.add_argument("--a5", action="store_true", help="A5 paper (default: A4)")
+    printing.add_argument("--user", metavar="NAME", help="log in as this user (required)")
+    printing.add_argument("--password-stdin", action="store_true")
+    _add_db_option(printing)
+    printing.set_defaults(handler=_cmd_print)
+
+
 def _add_bench_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bench = commands.add_parser(
         "bench", help="time customer search and the 360 view against hand-written SQL",
@@ -305,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_commands(commands)
     _add_user_commands(commands)
     _add_demo_command(commands)
+    _add_print_command(commands)
     _add_bench_command(commands)
     return parser
 

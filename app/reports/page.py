@@ -1,0 +1,497 @@
+"""The shared page template of printed documents: fonts, page sizes, header, footer, codes.
+
+Every printed slip is an A4 or A5 portrait page with the company header and the document's
+Code128 barcode on each page, a footer with "page x of y" and the print time, and the
+embedded CJK font for all text (also the barcode's digits), so it prints the same on any
+PC. No database here: a render step hands in everything it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import IO, Any, Literal
+from xml.sax.saxutils import escape
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.barcode.widgets import BarcodeCode128
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, A5
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table
+from reportlab.platypus.tables import TableStyle
+
+from app.paths import cjk_font_path
+from app.reports.company import CompanyInfo
+
+# --- fonts ---------------------------------------------------------------------------------
+
+CJK_FONT = "WenQuanYiMicroHei"
+_font_lock = threading.Lock()
+
+
+def register_fonts() -> str:
+    """Register the shipped CJK font with reportlab once; returns its name.
+
+    WenQuanYi Micro Hei has one weight, so the family maps bold and italic to it too:
+    ``<b>`` in a paragraph then stays legible instead of failing for a missing face.
+    """
+    with _font_lock:
+        if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(CJK_FONT, str(cjk_font_path()), subfontIndex=0))
+            pdfmetrics.registerFontFamily(CJK_FONT, normal=CJK_FONT, bold=CJK_FONT,
+                                          italic=CJK_FONT, boldItalic=CJK_FONT)
+    return CJK_FONT
+
+
+# --- page sizes and the measurements that go with them -------------------------------------
+
+PageSizeName = Literal["A4", "A5"]
+PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "A5": A5}
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """Sizes for one paper size; A5 is the same page drawn smaller, not a different design."""
+
+    name: PageSizeName
+    size: tuple[float, float]
+    margin: float
+    header_height: float
+    footer_height: float
+    font_size: float
+    small_size: float
+    company_size: float
+    title_size: float
+    bar_width: float
+    bar_height: float
+    qr_size: float
+
+    @property
+    def width(self) -> float:
+        return self.size[0]
+
+    @property
+    def height(self) -> float:
+        return self.size[1]
+
+    @property
+    def frame_width(self) -> float:
+        return self.width - 2 * self.margin
+
+    @property
+    def leading(self) -> float:
+        return self.font_size * 1.3
+
+
+LAYOUTS: dict[str, PageLayout] = {
+    "A4": PageLayout(name="A4", size=A4, margin=15 * mm, header_height=22 * mm,
+                     footer_height=10 * mm, font_size=9, small_size=6.5, company_size=14,
+                     title_size=18, bar_width=0.72, bar_height=9 * mm, qr_size=24 * mm),
+    "A5": PageLayout(name="A5", size=A5, margin=10 * mm, header_height=18 * mm,
+                     footer_height=8 * mm, font_size=7.5, small_size=5.5, company_size=11,
+                     title_size=14, bar_width=0.55, bar_height=7 * mm, qr_size=18 * mm),
+}
+
+
+def page_layout(name: str) -> PageLayout:
+    """The layout for ``"A4"`` or ``"A5"`` (portrait); anything else is a ValueError."""
+    try:
+        return LAYOUTS[name.upper()]
+    except KeyError:
+        raise ValueError(f"unknown page size {name!r}; use A4 or A5") from None
+
+
+# --- formatting ----------------------------------------------------------------------------
+
+_CENT = Decimal("0.01")
+
+
+def format_money(amount: Decimal) -> str:
+    """``Decimal("1234.5")`` → ``¥1,234.50``; negative amounts as ``-¥12.00``."""
+    value = Decimal(amount).quantize(_CENT, rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    return f"{sign}¥{abs(value):,.2f}"
+
+
+def format_quantity(quantity: Decimal) -> str:
+    """A quantity without trailing zeros: ``2.000`` → ``2``, ``1.500`` → ``1.5``."""
+    value = Decimal(quantity)
+    if value == value.to_integral_value():
+        return f"{value.to_integral_value():,}"
+    return f"{value.normalize():,f}"
+
+
+def format_percent(percent: Decimal) -> str:
+    """A discount percentage, empty for none: ``10.00`` → ``10%``, ``7.50`` → ``7.5%``."""
+    value = Decimal(percent)
+    if value == 0:
+        return ""
+    return f"{format_quantity(value)}%"
+
+
+def format_date(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def format_timestamp(moment: dt.datetime) -> str:
+    """An aware timestamp in this PC's local time, to the minute."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def text(value: str | None) -> str:
+    """Plain text made safe for a Paragraph: markup escaped, line breaks kept."""
+    return escape(value or "").replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+# --- styles --------------------------------------------------------------------------------
+
+GREY = colors.HexColor("#555555")
+LIGHT = colors.HexColor("#e8e8e8")
+RULE = colors.HexColor("#888888")
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    small: ParagraphStyle
+    label: ParagraphStyle
+    cell: ParagraphStyle
+    cell_right: ParagraphStyle
+    cell_center: ParagraphStyle
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+
+
+def make_styles(layout: PageLayout) -> Styles:
+    font = register_fonts()
+    size, small = layout.font_size, layout.small_size
+    body = ParagraphStyle("body", fontName=font, fontSize=size, leading=layout.leading,
+                          wordWrap="CJK", alignment=TA_LEFT)
+    return Styles(
+        body=body,
+        small=ParagraphStyle("small", parent=body, fontSize=small, leading=small * 1.25,
+                             textColor=GREY),
+        label=ParagraphStyle("label", parent=body, textColor=colors.black),
+        cell=ParagraphStyle("cell", parent=body),
+        cell_right=ParagraphStyle("cell_right", parent=body, alignment=TA_RIGHT),
+        cell_center=ParagraphStyle("cell_center", parent=body, alignment=TA_CENTER),
+        title=ParagraphStyle("title", parent=body, fontSize=layout.title_size,
+                             leading=layout.title_size * 1.25, alignment=TA_CENTER),
+        subtitle=ParagraphStyle("subtitle", parent=body, fontSize=small,
+                                leading=small * 1.3, alignment=TA_CENTER, textColor=GREY,
+                                spaceAfter=2 * mm),
+    )
+
+
+def bilingual(zh: str, en: str, style: ParagraphStyle, layout: PageLayout) -> Paragraph:
+    """Chinese label first, its English in small grey type underneath."""
+    if not en:
+        return Paragraph(escape(zh), style)
+    return Paragraph(
+        f'{escape(zh)}<br/><font size="{layout.small_size}" color="#555555">'
+        f"{escape(en)}</font>",
+        style,
+    )
+
+
+# --- barcode and QR code -------------------------------------------------------------------
+
+
+def make_barcode(value: str, layout: PageLayout) -> BarcodeCode128:
+    """A Code128 barcode of ``value`` (bars only: the header prints the value under it).
+
+    The widget's own human-readable line sits too close to short bars in a small font, so
+    the template draws the number itself with a gap.
+    """
+    return BarcodeCode128(value=value, barHeight=layout.bar_height, barWidth=layout.bar_width,
+                          humanReadable=False, quiet=0)
+
+
+def make_qr(value: str, size: float) -> QrCodeWidget:
+    """A QR code of ``value``, ``size`` points square (quiet zone included)."""
+    return QrCodeWidget(value, barWidth=size, barHeight=size, barBorder=2, barLevel="M")
+
+
+def drawing_of(widget: Any) -> Drawing:
+    """Wrap a barcode widget in a Drawing sized to its bounds (text under bars included)."""
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(x1 - x0, y1 - y0)
+    # The renderer starts in this font; the default would reference unembedded Helvetica.
+    drawing.initialFontName = register_fonts()
+    widget.x, widget.y = -x0, -y0
+    drawing.add(widget)
+    return drawing
+
+
+# --- signature lines -----------------------------------------------------------------------
+
+
+def signature_lines(labels: Sequence[tuple[str, str]], width: float,
+                    layout: PageLayout) -> Table:
+    """One row of "label ________" pairs (客户签字 / 经办人 / 日期) across ``width``."""
+    styles = make_styles(layout)
+    cells: list[Any] = []
+    col_widths: list[float] = []
+    share = width / max(len(labels), 1)
+    label_width = min(share * 0.42, 26 * mm)
+    for zh, en in labels:
+        cells += [bilingual(f"{zh}：", en, styles.label, layout), ""]
+        col_widths += [label_width, share - label_width - 3 * mm]
+    # A narrow gap column after each line keeps neighbouring lines apart.
+    row: list[Any] = []
+    widths: list[float] = []
+    for i in range(0, len(cells), 2):
+        row += [cells[i], cells[i + 1], ""]
+        widths += [col_widths[i], col_widths[i + 1], 3 * mm]
+    table = Table([row[:-1]], colWidths=widths[:-1], rowHeights=[layout.font_size * 3.2])
+    commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), register_fonts(), layout.font_size),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ]
+    for i in range(len(labels)):
+        commands.append(("LINEBELOW", (3 * i + 1, 0), (3 * i + 1, 0), 0.6, colors.black))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+# --- the page template ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageDecor:
+    """What the template draws on every page around the story."""
+
+    company: CompanyInfo
+    title_zh: str
+    title_en: str
+    number: str
+    printed_at: dt.datetime
+    printed_by: str
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """What a render step produced: the page count and the code widgets it drew.
+
+    ``barcode`` and ``qr`` are the very reportlab widgets placed on the pages, so their
+    ``value`` is what a scanner reads.
+    """
+
+    page_count: int
+    barcode: BarcodeCode128
+    qr: QrCodeWidget | None = None
+
+
+def _company_parts(company: CompanyInfo) -> list[str]:
+    return [part for part in (
+        f"地址：{company.address}" if company.address else "",
+        f"电话：{company.phone}" if company.phone else "",
+        f"传真：{company.fax}" if company.fax else "",
+        f"开户行：{company.bank}" if company.bank else "",
+        f"账号：{company.bank_account}" if company.bank_account else "",
+        f"税号：{company.tax_number}" if company.tax_number else "",
+    ) if part]
+
+
+def _fit(value: str, font: str, size: float, width: float) -> str:
+    """``value`` shortened with an ellipsis so it fits ``width`` (header lines never wrap)."""
+    if pdfmetrics.stringWidth(value, font, size) <= width:
+        return value
+    while value and pdfmetrics.stringWidth(value + "…", font, size) > width:
+        value = value[:-1]
+    return value + "…"
+
+
+def _pack(parts: list[str], font: str, size: float, width: float, max_lines: int) -> list[str]:
+    """Fill lines with whole parts, separated by a wide space; the last line is shortened."""
+    lines: list[str] = []
+    for part in parts:
+        joined = f"{lines[-1]}　{part}" if lines else part
+        if lines and pdfmetrics.stringWidth(joined, font, size) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    if len(lines) > max_lines:
+        lines = [*lines[:max_lines - 1], "　".join(lines[max_lines - 1:])]
+    return [_fit(line, font, size, width) for line in lines]
+
+
+def _header_painter(decor: PageDecor, layout: PageLayout,
+                    barcode: BarcodeCode128) -> Callable[[Any, Any], None]:
+    font = register_fonts()
+    code_drawing = drawing_of(barcode)
+
+    def paint(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        left, right = layout.margin, layout.width - layout.margin
+        top = layout.height - layout.margin * 0.7
+        code_x = right - code_drawing.width
+        text_width = code_x - left - 4 * mm
+        canvas.setFillColor(colors.black)
+        y = top - layout.company_size
+        canvas.setFont(font, layout.company_size)
+        canvas.drawString(left, y, _fit(decor.company.name, font,
+                                        layout.company_size, text_width))
+        size = layout.small_size + 1
+        canvas.setFont(font, size)
+        canvas.setFillColor(GREY)
+        room = int((y - (top - layout.header_height) - size) // (size * 1.45))
+        for line in _pack(_company_parts(decor.company), font, size, text_width, max(room, 1)):
+            y -= size * 1.45
+            canvas.drawString(left, y, line)
+        # The document's title over its barcode, so every page says what it belongs to.
+        canvas.setFillColor(colors.black)
+        canvas.setFont(font, layout.font_size)
+        title = f"{decor.title_zh}  {decor.title_en}"
+        canvas.drawRightString(right, top - layout.font_size, title)
+        code_y = top - layout.font_size * 1.5 - code_drawing.height
+        renderPDF.draw(code_drawing, canvas, code_x, code_y)
+        number_size = layout.small_size + 1.5
+        canvas.setFont(font, number_size)
+        canvas.drawCentredString(code_x + code_drawing.width / 2,
+                                 code_y - number_size * 1.15, decor.number)
+        rule_y = layout.height - layout.margin * 0.7 - layout.header_height
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.8)
+        canvas.line(left, rule_y, right, rule_y)
+        canvas.restoreState()
+
+    return paint
+
+
+def _footer_painter(decor: PageDecor, layout: PageLayout) -> Callable[[Any, int, int], None]:
+    font = register_fonts()
+
+    def paint(canvas: Any, page: int, total: int) -> None:
+        canvas.saveState()
+        left, right = layout.margin, layout.width - layout.margin
+        y = layout.margin * 0.7
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(left, y + layout.small_size * 2, right, y + layout.small_size * 2)
+        canvas.setFont(font, layout.small_size + 0.5)
+        canvas.setFillColor(GREY)
+        canvas.drawString(left, y, f"打印时间 {format_timestamp(decor.printed_at)}"
+                                   f"　打印人 {decor.printed_by}")
+        canvas.drawCentredString(layout.width / 2, y, decor.number)
+        canvas.drawRightString(right, y, f"第 {page} 页 / 共 {total} 页")
+        canvas.restoreState()
+
+    return paint
+
+
+class _NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
+    """Holds pages back until the end so each footer can say "page x of y"."""
+
+    def __init__(self, *args: Any, footer: Callable[[Any, int, int], None],
+                 pages: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._pages = pages
+        self._saved_page_states: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._saved_page_states.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._saved_page_states)
+        for number, state in enumerate(self._saved_page_states, start=1):
+            self.__dict__.update(state)
+            self._footer(self, number, total)
+            super().showPage()
+        self._pages.append(total)
+        super().save()
+
+
+def build_pdf(
+    out: str | os.PathLike[str] | IO[bytes],
+    story: list[Flowable],
+    decor: PageDecor,
+    layout: PageLayout,
+    *,
+    qr: QrCodeWidget | None = None,
+) -> RenderedDocument:
+    """Lay ``story`` out on the page template and write the PDF to ``out``.
+
+    Args:
+        out: a file name or a binary file object.
+        story: the flowables of the document body.
+        decor: header and footer content.
+        layout: paper size and measurements.
+        qr: the QR widget placed in the story, reported back in the result.
+    """
+    font = register_fonts()
+    target = os.fspath(out) if isinstance(out, str | os.PathLike) else out
+    top = layout.margin * 0.7 + layout.header_height + 3 * mm
+    bottom = layout.margin * 0.7 + layout.footer_height
+    doc = BaseDocTemplate(
+        target,
+        pagesize=layout.size,
+        leftMargin=layout.margin,
+        rightMargin=layout.margin,
+        topMargin=top,
+        bottomMargin=bottom,
+        title=f"{decor.title_zh} {decor.number}",
+        author=decor.company.name,
+        subject=decor.title_en,
+        creator="StationCRM",
+        # The canvas starts every page in this font instead of Helvetica, so no
+        # unembedded standard font is referenced anywhere in the file.
+        initialFontName=font,
+        initialFontSize=layout.font_size,
+    )
+    frame = Frame(layout.margin, bottom, layout.frame_width, layout.height - top - bottom,
+                  id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    barcode = make_barcode(decor.number, layout)
+    doc.addPageTemplates([PageTemplate(id="slip", frames=[frame],
+                                       onPage=_header_painter(decor, layout, barcode))])
+    pages: list[int] = []
+    footer = _footer_painter(decor, layout)
+
+    def canvasmaker(*args: Any, **kwargs: Any) -> _NumberedCanvas:
+        return _NumberedCanvas(*args, footer=footer, pages=pages, **kwargs)
+
+    doc.build(story, canvasmaker=canvasmaker)
+    return RenderedDocument(page_count=pages[0] if pages else 0, barcode=barcode, qr=qr)
+
+
+__all__ = [
+    "CJK_FONT",
+    "LAYOUTS",
+    "PAGE_SIZES",
+    "PageDecor",
+    "PageLayout",
+    "PageSizeName",
+    "RenderedDocument",
+    "Styles",
+    "bilingual",
+    "build_pdf",
+    "drawing_of",
+    "format_date",
+    "format_money",
+    "format_percent",
+    "format_quantity",
+    "format_timestamp",
+    "make_barcode",
+    "make_qr",
+    "make_styles",
+    "page_layout",
+    "register_fonts",
+    "signature_lines",
+    "text",
+]

@@ -1,0 +1,313 @@
+"""The product catalog (产品目录): products with cost price, list price and sales points.
+
+The cost price is a protected field: roles the permission rules hide it from get ``None`` in
+every view and may not set it (:func:`app.services.permissions.hidden_fields`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, true
+
+from app.i18n import tr
+from app.models import Product, User
+from app.models.enums import AuditAction, Module, Operation, ProductCategory
+from app.services import audit
+from app.services.errors import NotFound, PermissionDenied
+from app.services.locking import check_version
+from app.services.permissions import Actor, hidden_fields, read_only_fields, require
+from app.services.uow import UnitOfWork
+from app.services.validation import Checker
+from app.textkeys import pinyin_initials
+
+# Points are Numeric(10, 2).
+POINTS_LIMIT = Decimal("99999999.99")
+# SKUs are stored in an ASCII column and compared case-insensitively (kept upper-case).
+_SKU = re.compile(r"^[A-Z0-9][A-Z0-9\-_./+#]*$")
+_LETTERS = re.compile(r"^[a-z]+$")
+
+# --- data in and out -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductDraft:
+    """What is typed on the product form.
+
+    ``cost_price=None`` leaves the cost as it is (0.00 for a new product); any other value
+    sets it, which only roles allowed to see the cost may do.
+    """
+
+    sku: str
+    name: str
+    category: ProductCategory | str
+    brand: str | None = None
+    model: str | None = None
+    unit: str = "台"
+    cost_price: Decimal | str | None = None
+    list_price: Decimal | str = Decimal("0.00")
+    sales_points: Decimal | str = Decimal("0.00")
+    active: bool = True
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class ProductView:
+    """A product as the actor may see it; ``cost_price`` is None where the role hides it."""
+
+    id: int
+    version: int
+    sku: str
+    name: str
+    pinyin_initials: str
+    category: ProductCategory
+    brand: str | None
+    model: str | None
+    unit: str
+    cost_price: Decimal | None
+    list_price: Decimal
+    sales_points: Decimal
+    active: bool
+    notes: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    updated_by_name: str | None
+
+    def to_draft(self) -> ProductDraft:
+        """The form's starting values; a hidden cost stays None (unchanged on save)."""
+        return ProductDraft(
+            sku=self.sku, name=self.name, category=self.category, brand=self.brand,
+            model=self.model, unit=self.unit, cost_price=self.cost_price,
+            list_price=self.list_price, sales_points=self.sales_points, active=self.active,
+            notes=self.notes,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    """One line of the product list."""
+
+    id: int
+    sku: str
+    name: str
+    category: ProductCategory
+    brand: str | None
+    model: str | None
+    unit: str
+    cost_price: Decimal | None
+    list_price: Decimal
+    sales_points: Decimal
+    active: bool
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    rows: tuple[ProductRow, ...]
+    # Pass back as ``after`` for the next page; None at the end of the list.
+    next_after: str | None = None
+
+
+# --- use cases -----------------------------------------------------------------------------
+
+
+def create_product(*, uow: UnitOfWork, actor: Actor, draft: ProductDraft) -> ProductView:
+    """Add a product to the catalog."""
+    with uow:
+        require(uow, actor, Module.PRODUCTS, Operation.CREATE)
+        _refuse_cost_change(uow, actor, draft)
+        values = _clean(uow, draft)
+        if values["cost_price"] is None:
+            values["cost_price"] = Decimal("0.00")
+        product = Product(created_by_id=actor.user_id, updated_by_id=actor.user_id, **values)
+        uow.session.add(product)
+        uow.flush()
+        audit.record(uow, actor, AuditAction.CREATE, "product", product.id,
+                     f"{product.sku} {product.name}", {"after": audit.snapshot(product)})
+        uow.commit()
+        return _view(uow, actor, product)
+
+
+def update_product(
+    *, uow: UnitOfWork, actor: Actor, product_id: int, expected_version: int,
+    draft: ProductDraft,
+) -> ProductView:
+    """Save an edited product; a :class:`ConflictError` names who saved it in between."""
+    with uow:
+        require(uow, actor, Module.PRODUCTS, Operation.EDIT)
+        _refuse_cost_change(uow, actor, draft)
+        product = _load(uow, product_id)
+        check_version(uow, product, expected_version, entity="product",
+                      label=f"{product.sku} {product.name}")
+        values = _clean(uow, draft, product.id)
+        if values["cost_price"] is None:
+            del values["cost_price"]
+        before = audit.snapshot(product)
+        for key, value in values.items():
+            setattr(product, key, value)
+        changes = audit.diff(before, audit.snapshot(product))
+        if changes:
+            product.updated_by_id = actor.user_id
+            uow.flush()
+            audit.record(uow, actor, AuditAction.UPDATE, "product", product.id,
+                         f"{product.sku} {product.name}", changes)
+        uow.commit()
+        return _view(uow, actor, product)
+
+
+def get_product(*, uow: UnitOfWork, actor: Actor, product_id: int) -> ProductView:
+    with uow:
+        require(uow, actor, Module.PRODUCTS, Operation.VIEW)
+        return _view(uow, actor, _load(uow, product_id))
+
+
+def list_products(
+    *, uow: UnitOfWork, actor: Actor, text: str = "",
+    category: ProductCategory | None = None, include_inactive: bool = False,
+    after: str | None = None, limit: int = 100,
+) -> ProductPage:
+    """One page of products ordered by SKU.
+
+    ``text`` matches the start of the SKU or of the name's pinyin initials (``xgl`` finds
+    硒鼓 ...), or any part of the name, brand or model.
+    """
+    limit = max(1, min(limit, 500))
+    with uow:
+        require(uow, actor, Module.PRODUCTS, Operation.VIEW)
+        cost_hidden = "cost_price" in hidden_fields(uow, actor, Module.PRODUCTS)
+        conditions = [_text_condition(text)]
+        if category is not None:
+            conditions.append(Product.category == category)
+        if not include_inactive:
+            conditions.append(Product.active == true())
+        if after is not None:
+            conditions.append(Product.sku > after)
+        stmt = (
+            select(Product.id, Product.sku, Product.name, Product.category, Product.brand,
+                   Product.model, Product.unit, Product.cost_price, Product.list_price,
+                   Product.sales_points, Product.active)
+            .where(*conditions)
+            .order_by(Product.sku)
+            .limit(limit + 1)
+        )
+        rows = uow.session.execute(stmt).all()
+        more = len(rows) > limit
+        page = tuple(
+            ProductRow(id=r.id, sku=r.sku, name=r.name, category=r.category, brand=r.brand,
+                       model=r.model, unit=r.unit,
+                       cost_price=None if cost_hidden else r.cost_price,
+                       list_price=r.list_price, sales_points=r.sales_points,
+                       active=bool(r.active))
+            for r in rows[:limit]
+        )
+        return ProductPage(rows=page, next_after=page[-1].sku if more and page else None)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _refuse_cost_change(uow: UnitOfWork, actor: Actor, draft: ProductDraft) -> None:
+    # Any value counts as an attempt, even the current one: comparing would tell the
+    # user whether their guess of the hidden cost was right.
+    if draft.cost_price is not None and "cost_price" in read_only_fields(
+            uow, actor, Module.PRODUCTS):
+        raise PermissionDenied(tr("You may not set the cost price."),
+                               module=Module.PRODUCTS, operation=Operation.EDIT)
+
+
+def _clean(uow: UnitOfWork, draft: ProductDraft, product_id: int | None = None
+           ) -> dict[str, Any]:
+    check = Checker()
+    sku = check.text("sku", draft.sku, max_len=40, required=True)
+    if sku is not None:
+        sku = sku.upper()
+        if not _SKU.match(sku):
+            check.fail("sku", tr("may hold only Latin letters, digits and - _ . / + #"))
+        else:
+            taken = uow.session.execute(
+                select(Product.id).where(Product.sku == sku)
+            ).scalar_one_or_none()
+            if taken is not None and taken != product_id:
+                check.fail("sku", tr("already exists"))
+    name = check.text("name", draft.name, max_len=200, required=True)
+    values: dict[str, Any] = {
+        "sku": sku,
+        "name": name,
+        "category": check.choice("category", draft.category, ProductCategory),
+        "brand": check.text("brand", draft.brand, max_len=100),
+        "model": check.text("model", draft.model, max_len=100),
+        "unit": check.text("unit", draft.unit, max_len=20, required=True),
+        "cost_price": check.money("cost_price", draft.cost_price, required=False),
+        "list_price": check.money("list_price", draft.list_price),
+        "sales_points": check.decimal("sales_points", draft.sales_points, places=2,
+                                      limit=POINTS_LIMIT),
+        "active": bool(draft.active),
+        "notes": check.text("notes", draft.notes, max_len=500, multiline=True),
+    }
+    check.done()
+    values["pinyin_initials"] = pinyin_initials(name or "")[:200]
+    return values
+
+
+def _prefix(column: Any, prefix: str) -> Any:
+    # A range rather than LIKE 'x%': index-assisted on every database (see customers).
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(column >= prefix, column < upper)
+
+
+def _text_condition(text: str) -> Any:
+    q = (text or "").strip()
+    if not q:
+        return true()
+    parts: list[Any] = [
+        Product.name.contains(q, autoescape=True),
+        func.upper(Product.model).contains(q.upper(), autoescape=True),
+        func.upper(Product.brand).contains(q.upper(), autoescape=True),
+    ]
+    if q.isascii():
+        parts.append(_prefix(Product.sku, q.upper()))
+        letters = q.lower().replace(" ", "")
+        if _LETTERS.match(letters):
+            parts.append(_prefix(Product.pinyin_initials, letters))
+    return or_(*parts)
+
+
+def _load(uow: UnitOfWork, product_id: int) -> Product:
+    product = uow.session.get(Product, product_id)
+    if product is None:
+        raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
+                          entity=tr("Product"), id=product_id))
+    return product
+
+
+def _view(uow: UnitOfWork, actor: Actor, product: Product) -> ProductView:
+    cost_hidden = "cost_price" in hidden_fields(uow, actor, Module.PRODUCTS)
+    updated_by = None
+    if product.updated_by_id is not None:
+        updated_by = uow.session.execute(
+            select(User.display_name).where(User.id == product.updated_by_id)
+        ).scalar_one_or_none()
+    return ProductView(
+        id=product.id, version=product.version, sku=product.sku, name=product.name,
+        pinyin_initials=product.pinyin_initials, category=product.category,
+        brand=product.brand, model=product.model, unit=product.unit,
+        cost_price=None if cost_hidden else product.cost_price,
+        list_price=product.list_price, sales_points=product.sales_points,
+        active=product.active, notes=product.notes, created_at=product.created_at,
+        updated_at=product.updated_at, updated_by_name=updated_by,
+    )
+
+
+__all__ = [
+    "ProductDraft",
+    "ProductPage",
+    "ProductRow",
+    "ProductView",
+    "create_product",
+    "get_product",
+    "list_products",
+    "update_product",
+]
