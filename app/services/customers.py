@@ -24,7 +24,8 @@ from app.models.enums import (
     Operation,
 )
 from app.services import audit
-from app.services.errors import ConflictError, NotFound
+from app.services.errors import NotFound
+from app.services.locking import check_version
 from app.services.numbering import next_number
 from app.services.permissions import (
     Actor,
@@ -413,8 +414,7 @@ def update_customer(
         require(uow, actor, Module.CUSTOMERS, Operation.EDIT)
         customer = _load(uow, customer_id)
         require_in_scope(uow, actor, Module.CUSTOMERS, Operation.EDIT, customer.owner_id)
-        if customer.version != expected_version:
-            raise _conflict(uow, customer)
+        check_version(uow, customer, expected_version, entity="customer", label=customer.name)
         if draft.owner_id != customer.owner_id:
             require_in_scope(uow, actor, Module.CUSTOMERS, Operation.EDIT, draft.owner_id)
         values, contacts, addresses, devices = _clean(uow, draft, customer.id)
@@ -663,22 +663,6 @@ def _load(uow: UnitOfWork, customer_id: int) -> Customer:
         raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
                           entity=tr("Customer"), id=customer_id))
     return customer
-
-
-def _conflict(uow: UnitOfWork, customer: Customer) -> ConflictError:
-    who = None
-    if customer.updated_by_id is not None:
-        who = uow.session.execute(
-            select(User.display_name).where(User.id == customer.updated_by_id)
-        ).scalar_one_or_none()
-    when = customer.updated_at
-    return ConflictError(
-        tr("{entity} was changed by {user} at {when} after you opened it.",
-           entity=customer.name, user=who or "?",
-           when=when.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
-        entity="customer", entity_id=customer.id, changed_by=who, changed_at=when,
-        current_version=customer.version,
-    )
 
 
 def _children_snapshot(customer: Customer) -> list[dict[str, Any]]:
