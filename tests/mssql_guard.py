@@ -23,6 +23,8 @@ _REJECTED = [
     (re.compile(r"\bNULLS (FIRST|LAST)\b", re.I), "NULLS FIRST/LAST"),
     (re.compile(r"\bILIKE\b", re.I), "ILIKE"),
     (re.compile(r"\bRETURNING\b", re.I), "RETURNING (use OUTPUT)"),
+    # SQL Server has no boolean IS: write column == true(), not column.is_(True).
+    (re.compile(r"\bIS\s+(?:NOT\s+)?[01]\b", re.I), "IS 0/1 on a BIT column"),
 ]
 
 

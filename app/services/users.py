@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from app.i18n import tr
 from app.models import Department, Role, User
@@ -97,7 +97,7 @@ def list_active_users(*, uow: UnitOfWork, actor: Actor,
             select(User.id, User.display_name, User.username, Role.code, Department.code)
             .join(Role, Role.id == User.role_id)
             .outerjoin(Department, Department.id == User.department_id)
-            .where(User.active.is_(True))
+            .where(User.active == true())
             .order_by(User.display_name, User.id)
         )
         if role_codes:

@@ -111,3 +111,12 @@ def test_a_deactivated_user_cannot_list_users(uow, clerk):
         uow.commit()
     with pytest.raises(PermissionDenied):
         list_active_users(uow=uow, actor=clerk)
+
+
+def test_mssql_guard_refuses_boolean_is() -> None:
+    from sqlalchemy import select
+
+    from tests.mssql_guard import MssqlIncompatible, compile_for_mssql
+
+    with pytest.raises(MssqlIncompatible, match="IS 0/1"):
+        compile_for_mssql(select(User.id).where(User.active.is_(True)))
