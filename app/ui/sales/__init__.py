@@ -1,0 +1,1 @@
+"""Quotation, order and payment screens."""

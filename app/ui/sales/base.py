@@ -1,0 +1,87 @@
+"""What the quotation and order dialogs share: header, busy state, field errors, status row."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.ui.context import AppContext
+from app.ui.sales.common import ERROR_COLOUR, clear_field_error, show_field_error
+
+# Dialogs opened without a parent: Python must hold them until they close.
+_parentless: set[QDialog] = set()
+
+
+def keep_open(dialog: QDialog) -> None:
+    """Show ``dialog`` (with ``show()``, never ``exec()``), holding it while it is open."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if dialog.parent() is None:
+        _parentless.add(dialog)
+        dialog.finished.connect(lambda _r: _parentless.discard(dialog))
+    dialog.show()
+    dialog.activateWindow()
+
+
+class SalesDialog(QDialog):
+    """Base of the quotation and order dialogs (a record loaded on the worker)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._busy = False
+        self._fields: dict[str, tuple[QLabel, QWidget | None]] = {}
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("status_message")
+        self.status_label.setWordWrap(True)
+        self.print_button = QPushButton(self.tr("Print…"), self)
+        self.print_button.setObjectName("print_button")
+        self.print_button.setToolTip(QKeySequence(QKeySequence.StandardKey.Print).toString(
+            QKeySequence.SequenceFormat.NativeText))
+        self.close_button = QPushButton(self.tr("Close"), self)
+        self.close_button.setObjectName("close_button")
+        self.close_button.clicked.connect(self.reject)
+        self.actions_row = QHBoxLayout()
+        QShortcut(QKeySequence.StandardKey.Print, self, activated=self._print_shortcut)
+
+    @property
+    def is_busy(self) -> bool:
+        return self._busy
+
+    def _print_shortcut(self) -> None:
+        if self.print_button.isVisible() and self.print_button.isEnabled():
+            self.print_button.click()
+
+    def register_field(self, field: str, label: QLabel, widget: QWidget | None) -> None:
+        self._fields[field] = (label, widget)
+
+    def field_error(self, field: str) -> str:
+        label = self._fields.get(field, (None, None))[0]
+        return label.text() if label is not None and label.isVisible() else ""
+
+    def clear_errors(self) -> None:
+        for label, widget in self._fields.values():
+            clear_field_error(label, widget)
+
+    def place_errors(self, errors: dict[str, str]) -> list[str]:
+        """Show each error at its field; returns the messages no field took."""
+        unplaced = []
+        for field, message in errors.items():
+            if field in self._fields:
+                label, widget = self._fields[field]
+                show_field_error(label, widget, message)
+            else:
+                unplaced.append(f"{field}: {message}")
+        return unplaced
+
+    def set_busy(self, busy: bool, message: str = "", *, error: bool = False) -> None:
+        self._busy = busy
+        self.set_status(message, error=error)
+        self.update_actions()
+
+    def set_status(self, text: str, *, error: bool = False) -> None:
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
+
+    def update_actions(self) -> None:  # pragma: no cover - overridden
+        pass

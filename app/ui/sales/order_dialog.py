@@ -1,0 +1,327 @@
+"""The order (销售单) dialog: lines (editable while draft), status moves, margin, payments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.enums import Module, Operation, OrderStatus
+from app.services.errors import ConflictError, ValidationError
+from app.services.sales import (
+    RECEIVABLE_STATUSES,
+    OrderDraft,
+    OrderLineDraft,
+    OrderView,
+    get_order,
+    transition_order,
+    update_order,
+)
+from app.ui.context import AppContext
+from app.ui.errors import show_error
+from app.ui.formatting import format_yuan
+from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.sales.common import error_label, order_action_label, order_status_label
+from app.ui.sales.lines import LinesEditor
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+class OrderDialog(SalesDialog):
+    """A saved order. Cost and margin appear only when the service gave them (not None).
+
+    Signals:
+        saved(OrderView): after a save, a status move or a payment.
+    """
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, order_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("order_dialog")
+        self._order_id = order_id
+        self._view: OrderView | None = None
+        self.payment_dialog: QWidget | None = None
+        self._build()
+        self.resize(900, 620)
+        self.setWindowTitle(self.tr("Order"))
+        self.reload()
+
+    @property
+    def view(self) -> OrderView | None:
+        return self._view
+
+    def reload(self) -> None:
+        order_id, actor = self._order_id, self._ctx.actor
+        self.set_busy(True, self.tr("Loading…"))
+        self._ctx.run(lambda uow: get_order(uow=uow, actor=actor, order_id=order_id),
+                      on_done=self._fill, on_error=self._on_failed, owner=self)
+
+    def current_draft(self) -> OrderDraft:
+        assert self._view is not None
+        view = self._view
+        lines = tuple(OrderLineDraft(
+            id=v["id"], product_id=v["product_id"], description=v["description"],
+            quantity=v["quantity"], unit_price=v["unit_price"],
+            discount_percent=v["discount_percent"],
+            unit_cost=v["unit_cost"] if self.lines.cost_visible() else None)
+            for v in self.lines.line_values())
+        return OrderDraft(
+            customer_id=view.customer_id, lines=lines, ordered_on=view.ordered_on,
+            due_on=_pydate(self.due_on_edit.date()) if self.due_on_edit.date().isValid()
+            and self.due_on_edit.date() != self.due_on_edit.minimumDate() else None,
+            contact_id=view.contact_id, opportunity_id=view.opportunity_id,
+            owner_id=view.owner_id,
+            delivery_address=self.address_edit.text().strip() or None, notes=view.notes)
+
+    def save(self) -> None:
+        if self._busy or self._view is None or not self._may_edit():
+            return
+        draft = self.current_draft()
+        oid, version, actor = self._view.id, self._view.version, self._ctx.actor
+        self.clear_errors()
+        self.lines.clear_errors()
+        self.set_busy(True, self.tr("Saving…"))
+        self._ctx.run(lambda uow: update_order(uow=uow, actor=actor, order_id=oid,
+                                               expected_version=version, draft=draft),
+                      on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+
+    def move_to(self, target: OrderStatus) -> None:
+        if self._view is None or self._busy:
+            return
+        oid, version, actor = self._view.id, self._view.version, self._ctx.actor
+        self.set_busy(True, self.tr("Saving…"))
+        self._ctx.run(lambda uow: transition_order(uow=uow, actor=actor, order_id=oid,
+                                                   expected_version=version, to=target),
+                      on_done=self._on_saved, on_error=self._on_action_failed, owner=self)
+
+    def record_payment(self) -> QWidget | None:
+        """Open the payment dialog for this order (allocated to it, its open amount)."""
+        if self._view is None:
+            return None
+        from app.ui.sales.payment_dialog import PaymentDialog
+        dialog = PaymentDialog(self._ctx, customer_id=self._view.customer_id,
+                               customer_name=self._view.customer_name,
+                               order_id=self._view.id, order_number=self._view.number,
+                               open_amount=self._view.open_amount, parent=self)
+        dialog.recorded.connect(lambda _p: self.reload())
+        self.payment_dialog = dialog
+        keep_open(dialog)
+        return dialog
+
+    def open_print_preview(self) -> None:
+        if self._view is None:
+            return
+        from app.ui.print_preview import open_print_preview
+        open_print_preview(self._ctx, "order", [self._view.id], self)
+
+    # --- building --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.number_label = QLabel(self)
+        self.number_label.setObjectName("number_label")
+        font = self.number_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.number_label.setFont(font)
+        self.state_label = QLabel(self)
+        self.state_label.setObjectName("state_label")
+        self.customer_label = QLabel(self)
+        self.customer_label.setObjectName("customer_label")
+        self.ordered_on_label = QLabel(self)
+        self.ordered_on_label.setObjectName("ordered_on_label")
+        self.due_on_edit = QDateEdit(self)
+        self.due_on_edit.setObjectName("due_on_edit")
+        self.due_on_edit.setCalendarPopup(True)
+        self.due_on_edit.setDisplayFormat("yyyy-MM-dd")
+        self.due_on_edit.setMinimumDate(QDate(2000, 1, 1))
+        self.due_on_edit.setSpecialValueText(self.tr("none"))
+        self.address_edit = QLineEdit(self)
+        self.address_edit.setObjectName("address_edit")
+        self.address_edit.setMaxLength(300)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Customer"), self.customer_label)
+        form.addRow(self.tr("Order date"), self.ordered_on_label)
+        for field, title, widget in (
+            ("due_on", self.tr("Payment due"), self.due_on_edit),
+            ("delivery_address", self.tr("Delivery address"), self.address_edit),
+        ):
+            label = error_label(field, self)
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            box.addWidget(widget)
+            box.addWidget(label)
+            form.addRow(title, box)
+            self.register_field(field, label, widget)
+
+        self.lines = LinesEditor(self._ctx, self)
+
+        # Money summary: margin and cost only when the service gave them.
+        self.total_value = QLabel(self)
+        self.total_value.setObjectName("total_value")
+        self.paid_value = QLabel(self)
+        self.paid_value.setObjectName("paid_value")
+        self.open_value = QLabel(self)
+        self.open_value.setObjectName("open_value")
+        self.cost_title = QLabel(self.tr("Cost:"), self)
+        self.cost_title.setObjectName("cost_title")
+        self.cost_value = QLabel(self)
+        self.cost_value.setObjectName("cost_value")
+        self.margin_title = QLabel(self.tr("Gross margin:"), self)
+        self.margin_title.setObjectName("margin_title")
+        self.margin_value = QLabel(self)
+        self.margin_value.setObjectName("margin_value")
+        money = QHBoxLayout()
+        for title, value in ((QLabel(self.tr("Total:"), self), self.total_value),
+                             (QLabel(self.tr("Paid:"), self), self.paid_value),
+                             (QLabel(self.tr("Open:"), self), self.open_value),
+                             (self.cost_title, self.cost_value),
+                             (self.margin_title, self.margin_value)):
+            money.addWidget(title)
+            money.addWidget(value)
+            money.addSpacing(16)
+        money.addStretch(1)
+
+        self.save_button = QPushButton(self.tr("Save"), self)
+        self.save_button.setObjectName("save_button")
+        self.save_button.setToolTip("Ctrl+S")
+        self.save_button.clicked.connect(self.save)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        self.payment_button = QPushButton(self.tr("Record payment…"), self)
+        self.payment_button.setObjectName("payment_button")
+        self.payment_button.clicked.connect(self.record_payment)
+        self.print_button.clicked.connect(self.open_print_preview)
+        self.status_buttons: dict[OrderStatus, QPushButton] = {}
+        for target in (OrderStatus.CONFIRMED, OrderStatus.DELIVERED, OrderStatus.COMPLETED,
+                       OrderStatus.CANCELLED):
+            button = QPushButton(order_action_label(target), self)
+            button.setObjectName(f"to_{target.value}_button")
+            button.clicked.connect(lambda _c=False, t=target: self.move_to(t))
+            self.status_buttons[target] = button
+        for button in (self.save_button, self.payment_button, self.print_button,
+                       self.close_button, *self.status_buttons.values()):
+            button.setAutoDefault(False)
+
+        top = QHBoxLayout()
+        top.addWidget(self.number_label)
+        top.addWidget(self.state_label)
+        top.addStretch(1)
+        self.actions_row.addWidget(self.save_button)
+        for button in self.status_buttons.values():
+            self.actions_row.addWidget(button)
+        self.actions_row.addWidget(self.payment_button)
+        self.actions_row.addStretch(1)
+        self.actions_row.addWidget(self.print_button)
+        self.actions_row.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(form)
+        layout.addWidget(self.lines, 1)
+        layout.addLayout(money)
+        layout.addWidget(self.status_label)
+        layout.addLayout(self.actions_row)
+        self._show_cost(False)
+
+    def _show_cost(self, visible: bool) -> None:
+        for widget in (self.cost_title, self.cost_value, self.margin_title, self.margin_value):
+            widget.setVisible(visible)
+        self.lines.set_cost_visible(visible)
+
+    # --- state -----------------------------------------------------------------------------
+
+    def _may_edit(self) -> bool:
+        return (self._view is not None and self._view.status is OrderStatus.DRAFT
+                and self._ctx.can(Module.ORDERS, Operation.EDIT))
+
+    def update_actions(self) -> None:
+        view = self._view
+        editable = self._may_edit()
+        self.lines.set_editable(editable)
+        self.due_on_edit.setEnabled(editable)
+        self.address_edit.setEnabled(editable)
+        self.save_button.setVisible(editable)
+        allowed = view.allowed_transitions if view is not None else ()
+        may_move = self._ctx.can(Module.ORDERS, Operation.EDIT)
+        for target, button in self.status_buttons.items():
+            button.setVisible(may_move and target in allowed)
+        self.payment_button.setVisible(
+            view is not None and view.status in RECEIVABLE_STATUSES and view.open_amount > 0
+            and self._ctx.can(Module.PAYMENTS, Operation.CREATE))
+        self.print_button.setVisible(view is not None
+                                     and self._ctx.can(Module.ORDERS, Operation.PRINT))
+        for button in (self.save_button, self.payment_button, self.print_button,
+                       *self.status_buttons.values()):
+            button.setEnabled(not self._busy)
+
+    def _fill(self, view: OrderView) -> None:
+        self._view = view
+        self.setWindowTitle(self.tr("Order {number}").format(number=view.number))
+        self.number_label.setText(view.number)
+        self.state_label.setText(order_status_label(view.status))
+        self.customer_label.setText(view.customer_name)
+        self.ordered_on_label.setText(view.ordered_on.isoformat())
+        self.due_on_edit.setDate(_qdate(view.due_on) if view.due_on is not None
+                                 else self.due_on_edit.minimumDate())
+        self.address_edit.setText(view.delivery_address or "")
+        self._show_cost(view.gross_margin is not None)
+        self.lines.set_lines(view.lines)
+        self.total_value.setText(format_yuan(view.total_amount))
+        self.paid_value.setText(format_yuan(view.paid_amount))
+        self.open_value.setText(format_yuan(view.open_amount))
+        self.cost_value.setText(format_yuan(view.total_cost))
+        self.margin_value.setText(format_yuan(view.gross_margin))
+        self.set_busy(False)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.set_busy(False, self.tr("Could not load the order."), error=True)
+        show_error(self, error)
+
+    def _on_saved(self, view: OrderView) -> None:
+        self._fill(view)
+        self.set_status(self.tr("Saved at {time}.").format(
+            time=dt.datetime.now().strftime("%H:%M")))
+        self.saved.emit(view)
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError):
+            self.set_busy(False)
+            placed = self.lines.show_errors(error.errors)
+            unplaced = self.place_errors(
+                {k: v for k, v in error.errors.items() if k not in placed})
+            text = self.tr("Not saved: please correct the marked fields.")
+            if unplaced:
+                text += " " + "; ".join(unplaced)
+            self.set_status(text, error=True)
+        else:
+            self._on_action_failed(error)
+
+    def _on_action_failed(self, error: BaseException) -> None:
+        self.set_busy(False, self.tr("Not saved. What you typed is still here."), error=True)
+        show_error(self, error)
+        if isinstance(error, ConflictError):
+            self.reload()
+
+
+def open_order(ctx: AppContext, order_id: int, parent: QWidget | None = None) -> OrderDialog:
+    """Open an order (the timeline opener for kind "order")."""
+    dialog = OrderDialog(ctx, order_id, parent)
+    keep_open(dialog)
+    return dialog

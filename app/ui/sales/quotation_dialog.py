@@ -1,0 +1,404 @@
+"""The quotation editor (报价单): customer, lines with live totals, status moves, conversion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.enums import Module, Operation, QuotationStatus
+from app.services.customers import get_customer, search_customers
+from app.services.errors import ConflictError, ValidationError
+from app.services.sales import (
+    OrderView,
+    QuotationDraft,
+    QuotationLineDraft,
+    QuotationView,
+    convert_quotation_to_order,
+    create_quotation,
+    get_quotation,
+    transition_quotation,
+    update_quotation,
+)
+from app.ui.context import AppContext
+from app.ui.errors import show_error
+from app.ui.formatting import format_yuan
+from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.sales.common import error_label, quotation_action_label, quotation_status_label
+from app.ui.sales.lines import LinesEditor
+
+DEFAULT_VALIDITY_DAYS = 15
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(value: QDate) -> dt.date:
+    return dt.date(value.year(), value.month(), value.day())
+
+
+class QuotationDialog(SalesDialog):
+    """A new quotation (``quotation_id`` None; for ``customer_id`` if given) or a saved one.
+
+    Signals:
+        saved(QuotationView): after every save or status move.
+        converted(OrderView): the quotation became an order.
+    """
+
+    saved = Signal(object)
+    converted = Signal(object)
+
+    def __init__(self, ctx: AppContext, quotation_id: int | None = None, *,
+                 customer_id: int | None = None, parent: QWidget | None = None,
+                 open_order: Callable[[AppContext, int, QWidget | None], object] | None = None,
+                 ) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("quotation_dialog")
+        self._quotation_id = quotation_id
+        self._customer_id = customer_id
+        self._view: QuotationView | None = None
+        self._customer_hits: list[tuple[int, str]] = []
+        self._open_order = open_order
+        self.opened_order: object = None
+        self._build()
+        self.resize(900, 600)
+        if quotation_id is not None:
+            self.reload()
+        else:
+            self.setWindowTitle(self.tr("New quotation"))
+            if customer_id is not None:
+                self._load_customer_name(customer_id)
+            self.update_actions()
+
+    # --- public ----------------------------------------------------------------------------
+
+    @property
+    def view(self) -> QuotationView | None:
+        return self._view
+
+    @property
+    def quotation_id(self) -> int | None:
+        return self._quotation_id
+
+    def reload(self) -> None:
+        assert self._quotation_id is not None
+        quotation_id, actor = self._quotation_id, self._ctx.actor
+        self.set_busy(True, self.tr("Loading…"))
+        self._ctx.run(lambda uow: get_quotation(uow=uow, actor=actor,
+                                                quotation_id=quotation_id),
+                      on_done=self._fill, on_error=self._on_failed, owner=self)
+
+    def current_draft(self) -> QuotationDraft:
+        customer_id = self._customer_id
+        if customer_id is None:
+            data = self.customer_combo.currentData()
+            customer_id = int(data) if data is not None else 0
+        base: dict[str, Any] = {}
+        if self._view is not None:
+            base = {"contact_id": self._view.contact_id,
+                    "opportunity_id": self._view.opportunity_id,
+                    "owner_id": self._view.owner_id, "notes": self._view.notes}
+        lines = tuple(QuotationLineDraft(
+            product_id=v["product_id"], description=v["description"], quantity=v["quantity"],
+            unit_price=v["unit_price"], discount_percent=v["discount_percent"])
+            for v in self.lines.line_values())
+        return QuotationDraft(
+            customer_id=customer_id, lines=lines,
+            quoted_on=_pydate(self.quoted_on_edit.date()),
+            valid_until=_pydate(self.valid_until_edit.date()),
+            terms=self.terms_edit.text().strip() or None, **base)
+
+    def save(self) -> None:
+        if self._busy or not self._may_edit():
+            return
+        draft = self.current_draft()
+        actor = self._ctx.actor
+        fn: Callable[[Any], QuotationView]
+        if self._view is None:
+            fn = lambda uow: create_quotation(uow=uow, actor=actor, draft=draft)  # noqa: E731
+        else:
+            qid, version = self._view.id, self._view.version
+            fn = lambda uow: update_quotation(  # noqa: E731
+                uow=uow, actor=actor, quotation_id=qid, expected_version=version, draft=draft)
+        self.clear_errors()
+        self.lines.clear_errors()
+        self.set_busy(True, self.tr("Saving…"))
+        self._ctx.run(fn, on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+
+    def move_to(self, target: QuotationStatus) -> None:
+        if self._view is None or self._busy:
+            return
+        qid, version, actor = self._view.id, self._view.version, self._ctx.actor
+        self.set_busy(True, self.tr("Saving…"))
+        self._ctx.run(lambda uow: transition_quotation(
+            uow=uow, actor=actor, quotation_id=qid, expected_version=version, to=target),
+            on_done=self._on_saved, on_error=self._on_action_failed, owner=self)
+
+    def convert_to_order(self) -> None:
+        if self._view is None or self._busy:
+            return
+        qid, version, actor = self._view.id, self._view.version, self._ctx.actor
+        self.set_busy(True, self.tr("Converting to an order…"))
+        self._ctx.run(lambda uow: convert_quotation_to_order(
+            uow=uow, actor=actor, quotation_id=qid, expected_version=version),
+            on_done=self._on_converted, on_error=self._on_action_failed, owner=self)
+
+    def open_print_preview(self) -> None:
+        if self._view is None:
+            return
+        from app.ui.print_preview import open_print_preview
+        open_print_preview(self._ctx, "quotation", [self._view.id], self)
+
+    # --- building --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.number_label = QLabel(self)
+        self.number_label.setObjectName("number_label")
+        font = self.number_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.number_label.setFont(font)
+        self.state_label = QLabel(self)
+        self.state_label.setObjectName("state_label")
+
+        self.customer_label = QLabel(self)
+        self.customer_label.setObjectName("customer_label")
+        self.customer_search = QLineEdit(self)
+        self.customer_search.setObjectName("customer_search")
+        self.customer_search.setPlaceholderText(self.tr("Find a customer by name, pinyin or phone"))
+        self.customer_combo = QComboBox(self)
+        self.customer_combo.setObjectName("customer_combo")
+        self.customer_combo.setMinimumContentsLength(24)
+        self._customer_timer = QTimer(self)
+        self._customer_timer.setSingleShot(True)
+        self._customer_timer.setInterval(250)
+        self._customer_timer.timeout.connect(self.search_customers)
+        self.customer_search.textEdited.connect(lambda _t: self._customer_timer.start())
+        customer_box = QHBoxLayout()
+        customer_box.addWidget(self.customer_label)
+        customer_box.addWidget(self.customer_search, 1)
+        customer_box.addWidget(self.customer_combo, 1)
+        chooser = self._customer_id is None and self._quotation_id is None
+        self.customer_search.setVisible(chooser)
+        self.customer_combo.setVisible(chooser)
+        self.customer_label.setVisible(not chooser)
+
+        today = dt.date.today()
+        self.quoted_on_edit = QDateEdit(_qdate(today), self)
+        self.quoted_on_edit.setObjectName("quoted_on_edit")
+        self.valid_until_edit = QDateEdit(
+            _qdate(today + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)), self)
+        self.valid_until_edit.setObjectName("valid_until_edit")
+        for edit in (self.quoted_on_edit, self.valid_until_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.terms_edit = QLineEdit(self)
+        self.terms_edit.setObjectName("terms_edit")
+        self.terms_edit.setMaxLength(500)
+        self.terms_edit.setPlaceholderText(self.tr("e.g. prices include VAT, delivery included"))
+
+        form = QFormLayout()
+        for field, title, widget, layout in (
+            ("customer_id", self.tr("Customer"), None, customer_box),
+            ("quoted_on", self.tr("Quotation date"), self.quoted_on_edit, None),
+            ("valid_until", self.tr("Valid until"), self.valid_until_edit, None),
+            ("terms", self.tr("Terms"), self.terms_edit, None),
+        ):
+            label = error_label(field, self)
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            if layout is not None:
+                box.addLayout(layout)
+            else:
+                box.addWidget(widget)
+            box.addWidget(label)
+            form.addRow(title, box)
+            self.register_field(field, label, widget if widget is not None
+                                else self.customer_combo)
+        self.register_field("customer_id", self._fields["customer_id"][0],
+                            self.customer_combo if chooser else None)
+
+        self.lines = LinesEditor(self._ctx, self)
+        self.lines.changed.connect(lambda: self.set_status(""))
+
+        self.save_button = QPushButton(self.tr("Save"), self)
+        self.save_button.setObjectName("save_button")
+        self.save_button.setDefault(False)
+        self.save_button.setAutoDefault(False)
+        self.save_button.setToolTip("Ctrl+S")
+        self.save_button.clicked.connect(self.save)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        self.convert_button = QPushButton(self.tr("Convert to order"), self)
+        self.convert_button.setObjectName("convert_button")
+        self.convert_button.clicked.connect(self.convert_to_order)
+        self.print_button.clicked.connect(self.open_print_preview)
+        self.status_buttons: dict[QuotationStatus, QPushButton] = {}
+        for target in (QuotationStatus.SENT, QuotationStatus.ACCEPTED,
+                       QuotationStatus.REJECTED, QuotationStatus.EXPIRED):
+            button = QPushButton(quotation_action_label(target), self)
+            button.setObjectName(f"to_{target.value}_button")
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _c=False, t=target: self.move_to(t))
+            self.status_buttons[target] = button
+        for button in (self.convert_button, self.print_button, self.close_button):
+            button.setAutoDefault(False)
+
+        top = QHBoxLayout()
+        top.addWidget(self.number_label)
+        top.addWidget(self.state_label)
+        top.addStretch(1)
+        self.actions_row.addWidget(self.save_button)
+        for button in self.status_buttons.values():
+            self.actions_row.addWidget(button)
+        self.actions_row.addWidget(self.convert_button)
+        self.actions_row.addStretch(1)
+        self.actions_row.addWidget(self.print_button)
+        self.actions_row.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(form)
+        layout.addWidget(self.lines, 1)
+        layout.addWidget(self.status_label)
+        layout.addLayout(self.actions_row)
+
+    # --- state -----------------------------------------------------------------------------
+
+    def _may_edit(self) -> bool:
+        if self._view is None:
+            return self._ctx.can(Module.QUOTATIONS, Operation.CREATE)
+        return (self._view.status is QuotationStatus.DRAFT
+                and self._ctx.can(Module.QUOTATIONS, Operation.EDIT))
+
+    def update_actions(self) -> None:
+        editable = self._may_edit()
+        view = self._view
+        self.lines.set_editable(editable)
+        for edit in (self.quoted_on_edit, self.valid_until_edit, self.terms_edit):
+            edit.setEnabled(editable)
+        self.save_button.setVisible(editable)
+        self.save_button.setEnabled(not self._busy)
+        allowed = view.allowed_transitions if view is not None else ()
+        may_move = self._ctx.can(Module.QUOTATIONS, Operation.EDIT)
+        for target, button in self.status_buttons.items():
+            button.setVisible(may_move and target in allowed)
+            button.setEnabled(not self._busy)
+        self.convert_button.setVisible(
+            QuotationStatus.CONVERTED in allowed and may_move
+            and self._ctx.can(Module.ORDERS, Operation.CREATE))
+        self.convert_button.setEnabled(not self._busy)
+        self.print_button.setVisible(view is not None
+                                     and self._ctx.can(Module.QUOTATIONS, Operation.PRINT))
+        self.print_button.setEnabled(not self._busy)
+
+    def _fill(self, view: QuotationView) -> None:
+        self._view = view
+        self._quotation_id = view.id
+        self._customer_id = view.customer_id
+        self.setWindowTitle(self.tr("Quotation {number}").format(number=view.number))
+        self.number_label.setText(view.number)
+        self.state_label.setText(quotation_status_label(view.status))
+        self.customer_label.setText(view.customer_name)
+        self.customer_label.show()
+        self.customer_search.hide()
+        self.customer_combo.hide()
+        self._fields["customer_id"] = (self._fields["customer_id"][0], None)
+        self.quoted_on_edit.setDate(_qdate(view.quoted_on))
+        self.valid_until_edit.setDate(_qdate(view.valid_until))
+        self.terms_edit.setText(view.terms or "")
+        self.lines.set_lines(view.lines)
+        self.set_busy(False)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.set_busy(False, self.tr("Could not load the quotation."), error=True)
+        show_error(self, error)
+
+    def _on_saved(self, view: QuotationView) -> None:
+        self._fill(view)
+        self.set_status(self.tr("Saved at {time}.").format(
+            time=dt.datetime.now().strftime("%H:%M")))
+        self.saved.emit(view)
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError):
+            self.set_busy(False)
+            placed = self.lines.show_errors(error.errors)
+            rest = {k: v for k, v in error.errors.items() if k not in placed}
+            unplaced = self.place_errors(rest)
+            text = self.tr("Not saved: please correct the marked fields.")
+            if unplaced:
+                text += " " + "; ".join(unplaced)
+            self.set_status(text, error=True)
+        else:
+            self._on_action_failed(error)
+
+    def _on_action_failed(self, error: BaseException) -> None:
+        self.set_busy(False, self.tr("Not saved. What you typed is still here."), error=True)
+        show_error(self, error)
+        if isinstance(error, ConflictError) and self._view is not None:
+            self.reload()
+
+    def _on_converted(self, order: OrderView) -> None:
+        self.set_status(self.tr("Order {number} was made from this quotation.").format(
+            number=order.number))
+        self.converted.emit(order)
+        opener = self._open_order
+        if opener is None:
+            from app.ui.sales.order_dialog import open_order as opener
+        self.opened_order = opener(self._ctx, order.id, self.parentWidget())
+        self.reload()
+
+    # --- customer chooser ------------------------------------------------------------------
+
+    def _load_customer_name(self, customer_id: int) -> None:
+        actor = self._ctx.actor
+        self._ctx.run(lambda uow: get_customer(uow=uow, actor=actor,
+                                               customer_id=customer_id).name,
+                      on_done=self.customer_label.setText,
+                      on_error=lambda _e: self.customer_label.setText(f"#{customer_id}"),
+                      owner=self)
+
+    def search_customers(self) -> None:
+        text, actor = self.customer_search.text().strip(), self._ctx.actor
+        self._ctx.run(lambda uow: search_customers(uow=uow, actor=actor, text=text, limit=30),
+                      on_done=self._on_customers, on_error=lambda _e: None, owner=self)
+
+    def _on_customers(self, page: Any) -> None:
+        self.customer_combo.clear()
+        for row in page.rows:
+            self.customer_combo.addItem(f"{row.name}  ({row.code})", row.id)
+        if not page.rows:
+            self.customer_combo.addItem(self.tr("No customer found"), None)
+
+
+def open_quotation(ctx: AppContext, quotation_id: int, parent: QWidget | None = None
+                   ) -> QuotationDialog:
+    """Open a saved quotation (the timeline opener for kind "quotation")."""
+    dialog = QuotationDialog(ctx, quotation_id, parent=parent)
+    keep_open(dialog)
+    return dialog
+
+
+def new_quotation(ctx: AppContext, customer_id: int | None = None,
+                  parent: QWidget | None = None) -> QuotationDialog:
+    dialog = QuotationDialog(ctx, customer_id=customer_id, parent=parent)
+    keep_open(dialog)
+    return dialog
+
+
+def format_total(view: QuotationView) -> str:
+    return format_yuan(view.total_amount)
