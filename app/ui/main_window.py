@@ -140,6 +140,25 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         return page
 
+    def open_todo(self) -> QWidget | None:
+        """Go → To-do today (Ctrl+T): the user's follow-ups due today, overdue first."""
+        if Module.VISITS not in self.visible_modules:
+            return None
+        from app.ui.todo_page import TodoPage
+
+        page = getattr(self, "todo_page", None)
+        if page is None:
+            page = TodoPage(self.ctx, self.stack)
+            self._connect_page(page)
+            self.todo_page = page
+            self.stack.addWidget(page)
+        else:
+            page.refresh()
+        self.stack.setCurrentWidget(page)
+        self.navigator.clearSelection()
+        page.setFocus(Qt.FocusReason.OtherFocusReason)
+        return page
+
     def current_module(self) -> Module | None:
         for module, page in self._pages.items():
             if page is self.stack.currentWidget():
@@ -344,6 +363,11 @@ class MainWindow(QMainWindow):
                                   lambda _=False, m=module: self.open_module(m), shortcut)
             go_menu.addAction(action)
             self.module_actions[module] = action
+        go_menu.addSeparator()
+        self.todo_action = self._action(self.tr("&To-do today"), self.open_todo,
+                                        QKeySequence("Ctrl+T"))
+        self.todo_action.setEnabled(Module.VISITS in self.visible_modules)
+        go_menu.addAction(self.todo_action)
 
         help_menu = menus.addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&About StationCRM"), self.show_about))

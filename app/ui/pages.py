@@ -50,8 +50,12 @@ STATION_HOME: Mapping[StationCode, Module] = {
 def page_factories() -> dict[Module, PageFactory]:
     """The screens built so far; every other module shows a :class:`PlaceholderPage`."""
     from app.ui.customers.list_page import CustomerListPage
+    from app.ui.sales.list_pages import OrderListPage, QuotationListPage
+    from app.ui.visits.walk_in_page import WalkInPage
 
-    return {Module.CUSTOMERS: CustomerListPage}
+    return {Module.CUSTOMERS: CustomerListPage, Module.VISITS: WalkInPage,
+            Module.QUOTATIONS: QuotationListPage,
+            Module.ORDERS: OrderListPage}
 
 
 def home_module(station: StationCode | None, visible: tuple[Module, ...]) -> Module | None:

@@ -51,6 +51,15 @@ class RecordOpeners:
 
 def record_openers() -> RecordOpeners:
     """The record screens built so far; every other kind gets the read-only summary."""
+    from app.ui.sales.order_dialog import open_order
+    from app.ui.sales.payment_dialog import open_payment
+    from app.ui.sales.quotation_dialog import open_quotation
+    from app.ui.visits.visit_dialog import open_visit
+
     openers = RecordOpeners()
+    openers.register("visit", open_visit)
     # Screens register here as their modules arrive (issues 4 to 6).
+    openers.register("quotation", open_quotation)
+    openers.register("order", open_order)
+    openers.register("payment", open_payment)
     return openers

@@ -1182,6 +1182,64 @@
     </message>
 </context>
 <context>
+    <name>DuplicateHitsPanel</name>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="670"/>
+        <source>This customer may already exist. Nothing has been saved yet.</source>
+        <translation>该客户可能已存在，尚未保存任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="678"/>
+        <source>Create a new customer anyway</source>
+        <translation>仍然新建客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="707"/>
+        <source>Use this customer</source>
+        <translation>使用此客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="724"/>
+        <source>nobody</source>
+        <translation>无人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="725"/>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="727"/>
+        <source>{name} — {reasons} — ask {owner}</source>
+        <translation>{name} — {reasons} — 请联系 {owner}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="731"/>
+        <source>{name} — owner: {owner} — {reasons}</source>
+        <translation>{name} — 负责人：{owner} — {reasons}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="736"/>
+        <source>same phone</source>
+        <translation>电话相同</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="737"/>
+        <source>same name</source>
+        <translation>名称相同</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="738"/>
+        <source>sounds the same</source>
+        <translation>读音相同</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="739"/>
+        <source>similar name</source>
+        <translation>名称相似</translation>
+    </message>
+</context>
+<context>
     <name>DuplicatePanel</name>
     <message>
         <location filename="../../app/ui/customers/card.py" line="1200"/>
@@ -1294,6 +1352,84 @@
     </message>
 </context>
 <context>
+    <name>LinesEditor</name>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="71"/>
+        <source>Find a product by SKU, name or pinyin</source>
+        <translation>按编码、名称或拼音查找产品</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="75"/>
+        <source>Add product</source>
+        <translation>添加产品</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="77"/>
+        <source>Add text line</source>
+        <translation>添加文字行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="79"/>
+        <source>Remove line</source>
+        <translation>删除行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="136"/>
+        <source>SKU</source>
+        <translation>产品编码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="137"/>
+        <source>Description</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="137"/>
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="138"/>
+        <source>Unit price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="138"/>
+        <source>Discount %</source>
+        <translation>折扣 %</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="139"/>
+        <source>Unit cost</source>
+        <translation>成本价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="139"/>
+        <source>Line total</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="264"/>
+        <source>Row {row}, {column}: {message}</source>
+        <translation>第 {row} 行，{column}：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="305"/>
+        <source>(cost {cost})</source>
+        <translation>（成本价 {cost}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="309"/>
+        <source>No product found</source>
+        <translation>未找到产品</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/lines.py" line="384"/>
+        <source>Total: {amount}</source>
+        <translation>合计：{amount}</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <location filename="../../app/ui/login.py" line="74"/>
@@ -1384,122 +1520,127 @@
         <translation>StationCRM — {station} — {user}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="252"/>
+        <location filename="../../app/ui/main_window.py" line="271"/>
         <source>Reconnect now</source>
         <translation>立即重连</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="265"/>
+        <location filename="../../app/ui/main_window.py" line="284"/>
         <source>The connection to the database server was lost. What you typed stays on screen; StationCRM reconnects by itself.</source>
         <translation>与数据库服务器的连接已断开。您输入的内容仍保留在屏幕上；StationCRM 会自动重新连接。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="273"/>
+        <location filename="../../app/ui/main_window.py" line="292"/>
         <source>Connected to the server again.</source>
         <translation>已重新连接到服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="281"/>
+        <location filename="../../app/ui/main_window.py" line="300"/>
         <source>● Connected</source>
         <translation>● 已连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="284"/>
+        <location filename="../../app/ui/main_window.py" line="303"/>
         <source>● Reconnecting…</source>
         <translation>● 正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="292"/>
+        <location filename="../../app/ui/main_window.py" line="311"/>
         <source>User: {name} ({username})</source>
         <translation>用户：{name}（{username}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="295"/>
+        <location filename="../../app/ui/main_window.py" line="314"/>
         <source>Station: {station}</source>
         <translation>站点：{station}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="299"/>
+        <location filename="../../app/ui/main_window.py" line="318"/>
         <source>Server: {server}</source>
         <translation>服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="312"/>
+        <location filename="../../app/ui/main_window.py" line="331"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="314"/>
+        <location filename="../../app/ui/main_window.py" line="333"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="320"/>
+        <location filename="../../app/ui/main_window.py" line="339"/>
         <source>&amp;Check the connection</source>
         <translation>检查连接(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="322"/>
+        <location filename="../../app/ui/main_window.py" line="341"/>
         <source>&amp;Log out</source>
         <translation>注销(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="325"/>
+        <location filename="../../app/ui/main_window.py" line="344"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="332"/>
+        <location filename="../../app/ui/main_window.py" line="351"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="333"/>
+        <location filename="../../app/ui/main_window.py" line="352"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="335"/>
+        <location filename="../../app/ui/main_window.py" line="354"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="336"/>
+        <location filename="../../app/ui/main_window.py" line="355"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="339"/>
+        <location filename="../../app/ui/main_window.py" line="358"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="348"/>
+        <location filename="../../app/ui/main_window.py" line="367"/>
+        <source>&amp;To-do today</source>
+        <translation>今日待办(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="372"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="349"/>
+        <location filename="../../app/ui/main_window.py" line="373"/>
         <source>&amp;About StationCRM</source>
         <translation>关于 StationCRM(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="370"/>
+        <location filename="../../app/ui/main_window.py" line="394"/>
         <source>About StationCRM</source>
         <translation>关于 StationCRM</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="371"/>
+        <location filename="../../app/ui/main_window.py" line="395"/>
         <source>StationCRM — customers, sales and repair for the whole office, on one shared database.</source>
         <translation>StationCRM — 全公司共用一个数据库的客户、销售与维修管理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="378"/>
+        <location filename="../../app/ui/main_window.py" line="402"/>
         <source>Your role may not see any part of StationCRM. Ask the administrator to give your role access.</source>
         <translation>您的角色无权查看 StationCRM 的任何模块，请联系系统管理员为您的角色授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="413"/>
+        <location filename="../../app/ui/main_window.py" line="437"/>
         <source>Cancelled: the customer card stays open.</source>
         <translation>已取消，客户档案保持打开。</translation>
     </message>
@@ -1616,72 +1757,452 @@
     </message>
 </context>
 <context>
+    <name>OrderAction</name>
+    <message>
+        <location filename="../../app/ui/sales/common.py" line="42"/>
+        <source>Confirm order</source>
+        <translation>确认订单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/common.py" line="43"/>
+        <source>Mark as delivered</source>
+        <translation>标记为已送货</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/common.py" line="44"/>
+        <source>Mark as completed</source>
+        <translation>标记为已完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/common.py" line="45"/>
+        <source>Cancel order</source>
+        <translation>取消订单</translation>
+    </message>
+</context>
+<context>
+    <name>OrderDialog</name>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="64"/>
+        <source>Order</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="73"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="101"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="110"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="155"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="161"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="162"/>
+        <source>Order date</source>
+        <translation>销售日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="164"/>
+        <source>Payment due</source>
+        <translation>付款期限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="165"/>
+        <source>Delivery address</source>
+        <translation>送货地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="184"/>
+        <source>Cost:</source>
+        <translation>成本：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="188"/>
+        <source>Gross margin:</source>
+        <translation>毛利：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="193"/>
+        <source>Total:</source>
+        <translation>合计：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="194"/>
+        <source>Paid:</source>
+        <translation>已回款：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="195"/>
+        <source>Open:</source>
+        <translation>未回款：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="203"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="208"/>
+        <source>Record payment…</source>
+        <translation>登记回款…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="276"/>
+        <source>Order {number}</source>
+        <translation>订单 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="294"/>
+        <source>Could not load the order.</source>
+        <translation>无法加载订单。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="299"/>
+        <source>Saved at {time}.</source>
+        <translation>已于 {time} 保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="309"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="317"/>
+        <source>Not saved. What you typed is still here.</source>
+        <translation>未保存。您输入的内容仍保留在此。</translation>
+    </message>
+</context>
+<context>
+    <name>OrderListPage</name>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="275"/>
+        <source>Number</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="276"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="277"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="278"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="279"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="280"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="281"/>
+        <source>Paid</source>
+        <translation>已回款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="282"/>
+        <source>Open</source>
+        <translation>未回款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="283"/>
+        <source>Gross margin</source>
+        <translation>毛利</translation>
+    </message>
+</context>
+<context>
     <name>OrderStatus</name>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="34"/>
         <location filename="../../app/ui/record_labels.py" line="107"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="35"/>
         <location filename="../../app/ui/record_labels.py" line="108"/>
         <source>Confirmed</source>
         <translation>已确认</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="36"/>
         <location filename="../../app/ui/record_labels.py" line="109"/>
         <source>Delivered</source>
         <translation>已送货</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="37"/>
         <location filename="../../app/ui/record_labels.py" line="110"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="38"/>
         <location filename="../../app/ui/record_labels.py" line="111"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
 </context>
 <context>
+    <name>PaymentDialog</name>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="52"/>
+        <source>Record payment</source>
+        <translation>登记回款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="72"/>
+        <source>{order} (open {amount})</source>
+        <translation>{order}（未回款 {amount}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="78"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="80"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="81"/>
+        <source>Method</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="82"/>
+        <source>Received on</source>
+        <translation>回款日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="83"/>
+        <source>Reference</source>
+        <translation>凭证号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="84"/>
+        <source>Allocated to</source>
+        <translation>核销到</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="104"/>
+        <source>Record</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="134"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="161"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="164"/>
+        <source>Not saved.</source>
+        <translation>未保存。</translation>
+    </message>
+</context>
+<context>
     <name>PaymentMethod</name>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="49"/>
         <location filename="../../app/ui/record_labels.py" line="114"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="50"/>
         <location filename="../../app/ui/record_labels.py" line="115"/>
         <source>Bank transfer</source>
         <translation>银行转账</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="51"/>
         <location filename="../../app/ui/record_labels.py" line="116"/>
         <source>WeChat Pay</source>
         <translation>微信支付</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="52"/>
         <location filename="../../app/ui/record_labels.py" line="117"/>
         <source>Alipay</source>
         <translation>支付宝</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="53"/>
         <location filename="../../app/ui/record_labels.py" line="118"/>
         <source>Cheque</source>
         <translation>支票</translation>
     </message>
 </context>
 <context>
+    <name>PaymentSummaryDialog</name>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="175"/>
+        <source>Payment</source>
+        <translation>回款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="177"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="192"/>
+        <source>Payment {number}</source>
+        <translation>回款 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="194"/>
+        <source>Customer: {name}</source>
+        <translation>客户：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="195"/>
+        <source>Received on: {day}</source>
+        <translation>回款日期：{day}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="196"/>
+        <source>Amount: {amount}</source>
+        <translation>金额：{amount}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="197"/>
+        <source>Method: {method}</source>
+        <translation>付款方式：{method}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="200"/>
+        <source>Reference: {text}</source>
+        <translation>凭证号：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="202"/>
+        <source>Received by: {name}</source>
+        <translation>经手人：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="204"/>
+        <source>Allocated to {order}: {amount}</source>
+        <translation>核销到 {order}：{amount}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="209"/>
+        <source>Could not load the payment.</source>
+        <translation>无法加载回款记录。</translation>
+    </message>
+</context>
+<context>
     <name>PlaceholderPage</name>
     <message>
-        <location filename="../../app/ui/pages.py" line="79"/>
+        <location filename="../../app/ui/pages.py" line="83"/>
         <source>This part of StationCRM is coming with issue {number}.</source>
         <translation>StationCRM 的这一部分将随第 {number} 号任务提供。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages.py" line="81"/>
+        <location filename="../../app/ui/pages.py" line="85"/>
         <source>This part of StationCRM is coming in a later version.</source>
         <translation>StationCRM 的这一部分将在后续版本中提供。</translation>
+    </message>
+</context>
+<context>
+    <name>PrintPreviewDialog</name>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="72"/>
+        <source>Print preview</source>
+        <translation>打印预览</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="91"/>
+        <location filename="../../app/ui/print_preview.py" line="239"/>
+        <source>Preparing the document…</source>
+        <translation>正在生成单据…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="93"/>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="96"/>
+        <source>Save PDF…</source>
+        <translation>保存 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="99"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="105"/>
+        <source>Paper:</source>
+        <translation>纸张：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="150"/>
+        <source>The printer could not be started.</source>
+        <translation>无法启动打印机。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="172"/>
+        <source>Sent {count} page(s) to the printer.</source>
+        <translation>已发送 {count} 页到打印机。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="180"/>
+        <source>Save PDF</source>
+        <translation>保存 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="183"/>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="192"/>
+        <source>Saved {name}.</source>
+        <translation>已保存 {name}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="217"/>
+        <source>Print preview – {number}</source>
+        <translation>打印预览 – {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="249"/>
+        <source>{count} page(s)</source>
+        <translation>共 {count} 页</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="262"/>
+        <source>The document could not be prepared.</source>
+        <translation>无法生成单据。</translation>
     </message>
 </context>
 <context>
@@ -1708,33 +2229,204 @@
     </message>
 </context>
 <context>
+    <name>QuotationAction</name>
+    <message>
+        <location filename="../../app/ui/sales/common.py" line="27"/>
+        <source>Mark as sent</source>
+        <translation>标记为已发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/common.py" line="28"/>
+        <source>Accepted by customer</source>
+        <translation>客户已接受</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/common.py" line="29"/>
+        <source>Rejected by customer</source>
+        <translation>客户已拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/common.py" line="30"/>
+        <source>Mark as expired</source>
+        <translation>标记为已过期</translation>
+    </message>
+</context>
+<context>
+    <name>QuotationDialog</name>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="83"/>
+        <source>New quotation</source>
+        <translation>新建报价单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="101"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="140"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="147"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="156"/>
+        <source>Converting to an order…</source>
+        <translation>正在转为订单…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="183"/>
+        <source>Find a customer by name, pinyin or phone</source>
+        <translation>按名称、拼音或电话查找客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="213"/>
+        <source>e.g. prices include VAT, delivery included</source>
+        <translation>例如：含税价，送货上门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="217"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="218"/>
+        <source>Quotation date</source>
+        <translation>报价日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="219"/>
+        <source>Valid until</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="220"/>
+        <source>Terms</source>
+        <translation>报价条款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="239"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="246"/>
+        <source>Convert to order</source>
+        <translation>转为订单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="312"/>
+        <source>Quotation {number}</source>
+        <translation>报价单 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="327"/>
+        <source>Could not load the quotation.</source>
+        <translation>无法加载报价单。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="332"/>
+        <source>Saved at {time}.</source>
+        <translation>已于 {time} 保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="342"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="350"/>
+        <source>Not saved. What you typed is still here.</source>
+        <translation>未保存。您输入的内容仍保留在此。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="356"/>
+        <source>Order {number} was made from this quotation.</source>
+        <translation>已由此报价单生成订单 {number}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="385"/>
+        <source>No customer found</source>
+        <translation>未找到客户</translation>
+    </message>
+</context>
+<context>
+    <name>QuotationListPage</name>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="225"/>
+        <source>New quotation</source>
+        <translation>新建报价单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="233"/>
+        <source>Number</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="234"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="235"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="236"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="237"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="238"/>
+        <source>Valid until</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="239"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+</context>
+<context>
     <name>QuotationStatus</name>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="17"/>
         <location filename="../../app/ui/record_labels.py" line="99"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="18"/>
         <location filename="../../app/ui/record_labels.py" line="100"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="19"/>
         <location filename="../../app/ui/record_labels.py" line="101"/>
         <source>Accepted</source>
         <translation>已接受</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="20"/>
         <location filename="../../app/ui/record_labels.py" line="102"/>
         <source>Rejected</source>
         <translation>已拒绝</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="21"/>
         <location filename="../../app/ui/record_labels.py" line="103"/>
         <source>Expired</source>
         <translation>已过期</translation>
     </message>
     <message>
+        <location filename="../../app/ui/sales/common.py" line="22"/>
         <location filename="../../app/ui/record_labels.py" line="104"/>
         <source>Converted to order</source>
         <translation>已转订单</translation>
@@ -1791,6 +2483,19 @@
         <location filename="../../app/ui/record_labels.py" line="46"/>
         <source>Change</source>
         <translation>修改记录</translation>
+    </message>
+</context>
+<context>
+    <name>SalesDialog</name>
+    <message>
+        <location filename="../../app/ui/sales/base.py" line="37"/>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/base.py" line="41"/>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>
@@ -1994,6 +2699,197 @@
     </message>
 </context>
 <context>
+    <name>TodoPage</name>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="49"/>
+        <source>To-do today</source>
+        <translation>今日待办</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="60"/>
+        <source>Follow-up on</source>
+        <translation>跟进日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="60"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="60"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="61"/>
+        <source>Purpose</source>
+        <translation>目的</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="61"/>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="69"/>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="71"/>
+        <source>Mark the follow-up done (Space)</source>
+        <translation>标记跟进已完成（空格键）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="73"/>
+        <source>Open customer</source>
+        <translation>打开客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="102"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="139"/>
+        <source>{date} (overdue)</source>
+        <translation>{date}（已超时）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="155"/>
+        <source>Nothing to follow up today.</source>
+        <translation>今天没有需要跟进的事项。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="157"/>
+        <source>{count} follow-ups, {overdue} of them overdue.</source>
+        <translation>{count} 项跟进，其中 {overdue} 项已超时。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="160"/>
+        <source>{count} follow-ups today.</source>
+        <translation>今天 {count} 项跟进。</translation>
+    </message>
+</context>
+<context>
+    <name>VisitDialog</name>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="53"/>
+        <source>Visit record</source>
+        <translation>接待记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="69"/>
+        <source>YYYY-MM-DD, or 3 = in 3 days</source>
+        <translation>YYYY-MM-DD，或 3 = 3 天后</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="93"/>
+        <source>Customer:</source>
+        <translation>客户：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="94"/>
+        <source>When:</source>
+        <translation>时间：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="95"/>
+        <source>Kind:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="96"/>
+        <source>Purpose:</source>
+        <translation>目的：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="97"/>
+        <source>Products of interest:</source>
+        <translation>意向产品：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="98"/>
+        <source>Outcome:</source>
+        <translation>结果：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="99"/>
+        <source>Next step:</source>
+        <translation>下一步：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="100"/>
+        <source>Follow-up on:</source>
+        <translation>跟进日期：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="101"/>
+        <source>Notes:</source>
+        <translation>备注：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="107"/>
+        <source>Save (Ctrl+S)</source>
+        <translation>保存 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="131"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="154"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="167"/>
+        <source>{when} by {owner} — {state}</source>
+        <translation>{when}，{owner} 登记 — {state}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="183"/>
+        <source>Read only.</source>
+        <translation>只读。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="192"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="216"/>
+        <source>Please correct the marked fields.</source>
+        <translation>请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="223"/>
+        <source>{who} saved this visit record at {when}, after you opened it. Reload it to see their changes (yours are lost), or keep editing.</source>
+        <translation>在您打开此接待记录后，{who} 于 {when} 保存了它。重新加载可查看其修改（您的修改将丢失），或继续编辑。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="225"/>
+        <source>someone</source>
+        <translation>他人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="228"/>
+        <source>Changed meanwhile</source>
+        <translation>已被他人修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="231"/>
+        <source>Reload</source>
+        <translation>重新加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="232"/>
+        <source>Keep editing</source>
+        <translation>继续编辑</translation>
+    </message>
+</context>
+<context>
     <name>VisitKind</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="80"/>
@@ -2009,6 +2905,222 @@
         <location filename="../../app/ui/record_labels.py" line="82"/>
         <source>Visit</source>
         <translation>拜访</translation>
+    </message>
+</context>
+<context>
+    <name>WalkInPage</name>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="92"/>
+        <source>Reception record</source>
+        <translation>接待记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="105"/>
+        <source>Customer: pinyin initials (bjxr), phone digits or name</source>
+        <translation>客户：拼音首字母（bjxr）、电话号码或名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="117"/>
+        <source>Phone of the new customer</source>
+        <translation>新客户的电话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="119"/>
+        <source>Phone:</source>
+        <translation>电话：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="127"/>
+        <source>e.g. toner for HP M1136, repair quote</source>
+        <translation>例如：HP M1136 硒鼓，维修报价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="136"/>
+        <source>empty, a date, or 3 = in 3 days</source>
+        <translation>留空、日期，或 3 = 3 天后</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="144"/>
+        <source>+{days}d</source>
+        <translation>+{days}天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="146"/>
+        <source>Follow up in {days} days</source>
+        <translation>{days} 天后跟进</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="157"/>
+        <source>Record (Ctrl+S)</source>
+        <translation>登记 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="184"/>
+        <source>Purpose:</source>
+        <translation>目的：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="185"/>
+        <source>Products of interest:</source>
+        <translation>意向产品：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="186"/>
+        <source>Outcome:</source>
+        <translation>结果：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="187"/>
+        <source>Next step:</source>
+        <translation>下一步：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="188"/>
+        <source>Follow-up on:</source>
+        <translation>跟进日期：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="204"/>
+        <source>My recent visits</source>
+        <translation>我最近的接待</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="210"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="210"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="210"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="210"/>
+        <source>Purpose</source>
+        <translation>目的</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="211"/>
+        <source>Follow-up</source>
+        <translation>跟进</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="313"/>
+        <source>{name} belongs to {owner}: ask {owner} to receive this customer.</source>
+        <translation>{name} 属于 {owner}：请让 {owner} 接待此客户。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="330"/>
+        <source>owner: {owner}</source>
+        <translation>负责人：{owner}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="331"/>
+        <source>Customer: {name}</source>
+        <translation>客户：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="342"/>
+        <source>New customer: {name}</source>
+        <translation>新客户：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="368"/>
+        <source>Choose the customer first: Enter picks the first one found.</source>
+        <translation>请先选择客户：按 Enter 选择找到的第一个。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="381"/>
+        <source>Recording…</source>
+        <translation>正在登记…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="444"/>
+        <source>{name} — ask {owner}</source>
+        <translation>{name} — 请联系 {owner}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="455"/>
+        <source>+ New customer: {name}</source>
+        <translation>+ 新客户：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="488"/>
+        <source>New customer {name} created and visit recorded.</source>
+        <translation>已新建客户 {name} 并登记接待。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="489"/>
+        <source>Recorded for {name}.</source>
+        <translation>已为 {name} 登记。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="492"/>
+        <source>Open customer</source>
+        <translation>打开客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="519"/>
+        <source>Please correct the marked fields.</source>
+        <translation>请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="559"/>
+        <source>No visits recorded yet.</source>
+        <translation>尚无接待记录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="560"/>
+        <source>Latest {count}; Enter opens one.</source>
+        <translation>最近 {count} 条；按 Enter 打开。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="592"/>
+        <source>→ {date} (in {days} days)</source>
+        <translation>→ {date}（{days} 天后）</translation>
+    </message>
+</context>
+<context>
+    <name>_SalesListPage</name>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="107"/>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="125"/>
+        <source>Print selected…</source>
+        <translation>打印所选…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="130"/>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="159"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="184"/>
+        <source>{count} shown</source>
+        <translation>显示 {count} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="185"/>
+        <source>Nothing found.</source>
+        <translation>未找到。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="203"/>
+        <source>Select the documents to print first.</source>
+        <translation>请先选择要打印的单据。</translation>
     </message>
 </context>
 </TS>

@@ -84,10 +84,10 @@ def test_modules_open_from_the_navigator_and_the_go_menu(
     assert Module.STATISTICS not in window.visible_modules  # a clerk has no statistics
     assert window.module_actions[Module.CUSTOMERS].shortcut().toString() == "Ctrl+1"
 
-    window.module_actions[Module.ORDERS].trigger()
+    window.module_actions[Module.PAYMENTS].trigger()
     page = window.stack.currentWidget()
-    assert isinstance(page, PlaceholderPage) and page.module is Module.ORDERS
-    assert window.navigator.currentItem().text() == "Orders"
+    assert isinstance(page, PlaceholderPage) and page.module is Module.PAYMENTS
+    assert window.navigator.currentItem().text() == "Payments received"
     assert "coming with issue 4" in page.findChild(QLabel, "placeholder_text").text()
 
     window.navigator.setCurrentRow(0)
