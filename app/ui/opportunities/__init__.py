@@ -1,0 +1,1 @@
+"""The opportunities (商机) screens: list, board, forecast and the opportunity dialog."""

@@ -1,0 +1,409 @@
+"""The opportunity (商机) dialog: the form, and the stage buttons of the lifecycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.enums import Module, Operation, OpportunityStage
+from app.services.customers import get_customer, search_customers
+from app.services.errors import ConflictError, ValidationError
+from app.services.opportunities import (
+    DEFAULT_PROBABILITY,
+    OPPORTUNITY_LIFECYCLE,
+    OpportunityDraft,
+    OpportunityView,
+    create_opportunity,
+    get_opportunity,
+    move_opportunity,
+    update_opportunity,
+)
+from app.ui import labels
+from app.ui.context import AppContext
+from app.ui.errors import show_error
+from app.ui.formatting import format_yuan
+from app.ui.opportunities.common import stage_action_label, stage_label
+from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.sales.common import error_label, parse_decimal
+
+NO_DATE = QDate(2000, 1, 1)
+
+
+class OpportunityDialog(SalesDialog):
+    """A new opportunity (``opportunity_id`` None) or a saved one.
+
+    Signals:
+        saved(OpportunityView): after a save or a stage move.
+    """
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, opportunity_id: int | None = None, *,
+                 customer_id: int | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("opportunity_dialog")
+        self._opportunity_id = opportunity_id
+        self._customer_id = customer_id
+        self._view: OpportunityView | None = None
+        self.stage_buttons: dict[OpportunityStage, QPushButton] = {}
+        self._build()
+        self.resize(640, 560)
+        if opportunity_id is None:
+            self.setWindowTitle(self.tr("New opportunity"))
+            self._show_stage(OpportunityStage.NEW)
+            if customer_id is not None:
+                self._load_customer_name(customer_id)
+            self.update_actions()
+        else:
+            self.setWindowTitle(self.tr("Opportunity"))
+            self.reload()
+
+    @property
+    def view(self) -> OpportunityView | None:
+        return self._view
+
+    @property
+    def opportunity_id(self) -> int | None:
+        return self._view.id if self._view is not None else self._opportunity_id
+
+    # --- building --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.number_label = QLabel(self)
+        self.number_label.setObjectName("number_label")
+        font = self.number_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.number_label.setFont(font)
+        self.stage_label = QLabel(self)
+        self.stage_label.setObjectName("stage_label")
+        self.owner_label = QLabel(self)
+        self.owner_label.setObjectName("owner_label")
+
+        self.customer_label = QLabel(self)
+        self.customer_label.setObjectName("customer_label")
+        self.customer_search = QLineEdit(self)
+        self.customer_search.setObjectName("customer_search")
+        self.customer_search.setPlaceholderText(
+            self.tr("Find a customer by name, pinyin or phone"))
+        self.customer_combo = QComboBox(self)
+        self.customer_combo.setObjectName("customer_combo")
+        self.customer_combo.setMinimumContentsLength(20)
+        self._customer_timer = QTimer(self)
+        self._customer_timer.setSingleShot(True)
+        self._customer_timer.setInterval(250)
+        self._customer_timer.timeout.connect(self.search_customers)
+        self.customer_search.textEdited.connect(lambda _t: self._customer_timer.start())
+        customer_box = QHBoxLayout()
+        customer_box.addWidget(self.customer_label)
+        customer_box.addWidget(self.customer_search, 1)
+        customer_box.addWidget(self.customer_combo, 1)
+        chooser = self._customer_id is None and self._opportunity_id is None
+        self.customer_search.setVisible(chooser)
+        self.customer_combo.setVisible(chooser)
+        self.customer_label.setVisible(not chooser)
+
+        self.title_edit = QLineEdit(self)
+        self.title_edit.setObjectName("title_edit")
+        self.title_edit.setMaxLength(200)
+        self.source_combo = QComboBox(self)
+        self.source_combo.setObjectName("source_combo")
+        self.source_combo.addItem(self.tr("The customer's source"), None)
+        for source, text in labels.customer_sources():
+            self.source_combo.addItem(text, source)
+        self.amount_edit = QLineEdit(self)
+        self.amount_edit.setObjectName("amount_edit")
+        self.probability_spin = QSpinBox(self)
+        self.probability_spin.setObjectName("probability_spin")
+        self.probability_spin.setRange(0, 100)
+        self.probability_spin.setSuffix("%")
+        self.close_on_edit = QDateEdit(self)
+        self.close_on_edit.setObjectName("close_on_edit")
+        self.close_on_edit.setCalendarPopup(True)
+        self.close_on_edit.setDisplayFormat("yyyy-MM-dd")
+        self.close_on_edit.setMinimumDate(NO_DATE)
+        self.close_on_edit.setSpecialValueText(self.tr("not set"))
+        self.close_on_edit.setDate(NO_DATE)
+        self.description_edit = QPlainTextEdit(self)
+        self.description_edit.setObjectName("description_edit")
+        self.description_edit.setFixedHeight(80)
+
+        form = QFormLayout()
+        for field, title, widget, item in (
+            ("customer_id", self.tr("Customer"), self.customer_combo, customer_box),
+            ("title", self.tr("Title"), self.title_edit, None),
+            ("source", self.tr("Source"), self.source_combo, None),
+            ("expected_amount", self.tr("Expected amount"), self.amount_edit, None),
+            ("probability", self.tr("Probability"), self.probability_spin, None),
+            ("expected_close_on", self.tr("Expected close date"), self.close_on_edit, None),
+            ("description", self.tr("Description"), self.description_edit, None),
+        ):
+            label = error_label(field, self)
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            if item is not None:
+                box.addLayout(item)
+            else:
+                box.addWidget(widget)
+            box.addWidget(label)
+            form.addRow(title, box)
+            self.register_field(field, label, widget if chooser or field != "customer_id"
+                                else None)
+
+        # The stage buttons: the lifecycle's targets of the current stage.
+        self.stage_row = QHBoxLayout()
+        self.stage_row.addWidget(QLabel(self.tr("Move to:"), self))
+        for stage in OpportunityStage:
+            if stage is OpportunityStage.NEW:
+                continue
+            button = QPushButton(stage_action_label(stage), self)
+            button.setObjectName(f"stage_{stage.value}_button")
+            button.clicked.connect(lambda _c=False, s=stage: self.move_to(s))
+            self.stage_buttons[stage] = button
+            self.stage_row.addWidget(button)
+        self.stage_row.addStretch(1)
+
+        # Asked when the opportunity is lost.
+        self.lost_panel = QWidget(self)
+        self.lost_panel.setObjectName("lost_panel")
+        self.lost_reason_edit = QLineEdit(self.lost_panel)
+        self.lost_reason_edit.setObjectName("lost_reason_edit")
+        self.lost_reason_edit.setPlaceholderText(self.tr("Why was it lost?"))
+        self.lost_confirm_button = QPushButton(self.tr("Mark as lost"), self.lost_panel)
+        self.lost_confirm_button.setObjectName("lost_confirm_button")
+        self.lost_confirm_button.clicked.connect(self.confirm_lost)
+        self.lost_cancel_button = QPushButton(self.tr("Cancel"), self.lost_panel)
+        self.lost_cancel_button.setObjectName("lost_cancel_button")
+        self.lost_cancel_button.clicked.connect(self.lost_panel.hide)
+        self.lost_error = error_label("lost_reason", self.lost_panel)
+        lost_layout = QVBoxLayout(self.lost_panel)
+        lost_layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Lost reason:"), self.lost_panel))
+        row.addWidget(self.lost_reason_edit, 1)
+        row.addWidget(self.lost_confirm_button)
+        row.addWidget(self.lost_cancel_button)
+        lost_layout.addLayout(row)
+        lost_layout.addWidget(self.lost_error)
+        self.register_field("lost_reason", self.lost_error, self.lost_reason_edit)
+        self.lost_panel.hide()
+
+        self.save_button = QPushButton(self.tr("Save"), self)
+        self.save_button.setObjectName("save_button")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        self.print_button.hide()
+        self.actions_row.addStretch(1)
+        self.actions_row.addWidget(self.save_button)
+        self.actions_row.addWidget(self.close_button)
+
+        header = QHBoxLayout()
+        header.addWidget(self.number_label)
+        header.addWidget(self.stage_label)
+        header.addStretch(1)
+        header.addWidget(self.owner_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addLayout(form)
+        layout.addLayout(self.stage_row)
+        layout.addWidget(self.lost_panel)
+        layout.addStretch(1)
+        layout.addWidget(self.status_label)
+        layout.addLayout(self.actions_row)
+
+    # --- state -----------------------------------------------------------------------------
+
+    def _stage(self) -> OpportunityStage:
+        return self._view.stage if self._view is not None else OpportunityStage.NEW
+
+    def _may_edit(self) -> bool:
+        if self._view is None:
+            return self._ctx.can(Module.OPPORTUNITIES, Operation.CREATE)
+        return (self._view.stage in {s for s in OpportunityStage
+                                     if OPPORTUNITY_LIFECYCLE.targets(s)}
+                and self._ctx.can(Module.OPPORTUNITIES, Operation.EDIT))
+
+    def update_actions(self) -> None:
+        editable = self._may_edit() and not self._busy
+        self.save_button.setEnabled(editable)
+        self.save_button.setVisible(self._may_edit())
+        for widget in (self.title_edit, self.source_combo, self.amount_edit,
+                       self.probability_spin, self.close_on_edit, self.description_edit):
+            widget.setEnabled(self._may_edit())
+        targets = (set(OPPORTUNITY_LIFECYCLE.targets(self._stage()))
+                   if self._view is not None and self._ctx.can(Module.OPPORTUNITIES,
+                                                                Operation.EDIT) else set())
+        for stage, button in self.stage_buttons.items():
+            button.setVisible(stage in targets)
+            button.setEnabled(not self._busy)
+        self.lost_confirm_button.setEnabled(not self._busy)
+
+    def _show_stage(self, stage: OpportunityStage) -> None:
+        self.stage_label.setText(self.tr("Stage: {stage}").format(stage=stage_label(stage)))
+        if self._view is None:
+            self.probability_spin.setValue(DEFAULT_PROBABILITY[stage])
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        oid, actor = self.opportunity_id, self._ctx.actor
+        if oid is None:
+            return
+        self.set_busy(True, self.tr("Loading…"))
+        self._ctx.run(lambda uow: get_opportunity(uow=uow, actor=actor, opportunity_id=oid),
+                      on_done=self._fill, on_error=self._on_load_failed, owner=self)
+
+    def _fill(self, view: OpportunityView) -> None:
+        self._view = view
+        self._customer_id = view.customer_id
+        self.setWindowTitle(self.tr("Opportunity {number}").format(number=view.number))
+        self.number_label.setText(view.number)
+        self._show_stage(view.stage)
+        self.owner_label.setText(
+            self.tr("Owner: {name}").format(name=view.owner_name) if view.owner_name
+            else self.tr("Waiting for routing"))
+        self.customer_label.setText(view.customer_name)
+        self.customer_label.show()
+        self.customer_search.hide()
+        self.customer_combo.hide()
+        self.title_edit.setText(view.title)
+        self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(view.source)))
+        self.amount_edit.setText(f"{view.expected_amount:.2f}")
+        self.probability_spin.setValue(view.probability)
+        day = view.expected_close_on
+        self.close_on_edit.setDate(QDate(day.year, day.month, day.day) if day else NO_DATE)
+        self.description_edit.setPlainText(view.description or "")
+        if view.lost_reason:
+            self.lost_reason_edit.setText(view.lost_reason)
+        self.lost_panel.hide()
+        self.set_busy(False)
+
+    def _on_load_failed(self, error: BaseException) -> None:
+        self.set_busy(False, self.tr("Could not load the opportunity."), error=True)
+        show_error(self, error)
+
+    def _load_customer_name(self, customer_id: int) -> None:
+        actor = self._ctx.actor
+        self.customer_label.setText(self.tr("Loading…"))
+        self._ctx.run(lambda uow: get_customer(uow=uow, actor=actor, customer_id=customer_id),
+                      on_done=lambda c: self.customer_label.setText(c.name),
+                      on_error=lambda _e: self.customer_label.setText(str(customer_id)),
+                      owner=self)
+
+    def search_customers(self) -> None:
+        text, actor = self.customer_search.text().strip(), self._ctx.actor
+        self._ctx.run(lambda uow: search_customers(uow=uow, actor=actor, text=text, limit=30),
+                      on_done=self._on_customers, on_error=lambda _e: None, owner=self)
+
+    def _on_customers(self, page: Any) -> None:
+        self.customer_combo.clear()
+        for row in page.rows:
+            self.customer_combo.addItem(f"{row.name}  ({row.code})", row.id)
+        if not page.rows:
+            self.customer_combo.addItem(self.tr("No customer found"), None)
+
+    # --- saving ----------------------------------------------------------------------------
+
+    def current_draft(self) -> OpportunityDraft:
+        customer_id = self._customer_id
+        if customer_id is None:
+            data = self.customer_combo.currentData()
+            customer_id = int(data) if data is not None else 0
+        text = self.amount_edit.text()
+        parsed = parse_decimal(text)
+        amount: Decimal | str = parsed if parsed is not None else text
+        qd = self.close_on_edit.date()
+        close_on = (dt.date(qd.year(), qd.month(), qd.day())
+                    if qd.isValid() and qd != NO_DATE else None)
+        return OpportunityDraft(
+            customer_id=customer_id, title=self.title_edit.text().strip(),
+            expected_amount=amount, source=self.source_combo.currentData(),
+            probability=self.probability_spin.value(), expected_close_on=close_on,
+            description=self.description_edit.toPlainText().strip() or None,
+            service_ticket_id=self._view.service_ticket_id if self._view else None)
+
+    def save(self) -> None:
+        if self._busy or not self._may_edit():
+            return
+        draft, actor = self.current_draft(), self._ctx.actor
+        self.clear_errors()
+        self.set_busy(True, self.tr("Saving…"))
+        if self._view is None:
+            self._ctx.run(lambda uow: create_opportunity(uow=uow, actor=actor, draft=draft),
+                          on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+        else:
+            oid, version = self._view.id, self._view.version
+            self._ctx.run(lambda uow: update_opportunity(
+                uow=uow, actor=actor, opportunity_id=oid, expected_version=version,
+                draft=draft), on_done=self._on_saved, on_error=self._on_save_failed,
+                owner=self)
+
+    def move_to(self, target: OpportunityStage, lost_reason: str | None = None) -> None:
+        """Move along the lifecycle; *lost* first asks for the reason."""
+        if self._view is None or self._busy:
+            return
+        if target is OpportunityStage.LOST and lost_reason is None:
+            self.lost_panel.show()
+            self.lost_reason_edit.setFocus()
+            return
+        oid, version, actor = self._view.id, self._view.version, self._ctx.actor
+        self.clear_errors()
+        self.set_busy(True, self.tr("Saving…"))
+        self._ctx.run(lambda uow: move_opportunity(
+            uow=uow, actor=actor, opportunity_id=oid, expected_version=version,
+            stage=target, lost_reason=lost_reason),
+            on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+
+    def confirm_lost(self) -> None:
+        self.move_to(OpportunityStage.LOST, self.lost_reason_edit.text())
+
+    def _on_saved(self, view: OpportunityView) -> None:
+        self._fill(view)
+        self.set_status(self.tr("Saved: {number}, {amount}").format(
+            number=view.number, amount=format_yuan(view.expected_amount)))
+        self.saved.emit(view)
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError):
+            self.set_busy(False)
+            unplaced = self.place_errors(error.errors)
+            text = self.tr("Not saved: please correct the marked fields.")
+            if unplaced:
+                text += " " + "; ".join(unplaced)
+            self.set_status(text, error=True)
+            return
+        self.set_busy(False, self.tr("Not saved. What you typed is still here."), error=True)
+        show_error(self, error)
+        if isinstance(error, ConflictError) and self._view is not None:
+            self.reload()
+
+
+def open_opportunity(ctx: AppContext, opportunity_id: int, parent: QWidget | None = None
+                     ) -> OpportunityDialog:
+    """Open a saved opportunity (the timeline opener for kind "opportunity")."""
+    dialog = OpportunityDialog(ctx, opportunity_id, parent=parent)
+    keep_open(dialog)
+    return dialog
+
+
+def new_opportunity(ctx: AppContext, customer_id: int | None = None,
+                    parent: QWidget | None = None) -> OpportunityDialog:
+    dialog = OpportunityDialog(ctx, customer_id=customer_id, parent=parent)
+    keep_open(dialog)
+    return dialog

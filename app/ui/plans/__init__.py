@@ -1,0 +1,1 @@
+"""The sales plans (销售计划) screen."""
