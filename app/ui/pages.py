@@ -49,13 +49,21 @@ STATION_HOME: Mapping[StationCode, Module] = {
 
 def page_factories() -> dict[Module, PageFactory]:
     """The screens built so far; every other module shows a :class:`PlaceholderPage`."""
+    from app.ui.catalog.products_page import ProductListPage
     from app.ui.customers.list_page import CustomerListPage
+    from app.ui.opportunities.page import OpportunityListPage
+    from app.ui.plans.page import SalesPlanPage
+    from app.ui.sales.aging_page import ReceivablesAgingPage
     from app.ui.sales.list_pages import OrderListPage, QuotationListPage
     from app.ui.visits.walk_in_page import WalkInPage
 
     return {Module.CUSTOMERS: CustomerListPage, Module.VISITS: WalkInPage,
             Module.QUOTATIONS: QuotationListPage,
-            Module.ORDERS: OrderListPage}
+            Module.ORDERS: OrderListPage,
+            Module.PRODUCTS: ProductListPage,
+            Module.PAYMENTS: ReceivablesAgingPage,
+            Module.OPPORTUNITIES: OpportunityListPage,
+            Module.SALES_PLANS: SalesPlanPage}
 
 
 def home_module(station: StationCode | None, visible: tuple[Module, ...]) -> Module | None:

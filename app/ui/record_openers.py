@@ -51,6 +51,7 @@ class RecordOpeners:
 
 def record_openers() -> RecordOpeners:
     """The record screens built so far; every other kind gets the read-only summary."""
+    from app.ui.opportunities.opportunity_dialog import open_opportunity
     from app.ui.sales.order_dialog import open_order
     from app.ui.sales.payment_dialog import open_payment
     from app.ui.sales.quotation_dialog import open_quotation
@@ -62,4 +63,5 @@ def record_openers() -> RecordOpeners:
     openers.register("quotation", open_quotation)
     openers.register("order", open_order)
     openers.register("payment", open_payment)
+    openers.register("opportunity", open_opportunity)
     return openers

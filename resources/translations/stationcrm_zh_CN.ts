@@ -25,6 +25,45 @@
     </message>
 </context>
 <context>
+    <name>AgingModel</name>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="49"/>
+        <source>Code</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="49"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="49"/>
+        <source>0–30 days</source>
+        <translation>0–30 天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="50"/>
+        <source>31–60 days</source>
+        <translation>31–60 天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="50"/>
+        <source>61–90 days</source>
+        <translation>61–90 天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="50"/>
+        <source>Over 90 days</source>
+        <translation>90 天以上</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="51"/>
+        <location filename="../../app/ui/sales/aging_page.py" line="79"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+</context>
+<context>
     <name>AuditAction</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="158"/>
@@ -85,6 +124,16 @@
         <location filename="../../app/ui/record_labels.py" line="169"/>
         <source>Printed</source>
         <translation>打印</translation>
+    </message>
+</context>
+<context>
+    <name>BoardColumn</name>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="82"/>
+        <source>{count} · {amount}
+weighted {weighted}</source>
+        <translation>{count} 个 · {amount}
+加权 {weighted}</translation>
     </message>
 </context>
 <context>
@@ -957,147 +1006,157 @@
     </message>
     <message>
         <location filename="../../app/ui/customers/overview.py" line="120"/>
+        <source>Record visit…</source>
+        <translation>记录拜访…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="122"/>
+        <source>Record an on-site visit (Ctrl+Shift+V)</source>
+        <translation>记录一次上门拜访（Ctrl+Shift+V）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/overview.py" line="125"/>
         <source>Reload</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="122"/>
+        <location filename="../../app/ui/customers/overview.py" line="127"/>
         <source>Read the customer again (F5)</source>
         <translation>重新读取客户资料（F5）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="137"/>
+        <location filename="../../app/ui/customers/overview.py" line="143"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="184"/>
+        <location filename="../../app/ui/customers/overview.py" line="191"/>
         <source>Code</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="184"/>
+        <location filename="../../app/ui/customers/overview.py" line="191"/>
         <source>Class</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="185"/>
+        <location filename="../../app/ui/customers/overview.py" line="192"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="186"/>
+        <location filename="../../app/ui/customers/overview.py" line="193"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="186"/>
+        <location filename="../../app/ui/customers/overview.py" line="193"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="187"/>
+        <location filename="../../app/ui/customers/overview.py" line="194"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="191"/>
+        <location filename="../../app/ui/customers/overview.py" line="198"/>
         <source>:</source>
         <translation>：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="206"/>
+        <location filename="../../app/ui/customers/overview.py" line="213"/>
         <source>Receivable</source>
         <translation>应收款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="215"/>
+        <location filename="../../app/ui/customers/overview.py" line="222"/>
         <source>Unpaid orders and repair charges of this customer</source>
         <translation>该客户未付的订单和维修费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="263"/>
+        <location filename="../../app/ui/customers/overview.py" line="270"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="275"/>
+        <location filename="../../app/ui/customers/overview.py" line="282"/>
         <source>Show all</source>
         <translation>全部显示</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="330"/>
-        <location filename="../../app/ui/customers/overview.py" line="422"/>
+        <location filename="../../app/ui/customers/overview.py" line="337"/>
+        <location filename="../../app/ui/customers/overview.py" line="439"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="415"/>
+        <location filename="../../app/ui/customers/overview.py" line="432"/>
         <source>Could not reload: {reason}</source>
         <translation>无法刷新：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="426"/>
+        <location filename="../../app/ui/customers/overview.py" line="443"/>
         <source>The latest {count} entries are shown.</source>
         <translation>只显示最近的 {count} 条记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="428"/>
+        <location filename="../../app/ui/customers/overview.py" line="445"/>
         <source>Entries: {count}</source>
         <translation>记录：{count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="430"/>
+        <location filename="../../app/ui/customers/overview.py" line="447"/>
         <source>Entries shown: {shown} of {count}</source>
         <translation>显示 {shown} 条，共 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="445"/>
+        <location filename="../../app/ui/customers/overview.py" line="462"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="454"/>
+        <location filename="../../app/ui/customers/overview.py" line="471"/>
         <source>Devices ({count})</source>
         <translation>设备（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="457"/>
+        <location filename="../../app/ui/customers/overview.py" line="474"/>
         <source>No devices on file.</source>
         <translation>没有登记设备。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="458"/>
+        <location filename="../../app/ui/customers/overview.py" line="475"/>
         <source>Service contracts ({count})</source>
         <translation>服务合同（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="462"/>
+        <location filename="../../app/ui/customers/overview.py" line="479"/>
         <source>No service contracts.</source>
         <translation>没有服务合同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="470"/>
+        <location filename="../../app/ui/customers/overview.py" line="487"/>
         <source>under contract {number} until {date}</source>
         <translation>合同 {number}，保修至 {date}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="473"/>
+        <location filename="../../app/ui/customers/overview.py" line="490"/>
         <source>no service contract</source>
         <translation>无服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="474"/>
+        <location filename="../../app/ui/customers/overview.py" line="491"/>
         <source>{device} · SN {serial} · {cover}</source>
         <translation>{device} · 序列号 {serial} · {cover}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="478"/>
+        <location filename="../../app/ui/customers/overview.py" line="495"/>
         <source>{number} · {kind} · {status} · {start} – {end}</source>
         <translation>{number} · {kind} · {status} · {start} 至 {end}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="518"/>
+        <location filename="../../app/ui/customers/overview.py" line="535"/>
         <source>{kind} ({count})</source>
         <translation>{kind}（{count}）</translation>
     </message>
@@ -1184,57 +1243,57 @@
 <context>
     <name>DuplicateHitsPanel</name>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="670"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="672"/>
         <source>This customer may already exist. Nothing has been saved yet.</source>
         <translation>该客户可能已存在，尚未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="678"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="680"/>
         <source>Create a new customer anyway</source>
         <translation>仍然新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="707"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="709"/>
         <source>Use this customer</source>
         <translation>使用此客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="724"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="726"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="725"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="727"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="727"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="729"/>
         <source>{name} — {reasons} — ask {owner}</source>
         <translation>{name} — {reasons} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="731"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="733"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="736"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="738"/>
         <source>same phone</source>
         <translation>电话相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="737"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="739"/>
         <source>same name</source>
         <translation>名称相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="738"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="740"/>
         <source>sounds the same</source>
         <translation>读音相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="739"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="741"/>
         <source>similar name</source>
         <translation>名称相似</translation>
     </message>
@@ -1724,33 +1783,362 @@
     </message>
 </context>
 <context>
+    <name>OpportunityAction</name>
+    <message>
+        <location filename="../../app/ui/opportunities/common.py" line="22"/>
+        <source>Qualified</source>
+        <translation>确认需求</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/common.py" line="23"/>
+        <source>Proposal sent</source>
+        <translation>已提交方案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/common.py" line="24"/>
+        <source>In negotiation</source>
+        <translation>进入谈判</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/common.py" line="25"/>
+        <source>Won</source>
+        <translation>赢单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/common.py" line="26"/>
+        <source>Lost…</source>
+        <translation>丢单…</translation>
+    </message>
+</context>
+<context>
+    <name>OpportunityDialog</name>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="68"/>
+        <source>New opportunity</source>
+        <translation>新建商机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="74"/>
+        <source>Opportunity</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="104"/>
+        <source>Find a customer by name, pinyin or phone</source>
+        <translation>按名称、拼音或电话查找客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="127"/>
+        <source>The customer&apos;s source</source>
+        <translation>同客户来源</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="141"/>
+        <source>not set</source>
+        <translation>未设置</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="149"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="150"/>
+        <source>Title</source>
+        <translation>商机名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="151"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="152"/>
+        <source>Expected amount</source>
+        <translation>预计金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="153"/>
+        <source>Probability</source>
+        <translation>成交概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="154"/>
+        <source>Expected close date</source>
+        <translation>预计成交日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="155"/>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="171"/>
+        <source>Move to:</source>
+        <translation>推进到：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="187"/>
+        <source>Why was it lost?</source>
+        <translation>丢单原因是什么？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="188"/>
+        <source>Mark as lost</source>
+        <translation>确认丢单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="191"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="198"/>
+        <source>Lost reason:</source>
+        <translation>丢单原因：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="207"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="258"/>
+        <source>Stage: {stage}</source>
+        <translation>阶段：{stage}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="268"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="303"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="275"/>
+        <source>Opportunity {number}</source>
+        <translation>商机 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="279"/>
+        <source>Owner: {name}</source>
+        <translation>负责人：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="280"/>
+        <source>Waiting for routing</source>
+        <translation>待分配</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="298"/>
+        <source>Could not load the opportunity.</source>
+        <translation>无法加载商机。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="319"/>
+        <source>No customer found</source>
+        <translation>未找到客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="346"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="367"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="378"/>
+        <source>Saved: {number}, {amount}</source>
+        <translation>已保存：{number}，{amount}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="386"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="391"/>
+        <source>Not saved. What you typed is still here.</source>
+        <translation>未保存。您输入的内容仍保留。</translation>
+    </message>
+</context>
+<context>
+    <name>OpportunityListPage</name>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="105"/>
+        <source>New opportunity</source>
+        <translation>新建商机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="111"/>
+        <source>All stages</source>
+        <translation>全部阶段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="112"/>
+        <source>Open</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="117"/>
+        <source>All owners</source>
+        <translation>全部负责人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="118"/>
+        <source>Mine</source>
+        <translation>我的</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="119"/>
+        <location filename="../../app/ui/opportunities/page.py" line="202"/>
+        <source>Waiting for routing</source>
+        <translation>待分配</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="163"/>
+        <source>Month</source>
+        <translation>月份</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="163"/>
+        <source>Opportunities</source>
+        <translation>商机数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="163"/>
+        <location filename="../../app/ui/opportunities/page.py" line="199"/>
+        <source>Expected amount</source>
+        <translation>预计金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="164"/>
+        <source>Weighted amount</source>
+        <translation>加权金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="172"/>
+        <source>List</source>
+        <translation>列表</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="173"/>
+        <source>Board</source>
+        <translation>看板</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="174"/>
+        <source>Sales forecast</source>
+        <translation>销售预测</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="178"/>
+        <source>Stage:</source>
+        <translation>阶段：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="180"/>
+        <source>Owner:</source>
+        <translation>负责人：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="194"/>
+        <source>Number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="195"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="196"/>
+        <source>Title</source>
+        <translation>商机名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="197"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="198"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="200"/>
+        <source>Probability</source>
+        <translation>成交概率</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="201"/>
+        <source>Expected close</source>
+        <translation>预计成交日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="202"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="224"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="266"/>
+        <source>{count} shown</source>
+        <translation>显示 {count} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="267"/>
+        <source>Nothing found.</source>
+        <translation>没有找到。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="279"/>
+        <source>Open: {count} opportunities, {amount}, weighted {weighted}</source>
+        <translation>进行中：{count} 个商机，{amount}，加权 {weighted}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/opportunities/page.py" line="293"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+</context>
+<context>
     <name>OpportunityStage</name>
     <message>
+        <location filename="../../app/ui/opportunities/common.py" line="12"/>
         <location filename="../../app/ui/record_labels.py" line="91"/>
         <source>New</source>
         <translation>新商机</translation>
     </message>
     <message>
+        <location filename="../../app/ui/opportunities/common.py" line="13"/>
         <location filename="../../app/ui/record_labels.py" line="92"/>
         <source>Qualified</source>
         <translation>需求确认</translation>
     </message>
     <message>
+        <location filename="../../app/ui/opportunities/common.py" line="14"/>
         <location filename="../../app/ui/record_labels.py" line="93"/>
         <source>Proposal</source>
         <translation>方案报价</translation>
     </message>
     <message>
+        <location filename="../../app/ui/opportunities/common.py" line="15"/>
         <location filename="../../app/ui/record_labels.py" line="94"/>
         <source>Negotiation</source>
         <translation>商务谈判</translation>
     </message>
     <message>
+        <location filename="../../app/ui/opportunities/common.py" line="16"/>
         <location filename="../../app/ui/record_labels.py" line="95"/>
         <source>Won</source>
         <translation>已成交</translation>
     </message>
     <message>
+        <location filename="../../app/ui/opportunities/common.py" line="17"/>
         <location filename="../../app/ui/record_labels.py" line="96"/>
         <source>Lost</source>
         <translation>已丢单</translation>
@@ -2121,12 +2509,12 @@
 <context>
     <name>PlaceholderPage</name>
     <message>
-        <location filename="../../app/ui/pages.py" line="83"/>
+        <location filename="../../app/ui/pages.py" line="91"/>
         <source>This part of StationCRM is coming with issue {number}.</source>
         <translation>StationCRM 的这一部分将随第 {number} 号任务提供。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages.py" line="85"/>
+        <location filename="../../app/ui/pages.py" line="93"/>
         <source>This part of StationCRM is coming in a later version.</source>
         <translation>StationCRM 的这一部分将在后续版本中提供。</translation>
     </message>
@@ -2226,6 +2614,225 @@
         <location filename="../../app/ui/record_labels.py" line="147"/>
         <source>Urgent</source>
         <translation>紧急</translation>
+    </message>
+</context>
+<context>
+    <name>ProductCategory</name>
+    <message>
+        <location filename="../../app/ui/catalog/common.py" line="12"/>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/common.py" line="13"/>
+        <source>Consumable</source>
+        <translation>耗材</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/common.py" line="14"/>
+        <source>Computer</source>
+        <translation>电脑</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/common.py" line="15"/>
+        <source>Part</source>
+        <translation>配件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/common.py" line="16"/>
+        <source>Service</source>
+        <translation>服务</translation>
+    </message>
+</context>
+<context>
+    <name>ProductDialog</name>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="78"/>
+        <source>New product</source>
+        <translation>新建产品</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="79"/>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="104"/>
+        <source>In the catalog (active)</source>
+        <translation>在售（启用）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="114"/>
+        <source>SKU</source>
+        <translation>产品编码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="115"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="116"/>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="117"/>
+        <source>Brand</source>
+        <translation>品牌</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="118"/>
+        <source>Model</source>
+        <translation>型号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="119"/>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="120"/>
+        <source>List price</source>
+        <translation>销售价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="121"/>
+        <source>Sales points</source>
+        <translation>销售点数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="123"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="192"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="202"/>
+        <source>Cost price</source>
+        <translation>成本价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="207"/>
+        <source>Product {sku}</source>
+        <translation>产品 {sku}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="224"/>
+        <source>Could not load the product.</source>
+        <translation>无法加载该产品。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="254"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="266"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="279"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请修改标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/product_dialog.py" line="282"/>
+        <source>Not saved. What you typed is still here.</source>
+        <translation>未保存。您输入的内容仍在。</translation>
+    </message>
+</context>
+<context>
+    <name>ProductListPage</name>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="51"/>
+        <source>SKU, name, pinyin initials, brand…</source>
+        <translation>产品编码、名称、拼音首字母、品牌…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="61"/>
+        <source>All categories</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="65"/>
+        <source>Show inactive</source>
+        <translation>显示停用产品</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="68"/>
+        <source>New product</source>
+        <translation>新建产品</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="94"/>
+        <source>Category:</source>
+        <translation>类别：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="106"/>
+        <source> (inactive)</source>
+        <translation>（已停用）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="109"/>
+        <source>SKU</source>
+        <translation>产品编码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="110"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="111"/>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="112"/>
+        <source>Brand / model</source>
+        <translation>品牌 / 型号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="113"/>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="114"/>
+        <source>List price</source>
+        <translation>销售价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="115"/>
+        <source>Sales points</source>
+        <translation>销售点数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="116"/>
+        <source>Cost price</source>
+        <translation>成本价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="132"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="157"/>
+        <source>{count} shown</source>
+        <translation>显示 {count} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/catalog/products_page.py" line="158"/>
+        <source>Nothing found.</source>
+        <translation>未找到。</translation>
     </message>
 </context>
 <context>
@@ -2433,6 +3040,44 @@
     </message>
 </context>
 <context>
+    <name>ReceivablesAgingPage</name>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="116"/>
+        <source>Receivables aging</source>
+        <translation>应收款账龄</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="127"/>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="152"/>
+        <source>As of:</source>
+        <translation>截至：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="156"/>
+        <source>Days past the due date (the order date where none is set). Enter opens the customer.</source>
+        <translation>按超过到期日的天数（未设到期日时按订单日期）。按回车打开客户。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="176"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="187"/>
+        <source>{count} customers owe {amount}</source>
+        <translation>{count} 个客户欠款 {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/aging_page.py" line="189"/>
+        <source>Nothing is owed.</source>
+        <translation>没有应收款。</translation>
+    </message>
+</context>
+<context>
     <name>RecordKind</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="37"/>
@@ -2486,6 +3131,74 @@
     </message>
 </context>
 <context>
+    <name>RecordVisitDialog</name>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="44"/>
+        <source>Record visit</source>
+        <translation>拜访记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="52"/>
+        <source>(nobody in particular)</source>
+        <translation>（未指定联系人）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="62"/>
+        <source>YYYY-MM-DD, or 3 = in 3 days</source>
+        <translation>YYYY-MM-DD，或 3 = 三天后</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="73"/>
+        <source>Customer:</source>
+        <translation>客户：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="74"/>
+        <source>Contact met:</source>
+        <translation>拜访对象：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="75"/>
+        <source>Topic:</source>
+        <translation>拜访主题：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="76"/>
+        <source>Outcome:</source>
+        <translation>结果：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="77"/>
+        <source>Next step:</source>
+        <translation>下一步：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="78"/>
+        <source>Follow-up on:</source>
+        <translation>跟进日期：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="87"/>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="125"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="150"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请修改标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="153"/>
+        <source>Not saved.</source>
+        <translation>未保存。</translation>
+    </message>
+</context>
+<context>
     <name>SalesDialog</name>
     <message>
         <location filename="../../app/ui/sales/base.py" line="37"/>
@@ -2496,6 +3209,94 @@
         <location filename="../../app/ui/sales/base.py" line="41"/>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>SalesPlanPage</name>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="63"/>
+        <source>By month</source>
+        <translation>按月</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="64"/>
+        <source>By quarter</source>
+        <translation>按季度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="69"/>
+        <source>Everyone</source>
+        <translation>全部销售</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="80"/>
+        <source>Period</source>
+        <translation>期间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="80"/>
+        <source>Planned</source>
+        <translation>计划</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="80"/>
+        <source>Actual</source>
+        <translation>实际</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="80"/>
+        <source>Achieved</source>
+        <translation>完成率</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="81"/>
+        <source>Orders</source>
+        <translation>订单数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="81"/>
+        <source>Gross margin</source>
+        <translation>毛利</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="91"/>
+        <source>Year:</source>
+        <translation>年度：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="94"/>
+        <source>Salesperson:</source>
+        <translation>销售人员：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="134"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="157"/>
+        <source>Q{n}</source>
+        <translation>第{n}季度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="165"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="173"/>
+        <source>Double-click a planned amount to change it.</source>
+        <translation>双击计划金额即可修改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="219"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/plans/page.py" line="237"/>
+        <source>Plan not saved: {message}</source>
+        <translation>计划未保存：{message}</translation>
     </message>
 </context>
 <context>
@@ -2610,47 +3411,47 @@
 <context>
     <name>TimelineEntryDialog</name>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="580"/>
+        <location filename="../../app/ui/customers/overview.py" line="597"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="581"/>
+        <location filename="../../app/ui/customers/overview.py" line="598"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="582"/>
+        <location filename="../../app/ui/customers/overview.py" line="599"/>
         <source>Reference</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="583"/>
+        <location filename="../../app/ui/customers/overview.py" line="600"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="584"/>
+        <location filename="../../app/ui/customers/overview.py" line="601"/>
         <source>Details</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="585"/>
+        <location filename="../../app/ui/customers/overview.py" line="602"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="586"/>
+        <location filename="../../app/ui/customers/overview.py" line="603"/>
         <source>By</source>
         <translation>经办人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="596"/>
+        <location filename="../../app/ui/customers/overview.py" line="613"/>
         <source>:</source>
         <translation>：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="605"/>
+        <location filename="../../app/ui/customers/overview.py" line="622"/>
         <source>This is a summary. The full screen for this record comes with the &quot;{module}&quot; module.</source>
         <translation>这里只显示摘要。完整的单据界面将随“{module}”模块提供。</translation>
     </message>
@@ -2910,177 +3711,177 @@
 <context>
     <name>WalkInPage</name>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="92"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="93"/>
         <source>Reception record</source>
         <translation>接待记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="105"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="106"/>
         <source>Customer: pinyin initials (bjxr), phone digits or name</source>
         <translation>客户：拼音首字母（bjxr）、电话号码或名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="117"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="118"/>
         <source>Phone of the new customer</source>
         <translation>新客户的电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="119"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="120"/>
         <source>Phone:</source>
         <translation>电话：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="127"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="128"/>
         <source>e.g. toner for HP M1136, repair quote</source>
         <translation>例如：HP M1136 硒鼓，维修报价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="136"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="137"/>
         <source>empty, a date, or 3 = in 3 days</source>
         <translation>留空、日期，或 3 = 3 天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="144"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="146"/>
         <source>+{days}d</source>
         <translation>+{days}天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="146"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="148"/>
         <source>Follow up in {days} days</source>
         <translation>{days} 天后跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="157"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="159"/>
         <source>Record (Ctrl+S)</source>
         <translation>登记 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="184"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="186"/>
         <source>Purpose:</source>
         <translation>目的：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="185"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="187"/>
         <source>Products of interest:</source>
         <translation>意向产品：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="186"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="188"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="187"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="189"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="188"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="190"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="204"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="206"/>
         <source>My recent visits</source>
         <translation>我最近的接待</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="210"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="212"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="210"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="212"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="210"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="212"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="210"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="212"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="211"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="213"/>
         <source>Follow-up</source>
         <translation>跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="313"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="315"/>
         <source>{name} belongs to {owner}: ask {owner} to receive this customer.</source>
         <translation>{name} 属于 {owner}：请让 {owner} 接待此客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="330"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="332"/>
         <source>owner: {owner}</source>
         <translation>负责人：{owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="331"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="333"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="342"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="344"/>
         <source>New customer: {name}</source>
         <translation>新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="368"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="370"/>
         <source>Choose the customer first: Enter picks the first one found.</source>
         <translation>请先选择客户：按 Enter 选择找到的第一个。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="381"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="383"/>
         <source>Recording…</source>
         <translation>正在登记…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="444"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="446"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="455"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="457"/>
         <source>+ New customer: {name}</source>
         <translation>+ 新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="488"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="490"/>
         <source>New customer {name} created and visit recorded.</source>
         <translation>已新建客户 {name} 并登记接待。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="489"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="491"/>
         <source>Recorded for {name}.</source>
         <translation>已为 {name} 登记。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="492"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="494"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="519"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="521"/>
         <source>Please correct the marked fields.</source>
         <translation>请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="559"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="561"/>
         <source>No visits recorded yet.</source>
         <translation>尚无接待记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="560"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="562"/>
         <source>Latest {count}; Enter opens one.</source>
         <translation>最近 {count} 条；按 Enter 打开。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="592"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="594"/>
         <source>→ {date} (in {days} days)</source>
         <translation>→ {date}（{days} 天后）</translation>
     </message>

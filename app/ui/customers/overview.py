@@ -117,6 +117,11 @@ class CustomerOverviewPage(QWidget):
         self.edit_button.setObjectName("overview_edit")
         self.edit_button.setToolTip(self.tr("The customer card (Ctrl+E)"))
         self.edit_button.clicked.connect(self.request_edit)
+        self.visit_button = QPushButton(self.tr("Record visit…"), self)
+        self.visit_button.setObjectName("overview_record_visit")
+        self.visit_button.setToolTip(self.tr("Record an on-site visit (Ctrl+Shift+V)"))
+        self.visit_button.clicked.connect(self.record_visit)
+        self.visit_button.setVisible(ctx.can(Module.VISITS, Operation.CREATE))
         self.reload_button = QPushButton(self.tr("Reload"), self)
         self.reload_button.setObjectName("overview_reload")
         self.reload_button.setToolTip(self.tr("Read the customer again (F5)"))
@@ -126,6 +131,7 @@ class CustomerOverviewPage(QWidget):
         top.addSpacing(8)
         top.addWidget(self.name_label, 1)
         top.addWidget(self.edit_button)
+        top.addWidget(self.visit_button)
         top.addWidget(self.reload_button)
 
         # --- while loading, or when the customer cannot be shown
@@ -165,7 +171,8 @@ class CustomerOverviewPage(QWidget):
 
         for keys, slot in ((QKeySequence("Alt+Left"), self.back_requested.emit),
                            (QKeySequence(Qt.Key.Key_Escape), self.back_requested.emit),
-                           (QKeySequence("Ctrl+E"), self.request_edit)):
+                           (QKeySequence("Ctrl+E"), self.request_edit),
+                           (QKeySequence("Ctrl+Shift+V"), self.record_visit)):
             shortcut = QShortcut(keys, self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -347,6 +354,16 @@ class CustomerOverviewPage(QWidget):
 
     def request_edit(self) -> None:
         self.edit_requested.emit(self.customer_id)
+
+    def record_visit(self) -> QDialog | None:
+        """"Record visit…" or Ctrl+Shift+V: a visit to this customer; the timeline reloads."""
+        if not self.visit_button.isVisible():
+            return None
+        from app.ui.visits.record_visit_dialog import open_record_visit
+        name = self.overview.name if self.overview is not None else ""
+        dialog = open_record_visit(self._ctx, self.customer_id, name, self)
+        dialog.recorded.connect(lambda _v: self.reload())
+        return dialog
 
     def show_all_kinds(self) -> None:
         for box in self.kind_boxes.values():

@@ -1,0 +1,1 @@
+"""The product catalog screens (产品目录)."""
