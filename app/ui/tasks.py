@@ -7,6 +7,7 @@ a unit of work is only ever used by one thread, and a LAN round trip never freez
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -52,7 +53,9 @@ class TaskManager(QObject):
         # Keep the worker thread: SQLite connections and their pool live with it.
         self._pool.setExpiryTimeout(-1)
         self._lock = threading.Lock()
-        self._pending: list[Callable[[], None]] = []
+        self._pending: list[tuple[int, list[Any]]] = []
+        self._callbacks: dict[int, tuple[Any, Any, QObject | None]] = {}
+        self._task_ids = itertools.count(1)
         self._running = 0
         self._closed = False
         self.error_handler: ErrorHandler = _show_error_default
@@ -77,15 +80,24 @@ class TaskManager(QObject):
         if self._closed:
             log.debug("Task manager is shut down; dropping %r", fn)
             return
+        task_id = next(self._task_ids)
+        # The callbacks and their owner stay on this (GUI) thread; the worker never holds
+        # them. Releasing the last reference to a Qt object on the worker thread would
+        # destroy it there, which crashes.
+        self._callbacks[task_id] = (on_done, on_error, owner)
+        parcel: list[Any] = [fn]
 
         def work() -> None:
+            # ``fn`` and whatever it returned travel back in ``parcel`` and are let go on
+            # the GUI thread, for the same reason: nothing the caller made dies here.
+            call = parcel.pop()
             try:
-                result = fn()
+                parcel.append((True, call()))
             except Exception as error:  # noqa: BLE001 - every failure goes back to the GUI
-                # Bind now: Python unbinds ``error`` when the except block ends.
-                self._post(lambda failed=error: self._finish_error(failed, on_error, owner))
-            else:
-                self._post(lambda: self._finish_done(result, on_done, owner))
+                parcel.append((False, error))
+            parcel.append(call)
+            del call
+            self._post(task_id, parcel)
 
         self._running += 1
         if self._running == 1:
@@ -109,25 +121,32 @@ class TaskManager(QObject):
         self._pool.waitForDone(timeout_ms)
         with self._lock:
             self._pending.clear()
+        self._callbacks.clear()
         self._running = 0
 
     # --- internals ------------------------------------------------------------------------
 
-    def _post(self, closure: Callable[[], None]) -> None:
-        """Called on the worker: queue the closure and wake the GUI thread."""
+    def _post(self, task_id: int, parcel: list[Any]) -> None:
+        """Called on the worker: queue the outcome and wake the GUI thread."""
         with self._lock:
-            self._pending.append(closure)
+            self._pending.append((task_id, parcel))
         # The manager lives in the GUI thread, so this emission is queued there.
         self._results_pending.emit()
 
     @Slot()
     def _deliver_pending(self) -> None:
         with self._lock:
-            closures, self._pending = self._pending, []
-        for closure in closures:
+            arrived, self._pending = self._pending, []
+        for task_id, parcel in arrived:
             self._running = max(0, self._running - 1)
+            on_done, on_error, owner = self._callbacks.pop(task_id, (None, None, None))
+            (succeeded, value), _call = parcel[0], parcel[1]
+            parcel.clear()
             try:
-                closure()
+                if succeeded:
+                    self._finish_done(value, on_done, owner)
+                else:
+                    self._finish_error(value, on_error, owner)
             finally:
                 if self._running == 0:
                     self.busy_changed.emit(False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -121,3 +122,43 @@ def _alive(widget: QWidget) -> bool:
     import shiboken6
 
     return shiboken6.isValid(widget)
+
+
+def test_objects_handed_to_a_task_are_released_on_the_gui_thread(
+    qtbot: QtBot, tasks: TaskManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Qt object whose last reference a task held must not be destroyed on the worker.
+
+    The worker is held back after handing over its result until the GUI thread has
+    delivered it, so whatever the worker still references is released last, there.
+    """
+    import time
+
+    from PySide6.QtCore import QObject
+
+    delivered = threading.Event()
+    tasks.busy_changed.connect(lambda busy: None if busy else delivered.set())
+    post = tasks._post
+
+    def post_then_linger(*args: object) -> None:
+        post(*args)
+        delivered.wait(5)
+        time.sleep(0.2)  # let the GUI thread finish delivering and drop its references
+
+    monkeypatch.setattr(tasks, "_post", post_then_linger)
+
+    destroyed_on: list[str] = []
+    probe = QObject()
+    probe.destroyed.connect(lambda *_: destroyed_on.append(threading.current_thread().name))
+    returned = QObject()
+    returned.destroyed.connect(lambda *_: destroyed_on.append(threading.current_thread().name))
+
+    def slow(keep: QObject = returned) -> QObject:
+        time.sleep(0.1)
+        return keep
+
+    tasks.run_in_background(slow, on_done=lambda result, keep=probe: None, owner=probe)
+    del probe, returned, slow
+    qtbot.waitUntil(delivered.is_set, timeout=5000)
+    qtbot.waitUntil(lambda: len(destroyed_on) == 2, timeout=3000)
+    assert destroyed_on == [threading.main_thread().name] * 2
