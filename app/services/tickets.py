@@ -1,0 +1,797 @@
+"""Service tickets (服务接单 → 派遣 → 维修记录 → 取机): the repair department's job flow.
+
+Who sees and changes which ticket
+---------------------------------
+A ticket has two people attached: whoever took it in (``intake_by_id``) and the assigned
+technician (``technician_id``). The ``SERVICE_TICKETS`` data scope is checked against
+*either* of them: a technician (scope OWN) sees the tickets assigned to them and those they
+took in; a counter clerk (scope DEPARTMENT) sees the tickets the storefront took in; the
+repair lead and management (scope ALL) see everything.
+
+- Intake needs ``SERVICE_TICKETS/CREATE`` (counter clerk, repair lead, management; not
+  technicians, not key-account salespeople) and the customer in the actor's customers scope
+  or unowned.
+- Dispatch needs ``SERVICE_TICKETS/CONFIRM`` (the repair lead and management): it is the
+  lead's decision who does the job. The technician must be an active user with the
+  technician role (or the lead role).
+- Moving a ticket along needs ``SERVICE_TICKETS/EDIT`` and the ticket in scope.
+- The repair record is written by the assigned technician, or by someone holding CONFIRM.
+
+Service score (服务分值)
+------------------------
+``score = base[job_type] × difficulty + (rating − 3) × rating_step
++ (on_time_bonus if on time else −late_penalty)``, never below ``minimum``; a job without a
+rating gets no rating adjustment. Defaults (overridable in the ``service_rules`` setting,
+JSON ``{"sla_hours": {...}, "score": {"base": {...}, "rating_step": ..., ...}}``):
+base bench_repair 2, on_site_repair 3, maintenance 1.5, installation 2; rating_step 0.5;
+on_time_bonus 1; late_penalty 1; minimum 0.5. "On time" means completed at or before the
+ticket's SLA due time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+
+from app.i18n import tr
+from app.models import (
+    AppSetting,
+    Contact,
+    Customer,
+    Device,
+    Payment,
+    PaymentAllocation,
+    Product,
+    Role,
+    User,
+    utcnow,
+)
+from app.models.enums import (
+    AuditAction,
+    ContractStatus,
+    Module,
+    Operation,
+    PaymentMethod,
+    Priority,
+    ServiceMode,
+    TicketChannel,
+    TicketStatus,
+)
+from app.models.service import (
+    ContractDevice,
+    KnowledgeEntry,
+    RepairPart,
+    RepairRecord,
+    ServiceContract,
+    ServiceTicket,
+    TicketEvent,
+)
+from app.services import audit
+from app.services.errors import InvalidTransition, NotFound, PermissionDenied
+from app.services.lifecycle import TransitionTable
+from app.services.locking import check_version
+from app.services.numbering import next_number
+from app.services.permissions import (
+    Actor,
+    grants_for,
+    owns_in_scope,
+    require,
+    scope_filter,
+)
+from app.services.uow import UnitOfWork
+from app.services.validation import Checker
+
+TS = TicketStatus
+TICKET_LIFECYCLE: TransitionTable[TicketStatus] = TransitionTable(
+    entity="service_ticket",
+    states=TicketStatus,
+    initial=TS.RECEIVED,
+    edges=frozenset({
+        (TS.RECEIVED, TS.DISPATCHED),
+        (TS.DISPATCHED, TS.IN_REPAIR),
+        (TS.IN_REPAIR, TS.WAITING_PARTS),
+        (TS.WAITING_PARTS, TS.IN_REPAIR),
+        (TS.IN_REPAIR, TS.DONE),
+        (TS.DONE, TS.PICKED_UP),
+        (TS.PICKED_UP, TS.CLOSED),
+        (TS.RECEIVED, TS.CANCELLED),
+        (TS.DISPATCHED, TS.CANCELLED),
+    }),
+    labels={TS.RECEIVED: "Received", TS.DISPATCHED: "Dispatched", TS.IN_REPAIR: "In repair",
+            TS.WAITING_PARTS: "Waiting for parts", TS.DONE: "Done",
+            TS.PICKED_UP: "Picked up", TS.CLOSED: "Closed", TS.CANCELLED: "Cancelled"},
+)
+
+# The timestamp column each status stamps when a ticket enters it.
+_STAMPS: Mapping[TicketStatus, str] = {
+    TS.DISPATCHED: "dispatched_at", TS.IN_REPAIR: "started_at", TS.DONE: "completed_at",
+    TS.PICKED_UP: "picked_up_at", TS.CLOSED: "closed_at", TS.CANCELLED: "closed_at",
+}
+OPEN_STATUSES = (TS.RECEIVED, TS.DISPATCHED, TS.IN_REPAIR, TS.WAITING_PARTS)
+# Statuses in which the SLA clock still runs (the job is not finished).
+_CLOCK_RUNNING = OPEN_STATUSES
+
+SETTINGS_KEY = "service_rules"
+DEFAULT_SLA_HOURS: Mapping[str, int] = {"urgent": 4, "high": 8, "normal": 24, "low": 72}
+JOB_TYPES = ("bench_repair", "on_site_repair", "maintenance", "installation")
+DEFAULT_SCORE_RULES: Mapping[str, Any] = {
+    "base": {"bench_repair": 2, "on_site_repair": 3, "maintenance": 1.5, "installation": 2},
+    "rating_step": 0.5,
+    "on_time_bonus": 1,
+    "late_penalty": 1,
+    "minimum": 0.5,
+}
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+_CENT = Decimal("0.01")
+
+
+# --- data in and out -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewDevice:
+    brand: str
+    model: str
+    serial_number: str
+
+
+@dataclass(frozen=True)
+class IntakeDraft:
+    """The intake form. Give ``device_id`` or ``new_device`` (or neither for no device)."""
+
+    customer_id: int
+    symptoms: str
+    channel: TicketChannel | str = TicketChannel.WALK_IN
+    mode: ServiceMode | str = ServiceMode.BRING_IN
+    priority: Priority | str = Priority.NORMAL
+    device_id: int | None = None
+    new_device: NewDevice | None = None
+    contact_id: int | None = None
+    accessories: str | None = None
+    condition: str | None = None
+    site_address: str | None = None
+    expected_on: dt.date | None = None
+    received_at: dt.datetime | None = None  # aware; None means now
+
+
+@dataclass(frozen=True)
+class PartLine:
+    product_id: int
+    quantity: Decimal | str | int
+
+
+@dataclass(frozen=True)
+class RepairDraft:
+    work_done: str
+    job_type: str
+    difficulty: int = 1
+    cause: str | None = None
+    result: str | None = None
+    labour_minutes: int = 0
+    labour_amount: Decimal | str = Decimal("0.00")
+    parts: tuple[PartLine, ...] = ()
+    customer_rating: int | None = None
+    knowledge_entry_id: int | None = None
+    completed_at: dt.datetime | None = None  # aware; None means now
+
+
+@dataclass(frozen=True)
+class Coverage:
+    contract_id: int
+    contract_number: str
+    ends_on: dt.date
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    version: int
+    number: str
+    customer_id: int
+    customer_name: str
+    device_id: int | None
+    device_label: str | None
+    serial_number: str | None
+    contract_id: int | None
+    channel: TicketChannel
+    mode: ServiceMode
+    priority: Priority
+    status: TicketStatus
+    symptoms: str
+    accessories: str | None
+    condition: str | None
+    chargeable: bool
+    received_at: dt.datetime
+    due_at: dt.datetime | None
+    expected_on: dt.date | None
+    intake_by_id: int
+    technician_id: int | None
+    technician_name: str | None
+    scheduled_at: dt.datetime | None
+    site_address: str | None
+    completed_at: dt.datetime | None
+    picked_up_at: dt.datetime | None
+    total_charge: Decimal
+    paid_amount: Decimal
+    overdue: bool
+
+    @property
+    def open_charge(self) -> Decimal:
+        return self.total_charge - self.paid_amount
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    status: TicketStatus | None = None
+    customer_id: int | None = None
+    technician_id: int | None = None
+    device_id: int | None = None
+    overdue_only: bool = False
+    open_only: bool = False
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    rows: tuple[TicketView, ...]
+    # Newest received first; pass back as ``after``.
+    next_after: tuple[dt.datetime, int] | None = None
+
+
+@dataclass(frozen=True)
+class Workload:
+    technician_id: int
+    technician_name: str
+    open_tickets: int
+
+
+@dataclass(frozen=True)
+class ServiceRules:
+    sla_hours: Mapping[str, int]
+    score: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_SCORE_RULES))
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+def load_rules(uow: UnitOfWork) -> ServiceRules:
+    """SLA hours and score rules from the ``service_rules`` setting, defaults filled in."""
+    raw = uow.session.execute(
+        select(AppSetting.value).where(AppSetting.key == SETTINGS_KEY)).scalar_one_or_none()
+    data: dict[str, Any] = {}
+    if raw:
+        try:
+            loaded = json.loads(raw)
+            if isinstance(loaded, dict):
+                data = loaded
+        except ValueError:
+            data = {}
+    sla = {**DEFAULT_SLA_HOURS, **(data.get("sla_hours") or {})}
+    score_in = data.get("score") or {}
+    score = {**DEFAULT_SCORE_RULES, **score_in,
+             "base": {**DEFAULT_SCORE_RULES["base"], **(score_in.get("base") or {})}}
+    return ServiceRules(sla_hours=sla, score=score)
+
+
+def due_time(received_at: dt.datetime, priority: Priority, rules: ServiceRules) -> dt.datetime:
+    return received_at + dt.timedelta(hours=int(rules.sla_hours[priority.value]))
+
+
+def service_score(job_type: str, difficulty: int, rating: int | None, on_time: bool,
+                  rules: Mapping[str, Any] = DEFAULT_SCORE_RULES) -> Decimal:
+    """The service score of one job; see the module docstring for the formula."""
+    def d(value: Any) -> Decimal:
+        return Decimal(str(value))
+
+    score = d(rules["base"][job_type]) * difficulty
+    if rating is not None:
+        score += (rating - 3) * d(rules["rating_step"])
+    score += d(rules["on_time_bonus"]) if on_time else -d(rules["late_penalty"])
+    return max(score, d(rules["minimum"])).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+# --- use cases -------------------------------------------------------------------------------
+
+
+def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> TicketView:
+    """Take in a device (or an on-site request): number, SLA due time, contract coverage."""
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.CREATE)
+        check = Checker()
+        customer = (uow.session.get(Customer, draft.customer_id)
+                    if isinstance(draft.customer_id, int) else None)
+        if customer is None:
+            check.fail("customer_id", tr("does not exist"))
+        elif customer.owner_id is not None and not owns_in_scope(
+                uow, actor, Module.CUSTOMERS, customer.owner_id):
+            raise PermissionDenied(
+                tr("This customer belongs to someone else; you may not take in repairs for it."),
+                module=Module.CUSTOMERS, operation=Operation.VIEW)
+        symptoms = check.text("symptoms", draft.symptoms, max_len=4000, required=True,
+                              multiline=True)
+        channel = check.choice("channel", draft.channel, TicketChannel)
+        mode = check.choice("mode", draft.mode, ServiceMode)
+        priority = check.choice("priority", draft.priority, Priority)
+        accessories = check.text("accessories", draft.accessories, max_len=500)
+        condition = check.text("condition", draft.condition, max_len=500)
+        address = check.text("site_address", draft.site_address, max_len=200)
+        if mode is ServiceMode.ON_SITE and address is None:
+            check.fail("site_address", tr("is required for an on-site job"))
+        expected_on = check.date("expected_on", draft.expected_on)
+        if draft.contact_id is not None and (customer is None or uow.session.execute(
+                select(Contact.customer_id).where(Contact.id == draft.contact_id)
+        ).scalar_one_or_none() != customer.id):
+            check.fail("contact_id", tr("must belong to the same customer"))
+        now = utcnow()
+        received_at = draft.received_at or now
+        if received_at.tzinfo is None:
+            check.fail("received_at", tr("must include a time zone"))
+        elif received_at > now + FUTURE_TOLERANCE:
+            check.fail("received_at", tr("must not be in the future"))
+        device: Device | None = None
+        new_device: dict[str, str | None] | None = None
+        if draft.device_id is not None and draft.new_device is not None:
+            check.fail("device_id", tr("give either an existing device or a new one"))
+        elif draft.device_id is not None:
+            device = uow.session.get(Device, draft.device_id)
+            if device is None or customer is None or device.customer_id != customer.id:
+                check.fail("device_id", tr("must belong to the same customer"))
+                device = None
+        elif draft.new_device is not None:
+            nd = draft.new_device
+            serial = check.text("new_device.serial_number", nd.serial_number, max_len=60,
+                                required=True)
+            new_device = {
+                "brand": check.text("new_device.brand", nd.brand, max_len=100, required=True),
+                "model": check.text("new_device.model", nd.model, max_len=100, required=True),
+                "serial_number": serial.upper() if serial else None,
+            }
+            if new_device["serial_number"]:
+                owner = uow.session.execute(
+                    select(Customer.name).join(Device, Device.customer_id == Customer.id)
+                    .where(Device.serial_number == new_device["serial_number"])
+                ).scalars().first()
+                if owner is not None:
+                    check.fail("new_device.serial_number",
+                               tr("is already registered to {customer}", customer=owner))
+        check.done()
+        assert customer is not None and channel and mode and priority and symptoms
+        if new_device is not None:
+            device = Device(customer_id=customer.id, brand=new_device["brand"],
+                            model=new_device["model"],
+                            serial_number=new_device["serial_number"],
+                            created_by_id=actor.user_id, updated_by_id=actor.user_id)
+            uow.session.add(device)
+            uow.flush()
+            audit.record(uow, actor, AuditAction.CREATE, "device", device.id,
+                         f"{device.brand} {device.model} {device.serial_number}",
+                         {"after": audit.snapshot(device)})
+        coverage = (_coverage(uow, device.id, received_at.astimezone().date())
+                    if device is not None else None)
+        rules = load_rules(uow)
+        ticket = ServiceTicket(
+            number=next_number(uow, "service_ticket", received_at.astimezone().date()),
+            customer_id=customer.id, contact_id=draft.contact_id,
+            device_id=device.id if device else None,
+            contract_id=coverage.contract_id if coverage else None,
+            channel=channel, mode=mode, priority=priority, status=TS.RECEIVED,
+            symptoms=symptoms, accessories=accessories, condition=condition,
+            chargeable=coverage is None, received_at=received_at,
+            due_at=due_time(received_at, priority, rules), expected_on=expected_on,
+            intake_by_id=actor.user_id, site_address=address,
+            created_by_id=actor.user_id, updated_by_id=actor.user_id,
+        )
+        uow.session.add(ticket)
+        uow.flush()
+        uow.session.add(TicketEvent(ticket_id=ticket.id, at=now, by_id=actor.user_id,
+                                    from_status=None, to_status=TS.RECEIVED))
+        audit.record(uow, actor, AuditAction.CREATE, "service_ticket", ticket.id,
+                     _summary(ticket, customer.name), {"after": audit.snapshot(ticket)})
+        uow.commit()
+        return _view(uow, ticket.id)
+
+
+def get_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int) -> TicketView:
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        ticket = _load(uow, ticket_id)
+        _require_ticket_scope(uow, actor, ticket, Operation.VIEW)
+        return _view(uow, ticket.id)
+
+
+def coverage_for(*, uow: UnitOfWork, actor: Actor, device_id: int,
+                 on: dt.date) -> Coverage | None:
+    """The active contract covering ``device_id`` on ``on``, if any (free service)."""
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        return _coverage(uow, device_id, on)
+
+
+def device_history(*, uow: UnitOfWork, actor: Actor, device_id: int) -> tuple[TicketView, ...]:
+    """All tickets of a device, newest first: the history belongs to the device."""
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        ids = uow.session.execute(
+            select(ServiceTicket.id).where(ServiceTicket.device_id == device_id)
+            .order_by(ServiceTicket.received_at.desc(), ServiceTicket.id.desc())
+        ).scalars().all()
+        return tuple(_view(uow, i) for i in ids)
+
+
+def dispatch_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_version: int,
+                    technician_id: int, scheduled_at: dt.datetime | None = None,
+                    note: str | None = None) -> TicketView:
+    """The repair lead assigns a technician (received → dispatched)."""
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.CONFIRM)
+        ticket = _load(uow, ticket_id)
+        _require_ticket_scope(uow, actor, ticket, Operation.CONFIRM)
+        check_version(uow, ticket, expected_version, entity="service_ticket",
+                      label=tr("Service ticket"))
+        check = Checker()
+        row = uow.session.execute(
+            select(User.active, Role.code).join(Role, Role.id == User.role_id)
+            .where(User.id == technician_id)).one_or_none()
+        if row is None or not row[0] or row[1] not in ("technician", "repair_lead"):
+            check.fail("technician_id", tr("must be an active technician"))
+        if scheduled_at is not None and scheduled_at.tzinfo is None:
+            check.fail("scheduled_at", tr("must include a time zone"))
+        if ServiceMode(ticket.mode) is ServiceMode.ON_SITE and scheduled_at is None:
+            check.fail("scheduled_at", tr("is required for an on-site job"))
+        text = check.text("note", note, max_len=500)
+        check.done()
+        TICKET_LIFECYCLE.check(TicketStatus(ticket.status), TS.DISPATCHED,
+                               record=_record_label(ticket))
+        ticket.technician_id = technician_id
+        ticket.scheduled_at = scheduled_at
+        _transition(uow, actor, ticket, TS.DISPATCHED, text)
+        uow.commit()
+        return _view(uow, ticket.id)
+
+
+def move_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_version: int,
+                to: TicketStatus | str, note: str | None = None) -> TicketView:
+    """Move a ticket one step along :data:`TICKET_LIFECYCLE`.
+
+    Dispatching, finishing (done) and pickup have their own calls, which record what goes
+    with them; this one refuses those targets.
+    """
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.EDIT)
+        ticket = _load(uow, ticket_id)
+        _require_ticket_scope(uow, actor, ticket, Operation.EDIT)
+        check_version(uow, ticket, expected_version, entity="service_ticket",
+                      label=tr("Service ticket"))
+        check = Checker()
+        target = check.choice("to", to, TicketStatus)
+        text = check.text("note", note, max_len=500)
+        check.done()
+        assert target is not None
+        TICKET_LIFECYCLE.check(TicketStatus(ticket.status), target,
+                               record=_record_label(ticket))
+        if target in (TS.DISPATCHED, TS.DONE, TS.PICKED_UP):
+            raise InvalidTransition(tr("Use dispatch, the repair record or pickup for this step."))
+        is_lead = grants_for(uow, actor).allows(Module.SERVICE_TICKETS, Operation.CONFIRM)
+        if target is TS.CANCELLED and not is_lead and ticket.intake_by_id != actor.user_id:
+            raise PermissionDenied(tr("Only the repair lead or the intake may cancel a ticket."),
+                                   module=Module.SERVICE_TICKETS, operation=Operation.EDIT)
+        _transition(uow, actor, ticket, target, text)
+        uow.commit()
+        return _view(uow, ticket.id)
+
+
+def technician_workload(*, uow: UnitOfWork, actor: Actor) -> tuple[Workload, ...]:
+    """Open tickets per active technician (zero included), fewest first; one query."""
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        open_count = func.count(ServiceTicket.id)
+        rows = uow.session.execute(
+            select(User.id, User.display_name, open_count)
+            .join(Role, Role.id == User.role_id)
+            .outerjoin(ServiceTicket, and_(ServiceTicket.technician_id == User.id,
+                                           ServiceTicket.status.in_(OPEN_STATUSES)))
+            .where(Role.code == "technician", User.active == True)  # noqa: E712
+            .group_by(User.id, User.display_name)
+            .order_by(open_count, User.display_name)
+        ).all()
+        return tuple(Workload(r[0], r[1], int(r[2])) for r in rows)
+
+
+def record_repair(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_version: int,
+                  draft: RepairDraft) -> TicketView:
+    """The technician's repair record; scores the job, prices the ticket, ticket → done."""
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.EDIT)
+        ticket = _load(uow, ticket_id)
+        _require_ticket_scope(uow, actor, ticket, Operation.EDIT)
+        is_lead = grants_for(uow, actor).allows(Module.SERVICE_TICKETS, Operation.CONFIRM)
+        if ticket.technician_id != actor.user_id and not is_lead:
+            raise PermissionDenied(
+                tr("Only the assigned technician may record the repair."),
+                module=Module.SERVICE_TICKETS, operation=Operation.EDIT)
+        check_version(uow, ticket, expected_version, entity="service_ticket",
+                      label=tr("Service ticket"))
+        check = Checker()
+        work = check.text("work_done", draft.work_done, max_len=4000, required=True,
+                          multiline=True)
+        cause = check.text("cause", draft.cause, max_len=500)
+        result = check.text("result", draft.result, max_len=200)
+        if draft.job_type not in JOB_TYPES:
+            check.fail("job_type", tr("is not a valid choice"))
+        difficulty = check.integer("difficulty", draft.difficulty, low=1, high=3)
+        minutes = check.integer("labour_minutes", draft.labour_minutes, low=0, high=100_000)
+        labour = check.money("labour_amount", draft.labour_amount)
+        rating = check.integer("customer_rating", draft.customer_rating, low=1, high=5,
+                               required=False)
+        if draft.knowledge_entry_id is not None and uow.session.get(
+                KnowledgeEntry, draft.knowledge_entry_id) is None:
+            check.fail("knowledge_entry_id", tr("does not exist"))
+        now = utcnow()
+        completed_at = draft.completed_at or now
+        if completed_at.tzinfo is None:
+            check.fail("completed_at", tr("must include a time zone"))
+        elif completed_at > now + FUTURE_TOLERANCE:
+            check.fail("completed_at", tr("must not be in the future"))
+        parts: list[RepairPart] = []
+        for i, line in enumerate(draft.parts):
+            qty = check.decimal(f"parts[{i}].quantity", line.quantity, places=3)
+            if qty is not None and qty <= 0:
+                check.fail(f"parts[{i}].quantity", tr("must be greater than zero"))
+            product = (uow.session.get(Product, line.product_id)
+                       if isinstance(line.product_id, int) else None)
+            if product is None:
+                check.fail(f"parts[{i}].product_id", tr("does not exist"))
+            elif qty is not None and qty > 0:
+                parts.append(RepairPart(product_id=product.id, description=product.name[:200],
+                                        quantity=qty, unit_cost=product.cost_price,
+                                        unit_price=product.list_price))
+        check.done()
+        assert work and difficulty is not None and minutes is not None and labour is not None
+        TICKET_LIFECYCLE.check(TicketStatus(ticket.status), TS.DONE,
+                               record=_record_label(ticket))
+        parts_amount = sum((_cents(p.quantity * p.unit_price) for p in parts), Decimal("0.00"))
+        parts_cost = sum((_cents(p.quantity * p.unit_cost) for p in parts), Decimal("0.00"))
+        on_time = ticket.due_at is None or completed_at <= ticket.due_at
+        score = service_score(draft.job_type, difficulty, rating, on_time,
+                              load_rules(uow).score)
+        record = RepairRecord(
+            ticket_id=ticket.id, technician_id=ticket.technician_id or actor.user_id,
+            work_done=work, cause=cause, result=result, job_type=draft.job_type,
+            difficulty=difficulty, labour_minutes=minutes, labour_amount=labour,
+            parts_amount=parts_amount, parts_cost=parts_cost, customer_rating=rating,
+            on_time=on_time, service_score=score, knowledge_entry_id=draft.knowledge_entry_id,
+            completed_at=completed_at, parts=parts,
+            created_by_id=actor.user_id, updated_by_id=actor.user_id,
+        )
+        uow.session.add(record)
+        if draft.knowledge_entry_id is not None:
+            uow.session.execute(
+                update(KnowledgeEntry).where(KnowledgeEntry.id == draft.knowledge_entry_id)
+                .values(times_used=KnowledgeEntry.times_used + 1)
+                .execution_options(synchronize_session=False))
+        ticket.total_charge = labour + parts_amount if ticket.chargeable else Decimal("0.00")
+        uow.flush()
+        audit.record(uow, actor, AuditAction.CREATE, "repair_record", record.id,
+                     f"{ticket.number} {draft.job_type} {score}",
+                     {"after": audit.snapshot(record)})
+        _transition(uow, actor, ticket, TS.DONE, None, at=completed_at)
+        uow.commit()
+        return _view(uow, ticket.id)
+
+
+def pickup_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_version: int,
+                  payment_amount: Decimal | str | None = None,
+                  method: PaymentMethod | str | None = None) -> TicketView:
+    """The customer collects the device (done → picked up), paying what is open.
+
+    Needs ``SERVICE_TICKETS/EDIT`` or, at the counter, ``PAYMENTS/CREATE``, with the ticket
+    in scope. A payment is recorded against the ticket's charge; more than the open charge is
+    refused; less (or none) leaves the rest open on the ticket (``open_charge``) to be paid
+    later. The ticket row is locked first so two stations cannot both take the money.
+    """
+    with uow:
+        uow.session.execute(
+            update(ServiceTicket).where(ServiceTicket.id == ticket_id)
+            .values(paid_amount=ServiceTicket.paid_amount)
+            .execution_options(synchronize_session=False))
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        if not (grants_for(uow, actor).allows(Module.SERVICE_TICKETS, Operation.EDIT)
+                or grants_for(uow, actor).allows(Module.PAYMENTS, Operation.CREATE)):
+            require(uow, actor, Module.SERVICE_TICKETS, Operation.EDIT)
+        ticket = _load(uow, ticket_id)
+        uow.session.refresh(ticket)
+        _require_ticket_scope(uow, actor, ticket, Operation.VIEW)
+        check_version(uow, ticket, expected_version, entity="service_ticket",
+                      label=tr("Service ticket"))
+        check = Checker()
+        amount = check.money("payment_amount", payment_amount, required=False)
+        how = None
+        if amount is not None:
+            if amount <= 0:
+                check.fail("payment_amount", tr("must be greater than zero"))
+            elif amount > ticket.total_charge - ticket.paid_amount:
+                check.fail("payment_amount",
+                           tr("is more than the open charge of {amount}",
+                              amount=f"¥{ticket.total_charge - ticket.paid_amount:,.2f}"))
+            how = check.choice("method", method, PaymentMethod)
+        check.done()
+        TICKET_LIFECYCLE.check(TicketStatus(ticket.status), TS.PICKED_UP,
+                               record=_record_label(ticket))
+        now = utcnow()
+        if amount is not None and amount > 0:
+            day = now.astimezone().date()
+            payment = Payment(
+                number=next_number(uow, "payment", day), customer_id=ticket.customer_id,
+                received_on=day, amount=amount, method=how, received_by_id=actor.user_id,
+                created_by_id=actor.user_id, updated_by_id=actor.user_id,
+                allocations=[PaymentAllocation(service_ticket_id=ticket.id, amount=amount)])
+            uow.session.add(payment)
+            ticket.paid_amount = ticket.paid_amount + amount
+            uow.flush()
+            audit.record(uow, actor, AuditAction.CREATE, "payment", payment.id,
+                         f"{payment.number} {ticket.number} ¥{amount:,.2f}",
+                         {"after": audit.snapshot(payment), "service_ticket": ticket.number})
+        _transition(uow, actor, ticket, TS.PICKED_UP, None, at=now)
+        uow.commit()
+        return _view(uow, ticket.id)
+
+
+def overdue_tickets(*, uow: UnitOfWork, actor: Actor,
+                    now: dt.datetime | None = None) -> tuple[TicketView, ...]:
+    """Open tickets in scope past their SLA due time, most overdue first."""
+    moment = now or utcnow()
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        ids = uow.session.execute(
+            select(ServiceTicket.id).where(
+                _scope(uow, actor), ServiceTicket.status.in_(_CLOCK_RUNNING),
+                ServiceTicket.due_at < moment)
+            .order_by(ServiceTicket.due_at, ServiceTicket.id)).scalars().all()
+        return tuple(_view(uow, i, now=moment) for i in ids)
+
+
+def list_tickets(*, uow: UnitOfWork, actor: Actor, filters: TicketFilters = TicketFilters(),
+                 after: tuple[dt.datetime, int] | None = None, limit: int = 100,
+                 now: dt.datetime | None = None) -> TicketPage:
+    """One page of tickets in scope, newest received first (keyset), with overdue flags."""
+    limit = max(1, min(limit, 500))
+    moment = now or utcnow()
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        conditions: list[Any] = [_scope(uow, actor)]
+        if filters.status is not None:
+            conditions.append(ServiceTicket.status == filters.status)
+        if filters.customer_id is not None:
+            conditions.append(ServiceTicket.customer_id == filters.customer_id)
+        if filters.technician_id is not None:
+            conditions.append(ServiceTicket.technician_id == filters.technician_id)
+        if filters.device_id is not None:
+            conditions.append(ServiceTicket.device_id == filters.device_id)
+        if filters.open_only or filters.overdue_only:
+            conditions.append(ServiceTicket.status.in_(OPEN_STATUSES))
+        if filters.overdue_only:
+            conditions.append(ServiceTicket.due_at < moment)
+        if after is not None:
+            conditions.append(or_(ServiceTicket.received_at < after[0],
+                                  and_(ServiceTicket.received_at == after[0],
+                                       ServiceTicket.id < after[1])))
+        ids = uow.session.execute(
+            select(ServiceTicket.id).where(*conditions)
+            .order_by(ServiceTicket.received_at.desc(), ServiceTicket.id.desc())
+            .limit(limit + 1)).scalars().all()
+        rows = [_view(uow, i, now=moment) for i in ids]
+        page = tuple(rows[:limit])
+        more = len(rows) > limit
+        return TicketPage(rows=page,
+                          next_after=(page[-1].received_at, page[-1].id) if more else None)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _scope(uow: UnitOfWork, actor: Actor) -> Any:
+    return or_(scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.technician_id),
+               scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.intake_by_id))
+
+
+def _require_ticket_scope(uow: UnitOfWork, actor: Actor, ticket: ServiceTicket,
+                          operation: Operation) -> None:
+    grants_for(uow, actor)
+    if owns_in_scope(uow, actor, Module.SERVICE_TICKETS, ticket.technician_id) or \
+            owns_in_scope(uow, actor, Module.SERVICE_TICKETS, ticket.intake_by_id):
+        return
+    raise PermissionDenied(
+        tr("This record belongs to someone else; you may not {operation} it.",
+           operation=tr(operation.value)),
+        module=Module.SERVICE_TICKETS, operation=operation)
+
+
+def _coverage(uow: UnitOfWork, device_id: int, on: dt.date) -> Coverage | None:
+    row = uow.session.execute(
+        select(ServiceContract.id, ServiceContract.number, ServiceContract.ends_on)
+        .join(ContractDevice, ContractDevice.contract_id == ServiceContract.id)
+        .where(ContractDevice.device_id == device_id,
+               ServiceContract.status == ContractStatus.ACTIVE,
+               ServiceContract.starts_on <= on, ServiceContract.ends_on >= on)
+        .order_by(ServiceContract.ends_on.desc(), ServiceContract.id.desc())
+    ).first()
+    return Coverage(row[0], row[1], row[2]) if row else None
+
+
+def _transition(uow: UnitOfWork, actor: Actor, ticket: ServiceTicket, target: TicketStatus,
+                note: str | None, *, at: dt.datetime | None = None) -> None:
+    current = TicketStatus(ticket.status)
+    TICKET_LIFECYCLE.check(current, target, record=_record_label(ticket))
+    moment = at or utcnow()
+    ticket.status = target
+    stamp = _STAMPS.get(target)
+    if stamp is not None:
+        setattr(ticket, stamp, moment)
+    ticket.updated_by_id = actor.user_id
+    uow.session.add(TicketEvent(ticket_id=ticket.id, at=moment, by_id=actor.user_id,
+                                from_status=current, to_status=target, note=note))
+    uow.flush()
+    audit.record(uow, actor, AuditAction.TRANSITION, "service_ticket", ticket.id,
+                 ticket.number, {"status": [current.value, target.value], "note": note})
+
+
+def _load(uow: UnitOfWork, ticket_id: int) -> ServiceTicket:
+    ticket = uow.session.get(ServiceTicket, ticket_id) if isinstance(ticket_id, int) else None
+    if ticket is None:
+        raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
+                          entity=tr("Service ticket"), id=ticket_id))
+    return ticket
+
+
+def _record_label(ticket: ServiceTicket) -> str:
+    return f"{tr('Service ticket')} {ticket.number}"
+
+
+def _summary(ticket: ServiceTicket, customer_name: str) -> str:
+    return f"{ticket.number} {customer_name} {ticket.symptoms[:60]}"
+
+
+def _view(uow: UnitOfWork, ticket_id: int, *, now: dt.datetime | None = None) -> TicketView:
+    t = uow.session.get(ServiceTicket, ticket_id)
+    assert t is not None
+    customer_name = uow.session.execute(
+        select(Customer.name).where(Customer.id == t.customer_id)).scalar_one()
+    device = uow.session.get(Device, t.device_id) if t.device_id else None
+    tech_name = (uow.session.execute(select(User.display_name).where(
+        User.id == t.technician_id)).scalar_one_or_none() if t.technician_id else None)
+    moment = now or utcnow()
+    status = TicketStatus(t.status)
+    return TicketView(
+        id=t.id, version=t.version, number=t.number, customer_id=t.customer_id,
+        customer_name=customer_name, device_id=t.device_id,
+        device_label=f"{device.brand} {device.model}" if device else None,
+        serial_number=device.serial_number if device else None, contract_id=t.contract_id,
+        channel=TicketChannel(t.channel), mode=ServiceMode(t.mode),
+        priority=Priority(t.priority), status=status, symptoms=t.symptoms,
+        accessories=t.accessories, condition=t.condition, chargeable=t.chargeable,
+        received_at=t.received_at, due_at=t.due_at, expected_on=t.expected_on,
+        intake_by_id=t.intake_by_id, technician_id=t.technician_id,
+        technician_name=tech_name, scheduled_at=t.scheduled_at, site_address=t.site_address,
+        completed_at=t.completed_at, picked_up_at=t.picked_up_at,
+        total_charge=t.total_charge, paid_amount=t.paid_amount,
+        overdue=status in _CLOCK_RUNNING and t.due_at is not None and t.due_at < moment,
+    )
+
+
+__all__ = [
+    "DEFAULT_SCORE_RULES", "DEFAULT_SLA_HOURS", "JOB_TYPES", "TICKET_LIFECYCLE", "Coverage",
+    "IntakeDraft", "NewDevice", "PartLine", "RepairDraft", "ServiceRules", "TicketFilters",
+    "TicketPage", "TicketView", "Workload", "coverage_for", "device_history",
+    "dispatch_ticket", "due_time", "get_ticket", "intake_ticket", "list_tickets",
+    "load_rules", "move_ticket", "overdue_tickets", "pickup_ticket", "record_repair",
+    "service_score", "technician_workload",
+]

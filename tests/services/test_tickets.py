@@ -1,0 +1,423 @@
+"""Service tickets: intake, SLA clock, coverage, dispatch, repair record and score, pickup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import AppSetting, Device, Payment, PaymentAllocation, Product, utcnow
+from app.models.enums import (
+    ContractKind,
+    ContractStatus,
+    Priority,
+    ProductCategory,
+    ServiceMode,
+    TicketStatus,
+)
+from app.models.service import (
+    ContractDevice,
+    RepairRecord,
+    ServiceContract,
+    ServiceTicket,
+    TicketEvent,
+)
+from app.services.customers import CustomerDraft, create_customer
+from app.services.errors import (
+    ConflictError,
+    InvalidTransition,
+    PermissionDenied,
+    ValidationError,
+)
+from app.services.tickets import (
+    TICKET_LIFECYCLE,
+    IntakeDraft,
+    NewDevice,
+    PartLine,
+    RepairDraft,
+    TicketFilters,
+    coverage_for,
+    device_history,
+    dispatch_ticket,
+    get_ticket,
+    intake_ticket,
+    list_tickets,
+    move_ticket,
+    overdue_tickets,
+    pickup_ticket,
+    record_repair,
+    service_score,
+    technician_workload,
+)
+
+
+@pytest.fixture
+def lead(make_user):
+    return make_user("lead1", "repair_lead", "repair", display_name="维修主管")
+
+
+@pytest.fixture
+def customer(uow, clerk):
+    return create_customer(uow=uow, actor=clerk, draft=CustomerDraft(name="朝阳快印店"))
+
+
+@pytest.fixture
+def toner(uow, manager):
+    with uow:
+        p = Product(sku="HP-CF226A", name="HP 26A 硒鼓", category=ProductCategory.CONSUMABLE,
+                    cost_price=Decimal("300.00"), list_price=Decimal("450.00"),
+                    created_by_id=manager.user_id, updated_by_id=manager.user_id)
+        uow.session.add(p)
+        uow.commit()
+        return p.id
+
+
+def _intake(uow, actor, customer_id, **changes):
+    base = dict(customer_id=customer_id, symptoms="卡纸，打印有黑线", accessories="电源线",
+                new_device=NewDevice("HP", "LaserJet M404dn", "cnb1234567"))
+    base.update(changes)
+    return intake_ticket(uow=uow, actor=actor, draft=IntakeDraft(**base))
+
+
+def _counts(uow):
+    with uow:
+        return tuple(uow.session.execute(select(func.count()).select_from(m)).scalar_one()
+                     for m in (ServiceTicket, TicketEvent, Device, RepairRecord, Payment))
+
+
+def _contract(uow, actor, customer_id, device_id, *, starts, ends,
+              status=ContractStatus.ACTIVE):
+    with uow:
+        c = ServiceContract(number=f"HT-{starts:%Y%m%d}-{device_id}", customer_id=customer_id,
+                            kind=ContractKind.FULL_SERVICE, status=status, starts_on=starts,
+                            ends_on=ends, fee=Decimal("1200.00"),
+                            created_by_id=actor.user_id, updated_by_id=actor.user_id,
+                            devices=[ContractDevice(device_id=device_id)])
+        uow.session.add(c)
+        uow.commit()
+        return c.id
+
+
+# --- the whole life --------------------------------------------------------------------------
+
+
+def test_whole_life_intake_dispatch_repair_pickup(uow, clerk, technician, lead, customer,
+                                                  toner):
+    t = _intake(uow, clerk, customer.id, priority=Priority.HIGH)
+    assert t.number.startswith("WX-") and t.status is TicketStatus.RECEIVED
+    assert t.serial_number == "CNB1234567" and t.chargeable and t.contract_id is None
+    assert t.due_at == t.received_at + dt.timedelta(hours=8)
+
+    load = {w.technician_id: w.open_tickets for w in technician_workload(uow=uow, actor=lead)}
+    assert load == {technician.user_id: 0}
+    t = dispatch_ticket(uow=uow, actor=lead, ticket_id=t.id, expected_version=t.version,
+                        technician_id=technician.user_id)
+    assert t.status is TicketStatus.DISPATCHED and t.technician_name == "王强"
+    load = {w.technician_id: w.open_tickets for w in technician_workload(uow=uow, actor=lead)}
+    assert load == {technician.user_id: 1}
+
+    t = move_ticket(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                    to=TicketStatus.IN_REPAIR)
+    t = move_ticket(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                    to=TicketStatus.WAITING_PARTS, note="等硒鼓")
+    t = move_ticket(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                    to=TicketStatus.IN_REPAIR)
+    t = record_repair(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                      draft=RepairDraft(work_done="更换硒鼓，清洁定影", job_type="bench_repair",
+                                        difficulty=2, labour_minutes=45,
+                                        labour_amount=Decimal("80.00"), customer_rating=5,
+                                        parts=(PartLine(toner, 1),)))
+    assert t.status is TicketStatus.DONE and t.total_charge == Decimal("530.00")
+    with uow:
+        rec = uow.session.execute(select(RepairRecord)).scalar_one()
+        assert rec.on_time and rec.service_score == Decimal("6.00")  # 2×2 + 1 + 1
+        assert rec.parts_cost == Decimal("300.00") and rec.parts_amount == Decimal("450.00")
+
+    t = pickup_ticket(uow=uow, actor=clerk, ticket_id=t.id, expected_version=t.version,
+                      payment_amount=Decimal("530.00"), method="wechat")
+    assert t.status is TicketStatus.PICKED_UP and t.paid_amount == Decimal("530.00")
+    assert t.picked_up_at is not None and t.open_charge == 0
+    with uow:
+        alloc = uow.session.execute(select(PaymentAllocation)).scalar_one()
+        assert alloc.service_ticket_id == t.id and alloc.amount == Decimal("530.00")
+        events = uow.session.execute(
+            select(TicketEvent.from_status, TicketEvent.to_status)
+            .order_by(TicketEvent.at, TicketEvent.id)).all()
+    assert [e[1] for e in events] == [
+        TicketStatus.RECEIVED, TicketStatus.DISPATCHED, TicketStatus.IN_REPAIR,
+        TicketStatus.WAITING_PARTS, TicketStatus.IN_REPAIR, TicketStatus.DONE,
+        TicketStatus.PICKED_UP]
+    history = device_history(uow=uow, actor=lead, device_id=t.device_id)
+    assert [h.id for h in history] == [t.id]
+    t = move_ticket(uow=uow, actor=lead, ticket_id=t.id, expected_version=t.version,
+                    to=TicketStatus.CLOSED)
+    assert t.status is TicketStatus.CLOSED
+
+
+def test_device_history_newest_first(uow, clerk, customer):
+    first = _intake(uow, clerk, customer.id, received_at=utcnow() - dt.timedelta(days=30))
+    second = _intake(uow, clerk, customer.id, new_device=None, device_id=first.device_id)
+    history = device_history(uow=uow, actor=clerk, device_id=first.device_id)
+    assert [h.id for h in history] == [second.id, first.id]
+
+
+# --- SLA -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("priority,hours", [("urgent", 4), ("high", 8), ("normal", 24),
+                                            ("low", 72)])
+def test_sla_due_time_per_priority(uow, clerk, customer, priority, hours):
+    t = _intake(uow, clerk, customer.id, priority=priority, new_device=None)
+    assert t.due_at - t.received_at == dt.timedelta(hours=hours)
+
+
+def test_sla_hours_come_from_settings(uow, clerk, customer, manager):
+    with uow:
+        uow.session.add(AppSetting(key="service_rules",
+                                   value=json.dumps({"sla_hours": {"urgent": 2}}),
+                                   created_by_id=manager.user_id, updated_by_id=manager.user_id))
+        uow.commit()
+    t = _intake(uow, clerk, customer.id, priority="urgent", new_device=None)
+    assert t.due_at - t.received_at == dt.timedelta(hours=2)
+
+
+def test_overdue_tickets_and_flag(uow, clerk, lead, customer):
+    now = utcnow()
+    late = _intake(uow, clerk, customer.id, priority="urgent", new_device=None,
+                   received_at=now - dt.timedelta(hours=5))
+    fresh = _intake(uow, clerk, customer.id, priority="urgent", new_device=None)
+    assert [t.id for t in overdue_tickets(uow=uow, actor=lead, now=now)] == [late.id]
+    page = list_tickets(uow=uow, actor=lead)
+    flags = {t.id: t.overdue for t in page.rows}
+    assert flags == {late.id: True, fresh.id: False}
+    only = list_tickets(uow=uow, actor=lead, filters=TicketFilters(overdue_only=True))
+    assert [t.id for t in only.rows] == [late.id]
+    # A cancelled ticket is no longer overdue.
+    move_ticket(uow=uow, actor=lead, ticket_id=late.id, expected_version=late.version,
+                to=TicketStatus.CANCELLED)
+    assert overdue_tickets(uow=uow, actor=lead, now=now) == ()
+
+
+def test_list_tickets_keyset_paging(uow, clerk, lead, customer):
+    base = utcnow() - dt.timedelta(hours=10)
+    made = [_intake(uow, clerk, customer.id, new_device=None,
+                    received_at=base + dt.timedelta(hours=i)).id for i in range(5)]
+    page = list_tickets(uow=uow, actor=lead, limit=2)
+    seen = [t.id for t in page.rows]
+    while page.next_after:
+        page = list_tickets(uow=uow, actor=lead, limit=2, after=page.next_after)
+        seen += [t.id for t in page.rows]
+    assert seen == list(reversed(made))
+
+
+# --- contract coverage -----------------------------------------------------------------------
+
+
+def test_contract_coverage_free_vs_charged(uow, clerk, technician, lead, customer):
+    covered = _intake(uow, clerk, customer.id)
+    today = dt.date.today()
+    _contract(uow, lead, customer.id, covered.device_id, starts=today - dt.timedelta(days=10),
+              ends=today + dt.timedelta(days=300))
+    assert coverage_for(uow=uow, actor=lead, device_id=covered.device_id, on=today) is not None
+    assert coverage_for(uow=uow, actor=lead, device_id=covered.device_id,
+                        on=today + dt.timedelta(days=400)) is None
+    free = _intake(uow, clerk, customer.id, new_device=None, device_id=covered.device_id)
+    assert not free.chargeable and free.contract_id is not None
+
+    other = _intake(uow, clerk, customer.id,
+                    new_device=NewDevice("Canon", "iR2525", "CN-EXPIRED"))
+    _contract(uow, lead, customer.id, other.device_id, starts=today - dt.timedelta(days=400),
+              ends=today - dt.timedelta(days=35))
+    charged = _intake(uow, clerk, customer.id, new_device=None, device_id=other.device_id)
+    assert charged.chargeable and charged.contract_id is None
+
+    for ticket in (free, charged):
+        t = dispatch_ticket(uow=uow, actor=lead, ticket_id=ticket.id,
+                            expected_version=ticket.version, technician_id=technician.user_id)
+        t = move_ticket(uow=uow, actor=technician, ticket_id=t.id,
+                        expected_version=t.version, to="in_repair")
+        t = record_repair(uow=uow, actor=technician, ticket_id=t.id,
+                          expected_version=t.version,
+                          draft=RepairDraft(work_done="清洁", job_type="maintenance",
+                                            labour_amount="120.00"))
+        expected = Decimal("0.00") if t.id == free.id else Decimal("120.00")
+        assert t.total_charge == expected
+
+
+# --- score -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("job_type,difficulty,rating,on_time,expected", [
+    ("bench_repair", 1, 5, True, "4.00"),     # 2×1 + (5−3)×0.5 + 1
+    ("on_site_repair", 2, 3, False, "5.00"),  # 3×2 + 0 − 1
+    ("maintenance", 1, 1, False, "0.50"),     # 1.5 − 1 − 1 = −0.5 → minimum 0.5
+    ("installation", 3, None, True, "7.00"),  # 2×3 + no rating + 1
+])
+def test_score_worked_table(job_type, difficulty, rating, on_time, expected):
+    assert service_score(job_type, difficulty, rating, on_time) == Decimal(expected)
+
+
+def test_late_repair_is_scored_late(uow, clerk, technician, lead, customer):
+    t = _intake(uow, clerk, customer.id, priority="urgent", new_device=None,
+                received_at=utcnow() - dt.timedelta(hours=6))
+    t = dispatch_ticket(uow=uow, actor=lead, ticket_id=t.id, expected_version=t.version,
+                        technician_id=technician.user_id)
+    t = move_ticket(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                    to="in_repair")
+    record_repair(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                  draft=RepairDraft(work_done="x", job_type="on_site_repair", difficulty=2,
+                                    customer_rating=3))
+    with uow:
+        rec = uow.session.execute(select(RepairRecord)).scalar_one()
+        assert rec.on_time is False and rec.service_score == Decimal("5.00")
+
+
+# --- permissions -----------------------------------------------------------------------------
+
+
+def test_technician_cannot_dispatch_and_sales_cannot_intake(uow, clerk, technician,
+                                                            sales_user, customer):
+    t = _intake(uow, clerk, customer.id)
+    with pytest.raises(PermissionDenied):
+        dispatch_ticket(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                        technician_id=technician.user_id)
+    with pytest.raises(PermissionDenied):
+        _intake(uow, sales_user, customer.id, new_device=None)
+    with pytest.raises(PermissionDenied):
+        _intake(uow, technician, customer.id, new_device=None)
+
+
+def test_technician_sees_only_their_tickets(uow, make_user, clerk, technician, lead, customer):
+    other = make_user("tech2", "technician", "repair")
+    mine = _intake(uow, clerk, customer.id, new_device=None)
+    theirs = _intake(uow, clerk, customer.id, new_device=None)
+    dispatch_ticket(uow=uow, actor=lead, ticket_id=mine.id, expected_version=mine.version,
+                    technician_id=technician.user_id)
+    dispatch_ticket(uow=uow, actor=lead, ticket_id=theirs.id, expected_version=theirs.version,
+                    technician_id=other.user_id)
+    assert [t.id for t in list_tickets(uow=uow, actor=technician).rows] == [mine.id]
+    assert len(list_tickets(uow=uow, actor=lead).rows) == 2
+    with pytest.raises(PermissionDenied):
+        get_ticket(uow=uow, actor=technician, ticket_id=theirs.id)
+    theirs = get_ticket(uow=uow, actor=lead, ticket_id=theirs.id)
+    with pytest.raises(PermissionDenied):
+        move_ticket(uow=uow, actor=technician, ticket_id=theirs.id,
+                    expected_version=theirs.version, to="in_repair")
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("changes,field", [
+    ({"symptoms": "   "}, "symptoms"),
+    ({"mode": ServiceMode.ON_SITE}, "site_address"),
+    ({"priority": "whenever"}, "priority"),
+])
+def test_bad_intake_is_refused_and_writes_nothing(uow, clerk, customer, changes, field):
+    before = _counts(uow)
+    with pytest.raises(ValidationError) as err:
+        _intake(uow, clerk, customer.id, **changes)
+    assert field in err.value.errors
+    assert _counts(uow) == before
+
+
+def test_duplicate_serial_is_refused(uow, clerk, customer):
+    _intake(uow, clerk, customer.id)
+    before = _counts(uow)
+    with pytest.raises(ValidationError) as err:
+        _intake(uow, clerk, customer.id)
+    assert "new_device.serial_number" in err.value.errors
+    assert _counts(uow) == before
+
+
+@pytest.fixture
+def in_repair(uow, clerk, technician, lead, customer):
+    t = _intake(uow, clerk, customer.id)
+    t = dispatch_ticket(uow=uow, actor=lead, ticket_id=t.id, expected_version=t.version,
+                        technician_id=technician.user_id)
+    return move_ticket(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                       to="in_repair")
+
+
+@pytest.mark.parametrize("changes,field", [
+    ({"customer_rating": 7}, "customer_rating"),
+    ({"labour_amount": "-5"}, "labour_amount"),
+    ({"difficulty": 4}, "difficulty"),
+    ({"job_type": "magic"}, "job_type"),
+    ({"work_done": ""}, "work_done"),
+])
+def test_bad_repair_record_is_refused(uow, technician, in_repair, changes, field):
+    before = _counts(uow)
+    draft = RepairDraft(**{"work_done": "x", "job_type": "bench_repair", **changes})
+    with pytest.raises(ValidationError) as err:
+        record_repair(uow=uow, actor=technician, ticket_id=in_repair.id,
+                      expected_version=in_repair.version, draft=draft)
+    assert field in err.value.errors
+    assert _counts(uow) == before
+    assert get_ticket(uow=uow, actor=technician, ticket_id=in_repair.id).status \
+        is TicketStatus.IN_REPAIR
+
+
+def test_overpayment_at_pickup_is_refused(uow, clerk, technician, in_repair):
+    t = record_repair(uow=uow, actor=technician, ticket_id=in_repair.id,
+                      expected_version=in_repair.version,
+                      draft=RepairDraft(work_done="x", job_type="bench_repair",
+                                        labour_amount="100.00"))
+    before = _counts(uow)
+    with pytest.raises(ValidationError) as err:
+        pickup_ticket(uow=uow, actor=clerk, ticket_id=t.id, expected_version=t.version,
+                      payment_amount="100.01", method="cash")
+    assert "payment_amount" in err.value.errors
+    assert _counts(uow) == before
+    t = get_ticket(uow=uow, actor=clerk, ticket_id=t.id)
+    assert t.status is TicketStatus.DONE and t.paid_amount == 0
+
+
+def test_stale_version_conflicts(uow, clerk, technician, lead, customer):
+    t = _intake(uow, clerk, customer.id)
+    dispatch_ticket(uow=uow, actor=lead, ticket_id=t.id, expected_version=t.version,
+                    technician_id=technician.user_id)
+    with pytest.raises(ConflictError):
+        move_ticket(uow=uow, actor=lead, ticket_id=t.id, expected_version=t.version,
+                    to=TicketStatus.CANCELLED)
+
+
+def test_illegal_moves_are_refused(uow, clerk, technician, lead, in_repair):
+    with pytest.raises(InvalidTransition):
+        move_ticket(uow=uow, actor=lead, ticket_id=in_repair.id,
+                    expected_version=in_repair.version, to=TicketStatus.CANCELLED)
+    with pytest.raises(InvalidTransition):
+        move_ticket(uow=uow, actor=lead, ticket_id=in_repair.id,
+                    expected_version=in_repair.version, to=TicketStatus.CLOSED)
+    with pytest.raises(InvalidTransition):
+        pickup_ticket(uow=uow, actor=clerk, ticket_id=in_repair.id,
+                      expected_version=in_repair.version)
+
+
+def test_every_lifecycle_edge_names_a_real_state():
+    states = set(TicketStatus)
+    for a, b in TICKET_LIFECYCLE.edges:
+        assert a in states and b in states and a != b
+    reachable = {TICKET_LIFECYCLE.initial}
+    frontier = [TICKET_LIFECYCLE.initial]
+    while frontier:
+        for nxt in TICKET_LIFECYCLE.targets(frontier.pop()):
+            if nxt not in reachable:
+                reachable.add(nxt)
+                frontier.append(nxt)
+    assert reachable == states
+    assert set(TICKET_LIFECYCLE.labels) == states
+
+
+def test_contact_of_another_customer_is_refused(uow, clerk, customer):
+    from app.services.customers import ContactDraft
+    other = create_customer(uow=uow, actor=clerk, draft=CustomerDraft(
+        name="海淀文印社", contacts=(ContactDraft(name="赵老板"),)))
+    before = _counts(uow)
+    with pytest.raises(ValidationError) as err:
+        _intake(uow, clerk, customer.id, contact_id=other.contacts[0].id)
+    assert "contact_id" in err.value.errors
+    assert _counts(uow) == before
