@@ -1,0 +1,335 @@
+"""The technical knowledge base (维修技术问题记录单): known faults and their fixes.
+
+A technician writes an entry (model, symptom, cause, solution, parts, keywords); submitted
+entries are ``pending`` until the repair lead approves (审核) or rejects them. Only approved
+entries are suggested at intake and in the repair record (:func:`suggest_solutions`), so
+the same fault gets the same answer whoever takes the job.
+
+Matching is done in Python over a bounded candidate set: approved entries whose model
+starts with the first word of the typed model, plus approved entries whose symptom or
+keywords contain one of a few key terms of the typed symptoms. Chinese text is split into
+characters and bigrams, other text into words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+
+from app.i18n import tr
+from app.models import User, utcnow
+from app.models.enums import AuditAction, KnowledgeStatus, Module, Operation
+from app.models.service import KnowledgeEntry
+from app.services import audit
+from app.services.errors import InvalidTransition, NotFound
+from app.services.lifecycle import TransitionTable
+from app.services.numbering import next_number
+from app.services.permissions import Actor, require
+from app.services.uow import UnitOfWork
+from app.services.validation import Checker
+
+KS = KnowledgeStatus
+KNOWLEDGE_REVIEW: TransitionTable[KnowledgeStatus] = TransitionTable(
+    entity="knowledge",
+    states=KnowledgeStatus,
+    initial=KS.DRAFT,
+    edges=frozenset({
+        (KS.DRAFT, KS.PENDING),
+        (KS.PENDING, KS.APPROVED),
+        (KS.PENDING, KS.REJECTED),
+        (KS.REJECTED, KS.PENDING),
+    }),
+    labels={KS.DRAFT: "Draft", KS.PENDING: "Pending", KS.APPROVED: "Approved",
+            KS.REJECTED: "Rejected"},
+)
+CANDIDATE_LIMIT = 200
+MAX_KEY_TERMS = 6
+MAX_SUGGESTIONS = 20
+# Characters too common in symptom descriptions to say anything on their own.
+_STOP_CHARS = frozenset("的了是不在有和与或时后前就都也很会能要把被")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class KnowledgeDraft:
+    device_model: str
+    symptom: str
+    cause: str
+    solution: str
+    parts: str | None = None
+    keywords: str | None = None
+
+
+@dataclass(frozen=True)
+class KnowledgeView:
+    id: int
+    version: int
+    number: str
+    device_model: str
+    symptom: str
+    cause: str
+    solution: str
+    parts: str | None
+    keywords: str | None
+    status: KnowledgeStatus
+    author_id: int
+    author_name: str | None
+    approved_by_id: int | None
+    approved_at: dt.datetime | None
+    times_used: int
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested entry; ``same_model`` and ``score`` say why it ranks where it does."""
+
+    entry: KnowledgeView
+    same_model: bool
+    score: int
+
+
+# --- use cases -----------------------------------------------------------------------------
+
+
+def create_knowledge(*, uow: UnitOfWork, actor: Actor, draft: KnowledgeDraft,
+                     submit: bool = True) -> KnowledgeView:
+    """Write a new entry; submitted (``pending``) for the lead's approval unless ``submit``
+    is False (``draft``)."""
+    with uow:
+        require(uow, actor, Module.KNOWLEDGE, Operation.CREATE)
+        values = _clean(draft)
+        entry = KnowledgeEntry(
+            number=next_number(uow, "knowledge", dt.date.today()),
+            status=KS.PENDING if submit else KS.DRAFT, author_id=actor.user_id, times_used=0,
+            created_by_id=actor.user_id, updated_by_id=actor.user_id, **values)
+        uow.session.add(entry)
+        uow.flush()
+        audit.record(uow, actor, AuditAction.CREATE, "knowledge", entry.id, _summary(entry),
+                     {"after": audit.snapshot(entry)})
+        uow.commit()
+        return _view(uow, entry.id)
+
+
+def get_knowledge(*, uow: UnitOfWork, actor: Actor, entry_id: int) -> KnowledgeView:
+    with uow:
+        require(uow, actor, Module.KNOWLEDGE, Operation.VIEW)
+        _load(uow, entry_id)
+        return _view(uow, entry_id)
+
+
+def list_pending_knowledge(*, uow: UnitOfWork, actor: Actor,
+                           limit: int = 200) -> tuple[KnowledgeView, ...]:
+    """Entries waiting for the repair lead's approval, oldest first."""
+    with uow:
+        require(uow, actor, Module.KNOWLEDGE, Operation.CONFIRM)
+        ids = uow.session.execute(
+            select(KnowledgeEntry.id).where(KnowledgeEntry.status == KS.PENDING)
+            .order_by(KnowledgeEntry.id).limit(max(1, min(limit, 500)))).scalars().all()
+        return tuple(_view(uow, i) for i in ids)
+
+
+def approve_knowledge(*, uow: UnitOfWork, actor: Actor, entry_id: int) -> KnowledgeView:
+    """The repair lead approves a pending entry: from now on it is suggested."""
+    return _review(uow, actor, entry_id, KS.APPROVED)
+
+
+def reject_knowledge(*, uow: UnitOfWork, actor: Actor, entry_id: int) -> KnowledgeView:
+    return _review(uow, actor, entry_id, KS.REJECTED)
+
+
+def suggest_solutions(*, uow: UnitOfWork, actor: Actor, device_model: str | None,
+                      symptoms: str | None, limit: int = 5) -> tuple[Suggestion, ...]:
+    """Approved entries matching the model and the typed symptoms, best first.
+
+    Entries of the same model (one model name a case-insensitive prefix of the other)
+    come first; within that, by how many symptom characters, bigrams and words they share
+    with the entry's symptom and keywords, then by how often they were used.
+    """
+    limit = max(1, min(limit, MAX_SUGGESTIONS))
+    model_key = _model_key(device_model or "")
+    query_terms = _terms(symptoms or "")
+    if not model_key and not query_terms:
+        return ()
+    with uow:
+        require(uow, actor, Module.KNOWLEDGE, Operation.VIEW)
+        approved = KnowledgeEntry.status == KS.APPROVED
+        candidates: dict[int, KnowledgeEntry] = {}
+        first_word = (device_model or "").strip().lower().split()
+        if first_word and len(first_word[0]) >= 2:
+            stmt = (select(KnowledgeEntry).where(
+                approved, func.lower(KnowledgeEntry.device_model).like(
+                    _like_escape(first_word[0]) + "%", escape="\\"))
+                .order_by(KnowledgeEntry.times_used.desc(), KnowledgeEntry.id)
+                .limit(CANDIDATE_LIMIT))
+            candidates.update((e.id, e) for e in uow.session.execute(stmt).scalars())
+        key_terms = _key_terms(symptoms or "")
+        if key_terms:
+            likes: list[Any] = []
+            for term in key_terms:
+                pattern = "%" + _like_escape(term) + "%"
+                likes.append(KnowledgeEntry.symptom.like(pattern, escape="\\"))
+                likes.append(KnowledgeEntry.keywords.like(pattern, escape="\\"))
+            stmt = (select(KnowledgeEntry).where(approved, or_(*likes))
+                    .order_by(KnowledgeEntry.times_used.desc(), KnowledgeEntry.id)
+                    .limit(CANDIDATE_LIMIT))
+            candidates.update((e.id, e) for e in uow.session.execute(stmt).scalars())
+        ranked: list[tuple[tuple[int, int, int, int], int, bool, int]] = []
+        for entry in candidates.values():
+            entry_key = _model_key(entry.device_model)
+            same = bool(model_key and entry_key and (
+                entry_key.startswith(model_key) or model_key.startswith(entry_key)))
+            entry_terms = _terms(f"{entry.symptom} {entry.keywords or ''}")
+            score = sum(weight for term, weight in query_terms.items() if term in entry_terms)
+            if not same and score == 0:
+                continue
+            ranked.append(((int(same), score, entry.times_used, -entry.id), entry.id, same,
+                           score))
+        ranked.sort(reverse=True)
+        return tuple(Suggestion(entry=_view(uow, entry_id), same_model=same, score=score)
+                     for _key, entry_id, same, score in ranked[:limit])
+
+
+def mark_used(*, uow: UnitOfWork, actor: Actor, entry_id: int) -> KnowledgeView:
+    """Count one more use of an approved entry (a technician followed it)."""
+    with uow:
+        require(uow, actor, Module.KNOWLEDGE, Operation.VIEW)
+        entry = _load(uow, entry_id)
+        if entry.status != KS.APPROVED:
+            raise InvalidTransition(tr("Only approved knowledge entries can be used."))
+        uow.session.execute(
+            update(KnowledgeEntry).where(KnowledgeEntry.id == entry_id)
+            .values(times_used=KnowledgeEntry.times_used + 1)
+            .execution_options(synchronize_session=False))
+        uow.session.expire(entry)
+        uow.commit()
+        return _view(uow, entry_id)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _review(uow: UnitOfWork, actor: Actor, entry_id: int,
+            target: KnowledgeStatus) -> KnowledgeView:
+    with uow:
+        require(uow, actor, Module.KNOWLEDGE, Operation.CONFIRM)
+        entry = _load(uow, entry_id)
+        before = KS(entry.status)
+        if before is not KS.PENDING:
+            raise InvalidTransition(
+                tr("Only pending knowledge entries can be approved or rejected."))
+        KNOWLEDGE_REVIEW.check(before, target, record=f"{tr('Knowledge entry')} {entry.number}")
+        entry.status = target
+        if target is KS.APPROVED:
+            entry.approved_by_id = actor.user_id
+            entry.approved_at = utcnow()
+        entry.updated_by_id = actor.user_id
+        uow.flush()
+        audit.record(uow, actor, AuditAction.CONFIRM if target is KS.APPROVED
+                     else AuditAction.RETURN, "knowledge", entry.id, _summary(entry),
+                     {"status": [before.value, target.value]})
+        uow.commit()
+        return _view(uow, entry.id)
+
+
+def _model_key(model: str) -> str:
+    return re.sub(r"[\s\-_]+", "", model.strip().lower())
+
+
+def _terms(text: str) -> dict[str, int]:
+    """Matching terms with weights: Chinese characters 1, bigrams 2, other words 2."""
+    lowered = text.lower()
+    terms: dict[str, int] = {}
+    for run in _CJK.findall(lowered):
+        for ch in run:
+            if ch not in _STOP_CHARS:
+                terms[ch] = 1
+        for i in range(len(run) - 1):
+            terms[run[i:i + 2]] = 2
+    for word in _WORD.findall(lowered):
+        if len(word) >= 2:
+            terms[word] = 2
+    return terms
+
+
+def _key_terms(text: str) -> list[str]:
+    """A few terms of the typed symptoms to fetch candidates by (LIKE), longest first."""
+    lowered = text.lower()
+    found: list[str] = []
+    for run in _CJK.findall(lowered):
+        if len(run) == 1:
+            if run not in _STOP_CHARS:
+                found.append(run)
+            continue
+        found.extend(run[i:i + 2] for i in range(len(run) - 1))
+    found.extend(w for w in _WORD.findall(lowered) if len(w) >= 3)
+    unique = list(dict.fromkeys(found))
+    unique.sort(key=len, reverse=True)
+    return unique[:MAX_KEY_TERMS]
+
+
+def _like_escape(value: str) -> str:
+    return (value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            .replace("[", "\\["))
+
+
+def _clean(draft: KnowledgeDraft) -> dict[str, Any]:
+    check = Checker()
+    values = {
+        "device_model": check.text("device_model", draft.device_model, max_len=100,
+                                   required=True),
+        "symptom": check.text("symptom", draft.symptom, max_len=500, required=True,
+                              multiline=True),
+        "cause": check.text("cause", draft.cause, max_len=500, required=True,
+                            multiline=True),
+        "solution": check.text("solution", draft.solution, max_len=20000, required=True,
+                               multiline=True),
+        "parts": check.text("parts", draft.parts, max_len=500, multiline=True),
+        "keywords": check.text("keywords", draft.keywords, max_len=200),
+    }
+    check.done()
+    return values
+
+
+def _load(uow: UnitOfWork, entry_id: int) -> KnowledgeEntry:
+    entry = uow.session.get(KnowledgeEntry, entry_id)
+    if entry is None:
+        raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
+                          entity=tr("Knowledge entry"), id=entry_id))
+    return entry
+
+
+def _summary(entry: KnowledgeEntry) -> str:
+    return f"{entry.number} {entry.device_model} {entry.symptom}"
+
+
+def _view(uow: UnitOfWork, entry_id: int) -> KnowledgeView:
+    e = uow.session.execute(
+        select(KnowledgeEntry).where(KnowledgeEntry.id == entry_id)).scalar_one()
+    author = uow.session.execute(
+        select(User.display_name).where(User.id == e.author_id)).scalar_one_or_none()
+    return KnowledgeView(
+        id=e.id, version=e.version, number=e.number, device_model=e.device_model,
+        symptom=e.symptom, cause=e.cause, solution=e.solution, parts=e.parts,
+        keywords=e.keywords, status=KnowledgeStatus(e.status), author_id=e.author_id,
+        author_name=author, approved_by_id=e.approved_by_id, approved_at=e.approved_at,
+        times_used=e.times_used)
+
+
+__all__ = [
+    "KNOWLEDGE_REVIEW",
+    "KnowledgeDraft",
+    "KnowledgeView",
+    "Suggestion",
+    "approve_knowledge",
+    "create_knowledge",
+    "get_knowledge",
+    "list_pending_knowledge",
+    "mark_used",
+    "reject_knowledge",
+    "suggest_solutions",
+]
