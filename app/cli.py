@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
@@ -153,14 +154,8 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 def _cmd_print(args: argparse.Namespace) -> int:
     import io
 
+    from app.reports import intake_slip, sales_slips
     from app.reports.page import PageSizeName
-    from app.reports.sales_slips import (
-        build_order_slip,
-        build_quotation_slip,
-        latest_number,
-        render_order_slip,
-        render_quotation_slip,
-    )
     from app.services.auth import login
     from app.services.uow import UnitOfWork
 
@@ -178,19 +173,28 @@ def _cmd_print(args: argparse.Namespace) -> int:
     try:
         uow = UnitOfWork.for_engine(engine)
         actor = login(uow=uow, username=args.user, password=password)
+        # kind: (build, render, paper it prints on by default)
+        documents: dict[str, tuple[Any, Any, PageSizeName]] = {
+            "quotation": (sales_slips.build_quotation_slip, sales_slips.render_quotation_slip,
+                          "A4"),
+            "order": (sales_slips.build_order_slip, sales_slips.render_order_slip, "A4"),
+            "intake": (intake_slip.build_intake_slip, intake_slip.render_intake_slip, "A5"),
+            "dispatch": (intake_slip.build_dispatch_order, intake_slip.render_dispatch_order,
+                         "A4"),
+        }
+        build, render, paper = documents[args.kind]
         number = args.number
         if args.latest:
-            number = latest_number(uow, args.kind, actor=actor)
+            if args.kind in ("intake", "dispatch"):
+                number = intake_slip.latest_ticket_number(uow, actor=actor)
+            else:
+                number = sales_slips.latest_number(uow, args.kind, actor=actor)
             if number is None:
                 raise ValueError(f"there is no {args.kind} you may print")
         buffer = io.BytesIO()
-        page_size: PageSizeName = "A5" if args.a5 else "A4"
-        if args.kind == "quotation":
-            quotation = build_quotation_slip(uow=uow, actor=actor, number=number)
-            rendered = render_quotation_slip(quotation, buffer, page_size=page_size)
-        else:
-            order = build_order_slip(uow=uow, actor=actor, number=number)
-            rendered = render_order_slip(order, buffer, page_size=page_size)
+        page_size: PageSizeName = "A5" if args.a5 else paper
+        rendered = render(build(uow=uow, actor=actor, number=number), buffer,
+                          page_size=page_size)
     finally:
         engine.dispose()
     # Written only once complete, so a failed render never leaves half a PDF behind.
@@ -333,18 +337,20 @@ def _add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 def _add_print_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     printing = commands.add_parser(
-        "print", help="print a quotation (报价单) or an order (销售单) to a PDF file",
-        description="Write the printed slip of a quotation or an order as a PDF, with the"
+        "print", help="print a quotation (报价单), an order (销售单), an intake slip (接机单) or"
+        " a dispatch order (派工单) to a PDF file",
+        description="Write a printed document as a PDF, with the"
         " Chinese font embedded. Printing is a permissioned, audited operation: log in with"
         " --user; the password is asked, or read from the first line of standard input with"
         " --password-stdin.")
-    printing.add_argument("kind", choices=("quotation", "order"))
+    printing.add_argument("kind", choices=("quotation", "order", "intake", "dispatch"))
     which = printing.add_mutually_exclusive_group(required=True)
     which.add_argument("number", nargs="?", help="document number, e.g. BJ-20261126-0007")
     which.add_argument("--latest", action="store_true",
                        help="the most recent document of that kind the user may print")
     printing.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write")
-    printing.add_argument("--a5", action="store_true", help="A5 paper (default: A4)")
+    printing.add_argument("--a5", action="store_true",
+                          help="A5 paper (default: A5 for intake slips, A4 otherwise)")
     printing.add_argument("--user", metavar="NAME", help="log in as this user (required)")
     printing.add_argument("--password-stdin", action="store_true")
     _add_db_option(printing)

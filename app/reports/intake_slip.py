@@ -17,7 +17,7 @@ from typing import IO
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.i18n import tr
 from app.models import AppSetting, Device, User, utcnow
@@ -45,7 +45,7 @@ from app.reports.sales_slips import (
 )
 from app.services import audit
 from app.services.errors import NotFound
-from app.services.permissions import Actor, owns_in_scope, require
+from app.services.permissions import Actor, owns_in_scope, require, scope_filter
 from app.services.uow import UnitOfWork
 
 Output = str | os.PathLike[str] | IO[bytes]
@@ -266,3 +266,16 @@ __all__ = [
     "render_dispatch_order",
     "render_intake_slip",
 ]
+
+
+def latest_ticket_number(uow: UnitOfWork, *, actor: Actor | None = None) -> str | None:
+    """The number of the most recently received ticket the actor may print, or None."""
+    with uow:
+        stmt = select(ServiceTicket.number).order_by(ServiceTicket.received_at.desc(),
+                                                     ServiceTicket.id.desc())
+        if actor is not None:
+            stmt = stmt.where(or_(
+                scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.intake_by_id),
+                scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.technician_id),
+            ))
+        return uow.session.execute(stmt.limit(1)).scalar_one_or_none()

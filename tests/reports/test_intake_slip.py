@@ -115,3 +115,21 @@ def test_print_permissions_and_scope(uow, make_user, sales_user, ticket):
         build_intake_slip(uow=uow, actor=other_tech, number="WX-NOPE")
     lead = make_user("lead1", "repair_lead", "repair")
     assert build_intake_slip(uow=uow, actor=lead, number=NUMBER).number == NUMBER
+
+
+def test_print_command_writes_the_latest_intake_slip_on_a5(
+        uow, clerk, ticket, db_url, tmp_path: Path, monkeypatch, capsys):
+    import io
+    import sys
+
+    from app import cli
+    from tests.conftest import TEST_PASSWORD
+
+    out = tmp_path / "slip.pdf"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(TEST_PASSWORD + "\n"))
+    code = cli.main(["print", "intake", "--latest", "--out", str(out), "--db", db_url,
+                     "--user", "clerk1", "--password-stdin"])
+    assert code == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.startswith(f"{NUMBER}: 1 page(s)")
+    assert (round(pdf_page_size(out)[0]), round(pdf_page_size(out)[1])) == (420, 595)
+    assert SERIAL in pdf_text(out)[0].replace(" ", "")
