@@ -159,8 +159,6 @@ CATALOG_ZH: dict[str, str] = {
     "Only pending knowledge entries can be approved or rejected.": "只有待审核的知识库条目可以审核或驳回。",
     "Only approved knowledge entries can be used.": "只有已审核的知识库条目可以使用。",
     "Service ticket": "服务单",
-    "This customer belongs to someone else; you may not take in repairs for it.":
-        "该客户属于其他人，您无权为其接收维修。",
     "is required for an on-site job": "上门服务必须填写",
     "give either an existing device or a new one": "请选择已有设备或填写新设备（二选一）",
     "must be an active technician": "必须是在职的维修工程师",

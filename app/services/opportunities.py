@@ -258,6 +258,51 @@ def create_opportunity(
         return _view(uow, opportunity.id)
 
 
+def pass_on_reneed(
+    *, uow: UnitOfWork, actor: Actor, ticket_id: int, title: str,
+    expected_amount: Decimal | str = Decimal("0.00"), description: str | None = None,
+) -> OpportunityView:
+    """"The customer also needs…", noted at intake or in the repair record (客户再需求).
+
+    Creates an opportunity with source *service re-need* for the ticket's customer,
+    crediting the actor. It goes to the customer's owner (a customer without one leaves
+    it in management's routing queue): passing a need on is the rule here, so the actor
+    need not be able to see or own sales records — only the ticket.
+    """
+    with uow:
+        require(uow, actor, Module.OPPORTUNITIES, Operation.CREATE)
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        ticket = uow.session.execute(
+            select(ServiceTicket.customer_id, ServiceTicket.intake_by_id,
+                   ServiceTicket.technician_id, Customer.owner_id)
+            .join(Customer, Customer.id == ServiceTicket.customer_id)
+            .where(ServiceTicket.id == ticket_id)
+        ).one_or_none()
+        if ticket is None or not any(
+                owns_in_scope(uow, actor, Module.SERVICE_TICKETS, who)
+                for who in (ticket.intake_by_id, ticket.technician_id)):
+            raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
+                              entity=tr("Service ticket"), id=ticket_id))
+        check = Checker()
+        values = _clean(uow, check, OpportunityDraft(
+            customer_id=ticket.customer_id, title=title, expected_amount=expected_amount,
+            source=CustomerSource.SERVICE_RENEED, description=description,
+            service_ticket_id=ticket_id))
+        values["probability"] = _probability(check, None, Stage.NEW)
+        check.done()
+        opportunity = Opportunity(
+            number=next_number(uow, "opportunity", dt.date.today()),
+            stage=Stage.NEW, owner_id=ticket.owner_id, credited_user_id=actor.user_id,
+            created_by_id=actor.user_id, updated_by_id=actor.user_id, **values,
+        )
+        uow.session.add(opportunity)
+        uow.flush()
+        audit.record(uow, actor, AuditAction.CREATE, "opportunity", opportunity.id,
+                     _summary(opportunity), {"after": audit.snapshot(opportunity)})
+        uow.commit()
+        return _view(uow, opportunity.id)
+
+
 def get_opportunity(*, uow: UnitOfWork, actor: Actor, opportunity_id: int) -> OpportunityView:
     with uow:
         require(uow, actor, Module.OPPORTUNITIES, Operation.VIEW)
