@@ -55,6 +55,7 @@ def page_factories() -> dict[Module, PageFactory]:
     from app.ui.plans.page import SalesPlanPage
     from app.ui.sales.aging_page import ReceivablesAgingPage
     from app.ui.sales.list_pages import OrderListPage, QuotationListPage
+    from app.ui.service.tickets_page import TicketListPage
     from app.ui.visits.walk_in_page import WalkInPage
 
     return {Module.CUSTOMERS: CustomerListPage, Module.VISITS: WalkInPage,
@@ -63,7 +64,8 @@ def page_factories() -> dict[Module, PageFactory]:
             Module.PRODUCTS: ProductListPage,
             Module.PAYMENTS: ReceivablesAgingPage,
             Module.OPPORTUNITIES: OpportunityListPage,
-            Module.SALES_PLANS: SalesPlanPage}
+            Module.SALES_PLANS: SalesPlanPage,
+            Module.SERVICE_TICKETS: TicketListPage}
 
 
 def home_module(station: StationCode | None, visible: tuple[Module, ...]) -> Module | None:

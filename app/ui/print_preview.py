@@ -1,4 +1,4 @@
-"""Print preview of quotations and sales slips: the PDF made on the worker, shown, printed."""
+"""Print preview of quotations, sales and intake slips: the PDF made on the worker, shown."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.reports.intake_slip import build_intake_slip, render_intake_slip
 from app.reports.sales_slips import (
     build_order_slip,
     build_quotation_slip,
@@ -35,7 +36,7 @@ from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.sales.base import keep_open
 
-SlipKind = Literal["quotation", "order"]
+SlipKind = Literal["quotation", "order", "intake"]
 PAGE_SIZES = ("A4", "A5")
 
 
@@ -197,9 +198,12 @@ class PrintPreviewDialog(QDialog):
         ids, actor, kind = list(self._ids), self._ctx.actor, self._kind
 
         def build(uow: Any) -> list[_Slip]:
+            datas: list[Any]
             if kind == "quotation":
                 datas = [build_quotation_slip(uow=uow, actor=actor, quotation_id=i)
                          for i in ids]
+            elif kind == "intake":
+                datas = [build_intake_slip(uow=uow, actor=actor, ticket_id=i) for i in ids]
             else:
                 datas = [build_order_slip(uow=uow, actor=actor, order_id=i) for i in ids]
             return [_Slip(d.number, d) for d in datas]
@@ -225,13 +229,14 @@ class PrintPreviewDialog(QDialog):
         serial, size, kind = self._serial, self.page_size(), self._kind
         folder = Path(self._tmp.name)
         slips = list(self._slips)
-        render = render_quotation_slip if kind == "quotation" else render_order_slip
+        render: Any = {"quotation": render_quotation_slip, "order": render_order_slip,
+                       "intake": render_intake_slip}[kind]
 
         def work(_uow: Any) -> list[Path]:
             paths = []
             for n, slip in enumerate(slips):
                 path = folder / f"{serial}-{n}-{slip.number}-{size}.pdf"
-                render(slip.data, path, page_size=size)  # type: ignore[arg-type]
+                render(slip.data, path, page_size=size)
                 paths.append(path)
             return paths
 
@@ -274,7 +279,10 @@ class PrintPreviewDialog(QDialog):
 
 
 def open_print_preview(ctx: AppContext, kind: SlipKind, record_ids: Sequence[int],
-                       parent: QWidget | None = None) -> PrintPreviewDialog:
-    dialog = PrintPreviewDialog(ctx, kind, record_ids, parent)
+                       parent: QWidget | None = None, *,
+                       page_size: str | None = None) -> PrintPreviewDialog:
+    """Intake slips default to A5 paper, the sales slips to A4."""
+    size = page_size or ("A5" if kind == "intake" else "A4")
+    dialog = PrintPreviewDialog(ctx, kind, record_ids, parent, page_size=size)
     keep_open(dialog)
     return dialog

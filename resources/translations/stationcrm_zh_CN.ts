@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Accessory</name>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="113"/>
+        <source>Power cord</source>
+        <translation>电源线</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="114"/>
+        <source>Toner cartridge</source>
+        <translation>硒鼓</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="115"/>
+        <source>Paper tray</source>
+        <translation>纸盒</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="116"/>
+        <source>Data cable</source>
+        <translation>数据线</translation>
+    </message>
+</context>
+<context>
     <name>AddressKind</name>
     <message>
         <location filename="../../app/ui/labels.py" line="80"/>
@@ -1241,6 +1264,84 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>DispatchDialog</name>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="44"/>
+        <source>Dispatch {number}</source>
+        <translation>派工 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="64"/>
+        <source>Ticket</source>
+        <translation>服务单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="69"/>
+        <source>Technician</source>
+        <translation>维修工程师</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="72"/>
+        <source>Scheduled visit</source>
+        <translation>预约上门时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="73"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="82"/>
+        <source>Dispatch</source>
+        <translation>派工</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="86"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="96"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="104"/>
+        <source>{name} — {count} open tickets</source>
+        <translation>{name} — 未完成 {count} 单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="111"/>
+        <source>No active technicians.</source>
+        <translation>没有在岗的维修工程师。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="129"/>
+        <source>Choose a technician.</source>
+        <translation>请选择维修工程师。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="137"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="150"/>
+        <source>Could not load the technicians.</source>
+        <translation>无法加载维修工程师。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="157"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请修改标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/dispatch_dialog.py" line="162"/>
+        <source>Not saved.</source>
+        <translation>未保存。</translation>
+    </message>
+</context>
+<context>
     <name>DuplicateHitsPanel</name>
     <message>
         <location filename="../../app/ui/visits/walk_in_page.py" line="672"/>
@@ -1408,6 +1509,318 @@ weighted {weighted}</source>
         <location filename="../../app/ui/errors.py" line="77"/>
         <source>Cannot do that</source>
         <translation>无法执行</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeDialog</name>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="186"/>
+        <source>Service intake</source>
+        <translation>客户服务接待单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="206"/>
+        <source>Name, pinyin initials or phone…</source>
+        <translation>名称、拼音首字母或电话…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="211"/>
+        <source>No customer chosen</source>
+        <translation>未选择客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="217"/>
+        <location filename="../../app/ui/service/desk.py" line="502"/>
+        <source>New device</source>
+        <translation>新设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="221"/>
+        <source>Brand</source>
+        <translation>品牌</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="224"/>
+        <source>Model</source>
+        <translation>型号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="227"/>
+        <source>Serial number</source>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="241"/>
+        <source>Site address (on-site jobs)</source>
+        <translation>上门地址（上门服务）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="250"/>
+        <source>What the customer reports…</source>
+        <translation>客户描述的故障现象…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="262"/>
+        <source>Other accessories</source>
+        <translation>其他附件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="269"/>
+        <source>Scratches, cracks, missing parts…</source>
+        <translation>划痕、裂纹、缺件…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="270"/>
+        <source>Promised by</source>
+        <translation>承诺日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="294"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="309"/>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="311"/>
+        <source>Channel</source>
+        <translation>来源渠道</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="312"/>
+        <source>Service mode</source>
+        <translation>服务方式</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="313"/>
+        <source>Site address</source>
+        <translation>上门地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="314"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="315"/>
+        <source>Symptoms</source>
+        <translation>故障现象</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="316"/>
+        <source>Accessories received</source>
+        <translation>随机附件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="317"/>
+        <source>Visible condition</source>
+        <translation>外观状况</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="318"/>
+        <source>Expected date</source>
+        <translation>预计完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="327"/>
+        <source>Choose a device to see its coverage.</source>
+        <translation>选择设备后显示保修状态。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="336"/>
+        <source>Coverage</source>
+        <translation>保修状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="338"/>
+        <source>Previous repairs</source>
+        <translation>维修历史</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="340"/>
+        <source>Suggested solutions</source>
+        <translation>推荐解决方案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="349"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="354"/>
+        <source>Print intake slip…</source>
+        <translation>打印接待单…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="360"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="450"/>
+        <source>No customer found</source>
+        <translation>未找到客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="470"/>
+        <location filename="../../app/ui/service/desk.py" line="492"/>
+        <source>Customer: {name}</source>
+        <translation>客户：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="519"/>
+        <source>New device: chargeable (收费).</source>
+        <translation>新设备：收费。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="523"/>
+        <source>Checking coverage…</source>
+        <translation>正在查询保修…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="543"/>
+        <source>Under contract (在保): {number}, until {day}</source>
+        <translation>在保：合同 {number}，至 {day}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="547"/>
+        <source>Not under contract: chargeable (收费).</source>
+        <translation>不在保：收费。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="555"/>
+        <source>No previous repairs</source>
+        <translation>无维修记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="594"/>
+        <source>Cause: {cause}</source>
+        <translation>原因：{cause}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="606"/>
+        <source>choose a customer first</source>
+        <translation>请先选择客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="607"/>
+        <location filename="../../app/ui/service/desk.py" line="651"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请更正标记的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="630"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="640"/>
+        <source>under contract</source>
+        <translation>在保</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="641"/>
+        <source>chargeable</source>
+        <translation>收费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="642"/>
+        <source>Saved as {number} ({cover}). Print the intake slip for the customer (Ctrl+P).</source>
+        <translation>已保存为 {number}（{cover}）。请为客户打印接待单（Ctrl+P）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="645"/>
+        <source>Service intake {number}</source>
+        <translation>客户服务接待单 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="654"/>
+        <source>Not saved.</source>
+        <translation>未保存。</translation>
+    </message>
+</context>
+<context>
+    <name>JobType</name>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="56"/>
+        <source>Bench repair</source>
+        <translation>送修维修</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="57"/>
+        <source>On-site repair</source>
+        <translation>上门维修</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="58"/>
+        <source>Maintenance</source>
+        <translation>保养</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="59"/>
+        <source>Installation</source>
+        <translation>安装</translation>
+    </message>
+</context>
+<context>
+    <name>KnowledgeFormDialog</name>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="84"/>
+        <source>New knowledge entry</source>
+        <translation>新建知识条目</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="95"/>
+        <source>Device model</source>
+        <translation>设备型号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="96"/>
+        <source>Symptom</source>
+        <translation>故障现象</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="97"/>
+        <source>Cause of failure</source>
+        <translation>故障原因</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="98"/>
+        <source>Solution</source>
+        <translation>解决方案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="99"/>
+        <source>Parts</source>
+        <translation>配件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="99"/>
+        <source>Keywords</source>
+        <translation>关键词</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="108"/>
+        <source>Submit for approval</source>
+        <translation>提交审核</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="111"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="136"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="153"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请修改标出的字段。</translation>
     </message>
 </context>
 <context>
@@ -2507,14 +2920,128 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>PickupDialog</name>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="734"/>
+        <source>Pickup</source>
+        <translation>客户取机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="744"/>
+        <source>Type or scan the ticket number, Enter</source>
+        <translation>输入或扫描服务单号，回车</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="746"/>
+        <location filename="../../app/ui/service/desk.py" line="827"/>
+        <source>No ticket loaded.</source>
+        <translation>未载入服务单。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="761"/>
+        <source>Ticket number</source>
+        <translation>服务单号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="762"/>
+        <source>Payment</source>
+        <translation>收款金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="763"/>
+        <source>Method</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="769"/>
+        <source>Ticket</source>
+        <translation>服务单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="776"/>
+        <source>Hand over</source>
+        <translation>交付取机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="780"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="816"/>
+        <source>Looking up…</source>
+        <translation>正在查找…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="829"/>
+        <source>No finished ticket {number} is waiting for pickup.</source>
+        <translation>没有待取机的已完成服务单 {number}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="833"/>
+        <source>Customer: {name}</source>
+        <translation>客户：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="834"/>
+        <source>Device: {device}</source>
+        <translation>设备：{device}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="837"/>
+        <source>Symptoms: {text}</source>
+        <translation>故障现象：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="838"/>
+        <source>Repaired by {name}, done {at}</source>
+        <translation>维修人：{name}，完成于 {at}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="841"/>
+        <source>Charge: {amount} (under contract)</source>
+        <translation>费用：{amount}（在保）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="842"/>
+        <source>Charge: {amount}</source>
+        <translation>费用：{amount}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="843"/>
+        <source>Paid: {paid}   Open: {open}</source>
+        <translation>已付：{paid}   未付：{open}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="866"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="875"/>
+        <source>{number} handed over; paid {amount}.</source>
+        <translation>{number} 已取机；已付 {amount}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="884"/>
+        <source>Not handed over: please correct the marked fields.</source>
+        <translation>未取机：请更正标记的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="887"/>
+        <source>Not handed over.</source>
+        <translation>未取机。</translation>
+    </message>
+</context>
+<context>
     <name>PlaceholderPage</name>
     <message>
-        <location filename="../../app/ui/pages.py" line="91"/>
+        <location filename="../../app/ui/pages.py" line="93"/>
         <source>This part of StationCRM is coming with issue {number}.</source>
         <translation>StationCRM 的这一部分将随第 {number} 号任务提供。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages.py" line="93"/>
+        <location filename="../../app/ui/pages.py" line="95"/>
         <source>This part of StationCRM is coming in a later version.</source>
         <translation>StationCRM 的这一部分将在后续版本中提供。</translation>
     </message>
@@ -2522,73 +3049,73 @@ weighted {weighted}</source>
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="72"/>
+        <location filename="../../app/ui/print_preview.py" line="73"/>
         <source>Print preview</source>
         <translation>打印预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="91"/>
-        <location filename="../../app/ui/print_preview.py" line="239"/>
+        <location filename="../../app/ui/print_preview.py" line="92"/>
+        <location filename="../../app/ui/print_preview.py" line="244"/>
         <source>Preparing the document…</source>
         <translation>正在生成单据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="93"/>
+        <location filename="../../app/ui/print_preview.py" line="94"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="96"/>
+        <location filename="../../app/ui/print_preview.py" line="97"/>
         <source>Save PDF…</source>
         <translation>保存 PDF…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="99"/>
+        <location filename="../../app/ui/print_preview.py" line="100"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="105"/>
+        <location filename="../../app/ui/print_preview.py" line="106"/>
         <source>Paper:</source>
         <translation>纸张：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="150"/>
+        <location filename="../../app/ui/print_preview.py" line="151"/>
         <source>The printer could not be started.</source>
         <translation>无法启动打印机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="172"/>
+        <location filename="../../app/ui/print_preview.py" line="173"/>
         <source>Sent {count} page(s) to the printer.</source>
         <translation>已发送 {count} 页到打印机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="180"/>
+        <location filename="../../app/ui/print_preview.py" line="181"/>
         <source>Save PDF</source>
         <translation>保存 PDF</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="183"/>
+        <location filename="../../app/ui/print_preview.py" line="184"/>
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="192"/>
+        <location filename="../../app/ui/print_preview.py" line="193"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="217"/>
+        <location filename="../../app/ui/print_preview.py" line="221"/>
         <source>Print preview – {number}</source>
         <translation>打印预览 – {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="249"/>
+        <location filename="../../app/ui/print_preview.py" line="254"/>
         <source>{count} page(s)</source>
         <translation>共 {count} 页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="262"/>
+        <location filename="../../app/ui/print_preview.py" line="267"/>
         <source>The document could not be prepared.</source>
         <translation>无法生成单据。</translation>
     </message>
@@ -2597,23 +3124,43 @@ weighted {weighted}</source>
     <name>Priority</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="144"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="34"/>
         <source>Low priority</source>
         <translation>低优先级</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="145"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="35"/>
         <source>Normal priority</source>
         <translation>普通优先级</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="146"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="36"/>
         <source>High priority</source>
         <translation>高优先级</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="147"/>
+        <location filename="../../app/ui/service/desk.py" line="99"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="37"/>
         <source>Urgent</source>
         <translation>紧急</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="96"/>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="97"/>
+        <source>Normal</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="98"/>
+        <source>High</source>
+        <translation>高</translation>
     </message>
 </context>
 <context>
@@ -3199,6 +3746,204 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>RepairDialog</name>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="171"/>
+        <source>Repair record {number}</source>
+        <translation>维修记录 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="209"/>
+        <source>Not rated</source>
+        <translation>未评价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="215"/>
+        <source>Work done</source>
+        <translation>维修内容</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="216"/>
+        <source>Cause of failure</source>
+        <translation>故障原因</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="217"/>
+        <source>Result</source>
+        <translation>维修结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="218"/>
+        <source>Job type</source>
+        <translation>服务类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="219"/>
+        <source>Difficulty</source>
+        <translation>难度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="220"/>
+        <source>Labour minutes</source>
+        <translation>工时（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="221"/>
+        <source>Labour charge</source>
+        <translation>工时费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="222"/>
+        <source>Customer rating</source>
+        <translation>客户评价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="237"/>
+        <source>Parts used</source>
+        <translation>使用配件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="240"/>
+        <source>SKU, name or pinyin initials</source>
+        <translation>编码、名称或拼音首字母</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="242"/>
+        <source>Search</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="251"/>
+        <source>Add part</source>
+        <translation>添加配件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="254"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="259"/>
+        <source>Part</source>
+        <translation>配件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="259"/>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="276"/>
+        <source>Solutions from the knowledge base</source>
+        <translation>知识库解决方案</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="281"/>
+        <source>Write a new entry…</source>
+        <translation>新写一条…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="295"/>
+        <source>The customer also needs…</source>
+        <translation>客户再需求…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="298"/>
+        <source>e.g. a new toner cartridge</source>
+        <translation>例如：新硒鼓</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="304"/>
+        <source>What:</source>
+        <translation>需求：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="306"/>
+        <source>Expected amount:</source>
+        <translation>预计金额：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="315"/>
+        <source>Save repair record</source>
+        <translation>保存维修记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="340"/>
+        <source>Looking for solutions…</source>
+        <translation>正在查找解决方案…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="348"/>
+        <source>(no entry linked)</source>
+        <translation>（不关联条目）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="360"/>
+        <source>{count} suggested; select the one you followed.</source>
+        <translation>推荐 {count} 条；请选择所采用的一条。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="362"/>
+        <source>No approved solution for this model and symptom yet.</source>
+        <translation>该型号和故障暂无已审核的解决方案。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="388"/>
+        <source>Entry {number} submitted for approval.</source>
+        <translation>条目 {number} 已提交审核。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="396"/>
+        <source>Searching…</source>
+        <translation>正在查找…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="406"/>
+        <source>No product found</source>
+        <translation>未找到产品</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="478"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="486"/>
+        <source>Service score: {score}</source>
+        <translation>服务分值：{score}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="487"/>
+        <source>Saved; the ticket is repaired.</source>
+        <translation>已保存，服务单已修复。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="489"/>
+        <source>Re-need passed on as {number}.</source>
+        <translation>客户再需求已转为商机 {number}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="493"/>
+        <source>Saved, but the re-need was not passed on: {error}</source>
+        <translation>已保存，但客户再需求未能转出：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="495"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="504"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请修改标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="509"/>
+        <source>Not saved. What you typed is still here.</source>
+        <translation>未保存。已填写的内容仍保留。</translation>
+    </message>
+</context>
+<context>
     <name>SalesDialog</name>
     <message>
         <location filename="../../app/ui/sales/base.py" line="37"/>
@@ -3300,6 +4045,19 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>ServiceMode</name>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="92"/>
+        <source>Bring-in</source>
+        <translation>送修</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="93"/>
+        <source>On-site</source>
+        <translation>上门</translation>
+    </message>
+</context>
+<context>
     <name>Stations</name>
     <message>
         <location filename="../../app/ui/labels.py" line="40"/>
@@ -3366,24 +4124,300 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>TicketAction</name>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="32"/>
+        <source>Start repair</source>
+        <translation>开始维修</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="33"/>
+        <source>Waiting for parts</source>
+        <translation>等待配件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="34"/>
+        <source>Close ticket</source>
+        <translation>关闭服务单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="35"/>
+        <source>Cancel ticket</source>
+        <translation>取消服务单</translation>
+    </message>
+</context>
+<context>
+    <name>TicketChannel</name>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="87"/>
+        <source>Walk-in</source>
+        <translation>到店送修</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="88"/>
+        <source>Phone call</source>
+        <translation>电话报修</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="89"/>
+        <source>On-site request</source>
+        <translation>上门请求</translation>
+    </message>
+</context>
+<context>
+    <name>TicketDialog</name>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="56"/>
+        <source>Service ticket</source>
+        <translation>服务单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="65"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="73"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="115"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="115"/>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="116"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="116"/>
+        <source>Service mode</source>
+        <translation>服务方式</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="117"/>
+        <source>Symptoms</source>
+        <translation>故障现象</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="117"/>
+        <source>Accessories</source>
+        <translation>随机附件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="118"/>
+        <source>Technician</source>
+        <translation>维修工程师</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="118"/>
+        <source>Scheduled</source>
+        <translation>预约时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="119"/>
+        <source>Site address</source>
+        <translation>上门地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="119"/>
+        <source>Due</source>
+        <translation>服务时限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="120"/>
+        <source>Charge</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="129"/>
+        <source>Dispatch…</source>
+        <translation>派工…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="132"/>
+        <source>Record repair…</source>
+        <translation>填写维修记录…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="159"/>
+        <source>Status history</source>
+        <translation>状态记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="191"/>
+        <source>Service ticket {number}</source>
+        <translation>服务单 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="198"/>
+        <source>On site</source>
+        <translation>上门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="199"/>
+        <source>Brought in</source>
+        <translation>送修</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="201"/>
+        <source>Covered by contract</source>
+        <translation>合同保修内</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="215"/>
+        <source>Received</source>
+        <translation>已接单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="216"/>
+        <source>Scheduled visit</source>
+        <translation>预约上门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="217"/>
+        <source>Repair finished</source>
+        <translation>维修完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="218"/>
+        <source>Picked up</source>
+        <translation>已取机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="224"/>
+        <source>Could not load the ticket.</source>
+        <translation>无法加载服务单。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="232"/>
+        <source>Not saved.</source>
+        <translation>未保存。</translation>
+    </message>
+</context>
+<context>
+    <name>TicketListPage</name>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="50"/>
+        <source>Overdue</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="76"/>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="80"/>
+        <source>Mine only</source>
+        <translation>只看我的</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="83"/>
+        <source>Overdue only</source>
+        <translation>只看超时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="88"/>
+        <source>New intake…</source>
+        <translation>新接单…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="94"/>
+        <source>Pickup…</source>
+        <translation>取机…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="117"/>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="133"/>
+        <source>Number</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="134"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="135"/>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="136"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="137"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="138"/>
+        <source>Technician</source>
+        <translation>维修工程师</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="139"/>
+        <source>Received</source>
+        <translation>接单时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="140"/>
+        <source>Due</source>
+        <translation>服务时限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="158"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="183"/>
+        <source>{count} shown</source>
+        <translation>显示 {count} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="184"/>
+        <source>Nothing found.</source>
+        <translation>没有找到。</translation>
+    </message>
+</context>
+<context>
     <name>TicketStatus</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="121"/>
+        <location filename="../../app/ui/service/desk.py" line="102"/>
         <source>Received</source>
         <translation>已接机</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="122"/>
+        <location filename="../../app/ui/service/desk.py" line="103"/>
         <source>Dispatched</source>
         <translation>已派工</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="123"/>
+        <location filename="../../app/ui/service/desk.py" line="104"/>
         <source>In repair</source>
         <translation>维修中</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="124"/>
+        <location filename="../../app/ui/service/desk.py" line="105"/>
         <source>Waiting for parts</source>
         <translation>等待配件</translation>
     </message>
@@ -3394,18 +4428,26 @@ weighted {weighted}</source>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="126"/>
+        <location filename="../../app/ui/service/desk.py" line="107"/>
         <source>Picked up</source>
         <translation>已取机</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="127"/>
+        <location filename="../../app/ui/service/desk.py" line="108"/>
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="128"/>
+        <location filename="../../app/ui/service/desk.py" line="109"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="106"/>
+        <source>Done</source>
+        <translation>已完成</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,1 @@
+"""Service desk UI (intake, pickup, tickets)."""

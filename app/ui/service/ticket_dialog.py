@@ -1,0 +1,242 @@
+"""The service ticket (服务单) dialog: details, what happened when, the allowed next steps."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.enums import Module, Operation, ServiceMode, TicketStatus
+from app.services.errors import ConflictError
+from app.services.tickets import TICKET_LIFECYCLE, TicketView, get_ticket, move_ticket
+from app.ui.context import AppContext
+from app.ui.errors import show_error
+from app.ui.formatting import format_local_datetime, format_yuan
+from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.service.tickets_page import (
+    OVERDUE_COLOUR,
+    overdue_text,
+    priority_label,
+    ticket_status_label,
+)
+
+# Steps move_ticket takes; dispatch, the repair record and pickup have their own screens.
+_MOVES = {
+    TicketStatus.IN_REPAIR: QT_TRANSLATE_NOOP("TicketAction", "Start repair"),
+    TicketStatus.WAITING_PARTS: QT_TRANSLATE_NOOP("TicketAction", "Waiting for parts"),
+    TicketStatus.CLOSED: QT_TRANSLATE_NOOP("TicketAction", "Close ticket"),
+    TicketStatus.CANCELLED: QT_TRANSLATE_NOOP("TicketAction", "Cancel ticket"),
+}
+
+
+def ticket_action_label(target: TicketStatus) -> str:
+    return QCoreApplication.translate("TicketAction", _MOVES[target])
+
+
+class TicketDialog(SalesDialog):
+    """One ticket. Signals: saved(TicketView) after a move, a dispatch or a repair record."""
+
+    saved = Signal(object)
+
+    def __init__(self, ctx: AppContext, ticket_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("ticket_dialog")
+        self._ticket_id = ticket_id
+        self._view: TicketView | None = None
+        self.child_dialog: QWidget | None = None
+        self._build()
+        self.resize(760, 560)
+        self.setWindowTitle(self.tr("Service ticket"))
+        self.reload()
+
+    @property
+    def view(self) -> TicketView | None:
+        return self._view
+
+    def reload(self) -> None:
+        tid, actor = self._ticket_id, self._ctx.actor
+        self.set_busy(True, self.tr("Loading…"))
+        self._ctx.run(lambda uow: get_ticket(uow=uow, actor=actor, ticket_id=tid),
+                      on_done=self._fill, on_error=self._on_failed, owner=self)
+
+    def move_to(self, target: TicketStatus) -> None:
+        if self._view is None or self._busy:
+            return
+        tid, version, actor = self._view.id, self._view.version, self._ctx.actor
+        self.set_busy(True, self.tr("Saving…"))
+        self._ctx.run(lambda uow: move_ticket(uow=uow, actor=actor, ticket_id=tid,
+                                              expected_version=version, to=target),
+                      on_done=self._on_saved, on_error=self._on_action_failed, owner=self)
+
+    def open_dispatch(self) -> QWidget | None:
+        if self._view is None:
+            return None
+        from app.ui.service.dispatch_dialog import DispatchDialog
+        dialog = DispatchDialog(self._ctx, self._view, self)
+        dialog.saved.connect(self._on_saved)
+        self.child_dialog = dialog
+        keep_open(dialog)
+        return dialog
+
+    def open_repair(self) -> QWidget | None:
+        if self._view is None:
+            return None
+        from app.ui.service.repair_dialog import RepairDialog
+        dialog = RepairDialog(self._ctx, self._view, self)
+        dialog.saved.connect(self._on_saved)
+        self.child_dialog = dialog
+        keep_open(dialog)
+        return dialog
+
+    # --- building --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.number_label = QLabel(self)
+        self.number_label.setObjectName("number_label")
+        font = self.number_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.number_label.setFont(font)
+        self.state_label = QLabel(self)
+        self.state_label.setObjectName("state_label")
+        self.overdue_label = QLabel(self)
+        self.overdue_label.setObjectName("overdue_label")
+        self.overdue_label.setStyleSheet(f"color: {OVERDUE_COLOUR}; font-weight: bold;")
+        self.values: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for key, title in (
+            ("customer", self.tr("Customer")), ("device", self.tr("Device")),
+            ("priority", self.tr("Priority")), ("mode", self.tr("Service mode")),
+            ("symptoms", self.tr("Symptoms")), ("accessories", self.tr("Accessories")),
+            ("technician", self.tr("Technician")), ("scheduled", self.tr("Scheduled")),
+            ("site", self.tr("Site address")), ("due", self.tr("Due")),
+            ("charge", self.tr("Charge")),
+        ):
+            label = QLabel(self)
+            label.setObjectName(f"{key}_value")
+            label.setWordWrap(True)
+            self.values[key] = label
+            form.addRow(title, label)
+        self.history = QListWidget(self)
+        self.history.setObjectName("history_list")
+        self.dispatch_button = QPushButton(self.tr("Dispatch…"), self)
+        self.dispatch_button.setObjectName("dispatch_button")
+        self.dispatch_button.clicked.connect(self.open_dispatch)
+        self.repair_button = QPushButton(self.tr("Record repair…"), self)
+        self.repair_button.setObjectName("repair_button")
+        self.repair_button.clicked.connect(self.open_repair)
+        self.move_buttons: dict[TicketStatus, QPushButton] = {}
+        for target in _MOVES:
+            button = QPushButton(ticket_action_label(target), self)
+            button.setObjectName(f"to_{target.value}_button")
+            button.clicked.connect(lambda _c=False, t=target: self.move_to(t))
+            self.move_buttons[target] = button
+        self.print_button.hide()
+        for button in (self.dispatch_button, self.repair_button, self.close_button,
+                       *self.move_buttons.values()):
+            button.setAutoDefault(False)
+        top = QHBoxLayout()
+        top.addWidget(self.number_label)
+        top.addWidget(self.state_label)
+        top.addWidget(self.overdue_label)
+        top.addStretch(1)
+        self.actions_row.addWidget(self.dispatch_button)
+        self.actions_row.addWidget(self.repair_button)
+        for button in self.move_buttons.values():
+            self.actions_row.addWidget(button)
+        self.actions_row.addStretch(1)
+        self.actions_row.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(form)
+        layout.addWidget(QLabel(self.tr("Status history"), self))
+        layout.addWidget(self.history, 1)
+        layout.addWidget(self.status_label)
+        layout.addLayout(self.actions_row)
+
+    # --- state -----------------------------------------------------------------------------
+
+    def may_dispatch(self) -> bool:
+        return (self._view is not None and self._view.status is TicketStatus.RECEIVED
+                and self._ctx.can(Module.SERVICE_TICKETS, Operation.CONFIRM))
+
+    def may_record_repair(self) -> bool:
+        view = self._view
+        return (view is not None and view.status is TicketStatus.IN_REPAIR
+                and self._ctx.can(Module.SERVICE_TICKETS, Operation.EDIT)
+                and (view.technician_id == self._ctx.actor.user_id
+                     or self._ctx.can(Module.SERVICE_TICKETS, Operation.CONFIRM)))
+
+    def update_actions(self) -> None:
+        view = self._view
+        allowed = TICKET_LIFECYCLE.targets(view.status) if view is not None else ()
+        may_move = self._ctx.can(Module.SERVICE_TICKETS, Operation.EDIT)
+        for target, button in self.move_buttons.items():
+            button.setVisible(may_move and target in allowed)
+            button.setEnabled(not self._busy)
+        self.dispatch_button.setVisible(self.may_dispatch())
+        self.repair_button.setVisible(self.may_record_repair())
+        for button in (self.dispatch_button, self.repair_button):
+            button.setEnabled(not self._busy)
+
+    def _fill(self, view: TicketView) -> None:
+        self._view = view
+        self.setWindowTitle(self.tr("Service ticket {number}").format(number=view.number))
+        self.number_label.setText(view.number)
+        self.state_label.setText(ticket_status_label(view.status))
+        self.overdue_label.setText(overdue_text() if view.overdue else "")
+        device = view.device_label or ""
+        if view.serial_number:
+            device = f"{device} ({view.serial_number})"
+        mode = (self.tr("On site") if view.mode is ServiceMode.ON_SITE
+                else self.tr("Brought in"))
+        charge = (format_yuan(view.total_charge) if view.chargeable
+                  else self.tr("Covered by contract"))
+        texts = {
+            "customer": view.customer_name, "device": device,
+            "priority": priority_label(view.priority), "mode": mode,
+            "symptoms": view.symptoms, "accessories": view.accessories or "",
+            "technician": view.technician_name or "",
+            "scheduled": format_local_datetime(view.scheduled_at) if view.scheduled_at else "",
+            "site": view.site_address or "",
+            "due": format_local_datetime(view.due_at) if view.due_at else "",
+            "charge": charge,
+        }
+        for key, text in texts.items():
+            self.values[key].setText(text)
+        self.history.clear()
+        for moment, what in ((view.received_at, self.tr("Received")),
+                             (view.scheduled_at, self.tr("Scheduled visit")),
+                             (view.completed_at, self.tr("Repair finished")),
+                             (view.picked_up_at, self.tr("Picked up"))):
+            if moment is not None:
+                self.history.addItem(f"{format_local_datetime(moment)}  {what}")
+        self.set_busy(False)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.set_busy(False, self.tr("Could not load the ticket."), error=True)
+        show_error(self, error)
+
+    def _on_saved(self, view: TicketView) -> None:
+        self._fill(view)
+        self.saved.emit(view)
+
+    def _on_action_failed(self, error: BaseException) -> None:
+        self.set_busy(False, self.tr("Not saved."), error=True)
+        show_error(self, error)
+        if isinstance(error, ConflictError):
+            self.reload()
+
+
+def open_ticket(ctx: AppContext, ticket_id: int, parent: QWidget | None = None) -> TicketDialog:
+    """Open a ticket (the timeline opener for kind "service_ticket")."""
+    dialog = TicketDialog(ctx, ticket_id, parent)
+    keep_open(dialog)
+    return dialog
