@@ -189,7 +189,40 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class TicketEventView:
+    """One status change of a ticket (``from_status`` is None for the intake)."""
+
+    at: dt.datetime
+    from_status: TicketStatus | None
+    to_status: TicketStatus
+    by_name: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class RepairSummary:
+    """The latest repair record of a ticket: what was done and what it cost."""
+
+    id: int
+    work_done: str
+    cause: str | None
+    result: str | None
+    labour_amount: Decimal
+    parts_amount: Decimal
+    service_score: Decimal
+    technician_name: str
+    completed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
 class TicketView:
+    """A ticket as the desk shows it.
+
+    ``events`` (oldest first) and ``repair`` are filled for a single ticket (get_ticket,
+    get_ticket_by_number and the calls that change a ticket) — one query each, whatever the
+    history length; list calls leave them empty to keep a page cheap.
+    """
+
     id: int
     version: int
     number: str
@@ -220,6 +253,8 @@ class TicketView:
     total_charge: Decimal
     paid_amount: Decimal
     overdue: bool
+    events: tuple[TicketEventView, ...] = ()
+    repair: RepairSummary | None = None
 
     @property
     def open_charge(self) -> Decimal:
@@ -394,7 +429,7 @@ def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> Ticke
         audit.record(uow, actor, AuditAction.CREATE, "service_ticket", ticket.id,
                      _summary(ticket, customer.name), {"after": audit.snapshot(ticket)})
         uow.commit()
-        return _view(uow, ticket.id)
+        return _view(uow, ticket.id, detail=True)
 
 
 def get_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int) -> TicketView:
@@ -402,7 +437,41 @@ def get_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int) -> TicketView:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
         ticket = _load(uow, ticket_id)
         _require_ticket_scope(uow, actor, ticket, Operation.VIEW)
-        return _view(uow, ticket.id)
+        return _view(uow, ticket.id, detail=True)
+
+
+def get_ticket_by_number(*, uow: UnitOfWork, actor: Actor, number: str) -> TicketView:
+    """The ticket with this number (as on the intake slip, typed or scanned; a lower-case
+    entry matches the upper-case number), any status; same checks as :func:`get_ticket`."""
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        wanted = number.strip() if isinstance(number, str) else ""
+        ticket_id = uow.session.execute(
+            select(ServiceTicket.id)
+            .where(ServiceTicket.number.in_(sorted({wanted, wanted.upper()})))
+            .order_by(ServiceTicket.id).limit(1)
+        ).scalar_one_or_none() if wanted else None
+        if ticket_id is None:
+            raise NotFound(tr("No service ticket with number {number}, or you may not see it.",
+                              number=wanted or "—"))
+        ticket = _load(uow, ticket_id)
+        _require_ticket_scope(uow, actor, ticket, Operation.VIEW)
+        return _view(uow, ticket.id, detail=True)
+
+
+def ticket_id_for_repair(*, uow: UnitOfWork, actor: Actor, repair_id: int) -> int:
+    """The ticket a repair record belongs to (for opening a "repair" timeline entry)."""
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        ticket_id = (uow.session.execute(
+            select(RepairRecord.ticket_id).where(RepairRecord.id == repair_id)
+        ).scalar_one_or_none() if isinstance(repair_id, int) else None)
+        if ticket_id is None:
+            raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
+                              entity=tr("Repair record"), id=repair_id))
+        ticket = _load(uow, ticket_id)
+        _require_ticket_scope(uow, actor, ticket, Operation.VIEW)
+        return ticket.id
 
 
 def coverage_for(*, uow: UnitOfWork, actor: Actor, device_id: int,
@@ -452,7 +521,7 @@ def dispatch_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_v
         ticket.scheduled_at = scheduled_at
         _transition(uow, actor, ticket, TS.DISPATCHED, text)
         uow.commit()
-        return _view(uow, ticket.id)
+        return _view(uow, ticket.id, detail=True)
 
 
 def move_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_version: int,
@@ -483,7 +552,7 @@ def move_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_versi
                                    module=Module.SERVICE_TICKETS, operation=Operation.EDIT)
         _transition(uow, actor, ticket, target, text)
         uow.commit()
-        return _view(uow, ticket.id)
+        return _view(uow, ticket.id, detail=True)
 
 
 def technician_workload(*, uow: UnitOfWork, actor: Actor) -> tuple[Workload, ...]:
@@ -582,7 +651,7 @@ def record_repair(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
                      {"after": audit.snapshot(record)})
         _transition(uow, actor, ticket, TS.DONE, None, at=completed_at)
         uow.commit()
-        return _view(uow, ticket.id)
+        return _view(uow, ticket.id, detail=True)
 
 
 def pickup_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_version: int,
@@ -639,7 +708,7 @@ def pickup_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
                          {"after": audit.snapshot(payment), "service_ticket": ticket.number})
         _transition(uow, actor, ticket, TS.PICKED_UP, None, at=now)
         uow.commit()
-        return _view(uow, ticket.id)
+        return _view(uow, ticket.id, detail=True)
 
 
 def overdue_tickets(*, uow: UnitOfWork, actor: Actor,
@@ -761,7 +830,36 @@ def _summary(ticket: ServiceTicket, customer_name: str) -> str:
     return f"{ticket.number} {customer_name} {ticket.symptoms[:60]}"
 
 
-def _view(uow: UnitOfWork, ticket_id: int, *, now: dt.datetime | None = None) -> TicketView:
+def _events(uow: UnitOfWork, ticket_id: int) -> tuple[TicketEventView, ...]:
+    rows = uow.session.execute(
+        select(TicketEvent.at, TicketEvent.from_status, TicketEvent.to_status,
+               User.display_name, TicketEvent.note)
+        .join(User, User.id == TicketEvent.by_id)
+        .where(TicketEvent.ticket_id == ticket_id)
+        .order_by(TicketEvent.at, TicketEvent.id)).all()
+    return tuple(
+        TicketEventView(at=r[0], from_status=TicketStatus(r[1]) if r[1] is not None else None,
+                        to_status=TicketStatus(r[2]), by_name=r[3], note=r[4])
+        for r in rows)
+
+
+def _repair(uow: UnitOfWork, ticket_id: int) -> RepairSummary | None:
+    row = uow.session.execute(
+        select(RepairRecord.id, RepairRecord.work_done, RepairRecord.cause,
+               RepairRecord.result, RepairRecord.labour_amount, RepairRecord.parts_amount,
+               RepairRecord.service_score, User.display_name, RepairRecord.completed_at)
+        .join(User, User.id == RepairRecord.technician_id)
+        .where(RepairRecord.ticket_id == ticket_id)
+        .order_by(RepairRecord.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return RepairSummary(id=row[0], work_done=row[1], cause=row[2], result=row[3],
+                         labour_amount=row[4], parts_amount=row[5], service_score=row[6],
+                         technician_name=row[7], completed_at=row[8])
+
+
+def _view(uow: UnitOfWork, ticket_id: int, *, now: dt.datetime | None = None,
+          detail: bool = False) -> TicketView:
     t = uow.session.get(ServiceTicket, ticket_id)
     assert t is not None
     customer_name = uow.session.execute(
@@ -785,14 +883,17 @@ def _view(uow: UnitOfWork, ticket_id: int, *, now: dt.datetime | None = None) ->
         completed_at=t.completed_at, picked_up_at=t.picked_up_at,
         total_charge=t.total_charge, paid_amount=t.paid_amount,
         overdue=status in _CLOCK_RUNNING and t.due_at is not None and t.due_at < moment,
+        events=_events(uow, t.id) if detail else (),
+        repair=_repair(uow, t.id) if detail else None,
     )
 
 
 __all__ = [
     "DEFAULT_SCORE_RULES", "DEFAULT_SLA_HOURS", "JOB_TYPES", "TICKET_LIFECYCLE", "Coverage",
-    "IntakeDraft", "NewDevice", "PartLine", "RepairDraft", "ServiceRules", "TicketFilters",
-    "TicketPage", "TicketView", "Workload", "coverage_for", "device_history",
-    "dispatch_ticket", "due_time", "get_ticket", "intake_ticket", "list_tickets",
-    "load_rules", "move_ticket", "overdue_tickets", "pickup_ticket", "record_repair",
-    "service_score", "technician_workload",
+    "IntakeDraft", "NewDevice", "PartLine", "RepairDraft", "RepairSummary", "ServiceRules",
+    "TicketEventView", "TicketFilters", "TicketPage", "TicketView", "Workload",
+    "coverage_for", "device_history", "dispatch_ticket", "due_time", "get_ticket",
+    "get_ticket_by_number", "intake_ticket", "list_tickets", "load_rules", "move_ticket",
+    "overdue_tickets", "pickup_ticket", "record_repair", "service_score",
+    "technician_workload", "ticket_id_for_repair",
 ]

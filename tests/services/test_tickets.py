@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.models import AppSetting, Device, Payment, PaymentAllocation, Product, utcnow
 from app.models.enums import (
@@ -29,6 +29,7 @@ from app.services.customers import CustomerDraft, create_customer
 from app.services.errors import (
     ConflictError,
     InvalidTransition,
+    NotFound,
     PermissionDenied,
     ValidationError,
 )
@@ -43,6 +44,7 @@ from app.services.tickets import (
     device_history,
     dispatch_ticket,
     get_ticket,
+    get_ticket_by_number,
     intake_ticket,
     list_tickets,
     move_ticket,
@@ -51,6 +53,7 @@ from app.services.tickets import (
     record_repair,
     service_score,
     technician_workload,
+    ticket_id_for_repair,
 )
 
 
@@ -421,3 +424,92 @@ def test_contact_of_another_customer_is_refused(uow, clerk, customer):
         _intake(uow, clerk, customer.id, contact_id=other.contacts[0].id)
     assert "contact_id" in err.value.errors
     assert _counts(uow) == before
+
+
+# --- lookup by number, history, repair summary ----------------------------------------------
+
+
+def test_get_ticket_by_number_any_status(uow, clerk, technician, in_repair):
+    t = get_ticket_by_number(uow=uow, actor=clerk, number=f"  {in_repair.number.lower()} ")
+    assert t.id == in_repair.id and t.status is TicketStatus.IN_REPAIR and t.repair is None
+    with pytest.raises(NotFound, match="WX-NOPE"):
+        get_ticket_by_number(uow=uow, actor=clerk, number="WX-NOPE")
+    with pytest.raises(NotFound):
+        get_ticket_by_number(uow=uow, actor=clerk, number="  ")
+
+
+def test_get_ticket_by_number_checks_scope(uow, make_user, clerk, lead, customer):
+    other = make_user("tech2", "technician", "repair")
+    t = _intake(uow, clerk, customer.id, new_device=None)
+    with pytest.raises(PermissionDenied):
+        get_ticket_by_number(uow=uow, actor=other, number=t.number)
+    dispatch_ticket(uow=uow, actor=lead, ticket_id=t.id, expected_version=t.version,
+                    technician_id=other.user_id)
+    assert get_ticket_by_number(uow=uow, actor=other, number=t.number).id == t.id
+
+
+def test_events_and_repair_summary(uow, clerk, technician, lead, in_repair):
+    t = move_ticket(uow=uow, actor=technician, ticket_id=in_repair.id,
+                    expected_version=in_repair.version, to="waiting_parts", note="等硒鼓")
+    t = move_ticket(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                    to="in_repair")
+    t = record_repair(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                      draft=RepairDraft(work_done="更换定影组件", cause="定影膜破损",
+                                        result="正常", job_type="bench_repair",
+                                        labour_amount="80.00"))
+    view = get_ticket(uow=uow, actor=clerk, ticket_id=t.id)
+    steps = [(e.from_status, e.to_status) for e in view.events]
+    assert steps == [
+        (None, TicketStatus.RECEIVED), (TicketStatus.RECEIVED, TicketStatus.DISPATCHED),
+        (TicketStatus.DISPATCHED, TicketStatus.IN_REPAIR),
+        (TicketStatus.IN_REPAIR, TicketStatus.WAITING_PARTS),
+        (TicketStatus.WAITING_PARTS, TicketStatus.IN_REPAIR),
+        (TicketStatus.IN_REPAIR, TicketStatus.DONE)]
+    assert [e.by_name for e in view.events][:3] == ["门市小王", "维修主管", "王强"]
+    assert view.events[3].note == "等硒鼓"
+    assert [e.at for e in view.events] == sorted(e.at for e in view.events)
+    r = view.repair
+    assert r is not None and r.work_done == "更换定影组件" and r.cause == "定影膜破损"
+    assert r.result == "正常" and r.labour_amount == Decimal("80.00")
+    assert r.parts_amount == 0 and r.service_score > 0 and r.technician_name == "王强"
+    assert get_ticket_by_number(uow=uow, actor=clerk, number=t.number).repair == r
+    # list pages stay cheap: no history there
+    assert list_tickets(uow=uow, actor=lead).rows[0].events == ()
+
+
+@pytest.mark.parametrize("waits", [0, 15])
+def test_ticket_query_count_does_not_grow_with_history(uow, engine, technician, in_repair,
+                                                       waits):
+    t = in_repair
+    for _ in range(waits):
+        t = move_ticket(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                        to="waiting_parts")
+        t = move_ticket(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                        to="in_repair")
+    get_ticket(uow=uow, actor=technician, ticket_id=t.id)  # warm the role cache
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        view = get_ticket(uow=uow, actor=technician, ticket_id=t.id)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(view.events) == 3 + 2 * waits
+    assert len(statements) <= 9, statements
+
+
+def test_ticket_id_for_repair(uow, make_user, technician, in_repair):
+    t = record_repair(uow=uow, actor=technician, ticket_id=in_repair.id,
+                      expected_version=in_repair.version,
+                      draft=RepairDraft(work_done="x", job_type="bench_repair"))
+    assert t.repair is not None
+    assert ticket_id_for_repair(uow=uow, actor=technician, repair_id=t.repair.id) == t.id
+    with pytest.raises(NotFound):
+        ticket_id_for_repair(uow=uow, actor=technician, repair_id=t.repair.id + 999)
+    other = make_user("tech2", "technician", "repair")
+    with pytest.raises(PermissionDenied):
+        ticket_id_for_repair(uow=uow, actor=other, repair_id=t.repair.id)
