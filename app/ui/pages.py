@@ -50,7 +50,9 @@ STATION_HOME: Mapping[StationCode, Module] = {
 def page_factories() -> dict[Module, PageFactory]:
     """The screens built so far; every other module shows a :class:`PlaceholderPage`."""
     from app.ui.catalog.products_page import ProductListPage
+    from app.ui.contracts.page import ContractListPage
     from app.ui.customers.list_page import CustomerListPage
+    from app.ui.knowledge.page import KnowledgePage
     from app.ui.opportunities.page import OpportunityListPage
     from app.ui.plans.page import SalesPlanPage
     from app.ui.sales.aging_page import ReceivablesAgingPage
@@ -65,7 +67,9 @@ def page_factories() -> dict[Module, PageFactory]:
             Module.PAYMENTS: ReceivablesAgingPage,
             Module.OPPORTUNITIES: OpportunityListPage,
             Module.SALES_PLANS: SalesPlanPage,
-            Module.SERVICE_TICKETS: TicketListPage}
+            Module.SERVICE_TICKETS: TicketListPage,
+            Module.CONTRACTS: ContractListPage,
+            Module.KNOWLEDGE: KnowledgePage}
 
 
 def home_module(station: StationCode | None, visible: tuple[Module, ...]) -> Module | None:

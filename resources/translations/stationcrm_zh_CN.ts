@@ -4,22 +4,22 @@
 <context>
     <name>Accessory</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="113"/>
+        <location filename="../../app/ui/service/desk.py" line="112"/>
         <source>Power cord</source>
         <translation>电源线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="114"/>
+        <location filename="../../app/ui/service/desk.py" line="113"/>
         <source>Toner cartridge</source>
         <translation>硒鼓</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="115"/>
+        <location filename="../../app/ui/service/desk.py" line="114"/>
         <source>Paper tray</source>
         <translation>纸盒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="116"/>
+        <location filename="../../app/ui/service/desk.py" line="115"/>
         <source>Data cable</source>
         <translation>数据线</translation>
     </message>
@@ -234,47 +234,287 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>ContractDialog</name>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="80"/>
+        <source>New service contract</source>
+        <translation>新建服务合同</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="86"/>
+        <source>Service contract</source>
+        <translation>服务合同</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="114"/>
+        <source>Find a customer by name, pinyin or phone</source>
+        <translation>按名称、拼音或电话查找客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="150"/>
+        <source>Not limited</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="159"/>
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="169"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="170"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="171"/>
+        <source>Period</source>
+        <translation>合同期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="173"/>
+        <source>Included visits</source>
+        <translation>含上门次数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="174"/>
+        <source>Fee</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="175"/>
+        <source>Response within</source>
+        <translation>响应时限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="176"/>
+        <source>Covered devices</source>
+        <translation>覆盖设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="177"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="201"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="206"/>
+        <source>Activate</source>
+        <translation>生效</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="210"/>
+        <source>Terminate</source>
+        <translation>终止</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="214"/>
+        <source>Renew…</source>
+        <translation>续签…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="217"/>
+        <source>Create the follow-on contract: same terms and devices, starting the day after this one ends</source>
+        <translation>生成续签合同：条款和设备不变，自本合同到期次日起</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="285"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="293"/>
+        <source>Service contract {number}</source>
+        <translation>服务合同 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="296"/>
+        <source>Expires on {date}</source>
+        <translation>{date} 到期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="317"/>
+        <source>Could not load the contract.</source>
+        <translation>无法加载合同。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="330"/>
+        <source>No customer found</source>
+        <translation>未找到客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="362"/>
+        <source>This customer has no devices on the card.</source>
+        <translation>该客户档案中没有设备。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="425"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="443"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="454"/>
+        <source>Renewing…</source>
+        <translation>正在续签…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="460"/>
+        <source>Renewed as {number}.</source>
+        <translation>已续签为 {number}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="471"/>
+        <source>Saved: {number}, {fee}</source>
+        <translation>已保存：{number}，{fee}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="479"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="484"/>
+        <source>Not saved. What you typed is still here.</source>
+        <translation>未保存。您输入的内容仍保留。</translation>
+    </message>
+</context>
+<context>
     <name>ContractKind</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="172"/>
+        <location filename="../../app/ui/contracts/common.py" line="15"/>
         <source>Full service</source>
         <translation>全保</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="173"/>
+        <location filename="../../app/ui/contracts/common.py" line="16"/>
         <source>Labour only</source>
         <translation>半保（只含人工）</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="174"/>
+        <location filename="../../app/ui/contracts/common.py" line="17"/>
         <source>Per visit</source>
         <translation>按次服务</translation>
+    </message>
+</context>
+<context>
+    <name>ContractListPage</name>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="67"/>
+        <source>New contract</source>
+        <translation>新建合同</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="73"/>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="77"/>
+        <source>Expiring within {days} days</source>
+        <translation>{days} 天内到期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="102"/>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="113"/>
+        <source>Number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="114"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="115"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="116"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="117"/>
+        <source>Period</source>
+        <translation>合同期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="119"/>
+        <source>Fee</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="120"/>
+        <source>Devices</source>
+        <translation>设备数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="134"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="158"/>
+        <source>Nothing found.</source>
+        <translation>没有找到记录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="161"/>
+        <source>{count} shown</source>
+        <translation>显示 {count} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="163"/>
+        <source>{count} expiring soon</source>
+        <translation>{count} 份即将到期</translation>
     </message>
 </context>
 <context>
     <name>ContractStatus</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="177"/>
+        <location filename="../../app/ui/contracts/common.py" line="21"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="178"/>
+        <location filename="../../app/ui/contracts/common.py" line="22"/>
         <source>Active</source>
         <translation>生效中</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="179"/>
+        <location filename="../../app/ui/contracts/common.py" line="23"/>
         <source>Expired</source>
         <translation>已到期</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="180"/>
+        <location filename="../../app/ui/contracts/common.py" line="24"/>
         <source>Terminated</source>
         <translation>已终止</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="181"/>
+        <location filename="../../app/ui/contracts/common.py" line="25"/>
         <source>Renewed</source>
         <translation>已续签</translation>
     </message>
@@ -1514,17 +1754,17 @@ weighted {weighted}</source>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="186"/>
+        <location filename="../../app/ui/service/desk.py" line="185"/>
         <source>Service intake</source>
         <translation>客户服务接待单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="206"/>
+        <location filename="../../app/ui/service/desk.py" line="205"/>
         <source>Name, pinyin initials or phone…</source>
         <translation>名称、拼音首字母或电话…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="211"/>
+        <location filename="../../app/ui/service/desk.py" line="210"/>
         <source>No customer chosen</source>
         <translation>未选择客户</translation>
     </message>
@@ -1821,6 +2061,119 @@ weighted {weighted}</source>
         <location filename="../../app/ui/service/repair_dialog.py" line="153"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
+    </message>
+</context>
+<context>
+    <name>KnowledgePage</name>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="53"/>
+        <source>Pending approval</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="62"/>
+        <source>Approved entries are suggested to the technicians at intake and in the repair record. New entries are approved by the repair lead.</source>
+        <translation>已批准的条目会在接修和维修记录中推荐给技术员。新条目由维修主管审核。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="70"/>
+        <source>Number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="70"/>
+        <source>Model</source>
+        <translation>型号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="70"/>
+        <source>Symptom</source>
+        <translation>故障现象</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="70"/>
+        <source>Author</source>
+        <translation>作者</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="71"/>
+        <source>Used</source>
+        <translation>使用次数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="88"/>
+        <source>Approve</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="91"/>
+        <source>Return for rework…</source>
+        <translation>退回…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="131"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="154"/>
+        <source>{count} waiting</source>
+        <translation>{count} 条待审核</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="155"/>
+        <source>Nothing waiting for approval.</source>
+        <translation>没有待审核的条目。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="187"/>
+        <source>Symptom: {text}</source>
+        <translation>故障现象：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="188"/>
+        <source>Cause: {text}</source>
+        <translation>原因：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="189"/>
+        <source>Solution:</source>
+        <translation>解决方法：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="191"/>
+        <source>Parts: {text}</source>
+        <translation>配件：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="193"/>
+        <source>Keywords: {text}</source>
+        <translation>关键词：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="205"/>
+        <source>Approved: {number}</source>
+        <translation>已批准：{number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="212"/>
+        <source>Return for rework</source>
+        <translation>退回修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="213"/>
+        <source>Return {number} to {author} for rework? It will not be suggested until it is submitted and approved again.</source>
+        <translation>将 {number} 退回给 {author} 修改？在重新提交并批准之前不会被推荐。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="225"/>
+        <source>Returned for rework: {number}</source>
+        <translation>已退回：{number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="234"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
     </message>
 </context>
 <context>
@@ -2922,113 +3275,138 @@ weighted {weighted}</source>
 <context>
     <name>PickupDialog</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="734"/>
+        <location filename="../../app/ui/service/desk.py" line="714"/>
         <source>Pickup</source>
         <translation>客户取机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="744"/>
+        <location filename="../../app/ui/service/desk.py" line="724"/>
         <source>Type or scan the ticket number, Enter</source>
         <translation>输入或扫描服务单号，回车</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="746"/>
-        <location filename="../../app/ui/service/desk.py" line="827"/>
+        <location filename="../../app/ui/service/desk.py" line="726"/>
+        <location filename="../../app/ui/service/desk.py" line="804"/>
         <source>No ticket loaded.</source>
         <translation>未载入服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="761"/>
+        <location filename="../../app/ui/service/desk.py" line="741"/>
         <source>Ticket number</source>
         <translation>服务单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="762"/>
+        <location filename="../../app/ui/service/desk.py" line="742"/>
         <source>Payment</source>
         <translation>收款金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="763"/>
+        <location filename="../../app/ui/service/desk.py" line="743"/>
         <source>Method</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="769"/>
+        <location filename="../../app/ui/service/desk.py" line="749"/>
         <source>Ticket</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="776"/>
+        <location filename="../../app/ui/service/desk.py" line="756"/>
         <source>Hand over</source>
         <translation>交付取机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="780"/>
+        <location filename="../../app/ui/service/desk.py" line="760"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="816"/>
+        <location filename="../../app/ui/service/desk.py" line="796"/>
         <source>Looking up…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="829"/>
-        <source>No finished ticket {number} is waiting for pickup.</source>
-        <translation>没有待取机的已完成服务单 {number}。</translation>
+        <location filename="../../app/ui/service/desk.py" line="805"/>
+        <source>Ticket not loaded.</source>
+        <translation>未载入服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="833"/>
+        <location filename="../../app/ui/service/desk.py" line="816"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="834"/>
+        <location filename="../../app/ui/service/desk.py" line="817"/>
         <source>Device: {device}</source>
         <translation>设备：{device}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="837"/>
+        <location filename="../../app/ui/service/desk.py" line="820"/>
         <source>Symptoms: {text}</source>
         <translation>故障现象：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="838"/>
+        <location filename="../../app/ui/service/desk.py" line="821"/>
         <source>Repaired by {name}, done {at}</source>
         <translation>维修人：{name}，完成于 {at}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="841"/>
+        <location filename="../../app/ui/service/desk.py" line="824"/>
         <source>Charge: {amount} (under contract)</source>
         <translation>费用：{amount}（在保）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="842"/>
+        <location filename="../../app/ui/service/desk.py" line="825"/>
         <source>Charge: {amount}</source>
         <translation>费用：{amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="843"/>
+        <location filename="../../app/ui/service/desk.py" line="826"/>
         <source>Paid: {paid}   Open: {open}</source>
         <translation>已付：{paid}   未付：{open}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="866"/>
+        <location filename="../../app/ui/service/desk.py" line="830"/>
+        <source>What was done: {text}</source>
+        <translation>维修内容：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="832"/>
+        <source>Cause: {text}</source>
+        <translation>原因：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="834"/>
+        <source>Result: {text}</source>
+        <translation>维修结果：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="835"/>
+        <source>Labour {labour} + parts {parts}</source>
+        <translation>人工费 {labour} + 配件费 {parts}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="841"/>
+        <source>{number} is not ready for pickup: {status}</source>
+        <translation>{number} 尚不能取机：{status}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="865"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="875"/>
+        <location filename="../../app/ui/service/desk.py" line="874"/>
         <source>{number} handed over; paid {amount}.</source>
         <translation>{number} 已取机；已付 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="884"/>
+        <location filename="../../app/ui/service/desk.py" line="883"/>
         <source>Not handed over: please correct the marked fields.</source>
         <translation>未取机：请更正标记的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="887"/>
+        <location filename="../../app/ui/service/desk.py" line="886"/>
         <source>Not handed over.</source>
         <translation>未取机。</translation>
     </message>
@@ -3036,12 +3414,12 @@ weighted {weighted}</source>
 <context>
     <name>PlaceholderPage</name>
     <message>
-        <location filename="../../app/ui/pages.py" line="93"/>
+        <location filename="../../app/ui/pages.py" line="97"/>
         <source>This part of StationCRM is coming with issue {number}.</source>
         <translation>StationCRM 的这一部分将随第 {number} 号任务提供。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages.py" line="95"/>
+        <location filename="../../app/ui/pages.py" line="99"/>
         <source>This part of StationCRM is coming in a later version.</source>
         <translation>StationCRM 的这一部分将在后续版本中提供。</translation>
     </message>
@@ -3142,23 +3520,23 @@ weighted {weighted}</source>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="147"/>
-        <location filename="../../app/ui/service/desk.py" line="99"/>
+        <location filename="../../app/ui/service/desk.py" line="98"/>
         <location filename="../../app/ui/service/tickets_page.py" line="37"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="96"/>
+        <location filename="../../app/ui/service/desk.py" line="95"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="97"/>
+        <location filename="../../app/ui/service/desk.py" line="96"/>
         <source>Normal</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="98"/>
+        <location filename="../../app/ui/service/desk.py" line="97"/>
         <source>High</source>
         <translation>高</translation>
     </message>
@@ -4047,12 +4425,12 @@ weighted {weighted}</source>
 <context>
     <name>ServiceMode</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="92"/>
+        <location filename="../../app/ui/service/desk.py" line="91"/>
         <source>Bring-in</source>
         <translation>送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="93"/>
+        <location filename="../../app/ui/service/desk.py" line="92"/>
         <source>On-site</source>
         <translation>上门</translation>
     </message>
@@ -4126,22 +4504,22 @@ weighted {weighted}</source>
 <context>
     <name>TicketAction</name>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="32"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="39"/>
         <source>Start repair</source>
         <translation>开始维修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="33"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="40"/>
         <source>Waiting for parts</source>
         <translation>等待配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="34"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="41"/>
         <source>Close ticket</source>
         <translation>关闭服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="35"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="42"/>
         <source>Cancel ticket</source>
         <translation>取消服务单</translation>
     </message>
@@ -4149,17 +4527,17 @@ weighted {weighted}</source>
 <context>
     <name>TicketChannel</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="87"/>
+        <location filename="../../app/ui/service/desk.py" line="86"/>
         <source>Walk-in</source>
         <translation>到店送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="88"/>
+        <location filename="../../app/ui/service/desk.py" line="87"/>
         <source>Phone call</source>
         <translation>电话报修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="89"/>
+        <location filename="../../app/ui/service/desk.py" line="88"/>
         <source>On-site request</source>
         <translation>上门请求</translation>
     </message>
@@ -4167,137 +4545,132 @@ weighted {weighted}</source>
 <context>
     <name>TicketDialog</name>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="56"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="71"/>
         <source>Service ticket</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="65"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="88"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="73"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="95"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="115"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="137"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="115"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="137"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="116"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="138"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="116"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="138"/>
         <source>Service mode</source>
         <translation>服务方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="117"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="139"/>
         <source>Symptoms</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="117"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="139"/>
         <source>Accessories</source>
         <translation>随机附件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="118"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="140"/>
         <source>Technician</source>
         <translation>维修工程师</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="118"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="140"/>
         <source>Scheduled</source>
         <translation>预约时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="119"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="141"/>
         <source>Site address</source>
         <translation>上门地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="119"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="141"/>
         <source>Due</source>
         <translation>服务时限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="120"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="142"/>
         <source>Charge</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="129"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="151"/>
         <source>Dispatch…</source>
         <translation>派工…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="132"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="154"/>
         <source>Record repair…</source>
         <translation>填写维修记录…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="159"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="181"/>
         <source>Status history</source>
         <translation>状态记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="191"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="214"/>
         <source>Service ticket {number}</source>
         <translation>服务单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="198"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="221"/>
         <source>On site</source>
         <translation>上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="199"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="222"/>
         <source>Brought in</source>
         <translation>送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="201"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="224"/>
         <source>Covered by contract</source>
         <translation>合同保修内</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="215"/>
-        <source>Received</source>
-        <translation>已接单</translation>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="239"/>
+        <source>{from_status} → {to_status}</source>
+        <translation>{from_status} → {to_status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="216"/>
-        <source>Scheduled visit</source>
-        <translation>预约上门</translation>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="244"/>
+        <source>{at}  {step}  by {name}</source>
+        <translation>{at}  {step}  操作人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="217"/>
-        <source>Repair finished</source>
-        <translation>维修完成</translation>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="250"/>
+        <source>{at}  Scheduled visit</source>
+        <translation>{at}  预约上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="218"/>
-        <source>Picked up</source>
-        <translation>已取机</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="224"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="255"/>
         <source>Could not load the ticket.</source>
         <translation>无法加载服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="232"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="263"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -4399,25 +4772,25 @@ weighted {weighted}</source>
     <name>TicketStatus</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="121"/>
-        <location filename="../../app/ui/service/desk.py" line="102"/>
+        <location filename="../../app/ui/service/desk.py" line="101"/>
         <source>Received</source>
         <translation>已接机</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="122"/>
-        <location filename="../../app/ui/service/desk.py" line="103"/>
+        <location filename="../../app/ui/service/desk.py" line="102"/>
         <source>Dispatched</source>
         <translation>已派工</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="123"/>
-        <location filename="../../app/ui/service/desk.py" line="104"/>
+        <location filename="../../app/ui/service/desk.py" line="103"/>
         <source>In repair</source>
         <translation>维修中</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="124"/>
-        <location filename="../../app/ui/service/desk.py" line="105"/>
+        <location filename="../../app/ui/service/desk.py" line="104"/>
         <source>Waiting for parts</source>
         <translation>等待配件</translation>
     </message>
@@ -4428,24 +4801,24 @@ weighted {weighted}</source>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="126"/>
-        <location filename="../../app/ui/service/desk.py" line="107"/>
+        <location filename="../../app/ui/service/desk.py" line="106"/>
         <source>Picked up</source>
         <translation>已取机</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="127"/>
-        <location filename="../../app/ui/service/desk.py" line="108"/>
+        <location filename="../../app/ui/service/desk.py" line="107"/>
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="128"/>
-        <location filename="../../app/ui/service/desk.py" line="109"/>
+        <location filename="../../app/ui/service/desk.py" line="108"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="106"/>
+        <location filename="../../app/ui/service/desk.py" line="105"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>

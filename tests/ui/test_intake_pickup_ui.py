@@ -183,6 +183,7 @@ def test_pickup_records_the_payment(
     qtbot.waitUntil(lambda: dialog.ticket is not None)
     assert dialog.amount_edit.text() == "150.00"
     assert "朝阳快印店" in dialog.details_label.text()
+    assert "更换搓纸轮" in dialog.details_label.text()  # what was done, from the repair record
 
     dialog.amount_edit.setText("999")  # more than is open: refused at the field
     dialog.submit()
@@ -199,7 +200,27 @@ def test_pickup_records_the_payment(
 
     dialog.look_up()  # it is no longer waiting
     qtbot.waitUntil(lambda: not dialog.is_busy)
-    assert dialog.field_error("number")
+    assert "not ready for pickup" in dialog.field_error("number")
+    assert dialog.ticket is None and not dialog.hand_button.isEnabled()
+
+
+def test_pickup_refuses_unfinished_and_unknown_tickets(
+    qtbot: QtBot, make_context: MakeContext, clerk: Actor, uow: UnitOfWork, customer: int,
+) -> None:
+    received = _intake(uow, clerk, customer)
+    dialog = PickupDialog(make_context(clerk, "storefront"), number=received.number)
+    _dialog(qtbot, dialog)
+    qtbot.waitUntil(lambda: not dialog.is_busy and bool(dialog.field_error("number")))
+    assert dialog.field_error("number") == (
+        f"{received.number} is not ready for pickup: Received")
+    assert dialog.ticket is None and not dialog.hand_button.isEnabled()
+    assert "朝阳快印店" in dialog.details_label.text()
+
+    dialog.number_edit.setText("WX-NOPE")
+    dialog.look_up()
+    qtbot.waitUntil(lambda: not dialog.is_busy)
+    assert "WX-NOPE" in dialog.field_error("number")
+    assert dialog.ticket is None and not dialog.hand_button.isEnabled()
 
 
 # --- screenshots -----------------------------------------------------------------------------

@@ -153,6 +153,10 @@ def test_lead_dispatches_through_the_dialog(
     assert stored.status is TicketStatus.DISPATCHED and stored.technician_id == other.user_id
     assert dialog.values["technician"].text() == "李刚"
     assert not dialog.dispatch_button.isVisibleTo(dialog)
+    history = [dialog.history.item(i).text() for i in range(dialog.history.count())]
+    assert len(history) == 2
+    assert history[0].endswith("Received  by 门市小王")
+    assert history[1].endswith("Received → Dispatched  by 维修主管")
 
 
 def test_technician_records_repair_with_part_and_reneed(
@@ -198,10 +202,24 @@ def test_technician_records_repair_with_part_and_reneed(
     with uow:
         record = uow.session.execute(select(RepairRecord)).scalar_one()
         assert record.service_score == D("6.00") and len(record.parts) == 1
+        repair_id = record.id
     page = list_opportunities(uow=uow, actor=sales_user,
                               filters=OpportunityFilters(customer_id=customer))
     [opp] = page.rows
     assert opp.source is CustomerSource.SERVICE_RENEED and opp.title == "再买两支硒鼓"
+    history = [dialog.history.item(i).text() for i in range(dialog.history.count())]
+    assert history[-1].endswith("In repair → Repaired  by 王强")
+    dialog.close()
+
+    # A "repair" timeline entry opens its ticket.
+    opener = record_openers().opener_for("repair")
+    assert opener is not None
+    opened = opener(make_context(lead, "repair"), repair_id, None)
+    assert isinstance(opened, TicketDialog)
+    qtbot.addWidget(opened)
+    qtbot.waitUntil(lambda: opened.view is not None)
+    assert opened.view is not None and opened.view.id == ticket.id
+    opened.close()
 
 
 def test_repair_errors_are_shown_at_the_fields(

@@ -55,12 +55,11 @@ from app.services.tickets import (
     Coverage,
     IntakeDraft,
     NewDevice,
-    TicketFilters,
     TicketView,
     coverage_for,
     device_history,
+    get_ticket_by_number,
     intake_ticket,
-    list_tickets,
     pickup_ticket,
 )
 from app.ui.context import AppContext
@@ -80,7 +79,6 @@ from app.ui.sales.common import (
 SEARCH_DEBOUNCE_MS = 250
 SUGGEST_DEBOUNCE_MS = 400
 SEARCH_LIMIT = 20
-PICKUP_PAGES = 20
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 COVERED_COLOUR = "#1b5e20"
 
@@ -700,26 +698,6 @@ class IntakeDialog(QDialog):
 # --- pickup ----------------------------------------------------------------------------------
 
 
-def find_ready_ticket(uow: Any, actor: Any, number: str) -> TicketView | None:
-    """The done ticket (ready for pickup) with this number, among those in the actor's scope.
-
-    The ticket service has no lookup by number, so the done tickets are paged through.
-    """
-    wanted = number.strip().upper()
-    after = None
-    for _ in range(PICKUP_PAGES):
-        page = list_tickets(uow=uow, actor=actor,
-                            filters=TicketFilters(status=TicketStatus.DONE),
-                            after=after, limit=200)
-        for row in page.rows:
-            if row.number.upper() == wanted:
-                return row
-        if page.next_after is None:
-            return None
-        after = page.next_after
-    return None
-
-
 class PickupDialog(QDialog):
     """The customer collects a repaired device: the ticket by number, pay what is open.
 
@@ -816,21 +794,24 @@ class PickupDialog(QDialog):
             return
         actor = self._ctx.actor
         self._set_busy(True, self.tr("Looking up…"))
-        self._ctx.run(lambda uow: find_ready_ticket(uow, actor, number),
-                      on_done=lambda t: self._on_found(serial, number, t),
-                      on_error=self._on_failed, owner=self)
+        self._ctx.run(lambda uow: get_ticket_by_number(uow=uow, actor=actor, number=number),
+                      on_done=lambda t: self._on_found(serial, t),
+                      on_error=lambda e: self._on_lookup_failed(serial, e), owner=self)
 
-    def _on_found(self, serial: int, number: str, ticket: TicketView | None) -> None:
+    def _on_lookup_failed(self, serial: int, error: BaseException) -> None:
+        if serial != self._serial:
+            return
+        self.details_label.setText(self.tr("No ticket loaded."))
+        self._set_busy(False, self.tr("Ticket not loaded."), error=True)
+        self.errors.place({"number": str(error)})
+
+    def _on_found(self, serial: int, ticket: TicketView) -> None:
         if serial != self._serial:
             return
         self._set_busy(False)
-        self.ticket = ticket
-        if ticket is None:
-            self.details_label.setText(self.tr("No ticket loaded."))
-            self.errors.place({"number": self.tr(
-                "No finished ticket {number} is waiting for pickup.").format(number=number)})
-            self._update_actions()
-            return
+        ready = ticket.status is TicketStatus.DONE
+        self.ticket = ticket if ready else None
+        repair = ticket.repair
         lines = [
             self.tr("Customer: {name}").format(name=ticket.customer_name),
             self.tr("Device: {device}").format(
@@ -845,7 +826,23 @@ class PickupDialog(QDialog):
             self.tr("Paid: {paid}   Open: {open}").format(
                 paid=format_yuan(ticket.paid_amount), open=format_yuan(ticket.open_charge)),
         ]
+        if repair is not None:
+            lines.append(self.tr("What was done: {text}").format(text=repair.work_done))
+            if repair.cause:
+                lines.append(self.tr("Cause: {text}").format(text=repair.cause))
+            if repair.result:
+                lines.append(self.tr("Result: {text}").format(text=repair.result))
+            lines.append(self.tr("Labour {labour} + parts {parts}").format(
+                labour=format_yuan(repair.labour_amount),
+                parts=format_yuan(repair.parts_amount)))
         self.details_label.setText("\n".join(lines))
+        if not ready:
+            self.amount_edit.clear()
+            self.errors.place({"number": self.tr("{number} is not ready for pickup: {status}")
+                               .format(number=ticket.number,
+                                       status=status_label(ticket.status))})
+            self._update_actions()
+            return
         self.amount_edit.setText(f"{ticket.open_charge:.2f}")
         self._update_actions()
         (self.amount_edit if ticket.open_charge > 0 else self.hand_button).setFocus(

@@ -15,7 +15,14 @@ from PySide6.QtWidgets import (
 
 from app.models.enums import Module, Operation, ServiceMode, TicketStatus
 from app.services.errors import ConflictError
-from app.services.tickets import TICKET_LIFECYCLE, TicketView, get_ticket, move_ticket
+from app.services.tickets import (
+    TICKET_LIFECYCLE,
+    TicketView,
+    get_ticket,
+    move_ticket,
+    ticket_id_for_repair,
+)
+from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.formatting import format_local_datetime, format_yuan
@@ -41,14 +48,22 @@ def ticket_action_label(target: TicketStatus) -> str:
 
 
 class TicketDialog(SalesDialog):
-    """One ticket. Signals: saved(TicketView) after a move, a dispatch or a repair record."""
+    """One ticket. Signals: saved(TicketView) after a move, a dispatch or a repair record.
+
+    Give ``ticket_id``, or ``repair_id`` (and ``ticket_id=None``) to open the ticket a repair
+    record belongs to; the lookup runs with the first load, off the UI thread.
+    """
 
     saved = Signal(object)
 
-    def __init__(self, ctx: AppContext, ticket_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, ticket_id: int | None, parent: QWidget | None = None,
+                 *, repair_id: int | None = None) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("ticket_dialog")
+        if ticket_id is None and repair_id is None:
+            raise ValueError("give ticket_id or repair_id")
         self._ticket_id = ticket_id
+        self._repair_id = repair_id
         self._view: TicketView | None = None
         self.child_dialog: QWidget | None = None
         self._build()
@@ -61,10 +76,17 @@ class TicketDialog(SalesDialog):
         return self._view
 
     def reload(self) -> None:
-        tid, actor = self._ticket_id, self._ctx.actor
+        tid, rid, actor = self._ticket_id, self._repair_id, self._ctx.actor
+
+        def load(uow: UnitOfWork) -> TicketView:
+            ticket_id = tid
+            if ticket_id is None:
+                assert rid is not None
+                ticket_id = ticket_id_for_repair(uow=uow, actor=actor, repair_id=rid)
+            return get_ticket(uow=uow, actor=actor, ticket_id=ticket_id)
+
         self.set_busy(True, self.tr("Loading…"))
-        self._ctx.run(lambda uow: get_ticket(uow=uow, actor=actor, ticket_id=tid),
-                      on_done=self._fill, on_error=self._on_failed, owner=self)
+        self._ctx.run(load, on_done=self._fill, on_error=self._on_failed, owner=self)
 
     def move_to(self, target: TicketStatus) -> None:
         if self._view is None or self._busy:
@@ -188,6 +210,7 @@ class TicketDialog(SalesDialog):
 
     def _fill(self, view: TicketView) -> None:
         self._view = view
+        self._ticket_id = view.id
         self.setWindowTitle(self.tr("Service ticket {number}").format(number=view.number))
         self.number_label.setText(view.number)
         self.state_label.setText(ticket_status_label(view.status))
@@ -212,12 +235,20 @@ class TicketDialog(SalesDialog):
         for key, text in texts.items():
             self.values[key].setText(text)
         self.history.clear()
-        for moment, what in ((view.received_at, self.tr("Received")),
-                             (view.scheduled_at, self.tr("Scheduled visit")),
-                             (view.completed_at, self.tr("Repair finished")),
-                             (view.picked_up_at, self.tr("Picked up"))):
-            if moment is not None:
-                self.history.addItem(f"{format_local_datetime(moment)}  {what}")
+        for ev in view.events:
+            step = (self.tr("{from_status} → {to_status}").format(
+                from_status=ticket_status_label(ev.from_status),
+                to_status=ticket_status_label(ev.to_status))
+                if ev.from_status is not None
+                else ticket_status_label(ev.to_status))
+            line = self.tr("{at}  {step}  by {name}").format(
+                at=format_local_datetime(ev.at), step=step, name=ev.by_name)
+            if ev.note:
+                line = f"{line}: {ev.note}"
+            self.history.addItem(line)
+        if view.scheduled_at is not None:
+            self.history.addItem(self.tr("{at}  Scheduled visit").format(
+                at=format_local_datetime(view.scheduled_at)))
         self.set_busy(False)
 
     def _on_failed(self, error: BaseException) -> None:
@@ -238,5 +269,13 @@ class TicketDialog(SalesDialog):
 def open_ticket(ctx: AppContext, ticket_id: int, parent: QWidget | None = None) -> TicketDialog:
     """Open a ticket (the timeline opener for kind "service_ticket")."""
     dialog = TicketDialog(ctx, ticket_id, parent)
+    keep_open(dialog)
+    return dialog
+
+
+def open_repair_ticket(ctx: AppContext, repair_id: int,
+                       parent: QWidget | None = None) -> TicketDialog:
+    """Open the ticket of a repair record (the timeline opener for kind "repair")."""
+    dialog = TicketDialog(ctx, None, parent, repair_id=repair_id)
     keep_open(dialog)
     return dialog

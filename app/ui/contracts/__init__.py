@@ -1,0 +1,1 @@
+"""Service contracts (服务合同) screens."""
