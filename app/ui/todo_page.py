@@ -1,4 +1,5 @@
-"""今日待办: the user's follow-ups due today, overdue ones first, to tick off one by one."""
+"""今日待办: the user's follow-ups due today, overdue ones first, to tick off one by one;
+below them the service contracts in the user's scope ending within 30 days (到期服务合同)."""
 
 from __future__ import annotations
 
@@ -18,20 +19,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.enums import Module, Operation
+from app.services.contracts import ContractView, contracts_expiring
 from app.services.visits import FollowUpItem, VisitView, mark_follow_up_done, todo_follow_ups
 from app.ui.context import AppContext
+from app.ui.contracts.contract_dialog import open_contract as open_contract_dialog
 from app.ui.errors import describe_error
 from app.ui.formatting import format_date
 from app.ui.visits.common import kind_label
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE_COLOUR = "#b00020"
+EXPIRING_WITHIN_DAYS = 30
 
 
 class TodoPage(QWidget):
     """The to-do list of the logged-in user: visits whose follow-up falls due.
 
-    Keys: Enter opens the customer, Space or Ctrl+D marks the follow-up done.
+    Keys: Enter opens the customer, Space or Ctrl+D marks the follow-up done. Users who
+    may view contracts also see the contracts expiring within 30 days; Enter opens one.
 
     Signals:
         customer_activated(int): "Open customer".
@@ -46,6 +52,10 @@ class TodoPage(QWidget):
         self._ctx = ctx
         self._today = today
         self.items: tuple[FollowUpItem, ...] = ()
+        self.contracts: tuple[ContractView, ...] = ()
+        self.contracts_loaded = False
+        self.contract_dialog: QWidget | None = None
+        self.shows_contracts = ctx.can(Module.CONTRACTS, Operation.VIEW)
         title = QLabel(self.tr("To-do today"), self)
         title.setObjectName("todo_title")
         font = title.font()
@@ -77,6 +87,27 @@ class TodoPage(QWidget):
         self.status_label.setObjectName("todo_status")
         self.status_label.setWordWrap(True)
 
+        self.contracts_title = QLabel(self.tr("Contracts expiring within 30 days"), self)
+        self.contracts_title.setObjectName("todo_contracts_title")
+        bold = self.contracts_title.font()
+        bold.setBold(True)
+        self.contracts_title.setFont(bold)
+        self.contracts_table = QTableWidget(0, 4, self)
+        self.contracts_table.setObjectName("todo_contracts_table")
+        self.contracts_table.setHorizontalHeaderLabels([
+            self.tr("Contract"), self.tr("Customer"), self.tr("Ends on"), self.tr("Days left")])
+        self.contracts_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.contracts_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.contracts_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.contracts_table.verticalHeader().setVisible(False)
+        self.contracts_table.setWordWrap(False)
+        self.contracts_table.activated.connect(lambda _index: self.open_contract())
+        self.contracts_status = QLabel(self)
+        self.contracts_status.setObjectName("todo_contracts_status")
+        self.contracts_status.setWordWrap(True)
+        for widget in (self.contracts_title, self.contracts_table, self.contracts_status):
+            widget.setVisible(self.shows_contracts)
+
         header = QHBoxLayout()
         header.addWidget(title)
         header.addWidget(self.date_label, 1)
@@ -88,6 +119,9 @@ class TodoPage(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.contracts_title)
+        layout.addWidget(self.contracts_table, 1)
+        layout.addWidget(self.contracts_status)
         self.setFocusProxy(self.table)
         self._update_buttons()
         self.refresh()
@@ -102,6 +136,12 @@ class TodoPage(QWidget):
         self._set_status(self.tr("Loading…"))
         self._ctx.run(lambda uow: todo_follow_ups(uow=uow, actor=actor, on=today),
                       on_done=self._fill, on_error=self._on_failed, owner=self)
+        if self.shows_contracts:
+            self.contracts_status.setText(self.tr("Loading…"))
+            self._ctx.run(
+                lambda uow: contracts_expiring(uow=uow, actor=actor,
+                                               within_days=EXPIRING_WITHIN_DAYS, on=today),
+                on_done=self._fill_contracts, on_error=self._on_contracts_failed, owner=self)
 
     def on_connection_restored(self) -> None:
         self.refresh()
@@ -124,6 +164,18 @@ class TodoPage(QWidget):
         item = self.current_item()
         if item is not None:
             self.customer_activated.emit(item.customer_id)
+
+    def current_contract(self) -> ContractView | None:
+        row = self.contracts_table.currentRow()
+        return self.contracts[row] if 0 <= row < len(self.contracts) else None
+
+    def open_contract(self) -> None:
+        contract = self.current_contract()
+        if contract is None:
+            return
+        dialog = open_contract_dialog(self._ctx, contract.id, parent=self)
+        self.contract_dialog = dialog
+        dialog.show()
 
     # --- results --------------------------------------------------------------------------
 
@@ -159,6 +211,35 @@ class TodoPage(QWidget):
         else:
             self._set_status(self.tr("{count} follow-ups today.").format(count=len(self.items)))
         self._update_buttons()
+
+    def _fill_contracts(self, contracts: tuple[ContractView, ...]) -> None:
+        self.contracts = tuple(contracts)
+        table, today = self.contracts_table, self.today
+        table.setRowCount(len(self.contracts))
+        for row, c in enumerate(self.contracts):
+            days = (c.ends_on - today).days
+            cells = [c.number, c.customer_name, format_date(c.ends_on),
+                     self.tr("{days} days").format(days=days)]
+            for column, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                cell.setData(ITEM_ROLE, c.id)
+                table.setItem(row, column, cell)
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        if self.contracts:
+            table.setCurrentCell(0, 0)
+            self.contracts_status.setText(
+                self.tr("{count} contracts end within 30 days.").format(
+                    count=len(self.contracts)))
+        else:
+            self.contracts_status.setText(self.tr("No contract ends within 30 days."))
+        self.contracts_status.setStyleSheet("")
+        self.contracts_loaded = True
+
+    def _on_contracts_failed(self, error: BaseException) -> None:
+        self.contracts_status.setText(describe_error(error).text)
+        self.contracts_status.setStyleSheet(f"color: {OVERDUE_COLOUR};")
+        self.contracts_loaded = True
 
     def _on_done(self, _visit: VisitView) -> None:
         self.refresh()

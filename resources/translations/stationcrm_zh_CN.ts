@@ -4917,74 +4917,111 @@ weighted {weighted}</source>
 <context>
     <name>TodoPage</name>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="49"/>
+        <location filename="../../app/ui/todo_page.py" line="59"/>
         <source>To-do today</source>
         <translation>今日待办</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="60"/>
+        <location filename="../../app/ui/todo_page.py" line="70"/>
         <source>Follow-up on</source>
         <translation>跟进日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="60"/>
+        <location filename="../../app/ui/todo_page.py" line="70"/>
+        <location filename="../../app/ui/todo_page.py" line="98"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="60"/>
+        <location filename="../../app/ui/todo_page.py" line="70"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="61"/>
+        <location filename="../../app/ui/todo_page.py" line="71"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="61"/>
+        <location filename="../../app/ui/todo_page.py" line="71"/>
         <source>Next step</source>
         <translation>下一步</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="69"/>
+        <location filename="../../app/ui/todo_page.py" line="79"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="71"/>
+        <location filename="../../app/ui/todo_page.py" line="81"/>
         <source>Mark the follow-up done (Space)</source>
         <translation>标记跟进已完成（空格键）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="73"/>
+        <location filename="../../app/ui/todo_page.py" line="83"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="102"/>
+        <location filename="../../app/ui/todo_page.py" line="90"/>
+        <source>Contracts expiring within 30 days</source>
+        <translation>到期服务合同（30天内）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="98"/>
+        <source>Contract</source>
+        <translation>合同编号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="98"/>
+        <source>Ends on</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="98"/>
+        <source>Days left</source>
+        <translation>剩余天数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="136"/>
+        <location filename="../../app/ui/todo_page.py" line="140"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="139"/>
+        <location filename="../../app/ui/todo_page.py" line="191"/>
         <source>{date} (overdue)</source>
         <translation>{date}（已超时）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="155"/>
+        <location filename="../../app/ui/todo_page.py" line="207"/>
         <source>Nothing to follow up today.</source>
         <translation>今天没有需要跟进的事项。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="157"/>
+        <location filename="../../app/ui/todo_page.py" line="209"/>
         <source>{count} follow-ups, {overdue} of them overdue.</source>
         <translation>{count} 项跟进，其中 {overdue} 项已超时。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="160"/>
+        <location filename="../../app/ui/todo_page.py" line="212"/>
         <source>{count} follow-ups today.</source>
         <translation>今天 {count} 项跟进。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="222"/>
+        <source>{days} days</source>
+        <translation>{days} 天</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="232"/>
+        <source>{count} contracts end within 30 days.</source>
+        <translation>{count} 份合同将在30天内到期。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="235"/>
+        <source>No contract ends within 30 days.</source>
+        <translation>30天内没有到期的合同。</translation>
     </message>
 </context>
 <context>
