@@ -55,6 +55,7 @@ from app.models import (
 from app.models.enums import (
     AuditAction,
     ContractStatus,
+    DeviceStatus,
     Module,
     Operation,
     PaymentMethod,
@@ -480,6 +481,34 @@ def coverage_for(*, uow: UnitOfWork, actor: Actor, device_id: int,
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
         return _coverage(uow, device_id, on)
+
+
+@dataclass(frozen=True)
+class IntakeDevice:
+    """A device as the intake desk picks it: what identifies the machine, nothing more."""
+
+    id: int
+    brand: str
+    model: str
+    serial_number: str
+
+
+def intake_devices(*, uow: UnitOfWork, actor: Actor, customer_id: int
+                   ) -> tuple[IntakeDevice, ...]:
+    """The customer's devices in use, for the intake desk.
+
+    The desk takes in any customer's device (see :func:`intake_ticket`), including a key
+    account's it may not open as a sales card; it needs the machines, not the card.
+    """
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.CREATE)
+        rows = uow.session.execute(
+            select(Device.id, Device.brand, Device.model, Device.serial_number)
+            .where(Device.customer_id == customer_id, Device.status != DeviceStatus.RETIRED)
+            .order_by(Device.id)
+        ).all()
+        return tuple(IntakeDevice(id=r[0], brand=r[1], model=r[2], serial_number=r[3])
+                     for r in rows)
 
 
 def device_history(*, uow: UnitOfWork, actor: Actor, device_id: int) -> tuple[TicketView, ...]:

@@ -513,3 +513,19 @@ def test_ticket_id_for_repair(uow, make_user, technician, in_repair):
     other = make_user("tech2", "technician", "repair")
     with pytest.raises(PermissionDenied):
         ticket_id_for_repair(uow=uow, actor=other, repair_id=t.repair.id)
+
+
+def test_intake_devices_lists_a_key_accounts_machines_for_the_desk_only(
+        uow, clerk, sales_user, technician):
+    from app.services.customers import CustomerDraft, DeviceDraft, create_customer
+    from app.services.errors import PermissionDenied
+    from app.services.tickets import intake_devices
+
+    customer = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="朝阳快印店", devices=(DeviceDraft(brand="HP", model="LaserJet M404dn",
+                                              serial_number="CNB4040"),)))
+    [device] = intake_devices(uow=uow, actor=clerk, customer_id=customer.id)
+    assert (device.model, device.serial_number) == ("LaserJet M404dn", "CNB4040")
+    for refused in (sales_user, technician):  # neither takes devices in
+        with pytest.raises(PermissionDenied):
+            intake_devices(uow=uow, actor=refused, customer_id=customer.id)

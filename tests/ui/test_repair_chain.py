@@ -130,3 +130,25 @@ def test_intake_dispatch_repair_pickup_and_the_reneed_reaches_sales(
                               filters=OpportunityFilters(customer_id=customer))
     [opp] = page.rows
     assert opp.source is CustomerSource.SERVICE_RENEED and opp.title == NEEDS_PRINTER
+
+
+def test_the_counter_picks_a_key_accounts_registered_printer(
+    qtbot: QtBot, uow: UnitOfWork, make_context: MakeContext, clerk: Actor, sales_user: Actor,
+) -> None:
+    """The clerk may not open the salesperson's card, but the machine is listed to pick."""
+    from app.services.customers import DeviceDraft
+
+    customer = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="朝阳快印店", devices=(DeviceDraft(brand="HP", model="LaserJet M404dn",
+                                              serial_number="CNB4040"),))).id
+    ctx = make_context(clerk, "storefront")
+    intake = open_intake(ctx, customer_id=customer)
+    _dialog(qtbot, intake)
+    qtbot.waitUntil(lambda: intake.chosen_device() is not None, timeout=5000)
+    device = intake.chosen_device()
+    assert (device.model, device.serial_number) == ("LaserJet M404dn", "CNB4040")
+    intake.symptoms_edit.insertPlainText("卡纸")
+    qtbot.keyClick(intake, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: intake.ticket is not None, timeout=5000)
+    assert get_ticket(uow=uow, actor=clerk, ticket_id=intake.ticket.id).device_id == device.id
+    intake.close()

@@ -53,12 +53,14 @@ from app.services.errors import PermissionDenied, ValidationError
 from app.services.knowledge import Suggestion, suggest_solutions
 from app.services.tickets import (
     Coverage,
+    IntakeDevice,
     IntakeDraft,
     NewDevice,
     TicketView,
     coverage_for,
     device_history,
     get_ticket_by_number,
+    intake_devices,
     intake_ticket,
     pickup_ticket,
 )
@@ -405,9 +407,9 @@ class IntakeDialog(QDialog):
     def field_error(self, field: str) -> str:
         return self.errors.text(field)
 
-    def chosen_device(self) -> DeviceView | None:
+    def chosen_device(self) -> DeviceView | IntakeDevice | None:
         data = self.device_combo.currentData()
-        return data if isinstance(data, DeviceView) else None
+        return data if isinstance(data, DeviceView | IntakeDevice) else None
 
     def device_model(self) -> str:
         device = self.chosen_device()
@@ -472,28 +474,32 @@ class IntakeDialog(QDialog):
         self._set_devices(())
         actor = self._ctx.actor
 
-        def load(uow: Any) -> CustomerDetail | None:
+        def load(uow: Any) -> CustomerDetail | tuple[IntakeDevice, ...]:
             try:
                 return get_customer(uow=uow, actor=actor, customer_id=customer_id)
             except PermissionDenied:
-                return None  # outside the sales scope: the desk may still take the device in
+                # Outside the desk's sales scope: it still takes the device in, and picks
+                # it from the customer's machines rather than re-entering its serial.
+                return intake_devices(uow=uow, actor=actor, customer_id=customer_id)
 
         self._ctx.run(load, on_done=lambda c: self._on_customer(customer_id, c),
                       on_error=lambda e: show_error(self, e), owner=self)
         self.device_combo.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _on_customer(self, customer_id: int, customer: CustomerDetail | None) -> None:
+    def _on_customer(self, customer_id: int,
+                     customer: CustomerDetail | tuple[IntakeDevice, ...]) -> None:
         if customer_id != self.customer_id:
             return
-        self.customer = customer
-        if customer is None:
+        if isinstance(customer, tuple):
+            self._set_devices(customer)
             return
+        self.customer = customer
         phone = f"  {customer.phone}" if customer.phone else ""
         self.customer_label.setText(self.tr("Customer: {name}").format(
             name=customer.name) + phone)
         self._set_devices(customer.devices)
 
-    def _set_devices(self, devices: tuple[DeviceView, ...]) -> None:
+    def _set_devices(self, devices: tuple[DeviceView | IntakeDevice, ...]) -> None:
         self.device_combo.blockSignals(True)
         self.device_combo.clear()
         for device in devices:
