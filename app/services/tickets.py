@@ -297,8 +297,9 @@ class ServiceRules:
 
 def load_rules(uow: UnitOfWork) -> ServiceRules:
     """SLA hours and score rules from the ``service_rules`` setting, defaults filled in."""
-    raw = uow.session.execute(
-        select(AppSetting.value).where(AppSetting.key == SETTINGS_KEY)).scalar_one_or_none()
+    with uow:  # its own transaction when called on its own: never leave one open
+        raw = uow.session.execute(
+            select(AppSetting.value).where(AppSetting.key == SETTINGS_KEY)).scalar_one_or_none()
     data: dict[str, Any] = {}
     if raw:
         try:

@@ -41,9 +41,7 @@ from app.services.tickets import (
     PartLine,
     RepairDraft,
     TicketView,
-    load_rules,
     record_repair,
-    service_score,
 )
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
@@ -461,10 +459,8 @@ class RepairDialog(SalesDialog):
         def work(uow: object) -> RepairOutcome:
             view = record_repair(uow=uow, actor=actor, ticket_id=tid,  # type: ignore[arg-type]
                                  expected_version=version, draft=draft)
-            on_time = (view.due_at is None or view.completed_at is None
-                       or view.completed_at <= view.due_at)
-            score = service_score(draft.job_type, draft.difficulty, draft.customer_rating,
-                                  on_time, load_rules(uow).score)  # type: ignore[arg-type]
+            # The score the service stored with the job, not a second computation here.
+            score = view.repair.service_score if view.repair is not None else Decimal("0.00")
             if not title:
                 return RepairOutcome(view, score)
             try:
