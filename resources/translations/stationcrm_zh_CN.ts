@@ -4,22 +4,22 @@
 <context>
     <name>Accessory</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="112"/>
+        <location filename="../../app/ui/service/desk.py" line="114"/>
         <source>Power cord</source>
         <translation>电源线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="113"/>
+        <location filename="../../app/ui/service/desk.py" line="115"/>
         <source>Toner cartridge</source>
         <translation>硒鼓</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="114"/>
+        <location filename="../../app/ui/service/desk.py" line="116"/>
         <source>Paper tray</source>
         <translation>纸盒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="115"/>
+        <location filename="../../app/ui/service/desk.py" line="117"/>
         <source>Data cable</source>
         <translation>数据线</translation>
     </message>
@@ -236,12 +236,12 @@ weighted {weighted}</source>
 <context>
     <name>ContractDialog</name>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="80"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="79"/>
         <source>New service contract</source>
         <translation>新建服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="86"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="85"/>
         <source>Service contract</source>
         <translation>服务合同</translation>
     </message>
@@ -375,16 +375,6 @@ weighted {weighted}</source>
         <location filename="../../app/ui/contracts/contract_dialog.py" line="471"/>
         <source>Saved: {number}, {fee}</source>
         <translation>已保存：{number}，{fee}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="479"/>
-        <source>Not saved: please correct the marked fields.</source>
-        <translation>未保存：请更正标出的字段。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="484"/>
-        <source>Not saved. What you typed is still here.</source>
-        <translation>未保存。您输入的内容仍保留。</translation>
     </message>
 </context>
 <context>
@@ -1754,230 +1744,230 @@ weighted {weighted}</source>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="185"/>
+        <location filename="../../app/ui/service/desk.py" line="187"/>
         <source>Service intake</source>
         <translation>客户服务接待单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="205"/>
+        <location filename="../../app/ui/service/desk.py" line="207"/>
         <source>Name, pinyin initials or phone…</source>
         <translation>名称、拼音首字母或电话…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="210"/>
+        <location filename="../../app/ui/service/desk.py" line="212"/>
         <source>No customer chosen</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="217"/>
-        <location filename="../../app/ui/service/desk.py" line="502"/>
+        <location filename="../../app/ui/service/desk.py" line="219"/>
+        <location filename="../../app/ui/service/desk.py" line="508"/>
         <source>New device</source>
         <translation>新设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="221"/>
+        <location filename="../../app/ui/service/desk.py" line="223"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="224"/>
+        <location filename="../../app/ui/service/desk.py" line="226"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="227"/>
+        <location filename="../../app/ui/service/desk.py" line="229"/>
         <source>Serial number</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="241"/>
+        <location filename="../../app/ui/service/desk.py" line="243"/>
         <source>Site address (on-site jobs)</source>
         <translation>上门地址（上门服务）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="250"/>
+        <location filename="../../app/ui/service/desk.py" line="252"/>
         <source>What the customer reports…</source>
         <translation>客户描述的故障现象…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="262"/>
+        <location filename="../../app/ui/service/desk.py" line="264"/>
         <source>Other accessories</source>
         <translation>其他附件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="269"/>
+        <location filename="../../app/ui/service/desk.py" line="271"/>
         <source>Scratches, cracks, missing parts…</source>
         <translation>划痕、裂纹、缺件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="270"/>
+        <location filename="../../app/ui/service/desk.py" line="272"/>
         <source>Promised by</source>
         <translation>承诺日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="294"/>
+        <location filename="../../app/ui/service/desk.py" line="296"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="309"/>
+        <location filename="../../app/ui/service/desk.py" line="311"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="311"/>
+        <location filename="../../app/ui/service/desk.py" line="313"/>
         <source>Channel</source>
         <translation>来源渠道</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="312"/>
+        <location filename="../../app/ui/service/desk.py" line="314"/>
         <source>Service mode</source>
         <translation>服务方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="313"/>
+        <location filename="../../app/ui/service/desk.py" line="315"/>
         <source>Site address</source>
         <translation>上门地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="314"/>
+        <location filename="../../app/ui/service/desk.py" line="316"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="315"/>
+        <location filename="../../app/ui/service/desk.py" line="317"/>
         <source>Symptoms</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="316"/>
+        <location filename="../../app/ui/service/desk.py" line="318"/>
         <source>Accessories received</source>
         <translation>随机附件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="317"/>
+        <location filename="../../app/ui/service/desk.py" line="319"/>
         <source>Visible condition</source>
         <translation>外观状况</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="318"/>
+        <location filename="../../app/ui/service/desk.py" line="320"/>
         <source>Expected date</source>
         <translation>预计完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="327"/>
+        <location filename="../../app/ui/service/desk.py" line="329"/>
         <source>Choose a device to see its coverage.</source>
         <translation>选择设备后显示保修状态。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="336"/>
+        <location filename="../../app/ui/service/desk.py" line="338"/>
         <source>Coverage</source>
         <translation>保修状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="338"/>
+        <location filename="../../app/ui/service/desk.py" line="340"/>
         <source>Previous repairs</source>
         <translation>维修历史</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="340"/>
+        <location filename="../../app/ui/service/desk.py" line="342"/>
         <source>Suggested solutions</source>
         <translation>推荐解决方案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="349"/>
+        <location filename="../../app/ui/service/desk.py" line="351"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="354"/>
+        <location filename="../../app/ui/service/desk.py" line="356"/>
         <source>Print intake slip…</source>
         <translation>打印接待单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="360"/>
+        <location filename="../../app/ui/service/desk.py" line="362"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="450"/>
+        <location filename="../../app/ui/service/desk.py" line="452"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="470"/>
-        <location filename="../../app/ui/service/desk.py" line="492"/>
+        <location filename="../../app/ui/service/desk.py" line="472"/>
+        <location filename="../../app/ui/service/desk.py" line="498"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="519"/>
+        <location filename="../../app/ui/service/desk.py" line="525"/>
         <source>New device: chargeable (收费).</source>
         <translation>新设备：收费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="523"/>
+        <location filename="../../app/ui/service/desk.py" line="529"/>
         <source>Checking coverage…</source>
         <translation>正在查询保修…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="543"/>
+        <location filename="../../app/ui/service/desk.py" line="549"/>
         <source>Under contract (在保): {number}, until {day}</source>
         <translation>在保：合同 {number}，至 {day}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="547"/>
+        <location filename="../../app/ui/service/desk.py" line="553"/>
         <source>Not under contract: chargeable (收费).</source>
         <translation>不在保：收费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="555"/>
+        <location filename="../../app/ui/service/desk.py" line="561"/>
         <source>No previous repairs</source>
         <translation>无维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="594"/>
+        <location filename="../../app/ui/service/desk.py" line="600"/>
         <source>Cause: {cause}</source>
         <translation>原因：{cause}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="606"/>
+        <location filename="../../app/ui/service/desk.py" line="612"/>
         <source>choose a customer first</source>
         <translation>请先选择客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="607"/>
-        <location filename="../../app/ui/service/desk.py" line="651"/>
+        <location filename="../../app/ui/service/desk.py" line="613"/>
+        <location filename="../../app/ui/service/desk.py" line="657"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标记的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="630"/>
+        <location filename="../../app/ui/service/desk.py" line="636"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="640"/>
+        <location filename="../../app/ui/service/desk.py" line="646"/>
         <source>under contract</source>
         <translation>在保</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="641"/>
+        <location filename="../../app/ui/service/desk.py" line="647"/>
         <source>chargeable</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="642"/>
+        <location filename="../../app/ui/service/desk.py" line="648"/>
         <source>Saved as {number} ({cover}). Print the intake slip for the customer (Ctrl+P).</source>
         <translation>已保存为 {number}（{cover}）。请为客户打印接待单（Ctrl+P）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="645"/>
+        <location filename="../../app/ui/service/desk.py" line="651"/>
         <source>Service intake {number}</source>
         <translation>客户服务接待单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="654"/>
+        <location filename="../../app/ui/service/desk.py" line="660"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -2579,151 +2569,141 @@ weighted {weighted}</source>
 <context>
     <name>OpportunityDialog</name>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="68"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="67"/>
         <source>New opportunity</source>
         <translation>新建商机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="74"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="73"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="104"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="105"/>
         <source>Find a customer by name, pinyin or phone</source>
         <translation>按名称、拼音或电话查找客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="127"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="128"/>
         <source>The customer&apos;s source</source>
         <translation>同客户来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="141"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="142"/>
         <source>not set</source>
         <translation>未设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="149"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="150"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="150"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="151"/>
         <source>Title</source>
         <translation>商机名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="151"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="152"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="152"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="153"/>
         <source>Expected amount</source>
         <translation>预计金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="153"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="154"/>
         <source>Probability</source>
         <translation>成交概率</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="154"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="155"/>
         <source>Expected close date</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="155"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="156"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="171"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="172"/>
         <source>Move to:</source>
         <translation>推进到：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="187"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="188"/>
         <source>Why was it lost?</source>
         <translation>丢单原因是什么？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="188"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="189"/>
         <source>Mark as lost</source>
         <translation>确认丢单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="191"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="192"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="198"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="199"/>
         <source>Lost reason:</source>
         <translation>丢单原因：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="207"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="208"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="258"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="259"/>
         <source>Stage: {stage}</source>
         <translation>阶段：{stage}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="268"/>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="303"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="269"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="304"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="275"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="276"/>
         <source>Opportunity {number}</source>
         <translation>商机 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="279"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="280"/>
         <source>Owner: {name}</source>
         <translation>负责人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="280"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="281"/>
         <source>Waiting for routing</source>
         <translation>待分配</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="298"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="299"/>
         <source>Could not load the opportunity.</source>
         <translation>无法加载商机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="319"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="320"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="346"/>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="367"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="347"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="368"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="378"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="379"/>
         <source>Saved: {number}, {amount}</source>
         <translation>已保存：{number}，{amount}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="386"/>
-        <source>Not saved: please correct the marked fields.</source>
-        <translation>未保存：请更正标出的字段。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="391"/>
-        <source>Not saved. What you typed is still here.</source>
-        <translation>未保存。您输入的内容仍保留。</translation>
     </message>
 </context>
 <context>
@@ -2941,100 +2921,90 @@ weighted {weighted}</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="73"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="77"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="101"/>
-        <location filename="../../app/ui/sales/order_dialog.py" line="110"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="105"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="114"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="155"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="159"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="161"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="165"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="162"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="166"/>
         <source>Order date</source>
         <translation>销售日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="164"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="168"/>
         <source>Payment due</source>
         <translation>付款期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="165"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="169"/>
         <source>Delivery address</source>
         <translation>送货地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="184"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="188"/>
         <source>Cost:</source>
         <translation>成本：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="188"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="192"/>
         <source>Gross margin:</source>
         <translation>毛利：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="193"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="197"/>
         <source>Total:</source>
         <translation>合计：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="194"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="198"/>
         <source>Paid:</source>
         <translation>已回款：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="195"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="199"/>
         <source>Open:</source>
         <translation>未回款：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="203"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="207"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="208"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="212"/>
         <source>Record payment…</source>
         <translation>登记回款…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="276"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="280"/>
         <source>Order {number}</source>
         <translation>订单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="294"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="298"/>
         <source>Could not load the order.</source>
         <translation>无法加载订单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="299"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="303"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="309"/>
-        <source>Not saved: please correct the marked fields.</source>
-        <translation>未保存：请更正标出的字段。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="317"/>
-        <source>Not saved. What you typed is still here.</source>
-        <translation>未保存。您输入的内容仍保留在此。</translation>
     </message>
 </context>
 <context>
@@ -3275,138 +3245,138 @@ weighted {weighted}</source>
 <context>
     <name>PickupDialog</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="714"/>
+        <location filename="../../app/ui/service/desk.py" line="720"/>
         <source>Pickup</source>
         <translation>客户取机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="724"/>
+        <location filename="../../app/ui/service/desk.py" line="730"/>
         <source>Type or scan the ticket number, Enter</source>
         <translation>输入或扫描服务单号，回车</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="726"/>
-        <location filename="../../app/ui/service/desk.py" line="804"/>
+        <location filename="../../app/ui/service/desk.py" line="732"/>
+        <location filename="../../app/ui/service/desk.py" line="810"/>
         <source>No ticket loaded.</source>
         <translation>未载入服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="741"/>
+        <location filename="../../app/ui/service/desk.py" line="747"/>
         <source>Ticket number</source>
         <translation>服务单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="742"/>
+        <location filename="../../app/ui/service/desk.py" line="748"/>
         <source>Payment</source>
         <translation>收款金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="743"/>
+        <location filename="../../app/ui/service/desk.py" line="749"/>
         <source>Method</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="749"/>
+        <location filename="../../app/ui/service/desk.py" line="755"/>
         <source>Ticket</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="756"/>
+        <location filename="../../app/ui/service/desk.py" line="762"/>
         <source>Hand over</source>
         <translation>交付取机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="760"/>
+        <location filename="../../app/ui/service/desk.py" line="766"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="796"/>
+        <location filename="../../app/ui/service/desk.py" line="802"/>
         <source>Looking up…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="805"/>
+        <location filename="../../app/ui/service/desk.py" line="811"/>
         <source>Ticket not loaded.</source>
         <translation>未载入服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="816"/>
+        <location filename="../../app/ui/service/desk.py" line="822"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="817"/>
+        <location filename="../../app/ui/service/desk.py" line="823"/>
         <source>Device: {device}</source>
         <translation>设备：{device}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="820"/>
+        <location filename="../../app/ui/service/desk.py" line="826"/>
         <source>Symptoms: {text}</source>
         <translation>故障现象：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="821"/>
+        <location filename="../../app/ui/service/desk.py" line="827"/>
         <source>Repaired by {name}, done {at}</source>
         <translation>维修人：{name}，完成于 {at}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="824"/>
+        <location filename="../../app/ui/service/desk.py" line="830"/>
         <source>Charge: {amount} (under contract)</source>
         <translation>费用：{amount}（在保）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="825"/>
+        <location filename="../../app/ui/service/desk.py" line="831"/>
         <source>Charge: {amount}</source>
         <translation>费用：{amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="826"/>
+        <location filename="../../app/ui/service/desk.py" line="832"/>
         <source>Paid: {paid}   Open: {open}</source>
         <translation>已付：{paid}   未付：{open}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="830"/>
+        <location filename="../../app/ui/service/desk.py" line="836"/>
         <source>What was done: {text}</source>
         <translation>维修内容：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="832"/>
+        <location filename="../../app/ui/service/desk.py" line="838"/>
         <source>Cause: {text}</source>
         <translation>原因：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="834"/>
+        <location filename="../../app/ui/service/desk.py" line="840"/>
         <source>Result: {text}</source>
         <translation>维修结果：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="835"/>
+        <location filename="../../app/ui/service/desk.py" line="841"/>
         <source>Labour {labour} + parts {parts}</source>
         <translation>人工费 {labour} + 配件费 {parts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="841"/>
+        <location filename="../../app/ui/service/desk.py" line="847"/>
         <source>{number} is not ready for pickup: {status}</source>
         <translation>{number} 尚不能取机：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="865"/>
+        <location filename="../../app/ui/service/desk.py" line="871"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="874"/>
+        <location filename="../../app/ui/service/desk.py" line="880"/>
         <source>{number} handed over; paid {amount}.</source>
         <translation>{number} 已取机；已付 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="883"/>
+        <location filename="../../app/ui/service/desk.py" line="889"/>
         <source>Not handed over: please correct the marked fields.</source>
         <translation>未取机：请更正标记的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="886"/>
+        <location filename="../../app/ui/service/desk.py" line="892"/>
         <source>Not handed over.</source>
         <translation>未取机。</translation>
     </message>
@@ -3520,23 +3490,23 @@ weighted {weighted}</source>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="147"/>
-        <location filename="../../app/ui/service/desk.py" line="98"/>
+        <location filename="../../app/ui/service/desk.py" line="100"/>
         <location filename="../../app/ui/service/tickets_page.py" line="37"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="95"/>
+        <location filename="../../app/ui/service/desk.py" line="97"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="96"/>
+        <location filename="../../app/ui/service/desk.py" line="98"/>
         <source>Normal</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="97"/>
+        <location filename="../../app/ui/service/desk.py" line="99"/>
         <source>High</source>
         <translation>高</translation>
     </message>
@@ -3786,98 +3756,88 @@ weighted {weighted}</source>
 <context>
     <name>QuotationDialog</name>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="83"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="82"/>
         <source>New quotation</source>
         <translation>新建报价单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="101"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="105"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="140"/>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="147"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="144"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="151"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="156"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="160"/>
         <source>Converting to an order…</source>
         <translation>正在转为订单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="183"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="187"/>
         <source>Find a customer by name, pinyin or phone</source>
         <translation>按名称、拼音或电话查找客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="213"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="217"/>
         <source>e.g. prices include VAT, delivery included</source>
         <translation>例如：含税价，送货上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="217"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="221"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="218"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="222"/>
         <source>Quotation date</source>
         <translation>报价日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="219"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="223"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="220"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="224"/>
         <source>Terms</source>
         <translation>报价条款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="239"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="243"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="246"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="250"/>
         <source>Convert to order</source>
         <translation>转为订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="312"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="316"/>
         <source>Quotation {number}</source>
         <translation>报价单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="327"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="331"/>
         <source>Could not load the quotation.</source>
         <translation>无法加载报价单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="332"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="336"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="342"/>
-        <source>Not saved: please correct the marked fields.</source>
-        <translation>未保存：请更正标出的字段。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="350"/>
-        <source>Not saved. What you typed is still here.</source>
-        <translation>未保存。您输入的内容仍保留在此。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="356"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="341"/>
         <source>Order {number} was made from this quotation.</source>
         <translation>已由此报价单生成订单 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="385"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="370"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
@@ -4324,14 +4284,24 @@ weighted {weighted}</source>
 <context>
     <name>SalesDialog</name>
     <message>
-        <location filename="../../app/ui/sales/base.py" line="37"/>
+        <location filename="../../app/ui/sales/base.py" line="42"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/base.py" line="41"/>
+        <location filename="../../app/ui/sales/base.py" line="46"/>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/base.py" line="110"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/base.py" line="117"/>
+        <source>Not saved. What you typed is still here.</source>
+        <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
 </context>
 <context>
@@ -4425,12 +4395,12 @@ weighted {weighted}</source>
 <context>
     <name>ServiceMode</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="91"/>
+        <location filename="../../app/ui/service/desk.py" line="93"/>
         <source>Bring-in</source>
         <translation>送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="92"/>
+        <location filename="../../app/ui/service/desk.py" line="94"/>
         <source>On-site</source>
         <translation>上门</translation>
     </message>
@@ -4527,17 +4497,17 @@ weighted {weighted}</source>
 <context>
     <name>TicketChannel</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="86"/>
+        <location filename="../../app/ui/service/desk.py" line="88"/>
         <source>Walk-in</source>
         <translation>到店送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="87"/>
+        <location filename="../../app/ui/service/desk.py" line="89"/>
         <source>Phone call</source>
         <translation>电话报修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="88"/>
+        <location filename="../../app/ui/service/desk.py" line="90"/>
         <source>On-site request</source>
         <translation>上门请求</translation>
     </message>
@@ -4772,25 +4742,25 @@ weighted {weighted}</source>
     <name>TicketStatus</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="121"/>
-        <location filename="../../app/ui/service/desk.py" line="101"/>
+        <location filename="../../app/ui/service/desk.py" line="103"/>
         <source>Received</source>
         <translation>已接机</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="122"/>
-        <location filename="../../app/ui/service/desk.py" line="102"/>
+        <location filename="../../app/ui/service/desk.py" line="104"/>
         <source>Dispatched</source>
         <translation>已派工</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="123"/>
-        <location filename="../../app/ui/service/desk.py" line="103"/>
+        <location filename="../../app/ui/service/desk.py" line="105"/>
         <source>In repair</source>
         <translation>维修中</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="124"/>
-        <location filename="../../app/ui/service/desk.py" line="104"/>
+        <location filename="../../app/ui/service/desk.py" line="106"/>
         <source>Waiting for parts</source>
         <translation>等待配件</translation>
     </message>
@@ -4801,24 +4771,24 @@ weighted {weighted}</source>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="126"/>
-        <location filename="../../app/ui/service/desk.py" line="106"/>
+        <location filename="../../app/ui/service/desk.py" line="108"/>
         <source>Picked up</source>
         <translation>已取机</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="127"/>
-        <location filename="../../app/ui/service/desk.py" line="107"/>
+        <location filename="../../app/ui/service/desk.py" line="109"/>
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="128"/>
-        <location filename="../../app/ui/service/desk.py" line="108"/>
+        <location filename="../../app/ui/service/desk.py" line="110"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="105"/>
+        <location filename="../../app/ui/service/desk.py" line="107"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>

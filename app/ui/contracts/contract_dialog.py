@@ -37,7 +37,6 @@ from app.services.contracts import (
     update_contract,
 )
 from app.services.customers import get_customer, search_customers
-from app.services.errors import ConflictError, ValidationError
 from app.ui.context import AppContext
 from app.ui.contracts.common import contract_kinds, contract_status_label, is_expiring
 from app.ui.errors import show_error
@@ -471,20 +470,6 @@ class ContractDialog(SalesDialog):
         self.set_status(self.tr("Saved: {number}, {fee}").format(
             number=view.number, fee=format_yuan(view.fee)))
         self.saved.emit(view)
-
-    def _on_save_failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationError):
-            self.set_busy(False)
-            unplaced = self.place_errors(error.errors)
-            text = self.tr("Not saved: please correct the marked fields.")
-            if unplaced:
-                text += " " + "; ".join(unplaced)
-            self.set_status(text, error=True)
-            return
-        self.set_busy(False, self.tr("Not saved. What you typed is still here."), error=True)
-        show_error(self, error)
-        if isinstance(error, ConflictError) and self._view is not None:
-            self.reload()
 
 
 def open_contract(ctx: AppContext, contract_id: int, parent: QWidget | None = None

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 
 from app.models.enums import Module, Operation, OpportunityStage
 from app.services.customers import get_customer, search_customers
-from app.services.errors import ConflictError, ValidationError
 from app.services.opportunities import (
     DEFAULT_PROBABILITY,
     OPPORTUNITY_LIFECYCLE,
@@ -378,20 +377,6 @@ class OpportunityDialog(SalesDialog):
         self.set_status(self.tr("Saved: {number}, {amount}").format(
             number=view.number, amount=format_yuan(view.expected_amount)))
         self.saved.emit(view)
-
-    def _on_save_failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationError):
-            self.set_busy(False)
-            unplaced = self.place_errors(error.errors)
-            text = self.tr("Not saved: please correct the marked fields.")
-            if unplaced:
-                text += " " + "; ".join(unplaced)
-            self.set_status(text, error=True)
-            return
-        self.set_busy(False, self.tr("Not saved. What you typed is still here."), error=True)
-        show_error(self, error)
-        if isinstance(error, ConflictError) and self._view is not None:
-            self.reload()
 
 
 def open_opportunity(ctx: AppContext, opportunity_id: int, parent: QWidget | None = None

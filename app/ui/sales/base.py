@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app.services.errors import ConflictError, ValidationError
 from app.ui.context import AppContext
+from app.ui.errors import show_error
 from app.ui.sales.common import ERROR_COLOUR, clear_field_error, show_field_error
 
 # Dialogs opened without a parent: Python must hold them until they close.
@@ -24,7 +28,8 @@ def keep_open(dialog: QDialog) -> None:
 
 
 class SalesDialog(QDialog):
-    """Base of the quotation and order dialogs (a record loaded on the worker)."""
+    """Base of the quotation, order, contract and opportunity dialogs (a record loaded on the
+    worker): fields with their errors, busy state, status row, and what a refused save shows."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,3 +90,31 @@ class SalesDialog(QDialog):
 
     def update_actions(self) -> None:  # pragma: no cover - overridden
         pass
+
+    def reload(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _place_line_errors(self, errors: dict[str, str]) -> Collection[str]:
+        """Show the errors that belong inside a lines table; the fields they name."""
+        return ()
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        """A refused save: each message at its field, the rest in the status row."""
+        if not isinstance(error, ValidationError):
+            self._on_action_failed(error)
+            return
+        self.set_busy(False)
+        placed = self._place_line_errors(error.errors)
+        unplaced = self.place_errors(
+            {k: v for k, v in error.errors.items() if k not in placed})
+        text = self.tr("Not saved: please correct the marked fields.")
+        if unplaced:
+            text += " " + "; ".join(unplaced)
+        self.set_status(text, error=True)
+
+    def _on_action_failed(self, error: BaseException) -> None:
+        """Any other failure: say so, keep what was typed, reload after a conflict."""
+        self.set_busy(False, self.tr("Not saved. What you typed is still here."), error=True)
+        show_error(self, error)
+        if isinstance(error, ConflictError) and getattr(self, "_view", None) is not None:
+            self.reload()

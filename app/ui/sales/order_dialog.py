@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import Module, Operation, OrderStatus
-from app.services.errors import ConflictError, ValidationError
 from app.services.sales import (
     RECEIVABLE_STATUSES,
     OrderDraft,
@@ -67,6 +67,9 @@ class OrderDialog(SalesDialog):
     @property
     def view(self) -> OrderView | None:
         return self._view
+
+    def _place_line_errors(self, errors: dict[str, str]) -> Collection[str]:
+        return self.lines.show_errors(errors)
 
     def reload(self) -> None:
         order_id, actor = self._order_id, self._ctx.actor
@@ -299,25 +302,6 @@ class OrderDialog(SalesDialog):
         self.set_status(self.tr("Saved at {time}.").format(
             time=dt.datetime.now().strftime("%H:%M")))
         self.saved.emit(view)
-
-    def _on_save_failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationError):
-            self.set_busy(False)
-            placed = self.lines.show_errors(error.errors)
-            unplaced = self.place_errors(
-                {k: v for k, v in error.errors.items() if k not in placed})
-            text = self.tr("Not saved: please correct the marked fields.")
-            if unplaced:
-                text += " " + "; ".join(unplaced)
-            self.set_status(text, error=True)
-        else:
-            self._on_action_failed(error)
-
-    def _on_action_failed(self, error: BaseException) -> None:
-        self.set_busy(False, self.tr("Not saved. What you typed is still here."), error=True)
-        show_error(self, error)
-        if isinstance(error, ConflictError):
-            self.reload()
 
 
 def open_order(ctx: AppContext, order_id: int, parent: QWidget | None = None) -> OrderDialog:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from PySide6.QtCore import QDate, QTimer, Signal
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from app.models.enums import Module, Operation, QuotationStatus
 from app.services.customers import get_customer, search_customers
-from app.services.errors import ConflictError, ValidationError
 from app.services.sales import (
     OrderView,
     QuotationDraft,
@@ -94,6 +93,9 @@ class QuotationDialog(SalesDialog):
     @property
     def quotation_id(self) -> int | None:
         return self._quotation_id
+
+    def _place_line_errors(self, errors: dict[str, str]) -> Collection[str]:
+        return self.lines.show_errors(errors)
 
     def reload(self) -> None:
         assert self._quotation_id is not None
@@ -332,25 +334,6 @@ class QuotationDialog(SalesDialog):
         self.set_status(self.tr("Saved at {time}.").format(
             time=dt.datetime.now().strftime("%H:%M")))
         self.saved.emit(view)
-
-    def _on_save_failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationError):
-            self.set_busy(False)
-            placed = self.lines.show_errors(error.errors)
-            rest = {k: v for k, v in error.errors.items() if k not in placed}
-            unplaced = self.place_errors(rest)
-            text = self.tr("Not saved: please correct the marked fields.")
-            if unplaced:
-                text += " " + "; ".join(unplaced)
-            self.set_status(text, error=True)
-        else:
-            self._on_action_failed(error)
-
-    def _on_action_failed(self, error: BaseException) -> None:
-        self.set_busy(False, self.tr("Not saved. What you typed is still here."), error=True)
-        show_error(self, error)
-        if isinstance(error, ConflictError) and self._view is not None:
-            self.reload()
 
     def _on_converted(self, order: OrderView) -> None:
         self.set_status(self.tr("Order {number} was made from this quotation.").format(
