@@ -119,9 +119,13 @@ def test_list_marks_overdue_tickets_and_filters(
     qtbot.waitUntil(lambda: page.model.rowCount() == 2)
     page.table.setCurrentIndex(page.model.index(late_row, 0))
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: any(isinstance(w, TicketDialog) and w.view is not None
-                                for w in QApplication.topLevelWidgets()))
-    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, TicketDialog))
+    def opened() -> list[TicketDialog]:
+        # Only a visible dialog: one left over from an earlier test may still exist.
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, TicketDialog) and w.isVisible() and w.view is not None]
+
+    qtbot.waitUntil(lambda: bool(opened()))
+    [dialog] = opened()
     assert dialog.view is not None and dialog.view.id == late.id
     assert dialog.overdue_label.text() == "Overdue"
     assert dialog.dispatch_button.isVisibleTo(dialog)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -121,7 +121,7 @@ class _SalesListPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(0, 150)
         self.table.setColumnWidth(2, 240)
-        self.table.activated.connect(lambda index: self.open_row(index.row()))
+        self.table.activated.connect(self._on_table_activated)
         self.print_button = QPushButton(self.tr("Print selected…"), self)
         self.print_button.setObjectName("print_selected_button")
         self.print_button.clicked.connect(self.print_selected)
@@ -205,9 +205,23 @@ class _SalesListPage(QWidget):
         from app.ui.print_preview import open_print_preview
         return open_print_preview(self._ctx, self.kind, ids, self)  # type: ignore[arg-type]
 
+    _table_just_activated = False
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        self._table_just_activated = True
+        QTimer.singleShot(0, self._forget_activation)  # a double click passes no key up
+        self.open_row(index.row())
+
+    def _forget_activation(self) -> None:
+        self._table_just_activated = False
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.open_row(self.table.currentIndex().row())
+            # The table handles its own Enter (``activated``) and then passes the key up
+            # to us: open the row once, not twice.
+            if not self._table_just_activated:
+                self.open_row(self.table.currentIndex().row())
+            self._table_just_activated = False
             return
         super().keyPressEvent(event)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -110,7 +110,7 @@ class TicketListPage(QWidget):
         self.table.setColumnWidth(2, 180)
         self.table.setColumnWidth(4, 130)
         self.table.setColumnWidth(6, 130)
-        self.table.activated.connect(lambda index: self.open_row(index.row()))
+        self.table.activated.connect(self._on_table_activated)
         bar = QHBoxLayout()
         bar.addWidget(self.new_button)
         bar.addWidget(self.pickup_button)
@@ -210,8 +210,22 @@ class TicketListPage(QWidget):
         row = self.model.row_at(self.table.currentIndex().row())
         return open_pickup(self._ctx, self, row.number if row is not None else None)
 
+    _table_just_activated = False
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        self._table_just_activated = True
+        QTimer.singleShot(0, self._forget_activation)  # a double click passes no key up
+        self.open_row(index.row())
+
+    def _forget_activation(self) -> None:
+        self._table_just_activated = False
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.open_row(self.table.currentIndex().row())
+            # The table handles its own Enter (``activated``) and then passes the key up
+            # to us: open the row once, not twice.
+            if not self._table_just_activated:
+                self.open_row(self.table.currentIndex().row())
+            self._table_just_activated = False
             return
         super().keyPressEvent(event)
