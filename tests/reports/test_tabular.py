@@ -1,0 +1,57 @@
+"""Excel and CSV writers: numbers stay numbers, Chinese survives, formulas are not run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+
+from app.reports.tabular import Sheet, write_csv, write_xlsx
+
+
+def test_xlsx_keeps_filters_on_top_numbers_as_numbers_and_chinese(tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    written = write_xlsx(out, [Sheet(
+        title="产品销售",
+        headers=["类别", "收入", "日期"],
+        rows=[["打印机", Decimal("1234.50"), dt.date(2026, 10, 3)],
+              ["合计", Decimal("1234.50"), None]],
+        kinds=["text", "money", "date"],
+        above=["期间：2026-10-01 – 2026-12-31"],
+        total_rows=frozenset({1}),
+    )])
+    assert written == 2
+    ws = openpyxl.load_workbook(out)["产品销售"]
+    assert ws["A1"].value == "期间：2026-10-01 – 2026-12-31"
+    assert [c.value for c in ws[3]] == ["类别", "收入", "日期"]
+    assert ws["B4"].value == 1234.5
+    assert ws["B4"].number_format == "#,##0.00"
+    assert ws["C4"].value == dt.datetime(2026, 10, 3)
+    assert ws["A5"].font.bold
+
+
+def test_xlsx_writes_formula_like_text_as_text(tmp_path: Path) -> None:
+    out = tmp_path / "f.xlsx"
+    write_xlsx(out, [Sheet(title="x", headers=["备注"], rows=[["=HYPERLINK(\"x\")"]])])
+    cell = openpyxl.load_workbook(out).active["A2"]
+    assert cell.data_type == "s"
+    assert cell.value == "=HYPERLINK(\"x\")"
+
+
+def test_sheet_titles_are_made_valid_and_unique(tmp_path: Path) -> None:
+    out = tmp_path / "s.xlsx"
+    write_xlsx(out, [Sheet(title="a/b", headers=["x"], rows=[]),
+                     Sheet(title="a/b", headers=["x"], rows=[])])
+    assert openpyxl.load_workbook(out).sheetnames == ["a_b", "a_b (2)"]
+
+
+def test_csv_has_bom_and_keeps_chinese_and_neutralises_formulas(tmp_path: Path) -> None:
+    out = tmp_path / "t.csv"
+    written = write_csv(out, ["名称", "电话"], [["北京鑫锐科技", "010-6234"], ["=1+1", None]])
+    raw = out.read_bytes()
+    assert written == 2
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig").splitlines()
+    assert text == ["名称,电话", "北京鑫锐科技,010-6234", "'=1+1,"]
