@@ -8,6 +8,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -156,6 +157,23 @@ def test_edit_conflict_reloads(
     qtbot.waitUntil(lambda: dialog.view is not None and dialog.view.title == "别人改的标题"
                     and not dialog.is_busy)
     assert dialog.title_edit.text() == "别人改的标题"
+
+
+def test_enter_in_the_list_opens_the_opportunity_once(
+    qtbot: QtBot, make_context: MakeContext, sales_user: Actor, opportunities: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = OpportunityListPage(make_context(sales_user, "key_accounts"))
+    _show(qtbot, page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4)
+    opened: list[int] = []
+    monkeypatch.setattr(page, "open_record", opened.append)
+    page.tabs.setCurrentWidget(page.table)
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.model.index(1, 0))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    qtbot.wait(50)
+    assert opened == [page.model.id_at(1)]
 
 
 def test_board_and_forecast_show_the_service_figures(

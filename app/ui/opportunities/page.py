@@ -332,6 +332,9 @@ class OpportunityListPage(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
                 and self.tabs.currentWidget() is self.table:
-            self.open_row(self.table.currentIndex().row())
+            # Enter in the table itself already opened the row (``activated``) before the
+            # key came up here; open it only for an Enter typed elsewhere on the page.
+            if not self.table.hasFocus():
+                self.open_row(self.table.currentIndex().row())
             return
         super().keyPressEvent(event)
