@@ -48,6 +48,9 @@ class Customer(Tracked, Base):
         Index("ix_customers_sort_key", "sort_key", "id", "name", "short_name", "phone_digits"),
         Index("ix_customers_class_source", "customer_class", "source"),
         Index("ix_customers_created_at", "created_at"),
+        # New and lost customers per month (statistics).
+        Index("ix_customers_first_contact_on", "first_contact_on"),
+        Index("ix_customers_lost_on", "lost_on"),
     )
 
     code: Mapped[Code40] = mapped_column(unique=True)

@@ -163,6 +163,11 @@ class Order(Tracked, Confirmable, Base):
         Index("ix_orders_owner_date", "owner_id", "ordered_on"),
         Index("ix_orders_date_source", "ordered_on", "customer_source"),
         Index("ix_orders_status", "status"),
+        # Covers the statistics (经理办统计): every sales figure and the receivables aging
+        # read this index alone, not the wide order rows.
+        Index("ix_orders_stats", "ordered_on", "status", "owner_id", "customer_id",
+              "customer_source", "total_amount", "total_cost", "total_points", "paid_amount",
+              "due_on"),
     )
 
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -194,6 +199,9 @@ class OrderLine(Base):
     __table_args__ = (
         UniqueConstraint("order_id", "position"),
         Index("ix_order_lines_product", "product_id"),
+        # Covers product sales by category per order (statistics).
+        Index("ix_order_lines_stats", "order_id", "product_id", "quantity", "line_total",
+              "line_cost"),
     )
 
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
@@ -248,7 +256,8 @@ class PaymentAllocation(Base):
         ),
         Index("ix_payment_allocations_order", "order_id"),
         Index("ix_payment_allocations_ticket", "service_ticket_id"),
-        Index("ix_payment_allocations_payment", "payment_id"),
+        # With the order and amount: collections per period read the index only.
+        Index("ix_payment_allocations_payment", "payment_id", "order_id", "amount"),
     )
 
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))

@@ -218,3 +218,5 @@ class KnowledgeEntry(Tracked, Base):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[Timestamp | None]
     times_used: Mapped[int] = mapped_column(Integer, default=0)
+    # Why the repair lead last returned the entry (退回原因), shown to the author.
+    return_reason: Mapped[Text500 | None]

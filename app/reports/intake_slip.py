@@ -21,7 +21,15 @@ from sqlalchemy import or_, select
 
 from app.i18n import tr
 from app.models import AppSetting, Device, User, utcnow
-from app.models.enums import AuditAction, Module, Operation, Priority, ServiceMode, TicketChannel
+from app.models.enums import (
+    AuditAction,
+    CustomFieldEntity,
+    Module,
+    Operation,
+    Priority,
+    ServiceMode,
+    TicketChannel,
+)
 from app.models.service import ServiceTicket
 from app.reports.company import CompanyInfo, load_company
 from app.reports.page import (
@@ -43,7 +51,7 @@ from app.reports.sales_slips import (
     _remarks,
     _title,
 )
-from app.services import audit
+from app.services import audit, custom_fields
 from app.services.errors import NotFound
 from app.services.permissions import Actor, owns_in_scope, require, scope_filter
 from app.services.uow import UnitOfWork
@@ -94,6 +102,18 @@ class TicketSlipData:
     terms: str
     printed_at: dt.datetime
     printed_by: str
+    # The ticket's custom fields with a value: (label zh, label en, value).
+    custom: tuple[tuple[str, str, str], ...] = ()
+    # Linked to a labour-only contract: labour free, parts charged (see app.services.tickets).
+    labour_free: bool = False
+
+
+def _coverage_text(data: TicketSlipData) -> str:
+    if data.under_contract:
+        return "合同/保修内（免费）"
+    if data.labour_free:  # a labour-only contract: the parts are charged
+        return "合同内人工免费，配件收费"
+    return "收费维修"
 
 
 def build_intake_slip(*, uow: UnitOfWork, actor: Actor, ticket_id: int | None = None,
@@ -138,8 +158,8 @@ def render_intake_slip(data: TicketSlipData, out: Output, *,
         *_remarks([("故障描述", "Symptoms", data.symptoms),
                    ("随机附件", "Accessories", data.accessories or "无"),
                    ("外观状况", "Condition", data.condition or "未见明显损伤"),
-                   ("服务性质", "Coverage",
-                    "合同/保修内（免费）" if data.under_contract else "收费维修"),
+                   ("服务性质", "Coverage", _coverage_text(data)),
+                   *data.custom,
                    ("服务条款", "Terms", data.terms)], layout, styles),
         Spacer(1, 4 * mm),
         KeepTogether([signature_lines(INTAKE_SIGNATURES, layout.frame_width, layout)]),
@@ -171,8 +191,8 @@ def render_dispatch_order(data: TicketSlipData, out: Output, *,
         *_remarks([("设备", "Device", _device_text(data)),
                    ("序列号", "Serial No.", data.serial_number),
                    ("故障描述", "Problem", data.symptoms),
-                   ("服务性质", "Coverage",
-                    "合同/保修内（免费）" if data.under_contract else "收费维修")],
+                   ("服务性质", "Coverage", _coverage_text(data)),
+                   *data.custom],
                   layout, styles),
         Spacer(1, 20 * mm),
         KeepTogether([signature_lines(DISPATCH_SIGNATURES, layout.frame_width, layout)]),
@@ -201,7 +221,7 @@ def _build(uow: UnitOfWork, actor: Actor, ticket_id: int | None, number: str | N
         device = uow.session.get(Device, ticket.device_id) if ticket.device_id else None
         data = TicketSlipData(
             company=load_company(uow), number=ticket.number,
-            customer=_customer_block(uow, ticket.customer_id, ticket.contact_id),
+            customer=_customer_block(uow, ticket.customer_id, ticket.contact_id, actor),
             device_brand=device.brand if device else None,
             device_model=device.model if device else None,
             serial_number=device.serial_number if device else None,
@@ -210,10 +230,12 @@ def _build(uow: UnitOfWork, actor: Actor, ticket_id: int | None, number: str | N
             accessories=ticket.accessories, condition=ticket.condition,
             received_at=ticket.received_at, expected_on=ticket.expected_on,
             under_contract=not ticket.chargeable,
+            labour_free=ticket.chargeable and ticket.contract_id is not None,
             intake_by=_user_name(uow, ticket.intake_by_id) or "",
             technician=_user_name(uow, ticket.technician_id),
             scheduled_at=ticket.scheduled_at, site_address=ticket.site_address,
             terms=_service_terms(uow), printed_at=utcnow(), printed_by=actor.display_name,
+            custom=custom_fields.print_lines(uow, CustomFieldEntity.SERVICE_TICKET, ticket.id),
         )
         audit.record(uow, actor, AuditAction.PRINT, "service_ticket", ticket.id,
                      f"printed {what} {ticket.number}")

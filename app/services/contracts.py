@@ -6,6 +6,13 @@ same devices and marks the old one ``renewed``. A renewed contract still covers 
 period. :func:`contracts_expiring` lists active contracts ending soon, for the reminders
 to their owner and to management.
 
+Kinds (what a contract makes free, applied by :mod:`app.services.tickets` at intake and in
+the repair record): *full service* — labour and parts free; *labour only* — labour free,
+parts charged at their price; *per visit* — each ticket the contract covers uses one of its
+``included_visits`` (required for this kind); while visits remain the job is free like full
+service, once they are used up the job is charged normally. A cancelled ticket gives its
+visit back.
+
 Data scope: a contract is visible when its owner, or its customer's owner, is in the
 actor's *contracts* data scope.
 """
@@ -17,12 +24,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from app.i18n import tr
 from app.models import Customer, Device, User, utcnow
-from app.models.enums import AuditAction, ContractKind, ContractStatus, Module, Operation
-from app.models.service import ContractDevice, ServiceContract
+from app.models.enums import (
+    AuditAction,
+    ContractKind,
+    ContractStatus,
+    Module,
+    Operation,
+    TicketStatus,
+)
+from app.models.service import ContractDevice, ServiceContract, ServiceTicket
 from app.services import audit
 from app.services.errors import InvalidTransition, NotFound
 from app.services.lifecycle import TransitionTable
@@ -98,6 +112,9 @@ class ContractView:
     notes: str | None
     device_ids: tuple[int, ...]
     device_serials: tuple[str, ...]
+    # Tickets this contract covered (cancelled ones excepted): a per-visit contract's
+    # used visits.
+    visits_used: int = 0
 
     def covers(self, day: dt.date) -> bool:
         return self.status in COVERING and self.starts_on <= day <= self.ends_on
@@ -351,6 +368,9 @@ def _clean(uow: UnitOfWork, actor: Actor,
     if (values["starts_on"] is not None and values["ends_on"] is not None
             and values["ends_on"] < values["starts_on"]):
         check.fail("ends_on", tr("must not be before the start date"))
+    if (values["kind"] is ContractKind.PER_VISIT and values["included_visits"] is None
+            and "included_visits" not in check.errors):
+        check.fail("included_visits", tr("is required for a per-visit contract"))
     owner_id = draft.owner_id if draft.owner_id is not None else actor.user_id
     if not isinstance(owner_id, int) or isinstance(owner_id, bool) or not uow.session.execute(
             select(User.active).where(User.id == owner_id)).scalar_one_or_none():
@@ -399,6 +419,10 @@ def _view(uow: UnitOfWork, contract_id: int) -> ContractView:
         select(Device.id, Device.serial_number)
         .join(ContractDevice, ContractDevice.device_id == Device.id)
         .where(ContractDevice.contract_id == c.id).order_by(Device.id)).all()
+    used = uow.session.execute(
+        select(func.count(ServiceTicket.id))
+        .where(ServiceTicket.contract_id == c.id,
+               ServiceTicket.status != TicketStatus.CANCELLED)).scalar_one()
     return ContractView(
         id=c.id, version=c.version, number=c.number, customer_id=c.customer_id,
         customer_name=customer_name, owner_id=c.owner_id, owner_name=owner_name,
@@ -406,7 +430,7 @@ def _view(uow: UnitOfWork, contract_id: int) -> ContractView:
         ends_on=c.ends_on, included_visits=c.included_visits, fee=c.fee,
         sla_response_hours=c.sla_response_hours, renewed_from_id=c.renewed_from_id,
         notes=c.notes, device_ids=tuple(d.id for d in devices),
-        device_serials=tuple(d.serial_number for d in devices),
+        device_serials=tuple(d.serial_number for d in devices), visits_used=int(used),
     )
 
 

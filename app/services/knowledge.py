@@ -1,9 +1,17 @@
 """The technical knowledge base (维修技术问题记录单): known faults and their fixes.
 
 A technician writes an entry (model, symptom, cause, solution, parts, keywords); submitted
-entries are ``pending`` until the repair lead approves (审核) or rejects them. Only approved
-entries are suggested at intake and in the repair record (:func:`suggest_solutions`), so
-the same fault gets the same answer whoever takes the job.
+entries are ``pending`` until the repair lead approves (审核) or returns (退回) them. Only
+approved entries are suggested at intake and in the repair record
+(:func:`suggest_solutions`), so the same fault gets the same answer whoever takes the job.
+
+The review loop: returning an entry needs a reason, stored on the entry
+(``return_reason``) and shown to the author in "my entries" (:func:`list_my_knowledge`).
+The author edits a returned or draft entry (:func:`update_knowledge`, with the version
+they loaded) and resubmits it: pending again. Only the author, or someone who may
+approve (``KNOWLEDGE/CONFIRM``, the repair lead), may edit an entry; an approved entry is
+no longer edited. Everyone with ``KNOWLEDGE/VIEW`` browses and searches the approved
+entries (:func:`list_knowledge`); the pending queue is the lead's.
 
 Matching is done in Python over a bounded candidate set: approved entries whose model
 starts with the first word of the typed model, plus approved entries whose symptom or
@@ -18,17 +26,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 
 from app.i18n import tr
 from app.models import User, utcnow
 from app.models.enums import AuditAction, KnowledgeStatus, Module, Operation
 from app.models.service import KnowledgeEntry
 from app.services import audit
-from app.services.errors import InvalidTransition, NotFound
+from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
+from app.services.locking import check_version
 from app.services.numbering import next_number
-from app.services.permissions import Actor, require
+from app.services.permissions import Actor, grants_for, require
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
 
@@ -44,8 +53,10 @@ KNOWLEDGE_REVIEW: TransitionTable[KnowledgeStatus] = TransitionTable(
         (KS.REJECTED, KS.PENDING),
     }),
     labels={KS.DRAFT: "Draft", KS.PENDING: "Pending", KS.APPROVED: "Approved",
-            KS.REJECTED: "Rejected"},
+            KS.REJECTED: "Returned"},
 )
+# Statuses in which an entry may still be edited (by its author or the lead).
+EDITABLE = (KS.DRAFT, KS.PENDING, KS.REJECTED)
 CANDIDATE_LIMIT = 200
 MAX_KEY_TERMS = 6
 MAX_SUGGESTIONS = 20
@@ -82,6 +93,8 @@ class KnowledgeView:
     approved_by_id: int | None
     approved_at: dt.datetime | None
     times_used: int
+    return_reason: str | None = None
+    updated_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -133,13 +146,101 @@ def list_pending_knowledge(*, uow: UnitOfWork, actor: Actor,
         return tuple(_view(uow, i) for i in ids)
 
 
-def approve_knowledge(*, uow: UnitOfWork, actor: Actor, entry_id: int) -> KnowledgeView:
-    """The repair lead approves a pending entry: from now on it is suggested."""
-    return _review(uow, actor, entry_id, KS.APPROVED)
+def approve_knowledge(*, uow: UnitOfWork, actor: Actor, entry_id: int,
+                      expected_version: int | None = None) -> KnowledgeView:
+    """The repair lead approves a pending entry: from now on it is suggested.
+
+    ``expected_version`` (the version the lead looked at) refuses approving an entry its
+    author changed in the meantime (ConflictError).
+    """
+    return _review(uow, actor, entry_id, KS.APPROVED, expected_version, None)
 
 
-def reject_knowledge(*, uow: UnitOfWork, actor: Actor, entry_id: int) -> KnowledgeView:
-    return _review(uow, actor, entry_id, KS.REJECTED)
+def reject_knowledge(*, uow: UnitOfWork, actor: Actor, entry_id: int, reason: str,
+                     expected_version: int | None = None) -> KnowledgeView:
+    """The repair lead returns a pending entry to its author (退回), saying why.
+
+    The reason is required (ValidationError on ``reason``) and is shown to the author.
+    """
+    return _review(uow, actor, entry_id, KS.REJECTED, expected_version, reason)
+
+
+def update_knowledge(*, uow: UnitOfWork, actor: Actor, entry_id: int, expected_version: int,
+                     draft: KnowledgeDraft, submit: bool = True) -> KnowledgeView:
+    """Edit a draft, pending or returned entry; ``submit`` sends it (again) for approval.
+
+    Needs ``KNOWLEDGE/EDIT``, and the actor must be the entry's author or may approve
+    entries (``KNOWLEDGE/CONFIRM``). An approved entry can no longer be edited
+    (InvalidTransition). Without ``submit`` the entry keeps its status.
+    """
+    with uow:
+        require(uow, actor, Module.KNOWLEDGE, Operation.EDIT)
+        entry = _load(uow, entry_id)
+        may_review = grants_for(uow, actor).allows(Module.KNOWLEDGE, Operation.CONFIRM)
+        if entry.author_id != actor.user_id and not may_review:
+            raise PermissionDenied(
+                tr("Only the author or the repair lead may change this knowledge entry."),
+                module=Module.KNOWLEDGE, operation=Operation.EDIT)
+        before_status = KS(entry.status)
+        if before_status not in EDITABLE:
+            raise InvalidTransition(tr("An approved knowledge entry can no longer be changed."))
+        check_version(uow, entry, expected_version, entity="knowledge",
+                      label=tr("Knowledge entry"))
+        values = _clean(draft)
+        target = KS.PENDING if submit else before_status
+        if target is not before_status:
+            KNOWLEDGE_REVIEW.check(before_status, target,
+                                   record=f"{tr('Knowledge entry')} {entry.number}")
+        before = audit.snapshot(entry)
+        for key, value in values.items():
+            setattr(entry, key, value)
+        entry.status = target
+        changes: dict[str, Any] = audit.diff(before, audit.snapshot(entry))
+        if changes:
+            entry.updated_by_id = actor.user_id
+            uow.flush()
+            audit.record(uow, actor, AuditAction.UPDATE, "knowledge", entry.id,
+                         _summary(entry), changes)
+        uow.commit()
+        return _view(uow, entry.id)
+
+
+def list_knowledge(*, uow: UnitOfWork, actor: Actor, text: str | None = None,
+                   limit: int = 200) -> tuple[KnowledgeView, ...]:
+    """Approved entries for browsing, most used first; ``text`` narrows them.
+
+    Every word of ``text`` must appear (case-insensitively) in the entry's model, symptom,
+    cause or keywords, so "M404 卡纸" finds the paper-jam entries of that model.
+    """
+    limit = max(1, min(limit, 500))
+    with uow:
+        require(uow, actor, Module.KNOWLEDGE, Operation.VIEW)
+        conditions: list[Any] = [KnowledgeEntry.status == KS.APPROVED]
+        for word in (text or "").lower().split()[:MAX_KEY_TERMS]:
+            pattern = "%" + _like_escape(word) + "%"
+            conditions.append(or_(
+                func.lower(KnowledgeEntry.device_model).like(pattern, escape="\\"),
+                func.lower(KnowledgeEntry.symptom).like(pattern, escape="\\"),
+                func.lower(KnowledgeEntry.cause).like(pattern, escape="\\"),
+                func.lower(KnowledgeEntry.keywords).like(pattern, escape="\\")))
+        ids = uow.session.execute(
+            select(KnowledgeEntry.id).where(*conditions)
+            .order_by(KnowledgeEntry.times_used.desc(), KnowledgeEntry.id.desc())
+            .limit(limit)).scalars().all()
+        return tuple(_view(uow, i) for i in ids)
+
+
+def list_my_knowledge(*, uow: UnitOfWork, actor: Actor,
+                      limit: int = 200) -> tuple[KnowledgeView, ...]:
+    """The actor's own entries in every status (returned ones first), newest first."""
+    limit = max(1, min(limit, 500))
+    with uow:
+        require(uow, actor, Module.KNOWLEDGE, Operation.VIEW)
+        returned_first = case((KnowledgeEntry.status == KS.REJECTED, 0), else_=1)
+        ids = uow.session.execute(
+            select(KnowledgeEntry.id).where(KnowledgeEntry.author_id == actor.user_id)
+            .order_by(returned_first, KnowledgeEntry.id.desc()).limit(limit)).scalars().all()
+        return tuple(_view(uow, i) for i in ids)
 
 
 def suggest_solutions(*, uow: UnitOfWork, actor: Actor, device_model: str | None,
@@ -213,8 +314,8 @@ def mark_used(*, uow: UnitOfWork, actor: Actor, entry_id: int) -> KnowledgeView:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _review(uow: UnitOfWork, actor: Actor, entry_id: int,
-            target: KnowledgeStatus) -> KnowledgeView:
+def _review(uow: UnitOfWork, actor: Actor, entry_id: int, target: KnowledgeStatus,
+            expected_version: int | None, reason: str | None) -> KnowledgeView:
     with uow:
         require(uow, actor, Module.KNOWLEDGE, Operation.CONFIRM)
         entry = _load(uow, entry_id)
@@ -222,16 +323,30 @@ def _review(uow: UnitOfWork, actor: Actor, entry_id: int,
         if before is not KS.PENDING:
             raise InvalidTransition(
                 tr("Only pending knowledge entries can be approved or rejected."))
+        if expected_version is not None:
+            check_version(uow, entry, expected_version, entity="knowledge",
+                          label=tr("Knowledge entry"))
+        text = None
+        if target is KS.REJECTED:
+            check = Checker()
+            text = check.text("reason", reason, max_len=500, required=True, multiline=True)
+            check.done()
         KNOWLEDGE_REVIEW.check(before, target, record=f"{tr('Knowledge entry')} {entry.number}")
         entry.status = target
         if target is KS.APPROVED:
             entry.approved_by_id = actor.user_id
             entry.approved_at = utcnow()
+            entry.return_reason = None
+        else:
+            entry.return_reason = text
         entry.updated_by_id = actor.user_id
         uow.flush()
+        changes: dict[str, Any] = {"status": [before.value, target.value]}
+        if text is not None:
+            changes["reason"] = text
         audit.record(uow, actor, AuditAction.CONFIRM if target is KS.APPROVED
                      else AuditAction.RETURN, "knowledge", entry.id, _summary(entry),
-                     {"status": [before.value, target.value]})
+                     changes)
         uow.commit()
         return _view(uow, entry.id)
 
@@ -317,7 +432,7 @@ def _view(uow: UnitOfWork, entry_id: int) -> KnowledgeView:
         symptom=e.symptom, cause=e.cause, solution=e.solution, parts=e.parts,
         keywords=e.keywords, status=KnowledgeStatus(e.status), author_id=e.author_id,
         author_name=author, approved_by_id=e.approved_by_id, approved_at=e.approved_at,
-        times_used=e.times_used)
+        times_used=e.times_used, return_reason=e.return_reason, updated_at=e.updated_at)
 
 
 __all__ = [
@@ -328,8 +443,11 @@ __all__ = [
     "approve_knowledge",
     "create_knowledge",
     "get_knowledge",
+    "list_knowledge",
+    "list_my_knowledge",
     "list_pending_knowledge",
     "mark_used",
     "reject_knowledge",
     "suggest_solutions",
+    "update_knowledge",
 ]

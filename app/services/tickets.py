@@ -17,6 +17,15 @@ repair lead and management (scope ALL) see everything.
 - Moving a ticket along needs ``SERVICE_TICKETS/EDIT`` and the ticket in scope.
 - The repair record is written by the assigned technician, or by someone holding CONFIRM.
 
+Contract coverage
+-----------------
+At intake the device's active contract decides (see :class:`Coverage`): full service —
+the job is free (``chargeable`` false); labour only — the ticket links the contract but
+stays chargeable, and the repair record charges the parts only; per visit — while the
+contract's included visits last the job is free and links the contract (one visit used),
+once they are used up it is charged normally and links no contract. Visits used = tickets
+linked to the contract that are not cancelled, so a cancelled ticket gives its visit back.
+
 Service score (服务分值)
 ------------------------
 ``score = base[job_type] × difficulty + (rating − 3) × rating_step
@@ -54,7 +63,10 @@ from app.models import (
 )
 from app.models.enums import (
     AuditAction,
+    ConfirmStatus,
+    ContractKind,
     ContractStatus,
+    CustomFieldEntity,
     DeviceStatus,
     Module,
     Operation,
@@ -73,8 +85,8 @@ from app.models.service import (
     ServiceTicket,
     TicketEvent,
 )
-from app.services import audit
-from app.services.errors import InvalidTransition, NotFound, PermissionDenied
+from app.services import audit, custom_fields
+from app.services.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
 from app.services.numbering import next_number
@@ -159,6 +171,8 @@ class IntakeDraft:
     site_address: str | None = None
     expected_on: dt.date | None = None
     received_at: dt.datetime | None = None  # aware; None means now
+    # Custom field values by code (app/services/custom_fields.py).
+    custom: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -184,9 +198,89 @@ class RepairDraft:
 
 @dataclass(frozen=True)
 class Coverage:
+    """The contract covering a device on a day, and what it makes free for the next job.
+
+    ``visits_used`` counts the tickets (not cancelled) this contract already covered; for a
+    per-visit contract ``visits_left`` is what remains of ``included_visits`` (None means
+    no limit is set). A per-visit contract whose visits are used up still shows here, but
+    the next job is charged normally (``used_up``).
+    """
+
     contract_id: int
     contract_number: str
     ends_on: dt.date
+    kind: ContractKind = ContractKind.FULL_SERVICE
+    included_visits: int | None = None
+    visits_used: int = 0
+
+    @property
+    def visits_left(self) -> int | None:
+        if self.kind is not ContractKind.PER_VISIT or self.included_visits is None:
+            return None
+        return max(0, self.included_visits - self.visits_used)
+
+    @property
+    def used_up(self) -> bool:
+        return self.visits_left == 0
+
+    @property
+    def labour_free(self) -> bool:
+        return not self.used_up
+
+    @property
+    def parts_free(self) -> bool:
+        return self.kind is not ContractKind.LABOUR_ONLY and not self.used_up
+
+    @property
+    def covers_job(self) -> bool:
+        """Whether the next job counts against this contract (the ticket links it)."""
+        return not self.used_up
+
+    @property
+    def summary(self) -> str:
+        """The kind and what is free, in the user's language ("在保：仅人工免费，配件收费")."""
+        if self.kind is ContractKind.LABOUR_ONLY:
+            return tr("Under contract: labour free, parts charged")
+        if self.kind is ContractKind.PER_VISIT:
+            if self.included_visits is None:
+                return tr("Per visit: this job free")
+            if self.used_up:
+                return tr("Included visits used up: {used}/{total}; this job is charged",
+                          used=self.visits_used, total=self.included_visits)
+            return tr("Per visit: {left} of {total} visits left; this job free",
+                      left=self.visits_left, total=self.included_visits)
+        return tr("Under contract: labour and parts free")
+
+
+@dataclass(frozen=True)
+class ChargeSplit:
+    """What a job is worth and what the customer pays for it, labour and parts apart."""
+
+    labour: Decimal
+    parts: Decimal
+    labour_charged: Decimal
+    parts_charged: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.labour_charged + self.parts_charged
+
+    @property
+    def labour_free(self) -> bool:
+        return self.labour_charged == 0 and self.labour > 0
+
+    @property
+    def parts_free(self) -> bool:
+        return self.parts_charged == 0 and self.parts > 0
+
+
+def charge_split(labour: Decimal, parts: Decimal, *, labour_free: bool,
+                 parts_free: bool) -> ChargeSplit:
+    """The charge of a job: full service frees both, labour only frees the labour."""
+    zero = Decimal("0.00")
+    return ChargeSplit(labour=labour, parts=parts,
+                       labour_charged=zero if labour_free else labour,
+                       parts_charged=zero if parts_free else parts)
 
 
 @dataclass(frozen=True)
@@ -256,6 +350,10 @@ class TicketView:
     overdue: bool
     events: tuple[TicketEventView, ...] = ()
     repair: RepairSummary | None = None
+    # The kind of the contract that covers this job (None: not covered) and what it frees.
+    coverage_kind: ContractKind | None = None
+    labour_free: bool = False
+    parts_free: bool = False
 
     @property
     def open_charge(self) -> Decimal:
@@ -288,18 +386,28 @@ class Workload:
 
 @dataclass(frozen=True)
 class ServiceRules:
+    """SLA hours per priority and the score rules; ``version`` is the setting row's
+    (0 while only the defaults apply) for :func:`save_service_rules`."""
+
     sla_hours: Mapping[str, int]
     score: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_SCORE_RULES))
+    version: int = 0
 
 
 # --- rules -----------------------------------------------------------------------------------
 
 
 def load_rules(uow: UnitOfWork) -> ServiceRules:
-    """SLA hours and score rules from the ``service_rules`` setting, defaults filled in."""
+    """SLA hours and score rules from the ``service_rules`` setting, defaults filled in.
+
+    Score numbers come back as Decimal; a value that is not a number falls back to its
+    default.
+    """
     with uow:  # its own transaction when called on its own: never leave one open
-        raw = uow.session.execute(
-            select(AppSetting.value).where(AppSetting.key == SETTINGS_KEY)).scalar_one_or_none()
+        row = uow.session.execute(
+            select(AppSetting.value, AppSetting.version)
+            .where(AppSetting.key == SETTINGS_KEY)).first()
+    raw, version = (row[0], row[1]) if row is not None else (None, 0)
     data: dict[str, Any] = {}
     if raw:
         try:
@@ -308,11 +416,128 @@ def load_rules(uow: UnitOfWork) -> ServiceRules:
                 data = loaded
         except ValueError:
             data = {}
-    sla = {**DEFAULT_SLA_HOURS, **(data.get("sla_hours") or {})}
-    score_in = data.get("score") or {}
-    score = {**DEFAULT_SCORE_RULES, **score_in,
-             "base": {**DEFAULT_SCORE_RULES["base"], **(score_in.get("base") or {})}}
-    return ServiceRules(sla_hours=sla, score=score)
+    sla_in = _mapping(data.get("sla_hours"))
+    sla = {key: _int_or(sla_in.get(key), default) for key, default in DEFAULT_SLA_HOURS.items()}
+    score_in = _mapping(data.get("score"))
+    base_in = _mapping(score_in.get("base"))
+    score: dict[str, Any] = {
+        key: _decimal_or(score_in.get(key), default)
+        for key, default in DEFAULT_SCORE_RULES.items() if key != "base"}
+    score["base"] = {key: _decimal_or(base_in.get(key), default)
+                     for key, default in DEFAULT_SCORE_RULES["base"].items()}
+    return ServiceRules(sla_hours=sla, score=score, version=version)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _int_or(value: Any, default: int) -> int:
+    if isinstance(value, bool):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _decimal_or(value: Any, default: Any) -> Decimal:
+    if value is not None and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value))
+            if number.is_finite():
+                return number
+        except ArithmeticError:
+            pass
+    return Decimal(str(default))
+
+
+# Limits of the rules a person may save (see save_service_rules).
+MAX_RULE_SLA_HOURS = 720
+MAX_BASE_POINTS = Decimal("100")
+MAX_RATING_STEP = Decimal("10")
+MAX_BONUS_POINTS = Decimal("100")
+
+
+def save_service_rules(*, uow: UnitOfWork, actor: Actor, rules: ServiceRules,
+                       expected_version: int) -> ServiceRules:
+    """Save the SLA hours and score rules (the ``service_rules`` setting).
+
+    Needs ``SERVICE_TICKETS/CONFIRM``: the repair lead (and management) own how the
+    department's jobs are timed and scored, as they own dispatch. ``expected_version`` is
+    the ``version`` of the rules the user loaded (0 for the defaults, when nothing was
+    saved yet); a save by someone else in between raises ConflictError. Rules: SLA hours
+    1..720 per priority; base points per job type 0..100; rating step per star 0..10;
+    on-time bonus, late penalty and minimum 0..100; points with at most two decimals.
+    The change is audited; tickets taken in and repairs recorded afterwards use it.
+    """
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.CONFIRM)
+        row = uow.session.execute(
+            select(AppSetting).where(AppSetting.key == SETTINGS_KEY)).scalar_one_or_none()
+        if row is not None:
+            check_version(uow, row, expected_version, entity="app_setting",
+                          label=tr("Service rules"))
+        elif expected_version != 0:
+            raise ConflictError(tr("Someone else saved this record at the same time. "
+                                   "Reload it and try again."),
+                                entity="app_setting", current_version=0)
+        check = Checker()
+        sla_in = _mapping(rules.sla_hours)
+        unknown = set(sla_in) - set(DEFAULT_SLA_HOURS)
+        if unknown:
+            check.fail("sla_hours", tr("is not a valid choice"))
+        sla: dict[str, int] = {}
+        for key in DEFAULT_SLA_HOURS:
+            hours = check.integer(f"sla_hours.{key}", sla_in.get(key), low=1,
+                                  high=MAX_RULE_SLA_HOURS)
+            if hours is not None:
+                sla[key] = hours
+        score_in = _mapping(rules.score)
+        base_in = _mapping(score_in.get("base"))
+        if set(base_in) - set(JOB_TYPES):
+            check.fail("score.base", tr("is not a valid choice"))
+        base: dict[str, str] = {}
+        for job in JOB_TYPES:
+            points = _points(check, f"score.base.{job}", base_in.get(job), MAX_BASE_POINTS)
+            if points is not None:
+                base[job] = str(points)
+        score: dict[str, Any] = {"base": base}
+        for key, high in (("rating_step", MAX_RATING_STEP), ("on_time_bonus", MAX_BONUS_POINTS),
+                          ("late_penalty", MAX_BONUS_POINTS), ("minimum", MAX_BONUS_POINTS)):
+            points = _points(check, f"score.{key}", score_in.get(key), high)
+            if points is not None:
+                score[key] = str(points)
+        check.done()
+        value = json.dumps({"sla_hours": sla, "score": score}, ensure_ascii=False,
+                           sort_keys=True)
+        if row is None:
+            row = AppSetting(key=SETTINGS_KEY, value=value,
+                             description="SLA hours and service score rules",
+                             created_by_id=actor.user_id, updated_by_id=actor.user_id)
+            uow.session.add(row)
+            uow.flush()
+            audit.record(uow, actor, AuditAction.CREATE, "app_setting", row.id, SETTINGS_KEY,
+                         {"after": json.loads(value)})
+        else:
+            before = json.loads(row.value) if row.value else None
+            row.value = value
+            row.updated_by_id = actor.user_id
+            uow.flush()
+            audit.record(uow, actor, AuditAction.UPDATE, "app_setting", row.id, SETTINGS_KEY,
+                         {"before": before, "after": json.loads(value)})
+        uow.commit()
+        return load_rules(uow)
+
+
+def _points(check: Checker, field_name: str, value: Any, high: Decimal) -> Decimal | None:
+    if isinstance(value, float):
+        value = str(value)  # a rule number typed in code; points are not money
+    points = check.decimal(field_name, value, places=2)
+    if points is not None and points > high:
+        check.fail(field_name, tr("must be between {low} and {high}", low=0, high=high))
+        return None
+    return points
 
 
 def due_time(received_at: dt.datetime, priority: Priority, rules: ServiceRules) -> dt.datetime:
@@ -397,7 +622,8 @@ def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> Ticke
                 if owner is not None:
                     check.fail("new_device.serial_number",
                                tr("is already registered to {customer}", customer=owner))
-        check.done()
+        custom_fields.done_with(check, uow=uow, entity=CustomFieldEntity.SERVICE_TICKET,
+                                record_id=None, values=draft.custom)
         assert customer is not None and channel and mode and priority and symptoms
         if new_device is not None:
             device = Device(customer_id=customer.id, brand=new_device["brand"],
@@ -409,17 +635,20 @@ def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> Ticke
             audit.record(uow, actor, AuditAction.CREATE, "device", device.id,
                          f"{device.brand} {device.model} {device.serial_number}",
                          {"after": audit.snapshot(device)})
-        coverage = (_coverage(uow, device.id, received_at.astimezone().date())
+        coverage = (_coverage(uow, device.id, received_at.astimezone().date(), lock=True)
                     if device is not None else None)
+        covering = coverage if coverage is not None and coverage.covers_job else None
         rules = load_rules(uow)
         ticket = ServiceTicket(
             number=next_number(uow, "service_ticket", received_at.astimezone().date()),
             customer_id=customer.id, contact_id=draft.contact_id,
             device_id=device.id if device else None,
-            contract_id=coverage.contract_id if coverage else None,
+            contract_id=covering.contract_id if covering else None,
             channel=channel, mode=mode, priority=priority, status=TS.RECEIVED,
             symptoms=symptoms, accessories=accessories, condition=condition,
-            chargeable=coverage is None, received_at=received_at,
+            chargeable=not (covering is not None and covering.labour_free
+                            and covering.parts_free),
+            received_at=received_at,
             due_at=due_time(received_at, priority, rules), expected_on=expected_on,
             intake_by_id=actor.user_id, site_address=address,
             created_by_id=actor.user_id, updated_by_id=actor.user_id,
@@ -428,8 +657,13 @@ def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> Ticke
         uow.flush()
         uow.session.add(TicketEvent(ticket_id=ticket.id, at=now, by_id=actor.user_id,
                                     from_status=None, to_status=TS.RECEIVED))
+        custom = custom_fields.save_values(
+            uow=uow, actor=actor, entity=CustomFieldEntity.SERVICE_TICKET,
+            record_id=ticket.id, values=draft.custom, creating=True)
         audit.record(uow, actor, AuditAction.CREATE, "service_ticket", ticket.id,
-                     _summary(ticket, customer.name), {"after": audit.snapshot(ticket)})
+                     _summary(ticket, customer.name),
+                     {"after": {**audit.snapshot(ticket),
+                                **{k: v[1] for k, v in custom.items()}}})
         uow.commit()
         return _view(uow, ticket.id, detail=True)
 
@@ -478,7 +712,8 @@ def ticket_id_for_repair(*, uow: UnitOfWork, actor: Actor, repair_id: int) -> in
 
 def coverage_for(*, uow: UnitOfWork, actor: Actor, device_id: int,
                  on: dt.date) -> Coverage | None:
-    """The active contract covering ``device_id`` on ``on``, if any (free service)."""
+    """The active contract covering ``device_id`` on ``on``, if any, with its kind, what
+    it frees and (per visit) the visits left; see :class:`Coverage`."""
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
         return _coverage(uow, device_id, on)
@@ -666,6 +901,8 @@ def record_repair(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
             parts_amount=parts_amount, parts_cost=parts_cost, customer_rating=rating,
             on_time=on_time, service_score=score, knowledge_entry_id=draft.knowledge_entry_id,
             completed_at=completed_at, parts=parts,
+            # The record goes to management's confirmation queue as it is written.
+            confirm_status=ConfirmStatus.SUBMITTED.value,
             created_by_id=actor.user_id, updated_by_id=actor.user_id,
         )
         uow.session.add(record)
@@ -674,7 +911,9 @@ def record_repair(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
                 update(KnowledgeEntry).where(KnowledgeEntry.id == draft.knowledge_entry_id)
                 .values(times_used=KnowledgeEntry.times_used + 1)
                 .execution_options(synchronize_session=False))
-        ticket.total_charge = labour + parts_amount if ticket.chargeable else Decimal("0.00")
+        _kind, labour_free, parts_free = _ticket_terms(uow, ticket)
+        ticket.total_charge = charge_split(labour, parts_amount, labour_free=labour_free,
+                                           parts_free=parts_free).total
         uow.flush()
         audit.record(uow, actor, AuditAction.CREATE, "repair_record", record.id,
                      f"{ticket.number} {draft.job_type} {score}",
@@ -815,16 +1054,53 @@ def _require_ticket_scope(uow: UnitOfWork, actor: Actor, ticket: ServiceTicket,
         module=Module.SERVICE_TICKETS, operation=operation)
 
 
-def _coverage(uow: UnitOfWork, device_id: int, on: dt.date) -> Coverage | None:
+def _coverage(uow: UnitOfWork, device_id: int, on: dt.date, *,
+              lock: bool = False) -> Coverage | None:
+    """The active contract covering the device on ``on`` and the visits it already covered.
+
+    ``lock`` (at intake) locks the contract row before counting, so two desks taking in
+    at once cannot both use a per-visit contract's last visit.
+    """
     row = uow.session.execute(
-        select(ServiceContract.id, ServiceContract.number, ServiceContract.ends_on)
+        select(ServiceContract.id, ServiceContract.number, ServiceContract.ends_on,
+               ServiceContract.kind, ServiceContract.included_visits)
         .join(ContractDevice, ContractDevice.contract_id == ServiceContract.id)
         .where(ContractDevice.device_id == device_id,
                ServiceContract.status == ContractStatus.ACTIVE,
                ServiceContract.starts_on <= on, ServiceContract.ends_on >= on)
         .order_by(ServiceContract.ends_on.desc(), ServiceContract.id.desc())
     ).first()
-    return Coverage(row[0], row[1], row[2]) if row else None
+    if row is None:
+        return None
+    kind = ContractKind(row[3])
+    if lock and kind is ContractKind.PER_VISIT:
+        uow.session.execute(
+            update(ServiceContract).where(ServiceContract.id == row[0])
+            .values(included_visits=ServiceContract.included_visits)
+            .execution_options(synchronize_session=False))
+    used = uow.session.execute(
+        select(func.count(ServiceTicket.id))
+        .where(ServiceTicket.contract_id == row[0],
+               ServiceTicket.status != TicketStatus.CANCELLED)).scalar_one()
+    return Coverage(contract_id=row[0], contract_number=row[1], ends_on=row[2], kind=kind,
+                    included_visits=row[4], visits_used=int(used))
+
+
+def _ticket_terms(uow: UnitOfWork, ticket: ServiceTicket
+                  ) -> tuple[ContractKind | None, bool, bool]:
+    """(contract kind, labour free, parts free) for a ticket as it was taken in.
+
+    A ticket taken in free (``chargeable`` false) has both free; one linked to a
+    labour-only contract has the labour free and the parts charged.
+    """
+    kind = None
+    if ticket.contract_id is not None:
+        kind = ContractKind(uow.session.execute(
+            select(ServiceContract.kind).where(ServiceContract.id == ticket.contract_id)
+        ).scalar_one())
+    if not ticket.chargeable:
+        return kind, True, True
+    return kind, kind is ContractKind.LABOUR_ONLY, False
 
 
 def _transition(uow: UnitOfWork, actor: Actor, ticket: ServiceTicket, target: TicketStatus,
@@ -899,6 +1175,7 @@ def _view(uow: UnitOfWork, ticket_id: int, *, now: dt.datetime | None = None,
         User.id == t.technician_id)).scalar_one_or_none() if t.technician_id else None)
     moment = now or utcnow()
     status = TicketStatus(t.status)
+    kind, labour_free, parts_free = _ticket_terms(uow, t)
     return TicketView(
         id=t.id, version=t.version, number=t.number, customer_id=t.customer_id,
         customer_name=customer_name, device_id=t.device_id,
@@ -915,15 +1192,17 @@ def _view(uow: UnitOfWork, ticket_id: int, *, now: dt.datetime | None = None,
         overdue=status in _CLOCK_RUNNING and t.due_at is not None and t.due_at < moment,
         events=_events(uow, t.id) if detail else (),
         repair=_repair(uow, t.id) if detail else None,
+        coverage_kind=kind, labour_free=labour_free, parts_free=parts_free,
     )
 
 
 __all__ = [
-    "DEFAULT_SCORE_RULES", "DEFAULT_SLA_HOURS", "JOB_TYPES", "TICKET_LIFECYCLE", "Coverage",
+    "DEFAULT_SCORE_RULES", "DEFAULT_SLA_HOURS", "JOB_TYPES", "TICKET_LIFECYCLE", "ChargeSplit",
+    "Coverage", "charge_split",
     "IntakeDraft", "NewDevice", "PartLine", "RepairDraft", "RepairSummary", "ServiceRules",
     "TicketEventView", "TicketFilters", "TicketPage", "TicketView", "Workload",
     "coverage_for", "device_history", "dispatch_ticket", "due_time", "get_ticket",
     "get_ticket_by_number", "intake_ticket", "list_tickets", "load_rules", "move_ticket",
-    "overdue_tickets", "pickup_ticket", "record_repair", "service_score",
+    "overdue_tickets", "pickup_ticket", "record_repair", "save_service_rules", "service_score",
     "technician_workload", "ticket_id_for_repair",
 ]

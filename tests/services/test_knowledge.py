@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import func, select
 
-from app.models.enums import KnowledgeStatus
+from app.models import AuditEntry
+from app.models.enums import AuditAction, KnowledgeStatus
 from app.models.service import KnowledgeEntry
-from app.services.errors import InvalidTransition, PermissionDenied, ValidationError
+from app.services.errors import (
+    ConflictError,
+    InvalidTransition,
+    PermissionDenied,
+    ValidationError,
+)
 from app.services.knowledge import (
     KnowledgeDraft,
     approve_knowledge,
     create_knowledge,
     get_knowledge,
+    list_knowledge,
+    list_my_knowledge,
     list_pending_knowledge,
     mark_used,
     reject_knowledge,
     suggest_solutions,
+    update_knowledge,
 )
 
 
@@ -55,13 +66,13 @@ def test_technician_submits_and_lead_approves(uow, technician, lead):
     assert approved.status is KnowledgeStatus.APPROVED
     assert approved.approved_by_id == lead.user_id and approved.approved_at is not None
     with pytest.raises(InvalidTransition):
-        reject_knowledge(uow=uow, actor=lead, entry_id=entry.id)
+        reject_knowledge(uow=uow, actor=lead, entry_id=entry.id, reason="重写")
 
 
 def test_only_approved_entries_are_suggested(uow, technician, lead):
     pending = create_knowledge(uow=uow, actor=technician, draft=PAPER_JAM)
     rejected = create_knowledge(uow=uow, actor=technician, draft=PAPER_JAM)
-    reject_knowledge(uow=uow, actor=lead, entry_id=rejected.id)
+    reject_knowledge(uow=uow, actor=lead, entry_id=rejected.id, reason="原因写得不清楚")
     draft = create_knowledge(uow=uow, actor=technician, draft=PAPER_JAM, submit=False)
     assert draft.status is KnowledgeStatus.DRAFT
     assert suggest_solutions(uow=uow, actor=technician, device_model="HP LaserJet Pro M404dn",
@@ -119,3 +130,141 @@ def test_bad_input_and_permissions(uow, technician, clerk, sales_user):
     with uow:
         assert uow.session.execute(
             select(func.count()).select_from(KnowledgeEntry)).scalar_one() == 0
+
+
+# --- the review loop: return with a reason, edit, resubmit ---------------------------------
+
+
+def _status(uow, entry_id):
+    with uow:
+        return uow.session.execute(select(KnowledgeEntry.status, KnowledgeEntry.return_reason)
+                                   .where(KnowledgeEntry.id == entry_id)).one()
+
+
+def test_return_needs_a_reason(uow, technician, lead):
+    entry = create_knowledge(uow=uow, actor=technician, draft=PAPER_JAM)
+    for reason in ("", "   ", None):
+        with pytest.raises(ValidationError) as err:
+            reject_knowledge(uow=uow, actor=lead, entry_id=entry.id, reason=reason)
+        assert set(err.value.errors) == {"reason"}
+    assert tuple(_status(uow, entry.id)) == (KnowledgeStatus.PENDING, None)
+    returned = reject_knowledge(uow=uow, actor=lead, entry_id=entry.id,
+                                reason="请写明搓纸轮型号和清洁方法", expected_version=entry.version)
+    assert returned.status is KnowledgeStatus.REJECTED
+    assert returned.return_reason == "请写明搓纸轮型号和清洁方法"
+    assert tuple(_status(uow, entry.id)) == (KnowledgeStatus.REJECTED, "请写明搓纸轮型号和清洁方法")
+    with uow:
+        audit = uow.session.execute(select(AuditEntry).where(
+            AuditEntry.entity == "knowledge", AuditEntry.action == AuditAction.RETURN)
+        ).scalar_one()
+        assert "请写明搓纸轮型号" in str(audit.changes)
+
+
+def test_author_sees_reason_edits_and_resubmits(uow, technician, lead):
+    entry = create_knowledge(uow=uow, actor=technician, draft=PAPER_JAM)
+    reject_knowledge(uow=uow, actor=lead, entry_id=entry.id, reason="请写明搓纸轮型号")
+    [mine] = list_my_knowledge(uow=uow, actor=technician)
+    assert mine.id == entry.id and mine.status is KnowledgeStatus.REJECTED
+    assert mine.return_reason == "请写明搓纸轮型号"
+    assert list_pending_knowledge(uow=uow, actor=lead) == ()
+
+    better = dataclasses.replace(PAPER_JAM, solution="更换搓纸轮 RM2-5452，用酒精清洁进纸通道")
+    # Saving without submitting keeps it with the author.
+    kept = update_knowledge(uow=uow, actor=technician, entry_id=entry.id,
+                            expected_version=mine.version, draft=better, submit=False)
+    assert kept.status is KnowledgeStatus.REJECTED and "酒精" in kept.solution
+    resubmitted = update_knowledge(uow=uow, actor=technician, entry_id=entry.id,
+                                   expected_version=kept.version, draft=better)
+    assert resubmitted.status is KnowledgeStatus.PENDING
+    assert [e.id for e in list_pending_knowledge(uow=uow, actor=lead)] == [entry.id]
+    approved = approve_knowledge(uow=uow, actor=lead, entry_id=entry.id,
+                                 expected_version=resubmitted.version)
+    assert approved.status is KnowledgeStatus.APPROVED and approved.return_reason is None
+    with pytest.raises(InvalidTransition):
+        update_knowledge(uow=uow, actor=technician, entry_id=entry.id,
+                         expected_version=approved.version, draft=PAPER_JAM)
+    # A draft is submitted the same way.
+    draft = create_knowledge(uow=uow, actor=technician, draft=BLACK_LINES, submit=False)
+    sent = update_knowledge(uow=uow, actor=technician, entry_id=draft.id,
+                            expected_version=draft.version, draft=BLACK_LINES)
+    assert sent.status is KnowledgeStatus.PENDING
+    mine = list_my_knowledge(uow=uow, actor=technician)
+    assert {e.id: e.status for e in mine} == {entry.id: KnowledgeStatus.APPROVED,
+                                              draft.id: KnowledgeStatus.PENDING}
+
+
+def test_only_author_or_lead_may_edit(uow, make_user, technician, lead, clerk):
+    other = make_user("tech2", "technician", "repair", display_name="李刚")
+    entry = create_knowledge(uow=uow, actor=technician, draft=PAPER_JAM)
+    changed = dataclasses.replace(PAPER_JAM, cause="搓纸轮表面硬化")
+    with pytest.raises(PermissionDenied):
+        update_knowledge(uow=uow, actor=other, entry_id=entry.id,
+                         expected_version=entry.version, draft=changed)
+    with pytest.raises(PermissionDenied):  # the counter may read, not edit
+        update_knowledge(uow=uow, actor=clerk, entry_id=entry.id,
+                         expected_version=entry.version, draft=changed)
+    assert get_knowledge(uow=uow, actor=lead, entry_id=entry.id).cause == "搓纸轮磨损打滑"
+    by_lead = update_knowledge(uow=uow, actor=lead, entry_id=entry.id,
+                               expected_version=entry.version, draft=changed)
+    assert by_lead.cause == "搓纸轮表面硬化" and by_lead.author_id == technician.user_id
+    with pytest.raises(ValidationError) as err:
+        update_knowledge(uow=uow, actor=lead, entry_id=entry.id,
+                         expected_version=by_lead.version,
+                         draft=dataclasses.replace(PAPER_JAM, symptom=" "))
+    assert set(err.value.errors) == {"symptom"}
+    assert get_knowledge(uow=uow, actor=lead, entry_id=entry.id).symptom == PAPER_JAM.symptom
+
+
+def test_edit_conflict(uow, technician, lead):
+    entry = create_knowledge(uow=uow, actor=technician, draft=PAPER_JAM)
+    update_knowledge(uow=uow, actor=lead, entry_id=entry.id, expected_version=entry.version,
+                     draft=dataclasses.replace(PAPER_JAM, keywords="卡纸"))
+    with pytest.raises(ConflictError) as err:
+        update_knowledge(uow=uow, actor=technician, entry_id=entry.id,
+                         expected_version=entry.version,
+                         draft=dataclasses.replace(PAPER_JAM, cause="别的原因"))
+    assert "维修主管老赵" in str(err.value)
+    # The lead approving what they no longer see is refused as well.
+    with pytest.raises(ConflictError):
+        approve_knowledge(uow=uow, actor=lead, entry_id=entry.id,
+                          expected_version=entry.version)
+    assert get_knowledge(uow=uow, actor=lead, entry_id=entry.id).cause == "搓纸轮磨损打滑"
+
+
+def test_sales_may_browse_but_not_review(uow, technician, lead, sales_user):
+    entry = create_knowledge(uow=uow, actor=technician, draft=PAPER_JAM)
+    with pytest.raises(PermissionDenied):
+        approve_knowledge(uow=uow, actor=sales_user, entry_id=entry.id)
+    with pytest.raises(PermissionDenied):
+        reject_knowledge(uow=uow, actor=sales_user, entry_id=entry.id, reason="不好")
+    assert tuple(_status(uow, entry.id)) == (KnowledgeStatus.PENDING, None)
+    assert list_knowledge(uow=uow, actor=sales_user) == ()  # pending is not browsable
+    approve_knowledge(uow=uow, actor=lead, entry_id=entry.id)
+    assert [e.id for e in list_knowledge(uow=uow, actor=sales_user)] == [entry.id]
+
+
+def test_browse_and_search_approved(uow, technician, lead, clerk):
+    jam = _approved(uow, technician, lead, PAPER_JAM)
+    lines = _approved(uow, technician, lead, BLACK_LINES)
+    canon = _approved(uow, technician, lead, OTHER_MODEL_JAM)
+    create_knowledge(uow=uow, actor=technician, draft=PAPER_JAM)  # pending: never listed
+    mark_used(uow=uow, actor=clerk, entry_id=lines.id)
+    assert [e.id for e in list_knowledge(uow=uow, actor=clerk)] == [lines.id, canon.id, jam.id]
+    assert {e.id for e in list_knowledge(uow=uow, actor=clerk, text="卡纸")} == {jam.id,
+                                                                              canon.id}
+    assert [e.id for e in list_knowledge(uow=uow, actor=clerk, text="m404 卡纸")] == [jam.id]
+    assert [e.id for e in list_knowledge(uow=uow, actor=clerk, text="CANON")] == [canon.id]
+    assert list_knowledge(uow=uow, actor=clerk, text="%") == ()
+    assert len(list_knowledge(uow=uow, actor=clerk, limit=1)) == 1
+
+
+def test_my_entries_list_returned_first_then_newest(uow, technician, lead):
+    returned = create_knowledge(uow=uow, actor=technician, draft=PAPER_JAM)
+    pending = create_knowledge(uow=uow, actor=technician, draft=BLACK_LINES)
+    draft = create_knowledge(uow=uow, actor=technician, draft=OTHER_MODEL_JAM, submit=False)
+    create_knowledge(uow=uow, actor=lead, draft=PAPER_JAM)  # someone else's: not mine
+    reject_knowledge(uow=uow, actor=lead, entry_id=returned.id, reason="补充型号")
+    mine = list_my_knowledge(uow=uow, actor=technician)
+    assert [e.id for e in mine] == [returned.id, draft.id, pending.id]
+    assert [e.status for e in mine] == [KnowledgeStatus.REJECTED, KnowledgeStatus.DRAFT,
+                                        KnowledgeStatus.PENDING]

@@ -163,11 +163,59 @@ def test_coverage_history_and_suggestions(
     qtbot.waitUntil(lambda: dialog.customer is not None)
     assert dialog.chosen_device() is not None
     qtbot.waitUntil(lambda: dialog.coverage is not None)
-    assert "在保" in dialog.coverage_label.text() and number in dialog.coverage_label.text()
+    assert "Under contract: labour and parts free" in dialog.coverage_label.text()
+    assert number in dialog.coverage_label.text()
     assert [t.number for t in dialog.history] == [earlier.number]
     dialog.symptoms_edit.insertPlainText("卡纸")
     qtbot.waitUntil(lambda: dialog.suggestion_list.count() > 0)
     assert "更换搓纸轮" in dialog.suggestion_list.item(0).text()
+
+
+def test_intake_shows_per_visit_remaining_count(
+    qtbot: QtBot, make_context: MakeContext, clerk: Actor, lead: Actor, uow: UnitOfWork,
+    customer: int,
+) -> None:
+    earlier = _intake(uow, clerk, customer)  # registers the device, before the contract
+    assert earlier.device_id is not None
+    today = dt.date.today()
+    with uow:
+        uow.session.add(ServiceContract(
+            number="HT-VISIT-01", customer_id=customer, kind=ContractKind.PER_VISIT,
+            status=ContractStatus.ACTIVE, included_visits=2,
+            starts_on=today - dt.timedelta(days=30), ends_on=today + dt.timedelta(days=300),
+            fee=D("600.00"), created_by_id=lead.user_id, updated_by_id=lead.user_id,
+            devices=[ContractDevice(device_id=earlier.device_id)]))
+        uow.commit()
+    ctx = make_context(clerk, "storefront")
+    dialog = IntakeDialog(ctx, customer_id=customer)
+    _dialog(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.coverage is not None)
+    assert "Per visit: 2 of 2 visits left" in dialog.coverage_label.text()
+    assert "HT-VISIT-01" in dialog.coverage_label.text()
+    dialog.symptoms_edit.setPlainText("卡纸")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.ticket is not None)
+    assert dialog.ticket is not None and not dialog.ticket.chargeable
+    assert "under contract" in dialog.status_label.text()
+
+    second = IntakeDialog(ctx, customer_id=customer)
+    _dialog(qtbot, second)
+    qtbot.waitUntil(lambda: second.coverage is not None)
+    assert "Per visit: 1 of 2 visits left" in second.coverage_label.text()
+    _intake_again = intake_ticket(uow=uow, actor=clerk, draft=IntakeDraft(
+        customer_id=customer, symptoms="黑线", device_id=earlier.device_id))
+    assert not _intake_again.chargeable
+
+    used_up = IntakeDialog(ctx, customer_id=customer)
+    _dialog(qtbot, used_up)
+    qtbot.waitUntil(lambda: used_up.coverage is not None)
+    assert "Included visits used up: 2/2" in used_up.coverage_label.text()
+    used_up.symptoms_edit.setPlainText("卡纸")
+    used_up.submit()
+    qtbot.waitUntil(lambda: used_up.ticket is not None)
+    assert used_up.ticket is not None and used_up.ticket.chargeable
+    assert used_up.ticket.contract_id is None
+    assert "chargeable" in used_up.status_label.text()
 
 
 def test_pickup_records_the_payment(

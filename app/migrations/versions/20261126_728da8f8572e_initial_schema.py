@@ -302,6 +302,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_customers_class_source", "customers", ["customer_class", "source"])
     op.create_index("ix_customers_created_at", "customers", ["created_at"])
+    op.create_index("ix_customers_first_contact_on", "customers", ["first_contact_on"])
+    op.create_index("ix_customers_lost_on", "customers", ["lost_on"])
     op.create_index("ix_customers_name_key", "customers", ["name_key"])
     op.create_index("ix_customers_owner_status", "customers", ["owner_id", "status"])
     op.create_index("ix_customers_phone_digits", "customers", ["phone_digits"])
@@ -328,6 +330,7 @@ def upgrade() -> None:
         sa.Column("approved_by_id", sa.Integer(), nullable=True),
         sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("times_used", sa.Integer(), nullable=False),
+        sa.Column("return_reason", sa.Unicode(length=500), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -1025,6 +1028,9 @@ def upgrade() -> None:
     op.create_index("ix_orders_date_source", "orders", ["ordered_on", "customer_source"])
     op.create_index("ix_orders_owner_date", "orders", ["owner_id", "ordered_on"])
     op.create_index("ix_orders_status", "orders", ["status"])
+    op.create_index("ix_orders_stats", "orders",
+                    ["ordered_on", "status", "owner_id", "customer_id", "customer_source",
+                     "total_amount", "total_cost", "total_points", "paid_amount", "due_on"])
 
     op.create_table(
         "quotation_lines",
@@ -1078,6 +1084,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("order_id", "position", name=op.f("uq_order_lines_order_id_position")),
     )
     op.create_index("ix_order_lines_product", "order_lines", ["product_id"])
+    op.create_index("ix_order_lines_stats", "order_lines",
+                    ["order_id", "product_id", "quantity", "line_total", "line_cost"])
 
     op.create_table(
         "payment_allocations",
@@ -1109,7 +1117,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_allocations")),
     )
     op.create_index("ix_payment_allocations_order", "payment_allocations", ["order_id"])
-    op.create_index("ix_payment_allocations_payment", "payment_allocations", ["payment_id"])
+    op.create_index("ix_payment_allocations_payment", "payment_allocations",
+                    ["payment_id", "order_id", "amount"])
     op.create_index("ix_payment_allocations_ticket", "payment_allocations", ["service_ticket_id"])
 
 

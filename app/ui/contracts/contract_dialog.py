@@ -104,6 +104,10 @@ class ContractDialog(SalesDialog):
         self.expiry_label.setObjectName("expiry_label")
         self.expiry_label.setStyleSheet("color: #e65100; font-weight: bold;")
         self.expiry_label.hide()
+        # A per-visit contract: how many of its included visits are used.
+        self.visits_label = QLabel(self)
+        self.visits_label.setObjectName("visits_used_label")
+        self.visits_label.hide()
 
         self.customer_label = QLabel(self)
         self.customer_label.setObjectName("customer_label")
@@ -225,6 +229,7 @@ class ContractDialog(SalesDialog):
         top.addWidget(self.number_label)
         top.addWidget(self.state_label)
         top.addWidget(self.expiry_label)
+        top.addWidget(self.visits_label)
         top.addStretch(1)
         self.actions_row.addWidget(self.save_button)
         self.actions_row.addWidget(self.activate_button)
@@ -295,6 +300,11 @@ class ContractDialog(SalesDialog):
         self.expiry_label.setText(self.tr("Expires on {date}").format(
             date=view.ends_on.isoformat()))
         self.expiry_label.setVisible(is_expiring(view.status, view.ends_on))
+        per_visit = view.kind is ContractKind.PER_VISIT and view.included_visits is not None
+        if per_visit:
+            self.visits_label.setText(self.tr("Visits used: {used} of {total}").format(
+                used=view.visits_used, total=view.included_visits))
+        self.visits_label.setVisible(per_visit)
         self.customer_label.setText(view.customer_name)
         self.customer_label.show()
         self.customer_search.hide()

@@ -41,7 +41,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import Priority, ServiceMode, TicketChannel, TicketStatus
+from app.models.enums import (
+    CustomFieldEntity,
+    Priority,
+    ServiceMode,
+    TicketChannel,
+    TicketStatus,
+)
+from app.services.custom_fields import FieldDefinition
+from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.customers import (
     CustomerDetail,
     CustomerRow,
@@ -65,6 +73,7 @@ from app.services.tickets import (
     pickup_ticket,
 )
 from app.ui.context import AppContext
+from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_date, format_local_datetime, format_yuan
 from app.ui.print_preview import PrintPreviewDialog, open_print_preview
@@ -83,6 +92,7 @@ SUGGEST_DEBOUNCE_MS = 400
 SEARCH_LIMIT = 20
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 COVERED_COLOUR = "#1b5e20"
+PARTLY_COVERED_COLOUR = "#8d5a00"
 
 _CHANNELS: Mapping[TicketChannel, str] = {
     TicketChannel.WALK_IN: QT_TRANSLATE_NOOP("TicketChannel", "Walk-in"),
@@ -341,6 +351,13 @@ class IntakeDialog(QDialog):
         QVBoxLayout(history_group).addWidget(self.history_list)
         suggestion_group = QGroupBox(self.tr("Suggested solutions"), self)
         QVBoxLayout(suggestion_group).addWidget(self.suggestion_list)
+        # The administrator's custom fields of service tickets (shown when there are any).
+        self.custom_group = QGroupBox(self.tr("Custom fields"), self)
+        self.custom_group.setObjectName("custom_fields_group")
+        self.custom_form = CustomFieldsForm((), self.custom_group, language=ctx.language)
+        QVBoxLayout(self.custom_group).addWidget(self.custom_form)
+        self.custom_group.setVisible(False)
+        side.addWidget(self.custom_group)
         side.addWidget(coverage_group)
         side.addWidget(history_group, 1)
         side.addWidget(suggestion_group, 2)
@@ -394,6 +411,10 @@ class IntakeDialog(QDialog):
         self.results.installEventFilter(self)
         self._on_mode_changed()
         self._on_device_changed()
+        actor = ctx.actor
+        ctx.run(lambda uow: custom_field_definitions(
+            uow=uow, actor=actor, entity=CustomFieldEntity.SERVICE_TICKET),
+            on_done=self._on_custom_fields, on_error=lambda _error: None, owner=self)
         if customer_id is not None:
             self.choose_customer(customer_id)
         self.setFocusProxy(self.search_edit)
@@ -545,10 +566,18 @@ class IntakeDialog(QDialog):
         self.coverage = coverage
         self.history = history
         if coverage is not None:
-            self.coverage_label.setText(self.tr(
-                "Under contract (在保): {number}, until {day}").format(
-                number=coverage.contract_number, day=format_date(coverage.ends_on)))
-            self.coverage_label.setStyleSheet(f"color: {COVERED_COLOUR}; font-weight: bold;")
+            # The service says the kind and what is free, e.g. "在保：仅人工免费，配件收费".
+            self.coverage_label.setText(self.tr("{summary}\nContract {number}, until {day}")
+                                        .format(summary=coverage.summary,
+                                                number=coverage.contract_number,
+                                                day=format_date(coverage.ends_on)))
+            if coverage.used_up:
+                colour = f"color: {ERROR_COLOUR}; font-weight: bold;"
+            elif coverage.parts_free:
+                colour = f"color: {COVERED_COLOUR}; font-weight: bold;"
+            else:
+                colour = f"color: {PARTLY_COVERED_COLOUR}; font-weight: bold;"
+            self.coverage_label.setStyleSheet(colour)
         else:
             self.coverage_label.setText(self.tr("Not under contract: chargeable (收费)."))
             self.coverage_label.setStyleSheet(f"color: {ERROR_COLOUR};")
@@ -608,6 +637,7 @@ class IntakeDialog(QDialog):
         if self._busy or self.ticket is not None:
             return
         self.errors.clear()
+        self.custom_form.clear_errors()
         if self.customer_id is None:
             self.errors.place({"customer_id": self.tr("choose a customer first")})
             self._set_status(self.tr("Not saved: please correct the marked fields."),
@@ -631,11 +661,17 @@ class IntakeDialog(QDialog):
             else None,
             expected_on=_qdate(self.expected_edit.date()) if self.expected_check.isChecked()
             else None,
+            custom=self.custom_form.values(),
         )
         actor = self._ctx.actor
         self._set_busy(True, self.tr("Saving…"))
         self._ctx.run(lambda uow: intake_ticket(uow=uow, actor=actor, draft=draft),
                       on_done=self._on_saved, on_error=self._on_failed, owner=self)
+
+    def _on_custom_fields(self, fields: tuple[FieldDefinition, ...]) -> None:
+        self.custom_form.set_definitions(fields)
+        self.custom_form.set_values({}, defaults=True)
+        self.custom_group.setVisible(bool(self.custom_form.definitions))
 
     def _on_saved(self, ticket: TicketView) -> None:
         self.ticket = ticket
@@ -644,7 +680,8 @@ class IntakeDialog(QDialog):
         self.print_button.setEnabled(True)
         self.print_button.setFocus(Qt.FocusReason.OtherFocusReason)
         cover = (self.tr("under contract") if not ticket.chargeable
-                 else self.tr("chargeable"))
+                 else self.tr("labour free under contract, parts charged")
+                 if ticket.labour_free else self.tr("chargeable"))
         self._set_status(self.tr("Saved as {number} ({cover}). Print the intake slip "
                                  "for the customer (Ctrl+P).").format(
             number=ticket.number, cover=cover))
@@ -653,7 +690,7 @@ class IntakeDialog(QDialog):
 
     def _on_failed(self, error: BaseException) -> None:
         if isinstance(error, ValidationError):
-            unplaced = self.errors.place(error.errors)
+            unplaced = self.errors.place(self.custom_form.show_errors(error.errors))
             self._set_busy(False, self.tr("Not saved: please correct the marked fields.")
                            + (" " + "; ".join(unplaced) if unplaced else ""), error=True)
         else:
@@ -828,6 +865,8 @@ class PickupDialog(QDialog):
                 name=ticket.technician_name or "—",
                 at=format_local_datetime(ticket.completed_at) if ticket.completed_at else "—"),
             (self.tr("Charge: {amount} (under contract)") if not ticket.chargeable
+             else self.tr("Charge: {amount} (labour free under contract, parts charged)")
+             if ticket.labour_free
              else self.tr("Charge: {amount}")).format(amount=format_yuan(ticket.total_charge)),
             self.tr("Paid: {paid}   Open: {open}").format(
                 paid=format_yuan(ticket.paid_amount), open=format_yuan(ticket.open_charge)),

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import Module, Operation
+from app.models.enums import KnowledgeStatus, Module, Operation
 from app.services.catalog import list_products
 from app.services.errors import ConflictError, ValidationError
 from app.services.knowledge import (
@@ -34,6 +34,7 @@ from app.services.knowledge import (
     KnowledgeView,
     create_knowledge,
     suggest_solutions,
+    update_knowledge,
 )
 from app.services.opportunities import pass_on_reneed
 from app.services.tickets import (
@@ -41,14 +42,17 @@ from app.services.tickets import (
     PartLine,
     RepairDraft,
     TicketView,
+    charge_split,
     record_repair,
 )
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
+from app.ui.formatting import format_yuan
 from app.ui.sales.base import SalesDialog, keep_open
 from app.ui.sales.common import error_label, parse_decimal
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
+PRICE_ROLE = Qt.ItemDataRole.UserRole + 2
 
 _JOB_TYPES = {
     "bench_repair": QT_TRANSLATE_NOOP("JobType", "Bench repair"),
@@ -71,24 +75,43 @@ class RepairOutcome:
 
 
 class KnowledgeFormDialog(SalesDialog):
-    """A small form for a new knowledge entry (submitted for the lead's approval)."""
+    """A small form for a knowledge entry, submitted for the lead's approval.
+
+    With ``entry`` it edits that entry (its author after a return, or the lead), showing
+    why it was returned; "Save draft" keeps its status, "Resubmit" makes it pending again.
+
+    Signals:
+        created(KnowledgeView): the entry was saved (new or edited).
+    """
 
     created = Signal(object)
 
     def __init__(self, ctx: AppContext, device_model: str, symptom: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, entry: KnowledgeView | None = None) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("knowledge_form_dialog")
-        self.setWindowTitle(self.tr("New knowledge entry"))
+        self._entry = entry
+        self.setWindowTitle(self.tr("New knowledge entry") if entry is None
+                            else self.tr("Knowledge entry {number}").format(number=entry.number))
         self.print_button.hide()
         self.edits: dict[str, QLineEdit | QPlainTextEdit] = {
             "device_model": QLineEdit(device_model, self),
-            "symptom": QLineEdit(symptom[:200], self),
-            "cause": QLineEdit(self),
-            "solution": QPlainTextEdit(self),
-            "parts": QLineEdit(self),
-            "keywords": QLineEdit(self),
+            "symptom": QLineEdit(symptom[:200] if entry is None else entry.symptom, self),
+            "cause": QLineEdit(entry.cause if entry else "", self),
+            "solution": QPlainTextEdit(entry.solution if entry else "", self),
+            "parts": QLineEdit((entry.parts or "") if entry else "", self),
+            "keywords": QLineEdit((entry.keywords or "") if entry else "", self),
         }
+        self.reason_label = QLabel(self)
+        self.reason_label.setObjectName("return_reason_label")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setStyleSheet("color: #c62828; font-weight: bold;")
+        if entry is not None and entry.status is KnowledgeStatus.REJECTED \
+                and entry.return_reason:
+            self.reason_label.setText(self.tr("Returned by the repair lead: {reason}").format(
+                reason=entry.return_reason))
+        else:
+            self.reason_label.hide()
         form = QFormLayout()
         for field, title in (("device_model", self.tr("Device model")),
                              ("symptom", self.tr("Symptom")),
@@ -103,15 +126,28 @@ class KnowledgeFormDialog(SalesDialog):
             box.addWidget(label)
             form.addRow(title, box)
             self.register_field(field, label, widget)
-        self.save_button = QPushButton(self.tr("Submit for approval"), self)
+        self.save_button = QPushButton(
+            self.tr("Submit for approval") if entry is None
+            or entry.status is KnowledgeStatus.DRAFT
+            else self.tr("Save and submit") if entry.status is KnowledgeStatus.PENDING
+            else self.tr("Resubmit for approval"), self)
         self.save_button.setObjectName("save_button")
-        self.save_button.clicked.connect(self.save)
+        self.save_button.setToolTip("Ctrl+S")
+        self.save_button.clicked.connect(self.submit)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.submit)
+        self.draft_button = QPushButton(self.tr("Save without submitting"), self)
+        self.draft_button.setObjectName("save_draft_button")
+        self.draft_button.clicked.connect(self.save_draft)
+        self.draft_button.setVisible(entry is not None
+                                     and entry.status is not KnowledgeStatus.PENDING)
         self.close_button.setText(self.tr("Cancel"))
         row = QHBoxLayout()
         row.addStretch(1)
+        row.addWidget(self.draft_button)
         row.addWidget(self.save_button)
         row.addWidget(self.close_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.reason_label)
         layout.addLayout(form)
         layout.addWidget(self.status_label)
         layout.addLayout(row)
@@ -122,21 +158,36 @@ class KnowledgeFormDialog(SalesDialog):
         return (widget.toPlainText() if isinstance(widget, QPlainTextEdit)
                 else widget.text()).strip()
 
-    def save(self) -> None:
+    def submit(self) -> None:
+        """Save and submit for approval (pending)."""
+        self.save(submit=True)
+
+    def save_draft(self) -> None:
+        """Save an edited entry keeping its status (draft or returned)."""
+        self.save(submit=False)
+
+    def save(self, submit: bool = True) -> None:
         if self._busy:
             return
         draft = KnowledgeDraft(
             device_model=self.text("device_model"), symptom=self.text("symptom"),
             cause=self.text("cause"), solution=self.text("solution"),
             parts=self.text("parts") or None, keywords=self.text("keywords") or None)
-        actor = self._ctx.actor
+        actor, entry = self._ctx.actor, self._entry
         self.clear_errors()
         self.set_busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: create_knowledge(uow=uow, actor=actor, draft=draft),
-                      on_done=self._saved, on_error=self._failed, owner=self)
+        if entry is None:
+            self._ctx.run(lambda uow: create_knowledge(uow=uow, actor=actor, draft=draft),
+                          on_done=self._saved, on_error=self._failed, owner=self)
+        else:
+            self._ctx.run(lambda uow: update_knowledge(
+                uow=uow, actor=actor, entry_id=entry.id, expected_version=entry.version,
+                draft=draft, submit=submit),
+                on_done=self._saved, on_error=self._failed, owner=self)
 
     def update_actions(self) -> None:
         self.save_button.setEnabled(not self._busy)
+        self.draft_button.setEnabled(not self._busy)
 
     def _saved(self, entry: KnowledgeView) -> None:
         self.set_busy(False)
@@ -202,6 +253,7 @@ class RepairDialog(SalesDialog):
         self.minutes_spin.setSingleStep(15)
         self.labour_edit = QLineEdit("0.00", self)
         self.labour_edit.setObjectName("labour_amount_edit")
+        self.labour_edit.textChanged.connect(lambda _t: self.update_charge())
         self.rating_combo = QComboBox(self)
         self.rating_combo.setObjectName("rating_combo")
         self.rating_combo.addItem(self.tr("Not rated"), None)
@@ -259,6 +311,7 @@ class RepairDialog(SalesDialog):
         self.parts_table.setColumnWidth(0, 300)
         self.parts_table.verticalHeader().hide()
         self.parts_table.setFixedHeight(90)
+        self.parts_table.itemChanged.connect(lambda _i: self.update_charge())
         search_row = QHBoxLayout()
         for w in (self.product_search, self.search_button, self.product_results,
                   self.qty_spin, self.add_part_button, self.remove_part_button):
@@ -305,6 +358,10 @@ class RepairDialog(SalesDialog):
         reneed_row.addWidget(self.reneed_amount)
         reneed_box.setVisible(self._ctx.can(Module.OPPORTUNITIES, Operation.CREATE))
 
+        # What the customer pays, labour and parts apart, as the contract makes them free.
+        self.charge_label = QLabel(self)
+        self.charge_label.setObjectName("charge_label")
+        self.charge_label.setWordWrap(True)
         self.score_label = QLabel(self)
         self.score_label.setObjectName("score_label")
         font = self.score_label.font()
@@ -328,8 +385,41 @@ class RepairDialog(SalesDialog):
         layout.addWidget(parts_box)
         layout.addWidget(kb_box)
         layout.addWidget(reneed_box)
+        layout.addWidget(self.charge_label)
         layout.addWidget(self.status_label)
         layout.addLayout(actions)
+        self.update_charge()
+
+    # --- charge ----------------------------------------------------------------------------
+
+    def parts_total(self) -> Decimal:
+        total = Decimal("0.00")
+        for row in range(self.parts_table.rowCount()):
+            product, qty = self.parts_table.item(row, 0), self.parts_table.item(row, 1)
+            price = product.data(PRICE_ROLE) if product is not None else None
+            quantity = parse_decimal(qty.text()) if qty is not None else None
+            if isinstance(price, Decimal) and quantity is not None and quantity > 0:
+                total += (price * quantity).quantize(Decimal("0.01"))
+        return total
+
+    def update_charge(self) -> None:
+        """Show the charge split for what is typed (the service prices it on saving)."""
+        t = self._ticket
+        labour = parse_decimal(self.labour_edit.text()) or Decimal("0.00")
+        split = charge_split(labour, self.parts_total(), labour_free=t.labour_free,
+                             parts_free=t.parts_free)
+        if t.labour_free and t.parts_free:
+            cover = self.tr("Under contract: labour and parts free.")
+        elif t.labour_free:
+            cover = self.tr("Under contract: labour free, parts charged.")
+        else:
+            cover = self.tr("Chargeable.")
+        self.charge_label.setText(self.tr(
+            "{cover} Labour {labour} (charged {labour_charged}) + parts {parts} "
+            "(charged {parts_charged}) = the customer pays {total}").format(
+            cover=cover, labour=format_yuan(split.labour),
+            labour_charged=format_yuan(split.labour_charged), parts=format_yuan(split.parts),
+            parts_charged=format_yuan(split.parts_charged), total=format_yuan(split.total)))
 
     # --- knowledge -------------------------------------------------------------------------
 
@@ -399,7 +489,8 @@ class RepairDialog(SalesDialog):
     def _show_products(self, page: object) -> None:
         self.product_results.clear()
         for row in page.rows:  # type: ignore[attr-defined]
-            self.product_results.addItem(f"{row.sku} {row.name}", (row.id, row.name))
+            self.product_results.addItem(f"{row.sku} {row.name}  {format_yuan(row.list_price)}",
+                                         (row.id, row.name, row.list_price))
         if not self.product_results.count():
             self.product_results.addItem(self.tr("No product found"), None)
 
@@ -411,19 +502,24 @@ class RepairDialog(SalesDialog):
         data = self.product_results.currentData()
         if data is None:
             return
-        product_id, name = data
+        product_id, name, price = data
         row = self.parts_table.rowCount()
+        self.parts_table.blockSignals(True)
         self.parts_table.insertRow(row)
-        item = QTableWidgetItem(name)
+        item = QTableWidgetItem(f"{name}  {format_yuan(price)}")
         item.setData(ID_ROLE, product_id)
+        item.setData(PRICE_ROLE, price)
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
         self.parts_table.setItem(row, 0, item)
         self.parts_table.setItem(row, 1, QTableWidgetItem(str(self.qty_spin.value())))
+        self.parts_table.blockSignals(False)
+        self.update_charge()
 
     def remove_part(self) -> None:
         row = self.parts_table.currentRow()
         if row >= 0:
             self.parts_table.removeRow(row)
+            self.update_charge()
 
     def part_lines(self) -> tuple[PartLine, ...]:
         lines = []
@@ -480,6 +576,16 @@ class RepairDialog(SalesDialog):
     def _on_saved(self, outcome: RepairOutcome) -> None:
         self.outcome = outcome
         self.score_label.setText(self.tr("Service score: {score}").format(score=outcome.score))
+        view, repair = outcome.view, outcome.view.repair
+        if repair is not None:
+            split = charge_split(repair.labour_amount, repair.parts_amount,
+                                 labour_free=view.labour_free, parts_free=view.parts_free)
+            self.charge_label.setText(self.tr(
+                "Saved: the customer pays {total} (labour {labour_charged} + parts "
+                "{parts_charged}).").format(
+                total=format_yuan(view.total_charge),
+                labour_charged=format_yuan(split.labour_charged),
+                parts_charged=format_yuan(split.parts_charged)))
         message = self.tr("Saved; the ticket is repaired.")
         if outcome.reneed_number:
             message += " " + self.tr("Re-need passed on as {number}.").format(

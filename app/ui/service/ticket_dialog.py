@@ -220,8 +220,10 @@ class TicketDialog(SalesDialog):
             device = f"{device} ({view.serial_number})"
         mode = (self.tr("On site") if view.mode is ServiceMode.ON_SITE
                 else self.tr("Brought in"))
-        charge = (format_yuan(view.total_charge) if view.chargeable
-                  else self.tr("Covered by contract"))
+        charge = (self.tr("Covered by contract") if not view.chargeable
+                  else self.tr("{amount} (labour free under contract, parts charged)").format(
+                      amount=format_yuan(view.total_charge)) if view.labour_free
+                  else format_yuan(view.total_charge))
         texts = {
             "customer": view.customer_name, "device": device,
             "priority": priority_label(view.priority), "mode": mode,

@@ -96,6 +96,11 @@ class TicketListPage(QWidget):
         self.pickup_button.clicked.connect(self.pickup)
         self.pickup_button.setVisible(ctx.can(Module.SERVICE_TICKETS, Operation.EDIT)
                                       or ctx.can(Module.PAYMENTS, Operation.CREATE))
+        # The score and SLA rules are the lead's (the same right as dispatching).
+        self.rules_button = QPushButton(self.tr("Score and SLA rules…"), self)
+        self.rules_button.setObjectName("rules_button")
+        self.rules_button.clicked.connect(self.open_rules)
+        self.rules_button.setVisible(ctx.can(Module.SERVICE_TICKETS, Operation.CONFIRM))
         self.model = TicketRowsModel(self.columns(), self._load_more, self)
         self.table = QTableView(self)
         self.table.setObjectName("ticket_table")
@@ -119,6 +124,7 @@ class TicketListPage(QWidget):
         bar.addWidget(self.mine_check)
         bar.addWidget(self.overdue_check)
         bar.addWidget(self.message_label, 1)
+        bar.addWidget(self.rules_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
@@ -204,6 +210,10 @@ class TicketListPage(QWidget):
     def new_intake(self) -> object:
         from app.ui.service.desk import open_intake
         return open_intake(self._ctx, self)
+
+    def open_rules(self) -> object:
+        from app.ui.service.rules_dialog import open_rules
+        return open_rules(self._ctx, self)
 
     def pickup(self) -> object:
         from app.ui.service.desk import open_pickup
