@@ -1684,15 +1684,18 @@ class _Builder:
                               W.CARE_TITLES["contract_expiry"].format(name=cust.name),
                               "contract_expiry", contract.id, None, None))
         if cust.last_consumable and rng.random() < 0.4:
-            bought_day, order_id, consumable_id = cust.last_consumable
+            bought_day, _order_id, consumable_id = cust.last_consumable
+            # Keyed like app.services.care's reorder rule: customer and product.
             items.append(("reorder", bought_day + 60,
                           W.CARE_TITLES["reorder"].format(name=cust.name),
-                          "reorder", order_id, None, consumable_id))
+                          "reorder", consumable_id, None, consumable_id))
         if cust.segment == "key" and rng.random() < 0.3:
             holiday, day = self.holiday(_ri(rng, cust.first, cust.last + 30))
+            when = self.date(day)
             items.append(("holiday", day - 3,
                           W.CARE_TITLES["holiday"].format(holiday=holiday, name=cust.name),
-                          None, None, None, None))
+                          "holiday", when.year * 10000 + when.month * 100 + when.day, None,
+                          None))
         if rng.random() < 0.05:
             items.append(("follow_up", _ri(rng, cust.first, self.last_day + 14),
                           W.CARE_TITLES["follow_up"].format(name=cust.name), None, None, None,
@@ -1713,7 +1716,8 @@ class _Builder:
                                else "客户联系不上")
                     channel = _ch(rng, W.CARE_CHANNELS)
             source_entity = {"birthday": "contact", "contract_expiry": "service_contract",
-                             "reorder": "order"}.get(kind) if rule else None
+                             "reorder": "product", "holiday": "holiday"}.get(kind) if rule \
+                else None
             by = owner or self.office
             self.add("care_items", {
                 "id": self._next("care_items"), "customer_id": cust.id,

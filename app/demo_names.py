@@ -466,5 +466,6 @@ CARE_OUTCOMES: Final[dict[str, tuple[str, ...]]] = {
     "holiday": ("已发送节日祝福", "已寄送节日礼品", "已电话问候"),
     "other": ("客户满意", "客户提出改进意见"),
 }
-CARE_CHANNELS: Final = ("电话", "微信", "短信", "上门", "邮件")
+# Channel codes as app.services.care.CHANNELS stores them.
+CARE_CHANNELS: Final = ("phone", "wechat", "sms", "visit", "email")
 BANKS: Final = ("工商银行", "建设银行", "招商银行", "北京银行", "农业银行", "中国银行")

@@ -15,6 +15,7 @@ from sqlalchemy import (
     TypeDecorator,
     Unicode,
     and_,
+    case,
     func,
     literal,
     null,
@@ -53,7 +54,13 @@ from app.models.enums import (
     TicketStatus,
 )
 from app.services.errors import NotFound
-from app.services.permissions import Actor, grants_for, require, require_in_scope
+from app.services.permissions import (
+    Actor,
+    grants_for,
+    require,
+    require_in_scope,
+    sees_field,
+)
 from app.services.uow import UnitOfWork
 
 
@@ -168,7 +175,9 @@ def customer_overview(
         return CustomerOverview(
             id=head.id, code=head.code, version=head.version, name=head.name,
             customer_class=head.customer_class, source=head.source, status=head.status,
-            owner_name=head.owner_name, phone=head.phone,
+            owner_name=head.owner_name,
+            phone=head.phone if sees_field(uow, actor, Module.CUSTOMERS, "phone",
+                                           head.owner_id) else None,
             receivable=Decimal(receivable).quantize(Decimal("0.01")),
             devices=devices, contracts=contracts, timeline=timeline,
         )
@@ -285,8 +294,11 @@ def _timeline(uow: UnitOfWork, customer_id: int, visible: set[Module],
                                         ServiceTicket.id == RepairRecord.ticket_id),
             ServiceTicket.customer_id == cid))
     if Module.CARE in visible:
+        # A recorded outcome reads after the title: "生日问候 — 已电话祝福".
+        care_text = case((CareItem.outcome.is_(None), CareItem.title),
+                         else_=CareItem.title + literal(" — ", Unicode(3)) + CareItem.outcome)
         branches.append(_branch("care", CareItem.id, CareItem.due_on, CareItem.kind,
-                                CareItem.status, CareItem.title, none, CareItem.owner_id,
+                                CareItem.status, care_text, none, CareItem.owner_id,
                                 CareItem, CareItem.customer_id == cid))
     if Module.TASKS in visible:
         branches.append(_branch("task", Task.id, Task.created_at, Task.priority, Task.status,

@@ -265,17 +265,17 @@ def pass_on_reneed(
     """"The customer also needs…", noted at intake or in the repair record (客户再需求).
 
     Creates an opportunity with source *service re-need* for the ticket's customer,
-    crediting the actor. It goes to the customer's owner (a customer without one leaves
-    it in management's routing queue): passing a need on is the rule here, so the actor
-    need not be able to see or own sales records — only the ticket.
+    crediting the actor. It waits without an owner in management's routing queue, where
+    management gives it to a salesperson (:mod:`app.services.routing`): passing a need on
+    is the rule here, so the actor need not be able to see or own sales records — only
+    the ticket.
     """
     with uow:
         require(uow, actor, Module.OPPORTUNITIES, Operation.CREATE)
         require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
         ticket = uow.session.execute(
             select(ServiceTicket.customer_id, ServiceTicket.intake_by_id,
-                   ServiceTicket.technician_id, Customer.owner_id)
-            .join(Customer, Customer.id == ServiceTicket.customer_id)
+                   ServiceTicket.technician_id)
             .where(ServiceTicket.id == ticket_id)
         ).one_or_none()
         if ticket is None or not any(
@@ -292,7 +292,7 @@ def pass_on_reneed(
         check.done()
         opportunity = Opportunity(
             number=next_number(uow, "opportunity", dt.date.today()),
-            stage=Stage.NEW, owner_id=ticket.owner_id, credited_user_id=actor.user_id,
+            stage=Stage.NEW, owner_id=None, credited_user_id=actor.user_id,
             created_by_id=actor.user_id, updated_by_id=actor.user_id, **values,
         )
         uow.session.add(opportunity)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
@@ -36,14 +36,16 @@ from app.models import (
 )
 from app.models.enums import (
     AuditAction,
+    ConfirmStatus,
     CustomerSource,
+    CustomFieldEntity,
     Module,
     Operation,
     OrderStatus,
     PaymentMethod,
     QuotationStatus,
 )
-from app.services import audit
+from app.services import audit, custom_fields
 from app.services.catalog import POINTS_LIMIT
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import S, TransitionTable
@@ -192,6 +194,8 @@ class OrderDraft:
     owner_id: int | None = None  # the actor
     delivery_address: str | None = None
     notes: str | None = None
+    # Custom field values by code (app/services/custom_fields.py); left out: kept.
+    custom: Mapping[str, object] = field(default_factory=dict)
 
 
 # --- data out ------------------------------------------------------------------------------
@@ -299,12 +303,15 @@ class OrderView:
     created_at: dt.datetime
     updated_at: dt.datetime
     updated_by_name: str | None
+    # Values of the active custom fields by code.
+    custom: Mapping[str, object] = field(default_factory=dict)
 
     def to_draft(self) -> OrderDraft:
         return OrderDraft(
             customer_id=self.customer_id, ordered_on=self.ordered_on, due_on=self.due_on,
             contact_id=self.contact_id, opportunity_id=self.opportunity_id,
             owner_id=self.owner_id, delivery_address=self.delivery_address, notes=self.notes,
+            custom=dict(self.custom),
             lines=tuple(OrderLineDraft(
                 id=ln.id, product_id=ln.product_id, description=ln.description,
                 quantity=ln.quantity, unit_price=ln.unit_price,
@@ -602,6 +609,7 @@ def convert_quotation_to_order(
             contact_id=quotation.contact_id, owner_id=quotation.owner_id,
             quotation_id=quotation.id, opportunity_id=quotation.opportunity_id,
             status=ORDER_LIFECYCLE.initial, ordered_on=day, customer_source=customer.source,
+            confirm_status=ConfirmStatus.SUBMITTED.value,
             created_by_id=actor.user_id, updated_by_id=actor.user_id,
         )
         _write_lines(order.lines, lines, OrderLine)
@@ -628,11 +636,14 @@ def create_order(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> OrderVi
         owner_id = _owner(uow, actor, check, Module.ORDERS, draft.owner_id, None)
         header = _order_header(uow, actor, check, draft)
         lines = _clean_lines(uow, actor, check, draft.lines, for_order=True)
-        check.done()
+        custom_fields.done_with(check, uow=uow, entity=CustomFieldEntity.ORDER, record_id=None,
+                                values=draft.custom)
         customer = _customer(uow, header["customer_id"])
         order = Order(
             number=next_number(uow, "order", header["ordered_on"]),
             status=ORDER_LIFECYCLE.initial, owner_id=owner_id,
+            # An order goes to management's confirmation queue as it is written.
+            confirm_status=ConfirmStatus.SUBMITTED.value,
             customer_source=customer.source, created_by_id=actor.user_id,
             updated_by_id=actor.user_id, **header,
         )
@@ -640,9 +651,12 @@ def create_order(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> OrderVi
         _order_totals(order, lines)
         uow.session.add(order)
         uow.flush()
+        custom = custom_fields.save_values(uow=uow, actor=actor, entity=CustomFieldEntity.ORDER,
+                                           record_id=order.id, values=draft.custom,
+                                           creating=True)
         audit.record(uow, actor, AuditAction.CREATE, "order", order.id,
                      _summary(order.number, order.customer_id, uow),
-                     {"after": _snapshot(order)})
+                     {"after": {**_snapshot(order), **{k: v[1] for k, v in custom.items()}}})
         uow.commit()
         return _order_view(uow, actor, order)
 
@@ -668,7 +682,11 @@ def update_order(
         lines = _clean_lines(uow, actor, check, draft.lines, for_order=True,
                              kept_products={ln.product_id for ln in order.lines},
                              existing={ln.id: ln for ln in order.lines})
-        check.done()
+        custom_fields.done_with(check, uow=uow, entity=CustomFieldEntity.ORDER,
+                                record_id=order.id, values=draft.custom)
+        # Before the order's own changes, whose flush would move the version twice.
+        custom = custom_fields.save_values(uow=uow, actor=actor, entity=CustomFieldEntity.ORDER,
+                                           record_id=order.id, values=draft.custom)
         before = _snapshot(order)
         if header["customer_id"] != order.customer_id:
             order.customer_source = _customer(uow, header["customer_id"]).source
@@ -678,6 +696,12 @@ def update_order(
         _write_lines(order.lines, lines, OrderLine)
         _order_totals(order, lines)
         changes = audit.diff(before, _snapshot(order))
+        changes.update(custom)
+        if changes and order.confirm_status == ConfirmStatus.CONFIRMED.value:
+            # A change after management confirmed the order needs confirming again.
+            order.confirm_status = ConfirmStatus.SUBMITTED.value
+            changes["confirm_status"] = [ConfirmStatus.CONFIRMED.value,
+                                         ConfirmStatus.SUBMITTED.value]
         if changes:
             order.updated_by_id = actor.user_id
             order.updated_at = utcnow()
@@ -1411,6 +1435,8 @@ def _order_view(uow: UnitOfWork, actor: Actor, o: Order) -> OrderView:
             for ln in o.lines),
         created_at=o.created_at, updated_at=o.updated_at,
         updated_by_name=names.get(o.updated_by_id or 0),
+        custom=custom_fields.values_for(uow=uow, entity=CustomFieldEntity.ORDER,
+                                        record_ids=[o.id]).get(o.id, {}),
     )
 
 

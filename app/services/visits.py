@@ -18,7 +18,8 @@ person's to-do list (:func:`todo_follow_ups`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import and_, false, or_, select
@@ -26,8 +27,15 @@ from sqlalchemy.orm import aliased
 
 from app.i18n import tr
 from app.models import Contact, Customer, User, Visit, utcnow
-from app.models.enums import AuditAction, ConfirmStatus, Module, Operation, VisitKind
-from app.services import audit
+from app.models.enums import (
+    AuditAction,
+    ConfirmStatus,
+    CustomFieldEntity,
+    Module,
+    Operation,
+    VisitKind,
+)
+from app.services import audit, custom_fields
 from app.services.customers import (
     CustomerDetail,
     CustomerDraft,
@@ -97,6 +105,8 @@ class VisitDraft:
     next_step: str | None = None
     follow_up_on: dt.date | None = None
     notes: str | None = None
+    # Custom field values by code (app/services/custom_fields.py); left out: kept.
+    custom: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,8 @@ class VisitView:
     confirm_status: ConfirmStatus
     created_at: dt.datetime
     updated_at: dt.datetime
+    # Values of the active custom fields by code (filled for one visit, not in lists).
+    custom: Mapping[str, object] = field(default_factory=dict)
 
     def to_draft(self) -> VisitDraft:
         return VisitDraft(
@@ -202,14 +214,20 @@ def record_visit(*, uow: UnitOfWork, actor: Actor, draft: VisitDraft) -> VisitVi
     with uow:
         require(uow, actor, Module.VISITS, Operation.CREATE)
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
-        values = _clean(uow, actor, draft, Operation.CREATE)
+        values = custom_fields.check_together(
+            lambda: _clean(uow, actor, draft, Operation.CREATE), uow=uow,
+            entity=CustomFieldEntity.VISIT, record_id=None, values=draft.custom)
         visit = Visit(owner_id=actor.user_id, follow_up_done=False,
                       confirm_status=ConfirmStatus.DRAFT.value,
                       created_by_id=actor.user_id, updated_by_id=actor.user_id, **values)
         uow.session.add(visit)
         uow.flush()
+        custom = custom_fields.save_values(uow=uow, actor=actor, entity=CustomFieldEntity.VISIT,
+                                           record_id=visit.id, values=draft.custom,
+                                           creating=True)
         audit.record(uow, actor, AuditAction.CREATE, "visit", visit.id, _summary(visit),
-                     {"after": audit.snapshot(visit)})
+                     {"after": {**audit.snapshot(visit),
+                                **{k: v[1] for k, v in custom.items()}}})
         uow.commit()
         return _view(uow, visit.id)
 
@@ -240,13 +258,21 @@ def update_visit(*, uow: UnitOfWork, actor: Actor, visit_id: int, expected_versi
         check_version(uow, visit, expected_version, entity="visit", label=tr("Visit record"))
         if draft.customer_id is None:
             draft = replace(draft, customer_id=visit.customer_id)
-        values = _clean(uow, actor, draft, Operation.EDIT, current=visit)
+        checked = draft
+        values = custom_fields.check_together(
+            lambda: _clean(uow, actor, checked, Operation.EDIT, current=visit), uow=uow,
+            entity=CustomFieldEntity.VISIT, record_id=visit.id, values=draft.custom)
+        # Before the visit's own changes, whose flush would move the version twice.
+        custom = custom_fields.save_values(uow=uow, actor=actor, entity=CustomFieldEntity.VISIT,
+                                           record_id=visit.id, values=draft.custom)
         before = audit.snapshot(visit)
         for key, value in values.items():
             setattr(visit, key, value)
         changes = audit.diff(before, audit.snapshot(visit))
+        changes.update(custom)
         if changes:
             visit.updated_by_id = actor.user_id
+            visit.updated_at = utcnow()
             uow.flush()
             audit.record(uow, actor, AuditAction.UPDATE, "visit", visit.id, _summary(visit),
                          changes)
@@ -556,7 +582,10 @@ def _row_view(r: Any) -> VisitView:
 
 
 def _view(uow: UnitOfWork, visit_id: int) -> VisitView:
-    return _row_view(uow.session.execute(_view_query().where(Visit.id == visit_id)).one())
+    view = _row_view(uow.session.execute(_view_query().where(Visit.id == visit_id)).one())
+    custom = custom_fields.values_for(uow=uow, entity=CustomFieldEntity.VISIT,
+                                      record_ids=[visit_id]).get(visit_id, {})
+    return replace(view, custom=custom)
 
 
 __all__ = [

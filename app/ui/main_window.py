@@ -140,9 +140,13 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         return page
 
+    def _has_todo(self) -> bool:
+        # A technician has no visits but has tasks and returned repair records.
+        return any(m in self.visible_modules for m in (Module.VISITS, Module.TASKS))
+
     def open_todo(self) -> QWidget | None:
-        """Go → To-do today (Ctrl+T): the user's follow-ups due today, overdue first."""
-        if Module.VISITS not in self.visible_modules:
+        """Go → To-do today (Ctrl+T): the user's tasks, follow-ups and returned records."""
+        if not self._has_todo():
             return None
         from app.ui.todo_page import TodoPage
 
@@ -366,7 +370,7 @@ class MainWindow(QMainWindow):
         go_menu.addSeparator()
         self.todo_action = self._action(self.tr("&To-do today"), self.open_todo,
                                         QKeySequence("Ctrl+T"))
-        self.todo_action.setEnabled(Module.VISITS in self.visible_modules)
+        self.todo_action.setEnabled(self._has_todo())
         go_menu.addAction(self.todo_action)
 
         help_menu = menus.addMenu(self.tr("&Help"))

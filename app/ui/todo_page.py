@@ -1,12 +1,23 @@
-"""今日待办: the user's follow-ups due today, overdue ones first, to tick off one by one;
-below them the service contracts in the user's scope ending within 30 days (到期服务合同)."""
+"""今日待办: each user's one to-do list — tasks, follow-ups, returned records, contracts, care.
+
+The list comes from :func:`app.services.todo.todo_list`, overdue first, then by due date,
+with a kind column; the buttons offer what the current line allows:
+
+* task (工作任务): Acknowledge, Report done…, Open record (the record the task is about) or
+  Open customer;
+* follow-up (跟进): Done (Space), Open customer;
+* returned record (退回): Open record to correct it (a repair record opens a correction
+  dialog that resubmits), Resubmit;
+* contract ending within 30 days: Open contract;
+* customer care item (客户关怀): Record outcome… (done, postponed or skipped).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -19,25 +30,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import Module, Operation
-from app.services.contracts import ContractView, contracts_expiring
-from app.services.visits import FollowUpItem, VisitView, mark_follow_up_done, todo_follow_ups
+from app.services.confirmation import submit_record
+from app.services.errors import ConflictError
+from app.services.tasks import acknowledge_task, report_task_done
+from app.services.todo import TodoItem, TodoKind, todo_list
+from app.services.visits import mark_follow_up_done
 from app.ui.context import AppContext
 from app.ui.contracts.contract_dialog import open_contract as open_contract_dialog
-from app.ui.errors import describe_error
+from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date
-from app.ui.visits.common import kind_label
+from app.ui.management.dialogs import (
+    RepairCorrectionDialog,
+    can_open_related,
+    open_related,
+    open_text_prompt,
+)
+from app.ui.record_labels import kind_icon, kind_label, reference_label
+from app.ui.record_openers import record_openers
+from app.ui.sales.base import keep_open
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE_COLOUR = "#b00020"
 EXPIRING_WITHIN_DAYS = 30
+# The timeline kind whose coloured icon marks each line.
+_ICON_KINDS = {TodoKind.TASK: "task", TodoKind.FOLLOW_UP: "visit",
+               TodoKind.RETURNED: "change", TodoKind.CONTRACT: "service_ticket",
+               TodoKind.CARE: "care"}
 
 
 class TodoPage(QWidget):
-    """The to-do list of the logged-in user: visits whose follow-up falls due.
+    """The to-do list of the logged-in user (see the module docstring).
 
-    Keys: Enter opens the customer, Space or Ctrl+D marks the follow-up done. Users who
-    may view contracts also see the contracts expiring within 30 days; Enter opens one.
+    Keys: Enter opens the line (customer, record or contract), Space marks a follow-up
+    done, Ctrl+K acknowledges a task.
 
     Signals:
         customer_activated(int): "Open customer".
@@ -51,11 +76,10 @@ class TodoPage(QWidget):
         self.setObjectName("todo_page")
         self._ctx = ctx
         self._today = today
-        self.items: tuple[FollowUpItem, ...] = ()
-        self.contracts: tuple[ContractView, ...] = ()
-        self.contracts_loaded = False
-        self.contract_dialog: QWidget | None = None
-        self.shows_contracts = ctx.can(Module.CONTRACTS, Operation.VIEW)
+        self._generation = 0
+        self.items: tuple[TodoItem, ...] = ()
+        self.loaded = False
+        self.dialog: QWidget | None = None
         title = QLabel(self.tr("To-do today"), self)
         title.setObjectName("todo_title")
         font = title.font()
@@ -67,61 +91,56 @@ class TodoPage(QWidget):
         self.table = QTableWidget(0, 5, self)
         self.table.setObjectName("todo_table")
         self.table.setHorizontalHeaderLabels([
-            self.tr("Follow-up on"), self.tr("Customer"), self.tr("Kind"),
-            self.tr("Purpose"), self.tr("Next step")])
+            self.tr("Due"), self.tr("Kind"), self.tr("To do"), self.tr("Customer"),
+            self.tr("Detail")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
-        self.table.activated.connect(lambda _index: self.open_customer())
+        self.table.activated.connect(lambda _index: self.open_current())
+        self.table.currentCellChanged.connect(lambda *_a: self._update_buttons())
         self.table.installEventFilter(self)
+
+        self.open_button = QPushButton(self.tr("Open customer"), self)
+        self.open_button.setObjectName("todo_open")
+        self.open_button.clicked.connect(self.open_current)
         self.done_button = QPushButton(self.tr("Done"), self)
         self.done_button.setObjectName("todo_done")
         self.done_button.setToolTip(self.tr("Mark the follow-up done (Space)"))
         self.done_button.clicked.connect(self.mark_done)
-        self.open_button = QPushButton(self.tr("Open customer"), self)
-        self.open_button.setObjectName("todo_open_customer")
-        self.open_button.clicked.connect(self.open_customer)
+        self.acknowledge_button = QPushButton(self.tr("Acknowledge"), self)
+        self.acknowledge_button.setObjectName("todo_acknowledge")
+        self.acknowledge_button.setToolTip("Ctrl+K")
+        self.acknowledge_button.clicked.connect(self.acknowledge)
+        QShortcut(QKeySequence("Ctrl+K"), self, activated=self.acknowledge)
+        self.report_button = QPushButton(self.tr("Report done…"), self)
+        self.report_button.setObjectName("todo_report")
+        self.report_button.clicked.connect(self.report_done)
+        self.resubmit_button = QPushButton(self.tr("Resubmit"), self)
+        self.resubmit_button.setObjectName("todo_resubmit")
+        self.resubmit_button.setToolTip(self.tr("Submit the corrected record to management"))
+        self.resubmit_button.clicked.connect(self.resubmit)
         self.status_label = QLabel(self)
         self.status_label.setObjectName("todo_status")
         self.status_label.setWordWrap(True)
-
-        self.contracts_title = QLabel(self.tr("Contracts expiring within 30 days"), self)
-        self.contracts_title.setObjectName("todo_contracts_title")
-        bold = self.contracts_title.font()
-        bold.setBold(True)
-        self.contracts_title.setFont(bold)
-        self.contracts_table = QTableWidget(0, 4, self)
-        self.contracts_table.setObjectName("todo_contracts_table")
-        self.contracts_table.setHorizontalHeaderLabels([
-            self.tr("Contract"), self.tr("Customer"), self.tr("Ends on"), self.tr("Days left")])
-        self.contracts_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.contracts_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.contracts_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.contracts_table.verticalHeader().setVisible(False)
-        self.contracts_table.setWordWrap(False)
-        self.contracts_table.activated.connect(lambda _index: self.open_contract())
-        self.contracts_status = QLabel(self)
-        self.contracts_status.setObjectName("todo_contracts_status")
-        self.contracts_status.setWordWrap(True)
-        for widget in (self.contracts_title, self.contracts_table, self.contracts_status):
-            widget.setVisible(self.shows_contracts)
+        self.detail_label = QLabel(self)
+        self.detail_label.setObjectName("todo_detail")
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         header = QHBoxLayout()
         header.addWidget(title)
         header.addWidget(self.date_label, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status_label, 1)
-        buttons.addWidget(self.open_button)
-        buttons.addWidget(self.done_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
-        layout.addWidget(self.contracts_title)
-        layout.addWidget(self.contracts_table, 1)
-        layout.addWidget(self.contracts_status)
+        for button in self._action_buttons():
+            buttons.addWidget(button)
+        self._layout = QVBoxLayout(self)
+        self._layout.addLayout(header)
+        self._layout.addWidget(self.table, 3)
+        self._layout.addWidget(self.detail_label)
+        self._layout.addLayout(buttons)
         self.setFocusProxy(self.table)
         self._update_buttons()
         self.refresh()
@@ -131,127 +150,228 @@ class TodoPage(QWidget):
         return self._today or dt.date.today()
 
     def refresh(self) -> None:
-        actor, today = self._ctx.actor, self.today
+        self._generation += 1
+        generation, actor, today = self._generation, self._ctx.actor, self.today
         self.date_label.setText(format_date(today))
         self._set_status(self.tr("Loading…"))
-        self._ctx.run(lambda uow: todo_follow_ups(uow=uow, actor=actor, on=today),
-                      on_done=self._fill, on_error=self._on_failed, owner=self)
-        if self.shows_contracts:
-            self.contracts_status.setText(self.tr("Loading…"))
-            self._ctx.run(
-                lambda uow: contracts_expiring(uow=uow, actor=actor,
-                                               within_days=EXPIRING_WITHIN_DAYS, on=today),
-                on_done=self._fill_contracts, on_error=self._on_contracts_failed, owner=self)
+        self._ctx.run(lambda uow: todo_list(uow=uow, actor=actor, today=today),
+                      on_done=lambda items: self._fill(generation, items),
+                      on_error=self._on_failed, owner=self)
 
     def on_connection_restored(self) -> None:
         self.refresh()
 
-    def current_item(self) -> FollowUpItem | None:
+    def current_item(self) -> TodoItem | None:
         row = self.table.currentRow()
         return self.items[row] if 0 <= row < len(self.items) else None
 
-    def mark_done(self) -> None:
+    def select(self, kind: TodoKind, item_id: int) -> bool:
+        for row, item in enumerate(self.items):
+            if item.kind is kind and item.id == item_id:
+                self.table.setCurrentCell(row, 0)
+                return True
+        return False
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def open_current(self) -> object:
         item = self.current_item()
         if item is None:
+            return None
+        if item.kind is TodoKind.CONTRACT:
+            dialog = open_contract_dialog(self._ctx, item.id, parent=self)
+            dialog.show()
+            self.dialog = dialog
+            return dialog
+        if item.kind is TodoKind.RETURNED:
+            return self._open_returned(item)
+        if item.kind is TodoKind.CARE:
+            from app.ui.care.outcome_dialog import open_care_item
+            care = open_care_item(self._ctx, item.id, self, today=self.today)
+            care.saved.connect(lambda _v: self.refresh())
+            care.show()
+            self.dialog = care
+            return care
+        if item.kind is TodoKind.TASK and item.related_kind and item.related_id is not None:
+            opened = open_related(self._ctx, item.related_kind, item.related_id, self)
+            if opened is not None:
+                self.dialog = opened  # type: ignore[assignment]
+                return opened
+        if item.customer_id is not None:
+            self.customer_activated.emit(item.customer_id)
+        return None
+
+    def _open_returned(self, item: TodoItem) -> object:
+        if item.record_kind == "repair":
+            dialog = RepairCorrectionDialog(self._ctx, item.id, self)
+            dialog.saved.connect(lambda _v: self.refresh())
+            keep_open(dialog)
+            self.dialog = dialog
+            return dialog
+        opener = record_openers().opener_for(item.record_kind or "")
+        if opener is None:
+            return None
+        opened = opener(self._ctx, item.id, self)
+        saved = getattr(opened, "saved", None)
+        if saved is not None:
+            saved.connect(lambda *_a: self.refresh())
+        self.dialog = opened  # type: ignore[assignment]
+        return opened
+
+    def mark_done(self) -> None:
+        item = self.current_item()
+        if item is None or item.kind is not TodoKind.FOLLOW_UP:
             return
         actor = self._ctx.actor
         self.done_button.setEnabled(False)
         self._ctx.run(
-            lambda uow: mark_follow_up_done(uow=uow, actor=actor, visit_id=item.visit_id),
-            on_done=self._on_done, on_error=self._on_failed, owner=self)
+            lambda uow: mark_follow_up_done(uow=uow, actor=actor, visit_id=item.id),
+            on_done=lambda _v: self.refresh(), on_error=self._on_action_failed, owner=self)
 
-    def open_customer(self) -> None:
+    def acknowledge(self) -> None:
         item = self.current_item()
-        if item is not None:
-            self.customer_activated.emit(item.customer_id)
-
-    def current_contract(self) -> ContractView | None:
-        row = self.contracts_table.currentRow()
-        return self.contracts[row] if 0 <= row < len(self.contracts) else None
-
-    def open_contract(self) -> None:
-        contract = self.current_contract()
-        if contract is None:
+        if item is None or not self.acknowledge_button.isEnabled():
             return
-        dialog = open_contract_dialog(self._ctx, contract.id, parent=self)
-        self.contract_dialog = dialog
-        dialog.show()
+        actor = self._ctx.actor
+        self.acknowledge_button.setEnabled(False)
+        self._ctx.run(lambda uow: acknowledge_task(uow=uow, actor=actor, task_id=item.id,
+                                                   expected_version=item.version),
+                      on_done=lambda _v: self.refresh(), on_error=self._on_action_failed,
+                      owner=self)
+
+    def report_done(self) -> QWidget | None:
+        item = self.current_item()
+        if item is None or item.kind is not TodoKind.TASK:
+            return None
+        actor = self._ctx.actor
+        dialog = open_text_prompt(
+            self._ctx, self, title=self.tr("Report done"), prompt=self.tr("What was done?"),
+            context=item.title, field="report", button=self.tr("Report done"),
+            action=lambda uow, text: report_task_done(
+                uow=uow, actor=actor, task_id=item.id, expected_version=item.version,
+                report=text))
+        dialog.saved.connect(lambda _v: self.refresh())
+        self.dialog = dialog
+        return dialog
+
+    def resubmit(self) -> None:
+        item = self.current_item()
+        if item is None or item.kind is not TodoKind.RETURNED:
+            return
+        if item.record_kind == "repair":
+            self._open_returned(item)  # the correction dialog resubmits
+            return
+        actor, kind = self._ctx.actor, item.record_kind or ""
+        self.resubmit_button.setEnabled(False)
+        self._ctx.run(lambda uow: submit_record(uow=uow, actor=actor, kind=kind,
+                                                record_id=item.id,
+                                                expected_version=item.version),
+                      on_done=lambda _v: self.refresh(), on_error=self._on_action_failed,
+                      owner=self)
 
     # --- results --------------------------------------------------------------------------
 
-    def _fill(self, items: tuple[FollowUpItem, ...]) -> None:
+    def kind_text(self, item: TodoItem) -> str:
+        if item.kind is TodoKind.TASK:
+            return kind_label("task")
+        if item.kind is TodoKind.FOLLOW_UP:
+            return self.tr("Follow-up")
+        if item.kind is TodoKind.RETURNED:
+            return self.tr("Returned {record}").format(record=kind_label(item.record_kind or ""))
+        if item.kind is TodoKind.CONTRACT:
+            return self.tr("Contract expiring")
+        return kind_label("care")
+
+    def detail_text(self, item: TodoItem) -> str:
+        if item.kind is TodoKind.CARE:
+            from app.ui.care.common import care_kind_label
+            return care_kind_label(item.record_kind or "")
+        if item.kind is TodoKind.CONTRACT and item.due is not None:
+            return self.tr("Ends in {days} days").format(days=(item.due - self.today).days)
+        if item.kind is TodoKind.RETURNED:
+            return self.tr("Returned: {comment}").format(comment=item.detail or "")
+        if item.kind is TodoKind.TASK:
+            priority = reference_label("task", item.priority or "")
+            return " · ".join(p for p in (priority, (item.detail or "").replace("\n", " "))
+                              if p)
+        return (item.detail or "").replace("\n", " ")
+
+    def _fill(self, generation: int, items: tuple[TodoItem, ...]) -> None:
+        if generation != self._generation:
+            return
         row_before = max(self.table.currentRow(), 0)
         self.items = tuple(items)
         table = self.table
         table.setRowCount(len(self.items))
         overdue_brush = QBrush(QColor(OVERDUE_COLOUR))
         for row, item in enumerate(self.items):
-            due = format_date(item.follow_up_on)
+            due = format_date(item.due)
             if item.overdue:
                 due = self.tr("{date} (overdue)").format(date=due)
-            customer = item.customer_name + (f" — {item.contact_name}"
-                                             if item.contact_name else "")
-            cells = [due, customer, kind_label(item.kind), item.purpose, item.next_step or ""]
+            cells = [due, self.kind_text(item), item.title, item.customer_name or "",
+                     self.detail_text(item)]
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                cell.setData(ITEM_ROLE, item.visit_id)
+                cell.setData(ITEM_ROLE, item.id)
+                if column == 1:
+                    cell.setIcon(kind_icon(_ICON_KINDS[item.kind]))
                 if item.overdue:
                     cell.setForeground(overdue_brush)
                 table.setItem(row, column, cell)
         table.resizeColumnsToContents()
-        table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         if self.items:
             table.setCurrentCell(min(row_before, len(self.items) - 1), 0)
         overdue = sum(1 for i in self.items if i.overdue)
         if not self.items:
-            self._set_status(self.tr("Nothing to follow up today."))
+            self._set_status(self.tr("Nothing to do today."))
         elif overdue:
-            self._set_status(self.tr("{count} follow-ups, {overdue} of them overdue.").format(
+            self._set_status(self.tr("{count} to do, {overdue} of them overdue.").format(
                 count=len(self.items), overdue=overdue))
         else:
-            self._set_status(self.tr("{count} follow-ups today.").format(count=len(self.items)))
+            self._set_status(self.tr("{count} to do.").format(count=len(self.items)))
+        self.loaded = True
         self._update_buttons()
 
-    def _fill_contracts(self, contracts: tuple[ContractView, ...]) -> None:
-        self.contracts = tuple(contracts)
-        table, today = self.contracts_table, self.today
-        table.setRowCount(len(self.contracts))
-        for row, c in enumerate(self.contracts):
-            days = (c.ends_on - today).days
-            cells = [c.number, c.customer_name, format_date(c.ends_on),
-                     self.tr("{days} days").format(days=days)]
-            for column, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setData(ITEM_ROLE, c.id)
-                table.setItem(row, column, cell)
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        if self.contracts:
-            table.setCurrentCell(0, 0)
-            self.contracts_status.setText(
-                self.tr("{count} contracts end within 30 days.").format(
-                    count=len(self.contracts)))
-        else:
-            self.contracts_status.setText(self.tr("No contract ends within 30 days."))
-        self.contracts_status.setStyleSheet("")
-        self.contracts_loaded = True
-
-    def _on_contracts_failed(self, error: BaseException) -> None:
-        self.contracts_status.setText(describe_error(error).text)
-        self.contracts_status.setStyleSheet(f"color: {OVERDUE_COLOUR};")
-        self.contracts_loaded = True
-
-    def _on_done(self, _visit: VisitView) -> None:
-        self.refresh()
-
     def _on_failed(self, error: BaseException) -> None:
+        self.loaded = True
         self._set_status(describe_error(error).text, error=True)
         self._update_buttons()
 
+    def _on_action_failed(self, error: BaseException) -> None:
+        self._set_status(describe_error(error).text, error=True)
+        if isinstance(error, ConflictError):
+            show_error(self, error)
+        self.refresh()
+
+    def _action_buttons(self) -> tuple[QPushButton, ...]:
+        return (self.open_button, self.acknowledge_button, self.report_button,
+                self.done_button, self.resubmit_button)
+
     def _update_buttons(self) -> None:
-        has = bool(self.items)
-        self.done_button.setEnabled(has)
-        self.open_button.setEnabled(has)
+        item = self.current_item()
+        kind = item.kind if item is not None else None
+        self.done_button.setEnabled(kind is TodoKind.FOLLOW_UP)
+        self.acknowledge_button.setEnabled(kind is TodoKind.TASK and item is not None
+                                           and item.status in ("open", "returned"))
+        self.report_button.setEnabled(kind is TodoKind.TASK)
+        self.resubmit_button.setEnabled(kind is TodoKind.RETURNED)
+        if kind is TodoKind.CONTRACT:
+            self.open_button.setText(self.tr("Open contract"))
+        elif kind is TodoKind.CARE:
+            self.open_button.setText(self.tr("Record outcome…"))
+        elif kind is TodoKind.RETURNED or (
+                kind is TodoKind.TASK and item is not None and item.related_id is not None
+                and can_open_related(item.related_kind)):
+            self.open_button.setText(self.tr("Open record"))
+        else:
+            self.open_button.setText(self.tr("Open customer"))
+        self.open_button.setEnabled(item is not None and (
+            kind in (TodoKind.CONTRACT, TodoKind.RETURNED, TodoKind.CARE)
+            or item.customer_id is not None
+            or (item.related_id is not None and can_open_related(item.related_kind))))
+        self.detail_label.setText(self.detail_text(item) if item is not None else "")
+        self.detail_label.setVisible(bool(self.detail_label.text()))
 
     def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status_label.setText(text)

@@ -1,4 +1,4 @@
-"""A need heard during a repair becomes an opportunity for the customer's owner."""
+"""A need heard during a repair becomes an opportunity waiting in the routing queue."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from app.models import Opportunity
 from app.services.customers import CustomerDraft, create_customer
 from app.services.errors import NotFound, PermissionDenied, ValidationError
 from app.services.opportunities import get_opportunity, pass_on_reneed
+from app.services.routing import assign_opportunity, list_routing_queue
 from app.services.tickets import IntakeDraft, dispatch_ticket, intake_ticket
 
 
@@ -28,15 +29,27 @@ def _count(uow) -> int:
         return uow.session.execute(select(func.count()).select_from(Opportunity)).scalar_one()
 
 
-def test_technician_passes_on_a_need_to_the_customers_salesperson(
-        uow, ticket, technician, sales_user):
+def test_technician_passes_on_a_need_to_managements_routing_queue(
+        uow, ticket, technician, sales_user, manager):
     made = pass_on_reneed(uow=uow, actor=technician, ticket_id=ticket.id,
                           title="客户想换一台彩色复印机", expected_amount="28000")
-    seen = get_opportunity(uow=uow, actor=sales_user, opportunity_id=made.id)
-    assert seen.owner_id == sales_user.user_id
+    # It waits for management to route it, even though the customer has an owner.
+    seen = get_opportunity(uow=uow, actor=manager, opportunity_id=made.id)
+    assert seen.owner_id is None and seen.in_routing_queue
     assert seen.source == "service_reneed" and seen.stage == "new"
     assert seen.credited_user_id == technician.user_id
     assert seen.service_ticket_id == ticket.id
+    queue = list_routing_queue(uow=uow, actor=manager)
+    assert [q.id for q in queue] == [made.id]
+    assert queue[0].credited_user_name == technician.display_name
+    # Not yet the salesperson's: outside their own data scope until routed.
+    with pytest.raises(PermissionDenied):
+        get_opportunity(uow=uow, actor=sales_user, opportunity_id=made.id)
+    routed = assign_opportunity(uow=uow, actor=manager, opportunity_id=made.id,
+                                expected_version=seen.version, user_id=sales_user.user_id)
+    assert routed.owner_id == sales_user.user_id
+    after = get_opportunity(uow=uow, actor=sales_user, opportunity_id=made.id)
+    assert after.credited_user_id == technician.user_id  # the technician keeps the credit
 
 
 def test_only_someone_who_can_see_the_ticket_may_pass_it_on(

@@ -89,12 +89,19 @@ def test_modules_open_from_the_navigator_and_the_go_menu(
     assert window.navigator.currentItem().text() == "Payments received"
     window.module_actions[Module.SERVICE_TICKETS].trigger()
     assert type(window.stack.currentWidget()).__name__ == "TicketListPage"
-    placeholder = next(m for m in window.visible_modules
-                       if m in PLANNED_IN_ISSUE and m not in page_factories())
-    window.module_actions[placeholder].trigger()
-    page = window.stack.currentWidget()
-    assert isinstance(page, PlaceholderPage) and page.module is placeholder
-    assert "coming with issue" in page.findChild(QLabel, "placeholder_text").text()
+    # A module without a screen yet shows a placeholder (once every module a clerk sees
+    # has its screen, none is left to show).
+    placeholder = next((m for m in window.visible_modules
+                        if m in PLANNED_IN_ISSUE and m not in page_factories()), None)
+    if placeholder is not None:
+        window.module_actions[placeholder].trigger()
+        page = window.stack.currentWidget()
+        assert isinstance(page, PlaceholderPage) and page.module is placeholder
+        assert "coming with issue" in page.findChild(QLabel, "placeholder_text").text()
+    else:
+        page = PlaceholderPage(Module.STATISTICS)
+        qtbot.addWidget(page)
+        assert "coming with issue 6" in page.findChild(QLabel, "placeholder_text").text()
 
     window.navigator.setCurrentRow(0)
     assert isinstance(window.stack.currentWidget(), CustomerListPage)

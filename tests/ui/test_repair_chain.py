@@ -18,6 +18,7 @@ from app.models.service import KnowledgeEntry, RepairRecord
 from app.services.customers import CustomerDraft, create_customer
 from app.services.opportunities import OpportunityFilters, list_opportunities
 from app.services.permissions import Actor
+from app.services.routing import assign_opportunity, list_routing_queue
 from app.services.tickets import get_ticket
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
@@ -45,7 +46,7 @@ def _ticket_dialog(qtbot: QtBot, ctx: AppContext, ticket_id: int) -> TicketDialo
 
 def test_intake_dispatch_repair_pickup_and_the_reneed_reaches_sales(
     qtbot: QtBot, uow: UnitOfWork, make_context: MakeContext, clerk: Actor, lead: Actor,
-    technician: Actor, sales_user: Actor,
+    technician: Actor, sales_user: Actor, manager: Actor,
 ) -> None:
     customer = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
         name="朝阳快印店", phone="010-65881234", source=CustomerSource.REFERRAL)).id
@@ -125,7 +126,12 @@ def test_intake_dispatch_repair_pickup_and_the_reneed_reaches_sales(
     with uow:
         assert uow.session.execute(select(Payment.amount)).scalar_one() == D("150.00")
 
-    # 5. The salesperson owning the customer finds the re-need among the opportunities.
+    # 5. The re-need waits in management's routing queue, crediting the technician;
+    #    management routes it to the customer's salesperson, who then finds it.
+    [queued] = list_routing_queue(uow=uow, actor=manager)
+    assert queued.title == NEEDS_PRINTER and queued.credited_user_id == technician.user_id
+    assign_opportunity(uow=uow, actor=manager, opportunity_id=queued.id,
+                       expected_version=queued.version, user_id=sales_user.user_id)
     page = list_opportunities(uow=uow, actor=sales_user,
                               filters=OpportunityFilters(customer_id=customer))
     [opp] = page.rows

@@ -17,8 +17,8 @@ from app.models import Product, utcnow
 from app.models.enums import CustomerSource, Priority, ProductCategory, TicketStatus
 from app.models.service import RepairRecord
 from app.services.customers import CustomerDraft, create_customer
-from app.services.opportunities import OpportunityFilters, list_opportunities
 from app.services.permissions import Actor
+from app.services.routing import list_routing_queue
 from app.services.tickets import (
     IntakeDraft,
     NewDevice,
@@ -165,7 +165,7 @@ def test_lead_dispatches_through_the_dialog(
 
 def test_technician_records_repair_with_part_and_reneed(
     qtbot: QtBot, uow: UnitOfWork, make_context: MakeContext, clerk: Actor, lead: Actor,
-    technician: Actor, sales_user: Actor, customer: int, toner: int,
+    technician: Actor, manager: Actor, customer: int, toner: int,
 ) -> None:
     ticket = _intake(uow, clerk, customer, "CNB0000004")
     ticket = dispatch_ticket(uow=uow, actor=lead, ticket_id=ticket.id,
@@ -207,10 +207,10 @@ def test_technician_records_repair_with_part_and_reneed(
         record = uow.session.execute(select(RepairRecord)).scalar_one()
         assert record.service_score == D("6.00") and len(record.parts) == 1
         repair_id = record.id
-    page = list_opportunities(uow=uow, actor=sales_user,
-                              filters=OpportunityFilters(customer_id=customer))
-    [opp] = page.rows
+    # The re-need waits in management's routing queue, crediting the technician.
+    [opp] = list_routing_queue(uow=uow, actor=manager)
     assert opp.source is CustomerSource.SERVICE_RENEED and opp.title == "再买两支硒鼓"
+    assert opp.customer_id == customer and opp.credited_user_id == technician.user_id
     history = [dialog.history.item(i).text() for i in range(dialog.history.count())]
     assert history[-1].endswith("In repair → Repaired  by 王强")
     dialog.close()

@@ -1,4 +1,4 @@
-"""The to-do page lists the service contracts expiring within 30 days (到期服务合同)
+"""The to-do list shows the service contracts expiring within 30 days (到期服务合同)
 to the contract's owner and to management, within their data scope."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from app.models.enums import ContractKind
 from app.services.contracts import ContractDraft, activate_contract, create_contract
 from app.services.customers import CustomerDraft, DeviceDraft, create_customer
 from app.services.permissions import Actor
+from app.services.todo import TodoKind
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.contracts.contract_dialog import ContractDialog
@@ -40,8 +41,12 @@ def _todo(qtbot: QtBot, ctx: AppContext) -> TodoPage:
     qtbot.addWidget(page)
     page.resize(900, 500)
     page.show()
-    qtbot.waitUntil(lambda: page.contracts_loaded)
+    qtbot.waitUntil(lambda: page.loaded)
     return page
+
+
+def _contract_rows(page: TodoPage) -> list[int]:
+    return [row for row, item in enumerate(page.items) if item.kind is TodoKind.CONTRACT]
 
 
 def test_expiring_contracts_reach_the_owner_and_management_only(
@@ -57,32 +62,32 @@ def test_expiring_contracts_reach_the_owner_and_management_only(
 
     for actor, station in ((sales_user, "key_accounts"), (manager, "manager_office")):
         page = _todo(qtbot, make_context(actor, station))
-        assert [c.number for c in page.contracts] == [soon]
-        assert page.contracts_table.isVisibleTo(page)
-        assert page.contracts_table.item(0, 0).text() == soon
-        assert page.contracts_table.item(0, 1).text() == "北京鑫锐科技有限公司"
-        assert page.contracts_table.item(0, 3).text() == "20 days"
-        assert "1 contracts" in page.contracts_status.text()
+        rows = _contract_rows(page)
+        assert [page.items[r].title for r in rows] == [soon]
+        row = rows[0]
+        assert page.table.item(row, 1).text() == "Contract expiring"
+        assert page.table.item(row, 2).text() == soon
+        assert page.table.item(row, 3).text() == "北京鑫锐科技有限公司"
+        assert page.table.item(row, 4).text() == "Ends in 20 days"
 
     other = _todo(qtbot, make_context(other_sales_user, "key_accounts"))
-    assert other.contracts == ()
-    assert "No contract" in other.contracts_status.text()
+    assert _contract_rows(other) == []
+    assert "Nothing to do" in other.status_label.text()
 
     # Enter opens the contract.
-    page.contracts_table.setFocus()
-    page.contracts_table.setCurrentCell(0, 0)
-    qtbot.keyClick(page.contracts_table, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: isinstance(page.contract_dialog, ContractDialog)
-                    and page.contract_dialog.view is not None)
-    assert isinstance(page.contract_dialog, ContractDialog)
-    assert page.contract_dialog.view is not None
-    assert page.contract_dialog.view.number == soon
-    page.contract_dialog.close()
+    row = _contract_rows(page)[0]
+    page.table.setFocus()
+    page.table.setCurrentCell(row, 0)
+    assert page.open_button.text() == "Open contract"
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(page.dialog, ContractDialog)
+                    and page.dialog.view is not None)
+    assert isinstance(page.dialog, ContractDialog)
+    assert page.dialog.view is not None
+    assert page.dialog.view.number == soon
+    page.dialog.close()
 
-    # A counter clerk, who may not view contracts, sees only the follow-ups.
-    clerk_page = TodoPage(make_context(clerk, "storefront"))
-    qtbot.addWidget(clerk_page)
-    clerk_page.show()
-    assert not clerk_page.contracts_table.isVisibleTo(clerk_page)
-    assert not clerk_page.contracts_loaded
+    # A counter clerk, who may not view contracts, has none on the list.
+    clerk_page = _todo(qtbot, make_context(clerk, "storefront"))
+    assert _contract_rows(clerk_page) == []
     QApplication.processEvents()

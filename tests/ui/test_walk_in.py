@@ -252,7 +252,7 @@ def test_a_follow_up_due_today_is_on_the_todo_page_until_done(
 
     page = _todo(qtbot, make_context(clerk, "storefront"))
     qtbot.waitUntil(lambda: len(page.items) == 2)
-    assert [i.visit_id for i in page.items] == [late, due]  # overdue first
+    assert [i.id for i in page.items] == [late, due]  # overdue first
     assert "overdue" in page.table.item(0, 0).text()
     assert "overdue" not in page.table.item(1, 0).text()
     assert "1 of them overdue" in page.status_label.text()
@@ -263,10 +263,10 @@ def test_a_follow_up_due_today_is_on_the_todo_page_until_done(
         page.open_button.click()
     assert opened.args == [customer.id]
     page.done_button.click()
-    qtbot.waitUntil(lambda: [i.visit_id for i in page.items] == [late])
+    qtbot.waitUntil(lambda: [i.id for i in page.items] == [late])
     qtbot.keyClick(page.table, Qt.Key.Key_Space)  # Space ticks off the current one
     qtbot.waitUntil(lambda: page.items == ())
-    assert "Nothing to follow up" in page.status_label.text()
+    assert "Nothing to do" in page.status_label.text()
 
 
 def test_ctrl_t_opens_the_todo_page_from_the_main_window(

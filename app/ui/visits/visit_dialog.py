@@ -20,11 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import ConfirmStatus, Module, Operation
+from app.models.enums import ConfirmStatus, CustomFieldEntity, Module, Operation
+from app.services.custom_fields import FieldDefinition
+from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.errors import ConflictError, ValidationError
-from app.services.visits import VisitDraft, VisitView, get_visit, update_visit
+from app.services.uow import UnitOfWork
+from app.services.visits import VisitDraft, VisitView, get_visit, submit_visit, update_visit
 from app.ui import record_labels
 from app.ui.context import AppContext
+from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date, format_local_datetime
 from app.ui.visits.common import FieldBox, follow_up_value, kind_combo
@@ -108,18 +112,41 @@ class VisitDialog(QDialog):
         self.save_button.setObjectName("visit_save")
         self.save_button.clicked.connect(self.save)
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        # A draft or returned visit goes to management's confirmation queue (提交确认).
+        self.submit_button = QPushButton(self.tr("Save and submit"), self)
+        self.submit_button.setObjectName("visit_submit")
+        self.submit_button.setToolTip(self.tr("Submit the record to management for confirmation"))
+        self.submit_button.setAutoDefault(False)
+        self.submit_button.clicked.connect(self.submit)
+        self.submit_button.setVisible(False)
+        self.buttons.addButton(self.submit_button, QDialogButtonBox.ButtonRole.ActionRole)
         close = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.setAutoDefault(False)
         self.buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
 
+        # The administrator's custom fields of visits (shown when there are any).
+        self.custom_form = CustomFieldsForm((), self, language=ctx.language)
+        self.custom_form.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.custom_form)
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
         self.resize(520, self.sizeHint().height())
         self._set_editable(False)
+        actor = ctx.actor
+        ctx.run(lambda uow: custom_field_definitions(uow=uow, actor=actor,
+                                                     entity=CustomFieldEntity.VISIT),
+                on_done=self._on_custom_fields, on_error=lambda _e: None, owner=self)
         self.reload()
+
+    def _on_custom_fields(self, fields: tuple[FieldDefinition, ...]) -> None:
+        self.custom_form.set_definitions(fields)
+        self.custom_form.setVisible(bool(self.custom_form.definitions))
+        if self.visit is not None:
+            self.custom_form.set_values(self.visit.custom)
+        self.custom_form.setEnabled(self.editable)
 
     # --- public ---------------------------------------------------------------------------
 
@@ -142,7 +169,25 @@ class VisitDialog(QDialog):
             next_step=self.next_step_edit.text().strip() or None,
             follow_up_on=follow_up_value(self.follow_up_edit.text(), dt.date.today()),  # type: ignore[arg-type]
             notes=self.notes_edit.toPlainText().strip() or None,
+            custom=self.custom_form.values(),
         )
+
+    def submit(self) -> None:
+        """Save what is typed, then submit the visit to management (draft or returned)."""
+        if self.visit is None or self.is_busy or not self.submit_button.isVisible():
+            return
+        actor, visit_id, version = self._ctx.actor, self.visit.id, self.visit.version
+        draft = self.current_draft()
+        self._clear_errors()
+        self._busy(True, self.tr("Saving…"))
+
+        def work(uow: UnitOfWork) -> VisitView:
+            saved = update_visit(uow=uow, actor=actor, visit_id=visit_id,
+                                 expected_version=version, draft=draft)
+            return submit_visit(uow=uow, actor=actor, visit_id=visit_id,
+                                expected_version=saved.version)
+
+        self._ctx.run(work, on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
 
     def save(self) -> None:
         if self.visit is None or self.is_busy or not self.editable:
@@ -175,11 +220,14 @@ class VisitDialog(QDialog):
         self.next_step_edit.setText(visit.next_step or "")
         self.follow_up_edit.setText(format_date(visit.follow_up_on))
         self.notes_edit.setPlainText(visit.notes or "")
+        self.custom_form.set_values(visit.custom)
         may_edit = (self._ctx.can(Module.VISITS, Operation.EDIT)
                     and visit.confirm_status is not ConfirmStatus.CONFIRMED
                     and (visit.owner_id == self._ctx.actor.user_id
                          or self._ctx.can(Module.VISITS, Operation.CONFIRM)))
         self._set_editable(may_edit)
+        self.submit_button.setVisible(may_edit and visit.confirm_status in (
+            ConfirmStatus.DRAFT, ConfirmStatus.RETURNED))
         self._busy(False, "" if may_edit else self.tr("Read only."))
         if may_edit:
             self.purpose_edit.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -206,7 +254,7 @@ class VisitDialog(QDialog):
         self._clear_errors()
         first: QWidget | None = None
         other = []
-        for field, message in errors.items():
+        for field, message in self.custom_form.show_errors(errors).items():
             box = self.boxes.get(field)
             if box is None:
                 other.append(message)
@@ -244,17 +292,20 @@ class VisitDialog(QDialog):
     def _set_editable(self, editable: bool) -> None:
         for widget in self._chain:
             widget.setEnabled(editable)
+        self.custom_form.setEnabled(editable)
         self.save_button.setVisible(editable)
 
     def _busy(self, busy: bool, message: str, *, error: bool = False) -> None:
         self.is_busy = busy
         self.save_button.setEnabled(not busy)
+        self.submit_button.setEnabled(not busy)
         self.status_label.setText(message)
         self.status_label.setStyleSheet("color: #b00020;" if error else "")
 
     def _clear_errors(self) -> None:
         for box in self.boxes.values():
             box.set_error("")
+        self.custom_form.clear_errors()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Enter moves to the next field; it never closes the dialog."""

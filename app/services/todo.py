@@ -1,0 +1,148 @@
+"""Each user's one to-do list (待办事项): tasks, follow-ups, returned records, contracts, care.
+
+:func:`todo_list` gathers, for the acting user,
+
+* their open tasks, including tasks given to their whole department (:mod:`app.services.tasks`);
+* visit follow-ups due today or earlier (:func:`app.services.visits.todo_follow_ups`);
+* their records management returned, with the return comment
+  (:func:`app.services.confirmation.returned_to_me`);
+* service contracts in their scope ending within 30 days;
+* their open customer care items (客户关怀) due today or earlier
+  (:func:`app.services.care.open_care_items_for_todo`).
+
+Each source the user's role may not view is left out (a technician has no visits), so the
+list never refuses. Items are sorted overdue first, then by due date (undated last). The
+list costs a fixed number of queries: one per source (three for returned records).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from app.models import Customer, ServiceContract
+from app.models.enums import ContractStatus, Module, Operation
+from app.services.care import open_care_items_for_todo
+from app.services.confirmation import returned_to_me
+from app.services.contracts import _scope_clause as _contract_scope
+from app.services.permissions import Actor, grants_for
+from app.services.tasks import todo_tasks
+from app.services.uow import UnitOfWork
+from app.services.visits import todo_follow_ups
+
+EXPIRING_WITHIN_DAYS = 30
+MAX_PER_SOURCE = 200
+
+
+class TodoKind(StrEnum):
+    TASK = "task"
+    FOLLOW_UP = "follow_up"
+    RETURNED = "returned"
+    CONTRACT = "contract"
+    CARE = "care"
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One line of the to-do list.
+
+    ``id``/``version`` are those of the task, visit, returned record, contract or care
+    item. ``record_kind`` says which record a returned item is (``visit``, ``order``,
+    ``repair``); ``status`` is a task's status. ``detail`` is the line's second text:
+    the next step of a follow-up, the return comment, a task's priority and giver.
+    """
+
+    kind: TodoKind
+    id: int
+    version: int
+    title: str
+    customer_id: int | None
+    customer_name: str | None
+    due: dt.date | None
+    overdue: bool
+    detail: str | None = None
+    record_kind: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    # What a task is about: a record kind ("visit", "order", ...) and its id.
+    related_kind: str | None = None
+    related_id: int | None = None
+
+
+def todo_list(*, uow: UnitOfWork, actor: Actor, today: dt.date | None = None,
+              kinds: Iterable[TodoKind] | None = None) -> tuple[TodoItem, ...]:
+    """The acting user's to-do list, overdue first, then by due date."""
+    day = today or dt.date.today()
+    wanted = set(kinds) if kinds is not None else set(TodoKind)
+    items: list[TodoItem] = []
+    with uow:
+        grants = grants_for(uow, actor)
+        if TodoKind.TASK in wanted:
+            for t in todo_tasks(uow=uow, actor=actor, today=day, limit=MAX_PER_SOURCE):
+                items.append(TodoItem(
+                    kind=TodoKind.TASK, id=t.id, version=t.version, title=t.title,
+                    customer_id=t.customer_id, customer_name=t.customer_name, due=t.due_on,
+                    overdue=t.overdue, detail=t.description, status=t.status.value,
+                    priority=t.priority.value, related_kind=t.related_entity,
+                    related_id=t.related_id))
+        if TodoKind.FOLLOW_UP in wanted and grants.allows(Module.VISITS, Operation.VIEW):
+            for f in todo_follow_ups(uow=uow, actor=actor, on=day, limit=MAX_PER_SOURCE):
+                items.append(TodoItem(
+                    kind=TodoKind.FOLLOW_UP, id=f.visit_id, version=f.visit_version,
+                    title=f.purpose, customer_id=f.customer_id,
+                    customer_name=(f.customer_name + (f" — {f.contact_name}"
+                                                      if f.contact_name else "")),
+                    due=f.follow_up_on, overdue=f.overdue, detail=f.next_step,
+                    record_kind="visit"))
+        if TodoKind.RETURNED in wanted:
+            for r in returned_to_me(uow=uow, actor=actor, limit=MAX_PER_SOURCE):
+                returned_on = r.returned_at.astimezone().date() if r.returned_at else None
+                items.append(TodoItem(
+                    kind=TodoKind.RETURNED, id=r.id, version=r.version, title=r.reference,
+                    customer_id=r.customer_id, customer_name=r.customer_name,
+                    due=returned_on, overdue=False, detail=r.comment,
+                    record_kind=r.kind.value))
+        if TodoKind.CONTRACT in wanted and grants.allows(Module.CONTRACTS, Operation.VIEW):
+            items.extend(_expiring_contracts(uow, actor, day))
+        if TodoKind.CARE in wanted and grants.allows(Module.CARE, Operation.VIEW):
+            for c in open_care_items_for_todo(uow=uow, actor=actor, on=day,
+                                              limit=MAX_PER_SOURCE):
+                items.append(TodoItem(
+                    kind=TodoKind.CARE, id=c.id, version=c.version, title=c.title,
+                    customer_id=c.customer_id, customer_name=c.customer_name, due=c.due_on,
+                    overdue=c.overdue, record_kind=c.kind.value))
+    return tuple(sorted(items, key=_order))
+
+
+def _order(item: TodoItem) -> tuple[int, int, dt.date, int, int]:
+    kinds = list(TodoKind)
+    return (0 if item.overdue else 1, 1 if item.due is None else 0,
+            item.due or dt.date.max, kinds.index(item.kind), item.id)
+
+
+def _expiring_contracts(uow: UnitOfWork, actor: Actor, day: dt.date) -> list[TodoItem]:
+    """Active contracts in scope ending within 30 days — one query (the contract service's
+    list builds a full view per contract)."""
+    rows = uow.session.execute(
+        select(ServiceContract.id, ServiceContract.version, ServiceContract.number,
+               ServiceContract.customer_id, Customer.name, ServiceContract.ends_on)
+        .join(Customer, Customer.id == ServiceContract.customer_id)
+        .where(_contract_scope(uow, actor), ServiceContract.status == ContractStatus.ACTIVE,
+               ServiceContract.ends_on >= day,
+               ServiceContract.ends_on <= day + dt.timedelta(days=EXPIRING_WITHIN_DAYS))
+        .order_by(ServiceContract.ends_on, ServiceContract.id).limit(MAX_PER_SOURCE)).all()
+    return [TodoItem(kind=TodoKind.CONTRACT, id=r[0], version=r[1], title=r[2],
+                     customer_id=r[3], customer_name=r[4], due=r[5], overdue=False,
+                     detail=None) for r in rows]
+
+
+__all__ = [
+    "EXPIRING_WITHIN_DAYS",
+    "TodoItem",
+    "TodoKind",
+    "todo_list",
+]

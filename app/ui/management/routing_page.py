@@ -1,0 +1,287 @@
+"""商机分派: management's routing queue of opportunities waiting for a salesperson.
+
+The table lists the open opportunities without an owner (repair re-needs, walk-in and
+phone leads), oldest first. Select one or more rows, then either pick a salesperson and
+"Assign", or "Round-robin" to spread them among the active salespeople in turn. The
+assignee finds the opportunity in their list and a task on their to-do list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.errors import ServiceError
+from app.services.routing import (
+    Assignment,
+    QueuedOpportunity,
+    Salesperson,
+    assign_opportunity,
+    assign_round_robin,
+    list_routing_queue,
+    list_salespeople,
+)
+from app.ui.context import AppContext
+from app.ui.errors import describe_error
+from app.ui.formatting import format_local_datetime, format_yuan
+from app.ui.labels import customer_source_label
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    queue: tuple[QueuedOpportunity, ...]
+    salespeople: tuple[Salesperson, ...]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    done: tuple[Assignment, ...]
+    errors: tuple[str, ...]
+
+
+class RoutingPage(QWidget):
+    """The routing queue with "Assign" and "Round-robin" for the selected rows.
+
+    Keys: F5 refreshes; Ctrl+Enter assigns the selection to the chosen salesperson.
+
+    Signals:
+        assigned(int): how many opportunities were just routed.
+    """
+
+    assigned = Signal(int)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("routing_page")
+        self._ctx = ctx
+        self._busy = False
+        self.queue: tuple[QueuedOpportunity, ...] = ()
+        self.salespeople: tuple[Salesperson, ...] = ()
+        self.loaded = False
+        self.last_outcome: _Outcome | None = None
+        self._after_refresh = ""  # the outcome message, shown once the queue is reloaded
+
+        title = QLabel(self.tr("Opportunities waiting for a salesperson"), self)
+        font = title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        title.setFont(font)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("routing_count")
+
+        self.table = QTableWidget(0, 7, self)
+        self.table.setObjectName("routing_table")
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Number"), self.tr("Customer"), self.tr("Source"), self.tr("Need"),
+            self.tr("Expected amount"), self.tr("Credited technician"), self.tr("Created")])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+
+        assign_label = QLabel(self.tr("Assign to:"), self)
+        self.salesperson_combo = QComboBox(self)
+        self.salesperson_combo.setObjectName("routing_salesperson")
+        self.salesperson_combo.setMinimumContentsLength(8)
+        assign_label.setBuddy(self.salesperson_combo)
+        self.assign_button = QPushButton(self.tr("Assign"), self)
+        self.assign_button.setObjectName("routing_assign")
+        self.assign_button.setToolTip(self.tr("Give the selected opportunities to this "
+                                              "salesperson (Ctrl+Enter)"))
+        self.assign_button.clicked.connect(self.assign_selected)
+        self.round_robin_button = QPushButton(self.tr("Round-robin"), self)
+        self.round_robin_button.setObjectName("routing_round_robin")
+        self.round_robin_button.setToolTip(self.tr(
+            "Spread the selected opportunities among the active salespeople in turn"))
+        self.round_robin_button.clicked.connect(self.round_robin_selected)
+        self.refresh_button = QPushButton(self.tr("Refresh"), self)
+        self.refresh_button.setToolTip(self.tr("Reload the queue (F5)"))
+        self.refresh_button.clicked.connect(self.refresh)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("routing_status")
+        self.status_label.setWordWrap(True)
+
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addWidget(self.count_label, 1)
+        header.addWidget(self.refresh_button)
+        actions = QHBoxLayout()
+        actions.addWidget(assign_label)
+        actions.addWidget(self.salesperson_combo)
+        actions.addWidget(self.assign_button)
+        actions.addSpacing(16)
+        actions.addWidget(self.round_robin_button)
+        actions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.status_label)
+
+        for keys, slot in (("F5", self.refresh), ("Ctrl+Return", self.assign_selected),
+                           ("Ctrl+Enter", self.assign_selected)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.setFocusProxy(self.table)
+        self._update_buttons()
+        self.refresh()
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        actor = self._ctx.actor
+
+        def work(uow: object) -> _Loaded:
+            return _Loaded(queue=list_routing_queue(uow=uow, actor=actor),  # type: ignore[arg-type]
+                           salespeople=list_salespeople(uow=uow, actor=actor))  # type: ignore[arg-type]
+
+        self._set_busy(True, self.tr("Loading…"))
+        self._ctx.run(work, on_done=self._fill, on_error=self._on_failed, owner=self)
+
+    def on_connection_restored(self) -> None:
+        self.refresh()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.queue[r].id for r in rows if 0 <= r < len(self.queue)]
+
+    def select_ids(self, ids: Sequence[int]) -> None:
+        """Select the rows of these opportunities (and nothing else)."""
+        self.table.clearSelection()
+        wanted = set(ids)
+        mode = self.table.selectionMode()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        for row, item in enumerate(self.queue):
+            if item.id in wanted:
+                self.table.selectRow(row)
+        self.table.setSelectionMode(mode)
+
+    def choose_salesperson(self, user_id: int) -> bool:
+        index = self.salesperson_combo.findData(user_id)
+        if index >= 0:
+            self.salesperson_combo.setCurrentIndex(index)
+        return index >= 0
+
+    def assign_selected(self) -> None:
+        ids = self.selected_ids()
+        user_id = self.salesperson_combo.currentData()
+        if self._busy or not ids or user_id is None:
+            return
+        versions = {q.id: q.version for q in self.queue}
+        actor = self._ctx.actor
+
+        def work(uow: object) -> _Outcome:
+            done, errors = [], []
+            for opportunity_id in ids:  # each its own transaction: one stale row stops no other
+                try:
+                    done.append(assign_opportunity(
+                        uow=uow, actor=actor, opportunity_id=opportunity_id,  # type: ignore[arg-type]
+                        expected_version=versions[opportunity_id], user_id=user_id))
+                except ServiceError as error:
+                    errors.append(str(error))
+            return _Outcome(tuple(done), tuple(errors))
+
+        self._set_busy(True, self.tr("Assigning…"))
+        self._ctx.run(work, on_done=self._on_assigned, on_error=self._on_failed, owner=self)
+
+    def round_robin_selected(self) -> None:
+        ids = self.selected_ids()
+        if self._busy or not ids:
+            return
+        actor = self._ctx.actor
+
+        def work(uow: object) -> _Outcome:
+            return _Outcome(assign_round_robin(uow=uow, actor=actor,  # type: ignore[arg-type]
+                                               opportunity_ids=ids), ())
+
+        self._set_busy(True, self.tr("Assigning…"))
+        self._ctx.run(work, on_done=self._on_assigned, on_error=self._on_failed, owner=self)
+
+    # --- results ----------------------------------------------------------------------------
+
+    def _fill(self, loaded: _Loaded) -> None:
+        self.queue = loaded.queue
+        current = self.salesperson_combo.currentData()
+        self.salespeople = loaded.salespeople
+        self.salesperson_combo.clear()
+        for person in self.salespeople:
+            self.salesperson_combo.addItem(person.display_name, person.id)
+        if current is not None:
+            self.choose_salesperson(current)
+        table = self.table
+        table.setRowCount(len(self.queue))
+        for row, q in enumerate(self.queue):
+            cells = [q.number, q.customer_name, customer_source_label(q.source), q.title,
+                     format_yuan(q.expected_amount), q.credited_user_name or "",
+                     format_local_datetime(q.created_at)]
+            for column, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                cell.setData(ID_ROLE, q.id)
+                if column == 4:
+                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                table.setItem(row, column, cell)
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.count_label.setText(self.tr("{count} waiting").format(count=len(self.queue)))
+        self.loaded = True
+        message, self._after_refresh = self._after_refresh, ""
+        if not message and not self.queue:
+            message = self.tr("No opportunity is waiting to be routed.")
+        elif not message and not self.salespeople:
+            message = self.tr("There is no active salesperson to assign to.")
+        self._set_busy(False, message)
+
+    def _on_assigned(self, outcome: _Outcome) -> None:
+        self.last_outcome = outcome
+        parts = []
+        if outcome.done:
+            names = sorted({a.owner_name for a in outcome.done})
+            parts.append(self.tr("{count} assigned to {names}.").format(
+                count=len(outcome.done), names="、".join(names)))
+        parts.extend(outcome.errors)
+        self._after_refresh = " ".join(parts)
+        if outcome.done:
+            self.assigned.emit(len(outcome.done))
+        self._busy = False
+        self.refresh()
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._set_busy(False, describe_error(error).text)
+
+    def _set_busy(self, busy: bool, message: str) -> None:
+        self._busy = busy
+        self.status_label.setText(message)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        selected = bool(self.table.selectionModel().selectedRows()) if self.queue else False
+        self.assign_button.setEnabled(not self._busy and selected
+                                      and self.salesperson_combo.count() > 0)
+        self.round_robin_button.setEnabled(not self._busy and selected
+                                           and bool(self.salespeople))
+        self.refresh_button.setEnabled(not self._busy)
+
+    @property
+    def is_busy(self) -> bool:
+        return self._busy

@@ -1,0 +1,392 @@
+"""工作任务: the task list — mine / my department / all — with the task's next step as buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import i18n
+from app.models.enums import Module, Operation, TaskStatus
+from app.services.tasks import (
+    TaskListView,
+    TaskView,
+    acknowledge_task,
+    cancel_task,
+    confirm_task,
+    list_tasks,
+    reopen_task,
+    report_task_done,
+)
+from app.ui.context import AppContext
+from app.ui.errors import describe_error, show_error
+from app.ui.formatting import format_date
+from app.ui.management.dialogs import (
+    NewTaskDialog,
+    TextPromptDialog,
+    can_open_related,
+    open_related,
+    open_text_prompt,
+)
+from app.ui.record_labels import reference_label, state_label
+from app.ui.sales.base import keep_open
+from app.ui.sales.list_pages import SalesRowsModel
+
+OVERDUE_COLOUR = "#c62828"
+
+
+def task_assignee(task: TaskView) -> str:
+    """The person, or the department in the interface's language."""
+    if task.assignee_name:
+        return task.assignee_name
+    zh = i18n.current_language().startswith("zh")
+    return (task.department_name_zh if zh else task.department_name_en) or ""
+
+
+def task_due_text(task: TaskView, overdue_word: str) -> str:
+    due = format_date(task.due_on)
+    return f"{due} · {overdue_word}" if task.overdue else due
+
+
+class TaskRowsModel(SalesRowsModel):
+    """Task rows; overdue ones in red, as the service tickets list draws them."""
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid() \
+                and index.row() < len(self._rows) and self._rows[index.row()].overdue:
+            return QBrush(QColor(OVERDUE_COLOUR))
+        return super().data(index, role)
+
+    def row_at(self, row: int) -> TaskView | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+
+class TaskListTab(QWidget):
+    """Tasks with filters; the buttons offer what the current task allows the user.
+
+    Keys: Ctrl+N new task, Enter opens the record (or customer) the task is about,
+    F5 refresh (through the page).
+
+    Signals:
+        customer_activated(int): "Open customer".
+    """
+
+    customer_activated = Signal(int)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None,
+                 *, today: dt.date | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("task_list_tab")
+        self._ctx = ctx
+        self._today = today
+        self._generation = 0
+        self._select_after_load: int | None = None
+        self.loaded = False
+        self.dialog: QWidget | None = None
+        self.view_combo = QComboBox(self)
+        self.view_combo.setObjectName("task_view_filter")
+        self.view_combo.addItem(self.tr("Mine"), TaskListView.MINE)
+        self.view_combo.addItem(self.tr("My department"), TaskListView.DEPARTMENT)
+        self.view_combo.addItem(self.tr("All I may see"), TaskListView.ALL)
+        if ctx.can(Module.TASKS, Operation.CONFIRM):
+            self.view_combo.setCurrentIndex(2)
+        self.view_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.overdue_check = QCheckBox(self.tr("Overdue only"), self)
+        self.overdue_check.setObjectName("task_overdue_filter")
+        self.overdue_check.toggled.connect(lambda _c: self.refresh())
+        self.closed_check = QCheckBox(self.tr("Show closed"), self)
+        self.closed_check.setObjectName("task_closed_filter")
+        self.closed_check.toggled.connect(lambda _c: self.refresh())
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("task_message")
+        self.new_button = QPushButton(self.tr("New task…"), self)
+        self.new_button.setObjectName("new_task_button")
+        self.new_button.setToolTip("Ctrl+N")
+        self.new_button.clicked.connect(self.new_task)
+        self.new_button.setVisible(ctx.can(Module.TASKS, Operation.CREATE))
+        QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_task)
+        self.model = TaskRowsModel(self.columns(), lambda _after: None, self)
+        self.table = QTableView(self)
+        self.table.setObjectName("task_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((220, 110, 190, 120, 100, 160)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda _c, _p: self._current_changed())
+        self.table.activated.connect(lambda _index: self.open_current())
+        self.open_button = QPushButton(self.tr("Open"), self)
+        self.open_button.setObjectName("task_open")
+        self.open_button.clicked.connect(self.open_current)
+        self.detail_label = QLabel(self)
+        self.detail_label.setObjectName("task_detail")
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.acknowledge_button = QPushButton(self.tr("Acknowledge"), self)
+        self.acknowledge_button.setObjectName("task_acknowledge")
+        self.acknowledge_button.clicked.connect(self.acknowledge_current)
+        self.report_button = QPushButton(self.tr("Report done…"), self)
+        self.report_button.setObjectName("task_report")
+        self.report_button.clicked.connect(self.report_current)
+        self.confirm_button = QPushButton(self.tr("Confirm"), self)
+        self.confirm_button.setObjectName("task_confirm")
+        self.confirm_button.clicked.connect(self.confirm_current)
+        self.reopen_button = QPushButton(self.tr("Reopen…"), self)
+        self.reopen_button.setObjectName("task_reopen")
+        self.reopen_button.clicked.connect(self.reopen_current)
+        self.cancel_button = QPushButton(self.tr("Cancel task"), self)
+        self.cancel_button.setObjectName("task_cancel")
+        self.cancel_button.clicked.connect(self.cancel_current)
+        bar = QHBoxLayout()
+        bar.addWidget(self.new_button)
+        bar.addWidget(QLabel(self.tr("Show:"), self))
+        bar.addWidget(self.view_combo)
+        bar.addWidget(self.overdue_check)
+        bar.addWidget(self.closed_check)
+        bar.addWidget(self.message_label, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.detail_label, 1)
+        for button in (self.open_button, self.acknowledge_button, self.report_button,
+                       self.confirm_button, self.reopen_button, self.cancel_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.setFocusProxy(self.table)
+        self._update_buttons()
+        self.refresh()
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    def overdue_word(self) -> str:
+        return self.tr("Overdue")
+
+    def columns(self) -> list[tuple[str, Callable[[Any], str]]]:
+        return [
+            (self.tr("Task"), lambda t: t.title),
+            (self.tr("Assignee"), task_assignee),
+            (self.tr("Customer"), lambda t: t.customer_name or ""),
+            (self.tr("Priority"), lambda t: reference_label("task", t.priority.value)),
+            (self.tr("Status"), lambda t: state_label("task", t.status.value)),
+            (self.tr("Due on"), lambda t: task_due_text(t, self.overdue_word())),
+            (self.tr("Assigned by"), lambda t: t.assigned_by_name),
+        ]
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._generation += 1
+        generation, actor, today = self._generation, self._ctx.actor, self.today
+        view = self.view_combo.currentData()
+        closed, overdue = self.closed_check.isChecked(), self.overdue_check.isChecked()
+        self.message_label.setText(self.tr("Loading…"))
+        self._ctx.run(lambda uow: list_tasks(uow=uow, actor=actor, view=view,
+                                             include_closed=closed, overdue_only=overdue,
+                                             today=today),
+                      on_done=lambda rows: self._loaded(generation, rows),
+                      on_error=self._failed, owner=self)
+
+    def _loaded(self, generation: int, rows: tuple[TaskView, ...]) -> None:
+        if generation != self._generation:
+            return
+        before = self.current_row()
+        self.model.reset_rows(rows, None)
+        self.loaded = True
+        if rows:
+            self.table.selectRow(min(max(before, 0), len(rows) - 1))
+        if self._select_after_load is not None:
+            self.select_task(self._select_after_load)
+            self._select_after_load = None
+        overdue = sum(1 for r in rows if r.overdue)
+        if not rows:
+            text = self.tr("No tasks.")
+        elif overdue:
+            text = self.tr("{count} tasks, {overdue} of them overdue.").format(
+                count=len(rows), overdue=overdue)
+        else:
+            text = self.tr("{count} tasks.").format(count=len(rows))
+        self.message_label.setText(text)
+        self._current_changed()
+
+    def _failed(self, error: BaseException) -> None:
+        self.loaded = True
+        self.model.reset_rows((), None)
+        self.message_label.setText(describe_error(error).text)
+        self._current_changed()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def current_row(self) -> int:
+        index = self.table.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def current_task(self) -> TaskView | None:
+        return self.model.row_at(self.current_row())
+
+    def select_task(self, task_id: int) -> bool:
+        for row in range(self.model.rowCount()):
+            task = self.model.row_at(row)
+            if task is not None and task.id == task_id:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def new_task(self) -> NewTaskDialog | None:
+        if not self.new_button.isVisible():
+            return None
+        dialog = NewTaskDialog(self._ctx, self, today=self.today)
+        dialog.saved.connect(self._after_new)
+        self.dialog = dialog
+        keep_open(dialog)
+        return dialog
+
+    def _after_new(self, view: TaskView) -> None:
+        self._select_after_load = view.id
+        self.refresh()
+
+    def open_current(self) -> object:
+        """Open the record the task is about, else its customer."""
+        task = self.current_task()
+        if task is None:
+            return None
+        if task.related_entity and task.related_id is not None:
+            opened = open_related(self._ctx, task.related_entity, task.related_id, self)
+            if opened is not None:
+                self.dialog = opened
+                return opened
+        if task.customer_id is not None:
+            self.customer_activated.emit(task.customer_id)
+        return None
+
+    def acknowledge_current(self) -> None:
+        self._run_on_current(lambda uow, actor, t: acknowledge_task(
+            uow=uow, actor=actor, task_id=t.id, expected_version=t.version))
+
+    def confirm_current(self) -> None:
+        self._run_on_current(lambda uow, actor, t: confirm_task(
+            uow=uow, actor=actor, task_id=t.id, expected_version=t.version))
+
+    def cancel_current(self) -> None:
+        self._run_on_current(lambda uow, actor, t: cancel_task(
+            uow=uow, actor=actor, task_id=t.id, expected_version=t.version))
+
+    def report_current(self) -> TextPromptDialog | None:
+        task = self.current_task()
+        if task is None:
+            return None
+        actor = self._ctx.actor
+        dialog = open_text_prompt(
+            self._ctx, self, title=self.tr("Report done"),
+            prompt=self.tr("What was done?"), context=task.title, field="report",
+            button=self.tr("Report done"),
+            action=lambda uow, text: report_task_done(
+                uow=uow, actor=actor, task_id=task.id, expected_version=task.version,
+                report=text))
+        dialog.saved.connect(lambda _v: self.refresh())
+        self.dialog = dialog
+        return dialog
+
+    def reopen_current(self) -> TextPromptDialog | None:
+        task = self.current_task()
+        if task is None:
+            return None
+        actor = self._ctx.actor
+        dialog = open_text_prompt(
+            self._ctx, self, title=self.tr("Reopen task"),
+            prompt=self.tr("What is still missing?"), context=task.title, field="comment",
+            button=self.tr("Reopen"),
+            action=lambda uow, text: reopen_task(
+                uow=uow, actor=actor, task_id=task.id, expected_version=task.version,
+                comment=text))
+        dialog.saved.connect(lambda _v: self.refresh())
+        self.dialog = dialog
+        return dialog
+
+    def _run_on_current(self, call: Callable[[Any, Any, TaskView], TaskView]) -> None:
+        task = self.current_task()
+        if task is None:
+            return
+        actor = self._ctx.actor
+        for button in self._action_buttons():
+            button.setEnabled(False)
+        self.message_label.setText(self.tr("Saving…"))
+        self._ctx.run(lambda uow: call(uow, actor, task), on_done=lambda _v: self.refresh(),
+                      on_error=self._action_failed, owner=self)
+
+    def _action_failed(self, error: BaseException) -> None:
+        self.message_label.setText(describe_error(error).text)
+        show_error(self, error)
+        self.refresh()
+
+    # --- state -----------------------------------------------------------------------------
+
+    def _action_buttons(self) -> tuple[QPushButton, ...]:
+        return (self.acknowledge_button, self.report_button, self.confirm_button,
+                self.reopen_button, self.cancel_button)
+
+    def _current_changed(self) -> None:
+        task = self.current_task()
+        if task is None:
+            self.detail_label.setText("")
+        else:
+            parts = [task.description or ""]
+            if task.report:
+                parts.append(self.tr("Report: {report}").format(report=task.report))
+            self.detail_label.setText("\n".join(p for p in parts if p))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        task = self.current_task()
+        me = self._ctx.actor
+        status = task.status if task is not None else None
+        mine = task is not None and (
+            task.assignee_id == me.user_id
+            or (task.assignee_id is None and task.assignee_department_id is not None
+                and task.assignee_department_id == me.department_id))
+        may_edit = self._ctx.can(Module.TASKS, Operation.EDIT)
+        may_confirm = self._ctx.can(Module.TASKS, Operation.CONFIRM)
+        self.acknowledge_button.setEnabled(
+            mine and may_edit and status in (TaskStatus.OPEN, TaskStatus.RETURNED))
+        self.report_button.setEnabled(
+            mine and may_edit and status in (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED,
+                                             TaskStatus.RETURNED))
+        decide = (task is not None and may_confirm and status is TaskStatus.REPORTED_DONE
+                  and task.assignee_id != me.user_id)
+        self.confirm_button.setEnabled(decide)
+        self.reopen_button.setEnabled(decide)
+        self.open_button.setEnabled(task is not None and (
+            task.customer_id is not None
+            or (task.related_id is not None and can_open_related(task.related_entity))))
+        self.cancel_button.setEnabled(
+            task is not None and task.assigned_by_id == me.user_id
+            and status not in (TaskStatus.CONFIRMED, TaskStatus.CANCELLED))
+        self.confirm_button.setVisible(may_confirm)
+        self.reopen_button.setVisible(may_confirm)
+        self.cancel_button.setVisible(self._ctx.can(Module.TASKS, Operation.CREATE))
+
+
+__all__ = ["TaskListTab", "task_assignee", "task_due_text"]
