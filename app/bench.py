@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, bindparam, event, func, select, text
 
 from app.models import Contact, Customer, User, Visit
 from app.services.auth import actor_for
@@ -208,10 +208,89 @@ def bench_overview(engine: Engine, *, repeat: int = 15) -> BenchResult:
                        service_ms=service_ms, raw_ms=raw_ms, statements=len(seen), rows=rows)
 
 
+# Hand-written SQL for the main grouped figures of each statistic (the service adds the
+# sections, labels and totals on top).
+_RAW_STATISTICS = {
+    "customer-classes": (
+        "SELECT c.customer_class, COUNT(DISTINCT o.customer_id), COUNT(*), SUM(o.total_amount)"
+        " FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.status <> 'cancelled'"
+        " AND o.ordered_on >= :a AND o.ordered_on <= :b GROUP BY c.customer_class"),
+    "product-sales": (
+        "SELECT p.category, COUNT(DISTINCT o.id), SUM(l.quantity), SUM(l.line_total),"
+        " SUM(l.line_cost) FROM order_lines l JOIN orders o ON o.id = l.order_id LEFT JOIN"
+        " products p ON p.id = l.product_id WHERE o.status <> 'cancelled' AND o.ordered_on >="
+        " :a AND o.ordered_on <= :b GROUP BY p.category"),
+    "sales-collections": (
+        "SELECT SUM(a.amount) FROM payment_allocations a JOIN payments p ON p.id ="
+        " a.payment_id JOIN orders o ON o.id = a.order_id WHERE o.status <> 'cancelled' AND"
+        " p.received_on >= :a AND p.received_on <= :b"),
+    "service": (
+        "SELECT technician_id, COUNT(*), COUNT(completed_at), SUM(CASE WHEN completed_at <="
+        " due_at THEN 1 ELSE 0 END) FROM service_tickets WHERE status <> 'cancelled' AND"
+        " received_at >= :s AND received_at < :e GROUP BY technician_id"),
+    "forecast": (
+        "SELECT COUNT(*), SUM(expected_amount), SUM(expected_amount * probability) FROM"
+        " opportunities WHERE stage NOT IN ('won', 'lost') AND expected_close_on >= :a AND"
+        " expected_close_on <= :b"),
+    "assessment": (
+        "SELECT owner_id, COUNT(*), SUM(total_amount), SUM(total_cost) FROM orders WHERE"
+        " status <> 'cancelled' AND ordered_on >= :a AND ordered_on <= :b GROUP BY owner_id"),
+}
+
+
+def bench_statistics(engine: Engine, *, repeat: int = 5) -> list[BenchResult]:
+    """Each statistic of the manager's window over the last twelve months of data (the
+    forecast over the next four), as the general manager sees it."""
+    import datetime as dt
+
+    from app.models import Order
+    from app.models.base import UTCDateTime
+    from app.services.statistics import STATISTICS, StatFilters, run_statistic
+    from app.services.stats_common import local_midnight
+
+    actor = _manager(engine)
+    uow = UnitOfWork.for_engine(engine)
+    with engine.connect() as conn:
+        last = conn.execute(select(func.max(Order.ordered_on))).scalar_one()
+    if last is None:
+        raise RuntimeError("the database has no orders; run demo-data first")
+    results = []
+    for name in STATISTICS:
+        if name == "forecast":
+            date_from, date_to = last + dt.timedelta(days=1), last + dt.timedelta(days=120)
+        else:
+            date_from, date_to = last - dt.timedelta(days=364), last
+        filters = StatFilters(date_from, date_to)
+
+        def service(f: StatFilters = filters, n: str = name) -> int:
+            return len(run_statistic(n, f, uow=uow, actor=actor).rows)
+
+        raw_sql = text(_RAW_STATISTICS[name])
+        if name == "service":
+            raw_sql = raw_sql.bindparams(bindparam("s", type_=UTCDateTime()),
+                                         bindparam("e", type_=UTCDateTime()))
+            params: dict[str, Any] = {"s": local_midnight(date_from),
+                                      "e": local_midnight(date_to + dt.timedelta(days=1))}
+        else:
+            params = {"a": date_from, "b": date_to}
+
+        def raw(stmt: Any = raw_sql, p: dict[str, Any] = params) -> int:
+            with engine.connect() as conn:
+                return len(conn.execute(stmt, p).all())
+
+        service_ms, raw_ms = _median_ms(service, repeat), _median_ms(raw, repeat)
+        table = run_statistic(name, filters, uow=uow, actor=actor)
+        results.append(BenchResult(name=f"statistic {name}",
+                                   query=f"{date_from:%y%m%d}-{date_to:%y%m%d}",
+                                   service_ms=service_ms, raw_ms=raw_ms,
+                                   statements=table.queries, rows=len(table.rows)))
+    return results
+
+
 def format_results(results: list[BenchResult]) -> str:
-    lines = [f"{'operation':<28}{'query':<16}{'service ms':>11}{'raw SQL ms':>11}"
+    lines = [f"{'operation':<30}{'query':<16}{'service ms':>11}{'raw SQL ms':>11}"
              f"{'ratio':>7}{'queries':>9}{'rows':>6}"]
     for r in results:
-        lines.append(f"{r.name:<28}{r.query:<16}{r.service_ms:>11.2f}{r.raw_ms:>11.2f}"
+        lines.append(f"{r.name:<30}{r.query:<16}{r.service_ms:>11.2f}{r.raw_ms:>11.2f}"
                      f"{r.ratio:>7.2f}{r.statements:>9}{r.rows:>6}")
     return "\n".join(lines)

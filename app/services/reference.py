@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import select, true
 
 from app.models import Department, Role, RoleDataScope, RoleFieldRule, RolePermission
-from app.models.enums import FieldAccess, StationCode
-from app.services.permissions import DEFAULT_ROLES, RoleTemplate
+from app.models.enums import FieldAccess, Module, Operation, StationCode
+from app.services.permissions import DEFAULT_ROLES, Actor, RoleTemplate, grants_for, require
 from app.services.uow import UnitOfWork
 
 DEPARTMENTS: tuple[tuple[str, str, str, StationCode], ...] = (
@@ -53,3 +55,30 @@ def ensure_reference_data(uow: UnitOfWork) -> bool:
                 added = True
         uow.commit()
         return added
+
+
+@dataclass(frozen=True)
+class DepartmentChoice:
+    """A department as offered in filters (the statistics window's department filter)."""
+
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_zh if language == "zh" else self.name_en
+
+
+def list_departments(*, uow: UnitOfWork, actor: Actor) -> tuple[DepartmentChoice, ...]:
+    """The active departments, sorted by code; like user names, any active user may read them."""
+    with uow:
+        if not grants_for(uow, actor).active:
+            require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
+        rows = uow.session.execute(
+            select(Department.id, Department.code, Department.name_zh, Department.name_en)
+            .where(Department.active == true())
+            .order_by(Department.code, Department.id)
+        ).all()
+        return tuple(DepartmentChoice(id=r[0], code=r[1], name_zh=r[2], name_en=r[3])
+                     for r in rows)

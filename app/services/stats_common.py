@@ -1,0 +1,292 @@
+"""Shared pieces of the statistics: filters as WHERE clauses, periods, labels, drill specs.
+
+Used by :mod:`app.services.stats_sales` and :mod:`app.services.stats_service`; the public
+API and the data shapes are in :mod:`app.services.statistics`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, or_, select
+
+from app.models import Customer, Order, ServiceTicket, User
+from app.models.enums import (
+    CustomerClass,
+    CustomerSource,
+    CustomerStatus,
+    Module,
+    OrderStatus,
+    ProductCategory,
+)
+from app.services.periods import Period, add_months, month_start
+from app.services.permissions import Actor, scope_filter
+from app.services.statistics import (
+    ColumnKind,
+    DrillKey,
+    StatColumn,
+    StatFilters,
+    StatRow,
+)
+from app.services.uow import UnitOfWork
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+NONE_KEY = "-"          # the selector value of "no category" (a NULL in the data)
+TOTAL_KEY = "*"         # the selector value of a total row
+
+
+# --- labels in both languages --------------------------------------------------------------
+
+_ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "class": {
+        CustomerClass.A: ("Class A", "A类"), CustomerClass.B: ("Class B", "B类"),
+        CustomerClass.C: ("Class C", "C类"), CustomerClass.KEY_ACCOUNT: ("Key account", "大客户"),
+        CustomerClass.DEALER: ("Dealer", "经销商"), CustomerClass.RETAIL: ("Retail", "零售"),
+    },
+    "source": {
+        CustomerSource.WALK_IN: ("Walk-in", "到店"), CustomerSource.PHONE: ("Phone", "来电"),
+        CustomerSource.REFERRAL: ("Referral", "转介绍"), CustomerSource.VISIT: ("Visit", "拜访"),
+        CustomerSource.WEB: ("Web", "网络"), CustomerSource.DEALER: ("Dealer", "经销商"),
+        CustomerSource.SERVICE_RENEED: ("Service re-need", "服务商机"),
+    },
+    "status": {
+        CustomerStatus.PROSPECT: ("Prospect", "潜在客户"),
+        CustomerStatus.ACTIVE: ("Active", "活跃"),
+        CustomerStatus.DORMANT: ("Dormant", "休眠"), CustomerStatus.LOST: ("Lost", "流失"),
+    },
+    "category": {
+        ProductCategory.PRINTER: ("Printer", "打印机"),
+        ProductCategory.CONSUMABLE: ("Consumable", "耗材"), ProductCategory.PC: ("PC", "电脑"),
+        ProductCategory.PART: ("Part", "配件"), ProductCategory.SERVICE: ("Service", "服务"),
+    },
+}
+_NONE_LABELS = {
+    "category": ("Not in catalog", "非目录商品"),
+    "technician": ("Unassigned", "未派工"),
+    "device_model": ("No device", "无设备"),
+    "salesperson": ("No owner", "无负责人"),
+}
+TOTAL_LABEL = ("Total", "合计")
+
+
+def pick(lang: str, pair: tuple[str, str]) -> str:
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def enum_members(family: str) -> list[str]:
+    return [str(code) for code in _ENUM_LABELS[family]]
+
+
+def label(family: str, code: str | None, lang: str) -> str:
+    """The display name of a category code in ``lang``."""
+    if code is None or code == NONE_KEY:
+        return pick(lang, _NONE_LABELS.get(family, ("(none)", "（无）")))
+    pair = _ENUM_LABELS.get(family, {}).get(code)
+    return pick(lang, pair) if pair else code
+
+
+def col(key: str, en: str, zh: str, kind: ColumnKind) -> StatColumn:
+    return StatColumn(key=key, label_en=en, label_zh=zh, kind=kind)
+
+
+# --- the context of one computation --------------------------------------------------------
+
+
+@dataclass
+class Ctx:
+    """One statistic's computation: who, which filters, which language."""
+
+    uow: UnitOfWork
+    actor: Actor
+    filters: StatFilters
+    lang: str
+
+    @property
+    def session(self) -> Any:
+        return self.uow.session
+
+    # time boundaries: calendar days in the station's local time
+    @property
+    def start_ts(self) -> dt.datetime:
+        return local_midnight(self.filters.date_from)
+
+    @property
+    def end_ts(self) -> dt.datetime:
+        return local_midnight(self.filters.date_to + dt.timedelta(days=1))
+
+    def months(self) -> tuple[Period, ...]:
+        """The months touching the date range, clipped to it, numbered from 1."""
+        f = self.filters
+        result = []
+        first = month_start(f.date_from)
+        n = 0
+        while first <= f.date_to:
+            nxt = add_months(first, 1)
+            result.append(Period(number=n + 1, starts_on=max(first, f.date_from),
+                                 ends_before=min(nxt, f.date_to + dt.timedelta(days=1))))
+            first, n = nxt, n + 1
+        return tuple(result)
+
+    # data scope and the person/department filters, per kind of record
+    def in_department(self, column: Any) -> ColumnElement[bool]:
+        members = select(User.id).where(User.department_id == self.filters.department_id)
+        condition: ColumnElement[bool] = column.in_(members.scalar_subquery())
+        return condition
+
+    def person_filters(self, column: Any) -> list[Any]:
+        f = self.filters
+        conditions: list[Any] = []
+        if f.department_id is not None:
+            conditions.append(self.in_department(column))
+        if f.user_id is not None:
+            conditions.append(column == f.user_id)
+        return conditions
+
+    def customer_filters(self, *, customer_id: Any = None,
+                         source_column: Any = None) -> list[Any]:
+        """Class and source filters.
+
+        With ``customer_id`` (the record's customer column) the class is matched through
+        a subquery, so the statement needs no join to ``customers``; without it, on the
+        joined ``Customer``. ``source_column`` is the record's own copy of the source
+        (an order's snapshot), used instead of the customer's current source.
+        """
+        f = self.filters
+        conditions: list[Any] = []
+
+        def of_customers(condition: Any) -> Any:
+            if customer_id is None:
+                return condition
+            return customer_id.in_(select(Customer.id).where(condition).scalar_subquery())
+
+        if f.customer_class is not None:
+            conditions.append(of_customers(Customer.customer_class == f.customer_class))
+        if f.customer_source is not None:
+            if source_column is not None:
+                conditions.append(source_column == f.customer_source)
+            else:
+                conditions.append(of_customers(Customer.source == f.customer_source))
+        return conditions
+
+    def order_conditions(self, *, dated: bool = True) -> list[Any]:
+        """Orders that count as sold (not cancelled), in scope, matching the filters."""
+        conditions: list[Any] = [
+            Order.status != OrderStatus.CANCELLED,
+            scope_filter(self.uow, self.actor, Module.ORDERS, Order.owner_id),
+            *self.person_filters(Order.owner_id),
+            *self.customer_filters(customer_id=Order.customer_id,
+                                   source_column=Order.customer_source),
+        ]
+        if dated:
+            conditions += [Order.ordered_on >= self.filters.date_from,
+                           Order.ordered_on <= self.filters.date_to]
+        return conditions
+
+    def ticket_scope(self) -> ColumnElement[bool]:
+        return or_(
+            scope_filter(self.uow, self.actor, Module.SERVICE_TICKETS,
+                         ServiceTicket.technician_id),
+            scope_filter(self.uow, self.actor, Module.SERVICE_TICKETS,
+                         ServiceTicket.intake_by_id))
+
+    def user_names(self, ids: Iterable[int | None]) -> dict[int, str]:
+        wanted = sorted({i for i in ids if i is not None})
+        if not wanted:
+            return {}
+        return dict(self.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(wanted))).all())
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The start of a calendar day in the station's local time, as an aware timestamp."""
+    return dt.datetime.combine(day, dt.time()).astimezone()
+
+
+def month_label(period: Period) -> str:
+    return period.starts_on.strftime("%Y-%m")
+
+
+def month_range(ctx: Ctx, key: str) -> tuple[dt.date, dt.date]:
+    """The clipped date range [first, last] of month ``YYYY-MM`` within the filters."""
+    year, month = (int(p) for p in key.split("-"))
+    first = dt.date(year, month, 1)
+    start = max(first, ctx.filters.date_from)
+    end = min(add_months(first, 1) - dt.timedelta(days=1), ctx.filters.date_to)
+    return start, end
+
+
+def period_case(column: Any, periods: Sequence[Period]) -> Any:
+    """The number of the period ``column`` falls in; group by it through a subquery.
+
+    Only for rows the WHERE clause already keeps within the periods: then one comparison
+    per period decides (the first period whose end lies after the value), half the work of
+    testing both bounds, which counts on 100 000 rows.
+    """
+    return case(*((column < p.ends_before, p.number) for p in periods))
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def money(value: Any) -> Decimal:
+    return Decimal(value if value is not None else 0).quantize(CENT, ROUND_HALF_UP)
+
+
+def dec(value: Any, places: str = "0.01") -> Decimal:
+    if value is None:
+        return Decimal(0).quantize(Decimal(places))
+    if isinstance(value, float):
+        value = repr(value)
+    return Decimal(value).quantize(Decimal(places), ROUND_HALF_UP)
+
+
+def percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+# --- drill keys ------------------------------------------------------------------------------
+
+
+def key(statistic: str, **selector: str | None) -> DrillKey:
+    return DrillKey(statistic=statistic, selector=tuple(
+        (k, v if v is not None else NONE_KEY) for k, v in selector.items()))
+
+
+def row(cells: Sequence[Any], drill: Sequence[DrillKey | None], *, total: bool = False,
+        category: str = "") -> StatRow:
+    return StatRow(cells=tuple(cells), drill=tuple(drill), is_total=total, key=category)
+
+
+@dataclass(frozen=True)
+class DrillSpec:
+    """What a drill key selects: a statement of the record columns, and how to read it.
+
+    ``stmt`` selects, labelled: ``id``, ``number``, ``day``, ``customer``, ``person``,
+    ``amount`` (may be NULL for counted records) and ``detail``. ``divisor`` scales the
+    amounts (e.g. 100 for probability-weighted amounts kept exact as integers × percent).
+    """
+
+    entity: str
+    title_en: str
+    title_zh: str
+    stmt: Select[Any]
+    counted: bool = False       # the cell is a count of records, not a sum of amounts
+    divisor: int = 1
+
+
+def selector_dict(pairs: Sequence[tuple[str, str]]) -> Mapping[str, str]:
+    return dict(pairs)
+
+
+__all__ = [
+    "CENT", "NONE_KEY", "TOTAL_KEY", "TOTAL_LABEL", "ZERO", "Ctx", "DrillSpec", "col", "dec",
+    "enum_members", "key", "label", "local_midnight", "money", "month_label", "month_range",
+    "percent", "period_case", "pick", "row", "selector_dict",
+]

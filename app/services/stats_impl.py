@@ -1,0 +1,233 @@
+"""Running, drilling into and exporting the statistics (see :mod:`app.services.statistics`).
+
+Checks permission and input, counts the statements each statistic issues, dispatches to
+:mod:`app.services.stats_sales` and :mod:`app.services.stats_service`, and writes the
+audited export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, event, func, select
+
+from app.i18n import tr
+from app.models import Department, User
+from app.models.enums import (
+    AuditAction,
+    CustomerClass,
+    CustomerSource,
+    Module,
+    Operation,
+    ProductCategory,
+)
+from app.services import audit, stats_sales, stats_service
+from app.services.errors import PermissionDenied, ValidationError
+from app.services.permissions import Actor, hidden_fields, require
+from app.services.statistics import (
+    MAX_DAYS,
+    STATISTICS,
+    VIEW_LABELS,
+    VIEWS,
+    DrillKey,
+    DrillRecord,
+    DrillResult,
+    ExportResult,
+    StatFilters,
+    StatTable,
+)
+from app.services.stats_common import Ctx, DrillSpec, label
+from app.services.uow import UnitOfWork
+
+Compute = Callable[[Ctx], StatTable]
+Drill = Callable[[Ctx, Mapping[str, str]], DrillSpec]
+
+_REGISTRY: dict[str, tuple[Compute, Drill]] = {
+    "customer-classes": (stats_sales.customer_classes, stats_sales.drill_customer_classes),
+    "product-sales": (stats_sales.product_sales, stats_sales.drill_product_sales),
+    "sales-collections": (stats_sales.sales_collections, stats_sales.drill_sales_collections),
+    "service": (stats_service.service, stats_service.drill_service),
+    "forecast": (stats_sales.forecast, stats_sales.drill_forecast),
+    "assessment": (stats_sales.assessment, stats_sales.drill_assessment),
+}
+assert set(_REGISTRY) == set(STATISTICS)
+
+
+def _check(name: str, filters: StatFilters) -> StatFilters:
+    """Refuse unknown names, reversed or huge ranges and unknown codes; default the view."""
+    errors: dict[str, str] = {}
+    if name not in _REGISTRY:
+        errors["name"] = tr("unknown statistic {name}", name=name)
+    if not isinstance(filters.date_from, dt.date) or not isinstance(filters.date_to, dt.date):
+        errors["date_from"] = tr("is required")
+    elif filters.date_to < filters.date_from:
+        errors["date_to"] = tr("must not be before the start date")
+    elif (filters.date_to - filters.date_from).days > MAX_DAYS:
+        errors["date_to"] = tr("the period may be at most ten years")
+    for field, enum in (("customer_class", CustomerClass), ("customer_source", CustomerSource),
+                        ("product_category", ProductCategory)):
+        value = getattr(filters, field)
+        if value is not None and value not in {m.value for m in enum}:
+            errors[field] = tr("is not a valid choice")
+    if name in VIEWS and filters.group_by is not None and filters.group_by not in VIEWS[name]:
+        errors["group_by"] = tr("is not a valid choice")
+    if errors:
+        raise ValidationError(errors)
+    if filters.group_by is None:
+        filters = replace(filters, group_by=VIEWS[name][0])
+    return filters
+
+
+@contextmanager
+def _counting(conn: Connection) -> Iterator[list[int]]:
+    seen = [0]
+
+    def listener(*_args: Any) -> None:
+        seen[0] += 1
+
+    event.listen(conn, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(conn, "before_cursor_execute", listener)
+
+
+def run(name: str, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
+        lang: str) -> StatTable:
+    filters = _check(name, filters)
+    with uow:
+        with _counting(uow.session.connection()) as seen:
+            require(uow, actor, Module.STATISTICS, Operation.VIEW)
+            table = _REGISTRY[name][0](Ctx(uow, actor, filters, lang))
+            lines = _filter_lines(uow, name, filters)
+            hidden = hidden_fields(uow, actor, Module.ORDERS)
+        if "margin" in hidden or "unit_cost" in hidden:
+            # A role that may not see costs sees the sales figures without them.
+            table = _without_costs(table)
+        return replace(table, queries=seen[0], filter_lines=lines)
+
+
+COST_COLUMNS = frozenset({"cost", "margin", "margin_pct"})
+
+
+def _without_costs(table: StatTable) -> StatTable:
+    blank = [c.key in COST_COLUMNS for c in table.columns]
+    if not any(blank):
+        return replace(table, sections=tuple(_without_costs(s) for s in table.sections))
+    rows = tuple(replace(r, cells=tuple(None if b else v for v, b in zip(r.cells, blank,
+                                                                         strict=True)),
+                         drill=tuple(None if b else k for k, b in zip(r.drill, blank,
+                                                                      strict=True)))
+                 for r in table.rows)
+    chart = table.chart
+    if chart is not None and any(k in COST_COLUMNS for k in chart.value_columns):
+        kept = tuple(k for k in chart.value_columns if k not in COST_COLUMNS)
+        chart = replace(chart, value_columns=kept) if kept else None
+    return replace(table, rows=rows, chart=chart,
+                   sections=tuple(_without_costs(s) for s in table.sections))
+
+
+def _filter_lines(uow: UnitOfWork, name: str, f: StatFilters) -> tuple[tuple[str, str], ...]:
+    """The filters in words, English and Chinese; names looked up only when filtered."""
+    lines = [(f"Period: {f.date_from.isoformat()} – {f.date_to.isoformat()}",
+              f"期间：{f.date_from.isoformat()} 至 {f.date_to.isoformat()}")]
+    if f.department_id is not None:
+        dep = uow.session.get(Department, f.department_id)
+        lines.append((f"Department: {dep.name_en if dep else f.department_id}",
+                      f"部门：{dep.name_zh if dep else f.department_id}"))
+    if f.user_id is not None:
+        person = uow.session.get(User, f.user_id)
+        shown = person.display_name if person else str(f.user_id)
+        lines.append((f"Person: {shown}", f"人员：{shown}"))
+    for field, family, en, zh in (("customer_class", "class", "Customer class", "客户分类"),
+                                  ("customer_source", "source", "Customer source", "客户来源"),
+                                  ("product_category", "category", "Product category",
+                                   "产品类别")):
+        value = getattr(f, field)
+        if value is not None:
+            lines.append((f"{en}: {label(family, value, 'en')}",
+                          f"{zh}：{label(family, value, 'zh')}"))
+    if f.group_by is not None and f.group_by in VIEW_LABELS:
+        en, zh = VIEW_LABELS[f.group_by]
+        lines.append((f"View: {en}", f"视图：{zh}"))
+    return tuple(lines)
+
+
+def drill(key: DrillKey, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
+          limit: int = 1000) -> DrillResult:
+    filters = _check(key.statistic, filters)
+    selector = dict(key.selector)
+    with uow:
+        require(uow, actor, Module.STATISTICS, Operation.VIEW)
+        ctx = Ctx(uow, actor, filters, "en")
+        hidden = hidden_fields(uow, actor, Module.ORDERS)
+        if selector.get("measure") in COST_COLUMNS and ("margin" in hidden
+                                                       or "unit_cost" in hidden):
+            raise PermissionDenied(tr("You may not see costs and margins."),
+                                   module=Module.ORDERS, operation=Operation.VIEW)
+        try:
+            spec = _REGISTRY[key.statistic][1](ctx, selector)
+        except (KeyError, ValueError) as exc:
+            raise ValidationError({"key": tr("does not name a figure of this statistic")}
+                                  ) from exc
+        sub = spec.stmt.subquery("records")
+        if spec.counted:  # the records' amounts are NULL: count them only
+            count = uow.session.execute(select(func.count()).select_from(sub)).scalar_one()
+            total = None
+        else:
+            count, total = uow.session.execute(
+                select(func.count(), func.sum(sub.c.amount))).one()
+        rows = uow.session.execute(
+            select(sub).order_by(sub.c.day, sub.c.id).limit(limit + 1)).all()
+        records = tuple(_record(spec, r) for r in rows[:limit])
+        amount_total = None
+        if not spec.counted:
+            amount_total = _scaled(total if total is not None else Decimal("0.00"), spec)
+        return DrillResult(title_en=spec.title_en, title_zh=spec.title_zh, records=records,
+                           total=amount_total, truncated=len(rows) > limit, count=int(count))
+
+
+def _scaled(value: Any, spec: DrillSpec) -> Decimal:
+    amount = Decimal(value)
+    return amount / spec.divisor if spec.divisor != 1 else amount
+
+
+def _record(spec: DrillSpec, r: Any) -> DrillRecord:
+    day = r.day
+    if isinstance(day, dt.datetime):
+        day = day.astimezone().date()
+    return DrillRecord(entity=spec.entity, record_id=int(r.id), number=str(r.number or ""),
+                       day=day, customer_name=r.customer or "", person=r.person or "",
+                       amount=None if r.amount is None else _scaled(r.amount, spec),
+                       detail=str(r.detail or ""))
+
+
+def export(name: str, filters: StatFilters, path: Path, *, uow: UnitOfWork, actor: Actor,
+           language: str) -> ExportResult:
+    from app.reports.statistics_export import export_statistic_pdf, export_statistic_xlsx
+
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".pdf"):
+        raise ValidationError({"path": tr("must end in .xlsx or .pdf")})
+    lang = "zh" if language.lower().startswith("zh") else "en"
+    with uow:
+        require(uow, actor, Module.STATISTICS, Operation.EXPORT)
+        table = run(name, filters, uow=uow, actor=actor, lang=lang)
+        if suffix == ".xlsx":
+            rows = export_statistic_xlsx(table, path, language=lang)
+        else:
+            rows = export_statistic_pdf(table, path, language=lang)
+        f = table.filters
+        audit.record(uow, actor, AuditAction.EXPORT, "statistic", None,
+                     f"{name} {f.date_from.isoformat()}–{f.date_to.isoformat()}: {rows} rows"
+                     f" → {path.name}",
+                     {"statistic": name, "rows": rows, "format": suffix[1:],
+                      "filters": {k: v for k, v in vars(f).items() if v is not None}})
+        uow.commit()
+    return ExportResult(path=path, rows=rows, table=table)

@@ -1,0 +1,882 @@
+"""Sales statistics: customer classes, product sales, sales and collections, forecast, assessment.
+
+Each statistic is one function ``compute(ctx) -> StatTable`` (a few grouped queries) and
+one ``drill(ctx, selector) -> DrillSpec`` that selects the records behind any cell with the
+same conditions and the same per-record expression, so the records add up to the cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Numeric,
+    Select,
+    True_,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from app.models import (
+    Customer,
+    Opportunity,
+    Order,
+    OrderLine,
+    Payment,
+    PaymentAllocation,
+    Product,
+    RepairRecord,
+    SalesPlan,
+    ServiceTicket,
+    User,
+)
+from app.models.enums import Module, OpportunityStage, PlanPeriod
+from app.services.permissions import scope_filter
+from app.services.sales import RECEIVABLE_STATUSES
+from app.services.statistics import ChartKind, ChartSpec, ColumnKind, StatTable
+from app.services.stats_common import (
+    NONE_KEY,
+    TOTAL_KEY,
+    TOTAL_LABEL,
+    ZERO,
+    Ctx,
+    DrillSpec,
+    col,
+    dec,
+    enum_members,
+    key,
+    label,
+    money,
+    month_label,
+    month_range,
+    percent,
+    period_case,
+    pick,
+    row,
+)
+
+M2 = Numeric(14, 2)
+T, INT, MO, P, D = (ColumnKind.TEXT, ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.PERCENT,
+                  ColumnKind.DECIMAL)
+Owner = aliased(User, name="owner_user")
+
+
+def _code(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))
+
+
+def _table(ctx: Ctx, name: str, en: str, zh: str, columns: tuple[Any, ...], rows: list[Any],
+           chart: ChartSpec | None, sections: tuple[StatTable, ...] = ()) -> StatTable:
+    return StatTable(name=name, title_en=en, title_zh=zh, columns=columns, rows=tuple(rows),
+                     chart=chart, filters=ctx.filters, sections=sections)
+
+
+def _record_columns(number: Any, day: Any, customer: Any, person: Any, amount: Any,
+                    detail: Any, ident: Any) -> tuple[Any, ...]:
+    return (ident.label("id"), number.label("number"), day.label("day"),
+            customer.label("customer"), person.label("person"), amount.label("amount"),
+            detail.label("detail"))
+
+
+def _empty_detail() -> Any:
+    return literal_column("''")
+
+
+# ============================================================================================
+# customer-classes
+# ============================================================================================
+
+CC = "customer-classes"
+
+
+def _customer_conditions(ctx: Ctx) -> list[Any]:
+    return [scope_filter(ctx.uow, ctx.actor, Module.CUSTOMERS, Customer.owner_id),
+            *ctx.person_filters(Customer.owner_id), *ctx.customer_filters()]
+
+
+def _cc_groups(view: str) -> tuple[Any, Any, str]:
+    family = {"class": "class", "source": "source", "status": "status"}[view]
+    customer_column = {"class": Customer.customer_class, "source": Customer.source,
+                       "status": Customer.status}[view]
+    order_column = {"class": Customer.customer_class, "source": Order.customer_source,
+                    "status": Customer.status}[view]
+    return customer_column, order_column, family
+
+
+def customer_classes(ctx: Ctx) -> StatTable:
+    f, lang = ctx.filters, ctx.lang
+    view = f.group_by or "class"
+    cust_col, order_col, family = _cc_groups(view)
+    new = and_(Customer.first_contact_on >= f.date_from, Customer.first_contact_on <= f.date_to)
+    counts = {_code(r[0]): (int(r[1]), int(r[2])) for r in ctx.session.execute(
+        select(cust_col, func.count(), func.count(case((new, 1))))
+        .where(*_customer_conditions(ctx)).group_by(cust_col)).all()}
+    sold = (select(order_col, func.count(distinct(Order.customer_id)), func.count(Order.id),
+                   func.sum(Order.total_amount)).select_from(Order))
+    if view != "source":
+        sold = sold.join(Customer, Customer.id == Order.customer_id)
+    sales = {_code(r[0]): (int(r[1]), int(r[2]), money(r[3])) for r in ctx.session.execute(
+        sold.where(*ctx.order_conditions()).group_by(order_col)).all()}
+    revenue_total = sum((v[2] for v in sales.values()), ZERO)
+    columns = (col("group", "Group", "分组", T), col("customers", "Customers", "客户数", INT),
+               col("new", "New in period", "新增客户", INT),
+               col("buyers", "Buying customers", "成交客户", INT),
+               col("orders", "Orders", "订单数", INT), col("revenue", "Revenue", "销售额", MO),
+               col("share", "Revenue share", "销售额占比", P))
+    rows = []
+    codes = enum_members(family)
+    extra = [c for c in (*counts, *sales) if c not in codes]
+    totals: list[Any] = [0, 0, 0, 0, ZERO]
+    for code in [*codes, *dict.fromkeys(extra)]:
+        n, new_n = counts.get(code, (0, 0))
+        buyers, orders, revenue = sales.get(code, (0, 0, ZERO))
+        values = [n, new_n, buyers, orders, revenue]
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+        rows.append(row(
+            [label(family, code, lang), *values, percent(revenue, revenue_total)],
+            [None, *(key(CC, view=view, measure=m, value=code)
+                     for m in ("customers", "new", "buyers", "orders", "revenue")), None],
+            category=code or NONE_KEY))
+    rows.append(row(
+        [pick(lang, TOTAL_LABEL), *totals, percent(totals[4], revenue_total)],
+        [None, *(key(CC, view=view, measure=m, value=TOTAL_KEY)
+                 for m in ("customers", "new", "buyers", "orders", "revenue")), None],
+        total=True, category=TOTAL_KEY))
+    return _table(ctx, CC, "Customer classification statistics", "客户分类统计", columns, rows,
+                  ChartSpec(ChartKind.PIE, "group", ("revenue",), "Revenue", "销售额"),
+                  (_new_vs_lost(ctx),))
+
+
+def _new_vs_lost(ctx: Ctx) -> StatTable:
+    f, lang = ctx.filters, ctx.lang
+    months = ctx.months()
+    conditions = _customer_conditions(ctx)
+    new = (select(literal_column("'new'").label("kind"),
+                  period_case(Customer.first_contact_on, months).label("p"))
+           .where(*conditions, Customer.first_contact_on >= f.date_from,
+                  Customer.first_contact_on <= f.date_to))
+    lost = (select(literal_column("'lost'").label("kind"),
+                   period_case(Customer.lost_on, months).label("p"))
+            .where(*conditions, Customer.lost_on >= f.date_from, Customer.lost_on <= f.date_to))
+    both = union_all(new, lost).subquery("moves")
+    found = {(r[0], r[1]): int(r[2]) for r in ctx.session.execute(
+        select(both.c.kind, both.c.p, func.count()).group_by(both.c.kind, both.c.p)).all()}
+    rows = []
+    total_new = total_lost = 0
+    for p in months:
+        m = month_label(p)
+        n, lo = found.get(("new", p.number), 0), found.get(("lost", p.number), 0)
+        total_new, total_lost = total_new + n, total_lost + lo
+        rows.append(row([m, n, lo], [None, key(CC, section="moves", measure="new", month=m),
+                                     key(CC, section="moves", measure="lost", month=m)],
+                        category=m))
+    rows.append(row([pick(lang, TOTAL_LABEL), total_new, total_lost],
+                    [None, key(CC, section="moves", measure="new", month=TOTAL_KEY),
+                     key(CC, section="moves", measure="lost", month=TOTAL_KEY)],
+                    total=True, category=TOTAL_KEY))
+    columns = (col("month", "Month", "月份", T), col("new", "New customers", "新增客户", INT),
+               col("lost", "Lost customers", "流失客户", INT))
+    return _table(ctx, CC, "New and lost customers per month", "每月新增与流失客户", columns,
+                  rows, ChartSpec(ChartKind.BAR, "month", ("new", "lost"),
+                                  "New and lost customers", "新增与流失客户"))
+
+
+def _customer_records(conditions: list[Any]) -> Select[Any]:
+    return (select(*_record_columns(Customer.name, Customer.first_contact_on, Customer.name,
+                                    Owner.display_name, cast(null(), M2), Customer.code,
+                                    Customer.id))
+            .select_from(Customer).outerjoin(Owner, Owner.id == Customer.owner_id)
+            .where(*conditions))
+
+
+def _order_records(conditions: list[Any], amount: Any = None) -> Select[Any]:
+    return (select(*_record_columns(Order.number, Order.ordered_on, Customer.name,
+                                    Owner.display_name,
+                                    amount if amount is not None else Order.total_amount,
+                                    _empty_detail(), Order.id))
+            .select_from(Order).join(Customer, Customer.id == Order.customer_id)
+            .outerjoin(Owner, Owner.id == Order.owner_id).where(*conditions))
+
+
+def _match(column: Any, value: str) -> list[Any]:
+    if value == TOTAL_KEY:
+        return []
+    if value == NONE_KEY:
+        return [column.is_(None)]
+    if isinstance(column.type, Integer):  # user ids travel as text in the drill key
+        return [column == int(value)]
+    return [column == value]
+
+
+def drill_customer_classes(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
+    f = ctx.filters
+    measure = sel["measure"]
+    if sel.get("section") == "moves":
+        column = Customer.first_contact_on if measure == "new" else Customer.lost_on
+        start, end = ((f.date_from, f.date_to) if sel["month"] == TOTAL_KEY
+                      else month_range(ctx, sel["month"]))
+        stmt = _customer_records([*_customer_conditions(ctx), column >= start, column <= end])
+        return DrillSpec("customer", "Customers", "客户", stmt, counted=True)
+    cust_col, order_col, _family = _cc_groups(sel["view"])
+    value = sel["value"]
+    if measure in ("customers", "new"):
+        conditions = [*_customer_conditions(ctx), *_match(cust_col, value)]
+        if measure == "new":
+            conditions += [Customer.first_contact_on >= f.date_from,
+                           Customer.first_contact_on <= f.date_to]
+        return DrillSpec("customer", "Customers", "客户", _customer_records(conditions),
+                         counted=True)
+    order_conditions = [*ctx.order_conditions(), *_match(order_col, value)]
+    if measure == "buyers":
+        buyers = (select(Order.customer_id).join(Customer, Customer.id == Order.customer_id)
+                  .where(*order_conditions))
+        return DrillSpec("customer", "Buying customers", "成交客户",
+                         _customer_records([Customer.id.in_(buyers)]), counted=True)
+    return DrillSpec("order", "Orders", "订单", _order_records(order_conditions),
+                     counted=measure == "orders")
+
+
+# ============================================================================================
+# product-sales
+# ============================================================================================
+
+PS = "product-sales"
+
+
+def _ps_group(view: str) -> tuple[Any, str]:
+    if view == "source":
+        return Order.customer_source, "source"
+    return Product.category, "category"
+
+
+def _line_conditions(ctx: Ctx) -> list[Any]:
+    conditions = ctx.order_conditions()
+    if ctx.filters.product_category is not None:
+        conditions.append(Product.category == ctx.filters.product_category)
+    return conditions
+
+
+def _lines_from(stmt: Any, *, customer: bool = False) -> Any:
+    stmt = (stmt.select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
+            .outerjoin(Product, Product.id == OrderLine.product_id))
+    return stmt.join(Customer, Customer.id == Order.customer_id) if customer else stmt
+
+
+def product_sales(ctx: Ctx) -> StatTable:
+    lang = ctx.lang
+    view = ctx.filters.group_by or "category"
+    group, family = _ps_group(view)
+    found = {_code(r[0]): r[1:] for r in ctx.session.execute(_lines_from(
+        select(group, func.count(distinct(Order.id)), func.sum(OrderLine.quantity),
+               func.sum(OrderLine.line_total), func.sum(OrderLine.line_cost)))
+        .where(*_line_conditions(ctx)).group_by(group)).all()}
+    columns = (col("group", "Group", "分组", T), col("orders", "Orders", "订单数", INT),
+               col("quantity", "Quantity", "数量", D), col("revenue", "Revenue", "销售额", MO),
+               col("cost", "Cost", "成本", MO), col("margin", "Gross margin", "毛利", MO),
+               col("margin_pct", "Margin %", "毛利率", P))
+    rows = []
+    codes = enum_members(family)
+    totals: list[Any] = [0, Decimal("0.000"), ZERO, ZERO]
+    measures = ("orders", "quantity", "revenue", "cost", "margin")
+    for code in [*codes, *(c for c in found if c not in codes)]:
+        if code not in found and code not in codes:
+            continue
+        orders, qty, revenue, cost = found.get(code, (0, 0, 0, 0))
+        values: list[Any] = [int(orders or 0), dec(qty, "0.001"), money(revenue), money(cost)]
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+        margin = values[2] - values[3]
+        rows.append(row([label(family, code, lang), *values, margin,
+                         percent(margin, values[2])],
+                        [None, *(key(PS, view=view, measure=m, value=code) for m in measures),
+                         None], category=code or NONE_KEY))
+    margin = totals[2] - totals[3]
+    # An order with lines in two categories counts once in the total.
+    with_lines = (select(OrderLine.id).outerjoin(Product, Product.id == OrderLine.product_id)
+                  .where(OrderLine.order_id == Order.id))
+    if ctx.filters.product_category is not None:
+        with_lines = with_lines.where(Product.category == ctx.filters.product_category)
+    totals[0] = int(ctx.session.execute(
+        select(func.count()).select_from(Order)
+        .where(*ctx.order_conditions(), exists(with_lines))).scalar_one())
+    rows.append(row([pick(lang, TOTAL_LABEL), *totals, margin, percent(margin, totals[2])],
+                    [None, *(key(PS, view=view, measure=m, value=TOTAL_KEY) for m in measures),
+                     None], total=True, category=TOTAL_KEY))
+    return _table(ctx, PS, "Product sales by category", "产品销售分类统计", columns, rows,
+                  ChartSpec(ChartKind.BAR, "group", ("revenue", "margin"),
+                            "Revenue and gross margin", "销售额与毛利"))
+
+
+def drill_product_sales(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
+    group, _family = _ps_group(sel["view"])
+    measure = sel["measure"]
+    amount = {"orders": OrderLine.line_total, "revenue": OrderLine.line_total,
+              "quantity": OrderLine.quantity, "cost": OrderLine.line_cost,
+              "margin": OrderLine.line_total - OrderLine.line_cost}[measure]
+    amount_type = Numeric(12, 3) if measure == "quantity" else M2
+    stmt = _lines_from(select(*_record_columns(
+        Order.number, Order.ordered_on, Customer.name, Owner.display_name,
+        type_coerce(func.sum(amount), amount_type), _empty_detail(), Order.id)), customer=True)
+    stmt = (stmt.outerjoin(Owner, Owner.id == Order.owner_id)
+            .where(*_line_conditions(ctx), *_match(group, sel["value"]))
+            .group_by(Order.id, Order.number, Order.ordered_on, Customer.name,
+                      Owner.display_name))
+    return DrillSpec("order", "Orders", "订单", stmt, counted=measure == "orders")
+
+
+# ============================================================================================
+# sales-collections
+# ============================================================================================
+
+SC = "sales-collections"
+AGING = (("0-30", "0–30 days", "0–30天"), ("31-60", "31–60 days", "31–60天"),
+         ("61-90", "61–90 days", "61–90天"), ("90+", "Over 90 days", "90天以上"))
+TOP_DEBTORS = 10
+
+
+def _collections_from(stmt: Any, *, customer: bool = False,
+                      order: bool = True) -> Any:
+    stmt = (stmt.select_from(PaymentAllocation)
+            .join(Payment, Payment.id == PaymentAllocation.payment_id))
+    if order or customer:
+        stmt = stmt.join(Order, Order.id == PaymentAllocation.order_id)
+    return stmt.join(Customer, Customer.id == Order.customer_id) if customer else stmt
+
+
+def _collection_conditions(ctx: Ctx) -> list[Any]:
+    """Money received in the period on orders in scope (whatever became of the order since:
+    money collected stays collected)."""
+    order_conditions = [c for c in ctx.order_conditions(dated=False)[1:]
+                        if not isinstance(c, True_)]
+    return [*order_conditions, PaymentAllocation.order_id.is_not(None),
+            Payment.received_on >= ctx.filters.date_from,
+            Payment.received_on <= ctx.filters.date_to]
+
+
+def _needs_order(conditions: list[Any]) -> bool:
+    """Whether the collection conditions refer to the order (else the join can go)."""
+    return len(conditions) > 3
+
+
+def _person_label(ctx: Ctx, names: Mapping[int, str], code: str | None) -> str:
+    if code is None or code == NONE_KEY:
+        return label("salesperson", None, ctx.lang)
+    return names.get(int(code), code)
+
+
+def sales_collections(ctx: Ctx) -> StatTable:
+    lang = ctx.lang
+    view = ctx.filters.group_by or "month"
+    months = ctx.months()
+    if view == "month":
+        o = (select(period_case(Order.ordered_on, months).label("g"), Order.total_amount)
+             .where(*ctx.order_conditions()).subquery("o"))
+        orders_q = select(o.c.g, func.count(), func.sum(o.c.total_amount)).group_by(o.c.g)
+        paid_conditions = _collection_conditions(ctx)
+        c = _collections_from(select(period_case(Payment.received_on, months).label("g"),
+                                     PaymentAllocation.amount),
+                              order=_needs_order(paid_conditions)).where(
+            *paid_conditions).subquery("c")
+        paid_q = select(c.c.g, func.count(), func.sum(c.c.amount)).group_by(c.c.g)
+    else:
+        orders_q = (select(Order.owner_id, func.count(), func.sum(Order.total_amount))
+                    .where(*ctx.order_conditions()).group_by(Order.owner_id))
+        paid_q = (_collections_from(select(Order.owner_id, func.count(),
+                                           func.sum(PaymentAllocation.amount)))
+                  .where(*_collection_conditions(ctx)).group_by(Order.owner_id))
+    ordered = {r[0]: (int(r[1]), money(r[2])) for r in ctx.session.execute(orders_q).all()}
+    paid = {r[0]: (int(r[1]), money(r[2])) for r in ctx.session.execute(paid_q).all()}
+    if view == "month":
+        groups = [(p.number, month_label(p), month_label(p)) for p in months]
+    else:
+        ids = sorted({*ordered, *paid}, key=lambda v: (v is None, v or 0))
+        names = ctx.user_names(ids)
+        groups = [(i, str(i) if i is not None else NONE_KEY,
+                   _person_label(ctx, names, str(i) if i is not None else None)) for i in ids]
+    columns = (col("group", "Month" if view == "month" else "Salesperson",
+                   "月份" if view == "month" else "业务员", T),
+               col("orders", "Orders", "订单数", INT),
+               col("ordered", "Order amount", "订单金额", MO),
+               col("payments", "Payments", "回款笔数", INT),
+               col("collected", "Collected", "回款金额", MO),
+               col("rate", "Collected / ordered", "回款率", P))
+    rows = []
+    t: list[Any] = [0, ZERO, 0, ZERO]
+    measures = ("orders", "ordered", "payments", "collected")
+    for g, code, name in groups:
+        n, amount = ordered.get(g, (0, ZERO))
+        pn, pamount = paid.get(g, (0, ZERO))
+        values = [n, amount, pn, pamount]
+        t = [a + b for a, b in zip(t, values, strict=True)]
+        rows.append(row([name, *values, percent(pamount, amount)],
+                        [None, *(key(SC, view=view, measure=m, value=code) for m in measures),
+                         None], category=code))
+    rows.append(row([pick(lang, TOTAL_LABEL), *t, percent(t[3], t[1])],
+                    [None, *(key(SC, view=view, measure=m, value=TOTAL_KEY) for m in measures),
+                     None], total=True, category=TOTAL_KEY))
+    chart = ChartSpec(ChartKind.LINE if view == "month" else ChartKind.BAR, "group",
+                      ("ordered", "collected"), "Orders and payments", "订单与回款")
+    return _table(ctx, SC, "Sales and collections analysis", "销售回款统计分析", columns, rows,
+                  chart, (_aging(ctx), _debtors(ctx)))
+
+
+def _open_orders(ctx: Ctx) -> Any:
+    """Per order: what was still open on the last day of the range (as in receivables aging).
+
+    Open then = open now (total − paid) + what payments received after that day settled.
+    Most orders are paid in full, so this reads the orders once plus the few later
+    payments, instead of adding up every allocation ever made.
+    """
+    as_of = ctx.filters.date_to
+    # Payments first (by date, usually none), then their allocations: written as IN so
+    # the planner does not walk every allocation by order instead.
+    later_payments = select(Payment.id).where(Payment.received_on > as_of)
+    later = (select(PaymentAllocation.order_id.label("order_id"),
+                    func.sum(PaymentAllocation.amount).label("later"))
+             .where(PaymentAllocation.payment_id.in_(later_payments.scalar_subquery()))
+             .group_by(PaymentAllocation.order_id).subquery("later"))
+    open_amount = Order.total_amount - Order.paid_amount + func.coalesce(later.c.later, 0)
+    return (select(Order.id.label("order_id"), Order.number, Order.ordered_on,
+                   Order.owner_id, Order.customer_id,
+                   func.coalesce(Order.due_on, Order.ordered_on).label("basis"),
+                   type_coerce(open_amount, M2).label("open"))
+            .select_from(Order)
+            .outerjoin(later, later.c.order_id == Order.id)
+            .where(Order.status.in_(RECEIVABLE_STATUSES), Order.ordered_on <= as_of,
+                   scope_filter(ctx.uow, ctx.actor, Module.ORDERS, Order.owner_id),
+                   *ctx.person_filters(Order.owner_id),
+                   *ctx.customer_filters(customer_id=Order.customer_id,
+                                         source_column=Order.customer_source),
+                   open_amount > 0)
+            .subquery("open_orders"))
+
+
+def _bucket_conditions(ctx: Ctx, basis: Any) -> dict[str, Any]:
+    as_of = ctx.filters.date_to
+    d30, d60, d90 = (as_of - dt.timedelta(days=n) for n in (30, 60, 90))
+    return {"0-30": basis >= d30, "31-60": and_(basis < d30, basis >= d60),
+            "61-90": and_(basis < d60, basis >= d90), "90+": basis < d90}
+
+
+def _aging(ctx: Ctx) -> StatTable:
+    lang = ctx.lang
+    oo = _open_orders(ctx)
+    buckets = _bucket_conditions(ctx, oo.c.basis)
+    parts: list[Any] = []
+    for code, *_ in AGING:
+        parts += [func.count(case((buckets[code], 1))),
+                  type_coerce(func.sum(case((buckets[code], oo.c.open))), M2)]
+    found = ctx.session.execute(select(*parts)).one()
+    rows = []
+    tn, ta = 0, ZERO
+    for i, (code, en, zh) in enumerate(AGING):
+        n, amount = int(found[2 * i] or 0), money(found[2 * i + 1])
+        tn, ta = tn + n, ta + amount
+        rows.append(row([pick(lang, (en, zh)), n, amount],
+                        [None, key(SC, section="aging", measure="orders", bucket=code),
+                         key(SC, section="aging", measure="open", bucket=code)], category=code))
+    rows.append(row([pick(lang, TOTAL_LABEL), tn, ta],
+                    [None, key(SC, section="aging", measure="orders", bucket=TOTAL_KEY),
+                     key(SC, section="aging", measure="open", bucket=TOTAL_KEY)],
+                    total=True, category=TOTAL_KEY))
+    columns = (col("age", "Age", "账龄", T), col("orders", "Open orders", "未结订单", INT),
+               col("open", "Receivable", "应收款", MO))
+    as_of = ctx.filters.date_to.isoformat()
+    return _table(ctx, SC, f"Receivables aging on {as_of}", f"应收账龄（截至 {as_of}）",
+                  columns, rows, ChartSpec(ChartKind.BAR, "age", ("open",), "Receivables aging",
+                                           "应收账龄"))
+
+
+def _debtors(ctx: Ctx) -> StatTable:
+    lang = ctx.lang
+    oo = _open_orders(ctx)
+    total = func.sum(oo.c.open)
+    top = (select(oo.c.customer_id, func.count().label("n"), type_coerce(total, M2).label("due"))
+           .group_by(oo.c.customer_id).order_by(total.desc(), oo.c.customer_id)
+           .limit(TOP_DEBTORS).subquery("top"))
+    found = ctx.session.execute(
+        select(top.c.customer_id, Customer.name, top.c.n, top.c.due)
+        .join(Customer, Customer.id == top.c.customer_id)
+        .order_by(top.c.due.desc(), top.c.customer_id)).all()
+    rows = [row([r[1], int(r[2]), money(r[3])],
+                [None, key(SC, section="debtors", measure="orders", customer=str(r[0])),
+                 key(SC, section="debtors", measure="open", customer=str(r[0]))],
+                category=str(r[0])) for r in found]
+    columns = (col("customer", "Customer", "客户", T),
+               col("orders", "Open orders", "未结订单", INT),
+               col("open", "Receivable", "应收款", MO))
+    del lang
+    return _table(ctx, SC, f"Top {TOP_DEBTORS} debtors", f"欠款最多的{TOP_DEBTORS}位客户",
+                  columns, rows, None)
+
+
+def drill_sales_collections(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
+    measure = sel["measure"]
+    section = sel.get("section")
+    if section in ("aging", "debtors"):
+        oo = _open_orders(ctx)
+        conditions: list[Any] = []
+        if section == "aging" and sel["bucket"] != TOTAL_KEY:
+            conditions.append(_bucket_conditions(ctx, oo.c.basis)[sel["bucket"]])
+        if section == "debtors":
+            conditions.append(oo.c.customer_id == int(sel["customer"]))
+        stmt = (select(*_record_columns(oo.c.number, oo.c.ordered_on, Customer.name,
+                                        Owner.display_name, oo.c.open, _empty_detail(),
+                                        oo.c.order_id))
+                .select_from(oo).join(Customer, Customer.id == oo.c.customer_id)
+                .outerjoin(Owner, Owner.id == oo.c.owner_id).where(*conditions))
+        return DrillSpec("order", "Open orders", "未结订单", stmt, counted=measure == "orders")
+    view, value = sel["view"], sel["value"]
+    if measure in ("orders", "ordered"):
+        conditions = ctx.order_conditions()
+        if value != TOTAL_KEY:
+            if view == "month":
+                start, end = month_range(ctx, value)
+                conditions += [Order.ordered_on >= start, Order.ordered_on <= end]
+            else:
+                conditions += _match(Order.owner_id, value)
+        return DrillSpec("order", "Orders", "订单", _order_records(conditions),
+                         counted=measure == "orders")
+    conditions = _collection_conditions(ctx)
+    if value != TOTAL_KEY:
+        if view == "month":
+            start, end = month_range(ctx, value)
+            conditions += [Payment.received_on >= start, Payment.received_on <= end]
+        else:
+            conditions += _match(Order.owner_id, value)
+    stmt = (_collections_from(select(*_record_columns(
+        Payment.number, Payment.received_on, Customer.name, Owner.display_name,
+        PaymentAllocation.amount, Order.number, Payment.id)), customer=True)
+        .outerjoin(Owner, Owner.id == Order.owner_id).where(*conditions))
+    return DrillSpec("payment", "Payments received", "回款", stmt, counted=measure == "payments")
+
+
+# ============================================================================================
+# forecast
+# ============================================================================================
+
+FC = "forecast"
+CLOSED_STAGES = (OpportunityStage.WON, OpportunityStage.LOST)
+
+
+def _opportunity_conditions(ctx: Ctx) -> list[Any]:
+    f = ctx.filters
+    return [Opportunity.stage.not_in(CLOSED_STAGES),
+            Opportunity.expected_close_on >= f.date_from,
+            Opportunity.expected_close_on <= f.date_to,
+            scope_filter(ctx.uow, ctx.actor, Module.OPPORTUNITIES, Opportunity.owner_id),
+            *ctx.person_filters(Opportunity.owner_id),
+            *ctx.customer_filters(customer_id=Opportunity.customer_id,
+                                  source_column=Opportunity.source)]
+
+
+def _plan_conditions(ctx: Ctx) -> list[Any]:
+    """The month plans that count: an owner's overall plan, else their per-customer plans."""
+    f = ctx.filters
+    overall = aliased(SalesPlan, name="overall")
+    has_overall = exists(select(overall.id).where(
+        overall.owner_id == SalesPlan.owner_id, overall.year == SalesPlan.year,
+        overall.period_kind == SalesPlan.period_kind, overall.period == SalesPlan.period,
+        overall.customer_id.is_(None)))
+    ym = SalesPlan.year * 100 + SalesPlan.period
+    return [SalesPlan.period_kind == PlanPeriod.MONTH,
+            ym >= f.date_from.year * 100 + f.date_from.month,
+            ym <= f.date_to.year * 100 + f.date_to.month,
+            or_(SalesPlan.customer_id.is_(None), ~has_overall),
+            scope_filter(ctx.uow, ctx.actor, Module.SALES_PLANS, SalesPlan.owner_id),
+            *ctx.person_filters(SalesPlan.owner_id)]
+
+
+def forecast(ctx: Ctx) -> StatTable:
+    lang = ctx.lang
+    view = ctx.filters.group_by or "month"
+    months = ctx.months()
+    weighted = type_coerce(Opportunity.expected_amount * Opportunity.probability, M2)
+    opp_from = (select(Opportunity.owner_id,
+                       period_case(Opportunity.expected_close_on, months).label("p"),
+                       Opportunity.expected_amount, weighted.label("w"))
+                .where(*_opportunity_conditions(ctx)).subquery("opps"))
+    ords = (select(Order.owner_id, period_case(Order.ordered_on, months).label("p"),
+                   Order.total_amount).where(*ctx.order_conditions()).subquery("ords"))
+    if view == "month":
+        og, sg = opp_from.c.p, ords.c.p
+        plan_group: Any = (SalesPlan.year, SalesPlan.period)
+    else:
+        og, sg = opp_from.c.owner_id, ords.c.owner_id
+        plan_group = (SalesPlan.owner_id,)
+    opps = {r[0]: (int(r[1]), money(r[2]), dec(r[3])) for r in ctx.session.execute(
+        select(og, func.count(), func.sum(opp_from.c.expected_amount), func.sum(opp_from.c.w))
+        .group_by(og)).all()}
+    sold = {r[0]: money(r[1]) for r in ctx.session.execute(
+        select(sg, func.sum(ords.c.total_amount)).group_by(sg)).all()}
+    plans_raw = ctx.session.execute(
+        select(*plan_group, func.sum(SalesPlan.planned_amount))
+        .where(*_plan_conditions(ctx)).group_by(*plan_group)).all()
+    if view == "month":
+        number_of = {(p.starts_on.year, p.starts_on.month): p.number for p in months}
+        plans = {number_of.get((r[0], r[1])): money(r[2]) for r in plans_raw}
+        groups = [(p.number, month_label(p), month_label(p)) for p in months]
+    else:
+        plans = {r[0]: money(r[1]) for r in plans_raw}
+        ids = sorted({*opps, *sold, *plans}, key=lambda v: (v is None, v or 0))
+        names = ctx.user_names(ids)
+        groups = [(i, str(i) if i is not None else NONE_KEY,
+                   _person_label(ctx, names, str(i) if i is not None else None)) for i in ids]
+    columns = (col("group", "Month" if view == "month" else "Salesperson",
+                   "月份" if view == "month" else "业务员", T),
+               col("opportunities", "Open opportunities", "在谈商机", INT),
+               col("expected", "Expected amount", "预计金额", MO),
+               col("weighted", "Weighted (× probability)", "加权预计（×成交概率）", MO),
+               col("actual", "Sold", "已成交", MO), col("plan", "Sales plan", "销售计划", MO),
+               col("coverage", "(Sold + weighted) / plan", "预计完成率", P))
+    rows = []
+    t: list[Any] = [0, ZERO, ZERO, ZERO, ZERO]
+    measures = ("opportunities", "expected", "weighted", "actual", "plan")
+    for g, code, name in groups:
+        n, expected, w = opps.get(g, (0, ZERO, ZERO))
+        values: list[Any] = [n, expected, w / 100, sold.get(g, ZERO), plans.get(g, ZERO)]
+        t = [a + b for a, b in zip(t, values, strict=True)]
+        rows.append(row([name, *values, percent(values[3] + values[2], values[4])],
+                        [None, *(key(FC, view=view, measure=m, value=code) for m in measures),
+                         None], category=code))
+    rows.append(row([pick(lang, TOTAL_LABEL), *t, percent(t[3] + t[2], t[4])],
+                    [None, *(key(FC, view=view, measure=m, value=TOTAL_KEY) for m in measures),
+                     None], total=True, category=TOTAL_KEY))
+    return _table(ctx, FC, "Sales forecast", "销售预测", columns, rows,
+                  ChartSpec(ChartKind.BAR, "group", ("plan", "actual", "weighted"),
+                            "Plan, sold and weighted forecast", "计划、已成交与加权预计"))
+
+
+def drill_forecast(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
+    view, value, measure = sel["view"], sel["value"], sel["measure"]
+    if measure == "actual":
+        conditions = ctx.order_conditions()
+        if value != TOTAL_KEY:
+            if view == "month":
+                start, end = month_range(ctx, value)
+                conditions += [Order.ordered_on >= start, Order.ordered_on <= end]
+            else:
+                conditions += _match(Order.owner_id, value)
+        return DrillSpec("order", "Orders", "订单", _order_records(conditions))
+    if measure == "plan":
+        conditions = _plan_conditions(ctx)
+        if value != TOTAL_KEY:
+            if view == "month":
+                year, month = (int(v) for v in value.split("-"))
+                conditions += [SalesPlan.year == year, SalesPlan.period == month]
+            else:
+                conditions += _match(SalesPlan.owner_id, value)
+        plan_customer = aliased(Customer, name="plan_customer")
+        stmt = (select(*_record_columns(
+            func.coalesce(plan_customer.name, literal_column("''")),
+            cast(null(), Customer.first_contact_on.type),
+            func.coalesce(plan_customer.name, literal_column("''")), Owner.display_name,
+            SalesPlan.planned_amount, _empty_detail(), SalesPlan.id))
+            .select_from(SalesPlan).outerjoin(plan_customer,
+                                              plan_customer.id == SalesPlan.customer_id)
+            .outerjoin(Owner, Owner.id == SalesPlan.owner_id).where(*conditions))
+        return DrillSpec("sales_plan", "Sales plans", "销售计划", stmt)
+    conditions = _opportunity_conditions(ctx)
+    if value != TOTAL_KEY:
+        if view == "month":
+            start, end = month_range(ctx, value)
+            conditions += [Opportunity.expected_close_on >= start,
+                           Opportunity.expected_close_on <= end]
+        else:
+            conditions += _match(Opportunity.owner_id, value)
+    amount = (type_coerce(Opportunity.expected_amount * Opportunity.probability, M2)
+              if measure == "weighted" else Opportunity.expected_amount)
+    stmt = (select(*_record_columns(Opportunity.number, Opportunity.expected_close_on,
+                                    Customer.name, Owner.display_name, amount,
+                                    Opportunity.title, Opportunity.id))
+            .select_from(Opportunity).join(Customer, Customer.id == Opportunity.customer_id)
+            .outerjoin(Owner, Owner.id == Opportunity.owner_id).where(*conditions))
+    return DrillSpec("opportunity", "Open opportunities", "在谈商机", stmt,
+                     counted=measure == "opportunities",
+                     divisor=100 if measure == "weighted" else 1)
+
+
+# ============================================================================================
+# assessment
+# ============================================================================================
+
+AS = "assessment"
+
+
+def _cost_share() -> ColumnElement[Any]:
+    """The part of an order's cost a payment allocation stands for, to the cent."""
+    share = (PaymentAllocation.amount * Order.total_cost * literal_column("1.0")
+             / func.nullif(Order.total_amount, 0))
+    return type_coerce(func.round(func.coalesce(share, 0), 2), M2)
+
+
+def _ranked(rows: list[tuple[Any, list[Any], list[Any], str]], by: int) -> list[Any]:
+    """Sort by the value at ``by`` (descending) and put the rank first; ties share a rank."""
+    ordered = sorted(rows, key=lambda r: (-r[1][by], r[0]))
+    result = []
+    rank, last = 0, None
+    for index, (_sort, cells, drill, code) in enumerate(ordered, start=1):
+        if cells[by] != last:
+            rank, last = index, cells[by]
+        result.append(row([rank, *cells], [None, *drill], category=code))
+    return result
+
+
+def assessment(ctx: Ctx) -> StatTable:
+    lang = ctx.lang
+    view = ctx.filters.group_by or "orders"
+    if view == "payments":
+        found = {r[0]: (int(r[1]), money(r[2]), money(r[3])) for r in ctx.session.execute(
+            _collections_from(select(Order.owner_id, func.count(),
+                                     func.sum(PaymentAllocation.amount),
+                                     func.sum(_cost_share())))
+            .where(*_collection_conditions(ctx)).group_by(Order.owner_id)).all()}
+        points: dict[Any, Decimal] = {}
+    else:
+        # Order totals are the sums of their lines (revenue, cost and points snapshots),
+        # kept by the sales service; reading them spares joining every line.
+        by_owner = ctx.session.execute(
+            select(Order.owner_id, func.count(), func.sum(Order.total_amount),
+                   func.sum(Order.total_cost), func.sum(Order.total_points))
+            .where(*ctx.order_conditions()).group_by(Order.owner_id)).all()
+        found = {r[0]: (int(r[1]), money(r[2]), money(r[3])) for r in by_owner}
+        points = {r[0]: dec(r[4]) for r in by_owner}
+    techs = _technicians(ctx)
+    names = ctx.user_names([*found, *techs])
+    by_payments = view == "payments"
+    measures = (("payments", "collected", "cost", "margin") if by_payments
+                else ("orders", "revenue", "cost", "margin", "points"))
+    rows = []
+    t: list[Any] = [0, ZERO, ZERO, ZERO, ZERO]
+    for owner, (n, revenue, cost) in found.items():
+        code = str(owner) if owner is not None else NONE_KEY
+        margin = revenue - cost
+        cells: list[Any] = [_person_label(ctx, names, code), n, revenue, cost, margin,
+                            percent(margin, revenue)]
+        drill: list[Any] = [None, *(key(AS, view=view, measure=m, value=code)
+                                    for m in measures[:4]), None]
+        values = [n, revenue, cost, margin, ZERO]
+        if not by_payments:
+            cells.append(points.get(owner, ZERO))
+            drill.append(key(AS, view=view, measure="points", value=code))
+            values[4] = points.get(owner, ZERO)
+        t = [a + b for a, b in zip(t, values, strict=True)]
+        rows.append((owner or 0, cells, drill, code))
+    ranked = _ranked(rows, by=4)
+    total_cells: list[Any] = [None, pick(lang, TOTAL_LABEL), *t[:4], percent(t[3], t[1])]
+    total_drill: list[Any] = [None, None, *(key(AS, view=view, measure=m, value=TOTAL_KEY)
+                                            for m in measures[:4]), None]
+    if not by_payments:
+        total_cells.append(t[4])
+        total_drill.append(key(AS, view=view, measure="points", value=TOTAL_KEY))
+    ranked.append(row(total_cells, total_drill, total=True, category=TOTAL_KEY))
+    columns: tuple[Any, ...] = (
+        col("rank", "Rank", "排名", INT), col("person", "Salesperson", "业务员", T),
+        col("count", "Payments" if by_payments else "Orders",
+            "回款笔数" if by_payments else "订单数", INT),
+        col("revenue", "Collected" if by_payments else "Revenue",
+            "回款金额" if by_payments else "销售额", MO),
+        col("cost", "Cost share" if by_payments else "Cost",
+            "对应成本" if by_payments else "成本", MO),
+        col("margin", "Gross margin", "销售毛利", MO), col("margin_pct", "Margin %", "毛利率", P))
+    if not by_payments:
+        columns += (col("points", "Sales points", "销售点数", D),)
+    title = (("Staff assessment: margin by payments collected", "员工考核：按回款计销售毛利")
+             if by_payments
+             else ("Staff assessment: margin by order date", "员工考核：按订单日期计销售毛利"))
+    return _table(ctx, AS, *title, columns, ranked,
+                  ChartSpec(ChartKind.BAR, "person", ("margin",), "Gross margin", "销售毛利"),
+                  (_technician_table(ctx, techs, names),))
+
+
+def _repair_conditions(ctx: Ctx) -> list[Any]:
+    return [RepairRecord.completed_at >= ctx.start_ts, RepairRecord.completed_at < ctx.end_ts,
+            scope_filter(ctx.uow, ctx.actor, Module.SERVICE_TICKETS, RepairRecord.technician_id),
+            *ctx.person_filters(RepairRecord.technician_id),
+            *ctx.customer_filters(customer_id=ServiceTicket.customer_id)]
+
+
+def _repairs_from(stmt: Any, *, customer: bool = False) -> Any:
+    stmt = (stmt.select_from(RepairRecord)
+            .join(ServiceTicket, ServiceTicket.id == RepairRecord.ticket_id))
+    return stmt.join(Customer, Customer.id == ServiceTicket.customer_id) if customer else stmt
+
+
+def _technicians(ctx: Ctx) -> dict[Any, tuple[int, Decimal]]:
+    return {r[0]: (int(r[1]), dec(r[2])) for r in ctx.session.execute(_repairs_from(
+        select(RepairRecord.technician_id, func.count(), func.sum(RepairRecord.service_score)))
+        .where(*_repair_conditions(ctx)).group_by(RepairRecord.technician_id)).all()}
+
+
+def _technician_table(ctx: Ctx, techs: Mapping[Any, tuple[int, Decimal]],
+                      names: Mapping[int, str]) -> StatTable:
+    lang = ctx.lang
+    rows = []
+    tn, ts = 0, ZERO
+    for tech, (jobs, score) in techs.items():
+        code = str(tech)
+        tn, ts = tn + jobs, ts + score
+        average = (score / jobs).quantize(Decimal("0.01")) if jobs else None
+        rows.append((tech, [_person_label(ctx, names, code), jobs, score, average],
+                     [None, key(AS, section="service", measure="jobs", value=code),
+                      key(AS, section="service", measure="score", value=code), None], code))
+    ranked = _ranked(rows, by=2)
+    ranked.append(row([None, pick(lang, TOTAL_LABEL), tn, ts,
+                       (ts / tn).quantize(Decimal("0.01")) if tn else None],
+                      [None, None, key(AS, section="service", measure="jobs", value=TOTAL_KEY),
+                       key(AS, section="service", measure="score", value=TOTAL_KEY), None],
+                      total=True, category=TOTAL_KEY))
+    columns = (col("rank", "Rank", "排名", INT), col("person", "Technician", "维修工程师", T),
+               col("jobs", "Jobs", "维修次数", INT), col("score", "Service score", "服务分值", D),
+               col("average", "Score per job", "单次分值", D))
+    return _table(ctx, AS, "Staff assessment: service score", "员工考核：服务分值", columns,
+                  ranked, ChartSpec(ChartKind.BAR, "person", ("score",), "Service score",
+                                    "服务分值"))
+
+
+def drill_assessment(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
+    measure, value = sel["measure"], sel["value"]
+    if sel.get("section") == "service":
+        conditions = [*_repair_conditions(ctx), *_match(RepairRecord.technician_id, value)]
+        stmt = (_repairs_from(select(*_record_columns(
+            ServiceTicket.number, RepairRecord.completed_at, Customer.name, Owner.display_name,
+            RepairRecord.service_score, RepairRecord.job_type, RepairRecord.id)),
+            customer=True)
+            .outerjoin(Owner, Owner.id == RepairRecord.technician_id).where(*conditions))
+        return DrillSpec("repair_record", "Repair records", "维修记录", stmt,
+                         counted=measure == "jobs")
+    if sel["view"] == "payments":
+        amount = {"payments": PaymentAllocation.amount, "collected": PaymentAllocation.amount,
+                  "cost": _cost_share(),
+                  "margin": type_coerce(PaymentAllocation.amount - _cost_share(), M2)}[measure]
+        stmt = (_collections_from(select(*_record_columns(
+            Payment.number, Payment.received_on, Customer.name, Owner.display_name, amount,
+            Order.number, Payment.id)), customer=True)
+            .outerjoin(Owner, Owner.id == Order.owner_id)
+            .where(*_collection_conditions(ctx), *_match(Order.owner_id, value)))
+        return DrillSpec("payment", "Payments received", "回款", stmt,
+                         counted=measure == "payments")
+    conditions = [*ctx.order_conditions(), *_match(Order.owner_id, value)]
+    amount = {"points": type_coerce(Order.total_points, M2), "orders": Order.total_amount,
+              "revenue": Order.total_amount,
+              "cost": Order.total_cost,
+              "margin": type_coerce(Order.total_amount - Order.total_cost, M2)}[measure]
+    return DrillSpec("order", "Orders", "订单", _order_records(conditions, amount),
+                     counted=measure == "orders")

@@ -1,0 +1,181 @@
+"""Customer service statistics (客户服务统计): tickets, turnaround, SLA, repeat faults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, cast, exists, func, null, select, type_coerce
+from sqlalchemy.orm import aliased
+
+from app.models import Customer, Device, ServiceTicket, User
+from app.models.base import utcnow
+from app.models.enums import TicketStatus
+from app.models.functions import hours_between
+from app.services.statistics import ChartKind, ChartSpec, ColumnKind, StatTable
+from app.services.stats_common import (
+    NONE_KEY,
+    TOTAL_KEY,
+    TOTAL_LABEL,
+    Ctx,
+    DrillSpec,
+    col,
+    dec,
+    key,
+    label,
+    percent,
+    pick,
+    row,
+)
+
+SV = "service"
+REPEAT_HOURS = 30 * 24     # the same device back within 30 days is a repeat fault
+TOP_REPEATS = 20
+Tech = aliased(User, name="tech_user")
+T, INT, P, D = ColumnKind.TEXT, ColumnKind.INTEGER, ColumnKind.PERCENT, ColumnKind.DECIMAL
+
+
+def _conditions(ctx: Ctx) -> list[Any]:
+    return [ServiceTicket.status != TicketStatus.CANCELLED,
+            ServiceTicket.received_at >= ctx.start_ts, ServiceTicket.received_at < ctx.end_ts,
+            ctx.ticket_scope(), *ctx.person_filters(ServiceTicket.technician_id),
+            *ctx.customer_filters(customer_id=ServiceTicket.customer_id)]
+
+
+def _from(stmt: Any, *, customer: bool = False, device: bool = True) -> Any:
+    stmt = stmt.select_from(ServiceTicket)
+    if customer:
+        stmt = stmt.join(Customer, Customer.id == ServiceTicket.customer_id)
+    if device:
+        stmt = stmt.outerjoin(Device, Device.id == ServiceTicket.device_id)
+    return stmt
+
+
+def _group(view: str) -> Any:
+    return Device.model if view == "device_model" else ServiceTicket.technician_id
+
+
+def _measure_conditions(measure: str) -> list[Any]:
+    done = ServiceTicket.completed_at.is_not(None)
+    if measure == "completed":
+        return [done]
+    if measure == "sla":
+        return [_sla_bound()]
+    if measure == "on_time":
+        return [done, ServiceTicket.completed_at <= ServiceTicket.due_at]
+    return []
+
+
+def _sla_bound() -> Any:
+    """Tickets with a due time that are finished or already past it (the SLA is decided)."""
+    return and_(ServiceTicket.due_at.is_not(None),
+                (ServiceTicket.completed_at.is_not(None)) | (ServiceTicket.due_at < utcnow()))
+
+
+def service(ctx: Ctx) -> StatTable:
+    lang = ctx.lang
+    view = ctx.filters.group_by or "technician"
+    group = _group(view)
+    done = ServiceTicket.completed_at.is_not(None)
+    hours = case((done, hours_between(ServiceTicket.received_at, ServiceTicket.completed_at)))
+    on_time = and_(done, ServiceTicket.completed_at <= ServiceTicket.due_at)
+    found = ctx.session.execute(_from(select(
+        group, func.count(), func.count(ServiceTicket.completed_at),
+        type_coerce(func.sum(hours), hours_between.type), func.count(case((_sla_bound(), 1))),
+        func.count(case((on_time, 1)))), device=view == "device_model")
+        .where(*_conditions(ctx)).group_by(group)).all()
+    names = ctx.user_names(r[0] for r in found) if view == "technician" else {}
+    columns = (col("group", "Technician" if view == "technician" else "Device model",
+                   "维修工程师" if view == "technician" else "设备型号", T),
+               col("received", "Tickets received", "接单数", INT),
+               col("completed", "Completed", "完成数", INT),
+               col("turnaround", "Average turnaround (hours)", "平均周转（小时）", D),
+               col("sla", "With a decided SLA", "计时限单数", INT),
+               col("on_time", "Within SLA", "按时完成", INT),
+               col("sla_rate", "SLA hit rate", "时限达成率", P))
+    measures = ("received", "completed", None, "sla", "on_time")
+    body = []
+    t: list[Any] = [0, 0, Decimal(0), 0, 0]
+    for r in found:
+        code = str(r[0]) if r[0] is not None else NONE_KEY
+        if view == "technician":
+            name = names.get(r[0], code) if r[0] is not None else label("technician", None, lang)
+        else:
+            name = r[0] if r[0] is not None else label("device_model", None, lang)
+        received, completed, total_hours = int(r[1]), int(r[2]), Decimal(r[3] or 0)
+        sla, hits = int(r[4]), int(r[5])
+        t = [t[0] + received, t[1] + completed, t[2] + total_hours, t[3] + sla, t[4] + hits]
+        body.append((name, code, [received, completed,
+                                  dec(total_hours / completed, "0.1") if completed else None,
+                                  sla, hits, percent(hits, sla)]))
+    body.sort(key=lambda b: (-int(b[2][0] or 0), str(b[0])))
+    rows = [row([name, *cells], [None, *(key(SV, view=view, measure=m, value=code)
+                                         if m else None for m in measures), None],
+                category=code) for name, code, cells in body]
+    rows.append(row([pick(lang, TOTAL_LABEL), t[0], t[1],
+                     dec(t[2] / t[1], "0.1") if t[1] else None, t[3], t[4],
+                     percent(t[4], t[3])],
+                    [None, *(key(SV, view=view, measure=m, value=TOTAL_KEY) if m else None
+                             for m in measures), None], total=True, category=TOTAL_KEY))
+    return StatTable(name=SV, title_en="Customer service statistics", title_zh="客户服务统计",
+                     columns=columns, rows=tuple(rows),
+                     chart=ChartSpec(ChartKind.BAR, "group", ("received", "completed"),
+                                     "Tickets received and completed", "接单与完成"),
+                     filters=ctx.filters, sections=(_repeats(ctx),))
+
+
+def _repeat_condition() -> Any:
+    earlier = aliased(ServiceTicket, name="earlier")
+    return and_(ServiceTicket.device_id.is_not(None), exists(select(earlier.id).where(
+        earlier.device_id == ServiceTicket.device_id, earlier.id != ServiceTicket.id,
+        earlier.status != TicketStatus.CANCELLED,
+        earlier.received_at < ServiceTicket.received_at,
+        hours_between(earlier.received_at, ServiceTicket.received_at) <= REPEAT_HOURS)))
+
+
+def _repeats(ctx: Ctx) -> StatTable:
+    lang = ctx.lang
+    count = func.count()
+    found = ctx.session.execute(_from(select(Device.model, count))
+                                .where(*_conditions(ctx), _repeat_condition())
+                                .group_by(Device.model).order_by(count.desc(), Device.model)
+                                .limit(TOP_REPEATS)).all()
+    total = sum(int(r[1]) for r in found)
+    rows = [row([r[0], int(r[1])], [None, key(SV, section="repeats", value=r[0])],
+                category=r[0]) for r in found]
+    if rows:
+        rows.append(row([pick(lang, TOTAL_LABEL), total], [None, None], total=True,
+                        category=TOTAL_KEY))
+    columns = (col("model", "Device model", "设备型号", T),
+               col("repeats", "Back within 30 days", "30天内返修", INT))
+    return StatTable(name=SV, title_en="Repeat faults (same device back within 30 days)",
+                     title_zh="重复故障（同一设备30天内返修）", columns=columns,
+                     rows=tuple(rows), chart=None, filters=ctx.filters)
+
+
+def drill_service(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
+    conditions = _conditions(ctx)
+    if sel.get("section") == "repeats":
+        conditions += [_repeat_condition(), Device.model == sel["value"]]
+        title = ("Repeat faults", "重复故障")
+    else:
+        value = sel["value"]
+        group = _group(sel["view"])
+        if value == NONE_KEY:
+            conditions.append(group.is_(None))
+        elif value != TOTAL_KEY:
+            conditions.append(group == (int(value) if sel["view"] == "technician" else value))
+        conditions += _measure_conditions(sel["measure"])
+        title = ("Service tickets", "服务单")
+    stmt = (_from(select(ServiceTicket.id.label("id"), ServiceTicket.number.label("number"),
+                         ServiceTicket.received_at.label("day"),
+                         Customer.name.label("customer"), Tech.display_name.label("person"),
+                         cast(null(), dec_type()).label("amount"),
+                         func.coalesce(Device.model, "").label("detail")), customer=True)
+            .outerjoin(Tech, Tech.id == ServiceTicket.technician_id).where(*conditions))
+    return DrillSpec("ticket", *title, stmt, counted=True)
+
+
+def dec_type() -> Any:
+    return hours_between.type
