@@ -33,7 +33,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.enums import AuditAction, Module, Operation
+from app.models.enums import AuditAction, CustomFieldEntity, Module, Operation
 from app.reports.amount_words import amount_in_words
 from app.reports.company import CompanyInfo, load_company
 from app.reports.page import (
@@ -57,9 +57,15 @@ from app.reports.page import (
     signature_lines,
     text,
 )
-from app.services import audit
+from app.services import audit, custom_fields
 from app.services.errors import NotFound
-from app.services.permissions import Actor, require, require_in_scope, scope_filter
+from app.services.permissions import (
+    Actor,
+    require,
+    require_in_scope,
+    scope_filter,
+    sees_field,
+)
 from app.services.uow import UnitOfWork
 
 SlipKind = Literal["quotation", "order"]
@@ -124,6 +130,8 @@ class OrderSlipData:
     notes: str | None
     printed_at: dt.datetime
     printed_by: str
+    # The order's custom fields with a value: (label zh, label en, value).
+    custom: tuple[tuple[str, str, str], ...] = ()
 
 
 # --- build: permission, reads, audit ---------------------------------------------------------
@@ -157,7 +165,10 @@ def _address_text(address: Address) -> str:
     return "".join(parts) + street
 
 
-def _customer_block(uow: UnitOfWork, customer_id: int, contact_id: int | None) -> SlipCustomer:
+def _customer_block(uow: UnitOfWork, customer_id: int, contact_id: int | None,
+                    actor: Actor | None = None) -> SlipCustomer:
+    """Name, contact, phone and address of the customer; no phone when ``actor``'s role
+    hides the phone numbers of customers it does not own (``customers.phone``)."""
     session = uow.session
     customer = session.get(Customer, customer_id)
     if customer is None:  # pragma: no cover - a foreign key guarantees it
@@ -175,6 +186,9 @@ def _customer_block(uow: UnitOfWork, customer_id: int, contact_id: int | None) -
         phones = [p for p in (contact.mobile, contact.phone) if p]
     if not phones and customer.phone:
         phones = [customer.phone]
+    if actor is not None and not sees_field(uow, actor, Module.CUSTOMERS, "phone",
+                                            customer.owner_id):
+        phones = []
     address = session.execute(
         select(Address).where(Address.customer_id == customer_id)
         .order_by(Address.is_default.desc(), Address.id).limit(1)
@@ -231,7 +245,7 @@ def build_quotation_slip(
             number=quotation.number,
             quoted_on=quotation.quoted_on,
             valid_until=quotation.valid_until,
-            customer=_customer_block(uow, quotation.customer_id, quotation.contact_id),
+            customer=_customer_block(uow, quotation.customer_id, quotation.contact_id, actor),
             owner_name=_owner_name(uow, quotation.owner_id),
             lines=_slip_lines(uow, QuotationLine, quotation.id),
             total_amount=quotation.total_amount,
@@ -265,7 +279,7 @@ def build_order_slip(
         if order is None:
             raise _not_found("Order", order_id if order_id is not None else number)
         require_in_scope(uow, actor, Module.ORDERS, Operation.PRINT, order.owner_id)
-        customer = _customer_block(uow, order.customer_id, order.contact_id)
+        customer = _customer_block(uow, order.customer_id, order.contact_id, actor)
         data = OrderSlipData(
             company=load_company(uow),
             number=order.number,
@@ -280,6 +294,7 @@ def build_order_slip(
             notes=order.notes,
             printed_at=utcnow(),
             printed_by=actor.display_name,
+            custom=custom_fields.print_lines(uow, CustomFieldEntity.ORDER, order.id),
         )
         audit.record(uow, actor, AuditAction.PRINT, "order", order.id,
                      f"printed order {order.number}")
@@ -540,7 +555,7 @@ def render_order_slip(data: OrderSlipData, out: Output, *,
                _Field("交货日期", "Due", format_date(data.due_on)),
                _Field("业务员", "Salesperson", data.owner_name)],
         lines=data.lines, total=data.total_amount, in_words=data.total_in_words,
-        remarks=[("备注", "Notes", data.notes)],
+        remarks=[*data.custom, ("备注", "Notes", data.notes)],
     )
 
 

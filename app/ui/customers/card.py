@@ -12,6 +12,7 @@ import datetime as dt
 import html
 import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import shiboken6
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -38,7 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import Module, Operation
+from app.models.enums import CustomFieldEntity, Module, Operation
+from app.services.custom_fields import FieldDefinition, display_value, plain_number
+from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.customers import (
     AddressDraft,
     ContactDraft,
@@ -56,6 +60,7 @@ from app.services.errors import ConflictError, PermissionDenied, ValidationError
 from app.services.users import UserChoice
 from app.ui import labels
 from app.ui.context import AppContext
+from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.customers.entry_table import EntryColumn, EntryTable
 from app.ui.customers.owners import load_owner_choices, may_reassign, owner_texts
 from app.ui.errors import show_error
@@ -143,6 +148,7 @@ class CustomerCardDialog(QDialog):
             "contacts": self.tr("Contacts"),
             "addresses": self.tr("Addresses"),
             "devices": self.tr("Devices"),
+            "custom": self.tr("Custom fields"),
         }
         self._build()
         self._dup_timer = QTimer(self)
@@ -334,6 +340,7 @@ class CustomerCardDialog(QDialog):
             website=_text(self.website_edit.text()),
             notes=_text(self.notes_edit.toPlainText()),
             contacts=tuple(contacts), addresses=tuple(addresses), devices=tuple(devices),
+            custom=self.custom_form.values(),
         )
 
     # --- building -------------------------------------------------------------------------
@@ -427,6 +434,19 @@ class CustomerCardDialog(QDialog):
         notes_error = self._make_error_label("notes", notes_page)
         notes_layout.addWidget(notes_error)
         self.tabs.addTab(notes_page, self._titles["notes"])
+        # The administrator's custom fields (自定义字段): the first tab, shown when any exist.
+        self.custom_form = CustomFieldsForm((), self.body, language=self._ctx.language)
+        self.custom_form.setEnabled(False)
+        self.custom_form.edited.connect(self._on_custom_edited)
+        self.custom_form.leave_forward.connect(lambda: self._focus_after(self.custom_form))
+        custom_scroll = QScrollArea(self.tabs)
+        custom_scroll.setObjectName("custom_fields_page")
+        custom_scroll.setWidgetResizable(True)
+        custom_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        custom_scroll.setWidget(self.custom_form)
+        self.tabs.insertTab(0, custom_scroll, self._titles["custom"])
+        self.tabs.setTabVisible(0, False)
+        self.tabs.setCurrentIndex(1)
 
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
@@ -468,8 +488,8 @@ class CustomerCardDialog(QDialog):
         if self._may_reassign:
             form.append(self.owner_combo)
         self._chain: list[QWidget] = [
-            *form, self.contacts_table, self.addresses_table, self.devices_table,
-            self.notes_edit,
+            *form, self.custom_form, self.contacts_table, self.addresses_table,
+            self.devices_table, self.notes_edit,
         ]
         for widget in form:
             widget.installEventFilter(self)
@@ -610,6 +630,31 @@ class CustomerCardDialog(QDialog):
         self._set_busy(False, "")
         self._baseline = self.current_draft()
         self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        actor = self._ctx.actor
+        self._ctx.run(lambda uow: custom_field_definitions(
+            uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER),
+            on_done=self._on_custom_definitions, on_error=lambda _error: None, owner=self)
+
+    def _on_custom_definitions(self, fields: tuple[FieldDefinition, ...]) -> None:
+        """A new card: show the custom fields with their defaults."""
+        untouched = not self.is_modified()
+        self._set_custom_fields(fields)
+        self.custom_form.set_values({}, defaults=True)
+        if untouched:
+            self._baseline = self.current_draft()
+
+    def _set_custom_fields(self, fields: tuple[FieldDefinition, ...]) -> None:
+        self.custom_form.set_definitions(fields)
+        has_fields = bool(self.custom_form.definitions)
+        self.custom_form.setEnabled(has_fields)
+        was_visible = self.tabs.isTabVisible(0)
+        self.tabs.setTabVisible(0, has_fields)
+        if has_fields and not was_visible:
+            self.tabs.setCurrentIndex(0)
+
+    def _on_custom_edited(self, code: str) -> None:
+        if self._errors.pop(f"custom.{code}", None) is not None:
+            self._update_tab_titles()
 
     def _on_loaded(self, detail: CustomerDetail) -> None:
         self._fill(detail)
@@ -649,6 +694,8 @@ class CustomerCardDialog(QDialog):
             self.tax_edit.setText(detail.tax_number or "")
             self._show_owner(detail.owner_id, detail.owner_name)
             self.notes_edit.setPlainText(detail.notes or "")
+            self._set_custom_fields(detail.custom_fields)
+            self.custom_form.set_values(detail.custom)
             self.contacts_table.set_rows([
                 ({"name": c.name, "title": c.title, "phone": c.phone, "mobile": c.mobile,
                   "email": c.email, "birthday": _date_text(c.birthday),
@@ -828,7 +875,9 @@ class CustomerCardDialog(QDialog):
         self.current_draft()  # refresh the row maps: draft index → table row
         table_messages: dict[str, list[str]] = {name: [] for name in _CHILDREN}
         unplaced: list[str] = []
-        for field, message in errors.items():
+        others = self.custom_form.show_errors(errors)
+        self._errors.update({k: m for k, m in errors.items() if k not in others})
+        for field, message in others.items():
             child = _CHILD_FIELD.match(field)
             if child:
                 name, index, key = child[1], int(child[2]), child[3]
@@ -881,6 +930,7 @@ class CustomerCardDialog(QDialog):
             if field in self._field_widgets:
                 self._clear_field_error(field)
         self._errors.clear()
+        self.custom_form.clear_errors()
         for name, table in self._tables.items():
             table.clear_marks()
             self._table_errors[name].hide()
@@ -888,6 +938,12 @@ class CustomerCardDialog(QDialog):
 
     def _focus_first_error(self) -> None:
         for widget in self._chain:
+            if widget is self.custom_form:
+                if self.custom_form.has_errors():
+                    self._show_page_of(widget)
+                    self.custom_form.focus_first_error()
+                    return
+                continue
             if isinstance(widget, EntryTable):
                 mark = widget.first_mark()
                 if mark is not None:
@@ -956,6 +1012,9 @@ class CustomerCardDialog(QDialog):
             if _comparable(mine_value) != _comparable(their_value):
                 rows.append((self._titles[field], self._display(field, mine_value),
                              self._display(field, their_value)))
+        if _comparable_custom(draft.custom) != _comparable_custom(theirs.custom):
+            rows.append((self._titles["custom"], self._custom_lines(draft.custom),
+                         self._custom_lines(theirs.custom)))
         for name in _CHILDREN:
             mine_lines = [self._child_line(name, c) for c in getattr(draft, name)]
             their_lines = [self._child_line(name, c) for c in getattr(theirs, name)]
@@ -963,6 +1022,19 @@ class CustomerCardDialog(QDialog):
                 rows.append((self._titles[name], "\n".join(mine_lines) or "—",
                              "\n".join(their_lines) or "—"))
         return rows
+
+    def _custom_lines(self, values: Any) -> str:
+        lines = []
+        for definition in self.custom_form.definitions:
+            value = values.get(definition.code)
+            if value in (None, "", ()):
+                continue
+            if isinstance(value, str) and definition.kind.value in ("number", "money"):
+                lines.append(f"{definition.label(self._ctx.language)}: {value}")
+                continue
+            lines.append(f"{definition.label(self._ctx.language)}: "
+                         f"{display_value(definition, value, self._ctx.language)}")
+        return "\n".join(lines) or "—"
 
     def _display(self, field: str, value: Any) -> str:
         if value is None or value == "":
@@ -1068,6 +1140,9 @@ class CustomerCardDialog(QDialog):
         if isinstance(widget, EntryTable):
             widget.start_entry()
             return
+        if widget is self.custom_form:
+            self.custom_form.focus_first()
+            return
         widget.setFocus(Qt.FocusReason.TabFocusReason)
         if isinstance(widget, QLineEdit):
             widget.selectAll()
@@ -1159,7 +1234,10 @@ class CustomerCardDialog(QDialog):
             self._schedule_duplicate_check()
 
     def _update_tab_titles(self) -> None:
-        for index, name in enumerate(_CHILDREN):
+        # Tab 0 holds the custom fields; the tables and the notes follow.
+        self.tabs.tabBar().setTabTextColor(
+            0, QColor(ERROR_COLOUR) if self.custom_form.has_errors() else QColor())
+        for index, name in enumerate(_CHILDREN, start=1):
             table = self._tables[name]
             count = len(table.entries())
             title = self.tr("{title} ({count})").format(
@@ -1168,7 +1246,7 @@ class CustomerCardDialog(QDialog):
             has_error = table.first_mark() is not None
             self.tabs.tabBar().setTabTextColor(
                 index, QColor(ERROR_COLOUR) if has_error else QColor())
-        notes_index = len(_CHILDREN)
+        notes_index = len(_CHILDREN) + 1
         self.tabs.tabBar().setTabTextColor(
             notes_index, QColor(ERROR_COLOUR) if "notes" in self._errors else QColor())
 
@@ -1442,6 +1520,22 @@ def _int_value(text: str | None) -> int | str | None:
         return None
     compact = text.replace(",", "").replace(" ", "")
     return int(compact) if compact.isdigit() else text
+
+
+def _comparable_custom(values: Any) -> dict[str, str]:
+    """Custom values typed (text) and loaded (typed) compared as text, empties dropped."""
+    def text(value: Any) -> str:
+        if isinstance(value, tuple):
+            return "|".join(value)
+        if isinstance(value, Decimal | str) and not isinstance(value, bool):
+            try:
+                return plain_number(Decimal(value))
+            except (InvalidOperation, ValueError):
+                pass
+        return _comparable(value)
+
+    return {code: text(value) for code, value in dict(values).items()
+            if value not in (None, "", ())}
 
 
 def _comparable(value: Any) -> str:

@@ -11,7 +11,7 @@ cache however far the user scrolls (the keys of 100 000 customers are a few mega
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from app.services.custom_fields import FieldDefinition, display_value
 from app.services.customers import CustomerFilters, CustomerPage, CustomerRow
 from app.ui import labels
 from app.ui.icons import lock_icon
@@ -65,6 +66,8 @@ class CustomerQuery:
 
     text: str = ""
     filters: CustomerFilters = field(default_factory=CustomerFilters)
+    # Codes of the custom fields shown as columns: their values come with each page.
+    custom_columns: tuple[str, ...] = ()
 
 
 # load_page(query, after, limit, on_done, on_error): read one page in the background.
@@ -124,6 +127,11 @@ class CustomerListModel(QAbstractTableModel):
         self._generation = 0
         self._was_loading = False
         self.requests_made = 0
+        # Custom fields shown after the fixed columns, and their values per customer id
+        # (kept for the cached pages only).
+        self._custom_fields: tuple[FieldDefinition, ...] = ()
+        self._custom_values: dict[int, Mapping[str, object]] = {}
+        self._language: str | None = None
 
     # --- what the rest of the UI asks -----------------------------------------------------
 
@@ -152,6 +160,34 @@ class CustomerListModel(QAbstractTableModel):
         """How many full rows are held in memory (bounded by the page cache)."""
         return sum(len(page) for page in self._pages.values())
 
+    @property
+    def custom_fields(self) -> tuple[FieldDefinition, ...]:
+        return self._custom_fields
+
+    def set_custom_fields(self, fields: Sequence[FieldDefinition],
+                          language: str | None = None) -> None:
+        """The custom fields that may be shown as columns (after the fixed ones)."""
+        fields = tuple(fields)
+        if fields == self._custom_fields:
+            return
+        self.beginResetModel()
+        self._custom_fields = fields
+        self._language = language
+        self.endResetModel()
+
+    def custom_column(self, code: str) -> int | None:
+        """The column index of the custom field ``code``."""
+        for offset, f in enumerate(self._custom_fields):
+            if f.code == code:
+                return len(Column) + offset
+        return None
+
+    def custom_value(self, row: int, code: str) -> object:
+        customer_id = self.customer_id(row)
+        if customer_id is None:
+            return None
+        return self._custom_values.get(customer_id, {}).get(code)
+
     def customer_id(self, row: int) -> int | None:
         return self._keys[row][1] if 0 <= row < len(self._keys) else None
 
@@ -178,6 +214,7 @@ class CustomerListModel(QAbstractTableModel):
         self._error = None
         self._next_page_failed = False
         self._fetch_pages = 1
+        self._custom_values.clear()
         self.endResetModel()
         self._fetch_next()
 
@@ -197,7 +234,7 @@ class CustomerListModel(QAbstractTableModel):
         if self._keys:
             # The view asks again for what it shows; missing pages are read on demand.
             self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._keys) - 1, len(Column) - 1))
+                                  self.index(len(self._keys) - 1, self.columnCount() - 1))
 
     # --- Qt model interface ---------------------------------------------------------------
 
@@ -205,7 +242,7 @@ class CustomerListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._keys)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(Column)
+        return 0 if parent.isValid() else len(Column) + len(self._custom_fields)
 
     def canFetchMore(self, parent: AnyIndex) -> bool:  # noqa: N802
         if parent.isValid():
@@ -226,7 +263,14 @@ class CustomerListModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
+            return None
+        if section >= len(Column):
+            custom = self._custom_fields[section - len(Column)]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return custom.label(self._language)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.tr("Custom field")
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self.column_title(Column(section))
@@ -248,6 +292,8 @@ class CustomerListModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._keys):
             return None
+        if index.column() >= len(Column):
+            return self._custom_data(index.row(), index.column() - len(Column), role)
         row, column = index.row(), Column(index.column())
         if role == CUSTOMER_ID_ROLE:
             return self._keys[row][1]
@@ -270,6 +316,20 @@ class CustomerListModel(QAbstractTableModel):
         return None
 
     # --- rows -----------------------------------------------------------------------------
+
+    def _custom_data(self, row: int, offset: int, role: int) -> Any:
+        if role == CUSTOMER_ID_ROLE:
+            return self._keys[row][1]
+        customer = self._cached(row)
+        if not isinstance(customer, CustomerRow) or customer.restricted:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return _dim_brush()
+            return None
+        if role != Qt.ItemDataRole.DisplayRole or not 0 <= offset < len(self._custom_fields):
+            return None
+        definition = self._custom_fields[offset]
+        value = self._custom_values.get(customer.id, {}).get(definition.code)
+        return display_value(definition, value, self._language)
 
     def _display(self, customer: CustomerRow, column: Column) -> str | None:
         if column == Column.CODE:
@@ -317,7 +377,9 @@ class CustomerListModel(QAbstractTableModel):
         self._pages[page_index] = rows
         self._pages.move_to_end(page_index)
         while len(self._pages) > self._max_cached_pages:
-            self._pages.popitem(last=False)
+            _index, evicted = self._pages.popitem(last=False)
+            for customer_id in evicted:
+                self._custom_values.pop(customer_id, None)
 
     # --- loading --------------------------------------------------------------------------
 
@@ -339,6 +401,7 @@ class CustomerListModel(QAbstractTableModel):
             return
         start = len(self._keys)
         rows = page.rows
+        self._custom_values.update(page.custom)
         if rows:
             # Still "fetching" while rows go in: a view (or the model tester) reacting to
             # the insert signals may call fetchMore, which must not ask for this page again.
@@ -382,11 +445,12 @@ class CustomerListModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self._refilling.discard(page_index)
+        self._custom_values.update(page.custom)
         found = {r.id: r for r in page.rows}
         self._store(page_index, {cid: found.get(cid, _GONE) for cid in wanted})
         start = page_index * self._page_size
         self.dataChanged.emit(self.index(start, 0),
-                              self.index(start + len(wanted) - 1, len(Column) - 1))
+                              self.index(start + len(wanted) - 1, self.columnCount() - 1))
         self._emit_loading()
 
     def _on_failed(

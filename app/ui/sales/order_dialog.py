@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import Module, Operation, OrderStatus
+from app.models.enums import CustomFieldEntity, Module, Operation, OrderStatus
+from app.services.custom_fields import FieldDefinition
+from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.sales import (
     RECEIVABLE_STATUSES,
     OrderDraft,
@@ -29,6 +31,7 @@ from app.services.sales import (
     update_order,
 )
 from app.ui.context import AppContext
+from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
 from app.ui.sales.base import SalesDialog, keep_open
@@ -69,7 +72,9 @@ class OrderDialog(SalesDialog):
         return self._view
 
     def _place_line_errors(self, errors: dict[str, str]) -> Collection[str]:
-        return self.lines.show_errors(errors)
+        placed = set(self.lines.show_errors(errors))
+        others = self.custom_form.show_errors(errors)
+        return placed | {key for key in errors if key not in others}
 
     def reload(self) -> None:
         order_id, actor = self._order_id, self._ctx.actor
@@ -92,7 +97,8 @@ class OrderDialog(SalesDialog):
             and self.due_on_edit.date() != self.due_on_edit.minimumDate() else None,
             contact_id=view.contact_id, opportunity_id=view.opportunity_id,
             owner_id=view.owner_id,
-            delivery_address=self.address_edit.text().strip() or None, notes=view.notes)
+            delivery_address=self.address_edit.text().strip() or None, notes=view.notes,
+            custom=self.custom_form.values())
 
     def save(self) -> None:
         if self._busy or self._view is None or not self._may_edit():
@@ -101,6 +107,7 @@ class OrderDialog(SalesDialog):
         oid, version, actor = self._view.id, self._view.version, self._ctx.actor
         self.clear_errors()
         self.lines.clear_errors()
+        self.custom_form.clear_errors()
         self.set_busy(True, self.tr("Saving…"))
         self._ctx.run(lambda uow: update_order(uow=uow, actor=actor, order_id=oid,
                                                expected_version=version, draft=draft),
@@ -175,6 +182,14 @@ class OrderDialog(SalesDialog):
             form.addRow(title, box)
             self.register_field(field, label, widget)
 
+        # The administrator's custom fields of orders (shown when there are any).
+        self.custom_form = CustomFieldsForm((), self, language=self._ctx.language)
+        self.custom_form.setVisible(False)
+        actor = self._ctx.actor
+        self._ctx.run(lambda uow: custom_field_definitions(
+            uow=uow, actor=actor, entity=CustomFieldEntity.ORDER),
+            on_done=self._on_custom_fields, on_error=lambda _error: None, owner=self)
+
         self.lines = LinesEditor(self._ctx, self)
 
         # Money summary: margin and cost only when the service gave them.
@@ -237,6 +252,7 @@ class OrderDialog(SalesDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(form)
+        layout.addWidget(self.custom_form)
         layout.addWidget(self.lines, 1)
         layout.addLayout(money)
         layout.addWidget(self.status_label)
@@ -260,6 +276,7 @@ class OrderDialog(SalesDialog):
         self.lines.set_editable(editable)
         self.due_on_edit.setEnabled(editable)
         self.address_edit.setEnabled(editable)
+        self.custom_form.setEnabled(editable)
         self.save_button.setVisible(editable)
         allowed = view.allowed_transitions if view is not None else ()
         may_move = self._ctx.can(Module.ORDERS, Operation.EDIT)
@@ -284,6 +301,7 @@ class OrderDialog(SalesDialog):
         self.due_on_edit.setDate(_qdate(view.due_on) if view.due_on is not None
                                  else self.due_on_edit.minimumDate())
         self.address_edit.setText(view.delivery_address or "")
+        self.custom_form.set_values(view.custom)
         self._show_cost(view.gross_margin is not None)
         self.lines.set_lines(view.lines)
         self.total_value.setText(format_yuan(view.total_amount))
@@ -292,6 +310,12 @@ class OrderDialog(SalesDialog):
         self.cost_value.setText(format_yuan(view.total_cost))
         self.margin_value.setText(format_yuan(view.gross_margin))
         self.set_busy(False)
+
+    def _on_custom_fields(self, fields: tuple[FieldDefinition, ...]) -> None:
+        self.custom_form.set_definitions(fields)
+        self.custom_form.setVisible(bool(self.custom_form.definitions))
+        if self._view is not None:
+            self.custom_form.set_values(self._view.custom)
 
     def _on_failed(self, error: BaseException) -> None:
         self.set_busy(False, self.tr("Could not load the order."), error=True)

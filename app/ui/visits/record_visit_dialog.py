@@ -17,11 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import VisitKind
+from app.models.enums import CustomFieldEntity, VisitKind
+from app.services.custom_fields import FieldDefinition
+from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.customers import CustomerDetail, get_customer
 from app.services.errors import ValidationError
 from app.services.visits import VisitDraft, VisitView, record_visit
 from app.ui.context import AppContext
+from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.sales.base import keep_open
 from app.ui.sales.common import ERROR_COLOUR
@@ -88,8 +91,12 @@ class RecordVisitDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        # The administrator's custom fields of visits (shown when there are any).
+        self.custom_form = CustomFieldsForm((), self, language=ctx.language)
+        self.custom_form.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.custom_form)
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
         self.resize(480, self.sizeHint().height())
@@ -99,6 +106,15 @@ class RecordVisitDialog(QDialog):
         actor = ctx.actor
         ctx.run(lambda uow: get_customer(uow=uow, actor=actor, customer_id=customer_id),
                 on_done=self._fill_contacts, on_error=lambda _e: None, owner=self)
+        ctx.run(lambda uow: custom_field_definitions(uow=uow, actor=actor,
+                                                     entity=CustomFieldEntity.VISIT),
+                on_done=self._on_custom_fields, on_error=lambda _e: None, owner=self)
+
+    def _on_custom_fields(self, fields: tuple[FieldDefinition, ...]) -> None:
+        self.custom_form.set_definitions(fields)
+        self.custom_form.set_values({}, defaults=True)
+        self.custom_form.setVisible(bool(self.custom_form.definitions))
+        self.resize(self.width(), self.sizeHint().height())
 
     def _fill_contacts(self, customer: CustomerDetail) -> None:
         for contact in sorted(customer.contacts, key=lambda c: not c.is_primary):
@@ -114,6 +130,7 @@ class RecordVisitDialog(QDialog):
             next_step=self.next_step_edit.text().strip() or None,
             follow_up_on=follow_up_value(self.follow_up_edit.text(),  # type: ignore[arg-type]
                                          dt.date.today()),
+            custom=self.custom_form.values(),
         )
 
     def save(self) -> None:
@@ -122,6 +139,7 @@ class RecordVisitDialog(QDialog):
         draft, actor = self.draft(), self._ctx.actor
         for box in self.boxes.values():
             box.set_error("")
+        self.custom_form.clear_errors()
         self._busy(True, self.tr("Saving…"))
         self._ctx.run(lambda uow: record_visit(uow=uow, actor=actor, draft=draft),
                       on_done=self._on_saved, on_error=self._on_failed, owner=self)
@@ -141,7 +159,7 @@ class RecordVisitDialog(QDialog):
     def _on_failed(self, error: BaseException) -> None:
         if isinstance(error, ValidationError):
             unplaced = []
-            for field, message in error.errors.items():
+            for field, message in self.custom_form.show_errors(error.errors).items():
                 box = self.boxes.get(field)
                 if box is not None:
                     box.set_error(message)

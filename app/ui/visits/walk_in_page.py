@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFormLayout,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,7 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import VisitKind
+from app.models.enums import CustomFieldEntity, VisitKind
+from app.services.custom_fields import FieldDefinition
+from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.customers import (
     CustomerDraft,
     CustomerPage,
@@ -53,6 +56,7 @@ from app.services.visits import (
     record_walk_in,
 )
 from app.ui.context import AppContext
+from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date, format_local_datetime
 from app.ui.visits.common import KIND_SOURCES, FieldBox, follow_up_value, kind_combo, kind_label
@@ -197,7 +201,23 @@ class WalkInPage(QWidget):
         left.addWidget(self.results)
         left.addWidget(self.chosen_label)
         left.addWidget(self.duplicates)
+        # The administrator's custom fields: the new customer's (shown with the phone)
+        # and the visit's; each only when there are any.
+        self.customer_custom_box = QGroupBox(self.tr("New customer details"), form_panel)
+        self.customer_custom_box.setObjectName("walk_in_customer_custom_box")
+        self.customer_custom_form = CustomFieldsForm((), self.customer_custom_box,
+                                                     language=ctx.language)
+        self.customer_custom_form.setObjectName("walk_in_customer_custom")
+        QVBoxLayout(self.customer_custom_box).addWidget(self.customer_custom_form)
+        self.customer_custom_box.setVisible(False)
+        self.visit_custom_form = CustomFieldsForm((), form_panel, language=ctx.language)
+        self.visit_custom_form.setObjectName("walk_in_visit_custom")
+        self.visit_custom_form.setVisible(False)
+        form.insertRow(1, self.customer_custom_box)
         left.addLayout(form)
+        left.addWidget(self.visit_custom_form)
+        self._load_custom_fields(CustomFieldEntity.CUSTOMER, self.customer_custom_form)
+        self._load_custom_fields(CustomFieldEntity.VISIT, self.visit_custom_form)
         left.addLayout(buttons)
         left.addWidget(self.status_label)
         left.addStretch(1)
@@ -358,6 +378,7 @@ class WalkInPage(QWidget):
             outcome=self.outcome_edit.text().strip() or None,
             next_step=self.next_step_edit.text().strip() or None,
             follow_up_on=follow_up_value(self.follow_up_edit.text(), dt.date.today()),  # type: ignore[arg-type]
+            custom=self.visit_custom_form.values(),
         )
 
     def record(self, *, confirm_new: bool = False) -> None:
@@ -378,7 +399,8 @@ class WalkInPage(QWidget):
             kind = VisitKind(self.kind_combo.currentData())
             new = CustomerDraft(name=self.new_customer_name or "",
                                 phone=self.phone_edit.text().strip() or None,
-                                source=KIND_SOURCES[kind])
+                                source=KIND_SOURCES[kind],
+                                custom=self.customer_custom_form.values())
         self._set_busy(True)
         self._set_status(self.tr("Recording…"))
         self._ctx.run(
@@ -510,7 +532,12 @@ class WalkInPage(QWidget):
     def show_validation(self, errors: dict[str, str]) -> None:
         first: QWidget | None = None
         other = []
-        for field, message in errors.items():
+        # The same code may name a customer and a visit field: mark what is on screen.
+        rest = self.visit_custom_form.show_errors(errors)
+        if self.customer_custom_box.isVisibleTo(self):
+            rest = {k: v for k, v in rest.items()
+                    if k in self.customer_custom_form.show_errors(errors)}
+        for field, message in rest.items():
             box = self.boxes.get(field)
             if box is None or not box.isVisibleTo(self):
                 other.append(f"{field}: {message}")
@@ -536,11 +563,31 @@ class WalkInPage(QWidget):
         for edit in (self.phone_edit, self.purpose_edit, self.products_edit,
                      self.outcome_edit, self.next_step_edit, self.follow_up_edit):
             edit.clear()
+        self.customer_custom_form.set_values({}, defaults=True)
+        self.visit_custom_form.set_values({}, defaults=True)
         self._clear_errors()
 
     def _clear_errors(self) -> None:
         for box in self.boxes.values():
             box.set_error("")
+        self.customer_custom_form.clear_errors()
+        self.visit_custom_form.clear_errors()
+
+    def _load_custom_fields(self, entity: CustomFieldEntity, form: CustomFieldsForm) -> None:
+        actor = self._ctx.actor
+        self._ctx.run(lambda uow: custom_field_definitions(uow=uow, actor=actor, entity=entity),
+                      on_done=lambda fields: self._on_custom_fields(form, fields),
+                      on_error=lambda _e: None, owner=self)
+
+    def _on_custom_fields(self, form: CustomFieldsForm,
+                          fields: tuple[FieldDefinition, ...]) -> None:
+        form.set_definitions(fields)
+        form.set_values({}, defaults=True)
+        if form is self.visit_custom_form:
+            form.setVisible(bool(form.definitions))
+        else:
+            self.customer_custom_box.setVisible(bool(form.definitions)
+                                                and self.phone_box.isVisibleTo(self))
 
     # --- recent visits --------------------------------------------------------------------
 
@@ -578,6 +625,8 @@ class WalkInPage(QWidget):
     def _show_new_customer_fields(self, shown: bool) -> None:
         self.phone_box.setVisible(shown)
         self.phone_row_label.setVisible(shown)
+        self.customer_custom_box.setVisible(
+            shown and bool(self.customer_custom_form.definitions))
 
     def _set_search_text(self, text: str) -> None:
         self._filling = True
