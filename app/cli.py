@@ -203,10 +203,115 @@ def _cmd_print(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from app.services.auth import login
+    from app.services.errors import PermissionDenied
+    from app.services.exports import export_customers, export_orders, export_tickets
+    from app.services.uow import UnitOfWork
+
+    if not args.user:
+        raise ValueError("exporting needs a login: give --user NAME (and --password-stdin to"
+                         " read the password from standard input)")
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise ValueError("--out must name a .xlsx or .csv file")
+    if not out.parent.is_dir():
+        raise ValueError(f"the folder {out.parent} does not exist")
+    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
+                else _ask_password())
+    url = resolve_db_url(args.db)
+    _require_existing_sqlite_file(url)
+    engine = _engine(url)
+    # Written to a temporary file first, so a refused or failed export leaves nothing behind.
+    partial = out.with_name(f".{out.name}.partial{out.suffix}")
+    try:
+        uow = UnitOfWork.for_engine(engine)
+        actor = login(uow=uow, username=args.user, password=password)
+        try:
+            export = {"orders": export_orders, "tickets": export_tickets}.get(
+                args.what, export_customers)
+            result = export(uow=uow, actor=actor, path=partial,
+                            fmt=out.suffix.lstrip(".").lower())
+        except PermissionDenied as exc:
+            raise PermissionDenied(f"{exc} (export refused for {args.user})") from exc
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+        engine.dispose()
+    noun = {"orders": "order(s)", "tickets": "service ticket(s)"}.get(args.what,
+                                                                      "customer(s)")
+    print(f"{result.row_count} {noun} written to {out}")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from app.services.auth import login
+    from app.services.statistics import StatFilters, export_statistic
+    from app.services.uow import UnitOfWork
+
+    if not args.user:
+        raise ValueError("a report needs a login: give --user NAME (and --password-stdin to"
+                         " read the password from standard input)")
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".pdf"):
+        raise ValueError("--out must name an .xlsx or a .pdf file")
+    if not out.parent.is_dir():
+        raise ValueError(f"the folder {out.parent} does not exist")
+    try:
+        date_from = dt.date.fromisoformat(args.date_from)
+        date_to = dt.date.fromisoformat(args.date_to)
+    except ValueError:
+        raise ValueError("--from and --to take dates as YYYY-MM-DD") from None
+    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
+                else _ask_password())
+    url = resolve_db_url(args.db)
+    _require_existing_sqlite_file(url)
+    engine = _engine(url)
+    try:
+        uow = UnitOfWork.for_engine(engine)
+        actor = login(uow=uow, username=args.user, password=password)
+        result = export_statistic(
+            args.name, StatFilters(date_from=date_from, date_to=date_to,
+                                   group_by=args.group_by),
+            out, uow=uow, actor=actor, language=args.lang or current_language())
+    finally:
+        engine.dispose()
+    print(f"{args.name}: {result.rows} row(s) written to {out}")
+    return EXIT_OK
+
+
 def _ask_password() -> str:
     import getpass
 
     return getpass.getpass("Password: ")
+
+
+def _cmd_care_generate(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from app.services.auth import login
+    from app.services.care import generate_care_items
+    from app.services.uow import UnitOfWork
+
+    on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
+    url = resolve_db_url(args.db)
+    _require_existing_sqlite_file(url)
+    engine = _engine(url)
+    try:
+        uow = UnitOfWork.for_engine(engine)
+        actor = None
+        if args.user:
+            password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
+                        else _ask_password())
+            actor = login(uow=uow, username=args.user, password=password)
+        result = generate_care_items(uow=uow, actor=actor, on=on)
+    finally:
+        engine.dispose()
+    counts = ", ".join(f"{rule} {count}" for rule, count in result.counts.items())
+    print(f"{on.isoformat()}: {result.total} care item(s) created ({counts})")
+    return EXIT_OK
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
@@ -214,7 +319,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     from sqlalchemy import func, select
 
-    from app.bench import bench_overview, bench_search, format_results
+    from app.bench import bench_overview, bench_search, bench_statistics, format_results
     from app.demo import generate_demo_data
     from app.models import Customer
 
@@ -236,7 +341,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         else:
             print(f"reusing {_shown(url)} with {have} customers", file=sys.stderr)
         results = [*bench_search(engine, repeat=args.repeat),
-                   bench_overview(engine, repeat=args.repeat)]
+                   bench_overview(engine, repeat=args.repeat),
+                   *bench_statistics(engine, repeat=max(3, args.repeat // 3))]
     finally:
         engine.dispose()
     print(f"database: {engine.dialect.name}, {_shown(url)}")
@@ -357,6 +463,67 @@ def _add_print_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     printing.set_defaults(handler=_cmd_print)
 
 
+def _add_care_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    care = commands.add_parser("care", help="customer care (客户关怀)")
+    care.set_defaults(handler=_print_help_of(care))
+    care_commands = care.add_subparsers(title="care commands", metavar="COMMAND")
+    generate = care_commands.add_parser(
+        "generate", help="create the care items the care rules call for",
+        description="Create the care items (follow-up calls, contract expiry, consumables"
+        " reorder, birthdays, holidays) falling due within the rules' horizon after DATE."
+        " Running it again creates nothing twice; schedule it daily. Without --user it runs"
+        " as the system (whoever holds the database URL); with --user the login needs the"
+        " care module's create permission.")
+    generate.add_argument("--on", metavar="DATE", help="the day to generate for, YYYY-MM-DD"
+                          " (default: today)")
+    generate.add_argument("--user", metavar="NAME", help="log in as this user")
+    generate.add_argument("--password-stdin", action="store_true")
+    _add_db_option(generate)
+    generate.set_defaults(handler=_cmd_care_generate)
+
+
+def _add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = commands.add_parser(
+        "export", help="export a list (customers, orders, tickets) to .xlsx or .csv",
+        description="Write the customers (orders, service tickets) in the user's data scope"
+        " to an Excel or CSV file"
+        " (UTF-8 with BOM, opens in Chinese Excel). Exporting is a permissioned, audited"
+        " operation: log in with --user; the password is asked, or read from the first line"
+        " of standard input with --password-stdin.")
+    export.add_argument("what", choices=("customers", "orders", "tickets"))
+    export.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv",
+                        help="the file to write; its extension chooses the format")
+    export.add_argument("--user", metavar="NAME", help="log in as this user (required)")
+    export.add_argument("--password-stdin", action="store_true")
+    _add_db_option(export)
+    export.set_defaults(handler=_cmd_export)
+
+
+def _add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]
+                        ) -> None:
+    from app.services.statistics import STATISTICS
+
+    report = commands.add_parser(
+        "report", help="write a statistic (统计分析) to an Excel or PDF file",
+        description="Compute one of the manager's statistics for a period and write it to"
+        " FILE.xlsx or FILE.pdf, e.g. for a scheduled task. Log in with --user; the password"
+        " is asked, or read from the first line of standard input with --password-stdin."
+        " Needs the statistics view and export permissions.")
+    report.add_argument("name", choices=STATISTICS)
+    report.add_argument("--from", dest="date_from", required=True, metavar="DATE",
+                        help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="date_to", required=True, metavar="DATE",
+                        help="last day, YYYY-MM-DD")
+    report.add_argument("--out", required=True, metavar="FILE", help=".xlsx or .pdf")
+    report.add_argument("--group-by", metavar="X",
+                        help="the breakdown, e.g. class, source, month, salesperson")
+    report.add_argument("--lang", choices=("zh", "en"), help="language of the file")
+    report.add_argument("--user", metavar="NAME", help="log in as this user (required)")
+    report.add_argument("--password-stdin", action="store_true")
+    _add_db_option(report)
+    report.set_defaults(handler=_cmd_report)
+
+
 def _add_bench_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bench = commands.add_parser(
         "bench", help="time customer search and the 360 view against hand-written SQL",
@@ -387,6 +554,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_user_commands(commands)
     _add_demo_command(commands)
     _add_print_command(commands)
+    _add_export_command(commands)
+    _add_care_command(commands)
+    _add_report_command(commands)
     _add_bench_command(commands)
     return parser
 

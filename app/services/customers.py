@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import and_, case, exists, or_, select, true
@@ -19,19 +21,23 @@ from app.models.enums import (
     CustomerKind,
     CustomerSource,
     CustomerStatus,
+    CustomFieldEntity,
     DeviceStatus,
     Module,
     Operation,
 )
-from app.services import audit
-from app.services.errors import NotFound
+from app.services import audit, custom_fields
+from app.services.errors import NotFound, ValidationError
 from app.services.locking import check_version
 from app.services.numbering import next_number
 from app.services.permissions import (
     Actor,
+    hidden_fields,
+    may_change_field,
     require,
     require_in_scope,
     scope_filter,
+    sees_field,
 )
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
@@ -101,6 +107,9 @@ class CustomerDraft:
     # Devices left out of the draft stay as they are: a device with a repair history is
     # retired (status), never deleted from the card.
     devices: tuple[DeviceDraft, ...] = ()
+    # Custom field values by code (see app/services/custom_fields.py); fields left out
+    # keep their stored value.
+    custom: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,9 @@ class CustomerDetail:
     contacts: tuple[ContactView, ...] = ()
     addresses: tuple[AddressView, ...] = ()
     devices: tuple[DeviceView, ...] = ()
+    # Values of the active custom fields by code, and those fields in form order.
+    custom: Mapping[str, object] = field(default_factory=dict)
+    custom_fields: tuple[custom_fields.FieldDefinition, ...] = ()
 
     def to_draft(self) -> CustomerDraft:
         return CustomerDraft(
@@ -184,6 +196,7 @@ class CustomerDetail:
             devices=tuple(DeviceDraft(**{k: getattr(d, k) for k in
                                          DeviceDraft.__dataclass_fields__
                                          if k != "new_reading"}) for d in self.devices),
+            custom=dict(self.custom),
         )
 
 
@@ -206,11 +219,21 @@ class CustomerRow:
 
 
 @dataclass(frozen=True)
+class CustomFilter:
+    """A list filter on a custom field: ``op`` as in custom_fields.MatchOp."""
+
+    code: str
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
 class CustomerFilters:
     customer_class: CustomerClass | None = None
     source: CustomerSource | None = None
     status: CustomerStatus | None = None
     owner_id: int | None = None
+    custom: tuple[CustomFilter, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +242,9 @@ class CustomerPage:
     # Pass back as ``after`` to get the next page; None at the end of the list.
     next_after: tuple[str, int] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Custom field values of the page's visible rows: {customer id: {code: value}}.
+    custom: Mapping[int, Mapping[str, object]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -306,6 +332,35 @@ def _clean(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None
     return values, contacts, addresses, devices
 
 
+def _clean_all(uow: UnitOfWork, draft: CustomerDraft,
+               customer_id: int | None = None) -> Cleaned:
+    """The card's fields and its custom fields checked together, so the form can mark
+    every wrong field at once (save_values checks the custom values again on saving)."""
+    errors: dict[str, str] = {}
+    cleaned: Cleaned | None = None
+    try:
+        cleaned = _clean(uow, draft, customer_id)
+    except ValidationError as error:
+        errors.update(error.errors)
+    fields = custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER)
+    stored: Mapping[str, object] = {}
+    if customer_id is not None:
+        stored = custom_fields.values_for(uow=uow, entity=CustomFieldEntity.CUSTOMER,
+                                          record_ids=[customer_id]).get(customer_id, {})
+    else:
+        stored = {f.code: f.default() for f in fields}
+    try:
+        custom_fields.check_values(fields, {**stored, **draft.custom})
+    except ValidationError as error:
+        errors.update(error.errors)
+    if errors:
+        names = {f.key: f.label() for f in fields}
+        raise ValidationError(errors, "; ".join(f"{names.get(k, k)}: {m}"
+                                                for k, m in errors.items()))
+    assert cleaned is not None
+    return cleaned
+
+
 def _check_serials_unique(uow: UnitOfWork, check: Checker, devices: list[dict[str, Any]],
                           customer_id: int | None) -> None:
     """A serial number identifies one machine: refuse it twice, naming who has it."""
@@ -366,8 +421,15 @@ def _apply_children(customer: Customer, contacts: list[dict[str, Any]],
 # --- use cases -----------------------------------------------------------------------------
 
 
-def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft) -> CustomerDetail:
-    """Create a customer; the creator owns it unless another owner is given."""
+def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
+                    custom: Mapping[str, object] | None = None) -> CustomerDetail:
+    """Create a customer; the creator owns it unless another owner is given.
+
+    ``custom`` (or ``draft.custom``) holds the custom field values by code; they are
+    checked with the same rules as on the form and saved in the same transaction.
+    """
+    if custom is not None:
+        draft = replace(draft, custom=dict(custom))
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.CREATE)
         if draft.owner_id is None:
@@ -375,7 +437,7 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft) -> C
         elif draft.owner_id != actor.user_id:
             # Giving a customer to someone else is a reassignment: needs the wider scope.
             require_in_scope(uow, actor, Module.CUSTOMERS, Operation.CREATE, draft.owner_id)
-        values, contacts, addresses, devices = _clean(uow, draft)
+        values, contacts, addresses, devices = _clean_all(uow, draft)
         customer = Customer(
             code=next_number(uow, "customer", dt.date.today()),  # the local business day
             created_by_id=actor.user_id,
@@ -386,10 +448,15 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft) -> C
         uow.session.add(customer)
         _apply_children(customer, contacts, addresses, devices, actor)
         uow.flush()
+        custom_changes = custom_fields.save_values(
+            uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER, record_id=customer.id,
+            values=draft.custom, creating=True)
+        after = audit.snapshot(customer)
+        after.update({k: v[1] for k, v in custom_changes.items()})
         audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,
-                     f"{customer.code} {customer.name}", {"after": audit.snapshot(customer)})
+                     f"{customer.code} {customer.name}", {"after": after})
         uow.commit()
-        return _detail(uow, customer)
+        return _protect_phones(uow, actor, _detail(uow, customer))
 
 
 def get_customer(*, uow: UnitOfWork, actor: Actor, customer_id: int) -> CustomerDetail:
@@ -398,14 +465,17 @@ def get_customer(*, uow: UnitOfWork, actor: Actor, customer_id: int) -> Customer
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
         customer = _load(uow, customer_id)
         require_in_scope(uow, actor, Module.CUSTOMERS, Operation.VIEW, customer.owner_id)
-        return _detail(uow, customer)
+        return _protect_phones(uow, actor, _detail(uow, customer))
 
 
 def update_customer(
     *, uow: UnitOfWork, actor: Actor, customer_id: int, expected_version: int,
-    draft: CustomerDraft,
+    draft: CustomerDraft, custom: Mapping[str, object] | None = None,
 ) -> CustomerDetail:
     """Save an edited customer card.
+
+    ``custom`` (or ``draft.custom``): custom field values by code; fields not given keep
+    their stored values, and a required field left empty is refused.
 
     ``expected_version`` is the version the user loaded; if someone saved since, a
     :class:`ConflictError` names who and when, and nothing is written.
@@ -417,7 +487,18 @@ def update_customer(
         check_version(uow, customer, expected_version, entity="customer", label=customer.name)
         if draft.owner_id != customer.owner_id:
             require_in_scope(uow, actor, Module.CUSTOMERS, Operation.EDIT, draft.owner_id)
-        values, contacts, addresses, devices = _clean(uow, draft, customer.id)
+        if custom is not None:
+            draft = replace(draft, custom=dict(custom))
+        if not may_change_field(uow, actor, Module.CUSTOMERS, "phone", customer.owner_id):
+            # Phone numbers this role may not see or change stay as stored (the card
+            # showed them blank; a blank is not a request to erase them).
+            draft = _keep_phones(draft, customer)
+        values, contacts, addresses, devices = _clean_all(uow, draft, customer.id)
+        # Before the card's own changes: its queries would flush them and move the version
+        # once more than the one save.
+        custom_changes = custom_fields.save_values(
+            uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER, record_id=customer.id,
+            values=draft.custom)
         before = audit.snapshot(customer)
         before_children = _children_snapshot(customer)
         for key, value in values.items():
@@ -428,6 +509,7 @@ def update_customer(
         after_children = _children_snapshot(customer)
         if before_children != after_children:
             changes["contacts/addresses"] = [before_children, after_children]
+        changes.update(custom_changes)
         if changes:
             # Touch the row so its version moves even when only contacts changed.
             customer.updated_at = utcnow()
@@ -435,20 +517,24 @@ def update_customer(
             audit.record(uow, actor, AuditAction.UPDATE, "customer", customer.id,
                          f"{customer.code} {customer.name}", changes)
         uow.commit()
-        return _detail(uow, customer)
+        return _protect_phones(uow, actor, _detail(uow, customer))
 
 
 def search_customers(
     *, uow: UnitOfWork, actor: Actor, text: str = "",
     filters: CustomerFilters = CustomerFilters(), after: tuple[str, int] | None = None,
-    limit: int = 100,
+    limit: int = 100, custom_columns: Sequence[str] = (),
 ) -> CustomerPage:
     """One page of customers matching ``text``, sorted by pinyin.
 
     ``text`` matches the name, short name, full pinyin or pinyin initials (prefix), any
     part of a phone number, a contact's name or phone, or a device serial number.
     Customers outside the actor's data scope still appear, restricted to name and owner,
-    so nobody creates a duplicate of a customer they cannot open.
+    so nobody creates a duplicate of a customer they cannot open. A words or code search
+    also matches the customers' active custom text fields (one more OR branch, same query).
+
+    ``custom_columns``: codes of custom fields shown as list columns; their values for the
+    page's visible rows come in ``CustomerPage.custom`` (one more query per page).
     """
     limit = max(1, min(limit, 500))
     with uow:
@@ -463,6 +549,12 @@ def search_customers(
             conditions.append(Customer.status == filters.status)
         if filters.owner_id:
             conditions.append(Customer.owner_id == filters.owner_id)
+        for wanted in filters.custom:
+            conditions.append(custom_fields.matches(CustomFieldEntity.CUSTOMER, Customer.id,
+                                                    wanted.code, wanted.op, wanted.value))
+        if filters.custom:
+            # Filtering on values reveals them: only rows the actor may open.
+            conditions.append(in_scope)
         if after is not None:
             # Spelled out rather than a row-value comparison, which SQL Server lacks.
             conditions.append(or_(Customer.sort_key > after[0],
@@ -483,9 +575,19 @@ def search_customers(
         # skips the ORM's result machinery (the list's hot path).
         rows = uow.session.connection().execute(stmt).all()
         more = len(rows) > limit
-        page = tuple(_row(r) for r in rows[:limit])
+        page = _protect_row_phones(uow, actor, tuple(_row(r) for r in rows[:limit]))
         next_after = (page[-1].sort_key, page[-1].id) if more and page else None
-        return CustomerPage(rows=page, next_after=next_after)
+        custom: dict[int, dict[str, Any]] = {}
+        visible_ids = [r.id for r in page if not r.restricted]
+        if custom_columns and visible_ids:
+            wanted_codes = set(custom_columns)
+            custom = {
+                record_id: {c: v for c, v in values.items() if c in wanted_codes}
+                for record_id, values in custom_fields.values_for(
+                    uow=uow, entity=CustomFieldEntity.CUSTOMER, record_ids=visible_ids
+                ).items()
+            }
+        return CustomerPage(rows=page, next_after=next_after, custom=custom)
 
 
 @dataclass(frozen=True)
@@ -546,6 +648,7 @@ def find_duplicates(
         flags = [case((cond, True), else_=False).label(code) for code, cond in reasons]
         stmt = (
             select(Customer.id, Customer.name, Customer.phone, User.display_name,
+                   Customer.owner_id,
                    case((in_scope, True), else_=False).label("visible"), *flags)
             .outerjoin(User, User.id == Customer.owner_id)
             .where(or_(*(cond for _, cond in reasons)))
@@ -560,7 +663,9 @@ def find_duplicates(
             visible = bool(r.visible)
             hits.append(DuplicateHit(id=r.id, name=r.name, owner_name=r.display_name,
                                      reasons=found, restricted=not visible,
-                                     phone=r.phone if visible else None))
+                                     phone=r.phone if visible and sees_field(
+                                         uow, actor, Module.CUSTOMERS, "phone", r.owner_id)
+                                     else None))
         # Strongest evidence first: a shared phone or the very same name.
         strength = {"same_phone": 0, "same_name": 1, "same_pinyin": 2, "similar_name": 3}
         hits.sort(key=lambda h: min(strength[c] for c in h.reasons))
@@ -631,12 +736,14 @@ def _text_condition(text: str) -> Any:
             _prefix(Customer.name_key, normalise_name(q)),
             Customer.id.in_(select(Device.customer_id).where(
                 _prefix(Device.serial_number, q.upper()))),
+            custom_fields.text_search(CustomFieldEntity.CUSTOMER, Customer.id, q),
         ]
     else:
         parts += [
             Customer.name.contains(q, autoescape=True),
             Customer.short_name.contains(q, autoescape=True),
             _customers_with_contact(_prefix(Contact.name, q)),
+            custom_fields.text_search(CustomFieldEntity.CUSTOMER, Customer.id, q),
         ]
     return or_(*parts)
 
@@ -671,7 +778,37 @@ def _children_snapshot(customer: Customer) -> list[dict[str, Any]]:
             + [{**audit.snapshot(d), "readings": len(d.readings)} for d in customer.devices])
 
 
+def _keep_phones(draft: CustomerDraft, customer: Customer) -> CustomerDraft:
+    """``draft`` with the stored phone numbers of the customer and its existing contacts."""
+    stored = {c.id: c for c in customer.contacts}
+    contacts = tuple(
+        replace(c, phone=stored[c.id].phone, mobile=stored[c.id].mobile)
+        if c.id is not None and c.id in stored else c
+        for c in draft.contacts)
+    return replace(draft, phone=customer.phone, contacts=contacts)
+
+
+def _protect_phones(uow: UnitOfWork, actor: Actor, detail: CustomerDetail) -> CustomerDetail:
+    """Blank the phone numbers a role with ``customers.phone`` hidden may not see: those of
+    customers (and their contacts) its user does not own."""
+    if sees_field(uow, actor, Module.CUSTOMERS, "phone", detail.owner_id):
+        return detail
+    return replace(detail, phone=None, contacts=tuple(
+        replace(c, phone=None, mobile=None) for c in detail.contacts))
+
+
+def _protect_row_phones(uow: UnitOfWork, actor: Actor,
+                        rows: tuple[CustomerRow, ...]) -> tuple[CustomerRow, ...]:
+    if "phone" not in hidden_fields(uow, actor, Module.CUSTOMERS):
+        return rows
+    return tuple(r if r.phone is None or r.owner_id == actor.user_id
+                 else replace(r, phone=None) for r in rows)
+
+
 def _detail(uow: UnitOfWork, customer: Customer) -> CustomerDetail:
+    fields = custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER)
+    custom = custom_fields.values_for(uow=uow, entity=CustomFieldEntity.CUSTOMER,
+                                      record_ids=[customer.id]).get(customer.id, {})
     names = dict(uow.session.execute(
         select(User.id, User.display_name).where(
             User.id.in_([i for i in (customer.owner_id, customer.updated_by_id) if i])
@@ -698,6 +835,8 @@ def _detail(uow: UnitOfWork, customer: Customer) -> CustomerDetail:
             for a in customer.addresses
         ),
         devices=tuple(_device_view(d) for d in customer.devices),
+        custom={f.code: custom.get(f.code) for f in fields},
+        custom_fields=fields,
     )
 
 
@@ -716,6 +855,7 @@ __all__ = [
     "CustomerDraft",
     "CustomerFilters",
     "CustomerPage",
+    "CustomFilter",
     "CustomerRow",
     "DeviceDraft",
     "DeviceView",

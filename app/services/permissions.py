@@ -235,6 +235,27 @@ def read_only_fields(uow: UnitOfWork, actor: Actor, module: Module) -> frozenset
     return frozenset(name for (mod, name), access in grants.fields.items() if mod is module)
 
 
+# Protected fields that protect only records of others: a role with ``customers.phone``
+# hidden still sees the phone numbers of the customers its user owns.
+OWNER_EXEMPT_FIELDS: frozenset[tuple[Module, str]] = frozenset({(Module.CUSTOMERS, "phone")})
+
+
+def sees_field(uow: UnitOfWork, actor: Actor, module: Module, name: str,
+               owner_id: int | None = None) -> bool:
+    """Whether the actor sees protected field ``name`` on a record owned by ``owner_id``."""
+    if name not in hidden_fields(uow, actor, module):
+        return True
+    return (module, name) in OWNER_EXEMPT_FIELDS and owner_id == actor.user_id
+
+
+def may_change_field(uow: UnitOfWork, actor: Actor, module: Module, name: str,
+                     owner_id: int | None = None) -> bool:
+    """Whether the actor may change protected field ``name`` on a record of ``owner_id``."""
+    if name not in read_only_fields(uow, actor, module):
+        return True
+    return (module, name) in OWNER_EXEMPT_FIELDS and owner_id == actor.user_id
+
+
 # --- the default roles of a new installation ---------------------------------------------
 
 ALL_OPS = tuple(Operation)

@@ -49,15 +49,19 @@ STATION_HOME: Mapping[StationCode, Module] = {
 
 def page_factories() -> dict[Module, PageFactory]:
     """The screens built so far; every other module shows a :class:`PlaceholderPage`."""
+    from app.ui.admin.page import AdminPage
+    from app.ui.care.page import CarePage
     from app.ui.catalog.products_page import ProductListPage
     from app.ui.contracts.page import ContractListPage
     from app.ui.customers.list_page import CustomerListPage
     from app.ui.knowledge.page import KnowledgePage
+    from app.ui.management.page import ManagementPage
     from app.ui.opportunities.page import OpportunityListPage
     from app.ui.plans.page import SalesPlanPage
     from app.ui.sales.aging_page import ReceivablesAgingPage
     from app.ui.sales.list_pages import OrderListPage, QuotationListPage
     from app.ui.service.tickets_page import TicketListPage
+    from app.ui.statistics.page import StatisticsPage
     from app.ui.visits.walk_in_page import WalkInPage
 
     return {Module.CUSTOMERS: CustomerListPage, Module.VISITS: WalkInPage,
@@ -69,7 +73,11 @@ def page_factories() -> dict[Module, PageFactory]:
             Module.SALES_PLANS: SalesPlanPage,
             Module.SERVICE_TICKETS: TicketListPage,
             Module.CONTRACTS: ContractListPage,
-            Module.KNOWLEDGE: KnowledgePage}
+            Module.ADMINISTRATION: AdminPage,
+            Module.KNOWLEDGE: KnowledgePage,
+            Module.TASKS: ManagementPage,
+            Module.STATISTICS: StatisticsPage,
+            Module.CARE: CarePage}
 
 
 def home_module(station: StationCode | None, visible: tuple[Module, ...]) -> Module | None:

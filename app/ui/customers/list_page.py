@@ -22,8 +22,23 @@ from PySide6.QtWidgets import (
 )
 
 from app.db import DatabaseUnavailable
-from app.models.enums import CustomerClass, CustomerSource, CustomerStatus, Module, Operation
-from app.services.customers import CustomerFilters, CustomerPage, search_customers
+from app.models.enums import (
+    CustomerClass,
+    CustomerSource,
+    CustomerStatus,
+    CustomFieldEntity,
+    CustomFieldKind,
+    Module,
+    Operation,
+)
+from app.services.custom_fields import FieldDefinition, MatchOp
+from app.services.custom_fields import definitions as custom_field_definitions
+from app.services.customers import (
+    CustomerFilters,
+    CustomerPage,
+    CustomFilter,
+    search_customers,
+)
 from app.services.users import UserChoice
 from app.ui import labels
 from app.ui.context import AppContext
@@ -41,6 +56,7 @@ E = TypeVar("E", CustomerClass, CustomerSource, CustomerStatus)
 
 SEARCH_DEBOUNCE_MS = 250
 HIDDEN_COLUMNS_KEY = "customer_list/hidden_columns"
+CUSTOM_COLUMNS_KEY = "customer_list/custom_columns"  # codes of the custom fields shown
 OWNER_FILTER_KEY = "customer_list/owner_filter"
 MINE = "mine"  # the owner filter's "Only mine"; a user id (int) is one person's customers
 DEFAULT_HIDDEN = (Column.SHORT_NAME,)
@@ -110,10 +126,36 @@ class CustomerListPage(QWidget):
         self._owners_loaded = False
         self._filling_owners = False
 
+        # A filter on one custom field: the field, then a choice or a text it contains.
+        self._custom_fields: tuple[FieldDefinition, ...] = ()
+        self._custom_shown: set[str] = set()
+        self.custom_filter_field = QComboBox(self)
+        self.custom_filter_field.setObjectName("custom_filter_field")
+        self.custom_filter_field.setToolTip(self.tr("Filter on a custom field"))
+        self.custom_filter_field.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.custom_filter_field.addItem(self.tr("All custom fields"), None)
+        self.custom_filter_choice = QComboBox(self)
+        self.custom_filter_choice.setObjectName("custom_filter_choice")
+        self.custom_filter_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.custom_filter_text = QLineEdit(self)
+        self.custom_filter_text.setObjectName("custom_filter_text")
+        self.custom_filter_text.setPlaceholderText(self.tr("contains…"))
+        self.custom_filter_text.setClearButtonEnabled(True)
+        for custom_widget in (self.custom_filter_field, self.custom_filter_choice,
+                              self.custom_filter_text):
+            custom_widget.setVisible(False)
+
         self.new_button = QPushButton(self.tr("New customer…"), self)
         self.new_button.setObjectName("new_customer_button")
         self.new_button.setVisible(ctx.can(Module.CUSTOMERS, Operation.CREATE))
         self.new_button.clicked.connect(self.new_customer_requested)
+        # Export (导出) is its own permission: by default management and the manager only.
+        self.export_button = QPushButton(self.tr("Export…"), self)
+        self.export_button.setObjectName("export_customers_button")
+        self.export_button.setVisible(ctx.can(Module.CUSTOMERS, Operation.EXPORT))
+        self.export_button.clicked.connect(self.choose_export_file)
 
         self.table = QTableView(self)
         self.table.setObjectName("customer_table")
@@ -143,7 +185,8 @@ class CustomerListPage(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 1)
         for widget in (self.class_filter, self.source_filter, self.status_filter,
-                       self.owner_filter, self.new_button):
+                       self.owner_filter, self.custom_filter_field, self.custom_filter_choice,
+                       self.custom_filter_text, self.export_button, self.new_button):
             filters.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -159,6 +202,10 @@ class CustomerListPage(QWidget):
         for combo in (self.class_filter, self.source_filter, self.status_filter):
             combo.currentIndexChanged.connect(self.apply_search)
         self.owner_filter.currentIndexChanged.connect(self._on_owner_chosen)
+        self.custom_filter_field.currentIndexChanged.connect(self._on_custom_filter_field)
+        self.custom_filter_choice.currentIndexChanged.connect(self.apply_search)
+        self.custom_filter_text.textChanged.connect(self._search_timer.start)
+        self.custom_filter_text.returnPressed.connect(self.apply_search)
 
         self.model.loading_changed.connect(self._update_status)
         self.model.page_loaded.connect(self._update_status)
@@ -170,8 +217,39 @@ class CustomerListPage(QWidget):
         self.setFocusProxy(self.search_edit)
         self.apply_search()
         self._load_owners()
+        self._load_custom_fields()
 
     # --- public ---------------------------------------------------------------------------
+
+    def choose_export_file(self) -> None:
+        """Ask where to write the customers now listed (the search and filters apply)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        dialog = QFileDialog(self, self.tr("Export customers"))
+        dialog.setObjectName("export_file_dialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setNameFilter(self.tr("Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)"))
+        dialog.setDefaultSuffix("xlsx")
+        dialog.selectFile("customers.xlsx")
+        dialog.fileSelected.connect(self.export_to)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def export_to(self, path: str) -> None:
+        from pathlib import Path
+
+        from app.services.exports import export_customers
+
+        query, actor = self.current_query(), self._ctx.actor
+        fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
+        self._ctx.run(
+            lambda uow: export_customers(uow=uow, actor=actor, path=path, fmt=fmt,
+                                         filters=query.filters, text=query.text),
+            on_done=lambda r: self._set_status(self.tr(
+                "{count} customers exported to {file}.").format(count=r.row_count,
+                                                                file=Path(path).name)),
+            on_error=lambda e: self._set_status(describe_error(e).text, error=True),
+            owner=self)
 
     def current_query(self) -> CustomerQuery:
         return CustomerQuery(
@@ -181,7 +259,10 @@ class CustomerListPage(QWidget):
                 source=_chosen(self.source_filter, CustomerSource),
                 status=_chosen(self.status_filter, CustomerStatus),
                 owner_id=self.owner_filter_id(),
+                custom=self._custom_filters(),
             ),
+            custom_columns=tuple(f.code for f in self._custom_fields
+                                 if f.code in self._custom_shown),
         )
 
     def owner_filter_id(self) -> int | None:
@@ -224,6 +305,22 @@ class CustomerListPage(QWidget):
     def hidden_columns(self) -> set[Column]:
         return {c for c in Column if self.table.isColumnHidden(c)}
 
+    def set_custom_column_visible(self, code: str, visible: bool) -> None:
+        """Show or hide the custom field ``code`` as a column (its values are then read)."""
+        column = self.model.custom_column(code)
+        if column is None:
+            return
+        if visible:
+            self._custom_shown.add(code)
+        else:
+            self._custom_shown.discard(code)
+        self.table.setColumnHidden(column, not visible)
+        settings = self._ctx.ui_settings()
+        settings.setValue(self._ctx.user_settings_key(CUSTOM_COLUMNS_KEY),
+                          sorted(self._custom_shown) or "")
+        settings.sync()
+        self.apply_search()
+
     def set_column_visible(self, column: Column, visible: bool) -> None:
         if column == Column.NAME:
             return  # the name is what identifies a row
@@ -239,7 +336,8 @@ class CustomerListPage(QWidget):
         actor = self._ctx.actor
         self._ctx.run(
             lambda uow: search_customers(uow=uow, actor=actor, text=query.text,
-                                         filters=query.filters, after=after, limit=limit),
+                                         filters=query.filters, after=after, limit=limit,
+                                         custom_columns=query.custom_columns),
             on_done=on_done, on_error=on_error, owner=self,
         )
 
@@ -275,6 +373,77 @@ class CustomerListPage(QWidget):
         self.status_label.setText(text)
         self.status_label.setProperty("error", error)
         self.status_label.setStyleSheet("color: #b00020;" if error else "")
+
+    # --- custom fields --------------------------------------------------------------------
+
+    def _load_custom_fields(self) -> None:
+        actor = self._ctx.actor
+        self._ctx.run(lambda uow: custom_field_definitions(
+            uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER),
+            on_done=self._on_custom_fields, on_error=lambda _error: None, owner=self)
+
+    def _on_custom_fields(self, fields: tuple[FieldDefinition, ...]) -> None:
+        self._custom_fields = tuple(fields)
+        stored = self._ctx.ui_settings().value(self._ctx.user_settings_key(CUSTOM_COLUMNS_KEY))
+        names = [stored] if isinstance(stored, str) else list(stored or [])
+        codes = {f.code for f in fields}
+        self._custom_shown = {n for n in names if n in codes}
+        self.model.set_custom_fields(fields, self._ctx.language)
+        self._restore_columns()
+        for column, width in COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+        for f in fields:
+            custom = self.model.custom_column(f.code)
+            if custom is not None:
+                self.table.setColumnHidden(custom, f.code not in self._custom_shown)
+                self.table.setColumnWidth(custom, 130)
+        filterable = [f for f in fields if f.kind in _FILTER_KINDS]
+        combo = self.custom_filter_field
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for f in filterable:
+            combo.addItem(f.label(self._ctx.language), f.code)
+        combo.blockSignals(False)
+        combo.setVisible(bool(filterable))
+        self._on_custom_filter_field()
+
+    def _on_custom_filter_field(self, *_args: object) -> None:
+        definition = self._custom_filter_definition()
+        choice = self.custom_filter_choice
+        choice.blockSignals(True)
+        choice.clear()
+        choice.addItem(self.tr("Any value"), None)
+        if definition is not None and definition.kind is CustomFieldKind.BOOLEAN:
+            choice.addItem(self.tr("Yes"), True)
+            choice.addItem(self.tr("No"), False)
+        elif definition is not None:
+            for option in definition.options:
+                choice.addItem(option.label(self._ctx.language), option.code)
+        choice.blockSignals(False)
+        is_text = definition is not None and definition.kind in (
+            CustomFieldKind.TEXT, CustomFieldKind.MULTILINE)
+        choice.setVisible(definition is not None and not is_text)
+        self.custom_filter_text.setVisible(is_text)
+        self.apply_search()
+
+    def _custom_filter_definition(self) -> FieldDefinition | None:
+        code = self.custom_filter_field.currentData()
+        return next((f for f in self._custom_fields if f.code == code), None)
+
+    def _custom_filters(self) -> tuple[CustomFilter, ...]:
+        definition = self._custom_filter_definition()
+        if definition is None:
+            return ()
+        if definition.kind in (CustomFieldKind.TEXT, CustomFieldKind.MULTILINE):
+            text = self.custom_filter_text.text().strip()
+            return (CustomFilter(definition.code, MatchOp.CONTAINS, text),) if text else ()
+        value = self.custom_filter_choice.currentData()
+        if value is None:
+            return ()
+        if definition.kind is CustomFieldKind.MULTI_CHOICE:
+            return (CustomFilter(definition.code, MatchOp.CONTAINS, f"|{value}|"),)
+        return (CustomFilter(definition.code, MatchOp.EQUALS, value),)
 
     # --- owner filter ---------------------------------------------------------------------
 
@@ -358,6 +527,10 @@ class CustomerListPage(QWidget):
             hidden = {by_key[n] for n in names if n in by_key}
         for column in Column:
             self.table.setColumnHidden(column, column in hidden and column != Column.NAME)
+        for f in self.model.custom_fields:
+            custom = self.model.custom_column(f.code)
+            if custom is not None:
+                self.table.setColumnHidden(custom, f.code not in self._custom_shown)
 
     def _save_columns(self) -> None:
         settings = self._ctx.ui_settings()
@@ -376,6 +549,15 @@ class CustomerListPage(QWidget):
             action.setEnabled(column != Column.NAME)
             action.toggled.connect(
                 lambda visible, c=column: self.set_column_visible(c, visible))
+            menu.addAction(action)
+        if self.model.custom_fields:
+            menu.addSection(self.tr("Custom fields"))
+        for f in self.model.custom_fields:
+            action = QAction(f.label(self._ctx.language), menu)
+            action.setCheckable(True)
+            action.setChecked(f.code in self._custom_shown)
+            action.toggled.connect(
+                lambda visible, code=f.code: self.set_custom_column_visible(code, visible))
             menu.addAction(action)
         menu.popup(self.table.horizontalHeader().mapToGlobal(position))
 
@@ -411,6 +593,11 @@ class CustomerListPage(QWidget):
             combo.addItem(label, value)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         return combo
+
+
+_FILTER_KINDS = frozenset({CustomFieldKind.TEXT, CustomFieldKind.MULTILINE,
+                           CustomFieldKind.CHOICE, CustomFieldKind.MULTI_CHOICE,
+                           CustomFieldKind.BOOLEAN})
 
 
 def _chosen(combo: QComboBox, kind: type[E]) -> E | None:

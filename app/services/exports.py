@@ -1,0 +1,394 @@
+"""Export control (导出): lists to .xlsx or .csv, as an audited, permissioned operation.
+
+Exporting needs the module's ``export`` operation (by default only management and the
+general manager have it for customers), writes only the records in the actor's data scope,
+leaves out what the actor's role hides (e.g. phone numbers of customers the actor does not
+own when ``customers.phone`` is hidden), and is audited with its row count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Numeric, func, or_, select, type_coerce
+from sqlalchemy.orm import aliased
+
+from app.i18n import current_language, tr
+from app.models import Customer, Order, ServiceTicket, User
+from app.models.enums import (
+    AuditAction,
+    CustomerClass,
+    CustomerKind,
+    CustomerSource,
+    CustomerStatus,
+    CustomFieldEntity,
+    Module,
+    Operation,
+    OrderStatus,
+    TicketStatus,
+)
+from app.reports.tabular import Cell, Sheet, write_csv, write_xlsx
+from app.services import audit, custom_fields
+from app.services.customers import CustomerFilters, _text_condition
+from app.services.errors import ValidationError
+from app.services.permissions import Actor, hidden_fields, require, scope_filter
+from app.services.uow import UnitOfWork
+
+FORMATS = ("xlsx", "csv")
+# Column kinds of app/reports/tabular.py per custom field kind (the rest are text).
+_CUSTOM_KINDS = {"number": "decimal", "money": "money", "date": "date"}
+
+# Code values as people read them (the same words as the customer list), per language.
+_VALUE_LABELS: dict[Enum, tuple[str, str]] = {
+    CustomerKind.COMPANY: ("Company", "单位"),
+    CustomerKind.PERSON: ("Person", "个人"),
+    CustomerClass.A: ("A", "A"),
+    CustomerClass.B: ("B", "B"),
+    CustomerClass.C: ("C", "C"),
+    CustomerClass.KEY_ACCOUNT: ("Key account", "大客户"),
+    CustomerClass.DEALER: ("Dealer", "经销商"),
+    CustomerClass.RETAIL: ("Retail", "零售"),
+    CustomerSource.WALK_IN: ("Walk-in", "到店"),
+    CustomerSource.PHONE: ("Phone", "电话"),
+    CustomerSource.REFERRAL: ("Referral", "转介绍"),
+    CustomerSource.VISIT: ("Visit", "拜访"),
+    CustomerSource.WEB: ("Web", "网络"),
+    CustomerSource.DEALER: ("Dealer", "经销商"),
+    CustomerSource.SERVICE_RENEED: ("Service re-need", "服务商机"),
+    CustomerStatus.PROSPECT: ("Prospect", "潜在客户"),
+    CustomerStatus.ACTIVE: ("Active", "活跃"),
+    CustomerStatus.DORMANT: ("Dormant", "休眠"),
+    CustomerStatus.LOST: ("Lost", "流失"),
+}
+
+
+def _label(value: Enum | None) -> str | None:
+    if value is None:
+        return None
+    pair = _VALUE_LABELS.get(value)
+    if pair is None:
+        return str(value.value)
+    return pair[1] if current_language() == "zh" else pair[0]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    row_count: int
+    columns: tuple[str, ...]
+
+
+def _format_of(path: Path, fmt: str | None) -> str:
+    chosen = (fmt or path.suffix.lstrip(".")).lower()
+    if chosen not in FORMATS:
+        raise ValidationError({"format": tr("must be .xlsx or .csv")})
+    return chosen
+
+
+def _custom_cell(definition: custom_fields.FieldDefinition, value: Any) -> Cell:
+    """A custom field's value as a cell: choice codes become their labels."""
+    if value is None:
+        return None
+    if definition.options:
+        codes = value if isinstance(value, list | tuple | set | frozenset) else (value,)
+        labels = []
+        for code in codes:
+            choice = definition.choice(str(code))
+            labels.append(choice.label() if choice is not None else str(code))
+        return "、".join(labels)
+    if isinstance(value, str | int | bool | Decimal | dt.date | dt.datetime):
+        return value
+    return str(value)
+
+
+def _custom_values(uow: UnitOfWork, entity: str, ids: Sequence[int]
+                   ) -> dict[int, dict[str, Any]]:
+    """Custom values of ``ids`` in batches (SQL Server takes at most 2100 parameters)."""
+    values: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 1000):
+        values.update(custom_fields.values_for(uow=uow, entity=entity,
+                                               record_ids=ids[start:start + 1000]))
+    return values
+
+
+def export_customers(
+    *, uow: UnitOfWork, actor: Actor, path: str | Path, fmt: str | None = None,
+    filters: CustomerFilters | None = None, text: str = "",
+) -> ExportResult:
+    """Write the customers in the actor's data scope to ``path`` (.xlsx or .csv).
+
+    ``filters`` and ``text`` narrow the list as on the customer list page. Customers
+    outside the scope are never written (the list shows them restricted; an export has no
+    use for a name without data).
+
+    Raises:
+        PermissionDenied: no ``customers.export`` permission.
+        ValidationError: an unknown format or a folder that does not exist.
+    """
+    target = Path(path)
+    with uow:
+        require(uow, actor, Module.CUSTOMERS, Operation.EXPORT)
+        kind = _format_of(target, fmt)
+        if not target.parent.is_dir():
+            raise ValidationError({"path": tr("the folder {folder} does not exist",
+                                              folder=str(target.parent))})
+        hidden = hidden_fields(uow, actor, Module.CUSTOMERS)
+        phone_hidden = "phone" in hidden
+        filters = filters or CustomerFilters()
+        conditions = [scope_filter(uow, actor, Module.CUSTOMERS, Customer.owner_id),
+                      _text_condition(text)]
+        if filters.customer_class:
+            conditions.append(Customer.customer_class == filters.customer_class)
+        if filters.source:
+            conditions.append(Customer.source == filters.source)
+        if filters.status:
+            conditions.append(Customer.status == filters.status)
+        if filters.owner_id:
+            conditions.append(Customer.owner_id == filters.owner_id)
+        for wanted in getattr(filters, "custom", ()):
+            conditions.append(custom_fields.matches(CustomFieldEntity.CUSTOMER, Customer.id,
+                                                    wanted.code, wanted.op, wanted.value))
+        stmt = (
+            select(Customer.id, Customer.code, Customer.name, Customer.short_name,
+                   Customer.kind, Customer.customer_class, Customer.source, Customer.status,
+                   User.display_name, Customer.owner_id, Customer.phone, Customer.email,
+                   Customer.industry, Customer.tax_number, Customer.website,
+                   Customer.first_contact_on, Customer.created_at)
+            .outerjoin(User, User.id == Customer.owner_id)
+            .where(*conditions)
+            .order_by(Customer.sort_key, Customer.id)
+        )
+        rows = uow.session.execute(stmt).all()
+        headers = [tr("Code"), tr("Name"), tr("Short name"), tr("Type"), tr("Class"),
+                   tr("Source"), tr("Status"), tr("Owner"), tr("Phone"), tr("E-mail"),
+                   tr("Industry"), tr("Tax number"), tr("Website"), tr("First contact"),
+                   tr("Created")]
+        kinds = ["text"] * 13 + ["date", "datetime"]
+        # The administrator's custom fields (active ones) as further columns.
+        extra = custom_fields.definitions(uow=uow, actor=actor, entity="customer")
+        custom_values = (_custom_values(uow, "customer", [r.id for r in rows])
+                         if extra and rows else {})
+        headers += [f.label() for f in extra]
+        kinds += [_CUSTOM_KINDS.get(f.kind.value, "text") for f in extra]
+
+        def lines() -> Iterator[Sequence[Cell]]:
+            for r in rows:
+                shows_phone = not phone_hidden or r.owner_id == actor.user_id
+                line: list[Cell] = [
+                    r.code, r.name, r.short_name, _label(r.kind), _label(r.customer_class),
+                    _label(r.source), _label(r.status), r.display_name,
+                    r.phone if shows_phone else None, r.email, r.industry, r.tax_number,
+                    r.website, r.first_contact_on, r.created_at,
+                ]
+                values = custom_values.get(r.id, {})
+                line += [_custom_cell(f, values.get(f.code)) for f in extra]
+                yield line
+
+        if kind == "xlsx":
+            count = write_xlsx(target, [Sheet(title=tr("Customers"), headers=headers,
+                                              rows=lines(), kinds=kinds)])
+        else:
+            count = write_csv(target, headers, lines())
+        audit.record(uow, actor, AuditAction.EXPORT, "customer", None,
+                     f"export customers: {count} rows to {target.name}",
+                     {"rows": count, "format": kind, "file": target.name,
+                      "text": text or None,
+                      "filters": {k: (str(v) if v is not None else None)
+                                  for k, v in vars(filters).items()}})
+        uow.commit()
+        return ExportResult(path=target, row_count=count, columns=tuple(headers))
+
+
+_ORDER_STATUS: dict[OrderStatus, tuple[str, str]] = {
+    OrderStatus.DRAFT: ("Draft", "草稿"),
+    OrderStatus.CONFIRMED: ("Confirmed", "已确认"),
+    OrderStatus.DELIVERED: ("Delivered", "已交付"),
+    OrderStatus.COMPLETED: ("Completed", "已完成"),
+    OrderStatus.CANCELLED: ("Cancelled", "已取消"),
+}
+
+
+def export_orders(
+    *, uow: UnitOfWork, actor: Actor, path: str | Path, fmt: str | None = None,
+    status: OrderStatus | None = None, date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> ExportResult:
+    """Write the orders in the actor's data scope (newest first) to ``path``.
+
+    Cost and gross margin are columns only for roles that see them (``orders.unit_cost``
+    and ``orders.margin`` not hidden). Needs ``orders.export``; audited with the row count.
+    """
+    target = Path(path)
+    with uow:
+        require(uow, actor, Module.ORDERS, Operation.EXPORT)
+        kind = _format_of(target, fmt)
+        if not target.parent.is_dir():
+            raise ValidationError({"path": tr("the folder {folder} does not exist",
+                                              folder=str(target.parent))})
+        hidden = hidden_fields(uow, actor, Module.ORDERS)
+        cost_hidden = "unit_cost" in hidden
+        margin_hidden = cost_hidden or "margin" in hidden
+        conditions = [scope_filter(uow, actor, Module.ORDERS, Order.owner_id)]
+        if status is not None:
+            conditions.append(Order.status == status)
+        if date_from is not None:
+            conditions.append(Order.ordered_on >= date_from)
+        if date_to is not None:
+            conditions.append(Order.ordered_on <= date_to)
+        stmt = (
+            select(Order.number, Order.ordered_on, Customer.name, User.display_name,
+                   Order.status, Order.total_amount, Order.paid_amount, Order.total_cost)
+            .join(Customer, Customer.id == Order.customer_id)
+            .outerjoin(User, User.id == Order.owner_id)
+            .where(*conditions)
+            .order_by(Order.ordered_on.desc(), Order.id.desc())
+        )
+        rows = uow.session.execute(stmt).all()
+        headers = [tr("Number"), tr("Date"), tr("Customer"), tr("Owner"), tr("Status"),
+                   tr("Amount"), tr("Amount received"), tr("Outstanding")]
+        kinds = ["text", "date", "text", "text", "text", "money", "money", "money"]
+        if not cost_hidden:
+            headers.append(tr("Cost"))
+            kinds.append("money")
+        if not margin_hidden:
+            headers.append(tr("Gross margin"))
+            kinds.append("money")
+        zh = current_language() == "zh"
+
+        def lines() -> Iterator[Sequence[Cell]]:
+            for r in rows:
+                line: list[Cell] = [
+                    r.number, r.ordered_on, r.name, r.display_name,
+                    _ORDER_STATUS[r.status][1 if zh else 0], r.total_amount, r.paid_amount,
+                    r.total_amount - r.paid_amount]
+                if not cost_hidden:
+                    line.append(r.total_cost)
+                if not margin_hidden:
+                    line.append(r.total_amount - r.total_cost)
+                yield line
+
+        if kind == "xlsx":
+            count = write_xlsx(target, [Sheet(title=tr("Orders"), headers=headers,
+                                              rows=lines(), kinds=kinds)])
+        else:
+            count = write_csv(target, headers, lines())
+        audit.record(uow, actor, AuditAction.EXPORT, "order", None,
+                     f"export orders: {count} rows to {target.name}",
+                     {"rows": count, "format": kind, "file": target.name,
+                      "status": status.value if status else None,
+                      "from": date_from.isoformat() if date_from else None,
+                      "to": date_to.isoformat() if date_to else None})
+        uow.commit()
+        return ExportResult(path=target, row_count=count, columns=tuple(headers))
+
+
+_TICKET_STATUS: dict[TicketStatus, tuple[str, str]] = {
+    TicketStatus.RECEIVED: ("Received", "已接单"),
+    TicketStatus.DISPATCHED: ("Dispatched", "已派工"),
+    TicketStatus.IN_REPAIR: ("In repair", "维修中"),
+    TicketStatus.WAITING_PARTS: ("Waiting for parts", "等待配件"),
+    TicketStatus.DONE: ("Done", "已完成"),
+    TicketStatus.PICKED_UP: ("Picked up", "已取机"),
+    TicketStatus.CLOSED: ("Closed", "已关闭"),
+    TicketStatus.CANCELLED: ("Cancelled", "已取消"),
+}
+
+
+def export_tickets(
+    *, uow: UnitOfWork, actor: Actor, path: str | Path, fmt: str | None = None,
+    status: TicketStatus | None = None, date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> ExportResult:
+    """Write the service tickets in the actor's data scope (newest first) to ``path``.
+
+    A ticket is in scope through the person who took it in or the technician, as on the
+    ticket list. The parts cost is a column only for roles that see it
+    (``service_tickets.parts_cost``). Needs ``service_tickets.export``; audited.
+    """
+    from app.models import Device, RepairRecord
+
+    target = Path(path)
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.EXPORT)
+        kind = _format_of(target, fmt)
+        if not target.parent.is_dir():
+            raise ValidationError({"path": tr("the folder {folder} does not exist",
+                                              folder=str(target.parent))})
+        cost_hidden = "parts_cost" in hidden_fields(uow, actor, Module.SERVICE_TICKETS)
+        conditions = [or_(
+            scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.technician_id),
+            scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.intake_by_id))]
+        if status is not None:
+            conditions.append(ServiceTicket.status == status)
+        if date_from is not None:
+            conditions.append(ServiceTicket.received_at >= _day_start(date_from))
+        if date_to is not None:
+            conditions.append(ServiceTicket.received_at
+                              < _day_start(date_to + dt.timedelta(days=1)))
+        technician = aliased(User)
+        parts_cost = (select(func.coalesce(func.sum(RepairRecord.parts_cost), 0))
+                      .where(RepairRecord.ticket_id == ServiceTicket.id)
+                      .scalar_subquery())
+        stmt = (
+            select(ServiceTicket.number, ServiceTicket.received_at, Customer.name,
+                   Device.brand, Device.model, Device.serial_number, ServiceTicket.status,
+                   User.display_name.label("intake_by"),
+                   technician.display_name.label("technician"),
+                   ServiceTicket.total_charge, ServiceTicket.paid_amount,
+                   type_coerce(parts_cost, Numeric(14, 2)).label("parts_cost"))
+            .join(Customer, Customer.id == ServiceTicket.customer_id)
+            .outerjoin(Device, Device.id == ServiceTicket.device_id)
+            .outerjoin(User, User.id == ServiceTicket.intake_by_id)
+            .outerjoin(technician, technician.id == ServiceTicket.technician_id)
+            .where(*conditions)
+            .order_by(ServiceTicket.received_at.desc(), ServiceTicket.id.desc())
+        )
+        rows = uow.session.execute(stmt).all()
+        headers = [tr("Number"), tr("Received at"), tr("Customer"), tr("Device"),
+                   tr("Serial number"), tr("Status"), tr("Taken in by"), tr("Technician"),
+                   tr("Charge"), tr("Amount received")]
+        kinds = ["text", "datetime", "text", "text", "text", "text", "text", "text",
+                 "money", "money"]
+        if not cost_hidden:
+            headers.append(tr("Parts cost"))
+            kinds.append("money")
+        zh = current_language() == "zh"
+
+        def lines() -> Iterator[Sequence[Cell]]:
+            for r in rows:
+                device = " ".join(p for p in (r.brand, r.model) if p) or None
+                line: list[Cell] = [
+                    r.number, r.received_at, r.name, device, r.serial_number,
+                    _TICKET_STATUS[r.status][1 if zh else 0], r.intake_by, r.technician,
+                    r.total_charge, r.paid_amount]
+                if not cost_hidden:
+                    line.append(r.parts_cost)
+                yield line
+
+        if kind == "xlsx":
+            count = write_xlsx(target, [Sheet(title=tr("Service tickets"), headers=headers,
+                                              rows=lines(), kinds=kinds)])
+        else:
+            count = write_csv(target, headers, lines())
+        audit.record(uow, actor, AuditAction.EXPORT, "service_ticket", None,
+                     f"export service tickets: {count} rows to {target.name}",
+                     {"rows": count, "format": kind, "file": target.name,
+                      "status": status.value if status else None,
+                      "from": date_from.isoformat() if date_from else None,
+                      "to": date_to.isoformat() if date_to else None})
+        uow.commit()
+        return ExportResult(path=target, row_count=count, columns=tuple(headers))
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Local midnight of ``day`` as an aware UTC datetime."""
+    return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.UTC)
+
+
+__all__ = ["FORMATS", "ExportResult", "export_customers", "export_orders", "export_tickets"]

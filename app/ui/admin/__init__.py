@@ -1,0 +1,1 @@
+"""The administration module: users, roles, custom fields, audit log, exports."""
