@@ -4,22 +4,22 @@
 <context>
     <name>Accessory</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="114"/>
+        <location filename="../../app/ui/service/desk.py" line="124"/>
         <source>Power cord</source>
         <translation>电源线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="115"/>
+        <location filename="../../app/ui/service/desk.py" line="125"/>
         <source>Toner cartridge</source>
         <translation>硒鼓</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="116"/>
+        <location filename="../../app/ui/service/desk.py" line="126"/>
         <source>Paper tray</source>
         <translation>纸盒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="117"/>
+        <location filename="../../app/ui/service/desk.py" line="127"/>
         <source>Data cable</source>
         <translation>数据线</translation>
     </message>
@@ -45,6 +45,257 @@
         <location filename="../../app/ui/labels.py" line="83"/>
         <source>Site</source>
         <translation>安装地点</translation>
+    </message>
+</context>
+<context>
+    <name>AdminLabels</name>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="23"/>
+        <source>View</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="24"/>
+        <source>Create</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="25"/>
+        <source>Edit</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="26"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="27"/>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="28"/>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="29"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="33"/>
+        <source>Own</source>
+        <translation>本人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="34"/>
+        <source>Own department</source>
+        <translation>本部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="35"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="39"/>
+        <source>Visible</source>
+        <translation>可见</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="40"/>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="41"/>
+        <source>Hidden</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="46"/>
+        <source>Created</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="47"/>
+        <source>Changed</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="48"/>
+        <source>Deleted</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="49"/>
+        <source>Logged in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="50"/>
+        <source>Failed login</source>
+        <translation>登录失败</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="51"/>
+        <source>Account locked</source>
+        <translation>账户锁定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="52"/>
+        <source>Exported</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="53"/>
+        <source>Handed over</source>
+        <translation>移交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="54"/>
+        <source>Confirmed</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="55"/>
+        <source>Returned</source>
+        <translation>退回</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="56"/>
+        <source>Status changed</source>
+        <translation>状态变更</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="57"/>
+        <source>Printed</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="62"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="63"/>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="64"/>
+        <source>Visit</source>
+        <translation>接待/拜访记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="65"/>
+        <source>Opportunity</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="66"/>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="67"/>
+        <source>Quotation</source>
+        <translation>报价单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="68"/>
+        <source>Order</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="69"/>
+        <source>Payment</source>
+        <translation>回款</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="70"/>
+        <source>Service contract</source>
+        <translation>服务合同</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="71"/>
+        <source>Service ticket</source>
+        <translation>服务单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="72"/>
+        <source>Repair record</source>
+        <translation>维修记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="73"/>
+        <source>Knowledge entry</source>
+        <translation>知识库条目</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="74"/>
+        <source>Sales plan</source>
+        <translation>销售计划</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="75"/>
+        <source>Task</source>
+        <translation>工作任务</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="76"/>
+        <source>User account</source>
+        <translation>用户账户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="77"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="78"/>
+        <source>Department unit</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="79"/>
+        <source>Custom field</source>
+        <translation>自定义字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="80"/>
+        <source>Setting</source>
+        <translation>设置</translation>
+    </message>
+</context>
+<context>
+    <name>AdminPage</name>
+    <message>
+        <location filename="../../app/ui/admin/page.py" line="29"/>
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/page.py" line="30"/>
+        <source>Departments</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/page.py" line="31"/>
+        <source>Roles and permissions</source>
+        <translation>角色权限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/page.py" line="32"/>
+        <source>Audit log</source>
+        <translation>操作日志</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/page.py" line="52"/>
+        <source>Custom fields</source>
+        <translation>自定义字段</translation>
     </message>
 </context>
 <context>
@@ -150,6 +401,112 @@
     </message>
 </context>
 <context>
+    <name>AuditTab</name>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="53"/>
+        <source>Everyone</source>
+        <translation>所有人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="56"/>
+        <source>Every kind</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="59"/>
+        <source>Every action</source>
+        <translation>全部操作</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="64"/>
+        <source>Record id</source>
+        <translation>记录 ID</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="67"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="77"/>
+        <source>Search</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="82"/>
+        <source>Older entries</source>
+        <translation>更早的记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="87"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="106"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="89"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="107"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="91"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="106"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="97"/>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="106"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="106"/>
+        <source>Station</source>
+        <translation>站点</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="107"/>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="107"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="110"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="110"/>
+        <source>Before</source>
+        <translation>修改前</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="110"/>
+        <source>After</source>
+        <translation>修改后</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="197"/>
+        <source>{count} entries shown</source>
+        <translation>显示 {count} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/audit_tab.py" line="198"/>
+        <source>(more below)</source>
+        <translation>（下面还有）</translation>
+    </message>
+</context>
+<context>
     <name>BoardColumn</name>
     <message>
         <location filename="../../app/ui/opportunities/page.py" line="82"/>
@@ -157,6 +514,34 @@
 weighted {weighted}</source>
         <translation>{count} 个 · {amount}
 加权 {weighted}</translation>
+    </message>
+</context>
+<context>
+    <name>CareChannel</name>
+    <message>
+        <location filename="../../app/ui/care/common.py" line="17"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/common.py" line="18"/>
+        <source>Visit</source>
+        <translation>上门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/common.py" line="19"/>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/common.py" line="20"/>
+        <source>SMS</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/common.py" line="21"/>
+        <source>E-mail</source>
+        <translation>邮件</translation>
     </message>
 </context>
 <context>
@@ -193,6 +578,397 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>CareOutcomeDialog</name>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="67"/>
+        <source>Customer care outcome</source>
+        <translation>客户关怀结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="94"/>
+        <source>What was said, what the customer needs next</source>
+        <translation>沟通内容、客户后续需求</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="102"/>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="104"/>
+        <source>Postpone to</source>
+        <translation>推迟到</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="106"/>
+        <source>Skip (no action needed)</source>
+        <translation>跳过（无需处理）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="132"/>
+        <source>Outcome</source>
+        <translation>关怀结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="133"/>
+        <source>Channel</source>
+        <translation>联系方式</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="134"/>
+        <source>Next</source>
+        <translation>处理</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="148"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="156"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="173"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="183"/>
+        <source>Contact: {name}</source>
+        <translation>联系人：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="184"/>
+        <source>Due {date}</source>
+        <translation>到期 {date}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="186"/>
+        <source>{date} (overdue)</source>
+        <translation>{date}（已超时）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="190"/>
+        <source>Owner: {name}</source>
+        <translation>负责人：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="239"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="258"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>CarePage</name>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="78"/>
+        <source>My care items</source>
+        <translation>我的关怀事项</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="79"/>
+        <source>All I may see</source>
+        <translation>我可查看的全部</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="83"/>
+        <source>Open</source>
+        <translation>待办</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="83"/>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="84"/>
+        <source>Skipped</source>
+        <translation>已跳过</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="84"/>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="88"/>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="93"/>
+        <source>Generate now</source>
+        <translation>立即生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="96"/>
+        <source>Create the care items the rules call for (follow-up calls, contract expiry, consumables reorder, birthdays, holidays); nothing is created twice</source>
+        <translation>按关怀规则生成关怀事项（取机回访、合同到期、耗材续购、生日、节日），不会重复生成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="100"/>
+        <source>Care rules…</source>
+        <translation>关怀规则…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="108"/>
+        <source>Due on</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="108"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="108"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="108"/>
+        <source>Reason</source>
+        <translation>事由</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="109"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="109"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="109"/>
+        <source>Outcome</source>
+        <translation>关怀结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="126"/>
+        <source>Record outcome…</source>
+        <translation>记录结果…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="128"/>
+        <source>Enter</source>
+        <translation>回车键</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="131"/>
+        <source>Open customer</source>
+        <translation>打开客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="137"/>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="139"/>
+        <source>Kind:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="174"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="200"/>
+        <source>{date} (overdue)</source>
+        <translation>{date}（已超时）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="207"/>
+        <source>(management)</source>
+        <translation>（管理部）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="225"/>
+        <source>No care items here.</source>
+        <translation>没有关怀事项。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="227"/>
+        <source>{count} care items, {overdue} of them overdue.</source>
+        <translation>共 {count} 项关怀，其中 {overdue} 项已超时。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="230"/>
+        <source>{count} care items.</source>
+        <translation>共 {count} 项关怀。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="232"/>
+        <source>Only the first {limit} are shown.</source>
+        <translation>仅显示前 {limit} 项。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="249"/>
+        <source>Care items have not been generated yet.</source>
+        <translation>尚未生成过关怀事项。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="252"/>
+        <source>Last generated for {date}.</source>
+        <translation>最近一次生成日期：{date}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="263"/>
+        <source>Generating care items…</source>
+        <translation>正在生成关怀事项…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/page.py" line="281"/>
+        <source>Generated for {date}: {count} new care items.</source>
+        <translation>已生成 {date} 的关怀事项：新增 {count} 项。</translation>
+    </message>
+</context>
+<context>
+    <name>CareRulesDialog</name>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="51"/>
+        <source>Care rules</source>
+        <translation>关怀规则</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="69"/>
+        <source>Rules</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="75"/>
+        <source>Follow-up call after a pickup</source>
+        <translation>取机后回访</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="76"/>
+        <source>days after the pickup</source>
+        <translation>天（取机后）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="77"/>
+        <source>Service contract expiry</source>
+        <translation>服务合同到期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="78"/>
+        <source>days before the contract ends</source>
+        <translation>天（合同到期前）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="79"/>
+        <source>Consumables reorder</source>
+        <translation>耗材续购</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="80"/>
+        <source>days before the expected purchase</source>
+        <translation>天（预计购买前）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="81"/>
+        <source>Contact birthdays</source>
+        <translation>联系人生日</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="82"/>
+        <location filename="../../app/ui/care/rules_dialog.py" line="84"/>
+        <source>days ahead</source>
+        <translation>天（提前）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="83"/>
+        <location filename="../../app/ui/care/rules_dialog.py" line="112"/>
+        <source>Holiday greetings</source>
+        <translation>节日问候</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="102"/>
+        <source>Create items due within</source>
+        <translation>生成到期在此范围内的事项</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="109"/>
+        <source>days (each run)</source>
+        <translation>天内（每次生成）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="115"/>
+        <source>For customers of class:</source>
+        <translation>客户分类：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="127"/>
+        <source>Holiday</source>
+        <translation>节日</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="127"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="133"/>
+        <source>Date: 2027-02-06 for that year only (春节, 中秋节), 01-01 for every year.</source>
+        <translation>日期：2027-02-06 表示仅当年（春节、中秋节），01-01 表示每年。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="140"/>
+        <source>Add holiday</source>
+        <translation>添加节日</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="144"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="163"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="170"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="170"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="186"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="274"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="307"/>
+        <source>Holiday line {row}: {message}</source>
+        <translation>节日第 {row} 行：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/rules_dialog.py" line="314"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+</context>
+<context>
     <name>CareStatus</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="139"/>
@@ -208,6 +984,54 @@ weighted {weighted}</source>
         <location filename="../../app/ui/record_labels.py" line="141"/>
         <source>Skipped</source>
         <translation>已跳过</translation>
+    </message>
+</context>
+<context>
+    <name>ConfirmPage</name>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="420"/>
+        <source>Confirm the hand-over</source>
+        <translation>确认移交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="421"/>
+        <source>Check the totals, then press Hand over.</source>
+        <translation>请核对合计，然后点击“移交”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="426"/>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="426"/>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="427"/>
+        <source>Deactivate the user afterwards</source>
+        <translation>移交后停用该用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="430"/>
+        <source>Everything moves in one transaction; each record keeps its previous owner in the audit log.</source>
+        <translation>所有记录在一个事务中移交；每条记录的原负责人都保留在操作日志中。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="445"/>
+        <source>Hand over {count} records of {name}.</source>
+        <translation>移交 {name} 的 {count} 条记录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="453"/>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="466"/>
+        <source>Hand over</source>
+        <translation>移交</translation>
     </message>
 </context>
 <context>
@@ -234,6 +1058,104 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>ConfirmationQueueTab</name>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="70"/>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="90"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="93"/>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="97"/>
+        <source>Return…</source>
+        <translation>退回…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="107"/>
+        <source>Kind:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="125"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="126"/>
+        <source>Reference</source>
+        <translation>单号/事由</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="127"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="128"/>
+        <source>Author</source>
+        <translation>填写人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="129"/>
+        <source>Submitted</source>
+        <translation>提交时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="130"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="132"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="142"/>
+        <source>Loading…</source>
+        <translation>正在载入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="156"/>
+        <source>{count} records wait for confirmation.</source>
+        <translation>{count} 条记录待确认。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="157"/>
+        <source>Nothing waits for confirmation.</source>
+        <translation>没有待确认的记录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="201"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="218"/>
+        <source>Return to the author</source>
+        <translation>退回给填写人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="219"/>
+        <source>What should {author} correct?</source>
+        <translation>请写明 {author} 需要改正什么：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="221"/>
+        <source>Return</source>
+        <translation>退回</translation>
+    </message>
+</context>
+<context>
     <name>ContractDialog</name>
     <message>
         <location filename="../../app/ui/contracts/contract_dialog.py" line="79"/>
@@ -246,133 +1168,138 @@ weighted {weighted}</source>
         <translation>服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="114"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="117"/>
         <source>Find a customer by name, pinyin or phone</source>
         <translation>按名称、拼音或电话查找客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="150"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="153"/>
         <source>Not limited</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="159"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="162"/>
         <source> h</source>
         <translation> 小时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="169"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="172"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="170"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="173"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="171"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="174"/>
         <source>Period</source>
         <translation>合同期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="173"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="176"/>
         <source>Included visits</source>
         <translation>含上门次数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="174"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="177"/>
         <source>Fee</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="175"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="178"/>
         <source>Response within</source>
         <translation>响应时限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="176"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="179"/>
         <source>Covered devices</source>
         <translation>覆盖设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="177"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="180"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="201"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="204"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="206"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="209"/>
         <source>Activate</source>
         <translation>生效</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="210"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="213"/>
         <source>Terminate</source>
         <translation>终止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="214"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="217"/>
         <source>Renew…</source>
         <translation>续签…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="217"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="220"/>
         <source>Create the follow-on contract: same terms and devices, starting the day after this one ends</source>
         <translation>生成续签合同：条款和设备不变，自本合同到期次日起</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="285"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="289"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="293"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="297"/>
         <source>Service contract {number}</source>
         <translation>服务合同 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="296"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="300"/>
         <source>Expires on {date}</source>
         <translation>{date} 到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="317"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="305"/>
+        <source>Visits used: {used} of {total}</source>
+        <translation>已用次数：{used}/{total}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="326"/>
         <source>Could not load the contract.</source>
         <translation>无法加载合同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="330"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="339"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="362"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="371"/>
         <source>This customer has no devices on the card.</source>
         <translation>该客户档案中没有设备。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="425"/>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="443"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="434"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="452"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="454"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="463"/>
         <source>Renewing…</source>
         <translation>正在续签…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="460"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="469"/>
         <source>Renewed as {number}.</source>
         <translation>已续签为 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="471"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="480"/>
         <source>Saved: {number}, {fee}</source>
         <translation>已保存：{number}，{fee}</translation>
     </message>
@@ -510,420 +1437,872 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
-    <name>CustomerCardDialog</name>
+    <name>CustomFieldDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="130"/>
-        <source>Name</source>
-        <translation>名称</translation>
+        <location filename="../../app/ui/admin/custom_fields.py" line="406"/>
+        <source>Add field to {entity}</source>
+        <translation>给{entity}添加字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="131"/>
-        <source>Short name</source>
-        <translation>简称</translation>
+        <location filename="../../app/ui/admin/custom_fields.py" line="408"/>
+        <source>Edit field “{label}”</source>
+        <translation>修改字段“{label}”</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="132"/>
-        <location filename="../../app/ui/customers/card.py" line="573"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="422"/>
+        <source>A short name for exports and programs: letters, digits and _; it cannot change later</source>
+        <translation>用于导出和程序的简短名称：字母、数字和下划线；保存后不能修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="428"/>
+        <source>Must be filled in</source>
+        <translation>必须填写</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="438"/>
+        <source>Fields with the same group are shown in one box</source>
+        <translation>同一分组的字段显示在同一个框内</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="443"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="476"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="648"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="443"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="648"/>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="443"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="649"/>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="448"/>
+        <source>Add choice</source>
+        <translation>添加选项</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="452"/>
+        <source>Remove choice</source>
+        <translation>删除选项</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="456"/>
+        <source>Choices</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="475"/>
+        <source>Label (Chinese)</source>
+        <translation>中文名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="475"/>
+        <source>Label (English)</source>
+        <translation>英文名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="476"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="133"/>
-        <source>Customer source</source>
-        <translation>客户来源</translation>
+        <location filename="../../app/ui/admin/custom_fields.py" line="476"/>
+        <source>Required</source>
+        <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="134"/>
-        <source>Customer class</source>
-        <translation>客户分类</translation>
+        <location filename="../../app/ui/admin/custom_fields.py" line="477"/>
+        <source>Default</source>
+        <translation>默认值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="135"/>
-        <location filename="../../app/ui/customers/card.py" line="590"/>
-        <source>Status</source>
-        <translation>状态</translation>
+        <location filename="../../app/ui/admin/custom_fields.py" line="477"/>
+        <source>Group</source>
+        <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="136"/>
-        <source>Owner</source>
-        <translation>负责人</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="137"/>
-        <location filename="../../app/ui/customers/card.py" line="563"/>
-        <source>Phone</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="138"/>
-        <location filename="../../app/ui/customers/card.py" line="565"/>
-        <source>E-mail</source>
-        <translation>电子邮件</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="139"/>
-        <source>Industry</source>
-        <translation>行业</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="140"/>
-        <source>Tax number</source>
-        <translation>税号</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="141"/>
-        <source>Website</source>
-        <translation>网址</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="142"/>
-        <source>Notes</source>
-        <translation>备注</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="143"/>
-        <source>Contacts</source>
-        <translation>联系人</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="144"/>
-        <source>Addresses</source>
-        <translation>地址</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="145"/>
-        <source>Devices</source>
-        <translation>设备</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="250"/>
-        <source>Loading…</source>
-        <translation>正在载入…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="265"/>
-        <source>Checking for existing customers…</source>
-        <translation>正在检查是否已有该客户…</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="359"/>
-        <source>Required: company or person</source>
-        <translation>必填：单位或个人名称</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="374"/>
-        <source>The salesperson responsible for this customer</source>
-        <translation>负责该客户的业务员</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="214"/>
-        <location filename="../../app/ui/customers/card.py" line="440"/>
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="209"/>
-        <source>Unsaved changes</source>
-        <translation>未保存的修改</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="210"/>
-        <source>Discard changes in “{customer}”?</source>
-        <translation>放弃对“{customer}”的修改？</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="213"/>
-        <source>This customer card has changes that are not saved.</source>
-        <translation>这份客户档案有尚未保存的修改。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="216"/>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="377"/>
-        <source>The salesperson responsible for this customer; choose another to hand the customer over</source>
-        <translation>负责该客户的业务员；选择其他人即可移交客户</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="442"/>
-        <source>Save the customer card (Ctrl+S)</source>
-        <translation>保存客户档案（Ctrl+S）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="444"/>
-        <source>Close</source>
-        <translation>关闭</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="446"/>
-        <source>Close the card (Esc)</source>
-        <translation>关闭客户档案（Esc）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="519"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="486"/>
         <source>{field}:</source>
         <translation>{field}：</translation>
     </message>
     <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="493"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="496"/>
+        <source>Save the field (Ctrl+S)</source>
+        <translation>保存字段（Ctrl+S）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="498"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="571"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="592"/>
+        <source>e.g. 0</source>
+        <translation>例如 0</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="593"/>
+        <source>e.g. 0.00</source>
+        <translation>例如 0.00</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="594"/>
+        <source>e.g. 2026-01-01</source>
+        <translation>例如 2026-01-01</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="595"/>
+        <source>the code of a choice</source>
+        <translation>一个选项的代码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="596"/>
+        <source>choice codes separated by |</source>
+        <translation>选项代码，用 | 分隔</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="597"/>
+        <source>yes or no</source>
+        <translation>是 或 否</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="599"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="614"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请改正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="618"/>
+        <source>Not saved.</source>
+        <translation>未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="650"/>
+        <source>Choice {row}, {column}: {message}</source>
+        <translation>第 {row} 个选项，{column}：{message}</translation>
+    </message>
+</context>
+<context>
+    <name>CustomFieldLabels</name>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="69"/>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="70"/>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="71"/>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="72"/>
+        <source>Visits</source>
+        <translation>接待/拜访记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="73"/>
+        <source>Orders</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="75"/>
+        <source>Service tickets</source>
+        <translation>服务单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="77"/>
+        <source>Customer care</source>
+        <translation>客户关怀</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="84"/>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="86"/>
+        <source>Multi-line text</source>
+        <translation>多行文本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="87"/>
+        <source>Number</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="88"/>
+        <source>Money</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="89"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="91"/>
+        <source>Choice list (one)</source>
+        <translation>选项列表（单选）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="93"/>
+        <source>Choice list (several)</source>
+        <translation>选项列表（多选）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="94"/>
+        <source>Yes/no</source>
+        <translation>是/否</translation>
+    </message>
+</context>
+<context>
+    <name>CustomFieldsDesigner</name>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="117"/>
+        <source>Fields of:</source>
+        <translation>字段所属：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="119"/>
+        <source>Show removed fields</source>
+        <translation>显示已删除的字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="132"/>
+        <source>Label</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="132"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="132"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="132"/>
+        <source>Required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="133"/>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="153"/>
+        <source>Add field…</source>
+        <translation>添加字段…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="154"/>
+        <source>Add a field to this kind of record (Ctrl+N)</source>
+        <translation>给这类记录添加字段（Ctrl+N）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="156"/>
+        <source>Edit…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="157"/>
+        <source>Change the selected field (Enter)</source>
+        <translation>修改选中的字段（回车）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="159"/>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="160"/>
+        <source>Earlier on the form (Ctrl+Up)</source>
+        <translation>在表单中靠前（Ctrl+上）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="162"/>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="163"/>
+        <source>Later on the form (Ctrl+Down)</source>
+        <translation>在表单中靠后（Ctrl+下）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="165"/>
+        <source>Remove…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="166"/>
+        <source>Hide the field; the values entered are kept</source>
+        <translation>隐藏该字段；已填写的内容会保留</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="168"/>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="169"/>
+        <source>Show a removed field again, with its values</source>
+        <translation>重新显示已删除的字段及其内容</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="185"/>
+        <source>No fields yet: “Add field…” adds the first.</source>
+        <translation>还没有字段：点击“添加字段…”添加第一个。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="190"/>
+        <source>Preview of the form</source>
+        <translation>表单预览</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="250"/>
+        <source>Loading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="275"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="311"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="285"/>
+        <source>Remove field?</source>
+        <translation>删除字段？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="286"/>
+        <source>Remove the field “{label}”?</source>
+        <translation>删除字段“{label}”吗？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="290"/>
+        <source>It disappears from forms, lists, exports and printouts. The values already entered are kept and come back if you restore the field.</source>
+        <translation>该字段将不再出现在表单、列表、导出和打印中。已填写的内容会保留，恢复字段后重新显示。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="292"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="293"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="341"/>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="343"/>
+        <source>{label} (removed)</source>
+        <translation>{label}（已删除）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/custom_fields.py" line="362"/>
+        <source>Not done.</source>
+        <translation>未完成。</translation>
+    </message>
+</context>
+<context>
+    <name>CustomFieldsForm</name>
+    <message>
+        <location filename="../../app/ui/custom_fields/form.py" line="230"/>
+        <source>{field}:</source>
+        <translation>{field}：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/custom_fields/form.py" line="235"/>
+        <source>Required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/custom_fields/form.py" line="268"/>
+        <source>yuan, e.g. 1200.00</source>
+        <translation>元，例如 1200.00</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/custom_fields/form.py" line="279"/>
+        <source>Type a date as 2026-11-26; Delete empties it</source>
+        <translation>按 2026-11-26 的格式输入日期；按 Delete 清空</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/custom_fields/form.py" line="284"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/custom_fields/form.py" line="284"/>
+        <source>(choose)</source>
+        <translation>（请选择）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/custom_fields/form.py" line="300"/>
+        <source>Space ticks or unticks a choice</source>
+        <translation>按空格键勾选或取消选项</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/custom_fields/form.py" line="304"/>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerCardDialog</name>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="135"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="136"/>
+        <source>Short name</source>
+        <translation>简称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="137"/>
+        <location filename="../../app/ui/customers/card.py" line="593"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="138"/>
+        <source>Customer source</source>
+        <translation>客户来源</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="139"/>
+        <source>Customer class</source>
+        <translation>客户分类</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="140"/>
+        <location filename="../../app/ui/customers/card.py" line="610"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="141"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="142"/>
+        <location filename="../../app/ui/customers/card.py" line="583"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="143"/>
+        <location filename="../../app/ui/customers/card.py" line="585"/>
+        <source>E-mail</source>
+        <translation>电子邮件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="144"/>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="145"/>
+        <source>Tax number</source>
+        <translation>税号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="146"/>
+        <source>Website</source>
+        <translation>网址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="147"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="148"/>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="149"/>
+        <source>Addresses</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="150"/>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="256"/>
+        <source>Loading…</source>
+        <translation>正在载入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="271"/>
+        <source>Checking for existing customers…</source>
+        <translation>正在检查是否已有该客户…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="366"/>
+        <source>Required: company or person</source>
+        <translation>必填：单位或个人名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="381"/>
+        <source>The salesperson responsible for this customer</source>
+        <translation>负责该客户的业务员</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="220"/>
+        <location filename="../../app/ui/customers/card.py" line="460"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="151"/>
+        <source>Custom fields</source>
+        <translation>自定义字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="215"/>
+        <source>Unsaved changes</source>
+        <translation>未保存的修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="216"/>
+        <source>Discard changes in “{customer}”?</source>
+        <translation>放弃对“{customer}”的修改？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="219"/>
+        <source>This customer card has changes that are not saved.</source>
+        <translation>这份客户档案有尚未保存的修改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="222"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="384"/>
+        <source>The salesperson responsible for this customer; choose another to hand the customer over</source>
+        <translation>负责该客户的业务员；选择其他人即可移交客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="462"/>
+        <source>Save the customer card (Ctrl+S)</source>
+        <translation>保存客户档案（Ctrl+S）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="464"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="466"/>
+        <source>Close the card (Esc)</source>
+        <translation>关闭客户档案（Esc）</translation>
+    </message>
+    <message>
         <location filename="../../app/ui/customers/card.py" line="539"/>
+        <source>{field}:</source>
+        <translation>{field}：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="559"/>
         <source>Remove row</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="546"/>
+        <location filename="../../app/ui/customers/card.py" line="566"/>
         <source>Type into the last row to add one; Enter moves to the next cell.</source>
         <translation>在最后一行输入即可新增；按回车键移到下一格。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="561"/>
+        <location filename="../../app/ui/customers/card.py" line="581"/>
         <source>Name</source>
         <comment>contact person</comment>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="562"/>
+        <location filename="../../app/ui/customers/card.py" line="582"/>
         <source>Title</source>
         <translation>职务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="564"/>
+        <location filename="../../app/ui/customers/card.py" line="584"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="566"/>
+        <location filename="../../app/ui/customers/card.py" line="586"/>
         <source>Birthday</source>
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="567"/>
+        <location filename="../../app/ui/customers/card.py" line="587"/>
         <source>Primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="575"/>
+        <location filename="../../app/ui/customers/card.py" line="595"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="576"/>
+        <location filename="../../app/ui/customers/card.py" line="596"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="577"/>
+        <location filename="../../app/ui/customers/card.py" line="597"/>
         <source>Street</source>
         <translation>街道地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="578"/>
+        <location filename="../../app/ui/customers/card.py" line="598"/>
         <source>Postal code</source>
         <translation>邮编</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="579"/>
+        <location filename="../../app/ui/customers/card.py" line="599"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="585"/>
+        <location filename="../../app/ui/customers/card.py" line="605"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="586"/>
+        <location filename="../../app/ui/customers/card.py" line="606"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="587"/>
+        <location filename="../../app/ui/customers/card.py" line="607"/>
         <source>Serial number</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="588"/>
+        <location filename="../../app/ui/customers/card.py" line="608"/>
         <source>Installed on</source>
         <translation>安装日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="589"/>
+        <location filename="../../app/ui/customers/card.py" line="609"/>
         <source>Location</source>
         <translation>放置位置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="592"/>
+        <location filename="../../app/ui/customers/card.py" line="612"/>
         <source>Last meter reading</source>
         <translation>上次计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="593"/>
+        <location filename="../../app/ui/customers/card.py" line="613"/>
         <source>New meter reading</source>
         <translation>新计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="600"/>
-        <location filename="../../app/ui/customers/card.py" line="601"/>
-        <location filename="../../app/ui/customers/card.py" line="1128"/>
+        <location filename="../../app/ui/customers/card.py" line="620"/>
+        <location filename="../../app/ui/customers/card.py" line="621"/>
+        <location filename="../../app/ui/customers/card.py" line="1203"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="602"/>
+        <location filename="../../app/ui/customers/card.py" line="622"/>
         <source>The number is given on saving</source>
         <translation>保存时自动编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="619"/>
+        <location filename="../../app/ui/customers/card.py" line="664"/>
         <source>You may look at this customer but not change it.</source>
         <translation>您可以查看该客户，但不能修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="623"/>
+        <location filename="../../app/ui/customers/card.py" line="668"/>
         <source>The customer could not be loaded.</source>
         <translation>无法载入该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="632"/>
+        <location filename="../../app/ui/customers/card.py" line="677"/>
         <source>Customer card — {name}</source>
         <translation>客户档案 — {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="635"/>
+        <location filename="../../app/ui/customers/card.py" line="680"/>
         <source>No. {code}</source>
         <translation>编号 {code}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="636"/>
+        <location filename="../../app/ui/customers/card.py" line="681"/>
         <source>Last saved by {user} at {time}</source>
         <translation>{user} 最后保存于 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="699"/>
-        <location filename="../../app/ui/customers/card.py" line="713"/>
+        <location filename="../../app/ui/customers/card.py" line="746"/>
+        <location filename="../../app/ui/customers/card.py" line="760"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="685"/>
+        <location filename="../../app/ui/customers/card.py" line="732"/>
         <source>{value} on {date}</source>
         <translation>{value}（{date}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="736"/>
+        <location filename="../../app/ui/customers/card.py" line="783"/>
         <source>The list of people could not be read just now; close and open the card again to choose.</source>
         <translation>暂时无法读取人员名单；请关闭客户档案后重新打开再选择。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="759"/>
+        <location filename="../../app/ui/customers/card.py" line="806"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="765"/>
+        <location filename="../../app/ui/customers/card.py" line="812"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="785"/>
-        <location filename="../../app/ui/customers/card.py" line="920"/>
+        <location filename="../../app/ui/customers/card.py" line="832"/>
+        <location filename="../../app/ui/customers/card.py" line="976"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="799"/>
+        <location filename="../../app/ui/customers/card.py" line="846"/>
         <source>Create anyway?</source>
         <translation>仍然新建？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="800"/>
+        <location filename="../../app/ui/customers/card.py" line="847"/>
         <source>Customers that look like this one already exist (see “Possibly already a customer” on the card). Create a new customer anyway?</source>
         <translation>已有与此相似的客户（见档案上的“可能已是客户”）。仍然新建客户吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="805"/>
+        <location filename="../../app/ui/customers/card.py" line="852"/>
         <source>Create anyway</source>
         <translation>仍然新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="806"/>
+        <location filename="../../app/ui/customers/card.py" line="853"/>
         <source>Go back</source>
         <translation>返回修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="839"/>
+        <location filename="../../app/ui/customers/card.py" line="888"/>
         <source>Row {row}, {column}: {message}</source>
         <translation>第 {row} 行，{column}：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="852"/>
+        <location filename="../../app/ui/customers/card.py" line="901"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="912"/>
+        <location filename="../../app/ui/customers/card.py" line="968"/>
         <source>Someone else saved this customer meanwhile; loading their version…</source>
         <translation>其他人刚刚保存了该客户，正在载入其版本…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="925"/>
+        <location filename="../../app/ui/customers/card.py" line="981"/>
         <source>Not saved: someone else changed this customer.</source>
         <translation>未保存：该客户已被他人修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="980"/>
+        <location filename="../../app/ui/customers/card.py" line="1052"/>
         <source>primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="985"/>
+        <location filename="../../app/ui/customers/card.py" line="1057"/>
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="991"/>
+        <location filename="../../app/ui/customers/card.py" line="1063"/>
         <source>new reading {value}</source>
         <translation>新读数 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="992"/>
+        <location filename="../../app/ui/customers/card.py" line="1064"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1096"/>
+        <location filename="../../app/ui/customers/card.py" line="1171"/>
         <source>Discard changes?</source>
         <translation>放弃修改？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1097"/>
+        <location filename="../../app/ui/customers/card.py" line="1172"/>
         <source>You changed this customer card without saving. Close it and discard the changes?</source>
         <translation>客户档案已修改但未保存。关闭并放弃这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="215"/>
-        <location filename="../../app/ui/customers/card.py" line="1102"/>
+        <location filename="../../app/ui/customers/card.py" line="221"/>
+        <location filename="../../app/ui/customers/card.py" line="1177"/>
         <source>Discard changes</source>
         <translation>放弃修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="781"/>
+        <location filename="../../app/ui/customers/card.py" line="828"/>
         <source>You may not give this customer to {owner}.</source>
         <translation>您无权将该客户移交给{owner}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1103"/>
+        <location filename="../../app/ui/customers/card.py" line="1178"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1165"/>
+        <location filename="../../app/ui/customers/card.py" line="1243"/>
         <source>{title} ({count})</source>
         <translation>{title}（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1180"/>
+        <location filename="../../app/ui/customers/card.py" line="1258"/>
         <source>A saved device is not removed: set its status to Retired.</source>
         <translation>已保存的设备不能删除：请把状态改为“已停用”。</translation>
     </message>
@@ -964,98 +2343,98 @@ weighted {weighted}</source>
 <context>
     <name>CustomerConflictDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1303"/>
+        <location filename="../../app/ui/customers/card.py" line="1381"/>
         <source>Changed by someone else</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1304"/>
+        <location filename="../../app/ui/customers/card.py" line="1382"/>
         <source>Someone else</source>
         <translation>其他人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1307"/>
+        <location filename="../../app/ui/customers/card.py" line="1385"/>
         <source>{user} saved this customer at {time} after you opened it.</source>
         <translation>在您打开后，{user} 于 {time} 保存了该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1318"/>
+        <location filename="../../app/ui/customers/card.py" line="1396"/>
         <source>These fields differ between what you typed and the saved record:</source>
         <translation>以下字段中，您输入的内容与已保存的记录不同：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1320"/>
+        <location filename="../../app/ui/customers/card.py" line="1398"/>
         <source>Your values and the saved record are the same now.</source>
         <translation>您输入的内容与已保存的记录现在相同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1325"/>
-        <location filename="../../app/ui/customers/card.py" line="1335"/>
+        <location filename="../../app/ui/customers/card.py" line="1403"/>
+        <location filename="../../app/ui/customers/card.py" line="1413"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1325"/>
+        <location filename="../../app/ui/customers/card.py" line="1403"/>
         <source>What you typed</source>
         <translation>您输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1325"/>
+        <location filename="../../app/ui/customers/card.py" line="1403"/>
         <source>Saved now</source>
         <translation>现已保存的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1345"/>
+        <location filename="../../app/ui/customers/card.py" line="1423"/>
         <source>Reload</source>
         <translation>重新载入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1348"/>
+        <location filename="../../app/ui/customers/card.py" line="1426"/>
         <source>Discard your changes and show the saved record (your values stay listed here)</source>
         <translation>放弃您的修改并显示已保存的记录（您输入的内容仍列在这里）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1351"/>
+        <location filename="../../app/ui/customers/card.py" line="1429"/>
         <source>Overwrite…</source>
         <translation>覆盖…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1353"/>
+        <location filename="../../app/ui/customers/card.py" line="1431"/>
         <source>Save your values over the saved record</source>
         <translation>用您输入的内容覆盖已保存的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1356"/>
+        <location filename="../../app/ui/customers/card.py" line="1434"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1359"/>
+        <location filename="../../app/ui/customers/card.py" line="1437"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1384"/>
+        <location filename="../../app/ui/customers/card.py" line="1462"/>
         <source>The saved record is loaded in the card now. What you had typed stays listed here: select a cell and press Ctrl+C to copy it.</source>
         <translation>客户档案现在显示已保存的记录。您原先输入的内容仍列在这里：选中单元格按 Ctrl+C 即可复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1386"/>
+        <location filename="../../app/ui/customers/card.py" line="1464"/>
         <source>What you had typed</source>
         <translation>您原先输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1395"/>
+        <location filename="../../app/ui/customers/card.py" line="1473"/>
         <source>Overwrite?</source>
         <translation>覆盖？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1396"/>
+        <location filename="../../app/ui/customers/card.py" line="1474"/>
         <source>Save your values over what {user} saved? Their changes to the fields listed are lost.</source>
         <translation>用您输入的内容覆盖 {user} 保存的内容吗？其对所列字段的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1401"/>
+        <location filename="../../app/ui/customers/card.py" line="1479"/>
         <source>Overwrite</source>
         <translation>覆盖</translation>
     </message>
@@ -1076,63 +2455,68 @@ weighted {weighted}</source>
 <context>
     <name>CustomerListModel</name>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="237"/>
+        <location filename="../../app/ui/customers/list_model.py" line="273"/>
+        <source>Custom field</source>
+        <translation>自定义字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_model.py" line="281"/>
         <source>Code</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="238"/>
+        <location filename="../../app/ui/customers/list_model.py" line="282"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="239"/>
+        <location filename="../../app/ui/customers/list_model.py" line="283"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="240"/>
+        <location filename="../../app/ui/customers/list_model.py" line="284"/>
         <source>Class</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="241"/>
+        <location filename="../../app/ui/customers/list_model.py" line="285"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="242"/>
+        <location filename="../../app/ui/customers/list_model.py" line="286"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="243"/>
+        <location filename="../../app/ui/customers/list_model.py" line="287"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="244"/>
+        <location filename="../../app/ui/customers/list_model.py" line="288"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="257"/>
+        <location filename="../../app/ui/customers/list_model.py" line="303"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="258"/>
+        <location filename="../../app/ui/customers/list_model.py" line="304"/>
         <source>(no longer in this list)</source>
         <translation>（已不在此列表中）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="280"/>
-        <location filename="../../app/ui/customers/list_model.py" line="304"/>
+        <location filename="../../app/ui/customers/list_model.py" line="340"/>
+        <location filename="../../app/ui/customers/list_model.py" line="364"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="303"/>
+        <location filename="../../app/ui/customers/list_model.py" line="363"/>
         <source>This customer belongs to {owner}. You may see only its name and owner.</source>
         <translation>该客户属于 {owner}，您只能看到名称和负责人。</translation>
     </message>
@@ -1140,94 +2524,149 @@ weighted {weighted}</source>
 <context>
     <name>CustomerListPage</name>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="87"/>
+        <location filename="../../app/ui/customers/list_page.py" line="103"/>
         <source>Name, pinyin initials (bjxr), phone, contact, serial no.</source>
         <translation>名称、拼音首字母（bjxr）、电话、联系人、序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="90"/>
+        <location filename="../../app/ui/customers/list_page.py" line="106"/>
         <source>Finds customers by name or short name, full pinyin or pinyin initials, any part of a phone number, a contact&apos;s name or phone, or a device serial number.</source>
         <translation>按名称或简称、全拼或拼音首字母、电话号码的任意部分、联系人姓名或电话、设备序列号查找客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="98"/>
+        <location filename="../../app/ui/customers/list_page.py" line="114"/>
         <source>All classes</source>
         <translation>全部分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="100"/>
+        <location filename="../../app/ui/customers/list_page.py" line="116"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="102"/>
+        <location filename="../../app/ui/customers/list_page.py" line="118"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="105"/>
+        <location filename="../../app/ui/customers/list_page.py" line="121"/>
         <source>Show the customers of one owner</source>
         <translation>只显示某位负责人的客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="106"/>
+        <location filename="../../app/ui/customers/list_page.py" line="122"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="107"/>
+        <location filename="../../app/ui/customers/list_page.py" line="123"/>
         <source>Only mine</source>
         <translation>只看我的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="113"/>
+        <location filename="../../app/ui/customers/list_page.py" line="134"/>
+        <source>Filter on a custom field</source>
+        <translation>按自定义字段筛选</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="137"/>
+        <source>All custom fields</source>
+        <translation>全部自定义字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="144"/>
+        <source>contains…</source>
+        <translation>包含…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="150"/>
         <source>New customer…</source>
         <translation>新建客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="133"/>
+        <location filename="../../app/ui/customers/list_page.py" line="155"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="175"/>
         <source>Right-click to choose the columns</source>
         <translation>右键单击选择显示的列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="257"/>
+        <location filename="../../app/ui/customers/list_page.py" line="228"/>
+        <source>Export customers</source>
+        <translation>导出客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="231"/>
+        <source>Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)</source>
+        <translation>Excel 工作簿 (*.xlsx);;CSV，UTF-8 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="249"/>
+        <source>{count} customers exported to {file}.</source>
+        <translation>已导出 {count} 个客户到 {file}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="355"/>
         <source>Could not load customers: {reason} The list continues when the connection is back.</source>
         <translation>无法载入客户：{reason} 连接恢复后列表将继续载入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="261"/>
+        <location filename="../../app/ui/customers/list_page.py" line="359"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="262"/>
+        <location filename="../../app/ui/customers/list_page.py" line="360"/>
         <source>Loading customers…</source>
         <translation>正在载入客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="265"/>
+        <location filename="../../app/ui/customers/list_page.py" line="363"/>
         <source>No customer matches this search.</source>
         <translation>没有符合条件的客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="267"/>
+        <location filename="../../app/ui/customers/list_page.py" line="365"/>
         <source>No customers yet.</source>
         <translation>还没有客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="269"/>
+        <location filename="../../app/ui/customers/list_page.py" line="367"/>
         <source>Customers: {count}</source>
         <translation>客户：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="271"/>
+        <location filename="../../app/ui/customers/list_page.py" line="369"/>
         <source>Customers shown: {count} (scroll down for more)</source>
         <translation>已显示客户：{count} 个（向下滚动显示更多）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="295"/>
+        <location filename="../../app/ui/customers/list_page.py" line="416"/>
+        <source>Any value</source>
+        <translation>任意值</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="418"/>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="419"/>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="464"/>
         <source>Loading owners…</source>
         <translation>正在读取负责人…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="554"/>
+        <source>Custom fields</source>
+        <translation>自定义字段</translation>
     </message>
 </context>
 <context>
@@ -1476,6 +2915,103 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>DepartmentDialog</name>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="45"/>
+        <source>New department</source>
+        <translation>新建部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="46"/>
+        <source>Edit department</source>
+        <translation>修改部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="56"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="67"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="68"/>
+        <source>Name (Chinese)</source>
+        <translation>中文名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="69"/>
+        <source>Name (English)</source>
+        <translation>英文名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="70"/>
+        <source>Station</source>
+        <translation>站点</translation>
+    </message>
+</context>
+<context>
+    <name>DepartmentsTab</name>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="115"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="115"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="115"/>
+        <source>Station</source>
+        <translation>站点</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="115"/>
+        <source>Active users</source>
+        <translation>在职用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="116"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="119"/>
+        <source>New department…</source>
+        <translation>新建部门…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="123"/>
+        <source>Edit…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="126"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="175"/>
+        <source>Deactivate</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="160"/>
+        <source>Enabled</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="160"/>
+        <source>Deactivated</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/departments_tab.py" line="174"/>
+        <source>Reactivate</source>
+        <translation>重新启用</translation>
+    </message>
+</context>
+<context>
     <name>DeviceStatus</name>
     <message>
         <location filename="../../app/ui/labels.py" line="87"/>
@@ -1572,59 +3108,125 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>DrillDownDialog</name>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="100"/>
+        <source>Records behind the number</source>
+        <translation>数字背后的单据</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="109"/>
+        <source>{start} to {end}</source>
+        <translation>{start} 至 {end}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="145"/>
+        <source>Enter or double-click opens a record.</source>
+        <translation>回车或双击打开单据。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="193"/>
+        <source>{count} records, total {amount}</source>
+        <translation>共 {count} 条，合计 {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="196"/>
+        <source>{count} records</source>
+        <translation>共 {count} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="199"/>
+        <source>More than {shown} records match; the first {shown} are shown. Narrow the filters to see the others.</source>
+        <translation>符合条件的单据超过 {shown} 条，只显示前 {shown} 条。请缩小筛选范围查看其余单据。</translation>
+    </message>
+</context>
+<context>
+    <name>DrillModel</name>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="43"/>
+        <source>Number</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="43"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="43"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="43"/>
+        <source>Person</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="44"/>
+        <source>Details</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/drill_dialog.py" line="44"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+</context>
+<context>
     <name>DuplicateHitsPanel</name>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="672"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="721"/>
         <source>This customer may already exist. Nothing has been saved yet.</source>
         <translation>该客户可能已存在，尚未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="680"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="729"/>
         <source>Create a new customer anyway</source>
         <translation>仍然新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="709"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="758"/>
         <source>Use this customer</source>
         <translation>使用此客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="726"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="775"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="727"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="776"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="729"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="778"/>
         <source>{name} — {reasons} — ask {owner}</source>
         <translation>{name} — {reasons} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="733"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="782"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="738"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="787"/>
         <source>same phone</source>
         <translation>电话相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="739"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="788"/>
         <source>same name</source>
         <translation>名称相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="740"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="789"/>
         <source>sounds the same</source>
         <translation>读音相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="741"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="790"/>
         <source>similar name</source>
         <translation>名称相似</translation>
     </message>
@@ -1632,63 +3234,63 @@ weighted {weighted}</source>
 <context>
     <name>DuplicatePanel</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1200"/>
-        <location filename="../../app/ui/customers/card.py" line="1221"/>
+        <location filename="../../app/ui/customers/card.py" line="1278"/>
+        <location filename="../../app/ui/customers/card.py" line="1299"/>
         <source>Possibly already a customer:</source>
         <translation>可能已是客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1229"/>
+        <location filename="../../app/ui/customers/card.py" line="1307"/>
         <source>Open the existing one</source>
         <translation>打开已有客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1236"/>
+        <location filename="../../app/ui/customers/card.py" line="1314"/>
         <source>…and {count} more</source>
         <translation>…另有 {count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1245"/>
+        <location filename="../../app/ui/customers/card.py" line="1323"/>
         <source>Could not check for existing customers just now.</source>
         <translation>暂时无法检查是否已有该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1251"/>
+        <location filename="../../app/ui/customers/card.py" line="1329"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1253"/>
+        <location filename="../../app/ui/customers/card.py" line="1331"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1256"/>
+        <location filename="../../app/ui/customers/card.py" line="1334"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1257"/>
+        <location filename="../../app/ui/customers/card.py" line="1335"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1262"/>
+        <location filename="../../app/ui/customers/card.py" line="1340"/>
         <source>same phone</source>
         <translation>同一电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1263"/>
+        <location filename="../../app/ui/customers/card.py" line="1341"/>
         <source>same name</source>
         <translation>同名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1264"/>
+        <location filename="../../app/ui/customers/card.py" line="1342"/>
         <source>sounds the same</source>
         <translation>同音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1265"/>
+        <location filename="../../app/ui/customers/card.py" line="1343"/>
         <source>similar name</source>
         <translation>名称相似</translation>
     </message>
@@ -1744,230 +3346,242 @@ weighted {weighted}</source>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="187"/>
+        <location filename="../../app/ui/service/desk.py" line="197"/>
         <source>Service intake</source>
         <translation>客户服务接待单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="207"/>
+        <location filename="../../app/ui/service/desk.py" line="217"/>
         <source>Name, pinyin initials or phone…</source>
         <translation>名称、拼音首字母或电话…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="212"/>
+        <location filename="../../app/ui/service/desk.py" line="222"/>
         <source>No customer chosen</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="219"/>
-        <location filename="../../app/ui/service/desk.py" line="508"/>
+        <location filename="../../app/ui/service/desk.py" line="229"/>
+        <location filename="../../app/ui/service/desk.py" line="529"/>
         <source>New device</source>
         <translation>新设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="223"/>
+        <location filename="../../app/ui/service/desk.py" line="233"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="226"/>
+        <location filename="../../app/ui/service/desk.py" line="236"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="229"/>
+        <location filename="../../app/ui/service/desk.py" line="239"/>
         <source>Serial number</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="243"/>
+        <location filename="../../app/ui/service/desk.py" line="253"/>
         <source>Site address (on-site jobs)</source>
         <translation>上门地址（上门服务）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="252"/>
+        <location filename="../../app/ui/service/desk.py" line="262"/>
         <source>What the customer reports…</source>
         <translation>客户描述的故障现象…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="264"/>
+        <location filename="../../app/ui/service/desk.py" line="274"/>
         <source>Other accessories</source>
         <translation>其他附件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="271"/>
+        <location filename="../../app/ui/service/desk.py" line="281"/>
         <source>Scratches, cracks, missing parts…</source>
         <translation>划痕、裂纹、缺件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="272"/>
+        <location filename="../../app/ui/service/desk.py" line="282"/>
         <source>Promised by</source>
         <translation>承诺日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="296"/>
+        <location filename="../../app/ui/service/desk.py" line="306"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="311"/>
+        <location filename="../../app/ui/service/desk.py" line="321"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="313"/>
+        <location filename="../../app/ui/service/desk.py" line="323"/>
         <source>Channel</source>
         <translation>来源渠道</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="314"/>
+        <location filename="../../app/ui/service/desk.py" line="324"/>
         <source>Service mode</source>
         <translation>服务方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="315"/>
+        <location filename="../../app/ui/service/desk.py" line="325"/>
         <source>Site address</source>
         <translation>上门地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="316"/>
+        <location filename="../../app/ui/service/desk.py" line="326"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="317"/>
+        <location filename="../../app/ui/service/desk.py" line="327"/>
         <source>Symptoms</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="318"/>
+        <location filename="../../app/ui/service/desk.py" line="328"/>
         <source>Accessories received</source>
         <translation>随机附件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="319"/>
+        <location filename="../../app/ui/service/desk.py" line="329"/>
         <source>Visible condition</source>
         <translation>外观状况</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="320"/>
+        <location filename="../../app/ui/service/desk.py" line="330"/>
         <source>Expected date</source>
         <translation>预计完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="329"/>
+        <location filename="../../app/ui/service/desk.py" line="339"/>
         <source>Choose a device to see its coverage.</source>
         <translation>选择设备后显示保修状态。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="338"/>
+        <location filename="../../app/ui/service/desk.py" line="348"/>
         <source>Coverage</source>
         <translation>保修状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="340"/>
+        <location filename="../../app/ui/service/desk.py" line="350"/>
         <source>Previous repairs</source>
         <translation>维修历史</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="342"/>
+        <location filename="../../app/ui/service/desk.py" line="352"/>
         <source>Suggested solutions</source>
         <translation>推荐解决方案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="351"/>
+        <location filename="../../app/ui/service/desk.py" line="355"/>
+        <source>Custom fields</source>
+        <translation>自定义字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="368"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="356"/>
+        <location filename="../../app/ui/service/desk.py" line="373"/>
         <source>Print intake slip…</source>
         <translation>打印接待单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="362"/>
+        <location filename="../../app/ui/service/desk.py" line="379"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="452"/>
+        <location filename="../../app/ui/service/desk.py" line="473"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="472"/>
-        <location filename="../../app/ui/service/desk.py" line="498"/>
+        <location filename="../../app/ui/service/desk.py" line="493"/>
+        <location filename="../../app/ui/service/desk.py" line="519"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="525"/>
+        <location filename="../../app/ui/service/desk.py" line="546"/>
         <source>New device: chargeable (收费).</source>
         <translation>新设备：收费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="529"/>
+        <location filename="../../app/ui/service/desk.py" line="550"/>
         <source>Checking coverage…</source>
         <translation>正在查询保修…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="549"/>
-        <source>Under contract (在保): {number}, until {day}</source>
-        <translation>在保：合同 {number}，至 {day}</translation>
+        <location filename="../../app/ui/service/desk.py" line="570"/>
+        <source>{summary}
+Contract {number}, until {day}</source>
+        <translation>{summary}
+合同 {number}，有效期至 {day}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="553"/>
+        <location filename="../../app/ui/service/desk.py" line="582"/>
         <source>Not under contract: chargeable (收费).</source>
         <translation>不在保：收费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="561"/>
+        <location filename="../../app/ui/service/desk.py" line="590"/>
         <source>No previous repairs</source>
         <translation>无维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="600"/>
+        <location filename="../../app/ui/service/desk.py" line="629"/>
         <source>Cause: {cause}</source>
         <translation>原因：{cause}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="612"/>
+        <location filename="../../app/ui/service/desk.py" line="642"/>
         <source>choose a customer first</source>
         <translation>请先选择客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="613"/>
-        <location filename="../../app/ui/service/desk.py" line="657"/>
+        <location filename="../../app/ui/service/desk.py" line="643"/>
+        <location filename="../../app/ui/service/desk.py" line="694"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标记的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="636"/>
+        <location filename="../../app/ui/service/desk.py" line="667"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="646"/>
+        <location filename="../../app/ui/service/desk.py" line="682"/>
         <source>under contract</source>
         <translation>在保</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="647"/>
+        <location filename="../../app/ui/service/desk.py" line="683"/>
+        <source>labour free under contract, parts charged</source>
+        <translation>合同内人工免费，配件收费</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="684"/>
         <source>chargeable</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="648"/>
+        <location filename="../../app/ui/service/desk.py" line="685"/>
         <source>Saved as {number} ({cover}). Print the intake slip for the customer (Ctrl+P).</source>
         <translation>已保存为 {number}（{cover}）。请为客户打印接待单（Ctrl+P）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="651"/>
+        <location filename="../../app/ui/service/desk.py" line="688"/>
         <source>Service intake {number}</source>
         <translation>客户服务接待单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="660"/>
+        <location filename="../../app/ui/service/desk.py" line="697"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -1975,22 +3589,22 @@ weighted {weighted}</source>
 <context>
     <name>JobType</name>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="56"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="58"/>
         <source>Bench repair</source>
         <translation>送修维修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="57"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="59"/>
         <source>On-site repair</source>
         <translation>上门维修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="58"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="60"/>
         <source>Maintenance</source>
         <translation>保养</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="59"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="61"/>
         <source>Installation</source>
         <translation>安装</translation>
     </message>
@@ -1998,57 +3612,82 @@ weighted {weighted}</source>
 <context>
     <name>KnowledgeFormDialog</name>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="84"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="94"/>
         <source>New knowledge entry</source>
         <translation>新建知识条目</translation>
     </message>
     <message>
         <location filename="../../app/ui/service/repair_dialog.py" line="95"/>
+        <source>Knowledge entry {number}</source>
+        <translation>知识库条目 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="111"/>
+        <source>Returned by the repair lead: {reason}</source>
+        <translation>维修主管退回：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="116"/>
         <source>Device model</source>
         <translation>设备型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="96"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="117"/>
         <source>Symptom</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="97"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="118"/>
         <source>Cause of failure</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="98"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="119"/>
         <source>Solution</source>
         <translation>解决方案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="99"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="120"/>
         <source>Parts</source>
         <translation>配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="99"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="120"/>
         <source>Keywords</source>
         <translation>关键词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="108"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="130"/>
         <source>Submit for approval</source>
         <translation>提交审核</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="111"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="132"/>
+        <source>Save and submit</source>
+        <translation>保存并提交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="133"/>
+        <source>Resubmit for approval</source>
+        <translation>重新提交审核</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="138"/>
+        <source>Save without submitting</source>
+        <translation>仅保存，不提交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="143"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="136"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="178"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="153"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="202"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
@@ -2056,114 +3695,220 @@ weighted {weighted}</source>
 <context>
     <name>KnowledgePage</name>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="53"/>
+        <location filename="../../app/ui/knowledge/page.py" line="205"/>
         <source>Pending approval</source>
         <translation>待审核</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="62"/>
+        <location filename="../../app/ui/knowledge/page.py" line="194"/>
         <source>Approved entries are suggested to the technicians at intake and in the repair record. New entries are approved by the repair lead.</source>
         <translation>已批准的条目会在接修和维修记录中推荐给技术员。新条目由维修主管审核。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="70"/>
+        <location filename="../../app/ui/knowledge/page.py" line="210"/>
+        <source>Browse</source>
+        <translation>浏览</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="212"/>
+        <source>My entries</source>
+        <translation>我的条目</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="230"/>
+        <location filename="../../app/ui/knowledge/page.py" line="263"/>
+        <location filename="../../app/ui/knowledge/page.py" line="294"/>
         <source>Number</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="70"/>
+        <location filename="../../app/ui/knowledge/page.py" line="230"/>
+        <location filename="../../app/ui/knowledge/page.py" line="263"/>
+        <location filename="../../app/ui/knowledge/page.py" line="294"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="70"/>
+        <location filename="../../app/ui/knowledge/page.py" line="230"/>
+        <location filename="../../app/ui/knowledge/page.py" line="263"/>
+        <location filename="../../app/ui/knowledge/page.py" line="294"/>
         <source>Symptom</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="70"/>
+        <location filename="../../app/ui/knowledge/page.py" line="230"/>
         <source>Author</source>
         <translation>作者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="71"/>
+        <location filename="../../app/ui/knowledge/page.py" line="231"/>
+        <location filename="../../app/ui/knowledge/page.py" line="264"/>
         <source>Used</source>
         <translation>使用次数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="88"/>
+        <location filename="../../app/ui/knowledge/page.py" line="234"/>
         <source>Approve</source>
         <translation>批准</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="91"/>
+        <location filename="../../app/ui/knowledge/page.py" line="237"/>
         <source>Return for rework…</source>
         <translation>退回…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="131"/>
+        <location filename="../../app/ui/knowledge/page.py" line="259"/>
+        <source>Model or symptom words, e.g. M404 卡纸</source>
+        <translation>型号或故障关键词，如 M404 卡纸</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="263"/>
+        <source>Cause</source>
+        <translation>故障原因</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="275"/>
+        <source>Search:</source>
+        <translation>搜索：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="294"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="295"/>
+        <source>Return reason</source>
+        <translation>退回原因</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="301"/>
+        <source>Edit and resubmit…</source>
+        <translation>修改并重新提交…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="331"/>
+        <location filename="../../app/ui/knowledge/page.py" line="341"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="154"/>
+        <location filename="../../app/ui/knowledge/page.py" line="373"/>
         <source>{count} waiting</source>
         <translation>{count} 条待审核</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="155"/>
+        <location filename="../../app/ui/knowledge/page.py" line="374"/>
         <source>Nothing waiting for approval.</source>
         <translation>没有待审核的条目。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="187"/>
+        <location filename="../../app/ui/knowledge/page.py" line="385"/>
+        <source>{count} found</source>
+        <translation>找到 {count} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="386"/>
+        <source>Nothing found.</source>
+        <translation>没有找到。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="401"/>
+        <source>{count} returned to you for rework.</source>
+        <translation>{count} 条被退回，需要修改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="402"/>
+        <source>{count} entries.</source>
+        <translation>共 {count} 条。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="439"/>
+        <source>Status: {status}</source>
+        <translation>状态：{status}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="442"/>
+        <source>Returned by the repair lead: {reason}</source>
+        <translation>维修主管退回：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="445"/>
+        <source>Returned before: {reason}</source>
+        <translation>曾被退回：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="447"/>
         <source>Symptom: {text}</source>
         <translation>故障现象：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="188"/>
+        <location filename="../../app/ui/knowledge/page.py" line="448"/>
         <source>Cause: {text}</source>
         <translation>原因：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="189"/>
+        <location filename="../../app/ui/knowledge/page.py" line="449"/>
         <source>Solution:</source>
         <translation>解决方法：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="191"/>
+        <location filename="../../app/ui/knowledge/page.py" line="451"/>
         <source>Parts: {text}</source>
         <translation>配件：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="193"/>
+        <location filename="../../app/ui/knowledge/page.py" line="453"/>
         <source>Keywords: {text}</source>
         <translation>关键词：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="205"/>
+        <location filename="../../app/ui/knowledge/page.py" line="482"/>
         <source>Approved: {number}</source>
         <translation>已批准：{number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="212"/>
-        <source>Return for rework</source>
-        <translation>退回修改</translation>
+        <location filename="../../app/ui/knowledge/page.py" line="539"/>
+        <source>{number} submitted for approval.</source>
+        <translation>{number} 已提交审核。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="213"/>
-        <source>Return {number} to {author} for rework? It will not be suggested until it is submitted and approved again.</source>
-        <translation>将 {number} 退回给 {author} 修改？在重新提交并批准之前不会被推荐。</translation>
+        <location filename="../../app/ui/knowledge/page.py" line="541"/>
+        <source>{number} saved.</source>
+        <translation>{number} 已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="225"/>
+        <location filename="../../app/ui/knowledge/page.py" line="498"/>
         <source>Returned for rework: {number}</source>
         <translation>已退回：{number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="234"/>
+        <location filename="../../app/ui/knowledge/page.py" line="508"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
+    </message>
+</context>
+<context>
+    <name>KnowledgeStatus</name>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="56"/>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="57"/>
+        <source>Pending approval</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="58"/>
+        <source>Approved</source>
+        <translation>已审核</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="59"/>
+        <source>Returned</source>
+        <translation>已退回</translation>
     </message>
 </context>
 <context>
@@ -2335,129 +4080,152 @@ weighted {weighted}</source>
         <translation>StationCRM — {station} — {user}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="271"/>
+        <location filename="../../app/ui/main_window.py" line="275"/>
         <source>Reconnect now</source>
         <translation>立即重连</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="284"/>
+        <location filename="../../app/ui/main_window.py" line="288"/>
         <source>The connection to the database server was lost. What you typed stays on screen; StationCRM reconnects by itself.</source>
         <translation>与数据库服务器的连接已断开。您输入的内容仍保留在屏幕上；StationCRM 会自动重新连接。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="292"/>
+        <location filename="../../app/ui/main_window.py" line="296"/>
         <source>Connected to the server again.</source>
         <translation>已重新连接到服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="300"/>
+        <location filename="../../app/ui/main_window.py" line="304"/>
         <source>● Connected</source>
         <translation>● 已连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="303"/>
+        <location filename="../../app/ui/main_window.py" line="307"/>
         <source>● Reconnecting…</source>
         <translation>● 正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="311"/>
+        <location filename="../../app/ui/main_window.py" line="315"/>
         <source>User: {name} ({username})</source>
         <translation>用户：{name}（{username}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="314"/>
+        <location filename="../../app/ui/main_window.py" line="318"/>
         <source>Station: {station}</source>
         <translation>站点：{station}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="318"/>
+        <location filename="../../app/ui/main_window.py" line="322"/>
         <source>Server: {server}</source>
         <translation>服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="331"/>
+        <location filename="../../app/ui/main_window.py" line="335"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="333"/>
+        <location filename="../../app/ui/main_window.py" line="337"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="339"/>
+        <location filename="../../app/ui/main_window.py" line="343"/>
         <source>&amp;Check the connection</source>
         <translation>检查连接(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="341"/>
+        <location filename="../../app/ui/main_window.py" line="345"/>
         <source>&amp;Log out</source>
         <translation>注销(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="344"/>
+        <location filename="../../app/ui/main_window.py" line="348"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="351"/>
+        <location filename="../../app/ui/main_window.py" line="355"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="352"/>
+        <location filename="../../app/ui/main_window.py" line="356"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="354"/>
+        <location filename="../../app/ui/main_window.py" line="358"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="355"/>
+        <location filename="../../app/ui/main_window.py" line="359"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="358"/>
+        <location filename="../../app/ui/main_window.py" line="362"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="367"/>
+        <location filename="../../app/ui/main_window.py" line="371"/>
         <source>&amp;To-do today</source>
         <translation>今日待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="372"/>
+        <location filename="../../app/ui/main_window.py" line="376"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="373"/>
+        <location filename="../../app/ui/main_window.py" line="377"/>
         <source>&amp;About StationCRM</source>
         <translation>关于 StationCRM(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="394"/>
+        <location filename="../../app/ui/main_window.py" line="398"/>
         <source>About StationCRM</source>
         <translation>关于 StationCRM</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="395"/>
+        <location filename="../../app/ui/main_window.py" line="399"/>
         <source>StationCRM — customers, sales and repair for the whole office, on one shared database.</source>
         <translation>StationCRM — 全公司共用一个数据库的客户、销售与维修管理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="402"/>
+        <location filename="../../app/ui/main_window.py" line="406"/>
         <source>Your role may not see any part of StationCRM. Ask the administrator to give your role access.</source>
         <translation>您的角色无权查看 StationCRM 的任何模块，请联系系统管理员为您的角色授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="437"/>
+        <location filename="../../app/ui/main_window.py" line="441"/>
         <source>Cancelled: the customer card stays open.</source>
         <translation>已取消，客户档案保持打开。</translation>
+    </message>
+</context>
+<context>
+    <name>ManagementPage</name>
+    <message>
+        <location filename="../../app/ui/management/page.py" line="54"/>
+        <source>Confirmation queue</source>
+        <translation>确认队列</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/page.py" line="56"/>
+        <source>Tasks</source>
+        <translation>工作任务</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/page.py" line="62"/>
+        <source>Opportunity routing</source>
+        <translation>商机分派</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/page.py" line="66"/>
+        <source>Customer reassignment</source>
+        <translation>客户移交</translation>
     </message>
 </context>
 <context>
@@ -2539,6 +4307,95 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>NewTaskDialog</name>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="187"/>
+        <source>New task</source>
+        <translation>新建工作任务</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="196"/>
+        <source>Person</source>
+        <translation>个人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="198"/>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="233"/>
+        <source>Find a customer (optional)</source>
+        <translation>查找客户（可不填）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="237"/>
+        <location filename="../../app/ui/management/dialogs.py" line="341"/>
+        <source>No customer</source>
+        <translation>不关联客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="249"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="250"/>
+        <source>Assign to</source>
+        <translation>分派给</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="251"/>
+        <source>Due on</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="252"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="253"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="254"/>
+        <source>Description</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="255"/>
+        <source>Assign</source>
+        <translation>分派</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="260"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="270"/>
+        <source>Loading…</source>
+        <translation>正在载入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="294"/>
+        <source>Could not load the people to assign to.</source>
+        <translation>无法载入可分派的人员。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="340"/>
+        <source>No customer found</source>
+        <translation>未找到客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="349"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+</context>
+<context>
     <name>OpportunityAction</name>
     <message>
         <location filename="../../app/ui/opportunities/common.py" line="22"/>
@@ -2579,129 +4436,129 @@ weighted {weighted}</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="105"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="103"/>
         <source>Find a customer by name, pinyin or phone</source>
         <translation>按名称、拼音或电话查找客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="128"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="126"/>
         <source>The customer&apos;s source</source>
         <translation>同客户来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="142"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="140"/>
         <source>not set</source>
         <translation>未设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="150"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="148"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="151"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="149"/>
         <source>Title</source>
         <translation>商机名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="152"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="150"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="153"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="151"/>
         <source>Expected amount</source>
         <translation>预计金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="154"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="152"/>
         <source>Probability</source>
         <translation>成交概率</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="155"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="153"/>
         <source>Expected close date</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="156"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="154"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="172"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="170"/>
         <source>Move to:</source>
         <translation>推进到：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="188"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="186"/>
         <source>Why was it lost?</source>
         <translation>丢单原因是什么？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="189"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="187"/>
         <source>Mark as lost</source>
         <translation>确认丢单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="192"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="190"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="199"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="197"/>
         <source>Lost reason:</source>
         <translation>丢单原因：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="208"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="206"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="259"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="257"/>
         <source>Stage: {stage}</source>
         <translation>阶段：{stage}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="269"/>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="304"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="267"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="302"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="276"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="274"/>
         <source>Opportunity {number}</source>
         <translation>商机 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="280"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="278"/>
         <source>Owner: {name}</source>
         <translation>负责人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="281"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="279"/>
         <source>Waiting for routing</source>
         <translation>待分配</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="299"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="297"/>
         <source>Could not load the opportunity.</source>
         <translation>无法加载商机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="320"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="318"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="347"/>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="368"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="345"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="366"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="379"/>
+        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="377"/>
         <source>Saved: {number}, {amount}</source>
         <translation>已保存：{number}，{amount}</translation>
     </message>
@@ -2916,93 +4773,93 @@ weighted {weighted}</source>
 <context>
     <name>OrderDialog</name>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="64"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="67"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="77"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="81"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="105"/>
-        <location filename="../../app/ui/sales/order_dialog.py" line="114"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="111"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="120"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="159"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="165"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="165"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="171"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="166"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="172"/>
         <source>Order date</source>
         <translation>销售日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="168"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="174"/>
         <source>Payment due</source>
         <translation>付款期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="169"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="175"/>
         <source>Delivery address</source>
         <translation>送货地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="188"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="202"/>
         <source>Cost:</source>
         <translation>成本：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="192"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="206"/>
         <source>Gross margin:</source>
         <translation>毛利：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="197"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="211"/>
         <source>Total:</source>
         <translation>合计：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="198"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="212"/>
         <source>Paid:</source>
         <translation>已回款：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="199"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="213"/>
         <source>Open:</source>
         <translation>未回款：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="207"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="221"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="212"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="226"/>
         <source>Record payment…</source>
         <translation>登记回款…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="280"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="296"/>
         <source>Order {number}</source>
         <translation>订单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="298"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="321"/>
         <source>Could not load the order.</source>
         <translation>无法加载订单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="303"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="326"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
@@ -3010,47 +4867,47 @@ weighted {weighted}</source>
 <context>
     <name>OrderListPage</name>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="275"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="289"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="276"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="290"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="277"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="291"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="278"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="292"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="279"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="293"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="280"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="294"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="281"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="295"/>
         <source>Paid</source>
         <translation>已回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="282"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="296"/>
         <source>Open</source>
         <translation>未回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="283"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="297"/>
         <source>Gross margin</source>
         <translation>毛利</translation>
     </message>
@@ -3086,6 +4943,34 @@ weighted {weighted}</source>
         <location filename="../../app/ui/record_labels.py" line="111"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="163"/>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="171"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="173"/>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="174"/>
+        <source>Repeat</source>
+        <translation>再输一次</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="187"/>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
     </message>
 </context>
 <context>
@@ -3243,140 +5128,178 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>PickPage</name>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="166"/>
+        <source>Who is leaving?</source>
+        <translation>哪位员工离职？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="167"/>
+        <source>Choose the user whose customers and open work are to be handed over.</source>
+        <translation>选择要移交其客户和未完成工作的用户。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="172"/>
+        <source>Choose a user</source>
+        <translation>请选择用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="175"/>
+        <source>Loading…</source>
+        <translation>正在载入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="177"/>
+        <source>Next you will see everything this user is responsible for, choose who takes it over (one user, several users evenly, or by customer class) and confirm. Everything moves in one step; nothing stays with the leaving user.</source>
+        <translation>接下来将列出该用户负责的全部记录，再选择由谁接手（一人全部接手、多人平均分配或按客户分类），最后确认。所有记录一次移交完成，离职人员名下不再留有任何记录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="182"/>
+        <source>Leaving user:</source>
+        <translation>离职人员：</translation>
+    </message>
+</context>
+<context>
     <name>PickupDialog</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="720"/>
+        <location filename="../../app/ui/service/desk.py" line="757"/>
         <source>Pickup</source>
         <translation>客户取机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="730"/>
+        <location filename="../../app/ui/service/desk.py" line="767"/>
         <source>Type or scan the ticket number, Enter</source>
         <translation>输入或扫描服务单号，回车</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="732"/>
-        <location filename="../../app/ui/service/desk.py" line="810"/>
+        <location filename="../../app/ui/service/desk.py" line="769"/>
+        <location filename="../../app/ui/service/desk.py" line="847"/>
         <source>No ticket loaded.</source>
         <translation>未载入服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="747"/>
+        <location filename="../../app/ui/service/desk.py" line="784"/>
         <source>Ticket number</source>
         <translation>服务单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="748"/>
+        <location filename="../../app/ui/service/desk.py" line="785"/>
         <source>Payment</source>
         <translation>收款金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="749"/>
+        <location filename="../../app/ui/service/desk.py" line="786"/>
         <source>Method</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="755"/>
+        <location filename="../../app/ui/service/desk.py" line="792"/>
         <source>Ticket</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="762"/>
+        <location filename="../../app/ui/service/desk.py" line="799"/>
         <source>Hand over</source>
         <translation>交付取机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="766"/>
+        <location filename="../../app/ui/service/desk.py" line="803"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="802"/>
+        <location filename="../../app/ui/service/desk.py" line="839"/>
         <source>Looking up…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="811"/>
+        <location filename="../../app/ui/service/desk.py" line="848"/>
         <source>Ticket not loaded.</source>
         <translation>未载入服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="822"/>
+        <location filename="../../app/ui/service/desk.py" line="859"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="823"/>
+        <location filename="../../app/ui/service/desk.py" line="860"/>
         <source>Device: {device}</source>
         <translation>设备：{device}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="826"/>
+        <location filename="../../app/ui/service/desk.py" line="863"/>
         <source>Symptoms: {text}</source>
         <translation>故障现象：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="827"/>
+        <location filename="../../app/ui/service/desk.py" line="864"/>
         <source>Repaired by {name}, done {at}</source>
         <translation>维修人：{name}，完成于 {at}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="830"/>
+        <location filename="../../app/ui/service/desk.py" line="867"/>
         <source>Charge: {amount} (under contract)</source>
         <translation>费用：{amount}（在保）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="831"/>
+        <location filename="../../app/ui/service/desk.py" line="868"/>
+        <source>Charge: {amount} (labour free under contract, parts charged)</source>
+        <translation>费用：{amount}（合同内人工免费，配件收费）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/desk.py" line="870"/>
         <source>Charge: {amount}</source>
         <translation>费用：{amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="832"/>
+        <location filename="../../app/ui/service/desk.py" line="871"/>
         <source>Paid: {paid}   Open: {open}</source>
         <translation>已付：{paid}   未付：{open}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="836"/>
+        <location filename="../../app/ui/service/desk.py" line="875"/>
         <source>What was done: {text}</source>
         <translation>维修内容：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="838"/>
+        <location filename="../../app/ui/service/desk.py" line="877"/>
         <source>Cause: {text}</source>
         <translation>原因：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="840"/>
+        <location filename="../../app/ui/service/desk.py" line="879"/>
         <source>Result: {text}</source>
         <translation>维修结果：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="841"/>
+        <location filename="../../app/ui/service/desk.py" line="880"/>
         <source>Labour {labour} + parts {parts}</source>
         <translation>人工费 {labour} + 配件费 {parts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="847"/>
+        <location filename="../../app/ui/service/desk.py" line="886"/>
         <source>{number} is not ready for pickup: {status}</source>
         <translation>{number} 尚不能取机：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="871"/>
+        <location filename="../../app/ui/service/desk.py" line="910"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="880"/>
+        <location filename="../../app/ui/service/desk.py" line="919"/>
         <source>{number} handed over; paid {amount}.</source>
         <translation>{number} 已取机；已付 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="889"/>
+        <location filename="../../app/ui/service/desk.py" line="928"/>
         <source>Not handed over: please correct the marked fields.</source>
         <translation>未取机：请更正标记的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="892"/>
+        <location filename="../../app/ui/service/desk.py" line="931"/>
         <source>Not handed over.</source>
         <translation>未取机。</translation>
     </message>
@@ -3384,14 +5307,116 @@ weighted {weighted}</source>
 <context>
     <name>PlaceholderPage</name>
     <message>
-        <location filename="../../app/ui/pages.py" line="97"/>
+        <location filename="../../app/ui/pages.py" line="105"/>
         <source>This part of StationCRM is coming with issue {number}.</source>
         <translation>StationCRM 的这一部分将随第 {number} 号任务提供。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/pages.py" line="99"/>
+        <location filename="../../app/ui/pages.py" line="107"/>
         <source>This part of StationCRM is coming in a later version.</source>
         <translation>StationCRM 的这一部分将在后续版本中提供。</translation>
+    </message>
+</context>
+<context>
+    <name>PlanPage</name>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="288"/>
+        <source>Hand over to whom?</source>
+        <translation>移交给谁？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="289"/>
+        <source>Each customer&apos;s open records go with the customer to its new owner.</source>
+        <translation>每个客户的未结记录随客户一起移交给新的负责人。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="291"/>
+        <source>All to one user</source>
+        <translation>全部移交给一人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="293"/>
+        <source>Evenly among the checked users</source>
+        <translation>平均分给勾选的用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="295"/>
+        <source>By customer class</source>
+        <translation>按客户分类</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="312"/>
+        <source>No customers: nothing to split by class.</source>
+        <translation>没有客户，无需按分类移交。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="343"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="353"/>
+        <source>Choose a user</source>
+        <translation>请选择用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="360"/>
+        <source>{klass} ({count} customers):</source>
+        <translation>{klass}（{count} 个客户）：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="404"/>
+        <source>All to {name}</source>
+        <translation>全部移交给 {name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="406"/>
+        <source>Evenly among {names}</source>
+        <translation>平均分给 {names}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="408"/>
+        <source>By customer class: {pairs}</source>
+        <translation>按客户分类：{pairs}</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewPage</name>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="223"/>
+        <source>What they are responsible for</source>
+        <translation>其负责的记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="227"/>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="227"/>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="227"/>
+        <source>For example</source>
+        <translation>示例</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="237"/>
+        <source>Records {name} owns or is assigned now. Closed records stay theirs as history.</source>
+        <translation>{name} 目前负责或被分派的记录。已结束的记录作为历史仍归其名下。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="242"/>
+        <source>Loading…</source>
+        <translation>正在载入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="266"/>
+        <source>{name} is responsible for {count} records.</source>
+        <translation>{name} 负责 {count} 条记录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="269"/>
+        <source>{name} is responsible for nothing: the account can be deactivated straight away.</source>
+        <translation>{name} 没有负责的记录，可以直接停用账号。</translation>
     </message>
 </context>
 <context>
@@ -3490,23 +5515,23 @@ weighted {weighted}</source>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="147"/>
-        <location filename="../../app/ui/service/desk.py" line="100"/>
+        <location filename="../../app/ui/service/desk.py" line="110"/>
         <location filename="../../app/ui/service/tickets_page.py" line="37"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="97"/>
+        <location filename="../../app/ui/service/desk.py" line="107"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="98"/>
+        <location filename="../../app/ui/service/desk.py" line="108"/>
         <source>Normal</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="99"/>
+        <location filename="../../app/ui/service/desk.py" line="109"/>
         <source>High</source>
         <translation>高</translation>
     </message>
@@ -3761,83 +5786,83 @@ weighted {weighted}</source>
         <translation>新建报价单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="105"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="103"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="144"/>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="151"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="142"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="149"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="160"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="158"/>
         <source>Converting to an order…</source>
         <translation>正在转为订单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="187"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="185"/>
         <source>Find a customer by name, pinyin or phone</source>
         <translation>按名称、拼音或电话查找客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="217"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="215"/>
         <source>e.g. prices include VAT, delivery included</source>
         <translation>例如：含税价，送货上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="221"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="219"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="222"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="220"/>
         <source>Quotation date</source>
         <translation>报价日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="223"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="221"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="224"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="222"/>
         <source>Terms</source>
         <translation>报价条款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="243"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="241"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="250"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="248"/>
         <source>Convert to order</source>
         <translation>转为订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="316"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="314"/>
         <source>Quotation {number}</source>
         <translation>报价单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="331"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="329"/>
         <source>Could not load the quotation.</source>
         <translation>无法加载报价单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="336"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="334"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="341"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="339"/>
         <source>Order {number} was made from this quotation.</source>
         <translation>已由此报价单生成订单 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="370"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="368"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
@@ -3845,42 +5870,42 @@ weighted {weighted}</source>
 <context>
     <name>QuotationListPage</name>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="225"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="239"/>
         <source>New quotation</source>
         <translation>新建报价单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="233"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="247"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="234"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="248"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="235"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="249"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="236"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="250"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="237"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="251"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="238"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="252"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="239"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="253"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
@@ -3922,6 +5947,19 @@ weighted {weighted}</source>
         <location filename="../../app/ui/record_labels.py" line="104"/>
         <source>Converted to order</source>
         <translation>已转订单</translation>
+    </message>
+</context>
+<context>
+    <name>ReassignWizard</name>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="88"/>
+        <source>Customer reassignment</source>
+        <translation>客户移交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="122"/>
+        <source>deactivated</source>
+        <translation>已停用</translation>
     </message>
 </context>
 <context>
@@ -4018,267 +6056,783 @@ weighted {weighted}</source>
 <context>
     <name>RecordVisitDialog</name>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="44"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="47"/>
         <source>Record visit</source>
         <translation>拜访记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="52"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="55"/>
         <source>(nobody in particular)</source>
         <translation>（未指定联系人）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="62"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="65"/>
         <source>YYYY-MM-DD, or 3 = in 3 days</source>
         <translation>YYYY-MM-DD，或 3 = 三天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="73"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="76"/>
         <source>Customer:</source>
         <translation>客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="74"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="77"/>
         <source>Contact met:</source>
         <translation>拜访对象：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="75"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="78"/>
         <source>Topic:</source>
         <translation>拜访主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="76"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="79"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="77"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="80"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="78"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="81"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="87"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="90"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="125"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="143"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="150"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="168"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="153"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="171"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
 </context>
 <context>
-    <name>RepairDialog</name>
+    <name>RepairCorrectionDialog</name>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="171"/>
-        <source>Repair record {number}</source>
-        <translation>维修记录 {number}</translation>
+        <location filename="../../app/ui/management/dialogs.py" line="371"/>
+        <source>Correct repair record</source>
+        <translation>改正维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="209"/>
-        <source>Not rated</source>
-        <translation>未评价</translation>
+        <location filename="../../app/ui/management/dialogs.py" line="389"/>
+        <source>Returned with</source>
+        <translation>退回意见</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="215"/>
+        <location filename="../../app/ui/management/dialogs.py" line="390"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="216"/>
-        <source>Cause of failure</source>
+        <location filename="../../app/ui/management/dialogs.py" line="391"/>
+        <source>Cause</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="217"/>
+        <location filename="../../app/ui/management/dialogs.py" line="392"/>
         <source>Result</source>
         <translation>维修结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="218"/>
+        <location filename="../../app/ui/management/dialogs.py" line="393"/>
+        <source>Save and resubmit</source>
+        <translation>保存并重新提交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="398"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="412"/>
+        <source>Loading…</source>
+        <translation>正在载入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="420"/>
+        <source>Correct repair record {number}</source>
+        <translation>改正维修记录 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="439"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+</context>
+<context>
+    <name>RepairDialog</name>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="220"/>
+        <source>Repair record {number}</source>
+        <translation>维修记录 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="259"/>
+        <source>Not rated</source>
+        <translation>未评价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="265"/>
+        <source>Work done</source>
+        <translation>维修内容</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="266"/>
+        <source>Cause of failure</source>
+        <translation>故障原因</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="267"/>
+        <source>Result</source>
+        <translation>维修结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="268"/>
         <source>Job type</source>
         <translation>服务类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="219"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="269"/>
         <source>Difficulty</source>
         <translation>难度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="220"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="270"/>
         <source>Labour minutes</source>
         <translation>工时（分钟）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="221"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="271"/>
         <source>Labour charge</source>
         <translation>工时费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="222"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="272"/>
         <source>Customer rating</source>
         <translation>客户评价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="237"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="287"/>
         <source>Parts used</source>
         <translation>使用配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="240"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="290"/>
         <source>SKU, name or pinyin initials</source>
         <translation>编码、名称或拼音首字母</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="242"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="292"/>
         <source>Search</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="251"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="301"/>
         <source>Add part</source>
         <translation>添加配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="254"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="304"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="259"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="309"/>
         <source>Part</source>
         <translation>配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="259"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="309"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="276"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="327"/>
         <source>Solutions from the knowledge base</source>
         <translation>知识库解决方案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="281"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="332"/>
         <source>Write a new entry…</source>
         <translation>新写一条…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="295"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="346"/>
         <source>The customer also needs…</source>
         <translation>客户再需求…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="298"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="349"/>
         <source>e.g. a new toner cartridge</source>
         <translation>例如：新硒鼓</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="304"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="355"/>
         <source>What:</source>
         <translation>需求：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="306"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="357"/>
         <source>Expected amount:</source>
         <translation>预计金额：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="315"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="370"/>
         <source>Save repair record</source>
         <translation>保存维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="340"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="412"/>
+        <source>Under contract: labour and parts free.</source>
+        <translation>在保：人工和配件全免。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="414"/>
+        <source>Under contract: labour free, parts charged.</source>
+        <translation>在保：仅人工免费，配件收费。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="416"/>
+        <source>Chargeable.</source>
+        <translation>收费维修。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="418"/>
+        <source>{cover} Labour {labour} (charged {labour_charged}) + parts {parts} (charged {parts_charged}) = the customer pays {total}</source>
+        <translation>{cover}人工 {labour}（收费 {labour_charged}）+ 配件 {parts}（收费 {parts_charged}）= 客户应付 {total}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="428"/>
         <source>Looking for solutions…</source>
         <translation>正在查找解决方案…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="348"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="436"/>
         <source>(no entry linked)</source>
         <translation>（不关联条目）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="360"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="448"/>
         <source>{count} suggested; select the one you followed.</source>
         <translation>推荐 {count} 条；请选择所采用的一条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="362"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="450"/>
         <source>No approved solution for this model and symptom yet.</source>
         <translation>该型号和故障暂无已审核的解决方案。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="388"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="476"/>
         <source>Entry {number} submitted for approval.</source>
         <translation>条目 {number} 已提交审核。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="396"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="484"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="406"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="495"/>
         <source>No product found</source>
         <translation>未找到产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="478"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="570"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="486"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="578"/>
         <source>Service score: {score}</source>
         <translation>服务分值：{score}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="487"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="584"/>
+        <source>Saved: the customer pays {total} (labour {labour_charged} + parts {parts_charged}).</source>
+        <translation>已保存：客户应付 {total}（人工 {labour_charged} + 配件 {parts_charged}）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_dialog.py" line="589"/>
         <source>Saved; the ticket is repaired.</source>
         <translation>已保存，服务单已修复。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="489"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="591"/>
         <source>Re-need passed on as {number}.</source>
         <translation>客户再需求已转为商机 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="493"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="595"/>
         <source>Saved, but the re-need was not passed on: {error}</source>
         <translation>已保存，但客户再需求未能转出：{error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="495"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="597"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="504"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="606"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="509"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="611"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。已填写的内容仍保留。</translation>
+    </message>
+</context>
+<context>
+    <name>ResultPage</name>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="477"/>
+        <source>Hand-over</source>
+        <translation>移交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="478"/>
+        <source>Who received what.</source>
+        <translation>各接收人收到的记录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="485"/>
+        <source>Received by</source>
+        <translation>接收人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="485"/>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="486"/>
+        <source>Records</source>
+        <translation>记录数</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="504"/>
+        <source>Handing over…</source>
+        <translation>正在移交…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="523"/>
+        <source>{count} records of {name} handed over.</source>
+        <translation>{name} 的 {count} 条记录已移交。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="526"/>
+        <source>The account is deactivated.</source>
+        <translation>该账号已停用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="547"/>
+        <source>Nothing was changed; go back to adjust the plan.</source>
+        <translation>没有做任何修改；请返回调整移交方式。</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnDialog</name>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="123"/>
+        <source>Return for rework</source>
+        <translation>退回修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="124"/>
+        <source>Return {number} to {author} for rework. It is not suggested until it is submitted and approved again.</source>
+        <translation>将 {number} 退回给 {author} 修改。重新提交并审核通过之前不会被推荐。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="131"/>
+        <source>What should the author change? (required)</source>
+        <translation>请写明需要修改的地方（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="134"/>
+        <source>Return</source>
+        <translation>退回</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="138"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="150"/>
+        <source>Reason for returning:</source>
+        <translation>退回原因：</translation>
+    </message>
+</context>
+<context>
+    <name>RoleMatrixWidget</name>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="94"/>
+        <source>Data scope</source>
+        <translation>数据范围</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="94"/>
+        <source>Protected fields</source>
+        <translation>受保护字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="193"/>
+        <source>Choose for each protected field: visible, read-only or hidden</source>
+        <translation>为每个受保护字段选择：可见、只读或隐藏</translation>
+    </message>
+</context>
+<context>
+    <name>RoleNameDialog</name>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="264"/>
+        <source>New role</source>
+        <translation>新建角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="264"/>
+        <source>Rename role</source>
+        <translation>重命名角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="274"/>
+        <source>(no permissions)</source>
+        <translation>（无权限）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="278"/>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="279"/>
+        <source>Name (Chinese)</source>
+        <translation>中文名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="280"/>
+        <source>Name (English)</source>
+        <translation>英文名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="282"/>
+        <source>Copy permissions from</source>
+        <translation>复制权限自</translation>
+    </message>
+</context>
+<context>
+    <name>RolesTab</name>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="417"/>
+        <source>New role…</source>
+        <translation>新建角色…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="420"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="423"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="426"/>
+        <source>View as user…</source>
+        <translation>以用户身份预览…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="433"/>
+        <source>Roles</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="444"/>
+        <source>Tick what the role may do in each module. Changes apply to its users at their next action.</source>
+        <translation>勾选该角色在各模块中可执行的操作。修改从其用户的下一步操作起生效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="450"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="453"/>
+        <source>Discard changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="513"/>
+        <source>(default)</source>
+        <translation>（默认）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="554"/>
+        <source>Unsaved changes</source>
+        <translation>未保存的修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="555"/>
+        <source>The permissions of this role have unsaved changes. Discard them?</source>
+        <translation>此角色的权限有未保存的修改，放弃吗？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="592"/>
+        <source>{role} — {count} active users</source>
+        <translation>{role} — {count} 个在职用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="601"/>
+        <source>Unsaved changes (Ctrl+S saves).</source>
+        <translation>有未保存的修改（Ctrl+S 保存）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="627"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="635"/>
+        <source>Saved. The role&apos;s users have the new permissions from their next action.</source>
+        <translation>已保存。该角色的用户从下一步操作起使用新权限。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="642"/>
+        <source>Someone else changed this role: reloaded; make your changes again.</source>
+        <translation>其他人修改了此角色，已重新载入，请重新修改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="683"/>
+        <source>Delete role</source>
+        <translation>删除角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="684"/>
+        <source>Delete the role {role}? This cannot be undone.</source>
+        <translation>删除角色 {role}？删除后无法恢复。</translation>
+    </message>
+</context>
+<context>
+    <name>RoutingPage</name>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="81"/>
+        <source>Opportunities waiting for a salesperson</source>
+        <translation>待分派的商机</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="92"/>
+        <source>Number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="92"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="92"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="92"/>
+        <source>Need</source>
+        <translation>需求</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="93"/>
+        <source>Expected amount</source>
+        <translation>预计金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="93"/>
+        <source>Credited technician</source>
+        <translation>提供线索的工程师</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="93"/>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="101"/>
+        <source>Assign to:</source>
+        <translation>分派给：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="106"/>
+        <source>Assign</source>
+        <translation>分派</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="108"/>
+        <source>Give the selected opportunities to this salesperson (Ctrl+Enter)</source>
+        <translation>把选中的商机分派给该业务员（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="111"/>
+        <source>Round-robin</source>
+        <translation>轮流分派</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="114"/>
+        <source>Spread the selected opportunities among the active salespeople in turn</source>
+        <translation>把选中的商机依次轮流分派给在职业务员</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="116"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="117"/>
+        <source>Reload the queue (F5)</source>
+        <translation>重新载入待分派列表（F5）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="158"/>
+        <source>Loading…</source>
+        <translation>正在载入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="204"/>
+        <location filename="../../app/ui/management/routing_page.py" line="217"/>
+        <source>Assigning…</source>
+        <translation>正在分派…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="246"/>
+        <source>{count} waiting</source>
+        <translation>{count} 条待分派</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="250"/>
+        <source>No opportunity is waiting to be routed.</source>
+        <translation>没有待分派的商机。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="252"/>
+        <source>There is no active salesperson to assign to.</source>
+        <translation>没有可分派的在职业务员。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/routing_page.py" line="260"/>
+        <source>{count} assigned to {names}.</source>
+        <translation>已分派 {count} 条给 {names}。</translation>
+    </message>
+</context>
+<context>
+    <name>RulesDialog</name>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="78"/>
+        <source>Score and SLA rules</source>
+        <translation>评分与时限规则</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="83"/>
+        <source>Score of a job = points of its type × difficulty + (rating − 3) × points per star + on-time bonus (or − late penalty), never below the lowest score. The SLA due time is the intake time plus the hours of its priority. Changes apply to tickets taken in and repairs recorded from now on.</source>
+        <translation>服务分值 = 作业类型分值 × 难度 +（客户评价 − 3）× 每星分值 + 按时完成加分（超时则减去超时减分），不低于单次作业最低分。服务时限 = 接单时间 + 该优先级的小时数。修改后对之后接单的服务单和之后填写的维修记录生效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="90"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="90"/>
+        <source>Hours</source>
+        <translation>小时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="92"/>
+        <source>Job type</source>
+        <translation>作业类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="92"/>
+        <location filename="../../app/ui/service/rules_dialog.py" line="95"/>
+        <source>Points</source>
+        <translation>分值</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="95"/>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="99"/>
+        <source>SLA due time per priority</source>
+        <translation>各优先级服务时限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="100"/>
+        <source>Points per job type</source>
+        <translation>各作业类型分值</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="104"/>
+        <source>Adjustments</source>
+        <translation>加减分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="107"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="111"/>
+        <source>Fill in the defaults</source>
+        <translation>填入默认值</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="185"/>
+        <source>The defaults are filled in; save to use them.</source>
+        <translation>已填入默认值，保存后生效。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="200"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="208"/>
+        <source>The defaults apply; nothing was saved yet.</source>
+        <translation>目前使用默认值，尚未保存过。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="223"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="231"/>
+        <source>Saved. New tickets and repairs use these rules.</source>
+        <translation>已保存。之后的服务单和维修记录使用这些规则。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="250"/>
+        <source>Not saved: {errors}</source>
+        <translation>未保存：{errors}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="253"/>
+        <source>Not saved.</source>
+        <translation>未保存。</translation>
     </message>
 </context>
 <context>
@@ -4395,14 +6949,45 @@ weighted {weighted}</source>
 <context>
     <name>ServiceMode</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="93"/>
+        <location filename="../../app/ui/service/desk.py" line="103"/>
         <source>Bring-in</source>
         <translation>送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="94"/>
+        <location filename="../../app/ui/service/desk.py" line="104"/>
         <source>On-site</source>
         <translation>上门</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceRules</name>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="51"/>
+        <source>Per star of customer rating above / below 3</source>
+        <translation>客户评价每高于／低于 3 星一星</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="53"/>
+        <source>Bonus when done on time</source>
+        <translation>按时完成加分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="54"/>
+        <source>Penalty when done late</source>
+        <translation>超时完成减分</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/rules_dialog.py" line="55"/>
+        <source>Lowest score of a job</source>
+        <translation>单次作业最低分</translation>
+    </message>
+</context>
+<context>
+    <name>StatTableModel</name>
+    <message>
+        <location filename="../../app/ui/statistics/model.py" line="118"/>
+        <source>Double-click or Enter: the records behind this number</source>
+        <translation>双击或回车：查看此数字背后的单据</translation>
     </message>
 </context>
 <context>
@@ -4439,6 +7024,424 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>StatisticsPage</name>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="69"/>
+        <source>Customer classes</source>
+        <translation>客户分类统计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="70"/>
+        <source>Product sales</source>
+        <translation>产品销售统计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="71"/>
+        <source>Sales and collections</source>
+        <translation>销售与回款分析</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="72"/>
+        <source>Customer service</source>
+        <translation>客户服务统计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="73"/>
+        <source>Sales forecast</source>
+        <translation>销售预测</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="74"/>
+        <source>Staff assessment</source>
+        <translation>员工考核</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="82"/>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="83"/>
+        <source>This quarter</source>
+        <translation>本季度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="84"/>
+        <source>This year</source>
+        <translation>本年</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="85"/>
+        <source>Last quarter</source>
+        <translation>上季度</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="86"/>
+        <source>Custom dates</source>
+        <translation>自定日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="175"/>
+        <source>All departments</source>
+        <translation>全部部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="177"/>
+        <location filename="../../app/ui/statistics/page.py" line="482"/>
+        <source>Everyone</source>
+        <translation>全部人员</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="179"/>
+        <source>All classes</source>
+        <translation>全部分类</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="183"/>
+        <source>All sources</source>
+        <translation>全部来源</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="187"/>
+        <source>All categories</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="191"/>
+        <source>View:</source>
+        <translation>查看方式：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="193"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="195"/>
+        <source>Compute again (F5)</source>
+        <translation>重新计算（F5）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="197"/>
+        <source>Export Excel…</source>
+        <translation>导出 Excel…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="199"/>
+        <source>Save this statistic as an Excel file (Ctrl+E)</source>
+        <translation>把本统计保存为 Excel 文件（Ctrl+E）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="201"/>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="203"/>
+        <source>Save this statistic as a PDF file (Ctrl+Shift+E)</source>
+        <translation>把本统计保存为 PDF 文件（Ctrl+Shift+E）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="208"/>
+        <source>Your role may not export statistics.</source>
+        <translation>您的角色无权导出统计。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="226"/>
+        <source>Period:</source>
+        <translation>期间：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="226"/>
+        <source>From:</source>
+        <translation>从：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="227"/>
+        <source>To:</source>
+        <translation>至：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="227"/>
+        <source>Department:</source>
+        <translation>部门：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="229"/>
+        <source>Person:</source>
+        <translation>人员：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="230"/>
+        <source>Customer class:</source>
+        <translation>客户分类：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="231"/>
+        <source>Source:</source>
+        <translation>客户来源：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="232"/>
+        <source>Product category:</source>
+        <translation>产品类别：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="294"/>
+        <source>Blue numbers: Enter or double-click lists the records behind them. Ctrl+1…6 switch the statistic, F5 computes again.</source>
+        <translation>蓝色数字：按回车或双击可查看其背后的单据。Ctrl+1…6 切换统计，F5 重新计算。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="445"/>
+        <source>Does not apply to this statistic.</source>
+        <translation>本统计不使用此条件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="500"/>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="528"/>
+        <source>{start} to {end}</source>
+        <translation>{start} 至 {end}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="540"/>
+        <source>This statistic is not available yet.</source>
+        <translation>此统计暂不可用。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="650"/>
+        <source>Number</source>
+        <translation>单号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="650"/>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="651"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="651"/>
+        <source>Person</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="652"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="652"/>
+        <source>Details</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="673"/>
+        <source>Export Excel</source>
+        <translation>导出 Excel</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="674"/>
+        <source>Export PDF</source>
+        <translation>导出 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="677"/>
+        <source>Excel files (*.xlsx)</source>
+        <translation>Excel 文件 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="678"/>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="708"/>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="729"/>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/statistics/page.py" line="731"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+</context>
+<context>
+    <name>TaskListTab</name>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="103"/>
+        <source>Mine</source>
+        <translation>我的</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="104"/>
+        <source>My department</source>
+        <translation>本部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="105"/>
+        <source>All I may see</source>
+        <translation>全部（我可见的）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="109"/>
+        <source>Overdue only</source>
+        <translation>只看超时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="112"/>
+        <source>Show closed</source>
+        <translation>显示已结束</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="117"/>
+        <source>New task…</source>
+        <translation>新建任务…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="139"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="146"/>
+        <source>Acknowledge</source>
+        <translation>接收</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="149"/>
+        <source>Report done…</source>
+        <translation>报告完成…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="152"/>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="155"/>
+        <source>Reopen…</source>
+        <translation>退回重办…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="158"/>
+        <source>Cancel task</source>
+        <translation>取消任务</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="163"/>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="186"/>
+        <source>Overdue</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="190"/>
+        <source>Task</source>
+        <translation>工作任务</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="191"/>
+        <source>Assignee</source>
+        <translation>执行人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="192"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="193"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="194"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="195"/>
+        <source>Due on</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="196"/>
+        <source>Assigned by</source>
+        <translation>下达人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="206"/>
+        <source>Loading…</source>
+        <translation>正在载入…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="226"/>
+        <source>No tasks.</source>
+        <translation>没有工作任务。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="228"/>
+        <source>{count} tasks, {overdue} of them overdue.</source>
+        <translation>{count} 项任务，其中 {overdue} 项超时。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="231"/>
+        <source>{count} tasks.</source>
+        <translation>{count} 项任务。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="303"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="305"/>
+        <source>Report done</source>
+        <translation>报告完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="304"/>
+        <source>What was done?</source>
+        <translation>做了什么？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="319"/>
+        <source>Reopen task</source>
+        <translation>退回重办</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="320"/>
+        <source>What is still missing?</source>
+        <translation>还缺什么？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="321"/>
+        <source>Reopen</source>
+        <translation>退回重办</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="336"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="358"/>
+        <source>Report: {report}</source>
+        <translation>完成报告：{report}</translation>
+    </message>
+</context>
+<context>
     <name>TaskStatus</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="150"/>
@@ -4472,6 +7475,29 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>TextPromptDialog</name>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="118"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="143"/>
+        <source>Please write something here.</source>
+        <translation>请在这里填写内容。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="146"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="162"/>
+        <source>Not saved. What you typed is still here.</source>
+        <translation>未保存。您输入的内容仍在。</translation>
+    </message>
+</context>
+<context>
     <name>TicketAction</name>
     <message>
         <location filename="../../app/ui/service/ticket_dialog.py" line="39"/>
@@ -4497,17 +7523,17 @@ weighted {weighted}</source>
 <context>
     <name>TicketChannel</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="88"/>
+        <location filename="../../app/ui/service/desk.py" line="98"/>
         <source>Walk-in</source>
         <translation>到店送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="89"/>
+        <location filename="../../app/ui/service/desk.py" line="99"/>
         <source>Phone call</source>
         <translation>电话报修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="90"/>
+        <location filename="../../app/ui/service/desk.py" line="100"/>
         <source>On-site request</source>
         <translation>上门请求</translation>
     </message>
@@ -4615,32 +7641,37 @@ weighted {weighted}</source>
         <translation>送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="224"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="223"/>
         <source>Covered by contract</source>
         <translation>合同保修内</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="239"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="224"/>
+        <source>{amount} (labour free under contract, parts charged)</source>
+        <translation>{amount}（合同内人工免费，配件收费）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="241"/>
         <source>{from_status} → {to_status}</source>
         <translation>{from_status} → {to_status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="244"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="246"/>
         <source>{at}  {step}  by {name}</source>
         <translation>{at}  {step}  操作人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="250"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="252"/>
         <source>{at}  Scheduled visit</source>
         <translation>{at}  预约上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="255"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="257"/>
         <source>Could not load the ticket.</source>
         <translation>无法加载服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="263"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="265"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -4678,62 +7709,67 @@ weighted {weighted}</source>
         <translation>取机…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="117"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="100"/>
+        <source>Score and SLA rules…</source>
+        <translation>评分与时限规则…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="122"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="133"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="139"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="134"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="140"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="135"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="141"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="136"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="142"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="137"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="143"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="138"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="144"/>
         <source>Technician</source>
         <translation>维修工程师</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="139"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="145"/>
         <source>Received</source>
         <translation>接单时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="140"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="146"/>
         <source>Due</source>
         <translation>服务时限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="158"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="164"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="183"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="189"/>
         <source>{count} shown</source>
         <translation>显示 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="184"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="190"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
     </message>
@@ -4742,25 +7778,25 @@ weighted {weighted}</source>
     <name>TicketStatus</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="121"/>
-        <location filename="../../app/ui/service/desk.py" line="103"/>
+        <location filename="../../app/ui/service/desk.py" line="113"/>
         <source>Received</source>
         <translation>已接机</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="122"/>
-        <location filename="../../app/ui/service/desk.py" line="104"/>
+        <location filename="../../app/ui/service/desk.py" line="114"/>
         <source>Dispatched</source>
         <translation>已派工</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="123"/>
-        <location filename="../../app/ui/service/desk.py" line="105"/>
+        <location filename="../../app/ui/service/desk.py" line="115"/>
         <source>In repair</source>
         <translation>维修中</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="124"/>
-        <location filename="../../app/ui/service/desk.py" line="106"/>
+        <location filename="../../app/ui/service/desk.py" line="116"/>
         <source>Waiting for parts</source>
         <translation>等待配件</translation>
     </message>
@@ -4771,24 +7807,24 @@ weighted {weighted}</source>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="126"/>
-        <location filename="../../app/ui/service/desk.py" line="108"/>
+        <location filename="../../app/ui/service/desk.py" line="118"/>
         <source>Picked up</source>
         <translation>已取机</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="127"/>
-        <location filename="../../app/ui/service/desk.py" line="109"/>
+        <location filename="../../app/ui/service/desk.py" line="119"/>
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="128"/>
-        <location filename="../../app/ui/service/desk.py" line="110"/>
+        <location filename="../../app/ui/service/desk.py" line="120"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="107"/>
+        <location filename="../../app/ui/service/desk.py" line="117"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
@@ -4887,227 +7923,479 @@ weighted {weighted}</source>
 <context>
     <name>TodoPage</name>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="59"/>
+        <location filename="../../app/ui/todo_page.py" line="83"/>
         <source>To-do today</source>
         <translation>今日待办</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="70"/>
-        <source>Follow-up on</source>
-        <translation>跟进日期</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/todo_page.py" line="70"/>
-        <location filename="../../app/ui/todo_page.py" line="98"/>
+        <location filename="../../app/ui/todo_page.py" line="94"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="70"/>
+        <location filename="../../app/ui/todo_page.py" line="94"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="71"/>
-        <source>Purpose</source>
-        <translation>目的</translation>
+        <location filename="../../app/ui/todo_page.py" line="94"/>
+        <source>Due</source>
+        <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="71"/>
-        <source>Next step</source>
-        <translation>下一步</translation>
+        <location filename="../../app/ui/todo_page.py" line="94"/>
+        <source>To do</source>
+        <translation>待办事项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="79"/>
+        <location filename="../../app/ui/todo_page.py" line="95"/>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="112"/>
+        <source>Acknowledge</source>
+        <translation>接收</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="117"/>
+        <source>Report done…</source>
+        <translation>报告完成…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="120"/>
+        <source>Resubmit</source>
+        <translation>重新提交</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="122"/>
+        <source>Submit the corrected record to management</source>
+        <translation>把改正后的记录重新提交管理部确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="327"/>
+        <source>Nothing to do today.</source>
+        <translation>今天没有待办事项。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="329"/>
+        <source>{count} to do, {overdue} of them overdue.</source>
+        <translation>{count} 项待办，其中 {overdue} 项超时。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="332"/>
+        <source>{count} to do.</source>
+        <translation>{count} 项待办。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="360"/>
+        <source>Open contract</source>
+        <translation>打开合同</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="362"/>
+        <source>Record outcome…</source>
+        <translation>记录结果…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="366"/>
+        <source>Open record</source>
+        <translation>打开记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="108"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="81"/>
+        <location filename="../../app/ui/todo_page.py" line="110"/>
         <source>Mark the follow-up done (Space)</source>
         <translation>标记跟进已完成（空格键）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="83"/>
+        <location filename="../../app/ui/todo_page.py" line="105"/>
+        <location filename="../../app/ui/todo_page.py" line="368"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="90"/>
-        <source>Contracts expiring within 30 days</source>
-        <translation>到期服务合同（30天内）</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/todo_page.py" line="98"/>
-        <source>Contract</source>
-        <translation>合同编号</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/todo_page.py" line="98"/>
-        <source>Ends on</source>
-        <translation>到期日</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/todo_page.py" line="98"/>
-        <source>Days left</source>
-        <translation>剩余天数</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/todo_page.py" line="136"/>
-        <location filename="../../app/ui/todo_page.py" line="140"/>
+        <location filename="../../app/ui/todo_page.py" line="156"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="191"/>
+        <location filename="../../app/ui/todo_page.py" line="248"/>
+        <location filename="../../app/ui/todo_page.py" line="249"/>
+        <source>Report done</source>
+        <translation>报告完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="248"/>
+        <source>What was done?</source>
+        <translation>做了什么？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="278"/>
+        <source>Follow-up</source>
+        <translation>跟进</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="280"/>
+        <source>Returned {record}</source>
+        <translation>退回的{record}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="282"/>
+        <source>Contract expiring</source>
+        <translation>合同到期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="290"/>
+        <source>Ends in {days} days</source>
+        <translation>{days} 天后到期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="292"/>
+        <source>Returned: {comment}</source>
+        <translation>退回意见：{comment}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="310"/>
         <source>{date} (overdue)</source>
         <translation>{date}（已超时）</translation>
     </message>
+</context>
+<context>
+    <name>UserDialog</name>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="207"/>
-        <source>Nothing to follow up today.</source>
-        <translation>今天没有需要跟进的事项。</translation>
+        <location filename="../../app/ui/admin/users_tab.py" line="62"/>
+        <source>New user</source>
+        <translation>新建用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="209"/>
-        <source>{count} follow-ups, {overdue} of them overdue.</source>
-        <translation>{count} 项跟进，其中 {overdue} 项已超时。</translation>
+        <location filename="../../app/ui/admin/users_tab.py" line="62"/>
+        <source>Edit user</source>
+        <translation>修改用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="212"/>
-        <source>{count} follow-ups today.</source>
-        <translation>今天 {count} 项跟进。</translation>
+        <location filename="../../app/ui/admin/users_tab.py" line="77"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="83"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="222"/>
-        <source>{days} days</source>
-        <translation>{days} 天</translation>
+        <location filename="../../app/ui/admin/users_tab.py" line="91"/>
+        <source>User name</source>
+        <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="232"/>
-        <source>{count} contracts end within 30 days.</source>
-        <translation>{count} 份合同将在30天内到期。</translation>
+        <location filename="../../app/ui/admin/users_tab.py" line="92"/>
+        <source>Display name</source>
+        <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="235"/>
-        <source>No contract ends within 30 days.</source>
-        <translation>30天内没有到期的合同。</translation>
+        <location filename="../../app/ui/admin/users_tab.py" line="93"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="94"/>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="95"/>
+        <source>Station</source>
+        <translation>站点</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="96"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="98"/>
+        <source>Initial password</source>
+        <translation>初始密码</translation>
+    </message>
+</context>
+<context>
+    <name>UsersTab</name>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="207"/>
+        <source>Find a user by name</source>
+        <translation>按姓名查找用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="209"/>
+        <source>Show deactivated</source>
+        <translation>显示已停用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="214"/>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="214"/>
+        <source>Display name</source>
+        <translation>显示名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="214"/>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="215"/>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="215"/>
+        <source>Station</source>
+        <translation>站点</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="215"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="215"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="216"/>
+        <source>Last login</source>
+        <translation>最近登录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="219"/>
+        <source>New user…</source>
+        <translation>新建用户…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="222"/>
+        <source>Edit…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="225"/>
+        <source>Reset password…</source>
+        <translation>重置密码…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="228"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="291"/>
+        <source>Deactivate</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="272"/>
+        <source>Enabled</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="272"/>
+        <source>Deactivated</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="279"/>
+        <source>{count} users</source>
+        <translation>共 {count} 个用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="290"/>
+        <source>Reactivate</source>
+        <translation>重新启用</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="303"/>
+        <source>Saved {name}.</source>
+        <translation>已保存 {name}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="322"/>
+        <source>Deactivate user</source>
+        <translation>停用用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="323"/>
+        <source>Deactivate {name}? The account can no longer log in.</source>
+        <translation>停用 {name}？停用后该账户不能再登录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="337"/>
+        <source>{name} is deactivated.</source>
+        <translation>{name} 已停用。</translation>
+    </message>
+</context>
+<context>
+    <name>ViewAsDialog</name>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="334"/>
+        <source>View as user</source>
+        <translation>以用户身份预览</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="352"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="358"/>
+        <source>Protected fields</source>
+        <translation>受保护字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="382"/>
+        <source>This account is deactivated: it sees nothing.</source>
+        <translation>此账户已停用，什么也看不到。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="385"/>
+        <source>Sees these modules: {modules}</source>
+        <translation>可见模块：{modules}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="386"/>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/roles_tab.py" line="398"/>
+        <source>Every field is visible.</source>
+        <translation>所有字段均可见。</translation>
     </message>
 </context>
 <context>
     <name>VisitDialog</name>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="53"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="57"/>
         <source>Visit record</source>
         <translation>接待记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="69"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="73"/>
         <source>YYYY-MM-DD, or 3 = in 3 days</source>
         <translation>YYYY-MM-DD，或 3 = 3 天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="93"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="97"/>
         <source>Customer:</source>
         <translation>客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="94"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="98"/>
         <source>When:</source>
         <translation>时间：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="95"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="99"/>
         <source>Kind:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="96"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="100"/>
         <source>Purpose:</source>
         <translation>目的：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="97"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="101"/>
         <source>Products of interest:</source>
         <translation>意向产品：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="98"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="102"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="99"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="103"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="100"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="104"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="101"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="105"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="107"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="111"/>
         <source>Save (Ctrl+S)</source>
         <translation>保存 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="131"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="116"/>
+        <source>Save and submit</source>
+        <translation>保存并提交确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="118"/>
+        <source>Submit the record to management for confirmation</source>
+        <translation>提交管理部确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="158"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="154"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="182"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="199"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="167"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="212"/>
         <source>{when} by {owner} — {state}</source>
         <translation>{when}，{owner} 登记 — {state}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="183"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="231"/>
         <source>Read only.</source>
         <translation>只读。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="192"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="240"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="216"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="264"/>
         <source>Please correct the marked fields.</source>
         <translation>请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="223"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="271"/>
         <source>{who} saved this visit record at {when}, after you opened it. Reload it to see their changes (yours are lost), or keep editing.</source>
         <translation>在您打开此接待记录后，{who} 于 {when} 保存了它。重新加载可查看其修改（您的修改将丢失），或继续编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="225"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="273"/>
         <source>someone</source>
         <translation>他人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="228"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="276"/>
         <source>Changed meanwhile</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="231"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="279"/>
         <source>Reload</source>
         <translation>重新加载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="232"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="280"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
@@ -5133,177 +8421,182 @@ weighted {weighted}</source>
 <context>
     <name>WalkInPage</name>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="93"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="97"/>
         <source>Reception record</source>
         <translation>接待记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="106"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="110"/>
         <source>Customer: pinyin initials (bjxr), phone digits or name</source>
         <translation>客户：拼音首字母（bjxr）、电话号码或名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="118"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="122"/>
         <source>Phone of the new customer</source>
         <translation>新客户的电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="120"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="124"/>
         <source>Phone:</source>
         <translation>电话：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="128"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="132"/>
         <source>e.g. toner for HP M1136, repair quote</source>
         <translation>例如：HP M1136 硒鼓，维修报价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="137"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="141"/>
         <source>empty, a date, or 3 = in 3 days</source>
         <translation>留空、日期，或 3 = 3 天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="146"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="150"/>
         <source>+{days}d</source>
         <translation>+{days}天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="148"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="152"/>
         <source>Follow up in {days} days</source>
         <translation>{days} 天后跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="159"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="163"/>
         <source>Record (Ctrl+S)</source>
         <translation>登记 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="186"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="190"/>
         <source>Purpose:</source>
         <translation>目的：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="187"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="191"/>
         <source>Products of interest:</source>
         <translation>意向产品：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="188"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="192"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="189"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="193"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="190"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="194"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
         <location filename="../../app/ui/visits/walk_in_page.py" line="206"/>
+        <source>New customer details</source>
+        <translation>新客户资料</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="226"/>
         <source>My recent visits</source>
         <translation>我最近的接待</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="212"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="232"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="212"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="232"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="212"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="232"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="212"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="232"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="213"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="233"/>
         <source>Follow-up</source>
         <translation>跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="315"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="335"/>
         <source>{name} belongs to {owner}: ask {owner} to receive this customer.</source>
         <translation>{name} 属于 {owner}：请让 {owner} 接待此客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="332"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="352"/>
         <source>owner: {owner}</source>
         <translation>负责人：{owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="333"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="353"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="344"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="364"/>
         <source>New customer: {name}</source>
         <translation>新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="370"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="391"/>
         <source>Choose the customer first: Enter picks the first one found.</source>
         <translation>请先选择客户：按 Enter 选择找到的第一个。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="383"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="405"/>
         <source>Recording…</source>
         <translation>正在登记…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="446"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="468"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="457"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="479"/>
         <source>+ New customer: {name}</source>
         <translation>+ 新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="490"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="512"/>
         <source>New customer {name} created and visit recorded.</source>
         <translation>已新建客户 {name} 并登记接待。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="491"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="513"/>
         <source>Recorded for {name}.</source>
         <translation>已为 {name} 登记。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="494"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="516"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="521"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="548"/>
         <source>Please correct the marked fields.</source>
         <translation>请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="561"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="608"/>
         <source>No visits recorded yet.</source>
         <translation>尚无接待记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="562"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="609"/>
         <source>Latest {count}; Enter opens one.</source>
         <translation>最近 {count} 条；按 Enter 打开。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="594"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="643"/>
         <source>→ {date} (in {days} days)</source>
         <translation>→ {date}（{days} 天后）</translation>
     </message>
