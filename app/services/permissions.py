@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    Integer,
     String,
     bindparam,
     literal_column,
@@ -175,14 +177,48 @@ def scope_filter(
     owner_column: InstrumentedAttribute[int | None] | InstrumentedAttribute[int],
 ) -> ColumnElement[bool]:
     """A WHERE clause limiting ``owner_column`` to the records the actor's data scope covers."""
+    scope, params = scope_params(uow, actor, module)
+    return scope_clause(scope, owner_column, params)
+
+
+def scope_params(uow: UnitOfWork, actor: Actor,
+                 module: Module) -> tuple[DataScope, dict[str, int | None]]:
+    """The actor's effective data scope of ``module`` and the values for :func:`scope_clause`.
+
+    A department scope without a department narrows to the actor's own records.
+    """
     grants = grants_for(uow, actor)
     scope = grants.scope(module)
+    if scope is DataScope.DEPARTMENT and grants.department_id is None:
+        scope = DataScope.OWN
+    return scope, {SCOPE_USER: actor.user_id, SCOPE_DEPARTMENT: grants.department_id}
+
+
+SCOPE_USER = "scope_user_id"
+SCOPE_DEPARTMENT = "scope_department_id"
+
+
+def scope_clause(
+    scope: DataScope,
+    owner_column: InstrumentedAttribute[int | None] | InstrumentedAttribute[int],
+    values: Mapping[str, int | None] | None = None,
+) -> ColumnElement[bool]:
+    """The data-scope condition with the actor as bind parameters (``SCOPE_USER``,
+    ``SCOPE_DEPARTMENT``). Without ``values`` a hot statement can be built once per scope
+    and reused, given the values from :func:`scope_params` when executing."""
+    def actor_param(key: str) -> BindParameter[int]:
+        if values is None:
+            return bindparam(key, type_=Integer)
+        return bindparam(key, values[key], type_=Integer)
+
     if scope is DataScope.ALL:
         return true()
-    if scope is DataScope.DEPARTMENT and grants.department_id is not None:
-        same_department = select(User.id).where(User.department_id == grants.department_id)
+    if scope is DataScope.DEPARTMENT:
+        same_department = select(User.id).where(
+            User.department_id == actor_param(SCOPE_DEPARTMENT))
         return owner_column.in_(same_department.scalar_subquery())
-    return owner_column == actor.user_id
+    own: ColumnElement[bool] = owner_column == actor_param(SCOPE_USER)
+    return own
 
 
 def owns_in_scope(
