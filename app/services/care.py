@@ -54,7 +54,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import exists, extract, func, insert, or_, select
@@ -82,13 +82,14 @@ from app.models.enums import (
     ContractStatus,
     CustomerClass,
     CustomerStatus,
+    CustomFieldEntity,
     Module,
     Operation,
     OrderStatus,
     ProductCategory,
     TicketStatus,
 )
-from app.services import audit
+from app.services import audit, custom_fields
 from app.services.errors import ConflictError, NotFound
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
@@ -731,6 +732,10 @@ class CareItemView:
     channel: str | None
     done_at: dt.datetime | None
     overdue: bool
+    # The care item's custom fields (form order) and their values by code: filled for a
+    # single item (get_care_item and the calls that change one), empty in lists.
+    custom_fields: tuple[custom_fields.FieldDefinition, ...] = ()
+    custom: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -817,7 +822,18 @@ def get_care_item(*, uow: UnitOfWork, actor: Actor, care_item_id: int,
         if row is None:
             raise _not_found(care_item_id)
         require_in_scope(uow, actor, Module.CARE, Operation.VIEW, row[8])
-        return _view(row, on or dt.date.today())
+        return _with_custom(uow, _view(row, on or dt.date.today()))
+
+
+def _with_custom(uow: UnitOfWork, view: CareItemView) -> CareItemView:
+    """``view`` with its custom fields and values (two queries)."""
+    fields = custom_fields.load_definitions(uow, CustomFieldEntity.CARE_ITEM)
+    if not fields:
+        return view
+    values = custom_fields.values_for(uow=uow, entity=CustomFieldEntity.CARE_ITEM,
+                                      record_ids=[view.id]).get(view.id, {})
+    return replace(view, custom_fields=fields,
+                   custom={f.code: values.get(f.code) for f in fields})
 
 
 def open_care_items_for_todo(*, uow: UnitOfWork, actor: Actor, on: dt.date,
@@ -867,14 +883,18 @@ def _load_for_edit(uow: UnitOfWork, actor: Actor, care_item_id: int,
 
 
 def _finish(uow: UnitOfWork, actor: Actor, item: CareItem, before: dict[str, Any],
-            action: AuditAction, on: dt.date | None) -> CareItemView:
+            action: AuditAction, on: dt.date | None,
+            custom_changes: Mapping[str, list[Any]] | None = None) -> CareItemView:
     item.updated_by_id = actor.user_id
+    changes = audit.diff(before, audit.snapshot(item))
+    if custom_changes:
+        changes.update(custom_changes)
+        item.updated_at = utcnow()  # the version moves when only custom values changed
     uow.flush()
-    audit.record(uow, actor, action, "care_item", item.id, item.title,
-                 audit.diff(before, audit.snapshot(item)))
+    audit.record(uow, actor, action, "care_item", item.id, item.title, changes)
     uow.commit()
     row = uow.session.execute(_view_query().where(CareItem.id == item.id)).one()
-    return _view(row, on or dt.date.today())
+    return _with_custom(uow, _view(row, on or dt.date.today()))
 
 
 def _channel(check: Checker, value: str | None, *, required: bool) -> str | None:
@@ -890,19 +910,29 @@ def _channel(check: Checker, value: str | None, *, required: bool) -> str | None
 
 def record_outcome(*, uow: UnitOfWork, actor: Actor, care_item_id: int,
                    expected_version: int, outcome: str, channel: str, done: bool = True,
-                   on: dt.date | None = None) -> CareItemView:
+                   on: dt.date | None = None,
+                   custom: Mapping[str, object] | None = None) -> CareItemView:
     """Write down how the customer was looked after; ``done`` closes the item.
 
     With ``done`` False the outcome is noted and the item stays open (e.g. "no answer").
     A done item may have its outcome corrected; a dismissed one must be reopened first.
+    ``custom``: the item's custom field values by code (fields left out keep theirs),
+    checked with the form's rules and saved in the same transaction.
     """
+    values = dict(custom or {})
     with uow:
         require(uow, actor, Module.CARE, Operation.EDIT)
         check = Checker()
         text = check.text("outcome", outcome, max_len=500, required=True, multiline=True)
         how = _channel(check, channel, required=True)
-        check.done()
         item = _load_for_edit(uow, actor, care_item_id, expected_version)
+        custom_fields.done_with(check, uow=uow, entity=CustomFieldEntity.CARE_ITEM,
+                                record_id=item.id, values=values)
+        # Before the item's own changes: save_values' queries would flush them and move
+        # the version twice in one save.
+        custom_changes = custom_fields.save_values(
+            uow=uow, actor=actor, entity=CustomFieldEntity.CARE_ITEM, record_id=item.id,
+            values=values)
         before = audit.snapshot(item)
         current = CareStatus(item.status)
         if current is not CareStatus.DONE and done:
@@ -914,17 +944,20 @@ def record_outcome(*, uow: UnitOfWork, actor: Actor, care_item_id: int,
         item.outcome = text
         item.channel = how
         action = AuditAction.TRANSITION if item.status != current else AuditAction.UPDATE
-        return _finish(uow, actor, item, before, action, on)
+        return _finish(uow, actor, item, before, action, on, custom_changes)
 
 
 def postpone_care_item(*, uow: UnitOfWork, actor: Actor, care_item_id: int,
                        expected_version: int, to: dt.date, outcome: str | None = None,
-                       channel: str | None = None, on: dt.date | None = None) -> CareItemView:
+                       channel: str | None = None, on: dt.date | None = None,
+                       custom: Mapping[str, object] | None = None) -> CareItemView:
     """Move the item to a later day (from ``on``, default today), noting why if given.
 
-    A dismissed item is reopened; a done one cannot be postponed.
+    A dismissed item is reopened; a done one cannot be postponed. ``custom``: custom field
+    values by code, as for :func:`record_outcome`.
     """
     today = on or dt.date.today()
+    values = dict(custom or {})
     with uow:
         require(uow, actor, Module.CARE, Operation.EDIT)
         check = Checker()
@@ -932,9 +965,13 @@ def postpone_care_item(*, uow: UnitOfWork, actor: Actor, care_item_id: int,
                          latest=today + dt.timedelta(days=3 * 366))
         text = check.text("outcome", outcome, max_len=500, multiline=True)
         how = _channel(check, channel, required=False)
-        check.done()
-        assert day is not None
         item = _load_for_edit(uow, actor, care_item_id, expected_version)
+        custom_fields.done_with(check, uow=uow, entity=CustomFieldEntity.CARE_ITEM,
+                                record_id=item.id, values=values)
+        assert day is not None
+        custom_changes = custom_fields.save_values(
+            uow=uow, actor=actor, entity=CustomFieldEntity.CARE_ITEM, record_id=item.id,
+            values=values)
         before = audit.snapshot(item)
         current = CareStatus(item.status)
         if current is not CareStatus.OPEN:
@@ -946,7 +983,7 @@ def postpone_care_item(*, uow: UnitOfWork, actor: Actor, care_item_id: int,
             item.outcome = text
         if how is not None:
             item.channel = how
-        return _finish(uow, actor, item, before, AuditAction.UPDATE, today)
+        return _finish(uow, actor, item, before, AuditAction.UPDATE, today, custom_changes)
 
 
 def dismiss_care_item(*, uow: UnitOfWork, actor: Actor, care_item_id: int,

@@ -801,8 +801,12 @@ def has_choice(entity: CustomFieldEntity | str,
 
 def text_search(entity: CustomFieldEntity | str,
                 record_id_column: InstrumentedAttribute[int] | ColumnElement[int],
-                text: str) -> ColumnElement[bool]:
-    """Records whose active text fields contain ``text`` (for quick search OR branches)."""
+                text: str | ColumnElement[str]) -> ColumnElement[bool]:
+    """Records whose active text fields contain ``text`` (for quick search OR branches).
+
+    ``text`` is the searched text, or a bound LIKE pattern (``%…%``, escaped with ``/``)
+    for a statement that is built once and run with new values.
+    """
     kind = CustomFieldEntity(entity)
     return record_id_column.in_(
         select(CustomFieldValue.record_id)
@@ -811,7 +815,9 @@ def text_search(entity: CustomFieldEntity | str,
                CustomFieldDefinition.entity == kind,
                CustomFieldDefinition.active == True,  # noqa: E712
                CustomFieldDefinition.kind.in_([CustomFieldKind.TEXT, CustomFieldKind.MULTILINE]),
-               CustomFieldValue.value_text.contains(text, autoescape=True))
+               CustomFieldValue.value_text.contains(text, autoescape=True)
+               if isinstance(text, str) else
+               CustomFieldValue.value_text.like(text, escape="/"))
     )
 
 

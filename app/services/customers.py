@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import and_, case, exists, or_, select, true
+from sqlalchemy import Integer, String, and_, bindparam, case, delete, exists, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from app.i18n import tr
@@ -22,11 +23,14 @@ from app.models.enums import (
     CustomerSource,
     CustomerStatus,
     CustomFieldEntity,
+    DataScope,
     DeviceStatus,
     Module,
     Operation,
 )
+from app.models.system import CustomFieldValue
 from app.services import audit, custom_fields
+from app.services.custom_fields import FieldDefinition
 from app.services.errors import NotFound, ValidationError
 from app.services.locking import check_version
 from app.services.numbering import next_number
@@ -36,7 +40,9 @@ from app.services.permissions import (
     may_change_field,
     require,
     require_in_scope,
+    scope_clause,
     scope_filter,
+    scope_params,
     sees_field,
 )
 from app.services.uow import UnitOfWork
@@ -57,6 +63,8 @@ class ContactDraft:
     is_primary: bool = False
     notes: str | None = None
     id: int | None = None
+    # Custom field values of the contact by code; fields left out keep their stored value.
+    custom: Mapping[str, object] = field(default_factory=dict, compare=True, hash=False)
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,8 @@ class DeviceDraft:
     notes: str | None = None
     new_reading: int | None = None
     id: int | None = None
+    # Custom field values of the device by code; fields left out keep their stored value.
+    custom: Mapping[str, object] = field(default_factory=dict, compare=True, hash=False)
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,7 @@ class DeviceView:
     notes: str | None
     last_reading: int | None
     last_reading_at: dt.datetime | None
+    custom: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,7 @@ class ContactView:
     birthday: dt.date | None
     is_primary: bool
     notes: str | None
+    custom: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -179,7 +191,15 @@ class CustomerDetail:
     devices: tuple[DeviceView, ...] = ()
     # Values of the active custom fields by code, and those fields in form order.
     custom: Mapping[str, object] = field(default_factory=dict)
-    custom_fields: tuple[custom_fields.FieldDefinition, ...] = ()
+    custom_fields: tuple[FieldDefinition, ...] = ()
+    # The custom fields of contacts and of devices (values on each ContactView/DeviceView).
+    contact_fields: tuple[FieldDefinition, ...] = ()
+    device_fields: tuple[FieldDefinition, ...] = ()
+    # The phone numbers of the customer and its contacts as the role allows them
+    # (``customers.phone``): blanked (not ``phones_visible``) or shown but not
+    # ``phones_editable``; a save keeps them as stored either way.
+    phones_visible: bool = True
+    phones_editable: bool = True
 
     def to_draft(self) -> CustomerDraft:
         return CustomerDraft(
@@ -188,21 +208,27 @@ class CustomerDetail:
             phone=self.phone, email=self.email, industry=self.industry,
             tax_number=self.tax_number, website=self.website, notes=self.notes,
             contacts=tuple(ContactDraft(**{k: getattr(c, k) for k in
-                                           ContactDraft.__dataclass_fields__}) for c in
-                           self.contacts),
+                                           ContactDraft.__dataclass_fields__
+                                           if k != "custom"}, custom=dict(c.custom))
+                           for c in self.contacts),
             addresses=tuple(AddressDraft(**{k: getattr(a, k) for k in
                                             AddressDraft.__dataclass_fields__}) for a in
                             self.addresses),
             devices=tuple(DeviceDraft(**{k: getattr(d, k) for k in
                                          DeviceDraft.__dataclass_fields__
-                                         if k != "new_reading"}) for d in self.devices),
+                                         if k not in ("new_reading", "custom")},
+                                      custom=dict(d.custom)) for d in self.devices),
             custom=dict(self.custom),
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CustomerRow:
-    """One line of the customer list. ``restricted`` rows show only name and owner."""
+    """One line of the customer list. ``restricted`` rows show only name and owner.
+
+    Read-only by convention, not frozen: the list builds a hundred per keystroke pause,
+    and a frozen dataclass takes ten times as long to construct.
+    """
 
     id: int
     code: str
@@ -353,12 +379,74 @@ def _clean_all(uow: UnitOfWork, draft: CustomerDraft,
         custom_fields.check_values(fields, {**stored, **draft.custom})
     except ValidationError as error:
         errors.update(error.errors)
+    child_errors, child_names = _child_custom_errors(uow, draft)
+    errors.update(child_errors)
     if errors:
         names = {f.key: f.label() for f in fields}
+        names.update(child_names)
         raise ValidationError(errors, "; ".join(f"{names.get(k, k)}: {m}"
                                                 for k, m in errors.items()))
     assert cleaned is not None
     return cleaned
+
+
+# The card's children that carry custom fields, by their draft attribute.
+_CHILD_ENTITIES = (("contacts", CustomFieldEntity.CONTACT), ("devices", CustomFieldEntity.DEVICE))
+
+
+def _child_custom_errors(uow: UnitOfWork,
+                         draft: CustomerDraft) -> tuple[dict[str, str], dict[str, str]]:
+    """The custom values of the drafted contacts and devices checked as save_values will
+    (stored values of existing rows, defaults of new ones): errors keyed
+    ``contacts[i].custom.<code>``, and a readable name for each such key."""
+    errors: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for name, entity in _CHILD_ENTITIES:
+        children = getattr(draft, name)
+        if not children:
+            continue
+        fields = custom_fields.load_definitions(uow, entity)
+        ids = [c.id for c in children if c.id is not None]
+        stored = (custom_fields.values_for(uow=uow, entity=entity, record_ids=ids)
+                  if fields and ids else {})
+        defaults = {f.code: f.default() for f in fields}
+        for i, child in enumerate(children):
+            if not fields and not child.custom:
+                continue
+            base = stored.get(child.id, {}) if child.id is not None else defaults
+            try:
+                custom_fields.check_values(fields, {**base, **child.custom})
+            except ValidationError as error:
+                for key, message in error.errors.items():
+                    errors[f"{name}[{i}].{key}"] = message
+                    label = next((f.label() for f in fields if f.key == key), key)
+                    names[f"{name}[{i}].{key}"] = f"{tr('Row {row}', row=i + 1)} {label}"
+    return errors, names
+
+
+def _save_child_values(uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
+                       contacts: Sequence[Contact],
+                       devices: Sequence[Device]) -> dict[str, list[Any]]:
+    """Store the drafted contacts' and devices' custom values (after the flush that gave
+    new ones their ids); returns the audit changes keyed ``contacts[<id>].custom.<code>``."""
+    changes: dict[str, list[Any]] = {}
+    for (name, entity), rows in zip(_CHILD_ENTITIES, (contacts, devices), strict=True):
+        for child, row in zip(getattr(draft, name), rows, strict=True):
+            if not child.custom and child.id is not None:
+                continue  # nothing given: an existing row keeps its values
+            saved = custom_fields.save_values(
+                uow=uow, actor=actor, entity=entity, record_id=row.id, values=child.custom,
+                creating=child.id is None)
+            changes.update({f"{name}[{row.id}].{k}": v for k, v in saved.items()})
+    return changes
+
+
+def _drop_child_values(uow: UnitOfWork, entity: CustomFieldEntity,
+                       record_ids: set[int]) -> None:
+    """The custom values of contacts removed from the card go with them."""
+    if record_ids:
+        uow.session.execute(delete(CustomFieldValue).where(
+            CustomFieldValue.entity == entity, CustomFieldValue.record_id.in_(record_ids)))
 
 
 def _check_serials_unique(uow: UnitOfWork, check: Checker, devices: list[dict[str, Any]],
@@ -389,8 +477,10 @@ def _check_serials_unique(uow: UnitOfWork, check: Checker, devices: list[dict[st
 
 def _apply_children(customer: Customer, contacts: list[dict[str, Any]],
                     addresses: list[dict[str, Any]], devices: list[dict[str, Any]],
-                    actor: Actor) -> None:
-    """Replace the customer's contacts and addresses by the drafted ones, keeping ids."""
+                    actor: Actor) -> tuple[list[Contact], list[Device]]:
+    """Replace the customer's contacts and addresses by the drafted ones, keeping ids.
+
+    Returns the contact and device rows in the order of the draft."""
     def sync(existing: list[Any], drafts: list[dict[str, Any]], cls: type[Any]) -> list[Any]:
         by_id = {obj.id: obj for obj in existing}
         result = []
@@ -416,6 +506,7 @@ def _apply_children(customer: Customer, contacts: list[dict[str, Any]],
             device.readings.append(MeterReading(read_at=utcnow(), value=reading,
                                                 recorded_by_id=actor.user_id))
     customer.devices = kept + synced
+    return customer.contacts, synced
 
 
 # --- use cases -----------------------------------------------------------------------------
@@ -446,11 +537,13 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
             **values,
         )
         uow.session.add(customer)
-        _apply_children(customer, contacts, addresses, devices, actor)
+        contact_rows, device_rows = _apply_children(customer, contacts, addresses, devices,
+                                                    actor)
         uow.flush()
         custom_changes = custom_fields.save_values(
             uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER, record_id=customer.id,
             values=draft.custom, creating=True)
+        custom_changes.update(_save_child_values(uow, actor, draft, contact_rows, device_rows))
         after = audit.snapshot(customer)
         after.update({k: v[1] for k, v in custom_changes.items()})
         audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,
@@ -501,9 +594,12 @@ def update_customer(
             values=draft.custom)
         before = audit.snapshot(customer)
         before_children = _children_snapshot(customer)
+        removed_contacts = ({c.id for c in customer.contacts}
+                            - {c.id for c in draft.contacts if c.id is not None})
         for key, value in values.items():
             setattr(customer, key, value)
-        _apply_children(customer, contacts, addresses, devices, actor)
+        contact_rows, device_rows = _apply_children(customer, contacts, addresses, devices,
+                                                    actor)
         customer.updated_by_id = actor.user_id
         changes = audit.diff(before, audit.snapshot(customer))
         after_children = _children_snapshot(customer)
@@ -513,7 +609,14 @@ def update_customer(
         if changes:
             # Touch the row so its version moves even when only contacts changed.
             customer.updated_at = utcnow()
+        uow.flush()  # new contacts and devices get their ids
+        _drop_child_values(uow, CustomFieldEntity.CONTACT, removed_contacts)
+        child_changes = _save_child_values(uow, actor, draft, contact_rows, device_rows)
+        if child_changes and not changes:
+            customer.updated_at = utcnow()
             uow.flush()
+        changes.update(child_changes)
+        if changes:
             audit.record(uow, actor, AuditAction.UPDATE, "customer", customer.id,
                          f"{customer.code} {customer.name}", changes)
         uow.commit()
@@ -535,12 +638,18 @@ def search_customers(
 
     ``custom_columns``: codes of custom fields shown as list columns; their values for the
     page's visible rows come in ``CustomerPage.custom`` (one more query per page).
+
+    This is the list's hot path (a query per keystroke pause): the statement for each
+    shape of text and data scope is built once and reused with new values.
     """
     limit = max(1, min(limit, 500))
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
-        in_scope = scope_filter(uow, actor, Module.CUSTOMERS, Customer.owner_id)
-        conditions = [_text_condition(text)]
+        scope, scope_values = scope_params(uow, actor, Module.CUSTOMERS)
+        shape, text_params = _text_params(text)
+        params: dict[str, Any] = {**scope_values, **text_params}
+        stmt = _search_statement(shape, scope)
+        conditions = []
         if filters.customer_class:
             conditions.append(Customer.customer_class == filters.customer_class)
         if filters.source:
@@ -554,26 +663,17 @@ def search_customers(
                                                     wanted.code, wanted.op, wanted.value))
         if filters.custom:
             # Filtering on values reveals them: only rows the actor may open.
-            conditions.append(in_scope)
+            conditions.append(scope_clause(scope, Customer.owner_id))
         if after is not None:
             # Spelled out rather than a row-value comparison, which SQL Server lacks.
             conditions.append(or_(Customer.sort_key > after[0],
                                   and_(Customer.sort_key == after[0], Customer.id > after[1])))
-        stmt = (
-            select(
-                Customer.id, Customer.code, Customer.name, Customer.short_name,
-                Customer.customer_class, Customer.source, Customer.status, Customer.owner_id,
-                User.display_name, Customer.phone, Customer.sort_key,
-                case((in_scope, True), else_=False).label("visible"),
-            )
-            .outerjoin(User, User.id == Customer.owner_id)
-            .where(*conditions)
-            .order_by(Customer.sort_key, Customer.id)
-            .limit(limit + 1)
-        )
+        if conditions:
+            stmt = stmt.where(*conditions)
+        params["page_limit"] = limit + 1
         # Plain columns, no entities: run it as Core on the session's connection, which
-        # skips the ORM's result machinery (the list's hot path).
-        rows = uow.session.connection().execute(stmt).all()
+        # skips the ORM's result machinery.
+        rows = uow.session.connection().execute(stmt, params).all()
         more = len(rows) > limit
         page = _protect_row_phones(uow, actor, tuple(_row(r) for r in rows[:limit]))
         next_after = (page[-1].sort_key, page[-1].id) if more and page else None
@@ -676,6 +776,8 @@ def find_duplicates(
 
 
 _SEPARATORS = re.compile(r"[\s\-()+]+")
+# The escape character of the search's LIKE patterns (the same on all three databases).
+LIKE_ESCAPE = "/"
 
 
 def search_shape(text: str) -> str:
@@ -692,71 +794,115 @@ def search_shape(text: str) -> str:
     return "words"
 
 
-def _prefix(column: Any, prefix: str) -> Any:
-    """``column`` starts with ``prefix``, as a range every database answers from an index.
-
-    ``LIKE 'abc%'`` is not index-assisted on SQLite (LIKE ignores case there) nor on
-    PostgreSQL under a non-C collation; ``>= 'abc' AND < 'abd'`` is, everywhere.
-    """
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return and_(column >= prefix, column < upper)
-
-
 def _customers_with_contact(*conditions: Any) -> Any:
     # IN (one pass over contacts) rather than a correlated EXISTS per customer row.
     return Customer.id.in_(select(Contact.customer_id).where(or_(*conditions)))
 
 
-def _text_condition(text: str) -> Any:
-    """The WHERE clause for a search text, built from only the keys its shape can match,
-    so a pinyin search is an index range and not a scan of every column."""
+def search_condition(text: str) -> tuple[Any, dict[str, str]]:
+    """The WHERE clause the customer list uses for ``text``, and its parameter values
+    (pass them when executing): for other lists of customers, e.g. the export."""
+    shape, params = _text_params(text)
+    return _text_clause(shape), params
+
+
+def _text_params(text: str) -> tuple[str, dict[str, str]]:
+    """The statement shape for a search text and the values of its parameters.
+
+    Shapes: ``all`` (no text), ``short`` (one or two digits: the name), ``digits``,
+    ``letters``, ``code`` and ``words`` (see :func:`search_shape`).
+    """
     q = (text or "").strip()
     if not q:
-        return true()
+        return "all", {}
     shape = search_shape(q)
-    parts: list[Any] = []
     if shape == "digits":
         digits = phone_digits(q) or ""
         if len(digits) < 3:
-            return Customer.name.contains(q, autoescape=True)
-        parts += [
-            Customer.phone_digits.contains(digits, autoescape=True),
-            _customers_with_contact(Contact.phone_digits.contains(digits, autoescape=True),
-                                    Contact.mobile_digits.contains(digits, autoescape=True)),
-        ]
-    elif shape == "letters":
-        letters = _SEPARATORS.sub("", q).casefold()
-        parts += [
-            _prefix(Customer.pinyin_initials, letters),
-            _prefix(Customer.pinyin_full, letters),
-            _prefix(Customer.name_key, letters),
-        ]
-    elif shape == "code":
-        parts += [
-            _prefix(Customer.name_key, normalise_name(q)),
-            Customer.id.in_(select(Device.customer_id).where(
-                _prefix(Device.serial_number, q.upper()))),
-            custom_fields.text_search(CustomFieldEntity.CUSTOMER, Customer.id, q),
-        ]
-    else:
-        parts += [
-            Customer.name.contains(q, autoescape=True),
-            Customer.short_name.contains(q, autoescape=True),
-            _customers_with_contact(_prefix(Contact.name, q)),
-            custom_fields.text_search(CustomFieldEntity.CUSTOMER, Customer.id, q),
-        ]
-    return or_(*parts)
+            return "short", {"anywhere": _anywhere(q)}
+        return "digits", {"anywhere": _anywhere(digits)}
+    if shape == "letters":
+        return "letters", _range(_SEPARATORS.sub("", q).casefold())
+    if shape == "code":
+        return "code", {"anywhere": _anywhere(q), **_range(normalise_name(q)),
+                        **_range(q.upper(), "serial_lo", "serial_hi")}
+    return "words", {"anywhere": _anywhere(q), **_range(q)}
+
+
+def _range(prefix: str, lo: str = "lo", hi: str = "hi") -> dict[str, str]:
+    """Bounds of the values starting with ``prefix``, for :func:`_in_range`."""
+    return {lo: prefix, hi: prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+
+
+def _anywhere(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its wildcards escaped (see LIKE_ESCAPE)."""
+    escaped = (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
+               .replace("_", LIKE_ESCAPE + "_"))
+    return f"%{escaped}%"
+
+
+def _like_anywhere(column: Any) -> Any:
+    return column.like(bindparam("anywhere", type_=String), escape=LIKE_ESCAPE)
+
+
+def _in_range(column: Any, lo: str = "lo", hi: str = "hi") -> Any:
+    """``column`` starts with the prefix whose bounds are the parameters ``lo``/``hi``: a
+    range every database answers from an index (``LIKE 'abc%'`` is not index-assisted on
+    SQLite, where LIKE ignores case, nor on PostgreSQL under a non-C collation)."""
+    return and_(column >= bindparam(lo, type_=String), column < bindparam(hi, type_=String))
+
+
+def _text_clause(shape: str) -> Any:
+    """The WHERE clause for a shape of search text, built from only the keys that shape
+    can match, so a pinyin search is an index range and not a scan of every column."""
+    if shape == "all":
+        return true()
+    if shape == "short":
+        return _like_anywhere(Customer.name)
+    if shape == "digits":
+        return or_(_like_anywhere(Customer.phone_digits),
+                   _customers_with_contact(_like_anywhere(Contact.phone_digits),
+                                           _like_anywhere(Contact.mobile_digits)))
+    if shape == "letters":
+        return or_(_in_range(Customer.pinyin_initials), _in_range(Customer.pinyin_full),
+                   _in_range(Customer.name_key))
+    custom = custom_fields.text_search(CustomFieldEntity.CUSTOMER, Customer.id,
+                                       bindparam("anywhere", type_=String))
+    if shape == "code":
+        return or_(_in_range(Customer.name_key),
+                   Customer.id.in_(select(Device.customer_id).where(
+                       _in_range(Device.serial_number, "serial_lo", "serial_hi"))),
+                   custom)
+    return or_(_like_anywhere(Customer.name), _like_anywhere(Customer.short_name),
+               _customers_with_contact(_in_range(Contact.name)), custom)
+
+
+@functools.cache
+def _search_statement(shape: str, scope: DataScope) -> Any:
+    """The list query for one shape of search text and one data scope, built once."""
+    in_scope = scope_clause(scope, Customer.owner_id)
+    return (
+        select(
+            Customer.id, Customer.code, Customer.name, Customer.short_name,
+            Customer.customer_class, Customer.source, Customer.status, Customer.owner_id,
+            User.display_name, Customer.phone, Customer.sort_key,
+            case((in_scope, True), else_=False).label("visible"),
+        )
+        .outerjoin(User, User.id == Customer.owner_id)
+        .where(_text_clause(shape))
+        .order_by(Customer.sort_key, Customer.id)
+        .limit(bindparam("page_limit", type_=Integer))
+    )
 
 
 def _row(r: Any) -> CustomerRow:
-    visible = bool(r.visible)
-    return CustomerRow(
-        id=r.id, code=r.code, name=r.name, short_name=r.short_name if visible else None,
-        customer_class=r.customer_class if visible else None,
-        source=r.source if visible else None, status=r.status if visible else None,
-        owner_id=r.owner_id, owner_name=r.display_name,
-        phone=r.phone if visible else None, restricted=not visible, sort_key=r.sort_key,
-    )
+    (id_, code, name, short_name, customer_class, source, status, owner_id, owner_name,
+     phone, key, visible) = r
+    if visible:
+        return CustomerRow(id_, code, name, short_name, customer_class, source, status,
+                           owner_id, owner_name, phone, False, key)
+    return CustomerRow(id_, code, name, None, None, None, None, owner_id, owner_name, None,
+                       True, key)
 
 
 def _load(uow: UnitOfWork, customer_id: int) -> Customer:
@@ -792,9 +938,12 @@ def _protect_phones(uow: UnitOfWork, actor: Actor, detail: CustomerDetail) -> Cu
     """Blank the phone numbers a role with ``customers.phone`` hidden may not see: those of
     customers (and their contacts) its user does not own."""
     if sees_field(uow, actor, Module.CUSTOMERS, "phone", detail.owner_id):
-        return detail
-    return replace(detail, phone=None, contacts=tuple(
-        replace(c, phone=None, mobile=None) for c in detail.contacts))
+        if may_change_field(uow, actor, Module.CUSTOMERS, "phone", detail.owner_id):
+            return detail
+        return replace(detail, phones_editable=False)
+    return replace(detail, phone=None, phones_visible=False, phones_editable=False,
+                   contacts=tuple(replace(c, phone=None, mobile=None)
+                                  for c in detail.contacts))
 
 
 def _protect_row_phones(uow: UnitOfWork, actor: Actor,
@@ -809,6 +958,14 @@ def _detail(uow: UnitOfWork, customer: Customer) -> CustomerDetail:
     fields = custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER)
     custom = custom_fields.values_for(uow=uow, entity=CustomFieldEntity.CUSTOMER,
                                       record_ids=[customer.id]).get(customer.id, {})
+    contact_fields = custom_fields.load_definitions(uow, CustomFieldEntity.CONTACT)
+    device_fields = custom_fields.load_definitions(uow, CustomFieldEntity.DEVICE)
+    contact_values = (custom_fields.values_for(
+        uow=uow, entity=CustomFieldEntity.CONTACT, record_ids=[c.id for c in customer.contacts])
+        if contact_fields else {})
+    device_values = (custom_fields.values_for(
+        uow=uow, entity=CustomFieldEntity.DEVICE, record_ids=[d.id for d in customer.devices])
+        if device_fields else {})
     names = dict(uow.session.execute(
         select(User.id, User.display_name).where(
             User.id.in_([i for i in (customer.owner_id, customer.updated_by_id) if i])
@@ -826,7 +983,9 @@ def _detail(uow: UnitOfWork, customer: Customer) -> CustomerDetail:
         contacts=tuple(
             ContactView(id=c.id, name=c.name, title=c.title, phone=c.phone, mobile=c.mobile,
                         email=c.email, birthday=c.birthday, is_primary=c.is_primary,
-                        notes=c.notes)
+                        notes=c.notes,
+                        custom={f.code: contact_values.get(c.id, {}).get(f.code)
+                                for f in contact_fields})
             for c in customer.contacts
         ),
         addresses=tuple(
@@ -834,9 +993,13 @@ def _detail(uow: UnitOfWork, customer: Customer) -> CustomerDetail:
                         street=a.street, postal_code=a.postal_code, is_default=a.is_default)
             for a in customer.addresses
         ),
-        devices=tuple(_device_view(d) for d in customer.devices),
+        devices=tuple(replace(_device_view(d), custom={
+            f.code: device_values.get(d.id, {}).get(f.code) for f in device_fields})
+            for d in customer.devices),
         custom={f.code: custom.get(f.code) for f in fields},
         custom_fields=fields,
+        contact_fields=contact_fields,
+        device_fields=device_fields,
     )
 
 

@@ -360,6 +360,8 @@ class QuotationPage:
 class OrderPage:
     rows: tuple[OrderRow, ...]
     next_after: tuple[dt.date, int] | None = None
+    # Custom field values of the page's rows asked for as columns: {order id: {code: value}}.
+    custom: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -723,9 +725,12 @@ def get_order(*, uow: UnitOfWork, actor: Actor, order_id: int) -> OrderView:
 def list_orders(
     *, uow: UnitOfWork, actor: Actor, customer_id: int | None = None,
     status: OrderStatus | None = None, after: tuple[dt.date, int] | None = None,
-    limit: int = 100,
+    limit: int = 100, custom_columns: Sequence[str] = (),
 ) -> OrderPage:
-    """The orders in the actor's data scope, newest first, one page at a time."""
+    """The orders in the actor's data scope, newest first, one page at a time.
+
+    ``custom_columns``: codes of custom fields shown as list columns; their values for the
+    page's rows come in ``OrderPage.custom`` (one more query per page)."""
     limit = max(1, min(limit, 500))
     with uow:
         require(uow, actor, Module.ORDERS, Operation.VIEW)
@@ -754,8 +759,15 @@ def list_orders(
             gross_margin=None if margin_hidden else r[8] - r[10])
             for r in rows[:limit])
         more = len(rows) > limit
+        custom: dict[int, dict[str, Any]] = {}
+        if custom_columns and page:
+            wanted = set(custom_columns)
+            custom = {rid: {c: v for c, v in values.items() if c in wanted}
+                      for rid, values in custom_fields.values_for(
+                          uow=uow, entity=CustomFieldEntity.ORDER,
+                          record_ids=[r.id for r in page]).items()}
         return OrderPage(rows=page, next_after=(page[-1].ordered_on, page[-1].id)
-                         if more and page else None)
+                         if more and page else None, custom=custom)
 
 
 def transition_order(

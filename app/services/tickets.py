@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -375,6 +375,19 @@ class TicketPage:
     rows: tuple[TicketView, ...]
     # Newest received first; pass back as ``after``.
     next_after: tuple[dt.datetime, int] | None = None
+    # Custom field values of the page's rows asked for as columns: {ticket id: {code: value}}.
+    custom: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TicketCustom:
+    """A ticket's custom fields (form order), their values by code and the ticket's
+    version to hand back on saving."""
+
+    ticket_id: int
+    version: int
+    fields: tuple[custom_fields.FieldDefinition, ...]
+    values: Mapping[str, object]
 
 
 @dataclass(frozen=True)
@@ -996,8 +1009,12 @@ def overdue_tickets(*, uow: UnitOfWork, actor: Actor,
 
 def list_tickets(*, uow: UnitOfWork, actor: Actor, filters: TicketFilters = TicketFilters(),
                  after: tuple[dt.datetime, int] | None = None, limit: int = 100,
-                 now: dt.datetime | None = None) -> TicketPage:
-    """One page of tickets in scope, newest received first (keyset), with overdue flags."""
+                 now: dt.datetime | None = None,
+                 custom_columns: Sequence[str] = ()) -> TicketPage:
+    """One page of tickets in scope, newest received first (keyset), with overdue flags.
+
+    ``custom_columns``: codes of custom fields shown as list columns; their values for the
+    page's rows come in ``TicketPage.custom`` (one more query per page)."""
     limit = max(1, min(limit, 500))
     moment = now or utcnow()
     with uow:
@@ -1026,8 +1043,54 @@ def list_tickets(*, uow: UnitOfWork, actor: Actor, filters: TicketFilters = Tick
         rows = [_view(uow, i, now=moment) for i in ids]
         page = tuple(rows[:limit])
         more = len(rows) > limit
+        custom: dict[int, dict[str, Any]] = {}
+        if custom_columns and page:
+            wanted = set(custom_columns)
+            custom = {rid: {c: v for c, v in values.items() if c in wanted}
+                      for rid, values in custom_fields.values_for(
+                          uow=uow, entity=CustomFieldEntity.SERVICE_TICKET,
+                          record_ids=[r.id for r in page]).items()}
         return TicketPage(rows=page,
-                          next_after=(page[-1].received_at, page[-1].id) if more else None)
+                          next_after=(page[-1].received_at, page[-1].id) if more else None,
+                          custom=custom)
+
+
+def ticket_custom_values(*, uow: UnitOfWork, actor: Actor, ticket_id: int) -> TicketCustom:
+    """The ticket's custom fields and values for the ticket dialog (a call of its own, so
+    :func:`get_ticket` stays as cheap as it is)."""
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        ticket = _load(uow, ticket_id)
+        _require_ticket_scope(uow, actor, ticket, Operation.VIEW)
+        fields = custom_fields.load_definitions(uow, CustomFieldEntity.SERVICE_TICKET)
+        values = (custom_fields.values_for(uow=uow, entity=CustomFieldEntity.SERVICE_TICKET,
+                                           record_ids=[ticket.id]).get(ticket.id, {})
+                  if fields else {})
+        return TicketCustom(ticket_id=ticket.id, version=ticket.version, fields=fields,
+                            values={f.code: values.get(f.code) for f in fields})
+
+
+def save_ticket_custom(*, uow: UnitOfWork, actor: Actor, ticket_id: int,
+                       expected_version: int, custom: Mapping[str, object]) -> TicketView:
+    """Change a ticket's custom field values after intake (fields left out keep theirs),
+    with the intake form's rules; the ticket's version moves when anything changed."""
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.EDIT)
+        ticket = _load(uow, ticket_id)
+        _require_ticket_scope(uow, actor, ticket, Operation.EDIT)
+        check_version(uow, ticket, expected_version, entity="service_ticket",
+                      label=tr("Service ticket"))
+        changes = custom_fields.save_values(
+            uow=uow, actor=actor, entity=CustomFieldEntity.SERVICE_TICKET,
+            record_id=ticket.id, values=dict(custom))
+        if changes:
+            ticket.updated_at = utcnow()
+            ticket.updated_by_id = actor.user_id
+            uow.flush()
+            audit.record(uow, actor, AuditAction.UPDATE, "service_ticket", ticket.id,
+                         _record_label(ticket), changes)
+        uow.commit()
+        return _view(uow, ticket.id, detail=True)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -1200,9 +1263,10 @@ __all__ = [
     "DEFAULT_SCORE_RULES", "DEFAULT_SLA_HOURS", "JOB_TYPES", "TICKET_LIFECYCLE", "ChargeSplit",
     "Coverage", "charge_split",
     "IntakeDraft", "NewDevice", "PartLine", "RepairDraft", "RepairSummary", "ServiceRules",
-    "TicketEventView", "TicketFilters", "TicketPage", "TicketView", "Workload",
+    "TicketCustom", "TicketEventView", "TicketFilters", "TicketPage", "TicketView", "Workload",
     "coverage_for", "device_history", "dispatch_ticket", "due_time", "get_ticket",
     "get_ticket_by_number", "intake_ticket", "list_tickets", "load_rules", "move_ticket",
-    "overdue_tickets", "pickup_ticket", "record_repair", "save_service_rules", "service_score",
+    "overdue_tickets", "pickup_ticket", "record_repair", "save_service_rules",
+    "save_ticket_custom", "service_score", "ticket_custom_values",
     "technician_workload", "ticket_id_for_repair",
 ]

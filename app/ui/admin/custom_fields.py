@@ -57,10 +57,11 @@ FIELD_ERROR_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
 _REMOVED = QColor("#8a8a8a")
 
 
-# The records whose forms show custom fields so far. The service layer takes fields of
-# contacts, devices and care items too; they join this list with their forms.
-FORM_ENTITIES = (CustomFieldEntity.CUSTOMER, CustomFieldEntity.VISIT, CustomFieldEntity.ORDER,
-                 CustomFieldEntity.SERVICE_TICKET)
+# The records whose forms show custom fields: contacts and devices on the customer card
+# (one row at a time, "Custom fields…"), care items in the care outcome dialog.
+FORM_ENTITIES = (CustomFieldEntity.CUSTOMER, CustomFieldEntity.CONTACT, CustomFieldEntity.DEVICE,
+                 CustomFieldEntity.VISIT, CustomFieldEntity.ORDER,
+                 CustomFieldEntity.SERVICE_TICKET, CustomFieldEntity.CARE_ITEM)
 
 
 def entity_labels(owner: QWidget) -> list[tuple[CustomFieldEntity, str]]:

@@ -39,6 +39,7 @@ from app.ui.care.common import (
     qdate,
 )
 from app.ui.context import AppContext
+from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import describe_error
 from app.ui.formatting import format_date
 from app.ui.sales.base import SalesDialog, keep_open
@@ -127,6 +128,10 @@ class CareOutcomeDialog(SalesDialog):
         action_box.addLayout(postpone_row)
         action_box.addWidget(self.dismiss_radio)
 
+        # The administrator's custom fields of care items (自定义字段), when any exist.
+        self.custom_form = CustomFieldsForm((), self, language=self._ctx.language)
+        self.custom_form.hide()
+
         form = QFormLayout()
         for field, title, widget in (
             ("outcome", self.tr("Outcome"), self.outcome_edit),
@@ -144,6 +149,7 @@ class CareOutcomeDialog(SalesDialog):
             form.addRow(title, box)
             self.register_field(field, label, widget if widget is not None
                                 else self.postpone_edit)
+        form.addRow(self.custom_form)
 
         self.save_button = QPushButton(self.tr("Save"), self)
         self.save_button.setObjectName("save_button")
@@ -200,6 +206,11 @@ class CareOutcomeDialog(SalesDialog):
             self.channel_combo.setCurrentIndex(index)
         if view.status is CareStatus.SKIPPED:
             self.postpone_radio.setChecked(True)
+        self.custom_form.set_definitions(view.custom_fields)
+        self.custom_form.set_values(view.custom)
+        self.custom_form.setVisible(bool(self.custom_form.definitions))
+        if self.custom_form.definitions:
+            self.resize(self.width(), max(self.height(), self.sizeHint().height()))
         self.set_busy(False)
 
     def _on_load_failed(self, error: BaseException) -> None:
@@ -235,23 +246,38 @@ class CareOutcomeDialog(SalesDialog):
         channel = self.channel_combo.currentData() or ""
         action = self.chosen_action()
         when = pydate(self.postpone_edit.date())
+        custom = self.custom_form.values() if self.custom_form.definitions else {}
         self.clear_errors()
+        self.custom_form.clear_errors()
+        if action != ACTION_DISMISS and custom and not self.custom_form.check():
+            self.set_status(self.tr("Not saved: please correct the marked fields."),
+                            error=True)
+            self.custom_form.focus_first_error()
+            return
         self.set_busy(True, self.tr("Saving…"))
 
         def work(uow: UnitOfWork) -> CareItemView:
             if action == ACTION_POSTPONE:
                 return postpone_care_item(uow=uow, actor=actor, care_item_id=item_id,
                                           expected_version=version, to=when,
-                                          outcome=text, channel=channel or None, on=today)
+                                          outcome=text, channel=channel or None, on=today,
+                                          custom=custom)
             if action == ACTION_DISMISS:
                 return dismiss_care_item(uow=uow, actor=actor, care_item_id=item_id,
                                          expected_version=version, reason=text, on=today)
             return record_outcome(uow=uow, actor=actor, care_item_id=item_id,
                                   expected_version=version, outcome=text, channel=channel,
-                                  done=True, on=today)
+                                  done=True, on=today, custom=custom)
 
         self._ctx.run(work, on_done=self._on_saved,
                       on_error=self._on_save_failed, owner=self)
+
+    def _place_line_errors(self, errors: dict[str, str]) -> list[str]:
+        """The custom fields' errors go to their fields in the form."""
+        others = self.custom_form.show_errors(errors)
+        if self.custom_form.has_errors():
+            self.custom_form.focus_first_error()
+        return [key for key in errors if key not in others]
 
     def _on_saved(self, view: CareItemView) -> None:
         self._view = view

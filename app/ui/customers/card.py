@@ -61,6 +61,7 @@ from app.services.users import UserChoice
 from app.ui import labels
 from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
+from app.ui.customers.child_custom import ChildCustomFieldsDialog
 from app.ui.customers.entry_table import EntryColumn, EntryTable
 from app.ui.customers.owners import load_owner_choices, may_reassign, owner_texts
 from app.ui.errors import show_error
@@ -71,9 +72,14 @@ MAX_HITS_SHOWN = 5
 FIELD_ERROR_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
 ERROR_COLOUR = "#b00020"
 _CHILD_FIELD = re.compile(r"^(contacts|addresses|devices)\[(\d+)\]\.(\w+)$")
+# A contact's or device's custom field: "contacts[0].custom.<code>".
+_CHILD_CUSTOM = re.compile(r"^(contacts|devices)\[(\d+)\]\.custom\.(\w+)$")
+# The card's rows that carry custom fields, and the kind of record they are.
+_CUSTOM_CHILDREN = {"contacts": CustomFieldEntity.CONTACT, "devices": CustomFieldEntity.DEVICE}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # Top-level fields in the order the card shows them (and the conflict dialog lists them).
+PHONE_EXAMPLE = "010-6253 8888"
 _FIELDS = ("name", "short_name", "phone", "email", "kind", "source", "customer_class",
            "status", "industry", "website", "tax_number", "owner_id", "notes")
 _CHILDREN = ("contacts", "addresses", "devices")
@@ -307,7 +313,7 @@ class CustomerCardDialog(QDialog):
                 name=v["name"] or "", title=v["title"], phone=v["phone"], mobile=v["mobile"],
                 email=v["email"], birthday=_date_value(v["birthday"]),
                 is_primary=bool(v["is_primary"]), notes=v["_meta"].get("notes"),
-                id=v["_meta"].get("id")))
+                id=v["_meta"].get("id"), custom=dict(v["_meta"].get("custom") or {})))
         addresses = []
         for row, v in self.addresses_table.entries():
             maps["addresses"].append(row)
@@ -323,7 +329,8 @@ class CustomerCardDialog(QDialog):
                 serial_number=v["serial_number"] or "",
                 install_date=_date_value(v["install_date"]), location=v["location"],
                 status=v["status"] or "", notes=v["_meta"].get("notes"),
-                new_reading=_int_value(v["new_reading"]), id=v["_meta"].get("id")))
+                new_reading=_int_value(v["new_reading"]), id=v["_meta"].get("id"),
+                custom=dict(v["_meta"].get("custom") or {})))
         self._row_maps = maps
         return CustomerDraft(
             name=self.name_edit.text().strip(),
@@ -366,7 +373,7 @@ class CustomerCardDialog(QDialog):
         self.name_edit.setPlaceholderText(self.tr("Required: company or person"))
         self.short_name_edit = self._line_edit("short_name", 100)
         self.phone_edit = self._line_edit("phone", 40)
-        self.phone_edit.setPlaceholderText("010-6253 8888")
+        self.phone_edit.setPlaceholderText(PHONE_EXAMPLE)
         self.email_edit = self._line_edit("email", 200)
         self.kind_combo = self._combo("kind", labels.customer_kinds())
         self.source_combo = self._combo("source", labels.customer_sources())
@@ -426,6 +433,11 @@ class CustomerCardDialog(QDialog):
         self.tabs.setObjectName("card_tabs")
         self._table_errors: dict[str, QLabel] = {}
         self._remove_buttons: dict[str, QPushButton] = {}
+        self._custom_buttons: dict[str, QPushButton] = {}
+        self._child_fields: dict[str, tuple[FieldDefinition, ...]] = {
+            name: () for name in _CUSTOM_CHILDREN}
+        self._child_errors: dict[tuple[str, int], dict[str, str]] = {}
+        self.child_dialog: ChildCustomFieldsDialog | None = None
         for name, table in self._tables.items():
             self.tabs.addTab(self._table_page(name, table), self._titles[name])
         notes_page = QWidget(self.tabs)
@@ -563,12 +575,25 @@ class CustomerCardDialog(QDialog):
         remove.clicked.connect(table.remove_current_row)
         remove.clicked.connect(self._update_remove_buttons)
         self._remove_buttons[name] = remove
+        custom_button: QPushButton | None = None
+        if name in _CUSTOM_CHILDREN:
+            custom_button = QPushButton(self.tr("Custom fields…"), page)
+            custom_button.setObjectName(f"{name}_custom_button")
+            custom_button.setAutoDefault(False)
+            custom_button.setEnabled(False)
+            custom_button.setVisible(False)
+            custom_button.setToolTip(self.tr("The custom fields of the selected row (F4)"))
+            custom_button.clicked.connect(lambda _c=False, n=name: self.open_child_custom(n))
+            self._custom_buttons[name] = custom_button
+            table.details_requested.connect(lambda n=name: self.open_child_custom(n))
         hint = QLabel(self.tr("Type into the last row to add one; Enter moves to the next cell."),
                       page)
         hint.setObjectName(f"{name}_hint")
         hint.setStyleSheet("color: #5f6368;")
         bottom = QHBoxLayout()
         bottom.addWidget(hint, 1)
+        if custom_button is not None:
+            bottom.addWidget(custom_button)
         bottom.addWidget(remove)
         layout = QVBoxLayout(page)
         layout.addWidget(table, 1)
@@ -634,6 +659,62 @@ class CustomerCardDialog(QDialog):
         self._ctx.run(lambda uow: custom_field_definitions(
             uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER),
             on_done=self._on_custom_definitions, on_error=lambda _error: None, owner=self)
+        self._ctx.run(lambda uow: tuple(custom_field_definitions(
+            uow=uow, actor=actor, entity=entity) for entity in _CUSTOM_CHILDREN.values()),
+            on_done=self._on_child_definitions, on_error=lambda _error: None, owner=self)
+
+    def _on_child_definitions(self, loaded: tuple[tuple[FieldDefinition, ...], ...]) -> None:
+        for name, fields in zip(_CUSTOM_CHILDREN, loaded, strict=True):
+            self._set_child_fields(name, fields)
+
+    def _set_child_fields(self, name: str, fields: tuple[FieldDefinition, ...]) -> None:
+        self._child_fields[name] = tuple(fields)
+        self._custom_buttons[name].setVisible(bool(fields))
+        self._update_remove_buttons()
+
+    def open_child_custom(self, name: str) -> ChildCustomFieldsDialog | None:
+        """F4 / "Custom fields…": edit the custom fields of the selected contact or device."""
+        table = self._tables[name]
+        row = table.currentRow()
+        fields = self._child_fields.get(name, ())
+        if not fields or row < 0 or table.row_is_blank(row):
+            return None
+        self._commit_editors()
+        meta = table.row_meta(row)
+        stored = meta.get("custom")
+        values = table.entries_row(row)
+        who = (values.get("name") if name == "contacts"
+               else " ".join(str(values.get(k) or "") for k in ("brand", "model",
+                                                                  "serial_number")).strip())
+        title = self.tr("{what}: {name}").format(
+            what=self._titles[name], name=who or self.tr("Row {row}").format(row=row + 1))
+        dialog = ChildCustomFieldsDialog(
+            fields, stored or {}, title, self, errors=self._child_errors.get((name, row)),
+            defaults=stored is None and meta.get("id") is None,
+            read_only=not self._may_save(), language=self._ctx.language)
+        dialog.applied.connect(lambda custom, n=name, r=row: self._apply_child_custom(
+            n, r, custom))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.child_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _apply_child_custom(self, name: str, row: int, custom: dict[str, Any]) -> None:
+        table = self._tables[name]
+        if not 0 <= row < table.rowCount():
+            return
+        table.set_row_meta(row, {**table.row_meta(row), "custom": dict(custom)})
+        if self._child_errors.pop((name, row), None) is not None:
+            first = table.columns[0].key
+            table.unmark(row, first)
+            for key in [k for k in self._errors if (m := _CHILD_CUSTOM.match(k))
+                        and m[1] == name and self._row_of(name, int(m[2])) == row]:
+                del self._errors[key]
+            self._update_tab_titles()
+
+    def _row_of(self, name: str, index: int) -> int:
+        rows = self._row_maps.get(name, [])
+        return rows[index] if index < len(rows) else index
 
     def _on_custom_definitions(self, fields: tuple[FieldDefinition, ...]) -> None:
         """A new card: show the custom fields with their defaults."""
@@ -700,7 +781,7 @@ class CustomerCardDialog(QDialog):
                 ({"name": c.name, "title": c.title, "phone": c.phone, "mobile": c.mobile,
                   "email": c.email, "birthday": _date_text(c.birthday),
                   "is_primary": c.is_primary},
-                 {"id": c.id, "notes": c.notes})
+                 {"id": c.id, "notes": c.notes, "custom": dict(c.custom)})
                 for c in detail.contacts])
             self.addresses_table.set_rows([
                 ({"kind": str(a.kind), "city": a.city, "district": a.district,
@@ -713,8 +794,11 @@ class CustomerCardDialog(QDialog):
                   "install_date": _date_text(d.install_date), "location": d.location,
                   "status": str(d.status), "last_reading": self._reading_text(d)},
                  # A device with a history is retired through its status, never removed.
-                 {"id": d.id, "notes": d.notes, "keep": True})
+                 {"id": d.id, "notes": d.notes, "keep": True, "custom": dict(d.custom)})
                 for d in detail.devices])
+            self._set_child_fields("contacts", detail.contact_fields)
+            self._set_child_fields("devices", detail.device_fields)
+            self._apply_phone_access(detail)
         finally:
             self._filling = False
         self._clear_errors()
@@ -732,6 +816,28 @@ class CustomerCardDialog(QDialog):
         return self.tr("{value} on {date}").format(
             value=f"{device.last_reading:,}",
             date=format_local_datetime(device.last_reading_at)[:10])
+
+    def _apply_phone_access(self, detail: CustomerDetail) -> None:
+        """Phone numbers the role may not see or change (``customers.phone`` of customers
+        the user does not own) are read-only; hidden ones say so instead of a blank."""
+        edit = self.phone_edit
+        if detail.phones_editable:
+            edit.setReadOnly(False)
+            edit.setPlaceholderText(PHONE_EXAMPLE)
+            edit.setToolTip("")
+            return
+        if detail.phones_visible:
+            tip = self.tr("Your role may not change the phone numbers of customers you "
+                          "do not own.")
+            placeholder = None
+        else:
+            tip = self.tr("Your role may not see the phone numbers of customers you "
+                          "do not own.")
+            placeholder = self.tr("(no permission)")
+        edit.setReadOnly(True)
+        edit.setPlaceholderText(placeholder or "")
+        edit.setToolTip(tip)
+        self.contacts_table.lock_saved_cells(("phone", "mobile"), placeholder, tip)
 
     # --- owner ----------------------------------------------------------------------------
 
@@ -878,6 +984,20 @@ class CustomerCardDialog(QDialog):
         others = self.custom_form.show_errors(errors)
         self._errors.update({k: m for k, m in errors.items() if k not in others})
         for field, message in others.items():
+            custom_child = _CHILD_CUSTOM.match(field)
+            if custom_child:
+                name, index, code = custom_child[1], int(custom_child[2]), custom_child[3]
+                table = self._tables[name]
+                row = self._row_of(name, index)
+                table.mark_error(row, table.columns[0].key, message)
+                self._child_errors.setdefault((name, row), {})[f"custom.{code}"] = message
+                label = next((f.label(self._ctx.language) for f in self._child_fields[name]
+                              if f.code == code), code)
+                table_messages[name].append(self.tr(
+                    "Row {row}, {column}: {message} (F4 opens its custom fields)").format(
+                    row=row + 1, column=label, message=message))
+                self._errors[field] = message
+                continue
             child = _CHILD_FIELD.match(field)
             if child:
                 name, index, key = child[1], int(child[2]), child[3]
@@ -931,6 +1051,7 @@ class CustomerCardDialog(QDialog):
                 self._clear_field_error(field)
         self._errors.clear()
         self.custom_form.clear_errors()
+        self._child_errors.clear()
         for name, table in self._tables.items():
             table.clear_marks()
             self._table_errors[name].hide()
@@ -1251,6 +1372,11 @@ class CustomerCardDialog(QDialog):
             notes_index, QColor(ERROR_COLOUR) if "notes" in self._errors else QColor())
 
     def _update_remove_buttons(self) -> None:
+        for name, button in self._custom_buttons.items():
+            table = self._tables[name]
+            row = table.currentRow()
+            button.setEnabled(bool(self._child_fields[name]) and row >= 0
+                              and not table.row_is_blank(row))
         for name, table in self._tables.items():
             button = self._remove_buttons[name]
             button.setEnabled(table.can_remove_current_row())

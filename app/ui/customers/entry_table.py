@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1  # the stored value of a choice cell
 META_ROLE = Qt.ItemDataRole.UserRole + 2  # a row's hidden data (id, notes...), on its first cell
+# A locked cell showing a placeholder (e.g. "(no permission)") instead of a value.
+PLACEHOLDER_ROLE = Qt.ItemDataRole.UserRole + 3
 ERROR_BACKGROUND = QColor("#fbd5d5")
 READ_ONLY_FOREGROUND = QColor("#5f6368")
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -66,10 +68,12 @@ class EntryTable(QTableWidget):
     Signals:
         leave_forward(): Enter on the empty new row; the card moves to its next field.
         edited(): a cell changed because the user typed or ticked it.
+        details_requested(): F4 on a row (the card opens the row's custom fields).
     """
 
     leave_forward = Signal()
     edited = Signal()
+    details_requested = Signal()
 
     def __init__(self, columns: Sequence[EntryColumn], parent: QWidget | None = None) -> None:
         super().__init__(0, len(columns), parent)
@@ -108,6 +112,32 @@ class EntryTable(QTableWidget):
         index = self._keys.get(key)
         return self.columns[index].title if index is not None else key
 
+    def lock_saved_cells(self, keys: Sequence[str], placeholder: str | None = None,
+                         tooltip: str = "") -> None:
+        """Make the ``keys`` cells of the rows already saved (those with an id) read-only.
+
+        With ``placeholder`` the cells show it (greyed) instead of a value and read as
+        empty; without, they keep their value. New rows stay editable.
+        """
+        self._filling = True
+        try:
+            for row in range(self.rowCount()):
+                if self.row_meta(row).get("id") is None:
+                    continue
+                for key in keys:
+                    col = self._keys.get(key)
+                    item = self.item(row, col) if col is not None else None
+                    if item is None:
+                        continue
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                    item.setForeground(READ_ONLY_FOREGROUND)
+                    item.setToolTip(tooltip)
+                    if placeholder is not None:
+                        item.setData(PLACEHOLDER_ROLE, True)
+                        item.setText(placeholder)
+        finally:
+            self._filling = False
+
     def set_rows(self, rows: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> None:
         """Replace the contents by ``(values, meta)`` pairs; a blank row follows them."""
         self._filling = True
@@ -131,6 +161,28 @@ class EntryTable(QTableWidget):
                 values[column.key] = self._cell_value(row, col)
             result.append((row, values))
         return result
+
+    def entries_row(self, row: int) -> dict[str, Any]:
+        """The values of one row by column key."""
+        return {column.key: self._cell_value(row, col) for col, column in enumerate(self.columns)}
+
+    def set_row_meta(self, row: int, meta: Mapping[str, Any]) -> None:
+        """Replace a row's hidden data (e.g. its custom field values); counts as an edit."""
+        item = self.item(row, 0)
+        if item is None:
+            return
+        self._filling = True
+        try:
+            item.setData(META_ROLE, dict(meta))
+        finally:
+            self._filling = False
+        self.edited.emit()
+
+    def unmark(self, row: int, key: str) -> None:
+        """Clear the error mark of one cell."""
+        col = self._keys.get(key)
+        if col is not None:
+            self._unmark(row, col)
 
     def row_meta(self, row: int) -> Mapping[str, Any]:
         item = self.item(row, 0)
@@ -246,10 +298,16 @@ class EntryTable(QTableWidget):
             self.advance()
             event.accept()
             return
+        if event.key() == Qt.Key.Key_F4 and not editing:
+            self.details_requested.emit()
+            event.accept()
+            return
         if event.key() == Qt.Key.Key_Delete and not editing:
             item = self.currentItem()
             column = self.columns[self.currentColumn()] if self.currentColumn() >= 0 else None
-            if item is not None and column is not None and column.kind in ("text", "date", "int"):
+            if (item is not None and column is not None
+                    and column.kind in ("text", "date", "int")
+                    and item.flags() & Qt.ItemFlag.ItemIsEditable):
                 item.setText("")
             event.accept()
             return
@@ -298,7 +356,7 @@ class EntryTable(QTableWidget):
     def _cell_value(self, row: int, col: int) -> Any:
         item = self.item(row, col)
         column = self.columns[col]
-        if item is None:
+        if item is None or item.data(PLACEHOLDER_ROLE):
             return None
         if column.kind == "bool":
             return item.checkState() == Qt.CheckState.Checked

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -14,16 +16,20 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import Module, Operation, ServiceMode, TicketStatus
-from app.services.errors import ConflictError
+from app.services.errors import ConflictError, ValidationError
 from app.services.tickets import (
     TICKET_LIFECYCLE,
+    TicketCustom,
     TicketView,
     get_ticket,
     move_ticket,
+    save_ticket_custom,
+    ticket_custom_values,
     ticket_id_for_repair,
 )
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
+from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_local_datetime, format_yuan
 from app.ui.sales.base import SalesDialog, keep_open
@@ -78,15 +84,59 @@ class TicketDialog(SalesDialog):
     def reload(self) -> None:
         tid, rid, actor = self._ticket_id, self._repair_id, self._ctx.actor
 
-        def load(uow: UnitOfWork) -> TicketView:
+        def load(uow: UnitOfWork) -> tuple[TicketView, TicketCustom]:
             ticket_id = tid
             if ticket_id is None:
                 assert rid is not None
                 ticket_id = ticket_id_for_repair(uow=uow, actor=actor, repair_id=rid)
-            return get_ticket(uow=uow, actor=actor, ticket_id=ticket_id)
+            view = get_ticket(uow=uow, actor=actor, ticket_id=ticket_id)
+            return view, ticket_custom_values(uow=uow, actor=actor, ticket_id=ticket_id)
 
         self.set_busy(True, self.tr("Loading…"))
-        self._ctx.run(load, on_done=self._fill, on_error=self._on_failed, owner=self)
+        self._ctx.run(load, on_done=self._on_loaded, on_error=self._on_failed, owner=self)
+
+    def _on_loaded(self, loaded: tuple[TicketView, TicketCustom]) -> None:
+        view, custom = loaded
+        self.custom_form.set_definitions(custom.fields)
+        self.custom_form.set_values(custom.values)
+        self.custom_box.setVisible(bool(self.custom_form.definitions))
+        self._fill(view)
+
+    def save_custom(self) -> None:
+        """Ctrl+S: save the changed custom field values of the ticket."""
+        view = self._view
+        if (view is None or self._busy or not self.custom_form.definitions
+                or not self.may_edit_custom()):
+            return
+        if not self.custom_form.check():
+            self.set_status(self.tr("Not saved: please correct the marked fields."),
+                            error=True)
+            self.custom_form.focus_first_error()
+            return
+        tid, version, actor = view.id, view.version, self._ctx.actor
+        values = self.custom_form.values()
+        self.set_busy(True, self.tr("Saving…"))
+        self._ctx.run(lambda uow: save_ticket_custom(uow=uow, actor=actor, ticket_id=tid,
+                                                     expected_version=version, custom=values),
+                      on_done=self._on_custom_saved, on_error=self._on_custom_failed,
+                      owner=self)
+
+    def _on_custom_saved(self, view: TicketView) -> None:
+        self._fill(view)
+        self.set_status(self.tr("Saved."))
+        self.saved.emit(view)
+
+    def _on_custom_failed(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError):
+            self.set_busy(False)
+            others = self.custom_form.show_errors(error.errors)
+            text = self.tr("Not saved: please correct the marked fields.")
+            if others:
+                text += " " + "; ".join(others.values())
+            self.set_status(text, error=True)
+            self.custom_form.focus_first_error()
+            return
+        self._on_action_failed(error)
 
     def move_to(self, target: TicketStatus) -> None:
         if self._view is None or self._busy:
@@ -146,6 +196,24 @@ class TicketDialog(SalesDialog):
             label.setWordWrap(True)
             self.values[key] = label
             form.addRow(title, label)
+        # The administrator's custom fields of service tickets (自定义字段), when any exist.
+        self.custom_box = QGroupBox(self.tr("Custom fields"), self)
+        self.custom_box.setObjectName("custom_box")
+        self.custom_form = CustomFieldsForm((), self.custom_box, language=self._ctx.language)
+        self.custom_form.leave_forward.connect(self.save_custom)
+        self.custom_save_button = QPushButton(self.tr("Save fields"), self.custom_box)
+        self.custom_save_button.setObjectName("custom_save_button")
+        self.custom_save_button.setToolTip(self.tr("Save the custom fields (Ctrl+S)"))
+        self.custom_save_button.setAutoDefault(False)
+        self.custom_save_button.clicked.connect(self.save_custom)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_custom)
+        custom_row = QHBoxLayout()
+        custom_row.addStretch(1)
+        custom_row.addWidget(self.custom_save_button)
+        custom_layout = QVBoxLayout(self.custom_box)
+        custom_layout.addWidget(self.custom_form)
+        custom_layout.addLayout(custom_row)
+        self.custom_box.hide()
         self.history = QListWidget(self)
         self.history.setObjectName("history_list")
         self.dispatch_button = QPushButton(self.tr("Dispatch…"), self)
@@ -178,6 +246,7 @@ class TicketDialog(SalesDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(form)
+        layout.addWidget(self.custom_box)
         layout.addWidget(QLabel(self.tr("Status history"), self))
         layout.addWidget(self.history, 1)
         layout.addWidget(self.status_label)
@@ -196,7 +265,14 @@ class TicketDialog(SalesDialog):
                 and (view.technician_id == self._ctx.actor.user_id
                      or self._ctx.can(Module.SERVICE_TICKETS, Operation.CONFIRM)))
 
+    def may_edit_custom(self) -> bool:
+        return self._view is not None and self._ctx.can(Module.SERVICE_TICKETS, Operation.EDIT)
+
     def update_actions(self) -> None:
+        may_edit_custom = self.may_edit_custom()
+        self.custom_form.setEnabled(may_edit_custom and not self._busy)
+        self.custom_save_button.setVisible(may_edit_custom)
+        self.custom_save_button.setEnabled(not self._busy)
         view = self._view
         allowed = TICKET_LIFECYCLE.targets(view.status) if view is not None else ()
         may_move = self._ctx.can(Module.SERVICE_TICKETS, Operation.EDIT)
