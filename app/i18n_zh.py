@@ -11,8 +11,9 @@ CATALOG_ZH: dict[str, str] = {
     "may contain only letters, digits and '_'": "只能包含字母、数字和“_”",
     "would lock you out of administration": "会使您自己失去系统管理权限",
     "You cannot deactivate your own account.": "不能停用自己的账户。",
-    "{user} still owns {what}. Hand them over to another user first (Customers → hand over).":
-        "{user} 名下仍有 {what}，请先移交给其他用户（客户 → 移交）。",
+    "{user} still owns {what}. Hand them over to another user first"
+    " (Tasks → Customer reassignment).":
+        "{user} 名下仍有 {what}，请先移交给其他用户（工作任务 → 客户移交）。",
     "Department": "部门",
     "{department} still has {count} active user(s). Move them to another department first.":
         "{department} 仍有 {count} 个在职用户，请先把他们调到其他部门。",
@@ -53,6 +54,9 @@ CATALOG_ZH: dict[str, str] = {
     "Cost": "成本",
     "Gross margin": "毛利",
     "Orders": "订单",
+    "Quotations": "报价单",
+    "Awaiting confirmation": "待确认",
+    "Valid until": "有效期至",
     # generic
     "{entity} {id} does not exist or you may not see it.": "{entity} {id} 不存在或您无权查看。",
     "{entity} was changed by {user} at {when} after you opened it.":
@@ -282,6 +286,7 @@ CATALOG_ZH: dict[str, str] = {
     "is not one of the choices": "不是可选的选项",
     "is not a field of this record": "不是这类记录的字段",
     "Record": "记录",
+    "Row {row}": "第 {row} 行",
     # management's work queue: confirmation (确认 / 退回) and tasks (工作任务)
     "Repair record": "维修记录",
     "Task": "工作任务",

@@ -356,7 +356,8 @@ def deactivate_user(*, uow: UnitOfWork, actor: Actor, user_id: int,
         if still:
             raise ServiceError(tr(
                 "{user} still owns {what}. Hand them over to another user first"
-                " (Customers → hand over).", user=user.display_name, what=", ".join(still)))
+                " (Tasks → Customer reassignment).", user=user.display_name,
+                what=", ".join(still)))
         _set_active(uow, actor, user, False)
         uow.commit()
         return _read_user(uow, user.id)

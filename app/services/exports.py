@@ -31,11 +31,12 @@ from app.models.enums import (
     Module,
     Operation,
     OrderStatus,
+    QuotationStatus,
     TicketStatus,
 )
 from app.reports.tabular import Cell, Sheet, write_csv, write_xlsx
 from app.services import audit, custom_fields
-from app.services.customers import CustomerFilters, _text_condition
+from app.services.customers import CustomerFilters, search_condition
 from app.services.errors import ValidationError
 from app.services.permissions import Actor, hidden_fields, require, scope_filter
 from app.services.uow import UnitOfWork
@@ -141,8 +142,8 @@ def export_customers(
         hidden = hidden_fields(uow, actor, Module.CUSTOMERS)
         phone_hidden = "phone" in hidden
         filters = filters or CustomerFilters()
-        conditions = [scope_filter(uow, actor, Module.CUSTOMERS, Customer.owner_id),
-                      _text_condition(text)]
+        matching, text_params = search_condition(text)
+        conditions = [scope_filter(uow, actor, Module.CUSTOMERS, Customer.owner_id), matching]
         if filters.customer_class:
             conditions.append(Customer.customer_class == filters.customer_class)
         if filters.source:
@@ -164,7 +165,7 @@ def export_customers(
             .where(*conditions)
             .order_by(Customer.sort_key, Customer.id)
         )
-        rows = uow.session.execute(stmt).all()
+        rows = uow.session.execute(stmt, text_params).all()
         headers = [tr("Code"), tr("Name"), tr("Short name"), tr("Type"), tr("Class"),
                    tr("Source"), tr("Status"), tr("Owner"), tr("Phone"), tr("E-mail"),
                    tr("Industry"), tr("Tax number"), tr("Website"), tr("First contact"),
@@ -303,15 +304,18 @@ _TICKET_STATUS: dict[TicketStatus, tuple[str, str]] = {
 def export_tickets(
     *, uow: UnitOfWork, actor: Actor, path: str | Path, fmt: str | None = None,
     status: TicketStatus | None = None, date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_to: dt.date | None = None, technician_id: int | None = None,
+    overdue_only: bool = False, now: dt.datetime | None = None,
 ) -> ExportResult:
     """Write the service tickets in the actor's data scope (newest first) to ``path``.
 
     A ticket is in scope through the person who took it in or the technician, as on the
-    ticket list. The parts cost is a column only for roles that see it
-    (``service_tickets.parts_cost``). Needs ``service_tickets.export``; audited.
+    ticket list. ``technician_id`` and ``overdue_only`` (open and past the SLA due time at
+    ``now``) narrow it as the list's filters do. The parts cost is a column only for roles
+    that see it (``service_tickets.parts_cost``). Needs ``service_tickets.export``; audited.
     """
-    from app.models import Device, RepairRecord
+    from app.models import Device, RepairRecord, utcnow
+    from app.services.tickets import OPEN_STATUSES as OPEN_TICKETS
 
     target = Path(path)
     with uow:
@@ -331,6 +335,11 @@ def export_tickets(
         if date_to is not None:
             conditions.append(ServiceTicket.received_at
                               < _day_start(date_to + dt.timedelta(days=1)))
+        if technician_id is not None:
+            conditions.append(ServiceTicket.technician_id == technician_id)
+        if overdue_only:
+            conditions.append(ServiceTicket.status.in_(OPEN_TICKETS))
+            conditions.append(ServiceTicket.due_at < (now or utcnow()))
         technician = aliased(User)
         parts_cost = (select(func.coalesce(func.sum(RepairRecord.parts_cost), 0))
                       .where(RepairRecord.ticket_id == ServiceTicket.id)
@@ -380,6 +389,78 @@ def export_tickets(
                      f"export service tickets: {count} rows to {target.name}",
                      {"rows": count, "format": kind, "file": target.name,
                       "status": status.value if status else None,
+                      "technician_id": technician_id, "overdue_only": overdue_only,
+                      "from": date_from.isoformat() if date_from else None,
+                      "to": date_to.isoformat() if date_to else None})
+        uow.commit()
+        return ExportResult(path=target, row_count=count, columns=tuple(headers))
+
+
+_QUOTATION_STATUS: dict[QuotationStatus, tuple[str, str]] = {
+    QuotationStatus.DRAFT: ("Draft", "草稿"),
+    QuotationStatus.SENT: ("Sent", "已发送"),
+    QuotationStatus.ACCEPTED: ("Accepted", "已接受"),
+    QuotationStatus.REJECTED: ("Rejected", "已拒绝"),
+    QuotationStatus.EXPIRED: ("Expired", "已过期"),
+    QuotationStatus.CONVERTED: ("Converted to order", "已转订单"),
+}
+
+
+def export_quotations(
+    *, uow: UnitOfWork, actor: Actor, path: str | Path, fmt: str | None = None,
+    status: QuotationStatus | None = None, date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> ExportResult:
+    """Write the quotations in the actor's data scope (newest first) to ``path``.
+
+    ``status`` and the quotation date range narrow it as on the quotation list. Needs
+    ``quotations.export``; audited with the row count.
+    """
+    from app.models import Quotation
+
+    target = Path(path)
+    with uow:
+        require(uow, actor, Module.QUOTATIONS, Operation.EXPORT)
+        kind = _format_of(target, fmt)
+        if not target.parent.is_dir():
+            raise ValidationError({"path": tr("the folder {folder} does not exist",
+                                              folder=str(target.parent))})
+        conditions = [scope_filter(uow, actor, Module.QUOTATIONS, Quotation.owner_id)]
+        if status is not None:
+            conditions.append(Quotation.status == status)
+        if date_from is not None:
+            conditions.append(Quotation.quoted_on >= date_from)
+        if date_to is not None:
+            conditions.append(Quotation.quoted_on <= date_to)
+        stmt = (
+            select(Quotation.number, Quotation.quoted_on, Quotation.valid_until,
+                   Customer.name, User.display_name, Quotation.status,
+                   Quotation.total_amount)
+            .join(Customer, Customer.id == Quotation.customer_id)
+            .outerjoin(User, User.id == Quotation.owner_id)
+            .where(*conditions)
+            .order_by(Quotation.quoted_on.desc(), Quotation.id.desc())
+        )
+        rows = uow.session.execute(stmt).all()
+        headers = [tr("Number"), tr("Date"), tr("Valid until"), tr("Customer"), tr("Owner"),
+                   tr("Status"), tr("Amount")]
+        kinds = ["text", "date", "date", "text", "text", "text", "money"]
+        zh = current_language() == "zh"
+
+        def lines() -> Iterator[Sequence[Cell]]:
+            for r in rows:
+                yield [r.number, r.quoted_on, r.valid_until, r.name, r.display_name,
+                       _QUOTATION_STATUS[r.status][1 if zh else 0], r.total_amount]
+
+        if kind == "xlsx":
+            count = write_xlsx(target, [Sheet(title=tr("Quotations"), headers=headers,
+                                              rows=lines(), kinds=kinds)])
+        else:
+            count = write_csv(target, headers, lines())
+        audit.record(uow, actor, AuditAction.EXPORT, "quotation", None,
+                     f"export quotations: {count} rows to {target.name}",
+                     {"rows": count, "format": kind, "file": target.name,
+                      "status": status.value if status else None,
                       "from": date_from.isoformat() if date_from else None,
                       "to": date_to.isoformat() if date_to else None})
         uow.commit()
@@ -391,4 +472,5 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.UTC)
 
 
-__all__ = ["FORMATS", "ExportResult", "export_customers", "export_orders", "export_tickets"]
+__all__ = ["FORMATS", "ExportResult", "export_customers", "export_orders", "export_quotations",
+           "export_tickets"]

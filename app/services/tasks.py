@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select, true
+from sqlalchemy import and_, case, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from app.i18n import tr
@@ -38,7 +38,7 @@ from app.services import audit
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
-from app.services.permissions import Actor, grants_for, owns_in_scope, require
+from app.services.permissions import Actor, grants_for, owns_in_scope, require, scope_filter
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
 
@@ -307,6 +307,39 @@ def todo_tasks(*, uow: UnitOfWork, actor: Actor, today: dt.date | None = None,
                             Task.status.in_(OPEN_STATUSES)], day, limit)
 
 
+def tasks_to_confirm(*, uow: UnitOfWork, actor: Actor, today: dt.date | None = None,
+                     limit: int = 200) -> tuple[TaskView, ...]:
+    """Tasks reported done that the actor may confirm (or reopen), for the to-do list.
+
+    The same rule as :func:`confirm_task`, in one query: the assignee is in the actor's
+    ``TASKS`` data scope (a department task: scope all, or the actor's own department) or
+    the actor assigned it; never the actor's own work. Empty, not refused, for a role
+    without ``TASKS/CONFIRM``.
+    """
+    day = today or dt.date.today()
+    with uow:
+        grants = grants_for(uow, actor)
+        if not grants.allows(Module.TASKS, Operation.CONFIRM):
+            return ()
+        scope = grants.scope(Module.TASKS)
+        if scope is DataScope.ALL:
+            department_task: Any = true()
+        elif scope is DataScope.DEPARTMENT and grants.department_id is not None:
+            department_task = Task.assignee_department_id == grants.department_id
+        else:
+            department_task = false()
+        in_scope = or_(
+            and_(Task.assignee_id.is_not(None),
+                 scope_filter(uow, actor, Module.TASKS, Task.assignee_id)),
+            and_(Task.assignee_id.is_(None), department_task),
+            Task.assigned_by_id == actor.user_id)
+        not_own_work = and_(
+            or_(Task.assignee_id.is_(None), Task.assignee_id != actor.user_id),
+            or_(Task.updated_by_id.is_(None), Task.updated_by_id != actor.user_id))
+        return _views(uow, [Task.status == TS.REPORTED_DONE, in_scope, not_own_work],
+                      day, limit)
+
+
 def assignable_users(*, uow: UnitOfWork, actor: Actor) -> tuple[tuple[int, str], ...]:
     """Active users the actor may assign a task to (their TASKS data scope), by name."""
     with uow:
@@ -560,6 +593,7 @@ __all__ = [
     "list_tasks",
     "reopen_task",
     "report_task_done",
+    "tasks_to_confirm",
     "todo_tasks",
     "update_task",
 ]

@@ -3,6 +3,9 @@
 :func:`todo_list` gathers, for the acting user,
 
 * their open tasks, including tasks given to their whole department (:mod:`app.services.tasks`);
+* for management (``tasks/confirm``): tasks others reported done that wait for the actor's
+  confirmation, as task lines with the detail "Awaiting confirmation" (待确认)
+  (:func:`app.services.tasks.tasks_to_confirm`);
 * visit follow-ups due today or earlier (:func:`app.services.visits.todo_follow_ups`);
 * their records management returned, with the return comment
   (:func:`app.services.confirmation.returned_to_me`);
@@ -12,7 +15,8 @@
 
 Each source the user's role may not view is left out (a technician has no visits), so the
 list never refuses. Items are sorted overdue first, then by due date (undated last). The
-list costs a fixed number of queries: one per source (three for returned records).
+list costs a fixed number of queries: one per source (three for returned records); the
+tasks to confirm are one more query, only for roles that may confirm tasks.
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from app.i18n import current_language, tr
 from app.models import Customer, ServiceContract
-from app.models.enums import ContractStatus, Module, Operation
+from app.models.enums import ContractStatus, Module, Operation, TaskStatus
 from app.services.care import open_care_items_for_todo
 from app.services.confirmation import returned_to_me
 from app.services.contracts import _scope_clause as _contract_scope
 from app.services.permissions import Actor, grants_for
-from app.services.tasks import todo_tasks
+from app.services.tasks import tasks_to_confirm, todo_tasks
 from app.services.uow import UnitOfWork
 from app.services.visits import todo_follow_ups
 
@@ -71,6 +76,13 @@ class TodoItem:
     # What a task is about: a record kind ("visit", "order", ...) and its id.
     related_kind: str | None = None
     related_id: int | None = None
+    # A task waiting for the actor's confirmation: who reported it done, and the report.
+    assignee_name: str | None = None
+    report: str | None = None
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.kind is TodoKind.TASK and self.status == TaskStatus.REPORTED_DONE.value
 
 
 def todo_list(*, uow: UnitOfWork, actor: Actor, today: dt.date | None = None,
@@ -89,6 +101,19 @@ def todo_list(*, uow: UnitOfWork, actor: Actor, today: dt.date | None = None,
                     overdue=t.overdue, detail=t.description, status=t.status.value,
                     priority=t.priority.value, related_kind=t.related_entity,
                     related_id=t.related_id))
+            # Work others reported done, for management to confirm (待确认).
+            for t in tasks_to_confirm(uow=uow, actor=actor, today=day, limit=MAX_PER_SOURCE):
+                items.append(TodoItem(
+                    kind=TodoKind.TASK, id=t.id, version=t.version, title=t.title,
+                    customer_id=t.customer_id, customer_name=t.customer_name, due=t.due_on,
+                    overdue=t.overdue, detail=tr("Awaiting confirmation"),
+                    status=t.status.value,
+                    priority=t.priority.value, related_kind=t.related_entity,
+                    related_id=t.related_id,
+                    assignee_name=t.assignee_name or (
+                        t.department_name_zh if current_language() == "zh"
+                        else t.department_name_en),
+                    report=t.report))
         if TodoKind.FOLLOW_UP in wanted and grants.allows(Module.VISITS, Operation.VIEW):
             for f in todo_follow_ups(uow=uow, actor=actor, on=day, limit=MAX_PER_SOURCE):
                 items.append(TodoItem(

@@ -4,7 +4,7 @@ The list comes from :func:`app.services.todo.todo_list`, overdue first, then by 
 with a kind column; the buttons offer what the current line allows:
 
 * task (工作任务): Acknowledge, Report done…, Open record (the record the task is about) or
-  Open customer;
+  Open customer; for management, a task someone reported done (待确认): Confirm, Reopen…;
 * follow-up (跟进): Done (Space), Open customer;
 * returned record (退回): Open record to correct it (a repair record opens a correction
   dialog that resubmits), Resubmit;
@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.models.enums import Module, Operation
 from app.services.confirmation import submit_record
 from app.services.errors import ConflictError
-from app.services.tasks import acknowledge_task, report_task_done
+from app.services.tasks import acknowledge_task, confirm_task, reopen_task, report_task_done
 from app.services.todo import TodoItem, TodoKind, todo_list
 from app.services.visits import mark_follow_up_done
 from app.ui.context import AppContext
@@ -121,6 +122,18 @@ class TodoPage(QWidget):
         self.resubmit_button.setObjectName("todo_resubmit")
         self.resubmit_button.setToolTip(self.tr("Submit the corrected record to management"))
         self.resubmit_button.clicked.connect(self.resubmit)
+        # Management: work reported done waits for its confirmation (待确认).
+        may_confirm = ctx.can(Module.TASKS, Operation.CONFIRM)
+        self.confirm_button = QPushButton(self.tr("Confirm"), self)
+        self.confirm_button.setObjectName("todo_confirm")
+        self.confirm_button.setToolTip(self.tr("Accept the work reported done"))
+        self.confirm_button.clicked.connect(self.confirm)
+        self.confirm_button.setVisible(may_confirm)
+        self.reopen_button = QPushButton(self.tr("Reopen…"), self)
+        self.reopen_button.setObjectName("todo_reopen")
+        self.reopen_button.setToolTip(self.tr("Send the task back with what is still missing"))
+        self.reopen_button.clicked.connect(self.reopen)
+        self.reopen_button.setVisible(may_confirm)
         self.status_label = QLabel(self)
         self.status_label.setObjectName("todo_status")
         self.status_label.setWordWrap(True)
@@ -241,7 +254,7 @@ class TodoPage(QWidget):
 
     def report_done(self) -> QWidget | None:
         item = self.current_item()
-        if item is None or item.kind is not TodoKind.TASK:
+        if item is None or item.kind is not TodoKind.TASK or item.awaits_confirmation:
             return None
         actor = self._ctx.actor
         dialog = open_text_prompt(
@@ -250,6 +263,35 @@ class TodoPage(QWidget):
             action=lambda uow, text: report_task_done(
                 uow=uow, actor=actor, task_id=item.id, expected_version=item.version,
                 report=text))
+        dialog.saved.connect(lambda _v: self.refresh())
+        self.dialog = dialog
+        return dialog
+
+    def confirm(self) -> None:
+        """Confirm the task reported done on the current line."""
+        item = self.current_item()
+        if item is None or not item.awaits_confirmation or not self.confirm_button.isVisible():
+            return
+        actor = self._ctx.actor
+        self.confirm_button.setEnabled(False)
+        self.reopen_button.setEnabled(False)
+        self._ctx.run(lambda uow: confirm_task(uow=uow, actor=actor, task_id=item.id,
+                                               expected_version=item.version),
+                      on_done=lambda _v: self.refresh(), on_error=self._on_action_failed,
+                      owner=self)
+
+    def reopen(self) -> QWidget | None:
+        item = self.current_item()
+        if item is None or not item.awaits_confirmation or not self.reopen_button.isVisible():
+            return None
+        actor = self._ctx.actor
+        dialog = open_text_prompt(
+            self._ctx, self, title=self.tr("Reopen task"),
+            prompt=self.tr("What is still missing?"), context=item.title, field="comment",
+            button=self.tr("Reopen"),
+            action=lambda uow, text: reopen_task(
+                uow=uow, actor=actor, task_id=item.id, expected_version=item.version,
+                comment=text))
         dialog.saved.connect(lambda _v: self.refresh())
         self.dialog = dialog
         return dialog
@@ -290,6 +332,11 @@ class TodoPage(QWidget):
             return self.tr("Ends in {days} days").format(days=(item.due - self.today).days)
         if item.kind is TodoKind.RETURNED:
             return self.tr("Returned: {comment}").format(comment=item.detail or "")
+        if item.kind is TodoKind.TASK and item.awaits_confirmation:
+            report = self.tr("{person} reported: {report}").format(
+                person=item.assignee_name or "?",
+                report=(item.report or "").replace("\n", " "))
+            return " · ".join(p for p in (item.detail, report) if p)
         if item.kind is TodoKind.TASK:
             priority = reference_label("task", item.priority or "")
             return " · ".join(p for p in (priority, (item.detail or "").replace("\n", " "))
@@ -346,7 +393,8 @@ class TodoPage(QWidget):
 
     def _action_buttons(self) -> tuple[QPushButton, ...]:
         return (self.open_button, self.acknowledge_button, self.report_button,
-                self.done_button, self.resubmit_button)
+                self.done_button, self.resubmit_button, self.confirm_button,
+                self.reopen_button)
 
     def _update_buttons(self) -> None:
         item = self.current_item()
@@ -354,7 +402,10 @@ class TodoPage(QWidget):
         self.done_button.setEnabled(kind is TodoKind.FOLLOW_UP)
         self.acknowledge_button.setEnabled(kind is TodoKind.TASK and item is not None
                                            and item.status in ("open", "returned"))
-        self.report_button.setEnabled(kind is TodoKind.TASK)
+        waiting = item is not None and item.awaits_confirmation
+        self.report_button.setEnabled(kind is TodoKind.TASK and not waiting)
+        self.confirm_button.setEnabled(waiting)
+        self.reopen_button.setEnabled(waiting)
         self.resubmit_button.setEnabled(kind is TodoKind.RETURNED)
         if kind is TodoKind.CONTRACT:
             self.open_button.setText(self.tr("Open contract"))

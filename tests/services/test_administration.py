@@ -190,8 +190,20 @@ def test_reset_password_replaces_the_old_one_and_lifts_a_lock(uow, admin, clerk)
 def test_deactivation_is_refused_while_the_user_owns_customers(uow, admin, clerk, manager):
     made = create_customer(uow=uow, actor=clerk, draft=CustomerDraft(name="海淀零售客户"))
     row = adm.get_user(uow=uow, actor=admin, user_id=clerk.user_id)
-    with pytest.raises(ServiceError, match="Hand them over"):
+    with pytest.raises(ServiceError, match="Hand them over") as refused:
         adm.deactivate_user(uow=uow, actor=admin, user_id=row.id, expected_version=row.version)
+    # The way there as the program names it: the Tasks module, tab "Customer reassignment".
+    assert "(Tasks → Customer reassignment)" in str(refused.value)
+    assert "Customers → hand over" not in str(refused.value)
+    from app import i18n
+    i18n.set_language("zh")
+    try:
+        with pytest.raises(ServiceError) as refused_zh:
+            adm.deactivate_user(uow=uow, actor=admin, user_id=row.id,
+                                expected_version=row.version)
+    finally:
+        i18n.set_language("en")
+    assert "请先移交给其他用户（工作任务 → 客户移交）" in str(refused_zh.value)
     assert adm.get_user(uow=uow, actor=admin, user_id=row.id).active
     with uow:
         uow.session.get(Customer, made.id).owner_id = manager.user_id
@@ -441,6 +453,32 @@ def test_customer_phone_hidden_shows_only_own_customers_phones(uow, admin, clerk
     full = get_customer(uow=uow, actor=clerk2, customer_id=theirs.id)
     assert full.phone == "13833334444" and full.contacts[0].mobile == "13955556666"
     assert full.notes == "来电咨询硒鼓"
+
+
+def test_the_card_says_whether_its_phones_are_hidden_or_read_only(uow, admin, clerk, clerk2):
+    mine = create_customer(uow=uow, actor=clerk, draft=CustomerDraft(
+        name="小王的客户", phone="13811112222"))
+    theirs = create_customer(uow=uow, actor=clerk2, draft=CustomerDraft(
+        name="小李的客户", phone="13833334444"))
+    card = get_customer(uow=uow, actor=clerk, customer_id=theirs.id)
+    assert (card.phones_visible, card.phones_editable) == (True, True)
+
+    matrix = _matrix(uow, admin, "counter_clerk")
+    matrix = _save(uow, admin, matrix, field_rules={
+        **matrix.field_rules, (Module.CUSTOMERS, "phone"): FieldAccess.READ_ONLY})
+    card = get_customer(uow=uow, actor=clerk, customer_id=theirs.id)
+    assert (card.phone, card.phones_visible, card.phones_editable) == (
+        "13833334444", True, False)
+    own = get_customer(uow=uow, actor=clerk, customer_id=mine.id)
+    assert (own.phones_visible, own.phones_editable) == (True, True)
+
+    matrix = _matrix(uow, admin, "counter_clerk")
+    _save(uow, admin, matrix, field_rules={
+        **matrix.field_rules, (Module.CUSTOMERS, "phone"): FieldAccess.HIDDEN})
+    card = get_customer(uow=uow, actor=clerk, customer_id=theirs.id)
+    assert (card.phone, card.phones_visible, card.phones_editable) == (None, False, False)
+    own = get_customer(uow=uow, actor=clerk, customer_id=mine.id)
+    assert (own.phone, own.phones_visible, own.phones_editable) == ("13811112222", True, True)
 
 
 def test_protectable_fields_cover_every_field_the_services_protect():

@@ -208,3 +208,94 @@ def test_ticket_export_scoped_and_parts_cost_only_where_visible(
     assert result.row_count == 1 and "Parts cost" not in result.columns
     assert "门市小王" in out.read_text(encoding="utf-8-sig")
     assert json.loads(_exports(uow)[-1].changes)["rows"] == 1
+
+
+def test_ticket_export_applies_the_lists_mine_and_overdue_filters(
+        uow, clerk, technician, make_user, tmp_path):
+    import datetime as dt
+
+    from app.models import ServiceTicket
+    from app.services.exports import export_tickets
+    from app.services.tickets import IntakeDraft, dispatch_ticket, intake_ticket
+
+    lead = make_user("lead", "repair_lead", "repair")
+    store = create_customer(uow=uow, actor=clerk, draft=CustomerDraft(name="海淀零售客户")).id
+    jam = intake_ticket(uow=uow, actor=clerk, draft=IntakeDraft(customer_id=store,
+                                                                symptoms="卡纸"))
+    dead = intake_ticket(uow=uow, actor=clerk, draft=IntakeDraft(customer_id=store,
+                                                                 symptoms="不通电"))
+    dispatch_ticket(uow=uow, actor=lead, ticket_id=jam.id, expected_version=jam.version,
+                    technician_id=technician.user_id)
+    with uow:  # the power fault's SLA ran out yesterday, the paper jam's in a week
+        now = dt.datetime.now(dt.UTC)
+        uow.session.get(ServiceTicket, dead.id).due_at = now - dt.timedelta(days=1)
+        uow.session.get(ServiceTicket, jam.id).due_at = now + dt.timedelta(days=7)
+        uow.commit()
+
+    out = tmp_path / "mine.csv"
+    result = export_tickets(uow=uow, actor=lead, path=out, technician_id=technician.user_id)
+    text = out.read_text(encoding="utf-8-sig")
+    assert result.row_count == 1 and jam.number in text and dead.number not in text
+
+    out = tmp_path / "late.csv"
+    result = export_tickets(uow=uow, actor=lead, path=out, overdue_only=True)
+    text = out.read_text(encoding="utf-8-sig")
+    assert result.row_count == 1 and dead.number in text and jam.number not in text
+    changes = json.loads(_exports(uow)[-1].changes)
+    assert changes["rows"] == 1 and changes["overdue_only"] is True
+
+
+def test_quotation_export_scoped_filtered_and_audited(
+        uow, admin, manager, sales_user, other_sales_user, tmp_path):
+    from decimal import Decimal as D
+
+    from app.models.enums import QuotationStatus
+    from app.services.catalog import ProductDraft, create_product
+    from app.services.exports import export_quotations
+    from app.services.sales import (
+        QuotationDraft,
+        QuotationLineDraft,
+        create_quotation,
+        transition_quotation,
+    )
+
+    toner = create_product(uow=uow, actor=manager, draft=ProductDraft(
+        sku="HP-CF226A", name="惠普硒鼓", category="consumable", cost_price=D("87.65"),
+        list_price=D("199.00"))).id
+    mine = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技有限公司")).id
+    theirs = create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(
+        name="天津海河电子")).id
+    sent = create_quotation(uow=uow, actor=sales_user, draft=QuotationDraft(
+        customer_id=mine, lines=(QuotationLineDraft(product_id=toner, quantity=3),)))
+    transition_quotation(uow=uow, actor=sales_user, quotation_id=sent.id,
+                         expected_version=sent.version, to=QuotationStatus.SENT)
+    create_quotation(uow=uow, actor=other_sales_user, draft=QuotationDraft(
+        customer_id=theirs, lines=(QuotationLineDraft(product_id=toner, quantity=1),)))
+
+    out = tmp_path / "q.xlsx"
+    result = export_quotations(uow=uow, actor=manager, path=out)
+    assert result.row_count == 2
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Number", "Date")
+    assert {r[3] for r in rows[1:]} == {"北京鑫锐科技有限公司", "天津海河电子"}
+    out = tmp_path / "sent.csv"
+    result = export_quotations(uow=uow, actor=manager, path=out,
+                               status=QuotationStatus.SENT)
+    text = out.read_text(encoding="utf-8-sig")
+    assert result.row_count == 1 and sent.number in text and "597.00" in text
+    assert json.loads(_exports(uow)[-1].changes) == {
+        "rows": 1, "format": "csv", "file": "sent.csv", "status": "sent", "from": None,
+        "to": None}
+
+    with pytest.raises(PermissionDenied):  # salespeople may not export by default
+        export_quotations(uow=uow, actor=sales_user, path=tmp_path / "no.csv")
+    assert not (tmp_path / "no.csv").exists()
+    _grant(uow, admin, "sales", add={(Module.QUOTATIONS, Operation.EXPORT)})
+    out = tmp_path / "own.csv"
+    result = export_quotations(uow=uow, actor=sales_user, path=out)
+    text = out.read_text(encoding="utf-8-sig")
+    assert result.row_count == 1 and "北京鑫锐科技有限公司" in text and "天津海河电子" not in text
+    with pytest.raises(ValidationError):
+        export_quotations(uow=uow, actor=manager, path=tmp_path / "missing" / "q.csv")
+    assert len(_exports(uow)) == 3

@@ -137,3 +137,74 @@ def test_care_items_join_the_list_and_returned_visits_show_the_comment(
     assert items[1].detail == "请补充客户需求"
     assert [i.title for i in todo_list(uow=uow, actor=other_sales_user)] == ["别人的"]
     assert todo_list(uow=uow, actor=sales_user, kinds=[TodoKind.RETURNED])[0].id == visit.id
+
+
+def test_management_sees_tasks_reported_done_waiting_for_its_confirmation(
+        uow, engine, office, lead, manager, sales_user, technician):
+    from app.services.tasks import confirm_task, report_task_done
+
+    customer = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技有限公司"))
+    reported = create_task(uow=uow, actor=manager, draft=TaskDraft(
+        title="催收货款", assignee_id=sales_user.user_id, due_on=TODAY,
+        customer_id=customer.id, priority=Priority.HIGH))
+    reported = report_task_done(uow=uow, actor=sales_user, task_id=reported.id,
+                                expected_version=reported.version, report="已收回 3000 元")
+    still_open = create_task(uow=uow, actor=manager, draft=TaskDraft(
+        title="整理大客户名单", assignee_id=sales_user.user_id, due_on=TODAY))
+    tools = create_task(uow=uow, actor=lead, draft=TaskDraft(
+        title="整理工具间", assignee_id=technician.user_id, due_on=TODAY))
+    tools = report_task_done(uow=uow, actor=technician, task_id=tools.id,
+                             expected_version=tools.version, report="已整理")
+    own = create_task(uow=uow, actor=manager, draft=TaskDraft(
+        title="自己的", assignee_id=office.user_id, due_on=TODAY))
+    report_task_done(uow=uow, actor=office, task_id=own.id, expected_version=own.version,
+                     report="做完了")
+
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        items = todo_list(uow=uow, actor=office)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    # One query per source as for everybody, plus one for the tasks to confirm.
+    assert len(statements) <= 10, statements
+
+    waiting = [i for i in items if i.awaits_confirmation]
+    # Management's scope is everybody: both reports wait; its own report does not.
+    assert {i.id for i in waiting} == {reported.id, tools.id}
+    line = next(i for i in waiting if i.id == reported.id)
+    assert (line.kind, line.detail, line.status) == (
+        TodoKind.TASK, "Awaiting confirmation", "reported_done")
+    assert line.assignee_name == "张伟" and line.report == "已收回 3000 元"
+    assert line.customer_name == "北京鑫锐科技有限公司" and line.version == reported.version
+    assert still_open.id not in {i.id for i in items}  # not reported yet: not management's
+
+    # The repair lead confirms its department's work only; the salesperson nothing.
+    assert [i.id for i in todo_list(uow=uow, actor=lead) if i.awaits_confirmation] == [
+        tools.id]
+    assert not any(i.awaits_confirmation for i in todo_list(uow=uow, actor=sales_user))
+    assert not any(i.awaits_confirmation for i in todo_list(uow=uow, actor=technician))
+
+    # Once confirmed it leaves the list.
+    confirm_task(uow=uow, actor=office, task_id=reported.id,
+                 expected_version=reported.version)
+    assert {i.id for i in todo_list(uow=uow, actor=office) if i.awaits_confirmation} == {
+        tools.id}
+
+
+def test_the_confirmation_line_is_chinese_in_a_chinese_session(uow, office, sales_user):
+    from app import i18n
+    from app.services.tasks import report_task_done
+
+    task = create_task(uow=uow, actor=office, draft=TaskDraft(
+        title="催收货款", assignee_id=sales_user.user_id, due_on=TODAY))
+    report_task_done(uow=uow, actor=sales_user, task_id=task.id,
+                     expected_version=task.version, report="已收回")
+    i18n.set_language("zh")
+    try:
+        items = todo_list(uow=uow, actor=office)
+    finally:
+        i18n.set_language("en")
+    assert [(i.id, i.detail) for i in items] == [(task.id, "待确认")]

@@ -37,6 +37,7 @@ from app.services.tasks import (
     assignable_departments,
     assignable_users,
     create_task,
+    update_task,
 )
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
@@ -175,17 +176,22 @@ def open_text_prompt(ctx: AppContext, parent: QWidget | None, **kwargs: Any
 class NewTaskDialog(SalesDialog):
     """Management assigns a task (工作任务) to a person or a department.
 
+    Given ``task``, the same form edits that task (its creator, while it is not closed):
+    saving sends the version loaded, and a conflict says who saved in between.
+
     Enter in the title or Ctrl+S saves. Signals: saved(TaskView).
     """
 
     saved = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None,
-                 *, today: dt.date | None = None) -> None:
+                 *, today: dt.date | None = None, task: TaskView | None = None) -> None:
         super().__init__(ctx, parent)
-        self.setObjectName("new_task_dialog")
-        self.setWindowTitle(self.tr("New task"))
+        self.setObjectName("new_task_dialog" if task is None else "edit_task_dialog")
+        self.setWindowTitle(self.tr("New task") if task is None
+                            else self.tr("Edit task — {title}").format(title=task.title))
         self.print_button.hide()
+        self.task = task
         self.view: TaskView | None = None
         self.loaded = False
         self._today = today or dt.date.today()
@@ -252,7 +258,8 @@ class NewTaskDialog(SalesDialog):
         _field_row(self, form, "priority", self.tr("Priority"), self.priority_combo)
         _field_row(self, form, "customer_id", self.tr("Customer"), customer)
         _field_row(self, form, "description", self.tr("Description"), self.description_edit)
-        self.save_button = QPushButton(self.tr("Assign"), self)
+        self.save_button = QPushButton(
+            self.tr("Assign") if task is None else self.tr("Save"), self)
         self.save_button.setObjectName("save_task")
         self.save_button.setDefault(True)
         self.save_button.setToolTip("Ctrl+S")
@@ -286,9 +293,37 @@ class NewTaskDialog(SalesDialog):
         zh = i18n.current_language().startswith("zh")
         for dep_id, name_zh, name_en in departments:
             self.department_combo.addItem(name_zh if zh else name_en, dep_id)
+        if self.task is not None:
+            self._fill_task(self.task)
         self.loaded = True
         self.set_busy(False)
         self.title_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _fill_task(self, task: TaskView) -> None:
+        """Edit mode: the task as loaded (an assignee outside today's choices is kept)."""
+        self.title_edit.setText(task.title)
+        if task.assignee_id is not None:
+            if self.person_combo.findData(task.assignee_id) < 0:
+                self.person_combo.addItem(task.assignee_name or str(task.assignee_id),
+                                          task.assignee_id)
+            self.select_person(task.assignee_id)
+        elif task.assignee_department_id is not None:
+            if self.department_combo.findData(task.assignee_department_id) < 0:
+                zh = i18n.current_language().startswith("zh")
+                name = task.department_name_zh if zh else task.department_name_en
+                self.department_combo.addItem(name or str(task.assignee_department_id),
+                                              task.assignee_department_id)
+            self.select_department(task.assignee_department_id)
+        if task.due_on is not None:
+            self.due_edit.setDate(QDate(task.due_on))
+        self.priority_combo.setCurrentIndex(self.priority_combo.findData(task.priority))
+        self.description_edit.setPlainText(task.description or "")
+        self.customer_combo.clear()
+        if task.customer_id is not None:
+            self.customer_combo.addItem(task.customer_name or str(task.customer_id),
+                                        task.customer_id)
+        self.customer_combo.addItem(self.tr("No customer"), None)
+        self.customer_combo.setCurrentIndex(0)
 
     def _load_failed(self, error: BaseException) -> None:
         self.set_busy(False, self.tr("Could not load the people to assign to."), error=True)
@@ -321,6 +356,8 @@ class NewTaskDialog(SalesDialog):
             priority=self.priority_combo.currentData(),
             description=self.description_edit.toPlainText() or None,
             customer_id=self.customer_combo.currentData(),
+            related_entity=self.task.related_entity if self.task is not None else None,
+            related_id=self.task.related_id if self.task is not None else None,
         )
 
     def search_customers(self) -> None:
@@ -345,10 +382,27 @@ class NewTaskDialog(SalesDialog):
         if self._busy or not self.loaded:
             return
         self.clear_errors()
-        draft, actor = self.current_draft(), self._ctx.actor
+        draft, actor, task = self.current_draft(), self._ctx.actor, self.task
         self.set_busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: create_task(uow=uow, actor=actor, draft=draft),
-                      on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+        if task is None:
+            self._ctx.run(lambda uow: create_task(uow=uow, actor=actor, draft=draft),
+                          on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+        else:
+            self._ctx.run(lambda uow: update_task(uow=uow, actor=actor, task_id=task.id,
+                                                  expected_version=task.version, draft=draft),
+                          on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+
+    def _on_action_failed(self, error: BaseException) -> None:
+        from app.services.errors import ConflictError
+
+        if not isinstance(error, ConflictError):
+            super()._on_action_failed(error)
+            return
+        # Someone saved the task after it was opened: say who; what was typed stays.
+        self.set_busy(False, self.tr("Not saved: {reason} Close and open the task again "
+                                     "to see their changes.").format(reason=str(error)),
+                      error=True)
+        show_error(self, error)
 
     def _on_saved(self, view: TaskView) -> None:
         self.view = view

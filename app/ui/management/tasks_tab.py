@@ -155,6 +155,11 @@ class TaskListTab(QWidget):
         self.reopen_button = QPushButton(self.tr("Reopen…"), self)
         self.reopen_button.setObjectName("task_reopen")
         self.reopen_button.clicked.connect(self.reopen_current)
+        self.edit_button = QPushButton(self.tr("Edit…"), self)
+        self.edit_button.setObjectName("task_edit")
+        self.edit_button.setToolTip(self.tr("Change the task you assigned (Ctrl+E)"))
+        self.edit_button.clicked.connect(self.edit_current)
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_current)
         self.cancel_button = QPushButton(self.tr("Cancel task"), self)
         self.cancel_button.setObjectName("task_cancel")
         self.cancel_button.clicked.connect(self.cancel_current)
@@ -168,7 +173,8 @@ class TaskListTab(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.detail_label, 1)
         for button in (self.open_button, self.acknowledge_button, self.report_button,
-                       self.confirm_button, self.reopen_button, self.cancel_button):
+                       self.confirm_button, self.reopen_button, self.edit_button,
+                       self.cancel_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -264,6 +270,17 @@ class TaskListTab(QWidget):
         keep_open(dialog)
         return dialog
 
+    def edit_current(self) -> NewTaskDialog | None:
+        """The creator changes the current task (title, assignee, due date, ...)."""
+        task = self.current_task()
+        if task is None or not self.edit_button.isEnabled():
+            return None
+        dialog = NewTaskDialog(self._ctx, self, today=self.today, task=task)
+        dialog.saved.connect(self._after_new)
+        self.dialog = dialog
+        keep_open(dialog)
+        return dialog
+
     def _after_new(self, view: TaskView) -> None:
         self._select_after_load = view.id
         self.refresh()
@@ -346,7 +363,7 @@ class TaskListTab(QWidget):
 
     def _action_buttons(self) -> tuple[QPushButton, ...]:
         return (self.acknowledge_button, self.report_button, self.confirm_button,
-                self.reopen_button, self.cancel_button)
+                self.reopen_button, self.edit_button, self.cancel_button)
 
     def _current_changed(self) -> None:
         task = self.current_task()
@@ -381,9 +398,12 @@ class TaskListTab(QWidget):
         self.open_button.setEnabled(task is not None and (
             task.customer_id is not None
             or (task.related_id is not None and can_open_related(task.related_entity))))
-        self.cancel_button.setEnabled(
-            task is not None and task.assigned_by_id == me.user_id
-            and status not in (TaskStatus.CONFIRMED, TaskStatus.CANCELLED))
+        changeable = (task is not None and task.assigned_by_id == me.user_id
+                      and status not in (TaskStatus.CONFIRMED, TaskStatus.CANCELLED))
+        self.cancel_button.setEnabled(changeable)
+        self.edit_button.setEnabled(changeable and self._ctx.can(Module.TASKS,
+                                                                 Operation.CREATE))
+        self.edit_button.setVisible(self._ctx.can(Module.TASKS, Operation.CREATE))
         self.confirm_button.setVisible(may_confirm)
         self.reopen_button.setVisible(may_confirm)
         self.cancel_button.setVisible(self._ctx.can(Module.TASKS, Operation.CREATE))

@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -19,16 +26,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import Module, Operation, OrderStatus, QuotationStatus
+from app.models.enums import CustomFieldEntity, Module, Operation, OrderStatus, QuotationStatus
+from app.services.permissions import Actor
 from app.services.sales import list_orders, list_quotations
 from app.ui.context import AppContext
+from app.ui.custom_fields.columns import CustomColumns
 from app.ui.errors import describe_error
 from app.ui.formatting import format_date, format_yuan
 from app.ui.sales.common import order_status_label, quotation_status_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE_SIZE = 100
+ORDER_CUSTOM_COLUMNS_KEY = "order_list/custom_columns"  # codes of the custom fields shown
 Index = QModelIndex | QPersistentModelIndex
+
+
+def open_export_dialog(parent: QWidget, title: str, name_filter: str, stem: str,
+                       chosen: Callable[[str], None]) -> QFileDialog:
+    """The save dialog of a list's "Export…": .xlsx (default) or .csv, opened with open()."""
+    dialog = QFileDialog(parent, title)
+    dialog.setObjectName("export_file_dialog")
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setNameFilter(name_filter)
+    dialog.setDefaultSuffix("xlsx")
+    dialog.selectFile(f"{stem}.xlsx")
+    dialog.fileSelected.connect(chosen)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
 
 
 class SalesRowsModel(QAbstractTableModel):
@@ -93,6 +118,12 @@ class SalesRowsModel(QAbstractTableModel):
     def id_at(self, row: int) -> int | None:
         return self._rows[row].id if 0 <= row < len(self._rows) else None
 
+    def set_columns(self, columns: Sequence[tuple[str, Callable[[Any], str]]]) -> None:
+        """Change the columns (custom field columns added or taken away)."""
+        self.beginResetModel()
+        self._columns = list(columns)
+        self.endResetModel()
+
 
 class _SalesListPage(QWidget):
     module: Module
@@ -126,10 +157,19 @@ class _SalesListPage(QWidget):
         self.print_button.setObjectName("print_selected_button")
         self.print_button.clicked.connect(self.print_selected)
         self.print_button.setVisible(ctx.can(self.module, Operation.PRINT))
+        # Export (导出) is its own permission, as on the customer list.
+        self.export_button = QPushButton(self.tr("Export…"), self)
+        self.export_button.setObjectName("export_button")
+        self.export_button.setToolTip(self.tr("Write the listed records (the status filter "
+                                              "applies) to an Excel or CSV file"))
+        self.export_button.clicked.connect(self.choose_export_file)
+        self.export_button.setVisible(ctx.can(self.module, Operation.EXPORT))
+        self.export_dialog: QFileDialog | None = None
         self.bar = QHBoxLayout()
         self.bar.addWidget(QLabel(self.tr("Status:"), self))
         self.bar.addWidget(self.status_combo)
         self.bar.addWidget(self.message_label, 1)
+        self.bar.addWidget(self.export_button)
         self.bar.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.bar)
@@ -147,6 +187,12 @@ class _SalesListPage(QWidget):
         raise NotImplementedError
 
     def open_record(self, record_id: int) -> object:
+        raise NotImplementedError
+
+    def export(self, uow: Any, actor: Actor, path: str, fmt: str, status: Any) -> Any:
+        raise NotImplementedError
+
+    def export_title(self) -> str:
         raise NotImplementedError
 
     kind = ""
@@ -188,6 +234,32 @@ class _SalesListPage(QWidget):
         self.message_label.setText(describe_error(error).text)
 
     # --- actions ---------------------------------------------------------------------------
+
+    def choose_export_file(self) -> None:
+        """Ask where to write the listed records; the export runs on the worker."""
+        if not self._ctx.can(self.module, Operation.EXPORT):
+            return
+        self.export_dialog = open_export_dialog(
+            self, self.export_title(),
+            self.tr("Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)"), f"{self.kind}s",
+            self.export_to)
+
+    def export_to(self, path: str) -> None:
+        status, actor = self.status_combo.currentData(), self._ctx.actor
+        fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
+        self.export_button.setEnabled(False)
+        self.message_label.setText(self.tr("Exporting…"))
+        self._ctx.run(lambda uow: self.export(uow, actor, path, fmt, status),
+                      on_done=self._exported, on_error=self._export_failed, owner=self)
+
+    def _exported(self, result: Any) -> None:
+        self.export_button.setEnabled(True)
+        self.message_label.setText(self.tr("{count} rows exported to {path}").format(
+            count=result.row_count, path=str(result.path)))
+
+    def _export_failed(self, error: BaseException) -> None:
+        self.export_button.setEnabled(True)
+        self.message_label.setText(describe_error(error).text)
 
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
@@ -260,6 +332,14 @@ class QuotationListPage(_SalesListPage):
         return list_quotations(uow=uow, actor=self._ctx.actor, status=status, after=after,
                                limit=PAGE_SIZE)
 
+    def export(self, uow: Any, actor: Actor, path: str, fmt: str, status: Any) -> Any:
+        from app.services.exports import export_quotations
+        return export_quotations(uow=uow, actor=actor, path=path, fmt=fmt,
+                                 status=QuotationStatus(status) if status else None)
+
+    def export_title(self) -> str:
+        return self.tr("Export quotations")
+
     def open_record(self, record_id: int) -> object:
         from app.ui.sales.quotation_dialog import open_quotation
         dialog = open_quotation(self._ctx, record_id, self)
@@ -283,6 +363,12 @@ class OrderListPage(_SalesListPage):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("order_list_page")
+        # Custom fields of orders as optional columns (right-click the header).
+        self.custom_columns = CustomColumns(
+            ctx, CustomFieldEntity.ORDER, ORDER_CUSTOM_COLUMNS_KEY, self.table, self.columns,
+            self.model.set_columns)
+        self.custom_columns.changed.connect(self.refresh)
+        self.custom_columns.load()
 
     def columns(self) -> list[tuple[str, Callable[[Any], str]]]:
         return [
@@ -298,16 +384,29 @@ class OrderListPage(_SalesListPage):
         ]
 
     def _loaded(self, generation: int, page: Any, *, reset: bool) -> None:
+        custom_columns = getattr(self, "custom_columns", None)
+        if custom_columns is not None and generation == self._generation:
+            custom_columns.take_page(page, reset=reset)
         super()._loaded(generation, page, reset=reset)
         hidden = all(r.gross_margin is None for r in page.rows) if page.rows else True
-        self.table.setColumnHidden(self.model.columnCount() - 1, hidden)
+        self.table.setColumnHidden(len(self.columns()) - 1, hidden)  # margin: the last fixed
 
     def status_label(self, status: Any) -> str:
         return order_status_label(status)
 
     def query(self, uow: Any, status: Any, after: Any) -> Any:
+        custom_columns = getattr(self, "custom_columns", None)
         return list_orders(uow=uow, actor=self._ctx.actor, status=status, after=after,
-                           limit=PAGE_SIZE)
+                           limit=PAGE_SIZE,
+                           custom_columns=custom_columns.shown if custom_columns else ())
+
+    def export(self, uow: Any, actor: Actor, path: str, fmt: str, status: Any) -> Any:
+        from app.services.exports import export_orders
+        return export_orders(uow=uow, actor=actor, path=path, fmt=fmt,
+                             status=OrderStatus(status) if status else None)
+
+    def export_title(self) -> str:
+        return self.tr("Export orders")
 
     def open_record(self, record_id: int) -> object:
         from app.ui.sales.order_dialog import open_order

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,15 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import Module, Operation, Priority, TicketStatus
+from app.models.enums import CustomFieldEntity, Module, Operation, Priority, TicketStatus
 from app.services.tickets import TicketFilters, TicketView, list_tickets
 from app.ui.context import AppContext
+from app.ui.custom_fields.columns import CustomColumns
 from app.ui.errors import describe_error
 from app.ui.formatting import format_local_datetime
 from app.ui.record_labels import state_label
-from app.ui.sales.list_pages import PAGE_SIZE, Index, SalesRowsModel
+from app.ui.sales.list_pages import PAGE_SIZE, Index, SalesRowsModel, open_export_dialog
 
 OVERDUE_COLOUR = "#c62828"
+TICKET_CUSTOM_COLUMNS_KEY = "ticket_list/custom_columns"  # codes of the custom fields shown
 
 _PRIORITIES = {
     Priority.LOW: QT_TRANSLATE_NOOP("Priority", "Low priority"),
@@ -101,6 +104,14 @@ class TicketListPage(QWidget):
         self.rules_button.setObjectName("rules_button")
         self.rules_button.clicked.connect(self.open_rules)
         self.rules_button.setVisible(ctx.can(Module.SERVICE_TICKETS, Operation.CONFIRM))
+        # Export (导出) is its own permission, as on the customer list.
+        self.export_button = QPushButton(self.tr("Export…"), self)
+        self.export_button.setObjectName("export_button")
+        self.export_button.setToolTip(self.tr("Write the listed tickets (the filters apply) "
+                                              "to an Excel or CSV file"))
+        self.export_button.clicked.connect(self.choose_export_file)
+        self.export_button.setVisible(ctx.can(Module.SERVICE_TICKETS, Operation.EXPORT))
+        self.export_dialog: QFileDialog | None = None
         self.model = TicketRowsModel(self.columns(), self._load_more, self)
         self.table = QTableView(self)
         self.table.setObjectName("ticket_table")
@@ -116,6 +127,11 @@ class TicketListPage(QWidget):
         self.table.setColumnWidth(4, 130)
         self.table.setColumnWidth(6, 130)
         self.table.activated.connect(self._on_table_activated)
+        # Custom fields of tickets as optional columns (right-click the header).
+        self.custom_columns = CustomColumns(
+            ctx, CustomFieldEntity.SERVICE_TICKET, TICKET_CUSTOM_COLUMNS_KEY, self.table,
+            self.columns, self.model.set_columns)
+        self.custom_columns.changed.connect(self.refresh)
         bar = QHBoxLayout()
         bar.addWidget(self.new_button)
         bar.addWidget(self.pickup_button)
@@ -124,11 +140,13 @@ class TicketListPage(QWidget):
         bar.addWidget(self.mine_check)
         bar.addWidget(self.overdue_check)
         bar.addWidget(self.message_label, 1)
+        bar.addWidget(self.export_button)
         bar.addWidget(self.rules_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         self.refresh()
+        self.custom_columns.load()
 
     def columns(self) -> list[tuple[str, Callable[[Any], str]]]:
         def status(r: TicketView) -> str:
@@ -156,7 +174,7 @@ class TicketListPage(QWidget):
 
     def query(self, uow: Any, filters: TicketFilters, after: Any) -> Any:
         return list_tickets(uow=uow, actor=self._ctx.actor, filters=filters, after=after,
-                            limit=PAGE_SIZE)
+                            limit=PAGE_SIZE, custom_columns=self.custom_columns.shown)
 
     def refresh(self) -> None:
         self._generation += 1
@@ -181,6 +199,7 @@ class TicketListPage(QWidget):
     def _loaded(self, generation: int, page: Any, *, reset: bool) -> None:
         if generation != self._generation:
             return
+        self.custom_columns.take_page(page, reset=reset)
         if reset:
             self.model.reset_rows(page.rows, page.next_after)
         else:
@@ -193,6 +212,38 @@ class TicketListPage(QWidget):
         self.message_label.setText(describe_error(error).text)
 
     # --- actions ---------------------------------------------------------------------------
+
+    def choose_export_file(self) -> None:
+        """Ask where to write the listed tickets; the export runs on the worker."""
+        if not self._ctx.can(Module.SERVICE_TICKETS, Operation.EXPORT):
+            return
+        self.export_dialog = open_export_dialog(
+            self, self.tr("Export service tickets"),
+            self.tr("Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)"), "service_tickets",
+            self.export_to)
+
+    def export_to(self, path: str) -> None:
+        from app.services.exports import export_tickets
+
+        filters, actor = self.filters(), self._ctx.actor
+        fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
+        self.export_button.setEnabled(False)
+        self.message_label.setText(self.tr("Exporting…"))
+        self._ctx.run(
+            lambda uow: export_tickets(
+                uow=uow, actor=actor, path=path, fmt=fmt,
+                status=TicketStatus(filters.status) if filters.status else None,
+                technician_id=filters.technician_id, overdue_only=filters.overdue_only),
+            on_done=self._exported, on_error=self._export_failed, owner=self)
+
+    def _exported(self, result: Any) -> None:
+        self.export_button.setEnabled(True)
+        self.message_label.setText(self.tr("{count} rows exported to {path}").format(
+            count=result.row_count, path=str(result.path)))
+
+    def _export_failed(self, error: BaseException) -> None:
+        self.export_button.setEnabled(True)
+        self.message_label.setText(describe_error(error).text)
 
     def open_row(self, row: int) -> object:
         ticket_id = self.model.id_at(row)
