@@ -580,87 +580,92 @@ weighted {weighted}</source>
 <context>
     <name>CareOutcomeDialog</name>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="67"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="68"/>
         <source>Customer care outcome</source>
         <translation>客户关怀结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="94"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="95"/>
         <source>What was said, what the customer needs next</source>
         <translation>沟通内容、客户后续需求</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="102"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="103"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="104"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="105"/>
         <source>Postpone to</source>
         <translation>推迟到</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="106"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="107"/>
         <source>Skip (no action needed)</source>
         <translation>跳过（无需处理）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="132"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="137"/>
         <source>Outcome</source>
         <translation>关怀结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="133"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="138"/>
         <source>Channel</source>
         <translation>联系方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="134"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="139"/>
         <source>Next</source>
         <translation>处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="148"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="154"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="156"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="162"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="173"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="179"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="183"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="189"/>
         <source>Contact: {name}</source>
         <translation>联系人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="184"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="190"/>
         <source>Due {date}</source>
         <translation>到期 {date}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="186"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="192"/>
         <source>{date} (overdue)</source>
         <translation>{date}（已超时）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="190"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="196"/>
         <source>Owner: {name}</source>
         <translation>负责人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="239"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="253"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请更正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="257"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="258"/>
+        <location filename="../../app/ui/care/outcome_dialog.py" line="284"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
@@ -984,6 +989,24 @@ weighted {weighted}</source>
         <location filename="../../app/ui/record_labels.py" line="141"/>
         <source>Skipped</source>
         <translation>已跳过</translation>
+    </message>
+</context>
+<context>
+    <name>ChildCustomFieldsDialog</name>
+    <message>
+        <location filename="../../app/ui/customers/child_custom.py" line="64"/>
+        <source>Apply</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/child_custom.py" line="66"/>
+        <source>Keep these values; they are saved with the customer card (Ctrl+S)</source>
+        <translation>保留这些内容，随客户档案一起保存（Ctrl+S）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/child_custom.py" line="71"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -1437,168 +1460,186 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>CustomColumns</name>
+    <message>
+        <location filename="../../app/ui/custom_fields/columns.py" line="56"/>
+        <source>Right-click to choose custom field columns</source>
+        <translation>右键选择要显示的自定义字段列</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/custom_fields/columns.py" line="121"/>
+        <source>No custom fields</source>
+        <translation>没有自定义字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/custom_fields/columns.py" line="125"/>
+        <source>Custom fields</source>
+        <translation>自定义字段</translation>
+    </message>
+</context>
+<context>
     <name>CustomFieldDialog</name>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="406"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="407"/>
         <source>Add field to {entity}</source>
         <translation>给{entity}添加字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="408"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="409"/>
         <source>Edit field “{label}”</source>
         <translation>修改字段“{label}”</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="422"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="423"/>
         <source>A short name for exports and programs: letters, digits and _; it cannot change later</source>
         <translation>用于导出和程序的简短名称：字母、数字和下划线；保存后不能修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="428"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="429"/>
         <source>Must be filled in</source>
         <translation>必须填写</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="438"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="439"/>
         <source>Fields with the same group are shown in one box</source>
         <translation>同一分组的字段显示在同一个框内</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="443"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="476"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="648"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="444"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="477"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="649"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="443"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="648"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="444"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="649"/>
         <source>Chinese</source>
         <translation>中文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="443"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="649"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="444"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="650"/>
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="448"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="449"/>
         <source>Add choice</source>
         <translation>添加选项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="452"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="453"/>
         <source>Remove choice</source>
         <translation>删除选项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="456"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="457"/>
         <source>Choices</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="475"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="476"/>
         <source>Label (Chinese)</source>
         <translation>中文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="475"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="476"/>
         <source>Label (English)</source>
         <translation>英文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="476"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="477"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="476"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="477"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="477"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="478"/>
         <source>Default</source>
         <translation>默认值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="477"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="478"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="486"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="487"/>
         <source>{field}:</source>
         <translation>{field}：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="493"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="494"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="496"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="497"/>
         <source>Save the field (Ctrl+S)</source>
         <translation>保存字段（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="498"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="499"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="571"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="572"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="592"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="593"/>
         <source>e.g. 0</source>
         <translation>例如 0</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="593"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="594"/>
         <source>e.g. 0.00</source>
         <translation>例如 0.00</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="594"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="595"/>
         <source>e.g. 2026-01-01</source>
         <translation>例如 2026-01-01</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="595"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="596"/>
         <source>the code of a choice</source>
         <translation>一个选项的代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="596"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="597"/>
         <source>choice codes separated by |</source>
         <translation>选项代码，用 | 分隔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="597"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="598"/>
         <source>yes or no</source>
         <translation>是 或 否</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="599"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="600"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="614"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="615"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请改正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="618"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="619"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="650"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="651"/>
         <source>Choice {row}, {column}: {message}</source>
         <translation>第 {row} 个选项，{column}：{message}</translation>
     </message>
@@ -1606,77 +1647,77 @@ weighted {weighted}</source>
 <context>
     <name>CustomFieldLabels</name>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="69"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="70"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="70"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="71"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="71"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="72"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="72"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="73"/>
         <source>Visits</source>
         <translation>接待/拜访记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="73"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="74"/>
         <source>Orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="75"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="76"/>
         <source>Service tickets</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="77"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="78"/>
         <source>Customer care</source>
         <translation>客户关怀</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="84"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="85"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="86"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="87"/>
         <source>Multi-line text</source>
         <translation>多行文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="87"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="88"/>
         <source>Number</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="88"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="89"/>
         <source>Money</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="89"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="90"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="91"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="92"/>
         <source>Choice list (one)</source>
         <translation>选项列表（单选）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="93"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="94"/>
         <source>Choice list (several)</source>
         <translation>选项列表（多选）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="94"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="95"/>
         <source>Yes/no</source>
         <translation>是/否</translation>
     </message>
@@ -1684,158 +1725,158 @@ weighted {weighted}</source>
 <context>
     <name>CustomFieldsDesigner</name>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="117"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="118"/>
         <source>Fields of:</source>
         <translation>字段所属：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="119"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="120"/>
         <source>Show removed fields</source>
         <translation>显示已删除的字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="132"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="133"/>
         <source>Label</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="132"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="133"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="132"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="133"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="132"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="133"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="133"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="134"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="153"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="154"/>
         <source>Add field…</source>
         <translation>添加字段…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="154"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="155"/>
         <source>Add a field to this kind of record (Ctrl+N)</source>
         <translation>给这类记录添加字段（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="156"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="157"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="157"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="158"/>
         <source>Change the selected field (Enter)</source>
         <translation>修改选中的字段（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="159"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="160"/>
         <source>Move up</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="160"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="161"/>
         <source>Earlier on the form (Ctrl+Up)</source>
         <translation>在表单中靠前（Ctrl+上）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="162"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="163"/>
         <source>Move down</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="163"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="164"/>
         <source>Later on the form (Ctrl+Down)</source>
         <translation>在表单中靠后（Ctrl+下）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="165"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="166"/>
         <source>Remove…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="166"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="167"/>
         <source>Hide the field; the values entered are kept</source>
         <translation>隐藏该字段；已填写的内容会保留</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="168"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="169"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="169"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="170"/>
         <source>Show a removed field again, with its values</source>
         <translation>重新显示已删除的字段及其内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="185"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="186"/>
         <source>No fields yet: “Add field…” adds the first.</source>
         <translation>还没有字段：点击“添加字段…”添加第一个。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="190"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="191"/>
         <source>Preview of the form</source>
         <translation>表单预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="250"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="251"/>
         <source>Loading…</source>
         <translation>正在读取…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="275"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="311"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="276"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="312"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="285"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="286"/>
         <source>Remove field?</source>
         <translation>删除字段？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="286"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="287"/>
         <source>Remove the field “{label}”?</source>
         <translation>删除字段“{label}”吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="290"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="291"/>
         <source>It disappears from forms, lists, exports and printouts. The values already entered are kept and come back if you restore the field.</source>
         <translation>该字段将不再出现在表单、列表、导出和打印中。已填写的内容会保留，恢复字段后重新显示。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="292"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="293"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="293"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="294"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="341"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="342"/>
         <source>Yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="343"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="344"/>
         <source>{label} (removed)</source>
         <translation>{label}（已删除）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="362"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="363"/>
         <source>Not done.</source>
         <translation>未完成。</translation>
     </message>
@@ -1886,423 +1927,463 @@ weighted {weighted}</source>
 <context>
     <name>CustomerCardDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="135"/>
+        <location filename="../../app/ui/customers/card.py" line="141"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="136"/>
+        <location filename="../../app/ui/customers/card.py" line="142"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="137"/>
-        <location filename="../../app/ui/customers/card.py" line="593"/>
+        <location filename="../../app/ui/customers/card.py" line="143"/>
+        <location filename="../../app/ui/customers/card.py" line="618"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="138"/>
+        <location filename="../../app/ui/customers/card.py" line="144"/>
         <source>Customer source</source>
         <translation>客户来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="139"/>
+        <location filename="../../app/ui/customers/card.py" line="145"/>
         <source>Customer class</source>
         <translation>客户分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="140"/>
-        <location filename="../../app/ui/customers/card.py" line="610"/>
+        <location filename="../../app/ui/customers/card.py" line="146"/>
+        <location filename="../../app/ui/customers/card.py" line="635"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="141"/>
+        <location filename="../../app/ui/customers/card.py" line="147"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="142"/>
-        <location filename="../../app/ui/customers/card.py" line="583"/>
+        <location filename="../../app/ui/customers/card.py" line="148"/>
+        <location filename="../../app/ui/customers/card.py" line="608"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="143"/>
-        <location filename="../../app/ui/customers/card.py" line="585"/>
+        <location filename="../../app/ui/customers/card.py" line="149"/>
+        <location filename="../../app/ui/customers/card.py" line="610"/>
         <source>E-mail</source>
         <translation>电子邮件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="144"/>
+        <location filename="../../app/ui/customers/card.py" line="150"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="145"/>
+        <location filename="../../app/ui/customers/card.py" line="151"/>
         <source>Tax number</source>
         <translation>税号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="146"/>
+        <location filename="../../app/ui/customers/card.py" line="152"/>
         <source>Website</source>
         <translation>网址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="147"/>
+        <location filename="../../app/ui/customers/card.py" line="153"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="148"/>
+        <location filename="../../app/ui/customers/card.py" line="154"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="149"/>
+        <location filename="../../app/ui/customers/card.py" line="155"/>
         <source>Addresses</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="150"/>
+        <location filename="../../app/ui/customers/card.py" line="156"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="256"/>
+        <location filename="../../app/ui/customers/card.py" line="262"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="271"/>
+        <location filename="../../app/ui/customers/card.py" line="277"/>
         <source>Checking for existing customers…</source>
         <translation>正在检查是否已有该客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="366"/>
+        <location filename="../../app/ui/customers/card.py" line="373"/>
         <source>Required: company or person</source>
         <translation>必填：单位或个人名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="381"/>
+        <location filename="../../app/ui/customers/card.py" line="388"/>
         <source>The salesperson responsible for this customer</source>
         <translation>负责该客户的业务员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="220"/>
-        <location filename="../../app/ui/customers/card.py" line="460"/>
+        <location filename="../../app/ui/customers/card.py" line="226"/>
+        <location filename="../../app/ui/customers/card.py" line="472"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="151"/>
+        <location filename="../../app/ui/customers/card.py" line="157"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="215"/>
+        <location filename="../../app/ui/customers/card.py" line="221"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="216"/>
+        <location filename="../../app/ui/customers/card.py" line="222"/>
         <source>Discard changes in “{customer}”?</source>
         <translation>放弃对“{customer}”的修改？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="219"/>
+        <location filename="../../app/ui/customers/card.py" line="225"/>
         <source>This customer card has changes that are not saved.</source>
         <translation>这份客户档案有尚未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="222"/>
+        <location filename="../../app/ui/customers/card.py" line="228"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="384"/>
+        <location filename="../../app/ui/customers/card.py" line="391"/>
         <source>The salesperson responsible for this customer; choose another to hand the customer over</source>
         <translation>负责该客户的业务员；选择其他人即可移交客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="462"/>
+        <location filename="../../app/ui/customers/card.py" line="474"/>
         <source>Save the customer card (Ctrl+S)</source>
         <translation>保存客户档案（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="464"/>
+        <location filename="../../app/ui/customers/card.py" line="476"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="466"/>
+        <location filename="../../app/ui/customers/card.py" line="478"/>
         <source>Close the card (Esc)</source>
         <translation>关闭客户档案（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="539"/>
+        <location filename="../../app/ui/customers/card.py" line="551"/>
         <source>{field}:</source>
         <translation>{field}：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="559"/>
+        <location filename="../../app/ui/customers/card.py" line="571"/>
         <source>Remove row</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="566"/>
+        <location filename="../../app/ui/customers/card.py" line="580"/>
+        <source>Custom fields…</source>
+        <translation>自定义字段…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="585"/>
+        <source>The custom fields of the selected row (F4)</source>
+        <translation>所选行的自定义字段（F4）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="589"/>
         <source>Type into the last row to add one; Enter moves to the next cell.</source>
         <translation>在最后一行输入即可新增；按回车键移到下一格。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="581"/>
+        <location filename="../../app/ui/customers/card.py" line="606"/>
         <source>Name</source>
         <comment>contact person</comment>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="582"/>
+        <location filename="../../app/ui/customers/card.py" line="607"/>
         <source>Title</source>
         <translation>职务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="584"/>
+        <location filename="../../app/ui/customers/card.py" line="609"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="586"/>
+        <location filename="../../app/ui/customers/card.py" line="611"/>
         <source>Birthday</source>
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="587"/>
+        <location filename="../../app/ui/customers/card.py" line="612"/>
         <source>Primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="595"/>
+        <location filename="../../app/ui/customers/card.py" line="620"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="596"/>
+        <location filename="../../app/ui/customers/card.py" line="621"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="597"/>
+        <location filename="../../app/ui/customers/card.py" line="622"/>
         <source>Street</source>
         <translation>街道地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="598"/>
+        <location filename="../../app/ui/customers/card.py" line="623"/>
         <source>Postal code</source>
         <translation>邮编</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="599"/>
+        <location filename="../../app/ui/customers/card.py" line="624"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="605"/>
+        <location filename="../../app/ui/customers/card.py" line="630"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="606"/>
+        <location filename="../../app/ui/customers/card.py" line="631"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="607"/>
+        <location filename="../../app/ui/customers/card.py" line="632"/>
         <source>Serial number</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="608"/>
+        <location filename="../../app/ui/customers/card.py" line="633"/>
         <source>Installed on</source>
         <translation>安装日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="609"/>
+        <location filename="../../app/ui/customers/card.py" line="634"/>
         <source>Location</source>
         <translation>放置位置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="612"/>
+        <location filename="../../app/ui/customers/card.py" line="637"/>
         <source>Last meter reading</source>
         <translation>上次计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="613"/>
+        <location filename="../../app/ui/customers/card.py" line="638"/>
         <source>New meter reading</source>
         <translation>新计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="620"/>
-        <location filename="../../app/ui/customers/card.py" line="621"/>
-        <location filename="../../app/ui/customers/card.py" line="1203"/>
+        <location filename="../../app/ui/customers/card.py" line="645"/>
+        <location filename="../../app/ui/customers/card.py" line="646"/>
+        <location filename="../../app/ui/customers/card.py" line="1324"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="622"/>
+        <location filename="../../app/ui/customers/card.py" line="647"/>
         <source>The number is given on saving</source>
         <translation>保存时自动编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="664"/>
+        <location filename="../../app/ui/customers/card.py" line="689"/>
+        <source>{what}: {name}</source>
+        <translation>{what}：{name}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="690"/>
+        <source>Row {row}</source>
+        <translation>第 {row} 行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="745"/>
         <source>You may look at this customer but not change it.</source>
         <translation>您可以查看该客户，但不能修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="668"/>
+        <location filename="../../app/ui/customers/card.py" line="749"/>
         <source>The customer could not be loaded.</source>
         <translation>无法载入该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="677"/>
+        <location filename="../../app/ui/customers/card.py" line="758"/>
         <source>Customer card — {name}</source>
         <translation>客户档案 — {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="680"/>
+        <location filename="../../app/ui/customers/card.py" line="761"/>
         <source>No. {code}</source>
         <translation>编号 {code}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="681"/>
+        <location filename="../../app/ui/customers/card.py" line="762"/>
         <source>Last saved by {user} at {time}</source>
         <translation>{user} 最后保存于 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="746"/>
-        <location filename="../../app/ui/customers/card.py" line="760"/>
+        <location filename="../../app/ui/customers/card.py" line="830"/>
+        <source>Your role may not change the phone numbers of customers you do not own.</source>
+        <translation>您的角色不能修改非本人负责客户的电话号码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="834"/>
+        <source>Your role may not see the phone numbers of customers you do not own.</source>
+        <translation>您的角色不能查看非本人负责客户的电话号码。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="836"/>
+        <source>(no permission)</source>
+        <translation>（无权查看）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="852"/>
+        <location filename="../../app/ui/customers/card.py" line="866"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="732"/>
+        <location filename="../../app/ui/customers/card.py" line="816"/>
         <source>{value} on {date}</source>
         <translation>{value}（{date}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="783"/>
+        <location filename="../../app/ui/customers/card.py" line="889"/>
         <source>The list of people could not be read just now; close and open the card again to choose.</source>
         <translation>暂时无法读取人员名单；请关闭客户档案后重新打开再选择。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="806"/>
+        <location filename="../../app/ui/customers/card.py" line="912"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="812"/>
+        <location filename="../../app/ui/customers/card.py" line="918"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="832"/>
-        <location filename="../../app/ui/customers/card.py" line="976"/>
+        <location filename="../../app/ui/customers/card.py" line="938"/>
+        <location filename="../../app/ui/customers/card.py" line="1097"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="846"/>
+        <location filename="../../app/ui/customers/card.py" line="952"/>
         <source>Create anyway?</source>
         <translation>仍然新建？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="847"/>
+        <location filename="../../app/ui/customers/card.py" line="953"/>
         <source>Customers that look like this one already exist (see “Possibly already a customer” on the card). Create a new customer anyway?</source>
         <translation>已有与此相似的客户（见档案上的“可能已是客户”）。仍然新建客户吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="852"/>
+        <location filename="../../app/ui/customers/card.py" line="958"/>
         <source>Create anyway</source>
         <translation>仍然新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="853"/>
+        <location filename="../../app/ui/customers/card.py" line="959"/>
         <source>Go back</source>
         <translation>返回修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="888"/>
+        <location filename="../../app/ui/customers/card.py" line="997"/>
+        <source>Row {row}, {column}: {message} (F4 opens its custom fields)</source>
+        <translation>第 {row} 行，{column}：{message}（按 F4 打开该行的自定义字段）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/card.py" line="1008"/>
         <source>Row {row}, {column}: {message}</source>
         <translation>第 {row} 行，{column}：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="901"/>
+        <location filename="../../app/ui/customers/card.py" line="1021"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="968"/>
+        <location filename="../../app/ui/customers/card.py" line="1089"/>
         <source>Someone else saved this customer meanwhile; loading their version…</source>
         <translation>其他人刚刚保存了该客户，正在载入其版本…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="981"/>
+        <location filename="../../app/ui/customers/card.py" line="1102"/>
         <source>Not saved: someone else changed this customer.</source>
         <translation>未保存：该客户已被他人修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1052"/>
+        <location filename="../../app/ui/customers/card.py" line="1173"/>
         <source>primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1057"/>
+        <location filename="../../app/ui/customers/card.py" line="1178"/>
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1063"/>
+        <location filename="../../app/ui/customers/card.py" line="1184"/>
         <source>new reading {value}</source>
         <translation>新读数 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1064"/>
+        <location filename="../../app/ui/customers/card.py" line="1185"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1171"/>
+        <location filename="../../app/ui/customers/card.py" line="1292"/>
         <source>Discard changes?</source>
         <translation>放弃修改？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1172"/>
+        <location filename="../../app/ui/customers/card.py" line="1293"/>
         <source>You changed this customer card without saving. Close it and discard the changes?</source>
         <translation>客户档案已修改但未保存。关闭并放弃这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="221"/>
-        <location filename="../../app/ui/customers/card.py" line="1177"/>
+        <location filename="../../app/ui/customers/card.py" line="227"/>
+        <location filename="../../app/ui/customers/card.py" line="1298"/>
         <source>Discard changes</source>
         <translation>放弃修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="828"/>
+        <location filename="../../app/ui/customers/card.py" line="934"/>
         <source>You may not give this customer to {owner}.</source>
         <translation>您无权将该客户移交给{owner}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1178"/>
+        <location filename="../../app/ui/customers/card.py" line="1299"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1243"/>
+        <location filename="../../app/ui/customers/card.py" line="1364"/>
         <source>{title} ({count})</source>
         <translation>{title}（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1258"/>
+        <location filename="../../app/ui/customers/card.py" line="1384"/>
         <source>A saved device is not removed: set its status to Retired.</source>
         <translation>已保存的设备不能删除：请把状态改为“已停用”。</translation>
     </message>
@@ -2343,98 +2424,98 @@ weighted {weighted}</source>
 <context>
     <name>CustomerConflictDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1381"/>
+        <location filename="../../app/ui/customers/card.py" line="1507"/>
         <source>Changed by someone else</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1382"/>
+        <location filename="../../app/ui/customers/card.py" line="1508"/>
         <source>Someone else</source>
         <translation>其他人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1385"/>
+        <location filename="../../app/ui/customers/card.py" line="1511"/>
         <source>{user} saved this customer at {time} after you opened it.</source>
         <translation>在您打开后，{user} 于 {time} 保存了该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1396"/>
+        <location filename="../../app/ui/customers/card.py" line="1522"/>
         <source>These fields differ between what you typed and the saved record:</source>
         <translation>以下字段中，您输入的内容与已保存的记录不同：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1398"/>
+        <location filename="../../app/ui/customers/card.py" line="1524"/>
         <source>Your values and the saved record are the same now.</source>
         <translation>您输入的内容与已保存的记录现在相同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1403"/>
-        <location filename="../../app/ui/customers/card.py" line="1413"/>
+        <location filename="../../app/ui/customers/card.py" line="1529"/>
+        <location filename="../../app/ui/customers/card.py" line="1539"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1403"/>
+        <location filename="../../app/ui/customers/card.py" line="1529"/>
         <source>What you typed</source>
         <translation>您输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1403"/>
+        <location filename="../../app/ui/customers/card.py" line="1529"/>
         <source>Saved now</source>
         <translation>现已保存的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1423"/>
+        <location filename="../../app/ui/customers/card.py" line="1549"/>
         <source>Reload</source>
         <translation>重新载入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1426"/>
+        <location filename="../../app/ui/customers/card.py" line="1552"/>
         <source>Discard your changes and show the saved record (your values stay listed here)</source>
         <translation>放弃您的修改并显示已保存的记录（您输入的内容仍列在这里）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1429"/>
+        <location filename="../../app/ui/customers/card.py" line="1555"/>
         <source>Overwrite…</source>
         <translation>覆盖…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1431"/>
+        <location filename="../../app/ui/customers/card.py" line="1557"/>
         <source>Save your values over the saved record</source>
         <translation>用您输入的内容覆盖已保存的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1434"/>
+        <location filename="../../app/ui/customers/card.py" line="1560"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1437"/>
+        <location filename="../../app/ui/customers/card.py" line="1563"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1462"/>
+        <location filename="../../app/ui/customers/card.py" line="1588"/>
         <source>The saved record is loaded in the card now. What you had typed stays listed here: select a cell and press Ctrl+C to copy it.</source>
         <translation>客户档案现在显示已保存的记录。您原先输入的内容仍列在这里：选中单元格按 Ctrl+C 即可复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1464"/>
+        <location filename="../../app/ui/customers/card.py" line="1590"/>
         <source>What you had typed</source>
         <translation>您原先输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1473"/>
+        <location filename="../../app/ui/customers/card.py" line="1599"/>
         <source>Overwrite?</source>
         <translation>覆盖？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1474"/>
+        <location filename="../../app/ui/customers/card.py" line="1600"/>
         <source>Save your values over what {user} saved? Their changes to the fields listed are lost.</source>
         <translation>用您输入的内容覆盖 {user} 保存的内容吗？其对所列字段的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1479"/>
+        <location filename="../../app/ui/customers/card.py" line="1605"/>
         <source>Overwrite</source>
         <translation>覆盖</translation>
     </message>
@@ -3234,63 +3315,63 @@ weighted {weighted}</source>
 <context>
     <name>DuplicatePanel</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1278"/>
-        <location filename="../../app/ui/customers/card.py" line="1299"/>
+        <location filename="../../app/ui/customers/card.py" line="1404"/>
+        <location filename="../../app/ui/customers/card.py" line="1425"/>
         <source>Possibly already a customer:</source>
         <translation>可能已是客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1307"/>
+        <location filename="../../app/ui/customers/card.py" line="1433"/>
         <source>Open the existing one</source>
         <translation>打开已有客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1314"/>
+        <location filename="../../app/ui/customers/card.py" line="1440"/>
         <source>…and {count} more</source>
         <translation>…另有 {count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1323"/>
+        <location filename="../../app/ui/customers/card.py" line="1449"/>
         <source>Could not check for existing customers just now.</source>
         <translation>暂时无法检查是否已有该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1329"/>
+        <location filename="../../app/ui/customers/card.py" line="1455"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1331"/>
+        <location filename="../../app/ui/customers/card.py" line="1457"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1334"/>
+        <location filename="../../app/ui/customers/card.py" line="1460"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1335"/>
+        <location filename="../../app/ui/customers/card.py" line="1461"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1340"/>
+        <location filename="../../app/ui/customers/card.py" line="1466"/>
         <source>same phone</source>
         <translation>同一电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1341"/>
+        <location filename="../../app/ui/customers/card.py" line="1467"/>
         <source>same name</source>
         <translation>同名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1342"/>
+        <location filename="../../app/ui/customers/card.py" line="1468"/>
         <source>sounds the same</source>
         <translation>同音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1343"/>
+        <location filename="../../app/ui/customers/card.py" line="1469"/>
         <source>similar name</source>
         <translation>名称相似</translation>
     </message>
@@ -4309,90 +4390,106 @@ Contract {number}, until {day}</source>
 <context>
     <name>NewTaskDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="187"/>
+        <location filename="../../app/ui/management/dialogs.py" line="191"/>
         <source>New task</source>
         <translation>新建工作任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="196"/>
+        <location filename="../../app/ui/management/dialogs.py" line="192"/>
+        <source>Edit task — {title}</source>
+        <translation>修改任务 — {title}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="202"/>
         <source>Person</source>
         <translation>个人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="198"/>
+        <location filename="../../app/ui/management/dialogs.py" line="204"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="233"/>
+        <location filename="../../app/ui/management/dialogs.py" line="239"/>
         <source>Find a customer (optional)</source>
         <translation>查找客户（可不填）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="237"/>
-        <location filename="../../app/ui/management/dialogs.py" line="341"/>
+        <location filename="../../app/ui/management/dialogs.py" line="243"/>
+        <location filename="../../app/ui/management/dialogs.py" line="325"/>
+        <location filename="../../app/ui/management/dialogs.py" line="378"/>
         <source>No customer</source>
         <translation>不关联客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="249"/>
+        <location filename="../../app/ui/management/dialogs.py" line="255"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="250"/>
+        <location filename="../../app/ui/management/dialogs.py" line="256"/>
         <source>Assign to</source>
         <translation>分派给</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="251"/>
+        <location filename="../../app/ui/management/dialogs.py" line="257"/>
         <source>Due on</source>
         <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="252"/>
+        <location filename="../../app/ui/management/dialogs.py" line="258"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="253"/>
+        <location filename="../../app/ui/management/dialogs.py" line="259"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="254"/>
+        <location filename="../../app/ui/management/dialogs.py" line="260"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="255"/>
+        <location filename="../../app/ui/management/dialogs.py" line="262"/>
         <source>Assign</source>
         <translation>分派</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="260"/>
+        <location filename="../../app/ui/management/dialogs.py" line="262"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="267"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="270"/>
+        <location filename="../../app/ui/management/dialogs.py" line="277"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="294"/>
+        <location filename="../../app/ui/management/dialogs.py" line="329"/>
         <source>Could not load the people to assign to.</source>
         <translation>无法载入可分派的人员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="340"/>
+        <location filename="../../app/ui/management/dialogs.py" line="377"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="349"/>
+        <location filename="../../app/ui/management/dialogs.py" line="386"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="402"/>
+        <source>Not saved: {reason} Close and open the task again to see their changes.</source>
+        <translation>未保存：{reason} 请关闭后重新打开该任务查看对方的修改。</translation>
     </message>
 </context>
 <context>
@@ -4867,49 +4964,54 @@ Contract {number}, until {day}</source>
 <context>
     <name>OrderListPage</name>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="289"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="375"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="290"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="376"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="291"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="377"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="292"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="378"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="293"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="379"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="294"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="380"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="295"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="381"/>
         <source>Paid</source>
         <translation>已回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="296"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="382"/>
         <source>Open</source>
         <translation>未回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="297"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="383"/>
         <source>Gross margin</source>
         <translation>毛利</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="409"/>
+        <source>Export orders</source>
+        <translation>导出订单</translation>
     </message>
 </context>
 <context>
@@ -5497,26 +5599,26 @@ Contract {number}, until {day}</source>
     <name>Priority</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="144"/>
-        <location filename="../../app/ui/service/tickets_page.py" line="34"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="37"/>
         <source>Low priority</source>
         <translation>低优先级</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="145"/>
-        <location filename="../../app/ui/service/tickets_page.py" line="35"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="38"/>
         <source>Normal priority</source>
         <translation>普通优先级</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="146"/>
-        <location filename="../../app/ui/service/tickets_page.py" line="36"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="39"/>
         <source>High priority</source>
         <translation>高优先级</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="147"/>
         <location filename="../../app/ui/service/desk.py" line="110"/>
-        <location filename="../../app/ui/service/tickets_page.py" line="37"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="40"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
@@ -5870,44 +5972,49 @@ Contract {number}, until {day}</source>
 <context>
     <name>QuotationListPage</name>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="239"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="311"/>
         <source>New quotation</source>
         <translation>新建报价单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="247"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="319"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="248"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="320"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="249"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="321"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="250"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="322"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="251"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="323"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="252"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="324"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="253"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="325"/>
         <source>Total</source>
         <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="341"/>
+        <source>Export quotations</source>
+        <translation>导出报价单</translation>
     </message>
 </context>
 <context>
@@ -6124,52 +6231,52 @@ Contract {number}, until {day}</source>
 <context>
     <name>RepairCorrectionDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="371"/>
+        <location filename="../../app/ui/management/dialogs.py" line="425"/>
         <source>Correct repair record</source>
         <translation>改正维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="389"/>
+        <location filename="../../app/ui/management/dialogs.py" line="443"/>
         <source>Returned with</source>
         <translation>退回意见</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="390"/>
+        <location filename="../../app/ui/management/dialogs.py" line="444"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="391"/>
+        <location filename="../../app/ui/management/dialogs.py" line="445"/>
         <source>Cause</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="392"/>
+        <location filename="../../app/ui/management/dialogs.py" line="446"/>
         <source>Result</source>
         <translation>维修结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="393"/>
+        <location filename="../../app/ui/management/dialogs.py" line="447"/>
         <source>Save and resubmit</source>
         <translation>保存并重新提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="398"/>
+        <location filename="../../app/ui/management/dialogs.py" line="452"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="412"/>
+        <location filename="../../app/ui/management/dialogs.py" line="466"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="420"/>
+        <location filename="../../app/ui/management/dialogs.py" line="474"/>
         <source>Correct repair record {number}</source>
         <translation>改正维修记录 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="439"/>
+        <location filename="../../app/ui/management/dialogs.py" line="493"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -7336,107 +7443,117 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <location filename="../../app/ui/management/tasks_tab.py" line="158"/>
+        <source>Edit…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="160"/>
+        <source>Change the task you assigned (Ctrl+E)</source>
+        <translation>修改您分派的任务（Ctrl+E）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/tasks_tab.py" line="163"/>
         <source>Cancel task</source>
         <translation>取消任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="163"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="168"/>
         <source>Show:</source>
         <translation>显示：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="186"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="192"/>
         <source>Overdue</source>
         <translation>超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="190"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="196"/>
         <source>Task</source>
         <translation>工作任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="191"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="197"/>
         <source>Assignee</source>
         <translation>执行人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="192"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="198"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="193"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="199"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="194"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="200"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="195"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="201"/>
         <source>Due on</source>
         <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="196"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="202"/>
         <source>Assigned by</source>
         <translation>下达人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="206"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="212"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="226"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="232"/>
         <source>No tasks.</source>
         <translation>没有工作任务。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="228"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="234"/>
         <source>{count} tasks, {overdue} of them overdue.</source>
         <translation>{count} 项任务，其中 {overdue} 项超时。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="231"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="237"/>
         <source>{count} tasks.</source>
         <translation>{count} 项任务。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="303"/>
-        <location filename="../../app/ui/management/tasks_tab.py" line="305"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="320"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="322"/>
         <source>Report done</source>
         <translation>报告完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="304"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="321"/>
         <source>What was done?</source>
         <translation>做了什么？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="319"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="336"/>
         <source>Reopen task</source>
         <translation>退回重办</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="320"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="337"/>
         <source>What is still missing?</source>
         <translation>还缺什么？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="321"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="338"/>
         <source>Reopen</source>
         <translation>退回重办</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="336"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="353"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="358"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="375"/>
         <source>Report: {report}</source>
         <translation>完成报告：{report}</translation>
     </message>
@@ -7477,22 +7594,22 @@ Contract {number}, until {day}</source>
 <context>
     <name>TextPromptDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="118"/>
+        <location filename="../../app/ui/management/dialogs.py" line="119"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="143"/>
+        <location filename="../../app/ui/management/dialogs.py" line="144"/>
         <source>Please write something here.</source>
         <translation>请在这里填写内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="146"/>
+        <location filename="../../app/ui/management/dialogs.py" line="147"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="162"/>
+        <location filename="../../app/ui/management/dialogs.py" line="163"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍在。</translation>
     </message>
@@ -7500,22 +7617,22 @@ Contract {number}, until {day}</source>
 <context>
     <name>TicketAction</name>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="39"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="45"/>
         <source>Start repair</source>
         <translation>开始维修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="40"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="46"/>
         <source>Waiting for parts</source>
         <translation>等待配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="41"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="47"/>
         <source>Close ticket</source>
         <translation>关闭服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="42"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="48"/>
         <source>Cancel ticket</source>
         <translation>取消服务单</translation>
     </message>
@@ -7541,137 +7658,164 @@ Contract {number}, until {day}</source>
 <context>
     <name>TicketDialog</name>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="71"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="77"/>
         <source>Service ticket</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="88"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="95"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="95"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="112"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="133"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请改正标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="118"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="145"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="137"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="126"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="187"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="137"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="187"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="138"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="188"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="138"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="188"/>
         <source>Service mode</source>
         <translation>服务方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="139"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="189"/>
         <source>Symptoms</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="139"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="189"/>
         <source>Accessories</source>
         <translation>随机附件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="140"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="190"/>
         <source>Technician</source>
         <translation>维修工程师</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="140"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="190"/>
         <source>Scheduled</source>
         <translation>预约时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="141"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="191"/>
         <source>Site address</source>
         <translation>上门地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="141"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="191"/>
         <source>Due</source>
         <translation>服务时限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="142"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="192"/>
         <source>Charge</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="151"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="200"/>
+        <source>Custom fields</source>
+        <translation>自定义字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="204"/>
+        <source>Save fields</source>
+        <translation>保存字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="206"/>
+        <source>Save the custom fields (Ctrl+S)</source>
+        <translation>保存自定义字段（Ctrl+S）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="219"/>
         <source>Dispatch…</source>
         <translation>派工…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="154"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="222"/>
         <source>Record repair…</source>
         <translation>填写维修记录…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="181"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="250"/>
         <source>Status history</source>
         <translation>状态记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="214"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="290"/>
         <source>Service ticket {number}</source>
         <translation>服务单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="221"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="297"/>
         <source>On site</source>
         <translation>上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="222"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="298"/>
         <source>Brought in</source>
         <translation>送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="223"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="299"/>
         <source>Covered by contract</source>
         <translation>合同保修内</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="224"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="300"/>
         <source>{amount} (labour free under contract, parts charged)</source>
         <translation>{amount}（合同内人工免费，配件收费）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="241"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="317"/>
         <source>{from_status} → {to_status}</source>
         <translation>{from_status} → {to_status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="246"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="322"/>
         <source>{at}  {step}  by {name}</source>
         <translation>{at}  {step}  操作人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="252"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="328"/>
         <source>{at}  Scheduled visit</source>
         <translation>{at}  预约上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="257"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="333"/>
         <source>Could not load the ticket.</source>
         <translation>无法加载服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="265"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="341"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -7679,99 +7823,129 @@ Contract {number}, until {day}</source>
 <context>
     <name>TicketListPage</name>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="50"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="53"/>
         <source>Overdue</source>
         <translation>超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="76"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="79"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="80"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="83"/>
         <source>Mine only</source>
         <translation>只看我的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="83"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="86"/>
         <source>Overdue only</source>
         <translation>只看超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="88"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="91"/>
         <source>New intake…</source>
         <translation>新接单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="94"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="97"/>
         <source>Pickup…</source>
         <translation>取机…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="100"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="103"/>
         <source>Score and SLA rules…</source>
         <translation>评分与时限规则…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="122"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="108"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="110"/>
+        <source>Write the listed tickets (the filters apply) to an Excel or CSV file</source>
+        <translation>把列出的服务单（按当前筛选）导出为 Excel 或 CSV 文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="138"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="139"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="157"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="140"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="158"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="141"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="159"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="142"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="160"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="143"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="161"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="144"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="162"/>
         <source>Technician</source>
         <translation>维修工程师</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="145"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="163"/>
         <source>Received</source>
         <translation>接单时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="146"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="164"/>
         <source>Due</source>
         <translation>服务时限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="164"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="182"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="189"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="208"/>
         <source>{count} shown</source>
         <translation>显示 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="190"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="209"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="221"/>
+        <source>Export service tickets</source>
+        <translation>导出服务单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="222"/>
+        <source>Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)</source>
+        <translation>Excel 工作簿 (*.xlsx);;CSV，UTF-8 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="231"/>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="241"/>
+        <source>{count} rows exported to {path}</source>
+        <translation>已导出 {count} 行到 {path}</translation>
     </message>
 </context>
 <context>
@@ -7923,144 +8097,184 @@ Contract {number}, until {day}</source>
 <context>
     <name>TodoPage</name>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="83"/>
+        <location filename="../../app/ui/todo_page.py" line="84"/>
         <source>To-do today</source>
         <translation>今日待办</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="94"/>
+        <location filename="../../app/ui/todo_page.py" line="95"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="94"/>
+        <location filename="../../app/ui/todo_page.py" line="95"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="94"/>
+        <location filename="../../app/ui/todo_page.py" line="95"/>
         <source>Due</source>
         <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="94"/>
+        <location filename="../../app/ui/todo_page.py" line="95"/>
         <source>To do</source>
         <translation>待办事项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="95"/>
+        <location filename="../../app/ui/todo_page.py" line="96"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="112"/>
+        <location filename="../../app/ui/todo_page.py" line="113"/>
         <source>Acknowledge</source>
         <translation>接收</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="117"/>
+        <location filename="../../app/ui/todo_page.py" line="118"/>
         <source>Report done…</source>
         <translation>报告完成…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="120"/>
+        <location filename="../../app/ui/todo_page.py" line="121"/>
         <source>Resubmit</source>
         <translation>重新提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="122"/>
+        <location filename="../../app/ui/todo_page.py" line="123"/>
         <source>Submit the corrected record to management</source>
         <translation>把改正后的记录重新提交管理部确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="327"/>
+        <location filename="../../app/ui/todo_page.py" line="127"/>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="129"/>
+        <source>Accept the work reported done</source>
+        <translation>确认已报告完成的工作</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="132"/>
+        <source>Reopen…</source>
+        <translation>退回重办…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="134"/>
+        <source>Send the task back with what is still missing</source>
+        <translation>退回任务，并写明还缺什么</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="289"/>
+        <source>Reopen task</source>
+        <translation>退回重办</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="290"/>
+        <source>What is still missing?</source>
+        <translation>还缺什么？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="291"/>
+        <source>Reopen</source>
+        <translation>退回重办</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="336"/>
+        <source>{person} reported: {report}</source>
+        <translation>{person} 报告：{report}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/todo_page.py" line="374"/>
         <source>Nothing to do today.</source>
         <translation>今天没有待办事项。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="329"/>
+        <location filename="../../app/ui/todo_page.py" line="376"/>
         <source>{count} to do, {overdue} of them overdue.</source>
         <translation>{count} 项待办，其中 {overdue} 项超时。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="332"/>
+        <location filename="../../app/ui/todo_page.py" line="379"/>
         <source>{count} to do.</source>
         <translation>{count} 项待办。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="360"/>
+        <location filename="../../app/ui/todo_page.py" line="411"/>
         <source>Open contract</source>
         <translation>打开合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="362"/>
+        <location filename="../../app/ui/todo_page.py" line="413"/>
         <source>Record outcome…</source>
         <translation>记录结果…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="366"/>
+        <location filename="../../app/ui/todo_page.py" line="417"/>
         <source>Open record</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="108"/>
+        <location filename="../../app/ui/todo_page.py" line="109"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="110"/>
+        <location filename="../../app/ui/todo_page.py" line="111"/>
         <source>Mark the follow-up done (Space)</source>
         <translation>标记跟进已完成（空格键）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="105"/>
-        <location filename="../../app/ui/todo_page.py" line="368"/>
+        <location filename="../../app/ui/todo_page.py" line="106"/>
+        <location filename="../../app/ui/todo_page.py" line="419"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="156"/>
+        <location filename="../../app/ui/todo_page.py" line="169"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="248"/>
-        <location filename="../../app/ui/todo_page.py" line="249"/>
+        <location filename="../../app/ui/todo_page.py" line="261"/>
+        <location filename="../../app/ui/todo_page.py" line="262"/>
         <source>Report done</source>
         <translation>报告完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="248"/>
+        <location filename="../../app/ui/todo_page.py" line="261"/>
         <source>What was done?</source>
         <translation>做了什么？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="278"/>
+        <location filename="../../app/ui/todo_page.py" line="320"/>
         <source>Follow-up</source>
         <translation>跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="280"/>
+        <location filename="../../app/ui/todo_page.py" line="322"/>
         <source>Returned {record}</source>
         <translation>退回的{record}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="282"/>
+        <location filename="../../app/ui/todo_page.py" line="324"/>
         <source>Contract expiring</source>
         <translation>合同到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="290"/>
+        <location filename="../../app/ui/todo_page.py" line="332"/>
         <source>Ends in {days} days</source>
         <translation>{days} 天后到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="292"/>
+        <location filename="../../app/ui/todo_page.py" line="334"/>
         <source>Returned: {comment}</source>
         <translation>退回意见：{comment}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo_page.py" line="310"/>
+        <location filename="../../app/ui/todo_page.py" line="357"/>
         <source>{date} (overdue)</source>
         <translation>{date}（已超时）</translation>
     </message>
@@ -8604,37 +8818,62 @@ Contract {number}, until {day}</source>
 <context>
     <name>_SalesListPage</name>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="107"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="138"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="125"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="156"/>
         <source>Print selected…</source>
         <translation>打印所选…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="130"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="161"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="163"/>
+        <source>Write the listed records (the status filter applies) to an Excel or CSV file</source>
+        <translation>把列出的记录（按当前状态筛选）导出为 Excel 或 CSV 文件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="169"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="159"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="205"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="184"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="230"/>
         <source>{count} shown</source>
         <translation>显示 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="185"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="231"/>
         <source>Nothing found.</source>
         <translation>未找到。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="203"/>
+        <location filename="../../app/ui/sales/list_pages.py" line="244"/>
+        <source>Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)</source>
+        <translation>Excel 工作簿 (*.xlsx);;CSV，UTF-8 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="251"/>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="257"/>
+        <source>{count} rows exported to {path}</source>
+        <translation>已导出 {count} 行到 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/list_pages.py" line="275"/>
         <source>Select the documents to print first.</source>
         <translation>请先选择要打印的单据。</translation>
     </message>
