@@ -550,9 +550,28 @@ def _install_sqlite_hooks(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        options = connection.get_execution_options()
         # A connection asked for AUTOCOMMIT (e.g. VACUUM) must not be wrapped in a transaction.
-        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return
+        # A transaction that only reads (READ_ONLY_OPTIONS) takes no write lock: in WAL
+        # mode it reads one snapshot and never waits for a station that is saving.
+        connection.exec_driver_sql("BEGIN" if options.get(_READS_ONLY) else "BEGIN IMMEDIATE")
+
+
+_READS_ONLY = "stationcrm_reads_only"
+
+
+def read_only_options(engine: Engine) -> dict[str, Any]:
+    """Execution options for a unit of work that only reads (the hot lists).
+
+    On a server, autocommit: no BEGIN and ROLLBACK round trips around a search. On
+    SQLite, a deferred transaction instead of the IMMEDIATE one that writing use cases
+    take (see `_install_sqlite_hooks`).
+    """
+    if engine.dialect.name == "sqlite":
+        return {_READS_ONLY: True}
+    return {"isolation_level": "AUTOCOMMIT"}
 
 
 def make_engine(url: str | URL, *, echo: bool = False) -> Engine:

@@ -643,7 +643,7 @@ def search_customers(
     shape of text and data scope is built once and reused with new values.
     """
     limit = max(1, min(limit, 500))
-    with uow:
+    with uow.reading():
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
         scope, scope_values = scope_params(uow, actor, Module.CUSTOMERS)
         shape, text_params = _text_params(text)

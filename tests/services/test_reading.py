@@ -1,0 +1,54 @@
+"""Units of work that only read: the customer search never waits for a station saving."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import text
+
+from app.services.customers import CustomerDraft, create_customer, search_customers
+from app.services.uow import UnitOfWork
+
+
+def test_search_runs_while_another_station_holds_a_write_transaction(
+        uow, engine, clerk):
+    create_customer(uow=uow, actor=clerk, draft=CustomerDraft(name="北京鑫锐科技有限公司"))
+    other = UnitOfWork.for_engine(engine)
+    with other:
+        # Another station is in the middle of saving: on SQLite it holds the write lock.
+        create_customer(uow=other, actor=clerk, draft=CustomerDraft(name="北京新锐打印"))
+        started = time.perf_counter()
+        page = search_customers(uow=uow, actor=clerk, text="bjxr")
+        waited = time.perf_counter() - started
+        # The committed customer is found, the other station's unsaved one is not, and
+        # the search did not sit out the 10-second busy timeout behind the writer.
+        assert [r.name for r in page.rows] == ["北京鑫锐科技有限公司"]
+        assert waited < 5
+    assert [r.name for r in search_customers(uow=uow, actor=clerk, text="bjxr").rows] == [
+        "北京鑫锐科技有限公司"]
+
+
+def test_a_search_inside_a_use_case_shares_its_transaction(uow, clerk):
+    with uow:
+        create_customer(uow=uow, actor=clerk, draft=CustomerDraft(name="朝阳快印店"))
+        # Not committed yet: only the same transaction can see it.
+        assert [r.name for r in search_customers(uow=uow, actor=clerk, text="快印").rows] \
+            == ["朝阳快印店"]
+        uow.rollback()
+    assert search_customers(uow=uow, actor=clerk, text="快印").rows == ()
+
+
+def test_a_reading_unit_of_work_leaves_no_transaction_behind(uow, engine, clerk):
+    if engine.dialect.name == "sqlite":
+        pytest.skip("the embedded file reads in a deferred transaction instead")
+    with uow.reading():
+        connection = uow.session.connection()
+        assert connection.get_execution_options()["isolation_level"] == "AUTOCOMMIT"
+        assert connection.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        connection.execute(text("SELECT 1"))
+    with uow:
+        # The pooled connection is back to real transactions for the next use case.
+        connection = uow.session.connection()
+        assert "isolation_level" not in connection.get_execution_options()
+        assert not connection.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
