@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Numeric,
     Select,
     String,
     TypeDecorator,
     Unicode,
     and_,
+    bindparam,
     case,
     func,
     literal,
@@ -150,7 +153,7 @@ def customer_overview(
     contracts and the timeline (one UNION ALL over every kind of record).
     """
     today = today or dt.date.today()
-    with uow:
+    with uow.reading():
         grants = require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
         head = uow.session.execute(_header_query(customer_id)).one_or_none()
         if head is None:
@@ -253,7 +256,21 @@ def _branch(kind: str, record_id: Any, at: Any, reference: Any, state: Any, text
 
 def _timeline(uow: UnitOfWork, customer_id: int, visible: set[Module],
               limit: int) -> tuple[TimelineEntry, ...]:
-    cid = customer_id
+    stmt = _timeline_statement(frozenset(visible))
+    rows = uow.session.execute(stmt, {"customer_id": customer_id, "timeline_limit": limit})
+    return tuple(
+        TimelineEntry(kind=r.kind, record_id=r.record_id, at=r.at, reference=r.reference or "",
+                      state=r.state or "", text=r.text or "", amount=r.amount,
+                      user_name=r.display_name)
+        for r in rows.all()
+    )
+
+
+@functools.cache
+def _timeline_statement(visible: frozenset[Module]) -> Select[Any]:
+    """The timeline's one UNION ALL for the modules a role may view, built once per set
+    (a role's modules rarely change) and run with the customer as a parameter."""
+    cid = bindparam("customer_id", type_=Integer)
     none = null()
     branches: list[Select[Any]] = []
     if Module.VISITS in visible:
@@ -309,17 +326,11 @@ def _timeline(uow: UnitOfWork, customer_id: int, visible: set[Module],
                             AuditEntry, and_(AuditEntry.entity == "customer",
                                              AuditEntry.entity_id == cid)))
     every = union_all(*branches).subquery("timeline")
-    stmt = (
+    return (
         select(every, User.display_name)
         .outerjoin(User, User.id == every.c.user_id)
         .order_by(every.c.at.desc(), every.c.kind, every.c.record_id.desc())
-        .limit(limit)
-    )
-    return tuple(
-        TimelineEntry(kind=r.kind, record_id=r.record_id, at=r.at, reference=r.reference or "",
-                      state=r.state or "", text=r.text or "", amount=r.amount,
-                      user_name=r.display_name)
-        for r in uow.session.execute(stmt).all()
+        .limit(bindparam("timeline_limit", type_=Integer))
     )
 
 
