@@ -118,6 +118,29 @@ def _custom_values(uow: UnitOfWork, entity: str, ids: Sequence[int]
     return values
 
 
+@dataclass(frozen=True)
+class _CustomColumns:
+    """The administrator's active custom fields of a kind of record, as export columns."""
+
+    fields: tuple[custom_fields.FieldDefinition, ...]
+    values: dict[int, dict[str, Any]]
+
+    def add_headers(self, headers: list[str], kinds: list[str]) -> None:
+        headers += [f.label() for f in self.fields]
+        kinds += [_CUSTOM_KINDS.get(f.kind.value, "text") for f in self.fields]
+
+    def cells(self, record_id: int) -> list[Cell]:
+        values = self.values.get(record_id, {})
+        return [_custom_cell(f, values.get(f.code)) for f in self.fields]
+
+
+def _custom_columns(uow: UnitOfWork, actor: Actor, entity: str,
+                    ids: Sequence[int]) -> _CustomColumns:
+    fields = custom_fields.definitions(uow=uow, actor=actor, entity=entity)
+    values = _custom_values(uow, entity, ids) if fields and ids else {}
+    return _CustomColumns(tuple(fields), values)
+
+
 def export_customers(
     *, uow: UnitOfWork, actor: Actor, path: str | Path, fmt: str | None = None,
     filters: CustomerFilters | None = None, text: str = "",
@@ -172,11 +195,8 @@ def export_customers(
                    tr("Created")]
         kinds = ["text"] * 13 + ["date", "datetime"]
         # The administrator's custom fields (active ones) as further columns.
-        extra = custom_fields.definitions(uow=uow, actor=actor, entity="customer")
-        custom_values = (_custom_values(uow, "customer", [r.id for r in rows])
-                         if extra and rows else {})
-        headers += [f.label() for f in extra]
-        kinds += [_CUSTOM_KINDS.get(f.kind.value, "text") for f in extra]
+        custom = _custom_columns(uow, actor, "customer", [r.id for r in rows])
+        custom.add_headers(headers, kinds)
 
         def lines() -> Iterator[Sequence[Cell]]:
             for r in rows:
@@ -187,8 +207,7 @@ def export_customers(
                     r.phone if shows_phone else None, r.email, r.industry, r.tax_number,
                     r.website, r.first_contact_on, r.created_at,
                 ]
-                values = custom_values.get(r.id, {})
-                line += [_custom_cell(f, values.get(f.code)) for f in extra]
+                line += custom.cells(r.id)
                 yield line
 
         if kind == "xlsx":
@@ -243,8 +262,9 @@ def export_orders(
         if date_to is not None:
             conditions.append(Order.ordered_on <= date_to)
         stmt = (
-            select(Order.number, Order.ordered_on, Customer.name, User.display_name,
-                   Order.status, Order.total_amount, Order.paid_amount, Order.total_cost)
+            select(Order.id, Order.number, Order.ordered_on, Customer.name,
+                   User.display_name, Order.status, Order.total_amount, Order.paid_amount,
+                   Order.total_cost)
             .join(Customer, Customer.id == Order.customer_id)
             .outerjoin(User, User.id == Order.owner_id)
             .where(*conditions)
@@ -260,6 +280,8 @@ def export_orders(
         if not margin_hidden:
             headers.append(tr("Gross margin"))
             kinds.append("money")
+        custom = _custom_columns(uow, actor, "order", [r.id for r in rows])
+        custom.add_headers(headers, kinds)
         zh = current_language() == "zh"
 
         def lines() -> Iterator[Sequence[Cell]]:
@@ -272,6 +294,7 @@ def export_orders(
                     line.append(r.total_cost)
                 if not margin_hidden:
                     line.append(r.total_amount - r.total_cost)
+                line += custom.cells(r.id)
                 yield line
 
         if kind == "xlsx":
@@ -345,7 +368,8 @@ def export_tickets(
                       .where(RepairRecord.ticket_id == ServiceTicket.id)
                       .scalar_subquery())
         stmt = (
-            select(ServiceTicket.number, ServiceTicket.received_at, Customer.name,
+            select(ServiceTicket.id, ServiceTicket.number, ServiceTicket.received_at,
+                   Customer.name,
                    Device.brand, Device.model, Device.serial_number, ServiceTicket.status,
                    User.display_name.label("intake_by"),
                    technician.display_name.label("technician"),
@@ -367,6 +391,8 @@ def export_tickets(
         if not cost_hidden:
             headers.append(tr("Parts cost"))
             kinds.append("money")
+        custom = _custom_columns(uow, actor, "service_ticket", [r.id for r in rows])
+        custom.add_headers(headers, kinds)
         zh = current_language() == "zh"
 
         def lines() -> Iterator[Sequence[Cell]]:
@@ -378,6 +404,7 @@ def export_tickets(
                     r.total_charge, r.paid_amount]
                 if not cost_hidden:
                     line.append(r.parts_cost)
+                line += custom.cells(r.id)
                 yield line
 
         if kind == "xlsx":

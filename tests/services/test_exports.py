@@ -299,3 +299,42 @@ def test_quotation_export_scoped_filtered_and_audited(
     with pytest.raises(ValidationError):
         export_quotations(uow=uow, actor=manager, path=tmp_path / "missing" / "q.csv")
     assert len(_exports(uow)) == 3
+
+
+def test_order_and_ticket_exports_carry_their_custom_fields(
+        uow, admin, manager, tmp_path):
+    from decimal import Decimal as D
+
+    from app.services.catalog import ProductDraft, create_product
+    from app.services.custom_fields import Choice, FieldDraft, define_field
+    from app.services.exports import export_orders, export_tickets
+    from app.services.sales import OrderDraft, OrderLineDraft, create_order
+    from app.services.tickets import IntakeDraft, intake_ticket
+
+    define_field(uow=uow, actor=admin, draft=FieldDraft(
+        entity="order", code="delivery", label_zh="送货方式", label_en="Delivery",
+        kind="choice", options=(Choice("van", "公司送货", "Our van"),
+                                Choice("pickup", "客户自提", "Customer pickup"))))
+    define_field(uow=uow, actor=admin, draft=FieldDraft(
+        entity="service_ticket", code="po", label_zh="客户报修单号", label_en="Customer PO",
+        kind="text"))
+    toner = create_product(uow=uow, actor=manager, draft=ProductDraft(
+        sku="HP-CF226A", name="惠普硒鼓", category="consumable", cost_price=D("87.65"),
+        list_price=D("199.00"))).id
+    customer = create_customer(uow=uow, actor=manager,
+                               draft=CustomerDraft(name="天津海河电子")).id
+    create_order(uow=uow, actor=manager, draft=OrderDraft(
+        customer_id=customer, lines=(OrderLineDraft(product_id=toner, quantity=1),),
+        custom={"delivery": "pickup"}))
+    intake_ticket(uow=uow, actor=manager, draft=IntakeDraft(
+        customer_id=customer, symptoms="卡纸", custom={"po": "HH-2026-118"}))
+
+    orders = export_orders(uow=uow, actor=manager, path=tmp_path / "o.xlsx")
+    assert orders.columns[-1] == "Delivery"
+    sheet = load_workbook(tmp_path / "o.xlsx").active
+    assert [c.value for c in sheet[2]][-1] == "Customer pickup"
+
+    tickets = export_tickets(uow=uow, actor=manager, path=tmp_path / "t.csv")
+    assert tickets.columns[-1] == "Customer PO"
+    with open(tmp_path / "t.csv", encoding="utf-8-sig", newline="") as handle:
+        assert list(csv.reader(handle))[1][-1] == "HH-2026-118"
