@@ -444,7 +444,7 @@ def _open_orders(ctx: Ctx) -> Any:
     Most orders are paid in full, so this reads the orders once plus the few later
     payments, instead of adding up every allocation ever made.
     """
-    as_of = ctx.filters.date_to
+    as_of = _as_of(ctx)
     # Payments first (by date, usually none), then their allocations: written as IN so
     # the planner does not walk every allocation by order instead.
     later_payments = select(Payment.id).where(Payment.received_on > as_of)
@@ -468,8 +468,14 @@ def _open_orders(ctx: Ctx) -> Any:
             .subquery("open_orders"))
 
 
+def _as_of(ctx: Ctx) -> dt.date:
+    """The day receivables are aged on: the end of the range, but never a day still to come
+    (the receivables aging page ages on today; a quarter not yet over must agree with it)."""
+    return min(ctx.filters.date_to, dt.date.today())
+
+
 def _bucket_conditions(ctx: Ctx, basis: Any) -> dict[str, Any]:
-    as_of = ctx.filters.date_to
+    as_of = _as_of(ctx)
     d30, d60, d90 = (as_of - dt.timedelta(days=n) for n in (30, 60, 90))
     return {"0-30": basis >= d30, "31-60": and_(basis < d30, basis >= d60),
             "61-90": and_(basis < d60, basis >= d90), "90+": basis < d90}
@@ -498,7 +504,7 @@ def _aging(ctx: Ctx) -> StatTable:
                     total=True, category=TOTAL_KEY))
     columns = (col("age", "Age", "账龄", T), col("orders", "Open orders", "未结订单", INT),
                col("open", "Receivable", "应收款", MO))
-    as_of = ctx.filters.date_to.isoformat()
+    as_of = _as_of(ctx).isoformat()
     return _table(ctx, SC, f"Receivables aging on {as_of}", f"应收账龄（截至 {as_of}）",
                   columns, rows, ChartSpec(ChartKind.BAR, "age", ("open",), "Receivables aging",
                                            "应收账龄"))

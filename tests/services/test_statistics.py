@@ -193,6 +193,15 @@ def test_sales_collections_match_sql(data: Engine, uow: UnitOfWork, manager: Act
     assert debtors and debtors[0].cells[2] >= debtors[-1].cells[2]
 
 
+def test_aging_of_a_period_not_yet_over_is_as_of_today(
+        data: Engine, uow: UnitOfWork, manager: Actor) -> None:
+    today = dt.date.today()
+    later = _run(uow, manager, "sales-collections", date_to=today + dt.timedelta(days=400))
+    now = _run(uow, manager, "sales-collections", date_to=today)
+    assert later.sections[0].rows == now.sections[0].rows
+    assert today.isoformat() in later.sections[0].title_zh
+
+
 def test_service_matches_sql(data: Engine, uow: UnitOfWork, manager: Actor) -> None:
     rows = _rows(_run(uow, manager, "service"))
     start, end = local_midnight(FROM), local_midnight(TO + dt.timedelta(days=1))
