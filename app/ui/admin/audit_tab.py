@@ -35,6 +35,7 @@ from app.ui.admin.common import (
 )
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
+from app.ui.labels import station_label
 
 PAGE_SIZE = 200
 
@@ -186,7 +187,8 @@ class AuditTab(QWidget):
         self.table.setRowCount(len(self._rows))
         for i, r in enumerate(self._rows[start:], start=start):
             fill_row(self.table, i, r.id, [
-                local_time(r.at), r.user_name or "", r.station or "", action_label(r.action),
+                local_time(r.at), r.user_name or "", station_label(r.station) if r.station else "",
+                action_label(r.action),
                 entity_label(r.entity), "" if r.entity_id is None else str(r.entity_id), r.summary])
         if start == 0:
             self.detail.setRowCount(0)

@@ -78,6 +78,8 @@ _ENTITIES: Mapping[str, str] = {
     "department": QT_TRANSLATE_NOOP("AdminLabels", "Department unit"),
     "custom_field": QT_TRANSLATE_NOOP("AdminLabels", "Custom field"),
     "app_setting": QT_TRANSLATE_NOOP("AdminLabels", "Setting"),
+    "care_item": QT_TRANSLATE_NOOP("AdminLabels", "Care item"),
+    "statistic": QT_TRANSLATE_NOOP("AdminLabels", "Statistic"),
 }
 
 
