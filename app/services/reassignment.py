@@ -34,7 +34,18 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, false, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.i18n import tr
@@ -271,6 +282,9 @@ class Person:
     role_name_zh: str
     role_name_en: str
     active: bool
+    # Whether the role may work on any kind of record a hand-over moves (the administrator's
+    # may not): only such users are offered as receivers.
+    can_receive: bool = True
 
 
 # --- use cases -------------------------------------------------------------------------------
@@ -280,14 +294,20 @@ def list_people(*, uow: UnitOfWork, actor: Actor) -> tuple[Person, ...]:
     """Every user, active ones first, by name: who may leave and who may receive."""
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.CONFIRM)
+        works_on_holdings = exists().where(
+            RolePermission.role_id == User.role_id,
+            or_(*(and_(RolePermission.module == k.module, RolePermission.operation == k.operation)
+                  for k in HOLDINGS)))
         rows = uow.session.execute(
             select(User.id, User.display_name, User.username, Role.code, Role.name_zh,
-                   Role.name_en, User.active)
+                   Role.name_en, User.active,
+                   case((works_on_holdings, True), else_=False))
             .join(Role, Role.id == User.role_id)
             .order_by(User.active.desc(), User.display_name, User.id)
         ).all()
         return tuple(Person(id=r[0], display_name=r[1], username=r[2], role_code=r[3],
-                            role_name_zh=r[4], role_name_en=r[5], active=bool(r[6]))
+                            role_name_zh=r[4], role_name_en=r[5], active=bool(r[6]),
+                            can_receive=bool(r[7]))
                      for r in rows)
 
 

@@ -425,7 +425,7 @@ def test_a_leaving_technicians_open_tickets_go_to_a_technician(uow, team, make_u
     assert _owner(uow, ServiceTicket, done_id, "technician_id") == technician.user_id
 
 
-def test_list_people_shows_everyone_to_management_only(uow, team):
+def test_list_people_shows_everyone_to_management_only(uow, team, admin, technician):
     with uow:
         uow.session.get(User, team["c"].user_id).active = False
         uow.commit()
@@ -435,6 +435,9 @@ def test_list_people_shows_everyone_to_management_only(uow, team):
     assert by_id[team["c"].user_id].active is False  # an inactive user may still own things
     assert by_id[team["leaving"].user_id].role_code == "sales"
     assert by_id[team["leaving"].user_id].role_name_zh == "大客户业务员"
+    # Only roles that may work on handed-over records are offered as receivers.
+    assert by_id[team["b"].user_id].can_receive and by_id[technician.user_id].can_receive
+    assert not by_id[admin.user_id].can_receive
     with pytest.raises(PermissionDenied):
         list_people(uow=uow, actor=team["b"])
 

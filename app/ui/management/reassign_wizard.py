@@ -128,7 +128,8 @@ class ReassignWizard(QWizard):
     def receiving_people(self) -> list[Person]:
         """Active users other than the leaving one, colleagues in the same role first."""
         leaving = self.leaving()
-        people = [p for p in self.people if p.active and (leaving is None or p.id != leaving.id)]
+        people = [p for p in self.people if p.active and p.can_receive
+                  and (leaving is None or p.id != leaving.id)]
         if leaving is not None:
             people.sort(key=lambda p: p.role_code != leaving.role_code)  # stable: names kept
         return people
