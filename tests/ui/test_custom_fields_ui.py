@@ -164,6 +164,22 @@ def test_new_customer_card_gets_defaults_and_enter_walks_the_fields(
     assert pages.text() == "123.5"
 
 
+def test_the_code_follows_the_english_label_until_typed(
+    qtbot: QtBot, make_context: MakeContext, admin: Actor,
+) -> None:
+    designer = _designer(qtbot, make_context(admin, "management"))
+    qtbot.mouseClick(designer.add_button, Qt.MouseButton.LeftButton)
+    dialog = designer.field_dialog
+    assert dialog is not None
+    qtbot.keyClicks(dialog.label_en_edit, "Toner model used")
+    assert dialog.code_edit.text() == "toner_model_used"
+    dialog.code_edit.clear()
+    qtbot.keyClicks(dialog.code_edit, "toner")
+    qtbot.keyClicks(dialog.label_en_edit, " (main)")
+    assert dialog.code_edit.text() == "toner"
+    dialog.close()
+
+
 def test_removing_a_field_asks_and_says_values_are_kept(
     qtbot: QtBot, uow: UnitOfWork, make_context: MakeContext, admin: Actor,
 ) -> None:

@@ -8,6 +8,7 @@ preview of the form as users will see it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -94,6 +95,13 @@ def kind_labels(owner: QWidget) -> list[tuple[CustomFieldKind, str]]:
          QCoreApplication.translate("CustomFieldLabels", "Choice list (several)")),
         (CustomFieldKind.BOOLEAN, QCoreApplication.translate("CustomFieldLabels", "Yes/no")),
     ]
+
+
+def code_from_label(label: str) -> str:
+    """``Toner model used`` → ``toner_model_used``: a code suggested from the English label."""
+    words = re.findall(r"[a-z0-9]+", label.lower())
+    code = "_".join(words)[:40].strip("_")
+    return code if not code[:1].isdigit() else f"f_{code}"[:40]
 
 
 class CustomFieldsDesigner(QWidget):
@@ -422,6 +430,10 @@ class CustomFieldDialog(QDialog):
         self.code_edit.setPlaceholderText("toner_model")
         self.code_edit.setToolTip(self.tr("A short name for exports and programs: letters, "
                                           "digits and _; it cannot change later"))
+        # A new field's code follows its English label until the administrator types one.
+        self._code_typed = field is not None
+        self.code_edit.textEdited.connect(self._on_code_edited)
+        self.label_en_edit.textChanged.connect(self._suggest_code)
         self.kind_combo = QComboBox(self)
         self.kind_combo.setObjectName("kind_combo")
         for kind, label in kind_labels(self):
@@ -573,6 +585,13 @@ class CustomFieldDialog(QDialog):
         self._ctx.run(fn, on_done=self._on_saved, on_error=self._on_failed, owner=self)
 
     # --- internals ------------------------------------------------------------------------
+
+    def _on_code_edited(self, text: str) -> None:
+        self._code_typed = bool(text)
+
+    def _suggest_code(self, label: str) -> None:
+        if not self._code_typed:
+            self.code_edit.setText(code_from_label(label))
 
     def _fill(self, field: FieldDefinition) -> None:
         self.label_zh_edit.setText(field.label_zh)
