@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import json
 import math
 import random
 from collections import Counter
@@ -35,7 +36,14 @@ from app.services.auth import hash_password
 from app.services.numbering import PREFIXES
 from app.services.reference import ensure_reference_data
 from app.services.uow import UnitOfWork
-from app.textkeys import normalise_name, phone_digits, pinyin_full, pinyin_initials, sort_key
+from app.textkeys import (
+    core_initials,
+    normalise_name,
+    phone_digits,
+    pinyin_full,
+    pinyin_initials,
+    sort_key,
+)
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -858,6 +866,8 @@ class _Builder:
             "id": cid, "code": self.number("customer", first), "kind": kind, "name": name,
             "short_name": short, "name_key": normalise_name(name),
             "pinyin_full": pinyin_full(name)[:400], "pinyin_initials": pinyin_initials(name)[:200],
+            "core_initials": core_initials(name)[:200],
+            "short_initials": pinyin_initials(short)[:200] if short else None,
             "sort_key": sort_key(name), "source": source, "customer_class": customer_class,
             "status": status, "owner_id": owner, "phone": phone,
             "phone_digits": phone_digits(phone), "email": email, "industry": industry,
@@ -1069,6 +1079,10 @@ class _Builder:
                 self._ticket(cust, device, _ri(rng, begin, cust.last))
         if rng.random() < 0.03:
             self._ticket(cust, None, _ri(rng, cust.first, cust.last))
+        # Work in hand at the repair station: machines handed in over the last few days.
+        recent = [d for d in cust.devices if d.install <= self.last_day - 3]
+        if recent and cust.last >= self.last_day - 3 and rng.random() < 0.05:
+            self._ticket(cust, _ch(rng, recent), _ri(rng, self.last_day - 3, self.last_day))
 
     def _ticket(self, cust: _Cust, device: _Device | None, day: int) -> None:
         rng = self.rng
@@ -1381,8 +1395,8 @@ class _Builder:
                 stage = "negotiation"
         opportunity_id = self._next("opportunities")
         owner = cust.owner
-        if reneed is not None and stage == "new" and age <= 5:
-            owner = None  # waiting in management's routing queue
+        if stage == "new" and (age <= 5 if reneed is not None else rng.random() < 0.5):
+            owner = None  # a recent lead waiting in management's routing queue
         end = max(cust.last, day)
         quote_day = min(day + _ri(rng, 3, 20), end)
         close_day = min(quote_day + _ri(rng, 5, 30), end)
@@ -1819,11 +1833,25 @@ class _Builder:
                 .values(times_used=bindparam("k_used"), updated_at=kt.c.updated_at),
                 [{"k_id": k, "k_used": n} for k, n in sorted(self.knowledge_used.items())],
             )
+        self._company_header()
         self.report("finish", 2, 4)
         self._save_sequences()
         self.report("finish", 3, 4)
         self._advance_id_sequences()
         self.report("finish", 4, 4)
+
+    def _company_header(self) -> None:
+        """The demo company's header on printed slips, unless the database has one."""
+        settings = _table("app_settings")
+        if self.conn.execute(select(settings.c.id).where(settings.c.key == "company")).first():
+            return
+        header = {"name": "京华办公设备有限公司", "address": "北京市海淀区知春路 118 号",
+                  "phone": "010-6255 0118", "bank": "中国工商银行北京知春路支行",
+                  "bank_account": "0200 0045 0900 1234 567", "tax_number": "91110108MA00DEMO1X"}
+        self.conn.execute(insert(settings).values(
+            key="company", value=json.dumps(header, ensure_ascii=False),
+            description="公司抬头（演示数据）",
+            **self.tracked(self.ts(0, OFFICE_OPEN), self.office)))
 
     def _sales_plans(self) -> None:
         rng = self.rng

@@ -30,7 +30,14 @@ from app.services import auth
 from app.services.numbering import PREFIXES, next_number
 from app.services.permissions import DEFAULT_ROLES
 from app.services.uow import UnitOfWork
-from app.textkeys import normalise_name, phone_digits, pinyin_full, pinyin_initials, sort_key
+from app.textkeys import (
+    core_initials,
+    normalise_name,
+    phone_digits,
+    pinyin_full,
+    pinyin_initials,
+    sort_key,
+)
 from tests import mssql_guard
 
 TODAY = dt.date(2026, 11, 26)
@@ -191,6 +198,8 @@ def test_customer_search_keys_come_from_textkeys(demo_db: demo.DemoSummary,
         assert r.name_key == normalise_name(r.name)
         assert r.pinyin_full == pinyin_full(r.name)
         assert r.pinyin_initials == pinyin_initials(r.name)
+        assert r.core_initials == core_initials(r.name)
+        assert r.short_initials == (pinyin_initials(r.short_name) if r.short_name else None)
         assert r.sort_key == sort_key(r.name)
         assert r.phone_digits == phone_digits(r.phone)
     companies = [r for r in rows if r.kind == "company"]
@@ -290,3 +299,12 @@ def test_inserts_compile_for_sql_server() -> None:
     for name in DEMO_TABLES:
         sql = mssql_guard.compile_for_mssql(insert(Base.metadata.tables[name]))
         assert sql.startswith(f"INSERT INTO {name}")
+
+
+def test_demo_company_header_prints_on_slips(demo_db: demo.DemoSummary, engine: Engine) -> None:
+    from app.reports.company import DEFAULT_COMPANY_NAME, load_company
+
+    uow = UnitOfWork.for_engine(engine)
+    with uow:
+        company = load_company(uow)
+    assert company.name != DEFAULT_COMPANY_NAME and company.phone and company.bank_account
