@@ -20,11 +20,13 @@ actor's *contracts* data scope.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.i18n import tr
 from app.models import Customer, Device, User, utcnow
@@ -198,11 +200,9 @@ def list_contracts(*, uow: UnitOfWork, actor: Actor, customer_id: int | None = N
         if device_id is not None:
             conditions.append(ServiceContract.id.in_(
                 select(ContractDevice.contract_id).where(ContractDevice.device_id == device_id)))
-        ids = uow.session.execute(
-            select(ServiceContract.id).where(*conditions)
-            .order_by(ServiceContract.ends_on.desc(), ServiceContract.id.desc()).limit(limit)
-        ).scalars().all()
-        return tuple(_view(uow, i) for i in ids)
+        return _views(uow, conditions,
+                      order_by=(ServiceContract.ends_on.desc(), ServiceContract.id.desc()),
+                      limit=limit)
 
 
 def covering_contract(*, uow: UnitOfWork, actor: Actor, device_id: int,
@@ -298,14 +298,10 @@ def contracts_expiring(*, uow: UnitOfWork, actor: Actor, within_days: int = 30,
     within = max(0, min(int(within_days), 3660))
     with uow:
         require(uow, actor, Module.CONTRACTS, Operation.VIEW)
-        ids = uow.session.execute(
-            select(ServiceContract.id)
-            .where(_scope_clause(uow, actor), ServiceContract.status == CS.ACTIVE,
-                   ServiceContract.ends_on >= day,
-                   ServiceContract.ends_on <= day + dt.timedelta(days=within))
-            .order_by(ServiceContract.ends_on, ServiceContract.id).limit(500)
-        ).scalars().all()
-        return tuple(_view(uow, i) for i in ids)
+        return _views(uow, [_scope_clause(uow, actor), ServiceContract.status == CS.ACTIVE,
+                            ServiceContract.ends_on >= day,
+                            ServiceContract.ends_on <= day + dt.timedelta(days=within)],
+                      order_by=(ServiceContract.ends_on, ServiceContract.id), limit=500)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -406,32 +402,60 @@ def _summary(contract: ServiceContract) -> str:
             f"{contract.starts_on:%Y-%m-%d}..{contract.ends_on:%Y-%m-%d}")
 
 
+# The customer and owner joined into a contract row, as aliases: the data-scope clause has
+# subqueries on customers and users that must not be correlated with these joins.
+_RowCustomer = aliased(Customer, name="row_customer")
+_RowOwner = aliased(User, name="row_owner")
+
+
+def _views(uow: UnitOfWork, conditions: Sequence[Any], *, order_by: Sequence[Any],
+           limit: int | None = None) -> tuple[ContractView, ...]:
+    """The views of the contracts matching ``conditions`` in ``order_by`` order, in three
+    statements whatever their number: the contracts with customer and owner names, their
+    devices, and their used visits (tickets not cancelled)."""
+    stmt = (select(ServiceContract, _RowCustomer.name, _RowOwner.display_name)
+            .join(_RowCustomer, _RowCustomer.id == ServiceContract.customer_id)
+            .outerjoin(_RowOwner, _RowOwner.id == ServiceContract.owner_id)
+            .where(*conditions).order_by(*order_by))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = uow.session.execute(stmt).all()
+    if not rows:
+        return ()
+    ids = [r[0].id for r in rows]
+    devices: dict[int, list[tuple[int, str]]] = {i: [] for i in ids}
+    for contract_id, device_id, serial in uow.session.execute(
+            select(ContractDevice.contract_id, Device.id, Device.serial_number)
+            .join(Device, Device.id == ContractDevice.device_id)
+            .where(ContractDevice.contract_id.in_(ids))
+            .order_by(ContractDevice.contract_id, Device.id)).all():
+        devices[contract_id].append((device_id, serial))
+    used: dict[int | None, int] = {
+        contract_id: int(count) for contract_id, count in uow.session.execute(
+            select(ServiceTicket.contract_id, func.count(ServiceTicket.id))
+            .where(ServiceTicket.contract_id.in_(ids),
+                   ServiceTicket.status != TicketStatus.CANCELLED)
+            .group_by(ServiceTicket.contract_id)).all()}
+    views = []
+    for c, customer_name, owner_name in rows:
+        covered = devices[c.id]
+        views.append(ContractView(
+            id=c.id, version=c.version, number=c.number, customer_id=c.customer_id,
+            customer_name=customer_name, owner_id=c.owner_id,
+            owner_name=owner_name if c.owner_id is not None else None,
+            kind=ContractKind(c.kind), status=ContractStatus(c.status),
+            starts_on=c.starts_on, ends_on=c.ends_on, included_visits=c.included_visits,
+            fee=c.fee, sla_response_hours=c.sla_response_hours,
+            renewed_from_id=c.renewed_from_id, notes=c.notes,
+            device_ids=tuple(d[0] for d in covered),
+            device_serials=tuple(d[1] for d in covered), visits_used=used.get(c.id, 0)))
+    return tuple(views)
+
+
 def _view(uow: UnitOfWork, contract_id: int) -> ContractView:
-    c = uow.session.execute(
-        select(ServiceContract).where(ServiceContract.id == contract_id)).scalar_one()
-    customer_name = uow.session.execute(
-        select(Customer.name).where(Customer.id == c.customer_id)).scalar_one()
-    owner_name = None
-    if c.owner_id is not None:
-        owner_name = uow.session.execute(
-            select(User.display_name).where(User.id == c.owner_id)).scalar_one_or_none()
-    devices = uow.session.execute(
-        select(Device.id, Device.serial_number)
-        .join(ContractDevice, ContractDevice.device_id == Device.id)
-        .where(ContractDevice.contract_id == c.id).order_by(Device.id)).all()
-    used = uow.session.execute(
-        select(func.count(ServiceTicket.id))
-        .where(ServiceTicket.contract_id == c.id,
-               ServiceTicket.status != TicketStatus.CANCELLED)).scalar_one()
-    return ContractView(
-        id=c.id, version=c.version, number=c.number, customer_id=c.customer_id,
-        customer_name=customer_name, owner_id=c.owner_id, owner_name=owner_name,
-        kind=ContractKind(c.kind), status=ContractStatus(c.status), starts_on=c.starts_on,
-        ends_on=c.ends_on, included_visits=c.included_visits, fee=c.fee,
-        sla_response_hours=c.sla_response_hours, renewed_from_id=c.renewed_from_id,
-        notes=c.notes, device_ids=tuple(d.id for d in devices),
-        device_serials=tuple(d.serial_number for d in devices), visits_used=int(used),
-    )
+    views = _views(uow, [ServiceContract.id == contract_id], order_by=(ServiceContract.id,))
+    assert views
+    return views[0]
 
 
 __all__ = [

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,10 +141,8 @@ def list_pending_knowledge(*, uow: UnitOfWork, actor: Actor,
     """Entries waiting for the repair lead's approval, oldest first."""
     with uow:
         require(uow, actor, Module.KNOWLEDGE, Operation.CONFIRM)
-        ids = uow.session.execute(
-            select(KnowledgeEntry.id).where(KnowledgeEntry.status == KS.PENDING)
-            .order_by(KnowledgeEntry.id).limit(max(1, min(limit, 500)))).scalars().all()
-        return tuple(_view(uow, i) for i in ids)
+        return _views(uow, [KnowledgeEntry.status == KS.PENDING],
+                      order_by=(KnowledgeEntry.id,), limit=max(1, min(limit, 500)))
 
 
 def approve_knowledge(*, uow: UnitOfWork, actor: Actor, entry_id: int,
@@ -223,11 +222,9 @@ def list_knowledge(*, uow: UnitOfWork, actor: Actor, text: str | None = None,
                 func.lower(KnowledgeEntry.symptom).like(pattern, escape="\\"),
                 func.lower(KnowledgeEntry.cause).like(pattern, escape="\\"),
                 func.lower(KnowledgeEntry.keywords).like(pattern, escape="\\")))
-        ids = uow.session.execute(
-            select(KnowledgeEntry.id).where(*conditions)
-            .order_by(KnowledgeEntry.times_used.desc(), KnowledgeEntry.id.desc())
-            .limit(limit)).scalars().all()
-        return tuple(_view(uow, i) for i in ids)
+        return _views(uow, conditions,
+                      order_by=(KnowledgeEntry.times_used.desc(), KnowledgeEntry.id.desc()),
+                      limit=limit)
 
 
 def list_my_knowledge(*, uow: UnitOfWork, actor: Actor,
@@ -237,10 +234,8 @@ def list_my_knowledge(*, uow: UnitOfWork, actor: Actor,
     with uow:
         require(uow, actor, Module.KNOWLEDGE, Operation.VIEW)
         returned_first = case((KnowledgeEntry.status == KS.REJECTED, 0), else_=1)
-        ids = uow.session.execute(
-            select(KnowledgeEntry.id).where(KnowledgeEntry.author_id == actor.user_id)
-            .order_by(returned_first, KnowledgeEntry.id.desc()).limit(limit)).scalars().all()
-        return tuple(_view(uow, i) for i in ids)
+        return _views(uow, [KnowledgeEntry.author_id == actor.user_id],
+                      order_by=(returned_first, KnowledgeEntry.id.desc()), limit=limit)
 
 
 def suggest_solutions(*, uow: UnitOfWork, actor: Actor, device_model: str | None,
@@ -259,15 +254,20 @@ def suggest_solutions(*, uow: UnitOfWork, actor: Actor, device_model: str | None
     with uow:
         require(uow, actor, Module.KNOWLEDGE, Operation.VIEW)
         approved = KnowledgeEntry.status == KS.APPROVED
+        # each candidate with its author's name, so the suggestions need no further query
         candidates: dict[int, KnowledgeEntry] = {}
+        authors: dict[int, str | None] = {}
+        with_author = (select(KnowledgeEntry, User.display_name)
+                       .outerjoin(User, User.id == KnowledgeEntry.author_id))
         first_word = (device_model or "").strip().lower().split()
         if first_word and len(first_word[0]) >= 2:
-            stmt = (select(KnowledgeEntry).where(
+            stmt = (with_author.where(
                 approved, func.lower(KnowledgeEntry.device_model).like(
                     _like_escape(first_word[0]) + "%", escape="\\"))
                 .order_by(KnowledgeEntry.times_used.desc(), KnowledgeEntry.id)
                 .limit(CANDIDATE_LIMIT))
-            candidates.update((e.id, e) for e in uow.session.execute(stmt).scalars())
+            for e, author in uow.session.execute(stmt).all():
+                candidates[e.id], authors[e.id] = e, author
         key_terms = _key_terms(symptoms or "")
         if key_terms:
             likes: list[Any] = []
@@ -275,10 +275,11 @@ def suggest_solutions(*, uow: UnitOfWork, actor: Actor, device_model: str | None
                 pattern = "%" + _like_escape(term) + "%"
                 likes.append(KnowledgeEntry.symptom.like(pattern, escape="\\"))
                 likes.append(KnowledgeEntry.keywords.like(pattern, escape="\\"))
-            stmt = (select(KnowledgeEntry).where(approved, or_(*likes))
+            stmt = (with_author.where(approved, or_(*likes))
                     .order_by(KnowledgeEntry.times_used.desc(), KnowledgeEntry.id)
                     .limit(CANDIDATE_LIMIT))
-            candidates.update((e.id, e) for e in uow.session.execute(stmt).scalars())
+            for e, author in uow.session.execute(stmt).all():
+                candidates[e.id], authors[e.id] = e, author
         ranked: list[tuple[tuple[int, int, int, int], int, bool, int]] = []
         for entry in candidates.values():
             entry_key = _model_key(entry.device_model)
@@ -291,7 +292,8 @@ def suggest_solutions(*, uow: UnitOfWork, actor: Actor, device_model: str | None
             ranked.append(((int(same), score, entry.times_used, -entry.id), entry.id, same,
                            score))
         ranked.sort(reverse=True)
-        return tuple(Suggestion(entry=_view(uow, entry_id), same_model=same, score=score)
+        return tuple(Suggestion(entry=_make_view(candidates[entry_id], authors[entry_id]),
+                                same_model=same, score=score)
                      for _key, entry_id, same, score in ranked[:limit])
 
 
@@ -422,11 +424,25 @@ def _summary(entry: KnowledgeEntry) -> str:
     return f"{entry.number} {entry.device_model} {entry.symptom}"
 
 
+def _views(uow: UnitOfWork, conditions: Sequence[Any], *, order_by: Sequence[Any],
+           limit: int | None = None) -> tuple[KnowledgeView, ...]:
+    """The views of the entries matching ``conditions`` in ``order_by`` order, with their
+    authors' names: one statement, whatever the number of entries."""
+    stmt = (select(KnowledgeEntry, User.display_name)
+            .outerjoin(User, User.id == KnowledgeEntry.author_id)
+            .where(*conditions).order_by(*order_by))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return tuple(_make_view(e, author) for e, author in uow.session.execute(stmt).all())
+
+
 def _view(uow: UnitOfWork, entry_id: int) -> KnowledgeView:
-    e = uow.session.execute(
-        select(KnowledgeEntry).where(KnowledgeEntry.id == entry_id)).scalar_one()
-    author = uow.session.execute(
-        select(User.display_name).where(User.id == e.author_id)).scalar_one_or_none()
+    views = _views(uow, [KnowledgeEntry.id == entry_id], order_by=(KnowledgeEntry.id,))
+    assert views
+    return views[0]
+
+
+def _make_view(e: KnowledgeEntry, author: str | None) -> KnowledgeView:
     return KnowledgeView(
         id=e.id, version=e.version, number=e.number, device_model=e.device_model,
         symptom=e.symptom, cause=e.cause, solution=e.solution, parts=e.parts,

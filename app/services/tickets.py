@@ -42,11 +42,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from app.i18n import tr
 from app.models import (
@@ -764,11 +765,9 @@ def device_history(*, uow: UnitOfWork, actor: Actor, device_id: int) -> tuple[Ti
     """All tickets of a device, newest first: the history belongs to the device."""
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
-        ids = uow.session.execute(
-            select(ServiceTicket.id).where(ServiceTicket.device_id == device_id)
-            .order_by(ServiceTicket.received_at.desc(), ServiceTicket.id.desc())
-        ).scalars().all()
-        return tuple(_view(uow, i) for i in ids)
+        return tuple(_views(uow, [ServiceTicket.device_id == device_id],
+                            order_by=(ServiceTicket.received_at.desc(),
+                                      ServiceTicket.id.desc())))
 
 
 def dispatch_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_version: int,
@@ -999,12 +998,10 @@ def overdue_tickets(*, uow: UnitOfWork, actor: Actor,
     moment = now or utcnow()
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
-        ids = uow.session.execute(
-            select(ServiceTicket.id).where(
-                _scope(uow, actor), ServiceTicket.status.in_(_CLOCK_RUNNING),
-                ServiceTicket.due_at < moment)
-            .order_by(ServiceTicket.due_at, ServiceTicket.id)).scalars().all()
-        return tuple(_view(uow, i, now=moment) for i in ids)
+        return tuple(_views(
+            uow, [_scope(uow, actor), ServiceTicket.status.in_(_CLOCK_RUNNING),
+                  ServiceTicket.due_at < moment],
+            order_by=(ServiceTicket.due_at, ServiceTicket.id), now=moment))
 
 
 def list_tickets(*, uow: UnitOfWork, actor: Actor, filters: TicketFilters = TicketFilters(),
@@ -1036,11 +1033,9 @@ def list_tickets(*, uow: UnitOfWork, actor: Actor, filters: TicketFilters = Tick
             conditions.append(or_(ServiceTicket.received_at < after[0],
                                   and_(ServiceTicket.received_at == after[0],
                                        ServiceTicket.id < after[1])))
-        ids = uow.session.execute(
-            select(ServiceTicket.id).where(*conditions)
-            .order_by(ServiceTicket.received_at.desc(), ServiceTicket.id.desc())
-            .limit(limit + 1)).scalars().all()
-        rows = [_view(uow, i, now=moment) for i in ids]
+        rows = _views(uow, conditions,
+                      order_by=(ServiceTicket.received_at.desc(), ServiceTicket.id.desc()),
+                      limit=limit + 1, now=moment)
         page = tuple(rows[:limit])
         more = len(rows) > limit
         custom: dict[int, dict[str, Any]] = {}
@@ -1227,23 +1222,59 @@ def _repair(uow: UnitOfWork, ticket_id: int) -> RepairSummary | None:
                          technician_name=row[7], completed_at=row[8])
 
 
+# The assigned technician's name on a ticket row; an alias, so a data-scope subquery on
+# users (department scope) is not correlated with this join.
+_Technician = aliased(User, name="technician")
+
+
+def _views(uow: UnitOfWork, conditions: Sequence[Any], *, order_by: Sequence[Any],
+           limit: int | None = None, now: dt.datetime | None = None) -> list[TicketView]:
+    """The list rows for the tickets matching ``conditions``, in ``order_by`` order: one
+    statement, whatever the number of rows (customer, device, technician and the linked
+    contract's kind joined in). Events and the repair record are left out (detail only)."""
+    stmt = (
+        select(ServiceTicket, Customer.name, Device.brand, Device.model,
+               Device.serial_number, _Technician.display_name, ServiceContract.kind)
+        .join(Customer, Customer.id == ServiceTicket.customer_id)
+        .outerjoin(Device, Device.id == ServiceTicket.device_id)
+        .outerjoin(_Technician, _Technician.id == ServiceTicket.technician_id)
+        .outerjoin(ServiceContract, ServiceContract.id == ServiceTicket.contract_id)
+        .where(*conditions).order_by(*order_by))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    moment = now or utcnow()
+    return [_make_view(r[0], customer_name=r[1],
+                       device=(r[2], r[3], r[4]) if r[0].device_id is not None else None,
+                       tech_name=r[5] if r[0].technician_id is not None else None,
+                       contract_kind=r[6], now=moment)
+            for r in uow.session.execute(stmt).all()]
+
+
 def _view(uow: UnitOfWork, ticket_id: int, *, now: dt.datetime | None = None,
           detail: bool = False) -> TicketView:
-    t = uow.session.get(ServiceTicket, ticket_id)
-    assert t is not None
-    customer_name = uow.session.execute(
-        select(Customer.name).where(Customer.id == t.customer_id)).scalar_one()
-    device = uow.session.get(Device, t.device_id) if t.device_id else None
-    tech_name = (uow.session.execute(select(User.display_name).where(
-        User.id == t.technician_id)).scalar_one_or_none() if t.technician_id else None)
-    moment = now or utcnow()
+    rows = _views(uow, [ServiceTicket.id == ticket_id], order_by=(ServiceTicket.id,), now=now)
+    assert rows
+    view = rows[0]
+    if not detail:
+        return view
+    return replace(view, events=_events(uow, view.id), repair=_repair(uow, view.id))
+
+
+def _make_view(t: ServiceTicket, *, customer_name: str,
+               device: tuple[str, str, str] | None, tech_name: str | None,
+               contract_kind: Any, now: dt.datetime) -> TicketView:
     status = TicketStatus(t.status)
-    kind, labour_free, parts_free = _ticket_terms(uow, t)
+    kind = (ContractKind(contract_kind)
+            if t.contract_id is not None and contract_kind is not None else None)
+    if not t.chargeable:
+        labour_free, parts_free = True, True
+    else:
+        labour_free, parts_free = kind is ContractKind.LABOUR_ONLY, False
     return TicketView(
         id=t.id, version=t.version, number=t.number, customer_id=t.customer_id,
         customer_name=customer_name, device_id=t.device_id,
-        device_label=f"{device.brand} {device.model}" if device else None,
-        serial_number=device.serial_number if device else None, contract_id=t.contract_id,
+        device_label=f"{device[0]} {device[1]}" if device else None,
+        serial_number=device[2] if device else None, contract_id=t.contract_id,
         channel=TicketChannel(t.channel), mode=ServiceMode(t.mode),
         priority=Priority(t.priority), status=status, symptoms=t.symptoms,
         accessories=t.accessories, condition=t.condition, chargeable=t.chargeable,
@@ -1252,9 +1283,7 @@ def _view(uow: UnitOfWork, ticket_id: int, *, now: dt.datetime | None = None,
         technician_name=tech_name, scheduled_at=t.scheduled_at, site_address=t.site_address,
         completed_at=t.completed_at, picked_up_at=t.picked_up_at,
         total_charge=t.total_charge, paid_amount=t.paid_amount,
-        overdue=status in _CLOCK_RUNNING and t.due_at is not None and t.due_at < moment,
-        events=_events(uow, t.id) if detail else (),
-        repair=_repair(uow, t.id) if detail else None,
+        overdue=status in _CLOCK_RUNNING and t.due_at is not None and t.due_at < now,
         coverage_kind=kind, labour_free=labour_free, parts_free=parts_free,
     )
 
