@@ -17,14 +17,16 @@ Who may do what:
 
 Orders and repair records are submitted when they are written (see
 :func:`app.services.sales.create_order` and :func:`app.services.tickets.record_repair`);
-a visit record is submitted with :func:`app.services.visits.submit_visit`.
+a visit recorded at the counter is submitted when it is recorded
+(:func:`app.services.visits.record_walk_in`); another visit record is submitted with
+:func:`app.services.visits.submit_visit`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -32,7 +34,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.i18n import tr
-from app.models import Customer, Order, RepairRecord, ServiceTicket, User, Visit, utcnow
+from app.models import (
+    Customer,
+    Device,
+    Order,
+    RepairPart,
+    RepairRecord,
+    ServiceTicket,
+    User,
+    Visit,
+    utcnow,
+)
 from app.models.enums import AuditAction, ConfirmStatus, Module, Operation, OrderStatus
 from app.services import audit
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
@@ -41,6 +53,8 @@ from app.services.locking import check_version
 from app.services.permissions import (
     Actor,
     grants_for,
+    hidden_fields,
+    owns_in_scope,
     require,
     require_in_scope,
     scope_filter,
@@ -394,6 +408,120 @@ def correct_repair_record(*, uow: UnitOfWork, actor: Actor, record_id: int,
         return _correction(row)
 
 
+@dataclass(frozen=True)
+class RepairPartView:
+    """A part used in a repair; ``unit_cost`` is None for roles that may not see costs."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    unit_cost: Decimal | None
+
+
+@dataclass(frozen=True)
+class RepairRecordDetail:
+    """A repair record as the person confirming it reads it (维修记录).
+
+    ``parts_cost`` and each part's ``unit_cost`` are None for roles that may not see
+    ``service_tickets.parts_cost``; ``charge`` is labour + parts as recorded (what the
+    ticket bills may be less when a contract covers the job). ``decided_*`` name who
+    confirmed or returned the record and when.
+    """
+
+    id: int
+    version: int
+    ticket_id: int
+    ticket_number: str
+    customer_id: int
+    customer_name: str
+    device_label: str | None
+    symptoms: str
+    technician_id: int
+    technician_name: str
+    job_type: str
+    difficulty: int
+    work_done: str
+    cause: str | None
+    result: str | None
+    labour_minutes: int
+    labour_amount: Decimal
+    parts_amount: Decimal
+    parts_cost: Decimal | None
+    charge: Decimal
+    customer_rating: int | None
+    on_time: bool | None
+    service_score: Decimal
+    completed_at: dt.datetime | None
+    status: ConfirmStatus
+    decided_at: dt.datetime | None
+    decided_by_name: str | None
+    return_comment: str | None
+    parts: tuple[RepairPartView, ...]
+
+    @property
+    def cost_hidden(self) -> bool:
+        return self.parts_cost is None
+
+
+def get_repair_record(*, uow: UnitOfWork, actor: Actor, record_id: int) -> RepairRecordDetail:
+    """One repair record with its parts, for reading (and confirming) it.
+
+    Needs ``SERVICE_TICKETS/VIEW`` and the record's technician, or its ticket's intake
+    clerk or technician, within the actor's data scope. Three queries.
+    """
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        technician = aliased(User)
+        decider = aliased(User)
+        row = uow.session.execute(
+            select(RepairRecord, ServiceTicket.number, ServiceTicket.customer_id,
+                   Customer.name, ServiceTicket.symptoms, ServiceTicket.technician_id,
+                   ServiceTicket.intake_by_id, technician.display_name,
+                   decider.display_name, Device.brand, Device.model)
+            .join(ServiceTicket, ServiceTicket.id == RepairRecord.ticket_id)
+            .join(Customer, Customer.id == ServiceTicket.customer_id)
+            .join(technician, technician.id == RepairRecord.technician_id)
+            .outerjoin(decider, decider.id == RepairRecord.confirmed_by_id)
+            .outerjoin(Device, Device.id == ServiceTicket.device_id)
+            .where(RepairRecord.id == record_id)
+        ).one_or_none() if isinstance(record_id, int) else None
+        if row is None:
+            raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
+                              entity=tr("Repair record"), id=record_id))
+        record: RepairRecord = row[0]
+        if not any(owns_in_scope(uow, actor, Module.SERVICE_TICKETS, user_id)
+                   for user_id in (record.technician_id, row[5], row[6])
+                   if user_id is not None):
+            require_in_scope(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW,
+                             record.technician_id)
+        cost_hidden = "parts_cost" in hidden_fields(uow, actor, Module.SERVICE_TICKETS)
+        parts = uow.session.execute(
+            select(RepairPart.description, RepairPart.quantity, RepairPart.unit_price,
+                   RepairPart.unit_cost)
+            .where(RepairPart.repair_record_id == record.id)
+            .order_by(RepairPart.id)).all()
+        return RepairRecordDetail(
+            id=record.id, version=record.version, ticket_id=record.ticket_id,
+            ticket_number=row[1], customer_id=row[2], customer_name=row[3],
+            device_label=f"{row[9]} {row[10]}" if row[9] is not None else None,
+            symptoms=row[4], technician_id=record.technician_id, technician_name=row[7],
+            job_type=record.job_type, difficulty=record.difficulty,
+            work_done=record.work_done, cause=record.cause, result=record.result,
+            labour_minutes=record.labour_minutes, labour_amount=record.labour_amount,
+            parts_amount=record.parts_amount,
+            parts_cost=None if cost_hidden else record.parts_cost,
+            charge=record.labour_amount + record.parts_amount,
+            customer_rating=record.customer_rating, on_time=record.on_time,
+            service_score=record.service_score, completed_at=record.completed_at,
+            status=CS(record.confirm_status), decided_at=record.confirmed_at,
+            decided_by_name=row[8], return_comment=record.return_comment,
+            parts=tuple(RepairPartView(
+                description=p[0], quantity=p[1], unit_price=p[2],
+                amount=(p[1] * p[2]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+                unit_cost=None if cost_hidden else p[3]) for p in parts))
+
+
 def _correction(row: Any) -> RepairCorrection:
     return RepairCorrection(id=row.id, version=row.version, ticket_number=row.ticket.number,
                             work_done=row.work_done, cause=row.cause, result=row.result,
@@ -480,11 +608,14 @@ __all__ = [
     "QueueItem",
     "RecordKind",
     "RepairCorrection",
+    "RepairPartView",
+    "RepairRecordDetail",
     "ReturnedItem",
     "confirm_record",
     "confirmation_queue",
     "correct_repair_record",
     "get_repair_correction",
+    "get_repair_record",
     "return_record",
     "returned_to_me",
     "submit_record",

@@ -305,6 +305,12 @@ class OrderView:
     updated_by_name: str | None
     # Values of the active custom fields by code.
     custom: Mapping[str, object] = field(default_factory=dict)
+    # Management's confirmation (确认 / 退回): the state, the return comment while
+    # returned, and who confirmed or returned the order, and when.
+    confirm_status: ConfirmStatus = ConfirmStatus.SUBMITTED
+    return_comment: str | None = None
+    decided_by_name: str | None = None
+    decided_at: dt.datetime | None = None
 
     def to_draft(self) -> OrderDraft:
         return OrderDraft(
@@ -1421,7 +1427,7 @@ def _order_view(uow: UnitOfWork, actor: Actor, o: Order) -> OrderView:
     hidden = hidden_fields(uow, actor, Module.ORDERS)
     cost_hidden = "unit_cost" in hidden
     margin_hidden = cost_hidden or "margin" in hidden
-    names = _names(uow, o.owner_id, o.updated_by_id)
+    names = _names(uow, o.owner_id, o.updated_by_id, o.confirmed_by_id)
     keys = _product_keys(uow, o.lines)
     status = OrderStatus(o.status)
     return OrderView(
@@ -1449,6 +1455,8 @@ def _order_view(uow: UnitOfWork, actor: Actor, o: Order) -> OrderView:
         updated_by_name=names.get(o.updated_by_id or 0),
         custom=custom_fields.values_for(uow=uow, entity=CustomFieldEntity.ORDER,
                                         record_ids=[o.id]).get(o.id, {}),
+        confirm_status=ConfirmStatus(o.confirm_status), return_comment=o.return_comment,
+        decided_by_name=names.get(o.confirmed_by_id or 0), decided_at=o.confirmed_at,
     )
 
 

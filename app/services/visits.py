@@ -135,6 +135,11 @@ class VisitView:
     updated_at: dt.datetime
     # Values of the active custom fields by code (filled for one visit, not in lists).
     custom: Mapping[str, object] = field(default_factory=dict)
+    # Management's decision: the return comment (退回意见, while returned) and who
+    # confirmed or returned the visit, and when.
+    return_comment: str | None = None
+    decided_by_name: str | None = None
+    decided_at: dt.datetime | None = None
 
     def to_draft(self) -> VisitDraft:
         return VisitDraft(
@@ -206,10 +211,12 @@ class DuplicateCustomer(ServiceError):
 # --- use cases -----------------------------------------------------------------------------
 
 
-def record_visit(*, uow: UnitOfWork, actor: Actor, draft: VisitDraft) -> VisitView:
+def record_visit(*, uow: UnitOfWork, actor: Actor, draft: VisitDraft,
+                 submit: bool = False) -> VisitView:
     """Record a walk-in, phone call or visit; the actor becomes its owner.
 
-    See the module docstring for which customers the actor may record against.
+    See the module docstring for which customers the actor may record against. The visit
+    is a draft, or with ``submit`` goes straight to management's confirmation queue.
     """
     with uow:
         require(uow, actor, Module.VISITS, Operation.CREATE)
@@ -218,7 +225,8 @@ def record_visit(*, uow: UnitOfWork, actor: Actor, draft: VisitDraft) -> VisitVi
             lambda: _clean(uow, actor, draft, Operation.CREATE), uow=uow,
             entity=CustomFieldEntity.VISIT, record_id=None, values=draft.custom)
         visit = Visit(owner_id=actor.user_id, follow_up_done=False,
-                      confirm_status=ConfirmStatus.DRAFT.value,
+                      confirm_status=(ConfirmStatus.SUBMITTED if submit
+                                      else ConfirmStatus.DRAFT).value,
                       created_by_id=actor.user_id, updated_by_id=actor.user_id, **values)
         uow.session.add(visit)
         uow.flush()
@@ -293,6 +301,8 @@ def submit_visit(*, uow: UnitOfWork, actor: Actor, visit_id: int,
         before = visit.confirm_status
         _move(visit, ConfirmStatus.SUBMITTED)
         visit.return_comment = None
+        visit.confirmed_at = None
+        visit.confirmed_by_id = None
         visit.updated_by_id = actor.user_id
         uow.flush()
         audit.record(uow, actor, AuditAction.TRANSITION, "visit", visit.id, _summary(visit),
@@ -388,7 +398,7 @@ def todo_follow_ups(*, uow: UnitOfWork, actor: Actor, on: dt.date,
 
 def record_walk_in(
     *, uow: UnitOfWork, actor: Actor, visit: VisitDraft, customer: CustomerDraft | None = None,
-    customer_id: int | None = None, confirm_new: bool = False,
+    customer_id: int | None = None, confirm_new: bool = False, submit: bool = True,
 ) -> WalkInResult:
     """The counter's one-call flow: find or create the customer, then record the visit.
 
@@ -401,6 +411,9 @@ def record_walk_in(
 
     When the new card has contacts and the visit names none, the visit is linked to the
     card's primary (else first) contact: the person standing at the counter.
+
+    The visit is submitted to management for confirmation as it is recorded (like an order
+    or a repair record), unless ``submit`` is False.
     """
     if (customer is None) == (customer_id is None):
         check = Checker()
@@ -410,7 +423,7 @@ def record_walk_in(
         require(uow, actor, Module.VISITS, Operation.CREATE)
         if customer_id is not None:
             made = record_visit(uow=uow, actor=actor,
-                                draft=replace(visit, customer_id=customer_id))
+                                draft=replace(visit, customer_id=customer_id), submit=submit)
             uow.commit()
             return WalkInResult(customer_id=customer_id, customer_created=False, visit=made)
         assert customer is not None
@@ -433,7 +446,7 @@ def record_walk_in(
             primary = [c for c in created.contacts if c.is_primary]
             contact_id = (primary or list(created.contacts))[0].id
         made = record_visit(uow=uow, actor=actor, draft=replace(
-            visit, customer_id=created.id, contact_id=contact_id))
+            visit, customer_id=created.id, contact_id=contact_id), submit=submit)
         uow.commit()
         return WalkInResult(customer_id=created.id, customer_created=True, visit=made,
                             customer=created)
@@ -555,15 +568,18 @@ def _summary(visit: Visit) -> str:
 
 
 _Owner = aliased(User)
+_Decider = aliased(User)
 
 
 def _view_query() -> Any:
     return (
         select(Visit, Customer.name.label("customer_name"),
-               Contact.name.label("contact_name"), _Owner.display_name.label("owner_name"))
+               Contact.name.label("contact_name"), _Owner.display_name.label("owner_name"),
+               _Decider.display_name.label("decided_by_name"))
         .join(Customer, Customer.id == Visit.customer_id)
         .outerjoin(Contact, Contact.id == Visit.contact_id)
         .outerjoin(_Owner, _Owner.id == Visit.owner_id)
+        .outerjoin(_Decider, _Decider.id == Visit.confirmed_by_id)
     )
 
 
@@ -577,7 +593,8 @@ def _row_view(r: Any) -> VisitView:
         next_step=v.next_step, follow_up_on=v.follow_up_on,
         follow_up_done=bool(v.follow_up_done), notes=v.notes,
         confirm_status=ConfirmStatus(v.confirm_status), created_at=v.created_at,
-        updated_at=v.updated_at,
+        updated_at=v.updated_at, return_comment=v.return_comment,
+        decided_by_name=r.decided_by_name, decided_at=v.confirmed_at,
     )
 
 

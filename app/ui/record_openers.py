@@ -55,7 +55,8 @@ def record_openers() -> RecordOpeners:
     from app.ui.sales.order_dialog import open_order
     from app.ui.sales.payment_dialog import open_payment
     from app.ui.sales.quotation_dialog import open_quotation
-    from app.ui.service.ticket_dialog import open_repair_ticket, open_ticket
+    from app.ui.service.repair_record_dialog import open_repair_record
+    from app.ui.service.ticket_dialog import open_ticket
     from app.ui.visits.visit_dialog import open_visit
 
     openers = RecordOpeners()
@@ -66,5 +67,5 @@ def record_openers() -> RecordOpeners:
     openers.register("payment", open_payment)
     openers.register("opportunity", open_opportunity)
     openers.register("service_ticket", open_ticket)
-    openers.register("repair", open_repair_ticket)  # a repair record opens its ticket
+    openers.register("repair", open_repair_record)  # with "Open ticket" for the ticket
     return openers

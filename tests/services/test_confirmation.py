@@ -341,3 +341,145 @@ def test_the_technician_corrects_a_returned_repair_record(uow, office, lead, cle
         correct_repair_record(uow=uow, actor=technician, record_id=repair_id,
                               expected_version=done.version, work_done="z", cause=None,
                               result=None)
+
+
+# --- reading a repair record before confirming it ------------------------------------------
+
+
+def _repair_with_parts(uow, clerk, lead, technician, manager, customer_id):
+    from app.models import Product
+    from app.models.enums import ProductCategory
+    from app.services.tickets import PartLine
+    with uow:
+        p = Product(sku="HP-CF226A", name="HP 26A 硒鼓", category=ProductCategory.CONSUMABLE,
+                    cost_price=Decimal("300.00"), list_price=Decimal("450.00"),
+                    created_by_id=manager.user_id, updated_by_id=manager.user_id)
+        uow.session.add(p)
+        uow.commit()
+        toner = p.id
+    t = intake_ticket(uow=uow, actor=clerk, draft=IntakeDraft(
+        customer_id=customer_id, symptoms="卡纸，打印有黑线",
+        new_device=NewDevice("HP", "LaserJet M404dn", "CNB1112223")))
+    t = dispatch_ticket(uow=uow, actor=lead, ticket_id=t.id, expected_version=t.version,
+                        technician_id=technician.user_id)
+    t = move_ticket(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                    to=TicketStatus.IN_REPAIR)
+    t = record_repair(uow=uow, actor=technician, ticket_id=t.id, expected_version=t.version,
+                      draft=RepairDraft(work_done="更换硒鼓，清洁定影", job_type="bench_repair",
+                                        cause="硒鼓老化", result="打印正常", difficulty=2,
+                                        labour_minutes=95, labour_amount=Decimal("80.00"),
+                                        customer_rating=5, parts=(PartLine(toner, 2),)))
+    assert t.repair is not None
+    return t
+
+
+def test_management_reads_the_whole_repair_record_with_costs(
+        uow, office, lead, clerk, technician, manager, customer):
+    from app.services.confirmation import get_repair_record
+    ticket = _repair_with_parts(uow, clerk, lead, technician, manager, customer.id)
+    assert ticket.repair is not None
+    d = get_repair_record(uow=uow, actor=office, record_id=ticket.repair.id)
+    assert (d.ticket_number, d.customer_name, d.technician_name) == (
+        ticket.number, "北京鑫锐科技有限公司", "王强")
+    assert d.device_label == "HP LaserJet M404dn" and d.symptoms == "卡纸，打印有黑线"
+    assert (d.work_done, d.cause, d.result) == ("更换硒鼓，清洁定影", "硒鼓老化", "打印正常")
+    assert (d.job_type, d.difficulty, d.labour_minutes, d.customer_rating) == (
+        "bench_repair", 2, 95, 5)
+    assert d.labour_amount == Decimal("80.00") and d.parts_amount == Decimal("900.00")
+    assert d.charge == Decimal("980.00") and d.parts_cost == Decimal("600.00")
+    with uow:
+        stored = uow.session.get(RepairRecord, d.id)
+        assert d.service_score == stored.service_score and d.version == stored.version
+    assert [(p.description, p.quantity, p.unit_price, p.amount, p.unit_cost)
+            for p in d.parts] == [("HP 26A 硒鼓", Decimal("2"), Decimal("450.00"),
+                                   Decimal("900.00"), Decimal("300.00"))]
+    assert d.status is ConfirmStatus.SUBMITTED and d.return_comment is None
+    assert not d.cost_hidden
+    # After a return, the record says who returned it, when and why.
+    return_record(uow=uow, actor=lead, kind="repair", record_id=d.id,
+                  expected_version=d.version, comment="请写明定影组件的状况")
+    again = get_repair_record(uow=uow, actor=office, record_id=d.id)
+    assert again.status is ConfirmStatus.RETURNED
+    assert again.return_comment == "请写明定影组件的状况"
+    assert again.decided_by_name == "维修主管" and again.decided_at is not None
+
+
+def test_the_technician_reads_the_record_without_the_parts_cost(
+        uow, office, lead, clerk, technician, manager, customer):
+    from app.services.confirmation import get_repair_record
+    ticket = _repair_with_parts(uow, clerk, lead, technician, manager, customer.id)
+    assert ticket.repair is not None
+    d = get_repair_record(uow=uow, actor=technician, record_id=ticket.repair.id)
+    assert d.cost_hidden and d.parts_cost is None
+    assert [p.unit_cost for p in d.parts] == [None]
+    # The prices the customer pays stay visible.
+    assert d.parts_amount == Decimal("900.00") and d.parts[0].unit_price == Decimal("450.00")
+
+
+def test_reading_a_repair_record_is_refused_outside_module_and_scope(
+        uow, lead, clerk, technician, manager, sales_user, make_user, customer):
+    from app.services.confirmation import get_repair_record
+    ticket = _repair_with_parts(uow, clerk, lead, technician, manager, customer.id)
+    assert ticket.repair is not None
+    other_tech = make_user("tech2", "technician", "repair", display_name="赵磊")
+    with pytest.raises(PermissionDenied):  # no service tickets module at all
+        get_repair_record(uow=uow, actor=sales_user, record_id=ticket.repair.id)
+    with pytest.raises(PermissionDenied):  # another technician's record
+        get_repair_record(uow=uow, actor=other_tech, record_id=ticket.repair.id)
+    with pytest.raises(NotFound):
+        get_repair_record(uow=uow, actor=lead, record_id=ticket.repair.id + 999)
+    # The clerk who took the ticket in (department scope) may read it.
+    assert get_repair_record(uow=uow, actor=clerk, record_id=ticket.repair.id).cost_hidden
+
+
+# --- counter visits go to the queue as they are recorded ----------------------------------
+
+
+def test_a_walk_in_visit_lands_submitted_in_the_queue(uow, office, clerk, customer):
+    from app.services.visits import record_walk_in
+    new = record_walk_in(uow=uow, actor=clerk, customer=CustomerDraft(name="朝阳快印店"),
+                         visit=VisitDraft(purpose="买硒鼓", kind=VisitKind.WALK_IN))
+    existing = record_walk_in(uow=uow, actor=clerk, customer_id=new.customer_id,
+                              visit=VisitDraft(purpose="取发票", kind=VisitKind.WALK_IN))
+    kept = record_walk_in(uow=uow, actor=clerk, customer_id=new.customer_id, submit=False,
+                          visit=VisitDraft(purpose="草稿", kind=VisitKind.WALK_IN))
+    assert new.visit.confirm_status is ConfirmStatus.SUBMITTED
+    assert existing.visit.confirm_status is ConfirmStatus.SUBMITTED
+    assert kept.visit.confirm_status is ConfirmStatus.DRAFT
+    with uow:
+        assert uow.session.get(Visit, new.visit.id).confirm_status == "submitted"
+    queued = {(i.kind, i.id) for i in confirmation_queue(uow=uow, actor=office)}
+    assert queued == {(RecordKind.VISIT, new.visit.id), (RecordKind.VISIT, existing.visit.id)}
+    # Management confirms it like any submitted visit.
+    done = confirm_record(uow=uow, actor=office, kind="visit", record_id=new.visit.id,
+                          expected_version=_version(uow, Visit, new.visit.id))
+    assert done.status is ConfirmStatus.CONFIRMED
+
+
+def test_a_returned_visit_view_carries_the_comment_and_who_returned_it(
+        uow, office, sales_user, customer):
+    from app.services.visits import get_visit
+    visit = make_visit(uow, sales_user, customer.id)
+    assert visit.return_comment is None and visit.decided_by_name is None
+    return_record(uow=uow, actor=office, kind="visit", record_id=visit.id,
+                  expected_version=_version(uow, Visit, visit.id), comment="请补充联系人")
+    seen = get_visit(uow=uow, actor=sales_user, visit_id=visit.id)
+    assert seen.confirm_status is ConfirmStatus.RETURNED
+    assert seen.return_comment == "请补充联系人" and seen.decided_by_name == "管理部小陈"
+    assert seen.decided_at is not None
+    again = submit_visit(uow=uow, actor=sales_user, visit_id=visit.id)
+    assert again.return_comment is None and again.decided_at is None
+
+
+def test_an_order_view_carries_the_confirmation_state_and_return_comment(
+        uow, office, sales_user, customer):
+    from app.services.sales import get_order
+    order = make_order(uow, sales_user, customer.id)
+    seen = get_order(uow=uow, actor=sales_user, order_id=order.id)
+    assert seen.confirm_status is ConfirmStatus.SUBMITTED and seen.return_comment is None
+    return_record(uow=uow, actor=office, kind="order", record_id=order.id,
+                  expected_version=_version(uow, Order, order.id), comment="单价请核对")
+    seen = get_order(uow=uow, actor=sales_user, order_id=order.id)
+    assert seen.confirm_status is ConfirmStatus.RETURNED
+    assert (seen.return_comment, seen.decided_by_name) == ("单价请核对", "管理部小陈")
+    assert seen.decided_at is not None

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app import i18n
-from app.models.enums import VisitKind
+from app.models import Visit
+from app.models.enums import ConfirmStatus, VisitKind
 from app.services.customers import CustomerDetail, search_customers
 from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
@@ -109,6 +110,11 @@ def test_a_routine_walk_in_is_recorded_by_keyboard_only(
     qtbot.waitUntil(lambda: page.last_result is not None and not page.is_busy)
 
     assert _visits(uow, clerk) == [(XINRUI, "买硒鼓", None)]
+    # Registered at the counter = submitted to management's confirmation queue.
+    assert page.last_result is not None
+    assert page.last_result.visit.confirm_status is ConfirmStatus.SUBMITTED
+    with uow:
+        assert uow.session.get(Visit, page.last_result.visit.id).confirm_status == "submitted"
     assert "Recorded for" in page.status_label.text()
     assert f'href="customer:{xinrui.id}"' in page.status_label.text()
     # Ready for the next customer.
@@ -379,3 +385,12 @@ def test_walk_in_and_todo_screenshots(
     qtbot.waitUntil(lambda: len(todo.items) == 2)
     assert clipped_texts(todo) == []
     _save(todo, f"todo_{language}.png")
+
+
+def test_key_accounts_station_starts_on_a_visit_not_a_walk_in(
+    qtbot: QtBot, make_context: MakeContext, sales_user: Actor, clerk: Actor,
+) -> None:
+    page = _page(qtbot, make_context(sales_user, "key_accounts"))
+    assert page.kind_combo.currentData() == "visit"
+    counter = _page(qtbot, make_context(clerk, "storefront"))
+    assert counter.kind_combo.currentData() == "walk_in"

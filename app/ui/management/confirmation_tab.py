@@ -56,7 +56,8 @@ class QueueModel(SalesRowsModel):
 
 class ConfirmationQueueTab(QWidget):
     """The queue, oldest waiting first; Enter opens the record, Ctrl+Enter confirms it,
-    Ctrl+R returns it with a comment."""
+    Ctrl+R returns it with a comment. A visit or repair record opens read-only with its own
+    Confirm / Return… buttons, so the record is read before it is decided."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -183,13 +184,23 @@ class ConfirmationQueueTab(QWidget):
         item = self.model.row_at(row)
         if item is None:
             return None
-        opener = record_openers().opener_for(item.kind.value)
-        if opener is None:
-            return None
-        self.dialog = opener(self._ctx, item.id, self)  # type: ignore[assignment]
-        saved = getattr(self.dialog, "saved", None)
-        if saved is not None:
-            saved.connect(lambda *_a: self.refresh())
+        if item.kind is RecordKind.REPAIR:
+            # The repair record itself (work, parts, charges, score), with Confirm / Return….
+            from app.ui.service.repair_record_dialog import open_repair_record
+            self.dialog = open_repair_record(self._ctx, item.id, self, confirming=True)
+        elif item.kind is RecordKind.VISIT:
+            # Read-only for the confirmer, with Confirm / Return….
+            from app.ui.visits.visit_dialog import open_visit
+            self.dialog = open_visit(self._ctx, item.id, self, confirming=True)
+        else:
+            opener = record_openers().opener_for(item.kind.value)
+            if opener is None:
+                return None
+            self.dialog = opener(self._ctx, item.id, self)  # type: ignore[assignment]
+        for name in ("saved", "decided"):
+            signal = getattr(self.dialog, name, None)
+            if signal is not None:
+                signal.connect(lambda *_a: self.refresh())
         return self.dialog
 
     def confirm_current(self) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import CustomFieldEntity, Module, Operation, OrderStatus
+from app.models.enums import ConfirmStatus, CustomFieldEntity, Module, Operation, OrderStatus
 from app.services.custom_fields import FieldDefinition
 from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.sales import (
@@ -33,7 +33,7 @@ from app.services.sales import (
 from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
-from app.ui.formatting import format_yuan
+from app.ui.formatting import format_local_datetime, format_yuan
 from app.ui.sales.base import SalesDialog, keep_open
 from app.ui.sales.common import error_label, order_action_label, order_status_label
 from app.ui.sales.lines import LinesEditor
@@ -249,7 +249,16 @@ class OrderDialog(SalesDialog):
         self.actions_row.addStretch(1)
         self.actions_row.addWidget(self.print_button)
         self.actions_row.addWidget(self.close_button)
+        # Management's return comment (退回意见), while the order is returned.
+        self.return_banner = QLabel(self)
+        self.return_banner.setObjectName("order_return_banner")
+        self.return_banner.setWordWrap(True)
+        self.return_banner.setStyleSheet(
+            "background: #fdecea; color: #8a1c12; border: 1px solid #e0a39c;"
+            " border-radius: 3px; padding: 6px;")
+        self.return_banner.hide()
         layout = QVBoxLayout(self)
+        layout.addWidget(self.return_banner)
         layout.addLayout(top)
         layout.addLayout(form)
         layout.addWidget(self.custom_form)
@@ -309,6 +318,15 @@ class OrderDialog(SalesDialog):
         self.open_value.setText(format_yuan(view.open_amount))
         self.cost_value.setText(format_yuan(view.total_cost))
         self.margin_value.setText(format_yuan(view.gross_margin))
+        if view.confirm_status is ConfirmStatus.RETURNED:
+            self.return_banner.setText(
+                self.tr("Returned by {who} on {when}: {comment}").format(
+                    who=view.decided_by_name or "?",
+                    when=format_local_datetime(view.decided_at) if view.decided_at else "?",
+                    comment=view.return_comment or ""))
+            self.return_banner.show()
+        else:
+            self.return_banner.hide()
         self.set_busy(False)
 
     def _on_custom_fields(self, fields: tuple[FieldDefinition, ...]) -> None:

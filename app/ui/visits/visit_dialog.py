@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import ConfirmStatus, CustomFieldEntity, Module, Operation
+from app.services.confirmation import RecordKind
 from app.services.custom_fields import FieldDefinition
 from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.errors import ConflictError, ValidationError
@@ -31,9 +32,12 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date, format_local_datetime
+from app.ui.management.confirm_bar import ConfirmBar
 from app.ui.visits.common import FieldBox, follow_up_value, kind_combo
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+RETURNED_STYLE = ("background: #fdecea; color: #8a1c12; border: 1px solid #e0a39c;"
+                  " border-radius: 3px; padding: 6px;")
 
 
 class VisitDialog(QDialog):
@@ -41,21 +45,32 @@ class VisitDialog(QDialog):
 
     Signals:
         saved(object): the VisitView after a successful save.
+        decided(object): the ConfirmationResult after Confirm / Return… (from the queue).
         customer_requested(int): "Open customer".
     """
 
     saved = Signal(object)
+    decided = Signal(object)
     customer_requested = Signal(int)
 
-    def __init__(self, ctx: AppContext, visit_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, visit_id: int, parent: QWidget | None = None,
+                 *, confirming: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("visit_dialog")
         self._ctx = ctx
         self.visit_id = visit_id
+        # Opened from the confirmation queue: read-only, with Confirm / Return….
+        self.confirming = confirming
         self.visit: VisitView | None = None
         self.is_busy = False
         self.setWindowTitle(self.tr("Visit record"))
 
+        # Management's return comment (退回意见), while the visit is returned.
+        self.banner = QLabel(self)
+        self.banner.setObjectName("visit_return_banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(RETURNED_STYLE)
+        self.banner.hide()
         self.customer_label = QLabel(self)
         self.customer_label.setObjectName("visit_customer")
         self.customer_label.setTextFormat(Qt.TextFormat.RichText)
@@ -128,10 +143,14 @@ class VisitDialog(QDialog):
         # The administrator's custom fields of visits (shown when there are any).
         self.custom_form = CustomFieldsForm((), self, language=ctx.language)
         self.custom_form.setVisible(False)
+        self.confirm_bar = ConfirmBar(ctx, RecordKind.VISIT, self)
+        self.confirm_bar.decided.connect(self._on_decided)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
         layout.addLayout(form)
         layout.addWidget(self.custom_form)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.confirm_bar)
         layout.addWidget(self.buttons)
         self.resize(520, self.sizeHint().height())
         self._set_editable(False)
@@ -152,7 +171,7 @@ class VisitDialog(QDialog):
 
     @property
     def editable(self) -> bool:
-        return self.purpose_edit.isEnabled()
+        return not self.purpose_edit.isReadOnly()
 
     def reload(self) -> None:
         self._busy(True, self.tr("Loading…"))
@@ -221,7 +240,14 @@ class VisitDialog(QDialog):
         self.follow_up_edit.setText(format_date(visit.follow_up_on))
         self.notes_edit.setPlainText(visit.notes or "")
         self.custom_form.set_values(visit.custom)
-        may_edit = (self._ctx.can(Module.VISITS, Operation.EDIT)
+        self._show_decision(visit)
+        may_decide = (self.confirming and visit.confirm_status is ConfirmStatus.SUBMITTED
+                      and visit.owner_id != self._ctx.actor.user_id
+                      and self._ctx.can(Module.VISITS, Operation.CONFIRM))
+        self.confirm_bar.set_record(
+            visit.id if may_decide else None, visit.version, author=visit.owner_name or "",
+            context=f"{visit.customer_name} · {visit.purpose}")
+        may_edit = (not self.confirming and self._ctx.can(Module.VISITS, Operation.EDIT)
                     and visit.confirm_status is not ConfirmStatus.CONFIRMED
                     and (visit.owner_id == self._ctx.actor.user_id
                          or self._ctx.can(Module.VISITS, Operation.CONFIRM)))
@@ -231,6 +257,28 @@ class VisitDialog(QDialog):
         self._busy(False, "" if may_edit else self.tr("Read only."))
         if may_edit:
             self.purpose_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif may_decide:
+            self.confirm_bar.confirm_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_decision(self, visit: VisitView) -> None:
+        """A returned visit says prominently who returned it, when, and why."""
+        if visit.confirm_status is ConfirmStatus.RETURNED:
+            when = format_local_datetime(visit.decided_at) if visit.decided_at else "?"
+            self.banner.setText(self.tr("Returned by {who} on {when}: {comment}").format(
+                who=visit.decided_by_name or "?", when=when,
+                comment=visit.return_comment or ""))
+            self.banner.show()
+        else:
+            self.banner.hide()
+        if (visit.confirm_status is ConfirmStatus.CONFIRMED and visit.decided_at
+                and visit.decided_by_name):
+            self.when_label.setText(self.when_label.text() + self.tr(
+                " ({who}, {when})").format(who=visit.decided_by_name,
+                                           when=format_local_datetime(visit.decided_at)))
+
+    def _on_decided(self, result: object) -> None:
+        self.decided.emit(result)
+        self.reload()
 
     def _on_load_failed(self, error: BaseException) -> None:
         self._busy(False, describe_error(error).text, error=True)
@@ -290,8 +338,14 @@ class VisitDialog(QDialog):
             self.customer_requested.emit(self.visit.customer_id)
 
     def _set_editable(self, editable: bool) -> None:
+        # Read-only texts stay enabled, so they are as easy to read as the editable ones.
         for widget in self._chain:
-            widget.setEnabled(editable)
+            if isinstance(widget, QLineEdit | QPlainTextEdit):
+                widget.setReadOnly(not editable)
+            else:
+                widget.setEnabled(editable)
+        self.follow_up_edit.setPlaceholderText(
+            self.tr("YYYY-MM-DD, or 3 = in 3 days") if editable else "")
         self.custom_form.setEnabled(editable)
         self.save_button.setVisible(editable)
 
@@ -321,9 +375,11 @@ def _escape(text: str) -> str:
     return html.escape(text)
 
 
-def open_visit(ctx: AppContext, visit_id: int, parent: QWidget | None = None) -> VisitDialog:
-    """The record opener of kind "visit" (see :mod:`app.ui.record_openers`)."""
-    dialog = VisitDialog(ctx, visit_id, parent)
+def open_visit(ctx: AppContext, visit_id: int, parent: QWidget | None = None,
+               *, confirming: bool = False) -> VisitDialog:
+    """The record opener of kind "visit" (see :mod:`app.ui.record_openers`); with
+    ``confirming`` (from the confirmation queue) read-only with Confirm / Return…."""
+    dialog = VisitDialog(ctx, visit_id, parent, confirming=confirming)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     opened = getattr(parent, "customer_activated", None) if parent is not None else None
     if opened is not None:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import CustomFieldEntity, VisitKind
+from app.models.enums import CustomFieldEntity, StationCode, VisitKind
 from app.services.custom_fields import FieldDefinition
 from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.customers import (
@@ -103,6 +103,9 @@ class WalkInPage(QWidget):
 
         self.kind_combo = kind_combo(form_panel)
         self.kind_combo.setObjectName("walk_in_kind")
+        if ctx.station is StationCode.KEY_ACCOUNTS:
+            # Key-account salespeople record calls and visits, not counter walk-ins.
+            self.kind_combo.setCurrentIndex(self.kind_combo.findData(VisitKind.VISIT.value))
         self.search_edit = QLineEdit(form_panel)
         self.search_edit.setObjectName("walk_in_search")
         self.search_edit.setClearButtonEnabled(True)
