@@ -86,8 +86,10 @@ _RAW_SEARCH = {
         "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
         "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
         "LEFT JOIN users u ON u.id = c.owner_id "
-        "WHERE (c.pinyin_initials >= :p AND c.pinyin_initials < :q) OR (c.pinyin_full >= :p"
-        " AND c.pinyin_full < :q) OR (c.name_key >= :p AND c.name_key < :q) "
+        "WHERE (c.pinyin_initials >= :p AND c.pinyin_initials < :q) "
+        "OR (c.core_initials >= :p AND c.core_initials < :q) "
+        "OR (c.short_initials >= :p AND c.short_initials < :q) OR (c.pinyin_full >= :p"
+        " AND c.pinyin_full < :q) "
         "ORDER BY c.sort_key, c.id"
     ),
     "name": (

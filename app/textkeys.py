@@ -63,6 +63,31 @@ def pinyin_initials(name: str) -> str:
     return "".join(out)
 
 
+# Leading place names that do not tell customers apart: almost every company name starts
+# with its city ("北京博普装饰" is found as 博普 = "bp" as well as "bjbp").
+PLACE_PREFIXES = ("北京市", "北京", "上海市", "上海", "天津市", "天津", "河北", "廊坊")
+
+
+def without_place(name: str) -> str:
+    """``name`` without its leading place names (北京市博普装饰 → 博普装饰); kept whole
+    when nothing or only one character would remain."""
+    text = unicodedata.normalize("NFKC", name).strip()
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in PLACE_PREFIXES:
+            if text.startswith(prefix) and len(text) > len(prefix) + 1:
+                text = text[len(prefix):]
+                stripped = True
+                break
+    return text
+
+
+def core_initials(name: str) -> str:
+    """Pinyin initials of the name without its leading place: 北京博普装饰 → bpzs."""
+    return pinyin_initials(without_place(name))
+
+
 def sort_key(name: str) -> str:
     """Key that orders names by pinyin, the way Chinese lists are read."""
     words = (_PUNCT.sub("", s) for s in _syllables(unicodedata.normalize("NFKC", name)))

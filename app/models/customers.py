@@ -31,7 +31,8 @@ class Customer(Tracked, Base):
     """A company or person the business sells to or services (客户).
 
     Customers belong to the company; ``owner_id`` says which salesperson looks after one.
-    ``name_key`` (normalised name), ``pinyin_full``, ``pinyin_initials`` and
+    ``name_key`` (normalised name), ``pinyin_full``, ``pinyin_initials`` (also
+    ``core_initials`` without the leading place and ``short_initials`` of the short name) and
     ``phone_digits`` are search keys kept by the service layer, each indexed for prefix
     search so the list and the duplicate check stay fast at 100 000 rows.
     """
@@ -41,6 +42,8 @@ class Customer(Tracked, Base):
         Index("ix_customers_name_key", "name_key"),
         Index("ix_customers_pinyin_full", "pinyin_full"),
         Index("ix_customers_pinyin_initials", "pinyin_initials"),
+        Index("ix_customers_core_initials", "core_initials"),
+        Index("ix_customers_short_initials", "short_initials"),
         Index("ix_customers_phone_digits", "phone_digits"),
         Index("ix_customers_owner_status", "owner_id", "status"),
         # The list's order, carrying the columns a text search scans: a search walks this
@@ -60,6 +63,10 @@ class Customer(Tracked, Base):
     name_key: Mapped[Text200]
     pinyin_full: Mapped[str] = mapped_column(String(400))
     pinyin_initials: Mapped[str] = mapped_column(String(200))
+    # Initials of the name without its leading place (北京博普装饰 → bpzs) and of the
+    # short name: users search "bpzs", not "bjbpzs".
+    core_initials: Mapped[str | None] = mapped_column(String(200))
+    short_initials: Mapped[str | None] = mapped_column(String(200))
     # Pinyin of the name, padded for ordering, so lists sort the way Chinese readers expect.
     sort_key: Mapped[str] = mapped_column(String(400))
     source: Mapped[CustomerSource]

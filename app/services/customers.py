@@ -47,7 +47,15 @@ from app.services.permissions import (
 )
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
-from app.textkeys import normalise_name, phone_digits, pinyin_full, pinyin_initials, sort_key
+from app.textkeys import (
+    PLACE_PREFIXES,
+    core_initials,
+    normalise_name,
+    phone_digits,
+    pinyin_full,
+    pinyin_initials,
+    sort_key,
+)
 
 # --- data in and out -----------------------------------------------------------------------
 
@@ -352,6 +360,9 @@ def _clean(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None
         name_key=normalise_name(name),
         pinyin_full=pinyin_full(name)[:400],
         pinyin_initials=pinyin_initials(name)[:200],
+        core_initials=core_initials(name)[:200],
+        short_initials=(pinyin_initials(values["short_name"])[:200]
+                        if values["short_name"] else None),
         sort_key=sort_key(name),
         phone_digits=phone_digits(values["phone"]),
     )
@@ -630,7 +641,8 @@ def search_customers(
 ) -> CustomerPage:
     """One page of customers matching ``text``, sorted by pinyin.
 
-    ``text`` matches the name, short name, full pinyin or pinyin initials (prefix), any
+    ``text`` matches the name, short name, full pinyin or pinyin initials (prefix; the
+    initials also without the leading city, and those of the short name), any
     part of a phone number, a contact's name or phone, or a device serial number.
     Customers outside the actor's data scope still appear, restricted to name and owner,
     so nobody creates a duplicate of a customer they cannot open. A words or code search
@@ -707,7 +719,7 @@ class DuplicateHit:
 
 
 # Leading place names that do not tell two customers apart ("北京鑫锐" ~ "鑫锐").
-_PLACE_PREFIXES = ("北京市", "北京", "上海市", "上海", "天津市", "天津", "河北", "廊坊")
+_PLACE_PREFIXES = PLACE_PREFIXES
 
 
 def find_duplicates(
@@ -864,8 +876,12 @@ def _text_clause(shape: str) -> Any:
                    _customers_with_contact(_like_anywhere(Contact.phone_digits),
                                            _like_anywhere(Contact.mobile_digits)))
     if shape == "letters":
-        return or_(_in_range(Customer.pinyin_initials), _in_range(Customer.pinyin_full),
-                   _in_range(Customer.name_key))
+        # Initials also without the leading city (北京博普装饰: "bpzs") and of the short
+        # name; every branch an index range. No name_key branch: for Latin letters the full
+        # pinyin starts the same (it keeps Latin words), and a fifth branch tips SQLite
+        # into walking the whole sort index instead of the four ranges.
+        return or_(_in_range(Customer.pinyin_initials), _in_range(Customer.core_initials),
+                   _in_range(Customer.short_initials), _in_range(Customer.pinyin_full))
     custom = custom_fields.text_search(CustomFieldEntity.CUSTOMER, Customer.id,
                                        bindparam("anywhere", type_=String))
     if shape == "code":

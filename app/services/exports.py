@@ -328,14 +328,15 @@ def export_tickets(
     *, uow: UnitOfWork, actor: Actor, path: str | Path, fmt: str | None = None,
     status: TicketStatus | None = None, date_from: dt.date | None = None,
     date_to: dt.date | None = None, technician_id: int | None = None,
-    overdue_only: bool = False, now: dt.datetime | None = None,
+    overdue_only: bool = False, now: dt.datetime | None = None, open_only: bool = False,
 ) -> ExportResult:
     """Write the service tickets in the actor's data scope (newest first) to ``path``.
 
     A ticket is in scope through the person who took it in or the technician, as on the
-    ticket list. ``technician_id`` and ``overdue_only`` (open and past the SLA due time at
-    ``now``) narrow it as the list's filters do. The parts cost is a column only for roles
-    that see it (``service_tickets.parts_cost``). Needs ``service_tickets.export``; audited.
+    ticket list. ``technician_id``, ``open_only`` (not yet done) and ``overdue_only`` (open
+    and past the SLA due time at ``now``) narrow it as the list's filters do. The parts
+    cost is a column only for roles that see it (``service_tickets.parts_cost``). Needs
+    ``service_tickets.export``; audited.
     """
     from app.models import Device, RepairRecord, utcnow
     from app.services.tickets import OPEN_STATUSES as OPEN_TICKETS
@@ -360,8 +361,9 @@ def export_tickets(
                               < _day_start(date_to + dt.timedelta(days=1)))
         if technician_id is not None:
             conditions.append(ServiceTicket.technician_id == technician_id)
-        if overdue_only:
+        if open_only or overdue_only:
             conditions.append(ServiceTicket.status.in_(OPEN_TICKETS))
+        if overdue_only:
             conditions.append(ServiceTicket.due_at < (now or utcnow()))
         technician = aliased(User)
         parts_cost = (select(func.coalesce(func.sum(RepairRecord.parts_cost), 0))
@@ -417,6 +419,7 @@ def export_tickets(
                      {"rows": count, "format": kind, "file": target.name,
                       "status": status.value if status else None,
                       "technician_id": technician_id, "overdue_only": overdue_only,
+                      "open_only": open_only,
                       "from": date_from.isoformat() if date_from else None,
                       "to": date_to.isoformat() if date_to else None})
         uow.commit()

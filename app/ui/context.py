@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,9 +17,9 @@ from app.db import (
     make_engine,
     redact_url,
 )
-from app.models.enums import Module, Operation, StationCode
+from app.models.enums import DataScope, Module, Operation, StationCode
 from app.services.errors import ServiceError
-from app.services.permissions import Actor, can
+from app.services.permissions import Actor, can, scope_params
 from app.services.uow import UnitOfWork
 from app.settings import Settings
 
@@ -95,9 +95,15 @@ class UiPermissions:
     """
 
     operations: frozenset[tuple[Module, Operation]]
+    # Effective data scope per module (own/department/all), for sensible list defaults.
+    scopes: Mapping[Module, DataScope] = field(default_factory=dict)
 
     def can(self, module: Module, operation: Operation) -> bool:
         return (module, operation) in self.operations
+
+    def scope(self, module: Module) -> DataScope | None:
+        """The user's data scope of ``module``; None when unknown."""
+        return self.scopes.get(module)
 
     @property
     def visible_modules(self) -> tuple[Module, ...]:
@@ -113,7 +119,8 @@ def load_ui_permissions(uow: UnitOfWork, actor: Actor) -> UiPermissions:
             for operation in Operation
             if can(uow, actor, module, operation)
         )
-    return UiPermissions(allowed)
+        scopes = {module: scope_params(uow, actor, module)[0] for module in Module}
+    return UiPermissions(allowed, scopes)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,31 @@ def test_search_by_pinyin_initials_phone_digits_and_contact(uow, sales_user):
     assert names("") == ["北京鑫锐科技有限公司", "上海华联商贸"]  # pinyin order: bei < shang
 
 
+def test_pinyin_initials_match_without_the_city_and_on_the_short_name(uow, sales_user):
+    bopu = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京博普装饰有限公司"))
+    create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京市海淀区远航电子有限公司", short_name="航信"))
+    create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="博雅书店"))
+    names = lambda text: [r.name for r in search_customers(uow=uow, actor=sales_user,  # noqa: E731
+                                                           text=text).rows]
+    assert names("bpzs") == ["北京博普装饰有限公司"]  # 北京 left out
+    assert names("bjbp") == ["北京博普装饰有限公司"]  # still from the start
+    assert names("bp") == ["北京博普装饰有限公司"]
+    assert names("by") == ["博雅书店"]
+    assert names("hx") == ["北京市海淀区远航电子有限公司"]  # short name 航信
+    assert names("pzs") == []  # initials match from a word start, not in the middle
+    # The keys follow a renamed short name on save.
+    update_customer(uow=uow, actor=sales_user, customer_id=bopu.id,
+                    expected_version=bopu.version,
+                    draft=bopu.to_draft().__class__(
+                        **{**bopu.to_draft().__dict__, "short_name": "博普"}))
+    with uow:
+        row = uow.session.get(Customer, bopu.id)
+        assert (row.core_initials, row.short_initials) == ("bpzsyxgs", "bp")
+    assert names("bp") == ["北京博普装饰有限公司"]
+
+
 def test_search_pages_with_keyset(uow, sales_user):
     for i in range(7):
         create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name=f"客户{i:02d}"))

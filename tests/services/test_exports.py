@@ -215,8 +215,15 @@ def test_ticket_export_applies_the_lists_mine_and_overdue_filters(
     import datetime as dt
 
     from app.models import ServiceTicket
+    from app.models.enums import TicketStatus
     from app.services.exports import export_tickets
-    from app.services.tickets import IntakeDraft, dispatch_ticket, intake_ticket
+    from app.services.tickets import (
+        IntakeDraft,
+        dispatch_ticket,
+        get_ticket,
+        intake_ticket,
+        move_ticket,
+    )
 
     lead = make_user("lead", "repair_lead", "repair")
     store = create_customer(uow=uow, actor=clerk, draft=CustomerDraft(name="海淀零售客户")).id
@@ -243,6 +250,16 @@ def test_ticket_export_applies_the_lists_mine_and_overdue_filters(
     assert result.row_count == 1 and dead.number in text and jam.number not in text
     changes = json.loads(_exports(uow)[-1].changes)
     assert changes["rows"] == 1 and changes["overdue_only"] is True
+
+    # "Still open", the list's default: not the cancelled one.
+    move_ticket(uow=uow, actor=lead, ticket_id=dead.id,
+                expected_version=get_ticket(uow=uow, actor=lead, ticket_id=dead.id).version,
+                to=TicketStatus.CANCELLED)
+    out = tmp_path / "open.csv"
+    result = export_tickets(uow=uow, actor=lead, path=out, open_only=True)
+    text = out.read_text(encoding="utf-8-sig")
+    assert result.row_count == 1 and jam.number in text and dead.number not in text
+    assert json.loads(_exports(uow)[-1].changes)["open_only"] is True
 
 
 def test_quotation_export_scoped_filtered_and_audited(

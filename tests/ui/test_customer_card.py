@@ -265,6 +265,24 @@ def test_a_customer_outside_the_scope_shows_only_name_and_owner(
     assert card.duplicate_panel.findChild(QPushButton, f"open_existing_{theirs.id}") is None
 
 
+def test_the_card_of_a_customer_out_of_scope_closes_with_the_reason(
+    qtbot: QtBot, make_context: MakeContext, sales_user: Actor, other_sales_user: Actor,
+    add_customer: AddCustomer,
+) -> None:
+    theirs = add_customer(sales_user, XINRUI, phone=XINRUI_PHONE)
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    card = CustomerCardDialog(make_context(other_sales_user, "key_accounts"), theirs.id, holder)
+    card.show()
+    # No empty card left behind: it closes, and the refusal is said over its parent.
+    qtbot.waitUntil(lambda: not card.isVisible())
+    boxes = [b for b in holder.findChildren(QMessageBox) if b.isVisible()]
+    assert [(b.windowTitle(), "someone else" in b.text()) for b in boxes] == [
+        ("Not permitted", True)]
+    assert card.detail is None
+    boxes[0].accept()
+
+
 def test_saving_next_to_possible_duplicates_asks_once(
     qtbot: QtBot, make_context: MakeContext, clerk: Actor, add_customer: AddCustomer,
     uow: UnitOfWork,

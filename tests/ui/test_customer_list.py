@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
 
+from app import i18n
 from app.models import User
 from app.models.enums import CustomerClass
 from app.services.customers import CustomerDetail
@@ -24,6 +25,8 @@ from app.ui.customers.list_model import (
     CustomerQuery,
 )
 from app.ui.customers.list_page import CustomerListPage
+from app.ui.i18n import install_translator
+from tests.ui.conftest import SHOTS_DIR, clipped_texts
 
 AddCustomer = Callable[..., CustomerDetail]
 MakeContext = Callable[..., AppContext]
@@ -180,6 +183,7 @@ def test_another_salespersons_customer_shows_only_name_and_owner(
     add_customer(sales_user, XINRUI, phone="010-6253 8888", contact="刘经理")
     mine = add_customer(other_sales_user, "海淀区打印服务部", phone="010-8888 1234")
     page = _page(qtbot, make_context(other_sales_user, "key_accounts"))
+    page.choose_owner(None)  # a salesperson starts on his own customers
     model = page.model
     qtbot.waitUntil(lambda: model.rowCount() == 2)
 
@@ -230,6 +234,50 @@ def test_enter_on_a_row_opens_that_customer(
     with qtbot.waitSignal(page.customer_activated) as activated:
         qtbot.keyClick(page.table, Qt.Key.Key_Return)
     assert activated.args == [customer.id]
+
+
+def test_enter_on_a_colleagues_customer_says_whom_to_ask_instead_of_opening(
+    qtbot: QtBot, make_context: MakeContext, sales_user: Actor, other_sales_user: Actor,
+    add_customer: AddCustomer,
+) -> None:
+    add_customer(sales_user, XINRUI, phone="010-6253 8888")
+    page = _page(qtbot, make_context(other_sales_user, "key_accounts"))
+    page.choose_owner(None)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    opened: list[int] = []
+    page.customer_activated.connect(opened.append)
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.model.index(0, Column.NAME))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.restricted_notice is not None
+                    and page.restricted_notice.isVisible())
+    notice = page.restricted_notice
+    assert notice is not None
+    assert notice.text() == ("“北京鑫锐科技有限公司” is 张伟's customer; you may not view it. "
+                             "Please contact 张伟.")
+    assert opened == []  # no 360 view of a customer that cannot be shown
+    notice.accept()
+
+
+def test_a_salesperson_starts_on_his_own_customers_and_can_switch_to_all(
+    qtbot: QtBot, make_context: MakeContext, sales_user: Actor, other_sales_user: Actor,
+    clerk: Actor, add_customer: AddCustomer,
+) -> None:
+    add_customer(sales_user, XINRUI)
+    add_customer(other_sales_user, "海淀区打印服务部")
+    page = _page(qtbot, make_context(other_sales_user, "key_accounts"))
+    assert page.owner_filter.currentText() == "Only mine"
+    qtbot.waitUntil(lambda: _names(page.model) == ["海淀区打印服务部"])
+    page.owner_filter.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    # The choice is his from now on.
+    again = _page(qtbot, make_context(other_sales_user, "key_accounts"))
+    assert again.owner_filter.currentText() == "All owners"
+    qtbot.waitUntil(lambda: again.model.rowCount() == 2)
+    # The counter clerk (all customers in scope) starts with everybody's.
+    counter = _page(qtbot, make_context(clerk, "storefront"))
+    assert counter.owner_filter.currentText() == "All owners"
 
 
 def test_column_choice_is_remembered_per_user(
@@ -316,3 +364,37 @@ def test_a_remembered_owner_who_left_falls_back_to_all_owners(
     qtbot.waitUntil(lambda: again.owner_filter.currentText() == "All owners"
                     and again.model.rowCount() == 2)
     assert again.owner_filter.findText("张伟") < 0
+
+
+# --- screenshots ----------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["en", "zh"])
+def language(request: pytest.FixtureRequest, qapp: Any, uow: Any) -> Iterator[str]:
+    """The interface in English or Chinese (after ``uow``, which resets the language)."""
+    resolved = install_translator(qapp, request.param)
+    i18n.set_language(resolved)
+    yield resolved
+    install_translator(qapp, "en")
+    i18n.set_language("en")
+
+
+def test_restricted_notice_and_own_list_screenshots(
+    qtbot: QtBot, language: str, make_context: MakeContext, sales_user: Actor,
+    other_sales_user: Actor, add_customer: AddCustomer,
+) -> None:
+    add_customer(sales_user, XINRUI, phone="010-6253 8888")
+    add_customer(other_sales_user, "海淀区打印服务部", phone="010-8888 1234")
+    page = _page(qtbot, make_context(other_sales_user, "key_accounts", language))
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    qtbot.wait(20)
+    assert clipped_texts(page) == []
+    shots = SHOTS_DIR / "custlist"
+    shots.mkdir(parents=True, exist_ok=True)
+    assert page.grab().save(str(shots / f"customer_list_mine_{language}.png"))
+    box = page.show_restricted_notice(XINRUI, "张伟")
+    qtbot.waitUntil(box.isVisible)
+    qtbot.wait(20)
+    assert box.grab().save(str(shots / f"restricted_notice_{language}.png"))
+    box.accept()

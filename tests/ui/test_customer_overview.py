@@ -448,6 +448,12 @@ def test_a_customer_out_of_scope_is_refused_in_place(
     assert page.message_label.isVisible() and not page.content.isVisible()
     assert not page.retry_button.isVisible()  # asking again will not change the answer
     assert page.findChildren(QCheckBox)  # the page is built; only its content is hidden
+    # Nothing to edit and no visit to record for a customer that cannot be shown.
+    assert not page.edit_button.isEnabled() and not page.visit_button.isEnabled()
+    asked: list[int] = []
+    page.edit_requested.connect(asked.append)
+    page.request_edit()
+    assert asked == [] and page.record_visit() is None
 
 
 # --- screenshots ----------------------------------------------------------------------------

@@ -215,15 +215,20 @@ def test_technician_records_repair_with_part_and_reneed(
     assert history[-1].endswith("In repair → Repaired  by 王强")
     dialog.close()
 
-    # A "repair" timeline entry opens its ticket.
+    # A "repair" timeline entry opens the repair record, and from it its ticket.
+    from app.ui.service.repair_record_dialog import RepairRecordDialog
     opener = record_openers().opener_for("repair")
     assert opener is not None
-    opened = opener(make_context(lead, "repair"), repair_id, None)
+    record_view = opener(make_context(lead, "repair"), repair_id, None)
+    assert isinstance(record_view, RepairRecordDialog)
+    qtbot.addWidget(record_view)
+    qtbot.waitUntil(lambda: record_view.detail is not None)
+    opened = record_view.open_ticket()
     assert isinstance(opened, TicketDialog)
-    qtbot.addWidget(opened)
     qtbot.waitUntil(lambda: opened.view is not None)
     assert opened.view is not None and opened.view.id == ticket.id
     opened.close()
+    record_view.close()
 
 
 def test_repair_errors_are_shown_at_the_fields(
@@ -267,8 +272,10 @@ def test_ticket_screens_render(
     qtbot: QtBot, language: str, uow: UnitOfWork, make_context: MakeContext, clerk: Actor,
     lead: Actor, technician: Actor, customer: int,
 ) -> None:
-    _intake(uow, clerk, customer, "CNB0000006", priority=Priority.URGENT,
-            received_at=utcnow() - dt.timedelta(hours=10))
+    late = _intake(uow, clerk, customer, "CNB0000006", priority=Priority.URGENT,
+                   received_at=utcnow() - dt.timedelta(hours=10))
+    dispatch_ticket(uow=uow, actor=lead, ticket_id=late.id, expected_version=late.version,
+                    technician_id=technician.user_id)
     ticket = _intake(uow, clerk, customer, "CNB0000007")
     ctx = make_context(lead, "repair", language)
     page = _page(qtbot, ctx)
@@ -285,6 +292,17 @@ def test_ticket_screens_render(
     assert clipped_texts(dispatch) == []
     _shot(dispatch, f"service_dispatch_{language}.png")
 
+    # A technician's list: his open tickets.
+    tech_page = TicketListPage(make_context(technician, "repair", language))
+    qtbot.addWidget(tech_page)
+    tech_page.resize(1200, 300)
+    tech_page.show()
+    qtbot.waitUntil(lambda: tech_page.model.rowCount() == 1)
+    qtbot.wait(20)
+    assert clipped_texts(tech_page) == []
+    (SHOTS_DIR / "custlist").mkdir(parents=True, exist_ok=True)
+    assert tech_page.grab().save(str(SHOTS_DIR / "custlist" / f"tickets_tech_{language}.png"))
+
     repair = RepairDialog(make_context(technician, "repair", language), ticket)
     qtbot.addWidget(repair)
     repair.show()
@@ -292,3 +310,31 @@ def test_ticket_screens_render(
     qtbot.wait(20)
     assert clipped_texts(repair) == []
     _shot(repair, f"service_repair_{language}.png")
+
+
+def test_list_opens_on_open_tickets_a_technician_on_his_own(
+    qtbot: QtBot, uow: UnitOfWork, make_context: MakeContext, clerk: Actor, lead: Actor,
+    technician: Actor, customer: int,
+) -> None:
+    mine = _intake(uow, clerk, customer, "CNB0000011")
+    mine = dispatch_ticket(uow=uow, actor=lead, ticket_id=mine.id,
+                           expected_version=mine.version, technician_id=technician.user_id)
+    waiting = _intake(uow, clerk, customer, "CNB0000012")
+    gone = _intake(uow, clerk, customer, "CNB0000013")
+    move_ticket(uow=uow, actor=lead, ticket_id=gone.id, expected_version=gone.version,
+                to=TicketStatus.CANCELLED)
+
+    def numbers(page: TicketListPage) -> set[str]:
+        return {page.model.index(r, 0).data() for r in range(page.model.rowCount())}
+
+    tech_page = _page(qtbot, make_context(technician, "repair"))
+    assert tech_page.mine_check.isChecked()
+    assert tech_page.status_combo.currentText() == "Still open"
+    assert numbers(tech_page) == {mine.number}
+
+    lead_page = _page(qtbot, make_context(lead, "repair"))
+    assert not lead_page.mine_check.isChecked()
+    assert numbers(lead_page) == {mine.number, waiting.number}  # not the cancelled one
+    lead_page.status_combo.setCurrentIndex(0)  # all statuses: still switchable
+    qtbot.waitUntil(lambda: lead_page.model.rowCount() == 3)
+    assert gone.number in numbers(lead_page)

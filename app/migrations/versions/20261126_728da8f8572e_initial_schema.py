@@ -275,6 +275,8 @@ def upgrade() -> None:
         sa.Column("name_key", sa.Unicode(length=200), nullable=False),
         sa.Column("pinyin_full", sa.String(length=400), nullable=False),
         sa.Column("pinyin_initials", sa.String(length=200), nullable=False),
+        sa.Column("core_initials", sa.String(length=200), nullable=True),
+        sa.Column("short_initials", sa.String(length=200), nullable=True),
         sa.Column("sort_key", sa.String(length=400), nullable=False),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("customer_class", sa.String(length=20), nullable=False),
@@ -309,6 +311,8 @@ def upgrade() -> None:
     op.create_index("ix_customers_phone_digits", "customers", ["phone_digits"])
     op.create_index("ix_customers_pinyin_full", "customers", ["pinyin_full"])
     op.create_index("ix_customers_pinyin_initials", "customers", ["pinyin_initials"])
+    op.create_index("ix_customers_core_initials", "customers", ["core_initials"])
+    op.create_index("ix_customers_short_initials", "customers", ["short_initials"])
     op.create_index(
         "ix_customers_sort_key",
         "customers",

@@ -56,7 +56,7 @@ from app.services.customers import (
     get_customer,
     update_customer,
 )
-from app.services.errors import ConflictError, PermissionDenied, ValidationError
+from app.services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.services.users import UserChoice
 from app.ui import labels
 from app.ui.context import AppContext
@@ -746,6 +746,12 @@ class CustomerCardDialog(QDialog):
         self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_load_failed(self, error: BaseException) -> None:
+        if not self._loaded and isinstance(error, PermissionDenied | NotFound):
+            # Nothing to show (another salesperson's customer, or gone): say so and close
+            # rather than leave an empty card whose placeholders look like data.
+            show_error(self.parentWidget(), error)
+            self.reject()
+            return
         self._set_busy(False, self.tr("The customer could not be loaded."), error=True)
         self.body.setEnabled(self._loaded and self._may_save())
         show_error(self, error)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from app.models.enums import (
     CustomerStatus,
     CustomFieldEntity,
     CustomFieldKind,
+    DataScope,
     Module,
     Operation,
 )
@@ -123,6 +125,7 @@ class CustomerListPage(QWidget):
         self.owner_filter.addItem(self.tr("Only mine"), MINE)
         self.owner_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._owner_choice: int | str | None = None
+        self.restricted_notice: QMessageBox | None = None
         self._owners_loaded = False
         self._filling_owners = False
 
@@ -452,6 +455,10 @@ class CustomerListPage(QWidget):
 
     def _restore_owner_choice(self) -> None:
         stored = self._ctx.ui_settings().value(self._owner_settings_key())
+        if stored is None and self._ctx.permissions.scope(Module.CUSTOMERS) is DataScope.OWN:
+            # Never chosen: a salesperson sees his own customers first (the others would
+            # be mostly restricted rows); "All owners" stays one click away.
+            stored = MINE
         stored = stored if isinstance(stored, str) else ""
         self._filling_owners = True
         try:
@@ -564,9 +571,38 @@ class CustomerListPage(QWidget):
     # --- keyboard -------------------------------------------------------------------------
 
     def _on_activated(self, index: QModelIndex) -> None:
-        customer_id = self.model.customer_id(index.row())
-        if customer_id is not None:
-            self.customer_activated.emit(customer_id)
+        customer = self.model.customer_row(index.row())
+        if customer is None:
+            return
+        if customer.restricted:
+            # Outside the user's data scope: only name and owner are known here, and the
+            # 360 view would refuse. Say whom to ask instead of opening an empty window.
+            self.show_restricted_notice(customer.name, customer.owner_name)
+            return
+        self.customer_activated.emit(customer.id)
+
+    def show_restricted_notice(self, name: str, owner: str | None) -> QMessageBox:
+        """The message shown instead of opening a customer the user may not view."""
+        if owner:
+            text = self.tr("“{name}” is {owner}'s customer; you may not view it. "
+                           "Please contact {owner}.").format(name=name, owner=owner)
+        else:
+            text = self.tr("“{name}” is outside your customers; you may not view it. "
+                           "Please ask your manager.").format(name=name)
+        if self.restricted_notice is not None:
+            self.restricted_notice.close()
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Not your customer"),
+                          text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("restricted_notice")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _result, shown=box: self._forget_notice(shown))
+        self.restricted_notice = box
+        box.open()
+        return box
+
+    def _forget_notice(self, box: QMessageBox) -> None:
+        if self.restricted_notice is box:
+            self.restricted_notice = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Down arrow in the search box moves into the list; Esc clears the search."""

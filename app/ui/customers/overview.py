@@ -353,11 +353,17 @@ class CustomerOverviewPage(QWidget):
             self.reload()
 
     def request_edit(self) -> None:
-        self.edit_requested.emit(self.customer_id)
+        if self._can_act():
+            self.edit_requested.emit(self.customer_id)
+
+    def _can_act(self) -> bool:
+        """False when the customer could not be shown at all (outside the user's data
+        scope, deleted...): there is no card to edit and no visit to record then."""
+        return self.overview is not None or self.error is None
 
     def record_visit(self) -> QDialog | None:
         """"Record visit…" or Ctrl+Shift+V: a visit to this customer; the timeline reloads."""
-        if not self.visit_button.isVisible():
+        if not self.visit_button.isVisible() or not self._can_act():
             return None
         from app.ui.visits.record_visit_dialog import open_record_visit
         name = self.overview.name if self.overview is not None else ""
@@ -399,6 +405,8 @@ class CustomerOverviewPage(QWidget):
         self._loading = False
         first = self.overview is None
         self.overview = overview
+        self.edit_button.setEnabled(True)
+        self.visit_button.setEnabled(True)
         self._fill(overview)
         self.body.setCurrentWidget(self.content)
         self._update_status()
@@ -415,6 +423,8 @@ class CustomerOverviewPage(QWidget):
         if message.kind == "internal":
             show_error(self, error)  # with the details for the administrator
         if self.overview is None:
+            self.edit_button.setEnabled(False)
+            self.visit_button.setEnabled(False)
             self._show_message(f"{message.title}\n{message.text}", error=True)
             self.retry_button.setVisible(
                 isinstance(error, DatabaseUnavailable) or message.kind == "internal")

@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import CustomFieldEntity, Module, Operation, Priority, TicketStatus
+from app.models.enums import (
+    CustomFieldEntity,
+    DataScope,
+    Module,
+    Operation,
+    Priority,
+    TicketStatus,
+)
 from app.services.tickets import TicketFilters, TicketView, list_tickets
 from app.ui.context import AppContext
 from app.ui.custom_fields.columns import CustomColumns
@@ -31,6 +38,7 @@ from app.ui.record_labels import state_label
 from app.ui.sales.list_pages import PAGE_SIZE, Index, SalesRowsModel, open_export_dialog
 
 OVERDUE_COLOUR = "#c62828"
+OPEN = "open"  # the status filter's "Still open": received up to waiting for parts
 TICKET_CUSTOM_COLUMNS_KEY = "ticket_list/custom_columns"  # codes of the custom fields shown
 
 _PRIORITIES = {
@@ -77,11 +85,16 @@ class TicketListPage(QWidget):
         self.status_combo = QComboBox(self)
         self.status_combo.setObjectName("status_filter")
         self.status_combo.addItem(self.tr("All statuses"), None)
+        self.status_combo.addItem(self.tr("Still open"), OPEN)
         for status in TicketStatus:
             self.status_combo.addItem(ticket_status_label(status), status)
+        # Opens on the work still to do; a technician (own data scope) on his own tickets,
+        # a repair lead on everybody's.
+        self.status_combo.setCurrentIndex(1)
         self.status_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.mine_check = QCheckBox(self.tr("Mine only"), self)
         self.mine_check.setObjectName("mine_filter")
+        self.mine_check.setChecked(ctx.permissions.scope(Module.SERVICE_TICKETS) is DataScope.OWN)
         self.mine_check.toggled.connect(lambda _c: self.refresh())
         self.overdue_check = QCheckBox(self.tr("Overdue only"), self)
         self.overdue_check.setObjectName("overdue_filter")
@@ -167,8 +180,9 @@ class TicketListPage(QWidget):
     # --- loading ---------------------------------------------------------------------------
 
     def filters(self) -> TicketFilters:
+        status = self.status_combo.currentData()
         return TicketFilters(
-            status=self.status_combo.currentData(),
+            status=None if status == OPEN else status, open_only=status == OPEN,
             technician_id=self._ctx.actor.user_id if self.mine_check.isChecked() else None,
             overdue_only=self.overdue_check.isChecked())
 
@@ -233,7 +247,8 @@ class TicketListPage(QWidget):
             lambda uow: export_tickets(
                 uow=uow, actor=actor, path=path, fmt=fmt,
                 status=TicketStatus(filters.status) if filters.status else None,
-                technician_id=filters.technician_id, overdue_only=filters.overdue_only),
+                technician_id=filters.technician_id, overdue_only=filters.overdue_only,
+                open_only=filters.open_only),
             on_done=self._exported, on_error=self._export_failed, owner=self)
 
     def _exported(self, result: Any) -> None:
