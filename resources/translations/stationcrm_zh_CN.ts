@@ -269,6 +269,16 @@
         <source>Setting</source>
         <translation>设置</translation>
     </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="81"/>
+        <source>Care item</source>
+        <translation>关怀事项</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="82"/>
+        <source>Statistic</source>
+        <translation>统计报表</translation>
+    </message>
 </context>
 <context>
     <name>AdminPage</name>
@@ -403,105 +413,105 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="53"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="54"/>
         <source>Everyone</source>
         <translation>所有人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="56"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="57"/>
         <source>Every kind</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="59"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="60"/>
         <source>Every action</source>
         <translation>全部操作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="64"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="65"/>
         <source>Record id</source>
         <translation>记录 ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="67"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="68"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="77"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="78"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="82"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="83"/>
         <source>Older entries</source>
         <translation>更早的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="87"/>
-        <location filename="../../app/ui/admin/audit_tab.py" line="106"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="88"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="107"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="89"/>
-        <location filename="../../app/ui/admin/audit_tab.py" line="107"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="90"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="108"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="91"/>
-        <location filename="../../app/ui/admin/audit_tab.py" line="106"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="92"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="107"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="97"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="98"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="106"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="107"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="106"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="107"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="107"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="108"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="107"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="108"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="110"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="111"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="110"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="111"/>
         <source>Before</source>
         <translation>修改前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="110"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="111"/>
         <source>After</source>
         <translation>修改后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="197"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="199"/>
         <source>{count} entries shown</source>
         <translation>显示 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="198"/>
+        <location filename="../../app/ui/admin/audit_tab.py" line="200"/>
         <source>(more below)</source>
         <translation>（下面还有）</translation>
     </message>
@@ -1010,49 +1020,82 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>ConfirmBar</name>
+    <message>
+        <location filename="../../app/ui/management/confirm_bar.py" line="47"/>
+        <source>Return…</source>
+        <translation>退回…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirm_bar.py" line="52"/>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirm_bar.py" line="85"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirm_bar.py" line="103"/>
+        <source>Return to the author</source>
+        <translation>退回给填写人</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirm_bar.py" line="104"/>
+        <source>What should {author} correct?</source>
+        <translation>请写明 {author} 需要改正什么：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/confirm_bar.py" line="106"/>
+        <source>Return</source>
+        <translation>退回</translation>
+    </message>
+</context>
+<context>
     <name>ConfirmPage</name>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="420"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="421"/>
         <source>Confirm the hand-over</source>
         <translation>确认移交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="421"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="422"/>
         <source>Check the totals, then press Hand over.</source>
         <translation>请核对合计，然后点击“移交”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="426"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="427"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="426"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="427"/>
         <source>Count</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="427"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="428"/>
         <source>Deactivate the user afterwards</source>
         <translation>移交后停用该用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="430"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="431"/>
         <source>Everything moves in one transaction; each record keeps its previous owner in the audit log.</source>
         <translation>所有记录在一个事务中移交；每条记录的原负责人都保留在操作日志中。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="445"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="446"/>
         <source>Hand over {count} records of {name}.</source>
         <translation>移交 {name} 的 {count} 条记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="453"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="454"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="466"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="467"/>
         <source>Hand over</source>
         <translation>移交</translation>
     </message>
@@ -1083,97 +1126,97 @@ weighted {weighted}</source>
 <context>
     <name>ConfirmationQueueTab</name>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="70"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="71"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="90"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="91"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="93"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="94"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="97"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="98"/>
         <source>Return…</source>
         <translation>退回…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="107"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="108"/>
         <source>Kind:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="125"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="126"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="126"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="127"/>
         <source>Reference</source>
         <translation>单号/事由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="127"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="128"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="128"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="129"/>
         <source>Author</source>
         <translation>填写人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="129"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="130"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="130"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="131"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="132"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="133"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="142"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="143"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="156"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="157"/>
         <source>{count} records wait for confirmation.</source>
         <translation>{count} 条记录待确认。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="157"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="158"/>
         <source>Nothing waits for confirmation.</source>
         <translation>没有待确认的记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="201"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="212"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="218"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="229"/>
         <source>Return to the author</source>
         <translation>退回给填写人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="219"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="230"/>
         <source>What should {author} correct?</source>
         <translation>请写明 {author} 需要改正什么：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="221"/>
+        <location filename="../../app/ui/management/confirmation_tab.py" line="232"/>
         <source>Return</source>
         <translation>退回</translation>
     </message>
@@ -1480,166 +1523,166 @@ weighted {weighted}</source>
 <context>
     <name>CustomFieldDialog</name>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="407"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="415"/>
         <source>Add field to {entity}</source>
         <translation>给{entity}添加字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="409"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="417"/>
         <source>Edit field “{label}”</source>
         <translation>修改字段“{label}”</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="423"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="431"/>
         <source>A short name for exports and programs: letters, digits and _; it cannot change later</source>
         <translation>用于导出和程序的简短名称：字母、数字和下划线；保存后不能修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="429"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="441"/>
         <source>Must be filled in</source>
         <translation>必须填写</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="439"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="451"/>
         <source>Fields with the same group are shown in one box</source>
         <translation>同一分组的字段显示在同一个框内</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="444"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="477"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="649"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="456"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="489"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="668"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="444"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="649"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="456"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="668"/>
         <source>Chinese</source>
         <translation>中文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="444"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="650"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="456"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="669"/>
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="449"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="461"/>
         <source>Add choice</source>
         <translation>添加选项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="453"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="465"/>
         <source>Remove choice</source>
         <translation>删除选项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="457"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="469"/>
         <source>Choices</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="476"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="488"/>
         <source>Label (Chinese)</source>
         <translation>中文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="476"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="488"/>
         <source>Label (English)</source>
         <translation>英文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="477"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="489"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="477"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="489"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="478"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="490"/>
         <source>Default</source>
         <translation>默认值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="478"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="490"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="487"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="499"/>
         <source>{field}:</source>
         <translation>{field}：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="494"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="506"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="497"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="509"/>
         <source>Save the field (Ctrl+S)</source>
         <translation>保存字段（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="499"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="511"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="572"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="584"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="593"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="612"/>
         <source>e.g. 0</source>
         <translation>例如 0</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="594"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="613"/>
         <source>e.g. 0.00</source>
         <translation>例如 0.00</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="595"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="614"/>
         <source>e.g. 2026-01-01</source>
         <translation>例如 2026-01-01</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="596"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="615"/>
         <source>the code of a choice</source>
         <translation>一个选项的代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="597"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="616"/>
         <source>choice codes separated by |</source>
         <translation>选项代码，用 | 分隔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="598"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="617"/>
         <source>yes or no</source>
         <translation>是 或 否</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="600"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="619"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="615"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="634"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请改正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="619"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="638"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="651"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="670"/>
         <source>Choice {row}, {column}: {message}</source>
         <translation>第 {row} 个选项，{column}：{message}</translation>
     </message>
@@ -1647,77 +1690,77 @@ weighted {weighted}</source>
 <context>
     <name>CustomFieldLabels</name>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="70"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="71"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="71"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="72"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="72"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="73"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="73"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="74"/>
         <source>Visits</source>
         <translation>接待/拜访记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="74"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="75"/>
         <source>Orders</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="76"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="77"/>
         <source>Service tickets</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="78"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="79"/>
         <source>Customer care</source>
         <translation>客户关怀</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="85"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="86"/>
         <source>Text</source>
         <translation>文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="87"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="88"/>
         <source>Multi-line text</source>
         <translation>多行文本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="88"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="89"/>
         <source>Number</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="89"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="90"/>
         <source>Money</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="90"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="91"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="92"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="93"/>
         <source>Choice list (one)</source>
         <translation>选项列表（单选）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="94"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="95"/>
         <source>Choice list (several)</source>
         <translation>选项列表（多选）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="95"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="96"/>
         <source>Yes/no</source>
         <translation>是/否</translation>
     </message>
@@ -1725,158 +1768,158 @@ weighted {weighted}</source>
 <context>
     <name>CustomFieldsDesigner</name>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="118"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="126"/>
         <source>Fields of:</source>
         <translation>字段所属：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="120"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="128"/>
         <source>Show removed fields</source>
         <translation>显示已删除的字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="133"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="141"/>
         <source>Label</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="133"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="141"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="133"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="141"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="133"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="141"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="134"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="142"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="154"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="162"/>
         <source>Add field…</source>
         <translation>添加字段…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="155"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="163"/>
         <source>Add a field to this kind of record (Ctrl+N)</source>
         <translation>给这类记录添加字段（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="157"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="165"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="158"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="166"/>
         <source>Change the selected field (Enter)</source>
         <translation>修改选中的字段（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="160"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="168"/>
         <source>Move up</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="161"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="169"/>
         <source>Earlier on the form (Ctrl+Up)</source>
         <translation>在表单中靠前（Ctrl+上）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="163"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="171"/>
         <source>Move down</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="164"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="172"/>
         <source>Later on the form (Ctrl+Down)</source>
         <translation>在表单中靠后（Ctrl+下）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="166"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="174"/>
         <source>Remove…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="167"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="175"/>
         <source>Hide the field; the values entered are kept</source>
         <translation>隐藏该字段；已填写的内容会保留</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="169"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="177"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="170"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="178"/>
         <source>Show a removed field again, with its values</source>
         <translation>重新显示已删除的字段及其内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="186"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="194"/>
         <source>No fields yet: “Add field…” adds the first.</source>
         <translation>还没有字段：点击“添加字段…”添加第一个。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="191"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="199"/>
         <source>Preview of the form</source>
         <translation>表单预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="251"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="259"/>
         <source>Loading…</source>
         <translation>正在读取…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="276"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="312"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="284"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="320"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="286"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="294"/>
         <source>Remove field?</source>
         <translation>删除字段？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="287"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="295"/>
         <source>Remove the field “{label}”?</source>
         <translation>删除字段“{label}”吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="291"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="299"/>
         <source>It disappears from forms, lists, exports and printouts. The values already entered are kept and come back if you restore the field.</source>
         <translation>该字段将不再出现在表单、列表、导出和打印中。已填写的内容会保留，恢复字段后重新显示。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="293"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="301"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="294"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="302"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="342"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="350"/>
         <source>Yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="344"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="352"/>
         <source>{label} (removed)</source>
         <translation>{label}（已删除）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="363"/>
+        <location filename="../../app/ui/admin/custom_fields.py" line="371"/>
         <source>Not done.</source>
         <translation>未完成。</translation>
     </message>
@@ -2195,7 +2238,7 @@ weighted {weighted}</source>
     <message>
         <location filename="../../app/ui/customers/card.py" line="645"/>
         <location filename="../../app/ui/customers/card.py" line="646"/>
-        <location filename="../../app/ui/customers/card.py" line="1324"/>
+        <location filename="../../app/ui/customers/card.py" line="1330"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
@@ -2220,170 +2263,170 @@ weighted {weighted}</source>
         <translation>您可以查看该客户，但不能修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="749"/>
+        <location filename="../../app/ui/customers/card.py" line="755"/>
         <source>The customer could not be loaded.</source>
         <translation>无法载入该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="758"/>
+        <location filename="../../app/ui/customers/card.py" line="764"/>
         <source>Customer card — {name}</source>
         <translation>客户档案 — {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="761"/>
+        <location filename="../../app/ui/customers/card.py" line="767"/>
         <source>No. {code}</source>
         <translation>编号 {code}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="762"/>
+        <location filename="../../app/ui/customers/card.py" line="768"/>
         <source>Last saved by {user} at {time}</source>
         <translation>{user} 最后保存于 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="830"/>
+        <location filename="../../app/ui/customers/card.py" line="836"/>
         <source>Your role may not change the phone numbers of customers you do not own.</source>
         <translation>您的角色不能修改非本人负责客户的电话号码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="834"/>
+        <location filename="../../app/ui/customers/card.py" line="840"/>
         <source>Your role may not see the phone numbers of customers you do not own.</source>
         <translation>您的角色不能查看非本人负责客户的电话号码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="836"/>
+        <location filename="../../app/ui/customers/card.py" line="842"/>
         <source>(no permission)</source>
         <translation>（无权查看）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="852"/>
-        <location filename="../../app/ui/customers/card.py" line="866"/>
+        <location filename="../../app/ui/customers/card.py" line="858"/>
+        <location filename="../../app/ui/customers/card.py" line="872"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="816"/>
+        <location filename="../../app/ui/customers/card.py" line="822"/>
         <source>{value} on {date}</source>
         <translation>{value}（{date}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="889"/>
+        <location filename="../../app/ui/customers/card.py" line="895"/>
         <source>The list of people could not be read just now; close and open the card again to choose.</source>
         <translation>暂时无法读取人员名单；请关闭客户档案后重新打开再选择。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="912"/>
+        <location filename="../../app/ui/customers/card.py" line="918"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="918"/>
+        <location filename="../../app/ui/customers/card.py" line="924"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="938"/>
-        <location filename="../../app/ui/customers/card.py" line="1097"/>
+        <location filename="../../app/ui/customers/card.py" line="944"/>
+        <location filename="../../app/ui/customers/card.py" line="1103"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="952"/>
+        <location filename="../../app/ui/customers/card.py" line="958"/>
         <source>Create anyway?</source>
         <translation>仍然新建？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="953"/>
+        <location filename="../../app/ui/customers/card.py" line="959"/>
         <source>Customers that look like this one already exist (see “Possibly already a customer” on the card). Create a new customer anyway?</source>
         <translation>已有与此相似的客户（见档案上的“可能已是客户”）。仍然新建客户吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="958"/>
+        <location filename="../../app/ui/customers/card.py" line="964"/>
         <source>Create anyway</source>
         <translation>仍然新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="959"/>
+        <location filename="../../app/ui/customers/card.py" line="965"/>
         <source>Go back</source>
         <translation>返回修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="997"/>
+        <location filename="../../app/ui/customers/card.py" line="1003"/>
         <source>Row {row}, {column}: {message} (F4 opens its custom fields)</source>
         <translation>第 {row} 行，{column}：{message}（按 F4 打开该行的自定义字段）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1008"/>
+        <location filename="../../app/ui/customers/card.py" line="1014"/>
         <source>Row {row}, {column}: {message}</source>
         <translation>第 {row} 行，{column}：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1021"/>
+        <location filename="../../app/ui/customers/card.py" line="1027"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1089"/>
+        <location filename="../../app/ui/customers/card.py" line="1095"/>
         <source>Someone else saved this customer meanwhile; loading their version…</source>
         <translation>其他人刚刚保存了该客户，正在载入其版本…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1102"/>
+        <location filename="../../app/ui/customers/card.py" line="1108"/>
         <source>Not saved: someone else changed this customer.</source>
         <translation>未保存：该客户已被他人修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1173"/>
+        <location filename="../../app/ui/customers/card.py" line="1179"/>
         <source>primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1178"/>
+        <location filename="../../app/ui/customers/card.py" line="1184"/>
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1184"/>
+        <location filename="../../app/ui/customers/card.py" line="1190"/>
         <source>new reading {value}</source>
         <translation>新读数 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1185"/>
+        <location filename="../../app/ui/customers/card.py" line="1191"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1292"/>
+        <location filename="../../app/ui/customers/card.py" line="1298"/>
         <source>Discard changes?</source>
         <translation>放弃修改？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1293"/>
+        <location filename="../../app/ui/customers/card.py" line="1299"/>
         <source>You changed this customer card without saving. Close it and discard the changes?</source>
         <translation>客户档案已修改但未保存。关闭并放弃这些修改吗？</translation>
     </message>
     <message>
         <location filename="../../app/ui/customers/card.py" line="227"/>
-        <location filename="../../app/ui/customers/card.py" line="1298"/>
+        <location filename="../../app/ui/customers/card.py" line="1304"/>
         <source>Discard changes</source>
         <translation>放弃修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="934"/>
+        <location filename="../../app/ui/customers/card.py" line="940"/>
         <source>You may not give this customer to {owner}.</source>
         <translation>您无权将该客户移交给{owner}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1299"/>
+        <location filename="../../app/ui/customers/card.py" line="1305"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1364"/>
+        <location filename="../../app/ui/customers/card.py" line="1370"/>
         <source>{title} ({count})</source>
         <translation>{title}（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1384"/>
+        <location filename="../../app/ui/customers/card.py" line="1390"/>
         <source>A saved device is not removed: set its status to Retired.</source>
         <translation>已保存的设备不能删除：请把状态改为“已停用”。</translation>
     </message>
@@ -2424,98 +2467,98 @@ weighted {weighted}</source>
 <context>
     <name>CustomerConflictDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1507"/>
+        <location filename="../../app/ui/customers/card.py" line="1513"/>
         <source>Changed by someone else</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1508"/>
+        <location filename="../../app/ui/customers/card.py" line="1514"/>
         <source>Someone else</source>
         <translation>其他人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1511"/>
+        <location filename="../../app/ui/customers/card.py" line="1517"/>
         <source>{user} saved this customer at {time} after you opened it.</source>
         <translation>在您打开后，{user} 于 {time} 保存了该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1522"/>
+        <location filename="../../app/ui/customers/card.py" line="1528"/>
         <source>These fields differ between what you typed and the saved record:</source>
         <translation>以下字段中，您输入的内容与已保存的记录不同：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1524"/>
+        <location filename="../../app/ui/customers/card.py" line="1530"/>
         <source>Your values and the saved record are the same now.</source>
         <translation>您输入的内容与已保存的记录现在相同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1529"/>
-        <location filename="../../app/ui/customers/card.py" line="1539"/>
+        <location filename="../../app/ui/customers/card.py" line="1535"/>
+        <location filename="../../app/ui/customers/card.py" line="1545"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1529"/>
+        <location filename="../../app/ui/customers/card.py" line="1535"/>
         <source>What you typed</source>
         <translation>您输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1529"/>
+        <location filename="../../app/ui/customers/card.py" line="1535"/>
         <source>Saved now</source>
         <translation>现已保存的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1549"/>
+        <location filename="../../app/ui/customers/card.py" line="1555"/>
         <source>Reload</source>
         <translation>重新载入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1552"/>
+        <location filename="../../app/ui/customers/card.py" line="1558"/>
         <source>Discard your changes and show the saved record (your values stay listed here)</source>
         <translation>放弃您的修改并显示已保存的记录（您输入的内容仍列在这里）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1555"/>
+        <location filename="../../app/ui/customers/card.py" line="1561"/>
         <source>Overwrite…</source>
         <translation>覆盖…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1557"/>
+        <location filename="../../app/ui/customers/card.py" line="1563"/>
         <source>Save your values over the saved record</source>
         <translation>用您输入的内容覆盖已保存的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1560"/>
+        <location filename="../../app/ui/customers/card.py" line="1566"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1563"/>
+        <location filename="../../app/ui/customers/card.py" line="1569"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1588"/>
+        <location filename="../../app/ui/customers/card.py" line="1594"/>
         <source>The saved record is loaded in the card now. What you had typed stays listed here: select a cell and press Ctrl+C to copy it.</source>
         <translation>客户档案现在显示已保存的记录。您原先输入的内容仍列在这里：选中单元格按 Ctrl+C 即可复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1590"/>
+        <location filename="../../app/ui/customers/card.py" line="1596"/>
         <source>What you had typed</source>
         <translation>您原先输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1599"/>
+        <location filename="../../app/ui/customers/card.py" line="1605"/>
         <source>Overwrite?</source>
         <translation>覆盖？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1600"/>
+        <location filename="../../app/ui/customers/card.py" line="1606"/>
         <source>Save your values over what {user} saved? Their changes to the fields listed are lost.</source>
         <translation>用您输入的内容覆盖 {user} 保存的内容吗？其对所列字段的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1605"/>
+        <location filename="../../app/ui/customers/card.py" line="1611"/>
         <source>Overwrite</source>
         <translation>覆盖</translation>
     </message>
@@ -2605,149 +2648,164 @@ weighted {weighted}</source>
 <context>
     <name>CustomerListPage</name>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="103"/>
+        <location filename="../../app/ui/customers/list_page.py" line="105"/>
         <source>Name, pinyin initials (bjxr), phone, contact, serial no.</source>
         <translation>名称、拼音首字母（bjxr）、电话、联系人、序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="106"/>
+        <location filename="../../app/ui/customers/list_page.py" line="108"/>
         <source>Finds customers by name or short name, full pinyin or pinyin initials, any part of a phone number, a contact&apos;s name or phone, or a device serial number.</source>
         <translation>按名称或简称、全拼或拼音首字母、电话号码的任意部分、联系人姓名或电话、设备序列号查找客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="114"/>
+        <location filename="../../app/ui/customers/list_page.py" line="116"/>
         <source>All classes</source>
         <translation>全部分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="116"/>
+        <location filename="../../app/ui/customers/list_page.py" line="118"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="118"/>
+        <location filename="../../app/ui/customers/list_page.py" line="120"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="121"/>
+        <location filename="../../app/ui/customers/list_page.py" line="123"/>
         <source>Show the customers of one owner</source>
         <translation>只显示某位负责人的客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="122"/>
+        <location filename="../../app/ui/customers/list_page.py" line="124"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="123"/>
+        <location filename="../../app/ui/customers/list_page.py" line="125"/>
         <source>Only mine</source>
         <translation>只看我的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="134"/>
+        <location filename="../../app/ui/customers/list_page.py" line="137"/>
         <source>Filter on a custom field</source>
         <translation>按自定义字段筛选</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="137"/>
+        <location filename="../../app/ui/customers/list_page.py" line="140"/>
         <source>All custom fields</source>
         <translation>全部自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="144"/>
+        <location filename="../../app/ui/customers/list_page.py" line="147"/>
         <source>contains…</source>
         <translation>包含…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="150"/>
+        <location filename="../../app/ui/customers/list_page.py" line="153"/>
         <source>New customer…</source>
         <translation>新建客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="155"/>
+        <location filename="../../app/ui/customers/list_page.py" line="158"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="175"/>
+        <location filename="../../app/ui/customers/list_page.py" line="178"/>
         <source>Right-click to choose the columns</source>
         <translation>右键单击选择显示的列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="228"/>
+        <location filename="../../app/ui/customers/list_page.py" line="231"/>
         <source>Export customers</source>
         <translation>导出客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="231"/>
+        <location filename="../../app/ui/customers/list_page.py" line="234"/>
         <source>Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)</source>
         <translation>Excel 工作簿 (*.xlsx);;CSV，UTF-8 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="249"/>
+        <location filename="../../app/ui/customers/list_page.py" line="252"/>
         <source>{count} customers exported to {file}.</source>
         <translation>已导出 {count} 个客户到 {file}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="355"/>
+        <location filename="../../app/ui/customers/list_page.py" line="358"/>
         <source>Could not load customers: {reason} The list continues when the connection is back.</source>
         <translation>无法载入客户：{reason} 连接恢复后列表将继续载入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="359"/>
+        <location filename="../../app/ui/customers/list_page.py" line="362"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="360"/>
+        <location filename="../../app/ui/customers/list_page.py" line="363"/>
         <source>Loading customers…</source>
         <translation>正在载入客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="363"/>
+        <location filename="../../app/ui/customers/list_page.py" line="366"/>
         <source>No customer matches this search.</source>
         <translation>没有符合条件的客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="365"/>
+        <location filename="../../app/ui/customers/list_page.py" line="368"/>
         <source>No customers yet.</source>
         <translation>还没有客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="367"/>
+        <location filename="../../app/ui/customers/list_page.py" line="370"/>
         <source>Customers: {count}</source>
         <translation>客户：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="369"/>
+        <location filename="../../app/ui/customers/list_page.py" line="372"/>
         <source>Customers shown: {count} (scroll down for more)</source>
         <translation>已显示客户：{count} 个（向下滚动显示更多）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="416"/>
+        <location filename="../../app/ui/customers/list_page.py" line="419"/>
         <source>Any value</source>
         <translation>任意值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="418"/>
+        <location filename="../../app/ui/customers/list_page.py" line="421"/>
         <source>Yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="419"/>
+        <location filename="../../app/ui/customers/list_page.py" line="422"/>
         <source>No</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="464"/>
+        <location filename="../../app/ui/customers/list_page.py" line="471"/>
         <source>Loading owners…</source>
         <translation>正在读取负责人…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="554"/>
+        <location filename="../../app/ui/customers/list_page.py" line="561"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="587"/>
+        <source>“{name}” is {owner}&apos;s customer; you may not view it. Please contact {owner}.</source>
+        <translation>“{name}”是 {owner} 负责的客户，您无权查看。请联系 {owner}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="590"/>
+        <source>“{name}” is outside your customers; you may not view it. Please ask your manager.</source>
+        <translation>“{name}”不在您的客户范围内，您无权查看。请联系您的主管。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customers/list_page.py" line="594"/>
+        <source>Not your customer</source>
+        <translation>非您负责的客户</translation>
     </message>
 </context>
 <context>
@@ -2859,77 +2917,77 @@ weighted {weighted}</source>
     </message>
     <message>
         <location filename="../../app/ui/customers/overview.py" line="337"/>
-        <location filename="../../app/ui/customers/overview.py" line="439"/>
+        <location filename="../../app/ui/customers/overview.py" line="449"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="432"/>
+        <location filename="../../app/ui/customers/overview.py" line="442"/>
         <source>Could not reload: {reason}</source>
         <translation>无法刷新：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="443"/>
+        <location filename="../../app/ui/customers/overview.py" line="453"/>
         <source>The latest {count} entries are shown.</source>
         <translation>只显示最近的 {count} 条记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="445"/>
+        <location filename="../../app/ui/customers/overview.py" line="455"/>
         <source>Entries: {count}</source>
         <translation>记录：{count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="447"/>
+        <location filename="../../app/ui/customers/overview.py" line="457"/>
         <source>Entries shown: {shown} of {count}</source>
         <translation>显示 {shown} 条，共 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="462"/>
+        <location filename="../../app/ui/customers/overview.py" line="472"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="471"/>
+        <location filename="../../app/ui/customers/overview.py" line="481"/>
         <source>Devices ({count})</source>
         <translation>设备（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="474"/>
+        <location filename="../../app/ui/customers/overview.py" line="484"/>
         <source>No devices on file.</source>
         <translation>没有登记设备。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="475"/>
+        <location filename="../../app/ui/customers/overview.py" line="485"/>
         <source>Service contracts ({count})</source>
         <translation>服务合同（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="479"/>
+        <location filename="../../app/ui/customers/overview.py" line="489"/>
         <source>No service contracts.</source>
         <translation>没有服务合同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="487"/>
+        <location filename="../../app/ui/customers/overview.py" line="497"/>
         <source>under contract {number} until {date}</source>
         <translation>合同 {number}，保修至 {date}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="490"/>
+        <location filename="../../app/ui/customers/overview.py" line="500"/>
         <source>no service contract</source>
         <translation>无服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="491"/>
+        <location filename="../../app/ui/customers/overview.py" line="501"/>
         <source>{device} · SN {serial} · {cover}</source>
         <translation>{device} · 序列号 {serial} · {cover}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="495"/>
+        <location filename="../../app/ui/customers/overview.py" line="505"/>
         <source>{number} · {kind} · {status} · {start} – {end}</source>
         <translation>{number} · {kind} · {status} · {start} 至 {end}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="535"/>
+        <location filename="../../app/ui/customers/overview.py" line="545"/>
         <source>{kind} ({count})</source>
         <translation>{kind}（{count}）</translation>
     </message>
@@ -3257,57 +3315,57 @@ weighted {weighted}</source>
 <context>
     <name>DuplicateHitsPanel</name>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="721"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="724"/>
         <source>This customer may already exist. Nothing has been saved yet.</source>
         <translation>该客户可能已存在，尚未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="729"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="732"/>
         <source>Create a new customer anyway</source>
         <translation>仍然新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="758"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="761"/>
         <source>Use this customer</source>
         <translation>使用此客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="775"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="778"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="776"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="779"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="778"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="781"/>
         <source>{name} — {reasons} — ask {owner}</source>
         <translation>{name} — {reasons} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="782"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="785"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="787"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="790"/>
         <source>same phone</source>
         <translation>电话相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="788"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="791"/>
         <source>same name</source>
         <translation>名称相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="789"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="792"/>
         <source>sounds the same</source>
         <translation>读音相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="790"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="793"/>
         <source>similar name</source>
         <translation>名称相似</translation>
     </message>
@@ -3315,63 +3373,63 @@ weighted {weighted}</source>
 <context>
     <name>DuplicatePanel</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1404"/>
-        <location filename="../../app/ui/customers/card.py" line="1425"/>
+        <location filename="../../app/ui/customers/card.py" line="1410"/>
+        <location filename="../../app/ui/customers/card.py" line="1431"/>
         <source>Possibly already a customer:</source>
         <translation>可能已是客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1433"/>
+        <location filename="../../app/ui/customers/card.py" line="1439"/>
         <source>Open the existing one</source>
         <translation>打开已有客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1440"/>
+        <location filename="../../app/ui/customers/card.py" line="1446"/>
         <source>…and {count} more</source>
         <translation>…另有 {count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1449"/>
+        <location filename="../../app/ui/customers/card.py" line="1455"/>
         <source>Could not check for existing customers just now.</source>
         <translation>暂时无法检查是否已有该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1455"/>
+        <location filename="../../app/ui/customers/card.py" line="1461"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1457"/>
+        <location filename="../../app/ui/customers/card.py" line="1463"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1460"/>
+        <location filename="../../app/ui/customers/card.py" line="1466"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1461"/>
+        <location filename="../../app/ui/customers/card.py" line="1467"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1466"/>
+        <location filename="../../app/ui/customers/card.py" line="1472"/>
         <source>same phone</source>
         <translation>同一电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1467"/>
+        <location filename="../../app/ui/customers/card.py" line="1473"/>
         <source>same name</source>
         <translation>同名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1468"/>
+        <location filename="../../app/ui/customers/card.py" line="1474"/>
         <source>sounds the same</source>
         <translation>同音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1469"/>
+        <location filename="../../app/ui/customers/card.py" line="1475"/>
         <source>similar name</source>
         <translation>名称相似</translation>
     </message>
@@ -4497,27 +4555,27 @@ Contract {number}, until {day}</source>
     <message>
         <location filename="../../app/ui/opportunities/common.py" line="22"/>
         <source>Qualified</source>
-        <translation>确认需求</translation>
+        <translation>需求确认</translation>
     </message>
     <message>
         <location filename="../../app/ui/opportunities/common.py" line="23"/>
         <source>Proposal sent</source>
-        <translation>已提交方案</translation>
+        <translation>方案报价</translation>
     </message>
     <message>
         <location filename="../../app/ui/opportunities/common.py" line="24"/>
         <source>In negotiation</source>
-        <translation>进入谈判</translation>
+        <translation>商务谈判</translation>
     </message>
     <message>
         <location filename="../../app/ui/opportunities/common.py" line="25"/>
         <source>Won</source>
-        <translation>赢单</translation>
+        <translation>已成交</translation>
     </message>
     <message>
         <location filename="../../app/ui/opportunities/common.py" line="26"/>
         <source>Lost…</source>
-        <translation>丢单…</translation>
+        <translation>已丢单…</translation>
     </message>
 </context>
 <context>
@@ -4946,17 +5004,22 @@ Contract {number}, until {day}</source>
         <translation>登记回款…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="296"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="305"/>
         <source>Order {number}</source>
         <translation>订单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="321"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="323"/>
+        <source>Returned by {who} on {when}: {comment}</source>
+        <translation>{who} 于 {when} 退回：{comment}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/order_dialog.py" line="339"/>
         <source>Could not load the order.</source>
         <translation>无法加载订单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="326"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="344"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
@@ -5232,32 +5295,32 @@ Contract {number}, until {day}</source>
 <context>
     <name>PickPage</name>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="166"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="167"/>
         <source>Who is leaving?</source>
         <translation>哪位员工离职？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="167"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="168"/>
         <source>Choose the user whose customers and open work are to be handed over.</source>
         <translation>选择要移交其客户和未完成工作的用户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="172"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="173"/>
         <source>Choose a user</source>
         <translation>请选择用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="175"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="176"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="177"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="178"/>
         <source>Next you will see everything this user is responsible for, choose who takes it over (one user, several users evenly, or by customer class) and confirm. Everything moves in one step; nothing stays with the leaving user.</source>
         <translation>接下来将列出该用户负责的全部记录，再选择由谁接手（一人全部接手、多人平均分配或按客户分类），最后确认。所有记录一次移交完成，离职人员名下不再留有任何记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="182"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="183"/>
         <source>Leaving user:</source>
         <translation>离职人员：</translation>
     </message>
@@ -5422,58 +5485,58 @@ Contract {number}, until {day}</source>
 <context>
     <name>PlanPage</name>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="288"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="289"/>
         <source>Hand over to whom?</source>
         <translation>移交给谁？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="289"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="290"/>
         <source>Each customer&apos;s open records go with the customer to its new owner.</source>
         <translation>每个客户的未结记录随客户一起移交给新的负责人。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="291"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="292"/>
         <source>All to one user</source>
         <translation>全部移交给一人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="293"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="294"/>
         <source>Evenly among the checked users</source>
         <translation>平均分给勾选的用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="295"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="296"/>
         <source>By customer class</source>
         <translation>按客户分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="312"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="313"/>
         <source>No customers: nothing to split by class.</source>
         <translation>没有客户，无需按分类移交。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="343"/>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="353"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="344"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="354"/>
         <source>Choose a user</source>
         <translation>请选择用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="360"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="361"/>
         <source>{klass} ({count} customers):</source>
         <translation>{klass}（{count} 个客户）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="404"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="405"/>
         <source>All to {name}</source>
         <translation>全部移交给 {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="406"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="407"/>
         <source>Evenly among {names}</source>
         <translation>平均分给 {names}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="408"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="409"/>
         <source>By customer class: {pairs}</source>
         <translation>按客户分类：{pairs}</translation>
     </message>
@@ -5481,42 +5544,42 @@ Contract {number}, until {day}</source>
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="223"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="224"/>
         <source>What they are responsible for</source>
         <translation>其负责的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="227"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="228"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="227"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="228"/>
         <source>Count</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="227"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="228"/>
         <source>For example</source>
         <translation>示例</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="237"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="238"/>
         <source>Records {name} owns or is assigned now. Closed records stay theirs as history.</source>
         <translation>{name} 目前负责或被分派的记录。已结束的记录作为历史仍归其名下。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="242"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="243"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="266"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="267"/>
         <source>{name} is responsible for {count} records.</source>
         <translation>{name} 负责 {count} 条记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="269"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="270"/>
         <source>{name} is responsible for nothing: the account can be deactivated straight away.</source>
         <translation>{name} 没有负责的记录，可以直接停用账号。</translation>
     </message>
@@ -5599,26 +5662,26 @@ Contract {number}, until {day}</source>
     <name>Priority</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="144"/>
-        <location filename="../../app/ui/service/tickets_page.py" line="37"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="45"/>
         <source>Low priority</source>
         <translation>低优先级</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="145"/>
-        <location filename="../../app/ui/service/tickets_page.py" line="38"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="46"/>
         <source>Normal priority</source>
         <translation>普通优先级</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="146"/>
-        <location filename="../../app/ui/service/tickets_page.py" line="39"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="47"/>
         <source>High priority</source>
         <translation>高优先级</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="147"/>
         <location filename="../../app/ui/service/desk.py" line="110"/>
-        <location filename="../../app/ui/service/tickets_page.py" line="40"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="48"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
@@ -6505,49 +6568,217 @@ Contract {number}, until {day}</source>
     </message>
 </context>
 <context>
+    <name>RepairRecordDialog</name>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="62"/>
+        <source>Repair record</source>
+        <translation>维修记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="75"/>
+        <source>Technician:</source>
+        <translation>维修工程师：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="76"/>
+        <source>Completed:</source>
+        <translation>完成时间：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="77"/>
+        <source>Job type:</source>
+        <translation>作业类型：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="78"/>
+        <source>Cause:</source>
+        <translation>故障原因：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="79"/>
+        <source>Result:</source>
+        <translation>维修结果：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="80"/>
+        <source>Time spent:</source>
+        <translation>用时：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="81"/>
+        <source>Labour:</source>
+        <translation>工时费：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="82"/>
+        <source>Parts:</source>
+        <translation>配件费：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="83"/>
+        <source>Charge:</source>
+        <translation>收费合计：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="84"/>
+        <source>Parts cost:</source>
+        <translation>配件成本：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="85"/>
+        <source>Customer rating:</source>
+        <translation>客户评价：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="86"/>
+        <source>Service score:</source>
+        <translation>服务分值：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="87"/>
+        <source>State:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="100"/>
+        <source>Work done:</source>
+        <translation>维修内容：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="104"/>
+        <source>Part</source>
+        <translation>配件</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="104"/>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="104"/>
+        <source>Unit price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="104"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="105"/>
+        <source>Unit cost</source>
+        <translation>成本价</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="118"/>
+        <source>Open ticket</source>
+        <translation>打开服务单</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="132"/>
+        <source>Parts used:</source>
+        <translation>所用配件：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="143"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="150"/>
+        <source>Repair record {number}</source>
+        <translation>维修记录 {number}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="154"/>
+        <source>Symptoms: {text}</source>
+        <translation>故障现象：{text}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="159"/>
+        <source>{job}, difficulty {level}</source>
+        <translation>{job}，难度 {level}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="164"/>
+        <source>{hours} h {minutes} min</source>
+        <translation>{hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="165"/>
+        <source>{minutes} min</source>
+        <translation>{minutes} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="173"/>
+        <source>on time</source>
+        <translation>按时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="173"/>
+        <source>late</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="178"/>
+        <source>{state} — {who}, {when}</source>
+        <translation>{state} — {who}，{when}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="186"/>
+        <source>Returned by {who} on {when}: {comment}</source>
+        <translation>{who} 于 {when} 退回：{comment}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/repair_record_dialog.py" line="222"/>
+        <source>No parts used.</source>
+        <translation>未用配件。</translation>
+    </message>
+</context>
+<context>
     <name>ResultPage</name>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="477"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="478"/>
         <source>Hand-over</source>
         <translation>移交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="478"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="479"/>
         <source>Who received what.</source>
         <translation>各接收人收到的记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="485"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="486"/>
         <source>Received by</source>
         <translation>接收人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="485"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="486"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="486"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="487"/>
         <source>Records</source>
         <translation>记录数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="504"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="505"/>
         <source>Handing over…</source>
         <translation>正在移交…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="523"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="524"/>
         <source>{count} records of {name} handed over.</source>
         <translation>{name} 的 {count} 条记录已移交。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="526"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="527"/>
         <source>The account is deactivated.</source>
         <translation>该账号已停用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="547"/>
+        <location filename="../../app/ui/management/reassign_wizard.py" line="548"/>
         <source>Nothing was changed; go back to adjust the plan.</source>
         <translation>没有做任何修改；请返回调整移交方式。</translation>
     </message>
@@ -7823,127 +8054,132 @@ Contract {number}, until {day}</source>
 <context>
     <name>TicketListPage</name>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="53"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="61"/>
         <source>Overdue</source>
         <translation>超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="79"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="87"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="83"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="88"/>
+        <source>Still open</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/service/tickets_page.py" line="95"/>
         <source>Mine only</source>
         <translation>只看我的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="86"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="99"/>
         <source>Overdue only</source>
         <translation>只看超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="91"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="104"/>
         <source>New intake…</source>
         <translation>新接单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="97"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="110"/>
         <source>Pickup…</source>
         <translation>取机…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="103"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="116"/>
         <source>Score and SLA rules…</source>
         <translation>评分与时限规则…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="108"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="121"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="110"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="123"/>
         <source>Write the listed tickets (the filters apply) to an Excel or CSV file</source>
         <translation>把列出的服务单（按当前筛选）导出为 Excel 或 CSV 文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="138"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="151"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="157"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="170"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="158"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="171"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="159"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="172"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="160"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="173"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="161"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="174"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="162"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="175"/>
         <source>Technician</source>
         <translation>维修工程师</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="163"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="176"/>
         <source>Received</source>
         <translation>接单时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="164"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="177"/>
         <source>Due</source>
         <translation>服务时限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="182"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="196"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="208"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="222"/>
         <source>{count} shown</source>
         <translation>显示 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="209"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="223"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="221"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="235"/>
         <source>Export service tickets</source>
         <translation>导出服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="222"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="236"/>
         <source>Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)</source>
         <translation>Excel 工作簿 (*.xlsx);;CSV，UTF-8 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="231"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="245"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="241"/>
+        <location filename="../../app/ui/service/tickets_page.py" line="256"/>
         <source>{count} rows exported to {path}</source>
         <translation>已导出 {count} 行到 {path}</translation>
     </message>
@@ -8006,47 +8242,47 @@ Contract {number}, until {day}</source>
 <context>
     <name>TimelineEntryDialog</name>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="597"/>
+        <location filename="../../app/ui/customers/overview.py" line="607"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="598"/>
+        <location filename="../../app/ui/customers/overview.py" line="608"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="599"/>
+        <location filename="../../app/ui/customers/overview.py" line="609"/>
         <source>Reference</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="600"/>
+        <location filename="../../app/ui/customers/overview.py" line="610"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="601"/>
+        <location filename="../../app/ui/customers/overview.py" line="611"/>
         <source>Details</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="602"/>
+        <location filename="../../app/ui/customers/overview.py" line="612"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="603"/>
+        <location filename="../../app/ui/customers/overview.py" line="613"/>
         <source>By</source>
         <translation>经办人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="613"/>
+        <location filename="../../app/ui/customers/overview.py" line="623"/>
         <source>:</source>
         <translation>：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="622"/>
+        <location filename="../../app/ui/customers/overview.py" line="632"/>
         <source>This is a summary. The full screen for this record comes with the &quot;{module}&quot; module.</source>
         <translation>这里只显示摘要。完整的单据界面将随“{module}”模块提供。</translation>
     </message>
@@ -8488,128 +8724,139 @@ Contract {number}, until {day}</source>
 <context>
     <name>VisitDialog</name>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="57"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="66"/>
         <source>Visit record</source>
         <translation>接待记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="73"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="88"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="348"/>
         <source>YYYY-MM-DD, or 3 = in 3 days</source>
         <translation>YYYY-MM-DD，或 3 = 3 天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="97"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="112"/>
         <source>Customer:</source>
         <translation>客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="98"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="113"/>
         <source>When:</source>
         <translation>时间：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="99"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="114"/>
         <source>Kind:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="100"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="115"/>
         <source>Purpose:</source>
         <translation>目的：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="101"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="116"/>
         <source>Products of interest:</source>
         <translation>意向产品：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="102"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="117"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="103"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="118"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="104"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="119"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="105"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="120"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="111"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="126"/>
         <source>Save (Ctrl+S)</source>
         <translation>保存 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="116"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="131"/>
         <source>Save and submit</source>
         <translation>保存并提交确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="118"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="133"/>
         <source>Submit the record to management for confirmation</source>
         <translation>提交管理部确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="158"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="177"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="182"/>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="199"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="201"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="218"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="212"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="231"/>
         <source>{when} by {owner} — {state}</source>
         <translation>{when}，{owner} 登记 — {state}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="231"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="257"/>
         <source>Read only.</source>
         <translation>只读。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="240"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="267"/>
+        <source>Returned by {who} on {when}: {comment}</source>
+        <translation>{who} 于 {when} 退回：{comment}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="276"/>
+        <source> ({who}, {when})</source>
+        <translation>（{who}，{when}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="288"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="264"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="312"/>
         <source>Please correct the marked fields.</source>
         <translation>请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="271"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="319"/>
         <source>{who} saved this visit record at {when}, after you opened it. Reload it to see their changes (yours are lost), or keep editing.</source>
         <translation>在您打开此接待记录后，{who} 于 {when} 保存了它。重新加载可查看其修改（您的修改将丢失），或继续编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="273"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="321"/>
         <source>someone</source>
         <translation>他人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="276"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="324"/>
         <source>Changed meanwhile</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="279"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="327"/>
         <source>Reload</source>
         <translation>重新加载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="280"/>
+        <location filename="../../app/ui/visits/visit_dialog.py" line="328"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
@@ -8640,177 +8887,177 @@ Contract {number}, until {day}</source>
         <translation>接待记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="110"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="113"/>
         <source>Customer: pinyin initials (bjxr), phone digits or name</source>
         <translation>客户：拼音首字母（bjxr）、电话号码或名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="122"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="125"/>
         <source>Phone of the new customer</source>
         <translation>新客户的电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="124"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="127"/>
         <source>Phone:</source>
         <translation>电话：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="132"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="135"/>
         <source>e.g. toner for HP M1136, repair quote</source>
         <translation>例如：HP M1136 硒鼓，维修报价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="141"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="144"/>
         <source>empty, a date, or 3 = in 3 days</source>
         <translation>留空、日期，或 3 = 3 天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="150"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="153"/>
         <source>+{days}d</source>
         <translation>+{days}天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="152"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="155"/>
         <source>Follow up in {days} days</source>
         <translation>{days} 天后跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="163"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="166"/>
         <source>Record (Ctrl+S)</source>
         <translation>登记 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="190"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="193"/>
         <source>Purpose:</source>
         <translation>目的：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="191"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="194"/>
         <source>Products of interest:</source>
         <translation>意向产品：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="192"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="195"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="193"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="196"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="194"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="197"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="206"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="209"/>
         <source>New customer details</source>
         <translation>新客户资料</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="226"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="229"/>
         <source>My recent visits</source>
         <translation>我最近的接待</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="232"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="235"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="232"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="235"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="232"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="235"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="232"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="235"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="233"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="236"/>
         <source>Follow-up</source>
         <translation>跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="335"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="338"/>
         <source>{name} belongs to {owner}: ask {owner} to receive this customer.</source>
         <translation>{name} 属于 {owner}：请让 {owner} 接待此客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="352"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="355"/>
         <source>owner: {owner}</source>
         <translation>负责人：{owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="353"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="356"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="364"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="367"/>
         <source>New customer: {name}</source>
         <translation>新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="391"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="394"/>
         <source>Choose the customer first: Enter picks the first one found.</source>
         <translation>请先选择客户：按 Enter 选择找到的第一个。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="405"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="408"/>
         <source>Recording…</source>
         <translation>正在登记…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="468"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="471"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="479"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="482"/>
         <source>+ New customer: {name}</source>
         <translation>+ 新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="512"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="515"/>
         <source>New customer {name} created and visit recorded.</source>
         <translation>已新建客户 {name} 并登记接待。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="513"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="516"/>
         <source>Recorded for {name}.</source>
         <translation>已为 {name} 登记。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="516"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="519"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="548"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="551"/>
         <source>Please correct the marked fields.</source>
         <translation>请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="608"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="611"/>
         <source>No visits recorded yet.</source>
         <translation>尚无接待记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="609"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="612"/>
         <source>Latest {count}; Enter opens one.</source>
         <translation>最近 {count} 条；按 Enter 打开。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="643"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="646"/>
         <source>→ {date} (in {days} days)</source>
         <translation>→ {date}（{days} 天后）</translation>
     </message>
