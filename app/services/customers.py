@@ -10,7 +10,19 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, bindparam, case, delete, exists, or_, select, true
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.orm import selectinload
 
 from app.i18n import tr
@@ -242,9 +254,10 @@ class CustomerRow:
     code: str
     name: str
     short_name: str | None
-    customer_class: CustomerClass | None
-    source: CustomerSource | None
-    status: CustomerStatus | None
+    # The stored codes (CustomerClass etc. are StrEnums: a code equals its member).
+    customer_class: str | None
+    source: str | None
+    status: str | None
     owner_id: int | None
     owner_name: str | None
     phone: str | None
@@ -900,7 +913,10 @@ def _search_statement(shape: str, scope: DataScope) -> Any:
     return (
         select(
             Customer.id, Customer.code, Customer.name, Customer.short_name,
-            Customer.customer_class, Customer.source, Customer.status, Customer.owner_id,
+            # The codes as stored: the list shows labels, and converting a hundred rows
+            # of three enums each costs as much as the index range itself.
+            type_coerce(Customer.customer_class, String), type_coerce(Customer.source, String),
+            type_coerce(Customer.status, String), Customer.owner_id,
             User.display_name, Customer.phone, Customer.sort_key,
             case((in_scope, True), else_=False).label("visible"),
         )
