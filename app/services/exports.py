@@ -9,7 +9,7 @@ own when ``customers.phone`` is hidden), and is audited with its row count.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -86,10 +86,30 @@ class ExportResult:
 
 
 def _format_of(path: Path, fmt: str | None) -> str:
+    """The file format asked for; refuses an unknown one or a folder that does not exist."""
     chosen = (fmt or path.suffix.lstrip(".")).lower()
     if chosen not in FORMATS:
         raise ValidationError({"format": tr("must be .xlsx or .csv")})
+    if not path.parent.is_dir():
+        raise ValidationError({"path": tr("the folder {folder} does not exist",
+                                          folder=str(path.parent))})
     return chosen
+
+
+def _write_audited(uow: UnitOfWork, actor: Actor, target: Path, kind: str, *, entity: str,
+                   what: str, title: str, headers: list[str], kinds: list[str],
+                   lines: Iterable[Sequence[Cell]], details: dict[str, Any]) -> ExportResult:
+    """Write the file, audit the export with its row count in the same transaction, commit."""
+    if kind == "xlsx":
+        count = write_xlsx(target, [Sheet(title=title, headers=headers, rows=lines,
+                                          kinds=kinds)])
+    else:
+        count = write_csv(target, headers, lines)
+    audit.record(uow, actor, AuditAction.EXPORT, entity, None,
+                 f"export {what}: {count} rows to {target.name}",
+                 {"rows": count, "format": kind, "file": target.name, **details})
+    uow.commit()
+    return ExportResult(path=target, row_count=count, columns=tuple(headers))
 
 
 def _custom_cell(definition: custom_fields.FieldDefinition, value: Any) -> Cell:
@@ -159,9 +179,6 @@ def export_customers(
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.EXPORT)
         kind = _format_of(target, fmt)
-        if not target.parent.is_dir():
-            raise ValidationError({"path": tr("the folder {folder} does not exist",
-                                              folder=str(target.parent))})
         hidden = hidden_fields(uow, actor, Module.CUSTOMERS)
         phone_hidden = "phone" in hidden
         filters = filters or CustomerFilters()
@@ -210,19 +227,12 @@ def export_customers(
                 line += custom.cells(r.id)
                 yield line
 
-        if kind == "xlsx":
-            count = write_xlsx(target, [Sheet(title=tr("Customers"), headers=headers,
-                                              rows=lines(), kinds=kinds)])
-        else:
-            count = write_csv(target, headers, lines())
-        audit.record(uow, actor, AuditAction.EXPORT, "customer", None,
-                     f"export customers: {count} rows to {target.name}",
-                     {"rows": count, "format": kind, "file": target.name,
-                      "text": text or None,
-                      "filters": {k: (str(v) if v is not None else None)
-                                  for k, v in vars(filters).items()}})
-        uow.commit()
-        return ExportResult(path=target, row_count=count, columns=tuple(headers))
+        return _write_audited(
+            uow, actor, target, kind, entity="customer", what="customers", title=tr("Customers"),
+            headers=headers, kinds=kinds, lines=lines(), details={
+                "text": text or None,
+                "filters": {k: (str(v) if v is not None else None)
+                            for k, v in vars(filters).items()}})
 
 
 _ORDER_STATUS: dict[OrderStatus, tuple[str, str]] = {
@@ -248,9 +258,6 @@ def export_orders(
     with uow:
         require(uow, actor, Module.ORDERS, Operation.EXPORT)
         kind = _format_of(target, fmt)
-        if not target.parent.is_dir():
-            raise ValidationError({"path": tr("the folder {folder} does not exist",
-                                              folder=str(target.parent))})
         hidden = hidden_fields(uow, actor, Module.ORDERS)
         cost_hidden = "unit_cost" in hidden
         margin_hidden = cost_hidden or "margin" in hidden
@@ -297,19 +304,12 @@ def export_orders(
                 line += custom.cells(r.id)
                 yield line
 
-        if kind == "xlsx":
-            count = write_xlsx(target, [Sheet(title=tr("Orders"), headers=headers,
-                                              rows=lines(), kinds=kinds)])
-        else:
-            count = write_csv(target, headers, lines())
-        audit.record(uow, actor, AuditAction.EXPORT, "order", None,
-                     f"export orders: {count} rows to {target.name}",
-                     {"rows": count, "format": kind, "file": target.name,
-                      "status": status.value if status else None,
-                      "from": date_from.isoformat() if date_from else None,
-                      "to": date_to.isoformat() if date_to else None})
-        uow.commit()
-        return ExportResult(path=target, row_count=count, columns=tuple(headers))
+        return _write_audited(
+            uow, actor, target, kind, entity="order", what="orders", title=tr("Orders"),
+            headers=headers, kinds=kinds, lines=lines(), details={
+                "status": status.value if status else None,
+                "from": date_from.isoformat() if date_from else None,
+                "to": date_to.isoformat() if date_to else None})
 
 
 _TICKET_STATUS: dict[TicketStatus, tuple[str, str]] = {
@@ -345,9 +345,6 @@ def export_tickets(
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.EXPORT)
         kind = _format_of(target, fmt)
-        if not target.parent.is_dir():
-            raise ValidationError({"path": tr("the folder {folder} does not exist",
-                                              folder=str(target.parent))})
         cost_hidden = "parts_cost" in hidden_fields(uow, actor, Module.SERVICE_TICKETS)
         conditions = [or_(
             scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.technician_id),
@@ -409,21 +406,15 @@ def export_tickets(
                 line += custom.cells(r.id)
                 yield line
 
-        if kind == "xlsx":
-            count = write_xlsx(target, [Sheet(title=tr("Service tickets"), headers=headers,
-                                              rows=lines(), kinds=kinds)])
-        else:
-            count = write_csv(target, headers, lines())
-        audit.record(uow, actor, AuditAction.EXPORT, "service_ticket", None,
-                     f"export service tickets: {count} rows to {target.name}",
-                     {"rows": count, "format": kind, "file": target.name,
-                      "status": status.value if status else None,
-                      "technician_id": technician_id, "overdue_only": overdue_only,
-                      "open_only": open_only,
-                      "from": date_from.isoformat() if date_from else None,
-                      "to": date_to.isoformat() if date_to else None})
-        uow.commit()
-        return ExportResult(path=target, row_count=count, columns=tuple(headers))
+        return _write_audited(
+            uow, actor, target, kind, entity="service_ticket", what="service tickets",
+            title=tr("Service tickets"),
+            headers=headers, kinds=kinds, lines=lines(), details={
+                "status": status.value if status else None,
+                "technician_id": technician_id, "overdue_only": overdue_only,
+                "open_only": open_only,
+                "from": date_from.isoformat() if date_from else None,
+                "to": date_to.isoformat() if date_to else None})
 
 
 _QUOTATION_STATUS: dict[QuotationStatus, tuple[str, str]] = {
@@ -452,9 +443,6 @@ def export_quotations(
     with uow:
         require(uow, actor, Module.QUOTATIONS, Operation.EXPORT)
         kind = _format_of(target, fmt)
-        if not target.parent.is_dir():
-            raise ValidationError({"path": tr("the folder {folder} does not exist",
-                                              folder=str(target.parent))})
         conditions = [scope_filter(uow, actor, Module.QUOTATIONS, Quotation.owner_id)]
         if status is not None:
             conditions.append(Quotation.status == status)
@@ -482,19 +470,12 @@ def export_quotations(
                 yield [r.number, r.quoted_on, r.valid_until, r.name, r.display_name,
                        _QUOTATION_STATUS[r.status][1 if zh else 0], r.total_amount]
 
-        if kind == "xlsx":
-            count = write_xlsx(target, [Sheet(title=tr("Quotations"), headers=headers,
-                                              rows=lines(), kinds=kinds)])
-        else:
-            count = write_csv(target, headers, lines())
-        audit.record(uow, actor, AuditAction.EXPORT, "quotation", None,
-                     f"export quotations: {count} rows to {target.name}",
-                     {"rows": count, "format": kind, "file": target.name,
-                      "status": status.value if status else None,
-                      "from": date_from.isoformat() if date_from else None,
-                      "to": date_to.isoformat() if date_to else None})
-        uow.commit()
-        return ExportResult(path=target, row_count=count, columns=tuple(headers))
+        return _write_audited(
+            uow, actor, target, kind, entity="quotation", what="quotations", title=tr("Quotations"),
+            headers=headers, kinds=kinds, lines=lines(), details={
+                "status": status.value if status else None,
+                "from": date_from.isoformat() if date_from else None,
+                "to": date_to.isoformat() if date_to else None})
 
 
 def _day_start(day: dt.date) -> dt.datetime:
