@@ -159,17 +159,8 @@ def _cmd_print(args: argparse.Namespace) -> int:
     from app.services.auth import login
     from app.services.uow import UnitOfWork
 
-    if not args.user:
-        raise ValueError("printing needs a login: give --user NAME (and --password-stdin to"
-                         " read the password from standard input)")
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise ValueError(f"the folder {out.parent} does not exist")
-    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
-                else _ask_password())
-    url = resolve_db_url(args.db)
-    _require_existing_sqlite_file(url)
-    engine = _engine(url)
+    out = _person_and_output(args, "printing")
+    password, engine = _password_and_engine(args)
     try:
         uow = UnitOfWork.for_engine(engine)
         actor = login(uow=uow, username=args.user, password=password)
@@ -209,19 +200,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from app.services.exports import export_customers, export_orders, export_tickets
     from app.services.uow import UnitOfWork
 
-    if not args.user:
-        raise ValueError("exporting needs a login: give --user NAME (and --password-stdin to"
-                         " read the password from standard input)")
-    out = Path(args.out)
-    if out.suffix.lower() not in (".xlsx", ".csv"):
-        raise ValueError("--out must name a .xlsx or .csv file")
-    if not out.parent.is_dir():
-        raise ValueError(f"the folder {out.parent} does not exist")
-    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
-                else _ask_password())
-    url = resolve_db_url(args.db)
-    _require_existing_sqlite_file(url)
-    engine = _engine(url)
+    out = _person_and_output(args, "exporting", (".xlsx", ".csv"), "a .xlsx or .csv file")
+    password, engine = _password_and_engine(args)
     # Written to a temporary file first, so a refused or failed export leaves nothing behind.
     partial = out.with_name(f".{out.name}.partial{out.suffix}")
     try:
@@ -251,24 +231,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from app.services.statistics import StatFilters, export_statistic
     from app.services.uow import UnitOfWork
 
-    if not args.user:
-        raise ValueError("a report needs a login: give --user NAME (and --password-stdin to"
-                         " read the password from standard input)")
-    out = Path(args.out)
-    if out.suffix.lower() not in (".xlsx", ".pdf"):
-        raise ValueError("--out must name an .xlsx or a .pdf file")
-    if not out.parent.is_dir():
-        raise ValueError(f"the folder {out.parent} does not exist")
+    out = _person_and_output(args, "a report", (".xlsx", ".pdf"), "an .xlsx or a .pdf file")
     try:
         date_from = dt.date.fromisoformat(args.date_from)
         date_to = dt.date.fromisoformat(args.date_to)
     except ValueError:
         raise ValueError("--from and --to take dates as YYYY-MM-DD") from None
-    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
-                else _ask_password())
-    url = resolve_db_url(args.db)
-    _require_existing_sqlite_file(url)
-    engine = _engine(url)
+    password, engine = _password_and_engine(args)
     try:
         uow = UnitOfWork.for_engine(engine)
         actor = login(uow=uow, username=args.user, password=password)
@@ -280,6 +249,30 @@ def _cmd_report(args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"{args.name}: {result.rows} row(s) written to {out}")
     return EXIT_OK
+
+
+def _person_and_output(args: argparse.Namespace, doing: str, suffixes: tuple[str, ...] = (),
+                       kinds: str = "") -> Path:
+    """What a command acting for a person (print, export, report) checks before it asks for
+    a password: a user name, and an --out file of an accepted kind in an existing folder."""
+    if not args.user:
+        raise ValueError(f"{doing} needs a login: give --user NAME (and --password-stdin to"
+                         " read the password from standard input)")
+    out = Path(args.out)
+    if suffixes and out.suffix.lower() not in suffixes:
+        raise ValueError(f"--out must name {kinds}")
+    if not out.parent.is_dir():
+        raise ValueError(f"the folder {out.parent} does not exist")
+    return out
+
+
+def _password_and_engine(args: argparse.Namespace) -> tuple[str, Engine]:
+    """The person's password (standard input or a prompt) and the engine of the database."""
+    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
+                else _ask_password())
+    url = resolve_db_url(args.db)
+    _require_existing_sqlite_file(url)
+    return password, _engine(url)
 
 
 def _ask_password() -> str:
