@@ -60,13 +60,13 @@ from app.services.permissions import (
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
 from app.textkeys import (
-    PLACE_PREFIXES,
     core_initials,
     normalise_name,
     phone_digits,
     pinyin_full,
     pinyin_initials,
     sort_key,
+    without_place,
 )
 
 # --- data in and out -----------------------------------------------------------------------
@@ -731,10 +731,6 @@ class DuplicateHit:
     phone: str | None = None
 
 
-# Leading place names that do not tell two customers apart ("北京鑫锐" ~ "鑫锐").
-_PLACE_PREFIXES = PLACE_PREFIXES
-
-
 def find_duplicates(
     *, uow: UnitOfWork, actor: Actor, name: str = "", phone: str | None = None,
     contact_phones: tuple[str, ...] = (), exclude_id: int | None = None, limit: int = 10,
@@ -745,11 +741,8 @@ def find_duplicates(
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
         key = normalise_name(name) if name else ""
-        core = key
-        for prefix in _PLACE_PREFIXES:
-            if core.startswith(prefix) and len(core) > len(prefix) + 1:
-                core = core[len(prefix):]
-                break
+        # Leading place names do not tell two customers apart ("北京鑫锐" ~ "鑫锐").
+        core = without_place(key)
         full = pinyin_full(name) if name else ""
         phones = {d for d in (phone_digits(p) for p in (phone, *contact_phones)) if d}
         phones = {d for d in phones if len(d) >= 7}
