@@ -24,8 +24,10 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
+from app.i18n import tr
 from app.models import AuditEntry, User
 from app.models.enums import AuditAction, Module, Operation
+from app.services.errors import ValidationError
 from app.services.permissions import Actor, hidden_fields, require
 from app.services.uow import UnitOfWork
 
@@ -133,6 +135,9 @@ def list_audit(*, uow: UnitOfWork, actor: Actor, filters: AuditFilters = AuditFi
     limit = max(1, min(limit, 500))
     with uow:
         require(uow, actor, Module.ADMINISTRATION, Operation.VIEW)
+        if (filters.date_from is not None and filters.date_to is not None
+                and filters.date_to < filters.date_from):
+            raise ValidationError({"date_to": tr("must not be before the start date")})
         conditions: list[Any] = []
         if filters.user_id is not None:
             conditions.append(AuditEntry.user_id == filters.user_id)

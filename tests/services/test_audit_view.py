@@ -18,7 +18,7 @@ from app.services import audit
 from app.services.audit_view import AuditFilters, decode_changes, list_audit
 from app.services.catalog import ProductDraft, create_product, get_product, update_product
 from app.services.customers import CustomerDraft, create_customer, update_customer
-from app.services.errors import PermissionDenied
+from app.services.errors import PermissionDenied, ValidationError
 
 
 def test_filters_by_user_entity_and_record_with_before_after(uow, admin, clerk, manager):
@@ -60,6 +60,14 @@ def test_date_range_and_keyset_paging(uow, admin, clerk):
     third = list_audit(uow=uow, actor=admin, limit=2, before=second.next_before)
     assert [r.summary for r in second.rows + third.rows] == ["day -2", "day -3", "day -4"]
     assert third.next_before is None
+
+
+def test_a_date_range_ending_before_it_starts_is_refused(uow, admin):
+    today = dt.date.today()
+    with pytest.raises(ValidationError) as err:
+        list_audit(uow=uow, actor=admin, filters=AuditFilters(
+            date_from=today, date_to=today - dt.timedelta(days=3)))
+    assert set(err.value.errors) == {"date_to"}
 
 
 def test_only_administration_may_read_the_log(uow, admin, manager, clerk):
