@@ -125,6 +125,23 @@ CATALOG_ZH: dict[str, str] = {
         "请系统管理员运行“stationcrm db upgrade”，或安装相应版本的程序。",
     # auth
     "Wrong user name or password.": "用户名或密码错误。",
+    "This database is not set up for personal logins yet. The database administrator "
+    "runs `stationcrm db security` once after `stationcrm db upgrade`.":
+        "此数据库尚未设置为按人登录。请数据库管理员在 `stationcrm db upgrade` 之后运行一次"
+        " `stationcrm db security`。",
+    "The database login {login} is not a StationCRM user. The database administrator "
+    "runs `stationcrm db security` to bring logins in step with the users.":
+        "数据库登录名 {login} 不是 StationCRM 用户。请数据库管理员运行 `stationcrm db security`，"
+        "使数据库登录与用户保持一致。",
+    "Your database login is out of step with your StationCRM role, so the database "
+    "would refuse your work. The database administrator runs "
+    "`stationcrm db security` to bring it in step.":
+        "您的数据库登录与您在 StationCRM 中的角色不一致，数据库会拒绝您的操作。"
+        "请数据库管理员运行 `stationcrm db security` 使其一致。",
+    "Wrong user name or password. If you are sure of both, your database login may be "
+    "missing or disabled: the database administrator runs `stationcrm db security`.":
+        "用户名或密码错误。如果您确定两者都正确，可能是您的数据库登录不存在或已停用："
+        "请数据库管理员运行 `stationcrm db security`。",
     "Too many failed attempts. The account is locked until {when}.":
         "失败次数过多，账户已锁定至 {when}。",
     # entities

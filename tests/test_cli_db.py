@@ -96,9 +96,11 @@ def test_db_upgrade_sql_prints_sql_server_ddl(
 
 
 def test_db_upgrade_sql_to_a_named_revision(capsys: pytest.CaptureFixture[str]) -> None:
-    head = schema.head_revision()
-    assert cli.main(["db", "upgrade", "--sql", "--revision", head, "--db", MSSQL_URL]) == 0
-    assert f"VALUES ('{head}')" in capsys.readouterr().out
+    first, head = "728da8f8572e", schema.head_revision()
+    assert cli.main(["db", "upgrade", "--sql", "--revision", first, "--db", MSSQL_URL]) == 0
+    printed = capsys.readouterr().out
+    assert f"VALUES ('{first}')" in printed
+    assert head == first or head not in printed
 
 
 @pytest.mark.parametrize(

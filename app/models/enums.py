@@ -284,3 +284,7 @@ class AuditAction(StrEnum):
     RETURN = "return"
     TRANSITION = "transition"
     PRINT = "print"
+    # A change the database saw without a StationCRM audit entry: made with a SQL tool.
+    DB_CHANGE = "db_change"
+    # The duplicate check asked the database whose customer a whole phone number is.
+    PHONE_LOOKUP = "phone_lookup"

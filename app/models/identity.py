@@ -92,14 +92,16 @@ class User(Tracked, Base):
 
     username: Mapped[Code40] = mapped_column(unique=True)
     display_name: Mapped[Text100]
-    password_hash: Mapped[str] = mapped_column(String(200))
+    # Deferred: on a secured server no station principal may read it (app.security), so a
+    # plain select(User) must not ask for it.
+    password_hash: Mapped[str] = mapped_column(String(200), deferred=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     default_station: Mapped[StationCode | None]
     phone: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[Flag] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column()
+    failed_logins: Mapped[int] = mapped_column(default=0, deferred=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(deferred=True)
     last_login_at: Mapped[Timestamp | None]
     language: Mapped[str | None] = mapped_column(String(10))
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, Unicode, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Unicode,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import (
@@ -29,6 +39,9 @@ class AuditEntry(Base):
         Index("ix_audit_log_entity", "entity", "entity_id", "at"),
         Index("ix_audit_log_user_at", "user_id", "at"),
         Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_tx_id", "tx_id"),
+        # No RETURNING on insert: a station may add audit rows but not read them back.
+        {"implicit_returning": False},
     )
 
     at: Mapped[Timestamp]
@@ -40,6 +53,11 @@ class AuditEntry(Base):
     summary: Mapped[Text200]
     # JSON object {field: [before, after]}; text so it reads the same on all three databases.
     changes: Mapped[LongText | None]
+    # Filled by the database itself on a secured server (app.security), never by a station:
+    # the database login that wrote the row, and its transaction, so a change made with a
+    # SQL tool outside StationCRM can be told from one StationCRM audited.
+    db_principal: Mapped[str | None] = mapped_column(Unicode(128))
+    tx_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class CustomFieldDefinition(Tracked, Base):

@@ -36,6 +36,7 @@ from app.models.enums import (
     Operation,
     StationCode,
 )
+from app.security import principals
 from app.services import audit, auth
 from app.services.errors import NotFound, ServiceError, ValidationError
 from app.services.locking import check_version
@@ -256,6 +257,8 @@ def create_user(
                     phone=phone_ok, created_by_id=actor.user_id, updated_by_id=actor.user_id)
         uow.session.add(user)
         uow.flush()
+        # The database login changes with the users row, or neither does.
+        principals.on_user_saved(uow.session, user.username, password)
         audit.record(uow, actor, AuditAction.CREATE, "user", user.id,
                      f"{user.username} {user.display_name}", {"after": audit.snapshot(user)})
         uow.commit()
@@ -295,6 +298,8 @@ def update_user(
         if changes:
             user.updated_by_id = actor.user_id
             uow.flush()
+            if "role_id" in changes:
+                principals.on_user_saved(uow.session, user.username)
             audit.record(uow, actor, AuditAction.UPDATE, "user", user.id,
                          f"{user.username} {user.display_name}", changes)
         uow.commit()
@@ -311,6 +316,7 @@ def reset_password(*, uow: UnitOfWork, actor: Actor, user_id: int, new_password:
         user.locked_until = None
         user.updated_by_id = actor.user_id
         uow.flush()
+        principals.on_user_saved(uow.session, user.username, new_password)
         # The log says that the password changed, never the password or its hash.
         audit.record(uow, actor, AuditAction.UPDATE, "user", user.id,
                      f"{user.username}: password reset", {"password": ["***", "***"]})
@@ -382,6 +388,8 @@ def _set_active(uow: UnitOfWork, actor: Actor, user: User, active: bool) -> None
     user.locked_until = None
     user.updated_by_id = actor.user_id
     uow.flush()
+    # A deactivated person's database login stops working at once, not just the program's.
+    principals.on_user_saved(uow.session, user.username)
     audit.record(uow, actor, AuditAction.UPDATE, "user", user.id,
                  f"{user.username} {'reactivated' if active else 'deactivated'}",
                  {"active": [not active, active]})
@@ -615,6 +623,7 @@ def create_role(*, uow: UnitOfWork, actor: Actor, code: str, name_zh: str, name_
                      + (f" (copy of {source.code})" if source is not None else ""),
                      {"after": _snapshot_matrix(matrix.operations, matrix.scopes,
                                                 matrix.field_rules)})
+        principals.on_role_saved(uow.session, role.id)
         uow.commit()
         return matrix
 
@@ -661,6 +670,8 @@ def delete_role(*, uow: UnitOfWork, actor: Actor, role_id: int, expected_version
                      {"before": _snapshot_matrix(matrix.operations, matrix.scopes,
                                                  matrix.field_rules)})
         uow.session.delete(role)
+        uow.flush()
+        principals.on_role_deleted(uow.session, role.code)
         uow.commit()
         # An id may be used again by a later role: forget what this process cached for it.
         for key in [k for k in uow.role_cache if k[0] == role_id]:
@@ -731,6 +742,8 @@ def save_role_matrix(
             _snapshot_matrix(ops, new_scopes, rules))
         audit.record(uow, actor, AuditAction.UPDATE, "role", role.id,
                      f"{role.code} permissions", changes or None)
+        # The database grants follow the matrix in the same transaction.
+        principals.on_role_saved(uow.session, role.id)
         uow.commit()
         return _matrix(uow, role)
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
 
 from app.models import AuditEntry, Base, utcnow
 from app.models.enums import AuditAction
@@ -63,17 +63,19 @@ def record(
     changes: Mapping[str, Any] | None = None,
     *,
     at: dt.datetime | None = None,
-) -> AuditEntry:
-    """Add one audit entry to the current transaction."""
-    entry = AuditEntry(
+) -> None:
+    """Add one audit entry to the current transaction.
+
+    A plain INSERT without RETURNING: on a secured server a station principal may add audit
+    rows but not read them back (app.security), and nothing here needs the new row's id.
+    """
+    uow.session.execute(insert(AuditEntry).values(
         at=at or utcnow(),
         user_id=actor.user_id if actor else None,
         station=(actor.station if actor else None) or uow.station,
-        action=action,
+        action=action.value,
         entity=entity,
         entity_id=entity_id,
         summary=summary[:200],
         changes=json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
-    )
-    uow.session.add(entry)
-    return entry
+    ))

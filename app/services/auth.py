@@ -6,7 +6,8 @@ import datetime as dt
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import ProgrammingError
 
 from app.i18n import tr
 from app.models import Role, User, utcnow
@@ -107,6 +108,54 @@ def login(
         user.last_login_at = now
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = _hasher.hash(password)
+        actor = actor_for(user, role_code, station)
+        audit.record(uow, actor, AuditAction.LOGIN, "user", user.id,
+                     f"{user.username} logged in", at=now)
+        uow.commit()
+        return actor
+
+
+# Shown when the database login and the users table disagree; only the DBA can mend that.
+NOT_SET_UP = ("This database is not set up for personal logins yet. The database administrator "
+              "runs `stationcrm db security` once after `stationcrm db upgrade`.")
+NO_USER = ("The database login {login} is not a StationCRM user. The database administrator "
+           "runs `stationcrm db security` to bring logins in step with the users.")
+OUT_OF_STEP = ("Your database login is out of step with your StationCRM role, so the database "
+               "would refuse your work. The database administrator runs "
+               "`stationcrm db security` to bring it in step.")
+REFUSED = ("Wrong user name or password. If you are sure of both, your database login may be "
+           "missing or disabled: the database administrator runs `stationcrm db security`.")
+
+_WHOAMI = text("SELECT user_id, active, in_step FROM crmsec.whoami()")
+
+
+def login_principal(
+    *, uow: UnitOfWork, username: str, station: str | None = None,
+    now: dt.datetime | None = None,
+) -> Actor:
+    """The acting user of a connection made with the person's own database login.
+
+    The database server has already checked the password (and locks the login after
+    repeated failures where it can). Here the login is matched to its users row and checked
+    to sit in its role's group; either failing is one message naming the fix.
+    """
+    now = now or utcnow()
+    with uow:
+        uow.station = station
+        try:
+            found = uow.session.execute(_WHOAMI).first()
+        except ProgrammingError as exc:
+            raise AuthenticationFailed(tr(NOT_SET_UP)) from exc
+        if found is None:
+            raise AuthenticationFailed(tr(NO_USER, login=username))
+        user_id, active, in_step = found
+        if not active:
+            raise AuthenticationFailed(tr("Your account is deactivated."))
+        if not in_step:
+            raise AuthenticationFailed(tr(OUT_OF_STEP))
+        user, role_code = uow.session.execute(
+            select(User, Role.code).join(Role, Role.id == User.role_id)
+            .where(User.id == user_id)).one()
         actor = actor_for(user, role_code, station)
         audit.record(uow, actor, AuditAction.LOGIN, "user", user.id,
                      f"{user.username} logged in", at=now)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, true
 
 from app.i18n import tr
-from app.models import Department, Role, User
+from app.models import Department, Role, RolePermission, User
 from app.models.enums import AuditAction, Module, Operation, StationCode
+from app.security import principals
 from app.services import audit, auth
 from app.services.permissions import Actor, grants_for, require
 from app.services.uow import UnitOfWork
@@ -64,12 +65,24 @@ def add_user(
         )
         uow.session.add(user)
         uow.flush()
+        # On a secured server the person gets their database login in this transaction.
+        principals.on_user_saved(uow.session, user.username, password)
         audit.record(uow, actor, AuditAction.CREATE, "user", user.id,
                      f"user {user.username} ({role_code})",
                      {"after": audit.snapshot(user)})
         uow.commit()
         return UserView(id=user.id, username=user.username, display_name=user.display_name,
                         role_code=role_code, department_code=department_code, active=True)
+
+
+def has_administrator(uow: UnitOfWork) -> bool:
+    """Whether any active user's role may create users (the set-up path is then closed)."""
+    with uow:
+        return uow.session.execute(
+            select(User.id).join(RolePermission, RolePermission.role_id == User.role_id)
+            .where(User.active == true(), RolePermission.module == Module.ADMINISTRATION,
+                   RolePermission.operation == Operation.CREATE).limit(1)
+        ).first() is not None
 
 
 @dataclass(frozen=True)

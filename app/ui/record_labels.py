@@ -167,6 +167,8 @@ _ACTIONS = {
     AuditAction.RETURN: QT_TRANSLATE_NOOP("AuditAction", "Returned"),
     AuditAction.TRANSITION: QT_TRANSLATE_NOOP("AuditAction", "Status changed"),
     AuditAction.PRINT: QT_TRANSLATE_NOOP("AuditAction", "Printed"),
+    AuditAction.DB_CHANGE: QT_TRANSLATE_NOOP("AuditAction", "Changed outside StationCRM"),
+    AuditAction.PHONE_LOOKUP: QT_TRANSLATE_NOOP("AuditAction", "Phone number looked up"),
 }
 _CONTRACT_KINDS = {
     ContractKind.FULL_SERVICE: QT_TRANSLATE_NOOP("ContractKind", "Full service"),

@@ -175,107 +175,117 @@
         <translation>打印</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="62"/>
+        <location filename="../../app/ui/admin/common.py" line="58"/>
+        <source>Changed outside StationCRM</source>
+        <translation>在 StationCRM 之外修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="59"/>
+        <source>Phone number looked up</source>
+        <translation>按电话号码查询</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/common.py" line="64"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="63"/>
+        <location filename="../../app/ui/admin/common.py" line="65"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="64"/>
+        <location filename="../../app/ui/admin/common.py" line="66"/>
         <source>Visit</source>
         <translation>接待/拜访记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="65"/>
+        <location filename="../../app/ui/admin/common.py" line="67"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="66"/>
+        <location filename="../../app/ui/admin/common.py" line="68"/>
         <source>Product</source>
         <translation>产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="67"/>
+        <location filename="../../app/ui/admin/common.py" line="69"/>
         <source>Quotation</source>
         <translation>报价单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="68"/>
+        <location filename="../../app/ui/admin/common.py" line="70"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="69"/>
+        <location filename="../../app/ui/admin/common.py" line="71"/>
         <source>Payment</source>
         <translation>回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="70"/>
+        <location filename="../../app/ui/admin/common.py" line="72"/>
         <source>Service contract</source>
         <translation>服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="71"/>
+        <location filename="../../app/ui/admin/common.py" line="73"/>
         <source>Service ticket</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="72"/>
+        <location filename="../../app/ui/admin/common.py" line="74"/>
         <source>Repair record</source>
         <translation>维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="73"/>
+        <location filename="../../app/ui/admin/common.py" line="75"/>
         <source>Knowledge entry</source>
         <translation>知识库条目</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="74"/>
+        <location filename="../../app/ui/admin/common.py" line="76"/>
         <source>Sales plan</source>
         <translation>销售计划</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="75"/>
+        <location filename="../../app/ui/admin/common.py" line="77"/>
         <source>Task</source>
         <translation>工作任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="76"/>
+        <location filename="../../app/ui/admin/common.py" line="78"/>
         <source>User account</source>
         <translation>用户账户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="77"/>
+        <location filename="../../app/ui/admin/common.py" line="79"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="78"/>
+        <location filename="../../app/ui/admin/common.py" line="80"/>
         <source>Department unit</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="79"/>
+        <location filename="../../app/ui/admin/common.py" line="81"/>
         <source>Custom field</source>
         <translation>自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="80"/>
+        <location filename="../../app/ui/admin/common.py" line="82"/>
         <source>Setting</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="81"/>
+        <location filename="../../app/ui/admin/common.py" line="83"/>
         <source>Care item</source>
         <translation>关怀事项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/common.py" line="82"/>
+        <location filename="../../app/ui/admin/common.py" line="84"/>
         <source>Statistic</source>
         <translation>统计报表</translation>
     </message>
@@ -408,6 +418,16 @@
         <location filename="../../app/ui/record_labels.py" line="169"/>
         <source>Printed</source>
         <translation>打印</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="170"/>
+        <source>Changed outside StationCRM</source>
+        <translation>在 StationCRM 之外修改</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/record_labels.py" line="171"/>
+        <source>Phone number looked up</source>
+        <translation>按电话号码查询</translation>
     </message>
 </context>
 <context>
@@ -1373,19 +1393,19 @@ weighted {weighted}</source>
 <context>
     <name>ContractKind</name>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="172"/>
+        <location filename="../../app/ui/record_labels.py" line="174"/>
         <location filename="../../app/ui/contracts/common.py" line="15"/>
         <source>Full service</source>
         <translation>全保</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="173"/>
+        <location filename="../../app/ui/record_labels.py" line="175"/>
         <location filename="../../app/ui/contracts/common.py" line="16"/>
         <source>Labour only</source>
         <translation>半保（只含人工）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="174"/>
+        <location filename="../../app/ui/record_labels.py" line="176"/>
         <location filename="../../app/ui/contracts/common.py" line="17"/>
         <source>Per visit</source>
         <translation>按次服务</translation>
@@ -1472,31 +1492,31 @@ weighted {weighted}</source>
 <context>
     <name>ContractStatus</name>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="177"/>
+        <location filename="../../app/ui/record_labels.py" line="179"/>
         <location filename="../../app/ui/contracts/common.py" line="21"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="178"/>
+        <location filename="../../app/ui/record_labels.py" line="180"/>
         <location filename="../../app/ui/contracts/common.py" line="22"/>
         <source>Active</source>
         <translation>生效中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="179"/>
+        <location filename="../../app/ui/record_labels.py" line="181"/>
         <location filename="../../app/ui/contracts/common.py" line="23"/>
         <source>Expired</source>
         <translation>已到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="180"/>
+        <location filename="../../app/ui/record_labels.py" line="182"/>
         <location filename="../../app/ui/contracts/common.py" line="24"/>
         <source>Terminated</source>
         <translation>已终止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="181"/>
+        <location filename="../../app/ui/record_labels.py" line="183"/>
         <location filename="../../app/ui/contracts/common.py" line="25"/>
         <source>Renewed</source>
         <translation>已续签</translation>

@@ -55,6 +55,8 @@ _ACTIONS: Mapping[AuditAction, str] = {
     AuditAction.RETURN: QT_TRANSLATE_NOOP("AdminLabels", "Returned"),
     AuditAction.TRANSITION: QT_TRANSLATE_NOOP("AdminLabels", "Status changed"),
     AuditAction.PRINT: QT_TRANSLATE_NOOP("AdminLabels", "Printed"),
+    AuditAction.DB_CHANGE: QT_TRANSLATE_NOOP("AdminLabels", "Changed outside StationCRM"),
+    AuditAction.PHONE_LOOKUP: QT_TRANSLATE_NOOP("AdminLabels", "Phone number looked up"),
 }
 
 # The entity names written to the audit log, as people read them.

@@ -1,0 +1,343 @@
+"""What each table means to the role matrix: privileges per (module, operation), protected
+columns, and the row scope each table keeps — the one source both engines' scripts use.
+
+A station is untrusted: its database login can be lifted and used from any SQL tool. So the
+database itself enforces what the role matrix (issue 7) says, derived from this catalogue:
+
+* ``ACCESS``: which privilege on which table (and which columns) one allowed
+  ``(module, operation)`` of a role gives; rows with ``module=None`` every role gets.
+* ``PROTECTED_COLUMNS``: the columns behind each protected field of the role editor. A
+  hidden field loses SELECT (and UPDATE), a read-only one loses UPDATE.
+* ``ROW_RULES``: which records of a table a person sees — a data-scope column of a module,
+  or "whatever of the parent table is visible" — written once here and rendered per engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from app.models.enums import Module, Operation
+
+Privilege = Literal["SELECT", "INSERT", "UPDATE", "DELETE"]
+
+V, C, E, D, CF = Operation.VIEW, Operation.CREATE, Operation.EDIT, Operation.DELETE, \
+    Operation.CONFIRM
+
+
+@dataclass(frozen=True)
+class Access:
+    """``privilege`` on ``table`` (only ``columns`` if given) for a role allowed the pair."""
+
+    table: str
+    privilege: Privilege
+    module: Module | None = None
+    operation: Operation | None = None
+    columns: tuple[str, ...] = ()
+
+
+def _module_tables(module: Module, tables: Iterable[str], children: Iterable[str] = ()
+                   ) -> Iterator[Access]:
+    """The usual shape: a module's main tables and the child rows edited with them.
+
+    View reads; create inserts (and reads back what it wrote); edit and confirm update;
+    delete deletes. Child rows (order lines, contacts …) are replaced when the parent is
+    saved, so creating or editing the parent may insert, update and delete them.
+    """
+    mains, kids = tuple(tables), tuple(children)
+    for table in (*mains, *kids):
+        yield Access(table, "SELECT", module, V)
+        yield Access(table, "SELECT", module, C)
+        yield Access(table, "DELETE", module, D)
+    for table in mains:
+        yield Access(table, "INSERT", module, C)
+        yield Access(table, "UPDATE", module, E)
+        yield Access(table, "UPDATE", module, CF)
+    for table in kids:
+        for operation in (C, E):
+            yield Access(table, "INSERT", module, operation)
+            yield Access(table, "UPDATE", module, operation)
+            yield Access(table, "DELETE", module, operation)
+
+
+# Views every role reads: of others' customers only the directory (name and owner), and
+# the phone numbers of one's own customers where the role hides others' phones.
+DIRECTORY_VIEW: Final = "customer_directory"
+OWN_PHONES_VIEW: Final = "own_customer_phones"
+
+# Who holds which records and whether they are still open (app.services.reassignment).
+HOLDING_COLUMNS: Final = {
+    "opportunities": ("id", "owner_id", "stage"),
+    "quotations": ("id", "owner_id", "status"),
+    "orders": ("id", "owner_id", "status"),
+    "service_contracts": ("id", "owner_id"),
+    "visits": ("id", "owner_id", "follow_up_on", "follow_up_done"),
+    "care_items": ("id", "owner_id", "status"),
+    "tasks": ("id", "assignee_id", "status"),
+    "service_tickets": ("id", "technician_id", "status"),
+}
+
+# Bookkeeping columns every UPDATE through the ORM writes (optimistic lock, who/when).
+TRACKING: Final = ("version", "updated_at", "updated_by_id")
+
+# Tables every role reads: reference data, people's names, and the permission rows the
+# program reads to decide what to show. (users without its secret columns, see below.)
+_SHARED_READ: Final = ("alembic_version", "departments", "roles", "role_permissions",
+                       "role_data_scopes", "role_field_rules", "users", "custom_field_definitions",
+                       "app_settings", "products")
+
+# Columns of users no station principal reads: the server checks passwords itself.
+USER_SECRET_COLUMNS: Final = ("password_hash",)
+# ... and the login-lock bookkeeping, which only administration reads.
+USER_ADMIN_COLUMNS: Final = ("failed_logins", "locked_until")
+_BUSINESS_TABLES: Final = (
+    "customers", "contacts", "addresses", "devices", "meter_readings", "visits",
+    "sales_plans", "opportunities", "quotations", "quotation_lines", "orders", "order_lines",
+    "payments", "payment_allocations", "service_contracts", "contract_devices",
+    "service_tickets", "ticket_events", "repair_records", "repair_parts",
+    "knowledge_entries", "tasks", "care_items", "custom_field_values",
+)
+
+
+def _build_access() -> tuple[Access, ...]:
+    rows: list[Access] = []
+    add = rows.extend
+    for table in _SHARED_READ:
+        rows.append(Access(table, "SELECT"))
+    # Record numbers are taken by every role that creates anything.
+    add(Access("document_sequences", p) for p in ("SELECT", "INSERT", "UPDATE"))
+    # Everyone writes audit entries; nobody may rewrite them (no UPDATE/DELETE anywhere).
+    rows.append(Access("audit_log", "INSERT"))
+    # Custom field values travel with the record they belong to.
+    add(Access("custom_field_values", p) for p in ("SELECT", "INSERT", "UPDATE", "DELETE"))
+    # Customer names are shown on every kind of record; rows are limited by scope. Of
+    # others' customers everyone reads the directory (name and owner) only.
+    rows.append(Access("customers", "SELECT"))
+    rows.append(Access(DIRECTORY_VIEW, "SELECT"))
+    rows.append(Access(OWN_PHONES_VIEW, "SELECT"))
+
+    add(_module_tables(Module.CUSTOMERS, ["customers"],
+                       ["contacts", "addresses", "devices", "meter_readings"]))
+    add(_module_tables(Module.VISITS, ["visits"]))
+    add(_module_tables(Module.SALES_PLANS, ["sales_plans"]))
+    add(_module_tables(Module.OPPORTUNITIES, ["opportunities"]))
+    add(_module_tables(Module.PRODUCTS, ["products"]))
+    add(_module_tables(Module.QUOTATIONS, ["quotations"], ["quotation_lines"]))
+    add(_module_tables(Module.ORDERS, ["orders"], ["order_lines"]))
+    add(_module_tables(Module.PAYMENTS, ["payments"], ["payment_allocations"]))
+    # A payment moves the paid amount of the orders and tickets it settles.
+    for table in ("orders", "service_tickets"):
+        add(Access(table, "SELECT", Module.PAYMENTS, op) for op in (V, C))
+        rows.append(Access(table, "UPDATE", Module.PAYMENTS, C, ("paid_amount", *TRACKING)))
+    add(_module_tables(Module.CONTRACTS, ["service_contracts"], ["contract_devices"]))
+    add(_module_tables(Module.SERVICE_TICKETS, ["service_tickets"],
+                       ["ticket_events", "repair_records", "repair_parts"]))
+    # The repair desk registers machines and meter readings and picks a contact.
+    for op in (V, C, E):
+        add(Access(t, "SELECT", Module.SERVICE_TICKETS, op)
+            for t in ("contacts", "devices", "meter_readings", "service_contracts",
+                      "contract_devices"))
+    for op in (C, E):
+        add(Access(t, p, Module.SERVICE_TICKETS, op)
+            for t in ("devices", "meter_readings") for p in ("INSERT", "UPDATE"))
+        # Using up an included visit of a per-visit contract.
+        rows.append(Access("service_contracts", "UPDATE", Module.SERVICE_TICKETS, op))
+    add(_module_tables(Module.KNOWLEDGE, ["knowledge_entries"]))
+    add(_module_tables(Module.TASKS, ["tasks"]))
+    add(_module_tables(Module.CARE, ["care_items"]))
+    # Statistics read every business table (rows still limited by each module's scope).
+    add(Access(t, "SELECT", Module.STATISTICS, V) for t in _BUSINESS_TABLES)
+    # Administration: people, departments, roles, custom fields, company settings, the log.
+    for table in ("users", "departments", "roles", "role_permissions", "role_data_scopes",
+                  "role_field_rules", "custom_field_definitions", "app_settings"):
+        add(_module_tables(Module.ADMINISTRATION, [table]))
+        rows.append(Access(table, "INSERT", Module.ADMINISTRATION, E))
+        rows.append(Access(table, "DELETE", Module.ADMINISTRATION, E))
+    rows.append(Access("audit_log", "SELECT", Module.ADMINISTRATION, V))
+    # Deactivating a person is refused while they still hold records: administration
+    # counts them by owner and state, without reading what the records say.
+    for table, columns in HOLDING_COLUMNS.items():
+        rows.append(Access(table, "SELECT", Module.ADMINISTRATION, E, columns))
+    # A hand-over (customers/confirm) deactivates the person who leaves.
+    rows.append(Access("users", "UPDATE", Module.CUSTOMERS, CF, ("active", *TRACKING)))
+    # Management's rule screens (repair scores, care rules) keep their rules in settings.
+    for module in (Module.SERVICE_TICKETS, Module.CARE):
+        add(Access("app_settings", p, module, CF) for p in ("INSERT", "UPDATE"))
+    return tuple(rows)
+
+
+ACCESS: Final = _build_access()
+
+
+@dataclass(frozen=True)
+class ProtectedColumn:
+    """One column behind a protected field of the role editor."""
+
+    module: Module
+    field: str
+    table: str
+    column: str
+
+
+def _protected(module: Module, field: str, *columns: str) -> Iterator[ProtectedColumn]:
+    for dotted in columns:
+        table, column = dotted.split(".")
+        yield ProtectedColumn(module, field, table, column)
+
+
+PROTECTED_COLUMNS: Final = (
+    *_protected(Module.PRODUCTS, "cost_price", "products.cost_price"),
+    *_protected(Module.ORDERS, "unit_cost", "order_lines.unit_cost", "order_lines.line_cost",
+                "orders.total_cost"),
+    # The margin is derived from the cost: hiding it hides the cost it is computed from.
+    *_protected(Module.ORDERS, "margin", "order_lines.line_cost", "orders.total_cost"),
+    *_protected(Module.SERVICE_TICKETS, "parts_cost", "repair_records.parts_cost",
+                "repair_parts.unit_cost"),
+    # Owner-exempt in the program (one's own customers' numbers stay visible); in the
+    # database the columns go, and the owner reads them through own_customer_phones.
+    *_protected(Module.CUSTOMERS, "phone", "customers.phone", "customers.phone_digits",
+                "contacts.phone", "contacts.phone_digits", "contacts.mobile",
+                "contacts.mobile_digits"),
+)
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scoped:
+    """Rows whose ``column`` (a user id) is in the person's data scope of ``module``."""
+
+    column: str
+    module: Module
+
+
+@dataclass(frozen=True)
+class Follows:
+    """Rows whose ``column`` points to a visible row of ``parent`` (and, with ``only_if``,
+    whose column ``only_if[0]`` holds the text ``only_if[1]``)."""
+
+    column: str
+    parent: str
+    only_if: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Linked:
+    """Rows whose id a row of ``link`` names in ``link_column``, when that link row's
+    ``link_parent`` points to a visible row of ``parent``."""
+
+    link: str
+    link_column: str
+    link_parent: str
+    parent: str
+
+
+@dataclass(frozen=True)
+class CustomerScoped:
+    """Rows whose ``column`` is a customer whose owner is in the scope of ``module``."""
+
+    column: str
+    module: Module
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """Every row, for a role allowed ``(module, operation)``."""
+
+    module: Module
+    operation: Operation
+
+
+@dataclass(frozen=True)
+class Equals:
+    """Rows whose ``column`` holds ``value`` (a fixed text)."""
+
+    column: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Mine:
+    """Rows whose ``column`` is the person's own user id, or department id."""
+
+    column: str
+    of: Literal["user", "department"] = "user"
+
+
+Condition = Scoped | Follows | Linked | CustomerScoped | Allowed | Equals | Mine
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A person sees (and may change or delete) a row of ``table`` when any condition holds.
+
+    New rows are not limited by scope (a technician files a re-need for a salesperson's
+    customer); whether a role may insert at all is the table privilege.
+    """
+
+    table: str
+    any_of: tuple[Condition, ...]
+
+
+M = Module
+ROW_RULES: Final = (
+    RowRule("customers", (Scoped("owner_id", M.CUSTOMERS),)),
+    RowRule("contacts", (Follows("customer_id", "customers"),)),
+    RowRule("addresses", (Follows("customer_id", "customers"),)),
+    # The intake desk sees a key account's registered machines without its card.
+    RowRule("devices", (Follows("customer_id", "customers"),
+                        Allowed(M.SERVICE_TICKETS, Operation.VIEW))),
+    RowRule("meter_readings", (Follows("device_id", "devices"),)),
+    RowRule("visits", (Scoped("owner_id", M.VISITS),)),
+    RowRule("sales_plans", (Scoped("owner_id", M.SALES_PLANS),)),
+    RowRule("opportunities", (Scoped("owner_id", M.OPPORTUNITIES),)),
+    RowRule("quotations", (Scoped("owner_id", M.QUOTATIONS),)),
+    RowRule("quotation_lines", (Follows("quotation_id", "quotations"),)),
+    RowRule("orders", (Scoped("owner_id", M.ORDERS),)),
+    RowRule("order_lines", (Follows("order_id", "orders"),)),
+    RowRule("payments", (Scoped("received_by_id", M.PAYMENTS),
+                         Linked("payment_allocations", "payment_id", "order_id", "orders"))),
+    RowRule("service_contracts", (Scoped("owner_id", M.CONTRACTS),
+                                  CustomerScoped("customer_id", M.CONTRACTS))),
+    RowRule("contract_devices", (Follows("contract_id", "service_contracts"),)),
+    RowRule("service_tickets", (Scoped("technician_id", M.SERVICE_TICKETS),
+                                Scoped("intake_by_id", M.SERVICE_TICKETS))),
+    RowRule("ticket_events", (Follows("ticket_id", "service_tickets"),)),
+    RowRule("repair_records", (Follows("ticket_id", "service_tickets"),)),
+    RowRule("repair_parts", (Follows("repair_record_id", "repair_records"),)),
+    RowRule("knowledge_entries", (Scoped("author_id", M.KNOWLEDGE),
+                                  Equals("status", "approved"))),
+    RowRule("tasks", (Scoped("assignee_id", M.TASKS), Mine("assigned_by_id"),
+                      Mine("assignee_department_id", "department"))),
+    RowRule("care_items", (Scoped("owner_id", M.CARE),)),
+    # The customer 360 view shows a customer's change history; administration sees it all.
+    RowRule("audit_log", (Allowed(M.ADMINISTRATION, Operation.VIEW),
+                          Follows("entity_id", "customers", ("entity", "customer")))),
+)
+
+# Tables changed through a SQL tool leave an audit row (everything but the log itself).
+NOT_WATCHED: Final = frozenset({"audit_log", "alembic_version", "document_sequences"})
+
+# What everyone may read of every customer, for the duplicate check and the locked rows of
+# the customer list: a name and whose customer it is, and the keys the search uses.
+DIRECTORY_COLUMNS: Final = ("id", "code", "name", "short_name", "owner_id", "name_key",
+                            "pinyin_full", "pinyin_initials", "core_initials",
+                            "short_initials", "sort_key", "status")
+
+# The shortest phone number the duplicate check answers for: a fragment finds nothing.
+MIN_PHONE_DIGITS: Final = 7
+
+
+def access_rows() -> Iterator[tuple[str, str, str, str, str]]:
+    """``ACCESS`` as plain rows (table, privilege, module, operation, column) for the
+    database's own copy of the catalogue; '' stands for "any" and "all columns"."""
+    seen: set[tuple[str, str, str, str, str]] = set()
+    for a in ACCESS:
+        for column in a.columns or ("",):
+            row = (a.table, a.privilege, a.module.value if a.module else "",
+                   a.operation.value if a.operation else "", column)
+            if row not in seen:
+                seen.add(row)
+                yield row

@@ -1,0 +1,519 @@
+"""The PostgreSQL security script: group roles, grants, row-level security, audit triggers.
+
+Run by the schema owner (``stationcrm db security``), after ``db upgrade``. Everything is
+idempotent: a second run brings the database up to date with the role matrix and the users
+table. The owner needs CREATEROLE: the functions that create and alter logins run as it
+(SECURITY DEFINER), and only roles whose matrix allows administration may call them.
+
+What lives in the database, schema ``crmsec``:
+
+* ``access`` and ``protected``: this program's catalogue (app.security.catalog), so that
+  ``crmsec.apply_role(role_id)`` can grant a role's privileges from the role matrix inside
+  the administrator's own transaction when the matrix is saved;
+* ``uid()``, ``dept()``, ``scope(module)``, ``allows(module, operation)``: who the current
+  login is in StationCRM terms, read by the row-level policies;
+* ``save_principal(username, verifier)``: create, re-password, enable or disable a
+  person's login and put it in its role's group;
+* the audit triggers: each audit row is stamped with the login and transaction that wrote
+  it, nobody but the owner may change or delete one, and a change to a watched table in a
+  transaction that wrote no StationCRM audit row is recorded as ``db_change``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from app.models.enums import DataScope
+from app.security import catalog
+from app.security.catalog import (
+    Allowed,
+    Condition,
+    CustomerScoped,
+    Equals,
+    Follows,
+    Linked,
+    Mine,
+    RowRule,
+    Scoped,
+)
+
+SCHEMA: Final = "crmsec"
+PUBLIC_FUNCTIONS: Final = (
+    "login_name()", "user_of(text)", "uid()", "dept()", "scope(text)", "allows(text, text)",
+    "group_name(text)", "whoami()", "tx_audited()", "audit_stamp()", "audit_outside()",
+    "audit_append_only()", "customers_with_phone(text)")
+MAX_NAME: Final = 63  # PostgreSQL truncates longer identifiers
+
+
+@dataclass(frozen=True)
+class Names:
+    """How this database names its group roles and people's logins."""
+
+    database: str
+    owner: str
+    group_prefix: str
+    principal_prefix: str = ""
+
+    def group(self, role_code: str) -> str:
+        return f"{self.group_prefix}{role_code}"
+
+    def principal(self, username: str) -> str:
+        return f"{self.principal_prefix}{username}"
+
+
+def literal(value: str) -> str:
+    """A SQL string literal (standard_conforming_strings is on since PostgreSQL 9.1)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- row conditions --------------------------------------------------------------------------
+
+
+def _in_scope(column: str, module: str) -> str:
+    """``column`` (a user id) lies in the current person's data scope of ``module``.
+
+    Each function call sits in its own scalar subquery, so PostgreSQL evaluates it once
+    per statement (an InitPlan), not once per row.
+    """
+    scope = f"(SELECT {SCHEMA}.scope({literal(module)}))"
+    return (f"({column} = (SELECT {SCHEMA}.uid()) OR {scope} = {literal(DataScope.ALL)}"
+            f" OR ({scope} = {literal(DataScope.DEPARTMENT)} AND {column} IN"
+            f" (SELECT u.id FROM public.users u"
+            f" WHERE u.department_id = (SELECT {SCHEMA}.dept()))))")
+
+
+def condition_sql(condition: Condition) -> str:
+    match condition:
+        case Scoped(column, module):
+            return _in_scope(column, module.value)
+        case Follows(column, parent, only_if):
+            sql = f"{column} IN (SELECT p.id FROM public.{parent} p)"
+            if only_if is not None:
+                sql = f"({only_if[0]} = {literal(only_if[1])} AND {sql})"
+            return sql
+        case Linked(link, link_column, link_parent, parent):
+            return (f"id IN (SELECT l.{link_column} FROM public.{link} l"
+                    f" WHERE l.{link_parent} IN (SELECT p.id FROM public.{parent} p))")
+        case CustomerScoped(column, module):
+            # Through the directory view: the customer need not be visible itself.
+            return (f"{column} IN (SELECT d.id FROM public.{catalog.DIRECTORY_VIEW} d"
+                    f" WHERE {_in_scope('d.owner_id', module.value)})")
+        case Allowed(module, operation):
+            return (f"(SELECT {SCHEMA}.allows({literal(module.value)},"
+                    f" {literal(operation.value)}))")
+        case Equals(column, value):
+            return f"{column} = {literal(value)}"
+        case Mine(column, of):
+            who = "uid" if of == "user" else "dept"
+            return f"{column} = (SELECT {SCHEMA}.{who}())"
+    raise AssertionError(condition)
+
+
+def rule_sql(rule: RowRule) -> str:
+    return "(" + "\n    OR ".join(condition_sql(c) for c in rule.any_of) + ")"
+
+
+def policy_statements(rule: RowRule) -> list[str]:
+    """RLS on ``rule.table``: read, change and delete rows in scope; insert any row."""
+    table, using = f"public.{rule.table}", rule_sql(rule)
+    statements = [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"]
+    for name in ("crm_read", "crm_change", "crm_delete", "crm_insert"):
+        statements.append(f"DROP POLICY IF EXISTS {name} ON {table}")
+    statements += [
+        f"CREATE POLICY crm_read ON {table} FOR SELECT USING {using}",
+        f"CREATE POLICY crm_change ON {table} FOR UPDATE USING {using} WITH CHECK (true)",
+        f"CREATE POLICY crm_delete ON {table} FOR DELETE USING {using}",
+        f"CREATE POLICY crm_insert ON {table} FOR INSERT WITH CHECK (true)",
+    ]
+    return statements
+
+
+# --- the script ------------------------------------------------------------------------------
+
+
+def _values(rows: Iterable[Sequence[str]]) -> str:
+    return ",\n".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
+
+
+def _catalog_statements(names: Names) -> list[str]:
+    protected = sorted({(p.module.value, p.field, p.table, p.column)
+                        for p in catalog.PROTECTED_COLUMNS})
+    return [
+        f"CREATE TABLE IF NOT EXISTS {SCHEMA}.access (table_name text NOT NULL,"
+        " privilege text NOT NULL, module text NOT NULL, operation text NOT NULL,"
+        " column_name text NOT NULL)",
+        f"TRUNCATE {SCHEMA}.access",
+        f"INSERT INTO {SCHEMA}.access VALUES\n" + _values(catalog.access_rows()),
+        f"CREATE TABLE IF NOT EXISTS {SCHEMA}.protected (module text NOT NULL,"
+        " field text NOT NULL, table_name text NOT NULL, column_name text NOT NULL)",
+        f"TRUNCATE {SCHEMA}.protected",
+        f"INSERT INTO {SCHEMA}.protected VALUES\n" + _values(protected),
+        f"CREATE TABLE IF NOT EXISTS {SCHEMA}.config (key text PRIMARY KEY, value text NOT NULL)",
+        f"TRUNCATE {SCHEMA}.config",
+        f"INSERT INTO {SCHEMA}.config VALUES\n" + _values([
+            ("owner", names.owner), ("group_prefix", names.group_prefix),
+            ("principal_prefix", names.principal_prefix)]),
+    ]
+
+
+def _identity_functions(names: Names) -> list[str]:
+    prefix = names.principal_prefix
+    login_name = (
+        f"SELECT CASE WHEN left(current_user::text, {len(prefix)}) = {literal(prefix)}"
+        f" THEN substr(current_user::text, {len(prefix) + 1}) END"
+    )
+    return [
+        # Who the current database login is in StationCRM: plain SQL, read with the
+        # caller's own rights (users is readable, without its secret columns).
+        f"CREATE OR REPLACE FUNCTION {SCHEMA}.login_name() RETURNS text"
+        f" LANGUAGE sql STABLE AS $$ {login_name} $$",
+        # The login that authenticated (for functions that run as the owner).
+        f"CREATE OR REPLACE FUNCTION {SCHEMA}.user_of(p_login text) RETURNS integer"
+        " LANGUAGE sql STABLE AS $$ SELECT u.id FROM public.users u WHERE"
+        f" {literal(prefix)} || u.username = p_login $$",
+        f"CREATE OR REPLACE FUNCTION {SCHEMA}.uid() RETURNS integer LANGUAGE sql STABLE AS $$"
+        f" SELECT u.id FROM public.users u WHERE u.username = {SCHEMA}.login_name()"
+        " AND u.active $$",
+        f"CREATE OR REPLACE FUNCTION {SCHEMA}.dept() RETURNS integer LANGUAGE sql STABLE AS $$"
+        f" SELECT u.department_id FROM public.users u WHERE u.username = {SCHEMA}.login_name()"
+        " AND u.active $$",
+        # A module without a scope row is "own"; "department" without a department too.
+        f"CREATE OR REPLACE FUNCTION {SCHEMA}.scope(p_module text) RETURNS text"
+        " LANGUAGE sql STABLE AS $$"
+        " SELECT CASE WHEN s.scope IS NULL THEN 'own'"
+        " WHEN s.scope = 'department' AND u.department_id IS NULL THEN 'own'"
+        " ELSE s.scope END"
+        " FROM public.users u LEFT JOIN public.role_data_scopes s"
+        " ON s.role_id = u.role_id AND s.module = p_module"
+        f" WHERE u.username = {SCHEMA}.login_name() AND u.active $$",
+        f"CREATE OR REPLACE FUNCTION {SCHEMA}.allows(p_module text, p_operation text)"
+        " RETURNS boolean LANGUAGE sql STABLE AS $$"
+        " SELECT EXISTS (SELECT 1 FROM public.users u JOIN public.role_permissions p"
+        " ON p.role_id = u.role_id WHERE p.module = p_module AND p.operation = p_operation"
+        f" AND u.username = {SCHEMA}.login_name() AND u.active) $$",
+        f"CREATE OR REPLACE FUNCTION {SCHEMA}.group_name(p_code text) RETURNS text"
+        f" LANGUAGE sql IMMUTABLE AS $$ SELECT {literal(names.group_prefix)} || p_code $$",
+        # The login's StationCRM user, and whether the login sits in its role's group.
+        f"CREATE OR REPLACE FUNCTION {SCHEMA}.whoami() RETURNS TABLE(user_id integer,"
+        " active boolean, in_step boolean) LANGUAGE sql STABLE AS $$"
+        " SELECT u.id, u.active, EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m"
+        " JOIN pg_catalog.pg_roles g ON g.oid = m.roleid"
+        " JOIN pg_catalog.pg_roles p ON p.oid = m.member"
+        f" WHERE g.rolname = {SCHEMA}.group_name(r.code) AND p.rolname = current_user)"
+        " FROM public.users u JOIN public.roles r ON r.id = u.role_id"
+        f" WHERE u.username = {SCHEMA}.login_name() $$",
+    ]
+
+
+def _apply_role_function(names: Names) -> str:
+    """``apply_role(role_id)``: the group role and its grants, straight from the matrix."""
+    return f"""CREATE OR REPLACE FUNCTION {SCHEMA}.apply_role(p_role_id integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$
+DECLARE
+    grp text;
+    r record;
+    admin boolean;
+BEGIN
+    SELECT {SCHEMA}.group_name(code) INTO grp FROM public.roles WHERE id = p_role_id;
+    IF grp IS NULL THEN
+        RAISE EXCEPTION 'StationCRM role % does not exist', p_role_id USING ERRCODE = '22023';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = grp) THEN
+        EXECUTE format('CREATE ROLE %I NOLOGIN', grp);
+    END IF;
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), grp);
+    EXECUTE format('GRANT USAGE ON SCHEMA public, {SCHEMA} TO %I', grp);
+    EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO %I', grp);
+    FOR r IN SELECT DISTINCT table_name FROM {SCHEMA}.access LOOP
+        EXECUTE format('REVOKE ALL ON public.%I FROM %I', r.table_name, grp);
+    END LOOP;
+    FOR r IN
+        WITH allowed AS (
+            SELECT DISTINCT a.table_name, a.privilege, a.column_name
+            FROM {SCHEMA}.access a
+            WHERE a.module = '' OR EXISTS (
+                SELECT 1 FROM public.role_permissions p
+                WHERE p.role_id = p_role_id AND p.module = a.module
+                  AND p.operation = a.operation)
+        ), expanded AS (
+            SELECT al.table_name, al.privilege, c.attname::text AS column_name
+            FROM allowed al
+            JOIN pg_attribute c ON c.attrelid = format('public.%I', al.table_name)::regclass
+             AND c.attnum > 0 AND NOT c.attisdropped
+            WHERE al.column_name = '' OR c.attname::text = al.column_name
+        ), kept AS (
+            SELECT DISTINCT x.* FROM expanded x
+            WHERE NOT (x.table_name = 'users' AND x.privilege = 'SELECT'
+                       AND x.column_name IN ('password_hash'))
+              AND NOT (x.table_name = 'users' AND x.privilege = 'SELECT'
+                       AND x.column_name IN ('failed_logins', 'locked_until')
+                       AND NOT EXISTS (SELECT 1 FROM public.role_permissions p
+                           WHERE p.role_id = p_role_id AND p.module = 'administration'
+                             AND p.operation = 'view'))
+              AND NOT (x.privilege IN ('SELECT', 'UPDATE') AND EXISTS (
+                SELECT 1 FROM {SCHEMA}.protected pc
+                JOIN public.role_field_rules fr
+                  ON fr.module = pc.module AND fr.field = pc.field
+                WHERE fr.role_id = p_role_id AND pc.table_name = x.table_name
+                  AND pc.column_name = x.column_name
+                  AND (x.privilege = 'UPDATE' OR fr.access = 'hidden')))
+        )
+        SELECT table_name, privilege,
+               string_agg(quote_ident(column_name), ', ' ORDER BY column_name) AS cols
+        FROM kept GROUP BY table_name, privilege
+    LOOP
+        IF r.privilege IN ('SELECT', 'UPDATE') THEN
+            EXECUTE format('GRANT %s (%s) ON public.%I TO %I',
+                           r.privilege, r.cols, r.table_name, grp);
+        ELSE
+            EXECUTE format('GRANT %s ON public.%I TO %I', r.privilege, r.table_name, grp);
+        END IF;
+    END LOOP;
+    admin := EXISTS (SELECT 1 FROM public.role_permissions p WHERE p.role_id = p_role_id
+                     AND p.module = 'administration' AND p.operation IN ('create', 'edit'));
+    IF admin THEN
+        EXECUTE format('GRANT EXECUTE ON FUNCTION {SCHEMA}.save_principal(text, text),'
+                       ' {SCHEMA}.apply_role(integer), {SCHEMA}.drop_group(text) TO %I', grp);
+    ELSE
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION {SCHEMA}.save_principal(text, text),'
+                       ' {SCHEMA}.apply_role(integer), {SCHEMA}.drop_group(text) FROM %I', grp);
+    END IF;
+END
+$fn$"""
+
+
+def _principal_functions(names: Names) -> list[str]:
+    save = f"""CREATE OR REPLACE FUNCTION {SCHEMA}.save_principal(p_username text,
+    p_verifier text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$
+DECLARE
+    login text := {literal(names.principal_prefix)} || p_username;
+    u record;
+    grp text;
+    ours boolean;
+BEGIN
+    SELECT usr.active, rl.code INTO u FROM public.users usr
+        JOIN public.roles rl ON rl.id = usr.role_id WHERE usr.username = p_username;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'StationCRM has no user %', p_username USING ERRCODE = '22023';
+    END IF;
+    grp := {SCHEMA}.group_name(u.code);
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
+        -- Only a login of ours: never a superuser, the owner, or another program's login.
+        SELECT NOT (r.rolsuper OR r.rolcreaterole OR r.rolname = {literal(names.owner)})
+               AND EXISTS (SELECT 1 FROM pg_auth_members m
+                           JOIN pg_roles g ON g.oid = m.roleid
+                           WHERE m.member = r.oid
+                             AND starts_with(g.rolname, {literal(names.group_prefix)}))
+          INTO ours FROM pg_roles r WHERE r.rolname = login;
+        IF NOT ours THEN
+            RAISE EXCEPTION 'The database login % exists and is not StationCRM''s', login
+                USING ERRCODE = '42710';
+        END IF;
+    ELSE
+        EXECUTE format('CREATE ROLE %I', login);
+    END IF;
+    -- Privileges come from the group: the login inherits them.
+    EXECUTE format('ALTER ROLE %I INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE', login);
+    EXECUTE format('ALTER ROLE %I %s', login, CASE WHEN u.active THEN 'LOGIN' ELSE 'NOLOGIN' END);
+    IF p_verifier IS NOT NULL THEN
+        IF p_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
+            RAISE EXCEPTION 'A password reaches the server only as a SCRAM verifier'
+                USING ERRCODE = '22023';
+        END IF;
+        EXECUTE format('ALTER ROLE %I PASSWORD %L', login, p_verifier);
+    END IF;
+    FOR grp IN SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+               JOIN pg_roles p ON p.oid = m.member
+               WHERE p.rolname = login AND starts_with(g.rolname, {literal(names.group_prefix)})
+                 AND g.rolname <> {SCHEMA}.group_name(u.code) LOOP
+        EXECUTE format('REVOKE %I FROM %I', grp, login);
+    END LOOP;
+    grp := {SCHEMA}.group_name(u.code);
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = grp) THEN
+        PERFORM {SCHEMA}.apply_role(r.id) FROM public.roles r WHERE r.code = u.code;
+    END IF;
+    EXECUTE format('GRANT %I TO %I', grp, login);
+    -- Its own CONNECT, so a login that lost its group still reaches the database and
+    -- hears why it cannot work (crmsec.whoami), instead of a bare "permission denied".
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), login);
+    EXECUTE format('GRANT USAGE ON SCHEMA {SCHEMA} TO %I', login);
+END
+$fn$"""
+    drop_group = f"""CREATE OR REPLACE FUNCTION {SCHEMA}.drop_group(p_code text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$
+DECLARE
+    grp text := {SCHEMA}.group_name(p_code);
+    r record;
+BEGIN
+    IF EXISTS (SELECT 1 FROM public.roles WHERE code = p_code) THEN
+        RAISE EXCEPTION 'The role % is still in use', p_code USING ERRCODE = '22023';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = grp) THEN
+        FOR r IN SELECT DISTINCT table_name FROM {SCHEMA}.access LOOP
+            EXECUTE format('REVOKE ALL ON public.%I FROM %I', r.table_name, grp);
+        END LOOP;
+        EXECUTE format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM %I', grp);
+        EXECUTE format('REVOKE ALL ON SCHEMA public, {SCHEMA} FROM %I', grp);
+        EXECUTE format('REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM %I', grp);
+        EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM %I', current_database(), grp);
+        EXECUTE format('DROP ROLE %I', grp);
+    END IF;
+END
+$fn$"""
+    return [save, drop_group]
+
+
+def _phone_function() -> str:
+    """The duplicate check's phone lookup: whole numbers only, name and owner only, audited."""
+    return f"""CREATE OR REPLACE FUNCTION {SCHEMA}.customers_with_phone(p_digits text)
+RETURNS TABLE(id integer, name text, owner_id integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$
+BEGIN
+    IF p_digits IS NULL OR p_digits !~ '^[0-9]{{{catalog.MIN_PHONE_DIGITS},20}}$' THEN
+        RETURN;
+    END IF;
+    INSERT INTO public.audit_log (at, user_id, action, entity, entity_id, summary)
+    VALUES (now(), {SCHEMA}.user_of(session_user), 'phone_lookup', 'customer', NULL,
+            left('phone lookup ' || p_digits || ' by database login ' || session_user, 200));
+    RETURN QUERY
+        SELECT c.id, c.name::text, c.owner_id FROM public.customers c
+        WHERE c.phone_digits = p_digits
+        UNION
+        SELECT c.id, c.name::text, c.owner_id FROM public.customers c
+        JOIN public.contacts k ON k.customer_id = c.id
+        WHERE k.phone_digits = p_digits OR k.mobile_digits = p_digits;
+END
+$fn$"""
+
+
+def _view_statements() -> list[str]:
+    columns = ", ".join(catalog.DIRECTORY_COLUMNS)
+    return [
+        # Owned by the schema owner, so row security of customers does not apply to it:
+        # every customer, but only the columns the duplicate check and locked rows show.
+        f"CREATE OR REPLACE VIEW public.{catalog.DIRECTORY_VIEW} WITH (security_barrier)"
+        f" AS SELECT {columns} FROM public.customers",
+        f"CREATE OR REPLACE VIEW public.{catalog.OWN_PHONES_VIEW} WITH (security_barrier)"
+        " AS SELECT c.id, c.phone, c.phone_digits FROM public.customers c"
+        f" WHERE c.owner_id = {SCHEMA}.uid()",
+    ]
+
+
+def _audit_statements(names: Names, watched: Iterable[str]) -> list[str]:
+    owner = literal(names.owner)
+    statements = [
+        # Stamped by the database: a station cannot claim another login or transaction.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.audit_stamp() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    NEW.db_principal := session_user;
+    NEW.tx_id := txid_current();
+    RETURN NEW;
+END
+$fn$""",
+        "DROP TRIGGER IF EXISTS crm_audit_stamp ON public.audit_log",
+        "CREATE TRIGGER crm_audit_stamp BEFORE INSERT ON public.audit_log"
+        f" FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.audit_stamp()",
+        # The second wall behind the missing UPDATE/DELETE grants.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.audit_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF current_user::text <> {owner}
+       AND NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+        RAISE EXCEPTION 'The audit log cannot be changed or deleted.' USING ERRCODE = '42501';
+    END IF;
+    RETURN NULL;
+END
+$fn$""",
+        "DROP TRIGGER IF EXISTS crm_audit_append_only ON public.audit_log",
+        # Per statement: it refuses even a statement that row security left no rows for.
+        "CREATE TRIGGER crm_audit_append_only BEFORE UPDATE OR DELETE ON public.audit_log"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.audit_append_only()",
+        "DROP TRIGGER IF EXISTS crm_audit_no_truncate ON public.audit_log",
+        "CREATE TRIGGER crm_audit_no_truncate BEFORE TRUNCATE ON public.audit_log"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.audit_append_only()",
+        # Whether this transaction wrote a StationCRM audit row (stations cannot read the log).
+        f"CREATE OR REPLACE FUNCTION {SCHEMA}.tx_audited() RETURNS boolean"
+        " LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$"
+        " SELECT EXISTS (SELECT 1 FROM public.audit_log WHERE tx_id = txid_current()"
+        " AND action <> 'db_change') $$",
+        # Runs at COMMIT (deferred), as the login that made the change.
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.audit_outside() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $fn$
+DECLARE
+    old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN '{{}}'::jsonb ELSE to_jsonb(OLD) END;
+    new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN '{{}}'::jsonb ELSE to_jsonb(NEW) END;
+    rid integer := COALESCE((new_row ->> 'id')::integer, (old_row ->> 'id')::integer);
+    changed text;
+BEGIN
+    IF {SCHEMA}.tx_audited() THEN
+        RETURN NULL;
+    END IF;
+    SELECT jsonb_object_agg(k.key, jsonb_build_array(old_row -> k.key, new_row -> k.key))::text
+      INTO changed
+      FROM (SELECT jsonb_object_keys(old_row || new_row) AS key) k
+     WHERE k.key <> 'password_hash' AND (old_row -> k.key) IS DISTINCT FROM (new_row -> k.key);
+    INSERT INTO public.audit_log (at, user_id, action, entity, entity_id, summary, changes)
+    VALUES (clock_timestamp(), {SCHEMA}.user_of(session_user), 'db_change', TG_TABLE_NAME, rid,
+            left(format('%s %s #%s outside StationCRM by database login %s',
+                        TG_OP, TG_TABLE_NAME, rid, session_user), 200),
+            changed);
+    RETURN NULL;
+END
+$fn$""",
+    ]
+    for table in watched:
+        statements += [
+            f"DROP TRIGGER IF EXISTS crm_audit_outside ON public.{table}",
+            f"CREATE CONSTRAINT TRIGGER crm_audit_outside AFTER INSERT OR UPDATE OR DELETE"
+            f" ON public.{table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW"
+            # The owner (migrations, demo data, the DBA) is not a station.
+            f" WHEN (current_user::text <> {owner})"
+            f" EXECUTE FUNCTION {SCHEMA}.audit_outside()",
+        ]
+    return statements
+
+
+def setup_statements(names: Names, tables: Iterable[str]) -> list[str]:
+    """Everything except per-role grants and logins, in order; idempotent.
+
+    ``tables``: every table of the schema (the watched ones get the outside-change trigger).
+    """
+    for name in (names.group("x" * 40), names.principal("x" * 40)):
+        if len(name) > MAX_NAME:
+            raise ValueError(f"group or login names would exceed {MAX_NAME} characters")
+    db = ident(names.database)
+    statements = [
+        f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",
+        f"REVOKE ALL ON SCHEMA {SCHEMA} FROM PUBLIC",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        f"REVOKE ALL ON DATABASE {db} FROM PUBLIC",
+        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC",
+        *_catalog_statements(names),
+        *_identity_functions(names),
+        *_view_statements(),
+        *_principal_functions(names),
+        _apply_role_function(names),
+        _phone_function(),
+    ]
+    for rule in catalog.ROW_RULES:
+        statements += policy_statements(rule)
+    watched = sorted(set(tables) - catalog.NOT_WATCHED)
+    statements += _audit_statements(names, watched)
+    statements.append(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC")
+    # Called by every login (policies and triggers run them with the caller's rights);
+    # save_principal, apply_role and drop_group only by administration (apply_role).
+    for fn in PUBLIC_FUNCTIONS:
+        statements.append(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.{fn} TO PUBLIC")
+    return statements
+
+
+def role_statement(role_id: int) -> str:
+    return f"SELECT {SCHEMA}.apply_role({int(role_id)})"

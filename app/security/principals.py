@@ -1,0 +1,166 @@
+"""Database logins kept in step with StationCRM: set up a server, re-grant a changed role,
+give a new or changed user their login. Services call the ``on_*`` hooks; on the embedded
+SQLite file and on a server not (yet) secured by ``stationcrm db security`` they do nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.orm import Session
+
+from app.models import Base, Role, User
+from app.security import postgres
+
+SCRAM_ITERATIONS: Final = 4096
+
+
+class SecurityError(Exception):
+    """The database security cannot be set up or kept in step; ``str()`` says why."""
+
+
+def scram_verifier(password: str, *, salt: bytes | None = None,
+                   iterations: int = SCRAM_ITERATIONS) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for ``password`` (RFC 5802/7677).
+
+    The server is given this, never the password: it cannot appear in a statement log.
+    NFKC stands in for SASLprep, which is the identity for the passwords people type.
+    """
+    salt = salt if salt is not None else os.urandom(16)
+    normalized = unicodedata.normalize("NFKC", password).encode("utf-8")
+    salted = hashlib.pbkdf2_hmac("sha256", normalized, salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode("ascii")
+
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+# --- is this database secured? ---------------------------------------------------------------
+
+
+def is_secured(connection: Connection) -> bool:
+    """Whether ``stationcrm db security`` has set this database up (PostgreSQL only)."""
+    if connection.dialect.name != "postgresql":
+        return False
+    found = connection.execute(
+        text("SELECT to_regprocedure('crmsec.apply_role(integer)') IS NOT NULL")).scalar()
+    return bool(found)
+
+
+# --- hooks for the administration service ----------------------------------------------------
+
+
+def on_user_saved(session: Session, username: str, password: str | None = None) -> None:
+    """Create or bring up to date the user's login: group, enabled flag, new password.
+
+    Runs in the administrator's transaction, with the administrator's own login (which
+    alone may call the function behind it), so the login changes with the users row or not
+    at all.
+    """
+    connection = session.connection()
+    if not is_secured(connection):
+        return
+    verifier = scram_verifier(password) if password else None
+    connection.execute(text("SELECT crmsec.save_principal(:name, :verifier)"),
+                       {"name": username, "verifier": verifier})
+
+
+def on_role_saved(session: Session, role_id: int) -> None:
+    """Re-grant a role's group from its matrix, in the same transaction as the matrix."""
+    connection = session.connection()
+    if is_secured(connection):
+        session.flush()
+        connection.execute(text(postgres.role_statement(role_id)))
+
+
+def on_role_deleted(session: Session, role_code: str) -> None:
+    connection = session.connection()
+    if is_secured(connection):
+        session.flush()
+        connection.execute(text("SELECT crmsec.drop_group(:code)"), {"code": role_code})
+
+
+# --- setting a database up -------------------------------------------------------------------
+
+
+@dataclass
+class SecurityReport:
+    """What ``secure_database`` did."""
+
+    statements: int = 0
+    groups: list[str] = field(default_factory=list)
+    logins: list[str] = field(default_factory=list)
+    disabled: list[str] = field(default_factory=list)
+    with_password: list[str] = field(default_factory=list)
+
+
+def names_for(connection: Connection, principal_prefix: str | None = None) -> postgres.Names:
+    """The names this database uses; a prefix given once is kept for later runs."""
+    database, owner = connection.execute(text("SELECT current_database(), current_user")).one()
+    kept = None
+    if connection.execute(text("SELECT to_regclass('crmsec.config')")).scalar() is not None:
+        kept = connection.execute(
+            text("SELECT value FROM crmsec.config WHERE key = 'principal_prefix'")).scalar()
+    prefix = principal_prefix if principal_prefix is not None else (kept or "")
+    return postgres.Names(database=str(database), owner=str(owner),
+                          group_prefix=f"{database}_", principal_prefix=prefix)
+
+
+def secure_database(engine: Engine, *, principal_prefix: str | None = None,
+                    passwords: Mapping[str, str] | None = None) -> SecurityReport:
+    """Create or bring up to date the whole security set-up of a PostgreSQL database.
+
+    Run as the schema owner (who needs CREATEROLE). ``passwords``: logins to give a
+    password (``stationcrm demo-data`` gives the demo users theirs); other new logins get
+    none until the administrator resets the person's password.
+
+    Raises:
+        SecurityError: not PostgreSQL, or the login lacks the rights.
+    """
+    if engine.dialect.name != "postgresql":
+        raise SecurityError(
+            f"`db security` sets up PostgreSQL databases; for {engine.dialect.name} print "
+            "the script with --sql and run it as the DBA." if engine.dialect.name == "mssql"
+            else "The embedded SQLite file is protected by the file permissions of its "
+            "folder; there is no database security to set up.")
+    passwords = passwords or {}
+    report = SecurityReport()
+    with engine.begin() as connection:
+        rights = connection.execute(text(
+            "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
+        )).scalar()
+        if not rights:
+            raise SecurityError(
+                "The login running `db security` must own the schema and have CREATEROLE "
+                "(it creates the group roles and people's logins).")
+        names = names_for(connection, principal_prefix)
+        tables = [t.name for t in Base.metadata.sorted_tables]
+        for statement in postgres.setup_statements(names, tables):
+            # The driver reads "%" as a parameter marker even with no parameters.
+            connection.exec_driver_sql(statement.replace("%", "%%"))
+            report.statements += 1
+        for role_id, code in connection.execute(select(Role.id, Role.code).order_by(Role.id)):
+            connection.execute(text(postgres.role_statement(role_id)))
+            report.groups.append(names.group(code))
+        for username, active in connection.execute(
+                select(User.username, User.active).order_by(User.username)):
+            password = passwords.get(username)
+            connection.execute(text("SELECT crmsec.save_principal(:name, :verifier)"), {
+                "name": username,
+                "verifier": scram_verifier(password) if password else None})
+            (report.logins if active else report.disabled).append(names.principal(username))
+            if password:
+                report.with_password.append(names.principal(username))
+    return report
