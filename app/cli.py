@@ -22,6 +22,8 @@ from app import schema
 from app.db import DatabaseUnavailable, check_connection, make_engine
 from app.i18n import current_language
 from app.services.errors import ServiceError
+from app.services.permissions import Actor
+from app.services.uow import UnitOfWork
 from app.settings import ConfigFileError, load_settings
 
 EXIT_OK = 0
@@ -95,17 +97,68 @@ def _cmd_db_check(args: argparse.Namespace) -> int:
     return EXIT_DIFFERS
 
 
+def _cmd_db_security(args: argparse.Namespace) -> int:
+    from app.models import Base
+    from app.security import principals
+
+    url = resolve_db_url(args.db)
+    if args.sql:
+        from app.security import mssql
+
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "mssql":
+            raise ValueError("--sql prints the SQL Server script: give --db mssql+pyodbc://…"
+                             " (PostgreSQL is set up directly, without --sql)")
+        # Offline: the script is built from this program's default roles; the users that
+        # exist get their logins from a later online run of save_principal, or --user.
+        from app.services.permissions import DEFAULT_ROLES
+
+        names = mssql.MssqlNames(database=parsed.database or "stationcrm",
+                                 role_prefix=args.prefix_roles or "crm_",
+                                 user_prefix=args.prefix or "",
+                                 windows_domain=args.windows_domain)
+        print(mssql.script(names, [t.name for t in Base.metadata.sorted_tables],
+                           [r.code for r in DEFAULT_ROLES], args.users or []), end="")
+        return EXIT_OK
+    _require_existing_sqlite_file(url)
+    engine = _engine(url)
+    try:
+        if schema.current_revision(engine) != schema.head_revision():
+            raise schema.SchemaError(
+                "the schema is not at the newest revision: run `stationcrm db upgrade` first")
+        report = principals.secure_database(engine, principal_prefix=args.prefix)
+    finally:
+        engine.dispose()
+    print(f"{_shown(url)}: security set up ({report.statements} statements)")
+    print(f"  group roles: {', '.join(report.groups)}")
+    print(f"  logins: {len(report.logins)} enabled, {len(report.disabled)} disabled")
+    print("  A login made here has no password until the administrator resets the person's"
+          " password in Administration → Users; existing logins keep theirs.")
+    return EXIT_OK
+
+
 def _cmd_user_add(args: argparse.Namespace) -> int:
     from app.services.reference import ensure_reference_data
-    from app.services.uow import UnitOfWork
-    from app.services.users import add_user
+    from app.services.users import add_user, has_administrator
 
-    password = _read_password(args.password_stdin)
-    engine = _engine(resolve_db_url(args.db))
+    if args.as_user:
+        # Line one of standard input is the administrator's password, line two the new one.
+        engine, uow, actor = _log_in(argparse.Namespace(
+            user=args.as_user, password_stdin=args.password_stdin, db=args.db))
+    else:
+        engine, uow, actor = _engine(resolve_db_url(args.db)), None, None
     try:
-        uow = UnitOfWork.for_engine(engine)
-        ensure_reference_data(uow)
-        view = add_user(uow=uow, actor=None, username=args.name, password=password,
+        if uow is None:
+            uow = UnitOfWork.for_engine(engine)
+            ensure_reference_data(uow)
+            # Without a login only the very first administrator of a new database is made.
+            if has_administrator(uow):
+                raise ServiceError(
+                    "adding a user needs an administrator's login: give --as NAME (the"
+                    " administrator's password is asked first, or read from the first line"
+                    " of standard input with --password-stdin)")
+        password = _read_password(args.password_stdin)
+        view = add_user(uow=uow, actor=actor, username=args.name, password=password,
                         role_code=args.role, display_name=args.display_name,
                         department_code=args.department)
     finally:
@@ -128,7 +181,8 @@ def _read_password(from_stdin: bool) -> str:
 def _cmd_demo_data(args: argparse.Namespace) -> int:
     import time
 
-    from app.demo import generate_demo_data
+    from app.demo import DEMO_USERS, generate_demo_data
+    from app.security import principals
 
     engine = _engine(resolve_db_url(args.db))
     started = time.monotonic()
@@ -144,6 +198,14 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
         schema.ensure_schema(engine)
         summary = generate_demo_data(engine, customers=args.customers, seed=args.seed,
                                      progress=progress, append=args.append)
+        with engine.connect() as connection:
+            secured = principals.is_secured(connection)
+        if secured:
+            # A secured server: the demo users' own database logins get the README password.
+            report = principals.secure_database(
+                engine, passwords={user[1]: user[2] for user in DEMO_USERS})
+            print(f"database logins with the demo password: {len(report.with_password)}",
+                  file=sys.stderr)
     finally:
         engine.dispose()
     counts = ", ".join(f"{name} {count}" for name, count in summary.as_dict().items() if count)
@@ -156,14 +218,10 @@ def _cmd_print(args: argparse.Namespace) -> int:
 
     from app.reports import intake_slip, sales_slips
     from app.reports.page import PageSizeName
-    from app.services.auth import login
-    from app.services.uow import UnitOfWork
 
     out = _person_and_output(args, "printing")
-    password, engine = _password_and_engine(args)
+    engine, uow, actor = _log_in(args)
     try:
-        uow = UnitOfWork.for_engine(engine)
-        actor = login(uow=uow, username=args.user, password=password)
         # kind: (build, render, paper it prints on by default)
         documents: dict[str, tuple[Any, Any, PageSizeName]] = {
             "quotation": (sales_slips.build_quotation_slip, sales_slips.render_quotation_slip,
@@ -195,18 +253,14 @@ def _cmd_print(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from app.services.auth import login
     from app.services.errors import PermissionDenied
     from app.services.exports import export_customers, export_orders, export_tickets
-    from app.services.uow import UnitOfWork
 
     out = _person_and_output(args, "exporting", (".xlsx", ".csv"), "a .xlsx or .csv file")
-    password, engine = _password_and_engine(args)
+    engine, uow, actor = _log_in(args)
     # Written to a temporary file first, so a refused or failed export leaves nothing behind.
     partial = out.with_name(f".{out.name}.partial{out.suffix}")
     try:
-        uow = UnitOfWork.for_engine(engine)
-        actor = login(uow=uow, username=args.user, password=password)
         try:
             export = {"orders": export_orders, "tickets": export_tickets}.get(
                 args.what, export_customers)
@@ -227,9 +281,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from app.services.auth import login
     from app.services.statistics import StatFilters, export_statistic
-    from app.services.uow import UnitOfWork
 
     out = _person_and_output(args, "a report", (".xlsx", ".pdf"), "an .xlsx or a .pdf file")
     try:
@@ -237,10 +289,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         date_to = dt.date.fromisoformat(args.date_to)
     except ValueError:
         raise ValueError("--from and --to take dates as YYYY-MM-DD") from None
-    password, engine = _password_and_engine(args)
+    engine, uow, actor = _log_in(args)
     try:
-        uow = UnitOfWork.for_engine(engine)
-        actor = login(uow=uow, username=args.user, password=password)
         result = export_statistic(
             args.name, StatFilters(date_from=date_from, date_to=date_to,
                                    group_by=args.group_by),
@@ -266,13 +316,19 @@ def _person_and_output(args: argparse.Namespace, doing: str, suffixes: tuple[str
     return out
 
 
-def _password_and_engine(args: argparse.Namespace) -> tuple[str, Engine]:
-    """The person's password (standard input or a prompt) and the engine of the database."""
+def _log_in(args: argparse.Namespace) -> tuple[Engine, UnitOfWork, Actor]:
+    """Log in as ``--user`` with the password from standard input or a prompt.
+
+    On a server with personal logins the connection itself is the person's, so the server
+    checks the password and the command runs with that person's rights and row scope.
+    """
+    from app.connect import open_as
+
     password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
                 else _ask_password())
     url = resolve_db_url(args.db)
     _require_existing_sqlite_file(url)
-    return password, _engine(url)
+    return open_as(url, args.user, password)
 
 
 def _ask_password() -> str:
@@ -284,21 +340,19 @@ def _ask_password() -> str:
 def _cmd_care_generate(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from app.services.auth import login
     from app.services.care import generate_care_items
-    from app.services.uow import UnitOfWork
 
     on = dt.date.fromisoformat(args.on) if args.on else dt.date.today()
-    url = resolve_db_url(args.db)
-    _require_existing_sqlite_file(url)
-    engine = _engine(url)
-    try:
+    actor: Actor | None = None
+    if args.user:
+        engine, uow, actor = _log_in(args)
+    else:
+        # The daily job on the server, as the schema owner (no person).
+        url = resolve_db_url(args.db)
+        _require_existing_sqlite_file(url)
+        engine = _engine(url)
         uow = UnitOfWork.for_engine(engine)
-        actor = None
-        if args.user:
-            password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
-                        else _ask_password())
-            actor = login(uow=uow, username=args.user, password=password)
+    try:
         result = generate_care_items(uow=uow, actor=actor, on=on)
     finally:
         engine.dispose()
@@ -400,6 +454,30 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     _add_db_option(check)
     check.set_defaults(handler=_cmd_db_check)
 
+    security = db_commands.add_parser(
+        "security",
+        help="set up logins, grants, row security and the audit triggers (DBA)",
+        description="Run by the schema owner after `db upgrade` (PostgreSQL: the owner"
+        " needs CREATEROLE): creates or updates a group role per StationCRM role with the"
+        " grants of the role matrix, row-level security for data scope, the append-only"
+        " audit log, and a database login for every user. Run it again after upgrades."
+        " With --sql and a SQL Server address, print the SQL Server script instead.",
+    )
+    _add_db_option(security)
+    security.add_argument("--sql", action="store_true",
+                          help="print the SQL Server script instead of running anything")
+    security.add_argument("--prefix", metavar="P", default=None,
+                          help="prefix of people's database logins (default: none, so"
+                          " clerk1 logs in as clerk1); kept for later runs")
+    security.add_argument("--prefix-roles", metavar="P", default=None,
+                          help="SQL Server: prefix of the database roles (default crm_)")
+    security.add_argument("--windows-domain", metavar="DOMAIN", default=None,
+                          help="SQL Server: people log in with Windows accounts DOMAIN\\name"
+                          " (integrated authentication, recommended)")
+    security.add_argument("--user", dest="users", action="append", metavar="NAME",
+                          help="SQL Server: a user to create a login for (repeatable)")
+    security.set_defaults(handler=_cmd_db_security)
+
 
 def _add_user_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     user = commands.add_parser("user", help="manage logins")
@@ -407,8 +485,10 @@ def _add_user_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     user_commands = user.add_subparsers(title="user commands", metavar="COMMAND")
     add = user_commands.add_parser(
         "add", help="create a login",
-        description="Create a login with a role. The password is asked twice, or read"
-        " from the first line of standard input with --password-stdin.")
+        description="Create a login with a role, logged in as an administrator (--as);"
+        " only the first administrator of a new database is created without one. The"
+        " password is asked twice, or read from standard input with --password-stdin"
+        " (after the administrator's own password, one line each).")
     add.add_argument("name", help="login name, e.g. clerk3")
     add.add_argument("--role", required=True,
                      help="counter_clerk, sales, technician, repair_lead, management_clerk,"
@@ -416,6 +496,8 @@ def _add_user_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     add.add_argument("--display-name", help="the name shown in lists (default: the login)")
     add.add_argument("--department", help="storefront, key_accounts, repair, management or"
                      " manager_office")
+    add.add_argument("--as", dest="as_user", metavar="ADMIN",
+                     help="log in as this administrator (required once one exists)")
     add.add_argument("--password-stdin", action="store_true")
     _add_db_option(add)
     add.set_defaults(handler=_cmd_user_add)

@@ -236,6 +236,42 @@ def normalize_url(url: str | URL) -> URL:
     return parsed
 
 
+# A station URL may carry the prefix the DBA gave people's database logins; it is ours,
+# not the driver's, and never reaches the driver.
+LOGIN_PREFIX_KEY: Final = "login_prefix"
+
+
+def personal_logins(url: str | URL) -> bool:
+    """Whether people log in to this database with their own database login.
+
+    True for a server address that names no user (``postgresql://server/stationcrm``), or
+    that uses Windows integrated authentication (``Trusted_Connection=yes``): the user
+    and password typed at the login dialog are then the database's to check. False for
+    the embedded SQLite file and for a server URL with a shared user (older set-ups).
+    """
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return False
+    trusted = {k.lower(): str(v).lower() for k, v in parsed.query.items()}.get(
+        "trusted_connection") == "yes"
+    return trusted or not parsed.username
+
+
+def person_url(url: str | URL, username: str, password: str) -> URL:
+    """The station URL with the person's database login in it (prefix applied).
+
+    With Windows integrated authentication nothing is added: Windows says who it is.
+    """
+    parsed = normalize_url(url)
+    prefix = str(parsed.query.get(LOGIN_PREFIX_KEY) or "")
+    parsed = parsed.difference_update_query([LOGIN_PREFIX_KEY])
+    trusted = {k.lower(): str(v).lower() for k, v in parsed.query.items()}.get(
+        "trusted_connection") == "yes"
+    if trusted:
+        return parsed
+    return parsed.set(username=f"{prefix}{username.strip()}", password=password)
+
+
 _ODBC_SECRET = re.compile(r"(?i)\b(pwd|password)\s*=\s*(\{(?:[^}]|\}\})*\}|[^;]*)")
 _URL_USERINFO = re.compile(r"(://[^:/@]*:)[^@]*@")
 
@@ -585,7 +621,7 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
         DatabaseUnavailable: the URL is not valid, or its Python driver module is missing.
     """
     try:
-        parsed = normalize_url(url)
+        parsed = normalize_url(url).difference_update_query([LOGIN_PREFIX_KEY])
     except (sa_exc.ArgumentError, ValueError) as exc:
         raise describe_connection_error(exc, url) from exc
     backend = parsed.get_backend_name()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Final, Literal
 
 import platformdirs
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 APP_NAME: Final = "StationCRM"
 CONFIG_FILE_NAME: Final = "station.toml"
@@ -205,11 +208,43 @@ def save_station_config(
             values.pop(key, None)
         elif isinstance(change, str):
             values[key] = change
+    if "db_url" in values:
+        values["db_url"] = without_password(values["db_url"])
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(render_station_config(values), encoding="utf-8", newline="\n")
+    # Owner-only from the first byte: the file names the server and the last user.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(render_station_config(values))
+    if os.name == "posix":
+        os.chmod(temporary, 0o600)
     os.replace(temporary, path)
     return path
+
+
+_ODBC_PASSWORD: Final = re.compile(r"(?i)\b(?:pwd|password)\s*=\s*(?:\{(?:[^}]|\}\})*\}|[^;]*);?")
+
+
+def without_password(url: str) -> str:
+    """The URL with every password taken out: the station file never holds one.
+
+    A station on a server logs in with the person's own database login (the login dialog
+    asks); an older set-up with a shared database user gives its password through
+    STATIONCRM_DB_URL or --db instead.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return url
+    secret_keys = [key for key in parsed.query if key.lower() in ("pwd", "password")]
+    odbc = parsed.query.get("odbc_connect")
+    if parsed.password is None and not secret_keys and not (
+            isinstance(odbc, str) and _ODBC_PASSWORD.search(odbc)):
+        return url
+    parsed = parsed._replace(password=None).difference_update_query(secret_keys)
+    if isinstance(odbc, str):
+        parsed = parsed.update_query_dict({"odbc_connect": _ODBC_PASSWORD.sub("", odbc)})
+    return parsed.render_as_string(hide_password=False)
 
 
 def resolve_db_url(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from dataclasses import FrozenInstanceError
 from pathlib import Path
@@ -164,7 +166,7 @@ def test_save_station_config_round_trip(station_dirs: tuple[Path, Path]) -> None
     tricky = 'o"brien\\dom\tain\nx'
 
     path = save_station_config(
-        db_url="mssql+pyodbc://sa:p%40ss@10.0.0.5:1433/crm",
+        db_url="mssql+pyodbc://10.0.0.5:1433/crm?Trusted_Connection=yes",
         station="前台 Front desk",
         language="zh_CN",
         last_username=tricky,
@@ -172,7 +174,7 @@ def test_save_station_config_round_trip(station_dirs: tuple[Path, Path]) -> None
 
     assert path == config / "station.toml"
     assert read_station_config(path) == {
-        "db_url": "mssql+pyodbc://sa:p%40ss@10.0.0.5:1433/crm",
+        "db_url": "mssql+pyodbc://10.0.0.5:1433/crm?Trusted_Connection=yes",
         "station": "前台 Front desk",
         "language": "zh_CN",
         "last_username": tricky,
@@ -230,3 +232,24 @@ def test_config_value_of_wrong_type_is_reported(station_dirs: tuple[Path, Path])
 
     with pytest.raises(ConfigFileError, match='"db_url" must be text'):
         load_settings()
+
+
+@pytest.mark.parametrize(("given", "kept"), [
+    ("mssql+pyodbc://sa:p%40ss@10.0.0.5:1433/crm", "mssql+pyodbc://sa@10.0.0.5:1433/crm"),
+    ("postgresql+psycopg://clerk1:demo1234@server/crm?login_prefix=crm_",
+     "postgresql+psycopg://clerk1@server/crm?login_prefix=crm_"),
+    ("mssql+pyodbc://server/crm?UID=sa&PWD=secret&driver=FreeTDS",
+     "mssql+pyodbc://server/crm?UID=sa&driver=FreeTDS"),
+    ("mssql+pyodbc:///?odbc_connect=DRIVER%3DFreeTDS%3BSERVER%3Dsrv%3BUID%3Dsa%3BPWD%3Dsecret%3B",
+     "mssql+pyodbc:///?odbc_connect=DRIVER%3DFreeTDS%3BSERVER%3Dsrv%3BUID%3Dsa%3B"),
+])
+def test_the_station_file_never_holds_a_password_and_only_its_owner_reads_it(
+    station_dirs: tuple[Path, Path], given: str, kept: str,
+) -> None:
+    path = save_station_config(db_url=given, last_username="clerk1")
+
+    assert read_station_config(path)["db_url"] == kept
+    text = path.read_text(encoding="utf-8")
+    assert "secret" not in text and "p%40ss" not in text and "demo1234" not in text
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, QSettings
 
 from app.bootstrap import prepare_schema
+from app.connect import engine_as
 from app.db import (
     DatabaseUnavailable,
     check_connection,
@@ -68,18 +69,26 @@ class Database:
             self.engine.dispose()
 
 
-def open_database(url: str, *, embedded: bool = False) -> Database:
+def open_database(url: str, *, embedded: bool = False,
+                  person: tuple[str, str] | None = None) -> Database:
     """Create the engine for ``url``, check it answers and its schema fits (on the worker).
 
     ``embedded``: the station's own SQLite file, migrated and given demo data on first use.
+    ``person``: (user name, password) on a server with personal logins — the engine then
+    connects with that person's own database login (app.connect).
 
     Raises:
+        AuthenticationFailed: the server refused the person's login.
         DatabaseUnavailable: the URL is invalid or the server cannot be used.
         SchemaNotCurrent: a server whose schema the administrator has to upgrade.
     """
-    engine = make_engine(url)
+    if person is not None:
+        engine = engine_as(url, *person)
+    else:
+        engine = make_engine(url)
     try:
-        check_connection(engine)
+        if person is None:
+            check_connection(engine)
         prepare_schema(engine, embedded=embedded)
     except BaseException:
         engine.dispose()

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n
-from app.db import DatabaseUnavailable, redact_url
+from app.connect import log_in
+from app.db import DatabaseUnavailable, personal_logins, redact_url
 from app.models.enums import StationCode
-from app.services.auth import login
 from app.services.errors import AuthenticationFailed, ServiceError
 from app.settings import (
     ENV_CONFIG_DIR,
@@ -200,19 +200,23 @@ class LoginDialog(QDialog):
         password = self.password_edit.text()
         url = self.server_url
         station = self.station_combo.currentData()
-        reuse = self._database if self._database and self._database.url == url else None
+        # On a server with personal logins the connection itself is the person's: the
+        # server checks the password, and nothing is reused from another person's attempt.
+        personal = _personal(url)
+        reuse = (self._database if self._database and self._database.url == url
+                 and not personal else None)
         # The station's own SQLite file is prepared (and filled with demo data) on first use.
         embedded = url == default_db_url(self._settings.data_dir)
         opened: dict[str, Database] = {}
 
         def work() -> LoginResult:
-            database = reuse or open_database(url, embedded=embedded)
+            database = reuse or open_database(
+                url, embedded=embedded, person=(username, password) if personal else None)
             opened["database"] = database
             if reuse is not None:
                 database.ping()
             try:
-                actor = login(uow=database.uow(), username=username, password=password,
-                              station=station)
+                actor = log_in(database.uow(), url, username, password, station)
                 permissions = load_ui_permissions(database.uow(), actor)
             except Exception as error:
                 translated = database.user_error(error)
@@ -322,6 +326,13 @@ class LoginDialog(QDialog):
             event.ignore()  # the check finishes within the connect timeout
             return
         super().closeEvent(event)
+
+
+def _personal(url: str) -> bool:
+    try:
+        return personal_logins(url)
+    except Exception:  # a bad address is reported when connecting, not here
+        return False
 
 
 def _display(url: str) -> str:
