@@ -237,3 +237,24 @@ def test_demo_data_command_fills_a_database_and_refuses_a_second_time(
     assert names == 25
     assert cli.main(["demo-data", "--customers", "5", "--db", sqlite_url]) == 2
     assert "already has 25 customers" in capsys.readouterr().err
+
+
+def test_db_security_sql_prints_the_sql_server_script(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["db", "security", "--sql", "--windows-domain", "OFFICE", "--user",
+                     "clerk1", "--db", MSSQL_URL]) == 0
+    script = capsys.readouterr().out
+    assert "CREATE SECURITY POLICY [crmsec].[row_scope]" in script
+    assert "FROM WINDOWS" in script and "OFFICE" in script
+    assert "EXEC [crmsec].[save_principal] @username = N'clerk1'" in script
+    assert "DENY UPDATE, DELETE ON [dbo].[audit_log]" in script
+
+
+def test_db_security_explains_where_it_does_not_apply(
+        sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["db", "security", "--sql", "--db", "postgresql://server/crm"]) == 2
+    assert "SQL Server" in capsys.readouterr().err
+    assert cli.main(["db", "upgrade", "--db", sqlite_url]) == 0
+    capsys.readouterr()
+    assert cli.main(["db", "security", "--db", sqlite_url]) == 2
+    assert "file permissions" in capsys.readouterr().err

@@ -1,0 +1,562 @@
+"""The SQL Server security script a DBA runs: complete, well-formed T-SQL, nothing PostgreSQL.
+
+No SQL Server runs here. These tests read the script the way a reviewer would — which
+tables get row security, which roles and logins, where names are quoted — and hand every
+batch sqlglot can parse to its T-SQL parser.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import pytest
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+from app import schema
+from app.models import Base
+from app.security import catalog, mssql
+from app.security.mssql import MssqlNames
+from app.services.permissions import DEFAULT_ROLES
+
+TABLES = [t.name for t in Base.metadata.sorted_tables]
+ROLE_CODES = [r.code for r in DEFAULT_ROLES]
+USERNAMES = ["admin", "wang.fang", "张伟"]
+SQL_NAMES = MssqlNames(database="stationcrm", role_prefix="crm_")
+WINDOWS_NAMES = MssqlNames(database="stationcrm", role_prefix="crm_", user_prefix="crm_",
+                           windows_domain="CORP")
+MSSQL_URL = "mssql+pyodbc://user:pw@dbhost/stationcrm?driver=ODBC+Driver+18+for+SQL+Server"
+MODULE_KEYWORDS = re.compile(
+    r"^CREATE\s+(?:OR\s+ALTER\s+)?(FUNCTION|PROCEDURE|VIEW|TRIGGER|SECURITY\s+POLICY)\b",
+    re.IGNORECASE | re.MULTILINE)
+
+
+# --- reading T-SQL ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: Literal["code", "literal", "comment", "name"]
+    text: str
+    unicode: bool = False  # literals: written N'...'
+
+    @property
+    def value(self) -> str:
+        """A literal's or a bracketed name's content, unescaped."""
+        if self.kind == "literal":
+            return self.text[2 if self.unicode else 1:-1].replace("''", "'")
+        if self.kind == "name":
+            return self.text[1:-1].replace("]]", "]")
+        return self.text
+
+
+def tokens(sql: str) -> Iterator[Token]:
+    """Split T-SQL into code, string literals, comments and [bracketed] names."""
+    i, start, n = 0, 0, len(sql)
+
+    def code_until(end: int) -> Iterator[Token]:
+        if end > start:
+            yield Token("code", sql[start:end])
+
+    while i < n:
+        ch = sql[i]
+        if ch == "-" and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            yield from code_until(i)
+            yield Token("comment", sql[i:end])
+            i = start = end
+        elif ch == "'" or (ch in "Nn" and sql.startswith("'", i + 1)
+                           and (i == 0 or not (sql[i - 1].isalnum() or sql[i - 1] == "_"))):
+            quote = i if ch == "'" else i + 1
+            end = quote + 1
+            while True:
+                end = sql.index("'", end)
+                if sql.startswith("''", end):
+                    end += 2
+                    continue
+                break
+            yield from code_until(i)
+            yield Token("literal", sql[i:end + 1], unicode=ch != "'")
+            i = start = end + 1
+        elif ch == "[":
+            end = i + 1
+            while True:
+                end = sql.index("]", end)
+                if sql.startswith("]]", end):
+                    end += 2
+                    continue
+                break
+            yield from code_until(i)
+            yield Token("name", sql[i:end + 1])
+            i = start = end + 1
+        else:
+            i += 1
+    yield from code_until(n)
+
+
+def code_only(sql: str, *, names: bool = True) -> str:
+    """The statement text without comments; literals become ``'?'``; names ``[?]`` if not
+    ``names``."""
+    parts = []
+    for token in tokens(sql):
+        if token.kind == "literal":
+            parts.append("'?'")
+        elif token.kind == "name":
+            parts.append(token.text if names else "[?]")
+        elif token.kind == "code":
+            parts.append(token.text)
+    return "".join(parts)
+
+
+def without_comments(sql: str) -> str:
+    return "".join(t.text for t in tokens(sql) if t.kind != "comment")
+
+
+def batch_named(batches: list[str], pattern: str) -> str:
+    found = [b for b in batches if re.search(pattern, code_only(b))]
+    assert len(found) == 1, f"{len(found)} batches match {pattern}"
+    return found[0]
+
+
+def _script(names: MssqlNames = SQL_NAMES, usernames: list[str] = USERNAMES) -> str:
+    return mssql.script(names, TABLES, ROLE_CODES, usernames)
+
+
+@pytest.fixture(scope="module")
+def sql_script() -> str:
+    return _script()
+
+
+@pytest.fixture(scope="module")
+def windows_script() -> str:
+    return _script(WINDOWS_NAMES)
+
+
+@pytest.fixture(scope="module")
+def sql_batches(sql_script: str) -> list[str]:
+    return mssql.batches(sql_script)
+
+
+# --- the reader itself -----------------------------------------------------------------------
+
+
+def test_tokens_tell_literals_names_and_comments_apart() -> None:
+    sql = "SELECT N'it''s -- no comment', [a]]b], x -- it's one\nFROM t WHERE n = 'N'"
+    kinds = [(t.kind, t.value) for t in tokens(sql) if t.kind != "code"]
+    assert kinds == [("literal", "it's -- no comment"), ("name", "a]b"),
+                     ("comment", "-- it's one"), ("literal", "N")]
+    assert [t.unicode for t in tokens(sql) if t.kind == "literal"] == [True, False]
+
+
+def test_batches_split_on_go_lines_only() -> None:
+    sql = "SELECT 1;\nGO\nSELECT 'GO';\n  GO  \nGOTO x;\nGO\n\nGO\n-- last\n"
+    assert mssql.batches(sql) == ["SELECT 1;", "SELECT 'GO';\n  GO  \nGOTO x;", "-- last"]
+
+
+# --- what the script covers ------------------------------------------------------------------
+
+
+def test_every_row_rule_table_gets_a_predicate_and_a_place_in_the_policy(
+        sql_batches: list[str]) -> None:
+    policy = batch_named(sql_batches, r"^CREATE SECURITY POLICY")
+    assert policy.startswith("CREATE SECURITY POLICY [crmsec].[row_scope]")
+    assert policy.rstrip().endswith("WITH (STATE = ON, SCHEMABINDING = ON);")
+    assert "AFTER UPDATE" not in policy and "AFTER INSERT" not in policy
+    for rule in catalog.ROW_RULES:
+        function = batch_named(
+            sql_batches, rf"^CREATE OR ALTER FUNCTION \[crmsec\]\.\[rows_{rule.table}\]\(")
+        assert "RETURNS TABLE\nWITH SCHEMABINDING" in function
+        params = re.findall(r"@(\w+) (\w+(?:\(\d+\))?)", function.split("\n")[0])
+        columns = mssql.rule_columns(rule)
+        assert [p for p, _ in params] == columns
+        args = ", ".join(f"[{c}]" for c in columns)
+        predicate = f"[crmsec].[rows_{rule.table}]({args}) ON [dbo].[{rule.table}]"
+        assert f"ADD FILTER PREDICATE {predicate}" in policy
+        assert f"ADD BLOCK PREDICATE {predicate} BEFORE UPDATE" in policy
+        assert f"ADD BLOCK PREDICATE {predicate} BEFORE DELETE" in policy
+    assert policy.count("ADD FILTER PREDICATE") == len(catalog.ROW_RULES)
+
+
+def test_each_condition_kind_is_rendered(sql_batches: list[str]) -> None:
+    def function(table: str) -> str:
+        return batch_named(sql_batches, rf"^CREATE OR ALTER FUNCTION \[crmsec\]\.\[rows_{table}\]")
+
+    # Scoped: the person's own rows, all, or the department's.
+    customers = function("customers")
+    assert "s.[module] = 'customers'" in customers
+    assert "@owner_id = me.[id]" in customers and "s.[scope] = 'all'" in customers
+    # Follows: rows of a visible parent (the parent's own predicate applies inside).
+    assert "@customer_id IN (SELECT p.[id] FROM [dbo].[customers] AS p)" in function("contacts")
+    audit = function("audit_log")
+    assert "(@entity = N'customer' AND @entity_id IN (SELECT p.[id] FROM [dbo].[customers]" in audit
+    # Allowed: a matrix entry, whatever the rows.
+    assert "rp.[module] = 'administration' AND rp.[operation] = 'view'" in audit
+    # Linked: payments of visible orders.
+    assert ("@id IN (SELECT l.[payment_id] FROM [dbo].[payment_allocations] AS l"
+            " WHERE l.[order_id] IN (SELECT p.[id] FROM [dbo].[orders] AS p))"
+            in function("payments"))
+    # CustomerScoped: through the directory, not the (scope-filtered) customers table.
+    assert "@customer_id IN (SELECT d.[id] FROM [crmsec].[directory_rows]() AS d" in function(
+        "service_contracts")
+    # Equals and Mine.
+    assert "@status = N'approved'" in function("knowledge_entries")
+    tasks = function("tasks")
+    assert "@assigned_by_id = (SELECT me.[id] FROM [dbo].[users] AS me" in tasks
+    assert "@assignee_department_id = (SELECT me.[department_id]" in tasks
+    # The owner (migrations, the DBA, modules running as the owner) sees every row.
+    for rule in catalog.ROW_RULES:
+        assert "WHERE IS_MEMBER(N'db_owner') = 1\n    OR (" in function(rule.table)
+
+
+def test_predicate_and_directory_types_are_the_columns_own_types() -> None:
+    # "Avoid type conversions in predicate functions": each parameter is declared with
+    # the type the migrations give its column on SQL Server.
+    out = io.StringIO()
+    schema.upgrade_sql(MSSQL_URL, out)
+    ddl = out.getvalue()
+
+    def ddl_type(table: str, column: str) -> str:
+        body = re.search(rf"^CREATE TABLE {table} \((.*?)\n\);$", ddl, re.M | re.S)
+        assert body is not None, table
+        found = re.search(rf"^\s+{column} (.+?) (?:NOT )?NULL", body.group(1), re.M)
+        if found is None:
+            found = re.search(rf"^ALTER TABLE {table} ADD {column} (.+?) (?:NOT )?NULL;$",
+                              ddl, re.M)
+        assert found is not None, f"{table}.{column}"
+        return found.group(1)
+
+    pairs = [(rule.table, c) for rule in catalog.ROW_RULES for c in mssql.rule_columns(rule)]
+    pairs += [("customers", c) for c in catalog.DIRECTORY_COLUMNS]
+    assert len(pairs) > 40
+    for table, column in pairs:
+        assert mssql.column_type(table, column) == ddl_type(table, column), f"{table}.{column}"
+
+
+def test_every_default_role_gets_a_database_role_and_its_grants(
+        sql_batches: list[str]) -> None:
+    roles = batch_named(sql_batches, r"CREATE ROLE")
+    applies = batch_named(sql_batches, r"^DECLARE @role_id INT;")
+    for role_code in ROLE_CODES:
+        assert (f"IF DATABASE_PRINCIPAL_ID(N'crm_{role_code}') IS NULL\n"
+                f"    CREATE ROLE [crm_{role_code}] AUTHORIZATION [dbo];") in roles
+        assert f"WHERE r.[code] = N'{role_code}');" in applies
+    assert applies.count("EXEC [crmsec].[apply_role]") == len(ROLE_CODES)
+
+
+def test_every_user_gets_a_login_without_a_password_in_the_script(
+        sql_script: str, sql_batches: list[str]) -> None:
+    calls = batch_named(sql_batches, r"^EXEC \[crmsec\]\.\[save_principal\]")
+    assert calls.splitlines() == [
+        f"EXEC [crmsec].[save_principal] @username = N'{u}';" for u in USERNAMES]
+    assert "@password =" not in code_only(sql_script)
+
+
+def test_passwords_travel_only_as_parameters(sql_batches: list[str]) -> None:
+    save = batch_named(sql_batches, r"^CREATE OR ALTER PROCEDURE \[crmsec\]\.\[save_principal\]")
+    assert "@username NVARCHAR(40), @password NVARCHAR(128) = NULL" in save
+    assert "EXECUTE AS" not in save  # signed instead: see test_save_principal_is_signed
+    for batch in sql_batches:
+        found = list(tokens(batch))
+        for i, token in enumerate(found):
+            if token.kind == "literal" and "PASSWORD" in token.value:
+                # Every password in dynamic SQL is a variable, quoted as a Unicode literal.
+                assert token.value.endswith("PASSWORD = N"), token.value
+                following = "".join(t.text for t in found[i + 1:i + 4])
+                assert re.match(r"\s*\+\s*QUOTENAME\(@(password|initial|secret), ", following), (
+                    following)
+            if token.kind == "code":  # no statement with a password outside dynamic SQL
+                assert not re.search(r"(?<![@\w])PASSWORD\b", token.text, re.I), token.text
+
+
+def test_save_principal_is_signed_for_its_login_statements(sql_batches: list[str]) -> None:
+    signing = batch_named(sql_batches, r"REMOVE PRIVATE KEY")
+    save_at = next(i for i, b in enumerate(sql_batches)
+                   if b.startswith("CREATE OR ALTER PROCEDURE [crmsec].[save_principal]"))
+    assert sql_batches.index(signing) == save_at + 1
+    for expected in ("ADD SIGNATURE TO [crmsec].[save_principal] BY CERTIFICATE",
+                     "ALTER CERTIFICATE [crmsec_stationcrm_principals] REMOVE PRIVATE KEY;",
+                     "CREATE USER [crmsec_stationcrm_principals] FROM CERTIFICATE",
+                     "GRANT ALTER ANY USER TO [crmsec_stationcrm_principals];",
+                     "GRANT ALTER ANY LOGIN TO [crmsec_stationcrm_principals];",
+                     "EXEC [master].sys.sp_executesql @sql;"):
+        assert expected in signing, expected
+    # The certificate's key is made fresh each run from NEWID(), never written down.
+    assert "SET @secret = CONVERT(NVARCHAR(36), NEWID())" in signing
+
+
+def test_windows_logins(windows_script: str) -> None:
+    save = batch_named(mssql.batches(windows_script), r"^CREATE OR ALTER PROCEDURE "
+                       r"\[crmsec\]\.\[save_principal\]")
+    assert "SET @login = N'CORP\\' + @username;" in save
+    assert "SET @user = N'crm_' + @username;" in save
+    assert "FROM WINDOWS WITH DEFAULT_DATABASE = [stationcrm]" in save
+    assert "CHECK_POLICY" not in windows_script
+    assert "PASSWORD" not in save
+    # The database user is named with the prefix, and login_name() takes it off again.
+    assert ("RETURN CASE WHEN LEFT(USER_NAME(), 4) = N'crm_'"
+            " THEN SUBSTRING(USER_NAME(), 5, 128) END;") in windows_script
+
+
+def test_sql_logins_use_the_windows_password_policy(sql_script: str) -> None:
+    assert "CHECK_POLICY = ON, CHECK_EXPIRATION = OFF" in sql_script
+    assert "FROM WINDOWS" not in sql_script
+    assert "SET @login = @username;" in sql_script
+
+
+def test_apply_role_grants_from_the_matrix(sql_batches: list[str]) -> None:
+    apply = batch_named(sql_batches, r"^CREATE OR ALTER PROCEDURE \[crmsec\]\.\[apply_role\]")
+    assert "@role_id INT\nWITH EXECUTE AS OWNER" in apply
+    # Revoked first, column permissions included; granted column by column.
+    assert apply.index("REVOKE") < apply.index("N'GRANT ' + g.privilege")
+    assert "N' (' + QUOTENAME(g.column_name) + N')'" in apply
+    assert "column_name IN (N'password_hash')" in apply
+    assert "column_name IN (N'failed_logins', N'locked_until')" in apply
+    assert "g.privilege = N'UPDATE' OR fr.[access] = 'hidden'" in apply
+    # Only administration create/edit may run the principal procedures.
+    admin = apply[apply.index("p.[operation] IN ('create', 'edit')"):]
+    for procedure in mssql.PRINCIPAL_PROCEDURES:
+        assert f"GRANT EXECUTE ON [crmsec].[{procedure}] TO ' + QUOTENAME(@role)" in admin
+        assert f"[crmsec].[{procedure}] TO" not in apply[:apply.index(admin)]
+
+
+def test_the_audit_log_is_append_only(sql_batches: list[str]) -> None:
+    assert "DENY UPDATE, DELETE ON [dbo].[audit_log] TO [public];" in sql_batches
+    apply = batch_named(sql_batches, r"^CREATE OR ALTER PROCEDURE \[crmsec\]\.\[apply_role\]")
+    assert "N'DENY UPDATE, DELETE ON [dbo].[audit_log] TO ' + QUOTENAME(@role)" in apply
+    guard = batch_named(sql_batches, r"INSTEAD OF UPDATE, DELETE")
+    assert guard.startswith("CREATE OR ALTER TRIGGER [dbo].[crm_audit_append_only] ON "
+                            "[dbo].[audit_log]")
+    assert "THROW 50001, N'The audit log cannot be changed or deleted.', 1;" in guard
+    # The owner's UPDATE is carried out by the trigger: every column but the id.
+    columns = [c.name for c in Base.metadata.tables["audit_log"].columns if c.name != "id"]
+    for column in columns:
+        assert f"a.[{column}] = i.[{column}]" in guard
+
+
+def test_audit_rows_are_stamped_by_the_server(sql_batches: list[str]) -> None:
+    defaults = batch_named(sql_batches, r"ADD CONSTRAINT")
+    assert "DEFAULT (ORIGINAL_LOGIN()) FOR [db_principal];" in defaults
+    assert "DEFAULT (CURRENT_TRANSACTION_ID()) FOR [tx_id];" in defaults
+    stamp = batch_named(sql_batches, r"^CREATE OR ALTER TRIGGER \[dbo\]\.\[crm_audit_stamp\]")
+    assert "AFTER INSERT" in stamp and "INSTEAD OF INSERT" not in stamp
+    assert "i.[db_principal] <> ORIGINAL_LOGIN()" in stamp
+    assert "i.[tx_id] <> CURRENT_TRANSACTION_ID()" in stamp
+
+
+def test_outside_changes_are_left_to_sql_server_audit(sql_batches: list[str]) -> None:
+    block = sql_batches[-1]
+    assert all(line.startswith("--") for line in block.splitlines())
+    assert "-- CREATE SERVER AUDIT [crmsec_stationcrm_changes]" in block
+    assert "--     ADD (INSERT, UPDATE, DELETE ON SCHEMA::[dbo] BY [public])" in block
+    for table in catalog.NOT_WATCHED:
+        assert f"[object_name] <> N'{table}'" in block
+
+
+def test_directory_and_phone_lookup_see_past_row_security(sql_batches: list[str]) -> None:
+    rows = batch_named(sql_batches, r"^CREATE OR ALTER FUNCTION \[crmsec\]\.\[directory_rows\]")
+    assert "RETURNS @rows TABLE (" in rows and "WITH SCHEMABINDING, EXECUTE AS OWNER" in rows
+    view = batch_named(sql_batches, r"^CREATE OR ALTER VIEW \[dbo\]\.\[customer_directory\]")
+    columns = ", ".join(f"d.[{c}]" for c in catalog.DIRECTORY_COLUMNS)
+    assert f"SELECT {columns} FROM [crmsec].[directory_rows]() AS d" in view
+    phones = batch_named(sql_batches, r"^CREATE OR ALTER VIEW \[dbo\]\.\[own_customer_phones\]")
+    assert "SELECT c.[id], c.[phone], c.[phone_digits] FROM [dbo].[customers] AS c" in phones
+    lookup = batch_named(sql_batches,
+                         r"^CREATE OR ALTER PROCEDURE \[crmsec\]\.\[customers_with_phone\]")
+    assert "WITH EXECUTE AS OWNER" in lookup
+    assert f"LEN(@digits) BETWEEN {catalog.MIN_PHONE_DIGITS} AND 20" in lookup
+    assert "NOT LIKE N'%[^0-9]%'" in lookup
+    assert "'phone_lookup'" in lookup and "ORIGINAL_LOGIN()" in lookup
+    assert "SELECT c.[id], c.[name], c.[owner_id]" in lookup
+
+
+def test_row_security_is_replaced_inside_one_transaction(sql_batches: list[str]) -> None:
+    begin = sql_batches.index("BEGIN TRANSACTION;")
+    assert sql_batches[begin + 1] == "DROP SECURITY POLICY IF EXISTS [crmsec].[row_scope];"
+    commit = sql_batches.index("COMMIT TRANSACTION;")
+    assert sql_batches[commit - 1].startswith("CREATE SECURITY POLICY")
+    inside = sql_batches[begin:commit]
+    for rule in catalog.ROW_RULES:
+        assert any(b.startswith(f"CREATE OR ALTER FUNCTION [crmsec].[rows_{rule.table}]")
+                   for b in inside)
+
+
+def test_public_keeps_nothing(sql_batches: list[str]) -> None:
+    database = batch_named(sql_batches, r"^REVOKE CONNECT FROM \[guest\]")
+    for schema_name in ("dbo", "crmsec"):
+        assert f"ON SCHEMA::[{schema_name}] FROM [public];" in database
+    objects = batch_named(sql_batches, r"^REVOKE SELECT, INSERT, UPDATE, DELETE, REFERENCES "
+                                       r"ON \[dbo\]")
+    for table in TABLES:
+        assert (f"REVOKE SELECT, INSERT, UPDATE, DELETE, REFERENCES ON [dbo].[{table}]"
+                " FROM [public];") in objects
+    for procedure in (*mssql.PRINCIPAL_PROCEDURES, "customers_with_phone"):
+        assert f"REVOKE EXECUTE ON [crmsec].[{procedure}] FROM [public];" in objects
+
+
+# --- well-formed and idempotent --------------------------------------------------------------
+
+
+def test_modules_start_their_batch(sql_batches: list[str]) -> None:
+    modules = 0
+    for batch in sql_batches:
+        statements = code_only(batch)
+        found = list(MODULE_KEYWORDS.finditer(statements))
+        assert len(found) <= 1, batch[:120]
+        if found:
+            modules += 1
+            assert found[0].start() == 0, f"not first in its batch:\n{batch[:200]}"
+    assert modules == 7 + len(catalog.ROW_RULES) + 3 + 2 + 4 + 1  # functions, views, …
+
+
+def test_reruns_replace_rather_than_fail(sql_batches: list[str]) -> None:
+    for batch in sql_batches:
+        statements = code_only(batch)
+        assert not re.search(r"^CREATE\s+(FUNCTION|PROCEDURE|VIEW|TRIGGER)\b", statements,
+                             re.M), batch[:120]
+        for match in re.finditer(r"^\s*CREATE (TABLE|ROLE) (?!#)", statements, re.M):
+            guard = statements[:match.start()].rstrip().splitlines()[-1]
+            assert guard.startswith("IF "), f"{match.group(0)} without IF: {batch[:120]}"
+    assert "DROP SECURITY POLICY IF EXISTS [crmsec].[row_scope];" in sql_batches
+
+
+@pytest.mark.parametrize("construct", ["$$", "::", "||", " ILIKE ", "SERIAL", "RETURNING",
+                                       "LIMIT ", "E'", "jsonb", "plpgsql"])
+def test_no_postgresql_constructs(sql_script: str, construct: str) -> None:
+    text = without_comments(sql_script)
+    if construct == "::":
+        # T-SQL names a securable's class that way (SCHEMA::[dbo]); a cast would not.
+        assert set(re.findall(r"(\w+)::", text)) <= {"SCHEMA", "OBJECT"}
+    elif construct == "E'":
+        assert not re.search(r"(?<![\w'])E'", text)
+    else:
+        assert construct.lower() not in text.lower()
+
+
+def test_literals_with_non_ascii_text_are_unicode() -> None:
+    names = MssqlNames(database="客户管理", role_prefix="角色_", user_prefix="站_",
+                       windows_domain="总部")
+    sql = mssql.script(names, TABLES, ROLE_CODES, ["张伟", "o'brien"])
+    literals = [t for t in tokens(sql) if t.kind == "literal"]
+    assert any(not t.value.isascii() for t in literals)
+    for literal in literals:
+        assert literal.unicode or literal.value.isascii(), literal.text
+    assert "EXEC [crmsec].[save_principal] @username = N'o''brien';" in sql
+    assert "SET @login = N'总部\\' + @username;" in sql
+
+
+def test_names_built_from_tables_are_bracketed_or_quoted(sql_script: str) -> None:
+    every = sorted(set(TABLES) | {catalog.DIRECTORY_VIEW, catalog.OWN_PHONES_VIEW},
+                   key=len, reverse=True)
+    bare = re.compile(r"(?<![\w\[])(" + "|".join(every) + r")(?![\w\]])")
+    for token in tokens(sql_script):
+        if token.kind == "code":
+            assert not bare.search(token.text), token.text
+        elif token.kind == "literal" and re.search(
+                r"\b(GRANT|REVOKE|DENY|ALTER|CREATE|DROP)\b", token.value):
+            # Dynamic SQL: a name in it is bracketed too.
+            assert not bare.search(token.value), token.value
+
+
+def test_dynamic_sql_quotes_every_name_it_splices_in(sql_batches: list[str]) -> None:
+    spliced = 0
+    for batch in sql_batches:
+        found = [t for t in tokens(batch) if t.kind != "comment"]
+        for i, token in enumerate(found[:-1]):
+            if token.kind != "literal" or not re.search(
+                    r"(\bON|\bTO|\bFROM|\bROLE|\bMEMBER|\bLOGIN|\bUSER|\.|\()\s*$", token.value):
+                continue
+            following = found[i + 1]
+            if following.kind == "code" and following.text.lstrip().startswith("+"):
+                spliced += 1
+                rest = following.text.lstrip()[1:].lstrip()
+                assert rest.startswith("QUOTENAME("), f"{token.text} {following.text[:40]}"
+    assert spliced > 20
+
+
+def test_names_sql_server_cannot_hold_are_refused() -> None:
+    with pytest.raises(ValueError, match="exceed 128"):
+        mssql.script(MssqlNames("db", role_prefix="r" * 100), TABLES, ROLE_CODES, [])
+    with pytest.raises(ValueError, match="empty"):
+        mssql.script(MssqlNames(""), TABLES, ROLE_CODES, [])
+    with pytest.raises(ValueError, match="role_prefix"):
+        mssql.script(MssqlNames("db", role_prefix=""), TABLES, ROLE_CODES, [])
+    with pytest.raises(ValueError, match="backslash"):
+        mssql.script(MssqlNames("db", windows_domain="CORP\\"), TABLES, ROLE_CODES, [])
+    with pytest.raises(ValueError, match="missing"):
+        mssql.script(MssqlNames("db"), [t for t in TABLES if t != "payment_allocations"],
+                     ROLE_CODES, [])
+
+
+# --- a real T-SQL parser ---------------------------------------------------------------------
+
+# Batches sqlglot (tested with 30.x) does not parse: it has no grammar for security
+# policies, triggers, CREATE ROLE, DENY, certificates, `DEFAULT ... FOR column`, database
+# permissions or `ON SCHEMA::name`, and stops at THROW and cursors in procedures.
+# Everything else must parse as T-SQL.
+UNPARSED_KINDS = {
+    "security policy": r"^(CREATE|DROP) SECURITY POLICY\b",
+    "trigger": r"^CREATE OR ALTER TRIGGER\b",
+    "procedure with dynamic SQL": r"^CREATE OR ALTER PROCEDURE\b(?=.*\bsp_executesql\b)",
+    "certificate signing": r"\bALTER CERTIFICATE \S+ REMOVE PRIVATE KEY\b",
+    "role creation": r"^IF DATABASE_PRINCIPAL_ID\(\S+\) IS NULL\s+CREATE ROLE\b",
+    "default constraint": r"^IF NOT EXISTS \(SELECT 1 FROM sys\.default_constraints\b",
+    "deny": r"^DENY\b",
+    "database and schema permissions": r"^REVOKE CONNECT FROM\b",
+}
+
+
+def _unparsed_kind(batch: str) -> str | None:
+    statements = code_only(batch)
+    for kind, pattern in UNPARSED_KINDS.items():
+        if re.search(pattern, statements.strip(), re.S):
+            return kind
+    return None
+
+
+class _Fallbacks(logging.Handler):
+    """sqlglot logs, rather than raises, when it falls back to an unparsed Command."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def test_sqlglot_parses_every_batch_it_has_grammar_for(sql_batches: list[str]) -> None:
+    handler = _Fallbacks()
+    logger = logging.getLogger("sqlglot")
+    logger.addHandler(handler)
+    skipped: dict[str, int] = {}
+    parsed = 0
+    try:
+        for batch in sql_batches:
+            kind = _unparsed_kind(batch)
+            if kind is not None:
+                skipped[kind] = skipped.get(kind, 0) + 1
+                continue
+            if not code_only(batch).strip():
+                continue  # comments only
+            handler.messages.clear()
+            expressions = sqlglot.parse(batch, read="tsql", error_level=ErrorLevel.RAISE)
+            assert not handler.messages, f"{handler.messages[0][:200]}\nin:\n{batch[:300]}"
+            assert not any(isinstance(e, exp.Command) for e in expressions), batch[:300]
+            if re.match(r"CREATE OR ALTER (FUNCTION|VIEW|PROCEDURE)", batch):
+                assert isinstance(expressions[0], exp.Create), batch[:200]
+            parsed += 1
+    finally:
+        logger.removeHandler(handler)
+    # The allow-list stays narrow: each kind is there for batches that exist, and few.
+    assert set(skipped) == set(UNPARSED_KINDS)
+    assert skipped == {"security policy": 2, "trigger": 2, "procedure with dynamic SQL": 3,
+                       "certificate signing": 1, "role creation": 1, "default constraint": 1,
+                       "deny": 1, "database and schema permissions": 1}
+    assert parsed > 40
