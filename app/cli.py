@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 import app
 from app import schema
-from app.db import DatabaseUnavailable, check_connection, make_engine
+from app.db import DatabaseUnavailable, check_connection, make_engine, personal_logins
 from app.i18n import current_language
 from app.services.errors import ServiceError
 from app.services.permissions import Actor
@@ -141,22 +141,26 @@ def _cmd_user_add(args: argparse.Namespace) -> int:
     from app.services.reference import ensure_reference_data
     from app.services.users import add_user, has_administrator
 
+    needs_admin = ServiceError(
+        "adding a user needs an administrator's login: give --as NAME (the administrator's"
+        " password is asked first, or read from the first line of standard input with"
+        " --password-stdin)")
+    url = resolve_db_url(args.db)
     if args.as_user:
         # Line one of standard input is the administrator's password, line two the new one.
         engine, uow, actor = _log_in(argparse.Namespace(
             user=args.as_user, password_stdin=args.password_stdin, db=args.db))
+    elif personal_logins(url):
+        raise needs_admin  # nobody connects to such a server without a person's login
     else:
-        engine, uow, actor = _engine(resolve_db_url(args.db)), None, None
+        engine, uow, actor = _engine(url), None, None
     try:
         if uow is None:
             uow = UnitOfWork.for_engine(engine)
             ensure_reference_data(uow)
             # Without a login only the very first administrator of a new database is made.
             if has_administrator(uow):
-                raise ServiceError(
-                    "adding a user needs an administrator's login: give --as NAME (the"
-                    " administrator's password is asked first, or read from the first line"
-                    " of standard input with --password-stdin)")
+                raise needs_admin
         password = _read_password(args.password_stdin)
         view = add_user(uow=uow, actor=actor, username=args.name, password=password,
                         role_code=args.role, display_name=args.display_name,
