@@ -296,3 +296,115 @@ def format_results(results: list[BenchResult]) -> str:
         lines.append(f"{r.name:<30}{r.query:<16}{r.service_ms:>11.2f}{r.raw_ms:>11.2f}"
                      f"{r.ratio:>7.2f}{r.statements:>9}{r.rows:>6}")
     return "\n".join(lines)
+
+
+# --- row security ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowSecurityResult:
+    """One operation as a person: on their own database login (row security on), on the
+    owner's (the same service call, nothing enforced by the database), and hand-written
+    SQL on the person's login."""
+
+    name: str
+    query: str
+    rls_ms: float
+    unrestricted_ms: float
+    raw_ms: float
+    rows: int
+
+    @property
+    def rls_ratio(self) -> float:
+        return self.rls_ms / self.unrestricted_ms if self.unrestricted_ms else float("inf")
+
+    @property
+    def raw_ratio(self) -> float:
+        return self.rls_ms / self.raw_ms if self.raw_ms else float("inf")
+
+
+def _person(engine: Engine, username: str) -> Actor:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT u.id, u.username, u.display_name, u.department_id, r.code "
+                 "FROM users u JOIN roles r ON r.id = u.role_id WHERE u.username = :name"),
+            {"name": username}).first()
+    if row is None:
+        raise RuntimeError(f"the database has no user {username}")
+    return actor_for(User(id=row.id, username=row.username, display_name=row.display_name,
+                          department_id=row.department_id), row.code, None)
+
+
+def _own_queries(engine: Engine, actor: Actor) -> tuple[dict[str, str], int]:
+    """Search texts from the person's own customers, and their customer with most visits."""
+    with engine.connect() as conn:
+        own = select(Customer.id).where(Customer.owner_id == actor.user_id)
+        total = conn.execute(select(func.count()).select_from(own.subquery())).scalar_one()
+        if not total:
+            raise RuntimeError(f"{actor.username} owns no customers")
+        name, initials = conn.execute(
+            select(Customer.name, Customer.pinyin_initials)
+            .where(Customer.owner_id == actor.user_id, Customer.kind == "company")
+            .order_by(Customer.id).offset(total // 2).limit(1)).one()
+        mobile = conn.execute(
+            select(Contact.mobile_digits).where(Contact.customer_id.in_(own),
+                                                Contact.mobile_digits.is_not(None))
+            .order_by(Contact.id).limit(1)).scalar_one()
+        busiest = conn.execute(
+            select(Visit.customer_id).where(Visit.customer_id.in_(own))
+            .group_by(Visit.customer_id).order_by(func.count().desc(), Visit.customer_id)
+            .limit(1)).scalar_one()
+    return ({"pinyin initials": initials[:4], "name": name[2:4] if len(name) > 4 else name[:2],
+             "phone digits": mobile[-6:-2]}, busiest)
+
+
+def bench_row_security(owner: Engine, person: Engine, username: str, *,
+                       repeat: int = 15) -> list[RowSecurityResult]:
+    """The customer search and the 360 view as ``username`` on their own database login
+    (row-level security on) against the same calls on the owner's login (off)."""
+    actor = _person(owner, username)
+    queries, customer_id = _own_queries(owner, actor)
+    mine, theirs = UnitOfWork.for_engine(person), UnitOfWork.for_engine(owner)
+    results = []
+    for label, query in queries.items():
+        def search(uow: UnitOfWork, q: str = query) -> int:
+            return len(search_customers(uow=uow, actor=actor, text=q, limit=PAGE).rows)
+
+        low = query.casefold()
+        params = {"p": low, "q": low[:-1] + chr(ord(low[-1]) + 1), "c": f"%{query}%"}
+
+        def raw(sql: str = _RAW_SEARCH[label], p: dict[str, str] = params) -> int:
+            with person.connect() as conn:
+                return len(conn.execute(text(sql + f" LIMIT {PAGE + 1}"), p).all())
+
+        rls = _median_ms(lambda s=search: s(mine), repeat)
+        open_ = _median_ms(lambda s=search: s(theirs), repeat)
+        results.append(RowSecurityResult(
+            f"search by {label}", query, rls, open_, _median_ms(raw, repeat), search(mine)))
+
+    def overview(uow: UnitOfWork) -> int:
+        return len(customer_overview(uow=uow, actor=actor, customer_id=customer_id).timeline)
+
+    def raw_overview() -> int:
+        with person.connect() as conn:
+            return len(conn.execute(text(
+                "SELECT id, occurred_at FROM visits WHERE customer_id = :c UNION ALL"
+                " SELECT id, ordered_on FROM orders WHERE customer_id = :c UNION ALL"
+                " SELECT id, quoted_on FROM quotations WHERE customer_id = :c UNION ALL"
+                " SELECT id, received_on FROM payments WHERE customer_id = :c"),
+                {"c": customer_id}).all())
+
+    results.append(RowSecurityResult(
+        "customer 360 view", f"customer {customer_id}", _median_ms(lambda: overview(mine), repeat),
+        _median_ms(lambda: overview(theirs), repeat), _median_ms(raw_overview, repeat),
+        overview(mine)))
+    return results
+
+
+def format_row_security(results: list[RowSecurityResult]) -> str:
+    lines = [f"{'operation (row security)':<30}{'query':<16}{'RLS ms':>9}{'owner ms':>10}"
+             f"{'RLS/owner':>10}{'raw SQL ms':>11}{'RLS/raw':>9}{'rows':>6}"]
+    for r in results:
+        lines.append(f"{r.name:<30}{r.query:<16}{r.rls_ms:>9.2f}{r.unrestricted_ms:>10.2f}"
+                     f"{r.rls_ratio:>10.2f}{r.raw_ms:>11.2f}{r.raw_ratio:>9.2f}{r.rows:>6}")
+    return "\n".join(lines)

@@ -391,6 +391,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             print(f"  built in {time.monotonic() - started:.1f} s", file=sys.stderr)
         else:
             print(f"reusing {_shown(url)} with {have} customers", file=sys.stderr)
+        if args.as_user:
+            return _bench_as(engine, url, args)
         results = [*bench_search(engine, repeat=args.repeat),
                    bench_overview(engine, repeat=args.repeat),
                    *bench_statistics(engine, repeat=max(3, args.repeat // 3))]
@@ -398,6 +400,24 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"database: {engine.dialect.name}, {_shown(url)}")
     print(format_results(results))
+    return EXIT_OK
+
+
+def _bench_as(owner: Engine, url: str, args: argparse.Namespace) -> int:
+    """Row security's cost: the person's own login against the owner's (--db's) login."""
+    from app.bench import bench_row_security, format_row_security
+    from app.connect import engine_as
+
+    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
+                else _ask_password())
+    station = make_url(url)._replace(username=None, password=None)
+    person = engine_as(station.render_as_string(hide_password=False), args.as_user, password)
+    try:
+        results = bench_row_security(owner, person, args.as_user, repeat=args.repeat)
+    finally:
+        person.dispose()
+    print(f"database: {owner.dialect.name}, {_shown(url)}, as {args.as_user}")
+    print(format_row_security(results))
     return EXIT_OK
 
 
@@ -612,6 +632,10 @@ def _add_bench_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     bench.add_argument("--customers", type=int, default=100_000, metavar="N")
     bench.add_argument("--seed", type=int, default=1, metavar="S")
     bench.add_argument("--repeat", type=int, default=15, metavar="K")
+    bench.add_argument("--as", dest="as_user", metavar="NAME",
+                       help="measure row security: the search and the 360 view on NAME's own"
+                       " database login against the owner's (--db's) login")
+    bench.add_argument("--password-stdin", action="store_true")
     _add_db_option(bench)
     bench.set_defaults(handler=_cmd_bench)
 

@@ -14,17 +14,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("STATIONCRM_LANG", "en")
 
 import pytest
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, make_url, select, text
 
 from app import i18n
 from app.db import make_engine
 from app.models import Base, Department, Role, User
+from app.security import principals
 from app.services import auth
 from app.services.auth import actor_for
 from app.services.permissions import Actor
 from app.services.reference import ensure_reference_data
 from app.services.uow import UnitOfWork
-from tests import mssql_guard
+from tests import mssql_guard, people
 
 TEST_PASSWORD = "test-pass-123"
 
@@ -56,8 +57,48 @@ def engine(db_url: str) -> Iterator[Engine]:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     schema.upgrade(eng)
     mssql_guard.install(eng)
-    yield eng
-    eng.dispose()
+    if not people.enabled():
+        yield eng
+        eng.dispose()
+        return
+    # Every use case of the suite on the acting person's own database login.
+    from app.security.principals import secure_database
+
+    database = make_url(db_url).database
+    prefix = f"{database}_p_"
+    secure_database(eng, principal_prefix=prefix)
+    people.reset_roles_on_checkin(eng)
+
+    def login_of(username: str) -> str:
+        return f"{prefix}{username}"
+
+    plain_for_engine = UnitOfWork.for_engine.__func__  # type: ignore[attr-defined]
+
+    def for_engine(cls: type[UnitOfWork], engine: Engine) -> UnitOfWork:
+        if engine is eng:
+            return people.PersonUnitOfWork(engine, login_of)
+        return plain_for_engine(cls, engine)  # type: ignore[no-any-return]
+
+    UnitOfWork.for_engine = classmethod(for_engine)  # type: ignore[method-assign,assignment]
+    try:
+        yield eng
+    finally:
+        UnitOfWork.for_engine = classmethod(plain_for_engine)  # type: ignore[method-assign]
+        _drop_logins(eng, f"{database}_", but=f"{database}_sec_")
+        eng.dispose()
+
+
+def _drop_logins(engine: Engine, prefix: str, *, but: str) -> None:
+    """Group roles and logins live in the cluster, not the database: remove this run's
+    (not those of tests/security, whose own database keeps its own)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        roles = conn.execute(text(
+            "SELECT rolname FROM pg_roles WHERE starts_with(rolname, :p)"
+            " AND NOT starts_with(rolname, :but)"), {"p": prefix, "but": but}).scalars().all()
+        for role in roles:
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+        for role in roles:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
 
 
 def _empty_all_tables(engine: Engine) -> None:
@@ -73,8 +114,31 @@ def uow(engine: Engine) -> Iterator[UnitOfWork]:
     _empty_all_tables(engine)
     unit = UnitOfWork.for_engine(engine)
     ensure_reference_data(unit)
+    if people.enabled():
+        _regrant_roles(engine)
     yield unit
+    if people.enabled():
+        _note_role_changes(engine)
     _empty_all_tables(engine)
+
+
+_ROLES_CHANGED = {"yes": True}
+
+
+def _note_role_changes(engine: Engine) -> None:
+    with engine.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM audit_log WHERE entity = 'role'")).first():
+            _ROLES_CHANGED["yes"] = True
+
+
+def _regrant_roles(engine: Engine) -> None:
+    """A test that edited a role's matrix changed its grants: the next test starts clean."""
+    if not _ROLES_CHANGED["yes"]:
+        return
+    with engine.begin() as conn:
+        for (role_id,) in conn.execute(select(Role.id)):
+            conn.execute(text("SELECT crmsec.apply_role(:id)"), {"id": role_id})
+    _ROLES_CHANGED["yes"] = False
 
 
 @pytest.fixture
@@ -95,6 +159,9 @@ def make_user(uow: UnitOfWork) -> Callable[..., Actor]:
             user = User(username=username, display_name=display_name or username,
                         password_hash=cached_hash, role_id=role_id, department_id=dep_id)
             uow.session.add(user)
+            uow.flush()
+            # On a secured server: the person's database login, in its role's group.
+            principals.on_user_saved(uow.session, username)
             uow.commit()
             return actor_for(user, role_code, station)
 

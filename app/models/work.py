@@ -17,6 +17,10 @@ class Task(Tracked, Base):
         Index("ix_tasks_assignee_status_due", "assignee_id", "status", "due_on"),
         Index("ix_tasks_department_status", "assignee_department_id", "status"),
         Index("ix_tasks_customer", "customer_id"),
+        # Created for someone else (a re-need for the customer's salesperson, a task for a
+        # colleague): no RETURNING, which row security would check against the creator's
+        # scope; the id comes from the sequence first.
+        {"implicit_returning": False},
     )
 
     title: Mapped[Text200]
@@ -46,6 +50,10 @@ class CareItem(Tracked, Base):
         Index("ix_care_items_owner_status_due", "owner_id", "status", "due_on"),
         Index("ix_care_items_customer", "customer_id"),
         Index("ix_care_items_rule_source", "rule_code", "source_entity", "source_id"),
+        # Created for someone else (a re-need for the customer's salesperson, a task for a
+        # colleague): no RETURNING, which row security would check against the creator's
+        # scope; the id comes from the sequence first.
+        {"implicit_returning": False},
     )
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))

@@ -155,6 +155,8 @@ def _build_access() -> tuple[Access, ...]:
         rows.append(Access(table, "INSERT", Module.ADMINISTRATION, E))
         rows.append(Access(table, "DELETE", Module.ADMINISTRATION, E))
     rows.append(Access("audit_log", "SELECT", Module.ADMINISTRATION, V))
+    # The customer 360 view shows a customer's change history (rows: its own customers').
+    rows.append(Access("audit_log", "SELECT", Module.CUSTOMERS, V))
     # Deactivating a person is refused while they still hold records: administration
     # counts them by owner and state, without reading what the records say.
     for table, columns in HOLDING_COLUMNS.items():
@@ -299,8 +301,12 @@ ROW_RULES: Final = (
     RowRule("order_lines", (Follows("order_id", "orders"),)),
     RowRule("payments", (Scoped("received_by_id", M.PAYMENTS),
                          Linked("payment_allocations", "payment_id", "order_id", "orders"))),
+    # A contract is seen by its owner's scope and with its customer (the service also
+    # counts the customer's owner in the contracts scope; the default roles give both
+    # modules the same scope, and a probe into the customer is one index lookup where the
+    # directory would be a scan).
     RowRule("service_contracts", (Scoped("owner_id", M.CONTRACTS),
-                                  CustomerScoped("customer_id", M.CONTRACTS))),
+                                  Follows("customer_id", "customers"))),
     RowRule("contract_devices", (Follows("contract_id", "service_contracts"),)),
     RowRule("service_tickets", (Scoped("technician_id", M.SERVICE_TICKETS),
                                 Scoped("intake_by_id", M.SERVICE_TICKETS))),

@@ -51,12 +51,30 @@ def scram_verifier(password: str, *, salt: bytes | None = None,
 
 
 def is_secured(connection: Connection) -> bool:
-    """Whether ``stationcrm db security`` has set this database up (PostgreSQL only)."""
-    if connection.dialect.name != "postgresql":
+    """Whether ``stationcrm db security`` (or its SQL Server script) set this database up."""
+    name = connection.dialect.name
+    if name == "postgresql":
+        probe = "SELECT to_regprocedure('crmsec.apply_role(integer)') IS NOT NULL"
+    elif name == "mssql":
+        probe = "SELECT CASE WHEN OBJECT_ID(N'crmsec.apply_role', N'P') IS NULL THEN 0 ELSE 1 END"
+    else:
         return False
-    found = connection.execute(
-        text("SELECT to_regprocedure('crmsec.apply_role(integer)') IS NOT NULL")).scalar()
-    return bool(found)
+    return bool(connection.execute(text(probe)).scalar())
+
+
+# Per engine, how the hooks call the database's own procedures.
+_SAVE_PRINCIPAL = {
+    "postgresql": "SELECT crmsec.save_principal(:name, :secret)",
+    "mssql": "EXEC crmsec.save_principal @username = :name, @password = :secret",
+}
+_APPLY_ROLE = {
+    "postgresql": "SELECT crmsec.apply_role(:role_id)",
+    "mssql": "EXEC crmsec.apply_role @role_id = :role_id",
+}
+_DROP_GROUP = {
+    "postgresql": "SELECT crmsec.drop_group(:code)",
+    "mssql": "EXEC crmsec.drop_group @code = :code",
+}
 
 
 # --- hooks for the administration service ----------------------------------------------------
@@ -66,15 +84,19 @@ def on_user_saved(session: Session, username: str, password: str | None = None) 
     """Create or bring up to date the user's login: group, enabled flag, new password.
 
     Runs in the administrator's transaction, with the administrator's own login (which
-    alone may call the function behind it), so the login changes with the users row or not
-    at all.
+    alone may call the procedure behind it), so the login changes with the users row or
+    not at all. PostgreSQL is given a SCRAM verifier, never the password; SQL Server
+    (SQL logins only) takes the password over the encrypted connection, and ignores it
+    for Windows logins.
     """
     connection = session.connection()
     if not is_secured(connection):
         return
-    verifier = scram_verifier(password) if password else None
-    connection.execute(text("SELECT crmsec.save_principal(:name, :verifier)"),
-                       {"name": username, "verifier": verifier})
+    name = connection.dialect.name
+    secret = password
+    if password and name == "postgresql":
+        secret = scram_verifier(password)
+    connection.execute(text(_SAVE_PRINCIPAL[name]), {"name": username, "secret": secret})
 
 
 def on_role_saved(session: Session, role_id: int) -> None:
@@ -82,14 +104,14 @@ def on_role_saved(session: Session, role_id: int) -> None:
     connection = session.connection()
     if is_secured(connection):
         session.flush()
-        connection.execute(text(postgres.role_statement(role_id)))
+        connection.execute(text(_APPLY_ROLE[connection.dialect.name]), {"role_id": role_id})
 
 
 def on_role_deleted(session: Session, role_code: str) -> None:
     connection = session.connection()
     if is_secured(connection):
         session.flush()
-        connection.execute(text("SELECT crmsec.drop_group(:code)"), {"code": role_code})
+        connection.execute(text(_DROP_GROUP[connection.dialect.name]), {"code": role_code})
 
 
 # --- setting a database up -------------------------------------------------------------------
@@ -152,14 +174,13 @@ def secure_database(engine: Engine, *, principal_prefix: str | None = None,
             connection.exec_driver_sql(statement.replace("%", "%%"))
             report.statements += 1
         for role_id, code in connection.execute(select(Role.id, Role.code).order_by(Role.id)):
-            connection.execute(text(postgres.role_statement(role_id)))
+            connection.execute(text(_APPLY_ROLE["postgresql"]), {"role_id": role_id})
             report.groups.append(names.group(code))
         for username, active in connection.execute(
                 select(User.username, User.active).order_by(User.username)):
             password = passwords.get(username)
-            connection.execute(text("SELECT crmsec.save_principal(:name, :verifier)"), {
-                "name": username,
-                "verifier": scram_verifier(password) if password else None})
+            connection.execute(text(_SAVE_PRINCIPAL["postgresql"]), {
+                "name": username, "secret": scram_verifier(password) if password else None})
             (report.logins if active else report.disabled).append(names.principal(username))
             if password:
                 report.with_password.append(names.principal(username))

@@ -88,6 +88,7 @@ def grants_for(uow: UnitOfWork, actor: Actor) -> Grants:
     administration service bumps it on every change), so a changed role applies at
     each user's next action without costing every action three more queries.
     """
+    uow.acting(actor)
     cached = uow.grants_cache.get(actor.user_id)
     if cached is not None:
         return cached

@@ -16,7 +16,7 @@ from app.i18n import tr
 from app.services.errors import ConflictError, ServiceError
 
 if TYPE_CHECKING:
-    from app.services.permissions import Grants, _RoleGrants
+    from app.services.permissions import Actor, Grants, _RoleGrants
 
 
 class UnitOfWork:
@@ -72,6 +72,13 @@ class UnitOfWork:
             if self._depth == 1:
                 self.session.connection(execution_options=read_only_options(self.engine))
             yield self
+
+    def acting(self, actor: Actor) -> None:
+        """Told who acts at the start of each use case (``permissions.grants_for``).
+
+        Nothing here: a station's engine already connects as its person. The test suite's
+        unit of work uses it to run each use case on the acting person's own database login.
+        """
 
     def __exit__(
         self,

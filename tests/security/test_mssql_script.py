@@ -21,7 +21,9 @@ from sqlglot.errors import ErrorLevel
 
 from app import schema
 from app.models import Base
+from app.models.enums import Module
 from app.security import catalog, mssql
+from app.security.catalog import CustomerScoped
 from app.security.mssql import MssqlNames
 from app.services.permissions import DEFAULT_ROLES
 
@@ -202,9 +204,14 @@ def test_each_condition_kind_is_rendered(sql_batches: list[str]) -> None:
     assert ("@id IN (SELECT l.[payment_id] FROM [dbo].[payment_allocations] AS l"
             " WHERE l.[order_id] IN (SELECT p.[id] FROM [dbo].[orders] AS p))"
             in function("payments"))
-    # CustomerScoped: through the directory, not the (scope-filtered) customers table.
-    assert "@customer_id IN (SELECT d.[id] FROM [crmsec].[directory_rows]() AS d" in function(
-        "service_contracts")
+    # Service contracts: the owner's scope, or with their (visible) customer.
+    contracts = function("service_contracts")
+    assert "s.[module] = 'contracts'" in contracts
+    assert "@customer_id IN (SELECT p.[id] FROM [dbo].[customers] AS p)" in contracts
+    # CustomerScoped (no default rule uses it now): through the directory, not the
+    # scope-filtered customers table.
+    rendered = mssql.condition_sql(SQL_NAMES, CustomerScoped("customer_id", Module.CONTRACTS))
+    assert "@customer_id IN (SELECT d.[id] FROM [crmsec].[directory_rows]() AS d" in rendered
     # Equals and Mine.
     assert "@status = N'approved'" in function("knowledge_entries")
     tasks = function("tasks")

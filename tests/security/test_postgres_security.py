@@ -87,9 +87,25 @@ def test_a_clerk_cannot_rewrite_or_read_the_audit_log(psql: Psql, owner_engine: 
     assert "permission denied" in refused(clerk, "UPDATE audit_log SET summary = 'nothing'")
     assert "permission denied" in refused(clerk, "DELETE FROM audit_log")
     assert "permission denied" in refused(clerk, "TRUNCATE audit_log")
-    assert "permission denied" in refused(clerk, "SELECT summary FROM audit_log")
     with owner_engine.begin() as conn:
         assert conn.execute(text("SELECT count(*), max(id) FROM audit_log")).one() == before
+        # The log has entries of other kinds and of customers outside the clerk's scope.
+        conn.execute(text(
+            "INSERT INTO audit_log (at, action, entity, entity_id, summary) VALUES"
+            " (now(), 'update', 'user', 1, 'role changed'),"
+            " (now(), 'update', 'customer', :theirs, 'their customer'),"
+            " (now(), 'update', 'customer', :mine, 'my customer')"),
+            {"theirs": _customer_of(conn, "sales1"), "mine": _customer_of(conn, "clerk1")})
+    # Reading: only the change history of the clerk's own customers (the 360 view).
+    seen = rows(clerk, "SELECT summary FROM audit_log")
+    assert ("my customer",) in seen
+    assert ("their customer",) not in seen and ("role changed",) not in seen
+
+
+def _customer_of(conn: Any, username: str) -> int:
+    return int(conn.execute(text(
+        "SELECT c.id FROM customers c JOIN users u ON u.id = c.owner_id"
+        " WHERE u.username = :name ORDER BY c.id LIMIT 1"), {"name": username}).scalar_one())
 
 
 def test_the_audit_trigger_is_a_second_wall_even_with_a_grant(

@@ -7,25 +7,20 @@ password authentication, which ``.ci/scram-cluster`` starts (CI runs it).
 from __future__ import annotations
 
 import io
-import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, make_url, select, text
+from sqlalchemy import Engine, select, text
 
-from app import cli, schema
+from app import cli
 from app.connect import open_as
-from app.db import make_engine
 from app.models import Role
-from app.security.principals import secure_database
 from app.services import administration
 from app.services.errors import AuthenticationFailed
-from app.services.reference import ensure_reference_data
-from app.services.uow import UnitOfWork
-from app.services.users import add_user
+from tests.secured_server import secured_station
 
 pytestmark = pytest.mark.pg_only
 
@@ -36,35 +31,8 @@ AUTH_DELAY_SECONDS = 0.5  # .ci/scram-cluster sets auth_delay.milliseconds = 500
 @pytest.fixture(scope="module")
 def station_url() -> Iterator[str]:
     """A secured database on the password-checking cluster; the station's address for it."""
-    raw = os.environ.get("STATIONCRM_TEST_SCRAM_URL")
-    if not raw:
-        pytest.skip("needs a cluster that checks passwords: set STATIONCRM_TEST_SCRAM_URL"
-                    " (.ci/scram-cluster prints it; CI does)")
-    server = make_url(raw)
-    database = f"scrm_logins_{os.getpid()}"
-    prefix = f"{database}_"
-    admin = make_engine(server)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
-    owner = make_engine(server.set(database=database))
-    schema.upgrade(owner)
-    uow = UnitOfWork.for_engine(owner)
-    ensure_reference_data(uow)
-    for name, role, department in (("clerk1", "counter_clerk", "storefront"),
-                                   ("sales1", "sales", "key_accounts"),
-                                   ("admin", "administrator", "management")):
-        add_user(uow=uow, actor=None, username=name, password=PASSWORDS[name],
-                 role_code=role, department_code=department)
-    secure_database(owner, principal_prefix=prefix, passwords=PASSWORDS)
-    owner.dispose()
-    yield (f"postgresql://{server.host}:{server.port}/{database}?login_prefix={prefix}")
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        for role in conn.execute(text(
-                "SELECT rolname FROM pg_roles WHERE starts_with(rolname, :p)"),
-                {"p": prefix}).scalars().all():
-            conn.execute(text(f'DROP ROLE "{role}"'))
-    admin.dispose()
+    with secured_station(PASSWORDS) as url:
+        yield url
 
 
 def _current_user(engine: Engine) -> str:
