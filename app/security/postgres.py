@@ -373,6 +373,10 @@ BEGIN
         RAISE EXCEPTION 'StationCRM has no user %', p_username USING ERRCODE = '22023';
     END IF;
     grp := {SCHEMA}.group_name(u.code);
+    IF octet_length(login) > {MAX_NAME} THEN
+        RAISE EXCEPTION 'The database login % would be longer than PostgreSQL allows; '
+            'use a shorter user name or login prefix', login USING ERRCODE = '42622';
+    END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = login) THEN
         -- Only a login this database made: never a superuser, the owner, or another
         -- program's login that happens to carry the same name.
@@ -556,9 +560,6 @@ def setup_statements(names: Names, tables: Iterable[str]) -> list[str]:
 
     ``tables``: every table of the schema (the watched ones get the outside-change trigger).
     """
-    for name in (names.group("x" * 40), names.principal("x" * 40)):
-        if len(name) > MAX_NAME:
-            raise ValueError(f"group or login names would exceed {MAX_NAME} characters")
     db = ident(names.database)
     statements = [
         f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}",

@@ -168,6 +168,15 @@ def secure_database(engine: Engine, *, principal_prefix: str | None = None,
                 "The login running `db security` must own the schema and have CREATEROLE "
                 "(it creates the group roles and people's logins).")
         names = names_for(connection, principal_prefix)
+        too_long = [name for name in (
+            *(names.group(code) for code in connection.execute(select(Role.code)).scalars()),
+            *(names.principal(u) for u in connection.execute(select(User.username)).scalars()))
+            if len(name.encode("utf-8")) > postgres.MAX_NAME]
+        if too_long:
+            raise SecurityError(
+                f"These database role names would be longer than PostgreSQL's"
+                f" {postgres.MAX_NAME} bytes: {', '.join(too_long)}. Use a shorter login"
+                " prefix, role code or user name.")
         tables = [t.name for t in Base.metadata.sorted_tables]
         for statement in postgres.setup_statements(names, tables):
             # The driver reads "%" as a parameter marker even with no parameters.

@@ -336,3 +336,15 @@ def _may_read(uow: UnitOfWork, person: Actor, module: Module) -> bool:
     grants = grants_for(uow, person)
     return grants.allows(module, Operation.VIEW) or grants.allows(module, Operation.CREATE) \
         or grants.allows(Module.STATISTICS, Operation.VIEW)
+
+
+def test_a_prefix_too_long_for_postgresql_is_refused_and_nothing_changes(
+        owner_engine: Engine, login_of: Callable[[str], str]) -> None:
+    from app.security.principals import SecurityError, secure_database
+
+    with pytest.raises(SecurityError, match="longer than PostgreSQL's 63 bytes"):
+        secure_database(owner_engine, principal_prefix="p" * 60)
+    with owner_engine.connect() as conn:
+        kept = conn.execute(text(
+            "SELECT value FROM crmsec.config WHERE key = 'principal_prefix'")).scalar_one()
+    assert login_of("clerk1") == f"{kept}clerk1"
