@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Unicode
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import (
@@ -179,3 +179,19 @@ class MeterReading(Base):
     device: Mapped[Device] = relationship(back_populates="readings")
 
 
+
+
+# A view (migration 8c2f4d1e6a90), not a table: its own MetaData keeps it out of create_all
+# and of the schema comparison. What anyone may read of every customer: the name and
+# whose customer it is (app.security grants it; row security hides the rest).
+customer_directory = Table(
+    "customer_directory", MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40)),
+    Column("name", Unicode(200)),
+    Column("short_name", Unicode(100)),
+    Column("owner_id", Integer),
+    Column("name_key", Unicode(200)),
+    Column("pinyin_full", String(400)),
+    Column("sort_key", String(400)),
+)

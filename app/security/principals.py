@@ -10,11 +10,11 @@ import hashlib
 import hmac
 import os
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.models import Base, Role, User
@@ -112,6 +112,37 @@ def on_role_deleted(session: Session, role_code: str) -> None:
     if is_secured(connection):
         session.flush()
         connection.execute(text(_DROP_GROUP[connection.dialect.name]), {"code": role_code})
+
+
+# --- the duplicate check's phone lookup -----------------------------------------------------
+
+_PHONE_LOOKUP = {
+    "postgresql": "SELECT id FROM crmsec.customers_with_phone(:digits)",
+    "mssql": "EXEC crmsec.customers_with_phone @digits = :digits",
+}
+
+
+def customers_with_phone(session: Session, digits: Iterable[str]) -> set[int]:
+    """Ids of the customers (any owner) with one of these whole phone numbers.
+
+    On a secured server through the database's own audited lookup, which answers only for
+    a whole number and only with ids, names and owners — row security hides other
+    people's customers' phones from every plain query. Elsewhere a plain query.
+    """
+    wanted = sorted({d for d in digits if d})
+    if not wanted:
+        return set()
+    connection = session.connection()
+    if is_secured(connection):
+        lookup = text(_PHONE_LOOKUP[connection.dialect.name])
+        return {int(row[0]) for d in wanted for row in connection.execute(lookup, {"digits": d})}
+    from app.models import Contact, Customer
+
+    found = connection.execute(
+        select(Customer.id).where(Customer.phone_digits.in_(wanted))
+        .union(select(Contact.customer_id).where(
+            or_(Contact.phone_digits.in_(wanted), Contact.mobile_digits.in_(wanted)))))
+    return {int(row[0]) for row in found}
 
 
 # --- setting a database up -------------------------------------------------------------------

@@ -17,7 +17,6 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
-    exists,
     or_,
     select,
     true,
@@ -27,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from app.i18n import tr
 from app.models import Address, Contact, Customer, Device, MeterReading, User, utcnow
+from app.models.customers import customer_directory
 from app.models.enums import (
     AddressKind,
     AuditAction,
@@ -41,6 +41,7 @@ from app.models.enums import (
     Operation,
 )
 from app.models.system import CustomFieldValue
+from app.security import principals
 from app.services import audit, custom_fields
 from app.services.custom_fields import FieldDefinition
 from app.services.errors import NotFound, ValidationError
@@ -746,35 +747,38 @@ def find_duplicates(
         full = pinyin_full(name) if name else ""
         phones = {d for d in (phone_digits(p) for p in (phone, *contact_phones)) if d}
         phones = {d for d in phones if len(d) >= 7}
+        # Through the directory: on a secured server row security hides other people's
+        # customers from the customers table, but never their name and owner.
+        d = customer_directory.c
         reasons: list[tuple[str, Any]] = []
         if key:
-            reasons.append(("same_name", Customer.name_key == key))
+            reasons.append(("same_name", d.name_key == key))
         if full and len(full) >= 4:
-            reasons.append(("same_pinyin", Customer.pinyin_full == full))
+            reasons.append(("same_pinyin", d.pinyin_full == full))
         if core and len(core) >= 2:
-            reasons.append(("similar_name", Customer.name_key.contains(core, autoescape=True)))
+            reasons.append(("similar_name", d.name_key.contains(core, autoescape=True)))
         if phones:
-            reasons.append(("same_phone", or_(
-                Customer.phone_digits.in_(phones),
-                exists().where(Contact.customer_id == Customer.id,
-                               or_(Contact.phone_digits.in_(phones),
-                                   Contact.mobile_digits.in_(phones))),
-            )))
+            # Whole numbers only, and audited where the database keeps phones to their owners.
+            with_phone = principals.customers_with_phone(uow.session, phones)
+            if with_phone:
+                reasons.append(("same_phone", d.id.in_(sorted(with_phone))))
         if not reasons:
             return ()
-        in_scope = scope_filter(uow, actor, Module.CUSTOMERS, Customer.owner_id)
+        in_scope = scope_filter(uow, actor, Module.CUSTOMERS, d.owner_id)
         flags = [case((cond, True), else_=False).label(code) for code, cond in reasons]
         stmt = (
-            select(Customer.id, Customer.name, Customer.phone, User.display_name,
-                   Customer.owner_id,
-                   case((in_scope, True), else_=False).label("visible"), *flags)
-            .outerjoin(User, User.id == Customer.owner_id)
+            select(d.id, d.name, Customer.phone, User.display_name, d.owner_id,
+                   case((and_(in_scope, Customer.id.is_not(None)), True),
+                        else_=False).label("visible"), *flags)
+            .select_from(customer_directory)
+            .outerjoin(Customer, Customer.id == d.id)
+            .outerjoin(User, User.id == d.owner_id)
             .where(or_(*(cond for _, cond in reasons)))
-            .order_by(Customer.sort_key, Customer.id)
+            .order_by(d.sort_key, d.id)
             .limit(limit)
         )
         if exclude_id is not None:
-            stmt = stmt.where(Customer.id != exclude_id)
+            stmt = stmt.where(d.id != exclude_id)
         hits = []
         for r in uow.session.execute(stmt).all():
             found = tuple(code for code, _ in reasons if getattr(r, code))

@@ -31,6 +31,10 @@ from app.models.enums import DataScope, FieldAccess, Module, Operation
 from app.services.errors import PermissionDenied
 from app.services.uow import UnitOfWork
 
+# A column holding a user id: a mapped attribute, or a column of a view such as the
+# customer directory.
+OwnerColumn = InstrumentedAttribute[int | None] | InstrumentedAttribute[int] | ColumnElement[Any]
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -175,7 +179,7 @@ def scope_filter(
     uow: UnitOfWork,
     actor: Actor,
     module: Module,
-    owner_column: InstrumentedAttribute[int | None] | InstrumentedAttribute[int],
+    owner_column: OwnerColumn,
 ) -> ColumnElement[bool]:
     """A WHERE clause limiting ``owner_column`` to the records the actor's data scope covers."""
     scope, params = scope_params(uow, actor, module)
@@ -201,7 +205,7 @@ SCOPE_DEPARTMENT = "scope_department_id"
 
 def scope_clause(
     scope: DataScope,
-    owner_column: InstrumentedAttribute[int | None] | InstrumentedAttribute[int],
+    owner_column: OwnerColumn,
     values: Mapping[str, int | None] | None = None,
 ) -> ColumnElement[bool]:
     """The data-scope condition with the actor as bind parameters (``SCOPE_USER``,

@@ -184,11 +184,14 @@ def test_statements_are_separated_by_go(mssql_ddl: str) -> None:
     statements = [s.strip() for s in re.split(r"^GO$", mssql_ddl, flags=re.MULTILINE)]
     statements = [s for s in statements if s]
     creates = [s for s in statements if "CREATE " in s]
-    # One CREATE per batch: every table and every index of the models, plus alembic_version.
+    # One CREATE per batch: every table and every index of the models, alembic_version,
+    # and the customer directory view (CREATE VIEW must open its batch on SQL Server).
     expected = (
-        len(Base.metadata.tables) + 1 + sum(len(t.indexes) for t in Base.metadata.tables.values())
+        len(Base.metadata.tables) + 2 + sum(len(t.indexes) for t in Base.metadata.tables.values())
     )
     assert len(creates) == expected
+    assert any("\nCREATE VIEW customer_directory AS SELECT id, code, name," in f"\n{s}"
+               for s in creates)
     assert all(s.count("CREATE ") == 1 for s in creates)
     assert statements[-1] == "COMMIT;"
     assert mssql_ddl.rstrip().endswith("\nGO")

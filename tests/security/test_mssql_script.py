@@ -567,3 +567,12 @@ def test_sqlglot_parses_every_batch_it_has_grammar_for(sql_batches: list[str]) -
                        "certificate signing": 1, "role creation": 1, "default constraint": 1,
                        "deny": 1, "database and schema permissions": 1}
     assert parsed > 40
+
+
+def test_the_directory_view_of_the_migrations_has_the_catalogues_columns() -> None:
+    out = io.StringIO()
+    schema.upgrade_sql(MSSQL_URL, out)
+    created = re.search(r"CREATE VIEW customer_directory AS SELECT (.*?) FROM customers",
+                        out.getvalue())
+    assert created is not None
+    assert tuple(c.strip() for c in created.group(1).split(",")) == catalog.DIRECTORY_COLUMNS

@@ -348,3 +348,24 @@ def test_a_prefix_too_long_for_postgresql_is_refused_and_nothing_changes(
         kept = conn.execute(text(
             "SELECT value FROM crmsec.config WHERE key = 'principal_prefix'")).scalar_one()
     assert login_of("clerk1") == f"{kept}clerk1"
+
+
+def test_the_duplicate_check_finds_other_peoples_customers_by_name_and_whole_phone(
+        person_engine: Callable[[str], Engine], owner_engine: Engine) -> None:
+    from app.services.customers import find_duplicates
+
+    uow = UnitOfWork.for_engine(person_engine("sales1"))
+    me = login_principal(uow=uow, username="sales1")
+    with owner_engine.begin() as conn:
+        name, digits, owner = conn.execute(
+            select(Customer.name, Customer.phone_digits, User.display_name)
+            .join(User, User.id == Customer.owner_id)
+            .where(Customer.owner_id != me.user_id, Customer.phone_digits.is_not(None))
+            .order_by(Customer.id).limit(1)).one()
+    by_name = find_duplicates(uow=uow, actor=me, name=name)
+    hit = next(h for h in by_name if h.name == name)
+    # Row security hides the row; the directory still says whose customer it is.
+    assert (hit.restricted, hit.owner_name, hit.phone) == (True, owner, None)
+    by_phone = find_duplicates(uow=uow, actor=me, phone=digits)
+    assert [(h.name, h.reasons, h.phone) for h in by_phone] == [(name, ("same_phone",), None)]
+    assert find_duplicates(uow=uow, actor=me, phone=digits[:5]) == ()
