@@ -97,11 +97,11 @@ def condition_sql(condition: Condition, table: str) -> str:
     match condition:
         case Scoped(column, module):
             return _in_scope(own(column), module.value)
-        # Correlated EXISTS, one index probe into the parent per row read: the parent's
-        # own row security applies inside, so "visible" means visible to the asker.
         case Follows(column, parent, only_if):
-            # A role that sees every parent row skips the test (its scope is read once per
-            # statement); otherwise one index probe into the parent per row read, which
+            # The parent's own row security applies inside, so "visible" means visible to
+            # the asker. A role that sees every parent row skips the test (its scope is
+            # read once per statement); otherwise one index probe into the parent per row
+            # read (a correlated EXISTS), which
             # is what a screen showing one customer's records needs. (Hashing the visible
             # parent ids instead was 17x slower for the 360 view, and only helped searches
             # that scan every contact, which want an index of their own.)
@@ -112,10 +112,9 @@ def condition_sql(condition: Condition, table: str) -> str:
             if only_if is not None:
                 sql = f"({own(only_if[0])} = {literal(only_if[1])} AND {sql})"
             return sql
-        case Linked(link, link_column, link_parent, parent):
-            # A function: written inline, the planner hashes every visible parent row
-            # (all of a salesperson's orders) to show one payment.
-            del link_column, link_parent
+        case Linked(link, _link_column, _link_parent, parent):
+            # A function (visibility_functions): written inline, the planner hashes every
+            # visible parent row (all of a salesperson's orders) to show one payment.
             return f"{SCHEMA}.linked_{link}_{parent}({own('id')})"
         case CustomerScoped(column, module):
             return (f"EXISTS (SELECT 1 FROM public.{catalog.DIRECTORY_VIEW} d"
