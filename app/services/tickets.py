@@ -62,6 +62,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.customers import customer_directory
 from app.models.enums import (
     AuditAction,
     ConfirmStatus,
@@ -585,8 +586,12 @@ def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> Ticke
         require(uow, actor, Module.SERVICE_TICKETS, Operation.CREATE)
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
         check = Checker()
-        customer = (uow.session.get(Customer, draft.customer_id)
-                    if isinstance(draft.customer_id, int) else None)
+        # Through the directory: on a secured server the desk may not read the card of a
+        # customer outside its sales scope, only who the customer is.
+        customer = (uow.session.execute(
+            select(customer_directory.c.id, customer_directory.c.name)
+            .where(customer_directory.c.id == draft.customer_id)).one_or_none()
+            if isinstance(draft.customer_id, int) else None)
         if customer is None:
             check.fail("customer_id", tr("does not exist"))
         symptoms = check.text("symptoms", draft.symptoms, max_len=4000, required=True,
@@ -630,7 +635,8 @@ def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> Ticke
             }
             if new_device["serial_number"]:
                 owner = uow.session.execute(
-                    select(Customer.name).join(Device, Device.customer_id == Customer.id)
+                    select(customer_directory.c.name)
+                    .join(Device, Device.customer_id == customer_directory.c.id)
                     .where(Device.serial_number == new_device["serial_number"])
                 ).scalars().first()
                 if owner is not None:
