@@ -53,7 +53,6 @@ from app.i18n import tr
 from app.models import (
     AppSetting,
     Contact,
-    Customer,
     Device,
     Payment,
     PaymentAllocation,
@@ -1239,9 +1238,10 @@ def _views(uow: UnitOfWork, conditions: Sequence[Any], *, order_by: Sequence[Any
     statement, whatever the number of rows (customer, device, technician and the linked
     contract's kind joined in). Events and the repair record are left out (detail only)."""
     stmt = (
-        select(ServiceTicket, Customer.name, Device.brand, Device.model,
+        select(ServiceTicket, customer_directory.c.name, Device.brand, Device.model,
                Device.serial_number, _Technician.display_name, ServiceContract.kind)
-        .join(Customer, Customer.id == ServiceTicket.customer_id)
+        # The directory: a desk sees tickets of customers outside its sales scope.
+        .join(customer_directory, customer_directory.c.id == ServiceTicket.customer_id)
         .outerjoin(Device, Device.id == ServiceTicket.device_id)
         .outerjoin(_Technician, _Technician.id == ServiceTicket.technician_id)
         .outerjoin(ServiceContract, ServiceContract.id == ServiceTicket.contract_id)

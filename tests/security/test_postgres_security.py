@@ -369,3 +369,33 @@ def test_the_duplicate_check_finds_other_peoples_customers_by_name_and_whole_pho
     by_phone = find_duplicates(uow=uow, actor=me, phone=digits)
     assert [(h.name, h.reasons, h.phone) for h in by_phone] == [(name, ("same_phone",), None)]
     assert find_duplicates(uow=uow, actor=me, phone=digits[:5]) == ()
+
+
+def test_any_customer_may_hand_in_a_device_at_the_counter(
+        person_engine: Callable[[str], Engine], owner_engine: Engine, psql: Psql) -> None:
+    from app.models import Device
+    from app.services.errors import ValidationError
+    from app.services.tickets import IntakeDraft, NewDevice, intake_ticket
+
+    uow = UnitOfWork.for_engine(person_engine("clerk2"))
+    clerk = login_principal(uow=uow, username="clerk2")
+    with owner_engine.begin() as conn:
+        key_account = _customer_of(conn, "sales3")
+        taken_serial = conn.execute(
+            select(Device.serial_number).join(Customer, Customer.id == Device.customer_id)
+            .join(User, User.id == Customer.owner_id)
+            .where(User.username == "sales4", Device.serial_number.is_not(None))
+            .order_by(Device.id).limit(1)).scalar_one()
+    # The key account is outside the counter's scope: its card stays closed to the clerk...
+    assert rows(psql("clerk2"), "SELECT id FROM customers WHERE id = %s", key_account) == []
+    # ...but it may hand in a printer, and the ticket is the clerk's.
+    ticket = intake_ticket(uow=uow, actor=clerk, draft=IntakeDraft(
+        customer_id=key_account, symptoms="卡纸，打印有黑线",
+        new_device=NewDevice(brand="HP", model="M404dn", serial_number="SEC-TEST-0001")))
+    assert ticket.customer_id == key_account
+    # A serial already registered to another salesperson's customer is still caught.
+    with pytest.raises(ValidationError, match="already registered"):
+        intake_ticket(uow=uow, actor=clerk, draft=IntakeDraft(
+            customer_id=key_account, symptoms="不开机",
+            new_device=NewDevice(brand="HP", model="M404dn", serial_number=taken_serial)))
+
