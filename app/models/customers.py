@@ -193,5 +193,8 @@ customer_directory = Table(
     Column("owner_id", Integer),
     Column("name_key", Unicode(200)),
     Column("pinyin_full", String(400)),
+    Column("pinyin_initials", String(100)),
+    Column("core_initials", String(100)),
+    Column("short_initials", String(100)),
     Column("sort_key", String(400)),
 )

@@ -675,6 +675,10 @@ def search_customers(
         shape, text_params = _text_params(text)
         params: dict[str, Any] = {**scope_values, **text_params}
         stmt = _search_statement(shape, scope)
+        # The statement's own table for the id, owner and sort key (see _search_statement).
+        row_id, owner, sort_key = ((Customer.id, Customer.owner_id, Customer.sort_key)
+                                   if shape == "digits" else
+                                   (_DIRECTORY.id, _DIRECTORY.owner_id, _DIRECTORY.sort_key))
         conditions = []
         if filters.customer_class:
             conditions.append(Customer.customer_class == filters.customer_class)
@@ -683,7 +687,7 @@ def search_customers(
         if filters.status:
             conditions.append(Customer.status == filters.status)
         if filters.owner_id:
-            conditions.append(Customer.owner_id == filters.owner_id)
+            conditions.append(owner == filters.owner_id)
         for wanted in filters.custom:
             conditions.append(custom_fields.matches(CustomFieldEntity.CUSTOMER, Customer.id,
                                                     wanted.code, wanted.op, wanted.value))
@@ -692,8 +696,8 @@ def search_customers(
             conditions.append(scope_clause(scope, Customer.owner_id))
         if after is not None:
             # Spelled out rather than a row-value comparison, which SQL Server lacks.
-            conditions.append(or_(Customer.sort_key > after[0],
-                                  and_(Customer.sort_key == after[0], Customer.id > after[1])))
+            conditions.append(or_(sort_key > after[0],
+                                  and_(sort_key == after[0], row_id > after[1])))
         if conditions:
             stmt = stmt.where(*conditions)
         params["page_limit"] = limit + 1
@@ -816,16 +820,45 @@ def search_shape(text: str) -> str:
     return "words"
 
 
-def _customers_with_contact(*conditions: Any) -> Any:
+@dataclass(frozen=True)
+class _Keys:
+    """The columns a search text is matched against."""
+
+    id: Any
+    name: Any
+    short_name: Any
+    name_key: Any
+    pinyin_full: Any
+    pinyin_initials: Any
+    core_initials: Any
+    short_initials: Any
+    # None: match the phone through the customer's own row (IN), which row security
+    # hides for customers the searcher may not open.
+    phone_digits: Any | None
+
+
+_CUSTOMER_KEYS = _Keys(Customer.id, Customer.name, Customer.short_name, Customer.name_key,
+                       Customer.pinyin_full, Customer.pinyin_initials, Customer.core_initials,
+                       Customer.short_initials, Customer.phone_digits)
+# The list: names and keys from the directory, so customers outside the scope still appear
+# where row security hides their rows; the phone only from the customer's own row, so a
+# number is never matched digit by digit on a customer the searcher may not open.
+_DIRECTORY = customer_directory.c
+_DIRECTORY_KEYS = _Keys(_DIRECTORY.id, _DIRECTORY.name, _DIRECTORY.short_name,
+                        _DIRECTORY.name_key, _DIRECTORY.pinyin_full, _DIRECTORY.pinyin_initials,
+                        _DIRECTORY.core_initials, _DIRECTORY.short_initials, None)
+
+
+def _customers_with_contact(keys: _Keys, *conditions: Any) -> Any:
     # IN (one pass over contacts) rather than a correlated EXISTS per customer row.
-    return Customer.id.in_(select(Contact.customer_id).where(or_(*conditions)))
+    return keys.id.in_(select(Contact.customer_id).where(or_(*conditions)))
 
 
 def search_condition(text: str) -> tuple[Any, dict[str, str]]:
     """The WHERE clause the customer list uses for ``text``, and its parameter values
     (pass them when executing): for other lists of customers, e.g. the export."""
     shape, params = _text_params(text)
-    return _text_clause(shape), params
+    return _text_clause(shape, _CUSTOMER_KEYS), params
 
 
 def _text_params(text: str) -> tuple[str, dict[str, str]]:
@@ -874,51 +907,83 @@ def _in_range(column: Any, lo: str = "lo", hi: str = "hi") -> Any:
     return and_(column >= bindparam(lo, type_=String), column < bindparam(hi, type_=String))
 
 
-def _text_clause(shape: str) -> Any:
+def _text_clause(shape: str, keys: _Keys) -> Any:
     """The WHERE clause for a shape of search text, built from only the keys that shape
     can match, so a pinyin search is an index range and not a scan of every column."""
     if shape == "all":
         return true()
     if shape == "short":
-        return _like_anywhere(Customer.name)
+        return _like_anywhere(keys.name)
     if shape == "digits":
-        return or_(_like_anywhere(Customer.phone_digits),
-                   _customers_with_contact(_like_anywhere(Contact.phone_digits),
-                                           _like_anywhere(Contact.mobile_digits)))
+        own = (_like_anywhere(keys.phone_digits) if keys.phone_digits is not None else
+               keys.id.in_(select(Customer.id).where(_like_anywhere(Customer.phone_digits))))
+        return or_(own, _customers_with_contact(keys, _like_anywhere(Contact.phone_digits),
+                                                _like_anywhere(Contact.mobile_digits)))
     if shape == "letters":
         # Initials also without the leading city (北京博普装饰: "bpzs") and of the short
         # name; every branch an index range. No name_key branch: for Latin letters the full
         # pinyin starts the same (it keeps Latin words), and a fifth branch tips SQLite
         # into walking the whole sort index instead of the four ranges.
-        return or_(_in_range(Customer.pinyin_initials), _in_range(Customer.core_initials),
-                   _in_range(Customer.short_initials), _in_range(Customer.pinyin_full))
-    custom = custom_fields.text_search(CustomFieldEntity.CUSTOMER, Customer.id,
+        return or_(_in_range(keys.pinyin_initials), _in_range(keys.core_initials),
+                   _in_range(keys.short_initials), _in_range(keys.pinyin_full))
+    custom = custom_fields.text_search(CustomFieldEntity.CUSTOMER, keys.id,
                                        bindparam("anywhere", type_=String))
     if shape == "code":
-        return or_(_in_range(Customer.name_key),
-                   Customer.id.in_(select(Device.customer_id).where(
+        return or_(_in_range(keys.name_key),
+                   keys.id.in_(select(Device.customer_id).where(
                        _in_range(Device.serial_number, "serial_lo", "serial_hi"))),
                    custom)
-    return or_(_like_anywhere(Customer.name), _like_anywhere(Customer.short_name),
-               _customers_with_contact(_in_range(Contact.name)), custom)
+    return or_(_like_anywhere(keys.name), _like_anywhere(keys.short_name),
+               _customers_with_contact(keys, _in_range(Contact.name)), custom)
 
 
 @functools.cache
 def _search_statement(shape: str, scope: DataScope) -> Any:
-    """The list query for one shape of search text and one data scope, built once."""
+    """The list query for one shape of search text and one data scope, built once.
+
+    From the customer directory, with the customer's own row joined for what only an
+    actor who may open it sees: on a secured server row security leaves that row out for
+    others' customers, which then appear restricted to name and owner, as everywhere.
+    """
+    if shape == "digits":
+        return _digits_statement(scope)
+    d = _DIRECTORY
+    in_scope = scope_clause(scope, d.owner_id)
+    return (
+        select(
+            d.id, d.code, d.name, d.short_name,
+            # The codes as stored: the list shows labels, and converting a hundred rows
+            # of three enums each costs as much as the index range itself.
+            type_coerce(Customer.customer_class, String), type_coerce(Customer.source, String),
+            type_coerce(Customer.status, String), d.owner_id,
+            User.display_name, Customer.phone, d.sort_key,
+            case((and_(in_scope, Customer.id.is_not(None)), True), else_=False)
+            .label("visible"),
+        )
+        .select_from(customer_directory)
+        .outerjoin(Customer, Customer.id == d.id)
+        .outerjoin(User, User.id == d.owner_id)
+        .where(_text_clause(shape, _DIRECTORY_KEYS))
+        .order_by(d.sort_key, d.id)
+        .limit(bindparam("page_limit", type_=Integer))
+    )
+
+
+def _digits_statement(scope: DataScope) -> Any:
+    """Digits match only customers the actor may open: a fragment of a number never says
+    whose customer it is (that was a way to rebuild colleagues' customers' numbers from the
+    search box, digit by digit). A whole number of someone else's customer is the
+    duplicate check's business, which the database audits."""
     in_scope = scope_clause(scope, Customer.owner_id)
     return (
         select(
             Customer.id, Customer.code, Customer.name, Customer.short_name,
-            # The codes as stored: the list shows labels, and converting a hundred rows
-            # of three enums each costs as much as the index range itself.
             type_coerce(Customer.customer_class, String), type_coerce(Customer.source, String),
             type_coerce(Customer.status, String), Customer.owner_id,
-            User.display_name, Customer.phone, Customer.sort_key,
-            case((in_scope, True), else_=False).label("visible"),
+            User.display_name, Customer.phone, Customer.sort_key, true().label("visible"),
         )
         .outerjoin(User, User.id == Customer.owner_id)
-        .where(_text_clause(shape))
+        .where(_text_clause("digits", _CUSTOMER_KEYS), in_scope)
         .order_by(Customer.sort_key, Customer.id)
         .limit(bindparam("page_limit", type_=Integer))
     )

@@ -17,6 +17,8 @@ from app.services.customers import (
     update_customer,
 )
 from app.services.errors import ConflictError, PermissionDenied, ValidationError
+from app.services.permissions import Actor
+from app.services.uow import UnitOfWork
 
 
 def _count(uow, model) -> int:
@@ -208,3 +210,24 @@ def test_a_serial_number_belongs_to_one_customer(uow, sales_user, other_sales_us
                                                    serial_number="qlk09876"),)))
     assert "天津海河电子" in err.value.errors["devices[0].serial_number"]
     assert _count(uow, Customer) == 1 and _count(uow, Device) == 1
+
+
+def test_a_digits_search_pages_and_filters_by_owner_over_the_actors_own_customers(
+        uow: UnitOfWork, sales_user: Actor, other_sales_user: Actor) -> None:
+    from app.services.customers import CustomerFilters, search_customers
+
+    for n in range(5):
+        create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+            name=f"海淀数码{n}号店", phone=f"010-6255 00{n}7"))
+    create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(
+        name="朝阳数码店", phone="010-6255 0097"))
+    first = search_customers(uow=uow, actor=sales_user, text="62550", limit=3)
+    assert len(first.rows) == 3 and first.next_after is not None
+    rest = search_customers(uow=uow, actor=sales_user, text="62550", limit=3,
+                            after=first.next_after)
+    names = [r.name for r in (*first.rows, *rest.rows)]
+    # A fragment of a number finds only one's own customers: never whose the number is.
+    assert sorted(names) == sorted(f"海淀数码{n}号店" for n in range(5))
+    mine = search_customers(uow=uow, actor=sales_user, text="62550",
+                            filters=CustomerFilters(owner_id=other_sales_user.user_id))
+    assert mine.rows == ()
