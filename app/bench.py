@@ -132,6 +132,12 @@ def _sample_queries(engine: Engine) -> dict[str, str]:
     }
 
 
+def _raw_search_params(query: str) -> dict[str, str]:
+    """The values for _RAW_SEARCH: a prefix range and a LIKE pattern."""
+    low = query.casefold()
+    return {"p": low, "q": low[:-1] + chr(ord(low[-1]) + 1), "c": f"%{query}%"}
+
+
 def bench_search(engine: Engine, *, repeat: int = 15) -> list[BenchResult]:
     actor = _manager(engine)
     uow = UnitOfWork.for_engine(engine)
@@ -140,9 +146,7 @@ def bench_search(engine: Engine, *, repeat: int = 15) -> list[BenchResult]:
         def service(q: str = query) -> int:
             return len(search_customers(uow=uow, actor=actor, text=q, limit=PAGE).rows)
 
-        sql = _RAW_SEARCH[label]
-        low = query.casefold()
-        params = {"p": low, "q": low[:-1] + chr(ord(low[-1]) + 1), "c": f"%{query}%"}
+        sql, params = _RAW_SEARCH[label], _raw_search_params(query)
 
         def raw(sql: str = sql, params: dict[str, str] = params) -> int:
             with engine.connect() as conn:
@@ -370,8 +374,7 @@ def bench_row_security(owner: Engine, person: Engine, username: str, *,
         def search(uow: UnitOfWork, q: str = query) -> int:
             return len(search_customers(uow=uow, actor=actor, text=q, limit=PAGE).rows)
 
-        low = query.casefold()
-        params = {"p": low, "q": low[:-1] + chr(ord(low[-1]) + 1), "c": f"%{query}%"}
+        params = _raw_search_params(query)
 
         def raw(sql: str = _RAW_SEARCH[label], p: dict[str, str] = params) -> int:
             with person.connect() as conn:

@@ -120,12 +120,12 @@ def _cmd_db_security(args: argparse.Namespace) -> int:
         print(mssql.script(names, [t.name for t in Base.metadata.sorted_tables],
                            [r.code for r in DEFAULT_ROLES], args.users or []), end="")
         return EXIT_OK
+    from app.bootstrap import require_current_schema
+
     _require_existing_sqlite_file(url)
     engine = _engine(url)
     try:
-        if schema.current_revision(engine) != schema.head_revision():
-            raise schema.SchemaError(
-                "the schema is not at the newest revision: run `stationcrm db upgrade` first")
+        require_current_schema(engine)
         report = principals.secure_database(engine, principal_prefix=args.prefix)
     finally:
         engine.dispose()
@@ -328,14 +328,16 @@ def _log_in(args: argparse.Namespace) -> tuple[Engine, UnitOfWork, Actor]:
     """
     from app.connect import open_as
 
-    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
-                else _ask_password())
+    password = _person_password(args)
     url = resolve_db_url(args.db)
     _require_existing_sqlite_file(url)
     return open_as(url, args.user, password)
 
 
-def _ask_password() -> str:
+def _person_password(args: argparse.Namespace) -> str:
+    """A person's own password: the first line of standard input, or a prompt."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
     import getpass
 
     return getpass.getpass("Password: ")
@@ -408,8 +410,7 @@ def _bench_as(owner: Engine, url: str, args: argparse.Namespace) -> int:
     from app.bench import bench_row_security, format_row_security
     from app.connect import engine_as
 
-    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
-                else _ask_password())
+    password = _person_password(args)
     station = make_url(url)._replace(username=None, password=None)
     person = engine_as(station.render_as_string(hide_password=False), args.as_user, password)
     try:

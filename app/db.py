@@ -252,9 +252,13 @@ def personal_logins(url: str | URL) -> bool:
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return False
-    trusted = {k.lower(): str(v).lower() for k, v in parsed.query.items()}.get(
-        "trusted_connection") == "yes"
-    return trusted or not parsed.username
+    return _windows_login(parsed) or not parsed.username
+
+
+def _windows_login(url: URL) -> bool:
+    """SQL Server integrated authentication: Windows says who connects."""
+    query = {key.lower(): str(value).lower() for key, value in url.query.items()}
+    return query.get("trusted_connection") == "yes"
 
 
 def person_url(url: str | URL, username: str, password: str) -> URL:
@@ -265,15 +269,15 @@ def person_url(url: str | URL, username: str, password: str) -> URL:
     parsed = normalize_url(url)
     prefix = str(parsed.query.get(LOGIN_PREFIX_KEY) or "")
     parsed = parsed.difference_update_query([LOGIN_PREFIX_KEY])
-    trusted = {k.lower(): str(v).lower() for k, v in parsed.query.items()}.get(
-        "trusted_connection") == "yes"
-    if trusted:
+    if _windows_login(parsed):
         return parsed
     return parsed.set(username=f"{prefix}{username.strip()}", password=password)
 
 
 _ODBC_SECRET = re.compile(r"(?i)\b(pwd|password)\s*=\s*(\{(?:[^}]|\}\})*\}|[^;]*)")
 _URL_USERINFO = re.compile(r"(://[^:/@]*:)[^@]*@")
+# The whole "PWD=…;" field, to take out of a connection string.
+_ODBC_SECRET_FIELD = re.compile(_ODBC_SECRET.pattern + r";?")
 
 
 def _redact_odbc(connect_string: str) -> str:
@@ -298,6 +302,28 @@ def redact_url(url: str | URL) -> str:
         parsed = parsed.update_query_dict(hidden)
     # The query part is percent-encoded on output; show the mask as *** there too.
     return parsed.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
+
+
+def without_password(url: str) -> str:
+    """The URL with every password taken out (``redact_url`` masks them; this drops them).
+
+    The station file never holds one: a station on a server logs in with the person's own
+    database login, and an older set-up with a shared database user gives its password
+    through STATIONCRM_DB_URL or --db instead.
+    """
+    try:
+        parsed = make_url(url)
+    except (sa_exc.ArgumentError, ValueError):
+        return url
+    secret_keys = [key for key in parsed.query if key.lower() in ("pwd", "password")]
+    odbc = parsed.query.get("odbc_connect")
+    odbc_secret = isinstance(odbc, str) and _ODBC_SECRET.search(odbc) is not None
+    if parsed.password is None and not secret_keys and not odbc_secret:
+        return url
+    parsed = parsed._replace(password=None).difference_update_query(secret_keys)
+    if isinstance(odbc, str):
+        parsed = parsed.update_query_dict({"odbc_connect": _ODBC_SECRET_FIELD.sub("", odbc)})
+    return parsed.render_as_string(hide_password=False)
 
 
 def _secrets_of(url: URL | None) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,8 +11,8 @@ from pathlib import Path
 from typing import Final, Literal
 
 import platformdirs
-from sqlalchemy import make_url
-from sqlalchemy.exc import ArgumentError
+
+from app.db import without_password
 
 APP_NAME: Final = "StationCRM"
 CONFIG_FILE_NAME: Final = "station.toml"
@@ -220,31 +219,6 @@ def save_station_config(
         os.chmod(temporary, 0o600)
     os.replace(temporary, path)
     return path
-
-
-_ODBC_PASSWORD: Final = re.compile(r"(?i)\b(?:pwd|password)\s*=\s*(?:\{(?:[^}]|\}\})*\}|[^;]*);?")
-
-
-def without_password(url: str) -> str:
-    """The URL with every password taken out: the station file never holds one.
-
-    A station on a server logs in with the person's own database login (the login dialog
-    asks); an older set-up with a shared database user gives its password through
-    STATIONCRM_DB_URL or --db instead.
-    """
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        return url
-    secret_keys = [key for key in parsed.query if key.lower() in ("pwd", "password")]
-    odbc = parsed.query.get("odbc_connect")
-    if parsed.password is None and not secret_keys and not (
-            isinstance(odbc, str) and _ODBC_PASSWORD.search(odbc)):
-        return url
-    parsed = parsed._replace(password=None).difference_update_query(secret_keys)
-    if isinstance(odbc, str):
-        parsed = parsed.update_query_dict({"odbc_connect": _ODBC_PASSWORD.sub("", odbc)})
-    return parsed.render_as_string(hide_password=False)
 
 
 def resolve_db_url(

@@ -675,10 +675,7 @@ def search_customers(
         shape, text_params = _text_params(text)
         params: dict[str, Any] = {**scope_values, **text_params}
         stmt = _search_statement(shape, scope)
-        # The statement's own table for the id, owner and sort key (see _search_statement).
-        row_id, owner, sort_key = ((Customer.id, Customer.owner_id, Customer.sort_key)
-                                   if shape == "digits" else
-                                   (_DIRECTORY.id, _DIRECTORY.owner_id, _DIRECTORY.sort_key))
+        src = _list_source(shape)
         conditions = []
         if filters.customer_class:
             conditions.append(Customer.customer_class == filters.customer_class)
@@ -687,7 +684,7 @@ def search_customers(
         if filters.status:
             conditions.append(Customer.status == filters.status)
         if filters.owner_id:
-            conditions.append(owner == filters.owner_id)
+            conditions.append(src.owner_id == filters.owner_id)
         for wanted in filters.custom:
             conditions.append(custom_fields.matches(CustomFieldEntity.CUSTOMER, Customer.id,
                                                     wanted.code, wanted.op, wanted.value))
@@ -696,8 +693,8 @@ def search_customers(
             conditions.append(scope_clause(scope, Customer.owner_id))
         if after is not None:
             # Spelled out rather than a row-value comparison, which SQL Server lacks.
-            conditions.append(or_(sort_key > after[0],
-                                  and_(sort_key == after[0], row_id > after[1])))
+            conditions.append(or_(src.sort_key > after[0],
+                                  and_(src.sort_key == after[0], src.id > after[1])))
         if conditions:
             stmt = stmt.where(*conditions)
         params["page_limit"] = limit + 1
@@ -937,54 +934,60 @@ def _text_clause(shape: str, keys: _Keys) -> Any:
                _customers_with_contact(keys, _in_range(Contact.name)), custom)
 
 
+@dataclass(frozen=True)
+class _ListSource:
+    """Where the list reads a customer's identity, owner and sort key, and its search keys."""
+
+    id: Any
+    code: Any
+    name: Any
+    short_name: Any
+    owner_id: Any
+    sort_key: Any
+    keys: _Keys
+
+
+# Names and keys from the directory, the customer's own row joined for what only an actor
+# who may open it sees: on a secured server row security leaves that row out for others'
+# customers, which then appear restricted to name and owner, as everywhere.
+_FROM_DIRECTORY = _ListSource(_DIRECTORY.id, _DIRECTORY.code, _DIRECTORY.name,
+                              _DIRECTORY.short_name, _DIRECTORY.owner_id, _DIRECTORY.sort_key,
+                              _DIRECTORY_KEYS)
+# Digits match only customers the actor may open: a fragment of a number never says whose
+# customer it is (that was a way to rebuild colleagues' customers' numbers from the search
+# box, digit by digit). A whole number of someone else's customer is the duplicate
+# check's business, which the database audits.
+_FROM_CUSTOMERS = _ListSource(Customer.id, Customer.code, Customer.name, Customer.short_name,
+                              Customer.owner_id, Customer.sort_key, _CUSTOMER_KEYS)
+
+
+def _list_source(shape: str) -> _ListSource:
+    return _FROM_CUSTOMERS if shape == "digits" else _FROM_DIRECTORY
+
+
 @functools.cache
 def _search_statement(shape: str, scope: DataScope) -> Any:
-    """The list query for one shape of search text and one data scope, built once.
-
-    From the customer directory, with the customer's own row joined for what only an
-    actor who may open it sees: on a secured server row security leaves that row out for
-    others' customers, which then appear restricted to name and owner, as everywhere.
-    """
-    if shape == "digits":
-        return _digits_statement(scope)
-    d = _DIRECTORY
-    in_scope = scope_clause(scope, d.owner_id)
-    return (
-        select(
-            d.id, d.code, d.name, d.short_name,
-            # The codes as stored: the list shows labels, and converting a hundred rows
-            # of three enums each costs as much as the index range itself.
-            type_coerce(Customer.customer_class, String), type_coerce(Customer.source, String),
-            type_coerce(Customer.status, String), d.owner_id,
-            User.display_name, Customer.phone, d.sort_key,
-            case((and_(in_scope, Customer.id.is_not(None)), True), else_=False)
-            .label("visible"),
-        )
-        .select_from(customer_directory)
-        .outerjoin(Customer, Customer.id == d.id)
-        .outerjoin(User, User.id == d.owner_id)
-        .where(_text_clause(shape, _DIRECTORY_KEYS))
-        .order_by(d.sort_key, d.id)
-        .limit(bindparam("page_limit", type_=Integer))
+    """The list query for one shape of search text and one data scope, built once."""
+    src = _list_source(shape)
+    in_scope = scope_clause(scope, src.owner_id)
+    stmt = select(
+        src.id, src.code, src.name, src.short_name,
+        # The codes as stored: the list shows labels, and converting a hundred rows
+        # of three enums each costs as much as the index range itself.
+        type_coerce(Customer.customer_class, String), type_coerce(Customer.source, String),
+        type_coerce(Customer.status, String), src.owner_id,
+        User.display_name, Customer.phone, src.sort_key,
+        case((and_(in_scope, Customer.id.is_not(None)), True), else_=False).label("visible"),
     )
-
-
-def _digits_statement(scope: DataScope) -> Any:
-    """Digits match only customers the actor may open: a fragment of a number never says
-    whose customer it is (that was a way to rebuild colleagues' customers' numbers from the
-    search box, digit by digit). A whole number of someone else's customer is the
-    duplicate check's business, which the database audits."""
-    in_scope = scope_clause(scope, Customer.owner_id)
+    if src is _FROM_DIRECTORY:
+        stmt = stmt.select_from(customer_directory).outerjoin(Customer,
+                                                              Customer.id == src.id)
+    else:
+        stmt = stmt.where(in_scope)
     return (
-        select(
-            Customer.id, Customer.code, Customer.name, Customer.short_name,
-            type_coerce(Customer.customer_class, String), type_coerce(Customer.source, String),
-            type_coerce(Customer.status, String), Customer.owner_id,
-            User.display_name, Customer.phone, Customer.sort_key, true().label("visible"),
-        )
-        .outerjoin(User, User.id == Customer.owner_id)
-        .where(_text_clause("digits", _CUSTOMER_KEYS), in_scope)
-        .order_by(Customer.sort_key, Customer.id)
+        stmt.outerjoin(User, User.id == src.owner_id)
+        .where(_text_clause(shape, src.keys))
+        .order_by(src.sort_key, src.id)
         .limit(bindparam("page_limit", type_=Integer))
     )
 
