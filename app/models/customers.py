@@ -181,7 +181,7 @@ class MeterReading(Base):
 
 
 
-# A view (migration 8c2f4d1e6a90), not a table: its own MetaData keeps it out of create_all
+# A view (migrations 8c2f4d1e6a90, 5d7a2e913c4b), not a table: its own MetaData keeps it out of create_all
 # and of the schema comparison. What anyone may read of every customer: the name and
 # whose customer it is (app.security grants it; row security hides the rest).
 customer_directory = Table(
@@ -197,4 +197,6 @@ customer_directory = Table(
     Column("core_initials", String(100)),
     Column("short_initials", String(100)),
     Column("sort_key", String(400)),
+    Column("status", Customer.__table__.c.status.type),
+    Column("source", Customer.__table__.c.source.type),  # migration 5d7a2e913c4b
 )

@@ -330,7 +330,7 @@ NOT_WATCHED: Final = frozenset({"audit_log", "alembic_version", "document_sequen
 # the customer list: a name and whose customer it is, and the keys the search uses.
 DIRECTORY_COLUMNS: Final = ("id", "code", "name", "short_name", "owner_id", "name_key",
                             "pinyin_full", "pinyin_initials", "core_initials",
-                            "short_initials", "sort_key", "status")
+                            "short_initials", "sort_key", "status", "source")
 
 # The shortest phone number the duplicate check answers for: a fragment finds nothing.
 MIN_PHONE_DIGITS: Final = 7

@@ -40,6 +40,7 @@ from app.models.enums import (
 )
 from app.models.service import ContractDevice, ServiceContract, ServiceTicket
 from app.services import audit
+from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
@@ -372,9 +373,7 @@ def _clean(uow: UnitOfWork, actor: Actor,
             select(User.active).where(User.id == owner_id)).scalar_one_or_none():
         check.fail("owner_id", tr("must be an active user"))
     values["owner_id"] = owner_id
-    customer = None
-    if isinstance(draft.customer_id, int) and not isinstance(draft.customer_id, bool):
-        customer = uow.session.get(Customer, draft.customer_id)
+    customer = customer_entry(uow, draft.customer_id)
     if customer is None:
         check.fail("customer_id", tr("does not exist"))
     values["customer_id"] = draft.customer_id

@@ -27,6 +27,7 @@ from app.i18n import tr
 from app.models import Customer, Opportunity, ServiceTicket, User, utcnow
 from app.models.enums import AuditAction, CustomerSource, Module, Operation, OpportunityStage
 from app.services import audit
+from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
@@ -597,9 +598,7 @@ def _clean(uow: UnitOfWork, check: Checker, draft: OpportunityDraft) -> dict[str
     if draft.customer_id is None:
         check.fail("customer_id", tr("is required"))
     else:
-        found = uow.session.execute(
-            select(Customer.source).where(Customer.id == draft.customer_id)
-        ).one_or_none()
+        found = customer_entry(uow, draft.customer_id)
         if found is None:
             check.fail("customer_id", tr("does not exist"))
         else:

@@ -35,6 +35,7 @@ from app.i18n import tr
 from app.models import Customer, Department, Task, User, utcnow
 from app.models.enums import AuditAction, DataScope, Module, Operation, Priority, TaskStatus
 from app.services import audit
+from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
@@ -498,7 +499,7 @@ def _clean(uow: UnitOfWork, actor: Actor, draft: TaskDraft, day: dt.date, *,
             check.fail("assignee", tr("is outside the people you may assign tasks to"))
     values["assignee_id"] = user_id
     values["assignee_department_id"] = department_id
-    if draft.customer_id is not None and uow.session.get(Customer, draft.customer_id) is None:
+    if draft.customer_id is not None and customer_entry(uow, draft.customer_id) is None:
         check.fail("customer_id", tr("does not exist"))
     values["customer_id"] = draft.customer_id
     if (draft.related_entity is None) != (draft.related_id is None):

@@ -43,6 +43,7 @@ from app.services.customers import (
     create_customer,
     find_duplicates,
 )
+from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied, ServiceError
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
@@ -539,9 +540,7 @@ def _check_customer(uow: UnitOfWork, check: Checker, draft: VisitDraft) -> int |
     if draft.customer_id is None:
         check.fail("customer_id", tr("is required"))
         return None
-    found = uow.session.execute(
-        select(Customer.id, Customer.owner_id).where(Customer.id == draft.customer_id)
-    ).one_or_none()
+    found = customer_entry(uow, draft.customer_id)
     if found is None:
         check.fail("customer_id", tr("does not exist"))
         return None
