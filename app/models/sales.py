@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import (
@@ -66,6 +74,12 @@ class SalesPlan(Tracked, Base):
         UniqueConstraint("owner_id", "customer_id", "year", "period_kind", "period"),
         CheckConstraint("period >= 1 AND period <= 12", name="period_range"),
         Index("ix_sales_plans_year_period", "year", "period_kind", "period"),
+        # NULLs are distinct in the constraint above: one customer-less plan per owner and
+        # period needs its own unique index (filtered; every engine has that).
+        Index("uq_sales_plans_owner_no_customer", "owner_id", "year", "period_kind",
+              "period", unique=True, postgresql_where=text("customer_id IS NULL"),
+              sqlite_where=text("customer_id IS NULL"),
+              mssql_where=text("customer_id IS NULL")),
     )
 
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

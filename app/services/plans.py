@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app.i18n import tr
 from app.models import Customer, Order, SalesPlan, User
 from app.models.enums import AuditAction, Module, Operation, OrderStatus, PlanPeriod
 from app.services import audit
+from app.services.directory import customer_entry
 from app.services.errors import NotFound
 from app.services.locking import check_version
 from app.services.periods import Period, bucket, periods_per_year, year_periods
@@ -128,54 +130,65 @@ def set_sales_plan(*, uow: UnitOfWork, actor: Actor, draft: SalesPlanDraft,
         require(uow, actor, Module.SALES_PLANS, Operation.VIEW)
         owner_id = draft.owner_id if draft.owner_id is not None else actor.user_id
         values = _clean(uow, actor, draft)
-        # Serialise plan writers for this owner: FOR UPDATE on PostgreSQL, UPDLOCK on
-        # SQL Server; SQLite has one writer at a time anyway. Without it two stations
-        # could each find no customer-less plan and insert one each.
-        locked = uow.session.execute(
-            select(User.id).where(User.id == owner_id, User.active == true())
-            .with_for_update()
-            .with_hint(User, "WITH (UPDLOCK, ROWLOCK)", "mssql")
-        ).scalar_one_or_none()
-        if locked is None:
+        active = uow.session.execute(
+            select(User.active).where(User.id == owner_id)).scalar_one_or_none()
+        if not active:
             check = Checker()
             check.fail("owner_id", tr("must be an active user"))
             check.done()
-        plan = uow.session.execute(
-            select(SalesPlan).where(
-                SalesPlan.owner_id == owner_id,
-                # IS NULL when there is no customer: the equality the constraint lacks.
-                SalesPlan.customer_id.is_(None) if values["customer_id"] is None
-                else SalesPlan.customer_id == values["customer_id"],
-                SalesPlan.year == values["year"],
-                SalesPlan.period_kind == values["period_kind"],
-                SalesPlan.period == values["period"],
-            )
-        ).scalar_one_or_none()
-        operation = Operation.CREATE if plan is None else Operation.EDIT
-        require(uow, actor, Module.SALES_PLANS, operation)
-        require_in_scope(uow, actor, Module.SALES_PLANS, operation, owner_id)
-        if plan is None:
+        # Two stations may set the same plan at once. The database lets only one plan per
+        # owner, customer (or none) and period exist (the unique constraint, and a unique
+        # index where there is no customer); the one that loses the insert finds the
+        # winner's plan and updates it, as if it had come second.
+        for attempt in (1, 2):
+            plan = _find_plan(uow, owner_id, values)
+            operation = Operation.CREATE if plan is None else Operation.EDIT
+            require(uow, actor, Module.SALES_PLANS, operation)
+            require_in_scope(uow, actor, Module.SALES_PLANS, operation, owner_id)
+            if plan is not None:
+                break
             plan = SalesPlan(owner_id=owner_id, created_by_id=actor.user_id,
                              updated_by_id=actor.user_id, **values)
-            uow.session.add(plan)
-            uow.flush()
+            try:
+                with uow.session.begin_nested():
+                    uow.session.add(plan)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                continue
             audit.record(uow, actor, AuditAction.CREATE, "sales_plan", plan.id,
                          _summary(plan), {"after": audit.snapshot(plan)})
-        else:
-            if expected_version is not None:
-                check_version(uow, plan, expected_version, entity="sales_plan",
-                              label=tr("Sales plan"))
-            before = audit.snapshot(plan)
-            for key, value in values.items():
-                setattr(plan, key, value)
-            changes = audit.diff(before, audit.snapshot(plan))
-            if changes:
-                plan.updated_by_id = actor.user_id
-                uow.flush()
-                audit.record(uow, actor, AuditAction.UPDATE, "sales_plan", plan.id,
-                             _summary(plan), changes)
+            uow.commit()
+            return _view(uow, plan.id)
+        assert plan is not None
+        if expected_version is not None:
+            check_version(uow, plan, expected_version, entity="sales_plan",
+                          label=tr("Sales plan"))
+        before = audit.snapshot(plan)
+        for key, value in values.items():
+            setattr(plan, key, value)
+        changes = audit.diff(before, audit.snapshot(plan))
+        if changes:
+            plan.updated_by_id = actor.user_id
+            uow.flush()
+            audit.record(uow, actor, AuditAction.UPDATE, "sales_plan", plan.id,
+                         _summary(plan), changes)
         uow.commit()
         return _view(uow, plan.id)
+
+
+def _find_plan(uow: UnitOfWork, owner_id: int, values: dict[str, Any]) -> SalesPlan | None:
+    return uow.session.execute(
+        select(SalesPlan).where(
+            SalesPlan.owner_id == owner_id,
+            # IS NULL when there is no customer: the equality the constraint lacks.
+            SalesPlan.customer_id.is_(None) if values["customer_id"] is None
+            else SalesPlan.customer_id == values["customer_id"],
+            SalesPlan.year == values["year"],
+            SalesPlan.period_kind == values["period_kind"],
+            SalesPlan.period == values["period"],
+        )
+    ).scalar_one_or_none()
 
 
 def get_sales_plan(*, uow: UnitOfWork, actor: Actor, plan_id: int) -> SalesPlanView:
@@ -337,9 +350,7 @@ def _clean(uow: UnitOfWork, actor: Actor, draft: SalesPlanDraft) -> dict[str, An
                                          high=periods_per_year(kind))
     customer_owner: int | None = None
     if draft.customer_id is not None:
-        found = uow.session.execute(
-            select(Customer.id, Customer.owner_id).where(Customer.id == draft.customer_id)
-        ).one_or_none()
+        found = customer_entry(uow, draft.customer_id)
         if found is None:
             check.fail("customer_id", tr("does not exist"))
         else:
