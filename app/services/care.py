@@ -75,6 +75,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.customers import customer_directory
 from app.models.enums import (
     AuditAction,
     CareKind,
@@ -101,6 +102,10 @@ from app.services.permissions import (
 )
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
+
+# Customer names come from the directory: a record may be in the actor's scope while
+# its customer is not (row security hides that customer's own row on a secured server).
+_DIR = customer_directory.c
 
 SETTINGS_KEY = "care_rules"
 RUN_KEY = "care_generation"
@@ -757,12 +762,12 @@ _Owner = aliased(User, name="care_owner")
 
 def _view_query() -> Any:
     return (
-        select(CareItem.id, CareItem.version, CareItem.customer_id, Customer.name,
+        select(CareItem.id, CareItem.version, CareItem.customer_id, _DIR.name,
                CareItem.contact_id, Contact.name, CareItem.product_id, Product.name,
                CareItem.owner_id, _Owner.display_name, CareItem.kind, CareItem.title,
                CareItem.due_on, CareItem.status, CareItem.rule_code, CareItem.outcome,
                CareItem.channel, CareItem.done_at)
-        .join(Customer, Customer.id == CareItem.customer_id)
+        .join(customer_directory, _DIR.id == CareItem.customer_id)
         .outerjoin(Contact, Contact.id == CareItem.contact_id)
         .outerjoin(Product, Product.id == CareItem.product_id)
         .outerjoin(_Owner, _Owner.id == CareItem.owner_id)
@@ -850,9 +855,9 @@ def open_care_items_for_todo(*, uow: UnitOfWork, actor: Actor, on: dt.date,
         if grants.allows(Module.CARE, Operation.CREATE):
             mine = or_(mine, CareItem.owner_id.is_(None))
         stmt = (
-            select(CareItem.id, CareItem.version, CareItem.customer_id, Customer.name,
+            select(CareItem.id, CareItem.version, CareItem.customer_id, _DIR.name,
                    CareItem.kind, CareItem.title, CareItem.due_on)
-            .join(Customer, Customer.id == CareItem.customer_id)
+            .join(customer_directory, _DIR.id == CareItem.customer_id)
             .where(mine, CareItem.status == CareStatus.OPEN, CareItem.due_on <= on)
             .order_by(CareItem.due_on, CareItem.id)
             .limit(limit)

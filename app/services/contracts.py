@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 
 from app.i18n import tr
 from app.models import Customer, Device, User, utcnow
+from app.models.customers import customer_directory
 from app.models.enums import (
     AuditAction,
     ContractKind,
@@ -341,9 +342,8 @@ def _load_in_scope(uow: UnitOfWork, actor: Actor, contract_id: int,
         raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
                           entity=tr("Service contract"), id=contract_id))
     if not owns_in_scope(uow, actor, Module.CONTRACTS, contract.owner_id):
-        customer_owner = uow.session.execute(
-            select(Customer.owner_id).where(Customer.id == contract.customer_id)
-        ).scalar_one_or_none()
+        entry = customer_entry(uow, contract.customer_id)
+        customer_owner = entry.owner_id if entry is not None else None
         require_in_scope(uow, actor, Module.CONTRACTS, operation, customer_owner)
     return contract
 
@@ -401,9 +401,10 @@ def _summary(contract: ServiceContract) -> str:
             f"{contract.starts_on:%Y-%m-%d}..{contract.ends_on:%Y-%m-%d}")
 
 
-# The customer and owner joined into a contract row, as aliases: the data-scope clause has
-# subqueries on customers and users that must not be correlated with these joins.
-_RowCustomer = aliased(Customer, name="row_customer")
+# The customer's name from the directory (the contract may be in scope while its customer
+# is not, which row security hides on a secured server) and the owner as an alias: the
+# data-scope clause has subqueries on users that must not be correlated with this join.
+_RowCustomer = customer_directory.c
 _RowOwner = aliased(User, name="row_owner")
 
 
@@ -413,7 +414,7 @@ def _views(uow: UnitOfWork, conditions: Sequence[Any], *, order_by: Sequence[Any
     statements whatever their number: the contracts with customer and owner names, their
     devices, and their used visits (tickets not cancelled)."""
     stmt = (select(ServiceContract, _RowCustomer.name, _RowOwner.display_name)
-            .join(_RowCustomer, _RowCustomer.id == ServiceContract.customer_id)
+            .join(customer_directory, _RowCustomer.id == ServiceContract.customer_id)
             .outerjoin(_RowOwner, _RowOwner.id == ServiceContract.owner_id)
             .where(*conditions).order_by(*order_by))
     if limit is not None:

@@ -33,6 +33,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from app.i18n import current_language, tr
 from app.models import Contact, Customer, Device
+from app.models.customers import customer_directory
 from app.models.enums import AuditAction, CustomFieldEntity, CustomFieldKind, Module, Operation
 from app.models.system import CustomFieldDefinition, CustomFieldValue
 from app.services import audit
@@ -664,7 +665,9 @@ def _customer_owner(uow: UnitOfWork, kind: CustomFieldEntity,
                     record_id: int) -> tuple[int | None] | None:
     stmt: Any
     if kind is CustomFieldEntity.CUSTOMER:
-        stmt = select(Customer.owner_id).where(Customer.id == record_id)
+        # The directory: someone else's customer is refused as theirs, not as missing.
+        stmt = (select(customer_directory.c.owner_id)
+                .where(customer_directory.c.id == record_id))
     elif kind is CustomFieldEntity.CONTACT:
         stmt = (select(Customer.owner_id).join(Contact, Contact.customer_id == Customer.id)
                 .where(Contact.id == record_id))

@@ -24,7 +24,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.i18n import tr
-from app.models import Customer, Opportunity, ServiceTicket, User, utcnow
+from app.models import Opportunity, ServiceTicket, User, utcnow
+from app.models.customers import customer_directory
 from app.models.enums import AuditAction, CustomerSource, Module, Operation, OpportunityStage
 from app.services import audit
 from app.services.directory import customer_entry
@@ -42,6 +43,10 @@ from app.services.permissions import (
 )
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
+
+# Customer names come from the directory: a record may be in the actor's scope while
+# its customer is not (row security hides that customer's own row on a secured server).
+_DIR = customer_directory.c
 
 Stage = OpportunityStage
 
@@ -572,8 +577,10 @@ def _check_active_user(uow: UnitOfWork, check: Checker, field: str, user_id: int
 
 
 def _require_customer_in_scope(uow: UnitOfWork, actor: Actor, customer_id: int) -> None:
-    owner_id = uow.session.execute(
-        select(Customer.owner_id).where(Customer.id == customer_id)).scalar_one_or_none()
+    # From the directory: a customer whose row the actor's login may not read is still
+    # someone's, not "unowned".
+    entry = customer_entry(uow, customer_id)
+    owner_id = entry.owner_id if entry is not None else None
     if owner_id is not None and not owns_in_scope(uow, actor, Module.CUSTOMERS, owner_id):
         raise PermissionDenied(
             tr("This customer belongs to someone else; you may not record opportunities "
@@ -636,10 +643,10 @@ _Credited = aliased(User)
 
 def _view_query() -> Any:
     return (
-        select(Opportunity, Customer.name.label("customer_name"),
+        select(Opportunity, _DIR.name.label("customer_name"),
                _Owner.display_name.label("owner_name"),
                _Credited.display_name.label("credited_name"))
-        .join(Customer, Customer.id == Opportunity.customer_id)
+        .join(customer_directory, _DIR.id == Opportunity.customer_id)
         .outerjoin(_Owner, _Owner.id == Opportunity.owner_id)
         .outerjoin(_Credited, _Credited.id == Opportunity.credited_user_id)
     )

@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app.i18n import tr
-from app.models import Customer, Order, SalesPlan, User
+from app.models import Order, SalesPlan, User
+from app.models.customers import customer_directory
 from app.models.enums import AuditAction, Module, Operation, OrderStatus, PlanPeriod
 from app.services import audit
 from app.services.directory import customer_entry
@@ -36,6 +37,10 @@ from app.services.permissions import (
 )
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
+
+# Customer names come from the directory: a record may be in the actor's scope while
+# its customer is not (row security hides that customer's own row on a secured server).
+_DIR = customer_directory.c
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 ZERO = Decimal("0.00")
@@ -376,9 +381,9 @@ _Owner = aliased(User)
 def _view_query() -> Any:
     return (
         select(SalesPlan, _Owner.display_name.label("owner_name"),
-               Customer.name.label("customer_name"))
+               _DIR.name.label("customer_name"))
         .outerjoin(_Owner, _Owner.id == SalesPlan.owner_id)
-        .outerjoin(Customer, Customer.id == SalesPlan.customer_id)
+        .outerjoin(customer_directory, _DIR.id == SalesPlan.customer_id)
     )
 
 

@@ -29,7 +29,6 @@ from sqlalchemy.orm import aliased
 from app.i18n import tr
 from app.models import (
     AppSetting,
-    Customer,
     Opportunity,
     Role,
     RolePermission,
@@ -37,6 +36,7 @@ from app.models import (
     Task,
     User,
 )
+from app.models.customers import customer_directory
 from app.models.enums import (
     AuditAction,
     CustomerSource,
@@ -52,6 +52,10 @@ from app.services.opportunities import OPEN_STAGES
 from app.services.permissions import Actor, require
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
+
+# Customer names come from the directory: a record may be in the actor's scope while
+# its customer is not (row security hides that customer's own row on a secured server).
+_DIR = customer_directory.c
 
 SALES_ROLE = "sales"
 ROUND_ROBIN_KEY = "routing.round_robin"
@@ -104,11 +108,11 @@ def list_routing_queue(
         require(uow, actor, Module.OPPORTUNITIES, Operation.CONFIRM)
         stmt = (
             select(Opportunity.id, Opportunity.number, Opportunity.version,
-                   Opportunity.customer_id, Customer.name, Opportunity.source,
+                   Opportunity.customer_id, _DIR.name, Opportunity.source,
                    Opportunity.title, Opportunity.expected_amount,
                    Opportunity.credited_user_id, credited.display_name,
                    ServiceTicket.number, Opportunity.created_at)
-            .join(Customer, Customer.id == Opportunity.customer_id)
+            .join(customer_directory, _DIR.id == Opportunity.customer_id)
             .outerjoin(credited, credited.id == Opportunity.credited_user_id)
             .outerjoin(ServiceTicket, ServiceTicket.id == Opportunity.service_ticket_id)
             .where(Opportunity.owner_id.is_(None), Opportunity.stage.in_(OPEN_STAGES))

@@ -32,7 +32,8 @@ from sqlalchemy import and_, case, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from app.i18n import tr
-from app.models import Customer, Department, Task, User, utcnow
+from app.models import Department, Task, User, utcnow
+from app.models.customers import customer_directory
 from app.models.enums import AuditAction, DataScope, Module, Operation, Priority, TaskStatus
 from app.services import audit
 from app.services.directory import customer_entry
@@ -42,6 +43,10 @@ from app.services.locking import check_version
 from app.services.permissions import Actor, grants_for, owns_in_scope, require, scope_filter
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
+
+# Customer names come from the directory: a record may be in the actor's scope while
+# its customer is not (row security hides that customer's own row on a secured server).
+_DIR = customer_directory.c
 
 TS = TaskStatus
 TASK_LIFECYCLE: TransitionTable[TaskStatus] = TransitionTable(
@@ -536,11 +541,11 @@ _Confirmer = aliased(User)
 def _query() -> Any:
     return (
         select(Task, _Assignee.display_name, Department.name_zh, Department.name_en,
-               _Creator.display_name, Customer.name, _Confirmer.display_name)
+               _Creator.display_name, _DIR.name, _Confirmer.display_name)
         .outerjoin(_Assignee, _Assignee.id == Task.assignee_id)
         .outerjoin(Department, Department.id == Task.assignee_department_id)
         .join(_Creator, _Creator.id == Task.assigned_by_id)
-        .outerjoin(Customer, Customer.id == Task.customer_id)
+        .outerjoin(customer_directory, _DIR.id == Task.customer_id)
         .outerjoin(_Confirmer, _Confirmer.id == Task.confirmed_by_id)
     )
 

@@ -29,7 +29,8 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from app.i18n import current_language, tr
-from app.models import Customer, ServiceContract
+from app.models import ServiceContract
+from app.models.customers import customer_directory
 from app.models.enums import ContractStatus, Module, Operation, TaskStatus
 from app.services.care import open_care_items_for_todo
 from app.services.confirmation import returned_to_me
@@ -38,6 +39,10 @@ from app.services.permissions import Actor, grants_for
 from app.services.tasks import tasks_to_confirm, todo_tasks
 from app.services.uow import UnitOfWork
 from app.services.visits import todo_follow_ups
+
+# Customer names come from the directory: a record may be in the actor's scope while
+# its customer is not (row security hides that customer's own row on a secured server).
+_DIR = customer_directory.c
 
 EXPIRING_WITHIN_DAYS = 30
 MAX_PER_SOURCE = 200
@@ -154,8 +159,8 @@ def _expiring_contracts(uow: UnitOfWork, actor: Actor, day: dt.date) -> list[Tod
     list builds a full view per contract)."""
     rows = uow.session.execute(
         select(ServiceContract.id, ServiceContract.version, ServiceContract.number,
-               ServiceContract.customer_id, Customer.name, ServiceContract.ends_on)
-        .join(Customer, Customer.id == ServiceContract.customer_id)
+               ServiceContract.customer_id, _DIR.name, ServiceContract.ends_on)
+        .join(customer_directory, _DIR.id == ServiceContract.customer_id)
         .where(_contract_scope(uow, actor), ServiceContract.status == ContractStatus.ACTIVE,
                ServiceContract.ends_on >= day,
                ServiceContract.ends_on <= day + dt.timedelta(days=EXPIRING_WITHIN_DAYS))

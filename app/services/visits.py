@@ -26,7 +26,8 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import aliased
 
 from app.i18n import tr
-from app.models import Contact, Customer, User, Visit, utcnow
+from app.models import Contact, User, Visit, utcnow
+from app.models.customers import customer_directory
 from app.models.enums import (
     AuditAction,
     ConfirmStatus,
@@ -57,6 +58,10 @@ from app.services.permissions import (
 )
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
+
+# Customer names come from the directory: a record may be in the actor's scope while
+# its customer is not (row security hides that customer's own row on a secured server).
+_DIR = customer_directory.c
 
 # A station's clock may run a little ahead of the server's or the other stations'.
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
@@ -376,10 +381,10 @@ def todo_follow_ups(*, uow: UnitOfWork, actor: Actor, on: dt.date,
     with uow:
         require(uow, actor, Module.VISITS, Operation.VIEW)
         stmt = (
-            select(Visit.id, Visit.version, Visit.customer_id, Customer.name, Contact.name,
+            select(Visit.id, Visit.version, Visit.customer_id, _DIR.name, Contact.name,
                    Visit.follow_up_on, Visit.kind, Visit.occurred_at, Visit.purpose,
                    Visit.next_step)
-            .join(Customer, Customer.id == Visit.customer_id)
+            .join(customer_directory, _DIR.id == Visit.customer_id)
             .outerjoin(Contact, Contact.id == Visit.contact_id)
             .where(Visit.owner_id == actor.user_id, Visit.follow_up_on <= on,
                    Visit.follow_up_done == false())
@@ -572,10 +577,10 @@ _Decider = aliased(User)
 
 def _view_query() -> Any:
     return (
-        select(Visit, Customer.name.label("customer_name"),
+        select(Visit, _DIR.name.label("customer_name"),
                Contact.name.label("contact_name"), _Owner.display_name.label("owner_name"),
                _Decider.display_name.label("decided_by_name"))
-        .join(Customer, Customer.id == Visit.customer_id)
+        .join(customer_directory, _DIR.id == Visit.customer_id)
         .outerjoin(Contact, Contact.id == Visit.contact_id)
         .outerjoin(_Owner, _Owner.id == Visit.owner_id)
         .outerjoin(_Decider, _Decider.id == Visit.confirmed_by_id)

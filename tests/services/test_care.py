@@ -51,6 +51,7 @@ from app.services.errors import (
     PermissionDenied,
     ValidationError,
 )
+from tests import people
 
 ON = dt.date(2027, 3, 10)  # a Wednesday; no default holiday falls within 10 days of it
 NO_HOLIDAYS = CareRules(holidays=())
@@ -354,23 +355,23 @@ def test_lifecycle_edges_name_real_states():
 def test_permissions_allowed_and_refused(uow, manager, management, sales_user,
                                          other_sales_user, technician, world):
     for actor in (sales_user, technician):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(people.REFUSED):
             generate_care_items(uow=uow, actor=actor, on=ON)
     assert _count(uow) == 0
     assert generate_care_items(uow=uow, actor=management, on=ON).total == 5
     # Data scope: the other salesperson sees none of them and may not touch them.
     assert list_care_items(uow=uow, actor=other_sales_user, on=ON) == ()
     item = list_care_items(uow=uow, actor=sales_user, on=ON)[0]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_care_item(uow=uow, actor=other_sales_user, care_item_id=item.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         record_outcome(uow=uow, actor=other_sales_user, care_item_id=item.id,
                        expected_version=item.version, outcome="x", channel="phone")
-    with pytest.raises(PermissionDenied):  # no CARE module at all
+    with pytest.raises(people.REFUSED):  # no CARE module at all
         list_care_items(uow=uow, actor=technician, on=ON)
     # Rules: management may change them, a salesperson may only read them.
     rules = get_care_rules(uow=uow, actor=sales_user)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         save_care_rules(uow=uow, actor=sales_user, rules=rules, expected_version=0)
     assert _count(uow, AppSetting) == 1  # only the generation marker
     saved = save_care_rules(uow=uow, actor=management, rules=replace(rules, contract_days=45),

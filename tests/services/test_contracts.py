@@ -27,6 +27,7 @@ from app.services.contracts import (
 )
 from app.services.customers import CustomerDraft, create_customer
 from app.services.errors import ConflictError, InvalidTransition, PermissionDenied, ValidationError
+from tests import people
 
 TODAY = dt.date.today()
 
@@ -150,7 +151,7 @@ def test_expiring_within_30_days_and_scoped(uow, lead, sales_user, other_sales_u
     # The salesperson sees the contracts of their own customers only.
     assert [c.number for c in contracts_expiring(uow=uow, actor=sales_user)] == [soon.number]
     assert {c.customer_id for c in list_contracts(uow=uow, actor=sales_user)} == {customer}
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_contract(uow=uow, actor=sales_user, contract_id=theirs.id)
 
 

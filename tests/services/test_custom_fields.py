@@ -24,7 +24,8 @@ from app.services.customers import (
     search_customers,
     update_customer,
 )
-from app.services.errors import ConflictError, PermissionDenied, ValidationError
+from app.services.errors import ConflictError, ValidationError
+from tests import people
 
 TONERS = (Choice("ce285a", "CE285A 硒鼓", "CE285A toner"),
           Choice("cf226a", "CF226A 硒鼓", "CF226A toner"),
@@ -313,7 +314,7 @@ def test_permissions(uow, admin, clerk, manager, technician, sales_user, other_s
     draft = FieldDraft(entity="customer", code="toner_model", label_zh="使用硒鼓型号",
                        label_en="Toner model used", kind="choice", options=TONERS)
     for actor in (clerk, manager, technician):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(people.REFUSED):
             cf.define_field(uow=uow, actor=actor, draft=draft)
     assert _count(uow, CustomFieldDefinition) == 0
     field = cf.define_field(uow=uow, actor=admin, draft=draft)
@@ -324,22 +325,22 @@ def test_permissions(uow, admin, clerk, manager, technician, sales_user, other_s
                                   expected_version=field.version),
         lambda a: cf.reorder(uow=uow, actor=a, entity="customer", field_ids=[field.id]),
     ):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(people.REFUSED):
             call(clerk)
     # Reading the definitions: whoever may view the records, and the administrator.
     assert [f.code for f in cf.definitions(uow=uow, actor=clerk, entity="customer")] == [
         "toner_model"]
     assert cf.definitions(uow=uow, actor=admin, entity="order") == ()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         cf.definitions(uow=uow, actor=technician, entity="order")
     # Values of one record: the record's module and data scope.
     theirs = create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(name="别人"),
                              custom={"toner_model": "ce285a"})
     assert cf.get_values(uow=uow, actor=manager, entity="customer", record_id=theirs.id) == {
         "toner_model": "ce285a"}
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         cf.get_values(uow=uow, actor=sales_user, entity="customer", record_id=theirs.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         cf.get_values(uow=uow, actor=technician, entity="order", record_id=1)
 
 

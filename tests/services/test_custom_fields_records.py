@@ -34,6 +34,7 @@ from app.services.tickets import (
     save_ticket_custom,
     ticket_custom_values,
 )
+from tests import people
 
 ROLES = (Choice("buyer", "采购", "Buyer"), Choice("boss", "老板", "Owner"))
 
@@ -187,9 +188,9 @@ def test_contact_values_need_the_customers_scope(uow, admin, clerk, sales_user):
         name="丰台区某某公司", contacts=(ContactDraft(name="王芳", custom={"wechat": "a"}),)))
     assert cf.get_values(uow=uow, actor=clerk, entity="contact",
                          record_id=detail.contacts[0].id) == {"wechat": "a"}
-    with pytest.raises(PermissionDenied):  # not the salesperson's customer
+    with pytest.raises(people.REFUSED):  # not the salesperson's customer
         get_customer(uow=uow, actor=sales_user, customer_id=detail.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         cf.get_values(uow=uow, actor=sales_user, entity="contact",
                       record_id=detail.contacts[0].id)
 
@@ -255,7 +256,7 @@ def test_care_required_field_refused_and_item_unchanged(uow, admin, sales_user,
     assert (after.version, after.status, after.outcome) == (view.version, CareStatus.OPEN,
                                                             None)
     assert _count(uow, CustomFieldValue) == 0
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         record_outcome(uow=uow, actor=other_sales_user, care_item_id=care_item,
                        expected_version=view.version, outcome="x", channel="phone",
                        custom={"satisfied": True})

@@ -31,7 +31,7 @@ from app.models.enums import (
 )
 from app.services.customer360 import customer_overview
 from app.services.customers import CustomerDraft, create_customer
-from app.services.errors import PermissionDenied
+from tests import people
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -116,7 +116,7 @@ def test_technician_timeline_has_no_orders_or_payments(uow, sales_user, technici
 
 def test_out_of_scope_customer_is_refused(uow, sales_user, other_sales_user):
     c = create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(name="天津海河"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         customer_overview(uow=uow, actor=sales_user, customer_id=c.id)
 
 

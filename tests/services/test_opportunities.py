@@ -42,6 +42,7 @@ from app.services.opportunities import (
     update_opportunity,
 )
 from app.services.permissions import DEFAULT_ROLES
+from tests import people
 from tests.services.test_permission_matrix import ROLE_DEPARTMENT
 
 D = Decimal
@@ -147,14 +148,14 @@ def test_technician_passes_a_repair_lead_to_the_routing_queue(
     assert lead.in_routing_queue and lead.credited_user_id == technician.user_id
     assert lead.credited_user_name == "王强" and lead.service_ticket_id == ticket_id
     # The technician may pass leads on, not read the opportunity list.
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_opportunity(uow=uow, actor=technician, opportunity_id=lead.id)
     # Only management sees the queue.
     assert list_opportunities(uow=uow, actor=sales_user).rows == ()
     queue = list_opportunities(uow=uow, actor=manager,
                                filters=OpportunityFilters(routing_queue=True))
     assert [o.id for o in queue.rows] == [lead.id]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         assign_opportunity(uow=uow, actor=sales_user, opportunity_id=lead.id,
                            expected_version=lead.version, owner_id=sales_user.user_id)
     routed = assign_opportunity(uow=uow, actor=manager, opportunity_id=lead.id,

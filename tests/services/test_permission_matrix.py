@@ -16,6 +16,7 @@ from app.services.customers import (
 )
 from app.services.errors import PermissionDenied
 from app.services.permissions import DEFAULT_ROLES, can, hidden_fields
+from tests import people
 
 ROLE_DEPARTMENT = {
     "counter_clerk": "storefront",
@@ -65,7 +66,7 @@ def test_customer_operations_per_role(uow, make_user, role):
         made = create_customer(uow=uow, actor=actor, draft=CustomerDraft(name="上海华联"))
         assert made.owner_id == actor.user_id
     else:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(people.REFUSED):
             create_customer(uow=uow, actor=actor, draft=CustomerDraft(name="上海华联"))
     with uow:
         names = set(uow.session.scalars(select(Customer.name)))
@@ -79,7 +80,7 @@ def test_customer_operations_per_role(uow, make_user, role):
                         expected_version=existing.version, draft=draft)
         assert get_customer(uow=uow, actor=owner, customer_id=existing.id).phone
     else:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(people.REFUSED):
             update_customer(uow=uow, actor=actor, customer_id=existing.id,
                             expected_version=existing.version, draft=draft)
         assert get_customer(uow=uow, actor=owner, customer_id=existing.id).phone is None
@@ -102,7 +103,7 @@ def test_data_scope_per_role(uow, make_user, role):
         if sees:
             assert get_customer(uow=uow, actor=actor, customer_id=customer.id).id == customer.id
         else:
-            with pytest.raises(PermissionDenied):
+            with pytest.raises(people.REFUSED):
                 get_customer(uow=uow, actor=actor, customer_id=customer.id)
 
 
@@ -324,21 +325,21 @@ def test_a_salesperson_cannot_read_or_change_anothers_customer_anywhere(
     order = create_order(uow=uow, actor=other_sales_user, draft=OrderDraft(
         customer_id=theirs.id, lines=(OrderLineDraft(description="打印机", unit_price="10"),)))
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_customer(uow=uow, actor=sales_user, customer_id=theirs.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         update_customer(uow=uow, actor=sales_user, customer_id=theirs.id,
                         expected_version=theirs.version,
                         draft=CustomerDraft(name="改名", owner_id=sales_user.user_id))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         customer_overview(uow=uow, actor=sales_user, customer_id=theirs.id)
     row = next(r for r in search_customers(uow=uow, actor=sales_user, text="tjhh").rows)
     assert row.restricted and row.phone is None
     hit, = find_duplicates(uow=uow, actor=sales_user, name="天津海河电子")
     assert hit.restricted and hit.phone is None
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_order(uow=uow, actor=sales_user, order_id=order.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         transition_order(uow=uow, actor=sales_user, order_id=order.id,
                          expected_version=order.version, to=OrderStatus.CONFIRMED)
     assert list_orders(uow=uow, actor=sales_user).rows == ()

@@ -38,6 +38,7 @@ from app.services.plans import (
     set_sales_plan,
 )
 from app.services.uow import UnitOfWork
+from tests import people
 from tests.services.test_permission_matrix import ROLE_DEPARTMENT
 
 YEAR = 2026
@@ -172,12 +173,12 @@ def test_salesperson_cannot_set_or_see_another_salespersons_plans(
     theirs = set_sales_plan(uow=uow, actor=other_sales_user, draft=SalesPlanDraft(
         year=YEAR, period=1, planned_amount="5000"))
     before = _counts(uow)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         set_sales_plan(uow=uow, actor=sales_user, draft=SalesPlanDraft(
             year=YEAR, period=1, planned_amount="1", owner_id=other_sales_user.user_id))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_sales_plan(uow=uow, actor=sales_user, plan_id=theirs.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         plan_vs_actual(uow=uow, actor=sales_user, owner_id=other_sales_user.user_id,
                        year=YEAR)
     assert list_sales_plans(uow=uow, actor=sales_user, year=YEAR) == ()

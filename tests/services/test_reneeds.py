@@ -11,6 +11,7 @@ from app.services.errors import NotFound, PermissionDenied, ValidationError
 from app.services.opportunities import get_opportunity, pass_on_reneed
 from app.services.routing import assign_opportunity, list_routing_queue
 from app.services.tickets import IntakeDraft, dispatch_ticket, intake_ticket
+from tests import people
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_technician_passes_on_a_need_to_managements_routing_queue(
     assert [q.id for q in queue] == [made.id]
     assert queue[0].credited_user_name == technician.display_name
     # Not yet the salesperson's: outside their own data scope until routed.
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_opportunity(uow=uow, actor=sales_user, opportunity_id=made.id)
     routed = assign_opportunity(uow=uow, actor=manager, opportunity_id=made.id,
                                 expected_version=seen.version, user_id=sales_user.user_id)

@@ -16,7 +16,6 @@ from app.services.errors import (
     ConflictError,
     InvalidTransition,
     NotFound,
-    PermissionDenied,
     ValidationError,
 )
 from app.services.tasks import (
@@ -36,6 +35,7 @@ from app.services.tasks import (
     todo_tasks,
     update_task,
 )
+from tests import people
 
 TODAY = dt.date.today()
 
@@ -120,7 +120,7 @@ def test_a_department_task_is_on_every_members_list(uow, office, technician, mak
         assert [t.id for t in todo_tasks(uow=uow, actor=member)] == [task.id]
         assert [t.id for t in list_tasks(uow=uow, actor=member)] == [task.id]
     assert todo_tasks(uow=uow, actor=sales_user) == ()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         acknowledge_task(uow=uow, actor=sales_user, task_id=task.id,
                          expected_version=task.version)
     done = report_task_done(uow=uow, actor=tech2, task_id=task.id,
@@ -188,7 +188,7 @@ def test_bad_input_is_refused_and_nothing_is_written(uow, office, sales_user, ma
 def test_permissions(uow, office, sales_user, other_sales_user, technician, lead, clerk):
     # Salespeople and technicians may not assign tasks.
     for actor in (sales_user, technician, clerk):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(people.REFUSED):
             create_task(uow=uow, actor=actor, draft=_draft(assignee_id=actor.user_id))
     # The repair lead assigns within the repair department only.
     ok = create_task(uow=uow, actor=lead, draft=_draft(assignee_id=technician.user_id))
@@ -203,24 +203,24 @@ def test_permissions(uow, office, sales_user, other_sales_user, technician, lead
     task = create_task(uow=uow, actor=office, draft=_draft(assignee_id=sales_user.user_id))
     # Only the assignee acknowledges and reports.
     for actor in (other_sales_user, office):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(people.REFUSED):
             acknowledge_task(uow=uow, actor=actor, task_id=task.id,
                              expected_version=task.version)
     done = report_task_done(uow=uow, actor=sales_user, task_id=task.id,
                             expected_version=task.version, report="已回访")
     # Only management confirms; the repair lead's scope does not reach key accounts.
     for actor in (sales_user, other_sales_user, lead):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(people.REFUSED):
             confirm_task(uow=uow, actor=actor, task_id=task.id, expected_version=done.version)
     # Only the creator edits or cancels.
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         cancel_task(uow=uow, actor=lead, task_id=task.id, expected_version=done.version)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         update_task(uow=uow, actor=office, task_id=ok.id, expected_version=ok.version,
                     draft=_draft(assignee_id=technician.user_id, title="x"))
     # Who sees what.
     assert list_tasks(uow=uow, actor=other_sales_user) == ()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         list_tasks(uow=uow, actor=other_sales_user, view="department")
     with pytest.raises(NotFound):
         get_task(uow=uow, actor=other_sales_user, task_id=task.id)
