@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import sessionmaker
 
 from app.services.errors import NotFound, PermissionDenied

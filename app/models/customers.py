@@ -181,9 +181,9 @@ class MeterReading(Base):
 
 
 
-# A view (migrations 8c2f4d1e6a90, 5d7a2e913c4b), not a table: its own MetaData keeps it out of create_all
-# and of the schema comparison. What anyone may read of every customer: the name and
-# whose customer it is (app.security grants it; row security hides the rest).
+# A view (migrations 8c2f4d1e6a90, 5d7a2e913c4b), not a table: its own MetaData keeps it
+# out of create_all and of the schema comparison. What anyone may read of every customer:
+# the name and whose customer it is (app.security grants it; row security hides the rest).
 customer_directory = Table(
     "customer_directory", MetaData(),
     Column("id", Integer, primary_key=True),

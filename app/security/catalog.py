@@ -144,6 +144,9 @@ def _build_access() -> tuple[Access, ...]:
         # Using up an included visit of a per-visit contract.
         rows.append(Access("service_contracts", "UPDATE", Module.SERVICE_TICKETS, op))
     add(_module_tables(Module.KNOWLEDGE, ["knowledge_entries"]))
+    # A technician who followed an approved entry counts one more use of it.
+    rows.append(Access("knowledge_entries", "UPDATE", Module.KNOWLEDGE, V,
+                       ("times_used", *TRACKING)))
     add(_module_tables(Module.TASKS, ["tasks"]))
     add(_module_tables(Module.CARE, ["care_items"]))
     # Statistics read every business table (rows still limited by each module's scope).

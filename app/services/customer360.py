@@ -155,7 +155,8 @@ def customer_overview(
     today = today or dt.date.today()
     with uow.reading():
         grants = require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
-        head = uow.session.execute(_header_query(customer_id)).one_or_none()
+        head = uow.session.execute(_header_query(
+            customer_id, grants.allows(Module.PAYMENTS, Operation.VIEW))).one_or_none()
         if head is None:
             raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
                               entity=tr("Customer"), id=customer_id))
@@ -186,7 +187,12 @@ def customer_overview(
         )
 
 
-def _header_query(customer_id: int) -> Select[*tuple[Any, ...]]:
+def _header_query(customer_id: int, with_receivable: bool) -> Select[*tuple[Any, ...]]:
+    """The customer's head row; the open amounts only for roles that see payments (the
+    others' database logins may not read orders and tickets at all)."""
+    if not with_receivable:
+        zero = literal(Decimal("0.00"), Numeric(14, 2))
+        return _head(customer_id, zero, zero)
     orders_open = (
         select(func.coalesce(func.sum(Order.total_amount - Order.paid_amount), 0))
         .where(Order.customer_id == customer_id, Order.status != OrderStatus.CANCELLED)
@@ -199,6 +205,10 @@ def _header_query(customer_id: int) -> Select[*tuple[Any, ...]]:
                ServiceTicket.status != TicketStatus.CANCELLED)
         .scalar_subquery()
     )
+    return _head(customer_id, orders_open, tickets_open)
+
+
+def _head(customer_id: int, orders_open: Any, tickets_open: Any) -> Select[*tuple[Any, ...]]:
     return (
         select(Customer.id, Customer.code, Customer.version, Customer.name,
                Customer.customer_class, Customer.source, Customer.status, Customer.owner_id,

@@ -304,11 +304,16 @@ def mark_used(*, uow: UnitOfWork, actor: Actor, entry_id: int) -> KnowledgeView:
         entry = _load(uow, entry_id)
         if entry.status != KS.APPROVED:
             raise InvalidTransition(tr("Only approved knowledge entries can be used."))
+        uses, summary = entry.times_used, _summary(entry)
         uow.session.execute(
             update(KnowledgeEntry).where(KnowledgeEntry.id == entry_id)
             .values(times_used=KnowledgeEntry.times_used + 1)
             .execution_options(synchronize_session=False))
         uow.session.expire(entry)
+        # A change like any other: the log says who counted a use (and a secured server
+        # does not take it for a change made outside StationCRM).
+        audit.record(uow, actor, AuditAction.UPDATE, "knowledge", entry_id, summary,
+                     {"times_used": [uses, uses + 1]})
         uow.commit()
         return _view(uow, entry_id)
 

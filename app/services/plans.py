@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Numeric, case, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -246,9 +246,12 @@ def plan_vs_actual(*, uow: UnitOfWork, actor: Actor, owner_id: int | None, year:
         require(uow, actor, Module.SALES_PLANS, Operation.VIEW)
         if owner_id is not None:
             require_in_scope(uow, actor, Module.SALES_PLANS, Operation.VIEW, owner_id)
-        margin_visible = "margin" not in hidden_fields(uow, actor, Module.ORDERS)
+        # The margin is computed from the cost: a role blind to either sees no margin (and
+        # its database login may not read orders.total_cost).
+        hidden = hidden_fields(uow, actor, Module.ORDERS)
+        margin_visible = "margin" not in hidden and "unit_cost" not in hidden
         planned = _planned(uow, actor, owner_id, year_ok, kind)
-        actual = _actual(uow, actor, owner_id, periods)
+        actual = _actual(uow, actor, owner_id, periods, with_cost=margin_visible)
         figures = []
         for p in periods:
             amount, margin = planned.get(p.number, (ZERO, ZERO))
@@ -309,8 +312,9 @@ def _planned(uow: UnitOfWork, actor: Actor, owner_id: int | None, year: int,
 
 
 def _actual(uow: UnitOfWork, actor: Actor, owner_id: int | None,
-            periods: tuple[Period, ...]) -> dict[int, tuple[Decimal, Decimal, int]]:
-    """Sold amount, cost and order count per period number."""
+            periods: tuple[Period, ...], *, with_cost: bool,
+            ) -> dict[int, tuple[Decimal, Decimal, int]]:
+    """Sold amount, cost (0 unless ``with_cost``) and order count per period number."""
     conditions: list[Any] = [
         scope_filter(uow, actor, Module.SALES_PLANS, Order.owner_id),
         Order.status.not_in(NOT_COUNTED),
@@ -321,7 +325,8 @@ def _actual(uow: UnitOfWork, actor: Actor, owner_id: int | None,
         conditions.append(Order.owner_id == owner_id)
     dated = (
         select(bucket(Order.ordered_on, periods).label("period"), Order.total_amount,
-               Order.total_cost)
+               (Order.total_cost if with_cost else literal(Decimal("0.00"), Numeric(14, 2)))
+               .label("total_cost"))
         .where(*conditions)
         .subquery("dated")
     )

@@ -331,7 +331,7 @@ def test_ticket_custom_refusals_leave_the_ticket_unchanged(uow, clerk, lead, sal
     with pytest.raises(PermissionDenied):
         ticket_custom_values(uow=uow, actor=sales_user, ticket_id=ticket.id)
     other_tech = make_user("tech9", "technician", "repair")
-    with pytest.raises(PermissionDenied):  # not their ticket
+    with pytest.raises(people.REFUSED):  # not their ticket
         save_ticket_custom(uow=uow, actor=other_tech, ticket_id=ticket.id,
                            expected_version=ticket.version, custom={"toner_level": 5})
     assert get_ticket(uow=uow, actor=clerk, ticket_id=ticket.id).version == ticket.version
