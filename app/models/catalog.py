@@ -28,7 +28,9 @@ class Product(Tracked, Base):
     brand: Mapped[Text100 | None]
     model: Mapped[Text100 | None]
     unit: Mapped[Text20] = mapped_column(default="台")
-    cost_price: Mapped[Money] = mapped_column(default=Decimal("0.00"))
+    # Deferred: most roles may not read it (a column grant on a secured server), so loading
+    # a product never selects it; a service that shows it asks for it.
+    cost_price: Mapped[Money] = mapped_column(default=Decimal("0.00"), deferred=True)
     list_price: Mapped[Money] = mapped_column(default=Decimal("0.00"))
     sales_points: Mapped[Points] = mapped_column(default=Decimal("0.00"))
     active: Mapped[Flag] = mapped_column(default=True)

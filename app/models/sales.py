@@ -199,7 +199,8 @@ class Order(Tracked, Confirmable, Base):
     due_on: Mapped[Day | None]
     customer_source: Mapped[CustomerSource]
     total_amount: Mapped[Money] = mapped_column(default=Decimal("0.00"))
-    total_cost: Mapped[Money] = mapped_column(default=Decimal("0.00"))
+    # The sum of the lines' cost, kept by the database (see OrderLine); deferred like them.
+    total_cost: Mapped[Money] = mapped_column(default=Decimal("0.00"), deferred=True)
     total_points: Mapped[Points] = mapped_column(default=Decimal("0.00"))
     paid_amount: Mapped[Money] = mapped_column(default=Decimal("0.00"))
     delivery_address: Mapped[Text200 | None]
@@ -211,7 +212,15 @@ class Order(Tracked, Confirmable, Base):
 
 
 class OrderLine(Base):
-    """One line of an order, with the cost and points as they were when sold."""
+    """One line of an order, with the cost and points as they were when sold.
+
+    The cost is copied by the database, not the station (most roles may not read the
+    catalogue's cost): a line written without ``unit_cost``, or moved to another product,
+    takes the product's cost, ``line_cost`` is always ``round(quantity × unit_cost, 2)``
+    and the order's ``total_cost`` their sum (migration 9841e823c8fe). Until the row is
+    read back the columns may hold None; they are deferred, so loading a line never
+    selects what the actor may not see.
+    """
 
     __tablename__ = "order_lines"
     __table_args__ = (
@@ -220,6 +229,8 @@ class OrderLine(Base):
         # Covers product sales by category per order (statistics).
         Index("ix_order_lines_stats", "order_id", "product_id", "quantity", "line_total",
               "line_cost"),
+        # SQL Server refuses OUTPUT inserted.id on a table with triggers.
+        {"implicit_returning": False},
     )
 
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
@@ -230,8 +241,8 @@ class OrderLine(Base):
     unit_price: Mapped[Money]
     discount_percent: Mapped[Percent] = mapped_column(default=Decimal("0.00"))
     line_total: Mapped[Money]
-    unit_cost: Mapped[Money]
-    line_cost: Mapped[Money]
+    unit_cost: Mapped[Money | None] = mapped_column(deferred=True)
+    line_cost: Mapped[Money | None] = mapped_column(deferred=True)
     sales_points: Mapped[Points] = mapped_column(default=Decimal("0.00"))
 
     order: Mapped[Order] = relationship(back_populates="lines")

@@ -165,7 +165,8 @@ class RepairRecord(Tracked, Confirmable, Base):
     labour_minutes: Mapped[int] = mapped_column(Integer, default=0)
     labour_amount: Mapped[Money] = mapped_column(default=Decimal("0.00"))
     parts_amount: Mapped[Money] = mapped_column(default=Decimal("0.00"))
-    parts_cost: Mapped[Money] = mapped_column(default=Decimal("0.00"))
+    # The sum of the parts' cost, kept by the database (see RepairPart).
+    parts_cost: Mapped[Money] = mapped_column(default=Decimal("0.00"), deferred=True)
     customer_rating: Mapped[int | None] = mapped_column(Integer)
     on_time: Mapped[bool | None]
     service_score: Mapped[Points] = mapped_column(default=Decimal("0.00"))
@@ -180,10 +181,19 @@ class RepairRecord(Tracked, Confirmable, Base):
 
 
 class RepairPart(Base):
-    """A part used in a repair, with cost and price as they were then."""
+    """A part used in a repair, with cost and price as they were then.
+
+    Like an order line's, the cost is copied by the database: a part written without
+    ``unit_cost`` takes the product's, and the record's ``parts_cost`` is the sum of
+    ``round(quantity × unit_cost, 2)`` (migration 9841e823c8fe).
+    """
 
     __tablename__ = "repair_parts"
-    __table_args__ = (Index("ix_repair_parts_record", "repair_record_id"),)
+    __table_args__ = (
+        Index("ix_repair_parts_record", "repair_record_id"),
+        # SQL Server refuses OUTPUT inserted.id on a table with triggers.
+        {"implicit_returning": False},
+    )
 
     repair_record_id: Mapped[int] = mapped_column(
         ForeignKey("repair_records.id", ondelete="CASCADE")
@@ -191,7 +201,7 @@ class RepairPart(Base):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     description: Mapped[Text200]
     quantity: Mapped[Quantity]
-    unit_cost: Mapped[Money]
+    unit_cost: Mapped[Money | None] = mapped_column(deferred=True)
     unit_price: Mapped[Money]
 
     repair_record: Mapped[RepairRecord] = relationship(back_populates="parts")

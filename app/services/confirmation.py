@@ -30,8 +30,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, null, select
+from sqlalchemy.orm import aliased, undefer
+from sqlalchemy.orm.attributes import instance_state
 
 from app.i18n import tr
 from app.models import (
@@ -390,7 +391,10 @@ def correct_repair_record(*, uow: UnitOfWork, actor: Actor, record_id: int,
             "result": check.text("result", result, max_len=200),
         }
         check.done()
-        before = audit.snapshot(row)
+        # What is loaded: the parts cost is not (the technician may not read it).
+        fields = [c.key for c in RepairRecord.__mapper__.column_attrs
+                  if c.key not in instance_state(row).unloaded]
+        before = audit.snapshot(row, fields)
         for key, value in values.items():
             setattr(row, key, value)
         if submit and current is CS.RETURNED:
@@ -398,7 +402,7 @@ def correct_repair_record(*, uow: UnitOfWork, actor: Actor, record_id: int,
             row.return_comment = None
             row.confirmed_at = None
             row.confirmed_by_id = None
-        changes = audit.diff(before, audit.snapshot(row))
+        changes = audit.diff(before, audit.snapshot(row, fields))
         if changes:
             row.updated_by_id = actor.user_id
             uow.flush()
@@ -472,6 +476,8 @@ def get_repair_record(*, uow: UnitOfWork, actor: Actor, record_id: int) -> Repai
     """
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        # The costs are read only by a role that may see them.
+        cost_hidden = "parts_cost" in hidden_fields(uow, actor, Module.SERVICE_TICKETS)
         technician = aliased(User)
         decider = aliased(User)
         row = uow.session.execute(
@@ -485,6 +491,7 @@ def get_repair_record(*, uow: UnitOfWork, actor: Actor, record_id: int) -> Repai
             .outerjoin(decider, decider.id == RepairRecord.confirmed_by_id)
             .outerjoin(Device, Device.id == ServiceTicket.device_id)
             .where(RepairRecord.id == record_id)
+            .options(*(() if cost_hidden else (undefer(RepairRecord.parts_cost),)))
         ).one_or_none() if isinstance(record_id, int) else None
         if row is None:
             raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
@@ -495,10 +502,9 @@ def get_repair_record(*, uow: UnitOfWork, actor: Actor, record_id: int) -> Repai
                    if user_id is not None):
             require_in_scope(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW,
                              record.technician_id)
-        cost_hidden = "parts_cost" in hidden_fields(uow, actor, Module.SERVICE_TICKETS)
         parts = uow.session.execute(
             select(RepairPart.description, RepairPart.quantity, RepairPart.unit_price,
-                   RepairPart.unit_cost)
+                   null() if cost_hidden else RepairPart.unit_cost)
             .where(RepairPart.repair_record_id == record.id)
             .order_by(RepairPart.id)).all()
         return RepairRecordDetail(

@@ -6,6 +6,12 @@ totals are sums of the rounded lines. An order line keeps the product's cost and
 points as they were when the line was made (``unit_cost``, ``line_cost``,
 ``sales_points``), and the order keeps the customer's source, so margins and statistics
 do not move when the catalog or the customer card changes later.
+
+The cost is copied by the database, not here: most roles may not read the catalogue's
+cost, so a new line (or a line moved to another product) is written without one and the
+database fills it in, keeps ``line_cost`` at ``round(quantity × unit_cost, 2)`` and the
+order's ``total_cost`` at the sum of its lines (migration 9841e823c8fe). A use case reads
+the cost columns back only for a role that may see them.
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, case, func, null, or_, select, update
+from sqlalchemy.orm import object_mapper, selectinload, undefer
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from app.i18n import tr
 from app.models import (
@@ -170,9 +177,10 @@ class QuotationDraft:
 
 @dataclass(frozen=True)
 class OrderLineDraft:
-    """An order line. Catalog lines take their cost and points from the product when the
-    line is made. ``unit_cost`` is for free-text lines only, and only for roles that may
-    see costs; None keeps the cost the line had (``id`` names that line) or 0.00."""
+    """An order line. Catalog lines take their cost (copied by the database) and points
+    from the product when the line is made. ``unit_cost`` is for free-text lines only, and
+    only for roles that may set costs; None keeps the cost the line had (``id`` names that
+    line) or 0.00."""
 
     product_id: int | None = None
     description: str | None = None
@@ -602,15 +610,14 @@ def convert_quotation_to_order(
         lines = []
         for ln in quotation.lines:
             product = products.get(ln.product_id) if ln.product_id is not None else None
-            unit_cost = product.cost_price if product is not None else Decimal("0.00")
             points = _cents(ln.quantity * product.sales_points) if product else Decimal("0.00")
             lines.append({
                 "product_id": ln.product_id, "description": ln.description,
                 "quantity": ln.quantity, "unit_price": ln.unit_price,
                 "discount_percent": ln.discount_percent,
                 "line_total": line_total(ln.quantity, ln.unit_price, ln.discount_percent),
-                "unit_cost": unit_cost, "line_cost": line_cost(ln.quantity, unit_cost),
-                "sales_points": points,
+                # The database copies the product's cost (0.00 for a free-text line).
+                "unit_cost": None, "line_cost": None, "sales_points": points,
             })
         order = Order(
             number=next_number(uow, "order", day), customer_id=quotation.customer_id,
@@ -620,12 +627,13 @@ def convert_quotation_to_order(
             confirm_status=ConfirmStatus.SUBMITTED.value,
             created_by_id=actor.user_id, updated_by_id=actor.user_id,
         )
-        _write_lines(order.lines, lines, OrderLine)
-        _order_totals(order, lines)
         uow.session.add(order)
+        _write_order_lines(uow, order, lines)
+        _order_totals(order, lines)
         _move(uow, actor, QUOTATION_LIFECYCLE, quotation, QS.CONVERTED, label,
               extra={"order": order.number})
         uow.flush()
+        _read_costs(uow, actor, order)
         audit.record(uow, actor, AuditAction.CREATE, "order", order.id,
                      _summary(order.number, order.customer_id, uow),
                      {"after": _snapshot(order), "from_quotation": quotation.number})
@@ -655,10 +663,11 @@ def create_order(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> OrderVi
             customer_source=customer.source, created_by_id=actor.user_id,
             updated_by_id=actor.user_id, **header,
         )
-        _write_lines(order.lines, lines, OrderLine)
-        _order_totals(order, lines)
         uow.session.add(order)
+        _write_order_lines(uow, order, lines)
+        _order_totals(order, lines)
         uow.flush()
+        _read_costs(uow, actor, order)
         custom = custom_fields.save_values(uow=uow, actor=actor, entity=CustomFieldEntity.ORDER,
                                            record_id=order.id, values=draft.custom,
                                            creating=True)
@@ -674,12 +683,13 @@ def update_order(
 ) -> OrderView:
     """Save an edited order; only a draft may be edited.
 
-    A line that names its ``id`` and keeps its product keeps its cost snapshot; new lines
-    and lines whose product changed take the catalog's cost now.
+    A line that names its ``id`` and keeps its product keeps its cost snapshot (the
+    database re-prices its ``line_cost`` when the quantity changes); new lines and lines
+    whose product changed take the catalog's cost now.
     """
     with uow:
         require(uow, actor, Module.ORDERS, Operation.EDIT)
-        order = _load_order(uow, order_id)
+        order = _load_order(uow, order_id, actor)
         require_in_scope(uow, actor, Module.ORDERS, Operation.EDIT, order.owner_id)
         check_version(uow, order, expected_version, entity="order",
                       label=_record_label("Order", order.number))
@@ -696,24 +706,30 @@ def update_order(
         custom = custom_fields.save_values(uow=uow, actor=actor, entity=CustomFieldEntity.ORDER,
                                            record_id=order.id, values=draft.custom)
         before = _snapshot(order)
-        if header["customer_id"] != order.customer_id:
-            order.customer_source = _customer(uow, header["customer_id"]).source
+        customer_source = (_customer(uow, header["customer_id"]).source
+                           if header["customer_id"] != order.customer_id else None)
+        # The lines first: moving lines may take a flush of their own, which must not
+        # carry the order's changes (its version would move twice).
+        _write_order_lines(uow, order, lines)
+        if customer_source is not None:
+            order.customer_source = customer_source
         for key, value in header.items():
             setattr(order, key, value)
         order.owner_id = owner_id
-        _write_lines(order.lines, lines, OrderLine)
         _order_totals(order, lines)
+        # Whether anything changed shows before the flush (a cost changes only with a
+        # line's product or quantity); what the costs became, only after it.
         changes = audit.diff(before, _snapshot(order))
         changes.update(custom)
         if changes and order.confirm_status == ConfirmStatus.CONFIRMED.value:
             # A change after management confirmed the order needs confirming again.
             order.confirm_status = ConfirmStatus.SUBMITTED.value
-            changes["confirm_status"] = [ConfirmStatus.CONFIRMED.value,
-                                         ConfirmStatus.SUBMITTED.value]
         if changes:
             order.updated_by_id = actor.user_id
             order.updated_at = utcnow()
             uow.flush()
+            _read_costs(uow, actor, order)
+            changes = {**audit.diff(before, _snapshot(order)), **custom}
             audit.record(uow, actor, AuditAction.UPDATE, "order", order.id,
                          _summary(order.number, order.customer_id, uow), changes)
         uow.commit()
@@ -723,7 +739,7 @@ def update_order(
 def get_order(*, uow: UnitOfWork, actor: Actor, order_id: int) -> OrderView:
     with uow:
         require(uow, actor, Module.ORDERS, Operation.VIEW)
-        order = _load_order(uow, order_id)
+        order = _load_order(uow, order_id, actor)
         require_in_scope(uow, actor, Module.ORDERS, Operation.VIEW, order.owner_id)
         return _order_view(uow, actor, order)
 
@@ -751,7 +767,7 @@ def list_orders(
         rows = uow.session.execute(
             select(Order.id, Order.number, Order.status, Order.customer_id, Customer.name,
                    User.display_name, Order.ordered_on, Order.due_on, Order.total_amount,
-                   Order.paid_amount, Order.total_cost)
+                   Order.paid_amount, null() if margin_hidden else Order.total_cost)
             .join(Customer, Customer.id == Order.customer_id)
             .outerjoin(User, User.id == Order.owner_id)
             .where(*conditions)
@@ -785,7 +801,7 @@ def transition_order(
     """
     with uow:
         require(uow, actor, Module.ORDERS, Operation.EDIT)
-        order = _load_order(uow, order_id)
+        order = _load_order(uow, order_id, actor)
         require_in_scope(uow, actor, Module.ORDERS, Operation.EDIT, order.owner_id)
         label = _record_label("Order", order.number)
         check_version(uow, order, expected_version, entity="order", label=label)
@@ -1101,8 +1117,14 @@ def _clean_lines(
     existing = existing or {}
     may_set_cost = for_order and "unit_cost" not in read_only_fields(uow, actor, Module.ORDERS)
     lines: list[dict[str, Any]] = []
+    named: set[object] = set()
     for i, d in enumerate(drafts):
         f = f"lines[{i}]"
+        line_id = getattr(d, "id", None)
+        if line_id is not None and line_id in named:
+            check.fail(f"{f}.id", tr("is listed twice"))
+            continue
+        named.add(line_id)
         product = None
         if d.product_id is not None:
             product = products.get(d.product_id)
@@ -1143,10 +1165,11 @@ def _clean_lines(
             snapshot = _line_snapshot(check, f, d, product, quantity, existing, may_set_cost)
             if snapshot is None:
                 continue
-            unit_cost, points = snapshot
-            line.update(unit_cost=unit_cost, line_cost=line_cost(quantity, unit_cost),
-                        sales_points=points)
-            if line["line_cost"] > MONEY_LIMIT or points > POINTS_LIMIT:
+            cost, points = snapshot
+            line.update(cost, sales_points=points, id=d.id)
+            # The service knows the cost only of a line whose cost it was given.
+            known = cost.get("line_cost")
+            if (known is not None and known > MONEY_LIMIT) or points > POINTS_LIMIT:
                 check.fail(f"{f}.quantity", tr("is too large"))
                 continue
         lines.append(line)
@@ -1160,11 +1183,14 @@ def _clean_lines(
 def _line_snapshot(
     check: Checker, f: str, d: OrderLineDraft, product: Product | None, quantity: Decimal,
     existing: Mapping[int, OrderLine], may_set_cost: bool,
-) -> tuple[Decimal, Decimal] | None:
-    """(unit cost, sales points) of an order line, or None when refused.
+) -> tuple[dict[str, Decimal | None], Decimal] | None:
+    """(the cost columns to write, sales points) of an order line, or None when refused.
 
-    A line kept from the saved order (same ``id``, same product) keeps its cost, and its
-    points while the quantity is unchanged; anything else is taken from the catalog now.
+    A line kept from the saved order (same ``id``, same product) keeps its cost (nothing
+    to write: the database re-prices ``line_cost`` if the quantity changed), and its
+    points while the quantity is unchanged. A free-text line costed by a role that may
+    set costs writes that cost. Anything else is written without a cost, which the
+    database takes from the catalog now (0.00 without a product).
     """
     previous = None
     if d.id is not None:
@@ -1184,19 +1210,19 @@ def _line_snapshot(
         unit_cost = check.money(f"{f}.unit_cost", d.unit_cost)
         if unit_cost is None:
             return None
+        cost: dict[str, Decimal | None] = {
+            "unit_cost": unit_cost, "line_cost": line_cost(quantity, unit_cost)}
     elif previous is not None:
-        unit_cost = previous.unit_cost
-    elif product is not None:
-        unit_cost = product.cost_price
+        cost = {}
     else:
-        unit_cost = Decimal("0.00")
+        cost = {"unit_cost": None, "line_cost": None}
     if previous is not None and previous.quantity == quantity:
         points = previous.sales_points
     elif product is not None:
         points = _cents(quantity * product.sales_points)
     else:
         points = Decimal("0.00")
-    return unit_cost, points
+    return cost, points
 
 
 def _clean_allocations(
@@ -1273,6 +1299,17 @@ def _margin_hidden(uow: UnitOfWork, actor: Actor) -> bool:
     return "margin" in hidden or "unit_cost" in hidden
 
 
+def _cost_columns(uow: UnitOfWork, actor: Actor) -> tuple[bool, bool]:
+    """Whether the actor may read (unit costs, line costs and the order's total cost).
+
+    Hiding the cost hides all three; hiding the margin hides the line and total costs
+    it is computed from (``app.security.catalog.PROTECTED_COLUMNS``).
+    """
+    hidden = hidden_fields(uow, actor, Module.ORDERS)
+    unit = "unit_cost" not in hidden
+    return unit, unit and "margin" not in hidden
+
+
 def _before(date_column: Any, id_column: Any, after: tuple[dt.date, int]) -> Any:
     # Spelled out rather than a row-value comparison, which SQL Server lacks.
     return or_(date_column < after[0], and_(date_column == after[0], id_column < after[1]))
@@ -1290,6 +1327,75 @@ def _open_orders(uow: UnitOfWork, actor: Actor, customer_id: int) -> tuple[OpenO
     return tuple(OpenOrder(order_id=r[0], number=r[1], owner_id=r[2], ordered_on=r[3],
                            due_on=r[4], total_amount=r[5], paid_amount=r[6],
                            open_amount=r[5] - r[6]) for r in rows)
+
+
+def _write_order_lines(uow: UnitOfWork, order: Order,
+                       values: Sequence[Mapping[str, Any]]) -> None:
+    """Make ``order.lines`` the ``values``, each kept line on its own row.
+
+    A kept line must stay on its row: its cost is there, and the actor may not be allowed
+    to read it to copy it elsewhere. A line naming its row (``id``) takes it; new lines
+    take the rows no line named, then new rows; rows left over are deleted. When a kept
+    row changes position (a line above it was removed or lines were reordered), the
+    moved rows step aside to free positions first and the removed rows go, in a flush of
+    their own, so no moment holds two rows at one position, which the unique constraint
+    refuses. Otherwise positions stay as they were and one flush does everything.
+    """
+    rows = list(order.lines)
+    by_id = {row.id: row for row in rows if row.id is not None}
+    placed: list[OrderLine | None] = [by_id.get(v["id"]) if v.get("id") is not None
+                                      else None for v in values]
+    taken = {id(row) for row in placed if row is not None}
+    spare = [row for row in rows if id(row) not in taken]
+    for i, row in enumerate(placed):
+        if row is None and spare:
+            placed[i] = spare.pop(0)
+    moved = [row for i, row in enumerate(placed)
+             if row is not None and row.id is not None and row.position != i + 1]
+    if moved:
+        for row in moved:
+            row.position = -row.id
+        for row in spare:
+            order.lines.remove(row)
+        uow.flush()
+    final: list[OrderLine] = []
+    for row, line in zip(placed, values, strict=True):
+        target = row if row is not None else OrderLine()
+        target.position = len(final) + 1
+        for key, value in line.items():
+            if key != "id":
+                setattr(target, key, value)
+        final.append(target)
+    order.lines = final
+
+
+def _read_costs(uow: UnitOfWork, actor: Actor, order: Order) -> None:
+    """After a flush: the cost columns as the database made them, for a role that may
+    read them (one query); for any other role they are forgotten, never read."""
+    unit, totals = _cost_columns(uow, actor)
+    line_keys = [k for k, ok in (("unit_cost", unit), ("line_cost", totals)) if ok]
+    if line_keys:
+        found = {r[0]: r for r in uow.session.execute(
+            select(OrderLine.id, OrderLine.unit_cost,
+                   OrderLine.line_cost if totals else null(),
+                   Order.total_cost if totals else null())
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(OrderLine.order_id == order.id)).all()}
+        for ln in order.lines:
+            row = found[ln.id]
+            set_committed_value(ln, "unit_cost", row[1])
+            if totals:
+                set_committed_value(ln, "line_cost", row[2])
+        if totals:
+            total = next(iter(found.values()))[3] if found else uow.session.execute(
+                select(Order.total_cost).where(Order.id == order.id)).scalar_one()
+            set_committed_value(order, "total_cost", total)
+    hidden_line = [k for k in ("unit_cost", "line_cost") if k not in line_keys]
+    for ln in order.lines:
+        if hidden_line:
+            uow.session.expire(ln, hidden_line)
+    if not totals:
+        uow.session.expire(order, ["total_cost"])
 
 
 def _write_lines(rows: list[Any], values: Sequence[Mapping[str, Any]], cls: type[Any]) -> None:
@@ -1311,8 +1417,8 @@ def _write_lines(rows: list[Any], values: Sequence[Mapping[str, Any]], cls: type
 
 
 def _order_totals(order: Order, lines: Sequence[Mapping[str, Any]]) -> None:
+    # total_cost is the database's: the sum of the lines' cost, which it copies.
     order.total_amount = _sum(ln["line_total"] for ln in lines)
-    order.total_cost = _sum(ln["line_cost"] for ln in lines)
     order.total_points = _sum(ln["sales_points"] for ln in lines)
 
 
@@ -1344,10 +1450,17 @@ def _summary(number: str, customer_id: int, uow: UnitOfWork) -> str:
 
 
 def _snapshot(doc: Quotation | Order) -> dict[str, Any]:
-    data = audit.snapshot(doc)
-    data["lines"] = [{k: v for k, v in audit.snapshot(ln).items()
+    data = _loaded(doc)
+    data["lines"] = [{k: v for k, v in _loaded(ln).items()
                       if k not in ("id", "quotation_id", "order_id")} for ln in doc.lines]
     return data
+
+
+def _loaded(obj: Quotation | Order | QuotationLine | OrderLine) -> dict[str, Any]:
+    # What is loaded: a cost the actor may not see was never read and is not logged.
+    unloaded = instance_state(obj).unloaded
+    return audit.snapshot(obj, [c.key for c in object_mapper(obj).column_attrs
+                                if c.key not in unloaded])
 
 
 def _not_found(kind: str, record_id: int) -> NotFound:
@@ -1372,9 +1485,15 @@ def _load_quotation(uow: UnitOfWork, quotation_id: int) -> Quotation:
     return quotation
 
 
-def _load_order(uow: UnitOfWork, order_id: int) -> Order:
+def _load_order(uow: UnitOfWork, order_id: int, actor: Actor) -> Order:
+    """The order and its lines, with the cost columns the actor may read."""
+    unit, totals = _cost_columns(uow, actor)
+    lines = selectinload(Order.lines)
+    options = [lines.undefer(OrderLine.unit_cost)] if unit else [lines]
+    if totals:
+        options += [lines.undefer(OrderLine.line_cost), undefer(Order.total_cost)]
     order = uow.session.execute(
-        select(Order).where(Order.id == order_id).options(selectinload(Order.lines))
+        select(Order).where(Order.id == order_id).options(*options)
     ).scalar_one_or_none()
     if order is None:
         raise _not_found("Order", order_id)
@@ -1424,9 +1543,9 @@ def _quotation_view(uow: UnitOfWork, q: Quotation) -> QuotationView:
 
 
 def _order_view(uow: UnitOfWork, actor: Actor, o: Order) -> OrderView:
-    hidden = hidden_fields(uow, actor, Module.ORDERS)
-    cost_hidden = "unit_cost" in hidden
-    margin_hidden = cost_hidden or "margin" in hidden
+    """The order as the actor may see it; the cost columns were loaded (``_load_order``)
+    or read back after the write (``_read_costs``) for a role that may see them."""
+    unit, totals = _cost_columns(uow, actor)
     names = _names(uow, o.owner_id, o.updated_by_id, o.confirmed_by_id)
     keys = _product_keys(uow, o.lines)
     status = OrderStatus(o.status)
@@ -1437,8 +1556,8 @@ def _order_view(uow: UnitOfWork, actor: Actor, o: Order) -> OrderView:
         customer_source=o.customer_source, contact_id=o.contact_id,
         opportunity_id=o.opportunity_id, quotation_id=o.quotation_id, owner_id=o.owner_id,
         owner_name=names.get(o.owner_id), ordered_on=o.ordered_on, due_on=o.due_on,
-        total_amount=o.total_amount, total_cost=None if cost_hidden else o.total_cost,
-        gross_margin=None if margin_hidden else o.total_amount - o.total_cost,
+        total_amount=o.total_amount, total_cost=o.total_cost if totals else None,
+        gross_margin=o.total_amount - o.total_cost if totals else None,
         total_points=o.total_points, paid_amount=o.paid_amount,
         open_amount=_open(status, o.total_amount, o.paid_amount),
         delivery_address=o.delivery_address, notes=o.notes,
@@ -1448,8 +1567,8 @@ def _order_view(uow: UnitOfWork, actor: Actor, o: Order) -> OrderView:
             unit=keys[ln.product_id][1] if ln.product_id in keys else None,
             description=ln.description, quantity=ln.quantity, unit_price=ln.unit_price,
             discount_percent=ln.discount_percent, line_total=ln.line_total,
-            unit_cost=None if cost_hidden else ln.unit_cost,
-            line_cost=None if cost_hidden else ln.line_cost, sales_points=ln.sales_points)
+            unit_cost=ln.unit_cost if unit else None,
+            line_cost=ln.line_cost if totals else None, sales_points=ln.sales_points)
             for ln in o.lines),
         created_at=o.created_at, updated_at=o.updated_at,
         updated_by_name=names.get(o.updated_by_id or 0),

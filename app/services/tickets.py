@@ -899,15 +899,17 @@ def record_repair(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
             if product is None:
                 check.fail(f"parts[{i}].product_id", tr("does not exist"))
             elif qty is not None and qty > 0:
+                # The database copies the product's cost into the part and sums the parts'
+                # cost into the record (migration 9841e823c8fe): a technician may not
+                # read the catalogue's cost.
                 parts.append(RepairPart(product_id=product.id, description=product.name[:200],
-                                        quantity=qty, unit_cost=product.cost_price,
+                                        quantity=qty, unit_cost=None,
                                         unit_price=product.list_price))
         check.done()
         assert work and difficulty is not None and minutes is not None and labour is not None
         TICKET_LIFECYCLE.check(TicketStatus(ticket.status), TS.DONE,
                                record=_record_label(ticket))
         parts_amount = sum((_cents(p.quantity * p.unit_price) for p in parts), Decimal("0.00"))
-        parts_cost = sum((_cents(p.quantity * p.unit_cost) for p in parts), Decimal("0.00"))
         on_time = ticket.due_at is None or completed_at <= ticket.due_at
         score = service_score(draft.job_type, difficulty, rating, on_time,
                               load_rules(uow).score)
@@ -915,7 +917,7 @@ def record_repair(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
             ticket_id=ticket.id, technician_id=ticket.technician_id or actor.user_id,
             work_done=work, cause=cause, result=result, job_type=draft.job_type,
             difficulty=difficulty, labour_minutes=minutes, labour_amount=labour,
-            parts_amount=parts_amount, parts_cost=parts_cost, customer_rating=rating,
+            parts_amount=parts_amount, customer_rating=rating,
             on_time=on_time, service_score=score, knowledge_entry_id=draft.knowledge_entry_id,
             completed_at=completed_at, parts=parts,
             # The record goes to management's confirmation queue as it is written.
@@ -932,9 +934,12 @@ def record_repair(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
         ticket.total_charge = charge_split(labour, parts_amount, labour_free=labour_free,
                                            parts_free=parts_free).total
         uow.flush()
+        # parts_cost is the database's sum, which the technician may not read.
         audit.record(uow, actor, AuditAction.CREATE, "repair_record", record.id,
                      f"{ticket.number} {draft.job_type} {score}",
-                     {"after": audit.snapshot(record)})
+                     {"after": audit.snapshot(record, [
+                         c.key for c in RepairRecord.__mapper__.column_attrs
+                         if c.key != "parts_cost"])})
         _transition(uow, actor, ticket, TS.DONE, None, at=completed_at)
         uow.commit()
         return _view(uow, ticket.id, detail=True)

@@ -191,7 +191,9 @@ def test_statements_are_separated_by_go(mssql_ddl: str) -> None:
     expected = (
         len(Base.metadata.tables) + 1 + sum(len(t.indexes) for t in Base.metadata.tables.values())
     )
-    assert len(tables_and_indexes) == expected
+    # An index a later revision drops (to alter a column it covers) and makes again.
+    remade = re.findall(r"^DROP INDEX (\w+) ON \w+;$", mssql_ddl, re.MULTILINE)
+    assert len(tables_and_indexes) == expected + len(remade)
     others = [s for s in creates if s not in tables_and_indexes]
     assert others and all(
         re.search(r"^CREATE (OR ALTER )?(VIEW|TRIGGER)\b", s, re.MULTILINE)
