@@ -116,6 +116,7 @@ CATALOG_ZH: dict[str, str] = {
     "must be between {low} and {high}": "必须在 {low} 到 {high} 之间",
     "already exists": "已存在",
     "is already registered to {customer}": "已登记在客户“{customer}”名下",
+    "is already registered to another customer": "已登记在其他客户名下",
     "must be at least {min} characters": "至少 {min} 个字符",
     # schema
     "The database has no StationCRM tables yet. Ask the administrator to run 'stationcrm db upgrade' on it.":

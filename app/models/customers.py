@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Unicode
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Unicode,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import (
@@ -145,6 +154,8 @@ class Device(Tracked, Base):
     __table_args__ = (
         Index("ix_devices_customer", "customer_id"),
         Index("ix_devices_serial_number", "serial_number"),
+        # A serial number identifies one machine.
+        Index("uq_devices_serial_number", "serial_number", unique=True),
         Index("ix_devices_model", "model"),
     )
 

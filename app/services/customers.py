@@ -22,6 +22,7 @@ from sqlalchemy import (
     true,
     type_coerce,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.i18n import tr
@@ -58,7 +59,7 @@ from app.services.permissions import (
     scope_params,
     sees_field,
 )
-from app.services.uow import UnitOfWork
+from app.services.uow import UnitOfWork, translate_db_error
 from app.services.validation import Checker
 from app.textkeys import (
     core_initials,
@@ -488,8 +489,8 @@ def _check_serials_unique(uow: UnitOfWork, check: Checker, devices: list[dict[st
     if not serials:
         return
     taken = uow.session.execute(
-        select(Device.id, Device.serial_number, Customer.name)
-        .join(Customer, Customer.id == Device.customer_id)
+        select(Device.id, Device.serial_number, customer_directory.c.name)
+        .join(customer_directory, customer_directory.c.id == Device.customer_id)
         .where(Device.serial_number.in_(list(serials)))
     ).all()
     own_ids = {d["id"] for d in devices if d["id"] is not None}
@@ -498,6 +499,32 @@ def _check_serials_unique(uow: UnitOfWork, check: Checker, devices: list[dict[st
             continue
         check.fail(f"devices[{serials[serial]}].serial_number",
                    tr("is already registered to {customer}", customer=owner_name))
+
+
+SERIAL_INDEX = "uq_devices_serial_number"
+_DUPLICATE_KEY = re.compile(r"\(serial_number\)=\((.*?)\)|duplicate key value is \((.*?)\)")
+
+
+def _flush_serials(uow: UnitOfWork, devices: list[dict[str, Any]],
+                   stored: Mapping[int, str]) -> None:
+    """Flush the customer's rows; a serial number the database already holds for a device
+    the actor cannot see (the unique index, on a secured server or from a station saving
+    at the same moment) is refused on the devices whose number is new."""
+    try:
+        uow.session.flush()
+    except IntegrityError as exc:
+        message = str(exc.orig)
+        # PostgreSQL and SQL Server name the index, SQLite the column.
+        if SERIAL_INDEX not in message and "devices.serial_number" not in message:
+            raise translate_db_error(exc) from exc
+        # PostgreSQL and SQL Server say which number; otherwise every new one is suspect.
+        found = _DUPLICATE_KEY.search(message)
+        said = (found.group(1) or found.group(2)) if found else None
+        fields = {f"devices[{i}].serial_number": tr("is already registered to another customer")
+                  for i, d in enumerate(devices)
+                  if d["serial_number"] and stored.get(d.get("id") or 0) != d["serial_number"]
+                  and said in (None, d["serial_number"])}
+        raise ValidationError(fields or {"devices": tr("already exists")}) from exc
 
 
 def _apply_children(customer: Customer, contacts: list[dict[str, Any]],
@@ -564,7 +591,7 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
         uow.session.add(customer)
         contact_rows, device_rows = _apply_children(customer, contacts, addresses, devices,
                                                     actor)
-        uow.flush()
+        _flush_serials(uow, devices, {})
         custom_changes = custom_fields.save_values(
             uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER, record_id=customer.id,
             values=draft.custom, creating=True)
@@ -623,6 +650,7 @@ def update_customer(
                             - {c.id for c in draft.contacts if c.id is not None})
         for key, value in values.items():
             setattr(customer, key, value)
+        stored_serials = {d.id: d.serial_number for d in customer.devices}
         contact_rows, device_rows = _apply_children(customer, contacts, addresses, devices,
                                                     actor)
         customer.updated_by_id = actor.user_id
@@ -634,7 +662,7 @@ def update_customer(
         if changes:
             # Touch the row so its version moves even when only contacts changed.
             customer.updated_at = utcnow()
-        uow.flush()  # new contacts and devices get their ids
+        _flush_serials(uow, devices, stored_serials)  # new contacts and devices get ids
         _drop_child_values(uow, CustomFieldEntity.CONTACT, removed_contacts)
         child_changes = _save_child_values(uow, actor, draft, contact_rows, device_rows)
         if child_changes and not changes:
