@@ -321,6 +321,12 @@ ROW_RULES: Final = (
     RowRule("tasks", (Scoped("assignee_id", M.TASKS), Mine("assigned_by_id"),
                       Mine("assignee_department_id", "department"))),
     RowRule("care_items", (Scoped("owner_id", M.CARE),)),
+    # A custom field value is seen with the record it belongs to.
+    RowRule("custom_field_values", tuple(
+        Follows("record_id", table, ("entity", entity)) for entity, table in (
+            ("customer", "customers"), ("contact", "contacts"), ("device", "devices"),
+            ("visit", "visits"), ("order", "orders"), ("service_ticket", "service_tickets"),
+            ("care_item", "care_items")))),
     # The customer 360 view shows a customer's change history; administration sees it all.
     RowRule("audit_log", (Allowed(M.ADMINISTRATION, Operation.VIEW),
                           Follows("entity_id", "customers", ("entity", "customer")))),

@@ -180,6 +180,36 @@ def test_no_query_reads_another_salespersons_customers_phones(
     assert rows(sales, "SELECT * FROM crmsec.customers_with_phone(%s)", fragment + "%") == []
 
 
+def test_custom_field_values_are_seen_with_their_record_only(
+        psql: Psql, owner_engine: Engine) -> None:
+    from app.models import CustomFieldDefinition, CustomFieldValue
+
+    sales1 = actor(owner_engine, "sales1")
+    with owner_engine.begin() as conn:
+        mine = conn.execute(select(Customer.id).where(Customer.owner_id == sales1.user_id)
+                            .order_by(Customer.id).limit(1)).scalar_one()
+        theirs = conn.execute(select(Customer.id).where(Customer.owner_id != sales1.user_id)
+                              .order_by(Customer.id).limit(1)).scalar_one()
+        definition = conn.execute(CustomFieldDefinition.__table__.insert().values(
+            entity="customer", code="sec_probe", label_zh="探针", label_en="Probe",
+            kind="text", required=False, position=99, active=True, version=1,
+        ).returning(CustomFieldDefinition.__table__.c.id)).scalar_one()
+        conn.execute(CustomFieldValue.__table__.insert(), [
+            {"definition_id": definition, "entity": "customer", "record_id": cid,
+             "value_text": f"v{cid}"} for cid in (mine, theirs)])
+    try:
+        seen = {row[0] for row in rows(psql("sales1"), "SELECT record_id FROM"
+                                       " custom_field_values WHERE definition_id = %s",
+                                       definition)}
+        assert seen == {mine}
+    finally:
+        with owner_engine.begin() as conn:
+            conn.execute(CustomFieldValue.__table__.delete().where(
+                CustomFieldValue.__table__.c.definition_id == definition))
+            conn.execute(CustomFieldDefinition.__table__.delete().where(
+                CustomFieldDefinition.__table__.c.id == definition))
+
+
 def test_the_phone_lookup_answers_a_whole_number_with_name_and_owner_and_is_audited(
         psql: Psql, owner_engine: Engine, login_of: Callable[[str], str]) -> None:
     sales1 = actor(owner_engine, "sales1")
