@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, func, null, or_, select, true
+from sqlalchemy.orm import undefer
 
 from app.i18n import tr
 from app.models import Product, User
@@ -126,7 +127,8 @@ def create_product(*, uow: UnitOfWork, actor: Actor, draft: ProductDraft) -> Pro
         uow.session.add(product)
         uow.flush()
         audit.record(uow, actor, AuditAction.CREATE, "product", product.id,
-                     f"{product.sku} {product.name}", {"after": audit.snapshot(product)})
+                     f"{product.sku} {product.name}",
+                     {"after": audit.snapshot(product, _fields(uow, actor))})
         uow.commit()
         return _view(uow, actor, product)
 
@@ -139,16 +141,17 @@ def update_product(
     with uow:
         require(uow, actor, Module.PRODUCTS, Operation.EDIT)
         _refuse_cost_change(uow, actor, draft)
-        product = _load(uow, product_id)
+        product = _load(uow, actor, product_id)
         check_version(uow, product, expected_version, entity="product",
                       label=f"{product.sku} {product.name}")
         values = _clean(uow, draft, product.id)
         if values["cost_price"] is None:
             del values["cost_price"]
-        before = audit.snapshot(product)
+        fields = _fields(uow, actor)
+        before = audit.snapshot(product, fields)
         for key, value in values.items():
             setattr(product, key, value)
-        changes = audit.diff(before, audit.snapshot(product))
+        changes = audit.diff(before, audit.snapshot(product, fields))
         if changes:
             product.updated_by_id = actor.user_id
             uow.flush()
@@ -161,7 +164,7 @@ def update_product(
 def get_product(*, uow: UnitOfWork, actor: Actor, product_id: int) -> ProductView:
     with uow:
         require(uow, actor, Module.PRODUCTS, Operation.VIEW)
-        return _view(uow, actor, _load(uow, product_id))
+        return _view(uow, actor, _load(uow, actor, product_id))
 
 
 def list_products(
@@ -177,7 +180,7 @@ def list_products(
     limit = max(1, min(limit, 500))
     with uow:
         require(uow, actor, Module.PRODUCTS, Operation.VIEW)
-        cost_hidden = "cost_price" in hidden_fields(uow, actor, Module.PRODUCTS)
+        cost_hidden = _cost_hidden(uow, actor)
         conditions = [_text_condition(text)]
         if category is not None:
             conditions.append(Product.category == category)
@@ -187,8 +190,9 @@ def list_products(
             conditions.append(Product.sku > after)
         stmt = (
             select(Product.id, Product.sku, Product.name, Product.category, Product.brand,
-                   Product.model, Product.unit, Product.cost_price, Product.list_price,
-                   Product.sales_points, Product.active)
+                   Product.model, Product.unit,
+                   (null() if cost_hidden else Product.cost_price).label("cost_price"),
+                   Product.list_price, Product.sales_points, Product.active)
             .where(*conditions)
             .order_by(Product.sku)
             .limit(limit + 1)
@@ -275,8 +279,21 @@ def _text_condition(text: str) -> Any:
     return or_(*parts)
 
 
-def _load(uow: UnitOfWork, product_id: int) -> Product:
-    product = uow.session.get(Product, product_id)
+def _cost_hidden(uow: UnitOfWork, actor: Actor) -> bool:
+    return "cost_price" in hidden_fields(uow, actor, Module.PRODUCTS)
+
+
+def _fields(uow: UnitOfWork, actor: Actor) -> list[str]:
+    """The columns an audit snapshot holds: not the cost for a role that may not read it
+    (a secured server would refuse the read)."""
+    hidden = {"cost_price"} if _cost_hidden(uow, actor) else set()
+    return [c.key for c in Product.__mapper__.column_attrs if c.key not in hidden]
+
+
+def _load(uow: UnitOfWork, actor: Actor, product_id: int) -> Product:
+    """The product, with its cost for a role that may see it (the column is deferred)."""
+    options = () if _cost_hidden(uow, actor) else (undefer(Product.cost_price),)
+    product = uow.session.get(Product, product_id, options=options)
     if product is None:
         raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
                           entity=tr("Product"), id=product_id))
@@ -284,7 +301,7 @@ def _load(uow: UnitOfWork, product_id: int) -> Product:
 
 
 def _view(uow: UnitOfWork, actor: Actor, product: Product) -> ProductView:
-    cost_hidden = "cost_price" in hidden_fields(uow, actor, Module.PRODUCTS)
+    cost_hidden = _cost_hidden(uow, actor)
     updated_by = None
     if product.updated_by_id is not None:
         updated_by = uow.session.execute(

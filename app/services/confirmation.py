@@ -46,6 +46,7 @@ from app.models import (
     Visit,
     utcnow,
 )
+from app.models.customers import customer_directory
 from app.models.enums import AuditAction, ConfirmStatus, Module, Operation, OrderStatus
 from app.services import audit
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
@@ -480,13 +481,16 @@ def get_repair_record(*, uow: UnitOfWork, actor: Actor, record_id: int) -> Repai
         cost_hidden = "parts_cost" in hidden_fields(uow, actor, Module.SERVICE_TICKETS)
         technician = aliased(User)
         decider = aliased(User)
+        # The customer's name from the directory: the desk that took the ticket in reads
+        # the record of a customer outside its sales scope (hidden on a secured server).
+        directory = customer_directory.c
         row = uow.session.execute(
             select(RepairRecord, ServiceTicket.number, ServiceTicket.customer_id,
-                   Customer.name, ServiceTicket.symptoms, ServiceTicket.technician_id,
+                   directory.name, ServiceTicket.symptoms, ServiceTicket.technician_id,
                    ServiceTicket.intake_by_id, technician.display_name,
                    decider.display_name, Device.brand, Device.model)
             .join(ServiceTicket, ServiceTicket.id == RepairRecord.ticket_id)
-            .join(Customer, Customer.id == ServiceTicket.customer_id)
+            .join(customer_directory, directory.id == ServiceTicket.customer_id)
             .join(technician, technician.id == RepairRecord.technician_id)
             .outerjoin(decider, decider.id == RepairRecord.confirmed_by_id)
             .outerjoin(Device, Device.id == ServiceTicket.device_id)

@@ -16,7 +16,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Numeric, func, or_, select, type_coerce
+from sqlalchemy import Numeric, cast, func, null, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from app.i18n import current_language, tr
@@ -252,15 +252,17 @@ def export_orders(
     """Write the orders in the actor's data scope (newest first) to ``path``.
 
     Cost and gross margin are columns only for roles that see them (``orders.unit_cost``
-    and ``orders.margin`` not hidden). Needs ``orders.export``; audited with the row count.
+    and ``orders.margin`` not hidden: hiding the margin hides the total cost it is made
+    from, and the query never reads it then). Needs ``orders.export``; audited with the
+    row count.
     """
     target = Path(path)
     with uow:
         require(uow, actor, Module.ORDERS, Operation.EXPORT)
         kind = _format_of(target, fmt)
         hidden = hidden_fields(uow, actor, Module.ORDERS)
-        cost_hidden = "unit_cost" in hidden
-        margin_hidden = cost_hidden or "margin" in hidden
+        margin_hidden = "unit_cost" in hidden or "margin" in hidden
+        cost_hidden = margin_hidden
         conditions = [scope_filter(uow, actor, Module.ORDERS, Order.owner_id)]
         if status is not None:
             conditions.append(Order.status == status)
@@ -271,7 +273,7 @@ def export_orders(
         stmt = (
             select(Order.id, Order.number, Order.ordered_on, Customer.name,
                    User.display_name, Order.status, Order.total_amount, Order.paid_amount,
-                   Order.total_cost)
+                   (null() if cost_hidden else Order.total_cost).label("total_cost"))
             .join(Customer, Customer.id == Order.customer_id)
             .outerjoin(User, User.id == Order.owner_id)
             .where(*conditions)
@@ -363,9 +365,11 @@ def export_tickets(
         if overdue_only:
             conditions.append(ServiceTicket.due_at < (now or utcnow()))
         technician = aliased(User)
-        parts_cost = (select(func.coalesce(func.sum(RepairRecord.parts_cost), 0))
-                      .where(RepairRecord.ticket_id == ServiceTicket.id)
-                      .scalar_subquery())
+        # Read only by a role that may see it (a secured server refuses the column).
+        parts_cost = cast(null(), Numeric(14, 2)) if cost_hidden else (
+            select(func.coalesce(func.sum(RepairRecord.parts_cost), 0))
+            .where(RepairRecord.ticket_id == ServiceTicket.id)
+            .scalar_subquery())
         stmt = (
             select(ServiceTicket.id, ServiceTicket.number, ServiceTicket.received_at,
                    Customer.name,

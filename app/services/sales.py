@@ -54,6 +54,7 @@ from app.models.enums import (
 )
 from app.services import audit, custom_fields
 from app.services.catalog import POINTS_LIMIT
+from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import S, TransitionTable
 from app.services.locking import check_version
@@ -857,7 +858,7 @@ def record_payment(
         how = check.choice("method", method, PaymentMethod)
         ref = check.text("reference", reference, max_len=100)
         note = check.text("notes", notes, max_len=500, multiline=True)
-        customer = uow.session.get(Customer, customer_id) if _is_id(customer_id) else None
+        customer = customer_entry(uow, customer_id)
         if customer is None:
             check.fail("customer_id", tr("does not exist"))
         orders = {o.id: o for o in uow.session.scalars(
@@ -1038,8 +1039,12 @@ def _owner(uow: UnitOfWork, actor: Actor, check: Checker, module: Module,
 
 def _customer_refs(uow: UnitOfWork, actor: Actor, check: Checker, customer_id: int,
                    contact_id: int | None, opportunity_id: int | None) -> None:
-    """The customer exists and is in the actor's scope; contact and opportunity are its."""
-    customer = uow.session.get(Customer, customer_id) if _is_id(customer_id) else None
+    """The customer exists and is in the actor's scope; contact and opportunity are its.
+
+    Asked of the directory: on a secured server someone else's customer is hidden from
+    the person's login, and the answer is still "you may not", not "does not exist".
+    """
+    customer = customer_entry(uow, customer_id)
     if customer is None:
         check.fail("customer_id", tr("does not exist"))
         return
@@ -1166,7 +1171,11 @@ def _clean_lines(
             if snapshot is None:
                 continue
             cost, points = snapshot
-            line.update(cost, sales_points=points, id=d.id)
+            own = existing.get(d.id) if d.id is not None else None
+            # "keep": the row of a line kept with its product (see _write_order_lines).
+            line.update(cost, sales_points=points,
+                        keep=own.id if own is not None and own.product_id == d.product_id
+                        else None)
             # The service knows the cost only of a line whose cost it was given.
             known = cost.get("line_cost")
             if (known is not None and known > MONEY_LIMIT) or points > POINTS_LIMIT:
@@ -1189,8 +1198,8 @@ def _line_snapshot(
     A line kept from the saved order (same ``id``, same product) keeps its cost (nothing
     to write: the database re-prices ``line_cost`` if the quantity changed), and its
     points while the quantity is unchanged. A free-text line costed by a role that may
-    set costs writes that cost. Anything else is written without a cost, which the
-    database takes from the catalog now (0.00 without a product).
+    set costs writes that cost. Anything else is a new row written without a cost, which
+    the database takes from the catalog now (0.00 without a product).
     """
     previous = None
     if d.id is not None:
@@ -1331,39 +1340,34 @@ def _open_orders(uow: UnitOfWork, actor: Actor, customer_id: int) -> tuple[OpenO
 
 def _write_order_lines(uow: UnitOfWork, order: Order,
                        values: Sequence[Mapping[str, Any]]) -> None:
-    """Make ``order.lines`` the ``values``, each kept line on its own row.
+    """Make ``order.lines`` the ``values``: kept lines on their own rows, others new rows.
 
-    A kept line must stay on its row: its cost is there, and the actor may not be allowed
-    to read it to copy it elsewhere. A line naming its row (``id``) takes it; new lines
-    take the rows no line named, then new rows; rows left over are deleted. When a kept
-    row changes position (a line above it was removed or lines were reordered), the
-    moved rows step aside to free positions first and the removed rows go, in a flush of
-    their own, so no moment holds two rows at one position, which the unique constraint
-    refuses. Otherwise positions stay as they were and one flush does everything.
+    A kept line (``keep`` names its row) stays on its row: its cost is there, and the
+    actor may not be allowed to read it to copy it elsewhere, nor to write the cost
+    columns at all. Every other line is a new row the database costs as it is inserted;
+    rows no line keeps are deleted. When rows go or a kept row changes position, the moved
+    rows step aside to free positions and the removed rows are deleted in a flush of
+    their own first, so no moment holds two rows at one position, which the unique
+    constraint refuses. Otherwise one flush does everything.
     """
-    rows = list(order.lines)
-    by_id = {row.id: row for row in rows if row.id is not None}
-    placed: list[OrderLine | None] = [by_id.get(v["id"]) if v.get("id") is not None
-                                      else None for v in values]
-    taken = {id(row) for row in placed if row is not None}
-    spare = [row for row in rows if id(row) not in taken]
-    for i, row in enumerate(placed):
-        if row is None and spare:
-            placed[i] = spare.pop(0)
+    by_id = {row.id: row for row in order.lines}
+    placed = [by_id.get(v["keep"]) if v.get("keep") is not None else None for v in values]
+    kept = {id(row) for row in placed if row is not None}
+    gone = [row for row in order.lines if id(row) not in kept]
     moved = [row for i, row in enumerate(placed)
-             if row is not None and row.id is not None and row.position != i + 1]
-    if moved:
-        for row in moved:
-            row.position = -row.id
-        for row in spare:
-            order.lines.remove(row)
+             if row is not None and row.position != i + 1]
+    if gone or moved:
+        for stepping in moved:
+            stepping.position = -stepping.id
+        for removed in gone:
+            order.lines.remove(removed)
         uow.flush()
     final: list[OrderLine] = []
-    for row, line in zip(placed, values, strict=True):
-        target = row if row is not None else OrderLine()
+    for own, line in zip(placed, values, strict=True):
+        target = own if own is not None else OrderLine()
         target.position = len(final) + 1
         for key, value in line.items():
-            if key != "id":
+            if key != "keep":
                 setattr(target, key, value)
         final.append(target)
     order.lines = final

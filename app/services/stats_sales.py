@@ -47,7 +47,7 @@ from app.models import (
     User,
 )
 from app.models.enums import Module, OpportunityStage, PlanPeriod
-from app.services.permissions import scope_filter
+from app.services.permissions import hidden_fields, scope_filter
 from app.services.sales import RECEIVABLE_STATUSES
 from app.services.statistics import ChartKind, ChartSpec, ColumnKind, StatTable
 from app.services.stats_common import (
@@ -280,13 +280,22 @@ def _lines_from(stmt: Any, *, customer: bool = False) -> Any:
     return stmt.join(Customer, Customer.id == Order.customer_id) if customer else stmt
 
 
+def _cost(ctx: Ctx, amount: Any) -> Any:
+    """``amount`` (a cost column) for a role that may see costs, else zero: a secured
+    server refuses the column to the others, whose tables lose the cost cells anyway."""
+    hidden = hidden_fields(ctx.uow, ctx.actor, Module.ORDERS)
+    if "margin" in hidden or "unit_cost" in hidden:
+        return type_coerce(literal_column("0"), M2)
+    return amount
+
+
 def product_sales(ctx: Ctx) -> StatTable:
     lang = ctx.lang
     view = ctx.filters.group_by or "category"
     group, family = _ps_group(view)
     found = {_code(r[0]): r[1:] for r in ctx.session.execute(_lines_from(
         select(group, func.count(distinct(Order.id)), func.sum(OrderLine.quantity),
-               func.sum(OrderLine.line_total), func.sum(OrderLine.line_cost)))
+               func.sum(OrderLine.line_total), func.sum(_cost(ctx, OrderLine.line_cost))))
         .where(*_line_conditions(ctx)).group_by(group)).all()}
     columns = (col("group", "Group", "分组", T), col("orders", "Orders", "订单数", INT),
                col("quantity", "Quantity", "数量", D), col("revenue", "Revenue", "销售额", MO),
@@ -726,9 +735,9 @@ def drill_forecast(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
 AS = "assessment"
 
 
-def _cost_share() -> ColumnElement[Any]:
+def _cost_share(ctx: Ctx) -> ColumnElement[Any]:
     """The part of an order's cost a payment allocation stands for, to the cent."""
-    share = (PaymentAllocation.amount * Order.total_cost * literal_column("1.0")
+    share = (PaymentAllocation.amount * _cost(ctx, Order.total_cost) * literal_column("1.0")
              / func.nullif(Order.total_amount, 0))
     return type_coerce(func.round(func.coalesce(share, 0), 2), M2)
 
@@ -752,7 +761,7 @@ def assessment(ctx: Ctx) -> StatTable:
         found = {r[0]: (int(r[1]), money(r[2]), money(r[3])) for r in ctx.session.execute(
             _collections_from(select(Order.owner_id, func.count(),
                                      func.sum(PaymentAllocation.amount),
-                                     func.sum(_cost_share())))
+                                     func.sum(_cost_share(ctx))))
             .where(*_collection_conditions(ctx)).group_by(Order.owner_id)).all()}
         points: dict[Any, Decimal] = {}
     else:
@@ -760,7 +769,7 @@ def assessment(ctx: Ctx) -> StatTable:
         # kept by the sales service; reading them spares joining every line.
         by_owner = ctx.session.execute(
             select(Order.owner_id, func.count(), func.sum(Order.total_amount),
-                   func.sum(Order.total_cost), func.sum(Order.total_points))
+                   func.sum(_cost(ctx, Order.total_cost)), func.sum(Order.total_points))
             .where(*ctx.order_conditions()).group_by(Order.owner_id)).all()
         found = {r[0]: (int(r[1]), money(r[2]), money(r[3])) for r in by_owner}
         points = {r[0]: dec(r[4]) for r in by_owner}
@@ -870,8 +879,9 @@ def drill_assessment(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
                          counted=measure == "jobs")
     if sel["view"] == "payments":
         amount = {"payments": PaymentAllocation.amount, "collected": PaymentAllocation.amount,
-                  "cost": _cost_share(),
-                  "margin": type_coerce(PaymentAllocation.amount - _cost_share(), M2)}[measure]
+                  "cost": _cost_share(ctx),
+                  "margin": type_coerce(PaymentAllocation.amount - _cost_share(ctx), M2)
+                  }[measure]
         stmt = (_collections_from(select(*_record_columns(
             Payment.number, Payment.received_on, Customer.name, Owner.display_name, amount,
             Order.number, Payment.id)), customer=True)

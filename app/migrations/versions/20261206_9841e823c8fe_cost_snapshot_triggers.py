@@ -9,8 +9,9 @@ order lines and repair parts), yet an order line or a repair part must keep the 
 product had when it was sold or used. So the station writes the line without a cost and the
 database fills it in, with the rights of the schema owner:
 
-* an order line inserted without ``unit_cost``, or updated to another product or to a NULL
-  ``unit_cost``, takes the product's ``cost_price`` (0.00 without a product); its
+* an order line inserted without ``unit_cost``, or updated to a NULL ``unit_cost`` or to
+  another product (without a new ``unit_cost`` in the same update), takes the product's
+  ``cost_price`` (0.00 without a product); its
   ``line_cost`` is always ``round(quantity × unit_cost, 2)`` (halves away from zero, as
   ``app.services.sales.line_cost``), so a quantity change re-prices the kept unit cost;
 * ``orders.total_cost`` is the sum of its lines' ``line_cost``, whoever wrote them;
@@ -82,8 +83,9 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 $fn$"""
 
 _PG_LINE_COST = """BEGIN
-    IF NEW.unit_cost IS NULL OR (TG_OP = 'UPDATE' AND NEW.product_id IS NOT NULL
-                                 AND NEW.product_id IS DISTINCT FROM OLD.product_id) THEN
+    IF NEW.unit_cost IS NULL OR (TG_OP = 'UPDATE'
+                                 AND NEW.product_id IS DISTINCT FROM OLD.product_id
+                                 AND NEW.unit_cost IS NOT DISTINCT FROM OLD.unit_cost) THEN
         NEW.unit_cost := COALESCE((SELECT p.cost_price FROM public.products AS p
                                    WHERE p.id = NEW.product_id), 0.00);
     END IF;
@@ -166,8 +168,8 @@ def _sqlite_triggers() -> list[str]:
             ("repair_parts", "repair_record_id", "repair_records", "parts_cost", False)):
         catalogue = "(SELECT p.cost_price FROM products AS p WHERE p.id = NEW.product_id)"
         on_insert = f"COALESCE(NEW.unit_cost, {catalogue}, 0)"
-        on_update = (f"(CASE WHEN NEW.unit_cost IS NULL OR (NEW.product_id IS NOT NULL"
-                     f" AND NEW.product_id IS NOT OLD.product_id)"
+        on_update = (f"(CASE WHEN NEW.unit_cost IS NULL OR (NEW.product_id IS NOT"
+                     f" OLD.product_id AND NEW.unit_cost IS OLD.unit_cost)"
                      f" THEN COALESCE({catalogue}, 0) ELSE NEW.unit_cost END)")
         for event, cost, columns in (
                 ("INSERT", on_insert, ""),
@@ -237,9 +239,12 @@ BEGIN
               LEFT JOIN deleted AS d ON d.id = i.id
               LEFT JOIN products AS p ON p.id = i.product_id
              CROSS APPLY (SELECT CASE WHEN i.unit_cost IS NULL
-                                        OR (d.id IS NOT NULL AND i.product_id IS NOT NULL
-                                            AND (d.product_id IS NULL
-                                                 OR d.product_id <> i.product_id))
+                                        OR (d.id IS NOT NULL AND i.unit_cost = d.unit_cost
+                                            AND (i.product_id <> d.product_id
+                                                 OR (i.product_id IS NULL
+                                                     AND d.product_id IS NOT NULL)
+                                                 OR (i.product_id IS NOT NULL
+                                                     AND d.product_id IS NULL)))
                                       THEN COALESCE(p.cost_price, 0)
                                       ELSE i.unit_cost END AS unit_cost) AS c
            ) AS x ON x.id = r.id
