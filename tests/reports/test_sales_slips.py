@@ -33,6 +33,7 @@ from app.reports.sales_slips import (
 from app.services.errors import NotFound, PermissionDenied
 from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
+from tests import people
 from tests.reports.conftest import (
     CUSTOMER_NAME,
     SECRET_COST,
@@ -181,7 +182,7 @@ def test_a_salesperson_cannot_print_anothers_quotation(
     uow: UnitOfWork, sales_user: Actor, other_sales_user: Actor, make_quotation: MakeDoc
 ) -> None:
     _quotation_id, number = make_quotation(sales_user)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         build_quotation_slip(uow=uow, actor=other_sales_user, number=number)
     assert _prints(uow) == []
 

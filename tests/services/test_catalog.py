@@ -7,7 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, text
 
 from app.models import AuditEntry, Product, Role, RolePermission
 from app.models.enums import Module, Operation, ProductCategory
@@ -19,6 +19,7 @@ from app.services.catalog import (
     update_product,
 )
 from app.services.errors import ConflictError, PermissionDenied, ValidationError
+from tests import people
 
 TONER = ProductDraft(sku="hp-cf226a", name="惠普硒鼓 CF226A", category=ProductCategory.CONSUMABLE,
                      brand="HP", model="CF226A", unit="支", cost_price=Decimal("320.00"),
@@ -42,7 +43,21 @@ def clerk_may_edit_products(uow, clerk):
         role.permissions.append(RolePermission(module=Module.PRODUCTS, operation=Operation.EDIT))
         role.name_en = role.name_en + " "  # moves the role's version: cached grants reload
         uow.commit()
-    return clerk
+        role_id = role.id
+    _apply_role(uow, role_id)  # on a secured server: the role's grants follow its matrix
+    yield clerk
+    with uow:
+        uow.session.execute(delete(RolePermission).where(
+            RolePermission.role_id == role_id, RolePermission.module == Module.PRODUCTS,
+            RolePermission.operation.in_([Operation.CREATE, Operation.EDIT])))
+        uow.commit()
+    _apply_role(uow, role_id)
+
+
+def _apply_role(uow, role_id):
+    if people.enabled():
+        with uow.engine.begin() as conn:
+            conn.execute(text("SELECT crmsec.apply_role(:id)"), {"id": role_id})
 
 
 def test_create_product_keeps_upper_case_sku_pinyin_initials_and_audit(uow, manager):

@@ -41,6 +41,7 @@ from app.services.tickets import (
     record_repair,
 )
 from app.services.visits import VisitDraft, record_visit, submit_visit, update_visit
+from tests import people
 
 # --- helpers shared with the to-do and UI tests ------------------------------------------
 
@@ -263,7 +264,7 @@ def test_refusals(uow, office, manager, sales_user, other_sales_user, clerk, tec
     # Another salesperson may not submit someone else's record.
     r = return_record(uow=uow, actor=office, kind="order", record_id=order.id,
                       expected_version=order_version, comment="请核对")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         submit_record(uow=uow, actor=other_sales_user, kind="order", record_id=order.id,
                       expected_version=r.version)
     # Unknown record and kind.
@@ -312,7 +313,7 @@ def test_the_technician_corrects_a_returned_repair_record(uow, office, lead, cle
     loaded = get_repair_correction(uow=uow, actor=technician, record_id=repair_id)
     assert (loaded.work_done, loaded.return_comment) == ("更换搓纸轮", "请补充故障原因")
     other = make_user("tech2", "technician", "repair", display_name="赵磊")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         correct_repair_record(uow=uow, actor=other, record_id=repair_id,
                               expected_version=r.version, work_done="x", cause=None,
                               result=None)
@@ -424,7 +425,7 @@ def test_reading_a_repair_record_is_refused_outside_module_and_scope(
     other_tech = make_user("tech2", "technician", "repair", display_name="赵磊")
     with pytest.raises(PermissionDenied):  # no service tickets module at all
         get_repair_record(uow=uow, actor=sales_user, record_id=ticket.repair.id)
-    with pytest.raises(PermissionDenied):  # another technician's record
+    with pytest.raises(people.REFUSED):  # another technician's record
         get_repair_record(uow=uow, actor=other_tech, record_id=ticket.repair.id)
     with pytest.raises(NotFound):
         get_repair_record(uow=uow, actor=lead, record_id=ticket.repair.id + 999)

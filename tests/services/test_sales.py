@@ -59,6 +59,7 @@ from app.services.sales import (
     update_quotation,
 )
 from app.services.uow import UnitOfWork
+from tests import people
 
 D = Decimal
 TODAY = dt.date.today()
@@ -320,12 +321,12 @@ def test_salesperson_cannot_see_or_convert_anothers_quotation(
                                     expected_version=sent.version,
                                     to=QuotationStatus.ACCEPTED)
     before = _counts(uow)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_quotation(uow=uow, actor=other_sales_user, quotation_id=quote.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         convert_quotation_to_order(uow=uow, actor=other_sales_user, quotation_id=quote.id,
                                    expected_version=accepted.version)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         update_quotation(uow=uow, actor=other_sales_user, quotation_id=quote.id,
                          expected_version=accepted.version, draft=accepted.to_draft())
     with pytest.raises(PermissionDenied):  # nor quote for a customer who is not theirs

@@ -35,6 +35,7 @@ from app.services.statistics import (
 )
 from app.services.stats_common import local_midnight
 from app.services.uow import UnitOfWork
+from tests import people
 from tests.conftest import _empty_all_tables
 
 TODAY = dt.date(2026, 11, 26)
@@ -382,6 +383,7 @@ def sales_with_statistics(data: Engine) -> Iterator[Actor]:
         role_id = conn.execute(select(Role.id).where(Role.code == "sales")).scalar_one()
         conn.execute(RolePermission.__table__.insert().values(
             role_id=role_id, module=Module.STATISTICS.value, operation=Operation.VIEW.value))
+    _apply_role(data, role_id)
     try:
         yield _actor(data, "sales1")
     finally:
@@ -389,6 +391,14 @@ def sales_with_statistics(data: Engine) -> Iterator[Actor]:
             conn.execute(delete(RolePermission).where(
                 RolePermission.role_id == role_id,
                 RolePermission.module == Module.STATISTICS))
+        _apply_role(data, role_id)
+
+
+def _apply_role(engine: Engine, role_id: int) -> None:
+    """On a secured server (people mode) the role's grants follow its changed matrix."""
+    if people.enabled():
+        with engine.begin() as conn:
+            conn.execute(text("SELECT crmsec.apply_role(:id)"), {"id": role_id})
 
 
 def test_salesperson_sees_only_their_own(data: Engine, sales_with_statistics: Actor,
@@ -419,6 +429,7 @@ def test_costs_stay_hidden_from_a_role_without_them(data: Engine,
         role_id = conn.execute(select(Role.id).where(Role.code == "sales")).scalar_one()
         conn.execute(RoleFieldRule.__table__.insert().values(
             role_id=role_id, module=Module.ORDERS.value, field="margin", access="hidden"))
+    _apply_role(data, role_id)
     try:
         uow = UnitOfWork.for_engine(data)
         table = _run(uow, me, "assessment")
@@ -439,6 +450,7 @@ def test_costs_stay_hidden_from_a_role_without_them(data: Engine,
         with data.begin() as conn:
             conn.execute(delete(RoleFieldRule).where(RoleFieldRule.role_id == role_id,
                                                      RoleFieldRule.field == "margin"))
+        _apply_role(data, role_id)
 
 
 def test_refused_without_statistics_view(data: Engine, uow: UnitOfWork) -> None:

@@ -55,6 +55,7 @@ from app.services.tickets import (
     technician_workload,
     ticket_id_for_repair,
 )
+from tests import people
 
 
 @pytest.fixture
@@ -303,10 +304,10 @@ def test_technician_sees_only_their_tickets(uow, make_user, clerk, technician, l
                     technician_id=other.user_id)
     assert [t.id for t in list_tickets(uow=uow, actor=technician).rows] == [mine.id]
     assert len(list_tickets(uow=uow, actor=lead).rows) == 2
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_ticket(uow=uow, actor=technician, ticket_id=theirs.id)
     theirs = get_ticket(uow=uow, actor=lead, ticket_id=theirs.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         move_ticket(uow=uow, actor=technician, ticket_id=theirs.id,
                     expected_version=theirs.version, to="in_repair")
 
@@ -441,7 +442,7 @@ def test_get_ticket_by_number_any_status(uow, clerk, technician, in_repair):
 def test_get_ticket_by_number_checks_scope(uow, make_user, clerk, lead, customer):
     other = make_user("tech2", "technician", "repair")
     t = _intake(uow, clerk, customer.id, new_device=None)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_ticket_by_number(uow=uow, actor=other, number=t.number)
     dispatch_ticket(uow=uow, actor=lead, ticket_id=t.id, expected_version=t.version,
                     technician_id=other.user_id)
@@ -511,7 +512,7 @@ def test_ticket_id_for_repair(uow, make_user, technician, in_repair):
     with pytest.raises(NotFound):
         ticket_id_for_repair(uow=uow, actor=technician, repair_id=t.repair.id + 999)
     other = make_user("tech2", "technician", "repair")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         ticket_id_for_repair(uow=uow, actor=other, repair_id=t.repair.id)
 
 
