@@ -130,6 +130,11 @@ def _build_access() -> tuple[Access, ...]:
     for table in ("orders", "service_tickets"):
         add(Access(table, "SELECT", Module.PAYMENTS, op) for op in (V, C))
         rows.append(Access(table, "UPDATE", Module.PAYMENTS, C, ("paid_amount", *TRACKING)))
+    # Handing a repaired machine back at the counter (pickup) is the cashier's job too: the
+    # ticket moves to "picked up", with its event.
+    rows.append(Access("service_tickets", "UPDATE", Module.PAYMENTS, C,
+                       ("status", "picked_up_at", *TRACKING)))
+    rows.append(Access("ticket_events", "INSERT", Module.PAYMENTS, C))
     add(_module_tables(Module.CONTRACTS, ["service_contracts"], ["contract_devices"]))
     add(_module_tables(Module.SERVICE_TICKETS, ["service_tickets"],
                        ["ticket_events", "repair_records", "repair_parts"]))

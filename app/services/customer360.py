@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
+    or_,
     select,
     type_coerce,
     union_all,
@@ -51,6 +53,7 @@ from app.models.enums import (
     CustomerClass,
     CustomerSource,
     CustomerStatus,
+    DataScope,
     Module,
     Operation,
     OrderStatus,
@@ -58,10 +61,14 @@ from app.models.enums import (
 )
 from app.services.errors import NotFound
 from app.services.permissions import (
+    SCOPE_DEPARTMENT,
+    SCOPE_USER,
     Actor,
     grants_for,
     require,
     require_in_scope,
+    scope_clause,
+    scope_params,
     sees_field,
 )
 from app.services.uow import UnitOfWork
@@ -171,8 +178,14 @@ def customer_overview(
                     select(ServiceContract).where(ServiceContract.customer_id == customer_id)
                     .order_by(ServiceContract.ends_on.desc()))
             )
-        visible = {m for m in Module if grants_for(uow, actor).allows(m, Operation.VIEW)}
-        timeline = _timeline(uow, customer_id, visible, max(1, min(limit, 2000)))
+        # Each kind of record within its own module's data scope, as its list shows it (and
+        # as a secured server's row security does): the customer's card does not widen it.
+        grants_all = grants_for(uow, actor)
+        visible = {(m, scope_params(uow, actor, m)[0]) for m in Module
+                   if grants_all.allows(m, Operation.VIEW)}
+        _scope, actor_values = scope_params(uow, actor, Module.CUSTOMERS)
+        timeline = _timeline(uow, customer_id, visible, actor_values,
+                             max(1, min(limit, 2000)))
         receivable = (head.orders_open or Decimal("0")) + (head.tickets_open or Decimal("0"))
         if not grants.allows(Module.PAYMENTS, Operation.VIEW):
             receivable = Decimal("0")
@@ -264,10 +277,11 @@ def _branch(kind: str, record_id: Any, at: Any, reference: Any, state: Any, text
     )
 
 
-def _timeline(uow: UnitOfWork, customer_id: int, visible: set[Module],
-              limit: int) -> tuple[TimelineEntry, ...]:
+def _timeline(uow: UnitOfWork, customer_id: int, visible: set[tuple[Module, DataScope]],
+              actor_values: Mapping[str, int | None], limit: int) -> tuple[TimelineEntry, ...]:
     stmt = _timeline_statement(frozenset(visible))
-    rows = uow.session.execute(stmt, {"customer_id": customer_id, "timeline_limit": limit})
+    rows = uow.session.execute(stmt, {"customer_id": customer_id, "timeline_limit": limit,
+                                      **actor_values})
     return tuple(
         TimelineEntry(kind=r.kind, record_id=r.record_id, at=r.at, reference=r.reference or "",
                       state=r.state or "", text=r.text or "", amount=r.amount,
@@ -277,40 +291,53 @@ def _timeline(uow: UnitOfWork, customer_id: int, visible: set[Module],
 
 
 @functools.cache
-def _timeline_statement(visible: frozenset[Module]) -> Select[Any]:
-    """The timeline's one UNION ALL for the modules a role may view, built once per set
-    (a role's modules rarely change) and run with the customer as a parameter."""
+def _timeline_statement(visible: frozenset[tuple[Module, DataScope]]) -> Select[Any]:
+    """The timeline's one UNION ALL for the modules a role may view, each in the role's
+    data scope of that module; built once per such set (a role's rarely changes) and run
+    with the customer and the actor as parameters."""
     cid = bindparam("customer_id", type_=Integer)
     none = null()
+    scopes = dict(visible)
+
+    def scoped(module: Module, *owners: Any) -> ColumnElement[bool]:
+        return or_(*(scope_clause(scopes[module], owner) for owner in owners))
+
     branches: list[Select[Any]] = []
-    if Module.VISITS in visible:
+    if Module.VISITS in scopes:
         branches.append(_branch("visit", Visit.id, Visit.occurred_at, type_coerce(
             Visit.kind, String(20)), Visit.confirm_status, Visit.purpose, none, Visit.owner_id,
-            Visit, Visit.customer_id == cid))
-    if Module.OPPORTUNITIES in visible:
+            Visit, and_(Visit.customer_id == cid, scoped(Module.VISITS, Visit.owner_id))))
+    if Module.OPPORTUNITIES in scopes:
         branches.append(_branch("opportunity", Opportunity.id, Opportunity.created_at,
                                 Opportunity.number, Opportunity.stage, Opportunity.title,
                                 Opportunity.expected_amount, Opportunity.owner_id, Opportunity,
-                                Opportunity.customer_id == cid))
-    if Module.QUOTATIONS in visible:
+                                and_(Opportunity.customer_id == cid,
+                                     scoped(Module.OPPORTUNITIES, Opportunity.owner_id))))
+    if Module.QUOTATIONS in scopes:
         branches.append(_branch("quotation", Quotation.id, Quotation.quoted_on,
                                 Quotation.number, Quotation.status, Quotation.notes,
                                 Quotation.total_amount, Quotation.owner_id, Quotation,
-                                Quotation.customer_id == cid))
-    if Module.ORDERS in visible:
+                                and_(Quotation.customer_id == cid,
+                                     scoped(Module.QUOTATIONS, Quotation.owner_id))))
+    if Module.ORDERS in scopes:
         branches.append(_branch("order", Order.id, Order.ordered_on, Order.number,
                                 Order.status, Order.notes, Order.total_amount, Order.owner_id,
-                                Order, Order.customer_id == cid))
-    if Module.PAYMENTS in visible:
+                                Order, and_(Order.customer_id == cid,
+                                            scoped(Module.ORDERS, Order.owner_id))))
+    if Module.PAYMENTS in scopes:
         branches.append(_branch("payment", Payment.id, Payment.received_on, Payment.number,
                                 Payment.method, Payment.reference, Payment.amount,
-                                Payment.received_by_id, Payment, Payment.customer_id == cid))
-    if Module.SERVICE_TICKETS in visible:
+                                Payment.received_by_id, Payment,
+                                and_(Payment.customer_id == cid,
+                                     scoped(Module.PAYMENTS, Payment.received_by_id))))
+    if Module.SERVICE_TICKETS in scopes:
+        tickets = scoped(Module.SERVICE_TICKETS, ServiceTicket.technician_id,
+                         ServiceTicket.intake_by_id)
         branches.append(_branch("service_ticket", ServiceTicket.id, ServiceTicket.received_at,
                                 ServiceTicket.number, ServiceTicket.status,
                                 func.substr(ServiceTicket.symptoms, 1, 200),
                                 ServiceTicket.total_charge, ServiceTicket.intake_by_id,
-                                ServiceTicket, ServiceTicket.customer_id == cid))
+                                ServiceTicket, and_(ServiceTicket.customer_id == cid, tickets)))
         branches.append(_branch(
             "repair", RepairRecord.id,
             func.coalesce(RepairRecord.completed_at, RepairRecord.created_at),
@@ -319,18 +346,24 @@ def _timeline_statement(visible: frozenset[Module]) -> Select[Any]:
             RepairRecord.labour_amount + RepairRecord.parts_amount, RepairRecord.technician_id,
             RepairRecord.__table__.join(ServiceTicket.__table__,
                                         ServiceTicket.id == RepairRecord.ticket_id),
-            ServiceTicket.customer_id == cid))
-    if Module.CARE in visible:
+            and_(ServiceTicket.customer_id == cid, tickets)))
+    if Module.CARE in scopes:
         # A recorded outcome reads after the title: "生日问候 — 已电话祝福".
         care_text = case((CareItem.outcome.is_(None), CareItem.title),
                          else_=CareItem.title + literal(" — ", Unicode(3)) + CareItem.outcome)
         branches.append(_branch("care", CareItem.id, CareItem.due_on, CareItem.kind,
                                 CareItem.status, care_text, none, CareItem.owner_id,
-                                CareItem, CareItem.customer_id == cid))
-    if Module.TASKS in visible:
+                                CareItem, and_(CareItem.customer_id == cid,
+                                               scoped(Module.CARE, CareItem.owner_id))))
+    if Module.TASKS in scopes:
+        # Tasks: in scope by assignee, and always one's own, one's department's and those
+        # one gave (as the task list).
+        user = bindparam(SCOPE_USER, type_=Integer)
+        mine = or_(scoped(Module.TASKS, Task.assignee_id), Task.assigned_by_id == user,
+                   Task.assignee_department_id == bindparam(SCOPE_DEPARTMENT, type_=Integer))
         branches.append(_branch("task", Task.id, Task.created_at, Task.priority, Task.status,
                                 Task.title, none, Task.assignee_id, Task,
-                                Task.customer_id == cid))
+                                and_(Task.customer_id == cid, mine)))
     branches.append(_branch("change", AuditEntry.id, AuditEntry.at, AuditEntry.action,
                             AuditEntry.action, AuditEntry.summary, none, AuditEntry.user_id,
                             AuditEntry, and_(AuditEntry.entity == "customer",

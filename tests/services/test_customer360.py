@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from app.models import (
     ContractDevice,
@@ -108,10 +108,45 @@ def test_manager_sees_service_tickets_and_their_charge_in_the_receivable(
 def test_technician_timeline_has_no_orders_or_payments(uow, sales_user, technician):
     c = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="北京鑫锐科技"))
     _history(uow, c.id, sales_user.user_id)
+    with uow:  # the technician repaired it
+        uow.session.execute(update(ServiceTicket).where(ServiceTicket.customer_id == c.id)
+                            .values(technician_id=technician.user_id))
+        uow.commit()
     view = customer_overview(uow=uow, actor=technician, customer_id=c.id, today=TODAY)
     kinds = {e.kind for e in view.timeline}
     assert "order" not in kinds and "payment" not in kinds and "service_ticket" in kinds
     assert view.receivable == Decimal("0.00")
+
+
+def test_each_kind_of_record_keeps_its_own_data_scope(
+        uow, sales_user, other_sales_user, technician, manager):
+    """The card does not widen a module's data scope: a salesperson sees their customer's
+    orders and visits of their own, not a colleague's (as in the order list, and as row
+    security on a secured server); a technician sees the repairs that were theirs."""
+    c = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="北京鑫锐科技"))
+    _history(uow, c.id, sales_user.user_id, visits=1, orders=1)
+    with uow:
+        uow.session.add(Visit(customer_id=c.id, owner_id=other_sales_user.user_id,
+                              kind=VisitKind.PHONE, purpose="同事的回访",
+                              occurred_at=dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)))
+        uow.session.add(Order(number=f"XS-O-{c.id}", customer_id=c.id,
+                              owner_id=other_sales_user.user_id, status=OrderStatus.CONFIRMED,
+                              ordered_on=dt.date(2026, 5, 2), customer_source="walk_in",
+                              total_amount=Decimal("99.00"), total_cost=Decimal("50.00")))
+        uow.commit()
+
+    def texts(actor, kind):
+        view = customer_overview(uow=uow, actor=actor, customer_id=c.id, today=TODAY)
+        return sorted(e.reference if kind == "order" else e.text
+                      for e in view.timeline if e.kind == kind)
+
+    assert texts(sales_user, "visit") == ["来访 0"]
+    assert texts(sales_user, "order") == [f"XS-T-{c.id}-0"]
+    assert texts(manager, "visit") == ["同事的回访", "来访 0"]
+    assert texts(manager, "order") == [f"XS-O-{c.id}", f"XS-T-{c.id}-0"]
+    # The ticket was taken in by the salesperson and nobody repaired it yet.
+    assert texts(technician, "service_ticket") == []
+    assert texts(manager, "service_ticket") == ["卡纸，打印有黑线"]
 
 
 def test_out_of_scope_customer_is_refused(uow, sales_user, other_sales_user):

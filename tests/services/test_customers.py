@@ -239,7 +239,8 @@ def test_the_database_refuses_a_serial_number_the_look_up_missed(
                 DeviceDraft(brand="Canon", model="iR 2625", serial_number="qlk09876"))))
     errors = err.value.errors
     assert errors["devices[1].serial_number"] == "is already registered to another customer"
-    if engine.dialect.name != "sqlite":  # the server says which number it refused
+    if engine.dialect.name != "sqlite" and not people.enabled():
+        # The server says which number it refused (not to a login under row security).
         assert "devices[0].serial_number" not in errors
     assert _count(uow, Customer) == 1 and _count(uow, Device) == 1
     # Saving a customer again keeps its own numbers.

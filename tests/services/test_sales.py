@@ -345,8 +345,13 @@ def test_payment_to_an_order_outside_the_scope_is_refused(
         uow, sales_user, other_sales_user, customer):
     order = _order(uow, sales_user, customer, "100.00")
     before = _counts(uow)
-    with pytest.raises(PermissionDenied):
+    # On a secured server the other salesperson's login does not see the order at all:
+    # the payment is refused as naming an order that does not exist (for them).
+    hidden = (ValidationError,) if people.enabled() else ()
+    with pytest.raises((PermissionDenied, *hidden)) as err:
         _pay(uow, other_sales_user, customer, "100.00", ((order, "100.00"),))
+    if isinstance(err.value, ValidationError):
+        assert "allocations[0].order_id" in err.value.errors
     assert _counts(uow) == before and _paid(uow)[order] == D("0.00")
 
 
