@@ -80,6 +80,8 @@ HOLDING_COLUMNS: Final = {
 
 # Bookkeeping columns every UPDATE through the ORM writes (optimistic lock, who/when).
 TRACKING: Final = ("version", "updated_at", "updated_by_id")
+PLAN_ACTUAL_COLUMNS: Final = ("id", "owner_id", "ordered_on", "status", "total_amount",
+                              "total_cost")
 
 # Tables every role reads: reference data, people's names, and the permission rows the
 # program reads to decide what to show. (users without its secret columns, see below.)
@@ -121,6 +123,9 @@ def _build_access() -> tuple[Access, ...]:
                        ["contacts", "addresses", "devices", "meter_readings"]))
     add(_module_tables(Module.VISITS, ["visits"]))
     add(_module_tables(Module.SALES_PLANS, ["sales_plans"]))
+    # Plan against actual: each order's owner, day, state and amount (and cost, unless the
+    # role hides it), in the sales plans' data scope (the orders row rule below).
+    rows.append(Access("orders", "SELECT", Module.SALES_PLANS, V, PLAN_ACTUAL_COLUMNS))
     add(_module_tables(Module.OPPORTUNITIES, ["opportunities"]))
     add(_module_tables(Module.PRODUCTS, ["products"]))
     add(_module_tables(Module.QUOTATIONS, ["quotations"], ["quotation_lines"]))
@@ -178,6 +183,9 @@ def _build_access() -> tuple[Access, ...]:
 
 
 ACCESS: Final = _build_access()
+# Tables every station login may read (rows still limited by row security).
+READ_BY_EVERYONE: Final = frozenset(
+    a.table for a in ACCESS if a.module is None and a.privilege == "SELECT" and not a.columns)
 
 
 @dataclass(frozen=True)
@@ -305,7 +313,9 @@ ROW_RULES: Final = (
     RowRule("opportunities", (Scoped("owner_id", M.OPPORTUNITIES),)),
     RowRule("quotations", (Scoped("owner_id", M.QUOTATIONS),)),
     RowRule("quotation_lines", (Follows("quotation_id", "quotations"),)),
-    RowRule("orders", (Scoped("owner_id", M.ORDERS),)),
+    # Also in the sales plans' scope, for plan against actual. (The default roles give
+    # both modules the same scope; a role given a wider plans scope sees those orders.)
+    RowRule("orders", (Scoped("owner_id", M.ORDERS), Scoped("owner_id", M.SALES_PLANS))),
     RowRule("order_lines", (Follows("order_id", "orders"),)),
     RowRule("payments", (Scoped("received_by_id", M.PAYMENTS),
                          Linked("payment_allocations", "payment_id", "order_id", "orders"))),

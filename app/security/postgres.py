@@ -97,6 +97,13 @@ def condition_sql(condition: Condition, table: str) -> str:
     match condition:
         case Scoped(column, module):
             return _in_scope(own(column), module.value)
+        case Follows(column, parent, only_if) if only_if is not None \
+                and parent not in catalog.READ_BY_EVERYONE:
+            # One table holding rows of several kinds (custom field values): a kind whose
+            # table the asker's role may not read must hide those rows, not make the whole
+            # table unreadable, so the test is a function that looks only when it may.
+            return (f"({own(only_if[0])} = {literal(only_if[1])}"
+                    f" AND {SCHEMA}.visible_{parent}({own(column)}))")
         case Follows(column, parent, only_if):
             # The parent's own row security applies inside, so "visible" means visible to
             # the asker. A role that sees every parent row skips the test (its scope is
@@ -152,6 +159,18 @@ def visibility_functions() -> list[tuple[str, str]]:
                     function(f"linked_{link}_{parent}", "p_id integer",
                              f"EXISTS (SELECT 1 FROM public.{link} l JOIN public.{parent} p"
                              f" ON p.id = l.{link_parent} WHERE l.{link_column} = p_id)")
+                case Follows(_column, parent, only_if) if only_if is not None \
+                        and parent not in catalog.READ_BY_EVERYONE:
+                    # Statements of PL/pgSQL are planned (and their privileges checked)
+                    # when reached: the look-up only runs for a role that may read it.
+                    made[f"visible_{parent}(integer)"] = (
+                        f"CREATE OR REPLACE FUNCTION {SCHEMA}.visible_{parent}(p_id integer)"
+                        " RETURNS boolean LANGUAGE plpgsql STABLE"
+                        " SET search_path = pg_catalog, public AS $fn$ BEGIN"
+                        f" IF NOT has_column_privilege('public.{parent}', 'id', 'SELECT')"
+                        " THEN RETURN false; END IF;"
+                        f" RETURN EXISTS (SELECT 1 FROM public.{parent} p WHERE p.id = p_id);"
+                        " END $fn$")
                 case _:
                     pass
     return sorted(made.items())

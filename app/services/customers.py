@@ -648,6 +648,9 @@ def update_customer(
         before_children = _children_snapshot(customer)
         removed_contacts = ({c.id for c in customer.contacts}
                             - {c.id for c in draft.contacts if c.id is not None})
+        # While the contacts still exist: on a secured server a value is seen (and may be
+        # deleted) only with the record it belongs to.
+        _drop_child_values(uow, CustomFieldEntity.CONTACT, removed_contacts)
         for key, value in values.items():
             setattr(customer, key, value)
         stored_serials = {d.id: d.serial_number for d in customer.devices}
@@ -663,7 +666,6 @@ def update_customer(
             # Touch the row so its version moves even when only contacts changed.
             customer.updated_at = utcnow()
         _flush_serials(uow, devices, stored_serials)  # new contacts and devices get ids
-        _drop_child_values(uow, CustomFieldEntity.CONTACT, removed_contacts)
         child_changes = _save_child_values(uow, actor, draft, contact_rows, device_rows)
         if child_changes and not changes:
             customer.updated_at = utcnow()

@@ -42,6 +42,7 @@ from app.services.errors import (
 )
 from app.services.permissions import hidden_fields
 from app.services.sales import OrderDraft, OrderLineDraft, create_order, get_order, list_orders
+from tests import people
 from tests.conftest import TEST_PASSWORD
 
 
@@ -136,7 +137,7 @@ def test_edit_user_checks_the_version_and_a_new_role_applies_at_the_next_action(
         uow, admin, sales_user, make_user):
     owner = make_user("mgmt", "management_clerk", "management")
     customer = create_customer(uow=uow, actor=owner, draft=CustomerDraft(name="北京鑫锐科技"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_customer(uow=uow, actor=sales_user, customer_id=customer.id)
     row = adm.get_user(uow=uow, actor=admin, user_id=sales_user.user_id)
     changed = adm.update_user(uow=uow, actor=admin, user_id=row.id,

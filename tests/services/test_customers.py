@@ -106,9 +106,9 @@ def test_other_salespersons_customer_is_restricted_in_search_and_refused_on_open
         name="天津海河电子", phone="022-88889999"))
     [row] = search_customers(uow=uow, actor=sales_user, text="tjhh").rows
     assert row.restricted and row.phone is None and row.owner_name == "李娜"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_customer(uow=uow, actor=sales_user, customer_id=theirs.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         update_customer(uow=uow, actor=sales_user, customer_id=theirs.id,
                         expected_version=theirs.version, draft=theirs.to_draft())
     assert get_customer(uow=uow, actor=other_sales_user, customer_id=theirs.id).phone

@@ -364,12 +364,12 @@ def test_salesperson_cannot_see_or_change_another_salespersons_opportunities(
                                 draft=_draft(their_customer.id, expected_close_on=dt.date(
                                     2027, 1, 10)))
     before = _counts(uow)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         get_opportunity(uow=uow, actor=sales_user, opportunity_id=theirs.id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         update_opportunity(uow=uow, actor=sales_user, opportunity_id=theirs.id,
                            expected_version=theirs.version, draft=theirs.to_draft())
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(people.REFUSED):
         move_opportunity(uow=uow, actor=sales_user, opportunity_id=theirs.id,
                          expected_version=theirs.version, stage=S.QUALIFIED)
     assert list_opportunities(uow=uow, actor=sales_user).rows == ()
