@@ -18,7 +18,11 @@ What lives in the database, schema ``crmsec`` (owned by ``dbo``):
   policy ``crmsec.row_scope``; the customer directory and the phone lookup, which look past
   it on purpose;
 * the audit guards: each audit row carries the login and transaction that wrote it, and
-  nobody but the owner changes or deletes one.
+  nobody but the owner changes or deletes one;
+* the phone views (``customer_phones``, ``contact_phones``), redefined to show only the
+  login's own customers' numbers, and the phone guards: AFTER UPDATE triggers on customers
+  and contacts that refuse a change of another's customer's numbers to a role with an
+  owner-exempt field protected (which keeps UPDATE of those columns).
 
 Where SQL Server differs from PostgreSQL, and what was chosen:
 
@@ -33,12 +37,13 @@ Where SQL Server differs from PostgreSQL, and what was chosen:
 * Changes made with a SQL tool are recorded by SQL Server Audit, not by triggers on the
   business tables: a trigger makes SQL Server refuse the ``OUTPUT inserted.id`` SQLAlchemy
   puts on every insert. The audit needs a folder the DBA picks, so its statements are
-  printed as comments at the end.
+  printed as comments at the end. (The phone guards fire on UPDATE only, which the
+  program sends without OUTPUT.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Final
@@ -355,6 +360,7 @@ def needed_tables() -> set[str]:
     """The tables the script names: protected ones, the ones predicates read, the log."""
     needed = {r.table for r in catalog.ROW_RULES} | set(IDENTITY_TABLES)
     needed |= {"role_field_rules", "customers", "contacts", "audit_log"}
+    needed |= set(catalog.GUARDED_PHONE_COLUMNS)
     for rule in catalog.ROW_RULES:
         for condition in rule.any_of:
             match condition:
@@ -521,13 +527,43 @@ END""",
         f"""CREATE OR ALTER VIEW {_table(catalog.DIRECTORY_VIEW)}
 AS
 SELECT {from_d} FROM {_crmsec(DIRECTORY_ROWS)}() AS d""",
-        # Row security of customers applies (one's own customers are always in scope); the
-        # ownership chain from the view lets the phone columns through, which roles with
-        # the phone field hidden are not granted on dbo.customers itself.
-        f"""CREATE OR ALTER VIEW {_table(catalog.OWN_PHONES_VIEW)}
+        *_phone_view_batches(names),
+    ]
+
+
+def _own_customer_sql(names: MssqlNames, owner: str) -> str:
+    """``owner`` (a users id) is the current person: the customer is their own."""
+    return (f"{owner} = (SELECT {_column('u', 'id')} FROM {_table('users')} AS u"
+            f" WHERE {_me(names, 'u')})")
+
+
+def _phone_view_batches(names: MssqlNames) -> list[str]:
+    """The phone views, redefined to show only the login's own customers' numbers.
+
+    The migration makes them unfiltered (the program filters by owner); here they keep
+    their names and columns and show only rows whose customer the current person owns.
+    Row security of customers and contacts applies too (one's own customers are always in
+    scope); the ownership chain from the dbo-owned view lets the phone columns through,
+    which roles with the phone field hidden are not granted on the tables themselves. The
+    view an earlier set-up made is dropped.
+    """
+    retired = "\n".join(f"DROP VIEW IF EXISTS {_table(view)};" for view in catalog.RETIRED_VIEWS)
+    customer_columns = ", ".join(_column("c", c) for c in catalog.CUSTOMER_PHONES_COLUMNS)
+    contacts = Base.metadata.tables["contacts"].c
+    # Everything from the contact but the owner, which is its customer's.
+    contact_columns = ", ".join(_column("k" if c in contacts else "c", c)
+                                for c in catalog.CONTACT_PHONES_COLUMNS)
+    return [
+        *([retired] if retired else []),
+        f"""CREATE OR ALTER VIEW {_table(catalog.CUSTOMER_PHONES_VIEW)}
 AS
-SELECT c.[id], c.[phone], c.[phone_digits] FROM {_table('customers')} AS c
-WHERE c.[owner_id] = (SELECT u.[id] FROM {_table('users')} AS u WHERE {_me(names, 'u')})""",
+SELECT {customer_columns} FROM {_table('customers')} AS c
+WHERE {_own_customer_sql(names, _column('c', 'owner_id'))}""",
+        f"""CREATE OR ALTER VIEW {_table(catalog.CONTACT_PHONES_VIEW)}
+AS
+SELECT {contact_columns} FROM {_table('contacts')} AS k
+JOIN {_table('customers')} AS c ON c.[id] = k.[customer_id]
+WHERE {_own_customer_sql(names, _column('c', 'owner_id'))}""",
     ]
 
 
@@ -578,11 +614,26 @@ def _in_list(values: Iterable[str]) -> str:
     return ", ".join(literal(v) for v in values)
 
 
+def owner_exempt_sql(alias: str, quote: Callable[[str], str] = code) -> str:
+    """The row ``alias`` (with ``module`` and ``field`` columns) names an owner-exempt field.
+
+    ``quote`` renders the values: ``code`` for role_field_rules' VARCHAR columns,
+    ``literal`` for crmsec.protected's NVARCHAR ones.
+    """
+    pairs = sorted((module.value, field) for module, field in catalog.OWNER_EXEMPT_FIELDS)
+    if not pairs:
+        return "(1 = 0)"
+    return "(" + " OR ".join(
+        f"({_column(alias, 'module')} = {quote(module)}"
+        f" AND {_column(alias, 'field')} = {quote(field)})" for module, field in pairs) + ")"
+
+
 def _apply_role_procedure(names: MssqlNames) -> str:
     """``apply_role @role_id``: the database role and its grants, straight from the matrix.
 
     Same rules as PostgreSQL's apply_role: SELECT and UPDATE column by column, minus the
-    columns of protected fields (hidden: no SELECT or UPDATE; read-only: no UPDATE), never
+    columns of protected fields (hidden: no SELECT or UPDATE; read-only: no UPDATE; an
+    owner-exempt field keeps UPDATE either way, the phone guard checks whose row), never
     users.password_hash, the login-lock columns only with administration view; audit_log
     never updated or deleted; the principal procedures only with administration
     create/edit. Runs as the owner: granting is a database-level right dbo holds.
@@ -650,7 +701,8 @@ BEGIN
           ON fr.[module] = pc.[module] AND fr.[field] = pc.[field]
         WHERE fr.[role_id] = @role_id AND pc.[table_name] = g.table_name
           AND pc.[column_name] = g.column_name
-          AND (g.privilege = N'UPDATE' OR fr.[access] = {code(FieldAccess.HIDDEN)}));
+          AND ((g.privilege = N'SELECT' AND fr.[access] = {code(FieldAccess.HIDDEN)})
+               OR (g.privilege = N'UPDATE' AND NOT {owner_exempt_sql('pc', literal)})));
     DECLARE grant_cursor CURSOR LOCAL STATIC READ_ONLY FOR
         SELECT N'GRANT ' + g.privilege + N' ON [dbo].' + QUOTENAME(g.table_name)
                + CASE WHEN g.column_name = N'' THEN N''
@@ -982,6 +1034,81 @@ END""",
     ]
 
 
+PHONE_GUARD_ERROR: Final = 50007
+PHONE_GUARD_MESSAGES: Final = {
+    "customers": "You may not change the phone numbers of a customer you do not own.",
+    "contacts": "You may not change the phone numbers of a contact of a customer you do not"
+                " own.",
+}
+
+
+def phone_guard_message(table: str) -> str:
+    return PHONE_GUARD_MESSAGES.get(table, PHONE_GUARD_MESSAGES["customers"])
+
+
+def phone_guard_name(table: str) -> str:
+    return f"crm_{table}_phone_guard"
+
+
+def _owned_sql(names: MssqlNames, table: str, row: str) -> str:
+    """``row`` (a row of ``table``: deleted, in a trigger) belongs to a customer the current
+    person owns. An EXISTS, never UNKNOWN: a customer without an owner is nobody's own."""
+    me = _me(names, "me")
+    if "owner_id" in Base.metadata.tables[table].c:
+        return (f"EXISTS (SELECT 1 FROM {_table('users')} AS me"
+                f" WHERE {_column('me', 'id')} = {_column(row, 'owner_id')} AND {me})")
+    # A customer's child row: the owner is its customer's (row security of customers
+    # applies; a customer the person cannot see is not theirs).
+    if "customer_id" not in Base.metadata.tables[table].c:
+        raise ValueError(f"the phone guard finds no customer of {table}")
+    return (f"EXISTS (SELECT 1 FROM {_table('customers')} AS c"
+            f" JOIN {_table('users')} AS me ON {_column('me', 'id')} = {_column('c', 'owner_id')}"
+            f" WHERE {_column('c', 'id')} = {_column(row, 'customer_id')} AND {me})")
+
+
+def _phone_guard_batches(names: MssqlNames) -> list[str]:
+    """Owner-exempt phone fields: a change only to one's own customers' numbers.
+
+    apply_role keeps UPDATE of an owner-exempt field's columns for a role that has the
+    field hidden or read-only (an owner edits their own customers' numbers), so these
+    triggers refuse a change of a guarded column on a row whose customer (as the row was
+    before the change) the current person does not own, when their role has a rule for an
+    owner-exempt field — as PostgreSQL's phones_guard. The owner (db_owner: migrations,
+    the DBA, modules running as the owner) is not held. A value written again unchanged is
+    no change (compared NULL-safe with EXCEPT). AFTER UPDATE only, so inserts keep
+    SQLAlchemy's ``OUTPUT inserted.id``; the program's updates carry no OUTPUT (versions
+    and timestamps are its own values).
+    """
+    rules = _table("role_field_rules")
+    statements = []
+    for table, columns in catalog.GUARDED_PHONE_COLUMNS.items():
+        updated = " OR ".join(f"UPDATE({bracket(c)})" for c in columns)
+        new = ", ".join(_column("i", c) for c in columns)
+        old = ", ".join(_column("d", c) for c in columns)
+        statements.append(
+            f"""CREATE OR ALTER TRIGGER {_table(phone_guard_name(table))} ON {_table(table)}
+AFTER UPDATE
+AS
+BEGIN
+    SET NOCOUNT ON;
+    IF NOT ({updated}) RETURN;
+    IF COALESCE(IS_MEMBER(N'db_owner'), 0) = 1 RETURN;
+    -- Held to their own customers: a role with a rule for an owner-exempt field.
+    IF NOT EXISTS (SELECT 1 FROM {_table('users')} AS me
+                   JOIN {rules} AS fr ON {_column('fr', 'role_id')} = {_column('me', 'role_id')}
+                   WHERE {_me(names, 'me')} AND {owner_exempt_sql('fr')})
+        RETURN;
+    IF EXISTS (SELECT 1 FROM inserted AS i JOIN deleted AS d ON d.[id] = i.[id]
+               WHERE EXISTS (SELECT {new} EXCEPT SELECT {old})
+                 AND NOT {_owned_sql(names, table, 'd')})
+    BEGIN
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        THROW {PHONE_GUARD_ERROR}, {literal(phone_guard_message(table))}, 1;
+    END;
+END""")
+    return statements
+
+
 def _public_batches(tables: Sequence[str]) -> list[str]:
     """Nothing for anyone by default: every right comes from a StationCRM role."""
     # The database and the schemas (guest is off in a new database; keep it so).
@@ -991,12 +1118,12 @@ def _public_batches(tables: Sequence[str]) -> list[str]:
                         f" ON SCHEMA::{bracket(schema)} FROM [public];")
     # Each object: a grant to public made by hand at some time goes too.
     objects = []
-    for table in (*tables, catalog.DIRECTORY_VIEW, catalog.OWN_PHONES_VIEW):
+    for table in (*tables, catalog.DIRECTORY_VIEW, *catalog.PHONE_VIEWS):
         objects.append("REVOKE SELECT, INSERT, UPDATE, DELETE, REFERENCES"
                        f" ON {_table(table)} FROM [public];")
     # Tables the catalogue names that are not models (alembic_version), where they exist.
     for table in sorted({row[0] for row in catalog.access_rows()} - set(tables)
-                        - {catalog.DIRECTORY_VIEW, catalog.OWN_PHONES_VIEW}):
+                        - {catalog.DIRECTORY_VIEW, *catalog.PHONE_VIEWS}):
         objects.append(f"IF OBJECT_ID({literal(f'dbo.{table}')}, N'U') IS NOT NULL\n"
                        "    REVOKE SELECT, INSERT, UPDATE, DELETE, REFERENCES"
                        f" ON {_table(table)} FROM [public];")
@@ -1085,6 +1212,7 @@ def script(names: MssqlNames, tables: Iterable[str], role_codes: Iterable[str],
         *_identity_batches(names),
         *_row_security_batches(names),
         *_audit_batches(),
+        *_phone_guard_batches(names),
         _apply_role_procedure(names),
         _drop_group_procedure(names),
         _save_principal_procedure(names),
