@@ -56,7 +56,8 @@ def engine(db_url: str) -> Iterator[Engine]:
             # Views and a previous run's security set-up hang on the tables.
             if eng.dialect.name == "postgresql":
                 conn.execute(text("DROP SCHEMA IF EXISTS crmsec CASCADE"))
-            conn.execute(text("DROP VIEW IF EXISTS own_customer_phones"))
+            for view in ("own_customer_phones", "customer_phones", "contact_phones"):
+                conn.execute(text(f"DROP VIEW IF EXISTS {view}"))
             conn.execute(text("DROP VIEW IF EXISTS customer_directory"))
             Base.metadata.drop_all(conn)
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

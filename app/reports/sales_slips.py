@@ -33,6 +33,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.customers import contact_phones, customer_directory, customer_phones
 from app.models.enums import AuditAction, CustomFieldEntity, Module, Operation
 from app.reports.amount_words import amount_in_words
 from app.reports.company import CompanyInfo, load_company
@@ -61,6 +62,7 @@ from app.services import audit, custom_fields
 from app.services.errors import NotFound
 from app.services.permissions import (
     Actor,
+    hidden_fields,
     require,
     require_in_scope,
     scope_filter,
@@ -170,25 +172,34 @@ def _customer_block(uow: UnitOfWork, customer_id: int, contact_id: int | None,
     """Name, contact, phone and address of the customer; no phone when ``actor``'s role
     hides the phone numbers of customers it does not own (``customers.phone``)."""
     session = uow.session
-    customer = session.get(Customer, customer_id)
+    d = customer_directory.c
+    customer = session.execute(select(d.name, d.owner_id).where(d.id == customer_id)).first()
     if customer is None:  # pragma: no cover - a foreign key guarantees it
         raise _not_found("Customer", customer_id)
-    contact: Contact | None = None
+    sees = actor is None or sees_field(uow, actor, Module.CUSTOMERS, "phone",
+                                       customer.owner_id)
+    # A role with the phone field hidden may not read the phone columns (on a secured
+    # server its login cannot): its own customers' numbers come from the phone views.
+    hidden = actor is not None and "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
+    kp, cp = contact_phones.c, customer_phones.c
+    contact_source: Any = kp if hidden else Contact.__table__.c
+    chosen = select(Contact.id, Contact.name).where(Contact.customer_id == customer_id)
+    contact = None
     if contact_id is not None:
-        contact = session.get(Contact, contact_id)
+        contact = session.execute(chosen.where(Contact.id == contact_id)).first()
     if contact is None:
         contact = session.execute(
-            select(Contact).where(Contact.customer_id == customer_id)
-            .order_by(Contact.is_primary.desc(), Contact.id).limit(1)
-        ).scalar_one_or_none()
+            chosen.order_by(Contact.is_primary.desc(), Contact.id).limit(1)).first()
     phones: list[str] = []
-    if contact is not None:
-        phones = [p for p in (contact.mobile, contact.phone) if p]
-    if not phones and customer.phone:
-        phones = [customer.phone]
-    if actor is not None and not sees_field(uow, actor, Module.CUSTOMERS, "phone",
-                                            customer.owner_id):
-        phones = []
+    if sees and contact is not None:
+        numbers = session.execute(
+            select(contact_source.mobile, contact_source.phone)
+            .where(contact_source.id == contact.id)).first()
+        phones = [p for p in (numbers or ()) if p]
+    if sees and not phones:
+        source: Any = cp if hidden else Customer.__table__.c
+        number = session.execute(select(source.phone).where(source.id == customer_id)).scalar()
+        phones = [number] if number else []
     address = session.execute(
         select(Address).where(Address.customer_id == customer_id)
         .order_by(Address.is_default.desc(), Address.id).limit(1)

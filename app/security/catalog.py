@@ -64,7 +64,18 @@ def _module_tables(module: Module, tables: Iterable[str], children: Iterable[str
 # Views every role reads: of others' customers only the directory (name and owner), and
 # the phone numbers of one's own customers where the role hides others' phones.
 DIRECTORY_VIEW: Final = "customer_directory"
-OWN_PHONES_VIEW: Final = "own_customer_phones"
+# The phone numbers of customers and of their contacts, with the customer's owner: views made
+# by a migration on every engine. A role with the phone field protected reads its own
+# customers' numbers through them (the program filters by owner; on a secured server the
+# security set-up redefines them to show only the login's own customers).
+CUSTOMER_PHONES_VIEW: Final = "customer_phones"
+CUSTOMER_PHONES_COLUMNS: Final = ("id", "owner_id", "phone", "phone_digits")
+CONTACT_PHONES_VIEW: Final = "contact_phones"
+CONTACT_PHONES_COLUMNS: Final = ("id", "customer_id", "owner_id", "phone", "mobile",
+                                 "phone_digits", "mobile_digits")
+PHONE_VIEWS: Final = (CUSTOMER_PHONES_VIEW, CONTACT_PHONES_VIEW)
+# The view an earlier security set-up made (replaced by the two above); dropped by it now.
+RETIRED_VIEWS: Final = ("own_customer_phones",)
 
 # Who holds which records and whether they are still open (app.services.reassignment).
 HOLDING_COLUMNS: Final = {
@@ -117,7 +128,7 @@ def _build_access() -> tuple[Access, ...]:
     # others' customers everyone reads the directory (name and owner) only.
     rows.append(Access("customers", "SELECT"))
     rows.append(Access(DIRECTORY_VIEW, "SELECT"))
-    rows.append(Access(OWN_PHONES_VIEW, "SELECT"))
+    add(Access(view, "SELECT") for view in PHONE_VIEWS)
 
     add(_module_tables(Module.CUSTOMERS, ["customers"],
                        ["contacts", "addresses", "devices", "meter_readings"]))
@@ -212,12 +223,23 @@ PROTECTED_COLUMNS: Final = (
     *_protected(Module.ORDERS, "margin", "order_lines.line_cost", "orders.total_cost"),
     *_protected(Module.SERVICE_TICKETS, "parts_cost", "repair_records.parts_cost",
                 "repair_parts.unit_cost"),
-    # Owner-exempt in the program (one's own customers' numbers stay visible); in the
-    # database the columns go, and the owner reads them through own_customer_phones.
+    # Owner-exempt (OWNER_EXEMPT_FIELDS): hidden takes SELECT of the columns, and the owner
+    # reads their own customers' numbers through the phone views; hidden or read-only keeps
+    # UPDATE (an owner edits their own customers' numbers), and a trigger refuses a change
+    # to someone else's customer's numbers.
     *_protected(Module.CUSTOMERS, "phone", "customers.phone", "customers.phone_digits",
                 "contacts.phone", "contacts.phone_digits", "contacts.mobile",
                 "contacts.mobile_digits"),
 )
+
+# Protected fields whose protection is waived for one's own customers.
+OWNER_EXEMPT_FIELDS: Final = frozenset({(Module.CUSTOMERS, "phone")})
+# The columns of each table that the phone guard watches (changes refused on others'
+# customers for a role with an owner-exempt field protected).
+GUARDED_PHONE_COLUMNS: Final = {
+    "customers": ("phone", "phone_digits"),
+    "contacts": ("phone", "mobile", "phone_digits", "mobile_digits"),
+}
 
 
 # --- rows ------------------------------------------------------------------------------------

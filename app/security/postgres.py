@@ -43,7 +43,7 @@ SCHEMA: Final = "crmsec"
 PUBLIC_FUNCTIONS: Final = (
     "login_name()", "user_of(text)", "uid()", "dept()", "scope(text)", "allows(text, text)",
     "group_name(text)", "whoami()", "tx_audited()", "audit_stamp()", "audit_outside()",
-    "audit_append_only()", "customers_with_phone(text)")
+    "audit_append_only()", "customers_with_phone(text)", "phones_guard()")
 MAX_NAME: Final = 63  # PostgreSQL truncates longer identifiers
 
 
@@ -349,7 +349,11 @@ BEGIN
                   ON fr.module = pc.module AND fr.field = pc.field
                 WHERE fr.role_id = p_role_id AND pc.table_name = x.table_name
                   AND pc.column_name = x.column_name
-                  AND (x.privilege = 'UPDATE' OR fr.access = 'hidden')))
+                  -- hidden takes SELECT; hidden or read-only takes UPDATE, except of an
+                  -- owner-exempt field (the phone guard refuses others' customers' changes)
+                  AND ((x.privilege = 'SELECT' AND fr.access = 'hidden')
+                       OR (x.privilege = 'UPDATE'
+                           AND (pc.module, pc.field) NOT IN ({_exempt_fields_sql()})))))
         )
         SELECT table_name, privilege,
                string_agg(quote_ident(column_name), ', ' ORDER BY column_name) AS cols
@@ -494,10 +498,66 @@ def _view_statements() -> list[str]:
         # from using the customers' indexes through it.)
         f"CREATE OR REPLACE VIEW public.{catalog.DIRECTORY_VIEW}"
         f" AS SELECT {columns} FROM public.customers",
-        f"CREATE OR REPLACE VIEW public.{catalog.OWN_PHONES_VIEW} WITH (security_barrier)"
-        " AS SELECT c.id, c.phone, c.phone_digits FROM public.customers c"
+        # The phone views (made unfiltered by a migration, for the same statements on every
+        # engine): only the login's own customers' numbers, whatever its column grants.
+        *(f"DROP VIEW IF EXISTS public.{view}" for view in catalog.RETIRED_VIEWS),
+        f"CREATE OR REPLACE VIEW public.{catalog.CUSTOMER_PHONES_VIEW}"
+        " WITH (security_barrier) AS SELECT "
+        + ", ".join(f"c.{col}" for col in catalog.CUSTOMER_PHONES_COLUMNS)
+        + f" FROM public.customers c WHERE c.owner_id = {SCHEMA}.uid()",
+        f"CREATE OR REPLACE VIEW public.{catalog.CONTACT_PHONES_VIEW}"
+        " WITH (security_barrier) AS SELECT "
+        + ", ".join(f"c.{col}" if col == "owner_id" else f"k.{col}"
+                    for col in catalog.CONTACT_PHONES_COLUMNS)
+        + " FROM public.contacts k JOIN public.customers c ON c.id = k.customer_id"
         f" WHERE c.owner_id = {SCHEMA}.uid()",
     ]
+
+
+def _exempt_fields_sql() -> str:
+    """The owner-exempt protected fields as a row-value list for ``IN``."""
+    return ", ".join(f"({literal(m.value)}, {literal(f)})"
+                     for m, f in sorted(catalog.OWNER_EXEMPT_FIELDS))
+
+
+def _phone_guard_statements(names: Names) -> list[str]:
+    """A second wall for owner-exempt phone fields: a role with them protected keeps UPDATE
+    of the columns (for its own customers) and may not change another customer's."""
+    statements = [
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.phones_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $fn$
+DECLARE
+    holder integer;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM public.role_field_rules fr
+                   JOIN public.users u ON u.role_id = fr.role_id
+                   WHERE u.id = {SCHEMA}.uid()
+                     AND (fr.module, fr.field) IN ({_exempt_fields_sql()})) THEN
+        RETURN NEW;
+    END IF;
+    IF TG_TABLE_NAME = 'customers' THEN
+        holder := OLD.owner_id;
+    ELSE
+        SELECT c.owner_id INTO holder FROM public.customers c WHERE c.id = OLD.customer_id;
+    END IF;
+    IF holder IS DISTINCT FROM {SCHEMA}.uid() THEN
+        RAISE EXCEPTION 'You may not change the phone numbers of a customer you do not own.'
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN NEW;
+END
+$fn$""",
+    ]
+    for table, columns in sorted(catalog.GUARDED_PHONE_COLUMNS.items()):
+        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+        statements += [
+            f"DROP TRIGGER IF EXISTS crm_phones_guard ON public.{table}",
+            f"CREATE TRIGGER crm_phones_guard BEFORE UPDATE OF {', '.join(columns)}"
+            f" ON public.{table} FOR EACH ROW"
+            f" WHEN (current_user::text <> {literal(names.owner)} AND ({changed}))"
+            f" EXECUTE FUNCTION {SCHEMA}.phones_guard()",
+        ]
+    return statements
 
 
 def _audit_statements(names: Names, watched: Iterable[str]) -> list[str]:
@@ -600,6 +660,7 @@ def setup_statements(names: Names, tables: Iterable[str]) -> list[str]:
         statements += policy_statements(rule)
     watched = sorted(set(tables) - catalog.NOT_WATCHED)
     statements += _audit_statements(names, watched)
+    statements += _phone_guard_statements(names)
     statements.append(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC")
     # Called by every login (policies and triggers run them with the caller's rights);
     # save_principal, apply_role and drop_group only by administration (apply_role).

@@ -48,6 +48,7 @@ from app.models import (
     User,
     Visit,
 )
+from app.models.customers import customer_phones
 from app.models.enums import (
     ContractStatus,
     CustomerClass,
@@ -65,6 +66,7 @@ from app.services.permissions import (
     SCOPE_USER,
     Actor,
     grants_for,
+    hidden_fields,
     require,
     require_in_scope,
     scope_clause,
@@ -162,8 +164,15 @@ def customer_overview(
     today = today or dt.date.today()
     with uow.reading():
         grants = require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
+        # A role with the phone field hidden reads only its own customers' number, through
+        # the phone view (its database login may not read the column).
+        phone: Any = Customer.phone
+        if "phone" in hidden_fields(uow, actor, Module.CUSTOMERS):
+            cp = customer_phones.c
+            phone = (select(cp.phone).where(cp.id == Customer.id, cp.owner_id == actor.user_id)
+                     .scalar_subquery())
         head = uow.session.execute(_header_query(
-            customer_id, grants.allows(Module.PAYMENTS, Operation.VIEW))).one_or_none()
+            customer_id, grants.allows(Module.PAYMENTS, Operation.VIEW), phone)).one_or_none()
         if head is None:
             raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
                               entity=tr("Customer"), id=customer_id))
@@ -200,12 +209,13 @@ def customer_overview(
         )
 
 
-def _header_query(customer_id: int, with_receivable: bool) -> Select[*tuple[Any, ...]]:
+def _header_query(customer_id: int, with_receivable: bool,
+                  phone: Any) -> Select[*tuple[Any, ...]]:
     """The customer's head row; the open amounts only for roles that see payments (the
     others' database logins may not read orders and tickets at all)."""
     if not with_receivable:
         zero = literal(Decimal("0.00"), Numeric(14, 2))
-        return _head(customer_id, zero, zero)
+        return _head(customer_id, zero, zero, phone)
     orders_open = (
         select(func.coalesce(func.sum(Order.total_amount - Order.paid_amount), 0))
         .where(Order.customer_id == customer_id, Order.status != OrderStatus.CANCELLED)
@@ -218,14 +228,15 @@ def _header_query(customer_id: int, with_receivable: bool) -> Select[*tuple[Any,
                ServiceTicket.status != TicketStatus.CANCELLED)
         .scalar_subquery()
     )
-    return _head(customer_id, orders_open, tickets_open)
+    return _head(customer_id, orders_open, tickets_open, phone)
 
 
-def _head(customer_id: int, orders_open: Any, tickets_open: Any) -> Select[*tuple[Any, ...]]:
+def _head(customer_id: int, orders_open: Any, tickets_open: Any,
+          phone: Any) -> Select[*tuple[Any, ...]]:
     return (
         select(Customer.id, Customer.code, Customer.version, Customer.name,
                Customer.customer_class, Customer.source, Customer.status, Customer.owner_id,
-               Customer.phone, User.display_name.label("owner_name"),
+               phone.label("phone"), User.display_name.label("owner_name"),
                type_coerce(orders_open, Numeric(14, 2)).label("orders_open"),
                type_coerce(tickets_open, Numeric(14, 2)).label("tickets_open"))
         .outerjoin(User, User.id == Customer.owner_id)

@@ -23,11 +23,12 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.i18n import tr
 from app.models import Address, Contact, Customer, Device, MeterReading, User, utcnow
-from app.models.customers import customer_directory
+from app.models.customers import contact_phones, customer_directory, customer_phones
 from app.models.enums import (
     AddressKind,
     AuditAction,
@@ -49,6 +50,7 @@ from app.services.errors import NotFound, ValidationError
 from app.services.locking import check_version
 from app.services.numbering import next_number
 from app.services.permissions import (
+    SCOPE_USER,
     Actor,
     hidden_fields,
     may_change_field,
@@ -608,7 +610,7 @@ def get_customer(*, uow: UnitOfWork, actor: Actor, customer_id: int) -> Customer
     """The customer card, if the customer is in the actor's data scope."""
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
-        customer = _load(uow, customer_id)
+        customer = _load(uow, actor, customer_id)
         require_in_scope(uow, actor, Module.CUSTOMERS, Operation.VIEW, customer.owner_id)
         return _protect_phones(uow, actor, _detail(uow, customer))
 
@@ -627,7 +629,7 @@ def update_customer(
     """
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.EDIT)
-        customer = _load(uow, customer_id)
+        customer = _load(uow, actor, customer_id)
         require_in_scope(uow, actor, Module.CUSTOMERS, Operation.EDIT, customer.owner_id)
         check_version(uow, customer, expected_version, entity="customer", label=customer.name)
         if draft.owner_id != customer.owner_id:
@@ -704,7 +706,8 @@ def search_customers(
         scope, scope_values = scope_params(uow, actor, Module.CUSTOMERS)
         shape, text_params = _text_params(text)
         params: dict[str, Any] = {**scope_values, **text_params}
-        stmt = _search_statement(shape, scope)
+        phones_hidden = "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
+        stmt = _search_statement(shape, scope, phones_hidden)
         src = _list_source(shape)
         conditions = []
         if filters.customer_class:
@@ -797,10 +800,14 @@ def find_duplicates(
             return ()
         in_scope = scope_filter(uow, actor, Module.CUSTOMERS, d.owner_id)
         flags = [case((cond, True), else_=False).label(code) for code, cond in reasons]
+        # A role with the phone field hidden reads only its own customers' numbers, through
+        # the phone view (its database login may not read the column).
+        cp = customer_phones.c
+        hidden = "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
         stmt = (
-            select(d.id, d.name, Customer.phone, User.display_name, d.owner_id,
-                   case((and_(in_scope, Customer.id.is_not(None)), True),
-                        else_=False).label("visible"), *flags)
+            select(d.id, d.name, cp.phone if hidden else Customer.phone, User.display_name,
+                   d.owner_id, case((and_(in_scope, Customer.id.is_not(None)), True),
+                                    else_=False).label("visible"), *flags)
             .select_from(customer_directory)
             .outerjoin(Customer, Customer.id == d.id)
             .outerjoin(User, User.id == d.owner_id)
@@ -808,6 +815,9 @@ def find_duplicates(
             .order_by(d.sort_key, d.id)
             .limit(limit)
         )
+        if hidden:
+            stmt = stmt.outerjoin(customer_phones, and_(cp.id == d.id,
+                                                        cp.owner_id == actor.user_id))
         if exclude_id is not None:
             stmt = stmt.where(d.id != exclude_id)
         hits = []
@@ -881,11 +891,18 @@ def _customers_with_contact(keys: _Keys, *conditions: Any) -> Any:
     return keys.id.in_(select(Contact.customer_id).where(or_(*conditions)))
 
 
-def search_condition(text: str) -> tuple[Any, dict[str, str]]:
+def search_condition(text: str, *, phones_of: int | None = None
+                     ) -> tuple[Any, dict[str, Any]]:
     """The WHERE clause the customer list uses for ``text``, and its parameter values
-    (pass them when executing): for other lists of customers, e.g. the export."""
+    (pass them when executing): for other lists of customers, e.g. the export.
+
+    ``phones_of``: the user whose role has the phone field hidden; digits then match only
+    that user's own customers' numbers (through the phone views)."""
     shape, params = _text_params(text)
-    return _text_clause(shape, _CUSTOMER_KEYS), params
+    if phones_of is None:
+        return _text_clause(shape, _CUSTOMER_KEYS), params
+    return (_text_clause(shape, _CUSTOMER_KEYS, phones_hidden=True),
+            {**params, SCOPE_USER: phones_of})
 
 
 def _text_params(text: str) -> tuple[str, dict[str, str]]:
@@ -934,13 +951,26 @@ def _in_range(column: Any, lo: str = "lo", hi: str = "hi") -> Any:
     return and_(column >= bindparam(lo, type_=String), column < bindparam(hi, type_=String))
 
 
-def _text_clause(shape: str, keys: _Keys) -> Any:
+def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False) -> Any:
     """The WHERE clause for a shape of search text, built from only the keys that shape
-    can match, so a pinyin search is an index range and not a scan of every column."""
+    can match, so a pinyin search is an index range and not a scan of every column.
+
+    ``phones_hidden``: the searcher's role has the phone field hidden; digits then match
+    only the numbers of the searcher's own customers, read through the phone views (the
+    role's database login may not read the phone columns)."""
     if shape == "all":
         return true()
     if shape == "short":
         return _like_anywhere(keys.name)
+    if shape == "digits" and phones_hidden:
+        cp, kp = customer_phones.c, contact_phones.c
+        me = bindparam(SCOPE_USER, type_=Integer)
+        return or_(
+            keys.id.in_(select(cp.id).where(cp.owner_id == me,
+                                            _like_anywhere(cp.phone_digits))),
+            keys.id.in_(select(kp.customer_id).where(
+                kp.owner_id == me,
+                or_(_like_anywhere(kp.phone_digits), _like_anywhere(kp.mobile_digits)))))
     if shape == "digits":
         own = (_like_anywhere(keys.phone_digits) if keys.phone_digits is not None else
                keys.id.in_(select(Customer.id).where(_like_anywhere(Customer.phone_digits))))
@@ -996,17 +1026,22 @@ def _list_source(shape: str) -> _ListSource:
 
 
 @functools.cache
-def _search_statement(shape: str, scope: DataScope) -> Any:
-    """The list query for one shape of search text and one data scope, built once."""
+def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False) -> Any:
+    """The list query for one shape of search text and one data scope, built once.
+
+    With ``phones_hidden`` the phone comes from the phone view, for the actor's own
+    customers only (the role's database login may not read the phone column)."""
     src = _list_source(shape)
     in_scope = scope_clause(scope, src.owner_id)
+    cp = customer_phones.c
+    phone = cp.phone if phones_hidden else Customer.phone
     stmt = select(
         src.id, src.code, src.name, src.short_name,
         # The codes as stored: the list shows labels, and converting a hundred rows
         # of three enums each costs as much as the index range itself.
         type_coerce(Customer.customer_class, String), type_coerce(Customer.source, String),
         type_coerce(Customer.status, String), src.owner_id,
-        User.display_name, Customer.phone, src.sort_key,
+        User.display_name, phone, src.sort_key,
         case((and_(in_scope, Customer.id.is_not(None)), True), else_=False).label("visible"),
     )
     if src is _FROM_DIRECTORY:
@@ -1014,9 +1049,12 @@ def _search_statement(shape: str, scope: DataScope) -> Any:
                                                               Customer.id == src.id)
     else:
         stmt = stmt.where(in_scope)
+    if phones_hidden:
+        stmt = stmt.outerjoin(customer_phones, and_(
+            cp.id == src.id, cp.owner_id == bindparam(SCOPE_USER, type_=Integer)))
     return (
         stmt.outerjoin(User, User.id == src.owner_id)
-        .where(_text_clause(shape, src.keys))
+        .where(_text_clause(shape, src.keys, phones_hidden))
         .order_by(src.sort_key, src.id)
         .limit(bindparam("page_limit", type_=Integer))
     )
@@ -1032,17 +1070,51 @@ def _row(r: Any) -> CustomerRow:
                        True, key)
 
 
-def _load(uow: UnitOfWork, customer_id: int) -> Customer:
+_CUSTOMER_PHONES = ("phone", "phone_digits")
+_CONTACT_PHONES = ("phone", "mobile", "phone_digits", "mobile_digits")
+
+
+def _load(uow: UnitOfWork, actor: Actor, customer_id: int) -> Customer:
+    """The customer with contacts, addresses and devices.
+
+    For a role with the phone field hidden the phone columns are not read (its database
+    login may not): the numbers of the actor's own customers come from the phone views,
+    the others stay empty, and a save leaves them as stored."""
+    hidden = "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
+    contacts = selectinload(Customer.contacts)
+    options: list[Any] = [selectinload(Customer.addresses),
+                          selectinload(Customer.devices).selectinload(Device.readings)]
+    if hidden:
+        options += [defer(getattr(Customer, c)) for c in _CUSTOMER_PHONES]
+        contacts = contacts.options(*(defer(getattr(Contact, c)) for c in _CONTACT_PHONES))
     customer = uow.session.execute(
-        select(Customer)
-        .where(Customer.id == customer_id)
-        .options(selectinload(Customer.contacts), selectinload(Customer.addresses),
-                 selectinload(Customer.devices).selectinload(Device.readings))
+        select(Customer).where(Customer.id == customer_id).options(contacts, *options)
     ).scalar_one_or_none()
     if customer is None:
         raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
                           entity=tr("Customer"), id=customer_id))
+    if hidden:
+        _own_phones(uow, actor, customer)
     return customer
+
+
+def _own_phones(uow: UnitOfWork, actor: Actor, customer: Customer) -> None:
+    """Fill the (unread) phone attributes: the stored numbers if the actor owns the
+    customer, else nothing, as if the database held no number."""
+    own = customer.owner_id == actor.user_id
+    cp, kp = customer_phones.c, contact_phones.c
+    row = uow.session.execute(
+        select(*(cp[c] for c in _CUSTOMER_PHONES))
+        .where(cp.id == customer.id, cp.owner_id == actor.user_id)).first() if own else None
+    for i, name in enumerate(_CUSTOMER_PHONES):
+        set_committed_value(customer, name, row[i] if row else None)
+    numbers = {r.id: r for r in uow.session.execute(
+        select(kp.id, *(kp[c] for c in _CONTACT_PHONES))
+        .where(kp.customer_id == customer.id, kp.owner_id == actor.user_id))} if own else {}
+    for contact in customer.contacts:
+        stored = numbers.get(contact.id)
+        for name in _CONTACT_PHONES:
+            set_committed_value(contact, name, getattr(stored, name) if stored else None)
 
 
 def _children_snapshot(customer: Customer) -> list[dict[str, Any]]:

@@ -16,11 +16,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Numeric, cast, func, null, or_, select, type_coerce
+from sqlalchemy import Numeric, and_, cast, func, null, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from app.i18n import current_language, tr
 from app.models import Customer, Order, ServiceTicket, User
+from app.models.customers import customer_phones
 from app.models.enums import (
     AuditAction,
     CustomerClass,
@@ -182,7 +183,8 @@ def export_customers(
         hidden = hidden_fields(uow, actor, Module.CUSTOMERS)
         phone_hidden = "phone" in hidden
         filters = filters or CustomerFilters()
-        matching, text_params = search_condition(text)
+        matching, text_params = search_condition(
+            text, phones_of=actor.user_id if phone_hidden else None)
         conditions = [scope_filter(uow, actor, Module.CUSTOMERS, Customer.owner_id), matching]
         if filters.customer_class:
             conditions.append(Customer.customer_class == filters.customer_class)
@@ -195,16 +197,23 @@ def export_customers(
         for wanted in getattr(filters, "custom", ()):
             conditions.append(custom_fields.matches(CustomFieldEntity.CUSTOMER, Customer.id,
                                                     wanted.code, wanted.op, wanted.value))
+        # A role with the phone field hidden gets its own customers' numbers from the
+        # phone view (its database login may not read the column).
+        cp = customer_phones.c
         stmt = (
             select(Customer.id, Customer.code, Customer.name, Customer.short_name,
                    Customer.kind, Customer.customer_class, Customer.source, Customer.status,
-                   User.display_name, Customer.owner_id, Customer.phone, Customer.email,
-                   Customer.industry, Customer.tax_number, Customer.website,
+                   User.display_name, Customer.owner_id,
+                   (cp.phone if phone_hidden else Customer.phone).label("phone"),
+                   Customer.email, Customer.industry, Customer.tax_number, Customer.website,
                    Customer.first_contact_on, Customer.created_at)
             .outerjoin(User, User.id == Customer.owner_id)
             .where(*conditions)
             .order_by(Customer.sort_key, Customer.id)
         )
+        if phone_hidden:
+            stmt = stmt.outerjoin(customer_phones, and_(cp.id == Customer.id,
+                                                        cp.owner_id == actor.user_id))
         rows = uow.session.execute(stmt, text_params).all()
         headers = [tr("Code"), tr("Name"), tr("Short name"), tr("Type"), tr("Class"),
                    tr("Source"), tr("Status"), tr("Owner"), tr("Phone"), tr("E-mail"),

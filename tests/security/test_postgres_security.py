@@ -210,6 +210,58 @@ def test_custom_field_values_are_seen_with_their_record_only(
                 CustomFieldDefinition.__table__.c.id == definition))
 
 
+def test_with_phones_hidden_a_clerk_reads_and_edits_only_its_own_customers_numbers(
+        psql: Psql, owner_engine: Engine) -> None:
+    """The role editor hides "phone numbers of others' customers" from counter clerks: the
+    database takes the phone columns away, the phone views show the clerk's own customers'
+    numbers, and a trigger refuses changing a colleague's customer's number."""
+    from app.models import RoleFieldRule
+
+    clerk = actor(owner_engine, "clerk1")
+    rules = RoleFieldRule.__table__
+    with owner_engine.begin() as conn:
+        role_id = conn.execute(select(User.role_id).where(User.id == clerk.user_id)
+                               ).scalar_one()
+        mine = conn.execute(select(Customer.id, Customer.phone)
+                            .where(Customer.owner_id == clerk.user_id).order_by(Customer.id)
+                            ).all()
+        theirs = conn.execute(
+            select(Customer.id).join(User, User.id == Customer.owner_id)
+            .where(User.department_id == clerk.department_id,
+                   Customer.owner_id != clerk.user_id).order_by(Customer.id).limit(1)
+        ).scalar_one()
+        conn.execute(rules.insert().values(role_id=role_id, module="customers",
+                                           field="phone", access="hidden"))
+        conn.execute(text("SELECT crmsec.apply_role(:r)"), {"r": role_id})
+    assert mine
+    own_id, own_phone = mine[0]
+    try:
+        c = psql("clerk1")
+        assert "permission denied" in refused(c, "SELECT phone FROM customers")
+        assert "permission denied" in refused(c, "SELECT mobile FROM contacts")
+        # The colleague's customer itself is still in the clerk's (department) scope.
+        assert rows(c, "SELECT id FROM customers WHERE id = %s", theirs) == [(theirs,)]
+        assert {r[0] for r in rows(c, "SELECT id FROM customer_phones")} == {
+            cid for cid, _ in mine}
+        assert rows(c, "SELECT phone FROM customer_phones WHERE id = %s", own_id) == [
+            (own_phone,)]
+        assert {r[0] for r in rows(c, "SELECT DISTINCT owner_id FROM contact_phones")} <= {
+            clerk.user_id}
+        # The clerk edits its own customer's number; not a colleague's.
+        c.execute("UPDATE customers SET phone = '010-66668888' WHERE id = %s", (own_id,))
+        assert "do not own" in refused(
+            c, f"UPDATE customers SET phone = '010-66668888' WHERE id = {theirs}")
+        assert "do not own" in refused(
+            c, f"UPDATE contacts SET mobile = '13900000000' WHERE customer_id = {theirs}")
+    finally:
+        with owner_engine.begin() as conn:
+            conn.execute(rules.delete().where(rules.c.role_id == role_id,
+                                              rules.c.module == "customers"))
+            conn.execute(text("SELECT crmsec.apply_role(:r)"), {"r": role_id})
+            conn.execute(text("UPDATE customers SET phone = :p WHERE id = :i"),
+                         {"p": own_phone, "i": own_id})
+
+
 def test_the_phone_lookup_answers_a_whole_number_with_name_and_owner_and_is_audited(
         psql: Psql, owner_engine: Engine, login_of: Callable[[str], str]) -> None:
     sales1 = actor(owner_engine, "sales1")
