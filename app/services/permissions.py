@@ -28,6 +28,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.i18n import tr
 from app.models import Role, RoleDataScope, RoleFieldRule, RolePermission, User
 from app.models.enums import DataScope, FieldAccess, Module, Operation
+from app.security import catalog
 from app.services.errors import PermissionDenied
 from app.services.uow import UnitOfWork
 
@@ -277,8 +278,9 @@ def read_only_fields(uow: UnitOfWork, actor: Actor, module: Module) -> frozenset
 
 
 # Protected fields that protect only records of others: a role with ``customers.phone``
-# hidden still sees the phone numbers of the customers its user owns.
-OWNER_EXEMPT_FIELDS: frozenset[tuple[Module, str]] = frozenset({(Module.CUSTOMERS, "phone")})
+# hidden still sees the phone numbers of the customers its user owns. (One list for the
+# program and the database's grants: app.security.catalog.)
+OWNER_EXEMPT_FIELDS = catalog.OWNER_EXEMPT_FIELDS
 
 
 def sees_field(uow: UnitOfWork, actor: Actor, module: Module, name: str,
