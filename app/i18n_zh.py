@@ -69,6 +69,11 @@ CATALOG_ZH: dict[str, str] = {
     "is too long (at most {max} characters)": "太长（最多 {max} 个字符）",
     "is not a valid choice": "不是有效的选项",
     "contains characters that cannot be stored": "包含无法保存的字符",
+    "contains characters that cannot be searched for": "包含无法用于搜索的字符",
+    "The search text is not text.": "搜索内容不是文本。",
+    "The search text is too long (at most {max} characters).": "搜索内容太长（最多 {max} 个字符）。",
+    "The search text contains characters that cannot be searched for (control characters or invalid Unicode).":
+        "搜索内容包含无法用于搜索的字符（控制字符或无效的 Unicode 字符）。",
     "must be a phone number (digits, spaces, +, -, parentheses)":
         "必须是电话号码（数字、空格、+、-、括号）",
     "must be a valid e-mail address": "必须是有效的电子邮箱地址",
