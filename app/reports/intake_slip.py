@@ -55,6 +55,7 @@ from app.services import audit, custom_fields
 from app.services.errors import NotFound
 from app.services.permissions import Actor, owns_in_scope, require, scope_filter
 from app.services.uow import UnitOfWork
+from app.services.validation import search_text
 
 Output = str | os.PathLike[str] | IO[bytes]
 SERVICE_TERMS_KEY = "service_terms"
@@ -205,6 +206,7 @@ def render_dispatch_order(data: TicketSlipData, out: Output, *,
 
 def _build(uow: UnitOfWork, actor: Actor, ticket_id: int | None, number: str | None,
            what: str) -> TicketSlipData:
+    search_text("number", number)  # typed or scanned: checked before any query
     if (ticket_id is None) == (number is None or not number.strip()):
         raise ValueError("give exactly one of the id and the number")
     with uow:

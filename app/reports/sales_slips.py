@@ -69,6 +69,7 @@ from app.services.permissions import (
     sees_field,
 )
 from app.services.uow import UnitOfWork
+from app.services.validation import search_text
 
 SlipKind = Literal["quotation", "order"]
 Output = str | os.PathLike[str] | IO[bytes]
@@ -140,6 +141,7 @@ class OrderSlipData:
 
 
 def _one_key(record_id: int | None, number: str | None) -> None:
+    search_text("number", number)  # typed or scanned: checked before any query
     if (record_id is None) == (number is None or not number.strip()):
         raise ValueError("give exactly one of the id and the number")
 

@@ -42,7 +42,7 @@ from app.services.errors import NotFound, ServiceError, ValidationError
 from app.services.locking import check_version
 from app.services.permissions import Actor, Grants, grants_for, require
 from app.services.uow import UnitOfWork
-from app.services.validation import Checker
+from app.services.validation import Checker, search_text
 
 # --- the protected fields a role may hide or make read-only ---------------------------------
 
@@ -174,6 +174,7 @@ def _user_row(r: Iterable[object]) -> UserRow:
 def list_users(*, uow: UnitOfWork, actor: Actor, include_inactive: bool = True,
                text: str = "") -> tuple[UserRow, ...]:
     """Every login (active first, then by name); ``text`` filters user or display name."""
+    search_text("text", text)
     with uow:
         require(uow, actor, Module.ADMINISTRATION, Operation.VIEW)
         stmt = _user_stmt().order_by(User.active.desc(), User.display_name, User.id)

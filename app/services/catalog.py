@@ -23,7 +23,7 @@ from app.services.errors import NotFound, PermissionDenied
 from app.services.locking import check_version
 from app.services.permissions import Actor, hidden_fields, read_only_fields, require
 from app.services.uow import UnitOfWork
-from app.services.validation import Checker
+from app.services.validation import Checker, search_text
 from app.textkeys import pinyin_initials
 
 # Points are Numeric(10, 2).
@@ -177,6 +177,7 @@ def list_products(
     ``text`` matches the start of the SKU or of the name's pinyin initials (``xgl`` finds
     硒鼓 ...), or any part of the name, brand or model.
     """
+    search_text("text", text)
     limit = max(1, min(limit, 500))
     with uow:
         require(uow, actor, Module.PRODUCTS, Operation.VIEW)

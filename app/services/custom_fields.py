@@ -41,7 +41,7 @@ from app.services.errors import NotFound, ValidationError
 from app.services.locking import check_version
 from app.services.permissions import Actor, grants_for, require, require_in_scope
 from app.services.uow import UnitOfWork
-from app.services.validation import Checker
+from app.services.validation import Checker, search_text
 
 # The module whose permissions guard the records a custom field belongs to.
 ENTITY_MODULES: Mapping[CustomFieldEntity, Module] = {
@@ -754,6 +754,8 @@ def matches(
     ``record_id_column`` is the id column of the listed records (``Customer.id``). The
     clause is ``id IN (SELECT record_id ...)`` over the value indexes, so it adds no query.
     """
+    if isinstance(value, str):  # typed into the list's filter box
+        search_text(FIELD_PREFIX + code, value)
     kind = CustomFieldEntity(entity)
     definition = (select(CustomFieldDefinition.id)
                   .where(CustomFieldDefinition.entity == kind, CustomFieldDefinition.code == code)

@@ -62,7 +62,7 @@ from app.services.permissions import (
     sees_field,
 )
 from app.services.uow import UnitOfWork, translate_db_error
-from app.services.validation import Checker
+from app.services.validation import Checker, search_fields, search_text
 from app.textkeys import (
     core_initials,
     normalise_name,
@@ -700,6 +700,7 @@ def search_customers(
     This is the list's hot path (a query per keystroke pause): the statement for each
     shape of text and data scope is built once and reused with new values.
     """
+    search_text("text", text)
     limit = max(1, min(limit, 500))
     with uow.reading():
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
@@ -773,6 +774,7 @@ def find_duplicates(
     """Customers that may be the one being entered: same phone, same normalised name,
     same pinyin (homophones such as 鑫锐/新锐), or a similar name (one contains the other).
     """
+    search_fields(name=name, phone=phone, contact_phones=contact_phones)
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
         key = normalise_name(name) if name else ""

@@ -41,6 +41,7 @@ from app.services.customers import CustomerFilters, search_condition
 from app.services.errors import ValidationError
 from app.services.permissions import Actor, hidden_fields, require, scope_filter
 from app.services.uow import UnitOfWork
+from app.services.validation import search_text
 
 FORMATS = ("xlsx", "csv")
 # Column kinds of app/reports/tabular.py per custom field kind (the rest are text).
@@ -176,6 +177,7 @@ def export_customers(
         PermissionDenied: no ``customers.export`` permission.
         ValidationError: an unknown format or a folder that does not exist.
     """
+    search_text("text", text)
     target = Path(path)
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.EXPORT)

@@ -40,7 +40,7 @@ from app.services.locking import check_version
 from app.services.numbering import next_number
 from app.services.permissions import Actor, grants_for, require
 from app.services.uow import UnitOfWork
-from app.services.validation import Checker
+from app.services.validation import Checker, search_fields, search_text
 
 KS = KnowledgeStatus
 KNOWLEDGE_REVIEW: TransitionTable[KnowledgeStatus] = TransitionTable(
@@ -61,6 +61,8 @@ EDITABLE = (KS.DRAFT, KS.PENDING, KS.REJECTED)
 CANDIDATE_LIMIT = 200
 MAX_KEY_TERMS = 6
 MAX_SUGGESTIONS = 20
+# The longest symptoms an intake takes (tickets.intake_ticket), typed as suggestions come.
+SYMPTOMS_MAX = 4000
 # Characters too common in symptom descriptions to say anything on their own.
 _STOP_CHARS = frozenset("的了是不在有和与或时后前就都也很会能要把被")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -211,6 +213,7 @@ def list_knowledge(*, uow: UnitOfWork, actor: Actor, text: str | None = None,
     Every word of ``text`` must appear (case-insensitively) in the entry's model, symptom,
     cause or keywords, so "M404 卡纸" finds the paper-jam entries of that model.
     """
+    search_text("text", text)
     limit = max(1, min(limit, 500))
     with uow:
         require(uow, actor, Module.KNOWLEDGE, Operation.VIEW)
@@ -246,6 +249,9 @@ def suggest_solutions(*, uow: UnitOfWork, actor: Actor, device_model: str | None
     come first; within that, by how many symptom characters, bigrams and words they share
     with the entry's symptom and keywords, then by how often they were used.
     """
+    # The symptoms as typed on the intake form: several lines, as long as that field.
+    search_fields(device_model=device_model)
+    search_text("symptoms", symptoms, max_len=SYMPTOMS_MAX, multiline=True)
     limit = max(1, min(limit, MAX_SUGGESTIONS))
     model_key = _model_key(device_model or "")
     query_terms = _terms(symptoms or "")

@@ -69,7 +69,7 @@ from app.services.permissions import (
     scope_filter,
 )
 from app.services.uow import UnitOfWork
-from app.services.validation import MONEY_LIMIT, Checker
+from app.services.validation import MONEY_LIMIT, Checker, business_dates
 
 CENT = Decimal("0.01")
 QUANTITY_LIMIT = Decimal("999999999.999")  # Numeric(12, 3)
@@ -848,6 +848,7 @@ def record_payment(
             )
         require(uow, actor, Module.PAYMENTS, Operation.CREATE)
         check = Checker()
+        business_dates(check, received_on=received_on)
         total = check.money("amount", amount)
         if total is not None and total <= 0:
             check.fail("amount", tr("must be greater than zero"))

@@ -99,7 +99,7 @@ from app.services.permissions import (
     scope_filter,
 )
 from app.services.uow import UnitOfWork
-from app.services.validation import Checker
+from app.services.validation import Checker, business_dates, search_text
 
 TS = TicketStatus
 TICKET_LIFECYCLE: TransitionTable[TicketStatus] = TransitionTable(
@@ -585,6 +585,7 @@ def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> Ticke
         require(uow, actor, Module.SERVICE_TICKETS, Operation.CREATE)
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
         check = Checker()
+        business_dates(check, expected_on=draft.expected_on, received_at=draft.received_at)
         # Through the directory: on a secured server the desk may not read the card of a
         # customer outside its sales scope, only who the customer is.
         customer = (uow.session.execute(
@@ -698,6 +699,7 @@ def get_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int) -> TicketView:
 def get_ticket_by_number(*, uow: UnitOfWork, actor: Actor, number: str) -> TicketView:
     """The ticket with this number (as on the intake slip, typed or scanned; a lower-case
     entry matches the upper-case number), any status; same checks as :func:`get_ticket`."""
+    search_text("number", number)
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
         wanted = number.strip() if isinstance(number, str) else ""
