@@ -138,6 +138,7 @@ def _cmd_db_security(args: argparse.Namespace) -> int:
 
 
 def _cmd_user_add(args: argparse.Namespace) -> int:
+    from app.services.passwords import check_password
     from app.services.reference import ensure_reference_data
     from app.services.users import add_user, has_administrator
 
@@ -162,12 +163,39 @@ def _cmd_user_add(args: argparse.Namespace) -> int:
             if has_administrator(uow):
                 raise needs_admin
         password = _read_password(args.password_stdin)
+        # The policy before anything is written, with the new login's name known.
+        check_password(password, username=args.name)
         view = add_user(uow=uow, actor=actor, username=args.name, password=password,
                         role_code=args.role, display_name=args.display_name,
                         department_code=args.department)
     finally:
         engine.dispose()
     print(f"user {view.username} ({view.role_code}) created")
+    return EXIT_OK
+
+
+def _cmd_user_unlock(args: argparse.Namespace) -> int:
+    """Lift a user's login back-off: the second way in beside Administration → Users."""
+    from app.services.administration import unlock_user
+
+    url = resolve_db_url(args.db)
+    if args.as_user:
+        engine, uow, actor = _log_in(argparse.Namespace(
+            user=args.as_user, password_stdin=args.password_stdin, db=args.db))
+    elif personal_logins(url):
+        raise ServiceError(
+            "unlocking a user on this server needs an administrator's login: give --as NAME"
+            " (or ask the database administrator to reset the person's database login)")
+    else:
+        # The embedded file or a shared-login server: this address is the schema owner's.
+        _require_existing_sqlite_file(url)
+        engine, actor = _engine(url), None
+        uow = UnitOfWork.for_engine(engine)
+    try:
+        row = unlock_user(uow=uow, actor=actor, username=args.name)
+    finally:
+        engine.dispose()
+    print(f"user {row.username}: login unlocked on every station")
     return EXIT_OK
 
 
@@ -526,6 +554,20 @@ def _add_user_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     add.add_argument("--password-stdin", action="store_true")
     _add_db_option(add)
     add.set_defaults(handler=_cmd_user_add)
+    unlock = user_commands.add_parser(
+        "unlock", help="lift a login's back-off after failed attempts",
+        description="Let a user log in again from every station at once after repeated"
+        " failed attempts made a station wait. Runs as the owner of the database address"
+        " (the embedded file, or a server address with a shared login), or logged in as an"
+        " administrator with --as (the administrator's password is asked, or read from"
+        " standard input with --password-stdin).")
+    unlock.add_argument("name", help="login name, e.g. admin")
+    unlock.add_argument("--as", dest="as_user", metavar="ADMIN",
+                        help="log in as this administrator (required on a server with"
+                        " personal logins)")
+    unlock.add_argument("--password-stdin", action="store_true")
+    _add_db_option(unlock)
+    unlock.set_defaults(handler=_cmd_user_unlock)
 
 
 def _add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

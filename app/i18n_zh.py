@@ -131,6 +131,20 @@ CATALOG_ZH: dict[str, str] = {
         "请系统管理员运行“stationcrm db upgrade”，或安装相应版本的程序。",
     # auth
     "Wrong user name or password.": "用户名或密码错误。",
+    "Wrong user name or password, or the account may not log in now. After repeated "
+    "failures a station must wait (at most {minutes} minutes) before it may try this user "
+    "again; an administrator can unlock it sooner.":
+        "用户名或密码错误，或该账户目前不能登录。多次失败后，本工作站需等待一段时间"
+        "（最多 {minutes} 分钟）才能再次尝试此用户；管理员可以提前解锁。",
+    "No user named {name}.": "没有名为 {name} 的用户。",
+    # password policy (app/services/passwords.py)
+    "must not be one character or a short pattern repeated, such as 11111111":
+        "不能是同一个字符或一小段字符的重复，例如 11111111",
+    "must not be consecutive digits or letters, such as 12345678":
+        "不能是连续的数字或字母，例如 12345678",
+    "must not be the same as the user name": "不能与用户名相同",
+    "is one of the most common passwords; choose one that is harder to guess":
+        "是最常见的密码之一，请换一个不易被猜到的密码",
     "This database is not set up for personal logins yet. The database administrator "
     "runs `stationcrm db security` once after `stationcrm db upgrade`.":
         "此数据库尚未设置为按人登录。请数据库管理员在 `stationcrm db upgrade` 之后运行一次"

@@ -37,7 +37,7 @@ from app.models.enums import (
     StationCode,
 )
 from app.security import principals
-from app.services import audit, auth
+from app.services import audit, auth, passwords
 from app.services.errors import NotFound, ServiceError, ValidationError
 from app.services.locking import check_version
 from app.services.permissions import Actor, Grants, grants_for, require
@@ -234,7 +234,7 @@ def create_user(
     password: str, department_id: int | None = None, station: StationCode | str | None = None,
     phone: str | None = None,
 ) -> UserRow:
-    """Create a login with an initial password (at least 8 characters)."""
+    """Create a login with an initial password that meets the policy (app.services.passwords)."""
     with uow:
         require(uow, actor, Module.ADMINISTRATION, Operation.CREATE)
         check = Checker()
@@ -246,14 +246,15 @@ def create_user(
         phone_ok = check.phone("phone", phone)
         _check_role(uow, check, role_id)
         _check_department(uow, check, department_id)
-        if len(password or "") < auth.MIN_PASSWORD_LENGTH:
-            check.fail("password", tr("must be at least {min} characters",
-                                      min=auth.MIN_PASSWORD_LENGTH))
+        problem = passwords.password_problem(password, username=name)
+        if problem is not None:
+            check.fail("password", problem)
         if name and uow.session.execute(
                 select(User.id).where(func.lower(User.username) == name.lower())).first():
             check.fail("username", tr("already exists"))
         check.done()
-        user = User(username=name, display_name=shown, password_hash=auth.hash_password(password),
+        user = User(username=name, display_name=shown,
+                    password_hash=auth.hash_password(password, username=name),
                     role_id=role_id, department_id=department_id, default_station=default_station,
                     phone=phone_ok, created_by_id=actor.user_id, updated_by_id=actor.user_id)
         uow.session.add(user)
@@ -308,11 +309,15 @@ def update_user(
 
 
 def reset_password(*, uow: UnitOfWork, actor: Actor, user_id: int, new_password: str) -> None:
-    """Set a new password and lift a login lock; the old password stops working at once."""
+    """Set a new password and lift a login lock; the old password stops working at once.
+
+    The password must meet the policy (app.services.passwords). The audit entry's
+    ``password`` change also clears every station's login back-off (app.services.auth).
+    """
     with uow:
         require(uow, actor, Module.ADMINISTRATION, Operation.EDIT)
         user = _load_user(uow, user_id)
-        user.password_hash = auth.hash_password(new_password)
+        user.password_hash = auth.hash_password(new_password, username=user.username)
         user.failed_logins = 0
         user.locked_until = None
         user.updated_by_id = actor.user_id
@@ -322,6 +327,38 @@ def reset_password(*, uow: UnitOfWork, actor: Actor, user_id: int, new_password:
         audit.record(uow, actor, AuditAction.UPDATE, "user", user.id,
                      f"{user.username}: password reset", {"password": ["***", "***"]})
         uow.commit()
+
+
+def unlock_user(*, uow: UnitOfWork, actor: Actor | None, user_id: int | None = None,
+                username: str | None = None) -> UserRow:
+    """Lift every station's login back-off for a user at once (by id, or by login name).
+
+    ``actor=None`` is the database owner at the command line (``stationcrm user unlock``
+    on the embedded file or a shared-login server), the second way in when no
+    administrator can log in. The audit entry's ``failed_logins`` change is what the login
+    reads as "cleared" (app.services.auth), so it is written even when nothing was counted.
+    """
+    with uow:
+        if actor is not None:
+            require(uow, actor, Module.ADMINISTRATION, Operation.EDIT)
+        if user_id is None:
+            user_id = uow.session.execute(
+                select(User.id).where(User.username == (username or "").strip())
+            ).scalar_one_or_none()
+            if user_id is None:
+                raise NotFound(tr("No user named {name}.", name=username))
+        user = _load_user(uow, user_id)
+        changes = {"failed_logins": [user.failed_logins, 0],
+                   "locked_until": [user.locked_until.isoformat() if user.locked_until else None,
+                                    None]}
+        user.failed_logins = 0
+        user.locked_until = None
+        if actor is not None:
+            user.updated_by_id = actor.user_id
+        audit.record(uow, actor, AuditAction.UPDATE, "user", user.id,
+                     f"{user.username}: login unlocked", changes)
+        uow.commit()
+        return _read_user(uow, user.id)
 
 
 def owned_customer_count(uow: UnitOfWork, user_id: int) -> int:
