@@ -264,26 +264,33 @@ def _identity_functions(names: Names) -> list[str]:
         f"CREATE OR REPLACE FUNCTION {SCHEMA}.user_of(p_login text) RETURNS integer"
         " LANGUAGE sql STABLE AS $$ SELECT u.id FROM public.users u WHERE"
         f" {literal(prefix)} || u.username = p_login $$",
-        f"CREATE OR REPLACE FUNCTION {SCHEMA}.uid() RETURNS integer LANGUAGE sql STABLE AS $$"
-        f" SELECT u.id FROM public.users u WHERE u.username = {SCHEMA}.login_name()"
-        " AND u.active $$",
-        f"CREATE OR REPLACE FUNCTION {SCHEMA}.dept() RETURNS integer LANGUAGE sql STABLE AS $$"
-        f" SELECT u.department_id FROM public.users u WHERE u.username = {SCHEMA}.login_name()"
-        " AND u.active $$",
+        # The person's user, department, scope of a module and permissions: PL/pgSQL, not
+        # SQL. Every policy calls them once per statement (an InitPlan); a SQL function is
+        # planned again on each of those calls (0.1-0.25 ms each, several per statement),
+        # while PL/pgSQL keeps its plans for the session: the 360 view on a salesperson's
+        # login went from 1.4x to 1.2x of the owner's time.
+        _identity_function(
+            "uid()", "integer",
+            "(SELECT u.id FROM public.users u"
+            f" WHERE u.username = {SCHEMA}.login_name() AND u.active)"),
+        _identity_function(
+            "dept()", "integer",
+            "(SELECT u.department_id FROM public.users u"
+            f" WHERE u.username = {SCHEMA}.login_name() AND u.active)"),
         # A module without a scope row is "own"; "department" without a department too.
-        f"CREATE OR REPLACE FUNCTION {SCHEMA}.scope(p_module text) RETURNS text"
-        " LANGUAGE sql STABLE AS $$"
-        " SELECT CASE WHEN s.scope IS NULL THEN 'own'"
-        " WHEN s.scope = 'department' AND u.department_id IS NULL THEN 'own'"
-        " ELSE s.scope END"
-        " FROM public.users u LEFT JOIN public.role_data_scopes s"
-        " ON s.role_id = u.role_id AND s.module = p_module"
-        f" WHERE u.username = {SCHEMA}.login_name() AND u.active $$",
-        f"CREATE OR REPLACE FUNCTION {SCHEMA}.allows(p_module text, p_operation text)"
-        " RETURNS boolean LANGUAGE sql STABLE AS $$"
-        " SELECT EXISTS (SELECT 1 FROM public.users u JOIN public.role_permissions p"
-        " ON p.role_id = u.role_id WHERE p.module = p_module AND p.operation = p_operation"
-        f" AND u.username = {SCHEMA}.login_name() AND u.active) $$",
+        _identity_function(
+            "scope(p_module text)", "text",
+            "(SELECT CASE WHEN s.scope IS NULL THEN 'own'"
+            " WHEN s.scope = 'department' AND u.department_id IS NULL THEN 'own'"
+            " ELSE s.scope END"
+            " FROM public.users u LEFT JOIN public.role_data_scopes s"
+            " ON s.role_id = u.role_id AND s.module = p_module"
+            f" WHERE u.username = {SCHEMA}.login_name() AND u.active)"),
+        _identity_function(
+            "allows(p_module text, p_operation text)", "boolean",
+            "EXISTS (SELECT 1 FROM public.users u JOIN public.role_permissions p"
+            " ON p.role_id = u.role_id WHERE p.module = p_module AND p.operation = p_operation"
+            f" AND u.username = {SCHEMA}.login_name() AND u.active)"),
         f"CREATE OR REPLACE FUNCTION {SCHEMA}.group_name(p_code text) RETURNS text"
         f" LANGUAGE sql IMMUTABLE AS $$ SELECT {literal(names.group_prefix)} || p_code $$",
         # The login's StationCRM user, and whether the login sits in its role's group.
@@ -296,6 +303,12 @@ def _identity_functions(names: Names) -> list[str]:
         " FROM public.users u JOIN public.roles r ON r.id = u.role_id"
         f" WHERE u.username = {SCHEMA}.login_name() $$",
     ]
+
+
+def _identity_function(signature: str, returns: str, expression: str) -> str:
+    """A STABLE PL/pgSQL function returning ``expression``, with the caller's rights."""
+    return (f"CREATE OR REPLACE FUNCTION {SCHEMA}.{signature} RETURNS {returns}"
+            f" LANGUAGE plpgsql STABLE AS $fn$ BEGIN RETURN {expression}; END $fn$")
 
 
 def _apply_role_function(names: Names) -> str:
