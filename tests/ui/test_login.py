@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.models.enums import StationCode
+from app.services.auth import refused
 from app.settings import Settings, read_station_config
 from app.ui.app import GuiSession
 from app.ui.context import Database
@@ -121,13 +122,13 @@ def test_wrong_password_shows_the_message_and_keeps_the_user_name(
 
     assert dialog.isVisible()
     assert dialog.message_label.isVisible()
-    assert dialog.message_label.text() == "Wrong user name or password."
+    assert dialog.message_label.text() == str(refused())
     assert dialog.user_edit.text() == "clerk1"
     assert dialog.password_edit.text() == ""
     assert not dialog.retry_button.isVisible()  # a password problem is not a server problem
 
 
-def test_locked_account_says_until_when(
+def test_a_waiting_station_gets_the_same_message_as_a_wrong_password(
     qtbot: QtBot, station_settings: Settings, tasks: TaskManager, database: Database,
     clerk: object,
 ) -> None:
@@ -138,12 +139,14 @@ def test_locked_account_says_until_when(
         _fill(dialog, qtbot, "clerk1", "wrong-again")
         dialog.attempt_login()
         qtbot.waitUntil(dialog.login_button.isEnabled, timeout=10_000)
-    assert "locked until" in dialog.message_label.text()
-    # Even the right password is refused while locked, with the same explanation.
+    assert dialog.message_label.text() == str(refused())
+    # The right password is refused while the station waits, and the answer still does not
+    # say so (that would tell a guesser the password was right); it says what to do.
     _fill(dialog, qtbot, "clerk1", TEST_PASSWORD)
     dialog.attempt_login()
     qtbot.waitUntil(dialog.login_button.isEnabled, timeout=10_000)
-    assert "locked until" in dialog.message_label.text()
+    assert dialog.message_label.text() == str(refused())
+    assert "administrator can unlock" in dialog.message_label.text()
     assert dialog.isVisible()
 
 
