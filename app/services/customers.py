@@ -17,6 +17,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    exists,
     or_,
     select,
     true,
@@ -953,13 +954,21 @@ def _in_range(column: Any, lo: str = "lo", hi: str = "hi") -> Any:
     return and_(column >= bindparam(lo, type_=String), column < bindparam(hi, type_=String))
 
 
-def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False) -> Any:
+def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False,
+                 few_customers: bool = False) -> Any:
     """The WHERE clause for a shape of search text, built from only the keys that shape
     can match, so a pinyin search is an index range and not a scan of every column.
 
     ``phones_hidden``: the searcher's role has the phone field hidden; digits then match
     only the numbers of the searcher's own customers, read through the phone views (the
-    role's database login may not read the phone columns)."""
+    role's database login may not read the phone columns).
+
+    ``few_customers``: the search covers only the customers of a person or department
+    (not "all"): digits then look at the contacts of each such customer (an index probe
+    per customer) instead of scanning every contact once. On a secured server that scan
+    checks the contacts' row security on every contact of the company before the LIKE
+    (LIKE is not leakproof): 6x slower than the owner's login for a salesperson, against
+    about 1.1x this way."""
     if shape == "all":
         return true()
     if shape == "short":
@@ -976,8 +985,10 @@ def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False) -> Any:
     if shape == "digits":
         own = (_like_anywhere(keys.phone_digits) if keys.phone_digits is not None else
                keys.id.in_(select(Customer.id).where(_like_anywhere(Customer.phone_digits))))
-        return or_(own, _customers_with_contact(keys, _like_anywhere(Contact.phone_digits),
-                                                _like_anywhere(Contact.mobile_digits)))
+        numbers = or_(_like_anywhere(Contact.phone_digits), _like_anywhere(Contact.mobile_digits))
+        if few_customers:
+            return or_(own, exists().where(Contact.customer_id == keys.id, numbers))
+        return or_(own, _customers_with_contact(keys, numbers))
     if shape == "letters":
         # Initials also without the leading city (北京博普装饰: "bpzs") and of the short
         # name; every branch an index range. No name_key branch: for Latin letters the full
@@ -1056,7 +1067,8 @@ def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False)
             cp.id == src.id, cp.owner_id == bindparam(SCOPE_USER, type_=Integer)))
     return (
         stmt.outerjoin(User, User.id == src.owner_id)
-        .where(_text_clause(shape, src.keys, phones_hidden))
+        .where(_text_clause(shape, src.keys, phones_hidden,
+                            few_customers=scope is not DataScope.ALL))
         .order_by(src.sort_key, src.id)
         .limit(bindparam("page_limit", type_=Integer))
     )

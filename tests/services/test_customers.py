@@ -62,6 +62,27 @@ def test_search_by_pinyin_initials_phone_digits_and_contact(uow, sales_user):
     assert names("") == ["北京鑫锐科技有限公司", "上海华联商贸"]  # pinyin order: bei < shang
 
 
+def test_a_contacts_number_is_found_the_same_for_a_narrow_and_an_all_seeing_scope(
+        uow, sales_user, other_sales_user, manager):
+    """Digits look at each in-scope customer's contacts for a person or department, and
+    scan the contacts once for "all": the same customers either way."""
+    mine = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技有限公司", contacts=(ContactDraft(name="刘经理", mobile="13910002000"),
+                                              ContactDraft(name="王会计", phone="010-82223333"))))
+    theirs = create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(
+        name="天津海河电子", contacts=(ContactDraft(name="赵工", mobile="13910002999"),)))
+
+    def ids(actor, text):
+        return [r.id for r in search_customers(uow=uow, actor=actor, text=text).rows]
+
+    assert ids(sales_user, "1000") == [mine.id]
+    assert ids(sales_user, "8222") == [mine.id]
+    assert ids(other_sales_user, "1000") == [theirs.id]
+    assert sorted(ids(manager, "1000")) == sorted([mine.id, theirs.id])
+    assert ids(manager, "8222") == [mine.id]
+    assert ids(sales_user, "2999") == []
+
+
 def test_pinyin_initials_match_without_the_city_and_on_the_short_name(uow, sales_user):
     bopu = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
         name="北京博普装饰有限公司"))
