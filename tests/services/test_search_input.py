@@ -33,8 +33,15 @@ from app.models.enums import (
 )
 from app.models.service import ServiceTicket, TicketEvent
 from app.reports import intake_slip, sales_slips
-from app.services import administration, catalog, customers, custom_fields, exports, knowledge
-from app.services import tickets
+from app.services import (
+    administration,
+    catalog,
+    custom_fields,
+    customers,
+    exports,
+    knowledge,
+    tickets,
+)
 from app.services.custom_fields import FieldDraft, MatchOp
 from app.services.customers import CustomerDraft, CustomerFilters, CustomFilter
 from app.services.errors import NotFound, ValidationError
@@ -251,7 +258,7 @@ def test_hostile_text_is_refused_before_any_query(world, engine, entry, kind):
     text = HOSTILE[kind]
     with statements(engine) as sent, pytest.raises(ValidationError) as refused:
         entry.call(world, text)
-    expected = ("is too long (at most {max} characters)".format(max=entry.max_len)
+    expected = (f"is too long (at most {entry.max_len} characters)"
                 if kind == "50000" else "contains characters that cannot be searched for")
     assert refused.value.errors[entry.field] == expected
     # The whole message is a sentence a status line can show, not "field: ..."
