@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Unicode,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -154,8 +155,11 @@ class Device(Tracked, Base):
     __table_args__ = (
         Index("ix_devices_customer", "customer_id"),
         Index("ix_devices_serial_number", "serial_number"),
-        # A serial number identifies one machine.
-        Index("uq_devices_serial_number", "serial_number", unique=True),
+        # A serial number identifies one machine of a model (blank: not known yet).
+        Index("uq_devices_serial_number", "model", "serial_number", unique=True,
+              postgresql_where=text("serial_number <> ''"),
+              sqlite_where=text("serial_number <> ''"),
+              mssql_where=text("serial_number <> ''")),
         Index("ix_devices_model", "model"),
     )
 

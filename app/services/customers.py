@@ -480,53 +480,65 @@ def _drop_child_values(uow: UnitOfWork, entity: CustomFieldEntity,
 
 def _check_serials_unique(uow: UnitOfWork, check: Checker, devices: list[dict[str, Any]],
                           customer_id: int | None) -> None:
-    """A serial number identifies one machine: refuse it twice, naming who has it."""
-    serials: dict[str, int] = {}
+    """A serial number identifies one machine of a model: refuse it twice, naming who has
+    it where the actor may see that (the unique index refuses it anyway)."""
+    seen: dict[tuple[str, str], int] = {}
     for i, d in enumerate(devices):
         serial = d["serial_number"]
         if not serial:
             continue
-        if serial in serials:
+        key = (d["model"], serial)
+        if key in seen:
             check.fail(f"devices[{i}].serial_number", tr("already exists"))
-        serials[serial] = i
-    if not serials:
+        seen[key] = i
+    if not seen:
         return
     taken = uow.session.execute(
-        select(Device.id, Device.serial_number, customer_directory.c.name)
+        select(Device.id, Device.model, Device.serial_number, customer_directory.c.name)
         .join(customer_directory, customer_directory.c.id == Device.customer_id)
-        .where(Device.serial_number.in_(list(serials)))
+        .where(Device.serial_number.in_(sorted({serial for _, serial in seen})))
     ).all()
     own_ids = {d["id"] for d in devices if d["id"] is not None}
-    for device_id, serial, owner_name in taken:
-        if device_id in own_ids:
+    for device_id, model, serial, owner_name in taken:
+        if device_id in own_ids or (model, serial) not in seen:
             continue
-        check.fail(f"devices[{serials[serial]}].serial_number",
+        check.fail(f"devices[{seen[(model, serial)]}].serial_number",
                    tr("is already registered to {customer}", customer=owner_name))
 
 
 SERIAL_INDEX = "uq_devices_serial_number"
-_DUPLICATE_KEY = re.compile(r"\(serial_number\)=\((.*?)\)|duplicate key value is \((.*?)\)")
+
+
+def serial_conflict(exc: IntegrityError) -> str | None:
+    """The database's message if ``exc`` is the one-machine-per-serial-number index
+    refusing a device (PostgreSQL and SQL Server name the index, SQLite the columns)."""
+    message = str(exc.orig)
+    return message if SERIAL_INDEX in message or "devices.serial_number" in message else None
+
+
+def refused_serials(message: str, serials: Sequence[str]) -> list[int]:
+    """Which of ``serials`` (positions) the refusal may be about: PostgreSQL and SQL Server
+    quote the key (not to a login under row security), otherwise each one is suspect."""
+    quoted = "=(" in message or "value is (" in message
+    return [i for i, serial in enumerate(serials)
+            if serial and (not quoted or f"{serial})" in message)]
 
 
 def _flush_serials(uow: UnitOfWork, devices: list[dict[str, Any]],
-                   stored: Mapping[int, str]) -> None:
+                   stored: Mapping[int, tuple[str, str]]) -> None:
     """Flush the customer's rows; a serial number the database already holds for a device
     the actor cannot see (the unique index, on a secured server or from a station saving
     at the same moment) is refused on the devices whose number is new."""
     try:
         uow.session.flush()
     except IntegrityError as exc:
-        message = str(exc.orig)
-        # PostgreSQL and SQL Server name the index, SQLite the column.
-        if SERIAL_INDEX not in message and "devices.serial_number" not in message:
+        message = serial_conflict(exc)
+        if message is None:
             raise translate_db_error(exc) from exc
-        # PostgreSQL and SQL Server say which number; otherwise every new one is suspect.
-        found = _DUPLICATE_KEY.search(message)
-        said = (found.group(1) or found.group(2)) if found else None
+        new = [d["serial_number"] if stored.get(d.get("id") or 0)
+               != (d["model"], d["serial_number"]) else "" for d in devices]
         fields = {f"devices[{i}].serial_number": tr("is already registered to another customer")
-                  for i, d in enumerate(devices)
-                  if d["serial_number"] and stored.get(d.get("id") or 0) != d["serial_number"]
-                  and said in (None, d["serial_number"])}
+                  for i in refused_serials(message, new)}
         raise ValidationError(fields or {"devices": tr("already exists")}) from exc
 
 
@@ -656,7 +668,7 @@ def update_customer(
         _drop_child_values(uow, CustomFieldEntity.CONTACT, removed_contacts)
         for key, value in values.items():
             setattr(customer, key, value)
-        stored_serials = {d.id: d.serial_number for d in customer.devices}
+        stored_serials = {d.id: (d.model, d.serial_number) for d in customer.devices}
         contact_rows, device_rows = _apply_children(customer, contacts, addresses, devices,
                                                     actor)
         customer.updated_by_id = actor.user_id

@@ -47,6 +47,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from app.i18n import tr
@@ -87,7 +88,14 @@ from app.models.service import (
     TicketEvent,
 )
 from app.services import audit, custom_fields
-from app.services.errors import ConflictError, InvalidTransition, NotFound, PermissionDenied
+from app.services.customers import serial_conflict
+from app.services.errors import (
+    ConflictError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
 from app.services.numbering import next_number
@@ -98,7 +106,7 @@ from app.services.permissions import (
     require,
     scope_filter,
 )
-from app.services.uow import UnitOfWork
+from app.services.uow import UnitOfWork, translate_db_error
 from app.services.validation import Checker, business_dates, search_text
 
 TS = TicketStatus
@@ -637,7 +645,8 @@ def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> Ticke
                 owner = uow.session.execute(
                     select(customer_directory.c.name)
                     .join(Device, Device.customer_id == customer_directory.c.id)
-                    .where(Device.serial_number == new_device["serial_number"])
+                    .where(Device.serial_number == new_device["serial_number"],
+                           Device.model == new_device["model"])
                 ).scalars().first()
                 if owner is not None:
                     check.fail("new_device.serial_number",
@@ -651,7 +660,15 @@ def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> Ticke
                             serial_number=new_device["serial_number"],
                             created_by_id=actor.user_id, updated_by_id=actor.user_id)
             uow.session.add(device)
-            uow.flush()
+            try:
+                uow.session.flush()
+            except IntegrityError as exc:
+                # Another desk took in the same machine at the same moment, or it belongs
+                # to a customer this login may not see: the unique index decides.
+                if serial_conflict(exc) is None:
+                    raise translate_db_error(exc) from exc
+                raise ValidationError({"new_device.serial_number": tr(
+                    "is already registered to another customer")}) from exc
             audit.record(uow, actor, AuditAction.CREATE, "device", device.id,
                          f"{device.brand} {device.model} {device.serial_number}",
                          {"after": audit.snapshot(device)})

@@ -241,6 +241,19 @@ def test_a_serial_number_belongs_to_one_customer(uow, sales_user, other_sales_us
     assert _count(uow, Customer) == 1 and _count(uow, Device) == 1
 
 
+def test_the_same_serial_number_on_another_model_is_another_machine(
+        uow, sales_user, other_sales_user):
+    from app.services.customers import DeviceDraft
+
+    create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(
+        name="天津海河电子", devices=(DeviceDraft(brand="Canon", model="iR 2625",
+                                               serial_number="A1234567"),)))
+    mine = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技", devices=(DeviceDraft(brand="HP", model="LaserJet M404dn",
+                                               serial_number="a1234567"),)))
+    assert [d.serial_number for d in mine.devices] == ["A1234567"]
+
+
 def test_the_database_refuses_a_serial_number_the_look_up_missed(
         uow, engine, sales_user, other_sales_user, monkeypatch):
     """Two stations saving the same number at once both pass the look-up; the unique index
