@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import threading
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -77,6 +78,7 @@ LOGIN_REFUSED = (
 
 _hasher = PasswordHasher()
 _dummy_hash: str | None = None
+_dummy_lock = threading.Lock()
 
 
 def set_hash_cost(*, time_cost: int, memory_cost: int, parallelism: int = 1) -> None:
@@ -104,9 +106,10 @@ def _dummy() -> str:
     """A hash of a random password with the current parameters, checked for unknown users
     so that they cost the same argon2 work as a real one."""
     global _dummy_hash  # noqa: PLW0603
-    if _dummy_hash is None:
-        _dummy_hash = _hasher.hash(secrets.token_urlsafe(24))
-    return _dummy_hash
+    with _dummy_lock:  # made once, even when many logins start together
+        if _dummy_hash is None:
+            _dummy_hash = _hasher.hash(secrets.token_urlsafe(24))
+        return _dummy_hash
 
 
 def refused() -> AuthenticationFailed:
