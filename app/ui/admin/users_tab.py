@@ -1,6 +1,8 @@
-"""The users tab (用户): list logins, create and edit them, reset a password, deactivate."""
+"""The users tab (用户): list logins, create and edit them, reset a password, unlock, deactivate."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -19,11 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import i18n
+from app.models import utcnow
 from app.models.enums import Module, Operation, StationCode
 from app.services import administration as adm
 from app.services.errors import ValidationError
 from app.ui import labels
 from app.ui.admin.common import (
+    ID_ROLE,
     error_label,
     fill_row,
     local_time,
@@ -36,6 +41,21 @@ from app.ui.errors import describe_error, show_error
 from app.ui.sales.base import keep_open
 
 Choices = tuple[tuple[adm.RoleRow, ...], tuple[adm.DepartmentRow, ...]]
+
+
+def _say(text: str, **values: Any) -> str:
+    """The unlock texts come from app/i18n_zh.py (the catalog below the UI) in the
+    interface language; passed as a variable so lupdate does not list them for the .ts."""
+    return i18n.tr(text, **values)
+
+
+def is_locked(user: adm.UserRow) -> bool:
+    """Whether some station still waits before it may try this user again.
+
+    ``locked_until`` is the summary app.services.auth keeps: the latest end of any
+    station's wait, so a past time means nobody waits any more.
+    """
+    return user.locked_until is not None and user.locked_until > utcnow()
 
 
 def role_name(role: adm.RoleRow | adm.UserRow, language: str) -> str:
@@ -225,6 +245,15 @@ class UsersTab(QWidget):
         self.password_button = QPushButton(self.tr("Reset password…"), self)
         self.password_button.setObjectName("reset_password")
         self.password_button.clicked.connect(self.reset_selected)
+        # Alt+U: the mnemonic is in the text ("解锁(&U)" in Chinese), the way the login form
+        # marks its fields; the neighbouring buttons act through a dialog and have none.
+        self.unlock_button = QPushButton(_say("&Unlock"), self)
+        self.unlock_button.setObjectName("unlock_user")
+        self.unlock_button.setToolTip(_say(
+            "Lift the wait that repeated wrong passwords put on this user's logins, at every"
+            " station (Alt+U)."))
+        self.unlock_button.clicked.connect(self.unlock_selected)
+        self._unlocking: int | None = None
         self.active_button = QPushButton(self.tr("Deactivate"), self)
         self.active_button.setObjectName("toggle_active")
         self.active_button.clicked.connect(self.toggle_selected)
@@ -234,7 +263,8 @@ class UsersTab(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.show_inactive)
         buttons = QHBoxLayout()
-        for b in (self.new_button, self.edit_button, self.password_button, self.active_button):
+        for b in (self.new_button, self.edit_button, self.password_button, self.unlock_button,
+                  self.active_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -245,7 +275,8 @@ class UsersTab(QWidget):
         may_create = ctx.can(Module.ADMINISTRATION, Operation.CREATE)
         may_edit = ctx.can(Module.ADMINISTRATION, Operation.EDIT)
         self.new_button.setVisible(may_create)
-        for b in (self.edit_button, self.password_button, self.active_button):
+        for b in (self.edit_button, self.password_button, self.unlock_button,
+                  self.active_button):
             b.setVisible(may_edit)
         self._update_buttons()
 
@@ -265,19 +296,24 @@ class UsersTab(QWidget):
     def _loaded(self, result: tuple[tuple[adm.UserRow, ...], Choices]) -> None:
         keep = selected_id(self.table)
         self._rows, self._choices = result
-        lang = self._ctx.language
         self.table.setRowCount(len(self._rows))
         for i, u in enumerate(self._rows):
-            dept = (u.department_name_zh if lang == "zh" else u.department_name_en) or ""
-            status = self.tr("Enabled") if u.active else self.tr("Deactivated")
-            fill_row(self.table, i, u.id, [
-                u.username, u.display_name, role_name(u, lang), dept,
-                labels.station_label(u.station) if u.station else "", u.phone or "", status,
-                local_time(u.last_login_at)], dimmed=not u.active)
+            self._fill(i, u)
         if keep is not None:
             select_id(self.table, keep)
         self.message.setText(self.tr("{count} users").format(count=len(self._rows)))
         self._update_buttons()
+
+    def _fill(self, row: int, u: adm.UserRow) -> None:
+        lang = self._ctx.language
+        dept = (u.department_name_zh if lang == "zh" else u.department_name_en) or ""
+        status = self.tr("Enabled") if u.active else self.tr("Deactivated")
+        if u.active and is_locked(u):
+            status = _say("Locked until {time}", time=local_time(u.locked_until))
+        fill_row(self.table, row, u.id, [
+            u.username, u.display_name, role_name(u, lang), dept,
+            labels.station_label(u.station) if u.station else "", u.phone or "", status,
+            local_time(u.last_login_at)], dimmed=not u.active)
 
     def selected(self) -> adm.UserRow | None:
         chosen = selected_id(self.table)
@@ -287,6 +323,9 @@ class UsersTab(QWidget):
         user = self.selected()
         for b in (self.edit_button, self.password_button, self.active_button):
             b.setEnabled(user is not None)
+        # A deactivated user may not log in anyway; reactivated, the row shows the wait again.
+        self.unlock_button.setEnabled(user is not None and user.active and is_locked(user)
+                                      and self._unlocking is None)
         self.active_button.setText(self.tr("Reactivate") if user is not None and not user.active
                                    else self.tr("Deactivate"))
 
@@ -306,7 +345,42 @@ class UsersTab(QWidget):
     def reset_selected(self) -> None:
         user = self.selected()
         if user is not None:
-            keep_open(PasswordDialog(self._ctx, user, self))
+            dialog = PasswordDialog(self._ctx, user, self)
+            # A new password lifts the login wait too: the row's status shows it.
+            dialog.accepted.connect(self.refresh)
+            keep_open(dialog)
+
+    def unlock_selected(self) -> None:
+        """Lift the selected user's login wait at once, like a password reset without one."""
+        user = self.selected()
+        if user is None or self._unlocking is not None or self.unlock_button.isHidden():
+            return
+        ctx = self._ctx
+        self._unlocking = user.id
+        self._update_buttons()
+
+        def done(row: adm.UserRow) -> None:
+            self._unlocking = None
+            self._show_row(row)
+            self.message.setText(_say("{name} is unlocked and can log in again.",
+                                      name=row.display_name))
+
+        def failed(error: BaseException) -> None:
+            self._unlocking = None
+            self._update_buttons()
+            show_error(self, error)
+
+        ctx.run(lambda uow: adm.unlock_user(uow=uow, actor=ctx.actor, user_id=user.id),
+                on_done=done, on_error=failed, owner=self)
+
+    def _show_row(self, row: adm.UserRow) -> None:
+        """Put the user as stored now into the list, in place, keeping the status line."""
+        self._rows = tuple(row if u.id == row.id else u for u in self._rows)
+        for i in range(self.table.rowCount()):
+            item = self.table.item(i, 0)
+            if item is not None and item.data(ID_ROLE) == row.id:
+                self._fill(i, row)
+        self._update_buttons()
 
     def toggle_selected(self) -> None:
         user = self.selected()
