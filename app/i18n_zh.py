@@ -162,14 +162,6 @@ CATALOG_ZH: dict[str, str] = {
     "missing or disabled: the database administrator runs `stationcrm db security`.":
         "用户名或密码错误。如果您确定两者都正确，可能是您的数据库登录不存在或已停用："
         "请数据库管理员运行 `stationcrm db security`。",
-    "Too many failed attempts. The account is locked until {when}.":
-        "失败次数过多，账户已锁定至 {when}。",
-    # unlocking a login in Administration → Users (app/ui/admin/users_tab.py)
-    "&Unlock": "解锁(&U)",
-    "Lift the wait that repeated wrong passwords put on this user's logins, at every station"
-    " (Alt+U).": "解除该用户因多次密码错误而在各站点的登录等待（Alt+U）。",
-    "Locked until {time}": "锁定至 {time}",
-    "{name} is unlocked and can log in again.": "{name} 已解锁，可以重新登录。",
     # entities
     "Customer": "客户",
     "User": "用户",

@@ -4221,12 +4221,12 @@ Contract {number}, until {day}</source>
         <translation>请输入用户名。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="225"/>
+        <location filename="../../app/ui/login.py" line="229"/>
         <source>Connecting to {server}…</source>
         <translation>正在连接 {server}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="268"/>
+        <location filename="../../app/ui/login.py" line="272"/>
         <source>Try again, or choose another server with “Change server…”.</source>
         <translation>请重试，或通过“更换服务器…”选择其他服务器。</translation>
     </message>
@@ -5133,27 +5133,27 @@ Contract {number}, until {day}</source>
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="163"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="174"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="171"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="182"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="173"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="184"/>
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="174"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="185"/>
         <source>Repeat</source>
         <translation>再输一次</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="187"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="198"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -8538,53 +8538,53 @@ Contract {number}, until {day}</source>
 <context>
     <name>UserDialog</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="62"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="73"/>
         <source>New user</source>
         <translation>新建用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="62"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="73"/>
         <source>Edit user</source>
         <translation>修改用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="77"/>
-        <location filename="../../app/ui/admin/users_tab.py" line="83"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="88"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="94"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="91"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="102"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="92"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="103"/>
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="93"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="104"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="94"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="105"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="95"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="106"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="96"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="107"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="98"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="109"/>
         <source>Initial password</source>
         <translation>初始密码</translation>
     </message>
@@ -8592,113 +8592,133 @@ Contract {number}, until {day}</source>
 <context>
     <name>UsersTab</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="207"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="218"/>
         <source>Find a user by name</source>
         <translation>按姓名查找用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="209"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="220"/>
         <source>Show deactivated</source>
         <translation>显示已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="214"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="225"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="214"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="225"/>
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="214"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="225"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="215"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="226"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="215"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="226"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="215"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="226"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="215"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="226"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="216"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="227"/>
         <source>Last login</source>
         <translation>最近登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="219"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="230"/>
         <source>New user…</source>
         <translation>新建用户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="222"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="233"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="225"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="236"/>
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="228"/>
-        <location filename="../../app/ui/admin/users_tab.py" line="291"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="241"/>
+        <source>&amp;Unlock</source>
+        <translation>解锁(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="244"/>
+        <source>Lift the wait that repeated wrong passwords put on this user&apos;s logins, at every station (Alt+U).</source>
+        <translation>解除多次密码错误给该用户登录带来的等待（所有工作站）（Alt+U）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="248"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="321"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="272"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="301"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="272"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="301"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="279"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="295"/>
         <source>{count} users</source>
         <translation>共 {count} 个用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="290"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="303"/>
+        <source>Locked until {time}</source>
+        <translation>锁定至 {time}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="320"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="303"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="333"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="322"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="356"/>
+        <source>{name} is unlocked and can log in again.</source>
+        <translation>{name} 已解锁，可以重新登录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/users_tab.py" line="387"/>
         <source>Deactivate user</source>
         <translation>停用用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="323"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="388"/>
         <source>Deactivate {name}? The account can no longer log in.</source>
         <translation>停用 {name}？停用后该账户不能再登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="337"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="402"/>
         <source>{name} is deactivated.</source>
         <translation>{name} 已停用。</translation>
     </message>

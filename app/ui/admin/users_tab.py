@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import i18n
 from app.models import utcnow
 from app.models.enums import Module, Operation, StationCode
 from app.services import administration as adm
@@ -41,12 +38,6 @@ from app.ui.errors import describe_error, show_error
 from app.ui.sales.base import keep_open
 
 Choices = tuple[tuple[adm.RoleRow, ...], tuple[adm.DepartmentRow, ...]]
-
-
-def _say(text: str, **values: Any) -> str:
-    """The unlock texts come from app/i18n_zh.py (the catalog below the UI) in the
-    interface language; passed as a variable so lupdate does not list them for the .ts."""
-    return i18n.tr(text, **values)
 
 
 def is_locked(user: adm.UserRow) -> bool:
@@ -247,9 +238,9 @@ class UsersTab(QWidget):
         self.password_button.clicked.connect(self.reset_selected)
         # Alt+U: the mnemonic is in the text ("解锁(&U)" in Chinese), the way the login form
         # marks its fields; the neighbouring buttons act through a dialog and have none.
-        self.unlock_button = QPushButton(_say("&Unlock"), self)
+        self.unlock_button = QPushButton(self.tr("&Unlock"), self)
         self.unlock_button.setObjectName("unlock_user")
-        self.unlock_button.setToolTip(_say(
+        self.unlock_button.setToolTip(self.tr(
             "Lift the wait that repeated wrong passwords put on this user's logins, at every"
             " station (Alt+U)."))
         self.unlock_button.clicked.connect(self.unlock_selected)
@@ -309,7 +300,7 @@ class UsersTab(QWidget):
         dept = (u.department_name_zh if lang == "zh" else u.department_name_en) or ""
         status = self.tr("Enabled") if u.active else self.tr("Deactivated")
         if u.active and is_locked(u):
-            status = _say("Locked until {time}", time=local_time(u.locked_until))
+            status = self.tr("Locked until {time}").format(time=local_time(u.locked_until))
         fill_row(self.table, row, u.id, [
             u.username, u.display_name, role_name(u, lang), dept,
             labels.station_label(u.station) if u.station else "", u.phone or "", status,
@@ -362,8 +353,8 @@ class UsersTab(QWidget):
         def done(row: adm.UserRow) -> None:
             self._unlocking = None
             self._show_row(row)
-            self.message.setText(_say("{name} is unlocked and can log in again.",
-                                      name=row.display_name))
+            self.message.setText(self.tr("{name} is unlocked and can log in again.").format(
+                name=row.display_name))
 
         def failed(error: BaseException) -> None:
             self._unlocking = None
