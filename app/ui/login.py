@@ -37,13 +37,13 @@ from app.settings import (
 )
 from app.ui import labels
 from app.ui.context import Database, LoginResult, load_ui_permissions, open_database
+from app.ui.elided import ElidedLabel
 from app.ui.errors import describe_error, show_error
 from app.ui.tasks import TaskManager
 
 log = logging.getLogger(__name__)
 
 MessageKind = Literal["info", "error"]
-SERVER_DISPLAY_CHARS = 56
 REDACTED = "***"  # how app.db.redact_url shows a password
 
 
@@ -100,9 +100,10 @@ class LoginDialog(QDialog):
             self.station_combo.addItem(labels.station_label(code), code.value)
         self._select_station(settings.station)
 
-        self.server_label = QLabel(self)
+        # A long address is shortened in the middle to the room the dialog has (the
+        # tooltip holds all of it).
+        self.server_label = ElidedLabel(self, mode=Qt.TextElideMode.ElideMiddle)
         self.server_label.setObjectName("server_display")
-        self.server_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.change_server_button = QPushButton(self.tr("Change server…"), self)
         self.change_server_button.setObjectName("change_server_button")
         self.change_server_button.setAutoDefault(False)
@@ -299,9 +300,7 @@ class LoginDialog(QDialog):
 
     def _show_server(self) -> None:
         shown = _display(self._url)
-        elided = shown if len(shown) <= SERVER_DISPLAY_CHARS else (
-            shown[:20] + "…" + shown[-(SERVER_DISPLAY_CHARS - 21):])
-        self.server_label.setText(elided)
+        self.server_label.setText(shown)
         self.server_label.setToolTip(shown)
 
     def _set_busy(self, busy: bool) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter, QPaintEvent, QShortcut
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QStyle,
     QTableView,
@@ -42,6 +41,7 @@ from app.services.customer360 import (
 from app.ui import labels
 from app.ui.context import AppContext
 from app.ui.customers.timeline_model import Column, TimelineModel, entry_when
+from app.ui.elided import ElidedLabel
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date, format_yuan
 from app.ui.record_labels import (
@@ -565,28 +565,6 @@ class CustomerOverviewPage(QWidget):
             event.accept()
             return
         super().keyPressEvent(event)
-
-
-class ElidedLabel(QLabel):
-    """One line of text that ends in "…" when it does not fit (a company name can be long)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
-        hint = super().minimumSizeHint()
-        return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("…") * 8),
-                     hint.height())
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
-                                             rect.width())
-        painter = QPainter(self)
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(rect, int(self.alignment()), text)
-        painter.end()
 
 
 class TimelineEntryDialog(QDialog):
