@@ -30,7 +30,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-from app.i18n import tr
 from app.models import (
     AuditEntry,
     CareItem,
@@ -60,7 +59,7 @@ from app.models.enums import (
     OrderStatus,
     TicketStatus,
 )
-from app.services.errors import NotFound
+from app.services.customers import refuse_hidden_customer
 from app.services.permissions import (
     SCOPE_DEPARTMENT,
     SCOPE_USER,
@@ -174,8 +173,7 @@ def customer_overview(
         head = uow.session.execute(_header_query(
             customer_id, grants.allows(Module.PAYMENTS, Operation.VIEW), phone)).one_or_none()
         if head is None:
-            raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
-                              entity=tr("Customer"), id=customer_id))
+            refuse_hidden_customer(uow, actor, customer_id)
         require_in_scope(uow, actor, Module.CUSTOMERS, Operation.VIEW, head.owner_id)
         devices = _devices(uow, customer_id, today)
         contracts: tuple[ContractSummary, ...] = ()

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import (
     Integer,
@@ -47,6 +47,7 @@ from app.models.system import CustomFieldValue
 from app.security import principals
 from app.services import audit, custom_fields
 from app.services.custom_fields import FieldDefinition
+from app.services.directory import customer_entry
 from app.services.errors import NotFound, ValidationError
 from app.services.locking import check_version
 from app.services.numbering import next_number
@@ -1117,11 +1118,22 @@ def _load(uow: UnitOfWork, actor: Actor, customer_id: int) -> Customer:
         select(Customer).where(Customer.id == customer_id).options(contacts, *options)
     ).scalar_one_or_none()
     if customer is None:
-        raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
-                          entity=tr("Customer"), id=customer_id))
+        refuse_hidden_customer(uow, actor, customer_id)
     if hidden:
         _own_phones(uow, actor, customer)
     return customer
+
+
+def refuse_hidden_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> NoReturn:
+    """The customer's row was not found: on a secured server row security hides the
+    customers outside the person's scope, so ask the directory whose it is and refuse as
+    the program would ("someone else's customer"); only a customer that does not exist at
+    all is "not found"."""
+    entry = customer_entry(uow, customer_id)
+    if entry is not None:
+        require_in_scope(uow, actor, Module.CUSTOMERS, Operation.VIEW, entry.owner_id)
+    raise NotFound(tr("{entity} {id} does not exist or you may not see it.",
+                      entity=tr("Customer"), id=customer_id))
 
 
 def _own_phones(uow: UnitOfWork, actor: Actor, customer: Customer) -> None:
