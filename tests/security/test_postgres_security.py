@@ -463,11 +463,12 @@ def test_any_customer_may_hand_in_a_device_at_the_counter(
     clerk = login_principal(uow=uow, username="clerk2")
     with owner_engine.begin() as conn:
         key_account = _customer_of(conn, "sales3")
-        taken_serial = conn.execute(
-            select(Device.serial_number).join(Customer, Customer.id == Device.customer_id)
+        taken_model, taken_serial = conn.execute(
+            select(Device.model, Device.serial_number)
+            .join(Customer, Customer.id == Device.customer_id)
             .join(User, User.id == Customer.owner_id)
             .where(User.username == "sales4", Device.serial_number.is_not(None))
-            .order_by(Device.id).limit(1)).scalar_one()
+            .order_by(Device.id).limit(1)).one()
     # The key account is outside the counter's scope: its card stays closed to the clerk...
     assert rows(psql("clerk2"), "SELECT id FROM customers WHERE id = %s", key_account) == []
     # ...but it may hand in a printer, and the ticket is the clerk's.
@@ -475,9 +476,10 @@ def test_any_customer_may_hand_in_a_device_at_the_counter(
         customer_id=key_account, symptoms="卡纸，打印有黑线",
         new_device=NewDevice(brand="HP", model="M404dn", serial_number="SEC-TEST-0001")))
     assert ticket.customer_id == key_account
-    # A serial already registered to another salesperson's customer is still caught.
+    # A machine (model and serial) already registered to another salesperson's customer
+    # is still caught.
     with pytest.raises(ValidationError, match="already registered"):
         intake_ticket(uow=uow, actor=clerk, draft=IntakeDraft(
             customer_id=key_account, symptoms="不开机",
-            new_device=NewDevice(brand="HP", model="M404dn", serial_number=taken_serial)))
+            new_device=NewDevice(brand="HP", model=taken_model, serial_number=taken_serial)))
 
