@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.db import PLAN_PER_RUN
 from app.i18n import tr
 from app.models import Address, Contact, Customer, Device, MeterReading, User, utcnow
 from app.models.customers import contact_phones, customer_directory, customer_phones
@@ -1084,6 +1085,8 @@ def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False)
                             few_customers=scope is not DataScope.ALL))
         .order_by(src.sort_key, src.id)
         .limit(bindparam("page_limit", type_=Integer))
+        # Its best plan depends on the text (index ranges, LIKE) and the page size.
+        .execution_options(**{PLAN_PER_RUN: True})
     )
 
 

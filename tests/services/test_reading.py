@@ -6,6 +6,7 @@ import time
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
 
 from app.services.customers import CustomerDraft, create_customer, search_customers
 from app.services.uow import UnitOfWork
@@ -52,3 +53,27 @@ def test_a_reading_unit_of_work_leaves_no_transaction_behind(uow, engine, clerk)
         connection = uow.session.connection()
         assert "isolation_level" not in connection.get_execution_options()
         assert not connection.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+
+
+def test_the_customer_search_is_planned_for_each_text_on_postgresql(uow, engine, clerk):
+    """psycopg prepares a statement on the server after its fifth run, and PostgreSQL then
+    plans it once for any values; the list's search (ranges, LIKE, a LIMIT) must instead
+    be planned for each text, while other statements keep their prepared plans."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    from app.db import make_engine
+
+    create_customer(uow=uow, actor=clerk, draft=CustomerDraft(name="北京鑫锐科技"))
+    # A station's own engine: one connection, used by every search in turn.
+    station = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        unit = UnitOfWork(sessionmaker(bind=station, expire_on_commit=False))
+        for text_ in ("bjxr", "bjx", "bj", "b", "xr") * 3:
+            assert len(search_customers(uow=unit, actor=clerk, text=text_).rows) <= 1
+        with unit:
+            prepared = unit.session.connection().execute(text(
+                "SELECT statement FROM pg_prepared_statements")).scalars().all()
+    finally:
+        station.dispose()
+    assert prepared, "psycopg prepares the statements run often (the grants query)"
+    assert not [s for s in prepared if "customer_directory" in s]
