@@ -49,9 +49,17 @@ def log_in(uow: UnitOfWork, url: str, username: str, password: str,
 
 def open_as(url: str, username: str, password: str,
             station: str | None = None) -> tuple[Engine, UnitOfWork, Actor]:
-    """Connect and log in; the caller disposes of the engine."""
+    """Connect, check the schema and log in; the caller disposes of the engine.
+
+    Raises:
+        SchemaNotCurrent: the database's schema is not this program's (as the client
+            refuses it): nothing is read or written with the wrong idea of the tables.
+    """
+    from app.bootstrap import require_current_schema
+
     engine = engine_as(url, username, password)
     try:
+        require_current_schema(engine)
         uow = UnitOfWork.for_engine(engine)
         return engine, uow, log_in(uow, url, username, password, station)
     except BaseException:
