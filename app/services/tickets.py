@@ -818,9 +818,12 @@ def dispatch_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_v
         check.done()
         TICKET_LIFECYCLE.check(TicketStatus(ticket.status), TS.DISPATCHED,
                                record=_record_label(ticket))
+        # The log says who was sent and when, not only that the ticket moved.
+        assigned = {"technician_id": [ticket.technician_id, technician_id],
+                    "scheduled_at": [_iso(ticket.scheduled_at), _iso(scheduled_at)]}
         ticket.technician_id = technician_id
         ticket.scheduled_at = scheduled_at
-        _transition(uow, actor, ticket, TS.DISPATCHED, text)
+        _transition(uow, actor, ticket, TS.DISPATCHED, text, also=assigned)
         uow.commit()
         return _view(uow, ticket.id, detail=True)
 
@@ -1190,8 +1193,13 @@ def _ticket_terms(uow: UnitOfWork, ticket: ServiceTicket
     return kind, kind is ContractKind.LABOUR_ONLY, False
 
 
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
 def _transition(uow: UnitOfWork, actor: Actor, ticket: ServiceTicket, target: TicketStatus,
-                note: str | None, *, at: dt.datetime | None = None) -> None:
+                note: str | None, *, at: dt.datetime | None = None,
+                also: Mapping[str, Any] | None = None) -> None:
     current = TicketStatus(ticket.status)
     TICKET_LIFECYCLE.check(current, target, record=_record_label(ticket))
     moment = at or utcnow()
@@ -1204,7 +1212,8 @@ def _transition(uow: UnitOfWork, actor: Actor, ticket: ServiceTicket, target: Ti
                                 from_status=current, to_status=target, note=note))
     uow.flush()
     audit.record(uow, actor, AuditAction.TRANSITION, "service_ticket", ticket.id,
-                 ticket.number, {"status": [current.value, target.value], "note": note})
+                 ticket.number, {"status": [current.value, target.value], "note": note,
+                                 **(also or {})})
 
 
 def _load(uow: UnitOfWork, ticket_id: int) -> ServiceTicket:

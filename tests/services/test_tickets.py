@@ -161,6 +161,25 @@ def test_whole_life_intake_dispatch_repair_pickup(uow, clerk, technician, lead, 
     assert t.status is TicketStatus.CLOSED
 
 
+def test_the_dispatch_is_logged_with_the_technician_and_the_appointment(
+        uow, clerk, technician, lead, customer):
+    from app.models import AuditEntry
+
+    t = _intake(uow, clerk, customer.id, mode="on_site", site_address="海淀区中关村大街1号")
+    visit = dt.datetime(2026, 12, 8, 9, 30, tzinfo=dt.UTC)
+    dispatch_ticket(uow=uow, actor=lead, ticket_id=t.id, expected_version=t.version,
+                    technician_id=technician.user_id, scheduled_at=visit)
+    with uow:
+        changes = uow.session.execute(
+            select(AuditEntry.changes).where(AuditEntry.entity == "service_ticket",
+                                             AuditEntry.entity_id == t.id)
+            .order_by(AuditEntry.id.desc()).limit(1)).scalar_one()
+    logged = json.loads(changes)
+    assert logged["status"] == ["received", "dispatched"]
+    assert logged["technician_id"] == [None, technician.user_id]
+    assert logged["scheduled_at"] == [None, visit.isoformat()]
+
+
 def test_device_history_newest_first(uow, clerk, customer):
     first = _intake(uow, clerk, customer.id, received_at=utcnow() - dt.timedelta(days=30))
     second = _intake(uow, clerk, customer.id, new_device=None, device_id=first.device_id)
