@@ -786,10 +786,12 @@ def intake_devices(*, uow: UnitOfWork, actor: Actor, customer_id: int
 
 
 def device_history(*, uow: UnitOfWork, actor: Actor, device_id: int) -> tuple[TicketView, ...]:
-    """All tickets of a device, newest first: the history belongs to the device."""
+    """The device's tickets the actor may see, newest first: the history belongs to the
+    device, each ticket still within the reader's data scope (as the ticket list, and as
+    row security on a secured server)."""
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
-        return tuple(_views(uow, [ServiceTicket.device_id == device_id],
+        return tuple(_views(uow, [ServiceTicket.device_id == device_id, _scope(uow, actor)],
                             order_by=(ServiceTicket.received_at.desc(),
                                       ServiceTicket.id.desc())))
 

@@ -187,6 +187,22 @@ def test_device_history_newest_first(uow, clerk, customer):
     assert [h.id for h in history] == [second.id, first.id]
 
 
+def test_device_history_keeps_the_readers_ticket_scope(
+        uow, clerk, technician, make_user, lead, customer):
+    """A technician with "own" scope sees the repairs of a machine that were theirs, not a
+    colleague's (its symptoms and charges): issue 12's read-path hole."""
+    other = make_user("tech2", "technician", "repair")
+    mine = _intake(uow, clerk, customer.id, received_at=utcnow() - dt.timedelta(days=30))
+    theirs = _intake(uow, clerk, customer.id, new_device=None, device_id=mine.device_id)
+    for ticket, who in ((mine, technician), (theirs, other)):
+        dispatch_ticket(uow=uow, actor=lead, ticket_id=ticket.id,
+                        expected_version=ticket.version, technician_id=who.user_id)
+    assert [h.id for h in device_history(uow=uow, actor=technician,
+                                         device_id=mine.device_id)] == [mine.id]
+    assert [h.id for h in device_history(uow=uow, actor=lead,
+                                         device_id=mine.device_id)] == [theirs.id, mine.id]
+
+
 # --- SLA -------------------------------------------------------------------------------------
 
 
