@@ -933,7 +933,9 @@ def customer_receivable(*, uow: UnitOfWork, actor: Actor, customer_id: int) -> R
     open orders oldest first (what a payment can be allocated to)."""
     with uow:
         require(uow, actor, Module.PAYMENTS, Operation.VIEW)
-        customer = uow.session.get(Customer, customer_id)
+        # The name from the directory (what everyone may read of any customer); the
+        # amounts only from the orders in the actor's scope.
+        customer = customer_entry(uow, customer_id)
         if customer is None:
             raise _not_found("Customer", customer_id)
         orders = _open_orders(uow, actor, customer_id)
