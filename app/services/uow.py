@@ -126,10 +126,57 @@ def translate_db_error(exc: BaseException, url: str = "") -> BaseException:
             tr("Someone else saved this record at the same time. Reload it and try again.")
         )
     if isinstance(exc, IntegrityError):
-        detail = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+        message = str(getattr(exc, "orig", exc))
+        field = unique_field(message)
+        if field is not None:
+            # Another station saved the same value since this one looked (or the value
+            # belongs to a record this login may not see): the same message the service's
+            # own check gives, on the field.
+            from app.services.errors import ValidationError
+
+            return ValidationError({field: tr("already exists")})
+        detail = message.splitlines()[0][:200]
         return ServiceError(tr("The database refused the change: {detail}", detail=detail))
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         from app.db import describe_connection_error
 
         return describe_connection_error(exc, url)
     return exc
+
+
+def _unique_keys() -> list[tuple[str | None, str, tuple[str, ...]]]:
+    """(name, table, columns) of every unique constraint and unique index of the models."""
+    from sqlalchemy import UniqueConstraint
+
+    from app.models import Base
+
+    keys: list[tuple[str | None, str, tuple[str, ...]]] = []
+    for table in Base.metadata.tables.values():
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint):
+                keys.append((str(constraint.name) if constraint.name else None, table.name,
+                             tuple(c.name for c in constraint.columns)))
+        for index in table.indexes:
+            if index.unique:
+                keys.append((str(index.name) if index.name else None, table.name,
+                             tuple(c.name for c in index.columns)))
+        for column in table.columns:
+            if column.unique:
+                keys.append((None, table.name, (column.name,)))
+    return keys
+
+
+def unique_field(message: str) -> str | None:
+    """The field a unique-key violation is about, from the database's message, or None.
+
+    PostgreSQL and SQL Server name the constraint or index; SQLite names the columns
+    ("UNIQUE constraint failed: products.sku"). The field is the key's last column (the one
+    a person typed: ``code`` of (entity, code), ``serial_number`` of (model, serial))."""
+    if "unique" not in message.lower() and "duplicate" not in message.lower():
+        return None
+    failed = message.partition("UNIQUE constraint failed:")[2].partition("\n")[0].strip()
+    for name, table, columns in _unique_keys():
+        named = name is not None and (f'"{name}"' in message or f"'{name}'" in message)
+        if named or (failed and failed == ", ".join(f"{table}.{c}" for c in columns)):
+            return columns[-1]
+    return None
