@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import logging
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, inspect, select
 
-from app import schema
+from app import backups, schema
+from app.db import sqlite_file, sqlite_file_state
 from app.i18n import tr
 from app.models import Customer
 from app.services.errors import ServiceError
@@ -20,31 +26,140 @@ FIRST_LAUNCH_SEED = 2026
 
 Progress = Callable[[str, int, int], None]
 
+log = logging.getLogger(__name__)
+
 
 class SchemaNotCurrent(ServiceError):
     """The server's schema is not the one this program needs; its administrator upgrades it."""
 
 
-def prepare_schema(engine: Engine, *, embedded: bool, progress: Progress | None = None
-                   ) -> bool:
+class EmbeddedFileLost(ServiceError):
+    """The embedded database file is missing or empty although a database was kept there."""
+
+
+def prepare_schema(engine: Engine, *, embedded: bool, progress: Progress | None = None,
+                   backup_keep: int = backups.AUTO_BACKUP_KEEP) -> bool:
     """Make the database usable by this program; returns True if demo data was created.
 
-    The embedded database (one PC) is migrated automatically and, when it has no
-    customers yet, filled with demo data. A shared server is never migrated by whichever
-    station starts first: if its schema is behind, the message says who must act.
+    The embedded database (one PC) is backed up once a day (before any migration),
+    migrated automatically and, on the very first launch, filled with demo data. A file
+    that held a database before is never refilled: a missing or empty one is refused
+    with a message pointing at ``stationcrm db restore`` (see `require_embedded_file`).
+    A shared server is never migrated by whichever station starts first: if its schema
+    is behind, the message says who must act.
     """
     if not embedded:
         require_current_schema(engine)
         return False
+    path = sqlite_file(engine.url)
+    if path is not None:
+        require_embedded_file(engine, path)
+        if _has_tables(engine):  # not the empty file a first launch has just made
+            _daily_backup(path, keep=backup_keep)
     schema.ensure_schema(engine)
     ensure_reference_data(UnitOfWork.for_engine(engine))
-    if _customer_count(engine):
+    if _customer_count(engine) or (path is not None and _known(path)):
+        # Customers, or a database the station has used before (its customers deleted on
+        # purpose): either way not a first launch.
+        _mark_known(path)
         return False
     from app.demo import generate_demo_data
 
     generate_demo_data(engine, customers=FIRST_LAUNCH_CUSTOMERS, seed=FIRST_LAUNCH_SEED,
                        progress=progress)
+    _mark_known(path)
     return True
+
+
+def _known(path: Path) -> bool:
+    """Whether a StationCRM database was kept at ``path`` before: its marker, or backups."""
+    return backups.known_marker(path).exists() or bool(backups.backup_files(path))
+
+
+def _mark_known(path: Path | None) -> None:
+    if path is None:
+        return
+    marker = backups.known_marker(path)
+    if marker.exists():
+        return
+    try:
+        marker.write_text(
+            "StationCRM keeps its database in the file beside this one since"
+            f" {dt.datetime.now():%Y-%m-%d %H:%M}.\n"
+            "If that file goes missing, StationCRM will not make a new demo database in its"
+            " place: restore a backup with `stationcrm db restore FILE`.\n"
+            "To start again with a new demo database on purpose, delete this file too.\n",
+            encoding="utf-8")
+    except OSError as exc:  # not worth failing a start for
+        log.warning("Could not write %s: %s", marker, exc)
+
+
+def require_embedded_file(engine: Engine, path: Path) -> None:
+    """Refuse a missing or empty embedded file where a database was kept before.
+
+    A fresh PC has neither the file nor its marker (``stationcrm.sqlite3.in-use``) nor
+    backups: that is a first launch and gets demo data. A zero-byte file, or a missing
+    or table-less file whose marker or backups say a database lived there, is a lost
+    database (a failed copy, a sync tool, a disk fault); filling it with demo data
+    would hide the loss, so the station stops and says how to restore.
+
+    Raises:
+        EmbeddedFileLost: with the message for the clerk.
+    """
+    state = sqlite_file_state(engine)  # as it was before anything connected
+    if _has_tables(engine):
+        return  # a database (an engine used again finds the one its first launch made)
+    if state == "empty":
+        _undo_opening(engine, path, "empty")
+        raise EmbeddedFileLost(tr(
+            "The database file {path} is empty (0 bytes): the data in it is lost."
+            " StationCRM will not put demo data in its place. Restore the newest backup"
+            " with `stationcrm db restore FILE` (backups are in {folder}), or ask the"
+            " administrator.", path=path, folder=backups.backups_dir(path)))
+    if _known(path):
+        _undo_opening(engine, path, state)
+        raise EmbeddedFileLost(tr(
+            "The database file {path} is missing or holds no data, though StationCRM kept"
+            " its data there before. StationCRM will not make a new demo database in its"
+            " place. If the file was moved, put it back; otherwise restore the newest backup"
+            " with `stationcrm db restore FILE` (backups are in {folder}). To start again"
+            " with a new demo database on purpose, delete {marker}.",
+            path=path, folder=backups.backups_dir(path),
+            marker=backups.known_marker(path)))
+
+
+def _has_tables(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return bool(inspect(connection).get_table_names())
+
+
+def _undo_opening(engine: Engine, path: Path, state: str | None) -> None:
+    """Leave the file as it was found: connecting created it, or wrote a header into it."""
+    if state not in ("missing", "empty"):
+        return
+    engine.dispose()
+    with contextlib.suppress(OSError):
+        for companion in ("-wal", "-shm", "-journal"):
+            path.with_name(path.name + companion).unlink(missing_ok=True)
+        if state == "missing":
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(b"")
+
+
+def _daily_backup(path: Path, *, keep: int) -> None:
+    """The first start of the day backs the file up (before any migration touches it)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        result = backups.daily_backup(path, keep=keep)
+    except (OSError, sqlite3.Error, ServiceError) as exc:
+        # The station still starts; the log says why there is no backup today.
+        log.warning("The daily backup of %s failed: %s", path, exc)
+        return
+    if result is not None:
+        log.info("Daily backup of %s written to %s (%d bytes)", path, result.path,
+                 result.size)
 
 
 def require_current_schema(engine: Engine) -> None:

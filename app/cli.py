@@ -19,8 +19,14 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 import app
 from app import schema
-from app.db import DatabaseUnavailable, check_connection, make_engine, personal_logins
-from app.i18n import current_language
+from app.db import (
+    DatabaseUnavailable,
+    check_connection,
+    make_engine,
+    personal_logins,
+    sqlite_file,
+)
+from app.i18n import current_language, tr
 from app.services.errors import ServiceError
 from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
@@ -87,6 +93,9 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
 def _cmd_db_check(args: argparse.Namespace) -> int:
     url = resolve_db_url(args.db)
     _require_existing_sqlite_file(url)
+    path = sqlite_file(url)
+    if path is not None and not _file_is_sound(path):
+        return EXIT_DIFFERS
     problems = schema.check(url)
     if not problems:
         print("Schema matches the models")
@@ -95,6 +104,98 @@ def _cmd_db_check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"  - {problem}")
     return EXIT_DIFFERS
+
+
+def _file_is_sound(path: Path) -> bool:
+    """Run SQLite's integrity check on the file and name the damage it finds.
+
+    A zero-byte file is an empty SQLite database: the schema check says it was never
+    migrated. The "ok" line goes to stderr, so stdout stays the schema report.
+    """
+    from app.backups import backups_dir, check_file
+
+    if path.stat().st_size == 0:
+        return True
+    result = check_file(path)
+    if result.ok:
+        print(tr("{path}: {method} ok", path=path, method=result.method), file=sys.stderr)
+        return True
+    print(tr("The database file {path} is damaged ({method} found {count} problem(s)):",
+             path=path, method=result.method, count=len(result.problems)))
+    for problem in result.problems:
+        print(f"  - {problem}")
+    print(tr("Restore the newest backup with `stationcrm db restore FILE` (backups are in"
+             " {folder}).", folder=backups_dir(path)))
+    return False
+
+
+def _embedded_file(url: str, doing: str) -> Path:
+    """The SQLite file of ``url``; a server or an in-memory database is refused."""
+    from app.backups import BackupError
+
+    if make_url(url).get_backend_name() != "sqlite":
+        raise BackupError(tr(
+            "{url} is a database server: {doing} is for the embedded SQLite file. Use the"
+            " server's own backup, e.g. pg_dump for PostgreSQL or BACKUP DATABASE for SQL"
+            " Server.", url=_shown(url), doing=doing))
+    path = sqlite_file(url)
+    if path is None:
+        raise BackupError(tr("{url} is not a database file.", url=_shown(url)))
+    return path
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _cmd_db_backup(args: argparse.Namespace) -> int:
+    from app.backups import backup_file, default_target
+
+    path = _embedded_file(resolve_db_url(args.db), "db backup")
+    target = Path(args.to) if args.to else None
+    if target is not None and target.is_dir():
+        target = target / default_target(path).name
+    result = backup_file(path, target)
+    print(tr("Backup of {database} written to {path} ({size}).", database=path,
+             path=result.path, size=_size(result.size)))
+    return EXIT_OK
+
+
+def _cmd_db_restore(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from app.backups import restore_file, stationcrm_revision
+
+    path = _embedded_file(resolve_db_url(args.db), "db restore")
+    backup = Path(args.file)
+    revision = stationcrm_revision(backup)  # refuse a bad file before asking anything
+    taken = dt.datetime.fromtimestamp(backup.stat().st_mtime)
+    if not args.yes:
+        print(tr("This replaces the database {database} with the backup {backup} (schema"
+                 " {revision}, saved {taken:%Y-%m-%d %H:%M}). Close StationCRM on every"
+                 " station first. The current file is backed up before it is replaced.",
+                 database=path, backup=backup, revision=revision, taken=taken))
+        prompt = tr("Type the database file name ({name}) or yes to go on: ", name=path.name)
+        try:
+            answer = input(prompt).strip()
+        except EOFError:
+            answer = ""
+        if answer != path.name and answer.lower() not in ("yes", tr("yes")):
+            _error(tr("restore cancelled; nothing was changed"))
+            return EXIT_ERROR
+    result = restore_file(backup, path)
+    print(tr("{database} restored from {backup} (schema {revision}).", database=path,
+             backup=backup, revision=result.revision))
+    if result.replaced_copy is not None:
+        print(tr("The file it replaced is kept as {path}.", path=result.replaced_copy))
+    if result.revision != schema.head_revision():
+        print(tr("The backup was made by an older StationCRM; the program brings it up to"
+                 " date when it starts (or run `stationcrm db upgrade`)."))
+    return EXIT_OK
 
 
 def _cmd_db_security(args: argparse.Namespace) -> int:
@@ -453,8 +554,16 @@ def _bench_as(owner: Engine, url: str, args: argparse.Namespace) -> int:
 def _cmd_gui(args: argparse.Namespace) -> int:
     from app.ui.app import run_gui
 
-    settings = load_settings(flag_db=args.db, flag_station=args.station,
-                             flag_language=args.lang)
+    try:
+        settings = load_settings(flag_db=args.db, flag_station=args.station,
+                                 flag_language=args.lang)
+    except ConfigFileError as exc:
+        # The windowed program has no console to print to: say it in a dialog too.
+        from app.ui.app import show_startup_error
+
+        _error(exc.message_for(current_language()))
+        show_startup_error(exc, language=args.lang)
+        return EXIT_ERROR
     return run_gui(settings, language=args.lang)
 
 
@@ -500,12 +609,37 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
     check = db_commands.add_parser(
         "check",
-        help="compare the database schema with the models",
-        description="Exit 0 if the database is fully migrated and matches the models,"
-        " 1 and the differences otherwise.",
+        help="check the database file for damage and compare its schema with the models",
+        description="On the embedded SQLite file, first run SQLite's integrity check"
+        " (quick_check above 1 GB) and name any damage. Exit 0 if the database is sound,"
+        " fully migrated and matches the models, 1 and the problems otherwise.",
     )
     _add_db_option(check)
     check.set_defaults(handler=_cmd_db_check)
+
+    backup = db_commands.add_parser(
+        "backup",
+        help="back up the embedded database file (safe while stations run)",
+        description="Copy the embedded SQLite database with SQLite's online backup API:"
+        " the copy is consistent even while stations are saving. Default target: a"
+        " timestamped file in the `backups` folder beside the database. A database server"
+        " is backed up with its own tools (pg_dump, SQL Server BACKUP).",
+    )
+    _add_db_option(backup)
+    backup.add_argument("--to", metavar="FILE", help="the backup file to write (or a folder)")
+    backup.set_defaults(handler=_cmd_db_backup)
+
+    restore = db_commands.add_parser(
+        "restore",
+        help="replace the embedded database file with a backup",
+        description="Check that FILE is a sound StationCRM database, ask for confirmation,"
+        " back up the current file into the `backups` folder, then copy FILE over it."
+        " Close StationCRM on every station first.",
+    )
+    restore.add_argument("file", metavar="FILE", help="the backup to restore")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _add_db_option(restore)
+    restore.set_defaults(handler=_cmd_db_restore)
 
     security = db_commands.add_parser(
         "security",

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import re
+import subprocess
+import sys
+import weakref
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -14,7 +19,10 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 
-Reason = Literal["unreachable", "login_refused", "database_missing", "driver_missing", "other"]
+log = logging.getLogger(__name__)
+
+Reason = Literal["unreachable", "login_refused", "database_missing", "driver_missing",
+                 "disk_full", "locked", "other"]
 
 # Which message a DatabaseUnavailable shows; finer than Reason (a SQLite file that cannot be
 # opened is "unreachable" to callers but needs different advice than a server).
@@ -22,6 +30,8 @@ _Topic = Literal[
     "unreachable",
     "file_unreachable",
     "not_a_database",
+    "disk_full",
+    "file_locked",
     "login_refused",
     "database_missing",
     "odbc_driver_missing",
@@ -40,6 +50,8 @@ _REASON_OF_TOPIC: Final[Mapping[_Topic, Reason]] = {
     "unreachable": "unreachable",
     "file_unreachable": "unreachable",
     "not_a_database": "other",
+    "disk_full": "disk_full",
+    "file_locked": "locked",
     "login_refused": "login_refused",
     "database_missing": "database_missing",
     "odbc_driver_missing": "driver_missing",
@@ -54,7 +66,9 @@ class DatabaseUnavailable(Exception):
 
     Attributes:
         server: host:port, ODBC data source, or SQLite file path. Never holds a password.
-        reason: "unreachable", "login_refused", "database_missing", "driver_missing" or "other".
+        reason: "unreachable", "login_refused", "database_missing", "driver_missing",
+            "disk_full" (the last change was not saved), "locked" (another program holds
+            the SQLite file) or "other".
         detail: one line from the driver, password removed, for the log and the administrator.
     """
 
@@ -99,6 +113,19 @@ class DatabaseUnavailable(Exception):
                 return (
                     f"The file {server} is not a StationCRM database or is damaged. Check the "
                     "database address, or restore the file from a backup."
+                )
+            case "disk_full":
+                return (
+                    f"The disk that holds the database file {server} is full, so the last "
+                    "change was not saved. Free some space on that disk (or move the data "
+                    "folder to a bigger one) and try again."
+                )
+            case "file_locked":
+                return (
+                    f"The database file {server} is locked by another program: another "
+                    "StationCRM window, a backup or sync tool, or an antivirus scan. Wait a "
+                    "moment and try again; if it stays locked, close the other program. "
+                    "Nothing was changed."
                 )
             case "login_refused":
                 who = f' for user "{self.user}"' if self.user else ""
@@ -159,6 +186,16 @@ class DatabaseUnavailable(Exception):
                 return (
                     f"文件 {server} 不是 StationCRM 数据库，或已损坏。"
                     "请检查数据库地址，或从备份恢复该文件。"
+                )
+            case "disk_full":
+                return (
+                    f"数据库文件 {server} 所在的磁盘已满，刚才的修改没有保存。"
+                    "请清理该磁盘的空间（或把数据文件夹移到更大的磁盘）后重试。"
+                )
+            case "file_locked":
+                return (
+                    f"数据库文件 {server} 被其他程序锁定（另一个 StationCRM 窗口、备份或同步软件、"
+                    "杀毒软件扫描等）。请稍候重试；如果一直被锁定，请关闭该程序。数据没有改动。"
                 )
             case "login_refused":
                 who = f"用户“{self.user}”的" if self.user else ""
@@ -492,6 +529,12 @@ def _topic_for(errors: list[BaseException], backend: str) -> _Topic:
     if backend == "sqlite":
         if _contains(words, "file is not a database", "database disk image is malformed"):
             return "not_a_database"
+        # SQLITE_FULL ("database or disk is full") and the OS's ENOSPC text.
+        if _contains(words, "database or disk is full", "no space left on device"):
+            return "disk_full"
+        # SQLITE_BUSY after the busy timeout: another connection holds the file's lock.
+        if _contains(words, "database is locked", "database table is locked"):
+            return "file_locked"
         if _contains(words, "unable to open database file", "readonly database", "disk i/o",
                      "permission denied", "is a directory", "not a directory"):
             return "file_unreachable"
@@ -573,20 +616,163 @@ def describe_connection_error(
     )
 
 
+# --------------------------------------------------------------------------- the SQLite file
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite URL; None for a server, an in-memory database or a file: URI."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    if parsed.query.get("uri"):
+        return None
+    return Path(database)
+
+
+# Filesystems on which SQLite's WAL mode must not be used: WAL keeps its index in shared
+# memory (the -shm file mapped by every connection), which only works when all of them run
+# on one computer with one kernel's page cache. Network filesystems, and 9p (WSL's view of
+# Windows drives, virtual machine shares), do not give that.
+NETWORK_FILESYSTEMS: Final = frozenset({
+    "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "afs", "coda",
+    "9p", "ceph", "glusterfs", "lustre", "gpfs", "ocfs2", "gfs2", "davfs", "webdav",
+    "fuse.sshfs", "sshfs", "fuse.glusterfs", "fuse.cephfs", "fuse.davfs2", "fuse.rclone",
+    "fuse.s3fs", "afpfs", "fuse.afpfs",
+})
+_DRIVE_REMOTE: Final = 4  # GetDriveTypeW: a network drive
+
+
+def _existing_ancestor(path: Path) -> Path:
+    """The path itself or the nearest folder above it that exists (a new file's folder)."""
+    current = path.absolute()
+    while not current.exists() and current.parent != current:
+        current = current.parent
+    return current
+
+
+def _mount_of(path: str, mounts: list[tuple[str, str]]) -> str | None:
+    """The filesystem type of the longest mount point that contains ``path``."""
+    best, best_type = "", None
+    for point, fs_type in mounts:
+        inside = path == point or path.startswith(point.rstrip("/") + "/") or point == "/"
+        if inside and len(point) >= len(best):
+            best, best_type = point, fs_type
+    return best_type
+
+
+def _proc_mounts() -> list[tuple[str, str]]:
+    mounts: list[tuple[str, str]] = []
+    with open("/proc/mounts", encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            fields = line.split()
+            if len(fields) >= 3:
+                # Spaces in mount points are written as \040.
+                mounts.append((fields[1].replace("\\040", " "), fields[2]))
+    return mounts
+
+
+def _mac_mounts() -> list[tuple[str, str]]:
+    # "//user@nas/share on /Volumes/share (smbfs, nodev, nosuid, mounted by user)"
+    output = subprocess.run(["/sbin/mount"], capture_output=True, text=True, timeout=5,
+                            check=False).stdout
+    found = re.findall(r" on (.+) \(([^,)]+)", output)
+    return [(point, fs_type) for point, fs_type in found]
+
+
+def on_network_share(path: Path) -> bool:
+    """Whether ``path`` (or, for a file not made yet, its folder) is on a network filesystem.
+
+    Windows: a UNC path (``\\\\server\\share\\...``) or a drive that GetDriveTypeW calls
+    remote (a mapped network drive). Linux: the filesystem type in /proc/mounts of the
+    mount the path is on (nfs, cifs, smb3, fuse.sshfs, 9p, ...). macOS: the same from
+    ``mount``. When the answer cannot be found out, the disk is taken to be local.
+    """
+    if os.name == "nt":
+        text_path = str(path)
+        if text_path.startswith(("\\\\", "//")):
+            return True
+        import ctypes
+
+        drive = os.path.splitdrive(os.path.abspath(text_path))[0]
+        if drive.startswith(("\\\\", "//")):
+            return True
+        if not drive:
+            return False
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]
+        return bool(kernel32.GetDriveTypeW(drive + "\\") == _DRIVE_REMOTE)
+    try:
+        where = os.path.realpath(_existing_ancestor(path))
+        mounts = _mac_mounts() if sys.platform == "darwin" else _proc_mounts()
+    except (OSError, subprocess.SubprocessError):
+        return False
+    fs_type = _mount_of(where, mounts)
+    return fs_type is not None and fs_type.lower() in NETWORK_FILESYSTEMS
+
+
+def sqlite_journal_mode(path: Path | None) -> Literal["WAL", "DELETE"]:
+    """WAL on a local disk; the rollback journal (DELETE) on a network share.
+
+    SQLite's documentation says WAL "does not work over a network filesystem": the WAL
+    index lives in shared memory, so a second PC reading the same file sees a stale index
+    and can read or write a corrupt database. In rollback-journal mode SQLite relies only
+    on the file locks of the share, which is what the documentation allows (and warns is
+    only as good as the share's locking). StationCRM does not refuse to run there: a
+    single PC keeping its file on the office NAS (for the NAS's own backup) is common and
+    safe in that mode; several PCs sharing one file is what a database server is for, and
+    the README says so. The cost of DELETE mode is that readers and a writer wait for
+    each other (the busy timeout covers that on one PC).
+    """
+    if path is None:
+        return "WAL"
+    return "DELETE" if on_network_share(path) else "WAL"
+
+
+FileState = Literal["missing", "empty", "present"]
+# What the SQLite file looked like when its engine was made, before anything connected
+# (connecting creates a missing file and writes a header into an empty one).
+_FILE_STATE: weakref.WeakKeyDictionary[Engine, FileState] = weakref.WeakKeyDictionary()
+
+
+def _file_state(path: Path) -> FileState:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return "present"  # a file we cannot look at; opening it will say why
+    return "empty" if size == 0 else "present"
+
+
+def sqlite_file_state(engine: Engine) -> FileState | None:
+    """How the engine's SQLite file was when make_engine made the engine: "missing",
+    "empty" (zero bytes) or "present"; None for a server or an in-memory database."""
+    path = sqlite_file(engine.url)
+    if path is None:
+        return None
+    return _FILE_STATE.get(engine) or _file_state(path)
+
+
 # --------------------------------------------------------------------------- engines
 
 
 def _prepare_sqlite_folder(url: URL) -> None:
-    database = url.database or ""
-    if not database or database == ":memory:" or database.startswith("file:"):
+    path = sqlite_file(url)
+    if path is None:
         return
     # Best effort: if the folder cannot be made, check_connection explains it in plain words.
     with contextlib.suppress(OSError):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
-    """Foreign keys, WAL, a busy timeout, and real transactions for pysqlite.
+def _install_sqlite_hooks(engine: Engine, journal_mode: Literal["WAL", "DELETE"] = "WAL"
+                          ) -> None:
+    """Foreign keys, the journal mode, a busy timeout, and real transactions for pysqlite.
+
+    The journal mode is WAL on a local disk and DELETE on a network share (see
+    `sqlite_journal_mode`).
 
     pysqlite's legacy transaction handling skips BEGIN before SELECT, DDL and SAVEPOINT, so
     savepoints escape the outer transaction. SQLAlchemy's recipe: switch the driver's own
@@ -605,8 +791,13 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            # The busy timeout first: leaving WAL waits for other connections' locks.
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            mode = cursor.execute(f"PRAGMA journal_mode={journal_mode}").fetchone()
+            got = str(mode[0]).upper() if mode else ""
+            if got not in (journal_mode, "MEMORY"):
+                log.warning("SQLite kept journal mode %s instead of %s for %s", got,
+                            journal_mode, engine.url.database)
         finally:
             cursor.close()
 
@@ -653,6 +844,7 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
     backend = parsed.get_backend_name()
     options: dict[str, Any] = {"echo": echo}
     connect_args: dict[str, Any] = {}
+    sqlite_path = sqlite_file(parsed) if backend == "sqlite" else None
     if backend == "sqlite":
         _prepare_sqlite_folder(parsed)
     else:
@@ -675,7 +867,12 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
             detail=_one_line(_scrub(str(exc), _secrets_of(parsed))),
         ) from exc
     if backend == "sqlite":
-        _install_sqlite_hooks(engine)
+        journal_mode = sqlite_journal_mode(sqlite_path)
+        if journal_mode != "WAL":
+            log.info("%s is on a network share: rollback journal instead of WAL", sqlite_path)
+        _install_sqlite_hooks(engine, journal_mode)
+        if sqlite_path is not None:
+            _FILE_STATE[engine] = _file_state(sqlite_path)
     if parsed.drivername == "postgresql+psycopg":
         _install_psycopg_hooks(engine)
     return engine

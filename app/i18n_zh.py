@@ -369,4 +369,66 @@ CATALOG_ZH: dict[str, str] = {
     "does not name a figure of this statistic": "不是本统计中的数字",
     "must end in .xlsx or .pdf": "文件名须以 .xlsx 或 .pdf 结尾",
     "You may not see costs and margins.": "您无权查看成本和毛利。",
+    # the embedded file: backups, restore, integrity (app/backups.py, bootstrap.py, cli.py)
+    "The file {path} does not exist.": "文件 {path} 不存在。",
+    "The file {path} is empty (0 bytes); it holds no database.":
+        "文件 {path} 是空的（0 字节），其中没有数据库。",
+    "The file {path} is damaged or not a database ({problem}); it cannot be used.":
+        "文件 {path} 已损坏或不是数据库（{problem}），不能使用。",
+    "The file {path} is not a StationCRM database.": "文件 {path} 不是 StationCRM 数据库。",
+    "The file {path} was made by another version of StationCRM (schema {revision});"
+    " this program cannot use it.":
+        "文件 {path} 由其他版本的 StationCRM 创建（数据库结构 {revision}），本程序不能使用。",
+    "The file {path} already exists; choose another name.": "文件 {path} 已存在，请换一个文件名。",
+    "The backup cannot be written over the database itself.": "备份不能覆盖数据库文件本身。",
+    "The backup and the database are the same file.": "备份文件和数据库是同一个文件。",
+    "The database could not be replaced ({problem}). Close StationCRM on every"
+    " station and try again.":
+        "无法替换数据库（{problem}）。请关闭所有站点上的 StationCRM 后重试。",
+    "The restored database failed its integrity check: {problem}":
+        "恢复后的数据库未通过完整性检查：{problem}",
+    "The database file {path} is empty (0 bytes): the data in it is lost."
+    " StationCRM will not put demo data in its place. Restore the newest backup"
+    " with `stationcrm db restore FILE` (backups are in {folder}), or ask the"
+    " administrator.":
+        "数据库文件 {path} 是空的（0 字节），其中的数据已丢失。StationCRM 不会用演示数据代替它。"
+        "请用 `stationcrm db restore 文件` 恢复最新的备份（备份在 {folder}），或联系系统管理员。",
+    "The database file {path} is missing or holds no data, though StationCRM kept"
+    " its data there before. StationCRM will not make a new demo database in its"
+    " place. If the file was moved, put it back; otherwise restore the newest backup"
+    " with `stationcrm db restore FILE` (backups are in {folder}). To start again"
+    " with a new demo database on purpose, delete {marker}.":
+        "数据库文件 {path} 不存在或没有数据，而 StationCRM 以前的数据保存在这里。"
+        "StationCRM 不会在此新建演示数据库。如果文件被移走了，请放回原处；否则请用"
+        " `stationcrm db restore 文件` 恢复最新的备份（备份在 {folder}）。"
+        "如确实要重新开始使用新的演示数据库，请删除 {marker}。",
+    "{path}: {method} ok": "{path}：{method} 正常",
+    "The database file {path} is damaged ({method} found {count} problem(s)):":
+        "数据库文件 {path} 已损坏（{method} 发现 {count} 个问题）：",
+    "Restore the newest backup with `stationcrm db restore FILE` (backups are in"
+    " {folder}).": "请用 `stationcrm db restore 文件` 恢复最新的备份（备份在 {folder}）。",
+    "{url} is a database server: {doing} is for the embedded SQLite file. Use the"
+    " server's own backup, e.g. pg_dump for PostgreSQL or BACKUP DATABASE for SQL"
+    " Server.":
+        "{url} 是数据库服务器：{doing} 只用于内置的 SQLite 数据库文件。请使用服务器自己的备份，"
+        "例如 PostgreSQL 的 pg_dump 或 SQL Server 的 BACKUP DATABASE。",
+    "{url} is not a database file.": "{url} 不是数据库文件。",
+    "Backup of {database} written to {path} ({size}).":
+        "{database} 已备份到 {path}（{size}）。",
+    "This replaces the database {database} with the backup {backup} (schema"
+    " {revision}, saved {taken:%Y-%m-%d %H:%M}). Close StationCRM on every"
+    " station first. The current file is backed up before it is replaced.":
+        "将用备份 {backup}（数据库结构 {revision}，保存于 {taken:%Y-%m-%d %H:%M}）替换数据库"
+        " {database}。请先关闭所有站点上的 StationCRM。替换前会先备份当前文件。",
+    "Type the database file name ({name}) or yes to go on: ":
+        "输入数据库文件名（{name}）或“是”继续：",
+    "yes": "是",
+    "restore cancelled; nothing was changed": "已取消恢复，没有任何改动",
+    "{database} restored from {backup} (schema {revision}).":
+        "已从 {backup} 恢复 {database}（数据库结构 {revision}）。",
+    "The file it replaced is kept as {path}.": "被替换的文件保存为 {path}。",
+    "The backup was made by an older StationCRM; the program brings it up to"
+    " date when it starts (or run `stationcrm db upgrade`).":
+        "该备份由较早版本的 StationCRM 创建；程序启动时会自动升级它（或运行"
+        " `stationcrm db upgrade`）。",
 }

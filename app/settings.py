@@ -32,12 +32,21 @@ DbUrlSource = Literal["flag", "env", "config", "default"]
 
 
 class ConfigFileError(Exception):
-    """The station config file exists but cannot be read or is not valid TOML."""
+    """The station config file exists but cannot be read or is not valid TOML.
 
-    def __init__(self, path: Path, problem: str) -> None:
+    ``problem`` says what is wrong in English, ``problem_zh`` in Chinese (the same when
+    not given).
+    """
+
+    def __init__(self, path: Path, problem: str, problem_zh: str | None = None) -> None:
         self.path = path
         self.problem = problem
+        self.problem_zh = problem_zh or problem
         super().__init__(self.message)
+
+    def message_for(self, language: str | None) -> str:
+        """The message in the station's language ("zh..." gives Chinese, else English)."""
+        return self.message_zh if (language or "").lower().startswith("zh") else self.message
 
     @property
     def message(self) -> str:
@@ -49,7 +58,7 @@ class ConfigFileError(Exception):
     @property
     def message_zh(self) -> str:
         return (
-            f"无法使用本机设置文件 {self.path}：{self.problem}。"
+            f"无法使用本机设置文件 {self.path}：{self.problem_zh}。"
             "请修正或删除该文件后重新启动 StationCRM。"
         )
 
@@ -132,16 +141,24 @@ def read_station_config(path: Path) -> dict[str, str]:
     except FileNotFoundError:
         return {}
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigFileError(path, f"it is not valid TOML ({exc})") from exc
+        raise ConfigFileError(path, f"it is not valid TOML ({exc})",
+                              f"文件格式不是有效的 TOML（{exc}）") from exc
+    except UnicodeDecodeError as exc:
+        # tomllib decodes the bytes first: a damaged or binary file fails here.
+        raise ConfigFileError(path, f"it is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                              f"文件不是 UTF-8 文本（第 {exc.start} 字节）") from exc
     except OSError as exc:
-        raise ConfigFileError(path, f"it cannot be read ({exc.strerror or exc})") from exc
+        reason = exc.strerror or str(exc)
+        raise ConfigFileError(path, f"it cannot be read ({reason})",
+                              f"文件无法读取（{reason}）") from exc
     config: dict[str, str] = {}
     for key in CONFIG_KEYS:
         if key not in raw:
             continue
         value = raw[key]
         if not isinstance(value, str):
-            raise ConfigFileError(path, f'"{key}" must be text in quotes')
+            raise ConfigFileError(path, f'"{key}" must be text in quotes',
+                                  f"“{key}”的值必须是加引号的文本")
         config[key] = value
     return config
 

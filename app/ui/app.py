@@ -8,11 +8,11 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import i18n
-from app.settings import Settings
+from app.settings import ConfigFileError, Settings
 from app.ui.context import AppContext, Database, LoginResult
 from app.ui.errors import show_error
 from app.ui.fonts import register_cjk_font
@@ -154,3 +154,29 @@ def run_gui(settings: Settings, *, language: str | None = None) -> int:
     app.aboutToQuit.connect(session.shutdown)
     session.start()
     return app.exec()
+
+
+def startup_error_box(error: ConfigFileError, language: str) -> QMessageBox:
+    """The message box for a station.toml the program cannot use (not shown yet)."""
+    box = QMessageBox(QMessageBox.Icon.Critical,
+                      QCoreApplication.translate("App", "StationCRM cannot start"),
+                      error.message_for(language), QMessageBox.StandardButton.Close)
+    box.setObjectName("startup_error")
+    return box
+
+
+def show_startup_error(error: ConfigFileError, *, language: str | None = None) -> int:
+    """Show why the program cannot start (station.toml unusable) until it is closed.
+
+    The windowed program has no console, so without this a damaged settings file looked
+    like a program that does not start at all. Returns the exit code (2).
+    """
+    _app, resolved = prepare_application(language)
+    log.error("Cannot start: %s", error.message)
+    box = startup_error_box(error, resolved)
+    loop = QEventLoop()
+    box.finished.connect(loop.quit)
+    box.open()
+    loop.exec()
+    box.deleteLater()
+    return 2

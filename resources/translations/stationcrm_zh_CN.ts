@@ -358,6 +358,14 @@
     </message>
 </context>
 <context>
+    <name>App</name>
+    <message>
+        <location filename="../../app/ui/app.py" line="162"/>
+        <source>StationCRM cannot start</source>
+        <translation>StationCRM 无法启动</translation>
+    </message>
+</context>
+<context>
     <name>AuditAction</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="158"/>
@@ -4166,67 +4174,67 @@ Contract {number}, until {day}</source>
         <translation>登录本站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="106"/>
+        <location filename="../../app/ui/login.py" line="107"/>
         <source>Change server…</source>
         <translation>更换服务器…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="113"/>
+        <location filename="../../app/ui/login.py" line="114"/>
         <source>e.g. postgresql://user:password@server/stationcrm</source>
         <translation>例如 postgresql://用户:密码@服务器/stationcrm</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="115"/>
+        <location filename="../../app/ui/login.py" line="116"/>
         <source>The database address: postgresql://…, mssql://… (SQL Server over ODBC) or sqlite:///path/to/file for one PC.</source>
         <translation>数据库地址：postgresql://…、mssql://…（通过 ODBC 连接 SQL Server），单机使用 sqlite:///文件路径。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="124"/>
+        <location filename="../../app/ui/login.py" line="125"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="125"/>
+        <location filename="../../app/ui/login.py" line="126"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="126"/>
+        <location filename="../../app/ui/login.py" line="127"/>
         <source>&amp;Station:</source>
         <translation>站点(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="127"/>
+        <location filename="../../app/ui/login.py" line="128"/>
         <source>Server:</source>
         <translation>服务器：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="136"/>
+        <location filename="../../app/ui/login.py" line="137"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="147"/>
+        <location filename="../../app/ui/login.py" line="148"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="151"/>
+        <location filename="../../app/ui/login.py" line="152"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="197"/>
+        <location filename="../../app/ui/login.py" line="198"/>
         <source>Enter your user name.</source>
         <translation>请输入用户名。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="229"/>
+        <location filename="../../app/ui/login.py" line="230"/>
         <source>Connecting to {server}…</source>
         <translation>正在连接 {server}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="272"/>
+        <location filename="../../app/ui/login.py" line="273"/>
         <source>Try again, or choose another server with “Change server…”.</source>
         <translation>请重试，或通过“更换服务器…”选择其他服务器。</translation>
     </message>
@@ -8262,47 +8270,47 @@ Contract {number}, until {day}</source>
 <context>
     <name>TimelineEntryDialog</name>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="607"/>
+        <location filename="../../app/ui/customers/overview.py" line="585"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="608"/>
+        <location filename="../../app/ui/customers/overview.py" line="586"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="609"/>
+        <location filename="../../app/ui/customers/overview.py" line="587"/>
         <source>Reference</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="610"/>
+        <location filename="../../app/ui/customers/overview.py" line="588"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="611"/>
+        <location filename="../../app/ui/customers/overview.py" line="589"/>
         <source>Details</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="612"/>
+        <location filename="../../app/ui/customers/overview.py" line="590"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="613"/>
+        <location filename="../../app/ui/customers/overview.py" line="591"/>
         <source>By</source>
         <translation>经办人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="623"/>
+        <location filename="../../app/ui/customers/overview.py" line="601"/>
         <source>:</source>
         <translation>：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="632"/>
+        <location filename="../../app/ui/customers/overview.py" line="610"/>
         <source>This is a summary. The full screen for this record comes with the &quot;{module}&quot; module.</source>
         <translation>这里只显示摘要。完整的单据界面将随“{module}”模块提供。</translation>
     </message>
