@@ -20,6 +20,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
     func,
     literal,
     null,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import Null
 
 from app.models import (
     AuditEntry,
@@ -278,7 +280,10 @@ def _branch(kind: str, record_id: Any, at: Any, reference: Any, state: Any, text
             type_coerce(reference, Unicode(60)).label("reference"),
             type_coerce(state, String(20)).label("state"),
             type_coerce(text, Unicode(500)).label("text"),
-            type_coerce(amount, Numeric(14, 2)).label("amount"),
+            # A kind without an amount gives a typed NULL: a timeline of such kinds only
+            # (a role that sees no money) would otherwise come back as text on PostgreSQL.
+            (cast(amount, Numeric(14, 2)) if isinstance(amount, Null)
+             else type_coerce(amount, Numeric(14, 2))).label("amount"),
             user_id.label("user_id"),
         )
         .select_from(source)
