@@ -26,9 +26,9 @@ def engine_as(url: str, username: str, password: str) -> Engine:
         DatabaseUnavailable: the server cannot be used for another reason.
     """
     if not personal_logins(url):
-        engine = make_engine(url)
+        engine = make_engine(url, station=True)
     else:
-        engine = make_engine(person_url(url, username, password))
+        engine = make_engine(person_url(url, username, password), station=True)
     try:
         check_connection(engine)
     except DatabaseUnavailable as exc:

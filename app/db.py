@@ -19,6 +19,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from app import timeouts
+
 log = logging.getLogger(__name__)
 
 Reason = Literal["unreachable", "login_refused", "database_missing", "driver_missing",
@@ -827,18 +829,22 @@ def read_only_options(engine: Engine) -> dict[str, Any]:
     return {"isolation_level": "AUTOCOMMIT"}
 
 
-def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
+def make_engine(url: str | URL, *, echo: bool = False, station: bool = False) -> Engine:
     """Create the engine for a database URL with the station's connection policy.
 
     Server databases get pool_pre_ping (a station survives a server restart) and a
     5-second connect timeout; SQLite gets its folder created and the pragmas in
-    `_install_sqlite_hooks`.
+    `_install_sqlite_hooks`. ``station``: the engine a person works on, whose server
+    connections get the time limits of app.timeouts (statement, lock, idle transaction,
+    keep-alive); administration commands run without them.
 
     Raises:
         DatabaseUnavailable: the URL is not valid, or its Python driver module is missing.
     """
     try:
-        parsed = normalize_url(url).difference_update_query([LOGIN_PREFIX_KEY])
+        given = normalize_url(url)
+        limits = timeouts.from_url(given)
+        parsed = given.difference_update_query([LOGIN_PREFIX_KEY, *timeouts.KEYS])
     except (sa_exc.ArgumentError, ValueError) as exc:
         raise describe_connection_error(exc, url) from exc
     backend = parsed.get_backend_name()
@@ -875,6 +881,8 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
             _FILE_STATE[engine] = _file_state(sqlite_path)
     if parsed.drivername == "postgresql+psycopg":
         _install_psycopg_hooks(engine)
+    if station:
+        timeouts.install(engine, limits)
     return engine
 
 

@@ -61,6 +61,12 @@ CATALOG_ZH: dict[str, str] = {
     "{entity} {id} does not exist or you may not see it.": "{entity} {id} 不存在或您无权查看。",
     "{entity} was changed by {user} at {when} after you opened it.":
         "{entity} 在您打开之后已被 {user} 于 {when} 修改。",
+    "Another station is saving the same records right now, and this one waited as long as "
+    "it may. Nothing was changed; try again in a moment.":
+        "另一工作站正在保存相同的记录，本工作站已等待到允许的最长时间。未做任何更改，请稍后重试。",
+    "The server took too long to answer and the action was stopped; nothing was changed. "
+    "Try again, or narrow the search.":
+        "服务器响应时间过长，操作已停止，未做任何更改。请重试，或缩小查询范围。",
     "Someone else saved this record at the same time. Reload it and try again.":
         "其他人同时保存了此记录，请重新载入后再试。",
     "The database refused the change: {detail}": "数据库拒绝了此修改：{detail}",

@@ -92,6 +92,12 @@ class UnitOfWork:
                 self.session.rollback()
             finally:
                 self.session.close()
+        if isinstance(exc, DBAPIError):
+            # A time limit the server enforced (app.timeouts) reaches the person as what
+            # happened, not as an unexpected error.
+            limit = _time_limit_error(exc)
+            if limit is not None:
+                raise limit from exc
 
     def commit(self) -> None:
         if self._depth > 1:
@@ -137,6 +143,8 @@ def translate_db_error(exc: BaseException, url: str = "") -> BaseException:
             return ValidationError({field: tr("already exists")})
         detail = message.splitlines()[0][:200]
         return ServiceError(tr("The database refused the change: {detail}", detail=detail))
+    if isinstance(exc, DBAPIError) and (limit := _time_limit_error(exc)) is not None:
+        return limit
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         from app.db import describe_connection_error
 
@@ -179,4 +187,28 @@ def unique_field(message: str) -> str | None:
         named = name is not None and (f'"{name}"' in message or f"'{name}'" in message)
         if named or (failed and failed == ", ".join(f"{table}.{c}" for c in columns)):
             return columns[-1]
+    return None
+
+
+# PostgreSQL: lock_timeout, statement_timeout; SQL Server: SET LOCK_TIMEOUT (error 1222)
+# and the ODBC query timeout (SQLSTATE HYT00).
+_LOCK_WAIT_STATES = frozenset({"55P03"})
+_TOO_LONG_STATES = frozenset({"57014", "HYT00", "HYT01"})
+
+
+def _time_limit_error(exc: DBAPIError) -> ServiceError | None:
+    """The person's message for a statement the server stopped at a time limit, or None."""
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or (
+        str(orig.args[0]) if orig is not None and orig.args else "")
+    text = str(orig)
+    if state in _LOCK_WAIT_STATES or "Lock request time out period exceeded" in text:
+        return ConflictError(tr(
+            "Another station is saving the same records right now, and this one waited as "
+            "long as it may. Nothing was changed; try again in a moment."))
+    if state in _TOO_LONG_STATES and "statement timeout" in text.lower() or (
+            state in {"HYT00", "HYT01"}):
+        return ServiceError(tr(
+            "The server took too long to answer and the action was stopped; nothing was "
+            "changed. Try again, or narrow the search."))
     return None

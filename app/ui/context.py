@@ -85,7 +85,7 @@ def open_database(url: str, *, embedded: bool = False,
     if person is not None:
         engine = engine_as(url, *person)
     else:
-        engine = make_engine(url)
+        engine = make_engine(url, station=True)
     try:
         if person is None:
             check_connection(engine)
