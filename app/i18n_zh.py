@@ -67,6 +67,11 @@ CATALOG_ZH: dict[str, str] = {
     "The server took too long to answer and the action was stopped; nothing was changed. "
     "Try again, or narrow the search.":
         "服务器响应时间过长，操作已停止，未做任何更改。请重试，或缩小查询范围。",
+    "This was already saved a moment ago (an earlier attempt went through). "
+    "Try again to see the saved record.":
+        "此记录刚才已保存（之前的一次提交已成功）。请重试以查看已保存的记录。",
+    "must be 8 to 64 letters, digits, '_' or '-'": "须为 8 至 64 个字母、数字、“_”或“-”",
+    "was already used for another record": "已用于另一条记录",
     "Someone else saved this record at the same time. Reload it and try again.":
         "其他人同时保存了此记录，请重新载入后再试。",
     "The database refused the change: {detail}": "数据库拒绝了此修改：{detail}",

@@ -30,6 +30,7 @@ from app.models.system import (
     CustomFieldDefinition,
     CustomFieldValue,
     DocumentSequence,
+    RequestKey,
 )
 from app.models.work import CareItem, Task
 
@@ -59,6 +60,7 @@ __all__ = [
     "QuotationLine",
     "RepairPart",
     "RepairRecord",
+    "RequestKey",
     "Role",
     "RoleDataScope",
     "RoleFieldRule",

@@ -60,6 +60,25 @@ class AuditEntry(Base):
     tx_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class RequestKey(Base):
+    """The request key of a saved create or payment (幂等键), taken when its form opened.
+
+    A retry after an ambiguous failure (a lost reply to COMMIT) finds the record the first
+    attempt saved instead of saving it again (``app.services.requests``). Written in the
+    use case's own transaction, never changed. Rows older than 30 days are of no use to a
+    retry and may be deleted by housekeeping (not built yet).
+    """
+
+    __tablename__ = "request_keys"
+    __table_args__ = (Index("ix_request_keys_created_at", "created_at"),)
+
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    entity: Mapped[Code40]
+    record_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[Timestamp]
+
+
 class CustomFieldDefinition(Tracked, Base):
     """An extra field an administrator added to a kind of record (自定义字段)."""
 

@@ -46,7 +46,7 @@ from app.models.enums import (
 )
 from app.models.system import CustomFieldValue
 from app.security import principals
-from app.services import audit, custom_fields
+from app.services import audit, custom_fields, requests
 from app.services.custom_fields import FieldDefinition
 from app.services.directory import customer_entry
 from app.services.errors import NotFound, ValidationError
@@ -582,16 +582,21 @@ def _apply_children(customer: Customer, contacts: list[dict[str, Any]],
 
 
 def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
-                    custom: Mapping[str, object] | None = None) -> CustomerDetail:
+                    custom: Mapping[str, object] | None = None,
+                    request_key: str | None = None) -> CustomerDetail:
     """Create a customer; the creator owns it unless another owner is given.
 
     ``custom`` (or ``draft.custom``) holds the custom field values by code; they are
     checked with the same rules as on the form and saved in the same transaction.
+    A retry with the ``request_key`` of a customer already saved returns that customer
+    (``app.services.requests``).
     """
     if custom is not None:
         draft = replace(draft, custom=dict(custom))
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.CREATE)
+        if (saved := requests.replayed(uow, actor, request_key, "customer")) is not None:
+            return _protect_phones(uow, actor, _detail(uow, _load(uow, actor, saved)))
         if draft.owner_id is None:
             draft = replace(draft, owner_id=actor.user_id)
         elif draft.owner_id != actor.user_id:
@@ -617,6 +622,7 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
         after.update({k: v[1] for k, v in custom_changes.items()})
         audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,
                      f"{customer.code} {customer.name}", {"after": after})
+        requests.remember(uow, actor, request_key, "customer", customer.id)
         uow.commit()
         return _protect_phones(uow, actor, _detail(uow, customer))
 

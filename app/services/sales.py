@@ -52,7 +52,7 @@ from app.models.enums import (
     PaymentMethod,
     QuotationStatus,
 )
-from app.services import audit, custom_fields
+from app.services import audit, custom_fields, requests
 from app.services.catalog import POINTS_LIMIT
 from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
@@ -455,10 +455,15 @@ class AgingReport:
 # --- quotations ----------------------------------------------------------------------------
 
 
-def create_quotation(*, uow: UnitOfWork, actor: Actor, draft: QuotationDraft) -> QuotationView:
-    """Make a draft quotation; the actor owns it unless another owner is given."""
+def create_quotation(*, uow: UnitOfWork, actor: Actor, draft: QuotationDraft,
+                     request_key: str | None = None) -> QuotationView:
+    """Make a draft quotation; the actor owns it unless another owner is given.
+
+    A retry with the ``request_key`` of a quotation already saved returns that quotation."""
     with uow:
         require(uow, actor, Module.QUOTATIONS, Operation.CREATE)
+        if (saved := requests.replayed(uow, actor, request_key, "quotation")) is not None:
+            return _quotation_view(uow, _load_quotation(uow, saved))
         check = Checker()
         owner_id = _owner(uow, actor, check, Module.QUOTATIONS, draft.owner_id, None)
         header = _quotation_header(uow, actor, check, draft)
@@ -476,6 +481,7 @@ def create_quotation(*, uow: UnitOfWork, actor: Actor, draft: QuotationDraft) ->
         audit.record(uow, actor, AuditAction.CREATE, "quotation", quotation.id,
                      _summary(quotation.number, header["customer_id"], uow),
                      {"after": _snapshot(quotation)})
+        requests.remember(uow, actor, request_key, "quotation", quotation.id)
         uow.commit()
         return _quotation_view(uow, quotation)
 
@@ -645,10 +651,15 @@ def convert_quotation_to_order(
 # --- orders --------------------------------------------------------------------------------
 
 
-def create_order(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> OrderView:
-    """Make a draft order directly (a counter sale, a phone order)."""
+def create_order(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft,
+                 request_key: str | None = None) -> OrderView:
+    """Make a draft order directly (a counter sale, a phone order).
+
+    A retry with the ``request_key`` of an order already saved returns that order."""
     with uow:
         require(uow, actor, Module.ORDERS, Operation.CREATE)
+        if (saved := requests.replayed(uow, actor, request_key, "order")) is not None:
+            return _order_view(uow, actor, _load_order(uow, saved, actor))
         check = Checker()
         owner_id = _owner(uow, actor, check, Module.ORDERS, draft.owner_id, None)
         header = _order_header(uow, actor, check, draft)
@@ -675,6 +686,7 @@ def create_order(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft) -> OrderVi
         audit.record(uow, actor, AuditAction.CREATE, "order", order.id,
                      _summary(order.number, order.customer_id, uow),
                      {"after": {**_snapshot(order), **{k: v[1] for k, v in custom.items()}}})
+        requests.remember(uow, actor, request_key, "order", order.id)
         uow.commit()
         return _order_view(uow, actor, order)
 
@@ -823,7 +835,7 @@ def record_payment(
     *, uow: UnitOfWork, actor: Actor, customer_id: int, received_on: dt.date,
     amount: Decimal | str, method: PaymentMethod | str,
     allocations: Sequence[tuple[int, Decimal | str]], reference: str | None = None,
-    notes: str | None = None,
+    notes: str | None = None, request_key: str | None = None,
 ) -> PaymentView:
     """Record money received from a customer and settle orders with it.
 
@@ -836,6 +848,9 @@ def record_payment(
     locked before anything is read (an UPDATE, which locks the rows on PostgreSQL and SQL
     Server and takes the write lock on SQLite), so the second payment waits and then sees
     the first one's effect.
+
+    With a ``request_key`` (taken when the form opened) a retry of a payment already saved
+    returns that payment and moves no money again (``app.services.requests``).
     """
     order_ids = sorted({oid for oid, _ in allocations if _is_id(oid)})
     with uow:
@@ -847,6 +862,8 @@ def record_payment(
                 .execution_options(synchronize_session=False)
             )
         require(uow, actor, Module.PAYMENTS, Operation.CREATE)
+        if (saved := requests.replayed(uow, actor, request_key, "payment")) is not None:
+            return _payment_view(uow, _load_payment(uow, saved))
         check = Checker()
         business_dates(check, received_on=received_on)
         total = check.money("amount", amount)
@@ -899,6 +916,7 @@ def record_payment(
                          _summary(order.number, customer_id, uow),
                          {"paid_amount": paid_changes[order.number],
                           "payment": payment.number})
+        requests.remember(uow, actor, request_key, "payment", payment.id)
         uow.commit()
         return _payment_view(uow, payment)
 
@@ -1480,6 +1498,16 @@ def _customer(uow: UnitOfWork, customer_id: int) -> Customer:
     if customer is None:
         raise _not_found("Customer", customer_id)
     return customer
+
+
+def _load_payment(uow: UnitOfWork, payment_id: int) -> Payment:
+    payment = uow.session.execute(
+        select(Payment).where(Payment.id == payment_id)
+        .options(selectinload(Payment.allocations))
+    ).scalar_one_or_none()
+    if payment is None:
+        raise _not_found("Payment", payment_id)
+    return payment
 
 
 def _load_quotation(uow: UnitOfWork, quotation_id: int) -> Quotation:

@@ -87,7 +87,7 @@ from app.models.service import (
     ServiceTicket,
     TicketEvent,
 )
-from app.services import audit, custom_fields
+from app.services import audit, custom_fields, requests
 from app.services.customers import serial_conflict
 from app.services.errors import (
     ConflictError,
@@ -582,16 +582,20 @@ def service_score(job_type: str, difficulty: int, rating: int | None, on_time: b
 # --- use cases -------------------------------------------------------------------------------
 
 
-def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> TicketView:
+def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft,
+                  request_key: str | None = None) -> TicketView:
     """Take in a device (or an on-site request): number, SLA due time, contract coverage.
 
     Any customer of the company may hand in a device at the counter or the repair
     department, whoever owns them as a sales customer: the desk needs CUSTOMERS view
-    and SERVICE_TICKETS create, not the customer in its sales data scope.
+    and SERVICE_TICKETS create, not the customer in its sales data scope. A retry with
+    the ``request_key`` of a ticket already taken in returns that ticket.
     """
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.CREATE)
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
+        if (saved := requests.replayed(uow, actor, request_key, "service_ticket")) is not None:
+            return _view(uow, saved, detail=True)
         check = Checker()
         business_dates(check, expected_on=draft.expected_on, received_at=draft.received_at)
         # Through the directory: on a secured server the desk may not read the card of a
@@ -701,6 +705,7 @@ def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft) -> Ticke
                      _summary(ticket, customer.name),
                      {"after": {**audit.snapshot(ticket),
                                 **{k: v[1] for k, v in custom.items()}}})
+        requests.remember(uow, actor, request_key, "service_ticket", ticket.id)
         uow.commit()
         return _view(uow, ticket.id, detail=True)
 
