@@ -122,6 +122,9 @@ def _build_access() -> tuple[Access, ...]:
     add(Access("document_sequences", p) for p in ("SELECT", "INSERT", "UPDATE"))
     # Everyone writes audit entries; nobody may rewrite them (no UPDATE/DELETE anywhere).
     rows.append(Access("audit_log", "INSERT"))
+    # Everyone who saves a create or a payment notes its request key, and reads their own
+    # back on a retry (app.services.requests); nobody changes one.
+    add(Access("request_keys", p) for p in ("SELECT", "INSERT"))
     # Custom field values travel with the record they belong to.
     add(Access("custom_field_values", p) for p in ("SELECT", "INSERT", "UPDATE", "DELETE"))
     # Customer names are shown on every kind of record; rows are limited by scope. Of
@@ -364,6 +367,8 @@ ROW_RULES: Final = (
             ("customer", "customers"), ("contact", "contacts"), ("device", "devices"),
             ("visit", "visits"), ("order", "orders"), ("service_ticket", "service_tickets"),
             ("care_item", "care_items")))),
+    # A person's request keys are their own: a retry finds only what they saved.
+    RowRule("request_keys", (Mine("user_id"),)),
     # The customer 360 view shows a customer's change history; administration sees it all.
     RowRule("audit_log", (Allowed(M.ADMINISTRATION, Operation.VIEW),
                           Follows("entity_id", "customers", ("entity", "customer")))),
