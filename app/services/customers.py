@@ -64,7 +64,7 @@ from app.services.permissions import (
     scope_params,
     sees_field,
 )
-from app.services.uow import UnitOfWork, translate_db_error
+from app.services.uow import UnitOfWork, translate_db_error, unique_field
 from app.services.validation import Checker, search_fields, search_text
 from app.textkeys import (
     core_initials,
@@ -508,14 +508,11 @@ def _check_serials_unique(uow: UnitOfWork, check: Checker, devices: list[dict[st
                    tr("is already registered to {customer}", customer=owner_name))
 
 
-SERIAL_INDEX = "uq_devices_serial_number"
-
-
 def serial_conflict(exc: IntegrityError) -> str | None:
     """The database's message if ``exc`` is the one-machine-per-serial-number index
-    refusing a device (PostgreSQL and SQL Server name the index, SQLite the columns)."""
+    refusing a device (the unique key whose field is the serial number)."""
     message = str(exc.orig)
-    return message if SERIAL_INDEX in message or "devices.serial_number" in message else None
+    return message if unique_field(message) == "serial_number" else None
 
 
 def refused_serials(message: str, serials: Sequence[str]) -> list[int]:
@@ -757,7 +754,9 @@ def search_customers(
         # skips the ORM's result machinery.
         rows = uow.session.connection().execute(stmt, params).all()
         more = len(rows) > limit
-        page = _protect_row_phones(uow, actor, tuple(_row(r) for r in rows[:limit]))
+        # A role with phones hidden reads only its own customers' numbers (the phone view
+        # joined in the statement): nothing to blank afterwards.
+        page = tuple(_row(r) for r in rows[:limit])
         next_after = (page[-1].sort_key, page[-1].id) if more and page else None
         custom: dict[int, dict[str, Any]] = {}
         visible_ids = [r.id for r in page if not r.restricted]
@@ -1190,14 +1189,6 @@ def _protect_phones(uow: UnitOfWork, actor: Actor, detail: CustomerDetail) -> Cu
     return replace(detail, phone=None, phones_visible=False, phones_editable=False,
                    contacts=tuple(replace(c, phone=None, mobile=None)
                                   for c in detail.contacts))
-
-
-def _protect_row_phones(uow: UnitOfWork, actor: Actor,
-                        rows: tuple[CustomerRow, ...]) -> tuple[CustomerRow, ...]:
-    if "phone" not in hidden_fields(uow, actor, Module.CUSTOMERS):
-        return rows
-    return tuple(r if r.phone is None or r.owner_id == actor.user_id
-                 else replace(r, phone=None) for r in rows)
 
 
 def _detail(uow: UnitOfWork, customer: Customer) -> CustomerDetail:
