@@ -39,7 +39,7 @@ from app.reports.tabular import Cell, Sheet, write_csv, write_xlsx
 from app.services import audit, custom_fields
 from app.services.customers import CustomerFilters, search_condition
 from app.services.errors import ValidationError
-from app.services.permissions import Actor, hidden_fields, require, scope_filter
+from app.services.permissions import Actor, hidden_fields, require, scope_filter, sees_margin
 from app.services.uow import UnitOfWork
 from app.services.validation import search_text
 
@@ -271,8 +271,7 @@ def export_orders(
     with uow:
         require(uow, actor, Module.ORDERS, Operation.EXPORT)
         kind = _format_of(target, fmt)
-        hidden = hidden_fields(uow, actor, Module.ORDERS)
-        margin_hidden = "unit_cost" in hidden or "margin" in hidden
+        margin_hidden = not sees_margin(uow, actor)
         cost_hidden = margin_hidden
         conditions = [scope_filter(uow, actor, Module.ORDERS, Order.owner_id)]
         if status is not None:

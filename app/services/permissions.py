@@ -291,6 +291,13 @@ def sees_field(uow: UnitOfWork, actor: Actor, module: Module, name: str,
     return (module, name) in OWNER_EXEMPT_FIELDS and owner_id == actor.user_id
 
 
+def sees_margin(uow: UnitOfWork, actor: Actor) -> bool:
+    """Whether the actor sees order costs and the margin computed from them: hiding either
+    field hides both (and on a secured server the cost columns: app.security.catalog)."""
+    hidden = hidden_fields(uow, actor, Module.ORDERS)
+    return "margin" not in hidden and "unit_cost" not in hidden
+
+
 def may_change_field(uow: UnitOfWork, actor: Actor, module: Module, name: str,
                      owner_id: int | None = None) -> bool:
     """Whether the actor may change protected field ``name`` on a record of ``owner_id``."""

@@ -30,10 +30,10 @@ from app.services.locking import check_version
 from app.services.periods import Period, bucket, periods_per_year, year_periods
 from app.services.permissions import (
     Actor,
-    hidden_fields,
     require,
     require_in_scope,
     scope_filter,
+    sees_margin,
 )
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
@@ -246,10 +246,8 @@ def plan_vs_actual(*, uow: UnitOfWork, actor: Actor, owner_id: int | None, year:
         require(uow, actor, Module.SALES_PLANS, Operation.VIEW)
         if owner_id is not None:
             require_in_scope(uow, actor, Module.SALES_PLANS, Operation.VIEW, owner_id)
-        # The margin is computed from the cost: a role blind to either sees no margin (and
-        # its database login may not read orders.total_cost).
-        hidden = hidden_fields(uow, actor, Module.ORDERS)
-        margin_visible = "margin" not in hidden and "unit_cost" not in hidden
+        # Its database login may not read orders.total_cost otherwise.
+        margin_visible = sees_margin(uow, actor)
         planned = _planned(uow, actor, owner_id, year_ok, kind)
         actual = _actual(uow, actor, owner_id, periods, with_cost=margin_visible)
         figures = []

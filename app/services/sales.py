@@ -67,6 +67,7 @@ from app.services.permissions import (
     require,
     require_in_scope,
     scope_filter,
+    sees_margin,
 )
 from app.services.uow import UnitOfWork
 from app.services.validation import MONEY_LIMIT, Checker, business_dates
@@ -1325,8 +1326,7 @@ def _open(status: OrderStatus, total: Decimal, paid: Decimal) -> Decimal:
 
 
 def _margin_hidden(uow: UnitOfWork, actor: Actor) -> bool:
-    hidden = hidden_fields(uow, actor, Module.ORDERS)
-    return "margin" in hidden or "unit_cost" in hidden
+    return not sees_margin(uow, actor)
 
 
 def _cost_columns(uow: UnitOfWork, actor: Actor) -> tuple[bool, bool]:
@@ -1335,9 +1335,8 @@ def _cost_columns(uow: UnitOfWork, actor: Actor) -> tuple[bool, bool]:
     Hiding the cost hides all three; hiding the margin hides the line and total costs
     it is computed from (``app.security.catalog.PROTECTED_COLUMNS``).
     """
-    hidden = hidden_fields(uow, actor, Module.ORDERS)
-    unit = "unit_cost" not in hidden
-    return unit, unit and "margin" not in hidden
+    unit = "unit_cost" not in hidden_fields(uow, actor, Module.ORDERS)
+    return unit, sees_margin(uow, actor)
 
 
 def _before(date_column: Any, id_column: Any, after: tuple[dt.date, int]) -> Any:

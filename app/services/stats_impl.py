@@ -29,7 +29,7 @@ from app.models.enums import (
 )
 from app.services import audit, stats_sales, stats_service
 from app.services.errors import PermissionDenied, ValidationError
-from app.services.permissions import Actor, hidden_fields, require
+from app.services.permissions import Actor, require, sees_margin
 from app.services.statistics import (
     MAX_DAYS,
     STATISTICS,
@@ -106,8 +106,7 @@ def run(name: str, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
             require(uow, actor, Module.STATISTICS, Operation.VIEW)
             table = _REGISTRY[name][0](Ctx(uow, actor, filters, lang))
             lines = _filter_lines(uow, name, filters)
-            hidden = hidden_fields(uow, actor, Module.ORDERS)
-        if "margin" in hidden or "unit_cost" in hidden:
+        if not sees_margin(uow, actor):
             # A role that may not see costs sees the sales figures without them.
             table = _without_costs(table)
         return replace(table, queries=seen[0], filter_lines=lines)
@@ -166,9 +165,7 @@ def drill(key: DrillKey, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
     with uow:
         require(uow, actor, Module.STATISTICS, Operation.VIEW)
         ctx = Ctx(uow, actor, filters, "en")
-        hidden = hidden_fields(uow, actor, Module.ORDERS)
-        if selector.get("measure") in COST_COLUMNS and ("margin" in hidden
-                                                       or "unit_cost" in hidden):
+        if selector.get("measure") in COST_COLUMNS and not sees_margin(uow, actor):
             raise PermissionDenied(tr("You may not see costs and margins."),
                                    module=Module.ORDERS, operation=Operation.VIEW)
         try:

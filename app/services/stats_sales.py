@@ -47,7 +47,7 @@ from app.models import (
     User,
 )
 from app.models.enums import Module, OpportunityStage, PlanPeriod
-from app.services.permissions import hidden_fields, scope_filter
+from app.services.permissions import scope_filter, sees_margin
 from app.services.sales import RECEIVABLE_STATUSES
 from app.services.statistics import ChartKind, ChartSpec, ColumnKind, StatTable
 from app.services.stats_common import (
@@ -283,8 +283,7 @@ def _lines_from(stmt: Any, *, customer: bool = False) -> Any:
 def _cost(ctx: Ctx, amount: Any) -> Any:
     """``amount`` (a cost column) for a role that may see costs, else zero: a secured
     server refuses the column to the others, whose tables lose the cost cells anyway."""
-    hidden = hidden_fields(ctx.uow, ctx.actor, Module.ORDERS)
-    if "margin" in hidden or "unit_cost" in hidden:
+    if not sees_margin(ctx.uow, ctx.actor):
         return type_coerce(literal_column("0"), M2)
     return amount
 
