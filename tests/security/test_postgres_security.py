@@ -483,3 +483,22 @@ def test_any_customer_may_hand_in_a_device_at_the_counter(
             customer_id=key_account, symptoms="不开机",
             new_device=NewDevice(brand="HP", model=taken_model, serial_number=taken_serial)))
 
+
+
+def test_request_keys_are_each_persons_own_and_never_rewritten(
+        psql: Psql, owner_engine: Engine) -> None:
+    sales1, sales2 = actor(owner_engine, "sales1"), actor(owner_engine, "sales2")
+    mine, theirs = psql("sales1"), psql("sales2")
+    mine.execute("INSERT INTO request_keys (key, entity, record_id, user_id, created_at)"
+                 " VALUES ('psql-probe-key-1', 'payment', 1, %s, now())", (sales1.user_id,))
+    try:
+        assert rows(mine, "SELECT key FROM request_keys WHERE key = 'psql-probe-key-1'") == [
+            ("psql-probe-key-1",)]
+        # Another salesperson neither sees it nor can take it over.
+        assert rows(theirs, "SELECT key FROM request_keys") == []
+        assert "permission denied" in refused(
+            theirs, f"UPDATE request_keys SET user_id = {sales2.user_id}")
+        assert "permission denied" in refused(mine, "DELETE FROM request_keys")
+    finally:
+        with owner_engine.begin() as conn:
+            conn.execute(text("DELETE FROM request_keys WHERE key = 'psql-probe-key-1'"))
