@@ -35,7 +35,7 @@ from app.i18n import tr
 from app.models import Department, Task, User, utcnow
 from app.models.customers import customer_directory
 from app.models.enums import AuditAction, DataScope, Module, Operation, Priority, TaskStatus
-from app.services import audit
+from app.services import audit, requests
 from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
@@ -139,11 +139,16 @@ class TaskView:
 
 
 def create_task(*, uow: UnitOfWork, actor: Actor, draft: TaskDraft,
-                today: dt.date | None = None) -> TaskView:
-    """Assign a task to a person or a department (see the module docstring for who may)."""
+                today: dt.date | None = None, request_key: str | None = None) -> TaskView:
+    """Assign a task to a person or a department (see the module docstring for who may).
+
+    A retry with the ``request_key`` of a task already saved returns that task
+    (``app.services.requests``)."""
     day = today or dt.date.today()
     with uow:
         require(uow, actor, Module.TASKS, Operation.CREATE)
+        if (saved := requests.replayed(uow, actor, request_key, "task")) is not None:
+            return _view(uow, saved, day)
         values = _clean(uow, actor, draft, day, current=None)
         task = Task(assigned_by_id=actor.user_id, status=TASK_LIFECYCLE.initial,
                     created_by_id=actor.user_id, updated_by_id=actor.user_id, **values)
@@ -151,6 +156,7 @@ def create_task(*, uow: UnitOfWork, actor: Actor, draft: TaskDraft,
         uow.flush()
         audit.record(uow, actor, AuditAction.CREATE, "task", task.id, task.title,
                      {"after": audit.snapshot(task)})
+        requests.remember(uow, actor, request_key, "task", task.id)
         uow.commit()
         return _view(uow, task.id, day)
 

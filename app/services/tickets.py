@@ -884,8 +884,13 @@ def technician_workload(*, uow: UnitOfWork, actor: Actor) -> tuple[Workload, ...
 
 
 def record_repair(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_version: int,
-                  draft: RepairDraft) -> TicketView:
-    """The technician's repair record; scores the job, prices the ticket, ticket → done."""
+                  draft: RepairDraft, request_key: str | None = None) -> TicketView:
+    """The technician's repair record; scores the job, prices the ticket, ticket → done.
+
+    A retry with the ``request_key`` of a repair record already saved writes nothing and
+    returns the ticket as it is now (done, or further on) instead of a version conflict
+    (``app.services.requests``); the key of another ticket's record is refused.
+    """
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.EDIT)
         ticket = _load(uow, ticket_id)
@@ -895,6 +900,10 @@ def record_repair(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
             raise PermissionDenied(
                 tr("Only the assigned technician may record the repair."),
                 module=Module.SERVICE_TICKETS, operation=Operation.EDIT)
+        if (saved := requests.replayed(uow, actor, request_key, "repair_record")) is not None:
+            _same_ticket(uow.session.execute(select(RepairRecord.ticket_id).where(
+                RepairRecord.id == saved)).scalar_one(), ticket.id)
+            return _view(uow, ticket.id, detail=True)
         check_version(uow, ticket, expected_version, entity="service_ticket",
                       label=tr("Service ticket"))
         check = Checker()
@@ -970,19 +979,26 @@ def record_repair(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
                          c.key for c in RepairRecord.__mapper__.column_attrs
                          if c.key != "parts_cost"])})
         _transition(uow, actor, ticket, TS.DONE, None, at=completed_at)
+        requests.remember(uow, actor, request_key, "repair_record", record.id)
         uow.commit()
         return _view(uow, ticket.id, detail=True)
 
 
 def pickup_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_version: int,
                   payment_amount: Decimal | str | None = None,
-                  method: PaymentMethod | str | None = None) -> TicketView:
+                  method: PaymentMethod | str | None = None,
+                  request_key: str | None = None) -> TicketView:
     """The customer collects the device (done → picked up), paying what is open.
 
     Needs ``SERVICE_TICKETS/EDIT`` or, at the counter, ``PAYMENTS/CREATE``, with the ticket
     in scope. A payment is recorded against the ticket's charge; more than the open charge is
     refused; less (or none) leaves the rest open on the ticket (``open_charge``) to be paid
     later. The ticket row is locked first so two stations cannot both take the money.
+
+    The ``request_key`` names the pickup (the ticket's id is kept with it). A retry with
+    the key of a pickup already saved takes no money again and returns the ticket as it
+    is now, instead of a version conflict or "not ready for pickup"
+    (``app.services.requests``); the key of another ticket's pickup is refused.
     """
     with uow:
         uow.session.execute(
@@ -996,6 +1012,9 @@ def pickup_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
         ticket = _load(uow, ticket_id)
         uow.session.refresh(ticket)
         _require_ticket_scope(uow, actor, ticket, Operation.VIEW)
+        if (saved := requests.replayed(uow, actor, request_key, "pickup")) is not None:
+            _same_ticket(saved, ticket.id)
+            return _view(uow, ticket.id, detail=True)
         check_version(uow, ticket, expected_version, entity="service_ticket",
                       label=tr("Service ticket"))
         check = Checker()
@@ -1027,6 +1046,7 @@ def pickup_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
                          f"{payment.number} {ticket.number} ¥{amount:,.2f}",
                          {"after": audit.snapshot(payment), "service_ticket": ticket.number})
         _transition(uow, actor, ticket, TS.PICKED_UP, None, at=now)
+        requests.remember(uow, actor, request_key, "pickup", ticket.id)
         uow.commit()
         return _view(uow, ticket.id, detail=True)
 
@@ -1221,6 +1241,12 @@ def _transition(uow: UnitOfWork, actor: Actor, ticket: ServiceTicket, target: Ti
     audit.record(uow, actor, AuditAction.TRANSITION, "service_ticket", ticket.id,
                  ticket.number, {"status": [current.value, target.value], "note": note,
                                  **(also or {})})
+
+
+def _same_ticket(saved_ticket_id: int, ticket_id: int) -> None:
+    """A request key names one save on one ticket: another ticket's key is refused."""
+    if saved_ticket_id != ticket_id:
+        raise ValidationError({requests.FIELD: tr("was already used for another record")})
 
 
 def _load(uow: UnitOfWork, ticket_id: int) -> ServiceTicket:

@@ -36,13 +36,14 @@ from app.models.enums import (
     Operation,
     VisitKind,
 )
-from app.services import audit, custom_fields
+from app.services import audit, custom_fields, requests
 from app.services.customers import (
     CustomerDetail,
     CustomerDraft,
     DuplicateHit,
     create_customer,
     find_duplicates,
+    get_customer,
 )
 from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied, ServiceError
@@ -218,15 +219,19 @@ class DuplicateCustomer(ServiceError):
 
 
 def record_visit(*, uow: UnitOfWork, actor: Actor, draft: VisitDraft,
-                 submit: bool = False) -> VisitView:
+                 submit: bool = False, request_key: str | None = None) -> VisitView:
     """Record a walk-in, phone call or visit; the actor becomes its owner.
 
     See the module docstring for which customers the actor may record against. The visit
     is a draft, or with ``submit`` goes straight to management's confirmation queue.
+    A retry with the ``request_key`` of a visit already saved returns that visit
+    (``app.services.requests``).
     """
     with uow:
         require(uow, actor, Module.VISITS, Operation.CREATE)
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
+        if (saved := requests.replayed(uow, actor, request_key, "visit")) is not None:
+            return _view(uow, saved)
         values = custom_fields.check_together(
             lambda: _clean(uow, actor, draft, Operation.CREATE), uow=uow,
             entity=CustomFieldEntity.VISIT, record_id=None, values=draft.custom)
@@ -242,6 +247,7 @@ def record_visit(*, uow: UnitOfWork, actor: Actor, draft: VisitDraft,
         audit.record(uow, actor, AuditAction.CREATE, "visit", visit.id, _summary(visit),
                      {"after": {**audit.snapshot(visit),
                                 **{k: v[1] for k, v in custom.items()}}})
+        requests.remember(uow, actor, request_key, "visit", visit.id)
         uow.commit()
         return _view(uow, visit.id)
 
@@ -405,6 +411,7 @@ def todo_follow_ups(*, uow: UnitOfWork, actor: Actor, on: dt.date,
 def record_walk_in(
     *, uow: UnitOfWork, actor: Actor, visit: VisitDraft, customer: CustomerDraft | None = None,
     customer_id: int | None = None, confirm_new: bool = False, submit: bool = True,
+    request_key: str | None = None,
 ) -> WalkInResult:
     """The counter's one-call flow: find or create the customer, then record the visit.
 
@@ -420,6 +427,11 @@ def record_walk_in(
 
     The visit is submitted to management for confirmation as it is recorded (like an order
     or a repair record), unless ``submit`` is False.
+
+    The ``request_key`` names the visit. A retry with the key of a walk-in already saved
+    writes nothing (no duplicate warning about the customer it created either) and
+    returns what the first call did: the visit, and for a new card the customer, built
+    from the saved visit (``app.services.requests``).
     """
     if (customer is None) == (customer_id is None):
         check = Checker()
@@ -427,13 +439,17 @@ def record_walk_in(
         check.done()
     with uow:
         require(uow, actor, Module.VISITS, Operation.CREATE)
+        if customer is not None:
+            require(uow, actor, Module.CUSTOMERS, Operation.CREATE)
+        if (saved := requests.replayed(uow, actor, request_key, "visit")) is not None:
+            return _walk_in_again(uow, actor, saved, customer_created=customer is not None)
         if customer_id is not None:
             made = record_visit(uow=uow, actor=actor,
-                                draft=replace(visit, customer_id=customer_id), submit=submit)
+                                draft=replace(visit, customer_id=customer_id), submit=submit,
+                                request_key=request_key)
             uow.commit()
             return WalkInResult(customer_id=customer_id, customer_created=False, visit=made)
         assert customer is not None
-        require(uow, actor, Module.CUSTOMERS, Operation.CREATE)
         if not confirm_new:
             phones = tuple(p for c in customer.contacts for p in (c.phone, c.mobile) if p)
             hits = find_duplicates(uow=uow, actor=actor, name=customer.name,
@@ -451,11 +467,26 @@ def record_walk_in(
         if contact_id is None and created.contacts:
             primary = [c for c in created.contacts if c.is_primary]
             contact_id = (primary or list(created.contacts))[0].id
+        # The visit remembers the key: it is saved with the customer or not at all.
         made = record_visit(uow=uow, actor=actor, draft=replace(
-            visit, customer_id=created.id, contact_id=contact_id), submit=submit)
+            visit, customer_id=created.id, contact_id=contact_id), submit=submit,
+            request_key=request_key)
         uow.commit()
         return WalkInResult(customer_id=created.id, customer_created=True, visit=made,
                             customer=created)
+
+
+def _walk_in_again(uow: UnitOfWork, actor: Actor, visit_id: int, *,
+                   customer_created: bool) -> WalkInResult:
+    """What a walk-in saved under a request key returned, from its visit.
+
+    A call with a new card created the visit's customer in the same transaction (that is
+    the only way it saves), so its retry returns that customer's card too."""
+    made = _view(uow, visit_id)
+    card = (get_customer(uow=uow, actor=actor, customer_id=made.customer_id)
+            if customer_created else None)
+    return WalkInResult(customer_id=made.customer_id, customer_created=customer_created,
+                        visit=made, customer=card)
 
 
 # --- helpers -------------------------------------------------------------------------------
