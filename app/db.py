@@ -30,6 +30,7 @@ Reason = Literal["unreachable", "login_refused", "database_missing", "driver_mis
 # opened is "unreachable" to callers but needs different advice than a server).
 _Topic = Literal[
     "unreachable",
+    "no_answer",
     "file_unreachable",
     "not_a_database",
     "disk_full",
@@ -50,6 +51,7 @@ _DETAIL_MAX_CHARS: Final = 300
 
 _REASON_OF_TOPIC: Final[Mapping[_Topic, Reason]] = {
     "unreachable": "unreachable",
+    "no_answer": "unreachable",
     "file_unreachable": "unreachable",
     "not_a_database": "other",
     "disk_full": "disk_full",
@@ -105,6 +107,12 @@ class DatabaseUnavailable(Exception):
                 return (
                     f"Cannot reach the database server {server}. Check that the server is on, "
                     "that the address is right, and that the firewall lets this PC in."
+                )
+            case "no_answer":
+                return (
+                    f"The database server {server} stopped answering (the network may be "
+                    "cut off). Check the network cable and the server; you can stop "
+                    "waiting for the current action."
                 )
             case "file_unreachable":
                 return (
@@ -178,6 +186,11 @@ class DatabaseUnavailable(Exception):
                 return (
                     f"无法连接数据库服务器 {server}。"
                     "请检查服务器是否已开机、地址是否正确、防火墙是否允许本机访问。"
+                )
+            case "no_answer":
+                return (
+                    f"数据库服务器 {server} 没有响应（网络可能已中断）。"
+                    "请检查网线和服务器；可以停止等待当前操作。"
                 )
             case "file_unreachable":
                 return (
@@ -387,6 +400,15 @@ def _scrub(message: str, secrets: list[str]) -> str:
     for secret in secrets:
         message = message.replace(secret, "***")
     return message
+
+
+def server_of(url: str | URL) -> str:
+    """What a message names as the server (host:port, data source or file), no secrets."""
+    try:
+        parsed = normalize_url(url)
+    except (sa_exc.ArgumentError, ValueError):
+        return redact_url(url)
+    return _scrub(describe_server(parsed), _secrets_of(parsed))
 
 
 def describe_server(url: URL) -> str:

@@ -17,6 +17,7 @@ from app.db import (
     lost_connection,
     make_engine,
     redact_url,
+    server_of,
 )
 from app.models.enums import DataScope, Module, Operation, StationCode
 from app.services.errors import ServiceError
@@ -50,9 +51,20 @@ class Database:
             self._uow = UnitOfWork.for_engine(self.engine)
         return self._uow
 
+    def forget_uow(self) -> None:
+        """The worker's call was abandoned while using the unit of work: the next call gets
+        a new one (the abandoned call may still be inside the old one, on its own thread)."""
+        self._uow = None
+
     def ping(self) -> None:
         """A cheap round trip (SELECT 1); raises :class:`DatabaseUnavailable`."""
         check_connection(self.engine)
+
+    def no_answer(self, timeout_ms: int) -> DatabaseUnavailable:
+        """The error for a server that did not answer a ping within ``timeout_ms``."""
+        return DatabaseUnavailable(
+            topic="no_answer", server=server_of(self.url),
+            detail=f"the server did not answer within {timeout_ms / 1000:g} s")
 
     def user_error(self, error: BaseException) -> BaseException:
         """The error to show: a lost connection during a read becomes DatabaseUnavailable.

@@ -88,9 +88,11 @@ class MainWindow(QMainWindow):
 
         self.monitor = ConnectionMonitor(
             ctx.tasks, ping or ctx.database.ping, interval_ms=check_interval_ms,
-            retry_ms=retry_interval_ms, parent=self)
+            retry_ms=retry_interval_ms, no_answer_error=ctx.database.no_answer, parent=self)
         self.monitor.connection_lost.connect(self._on_connection_lost)
         self.monitor.connection_restored.connect(self._on_connection_restored)
+        self.monitor.stall_changed.connect(self._on_stall_changed)
+        ctx.tasks.abandoned.connect(ctx.database.forget_uow)
         self.banner = self._make_banner()
         body = QHBoxLayout()
         body.addWidget(self.navigator)
@@ -275,8 +277,19 @@ class MainWindow(QMainWindow):
         self.reconnect_button = QPushButton(self.tr("Reconnect now"), banner)
         self.reconnect_button.setObjectName("reconnect_button")
         self.reconnect_button.clicked.connect(self.monitor.check_now)
+        # A call waiting on a server that does not answer: the person may stop waiting
+        # (a save is then checked by its request key once the server answers).
+        self.stop_waiting_button = QPushButton(self.tr("Stop waiting"), banner)
+        self.stop_waiting_button.setObjectName("stop_waiting_button")
+        self.stop_waiting_button.setShortcut(QKeySequence("Ctrl+Break"))
+        self.stop_waiting_button.setToolTip(self.tr(
+            "Stop waiting for the server's answer (Ctrl+Break). A save is checked once the "
+            "server answers again: you will be told whether it was saved."))
+        self.stop_waiting_button.clicked.connect(self.stop_waiting)
+        self.stop_waiting_button.hide()
         row = QHBoxLayout(banner)
         row.addWidget(self.banner_label, 1)
+        row.addWidget(self.stop_waiting_button)
         row.addWidget(self.reconnect_button)
         banner.hide()
         return banner
@@ -289,6 +302,17 @@ class MainWindow(QMainWindow):
             "StationCRM reconnects by itself.") + "\n" + reason)
         self.banner.show()
         self._set_connection_state(False)
+
+    def _on_stall_changed(self, stalled: bool) -> None:
+        self.stop_waiting_button.setVisible(stalled)
+
+    def stop_waiting(self) -> None:
+        """Give up on the call stuck on the server; the window works again at once."""
+        if self.ctx.tasks.abandon_running():
+            self.statusBar().showMessage(self.tr(
+                "Stopped waiting for the server. Nothing more is sent until it answers."),
+                8000)
+        self.stop_waiting_button.hide()
 
     def _on_connection_restored(self) -> None:
         self.banner.hide()
