@@ -442,4 +442,13 @@ CATALOG_ZH: dict[str, str] = {
     " date when it starts (or run `stationcrm db upgrade`).":
         "该备份由较早版本的 StationCRM 创建；程序启动时会自动升级它（或运行"
         " `stationcrm db upgrade`）。",
+    # A save whose answer was lost (app.saving).
+    "Not saved, please try again. The connection dropped before the record reached "
+    "the server. What you typed is still here.":
+        "未保存，请重试。记录到达服务器之前连接已中断。您输入的内容仍在。",
+    "The server still does not answer, so it is not known whether the record was "
+    "saved. What you typed is still here. Save again once the connection is back: "
+    "the record will not be saved twice.":
+        "服务器仍未答复，无法确认记录是否已保存。您输入的内容仍在。连接恢复后请再次保存："
+        "记录不会重复保存。",
 }

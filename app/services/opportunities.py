@@ -27,7 +27,7 @@ from app.i18n import tr
 from app.models import Opportunity, ServiceTicket, User, utcnow
 from app.models.customers import customer_directory
 from app.models.enums import AuditAction, CustomerSource, Module, Operation, OpportunityStage
-from app.services import audit
+from app.services import audit, requests
 from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
@@ -267,6 +267,7 @@ def create_opportunity(
 def pass_on_reneed(
     *, uow: UnitOfWork, actor: Actor, ticket_id: int, title: str,
     expected_amount: Decimal | str = Decimal("0.00"), description: str | None = None,
+    request_key: str | None = None,
 ) -> OpportunityView:
     """"The customer also needs…", noted at intake or in the repair record (客户再需求).
 
@@ -274,11 +275,14 @@ def pass_on_reneed(
     crediting the actor. It waits without an owner in management's routing queue, where
     management gives it to a salesperson (:mod:`app.services.routing`): passing a need on
     is the rule here, so the actor need not be able to see or own sales records — only
-    the ticket.
+    the ticket. A retry with the ``request_key`` of a need already passed on returns that
+    opportunity.
     """
     with uow:
         require(uow, actor, Module.OPPORTUNITIES, Operation.CREATE)
         require(uow, actor, Module.SERVICE_TICKETS, Operation.VIEW)
+        if (saved := requests.replayed(uow, actor, request_key, "opportunity")) is not None:
+            return _view(uow, saved)
         ticket = uow.session.execute(
             select(ServiceTicket.customer_id, ServiceTicket.intake_by_id,
                    ServiceTicket.technician_id)
@@ -305,6 +309,7 @@ def pass_on_reneed(
         uow.flush()
         audit.record(uow, actor, AuditAction.CREATE, "opportunity", opportunity.id,
                      _summary(opportunity), {"after": audit.snapshot(opportunity)})
+        requests.remember(uow, actor, request_key, "opportunity", opportunity.id)
         uow.commit()
         return _view(uow, opportunity.id)
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import i18n
 from app.db import DatabaseUnavailable
+from app.saving import NotSavedError, OutcomeUnknownError
 from app.services.errors import (
     AuthenticationFailed,
     ConflictError,
@@ -74,6 +75,10 @@ def _service_title(error: ServiceError) -> str:
         return QCoreApplication.translate("Errors", "Changed by someone else")
     if isinstance(error, NotFound):
         return QCoreApplication.translate("Errors", "Not found")
+    if isinstance(error, NotSavedError):
+        return QCoreApplication.translate("Errors", "Not saved")
+    if isinstance(error, OutcomeUnknownError):
+        return QCoreApplication.translate("Errors", "Not confirmed")
     return QCoreApplication.translate("Errors", "Cannot do that")
 
 

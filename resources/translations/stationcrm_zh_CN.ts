@@ -4,22 +4,22 @@
 <context>
     <name>Accessory</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="124"/>
+        <location filename="../../app/ui/service/desk.py" line="126"/>
         <source>Power cord</source>
         <translation>电源线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="125"/>
+        <location filename="../../app/ui/service/desk.py" line="127"/>
         <source>Toner cartridge</source>
         <translation>硒鼓</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="126"/>
+        <location filename="../../app/ui/service/desk.py" line="128"/>
         <source>Paper tray</source>
         <translation>纸盒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="127"/>
+        <location filename="../../app/ui/service/desk.py" line="129"/>
         <source>Data cable</source>
         <translation>数据线</translation>
     </message>
@@ -1998,463 +1998,463 @@ weighted {weighted}</source>
 <context>
     <name>CustomerCardDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="141"/>
+        <location filename="../../app/ui/customers/card.py" line="145"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="142"/>
+        <location filename="../../app/ui/customers/card.py" line="146"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="143"/>
-        <location filename="../../app/ui/customers/card.py" line="618"/>
+        <location filename="../../app/ui/customers/card.py" line="147"/>
+        <location filename="../../app/ui/customers/card.py" line="622"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="144"/>
+        <location filename="../../app/ui/customers/card.py" line="148"/>
         <source>Customer source</source>
         <translation>客户来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="145"/>
+        <location filename="../../app/ui/customers/card.py" line="149"/>
         <source>Customer class</source>
         <translation>客户分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="146"/>
-        <location filename="../../app/ui/customers/card.py" line="635"/>
+        <location filename="../../app/ui/customers/card.py" line="150"/>
+        <location filename="../../app/ui/customers/card.py" line="639"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="147"/>
+        <location filename="../../app/ui/customers/card.py" line="151"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="148"/>
-        <location filename="../../app/ui/customers/card.py" line="608"/>
+        <location filename="../../app/ui/customers/card.py" line="152"/>
+        <location filename="../../app/ui/customers/card.py" line="612"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="149"/>
-        <location filename="../../app/ui/customers/card.py" line="610"/>
+        <location filename="../../app/ui/customers/card.py" line="153"/>
+        <location filename="../../app/ui/customers/card.py" line="614"/>
         <source>E-mail</source>
         <translation>电子邮件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="150"/>
+        <location filename="../../app/ui/customers/card.py" line="154"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="151"/>
+        <location filename="../../app/ui/customers/card.py" line="155"/>
         <source>Tax number</source>
         <translation>税号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="152"/>
+        <location filename="../../app/ui/customers/card.py" line="156"/>
         <source>Website</source>
         <translation>网址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="153"/>
+        <location filename="../../app/ui/customers/card.py" line="157"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="154"/>
+        <location filename="../../app/ui/customers/card.py" line="158"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="155"/>
+        <location filename="../../app/ui/customers/card.py" line="159"/>
         <source>Addresses</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="156"/>
+        <location filename="../../app/ui/customers/card.py" line="160"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="262"/>
+        <location filename="../../app/ui/customers/card.py" line="266"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="277"/>
+        <location filename="../../app/ui/customers/card.py" line="281"/>
         <source>Checking for existing customers…</source>
         <translation>正在检查是否已有该客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="373"/>
+        <location filename="../../app/ui/customers/card.py" line="377"/>
         <source>Required: company or person</source>
         <translation>必填：单位或个人名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="388"/>
+        <location filename="../../app/ui/customers/card.py" line="392"/>
         <source>The salesperson responsible for this customer</source>
         <translation>负责该客户的业务员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="226"/>
-        <location filename="../../app/ui/customers/card.py" line="472"/>
+        <location filename="../../app/ui/customers/card.py" line="230"/>
+        <location filename="../../app/ui/customers/card.py" line="476"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="157"/>
+        <location filename="../../app/ui/customers/card.py" line="161"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="221"/>
+        <location filename="../../app/ui/customers/card.py" line="225"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="222"/>
+        <location filename="../../app/ui/customers/card.py" line="226"/>
         <source>Discard changes in “{customer}”?</source>
         <translation>放弃对“{customer}”的修改？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="225"/>
+        <location filename="../../app/ui/customers/card.py" line="229"/>
         <source>This customer card has changes that are not saved.</source>
         <translation>这份客户档案有尚未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="228"/>
+        <location filename="../../app/ui/customers/card.py" line="232"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="391"/>
+        <location filename="../../app/ui/customers/card.py" line="395"/>
         <source>The salesperson responsible for this customer; choose another to hand the customer over</source>
         <translation>负责该客户的业务员；选择其他人即可移交客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="474"/>
+        <location filename="../../app/ui/customers/card.py" line="478"/>
         <source>Save the customer card (Ctrl+S)</source>
         <translation>保存客户档案（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="476"/>
+        <location filename="../../app/ui/customers/card.py" line="480"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="478"/>
+        <location filename="../../app/ui/customers/card.py" line="482"/>
         <source>Close the card (Esc)</source>
         <translation>关闭客户档案（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="551"/>
+        <location filename="../../app/ui/customers/card.py" line="555"/>
         <source>{field}:</source>
         <translation>{field}：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="571"/>
+        <location filename="../../app/ui/customers/card.py" line="575"/>
         <source>Remove row</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="580"/>
+        <location filename="../../app/ui/customers/card.py" line="584"/>
         <source>Custom fields…</source>
         <translation>自定义字段…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="585"/>
+        <location filename="../../app/ui/customers/card.py" line="589"/>
         <source>The custom fields of the selected row (F4)</source>
         <translation>所选行的自定义字段（F4）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="589"/>
+        <location filename="../../app/ui/customers/card.py" line="593"/>
         <source>Type into the last row to add one; Enter moves to the next cell.</source>
         <translation>在最后一行输入即可新增；按回车键移到下一格。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="606"/>
+        <location filename="../../app/ui/customers/card.py" line="610"/>
         <source>Name</source>
         <comment>contact person</comment>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="607"/>
+        <location filename="../../app/ui/customers/card.py" line="611"/>
         <source>Title</source>
         <translation>职务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="609"/>
+        <location filename="../../app/ui/customers/card.py" line="613"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="611"/>
+        <location filename="../../app/ui/customers/card.py" line="615"/>
         <source>Birthday</source>
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="612"/>
+        <location filename="../../app/ui/customers/card.py" line="616"/>
         <source>Primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="620"/>
+        <location filename="../../app/ui/customers/card.py" line="624"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="621"/>
+        <location filename="../../app/ui/customers/card.py" line="625"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="622"/>
+        <location filename="../../app/ui/customers/card.py" line="626"/>
         <source>Street</source>
         <translation>街道地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="623"/>
+        <location filename="../../app/ui/customers/card.py" line="627"/>
         <source>Postal code</source>
         <translation>邮编</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="624"/>
+        <location filename="../../app/ui/customers/card.py" line="628"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="630"/>
+        <location filename="../../app/ui/customers/card.py" line="634"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="631"/>
+        <location filename="../../app/ui/customers/card.py" line="635"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="632"/>
+        <location filename="../../app/ui/customers/card.py" line="636"/>
         <source>Serial number</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="633"/>
+        <location filename="../../app/ui/customers/card.py" line="637"/>
         <source>Installed on</source>
         <translation>安装日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="634"/>
+        <location filename="../../app/ui/customers/card.py" line="638"/>
         <source>Location</source>
         <translation>放置位置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="637"/>
+        <location filename="../../app/ui/customers/card.py" line="641"/>
         <source>Last meter reading</source>
         <translation>上次计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="638"/>
+        <location filename="../../app/ui/customers/card.py" line="642"/>
         <source>New meter reading</source>
         <translation>新计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="645"/>
-        <location filename="../../app/ui/customers/card.py" line="646"/>
-        <location filename="../../app/ui/customers/card.py" line="1330"/>
+        <location filename="../../app/ui/customers/card.py" line="649"/>
+        <location filename="../../app/ui/customers/card.py" line="650"/>
+        <location filename="../../app/ui/customers/card.py" line="1335"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="647"/>
+        <location filename="../../app/ui/customers/card.py" line="651"/>
         <source>The number is given on saving</source>
         <translation>保存时自动编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="689"/>
+        <location filename="../../app/ui/customers/card.py" line="693"/>
         <source>{what}: {name}</source>
         <translation>{what}：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="690"/>
+        <location filename="../../app/ui/customers/card.py" line="694"/>
         <source>Row {row}</source>
         <translation>第 {row} 行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="745"/>
+        <location filename="../../app/ui/customers/card.py" line="749"/>
         <source>You may look at this customer but not change it.</source>
         <translation>您可以查看该客户，但不能修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="755"/>
+        <location filename="../../app/ui/customers/card.py" line="759"/>
         <source>The customer could not be loaded.</source>
         <translation>无法载入该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="764"/>
+        <location filename="../../app/ui/customers/card.py" line="768"/>
         <source>Customer card — {name}</source>
         <translation>客户档案 — {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="767"/>
+        <location filename="../../app/ui/customers/card.py" line="771"/>
         <source>No. {code}</source>
         <translation>编号 {code}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="768"/>
+        <location filename="../../app/ui/customers/card.py" line="772"/>
         <source>Last saved by {user} at {time}</source>
         <translation>{user} 最后保存于 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="836"/>
+        <location filename="../../app/ui/customers/card.py" line="840"/>
         <source>Your role may not change the phone numbers of customers you do not own.</source>
         <translation>您的角色不能修改非本人负责客户的电话号码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="840"/>
+        <location filename="../../app/ui/customers/card.py" line="844"/>
         <source>Your role may not see the phone numbers of customers you do not own.</source>
         <translation>您的角色不能查看非本人负责客户的电话号码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="842"/>
+        <location filename="../../app/ui/customers/card.py" line="846"/>
         <source>(no permission)</source>
         <translation>（无权查看）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="858"/>
-        <location filename="../../app/ui/customers/card.py" line="872"/>
+        <location filename="../../app/ui/customers/card.py" line="862"/>
+        <location filename="../../app/ui/customers/card.py" line="876"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="822"/>
+        <location filename="../../app/ui/customers/card.py" line="826"/>
         <source>{value} on {date}</source>
         <translation>{value}（{date}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="895"/>
+        <location filename="../../app/ui/customers/card.py" line="899"/>
         <source>The list of people could not be read just now; close and open the card again to choose.</source>
         <translation>暂时无法读取人员名单；请关闭客户档案后重新打开再选择。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="918"/>
+        <location filename="../../app/ui/customers/card.py" line="912"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="924"/>
+        <location filename="../../app/ui/customers/card.py" line="929"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="944"/>
-        <location filename="../../app/ui/customers/card.py" line="1103"/>
+        <location filename="../../app/ui/customers/card.py" line="949"/>
+        <location filename="../../app/ui/customers/card.py" line="1108"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="958"/>
+        <location filename="../../app/ui/customers/card.py" line="963"/>
         <source>Create anyway?</source>
         <translation>仍然新建？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="959"/>
+        <location filename="../../app/ui/customers/card.py" line="964"/>
         <source>Customers that look like this one already exist (see “Possibly already a customer” on the card). Create a new customer anyway?</source>
         <translation>已有与此相似的客户（见档案上的“可能已是客户”）。仍然新建客户吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="964"/>
+        <location filename="../../app/ui/customers/card.py" line="969"/>
         <source>Create anyway</source>
         <translation>仍然新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="965"/>
+        <location filename="../../app/ui/customers/card.py" line="970"/>
         <source>Go back</source>
         <translation>返回修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1003"/>
+        <location filename="../../app/ui/customers/card.py" line="1008"/>
         <source>Row {row}, {column}: {message} (F4 opens its custom fields)</source>
         <translation>第 {row} 行，{column}：{message}（按 F4 打开该行的自定义字段）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1014"/>
+        <location filename="../../app/ui/customers/card.py" line="1019"/>
         <source>Row {row}, {column}: {message}</source>
         <translation>第 {row} 行，{column}：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1027"/>
+        <location filename="../../app/ui/customers/card.py" line="1032"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1095"/>
+        <location filename="../../app/ui/customers/card.py" line="1100"/>
         <source>Someone else saved this customer meanwhile; loading their version…</source>
         <translation>其他人刚刚保存了该客户，正在载入其版本…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1108"/>
+        <location filename="../../app/ui/customers/card.py" line="1113"/>
         <source>Not saved: someone else changed this customer.</source>
         <translation>未保存：该客户已被他人修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1179"/>
+        <location filename="../../app/ui/customers/card.py" line="1184"/>
         <source>primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1184"/>
+        <location filename="../../app/ui/customers/card.py" line="1189"/>
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1190"/>
+        <location filename="../../app/ui/customers/card.py" line="1195"/>
         <source>new reading {value}</source>
         <translation>新读数 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1191"/>
+        <location filename="../../app/ui/customers/card.py" line="1196"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1298"/>
+        <location filename="../../app/ui/customers/card.py" line="1303"/>
         <source>Discard changes?</source>
         <translation>放弃修改？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1299"/>
+        <location filename="../../app/ui/customers/card.py" line="1304"/>
         <source>You changed this customer card without saving. Close it and discard the changes?</source>
         <translation>客户档案已修改但未保存。关闭并放弃这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="227"/>
-        <location filename="../../app/ui/customers/card.py" line="1304"/>
+        <location filename="../../app/ui/customers/card.py" line="231"/>
+        <location filename="../../app/ui/customers/card.py" line="1309"/>
         <source>Discard changes</source>
         <translation>放弃修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="940"/>
+        <location filename="../../app/ui/customers/card.py" line="945"/>
         <source>You may not give this customer to {owner}.</source>
         <translation>您无权将该客户移交给{owner}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1305"/>
+        <location filename="../../app/ui/customers/card.py" line="1310"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1370"/>
+        <location filename="../../app/ui/customers/card.py" line="1375"/>
         <source>{title} ({count})</source>
         <translation>{title}（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1390"/>
+        <location filename="../../app/ui/customers/card.py" line="1395"/>
         <source>A saved device is not removed: set its status to Retired.</source>
         <translation>已保存的设备不能删除：请把状态改为“已停用”。</translation>
     </message>
@@ -2495,98 +2495,98 @@ weighted {weighted}</source>
 <context>
     <name>CustomerConflictDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1513"/>
+        <location filename="../../app/ui/customers/card.py" line="1518"/>
         <source>Changed by someone else</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1514"/>
+        <location filename="../../app/ui/customers/card.py" line="1519"/>
         <source>Someone else</source>
         <translation>其他人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1517"/>
+        <location filename="../../app/ui/customers/card.py" line="1522"/>
         <source>{user} saved this customer at {time} after you opened it.</source>
         <translation>在您打开后，{user} 于 {time} 保存了该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1528"/>
+        <location filename="../../app/ui/customers/card.py" line="1533"/>
         <source>These fields differ between what you typed and the saved record:</source>
         <translation>以下字段中，您输入的内容与已保存的记录不同：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1530"/>
+        <location filename="../../app/ui/customers/card.py" line="1535"/>
         <source>Your values and the saved record are the same now.</source>
         <translation>您输入的内容与已保存的记录现在相同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1535"/>
-        <location filename="../../app/ui/customers/card.py" line="1545"/>
+        <location filename="../../app/ui/customers/card.py" line="1540"/>
+        <location filename="../../app/ui/customers/card.py" line="1550"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1535"/>
+        <location filename="../../app/ui/customers/card.py" line="1540"/>
         <source>What you typed</source>
         <translation>您输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1535"/>
+        <location filename="../../app/ui/customers/card.py" line="1540"/>
         <source>Saved now</source>
         <translation>现已保存的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1555"/>
+        <location filename="../../app/ui/customers/card.py" line="1560"/>
         <source>Reload</source>
         <translation>重新载入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1558"/>
+        <location filename="../../app/ui/customers/card.py" line="1563"/>
         <source>Discard your changes and show the saved record (your values stay listed here)</source>
         <translation>放弃您的修改并显示已保存的记录（您输入的内容仍列在这里）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1561"/>
+        <location filename="../../app/ui/customers/card.py" line="1566"/>
         <source>Overwrite…</source>
         <translation>覆盖…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1563"/>
+        <location filename="../../app/ui/customers/card.py" line="1568"/>
         <source>Save your values over the saved record</source>
         <translation>用您输入的内容覆盖已保存的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1566"/>
+        <location filename="../../app/ui/customers/card.py" line="1571"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1569"/>
+        <location filename="../../app/ui/customers/card.py" line="1574"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1594"/>
+        <location filename="../../app/ui/customers/card.py" line="1599"/>
         <source>The saved record is loaded in the card now. What you had typed stays listed here: select a cell and press Ctrl+C to copy it.</source>
         <translation>客户档案现在显示已保存的记录。您原先输入的内容仍列在这里：选中单元格按 Ctrl+C 即可复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1596"/>
+        <location filename="../../app/ui/customers/card.py" line="1601"/>
         <source>What you had typed</source>
         <translation>您原先输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1605"/>
+        <location filename="../../app/ui/customers/card.py" line="1610"/>
         <source>Overwrite?</source>
         <translation>覆盖？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1606"/>
+        <location filename="../../app/ui/customers/card.py" line="1611"/>
         <source>Save your values over what {user} saved? Their changes to the fields listed are lost.</source>
         <translation>用您输入的内容覆盖 {user} 保存的内容吗？其对所列字段的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1611"/>
+        <location filename="../../app/ui/customers/card.py" line="1616"/>
         <source>Overwrite</source>
         <translation>覆盖</translation>
     </message>
@@ -3343,57 +3343,57 @@ weighted {weighted}</source>
 <context>
     <name>DuplicateHitsPanel</name>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="724"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="732"/>
         <source>This customer may already exist. Nothing has been saved yet.</source>
         <translation>该客户可能已存在，尚未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="732"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="740"/>
         <source>Create a new customer anyway</source>
         <translation>仍然新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="761"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="769"/>
         <source>Use this customer</source>
         <translation>使用此客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="778"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="786"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="779"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="787"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="781"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="789"/>
         <source>{name} — {reasons} — ask {owner}</source>
         <translation>{name} — {reasons} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="785"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="793"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="790"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="798"/>
         <source>same phone</source>
         <translation>电话相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="791"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="799"/>
         <source>same name</source>
         <translation>名称相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="792"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="800"/>
         <source>sounds the same</source>
         <translation>读音相同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="793"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="801"/>
         <source>similar name</source>
         <translation>名称相似</translation>
     </message>
@@ -3401,63 +3401,63 @@ weighted {weighted}</source>
 <context>
     <name>DuplicatePanel</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1410"/>
-        <location filename="../../app/ui/customers/card.py" line="1431"/>
+        <location filename="../../app/ui/customers/card.py" line="1415"/>
+        <location filename="../../app/ui/customers/card.py" line="1436"/>
         <source>Possibly already a customer:</source>
         <translation>可能已是客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1439"/>
+        <location filename="../../app/ui/customers/card.py" line="1444"/>
         <source>Open the existing one</source>
         <translation>打开已有客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1446"/>
+        <location filename="../../app/ui/customers/card.py" line="1451"/>
         <source>…and {count} more</source>
         <translation>…另有 {count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1455"/>
+        <location filename="../../app/ui/customers/card.py" line="1460"/>
         <source>Could not check for existing customers just now.</source>
         <translation>暂时无法检查是否已有该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1461"/>
+        <location filename="../../app/ui/customers/card.py" line="1466"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1463"/>
+        <location filename="../../app/ui/customers/card.py" line="1468"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1466"/>
+        <location filename="../../app/ui/customers/card.py" line="1471"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1467"/>
+        <location filename="../../app/ui/customers/card.py" line="1472"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1472"/>
+        <location filename="../../app/ui/customers/card.py" line="1477"/>
         <source>same phone</source>
         <translation>同一电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1473"/>
+        <location filename="../../app/ui/customers/card.py" line="1478"/>
         <source>same name</source>
         <translation>同名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1474"/>
+        <location filename="../../app/ui/customers/card.py" line="1479"/>
         <source>sounds the same</source>
         <translation>同音</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1475"/>
+        <location filename="../../app/ui/customers/card.py" line="1480"/>
         <source>similar name</source>
         <translation>名称相似</translation>
     </message>
@@ -3465,47 +3465,57 @@ weighted {weighted}</source>
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../app/ui/errors.py" line="47"/>
+        <location filename="../../app/ui/errors.py" line="48"/>
         <source>Database unavailable</source>
         <translation>数据库不可用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="56"/>
+        <location filename="../../app/ui/errors.py" line="57"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="57"/>
+        <location filename="../../app/ui/errors.py" line="58"/>
         <source>Something went wrong and the action was not completed. The error was written to the log; if it happens again, send the details to the administrator.</source>
         <translation>出现错误，操作未完成。错误已写入日志；如再次发生，请把详细信息发给系统管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="68"/>
+        <location filename="../../app/ui/errors.py" line="69"/>
         <source>Login failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="70"/>
+        <location filename="../../app/ui/errors.py" line="71"/>
         <source>Not permitted</source>
         <translation>没有权限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="72"/>
+        <location filename="../../app/ui/errors.py" line="73"/>
         <source>Please check your input</source>
         <translation>请检查输入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="74"/>
+        <location filename="../../app/ui/errors.py" line="75"/>
         <source>Changed by someone else</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="76"/>
+        <location filename="../../app/ui/errors.py" line="77"/>
         <source>Not found</source>
         <translation>未找到</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="77"/>
+        <location filename="../../app/ui/errors.py" line="79"/>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="81"/>
+        <source>Not confirmed</source>
+        <translation>未能确认</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="82"/>
         <source>Cannot do that</source>
         <translation>无法执行</translation>
     </message>
@@ -3513,242 +3523,242 @@ weighted {weighted}</source>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="197"/>
+        <location filename="../../app/ui/service/desk.py" line="199"/>
         <source>Service intake</source>
         <translation>客户服务接待单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="217"/>
+        <location filename="../../app/ui/service/desk.py" line="221"/>
         <source>Name, pinyin initials or phone…</source>
         <translation>名称、拼音首字母或电话…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="222"/>
+        <location filename="../../app/ui/service/desk.py" line="226"/>
         <source>No customer chosen</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="229"/>
-        <location filename="../../app/ui/service/desk.py" line="529"/>
+        <location filename="../../app/ui/service/desk.py" line="233"/>
+        <location filename="../../app/ui/service/desk.py" line="533"/>
         <source>New device</source>
         <translation>新设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="233"/>
+        <location filename="../../app/ui/service/desk.py" line="237"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="236"/>
+        <location filename="../../app/ui/service/desk.py" line="240"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="239"/>
+        <location filename="../../app/ui/service/desk.py" line="243"/>
         <source>Serial number</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="253"/>
+        <location filename="../../app/ui/service/desk.py" line="257"/>
         <source>Site address (on-site jobs)</source>
         <translation>上门地址（上门服务）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="262"/>
+        <location filename="../../app/ui/service/desk.py" line="266"/>
         <source>What the customer reports…</source>
         <translation>客户描述的故障现象…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="274"/>
+        <location filename="../../app/ui/service/desk.py" line="278"/>
         <source>Other accessories</source>
         <translation>其他附件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="281"/>
+        <location filename="../../app/ui/service/desk.py" line="285"/>
         <source>Scratches, cracks, missing parts…</source>
         <translation>划痕、裂纹、缺件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="282"/>
+        <location filename="../../app/ui/service/desk.py" line="286"/>
         <source>Promised by</source>
         <translation>承诺日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="306"/>
+        <location filename="../../app/ui/service/desk.py" line="310"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="321"/>
+        <location filename="../../app/ui/service/desk.py" line="325"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="323"/>
+        <location filename="../../app/ui/service/desk.py" line="327"/>
         <source>Channel</source>
         <translation>来源渠道</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="324"/>
+        <location filename="../../app/ui/service/desk.py" line="328"/>
         <source>Service mode</source>
         <translation>服务方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="325"/>
+        <location filename="../../app/ui/service/desk.py" line="329"/>
         <source>Site address</source>
         <translation>上门地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="326"/>
+        <location filename="../../app/ui/service/desk.py" line="330"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="327"/>
+        <location filename="../../app/ui/service/desk.py" line="331"/>
         <source>Symptoms</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="328"/>
+        <location filename="../../app/ui/service/desk.py" line="332"/>
         <source>Accessories received</source>
         <translation>随机附件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="329"/>
+        <location filename="../../app/ui/service/desk.py" line="333"/>
         <source>Visible condition</source>
         <translation>外观状况</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="330"/>
+        <location filename="../../app/ui/service/desk.py" line="334"/>
         <source>Expected date</source>
         <translation>预计完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="339"/>
+        <location filename="../../app/ui/service/desk.py" line="343"/>
         <source>Choose a device to see its coverage.</source>
         <translation>选择设备后显示保修状态。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="348"/>
+        <location filename="../../app/ui/service/desk.py" line="352"/>
         <source>Coverage</source>
         <translation>保修状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="350"/>
+        <location filename="../../app/ui/service/desk.py" line="354"/>
         <source>Previous repairs</source>
         <translation>维修历史</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="352"/>
+        <location filename="../../app/ui/service/desk.py" line="356"/>
         <source>Suggested solutions</source>
         <translation>推荐解决方案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="355"/>
+        <location filename="../../app/ui/service/desk.py" line="359"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="368"/>
+        <location filename="../../app/ui/service/desk.py" line="372"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="373"/>
+        <location filename="../../app/ui/service/desk.py" line="377"/>
         <source>Print intake slip…</source>
         <translation>打印接待单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="379"/>
+        <location filename="../../app/ui/service/desk.py" line="383"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="473"/>
+        <location filename="../../app/ui/service/desk.py" line="477"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="493"/>
-        <location filename="../../app/ui/service/desk.py" line="519"/>
+        <location filename="../../app/ui/service/desk.py" line="497"/>
+        <location filename="../../app/ui/service/desk.py" line="523"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="546"/>
+        <location filename="../../app/ui/service/desk.py" line="550"/>
         <source>New device: chargeable (收费).</source>
         <translation>新设备：收费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="550"/>
+        <location filename="../../app/ui/service/desk.py" line="554"/>
         <source>Checking coverage…</source>
         <translation>正在查询保修…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="570"/>
+        <location filename="../../app/ui/service/desk.py" line="574"/>
         <source>{summary}
 Contract {number}, until {day}</source>
         <translation>{summary}
 合同 {number}，有效期至 {day}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="582"/>
+        <location filename="../../app/ui/service/desk.py" line="586"/>
         <source>Not under contract: chargeable (收费).</source>
         <translation>不在保：收费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="590"/>
+        <location filename="../../app/ui/service/desk.py" line="594"/>
         <source>No previous repairs</source>
         <translation>无维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="629"/>
+        <location filename="../../app/ui/service/desk.py" line="633"/>
         <source>Cause: {cause}</source>
         <translation>原因：{cause}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="642"/>
+        <location filename="../../app/ui/service/desk.py" line="646"/>
         <source>choose a customer first</source>
         <translation>请先选择客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="643"/>
-        <location filename="../../app/ui/service/desk.py" line="694"/>
+        <location filename="../../app/ui/service/desk.py" line="647"/>
+        <location filename="../../app/ui/service/desk.py" line="699"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标记的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="667"/>
+        <location filename="../../app/ui/service/desk.py" line="671"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="682"/>
+        <location filename="../../app/ui/service/desk.py" line="687"/>
         <source>under contract</source>
         <translation>在保</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="683"/>
+        <location filename="../../app/ui/service/desk.py" line="688"/>
         <source>labour free under contract, parts charged</source>
         <translation>合同内人工免费，配件收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="684"/>
+        <location filename="../../app/ui/service/desk.py" line="689"/>
         <source>chargeable</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="685"/>
+        <location filename="../../app/ui/service/desk.py" line="690"/>
         <source>Saved as {number} ({cover}). Print the intake slip for the customer (Ctrl+P).</source>
         <translation>已保存为 {number}（{cover}）。请为客户打印接待单（Ctrl+P）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="688"/>
+        <location filename="../../app/ui/service/desk.py" line="693"/>
         <source>Service intake {number}</source>
         <translation>客户服务接待单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="697"/>
+        <location filename="../../app/ui/service/desk.py" line="702"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -3756,22 +3766,22 @@ Contract {number}, until {day}</source>
 <context>
     <name>JobType</name>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="58"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="60"/>
         <source>Bench repair</source>
         <translation>送修维修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="59"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="61"/>
         <source>On-site repair</source>
         <translation>上门维修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="60"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="62"/>
         <source>Maintenance</source>
         <translation>保养</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="61"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="63"/>
         <source>Installation</source>
         <translation>安装</translation>
     </message>
@@ -3779,82 +3789,82 @@ Contract {number}, until {day}</source>
 <context>
     <name>KnowledgeFormDialog</name>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="94"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="96"/>
         <source>New knowledge entry</source>
         <translation>新建知识条目</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="95"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="97"/>
         <source>Knowledge entry {number}</source>
         <translation>知识库条目 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="111"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="113"/>
         <source>Returned by the repair lead: {reason}</source>
         <translation>维修主管退回：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="116"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="118"/>
         <source>Device model</source>
         <translation>设备型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="117"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="119"/>
         <source>Symptom</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="118"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="120"/>
         <source>Cause of failure</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="119"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="121"/>
         <source>Solution</source>
         <translation>解决方案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="120"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="122"/>
         <source>Parts</source>
         <translation>配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="120"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="122"/>
         <source>Keywords</source>
         <translation>关键词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="130"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="132"/>
         <source>Submit for approval</source>
         <translation>提交审核</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="132"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="134"/>
         <source>Save and submit</source>
         <translation>保存并提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="133"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="135"/>
         <source>Resubmit for approval</source>
         <translation>重新提交审核</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="138"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="140"/>
         <source>Save without submitting</source>
         <translation>仅保存，不提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="143"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="145"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="178"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="180"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="202"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="204"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
@@ -4247,127 +4257,142 @@ Contract {number}, until {day}</source>
         <translation>StationCRM — {station} — {user}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="275"/>
+        <location filename="../../app/ui/main_window.py" line="277"/>
         <source>Reconnect now</source>
         <translation>立即重连</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="288"/>
+        <location filename="../../app/ui/main_window.py" line="282"/>
+        <source>Stop waiting</source>
+        <translation>停止等待</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="286"/>
+        <source>Stop waiting for the server&apos;s answer (Ctrl+Break). A save is checked once the server answers again: you will be told whether it was saved.</source>
+        <translation>停止等待服务器答复（Ctrl+Break）。服务器恢复答复后会核对这次保存，并告诉您是否已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="301"/>
         <source>The connection to the database server was lost. What you typed stays on screen; StationCRM reconnects by itself.</source>
         <translation>与数据库服务器的连接已断开。您输入的内容仍保留在屏幕上；StationCRM 会自动重新连接。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="296"/>
+        <location filename="../../app/ui/main_window.py" line="313"/>
+        <source>Stopped waiting for the server. Nothing more is sent until it answers.</source>
+        <translation>已停止等待服务器。服务器答复之前不再发送任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="320"/>
         <source>Connected to the server again.</source>
         <translation>已重新连接到服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="304"/>
+        <location filename="../../app/ui/main_window.py" line="328"/>
         <source>● Connected</source>
         <translation>● 已连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="307"/>
+        <location filename="../../app/ui/main_window.py" line="331"/>
         <source>● Reconnecting…</source>
         <translation>● 正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="315"/>
+        <location filename="../../app/ui/main_window.py" line="339"/>
         <source>User: {name} ({username})</source>
         <translation>用户：{name}（{username}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="318"/>
+        <location filename="../../app/ui/main_window.py" line="342"/>
         <source>Station: {station}</source>
         <translation>站点：{station}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="322"/>
+        <location filename="../../app/ui/main_window.py" line="346"/>
         <source>Server: {server}</source>
         <translation>服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="335"/>
+        <location filename="../../app/ui/main_window.py" line="359"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="337"/>
+        <location filename="../../app/ui/main_window.py" line="361"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="343"/>
+        <location filename="../../app/ui/main_window.py" line="367"/>
         <source>&amp;Check the connection</source>
         <translation>检查连接(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="345"/>
+        <location filename="../../app/ui/main_window.py" line="369"/>
         <source>&amp;Log out</source>
         <translation>注销(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="348"/>
+        <location filename="../../app/ui/main_window.py" line="372"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="355"/>
+        <location filename="../../app/ui/main_window.py" line="379"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="356"/>
+        <location filename="../../app/ui/main_window.py" line="380"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="358"/>
+        <location filename="../../app/ui/main_window.py" line="382"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="359"/>
+        <location filename="../../app/ui/main_window.py" line="383"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="362"/>
+        <location filename="../../app/ui/main_window.py" line="386"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="371"/>
+        <location filename="../../app/ui/main_window.py" line="395"/>
         <source>&amp;To-do today</source>
         <translation>今日待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="376"/>
+        <location filename="../../app/ui/main_window.py" line="400"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="377"/>
+        <location filename="../../app/ui/main_window.py" line="401"/>
         <source>&amp;About StationCRM</source>
         <translation>关于 StationCRM(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="398"/>
+        <location filename="../../app/ui/main_window.py" line="422"/>
         <source>About StationCRM</source>
         <translation>关于 StationCRM</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="399"/>
+        <location filename="../../app/ui/main_window.py" line="423"/>
         <source>StationCRM — customers, sales and repair for the whole office, on one shared database.</source>
         <translation>StationCRM — 全公司共用一个数据库的客户、销售与维修管理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="406"/>
+        <location filename="../../app/ui/main_window.py" line="430"/>
         <source>Your role may not see any part of StationCRM. Ask the administrator to give your role access.</source>
         <translation>您的角色无权查看 StationCRM 的任何模块，请联系系统管理员为您的角色授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="441"/>
+        <location filename="../../app/ui/main_window.py" line="465"/>
         <source>Cancelled: the customer card stays open.</source>
         <translation>已取消，客户档案保持打开。</translation>
     </message>
@@ -4476,104 +4501,104 @@ Contract {number}, until {day}</source>
 <context>
     <name>NewTaskDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="191"/>
+        <location filename="../../app/ui/management/dialogs.py" line="193"/>
         <source>New task</source>
         <translation>新建工作任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="192"/>
+        <location filename="../../app/ui/management/dialogs.py" line="194"/>
         <source>Edit task — {title}</source>
         <translation>修改任务 — {title}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="202"/>
+        <location filename="../../app/ui/management/dialogs.py" line="206"/>
         <source>Person</source>
         <translation>个人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="204"/>
+        <location filename="../../app/ui/management/dialogs.py" line="208"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="239"/>
+        <location filename="../../app/ui/management/dialogs.py" line="243"/>
         <source>Find a customer (optional)</source>
         <translation>查找客户（可不填）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="243"/>
-        <location filename="../../app/ui/management/dialogs.py" line="325"/>
-        <location filename="../../app/ui/management/dialogs.py" line="378"/>
+        <location filename="../../app/ui/management/dialogs.py" line="247"/>
+        <location filename="../../app/ui/management/dialogs.py" line="329"/>
+        <location filename="../../app/ui/management/dialogs.py" line="382"/>
         <source>No customer</source>
         <translation>不关联客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="255"/>
+        <location filename="../../app/ui/management/dialogs.py" line="259"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="256"/>
+        <location filename="../../app/ui/management/dialogs.py" line="260"/>
         <source>Assign to</source>
         <translation>分派给</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="257"/>
+        <location filename="../../app/ui/management/dialogs.py" line="261"/>
         <source>Due on</source>
         <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="258"/>
+        <location filename="../../app/ui/management/dialogs.py" line="262"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="259"/>
+        <location filename="../../app/ui/management/dialogs.py" line="263"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="260"/>
+        <location filename="../../app/ui/management/dialogs.py" line="264"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="262"/>
+        <location filename="../../app/ui/management/dialogs.py" line="266"/>
         <source>Assign</source>
         <translation>分派</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="262"/>
+        <location filename="../../app/ui/management/dialogs.py" line="266"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="267"/>
+        <location filename="../../app/ui/management/dialogs.py" line="271"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="277"/>
+        <location filename="../../app/ui/management/dialogs.py" line="281"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="329"/>
+        <location filename="../../app/ui/management/dialogs.py" line="333"/>
         <source>Could not load the people to assign to.</source>
         <translation>无法载入可分派的人员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="377"/>
+        <location filename="../../app/ui/management/dialogs.py" line="381"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="386"/>
+        <location filename="../../app/ui/management/dialogs.py" line="390"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="402"/>
+        <location filename="../../app/ui/management/dialogs.py" line="407"/>
         <source>Not saved: {reason} Close and open the task again to see their changes.</source>
         <translation>未保存：{reason} 请关闭后重新打开该任务查看对方的修改。</translation>
     </message>
@@ -5169,62 +5194,62 @@ Contract {number}, until {day}</source>
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="52"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="54"/>
         <source>Record payment</source>
         <translation>登记回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="72"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="76"/>
         <source>{order} (open {amount})</source>
         <translation>{order}（未回款 {amount}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="78"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="82"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="80"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="84"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="81"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="85"/>
         <source>Method</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="82"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="86"/>
         <source>Received on</source>
         <translation>回款日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="83"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="87"/>
         <source>Reference</source>
         <translation>凭证号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="84"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="88"/>
         <source>Allocated to</source>
         <translation>核销到</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="104"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="108"/>
         <source>Record</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="134"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="138"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="161"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="166"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="164"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="169"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -5265,57 +5290,57 @@ Contract {number}, until {day}</source>
 <context>
     <name>PaymentSummaryDialog</name>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="175"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="180"/>
         <source>Payment</source>
         <translation>回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="177"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="182"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="192"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="197"/>
         <source>Payment {number}</source>
         <translation>回款 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="194"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="199"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="195"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="200"/>
         <source>Received on: {day}</source>
         <translation>回款日期：{day}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="196"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="201"/>
         <source>Amount: {amount}</source>
         <translation>金额：{amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="197"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="202"/>
         <source>Method: {method}</source>
         <translation>付款方式：{method}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="200"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="205"/>
         <source>Reference: {text}</source>
         <translation>凭证号：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="202"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="207"/>
         <source>Received by: {name}</source>
         <translation>经手人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="204"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="209"/>
         <source>Allocated to {order}: {amount}</source>
         <translation>核销到 {order}：{amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="209"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="214"/>
         <source>Could not load the payment.</source>
         <translation>无法加载回款记录。</translation>
     </message>
@@ -5356,143 +5381,143 @@ Contract {number}, until {day}</source>
 <context>
     <name>PickupDialog</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="757"/>
+        <location filename="../../app/ui/service/desk.py" line="762"/>
         <source>Pickup</source>
         <translation>客户取机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="767"/>
+        <location filename="../../app/ui/service/desk.py" line="773"/>
         <source>Type or scan the ticket number, Enter</source>
         <translation>输入或扫描服务单号，回车</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="769"/>
-        <location filename="../../app/ui/service/desk.py" line="847"/>
+        <location filename="../../app/ui/service/desk.py" line="775"/>
+        <location filename="../../app/ui/service/desk.py" line="853"/>
         <source>No ticket loaded.</source>
         <translation>未载入服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="784"/>
+        <location filename="../../app/ui/service/desk.py" line="790"/>
         <source>Ticket number</source>
         <translation>服务单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="785"/>
+        <location filename="../../app/ui/service/desk.py" line="791"/>
         <source>Payment</source>
         <translation>收款金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="786"/>
+        <location filename="../../app/ui/service/desk.py" line="792"/>
         <source>Method</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="792"/>
+        <location filename="../../app/ui/service/desk.py" line="798"/>
         <source>Ticket</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="799"/>
+        <location filename="../../app/ui/service/desk.py" line="805"/>
         <source>Hand over</source>
         <translation>交付取机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="803"/>
+        <location filename="../../app/ui/service/desk.py" line="809"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="839"/>
+        <location filename="../../app/ui/service/desk.py" line="845"/>
         <source>Looking up…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="848"/>
+        <location filename="../../app/ui/service/desk.py" line="854"/>
         <source>Ticket not loaded.</source>
         <translation>未载入服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="859"/>
+        <location filename="../../app/ui/service/desk.py" line="867"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="860"/>
+        <location filename="../../app/ui/service/desk.py" line="868"/>
         <source>Device: {device}</source>
         <translation>设备：{device}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="863"/>
+        <location filename="../../app/ui/service/desk.py" line="871"/>
         <source>Symptoms: {text}</source>
         <translation>故障现象：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="864"/>
+        <location filename="../../app/ui/service/desk.py" line="872"/>
         <source>Repaired by {name}, done {at}</source>
         <translation>维修人：{name}，完成于 {at}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="867"/>
+        <location filename="../../app/ui/service/desk.py" line="875"/>
         <source>Charge: {amount} (under contract)</source>
         <translation>费用：{amount}（在保）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="868"/>
+        <location filename="../../app/ui/service/desk.py" line="876"/>
         <source>Charge: {amount} (labour free under contract, parts charged)</source>
         <translation>费用：{amount}（合同内人工免费，配件收费）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="870"/>
+        <location filename="../../app/ui/service/desk.py" line="878"/>
         <source>Charge: {amount}</source>
         <translation>费用：{amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="871"/>
+        <location filename="../../app/ui/service/desk.py" line="879"/>
         <source>Paid: {paid}   Open: {open}</source>
         <translation>已付：{paid}   未付：{open}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="875"/>
+        <location filename="../../app/ui/service/desk.py" line="883"/>
         <source>What was done: {text}</source>
         <translation>维修内容：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="877"/>
+        <location filename="../../app/ui/service/desk.py" line="885"/>
         <source>Cause: {text}</source>
         <translation>原因：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="879"/>
+        <location filename="../../app/ui/service/desk.py" line="887"/>
         <source>Result: {text}</source>
         <translation>维修结果：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="880"/>
+        <location filename="../../app/ui/service/desk.py" line="888"/>
         <source>Labour {labour} + parts {parts}</source>
         <translation>人工费 {labour} + 配件费 {parts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="886"/>
+        <location filename="../../app/ui/service/desk.py" line="894"/>
         <source>{number} is not ready for pickup: {status}</source>
         <translation>{number} 尚不能取机：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="910"/>
+        <location filename="../../app/ui/service/desk.py" line="918"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="919"/>
+        <location filename="../../app/ui/service/desk.py" line="927"/>
         <source>{number} handed over; paid {amount}.</source>
         <translation>{number} 已取机；已付 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="928"/>
+        <location filename="../../app/ui/service/desk.py" line="936"/>
         <source>Not handed over: please correct the marked fields.</source>
         <translation>未取机：请更正标记的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="931"/>
+        <location filename="../../app/ui/service/desk.py" line="939"/>
         <source>Not handed over.</source>
         <translation>未取机。</translation>
     </message>
@@ -5708,23 +5733,23 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="147"/>
-        <location filename="../../app/ui/service/desk.py" line="110"/>
+        <location filename="../../app/ui/service/desk.py" line="112"/>
         <location filename="../../app/ui/service/tickets_page.py" line="48"/>
         <source>Urgent</source>
         <translation>紧急</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="107"/>
+        <location filename="../../app/ui/service/desk.py" line="109"/>
         <source>Low</source>
         <translation>低</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="108"/>
+        <location filename="../../app/ui/service/desk.py" line="110"/>
         <source>Normal</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="109"/>
+        <location filename="../../app/ui/service/desk.py" line="111"/>
         <source>High</source>
         <translation>高</translation>
     </message>
@@ -5974,88 +5999,88 @@ Contract {number}, until {day}</source>
 <context>
     <name>QuotationDialog</name>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="82"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="86"/>
         <source>New quotation</source>
         <translation>新建报价单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="103"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="107"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="142"/>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="149"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="139"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="154"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="158"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="163"/>
         <source>Converting to an order…</source>
         <translation>正在转为订单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="185"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="190"/>
         <source>Find a customer by name, pinyin or phone</source>
         <translation>按名称、拼音或电话查找客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="215"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="220"/>
         <source>e.g. prices include VAT, delivery included</source>
         <translation>例如：含税价，送货上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="219"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="224"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="220"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="225"/>
         <source>Quotation date</source>
         <translation>报价日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="221"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="226"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="222"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="227"/>
         <source>Terms</source>
         <translation>报价条款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="241"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="246"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="248"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="253"/>
         <source>Convert to order</source>
         <translation>转为订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="314"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="319"/>
         <source>Quotation {number}</source>
         <translation>报价单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="329"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="334"/>
         <source>Could not load the quotation.</source>
         <translation>无法加载报价单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="334"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="339"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="339"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="344"/>
         <source>Order {number} was made from this quotation.</source>
         <translation>已由此报价单生成订单 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="368"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="373"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
@@ -6254,67 +6279,67 @@ Contract {number}, until {day}</source>
 <context>
     <name>RecordVisitDialog</name>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="47"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="49"/>
         <source>Record visit</source>
         <translation>拜访记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="55"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="59"/>
         <source>(nobody in particular)</source>
         <translation>（未指定联系人）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="65"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="69"/>
         <source>YYYY-MM-DD, or 3 = in 3 days</source>
         <translation>YYYY-MM-DD，或 3 = 三天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="76"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="80"/>
         <source>Customer:</source>
         <translation>客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="77"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="81"/>
         <source>Contact met:</source>
         <translation>拜访对象：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="78"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="82"/>
         <source>Topic:</source>
         <translation>拜访主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="79"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="83"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="80"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="84"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="81"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="85"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="90"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="94"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="143"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="147"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="168"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="173"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="171"/>
+        <location filename="../../app/ui/visits/record_visit_dialog.py" line="176"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -6322,52 +6347,52 @@ Contract {number}, until {day}</source>
 <context>
     <name>RepairCorrectionDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="425"/>
+        <location filename="../../app/ui/management/dialogs.py" line="430"/>
         <source>Correct repair record</source>
         <translation>改正维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="443"/>
+        <location filename="../../app/ui/management/dialogs.py" line="448"/>
         <source>Returned with</source>
         <translation>退回意见</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="444"/>
+        <location filename="../../app/ui/management/dialogs.py" line="449"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="445"/>
+        <location filename="../../app/ui/management/dialogs.py" line="450"/>
         <source>Cause</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="446"/>
+        <location filename="../../app/ui/management/dialogs.py" line="451"/>
         <source>Result</source>
         <translation>维修结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="447"/>
+        <location filename="../../app/ui/management/dialogs.py" line="452"/>
         <source>Save and resubmit</source>
         <translation>保存并重新提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="452"/>
+        <location filename="../../app/ui/management/dialogs.py" line="457"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="466"/>
+        <location filename="../../app/ui/management/dialogs.py" line="471"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="474"/>
+        <location filename="../../app/ui/management/dialogs.py" line="479"/>
         <source>Correct repair record {number}</source>
         <translation>改正维修记录 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="493"/>
+        <location filename="../../app/ui/management/dialogs.py" line="498"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -6375,222 +6400,222 @@ Contract {number}, until {day}</source>
 <context>
     <name>RepairDialog</name>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="220"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="224"/>
         <source>Repair record {number}</source>
         <translation>维修记录 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="259"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="263"/>
         <source>Not rated</source>
         <translation>未评价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="265"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="269"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="266"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="270"/>
         <source>Cause of failure</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="267"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="271"/>
         <source>Result</source>
         <translation>维修结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="268"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="272"/>
         <source>Job type</source>
         <translation>服务类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="269"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="273"/>
         <source>Difficulty</source>
         <translation>难度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="270"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="274"/>
         <source>Labour minutes</source>
         <translation>工时（分钟）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="271"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="275"/>
         <source>Labour charge</source>
         <translation>工时费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="272"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="276"/>
         <source>Customer rating</source>
         <translation>客户评价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="287"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="291"/>
         <source>Parts used</source>
         <translation>使用配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="290"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="294"/>
         <source>SKU, name or pinyin initials</source>
         <translation>编码、名称或拼音首字母</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="292"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="296"/>
         <source>Search</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="301"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="305"/>
         <source>Add part</source>
         <translation>添加配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="304"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="308"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="309"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="313"/>
         <source>Part</source>
         <translation>配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="309"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="313"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="327"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="331"/>
         <source>Solutions from the knowledge base</source>
         <translation>知识库解决方案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="332"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="336"/>
         <source>Write a new entry…</source>
         <translation>新写一条…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="346"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="350"/>
         <source>The customer also needs…</source>
         <translation>客户再需求…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="349"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="353"/>
         <source>e.g. a new toner cartridge</source>
         <translation>例如：新硒鼓</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="355"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="359"/>
         <source>What:</source>
         <translation>需求：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="357"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="361"/>
         <source>Expected amount:</source>
         <translation>预计金额：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="370"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="374"/>
         <source>Save repair record</source>
         <translation>保存维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="412"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="416"/>
         <source>Under contract: labour and parts free.</source>
         <translation>在保：人工和配件全免。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="414"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="418"/>
         <source>Under contract: labour free, parts charged.</source>
         <translation>在保：仅人工免费，配件收费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="416"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="420"/>
         <source>Chargeable.</source>
         <translation>收费维修。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="418"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="422"/>
         <source>{cover} Labour {labour} (charged {labour_charged}) + parts {parts} (charged {parts_charged}) = the customer pays {total}</source>
         <translation>{cover}人工 {labour}（收费 {labour_charged}）+ 配件 {parts}（收费 {parts_charged}）= 客户应付 {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="428"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="432"/>
         <source>Looking for solutions…</source>
         <translation>正在查找解决方案…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="436"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="440"/>
         <source>(no entry linked)</source>
         <translation>（不关联条目）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="448"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="452"/>
         <source>{count} suggested; select the one you followed.</source>
         <translation>推荐 {count} 条；请选择所采用的一条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="450"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="454"/>
         <source>No approved solution for this model and symptom yet.</source>
         <translation>该型号和故障暂无已审核的解决方案。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="476"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="480"/>
         <source>Entry {number} submitted for approval.</source>
         <translation>条目 {number} 已提交审核。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="484"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="488"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="495"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="499"/>
         <source>No product found</source>
         <translation>未找到产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="570"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="575"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="578"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="584"/>
         <source>Service score: {score}</source>
         <translation>服务分值：{score}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="584"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="590"/>
         <source>Saved: the customer pays {total} (labour {labour_charged} + parts {parts_charged}).</source>
         <translation>已保存：客户应付 {total}（人工 {labour_charged} + 配件 {parts_charged}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="589"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="595"/>
         <source>Saved; the ticket is repaired.</source>
         <translation>已保存，服务单已修复。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="591"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="597"/>
         <source>Re-need passed on as {number}.</source>
         <translation>客户再需求已转为商机 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="595"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="601"/>
         <source>Saved, but the re-need was not passed on: {error}</source>
         <translation>已保存，但客户再需求未能转出：{error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="597"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="603"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="606"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="612"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="611"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="617"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。已填写的内容仍保留。</translation>
     </message>
@@ -7313,14 +7338,37 @@ Contract {number}, until {day}</source>
     </message>
 </context>
 <context>
+    <name>Saving</name>
+    <message>
+        <location filename="../../app/ui/saving.py" line="75"/>
+        <source>Saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/saving.py" line="76"/>
+        <source>Saved. The connection dropped while saving, but the record had reached the server. Nothing was saved twice.</source>
+        <translation>已保存。保存时连接中断，但记录已到达服务器，没有重复保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/saving.py" line="142"/>
+        <source>Checking the save</source>
+        <translation>正在核对保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/saving.py" line="143"/>
+        <source>The connection dropped while saving. StationCRM is asking the server whether the record was saved and will tell you. What you typed stays on screen.</source>
+        <translation>保存时连接中断。StationCRM 正在向服务器核对这条记录是否已保存，稍后告诉您结果。您输入的内容仍保留在屏幕上。</translation>
+    </message>
+</context>
+<context>
     <name>ServiceMode</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="103"/>
+        <location filename="../../app/ui/service/desk.py" line="105"/>
         <source>Bring-in</source>
         <translation>送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="104"/>
+        <location filename="../../app/ui/service/desk.py" line="106"/>
         <source>On-site</source>
         <translation>上门</translation>
     </message>
@@ -7853,22 +7901,22 @@ Contract {number}, until {day}</source>
 <context>
     <name>TextPromptDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="119"/>
+        <location filename="../../app/ui/management/dialogs.py" line="121"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="144"/>
+        <location filename="../../app/ui/management/dialogs.py" line="146"/>
         <source>Please write something here.</source>
         <translation>请在这里填写内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="147"/>
+        <location filename="../../app/ui/management/dialogs.py" line="149"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="163"/>
+        <location filename="../../app/ui/management/dialogs.py" line="165"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍在。</translation>
     </message>
@@ -7899,17 +7947,17 @@ Contract {number}, until {day}</source>
 <context>
     <name>TicketChannel</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="98"/>
+        <location filename="../../app/ui/service/desk.py" line="100"/>
         <source>Walk-in</source>
         <translation>到店送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="99"/>
+        <location filename="../../app/ui/service/desk.py" line="101"/>
         <source>Phone call</source>
         <translation>电话报修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="100"/>
+        <location filename="../../app/ui/service/desk.py" line="102"/>
         <source>On-site request</source>
         <translation>上门请求</translation>
     </message>
@@ -8216,25 +8264,25 @@ Contract {number}, until {day}</source>
     <name>TicketStatus</name>
     <message>
         <location filename="../../app/ui/record_labels.py" line="121"/>
-        <location filename="../../app/ui/service/desk.py" line="113"/>
+        <location filename="../../app/ui/service/desk.py" line="115"/>
         <source>Received</source>
         <translation>已接机</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="122"/>
-        <location filename="../../app/ui/service/desk.py" line="114"/>
+        <location filename="../../app/ui/service/desk.py" line="116"/>
         <source>Dispatched</source>
         <translation>已派工</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="123"/>
-        <location filename="../../app/ui/service/desk.py" line="115"/>
+        <location filename="../../app/ui/service/desk.py" line="117"/>
         <source>In repair</source>
         <translation>维修中</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="124"/>
-        <location filename="../../app/ui/service/desk.py" line="116"/>
+        <location filename="../../app/ui/service/desk.py" line="118"/>
         <source>Waiting for parts</source>
         <translation>等待配件</translation>
     </message>
@@ -8245,24 +8293,24 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="126"/>
-        <location filename="../../app/ui/service/desk.py" line="118"/>
+        <location filename="../../app/ui/service/desk.py" line="120"/>
         <source>Picked up</source>
         <translation>已取机</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="127"/>
-        <location filename="../../app/ui/service/desk.py" line="119"/>
+        <location filename="../../app/ui/service/desk.py" line="121"/>
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
         <location filename="../../app/ui/record_labels.py" line="128"/>
-        <location filename="../../app/ui/service/desk.py" line="120"/>
+        <location filename="../../app/ui/service/desk.py" line="122"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="117"/>
+        <location filename="../../app/ui/service/desk.py" line="119"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
@@ -8930,182 +8978,182 @@ Contract {number}, until {day}</source>
 <context>
     <name>WalkInPage</name>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="97"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="101"/>
         <source>Reception record</source>
         <translation>接待记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="113"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="117"/>
         <source>Customer: pinyin initials (bjxr), phone digits or name</source>
         <translation>客户：拼音首字母（bjxr）、电话号码或名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="125"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="129"/>
         <source>Phone of the new customer</source>
         <translation>新客户的电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="127"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="131"/>
         <source>Phone:</source>
         <translation>电话：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="135"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="139"/>
         <source>e.g. toner for HP M1136, repair quote</source>
         <translation>例如：HP M1136 硒鼓，维修报价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="144"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="148"/>
         <source>empty, a date, or 3 = in 3 days</source>
         <translation>留空、日期，或 3 = 3 天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="153"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="157"/>
         <source>+{days}d</source>
         <translation>+{days}天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="155"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="159"/>
         <source>Follow up in {days} days</source>
         <translation>{days} 天后跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="166"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="170"/>
         <source>Record (Ctrl+S)</source>
         <translation>登记 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="193"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="197"/>
         <source>Purpose:</source>
         <translation>目的：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="194"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="198"/>
         <source>Products of interest:</source>
         <translation>意向产品：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="195"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="199"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="196"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="200"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="197"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="201"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="209"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="213"/>
         <source>New customer details</source>
         <translation>新客户资料</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="229"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="233"/>
         <source>My recent visits</source>
         <translation>我最近的接待</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="235"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="239"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="235"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="239"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="235"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="239"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="235"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="239"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="236"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="240"/>
         <source>Follow-up</source>
         <translation>跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="338"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="342"/>
         <source>{name} belongs to {owner}: ask {owner} to receive this customer.</source>
         <translation>{name} 属于 {owner}：请让 {owner} 接待此客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="355"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="359"/>
         <source>owner: {owner}</source>
         <translation>负责人：{owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="356"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="360"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="367"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="371"/>
         <source>New customer: {name}</source>
         <translation>新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="394"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="398"/>
         <source>Choose the customer first: Enter picks the first one found.</source>
         <translation>请先选择客户：按 Enter 选择找到的第一个。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="408"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="412"/>
         <source>Recording…</source>
         <translation>正在登记…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="471"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="478"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="482"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="489"/>
         <source>+ New customer: {name}</source>
         <translation>+ 新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="515"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="522"/>
         <source>New customer {name} created and visit recorded.</source>
         <translation>已新建客户 {name} 并登记接待。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="516"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="523"/>
         <source>Recorded for {name}.</source>
         <translation>已为 {name} 登记。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="519"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="526"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="551"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="558"/>
         <source>Please correct the marked fields.</source>
         <translation>请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="611"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="619"/>
         <source>No visits recorded yet.</source>
         <translation>尚无接待记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="612"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="620"/>
         <source>Latest {count}; Enter opens one.</source>
         <translation>最近 {count} 条；按 Enter 打开。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="646"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="654"/>
         <source>→ {date} (in {days} days)</source>
         <translation>→ {date}（{days} 天后）</translation>
     </message>

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import CustomFieldEntity, Module, Operation
+from app.saving import new_request_key
 from app.services.custom_fields import FieldDefinition, display_value, plain_number
 from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.customers import (
@@ -66,6 +67,7 @@ from app.ui.customers.entry_table import EntryColumn, EntryTable
 from app.ui.customers.owners import load_owner_choices, may_reassign, owner_texts
 from app.ui.errors import show_error
 from app.ui.formatting import format_local_datetime
+from app.ui.saving import save_keyed
 
 DUPLICATE_DEBOUNCE_MS = 400
 MAX_HITS_SHOWN = 5
@@ -116,6 +118,8 @@ class CustomerCardDialog(QDialog):
         self._busy = False
         self._filling = False
         self._discard_confirmed = False
+        # Taken when the card opens: creating it again after a lost answer saves it once.
+        self.request_key = new_request_key()
         self._may_reassign = may_reassign(ctx)
         self._owner_users: list[tuple[int, str]] = []
         self._shown_owner_id: int | None = None
@@ -904,20 +908,21 @@ class CustomerCardDialog(QDialog):
     def _submit(self, *, expected_version: int | None = None) -> None:
         draft = self.current_draft()
         actor = self._ctx.actor
-        fn: Callable[[Any], CustomerDetail]
-        if self.is_creating:
-            fn = lambda uow: create_customer(uow=uow, actor=actor, draft=draft)  # noqa: E731
-        else:
-            customer_id = self._customer_id
-            version = expected_version if expected_version is not None else (
-                self._detail.version if self._detail is not None else 0)
-            fn = lambda uow: update_customer(  # noqa: E731
-                uow=uow, actor=actor, customer_id=customer_id, expected_version=version,
-                draft=draft)
         self._clear_errors()
         self._set_busy(True, self.tr("Saving…"))
-        self._ctx.run(fn, on_done=self._on_saved,
-                      on_error=lambda error: self._on_save_failed(error, draft), owner=self)
+        if self.is_creating:
+            save_keyed(self._ctx, lambda uow, key: create_customer(
+                uow=uow, actor=actor, draft=draft, request_key=key), self.request_key,
+                on_done=self._on_saved,
+                on_error=lambda error: self._on_save_failed(error, draft), owner=self)
+            return
+        customer_id = self._customer_id
+        version = expected_version if expected_version is not None else (
+            self._detail.version if self._detail is not None else 0)
+        self._ctx.run(lambda uow: update_customer(
+            uow=uow, actor=actor, customer_id=customer_id, expected_version=version,
+            draft=draft), on_done=self._on_saved,
+            on_error=lambda error: self._on_save_failed(error, draft), owner=self)
 
     def _on_saved(self, detail: CustomerDetail) -> None:
         self._fill(detail)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app import i18n
 from app.models.enums import Priority
+from app.saving import new_request_key
 from app.services.confirmation import (
     RepairCorrection,
     correct_repair_record,
@@ -46,6 +47,7 @@ from app.ui.record_labels import reference_label
 from app.ui.record_openers import record_openers
 from app.ui.sales.base import SalesDialog, keep_open
 from app.ui.sales.common import error_label
+from app.ui.saving import save_keyed
 
 # (uow, typed text) -> the service's result
 TextAction = Callable[[UnitOfWork, str], Any]
@@ -194,6 +196,8 @@ class NewTaskDialog(SalesDialog):
         self.task = task
         self.view: TaskView | None = None
         self.loaded = False
+        # Taken when the form opens: creating it again after a lost answer saves it once.
+        self.request_key = new_request_key()
         self._today = today or dt.date.today()
         self.title_edit = QLineEdit(self)
         self.title_edit.setObjectName("task_title")
@@ -385,8 +389,9 @@ class NewTaskDialog(SalesDialog):
         draft, actor, task = self.current_draft(), self._ctx.actor, self.task
         self.set_busy(True, self.tr("Saving…"))
         if task is None:
-            self._ctx.run(lambda uow: create_task(uow=uow, actor=actor, draft=draft),
-                          on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+            save_keyed(self._ctx, lambda uow, key: create_task(
+                uow=uow, actor=actor, draft=draft, request_key=key), self.request_key,
+                on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
         else:
             self._ctx.run(lambda uow: update_task(uow=uow, actor=actor, task_id=task.id,
                                                   expected_version=task.version, draft=draft),

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.saving import new_request_key
 from app.services.errors import ValidationError
 from app.services.sales import PaymentView, get_payment, record_payment
 from app.ui.context import AppContext
@@ -33,6 +34,7 @@ from app.ui.sales.common import (
     payment_methods,
     show_field_error,
 )
+from app.ui.saving import save_keyed
 
 
 class PaymentDialog(QDialog):
@@ -55,6 +57,8 @@ class PaymentDialog(QDialog):
         self._order_id = order_id
         self._busy = False
         self.payment: PaymentView | None = None
+        # Taken when the form opens: a save retried after a lost answer is saved once.
+        self.request_key = new_request_key()
 
         self.amount_edit = QLineEdit(f"{open_amount:.2f}", self)
         self.amount_edit.setObjectName("amount_edit")
@@ -132,9 +136,10 @@ class PaymentDialog(QDialog):
         for label, widget in self._fields.values():
             clear_field_error(label, widget)
         self._set_busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: record_payment(
+        save_keyed(self._ctx, lambda uow, key: record_payment(
             uow=uow, actor=actor, customer_id=customer_id, received_on=day, amount=amount,
-            method=method, reference=reference, allocations=[(order_id, amount)]),
+            method=method, reference=reference, allocations=[(order_id, amount)],
+            request_key=key), self.request_key,
             on_done=self._on_recorded, on_error=self._on_failed, owner=self)
 
     def _set_busy(self, busy: bool, text: str = "", *, error: bool = False) -> None:

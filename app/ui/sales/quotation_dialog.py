@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import Module, Operation, QuotationStatus
+from app.saving import new_request_key
 from app.services.customers import get_customer, search_customers
 from app.services.sales import (
     OrderView,
@@ -39,6 +40,7 @@ from app.ui.formatting import format_yuan
 from app.ui.sales.base import SalesDialog, keep_open
 from app.ui.sales.common import error_label, quotation_action_label, quotation_status_label
 from app.ui.sales.lines import LinesEditor
+from app.ui.saving import save_keyed
 
 DEFAULT_VALIDITY_DAYS = 15
 
@@ -71,6 +73,8 @@ class QuotationDialog(SalesDialog):
         self._quotation_id = quotation_id
         self._customer_id = customer_id
         self._view: QuotationView | None = None
+        # Taken when the form opens: creating it again after a lost answer saves it once.
+        self.request_key = new_request_key()
         self._customer_hits: list[tuple[int, str]] = []
         self._open_order = open_order
         self.opened_order: object = None
@@ -130,17 +134,18 @@ class QuotationDialog(SalesDialog):
             return
         draft = self.current_draft()
         actor = self._ctx.actor
-        fn: Callable[[Any], QuotationView]
-        if self._view is None:
-            fn = lambda uow: create_quotation(uow=uow, actor=actor, draft=draft)  # noqa: E731
-        else:
-            qid, version = self._view.id, self._view.version
-            fn = lambda uow: update_quotation(  # noqa: E731
-                uow=uow, actor=actor, quotation_id=qid, expected_version=version, draft=draft)
         self.clear_errors()
         self.lines.clear_errors()
         self.set_busy(True, self.tr("Saving…"))
-        self._ctx.run(fn, on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+        if self._view is None:
+            save_keyed(self._ctx, lambda uow, key: create_quotation(
+                uow=uow, actor=actor, draft=draft, request_key=key), self.request_key,
+                on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+            return
+        qid, version = self._view.id, self._view.version
+        self._ctx.run(lambda uow: update_quotation(
+            uow=uow, actor=actor, quotation_id=qid, expected_version=version, draft=draft),
+            on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
 
     def move_to(self, target: QuotationStatus) -> None:
         if self._view is None or self._busy:

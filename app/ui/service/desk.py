@@ -48,6 +48,7 @@ from app.models.enums import (
     TicketChannel,
     TicketStatus,
 )
+from app.saving import new_request_key
 from app.services.custom_fields import FieldDefinition
 from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.customers import (
@@ -86,6 +87,7 @@ from app.ui.sales.common import (
     payment_methods,
     show_field_error,
 )
+from app.ui.saving import save_keyed
 
 SEARCH_DEBOUNCE_MS = 250
 SUGGEST_DEBOUNCE_MS = 400
@@ -209,6 +211,8 @@ class IntakeDialog(QDialog):
         self.ticket: TicketView | None = None
         self.preview: PrintPreviewDialog | None = None
         self.errors = _FieldErrors()
+        # Taken when the form opens: saving again after a lost answer takes it in once.
+        self.request_key = new_request_key()
 
         # customer
         self.search_edit = QLineEdit(self)
@@ -665,8 +669,9 @@ class IntakeDialog(QDialog):
         )
         actor = self._ctx.actor
         self._set_busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: intake_ticket(uow=uow, actor=actor, draft=draft),
-                      on_done=self._on_saved, on_error=self._on_failed, owner=self)
+        save_keyed(self._ctx, lambda uow, key: intake_ticket(
+            uow=uow, actor=actor, draft=draft, request_key=key), self.request_key,
+            on_done=self._on_saved, on_error=self._on_failed, owner=self)
 
     def _on_custom_fields(self, fields: tuple[FieldDefinition, ...]) -> None:
         self.custom_form.set_definitions(fields)
@@ -758,6 +763,7 @@ class PickupDialog(QDialog):
         self._ctx = ctx
         self._busy = False
         self._serial = 0
+        self.request_key = new_request_key()
         self.ticket: TicketView | None = None
         self.result_ticket: TicketView | None = None
         self.errors = _FieldErrors()
@@ -854,6 +860,8 @@ class PickupDialog(QDialog):
         self._set_busy(False)
         ready = ticket.status is TicketStatus.DONE
         self.ticket = ticket if ready else None
+        # One handover per ticket looked up: its own key.
+        self.request_key = new_request_key()
         repair = ticket.repair
         lines = [
             self.tr("Customer: {name}").format(name=ticket.customer_name),
@@ -908,9 +916,9 @@ class PickupDialog(QDialog):
         method = self.method_combo.currentData() if amount is not None else None
         actor = self._ctx.actor
         self._set_busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: pickup_ticket(
+        save_keyed(self._ctx, lambda uow, key: pickup_ticket(
             uow=uow, actor=actor, ticket_id=ticket.id, expected_version=ticket.version,
-            payment_amount=amount, method=method),
+            payment_amount=amount, method=method, request_key=key), self.request_key,
             on_done=self._on_handed, on_error=self._on_failed, owner=self)
 
     def _on_handed(self, ticket: TicketView) -> None:

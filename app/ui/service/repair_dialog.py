@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import KnowledgeStatus, Module, Operation
+from app.saving import new_request_key
 from app.services.catalog import list_products
 from app.services.errors import ConflictError, ValidationError
 from app.services.knowledge import (
@@ -50,6 +51,7 @@ from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_yuan
 from app.ui.sales.base import SalesDialog, keep_open
 from app.ui.sales.common import error_label, parse_decimal
+from app.ui.saving import save_keyed
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PRICE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -215,6 +217,8 @@ class RepairDialog(SalesDialog):
         self.setObjectName("repair_dialog")
         self._ticket = ticket
         self.outcome: RepairOutcome | None = None
+        # Taken when the form opens: saving again after a lost answer records it once.
+        self.request_key = new_request_key()
         self.suggestions_loaded = False
         self.knowledge_dialog: KnowledgeFormDialog | None = None
         self.setWindowTitle(self.tr("Repair record {number}").format(number=ticket.number))
@@ -552,23 +556,25 @@ class RepairDialog(SalesDialog):
         amount = parse_decimal(self.reneed_amount.text() or "0") or Decimal("0.00")
         tid, version, actor = self._ticket.id, self._ticket.version, self._ctx.actor
 
-        def work(uow: object) -> RepairOutcome:
+        def work(uow: object, key: str) -> RepairOutcome:
             view = record_repair(uow=uow, actor=actor, ticket_id=tid,  # type: ignore[arg-type]
-                                 expected_version=version, draft=draft)
+                                 expected_version=version, draft=draft, request_key=key)
             # The score the service stored with the job, not a second computation here.
             score = view.repair.service_score if view.repair is not None else Decimal("0.00")
             if not title:
                 return RepairOutcome(view, score)
             try:
                 opp = pass_on_reneed(uow=uow, actor=actor,  # type: ignore[arg-type]
-                                     ticket_id=tid, title=title, expected_amount=amount)
+                                     ticket_id=tid, title=title, expected_amount=amount,
+                                     request_key=f"{key}-reneed")
             except Exception as error:  # the record is saved; tell what was not
                 return RepairOutcome(view, score, reneed_error=error)
             return RepairOutcome(view, score, reneed_number=opp.number)
 
         self.clear_errors()
         self.set_busy(True, self.tr("Saving…"))
-        self._ctx.run(work, on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+        save_keyed(self._ctx, work, self.request_key, on_done=self._on_saved,
+                   on_error=self._on_save_failed, owner=self)
 
     def update_actions(self) -> None:
         self.save_button.setEnabled(not self._busy and self.outcome is None)

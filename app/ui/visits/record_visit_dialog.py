@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import CustomFieldEntity, VisitKind
+from app.saving import new_request_key
 from app.services.custom_fields import FieldDefinition
 from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.customers import CustomerDetail, get_customer
@@ -28,6 +29,7 @@ from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.sales.base import keep_open
 from app.ui.sales.common import ERROR_COLOUR
+from app.ui.saving import save_keyed
 from app.ui.visits.common import FieldBox, follow_up_value
 
 
@@ -49,6 +51,8 @@ class RecordVisitDialog(QDialog):
         self.customer_id = customer_id
         self.visit: VisitView | None = None
         self.is_busy = False
+        # Taken when the form opens: saving again after a lost answer records it once.
+        self.request_key = new_request_key()
 
         self.contact_combo = QComboBox(self)
         self.contact_combo.setObjectName("visit_contact")
@@ -141,8 +145,9 @@ class RecordVisitDialog(QDialog):
             box.set_error("")
         self.custom_form.clear_errors()
         self._busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: record_visit(uow=uow, actor=actor, draft=draft),
-                      on_done=self._on_saved, on_error=self._on_failed, owner=self)
+        save_keyed(self._ctx, lambda uow, key: record_visit(
+            uow=uow, actor=actor, draft=draft, request_key=key), self.request_key,
+            on_done=self._on_saved, on_error=self._on_failed, owner=self)
 
     def _busy(self, busy: bool, message: str, *, error: bool = False) -> None:
         self.is_busy = busy

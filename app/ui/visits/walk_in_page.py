@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import CustomFieldEntity, StationCode, VisitKind
+from app.saving import new_request_key
 from app.services.custom_fields import FieldDefinition
 from app.services.custom_fields import definitions as custom_field_definitions
 from app.services.customers import (
@@ -59,6 +60,7 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date, format_local_datetime
+from app.ui.saving import save_keyed
 from app.ui.visits.common import KIND_SOURCES, FieldBox, follow_up_value, kind_combo, kind_label
 from app.ui.visits.visit_dialog import VisitDialog, open_visit
 
@@ -87,6 +89,8 @@ class WalkInPage(QWidget):
         self.new_customer_name: str | None = None  # or the new customer's name
         self.last_result: WalkInResult | None = None
         self.is_busy = False
+        # One per walk-in being recorded: recording again after a lost answer saves once.
+        self.request_key = new_request_key()
         self.search_rows: tuple[CustomerRow, ...] = ()
         self._search_serial = 0
         self._searching = False
@@ -406,10 +410,13 @@ class WalkInPage(QWidget):
                                 custom=self.customer_custom_form.values())
         self._set_busy(True)
         self._set_status(self.tr("Recording…"))
-        self._ctx.run(
-            lambda uow: record_walk_in(uow=uow, actor=actor, visit=visit, customer=new,
-                                       customer_id=customer_id, confirm_new=confirm_new),
-            on_done=self._on_recorded, on_error=self._on_record_failed, owner=self)
+        save_keyed(
+            self._ctx,
+            lambda uow, key: record_walk_in(uow=uow, actor=actor, visit=visit, customer=new,
+                                            customer_id=customer_id, confirm_new=confirm_new,
+                                            request_key=key),
+            self.request_key, on_done=self._on_recorded, on_error=self._on_record_failed,
+            owner=self)
 
     def use_existing(self, customer_id: int, name: str) -> None:
         """"Use this customer" on a duplicate hit: record the visit for it."""
@@ -554,6 +561,7 @@ class WalkInPage(QWidget):
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _clear_form(self) -> None:
+        self.request_key = new_request_key()  # the next walk-in is a new record
         self._set_search_text("")
         self.customer = None
         self.new_customer_name = None
