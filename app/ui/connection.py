@@ -136,6 +136,7 @@ class ConnectionMonitor(QObject):
     def report_failure(self, error: BaseException) -> None:
         """Something else found the database unreachable: go into reconnect mode."""
         self.last_error = error
+        self._tasks.server_answers = False
         if self._connected:
             self._connected = False
             log.warning("Lost the database connection: %s", error)
@@ -179,6 +180,7 @@ class ConnectionMonitor(QObject):
         self.report_failure(self._no_answer_error(self._ping_timeout_ms))
 
     def _on_ping_ok(self) -> None:
+        self._tasks.server_answers = True
         if not self._connected:
             self._connected = True
             self.last_error = None

@@ -186,6 +186,7 @@ class AppContext:
         on_done: Callable[[T], Any] | None = None,
         on_error: Callable[[BaseException], Any] | None = None,
         owner: QObject | None = None,
+        give_up_after_ms: int | None = None,
     ) -> None:
         """Run ``fn(uow)`` on the database worker; callbacks run on the GUI thread.
 
@@ -203,7 +204,8 @@ class AppContext:
                     raise
                 raise translated from error
 
-        self.tasks.run_in_background(call, on_done=on_done, on_error=on_error, owner=owner)
+        self.tasks.run_in_background(call, on_done=on_done, on_error=on_error, owner=owner,
+                                     give_up_after_ms=give_up_after_ms)
 
     def ui_settings_path(self) -> Path:
         return self.settings.config_dir / UI_SETTINGS_FILE

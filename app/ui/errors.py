@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import i18n
 from app.db import DatabaseUnavailable
-from app.saving import NotSavedError, OutcomeUnknownError
+from app.saving import Abandoned, NotSavedError, OutcomeUnknownError
 from app.services.errors import (
     AuthenticationFailed,
     ConflictError,
@@ -51,6 +51,13 @@ def describe_error(error: BaseException) -> UserMessage:
         )
     if isinstance(error, ServiceError):
         return UserMessage(kind="service", title=_service_title(error), text=str(error))
+    if isinstance(error, Abandoned):
+        return UserMessage(
+            kind="database",
+            title=QCoreApplication.translate("Errors", "Stopped waiting"),
+            text=QCoreApplication.translate(
+                "Errors", "You stopped waiting for the server's answer. Try again once the "
+                "connection is back."))
     details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     return UserMessage(
         kind="internal",

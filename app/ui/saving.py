@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.saving import Next, NotSavedError, OutcomeUnknownError, after_failure
+from app.saving import Abandoned, Next, NotSavedError, OutcomeUnknownError, after_failure
 from app.services.requests import was_saved
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CHECK_EVERY_MS = 3_000
+CHECK_GIVE_UP_MS = 5_000  # a check (one small read) still running then is abandoned
 CHECK_FOR_S = 600.0  # then the person is told it could not be checked (saving again is safe)
 
 
@@ -103,9 +104,15 @@ class KeyedSave(QObject):
     # --- checking by the key --------------------------------------------------------------
 
     def _check(self) -> None:
+        if not self._ctx.tasks.server_answers:
+            # The connection monitor does not hear the server: asking now would only hang
+            # in the same black hole. Ask once it answers again.
+            self._check_failed(Abandoned("the server does not answer yet"))
+            return
         actor = self._ctx.actor
         self._ctx.run(lambda uow: was_saved(uow=uow, actor=actor, key=self._key),
-                      on_done=self._checked, on_error=self._check_failed, owner=self._owner)
+                      on_done=self._checked, on_error=self._check_failed, owner=self._owner,
+                      give_up_after_ms=CHECK_GIVE_UP_MS)
 
     def _checked(self, found: tuple[str, int] | None) -> None:
         if found is None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from app.db import DatabaseUnavailable
@@ -107,6 +107,13 @@ class TaskManager(QObject):
         self._workers = itertools.count(1)
         self._running = 0
         self._closed = False
+        # True while the connection monitor hears the server (app.ui.connection sets it).
+        self.server_answers = True
+        self._deadlines: dict[int, float] = {}
+        self._deadline_timer = QTimer(self)
+        self._deadline_timer.setInterval(200)
+        self._deadline_timer.timeout.connect(self._give_up_overdue)
+        self._deadline_timer.start()
         self._worker = self._start_worker()
         self.error_handler: ErrorHandler = _show_error_default
         self._results_pending.connect(self._deliver_pending)
@@ -120,12 +127,15 @@ class TaskManager(QObject):
         on_done: Callable[[T], Any] | None = None,
         on_error: Callable[[BaseException], Any] | None = None,
         owner: QObject | None = None,
+        give_up_after_ms: int | None = None,
     ) -> None:
         """Run ``fn()`` on the worker; call ``on_done(result)`` or ``on_error(error)`` here.
 
         Without ``on_error`` the error is shown to the user (see :mod:`app.ui.errors`).
         When ``owner`` (usually the widget that asked) has been deleted by the time the
-        result arrives, neither callback runs.
+        result arrives, neither callback runs. ``give_up_after_ms``: for reads only — a call
+        still running that long after it started is abandoned (``on_error`` gets
+        :class:`app.saving.Abandoned`).
         """
         if self._closed:
             log.debug("Task manager is shut down; dropping %r", fn)
@@ -139,6 +149,8 @@ class TaskManager(QObject):
         self._running += 1
         if self._running == 1:
             self.busy_changed.emit(True)
+        if give_up_after_ms is not None:
+            self._deadlines[task_id] = give_up_after_ms / 1000
         self._queue.put((task_id, [fn]))
 
     @property
@@ -151,18 +163,18 @@ class TaskManager(QObject):
             current = self._worker.current
         return 0.0 if current is None else time.monotonic() - current[1]
 
-    def abandon_running(self) -> bool:
+    def abandon_running(self, task_id: int | None = None) -> bool:
         """Stop waiting for the call on the worker (a server that does not answer).
 
         Its caller gets :class:`app.saving.Abandoned` at once; the queued calls go on, on
         a new worker thread, and the old one drops its call's outcome whenever it ends.
-        Returns False when nothing was running.
+        Returns False when nothing was running (or not the call ``task_id``).
         """
         from app.saving import Abandoned
 
         with self._lock:
             current = self._worker.current
-            if current is None:
+            if current is None or (task_id is not None and current[0] != task_id):
                 return False
             self._worker.retired = True
         stuck = self._worker
@@ -200,6 +212,19 @@ class TaskManager(QObject):
         self._running = 0
 
     # --- internals ------------------------------------------------------------------------
+
+    def _give_up_overdue(self) -> None:
+        if not self._deadlines:
+            return
+        with self._lock:
+            current = self._worker.current
+        for task_id in [t for t in self._deadlines if t not in self._callbacks]:
+            del self._deadlines[task_id]
+        if current is None or current[0] not in self._deadlines:
+            return
+        if time.monotonic() - current[1] >= self._deadlines[current[0]]:
+            del self._deadlines[current[0]]
+            self.abandon_running(current[0])
 
     def _start_worker(self) -> Worker:
         worker = Worker(self, next(self._workers))
@@ -255,10 +280,12 @@ class TaskManager(QObject):
         on_error: Callable[[BaseException], Any] | None,
         owner: QObject | None,
     ) -> None:
+        from app.saving import Abandoned
+
         if isinstance(error, DatabaseUnavailable):
             log.info("Database unavailable: %s (%s)", error.reason, error.detail)
             self.database_unavailable.emit(error)
-        elif not isinstance(error, ServiceError):
+        elif not isinstance(error, ServiceError | Abandoned):
             log.error("Background task failed", exc_info=error)
         if self._owner_gone(owner):
             return

@@ -3471,51 +3471,61 @@ weighted {weighted}</source>
     </message>
     <message>
         <location filename="../../app/ui/errors.py" line="57"/>
+        <source>Stopped waiting</source>
+        <translation>已停止等待</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="58"/>
+        <source>You stopped waiting for the server&apos;s answer. Try again once the connection is back.</source>
+        <translation>您已停止等待服务器答复。连接恢复后请重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="64"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="58"/>
+        <location filename="../../app/ui/errors.py" line="65"/>
         <source>Something went wrong and the action was not completed. The error was written to the log; if it happens again, send the details to the administrator.</source>
         <translation>出现错误，操作未完成。错误已写入日志；如再次发生，请把详细信息发给系统管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="69"/>
+        <location filename="../../app/ui/errors.py" line="76"/>
         <source>Login failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="71"/>
+        <location filename="../../app/ui/errors.py" line="78"/>
         <source>Not permitted</source>
         <translation>没有权限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="73"/>
+        <location filename="../../app/ui/errors.py" line="80"/>
         <source>Please check your input</source>
         <translation>请检查输入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="75"/>
+        <location filename="../../app/ui/errors.py" line="82"/>
         <source>Changed by someone else</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="77"/>
+        <location filename="../../app/ui/errors.py" line="84"/>
         <source>Not found</source>
         <translation>未找到</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="79"/>
+        <location filename="../../app/ui/errors.py" line="86"/>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="81"/>
+        <location filename="../../app/ui/errors.py" line="88"/>
         <source>Not confirmed</source>
         <translation>未能确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="82"/>
+        <location filename="../../app/ui/errors.py" line="89"/>
         <source>Cannot do that</source>
         <translation>无法执行</translation>
     </message>
@@ -7340,22 +7350,22 @@ Contract {number}, until {day}</source>
 <context>
     <name>Saving</name>
     <message>
-        <location filename="../../app/ui/saving.py" line="75"/>
+        <location filename="../../app/ui/saving.py" line="76"/>
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/saving.py" line="76"/>
+        <location filename="../../app/ui/saving.py" line="77"/>
         <source>Saved. The connection dropped while saving, but the record had reached the server. Nothing was saved twice.</source>
         <translation>已保存。保存时连接中断，但记录已到达服务器，没有重复保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/saving.py" line="142"/>
+        <location filename="../../app/ui/saving.py" line="149"/>
         <source>Checking the save</source>
         <translation>正在核对保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/saving.py" line="143"/>
+        <location filename="../../app/ui/saving.py" line="150"/>
         <source>The connection dropped while saving. StationCRM is asking the server whether the record was saved and will tell you. What you typed stays on screen.</source>
         <translation>保存时连接中断。StationCRM 正在向服务器核对这条记录是否已保存，稍后告诉您结果。您输入的内容仍保留在屏幕上。</translation>
     </message>
