@@ -46,8 +46,9 @@ from app.models import (
     ServiceTicket,
     User,
 )
-from app.models.enums import Module, OpportunityStage, PlanPeriod
-from app.services.permissions import scope_filter, sees_margin
+from app.models.customers import customer_directory
+from app.models.enums import DataScope, Module, OpportunityStage, PlanPeriod
+from app.services.permissions import scope_clause, scope_filter, scope_params, sees_margin
 from app.services.sales import RECEIVABLE_STATUSES
 from app.services.statistics import ChartKind, ChartSpec, ColumnKind, StatTable
 from app.services.stats_common import (
@@ -112,6 +113,19 @@ def _customer_conditions(ctx: Ctx) -> list[Any]:
             *ctx.person_filters(Customer.owner_id), *ctx.customer_filters()]
 
 
+def _buyers_in_scope(ctx: Ctx) -> Any:
+    """The customers a buyer may be counted as, for a reader whose customers' scope is not
+    all: an order in scope may be another's customer's, whose card the reader may not open
+    (and whose row a secured server hides), so it is neither counted nor listed as a buyer.
+    Their directory entries (readable everywhere), to be outer-joined; None for all."""
+    scope, values = scope_params(ctx.uow, ctx.actor, Module.CUSTOMERS)
+    if scope is DataScope.ALL:
+        return None
+    d = customer_directory.c
+    return (select(d.id).where(scope_clause(scope, d.owner_id, values))
+            .subquery("buyers_in_scope"))
+
+
 def _cc_groups(view: str) -> tuple[Any, Any, str]:
     family = {"class": "class", "source": "source", "status": "status"}[view]
     customer_column = {"class": Customer.customer_class, "source": Customer.source,
@@ -129,10 +143,14 @@ def customer_classes(ctx: Ctx) -> StatTable:
     counts = {_code(r[0]): (int(r[1]), int(r[2])) for r in ctx.session.execute(
         select(cust_col, func.count(), func.count(case((new, 1))))
         .where(*_customer_conditions(ctx)).group_by(cust_col)).all()}
-    sold = (select(order_col, func.count(distinct(Order.customer_id)), func.count(Order.id),
-                   func.sum(Order.total_amount)).select_from(Order))
+    buyers = _buyers_in_scope(ctx)
+    sold = (select(order_col, func.count(distinct(buyers.c.id if buyers is not None
+                                                  else Order.customer_id)),
+                   func.count(Order.id), func.sum(Order.total_amount)).select_from(Order))
     if view != "source":
         sold = sold.join(Customer, Customer.id == Order.customer_id)
+    if buyers is not None:
+        sold = sold.outerjoin(buyers, buyers.c.id == Order.customer_id)
     sales = {_code(r[0]): (int(r[1]), int(r[2]), money(r[3])) for r in ctx.session.execute(
         sold.where(*ctx.order_conditions()).group_by(order_col)).all()}
     revenue_total = sum((v[2] for v in sales.values()), ZERO)
@@ -248,8 +266,9 @@ def drill_customer_classes(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
     if measure == "buyers":
         buyers = (select(Order.customer_id).join(Customer, Customer.id == Order.customer_id)
                   .where(*order_conditions))
+        in_scope = scope_filter(ctx.uow, ctx.actor, Module.CUSTOMERS, Customer.owner_id)
         return DrillSpec("customer", "Buying customers", "成交客户",
-                         _customer_records([Customer.id.in_(buyers)]), counted=True)
+                         _customer_records([Customer.id.in_(buyers), in_scope]), counted=True)
     return DrillSpec("order", "Orders", "订单", _order_records(order_conditions),
                      counted=measure == "orders")
 
@@ -821,8 +840,10 @@ def assessment(ctx: Ctx) -> StatTable:
 
 
 def _repair_conditions(ctx: Ctx) -> list[Any]:
+    # A repair record is part of its ticket: in scope with the ticket (as on the ticket
+    # card and under row security), not by who did the work.
     return [RepairRecord.completed_at >= ctx.start_ts, RepairRecord.completed_at < ctx.end_ts,
-            scope_filter(ctx.uow, ctx.actor, Module.SERVICE_TICKETS, RepairRecord.technician_id),
+            ctx.ticket_scope(),
             *ctx.person_filters(RepairRecord.technician_id),
             *ctx.customer_filters(customer_id=ServiceTicket.customer_id)]
 
