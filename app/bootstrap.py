@@ -38,13 +38,17 @@ class EmbeddedFileLost(ServiceError):
 
 
 def prepare_schema(engine: Engine, *, embedded: bool, progress: Progress | None = None,
-                   backup_keep: int = backups.AUTO_BACKUP_KEEP) -> bool:
+                   backup_keep: int = backups.AUTO_BACKUP_KEEP,
+                   used_list: Path | None = None) -> bool:
     """Make the database usable by this program; returns True if demo data was created.
 
     The embedded database (one PC) is backed up once a day (before any migration),
     migrated automatically and, on the very first launch, filled with demo data. A file
     that held a database before is never refilled: a missing or empty one is refused
     with a message pointing at ``stationcrm db restore`` (see `require_embedded_file`).
+    ``used_list``: a file outside the data folder (beside station.toml) that names every
+    embedded database used on this PC, so that losing the whole data folder — database,
+    marker and backups — is still noticed.
     A shared server is never migrated by whichever station starts first: if its schema
     is behind, the message says who must act.
     """
@@ -53,32 +57,66 @@ def prepare_schema(engine: Engine, *, embedded: bool, progress: Progress | None 
         return False
     path = sqlite_file(engine.url)
     if path is not None:
-        require_embedded_file(engine, path)
+        require_embedded_file(engine, path, used_list)
         if _has_tables(engine):  # not the empty file a first launch has just made
             _daily_backup(path, keep=backup_keep)
     schema.ensure_schema(engine)
     ensure_reference_data(UnitOfWork.for_engine(engine))
-    if _customer_count(engine) or (path is not None and _known(path)):
+    if _customer_count(engine) or (path is not None and _known(path, used_list)):
         # Customers, or a database the station has used before (its customers deleted on
         # purpose): either way not a first launch.
-        _mark_known(path)
+        _mark_known(path, used_list)
         return False
     from app.demo import generate_demo_data
 
     generate_demo_data(engine, customers=FIRST_LAUNCH_CUSTOMERS, seed=FIRST_LAUNCH_SEED,
                        progress=progress)
-    _mark_known(path)
+    _mark_known(path, used_list)
     return True
 
 
-def _known(path: Path) -> bool:
-    """Whether a StationCRM database was kept at ``path`` before: its marker, or backups."""
-    return backups.known_marker(path).exists() or bool(backups.backup_files(path))
+def _known(path: Path, used_list: Path | None = None) -> bool:
+    """Whether a StationCRM database was kept at ``path`` before: its marker, its backups,
+    or its line in the list of databases used on this PC."""
+    return (backups.known_marker(path).exists() or bool(backups.backup_files(path))
+            or str(path.absolute()) in _used(used_list))
 
 
-def _mark_known(path: Path | None) -> None:
+def _used(used_list: Path | None) -> set[str]:
+    if used_list is None:
+        return set()
+    try:
+        lines = used_list.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return set()
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("Could not read %s: %s", used_list, exc)
+        return set()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def forget_used(path: Path, used_list: Path) -> None:
+    """Take ``path`` off the list (starting again with demo data on purpose)."""
+    kept = sorted(_used(used_list) - {str(path.absolute())})
+    _write_used(used_list, kept)
+
+
+def _write_used(used_list: Path, paths: list[str]) -> None:
+    try:
+        used_list.parent.mkdir(parents=True, exist_ok=True)
+        used_list.write_text(
+            "# StationCRM database files used on this PC. A file named here that goes\n"
+            "# missing is reported as lost, never replaced by demo data.\n"
+            + "".join(f"{p}\n" for p in paths), encoding="utf-8")
+    except OSError as exc:  # not worth failing a start for
+        log.warning("Could not write %s: %s", used_list, exc)
+
+
+def _mark_known(path: Path | None, used_list: Path | None = None) -> None:
     if path is None:
         return
+    if used_list is not None and str(path.absolute()) not in (known := _used(used_list)):
+        _write_used(used_list, sorted(known | {str(path.absolute())}))
     marker = backups.known_marker(path)
     if marker.exists():
         return
@@ -94,7 +132,7 @@ def _mark_known(path: Path | None) -> None:
         log.warning("Could not write %s: %s", marker, exc)
 
 
-def require_embedded_file(engine: Engine, path: Path) -> None:
+def require_embedded_file(engine: Engine, path: Path, used_list: Path | None = None) -> None:
     """Refuse a missing or empty embedded file where a database was kept before.
 
     A fresh PC has neither the file nor its marker (``stationcrm.sqlite3.in-use``) nor
@@ -116,7 +154,17 @@ def require_embedded_file(engine: Engine, path: Path) -> None:
             " StationCRM will not put demo data in its place. Restore the newest backup"
             " with `stationcrm db restore FILE` (backups are in {folder}), or ask the"
             " administrator.", path=path, folder=backups.backups_dir(path)))
-    if _known(path):
+    if used_list is not None and not _known(path) and _known(path, used_list):
+        # The marker and the backups went too: the whole data folder is gone.
+        _undo_opening(engine, path, state)
+        raise EmbeddedFileLost(tr(
+            "The database file {path} is gone, together with its folder and backups, though"
+            " StationCRM kept its data there before. StationCRM will not make a new demo"
+            " database in its place. Put the folder back, or restore a backup with"
+            " `stationcrm db restore FILE`. To start again with a new demo database on"
+            " purpose, remove the line naming the file from {list}.",
+            path=path, list=used_list))
+    if _known(path, used_list):
         _undo_opening(engine, path, state)
         raise EmbeddedFileLost(tr(
             "The database file {path} is missing or holds no data, though StationCRM kept"

@@ -451,4 +451,13 @@ CATALOG_ZH: dict[str, str] = {
     "the record will not be saved twice.":
         "服务器仍未答复，无法确认记录是否已保存。您输入的内容仍在。连接恢复后请再次保存："
         "记录不会重复保存。",
+    "The database file {path} is gone, together with its folder and backups, though"
+    " StationCRM kept its data there before. StationCRM will not make a new demo"
+    " database in its place. Put the folder back, or restore a backup with"
+    " `stationcrm db restore FILE`. To start again with a new demo database on"
+    " purpose, remove the line naming the file from {list}.":
+        "数据库文件 {path} 连同其文件夹和备份都已不见，但 StationCRM 之前在这里保存过数据。"
+        "StationCRM 不会用新的演示数据库代替它。请把文件夹放回原处，或用"
+        " `stationcrm db restore FILE` 恢复备份。如确实要重新开始使用新的演示数据库，"
+        "请从 {list} 中删除写有该文件的那一行。",
 }

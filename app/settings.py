@@ -16,6 +16,7 @@ from app.db import without_password
 
 APP_NAME: Final = "StationCRM"
 CONFIG_FILE_NAME: Final = "station.toml"
+DATABASES_USED_FILE_NAME: Final = "databases-used.txt"
 EMBEDDED_DB_FILE_NAME: Final = "stationcrm.sqlite3"
 
 ENV_DB_URL: Final = "STATIONCRM_DB_URL"
@@ -26,7 +27,11 @@ ENV_CONFIG_DIR: Final = "STATIONCRM_CONFIG_DIR"
 ENV_DATA_DIR: Final = "STATIONCRM_DATA_DIR"
 
 # The only keys the station config file keeps; save_station_config writes these and no others.
-CONFIG_KEYS: Final = ("db_url", "station", "language", "last_username")
+CONFIG_KEYS: Final = ("db_url", "station", "language", "last_username", "backups_kept")
+# Keys whose value is a whole number in station.toml (kept as its digits in the mapping).
+_NUMBER_KEYS: Final = frozenset({"backups_kept"})
+DEFAULT_BACKUPS_KEPT: Final = 7
+MAX_BACKUPS_KEPT: Final = 366
 
 DbUrlSource = Literal["flag", "env", "config", "default"]
 
@@ -74,10 +79,19 @@ class Settings:
     last_username: str | None
     data_dir: Path
     config_dir: Path
+    # How many daily backups of the embedded database are kept (station.toml backups_kept).
+    backups_kept: int = DEFAULT_BACKUPS_KEPT
 
     @property
     def config_file(self) -> Path:
         return self.config_dir / CONFIG_FILE_NAME
+
+    @property
+    def databases_used(self) -> Path:
+        """The list of embedded database files this PC's user has worked in (beside
+        station.toml, away from the data folder): a file listed there that has gone, even
+        with its whole folder, is a lost database, not a first launch."""
+        return self.config_dir / DATABASES_USED_FILE_NAME
 
 
 class _Keep(enum.Enum):
@@ -156,11 +170,24 @@ def read_station_config(path: Path) -> dict[str, str]:
         if key not in raw:
             continue
         value = raw[key]
+        if key in _NUMBER_KEYS:
+            config[key] = _whole_number(path, key, value)
+            continue
         if not isinstance(value, str):
             raise ConfigFileError(path, f'"{key}" must be text in quotes',
                                   f"“{key}”的值必须是加引号的文本")
         config[key] = value
     return config
+
+
+def _whole_number(path: Path, key: str, value: object) -> str:
+    text = str(value).strip() if isinstance(value, int | str) else ""
+    if isinstance(value, bool) or not text.isdigit() or not (
+            1 <= int(text) <= MAX_BACKUPS_KEPT):
+        raise ConfigFileError(
+            path, f'"{key}" must be a whole number from 1 to {MAX_BACKUPS_KEPT}',
+            f"“{key}”的值必须是 1 到 {MAX_BACKUPS_KEPT} 之间的整数")
+    return str(int(text))
 
 
 _TOML_SHORT_ESCAPES: Final = {
@@ -194,7 +221,8 @@ def render_station_config(values: Mapping[str, str]) -> str:
     if unknown:
         raise ValueError(f"not a station config key: {', '.join(sorted(unknown))}")
     lines = ["# StationCRM station settings, written by StationCRM.", ""]
-    lines += [f"{key} = {_toml_string(values[key])}" for key in CONFIG_KEYS if key in values]
+    lines += [f"{key} = {values[key] if key in _NUMBER_KEYS else _toml_string(values[key])}"
+              for key in CONFIG_KEYS if key in values]
     return "\n".join(lines) + "\n"
 
 
@@ -291,6 +319,7 @@ def load_settings(
         last_username=_first(config.get("last_username")),
         data_dir=data_dir(env),
         config_dir=folder,
+        backups_kept=int(config.get("backups_kept") or DEFAULT_BACKUPS_KEPT),
     )
 
 

@@ -253,3 +253,23 @@ def test_the_station_file_never_holds_a_password_and_only_its_owner_reads_it(
     assert "secret" not in text and "p%40ss" not in text and "demo1234" not in text
     if os.name == "posix":
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_backups_kept_is_a_whole_number_in_station_toml(station_dirs: tuple[Path, Path]) -> None:
+    config, _ = station_dirs
+    config.mkdir(parents=True)
+    path = config / "station.toml"
+    assert load_settings().backups_kept == 7  # the default
+    for written, kept in (("backups_kept = 14", 14), ('backups_kept = "30"', 30)):
+        path.write_text(written + "\n", encoding="utf-8")
+        assert load_settings().backups_kept == kept
+    # Saving other keys keeps it, as a number.
+    save_station_config(station="sales-1")
+    assert "backups_kept = 30\n" in path.read_text(encoding="utf-8")
+    assert load_settings().backups_kept == 30
+    for bad in ("backups_kept = 0", "backups_kept = -3", "backups_kept = 1000",
+                'backups_kept = "many"', "backups_kept = 2.5", "backups_kept = true"):
+        path.write_text(bad + "\n", encoding="utf-8")
+        with pytest.raises(ConfigFileError) as raised:
+            load_settings()
+        assert "backups_kept" in str(raised.value) and "whole number" in str(raised.value)

@@ -21,7 +21,7 @@ from app import backups, cli, db, schema
 from app.bootstrap import EmbeddedFileLost, prepare_schema
 from app.db import describe_connection_error, lost_connection, make_engine
 from app.models import Customer
-from app.settings import ConfigFileError, load_settings
+from app.settings import ConfigFileError, Settings, load_settings
 
 # A station's write, as the program makes it: WAL, busy timeout, one customer per commit.
 WRITER = textwrap.dedent("""
@@ -449,3 +449,57 @@ def test_a_damaged_station_toml_is_a_clear_message(
     assert _run() == cli.EXIT_ERROR
     assert len(shown) == 1 and shown[0].path == config / "station.toml"
     assert "station.toml cannot be used" in capsys.readouterr().err
+
+
+def _station_settings(tmp_path: Path, **changes: object) -> Settings:
+    values: dict[str, object] = dict(
+        db_url="", db_url_source="default", station=None, language="en",
+        last_username=None, data_dir=tmp_path / "data", config_dir=tmp_path / "config")
+    values.update(changes)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def test_losing_the_whole_data_folder_is_noticed_from_the_list_beside_station_toml(
+    tmp_path: Path
+) -> None:
+    from app.bootstrap import forget_used
+    from app.ui.context import open_database
+
+    settings = _station_settings(tmp_path)
+    path = settings.data_dir / "stationcrm.sqlite3"
+    engine = open_database(_url(path), embedded=True, settings=settings).engine
+    try:
+        assert _customers(engine) == 300
+    finally:
+        engine.dispose()
+    assert str(path.absolute()) in settings.databases_used.read_text(encoding="utf-8")
+
+    shutil.rmtree(settings.data_dir)  # database, marker and backups: all gone
+    with pytest.raises(EmbeddedFileLost, match="gone, together with its folder") as raised:
+        open_database(_url(path), embedded=True, settings=settings)
+    assert str(settings.databases_used) in str(raised.value)
+    assert not path.exists()
+
+    # Starting again on purpose: the line is removed, and the next start is a first launch.
+    forget_used(path, settings.databases_used)
+    engine = open_database(_url(path), embedded=True, settings=settings).engine
+    try:
+        assert _customers(engine) == 300
+    finally:
+        engine.dispose()
+
+
+def test_the_number_of_daily_backups_kept_comes_from_station_toml(tmp_path: Path) -> None:
+    from app.ui.context import open_database
+
+    settings = _station_settings(tmp_path, backups_kept=2)
+    path = settings.data_dir / "stationcrm.sqlite3"
+    open_database(_url(path), embedded=True, settings=settings).engine.dispose()
+    folder = backups.backups_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for day in ("20261101", "20261102", "20261103"):  # older days' backups
+        shutil.copy(path, folder / f"stationcrm-daily-{day}-090000.sqlite3")
+    open_database(_url(path), embedded=True, settings=settings).engine.dispose()
+    daily = backups.backup_files(path, "daily")
+    assert len(daily) == 2
+    assert daily[0].name == "stationcrm-daily-20261103-090000.sqlite3"

@@ -82,12 +82,15 @@ class Database:
 
 
 def open_database(url: str, *, embedded: bool = False,
-                  person: tuple[str, str] | None = None) -> Database:
+                  person: tuple[str, str] | None = None,
+                  settings: Settings | None = None) -> Database:
     """Create the engine for ``url``, check it answers and its schema fits (on the worker).
 
     ``embedded``: the station's own SQLite file, migrated and given demo data on first use.
     ``person``: (user name, password) on a server with personal logins — the engine then
     connects with that person's own database login (app.connect).
+    ``settings``: the station's, for the embedded file's backups kept and the list of
+    database files used on this PC.
 
     Raises:
         AuthenticationFailed: the server refused the person's login.
@@ -101,7 +104,11 @@ def open_database(url: str, *, embedded: bool = False,
     try:
         if person is None:
             check_connection(engine)
-        prepare_schema(engine, embedded=embedded)
+        if settings is None:
+            prepare_schema(engine, embedded=embedded)
+        else:
+            prepare_schema(engine, embedded=embedded, backup_keep=settings.backups_kept,
+                           used_list=settings.databases_used)
     except BaseException:
         engine.dispose()
         raise

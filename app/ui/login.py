@@ -212,7 +212,8 @@ class LoginDialog(QDialog):
 
         def work() -> LoginResult:
             database = reuse or open_database(
-                url, embedded=embedded, person=(username, password) if personal else None)
+                url, embedded=embedded, person=(username, password) if personal else None,
+                settings=self._settings)
             opened["database"] = database
             if reuse is not None:
                 database.ping()

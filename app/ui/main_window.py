@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 
 import shiboken6
@@ -22,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import DatabaseUnavailable
+from app import backups
+from app.db import DatabaseUnavailable, sqlite_file
 from app.models.enums import Module, Operation
 from app.ui import labels
 from app.ui.connection import CHECK_INTERVAL_MS, RETRY_INTERVAL_MS, ConnectionMonitor
@@ -106,6 +108,7 @@ class MainWindow(QMainWindow):
 
         self._make_status_bar()
         self._make_menus()
+        self._note_daily_backup()
 
         self.navigator.currentRowChanged.connect(self._on_navigator_row)
         # A click on the current module too: it leaves a customer's 360 view for the list.
@@ -353,6 +356,20 @@ class MainWindow(QMainWindow):
         for label in (self.user_label, self.station_label, self.server_label,
                       self.connection_label):
             bar.addPermanentWidget(label)
+
+    def _note_daily_backup(self) -> None:
+        """On the embedded database: say where today's automatic backup went."""
+        path = sqlite_file(self.ctx.database.url)
+        if path is None:
+            return
+        daily = backups.backup_files(path, "daily")
+        today = dt.date.today()
+        if not daily or dt.date.fromtimestamp(daily[-1].stat().st_mtime) != today:
+            return
+        self.backup_note = self.tr(
+            "Today's backup: {file} ({count} daily backups kept in {folder}).").format(
+            file=daily[-1].name, count=len(daily), folder=backups.backups_dir(path))
+        self.statusBar().showMessage(self.backup_note, 20_000)
 
     def _make_menus(self) -> None:
         menus = self.menuBar()

@@ -4249,12 +4249,12 @@ Contract {number}, until {day}</source>
         <translation>请输入用户名。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="230"/>
+        <location filename="../../app/ui/login.py" line="231"/>
         <source>Connecting to {server}…</source>
         <translation>正在连接 {server}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="273"/>
+        <location filename="../../app/ui/login.py" line="274"/>
         <source>Try again, or choose another server with “Change server…”.</source>
         <translation>请重试，或通过“更换服务器…”选择其他服务器。</translation>
     </message>
@@ -4262,147 +4262,152 @@ Contract {number}, until {day}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="72"/>
+        <location filename="../../app/ui/main_window.py" line="74"/>
         <source>StationCRM — {station} — {user}</source>
         <translation>StationCRM — {station} — {user}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="277"/>
+        <location filename="../../app/ui/main_window.py" line="280"/>
         <source>Reconnect now</source>
         <translation>立即重连</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="282"/>
+        <location filename="../../app/ui/main_window.py" line="285"/>
         <source>Stop waiting</source>
         <translation>停止等待</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="286"/>
+        <location filename="../../app/ui/main_window.py" line="289"/>
         <source>Stop waiting for the server&apos;s answer (Ctrl+Break). A save is checked once the server answers again: you will be told whether it was saved.</source>
         <translation>停止等待服务器答复（Ctrl+Break）。服务器恢复答复后会核对这次保存，并告诉您是否已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="301"/>
+        <location filename="../../app/ui/main_window.py" line="304"/>
         <source>The connection to the database server was lost. What you typed stays on screen; StationCRM reconnects by itself.</source>
         <translation>与数据库服务器的连接已断开。您输入的内容仍保留在屏幕上；StationCRM 会自动重新连接。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="313"/>
+        <location filename="../../app/ui/main_window.py" line="316"/>
         <source>Stopped waiting for the server. Nothing more is sent until it answers.</source>
         <translation>已停止等待服务器。服务器答复之前不再发送任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="320"/>
+        <location filename="../../app/ui/main_window.py" line="323"/>
         <source>Connected to the server again.</source>
         <translation>已重新连接到服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="328"/>
+        <location filename="../../app/ui/main_window.py" line="331"/>
         <source>● Connected</source>
         <translation>● 已连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="331"/>
+        <location filename="../../app/ui/main_window.py" line="334"/>
         <source>● Reconnecting…</source>
         <translation>● 正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="339"/>
+        <location filename="../../app/ui/main_window.py" line="342"/>
         <source>User: {name} ({username})</source>
         <translation>用户：{name}（{username}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="342"/>
+        <location filename="../../app/ui/main_window.py" line="345"/>
         <source>Station: {station}</source>
         <translation>站点：{station}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="346"/>
+        <location filename="../../app/ui/main_window.py" line="349"/>
         <source>Server: {server}</source>
         <translation>服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="359"/>
+        <location filename="../../app/ui/main_window.py" line="370"/>
+        <source>Today&apos;s backup: {file} ({count} daily backups kept in {folder}).</source>
+        <translation>今日备份：{file}（{folder} 中保留 {count} 份每日备份）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="376"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="361"/>
+        <location filename="../../app/ui/main_window.py" line="378"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="367"/>
+        <location filename="../../app/ui/main_window.py" line="384"/>
         <source>&amp;Check the connection</source>
         <translation>检查连接(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="369"/>
+        <location filename="../../app/ui/main_window.py" line="386"/>
         <source>&amp;Log out</source>
         <translation>注销(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="372"/>
+        <location filename="../../app/ui/main_window.py" line="389"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="379"/>
+        <location filename="../../app/ui/main_window.py" line="396"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="380"/>
+        <location filename="../../app/ui/main_window.py" line="397"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="382"/>
+        <location filename="../../app/ui/main_window.py" line="399"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="383"/>
+        <location filename="../../app/ui/main_window.py" line="400"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="386"/>
+        <location filename="../../app/ui/main_window.py" line="403"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="395"/>
+        <location filename="../../app/ui/main_window.py" line="412"/>
         <source>&amp;To-do today</source>
         <translation>今日待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="400"/>
+        <location filename="../../app/ui/main_window.py" line="417"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="401"/>
+        <location filename="../../app/ui/main_window.py" line="418"/>
         <source>&amp;About StationCRM</source>
         <translation>关于 StationCRM(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="422"/>
+        <location filename="../../app/ui/main_window.py" line="439"/>
         <source>About StationCRM</source>
         <translation>关于 StationCRM</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="423"/>
+        <location filename="../../app/ui/main_window.py" line="440"/>
         <source>StationCRM — customers, sales and repair for the whole office, on one shared database.</source>
         <translation>StationCRM — 全公司共用一个数据库的客户、销售与维修管理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="430"/>
+        <location filename="../../app/ui/main_window.py" line="447"/>
         <source>Your role may not see any part of StationCRM. Ask the administrator to give your role access.</source>
         <translation>您的角色无权查看 StationCRM 的任何模块，请联系系统管理员为您的角色授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="465"/>
+        <location filename="../../app/ui/main_window.py" line="482"/>
         <source>Cancelled: the customer card stays open.</source>
         <translation>已取消，客户档案保持打开。</translation>
     </message>

@@ -167,3 +167,23 @@ def test_a_failed_page_read_marks_the_connection_lost_and_retries_when_back(
     qtbot.waitUntil(lambda: not window.banner.isVisible())
     qtbot.waitUntil(lambda: page.status_label.text() == "Customers: 1")
     assert page.model.index(0, 1).data() == "北京鑫锐科技有限公司"
+
+
+def test_the_embedded_database_shows_where_todays_backup_went(
+    qtbot: QtBot, make_context: MakeContext, clerk: Actor,
+) -> None:
+    from app import backups
+    from app.db import sqlite_file
+
+    ctx = make_context(clerk, "storefront")
+    path = sqlite_file(ctx.database.url)
+    if path is None:
+        pytest.skip("a server keeps its own backups")
+    made = backups.backup_file(path, backups.default_target(path, "daily"), kind="daily")
+    try:
+        window = _window(qtbot, ctx)
+        note = window.statusBar().currentMessage()
+        assert note.startswith(f"Today's backup: {made.path.name} (")
+        assert str(backups.backups_dir(path)) in note
+    finally:
+        made.path.unlink()
