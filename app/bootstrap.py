@@ -208,6 +208,24 @@ def _daily_backup(path: Path, *, keep: int) -> None:
     if result is not None:
         log.info("Daily backup of %s written to %s (%d bytes)", path, result.path,
                  result.size)
+        _forget_old_keys(path)
+
+
+def _forget_old_keys(path: Path) -> None:
+    """Once a day, with the backup: request keys older than 30 days go."""
+    from app.db import make_engine
+    from app.services.requests import forget_old_keys
+
+    engine = make_engine(f"sqlite:///{path.as_posix()}")
+    try:
+        gone = forget_old_keys(engine)
+    except Exception as exc:  # noqa: BLE001 - housekeeping never stops a start
+        log.warning("Could not remove old request keys from %s: %s", path, exc)
+    else:
+        if gone:
+            log.info("Removed %d request keys older than 30 days from %s", gone, path)
+    finally:
+        engine.dispose()
 
 
 def require_current_schema(engine: Engine) -> None:

@@ -503,3 +503,25 @@ def test_the_number_of_daily_backups_kept_comes_from_station_toml(tmp_path: Path
     daily = backups.backup_files(path, "daily")
     assert len(daily) == 2
     assert daily[0].name == "stationcrm-daily-20261103-090000.sqlite3"
+
+
+def test_the_daily_backup_also_removes_request_keys_older_than_thirty_days(
+    tmp_path: Path
+) -> None:
+    from app.ui.context import open_database
+
+    settings = _station_settings(tmp_path)
+    path = settings.data_dir / "stationcrm.sqlite3"
+    open_database(_url(path), embedded=True, settings=settings).engine.dispose()
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=45)).strftime("%Y-%m-%d %H:%M:%S")
+    new = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    with sqlite3.connect(path) as conn:
+        user = conn.execute("SELECT id FROM users ORDER BY id LIMIT 1").fetchone()[0]
+        conn.executemany(
+            "INSERT INTO request_keys (key, entity, record_id, user_id, created_at)"
+            " VALUES (?, 'customer', 1, ?, ?)",
+            [("form-old-000001", user, old), ("form-new-000002", user, new)])
+    open_database(_url(path), embedded=True, settings=settings).engine.dispose()  # next day
+    with sqlite3.connect(path) as conn:
+        kept = [row[0] for row in conn.execute("SELECT key FROM request_keys")]
+    assert kept == ["form-new-000002"]

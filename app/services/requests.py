@@ -21,9 +21,10 @@ A key no service call gave (``None``) means no key: old callers save as before.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from sqlalchemy import select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.i18n import tr
@@ -116,3 +117,22 @@ def was_saved(*, uow: UnitOfWork, actor: Actor, key: str) -> tuple[str, int] | N
             .where(RequestKey.key == checked, RequestKey.user_id == actor.user_id)
         ).one_or_none()
         return None if row is None else (row.entity, row.record_id)
+
+
+KEEP_DAYS = 30
+
+
+def forget_old_keys(engine: Engine, *, days: int = KEEP_DAYS,
+                    now: dt.datetime | None = None) -> int:
+    """Delete request keys older than ``days`` (a retry needs its key for minutes).
+
+    Housekeeping with the database owner's rights (stations may not delete keys): the
+    embedded file does it with its daily backup, a server with ``stationcrm db tidy``.
+    Returns how many keys went.
+    """
+    if days < 1:
+        raise ValidationError({"days": tr("must be at least 1")})
+    before = (now or utcnow()) - dt.timedelta(days=days)
+    with engine.begin() as connection:
+        result = connection.execute(delete(RequestKey).where(RequestKey.created_at < before))
+    return int(result.rowcount or 0)
