@@ -165,6 +165,17 @@ def test_main_window_with_customer_list(
     assert clipped_texts(window) == []
     _save(window, f"main_disconnected_{language}.png")
 
+    # A black hole: the server stops answering a call; the person may stop waiting.
+    window.banner.hide()
+    window.monitor._connected = True  # noqa: SLF001 - a second, different failure
+    window.monitor.report_failure(DatabaseUnavailable(
+        topic="no_answer", server="db-server:5432", detail="no answer within 2.5 s"))
+    window._on_stall_changed(True)  # noqa: SLF001 - as when a call hangs meanwhile
+    assert window.stop_waiting_button.isVisible()
+    qtbot.wait(20)
+    assert clipped_texts(window) == []
+    _save(window, f"main_no_answer_{language}.png")
+
 
 def test_main_window_of_the_repair_station(
     qtbot: QtBot, language: str, make_context: Callable[..., AppContext], technician: Actor,
@@ -176,3 +187,56 @@ def test_main_window_of_the_repair_station(
     qtbot.waitExposed(window)
     assert clipped_texts(window) == []
     _save(window, f"main_repair_{language}.png")
+
+
+def test_a_save_whose_answer_was_lost_is_checked_then_confirmed(
+    qtbot: QtBot, language: str, make_context: Callable[..., AppContext], clerk: Actor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.ui import saving as ui_saving
+    from app.ui.customers import card as card_module
+    from app.ui.customers.card import CustomerCardDialog
+    from tests.ui.test_lost_answers import CutConnection
+
+    monkeypatch.setattr(ui_saving, "CHECK_EVERY_MS", 50)
+    monkeypatch.setattr(card_module, "create_customer",
+                        CutConnection(card_module.create_customer, after_commit=True))
+    real_check = ui_saving.was_saved
+    checks: list[int] = []
+
+    def slow_server(**kwargs: object) -> object:
+        checks.append(1)
+        if len(checks) < 4:
+            raise DatabaseUnavailable(topic="unreachable", server="db-server:5432")
+        return real_check(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ui_saving, "was_saved", slow_server)
+    window = MainWindow(make_context(clerk, "storefront", language=language),
+                        retry_interval_ms=100)
+    qtbot.addWidget(window)
+    window.show()
+    card = CustomerCardDialog(window.ctx, None, window, duplicate_debounce_ms=10)
+    qtbot.addWidget(card)
+    card.show()
+    card.name_edit.setText("海淀科技打印服务部")
+    card.save()
+
+    def box(name: str) -> QMessageBox | None:
+        found = [w for w in QApplication.topLevelWidgets()
+                 + window.findChildren(QMessageBox) + card.findChildren(QMessageBox)
+                 if isinstance(w, QMessageBox) and w.objectName() == name and w.isVisible()]
+        return found[0] if found else None
+
+    qtbot.waitUntil(lambda: box("save_check_notice") is not None, timeout=3000)
+    notice = box("save_check_notice")
+    assert notice is not None
+    if language == "zh":
+        _assert_cjk_renders(notice.text())
+    assert notice.grab().save(str(_shots_dir() / f"save_checking_{language}.png"))
+    qtbot.waitUntil(lambda: box("save_confirmed_box") is not None, timeout=5000)
+    confirmed = box("save_confirmed_box")
+    assert confirmed is not None
+    assert confirmed.text().startswith("已保存" if language == "zh" else "Saved.")
+    assert confirmed.grab().save(str(_shots_dir() / f"save_confirmed_{language}.png"))
