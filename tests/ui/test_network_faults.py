@@ -83,7 +83,9 @@ def test_a_black_hole_shows_the_banner_within_five_seconds(
     started = time.monotonic()
     page.apply_search()  # the search never gets an answer
     qtbot.waitUntil(window.banner.isVisible, timeout=5000)
-    assert time.monotonic() - started < 5.0
+    shown_after = time.monotonic() - started
+    print(f"\nblack hole: banner after {shown_after:.2f} s")  # noqa: T201 - for the note
+    assert shown_after < 5.0
     assert "stopped answering" in window.banner_label.text()
     assert window.statusBar().findChild(QLabel, "status_connection").text() == \
         "● Reconnecting…"
