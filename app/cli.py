@@ -566,8 +566,10 @@ def _bench_as(owner: Engine, url: str, args: argparse.Namespace) -> int:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
+    from app.logs import start_logging
     from app.ui.app import run_gui
 
+    start_logging()  # the windowed program has no console: its log is a file
     try:
         settings = load_settings(flag_db=args.db, flag_station=args.station,
                                  flag_language=args.lang)
@@ -847,7 +849,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stationcrm", description="StationCRM station program and administration tools."
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {app.__version__}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
+                        help="show the program version and the database schema it uses")
     # Without a command the desktop client starts; these flags are for it.
     _add_db_option(parser)
     parser.add_argument("--station", help="storefront, key_accounts, repair, management or"
@@ -867,6 +870,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # --- entry point -------------------------------------------------------------------------
+
+
+class _VersionAction(argparse.Action):
+    """``stationcrm 0.1.0 (database schema e3a9c5b17d42)``: the program and the schema
+    revision it works with (a database at another revision is refused or upgraded). The
+    revision is read only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"{parser.prog} {app.__version__} (database schema {schema.head_revision()})")
+        parser.exit()
 
 
 def _one_line(exc: BaseException) -> str:

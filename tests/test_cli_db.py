@@ -133,7 +133,8 @@ def test_unknown_revision_is_an_error(sqlite_url: str, capsys: pytest.CaptureFix
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--version"]) == 0
-    assert capsys.readouterr().out == f"stationcrm {app.__version__}\n"
+    assert capsys.readouterr().out == (
+        f"stationcrm {app.__version__} (database schema {schema.head_revision()})\n")
 
 
 def test_without_a_command_the_desktop_client_starts_with_the_flags(

@@ -10,8 +10,9 @@ from typing import Literal
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app import i18n
+from app import __version__, i18n
 from app.db import DatabaseUnavailable
+from app.logs import current_log_file
 from app.saving import Abandoned, NotSavedError, OutcomeUnknownError
 from app.services.errors import (
     AuthenticationFailed,
@@ -59,14 +60,22 @@ def describe_error(error: BaseException) -> UserMessage:
                 "Errors", "You stopped waiting for the server's answer. Try again once the "
                 "connection is back."))
     details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    log_file = current_log_file()
+    if log_file is None:
+        text = QCoreApplication.translate(
+            "Errors",
+            "Something went wrong and the action was not completed. If it happens again, "
+            "copy the details and send them to the administrator.")
+    else:
+        text = QCoreApplication.translate(
+            "Errors",
+            "Something went wrong and the action was not completed. The error was written "
+            "to the log file {path}; if it happens again, copy the details and send them "
+            "to the administrator.").format(path=log_file)
     return UserMessage(
         kind="internal",
         title=QCoreApplication.translate("Errors", "Unexpected error"),
-        text=QCoreApplication.translate(
-            "Errors",
-            "Something went wrong and the action was not completed. The error was written "
-            "to the log; if it happens again, send the details to the administrator.",
-        ),
+        text=text,
         details=details.strip(),
     )
 
@@ -89,6 +98,14 @@ def _service_title(error: ServiceError) -> str:
     return QCoreApplication.translate("Errors", "Cannot do that")
 
 
+def _copy_details(box: QMessageBox, message: UserMessage) -> None:
+    log_file = current_log_file()
+    QApplication.clipboard().setText("\n".join(filter(None, [
+        f"StationCRM {__version__}", f"log: {log_file}" if log_file else "",
+        message.text, message.details])))
+    box.setInformativeText(QCoreApplication.translate("Errors", "Copied to the clipboard."))
+
+
 def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox:
     """Show ``error`` in a window-modal message box (opened with ``open()``, not ``exec()``)."""
     parent = parent or QApplication.activeWindow()
@@ -99,6 +116,16 @@ def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox:
     box.setTextFormat(Qt.TextFormat.PlainText)
     if message.details:
         box.setDetailedText(message.details)  # collapsed behind "Show Details..."
+    if message.kind == "internal":
+        copy = box.addButton(QCoreApplication.translate("Errors", "Copy details"),
+                             QMessageBox.ButtonRole.ActionRole)
+        copy.setObjectName("copy_details_button")
+        # An action button would close the box: keep it open, copy, and say so.
+        copy.clicked.disconnect()
+        copy.clicked.connect(lambda: _copy_details(box, message))
+        # With two buttons Qt knows no Escape button: the window's close box and Esc would
+        # do nothing. They mean OK.
+        box.setEscapeButton(QMessageBox.StandardButton.Ok)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if parent is None:
         _parentless.add(box)

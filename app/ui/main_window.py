@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import backups
+from app import __version__, backups
 from app.db import DatabaseUnavailable, sqlite_file
+from app.logs import current_log_file
 from app.models.enums import Module, Operation
+from app.schema import head_revision
 from app.ui import labels
 from app.ui.connection import CHECK_INTERVAL_MS, RETRY_INTERVAL_MS, ConnectionMonitor
 from app.ui.context import AppContext
@@ -435,13 +437,26 @@ class MainWindow(QMainWindow):
         if refresh is not None:
             refresh()
 
-    def show_about(self) -> None:
+    def show_about(self) -> QMessageBox:
+        log_file = current_log_file()
+        facts = [
+            self.tr("Version {version}").format(version=__version__),
+            self.tr("Database schema {revision}").format(revision=head_revision()),
+            self.tr("Server: {server}").format(server=self.ctx.server_display),
+            self.tr("Log file: {path}").format(path=log_file) if log_file is not None
+            else self.tr("Log file: none (messages go to the console)"),
+        ]
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("About StationCRM"),
                           self.tr("StationCRM — customers, sales and repair for the whole "
-                                  "office, on one shared database."),
+                                  "office, on one shared database.") + "\n\n"
+                          + "\n".join(facts),
                           QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("about_box")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+        return box
 
     def _no_modules_page(self) -> QWidget:
         label = QLabel(self.tr("Your role may not see any part of StationCRM. "

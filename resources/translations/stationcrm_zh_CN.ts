@@ -3465,69 +3465,84 @@ weighted {weighted}</source>
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../app/ui/errors.py" line="48"/>
+        <location filename="../../app/ui/errors.py" line="49"/>
         <source>Database unavailable</source>
         <translation>数据库不可用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="57"/>
+        <location filename="../../app/ui/errors.py" line="58"/>
         <source>Stopped waiting</source>
         <translation>已停止等待</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="58"/>
+        <location filename="../../app/ui/errors.py" line="59"/>
         <source>You stopped waiting for the server&apos;s answer. Try again once the connection is back.</source>
         <translation>您已停止等待服务器答复。连接恢复后请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="64"/>
+        <location filename="../../app/ui/errors.py" line="65"/>
+        <source>Something went wrong and the action was not completed. If it happens again, copy the details and send them to the administrator.</source>
+        <translation>出现问题，操作未完成。如果再次发生，请复制详细信息并发给管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="70"/>
+        <source>Something went wrong and the action was not completed. The error was written to the log file {path}; if it happens again, copy the details and send them to the administrator.</source>
+        <translation>出现问题，操作未完成。错误已写入日志文件 {path}；如果再次发生，请复制详细信息并发给管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="77"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="65"/>
-        <source>Something went wrong and the action was not completed. The error was written to the log; if it happens again, send the details to the administrator.</source>
-        <translation>出现错误，操作未完成。错误已写入日志；如再次发生，请把详细信息发给系统管理员。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/errors.py" line="76"/>
+        <location filename="../../app/ui/errors.py" line="85"/>
         <source>Login failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="78"/>
+        <location filename="../../app/ui/errors.py" line="87"/>
         <source>Not permitted</source>
         <translation>没有权限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="80"/>
+        <location filename="../../app/ui/errors.py" line="89"/>
         <source>Please check your input</source>
         <translation>请检查输入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="82"/>
+        <location filename="../../app/ui/errors.py" line="91"/>
         <source>Changed by someone else</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="84"/>
+        <location filename="../../app/ui/errors.py" line="93"/>
         <source>Not found</source>
         <translation>未找到</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="86"/>
+        <location filename="../../app/ui/errors.py" line="95"/>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="88"/>
+        <location filename="../../app/ui/errors.py" line="97"/>
         <source>Not confirmed</source>
         <translation>未能确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="89"/>
+        <location filename="../../app/ui/errors.py" line="98"/>
         <source>Cannot do that</source>
         <translation>无法执行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="106"/>
+        <source>Copied to the clipboard.</source>
+        <translation>已复制到剪贴板。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/errors.py" line="120"/>
+        <source>Copy details</source>
+        <translation>复制详细信息</translation>
     </message>
 </context>
 <context>
@@ -4262,152 +4277,173 @@ Contract {number}, until {day}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="74"/>
+        <location filename="../../app/ui/main_window.py" line="76"/>
         <source>StationCRM — {station} — {user}</source>
         <translation>StationCRM — {station} — {user}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="280"/>
+        <location filename="../../app/ui/main_window.py" line="282"/>
         <source>Reconnect now</source>
         <translation>立即重连</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="285"/>
+        <location filename="../../app/ui/main_window.py" line="287"/>
         <source>Stop waiting</source>
         <translation>停止等待</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="289"/>
+        <location filename="../../app/ui/main_window.py" line="291"/>
         <source>Stop waiting for the server&apos;s answer (Ctrl+Break). A save is checked once the server answers again: you will be told whether it was saved.</source>
         <translation>停止等待服务器答复（Ctrl+Break）。服务器恢复答复后会核对这次保存，并告诉您是否已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="304"/>
+        <location filename="../../app/ui/main_window.py" line="306"/>
         <source>The connection to the database server was lost. What you typed stays on screen; StationCRM reconnects by itself.</source>
         <translation>与数据库服务器的连接已断开。您输入的内容仍保留在屏幕上；StationCRM 会自动重新连接。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="316"/>
+        <location filename="../../app/ui/main_window.py" line="318"/>
         <source>Stopped waiting for the server. Nothing more is sent until it answers.</source>
         <translation>已停止等待服务器。服务器答复之前不再发送任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="323"/>
+        <location filename="../../app/ui/main_window.py" line="325"/>
         <source>Connected to the server again.</source>
         <translation>已重新连接到服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="331"/>
+        <location filename="../../app/ui/main_window.py" line="333"/>
         <source>● Connected</source>
         <translation>● 已连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="334"/>
+        <location filename="../../app/ui/main_window.py" line="336"/>
         <source>● Reconnecting…</source>
         <translation>● 正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="342"/>
+        <location filename="../../app/ui/main_window.py" line="344"/>
         <source>User: {name} ({username})</source>
         <translation>用户：{name}（{username}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="345"/>
+        <location filename="../../app/ui/main_window.py" line="347"/>
         <source>Station: {station}</source>
         <translation>站点：{station}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="349"/>
+        <location filename="../../app/ui/main_window.py" line="351"/>
+        <location filename="../../app/ui/main_window.py" line="445"/>
         <source>Server: {server}</source>
         <translation>服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="370"/>
+        <location filename="../../app/ui/main_window.py" line="372"/>
         <source>Today&apos;s backup: {file} ({count} daily backups kept in {folder}).</source>
         <translation>今日备份：{file}（{folder} 中保留 {count} 份每日备份）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="376"/>
+        <location filename="../../app/ui/main_window.py" line="378"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="378"/>
+        <location filename="../../app/ui/main_window.py" line="380"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="384"/>
+        <location filename="../../app/ui/main_window.py" line="386"/>
         <source>&amp;Check the connection</source>
         <translation>检查连接(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="386"/>
+        <location filename="../../app/ui/main_window.py" line="388"/>
         <source>&amp;Log out</source>
         <translation>注销(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="389"/>
+        <location filename="../../app/ui/main_window.py" line="391"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="396"/>
+        <location filename="../../app/ui/main_window.py" line="398"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="397"/>
+        <location filename="../../app/ui/main_window.py" line="399"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="399"/>
+        <location filename="../../app/ui/main_window.py" line="401"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="400"/>
+        <location filename="../../app/ui/main_window.py" line="402"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="403"/>
+        <location filename="../../app/ui/main_window.py" line="405"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="412"/>
+        <location filename="../../app/ui/main_window.py" line="414"/>
         <source>&amp;To-do today</source>
         <translation>今日待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="417"/>
+        <location filename="../../app/ui/main_window.py" line="419"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="418"/>
+        <location filename="../../app/ui/main_window.py" line="420"/>
         <source>&amp;About StationCRM</source>
         <translation>关于 StationCRM(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="439"/>
+        <location filename="../../app/ui/main_window.py" line="443"/>
+        <source>Version {version}</source>
+        <translation>版本 {version}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="444"/>
+        <source>Database schema {revision}</source>
+        <translation>数据库结构 {revision}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="446"/>
+        <source>Log file: {path}</source>
+        <translation>日志文件：{path}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="447"/>
+        <source>Log file: none (messages go to the console)</source>
+        <translation>日志文件：无（信息输出到控制台）</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="449"/>
         <source>About StationCRM</source>
         <translation>关于 StationCRM</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="440"/>
+        <location filename="../../app/ui/main_window.py" line="450"/>
         <source>StationCRM — customers, sales and repair for the whole office, on one shared database.</source>
         <translation>StationCRM — 全公司共用一个数据库的客户、销售与维修管理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="447"/>
+        <location filename="../../app/ui/main_window.py" line="462"/>
         <source>Your role may not see any part of StationCRM. Ask the administrator to give your role access.</source>
         <translation>您的角色无权查看 StationCRM 的任何模块，请联系系统管理员为您的角色授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="482"/>
+        <location filename="../../app/ui/main_window.py" line="497"/>
         <source>Cancelled: the customer card stays open.</source>
         <translation>已取消，客户档案保持打开。</translation>
     </message>

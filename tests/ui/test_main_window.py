@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QLabel
@@ -187,3 +188,24 @@ def test_the_embedded_database_shows_where_todays_backup_went(
         assert str(backups.backups_dir(path)) in note
     finally:
         made.path.unlink()
+
+
+def test_about_names_the_version_schema_server_and_log_file(
+    qtbot: QtBot, make_context: MakeContext, clerk: Actor, tmp_path: Path,
+) -> None:
+    from app import __version__, logs
+    from app.schema import head_revision
+
+    ctx = make_context(clerk, "storefront")
+    window = _window(qtbot, ctx)
+    log_file = logs.start_logging({logs.ENV_LOG_DIR: str(tmp_path / "logs")})
+    try:
+        box = window.show_about()
+        text = box.text()
+    finally:
+        logs.stop_logging()
+    assert f"Version {__version__}" in text
+    assert f"Database schema {head_revision()}" in text
+    assert f"Server: {ctx.server_display}" in text
+    assert f"Log file: {log_file}" in text
+    box.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -83,7 +85,8 @@ def test_an_unexpected_error_is_generic_with_the_details_collapsed(
     assert "Traceback" not in box.text()
     assert "Something went wrong" in box.text()
     assert "KeyError: 'customer_class'" in box.detailedText()
-    box.close()
+    box.close()  # the close box (and Esc) mean OK, although it has a second button
+    assert not box.isVisible()
 
 
 def test_database_unavailable_is_announced_and_described(
@@ -162,3 +165,36 @@ def test_objects_handed_to_a_task_are_released_on_the_gui_thread(
     qtbot.waitUntil(delivered.is_set, timeout=5000)
     qtbot.waitUntil(lambda: len(destroyed_on) == 2, timeout=3000)
     assert destroyed_on == [threading.main_thread().name] * 2
+
+
+def test_the_crash_dialog_names_the_log_file_and_copies_the_details(
+    qtbot: QtBot, tasks: TaskManager, tmp_path: Path,
+) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from app import logs
+
+    log_file = logs.start_logging({logs.ENV_LOG_DIR: str(tmp_path / "logs")})
+    try:
+        def broken() -> None:
+            raise KeyError("customer_class")
+
+        tasks.run_in_background(broken)
+        qtbot.waitUntil(lambda: any(isinstance(w, QMessageBox) and w.isVisible()
+                                    for w in QApplication.topLevelWidgets()))
+        box = _open_message_box()
+        assert f"written to the log file {log_file}" in box.text()
+        copy = box.findChild(QPushButton, "copy_details_button")
+        assert copy is not None
+        copy.click()
+        assert box.isVisible()  # copying does not close it
+        copied = QApplication.clipboard().text()
+        assert "KeyError: 'customer_class'" in copied and str(log_file) in copied
+        assert box.informativeText() == "Copied to the clipboard."
+        box.close()
+        # The log file holds the traceback too.
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        assert "KeyError: 'customer_class'" in log_file.read_text(encoding="utf-8")
+    finally:
+        logs.stop_logging()
