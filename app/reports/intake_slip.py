@@ -293,8 +293,11 @@ __all__ = [
 
 
 def latest_ticket_number(uow: UnitOfWork, *, actor: Actor | None = None) -> str | None:
-    """The number of the most recently received ticket the actor may print, or None."""
+    """The number of the most recently received ticket the actor may print, or None; an
+    actor who may not print service tickets is refused (PermissionDenied)."""
     with uow:
+        if actor is not None:
+            require(uow, actor, Module.SERVICE_TICKETS, Operation.PRINT)
         stmt = select(ServiceTicket.number).order_by(ServiceTicket.received_at.desc(),
                                                      ServiceTicket.id.desc())
         if actor is not None:

@@ -319,11 +319,15 @@ def latest_number(uow: UnitOfWork, kind: SlipKind, *, actor: Actor | None = None
     """The number of the most recently created quotation or order, or None if there is none.
 
     With ``actor``, only documents in the actor's data scope count, so "print my latest"
-    never picks a colleague's document the actor could not print anyway.
+    never picks a colleague's document the actor could not print anyway; and an actor who
+    may not print the kind is refused (PermissionDenied) before anything is read.
     """
     if kind not in ("quotation", "order"):
         raise ValueError(f"unknown document kind {kind!r}; use quotation or order")
     with uow:
+        if actor is not None:
+            require(uow, actor, Module.QUOTATIONS if kind == "quotation" else Module.ORDERS,
+                    Operation.PRINT)
         if kind == "quotation":
             stmt = select(Quotation.number).order_by(Quotation.created_at.desc(),
                                                      Quotation.id.desc())

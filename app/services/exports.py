@@ -3,7 +3,9 @@
 Exporting needs the module's ``export`` operation (by default only management and the
 general manager have it for customers), writes only the records in the actor's data scope,
 leaves out what the actor's role hides (e.g. phone numbers of customers the actor does not
-own when ``customers.phone`` is hidden), and is audited with its row count.
+own when ``customers.phone`` is hidden), and is audited with its row count. A record's
+customer is named from the customer directory (what everyone may read), so a record in scope
+is written even when its customer is someone else's (a secured server hides that row).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.orm import aliased
 
 from app.i18n import current_language, tr
 from app.models import Customer, Order, ServiceTicket, User
-from app.models.customers import customer_phones
+from app.models.customers import customer_directory, customer_phones
 from app.models.enums import (
     AuditAction,
     CustomerClass,
@@ -281,10 +283,10 @@ def export_orders(
         if date_to is not None:
             conditions.append(Order.ordered_on <= date_to)
         stmt = (
-            select(Order.id, Order.number, Order.ordered_on, Customer.name,
+            select(Order.id, Order.number, Order.ordered_on, customer_directory.c.name,
                    User.display_name, Order.status, Order.total_amount, Order.paid_amount,
                    (null() if cost_hidden else Order.total_cost).label("total_cost"))
-            .join(Customer, Customer.id == Order.customer_id)
+            .join(customer_directory, customer_directory.c.id == Order.customer_id)
             .outerjoin(User, User.id == Order.owner_id)
             .where(*conditions)
             .order_by(Order.ordered_on.desc(), Order.id.desc())
@@ -382,13 +384,13 @@ def export_tickets(
             .scalar_subquery())
         stmt = (
             select(ServiceTicket.id, ServiceTicket.number, ServiceTicket.received_at,
-                   Customer.name,
+                   customer_directory.c.name,
                    Device.brand, Device.model, Device.serial_number, ServiceTicket.status,
                    User.display_name.label("intake_by"),
                    technician.display_name.label("technician"),
                    ServiceTicket.total_charge, ServiceTicket.paid_amount,
                    type_coerce(parts_cost, Numeric(14, 2)).label("parts_cost"))
-            .join(Customer, Customer.id == ServiceTicket.customer_id)
+            .join(customer_directory, customer_directory.c.id == ServiceTicket.customer_id)
             .outerjoin(Device, Device.id == ServiceTicket.device_id)
             .outerjoin(User, User.id == ServiceTicket.intake_by_id)
             .outerjoin(technician, technician.id == ServiceTicket.technician_id)
@@ -466,9 +468,9 @@ def export_quotations(
             conditions.append(Quotation.quoted_on <= date_to)
         stmt = (
             select(Quotation.number, Quotation.quoted_on, Quotation.valid_until,
-                   Customer.name, User.display_name, Quotation.status,
+                   customer_directory.c.name, User.display_name, Quotation.status,
                    Quotation.total_amount)
-            .join(Customer, Customer.id == Quotation.customer_id)
+            .join(customer_directory, customer_directory.c.id == Quotation.customer_id)
             .outerjoin(User, User.id == Quotation.owner_id)
             .where(*conditions)
             .order_by(Quotation.quoted_on.desc(), Quotation.id.desc())

@@ -41,6 +41,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.customers import customer_directory
 from app.models.enums import (
     AuditAction,
     ConfirmStatus,
@@ -996,20 +997,23 @@ def receivables_aging(
         ]
         if customer_id is not None:
             conditions.append(Order.customer_id == customer_id)
+        # The customer's code and name from the directory (what everyone may read): the
+        # orders in scope count even where the customer is someone else's.
+        d = customer_directory.c
         stmt = (
             select(
-                Order.customer_id, Customer.code, Customer.name,
+                Order.customer_id, d.code, d.name,
                 bucket(basis >= d30),
                 bucket(and_(basis < d30, basis >= d60)),
                 bucket(and_(basis < d60, basis >= d90)),
                 bucket(basis < d90),
                 func.sum(open_amount),
             )
-            .join(Customer, Customer.id == Order.customer_id)
+            .join(customer_directory, d.id == Order.customer_id)
             .outerjoin(paid, paid.c.order_id == Order.id)
             .where(*conditions)
-            .group_by(Order.customer_id, Customer.code, Customer.name, Customer.sort_key)
-            .order_by(Customer.sort_key, Order.customer_id)
+            .group_by(Order.customer_id, d.code, d.name, d.sort_key)
+            .order_by(d.sort_key, Order.customer_id)
         )
         rows = []
         for r in uow.session.execute(stmt).all():

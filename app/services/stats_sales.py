@@ -76,6 +76,10 @@ M2 = Numeric(14, 2)
 T, INT, MO, P, D = (ColumnKind.TEXT, ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.PERCENT,
                   ColumnKind.DECIMAL)
 Owner = aliased(User, name="owner_user")
+# The records behind a figure name their customer from the directory (what everyone may
+# read): a record in scope is listed even where its customer is someone else's, whose row a
+# secured server hides.
+NAMES = customer_directory
 
 
 def _code(value: Any) -> str | None:
@@ -225,13 +229,18 @@ def _customer_records(conditions: list[Any]) -> Select[Any]:
             .where(*conditions))
 
 
-def _order_records(conditions: list[Any], amount: Any = None) -> Select[Any]:
-    return (select(*_record_columns(Order.number, Order.ordered_on, Customer.name,
+def _order_records(conditions: list[Any], amount: Any = None, *,
+                   customer: bool = False) -> Select[Any]:
+    """The orders behind a figure, the customer named from the directory; ``customer`` joins
+    the customer too, for conditions on it (as the figure's query does)."""
+    stmt = (select(*_record_columns(Order.number, Order.ordered_on, NAMES.c.name,
                                     Owner.display_name,
                                     amount if amount is not None else Order.total_amount,
                                     _empty_detail(), Order.id))
-            .select_from(Order).join(Customer, Customer.id == Order.customer_id)
-            .outerjoin(Owner, Owner.id == Order.owner_id).where(*conditions))
+            .select_from(Order).join(NAMES, NAMES.c.id == Order.customer_id))
+    if customer:
+        stmt = stmt.join(Customer, Customer.id == Order.customer_id)
+    return stmt.outerjoin(Owner, Owner.id == Order.owner_id).where(*conditions)
 
 
 def _match(column: Any, value: str) -> list[Any]:
@@ -269,7 +278,8 @@ def drill_customer_classes(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
         in_scope = scope_filter(ctx.uow, ctx.actor, Module.CUSTOMERS, Customer.owner_id)
         return DrillSpec("customer", "Buying customers", "成交客户",
                          _customer_records([Customer.id.in_(buyers), in_scope]), counted=True)
-    return DrillSpec("order", "Orders", "订单", _order_records(order_conditions),
+    return DrillSpec("order", "Orders", "订单",
+                     _order_records(order_conditions, customer=sel["view"] != "source"),
                      counted=measure == "orders")
 
 
@@ -296,7 +306,7 @@ def _line_conditions(ctx: Ctx) -> list[Any]:
 def _lines_from(stmt: Any, *, customer: bool = False) -> Any:
     stmt = (stmt.select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
             .outerjoin(Product, Product.id == OrderLine.product_id))
-    return stmt.join(Customer, Customer.id == Order.customer_id) if customer else stmt
+    return stmt.join(NAMES, NAMES.c.id == Order.customer_id) if customer else stmt
 
 
 def _cost(ctx: Ctx, amount: Any) -> Any:
@@ -359,11 +369,11 @@ def drill_product_sales(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
               "margin": OrderLine.line_total - OrderLine.line_cost}[measure]
     amount_type = Numeric(12, 3) if measure == "quantity" else M2
     stmt = _lines_from(select(*_record_columns(
-        Order.number, Order.ordered_on, Customer.name, Owner.display_name,
+        Order.number, Order.ordered_on, NAMES.c.name, Owner.display_name,
         type_coerce(func.sum(amount), amount_type), _empty_detail(), Order.id)), customer=True)
     stmt = (stmt.outerjoin(Owner, Owner.id == Order.owner_id)
             .where(*_line_conditions(ctx), *_match(group, sel["value"]))
-            .group_by(Order.id, Order.number, Order.ordered_on, Customer.name,
+            .group_by(Order.id, Order.number, Order.ordered_on, NAMES.c.name,
                       Owner.display_name))
     return DrillSpec("order", "Orders", "订单", stmt, counted=measure == "orders")
 
@@ -384,7 +394,7 @@ def _collections_from(stmt: Any, *, customer: bool = False,
             .join(Payment, Payment.id == PaymentAllocation.payment_id))
     if order or customer:
         stmt = stmt.join(Order, Order.id == PaymentAllocation.order_id)
-    return stmt.join(Customer, Customer.id == Order.customer_id) if customer else stmt
+    return stmt.join(NAMES, NAMES.c.id == Order.customer_id) if customer else stmt
 
 
 def _collection_conditions(ctx: Ctx) -> list[Any]:
@@ -545,8 +555,8 @@ def _debtors(ctx: Ctx) -> StatTable:
            .group_by(oo.c.customer_id).order_by(total.desc(), oo.c.customer_id)
            .limit(TOP_DEBTORS).subquery("top"))
     found = ctx.session.execute(
-        select(top.c.customer_id, Customer.name, top.c.n, top.c.due)
-        .join(Customer, Customer.id == top.c.customer_id)
+        select(top.c.customer_id, NAMES.c.name, top.c.n, top.c.due)
+        .join(NAMES, NAMES.c.id == top.c.customer_id)
         .order_by(top.c.due.desc(), top.c.customer_id)).all()
     rows = [row([r[1], int(r[2]), money(r[3])],
                 [None, key(SC, section="debtors", measure="orders", customer=str(r[0])),
@@ -570,10 +580,10 @@ def drill_sales_collections(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
             conditions.append(_bucket_conditions(ctx, oo.c.basis)[sel["bucket"]])
         if section == "debtors":
             conditions.append(oo.c.customer_id == int(sel["customer"]))
-        stmt = (select(*_record_columns(oo.c.number, oo.c.ordered_on, Customer.name,
+        stmt = (select(*_record_columns(oo.c.number, oo.c.ordered_on, NAMES.c.name,
                                         Owner.display_name, oo.c.open, _empty_detail(),
                                         oo.c.order_id))
-                .select_from(oo).join(Customer, Customer.id == oo.c.customer_id)
+                .select_from(oo).join(NAMES, NAMES.c.id == oo.c.customer_id)
                 .outerjoin(Owner, Owner.id == oo.c.owner_id).where(*conditions))
         return DrillSpec("order", "Open orders", "未结订单", stmt, counted=measure == "orders")
     view, value = sel["view"], sel["value"]
@@ -595,7 +605,7 @@ def drill_sales_collections(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
         else:
             conditions += _match(Order.owner_id, value)
     stmt = (_collections_from(select(*_record_columns(
-        Payment.number, Payment.received_on, Customer.name, Owner.display_name,
+        Payment.number, Payment.received_on, NAMES.c.name, Owner.display_name,
         PaymentAllocation.amount, Order.number, Payment.id)), customer=True)
         .outerjoin(Owner, Owner.id == Order.owner_id).where(*conditions))
     return DrillSpec("payment", "Payments received", "回款", stmt, counted=measure == "payments")
@@ -737,9 +747,9 @@ def drill_forecast(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
     amount = (type_coerce(Opportunity.expected_amount * Opportunity.probability, M2)
               if measure == "weighted" else Opportunity.expected_amount)
     stmt = (select(*_record_columns(Opportunity.number, Opportunity.expected_close_on,
-                                    Customer.name, Owner.display_name, amount,
+                                    NAMES.c.name, Owner.display_name, amount,
                                     Opportunity.title, Opportunity.id))
-            .select_from(Opportunity).join(Customer, Customer.id == Opportunity.customer_id)
+            .select_from(Opportunity).join(NAMES, NAMES.c.id == Opportunity.customer_id)
             .outerjoin(Owner, Owner.id == Opportunity.owner_id).where(*conditions))
     return DrillSpec("opportunity", "Open opportunities", "在谈商机", stmt,
                      counted=measure == "opportunities",
@@ -851,7 +861,7 @@ def _repair_conditions(ctx: Ctx) -> list[Any]:
 def _repairs_from(stmt: Any, *, customer: bool = False) -> Any:
     stmt = (stmt.select_from(RepairRecord)
             .join(ServiceTicket, ServiceTicket.id == RepairRecord.ticket_id))
-    return stmt.join(Customer, Customer.id == ServiceTicket.customer_id) if customer else stmt
+    return stmt.join(NAMES, NAMES.c.id == ServiceTicket.customer_id) if customer else stmt
 
 
 def _technicians(ctx: Ctx) -> dict[Any, tuple[int, Decimal]]:
@@ -891,7 +901,7 @@ def drill_assessment(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
     if sel.get("section") == "service":
         conditions = [*_repair_conditions(ctx), *_match(RepairRecord.technician_id, value)]
         stmt = (_repairs_from(select(*_record_columns(
-            ServiceTicket.number, RepairRecord.completed_at, Customer.name, Owner.display_name,
+            ServiceTicket.number, RepairRecord.completed_at, NAMES.c.name, Owner.display_name,
             RepairRecord.service_score, RepairRecord.job_type, RepairRecord.id)),
             customer=True)
             .outerjoin(Owner, Owner.id == RepairRecord.technician_id).where(*conditions))
@@ -903,7 +913,7 @@ def drill_assessment(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
                   "margin": type_coerce(PaymentAllocation.amount - _cost_share(ctx), M2)
                   }[measure]
         stmt = (_collections_from(select(*_record_columns(
-            Payment.number, Payment.received_on, Customer.name, Owner.display_name, amount,
+            Payment.number, Payment.received_on, NAMES.c.name, Owner.display_name, amount,
             Order.number, Payment.id)), customer=True)
             .outerjoin(Owner, Owner.id == Order.owner_id)
             .where(*_collection_conditions(ctx), *_match(Order.owner_id, value)))
