@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import sqlite3
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, inspect, select
 
-from app import backups, schema
+from app import backups, schema, update
 from app.db import sqlite_file, sqlite_file_state
 from app.i18n import tr
 from app.models import Customer
@@ -31,6 +32,25 @@ log = logging.getLogger(__name__)
 
 class SchemaNotCurrent(ServiceError):
     """The server's schema is not the one this program needs; its administrator upgrades it."""
+
+
+class ClientTooOld(SchemaNotCurrent):
+    """The database was upgraded for a newer StationCRM than this one (app.update's rule).
+
+    Attributes:
+        needed_version: the oldest version that works with the database (None: not recorded).
+        update_location: where the administrator keeps the installer (None: not set).
+        installer: the installer found there to offer, path or URL (None: nothing found).
+    """
+
+    def __init__(self, message: str, *, needed_version: str | None = None,
+                 update_location: str | None = None, installer: str | None = None,
+                 installer_is_url: bool = False) -> None:
+        super().__init__(message)
+        self.needed_version = needed_version
+        self.update_location = update_location
+        self.installer = installer
+        self.installer_is_url = installer_is_url
 
 
 class EmbeddedFileLost(ServiceError):
@@ -53,14 +73,20 @@ def prepare_schema(engine: Engine, *, embedded: bool, progress: Progress | None 
     is behind, the message says who must act.
     """
     if not embedded:
-        require_current_schema(engine)
+        require_current_schema(engine, newer_ok=True)
         return False
     path = sqlite_file(engine.url)
     if path is not None:
         require_embedded_file(engine, path, used_list)
         if _has_tables(engine):  # not the empty file a first launch has just made
             _daily_backup(path, keep=backup_keep)
-    schema.ensure_schema(engine)
+    verdict = update.check_schema(engine)
+    if verdict.state in ("too_old", "newer_compatible"):
+        # A file a newer program upgraded: never migrated by this one (it could not).
+        require_current_schema(engine, newer_ok=True)
+    else:
+        schema.ensure_schema(engine)
+        update.record_schema(engine)
     ensure_reference_data(UnitOfWork.for_engine(engine))
     if _customer_count(engine) or (path is not None and _known(path, used_list)):
         # Customers, or a database the station has used before (its customers deleted on
@@ -228,20 +254,53 @@ def _forget_old_keys(path: Path) -> None:
         engine.dispose()
 
 
-def require_current_schema(engine: Engine) -> None:
-    current = schema.current_revision(engine)
-    head = schema.head_revision()
-    if current == head:
+def require_current_schema(engine: Engine, *, newer_ok: bool = False) -> None:
+    """Refuse a database this program may not use, with a message saying who must act.
+
+    ``newer_ok``: a station (not an administration command) also works on a schema a newer
+    program upgraded, when that program recorded that this version still works with it
+    (see app.update). An administration command needs the program that made the schema.
+
+    Raises:
+        SchemaNotCurrent: no schema yet, or behind this program (the administrator
+            upgrades it).
+        ClientTooOld: upgraded for a newer program; names the version it needs and the
+            installer at the administrator's update location.
+    """
+    verdict = update.check_schema(engine)
+    if verdict.state == "current" or (newer_ok and verdict.state == "newer_compatible"):
         return
-    if current is None:
-        message = tr("The database has no StationCRM tables yet. Ask the administrator to "
-                     "run 'stationcrm db upgrade' on it.")
-    else:
-        message = tr("The database was made for another version of StationCRM (schema "
-                     "{current}, this program needs {head}). Ask the administrator to run "
-                     "'stationcrm db upgrade', or install the matching program version.",
-                     current=current, head=head)
-    raise SchemaNotCurrent(message)
+    if verdict.state == "empty":
+        raise SchemaNotCurrent(tr(
+            "The database has no StationCRM tables yet. Ask the administrator to "
+            "run 'stationcrm db upgrade' on it."))
+    if verdict.state == "behind":
+        raise SchemaNotCurrent(tr(
+            "The database was made for another version of StationCRM (schema "
+            "{current}, this program needs {head}). Ask the administrator to run "
+            "'stationcrm db upgrade', or install the matching program version.",
+            current=verdict.revision, head=verdict.head))
+    if verdict.state == "newer_compatible":
+        # An administration command on a schema a newer program made: that program's job.
+        verdict = dataclasses.replace(verdict, state="too_old",
+                                      needed_version=verdict.made_by)
+    raise _too_old(engine, verdict)
+
+
+def _too_old(engine: Engine, verdict: update.SchemaVerdict) -> ClientTooOld:
+    """The error for a program too old for the database, with the installer to offer."""
+    try:
+        with engine.connect() as connection:
+            location = update.read_update_location(connection)
+    except Exception as exc:  # noqa: BLE001 - the message matters more than the location
+        log.warning("Could not read the update location: %s", exc)
+        location = None
+    found = update.find_installer(location)
+    installer = update.offered(verdict, found)
+    return ClientTooOld(update.too_old_message(verdict, found, location),
+                        needed_version=verdict.needed_version, update_location=location,
+                        installer=installer.location if installer else None,
+                        installer_is_url=bool(installer and installer.is_url))
 
 
 def _customer_count(engine: Engine) -> int:

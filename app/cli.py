@@ -75,18 +75,64 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     url = resolve_db_url(args.db)
     if args.sql:
         schema.upgrade_sql(url, sys.stdout, revision=args.revision)
+        _print_schema_record_sql(url, args.revision)
         return EXIT_OK
     engine = _engine(url)
     try:
         before = schema.current_revision(engine)
         schema.upgrade(engine, revision=args.revision)
         after = schema.current_revision(engine)
+        _record_schema(engine)
     finally:
         engine.dispose()
     if before == after:
         print(f"{_shown(url)}: schema already at revision {after}; nothing to do")
     else:
         print(f"{_shown(url)}: schema upgraded from {before or '(empty)'} to {after}")
+    return EXIT_OK
+
+
+def _record_schema(engine: Engine) -> None:
+    """Which program versions work with the schema now, for older stations (app.update)."""
+    from app.update import record_schema
+
+    record_schema(engine)
+
+
+def _print_schema_record_sql(url: str, revision: str) -> None:
+    from app.update import known_revisions, record_schema_sql
+
+    target = schema.head_revision() if revision == "head" else revision
+    if target in known_revisions():
+        print("\n" + record_schema_sql(make_url(url).get_backend_name(), target), end="")
+
+
+def _cmd_db_set_update_location(args: argparse.Namespace) -> int:
+    """Where stations find the newer installer: a shared folder or a web address."""
+    from app.update import find_installer, is_url, set_update_location
+
+    url = resolve_db_url(args.db)
+    _require_existing_sqlite_file(url)
+    location = args.location.strip()
+    engine = _engine(url)
+    try:
+        changed = set_update_location(engine, location or None)
+    finally:
+        engine.dispose()
+    if not location:
+        print(tr("{database}: no update location any more.", database=_shown(url))
+              if changed else tr("{database}: no update location was set.",
+                                 database=_shown(url)))
+        return EXIT_OK
+    print(tr("{database}: stations too old for the database offer the installer from"
+             " {location}.", database=_shown(url), location=location))
+    found = find_installer(location)
+    if found is not None:
+        print(tr("Installer found there now: {installer}", installer=found.location))
+    elif not is_url(location):
+        print(tr("No StationCRM-<version>-setup.exe is in {location} from this computer;"
+                 " check that the stations see the folder under the same name.",
+                 location=location))
     return EXIT_OK
 
 
@@ -691,6 +737,18 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     security.add_argument("--user", dest="users", action="append", metavar="NAME",
                           help="SQL Server: a user to create a login for (repeatable)")
     security.set_defaults(handler=_cmd_db_security)
+
+    location = db_commands.add_parser(
+        "set-update-location",
+        help="where stations find a newer StationCRM installer (folder or URL)",
+        description="Store in the database where the newer StationCRM installer is kept: a"
+        " shared folder (the newest StationCRM-<version>-setup.exe in it is offered) or a"
+        " web address. A station too old for the database then offers to run it."
+        " An empty PATH_OR_URL (\"\") removes the setting.",
+    )
+    location.add_argument("location", metavar="PATH_OR_URL")
+    _add_db_option(location)
+    location.set_defaults(handler=_cmd_db_set_update_location)
 
 
 def _add_user_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

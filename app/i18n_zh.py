@@ -463,4 +463,25 @@ CATALOG_ZH: dict[str, str] = {
     "{database}: {count} request keys older than {days} days removed.":
         "{database}：已删除 {count} 个超过 {days} 天的请求键。",
     "must be at least 1": "至少为 1",
+    # A program too old for its database, and where the newer one is (app/update.py).
+    "The database was upgraded for StationCRM {needed} (schema {current}). This program is"
+    " version {version} and cannot use it: install StationCRM {needed} or newer.":
+        "数据库已为 StationCRM {needed} 升级（数据库结构 {current}）。本程序是 {version} 版，"
+        "无法使用它：请安装 StationCRM {needed} 或更新的版本。",
+    "The update location {location} holds only version {found}; ask the administrator to"
+    " put the new installer there.":
+        "更新位置 {location} 里只有 {found} 版；请系统管理员把新的安装程序放到那里。",
+    "The installer is at {installer}.": "安装程序在 {installer}。",
+    "No installer was found at the update location {location}; ask the administrator.":
+        "在更新位置 {location} 没有找到安装程序；请联系系统管理员。",
+    "Ask the administrator for the installer.": "请向系统管理员索取安装程序。",
+    "{database}: no update location any more.": "{database}：已取消更新位置。",
+    "{database}: no update location was set.": "{database}：原本就没有设置更新位置。",
+    "{database}: stations too old for the database offer the installer from {location}.":
+        "{database}：版本过旧的站点将提供 {location} 中的安装程序。",
+    "Installer found there now: {installer}": "目前在那里找到的安装程序：{installer}",
+    "No StationCRM-<version>-setup.exe is in {location} from this computer; check that the"
+    " stations see the folder under the same name.":
+        "从本机看，{location} 中没有 StationCRM-<版本>-setup.exe；请确认各站点能以同样的路径"
+        "访问该文件夹。",
 }

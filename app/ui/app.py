@@ -20,6 +20,7 @@ from app.ui.gcguard import GuiThreadCollector
 from app.ui.i18n import install_translator
 from app.ui.login import LoginDialog
 from app.ui.main_window import MainWindow
+from app.ui.setup_wizard import SetupWizard, needs_setup
 from app.ui.tasks import TaskManager
 
 log = logging.getLogger(__name__)
@@ -74,11 +75,36 @@ class GuiSession(QObject):
         self.tasks = tasks or TaskManager(self)
         self._database = database
         self.login_dialog: LoginDialog | None = None
+        self.setup_wizard: SetupWizard | None = None
         self.main_window: MainWindow | None = None
         self.context: AppContext | None = None
 
     def start(self) -> None:
-        self.show_login()
+        """The set-up wizard at the very first start, else (and after it) the login."""
+        if needs_setup(self.settings):
+            self.show_setup()
+        else:
+            self.show_login()
+
+    def show_setup(self) -> None:
+        wizard = SetupWizard(self.settings, self.tasks)
+        wizard.finished_setup.connect(self._on_setup_done)
+        wizard.rejected.connect(self._on_setup_cancelled)
+        # Kept after it closes: it emits from inside its own accept() and reject(), and
+        # dropping its last reference there would delete it under Qt's feet.
+        self.setup_wizard = wizard
+        wizard.show()
+
+    def _on_setup_done(self, url: str, station: str) -> None:
+        self.settings = dataclasses.replace(
+            self.settings, db_url=url, station=station or self.settings.station,
+            db_url_source="config" if url != self.settings.db_url
+            else self.settings.db_url_source)
+        self.show_login()  # before the wizard closes, so the application does not quit
+
+    def _on_setup_cancelled(self) -> None:
+        if self.main_window is None and self.login_dialog is None:
+            self.finished.emit(0)
 
     def show_login(self) -> None:
         dialog = LoginDialog(self.settings, self.tasks, database=self._database)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import os
 from typing import Literal
-from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n
+from app.bootstrap import ClientTooOld
 from app.connect import log_in
 from app.db import DatabaseUnavailable, personal_logins, redact_url
 from app.models.enums import StationCode
@@ -39,12 +39,12 @@ from app.ui import labels
 from app.ui.context import Database, LoginResult, load_ui_permissions, open_database
 from app.ui.elided import ElidedLabel
 from app.ui.errors import describe_error, show_error
+from app.ui.setup_wizard import MESSAGE_STYLES, SetupWizard, open_installer
 from app.ui.tasks import TaskManager
 
 log = logging.getLogger(__name__)
 
 MessageKind = Literal["info", "error"]
-REDACTED = "***"  # how app.db.redact_url shows a password
 
 
 class LoginDialog(QDialog):
@@ -78,6 +78,8 @@ class LoginDialog(QDialog):
         self._database = database  # reused while the URL stays the same
         self._busy = False
         self.last_error: BaseException | None = None
+        self.setup_wizard: SetupWizard | None = None
+        self._installer: tuple[str, bool] | None = None  # (path or URL, is a URL)
 
         title = QLabel(self.tr("StationCRM"), self)
         title.setObjectName("login_title")
@@ -107,15 +109,9 @@ class LoginDialog(QDialog):
         self.change_server_button = QPushButton(self.tr("Change server…"), self)
         self.change_server_button.setObjectName("change_server_button")
         self.change_server_button.setAutoDefault(False)
-        self.change_server_button.clicked.connect(self.show_server_editor)
-        self.server_edit = QLineEdit(self)
-        self.server_edit.setObjectName("server_url")
-        self.server_edit.setPlaceholderText(
-            self.tr("e.g. postgresql://user:password@server/stationcrm"))
-        self.server_edit.setToolTip(self.tr(
-            "The database address: postgresql://…, mssql://… (SQL Server over ODBC) or "
-            "sqlite:///path/to/file for one PC."))
-        self.server_edit.hide()
+        self.change_server_button.setToolTip(self.tr(
+            "Set up the connection again: this PC only, or the company server."))
+        self.change_server_button.clicked.connect(self.show_setup_wizard)
         self._show_server()
 
         server_row = QHBoxLayout()
@@ -126,7 +122,6 @@ class LoginDialog(QDialog):
         form.addRow(self.tr("&Password:"), self.password_edit)
         form.addRow(self.tr("&Station:"), self.station_combo)
         form.addRow(self.tr("Server:"), server_row)
-        form.addRow("", self.server_edit)
 
         self.message_label = QLabel(self)
         self.message_label.setObjectName("login_message")
@@ -139,9 +134,18 @@ class LoginDialog(QDialog):
         self.retry_button.setAutoDefault(False)
         self.retry_button.clicked.connect(self.attempt_login)
         self.retry_button.hide()
+        self.install_button = QPushButton(self.tr("Install the new version"), self)
+        self.install_button.setObjectName("install_button")
+        self.install_button.setAutoDefault(False)
+        self.install_button.clicked.connect(self.install_update)
+        self.install_button.hide()
+        message_buttons = QVBoxLayout()
+        message_buttons.addWidget(self.retry_button)
+        message_buttons.addWidget(self.install_button)
+        message_buttons.addStretch(1)
         message_row = QHBoxLayout()
         message_row.addWidget(self.message_label, 1)
-        message_row.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignTop)
+        message_row.addLayout(message_buttons)
 
         self.buttons = QDialogButtonBox(self)
         self.login_button = self.buttons.addButton(
@@ -170,24 +174,52 @@ class LoginDialog(QDialog):
 
     @property
     def server_url(self) -> str:
-        """The URL the next attempt uses (the edited one if the user changed the server)."""
-        if self.server_edit.isVisible() or self.server_edit.text():
-            typed = self.server_edit.text().strip()
-            # The editor starts with the redacted URL; unchanged, it means the current one.
-            if typed and typed != _display(self._url):
-                return _keep_password(typed, self._url)
+        """The URL the next attempt uses (the one the set-up wizard chose, if it ran)."""
         return self._url
 
     @property
     def server_changed(self) -> bool:
         return self.server_url != self._settings.db_url
 
-    def show_server_editor(self) -> None:
-        if not self.server_edit.text():
-            self.server_edit.setText(_display(self._url))
-        self.server_edit.show()
-        self.server_edit.setFocus()
-        self.server_edit.selectAll()
+    def show_setup_wizard(self) -> SetupWizard:
+        """"Change server…": the set-up wizard over this dialog; Finish comes back here."""
+        wizard = SetupWizard(self._settings, self._tasks, current_url=self._url, parent=self)
+        wizard.setWindowModality(Qt.WindowModality.WindowModal)
+        wizard.finished_setup.connect(self.set_server)
+        wizard.finished.connect(lambda _result: self._wizard_closed(wizard))
+        self.setup_wizard = wizard
+        wizard.open()
+        return wizard
+
+    def _wizard_closed(self, wizard: SetupWizard) -> None:
+        if self.setup_wizard is wizard:
+            self.setup_wizard = None
+        wizard.deleteLater()
+
+    def set_server(self, url: str, station: str | None = None) -> None:
+        """Use ``url`` for the next login (and ``station``, if given)."""
+        if url != self._url and self._database is not None:
+            self._database.close()
+            self._database = None
+        self._url = url
+        self._show_server()
+        if station:
+            self._select_station(station)
+        self.message_label.hide()
+        self.retry_button.hide()
+        self.install_button.hide()
+        (self.password_edit if self.user_edit.text() else self.user_edit).setFocus()
+
+    def install_update(self) -> None:
+        """Open the newer installer the administrator put at the update location."""
+        if self._installer is None:
+            return
+        location, is_url = self._installer
+        if not open_installer(location, is_url=is_url):
+            self.show_message(self.tr(
+                "The installer {installer} could not be opened from here. Open it in the "
+                "file explorer, or ask the administrator.").format(installer=location),
+                "error")
 
     def attempt_login(self) -> None:
         """Check the user name and password against the chosen server, off the GUI thread."""
@@ -240,12 +272,23 @@ class LoginDialog(QDialog):
     def show_message(self, text: str, kind: MessageKind) -> None:
         self.message_label.setText(text)
         self.message_label.setProperty("kind", kind)
-        self.message_label.setStyleSheet(
-            "QLabel { color: #8a1020; background: #fdecee; border: 1px solid #e3a0a8;"
-            " border-radius: 4px; padding: 6px; }" if kind == "error"
-            else "QLabel { color: palette(text); padding: 6px; }")
+        self.message_label.setStyleSheet(MESSAGE_STYLES[kind])
         self.message_label.show()
         self.retry_button.setVisible(False)
+        self.install_button.setVisible(False)
+        # A long message (a path, the steps to take) wraps onto more lines than the dialog
+        # had room for: grow, once the layout has taken the new text.
+        QTimer.singleShot(0, self, self._grow_to_fit)
+
+    def _grow_to_fit(self) -> None:
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = (layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                  else layout.totalSizeHint().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     # --- results --------------------------------------------------------------------------
 
@@ -269,6 +312,13 @@ class LoginDialog(QDialog):
             self.show_message(str(error), "error")
             self.password_edit.clear()
             self.password_edit.setFocus()
+        elif isinstance(error, ClientTooOld):
+            # This program is too old for the database: the way on is the newer one.
+            self.show_message(str(error), "error")
+            if error.installer:
+                self._installer = (error.installer, error.installer_is_url)
+                self.install_button.show()
+                self.install_button.setFocus()
         elif isinstance(error, DatabaseUnavailable):
             self.show_message(error.message_for(i18n.current_language()) + "\n" + self.tr(
                 "Try again, or choose another server with “Change server…”."), "error")
@@ -307,8 +357,8 @@ class LoginDialog(QDialog):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         for widget in (self.user_edit, self.password_edit, self.station_combo,
-                       self.server_edit, self.change_server_button, self.login_button,
-                       self.retry_button):
+                       self.change_server_button, self.login_button, self.retry_button,
+                       self.install_button):
             widget.setEnabled(not busy)
         if busy:
             self.setCursor(Qt.CursorShape.BusyCursor)
@@ -338,11 +388,3 @@ def _personal(url: str) -> bool:
 def _display(url: str) -> str:
     return redact_url(url)
 
-
-def _keep_password(typed: str, current: str) -> str:
-    """An edited URL that still shows the mask *** keeps the current URL's password."""
-    password = urlsplit(current).password if "://" in current else None
-    mask = f":{REDACTED}@"
-    if password and mask in typed:
-        return typed.replace(mask, f":{password}@", 1)
-    return typed

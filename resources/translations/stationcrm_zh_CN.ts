@@ -360,7 +360,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../app/ui/app.py" line="162"/>
+        <location filename="../../app/ui/app.py" line="188"/>
         <source>StationCRM cannot start</source>
         <translation>StationCRM 无法启动</translation>
     </message>
@@ -1030,6 +1030,86 @@ weighted {weighted}</source>
     </message>
 </context>
 <context>
+    <name>CheckPage</name>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="834"/>
+        <source>Test the connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="836"/>
+        <source>StationCRM connects to the server and looks at the database.</source>
+        <translation>StationCRM 连接服务器并检查数据库。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="842"/>
+        <source>&amp;Test connection</source>
+        <translation>测试连接(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="854"/>
+        <source>&amp;Create the database…</source>
+        <translation>创建数据库(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="859"/>
+        <source>&amp;Install the new version</source>
+        <translation>安装新版本(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="881"/>
+        <source>Server: {server}
+Address: {address}</source>
+        <translation>服务器：{server}
+地址：{address}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="909"/>
+        <source>Connecting to {server}…</source>
+        <translation>正在连接 {server}…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="931"/>
+        <source>Connected. The database is ready (schema {revision}). Click Next to choose this PC&apos;s station.</source>
+        <translation>已连接。数据库已就绪（数据库结构 {revision}）。请点击“下一步”选择本机站点。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="935"/>
+        <source>Connected. The database was upgraded by StationCRM {version}; this version still works with it. Click Next to choose this PC&apos;s station.</source>
+        <translation>已连接。数据库已由 StationCRM {version} 升级；本版本仍可使用它。请点击“下一步”选择本机站点。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="939"/>
+        <source>The database is empty.</source>
+        <translation>数据库是空的。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="940"/>
+        <source>StationCRM&apos;s tables are there, but nobody may administer them yet.</source>
+        <translation>StationCRM 的数据表已存在，但还没有系统管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="942"/>
+        <source>Your login may create StationCRM in it: click “Create the database…” to give the company name and the first administrator.</source>
+        <translation>您的登录账户可以在其中创建 StationCRM：请点击“创建数据库…”，填写公司名称和第一位系统管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="948"/>
+        <source>The database {database} on {server} is empty, and this login may not create StationCRM in it.</source>
+        <translation>{server} 上的数据库 {database} 是空的，而此登录账户无权在其中创建 StationCRM。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="962"/>
+        <source>Ask the database administrator to create it with these commands (see the administrator&apos;s guide, docs/dba.md), then test again:</source>
+        <translation>请数据库管理员用以下命令创建它（见管理员指南 docs/dba.md），然后再次测试：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="975"/>
+        <source>Go back to correct what you typed, then test again.</source>
+        <translation>请返回修改输入的内容，然后再次测试。</translation>
+    </message>
+</context>
+<context>
     <name>ChildCustomFieldsDialog</name>
     <message>
         <location filename="../../app/ui/customers/child_custom.py" line="64"/>
@@ -1401,20 +1481,20 @@ weighted {weighted}</source>
 <context>
     <name>ContractKind</name>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="174"/>
         <location filename="../../app/ui/contracts/common.py" line="15"/>
+        <location filename="../../app/ui/record_labels.py" line="174"/>
         <source>Full service</source>
         <translation>全保</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="175"/>
         <location filename="../../app/ui/contracts/common.py" line="16"/>
+        <location filename="../../app/ui/record_labels.py" line="175"/>
         <source>Labour only</source>
         <translation>半保（只含人工）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="176"/>
         <location filename="../../app/ui/contracts/common.py" line="17"/>
+        <location filename="../../app/ui/record_labels.py" line="176"/>
         <source>Per visit</source>
         <translation>按次服务</translation>
     </message>
@@ -1500,34 +1580,144 @@ weighted {weighted}</source>
 <context>
     <name>ContractStatus</name>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="179"/>
         <location filename="../../app/ui/contracts/common.py" line="21"/>
+        <location filename="../../app/ui/record_labels.py" line="179"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="180"/>
         <location filename="../../app/ui/contracts/common.py" line="22"/>
+        <location filename="../../app/ui/record_labels.py" line="180"/>
         <source>Active</source>
         <translation>生效中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="181"/>
         <location filename="../../app/ui/contracts/common.py" line="23"/>
+        <location filename="../../app/ui/record_labels.py" line="181"/>
         <source>Expired</source>
         <translation>已到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="182"/>
         <location filename="../../app/ui/contracts/common.py" line="24"/>
+        <location filename="../../app/ui/record_labels.py" line="182"/>
         <source>Terminated</source>
         <translation>已终止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="183"/>
         <location filename="../../app/ui/contracts/common.py" line="25"/>
+        <location filename="../../app/ui/record_labels.py" line="183"/>
         <source>Renewed</source>
         <translation>已续签</translation>
+    </message>
+</context>
+<context>
+    <name>CreatePage</name>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1014"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1060"/>
+        <source>Create the database</source>
+        <translation>创建数据库</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1016"/>
+        <source>StationCRM creates its tables, each person&apos;s database login and the first administrator, who then adds everyone else in Administration.</source>
+        <translation>StationCRM 将创建数据表、每个人的数据库登录账户和第一位系统管理员；其他人员由系统管理员在“系统管理”中添加。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1021"/>
+        <source>as printed on every slip</source>
+        <translation>打印在每张单据上的名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1026"/>
+        <source>e.g. 系统管理员</source>
+        <translation>例如：系统管理员</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1034"/>
+        <source>&amp;Company name:</source>
+        <translation>公司名称(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1035"/>
+        <source>Administrator&apos;s &amp;user name:</source>
+        <translation>管理员用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1036"/>
+        <source>&amp;Display name:</source>
+        <translation>显示名称(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1037"/>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1038"/>
+        <source>&amp;Repeat password:</source>
+        <translation>再次输入密码(&amp;R)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1071"/>
+        <source>Enter the company name.</source>
+        <translation>请输入公司名称。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1074"/>
+        <source>The user name may hold only letters, digits, “.” and “_” (at most 40).</source>
+        <translation>用户名只能包含字母、数字、“.”和“_”（最多 40 个字符）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1078"/>
+        <source>The password {problem}.</source>
+        <translation>密码{problem}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1081"/>
+        <source>The two passwords differ.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1113"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1124"/>
+        <source>Creating the tables…</source>
+        <translation>正在创建数据表…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1125"/>
+        <source>Adding departments and roles…</source>
+        <translation>正在添加部门和角色…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1126"/>
+        <source>Saving the company name…</source>
+        <translation>正在保存公司名称…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1127"/>
+        <source>Setting up each person&apos;s database login…</source>
+        <translation>正在设置每个人的数据库登录账户…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1128"/>
+        <source>Adding the first administrator…</source>
+        <translation>正在添加第一位系统管理员…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1139"/>
+        <source>The database is ready. {user} logs in with the password just given.</source>
+        <translation>数据库已就绪。{user} 用刚才设置的密码登录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1153"/>
+        <source>This login may not create the database ({reason}). Ask the database administrator: the commands are on the previous page.</source>
+        <translation>此登录账户无权创建数据库（{reason}）。请联系数据库管理员：所需命令见上一页。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1157"/>
+        <source>This login may not create the database.</source>
+        <translation>此登录账户无权创建数据库。</translation>
     </message>
 </context>
 <context>
@@ -4199,77 +4389,82 @@ Contract {number}, until {day}</source>
         <translation>StationCRM — 登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="82"/>
+        <location filename="../../app/ui/login.py" line="84"/>
         <source>StationCRM</source>
         <translation>StationCRM</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="88"/>
+        <location filename="../../app/ui/login.py" line="90"/>
         <source>Log in to this station</source>
         <translation>登录本站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="107"/>
+        <location filename="../../app/ui/login.py" line="109"/>
         <source>Change server…</source>
         <translation>更换服务器…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="114"/>
-        <source>e.g. postgresql://user:password@server/stationcrm</source>
-        <translation>例如 postgresql://用户:密码@服务器/stationcrm</translation>
+        <location filename="../../app/ui/login.py" line="113"/>
+        <source>Set up the connection again: this PC only, or the company server.</source>
+        <translation>重新设置连接：仅本机，或公司服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="116"/>
-        <source>The database address: postgresql://…, mssql://… (SQL Server over ODBC) or sqlite:///path/to/file for one PC.</source>
-        <translation>数据库地址：postgresql://…、mssql://…（通过 ODBC 连接 SQL Server），单机使用 sqlite:///文件路径。</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/login.py" line="125"/>
+        <location filename="../../app/ui/login.py" line="121"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="126"/>
+        <location filename="../../app/ui/login.py" line="122"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="127"/>
+        <location filename="../../app/ui/login.py" line="123"/>
         <source>&amp;Station:</source>
         <translation>站点(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="128"/>
+        <location filename="../../app/ui/login.py" line="124"/>
         <source>Server:</source>
         <translation>服务器：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="137"/>
+        <location filename="../../app/ui/login.py" line="132"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="148"/>
+        <location filename="../../app/ui/login.py" line="137"/>
+        <source>Install the new version</source>
+        <translation>安装新版本</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login.py" line="152"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="152"/>
+        <location filename="../../app/ui/login.py" line="156"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="198"/>
+        <location filename="../../app/ui/login.py" line="220"/>
+        <source>The installer {installer} could not be opened from here. Open it in the file explorer, or ask the administrator.</source>
+        <translation>无法从这里打开安装程序 {installer}。请在文件资源管理器中打开它，或联系系统管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/login.py" line="230"/>
         <source>Enter your user name.</source>
         <translation>请输入用户名。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="231"/>
+        <location filename="../../app/ui/login.py" line="263"/>
         <source>Connecting to {server}…</source>
         <translation>正在连接 {server}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/login.py" line="274"/>
+        <location filename="../../app/ui/login.py" line="324"/>
         <source>Try again, or choose another server with “Change server…”.</source>
         <translation>请重试，或通过“更换服务器…”选择其他服务器。</translation>
     </message>
@@ -5184,32 +5379,32 @@ Contract {number}, until {day}</source>
 <context>
     <name>OrderStatus</name>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="34"/>
         <location filename="../../app/ui/record_labels.py" line="107"/>
+        <location filename="../../app/ui/sales/common.py" line="34"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="35"/>
         <location filename="../../app/ui/record_labels.py" line="108"/>
+        <location filename="../../app/ui/sales/common.py" line="35"/>
         <source>Confirmed</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="36"/>
         <location filename="../../app/ui/record_labels.py" line="109"/>
+        <location filename="../../app/ui/sales/common.py" line="36"/>
         <source>Delivered</source>
         <translation>已送货</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="37"/>
         <location filename="../../app/ui/record_labels.py" line="110"/>
+        <location filename="../../app/ui/sales/common.py" line="37"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="38"/>
         <location filename="../../app/ui/record_labels.py" line="111"/>
+        <location filename="../../app/ui/sales/common.py" line="38"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -5308,32 +5503,32 @@ Contract {number}, until {day}</source>
 <context>
     <name>PaymentMethod</name>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="49"/>
         <location filename="../../app/ui/record_labels.py" line="114"/>
+        <location filename="../../app/ui/sales/common.py" line="49"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="50"/>
         <location filename="../../app/ui/record_labels.py" line="115"/>
+        <location filename="../../app/ui/sales/common.py" line="50"/>
         <source>Bank transfer</source>
         <translation>银行转账</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="51"/>
         <location filename="../../app/ui/record_labels.py" line="116"/>
+        <location filename="../../app/ui/sales/common.py" line="51"/>
         <source>WeChat Pay</source>
         <translation>微信支付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="52"/>
         <location filename="../../app/ui/record_labels.py" line="117"/>
+        <location filename="../../app/ui/sales/common.py" line="52"/>
         <source>Alipay</source>
         <translation>支付宝</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="53"/>
         <location filename="../../app/ui/record_labels.py" line="118"/>
+        <location filename="../../app/ui/sales/common.py" line="53"/>
         <source>Cheque</source>
         <translation>支票</translation>
     </message>
@@ -6187,38 +6382,38 @@ Contract {number}, until {day}</source>
 <context>
     <name>QuotationStatus</name>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="17"/>
         <location filename="../../app/ui/record_labels.py" line="99"/>
+        <location filename="../../app/ui/sales/common.py" line="17"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="18"/>
         <location filename="../../app/ui/record_labels.py" line="100"/>
+        <location filename="../../app/ui/sales/common.py" line="18"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="19"/>
         <location filename="../../app/ui/record_labels.py" line="101"/>
+        <location filename="../../app/ui/sales/common.py" line="19"/>
         <source>Accepted</source>
         <translation>已接受</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="20"/>
         <location filename="../../app/ui/record_labels.py" line="102"/>
+        <location filename="../../app/ui/sales/common.py" line="20"/>
         <source>Rejected</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="21"/>
         <location filename="../../app/ui/record_labels.py" line="103"/>
+        <location filename="../../app/ui/sales/common.py" line="21"/>
         <source>Expired</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/common.py" line="22"/>
         <location filename="../../app/ui/record_labels.py" line="104"/>
+        <location filename="../../app/ui/sales/common.py" line="22"/>
         <source>Converted to order</source>
         <translation>已转订单</translation>
     </message>
@@ -7412,6 +7607,89 @@ Contract {number}, until {day}</source>
     </message>
 </context>
 <context>
+    <name>ServerPage</name>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="686"/>
+        <source>The company server</source>
+        <translation>公司服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="688"/>
+        <source>Ask the administrator for these. The user name and password are used only to test the connection here and are not saved.</source>
+        <translation>这些信息请向系统管理员索取。用户名和密码只用于在此测试连接，不会保存。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="696"/>
+        <source>e.g. crm-server or 192.168.1.10</source>
+        <translation>例如：crm-server 或 192.168.1.10</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="706"/>
+        <source>&amp;Windows login (integrated)</source>
+        <translation>Windows 登录（集成身份验证）(&amp;W)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="708"/>
+        <source>SQL Server &amp;login</source>
+        <translation>SQL Server 登录(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="734"/>
+        <source>&amp;Server type:</source>
+        <translation>服务器类型(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="735"/>
+        <source>&amp;Host:</source>
+        <translation>主机(&amp;H)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="736"/>
+        <source>&amp;Port:</source>
+        <translation>端口(&amp;P)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="737"/>
+        <source>&amp;Database:</source>
+        <translation>数据库(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="738"/>
+        <source>Authentication:</source>
+        <translation>身份验证：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="739"/>
+        <source>ODBC &amp;driver:</source>
+        <translation>ODBC 驱动程序(&amp;R)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="740"/>
+        <source>&amp;User name:</source>
+        <translation>用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="741"/>
+        <source>Pass&amp;word:</source>
+        <translation>密码(&amp;W)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="801"/>
+        <source>Windows says who you are: nothing to type. Each person logs in to SQL Server with their own Windows account.</source>
+        <translation>由 Windows 确认您的身份，无需输入。每个人都用自己的 Windows 账户登录 SQL Server。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="805"/>
+        <source>A SQL Server login to test the connection with (yours, or the administrator&apos;s to create the database). People log in with their own.</source>
+        <translation>用于测试连接的 SQL Server 登录账户（您自己的；如要创建数据库，则用管理员的）。每个人以后用自己的账户登录。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="809"/>
+        <source>A PostgreSQL login to test the connection with (yours, or the database owner&apos;s to create the database). People log in with their own.</source>
+        <translation>用于测试连接的 PostgreSQL 登录账户（您自己的；如要创建数据库，则用数据库所有者的）。每个人以后用自己的账户登录。</translation>
+    </message>
+</context>
+<context>
     <name>ServiceMode</name>
     <message>
         <location filename="../../app/ui/service/desk.py" line="105"/>
@@ -7448,11 +7726,52 @@ Contract {number}, until {day}</source>
     </message>
 </context>
 <context>
+    <name>SetupWizard</name>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="493"/>
+        <source>StationCRM — Set up this PC</source>
+        <translation>StationCRM — 设置本机</translation>
+    </message>
+</context>
+<context>
     <name>StatTableModel</name>
     <message>
         <location filename="../../app/ui/statistics/model.py" line="118"/>
         <source>Double-click or Enter: the records behind this number</source>
         <translation>双击或回车：查看此数字背后的单据</translation>
+    </message>
+</context>
+<context>
+    <name>StationPage</name>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1179"/>
+        <source>This PC&apos;s station</source>
+        <translation>本机站点</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1181"/>
+        <source>The station opens on its department&apos;s modules. What each person may do comes from their role.</source>
+        <translation>站点打开时显示其部门的模块；每个人能做什么由其角色决定。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1193"/>
+        <source>&amp;Station:</source>
+        <translation>站点(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1212"/>
+        <source>This PC only: {file}</source>
+        <translation>仅本机：{file}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1215"/>
+        <source>Server: {address}</source>
+        <translation>服务器：{address}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="1218"/>
+        <source>Finish saves this and opens the login, where each person logs in with their own user name and password.</source>
+        <translation>点击“完成”保存设置并打开登录窗口，每个人用自己的用户名和密码登录。</translation>
     </message>
 </context>
 <context>
@@ -9207,6 +9526,54 @@ Contract {number}, until {day}</source>
         <location filename="../../app/ui/visits/walk_in_page.py" line="654"/>
         <source>→ {date} (in {days} days)</source>
         <translation>→ {date}（{days} 天后）</translation>
+    </message>
+</context>
+<context>
+    <name>WherePage</name>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="610"/>
+        <source>Where is the customer database?</source>
+        <translation>客户数据库在哪里？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="612"/>
+        <source>StationCRM keeps every customer, order and service record in one database. Choose where this PC finds it.</source>
+        <translation>StationCRM 把所有客户、订单和服务记录保存在一个数据库中。请选择本机在哪里找到它。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="614"/>
+        <source>&amp;This PC only</source>
+        <translation>仅本机(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="616"/>
+        <source>&amp;Company server</source>
+        <translation>公司服务器(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="619"/>
+        <source>&amp;Advanced: type the database address</source>
+        <translation>高级：直接输入数据库地址(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="628"/>
+        <source>e.g. postgresql://server/stationcrm</source>
+        <translation>例如：postgresql://server/stationcrm</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="630"/>
+        <source>The database address: postgresql://…, mssql+pyodbc://… (SQL Server over ODBC) or sqlite:///path/to/file.</source>
+        <translation>数据库地址：postgresql://…、mssql+pyodbc://…（通过 ODBC 连接 SQL Server）或 sqlite:///文件路径。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="637"/>
+        <source>A database file on this PC: for a single PC, a trial or a demo. The first start fills it with demo data to try every screen.</source>
+        <translation>本机上的数据库文件：适用于单台电脑、试用或演示。首次启动时会填入演示数据，方便试用各个界面。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/setup_wizard.py" line="642"/>
+        <source>The company&apos;s SQL Server or PostgreSQL server, shared by every station. Each person logs in with their own database login.</source>
+        <translation>公司的 SQL Server 或 PostgreSQL 服务器，由所有站点共用。每个人用自己的数据库登录账户登录。</translation>
     </message>
 </context>
 <context>

@@ -182,11 +182,16 @@ def test_unreachable_server_explains_and_offers_retry_and_another_server(
     assert "Traceback" not in message and "s3cret" not in message
     assert dialog.user_edit.text() == "clerk1"
 
-    # The way out: point the station at a server that answers, and log in.
+    # The way out: point the station at a server that answers (the set-up wizard's
+    # Advanced address), and log in.
     qtbot.mouseClick(dialog.change_server_button, Qt.MouseButton.LeftButton)
-    assert dialog.server_edit.isVisible()
-    assert "s3cret" not in dialog.server_edit.text()
-    dialog.server_edit.setText(db_url)
+    wizard = dialog.setup_wizard
+    assert wizard is not None and wizard.isVisible()
+    assert wizard.where_page.advanced_radio.isChecked()  # a shared login: a raw address
+    assert "s3cret" not in wizard.where_page.address_edit.text()
+    wizard.where_page.address_edit.setText(db_url)
+    wizard.accept()  # Finish (the wizard's own tests walk its pages)
+    assert dialog.server_url == db_url
     _fill(dialog, qtbot, "clerk1", TEST_PASSWORD)
     with qtbot.waitSignal(dialog.logged_in, timeout=10_000) as logged_in:
         qtbot.mouseClick(dialog.login_button, Qt.MouseButton.LeftButton)
@@ -269,9 +274,11 @@ def test_editing_the_server_keeps_the_hidden_password(
     dialog = LoginDialog(settings, tasks)
     qtbot.addWidget(dialog)
     dialog.show()
-    dialog.show_server_editor()
-    assert dialog.server_edit.text() == "postgresql://crm:***@127.0.0.1:1/stationcrm"
-    assert dialog.server_url == UNREACHABLE_URL  # unchanged: the current server
-    dialog.server_edit.setText("postgresql://crm:***@db-server/stationcrm")
-    assert dialog.server_url == "postgresql://crm:s3cret-pw@db-server/stationcrm"
+    wizard = dialog.show_setup_wizard()
+    address = wizard.where_page.address_edit
+    assert address.text() == "postgresql://crm:***@127.0.0.1:1/stationcrm"
+    assert wizard.station_address() == UNREACHABLE_URL  # unchanged: the current server
+    address.setText("postgresql://crm:***@db-server/stationcrm")
+    assert wizard.station_address() == "postgresql://crm:s3cret-pw@db-server/stationcrm"
     assert "s3cret" not in dialog.server_label.text()
+    wizard.reject()

@@ -101,8 +101,7 @@ def test_login_dialog(
     _save(dialog, f"login_{language}.png")
 
     # The same dialog after the server did not answer: the message and the way out.
-    dialog.server_edit.setText("postgresql://crm:secret@127.0.0.1:1/stationcrm")
-    dialog.server_edit.show()
+    dialog.set_server("postgresql://crm:secret@127.0.0.1:1/stationcrm")
     dialog.password_edit.setText("whatever")
     dialog.attempt_login()
     qtbot.waitUntil(dialog.retry_button.isVisible, timeout=15_000)
