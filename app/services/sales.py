@@ -550,9 +550,10 @@ def list_quotations(
             conditions.append(_before(Quotation.quoted_on, Quotation.id, after))
         rows = uow.session.execute(
             select(Quotation.id, Quotation.number, Quotation.status, Quotation.customer_id,
-                   Customer.name, User.display_name, Quotation.quoted_on,
+                   customer_directory.c.name, User.display_name, Quotation.quoted_on,
                    Quotation.valid_until, Quotation.total_amount)
-            .join(Customer, Customer.id == Quotation.customer_id)
+            # Named from the directory: a quotation in scope for another's customer too.
+            .join(customer_directory, customer_directory.c.id == Quotation.customer_id)
             .outerjoin(User, User.id == Quotation.owner_id)
             .where(*conditions)
             .order_by(Quotation.quoted_on.desc(), Quotation.id.desc())
@@ -780,10 +781,12 @@ def list_orders(
         if after is not None:
             conditions.append(_before(Order.ordered_on, Order.id, after))
         rows = uow.session.execute(
-            select(Order.id, Order.number, Order.status, Order.customer_id, Customer.name,
-                   User.display_name, Order.ordered_on, Order.due_on, Order.total_amount,
-                   Order.paid_amount, null() if margin_hidden else Order.total_cost)
-            .join(Customer, Customer.id == Order.customer_id)
+            select(Order.id, Order.number, Order.status, Order.customer_id,
+                   customer_directory.c.name, User.display_name, Order.ordered_on,
+                   Order.due_on, Order.total_amount, Order.paid_amount,
+                   null() if margin_hidden else Order.total_cost)
+            # Named from the directory: an order in scope for another's customer too.
+            .join(customer_directory, customer_directory.c.id == Order.customer_id)
             .outerjoin(User, User.id == Order.owner_id)
             .where(*conditions)
             .order_by(Order.ordered_on.desc(), Order.id.desc())

@@ -1,7 +1,8 @@
 """The read paths beyond the lists × every default role: no record outside the reader's data
 scope (issue 12, item 4). Statistics drill-downs, exports, printed documents, the customer's
 receivable, the receivables aging and a device's history, on demo data for one user of each
-role. (The lists and the customer 360 timeline: tests/services/test_scope_walker.py.)
+role. (The lists and the customer 360 timeline: tests/services/test_scope_walker.py; the
+lists are walked here again on records whose people differ from their customer's.)
 
 The expected sets are computed on the owner's rights with ``permissions.scope_filter`` for
 the reader. The ``stationcrm print/export/report`` commands have no query of their own: they
@@ -64,6 +65,7 @@ from app.services.statistics import (
 from app.services.tickets import device_history
 from app.services.uow import UnitOfWork
 from tests import people
+from tests.services.test_scope_walker import LISTS
 
 TODAY = dt.date(2026, 11, 26)
 READERS = ["clerk1", "sales1", "tech1", "lead1", "office1", "manager", "admin"]
@@ -195,6 +197,27 @@ def _in_scope(engine: Engine, reader: Actor) -> dict[str, set[int]]:
             "sales_plan": ids(select(SalesPlan.id).where(
                 scope_filter(owner, reader, Module.SALES_PLANS, SalesPlan.owner_id))),
         }
+
+
+# --- the lists, on records whose people differ from their customer's -------------------------
+
+
+@pytest.mark.parametrize("username", READERS)
+def test_every_list_shows_exactly_the_readers_scope_across_customers(demo_db, uow, username):
+    """The list walk (test_scope_walker.py) again, with the crossings of ``_cross_owners``:
+    a record in scope is listed even when its customer is someone else's."""
+    reader = _reader(uow, username)
+    owner = _owner(demo_db)
+    for module, read, model, owners in LISTS:
+        with owner:
+            if not grants_for(owner, reader).allows(module, Operation.VIEW):
+                continue
+            conditions = [or_(*(scope_filter(owner, reader, module, o) for o in owners))]
+            if model is SalesPlan:
+                conditions.append(SalesPlan.year == TODAY.year)
+            expected = set(owner.session.execute(select(model.id).where(*conditions))
+                           .scalars())
+        assert read(uow, reader) == expected, (username, module)
 
 
 # --- statistics drill-downs -------------------------------------------------------------------
