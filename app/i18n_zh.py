@@ -463,6 +463,19 @@ CATALOG_ZH: dict[str, str] = {
     "{database}: {count} request keys older than {days} days removed.":
         "{database}：已删除 {count} 个超过 {days} 天的请求键。",
     "must be at least 1": "至少为 1",
+    # Company settings (app.services.company).
+    "must be a PNG or JPEG image": "必须是 PNG 或 JPEG 图片",
+    "is too large (at most {max} KB)": "太大（最多 {max} KB）",
+    "must be between {low} and {high} pixels wide and high":
+        "宽度和高度必须在 {low} 到 {high} 像素之间",
+    "is not a readable PNG or JPEG image": "不是可读取的 PNG 或 JPEG 图片",
+    "may hold only digits and spaces": "只能包含数字和空格",
+    "must have {low} to {high} digits": "必须有 {low} 到 {high} 位数字",
+    "must be {low} to {high} letters and digits (the unified social credit code has 18)":
+        "必须是 {low} 到 {high} 位字母和数字（统一社会信用代码为 18 位）",
+    "Only the administrator may change the company settings.": "只有系统管理员可以修改公司信息。",
+    "Company settings": "公司信息",
+    "(unreadable)": "（无法读取）",
     # A program too old for its database, and where the newer one is (app/update.py).
     "The database was upgraded for StationCRM {needed} (schema {current}). This program is"
     " version {version} and cannot use it: install StationCRM {needed} or newer.":

@@ -9,6 +9,7 @@ PC. No database here: a render step hands in everything it shows.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any, Literal
 from xml.sax.saxutils import escape
 
+from PIL import Image as PILImage
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.barcode.widgets import BarcodeCode128
@@ -26,6 +28,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -308,7 +311,7 @@ def _company_parts(company: CompanyInfo) -> list[str]:
 
 
 def _fit(value: str, font: str, size: float, width: float) -> str:
-    """``value`` shortened with an ellipsis so it fits ``width`` (header lines never wrap)."""
+    """``value`` shortened with an ellipsis so it fits ``width`` (one-line texts only)."""
     if pdfmetrics.stringWidth(value, font, size) <= width:
         return value
     while value and pdfmetrics.stringWidth(value + "…", font, size) > width:
@@ -316,22 +319,164 @@ def _fit(value: str, font: str, size: float, width: float) -> str:
     return value + "…"
 
 
-def _pack(parts: list[str], font: str, size: float, width: float, max_lines: int) -> list[str]:
-    """Fill lines with whole parts, separated by a wide space; the last line is shortened."""
+def _is_word_char(ch: str) -> bool:
+    """Part of a Latin word or number, which a line must not split (CJK breaks anywhere)."""
+    return ch.isascii() and (ch.isalnum() or ch in "-.,/@&'()")
+
+
+def _take(value: str, font: str, size: float, width: float) -> tuple[str, str]:
+    """The longest head of ``value`` that fits ``width`` and the rest, broken between CJK
+    characters or at a space, never inside a Latin word unless the word alone is wider."""
+    if pdfmetrics.stringWidth(value, font, size) <= width:
+        return value, ""
+    n = 1
+    while n < len(value) and pdfmetrics.stringWidth(value[:n + 1], font, size) <= width:
+        n += 1
+    if _is_word_char(value[n - 1]) and n < len(value) and _is_word_char(value[n]):
+        back = n - 1
+        while back > 0 and _is_word_char(value[back - 1]):
+            back -= 1
+        if back > 0:
+            n = back
+    return value[:n].rstrip(), value[n:].lstrip()
+
+
+# Between the parts sharing a line of the header: a full-width space.
+_PART_GAP = "\u3000"
+
+
+def _wrap_parts(parts: Sequence[str], font: str, size: float,
+                width_of: Callable[[int], float]) -> list[str]:
+    """Lines holding whole parts where they fit, a part too long for a line broken over
+    several; ``width_of(i)`` is the width line ``i`` may take."""
     lines: list[str] = []
     for part in parts:
-        joined = f"{lines[-1]}　{part}" if lines else part
-        if lines and pdfmetrics.stringWidth(joined, font, size) <= width:
-            lines[-1] = joined
-        else:
-            lines.append(part)
-    if len(lines) > max_lines:
-        lines = [*lines[:max_lines - 1], "　".join(lines[max_lines - 1:])]
-    return [_fit(line, font, size, width) for line in lines]
+        if lines:
+            joined = f"{lines[-1]}{_PART_GAP}{part}"
+            if pdfmetrics.stringWidth(joined, font, size) <= width_of(len(lines) - 1):
+                lines[-1] = joined
+                continue
+        rest = part
+        while rest:
+            head, rest = _take(rest, font, size, width_of(len(lines)))
+            lines.append(head)
+    return lines
 
 
-def _header_painter(decor: PageDecor, layout: PageLayout,
-                    barcode: BarcodeCode128) -> Callable[[Any, Any], None]:
+@dataclass(frozen=True)
+class HeaderPlan:
+    """Where the company block of the header goes, worked out once per document.
+
+    ``text_x`` is where the text starts right of the left margin (after the logo), and
+    ``text_width`` the room every line of it has before the title and barcode.
+
+    Everything the company settings hold is printed: a long name or address first gets a
+    smaller type, then more lines, and at the smallest type the header grows taller
+    (``height``) instead of cutting anything off.
+    """
+
+    height: float
+    logo: ImageReader | None
+    logo_width: float
+    logo_height: float
+    text_x: float
+    text_width: float
+    name_lines: tuple[str, ...]
+    name_size: float
+    info_lines: tuple[str, ...]
+    info_size: float
+
+    @property
+    def name_step(self) -> float:
+        return self.name_size * 1.2
+
+    @property
+    def info_step(self) -> float:
+        return self.info_size * 1.45
+
+
+def _logo_reader(image: bytes | None) -> ImageReader | None:
+    """The logo ready to draw, or None when there is none or it cannot be decoded: a
+    damaged setting prints no logo rather than no slip."""
+    if not image:
+        return None
+    try:
+        with PILImage.open(io.BytesIO(image)) as opened:
+            opened.load()
+        reader = ImageReader(io.BytesIO(image))
+        width, height = reader.getSize()
+    except Exception:  # noqa: BLE001 - any decoding failure means "no logo"
+        return None
+    return reader if width > 0 and height > 0 else None
+
+
+def plan_header(company: CompanyInfo, layout: PageLayout, *, code_width: float,
+                title_width: float) -> HeaderPlan:
+    """Fit the company block between the left margin and the title and barcode on the right.
+
+    Args:
+        code_width: width of the barcode drawing at the right edge.
+        title_width: width of the document title printed above it.
+    """
+    font = register_fonts()
+    band = layout.header_height - 1.5 * mm  # above the rule, with a little air
+    logo = _logo_reader(company.logo)
+    logo_w = logo_h = 0.0
+    if logo is not None:
+        iw, ih = logo.getSize()
+        logo_h = band
+        logo_w = logo_h * iw / ih
+        widest = layout.frame_width * 0.22
+        if logo_w > widest:
+            logo_w, logo_h = widest, widest * ih / iw
+    text_x = logo_w + 3 * mm if logo is not None else 0.0
+    # The title takes the first line's height at the right, the barcode the rest.
+    title_bottom = layout.font_size * 1.5
+    beside_code = float(layout.frame_width - code_width - 4 * mm - text_x)
+    beside_title = float(layout.frame_width - max(code_width, title_width) - 4 * mm - text_x)
+
+    def width_at(top: float) -> float:
+        """The width a line may take whose top is ``top`` below the header's top."""
+        return beside_title if top < title_bottom else beside_code
+
+    name = company.name
+    name_size = layout.company_size
+    smallest_name = layout.company_size * 0.75
+    while (name_size > smallest_name
+           and pdfmetrics.stringWidth(name, font, name_size) > width_at(0)):
+        name_size = max(smallest_name, name_size - 0.5)
+    name_lines = _wrap_parts([name], font, name_size,
+                             lambda i: width_at(i * name_size * 1.2))
+    name_bottom = name_size + (len(name_lines) - 1) * name_size * 1.2
+
+    parts = _company_parts(company)
+    size = layout.small_size + 1
+    smallest = layout.small_size
+    while True:
+        step = size * 1.45
+        first = name_bottom + step - size  # top of the first info line
+
+        def width_of(i: int, first: float = first, step: float = step) -> float:
+            return width_at(first + i * step)
+
+        info_lines = _wrap_parts(parts, font, size, width_of)
+        bottom = name_bottom + len(info_lines) * step + size * 0.3
+        if bottom <= band or size <= smallest:
+            break
+        size = max(smallest, size - 0.5)
+    height = max(layout.header_height, bottom + 1.5 * mm, logo_h + 1.5 * mm)
+    return HeaderPlan(height=height, logo=logo, logo_width=logo_w, logo_height=logo_h,
+                      text_x=text_x, text_width=min(beside_code, beside_title),
+                      name_lines=tuple(name_lines), name_size=name_size,
+                      info_lines=tuple(info_lines), info_size=size)
+
+
+def _title_text(decor: PageDecor) -> str:
+    return f"{decor.title_zh}  {decor.title_en}"
+
+
+def _header_painter(decor: PageDecor, layout: PageLayout, barcode: BarcodeCode128,
+                    plan: HeaderPlan) -> Callable[[Any, Any], None]:
     font = register_fonts()
     code_drawing = drawing_of(barcode)
 
@@ -340,31 +485,33 @@ def _header_painter(decor: PageDecor, layout: PageLayout,
         left, right = layout.margin, layout.width - layout.margin
         top = layout.height - layout.margin * 0.7
         code_x = right - code_drawing.width
-        text_width = code_x - left - 4 * mm
+        if plan.logo is not None:
+            canvas.drawImage(plan.logo, left, top - plan.logo_height, plan.logo_width,
+                             plan.logo_height, mask="auto")
+        x = left + plan.text_x
         canvas.setFillColor(colors.black)
-        y = top - layout.company_size
-        canvas.setFont(font, layout.company_size)
-        canvas.drawString(left, y, _fit(decor.company.name, font,
-                                        layout.company_size, text_width))
-        size = layout.small_size + 1
-        canvas.setFont(font, size)
+        canvas.setFont(font, plan.name_size)
+        y = top - plan.name_size
+        for i, line in enumerate(plan.name_lines):
+            if i:
+                y -= plan.name_step
+            canvas.drawString(x, y, line)
+        canvas.setFont(font, plan.info_size)
         canvas.setFillColor(GREY)
-        room = int((y - (top - layout.header_height) - size) // (size * 1.45))
-        for line in _pack(_company_parts(decor.company), font, size, text_width, max(room, 1)):
-            y -= size * 1.45
-            canvas.drawString(left, y, line)
+        for line in plan.info_lines:
+            y -= plan.info_step
+            canvas.drawString(x, y, line)
         # The document's title over its barcode, so every page says what it belongs to.
         canvas.setFillColor(colors.black)
         canvas.setFont(font, layout.font_size)
-        title = f"{decor.title_zh}  {decor.title_en}"
-        canvas.drawRightString(right, top - layout.font_size, title)
+        canvas.drawRightString(right, top - layout.font_size, _title_text(decor))
         code_y = top - layout.font_size * 1.5 - code_drawing.height
         renderPDF.draw(code_drawing, canvas, code_x, code_y)
         number_size = layout.small_size + 1.5
         canvas.setFont(font, number_size)
         canvas.drawCentredString(code_x + code_drawing.width / 2,
                                  code_y - number_size * 1.15, decor.number)
-        rule_y = layout.height - layout.margin * 0.7 - layout.header_height
+        rule_y = top - plan.height
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.8)
         canvas.line(left, rule_y, right, rule_y)
@@ -437,7 +584,11 @@ def build_pdf(
     """
     font = register_fonts()
     target = os.fspath(out) if isinstance(out, str | os.PathLike) else out
-    top = layout.margin * 0.7 + layout.header_height + 3 * mm
+    barcode = make_barcode(decor.number, layout)
+    plan = plan_header(decor.company, layout, code_width=drawing_of(barcode).width,
+                       title_width=pdfmetrics.stringWidth(_title_text(decor), font,
+                                                          layout.font_size))
+    top = layout.margin * 0.7 + plan.height + 3 * mm
     bottom = layout.margin * 0.7 + layout.footer_height
     doc = BaseDocTemplate(
         target,
@@ -457,9 +608,8 @@ def build_pdf(
     )
     frame = Frame(layout.margin, bottom, layout.frame_width, layout.height - top - bottom,
                   id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    barcode = make_barcode(decor.number, layout)
     doc.addPageTemplates([PageTemplate(id="slip", frames=[frame],
-                                       onPage=_header_painter(decor, layout, barcode))])
+                                       onPage=_header_painter(decor, layout, barcode, plan))])
     pages: list[int] = []
     footer = _footer_painter(decor, layout)
 
@@ -474,6 +624,7 @@ __all__ = [
     "CJK_FONT",
     "LAYOUTS",
     "PAGE_SIZES",
+    "HeaderPlan",
     "PageDecor",
     "PageLayout",
     "PageSizeName",
@@ -491,6 +642,7 @@ __all__ = [
     "make_qr",
     "make_styles",
     "page_layout",
+    "plan_header",
     "register_fonts",
     "signature_lines",
     "text",

@@ -293,27 +293,32 @@
 <context>
     <name>AdminPage</name>
     <message>
-        <location filename="../../app/ui/admin/page.py" line="29"/>
+        <location filename="../../app/ui/admin/page.py" line="30"/>
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/page.py" line="30"/>
+        <location filename="../../app/ui/admin/page.py" line="31"/>
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/page.py" line="31"/>
+        <location filename="../../app/ui/admin/page.py" line="32"/>
         <source>Roles and permissions</source>
         <translation>角色权限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/page.py" line="32"/>
+        <location filename="../../app/ui/admin/page.py" line="33"/>
         <source>Audit log</source>
         <translation>操作日志</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/page.py" line="52"/>
+        <location filename="../../app/ui/admin/page.py" line="37"/>
+        <source>Company</source>
+        <translation>公司信息</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/page.py" line="56"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
     </message>
@@ -1128,6 +1133,184 @@ Address: {address}</source>
     </message>
 </context>
 <context>
+    <name>CompanyTab</name>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="87"/>
+        <source>Printed in the header of every slip: quotations, sales slips, intake slips and dispatch orders. Changes apply to the next slip printed at any station.</source>
+        <translation>打印在每张单据的页眉中：报价单、销售单、接机单和派工单。修改后，任何站点下一次打印的单据即使用新内容。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="92"/>
+        <source>e.g. 北京鑫锐办公设备有限公司</source>
+        <translation>例如：北京鑫锐办公设备有限公司</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="94"/>
+        <source>e.g. 010-6253 8888</source>
+        <translation>例如：010-6253 8888</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="96"/>
+        <source>e.g. 中国工商银行北京中关村支行</source>
+        <translation>例如：中国工商银行北京中关村支行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="97"/>
+        <source>digits, spaces allowed</source>
+        <translation>数字，可含空格</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="99"/>
+        <source>unified social credit code, 18 characters</source>
+        <translation>统一社会信用代码，18 位</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="103"/>
+        <source>Company name *</source>
+        <translation>公司名称 *</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="104"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="105"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="106"/>
+        <source>Fax</source>
+        <translation>传真</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="107"/>
+        <source>Bank</source>
+        <translation>开户行</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="108"/>
+        <source>Bank account</source>
+        <translation>银行账号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="109"/>
+        <source>Tax number</source>
+        <translation>税号</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="111"/>
+        <source>Company details</source>
+        <translation>公司资料</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="124"/>
+        <source>Choose logo…</source>
+        <translation>选择标志图片…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="127"/>
+        <source>Remove logo</source>
+        <translation>移除标志</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="131"/>
+        <source>PNG or JPEG, at most {size} KB. Printed left of the company name, as high as the header.</source>
+        <translation>PNG 或 JPEG 格式，最大 {size} KB。打印在公司名称左侧，高度与页眉相同。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="140"/>
+        <source>Logo</source>
+        <translation>公司标志</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="154"/>
+        <source>Reload</source>
+        <translation>重新加载</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="158"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="276"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="283"/>
+        <source>No company name yet: slips print “{placeholder}” until one is saved.</source>
+        <translation>尚未设置公司名称：保存之前，单据上打印“{placeholder}”。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="311"/>
+        <source>{width}×{height} pixels</source>
+        <translation>{width}×{height} 像素</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="314"/>
+        <source>No logo</source>
+        <translation>无标志</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="322"/>
+        <source>Choose the company logo</source>
+        <translation>选择公司标志图片</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="326"/>
+        <source>Images (*.png *.jpg *.jpeg)</source>
+        <translation>图片 (*.png *.jpg *.jpeg)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="338"/>
+        <source>Reading the image…</source>
+        <translation>正在读取图片…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="346"/>
+        <source>Logo chosen; save to print it.</source>
+        <translation>已选择标志图片；保存后即打印在单据上。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="352"/>
+        <source>The file cannot be read: {reason}</source>
+        <translation>无法读取该文件：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="359"/>
+        <source>The logo was not changed.</source>
+        <translation>标志未更改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="367"/>
+        <source>Logo removed; save to print slips without it.</source>
+        <translation>已移除标志；保存后单据将不再打印标志。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="377"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="384"/>
+        <source>Saved. Slips printed from now on carry these details.</source>
+        <translation>已保存。此后打印的单据将使用这些信息。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="395"/>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请修改标出的字段。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/admin/company_tab.py" line="398"/>
+        <source>Not saved. What you typed is still here.</source>
+        <translation>未保存。您输入的内容仍保留在这里。</translation>
+    </message>
+</context>
+<context>
     <name>ConfirmBar</name>
     <message>
         <location filename="../../app/ui/management/confirm_bar.py" line="47"/>
@@ -1481,20 +1664,20 @@ Address: {address}</source>
 <context>
     <name>ContractKind</name>
     <message>
-        <location filename="../../app/ui/contracts/common.py" line="15"/>
         <location filename="../../app/ui/record_labels.py" line="174"/>
+        <location filename="../../app/ui/contracts/common.py" line="15"/>
         <source>Full service</source>
         <translation>全保</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/common.py" line="16"/>
         <location filename="../../app/ui/record_labels.py" line="175"/>
+        <location filename="../../app/ui/contracts/common.py" line="16"/>
         <source>Labour only</source>
         <translation>半保（只含人工）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/common.py" line="17"/>
         <location filename="../../app/ui/record_labels.py" line="176"/>
+        <location filename="../../app/ui/contracts/common.py" line="17"/>
         <source>Per visit</source>
         <translation>按次服务</translation>
     </message>
@@ -1580,32 +1763,32 @@ Address: {address}</source>
 <context>
     <name>ContractStatus</name>
     <message>
-        <location filename="../../app/ui/contracts/common.py" line="21"/>
         <location filename="../../app/ui/record_labels.py" line="179"/>
+        <location filename="../../app/ui/contracts/common.py" line="21"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/common.py" line="22"/>
         <location filename="../../app/ui/record_labels.py" line="180"/>
+        <location filename="../../app/ui/contracts/common.py" line="22"/>
         <source>Active</source>
         <translation>生效中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/common.py" line="23"/>
         <location filename="../../app/ui/record_labels.py" line="181"/>
+        <location filename="../../app/ui/contracts/common.py" line="23"/>
         <source>Expired</source>
         <translation>已到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/common.py" line="24"/>
         <location filename="../../app/ui/record_labels.py" line="182"/>
+        <location filename="../../app/ui/contracts/common.py" line="24"/>
         <source>Terminated</source>
         <translation>已终止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/common.py" line="25"/>
         <location filename="../../app/ui/record_labels.py" line="183"/>
+        <location filename="../../app/ui/contracts/common.py" line="25"/>
         <source>Renewed</source>
         <translation>已续签</translation>
     </message>
@@ -5379,32 +5562,32 @@ Contract {number}, until {day}</source>
 <context>
     <name>OrderStatus</name>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="107"/>
         <location filename="../../app/ui/sales/common.py" line="34"/>
+        <location filename="../../app/ui/record_labels.py" line="107"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="108"/>
         <location filename="../../app/ui/sales/common.py" line="35"/>
+        <location filename="../../app/ui/record_labels.py" line="108"/>
         <source>Confirmed</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="109"/>
         <location filename="../../app/ui/sales/common.py" line="36"/>
+        <location filename="../../app/ui/record_labels.py" line="109"/>
         <source>Delivered</source>
         <translation>已送货</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="110"/>
         <location filename="../../app/ui/sales/common.py" line="37"/>
+        <location filename="../../app/ui/record_labels.py" line="110"/>
         <source>Completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="111"/>
         <location filename="../../app/ui/sales/common.py" line="38"/>
+        <location filename="../../app/ui/record_labels.py" line="111"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
@@ -5503,32 +5686,32 @@ Contract {number}, until {day}</source>
 <context>
     <name>PaymentMethod</name>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="114"/>
         <location filename="../../app/ui/sales/common.py" line="49"/>
+        <location filename="../../app/ui/record_labels.py" line="114"/>
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="115"/>
         <location filename="../../app/ui/sales/common.py" line="50"/>
+        <location filename="../../app/ui/record_labels.py" line="115"/>
         <source>Bank transfer</source>
         <translation>银行转账</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="116"/>
         <location filename="../../app/ui/sales/common.py" line="51"/>
+        <location filename="../../app/ui/record_labels.py" line="116"/>
         <source>WeChat Pay</source>
         <translation>微信支付</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="117"/>
         <location filename="../../app/ui/sales/common.py" line="52"/>
+        <location filename="../../app/ui/record_labels.py" line="117"/>
         <source>Alipay</source>
         <translation>支付宝</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="118"/>
         <location filename="../../app/ui/sales/common.py" line="53"/>
+        <location filename="../../app/ui/record_labels.py" line="118"/>
         <source>Cheque</source>
         <translation>支票</translation>
     </message>
@@ -6382,38 +6565,38 @@ Contract {number}, until {day}</source>
 <context>
     <name>QuotationStatus</name>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="99"/>
         <location filename="../../app/ui/sales/common.py" line="17"/>
+        <location filename="../../app/ui/record_labels.py" line="99"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="100"/>
         <location filename="../../app/ui/sales/common.py" line="18"/>
+        <location filename="../../app/ui/record_labels.py" line="100"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="101"/>
         <location filename="../../app/ui/sales/common.py" line="19"/>
+        <location filename="../../app/ui/record_labels.py" line="101"/>
         <source>Accepted</source>
         <translation>已接受</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="102"/>
         <location filename="../../app/ui/sales/common.py" line="20"/>
+        <location filename="../../app/ui/record_labels.py" line="102"/>
         <source>Rejected</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="103"/>
         <location filename="../../app/ui/sales/common.py" line="21"/>
+        <location filename="../../app/ui/record_labels.py" line="103"/>
         <source>Expired</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/record_labels.py" line="104"/>
         <location filename="../../app/ui/sales/common.py" line="22"/>
+        <location filename="../../app/ui/record_labels.py" line="104"/>
         <source>Converted to order</source>
         <translation>已转订单</translation>
     </message>

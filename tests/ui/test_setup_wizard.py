@@ -468,6 +468,33 @@ def test_change_server_in_the_login_dialog_opens_the_wizard_with_the_current_ser
     assert dialog.server_url == settings.db_url  # cancelled: unchanged
 
 
+def test_advanced_address_of_a_ready_database_goes_straight_to_the_station(
+        qtbot: QtBot, first_start: Settings, worker: TaskManager, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    uow = UnitOfWork.for_engine(engine)
+    ensure_reference_data(uow)
+    add_user(uow=uow, actor=None, username="admin", password="Xinrui-admin-1",
+             role_code="administrator", department_code="management")
+    engine.dispose()
+    wizard = SetupWizard(first_start, worker)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    _click(qtbot, wizard.where_page.advanced_radio)
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()  # nothing typed
+    _type(qtbot, wizard.where_page.address_edit, url)
+    qtbot.keyClick(wizard.where_page.address_edit, Qt.Key.Key_Return)  # Enter is Next
+    assert wizard.currentPage() is wizard.check_page
+    message = _tested(qtbot, wizard)
+    assert message.startswith("Connected. The database is ready")
+    qtbot.keyClick(wizard.check_page, Qt.Key.Key_Return)
+    assert wizard.currentPage() is wizard.station_page
+    _click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
+    assert read_station_config(first_start.config_file) == {"db_url": url,
+                                                             "station": "storefront"}
+
+
 # --- a program too old for its database -----------------------------------------------------
 
 

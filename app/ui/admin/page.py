@@ -1,4 +1,4 @@
-"""The administration module page (系统管理): users, departments, roles, audit log.
+"""The administration module page (系统管理): users, departments, roles, audit log, company.
 
 Other administration screens join as tabs with :meth:`AdminPage.add_tab` (the custom field
 designer is added here when app/ui/admin/custom_fields.py provides it).
@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.ui.admin.audit_tab import AuditTab
+from app.ui.admin.company_tab import CompanyTab
 from app.ui.admin.departments_tab import DepartmentsTab
 from app.ui.admin.roles_tab import RolesTab
 from app.ui.admin.users_tab import UsersTab
@@ -31,6 +32,9 @@ class AdminPage(QWidget):
         self.tabs.addTab(self.roles, self.tr("Roles and permissions"))
         self.tabs.addTab(self.audit, self.tr("Audit log"))
         self._add_custom_fields_designer()
+        # The company details every slip prints (公司信息).
+        self.company = CompanyTab(ctx, self)
+        self.add_tab(self.company, self.tr("Company"))
         self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
