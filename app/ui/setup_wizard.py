@@ -288,56 +288,11 @@ CREATE_STEPS: Final = 5
 
 
 def _store_company_name(engine: Engine, name: str) -> None:
-    """The company name on every slip (the ``company`` setting, as app.reports.company reads).
-
-    Through app.services.company.set_company_name when it is there; until it lands, a
-    small private writer of the same JSON (the other keys kept).
-    """
+    """The company name every slip prints (the first administrator edits the rest)."""
+    from app.services.company import set_company_name
     from app.services.uow import UnitOfWork
 
-    uow = UnitOfWork.for_engine(engine)
-    try:
-        from app.services.company import (
-            set_company_name,  # type: ignore[attr-defined,unused-ignore]
-        )
-    except ImportError:
-        _write_company_name(uow, name)
-        return
-    set_company_name(uow=uow, actor=None, name=name)
-
-
-def _write_company_name(uow: object, name: str) -> None:
-    import json
-
-    from sqlalchemy import select
-
-    from app.models import AppSetting
-    from app.models.enums import AuditAction
-    from app.reports.company import COMPANY_SETTING_KEY
-    from app.services import audit
-    from app.services.uow import UnitOfWork
-
-    assert isinstance(uow, UnitOfWork)
-    with uow:
-        row = uow.session.execute(select(AppSetting).where(
-            AppSetting.key == COMPANY_SETTING_KEY)).scalar_one_or_none()
-        try:
-            stored = json.loads(row.value) if row is not None and row.value else {}
-        except ValueError:
-            stored = {}
-        values = {**(stored if isinstance(stored, dict) else {}), "name": name.strip()}
-        value = json.dumps(values, ensure_ascii=False, sort_keys=True)
-        if row is None:
-            row = AppSetting(key=COMPANY_SETTING_KEY, value=value,
-                             description="Company header printed on every slip")
-            uow.session.add(row)
-        else:
-            row.value = value
-        uow.flush()
-        audit.record(uow, None, AuditAction.UPDATE, "app_setting", row.id,
-                     COMPANY_SETTING_KEY, {"name": [stored.get("name") if isinstance(
-                         stored, dict) else None, name.strip()]})
-        uow.commit()
+    set_company_name(uow=UnitOfWork.for_engine(engine), actor=None, name=name)
 
 
 def create_database(address: str, *, company: str, admin: AdminDraft,
