@@ -383,8 +383,11 @@ class OrderPage:
 
 @dataclass(frozen=True)
 class AllocationView:
+    """A payment's share for one order. ``order_number`` is None for an order outside the
+    reader's scope: the line shows as locked (amount only), its number is not read."""
+
     order_id: int
-    order_number: str
+    order_number: str | None
     amount: Decimal
 
 
@@ -868,7 +871,7 @@ def record_payment(
             )
         require(uow, actor, Module.PAYMENTS, Operation.CREATE)
         if (saved := requests.replayed(uow, actor, request_key, "payment")) is not None:
-            return _payment_view(uow, _load_payment(uow, saved))
+            return _payment_view(uow, actor, _load_payment(uow, saved))
         check = Checker()
         business_dates(check, received_on=received_on)
         total = check.money("amount", amount)
@@ -923,7 +926,7 @@ def record_payment(
                           "payment": payment.number})
         requests.remember(uow, actor, request_key, "payment", payment.id)
         uow.commit()
-        return _payment_view(uow, payment)
+        return _payment_view(uow, actor, payment)
 
 
 def get_payment(*, uow: UnitOfWork, actor: Actor, payment_id: int) -> PaymentView:
@@ -945,7 +948,7 @@ def get_payment(*, uow: UnitOfWork, actor: Actor, payment_id: int) -> PaymentVie
                 tr("This record belongs to someone else; you may not {operation} it.",
                    operation=tr(Operation.VIEW.value)),
                 module=Module.PAYMENTS, operation=Operation.VIEW)
-        return _payment_view(uow, payment)
+        return _payment_view(uow, actor, payment)
 
 
 # --- receivables ---------------------------------------------------------------------------
@@ -1620,18 +1623,31 @@ def _order_view(uow: UnitOfWork, actor: Actor, o: Order) -> OrderView:
     )
 
 
-def _payment_view(uow: UnitOfWork, p: Payment) -> PaymentView:
+def _directory_name(uow: UnitOfWork, customer_id: int) -> str:
+    """The customer's name from the directory everyone may read (a payment's payer may be
+    a customer the reader's row rule hides)."""
+    entry = customer_entry(uow, customer_id)
+    if entry is None:
+        raise _not_found("Customer", customer_id)
+    return entry.name
+
+
+def _payment_view(uow: UnitOfWork, actor: Actor, p: Payment) -> PaymentView:
+    # Only the orders in the reader's scope are named (a payment may settle a colleague's
+    # order too; on a secured server its row is not even readable).
     numbers: dict[int, str] = {oid: number for oid, number in uow.session.execute(
         select(Order.id, Order.number).where(
-            Order.id.in_([a.order_id for a in p.allocations if a.order_id is not None]))
+            Order.id.in_([a.order_id for a in p.allocations if a.order_id is not None]),
+            scope_filter(uow, actor, Module.ORDERS, Order.owner_id))
     ).all()}
     return PaymentView(
         id=p.id, number=p.number, customer_id=p.customer_id,
-        customer_name=_customer(uow, p.customer_id).name, received_on=p.received_on,
+        customer_name=_directory_name(uow, p.customer_id), received_on=p.received_on,
         amount=p.amount, method=p.method, reference=p.reference, notes=p.notes,
         received_by_id=p.received_by_id,
         received_by_name=_names(uow, p.received_by_id).get(p.received_by_id),
-        allocations=tuple(AllocationView(order_id=a.order_id, order_number=numbers[a.order_id],
+        allocations=tuple(AllocationView(order_id=a.order_id,
+                                         order_number=numbers.get(a.order_id),
                                          amount=a.amount)
                           for a in p.allocations if a.order_id is not None),
         created_at=p.created_at,

@@ -1037,79 +1037,79 @@ weighted {weighted}</source>
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="834"/>
+        <location filename="../../app/ui/setup_wizard.py" line="789"/>
         <source>Test the connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="836"/>
+        <location filename="../../app/ui/setup_wizard.py" line="791"/>
         <source>StationCRM connects to the server and looks at the database.</source>
         <translation>StationCRM 连接服务器并检查数据库。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="842"/>
+        <location filename="../../app/ui/setup_wizard.py" line="797"/>
         <source>&amp;Test connection</source>
         <translation>测试连接(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="854"/>
+        <location filename="../../app/ui/setup_wizard.py" line="809"/>
         <source>&amp;Create the database…</source>
         <translation>创建数据库(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="859"/>
+        <location filename="../../app/ui/setup_wizard.py" line="814"/>
         <source>&amp;Install the new version</source>
         <translation>安装新版本(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="881"/>
+        <location filename="../../app/ui/setup_wizard.py" line="836"/>
         <source>Server: {server}
 Address: {address}</source>
         <translation>服务器：{server}
 地址：{address}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="909"/>
+        <location filename="../../app/ui/setup_wizard.py" line="864"/>
         <source>Connecting to {server}…</source>
         <translation>正在连接 {server}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="931"/>
+        <location filename="../../app/ui/setup_wizard.py" line="886"/>
         <source>Connected. The database is ready (schema {revision}). Click Next to choose this PC&apos;s station.</source>
         <translation>已连接。数据库已就绪（数据库结构 {revision}）。请点击“下一步”选择本机站点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="935"/>
+        <location filename="../../app/ui/setup_wizard.py" line="890"/>
         <source>Connected. The database was upgraded by StationCRM {version}; this version still works with it. Click Next to choose this PC&apos;s station.</source>
         <translation>已连接。数据库已由 StationCRM {version} 升级；本版本仍可使用它。请点击“下一步”选择本机站点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="939"/>
+        <location filename="../../app/ui/setup_wizard.py" line="894"/>
         <source>The database is empty.</source>
         <translation>数据库是空的。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="940"/>
+        <location filename="../../app/ui/setup_wizard.py" line="895"/>
         <source>StationCRM&apos;s tables are there, but nobody may administer them yet.</source>
         <translation>StationCRM 的数据表已存在，但还没有系统管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="942"/>
+        <location filename="../../app/ui/setup_wizard.py" line="897"/>
         <source>Your login may create StationCRM in it: click “Create the database…” to give the company name and the first administrator.</source>
         <translation>您的登录账户可以在其中创建 StationCRM：请点击“创建数据库…”，填写公司名称和第一位系统管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="948"/>
+        <location filename="../../app/ui/setup_wizard.py" line="903"/>
         <source>The database {database} on {server} is empty, and this login may not create StationCRM in it.</source>
         <translation>{server} 上的数据库 {database} 是空的，而此登录账户无权在其中创建 StationCRM。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="962"/>
+        <location filename="../../app/ui/setup_wizard.py" line="917"/>
         <source>Ask the database administrator to create it with these commands (see the administrator&apos;s guide, docs/dba.md), then test again:</source>
         <translation>请数据库管理员用以下命令创建它（见管理员指南 docs/dba.md），然后再次测试：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="975"/>
+        <location filename="../../app/ui/setup_wizard.py" line="930"/>
         <source>Go back to correct what you typed, then test again.</source>
         <translation>请返回修改输入的内容，然后再次测试。</translation>
     </message>
@@ -1796,109 +1796,109 @@ Address: {address}</source>
 <context>
     <name>CreatePage</name>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1014"/>
-        <location filename="../../app/ui/setup_wizard.py" line="1060"/>
+        <location filename="../../app/ui/setup_wizard.py" line="969"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1015"/>
         <source>Create the database</source>
         <translation>创建数据库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1016"/>
+        <location filename="../../app/ui/setup_wizard.py" line="971"/>
         <source>StationCRM creates its tables, each person&apos;s database login and the first administrator, who then adds everyone else in Administration.</source>
         <translation>StationCRM 将创建数据表、每个人的数据库登录账户和第一位系统管理员；其他人员由系统管理员在“系统管理”中添加。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1021"/>
+        <location filename="../../app/ui/setup_wizard.py" line="976"/>
         <source>as printed on every slip</source>
         <translation>打印在每张单据上的名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1026"/>
+        <location filename="../../app/ui/setup_wizard.py" line="981"/>
         <source>e.g. 系统管理员</source>
         <translation>例如：系统管理员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1034"/>
+        <location filename="../../app/ui/setup_wizard.py" line="989"/>
         <source>&amp;Company name:</source>
         <translation>公司名称(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1035"/>
+        <location filename="../../app/ui/setup_wizard.py" line="990"/>
         <source>Administrator&apos;s &amp;user name:</source>
         <translation>管理员用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1036"/>
+        <location filename="../../app/ui/setup_wizard.py" line="991"/>
         <source>&amp;Display name:</source>
         <translation>显示名称(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1037"/>
+        <location filename="../../app/ui/setup_wizard.py" line="992"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1038"/>
+        <location filename="../../app/ui/setup_wizard.py" line="993"/>
         <source>&amp;Repeat password:</source>
         <translation>再次输入密码(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1071"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1026"/>
         <source>Enter the company name.</source>
         <translation>请输入公司名称。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1074"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1029"/>
         <source>The user name may hold only letters, digits, “.” and “_” (at most 40).</source>
         <translation>用户名只能包含字母、数字、“.”和“_”（最多 40 个字符）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1078"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1033"/>
         <source>The password {problem}.</source>
         <translation>密码{problem}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1081"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1036"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1113"/>
-        <location filename="../../app/ui/setup_wizard.py" line="1124"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1068"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1079"/>
         <source>Creating the tables…</source>
         <translation>正在创建数据表…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1125"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1080"/>
         <source>Adding departments and roles…</source>
         <translation>正在添加部门和角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1126"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1081"/>
         <source>Saving the company name…</source>
         <translation>正在保存公司名称…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1127"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1082"/>
         <source>Setting up each person&apos;s database login…</source>
         <translation>正在设置每个人的数据库登录账户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1128"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1083"/>
         <source>Adding the first administrator…</source>
         <translation>正在添加第一位系统管理员…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1139"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1094"/>
         <source>The database is ready. {user} logs in with the password just given.</source>
         <translation>数据库已就绪。{user} 用刚才设置的密码登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1153"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1108"/>
         <source>This login may not create the database ({reason}). Ask the database administrator: the commands are on the previous page.</source>
         <translation>此登录账户无权创建数据库（{reason}）。请联系数据库管理员：所需命令见上一页。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1157"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1112"/>
         <source>This login may not create the database.</source>
         <translation>此登录账户无权创建数据库。</translation>
     </message>
@@ -5764,12 +5764,17 @@ Contract {number}, until {day}</source>
         <translation>经手人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="209"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="210"/>
+        <source>Allocated to an order you may not open: {amount}</source>
+        <translation>分配到您无权查看的订单：{amount}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="213"/>
         <source>Allocated to {order}: {amount}</source>
         <translation>核销到 {order}：{amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="214"/>
+        <location filename="../../app/ui/sales/payment_dialog.py" line="218"/>
         <source>Could not load the payment.</source>
         <translation>无法加载回款记录。</translation>
     </message>
@@ -7792,82 +7797,82 @@ Contract {number}, until {day}</source>
 <context>
     <name>ServerPage</name>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="686"/>
+        <location filename="../../app/ui/setup_wizard.py" line="641"/>
         <source>The company server</source>
         <translation>公司服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="688"/>
+        <location filename="../../app/ui/setup_wizard.py" line="643"/>
         <source>Ask the administrator for these. The user name and password are used only to test the connection here and are not saved.</source>
         <translation>这些信息请向系统管理员索取。用户名和密码只用于在此测试连接，不会保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="696"/>
+        <location filename="../../app/ui/setup_wizard.py" line="651"/>
         <source>e.g. crm-server or 192.168.1.10</source>
         <translation>例如：crm-server 或 192.168.1.10</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="706"/>
+        <location filename="../../app/ui/setup_wizard.py" line="661"/>
         <source>&amp;Windows login (integrated)</source>
         <translation>Windows 登录（集成身份验证）(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="708"/>
+        <location filename="../../app/ui/setup_wizard.py" line="663"/>
         <source>SQL Server &amp;login</source>
         <translation>SQL Server 登录(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="734"/>
+        <location filename="../../app/ui/setup_wizard.py" line="689"/>
         <source>&amp;Server type:</source>
         <translation>服务器类型(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="735"/>
+        <location filename="../../app/ui/setup_wizard.py" line="690"/>
         <source>&amp;Host:</source>
         <translation>主机(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="736"/>
+        <location filename="../../app/ui/setup_wizard.py" line="691"/>
         <source>&amp;Port:</source>
         <translation>端口(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="737"/>
+        <location filename="../../app/ui/setup_wizard.py" line="692"/>
         <source>&amp;Database:</source>
         <translation>数据库(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="738"/>
+        <location filename="../../app/ui/setup_wizard.py" line="693"/>
         <source>Authentication:</source>
         <translation>身份验证：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="739"/>
+        <location filename="../../app/ui/setup_wizard.py" line="694"/>
         <source>ODBC &amp;driver:</source>
         <translation>ODBC 驱动程序(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="740"/>
+        <location filename="../../app/ui/setup_wizard.py" line="695"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="741"/>
+        <location filename="../../app/ui/setup_wizard.py" line="696"/>
         <source>Pass&amp;word:</source>
         <translation>密码(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="801"/>
+        <location filename="../../app/ui/setup_wizard.py" line="756"/>
         <source>Windows says who you are: nothing to type. Each person logs in to SQL Server with their own Windows account.</source>
         <translation>由 Windows 确认您的身份，无需输入。每个人都用自己的 Windows 账户登录 SQL Server。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="805"/>
+        <location filename="../../app/ui/setup_wizard.py" line="760"/>
         <source>A SQL Server login to test the connection with (yours, or the administrator&apos;s to create the database). People log in with their own.</source>
         <translation>用于测试连接的 SQL Server 登录账户（您自己的；如要创建数据库，则用管理员的）。每个人以后用自己的账户登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="809"/>
+        <location filename="../../app/ui/setup_wizard.py" line="764"/>
         <source>A PostgreSQL login to test the connection with (yours, or the database owner&apos;s to create the database). People log in with their own.</source>
         <translation>用于测试连接的 PostgreSQL 登录账户（您自己的；如要创建数据库，则用数据库所有者的）。每个人以后用自己的账户登录。</translation>
     </message>
@@ -7911,7 +7916,7 @@ Contract {number}, until {day}</source>
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="493"/>
+        <location filename="../../app/ui/setup_wizard.py" line="448"/>
         <source>StationCRM — Set up this PC</source>
         <translation>StationCRM — 设置本机</translation>
     </message>
@@ -7927,32 +7932,32 @@ Contract {number}, until {day}</source>
 <context>
     <name>StationPage</name>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1179"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1134"/>
         <source>This PC&apos;s station</source>
         <translation>本机站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1181"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1136"/>
         <source>The station opens on its department&apos;s modules. What each person may do comes from their role.</source>
         <translation>站点打开时显示其部门的模块；每个人能做什么由其角色决定。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1193"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1148"/>
         <source>&amp;Station:</source>
         <translation>站点(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1212"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1167"/>
         <source>This PC only: {file}</source>
         <translation>仅本机：{file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1215"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1170"/>
         <source>Server: {address}</source>
         <translation>服务器：{address}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1218"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1173"/>
         <source>Finish saves this and opens the login, where each person logs in with their own user name and password.</source>
         <translation>点击“完成”保存设置并打开登录窗口，每个人用自己的用户名和密码登录。</translation>
     </message>
@@ -9714,47 +9719,47 @@ Contract {number}, until {day}</source>
 <context>
     <name>WherePage</name>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="610"/>
+        <location filename="../../app/ui/setup_wizard.py" line="565"/>
         <source>Where is the customer database?</source>
         <translation>客户数据库在哪里？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="612"/>
+        <location filename="../../app/ui/setup_wizard.py" line="567"/>
         <source>StationCRM keeps every customer, order and service record in one database. Choose where this PC finds it.</source>
         <translation>StationCRM 把所有客户、订单和服务记录保存在一个数据库中。请选择本机在哪里找到它。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="614"/>
+        <location filename="../../app/ui/setup_wizard.py" line="569"/>
         <source>&amp;This PC only</source>
         <translation>仅本机(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="616"/>
+        <location filename="../../app/ui/setup_wizard.py" line="571"/>
         <source>&amp;Company server</source>
         <translation>公司服务器(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="619"/>
+        <location filename="../../app/ui/setup_wizard.py" line="574"/>
         <source>&amp;Advanced: type the database address</source>
         <translation>高级：直接输入数据库地址(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="628"/>
+        <location filename="../../app/ui/setup_wizard.py" line="583"/>
         <source>e.g. postgresql://server/stationcrm</source>
         <translation>例如：postgresql://server/stationcrm</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="630"/>
+        <location filename="../../app/ui/setup_wizard.py" line="585"/>
         <source>The database address: postgresql://…, mssql+pyodbc://… (SQL Server over ODBC) or sqlite:///path/to/file.</source>
         <translation>数据库地址：postgresql://…、mssql+pyodbc://…（通过 ODBC 连接 SQL Server）或 sqlite:///文件路径。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="637"/>
+        <location filename="../../app/ui/setup_wizard.py" line="592"/>
         <source>A database file on this PC: for a single PC, a trial or a demo. The first start fills it with demo data to try every screen.</source>
         <translation>本机上的数据库文件：适用于单台电脑、试用或演示。首次启动时会填入演示数据，方便试用各个界面。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="642"/>
+        <location filename="../../app/ui/setup_wizard.py" line="597"/>
         <source>The company&apos;s SQL Server or PostgreSQL server, shared by every station. Each person logs in with their own database login.</source>
         <translation>公司的 SQL Server 或 PostgreSQL 服务器，由所有站点共用。每个人用自己的数据库登录账户登录。</translation>
     </message>

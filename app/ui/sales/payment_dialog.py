@@ -206,6 +206,10 @@ class PaymentSummaryDialog(QDialog):
         if p.received_by_name:
             lines.append(self.tr("Received by: {name}").format(name=p.received_by_name))
         for a in p.allocations:
+            if a.order_number is None:  # an order outside the reader's scope
+                lines.append(self.tr("Allocated to an order you may not open: {amount}").format(
+                    amount=format_yuan(a.amount)))
+                continue
             lines.append(self.tr("Allocated to {order}: {amount}").format(
                 order=a.order_number, amount=format_yuan(a.amount)))
         self.body.setText("\n".join(lines))
