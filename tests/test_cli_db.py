@@ -223,7 +223,8 @@ def test_python_dash_m_app_runs_the_command_line() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == f"stationcrm {app.__version__}\n"
+    assert result.stdout == (
+        f"stationcrm {app.__version__} (database schema {schema.head_revision()})\n")
 
 
 def test_demo_data_command_fills_a_database_and_refuses_a_second_time(
