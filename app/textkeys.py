@@ -41,10 +41,22 @@ def normalise_name(name: str) -> str:
     return _PUNCT.sub("", text)
 
 
+def _ascii(text: str) -> str:
+    """``text`` in ASCII: accents go (Café → Cafe), letters with no ASCII form go too.
+
+    The pinyin keys are VARCHAR columns (codes are ASCII by design, app/models/base.py):
+    on SQL Server anything else would depend on the database's code page. Searches by
+    letters are ASCII, so nothing findable is lost.
+    """
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
 @lru_cache(maxsize=65536)
 def _syllables(text: str) -> tuple[str, ...]:
-    # errors="default" keeps non-Chinese runs (Latin letters, digits) as they are.
-    return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="default"))
+    # errors="default" keeps non-Chinese runs (Latin letters, digits) as they are, then
+    # made ASCII.
+    return tuple(_ascii(s.lower())
+                 for s in lazy_pinyin(text, style=Style.NORMAL, errors="default"))
 
 
 def pinyin_full(name: str) -> str:

@@ -962,15 +962,28 @@ def _anywhere(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _param(key: str, column: Any) -> Any:
+    """The search text's parameter ``key`` where it meets ``column``, typed as the column.
+
+    SQL Server receives a ``Unicode`` parameter as NVARCHAR and a ``String`` one as
+    VARCHAR, which is text in the database's code page: Chinese compared with the NVARCHAR
+    names must be Unicode, or it arrives as ``?`` where the collation is not Chinese. The
+    VARCHAR keys (pinyin, digits, sort key, serial numbers) get VARCHAR (the text shapes
+    that reach them are ASCII), so SQL Server seeks their index instead of converting
+    the column. The SQL Server compile gate in tests/mssql_guard.py enforces both.
+    """
+    return bindparam(key, type_=column.type)
+
+
 def _like_anywhere(column: Any) -> Any:
-    return column.like(bindparam("anywhere", type_=String), escape=LIKE_ESCAPE)
+    return column.like(_param("anywhere", column), escape=LIKE_ESCAPE)
 
 
 def _in_range(column: Any, lo: str = "lo", hi: str = "hi") -> Any:
     """``column`` starts with the prefix whose bounds are the parameters ``lo``/``hi``: a
     range every database answers from an index (``LIKE 'abc%'`` is not index-assisted on
     SQLite, where LIKE ignores case, nor on PostgreSQL under a non-C collation)."""
-    return and_(column >= bindparam(lo, type_=String), column < bindparam(hi, type_=String))
+    return and_(column >= _param(lo, column), column < _param(hi, column))
 
 
 def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False,
@@ -1016,7 +1029,7 @@ def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False,
         return or_(_in_range(keys.pinyin_initials), _in_range(keys.core_initials),
                    _in_range(keys.short_initials), _in_range(keys.pinyin_full))
     custom = custom_fields.text_search(CustomFieldEntity.CUSTOMER, keys.id,
-                                       bindparam("anywhere", type_=String))
+                                       _param("anywhere", CustomFieldValue.value_text))
     if shape == "code":
         return or_(_in_range(keys.name_key),
                    keys.id.in_(select(Device.customer_id).where(
