@@ -18,7 +18,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 import app
-from app import schema
+from app import schema, sqlserver
 from app.db import (
     DatabaseUnavailable,
     check_connection,
@@ -142,14 +142,31 @@ def _cmd_db_check(args: argparse.Namespace) -> int:
     path = sqlite_file(url)
     if path is not None and not _file_is_sound(path):
         return EXIT_DIFFERS
+    findings = _server_findings(url)
+    for finding in findings:
+        print(finding.line())
+    server_fails = any(finding.level == "problem" for finding in findings)
     problems = schema.check(url)
     if not problems:
         print("Schema matches the models")
-        return EXIT_OK
+        return EXIT_DIFFERS if server_fails else EXIT_OK
     print(f"Schema differs from the models ({len(problems)}):")
     for problem in problems:
         print(f"  - {problem}")
     return EXIT_DIFFERS
+
+
+def _server_findings(url: str) -> list[sqlserver.Finding]:
+    """SQL Server: its version, the database collation and READ_COMMITTED_SNAPSHOT (none
+    on other databases)."""
+    if make_url(url).get_backend_name() != "mssql":
+        return []
+    engine = _engine(url)
+    try:
+        with engine.connect() as connection:
+            return sqlserver.check_server(connection)
+    finally:
+        engine.dispose()
 
 
 def _file_is_sound(path: Path) -> bool:
@@ -673,8 +690,11 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "check",
         help="check the database file for damage and compare its schema with the models",
         description="On the embedded SQLite file, first run SQLite's integrity check"
-        " (quick_check above 1 GB) and name any damage. Exit 0 if the database is sound,"
-        " fully migrated and matches the models, 1 and the problems otherwise.",
+        " (quick_check above 1 GB) and name any damage. On SQL Server, first state and check"
+        " the server version (2016 SP1 or later), the database collation (a Chinese one)"
+        " and READ_COMMITTED_SNAPSHOT (on). Exit 0 if the database is sound, fully"
+        " migrated and matches the models, 1 and the problems otherwise (warnings alone"
+        " do not fail the check).",
     )
     _add_db_option(check)
     check.set_defaults(handler=_cmd_db_check)

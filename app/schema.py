@@ -7,6 +7,7 @@ code from the ``app.migrations`` package directory, so no ``alembic.ini`` is nee
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
@@ -26,12 +27,14 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     inspect,
+    make_url,
     pool,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
 import app.models  # noqa: F401 - importing the models registers every table
+from app import sqlserver
 from app.migrations import SCRIPT_LOCATION
 from app.models.base import Base
 
@@ -171,11 +174,20 @@ def upgrade_sql(url: str, out: TextIO, revision: str = "head") -> None:
     """Write the DDL that upgrades an empty database to ``revision`` for a DBA to run.
 
     Offline: nothing connects, no database driver is loaded. The dialect comes from the
-    URL, e.g. ``mssql+pyodbc://...`` gives SQL Server DDL with ``GO`` batch separators.
+    URL, e.g. ``mssql+pyodbc://...`` gives SQL Server DDL with ``GO`` batch separators,
+    wrapped by :func:`app.sqlserver.ddl_script` so that it is all or nothing
+    (``SET XACT_ABORT ON`` first).
     """
-    config = alembic_config(output=out)
+    if make_url(url).get_backend_name() != "mssql":
+        config = alembic_config(output=out)
+        config.attributes["url"] = url
+        command.upgrade(config, revision, sql=True)
+        return
+    ddl = io.StringIO()
+    config = alembic_config(output=ddl)
     config.attributes["url"] = url
     command.upgrade(config, revision, sql=True)
+    out.write(sqlserver.ddl_script(ddl.getvalue()))
 
 
 def current_revision(engine: Engine) -> str | None:

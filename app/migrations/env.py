@@ -21,8 +21,9 @@ import app.models  # noqa: F401 - importing the models registers every table
 from app.models.base import Base
 
 # Offline there is no server to ask its version; SQLAlchemy then assumes SQL Server 2000
-# (DATE as DATETIME, NVARCHAR(max) as NTEXT). The DDL we hand a DBA targets 2012 or later.
-SQLSERVER_OFFLINE_VERSION = (11, 0)
+# (DATE as DATETIME, NVARCHAR(max) as NTEXT). The DDL we hand a DBA targets SQL Server 2016
+# SP1 or later (app.sqlserver.MINIMUM_VERSION).
+SQLSERVER_OFFLINE_VERSION = (13, 0)
 
 config = context.config
 if config.config_file_name is not None and config.file_config.has_section("loggers"):

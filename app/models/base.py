@@ -152,4 +152,4 @@ class Confirmable:
 
     @declared_attr
     def confirmed_by_id(cls) -> Mapped[int | None]:  # noqa: N805
-        return mapped_column(ForeignKey("users.id"), nullable=True)
+        return mapped_column(ForeignKey("users.id"), nullable=True, index=True)

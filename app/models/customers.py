@@ -164,7 +164,7 @@ class Device(Tracked, Base):
     )
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
     brand: Mapped[Text100]
     model: Mapped[Text100]
     serial_number: Mapped[str] = mapped_column(String(60))
@@ -188,8 +188,9 @@ class MeterReading(Base):
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
     read_at: Mapped[Timestamp]
     value: Mapped[int] = mapped_column(Integer)
-    service_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("service_tickets.id"))
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    service_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("service_tickets.id"),
+                                                          index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     device: Mapped[Device] = relationship(back_populates="readings")
 

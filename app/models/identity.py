@@ -95,7 +95,7 @@ class User(Tracked, Base):
     # Deferred: on a secured server no station principal may read it (app.security), so a
     # plain select(User) must not ask for it.
     password_hash: Mapped[str] = mapped_column(String(200), deferred=True)
-    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     default_station: Mapped[StationCode | None]
     phone: Mapped[str | None] = mapped_column(String(40))

@@ -53,7 +53,7 @@ class Visit(Tracked, Confirmable, Base):
     )
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[VisitKind]
     occurred_at: Mapped[Timestamp]
@@ -71,19 +71,25 @@ class SalesPlan(Tracked, Base):
 
     __tablename__ = "sales_plans"
     __table_args__ = (
-        UniqueConstraint("owner_id", "customer_id", "year", "period_kind", "period"),
         CheckConstraint("period >= 1 AND period <= 12", name="period_range"),
         Index("ix_sales_plans_year_period", "year", "period_kind", "period"),
-        # NULLs are distinct in the constraint above: one customer-less plan per owner and
-        # period needs its own unique index (filtered; every engine has that).
+        # One plan per owner, customer and period, and one per owner and period without a
+        # customer: two filtered unique indexes, because a unique constraint over the
+        # nullable customer_id means different things (SQL Server counts NULLs as equal,
+        # PostgreSQL and SQLite as distinct). Filtered, both mean the same everywhere.
+        Index("uq_sales_plans_owner_customer", "owner_id", "customer_id", "year",
+              "period_kind", "period", unique=True,
+              postgresql_where=text("customer_id IS NOT NULL"),
+              sqlite_where=text("customer_id IS NOT NULL"),
+              mssql_where=text("customer_id IS NOT NULL")),
         Index("uq_sales_plans_owner_no_customer", "owner_id", "year", "period_kind",
               "period", unique=True, postgresql_where=text("customer_id IS NULL"),
               sqlite_where=text("customer_id IS NULL"),
               mssql_where=text("customer_id IS NULL")),
     )
 
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     period_kind: Mapped[PlanPeriod]
     period: Mapped[int] = mapped_column(Integer)
@@ -117,8 +123,9 @@ class Opportunity(Tracked, Base):
     expected_close_on: Mapped[Day | None]
     # None while it waits in management's routing queue.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    credited_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    service_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("service_tickets.id"))
+    credited_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    service_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("service_tickets.id"),
+                                                          index=True)
     description: Mapped[LongText | None]
     closed_at: Mapped[Timestamp | None]
     lost_reason: Mapped[Text500 | None]
@@ -135,9 +142,9 @@ class Quotation(Tracked, Base):
 
     number: Mapped[str] = mapped_column(String(40), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id"))
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id"), index=True)
     status: Mapped[QuotationStatus]
     quoted_on: Mapped[Day]
     valid_until: Mapped[Day]
@@ -158,7 +165,7 @@ class QuotationLine(Base):
 
     quotation_id: Mapped[int] = mapped_column(ForeignKey("quotations.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
     description: Mapped[Text200]
     quantity: Mapped[Quantity]
     unit_price: Mapped[Money]
@@ -190,10 +197,10 @@ class Order(Tracked, Confirmable, Base):
 
     number: Mapped[str] = mapped_column(String(40), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    quotation_id: Mapped[int | None] = mapped_column(ForeignKey("quotations.id"))
-    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id"))
+    quotation_id: Mapped[int | None] = mapped_column(ForeignKey("quotations.id"), index=True)
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id"), index=True)
     status: Mapped[OrderStatus]
     ordered_on: Mapped[Day]
     due_on: Mapped[Day | None]
@@ -264,7 +271,7 @@ class Payment(Tracked, Base):
     amount: Mapped[Money]
     method: Mapped[PaymentMethod]
     reference: Mapped[Text100 | None]
-    received_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    received_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     notes: Mapped[Text500 | None]
 
     allocations: Mapped[list[PaymentAllocation]] = relationship(

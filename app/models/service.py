@@ -45,7 +45,7 @@ class ServiceContract(Tracked, Base):
 
     number: Mapped[str] = mapped_column(String(40), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[ContractKind]
     status: Mapped[ContractStatus]
     starts_on: Mapped[Day]
@@ -53,7 +53,8 @@ class ServiceContract(Tracked, Base):
     included_visits: Mapped[int | None] = mapped_column(Integer)
     fee: Mapped[Money]
     sla_response_hours: Mapped[int] = mapped_column(Integer, default=24)
-    renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("service_contracts.id"))
+    renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("service_contracts.id"),
+                                                        index=True)
     notes: Mapped[Text500 | None]
 
     devices: Mapped[list[ContractDevice]] = relationship(
@@ -92,9 +93,9 @@ class ServiceTicket(Tracked, Base):
 
     number: Mapped[str] = mapped_column(String(40), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
-    contract_id: Mapped[int | None] = mapped_column(ForeignKey("service_contracts.id"))
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("service_contracts.id"), index=True)
     channel: Mapped[TicketChannel]
     mode: Mapped[ServiceMode]
     priority: Mapped[Priority]
@@ -106,7 +107,7 @@ class ServiceTicket(Tracked, Base):
     received_at: Mapped[Timestamp]
     due_at: Mapped[Timestamp | None]
     expected_on: Mapped[Day | None]
-    intake_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    intake_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     scheduled_at: Mapped[Timestamp | None]
     site_address: Mapped[Text200 | None]
@@ -134,7 +135,7 @@ class TicketEvent(Base):
 
     ticket_id: Mapped[int] = mapped_column(ForeignKey("service_tickets.id", ondelete="CASCADE"))
     at: Mapped[Timestamp]
-    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     from_status: Mapped[TicketStatus | None]
     to_status: Mapped[TicketStatus]
     note: Mapped[Text500 | None]
@@ -170,7 +171,8 @@ class RepairRecord(Tracked, Confirmable, Base):
     customer_rating: Mapped[int | None] = mapped_column(Integer)
     on_time: Mapped[bool | None]
     service_score: Mapped[Points] = mapped_column(default=Decimal("0.00"))
-    knowledge_entry_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_entries.id"))
+    knowledge_entry_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_entries.id"),
+                                                           index=True)
     meter_reading: Mapped[int | None] = mapped_column(Integer)
     completed_at: Mapped[Timestamp | None]
 
@@ -198,7 +200,7 @@ class RepairPart(Base):
     repair_record_id: Mapped[int] = mapped_column(
         ForeignKey("repair_records.id", ondelete="CASCADE")
     )
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
     description: Mapped[Text200]
     quantity: Mapped[Quantity]
     unit_cost: Mapped[Money | None] = mapped_column(deferred=True)
@@ -224,8 +226,8 @@ class KnowledgeEntry(Tracked, Base):
     parts: Mapped[Text500 | None]
     keywords: Mapped[Text200 | None]
     status: Mapped[KnowledgeStatus]
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     approved_at: Mapped[Timestamp | None]
     times_used: Mapped[int] = mapped_column(Integer, default=0)
     # Why the repair lead last returned the entry (退回原因), shown to the author.

@@ -75,7 +75,7 @@ class RequestKey(Base):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     entity: Mapped[Code40]
     record_id: Mapped[int] = mapped_column(Integer)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[Timestamp]
 
 

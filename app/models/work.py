@@ -27,7 +27,7 @@ class Task(Tracked, Base):
     description: Mapped[LongText | None]
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assignee_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
-    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     # The record a task is about, e.g. ("visit", 12) for a returned visit record.
     related_entity: Mapped[str | None] = mapped_column(String(40))
@@ -39,7 +39,7 @@ class Task(Tracked, Base):
     reported_at: Mapped[Timestamp | None]
     report: Mapped[Text500 | None]
     confirmed_at: Mapped[Timestamp | None]
-    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
 
 class CareItem(Tracked, Base):
@@ -57,8 +57,8 @@ class CareItem(Tracked, Base):
     )
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[CareKind]
     title: Mapped[Text200]

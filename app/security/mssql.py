@@ -374,14 +374,17 @@ def needed_tables() -> set[str]:
 def _header(names: MssqlNames) -> str:
     functions = [predicate_name(r.table) for r in catalog.ROW_RULES] + [DIRECTORY_ROWS]
     drops = "\n".join(f"--   DROP FUNCTION IF EXISTS {_crmsec(f)};" for f in functions)
-    return f"""-- StationCRM database security for SQL Server 2016 or later (app.security.mssql).
+    return f"""-- StationCRM database security for SQL Server 2016 SP1 or later
+-- (app.security.mssql).
 -- Run as a sysadmin, with sqlcmd -b so that the first error stops the script. Running it
--- again brings roles, grants, row security and logins up to date.
+-- again brings roles, grants, row security and logins up to date. XACT_ABORT (the first
+-- statement) makes an error roll back the transaction it happens in, not carry on in it.
 --
 -- Row security binds the columns its predicates read (SCHEMABINDING). Before a schema
 -- upgrade that changes one of them, remove it, then run this script again afterwards:
 --   DROP SECURITY POLICY IF EXISTS {_crmsec(POLICY)};
 {drops}
+SET XACT_ABORT ON;
 USE {bracket(names.database)};"""
 
 

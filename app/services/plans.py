@@ -142,9 +142,9 @@ def set_sales_plan(*, uow: UnitOfWork, actor: Actor, draft: SalesPlanDraft,
             check.fail("owner_id", tr("must be an active user"))
             check.done()
         # Two stations may set the same plan at once. The database lets only one plan per
-        # owner, customer (or none) and period exist (the unique constraint, and a unique
-        # index where there is no customer); the one that loses the insert finds the
-        # winner's plan and updates it, as if it had come second.
+        # owner, customer (or none) and period exist (two filtered unique indexes, with and
+        # without a customer); the one that loses the insert finds the winner's plan and
+        # updates it, as if it had come second.
         for attempt in (1, 2):
             plan = _find_plan(uow, owner_id, values)
             operation = Operation.CREATE if plan is None else Operation.EDIT

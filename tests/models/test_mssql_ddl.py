@@ -203,7 +203,8 @@ def test_statements_are_separated_by_go(mssql_ddl: str) -> None:
     assert any("\nCREATE VIEW customer_directory AS SELECT id, code, name," in f"\n{s}"
                for s in creates)
     assert all(s.count("CREATE ") == 1 for s in creates)
-    assert statements[-1] == "COMMIT;"
+    # One transaction, then NOEXEC off again (app.sqlserver.ddl_script; test_sqlserver_kit).
+    assert statements[-2:] == ["COMMIT;", "SET NOEXEC OFF;"]
     assert mssql_ddl.rstrip().endswith("\nGO")
 
 
