@@ -35,6 +35,18 @@ def pytest_configure(config: pytest.Config) -> None:
     auth.set_hash_cost(time_cost=1, memory_cost=1024)
 
 
+@pytest.fixture(autouse=True)
+def log_folder(tmp_path_factory: pytest.TempPathFactory,
+               monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test that starts the windowed program logs into a folder of its own, never into
+    the machine's per-user log folder, and the log file is let go after it."""
+    from app import logs
+
+    monkeypatch.setenv(logs.ENV_LOG_DIR, str(tmp_path_factory.mktemp("logs")))
+    yield
+    logs.stop_logging()
+
+
 def _test_url(tmp_root: str) -> str:
     return os.environ.get("STATIONCRM_TEST_DB_URL") or f"sqlite:///{tmp_root}/test.sqlite3"
 

@@ -27,7 +27,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, case, delete, exists, func, or_, select, text, update
-from sqlalchemy.orm import sessionmaker
 
 from app import demo
 from app.models import (
@@ -48,7 +47,6 @@ from app.models import (
 from app.models.enums import Module, Operation
 from app.reports import intake_slip, sales_slips
 from app.services import exports
-from app.services.auth import actor_for
 from app.services.errors import NotFound, PermissionDenied
 from app.services.permissions import Actor, grants_for, scope_filter
 from app.services.sales import RECEIVABLE_STATUSES, customer_receivable, receivables_aging
@@ -65,7 +63,7 @@ from app.services.statistics import (
 from app.services.tickets import device_history
 from app.services.uow import UnitOfWork
 from tests import people
-from tests.services.test_scope_walker import LISTS
+from tests.services.test_scope_walker import LISTS, _owner, _reader
 
 TODAY = dt.date(2026, 11, 26)
 READERS = ["clerk1", "sales1", "tech1", "lead1", "office1", "manager", "admin"]
@@ -109,20 +107,6 @@ def _cross_owners(engine: Engine) -> None:
                                else_=users["tech2"])))
         conn.execute(update(Payment).where(Payment.id % 4 == 0)
                      .values(received_by_id=users["clerk2"]))
-
-
-def _reader(uow: UnitOfWork, username: str) -> Actor:
-    with uow:
-        user, code = uow.session.execute(
-            select(User, Role.code).join(Role, Role.id == User.role_id)
-            .where(User.username == username)).one()
-        return actor_for(user, code, None)
-
-
-def _owner(engine: Engine) -> UnitOfWork:
-    """A unit of work on the owner's rights for the expected sets (in the suite's people mode
-    ``UnitOfWork.for_engine`` would run them as the reader)."""
-    return UnitOfWork(sessionmaker(bind=engine, expire_on_commit=False))
 
 
 def _allows(engine: Engine, reader: Actor, module: Module, operation: Operation) -> bool:
