@@ -93,6 +93,9 @@ Type: filesandordirs; Name: "{app}\_internal"
 [Files]
 ; The one-folder bundle: StationCRM.exe (windowed), stationcrm.com (console), _internal\.
 Source: "..\dist\StationCRM\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+; The SQL Server kit for the DBA: nightly backup for Task Scheduler (docs/sqlserver.md).
+Source: "sqlserver\backup.cmd"; DestDir: "{app}\sqlserver"; Flags: ignoreversion
+Source: "sqlserver\backup.sql"; DestDir: "{app}\sqlserver"; Flags: ignoreversion
 ; Prerequisites: unpacked to {tmp} by the code below only when missing, never installed.
 Source: "{#OdbcMsi}"; Flags: dontcopy
 #if FileExists(AddBackslash(SourcePath) + VcRedist)
