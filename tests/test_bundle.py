@@ -280,3 +280,63 @@ def test_the_desktop_client_starts_offscreen_and_keeps_running(
     assert " ERROR " not in log and " CRITICAL " not in log, report
     assert "Fatal Python error" not in crash, report
     assert "starting" in log, report
+
+
+def test_a_person_logs_in_and_reaches_the_main_window_on_a_real_display(
+        first_database: Station, gui_env: dict[str, str], tmp_path: Path) -> None:
+    """On an X server (Xvfb) with Qt's xcb plugin from the bundle, typed as a person would:
+    user name, Tab, password, Enter — and the main window opens with the person's name."""
+    xvfb, xdotool = shutil.which("Xvfb"), shutil.which("xdotool")
+    if xvfb is None or xdotool is None:
+        pytest.skip("needs Xvfb and xdotool (Debian: xvfb xdotool; .ci/bundle installs them)")
+    display = f":{90 + os.getpid() % 9}"
+    server = subprocess.Popen([xvfb, display, "-screen", "0", "1280x800x24", "-nolisten",
+                               "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(gui_env, DISPLAY=display, QT_QPA_PLATFORM="xcb",
+               STATIONCRM_DB_URL=f"sqlite:///{first_database.database.as_posix()}")
+    client: subprocess.Popen[str] | None = None
+
+    def windows(pattern: str) -> list[str]:
+        found = subprocess.run([xdotool, "search", "--name", pattern, "getwindowname", "%@"],
+                               env=env, capture_output=True, text=True, check=False)
+        return [line for line in found.stdout.splitlines() if line.strip()]
+
+    def wait_for(pattern: str, seconds: float, *, but: str = "\0") -> list[str]:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if client is not None and client.poll() is not None:
+                break
+            if found := [name for name in windows(pattern) if but not in name]:
+                return found
+            time.sleep(0.3)
+        return []
+
+    try:
+        time.sleep(1)
+        client = subprocess.Popen([str(first_database.program), "--lang", "en"],
+                                  cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                                  start_new_session=True)
+        assert wait_for("StationCRM — Log in", 60), "no login dialog"
+        login = subprocess.run([xdotool, "search", "--name", "StationCRM — Log in"], env=env,
+                               capture_output=True, text=True, check=True).stdout.split()[0]
+        for step in (["windowfocus", "--sync", login], ["type", "--delay", "20", "admin"],
+                     ["key", "Tab"], ["type", "--delay", "20", PASSWORD], ["key", "Return"]):
+            subprocess.run([xdotool, *step], env=env, check=True, timeout=30)
+            time.sleep(0.2)
+        # "StationCRM — <station> — <person>"; Qt adds " — StationCRM" to every title.
+        main = wait_for("^StationCRM — ", 60, but="Log in")
+        assert main, "the main window did not open"
+        assert any(name.startswith("StationCRM — Storefront / dealers — ") for name in main)
+    finally:
+        if client is not None and client.poll() is None:
+            os.killpg(client.pid, signal.SIGTERM)
+        if client is not None:
+            try:
+                client.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(client.pid, signal.SIGKILL)
+        server.terminate()
+        server.wait(timeout=10)
+    log = (Path(env["STATIONCRM_LOG_DIR"]) / "stationcrm.log").read_text(encoding="utf-8")
+    assert " ERROR " not in log and "Traceback" not in log, log

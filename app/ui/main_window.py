@@ -368,9 +368,9 @@ class MainWindow(QMainWindow):
         today = dt.date.today()
         if not daily or dt.date.fromtimestamp(daily[-1].stat().st_mtime) != today:
             return
-        self.backup_note = self.tr(
-            "Today's backup: {file} ({count} daily backups kept in {folder}).").format(
-            file=daily[-1].name, count=len(daily), folder=backups.backups_dir(path))
+        # Short: the status bar shares its width with the user, station and server (the
+        # folder is in Help → About).
+        self.backup_note = self.tr("Backed up today ({count} kept).").format(count=len(daily))
         self.statusBar().showMessage(self.backup_note, 20_000)
 
     def _make_menus(self) -> None:
@@ -446,6 +446,10 @@ class MainWindow(QMainWindow):
             self.tr("Log file: {path}").format(path=log_file) if log_file is not None
             else self.tr("Log file: none (messages go to the console)"),
         ]
+        database_file = sqlite_file(self.ctx.database.url)
+        if database_file is not None:
+            facts.append(self.tr("Daily backups: {folder}").format(
+                folder=backups.backups_dir(database_file)))
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("About StationCRM"),
                           self.tr("StationCRM — customers, sales and repair for the whole "
                                   "office, on one shared database.") + "\n\n"

@@ -1037,79 +1037,79 @@ weighted {weighted}</source>
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="789"/>
+        <location filename="../../app/ui/setup_wizard.py" line="791"/>
         <source>Test the connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="791"/>
+        <location filename="../../app/ui/setup_wizard.py" line="793"/>
         <source>StationCRM connects to the server and looks at the database.</source>
         <translation>StationCRM 连接服务器并检查数据库。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="797"/>
+        <location filename="../../app/ui/setup_wizard.py" line="799"/>
         <source>&amp;Test connection</source>
         <translation>测试连接(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="809"/>
+        <location filename="../../app/ui/setup_wizard.py" line="811"/>
         <source>&amp;Create the database…</source>
         <translation>创建数据库(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="814"/>
+        <location filename="../../app/ui/setup_wizard.py" line="816"/>
         <source>&amp;Install the new version</source>
         <translation>安装新版本(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="836"/>
+        <location filename="../../app/ui/setup_wizard.py" line="838"/>
         <source>Server: {server}
 Address: {address}</source>
         <translation>服务器：{server}
 地址：{address}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="864"/>
+        <location filename="../../app/ui/setup_wizard.py" line="866"/>
         <source>Connecting to {server}…</source>
         <translation>正在连接 {server}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="886"/>
+        <location filename="../../app/ui/setup_wizard.py" line="888"/>
         <source>Connected. The database is ready (schema {revision}). Click Next to choose this PC&apos;s station.</source>
         <translation>已连接。数据库已就绪（数据库结构 {revision}）。请点击“下一步”选择本机站点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="890"/>
+        <location filename="../../app/ui/setup_wizard.py" line="892"/>
         <source>Connected. The database was upgraded by StationCRM {version}; this version still works with it. Click Next to choose this PC&apos;s station.</source>
         <translation>已连接。数据库已由 StationCRM {version} 升级；本版本仍可使用它。请点击“下一步”选择本机站点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="894"/>
+        <location filename="../../app/ui/setup_wizard.py" line="896"/>
         <source>The database is empty.</source>
         <translation>数据库是空的。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="895"/>
+        <location filename="../../app/ui/setup_wizard.py" line="897"/>
         <source>StationCRM&apos;s tables are there, but nobody may administer them yet.</source>
         <translation>StationCRM 的数据表已存在，但还没有系统管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="897"/>
+        <location filename="../../app/ui/setup_wizard.py" line="899"/>
         <source>Your login may create StationCRM in it: click “Create the database…” to give the company name and the first administrator.</source>
         <translation>您的登录账户可以在其中创建 StationCRM：请点击“创建数据库…”，填写公司名称和第一位系统管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="903"/>
+        <location filename="../../app/ui/setup_wizard.py" line="905"/>
         <source>The database {database} on {server} is empty, and this login may not create StationCRM in it.</source>
         <translation>{server} 上的数据库 {database} 是空的，而此登录账户无权在其中创建 StationCRM。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="917"/>
+        <location filename="../../app/ui/setup_wizard.py" line="919"/>
         <source>Ask the database administrator to create it with these commands (see the administrator&apos;s guide, docs/dba.md), then test again:</source>
         <translation>请数据库管理员用以下命令创建它（见管理员指南 docs/dba.md），然后再次测试：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="930"/>
+        <location filename="../../app/ui/setup_wizard.py" line="932"/>
         <source>Go back to correct what you typed, then test again.</source>
         <translation>请返回修改输入的内容，然后再次测试。</translation>
     </message>
@@ -1796,109 +1796,109 @@ Address: {address}</source>
 <context>
     <name>CreatePage</name>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="969"/>
-        <location filename="../../app/ui/setup_wizard.py" line="1015"/>
+        <location filename="../../app/ui/setup_wizard.py" line="971"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1017"/>
         <source>Create the database</source>
         <translation>创建数据库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="971"/>
+        <location filename="../../app/ui/setup_wizard.py" line="973"/>
         <source>StationCRM creates its tables, each person&apos;s database login and the first administrator, who then adds everyone else in Administration.</source>
         <translation>StationCRM 将创建数据表、每个人的数据库登录账户和第一位系统管理员；其他人员由系统管理员在“系统管理”中添加。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="976"/>
+        <location filename="../../app/ui/setup_wizard.py" line="978"/>
         <source>as printed on every slip</source>
         <translation>打印在每张单据上的名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="981"/>
+        <location filename="../../app/ui/setup_wizard.py" line="983"/>
         <source>e.g. 系统管理员</source>
         <translation>例如：系统管理员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="989"/>
+        <location filename="../../app/ui/setup_wizard.py" line="991"/>
         <source>&amp;Company name:</source>
         <translation>公司名称(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="990"/>
+        <location filename="../../app/ui/setup_wizard.py" line="992"/>
         <source>Administrator&apos;s &amp;user name:</source>
         <translation>管理员用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="991"/>
+        <location filename="../../app/ui/setup_wizard.py" line="993"/>
         <source>&amp;Display name:</source>
         <translation>显示名称(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="992"/>
+        <location filename="../../app/ui/setup_wizard.py" line="994"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="993"/>
+        <location filename="../../app/ui/setup_wizard.py" line="995"/>
         <source>&amp;Repeat password:</source>
         <translation>再次输入密码(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1026"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1028"/>
         <source>Enter the company name.</source>
         <translation>请输入公司名称。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1029"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1031"/>
         <source>The user name may hold only letters, digits, “.” and “_” (at most 40).</source>
         <translation>用户名只能包含字母、数字、“.”和“_”（最多 40 个字符）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1033"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1035"/>
         <source>The password {problem}.</source>
         <translation>密码{problem}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1036"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1038"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1068"/>
-        <location filename="../../app/ui/setup_wizard.py" line="1079"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1070"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1081"/>
         <source>Creating the tables…</source>
         <translation>正在创建数据表…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1080"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1082"/>
         <source>Adding departments and roles…</source>
         <translation>正在添加部门和角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1081"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1083"/>
         <source>Saving the company name…</source>
         <translation>正在保存公司名称…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1082"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1084"/>
         <source>Setting up each person&apos;s database login…</source>
         <translation>正在设置每个人的数据库登录账户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1083"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1085"/>
         <source>Adding the first administrator…</source>
         <translation>正在添加第一位系统管理员…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1094"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1096"/>
         <source>The database is ready. {user} logs in with the password just given.</source>
         <translation>数据库已就绪。{user} 用刚才设置的密码登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1108"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1110"/>
         <source>This login may not create the database ({reason}). Ask the database administrator: the commands are on the previous page.</source>
         <translation>此登录账户无权创建数据库（{reason}）。请联系数据库管理员：所需命令见上一页。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1112"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1114"/>
         <source>This login may not create the database.</source>
         <translation>此登录账户无权创建数据库。</translation>
     </message>
@@ -4716,9 +4716,9 @@ Contract {number}, until {day}</source>
         <translation>服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="372"/>
-        <source>Today&apos;s backup: {file} ({count} daily backups kept in {folder}).</source>
-        <translation>今日备份：{file}（{folder} 中保留 {count} 份每日备份）。</translation>
+        <location filename="../../app/ui/main_window.py" line="373"/>
+        <source>Backed up today ({count} kept).</source>
+        <translation>今日已备份（保留 {count} 份）。</translation>
     </message>
     <message>
         <location filename="../../app/ui/main_window.py" line="378"/>
@@ -4806,22 +4806,27 @@ Contract {number}, until {day}</source>
         <translation>日志文件：无（信息输出到控制台）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="449"/>
+        <location filename="../../app/ui/main_window.py" line="451"/>
+        <source>Daily backups: {folder}</source>
+        <translation>每日备份：{folder}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="453"/>
         <source>About StationCRM</source>
         <translation>关于 StationCRM</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="450"/>
+        <location filename="../../app/ui/main_window.py" line="454"/>
         <source>StationCRM — customers, sales and repair for the whole office, on one shared database.</source>
         <translation>StationCRM — 全公司共用一个数据库的客户、销售与维修管理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="462"/>
+        <location filename="../../app/ui/main_window.py" line="466"/>
         <source>Your role may not see any part of StationCRM. Ask the administrator to give your role access.</source>
         <translation>您的角色无权查看 StationCRM 的任何模块，请联系系统管理员为您的角色授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="497"/>
+        <location filename="../../app/ui/main_window.py" line="501"/>
         <source>Cancelled: the customer card stays open.</source>
         <translation>已取消，客户档案保持打开。</translation>
     </message>
@@ -7797,82 +7802,82 @@ Contract {number}, until {day}</source>
 <context>
     <name>ServerPage</name>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="641"/>
+        <location filename="../../app/ui/setup_wizard.py" line="643"/>
         <source>The company server</source>
         <translation>公司服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="643"/>
+        <location filename="../../app/ui/setup_wizard.py" line="645"/>
         <source>Ask the administrator for these. The user name and password are used only to test the connection here and are not saved.</source>
         <translation>这些信息请向系统管理员索取。用户名和密码只用于在此测试连接，不会保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="651"/>
+        <location filename="../../app/ui/setup_wizard.py" line="653"/>
         <source>e.g. crm-server or 192.168.1.10</source>
         <translation>例如：crm-server 或 192.168.1.10</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="661"/>
+        <location filename="../../app/ui/setup_wizard.py" line="663"/>
         <source>&amp;Windows login (integrated)</source>
         <translation>Windows 登录（集成身份验证）(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="663"/>
+        <location filename="../../app/ui/setup_wizard.py" line="665"/>
         <source>SQL Server &amp;login</source>
         <translation>SQL Server 登录(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="689"/>
+        <location filename="../../app/ui/setup_wizard.py" line="691"/>
         <source>&amp;Server type:</source>
         <translation>服务器类型(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="690"/>
+        <location filename="../../app/ui/setup_wizard.py" line="692"/>
         <source>&amp;Host:</source>
         <translation>主机(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="691"/>
+        <location filename="../../app/ui/setup_wizard.py" line="693"/>
         <source>&amp;Port:</source>
         <translation>端口(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="692"/>
+        <location filename="../../app/ui/setup_wizard.py" line="694"/>
         <source>&amp;Database:</source>
         <translation>数据库(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="693"/>
+        <location filename="../../app/ui/setup_wizard.py" line="695"/>
         <source>Authentication:</source>
         <translation>身份验证：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="694"/>
+        <location filename="../../app/ui/setup_wizard.py" line="696"/>
         <source>ODBC &amp;driver:</source>
         <translation>ODBC 驱动程序(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="695"/>
+        <location filename="../../app/ui/setup_wizard.py" line="697"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="696"/>
+        <location filename="../../app/ui/setup_wizard.py" line="698"/>
         <source>Pass&amp;word:</source>
         <translation>密码(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="756"/>
+        <location filename="../../app/ui/setup_wizard.py" line="758"/>
         <source>Windows says who you are: nothing to type. Each person logs in to SQL Server with their own Windows account.</source>
         <translation>由 Windows 确认您的身份，无需输入。每个人都用自己的 Windows 账户登录 SQL Server。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="760"/>
+        <location filename="../../app/ui/setup_wizard.py" line="762"/>
         <source>A SQL Server login to test the connection with (yours, or the administrator&apos;s to create the database). People log in with their own.</source>
         <translation>用于测试连接的 SQL Server 登录账户（您自己的；如要创建数据库，则用管理员的）。每个人以后用自己的账户登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="764"/>
+        <location filename="../../app/ui/setup_wizard.py" line="766"/>
         <source>A PostgreSQL login to test the connection with (yours, or the database owner&apos;s to create the database). People log in with their own.</source>
         <translation>用于测试连接的 PostgreSQL 登录账户（您自己的；如要创建数据库，则用数据库所有者的）。每个人以后用自己的账户登录。</translation>
     </message>
@@ -7932,32 +7937,32 @@ Contract {number}, until {day}</source>
 <context>
     <name>StationPage</name>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1134"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1136"/>
         <source>This PC&apos;s station</source>
         <translation>本机站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1136"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1138"/>
         <source>The station opens on its department&apos;s modules. What each person may do comes from their role.</source>
         <translation>站点打开时显示其部门的模块；每个人能做什么由其角色决定。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1148"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1150"/>
         <source>&amp;Station:</source>
         <translation>站点(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1167"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1169"/>
         <source>This PC only: {file}</source>
         <translation>仅本机：{file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1170"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1172"/>
         <source>Server: {address}</source>
         <translation>服务器：{address}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/setup_wizard.py" line="1173"/>
+        <location filename="../../app/ui/setup_wizard.py" line="1175"/>
         <source>Finish saves this and opens the login, where each person logs in with their own user name and password.</source>
         <translation>点击“完成”保存设置并打开登录窗口，每个人用自己的用户名和密码登录。</translation>
     </message>

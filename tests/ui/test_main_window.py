@@ -184,8 +184,16 @@ def test_the_embedded_database_shows_where_todays_backup_went(
     try:
         window = _window(qtbot, ctx)
         note = window.statusBar().currentMessage()
-        assert note.startswith(f"Today's backup: {made.path.name} (")
-        assert str(backups.backups_dir(path)) in note
+        kept = len(backups.backup_files(path, "daily"))
+        assert note == f"Backed up today ({kept} kept)."
+        # The status bar shows the note whole beside the permanent labels.
+        bar = window.statusBar()
+        assert bar.fontMetrics().horizontalAdvance(note) < bar.width() - sum(
+            w.width() for w in (window.user_label, window.station_label,
+                                window.server_label, window.connection_label))
+        box = window.show_about()
+        assert f"Daily backups: {backups.backups_dir(path)}" in box.text()
+        box.close()
     finally:
         made.path.unlink()
 
