@@ -497,4 +497,6 @@ CATALOG_ZH: dict[str, str] = {
     " stations see the folder under the same name.":
         "从本机看，{location} 中没有 StationCRM-<版本>-setup.exe；请确认各站点能以同样的路径"
         "访问该文件夹。",
+    # A task's status in a refusal ("… is “Open” and cannot become …"), as the UI says it.
+    "Open": "待办",
 }
