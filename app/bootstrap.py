@@ -76,10 +76,11 @@ def prepare_schema(engine: Engine, *, embedded: bool, progress: Progress | None 
         require_current_schema(engine, newer_ok=True)
         return False
     path = sqlite_file(engine.url)
+    backed_up = False
     if path is not None:
         require_embedded_file(engine, path, used_list)
         if _has_tables(engine):  # not the empty file a first launch has just made
-            _daily_backup(path, keep=backup_keep)
+            backed_up = _daily_backup(path, keep=backup_keep)
     verdict = update.check_schema(engine)
     if verdict.state in ("too_old", "newer_compatible"):
         # A file a newer program upgraded: never migrated by this one (it could not).
@@ -87,6 +88,8 @@ def prepare_schema(engine: Engine, *, embedded: bool, progress: Progress | None 
     else:
         schema.ensure_schema(engine)
         update.record_schema(engine)
+    if backed_up:
+        _forget_old_keys(engine)  # once a day, with the backup, on the migrated file
     ensure_reference_data(UnitOfWork.for_engine(engine))
     if _customer_count(engine) or (path is not None and _known(path, used_list)):
         # Customers, or a database the station has used before (its customers deleted on
@@ -221,37 +224,34 @@ def _undo_opening(engine: Engine, path: Path, state: str | None) -> None:
             path.write_bytes(b"")
 
 
-def _daily_backup(path: Path, *, keep: int) -> None:
-    """The first start of the day backs the file up (before any migration touches it)."""
+def _daily_backup(path: Path, *, keep: int) -> bool:
+    """The first start of the day backs the file up (before any migration touches it);
+    True when it did."""
     if not path.exists() or path.stat().st_size == 0:
-        return
+        return False
     try:
         result = backups.daily_backup(path, keep=keep)
     except (OSError, sqlite3.Error, ServiceError) as exc:
         # The station still starts; the log says why there is no backup today.
         log.warning("The daily backup of %s failed: %s", path, exc)
-        return
-    if result is not None:
-        log.info("Daily backup of %s written to %s (%d bytes)", path, result.path,
-                 result.size)
-        _forget_old_keys(path)
+        return False
+    if result is None:
+        return False
+    log.info("Daily backup of %s written to %s (%d bytes)", path, result.path, result.size)
+    return True
 
 
-def _forget_old_keys(path: Path) -> None:
-    """Once a day, with the backup: request keys older than 30 days go."""
-    from app.db import make_engine
+def _forget_old_keys(engine: Engine) -> None:
+    """Request keys older than 30 days go (a retry needs its key for minutes)."""
     from app.services.requests import forget_old_keys
 
-    engine = make_engine(f"sqlite:///{path.as_posix()}")
     try:
         gone = forget_old_keys(engine)
     except Exception as exc:  # noqa: BLE001 - housekeeping never stops a start
-        log.warning("Could not remove old request keys from %s: %s", path, exc)
+        log.warning("Could not remove old request keys: %s", exc)
     else:
         if gone:
-            log.info("Removed %d request keys older than 30 days from %s", gone, path)
-    finally:
-        engine.dispose()
+            log.info("Removed %d request keys older than 30 days", gone)
 
 
 def require_current_schema(engine: Engine, *, newer_ok: bool = False) -> None:

@@ -933,12 +933,7 @@ def get_payment(*, uow: UnitOfWork, actor: Actor, payment_id: int) -> PaymentVie
     """A payment, if the actor received it or may see one of the orders it settles."""
     with uow:
         require(uow, actor, Module.PAYMENTS, Operation.VIEW)
-        payment = uow.session.execute(
-            select(Payment).where(Payment.id == payment_id)
-            .options(selectinload(Payment.allocations))
-        ).scalar_one_or_none()
-        if payment is None:
-            raise _not_found("Payment", payment_id)
+        payment = _load_payment(uow, payment_id)
         order_ids = [a.order_id for a in payment.allocations if a.order_id is not None]
         visible = owns_in_scope(uow, actor, Module.PAYMENTS, payment.received_by_id) or any(
             owns_in_scope(uow, actor, Module.ORDERS, owner) for owner in uow.session.scalars(

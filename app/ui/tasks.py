@@ -112,8 +112,7 @@ class TaskManager(QObject):
         self._deadlines: dict[int, float] = {}
         self._deadline_timer = QTimer(self)
         self._deadline_timer.setInterval(200)
-        self._deadline_timer.timeout.connect(self._give_up_overdue)
-        self._deadline_timer.start()
+        self._deadline_timer.timeout.connect(self._give_up_overdue)  # runs only while needed
         self._worker = self._start_worker()
         self.error_handler: ErrorHandler = _show_error_default
         self._results_pending.connect(self._deliver_pending)
@@ -151,6 +150,7 @@ class TaskManager(QObject):
             self.busy_changed.emit(True)
         if give_up_after_ms is not None:
             self._deadlines[task_id] = give_up_after_ms / 1000
+            self._deadline_timer.start()
         self._queue.put((task_id, [fn]))
 
     @property
@@ -214,12 +214,13 @@ class TaskManager(QObject):
     # --- internals ------------------------------------------------------------------------
 
     def _give_up_overdue(self) -> None:
-        if not self._deadlines:
-            return
         with self._lock:
             current = self._worker.current
         for task_id in [t for t in self._deadlines if t not in self._callbacks]:
             del self._deadlines[task_id]
+        if not self._deadlines:
+            self._deadline_timer.stop()
+            return
         if current is None or current[0] not in self._deadlines:
             return
         if time.monotonic() - current[1] >= self._deadlines[current[0]]:

@@ -198,3 +198,20 @@ def test_the_crash_dialog_names_the_log_file_and_copies_the_details(
         assert "KeyError: 'customer_class'" in log_file.read_text(encoding="utf-8")
     finally:
         logs.stop_logging()
+
+
+def test_a_read_given_a_time_limit_is_given_up_and_the_next_call_runs(
+    qtbot: QtBot, tasks: TaskManager,
+) -> None:
+    from app.saving import Abandoned
+
+    release = threading.Event()
+    outcome: list[object] = []
+    tasks.run_in_background(lambda: release.wait(10), on_done=outcome.append,
+                            on_error=outcome.append, give_up_after_ms=300)
+    qtbot.waitUntil(lambda: bool(outcome), timeout=3000)
+    assert isinstance(outcome[0], Abandoned)
+    after: list[object] = []
+    tasks.run_in_background(lambda: "next", on_done=after.append)
+    qtbot.waitUntil(lambda: after == ["next"], timeout=2000)
+    release.set()
