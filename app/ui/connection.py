@@ -30,12 +30,6 @@ _WATCH_MS = 250
 _MAX_PINGS_IN_FLIGHT = 3
 
 
-def no_answer(timeout_ms: int) -> DatabaseUnavailable:
-    return DatabaseUnavailable(
-        topic="no_answer", server="",
-        detail=f"the server did not answer within {timeout_ms / 1000:g} s")
-
-
 class ConnectionMonitor(QObject):
     """Knows whether the server answers; reconnects by itself.
 
@@ -43,6 +37,8 @@ class ConnectionMonitor(QObject):
     engine, whose pool pre-ping replaces dead connections). A failed or unanswered ping,
     or any task failing with :class:`DatabaseUnavailable`, marks the connection lost; while
     lost the ping repeats every ``retry_ms`` until the server answers again.
+    ``no_answer_error(timeout_ms)`` makes the error for a ping left unanswered (it names the
+    server: ``Database.no_answer``).
 
     Signals:
         connection_lost(DatabaseUnavailable | Exception): the server stopped answering.
@@ -63,11 +59,11 @@ class ConnectionMonitor(QObject):
         tasks: TaskManager,
         ping: Callable[[], None],
         *,
+        no_answer_error: Callable[[int], BaseException],
         interval_ms: int = CHECK_INTERVAL_MS,
         retry_ms: int = RETRY_INTERVAL_MS,
         ping_timeout_ms: int = PING_TIMEOUT_MS,
         stall_after_ms: int = STALL_AFTER_MS,
-        no_answer_error: Callable[[int], BaseException] = no_answer,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
