@@ -309,9 +309,7 @@ class WherePage(_Page):
         layout.addWidget(self.advanced_radio)
         layout.addWidget(self._indented(self.address_edit))
         layout.addStretch(1)
-        # A fresh PC tries the program first (the README's first command): this PC, with
-        # demo data; a station of a company server is one click away.
-        self.this_pc_radio.setChecked(True)
+        self.server_radio.setChecked(True)  # the usual choice in an office (see _prefill)
 
     def _indented(self, widget: QWidget) -> QWidget:
         holder = QWidget(self)
