@@ -1,0 +1,164 @@
+"""Sorting a list by one of its columns, paging it by keyset, and counting what it holds.
+
+Every paged list service takes a :class:`Sort` (one of the keys it declares) and a cursor
+``after`` from the previous page, and hands back the next cursor: the sort value and the
+id of the page's last row. The UI never looks inside a cursor.
+
+Written once for SQLite, PostgreSQL and SQL Server alike:
+
+- NULLs sort last in both directions. SQL Server has no ``NULLS LAST``, and the engines
+  disagree on where NULLs go by default, so the order starts with a 0/1 flag for NULL.
+- The keyset condition is spelled out with AND/OR: SQL Server has no row-value
+  comparison. A cursor whose value is NULL continues among the NULL rows by id.
+- Ties are broken by the id, in the sort's direction, so every row has one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select
+from sqlalchemy.orm import QueryableAttribute, Session
+
+from app.i18n import tr
+from app.services.errors import ValidationError
+
+# The labels under which the sort value and the id ride along with each row: the next
+# cursor is read from them, so a service needs no knowledge of how its value was computed.
+VALUE_LABEL = "paging_value"
+ID_LABEL = "paging_id"
+
+# (sort value, id) of the last row of a page.
+Cursor = tuple[Any, int]
+# What a list sorts by: a mapped attribute (``Order.number``) or any column expression.
+SortExpr = ColumnElement[Any] | QueryableAttribute[Any]
+
+
+@dataclass(frozen=True)
+class Sort:
+    """Sort a list by the column named ``key`` (one of the list's declared sort keys)."""
+
+    key: str
+    descending: bool = False
+
+
+def check_sort(sort: Sort, keys: Collection[str]) -> None:
+    """Refuse a sort key the list does not offer (or not to this actor)."""
+    if sort.key not in keys:
+        raise ValidationError(
+            {"sort": tr("This list cannot be sorted by '{key}'.", key=sort.key)})
+
+
+def check_cursor(after: object) -> None:
+    """Refuse anything but a (value, id) pair as a cursor: it comes back from the caller."""
+    if after is not None and not (isinstance(after, tuple) and len(after) == 2
+                                  and isinstance(after[1], int)):
+        raise ValidationError({"after": tr("is not a position in this list")})
+
+
+def ranked(column: SortExpr, order: Sequence[Any]) -> ColumnElement[int]:
+    """``column``'s place in ``order`` (a lifecycle's states, say), so statuses sort in the
+    order people know them rather than by their stored codes. Values not listed are NULL
+    and so come last."""
+    return case({value: place for place, value in enumerate(order)}, value=column)
+
+
+def ordered_page(
+    stmt: Select[*tuple[Any, ...]], *, columns: Mapping[str, SortExpr], sort: Sort,
+    id_column: SortExpr, after: Cursor | None, limit: int,
+    not_null: Collection[str] = (),
+) -> Select[*tuple[Any, ...]]:
+    """``stmt`` sorted by ``columns[sort.key]`` and cut to the page after ``after``.
+
+    The statement keeps its own columns and gets two more, the sort value and the id
+    (read back by :func:`next_after`); it asks for ``limit + 1`` rows, the extra one
+    telling whether there is a next page.
+
+    Args:
+        columns: the list's sort keys and the expression each sorts by (already masked
+            where the actor may not see a value).
+        not_null: keys whose value is never NULL: their order needs no NULL flag, so the
+            database can walk an index for it.
+    """
+    check_sort(sort, columns)
+    check_cursor(after)
+    value = _expression(columns[sort.key])
+    id_column = _expression(id_column)
+    nullable = sort.key not in not_null
+    # Sorting by the id itself: a second id term would be redundant, and SQL Server refuses
+    # the same column twice in ORDER BY.
+    by_id = value.compare(id_column)
+    if after is not None:
+        stmt = stmt.where(_beyond(value, id_column, after, descending=sort.descending,
+                                  nullable=nullable, by_id=by_id))
+    order: list[ColumnElement[Any]] = []
+    if nullable:
+        order.append(_null_flag(value))
+    order.append(value.desc() if sort.descending else value.asc())
+    if not by_id:
+        order.append(id_column.desc() if sort.descending else id_column.asc())
+    return (stmt.add_columns(value.label(VALUE_LABEL), id_column.label(ID_LABEL))
+            .order_by(None).order_by(*order).limit(limit + 1))
+
+
+def next_after(rows: Sequence[Any], limit: int) -> Cursor | None:
+    """The cursor after the page's last row, from the rows of :func:`ordered_page`'s
+    statement; None when the extra row is missing (the list ends on this page)."""
+    if len(rows) <= limit:
+        return None
+    last = rows[limit - 1]
+    return (getattr(last, VALUE_LABEL), getattr(last, ID_LABEL))
+
+
+def count_rows(session: Session, stmt: Select[*tuple[Any, ...]],
+               params: Mapping[str, Any] | None = None) -> int:
+    """How many rows ``stmt`` selects, ignoring its ORDER BY and LIMIT.
+
+    Give the statement with its filters and data scope but without a keyset condition:
+    the total is the whole list's, whichever page is shown. ``params`` are the values of
+    the statement's named parameters, if it has any.
+    """
+    inner = stmt.order_by(None).limit(None).offset(None).subquery()
+    total = session.execute(select(func.count()).select_from(inner), dict(params or {}))
+    return int(total.scalar_one())
+
+
+def _expression(column: SortExpr) -> ColumnElement[Any]:
+    return column.expression if isinstance(column, QueryableAttribute) else column
+
+
+def _null_flag(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    # Literal 0/1 rather than parameters: the same text in every statement.
+    return case((value.is_(None), literal_column("1")), else_=literal_column("0"))
+
+
+def _beyond(value: ColumnElement[Any], id_column: ColumnElement[Any], after: Cursor, *,
+            descending: bool, nullable: bool, by_id: bool) -> ColumnElement[bool]:
+    """The rows that come after the cursor in the order :func:`ordered_page` sets."""
+    at, last_id = after
+    id_beyond = id_column < last_id if descending else id_column > last_id
+    if at is None:
+        # Among the NULLs, which come last whatever the direction: on by id only.
+        return and_(value.is_(None), id_beyond)
+    if by_id:
+        return id_beyond
+    value_beyond = value < at if descending else value > at
+    beyond = or_(value_beyond, and_(value == at, id_beyond))
+    return or_(beyond, value.is_(None)) if nullable else beyond
+
+
+__all__ = [
+    "ID_LABEL",
+    "VALUE_LABEL",
+    "Cursor",
+    "Sort",
+    "SortExpr",
+    "check_cursor",
+    "check_sort",
+    "count_rows",
+    "next_after",
+    "ordered_page",
+    "ranked",
+]
