@@ -24,6 +24,7 @@ from app.services.errors import ServiceError
 from app.services.permissions import Actor, can, scope_params
 from app.services.uow import UnitOfWork
 from app.settings import Settings
+from app.ui.kit.changes import ChangeBus
 
 T = TypeVar("T")
 
@@ -168,6 +169,8 @@ class AppContext:
     permissions: UiPermissions
     tasks: Any  # app.ui.tasks.TaskManager (kept untyped here to avoid an import cycle)
     language: str = "en"
+    # After every successful write the UI publishes (kind, id) here (app.ui.kit.changes).
+    changes: ChangeBus = field(default_factory=ChangeBus, compare=False)
 
     @property
     def station(self) -> StationCode | None:

@@ -34,7 +34,7 @@ from app.reports.sales_slips import (
 )
 from app.ui.context import AppContext
 from app.ui.errors import show_error
-from app.ui.sales.base import keep_open
+from app.ui.kit.record_dialog import keep_open
 
 SlipKind = Literal["quotation", "order", "intake"]
 PAGE_SIZES = ("A4", "A5")

@@ -40,6 +40,7 @@ from app.ui.context import AppContext
 from app.ui.contracts.contract_dialog import open_contract as open_contract_dialog
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date
+from app.ui.kit.record_dialog import keep_open
 from app.ui.management.dialogs import (
     RepairCorrectionDialog,
     can_open_related,
@@ -48,7 +49,6 @@ from app.ui.management.dialogs import (
 )
 from app.ui.record_labels import kind_icon, kind_label, reference_label
 from app.ui.record_openers import record_openers
-from app.ui.sales.base import keep_open
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE_COLOUR = "#b00020"

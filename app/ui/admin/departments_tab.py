@@ -24,7 +24,7 @@ from app.ui import labels
 from app.ui.admin.common import error_label, fill_row, make_table, select_id, selected_id
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
-from app.ui.sales.base import keep_open
+from app.ui.kit.record_dialog import keep_open
 
 
 class DepartmentDialog(QDialog):

@@ -50,7 +50,7 @@ from app.ui.admin.common import (
 from app.ui.admin.users_tab import role_name
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
-from app.ui.sales.base import keep_open
+from app.ui.kit.record_dialog import keep_open
 
 MODULES = tuple(Module)
 OPERATIONS = tuple(Operation)

@@ -35,7 +35,7 @@ from app.ui.admin.common import (
 )
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
-from app.ui.sales.base import keep_open
+from app.ui.kit.record_dialog import keep_open
 
 Choices = tuple[tuple[adm.RoleRow, ...], tuple[adm.DepartmentRow, ...]]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -42,7 +41,7 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import describe_error
 from app.ui.formatting import format_date
-from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.sales.common import error_label
 
 ACTION_DONE = "done"
@@ -50,7 +49,7 @@ ACTION_POSTPONE = "postpone"
 ACTION_DISMISS = "dismiss"
 
 
-class CareOutcomeDialog(SalesDialog):
+class CareOutcomeDialog(RecordDialog):
     """One care item: its customer and reason, the outcome to write down, and what next.
 
     Keys: Ctrl+S or Ctrl+Enter saves, Esc closes.
@@ -59,7 +58,7 @@ class CareOutcomeDialog(SalesDialog):
         saved(object): the :class:`CareItemView` after saving.
     """
 
-    saved = Signal(object)
+    record_kind = "care"
 
     def __init__(self, ctx: AppContext, care_item_id: int, parent: QWidget | None = None,
                  *, today: dt.date | None = None) -> None:

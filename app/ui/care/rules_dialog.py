@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,13 +28,13 @@ from app.services.care import CareRules, Holiday, get_care_rules, save_care_rule
 from app.ui import labels
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
-from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.sales.common import error_label
 
 _HOLIDAY_FIELD = re.compile(r"^holidays\[(\d+)\]\.(name|date)$")
 
 
-class CareRulesDialog(SalesDialog):
+class CareRulesDialog(RecordDialog):
     """The care rules as management sets them; saved with the version that was loaded.
 
     Keys: Ctrl+S saves, Esc closes, Insert adds a holiday, Delete removes the chosen one.
@@ -43,7 +43,7 @@ class CareRulesDialog(SalesDialog):
         saved(object): the :class:`CareRules` after saving.
     """
 
-    saved = Signal(object)
+    record_kind = "care_rules"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

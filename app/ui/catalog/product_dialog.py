@@ -37,7 +37,7 @@ from app.services.uow import UnitOfWork
 from app.ui.catalog.common import categories
 from app.ui.context import AppContext
 from app.ui.errors import show_error
-from app.ui.sales.base import keep_open
+from app.ui.kit.record_dialog import keep_open
 from app.ui.sales.common import (
     ERROR_COLOUR,
     clear_field_error,

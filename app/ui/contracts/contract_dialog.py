@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,7 +41,7 @@ from app.ui.context import AppContext
 from app.ui.contracts.common import contract_kinds, contract_status_label, is_expiring
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
-from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.sales.common import error_label, parse_decimal
 
 EDITABLE = (ContractStatus.DRAFT, ContractStatus.ACTIVE)
@@ -56,14 +56,14 @@ def _pydate(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
-class ContractDialog(SalesDialog):
+class ContractDialog(RecordDialog):
     """A new contract (``contract_id`` None) or a saved one.
 
     Signals:
         saved(ContractView): after a save, a status move or a renewal (the old contract).
     """
 
-    saved = Signal(object)
+    record_kind = "contract"
 
     def __init__(self, ctx: AppContext, contract_id: int | None = None, *,
                  customer_id: int | None = None, parent: QWidget | None = None) -> None:

@@ -46,7 +46,7 @@ from app.services.knowledge import (
 )
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
-from app.ui.sales.base import keep_open
+from app.ui.kit.record_dialog import keep_open
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_DEBOUNCE_MS = 300

@@ -43,9 +43,9 @@ from app.services.tasks import (
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import show_error
+from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.record_labels import reference_label
 from app.ui.record_openers import record_openers
-from app.ui.sales.base import SalesDialog, keep_open
 from app.ui.sales.common import error_label
 from app.ui.saving import save_keyed
 
@@ -74,7 +74,7 @@ def open_related(ctx: AppContext, kind: str, record_id: int,
     return opened if isinstance(opened, QWidget) else None
 
 
-def _field_row(dialog: SalesDialog, form: QFormLayout, field: str, title: str,
+def _field_row(dialog: RecordDialog, form: QFormLayout, field: str, title: str,
                widget: QWidget) -> None:
     label = error_label(field, dialog)
     box = QVBoxLayout()
@@ -85,7 +85,7 @@ def _field_row(dialog: SalesDialog, form: QFormLayout, field: str, title: str,
     dialog.register_field(field, label, widget)
 
 
-class TextPromptDialog(SalesDialog):
+class TextPromptDialog(RecordDialog):
     """Asks for one required text (a return comment, a work report) and runs ``action``.
 
     Ctrl+Enter or Ctrl+S saves, Esc cancels. Signals: saved(result) once the action succeeded.
@@ -95,7 +95,8 @@ class TextPromptDialog(SalesDialog):
 
     def __init__(self, ctx: AppContext, *, title: str, prompt: str, field: str,
                  button: str, action: TextAction, context: str = "",
-                 parent: QWidget | None = None) -> None:
+                 record_kind: str = "", parent: QWidget | None = None) -> None:
+        self.record_kind = record_kind  # what the action writes, for the change bus
         super().__init__(ctx, parent)
         self.setObjectName("text_prompt_dialog")
         self.setWindowTitle(title)
@@ -175,7 +176,7 @@ def open_text_prompt(ctx: AppContext, parent: QWidget | None, **kwargs: Any
     return dialog
 
 
-class NewTaskDialog(SalesDialog):
+class NewTaskDialog(RecordDialog):
     """Management assigns a task (工作任务) to a person or a department.
 
     Given ``task``, the same form edits that task (its creator, while it is not closed):
@@ -184,7 +185,7 @@ class NewTaskDialog(SalesDialog):
     Enter in the title or Ctrl+S saves. Signals: saved(TaskView).
     """
 
-    saved = Signal(object)
+    record_kind = "task"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None,
                  *, today: dt.date | None = None, task: TaskView | None = None) -> None:
@@ -416,13 +417,13 @@ class NewTaskDialog(SalesDialog):
         self.accept()
 
 
-class RepairCorrectionDialog(SalesDialog):
+class RepairCorrectionDialog(RecordDialog):
     """The technician corrects a returned repair record and submits it again.
 
     Shows management's return comment; Ctrl+S saves and resubmits. Signals: saved(RepairCorrection).
     """
 
-    saved = Signal(object)
+    record_kind = "ticket"
 
     def __init__(self, ctx: AppContext, repair_id: int, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

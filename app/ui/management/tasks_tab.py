@@ -36,6 +36,7 @@ from app.services.tasks import (
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date
+from app.ui.kit.record_dialog import keep_open
 from app.ui.management.dialogs import (
     NewTaskDialog,
     TextPromptDialog,
@@ -44,7 +45,6 @@ from app.ui.management.dialogs import (
     open_text_prompt,
 )
 from app.ui.record_labels import reference_label, state_label
-from app.ui.sales.base import keep_open
 from app.ui.sales.list_pages import SalesRowsModel
 
 OVERDUE_COLOUR = "#c62828"

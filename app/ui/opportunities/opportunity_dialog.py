@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -37,21 +37,21 @@ from app.ui import labels
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
+from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.opportunities.common import stage_action_label, stage_label
-from app.ui.sales.base import SalesDialog, keep_open
 from app.ui.sales.common import error_label, parse_decimal
 
 NO_DATE = QDate(2000, 1, 1)
 
 
-class OpportunityDialog(SalesDialog):
+class OpportunityDialog(RecordDialog):
     """A new opportunity (``opportunity_id`` None) or a saved one.
 
     Signals:
         saved(OpportunityView): after a save or a stage move.
     """
 
-    saved = Signal(object)
+    record_kind = "opportunity"
 
     def __init__(self, ctx: AppContext, opportunity_id: int | None = None, *,
                  customer_id: int | None = None, parent: QWidget | None = None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -34,7 +34,7 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_local_datetime, format_yuan
-from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.sales.common import error_label, order_action_label, order_status_label
 from app.ui.sales.lines import LinesEditor
 
@@ -47,14 +47,14 @@ def _pydate(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
-class OrderDialog(SalesDialog):
+class OrderDialog(RecordDialog):
     """A saved order. Cost and margin appear only when the service gave them (not None).
 
     Signals:
         saved(OrderView): after a save, a status move or a payment.
     """
 
-    saved = Signal(object)
+    record_kind = "order"
 
     def __init__(self, ctx: AppContext, order_id: int, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

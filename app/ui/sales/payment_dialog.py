@@ -24,7 +24,7 @@ from app.services.sales import PaymentView, get_payment, record_payment
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
-from app.ui.sales.base import keep_open
+from app.ui.kit.record_dialog import keep_open
 from app.ui.sales.common import (
     ERROR_COLOUR,
     clear_field_error,

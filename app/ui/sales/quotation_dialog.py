@@ -37,7 +37,7 @@ from app.services.sales import (
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
-from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.sales.common import error_label, quotation_action_label, quotation_status_label
 from app.ui.sales.lines import LinesEditor
 from app.ui.saving import save_keyed
@@ -53,7 +53,7 @@ def _pydate(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
 
 
-class QuotationDialog(SalesDialog):
+class QuotationDialog(RecordDialog):
     """A new quotation (``quotation_id`` None; for ``customer_id`` if given) or a saved one.
 
     Signals:
@@ -61,7 +61,7 @@ class QuotationDialog(SalesDialog):
         converted(OrderView): the quotation became an order.
     """
 
-    saved = Signal(object)
+    record_kind = "quotation"
     converted = Signal(object)
 
     def __init__(self, ctx: AppContext, quotation_id: int | None = None, *,

@@ -77,8 +77,8 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_date, format_local_datetime, format_yuan
+from app.ui.kit.record_dialog import keep_open
 from app.ui.print_preview import PrintPreviewDialog, open_print_preview
-from app.ui.sales.base import keep_open
 from app.ui.sales.common import (
     ERROR_COLOUR,
     clear_field_error,

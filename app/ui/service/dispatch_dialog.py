@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QDateTimeEdit,
     QFormLayout,
@@ -23,16 +23,16 @@ from app.services.errors import ConflictError, ValidationError
 from app.services.tickets import TicketView, Workload, dispatch_ticket, technician_workload
 from app.ui.context import AppContext
 from app.ui.errors import show_error
-from app.ui.sales.base import SalesDialog
+from app.ui.kit.record_dialog import RecordDialog
 from app.ui.sales.common import error_label
 
 TECH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class DispatchDialog(SalesDialog):
+class DispatchDialog(RecordDialog):
     """Signals: saved(TicketView) once the ticket is dispatched."""
 
-    saved = Signal(object)
+    record_kind = "ticket"
 
     def __init__(self, ctx: AppContext, ticket: TicketView,
                  parent: QWidget | None = None) -> None:

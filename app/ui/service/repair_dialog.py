@@ -49,7 +49,7 @@ from app.services.tickets import (
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_yuan
-from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.sales.common import error_label, parse_decimal
 from app.ui.saving import save_keyed
 
@@ -76,7 +76,7 @@ class RepairOutcome:
     reneed_error: BaseException | None = None
 
 
-class KnowledgeFormDialog(SalesDialog):
+class KnowledgeFormDialog(RecordDialog):
     """A small form for a knowledge entry, submitted for the lead's approval.
 
     With ``entry`` it edits that entry (its author after a return, or the lead), showing
@@ -85,6 +85,8 @@ class KnowledgeFormDialog(SalesDialog):
     Signals:
         created(KnowledgeView): the entry was saved (new or edited).
     """
+
+    record_kind = "knowledge"
 
     created = Signal(object)
 
@@ -206,10 +208,10 @@ class KnowledgeFormDialog(SalesDialog):
             self.set_status(describe_error(error).text, error=True)
 
 
-class RepairDialog(SalesDialog):
+class RepairDialog(RecordDialog):
     """Signals: saved(TicketView) once the record is saved (the ticket is then done)."""
 
-    saved = Signal(object)
+    record_kind = "ticket"
 
     def __init__(self, ctx: AppContext, ticket: TicketView,
                  parent: QWidget | None = None) -> None:

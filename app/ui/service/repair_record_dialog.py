@@ -30,8 +30,8 @@ from app.ui import record_labels
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
 from app.ui.formatting import format_local_datetime, format_yuan
+from app.ui.kit.record_dialog import keep_open
 from app.ui.management.confirm_bar import ConfirmBar
-from app.ui.sales.base import keep_open
 from app.ui.service.repair_dialog import job_type_label
 
 RETURNED_STYLE = ("background: #fdecea; color: #8a1c12; border: 1px solid #e0a39c;"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,7 +40,7 @@ from app.services.tickets import (
 )
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
-from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.service.repair_dialog import job_type_label
 from app.ui.service.tickets_page import priority_label
 
@@ -63,14 +63,14 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-class RulesDialog(SalesDialog):
+class RulesDialog(RecordDialog):
     """Edit the SLA hours per priority and the service score rules.
 
     Signals:
         saved(ServiceRules): the rules were saved.
     """
 
-    saved = Signal(object)
+    record_kind = "service_rules"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -32,7 +32,7 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_local_datetime, format_yuan
-from app.ui.sales.base import SalesDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.service.tickets_page import (
     OVERDUE_COLOUR,
     overdue_text,
@@ -53,14 +53,14 @@ def ticket_action_label(target: TicketStatus) -> str:
     return QCoreApplication.translate("TicketAction", _MOVES[target])
 
 
-class TicketDialog(SalesDialog):
+class TicketDialog(RecordDialog):
     """One ticket. Signals: saved(TicketView) after a move, a dispatch or a repair record.
 
     Give ``ticket_id``, or ``repair_id`` (and ``ticket_id=None``) to open the ticket a repair
     record belongs to; the lookup runs with the first load, off the UI thread.
     """
 
-    saved = Signal(object)
+    record_kind = "ticket"
 
     def __init__(self, ctx: AppContext, ticket_id: int | None, parent: QWidget | None = None,
                  *, repair_id: int | None = None) -> None:

@@ -27,7 +27,7 @@ from app.services.visits import VisitDraft, VisitView, record_visit
 from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
-from app.ui.sales.base import keep_open
+from app.ui.kit.record_dialog import keep_open
 from app.ui.sales.common import ERROR_COLOUR
 from app.ui.saving import save_keyed
 from app.ui.visits.common import FieldBox, follow_up_value

@@ -1,23 +1,35 @@
-"""What the quotation and order dialogs share: header, busy state, field errors, status row."""
+"""The record dialog every form is built on: header, busy state, field errors, keep-open,
+what a refused or failed save shows, and the change bus after a write.
+
+A form fills in its fields, ``reload`` (read the record on the worker, then ``_fill``) and
+its writes, each through :meth:`RecordDialog.write`: busy while it runs; on success the
+form shows the saved record, the change bus hears ``(record_kind, id)`` and ``saved``
+fires; a :class:`ValidationError` puts each message at its field; anything else keeps
+what was typed and says so (a conflict reads the record again).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.services.errors import ConflictError, ValidationError
+from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import show_error
-from app.ui.sales.common import ERROR_COLOUR, clear_field_error, show_field_error
+from app.ui.kit.fields import ERROR_COLOUR, clear_field_error, show_field_error
+
+D = TypeVar("D", bound=QDialog)
 
 # Dialogs opened without a parent: Python must hold them until they close.
 _parentless: set[QDialog] = set()
 
 
-def keep_open(dialog: QDialog) -> None:
+def keep_open(dialog: D) -> D:
     """Show ``dialog`` (with ``show()``, never ``exec()``), holding it while it is open."""
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if dialog.parent() is None:
@@ -25,11 +37,30 @@ def keep_open(dialog: QDialog) -> None:
         dialog.finished.connect(lambda _r: _parentless.discard(dialog))
     dialog.show()
     dialog.activateWindow()
+    return dialog
 
 
-class SalesDialog(QDialog):
-    """Base of the quotation, order, contract and opportunity dialogs (a record loaded on the
-    worker): fields with their errors, busy state, status row, and what a refused save shows."""
+def header_label(parent: QWidget, name: str = "number_label") -> QLabel:
+    """The record's number at the top of its dialog, bold and a little larger."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.2)
+    label.setFont(font)
+    return label
+
+
+class RecordDialog(QDialog):
+    """Base of every record form (a record loaded and saved on the worker).
+
+    Signals:
+        saved(object): the record as saved, after any successful write from this dialog.
+    """
+
+    saved = Signal(object)
+    # The change bus kind this dialog's writes publish ("order", "ticket", …).
+    record_kind = ""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +79,8 @@ class SalesDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.actions_row = QHBoxLayout()
         QShortcut(QKeySequence.StandardKey.Print, self, activated=self._print_shortcut)
+        # Whatever a form saves, the open screens hear of it (subclasses only emit saved).
+        self.saved.connect(self._announce)
 
     @property
     def is_busy(self) -> bool:
@@ -56,6 +89,8 @@ class SalesDialog(QDialog):
     def _print_shortcut(self) -> None:
         if self.print_button.isVisible() and self.print_button.isEnabled():
             self.print_button.click()
+
+    # --- fields -------------------------------------------------------------------------------
 
     def register_field(self, field: str, label: QLabel, widget: QWidget | None) -> None:
         self._fields[field] = (label, widget)
@@ -79,6 +114,8 @@ class SalesDialog(QDialog):
                 unplaced.append(f"{field}: {message}")
         return unplaced
 
+    # --- state --------------------------------------------------------------------------------
+
     def set_busy(self, busy: bool, message: str = "", *, error: bool = False) -> None:
         self._busy = busy
         self.set_status(message, error=error)
@@ -93,6 +130,31 @@ class SalesDialog(QDialog):
 
     def reload(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def write(self, call: Callable[[UnitOfWork], Any], *, busy_text: str = "",
+              on_done: Callable[[Any], None] | None = None) -> None:
+        """Run one write on the worker (see the module docstring); ``on_done`` shows the
+        result (default: :meth:`written`)."""
+        self.clear_errors()
+        self.set_busy(True, busy_text or self.tr("Saving…"))
+        done = on_done or self.written
+        self._ctx.run(call, on_done=lambda result: self._after_write(result, done),
+                      on_error=self._on_save_failed, owner=self)
+
+    def _after_write(self, result: Any, show: Callable[[Any], None]) -> None:
+        show(result)
+        self.saved.emit(result)
+
+    def _announce(self, result: Any) -> None:
+        """Tell the open screens (the change bus) that this dialog's record changed."""
+        if self.record_kind:
+            self._ctx.changes.publish(self.record_kind, getattr(result, "id", None))
+
+    def written(self, result: Any) -> None:  # pragma: no cover - overridden where used
+        """Show the record a write returned."""
+        self.set_busy(False)
 
     def _place_line_errors(self, errors: dict[str, str]) -> Collection[str]:
         """Show the errors that belong inside a lines table; the fields they name."""

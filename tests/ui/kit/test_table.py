@@ -1,0 +1,193 @@
+"""The kit's paged table model against a loader that pages and sorts like a service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.services.paging import Sort
+from app.ui.kit.table import ID_ROLE, Col, PagedTableModel, PageRequest
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    name: str
+    amount: int | None
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: tuple[Row, ...]
+    next_after: tuple[Any, int] | None
+    total: int | None
+
+
+ROWS = [Row(i, f"name-{(i * 37) % 101:03d}", None if i % 7 == 0 else (i * 13) % 50)
+        for i in range(1, 261)]
+
+
+def _ordered(rows: list[Row], sort: Sort | None) -> list[Row]:
+    if sort is None:
+        return sorted(rows, key=lambda r: r.id)
+    def value(r: Row) -> Any:
+        return getattr(r, sort.key)
+    present = sorted((r for r in rows if value(r) is not None),
+                     key=lambda r: (value(r), r.id), reverse=sort.descending)
+    missing = sorted((r for r in rows if value(r) is None), key=lambda r: r.id,
+                     reverse=sort.descending)
+    return present + missing  # NULLs last, as the services do
+
+
+class FakeService:
+    """Keyset pages over ROWS: the cursor is the position's (value, id), like the services."""
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = list(rows)
+        self.requests: list[PageRequest] = []
+        self.fail_next = False
+
+    def load(self, query: Any, request: PageRequest, on_done: Callable[[Any], None],
+             on_error: Callable[[BaseException], None]) -> None:
+        self.requests.append(request)
+        if self.fail_next:
+            self.fail_next = False
+            on_error(RuntimeError("the server went away"))
+            return
+        ordered = [r for r in _ordered(self.rows, request.sort)
+                   if query is None or query in r.name]
+        start = 0
+        if request.after is not None:
+            start = next(i for i, r in enumerate(ordered) if r.id == request.after[1]) + 1
+        chunk = ordered[start:start + request.limit]
+        more = start + request.limit < len(ordered)
+        key = request.sort.key if request.sort else "id"
+        on_done(Page(tuple(chunk), (getattr(chunk[-1], key), chunk[-1].id) if more else None,
+                     len(ordered) if request.with_total else None))
+
+
+COLUMNS = [Col("id", "Id", lambda r: r.id, sort="id"),
+           Col("name", "Name", lambda r: r.name, sort="name"),
+           Col("amount", "Amount", lambda r: r.amount, sort="amount").money(),
+           Col("note", "Note", lambda r: "")]
+
+
+def _all_rows(model: PagedTableModel) -> list[int]:
+    while model.canFetchMore(model.index(-1, -1)):
+        model.fetchMore(model.index(-1, -1))
+    return [model.data(model.index(r, 0), ID_ROLE) for r in range(model.rowCount())]
+
+
+def test_reads_page_by_page_with_the_total_and_passes_the_model_tester(
+    qtbot: QtBot, qtmodeltester: Any,
+) -> None:
+    service = FakeService(ROWS)
+    model = PagedTableModel(COLUMNS, service.load, page_size=50)
+    model.set_query(None)
+    assert model.rowCount() == 50 and model.total == 260
+    assert service.requests[0].with_total and not service.requests[1:]
+    assert _all_rows(model) == [r.id for r in ROWS]
+    # Later pages ask no total again, and each read doubles in size.
+    assert [r.limit for r in service.requests] == [50, 100, 200]
+    assert not any(r.with_total for r in service.requests[1:])
+    assert model.data(model.index(0, 2), Qt.ItemDataRole.TextAlignmentRole) is not None
+    assert model.data(model.index(6, 2)) == ""  # an empty amount shows nothing
+    qtmodeltester.check(model)
+    model.set_query("name-01")  # the tester stays attached and checks the reset and inserts
+    assert _all_rows(model) == [r.id for r in ROWS if "name-01" in r.name]
+
+
+@pytest.mark.parametrize(("column", "key"), [(1, "name"), (2, "amount")])
+@pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+def test_clicking_a_column_reads_again_in_that_order_and_pages_on(
+    qtbot: QtBot, qtmodeltester: Any, column: int, key: str, order: Qt.SortOrder,
+) -> None:
+    service = FakeService(ROWS)
+    model = PagedTableModel(COLUMNS, service.load, page_size=40)
+    qtmodeltester.check(model)
+    model.set_query(None)
+    asked = len(service.requests)
+    model.sort(column, order)
+    descending = order == Qt.SortOrder.DescendingOrder
+    assert service.requests[asked].sort == Sort(key, descending)
+    assert service.requests[asked].after is None and service.requests[asked].with_total
+    assert model.current_sort == Sort(key, descending)
+    expected = [r.id for r in _ordered(ROWS, Sort(key, descending))]
+    assert _all_rows(model) == expected
+    assert model.total == 260
+    # Back to the list's own order.
+    asked = len(service.requests)
+    model.sort(-1)
+    assert service.requests[asked].sort is None
+    assert _all_rows(model) == [r.id for r in ROWS]
+
+
+def test_a_column_without_a_sort_key_does_not_sort(qtbot: QtBot) -> None:
+    service = FakeService(ROWS)
+    model = PagedTableModel(COLUMNS, service.load)
+    model.set_query(None)
+    asked = len(service.requests)
+    model.sort(3, Qt.SortOrder.AscendingOrder)
+    assert len(service.requests) == asked and model.current_sort is None
+    assert not model.sortable(3) and model.sortable(1)
+
+
+def test_pushed_out_chunks_are_read_again_from_their_cursor(qtbot: QtBot) -> None:
+    rows = [Row(i, f"n{i:05d}", i) for i in range(1, 3001)]
+    service = FakeService(rows)
+    model = PagedTableModel(COLUMNS, service.load, page_size=100, max_cached_rows=1000,
+                            main_column=1)
+    model.set_query(None)
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    ids = _all_rows(model)
+    assert ids == [r.id for r in reversed(rows)]
+    assert model.cached_row_count <= 1000  # bounded, however far one scrolls
+    assert model.row_at(0) is None  # the top was pushed out…
+    asked = len(service.requests)
+    assert model.data(model.index(0, 1)) == "Loading…"
+    request = service.requests[asked]  # …and is read again, in the same order, from the top
+    assert request.sort == Sort("name", True) and request.after is None
+    assert model.data(model.index(0, 1)) == "n03000"
+    assert model.data(model.index(0, 0), ID_ROLE) == 3000
+
+
+def test_a_failed_read_is_retried_and_a_new_query_starts_over(qtbot: QtBot) -> None:
+    service = FakeService(ROWS)
+    model = PagedTableModel(COLUMNS, service.load, page_size=50)
+    failures: list[BaseException] = []
+    model.load_failed.connect(failures.append)
+    model.set_query(None)
+    service.fail_next = True
+    model.fetchMore(model.index(-1, -1))
+    assert failures and model.error is not None and not model.canFetchMore(model.index(-1, -1))
+    model.retry()
+    assert model.error is None and model.rowCount() == 150
+    model.set_query("name-00")
+    assert model.total == len([r for r in ROWS if "name-00" in r.name])
+    assert {model.row_at(i).name[:7] for i in range(model.rowCount())} == {"name-00"}
+
+
+def test_a_local_list_sorts_in_memory_with_empty_values_last(qtbot: QtBot) -> None:
+    rows = ROWS[:30]
+    asked: list[PageRequest] = []
+
+    def load(query: Any, request: PageRequest, on_done: Callable[[Any], None],
+             on_error: Callable[[BaseException], None]) -> None:
+        asked.append(request)
+        on_done(tuple(rows))
+
+    model = PagedTableModel(COLUMNS, load, local=True)
+    model.set_query(None)
+    assert model.total == 30 and model.at_end
+    model.sort(2, Qt.SortOrder.DescendingOrder)
+    assert len(asked) == 1  # sorted here, not read again
+    amounts = [model.row_at(i).amount for i in range(model.rowCount())]
+    present = [a for a in amounts if a is not None]
+    assert present == sorted(present, reverse=True)
+    assert amounts[len(present):] == [None] * (30 - len(present))
+    assert model.sortable(3)  # any column sorts in memory
