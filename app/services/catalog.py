@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, null, or_, select, true
+from sqlalchemy import and_, case, func, null, or_, select, true
 from sqlalchemy.orm import undefer
 
 from app.i18n import tr
@@ -21,6 +21,7 @@ from app.models.enums import AuditAction, Module, Operation, ProductCategory
 from app.services import audit
 from app.services.errors import NotFound, PermissionDenied
 from app.services.locking import check_version
+from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import Actor, hidden_fields, read_only_fields, require
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker, search_text
@@ -109,7 +110,15 @@ class ProductRow:
 class ProductPage:
     rows: tuple[ProductRow, ...]
     # Pass back as ``after`` for the next page; None at the end of the list.
-    next_after: str | None = None
+    next_after: Cursor | None = None
+    # Every product matching the filters (asked for with ``with_total``).
+    total: int | None = None
+
+
+# The product list's columns, as sort keys for :func:`list_products`.
+PRODUCT_SORT_KEYS: tuple[str, ...] = ("sku", "name", "category", "brand_model", "unit",
+                                      "list_price", "sales_points", "cost_price")
+_NOT_NULL = ("sku", "name", "category", "unit", "list_price", "sales_points", "cost_price")
 
 
 # --- use cases -----------------------------------------------------------------------------
@@ -170,12 +179,15 @@ def get_product(*, uow: UnitOfWork, actor: Actor, product_id: int) -> ProductVie
 def list_products(
     *, uow: UnitOfWork, actor: Actor, text: str = "",
     category: ProductCategory | None = None, include_inactive: bool = False,
-    after: str | None = None, limit: int = 100,
+    after: Cursor | None = None, limit: int = 100, sort: Sort | None = None,
+    with_total: bool = False,
 ) -> ProductPage:
-    """One page of products ordered by SKU.
+    """One page of products, ordered by SKU unless ``sort`` names another of
+    :data:`PRODUCT_SORT_KEYS`.
 
     ``text`` matches the start of the SKU or of the name's pinyin initials (``xgl`` finds
-    硒鼓 ...), or any part of the name, brand or model.
+    硒鼓 ...), or any part of the name, brand or model. ``with_total`` also counts every
+    product matching the filters.
     """
     search_text("text", text)
     limit = max(1, min(limit, 500))
@@ -187,19 +199,17 @@ def list_products(
             conditions.append(Product.category == category)
         if not include_inactive:
             conditions.append(Product.active == true())
-        if after is not None:
-            conditions.append(Product.sku > after)
-        stmt = (
+        base = (
             select(Product.id, Product.sku, Product.name, Product.category, Product.brand,
                    Product.model, Product.unit,
                    (null() if cost_hidden else Product.cost_price).label("cost_price"),
                    Product.list_price, Product.sales_points, Product.active)
             .where(*conditions)
-            .order_by(Product.sku)
-            .limit(limit + 1)
         )
+        stmt = ordered_page(base, columns=_sort_columns(cost_hidden), sort=sort or Sort("sku"),
+                            id_column=Product.id, after=after, limit=limit,
+                            not_null=_NOT_NULL)
         rows = uow.session.execute(stmt).all()
-        more = len(rows) > limit
         page = tuple(
             ProductRow(id=r.id, sku=r.sku, name=r.name, category=r.category, brand=r.brand,
                        model=r.model, unit=r.unit,
@@ -208,7 +218,29 @@ def list_products(
                        active=bool(r.active))
             for r in rows[:limit]
         )
-        return ProductPage(rows=page, next_after=page[-1].sku if more and page else None)
+        return ProductPage(rows=page, next_after=next_after(rows, limit),
+                           total=count_rows(uow.session, base) if with_total else None)
+
+
+def _sort_columns(cost_hidden: bool) -> dict[str, SortExpr]:
+    """What each product column sorts by. A role the cost is hidden from may not sort
+    by it (refused as an unknown key): the order alone would rank the hidden costs."""
+    columns: dict[str, SortExpr] = {
+        "sku": Product.sku,
+        "name": Product.name,
+        "category": ranked(Product.category, list(ProductCategory)),
+        # As the column reads: brand and model, either alone, NULL (last) for neither.
+        "brand_model": case((Product.brand.is_(None), Product.model),
+                            (Product.model.is_(None), Product.brand),
+                            else_=Product.brand + " " + Product.model),
+        "unit": Product.unit,
+        "list_price": Product.list_price,
+        "sales_points": Product.sales_points,
+        "cost_price": Product.cost_price,
+    }
+    if cost_hidden:
+        del columns["cost_price"]
+    return columns
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -320,6 +352,7 @@ def _view(uow: UnitOfWork, actor: Actor, product: Product) -> ProductView:
 
 
 __all__ = [
+    "PRODUCT_SORT_KEYS",
     "ProductDraft",
     "ProductPage",
     "ProductRow",
