@@ -33,6 +33,7 @@ from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
 from app.services.numbering import next_number
+from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.periods import bucket, month_periods
 from app.services.permissions import (
     Actor,
@@ -50,16 +51,6 @@ _DIR = customer_directory.c
 
 Stage = OpportunityStage
 
-# Stage names for messages (translated through the catalog).
-STAGE_NAMES: dict[OpportunityStage, str] = {
-    Stage.NEW: "New",
-    Stage.QUALIFIED: "Qualified",
-    Stage.PROPOSAL: "Proposal",
-    Stage.NEGOTIATION: "Negotiation",
-    Stage.WON: "Won",
-    Stage.LOST: "Lost",
-}
-
 # The lifecycle (the stages each stage may move to); won and lost have no way out.
 OPPORTUNITY_LIFECYCLE: TransitionTable[OpportunityStage] = TransitionTable(
     entity="opportunity",
@@ -76,7 +67,6 @@ OPPORTUNITY_LIFECYCLE: TransitionTable[OpportunityStage] = TransitionTable(
         (Stage.PROPOSAL, Stage.LOST),
         (Stage.NEGOTIATION, Stage.LOST),
     }),
-    labels=STAGE_NAMES,
 )
 OPEN_STAGES = frozenset(s for s in OpportunityStage if OPPORTUNITY_LIFECYCLE.targets(s))
 FINAL_STAGES = frozenset(OpportunityStage) - OPEN_STAGES
@@ -180,7 +170,15 @@ class OpportunityFilters:
 class OpportunityPage:
     rows: tuple[OpportunityView, ...]
     # Pass back as ``after`` for the next page; None at the end. Newest first.
-    next_after: int | None = None
+    next_after: Cursor | None = None
+    # Every opportunity matching the filters in the actor's scope (with ``with_total``).
+    total: int | None = None
+
+
+# The opportunity list's columns, as sort keys for :func:`list_opportunities`.
+OPPORTUNITY_SORT_KEYS: tuple[str, ...] = (
+    "number", "customer", "title", "source", "stage", "expected_amount", "probability",
+    "expected_close", "owner")
 
 
 @dataclass(frozen=True)
@@ -435,21 +433,25 @@ def assign_opportunity(
 
 def list_opportunities(
     *, uow: UnitOfWork, actor: Actor, filters: OpportunityFilters = OpportunityFilters(),
-    after: int | None = None, limit: int = 100,
+    after: Cursor | None = None, limit: int = 100, sort: Sort | None = None,
+    with_total: bool = False,
 ) -> OpportunityPage:
-    """One page of opportunities in the actor's data scope, newest first (keyset by id)."""
+    """One page of opportunities in the actor's data scope, newest first (keyset), or
+    sorted by one of :data:`OPPORTUNITY_SORT_KEYS`; ``with_total`` also counts them all."""
     limit = max(1, min(limit, 500))
     with uow:
         require(uow, actor, Module.OPPORTUNITIES, Operation.VIEW)
-        conditions = _filters(uow, actor, filters)
-        if after is not None:
-            conditions.append(Opportunity.id < after)
-        stmt = (_view_query().where(*conditions).order_by(Opportunity.id.desc())
-                .limit(limit + 1))
-        rows = [_row_view(r) for r in uow.session.execute(stmt).all()]
-        page = tuple(rows[:limit])
-        more = len(rows) > limit
-        return OpportunityPage(rows=page, next_after=page[-1].id if more and page else None)
+        base = _view_query().where(*_filters(uow, actor, filters))
+        columns = _SORT_COLUMNS
+        if sort is None:
+            # Newest first, as before sorting existed: by id, which no column shows.
+            columns, sort = {**columns, "id": Opportunity.id}, Sort("id", descending=True)
+        stmt = ordered_page(base, columns=columns, sort=sort, id_column=Opportunity.id,
+                            after=after, limit=limit, not_null=_NOT_NULL)
+        rows = uow.session.execute(stmt).all()
+        return OpportunityPage(
+            rows=tuple(_row_view(r) for r in rows[:limit]), next_after=next_after(rows, limit),
+            total=count_rows(uow.session, base) if with_total else None)
 
 
 def opportunity_board(
@@ -646,6 +648,22 @@ _Owner = aliased(User)
 _Credited = aliased(User)
 
 
+# What each column sorts by: all of it is on every row the actor may list. The customer
+# by its pinyin key, as in the customer list.
+_SORT_COLUMNS: dict[str, SortExpr] = {
+    "number": Opportunity.number,
+    "customer": _DIR.sort_key,
+    "title": Opportunity.title,
+    "source": ranked(Opportunity.source, list(CustomerSource)),
+    "stage": ranked(Opportunity.stage, list(OpportunityStage)),
+    "expected_amount": Opportunity.expected_amount,
+    "probability": Opportunity.probability,
+    "expected_close": Opportunity.expected_close_on,
+    "owner": _Owner.display_name,
+}
+_NOT_NULL = ("id", "number", "title", "source", "stage", "expected_amount", "probability")
+
+
 def _view_query() -> Any:
     return (
         select(Opportunity, _DIR.name.label("customer_name"),
@@ -678,11 +696,11 @@ def _view(uow: UnitOfWork, opportunity_id: int) -> OpportunityView:
 
 __all__ = [
     "DEFAULT_PROBABILITY",
+    "OPPORTUNITY_SORT_KEYS",
     "FINAL_STAGES",
     "OPEN_STAGES",
     "OPPORTUNITY_LIFECYCLE",
     "ROUTABLE_SOURCES",
-    "STAGE_NAMES",
     "ForecastMonth",
     "OpportunityBoard",
     "OpportunityDraft",
