@@ -50,6 +50,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from app import labels
 from app.i18n import tr
 from app.models import (
     AppSetting,
@@ -99,6 +100,7 @@ from app.services.errors import (
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
 from app.services.numbering import next_number
+from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import (
     Actor,
     grants_for,
@@ -125,9 +127,6 @@ TICKET_LIFECYCLE: TransitionTable[TicketStatus] = TransitionTable(
         (TS.RECEIVED, TS.CANCELLED),
         (TS.DISPATCHED, TS.CANCELLED),
     }),
-    labels={TS.RECEIVED: "Received", TS.DISPATCHED: "Dispatched", TS.IN_REPAIR: "In repair",
-            TS.WAITING_PARTS: "Waiting for parts", TS.DONE: "Done",
-            TS.PICKED_UP: "Picked up", TS.CLOSED: "Closed", TS.CANCELLED: "Cancelled"},
 )
 
 # The timestamp column each status stamps when a ticket enters it.
@@ -383,9 +382,17 @@ class TicketFilters:
 class TicketPage:
     rows: tuple[TicketView, ...]
     # Newest received first; pass back as ``after``.
-    next_after: tuple[dt.datetime, int] | None = None
+    next_after: Cursor | None = None
     # Custom field values of the page's rows asked for as columns: {ticket id: {code: value}}.
     custom: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
+    # Every ticket matching the filters in the actor's scope (with ``with_total``).
+    total: int | None = None
+
+
+# The ticket list's columns, as sort keys for :func:`list_tickets`.
+TICKET_SORT_KEYS: tuple[str, ...] = ("number", "customer", "device", "priority", "status",
+                                     "technician", "received", "due")
+_NEWEST = Sort("received", descending=True)
 
 
 @dataclass(frozen=True)
@@ -1064,13 +1071,16 @@ def overdue_tickets(*, uow: UnitOfWork, actor: Actor,
 
 
 def list_tickets(*, uow: UnitOfWork, actor: Actor, filters: TicketFilters = TicketFilters(),
-                 after: tuple[dt.datetime, int] | None = None, limit: int = 100,
+                 after: Cursor | None = None, limit: int = 100,
                  now: dt.datetime | None = None,
-                 custom_columns: Sequence[str] = ()) -> TicketPage:
-    """One page of tickets in scope, newest received first (keyset), with overdue flags.
+                 custom_columns: Sequence[str] = (), sort: Sort | None = None,
+                 with_total: bool = False) -> TicketPage:
+    """One page of tickets in scope, newest received first (keyset) unless ``sort`` names
+    one of :data:`TICKET_SORT_KEYS`, with overdue flags.
 
     ``custom_columns``: codes of custom fields shown as list columns; their values for the
-    page's rows come in ``TicketPage.custom`` (one more query per page)."""
+    page's rows come in ``TicketPage.custom`` (one more query per page). ``with_total``
+    also counts every ticket matching the filters in the actor's scope."""
     limit = max(1, min(limit, 500))
     moment = now or utcnow()
     with uow:
@@ -1088,15 +1098,12 @@ def list_tickets(*, uow: UnitOfWork, actor: Actor, filters: TicketFilters = Tick
             conditions.append(ServiceTicket.status.in_(OPEN_STATUSES))
         if filters.overdue_only:
             conditions.append(ServiceTicket.due_at < moment)
-        if after is not None:
-            conditions.append(or_(ServiceTicket.received_at < after[0],
-                                  and_(ServiceTicket.received_at == after[0],
-                                       ServiceTicket.id < after[1])))
-        rows = _views(uow, conditions,
-                      order_by=(ServiceTicket.received_at.desc(), ServiceTicket.id.desc()),
-                      limit=limit + 1, now=moment)
-        page = tuple(rows[:limit])
-        more = len(rows) > limit
+        base = _views_statement(conditions)
+        stmt = ordered_page(base, columns=_SORT_COLUMNS, sort=sort or _NEWEST,
+                            id_column=ServiceTicket.id, after=after, limit=limit,
+                            not_null=_NOT_NULL)
+        rows = uow.session.execute(stmt).all()
+        page = tuple(_made_views(rows[:limit], moment))
         custom: dict[int, dict[str, Any]] = {}
         if custom_columns and page:
             wanted = set(custom_columns)
@@ -1104,9 +1111,8 @@ def list_tickets(*, uow: UnitOfWork, actor: Actor, filters: TicketFilters = Tick
                       for rid, values in custom_fields.values_for(
                           uow=uow, entity=CustomFieldEntity.SERVICE_TICKET,
                           record_ids=[r.id for r in page]).items()}
-        return TicketPage(rows=page,
-                          next_after=(page[-1].received_at, page[-1].id) if more else None,
-                          custom=custom)
+        return TicketPage(rows=page, next_after=next_after(rows, limit), custom=custom,
+                          total=count_rows(uow.session, base) if with_total else None)
 
 
 def ticket_custom_values(*, uow: UnitOfWork, actor: Actor, ticket_id: int) -> TicketCustom:
@@ -1167,7 +1173,7 @@ def _require_ticket_scope(uow: UnitOfWork, actor: Actor, ticket: ServiceTicket,
         return
     raise PermissionDenied(
         tr("This record belongs to someone else; you may not {operation} it.",
-           operation=tr(operation.value)),
+           operation=labels.verb(operation)),
         module=Module.SERVICE_TICKETS, operation=operation)
 
 
@@ -1303,7 +1309,14 @@ def _views(uow: UnitOfWork, conditions: Sequence[Any], *, order_by: Sequence[Any
     """The list rows for the tickets matching ``conditions``, in ``order_by`` order: one
     statement, whatever the number of rows (customer, device, technician and the linked
     contract's kind joined in). Events and the repair record are left out (detail only)."""
-    stmt = (
+    stmt = _views_statement(conditions).order_by(*order_by)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return _made_views(uow.session.execute(stmt).all(), now or utcnow())
+
+
+def _views_statement(conditions: Sequence[Any]) -> Any:
+    return (
         select(ServiceTicket, customer_directory.c.name, Device.brand, Device.model,
                Device.serial_number, _Technician.display_name, ServiceContract.kind)
         # The directory: a desk sees tickets of customers outside its sales scope.
@@ -1311,15 +1324,15 @@ def _views(uow: UnitOfWork, conditions: Sequence[Any], *, order_by: Sequence[Any
         .outerjoin(Device, Device.id == ServiceTicket.device_id)
         .outerjoin(_Technician, _Technician.id == ServiceTicket.technician_id)
         .outerjoin(ServiceContract, ServiceContract.id == ServiceTicket.contract_id)
-        .where(*conditions).order_by(*order_by))
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    moment = now or utcnow()
+        .where(*conditions))
+
+
+def _made_views(rows: Sequence[Any], moment: dt.datetime) -> list[TicketView]:
     return [_make_view(r[0], customer_name=r[1],
                        device=(r[2], r[3], r[4]) if r[0].device_id is not None else None,
                        tech_name=r[5] if r[0].technician_id is not None else None,
                        contract_kind=r[6], now=moment)
-            for r in uow.session.execute(stmt).all()]
+            for r in rows]
 
 
 def _view(uow: UnitOfWork, ticket_id: int, *, now: dt.datetime | None = None,
@@ -1330,6 +1343,21 @@ def _view(uow: UnitOfWork, ticket_id: int, *, now: dt.datetime | None = None,
     if not detail:
         return view
     return replace(view, events=_events(uow, view.id), repair=_repair(uow, view.id))
+
+
+# What each column of the ticket list sorts by; all of it is on every row the actor may
+# list. The customer by its pinyin key, the device as the column reads (brand model).
+_SORT_COLUMNS: dict[str, SortExpr] = {
+    "number": ServiceTicket.number,
+    "customer": customer_directory.c.sort_key,
+    "device": Device.brand + " " + Device.model,
+    "priority": ranked(ServiceTicket.priority, list(Priority)),
+    "status": ranked(ServiceTicket.status, list(TicketStatus)),
+    "technician": _Technician.display_name,
+    "received": ServiceTicket.received_at,
+    "due": ServiceTicket.due_at,
+}
+_NOT_NULL = ("number", "priority", "status", "received")
 
 
 def _make_view(t: ServiceTicket, *, customer_name: str,
@@ -1361,7 +1389,8 @@ def _make_view(t: ServiceTicket, *, customer_name: str,
 
 
 __all__ = [
-    "DEFAULT_SCORE_RULES", "DEFAULT_SLA_HOURS", "JOB_TYPES", "TICKET_LIFECYCLE", "ChargeSplit",
+    "DEFAULT_SCORE_RULES", "DEFAULT_SLA_HOURS", "JOB_TYPES", "TICKET_LIFECYCLE",
+    "TICKET_SORT_KEYS", "ChargeSplit",
     "Coverage", "charge_split",
     "IntakeDraft", "NewDevice", "PartLine", "RepairDraft", "RepairSummary", "ServiceRules",
     "TicketCustom", "TicketEventView", "TicketFilters", "TicketPage", "TicketView", "Workload",
