@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import false, select
 from sqlalchemy.orm import aliased
 
 from app.i18n import tr
@@ -49,6 +49,7 @@ from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied, ServiceError
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
+from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import (
     Actor,
     grants_for,
@@ -83,8 +84,6 @@ VISIT_CONFIRMATION: TransitionTable[ConfirmStatus] = TransitionTable(
         (CS.SUBMITTED, CS.RETURNED),
         (CS.RETURNED, CS.SUBMITTED),
     }),
-    labels={CS.DRAFT: "Draft", CS.SUBMITTED: "Submitted", CS.CONFIRMED: "Confirmed",
-            CS.RETURNED: "Returned"},
 )
 
 # The strongest duplicate evidence: the counter must not create a second card on these.
@@ -172,7 +171,15 @@ class VisitFilters:
 class VisitPage:
     rows: tuple[VisitView, ...]
     # Pass back as ``after`` for the next page; None at the end. Newest visits first.
-    next_after: tuple[dt.datetime, int] | None = None
+    next_after: Cursor | None = None
+    # Every visit matching the filters in the actor's scope (with ``with_total``).
+    total: int | None = None
+
+
+# The visit list's columns (and its owner, for lists of several people's visits), as sort
+# keys for :func:`list_visits`.
+VISIT_SORT_KEYS: tuple[str, ...] = ("when", "kind", "customer", "purpose", "follow_up",
+                                    "owner")
 
 
 @dataclass(frozen=True)
@@ -347,8 +354,10 @@ def mark_follow_up_done(*, uow: UnitOfWork, actor: Actor, visit_id: int,
 
 
 def list_visits(*, uow: UnitOfWork, actor: Actor, filters: VisitFilters = VisitFilters(),
-                after: tuple[dt.datetime, int] | None = None, limit: int = 100) -> VisitPage:
-    """One page of visits in the actor's data scope, newest first (keyset paging)."""
+                after: Cursor | None = None, limit: int = 100, sort: Sort | None = None,
+                with_total: bool = False) -> VisitPage:
+    """One page of visits in the actor's data scope, newest first (keyset paging) unless
+    ``sort`` names one of :data:`VISIT_SORT_KEYS`; ``with_total`` also counts them all."""
     limit = max(1, min(limit, 500))
     with uow:
         require(uow, actor, Module.VISITS, Operation.VIEW)
@@ -364,17 +373,14 @@ def list_visits(*, uow: UnitOfWork, actor: Actor, filters: VisitFilters = VisitF
         if filters.date_to is not None:
             conditions.append(Visit.occurred_at
                               < _local_midnight(filters.date_to + dt.timedelta(days=1)))
-        if after is not None:
-            # Spelled out rather than a row-value comparison, which SQL Server lacks.
-            conditions.append(or_(Visit.occurred_at < after[0],
-                                  and_(Visit.occurred_at == after[0], Visit.id < after[1])))
-        stmt = (_view_query().where(*conditions)
-                .order_by(Visit.occurred_at.desc(), Visit.id.desc()).limit(limit + 1))
-        rows = [_row_view(r) for r in uow.session.execute(stmt).all()]
-        page = tuple(rows[:limit])
-        more = len(rows) > limit
-        next_after = (page[-1].occurred_at, page[-1].id) if more and page else None
-        return VisitPage(rows=page, next_after=next_after)
+        base = _view_query().where(*conditions)
+        stmt = ordered_page(base, columns=_SORT_COLUMNS,
+                            sort=sort or Sort("when", descending=True), id_column=Visit.id,
+                            after=after, limit=limit, not_null=_NOT_NULL)
+        rows = uow.session.execute(stmt).all()
+        return VisitPage(rows=tuple(_row_view(r) for r in rows[:limit]),
+                         next_after=next_after(rows, limit),
+                         total=count_rows(uow.session, base) if with_total else None)
 
 
 def todo_follow_ups(*, uow: UnitOfWork, actor: Actor, on: dt.date,
@@ -606,6 +612,19 @@ _Owner = aliased(User)
 _Decider = aliased(User)
 
 
+# What each column sorts by; all of it is on every row the actor may list. The customer
+# by its pinyin key, as in the customer list.
+_SORT_COLUMNS: dict[str, SortExpr] = {
+    "when": Visit.occurred_at,
+    "kind": ranked(Visit.kind, list(VisitKind)),
+    "customer": _DIR.sort_key,
+    "purpose": Visit.purpose,
+    "follow_up": Visit.follow_up_on,
+    "owner": _Owner.display_name,
+}
+_NOT_NULL = ("when", "kind", "purpose")
+
+
 def _view_query() -> Any:
     return (
         select(Visit, _DIR.name.label("customer_name"),
@@ -642,6 +661,7 @@ def _view(uow: UnitOfWork, visit_id: int) -> VisitView:
 
 __all__ = [
     "VISIT_CONFIRMATION",
+    "VISIT_SORT_KEYS",
     "DuplicateCustomer",
     "FollowUpItem",
     "VisitDraft",
