@@ -18,6 +18,7 @@ from sqlalchemy import (
     case,
     delete,
     exists,
+    null,
     or_,
     select,
     true,
@@ -52,6 +53,16 @@ from app.services.directory import customer_entry
 from app.services.errors import NotFound, ValidationError
 from app.services.locking import check_version
 from app.services.numbering import next_number
+from app.services.paging import (
+    Cursor,
+    Sort,
+    SortExpr,
+    check_cursor,
+    count_rows,
+    next_after,
+    ordered_page,
+    ranked,
+)
 from app.services.permissions import (
     SCOPE_USER,
     Actor,
@@ -294,11 +305,20 @@ class CustomerFilters:
 class CustomerPage:
     rows: tuple[CustomerRow, ...]
     # Pass back as ``after`` to get the next page; None at the end of the list.
-    next_after: tuple[str, int] | None = None
+    next_after: Cursor | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     # Custom field values of the page's visible rows: {customer id: {code: value}}.
     custom: Mapping[int, Mapping[str, object]] = field(
         default_factory=lambda: MappingProxyType({}))
+    # Every customer the search and filters match, restricted ones included (with
+    # ``with_total``): the list's "共 N".
+    total: int | None = None
+
+
+# The customer list's columns, as sort keys for :func:`search_customers`. "name" is the
+# pinyin order of the names, the list's own order.
+CUSTOMER_SORT_KEYS: tuple[str, ...] = ("code", "name", "short_name", "customer_class",
+                                       "source", "status", "owner", "phone")
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -700,10 +720,12 @@ def update_customer(
 
 def search_customers(
     *, uow: UnitOfWork, actor: Actor, text: str = "",
-    filters: CustomerFilters = CustomerFilters(), after: tuple[str, int] | None = None,
-    limit: int = 100, custom_columns: Sequence[str] = (),
+    filters: CustomerFilters = CustomerFilters(), after: Cursor | None = None,
+    limit: int = 100, custom_columns: Sequence[str] = (), sort: Sort | None = None,
+    with_total: bool = False,
 ) -> CustomerPage:
-    """One page of customers matching ``text``, sorted by pinyin.
+    """One page of customers matching ``text``, sorted by pinyin (or by ``sort``, one of
+    :data:`CUSTOMER_SORT_KEYS`; still keyset-paged).
 
     ``text`` matches the name, short name, full pinyin or pinyin initials (prefix; the
     initials also without the leading city, and those of the short name), any
@@ -716,9 +738,11 @@ def search_customers(
     page's visible rows come in ``CustomerPage.custom`` (one more query per page).
 
     This is the list's hot path (a query per keystroke pause): the statement for each
-    shape of text and data scope is built once and reused with new values.
+    shape of text and data scope is built once and reused with new values. ``with_total``
+    costs one more query, a count of everything matched.
     """
     search_text("text", text)
+    check_cursor(after)
     limit = max(1, min(limit, 500))
     with uow.reading():
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
@@ -726,7 +750,6 @@ def search_customers(
         shape, text_params = _text_params(text)
         params: dict[str, Any] = {**scope_values, **text_params}
         phones_hidden = "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
-        stmt = _search_statement(shape, scope, phones_hidden)
         src = _list_source(shape)
         conditions = []
         if filters.customer_class:
@@ -743,13 +766,22 @@ def search_customers(
         if filters.custom:
             # Filtering on values reveals them: only rows the actor may open.
             conditions.append(scope_clause(scope, Customer.owner_id))
-        if after is not None:
-            # Spelled out rather than a row-value comparison, which SQL Server lacks.
-            conditions.append(or_(src.sort_key > after[0],
+        if sort is None:
+            # The list's own pinyin order: its statement is built once and reused.
+            stmt = _search_statement(shape, scope, phones_hidden)
+            keyset = list(conditions)
+            if after is not None:
+                # Spelled out rather than a row-value comparison, which SQL Server lacks.
+                keyset.append(or_(src.sort_key > after[0],
                                   and_(src.sort_key == after[0], src.id > after[1])))
-        if conditions:
-            stmt = stmt.where(*conditions)
-        params["page_limit"] = limit + 1
+            if keyset:
+                stmt = stmt.where(*keyset)
+            params["page_limit"] = limit + 1
+        else:
+            stmt = ordered_page(_search_base(shape, scope, phones_hidden).where(*conditions),
+                                columns=_sort_columns(shape, scope, phones_hidden),
+                                sort=sort, id_column=src.id, after=after, limit=limit,
+                                not_null=("code", "name"))
         # Plain columns, no entities: run it as Core on the session's connection, which
         # skips the ORM's result machinery.
         rows = uow.session.connection().execute(stmt, params).all()
@@ -757,7 +789,14 @@ def search_customers(
         # A role with phones hidden reads only its own customers' numbers (the phone view
         # joined in the statement): nothing to blank afterwards.
         page = tuple(_row(r) for r in rows[:limit])
-        next_after = (page[-1].sort_key, page[-1].id) if more and page else None
+        if sort is None:
+            cursor = (page[-1].sort_key, page[-1].id) if more and page else None
+        else:
+            cursor = next_after(rows, limit)
+        total = None
+        if with_total:
+            total = count_rows(uow.session, _search_base(shape, scope, phones_hidden)
+                               .where(*conditions), params)
         custom: dict[int, dict[str, Any]] = {}
         visible_ids = [r.id for r in page if not r.restricted]
         if custom_columns and visible_ids:
@@ -768,7 +807,7 @@ def search_customers(
                     uow=uow, entity=CustomFieldEntity.CUSTOMER, record_ids=visible_ids
                 ).items()
             }
-        return CustomerPage(rows=page, next_after=next_after, custom=custom)
+        return CustomerPage(rows=page, next_after=cursor, custom=custom, total=total)
 
 
 @dataclass(frozen=True)
@@ -1072,12 +1111,23 @@ def _list_source(shape: str) -> _ListSource:
 
 @functools.cache
 def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False) -> Any:
-    """The list query for one shape of search text and one data scope, built once.
+    """The list query for one shape of search text and one data scope in pinyin order,
+    built once."""
+    src = _list_source(shape)
+    return (
+        _search_base(shape, scope, phones_hidden)
+        .order_by(src.sort_key, src.id)
+        .limit(bindparam("page_limit", type_=Integer))
+    )
+
+
+@functools.cache
+def _search_base(shape: str, scope: DataScope, phones_hidden: bool = False) -> Any:
+    """The list query for one shape of search text and one data scope, unordered.
 
     With ``phones_hidden`` the phone comes from the phone view, for the actor's own
     customers only (the role's database login may not read the phone column)."""
     src = _list_source(shape)
-    in_scope = scope_clause(scope, src.owner_id)
     cp = customer_phones.c
     phone = cp.phone if phones_hidden else Customer.phone
     stmt = select(
@@ -1087,13 +1137,13 @@ def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False)
         type_coerce(Customer.customer_class, String), type_coerce(Customer.source, String),
         type_coerce(Customer.status, String), src.owner_id,
         User.display_name, phone, src.sort_key,
-        case((and_(in_scope, Customer.id.is_not(None)), True), else_=False).label("visible"),
+        case((_visible(scope, src), True), else_=False).label("visible"),
     )
     if src is _FROM_DIRECTORY:
         stmt = stmt.select_from(customer_directory).outerjoin(Customer,
                                                               Customer.id == src.id)
     else:
-        stmt = stmt.where(in_scope)
+        stmt = stmt.where(scope_clause(scope, src.owner_id))
     if phones_hidden:
         stmt = stmt.outerjoin(customer_phones, and_(
             cp.id == src.id, cp.owner_id == bindparam(SCOPE_USER, type_=Integer)))
@@ -1101,16 +1151,46 @@ def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False)
         stmt.outerjoin(User, User.id == src.owner_id)
         .where(_text_clause(shape, src.keys, phones_hidden,
                             few_customers=scope is not DataScope.ALL))
-        .order_by(src.sort_key, src.id)
-        .limit(bindparam("page_limit", type_=Integer))
         # Its best plan depends on the text (index ranges, LIKE) and the page size.
         .execution_options(**{PLAN_PER_RUN: True})
     )
 
 
+def _visible(scope: DataScope, src: _ListSource) -> Any:
+    """Whether the actor may open the row's customer (else the row is restricted)."""
+    return and_(scope_clause(scope, src.owner_id), Customer.id.is_not(None))
+
+
+@functools.cache
+def _sort_columns(shape: str, scope: DataScope, phones_hidden: bool) -> dict[str, SortExpr]:
+    """What each column of the list sorts by.
+
+    A restricted row (a customer the actor may not open) shows only code, name and owner;
+    its other columns sort as NULL, i.e. last, so the order reveals nothing of them. The
+    phone is already the phone view's when the role has phones hidden."""
+    src = _list_source(shape)
+    visible = _visible(scope, src)
+
+    def shown(value: Any) -> Any:
+        return case((visible, value), else_=null())
+
+    cp = customer_phones.c
+    return {
+        "code": src.code,
+        "name": src.sort_key,
+        "short_name": shown(src.short_name),
+        "customer_class": shown(ranked(Customer.customer_class, list(CustomerClass))),
+        "source": shown(ranked(Customer.source, list(CustomerSource))),
+        "status": shown(ranked(Customer.status, list(CustomerStatus))),
+        "owner": User.display_name,
+        "phone": cp.phone if phones_hidden else shown(Customer.phone),
+    }
+
+
 def _row(r: Any) -> CustomerRow:
+    # A sorted page carries the sort value and id after these (app.services.paging).
     (id_, code, name, short_name, customer_class, source, status, owner_id, owner_name,
-     phone, key, visible) = r
+     phone, key, visible, *_) = r
     if visible:
         return CustomerRow(id_, code, name, short_name, customer_class, source, status,
                            owner_id, owner_name, phone, False, key)
@@ -1262,6 +1342,7 @@ def _device_view(d: Device) -> DeviceView:
 
 
 __all__ = [
+    "CUSTOMER_SORT_KEYS",
     "AddressDraft",
     "ContactDraft",
     "CustomerDetail",
