@@ -22,12 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from app.i18n import tr
 from app.models import AuditEntry, User
 from app.models.enums import AuditAction, Module, Operation
 from app.services.errors import ValidationError
+from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import Actor, hidden_fields, require
 from app.services.uow import UnitOfWork
 
@@ -78,8 +79,18 @@ class AuditRow:
 @dataclass(frozen=True)
 class AuditPage:
     rows: tuple[AuditRow, ...]
-    # Pass back as ``before`` for the next (older) page; None at the end.
+    # Pass back as ``before`` for the next (older) page; None at the end. Only in the
+    # newest-first order; ``next_after`` serves every order.
     next_before: tuple[dt.datetime, int] | None
+    # Pass back as ``after`` for the next page; None at the end.
+    next_after: Cursor | None = None
+    # Every entry matching the filters (with ``with_total``).
+    total: int | None = None
+
+
+# The audit list's columns, as sort keys for :func:`list_audit`.
+AUDIT_SORT_KEYS: tuple[str, ...] = ("time", "user", "station", "action", "kind", "record",
+                                    "summary")
 
 
 def _text(value: Any) -> str | None:
@@ -130,8 +141,14 @@ def decode_changes(raw: str | None, masked: frozenset[str] = frozenset()
 
 
 def list_audit(*, uow: UnitOfWork, actor: Actor, filters: AuditFilters = AuditFilters(),
-               before: tuple[dt.datetime, int] | None = None, limit: int = 100) -> AuditPage:
-    """One page of audit entries, newest first (keyset paging on (at, id))."""
+               before: tuple[dt.datetime, int] | None = None, limit: int = 100,
+               after: Cursor | None = None, sort: Sort | None = None,
+               with_total: bool = False) -> AuditPage:
+    """One page of audit entries, newest first (keyset paging on (at, id)) unless ``sort``
+    names one of :data:`AUDIT_SORT_KEYS`; ``with_total`` also counts every match.
+
+    ``before`` is the newest-first order's cursor of old, the same as ``after`` there.
+    """
     limit = max(1, min(limit, 500))
     with uow:
         require(uow, actor, Module.ADMINISTRATION, Operation.VIEW)
@@ -152,19 +169,20 @@ def list_audit(*, uow: UnitOfWork, actor: Actor, filters: AuditFilters = AuditFi
         if filters.date_to is not None:
             conditions.append(AuditEntry.at < _local_midnight(
                 filters.date_to + dt.timedelta(days=1)))
-        if before is not None:
-            # Spelled out rather than a row-value comparison, which SQL Server lacks.
-            conditions.append(or_(AuditEntry.at < before[0],
-                                  and_(AuditEntry.at == before[0], AuditEntry.id < before[1])))
-        stmt = (
+        base = (
             select(AuditEntry.id, AuditEntry.at, AuditEntry.user_id, User.display_name,
                    AuditEntry.station, AuditEntry.action, AuditEntry.entity,
                    AuditEntry.entity_id, AuditEntry.summary, AuditEntry.changes)
             .outerjoin(User, User.id == AuditEntry.user_id)
             .where(*conditions)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-            .limit(limit + 1)
         )
+        newest_first = sort is None
+        if after is None and newest_first:
+            after = before
+        stmt = ordered_page(base, columns=_SORT_COLUMNS,
+                            sort=sort or Sort("time", descending=True), id_column=AuditEntry.id,
+                            after=after, limit=limit,
+                            not_null=("time", "action", "kind", "summary"))
         found = uow.session.execute(stmt).all()
         masks: dict[str, frozenset[str]] = {}
         rows: list[AuditRow] = []
@@ -177,9 +195,23 @@ def list_audit(*, uow: UnitOfWork, actor: Actor, filters: AuditFilters = AuditFi
                 station=r.station, action=r.action, entity=r.entity, entity_id=r.entity_id,
                 summary=r.summary,
                 changes=decode_changes(r.changes, masks.get(r.entity, frozenset()))))
-        more = len(found) > limit
-        next_before = (rows[-1].at, rows[-1].id) if more and rows else None
-        return AuditPage(rows=tuple(rows), next_before=next_before)
+        cursor = next_after(found, limit)
+        return AuditPage(rows=tuple(rows), next_before=cursor if newest_first else None,
+                         next_after=cursor,
+                         total=count_rows(uow.session, base) if with_total else None)
+
+
+# What each column sorts by: the log shows every field to whoever may read it. The
+# action by its place in AuditAction, the kind by its stored code.
+_SORT_COLUMNS: dict[str, SortExpr] = {
+    "time": AuditEntry.at,
+    "user": User.display_name,
+    "station": AuditEntry.station,
+    "action": ranked(AuditEntry.action, list(AuditAction)),
+    "kind": AuditEntry.entity,
+    "record": AuditEntry.entity_id,
+    "summary": AuditEntry.summary,
+}
 
 
 def _masked(uow: UnitOfWork, actor: Actor, module: Module) -> frozenset[str]:
@@ -205,6 +237,7 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 
 
 __all__ = [
+    "AUDIT_SORT_KEYS",
     "AuditFilters",
     "AuditPage",
     "AuditRow",
