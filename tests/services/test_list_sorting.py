@@ -1,0 +1,492 @@
+"""One test over every paged list service: each declared sort key, both directions.
+
+For every key the whole list (one unlimited read) must be in that key's order as Python
+reads the rows (NULLs last, ties by id the same way), paging with a small limit must give
+exactly those rows, and the total must count every row in the actor's scope. The data of
+each list holds ties, NULLs and a record outside the actor's scope (or one a filter
+leaves out). Then per list: a reader without the permission and a key nobody offers are
+refused, and a column the actor may not see neither sorts nor leaks through the order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.models import AuditEntry, Opportunity, Role, ServiceTicket, Visit, utcnow
+from app.models.enums import (
+    AuditAction,
+    CustomerClass,
+    CustomerSource,
+    CustomerStatus,
+    Module,
+    OpportunityStage,
+    Priority,
+    ProductCategory,
+    TicketStatus,
+    VisitKind,
+)
+from app.services import administration as adm
+from app.services.audit_view import AUDIT_SORT_KEYS, list_audit
+from app.services.catalog import PRODUCT_SORT_KEYS, ProductDraft, create_product, list_products
+from app.services.customers import (
+    CUSTOMER_SORT_KEYS,
+    CustomerDraft,
+    create_customer,
+    search_customers,
+)
+from app.services.errors import PermissionDenied, ValidationError
+from app.services.opportunities import (
+    OPPORTUNITY_SORT_KEYS,
+    OpportunityDraft,
+    create_opportunity,
+    list_opportunities,
+)
+from app.services.paging import Sort
+from app.services.permissions import Actor
+from app.services.tickets import (
+    TICKET_SORT_KEYS,
+    IntakeDraft,
+    NewDevice,
+    dispatch_ticket,
+    intake_ticket,
+    list_tickets,
+)
+from app.services.uow import UnitOfWork
+from app.services.visits import VISIT_SORT_KEYS, VisitDraft, list_visits, record_visit
+from app.textkeys import sort_key
+
+NOW = utcnow().replace(microsecond=0)
+
+
+def place(enum: type[Enum]) -> Callable[[Any], int | None]:
+    """A status's place in its enum, as ``paging.ranked`` sorts it."""
+    members = list(enum)
+    return lambda value: None if value is None else members.index(enum(value))
+
+
+@dataclass(frozen=True)
+class ListCase:
+    """A paged list: its function, declared keys and each key's value as Python reads it
+    from a row; ``data`` names the fixture that fills it and gives (reader, ids seen)."""
+
+    name: str
+    read: Callable[..., Any]
+    keys: tuple[str, ...]
+    values: Mapping[str, Callable[[Any], Any]]
+    data: str
+    refused: str  # a fixture: a reader without the list's view permission
+
+
+CUSTOMERS = ListCase(
+    "customers", search_customers, CUSTOMER_SORT_KEYS, {
+        "code": lambda r: r.code,
+        "name": lambda r: r.sort_key,
+        "short_name": lambda r: r.short_name,
+        "customer_class": lambda r: place(CustomerClass)(r.customer_class),
+        "source": lambda r: place(CustomerSource)(r.source),
+        "status": lambda r: place(CustomerStatus)(r.status),
+        "owner": lambda r: r.owner_name,
+        "phone": lambda r: r.phone,
+    }, "customer_list", "no_customer_view")
+
+PRODUCTS = ListCase(
+    "products", list_products, PRODUCT_SORT_KEYS, {
+        "sku": lambda r: r.sku,
+        "name": lambda r: r.name,
+        "category": lambda r: place(ProductCategory)(r.category),
+        "brand_model": lambda r: " ".join(p for p in (r.brand, r.model) if p) or None,
+        "unit": lambda r: r.unit,
+        "list_price": lambda r: r.list_price,
+        "sales_points": lambda r: r.sales_points,
+        "cost_price": lambda r: r.cost_price,
+    }, "product_list", "no_product_view")
+
+OPPORTUNITIES = ListCase(
+    "opportunities", list_opportunities, OPPORTUNITY_SORT_KEYS, {
+        "number": lambda r: r.number,
+        "customer": lambda r: sort_key(r.customer_name),
+        "title": lambda r: r.title,
+        "source": lambda r: place(CustomerSource)(r.source),
+        "stage": lambda r: place(OpportunityStage)(r.stage),
+        "expected_amount": lambda r: r.expected_amount,
+        "probability": lambda r: r.probability,
+        "expected_close": lambda r: r.expected_close_on,
+        "owner": lambda r: r.owner_name,
+    }, "opportunity_list", "technician")
+
+TICKETS = ListCase(
+    "tickets", list_tickets, TICKET_SORT_KEYS, {
+        "number": lambda r: r.number,
+        "customer": lambda r: sort_key(r.customer_name),
+        "device": lambda r: r.device_label,
+        "priority": lambda r: place(Priority)(r.priority),
+        "status": lambda r: place(TicketStatus)(r.status),
+        "technician": lambda r: r.technician_name,
+        "received": lambda r: r.received_at,
+        "due": lambda r: r.due_at,
+    }, "ticket_list", "sales_user")
+
+VISITS = ListCase(
+    "visits", list_visits, VISIT_SORT_KEYS, {
+        "when": lambda r: r.occurred_at,
+        "kind": lambda r: place(VisitKind)(r.kind),
+        "customer": lambda r: sort_key(r.customer_name),
+        "purpose": lambda r: r.purpose,
+        "follow_up": lambda r: r.follow_up_on,
+        "owner": lambda r: r.owner_name,
+    }, "visit_list", "technician")
+
+AUDIT = ListCase(
+    "audit", list_audit, AUDIT_SORT_KEYS, {
+        "time": lambda r: r.at,
+        "user": lambda r: r.user_name,
+        "station": lambda r: r.station,
+        "action": lambda r: place(AuditAction)(r.action),
+        "kind": lambda r: r.entity,
+        "record": lambda r: r.entity_id,
+        "summary": lambda r: r.summary,
+    }, "audit_list", "sales_user")
+
+CASES = [CUSTOMERS, PRODUCTS, OPPORTUNITIES, TICKETS, VISITS, AUDIT]
+
+
+# --- checking one list -----------------------------------------------------------------------
+
+
+def assert_in_order(rows: Sequence[Any], value: Callable[[Any], Any], descending: bool,
+                    what: str) -> None:
+    pairs = [(value(r), r.id) for r in rows]
+    present = [p for p in pairs if p[0] is not None]
+    missing = [p for p in pairs if p[0] is None]
+    assert pairs == present + missing, f"{what}: NULLs are not last"
+    assert present == sorted(present, reverse=descending), f"{what}: out of order"
+    assert missing == sorted(missing, reverse=descending), f"{what}: NULLs not by id"
+
+
+def read_in_pages(case: ListCase, uow: UnitOfWork, actor: Actor, sort: Sort | None,
+                  limit: int, total: int) -> list[int]:
+    ids: list[int] = []
+    after = None
+    for _ in range(total + 2):
+        page = case.read(uow=uow, actor=actor, sort=sort, after=after, limit=limit,
+                         with_total=True)
+        assert page.total == total, "every page counts the whole list"
+        assert len(page.rows) <= limit
+        ids += [r.id for r in page.rows]
+        after = page.next_after
+        if after is None:
+            return ids
+    raise AssertionError("paging did not end")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_every_key_pages_through_the_whole_list_in_its_order(
+        request: pytest.FixtureRequest, uow: UnitOfWork, case: ListCase) -> None:
+    actor, expected = request.getfixturevalue(case.data)
+    assert set(case.values) == set(case.keys), "a Python reading for every declared key"
+    assert len(expected) >= 6
+    default = case.read(uow=uow, actor=actor, limit=500)
+    assert default.total is None, "counted only when asked"
+    assert sorted(r.id for r in default.rows) == sorted(expected)
+    # Without a sort: today's order, paged as before.
+    assert read_in_pages(case, uow, actor, None, 2, len(expected)) == [
+        r.id for r in default.rows]
+    for key in case.keys:
+        for descending in (False, True):
+            what = f"{case.name} by {key}{' descending' if descending else ''}"
+            sort = Sort(key, descending)
+            whole = case.read(uow=uow, actor=actor, sort=sort, limit=500, with_total=True)
+            ids = [r.id for r in whole.rows]
+            assert sorted(ids) == sorted(expected), what
+            assert whole.total == len(expected) and whole.next_after is None, what
+            assert_in_order(whole.rows, case.values[key], descending, what)
+            for limit in (2, 3):
+                assert read_in_pages(case, uow, actor, sort, limit, len(expected)) == ids, (
+                    f"{what}, {limit} a page")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_reader_without_the_list_is_refused_whatever_the_sort(
+        request: pytest.FixtureRequest, uow: UnitOfWork, case: ListCase) -> None:
+    request.getfixturevalue(case.data)
+    stranger = request.getfixturevalue(case.refused)
+    with pytest.raises(PermissionDenied):
+        case.read(uow=uow, actor=stranger, sort=Sort(case.keys[0]), with_total=True)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_key_the_list_does_not_offer_is_refused_and_nothing_changes(
+        request: pytest.FixtureRequest, uow: UnitOfWork, case: ListCase) -> None:
+    actor, _ = request.getfixturevalue(case.data)
+    before = _audit_count(uow)
+    for bad in ("id", "colour", "Number", "name; DROP TABLE customers"):
+        if bad in case.keys:
+            continue
+        with pytest.raises(ValidationError) as refused:
+            case.read(uow=uow, actor=actor, sort=Sort(bad), with_total=True)
+        assert "sort" in refused.value.errors
+    assert _audit_count(uow) == before
+
+
+# --- what the actor may not see --------------------------------------------------------------
+
+
+def test_restricted_customers_sort_last_and_reveal_nothing(
+        uow: UnitOfWork, customer_list: tuple[Actor, set[int]]) -> None:
+    actor, _ = customer_list
+    for key in ("short_name", "customer_class", "source", "status", "phone"):
+        for descending in (False, True):
+            rows = search_customers(uow=uow, actor=actor, sort=Sort(key, descending),
+                                    limit=500).rows
+            restricted = {r.id for r in rows if r.restricted}
+            assert len(restricted) == 2
+            # Among the blanks at the end, by id alone: their stored values (which would
+            # come first) play no part in the order.
+            blanks = [r.id for r in rows if getattr(r, key) is None]
+            assert restricted <= set(blanks), key
+            assert [r.id for r in rows[-len(blanks):]] == sorted(blanks, reverse=descending)
+
+
+def test_a_role_that_may_not_see_the_cost_may_not_sort_by_it(
+        uow: UnitOfWork, product_list: tuple[Actor, set[int]], clerk: Actor) -> None:
+    assert list_products(uow=uow, actor=clerk, sort=Sort("sku"), limit=2).rows
+    with pytest.raises(ValidationError):
+        list_products(uow=uow, actor=clerk, sort=Sort("cost_price"))
+
+
+def test_search_text_and_sort_together(uow: UnitOfWork,
+                                       customer_list: tuple[Actor, set[int]]) -> None:
+    """A digits search reads the customers' own rows (not the directory): sorting and
+    counting work there too, within the actor's scope."""
+    actor, _ = customer_list
+    found = search_customers(uow=uow, actor=actor, text="6234", sort=Sort("phone", True),
+                             limit=1, with_total=True)
+    assert found.total == 2 and found.next_after is not None
+    rest = search_customers(uow=uow, actor=actor, text="6234", sort=Sort("phone", True),
+                            limit=1, after=found.next_after)
+    assert [r.phone for r in found.rows + rest.rows] == ["010-62345679", "010-62345678"]
+
+
+def test_audit_before_still_pages_newest_first(
+        uow: UnitOfWork, audit_list: tuple[Actor, set[int]]) -> None:
+    actor, expected = audit_list
+    first = list_audit(uow=uow, actor=actor, limit=3)
+    assert first.next_before == first.next_after and first.next_before is not None
+    second = list_audit(uow=uow, actor=actor, limit=100, before=first.next_before)
+    assert [r.id for r in first.rows + second.rows] == [
+        r.id for r in list_audit(uow=uow, actor=actor, limit=100).rows]
+    assert list_audit(uow=uow, actor=actor, sort=Sort("user"), limit=3).next_before is None
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def _audit_count(uow: UnitOfWork) -> int:
+    with uow:
+        return int(uow.session.execute(select(func.count()).select_from(AuditEntry))
+                   .scalar_one())
+
+
+def _revoke_view(uow: UnitOfWork, admin: Actor, role_code: str, module: Module) -> None:
+    with uow:
+        role_id = uow.session.execute(select(Role.id).where(Role.code == role_code)
+                                      ).scalar_one()
+    m = adm.get_role_matrix(uow=uow, actor=admin, role_id=role_id)
+    adm.save_role_matrix(uow=uow, actor=admin, role_id=role_id,
+                         expected_version=m.role.version,
+                         operations={op for op in m.operations if op[0] is not module},
+                         scopes=m.scopes, field_rules=m.field_rules)
+
+
+@pytest.fixture
+def no_customer_view(uow: UnitOfWork, admin: Actor, technician: Actor) -> Actor:
+    _revoke_view(uow, admin, "technician", Module.CUSTOMERS)
+    return technician
+
+
+@pytest.fixture
+def no_product_view(uow: UnitOfWork, admin: Actor, technician: Actor) -> Actor:
+    _revoke_view(uow, admin, "technician", Module.PRODUCTS)
+    return technician
+
+
+@pytest.fixture
+def lead(make_user: Callable[..., Actor]) -> Actor:
+    return make_user("lead1", "repair_lead", "repair", display_name="维修主管")
+
+
+@pytest.fixture
+def customer_list(uow: UnitOfWork, sales_user: Actor, other_sales_user: Actor,
+                  clerk: Actor) -> tuple[Actor, set[int]]:
+    """The salesperson's customers with ties and blanks, and three of colleagues, which
+    the list shows restricted (a clerk's too: the sales scope is the person's own)."""
+    mine = [
+        CustomerDraft(name="北京鑫锐科技", short_name="鑫锐", phone="010-62345678",
+                      customer_class=CustomerClass.A, source=CustomerSource.PHONE,
+                      status=CustomerStatus.ACTIVE),
+        CustomerDraft(name="北京新锐文印", short_name="鑫锐", phone="010-62345679",
+                      customer_class=CustomerClass.A, source=CustomerSource.WEB),
+        CustomerDraft(name="朝阳快印店", customer_class=CustomerClass.KEY_ACCOUNT),
+        CustomerDraft(name="安徽合力", short_name="合力", phone="0551-1234567",
+                      source=CustomerSource.REFERRAL, status=CustomerStatus.LOST),
+        CustomerDraft(name="Acme Office", short_name="acme",
+                      customer_class=CustomerClass.RETAIL, status=CustomerStatus.DORMANT),
+    ]
+    ids = {create_customer(uow=uow, actor=sales_user, draft=d).id for d in mine}
+    # Colleagues' customers with values that would sort first if they counted.
+    ids.add(create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(
+        name="天津海河电子", short_name="a", phone="000-0000001",
+        customer_class=CustomerClass.A, source=CustomerSource.WALK_IN,
+        status=CustomerStatus.PROSPECT)).id)
+    ids.add(create_customer(uow=uow, actor=clerk, draft=CustomerDraft(
+        name="海淀零售客户", short_name="b", phone="000-0000002")).id)
+    return sales_user, ids
+
+
+@pytest.fixture
+def product_list(uow: UnitOfWork, manager: Actor) -> tuple[Actor, set[int]]:
+    """Products with tied prices, brands without a model and the reverse, no brand at all,
+    and an inactive product the default filter leaves out."""
+    specs = [
+        ("HP-CF226A", "硒鼓 26A", ProductCategory.CONSUMABLE, "hp", "cf226a", "450", "300", "2"),
+        ("HP-M404", "激光打印机", ProductCategory.PRINTER, "hp", "m404dn", "2999", "2100", "10"),
+        ("SVC-HOUR", "上门服务", ProductCategory.SERVICE, None, None, "120", "0", "0"),
+        ("LX-FUSER", "定影组件", ProductCategory.PART, "lenovo", None, "450", "180", "2"),
+        ("PC-M720", "商用台式机", ProductCategory.PC, None, "m720", "3999", "3200", "10"),
+        ("CAN-2900", "佳能打印机", ProductCategory.PRINTER, "canon", "lbp2900", "1299",
+         "900", "5"),
+    ]
+    ids = set()
+    for sku, name, category, brand, model, price, cost, points in specs:
+        ids.add(create_product(uow=uow, actor=manager, draft=ProductDraft(
+            sku=sku, name=name, category=category, brand=brand, model=model,
+            list_price=Decimal(price), cost_price=Decimal(cost),
+            sales_points=Decimal(points), unit="台" if category is not ProductCategory.SERVICE
+            else "次")).id)
+    create_product(uow=uow, actor=manager, draft=ProductDraft(
+        sku="OLD-1", name="停产", category=ProductCategory.PART, active=False))
+    return manager, ids
+
+
+@pytest.fixture
+def opportunity_list(uow: UnitOfWork, sales_user: Actor,
+                     other_sales_user: Actor) -> tuple[Actor, set[int]]:
+    a = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="北京鑫锐科技"))
+    b = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="安徽合力"))
+    theirs = create_customer(uow=uow, actor=other_sales_user,
+                             draft=CustomerDraft(name="天津海河电子"))
+    specs = [
+        (a.id, "换打印机", "36000", CustomerSource.REFERRAL, dt.date(2025, 3, 1)),
+        (b.id, "耗材年度合同", "12000", CustomerSource.PHONE, None),
+        (a.id, "维修保养", "12000", CustomerSource.WEB, dt.date(2025, 1, 15)),
+        (b.id, "换打印机", "800", CustomerSource.PHONE, dt.date(2025, 3, 1)),
+        (a.id, "复印机租赁", "50000", CustomerSource.WALK_IN, None),
+        (b.id, "电脑升级", "9000", CustomerSource.DEALER, dt.date(2024, 12, 31)),
+    ]
+    ids = set()
+    for customer_id, title, amount, source, close in specs:
+        ids.add(create_opportunity(uow=uow, actor=sales_user, draft=OpportunityDraft(
+            customer_id=customer_id, title=title, expected_amount=Decimal(amount),
+            source=source, expected_close_on=close)).id)
+    create_opportunity(uow=uow, actor=other_sales_user, draft=OpportunityDraft(
+        customer_id=theirs.id, title="别人的商机", expected_amount=Decimal("1")))
+    stages = [OpportunityStage.PROPOSAL, OpportunityStage.QUALIFIED,
+              OpportunityStage.PROPOSAL, OpportunityStage.WON]
+    with uow:
+        for opp_id, stage in zip(sorted(ids), stages, strict=False):
+            uow.session.execute(update(Opportunity).where(Opportunity.id == opp_id).values(
+                stage=stage, probability=60 if stage is OpportunityStage.PROPOSAL else 90))
+        uow.commit()
+    return sales_user, ids
+
+
+@pytest.fixture
+def ticket_list(uow: UnitOfWork, clerk: Actor, lead: Actor,
+                technician: Actor) -> tuple[Actor, set[int]]:
+    """Tickets with and without a device or technician, tied intake times and one without
+    a due time."""
+    shop = create_customer(uow=uow, actor=clerk, draft=CustomerDraft(name="朝阳快印店"))
+    firm = create_customer(uow=uow, actor=clerk, draft=CustomerDraft(name="安徽合力"))
+    base = NOW - dt.timedelta(days=2)
+    specs = [
+        (shop.id, Priority.URGENT, base, NewDevice("hp", "m404dn", "sn001")),
+        (firm.id, Priority.NORMAL, base, None),
+        (shop.id, Priority.LOW, base + dt.timedelta(hours=3), NewDevice("canon", "lbp2900",
+                                                                        "sn002")),
+        (firm.id, Priority.HIGH, base + dt.timedelta(hours=1), NewDevice("hp", "m404dn",
+                                                                         "sn003")),
+        (shop.id, Priority.NORMAL, base + dt.timedelta(hours=5), None),
+        (firm.id, Priority.URGENT, base + dt.timedelta(hours=2), NewDevice("brother", "hl",
+                                                                           "sn004")),
+    ]
+    made = [intake_ticket(uow=uow, actor=clerk, draft=IntakeDraft(
+        customer_id=customer_id, symptoms="卡纸", priority=priority, received_at=received,
+        new_device=device)) for customer_id, priority, received, device in specs]
+    for ticket in made[1:4]:
+        dispatch_ticket(uow=uow, actor=lead, ticket_id=ticket.id,
+                        expected_version=ticket.version,
+                        technician_id=technician.user_id if ticket.id % 2 else lead.user_id)
+    with uow:
+        uow.session.execute(update(ServiceTicket).where(ServiceTicket.id == made[4].id)
+                            .values(due_at=None))
+        uow.commit()
+    return lead, {t.id for t in made}
+
+
+@pytest.fixture
+def visit_list(uow: UnitOfWork, sales_user: Actor,
+               other_sales_user: Actor) -> tuple[Actor, set[int]]:
+    a = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="北京鑫锐科技"))
+    b = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="安徽合力"))
+    theirs = create_customer(uow=uow, actor=other_sales_user,
+                             draft=CustomerDraft(name="天津海河电子"))
+    day = dt.date.today() - dt.timedelta(days=5)
+    at = dt.datetime.combine(day, dt.time(10)).astimezone()
+    specs = [
+        (a.id, VisitKind.VISIT, at, "报价", day + dt.timedelta(days=7)),
+        (b.id, VisitKind.PHONE, at, "报价", None),
+        (a.id, VisitKind.WALK_IN, at - dt.timedelta(hours=2), "买硒鼓", None),
+        (b.id, VisitKind.VISIT, at + dt.timedelta(hours=1), "回访", day + dt.timedelta(days=7)),
+        (a.id, VisitKind.PHONE, at - dt.timedelta(days=1), "催款", day + dt.timedelta(days=1)),
+        (b.id, VisitKind.WALK_IN, at + dt.timedelta(hours=3), "维修", None),
+    ]
+    ids = {record_visit(uow=uow, actor=sales_user, draft=VisitDraft(
+        purpose=purpose, customer_id=customer_id, kind=kind, occurred_at=when,
+        follow_up_on=follow_up)).id for customer_id, kind, when, purpose, follow_up in specs}
+    record_visit(uow=uow, actor=other_sales_user, draft=VisitDraft(
+        purpose="别人的拜访", customer_id=theirs.id, occurred_at=at))
+    with uow:
+        assert uow.session.execute(select(func.count()).select_from(Visit)).scalar_one() == 7
+    return sales_user, ids
+
+
+@pytest.fixture
+def audit_list(uow: UnitOfWork, admin: Actor, sales_user: Actor,
+               clerk: Actor) -> tuple[Actor, set[int]]:
+    """Log entries with and without a user, a station and a record, at tied times."""
+    specs = [
+        (sales_user, "desk-2", AuditAction.CREATE, "customer", 12, "新客户"),
+        (None, None, AuditAction.LOGIN_FAILED, "user", None, "登录失败"),
+        (clerk, "desk-1", AuditAction.UPDATE, "order", 3, "改单"),
+        (sales_user, None, AuditAction.LOGIN, "user", None, "登录"),
+        (admin, "desk-1", AuditAction.UPDATE, "role", 2, "改权限"),
+        (clerk, "desk-2", AuditAction.CREATE, "customer", 12, "新客户"),
+        (None, "desk-3", AuditAction.DELETE, "visit", 40, "删除拜访"),
+    ]
+    with uow:
+        for i, (who, station, action, entity, record, summary) in enumerate(specs):
+            uow.session.add(AuditEntry(
+                at=NOW - dt.timedelta(minutes=10 * (i // 2)),
+                user_id=who.user_id if who is not None else None, station=station,
+                action=action, entity=entity, entity_id=record, summary=summary))
+        uow.commit()
+        ids = set(uow.session.scalars(select(AuditEntry.id)))
+    return admin, ids
