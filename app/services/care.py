@@ -139,7 +139,6 @@ CARE_LIFECYCLE: TransitionTable[CareStatus] = TransitionTable(
         (CS.OPEN, CS.SKIPPED),
         (CS.SKIPPED, CS.OPEN),  # dismissed by mistake: postponing reopens it
     }),
-    labels={CS.OPEN: "To do", CS.DONE: "Completed", CS.SKIPPED: "Skipped"},
 )
 
 

@@ -100,8 +100,6 @@ CONFIRMATION: TransitionTable[ConfirmStatus] = TransitionTable(
         (CS.SUBMITTED, CS.RETURNED),
         (CS.RETURNED, CS.SUBMITTED),
     }),
-    labels={CS.DRAFT: "Draft", CS.SUBMITTED: "Submitted", CS.CONFIRMED: "Confirmed",
-            CS.RETURNED: "Returned"},
 )
 
 

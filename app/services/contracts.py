@@ -69,8 +69,6 @@ CONTRACT_LIFECYCLE: TransitionTable[ContractStatus] = TransitionTable(
         (CS.ACTIVE, CS.RENEWED),
         (CS.EXPIRED, CS.RENEWED),
     }),
-    labels={CS.DRAFT: "Draft", CS.ACTIVE: "Active", CS.EXPIRED: "Expired",
-            CS.TERMINATED: "Terminated", CS.RENEWED: "Renewed"},
 )
 # Statuses whose period still counts as coverage for the devices.
 COVERING = (CS.ACTIVE, CS.RENEWED)

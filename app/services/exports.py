@@ -14,22 +14,19 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Numeric, and_, cast, func, null, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
-from app.i18n import current_language, tr
+from app import labels
+from app.i18n import tr
 from app.models import Customer, Order, ServiceTicket, User
 from app.models.customers import customer_directory, customer_phones
 from app.models.enums import (
     AuditAction,
-    CustomerClass,
-    CustomerKind,
-    CustomerSource,
-    CustomerStatus,
     CustomFieldEntity,
     Module,
     Operation,
@@ -49,37 +46,9 @@ FORMATS = ("xlsx", "csv")
 # Column kinds of app/reports/tabular.py per custom field kind (the rest are text).
 _CUSTOM_KINDS = {"number": "decimal", "money": "money", "date": "date"}
 
-# Code values as people read them (the same words as the customer list), per language.
-_VALUE_LABELS: dict[Enum, tuple[str, str]] = {
-    CustomerKind.COMPANY: ("Company", "单位"),
-    CustomerKind.PERSON: ("Person", "个人"),
-    CustomerClass.A: ("A", "A"),
-    CustomerClass.B: ("B", "B"),
-    CustomerClass.C: ("C", "C"),
-    CustomerClass.KEY_ACCOUNT: ("Key account", "大客户"),
-    CustomerClass.DEALER: ("Dealer", "经销商"),
-    CustomerClass.RETAIL: ("Retail", "零售"),
-    CustomerSource.WALK_IN: ("Walk-in", "到店"),
-    CustomerSource.PHONE: ("Phone", "电话"),
-    CustomerSource.REFERRAL: ("Referral", "转介绍"),
-    CustomerSource.VISIT: ("Visit", "拜访"),
-    CustomerSource.WEB: ("Web", "网络"),
-    CustomerSource.DEALER: ("Dealer", "经销商"),
-    CustomerSource.SERVICE_RENEED: ("Service re-need", "服务商机"),
-    CustomerStatus.PROSPECT: ("Prospect", "潜在客户"),
-    CustomerStatus.ACTIVE: ("Active", "活跃"),
-    CustomerStatus.DORMANT: ("Dormant", "休眠"),
-    CustomerStatus.LOST: ("Lost", "流失"),
-}
-
-
-def _label(value: Enum | None) -> str | None:
-    if value is None:
-        return None
-    pair = _VALUE_LABELS.get(value)
-    if pair is None:
-        return str(value.value)
-    return pair[1] if current_language() == "zh" else pair[0]
+def _label(value: StrEnum | None) -> str | None:
+    """A code as people read it, in the current language (the words of the screens)."""
+    return None if value is None else labels.label(value)
 
 
 @dataclass(frozen=True)
@@ -122,11 +91,11 @@ def _custom_cell(definition: custom_fields.FieldDefinition, value: Any) -> Cell:
         return None
     if definition.options:
         codes = value if isinstance(value, list | tuple | set | frozenset) else (value,)
-        labels = []
+        shown = []
         for code in codes:
             choice = definition.choice(str(code))
-            labels.append(choice.label() if choice is not None else str(code))
-        return "、".join(labels)
+            shown.append(choice.label() if choice is not None else str(code))
+        return "、".join(shown)
     if isinstance(value, str | int | bool | Decimal | dt.date | dt.datetime):
         return value
     return str(value)
@@ -248,15 +217,6 @@ def export_customers(
                             for k, v in vars(filters).items()}})
 
 
-_ORDER_STATUS: dict[OrderStatus, tuple[str, str]] = {
-    OrderStatus.DRAFT: ("Draft", "草稿"),
-    OrderStatus.CONFIRMED: ("Confirmed", "已确认"),
-    OrderStatus.DELIVERED: ("Delivered", "已交付"),
-    OrderStatus.COMPLETED: ("Completed", "已完成"),
-    OrderStatus.CANCELLED: ("Cancelled", "已取消"),
-}
-
-
 def export_orders(
     *, uow: UnitOfWork, actor: Actor, path: str | Path, fmt: str | None = None,
     status: OrderStatus | None = None, date_from: dt.date | None = None,
@@ -303,13 +263,12 @@ def export_orders(
             kinds.append("money")
         custom = _custom_columns(uow, actor, "order", [r.id for r in rows])
         custom.add_headers(headers, kinds)
-        zh = current_language() == "zh"
 
         def lines() -> Iterator[Sequence[Cell]]:
             for r in rows:
                 line: list[Cell] = [
                     r.number, r.ordered_on, r.name, r.display_name,
-                    _ORDER_STATUS[r.status][1 if zh else 0], r.total_amount, r.paid_amount,
+                    _label(r.status), r.total_amount, r.paid_amount,
                     r.total_amount - r.paid_amount]
                 if not cost_hidden:
                     line.append(r.total_cost)
@@ -324,18 +283,6 @@ def export_orders(
                 "status": status.value if status else None,
                 "from": date_from.isoformat() if date_from else None,
                 "to": date_to.isoformat() if date_to else None})
-
-
-_TICKET_STATUS: dict[TicketStatus, tuple[str, str]] = {
-    TicketStatus.RECEIVED: ("Received", "已接单"),
-    TicketStatus.DISPATCHED: ("Dispatched", "已派工"),
-    TicketStatus.IN_REPAIR: ("In repair", "维修中"),
-    TicketStatus.WAITING_PARTS: ("Waiting for parts", "等待配件"),
-    TicketStatus.DONE: ("Done", "已完成"),
-    TicketStatus.PICKED_UP: ("Picked up", "已取机"),
-    TicketStatus.CLOSED: ("Closed", "已关闭"),
-    TicketStatus.CANCELLED: ("Cancelled", "已取消"),
-}
 
 
 def export_tickets(
@@ -408,14 +355,13 @@ def export_tickets(
             kinds.append("money")
         custom = _custom_columns(uow, actor, "service_ticket", [r.id for r in rows])
         custom.add_headers(headers, kinds)
-        zh = current_language() == "zh"
 
         def lines() -> Iterator[Sequence[Cell]]:
             for r in rows:
                 device = " ".join(p for p in (r.brand, r.model) if p) or None
                 line: list[Cell] = [
                     r.number, r.received_at, r.name, device, r.serial_number,
-                    _TICKET_STATUS[r.status][1 if zh else 0], r.intake_by, r.technician,
+                    _label(r.status), r.intake_by, r.technician,
                     r.total_charge, r.paid_amount]
                 if not cost_hidden:
                     line.append(r.parts_cost)
@@ -431,16 +377,6 @@ def export_tickets(
                 "open_only": open_only,
                 "from": date_from.isoformat() if date_from else None,
                 "to": date_to.isoformat() if date_to else None})
-
-
-_QUOTATION_STATUS: dict[QuotationStatus, tuple[str, str]] = {
-    QuotationStatus.DRAFT: ("Draft", "草稿"),
-    QuotationStatus.SENT: ("Sent", "已发送"),
-    QuotationStatus.ACCEPTED: ("Accepted", "已接受"),
-    QuotationStatus.REJECTED: ("Rejected", "已拒绝"),
-    QuotationStatus.EXPIRED: ("Expired", "已过期"),
-    QuotationStatus.CONVERTED: ("Converted to order", "已转订单"),
-}
 
 
 def export_quotations(
@@ -479,12 +415,11 @@ def export_quotations(
         headers = [tr("Number"), tr("Date"), tr("Valid until"), tr("Customer"), tr("Owner"),
                    tr("Status"), tr("Amount")]
         kinds = ["text", "date", "date", "text", "text", "text", "money"]
-        zh = current_language() == "zh"
 
         def lines() -> Iterator[Sequence[Cell]]:
             for r in rows:
                 yield [r.number, r.quoted_on, r.valid_until, r.name, r.display_name,
-                       _QUOTATION_STATUS[r.status][1 if zh else 0], r.total_amount]
+                       _label(r.status), r.total_amount]
 
         return _write_audited(
             uow, actor, target, kind, entity="quotation", what="quotations", title=tr("Quotations"),

@@ -53,8 +53,6 @@ KNOWLEDGE_REVIEW: TransitionTable[KnowledgeStatus] = TransitionTable(
         (KS.PENDING, KS.REJECTED),
         (KS.REJECTED, KS.PENDING),
     }),
-    labels={KS.DRAFT: "Draft", KS.PENDING: "Pending", KS.APPROVED: "Approved",
-            KS.REJECTED: "Returned"},
 )
 # Statuses in which an entry may still be edited (by its author or the lead).
 EDITABLE = (KS.DRAFT, KS.PENDING, KS.REJECTED)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from app import labels
 from app.i18n import tr
 from app.services.errors import InvalidTransition
 
@@ -22,14 +22,15 @@ class TransitionTable(Generic[S]):
         states: the status enum the edges are drawn from.
         initial: the status a new record starts in.
         edges: the allowed ``(from, to)`` moves.
-        labels: English status names people read (translated through ``tr``).
+
+    The states' names come from the one label catalog (:mod:`app.labels`), the same words
+    the screens show.
     """
 
     entity: str
     states: type[S]
     initial: S
     edges: frozenset[tuple[S, S]]
-    labels: Mapping[S, str]
 
     def allows(self, current: S, target: S) -> bool:
         return (current, target) in self.edges
@@ -39,7 +40,7 @@ class TransitionTable(Generic[S]):
         return tuple(s for s in self.states if (current, s) in self.edges)
 
     def label(self, state: S) -> str:
-        return tr(self.labels.get(state, state.value))
+        return labels.label(state)
 
     def check(self, current: S, target: S, *, record: str) -> None:
         """Raise :class:`InvalidTransition` unless ``current → target`` is an edge.

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute
 
+from app import labels
 from app.i18n import tr
 from app.models import Role, RoleDataScope, RoleFieldRule, RolePermission, User
 from app.models.enums import DataScope, FieldAccess, Module, Operation
@@ -168,8 +169,8 @@ def require(uow: UnitOfWork, actor: Actor, module: Module, operation: Operation)
                                operation=operation)
     if not grants.allows(module, operation):
         raise PermissionDenied(
-            tr("You may not {operation} in {module}.", operation=tr(operation.value),
-               module=tr(module.value)),
+            tr("You may not {operation} in {module}.", operation=labels.verb(operation),
+               module=labels.label(module)),
             module=module,
             operation=operation,
         )
@@ -254,7 +255,7 @@ def require_in_scope(
     if not owns_in_scope(uow, actor, module, owner_id):
         raise PermissionDenied(
             tr("This record belongs to someone else; you may not {operation} it.",
-               operation=tr(operation.value)),
+               operation=labels.verb(operation)),
             module=module,
             operation=operation,
         )

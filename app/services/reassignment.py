@@ -48,6 +48,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute
 
+from app import labels
 from app.i18n import tr
 from app.models import (
     CareItem,
@@ -166,12 +167,6 @@ HOLDINGS: tuple[HoldingKind, ...] = (
                 follows_customer=False),
 )
 KINDS = {k.code: k for k in HOLDINGS}
-
-CLASS_NAMES: Mapping[CustomerClass, str] = {
-    CustomerClass.A: "Class A", CustomerClass.B: "Class B", CustomerClass.C: "Class C",
-    CustomerClass.KEY_ACCOUNT: "Key account", CustomerClass.DEALER: "Dealer",
-    CustomerClass.RETAIL: "Retail",
-}
 
 # Person columns deliberately left alone: they say who did or was set the work, not who
 # looks after something now. (Closed records under the columns above stay too.)
@@ -399,7 +394,7 @@ def hand_over(
                 moves[code][to].append(record_id)
         if plan_for.missing_classes:
             check.fail("plan", tr("no user chosen for the customer classes: {classes}",
-                                  classes=", ".join(tr(CLASS_NAMES[k]) for k in CustomerClass
+                                  classes=", ".join(labels.label(k) for k in CustomerClass
                                                     if k in plan_for.missing_classes)))
         _check_rights(uow, check, moves, names)
         check.done()
@@ -618,7 +613,7 @@ def _check_rights(uow: UnitOfWork, check: Checker, moves: Mapping[str, Mapping[i
         select(User.id, RolePermission.module, RolePermission.operation)
         .join(RolePermission, RolePermission.role_id == User.role_id)
         .where(User.id.in_(users))).all()}
-    refused = sorted({(names.get(uid, str(uid)), tr(module.value))
+    refused = sorted({(names.get(uid, str(uid)), labels.label(module))
                       for uid, module, op in needed if (uid, module, op) not in granted})
     for name, module in refused:
         check.fail("plan", tr("{user} may not work on {module}", user=name, module=module))

@@ -10,10 +10,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, or_, select
 
+from app import labels
+from app.i18n import translate
 from app.models import Customer, Order, ServiceTicket, User
 from app.models.enums import (
     CustomerClass,
@@ -42,36 +45,22 @@ TOTAL_KEY = "*"         # the selector value of a total row
 
 # --- labels in both languages --------------------------------------------------------------
 
-_ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "class": {
-        CustomerClass.A: ("Class A", "A类"), CustomerClass.B: ("Class B", "B类"),
-        CustomerClass.C: ("Class C", "C类"), CustomerClass.KEY_ACCOUNT: ("Key account", "大客户"),
-        CustomerClass.DEALER: ("Dealer", "经销商"), CustomerClass.RETAIL: ("Retail", "零售"),
-    },
-    "source": {
-        CustomerSource.WALK_IN: ("Walk-in", "到店"), CustomerSource.PHONE: ("Phone", "来电"),
-        CustomerSource.REFERRAL: ("Referral", "转介绍"), CustomerSource.VISIT: ("Visit", "拜访"),
-        CustomerSource.WEB: ("Web", "网络"), CustomerSource.DEALER: ("Dealer", "经销商"),
-        CustomerSource.SERVICE_RENEED: ("Service re-need", "服务商机"),
-    },
-    "status": {
-        CustomerStatus.PROSPECT: ("Prospect", "潜在客户"),
-        CustomerStatus.ACTIVE: ("Active", "活跃"),
-        CustomerStatus.DORMANT: ("Dormant", "休眠"), CustomerStatus.LOST: ("Lost", "流失"),
-    },
-    "category": {
-        ProductCategory.PRINTER: ("Printer", "打印机"),
-        ProductCategory.CONSUMABLE: ("Consumable", "耗材"), ProductCategory.PC: ("PC", "电脑"),
-        ProductCategory.PART: ("Part", "配件"), ProductCategory.SERVICE: ("Service", "服务"),
-    },
+# The code families a statistic groups by, and the enum (the label family) of each.
+_FAMILIES: Mapping[str, type[StrEnum]] = {
+    "class": CustomerClass,
+    "source": CustomerSource,
+    "status": CustomerStatus,
+    "category": ProductCategory,
 }
-_NONE_LABELS = {
-    "category": ("Not in catalog", "非目录商品"),
-    "technician": ("Unassigned", "未派工"),
-    "device_model": ("No device", "无设备"),
-    "salesperson": ("No owner", "无负责人"),
+# What a group without a code (NULL in the data) is called, per family.
+_NONE_LABELS: Mapping[str, str] = {
+    "category": "Not in catalog",
+    "technician": "Unassigned",
+    "device_model": "No device",
+    "salesperson": "No owner",
 }
-TOTAL_LABEL = ("Total", "合计")
+# A total row's name as (English, Chinese), for the tables that pick() it.
+TOTAL_LABEL = ("Total", translate("Total", language="zh"))
 
 
 def pick(lang: str, pair: tuple[str, str]) -> str:
@@ -79,15 +68,15 @@ def pick(lang: str, pair: tuple[str, str]) -> str:
 
 
 def enum_members(family: str) -> list[str]:
-    return [str(code) for code in _ENUM_LABELS[family]]
+    return [str(code) for code in _FAMILIES[family]]
 
 
 def label(family: str, code: str | None, lang: str) -> str:
-    """The display name of a category code in ``lang``."""
+    """The display name of a category code in ``lang`` (the words of app.labels)."""
     if code is None or code == NONE_KEY:
-        return pick(lang, _NONE_LABELS.get(family, ("(none)", "（无）")))
-    pair = _ENUM_LABELS.get(family, {}).get(code)
-    return pick(lang, pair) if pair else code
+        return translate(_NONE_LABELS.get(family, "(none)"), language=lang)
+    kind = _FAMILIES.get(family)
+    return labels.label_of(kind, code, language=lang) if kind is not None else code
 
 
 def col(key: str, en: str, zh: str, kind: ColumnKind) -> StatColumn:

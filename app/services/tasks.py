@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import and_, case, false, or_, select, true
 from sqlalchemy.orm import aliased
 
+from app import labels
 from app.i18n import tr
 from app.models import Department, Task, User, utcnow
 from app.models.customers import customer_directory
@@ -66,9 +67,6 @@ TASK_LIFECYCLE: TransitionTable[TaskStatus] = TransitionTable(
         (TS.RETURNED, TS.CANCELLED),
         (TS.REPORTED_DONE, TS.CANCELLED),
     }),
-    labels={TS.OPEN: "Open", TS.ACKNOWLEDGED: "Acknowledged",
-            TS.REPORTED_DONE: "Reported done", TS.CONFIRMED: "Confirmed",
-            TS.RETURNED: "Reopened", TS.CANCELLED: "Cancelled"},
 )
 
 # Still the assignee's to do.
@@ -447,7 +445,7 @@ def _load_for_decision(uow: UnitOfWork, actor: Actor, task_id: int) -> Task:
     if not in_scope and task.assigned_by_id != actor.user_id:
         raise PermissionDenied(
             tr("This record belongs to someone else; you may not {operation} it.",
-               operation=tr(Operation.CONFIRM.value)),
+               operation=labels.verb(Operation.CONFIRM)),
             module=Module.TASKS, operation=Operation.CONFIRM)
     if task.assignee_id == actor.user_id or (
             task.updated_by_id == actor.user_id

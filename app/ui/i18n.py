@@ -1,4 +1,9 @@
-"""Qt translation of the interface: our zh_CN catalog and Qt's own, when Chinese is chosen."""
+"""Translation of the interface: our zh_CN catalog and Qt's own, when Chinese is chosen.
+
+Labels of codes (statuses, kinds, actions) come from ``app.labels`` through ``app.i18n``,
+not from Qt's catalog, so installing a language sets ``app.i18n`` to it too: the words of
+the screens and those of services, audit entries and errors can never disagree.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from app import i18n
 from app.paths import resource
 
 log = logging.getLogger(__name__)
@@ -34,12 +40,13 @@ def install_translator(
 
     Chinese loads ``stationcrm_zh_CN.qm`` from ``resources/translations`` (when it has been
     built) and Qt's own ``qtbase_zh_CN.qm`` for standard buttons and dialogs. English is the
-    source language and needs no catalog.
+    source language and needs no catalog. ``app.i18n`` follows the same choice.
     """
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()
     resolved = normalise_language(language)
+    i18n.set_language(resolved)
     if resolved != "zh":
         return resolved
     folder = directory or translations_dir()

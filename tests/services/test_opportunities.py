@@ -101,7 +101,8 @@ def test_every_transition_edge_names_a_real_stage_and_every_stage_is_reachable()
                 reached.add(nxt)
                 frontier.append(nxt)
     assert reached == members
-    assert set(table.labels) == set(DEFAULT_PROBABILITY) == members
+    assert set(DEFAULT_PROBABILITY) == members
+    assert all(table.label(s).strip() for s in members)  # every stage has a name
     assert all(0 <= p <= 100 for p in DEFAULT_PROBABILITY.values())
 
 

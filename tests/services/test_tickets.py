@@ -488,7 +488,7 @@ def test_every_lifecycle_edge_names_a_real_state():
                 reachable.add(nxt)
                 frontier.append(nxt)
     assert reachable == states
-    assert set(TICKET_LIFECYCLE.labels) == states
+    assert all(TICKET_LIFECYCLE.label(s).strip() for s in states)  # every state has a name
 
 
 def test_contact_of_another_customer_is_refused(uow, clerk, customer):

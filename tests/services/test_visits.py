@@ -397,7 +397,7 @@ def test_every_confirmation_edge_names_a_real_status_and_every_status_is_reachab
                 reached.add(nxt)
                 frontier.append(nxt)
     assert reached == members
-    assert set(table.labels) == members
+    assert all(table.label(s).strip() for s in members)  # every status has a name
     assert table.targets(ConfirmStatus.CONFIRMED) == ()
 
 

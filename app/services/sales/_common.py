@@ -77,8 +77,6 @@ QUOTATION_LIFECYCLE: TransitionTable[QuotationStatus] = TransitionTable(
         # Only through convert_quotation_to_order, which makes the order in the same step.
         (QS.ACCEPTED, QS.CONVERTED),
     }),
-    labels={QS.DRAFT: "Draft", QS.SENT: "Sent", QS.ACCEPTED: "Accepted",
-            QS.REJECTED: "Rejected", QS.EXPIRED: "Expired", QS.CONVERTED: "Converted to order"},
 )
 
 ORDER_LIFECYCLE: TransitionTable[OrderStatus] = TransitionTable(
@@ -92,8 +90,6 @@ ORDER_LIFECYCLE: TransitionTable[OrderStatus] = TransitionTable(
         (OS.DRAFT, OS.CANCELLED),
         (OS.CONFIRMED, OS.CANCELLED),
     }),
-    labels={OS.DRAFT: "Draft", OS.CONFIRMED: "Confirmed", OS.DELIVERED: "Delivered",
-            OS.COMPLETED: "Completed", OS.CANCELLED: "Cancelled"},
 )
 
 LIFECYCLES: tuple[TransitionTable[Any], ...] = (QUOTATION_LIFECYCLE, ORDER_LIFECYCLE)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app import labels
 from app.i18n import tr
 from app.models import Order, Payment, PaymentAllocation
 from app.models.enums import AuditAction, Module, Operation, PaymentMethod
@@ -138,7 +139,7 @@ def get_payment(*, uow: UnitOfWork, actor: Actor, payment_id: int) -> PaymentVie
         if not visible:
             raise PermissionDenied(
                 tr("This record belongs to someone else; you may not {operation} it.",
-                   operation=tr(Operation.VIEW.value)),
+                   operation=labels.verb(Operation.VIEW)),
                 module=Module.PAYMENTS, operation=Operation.VIEW)
         return _payment_view(uow, actor, payment)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -15,95 +15,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import labels
 from app.models.enums import AuditAction, DataScope, FieldAccess, Operation
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
-_OPERATIONS: Mapping[Operation, str] = {
-    Operation.VIEW: QT_TRANSLATE_NOOP("AdminLabels", "View"),
-    Operation.CREATE: QT_TRANSLATE_NOOP("AdminLabels", "Create"),
-    Operation.EDIT: QT_TRANSLATE_NOOP("AdminLabels", "Edit"),
-    Operation.DELETE: QT_TRANSLATE_NOOP("AdminLabels", "Delete"),
-    Operation.CONFIRM: QT_TRANSLATE_NOOP("AdminLabels", "Confirm"),
-    Operation.PRINT: QT_TRANSLATE_NOOP("AdminLabels", "Print"),
-    Operation.EXPORT: QT_TRANSLATE_NOOP("AdminLabels", "Export"),
-}
 
-_SCOPES: Mapping[DataScope, str] = {
-    DataScope.OWN: QT_TRANSLATE_NOOP("AdminLabels", "Own"),
-    DataScope.DEPARTMENT: QT_TRANSLATE_NOOP("AdminLabels", "Own department"),
-    DataScope.ALL: QT_TRANSLATE_NOOP("AdminLabels", "All"),
-}
-
-_ACCESS: Mapping[FieldAccess | None, str] = {
-    None: QT_TRANSLATE_NOOP("AdminLabels", "Visible"),
-    FieldAccess.READ_ONLY: QT_TRANSLATE_NOOP("AdminLabels", "Read-only"),
-    FieldAccess.HIDDEN: QT_TRANSLATE_NOOP("AdminLabels", "Hidden"),
-}
-
-
-_ACTIONS: Mapping[AuditAction, str] = {
-    AuditAction.CREATE: QT_TRANSLATE_NOOP("AdminLabels", "Created"),
-    AuditAction.UPDATE: QT_TRANSLATE_NOOP("AdminLabels", "Changed"),
-    AuditAction.DELETE: QT_TRANSLATE_NOOP("AdminLabels", "Deleted"),
-    AuditAction.LOGIN: QT_TRANSLATE_NOOP("AdminLabels", "Logged in"),
-    AuditAction.LOGIN_FAILED: QT_TRANSLATE_NOOP("AdminLabels", "Failed login"),
-    AuditAction.LOCKED: QT_TRANSLATE_NOOP("AdminLabels", "Account locked"),
-    AuditAction.EXPORT: QT_TRANSLATE_NOOP("AdminLabels", "Exported"),
-    AuditAction.REASSIGN: QT_TRANSLATE_NOOP("AdminLabels", "Handed over"),
-    AuditAction.CONFIRM: QT_TRANSLATE_NOOP("AdminLabels", "Confirmed"),
-    AuditAction.RETURN: QT_TRANSLATE_NOOP("AdminLabels", "Returned"),
-    AuditAction.TRANSITION: QT_TRANSLATE_NOOP("AdminLabels", "Status changed"),
-    AuditAction.PRINT: QT_TRANSLATE_NOOP("AdminLabels", "Printed"),
-    AuditAction.DB_CHANGE: QT_TRANSLATE_NOOP("AdminLabels", "Changed outside StationCRM"),
-    AuditAction.PHONE_LOOKUP: QT_TRANSLATE_NOOP("AdminLabels", "Phone number looked up"),
-}
-
-# The entity names written to the audit log, as people read them.
-_ENTITIES: Mapping[str, str] = {
-    "customer": QT_TRANSLATE_NOOP("AdminLabels", "Customer"),
-    "device": QT_TRANSLATE_NOOP("AdminLabels", "Device"),
-    "visit": QT_TRANSLATE_NOOP("AdminLabels", "Visit"),
-    "opportunity": QT_TRANSLATE_NOOP("AdminLabels", "Opportunity"),
-    "product": QT_TRANSLATE_NOOP("AdminLabels", "Product"),
-    "quotation": QT_TRANSLATE_NOOP("AdminLabels", "Quotation"),
-    "order": QT_TRANSLATE_NOOP("AdminLabels", "Order"),
-    "payment": QT_TRANSLATE_NOOP("AdminLabels", "Payment"),
-    "contract": QT_TRANSLATE_NOOP("AdminLabels", "Service contract"),
-    "service_ticket": QT_TRANSLATE_NOOP("AdminLabels", "Service ticket"),
-    "repair_record": QT_TRANSLATE_NOOP("AdminLabels", "Repair record"),
-    "knowledge": QT_TRANSLATE_NOOP("AdminLabels", "Knowledge entry"),
-    "sales_plan": QT_TRANSLATE_NOOP("AdminLabels", "Sales plan"),
-    "task": QT_TRANSLATE_NOOP("AdminLabels", "Task"),
-    "user": QT_TRANSLATE_NOOP("AdminLabels", "User account"),
-    "role": QT_TRANSLATE_NOOP("AdminLabels", "Role"),
-    "department": QT_TRANSLATE_NOOP("AdminLabels", "Department unit"),
-    "custom_field": QT_TRANSLATE_NOOP("AdminLabels", "Custom field"),
-    "app_setting": QT_TRANSLATE_NOOP("AdminLabels", "Setting"),
-    "care_item": QT_TRANSLATE_NOOP("AdminLabels", "Care item"),
-    "statistic": QT_TRANSLATE_NOOP("AdminLabels", "Statistic"),
-}
-
-
+# Labels come from the one catalog (app.labels); these names are what the tabs call.
 def action_label(action: AuditAction) -> str:
-    return QCoreApplication.translate("AdminLabels", _ACTIONS.get(action, action.value))
+    return labels.label_of(AuditAction, action)
 
 
 def entity_label(entity: str) -> str:
-    text = _ENTITIES.get(entity)
-    return QCoreApplication.translate("AdminLabels", text) if text else entity
+    return labels.record_kind_label(entity)
 
 
 def operation_label(operation: Operation) -> str:
-    return QCoreApplication.translate("AdminLabels", _OPERATIONS[operation])
+    return labels.label(operation)
 
 
 def scope_label(scope: DataScope) -> str:
-    return QCoreApplication.translate("AdminLabels", _SCOPES[scope])
+    return labels.label(scope)
 
 
 def access_label(access: FieldAccess | None) -> str:
-    return QCoreApplication.translate("AdminLabels", _ACCESS[access])
+    return labels.field_access_label(access)
 
 
 def make_table(parent: QWidget, name: str, headers: Sequence[str], *,

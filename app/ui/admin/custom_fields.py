@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import labels
 from app.models.enums import CustomFieldEntity, CustomFieldKind, Module, Operation
 from app.services.custom_fields import (
     CHOICE_KINDS,
@@ -67,34 +68,11 @@ FORM_ENTITIES = (CustomFieldEntity.CUSTOMER, CustomFieldEntity.CONTACT, CustomFi
 
 def entity_labels(owner: QWidget) -> list[tuple[CustomFieldEntity, str]]:
     """The kinds of record an administrator may add fields to, as people call them."""
-    labels = {
-        CustomFieldEntity.CUSTOMER: QCoreApplication.translate("CustomFieldLabels", "Customers"),
-        CustomFieldEntity.CONTACT: QCoreApplication.translate("CustomFieldLabels", "Contacts"),
-        CustomFieldEntity.DEVICE: QCoreApplication.translate("CustomFieldLabels", "Devices"),
-        CustomFieldEntity.VISIT: QCoreApplication.translate("CustomFieldLabels", "Visits"),
-        CustomFieldEntity.ORDER: QCoreApplication.translate("CustomFieldLabels", "Orders"),
-        CustomFieldEntity.SERVICE_TICKET:
-            QCoreApplication.translate("CustomFieldLabels", "Service tickets"),
-        CustomFieldEntity.CARE_ITEM:
-            QCoreApplication.translate("CustomFieldLabels", "Customer care"),
-    }
-    return [(entity, labels[entity]) for entity in FORM_ENTITIES]
+    return [(entity, labels.label(entity)) for entity in FORM_ENTITIES]
 
 
 def kind_labels(owner: QWidget) -> list[tuple[CustomFieldKind, str]]:
-    return [
-        (CustomFieldKind.TEXT, QCoreApplication.translate("CustomFieldLabels", "Text")),
-        (CustomFieldKind.MULTILINE,
-         QCoreApplication.translate("CustomFieldLabels", "Multi-line text")),
-        (CustomFieldKind.NUMBER, QCoreApplication.translate("CustomFieldLabels", "Number")),
-        (CustomFieldKind.MONEY, QCoreApplication.translate("CustomFieldLabels", "Money")),
-        (CustomFieldKind.DATE, QCoreApplication.translate("CustomFieldLabels", "Date")),
-        (CustomFieldKind.CHOICE,
-         QCoreApplication.translate("CustomFieldLabels", "Choice list (one)")),
-        (CustomFieldKind.MULTI_CHOICE,
-         QCoreApplication.translate("CustomFieldLabels", "Choice list (several)")),
-        (CustomFieldKind.BOOLEAN, QCoreApplication.translate("CustomFieldLabels", "Yes/no")),
-    ]
+    return labels.choices(CustomFieldKind)
 
 
 def code_from_label(label: str) -> str:

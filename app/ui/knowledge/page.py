@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import labels
 from app.models.enums import KnowledgeStatus, Module, Operation
 from app.services.knowledge import (
     EDITABLE,
@@ -52,16 +53,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_DEBOUNCE_MS = 300
 RETURNED_COLOUR = "#c62828"
 
-_STATUSES = {
-    KnowledgeStatus.DRAFT: QT_TRANSLATE_NOOP("KnowledgeStatus", "Draft"),
-    KnowledgeStatus.PENDING: QT_TRANSLATE_NOOP("KnowledgeStatus", "Pending approval"),
-    KnowledgeStatus.APPROVED: QT_TRANSLATE_NOOP("KnowledgeStatus", "Approved"),
-    KnowledgeStatus.REJECTED: QT_TRANSLATE_NOOP("KnowledgeStatus", "Returned"),
-}
-
-
 def knowledge_status_label(status: KnowledgeStatus) -> str:
-    return QCoreApplication.translate("KnowledgeStatus", _STATUSES[status])
+    return labels.label(status)
 
 
 def _table(parent: QWidget, name: str, headers: list[str], stretch: int) -> QTableWidget:

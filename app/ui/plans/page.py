@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import labels
 from app.models.enums import Module, Operation, PlanPeriod
 from app.services.errors import ValidationError
 from app.services.plans import PlanVsActual, SalesPlanDraft, plan_vs_actual, set_sales_plan
@@ -60,8 +61,8 @@ class SalesPlanPage(QWidget):
         self.year_spin.setValue(dt.date.today().year)
         self.period_combo = QComboBox(self)
         self.period_combo.setObjectName("period_kind")
-        self.period_combo.addItem(self.tr("By month"), PlanPeriod.MONTH)
-        self.period_combo.addItem(self.tr("By quarter"), PlanPeriod.QUARTER)
+        for period, text in labels.choices(PlanPeriod):
+            self.period_combo.addItem(text, period)
         self.owner_combo = QComboBox(self)
         self.owner_combo.setObjectName("owner_picker")
         self.owner_combo.setMinimumContentsLength(10)

@@ -2,81 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
+from app import labels
 from app.models.enums import OrderStatus, PaymentMethod, QuotationStatus
 
 FIELD_ERROR_STYLE = "border: 1px solid #c62828; background: #fff5f5;"
 ERROR_COLOUR = "#b00020"
 
-_QUOTATION_STATUSES: Mapping[QuotationStatus, str] = {
-    QuotationStatus.DRAFT: QT_TRANSLATE_NOOP("QuotationStatus", "Draft"),
-    QuotationStatus.SENT: QT_TRANSLATE_NOOP("QuotationStatus", "Sent"),
-    QuotationStatus.ACCEPTED: QT_TRANSLATE_NOOP("QuotationStatus", "Accepted"),
-    QuotationStatus.REJECTED: QT_TRANSLATE_NOOP("QuotationStatus", "Rejected"),
-    QuotationStatus.EXPIRED: QT_TRANSLATE_NOOP("QuotationStatus", "Expired"),
-    QuotationStatus.CONVERTED: QT_TRANSLATE_NOOP("QuotationStatus", "Converted to order"),
-}
 
-# What the button that moves a quotation to each state says.
-_QUOTATION_ACTIONS: Mapping[QuotationStatus, str] = {
-    QuotationStatus.SENT: QT_TRANSLATE_NOOP("QuotationAction", "Mark as sent"),
-    QuotationStatus.ACCEPTED: QT_TRANSLATE_NOOP("QuotationAction", "Accepted by customer"),
-    QuotationStatus.REJECTED: QT_TRANSLATE_NOOP("QuotationAction", "Rejected by customer"),
-    QuotationStatus.EXPIRED: QT_TRANSLATE_NOOP("QuotationAction", "Mark as expired"),
-}
-
-_ORDER_STATUSES: Mapping[OrderStatus, str] = {
-    OrderStatus.DRAFT: QT_TRANSLATE_NOOP("OrderStatus", "Draft"),
-    OrderStatus.CONFIRMED: QT_TRANSLATE_NOOP("OrderStatus", "Confirmed"),
-    OrderStatus.DELIVERED: QT_TRANSLATE_NOOP("OrderStatus", "Delivered"),
-    OrderStatus.COMPLETED: QT_TRANSLATE_NOOP("OrderStatus", "Completed"),
-    OrderStatus.CANCELLED: QT_TRANSLATE_NOOP("OrderStatus", "Cancelled"),
-}
-
-_ORDER_ACTIONS: Mapping[OrderStatus, str] = {
-    OrderStatus.CONFIRMED: QT_TRANSLATE_NOOP("OrderAction", "Confirm order"),
-    OrderStatus.DELIVERED: QT_TRANSLATE_NOOP("OrderAction", "Mark as delivered"),
-    OrderStatus.COMPLETED: QT_TRANSLATE_NOOP("OrderAction", "Mark as completed"),
-    OrderStatus.CANCELLED: QT_TRANSLATE_NOOP("OrderAction", "Cancel order"),
-}
-
-_PAYMENT_METHODS: Mapping[PaymentMethod, str] = {
-    PaymentMethod.CASH: QT_TRANSLATE_NOOP("PaymentMethod", "Cash"),
-    PaymentMethod.BANK_TRANSFER: QT_TRANSLATE_NOOP("PaymentMethod", "Bank transfer"),
-    PaymentMethod.WECHAT: QT_TRANSLATE_NOOP("PaymentMethod", "WeChat Pay"),
-    PaymentMethod.ALIPAY: QT_TRANSLATE_NOOP("PaymentMethod", "Alipay"),
-    PaymentMethod.CHEQUE: QT_TRANSLATE_NOOP("PaymentMethod", "Cheque"),
-}
-
-
+# Labels come from the one catalog (app.labels); these names are what the screens call.
 def quotation_status_label(value: QuotationStatus | str) -> str:
-    return QCoreApplication.translate("QuotationStatus",
-                                      _QUOTATION_STATUSES[QuotationStatus(value)])
+    return labels.label(QuotationStatus(value))
 
 
 def quotation_action_label(value: QuotationStatus) -> str:
-    return QCoreApplication.translate("QuotationAction", _QUOTATION_ACTIONS[value])
+    return labels.move_label(value)
 
 
 def order_status_label(value: OrderStatus | str) -> str:
-    return QCoreApplication.translate("OrderStatus", _ORDER_STATUSES[OrderStatus(value)])
+    return labels.label(OrderStatus(value))
 
 
 def order_action_label(value: OrderStatus) -> str:
-    return QCoreApplication.translate("OrderAction", _ORDER_ACTIONS[value])
+    return labels.move_label(value)
 
 
 def payment_method_label(value: PaymentMethod | str) -> str:
-    return QCoreApplication.translate("PaymentMethod", _PAYMENT_METHODS[PaymentMethod(value)])
+    return labels.label(PaymentMethod(value))
 
 
 def payment_methods() -> list[tuple[PaymentMethod, str]]:
-    return [(m, payment_method_label(m)) for m in PaymentMethod]
+    return labels.choices(PaymentMethod)
 
 
 def parse_decimal(text: str) -> Decimal | None:

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import labels
 from app.models.enums import (
     CustomFieldEntity,
     Priority,
@@ -96,31 +97,6 @@ _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 COVERED_COLOUR = "#1b5e20"
 PARTLY_COVERED_COLOUR = "#8d5a00"
 
-_CHANNELS: Mapping[TicketChannel, str] = {
-    TicketChannel.WALK_IN: QT_TRANSLATE_NOOP("TicketChannel", "Walk-in"),
-    TicketChannel.PHONE: QT_TRANSLATE_NOOP("TicketChannel", "Phone call"),
-    TicketChannel.ON_SITE_REQUEST: QT_TRANSLATE_NOOP("TicketChannel", "On-site request"),
-}
-_MODES: Mapping[ServiceMode, str] = {
-    ServiceMode.BRING_IN: QT_TRANSLATE_NOOP("ServiceMode", "Bring-in"),
-    ServiceMode.ON_SITE: QT_TRANSLATE_NOOP("ServiceMode", "On-site"),
-}
-_PRIORITIES: Mapping[Priority, str] = {
-    Priority.LOW: QT_TRANSLATE_NOOP("Priority", "Low"),
-    Priority.NORMAL: QT_TRANSLATE_NOOP("Priority", "Normal"),
-    Priority.HIGH: QT_TRANSLATE_NOOP("Priority", "High"),
-    Priority.URGENT: QT_TRANSLATE_NOOP("Priority", "Urgent"),
-}
-_STATUSES: Mapping[TicketStatus, str] = {
-    TicketStatus.RECEIVED: QT_TRANSLATE_NOOP("TicketStatus", "Received"),
-    TicketStatus.DISPATCHED: QT_TRANSLATE_NOOP("TicketStatus", "Dispatched"),
-    TicketStatus.IN_REPAIR: QT_TRANSLATE_NOOP("TicketStatus", "In repair"),
-    TicketStatus.WAITING_PARTS: QT_TRANSLATE_NOOP("TicketStatus", "Waiting for parts"),
-    TicketStatus.DONE: QT_TRANSLATE_NOOP("TicketStatus", "Done"),
-    TicketStatus.PICKED_UP: QT_TRANSLATE_NOOP("TicketStatus", "Picked up"),
-    TicketStatus.CLOSED: QT_TRANSLATE_NOOP("TicketStatus", "Closed"),
-    TicketStatus.CANCELLED: QT_TRANSLATE_NOOP("TicketStatus", "Cancelled"),
-}
 # The quick check boxes for accessories received with the device (随机附件).
 ACCESSORIES = (
     QT_TRANSLATE_NOOP("Accessory", "Power cord"),
@@ -130,12 +106,8 @@ ACCESSORIES = (
 )
 
 
-def _label(context: str, table: Mapping[Any, str], value: Any) -> str:
-    return QCoreApplication.translate(context, table[value]) if value in table else str(value)
-
-
 def status_label(value: TicketStatus) -> str:
-    return _label("TicketStatus", _STATUSES, value)
+    return labels.label_of(TicketStatus, value)
 
 
 def _qdate(day: QDate) -> dt.date:
@@ -246,11 +218,11 @@ class IntakeDialog(QDialog):
         self.channel_combo = QComboBox(self)
         self.channel_combo.setObjectName("channel_combo")
         for channel in TicketChannel:
-            self.channel_combo.addItem(_label("TicketChannel", _CHANNELS, channel), channel)
+            self.channel_combo.addItem(labels.label(channel), channel)
         self.mode_combo = QComboBox(self)
         self.mode_combo.setObjectName("mode_combo")
         for mode in ServiceMode:
-            self.mode_combo.addItem(_label("ServiceMode", _MODES, mode), mode)
+            self.mode_combo.addItem(labels.label(mode), mode)
         self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
         self.address_edit = QLineEdit(self)
         self.address_edit.setObjectName("site_address_edit")
@@ -258,7 +230,7 @@ class IntakeDialog(QDialog):
         self.priority_combo = QComboBox(self)
         self.priority_combo.setObjectName("priority_combo")
         for priority in Priority:
-            self.priority_combo.addItem(_label("Priority", _PRIORITIES, priority), priority)
+            self.priority_combo.addItem(labels.label(priority), priority)
         self.priority_combo.setCurrentIndex(self.priority_combo.findData(Priority.NORMAL))
         self.symptoms_edit = QPlainTextEdit(self)
         self.symptoms_edit.setObjectName("symptoms_edit")

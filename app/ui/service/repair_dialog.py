@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import labels
 from app.models.enums import KnowledgeStatus, Module, Operation
 from app.saving import new_request_key
 from app.services.catalog import list_products
@@ -56,16 +57,8 @@ from app.ui.saving import save_keyed
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PRICE_ROLE = Qt.ItemDataRole.UserRole + 2
 
-_JOB_TYPES = {
-    "bench_repair": QT_TRANSLATE_NOOP("JobType", "Bench repair"),
-    "on_site_repair": QT_TRANSLATE_NOOP("JobType", "On-site repair"),
-    "maintenance": QT_TRANSLATE_NOOP("JobType", "Maintenance"),
-    "installation": QT_TRANSLATE_NOOP("JobType", "Installation"),
-}
-
-
 def job_type_label(code: str) -> str:
-    return QCoreApplication.translate("JobType", _JOB_TYPES.get(code, code))
+    return labels.code_label(labels.JOB_TYPE, code)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import labels
 from app.models.enums import Module, Operation, ServiceMode, TicketStatus
 from app.services.errors import ConflictError, ValidationError
 from app.services.tickets import (
@@ -41,16 +41,12 @@ from app.ui.service.tickets_page import (
 )
 
 # Steps move_ticket takes; dispatch, the repair record and pickup have their own screens.
-_MOVES = {
-    TicketStatus.IN_REPAIR: QT_TRANSLATE_NOOP("TicketAction", "Start repair"),
-    TicketStatus.WAITING_PARTS: QT_TRANSLATE_NOOP("TicketAction", "Waiting for parts"),
-    TicketStatus.CLOSED: QT_TRANSLATE_NOOP("TicketAction", "Close ticket"),
-    TicketStatus.CANCELLED: QT_TRANSLATE_NOOP("TicketAction", "Cancel ticket"),
-}
+_MOVES = (TicketStatus.IN_REPAIR, TicketStatus.WAITING_PARTS, TicketStatus.CLOSED,
+          TicketStatus.CANCELLED)
 
 
 def ticket_action_label(target: TicketStatus) -> str:
-    return QCoreApplication.translate("TicketAction", _MOVES[target])
+    return labels.move_label(target)
 
 
 class TicketDialog(RecordDialog):
