@@ -34,3 +34,8 @@ def format_local_datetime(moment: dt.datetime) -> str:
 
 def format_date(day: dt.date | None) -> str:
     return day.isoformat() if day is not None else ""
+
+
+def group_digits(count: int) -> str:
+    """``1532`` → ``"1 532"``: a count grouped by thousands, as the lists' totals show it."""
+    return f"{count:,}".replace(",", " ")

@@ -75,7 +75,7 @@ def test_the_list_grows_page_by_page_as_the_view_asks(
 
     qtbot.waitUntil(lambda: model.rowCount() == 50)  # one page first: shown at once
     assert model.canFetchMore(QModelIndex())
-    assert page.status_label.text() == "Customers shown: 50 (scroll down for more)"
+    assert page.status_label.text() == "Customers shown: 50 of 250 (scroll down for more)"
 
     model.fetchMore(QModelIndex())
     model.fetchMore(QModelIndex())  # a second call while the page is on its way is ignored
@@ -99,8 +99,8 @@ def test_scrolling_to_the_end_keeps_only_a_bounded_number_of_rows(
     _fill(add_customer, clerk, 250)
     ctx = make_context(clerk, "storefront")
     page = _page(qtbot, ctx, page_size=20)
-    # A small cache makes the eviction visible: 3 pages of 20 rows.
-    model = CustomerListModel(page._load_page, page_size=20, max_cached_pages=3)
+    # A small cache makes the eviction visible: 60 rows, 3 pages of 20.
+    model = CustomerListModel(page._load_page, page_size=20, max_cached_rows=60)
     page.table.setModel(model)
     model.set_query(CustomerQuery())
     while model.canFetchMore(QModelIndex()) or model.is_loading:

@@ -49,10 +49,12 @@ from app.ui.customers.list_model import (
     Column,
     CustomerListModel,
     CustomerQuery,
-    Key,
 )
 from app.ui.customers.owners import load_owner_choices, owner_texts
 from app.ui.errors import describe_error
+from app.ui.formatting import group_digits
+from app.ui.kit.list_page import sort_by_header
+from app.ui.kit.table import PageRequest
 
 E = TypeVar("E", CustomerClass, CustomerSource, CustomerStatus)
 
@@ -175,7 +177,9 @@ class CustomerListPage(QWidget):
         header.setStretchLastSection(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._show_column_menu)
-        header.setToolTip(self.tr("Right-click to choose the columns"))
+        header.setToolTip(self.tr("Click to sort by this column; right-click to choose "
+                                  "the columns"))
+        sort_by_header(self.table, self.model)
         for column, width in COLUMN_WIDTHS.items():
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._on_activated)
@@ -333,13 +337,15 @@ class CustomerListPage(QWidget):
     # --- loading --------------------------------------------------------------------------
 
     def _load_page(
-        self, query: CustomerQuery, after: Key | None, limit: int,
+        self, query: CustomerQuery, request: PageRequest,
         on_done: Callable[[CustomerPage], None], on_error: Callable[[BaseException], None],
     ) -> None:
         actor = self._ctx.actor
         self._ctx.run(
             lambda uow: search_customers(uow=uow, actor=actor, text=query.text,
-                                         filters=query.filters, after=after, limit=limit,
+                                         filters=query.filters, after=request.after,
+                                         limit=request.limit, sort=request.sort,
+                                         with_total=request.with_total,
                                          custom_columns=query.custom_columns),
             on_done=on_done, on_error=on_error, owner=self,
         )
@@ -366,8 +372,11 @@ class CustomerListPage(QWidget):
                 self._set_status(self.tr("No customer matches this search."))
             else:
                 self._set_status(self.tr("No customers yet."))
-        elif model.at_end:
+        elif model.at_end or model.total == count:
             self._set_status(self.tr("Customers: {count}").format(count=count))
+        elif model.total is not None:
+            self._set_status(self.tr("Customers shown: {count} of {total} (scroll down for "
+                                     "more)").format(count=count, total=group_digits(model.total)))
         else:
             self._set_status(self.tr("Customers shown: {count} (scroll down for more)").format(
                 count=count))

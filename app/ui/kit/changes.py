@@ -12,6 +12,7 @@ Kinds are the record kinds the timeline and the record openers use ("customer",
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -74,3 +75,9 @@ class _Follower(QObject):
     def _fire(self) -> None:
         if self._last is not None:
             self._react(*self._last)
+
+
+def announce(bus: ChangeBus, signal: Any, kind: str) -> None:
+    """Publish ``(kind, result.id)`` whenever ``signal(result)`` fires — for a form not
+    built on the record dialog (which announces its ``saved`` by itself)."""
+    signal.connect(lambda result: bus.publish(kind, getattr(result, "id", None)))

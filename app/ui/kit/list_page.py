@@ -35,6 +35,7 @@ from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
+from app.ui.formatting import group_digits
 from app.ui.kit.table import Col, PagedTableModel, PageRequest
 
 
@@ -65,8 +66,13 @@ def prepare_table(table: QTableView, model: PagedTableModel, *, sortable: bool =
     for i, column in enumerate(model.columns):
         if column.width:
             table.setColumnWidth(i, column.width)
-    if not sortable:
-        return
+    if sortable:
+        sort_by_header(table, model)
+
+
+def sort_by_header(table: QTableView, model: PagedTableModel) -> None:
+    """Clicking a header sorts by that column (on the server); again, the other way."""
+    header = table.horizontalHeader()
     # No indicator at first: the list comes in its own order until a header is clicked.
     header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     header.setSortIndicatorShown(True)
@@ -238,7 +244,7 @@ class ListPage(QWidget):
             self.message_label.setText(self.tr("{count} shown").format(count=shown))
         else:
             self.message_label.setText(self.tr("{shown} shown of {total}").format(
-                shown=shown, total=f"{total:,}".replace(",", " ")))
+                shown=shown, total=group_digits(total)))
 
     def _failed(self, error: BaseException) -> None:
         self.message_label.setText(describe_error(error).text)

@@ -133,8 +133,12 @@ class PagedTableModel(QAbstractTableModel):
         self._columns: list[Col[Any]] = list(columns)
         self._load = load
         self._page_size = max(1, min(page_size, MAX_CHUNK))
-        self._chunk_size = self._page_size  # doubles up to MAX_CHUNK while scrolling
-        self._max_cached_rows = max(2 * MAX_CHUNK, max_cached_rows)
+        self._max_cached_rows = max(2 * self._page_size, max_cached_rows)
+        # Reads double while scrolling, up to a whole number of pages that fits both the
+        # services' cap and the cache (a read larger than the cache would push itself out).
+        fits = min(MAX_CHUNK, self._max_cached_rows)
+        self._max_chunk = max(self._page_size, fits - fits % self._page_size)
+        self._chunk_size = self._page_size
         self._local = local
         self._row_id = row_id
         self.main_column = main_column
@@ -204,7 +208,7 @@ class PagedTableModel(QAbstractTableModel):
         found = self._held(row)
         return None if found is None or isinstance(found, _Gone) else found
 
-    def custom_value(self, row_id: Hashable, code: str) -> object:
+    def custom_of(self, row_id: Hashable, code: str) -> object:
         """A custom field's value for a row whose chunk is held."""
         return self._custom.get(row_id, {}).get(code)
 
@@ -294,7 +298,7 @@ class PagedTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             shown = column.value(row)
-            return "" if shown is None else str(shown)
+            return None if shown is None else str(shown)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align is not None:
             return column.align
         if role == SORT_ROLE:
@@ -417,7 +421,7 @@ class PagedTableModel(QAbstractTableModel):
                               with_total=first_read)
         # The first read is one page (shown at once); each further read doubles, so that
         # scrolling to the end of a long list takes few round trips.
-        self._chunk_size = min(self._chunk_size * 2, MAX_CHUNK)
+        self._chunk_size = min(self._chunk_size * 2, self._max_chunk)
         self._request(request, lambda page: self._on_next(generation, after, page),
                       lambda error: self._on_failed(generation, error, limit=request.limit))
         self._emit_loading()
@@ -460,7 +464,7 @@ class PagedTableModel(QAbstractTableModel):
         generation = self._generation
         wanted = self._ids[chunk.first:chunk.first + chunk.count]
         # A little slack, in case rows were added in between since the first read.
-        limit = min(MAX_CHUNK, chunk.count + self._page_size // 2)
+        limit = min(MAX_CHUNK, chunk.count + max(1, self._page_size // 2))
         request = PageRequest(after=chunk.after, limit=limit, sort=self._sort,
                               with_total=False)
         self._request(request,

@@ -6,10 +6,9 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from typing import Any
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QDateEdit,
     QFormLayout,
     QHBoxLayout,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from app.models.enums import Module, Operation, QuotationStatus
 from app.saving import new_request_key
-from app.services.customers import get_customer, search_customers
 from app.services.sales import (
     OrderView,
     QuotationDraft,
@@ -37,6 +35,7 @@ from app.services.sales import (
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
+from app.ui.kit.chooser import CustomerChooser
 from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.sales.common import error_label, quotation_action_label, quotation_status_label
 from app.ui.sales.lines import LinesEditor
@@ -75,7 +74,6 @@ class QuotationDialog(RecordDialog):
         self._view: QuotationView | None = None
         # Taken when the form opens: creating it again after a lost answer saves it once.
         self.request_key = new_request_key()
-        self._customer_hits: list[tuple[int, str]] = []
         self._open_order = open_order
         self.opened_order: object = None
         self._build()
@@ -85,7 +83,7 @@ class QuotationDialog(RecordDialog):
         else:
             self.setWindowTitle(self.tr("New quotation"))
             if customer_id is not None:
-                self._load_customer_name(customer_id)
+                self.customer.fix_customer(customer_id)
             self.update_actions()
 
     # --- public ----------------------------------------------------------------------------
@@ -183,27 +181,15 @@ class QuotationDialog(RecordDialog):
         self.state_label = QLabel(self)
         self.state_label.setObjectName("state_label")
 
-        self.customer_label = QLabel(self)
-        self.customer_label.setObjectName("customer_label")
-        self.customer_search = QLineEdit(self)
-        self.customer_search.setObjectName("customer_search")
-        self.customer_search.setPlaceholderText(self.tr("Find a customer by name, pinyin or phone"))
-        self.customer_combo = QComboBox(self)
-        self.customer_combo.setObjectName("customer_combo")
-        self.customer_combo.setMinimumContentsLength(24)
-        self._customer_timer = QTimer(self)
-        self._customer_timer.setSingleShot(True)
-        self._customer_timer.setInterval(250)
-        self._customer_timer.timeout.connect(self.search_customers)
-        self.customer_search.textEdited.connect(lambda _t: self._customer_timer.start())
-        customer_box = QHBoxLayout()
-        customer_box.addWidget(self.customer_label)
-        customer_box.addWidget(self.customer_search, 1)
-        customer_box.addWidget(self.customer_combo, 1)
+        self.customer = CustomerChooser(self._ctx, parent=self)
+        # The chooser's parts, by the names the form used before it had one.
+        self.customer_label = self.customer.fixed_label
+        self.customer_search = self.customer.search_edit
+        self.customer_combo = self.customer.combo
         chooser = self._customer_id is None and self._quotation_id is None
-        self.customer_search.setVisible(chooser)
-        self.customer_combo.setVisible(chooser)
-        self.customer_label.setVisible(not chooser)
+        self.customer.set_searching(chooser)
+        customer_box = QHBoxLayout()
+        customer_box.addWidget(self.customer)
 
         today = dt.date.today()
         self.quoted_on_edit = QDateEdit(_qdate(today), self)
@@ -319,10 +305,7 @@ class QuotationDialog(RecordDialog):
         self.setWindowTitle(self.tr("Quotation {number}").format(number=view.number))
         self.number_label.setText(view.number)
         self.state_label.setText(quotation_status_label(view.status))
-        self.customer_label.setText(view.customer_name)
-        self.customer_label.show()
-        self.customer_search.hide()
-        self.customer_combo.hide()
+        self.customer.fix(view.customer_id, view.customer_name)
         self._fields["customer_id"] = (self._fields["customer_id"][0], None)
         self.quoted_on_edit.setDate(_qdate(view.quoted_on))
         self.valid_until_edit.setDate(_qdate(view.valid_until))
@@ -350,27 +333,8 @@ class QuotationDialog(RecordDialog):
         self.opened_order = opener(self._ctx, order.id, self.parentWidget())
         self.reload()
 
-    # --- customer chooser ------------------------------------------------------------------
-
-    def _load_customer_name(self, customer_id: int) -> None:
-        actor = self._ctx.actor
-        self._ctx.run(lambda uow: get_customer(uow=uow, actor=actor,
-                                               customer_id=customer_id).name,
-                      on_done=self.customer_label.setText,
-                      on_error=lambda _e: self.customer_label.setText(f"#{customer_id}"),
-                      owner=self)
-
     def search_customers(self) -> None:
-        text, actor = self.customer_search.text().strip(), self._ctx.actor
-        self._ctx.run(lambda uow: search_customers(uow=uow, actor=actor, text=text, limit=30),
-                      on_done=self._on_customers, on_error=lambda _e: None, owner=self)
-
-    def _on_customers(self, page: Any) -> None:
-        self.customer_combo.clear()
-        for row in page.rows:
-            self.customer_combo.addItem(f"{row.name}  ({row.code})", row.id)
-        if not page.rows:
-            self.customer_combo.addItem(self.tr("No customer found"), None)
+        self.customer.search()
 
 
 def open_quotation(ctx: AppContext, quotation_id: int, parent: QWidget | None = None

@@ -78,6 +78,7 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_date, format_local_datetime, format_yuan
+from app.ui.kit.changes import announce
 from app.ui.kit.record_dialog import keep_open
 from app.ui.print_preview import PrintPreviewDialog, open_print_preview
 from app.ui.sales.common import (
@@ -170,6 +171,7 @@ class IntakeDialog(QDialog):
         self.setObjectName("intake_dialog")
         self.setWindowTitle(self.tr("Service intake"))
         self._ctx = ctx
+        announce(ctx.changes, self.saved, "ticket")
         self._busy = False
         self._search_serial = 0
         self._device_serial = 0
@@ -733,6 +735,7 @@ class PickupDialog(QDialog):
         self.setObjectName("pickup_dialog")
         self.setWindowTitle(self.tr("Pickup"))
         self._ctx = ctx
+        announce(ctx.changes, self.handed_over, "ticket")
         self._busy = False
         self._serial = 0
         self.request_key = new_request_key()
