@@ -28,8 +28,11 @@ from app.models.enums import (
     CustomerStatus,
     Module,
     OpportunityStage,
+    OrderStatus,
+    PaymentMethod,
     Priority,
     ProductCategory,
+    QuotationStatus,
     TicketStatus,
     VisitKind,
 )
@@ -51,6 +54,21 @@ from app.services.opportunities import (
 )
 from app.services.paging import Sort
 from app.services.permissions import Actor
+from app.services.sales import (
+    ORDER_SORT_KEYS,
+    QUOTATION_SORT_KEYS,
+    OrderDraft,
+    OrderLineDraft,
+    QuotationDraft,
+    QuotationLineDraft,
+    create_order,
+    create_quotation,
+    list_orders,
+    list_quotations,
+    record_payment,
+    transition_order,
+    transition_quotation,
+)
 from app.services.tickets import (
     TICKET_SORT_KEYS,
     IntakeDraft,
@@ -155,7 +173,31 @@ AUDIT = ListCase(
         "summary": lambda r: r.summary,
     }, "audit_list", "sales_user")
 
-CASES = [CUSTOMERS, PRODUCTS, OPPORTUNITIES, TICKETS, VISITS, AUDIT]
+QUOTATIONS = ListCase(
+    "quotations", list_quotations, QUOTATION_SORT_KEYS, {
+        "number": lambda r: r.number,
+        "status": lambda r: place(QuotationStatus)(r.status),
+        "customer": lambda r: sort_key(r.customer_name),
+        "owner": lambda r: r.owner_name,
+        "date": lambda r: r.quoted_on,
+        "valid_until": lambda r: r.valid_until,
+        "total": lambda r: r.total_amount,
+    }, "quotation_list", "technician")
+
+ORDERS = ListCase(
+    "orders", list_orders, ORDER_SORT_KEYS, {
+        "number": lambda r: r.number,
+        "status": lambda r: place(OrderStatus)(r.status),
+        "customer": lambda r: sort_key(r.customer_name),
+        "owner": lambda r: r.owner_name,
+        "date": lambda r: r.ordered_on,
+        "total": lambda r: r.total_amount,
+        "paid": lambda r: r.paid_amount,
+        "open": lambda r: r.open_amount,
+        "gross_margin": lambda r: r.gross_margin,
+    }, "order_list", "technician")
+
+CASES = [CUSTOMERS, PRODUCTS, OPPORTUNITIES, TICKETS, VISITS, AUDIT, QUOTATIONS, ORDERS]
 
 
 # --- checking one list -----------------------------------------------------------------------
@@ -260,6 +302,13 @@ def test_a_role_that_may_not_see_the_cost_may_not_sort_by_it(
     assert list_products(uow=uow, actor=clerk, sort=Sort("sku"), limit=2).rows
     with pytest.raises(ValidationError):
         list_products(uow=uow, actor=clerk, sort=Sort("cost_price"))
+
+
+def test_a_role_that_may_not_see_the_margin_may_not_sort_by_it(
+        uow: UnitOfWork, order_list: tuple[Actor, set[int]], clerk: Actor) -> None:
+    assert list_orders(uow=uow, actor=clerk, sort=Sort("open"), limit=2, with_total=True)
+    with pytest.raises(ValidationError):
+        list_orders(uow=uow, actor=clerk, sort=Sort("gross_margin", True))
 
 
 def test_search_text_and_sort_together(uow: UnitOfWork,
@@ -490,3 +539,75 @@ def audit_list(uow: UnitOfWork, admin: Actor, sales_user: Actor,
         uow.commit()
         ids = set(uow.session.scalars(select(AuditEntry.id)))
     return admin, ids
+
+
+@pytest.fixture
+def quotation_list(uow: UnitOfWork, sales_user: Actor,
+                   other_sales_user: Actor) -> tuple[Actor, set[int]]:
+    a = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="北京鑫锐科技"))
+    b = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="安徽合力"))
+    theirs = create_customer(uow=uow, actor=other_sales_user,
+                             draft=CustomerDraft(name="天津海河电子"))
+    today = dt.date.today()
+    specs = [
+        (a.id, 3, "1200.00", 15, QuotationStatus.SENT),
+        (b.id, 3, "99.90", 30, None),
+        (a.id, 1, "1200.00", 17, QuotationStatus.ACCEPTED),
+        (b.id, 10, "450.00", 5, QuotationStatus.SENT),
+        (a.id, 1, "99.90", 15, None),
+        (b.id, 0, "100.10", 15, QuotationStatus.REJECTED),
+    ]
+    ids = set()
+    for customer_id, age, price, valid_days, status in specs:
+        made = create_quotation(uow=uow, actor=sales_user, draft=QuotationDraft(
+            customer_id=customer_id, quoted_on=today - dt.timedelta(days=age),
+            valid_until=today - dt.timedelta(days=age) + dt.timedelta(days=valid_days),
+            lines=(QuotationLineDraft(description="硒鼓", unit_price=Decimal(price)),)))
+        ids.add(made.id)
+        for step in (QuotationStatus.SENT, status):
+            if status is not None and made.status is not status:
+                made = transition_quotation(uow=uow, actor=sales_user, quotation_id=made.id,
+                                            expected_version=made.version, to=step)
+    create_quotation(uow=uow, actor=other_sales_user, draft=QuotationDraft(
+        customer_id=theirs.id, lines=(QuotationLineDraft(description="别人的",
+                                                         unit_price=Decimal("1")),)))
+    return sales_user, ids
+
+
+@pytest.fixture
+def order_list(uow: UnitOfWork, manager: Actor,
+               sales_user: Actor) -> tuple[Actor, set[int]]:
+    """Orders of two owners with tied totals, margins and open amounts, part paid,
+    drafts and a cancelled one (open 0), and fen amounts a float would not keep exact."""
+    a = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="北京鑫锐科技"))
+    b = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="安徽合力"))
+    today = dt.date.today()
+    specs = [
+        # customer, owner, age, price, cost, status, paid
+        (a.id, sales_user, 5, "100.10", "50.05", OrderStatus.CONFIRMED, "50.05"),
+        (b.id, manager, 5, "100.10", "50.05", OrderStatus.CONFIRMED, None),
+        (a.id, manager, 2, "300.30", "0.00", OrderStatus.DRAFT, None),
+        (b.id, sales_user, 9, "0.30", "0.10", OrderStatus.CONFIRMED, "0.20"),
+        (a.id, sales_user, 2, "250.00", "200.07", OrderStatus.CANCELLED, None),
+        (b.id, manager, 0, "100.10", "50.05", OrderStatus.CONFIRMED, "100.10"),
+    ]
+    ids = set()
+    for customer_id, owner, age, price, cost, status, paid in specs:
+        made = create_order(uow=uow, actor=manager, draft=OrderDraft(
+            customer_id=customer_id, owner_id=owner.user_id,
+            ordered_on=today - dt.timedelta(days=age),
+            lines=(OrderLineDraft(description="打印机维修", unit_price=Decimal(price),
+                                  unit_cost=Decimal(cost)),)))
+        ids.add(made.id)
+        if status is not OrderStatus.DRAFT:
+            made = transition_order(uow=uow, actor=manager, order_id=made.id,
+                                    expected_version=made.version, to=OrderStatus.CONFIRMED)
+        if status is OrderStatus.CANCELLED:
+            transition_order(uow=uow, actor=manager, order_id=made.id,
+                             expected_version=made.version, to=status)
+        if paid is not None:
+            record_payment(uow=uow, actor=manager, customer_id=customer_id,
+                           received_on=today, amount=Decimal(paid),
+                           method=PaymentMethod.BANK_TRANSFER,
+                           allocations=[(made.id, Decimal(paid))])
+    return manager, ids

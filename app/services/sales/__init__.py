@@ -54,6 +54,7 @@ from app.services.sales.data import (
     ReceivableView,
 )
 from app.services.sales.orders import (
+    ORDER_SORT_KEYS,
     create_order,
     get_order,
     list_orders,
@@ -62,6 +63,7 @@ from app.services.sales.orders import (
 )
 from app.services.sales.payments import get_payment, record_payment
 from app.services.sales.quotations import (
+    QUOTATION_SORT_KEYS,
     convert_quotation_to_order,
     create_quotation,
     get_quotation,
@@ -77,8 +79,10 @@ __all__ = [
     "LIFECYCLES",
     "MAX_LINES",
     "ORDER_LIFECYCLE",
+    "ORDER_SORT_KEYS",
     "QUANTITY_LIMIT",
     "QUOTATION_LIFECYCLE",
+    "QUOTATION_SORT_KEYS",
     "RECEIVABLE_STATUSES",
     "AgingReport",
     "AgingRow",

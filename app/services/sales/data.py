@@ -14,6 +14,7 @@ from app.models.enums import (
     PaymentMethod,
     QuotationStatus,
 )
+from app.services.paging import Cursor
 
 # --- data in -------------------------------------------------------------------------------
 
@@ -236,15 +237,21 @@ class OrderRow:
 @dataclass(frozen=True)
 class QuotationPage:
     rows: tuple[QuotationRow, ...]
-    next_after: tuple[dt.date, int] | None = None
+    # Pass back as ``after`` for the next page; None at the end.
+    next_after: Cursor | None = None
+    # Every quotation matching the filters in the actor's scope (with ``with_total``).
+    total: int | None = None
 
 
 @dataclass(frozen=True)
 class OrderPage:
     rows: tuple[OrderRow, ...]
-    next_after: tuple[dt.date, int] | None = None
+    # Pass back as ``after`` for the next page; None at the end.
+    next_after: Cursor | None = None
     # Custom field values of the page's rows asked for as columns: {order id: {code: value}}.
     custom: Mapping[int, Mapping[str, object]] = field(default_factory=dict)
+    # Every order matching the filters in the actor's scope (with ``with_total``).
+    total: int | None = None
 
 
 @dataclass(frozen=True)

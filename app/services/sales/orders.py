@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import null, select
+from sqlalchemy import case, func, literal, literal_column, null, select
 from sqlalchemy.orm import selectinload, undefer
 
 from app.i18n import tr
@@ -24,11 +25,12 @@ from app.services import audit, custom_fields, requests
 from app.services.errors import InvalidTransition
 from app.services.locking import check_version
 from app.services.numbering import next_number
+from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import Actor, require, require_in_scope, scope_filter, sees_margin
 from app.services.sales._common import (
     ORDER_LIFECYCLE,
     OS,
-    _before,
+    RECEIVABLE_STATUSES,
     _clean_lines,
     _cost_columns,
     _customer,
@@ -163,10 +165,12 @@ def get_order(*, uow: UnitOfWork, actor: Actor, order_id: int) -> OrderView:
 
 def list_orders(
     *, uow: UnitOfWork, actor: Actor, customer_id: int | None = None,
-    status: OrderStatus | None = None, after: tuple[dt.date, int] | None = None,
-    limit: int = 100, custom_columns: Sequence[str] = (),
+    status: OrderStatus | None = None, after: Cursor | None = None,
+    limit: int = 100, custom_columns: Sequence[str] = (), sort: Sort | None = None,
+    with_total: bool = False,
 ) -> OrderPage:
-    """The orders in the actor's data scope, newest first, one page at a time.
+    """The orders in the actor's data scope, newest first (or by ``sort``, one of
+    :data:`ORDER_SORT_KEYS`), one page at a time; ``with_total`` also counts them.
 
     ``custom_columns``: codes of custom fields shown as list columns; their values for the
     page's rows come in ``OrderPage.custom`` (one more query per page)."""
@@ -179,9 +183,7 @@ def list_orders(
             conditions.append(Order.customer_id == customer_id)
         if status is not None:
             conditions.append(Order.status == status)
-        if after is not None:
-            conditions.append(_before(Order.ordered_on, Order.id, after))
-        rows = uow.session.execute(
+        base = (
             select(Order.id, Order.number, Order.status, Order.customer_id,
                    customer_directory.c.name, User.display_name, Order.ordered_on,
                    Order.due_on, Order.total_amount, Order.paid_amount,
@@ -190,16 +192,17 @@ def list_orders(
             .join(customer_directory, customer_directory.c.id == Order.customer_id)
             .outerjoin(User, User.id == Order.owner_id)
             .where(*conditions)
-            .order_by(Order.ordered_on.desc(), Order.id.desc())
-            .limit(limit + 1)
-        ).all()
+        )
+        rows = uow.session.execute(ordered_page(
+            base, columns=_sort_columns(margin_hidden),
+            sort=sort or Sort("date", descending=True), id_column=Order.id, after=after,
+            limit=limit, not_null=_NOT_NULL)).all()
         page = tuple(OrderRow(
             id=r[0], number=r[1], status=r[2], customer_id=r[3], customer_name=r[4],
             owner_name=r[5], ordered_on=r[6], due_on=r[7], total_amount=r[8],
             paid_amount=r[9], open_amount=_open(r[2], r[8], r[9]),
             gross_margin=None if margin_hidden else r[8] - r[10])
             for r in rows[:limit])
-        more = len(rows) > limit
         custom: dict[int, dict[str, Any]] = {}
         if custom_columns and page:
             wanted = set(custom_columns)
@@ -207,8 +210,42 @@ def list_orders(
                       for rid, values in custom_fields.values_for(
                           uow=uow, entity=CustomFieldEntity.ORDER,
                           record_ids=[r.id for r in page]).items()}
-        return OrderPage(rows=page, next_after=(page[-1].ordered_on, page[-1].id)
-                         if more and page else None, custom=custom)
+        return OrderPage(rows=page, next_after=next_after(rows, limit), custom=custom,
+                         total=count_rows(uow.session, base) if with_total else None)
+
+
+# The order list's columns, as sort keys for :func:`list_orders`.
+ORDER_SORT_KEYS: tuple[str, ...] = ("number", "status", "customer", "owner", "date", "total",
+                                    "paid", "open", "gross_margin")
+_NOT_NULL = ("number", "status", "date", "total", "paid", "open", "gross_margin")
+
+
+def _to_the_fen(amount: Any) -> Any:
+    # WORKAROUND: SQLite subtracts money as binary floats (100.10 - 50.05 is not 50.05);
+    # rounded to the fen, the value a cursor carries back equals the one computed again.
+    return func.round(amount, literal_column("2"), type_=Order.total_amount.type)
+
+
+def _sort_columns(margin_hidden: bool) -> dict[str, SortExpr]:
+    """What each order column sorts by: the status in its lifecycle's order, the customer
+    by pinyin, the open amount as the list computes it. A role the margin is hidden from
+    may not sort by it (refused as an unknown key): the order alone would rank the hidden
+    margins, and its database login may not read the cost at all."""
+    columns: dict[str, SortExpr] = {
+        "number": Order.number,
+        "status": ranked(Order.status, list(OrderStatus)),
+        "customer": customer_directory.c.sort_key,
+        "owner": User.display_name,
+        "date": Order.ordered_on,
+        "total": Order.total_amount,
+        "paid": Order.paid_amount,
+        "open": case((Order.status.in_(RECEIVABLE_STATUSES),
+                      _to_the_fen(Order.total_amount - Order.paid_amount)),
+                     else_=literal(Decimal("0.00"), Order.total_amount.type)),
+    }
+    if not margin_hidden:
+        columns["gross_margin"] = _to_the_fen(Order.total_amount - Order.total_cost)
+    return columns
 
 
 def transition_order(

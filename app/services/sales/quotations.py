@@ -18,13 +18,13 @@ from app.services import audit, requests
 from app.services.errors import InvalidTransition
 from app.services.locking import check_version
 from app.services.numbering import next_number
+from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import Actor, require, require_in_scope, scope_filter
 from app.services.sales._common import (
     DEFAULT_VALIDITY_DAYS,
     ORDER_LIFECYCLE,
     QS,
     QUOTATION_LIFECYCLE,
-    _before,
     _cents,
     _clean_lines,
     _customer,
@@ -59,6 +59,22 @@ from app.services.uow import UnitOfWork
 from app.services.validation import Checker
 
 # --- quotations ----------------------------------------------------------------------------
+
+# The quotation list's columns, as sort keys for :func:`list_quotations`.
+QUOTATION_SORT_KEYS: tuple[str, ...] = ("number", "status", "customer", "owner", "date",
+                                        "valid_until", "total")
+# What each sorts by; all of it is on every row the actor may list. The status in its
+# lifecycle's order, the customer by pinyin, as in the customer list.
+_SORT_COLUMNS: dict[str, SortExpr] = {
+    "number": Quotation.number,
+    "status": ranked(Quotation.status, list(QuotationStatus)),
+    "customer": customer_directory.c.sort_key,
+    "owner": User.display_name,
+    "date": Quotation.quoted_on,
+    "valid_until": Quotation.valid_until,
+    "total": Quotation.total_amount,
+}
+_NOT_NULL = ("number", "status", "date", "valid_until", "total")
 
 
 def create_quotation(*, uow: UnitOfWork, actor: Actor, draft: QuotationDraft,
@@ -138,10 +154,11 @@ def get_quotation(*, uow: UnitOfWork, actor: Actor, quotation_id: int) -> Quotat
 
 def list_quotations(
     *, uow: UnitOfWork, actor: Actor, customer_id: int | None = None,
-    status: QuotationStatus | None = None, after: tuple[dt.date, int] | None = None,
-    limit: int = 100,
+    status: QuotationStatus | None = None, after: Cursor | None = None,
+    limit: int = 100, sort: Sort | None = None, with_total: bool = False,
 ) -> QuotationPage:
-    """The quotations in the actor's data scope, newest first, one page at a time."""
+    """The quotations in the actor's data scope, newest first (or by ``sort``, one of
+    :data:`QUOTATION_SORT_KEYS`), one page at a time; ``with_total`` also counts them."""
     limit = max(1, min(limit, 500))
     with uow:
         require(uow, actor, Module.QUOTATIONS, Operation.VIEW)
@@ -150,9 +167,7 @@ def list_quotations(
             conditions.append(Quotation.customer_id == customer_id)
         if status is not None:
             conditions.append(Quotation.status == status)
-        if after is not None:
-            conditions.append(_before(Quotation.quoted_on, Quotation.id, after))
-        rows = uow.session.execute(
+        base = (
             select(Quotation.id, Quotation.number, Quotation.status, Quotation.customer_id,
                    customer_directory.c.name, User.display_name, Quotation.quoted_on,
                    Quotation.valid_until, Quotation.total_amount)
@@ -160,16 +175,16 @@ def list_quotations(
             .join(customer_directory, customer_directory.c.id == Quotation.customer_id)
             .outerjoin(User, User.id == Quotation.owner_id)
             .where(*conditions)
-            .order_by(Quotation.quoted_on.desc(), Quotation.id.desc())
-            .limit(limit + 1)
-        ).all()
+        )
+        rows = uow.session.execute(ordered_page(
+            base, columns=_SORT_COLUMNS, sort=sort or Sort("date", descending=True),
+            id_column=Quotation.id, after=after, limit=limit, not_null=_NOT_NULL)).all()
         page = tuple(QuotationRow(
             id=r[0], number=r[1], status=r[2], customer_id=r[3], customer_name=r[4],
             owner_name=r[5], quoted_on=r[6], valid_until=r[7], total_amount=r[8])
             for r in rows[:limit])
-        more = len(rows) > limit
-        return QuotationPage(rows=page, next_after=(page[-1].quoted_on, page[-1].id)
-                             if more and page else None)
+        return QuotationPage(rows=page, next_after=next_after(rows, limit),
+                             total=count_rows(uow.session, base) if with_total else None)
 
 
 def transition_quotation(
