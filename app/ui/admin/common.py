@@ -44,7 +44,8 @@ def access_label(access: FieldAccess | None) -> str:
 
 def make_table(parent: QWidget, name: str, headers: Sequence[str], *,
                stretch: int | None = None) -> QTableWidget:
-    """A read-only, single-row-selection table."""
+    """A read-only, single-row-selection table that sorts by a clicked column (the rows
+    are few and all loaded: sorted here, in memory)."""
     table = QTableWidget(0, len(headers), parent)
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(list(headers))
@@ -57,7 +58,19 @@ def make_table(parent: QWidget, name: str, headers: Sequence[str], *,
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    table.setSortingEnabled(True)
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the service's order first
     return table
+
+
+def fill_table(table: QTableWidget, rows: Sequence[tuple[int, Sequence[str], bool]]) -> None:
+    """Put ``(record id, cells, dimmed)`` rows in the table, in the order the user sorted
+    it by (the table must not re-sort while rows go in: they would move under our feet)."""
+    table.setSortingEnabled(False)
+    table.setRowCount(len(rows))
+    for i, (record_id, cells, dimmed) in enumerate(rows):
+        fill_row(table, i, record_id, cells, dimmed=dimmed)
+    table.setSortingEnabled(True)
 
 
 def fill_row(table: QTableWidget, row: int, record_id: int, cells: Sequence[str],

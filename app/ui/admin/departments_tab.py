@@ -21,7 +21,7 @@ from app.models.enums import Module, Operation, StationCode
 from app.services import administration as adm
 from app.services.errors import ValidationError
 from app.ui import labels
-from app.ui.admin.common import error_label, fill_row, make_table, select_id, selected_id
+from app.ui.admin.common import error_label, fill_table, make_table, select_id, selected_id
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
 from app.ui.kit.record_dialog import keep_open
@@ -152,13 +152,12 @@ class DepartmentsTab(QWidget):
         keep = selected_id(self.table)
         self._rows = rows
         zh = self._ctx.language == "zh"
-        self.table.setRowCount(len(rows))
-        for i, d in enumerate(rows):
-            fill_row(self.table, i, d.id, [
-                d.code, d.name_zh if zh else d.name_en,
-                labels.station_label(d.station) if d.station else "", str(d.user_count),
-                self.tr("Enabled") if d.active else self.tr("Deactivated")],
-                dimmed=not d.active)
+        fill_table(self.table, [(d.id, [
+            d.code, d.name_zh if zh else d.name_en,
+            labels.station_label(d.station) if d.station else "", str(d.user_count),
+            self.tr("Enabled") if d.active else self.tr("Deactivated")], not d.active)
+            for d in rows])
+        self.message.setText(self.tr("{count} departments").format(count=len(rows)))
         if keep is not None:
             select_id(self.table, keep)
         self._update_buttons()

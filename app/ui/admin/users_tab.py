@@ -28,6 +28,7 @@ from app.ui.admin.common import (
     ID_ROLE,
     error_label,
     fill_row,
+    fill_table,
     local_time,
     make_table,
     select_id,
@@ -287,24 +288,21 @@ class UsersTab(QWidget):
     def _loaded(self, result: tuple[tuple[adm.UserRow, ...], Choices]) -> None:
         keep = selected_id(self.table)
         self._rows, self._choices = result
-        self.table.setRowCount(len(self._rows))
-        for i, u in enumerate(self._rows):
-            self._fill(i, u)
+        fill_table(self.table, [(u.id, self._cells(u), not u.active) for u in self._rows])
         if keep is not None:
             select_id(self.table, keep)
         self.message.setText(self.tr("{count} users").format(count=len(self._rows)))
         self._update_buttons()
 
-    def _fill(self, row: int, u: adm.UserRow) -> None:
+    def _cells(self, u: adm.UserRow) -> list[str]:
         lang = self._ctx.language
         dept = (u.department_name_zh if lang == "zh" else u.department_name_en) or ""
         status = self.tr("Enabled") if u.active else self.tr("Deactivated")
         if u.active and is_locked(u):
             status = self.tr("Locked until {time}").format(time=local_time(u.locked_until))
-        fill_row(self.table, row, u.id, [
-            u.username, u.display_name, role_name(u, lang), dept,
-            labels.station_label(u.station) if u.station else "", u.phone or "", status,
-            local_time(u.last_login_at)], dimmed=not u.active)
+        return [u.username, u.display_name, role_name(u, lang), dept,
+                labels.station_label(u.station) if u.station else "", u.phone or "", status,
+                local_time(u.last_login_at)]
 
     def selected(self) -> adm.UserRow | None:
         chosen = selected_id(self.table)
@@ -370,7 +368,10 @@ class UsersTab(QWidget):
         for i in range(self.table.rowCount()):
             item = self.table.item(i, 0)
             if item is not None and item.data(ID_ROLE) == row.id:
-                self._fill(i, row)
+                # In place; the table sorts again once the cells are in.
+                self.table.setSortingEnabled(False)
+                fill_row(self.table, i, row.id, self._cells(row), dimmed=not row.active)
+                self.table.setSortingEnabled(True)
         self._update_buttons()
 
     def toggle_selected(self) -> None:
