@@ -268,7 +268,7 @@ def test_screenshots(
     _save(page, f"products_{language}.png")
 
     for who, actor in (("manager", manager), ("clerk", clerk)):
-        dialog = ProductDialog(make_context(actor, language=language), page.model.id_at(0))
+        dialog = ProductDialog(make_context(actor, language=language), page.model.row_id(0))
         _show(qtbot, dialog)
         qtbot.waitUntil(lambda d=dialog: d.view is not None and not d.is_busy)
         dialog.adjustSize()

@@ -9,16 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,20 +28,13 @@ from app.services.catalog import (
     get_product,
     update_product,
 )
-from app.services.errors import ConflictError, ValidationError
 from app.services.permissions import hidden_fields, read_only_fields
 from app.services.uow import UnitOfWork
 from app.ui.catalog.common import categories
 from app.ui.context import AppContext
 from app.ui.errors import show_error
-from app.ui.kit.record_dialog import keep_open
-from app.ui.sales.common import (
-    ERROR_COLOUR,
-    clear_field_error,
-    error_label,
-    parse_decimal,
-    show_field_error,
-)
+from app.ui.kit.fields import error_label, parse_decimal
+from app.ui.kit.record_dialog import RecordDialog, keep_open
 
 
 @dataclass(frozen=True)
@@ -54,24 +44,22 @@ class _Loaded:
     cost_editable: bool
 
 
-class ProductDialog(QDialog):
+class ProductDialog(RecordDialog):
     """A product card; ``product_id=None`` for a new product.
 
     Signals:
-        saved(ProductView): the product was created or saved.
+        saved(ProductView): the product was created or saved (the change bus hears it).
     """
 
-    saved = Signal(object)
+    record_kind = "product"
 
     def __init__(self, ctx: AppContext, product_id: int | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("product_dialog")
-        self._ctx = ctx
         self.product_id = product_id
-        self.view: ProductView | None = None
+        self._view: ProductView | None = None
         self.loaded = False
-        self._busy = True
         self._cost_editable = False
         self.editable = ctx.can(Module.PRODUCTS,
                                 Operation.CREATE if product_id is None else Operation.EDIT)
@@ -108,7 +96,6 @@ class ProductDialog(QDialog):
         self.notes_edit.setObjectName("notes_edit")
         self.notes_edit.setFixedHeight(60)
 
-        self._fields: dict[str, tuple[QLabel, QWidget | None]] = {}
         self.form = QFormLayout()
         for field, title, widget in (
             ("sku", self.tr("SKU"), self.sku_edit),
@@ -124,20 +111,20 @@ class ProductDialog(QDialog):
         ):
             self.form.addRow(title, self._field_box(field, widget))
 
-        self.status_label = QLabel(self)
-        self.status_label.setObjectName("status_message")
-        self.status_label.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close, self)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button = QPushButton(self.tr("Save"), self)
         self.save_button.setObjectName("save_button")
+        self.save_button.setDefault(True)
         self.save_button.setVisible(self.editable)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
+        self.save_button.clicked.connect(self.submit)
+        self.close_button.setAutoDefault(False)
+        self.print_button.hide()
+        self.actions_row.addStretch(1)
+        self.actions_row.addWidget(self.save_button)
+        self.actions_row.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.status_label)
-        layout.addWidget(self.buttons)
+        layout.addLayout(self.actions_row)
         self.resize(460, 480)
         self.reload()
 
@@ -147,24 +134,17 @@ class ProductDialog(QDialog):
         box.setSpacing(2)
         box.addWidget(widget)
         box.addWidget(label)
-        self._fields[field] = (label, widget)
+        self.register_field(field, label, widget)
         return box
 
     # --- state ------------------------------------------------------------------------------
 
     @property
-    def is_busy(self) -> bool:
-        return self._busy
+    def view(self) -> ProductView | None:
+        return self._view
 
-    def field_error(self, field: str) -> str:
-        label = self._fields.get(field, (None, None))[0]
-        return label.text() if label is not None and label.isVisible() else ""
-
-    def _set_busy(self, busy: bool, text: str = "", *, error: bool = False) -> None:
-        self._busy = busy
-        self.save_button.setEnabled(not busy and self.editable and self.loaded)
-        self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {ERROR_COLOUR};" if error else "")
+    def update_actions(self) -> None:
+        self.save_button.setEnabled(not self._busy and self.editable and self.loaded)
 
     def _set_editable(self) -> None:
         for widget in (self.sku_edit, self.name_edit, self.brand_edit, self.model_edit,
@@ -189,7 +169,7 @@ class ProductDialog(QDialog):
             view = get_product(uow=uow, actor=actor, product_id=product_id)
             return _Loaded(view, view.cost_price is not None, editable)
 
-        self._set_busy(True, self.tr("Loading…"))
+        self.set_busy(True, self.tr("Loading…"))
         self._ctx.run(load, on_done=self._on_loaded, on_error=self._on_load_failed, owner=self)
 
     def _on_loaded(self, loaded: _Loaded) -> None:
@@ -203,7 +183,7 @@ class ProductDialog(QDialog):
                                 self._field_box("cost_price", self.cost_edit))
         view = loaded.view
         if view is not None:
-            self.view = view
+            self._view = view
             self.setWindowTitle(self.tr("Product {sku}").format(sku=view.sku))
             self.sku_edit.setText(view.sku)
             self.name_edit.setText(view.name)
@@ -218,10 +198,10 @@ class ProductDialog(QDialog):
             self.active_check.setChecked(view.active)
             self.notes_edit.setPlainText(view.notes or "")
         self._set_editable()
-        self._set_busy(False)
+        self.set_busy(False)
 
     def _on_load_failed(self, error: BaseException) -> None:
-        self._set_busy(False, self.tr("Could not load the product."), error=True)
+        self.set_busy(False, self.tr("Could not load the product."), error=True)
         show_error(self, error)
 
     # --- saving -----------------------------------------------------------------------------
@@ -248,41 +228,20 @@ class ProductDialog(QDialog):
     def submit(self) -> None:
         if self._busy or not self.editable or not self.loaded:
             return
-        draft, actor, view = self.draft(), self._ctx.actor, self.view
-        for label, widget in self._fields.values():
-            clear_field_error(label, widget)
-        self._set_busy(True, self.tr("Saving…"))
+        draft, actor, view = self.draft(), self._ctx.actor, self._view
         if view is None:
-            self._ctx.run(lambda uow: create_product(uow=uow, actor=actor, draft=draft),
-                          on_done=self._on_saved, on_error=self._on_failed, owner=self)
+            self.write(lambda uow: create_product(uow=uow, actor=actor, draft=draft),
+                       on_done=self._on_saved)
         else:
-            self._ctx.run(lambda uow: update_product(
+            self.write(lambda uow: update_product(
                 uow=uow, actor=actor, product_id=view.id, expected_version=view.version,
-                draft=draft), on_done=self._on_saved, on_error=self._on_failed, owner=self)
+                draft=draft), on_done=self._on_saved)
 
     def _on_saved(self, view: ProductView) -> None:
-        self.view = view
+        self._view = view
         self.product_id = view.id
-        self._set_busy(False, self.tr("Saved."))
-        self.saved.emit(view)
+        self.set_busy(False, self.tr("Saved."))
         self.accept()
-
-    def _on_failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationError):
-            unplaced = []
-            for field, message in error.errors.items():
-                if field in self._fields:
-                    label, widget = self._fields[field]
-                    show_field_error(label, widget, message)
-                else:
-                    unplaced.append(message)
-            self._set_busy(False, self.tr("Not saved: please correct the marked fields.")
-                           + (" " + "; ".join(unplaced) if unplaced else ""), error=True)
-            return
-        self._set_busy(False, self.tr("Not saved. What you typed is still here."), error=True)
-        show_error(self, error)
-        if isinstance(error, ConflictError):
-            self.reload()
 
 
 def open_product(ctx: AppContext, product_id: int | None, parent: QWidget | None = None

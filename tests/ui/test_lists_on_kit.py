@@ -1,0 +1,147 @@
+"""The product, opportunity, contract and receivables aging lists on the kit: a click on a
+header reads them again in that order, the status line gives the total, and a save in a
+form refreshes the open list through the change bus, with nothing wired between them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QModelIndex, QPoint, Qt
+from pytestqt.qtbot import QtBot
+
+from app.models.enums import ProductCategory
+from app.services.catalog import ProductDraft, create_product
+from app.services.paging import Sort
+from app.services.permissions import Actor
+from app.services.uow import UnitOfWork
+from app.ui.catalog.product_dialog import ProductDialog
+from app.ui.catalog.products_page import ProductListPage
+from app.ui.context import AppContext
+from app.ui.kit.list_page import ListPage
+
+MakeContext = Callable[..., AppContext]
+
+
+def _loaded(qtbot: QtBot, page: ListPage, rows: int) -> None:
+    """Wait until the list holds ``rows`` rows and reads nothing more."""
+    qtbot.waitUntil(lambda: page.model.rowCount() == rows and not page.model.is_loading)
+
+
+def _read_all(qtbot: QtBot, page: ListPage) -> None:
+    model = page.model
+    while model.canFetchMore(QModelIndex()):
+        before = model.rowCount()
+        model.fetchMore(QModelIndex())
+        qtbot.waitUntil(lambda b=before: model.rowCount() > b or model.at_end)
+    qtbot.waitUntil(lambda: not model.is_loading)
+
+
+def _column(page: ListPage, key: str) -> list[Any]:
+    model = page.model
+    column = model.column_index(key)
+    assert column is not None
+    return [model.index(row, column).data() for row in range(model.rowCount())]
+
+
+def _click_header(qtbot: QtBot, page: ListPage, key: str) -> None:
+    """A real mouse click on the column's header (the page must be shown)."""
+    column = page.model.column_index(key)
+    assert column is not None
+    header = page.table.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(x, header.height() // 2))
+
+
+def _sort_by(page: ListPage, key: str, order: Qt.SortOrder) -> None:
+    column = page.model.column_index(key)
+    assert column is not None
+    page.table.horizontalHeader().setSortIndicator(column, order)
+
+
+# --- products ------------------------------------------------------------------------------
+
+PRODUCTS = (  # sku, name, list price
+    ("B-200", "乙打印机", "300.00"),
+    ("A-100", "甲硒鼓", "1200.00"),
+    ("D-400", "丁电脑", "50.00"),
+    ("C-300", "丙服务", "800.00"),
+)
+
+
+@pytest.fixture
+def products(uow: UnitOfWork, manager: Actor) -> dict[str, int]:
+    return {sku: create_product(uow=uow, actor=manager, draft=ProductDraft(
+        sku=sku, name=name, category=ProductCategory.CONSUMABLE, unit="台",
+        cost_price=D("10.00"), list_price=D(price), sales_points=D("1"))).id
+        for sku, name, price in PRODUCTS}
+
+
+class _TwoProductsAPage(ProductListPage):
+    page_size = 2
+
+
+def test_products_sort_by_a_clicked_column_and_count_them(
+    qtbot: QtBot, qtmodeltester: Any, make_context: MakeContext, manager: Actor,
+    products: dict[str, int],
+) -> None:
+    page = _TwoProductsAPage(make_context(manager))
+    qtbot.addWidget(page)
+    _loaded(qtbot, page, 2)
+    qtmodeltester.check(page.model)  # stays attached: checks every later signal too
+    assert page.model.total == 4
+    assert page.message_label.text() == "2 shown of 4"
+    assert _column(page, "sku") == ["A-100", "B-200"]  # the SKU's order at first
+
+    _sort_by(page, "list_price", Qt.SortOrder.DescendingOrder)
+    _loaded(qtbot, page, 2)
+    assert page.model.current_sort == Sort("list_price", descending=True)
+    assert page.message_label.text() == "2 shown of 4"
+    _read_all(qtbot, page)
+    assert _column(page, "sku") == ["A-100", "C-300", "B-200", "D-400"]
+    assert page.message_label.text() == "4 shown"
+
+    _sort_by(page, "name", Qt.SortOrder.AscendingOrder)
+    _loaded(qtbot, page, 2)
+    _read_all(qtbot, page)
+    names = [name for _sku, name, _price in PRODUCTS]
+    assert _column(page, "name") == sorted(names)
+
+
+def test_a_header_click_sorts_the_products_and_a_second_click_turns_the_order(
+    qtbot: QtBot, make_context: MakeContext, manager: Actor, products: dict[str, int],
+) -> None:
+    page = ProductListPage(make_context(manager))
+    qtbot.addWidget(page)
+    page.resize(1100, 400)
+    page.show()
+    _loaded(qtbot, page, 4)
+    _click_header(qtbot, page, "list_price")
+    qtbot.waitUntil(lambda: page.model.current_sort == Sort("list_price"))
+    _loaded(qtbot, page, 4)
+    assert _column(page, "sku") == ["D-400", "B-200", "C-300", "A-100"]
+    _click_header(qtbot, page, "list_price")
+    qtbot.waitUntil(lambda: page.model.current_sort == Sort("list_price", descending=True))
+    _loaded(qtbot, page, 4)
+    assert _column(page, "sku") == ["A-100", "C-300", "B-200", "D-400"]
+
+
+def test_a_saved_product_refreshes_the_open_list_through_the_change_bus(
+    qtbot: QtBot, make_context: MakeContext, manager: Actor, products: dict[str, int],
+) -> None:
+    ctx = make_context(manager)
+    page = ProductListPage(ctx)
+    qtbot.addWidget(page)
+    _loaded(qtbot, page, 4)
+    # A card opened elsewhere (the timeline, a second window): nothing connects it to the
+    # list but the context's change bus.
+    dialog = ProductDialog(ctx, products["C-300"])
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.view is not None and not dialog.is_busy)
+    dialog.name_edit.setText("丙上门服务")
+    dialog.submit()
+    qtbot.waitUntil(lambda: "丙上门服务" in _column(page, "name"))
+    assert ctx.changes.published[-1] == ("product", products["C-300"])
