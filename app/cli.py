@@ -428,31 +428,30 @@ def _cmd_print(args: argparse.Namespace) -> int:
 
     from app.reports import intake_slip, sales_slips
     from app.reports.page import PageSizeName
+    from app.services import slips
 
     out = _person_and_output(args, "printing")
     engine, uow, actor = _log_in(args)
     try:
-        # kind: (build, render, paper it prints on by default)
+        # kind: (gather, render, paper it prints on by default)
         documents: dict[str, tuple[Any, Any, PageSizeName]] = {
-            "quotation": (sales_slips.build_quotation_slip, sales_slips.render_quotation_slip,
-                          "A4"),
-            "order": (sales_slips.build_order_slip, sales_slips.render_order_slip, "A4"),
-            "intake": (intake_slip.build_intake_slip, intake_slip.render_intake_slip, "A5"),
-            "dispatch": (intake_slip.build_dispatch_order, intake_slip.render_dispatch_order,
-                         "A4"),
+            "quotation": (slips.quotation_slip_data, sales_slips.render_quotation_slip, "A4"),
+            "order": (slips.order_slip_data, sales_slips.render_order_slip, "A4"),
+            "intake": (slips.intake_slip_data, intake_slip.render_intake_slip, "A5"),
+            "dispatch": (slips.dispatch_order_data, intake_slip.render_dispatch_order, "A4"),
         }
-        build, render, paper = documents[args.kind]
+        gather, render, paper = documents[args.kind]
         number = args.number
         if args.latest:
             if args.kind in ("intake", "dispatch"):
-                number = intake_slip.latest_ticket_number(uow, actor=actor)
+                number = slips.latest_ticket_number(uow, actor=actor)
             else:
-                number = sales_slips.latest_number(uow, args.kind, actor=actor)
+                number = slips.latest_number(uow, args.kind, actor=actor)
             if number is None:
                 raise ValueError(f"there is no {args.kind} you may print")
         buffer = io.BytesIO()
         page_size: PageSizeName = "A5" if args.a5 else paper
-        rendered = render(build(uow=uow, actor=actor, number=number), buffer,
+        rendered = render(gather(uow=uow, actor=actor, number=number), buffer,
                           page_size=page_size)
     finally:
         engine.dispose()
@@ -578,13 +577,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     from sqlalchemy import func, select
 
-    from app.bench import (
-        bench_overview,
-        bench_scroll,
-        bench_search,
-        bench_statistics,
-        format_results,
-    )
+    from app.bench import bench_overview, bench_search, bench_statistics, format_results
     from app.demo import generate_demo_data
     from app.models import Customer
 
@@ -608,7 +601,6 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         if args.as_user:
             return _bench_as(engine, url, args)
         results = [*bench_search(engine, repeat=args.repeat),
-                   *bench_scroll(engine, repeat=max(3, args.repeat // 5)),
                    bench_overview(engine, repeat=args.repeat),
                    *bench_statistics(engine, repeat=max(3, args.repeat // 3))]
     finally:
@@ -914,8 +906,7 @@ def _add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def _add_bench_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bench = commands.add_parser(
-        "bench", help="time customer search, list scrolling and the 360 view against "
-        "hand-written SQL",
+        "bench", help="time customer search and the 360 view against hand-written SQL",
         description="Build (or reuse) a generated database and report, per operation, the"
         " median time of the service call, of equivalent hand-written SQL, their ratio and"
         " the number of queries the service issued.")

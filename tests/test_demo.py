@@ -302,7 +302,7 @@ def test_inserts_compile_for_sql_server() -> None:
 
 
 def test_demo_company_header_prints_on_slips(demo_db: demo.DemoSummary, engine: Engine) -> None:
-    from app.reports.company import DEFAULT_COMPANY_NAME, load_company
+    from app.services.company import DEFAULT_COMPANY_NAME, load_company
 
     uow = UnitOfWork.for_engine(engine)
     with uow:

@@ -36,7 +36,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 from reportlab.platypus.tables import TableStyle
 
 from app.paths import cjk_font_path
-from app.reports.company import CompanyInfo
+from app.reports.data import CompanyInfo
 
 # --- fonts ---------------------------------------------------------------------------------
 

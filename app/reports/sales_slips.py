@@ -1,8 +1,9 @@
-"""Printed quotations (报价单) and sales slips (销售单): gather the data, then render the PDF.
+"""Printed quotations (报价单) and sales slips (销售单), rendered from the data handed in.
 
-``build_*`` checks the print permission and the data scope, reads what the customer sees
-(never cost, margin or customer source), audits the print and returns a frozen dataclass.
-``render_*`` lays that out with reportlab Platypus and touches no database.
+``app.services.slips`` checks the print permission and the data scope, reads what the
+customer sees (never cost, margin or customer source), audits the print and returns a
+frozen dataclass of :mod:`app.reports.data`; ``render_*`` lays that out with reportlab
+Platypus and touches no database.
 """
 
 from __future__ import annotations
@@ -11,32 +12,15 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus.tables import TableStyle
-from sqlalchemy import select
 
-from app.i18n import tr
-from app.models import (
-    Address,
-    Contact,
-    Customer,
-    Order,
-    OrderLine,
-    Product,
-    Quotation,
-    QuotationLine,
-    User,
-    utcnow,
-)
-from app.models.customers import contact_phones, customer_directory, customer_phones
-from app.models.enums import AuditAction, CustomFieldEntity, Module, Operation
-from app.reports.amount_words import amount_in_words
-from app.reports.company import CompanyInfo, load_company
+from app.reports.data import CompanyInfo, OrderSlipData, QuotationSlipData, SlipLine
 from app.reports.page import (
     LIGHT,
     PageDecor,
@@ -58,291 +42,8 @@ from app.reports.page import (
     signature_lines,
     text,
 )
-from app.services import audit, custom_fields
-from app.services.errors import NotFound
-from app.services.permissions import (
-    Actor,
-    hidden_fields,
-    require,
-    require_in_scope,
-    scope_filter,
-    sees_field,
-)
-from app.services.uow import UnitOfWork
-from app.services.validation import search_text
 
-SlipKind = Literal["quotation", "order"]
 Output = str | os.PathLike[str] | IO[bytes]
-
-# --- data handed from build to render --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SlipCustomer:
-    """The customer block as printed: who, whom to call, where."""
-
-    name: str
-    contact_name: str | None
-    phone: str | None
-    address: str | None
-
-
-@dataclass(frozen=True)
-class SlipLine:
-    """One printed line; prices only, never cost."""
-
-    position: int
-    description: str
-    quantity: Decimal
-    unit: str
-    unit_price: Decimal
-    discount_percent: Decimal
-    line_total: Decimal
-
-
-@dataclass(frozen=True)
-class QuotationSlipData:
-    company: CompanyInfo
-    number: str
-    quoted_on: dt.date
-    valid_until: dt.date
-    customer: SlipCustomer
-    owner_name: str
-    lines: tuple[SlipLine, ...]
-    total_amount: Decimal
-    total_in_words: str
-    terms: str | None
-    notes: str | None
-    printed_at: dt.datetime
-    printed_by: str
-
-
-@dataclass(frozen=True)
-class OrderSlipData:
-    company: CompanyInfo
-    number: str
-    ordered_on: dt.date
-    due_on: dt.date | None
-    customer: SlipCustomer
-    # The order's own delivery address when it has one; else the customer's address.
-    delivery_address: str | None
-    owner_name: str
-    lines: tuple[SlipLine, ...]
-    total_amount: Decimal
-    total_in_words: str
-    notes: str | None
-    printed_at: dt.datetime
-    printed_by: str
-    # The order's custom fields with a value: (label zh, label en, value).
-    custom: tuple[tuple[str, str, str], ...] = ()
-
-
-# --- build: permission, reads, audit ---------------------------------------------------------
-
-
-def _one_key(record_id: int | None, number: str | None) -> None:
-    search_text("number", number)  # typed or scanned: checked before any query
-    if (record_id is None) == (number is None or not number.strip()):
-        raise ValueError("give exactly one of the id and the number")
-
-
-def _not_found(entity: str, key: int | str | None) -> NotFound:
-    return NotFound(tr("{entity} {id} does not exist or you may not see it.",
-                       entity=tr(entity), id=key))
-
-
-def _owner_name(uow: UnitOfWork, owner_id: int) -> str:
-    name = uow.session.execute(
-        select(User.display_name).where(User.id == owner_id)
-    ).scalar_one_or_none()
-    return name or ""
-
-
-def _address_text(address: Address) -> str:
-    """City, district and street as a Chinese address reads, without repeating a part."""
-    parts: list[str] = []
-    street = address.street.strip()
-    for raw in (address.city, address.district):
-        part = (raw or "").strip()
-        if part and part not in street:
-            parts.append(part)
-    return "".join(parts) + street
-
-
-def _customer_block(uow: UnitOfWork, customer_id: int, contact_id: int | None,
-                    actor: Actor | None = None) -> SlipCustomer:
-    """Name, contact, phone and address of the customer; no phone when ``actor``'s role
-    hides the phone numbers of customers it does not own (``customers.phone``)."""
-    session = uow.session
-    d = customer_directory.c
-    customer = session.execute(select(d.name, d.owner_id).where(d.id == customer_id)).first()
-    if customer is None:  # pragma: no cover - a foreign key guarantees it
-        raise _not_found("Customer", customer_id)
-    sees = actor is None or sees_field(uow, actor, Module.CUSTOMERS, "phone",
-                                       customer.owner_id)
-    # A role with the phone field hidden may not read the phone columns (on a secured
-    # server its login cannot): its own customers' numbers come from the phone views.
-    hidden = actor is not None and "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
-    kp, cp = contact_phones.c, customer_phones.c
-    contact_source: Any = kp if hidden else Contact.__table__.c
-    chosen = select(Contact.id, Contact.name).where(Contact.customer_id == customer_id)
-    contact = None
-    if contact_id is not None:
-        contact = session.execute(chosen.where(Contact.id == contact_id)).first()
-    if contact is None:
-        contact = session.execute(
-            chosen.order_by(Contact.is_primary.desc(), Contact.id).limit(1)).first()
-    phones: list[str] = []
-    if sees and contact is not None:
-        numbers = session.execute(
-            select(contact_source.mobile, contact_source.phone)
-            .where(contact_source.id == contact.id)).first()
-        phones = [p for p in (numbers or ()) if p]
-    if sees and not phones:
-        source: Any = cp if hidden else Customer.__table__.c
-        number = session.execute(select(source.phone).where(source.id == customer_id)).scalar()
-        phones = [number] if number else []
-    address = session.execute(
-        select(Address).where(Address.customer_id == customer_id)
-        .order_by(Address.is_default.desc(), Address.id).limit(1)
-    ).scalar_one_or_none()
-    return SlipCustomer(
-        name=customer.name,
-        contact_name=contact.name if contact is not None else None,
-        phone=" / ".join(phones) or None,
-        address=_address_text(address) if address is not None else None,
-    )
-
-
-def _slip_lines(uow: UnitOfWork, line_model: type[QuotationLine] | type[OrderLine],
-                parent_id: int) -> tuple[SlipLine, ...]:
-    parent_column = (QuotationLine.quotation_id if line_model is QuotationLine
-                     else OrderLine.order_id)
-    rows = uow.session.execute(
-        select(line_model.position, line_model.description, line_model.quantity,
-               Product.unit, line_model.unit_price, line_model.discount_percent,
-               line_model.line_total)
-        .outerjoin(Product, Product.id == line_model.product_id)
-        .where(parent_column == parent_id)
-        .order_by(line_model.position)
-    ).all()
-    return tuple(
-        SlipLine(position=position, description=description, quantity=quantity,
-                 unit=unit or "", unit_price=unit_price, discount_percent=discount,
-                 line_total=line_total)
-        for position, description, quantity, unit, unit_price, discount, line_total in rows
-    )
-
-
-def build_quotation_slip(
-    *, uow: UnitOfWork, actor: Actor, quotation_id: int | None = None,
-    number: str | None = None,
-) -> QuotationSlipData:
-    """Everything a printed quotation shows, by id or by number; audits the print.
-
-    Raises:
-        PermissionDenied: the actor may not print quotations, or not this one.
-        NotFound: no quotation with that id or number.
-    """
-    _one_key(quotation_id, number)
-    with uow:
-        require(uow, actor, Module.QUOTATIONS, Operation.PRINT)
-        condition = (Quotation.id == quotation_id if quotation_id is not None
-                     else Quotation.number == (number or "").strip())
-        quotation = uow.session.execute(select(Quotation).where(condition)).scalar_one_or_none()
-        if quotation is None:
-            raise _not_found("Quotation", quotation_id if quotation_id is not None else number)
-        require_in_scope(uow, actor, Module.QUOTATIONS, Operation.PRINT, quotation.owner_id)
-        data = QuotationSlipData(
-            company=load_company(uow),
-            number=quotation.number,
-            quoted_on=quotation.quoted_on,
-            valid_until=quotation.valid_until,
-            customer=_customer_block(uow, quotation.customer_id, quotation.contact_id, actor),
-            owner_name=_owner_name(uow, quotation.owner_id),
-            lines=_slip_lines(uow, QuotationLine, quotation.id),
-            total_amount=quotation.total_amount,
-            total_in_words=amount_in_words(quotation.total_amount),
-            terms=quotation.terms,
-            notes=quotation.notes,
-            printed_at=utcnow(),
-            printed_by=actor.display_name,
-        )
-        audit.record(uow, actor, AuditAction.PRINT, "quotation", quotation.id,
-                     f"printed quotation {quotation.number}")
-        uow.commit()
-        return data
-
-
-def build_order_slip(
-    *, uow: UnitOfWork, actor: Actor, order_id: int | None = None, number: str | None = None,
-) -> OrderSlipData:
-    """Everything a printed sales slip (销售单) shows, by id or by number; audits the print.
-
-    Raises:
-        PermissionDenied: the actor may not print orders, or not this one.
-        NotFound: no order with that id or number.
-    """
-    _one_key(order_id, number)
-    with uow:
-        require(uow, actor, Module.ORDERS, Operation.PRINT)
-        condition = (Order.id == order_id if order_id is not None
-                     else Order.number == (number or "").strip())
-        order = uow.session.execute(select(Order).where(condition)).scalar_one_or_none()
-        if order is None:
-            raise _not_found("Order", order_id if order_id is not None else number)
-        require_in_scope(uow, actor, Module.ORDERS, Operation.PRINT, order.owner_id)
-        customer = _customer_block(uow, order.customer_id, order.contact_id, actor)
-        data = OrderSlipData(
-            company=load_company(uow),
-            number=order.number,
-            ordered_on=order.ordered_on,
-            due_on=order.due_on,
-            customer=customer,
-            delivery_address=(order.delivery_address or "").strip() or customer.address,
-            owner_name=_owner_name(uow, order.owner_id),
-            lines=_slip_lines(uow, OrderLine, order.id),
-            total_amount=order.total_amount,
-            total_in_words=amount_in_words(order.total_amount),
-            notes=order.notes,
-            printed_at=utcnow(),
-            printed_by=actor.display_name,
-            custom=custom_fields.print_lines(uow, CustomFieldEntity.ORDER, order.id),
-        )
-        audit.record(uow, actor, AuditAction.PRINT, "order", order.id,
-                     f"printed order {order.number}")
-        uow.commit()
-        return data
-
-
-def latest_number(uow: UnitOfWork, kind: SlipKind, *, actor: Actor | None = None) -> str | None:
-    """The number of the most recently created quotation or order, or None if there is none.
-
-    With ``actor``, only documents in the actor's data scope count, so "print my latest"
-    never picks a colleague's document the actor could not print anyway; and an actor who
-    may not print the kind is refused (PermissionDenied) before anything is read.
-    """
-    if kind not in ("quotation", "order"):
-        raise ValueError(f"unknown document kind {kind!r}; use quotation or order")
-    with uow:
-        if actor is not None:
-            require(uow, actor, Module.QUOTATIONS if kind == "quotation" else Module.ORDERS,
-                    Operation.PRINT)
-        if kind == "quotation":
-            stmt = select(Quotation.number).order_by(Quotation.created_at.desc(),
-                                                     Quotation.id.desc())
-            if actor is not None:
-                stmt = stmt.where(scope_filter(uow, actor, Module.QUOTATIONS,
-                                               Quotation.owner_id))
-        else:
-            stmt = select(Order.number).order_by(Order.created_at.desc(), Order.id.desc())
-            if actor is not None:
-                stmt = stmt.where(scope_filter(uow, actor, Module.ORDERS, Order.owner_id))
-        return uow.session.execute(stmt.limit(1)).scalar_one_or_none()
-
-
-# --- render: reportlab only ------------------------------------------------------------------
-
 QUOTATION_TITLE = ("报价单", "QUOTATION")
 ORDER_TITLE = ("销售单", "SALES ORDER")
 SIGNATURES = (("客户签字", "Customer"), ("经办人", "Handled by"), ("日期", "Date"))
@@ -579,14 +280,6 @@ def render_order_slip(data: OrderSlipData, out: Output, *,
 __all__ = [
     "ORDER_TITLE",
     "QUOTATION_TITLE",
-    "OrderSlipData",
-    "QuotationSlipData",
-    "SlipCustomer",
-    "SlipKind",
-    "SlipLine",
-    "build_order_slip",
-    "build_quotation_slip",
-    "latest_number",
     "render_order_slip",
     "render_quotation_slip",
 ]

@@ -33,6 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.reports.data import ColumnKind, StatColumn, StatTable
 from app.reports.page import (
     GREY,
     LAYOUTS,
@@ -44,7 +45,6 @@ from app.reports.page import (
     text,
 )
 from app.reports.tabular import Sheet, write_xlsx
-from app.services.statistics import ColumnKind, StatColumn, StatTable
 
 Cell = Any
 WIDE_COLUMNS = 6         # more columns than this: landscape

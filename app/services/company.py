@@ -11,13 +11,14 @@ audited in its own transaction.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import io
 import json
 import os
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -28,13 +29,7 @@ from sqlalchemy import select
 from app.i18n import tr
 from app.models import AppSetting
 from app.models.enums import AuditAction, Module, Operation
-from app.reports.company import (
-    COMPANY_SETTING_KEY,
-    LOGO_SETTING_KEY,
-    TEXT_FIELDS,
-    CompanyInfo,
-    load_company,
-)
+from app.reports.data import DEFAULT_COMPANY_NAME, TEXT_FIELDS, CompanyInfo
 from app.services import audit
 from app.services.errors import ConflictError, PermissionDenied, ValidationError
 from app.services.locking import check_version
@@ -42,6 +37,11 @@ from app.services.permissions import Actor, grants_for, require
 from app.services.uow import UnitOfWork
 from app.services.users import has_administrator
 from app.services.validation import Checker
+
+COMPANY_SETTING_KEY = "company"
+# The logo has a setting of its own: a few hundred KB of base64 that nobody reading the
+# name and address should have to load, and that an edit of the address never rewrites.
+LOGO_SETTING_KEY = "company_logo"
 
 # Longest text each field takes (the name and address print in the header of an A5 slip
 # too; the header wraps and shrinks them, but a paragraph is not an address).
@@ -111,6 +111,67 @@ def get_company(*, uow: UnitOfWork, actor: Actor) -> CompanyInfo:
             raise PermissionDenied(tr("Your account is deactivated."),
                                    module=Module.ADMINISTRATION, operation=Operation.VIEW)
         return load_company(uow)
+
+
+def load_company(uow: UnitOfWork) -> CompanyInfo:
+    """The company header and logo from the settings table (call inside ``with uow``);
+    the slips print it (``app.services.slips``)."""
+    rows = uow.session.execute(
+        select(AppSetting.key, AppSetting.value, AppSetting.version)
+        .where(AppSetting.key.in_((COMPANY_SETTING_KEY, LOGO_SETTING_KEY)))
+    ).all()
+    by_key = {key: (value, version) for key, value, version in rows}
+    text, version = by_key.get(COMPANY_SETTING_KEY, (None, 0))
+    info = company_from_setting(text)
+    logo = logo_from_setting(by_key.get(LOGO_SETTING_KEY, (None, 0))[0])
+    return replace(info, logo=logo, version=version)
+
+
+def company_from_setting(text: str | None) -> CompanyInfo:
+    """The text fields of the ``company`` setting (a JSON object); anything unreadable
+    gives the defaults.
+
+    A damaged setting must not stop the counter from printing a slip, so bad JSON, a
+    non-object or non-text values fall back field by field instead of raising; missing or
+    empty keys print nothing (the name falls back to :data:`DEFAULT_COMPANY_NAME`).
+    """
+    try:
+        raw: Any = json.loads(text) if text else {}
+    except ValueError:
+        raw = {}
+    if not isinstance(raw, dict):
+        raw = {}
+    values: dict[str, Any] = {}  # the text fields only
+    for name in TEXT_FIELDS:
+        value = raw.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and value.strip():
+            values[name] = value.strip()
+    return CompanyInfo(**values)
+
+
+def logo_from_setting(text: str | None) -> bytes | None:
+    """The image bytes of the ``company_logo`` setting, or None.
+
+    The setting is a JSON object whose ``data`` is the image in base64 (a bare base64
+    string is read too). Like the header, a damaged value prints no logo instead of
+    failing; whether the bytes are a usable image is for the renderer to find out.
+    """
+    if not text or not text.strip():
+        return None
+    try:
+        raw: Any = json.loads(text)
+    except ValueError:
+        raw = text
+    data = raw.get("data") if isinstance(raw, dict) else raw
+    if not isinstance(data, str) or not data.strip():
+        return None
+    try:
+        image = base64.b64decode(data.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return image or None
 
 
 # --- checking --------------------------------------------------------------------------------
@@ -301,7 +362,7 @@ def _stored(row: AppSetting | None) -> dict[str, Any]:
 
 def _stored_fields(row: AppSetting | None) -> dict[str, str]:
     """The text fields as stored (cleaned as the header reads them)."""
-    info = CompanyInfo.from_json(row.value if row is not None else None)
+    info = company_from_setting(row.value if row is not None else None)
     return {name: getattr(info, name) for name in TEXT_FIELDS
             if getattr(info, name) and (name != "name" or info.named)}
 
@@ -400,14 +461,20 @@ def _store(uow: UnitOfWork, actor: Actor | None, row: AppSetting | None,
 
 
 __all__ = [
+    "COMPANY_SETTING_KEY",
+    "DEFAULT_COMPANY_NAME",
     "KEEP_LOGO",
+    "LOGO_SETTING_KEY",
     "MAX_LENGTHS",
     "MAX_LOGO_BYTES",
     "CompanyDraft",
     "CompanyInfo",
     "LogoFacts",
     "check_logo",
+    "company_from_setting",
     "get_company",
+    "load_company",
+    "logo_from_setting",
     "read_logo",
     "save_company",
     "set_company_logo",

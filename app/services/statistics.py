@@ -20,103 +20,31 @@ Text cells (category names, months, people) are in the current language of
 :mod:`app.i18n`; column and table titles come in both. ``StatRow.key`` carries the row's
 category code. The work is done in :mod:`app.services.stats_impl` (checks, counting,
 export), :mod:`app.services.stats_sales` and :mod:`app.services.stats_service`.
+
+The table shape (:class:`StatTable` and its parts) is defined in :mod:`app.reports.data`,
+which the export renders without importing this module, and re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from pathlib import Path
 
 from app.i18n import current_language
+from app.reports.data import (
+    ChartKind,
+    ChartSpec,
+    ColumnKind,
+    DrillKey,
+    StatColumn,
+    StatFilters,
+    StatRow,
+    StatTable,
+)
 from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
-
-
-class ColumnKind(StrEnum):
-    TEXT = "text"
-    INTEGER = "integer"
-    MONEY = "money"          # Decimal, 2 places
-    PERCENT = "percent"      # Decimal, e.g. Decimal("12.5") means 12.5 %
-    DECIMAL = "decimal"      # Decimal, other measures (days, points)
-    DATE = "date"
-
-
-class ChartKind(StrEnum):
-    BAR = "bar"              # grouped bars: one set per value column
-    STACKED_BAR = "stacked_bar"
-    LINE = "line"            # one line per value column, categories in row order
-    PIE = "pie"              # first value column only
-
-
-@dataclass(frozen=True)
-class StatFilters:
-    """The filters every statistic accepts; a statistic ignores those that do not apply.
-
-    ``date_from``/``date_to`` are inclusive calendar days. None means "no filter".
-    """
-
-    date_from: dt.date
-    date_to: dt.date
-    department_id: int | None = None
-    user_id: int | None = None             # salesperson / technician / owner
-    customer_class: str | None = None      # CustomerClass value
-    customer_source: str | None = None     # CustomerSource value
-    product_category: str | None = None    # ProductCategory value
-    group_by: str | None = None            # a statistic's own breakdown choice, see VIEWS
-
-
-@dataclass(frozen=True)
-class StatColumn:
-    key: str
-    label_en: str            # shown through the UI's translation; the service stays Qt-free
-    label_zh: str
-    kind: ColumnKind
-
-
-@dataclass(frozen=True)
-class DrillKey:
-    """What lies behind one number: a statistic-specific selector, opaque to the UI."""
-
-    statistic: str
-    selector: tuple[tuple[str, str], ...]   # e.g. (("source", "walk_in"), ("month", "2026-10"))
-
-
-@dataclass(frozen=True)
-class StatRow:
-    cells: tuple[str | int | Decimal | dt.date | None, ...]
-    # One entry per cell; None where the number has nothing to drill into (labels, ratios).
-    drill: tuple[DrillKey | None, ...]
-    is_total: bool = False
-    key: str = ""             # the row's category code (class, source, month, user id ...)
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    kind: ChartKind
-    category_column: str                  # key of the column naming each category
-    value_columns: tuple[str, ...]        # keys of the plotted columns
-    title_en: str = ""
-    title_zh: str = ""
-
-
-@dataclass(frozen=True)
-class StatTable:
-    name: str
-    title_en: str
-    title_zh: str
-    columns: tuple[StatColumn, ...]
-    rows: tuple[StatRow, ...]
-    chart: ChartSpec | None
-    filters: StatFilters
-    # Further tables shown under the main one (e.g. aging buckets, top debtors).
-    sections: tuple[StatTable, ...] = field(default=())
-    queries: int = 0                      # statements issued, for the benchmark
-    # The filters in words, (English, Chinese) per line, e.g. ("Period: ...", "期间: ...");
-    # the exports write them above the table.
-    filter_lines: tuple[tuple[str, str], ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -224,3 +152,26 @@ class ExportResult:
     path: Path
     rows: int
     table: StatTable
+
+
+__all__ = [
+    "APPLIES",
+    "MAX_DAYS",
+    "STATISTICS",
+    "VIEWS",
+    "VIEW_LABELS",
+    "ChartKind",
+    "ChartSpec",
+    "ColumnKind",
+    "DrillKey",
+    "DrillRecord",
+    "DrillResult",
+    "ExportResult",
+    "StatColumn",
+    "StatFilters",
+    "StatRow",
+    "StatTable",
+    "drill_down",
+    "export_statistic",
+    "run_statistic",
+]

@@ -207,6 +207,7 @@ def _record(spec: DrillSpec, r: Any) -> DrillRecord:
 
 def export(name: str, filters: StatFilters, path: Path, *, uow: UnitOfWork, actor: Actor,
            language: str) -> ExportResult:
+    # Here, not at the top: showing a statistic on screen need not load reportlab.
     from app.reports.statistics_export import export_statistic_pdf, export_statistic_xlsx
 
     suffix = path.suffix.lower()

@@ -25,13 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.reports.intake_slip import build_intake_slip, render_intake_slip
-from app.reports.sales_slips import (
-    build_order_slip,
-    build_quotation_slip,
-    render_order_slip,
-    render_quotation_slip,
-)
+from app.reports.intake_slip import render_intake_slip
+from app.reports.sales_slips import render_order_slip, render_quotation_slip
+from app.services.slips import intake_slip_data, order_slip_data, quotation_slip_data
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.kit.record_dialog import keep_open
@@ -49,8 +45,8 @@ class _Slip:
 class PrintPreviewDialog(QDialog):
     """Preview one or more slips of one kind; Print… sends them all to a printer.
 
-    The slip data is built once (``build_*`` audits the print); switching A4/A5 only renders
-    again, also on the worker.
+    The slip data is gathered once (``app.services.slips`` audits the print); switching
+    A4/A5 only renders again, also on the worker.
 
     Signals:
         loaded(): the PDFs are ready and the first one is shown.
@@ -200,12 +196,12 @@ class PrintPreviewDialog(QDialog):
         def build(uow: Any) -> list[_Slip]:
             datas: list[Any]
             if kind == "quotation":
-                datas = [build_quotation_slip(uow=uow, actor=actor, quotation_id=i)
+                datas = [quotation_slip_data(uow=uow, actor=actor, quotation_id=i)
                          for i in ids]
             elif kind == "intake":
-                datas = [build_intake_slip(uow=uow, actor=actor, ticket_id=i) for i in ids]
+                datas = [intake_slip_data(uow=uow, actor=actor, ticket_id=i) for i in ids]
             else:
-                datas = [build_order_slip(uow=uow, actor=actor, order_id=i) for i in ids]
+                datas = [order_slip_data(uow=uow, actor=actor, order_id=i) for i in ids]
             return [_Slip(d.number, d) for d in datas]
 
         self._ctx.run(build, on_done=self._on_built, on_error=self._on_failed, owner=self)

@@ -17,8 +17,8 @@ from reportlab.platypus import Paragraph
 from app.models import Device
 from app.models.enums import Priority, ServiceMode, TicketChannel, TicketStatus
 from app.models.service import ServiceTicket
-from app.reports.company import CompanyInfo
-from app.reports.intake_slip import build_intake_slip, render_intake_slip
+from app.reports.data import CompanyInfo
+from app.reports.intake_slip import render_intake_slip
 from app.reports.page import (
     HeaderPlan,
     PageDecor,
@@ -30,13 +30,9 @@ from app.reports.page import (
     plan_header,
     register_fonts,
 )
-from app.reports.sales_slips import (
-    build_order_slip,
-    build_quotation_slip,
-    render_order_slip,
-    render_quotation_slip,
-)
+from app.reports.sales_slips import render_order_slip, render_quotation_slip
 from app.services.company import CompanyDraft, save_company
+from app.services.slips import intake_slip_data, order_slip_data, quotation_slip_data
 from tests.reports.conftest import MakeDoc, page_png, pdf_text
 
 DRAFT = CompanyDraft(
@@ -95,7 +91,7 @@ def company(uow, admin):
 def test_an_order_slip_printed_after_saving_carries_the_company(
         uow, company, sales_user, make_order: MakeDoc, tmp_path: Path):
     _id, number = make_order(sales_user, lines=30)
-    data = build_order_slip(uow=uow, actor=sales_user, number=number)
+    data = order_slip_data(uow=uow, actor=sales_user, number=number)
     assert data.company.name == DRAFT.name and data.company.logo == company.logo
     pdf = tmp_path / "order.pdf"
     rendered = render_order_slip(data, pdf)
@@ -119,7 +115,7 @@ def test_a_quotation_on_a5_and_an_intake_slip_carry_it_too(
         tmp_path: Path):
     _id, number = make_quotation(sales_user, lines=3)
     pdf = tmp_path / "quotation.pdf"
-    render_quotation_slip(build_quotation_slip(uow=uow, actor=sales_user, number=number), pdf,
+    render_quotation_slip(quotation_slip_data(uow=uow, actor=sales_user, number=number), pdf,
                           page_size="A5")
     _assert_header(pdf_text(pdf)[0])
     assert len(_images(pdf)) == 1
@@ -139,7 +135,7 @@ def test_a_quotation_on_a5_and_an_intake_slip_carry_it_too(
             updated_by_id=clerk.user_id))
         uow.commit()
     pdf = tmp_path / "intake.pdf"
-    render_intake_slip(build_intake_slip(uow=uow, actor=clerk, number="WX-20261126-0001"), pdf)
+    render_intake_slip(intake_slip_data(uow=uow, actor=clerk, number="WX-20261126-0001"), pdf)
     _assert_header(pdf_text(pdf)[0])
     assert len(_images(pdf)) == 1
     page_png(pdf, "company_header_intake_a5")
@@ -150,7 +146,7 @@ def test_without_a_logo_the_header_prints_no_image(uow, admin, sales_user,
     save_company(uow=uow, actor=admin, draft=DRAFT, expected_version=0)
     _id, number = make_order(sales_user, lines=2)
     pdf = tmp_path / "order.pdf"
-    render_order_slip(build_order_slip(uow=uow, actor=sales_user, number=number), pdf)
+    render_order_slip(order_slip_data(uow=uow, actor=sales_user, number=number), pdf)
     _assert_header(pdf_text(pdf)[0])
     assert _images(pdf) == []
 

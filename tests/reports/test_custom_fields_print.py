@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.models.enums import CustomFieldEntity
-from app.reports.intake_slip import build_intake_slip, render_intake_slip
-from app.reports.sales_slips import build_order_slip, render_order_slip
+from app.reports.intake_slip import render_intake_slip
+from app.reports.sales_slips import render_order_slip
 from app.services import custom_fields as cf
 from app.services.custom_fields import Choice, FieldDraft
+from app.services.slips import intake_slip_data, order_slip_data
 from tests.reports.conftest import pdf_text
 from tests.reports.test_intake_slip import NUMBER, ticket  # noqa: F401 - the fixture
 
@@ -31,7 +32,7 @@ def test_order_slip_prints_custom_fields(uow, admin, sales_user, make_order, tmp
     _fill(uow, sales_user, CustomFieldEntity.ORDER, order_id,
           {"delivery_window": "pm", "old_note": "不应打印"})
     cf.remove_field(uow=uow, actor=admin, field_id=gone.id, expected_version=gone.version)
-    data = build_order_slip(uow=uow, actor=sales_user, order_id=order_id)
+    data = order_slip_data(uow=uow, actor=sales_user, order_id=order_id)
     assert data.custom == (("送货时段", "Delivery time", "下午送货"),)
     pdf = tmp_path / "order.pdf"
     render_order_slip(data, pdf)
@@ -50,7 +51,7 @@ def test_intake_slip_prints_custom_fields(uow, admin, clerk, ticket, tmp_path: P
         label_en="Loaner given", kind="boolean"))
     _fill(uow, clerk, CustomFieldEntity.SERVICE_TICKET, ticket,
           {"machine_location": "三楼财务室", "backup_given": True})
-    data = build_intake_slip(uow=uow, actor=clerk, number=NUMBER)
+    data = intake_slip_data(uow=uow, actor=clerk, number=NUMBER)
     pdf = tmp_path / "intake.pdf"
     render_intake_slip(data, pdf)
     text = "\n".join(pdf_text(pdf))

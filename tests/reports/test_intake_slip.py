@@ -12,15 +12,10 @@ from sqlalchemy import func, select
 from app.models import AppSetting, AuditEntry, Device
 from app.models.enums import AuditAction, Priority, ServiceMode, TicketChannel, TicketStatus
 from app.models.service import ServiceTicket
-from app.reports.intake_slip import (
-    DEFAULT_SERVICE_TERMS,
-    build_dispatch_order,
-    build_intake_slip,
-    render_dispatch_order,
-    render_intake_slip,
-)
+from app.reports.intake_slip import render_dispatch_order, render_intake_slip
 from app.reports.page import CJK_FONT
 from app.services.errors import NotFound, PermissionDenied
+from app.services.slips import DEFAULT_SERVICE_TERMS, dispatch_order_data, intake_slip_data
 from tests.reports.conftest import CUSTOMER_NAME, page_png, pdf_fonts, pdf_page_size, pdf_text
 
 NUMBER = "WX-20261126-0001"
@@ -54,7 +49,7 @@ def ticket(uow, clerk, technician, make_customer):
 
 
 def test_intake_slip_pdf(uow, clerk, ticket, tmp_path: Path):
-    data = build_intake_slip(uow=uow, actor=clerk, number=NUMBER)
+    data = intake_slip_data(uow=uow, actor=clerk, number=NUMBER)
     assert data.terms == DEFAULT_SERVICE_TERMS
     pdf = tmp_path / "intake.pdf"
     rendered = render_intake_slip(data, pdf)
@@ -85,7 +80,7 @@ def test_terms_from_settings(uow, clerk, ticket, tmp_path: Path):
         uow.session.add(AppSetting(key="service_terms",
                                    value=json.dumps("取机请出示本单。保修期三个月。")))
         uow.commit()
-    data = build_intake_slip(uow=uow, actor=clerk, ticket_id=ticket)
+    data = intake_slip_data(uow=uow, actor=clerk, ticket_id=ticket)
     assert data.terms == "取机请出示本单。保修期三个月。"
     pdf = tmp_path / "terms.pdf"
     render_intake_slip(data, pdf)
@@ -93,7 +88,7 @@ def test_terms_from_settings(uow, clerk, ticket, tmp_path: Path):
 
 
 def test_dispatch_order_pdf(uow, technician, ticket, tmp_path: Path):
-    data = build_dispatch_order(uow=uow, actor=technician, ticket_id=ticket)
+    data = dispatch_order_data(uow=uow, actor=technician, ticket_id=ticket)
     pdf = tmp_path / "dispatch.pdf"
     rendered = render_dispatch_order(data, pdf)
     assert rendered.barcode.value == NUMBER
@@ -107,14 +102,14 @@ def test_dispatch_order_pdf(uow, technician, ticket, tmp_path: Path):
 
 def test_print_permissions_and_scope(uow, make_user, sales_user, ticket):
     with pytest.raises(PermissionDenied):
-        build_intake_slip(uow=uow, actor=sales_user, number=NUMBER)
+        intake_slip_data(uow=uow, actor=sales_user, number=NUMBER)
     other_tech = make_user("tech2", "technician", "repair")
     with pytest.raises(NotFound):
-        build_intake_slip(uow=uow, actor=other_tech, number=NUMBER)
+        intake_slip_data(uow=uow, actor=other_tech, number=NUMBER)
     with pytest.raises(NotFound):
-        build_intake_slip(uow=uow, actor=other_tech, number="WX-NOPE")
+        intake_slip_data(uow=uow, actor=other_tech, number="WX-NOPE")
     lead = make_user("lead1", "repair_lead", "repair")
-    assert build_intake_slip(uow=uow, actor=lead, number=NUMBER).number == NUMBER
+    assert intake_slip_data(uow=uow, actor=lead, number=NUMBER).number == NUMBER
 
 
 def test_print_command_writes_the_latest_intake_slip_on_a5(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.models import AppSetting, AuditEntry
 from app.models.enums import AuditAction
 from app.reports.amount_words import amount_in_words
-from app.reports.company import DEFAULT_COMPANY_NAME, CompanyInfo
+from app.reports.data import DEFAULT_COMPANY_NAME, CompanyInfo
 from app.reports.page import (
     CJK_FONT,
     format_money,
@@ -23,15 +23,11 @@ from app.reports.page import (
     format_quantity,
     page_layout,
 )
-from app.reports.sales_slips import (
-    build_order_slip,
-    build_quotation_slip,
-    latest_number,
-    render_order_slip,
-    render_quotation_slip,
-)
+from app.reports.sales_slips import render_order_slip, render_quotation_slip
+from app.services.company import company_from_setting
 from app.services.errors import NotFound, PermissionDenied
 from app.services.permissions import Actor
+from app.services.slips import latest_number, order_slip_data, quotation_slip_data
 from app.services.uow import UnitOfWork
 from tests import people
 from tests.reports.conftest import (
@@ -105,11 +101,11 @@ def test_page_sizes_are_a4_and_a5_portrait() -> None:
 
 
 def test_company_setting_is_read_leniently() -> None:
-    assert CompanyInfo.from_json(None).name == DEFAULT_COMPANY_NAME
-    assert CompanyInfo.from_json("{not json").name == DEFAULT_COMPANY_NAME
-    assert CompanyInfo.from_json("[1, 2]") == CompanyInfo()
-    info = CompanyInfo.from_json(json.dumps({"name": " 鑫锐 ", "phone": 62538888,
-                                             "bank": None, "unknown": "x"}))
+    assert company_from_setting(None).name == DEFAULT_COMPANY_NAME
+    assert company_from_setting("{not json").name == DEFAULT_COMPANY_NAME
+    assert company_from_setting("[1, 2]") == CompanyInfo()
+    info = company_from_setting(json.dumps({"name": " 鑫锐 ", "phone": 62538888,
+                                            "bank": None, "unknown": "x"}))
     assert (info.name, info.phone, info.bank) == ("鑫锐", "62538888", "")
 
 
@@ -122,7 +118,7 @@ def test_quotation_slip_gathers_what_the_customer_sees(
     _set_company(uow, json.dumps(COMPANY, ensure_ascii=False))
     quotation_id, number = make_quotation(sales_user, lines=3)
 
-    data = build_quotation_slip(uow=uow, actor=sales_user, quotation_id=quotation_id)
+    data = quotation_slip_data(uow=uow, actor=sales_user, quotation_id=quotation_id)
 
     assert data.number == number
     assert data.company.name == COMPANY["name"]
@@ -147,13 +143,13 @@ def test_order_slip_by_number_prefers_the_orders_delivery_address(
     uow: UnitOfWork, sales_user: Actor, make_order: MakeDoc
 ) -> None:
     _order_id, number = make_order(sales_user, lines=2, delivery_address="海淀区上地十街10号")
-    data = build_order_slip(uow=uow, actor=sales_user, number=number)
+    data = order_slip_data(uow=uow, actor=sales_user, number=number)
     assert data.delivery_address == "海淀区上地十街10号"
     assert data.due_on == dt.date(2026, 11, 30)
     assert data.company.name == DEFAULT_COMPANY_NAME
 
     _order_id, number = make_order(sales_user, lines=1)
-    assert build_order_slip(uow=uow, actor=sales_user, number=number).delivery_address == (
+    assert order_slip_data(uow=uow, actor=sales_user, number=number).delivery_address == (
         "北京市朝阳区建国路88号SOHO现代城A座2201")
 
 
@@ -162,8 +158,8 @@ def test_printing_is_audited(uow: UnitOfWork, sales_user: Actor, make_quotation:
     quotation_id, q_number = make_quotation(sales_user)
     order_id, o_number = make_order(sales_user)
 
-    build_quotation_slip(uow=uow, actor=sales_user, number=q_number)
-    build_order_slip(uow=uow, actor=sales_user, order_id=order_id)
+    quotation_slip_data(uow=uow, actor=sales_user, number=q_number)
+    order_slip_data(uow=uow, actor=sales_user, order_id=order_id)
 
     assert sorted(_prints(uow)) == [("order", order_id, sales_user.user_id),
                        ("quotation", quotation_id, sales_user.user_id)]
@@ -174,7 +170,7 @@ def test_a_technician_cannot_print_an_order(
 ) -> None:
     order_id, _number = make_order(sales_user)
     with pytest.raises(PermissionDenied):
-        build_order_slip(uow=uow, actor=technician, order_id=order_id)
+        order_slip_data(uow=uow, actor=technician, order_id=order_id)
     assert _prints(uow) == []
 
 
@@ -183,7 +179,7 @@ def test_a_salesperson_cannot_print_anothers_quotation(
 ) -> None:
     _quotation_id, number = make_quotation(sales_user)
     with pytest.raises(people.REFUSED):
-        build_quotation_slip(uow=uow, actor=other_sales_user, number=number)
+        quotation_slip_data(uow=uow, actor=other_sales_user, number=number)
     assert _prints(uow) == []
 
 
@@ -191,8 +187,8 @@ def test_the_manager_and_a_department_colleague_may_print(
     uow: UnitOfWork, clerk: Actor, clerk2: Actor, manager: Actor, make_order: MakeDoc
 ) -> None:
     order_id, _number = make_order(clerk)
-    assert build_order_slip(uow=uow, actor=manager, order_id=order_id).number
-    assert build_order_slip(uow=uow, actor=clerk2, order_id=order_id).number
+    assert order_slip_data(uow=uow, actor=manager, order_id=order_id).number
+    assert order_slip_data(uow=uow, actor=clerk2, order_id=order_id).number
     assert len(_prints(uow)) == 2
 
 
@@ -200,11 +196,11 @@ def test_an_unknown_number_is_not_found_and_one_key_is_required(
     uow: UnitOfWork, sales_user: Actor
 ) -> None:
     with pytest.raises(NotFound):
-        build_quotation_slip(uow=uow, actor=sales_user, number="BJ-19990101-0001")
+        quotation_slip_data(uow=uow, actor=sales_user, number="BJ-19990101-0001")
     with pytest.raises(ValueError):
-        build_order_slip(uow=uow, actor=sales_user)
+        order_slip_data(uow=uow, actor=sales_user)
     with pytest.raises(ValueError):
-        build_order_slip(uow=uow, actor=sales_user, order_id=1, number="XS-1")
+        order_slip_data(uow=uow, actor=sales_user, order_id=1, number="XS-1")
 
 
 def test_latest_number_is_the_newest_document_in_the_actors_scope(
@@ -233,7 +229,7 @@ def test_quotation_pdf_spans_pages_with_the_header_row_repeated(
 ) -> None:
     _set_company(uow, json.dumps(COMPANY, ensure_ascii=False))
     _id, number = make_quotation(sales_user, lines=40)
-    data = build_quotation_slip(uow=uow, actor=sales_user, number=number)
+    data = quotation_slip_data(uow=uow, actor=sales_user, number=number)
     pdf = tmp_path / "quotation.pdf"
 
     rendered = render_quotation_slip(data, pdf)
@@ -266,7 +262,7 @@ def test_order_pdf_is_titled_sales_slip_and_shows_its_totals(
     uow: UnitOfWork, sales_user: Actor, make_order: MakeDoc, tmp_path: Path
 ) -> None:
     _id, number = make_order(sales_user, lines=35)
-    data = build_order_slip(uow=uow, actor=sales_user, number=number)
+    data = order_slip_data(uow=uow, actor=sales_user, number=number)
     pdf = tmp_path / "order.pdf"
 
     rendered = render_order_slip(data, pdf)
@@ -288,7 +284,7 @@ def test_an_empty_quotation_without_company_settings_still_prints(
     _id, number = make_quotation(sales_user, lines=0, terms=None, notes=None)
     pdf = tmp_path / "empty.pdf"
     rendered = render_quotation_slip(
-        build_quotation_slip(uow=uow, actor=sales_user, number=number), pdf)
+        quotation_slip_data(uow=uow, actor=sales_user, number=number), pdf)
     text = _flat(pdf_text(pdf)[0])
     assert rendered.page_count == 1
     for needle in (DEFAULT_COMPANY_NAME, "（无明细）", "零元整", "¥0.00", "客户签字"):
@@ -300,7 +296,7 @@ def test_every_font_is_the_embedded_cjk_font(
 ) -> None:
     _id, number = make_quotation(sales_user, lines=3)
     pdf = tmp_path / "fonts.pdf"
-    render_quotation_slip(build_quotation_slip(uow=uow, actor=sales_user, number=number), pdf)
+    render_quotation_slip(quotation_slip_data(uow=uow, actor=sales_user, number=number), pdf)
 
     fonts = pdf_fonts(pdf)
     assert fonts, "no fonts listed"
@@ -314,7 +310,7 @@ def test_barcode_and_qr_code_encode_the_number(
     uow: UnitOfWork, sales_user: Actor, make_order: MakeDoc
 ) -> None:
     _id, number = make_order(sales_user)
-    rendered = render_order_slip(build_order_slip(uow=uow, actor=sales_user, number=number),
+    rendered = render_order_slip(order_slip_data(uow=uow, actor=sales_user, number=number),
                                  io.BytesIO())
     assert rendered.barcode.value == number
     assert rendered.barcode.codeName == "Code128"
@@ -325,7 +321,7 @@ def test_a5_slip_is_an_a5_page(
     uow: UnitOfWork, sales_user: Actor, make_quotation: MakeDoc, tmp_path: Path
 ) -> None:
     _id, number = make_quotation(sales_user, lines=30)
-    data = build_quotation_slip(uow=uow, actor=sales_user, number=number)
+    data = quotation_slip_data(uow=uow, actor=sales_user, number=number)
     pdf = tmp_path / "a5.pdf"
     out = io.BytesIO()
     rendered = render_quotation_slip(data, out, page_size="A5")
@@ -349,11 +345,11 @@ def test_page_one_as_png_for_a_person_to_look_at(
     pdf = tmp_path / f"{kind}.pdf"
     if kind == "quotation":
         _id, number = make_quotation(sales_user, lines=32)
-        render_quotation_slip(build_quotation_slip(uow=uow, actor=sales_user, number=number),
+        render_quotation_slip(quotation_slip_data(uow=uow, actor=sales_user, number=number),
                               pdf, page_size="A5" if size == "A5" else "A4")
     else:
         _id, number = make_order(sales_user, lines=8, delivery_address="北京市朝阳区建国路88号")
-        render_order_slip(build_order_slip(uow=uow, actor=sales_user, number=number), pdf)
+        render_order_slip(order_slip_data(uow=uow, actor=sales_user, number=number), pdf)
 
     png = page_png(pdf, f"slip_{kind}_{size.lower()}")
 

@@ -19,7 +19,6 @@ from app.models import (
     User,
 )
 from app.models.enums import DataScope, FieldAccess, Module, Operation, ProductCategory
-from app.reports.sales_slips import build_order_slip
 from app.services import administration as adm
 from app.services.auth import login
 from app.services.catalog import ProductDraft, create_product, get_product, list_products
@@ -42,6 +41,7 @@ from app.services.errors import (
 )
 from app.services.permissions import hidden_fields
 from app.services.sales import OrderDraft, OrderLineDraft, create_order, get_order, list_orders
+from app.services.slips import order_slip_data
 from tests import people
 from tests.conftest import TEST_PASSWORD
 
@@ -415,7 +415,7 @@ def test_hiding_cost_from_the_counter_clerk_in_the_editor_hides_it_everywhere(
     assert seen.total_cost is None and seen.gross_margin is None
     assert all(ln.unit_cost is None and ln.line_cost is None for ln in seen.lines)
     assert all(r.gross_margin is None for r in list_orders(uow=uow, actor=clerk).rows)
-    slip = build_order_slip(uow=uow, actor=clerk, number=order.number)
+    slip = order_slip_data(uow=uow, actor=clerk, number=order.number)
     assert "87.65" not in repr(slip) and "175.30" not in repr(slip)
     exported = _export_text(uow, clerk, tmp_path / "after.csv")
     assert "398.00" in exported and "175.30" not in exported and "222.70" not in exported

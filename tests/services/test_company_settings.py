@@ -11,18 +11,16 @@ from sqlalchemy import func, select
 
 from app.models import AppSetting, AuditEntry
 from app.models.enums import AuditAction
-from app.reports.company import (
+from app.services import administration as adm
+from app.services.company import (
     COMPANY_SETTING_KEY,
     DEFAULT_COMPANY_NAME,
     LOGO_SETTING_KEY,
-    load_company,
-)
-from app.services import administration as adm
-from app.services.company import (
     MAX_LOGO_BYTES,
     CompanyDraft,
     check_logo,
     get_company,
+    load_company,
     save_company,
     set_company_logo,
     set_company_name,

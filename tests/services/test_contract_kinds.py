@@ -208,12 +208,13 @@ def test_per_visit_contract_needs_included_visits(uow, lead, customer, device):
 
 
 def test_slip_says_what_the_contract_frees(uow, clerk, lead, customer, device, tmp_path):
-    from app.reports.intake_slip import build_intake_slip, render_intake_slip
+    from app.reports.intake_slip import render_intake_slip
+    from app.services.slips import intake_slip_data
     from tests.reports.conftest import pdf_text
 
     _contract(uow, lead, customer, device, ContractKind.LABOUR_ONLY, 4)
     t = _intake(uow, clerk, customer, device)
-    data = build_intake_slip(uow=uow, actor=clerk, ticket_id=t.id)
+    data = intake_slip_data(uow=uow, actor=clerk, ticket_id=t.id)
     assert data.labour_free and not data.under_contract
     render_intake_slip(data, tmp_path / "slip.pdf")
     assert "合同内人工免费，配件收费" in pdf_text(tmp_path / "slip.pdf")[0].replace(" ", "")

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 from app.models.enums import OrderStatus, QuotationStatus
-from app.reports.sales_slips import build_order_slip
 from app.services.catalog import ProductDraft, create_product
 from app.services.customers import CustomerDraft
 from app.services.sales import (
@@ -20,6 +19,7 @@ from app.services.sales import (
     transition_order,
     transition_quotation,
 )
+from app.services.slips import order_slip_data
 from app.services.visits import VisitDraft, record_walk_in
 
 
@@ -60,7 +60,7 @@ def test_walk_in_quote_order_partial_payment_slip_and_the_managers_view(
                    received_on=dt.date.today(), amount=Decimal("1000.00"), method="cash",
                    allocations=((order.id, Decimal("1000.00")),))
 
-    slip = build_order_slip(uow=uow, actor=clerk, order_id=order.id)
+    slip = order_slip_data(uow=uow, actor=clerk, order_id=order.id)
     assert slip.total_in_words == "叁仟壹佰贰拾玖元零伍分"
 
     seen = get_order(uow=uow, actor=manager, order_id=order.id)

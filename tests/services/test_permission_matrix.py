@@ -158,8 +158,6 @@ def test_role_change_applies_at_next_action(uow, sales_user):
 def _gate_calls():
     import datetime as dt
 
-    from app.reports.intake_slip import build_intake_slip
-    from app.reports.sales_slips import build_order_slip, build_quotation_slip
     from app.services import administration as adm
     from app.services import (
         audit_view,
@@ -177,6 +175,7 @@ def _gate_calls():
     )
     from app.services.care import list_care_items
     from app.services.exports import export_customers, export_orders, export_tickets
+    from app.services.slips import intake_slip_data, order_slip_data, quotation_slip_data
 
     today = dt.date.today()
     return {
@@ -209,7 +208,7 @@ def _gate_calls():
             uow=u, actor=a, quotation_id=-1),
         (Module.QUOTATIONS, Operation.EDIT): lambda u, a, p: sales.transition_quotation(
             uow=u, actor=a, quotation_id=-1, expected_version=1, to="sent"),
-        (Module.QUOTATIONS, Operation.PRINT): lambda u, a, p: build_quotation_slip(
+        (Module.QUOTATIONS, Operation.PRINT): lambda u, a, p: quotation_slip_data(
             uow=u, actor=a, number="BJ-NONE"),
         (Module.ORDERS, Operation.VIEW): lambda u, a, p: sales.get_order(
             uow=u, actor=a, order_id=-1),
@@ -219,7 +218,7 @@ def _gate_calls():
             uow=u, actor=a, path=p / "o.pdf"),
         (Module.SERVICE_TICKETS, Operation.EXPORT): lambda u, a, p: export_tickets(
             uow=u, actor=a, path=p / "t.pdf"),
-        (Module.ORDERS, Operation.PRINT): lambda u, a, p: build_order_slip(
+        (Module.ORDERS, Operation.PRINT): lambda u, a, p: order_slip_data(
             uow=u, actor=a, number="XS-NONE"),
         (Module.PAYMENTS, Operation.VIEW): lambda u, a, p: sales.get_payment(
             uow=u, actor=a, payment_id=-1),
@@ -233,7 +232,7 @@ def _gate_calls():
             uow=u, actor=a, ticket_id=-1, expected_version=1, to="repairing"),
         (Module.SERVICE_TICKETS, Operation.CONFIRM): lambda u, a, p: tickets.dispatch_ticket(
             uow=u, actor=a, ticket_id=-1, expected_version=1, technician_id=-1),
-        (Module.SERVICE_TICKETS, Operation.PRINT): lambda u, a, p: build_intake_slip(
+        (Module.SERVICE_TICKETS, Operation.PRINT): lambda u, a, p: intake_slip_data(
             uow=u, actor=a, number="FW-NONE"),
         (Module.KNOWLEDGE, Operation.VIEW): lambda u, a, p: knowledge.get_knowledge(
             uow=u, actor=a, entry_id=-1),
@@ -305,7 +304,6 @@ def test_a_salesperson_cannot_read_or_change_anothers_customer_anywhere(
         uow, make_user, sales_user, other_sales_user, tmp_path):
     from app.models import Role
     from app.models.enums import OrderStatus
-    from app.reports.sales_slips import build_order_slip
     from app.services import administration as adm
     from app.services.customer360 import customer_overview
     from app.services.customers import find_duplicates
@@ -319,6 +317,7 @@ def test_a_salesperson_cannot_read_or_change_anothers_customer_anywhere(
         list_orders,
         transition_order,
     )
+    from app.services.slips import order_slip_data
 
     theirs = create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(
         name="天津海河电子", phone="022-23456789"))
@@ -344,7 +343,7 @@ def test_a_salesperson_cannot_read_or_change_anothers_customer_anywhere(
                          expected_version=order.version, to=OrderStatus.CONFIRMED)
     assert list_orders(uow=uow, actor=sales_user).rows == ()
     with pytest.raises((PermissionDenied, NotFound)):
-        build_order_slip(uow=uow, actor=sales_user, number=order.number)
+        order_slip_data(uow=uow, actor=sales_user, number=order.number)
     # Given the export permission, the export still holds only the salesperson's own.
     admin = make_user("scope_admin", "administrator", "management")
     with uow:

@@ -45,8 +45,7 @@ from app.models import (
     User,
 )
 from app.models.enums import Module, Operation
-from app.reports import intake_slip, sales_slips
-from app.services import exports
+from app.services import exports, slips
 from app.services.errors import NotFound, PermissionDenied
 from app.services.permissions import Actor, grants_for, scope_filter
 from app.services.sales import RECEIVABLE_STATUSES, customer_receivable, receivables_aging
@@ -336,15 +335,15 @@ def test_exports_keep_a_narrow_scope_given_the_export(demo_db, uow, username, tm
 # kind: (module, table, owner columns, build, id keyword)
 DOCUMENTS: dict[str, tuple[Module, Any, tuple[Any, ...], Callable[..., Any], str]] = {
     "quotation": (Module.QUOTATIONS, Quotation, (Quotation.owner_id,),
-                  sales_slips.build_quotation_slip, "quotation_id"),
-    "order": (Module.ORDERS, Order, (Order.owner_id,), sales_slips.build_order_slip,
+                  slips.quotation_slip_data, "quotation_id"),
+    "order": (Module.ORDERS, Order, (Order.owner_id,), slips.order_slip_data,
               "order_id"),
     "intake": (Module.SERVICE_TICKETS, ServiceTicket,
                (ServiceTicket.technician_id, ServiceTicket.intake_by_id),
-               intake_slip.build_intake_slip, "ticket_id"),
+               slips.intake_slip_data, "ticket_id"),
     "dispatch": (Module.SERVICE_TICKETS, ServiceTicket,
                  (ServiceTicket.technician_id, ServiceTicket.intake_by_id),
-                 intake_slip.build_dispatch_order, "ticket_id"),
+                 slips.dispatch_order_data, "ticket_id"),
 }
 
 
@@ -366,8 +365,8 @@ def test_printing_a_record_outside_the_readers_scope_is_refused(demo_db, uow, us
         # "Print my latest" (the print command's --latest) picks only a record in scope.
         def latest(kind: str = kind, model: Any = model) -> str | None:
             if model is ServiceTicket:
-                return intake_slip.latest_ticket_number(uow, actor=reader)
-            return sales_slips.latest_number(uow, kind, actor=reader)
+                return slips.latest_ticket_number(uow, actor=reader)
+            return slips.latest_number(uow, kind, actor=reader)
 
         if not may_print:
             with pytest.raises(PermissionDenied):

@@ -32,7 +32,6 @@ from app.models.enums import (
     ProductCategory,
 )
 from app.models.service import ServiceTicket, TicketEvent
-from app.reports import intake_slip, sales_slips
 from app.services import (
     administration,
     catalog,
@@ -40,6 +39,7 @@ from app.services import (
     customers,
     exports,
     knowledge,
+    slips,
     tickets,
 )
 from app.services.custom_fields import FieldDraft, MatchOp
@@ -158,14 +158,14 @@ ENTRIES = (
         uow=w.uow, actor=w.clerk, number=t), lookup=True),
     Entry("export_customers", "text", lambda w, t: exports.export_customers(
         uow=w.uow, actor=w.manager, path=w.out / "customers.csv", text=t)),
-    Entry("print quotation by number", "number", lambda w, t: sales_slips.build_quotation_slip(
+    Entry("print quotation by number", "number", lambda w, t: slips.quotation_slip_data(
         uow=w.uow, actor=w.sales, number=t), lookup=True, needs_text=True),
-    Entry("print order by number", "number", lambda w, t: sales_slips.build_order_slip(
+    Entry("print order by number", "number", lambda w, t: slips.order_slip_data(
         uow=w.uow, actor=w.sales, number=t), lookup=True, needs_text=True),
-    Entry("print intake slip by number", "number", lambda w, t: intake_slip.build_intake_slip(
+    Entry("print intake slip by number", "number", lambda w, t: slips.intake_slip_data(
         uow=w.uow, actor=w.clerk, number=t), lookup=True, needs_text=True),
     Entry("print dispatch order by number", "number",
-          lambda w, t: intake_slip.build_dispatch_order(uow=w.uow, actor=w.clerk, number=t),
+          lambda w, t: slips.dispatch_order_data(uow=w.uow, actor=w.clerk, number=t),
           lookup=True, needs_text=True),
 )
 BY_NAME = {e.name: e for e in ENTRIES}

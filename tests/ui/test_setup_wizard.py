@@ -22,7 +22,7 @@ from app import i18n, schema, update
 from app.db import make_engine
 from app.models import AppSetting
 from app.models.enums import StationCode
-from app.reports.company import COMPANY_SETTING_KEY
+from app.services.company import COMPANY_SETTING_KEY
 from app.services.reference import ensure_reference_data
 from app.services.uow import UnitOfWork
 from app.services.users import add_user

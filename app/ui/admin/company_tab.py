@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import Module, Operation
-from app.reports.company import CompanyInfo
 from app.services.company import (
     KEEP_LOGO,
     MAX_LENGTHS,
     MAX_LOGO_BYTES,
     CompanyDraft,
+    CompanyInfo,
     LogoChange,
     LogoFacts,
     get_company,

@@ -1,0 +1,253 @@
+"""What the renderers are handed: frozen data gathered by the services, no database behind it.
+
+The services read, check and audit (``app.services.slips``, ``app.services.company``,
+``app.services.statistics``) and pass these to ``render_*`` / ``export_*``. They live here,
+not in the services, so that ``app.reports`` imports no service or model and the services
+can call the renderers without an import cycle. Codes (ticket channel, priority ...) travel
+as their plain string values for the same reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+# --- the company header --------------------------------------------------------------------
+
+# Shown until an administrator fills in the setting: unmistakable on paper, never wrong.
+DEFAULT_COMPANY_NAME = "（未设置公司名称）"
+# The text fields of the header, in the order they print.
+TEXT_FIELDS = ("name", "address", "phone", "fax", "bank", "bank_account", "tax_number")
+
+
+@dataclass(frozen=True)
+class CompanyInfo:
+    """Name, address and the payment details a customer needs, as printed in the header.
+
+    Empty fields print nothing; the name falls back to :data:`DEFAULT_COMPANY_NAME`.
+    ``logo`` is PNG or JPEG bytes, ``version`` the version of the stored settings (0 while
+    nothing was saved), which a save must name (``app.services.company``).
+    """
+
+    name: str = DEFAULT_COMPANY_NAME
+    address: str = ""
+    phone: str = ""
+    fax: str = ""
+    bank: str = ""
+    bank_account: str = ""
+    tax_number: str = ""
+    logo: bytes | None = field(default=None, repr=False)
+    version: int = 0
+
+    @property
+    def named(self) -> bool:
+        """Whether an actual name was saved (not the placeholder)."""
+        return self.name != DEFAULT_COMPANY_NAME
+
+
+# --- slips: quotations, sales slips, service tickets ---------------------------------------
+
+
+@dataclass(frozen=True)
+class SlipCustomer:
+    """The customer block as printed: who, whom to call, where."""
+
+    name: str
+    contact_name: str | None
+    phone: str | None
+    address: str | None
+
+
+@dataclass(frozen=True)
+class SlipLine:
+    """One printed line; prices only, never cost."""
+
+    position: int
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    discount_percent: Decimal
+    line_total: Decimal
+
+
+@dataclass(frozen=True)
+class QuotationSlipData:
+    company: CompanyInfo
+    number: str
+    quoted_on: dt.date
+    valid_until: dt.date
+    customer: SlipCustomer
+    owner_name: str
+    lines: tuple[SlipLine, ...]
+    total_amount: Decimal
+    total_in_words: str
+    terms: str | None
+    notes: str | None
+    printed_at: dt.datetime
+    printed_by: str
+
+
+@dataclass(frozen=True)
+class OrderSlipData:
+    company: CompanyInfo
+    number: str
+    ordered_on: dt.date
+    due_on: dt.date | None
+    customer: SlipCustomer
+    # The order's own delivery address when it has one; else the customer's address.
+    delivery_address: str | None
+    owner_name: str
+    lines: tuple[SlipLine, ...]
+    total_amount: Decimal
+    total_in_words: str
+    notes: str | None
+    printed_at: dt.datetime
+    printed_by: str
+    # The order's custom fields with a value: (label zh, label en, value).
+    custom: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketSlipData:
+    """What the intake slip and the dispatch order show (never costs or margins).
+
+    ``channel``, ``mode`` and ``priority`` are the codes of ``TicketChannel``,
+    ``ServiceMode`` and ``Priority`` (``"walk_in"``, ``"bring_in"``, ``"high"`` ...).
+    """
+
+    company: CompanyInfo
+    number: str
+    customer: SlipCustomer
+    device_brand: str | None
+    device_model: str | None
+    serial_number: str | None
+    channel: str
+    mode: str
+    priority: str
+    symptoms: str
+    accessories: str | None
+    condition: str | None
+    received_at: dt.datetime
+    expected_on: dt.date | None
+    under_contract: bool
+    intake_by: str
+    technician: str | None
+    scheduled_at: dt.datetime | None
+    site_address: str | None
+    terms: str
+    printed_at: dt.datetime
+    printed_by: str
+    # The ticket's custom fields with a value: (label zh, label en, value).
+    custom: tuple[tuple[str, str, str], ...] = ()
+    # Linked to a labour-only contract: labour free, parts charged (see app.services.tickets).
+    labour_free: bool = False
+
+
+# --- statistics: the one table shape every statistic answers with --------------------------
+
+
+class ColumnKind(StrEnum):
+    TEXT = "text"
+    INTEGER = "integer"
+    MONEY = "money"          # Decimal, 2 places
+    PERCENT = "percent"      # Decimal, e.g. Decimal("12.5") means 12.5 %
+    DECIMAL = "decimal"      # Decimal, other measures (days, points)
+    DATE = "date"
+
+
+class ChartKind(StrEnum):
+    BAR = "bar"              # grouped bars: one set per value column
+    STACKED_BAR = "stacked_bar"
+    LINE = "line"            # one line per value column, categories in row order
+    PIE = "pie"              # first value column only
+
+
+@dataclass(frozen=True)
+class StatFilters:
+    """The filters every statistic accepts; a statistic ignores those that do not apply.
+
+    ``date_from``/``date_to`` are inclusive calendar days. None means "no filter".
+    """
+
+    date_from: dt.date
+    date_to: dt.date
+    department_id: int | None = None
+    user_id: int | None = None             # salesperson / technician / owner
+    customer_class: str | None = None      # CustomerClass value
+    customer_source: str | None = None     # CustomerSource value
+    product_category: str | None = None    # ProductCategory value
+    group_by: str | None = None            # a statistic's own breakdown choice, see VIEWS
+
+
+@dataclass(frozen=True)
+class StatColumn:
+    key: str
+    label_en: str            # shown through the UI's translation; the service stays Qt-free
+    label_zh: str
+    kind: ColumnKind
+
+
+@dataclass(frozen=True)
+class DrillKey:
+    """What lies behind one number: a statistic-specific selector, opaque to the UI."""
+
+    statistic: str
+    selector: tuple[tuple[str, str], ...]   # e.g. (("source", "walk_in"), ("month", "2026-10"))
+
+
+@dataclass(frozen=True)
+class StatRow:
+    cells: tuple[str | int | Decimal | dt.date | None, ...]
+    # One entry per cell; None where the number has nothing to drill into (labels, ratios).
+    drill: tuple[DrillKey | None, ...]
+    is_total: bool = False
+    key: str = ""             # the row's category code (class, source, month, user id ...)
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    kind: ChartKind
+    category_column: str                  # key of the column naming each category
+    value_columns: tuple[str, ...]        # keys of the plotted columns
+    title_en: str = ""
+    title_zh: str = ""
+
+
+@dataclass(frozen=True)
+class StatTable:
+    name: str
+    title_en: str
+    title_zh: str
+    columns: tuple[StatColumn, ...]
+    rows: tuple[StatRow, ...]
+    chart: ChartSpec | None
+    filters: StatFilters
+    # Further tables shown under the main one (e.g. aging buckets, top debtors).
+    sections: tuple[StatTable, ...] = field(default=())
+    queries: int = 0                      # statements issued, for the benchmark
+    # The filters in words, (English, Chinese) per line, e.g. ("Period: ...", "期间: ...");
+    # the exports write them above the table.
+    filter_lines: tuple[tuple[str, str], ...] = field(default=())
+
+
+__all__ = [
+    "DEFAULT_COMPANY_NAME",
+    "TEXT_FIELDS",
+    "ChartKind",
+    "ChartSpec",
+    "ColumnKind",
+    "CompanyInfo",
+    "DrillKey",
+    "OrderSlipData",
+    "QuotationSlipData",
+    "SlipCustomer",
+    "SlipLine",
+    "StatColumn",
+    "StatFilters",
+    "StatRow",
+    "StatTable",
+    "TicketSlipData",
+]

@@ -1,0 +1,375 @@
+"""What printed slips show: quotations (报价单), sales slips (销售单), the intake slip
+(客户服务接待单) and the dispatch order (客户服务请求派遣单).
+
+Each ``*_data`` use case checks the print permission and the data scope, reads what the
+customer may see (never cost, margin or customer source), audits the print and returns the
+frozen data of :mod:`app.reports.data`; ``app.reports`` renders it without a database.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from sqlalchemy import or_, select
+
+from app.i18n import tr
+from app.models import (
+    Address,
+    AppSetting,
+    Contact,
+    Customer,
+    Device,
+    Order,
+    OrderLine,
+    Product,
+    Quotation,
+    QuotationLine,
+    User,
+    utcnow,
+)
+from app.models.customers import contact_phones, customer_directory, customer_phones
+from app.models.enums import AuditAction, CustomFieldEntity, Module, Operation
+from app.models.service import ServiceTicket
+from app.reports.amount_words import amount_in_words
+from app.reports.data import (
+    OrderSlipData,
+    QuotationSlipData,
+    SlipCustomer,
+    SlipLine,
+    TicketSlipData,
+)
+from app.services import audit, custom_fields
+from app.services.company import load_company
+from app.services.errors import NotFound
+from app.services.permissions import (
+    Actor,
+    hidden_fields,
+    owns_in_scope,
+    require,
+    require_in_scope,
+    scope_filter,
+    sees_field,
+)
+from app.services.uow import UnitOfWork
+from app.services.validation import search_text
+
+SlipKind = Literal["quotation", "order"]
+SERVICE_TERMS_KEY = "service_terms"
+DEFAULT_SERVICE_TERMS = (
+    "1. 请凭本单取机，遗失请携带有效证件并由客户单位确认。\n"
+    "2. 设备内数据请客户自行备份，维修过程中数据丢失本公司不承担责任。\n"
+    "3. 维修完成通知后30天内未取机，本公司不再承担保管责任。\n"
+    "4. 保修/合同期内按合同条款免费维修；其余按实际发生的配件及工时收费。\n"
+    "5. 外观状况以本单记录为准，客户签字确认。"
+)
+
+# --- quotations and sales slips ------------------------------------------------------------
+
+
+def quotation_slip_data(
+    *, uow: UnitOfWork, actor: Actor, quotation_id: int | None = None,
+    number: str | None = None,
+) -> QuotationSlipData:
+    """Everything a printed quotation shows, by id or by number; audits the print.
+
+    Raises:
+        PermissionDenied: the actor may not print quotations, or not this one.
+        NotFound: no quotation with that id or number.
+    """
+    _one_key(quotation_id, number)
+    with uow:
+        require(uow, actor, Module.QUOTATIONS, Operation.PRINT)
+        condition = (Quotation.id == quotation_id if quotation_id is not None
+                     else Quotation.number == (number or "").strip())
+        quotation = uow.session.execute(select(Quotation).where(condition)).scalar_one_or_none()
+        if quotation is None:
+            raise _not_found("Quotation", quotation_id if quotation_id is not None else number)
+        require_in_scope(uow, actor, Module.QUOTATIONS, Operation.PRINT, quotation.owner_id)
+        data = QuotationSlipData(
+            company=load_company(uow),
+            number=quotation.number,
+            quoted_on=quotation.quoted_on,
+            valid_until=quotation.valid_until,
+            customer=_customer_block(uow, quotation.customer_id, quotation.contact_id, actor),
+            owner_name=_user_name(uow, quotation.owner_id) or "",
+            lines=_slip_lines(uow, QuotationLine, quotation.id),
+            total_amount=quotation.total_amount,
+            total_in_words=amount_in_words(quotation.total_amount),
+            terms=quotation.terms,
+            notes=quotation.notes,
+            printed_at=utcnow(),
+            printed_by=actor.display_name,
+        )
+        audit.record(uow, actor, AuditAction.PRINT, "quotation", quotation.id,
+                     f"printed quotation {quotation.number}")
+        uow.commit()
+        return data
+
+
+def order_slip_data(
+    *, uow: UnitOfWork, actor: Actor, order_id: int | None = None, number: str | None = None,
+) -> OrderSlipData:
+    """Everything a printed sales slip (销售单) shows, by id or by number; audits the print.
+
+    Raises:
+        PermissionDenied: the actor may not print orders, or not this one.
+        NotFound: no order with that id or number.
+    """
+    _one_key(order_id, number)
+    with uow:
+        require(uow, actor, Module.ORDERS, Operation.PRINT)
+        condition = (Order.id == order_id if order_id is not None
+                     else Order.number == (number or "").strip())
+        order = uow.session.execute(select(Order).where(condition)).scalar_one_or_none()
+        if order is None:
+            raise _not_found("Order", order_id if order_id is not None else number)
+        require_in_scope(uow, actor, Module.ORDERS, Operation.PRINT, order.owner_id)
+        customer = _customer_block(uow, order.customer_id, order.contact_id, actor)
+        data = OrderSlipData(
+            company=load_company(uow),
+            number=order.number,
+            ordered_on=order.ordered_on,
+            due_on=order.due_on,
+            customer=customer,
+            delivery_address=(order.delivery_address or "").strip() or customer.address,
+            owner_name=_user_name(uow, order.owner_id) or "",
+            lines=_slip_lines(uow, OrderLine, order.id),
+            total_amount=order.total_amount,
+            total_in_words=amount_in_words(order.total_amount),
+            notes=order.notes,
+            printed_at=utcnow(),
+            printed_by=actor.display_name,
+            custom=custom_fields.print_lines(uow, CustomFieldEntity.ORDER, order.id),
+        )
+        audit.record(uow, actor, AuditAction.PRINT, "order", order.id,
+                     f"printed order {order.number}")
+        uow.commit()
+        return data
+
+
+def latest_number(uow: UnitOfWork, kind: SlipKind, *, actor: Actor | None = None) -> str | None:
+    """The number of the most recently created quotation or order, or None if there is none.
+
+    With ``actor``, only documents in the actor's data scope count, so "print my latest"
+    never picks a colleague's document the actor could not print anyway; and an actor who
+    may not print the kind is refused (PermissionDenied) before anything is read.
+    """
+    if kind not in ("quotation", "order"):
+        raise ValueError(f"unknown document kind {kind!r}; use quotation or order")
+    with uow:
+        if actor is not None:
+            require(uow, actor, Module.QUOTATIONS if kind == "quotation" else Module.ORDERS,
+                    Operation.PRINT)
+        if kind == "quotation":
+            stmt = select(Quotation.number).order_by(Quotation.created_at.desc(),
+                                                     Quotation.id.desc())
+            if actor is not None:
+                stmt = stmt.where(scope_filter(uow, actor, Module.QUOTATIONS,
+                                               Quotation.owner_id))
+        else:
+            stmt = select(Order.number).order_by(Order.created_at.desc(), Order.id.desc())
+            if actor is not None:
+                stmt = stmt.where(scope_filter(uow, actor, Module.ORDERS, Order.owner_id))
+        return uow.session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+# --- service tickets -----------------------------------------------------------------------
+
+
+def intake_slip_data(*, uow: UnitOfWork, actor: Actor, ticket_id: int | None = None,
+                     number: str | None = None) -> TicketSlipData:
+    """Everything the intake slip shows, by ticket id or number; audits the print.
+
+    Raises:
+        PermissionDenied: the actor may not print service tickets, or not this one.
+        NotFound: no ticket with that id or number.
+    """
+    return _ticket_slip(uow, actor, ticket_id, number, "intake slip")
+
+
+def dispatch_order_data(*, uow: UnitOfWork, actor: Actor, ticket_id: int | None = None,
+                        number: str | None = None) -> TicketSlipData:
+    """Everything the dispatch order shows; same checks as :func:`intake_slip_data`."""
+    return _ticket_slip(uow, actor, ticket_id, number, "dispatch order")
+
+
+def latest_ticket_number(uow: UnitOfWork, *, actor: Actor | None = None) -> str | None:
+    """The number of the most recently received ticket the actor may print, or None; an
+    actor who may not print service tickets is refused (PermissionDenied)."""
+    with uow:
+        if actor is not None:
+            require(uow, actor, Module.SERVICE_TICKETS, Operation.PRINT)
+        stmt = select(ServiceTicket.number).order_by(ServiceTicket.received_at.desc(),
+                                                     ServiceTicket.id.desc())
+        if actor is not None:
+            stmt = stmt.where(or_(
+                scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.intake_by_id),
+                scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.technician_id),
+            ))
+        return uow.session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _one_key(record_id: int | None, number: str | None) -> None:
+    search_text("number", number)  # typed or scanned: checked before any query
+    if (record_id is None) == (number is None or not number.strip()):
+        raise ValueError("give exactly one of the id and the number")
+
+
+def _not_found(entity: str, key: int | str | None) -> NotFound:
+    return NotFound(tr("{entity} {id} does not exist or you may not see it.",
+                       entity=tr(entity), id=key))
+
+
+def _user_name(uow: UnitOfWork, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    name: str | None = uow.session.execute(
+        select(User.display_name).where(User.id == user_id)).scalar_one_or_none()
+    return name
+
+
+def _address_text(address: Address) -> str:
+    """City, district and street as a Chinese address reads, without repeating a part."""
+    parts: list[str] = []
+    street = address.street.strip()
+    for raw in (address.city, address.district):
+        part = (raw or "").strip()
+        if part and part not in street:
+            parts.append(part)
+    return "".join(parts) + street
+
+
+def _customer_block(uow: UnitOfWork, customer_id: int, contact_id: int | None,
+                    actor: Actor | None = None) -> SlipCustomer:
+    """Name, contact, phone and address of the customer; no phone when ``actor``'s role
+    hides the phone numbers of customers it does not own (``customers.phone``)."""
+    session = uow.session
+    d = customer_directory.c
+    customer = session.execute(select(d.name, d.owner_id).where(d.id == customer_id)).first()
+    if customer is None:  # pragma: no cover - a foreign key guarantees it
+        raise _not_found("Customer", customer_id)
+    sees = actor is None or sees_field(uow, actor, Module.CUSTOMERS, "phone",
+                                       customer.owner_id)
+    # A role with the phone field hidden may not read the phone columns (on a secured
+    # server its login cannot): its own customers' numbers come from the phone views.
+    hidden = actor is not None and "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
+    kp, cp = contact_phones.c, customer_phones.c
+    contact_source: Any = kp if hidden else Contact.__table__.c
+    chosen = select(Contact.id, Contact.name).where(Contact.customer_id == customer_id)
+    contact = None
+    if contact_id is not None:
+        contact = session.execute(chosen.where(Contact.id == contact_id)).first()
+    if contact is None:
+        contact = session.execute(
+            chosen.order_by(Contact.is_primary.desc(), Contact.id).limit(1)).first()
+    phones: list[str] = []
+    if sees and contact is not None:
+        numbers = session.execute(
+            select(contact_source.mobile, contact_source.phone)
+            .where(contact_source.id == contact.id)).first()
+        phones = [p for p in (numbers or ()) if p]
+    if sees and not phones:
+        source: Any = cp if hidden else Customer.__table__.c
+        number = session.execute(select(source.phone).where(source.id == customer_id)).scalar()
+        phones = [number] if number else []
+    address = session.execute(
+        select(Address).where(Address.customer_id == customer_id)
+        .order_by(Address.is_default.desc(), Address.id).limit(1)
+    ).scalar_one_or_none()
+    return SlipCustomer(
+        name=customer.name,
+        contact_name=contact.name if contact is not None else None,
+        phone=" / ".join(phones) or None,
+        address=_address_text(address) if address is not None else None,
+    )
+
+
+def _slip_lines(uow: UnitOfWork, line_model: type[QuotationLine] | type[OrderLine],
+                parent_id: int) -> tuple[SlipLine, ...]:
+    parent_column = (QuotationLine.quotation_id if line_model is QuotationLine
+                     else OrderLine.order_id)
+    rows = uow.session.execute(
+        select(line_model.position, line_model.description, line_model.quantity,
+               Product.unit, line_model.unit_price, line_model.discount_percent,
+               line_model.line_total)
+        .outerjoin(Product, Product.id == line_model.product_id)
+        .where(parent_column == parent_id)
+        .order_by(line_model.position)
+    ).all()
+    return tuple(
+        SlipLine(position=position, description=description, quantity=quantity,
+                 unit=unit or "", unit_price=unit_price, discount_percent=discount,
+                 line_total=line_total)
+        for position, description, quantity, unit, unit_price, discount, line_total in rows
+    )
+
+
+def _ticket_slip(uow: UnitOfWork, actor: Actor, ticket_id: int | None, number: str | None,
+                 what: str) -> TicketSlipData:
+    _one_key(ticket_id, number)
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.PRINT)
+        condition = (ServiceTicket.id == ticket_id if ticket_id is not None
+                     else ServiceTicket.number == (number or "").strip())
+        ticket = uow.session.execute(select(ServiceTicket).where(condition)).scalar_one_or_none()
+        if ticket is None or not (
+                owns_in_scope(uow, actor, Module.SERVICE_TICKETS, ticket.intake_by_id)
+                or owns_in_scope(uow, actor, Module.SERVICE_TICKETS, ticket.technician_id)):
+            raise _not_found("Service ticket", ticket_id if ticket_id is not None else number)
+        device = uow.session.get(Device, ticket.device_id) if ticket.device_id else None
+        data = TicketSlipData(
+            company=load_company(uow), number=ticket.number,
+            customer=_customer_block(uow, ticket.customer_id, ticket.contact_id, actor),
+            device_brand=device.brand if device else None,
+            device_model=device.model if device else None,
+            serial_number=device.serial_number if device else None,
+            channel=str(ticket.channel), mode=str(ticket.mode), priority=str(ticket.priority),
+            symptoms=ticket.symptoms, accessories=ticket.accessories,
+            condition=ticket.condition, received_at=ticket.received_at,
+            expected_on=ticket.expected_on, under_contract=not ticket.chargeable,
+            labour_free=ticket.chargeable and ticket.contract_id is not None,
+            intake_by=_user_name(uow, ticket.intake_by_id) or "",
+            technician=_user_name(uow, ticket.technician_id),
+            scheduled_at=ticket.scheduled_at, site_address=ticket.site_address,
+            terms=_service_terms(uow), printed_at=utcnow(), printed_by=actor.display_name,
+            custom=custom_fields.print_lines(uow, CustomFieldEntity.SERVICE_TICKET, ticket.id),
+        )
+        audit.record(uow, actor, AuditAction.PRINT, "service_ticket", ticket.id,
+                     f"printed {what} {ticket.number}")
+        uow.commit()
+        return data
+
+
+def _service_terms(uow: UnitOfWork) -> str:
+    """The terms printed on the slip: setting ``service_terms`` (JSON text or list)."""
+    raw = uow.session.execute(
+        select(AppSetting.value).where(AppSetting.key == SERVICE_TERMS_KEY)
+    ).scalar_one_or_none()
+    if not raw or not raw.strip():
+        return DEFAULT_SERVICE_TERMS
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw.strip()
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, list) and value:
+        return "\n".join(str(v) for v in value)
+    return DEFAULT_SERVICE_TERMS
+
+
+__all__ = [
+    "DEFAULT_SERVICE_TERMS",
+    "SERVICE_TERMS_KEY",
+    "SlipKind",
+    "dispatch_order_data",
+    "intake_slip_data",
+    "latest_number",
+    "latest_ticket_number",
+    "order_slip_data",
+    "quotation_slip_data",
+]
