@@ -439,6 +439,34 @@ CATALOG_ZH: dict[str, str] = {
     " stations see the folder under the same name.":
         "从本机看，{location} 中没有 StationCRM-<版本>-setup.exe；请确认各站点能以同样的路径"
         "访问该文件夹。",
+    # Audit log summaries (app.services.audit.say), rendered in the reader's language.
+    "{user} logged in": "{user} 登录",
+    "failed login: no user named {name}": "登录失败：没有名为 {name} 的用户",
+    "failed login for {user}: account deactivated (password right)":
+        "{user} 登录失败：账户已停用（密码正确）",
+    "failed login for {user}: account deactivated (password wrong)":
+        "{user} 登录失败：账户已停用（密码错误）",
+    "failed login for {user} at station {station}: wrong password (#{failures} from this station)":
+        "{user} 在工作站“{station}”登录失败：密码错误（本工作站第 {failures} 次）",
+    "{user} at station {station} waits until {until} after {failures} failures":
+        "{user} 在工作站“{station}”失败 {failures} 次，需等待至 {until}",
+    "{user} refused with the right password: station {station} waits until {until}":
+        "{user} 密码正确但被拒绝：工作站“{station}”需等待至 {until}",
+    "user {user} ({role})": "用户 {user}（{role}）",
+    "{user}: password reset": "{user}：密码已重置",
+    "{user}: login unlocked": "{user}：登录已解锁",
+    "{name} reactivated": "{name} 已重新启用",
+    "{name} deactivated": "{name} 已停用",
+    "{role} (copy of {source})": "{role}（复制自 {source}）",
+    "{role} renamed": "{role} 已改名",
+    "{role} permissions": "{role} 的权限",
+    "{entity}: fields reordered": "{entity}：字段顺序已调整",
+    "{period} {amount} (customer {customer})": "{period} {amount}（客户 {customer}）",
+    "export {what}: {rows} rows to {file}": "导出{what}：{rows} 行，写入 {file}",
+    "phone lookup {phone} by database login {login}":
+        "按电话号码 {phone} 查询客户（数据库登录 {login}）",
+    "{operation} {table} #{id} outside StationCRM by database login {login}":
+        "{operation} {table} #{id}：数据库登录 {login} 在 StationCRM 之外所做",
 }
 
 # Labels of codes (app.labels), one table per family: the same English word may read

@@ -381,6 +381,9 @@ def context_of(kind: type[StrEnum]) -> str:
     return kind.__name__
 
 
+_ENUMS_BY_CONTEXT: Mapping[str, type[StrEnum]] = {context_of(kind): kind for kind in ENUM_LABELS}
+
+
 def label(value: StrEnum, *, language: str | None = None) -> str:
     """The display name of an enum value in ``language`` (default: the current one)."""
     kind = type(value)
@@ -421,6 +424,19 @@ def code_label(family: str, code: str | None, *, language: str | None = None) ->
     return translate(text, context=family, language=language) if text else code
 
 
+def family_label(family: str, code: str, *, language: str | None = None) -> str:
+    """A code of the family named ``family`` (an enum's name or a code family) in words.
+
+    For text that names its codes by family, such as an audit summary's stored values.
+    """
+    kind = _ENUMS_BY_CONTEXT.get(family)
+    if kind is not None:
+        return label_of(kind, code, language=language)
+    if family in CODE_FAMILIES:
+        return code_label(family, code, language=language)
+    return code
+
+
 def record_kind_label(kind: str, *, language: str | None = None) -> str:
     """``"order"`` → "Order" / 订单: an audit entity or a timeline kind."""
     return code_label(RECORD_KIND, kind, language=language)
@@ -449,6 +465,6 @@ def field_access_label(access: FieldAccess | None, *, language: str | None = Non
 
 __all__ = [
     "CODE_FAMILIES", "ENUM_LABELS", "MOVE_LABELS", "RECORD_KINDS", "choices", "code_label",
-    "context_of", "field_access_label", "label", "label_of", "move_label",
+    "context_of", "family_label", "field_access_label", "label", "label_of", "move_label",
     "record_kind_label", "station_label", "verb",
 ]

@@ -50,7 +50,11 @@ class AuditEntry(Base):
     action: Mapped[AuditAction]
     entity: Mapped[Code40]
     entity_id: Mapped[int | None] = mapped_column(Integer)
+    # The summary as the writer's language put it: for SQL tools, and all older rows have.
     summary: Mapped[Text200]
+    # The summary as a template and its values, JSON {"text": ..., "values": {...}}
+    # (app.services.audit.Summary), so each reader sees it in their own language.
+    summary_data: Mapped[LongText | None]
     # JSON object {field: [before, after]}; text so it reads the same on all three databases.
     changes: Mapped[LongText | None]
     # Filled by the database itself on a secured server (app.security), never by a station:

@@ -77,6 +77,12 @@ PHONE_VIEWS: Final = (CUSTOMER_PHONES_VIEW, CONTACT_PHONES_VIEW)
 # The view an earlier security set-up made (replaced by the two above); dropped by it now.
 RETIRED_VIEWS: Final = ("own_customer_phones",)
 
+# The summaries the database writes itself, as templates (app.services.audit.Summary): the
+# English text is the translation key, so the log reads them in the reader's language.
+PHONE_LOOKUP_SUMMARY: Final = "phone lookup {phone} by database login {login}"
+OUTSIDE_CHANGE_SUMMARY: Final = (
+    "{operation} {table} #{id} outside StationCRM by database login {login}")
+
 # Who holds which records and whether they are still open (app.services.reassignment).
 HOLDING_COLUMNS: Final = {
     "opportunities": ("id", "owner_id", "stage"),

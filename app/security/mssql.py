@@ -967,11 +967,17 @@ BEGIN
        AND @digits COLLATE Latin1_General_BIN2 NOT LIKE N'%[^0-9]%'
     BEGIN
         SET @wanted = CONVERT(VARCHAR(40), @digits);
-        INSERT INTO {audit} ([at], [user_id], [action], [entity], [entity_id], [summary])
+        -- The summary as a template and values too (app.services.audit.Summary).
+        DECLARE @data NVARCHAR(MAX) = (
+            SELECT {literal(catalog.PHONE_LOOKUP_SUMMARY)} AS [text], @digits AS [values.phone],
+                   ORIGINAL_LOGIN() AS [values.login]
+            FOR JSON PATH, WITHOUT_ARRAY_WRAPPER);
+        INSERT INTO {audit} ([at], [user_id], [action], [entity], [entity_id], [summary],
+                             [summary_data])
         VALUES (TODATETIMEOFFSET(SYSUTCDATETIME(), 0), {_crmsec('user_of')}(ORIGINAL_LOGIN()),
                 {code(AuditAction.PHONE_LOOKUP)}, {code('customer')}, NULL,
                 LEFT(N'phone lookup ' + @digits + N' by database login ' + ORIGINAL_LOGIN(),
-                     200));
+                     200), @data);
     END;
     SELECT c.[id], c.[name], c.[owner_id] FROM {_table('customers')} AS c
     WHERE c.[phone_digits] = @wanted

@@ -488,9 +488,13 @@ BEGIN
     IF p_digits IS NULL OR p_digits !~ '^[0-9]{{{catalog.MIN_PHONE_DIGITS},20}}$' THEN
         RETURN;
     END IF;
-    INSERT INTO public.audit_log (at, user_id, action, entity, entity_id, summary)
+    INSERT INTO public.audit_log (at, user_id, action, entity, entity_id, summary,
+                                  summary_data)
     VALUES (now(), {SCHEMA}.user_of(session_user), 'phone_lookup', 'customer', NULL,
-            left('phone lookup ' || p_digits || ' by database login ' || session_user, 200));
+            left('phone lookup ' || p_digits || ' by database login ' || session_user, 200),
+            json_build_object('text', {literal(catalog.PHONE_LOOKUP_SUMMARY)},
+                              'values', json_build_object('phone', p_digits,
+                                                          'login', session_user))::text);
     RETURN QUERY
         SELECT c.id, c.name::text, c.owner_id FROM public.customers c
         WHERE c.phone_digits = p_digits
@@ -627,10 +631,15 @@ BEGIN
       INTO changed
       FROM (SELECT jsonb_object_keys(old_row || new_row) AS key) k
      WHERE k.key <> 'password_hash' AND (old_row -> k.key) IS DISTINCT FROM (new_row -> k.key);
-    INSERT INTO public.audit_log (at, user_id, action, entity, entity_id, summary, changes)
+    INSERT INTO public.audit_log (at, user_id, action, entity, entity_id, summary, summary_data,
+                                  changes)
     VALUES (clock_timestamp(), {SCHEMA}.user_of(session_user), 'db_change', TG_TABLE_NAME, rid,
             left(format('%s %s #%s outside StationCRM by database login %s',
                         TG_OP, TG_TABLE_NAME, rid, session_user), 200),
+            json_build_object('text', {literal(catalog.OUTSIDE_CHANGE_SUMMARY)},
+                              'values', json_build_object('operation', TG_OP,
+                                                          'table', TG_TABLE_NAME, 'id', rid,
+                                                          'login', session_user))::text,
             changed);
     RETURN NULL;
 END

@@ -325,7 +325,8 @@ def reset_password(*, uow: UnitOfWork, actor: Actor, user_id: int, new_password:
         principals.on_user_saved(uow.session, user.username, new_password)
         # The log says that the password changed, never the password or its hash.
         audit.record(uow, actor, AuditAction.UPDATE, "user", user.id,
-                     f"{user.username}: password reset", {"password": ["***", "***"]})
+                     audit.say("{user}: password reset", user=user.username),
+                     {"password": ["***", "***"]})
         uow.commit()
 
 
@@ -356,7 +357,7 @@ def unlock_user(*, uow: UnitOfWork, actor: Actor | None, user_id: int | None = N
         if actor is not None:
             user.updated_by_id = actor.user_id
         audit.record(uow, actor, AuditAction.UPDATE, "user", user.id,
-                     f"{user.username}: login unlocked", changes)
+                     audit.say("{user}: login unlocked", user=user.username), changes)
         uow.commit()
         return _read_user(uow, user.id)
 
@@ -429,7 +430,8 @@ def _set_active(uow: UnitOfWork, actor: Actor, user: User, active: bool) -> None
     # A deactivated person's database login stops working at once, not just the program's.
     principals.on_user_saved(uow.session, user.username)
     audit.record(uow, actor, AuditAction.UPDATE, "user", user.id,
-                 f"{user.username} {'reactivated' if active else 'deactivated'}",
+                 audit.say("{name} reactivated" if active else "{name} deactivated",
+                           name=user.username),
                  {"active": [not active, active]})
 
 
@@ -545,7 +547,8 @@ def set_department_active(*, uow: UnitOfWork, actor: Actor, department_id: int,
             department.updated_by_id = actor.user_id
             uow.flush()
             audit.record(uow, actor, AuditAction.UPDATE, "department", department.id,
-                         f"{department.code} {'reactivated' if active else 'deactivated'}",
+                         audit.say("{name} reactivated" if active else "{name} deactivated",
+                                   name=department.code),
                          {"active": [not active, active]})
         uow.commit()
         return _department_row(uow, department.id)
@@ -657,8 +660,9 @@ def create_role(*, uow: UnitOfWork, actor: Actor, code: str, name_zh: str, name_
         uow.flush()
         matrix = _matrix(uow, role)
         audit.record(uow, actor, AuditAction.CREATE, "role", role.id,
-                     f"{role.code} {role.name_zh}"
-                     + (f" (copy of {source.code})" if source is not None else ""),
+                     f"{role.code} {role.name_zh}" if source is None else
+                     audit.say("{role} (copy of {source})", role=f"{role.code} {role.name_zh}",
+                               source=source.code),
                      {"after": _snapshot_matrix(matrix.operations, matrix.scopes,
                                                 matrix.field_rules)})
         principals.on_role_saved(uow.session, role.id)
@@ -683,7 +687,7 @@ def rename_role(*, uow: UnitOfWork, actor: Actor, role_id: int, expected_version
             role.updated_by_id = actor.user_id
             uow.flush()
             audit.record(uow, actor, AuditAction.UPDATE, "role", role.id,
-                         f"{role.code} renamed", changes)
+                         audit.say("{role} renamed", role=role.code), changes)
         uow.commit()
         return _matrix(uow, role).role
 
@@ -779,7 +783,7 @@ def save_role_matrix(
             _snapshot_matrix(before.operations, before.scopes, before.field_rules),
             _snapshot_matrix(ops, new_scopes, rules))
         audit.record(uow, actor, AuditAction.UPDATE, "role", role.id,
-                     f"{role.code} permissions", changes or None)
+                     audit.say("{role} permissions", role=role.code), changes or None)
         # The database grants follow the matrix in the same transaction.
         principals.on_role_saved(uow.session, role.id)
         uow.commit()

@@ -1,16 +1,25 @@
-"""Audit entries (操作日志), written in the same transaction as the change they describe."""
+"""Audit entries (操作日志), written in the same transaction as the change they describe.
+
+An entry stores its action as a code and, where its summary has words in it, the summary as
+an English template with its values (:class:`Summary`): the reader's program renders it in
+the reader's language (:func:`render_summary`). The ``summary`` column keeps the text as the
+writer's language put it, for SQL tools and for rows older than the template.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 from sqlalchemy import insert, inspect
 
+from app import labels
+from app.i18n import tr, translate
 from app.models import AuditEntry, Base, utcnow
 from app.models.enums import AuditAction
 from app.services.permissions import Actor
@@ -20,6 +29,88 @@ from app.services.uow import UnitOfWork
 SECRET_FIELDS = frozenset({"password_hash"})
 BOOKKEEPING_FIELDS = frozenset({"version", "created_at", "updated_at", "created_by_id",
                                 "updated_by_id"})
+
+
+@dataclass(frozen=True)
+class Words:
+    """English text inside a summary that is itself translated when read ("Orders")."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """A code of a plain-string label family inside a summary (a job type, a record kind)."""
+
+    family: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """An audit summary as an English template (the catalog key) and its values.
+
+    A value that is an enum member, a :class:`Code` or :class:`Words` is stored as what it
+    is and put into words when read, in the reader's language; anything else is stored as
+    text or a number, as it is.
+    """
+
+    text: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def data(self) -> str:
+        """The JSON kept in ``audit_log.summary_data``."""
+        return json.dumps({"text": self.text,
+                           "values": {k: _stored(v) for k, v in self.values.items()}},
+                          ensure_ascii=False)
+
+
+def say(text: str, /, **values: Any) -> Summary:
+    """``say("{user} logged in", user="li")``: a summary rendered in the reader's language."""
+    return Summary(text, values)
+
+
+def named(entity: str, ref: object) -> Summary:
+    """A record kind in words and its number or name: "Order XS-0001" / "订单 XS-0001"."""
+    return say("{what} {ref}", what=Code(labels.RECORD_KIND, entity), ref=ref)
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return {"family": labels.context_of(type(value)), "code": value.value}
+    if isinstance(value, Code):
+        return {"family": value.family, "code": value.code}
+    if isinstance(value, Words):
+        return {"words": value.text}
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "family" in value:
+            return labels.family_label(str(value["family"]), str(value.get("code") or ""))
+        if "words" in value:
+            return tr(str(value["words"]))
+    return "" if value is None else value
+
+
+def render_summary(summary: str, data: str | None) -> str:
+    """An entry's summary in the current language: from its template when it has one.
+
+    Rows without ``summary_data`` (older ones, plain names and numbers) and any template that
+    cannot be read (a newer program's, a damaged row) show the stored text.
+    """
+    if not data:
+        return summary
+    try:
+        stored = json.loads(data)
+        values = {str(k): _shown(v) for k, v in dict(stored.get("values") or {}).items()}
+        # Formatted even without values, so a placeholder nobody filled counts as unreadable.
+        return translate(str(stored["text"])).format(**values)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return summary
 
 
 def _plain(value: Any) -> Any:
@@ -59,16 +150,27 @@ def record(
     action: AuditAction,
     entity: str,
     entity_id: int | None,
-    summary: str,
+    summary: str | Summary,
     changes: Mapping[str, Any] | None = None,
     *,
     at: dt.datetime | None = None,
 ) -> None:
     """Add one audit entry to the current transaction.
 
+    ``summary`` is a :class:`Summary` (made by :func:`say`) whenever it has words in it; a
+    plain string is stored as it is, so give one only for language-free text such as a
+    record's number and name.
+
     A plain INSERT without RETURNING: on a secured server a station principal may add audit
     rows but not read them back (app.security), and nothing here needs the new row's id.
     """
+    if isinstance(summary, Summary):
+        data = summary.data()
+        # Rendered as a reader will (a template that does not fit its values fails here).
+        text = translate(summary.text).format(
+            **{k: _shown(_stored(v)) for k, v in summary.values.items()})
+    else:
+        text, data = summary, None
     uow.session.execute(insert(AuditEntry).values(
         at=at or utcnow(),
         user_id=actor.user_id if actor else None,
@@ -76,6 +178,7 @@ def record(
         action=action.value,
         entity=entity,
         entity_id=entity_id,
-        summary=summary[:200],
+        summary=text[:200],
+        summary_data=data,
         changes=json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
     ))

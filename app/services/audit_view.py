@@ -12,6 +12,10 @@ business.
 Protected fields stay protected here too: a field the reader's role hides in a module
 (e.g. ``products.cost_price``) is shown as "***" in the before/after rows of that module's
 entities.
+
+Summaries are shown in the reader's language, rendered from the entry's template and values
+(:func:`app.services.audit.render_summary`); older entries show the text they were written
+with. Sorting by summary still orders by that stored text.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sqlalchemy import select
 from app.i18n import tr
 from app.models import AuditEntry, User
 from app.models.enums import AuditAction, Module, Operation
+from app.services.audit import render_summary
 from app.services.errors import ValidationError
 from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import Actor, hidden_fields, require
@@ -172,7 +177,8 @@ def list_audit(*, uow: UnitOfWork, actor: Actor, filters: AuditFilters = AuditFi
         base = (
             select(AuditEntry.id, AuditEntry.at, AuditEntry.user_id, User.display_name,
                    AuditEntry.station, AuditEntry.action, AuditEntry.entity,
-                   AuditEntry.entity_id, AuditEntry.summary, AuditEntry.changes)
+                   AuditEntry.entity_id, AuditEntry.summary, AuditEntry.summary_data,
+                   AuditEntry.changes)
             .outerjoin(User, User.id == AuditEntry.user_id)
             .where(*conditions)
         )
@@ -193,7 +199,7 @@ def list_audit(*, uow: UnitOfWork, actor: Actor, filters: AuditFilters = AuditFi
             rows.append(AuditRow(
                 id=r.id, at=r.at, user_id=r.user_id, user_name=r.display_name,
                 station=r.station, action=r.action, entity=r.entity, entity_id=r.entity_id,
-                summary=r.summary,
+                summary=render_summary(r.summary, r.summary_data),
                 changes=decode_changes(r.changes, masks.get(r.entity, frozenset()))))
         cursor = next_after(found, limit)
         return AuditPage(rows=tuple(rows), next_before=cursor if newest_first else None,

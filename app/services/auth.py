@@ -51,7 +51,7 @@ from sqlalchemy.orm import undefer
 
 from app.i18n import tr
 from app.models import AuditEntry, Role, User, utcnow
-from app.models.enums import AuditAction
+from app.models.enums import AuditAction, StationCode
 from app.services import audit, passwords
 from app.services.errors import AuthenticationFailed
 from app.services.permissions import Actor
@@ -246,7 +246,8 @@ def login(
             .with_for_update()).one_or_none()
         if row is None:
             audit.record(uow, None, AuditAction.LOGIN_FAILED, "user", None,
-                         f"failed login: no user named {name[:40]!r}", at=now)
+                         audit.say("failed login: no user named {name}",
+                                   name=repr(name[:40])), at=now)
             uow.commit()
             raise refused()
         user, role_code = row
@@ -254,16 +255,18 @@ def login(
         if user.password_hash != known.password_hash:
             right = False  # changed while it was being checked: the old one no longer counts
         if not user.active:
+            said = ("failed login for {user}: account deactivated (password right)" if right
+                    else "failed login for {user}: account deactivated (password wrong)")
             audit.record(uow, None, AuditAction.LOGIN_FAILED, "user", user.id,
-                         f"failed login for {user.username}: account deactivated"
-                         f" (password {'right' if right else 'wrong'})", at=now)
+                         audit.say(said, user=user.username), at=now)
             uow.commit()
             raise refused()
         if right and state.waits_until is not None:
             audit.record(uow, None, AuditAction.LOCKED, "user", user.id,
-                         f"{user.username} refused with the right password: station"
-                         f" {station or '-'} waits until {state.waits_until.isoformat()}",
-                         at=now)
+                         audit.say("{user} refused with the right password: station"
+                                   " {station} waits until {until}", user=user.username,
+                                   station=_station(station),
+                                   until=state.waits_until.isoformat()), at=now)
             uow.commit()
             raise refused()
         if not right:
@@ -278,9 +281,17 @@ def login(
             user.password_hash = new_hash
         actor = actor_for(user, role_code, station)
         audit.record(uow, actor, AuditAction.LOGIN, "user", user.id,
-                     f"{user.username} logged in", at=now)
+                     audit.say("{user} logged in", user=user.username), at=now)
         uow.commit()
         return actor
+
+
+def _station(station: str | None) -> StationCode | str:
+    """A station as the log names it: its label when it is one of ours, else as sent."""
+    try:
+        return StationCode(station or "")
+    except ValueError:
+        return station or "-"
 
 
 def _record_failure(uow: UnitOfWork, user: User, station: str | None, state: Backoff,
@@ -289,16 +300,19 @@ def _record_failure(uow: UnitOfWork, user: User, station: str | None, state: Bac
     failures = state.failures + 1
     user.failed_logins = (user.failed_logins or 0) + 1
     audit.record(uow, None, AuditAction.LOGIN_FAILED, "user", user.id,
-                 f"failed login for {user.username} at station {station or '-'}: wrong"
-                 f" password (#{failures} from this station)", at=now)
+                 audit.say("failed login for {user} at station {station}: wrong password"
+                           " (#{failures} from this station)", user=user.username,
+                           station=_station(station), failures=failures), at=now)
     wait = wait_after(failures)
     if wait:
         until = max(now + wait, state.waits_until or now)
         if user.locked_until is None or user.locked_until < until:
             user.locked_until = until
         audit.record(uow, None, AuditAction.LOCKED, "user", user.id,
-                     f"{user.username} at station {station or '-'} waits until"
-                     f" {until.isoformat()} after {failures} failures", at=now)
+                     audit.say("{user} at station {station} waits until {until} after"
+                               " {failures} failures", user=user.username,
+                               station=_station(station), until=until.isoformat(),
+                               failures=failures), at=now)
 
 
 # Shown when the database login and the users table disagree; only the DBA can mend that.
@@ -344,7 +358,7 @@ def login_principal(
             .where(User.id == user_id)).one()
         actor = actor_for(user, role_code, station)
         audit.record(uow, actor, AuditAction.LOGIN, "user", user.id,
-                     f"{user.username} logged in", at=now)
+                     audit.say("{user} logged in", user=user.username), at=now)
         uow.commit()
         return actor
 

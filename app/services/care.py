@@ -355,7 +355,8 @@ def save_care_rules(*, uow: UnitOfWork, actor: Actor, rules: CareRules,
         row.updated_by_id = actor.user_id
         uow.flush()
         changes = {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after[k]}
-        audit.record(uow, actor, AuditAction.UPDATE, "app_setting", row.id, label, changes)
+        audit.record(uow, actor, AuditAction.UPDATE, "app_setting", row.id,
+                     audit.say("Care rules"), changes)
         uow.commit()
         return _rules_from(after, row.version)
 
@@ -489,8 +490,8 @@ def generate_care_items(*, uow: UnitOfWork, actor: Actor | None,
                                    "counts": counts})
         marker.updated_by_id = by
         audit.record(uow, actor, AuditAction.CREATE, "care_item", None,
-                     tr("Care items generated for {date}: {count}", date=on.isoformat(),
-                        count=total), counts)
+                     audit.say("Care items generated for {date}: {count}",
+                               date=on.isoformat(), count=total), counts)
         uow.commit()
         return GenerationResult(on=on, counts=counts)
 

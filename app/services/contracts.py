@@ -394,9 +394,10 @@ def _clean(uow: UnitOfWork, actor: Actor,
     return values, device_ids
 
 
-def _summary(contract: ServiceContract) -> str:
-    return (f"{contract.number} {ContractStatus(contract.status).value} "
-            f"{contract.starts_on:%Y-%m-%d}..{contract.ends_on:%Y-%m-%d}")
+def _summary(contract: ServiceContract) -> audit.Summary:
+    return audit.say("{number} {status} {starts}..{ends}", number=contract.number,
+                     status=ContractStatus(contract.status),
+                     starts=f"{contract.starts_on:%Y-%m-%d}", ends=f"{contract.ends_on:%Y-%m-%d}")
 
 
 # The customer's name from the directory (the contract may be in scope while its customer

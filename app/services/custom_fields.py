@@ -286,7 +286,7 @@ def reorder(*, uow: UnitOfWork, actor: Actor, entity: CustomFieldEntity | str,
         if moved:
             uow.flush()
             audit.record(uow, actor, AuditAction.UPDATE, "custom_field", None,
-                         f"{kind.value} reorder", moved)
+                         audit.say("{entity}: fields reordered", entity=kind), moved)
         uow.commit()
         return tuple(_definition(r) for r in ordered if r.active)
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     Unicode,
+    UnicodeText,
     and_,
     bindparam,
     case,
@@ -61,6 +62,7 @@ from app.models.enums import (
     OrderStatus,
     TicketStatus,
 )
+from app.services.audit import render_summary
 from app.services.customers import refuse_hidden_customer
 from app.services.permissions import (
     SCOPE_DEPARTMENT,
@@ -285,7 +287,10 @@ def _devices(uow: UnitOfWork, customer_id: int, today: dt.date,
 
 
 def _branch(kind: str, record_id: Any, at: Any, reference: Any, state: Any, text: Any,
-            amount: Any, user_id: Any, source: Any, where: ColumnElement[bool]) -> Select[Any]:
+            amount: Any, user_id: Any, source: Any, where: ColumnElement[bool],
+            text_data: Any = None) -> Select[Any]:
+    """One kind of record as timeline rows. ``text_data`` is an audit entry's summary as a
+    template (app.services.audit), rendered in the reader's language after the query."""
     return (
         select(
             literal(kind, String(20)).label("kind"),
@@ -299,6 +304,8 @@ def _branch(kind: str, record_id: Any, at: Any, reference: Any, state: Any, text
             (cast(amount, Numeric(14, 2)) if isinstance(amount, Null)
              else type_coerce(amount, Numeric(14, 2))).label("amount"),
             user_id.label("user_id"),
+            (cast(null(), UnicodeText()) if text_data is None
+             else type_coerce(text_data, UnicodeText())).label("text_data"),
         )
         .select_from(source)
         .where(where)
@@ -312,7 +319,8 @@ def _timeline(uow: UnitOfWork, customer_id: int, visible: set[tuple[Module, Data
                                       **actor_values})
     return tuple(
         TimelineEntry(kind=r.kind, record_id=r.record_id, at=r.at, reference=r.reference or "",
-                      state=r.state or "", text=r.text or "", amount=r.amount,
+                      state=r.state or "", text=render_summary(r.text or "", r.text_data),
+                      amount=r.amount,
                       user_name=r.display_name)
         for r in rows.all()
     )
@@ -395,7 +403,8 @@ def _timeline_statement(visible: frozenset[tuple[Module, DataScope]]) -> Select[
     branches.append(_branch("change", AuditEntry.id, AuditEntry.at, AuditEntry.action,
                             AuditEntry.action, AuditEntry.summary, none, AuditEntry.user_id,
                             AuditEntry, and_(AuditEntry.entity == "customer",
-                                             AuditEntry.entity_id == cid)))
+                                             AuditEntry.entity_id == cid),
+                            text_data=AuditEntry.summary_data))
     every = union_all(*branches).subquery("timeline")
     return (
         select(every, User.display_name)

@@ -79,7 +79,8 @@ def _write_audited(uow: UnitOfWork, actor: Actor, target: Path, kind: str, *, en
     else:
         count = write_csv(target, headers, lines)
     audit.record(uow, actor, AuditAction.EXPORT, entity, None,
-                 f"export {what}: {count} rows to {target.name}",
+                 audit.say("export {what}: {rows} rows to {file}", what=audit.Words(what),
+                           rows=count, file=target.name),
                  {"rows": count, "format": kind, "file": target.name, **details})
     uow.commit()
     return ExportResult(path=target, row_count=count, columns=tuple(headers))
@@ -210,7 +211,7 @@ def export_customers(
                 yield line
 
         return _write_audited(
-            uow, actor, target, kind, entity="customer", what="customers", title=tr("Customers"),
+            uow, actor, target, kind, entity="customer", what="Customers", title=tr("Customers"),
             headers=headers, kinds=kinds, lines=lines(), details={
                 "text": text or None,
                 "filters": {k: (str(v) if v is not None else None)
@@ -278,7 +279,7 @@ def export_orders(
                 yield line
 
         return _write_audited(
-            uow, actor, target, kind, entity="order", what="orders", title=tr("Orders"),
+            uow, actor, target, kind, entity="order", what="Orders", title=tr("Orders"),
             headers=headers, kinds=kinds, lines=lines(), details={
                 "status": status.value if status else None,
                 "from": date_from.isoformat() if date_from else None,
@@ -369,7 +370,7 @@ def export_tickets(
                 yield line
 
         return _write_audited(
-            uow, actor, target, kind, entity="service_ticket", what="service tickets",
+            uow, actor, target, kind, entity="service_ticket", what="Service tickets",
             title=tr("Service tickets"),
             headers=headers, kinds=kinds, lines=lines(), details={
                 "status": status.value if status else None,
@@ -422,7 +423,7 @@ def export_quotations(
                        _label(r.status), r.total_amount]
 
         return _write_audited(
-            uow, actor, target, kind, entity="quotation", what="quotations", title=tr("Quotations"),
+            uow, actor, target, kind, entity="quotation", what="Quotations", title=tr("Quotations"),
             headers=headers, kinds=kinds, lines=lines(), details={
                 "status": status.value if status else None,
                 "from": date_from.isoformat() if date_from else None,

@@ -640,8 +640,8 @@ def _load(uow: UnitOfWork, opportunity_id: int) -> Opportunity:
     return opportunity
 
 
-def _summary(o: Opportunity) -> str:
-    return f"{o.number} {o.stage.value} {o.title}"
+def _summary(o: Opportunity) -> audit.Summary:
+    return audit.say("{number} {stage} {title}", number=o.number, stage=o.stage, title=o.title)
 
 
 _Owner = aliased(User)

@@ -373,9 +373,10 @@ def _clean(uow: UnitOfWork, actor: Actor, draft: SalesPlanDraft) -> dict[str, An
     return values
 
 
-def _summary(plan: SalesPlan) -> str:
-    return (f"{plan.year}-{plan.period_kind.value}-{plan.period} "
-            f"{plan.planned_amount} (customer {plan.customer_id or '-'})")
+def _summary(plan: SalesPlan) -> audit.Summary:
+    return audit.say("{period} {amount} (customer {customer})",
+                     period=f"{plan.year}-{plan.period_kind.value}-{plan.period}",
+                     amount=plan.planned_amount, customer=plan.customer_id or "-")
 
 
 _Owner = aliased(User)

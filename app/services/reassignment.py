@@ -411,8 +411,8 @@ def hand_over(
             assert expected_version is not None
             _deactivate(uow, actor, user, expected_version)
         audit.record(uow, actor, AuditAction.REASSIGN, "user", from_user_id,
-                     tr("Handed over from {user}: {count} records",
-                        user=from_name, count=sum(moved.values())),
+                     audit.say("Handed over from {user}: {count} records",
+                               user=from_name, count=sum(moved.values())),
                      {"moved": dict(moved),
                       "to": {str(uid): dict(c) for uid, c in per_user.items()},
                       "deactivated": deactivate})
@@ -638,11 +638,11 @@ def _move(uow: UnitOfWork, actor: Actor, kind: HoldingKind, ids: list[int], from
             raise ConflictError(
                 tr("Someone else changed these records at the same time. Reload and try "
                    "again."), entity=kind.entity)
-    label = tr(kind.label)
     for record_id in ids:
         audit.record(uow, actor, AuditAction.REASSIGN, kind.entity, record_id,
-                     tr("{what} {ref} handed over from {old} to {new}", what=label,
-                        ref=refs.get(record_id, record_id), old=from_name, new=to_name),
+                     audit.say("{what} {ref} handed over from {old} to {new}",
+                               what=audit.Words(kind.label), ref=refs.get(record_id, record_id),
+                               old=from_name, new=to_name),
                      {kind.owner.key: [from_id, to_id]})
 
 
@@ -654,7 +654,8 @@ def _deactivate(uow: UnitOfWork, actor: Actor, user: User, expected_version: int
     user.updated_by_id = actor.user_id
     uow.flush()
     audit.record(uow, actor, AuditAction.UPDATE, "user", user.id,
-                 f"user {user.username} deactivated", {"active": [True, False]})
+                 audit.say("{name} deactivated", name=user.username),
+                 {"active": [True, False]})
 
 
 __all__ = [

@@ -466,7 +466,8 @@ def _move(uow: UnitOfWork, actor: Actor, task: Task, expected_version: int,
     uow.flush()
     action = {TS.CONFIRMED: AuditAction.CONFIRM,
               TS.RETURNED: AuditAction.RETURN}.get(target, AuditAction.TRANSITION)
-    audit.record(uow, actor, action, "task", task.id, label,
+    audit.record(uow, actor, action, "task", task.id,
+                 audit.named("task", f"{task.id} {task.title}"),
                  {"status": [current.value, target.value], **(extra or {})})
 
 

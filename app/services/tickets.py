@@ -981,7 +981,8 @@ def record_repair(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_ver
         uow.flush()
         # parts_cost is the database's sum, which the technician may not read.
         audit.record(uow, actor, AuditAction.CREATE, "repair_record", record.id,
-                     f"{ticket.number} {draft.job_type} {score}",
+                     audit.say("{ticket} {job} {score}", ticket=ticket.number,
+                               job=audit.Code(labels.JOB_TYPE, draft.job_type), score=score),
                      {"after": audit.snapshot(record, [
                          c.key for c in RepairRecord.__mapper__.column_attrs
                          if c.key != "parts_cost"])})
@@ -1148,7 +1149,7 @@ def save_ticket_custom(*, uow: UnitOfWork, actor: Actor, ticket_id: int,
             ticket.updated_by_id = actor.user_id
             uow.flush()
             audit.record(uow, actor, AuditAction.UPDATE, "service_ticket", ticket.id,
-                         _record_label(ticket), changes)
+                         audit.named("service_ticket", ticket.number), changes)
         uow.commit()
         return _view(uow, ticket.id, detail=True)
 

@@ -68,7 +68,7 @@ def add_user(
         # On a secured server the person gets their database login in this transaction.
         principals.on_user_saved(uow.session, user.username, password)
         audit.record(uow, actor, AuditAction.CREATE, "user", user.id,
-                     f"user {user.username} ({role_code})",
+                     audit.say("user {user} ({role})", user=user.username, role=role_code),
                      {"after": audit.snapshot(user)})
         uow.commit()
         return UserView(id=user.id, username=user.username, display_name=user.display_name,

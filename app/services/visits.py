@@ -604,8 +604,9 @@ def _load(uow: UnitOfWork, visit_id: int) -> Visit:
     return visit
 
 
-def _summary(visit: Visit) -> str:
-    return f"{visit.kind.value} {visit.occurred_at:%Y-%m-%d} {visit.purpose}"
+def _summary(visit: Visit) -> audit.Summary:
+    return audit.say("{kind} {day} {purpose}", kind=visit.kind,
+                     day=f"{visit.occurred_at:%Y-%m-%d}", purpose=visit.purpose)
 
 
 _Owner = aliased(User)

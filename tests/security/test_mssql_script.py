@@ -380,6 +380,11 @@ def test_directory_and_phone_lookup_see_past_row_security(sql_batches: list[str]
     assert "NOT LIKE N'%[^0-9]%'" in lookup
     assert "'phone_lookup'" in lookup and "ORIGINAL_LOGIN()" in lookup
     assert "SELECT c.[id], c.[name], c.[owner_id]" in lookup
+    # Its audit row carries the summary as a template too, read in the reader's language.
+    assert f"SELECT N'{catalog.PHONE_LOOKUP_SUMMARY}' AS [text], @digits AS [values.phone]" \
+        in lookup
+    assert "FOR JSON PATH, WITHOUT_ARRAY_WRAPPER" in lookup
+    assert "[summary_data])" in lookup and "200), @data);" in lookup
 
 
 def test_row_security_is_replaced_inside_one_transaction(sql_batches: list[str]) -> None:

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, or_, select, text
 
+from app.i18n import set_language
 from app.models import (
     CareItem,
     Contact,
@@ -27,6 +28,7 @@ from app.models import (
     Visit,
 )
 from app.models.enums import Module
+from app.services.audit import render_summary
 from app.services.auth import actor_for, login_principal
 from app.services.errors import AuthenticationFailed
 from app.services.permissions import Actor, scope_filter
@@ -280,6 +282,39 @@ def test_the_phone_lookup_answers_a_whole_number_with_name_and_owner_and_is_audi
     assert audited is not None
     assert audited.user_id == sales1.user_id
     assert digits in audited.summary and login_of("sales1") in audited.summary
+
+
+def test_the_entries_the_database_writes_read_in_the_readers_language(
+        psql: Psql, owner_engine: Engine, login_of: Callable[[str], str]) -> None:
+    # The phone lookup and a change made outside StationCRM are written by the server, in
+    # English text; their templates let a Chinese station's log read them in Chinese.
+    sales1 = actor(owner_engine, "sales1")
+    with owner_engine.begin() as conn:
+        cid, digits = conn.execute(
+            select(Customer.id, Customer.phone_digits)
+            .where(Customer.owner_id == sales1.user_id, Customer.phone_digits.is_not(None))
+            .order_by(Customer.id).limit(1)).one()
+    rows(psql("sales1"), "SELECT * FROM crmsec.customers_with_phone(%s)", digits)
+    psql("sales1").execute("UPDATE customers SET notes = '外部修改' WHERE id = %s", (cid,))
+    with owner_engine.begin() as conn:
+        lookup = conn.execute(text(
+            "SELECT summary, summary_data FROM audit_log WHERE action = 'phone_lookup'"
+            " ORDER BY id DESC")).first()
+        outside = conn.execute(text(
+            "SELECT summary, summary_data FROM audit_log WHERE action = 'db_change'"
+            " AND entity = 'customers' AND entity_id = :id ORDER BY id DESC"), {"id": cid}).first()
+    assert lookup is not None and outside is not None
+    set_language("en")
+    assert render_summary("", lookup.summary_data) == lookup.summary
+    assert render_summary("", outside.summary_data) == outside.summary
+    set_language("zh")
+    try:
+        assert render_summary("", lookup.summary_data) == (
+            f"按电话号码 {digits} 查询客户（数据库登录 {login_of('sales1')}）")
+        assert render_summary("", outside.summary_data) == (
+            f"UPDATE customers #{cid}：数据库登录 {login_of('sales1')} 在 StationCRM 之外所做")
+    finally:
+        set_language("en")
 
 
 def test_a_change_made_with_psql_is_audited_with_the_login_that_made_it(

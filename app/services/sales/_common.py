@@ -445,7 +445,8 @@ def _move(uow: UnitOfWork, actor: Actor, table: TransitionTable[Any], row: Quota
     row.status = target
     row.updated_by_id = actor.user_id
     uow.flush()
-    audit.record(uow, actor, AuditAction.TRANSITION, table.entity, row.id, label,
+    audit.record(uow, actor, AuditAction.TRANSITION, table.entity, row.id,
+                 audit.named(table.entity, row.number),
                  {"status": [current.value, target.value], **(extra or {})})
 
 
