@@ -12,8 +12,10 @@ import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import ProductCategory
+from app.models.enums import CustomerSource, OpportunityStage, ProductCategory
 from app.services.catalog import ProductDraft, create_product
+from app.services.customers import CustomerDraft, create_customer
+from app.services.opportunities import OpportunityDraft, create_opportunity
 from app.services.paging import Sort
 from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
@@ -21,6 +23,9 @@ from app.ui.catalog.product_dialog import ProductDialog
 from app.ui.catalog.products_page import ProductListPage
 from app.ui.context import AppContext
 from app.ui.kit.list_page import ListPage
+from app.ui.kit.table import ID_ROLE
+from app.ui.opportunities.opportunity_dialog import OpportunityDialog
+from app.ui.opportunities.page import OpportunityListPage
 
 MakeContext = Callable[..., AppContext]
 
@@ -145,3 +150,93 @@ def test_a_saved_product_refreshes_the_open_list_through_the_change_bus(
     dialog.submit()
     qtbot.waitUntil(lambda: "丙上门服务" in _column(page, "name"))
     assert ctx.changes.published[-1] == ("product", products["C-300"])
+
+
+# --- opportunities -------------------------------------------------------------------------
+
+OPPORTUNITIES = (  # title, expected amount, probability
+    ("机房UPS更换", "58000.00", 30),
+    ("复印机租赁", "12000.00", 50),
+    ("网络布线改造", "36000.00", 10),
+    ("激光打印机更新", "24000.00", 70),
+)
+
+
+@pytest.fixture
+def opportunities(uow: UnitOfWork, sales_user: Actor) -> dict[str, int]:
+    customer = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技有限公司", source=CustomerSource.REFERRAL)).id
+    return {title: create_opportunity(uow=uow, actor=sales_user, draft=OpportunityDraft(
+        customer_id=customer, title=title, expected_amount=D(amount),
+        probability=probability)).id
+        for title, amount, probability in OPPORTUNITIES}
+
+
+class _TwoOpportunitiesAPage(OpportunityListPage):
+    page_size = 2
+
+
+def test_opportunities_sort_by_a_clicked_column_and_count_them(
+    qtbot: QtBot, qtmodeltester: Any, make_context: MakeContext, sales_user: Actor,
+    opportunities: dict[str, int],
+) -> None:
+    page = _TwoOpportunitiesAPage(make_context(sales_user, "key_accounts"))
+    qtbot.addWidget(page)
+    _loaded(qtbot, page, 2)
+    qtmodeltester.check(page.model)
+    assert page.message_label.text() == "2 shown of 4"
+    assert _column(page, "title") == ["激光打印机更新", "网络布线改造"]  # newest first
+
+    _sort_by(page, "expected_amount", Qt.SortOrder.AscendingOrder)
+    _loaded(qtbot, page, 2)
+    assert page.model.current_sort == Sort("expected_amount")
+    assert page.message_label.text() == "2 shown of 4"
+    _read_all(qtbot, page)
+    assert _column(page, "title") == ["复印机租赁", "激光打印机更新", "网络布线改造",
+                                      "机房UPS更换"]
+
+    _sort_by(page, "probability", Qt.SortOrder.DescendingOrder)
+    _loaded(qtbot, page, 2)
+    _read_all(qtbot, page)
+    assert _column(page, "probability") == ["70%", "50%", "30%", "10%"]
+
+
+def test_a_saved_opportunity_refreshes_the_list_and_the_board_through_the_change_bus(
+    qtbot: QtBot, make_context: MakeContext, sales_user: Actor,
+    opportunities: dict[str, int],
+) -> None:
+    ctx = make_context(sales_user, "key_accounts")
+    page = OpportunityListPage(ctx)
+    qtbot.addWidget(page)
+    _loaded(qtbot, page, 4)
+    qtbot.waitUntil(lambda: page.board is not None and page.board.open_count == 4)
+    dialog = OpportunityDialog(ctx, opportunities["复印机租赁"])
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.view is not None and not dialog.is_busy)
+    dialog.amount_edit.setText("99000")
+    dialog.save()
+    qtbot.waitUntil(lambda: "¥99,000.00" in _column(page, "expected_amount"))
+    qtbot.waitUntil(lambda: page.board is not None
+                    and page.board.open_amount == D("217000.00"))
+    assert ctx.changes.published[-1] == ("opportunity", opportunities["复印机租赁"])
+
+
+def test_enter_on_the_board_opens_the_card_not_the_lists_current_row(
+    qtbot: QtBot, make_context: MakeContext, sales_user: Actor,
+    opportunities: dict[str, int], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = OpportunityListPage(make_context(sales_user, "key_accounts"))
+    qtbot.addWidget(page)
+    page.show()
+    _loaded(qtbot, page, 4)
+    opened: list[int] = []
+    monkeypatch.setattr(page, "open_record", opened.append)
+    page.table.setCurrentIndex(page.model.index(0, 0))
+    page.tabs.setCurrentWidget(page.board_widget)
+    cards = page.columns_by_stage[OpportunityStage.NEW].cards
+    qtbot.waitUntil(lambda: cards.count() == 4)
+    cards.setFocus()
+    cards.setCurrentRow(1)
+    qtbot.keyClick(cards, Qt.Key.Key_Return)
+    qtbot.wait(50)
+    assert opened == [cards.item(1).data(ID_ROLE)]

@@ -173,7 +173,7 @@ def test_enter_in_the_list_opens_the_opportunity_once(
     page.table.setCurrentIndex(page.model.index(1, 0))
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
     qtbot.wait(50)
-    assert opened == [page.model.id_at(1)]
+    assert opened == [page.model.row_id(1)]
 
 
 def test_board_and_forecast_show_the_service_figures(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.models.enums import Module, Operation, OpportunityStage
-from app.services.customers import get_customer, search_customers
 from app.services.opportunities import (
     DEFAULT_PROBABILITY,
     OPPORTUNITY_LIFECYCLE,
@@ -37,9 +35,10 @@ from app.ui import labels
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
+from app.ui.kit.chooser import CustomerChooser
+from app.ui.kit.fields import error_label, parse_decimal
 from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.opportunities.common import stage_action_label, stage_label
-from app.ui.sales.common import error_label, parse_decimal
 
 NO_DATE = QDate(2000, 1, 1)
 
@@ -67,7 +66,7 @@ class OpportunityDialog(RecordDialog):
             self.setWindowTitle(self.tr("New opportunity"))
             self._show_stage(OpportunityStage.NEW)
             if customer_id is not None:
-                self._load_customer_name(customer_id)
+                self.customer.fix_customer(customer_id)
             self.update_actions()
         else:
             self.setWindowTitle(self.tr("Opportunity"))
@@ -95,28 +94,15 @@ class OpportunityDialog(RecordDialog):
         self.owner_label = QLabel(self)
         self.owner_label.setObjectName("owner_label")
 
-        self.customer_label = QLabel(self)
-        self.customer_label.setObjectName("customer_label")
-        self.customer_search = QLineEdit(self)
-        self.customer_search.setObjectName("customer_search")
-        self.customer_search.setPlaceholderText(
-            self.tr("Find a customer by name, pinyin or phone"))
-        self.customer_combo = QComboBox(self)
-        self.customer_combo.setObjectName("customer_combo")
-        self.customer_combo.setMinimumContentsLength(20)
-        self._customer_timer = QTimer(self)
-        self._customer_timer.setSingleShot(True)
-        self._customer_timer.setInterval(250)
-        self._customer_timer.timeout.connect(self.search_customers)
-        self.customer_search.textEdited.connect(lambda _t: self._customer_timer.start())
-        customer_box = QHBoxLayout()
-        customer_box.addWidget(self.customer_label)
-        customer_box.addWidget(self.customer_search, 1)
-        customer_box.addWidget(self.customer_combo, 1)
+        self.customer = CustomerChooser(self._ctx, parent=self)
+        # The chooser's parts, by the names the form used before it had one.
+        self.customer_label = self.customer.fixed_label
+        self.customer_search = self.customer.search_edit
+        self.customer_combo = self.customer.combo
         chooser = self._customer_id is None and self._opportunity_id is None
-        self.customer_search.setVisible(chooser)
-        self.customer_combo.setVisible(chooser)
-        self.customer_label.setVisible(not chooser)
+        self.customer.set_searching(chooser)
+        customer_box = QHBoxLayout()
+        customer_box.addWidget(self.customer)
 
         self.title_edit = QLineEdit(self)
         self.title_edit.setObjectName("title_edit")
@@ -277,10 +263,7 @@ class OpportunityDialog(RecordDialog):
         self.owner_label.setText(
             self.tr("Owner: {name}").format(name=view.owner_name) if view.owner_name
             else self.tr("Waiting for routing"))
-        self.customer_label.setText(view.customer_name)
-        self.customer_label.show()
-        self.customer_search.hide()
-        self.customer_combo.hide()
+        self.customer.fix(view.customer_id, view.customer_name)
         self.title_edit.setText(view.title)
         self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(view.source)))
         self.amount_edit.setText(f"{view.expected_amount:.2f}")
@@ -297,32 +280,16 @@ class OpportunityDialog(RecordDialog):
         self.set_busy(False, self.tr("Could not load the opportunity."), error=True)
         show_error(self, error)
 
-    def _load_customer_name(self, customer_id: int) -> None:
-        actor = self._ctx.actor
-        self.customer_label.setText(self.tr("Loading…"))
-        self._ctx.run(lambda uow: get_customer(uow=uow, actor=actor, customer_id=customer_id),
-                      on_done=lambda c: self.customer_label.setText(c.name),
-                      on_error=lambda _e: self.customer_label.setText(str(customer_id)),
-                      owner=self)
-
     def search_customers(self) -> None:
-        text, actor = self.customer_search.text().strip(), self._ctx.actor
-        self._ctx.run(lambda uow: search_customers(uow=uow, actor=actor, text=text, limit=30),
-                      on_done=self._on_customers, on_error=lambda _e: None, owner=self)
-
-    def _on_customers(self, page: Any) -> None:
-        self.customer_combo.clear()
-        for row in page.rows:
-            self.customer_combo.addItem(f"{row.name}  ({row.code})", row.id)
-        if not page.rows:
-            self.customer_combo.addItem(self.tr("No customer found"), None)
+        """Look up what is typed in the customer box now (without the typing pause)."""
+        self.customer.search()
 
     # --- saving ----------------------------------------------------------------------------
 
     def current_draft(self) -> OpportunityDraft:
         customer_id = self._customer_id
         if customer_id is None:
-            data = self.customer_combo.currentData()
+            data = self.customer.current_id()
             customer_id = int(data) if data is not None else 0
         text = self.amount_edit.text()
         parsed = parse_decimal(text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -34,22 +31,24 @@ from app.services.opportunities import (
     ForecastMonth,
     OpportunityBoard,
     OpportunityFilters,
+    OpportunityPage,
     list_opportunities,
     opportunity_board,
     sales_forecast,
 )
+from app.services.uow import UnitOfWork
 from app.ui import labels
 from app.ui.context import AppContext
 from app.ui.customers.owners import load_owner_choices, may_reassign, owner_texts
 from app.ui.errors import describe_error
 from app.ui.formatting import format_date, format_yuan
+from app.ui.kit.list_page import ListPage
+from app.ui.kit.table import ID_ROLE, Col, PageRequest
 from app.ui.opportunities.common import stage_label
-from app.ui.sales.list_pages import PAGE_SIZE, SalesRowsModel
 
 OPEN_STAGES = tuple(s for s in OpportunityStage if OPPORTUNITY_LIFECYCLE.targets(s))
 FORECAST_MONTHS = 6
 BOARD_LIMIT = 500
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 OPEN_ONLY = "open"
 
 
@@ -91,21 +90,23 @@ class BoardColumn(QFrame):
             self.cards.addItem(item)
 
 
-class OpportunityListPage(QWidget):
-    """Opportunities in the user's data scope: a list, a board per stage, the forecast."""
+class OpportunityListPage(ListPage):
+    """Opportunities in the user's data scope: a list, a board per stage, the forecast.
+
+    The list is the kit's (sorted by any column on the server, counted); the board and the
+    forecast are read again whenever the list is (a filter, F5, a saved opportunity).
+    """
+
+    module = Module.OPPORTUNITIES
+    kind = "opportunity"
+    table_name = "opportunity_table"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("opportunity_list_page")
-        self._ctx = ctx
-        self._generation = 0
         self.board: OpportunityBoard | None = None
         self.forecast: tuple[ForecastMonth, ...] = ()
 
-        self.new_button = QPushButton(self.tr("New opportunity"), self)
-        self.new_button.setObjectName("new_opportunity_button")
-        self.new_button.clicked.connect(self.new_opportunity)
-        self.new_button.setVisible(ctx.can(Module.OPPORTUNITIES, Operation.CREATE))
         self.stage_combo = QComboBox(self)
         self.stage_combo.setObjectName("stage_filter")
         self.stage_combo.addItem(self.tr("All stages"), None)
@@ -118,26 +119,15 @@ class OpportunityListPage(QWidget):
         self.owner_combo.addItem(self.tr("Mine"), ctx.actor.user_id)
         self.routing_check = QCheckBox(self.tr("Waiting for routing"), self)
         self.routing_check.setObjectName("routing_filter")
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("list_message")
         for combo in (self.stage_combo, self.owner_combo):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.routing_check.toggled.connect(lambda _c: self.refresh())
-
-        # The list.
-        self.model = SalesRowsModel(self.columns(), self._load_more, self)
-        self.table = QTableView(self)
-        self.table.setObjectName("opportunity_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 150)
-        self.table.setColumnWidth(1, 200)
-        self.table.setColumnWidth(2, 200)
-        self.table.activated.connect(lambda index: self.open_row(index.row()))
+        self.add_filter(self.stage_combo, self.tr("Stage:"))
+        self.add_filter(self.owner_combo, self.tr("Owner:"))
+        self.add_filter(self.routing_check)
+        self.new_button = self.add_button(
+            self.tr("New opportunity"), "new_opportunity_button", self.new_opportunity,
+            visible=ctx.can(Module.OPPORTUNITIES, Operation.CREATE))
 
         # The board.
         self.board_widget = QWidget(self)
@@ -167,39 +157,39 @@ class OpportunityListPage(QWidget):
         self.forecast_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Stretch)
 
+        # The kit's list table becomes the first of three tabs.
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.removeWidget(self.table)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("opportunity_tabs")
         self.tabs.addTab(self.table, self.tr("List"))
         self.tabs.addTab(self.board_widget, self.tr("Board"))
         self.tabs.addTab(self.forecast_table, self.tr("Sales forecast"))
-
-        bar = QHBoxLayout()
-        bar.addWidget(self.new_button)
-        bar.addWidget(QLabel(self.tr("Stage:"), self))
-        bar.addWidget(self.stage_combo)
-        bar.addWidget(QLabel(self.tr("Owner:"), self))
-        bar.addWidget(self.owner_combo)
-        bar.addWidget(self.routing_check)
-        bar.addWidget(self.message_label, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
         layout.addWidget(self.tabs, 1)
         if may_reassign(ctx):
             load_owner_choices(ctx, on_done=self._owners_loaded, on_error=lambda _e: None,
                                owner=self)
-        self.refresh()
+        self.start()
+        self._load_board_and_forecast()
 
-    def columns(self) -> list[tuple[str, Callable[[Any], str]]]:
+    def columns(self) -> list[Col[Any]]:
         return [
-            (self.tr("Number"), lambda r: r.number),
-            (self.tr("Customer"), lambda r: r.customer_name),
-            (self.tr("Title"), lambda r: r.title),
-            (self.tr("Source"), lambda r: labels.customer_source_label(r.source)),
-            (self.tr("Stage"), lambda r: stage_label(r.stage)),
-            (self.tr("Expected amount"), lambda r: format_yuan(r.expected_amount)),
-            (self.tr("Probability"), lambda r: f"{r.probability}%"),
-            (self.tr("Expected close"), lambda r: format_date(r.expected_close_on)),
-            (self.tr("Owner"), lambda r: r.owner_name or self.tr("Waiting for routing")),
+            Col("number", self.tr("Number"), lambda r: r.number, sort="number", width=150),
+            Col("customer", self.tr("Customer"), lambda r: r.customer_name, sort="customer",
+                width=200),
+            Col("title", self.tr("Title"), lambda r: r.title, sort="title", width=200),
+            Col("source", self.tr("Source"), lambda r: labels.customer_source_label(r.source),
+                sort="source"),
+            Col("stage", self.tr("Stage"), lambda r: stage_label(r.stage), sort="stage"),
+            Col("expected_amount", self.tr("Expected amount"),
+                lambda r: format_yuan(r.expected_amount), sort="expected_amount").money(),
+            Col("probability", self.tr("Probability"), lambda r: f"{r.probability}%",
+                sort="probability").money(),
+            Col("expected_close", self.tr("Expected close"),
+                lambda r: format_date(r.expected_close_on), sort="expected_close"),
+            Col("owner", self.tr("Owner"),
+                lambda r: r.owner_name or self.tr("Waiting for routing"), sort="owner"),
         ]
 
     def _owners_loaded(self, users: Any) -> None:
@@ -217,58 +207,39 @@ class OpportunityListPage(QWidget):
             owner_id=self.owner_combo.currentData(),
             routing_queue=self.routing_check.isChecked())
 
+    def current_query(self) -> OpportunityFilters:
+        return self.filters()
+
+    def fetch(self, uow: UnitOfWork, query: OpportunityFilters,
+              request: PageRequest) -> OpportunityPage:
+        return list_opportunities(uow=uow, actor=self._ctx.actor, filters=query,
+                                  after=request.after, limit=request.limit, sort=request.sort,
+                                  with_total=request.with_total)
+
     def refresh(self) -> None:
-        self._generation += 1
-        generation, filters, actor = self._generation, self.filters(), self._ctx.actor
-        owner_id = filters.owner_id
-        self.message_label.setText(self.tr("Loading…"))
-        self._ctx.run(lambda uow: list_opportunities(uow=uow, actor=actor, filters=filters,
-                                                     limit=PAGE_SIZE),
-                      on_done=lambda page: self._loaded(generation, page, reset=True),
-                      on_error=self._failed, owner=self)
+        """The list (the kit's), then the board and the forecast of the same owner."""
+        super().refresh()
+        self._load_board_and_forecast()
+
+    def _load_board_and_forecast(self) -> None:
+        # One worker runs the reads in order, so the newest answers arrive last.
+        actor, owner_id = self._ctx.actor, self.owner_combo.currentData()
         board_filters = OpportunityFilters(open_only=True, owner_id=owner_id)
 
-        def board(uow: Any) -> tuple[OpportunityBoard, Any]:
+        def board(uow: UnitOfWork) -> tuple[OpportunityBoard, OpportunityPage]:
             totals = opportunity_board(uow=uow, actor=actor, owner_id=owner_id)
             cards = list_opportunities(uow=uow, actor=actor, filters=board_filters,
                                        limit=BOARD_LIMIT)
             return totals, cards
 
-        self._ctx.run(board, on_done=lambda r: self._board_loaded(generation, *r),
-                      on_error=self._failed, owner=self)
+        self._ctx.run(board, on_done=lambda r: self._board_loaded(*r),
+                      on_error=self._show_failure, owner=self)
         first = dt.date.today().replace(day=1)
         self._ctx.run(lambda uow: sales_forecast(uow=uow, actor=actor, from_month=first,
                                                  months=FORECAST_MONTHS, owner_id=owner_id),
-                      on_done=lambda rows: self._forecast_loaded(generation, rows),
-                      on_error=self._failed, owner=self)
+                      on_done=self._forecast_loaded, on_error=self._show_failure, owner=self)
 
-    def on_connection_restored(self) -> None:
-        self.refresh()
-
-    def focus_search(self) -> None:
-        self.stage_combo.setFocus()
-
-    def _load_more(self, after: Any) -> None:
-        generation, filters, actor = self._generation, self.filters(), self._ctx.actor
-        self._ctx.run(lambda uow: list_opportunities(uow=uow, actor=actor, filters=filters,
-                                                     after=after, limit=PAGE_SIZE),
-                      on_done=lambda page: self._loaded(generation, page, reset=False),
-                      on_error=self._failed, owner=self)
-
-    def _loaded(self, generation: int, page: Any, *, reset: bool) -> None:
-        if generation != self._generation:
-            return
-        if reset:
-            self.model.reset_rows(page.rows, page.next_after)
-        else:
-            self.model.append_rows(page.rows, page.next_after)
-        count = self.model.rowCount()
-        self.message_label.setText(self.tr("{count} shown").format(count=count) if count
-                                   else self.tr("Nothing found."))
-
-    def _board_loaded(self, generation: int, board: OpportunityBoard, cards: Any) -> None:
-        if generation != self._generation:
-            return
+    def _board_loaded(self, board: OpportunityBoard, cards: OpportunityPage) -> None:
         self.board = board
         for summary in board.stages:
             column = self.columns_by_stage.get(summary.stage)
@@ -280,9 +251,7 @@ class OpportunityListPage(QWidget):
                 count=board.open_count, amount=format_yuan(board.open_amount),
                 weighted=format_yuan(board.open_weighted_amount)))
 
-    def _forecast_loaded(self, generation: int, rows: tuple[ForecastMonth, ...]) -> None:
-        if generation != self._generation:
-            return
+    def _forecast_loaded(self, rows: tuple[ForecastMonth, ...]) -> None:
         self.forecast = rows
         table = self.forecast_table
         table.setRowCount(len(rows) + 1)
@@ -308,33 +277,22 @@ class OpportunityListPage(QWidget):
                 item.setFont(font)
             self.forecast_table.setItem(row, col, item)
 
-    def _failed(self, error: BaseException) -> None:
+    def _show_failure(self, error: BaseException) -> None:
         self.message_label.setText(describe_error(error).text)
 
     # --- actions ---------------------------------------------------------------------------
 
-    def open_row(self, row: int) -> object:
-        record_id = self.model.id_at(row)
-        return self.open_record(record_id) if record_id is not None else None
-
     def open_record(self, record_id: int) -> object:
         from app.ui.opportunities.opportunity_dialog import open_opportunity
-        dialog = open_opportunity(self._ctx, record_id, self)
-        dialog.saved.connect(lambda _v: self.refresh())
-        return dialog
+        return open_opportunity(self._ctx, record_id, self)
 
     def new_opportunity(self) -> object:
         from app.ui.opportunities.opportunity_dialog import new_opportunity
-        dialog = new_opportunity(self._ctx, None, self)
-        dialog.saved.connect(lambda _v: self.refresh())
-        return dialog
+        return new_opportunity(self._ctx, None, self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
-                and self.tabs.currentWidget() is self.table:
-            # Enter in the table itself already opened the row (``activated``) before the
-            # key came up here; open it only for an Enter typed elsewhere on the page.
-            if not self.table.hasFocus():
-                self.open_row(self.table.currentIndex().row())
+        # Enter on the board opened its card already; the list's Enter is the kit's.
+        if self.tabs.currentWidget() is not self.table:
+            QWidget.keyPressEvent(self, event)
             return
         super().keyPressEvent(event)
