@@ -21,6 +21,7 @@ from app.models.enums import Module, Operation
 from app.services.auth import actor_for
 from app.services.customer360 import customer_overview
 from app.services.customers import search_customers
+from app.services.paging import Sort
 from app.services.permissions import Actor, grants_for
 from app.services.uow import UnitOfWork
 
@@ -350,6 +351,75 @@ def bench_statistics(engine: Engine, *, repeat: int = 5) -> list[BenchResult]:
                                    query=f"{date_from:%y%m%d}-{date_to:%y%m%d}",
                                    service_ms=service_ms, raw_ms=raw_ms,
                                    statements=table.queries, rows=len(table.rows)))
+    return results
+
+
+# The customer list scrolled from the top to the very end, as its table model reads it:
+# one page with the total first, then reads doubling up to the services' cap.
+_SCROLL_FIRST, _SCROLL_CAP = 100, 500
+_RAW_SCROLL_COLUMNS = (
+    "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
+    "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
+    "LEFT JOIN users u ON u.id = c.owner_id ")
+_RAW_SCROLL = {
+    "pinyin order": (
+        _RAW_SCROLL_COLUMNS + "WHERE c.sort_key > :v OR (c.sort_key = :v AND c.id > :i) "
+        "ORDER BY c.sort_key, c.id LIMIT {n}", "sort_key"),
+    "phone, descending": (
+        _RAW_SCROLL_COLUMNS + "WHERE {after} ORDER BY CASE WHEN c.phone IS NULL THEN 1 ELSE 0 "
+        "END, c.phone DESC, c.id DESC LIMIT {n}", "phone"),
+}
+# After a row with a phone, and after one without (empty phones come last).
+_RAW_AFTER_PHONE = "c.phone IS NULL OR c.phone < :v OR (c.phone = :v AND c.id < :i)"
+_RAW_AFTER_NO_PHONE = "c.phone IS NULL AND c.id < :i"
+_SCROLL_SORTS = {"pinyin order": None, "phone, descending": Sort("phone", descending=True)}
+
+
+def bench_scroll(engine: Engine, *, repeat: int = 3) -> list[BenchResult]:
+    """Scrolling the whole customer list: every read the list's model makes, in the
+    list's own order and sorted by a clicked column, against hand-written keyset SQL."""
+    actor = _manager(engine)
+    uow = UnitOfWork.for_engine(engine)
+    results = []
+    for label, sort in _SCROLL_SORTS.items():
+        def service(sort: Sort | None = sort) -> int:
+            after: Any = None
+            limit, rows, first = _SCROLL_FIRST, 0, True
+            while True:
+                page = search_customers(uow=uow, actor=actor, after=after, limit=limit,
+                                        sort=sort, with_total=first)
+                rows, first = rows + len(page.rows), False
+                if page.next_after is None:
+                    return rows
+                after, limit = page.next_after, min(limit * 2, _SCROLL_CAP)
+
+        sql, key = _RAW_SCROLL[label]
+        # The first read starts before every row (its cursor: the lowest or highest key).
+        start: dict[str, Any] = ({"v": "", "i": 0} if sort is None
+                                 else {"v": "\U0010ffff", "i": 2**31 - 1})
+
+        def raw(sql: str = sql, key: str = key, start: dict[str, Any] = start) -> int:
+            params, limit, rows = dict(start), _SCROLL_FIRST, 0
+            with engine.connect() as conn:
+                conn.execute(text("SELECT COUNT(*) FROM customers")).scalar_one()
+                while True:
+                    after = _RAW_AFTER_NO_PHONE if params["v"] is None else _RAW_AFTER_PHONE
+                    found = conn.execute(text(sql.format(n=limit + 1, after=after)),
+                                         params).all()
+                    page = found[:limit]
+                    rows += len(page)
+                    if len(found) <= limit:
+                        return rows
+                    last = page[-1]._mapping
+                    params = {"v": last[key], "i": last["id"]}
+                    limit = min(limit * 2, _SCROLL_CAP)
+
+        service_ms, raw_ms = _median_ms(service, repeat), _median_ms(raw, repeat)
+        with count_statements(engine) as seen:
+            rows = service()
+        results.append(BenchResult(name=f"scroll, {label}", query="all rows",
+                                   service_ms=service_ms, raw_ms=raw_ms,
+                                   statements=len(seen), rows=rows))
     return results
 
 

@@ -577,7 +577,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     from sqlalchemy import func, select
 
-    from app.bench import bench_overview, bench_search, bench_statistics, format_results
+    from app.bench import (
+        bench_overview,
+        bench_scroll,
+        bench_search,
+        bench_statistics,
+        format_results,
+    )
     from app.demo import generate_demo_data
     from app.models import Customer
 
@@ -601,6 +607,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         if args.as_user:
             return _bench_as(engine, url, args)
         results = [*bench_search(engine, repeat=args.repeat),
+                   *bench_scroll(engine, repeat=max(3, args.repeat // 5)),
                    bench_overview(engine, repeat=args.repeat),
                    *bench_statistics(engine, repeat=max(3, args.repeat // 3))]
     finally:
@@ -906,7 +913,8 @@ def _add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def _add_bench_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bench = commands.add_parser(
-        "bench", help="time customer search and the 360 view against hand-written SQL",
+        "bench", help="time customer search, list scrolling and the 360 view against "
+        "hand-written SQL",
         description="Build (or reuse) a generated database and report, per operation, the"
         " median time of the service call, of equivalent hand-written SQL, their ratio and"
         " the number of queries the service issued.")
