@@ -152,7 +152,7 @@ def test_expiring_filter_shows_a_contract_ending_in_20_days(
     qtbot.waitUntil(lambda: page.model.rowCount() == 2)
     page.expiring_check.setChecked(True)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
-    assert page.model.id_at(0) == soon
+    assert page.model.row_id(0) == soon
     assert page.model.data(page.model.index(0, 0),
                            0x0008) is not None  # BackgroundRole: highlighted
 

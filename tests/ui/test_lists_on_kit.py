@@ -4,6 +4,7 @@ form refreshes the open list through the change bus, with nothing wired between 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal as D
 from typing import Any
@@ -12,9 +13,10 @@ import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import CustomerSource, OpportunityStage, ProductCategory
+from app.models.enums import ContractKind, CustomerSource, OpportunityStage, ProductCategory
 from app.services.catalog import ProductDraft, create_product
-from app.services.customers import CustomerDraft, create_customer
+from app.services.contracts import ContractDraft, activate_contract, create_contract
+from app.services.customers import CustomerDraft, DeviceDraft, create_customer
 from app.services.opportunities import OpportunityDraft, create_opportunity
 from app.services.paging import Sort
 from app.services.permissions import Actor
@@ -22,6 +24,8 @@ from app.services.uow import UnitOfWork
 from app.ui.catalog.product_dialog import ProductDialog
 from app.ui.catalog.products_page import ProductListPage
 from app.ui.context import AppContext
+from app.ui.contracts.contract_dialog import ContractDialog
+from app.ui.contracts.page import ContractListPage
 from app.ui.kit.list_page import ListPage
 from app.ui.kit.table import ID_ROLE
 from app.ui.opportunities.opportunity_dialog import OpportunityDialog
@@ -240,3 +244,93 @@ def test_enter_on_the_board_opens_the_card_not_the_lists_current_row(
     qtbot.keyClick(cards, Qt.Key.Key_Return)
     qtbot.wait(50)
     assert opened == [cards.item(1).data(ID_ROLE)]
+
+
+# --- contracts -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def lead(make_user: Callable[..., Actor]) -> Actor:
+    return make_user("lead1", "repair_lead", "repair")
+
+
+@pytest.fixture
+def contracts(uow: UnitOfWork, lead: Actor) -> dict[str, int]:
+    """Three contracts of one customer: fee, days until their end, active or not."""
+    customer = create_customer(uow=uow, actor=lead, draft=CustomerDraft(
+        name="北京鑫锐科技有限公司", devices=(DeviceDraft(
+            brand="理光", model="MP 2014", serial_number="RC2014-0001"),)))
+    today = dt.date.today()
+    made = {}
+    for name, fee, ends_in, active in (("soon", "6000.00", 20, True),
+                                        ("late", "900.00", 200, True),
+                                        ("draft", "12000.00", 90, False)):
+        view = create_contract(uow=uow, actor=lead, draft=ContractDraft(
+            customer_id=customer.id, kind=ContractKind.FULL_SERVICE,
+            starts_on=today - dt.timedelta(days=300),
+            ends_on=today + dt.timedelta(days=ends_in), fee=D(fee),
+            device_ids=(customer.devices[0].id,)))
+        if active:
+            activate_contract(uow=uow, actor=lead, contract_id=view.id,
+                              expected_version=view.version)
+        made[name] = view.id
+    return made
+
+
+class _TwoContractsAPage(ContractListPage):
+    page_size = 2  # the service returns every contract at once all the same
+
+
+def test_contracts_sort_in_memory_by_any_column_and_count_them(
+    qtbot: QtBot, qtmodeltester: Any, make_context: MakeContext, lead: Actor,
+    contracts: dict[str, int],
+) -> None:
+    page = _TwoContractsAPage(make_context(lead, "repair"))
+    qtbot.addWidget(page)
+    _loaded(qtbot, page, 3)
+    qtmodeltester.check(page.model)
+    assert page.model.total == 3
+    assert page.message_label.text() == "3 shown · 1 expiring soon"
+    ids = [page.model.row_id(row) for row in range(3)]
+    assert ids == [contracts["late"], contracts["draft"], contracts["soon"]]  # latest end
+
+    _sort_by(page, "fee", Qt.SortOrder.AscendingOrder)  # as amounts, not as texts
+    assert _column(page, "fee") == ["¥900.00", "¥6,000.00", "¥12,000.00"]
+    _sort_by(page, "fee", Qt.SortOrder.DescendingOrder)
+    assert _column(page, "fee") == ["¥12,000.00", "¥6,000.00", "¥900.00"]
+    _sort_by(page, "status", Qt.SortOrder.AscendingOrder)  # in the lifecycle's order
+    assert _column(page, "status") == ["Draft", "Active", "Active"]
+    assert page.message_label.text() == "3 shown · 1 expiring soon"
+
+    page.expiring_check.setChecked(True)  # read again, still in the order chosen
+    _loaded(qtbot, page, 1)
+    assert page.model.row_id(0) == contracts["soon"]
+    assert page.message_label.text() == "1 shown · 1 expiring soon"
+
+
+def test_a_saved_or_renewed_contract_refreshes_the_list_through_the_change_bus(
+    qtbot: QtBot, make_context: MakeContext, lead: Actor, contracts: dict[str, int],
+) -> None:
+    ctx = make_context(lead, "repair")
+    page = ContractListPage(ctx)
+    qtbot.addWidget(page)
+    _loaded(qtbot, page, 3)
+    dialog = ContractDialog(ctx, contracts["draft"])
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.view is not None and not dialog.is_busy)
+    dialog.fee_edit.setText("15000")
+    dialog.save()
+    qtbot.waitUntil(lambda: "¥15,000.00" in _column(page, "fee"))
+
+    renewing = ContractDialog(ctx, contracts["soon"])
+    qtbot.addWidget(renewing)
+    qtbot.waitUntil(lambda: renewing.view is not None and not renewing.is_busy)
+    renewing.renew()
+    qtbot.waitUntil(lambda: renewing.renewed_dialog is not None
+                    and renewing.renewed_dialog.view is not None)
+    renewed = renewing.renewed_dialog
+    assert renewed is not None and renewed.view is not None
+    qtbot.addWidget(renewed)
+    _loaded(qtbot, page, 4)
+    assert renewed.view.id in [page.model.row_id(row) for row in range(4)]
+    assert ("contract", renewed.view.id) in ctx.changes.published

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,13 +36,14 @@ from app.services.contracts import (
     terminate_contract,
     update_contract,
 )
-from app.services.customers import get_customer, search_customers
+from app.services.customers import get_customer
 from app.ui.context import AppContext
 from app.ui.contracts.common import contract_kinds, contract_status_label, is_expiring
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
+from app.ui.kit.chooser import CustomerChooser
+from app.ui.kit.fields import error_label, parse_decimal
 from app.ui.kit.record_dialog import RecordDialog, keep_open
-from app.ui.sales.common import error_label, parse_decimal
 
 EDITABLE = (ContractStatus.DRAFT, ContractStatus.ACTIVE)
 DEVICE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -79,6 +80,7 @@ class ContractDialog(RecordDialog):
             self.setWindowTitle(self.tr("New service contract"))
             self.state_label.setText(contract_status_label(ContractStatus.DRAFT))
             if customer_id is not None:
+                self.customer.fix_customer(customer_id)
                 self.load_devices(customer_id)
             self.update_actions()
         else:
@@ -109,29 +111,16 @@ class ContractDialog(RecordDialog):
         self.visits_label.setObjectName("visits_used_label")
         self.visits_label.hide()
 
-        self.customer_label = QLabel(self)
-        self.customer_label.setObjectName("customer_label")
-        self.customer_search = QLineEdit(self)
-        self.customer_search.setObjectName("customer_search")
-        self.customer_search.setPlaceholderText(
-            self.tr("Find a customer by name, pinyin or phone"))
-        self.customer_combo = QComboBox(self)
-        self.customer_combo.setObjectName("customer_combo")
-        self.customer_combo.setMinimumContentsLength(20)
-        self.customer_combo.currentIndexChanged.connect(self._customer_chosen)
-        self._customer_timer = QTimer(self)
-        self._customer_timer.setSingleShot(True)
-        self._customer_timer.setInterval(250)
-        self._customer_timer.timeout.connect(self.search_customers)
-        self.customer_search.textEdited.connect(lambda _t: self._customer_timer.start())
-        customer_box = QHBoxLayout()
-        customer_box.addWidget(self.customer_label)
-        customer_box.addWidget(self.customer_search, 1)
-        customer_box.addWidget(self.customer_combo, 1)
+        self.customer = CustomerChooser(self._ctx, parent=self)
+        # The chooser's parts, by the names the form used before it had one.
+        self.customer_label = self.customer.fixed_label
+        self.customer_search = self.customer.search_edit
+        self.customer_combo = self.customer.combo
+        self.customer.chosen.connect(self._customer_chosen)
         chooser = self._customer_id is None and self._contract_id is None
-        self.customer_search.setVisible(chooser)
-        self.customer_combo.setVisible(chooser)
-        self.customer_label.setVisible(not chooser)
+        self.customer.set_searching(chooser)
+        customer_box = QHBoxLayout()
+        customer_box.addWidget(self.customer)
 
         self.kind_combo = QComboBox(self)
         self.kind_combo.setObjectName("kind_combo")
@@ -305,10 +294,7 @@ class ContractDialog(RecordDialog):
             self.visits_label.setText(self.tr("Visits used: {used} of {total}").format(
                 used=view.visits_used, total=view.included_visits))
         self.visits_label.setVisible(per_visit)
-        self.customer_label.setText(view.customer_name)
-        self.customer_label.show()
-        self.customer_search.hide()
-        self.customer_combo.hide()
+        self.customer.fix(view.customer_id, view.customer_name)
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(view.kind)))
         self.starts_on_edit.setDate(_qdate(view.starts_on))
         self.ends_on_edit.setDate(_qdate(view.ends_on))
@@ -327,22 +313,13 @@ class ContractDialog(RecordDialog):
         show_error(self, error)
 
     def search_customers(self) -> None:
-        text, actor = self.customer_search.text().strip(), self._ctx.actor
-        self._ctx.run(lambda uow: search_customers(uow=uow, actor=actor, text=text, limit=30),
-                      on_done=self._on_customers, on_error=lambda _e: None, owner=self)
+        """Look up what is typed in the customer box now (without the typing pause)."""
+        self.customer.search()
 
-    def _on_customers(self, page: Any) -> None:
-        self.customer_combo.clear()
-        for row in page.rows:
-            self.customer_combo.addItem(f"{row.name}  ({row.code})", row.id)
-        if not page.rows:
-            self.customer_combo.addItem(self.tr("No customer found"), None)
-
-    def _customer_chosen(self, _index: int) -> None:
-        data = self.customer_combo.currentData()
+    def _customer_chosen(self, customer_id: Any) -> None:
         self.devices_list.clear()
-        if data is not None:
-            self.load_devices(int(data))
+        if customer_id is not None:
+            self.load_devices(int(customer_id))
 
     def load_devices(self, customer_id: int) -> None:
         """List the customer's devices to tick; the ticked ones stay ticked."""
@@ -353,7 +330,7 @@ class ContractDialog(RecordDialog):
 
     def _devices_loaded(self, customer_id: int, customer: Any) -> None:
         if self._view is None:
-            chosen = self.customer_combo.currentData()
+            chosen = self.customer.current_id()
             current = self._customer_id if chosen is None else int(chosen)
             if current != customer_id:
                 return
@@ -409,7 +386,7 @@ class ContractDialog(RecordDialog):
     def current_draft(self) -> ContractDraft:
         customer_id = self._customer_id
         if customer_id is None:
-            data = self.customer_combo.currentData()
+            data = self.customer.current_id()
             customer_id = int(data) if data is not None else 0
         text = self.fee_edit.text()
         parsed = parse_decimal(text)
@@ -468,8 +445,8 @@ class ContractDialog(RecordDialog):
     def _on_renewed(self, new: ContractView) -> None:
         self.set_status(self.tr("Renewed as {number}.").format(number=new.number))
         parent = self.parentWidget()
+        # The new contract's own saves reach the open lists by the change bus.
         dialog = ContractDialog(self._ctx, new.id, parent=parent)
-        dialog.saved.connect(self.saved.emit)
         self.renewed_dialog = dialog
         keep_open(dialog)
         self.reload()
