@@ -26,7 +26,7 @@ from app.db import (
     personal_logins,
     sqlite_file,
 )
-from app.i18n import current_language, tr
+from app.i18n import current_language, set_language, tr
 from app.services.errors import ServiceError
 from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
@@ -35,6 +35,7 @@ from app.settings import ConfigFileError, load_settings
 EXIT_OK = 0
 EXIT_DIFFERS = 1
 EXIT_ERROR = 2
+LANGUAGES = ("zh", "en")
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -476,14 +477,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
             result = export(uow=uow, actor=actor, path=partial,
                             fmt=out.suffix.lstrip(".").lower())
         except PermissionDenied as exc:
-            raise PermissionDenied(f"{exc} (export refused for {args.user})") from exc
+            raise PermissionDenied(tr("{message} (export refused for {user})",
+                                      message=str(exc), user=args.user)) from exc
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
         engine.dispose()
-    noun = {"orders": "order(s)", "tickets": "service ticket(s)"}.get(args.what,
-                                                                      "customer(s)")
-    print(f"{result.row_count} {noun} written to {out}")
+    written = {"orders": "{count} order(s) written to {out}",
+               "tickets": "{count} service ticket(s) written to {out}"}.get(
+        args.what, "{count} customer(s) written to {out}")
+    print(tr(written, count=result.row_count, out=out))
     return EXIT_OK
 
 
@@ -641,15 +644,15 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     start_logging()  # the windowed program has no console: its log is a file
     try:
         settings = load_settings(flag_db=args.db, flag_station=args.station,
-                                 flag_language=args.lang)
+                                 flag_language=args.language)
     except ConfigFileError as exc:
         # The windowed program has no console to print to: say it in a dialog too.
         from app.ui.app import show_startup_error
 
         _error(exc.message_for(current_language()))
-        show_startup_error(exc, language=args.lang)
+        show_startup_error(exc, language=args.language)
         return EXIT_ERROR
-    return run_gui(settings, language=args.lang)
+    return run_gui(settings, language=args.language)
 
 
 # --- parser ------------------------------------------------------------------------------
@@ -940,7 +943,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_option(parser)
     parser.add_argument("--station", help="storefront, key_accounts, repair, management or"
                         " manager_office (default: as last used on this PC)")
-    parser.add_argument("--lang", choices=("zh", "en"), help="interface language")
+    # Its own name: the report command's --lang (the file's language) must not overwrite it.
+    parser.add_argument("--lang", dest="language", choices=LANGUAGES,
+                        help="language of the messages and of the desktop client (default:"
+                        " the station's setting)")
     parser.set_defaults(handler=_cmd_gui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_db_commands(commands)
@@ -951,7 +957,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_care_command(commands)
     _add_report_command(commands)
     _add_bench_command(commands)
+    _add_lang_to_commands(parser)
     return parser
+
+
+def _add_lang_to_commands(parser: argparse.ArgumentParser) -> None:
+    """Let ``--lang`` follow a command too (``stationcrm export … --lang zh``).
+
+    Given after the command it wins; left out there, the one before the command (or none)
+    stays, because the command's default is to set nothing. A command with a ``--lang`` of
+    its own (report: the language of the file) keeps it.
+    """
+    # argparse has no public way to walk its commands; these attributes are stable.
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for command in dict.fromkeys(action.choices.values()):
+            if "--lang" not in command._option_string_actions:
+                command.add_argument("--lang", dest="language", choices=LANGUAGES,
+                                     default=argparse.SUPPRESS,
+                                     help="language of the messages (default: the station's"
+                                     " setting)")
+            _add_lang_to_commands(command)
 
 
 # --- entry point -------------------------------------------------------------------------
@@ -983,6 +1010,18 @@ def _one_line(exc: BaseException) -> str:
     return text
 
 
+def _language_of(args: argparse.Namespace) -> str | None:
+    """``--lang``, else the station's language (STATIONCRM_LANG, station.toml), else None:
+    the system's. A station.toml that cannot be read decides nothing here; the command that
+    needs it says what is wrong with it."""
+    if args.language:
+        return str(args.language)
+    try:
+        return load_settings().language
+    except ConfigFileError:
+        return None
+
+
 def _error(message: str) -> None:
     print(f"stationcrm: error: {message}", file=sys.stderr)
 
@@ -995,6 +1034,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     handler: Handler = args.handler
+    set_language(_language_of(args))
     try:
         return handler(args)
     except KeyboardInterrupt:

@@ -439,6 +439,11 @@ CATALOG_ZH: dict[str, str] = {
     " stations see the folder under the same name.":
         "从本机看，{location} 中没有 StationCRM-<版本>-setup.exe；请确认各站点能以同样的路径"
         "访问该文件夹。",
+    # The command line (app/cli.py).
+    "{message} (export refused for {user})": "{message}（{user} 的导出被拒绝）",
+    "{count} customer(s) written to {out}": "已将 {count} 个客户写入 {out}",
+    "{count} order(s) written to {out}": "已将 {count} 张订单写入 {out}",
+    "{count} service ticket(s) written to {out}": "已将 {count} 张服务单写入 {out}",
     # Audit log summaries (app.services.audit.say), rendered in the reader's language.
     "{user} logged in": "{user} 登录",
     "failed login: no user named {name}": "登录失败：没有名为 {name} 的用户",
