@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import labels
 from app.models.enums import (
     CustomFieldEntity,
     DataScope,
@@ -41,20 +42,12 @@ OVERDUE_COLOUR = "#c62828"
 OPEN = "open"  # the status filter's "Still open": received up to waiting for parts
 TICKET_CUSTOM_COLUMNS_KEY = "ticket_list/custom_columns"  # codes of the custom fields shown
 
-_PRIORITIES = {
-    Priority.LOW: QT_TRANSLATE_NOOP("Priority", "Low priority"),
-    Priority.NORMAL: QT_TRANSLATE_NOOP("Priority", "Normal priority"),
-    Priority.HIGH: QT_TRANSLATE_NOOP("Priority", "High priority"),
-    Priority.URGENT: QT_TRANSLATE_NOOP("Priority", "Urgent"),
-}
-
-
 def ticket_status_label(status: TicketStatus | str) -> str:
     return state_label("service_ticket", TicketStatus(status).value)
 
 
 def priority_label(priority: Priority | str) -> str:
-    return QCoreApplication.translate("Priority", _PRIORITIES[Priority(priority)])
+    return labels.label(Priority(priority))
 
 
 def overdue_text() -> str:
