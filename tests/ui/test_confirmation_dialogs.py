@@ -71,7 +71,7 @@ def test_the_queue_opens_the_repair_record_and_it_is_confirmed_there(
     page = _queue(qtbot, make_context(office, "management"))
     queue = page.queue_tab
     assert queue is not None and queue.select(RecordKind.REPAIR, ticket.repair.id)
-    dialog = queue.open_record(queue.current_row())
+    dialog = queue.open_row(queue.current_row())
     assert isinstance(dialog, RepairRecordDialog)
     qtbot.waitUntil(lambda: dialog.detail is not None)
     # Everything the confirmer must read is on the screen.
@@ -99,7 +99,7 @@ def test_the_queue_opens_the_repair_record_and_it_is_confirmed_there(
     with uow:
         row = uow.session.get(RepairRecord, ticket.repair.id)
         assert (row.confirm_status, row.confirmed_by_id) == ("confirmed", office.user_id)
-    qtbot.waitUntil(lambda: queue.model.rowCount() == 0)
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 0 and not queue.model.is_loading)
     # The ticket is one click away.
     opened = dialog.open_ticket()
     assert isinstance(opened, TicketDialog)
@@ -136,7 +136,7 @@ def test_a_visit_from_the_queue_is_read_only_and_returned_there(
     page = _queue(qtbot, make_context(office, "management"))
     queue = page.queue_tab
     assert queue is not None and queue.select(RecordKind.VISIT, visit.id)
-    dialog = queue.open_record(queue.current_row())
+    dialog = queue.open_row(queue.current_row())
     assert isinstance(dialog, VisitDialog)
     qtbot.waitUntil(lambda: dialog.visit is not None and not dialog.is_busy)
     assert dialog.purpose_edit.text() == "询问复印机租赁"
@@ -156,7 +156,7 @@ def test_a_visit_from_the_queue_is_read_only_and_returned_there(
     with uow:
         row = uow.session.get(Visit, visit.id)
         assert (row.confirm_status, row.return_comment) == ("returned", "请补充客户的具体需求")
-    qtbot.waitUntil(lambda: queue.model.rowCount() == 0)
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 0 and not queue.model.is_loading)
     dialog.close()
 
 
@@ -173,7 +173,7 @@ def test_the_author_sees_the_return_comment_on_the_visit(
     qtbot.addWidget(todo)
     todo.show()
     qtbot.waitUntil(lambda: todo.loaded)
-    todo.table.setCurrentCell(0, 0)
+    todo.table.selectRow(0)
     opened = todo.open_current()
     assert isinstance(opened, VisitDialog)
     qtbot.waitUntil(lambda: opened.visit is not None and not opened.is_busy)
@@ -224,7 +224,7 @@ def test_confirmation_dialog_screenshots(
     page = _queue(qtbot, ctx)
     queue = page.queue_tab
     assert queue is not None and queue.select(RecordKind.REPAIR, ticket.repair.id)
-    repair = queue.open_record(queue.current_row())
+    repair = queue.open_row(queue.current_row())
     assert isinstance(repair, RepairRecordDialog)
     qtbot.waitUntil(lambda: repair.detail is not None)
     qtbot.wait(50)
@@ -232,7 +232,7 @@ def test_confirmation_dialog_screenshots(
     _save(repair, f"repair_record_queue_{language}.png")
     repair.close()
     assert queue.select(RecordKind.VISIT, visit.id)
-    confirming = queue.open_record(queue.current_row())
+    confirming = queue.open_row(queue.current_row())
     assert isinstance(confirming, VisitDialog)
     qtbot.waitUntil(lambda: confirming.visit is not None and not confirming.is_busy)
     qtbot.wait(50)

@@ -21,7 +21,7 @@ from app.services.confirmation import (
 )
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
-from app.ui.management.dialogs import TextPromptDialog, open_text_prompt
+from app.ui.management.dialogs import TextPromptDialog, changed_kind, open_text_prompt
 from app.ui.record_labels import kind_label
 
 
@@ -86,7 +86,7 @@ class ConfirmBar(QWidget):
         self._ctx.run(lambda uow: confirm_record(uow=uow, actor=actor, kind=kind,
                                                  record_id=record_id,
                                                  expected_version=version),
-                      on_done=self._decided, on_error=self._failed, owner=self)
+                      on_done=self._confirmed, on_error=self._failed, owner=self)
 
     def return_record(self) -> TextPromptDialog | None:
         if not self.active or not self.return_button.isEnabled():
@@ -103,10 +103,16 @@ class ConfirmBar(QWidget):
             self._ctx, self.window(), title=self.tr("Return to the author"),
             prompt=self.tr("What should {author} correct?").format(author=author),
             context=f"{kind_label(kind.value)} · {context}" if context else "",
-            field="comment", button=self.tr("Return"), action=action)
+            field="comment", button=self.tr("Return"), action=action,
+            record_kind=changed_kind(kind))  # the prompt announces the return itself
         dialog.saved.connect(self._decided)
         self.prompt = dialog
         return dialog
+
+    def _confirmed(self, result: ConfirmationResult) -> None:
+        # The queue and the author's to-do list read again (the change bus).
+        self._ctx.changes.publish(changed_kind(result.kind), result.id)
+        self._decided(result)
 
     def _decided(self, result: ConfirmationResult) -> None:
         self.message_label.setText("")

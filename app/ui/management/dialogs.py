@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -27,11 +27,11 @@ from app import i18n
 from app.models.enums import Priority
 from app.saving import new_request_key
 from app.services.confirmation import (
+    RecordKind,
     RepairCorrection,
     correct_repair_record,
     get_repair_correction,
 )
-from app.services.customers import search_customers
 from app.services.tasks import (
     TaskDraft,
     TaskView,
@@ -43,14 +43,25 @@ from app.services.tasks import (
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import show_error
+from app.ui.kit.chooser import CustomerChooser
+from app.ui.kit.fields import error_label
 from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.record_labels import reference_label
 from app.ui.record_openers import record_openers
-from app.ui.sales.common import error_label
 from app.ui.saving import save_keyed
 
 # (uow, typed text) -> the service's result
 TextAction = Callable[[UnitOfWork, str], Any]
+
+# The change-bus kind of the records management confirms (a repair record is its ticket's).
+_DECIDED_KINDS = {RecordKind.VISIT: "visit", RecordKind.ORDER: "order",
+                  RecordKind.REPAIR: "ticket"}
+
+
+def changed_kind(kind: RecordKind | str) -> str:
+    """What a confirm, a return or a resubmission of a ``kind`` record announces on the
+    change bus, so the queue, the to-do lists and the record's own list read again."""
+    return _DECIDED_KINDS[RecordKind(kind)]
 
 
 def can_open_related(kind: str | None) -> bool:
@@ -176,6 +187,20 @@ def open_text_prompt(ctx: AppContext, parent: QWidget | None, **kwargs: Any
     return dialog
 
 
+class _TaskCustomerChooser(CustomerChooser):
+    """The kit's optional customer chooser, choosing the first match of a search.
+
+    WORKAROUND: the kit's optional chooser leaves "No customer" chosen after a search; a
+    task's author who typed a name means that customer (the form always worked so), so
+    the first match is taken. To go once the kit's chooser does this itself.
+    """
+
+    def _found(self, serial: int, found: Sequence[tuple[Any, str]]) -> None:
+        super()._found(serial, found)
+        if serial == self._serial and found:
+            self.combo.setCurrentIndex(self.combo.findData(found[0][0]))
+
+
 class NewTaskDialog(RecordDialog):
     """Management assigns a task (工作任务) to a person or a department.
 
@@ -239,29 +264,18 @@ class NewTaskDialog(RecordDialog):
         self.description_edit.setObjectName("task_description")
         self.description_edit.setTabChangesFocus(True)
         # Optional: the customer the task is about (search by name, pinyin or phone).
-        self.customer_search = QLineEdit(self)
-        self.customer_search.setObjectName("task_customer_search")
-        self.customer_search.setPlaceholderText(self.tr("Find a customer (optional)"))
-        self.customer_combo = QComboBox(self)
+        self.customer_chooser = _TaskCustomerChooser(
+            ctx, name="task_customer", optional=True, parent=self,
+            placeholder=self.tr("Find a customer (optional)"))
+        self.customer_search = self.customer_chooser.search_edit
+        self.customer_combo = self.customer_chooser.combo
         self.customer_combo.setObjectName("task_customer")
-        self.customer_combo.setMinimumContentsLength(20)
-        self.customer_combo.addItem(self.tr("No customer"), None)
-        self._customer_timer = QTimer(self)
-        self._customer_timer.setSingleShot(True)
-        self._customer_timer.setInterval(250)
-        self._customer_timer.timeout.connect(self.search_customers)
-        self.customer_search.textEdited.connect(lambda _t: self._customer_timer.start())
-        customer = QWidget(self)
-        customer_row = QHBoxLayout(customer)
-        customer_row.setContentsMargins(0, 0, 0, 0)
-        customer_row.addWidget(self.customer_search, 1)
-        customer_row.addWidget(self.customer_combo, 1)
         form = QFormLayout()
         _field_row(self, form, "title", self.tr("Title"), self.title_edit)
         _field_row(self, form, "assignee", self.tr("Assign to"), assignee)
         _field_row(self, form, "due_on", self.tr("Due on"), self.due_edit)
         _field_row(self, form, "priority", self.tr("Priority"), self.priority_combo)
-        _field_row(self, form, "customer_id", self.tr("Customer"), customer)
+        _field_row(self, form, "customer_id", self.tr("Customer"), self.customer_chooser)
         _field_row(self, form, "description", self.tr("Description"), self.description_edit)
         self.save_button = QPushButton(
             self.tr("Assign") if task is None else self.tr("Save"), self)
@@ -323,12 +337,10 @@ class NewTaskDialog(RecordDialog):
             self.due_edit.setDate(QDate(task.due_on))
         self.priority_combo.setCurrentIndex(self.priority_combo.findData(task.priority))
         self.description_edit.setPlainText(task.description or "")
-        self.customer_combo.clear()
         if task.customer_id is not None:
-            self.customer_combo.addItem(task.customer_name or str(task.customer_id),
-                                        task.customer_id)
-        self.customer_combo.addItem(self.tr("No customer"), None)
-        self.customer_combo.setCurrentIndex(0)
+            # Chosen, with "No customer" and the search still there to change it.
+            self.customer_chooser.offer(task.customer_id,
+                                        task.customer_name or str(task.customer_id))
 
     def _load_failed(self, error: BaseException) -> None:
         self.set_busy(False, self.tr("Could not load the people to assign to."), error=True)
@@ -360,28 +372,14 @@ class NewTaskDialog(RecordDialog):
             assignee_department_id=None if person else self.department_combo.currentData(),
             priority=self.priority_combo.currentData(),
             description=self.description_edit.toPlainText() or None,
-            customer_id=self.customer_combo.currentData(),
+            customer_id=self.customer_chooser.current_id(),
             related_entity=self.task.related_entity if self.task is not None else None,
             related_id=self.task.related_id if self.task is not None else None,
         )
 
     def search_customers(self) -> None:
-        text, actor = self.customer_search.text().strip(), self._ctx.actor
-        if not text:
-            self._on_customers(None)
-            return
-        self._ctx.run(lambda uow: search_customers(uow=uow, actor=actor, text=text, limit=30),
-                      on_done=self._on_customers, on_error=lambda _e: None, owner=self)
-
-    def _on_customers(self, page: Any) -> None:
-        self.customer_combo.clear()
-        rows = page.rows if page is not None else ()
-        for row in rows:
-            self.customer_combo.addItem(f"{row.name}  ({row.code})", row.id)
-        if page is not None and not rows:
-            self.customer_combo.addItem(self.tr("No customer found"), None)
-        self.customer_combo.addItem(self.tr("No customer"), None)
-        self.customer_combo.setCurrentIndex(0)
+        """Look up the typed customer now (the chooser also does after a pause)."""
+        self.customer_chooser.search()
 
     def save(self) -> None:
         if self._busy or not self.loaded:
@@ -510,4 +508,4 @@ class RepairCorrectionDialog(RecordDialog):
 
 
 __all__ = ["NewTaskDialog", "RepairCorrectionDialog", "TextPromptDialog", "can_open_related",
-           "open_related", "open_text_prompt"]
+           "changed_kind", "open_related", "open_text_prompt"]
