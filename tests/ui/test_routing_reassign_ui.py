@@ -92,10 +92,10 @@ def test_assign_a_queued_reneed_to_a_salesperson(
     sales_user: Actor, other_sales_user: Actor, technician: Actor, reneed: int,
 ) -> None:
     page = _routing_page(qtbot, make_context(manager, "management"))
-    assert page.table.rowCount() == 1
-    assert page.table.item(0, 1).text() == "北京鑫锐科技"
-    assert page.table.item(0, 3).text() == "客户想换一台彩色复印机"
-    assert page.table.item(0, 5).text() == "王强"  # the credited technician
+    assert page.model.rowCount() == 1
+    assert page.model.index(0, 1).data() == "北京鑫锐科技"
+    assert page.model.index(0, 3).data() == "客户想换一台彩色复印机"
+    assert page.model.index(0, 5).data() == "王强"  # the credited technician
     assert [page.salesperson_combo.itemText(i)
             for i in range(page.salesperson_combo.count())] == ["张伟", "李娜"]
     assert not page.assign_button.isEnabled()  # nothing selected yet
@@ -104,7 +104,7 @@ def test_assign_a_queued_reneed_to_a_salesperson(
     assert page.assign_button.isEnabled()
     page.assign_button.click()
     qtbot.waitUntil(lambda: page.last_outcome is not None and not page.is_busy)
-    assert page.table.rowCount() == 0
+    assert page.model.rowCount() == 0
     assert "李娜" in page.status_label.text()
     mine = list_opportunities(uow=uow, actor=other_sales_user,
                               filters=OpportunityFilters(owner_id=other_sales_user.user_id))
@@ -130,7 +130,7 @@ def test_round_robin_for_the_selected_rows(
     assert page.selected_ids() == ids
     page.round_robin_button.click()
     qtbot.waitUntil(lambda: page.last_outcome is not None and not page.is_busy)
-    assert page.table.rowCount() == 0
+    assert page.model.rowCount() == 0
     with uow:
         owners = uow.session.execute(select(Task.assignee_id).order_by(Task.id)).scalars().all()
     assert owners == [sales_user.user_id, other_sales_user.user_id]

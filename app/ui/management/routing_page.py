@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -17,15 +18,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from app.models.enums import Module
 from app.services.errors import ServiceError
 from app.services.routing import (
     Assignment,
@@ -36,18 +35,14 @@ from app.services.routing import (
     list_routing_queue,
     list_salespeople,
 )
+from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
 from app.ui.formatting import format_local_datetime, format_yuan
+from app.ui.kit.list_page import ListPage
+from app.ui.kit.table import Col, PageRequest
 from app.ui.labels import customer_source_label
-
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    queue: tuple[QueuedOpportunity, ...]
-    salespeople: tuple[Salesperson, ...]
+from app.ui.list_rows import held_rows
 
 
 @dataclass(frozen=True)
@@ -56,10 +51,13 @@ class _Outcome:
     errors: tuple[str, ...]
 
 
-class RoutingPage(QWidget):
-    """The routing queue with "Assign" and "Round-robin" for the selected rows.
+class RoutingPage(ListPage):
+    """The routing queue with "Assign" and "Round-robin" for the selected rows; any column
+    sorts it (in memory: the queue comes whole).
 
-    Keys: F5 refreshes; Ctrl+Enter assigns the selection to the chosen salesperson.
+    Keys: F5 refreshes; Ctrl+Enter assigns the selection to the chosen salesperson. An
+    opportunity written anywhere (a new lead, a need passed on from a repair, another
+    manager's assignment) is heard on the change bus and the queue reads again.
 
     Signals:
         assigned(int): how many opportunities were just routed.
@@ -67,36 +65,34 @@ class RoutingPage(QWidget):
 
     assigned = Signal(int)
 
+    module = Module.OPPORTUNITIES
+    kind = "opportunity"
+    watch = ("ticket",)  # a technician passes a repair's new need on
+    table_name = "routing_table"
+    local = True
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("routing_page")
-        self._ctx = ctx
         self._busy = False
-        self.queue: tuple[QueuedOpportunity, ...] = ()
         self.salespeople: tuple[Salesperson, ...] = ()
         self.loaded = False
         self.last_outcome: _Outcome | None = None
         self._after_refresh = ""  # the outcome message, shown once the queue is reloaded
+        self._waiting: set[str] = set()  # the queue and the salespeople, while they load
 
         title = QLabel(self.tr("Opportunities waiting for a salesperson"), self)
         font = title.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         title.setFont(font)
-        self.count_label = QLabel(self)
+        self.add_filter(title)
+        self.count_label = self.message_label
         self.count_label.setObjectName("routing_count")
-
-        self.table = QTableWidget(0, 7, self)
-        self.table.setObjectName("routing_table")
-        self.table.setHorizontalHeaderLabels([
-            self.tr("Number"), self.tr("Customer"), self.tr("Source"), self.tr("Need"),
-            self.tr("Expected amount"), self.tr("Credited technician"), self.tr("Created")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.selectionModel().selectionChanged.connect(
+            lambda _s, _d: self._update_buttons())
 
         assign_label = QLabel(self.tr("Assign to:"), self)
         self.salesperson_combo = QComboBox(self)
@@ -113,17 +109,13 @@ class RoutingPage(QWidget):
         self.round_robin_button.setToolTip(self.tr(
             "Spread the selected opportunities among the active salespeople in turn"))
         self.round_robin_button.clicked.connect(self.round_robin_selected)
-        self.refresh_button = QPushButton(self.tr("Refresh"), self)
+        self.refresh_button = self.add_button(self.tr("Refresh"), "routing_refresh",
+                                              self.refresh, first=False)
         self.refresh_button.setToolTip(self.tr("Reload the queue (F5)"))
-        self.refresh_button.clicked.connect(self.refresh)
         self.status_label = QLabel(self)
         self.status_label.setObjectName("routing_status")
         self.status_label.setWordWrap(True)
 
-        header = QHBoxLayout()
-        header.addWidget(title)
-        header.addWidget(self.count_label, 1)
-        header.addWidget(self.refresh_button)
         actions = QHBoxLayout()
         actions.addWidget(assign_label)
         actions.addWidget(self.salesperson_combo)
@@ -131,9 +123,7 @@ class RoutingPage(QWidget):
         actions.addSpacing(16)
         actions.addWidget(self.round_robin_button)
         actions.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(self.table, 1)
+        layout = cast(QVBoxLayout, self.layout())
         layout.addLayout(actions)
         layout.addWidget(self.status_label)
 
@@ -142,28 +132,54 @@ class RoutingPage(QWidget):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+        self.model.page_loaded.connect(lambda: self._part_loaded("queue"))
+        self.model.load_failed.connect(self._on_failed)
         self.setFocusProxy(self.table)
         self._update_buttons()
         self.refresh()
 
+    def columns(self) -> list[Col[Any]]:
+        return [
+            Col("number", self.tr("Number"), lambda q: q.number, width=140),
+            Col("customer", self.tr("Customer"), lambda q: q.customer_name, width=180),
+            Col("source", self.tr("Source"), lambda q: customer_source_label(q.source),
+                width=90),
+            Col("need", self.tr("Need"), lambda q: q.title, width=220),
+            Col("expected_amount", self.tr("Expected amount"),
+                lambda q: format_yuan(q.expected_amount),
+                sort_value=lambda q: q.expected_amount, width=120).money(),
+            Col("credited", self.tr("Credited technician"),
+                lambda q: q.credited_user_name or "", width=120),
+            Col("created", self.tr("Created"), lambda q: format_local_datetime(q.created_at),
+                sort_value=lambda q: q.created_at),
+        ]
+
+    @property
+    def queue(self) -> tuple[QueuedOpportunity, ...]:
+        """The opportunities listed, in the order shown."""
+        return held_rows(self.model)
+
     # --- actions ----------------------------------------------------------------------------
 
+    def fetch(self, uow: UnitOfWork, query: Any, request: PageRequest) -> Any:
+        return list_routing_queue(uow=uow, actor=self._ctx.actor)
+
     def refresh(self) -> None:
+        """Read the queue and the salespeople to choose from again."""
         actor = self._ctx.actor
-
-        def work(uow: object) -> _Loaded:
-            return _Loaded(queue=list_routing_queue(uow=uow, actor=actor),  # type: ignore[arg-type]
-                           salespeople=list_salespeople(uow=uow, actor=actor))  # type: ignore[arg-type]
-
+        self._waiting = {"queue", "salespeople"}
         self._set_busy(True, self.tr("Loading…"))
-        self._ctx.run(work, on_done=self._fill, on_error=self._on_failed, owner=self)
+        self._ctx.run(lambda uow: list_salespeople(uow=uow, actor=actor),
+                      on_done=self._salespeople_loaded, on_error=self._on_failed, owner=self)
+        super().refresh()
 
-    def on_connection_restored(self) -> None:
-        self.refresh()
+    def show_count(self) -> None:
+        self.count_label.setText(self.tr("{count} waiting").format(
+            count=self.model.rowCount()))
 
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.queue[r].id for r in rows if 0 <= r < len(self.queue)]
+        return [self.model.row_id(r) for r in rows if self.model.row_id(r) is not None]
 
     def select_ids(self, ids: Sequence[int]) -> None:
         """Select the rows of these opportunities (and nothing else)."""
@@ -171,8 +187,8 @@ class RoutingPage(QWidget):
         wanted = set(ids)
         mode = self.table.selectionMode()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
-        for row, item in enumerate(self.queue):
-            if item.id in wanted:
+        for row in range(self.model.rowCount()):
+            if self.model.row_id(row) in wanted:
                 self.table.selectRow(row)
         self.table.setSelectionMode(mode)
 
@@ -219,34 +235,24 @@ class RoutingPage(QWidget):
 
     # --- results ----------------------------------------------------------------------------
 
-    def _fill(self, loaded: _Loaded) -> None:
-        self.queue = loaded.queue
+    def _salespeople_loaded(self, salespeople: tuple[Salesperson, ...]) -> None:
         current = self.salesperson_combo.currentData()
-        self.salespeople = loaded.salespeople
+        self.salespeople = salespeople
         self.salesperson_combo.clear()
         for person in self.salespeople:
             self.salesperson_combo.addItem(person.display_name, person.id)
         if current is not None:
             self.choose_salesperson(current)
-        table = self.table
-        table.setRowCount(len(self.queue))
-        for row, q in enumerate(self.queue):
-            cells = [q.number, q.customer_name, customer_source_label(q.source), q.title,
-                     format_yuan(q.expected_amount), q.credited_user_name or "",
-                     format_local_datetime(q.created_at)]
-            for column, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setData(ID_ROLE, q.id)
-                if column == 4:
-                    cell.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
-                table.setItem(row, column, cell)
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.count_label.setText(self.tr("{count} waiting").format(count=len(self.queue)))
-        self.loaded = True
+        self._part_loaded("salespeople")
+
+    def _part_loaded(self, part: str) -> None:
+        if part == "queue":
+            self.loaded = True
+        self._waiting.discard(part)
+        if self._waiting:
+            return
         message, self._after_refresh = self._after_refresh, ""
-        if not message and not self.queue:
+        if not message and not self.model.rowCount():
             message = self.tr("No opportunity is waiting to be routed.")
         elif not message and not self.salespeople:
             message = self.tr("There is no active salesperson to assign to.")
@@ -264,9 +270,12 @@ class RoutingPage(QWidget):
         if outcome.done:
             self.assigned.emit(len(outcome.done))
         self._busy = False
-        self.refresh()
+        # The owners' lists and this queue (and another manager's) read again.
+        self._ctx.changes.publish("opportunity", None)
 
     def _on_failed(self, error: BaseException) -> None:
+        self._waiting.clear()
+        self.loaded = True
         self._set_busy(False, describe_error(error).text)
 
     def _set_busy(self, busy: bool, message: str) -> None:
@@ -275,7 +284,7 @@ class RoutingPage(QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        selected = bool(self.table.selectionModel().selectedRows()) if self.queue else False
+        selected = bool(self.selected_ids())
         self.assign_button.setEnabled(not self._busy and selected
                                       and self.salesperson_combo.count() > 0)
         self.round_robin_button.setEnabled(not self._busy and selected
