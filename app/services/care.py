@@ -94,6 +94,7 @@ from app.services import audit, custom_fields
 from app.services.errors import ConflictError, NotFound
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
+from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import (
     Actor,
     require,
@@ -775,8 +776,9 @@ def _view_query() -> Any:
 
 
 def _view(row: Sequence[Any], today: dt.date) -> CareItemView:
+    # A sorted page carries the sort value and id after these (app.services.paging).
     (iid, version, cid, cname, contact_id, contact, product_id, product, owner_id, owner,
-     kind, title, due, status, rule, outcome, channel, done_at) = row
+     kind, title, due, status, rule, outcome, channel, done_at, *_) = row
     return CareItemView(
         id=iid, version=version, customer_id=cid, customer_name=cname,
         contact_id=contact_id, contact_name=contact, product_id=product_id,
@@ -794,28 +796,94 @@ def list_care_items(
     """Care items in the actor's data scope (``mine``: only their own), soonest due first.
 
     ``statuses`` None lists every status. ``on`` (default today) decides what is overdue.
+    At most ``limit`` items: over the years the done ones grow without bound, which
+    :func:`page_care_items` pages through.
     """
     today = on or dt.date.today()
     limit = max(1, min(int(limit), 2000))
+    statuses = tuple(statuses) if statuses is not None else None  # read twice
     with uow:
         require(uow, actor, Module.CARE, Operation.VIEW)
-        stmt = _view_query().where(scope_filter(uow, actor, Module.CARE, CareItem.owner_id))
-        if mine:
-            stmt = stmt.where(CareItem.owner_id == actor.user_id)
-        wanted = tuple(statuses) if statuses is not None else None
-        if wanted is not None:
-            stmt = stmt.where(CareItem.status.in_(wanted))
-        if kind is not None:
-            stmt = stmt.where(CareItem.kind == kind)
-        if due_from is not None:
-            stmt = stmt.where(CareItem.due_on >= due_from)
-        if due_to is not None:
-            stmt = stmt.where(CareItem.due_on <= due_to)
-        if wanted == (CareStatus.OPEN,):
+        stmt = _filtered(uow, actor, mine, statuses, kind, due_from, due_to)
+        if _open_only(statuses):
             stmt = stmt.order_by(CareItem.due_on, CareItem.id)
         else:
             stmt = stmt.order_by(CareItem.due_on.desc(), CareItem.id.desc())
         return tuple(_view(r, today) for r in uow.session.execute(stmt.limit(limit)).all())
+
+
+@dataclass(frozen=True)
+class CareItemPage:
+    rows: tuple[CareItemView, ...]
+    # Pass back as ``after`` for the next page; None at the end.
+    next_after: Cursor | None = None
+    # Every care item matching the filters in the actor's scope (with ``with_total``).
+    total: int | None = None
+
+
+# The care list's columns, as sort keys for :func:`page_care_items`.
+CARE_SORT_KEYS: tuple[str, ...] = ("due_on", "customer", "kind", "reason", "owner", "status",
+                                   "outcome")
+# What each sorts by; all of it is on every row the actor may list. The customer by
+# pinyin, kind and status in their declared order, no owner (management's) last.
+_SORT_COLUMNS: dict[str, SortExpr] = {
+    "due_on": CareItem.due_on,
+    "customer": _DIR.sort_key,
+    "kind": ranked(CareItem.kind, list(CareKind)),
+    "reason": CareItem.title,
+    "owner": _Owner.display_name,
+    "status": ranked(CareItem.status, list(CareStatus)),
+    "outcome": CareItem.outcome,
+}
+_NOT_NULL = ("due_on", "kind", "reason", "status")
+
+
+def page_care_items(
+    *, uow: UnitOfWork, actor: Actor, on: dt.date | None = None, mine: bool = False,
+    statuses: Iterable[CareStatus] | None = (CareStatus.OPEN,), kind: CareKind | None = None,
+    due_from: dt.date | None = None, due_to: dt.date | None = None,
+    after: Cursor | None = None, limit: int = 100, sort: Sort | None = None,
+    with_total: bool = False,
+) -> CareItemPage:
+    """:func:`list_care_items` one page at a time, in the same order unless ``sort`` names
+    one of :data:`CARE_SORT_KEYS`; ``with_total`` also counts every match."""
+    today = on or dt.date.today()
+    limit = max(1, min(int(limit), 500))
+    statuses = tuple(statuses) if statuses is not None else None  # read twice
+    with uow:
+        require(uow, actor, Module.CARE, Operation.VIEW)
+        base = _filtered(uow, actor, mine, statuses, kind, due_from, due_to)
+        if sort is None:
+            sort = Sort("due_on", descending=not _open_only(statuses))
+        rows = uow.session.execute(ordered_page(
+            base, columns=_SORT_COLUMNS, sort=sort, id_column=CareItem.id, after=after,
+            limit=limit, not_null=_NOT_NULL)).all()
+        return CareItemPage(rows=tuple(_view(r, today) for r in rows[:limit]),
+                            next_after=next_after(rows, limit),
+                            total=count_rows(uow.session, base) if with_total else None)
+
+
+def _open_only(statuses: Iterable[CareStatus] | None) -> bool:
+    """Whether the list is of open items only (soonest due first; others newest first)."""
+    return statuses is not None and tuple(statuses) == (CareStatus.OPEN,)
+
+
+def _filtered(uow: UnitOfWork, actor: Actor, mine: bool,
+              statuses: Iterable[CareStatus] | None, kind: CareKind | None,
+              due_from: dt.date | None, due_to: dt.date | None) -> Any:
+    """The care items in the actor's scope that the list's filters let through."""
+    stmt = _view_query().where(scope_filter(uow, actor, Module.CARE, CareItem.owner_id))
+    if mine:
+        stmt = stmt.where(CareItem.owner_id == actor.user_id)
+    if statuses is not None:
+        stmt = stmt.where(CareItem.status.in_(tuple(statuses)))
+    if kind is not None:
+        stmt = stmt.where(CareItem.kind == kind)
+    if due_from is not None:
+        stmt = stmt.where(CareItem.due_on >= due_from)
+    if due_to is not None:
+        stmt = stmt.where(CareItem.due_on <= due_to)
+    return stmt
 
 
 def get_care_item(*, uow: UnitOfWork, actor: Actor, care_item_id: int,
@@ -1015,8 +1083,10 @@ def _record(item: CareItem) -> str:
 
 
 __all__ = [
-    "CARE_LIFECYCLE", "CHANNELS", "RULE_CODES", "CareItemView", "CareRules", "CareTodoItem",
+    "CARE_LIFECYCLE", "CARE_SORT_KEYS", "CHANNELS", "RULE_CODES", "CareItemPage",
+    "CareItemView", "CareRules", "CareTodoItem",
     "GenerationResult", "Holiday", "LastGeneration", "dismiss_care_item", "generate_care_items",
     "get_care_item", "get_care_rules", "last_generation", "list_care_items",
-    "open_care_items_for_todo", "postpone_care_item", "record_outcome", "save_care_rules",
+    "open_care_items_for_todo", "page_care_items", "postpone_care_item", "record_outcome",
+    "save_care_rules",
 ]

@@ -41,6 +41,7 @@ from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
+from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import Actor, grants_for, owns_in_scope, require, scope_filter
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker
@@ -276,30 +277,73 @@ def list_tasks(*, uow: UnitOfWork, actor: Actor, view: TaskListView | str = Task
     """Tasks for the task screen: one query, overdue and soonest due first.
 
     ``department`` needs a department or wider data scope on ``TASKS``; ``all`` is what
-    the actor's data scope covers plus the tasks they assigned.
+    the actor's data scope covers plus the tasks they assigned. At most ``limit`` tasks:
+    with ``include_closed`` they grow without bound over the years, which
+    :func:`page_tasks` pages through.
     """
     day = today or dt.date.today()
     limit = max(1, min(int(limit), MAX_LIST))
-    which = TaskListView(view)
     with uow:
-        grants = require(uow, actor, Module.TASKS, Operation.VIEW)
-        department = grants.department_id
-        if which is TaskListView.MINE:
-            where: Any = _mine(actor, department)
-        elif which is TaskListView.DEPARTMENT:
-            if grants.scope(Module.TASKS) is DataScope.OWN or department is None:
-                raise PermissionDenied(
-                    tr("You may see only your own tasks."),
-                    module=Module.TASKS, operation=Operation.VIEW)
-            where = _of_department(department)
-        else:
-            where = _visible(uow, actor)
-        conditions = [where]
-        if not include_closed:
-            conditions.append(Task.status.notin_(CLOSED_STATUSES))
-        if overdue_only:
-            conditions.append(_overdue_clause(day))
+        conditions = _list_conditions(uow, actor, TaskListView(view), include_closed,
+                                      overdue_only, day)
         return _views(uow, conditions, day, limit)
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    rows: tuple[TaskView, ...]
+    # Pass back as ``after`` for the next page; None at the end.
+    next_after: Cursor | None = None
+    # Every task of the view that the filters let through (with ``with_total``).
+    total: int | None = None
+
+
+# The task list's columns, as sort keys for :func:`page_tasks`.
+TASK_SORT_KEYS: tuple[str, ...] = ("task", "assignee", "customer", "priority", "status",
+                                   "due_on", "assigned_by")
+
+
+def page_tasks(*, uow: UnitOfWork, actor: Actor, view: TaskListView | str = TaskListView.MINE,
+               include_closed: bool = False, overdue_only: bool = False,
+               today: dt.date | None = None, after: Cursor | None = None, limit: int = 100,
+               sort: Sort | None = None, with_total: bool = False) -> TaskPage:
+    """:func:`list_tasks` one page at a time, soonest due first (no due date last) unless
+    ``sort`` names one of :data:`TASK_SORT_KEYS`; ``with_total`` also counts them."""
+    day = today or dt.date.today()
+    limit = max(1, min(int(limit), MAX_LIST))
+    with uow:
+        conditions = _list_conditions(uow, actor, TaskListView(view), include_closed,
+                                      overdue_only, day)
+        base = _query().where(*conditions)
+        rows = uow.session.execute(ordered_page(
+            base, columns=_sort_columns(), sort=sort or Sort("due_on"), id_column=Task.id,
+            after=after, limit=limit, not_null=("task", "priority", "status"))).all()
+        return TaskPage(rows=tuple(_row_view(r, day) for r in rows[:limit]),
+                        next_after=next_after(rows, limit),
+                        total=count_rows(uow.session, base) if with_total else None)
+
+
+def _list_conditions(uow: UnitOfWork, actor: Actor, which: TaskListView,
+                     include_closed: bool, overdue_only: bool, day: dt.date) -> list[Any]:
+    """Permission check and filters of the task list."""
+    grants = require(uow, actor, Module.TASKS, Operation.VIEW)
+    department = grants.department_id
+    if which is TaskListView.MINE:
+        where: Any = _mine(actor, department)
+    elif which is TaskListView.DEPARTMENT:
+        if grants.scope(Module.TASKS) is DataScope.OWN or department is None:
+            raise PermissionDenied(
+                tr("You may see only your own tasks."),
+                module=Module.TASKS, operation=Operation.VIEW)
+        where = _of_department(department)
+    else:
+        where = _visible(uow, actor)
+    conditions = [where]
+    if not include_closed:
+        conditions.append(Task.status.notin_(CLOSED_STATUSES))
+    if overdue_only:
+        conditions.append(_overdue_clause(day))
+    return conditions
 
 
 def todo_tasks(*, uow: UnitOfWork, actor: Actor, today: dt.date | None = None,
@@ -555,6 +599,21 @@ def _query() -> Any:
     )
 
 
+def _sort_columns() -> dict[str, SortExpr]:
+    """What each task column sorts by; all of it is on every row the actor may list.
+    The assignee is the person: tasks given to a whole department come after (by id).
+    The customer by pinyin, priority and status in their declared order."""
+    return {
+        "task": Task.title,
+        "assignee": _Assignee.display_name,
+        "customer": _DIR.sort_key,
+        "priority": ranked(Task.priority, list(Priority)),
+        "status": ranked(Task.status, list(TaskStatus)),
+        "due_on": Task.due_on,
+        "assigned_by": _Creator.display_name,
+    }
+
+
 def _views(uow: UnitOfWork, conditions: list[Any], day: dt.date,
            limit: int) -> tuple[TaskView, ...]:
     overdue_first = case((_overdue_clause(day), 0), else_=1)
@@ -591,8 +650,10 @@ __all__ = [
     "CLOSED_STATUSES",
     "OPEN_STATUSES",
     "TASK_LIFECYCLE",
+    "TASK_SORT_KEYS",
     "TaskDraft",
     "TaskListView",
+    "TaskPage",
     "TaskView",
     "acknowledge_task",
     "assignable_departments",
@@ -602,6 +663,7 @@ __all__ = [
     "create_task",
     "get_task",
     "list_tasks",
+    "page_tasks",
     "reopen_task",
     "report_task_done",
     "tasks_to_confirm",

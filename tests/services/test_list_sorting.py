@@ -20,9 +20,21 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from app.models import AuditEntry, Opportunity, Role, ServiceTicket, Visit, utcnow
+from app.models import (
+    AuditEntry,
+    CareItem,
+    Department,
+    Opportunity,
+    Role,
+    ServiceTicket,
+    Task,
+    Visit,
+    utcnow,
+)
 from app.models.enums import (
     AuditAction,
+    CareKind,
+    CareStatus,
     CustomerClass,
     CustomerSource,
     CustomerStatus,
@@ -33,11 +45,13 @@ from app.models.enums import (
     Priority,
     ProductCategory,
     QuotationStatus,
+    TaskStatus,
     TicketStatus,
     VisitKind,
 )
 from app.services import administration as adm
 from app.services.audit_view import AUDIT_SORT_KEYS, list_audit
+from app.services.care import CARE_SORT_KEYS, page_care_items
 from app.services.catalog import PRODUCT_SORT_KEYS, ProductDraft, create_product, list_products
 from app.services.customers import (
     CUSTOMER_SORT_KEYS,
@@ -68,6 +82,13 @@ from app.services.sales import (
     record_payment,
     transition_order,
     transition_quotation,
+)
+from app.services.tasks import (
+    TASK_SORT_KEYS,
+    TaskDraft,
+    TaskListView,
+    create_task,
+    page_tasks,
 )
 from app.services.tickets import (
     TICKET_SORT_KEYS,
@@ -197,7 +218,40 @@ ORDERS = ListCase(
         "gross_margin": lambda r: r.gross_margin,
     }, "order_list", "technician")
 
-CASES = [CUSTOMERS, PRODUCTS, OPPORTUNITIES, TICKETS, VISITS, AUDIT, QUOTATIONS, ORDERS]
+
+
+def tasks_of_everyone(**kwargs: Any) -> Any:
+    return page_tasks(view=TaskListView.ALL, **kwargs)
+
+
+def care_open_or_done(**kwargs: Any) -> Any:
+    return page_care_items(statuses=(CareStatus.OPEN, CareStatus.DONE), **kwargs)
+
+
+TASKS = ListCase(
+    "tasks", tasks_of_everyone, TASK_SORT_KEYS, {
+        "task": lambda r: r.title,
+        "assignee": lambda r: r.assignee_name,
+        "customer": lambda r: None if r.customer_name is None else sort_key(r.customer_name),
+        "priority": lambda r: place(Priority)(r.priority),
+        "status": lambda r: place(TaskStatus)(r.status),
+        "due_on": lambda r: r.due_on,
+        "assigned_by": lambda r: r.assigned_by_name,
+    }, "task_list", "admin")
+
+CARE = ListCase(
+    "care items", care_open_or_done, CARE_SORT_KEYS, {
+        "due_on": lambda r: r.due_on,
+        "customer": lambda r: sort_key(r.customer_name),
+        "kind": lambda r: place(CareKind)(r.kind),
+        "reason": lambda r: r.title,
+        "owner": lambda r: r.owner_name,
+        "status": lambda r: place(CareStatus)(r.status),
+        "outcome": lambda r: r.outcome,
+    }, "care_list", "technician")
+
+CASES = [CUSTOMERS, PRODUCTS, OPPORTUNITIES, TICKETS, VISITS, AUDIT, QUOTATIONS, ORDERS,
+         TASKS, CARE]
 
 
 # --- checking one list -----------------------------------------------------------------------
@@ -610,4 +664,73 @@ def order_list(uow: UnitOfWork, manager: Actor,
                            received_on=today, amount=Decimal(paid),
                            method=PaymentMethod.BANK_TRANSFER,
                            allocations=[(made.id, Decimal(paid))])
+    return manager, ids
+
+
+@pytest.fixture
+def task_list(uow: UnitOfWork, make_user: Callable[..., Actor], sales_user: Actor,
+              technician: Actor) -> tuple[Actor, set[int]]:
+    """Tasks for people and for a department, with and without a customer or a due date,
+    in several states; a cancelled one the list (open tasks only) leaves out."""
+    office = make_user("office1", "management_clerk", "management", display_name="管理部小陈")
+    firm = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="安徽合力"))
+    shop = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="朝阳快印店"))
+    with uow:
+        repair = uow.session.execute(select(Department.id).where(Department.code == "repair")
+                                     ).scalar_one()
+    today = dt.date.today()
+    specs = [
+        ("回访", sales_user.user_id, None, Priority.HIGH, today, firm.id),
+        ("送硒鼓", technician.user_id, None, Priority.NORMAL, None, shop.id),
+        ("回访", None, repair, Priority.URGENT, today + dt.timedelta(days=2), None),
+        ("盘点", sales_user.user_id, None, Priority.LOW, today, None),
+        ("上门", technician.user_id, None, Priority.HIGH, today - dt.timedelta(days=1),
+         firm.id),
+        ("培训", None, repair, Priority.NORMAL, None, shop.id),
+        ("作废", sales_user.user_id, None, Priority.NORMAL, today, None),
+    ]
+    made = [create_task(uow=uow, actor=office, draft=TaskDraft(
+        title=title, due_on=today + dt.timedelta(days=1), assignee_id=person,
+        assignee_department_id=department, priority=priority, customer_id=customer))
+        for title, person, department, priority, _, customer in specs]
+    statuses = [TaskStatus.ACKNOWLEDGED, TaskStatus.OPEN, TaskStatus.RETURNED,
+                TaskStatus.REPORTED_DONE, TaskStatus.OPEN, TaskStatus.OPEN,
+                TaskStatus.CANCELLED]
+    with uow:
+        # Past and missing due dates (older tasks have none) and later states, as written
+        # over time rather than on the form, which wants a date from today on.
+        for task, spec, status in zip(made, specs, statuses, strict=True):
+            uow.session.execute(update(Task).where(Task.id == task.id)
+                                .values(status=status, due_on=spec[4]))
+        uow.commit()
+    return office, {t.id for t in made[:-1]}
+
+
+@pytest.fixture
+def care_list(uow: UnitOfWork, manager: Actor, sales_user: Actor,
+              other_sales_user: Actor) -> tuple[Actor, set[int]]:
+    """Care items of two owners and of nobody (management's), open and done, with tied
+    due dates and outcomes; a skipped one the filter (open or done) leaves out."""
+    firm = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="安徽合力"))
+    shop = create_customer(uow=uow, actor=other_sales_user,
+                           draft=CustomerDraft(name="朝阳快印店"))
+    today = dt.date.today()
+    specs = [
+        (firm.id, sales_user, CareKind.FOLLOW_UP, "回访", 0, CareStatus.OPEN, None),
+        (shop.id, other_sales_user, CareKind.REORDER, "补货", -3, CareStatus.DONE, "已下单"),
+        (firm.id, None, CareKind.HOLIDAY, "春节问候", 0, CareStatus.OPEN, None),
+        (shop.id, sales_user, CareKind.CONTRACT_EXPIRY, "合同到期", 12, CareStatus.DONE,
+         "已续约"),
+        (firm.id, other_sales_user, CareKind.FOLLOW_UP, "回访", 5, CareStatus.OPEN, None),
+        (shop.id, None, CareKind.BIRTHDAY, "生日", -3, CareStatus.DONE, "已下单"),
+        (firm.id, sales_user, CareKind.OTHER, "跳过的", 1, CareStatus.SKIPPED, None),
+    ]
+    with uow:
+        items = [CareItem(customer_id=customer, owner_id=owner.user_id if owner else None,
+                          kind=kind, title=title, due_on=today + dt.timedelta(days=days),
+                          status=status, outcome=outcome)
+                 for customer, owner, kind, title, days, status, outcome in specs]
+        uow.session.add_all(items)
+        uow.commit()
+        ids = {i.id for i in items[:-1]}
     return manager, ids
