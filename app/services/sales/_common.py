@@ -3,12 +3,11 @@ drafts, and reading and writing quotations and orders."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from sqlalchemy import and_, null, or_, select
+from sqlalchemy import null, select
 from sqlalchemy.orm import object_mapper
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
@@ -341,11 +340,6 @@ def _cost_columns(uow: UnitOfWork, actor: Actor) -> tuple[bool, bool]:
     """
     unit = "unit_cost" not in hidden_fields(uow, actor, Module.ORDERS)
     return unit, sees_margin(uow, actor)
-
-
-def _before(date_column: Any, id_column: Any, after: tuple[dt.date, int]) -> Any:
-    # Spelled out rather than a row-value comparison, which SQL Server lacks.
-    return or_(date_column < after[0], and_(date_column == after[0], id_column < after[1]))
 
 
 def _open_orders(uow: UnitOfWork, actor: Actor, customer_id: int) -> tuple[OpenOrder, ...]:
