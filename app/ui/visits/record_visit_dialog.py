@@ -27,8 +27,9 @@ from app.services.visits import VisitDraft, VisitView, record_visit
 from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
+from app.ui.kit.changes import announce
+from app.ui.kit.fields import ERROR_COLOUR
 from app.ui.kit.record_dialog import keep_open
-from app.ui.sales.common import ERROR_COLOUR
 from app.ui.saving import save_keyed
 from app.ui.visits.common import FieldBox, follow_up_value
 
@@ -53,6 +54,8 @@ class RecordVisitDialog(QDialog):
         self.is_busy = False
         # Taken when the form opens: saving again after a lost answer records it once.
         self.request_key = new_request_key()
+        # The customer's 360 view, the visit lists and the to-do list hear of it.
+        announce(ctx.changes, self.recorded, "visit")
 
         self.contact_combo = QComboBox(self)
         self.contact_combo.setObjectName("visit_contact")

@@ -32,6 +32,7 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date, format_local_datetime
+from app.ui.kit.changes import announce
 from app.ui.management.confirm_bar import ConfirmBar
 from app.ui.visits.common import FieldBox, follow_up_value, kind_combo
 
@@ -64,6 +65,9 @@ class VisitDialog(QDialog):
         self.visit: VisitView | None = None
         self.is_busy = False
         self.setWindowTitle(self.tr("Visit record"))
+        # A save or a submission reaches the open lists through the change bus (a decision
+        # taken in the Confirm bar is announced by the bar).
+        announce(ctx.changes, self.saved, "visit")
 
         # Management's return comment (退回意见), while the visit is returned.
         self.banner = QLabel(self)
