@@ -15,17 +15,17 @@ with a kind column; the buttons offer what the current line allows:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,27 +40,41 @@ from app.ui.context import AppContext
 from app.ui.contracts.contract_dialog import open_contract as open_contract_dialog
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date
+from app.ui.kit.list_page import prepare_table
 from app.ui.kit.record_dialog import keep_open
+from app.ui.kit.table import Col, PagedTableModel, PageRequest
+from app.ui.list_rows import CurrentRowKeeper, held_rows, row_of
 from app.ui.management.dialogs import (
     RepairCorrectionDialog,
     can_open_related,
+    changed_kind,
     open_related,
     open_text_prompt,
 )
 from app.ui.record_labels import kind_icon, kind_label, reference_label
 from app.ui.record_openers import record_openers
 
-ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 OVERDUE_COLOUR = "#b00020"
 EXPIRING_WITHIN_DAYS = 30
 # The timeline kind whose coloured icon marks each line.
 _ICON_KINDS = {TodoKind.TASK: "task", TodoKind.FOLLOW_UP: "visit",
                TodoKind.RETURNED: "change", TodoKind.CONTRACT: "service_ticket",
                TodoKind.CARE: "care"}
+# What a line on the list may be: a write of any of these kinds (heard on the change bus)
+# may add a line, take one away or change it.
+FOLLOWED_KINDS = ("task", "visit", "order", "ticket", "contract", "care")
+
+
+def _overdue_colour(item: TodoItem, role: int) -> Any:
+    if role == Qt.ItemDataRole.ForegroundRole and item.overdue:
+        return QBrush(QColor(OVERDUE_COLOUR))
+    return None
 
 
 class TodoPage(QWidget):
-    """The to-do list of the logged-in user (see the module docstring).
+    """The to-do list of the logged-in user (see the module docstring); any column sorts
+    it (in memory: the list comes whole). A write of any record that may be on it, in any
+    window, is heard on the change bus and the list reads again.
 
     Keys: Enter opens the line (customer, record or contract), Space marks a follow-up
     done, Ctrl+K acknowledges a task.
@@ -77,8 +91,6 @@ class TodoPage(QWidget):
         self.setObjectName("todo_page")
         self._ctx = ctx
         self._today = today
-        self._generation = 0
-        self.items: tuple[TodoItem, ...] = ()
         self.loaded = False
         self.dialog: QWidget | None = None
         title = QLabel(self.tr("To-do today"), self)
@@ -89,19 +101,21 @@ class TodoPage(QWidget):
         title.setFont(font)
         self.date_label = QLabel(self)
         self.date_label.setObjectName("todo_date")
-        self.table = QTableWidget(0, 5, self)
+        self.model = PagedTableModel(self.columns(), self._load, local=True,
+                                     row_id=lambda item: (item.kind, item.id), parent=self)
+        self.table = QTableView(self)
         self.table.setObjectName("todo_table")
-        self.table.setHorizontalHeaderLabels([
-            self.tr("Due"), self.tr("Kind"), self.tr("To do"), self.tr("Customer"),
-            self.tr("Detail")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        prepare_table(self.table, self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         self.table.activated.connect(lambda _index: self.open_current())
-        self.table.currentCellChanged.connect(lambda *_a: self._update_buttons())
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda _c, _p: self._update_buttons())
         self.table.installEventFilter(self)
+        self.keeper = CurrentRowKeeper(self.table, self.model)
+        self.keeper.restored.connect(self._update_buttons)
+        self.model.page_loaded.connect(self._loaded)
+        self.model.load_failed.connect(self._on_failed)
 
         self.open_button = QPushButton(self.tr("Open customer"), self)
         self.open_button.setObjectName("todo_open")
@@ -155,6 +169,7 @@ class TodoPage(QWidget):
         self._layout.addWidget(self.detail_label)
         self._layout.addLayout(buttons)
         self.setFocusProxy(self.table)
+        ctx.changes.follow(self, FOLLOWED_KINDS, lambda _kind, _id: self.refresh())
         self._update_buttons()
         self.refresh()
 
@@ -162,28 +177,57 @@ class TodoPage(QWidget):
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 
+    def columns(self) -> list[Col[TodoItem]]:
+        def col(key: str, title: str, value: Callable[[TodoItem], object], width: int | None,
+                **more: Any) -> Col[TodoItem]:
+            return Col(key, title, value, width=width, role=more.pop("role", _overdue_colour),
+                       **more)
+
+        return [
+            col("due", self.tr("Due"), self.due_text, 150, sort_value=lambda i: i.due),
+            col("kind", self.tr("Kind"), self.kind_text, 160, role=self._kind_role),
+            col("title", self.tr("To do"), lambda i: i.title, 240),
+            col("customer", self.tr("Customer"), lambda i: i.customer_name or "", 200),
+            col("detail", self.tr("Detail"), self.detail_text, None),
+        ]
+
+    def _kind_role(self, item: TodoItem, role: int) -> Any:
+        if role == Qt.ItemDataRole.DecorationRole:
+            return kind_icon(_ICON_KINDS[item.kind])
+        return _overdue_colour(item, role)
+
     def refresh(self) -> None:
-        self._generation += 1
-        generation, actor, today = self._generation, self._ctx.actor, self.today
+        """Read the list again (the day may have changed since it was opened)."""
+        today = self.today
         self.date_label.setText(format_date(today))
-        self._set_status(self.tr("Loading…"))
+        if not self.loaded:
+            self._set_status(self.tr("Loading…"))
+        self.model.set_query(today, force=True)
+
+    def _load(self, today: dt.date, request: PageRequest,
+              on_done: Callable[[Any], None],
+              on_error: Callable[[BaseException], None]) -> None:
+        actor = self._ctx.actor
         self._ctx.run(lambda uow: todo_list(uow=uow, actor=actor, today=today),
-                      on_done=lambda items: self._fill(generation, items),
-                      on_error=self._on_failed, owner=self)
+                      on_done=on_done, on_error=on_error, owner=self)
 
     def on_connection_restored(self) -> None:
         self.refresh()
 
+    @property
+    def items(self) -> tuple[TodoItem, ...]:
+        """The lines, in the order shown."""
+        return held_rows(self.model)
+
     def current_item(self) -> TodoItem | None:
-        row = self.table.currentRow()
-        return self.items[row] if 0 <= row < len(self.items) else None
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
 
     def select(self, kind: TodoKind, item_id: int) -> bool:
-        for row, item in enumerate(self.items):
-            if item.kind is kind and item.id == item_id:
-                self.table.setCurrentCell(row, 0)
-                return True
-        return False
+        row = row_of(self.model, (TodoKind(kind), item_id))
+        if row >= 0:
+            self.table.selectRow(row)
+        return row >= 0
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -201,7 +245,6 @@ class TodoPage(QWidget):
         if item.kind is TodoKind.CARE:
             from app.ui.care.outcome_dialog import open_care_item
             care = open_care_item(self._ctx, item.id, self, today=self.today)
-            care.saved.connect(lambda _v: self.refresh())
             care.show()
             self.dialog = care
             return care
@@ -217,7 +260,6 @@ class TodoPage(QWidget):
     def _open_returned(self, item: TodoItem) -> object:
         if item.record_kind == "repair":
             dialog = RepairCorrectionDialog(self._ctx, item.id, self)
-            dialog.saved.connect(lambda _v: self.refresh())
             keep_open(dialog)
             self.dialog = dialog
             return dialog
@@ -225,9 +267,6 @@ class TodoPage(QWidget):
         if opener is None:
             return None
         opened = opener(self._ctx, item.id, self)
-        saved = getattr(opened, "saved", None)
-        if saved is not None:
-            saved.connect(lambda *_a: self.refresh())
         self.dialog = opened  # type: ignore[assignment]
         return opened
 
@@ -239,7 +278,8 @@ class TodoPage(QWidget):
         self.done_button.setEnabled(False)
         self._ctx.run(
             lambda uow: mark_follow_up_done(uow=uow, actor=actor, visit_id=item.id),
-            on_done=lambda _v: self.refresh(), on_error=self._on_action_failed, owner=self)
+            on_done=lambda _v: self._ctx.changes.publish("visit", item.id),
+            on_error=self._on_action_failed, owner=self)
 
     def acknowledge(self) -> None:
         item = self.current_item()
@@ -249,8 +289,8 @@ class TodoPage(QWidget):
         self.acknowledge_button.setEnabled(False)
         self._ctx.run(lambda uow: acknowledge_task(uow=uow, actor=actor, task_id=item.id,
                                                    expected_version=item.version),
-                      on_done=lambda _v: self.refresh(), on_error=self._on_action_failed,
-                      owner=self)
+                      on_done=lambda _v: self._ctx.changes.publish("task", item.id),
+                      on_error=self._on_action_failed, owner=self)
 
     def report_done(self) -> QWidget | None:
         item = self.current_item()
@@ -262,8 +302,7 @@ class TodoPage(QWidget):
             context=item.title, field="report", button=self.tr("Report done"),
             action=lambda uow, text: report_task_done(
                 uow=uow, actor=actor, task_id=item.id, expected_version=item.version,
-                report=text))
-        dialog.saved.connect(lambda _v: self.refresh())
+                report=text), record_kind="task")
         self.dialog = dialog
         return dialog
 
@@ -277,8 +316,8 @@ class TodoPage(QWidget):
         self.reopen_button.setEnabled(False)
         self._ctx.run(lambda uow: confirm_task(uow=uow, actor=actor, task_id=item.id,
                                                expected_version=item.version),
-                      on_done=lambda _v: self.refresh(), on_error=self._on_action_failed,
-                      owner=self)
+                      on_done=lambda _v: self._ctx.changes.publish("task", item.id),
+                      on_error=self._on_action_failed, owner=self)
 
     def reopen(self) -> QWidget | None:
         item = self.current_item()
@@ -291,8 +330,7 @@ class TodoPage(QWidget):
             button=self.tr("Reopen"),
             action=lambda uow, text: reopen_task(
                 uow=uow, actor=actor, task_id=item.id, expected_version=item.version,
-                comment=text))
-        dialog.saved.connect(lambda _v: self.refresh())
+                comment=text), record_kind="task")
         self.dialog = dialog
         return dialog
 
@@ -308,8 +346,8 @@ class TodoPage(QWidget):
         self._ctx.run(lambda uow: submit_record(uow=uow, actor=actor, kind=kind,
                                                 record_id=item.id,
                                                 expected_version=item.version),
-                      on_done=lambda _v: self.refresh(), on_error=self._on_action_failed,
-                      owner=self)
+                      on_done=lambda _v: self._ctx.changes.publish(changed_kind(kind), item.id),
+                      on_error=self._on_action_failed, owner=self)
 
     # --- results --------------------------------------------------------------------------
 
@@ -343,40 +381,20 @@ class TodoPage(QWidget):
                               if p)
         return (item.detail or "").replace("\n", " ")
 
-    def _fill(self, generation: int, items: tuple[TodoItem, ...]) -> None:
-        if generation != self._generation:
-            return
-        row_before = max(self.table.currentRow(), 0)
-        self.items = tuple(items)
-        table = self.table
-        table.setRowCount(len(self.items))
-        overdue_brush = QBrush(QColor(OVERDUE_COLOUR))
-        for row, item in enumerate(self.items):
-            due = format_date(item.due)
-            if item.overdue:
-                due = self.tr("{date} (overdue)").format(date=due)
-            cells = [due, self.kind_text(item), item.title, item.customer_name or "",
-                     self.detail_text(item)]
-            for column, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setData(ITEM_ROLE, item.id)
-                if column == 1:
-                    cell.setIcon(kind_icon(_ICON_KINDS[item.kind]))
-                if item.overdue:
-                    cell.setForeground(overdue_brush)
-                table.setItem(row, column, cell)
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        if self.items:
-            table.setCurrentCell(min(row_before, len(self.items) - 1), 0)
-        overdue = sum(1 for i in self.items if i.overdue)
-        if not self.items:
+    def due_text(self, item: TodoItem) -> str:
+        due = format_date(item.due)
+        return self.tr("{date} (overdue)").format(date=due) if item.overdue else due
+
+    def _loaded(self) -> None:
+        items = self.items
+        overdue = sum(1 for i in items if i.overdue)
+        if not items:
             self._set_status(self.tr("Nothing to do today."))
         elif overdue:
             self._set_status(self.tr("{count} to do, {overdue} of them overdue.").format(
-                count=len(self.items), overdue=overdue))
+                count=len(items), overdue=overdue))
         else:
-            self._set_status(self.tr("{count} to do.").format(count=len(self.items)))
+            self._set_status(self.tr("{count} to do.").format(count=len(items)))
         self.loaded = True
         self._update_buttons()
 

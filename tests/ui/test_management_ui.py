@@ -25,6 +25,7 @@ from app.services.todo import TodoKind
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.i18n import install_translator
+from app.ui.list_rows import held_rows
 from app.ui.main_window import MainWindow
 from app.ui.management.dialogs import NewTaskDialog, TextPromptDialog
 from app.ui.management.page import ManagementPage
@@ -81,7 +82,7 @@ def test_management_returns_a_visit_and_the_author_corrects_it(
     queue = page.queue_tab
     assert queue is not None
     qtmodeltester.check(queue.model)
-    assert {(i.kind, i.id) for i in queue.model._rows} == {
+    assert {(i.kind, i.id) for i in held_rows(queue.model)} == {
         (RecordKind.VISIT, visit.id), (RecordKind.ORDER, order.id)}
     assert queue.select(RecordKind.VISIT, visit.id)
     row = queue.current_row()
@@ -95,11 +96,11 @@ def test_management_returns_a_visit_and_the_author_corrects_it(
     dialog.text_edit.setPlainText("请补充客户的具体需求")
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: _closed(dialog))
-    qtbot.waitUntil(lambda: [i.id for i in queue.model._rows] == [order.id])
+    qtbot.waitUntil(lambda: [i.id for i in held_rows(queue.model)] == [order.id])
     # The order is confirmed with the button.
     queue.table.selectRow(0)
     queue.confirm_button.click()
-    qtbot.waitUntil(lambda: queue.model.rowCount() == 0)
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 0 and not queue.model.is_loading)
     assert "Nothing waits" in queue.message_label.text()
     with uow:
         returned = uow.session.get(Visit, visit.id)
@@ -111,16 +112,16 @@ def test_management_returns_a_visit_and_the_author_corrects_it(
     # The author finds it on the to-do list with the comment, and resubmits it.
     todo = _todo(qtbot, make_context(sales_user, "key_accounts"))
     assert [(i.kind, i.id) for i in todo.items] == [(TodoKind.RETURNED, visit.id)]
-    assert todo.table.item(0, 1).text() == "Returned Visit"
-    assert "请补充客户的具体需求" in todo.table.item(0, 4).text()
-    todo.table.setCurrentCell(0, 0)
+    assert todo.model.index(0, 1).data() == "Returned Visit"
+    assert "请补充客户的具体需求" in todo.model.index(0, 4).data()
+    todo.table.selectRow(0)
     assert todo.open_button.text() == "Open record" and todo.resubmit_button.isEnabled()
     todo.resubmit_button.click()
-    qtbot.waitUntil(lambda: todo.items == ())
+    qtbot.waitUntil(lambda: todo.items == () and not todo.model.is_loading)
     with uow:
         assert uow.session.get(Visit, visit.id).confirm_status == "submitted"
     queue.refresh()
-    qtbot.waitUntil(lambda: [i.id for i in queue.model._rows] == [visit.id])
+    qtbot.waitUntil(lambda: [i.id for i in held_rows(queue.model)] == [visit.id])
 
 
 def test_the_author_opens_a_returned_visit_from_the_todo_list_and_submits_it(
@@ -146,13 +147,14 @@ def test_the_author_opens_a_returned_visit_from_the_todo_list_and_submits_it(
                   expected_version=version, comment="请补充结果")
 
     todo = _todo(qtbot, make_context(sales_user, "key_accounts"))
-    todo.table.setCurrentCell(0, 0)
+    todo.table.selectRow(0)
     opened = todo.open_current()
     assert isinstance(opened, VisitDialog)
     qtbot.waitUntil(lambda: opened.visit is not None and opened.submit_button.isVisible())
     opened.outcome_edit.setText("客户要两台")
     opened.submit_button.click()
-    qtbot.waitUntil(lambda: todo.items == ())  # the dialog's save refreshes the list
+    # The dialog's save refreshes the list (the change bus).
+    qtbot.waitUntil(lambda: todo.items == () and not todo.model.is_loading)
     with uow:
         row = uow.session.get(Visit, draft.id)
         assert (row.confirm_status, row.outcome, row.return_comment) == (
@@ -184,33 +186,34 @@ def test_a_task_goes_from_management_to_the_assignee_and_back(
     dialog.priority_combo.setCurrentIndex(dialog.priority_combo.findData(Priority.HIGH))
     dialog.save_button.click()
     qtbot.waitUntil(lambda: _closed(dialog))
-    qtbot.waitUntil(lambda: [t.title for t in tasks.model._rows] == ["回访鑫锐科技续约"])
-    task_id = tasks.model._rows[0].id
+    qtbot.waitUntil(lambda: [t.title for t in held_rows(tasks.model)] == ["回访鑫锐科技续约"])
+    task_id = held_rows(tasks.model)[0].id
 
     todo = _todo(qtbot, make_context(sales_user, "key_accounts"))
     assert [(i.kind, i.id) for i in todo.items] == [(TodoKind.TASK, task_id)]
-    assert todo.table.item(0, 1).text() == "Task"
-    assert todo.table.item(0, 3).text() == "北京鑫锐科技有限公司"
-    assert "High priority" in todo.table.item(0, 4).text()
-    todo.table.setCurrentCell(0, 0)
+    assert todo.model.index(0, 1).data() == "Task"
+    assert todo.model.index(0, 3).data() == "北京鑫锐科技有限公司"
+    assert "High priority" in todo.model.index(0, 4).data()
+    todo.table.selectRow(0)
     assert not todo.done_button.isEnabled()
     todo.acknowledge_button.click()
     qtbot.waitUntil(lambda: bool(todo.items) and todo.items[0].status == "acknowledged")
-    todo.table.setCurrentCell(0, 0)
+    todo.table.selectRow(0)
     report = todo.report_done()
     assert isinstance(report, TextPromptDialog)
     report.text_edit.setPlainText("客户同意续约一年")
     report.ok_button.click()
-    qtbot.waitUntil(lambda: todo.items == ())
+    qtbot.waitUntil(lambda: todo.items == () and not todo.model.is_loading)
 
     tasks.refresh()
-    qtbot.waitUntil(lambda: bool(tasks.model._rows)
-                    and tasks.model._rows[0].status is TaskStatus.REPORTED_DONE)
+    qtbot.waitUntil(lambda: bool(held_rows(tasks.model))
+                    and held_rows(tasks.model)[0].status is TaskStatus.REPORTED_DONE)
     assert tasks.select_task(task_id)
     assert "客户同意续约一年" in tasks.detail_label.text()
     assert tasks.confirm_button.isEnabled() and not tasks.acknowledge_button.isEnabled()
     tasks.confirm_button.click()
-    qtbot.waitUntil(lambda: tasks.model.rowCount() == 0)  # closed tasks are hidden
+    qtbot.waitUntil(lambda: tasks.model.rowCount() == 0  # closed tasks are hidden
+                    and not tasks.model.is_loading)
     with uow:
         row = uow.session.get(Task, task_id)
         assert row.status is TaskStatus.CONFIRMED and row.confirmed_by_id == office.user_id

@@ -24,6 +24,7 @@ from app.services.tasks import (
     update_task,
 )
 from app.ui.i18n import install_translator
+from app.ui.list_rows import held_rows
 from app.ui.management.dialogs import NewTaskDialog
 from app.ui.management.tasks_tab import TaskListTab
 from app.ui.todo_page import TodoPage
@@ -119,16 +120,16 @@ def test_the_creator_edits_a_task_and_others_may_not(qtbot, uow, make_context, o
         Priority.URGENT)
     assert description == "问续约意向" and customer_id == customer.id
     assert version > mine.version
-    qtbot.waitUntil(lambda: any(t.title == "回访鑫锐科技：续约" for t in tab.model._rows))
+    qtbot.waitUntil(lambda: any(t.title == "回访鑫锐科技：续约" for t in held_rows(tab.model)))
 
     # A confirmed task is closed: no more editing.
-    view = next(t for t in tab.model._rows if t.id == mine.id)
+    view = next(t for t in held_rows(tab.model) if t.id == mine.id)
     view = report_task_done(uow=uow, actor=other_sales_user, task_id=mine.id,
                             expected_version=view.version, report="已续约")
     confirm_task(uow=uow, actor=office2, task_id=mine.id, expected_version=view.version)
     tab.closed_check.setChecked(True)
     qtbot.waitUntil(lambda: any(t.id == mine.id and t.status is TaskStatus.CONFIRMED
-                                for t in tab.model._rows))
+                                for t in held_rows(tab.model)))
     assert tab.select_task(mine.id)
     assert not tab.edit_button.isEnabled()
 
@@ -178,15 +179,15 @@ def test_management_confirms_reported_work_from_its_todo_list(
 
     page = _todo(qtbot, make_context(office, "management"))
     assert [(i.id, i.status) for i in page.items] == [(task.id, "reported_done")]
-    page.table.setCurrentCell(0, 0)
-    assert page.table.item(0, 2).text() == "催收货款"
-    assert page.table.item(0, 4).text() == "Awaiting confirmation · 张伟 reported: 已收回 3000 元"
+    page.table.selectRow(0)
+    assert page.model.index(0, 2).data() == "催收货款"
+    assert page.model.index(0, 4).data() == "Awaiting confirmation · 张伟 reported: 已收回 3000 元"
     assert page.confirm_button.isVisible() and page.confirm_button.isEnabled()
     assert page.reopen_button.isEnabled()
     assert not page.report_button.isEnabled() and not page.acknowledge_button.isEnabled()
     assert page.report_done() is None
     page.confirm_button.click()
-    qtbot.waitUntil(lambda: page.items == ())
+    qtbot.waitUntil(lambda: page.items == () and not page.model.is_loading)
     with uow:
         row = uow.session.get(Task, task.id)
         assert row.status is TaskStatus.CONFIRMED and row.confirmed_by_id == office.user_id
@@ -201,12 +202,12 @@ def test_management_reopens_reported_work_from_its_todo_list(
     report_task_done(uow=uow, actor=sales_user, task_id=task.id,
                      expected_version=task.version, report="整理好了")
     page = _todo(qtbot, make_context(office, "management"))
-    page.table.setCurrentCell(0, 0)
+    page.table.selectRow(0)
     prompt = page.reopen()
     assert prompt is not None
     prompt.text_edit.setPlainText("缺少联系人电话")
     prompt.ok_button.click()
-    qtbot.waitUntil(lambda: page.items == ())
+    qtbot.waitUntil(lambda: page.items == () and not page.model.is_loading)
     with uow:
         row = uow.session.get(Task, task.id)
         assert row.status is TaskStatus.RETURNED and "缺少联系人电话" in row.description
@@ -233,7 +234,7 @@ def test_task_edit_and_todo_confirm_render(qtbot, qapp: QApplication, uow, make_
             due_on=TODAY + dt.timedelta(days=3), description="含联系人电话"))
 
         page = _todo(qtbot, make_context(office, "management", language=resolved))
-        page.table.setCurrentCell(0, 0)
+        page.table.selectRow(0)
         qtbot.wait(30)
         assert clipped_texts(page) == []
         assert page.grab().save(str(SHOTS / f"todo_confirm_{language}.png"))

@@ -65,10 +65,10 @@ def test_expiring_contracts_reach_the_owner_and_management_only(
         rows = _contract_rows(page)
         assert [page.items[r].title for r in rows] == [soon]
         row = rows[0]
-        assert page.table.item(row, 1).text() == "Contract expiring"
-        assert page.table.item(row, 2).text() == soon
-        assert page.table.item(row, 3).text() == "北京鑫锐科技有限公司"
-        assert page.table.item(row, 4).text() == "Ends in 20 days"
+        assert page.model.index(row, 1).data() == "Contract expiring"
+        assert page.model.index(row, 2).data() == soon
+        assert page.model.index(row, 3).data() == "北京鑫锐科技有限公司"
+        assert page.model.index(row, 4).data() == "Ends in 20 days"
 
     other = _todo(qtbot, make_context(other_sales_user, "key_accounts"))
     assert _contract_rows(other) == []
@@ -77,7 +77,7 @@ def test_expiring_contracts_reach_the_owner_and_management_only(
     # Enter opens the contract.
     row = _contract_rows(page)[0]
     page.table.setFocus()
-    page.table.setCurrentCell(row, 0)
+    page.table.selectRow(row)
     assert page.open_button.text() == "Open contract"
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: isinstance(page.dialog, ContractDialog)

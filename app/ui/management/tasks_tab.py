@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
@@ -13,10 +14,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,14 +28,18 @@ from app.services.tasks import (
     acknowledge_task,
     cancel_task,
     confirm_task,
-    list_tasks,
+    page_tasks,
     reopen_task,
     report_task_done,
 )
+from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
-from app.ui.formatting import format_date
+from app.ui.formatting import format_date, group_digits
+from app.ui.kit.list_page import ListPage
 from app.ui.kit.record_dialog import keep_open
+from app.ui.kit.table import Col, PageRequest
+from app.ui.list_rows import CurrentRowKeeper, held_rows, row_of
 from app.ui.management.dialogs import (
     NewTaskDialog,
     TextPromptDialog,
@@ -45,7 +48,6 @@ from app.ui.management.dialogs import (
     open_text_prompt,
 )
 from app.ui.record_labels import reference_label, state_label
-from app.ui.sales.list_pages import SalesRowsModel
 
 OVERDUE_COLOUR = "#c62828"
 
@@ -63,24 +65,30 @@ def task_due_text(task: TaskView, overdue_word: str) -> str:
     return f"{due} · {overdue_word}" if task.overdue else due
 
 
-class TaskRowsModel(SalesRowsModel):
-    """Task rows; overdue ones in red, as the service tickets list draws them."""
-
-    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole and index.isValid() \
-                and index.row() < len(self._rows) and self._rows[index.row()].overdue:
-            return QBrush(QColor(OVERDUE_COLOUR))
-        return super().data(index, role)
-
-    def row_at(self, row: int) -> TaskView | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+def _overdue_colour(task: TaskView, role: int) -> Any:
+    """Overdue tasks in red, as the service tickets list draws them."""
+    if role == Qt.ItemDataRole.ForegroundRole and task.overdue:
+        return QBrush(QColor(OVERDUE_COLOUR))
+    return None
 
 
-class TaskListTab(QWidget):
-    """Tasks with filters; the buttons offer what the current task allows the user.
+@dataclass(frozen=True)
+class TaskQuery:
+    """What the filters ask for; ``today`` decides what is overdue."""
+
+    view: TaskListView
+    include_closed: bool
+    overdue_only: bool
+    today: dt.date
+
+
+class TaskListTab(ListPage):
+    """Tasks with filters, soonest due first (any column sorts them, on the server); the
+    buttons offer what the current task allows the user.
 
     Keys: Ctrl+N new task, Enter opens the record (or customer) the task is about,
-    F5 refresh (through the page).
+    F5 refresh (through the page). Any task written anywhere in the program is heard on
+    the change bus: the list reads again and that task becomes the current one.
 
     Signals:
         customer_activated(int): "Open customer".
@@ -88,16 +96,18 @@ class TaskListTab(QWidget):
 
     customer_activated = Signal(int)
 
+    module = Module.TASKS
+    kind = "task"
+    table_name = "task_table"
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None,
                  *, today: dt.date | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("task_list_tab")
-        self._ctx = ctx
+        super().__init__(ctx, parent)
         self._today = today
-        self._generation = 0
-        self._select_after_load: int | None = None
+        self.setObjectName("task_list_tab")
         self.loaded = False
         self.dialog: QWidget | None = None
+        self.message_label.setObjectName("task_message")
         self.view_combo = QComboBox(self)
         self.view_combo.setObjectName("task_view_filter")
         self.view_combo.addItem(self.tr("Mine"), TaskListView.MINE)
@@ -112,30 +122,15 @@ class TaskListTab(QWidget):
         self.closed_check = QCheckBox(self.tr("Show closed"), self)
         self.closed_check.setObjectName("task_closed_filter")
         self.closed_check.toggled.connect(lambda _c: self.refresh())
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("task_message")
-        self.new_button = QPushButton(self.tr("New task…"), self)
-        self.new_button.setObjectName("new_task_button")
+        self.new_button = self.add_button(self.tr("New task…"), "new_task_button",
+                                          self.new_task,
+                                          visible=ctx.can(Module.TASKS, Operation.CREATE))
         self.new_button.setToolTip("Ctrl+N")
-        self.new_button.clicked.connect(self.new_task)
-        self.new_button.setVisible(ctx.can(Module.TASKS, Operation.CREATE))
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_task)
-        self.model = TaskRowsModel(self.columns(), lambda _after: None, self)
-        self.table = QTableView(self)
-        self.table.setObjectName("task_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.add_filter(self.view_combo, self.tr("Show:"))
+        self.add_filter(self.overdue_check)
+        self.add_filter(self.closed_check)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((220, 110, 190, 120, 100, 160)):
-            self.table.setColumnWidth(column, width)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda _c, _p: self._current_changed())
-        self.table.activated.connect(lambda _index: self.open_current())
         self.open_button = QPushButton(self.tr("Open"), self)
         self.open_button.setObjectName("task_open")
         self.open_button.clicked.connect(self.open_current)
@@ -163,26 +158,24 @@ class TaskListTab(QWidget):
         self.cancel_button = QPushButton(self.tr("Cancel task"), self)
         self.cancel_button.setObjectName("task_cancel")
         self.cancel_button.clicked.connect(self.cancel_current)
-        bar = QHBoxLayout()
-        bar.addWidget(self.new_button)
-        bar.addWidget(QLabel(self.tr("Show:"), self))
-        bar.addWidget(self.view_combo)
-        bar.addWidget(self.overdue_check)
-        bar.addWidget(self.closed_check)
-        bar.addWidget(self.message_label, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.detail_label, 1)
         for button in (self.open_button, self.acknowledge_button, self.report_button,
                        self.confirm_button, self.reopen_button, self.edit_button,
                        self.cancel_button):
             buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(buttons)
+        cast(QVBoxLayout, self.layout()).addLayout(buttons)
+        self.keeper = CurrentRowKeeper(self.table, self.model)
+        self.keeper.restored.connect(self._current_changed)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda _c, _p: self._current_changed())
+        self.model.page_loaded.connect(self._loaded)
+        self.model.load_failed.connect(lambda _e: self._loaded())
+        # The task just written (here, in a form, on the to-do list) becomes current.
+        ctx.changes.follow(self, ("task",), lambda _kind, task_id: self.keeper.prefer(task_id))
         self.setFocusProxy(self.table)
         self._update_buttons()
-        self.refresh()
+        self.start()
 
     @property
     def today(self) -> dt.date:
@@ -191,58 +184,62 @@ class TaskListTab(QWidget):
     def overdue_word(self) -> str:
         return self.tr("Overdue")
 
-    def columns(self) -> list[tuple[str, Callable[[Any], str]]]:
-        return [
-            (self.tr("Task"), lambda t: t.title),
-            (self.tr("Assignee"), task_assignee),
-            (self.tr("Customer"), lambda t: t.customer_name or ""),
-            (self.tr("Priority"), lambda t: reference_label("task", t.priority.value)),
-            (self.tr("Status"), lambda t: state_label("task", t.status.value)),
-            (self.tr("Due on"), lambda t: task_due_text(t, self.overdue_word())),
-            (self.tr("Assigned by"), lambda t: t.assigned_by_name),
-        ]
+    def columns(self) -> list[Col[Any]]:
+        # The keys are the service's sort keys (TASK_SORT_KEYS).
+        return [Col(key, title, value, sort=key, width=width, role=_overdue_colour)
+                for key, title, value, width in (
+            ("task", self.tr("Task"), lambda t: t.title, 220),
+            ("assignee", self.tr("Assignee"), task_assignee, 110),
+            ("customer", self.tr("Customer"), lambda t: t.customer_name or "", 190),
+            ("priority", self.tr("Priority"),
+             lambda t: reference_label("task", t.priority.value), 120),
+            ("status", self.tr("Status"), lambda t: state_label("task", t.status.value), 100),
+            ("due_on", self.tr("Due on"), lambda t: task_due_text(t, self.overdue_word()),
+             160),
+            ("assigned_by", self.tr("Assigned by"), lambda t: t.assigned_by_name, None),
+        )]
 
     # --- loading ---------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        self._generation += 1
-        generation, actor, today = self._generation, self._ctx.actor, self.today
-        view = self.view_combo.currentData()
-        closed, overdue = self.closed_check.isChecked(), self.overdue_check.isChecked()
-        self.message_label.setText(self.tr("Loading…"))
-        self._ctx.run(lambda uow: list_tasks(uow=uow, actor=actor, view=view,
-                                             include_closed=closed, overdue_only=overdue,
-                                             today=today),
-                      on_done=lambda rows: self._loaded(generation, rows),
-                      on_error=self._failed, owner=self)
+    def current_query(self) -> TaskQuery:
+        return TaskQuery(view=self.view_combo.currentData(),
+                         include_closed=self.closed_check.isChecked(),
+                         overdue_only=self.overdue_check.isChecked(), today=self.today)
 
-    def _loaded(self, generation: int, rows: tuple[TaskView, ...]) -> None:
-        if generation != self._generation:
-            return
-        before = self.current_row()
-        self.model.reset_rows(rows, None)
+    def fetch(self, uow: UnitOfWork, query: TaskQuery, request: PageRequest) -> Any:
+        return page_tasks(uow=uow, actor=self._ctx.actor, view=query.view,
+                          include_closed=query.include_closed,
+                          overdue_only=query.overdue_only, today=query.today,
+                          after=request.after, limit=request.limit, sort=request.sort,
+                          with_total=request.with_total)
+
+    def _loaded(self) -> None:
         self.loaded = True
-        if rows:
-            self.table.selectRow(min(max(before, 0), len(rows) - 1))
-        if self._select_after_load is not None:
-            self.select_task(self._select_after_load)
-            self._select_after_load = None
-        overdue = sum(1 for r in rows if r.overdue)
-        if not rows:
+        self._current_changed()
+
+    def show_count(self) -> None:
+        """How many tasks, and how many of those shown are overdue."""
+        shown, total = self.model.rowCount(), self.model.total
+        overdue = sum(1 for t in held_rows(self.model) if t.overdue)
+        partial = total is not None and total > shown
+        if not shown:
             text = self.tr("No tasks.")
+        elif partial and overdue:
+            text = self.tr("{shown} of {total} tasks shown, {overdue} of them overdue.").format(
+                shown=shown, total=group_digits(total or 0), overdue=overdue)
+        elif partial:
+            text = self.tr("{shown} of {total} tasks shown.").format(
+                shown=shown, total=group_digits(total or 0))
         elif overdue:
             text = self.tr("{count} tasks, {overdue} of them overdue.").format(
-                count=len(rows), overdue=overdue)
+                count=shown, overdue=overdue)
         else:
-            text = self.tr("{count} tasks.").format(count=len(rows))
+            text = self.tr("{count} tasks.").format(count=shown)
         self.message_label.setText(text)
-        self._current_changed()
 
-    def _failed(self, error: BaseException) -> None:
-        self.loaded = True
-        self.model.reset_rows((), None)
-        self.message_label.setText(describe_error(error).text)
-        self._current_changed()
+    def open_record(self, record_id: int) -> object:
+        row = row_of(self.model, record_id)
+        return self.open_task(self.model.row_at(row)) if row >= 0 else None
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -254,18 +251,15 @@ class TaskListTab(QWidget):
         return self.model.row_at(self.current_row())
 
     def select_task(self, task_id: int) -> bool:
-        for row in range(self.model.rowCount()):
-            task = self.model.row_at(row)
-            if task is not None and task.id == task_id:
-                self.table.selectRow(row)
-                return True
-        return False
+        row = row_of(self.model, task_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        return row >= 0
 
     def new_task(self) -> NewTaskDialog | None:
         if not self.new_button.isVisible():
             return None
         dialog = NewTaskDialog(self._ctx, self, today=self.today)
-        dialog.saved.connect(self._after_new)
         self.dialog = dialog
         keep_open(dialog)
         return dialog
@@ -276,18 +270,15 @@ class TaskListTab(QWidget):
         if task is None or not self.edit_button.isEnabled():
             return None
         dialog = NewTaskDialog(self._ctx, self, today=self.today, task=task)
-        dialog.saved.connect(self._after_new)
         self.dialog = dialog
         keep_open(dialog)
         return dialog
 
-    def _after_new(self, view: TaskView) -> None:
-        self._select_after_load = view.id
-        self.refresh()
-
     def open_current(self) -> object:
         """Open the record the task is about, else its customer."""
-        task = self.current_task()
+        return self.open_task(self.current_task())
+
+    def open_task(self, task: TaskView | None) -> object:
         if task is None:
             return None
         if task.related_entity and task.related_id is not None:
@@ -322,8 +313,7 @@ class TaskListTab(QWidget):
             button=self.tr("Report done"),
             action=lambda uow, text: report_task_done(
                 uow=uow, actor=actor, task_id=task.id, expected_version=task.version,
-                report=text))
-        dialog.saved.connect(lambda _v: self.refresh())
+                report=text), record_kind="task")
         self.dialog = dialog
         return dialog
 
@@ -338,8 +328,7 @@ class TaskListTab(QWidget):
             button=self.tr("Reopen"),
             action=lambda uow, text: reopen_task(
                 uow=uow, actor=actor, task_id=task.id, expected_version=task.version,
-                comment=text))
-        dialog.saved.connect(lambda _v: self.refresh())
+                comment=text), record_kind="task")
         self.dialog = dialog
         return dialog
 
@@ -351,7 +340,8 @@ class TaskListTab(QWidget):
         for button in self._action_buttons():
             button.setEnabled(False)
         self.message_label.setText(self.tr("Saving…"))
-        self._ctx.run(lambda uow: call(uow, actor, task), on_done=lambda _v: self.refresh(),
+        self._ctx.run(lambda uow: call(uow, actor, task),
+                      on_done=lambda view: self._ctx.changes.publish("task", view.id),
                       on_error=self._action_failed, owner=self)
 
     def _action_failed(self, error: BaseException) -> None:
