@@ -160,8 +160,8 @@ def test_aging_puts_the_open_amount_in_its_bucket(
     opened: list[int] = []
     page.customer_activated.connect(opened.append)
     _show(qtbot, page, (1000, 400))
-    qtbot.waitUntil(lambda: page.model.rowCount() == 2)  # the customer and the totals
-    model = page.model
+    model = page.table.model()  # the customers, then the totals row
+    qtbot.waitUntil(lambda: model.rowCount() == 2)  # the customer and the totals
 
     def cell(row: int, column: int) -> str:
         return str(model.index(row, column).data())
@@ -278,6 +278,6 @@ def test_screenshots(
 
     aging = ReceivablesAgingPage(make_context(manager, language=language))
     _show(qtbot, aging, (1000, 360))
-    qtbot.waitUntil(lambda: aging.model.rowCount() == 2)
+    qtbot.waitUntil(lambda: aging.table.model().rowCount() == 2)
     qtbot.wait(20)
     _save(aging, f"aging_{language}.png")

@@ -1,6 +1,7 @@
 """The product, opportunity, contract and receivables aging lists on the kit: a click on a
-header reads them again in that order, the status line gives the total, and a save in a
-form refreshes the open list through the change bus, with nothing wired between them."""
+header reads them again in that order (or sorts them in memory, for the lists a service
+returns whole), the status line gives the total, and a save in a form refreshes the open
+list through the change bus, with nothing wired between them."""
 
 from __future__ import annotations
 
@@ -13,13 +14,26 @@ import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from app.models.enums import ContractKind, CustomerSource, OpportunityStage, ProductCategory
+from app.models.enums import (
+    ContractKind,
+    CustomerSource,
+    OpportunityStage,
+    OrderStatus,
+    ProductCategory,
+)
 from app.services.catalog import ProductDraft, create_product
 from app.services.contracts import ContractDraft, activate_contract, create_contract
 from app.services.customers import CustomerDraft, DeviceDraft, create_customer
 from app.services.opportunities import OpportunityDraft, create_opportunity
 from app.services.paging import Sort
 from app.services.permissions import Actor
+from app.services.sales import (
+    OrderDraft,
+    OrderLineDraft,
+    OrderView,
+    create_order,
+    transition_order,
+)
 from app.services.uow import UnitOfWork
 from app.ui.catalog.product_dialog import ProductDialog
 from app.ui.catalog.products_page import ProductListPage
@@ -30,6 +44,8 @@ from app.ui.kit.list_page import ListPage
 from app.ui.kit.table import ID_ROLE
 from app.ui.opportunities.opportunity_dialog import OpportunityDialog
 from app.ui.opportunities.page import OpportunityListPage
+from app.ui.sales.aging_page import ReceivablesAgingPage
+from app.ui.sales.payment_dialog import PaymentDialog
 
 MakeContext = Callable[..., AppContext]
 
@@ -334,3 +350,83 @@ def test_a_saved_or_renewed_contract_refreshes_the_list_through_the_change_bus(
     _loaded(qtbot, page, 4)
     assert renewed.view.id in [page.model.row_id(row) for row in range(4)]
     assert ("contract", renewed.view.id) in ctx.changes.published
+
+
+# --- receivables aging ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def owing(uow: UnitOfWork, manager: Actor, sales_user: Actor) -> dict[str, OrderView]:
+    """Two customers with a confirmed, unpaid order each: 甲 owes 100.00 (10 days old),
+    乙 owes 3 000.00 (50 days old)."""
+    product = create_product(uow=uow, actor=manager, draft=ProductDraft(
+        sku="SVC-1", name="上门服务", category=ProductCategory.SERVICE, unit="次",
+        cost_price=D("0.00"), list_price=D("100.00"), sales_points=D("0")))
+    made = {}
+    for name, quantity, age in (("甲公司", 1, 10), ("乙公司", 30, 50)):
+        customer = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name=name))
+        order = create_order(uow=uow, actor=sales_user, draft=OrderDraft(
+            customer_id=customer.id, ordered_on=dt.date.today() - dt.timedelta(days=age),
+            lines=(OrderLineDraft(product_id=product.id, quantity=quantity),)))
+        made[name] = transition_order(uow=uow, actor=sales_user, order_id=order.id,
+                                      expected_version=order.version,
+                                      to=OrderStatus.CONFIRMED)
+    return made
+
+
+class _OneCustomerAPage(ReceivablesAgingPage):
+    page_size = 1  # the service returns every customer at once all the same
+
+
+def _shown(page: ReceivablesAgingPage, column: int) -> list[str]:
+    model = page.table.model()
+    return [model.index(row, column).data() for row in range(model.rowCount())]
+
+
+def test_aging_sorts_by_any_column_and_keeps_the_totals_row_last(
+    qtbot: QtBot, qtmodeltester: Any, make_context: MakeContext, manager: Actor,
+    owing: dict[str, OrderView],
+) -> None:
+    page = _OneCustomerAPage(make_context(manager))
+    qtbot.addWidget(page)
+    _loaded(qtbot, page, 2)
+    qtmodeltester.check(page.model)
+    qtmodeltester.check(page.table.model())  # the customers and the totals row
+    assert page.message_label.text() == "2 customers owe ¥3,100.00"
+    assert _shown(page, 1) == ["甲公司", "乙公司", "Total"]  # pinyin: jia, yi
+
+    _sort_by(page, "total", Qt.SortOrder.DescendingOrder)  # as amounts, not as texts
+    assert _shown(page, 1) == ["乙公司", "甲公司", "Total"]
+    assert _shown(page, 6) == ["¥3,000.00", "¥100.00", "¥3,100.00"]
+    _sort_by(page, "days_0_30", Qt.SortOrder.DescendingOrder)
+    assert _shown(page, 1) == ["甲公司", "乙公司", "Total"]
+    _sort_by(page, "customer", Qt.SortOrder.DescendingOrder)
+    assert _shown(page, 1) == ["乙公司", "甲公司", "Total"]
+    assert page.message_label.text() == "2 customers owe ¥3,100.00"
+
+    # Enter on a sorted row opens that customer.
+    opened: list[int] = []
+    page.customer_activated.connect(opened.append)
+    page.open_row(0)
+    page.open_row(2)  # the totals row: nothing
+    assert opened == [owing["乙公司"].customer_id]
+
+
+def test_a_recorded_payment_refreshes_the_aging_through_the_change_bus(
+    qtbot: QtBot, make_context: MakeContext, manager: Actor, owing: dict[str, OrderView],
+) -> None:
+    ctx = make_context(manager)
+    page = ReceivablesAgingPage(ctx)
+    qtbot.addWidget(page)
+    _loaded(qtbot, page, 2)
+    order = owing["乙公司"]
+    dialog = PaymentDialog(ctx, customer_id=order.customer_id,
+                           customer_name=order.customer_name, order_id=order.id,
+                           order_number=order.number, open_amount=order.open_amount)
+    qtbot.addWidget(dialog)
+    dialog.amount_edit.setText("1000")
+    dialog.submit()
+    qtbot.waitUntil(lambda: page.message_label.text() == "2 customers owe ¥2,100.00")
+    assert _shown(page, 6) == ["¥100.00", "¥2,000.00", "¥2,100.00"]
+    assert dialog.payment is not None
+    assert ctx.changes.published[-1] == ("payment", dialog.payment.id)

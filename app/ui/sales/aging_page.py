@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QConcatenateTablesProxyModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -18,89 +20,94 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.services.sales import AgingReport, AgingRow, receivables_aging
+from app.models.enums import Module
+from app.services.sales import AgingRow, receivables_aging
+from app.services.uow import UnitOfWork
+from app.textkeys import sort_key
 from app.ui.context import AppContext
-from app.ui.errors import describe_error
 from app.ui.formatting import format_yuan
+from app.ui.kit.list_page import ListPage
+from app.ui.kit.table import RIGHT, Col, PageRequest
 
 Index = QModelIndex | QPersistentModelIndex
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 AMOUNTS = ("days_0_30", "days_31_60", "days_61_90", "days_over_90", "total")
+FIRST_AMOUNT = 2  # code and customer come first
 
 
-class AgingModel(QAbstractTableModel):
-    """One row per customer, then the totals row."""
+def _bold() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font
 
-    def __init__(self, parent: Any = None) -> None:
+
+class AgingTotals(QAbstractTableModel):
+    """The totals row under the customers: what the listed rows add up to.
+
+    The report's totals are the sums of its rows (``receivables_aging``), and a ``local``
+    list holds all of them, so the row adds up what the list shows. It sits in a second
+    model after the list's, so sorting the customers never moves it.
+    """
+
+    def __init__(self, columns: int, parent: Any = None) -> None:
         super().__init__(parent)
-        self.report: AgingReport | None = None
-        self._rows: Sequence[AgingRow] = ()
+        self._columns = columns
+        self.sums: tuple[Decimal, ...] | None = None  # None until the list is read
 
-    def headers(self) -> list[str]:
-        return [self.tr("Code"), self.tr("Customer"), self.tr("0–30 days"),
-                self.tr("31–60 days"), self.tr("61–90 days"), self.tr("Over 90 days"),
-                self.tr("Total")]
+    def set_rows(self, rows: Sequence[AgingRow]) -> None:
+        sums = tuple(sum((getattr(r, name) for r in rows), Decimal("0.00"))
+                     for name in AMOUNTS)
+        if self.sums is None:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self.sums = sums
+            self.endInsertRows()
+        elif sums != self.sums:
+            self.sums = sums
+            self.dataChanged.emit(self.index(0, 0), self.index(0, self._columns - 1))
 
-    def set_report(self, report: AgingReport) -> None:
-        self.beginResetModel()
-        self.report = report
-        self._rows = report.rows
-        self.endResetModel()
+    @property
+    def total(self) -> Decimal:
+        return self.sums[-1] if self.sums is not None else Decimal("0.00")
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        if parent.isValid() or self.report is None:
-            return 0
-        return len(self._rows) + 1
+        return 0 if parent.isValid() or self.sums is None else 1
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 7
+        return 0 if parent.isValid() else self._columns
 
-    def is_total_row(self, row: int) -> bool:
-        return row == len(self._rows)
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemNeverHasChildren)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or self.report is None:
+        if not index.isValid() or self.sums is None or index.row() != 0:
             return None
-        row, column = index.row(), index.column()
-        total = self.is_total_row(row)
+        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return "" if total else self._rows[row].customer_code
             if column == 1:
-                return self.tr("Total") if total else self._rows[row].customer_name
-            source: Any = self.report if total else self._rows[row]
-            return format_yuan(getattr(source, AMOUNTS[column - 2]))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and (total or column == 6):
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == ID_ROLE and not total:
-            return self._rows[row].customer_id
+                return self.tr("Total")
+            if column >= FIRST_AMOUNT:
+                return format_yuan(self.sums[column - FIRST_AMOUNT])
+            return ""
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= FIRST_AMOUNT:
+            return RIGHT
+        if role == Qt.ItemDataRole.FontRole:
+            return _bold()
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
 
-    def customer_at(self, row: int) -> int | None:
-        return self._rows[row].customer_id if 0 <= row < len(self._rows) else None
-
-
-class ReceivablesAgingPage(QWidget):
+class ReceivablesAgingPage(ListPage):
     """What each customer owes, by how long it is overdue (from the due or order date).
+
+    The service returns every customer at once, so the list is ``local``: any column
+    sorts in memory, and the totals row stays last.
 
     Signals:
         customer_activated(int): Enter or double click on a customer row.
@@ -108,11 +115,15 @@ class ReceivablesAgingPage(QWidget):
 
     customer_activated = Signal(int)
 
+    module = Module.PAYMENTS
+    kind = "payment"
+    watch = ("order",)  # a confirmed, cancelled or edited order changes what is owed
+    table_name = "aging_table"
+    local = True
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("receivables_aging_page")
-        self._ctx = ctx
-        self._generation = 0
         title = QLabel(self.tr("Receivables aging"), self)
         title.setObjectName("aging_title")
         font = title.font()
@@ -128,76 +139,87 @@ class ReceivablesAgingPage(QWidget):
         self.today_button.setObjectName("aging_today")
         self.today_button.clicked.connect(
             lambda: self.date_edit.setDate(QDate.currentDate()))
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("list_message")
-        self.model = AgingModel(self)
-        self.table = QTableView(self)
-        self.table.setObjectName("aging_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(0, 110)
-        self.table.setColumnWidth(1, 260)
-        for column in range(2, 7):
-            self.table.setColumnWidth(column, 120)
-        self.table.activated.connect(lambda index: self.open_row(index.row()))
+        self.add_filter(title)
+        self.bar.addSpacing(16)
+        self.add_filter(self.date_edit, self.tr("As of:"))
+        self.add_filter(self.today_button)
 
-        bar = QHBoxLayout()
-        bar.addWidget(title)
-        bar.addSpacing(16)
-        bar.addWidget(QLabel(self.tr("As of:"), self))
-        bar.addWidget(self.date_edit)
-        bar.addWidget(self.today_button)
-        bar.addWidget(self.message_label, 1)
+        # The table shows the customers (the kit's model) and then the totals row.
+        self.totals = AgingTotals(len(self.model.columns), self)
+        self.model.page_loaded.connect(self._add_up)
+        self.view_model = QConcatenateTablesProxyModel(self)
+        self.view_model.addSourceModel(self.model)
+        self.view_model.addSourceModel(self.totals)
+        self.table.setModel(self.view_model)
+        for i, column in enumerate(self.model.columns):
+            if column.width:
+                self.table.setColumnWidth(i, column.width)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+
         hint = QLabel(self.tr("Days past the due date (the order date where none is set). "
                               "Enter opens the customer."), self)
         hint.setObjectName("aging_hint")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666666;")
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
         layout.addWidget(hint)
         self.setFocusProxy(self.table)
-        self.refresh()
+        self.start()
+
+    def columns(self) -> list[Col[Any]]:
+        def amount(name: str, title: str, *, bold: bool = False) -> Col[Any]:
+            return Col(name, title, lambda r: format_yuan(getattr(r, name)),
+                       sort_value=lambda r: getattr(r, name), width=120,
+                       role=(lambda _r, role: _bold() if role == Qt.ItemDataRole.FontRole
+                             else None) if bold else None).money()
+
+        return [
+            Col("code", self.tr("Code"), lambda r: r.customer_code, width=110),
+            Col("customer", self.tr("Customer"), lambda r: r.customer_name, width=260,
+                sort_value=lambda r: sort_key(r.customer_name)),
+            amount("days_0_30", self.tr("0–30 days")),
+            amount("days_31_60", self.tr("31–60 days")),
+            amount("days_61_90", self.tr("61–90 days")),
+            amount("days_over_90", self.tr("Over 90 days")),
+            amount("total", self.tr("Total"), bold=True),
+        ]
+
+    @staticmethod
+    def row_id(row: AgingRow) -> int:
+        return row.customer_id
 
     @property
     def as_of(self) -> dt.date:
         qd = self.date_edit.date()
         return dt.date(qd.year(), qd.month(), qd.day())
 
-    def refresh(self) -> None:
-        self._generation += 1
-        generation, actor, as_of = self._generation, self._ctx.actor, self.as_of
-        self.message_label.setText(self.tr("Loading…"))
-        self._ctx.run(lambda uow: receivables_aging(uow=uow, actor=actor, as_of=as_of),
-                      on_done=lambda report: self._loaded(generation, report),
-                      on_error=self._failed, owner=self)
+    # --- loading ---------------------------------------------------------------------------
 
-    def _loaded(self, generation: int, report: AgingReport) -> None:
-        if generation != self._generation:
-            return
-        self.model.set_report(report)
-        count = len(report.rows)
+    def current_query(self) -> dt.date:
+        return self.as_of
+
+    def fetch(self, uow: UnitOfWork, query: dt.date,
+              request: PageRequest) -> tuple[AgingRow, ...]:
+        return receivables_aging(uow=uow, actor=self._ctx.actor, as_of=query).rows
+
+    def _add_up(self) -> None:
+        rows = [self.model.row_at(i) for i in range(self.model.rowCount())]
+        self.totals.set_rows([r for r in rows if r is not None])
+        self.show_count()  # the sum it names is the totals row's
+
+    def show_count(self) -> None:
+        count = self.model.rowCount()
         self.message_label.setText(
             self.tr("{count} customers owe {amount}").format(
-                count=count, amount=format_yuan(report.total)) if count
+                count=count, amount=format_yuan(self.totals.total)) if count
             else self.tr("Nothing is owed."))
-
-    def _failed(self, error: BaseException) -> None:
-        self.message_label.setText(describe_error(error).text)
-
-    def on_connection_restored(self) -> None:
-        self.refresh()
 
     def focus_search(self) -> None:
         self.date_edit.setFocus()
 
-    def open_row(self, row: int) -> None:
-        customer_id = self.model.customer_at(row)
-        if customer_id is not None:
-            self.customer_activated.emit(customer_id)
+    # --- actions ---------------------------------------------------------------------------
+
+    def open_record(self, record_id: int) -> None:
+        """Enter on a customer asks for its 360 view (the totals row has no id)."""
+        self.customer_activated.emit(record_id)

@@ -24,16 +24,16 @@ from app.services.sales import PaymentView, get_payment, record_payment
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
-from app.ui.kit.record_dialog import keep_open
-from app.ui.sales.common import (
+from app.ui.kit.changes import announce
+from app.ui.kit.fields import (
     ERROR_COLOUR,
     clear_field_error,
     error_label,
     parse_decimal,
-    payment_method_label,
-    payment_methods,
     show_field_error,
 )
+from app.ui.kit.record_dialog import keep_open
+from app.ui.sales.common import payment_method_label, payment_methods
 from app.ui.saving import save_keyed
 
 
@@ -41,7 +41,8 @@ class PaymentDialog(QDialog):
     """Money received for one order; the whole amount is allocated to that order.
 
     Signals:
-        recorded(PaymentView): the payment was saved.
+        recorded(PaymentView): the payment was saved (announced on the change bus as
+            "payment": the aging and the order lists read again).
     """
 
     recorded = Signal(object)
@@ -59,6 +60,7 @@ class PaymentDialog(QDialog):
         self.payment: PaymentView | None = None
         # Taken when the form opens: a save retried after a lost answer is saved once.
         self.request_key = new_request_key()
+        announce(ctx.changes, self.recorded, "payment")
 
         self.amount_edit = QLineEdit(f"{open_amount:.2f}", self)
         self.amount_edit.setObjectName("amount_edit")
@@ -221,6 +223,4 @@ class PaymentSummaryDialog(QDialog):
 
 def open_payment(ctx: AppContext, payment_id: int, parent: QWidget | None = None
                  ) -> PaymentSummaryDialog:
-    dialog = PaymentSummaryDialog(ctx, payment_id, parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(PaymentSummaryDialog(ctx, payment_id, parent))
