@@ -120,7 +120,7 @@ def test_a_routine_walk_in_is_recorded_by_keyboard_only(
     # Ready for the next customer.
     assert page.search_edit.text() == "" and page.purpose_edit.text() == ""
     assert _focus() is page.search_edit
-    qtbot.waitUntil(lambda: page.recent_table.rowCount() == 1)
+    qtbot.waitUntil(lambda: page.recent_model.rowCount() == 1)
     with qtbot.waitSignal(page.customer_activated) as opened:
         page.status_label.linkActivated.emit(f"customer:{xinrui.id}")
     assert opened.args == [xinrui.id]
@@ -259,19 +259,19 @@ def test_a_follow_up_due_today_is_on_the_todo_page_until_done(
     page = _todo(qtbot, make_context(clerk, "storefront"))
     qtbot.waitUntil(lambda: len(page.items) == 2)
     assert [i.id for i in page.items] == [late, due]  # overdue first
-    assert "overdue" in page.table.item(0, 0).text()
-    assert "overdue" not in page.table.item(1, 0).text()
+    assert "overdue" in page.model.index(0, 0).data()
+    assert "overdue" not in page.model.index(1, 0).data()
     assert "1 of them overdue" in page.status_label.text()
 
     page.table.setFocus()
-    page.table.setCurrentCell(1, 0)
+    page.table.selectRow(1)
     with qtbot.waitSignal(page.customer_activated) as opened:
         page.open_button.click()
     assert opened.args == [customer.id]
     page.done_button.click()
     qtbot.waitUntil(lambda: [i.id for i in page.items] == [late])
     qtbot.keyClick(page.table, Qt.Key.Key_Space)  # Space ticks off the current one
-    qtbot.waitUntil(lambda: page.items == ())
+    qtbot.waitUntil(lambda: page.items == () and not page.model.is_loading)
     assert "Nothing to do" in page.status_label.text()
 
 
@@ -363,7 +363,7 @@ def test_walk_in_and_todo_screenshots(
     _visit(uow, clerk, mine.id, "送样品", dt.date.today() - dt.timedelta(days=1), days_ago=2)
     ctx = make_context(clerk, "storefront", language=language)
     page = _page(qtbot, ctx)
-    qtbot.waitUntil(lambda: page.recent_table.rowCount() == 2)
+    qtbot.waitUntil(lambda: page.recent_model.rowCount() == 2)
     assert clipped_texts(page) == []
     _save(page, f"walk_in_{language}.png")
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,8 +31,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -51,7 +52,6 @@ from app.services.visits import (
     DuplicateCustomer,
     VisitDraft,
     VisitFilters,
-    VisitPage,
     WalkInResult,
     list_visits,
     record_walk_in,
@@ -59,14 +59,16 @@ from app.services.visits import (
 from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import describe_error, show_error
-from app.ui.formatting import format_date, format_local_datetime
+from app.ui.formatting import format_date, format_local_datetime, group_digits
+from app.ui.kit.list_page import prepare_table
+from app.ui.kit.table import Col, PagedTableModel, PageRequest
 from app.ui.saving import save_keyed
 from app.ui.visits.common import KIND_SOURCES, FieldBox, follow_up_value, kind_combo, kind_label
 from app.ui.visits.visit_dialog import VisitDialog, open_visit
 
 SEARCH_DEBOUNCE_MS = 250
 SEARCH_LIMIT = 20
-RECENT_LIMIT = 50
+RECENT_LIMIT = 50  # the first read of the recent visits; scrolling reads on
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -233,19 +235,21 @@ class WalkInPage(QWidget):
         recent_title = QLabel(self.tr("My recent visits"), recent_panel)
         recent_title.setObjectName("recent_title")
         recent_title.setFont(font)
-        self.recent_table = QTableWidget(0, 5, recent_panel)
+        # Newest first; a header click sorts on the server (VISIT_SORT_KEYS). A visit
+        # written anywhere (here, in its dialog, from the to-do list) is heard on the
+        # change bus and the list reads again.
+        self.recent_model = PagedTableModel(self._recent_columns(), self._load_recent,
+                                            page_size=RECENT_LIMIT, parent=self)
+        self.recent_model.page_loaded.connect(self._show_recent_count)
+        self.recent_model.load_failed.connect(self._on_recent_failed)
+        self.recent_table = QTableView(recent_panel)
         self.recent_table.setObjectName("recent_visits")
-        self.recent_table.setHorizontalHeaderLabels([
-            self.tr("When"), self.tr("Kind"), self.tr("Customer"), self.tr("Purpose"),
-            self.tr("Follow-up")])
-        self.recent_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.recent_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        prepare_table(self.recent_table, self.recent_model)
         self.recent_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.recent_table.verticalHeader().setVisible(False)
         self.recent_table.setWordWrap(False)
-        self.recent_table.horizontalHeader().setSectionResizeMode(
-            3, QHeaderView.ResizeMode.Stretch)
+        self.recent_table.horizontalHeader().setStretchLastSection(False)
         self.recent_table.activated.connect(self._on_recent_activated)
+        ctx.changes.follow(self, ("visit",), lambda _kind, _id: self.refresh_recent())
         self.recent_status = QLabel(recent_panel)
         self.recent_status.setObjectName("recent_status")
         right = QVBoxLayout(recent_panel)
@@ -427,20 +431,25 @@ class WalkInPage(QWidget):
         self.record(confirm_new=True)
 
     def refresh_recent(self) -> None:
+        """Read the user's recent visits again (keeping the order chosen)."""
+        self.recent_model.set_query(self._ctx.actor.user_id, force=True)
+
+    def _load_recent(self, owner_id: int, request: PageRequest,
+                     on_done: Callable[[Any], None],
+                     on_error: Callable[[BaseException], None]) -> None:
         actor = self._ctx.actor
         self._ctx.run(
             lambda uow: list_visits(uow=uow, actor=actor,
-                                    filters=VisitFilters(owner_id=actor.user_id),
-                                    limit=RECENT_LIMIT),
-            on_done=self._fill_recent, on_error=self._on_recent_failed, owner=self)
+                                    filters=VisitFilters(owner_id=owner_id),
+                                    after=request.after, limit=request.limit,
+                                    sort=request.sort, with_total=request.with_total),
+            on_done=on_done, on_error=on_error, owner=self)
 
     def open_recent(self, row: int) -> VisitDialog | None:
-        item = self.recent_table.item(row, 0)
-        if item is None:
+        visit_id = self.recent_model.row_id(row)
+        if visit_id is None:
             return None
-        dialog = open_visit(self._ctx, int(item.data(ITEM_ROLE)), self)
-        dialog.saved.connect(lambda _v: self.refresh_recent())
-        return dialog
+        return open_visit(self._ctx, int(visit_id), self)
 
     # --- search results -------------------------------------------------------------------
 
@@ -524,7 +533,10 @@ class WalkInPage(QWidget):
         self._set_status(text.format(name=f"<b>{html.escape(name)}</b>") + " "
                          + f'<a href="customer:{result.customer_id}">'
                          + html.escape(self.tr("Open customer")) + "</a>")
-        self.refresh_recent()
+        # The recent visits here, the customer list and the to-do lists read again.
+        if result.customer_created:
+            self._ctx.changes.publish("customer", result.customer_id)
+        self._ctx.changes.publish("visit", result.visit.id)
         self.search_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_record_failed(self, error: BaseException) -> None:
@@ -602,30 +614,41 @@ class WalkInPage(QWidget):
 
     # --- recent visits --------------------------------------------------------------------
 
-    def _fill_recent(self, page: VisitPage) -> None:
-        table = self.recent_table
-        table.setRowCount(len(page.rows))
-        for row, visit in enumerate(page.rows):
-            cells = [format_local_datetime(visit.occurred_at), kind_label(visit.kind),
-                     visit.customer_name, visit.purpose, format_date(visit.follow_up_on)]
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if column == 0:
-                    item.setData(ITEM_ROLE, visit.id)
-                table.setItem(row, column, item)
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.recent_status.setText(
-            self.tr("No visits recorded yet.") if not page.rows else
-            self.tr("Latest {count}; Enter opens one.").format(count=len(page.rows)))
+    def _recent_columns(self) -> list[Col[Any]]:
+        # The keys are the service's sort keys (VISIT_SORT_KEYS).
+        return [
+            Col("when", self.tr("When"), lambda v: format_local_datetime(v.occurred_at),
+                sort="when", width=130),
+            Col("kind", self.tr("Kind"), lambda v: kind_label(v.kind), sort="kind", width=70),
+            Col("customer", self.tr("Customer"), lambda v: v.customer_name, sort="customer",
+                width=150),
+            Col("purpose", self.tr("Purpose"), lambda v: v.purpose, sort="purpose"),
+            Col("follow_up", self.tr("Follow-up"), lambda v: format_date(v.follow_up_on),
+                sort="follow_up", width=90),
+        ]
+
+    def _show_recent_count(self) -> None:
+        shown, total = self.recent_model.rowCount(), self.recent_model.total
+        if not shown:
+            text = self.tr("No visits recorded yet.")
+        elif total is not None and total > shown:
+            text = self.tr("{shown} of {total} shown; Enter opens one.").format(
+                shown=shown, total=group_digits(total))
+        else:
+            text = self.tr("{count} visits; Enter opens one.").format(count=shown)
+        self.recent_status.setText(text)
         self.recent_status.setStyleSheet("")
+        if shown <= RECENT_LIMIT:  # the first read: fit the columns to it, once
+            self.recent_table.resizeColumnsToContents()
+            self.recent_table.horizontalHeader().setSectionResizeMode(
+                3, QHeaderView.ResizeMode.Stretch)  # the purpose takes what is left
 
     def _on_recent_failed(self, error: BaseException) -> None:
         self.recent_status.setText(describe_error(error).text)
         self.recent_status.setStyleSheet("color: #b00020;")
 
-    def _on_recent_activated(self, index: object) -> None:
-        self.open_recent(index.row())  # type: ignore[attr-defined]
+    def _on_recent_activated(self, index: QModelIndex) -> None:
+        self.open_recent(index.row())
 
     # --- helpers --------------------------------------------------------------------------
 
