@@ -169,8 +169,8 @@ def test_audit_viewer_filters_by_user(qtbot, uow, make_context, admin, clerk, ma
     audit.search()
     qtbot.waitUntil(lambda: bool(audit.rows) and all(r.user_id == clerk.user_id
                                                      for r in audit.rows))
-    assert audit.table.rowCount() == 1
-    assert "海淀零售客户" in audit.table.item(0, 6).text()
+    assert audit.model.rowCount() == 1 and audit.model.total == 1
+    assert "海淀零售客户" in audit.model.index(0, 6).data()
     audit.table.selectRow(0)
     fields = {audit.detail.item(i, 0).text(): audit.detail.item(i, 2).text()
               for i in range(audit.detail.rowCount())}

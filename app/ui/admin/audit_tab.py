@@ -1,11 +1,12 @@
-"""The audit log viewer (操作日志): filters, newest first, before/after of each changed field.
+"""The audit log viewer (操作日志): filters, newest first (or by a clicked column), the
+before/after of each changed field. Entries are read page by page as the list scrolls.
 
 Read-only: the program offers no way to change or delete an entry.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -18,23 +19,20 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.models.enums import AuditAction
 from app.services import administration as adm
-from app.services.audit_view import AuditFilters, AuditPage, AuditRow, audited_entities, list_audit
-from app.ui.admin.common import (
-    action_label,
-    entity_label,
-    fill_row,
-    local_time,
-    make_table,
-    selected_id,
-)
+from app.services.audit_view import AuditFilters, AuditRow, audited_entities, list_audit
+from app.ui.admin.common import action_label, entity_label, fill_table, local_time, make_table
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
+from app.ui.formatting import group_digits
+from app.ui.kit.list_page import prepare_table
+from app.ui.kit.table import Col, PagedTableModel, PageRequest
 from app.ui.labels import station_label
 
 PAGE_SIZE = 200
@@ -45,9 +43,6 @@ class AuditTab(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self.setObjectName("admin_audit")
-        self._rows: list[AuditRow] = []
-        self._next: tuple[dt.datetime, int] | None = None
-        self._filters = AuditFilters()
 
         self.user = QComboBox(self)
         self.user.setObjectName("audit_user")
@@ -80,9 +75,6 @@ class AuditTab(QWidget):
         self.search_button.setDefault(True)
         self.search_button.clicked.connect(self.search)
         self.record.returnPressed.connect(self.search)
-        self.more_button = QPushButton(self.tr("Older entries"), self)
-        self.more_button.setObjectName("audit_more")
-        self.more_button.clicked.connect(self.load_more)
 
         filters = QGridLayout()
         filters.addWidget(QLabel(self.tr("User"), self), 0, 0)
@@ -103,10 +95,15 @@ class AuditTab(QWidget):
         filters.setColumnStretch(1, 1)
         filters.setColumnStretch(3, 1)
 
-        self.table = make_table(self, "audit_table", [
-            self.tr("Time"), self.tr("User"), self.tr("Station"), self.tr("Action"),
-            self.tr("Kind"), self.tr("Record"), self.tr("Summary")], stretch=6)
-        self.table.itemSelectionChanged.connect(self._show_detail)
+        self.model = PagedTableModel(self._columns(), self._load, page_size=PAGE_SIZE,
+                                     parent=self)
+        self.model.page_loaded.connect(self._loaded)
+        self.model.load_failed.connect(self._failed)
+        self.table = QTableView(self)
+        self.table.setObjectName("audit_table")
+        prepare_table(self.table, self.model)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._show_detail())
         self.detail = make_table(self, "audit_detail", [
             self.tr("Field"), self.tr("Before"), self.tr("After")], stretch=2)
         self.detail.setWordWrap(True)
@@ -119,12 +116,10 @@ class AuditTab(QWidget):
         splitter.setSizes([420, 200])
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
-        bottom.addWidget(self.more_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
-        self.more_button.setEnabled(False)
         self._choices_loaded = False
 
     def refresh(self) -> None:
@@ -164,56 +159,59 @@ class AuditTab(QWidget):
             action=AuditAction(action) if action else None,
         )
 
+    def _columns(self) -> list[Col[Any]]:
+        return [
+            Col("time", self.tr("Time"), lambda r: local_time(r.at), sort="time", width=150),
+            Col("user", self.tr("User"), lambda r: r.user_name or "", sort="user"),
+            Col("station", self.tr("Station"),
+                lambda r: station_label(r.station) if r.station else "", sort="station"),
+            Col("action", self.tr("Action"), lambda r: action_label(r.action), sort="action"),
+            Col("kind", self.tr("Kind"), lambda r: entity_label(r.entity), sort="kind"),
+            Col("record", self.tr("Record"),
+                lambda r: "" if r.entity_id is None else str(r.entity_id), sort="record"),
+            # Not sortable: it shows in the reader's language, it is stored in the writer's.
+            Col("summary", self.tr("Summary"), lambda r: r.summary),
+        ]
+
     def search(self) -> None:
-        self._filters = self.current_filters()
-        self._rows = []
-        self._fetch(None)
+        """Read the log again from the top with the filters as they are now."""
+        self.model.set_query(self.current_filters(), force=True)
 
-    def load_more(self) -> None:
-        if self._next is not None:
-            self._fetch(self._next)
-
-    def _fetch(self, before: tuple[dt.datetime, int] | None) -> None:
-        ctx, filters = self._ctx, self._filters
-        self.more_button.setEnabled(False)
+    def _load(self, filters: AuditFilters, request: PageRequest, on_done: Any,
+              on_error: Any) -> None:
+        ctx = self._ctx
         ctx.run(lambda uow: list_audit(uow=uow, actor=ctx.actor, filters=filters,
-                                       before=before, limit=PAGE_SIZE),
-                on_done=self._loaded, on_error=self._failed, owner=self)
+                                       after=request.after, limit=request.limit,
+                                       sort=request.sort, with_total=request.with_total),
+                on_done=on_done, on_error=on_error, owner=self)
 
-    def _loaded(self, page: AuditPage) -> None:
-        start = len(self._rows)
-        self._rows.extend(page.rows)
-        self._next = page.next_before
-        self.table.setRowCount(len(self._rows))
-        for i, r in enumerate(self._rows[start:], start=start):
-            fill_row(self.table, i, r.id, [
-                local_time(r.at), r.user_name or "", station_label(r.station) if r.station else "",
-                action_label(r.action),
-                entity_label(r.entity), "" if r.entity_id is None else str(r.entity_id), r.summary])
-        if start == 0:
-            self.detail.setRowCount(0)
-            if self._rows:
-                self.table.selectRow(0)
-            self._show_detail()
-        self.more_button.setEnabled(self._next is not None)
-        self.message.setText(self.tr("{count} entries shown").format(count=len(self._rows))
-                             + ("" if self._next is None else " " + self.tr("(more below)")))
+    def _loaded(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        if shown and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+        self._show_detail()
+        if total is not None and total > shown:
+            self.message.setText(self.tr("{count} of {total} entries shown (scroll down for "
+                                         "more)").format(count=shown, total=group_digits(total)))
+        else:
+            self.message.setText(self.tr("{count} entries shown").format(count=shown))
 
     def _failed(self, error: BaseException) -> None:
         self.message.setText(describe_error(error).text)
 
     def selected(self) -> AuditRow | None:
-        chosen = selected_id(self.table)
-        return next((r for r in self._rows if r.id == chosen), None)
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
 
     def _show_detail(self) -> None:
         row = self.selected()
         changes = row.changes if row is not None else ()
-        self.detail.setRowCount(len(changes))
-        for i, c in enumerate(changes):
-            fill_row(self.detail, i, i, [c.field, c.before or "", c.after or ""])
+        fill_table(self.detail, [(i, [c.field, c.before or "", c.after or ""], False)
+                                 for i, c in enumerate(changes)])
         self.detail.resizeRowsToContents()
 
     @property
     def rows(self) -> tuple[AuditRow, ...]:
-        return tuple(self._rows)
+        """The entries read so far (those still held)."""
+        return tuple(r for i in range(self.model.rowCount())
+                     if (r := self.model.row_at(i)) is not None)
