@@ -34,11 +34,12 @@ class CurrentRowKeeper(QObject):
     """Keeps ``table``'s current row across the reloads of its kit model.
 
     Signals:
-        restored(): the rows of a reload are in and the current row is set again (or the
-            list came back empty) — the moment to update what depends on it.
+        current_changed(): the reset took the current row away, or the rows of the
+            reload are in and it is set again — the moments to update what depends on it
+            (the buttons under the list are off while it reads).
     """
 
-    restored = Signal()
+    current_changed = Signal()
 
     def __init__(self, table: QTableView, model: PagedTableModel) -> None:
         super().__init__(table)
@@ -67,10 +68,10 @@ class CurrentRowKeeper(QObject):
             return
         count = self._model.rowCount()
         if count == 0:
-            if self._model.is_loading:
-                return  # the reset that starts a read: the rows are on their way
-            self._pending = None
-            self.restored.emit()
+            if not self._model.is_loading:
+                self._pending = None  # the list came back empty
+            # else: the reset that starts a read — the rows are on their way
+            self.current_changed.emit()
             return
         previous, at = self._pending
         self._pending = None
@@ -81,7 +82,7 @@ class CurrentRowKeeper(QObject):
         if row < 0:
             row = min(at, count - 1)
         self._table.selectRow(row)
-        self.restored.emit()
+        self.current_changed.emit()
 
 
 __all__ = ["CurrentRowKeeper", "held_rows", "row_of"]

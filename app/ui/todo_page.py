@@ -113,7 +113,7 @@ class TodoPage(QWidget):
             lambda _c, _p: self._update_buttons())
         self.table.installEventFilter(self)
         self.keeper = CurrentRowKeeper(self.table, self.model)
-        self.keeper.restored.connect(self._update_buttons)
+        self.keeper.current_changed.connect(self._update_buttons)
         self.model.page_loaded.connect(self._loaded)
         self.model.load_failed.connect(self._on_failed)
 

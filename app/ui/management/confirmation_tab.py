@@ -91,7 +91,7 @@ class ConfirmationQueueTab(ListPage):
         buttons.addWidget(self.confirm_button)
         cast(QVBoxLayout, self.layout()).addLayout(buttons)
         self.keeper = CurrentRowKeeper(self.table, self.model)
-        self.keeper.restored.connect(self._update_buttons)
+        self.keeper.current_changed.connect(self._update_buttons)
         self.table.selectionModel().currentRowChanged.connect(
             lambda _c, _p: self._update_buttons())
         self.model.page_loaded.connect(self._loaded)

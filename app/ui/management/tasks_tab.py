@@ -166,7 +166,7 @@ class TaskListTab(ListPage):
             buttons.addWidget(button)
         cast(QVBoxLayout, self.layout()).addLayout(buttons)
         self.keeper = CurrentRowKeeper(self.table, self.model)
-        self.keeper.restored.connect(self._current_changed)
+        self.keeper.current_changed.connect(self._current_changed)
         self.table.selectionModel().currentRowChanged.connect(
             lambda _c, _p: self._current_changed())
         self.model.page_loaded.connect(self._loaded)
