@@ -72,6 +72,12 @@ def _items(uow: UnitOfWork) -> list[tuple[CareKind, CareStatus, str | None, str 
             .order_by(CareItem.id)).all()]
 
 
+def _colour(page: CarePage, row: int) -> str:
+    """The colour a row's text is drawn in ("" for the table's own)."""
+    brush = page.model.index(row, 0).data(Qt.ItemDataRole.ForegroundRole)
+    return brush.color().name() if brush is not None else ""
+
+
 def _open_dialog(qtbot: QtBot, dialog: QWidget | None) -> CareOutcomeDialog:
     assert isinstance(dialog, CareOutcomeDialog)
     qtbot.waitUntil(lambda: dialog.view is not None and not dialog.is_busy)
@@ -91,10 +97,10 @@ def test_management_page_generates_once_a_day_and_highlights_overdue(
     # Soonest first: the follow-up due two days ago, in red.
     first = page.items[0]
     assert first.kind is CareKind.FOLLOW_UP and first.overdue
-    assert "overdue" in page.table.item(0, 0).text()
-    assert page.table.item(0, 0).foreground().color().name() == "#b00020"
-    assert page.table.item(1, 0).foreground().color().name() != "#b00020"
-    assert page.table.item(0, 1).text() == "北京鑫锐科技有限公司"
+    assert "overdue" in page.model.index(0, 0).data()
+    assert _colour(page, 0) == "#b00020"
+    assert _colour(page, 1) != "#b00020"
+    assert page.model.index(0, 1).data() == "北京鑫锐科技有限公司"
     assert "1 of them overdue" in page.message_label.text()
 
     # Opening the page again the same day generates nothing; "Generate now" neither.
@@ -125,7 +131,7 @@ def test_record_outcome_from_the_page(
     assert page.scope_combo.currentData() is True  # a salesperson starts with their own
 
     page.table.setFocus()
-    page.table.setCurrentCell(1, 0)
+    page.table.selectRow(1)
     chosen = page.items[1]
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
     dialog = _open_dialog(qtbot, page.dialog)
@@ -148,7 +154,7 @@ def test_record_outcome_from_the_page(
         assert row.done_at is not None
 
     # Postpone another one from the dialog.
-    page.table.setCurrentCell(0, 0)
+    page.table.selectRow(0)
     target = page.items[0]
     dialog = _open_dialog(qtbot, page.record_outcome())
     dialog.postpone_edit.setDate(dialog.postpone_edit.date().addDays(3))
@@ -162,7 +168,8 @@ def test_record_outcome_from_the_page(
         assert row.status is CareStatus.OPEN and row.due_on == ON + _days(10)
         assert row.outcome == "没人接，周末再打"
 
-    # Open customer.
+    # Open customer (once the list is read again after the save).
+    qtbot.waitUntil(lambda: not page.model.is_loading and page.open_button.isEnabled())
     with qtbot.waitSignal(page.customer_activated) as signal:
         page.open_button.click()
     assert signal.args == [page.current_item().customer_id]  # type: ignore[union-attr]
@@ -180,19 +187,19 @@ def test_care_items_on_the_todo_list_record_an_outcome(
     # Due today or earlier: the overdue follow-up first, then today's four.
     assert [i.due for i in care] == [ON - _days(2)] + [ON] * 4
     assert care[0].overdue and page.items[0] == care[0]
-    assert "overdue" in page.table.item(0, 0).text()
-    assert page.table.item(0, 1).text() == "Customer care"
+    assert "overdue" in page.model.index(0, 0).data()
+    assert page.model.index(0, 1).data() == "Customer care"
 
     first = care[0]
     page.table.setFocus()
-    page.table.setCurrentCell(0, 0)
+    page.table.selectRow(0)
     assert page.open_button.text() == "Record outcome…"
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
     dialog = _open_dialog(qtbot, page.dialog)
     dialog.outcome_edit.setPlainText("已回访，打印机使用正常")
     dialog.channel_combo.setCurrentIndex(dialog.channel_combo.findData("phone"))
     dialog.save_button.click()
-    qtbot.waitUntil(lambda: page.loaded and first.id not in {
+    qtbot.waitUntil(lambda: not page.model.is_loading and first.id not in {
         i.id for i in page.items if i.kind is TodoKind.CARE}, timeout=5000)
     assert len([i for i in page.items if i.kind is TodoKind.CARE]) == 4
     done = list_care_items(uow=uow, actor=sales_user, on=ON, statuses=(CareStatus.DONE,))
@@ -285,7 +292,7 @@ def test_screenshots(
     _show(qtbot, page, (1200, 420))
     qtbot.waitUntil(lambda: len(page.items) == 5)
     qtbot.waitUntil(lambda: page.generation_label.text() != "")
-    page.table.setCurrentCell(1, 0)  # the overdue first row shows its red, unselected
+    page.table.selectRow(1)  # the overdue first row shows its red, unselected
     qtbot.wait(20)
     assert clipped_texts(page) == []
     _save(page, f"care_page_{language}.png")

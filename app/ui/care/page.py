@@ -7,19 +7,17 @@ generation for today when it opens, once a day. Everyone else sees their own ite
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,15 +28,16 @@ from app.services.care import (
     GenerationResult,
     generate_care_items,
     last_generation,
-    list_care_items,
+    page_care_items,
 )
+from app.services.uow import UnitOfWork
 from app.ui.care.common import OVERDUE_COLOUR, care_kind_label, care_status_label, channel_label
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
-from app.ui.formatting import format_date
-
-ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
-LIST_LIMIT = 500
+from app.ui.formatting import format_date, group_digits
+from app.ui.kit.list_page import ListPage
+from app.ui.kit.table import Col, PageRequest
+from app.ui.list_rows import CurrentRowKeeper, held_rows, row_of
 
 # Status filter: (key, statuses passed to the service).
 _STATUS_FILTERS: dict[str, tuple[CareStatus, ...] | None] = {
@@ -49,8 +48,26 @@ _STATUS_FILTERS: dict[str, tuple[CareStatus, ...] | None] = {
 }
 
 
-class CarePage(QWidget):
-    """Care items in the user's scope, soonest first; overdue ones in red.
+@dataclass(frozen=True)
+class CareQuery:
+    """What the filters ask for; ``today`` decides what is overdue."""
+
+    mine: bool
+    statuses: tuple[CareStatus, ...] | None
+    kind: CareKind | None
+    today: dt.date
+
+
+def _overdue_colour(item: CareItemView, role: int) -> Any:
+    if role == Qt.ItemDataRole.ForegroundRole and item.overdue:
+        return QBrush(QColor(OVERDUE_COLOUR))
+    return None
+
+
+class CarePage(ListPage):
+    """Care items in the user's scope, soonest first (any column sorts them, on the
+    server); overdue ones in red. An outcome recorded anywhere (here, on the to-do list)
+    and a generation are heard on the change bus and the list reads again.
 
     Keys: Enter records the outcome of the chosen item, F5 reloads.
 
@@ -60,18 +77,20 @@ class CarePage(QWidget):
 
     customer_activated = Signal(int)
 
+    module = Module.CARE
+    kind = "care"
+    table_name = "care_table"
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *,
                  today: dt.date | None = None, auto_generate: bool = True) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         self.setObjectName("care_page")
-        self._ctx = ctx
         self._today = today
-        self._generation = 0
-        self.items: tuple[CareItemView, ...] = ()
         self.dialog: QWidget | None = None
         self.may_generate = ctx.can(Module.CARE, Operation.CREATE)
         self.may_edit = ctx.can(Module.CARE, Operation.EDIT)
         self.may_edit_rules = ctx.can(Module.CARE, Operation.CONFIRM)
+        self.message_label.setObjectName("care_message")
 
         self.scope_combo = QComboBox(self)
         self.scope_combo.setObjectName("scope_filter")
@@ -90,35 +109,21 @@ class CarePage(QWidget):
             self.kind_combo.addItem(care_kind_label(kind), kind.value)
         for combo in (self.scope_combo, self.status_combo, self.kind_combo):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.generate_button = QPushButton(self.tr("Generate now"), self)
-        self.generate_button.setObjectName("generate_button")
+        self.add_filter(self.scope_combo)
+        self.add_filter(self.status_combo, self.tr("Status:"))
+        self.add_filter(self.kind_combo, self.tr("Kind:"))
+        self.generate_button = self.add_button(
+            self.tr("Generate now"), "generate_button", self.generate,
+            visible=self.may_generate, first=False)
         self.generate_button.setToolTip(self.tr(
             "Create the care items the rules call for (follow-up calls, contract expiry, "
             "consumables reorder, birthdays, holidays); nothing is created twice"))
-        self.generate_button.clicked.connect(self.generate)
-        self.generate_button.setVisible(self.may_generate)
-        self.rules_button = QPushButton(self.tr("Care rules…"), self)
-        self.rules_button.setObjectName("rules_button")
-        self.rules_button.clicked.connect(self.open_rules)
-        self.rules_button.setVisible(self.may_edit_rules)
-
-        self.table = QTableWidget(0, 7, self)
-        self.table.setObjectName("care_table")
-        self.table.setHorizontalHeaderLabels([
-            self.tr("Due on"), self.tr("Customer"), self.tr("Kind"), self.tr("Reason"),
-            self.tr("Owner"), self.tr("Status"), self.tr("Outcome")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.rules_button = self.add_button(self.tr("Care rules…"), "rules_button",
+                                            self.open_rules, visible=self.may_edit_rules,
+                                            first=False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
-        self.table.doubleClicked.connect(lambda _index: self.record_outcome())
-        self.table.installEventFilter(self)
-        self.table.itemSelectionChanged.connect(self._update_buttons)
 
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("care_message")
-        self.message_label.setWordWrap(True)
         self.generation_label = QLabel(self)
         self.generation_label.setObjectName("generation_label")
         self.generation_label.setWordWrap(True)
@@ -131,110 +136,100 @@ class CarePage(QWidget):
         self.open_button = QPushButton(self.tr("Open customer"), self)
         self.open_button.setObjectName("open_customer_button")
         self.open_button.clicked.connect(self.open_customer)
-
-        bar = QHBoxLayout()
-        bar.addWidget(self.scope_combo)
-        bar.addWidget(QLabel(self.tr("Status:"), self))
-        bar.addWidget(self.status_combo)
-        bar.addWidget(QLabel(self.tr("Kind:"), self))
-        bar.addWidget(self.kind_combo)
-        bar.addStretch(1)
-        bar.addWidget(self.generate_button)
-        bar.addWidget(self.rules_button)
         bottom = QHBoxLayout()
-        bottom.addWidget(self.message_label, 1)
+        bottom.addWidget(self.generation_label, 1)
         bottom.addWidget(self.open_button)
         bottom.addWidget(self.outcome_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
-        layout.addWidget(self.generation_label)
+        cast(QVBoxLayout, self.layout()).addLayout(bottom)
+        self.keeper = CurrentRowKeeper(self.table, self.model)
+        self.keeper.current_changed.connect(self._update_buttons)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda _c, _p: self._update_buttons())
+        self.model.load_failed.connect(self._failed_style)
         self.setFocusProxy(self.table)
         self._update_buttons()
         if auto_generate and self.may_generate:
+            # The list is read once today's items are there (see _generated).
             self._generate(only_if_not_run_today=True)
         else:
-            self.refresh()
+            self.start()
             self._load_last_generation()
 
     @property
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 
+    def columns(self) -> list[Col[Any]]:
+        def due(item: CareItemView) -> str:
+            text = format_date(item.due_on)
+            return self.tr("{date} (overdue)").format(date=text) if item.overdue else text
+
+        def customer(item: CareItemView) -> str:
+            return item.customer_name + (f" — {item.contact_name}" if item.contact_name
+                                         else "")
+
+        def outcome(item: CareItemView) -> str:
+            text = item.outcome or ""
+            return f"[{channel_label(item.channel)}] {text}" if item.channel and text else text
+
+        # The keys are the service's sort keys (CARE_SORT_KEYS).
+        return [Col(key, title, value, sort=key, width=width, role=_overdue_colour)
+                for key, title, value, width in (
+            ("due_on", self.tr("Due on"), due, 150),
+            ("customer", self.tr("Customer"), customer, 240),
+            ("kind", self.tr("Kind"), lambda i: care_kind_label(i.kind), 110),
+            ("reason", self.tr("Reason"), lambda i: i.title, 300),
+            ("owner", self.tr("Owner"), lambda i: i.owner_name or self.tr("(management)"),
+             110),
+            ("status", self.tr("Status"), lambda i: care_status_label(i.status), 80),
+            ("outcome", self.tr("Outcome"), outcome, None),
+        )]
+
     # --- loading -----------------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        self._generation += 1
-        generation, actor, today = self._generation, self._ctx.actor, self.today
-        mine = bool(self.scope_combo.currentData())
-        statuses = _STATUS_FILTERS[str(self.status_combo.currentData())]
+    def current_query(self) -> CareQuery:
         kind_value = self.kind_combo.currentData()
-        kind = CareKind(kind_value) if kind_value else None
-        self.message_label.setText(self.tr("Loading…"))
-        self.message_label.setStyleSheet("")
-        self._ctx.run(
-            lambda uow: list_care_items(uow=uow, actor=actor, on=today, mine=mine,
-                                        statuses=statuses, kind=kind, limit=LIST_LIMIT),
-            on_done=lambda rows: self._fill(generation, rows), on_error=self._failed,
-            owner=self)
+        return CareQuery(mine=bool(self.scope_combo.currentData()),
+                         statuses=_STATUS_FILTERS[str(self.status_combo.currentData())],
+                         kind=CareKind(kind_value) if kind_value else None, today=self.today)
 
-    def on_connection_restored(self) -> None:
-        self.refresh()
+    def fetch(self, uow: UnitOfWork, query: CareQuery, request: PageRequest) -> Any:
+        return page_care_items(uow=uow, actor=self._ctx.actor, on=query.today,
+                               mine=query.mine, statuses=query.statuses, kind=query.kind,
+                               after=request.after, limit=request.limit, sort=request.sort,
+                               with_total=request.with_total)
+
+    @property
+    def items(self) -> tuple[CareItemView, ...]:
+        """The care items listed, in the order shown."""
+        return held_rows(self.model)
 
     def focus_search(self) -> None:
         self.kind_combo.setFocus()
 
-    def _fill(self, generation: int, rows: tuple[CareItemView, ...]) -> None:
-        if generation != self._generation:
-            return
-        previous = self.current_item()
-        self.items = tuple(rows)
-        table = self.table
-        table.setRowCount(len(self.items))
-        overdue_brush = QBrush(QColor(OVERDUE_COLOUR))
-        select_row = 0
-        for row, item in enumerate(self.items):
-            due = format_date(item.due_on)
-            if item.overdue:
-                due = self.tr("{date} (overdue)").format(date=due)
-            customer = item.customer_name + (f" — {item.contact_name}"
-                                             if item.contact_name else "")
-            outcome = item.outcome or ""
-            if item.channel and outcome:
-                outcome = f"[{channel_label(item.channel)}] {outcome}"
-            cells = [due, customer, care_kind_label(item.kind), item.title,
-                     item.owner_name or self.tr("(management)"),
-                     care_status_label(item.status), outcome]
-            for column, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setData(ITEM_ROLE, item.id)
-                if item.overdue:
-                    cell.setForeground(overdue_brush)
-                table.setItem(row, column, cell)
-            if previous is not None and item.id == previous.id:
-                select_row = row
-        table.resizeColumnsToContents()
-        for column, cap in ((1, 240), (3, 360)):
-            table.setColumnWidth(column, min(table.columnWidth(column), cap))
-        table.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
-        if self.items:
-            table.setCurrentCell(select_row, 0)
+    def show_count(self) -> None:
+        """How many care items, and how many of those shown are overdue."""
+        self.message_label.setStyleSheet("")
+        shown, total = self.model.rowCount(), self.model.total
         overdue = sum(1 for i in self.items if i.overdue)
-        if not self.items:
+        partial = total is not None and total > shown
+        if not shown:
             text = self.tr("No care items here.")
+        elif partial and overdue:
+            text = self.tr("{shown} of {total} care items shown, {overdue} of them "
+                           "overdue.").format(shown=shown, total=group_digits(total or 0),
+                                              overdue=overdue)
+        elif partial:
+            text = self.tr("{shown} of {total} care items shown.").format(
+                shown=shown, total=group_digits(total or 0))
         elif overdue:
             text = self.tr("{count} care items, {overdue} of them overdue.").format(
-                count=len(self.items), overdue=overdue)
+                count=shown, overdue=overdue)
         else:
-            text = self.tr("{count} care items.").format(count=len(self.items))
-        if len(self.items) >= LIST_LIMIT:
-            text += " " + self.tr("Only the first {limit} are shown.").format(limit=LIST_LIMIT)
+            text = self.tr("{count} care items.").format(count=shown)
         self.message_label.setText(text)
-        self._update_buttons()
 
-    def _failed(self, error: BaseException) -> None:
-        self.message_label.setText(describe_error(error).text)
+    def _failed_style(self, _error: BaseException) -> None:
         self.message_label.setStyleSheet(f"color: {OVERDUE_COLOUR};")
         self._update_buttons()
 
@@ -276,11 +271,13 @@ class CarePage(QWidget):
         self.generate_button.setEnabled(True)
         if result is None:
             self._load_last_generation()
-        else:
-            self.generation_label.setText(
-                self.tr("Generated for {date}: {count} new care items.").format(
-                    date=format_date(result.on), count=result.total))
-        self.refresh()
+            self.refresh()
+            return
+        self.generation_label.setText(
+            self.tr("Generated for {date}: {count} new care items.").format(
+                date=format_date(result.on), count=result.total))
+        # This list and the owners' to-do lists read again.
+        self._ctx.changes.publish("care", None)
 
     def _generation_failed(self, error: BaseException) -> None:
         self.generate_button.setEnabled(True)
@@ -291,8 +288,18 @@ class CarePage(QWidget):
     # --- actions -----------------------------------------------------------------------------
 
     def current_item(self) -> CareItemView | None:
-        row = self.table.currentRow()
-        return self.items[row] if 0 <= row < len(self.items) else None
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def select_item(self, item_id: int) -> bool:
+        row = row_of(self.model, item_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        return row >= 0
+
+    def open_record(self, record_id: int) -> object:
+        """Enter or a double click: the outcome of that item."""
+        return self.record_outcome() if self.select_item(record_id) else None
 
     def record_outcome(self) -> QWidget | None:
         item = self.current_item()
@@ -301,7 +308,6 @@ class CarePage(QWidget):
         from app.ui.care.outcome_dialog import open_care_item
 
         dialog = open_care_item(self._ctx, item.id, self, today=self.today)
-        dialog.saved.connect(lambda _v: self.refresh())
         self.dialog = dialog
         return dialog
 
@@ -321,11 +327,3 @@ class CarePage(QWidget):
         has = self.current_item() is not None
         self.outcome_button.setEnabled(has)
         self.open_button.setEnabled(has)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if (watched is self.table and event.type() == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
-            self.record_outcome()
-            return True
-        return super().eventFilter(watched, event)
