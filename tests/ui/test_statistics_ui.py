@@ -381,6 +381,14 @@ def test_drill_down_lists_the_records_and_opens_them(
         "SO-20261102-0007", "FW-20261105-0002", "朝阳区税务所"]
     assert dialog.model.index(1, 1).data() == "2026-11-05"
     assert dialog.model.index(0, 5).data() == "¥10,000.00"
+    # A click on the date header orders the records by date, in memory, and back.
+    dialog.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
+    days = [dialog.model.record(r).day for r in range(3)]
+    assert days == sorted((d for d in days if d is not None), reverse=True) + [
+        d for d in days if d is None]
+    dialog.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    assert [dialog.model.index(r, 0).data() for r in range(3)] == [
+        "SO-20261102-0007", "FW-20261105-0002", "朝阳区税务所"]
     assert dialog.total_label.text() == "1,200 records, total ¥12,345.50"
     assert dialog.note_label.isVisible() and "More than 3" in dialog.note_label.text()
     assert dialog.title_label.text() == (

@@ -241,6 +241,7 @@ class ProductDialog(RecordDialog):
         self._view = view
         self.product_id = view.id
         self.set_busy(False, self.tr("Saved."))
+        self.saved.emit(view)
         self.accept()
 
 

@@ -3,9 +3,9 @@ what a refused or failed save shows, and the change bus after a write.
 
 A form fills in its fields, ``reload`` (read the record on the worker, then ``_fill``) and
 its writes, each through :meth:`RecordDialog.write`: busy while it runs; on success the
-form shows the saved record, the change bus hears ``(record_kind, id)`` and ``saved``
-fires; a :class:`ValidationError` puts each message at its field; anything else keeps
-what was typed and says so (a conflict reads the record again).
+form shows the saved record and emits ``saved``, which the change bus hears as
+``(record_kind, id)``; a :class:`ValidationError` puts each message at its field; anything
+else keeps what was typed and says so (a conflict reads the record again).
 """
 
 from __future__ import annotations
@@ -133,28 +133,23 @@ class RecordDialog(QDialog):
 
     # --- writing ------------------------------------------------------------------------------
 
-    def write(self, call: Callable[[UnitOfWork], Any], *, busy_text: str = "",
-              on_done: Callable[[Any], None] | None = None) -> None:
-        """Run one write on the worker (see the module docstring); ``on_done`` shows the
-        result (default: :meth:`written`)."""
+    def write(self, call: Callable[[UnitOfWork], Any], on_done: Callable[[Any], None], *,
+              busy_text: str = "", refused: Callable[[BaseException], None] | None = None,
+              ) -> None:
+        """Run one write on the worker: errors cleared, busy while it runs; ``on_done``
+        shows the result (and emits ``saved``); a failure goes to ``refused`` (default:
+        field errors for a refusal, a message for anything else)."""
+        if self._busy:
+            return
         self.clear_errors()
         self.set_busy(True, busy_text or self.tr("Saving…"))
-        done = on_done or self.written
-        self._ctx.run(call, on_done=lambda result: self._after_write(result, done),
-                      on_error=self._on_save_failed, owner=self)
-
-    def _after_write(self, result: Any, show: Callable[[Any], None]) -> None:
-        show(result)
-        self.saved.emit(result)
+        self._ctx.run(call, on_done=on_done, on_error=refused or self._on_save_failed,
+                      owner=self)
 
     def _announce(self, result: Any) -> None:
         """Tell the open screens (the change bus) that this dialog's record changed."""
         if self.record_kind:
             self._ctx.changes.publish(self.record_kind, getattr(result, "id", None))
-
-    def written(self, result: Any) -> None:  # pragma: no cover - overridden where used
-        """Show the record a write returned."""
-        self.set_busy(False)
 
     def _place_line_errors(self, errors: dict[str, str]) -> Collection[str]:
         """Show the errors that belong inside a lines table; the fields they name."""

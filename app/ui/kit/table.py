@@ -160,6 +160,7 @@ class PagedTableModel(QAbstractTableModel):
         self._was_loading = False
         self._total: int | None = None
         self._custom: dict[Hashable, Mapping[str, object]] = {}
+        self._as_read: list[Any] = []  # a local list's rows in the service's order
         self.requests_made = 0
 
     # --- what the page asks -----------------------------------------------------------------
@@ -376,7 +377,7 @@ class PagedTableModel(QAbstractTableModel):
                 self._custom.pop(row_id, None)
 
     def _sort_in_memory(self) -> None:
-        rows = [r for c in self._chunks for r in (c.rows or {}).values()]
+        rows = list(self._as_read)
         if self._sort is not None and 0 <= self._sort_column < len(self._columns):
             column = self._columns[self._sort_column]
             key = column.sort_value or column.value
@@ -399,6 +400,7 @@ class PagedTableModel(QAbstractTableModel):
         self._lru.clear()
         self._refilling.clear()
         self._custom.clear()
+        self._as_read = []
         self._next_after = None
         self._at_end = False
         self._error = None
@@ -441,6 +443,8 @@ class PagedTableModel(QAbstractTableModel):
             self._fetching = True
             self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
             self._ids.extend(self._row_id(r) for r in rows)
+            if self._local:
+                self._as_read.extend(rows)
             self._chunks.append(_Chunk(start, after, len(rows), None))
             self._keep(len(self._chunks) - 1, {self._row_id(r): r for r in rows})
             self._next_after = next_after

@@ -34,7 +34,7 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_local_datetime, format_yuan
-from app.ui.kit.record_dialog import RecordDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, header_label, keep_open
 from app.ui.sales.common import error_label, order_action_label, order_status_label
 from app.ui.sales.lines import LinesEditor
 
@@ -105,22 +105,19 @@ class OrderDialog(RecordDialog):
             return
         draft = self.current_draft()
         oid, version, actor = self._view.id, self._view.version, self._ctx.actor
-        self.clear_errors()
         self.lines.clear_errors()
         self.custom_form.clear_errors()
-        self.set_busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: update_order(uow=uow, actor=actor, order_id=oid,
-                                               expected_version=version, draft=draft),
-                      on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+        self.write(lambda uow: update_order(uow=uow, actor=actor, order_id=oid,
+                                            expected_version=version, draft=draft),
+                   self._on_saved)
 
     def move_to(self, target: OrderStatus) -> None:
-        if self._view is None or self._busy:
+        if self._view is None:
             return
         oid, version, actor = self._view.id, self._view.version, self._ctx.actor
-        self.set_busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: transition_order(uow=uow, actor=actor, order_id=oid,
-                                                   expected_version=version, to=target),
-                      on_done=self._on_saved, on_error=self._on_action_failed, owner=self)
+        self.write(lambda uow: transition_order(uow=uow, actor=actor, order_id=oid,
+                                                expected_version=version, to=target),
+                   self._on_saved, refused=self._on_action_failed)
 
     def record_payment(self) -> QWidget | None:
         """Open the payment dialog for this order (allocated to it, its open amount)."""
@@ -145,12 +142,7 @@ class OrderDialog(RecordDialog):
     # --- building --------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.number_label = QLabel(self)
-        self.number_label.setObjectName("number_label")
-        font = self.number_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.number_label.setFont(font)
+        self.number_label = header_label(self)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("state_label")
         self.customer_label = QLabel(self)
@@ -348,6 +340,4 @@ class OrderDialog(RecordDialog):
 
 def open_order(ctx: AppContext, order_id: int, parent: QWidget | None = None) -> OrderDialog:
     """Open an order (the timeline opener for kind "order")."""
-    dialog = OrderDialog(ctx, order_id, parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(OrderDialog(ctx, order_id, parent))

@@ -36,7 +36,7 @@ from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
 from app.ui.kit.chooser import CustomerChooser
-from app.ui.kit.record_dialog import RecordDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, header_label, keep_open
 from app.ui.sales.common import error_label, quotation_action_label, quotation_status_label
 from app.ui.sales.lines import LinesEditor
 from app.ui.saving import save_keyed
@@ -146,22 +146,21 @@ class QuotationDialog(RecordDialog):
             on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
 
     def move_to(self, target: QuotationStatus) -> None:
-        if self._view is None or self._busy:
+        if self._view is None:
             return
         qid, version, actor = self._view.id, self._view.version, self._ctx.actor
-        self.set_busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: transition_quotation(
+        self.write(lambda uow: transition_quotation(
             uow=uow, actor=actor, quotation_id=qid, expected_version=version, to=target),
-            on_done=self._on_saved, on_error=self._on_action_failed, owner=self)
+            self._on_saved, refused=self._on_action_failed)
 
     def convert_to_order(self) -> None:
-        if self._view is None or self._busy:
+        if self._view is None:
             return
         qid, version, actor = self._view.id, self._view.version, self._ctx.actor
-        self.set_busy(True, self.tr("Converting to an order…"))
-        self._ctx.run(lambda uow: convert_quotation_to_order(
+        self.write(lambda uow: convert_quotation_to_order(
             uow=uow, actor=actor, quotation_id=qid, expected_version=version),
-            on_done=self._on_converted, on_error=self._on_action_failed, owner=self)
+            self._on_converted, busy_text=self.tr("Converting to an order…"),
+            refused=self._on_action_failed)
 
     def open_print_preview(self) -> None:
         if self._view is None:
@@ -172,12 +171,7 @@ class QuotationDialog(RecordDialog):
     # --- building --------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.number_label = QLabel(self)
-        self.number_label.setObjectName("number_label")
-        font = self.number_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.number_label.setFont(font)
+        self.number_label = header_label(self)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("state_label")
 
@@ -340,16 +334,12 @@ class QuotationDialog(RecordDialog):
 def open_quotation(ctx: AppContext, quotation_id: int, parent: QWidget | None = None
                    ) -> QuotationDialog:
     """Open a saved quotation (the timeline opener for kind "quotation")."""
-    dialog = QuotationDialog(ctx, quotation_id, parent=parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(QuotationDialog(ctx, quotation_id, parent=parent))
 
 
 def new_quotation(ctx: AppContext, customer_id: int | None = None,
                   parent: QWidget | None = None) -> QuotationDialog:
-    dialog = QuotationDialog(ctx, customer_id=customer_id, parent=parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(QuotationDialog(ctx, customer_id=customer_id, parent=parent))
 
 
 def format_total(view: QuotationView) -> str:

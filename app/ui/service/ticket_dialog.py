@@ -32,7 +32,7 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_local_datetime, format_yuan
-from app.ui.kit.record_dialog import RecordDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, header_label, keep_open
 from app.ui.service.tickets_page import (
     OVERDUE_COLOUR,
     overdue_text,
@@ -135,13 +135,12 @@ class TicketDialog(RecordDialog):
         self._on_action_failed(error)
 
     def move_to(self, target: TicketStatus) -> None:
-        if self._view is None or self._busy:
+        if self._view is None:
             return
         tid, version, actor = self._view.id, self._view.version, self._ctx.actor
-        self.set_busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: move_ticket(uow=uow, actor=actor, ticket_id=tid,
-                                              expected_version=version, to=target),
-                      on_done=self._on_saved, on_error=self._on_action_failed, owner=self)
+        self.write(lambda uow: move_ticket(uow=uow, actor=actor, ticket_id=tid,
+                                           expected_version=version, to=target),
+                   self._on_saved, refused=self._on_action_failed)
 
     def open_dispatch(self) -> QWidget | None:
         if self._view is None:
@@ -166,12 +165,7 @@ class TicketDialog(RecordDialog):
     # --- building --------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.number_label = QLabel(self)
-        self.number_label.setObjectName("number_label")
-        font = self.number_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.number_label.setFont(font)
+        self.number_label = header_label(self)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("state_label")
         self.overdue_label = QLabel(self)
@@ -342,14 +336,10 @@ class TicketDialog(RecordDialog):
 
 def open_ticket(ctx: AppContext, ticket_id: int, parent: QWidget | None = None) -> TicketDialog:
     """Open a ticket (the timeline opener for kind "service_ticket")."""
-    dialog = TicketDialog(ctx, ticket_id, parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(TicketDialog(ctx, ticket_id, parent))
 
 
 def open_repair_ticket(ctx: AppContext, repair_id: int,
                        parent: QWidget | None = None) -> TicketDialog:
     """Open the ticket of a repair record (the timeline opener for kind "repair")."""
-    dialog = TicketDialog(ctx, None, parent, repair_id=repair_id)
-    keep_open(dialog)
-    return dialog
+    return keep_open(TicketDialog(ctx, None, parent, repair_id=repair_id))

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QTableView,
@@ -24,59 +23,50 @@ from app.services.statistics import DrillKey, DrillRecord, DrillResult, StatFilt
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
 from app.ui.formatting import format_date, format_yuan
+from app.ui.kit.list_page import prepare_table
+from app.ui.kit.table import Col, Loader, PagedTableModel, PageRequest
 
-Index = QModelIndex | QPersistentModelIndex
 ERROR_STYLE = "color: #b00020;"
 CAPTION_STYLE = "color: #666666;"
 DETAIL_COLUMN = 4
-AMOUNT_COLUMN = 5
 
 
-class DrillModel(QAbstractTableModel):
-    """One row per record behind the number."""
+def drill_columns() -> list[Col[DrillRecord]]:
+    """The drill-down's columns; all of them sort, in memory (a drill-down is one read)."""
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("DrillModel", text)
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.records: tuple[DrillRecord, ...] = ()
+    def tip(text: str) -> Callable[[DrillRecord, int], Any]:
+        return lambda r, role: (getattr(r, text) or None
+                                if role == Qt.ItemDataRole.ToolTipRole else None)
 
-    def headers(self) -> list[str]:
-        return [self.tr("Number"), self.tr("Date"), self.tr("Customer"), self.tr("Person"),
-                self.tr("Details"), self.tr("Amount")]
+    return [
+        Col("number", tr("Number"), lambda r: r.number, width=150),
+        Col("date", tr("Date"), lambda r: format_date(r.day), sort_value=lambda r: r.day,
+            width=100),
+        Col("customer", tr("Customer"), lambda r: r.customer_name, width=220,
+            role=tip("customer_name")),
+        Col("person", tr("Person"), lambda r: r.person, width=90),
+        Col("detail", tr("Details"), lambda r: r.detail, width=170, role=tip("detail")),
+        Col("amount", tr("Amount"), lambda r: format_yuan(r.amount),
+            sort_value=lambda r: r.amount, width=120).money(),
+    ]
 
-    def set_records(self, records: tuple[DrillRecord, ...]) -> None:
-        self.beginResetModel()
-        self.records = records
-        self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.records)
+class DrillModel(PagedTableModel):
+    """One row per record behind the number, sorted by any column in memory."""
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else 6
+    def __init__(self, load: Loader, parent: Any = None) -> None:
+        super().__init__(drill_columns(), load, local=True,
+                         row_id=lambda r: (r.entity, r.record_id), parent=parent)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not self.hasIndex(index.row(), index.column()):
-            return None
-        record = self.records[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (record.number, format_date(record.day), record.customer_name,
-                    record.person, record.detail, format_yuan(record.amount))[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == AMOUNT_COLUMN:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column in (2, 4):
-            return (record.customer_name, record.detail)[column // 2 - 1] or None
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < 6):
-            return self.headers()[section]
-        return None
+    @property
+    def records(self) -> tuple[DrillRecord, ...]:
+        return tuple(r for i in range(self.rowCount()) if (r := self.row_at(i)) is not None)
 
     def record(self, row: int) -> DrillRecord | None:
-        return self.records[row] if 0 <= row < len(self.records) else None
+        found = self.row_at(row)
+        return found if isinstance(found, DrillRecord) else None
 
 
 class DrillDownDialog(QDialog):
@@ -116,21 +106,16 @@ class DrillDownDialog(QDialog):
         self.busy.setMaximumWidth(120)
         self.busy.setTextVisible(False)
 
-        self.model = DrillModel(self)
+        self.model = DrillModel(self._load, self)
+        self.model.page_loaded.connect(self._shown)
+        self.model.load_failed.connect(self._failed)
         self.table = QTableView(self)
         self.table.setObjectName("drill_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        prepare_table(self.table, self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        for column, width in enumerate((150, 100, 220, 90, 170, 120)):
-            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.activated.connect(lambda index: self.open_row(index.row()))
 
         self.total_label = QLabel(self)
@@ -171,19 +156,29 @@ class DrillDownDialog(QDialog):
         self.load()
 
     def load(self) -> None:
-        key, filters, actor = self.key, self.filters, self._ctx.actor
         self.busy.show()
-        self._ctx.run(lambda uow: stats.drill_down(key, filters, uow=uow, actor=actor),
-                      on_done=self._loaded, on_error=self._failed, owner=self)
+        self.model.set_query((self.key, self.filters), force=True)
 
-    def _loaded(self, result: DrillResult) -> None:
+    def _load(self, query: Any, request: PageRequest, on_done: Callable[[Any], None],
+              on_error: Callable[[BaseException], None]) -> None:
+        key, filters, actor = self.key, self.filters, self._ctx.actor
+
+        def done(result: DrillResult) -> None:
+            self.drill_result = result
+            on_done(result.records)
+
+        self._ctx.run(lambda uow: stats.drill_down(key, filters, uow=uow, actor=actor),
+                      on_done=done, on_error=on_error, owner=self)
+
+    def _shown(self) -> None:
+        result = self.drill_result
+        if result is None:
+            return
         self.busy.hide()
-        self.drill_result = result
         language = self._ctx.language
         title = result.title_zh if language == "zh" else result.title_en
         if title:
             self.setWindowTitle(title)
-        self.model.set_records(result.records)
         # Most records have no details line: no empty column then.
         self.table.setColumnHidden(DETAIL_COLUMN, not any(r.detail for r in result.records))
         shown = len(result.records)

@@ -191,3 +191,5 @@ def test_a_local_list_sorts_in_memory_with_empty_values_last(qtbot: QtBot) -> No
     assert present == sorted(present, reverse=True)
     assert amounts[len(present):] == [None] * (30 - len(present))
     assert model.sortable(3)  # any column sorts in memory
+    model.sort(-1)  # back to the order the service gave
+    assert [model.row_at(i).id for i in range(30)] == [r.id for r in rows]
