@@ -176,9 +176,10 @@ def test_lead_approves_a_pending_entry(
     assert page.select_entry(pending_entry)
     assert "更换硒鼓" in page.detail.toPlainText()
     page.approve_button.click()
-    qtbot.waitUntil(lambda: page.entries == () and not page._busy)
+    qtbot.waitUntil(lambda: page.entries == () and not page._busy
+                    and not page.model.is_loading)
     assert list_pending_knowledge(uow=uow, actor=lead) == ()
-    assert page.table.rowCount() == 0
+    assert page.model.rowCount() == 0
 
 
 def test_technician_sees_no_approve_button(

@@ -95,7 +95,8 @@ def test_lead_returns_with_reason_author_edits_and_resubmits(
     dialog.reason_edit.setPlainText("请写明搓纸轮型号和清洁方法")
     assert dialog.return_button.isEnabled()
     dialog.return_button.click()
-    qtbot.waitUntil(lambda: page.entries == () and not page._busy)
+    qtbot.waitUntil(lambda: page.entries == () and not page._busy
+                    and not page.model.is_loading)
     stored = get_knowledge(uow=uow, actor=lead, entry_id=entry.id)
     assert stored.status is KnowledgeStatus.REJECTED
     assert stored.return_reason == "请写明搓纸轮型号和清洁方法"
@@ -106,8 +107,8 @@ def test_lead_returns_with_reason_author_edits_and_resubmits(
     assert not mine.approve_button.isVisible()
     qtbot.waitUntil(lambda: mine.mine_loaded)
     assert mine.select_mine(entry.id)
-    assert mine.mine_table.item(0, 4).text() == "请写明搓纸轮型号和清洁方法"
-    assert mine.mine_table.item(0, 3).text() == "Returned"
+    assert mine.mine_model.index(0, 4).data() == "请写明搓纸轮型号和清洁方法"
+    assert mine.mine_model.index(0, 3).data() == "Returned"
     assert "请写明搓纸轮型号和清洁方法" in mine.mine_detail.toPlainText()
     assert "1 returned to you" in mine.mine_message.text()
     assert mine.edit_button.isEnabled()
@@ -123,7 +124,7 @@ def test_lead_returns_with_reason_author_edits_and_resubmits(
     assert resubmitted.status is KnowledgeStatus.PENDING and "酒精" in resubmitted.solution
     qtbot.waitUntil(lambda: mine.my_entries != () and
                     mine.my_entries[0].status is KnowledgeStatus.PENDING)
-    assert mine.mine_table.item(0, 3).text() == "Pending approval"
+    assert mine.mine_model.index(0, 3).data() == "Pending approval"
 
     # Back in the lead's queue.
     page.refresh()
@@ -171,12 +172,12 @@ def test_counter_clerk_browses_and_searches_approved_entries(
     qtbot.waitUntil(lambda: len(page.browse_entries) == 2)
     page.search_edit.setText("m404")
     qtbot.waitUntil(lambda: [e.id for e in page.browse_entries] == [jam.id])
-    assert page.browse_table.item(0, 1).text() == "HP LaserJet Pro M404dn"
+    assert page.browse_model.index(0, 1).data() == "HP LaserJet Pro M404dn"
     assert "更换搓纸轮组件" in page.browse_detail.toPlainText()
     page.search_edit.setText("黑线")
     qtbot.waitUntil(lambda: [e.id for e in page.browse_entries] == [lines.id])
     page.search_edit.setText("没有这个")
-    qtbot.waitUntil(lambda: page.browse_entries == ())
+    qtbot.waitUntil(lambda: page.browse_entries == () and not page.browse_model.is_loading)
     assert page.browse_message.text() == "Nothing found."
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -45,11 +44,14 @@ from app.services.knowledge import (
     list_pending_knowledge,
     reject_knowledge,
 )
+from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
+from app.ui.kit.list_page import prepare_table
 from app.ui.kit.record_dialog import keep_open
+from app.ui.kit.table import Col, PagedTableModel, PageRequest
+from app.ui.list_rows import CurrentRowKeeper, held_rows, row_of
 
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_DEBOUNCE_MS = 300
 RETURNED_COLOUR = "#c62828"
 
@@ -57,41 +59,10 @@ def knowledge_status_label(status: KnowledgeStatus) -> str:
     return labels.label(status)
 
 
-def _table(parent: QWidget, name: str, headers: list[str], stretch: int) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    table.setColumnWidth(0, 140)
-    table.setColumnWidth(1, 160)
-    return table
-
-
-def _fill(table: QTableWidget, rows: tuple[KnowledgeView, ...],
-          cells: Callable[[KnowledgeView], tuple[str, ...]]) -> None:
-    table.setRowCount(len(rows))
-    for i, e in enumerate(rows):
-        for col, text in enumerate(cells(e)):
-            item = QTableWidgetItem(text)
-            item.setData(ID_ROLE, e.id)
-            if e.status is KnowledgeStatus.REJECTED:
-                item.setForeground(QColor(RETURNED_COLOUR))
-            table.setItem(i, col, item)
-
-
-def _selected(table: QTableWidget, rows: tuple[KnowledgeView, ...]) -> KnowledgeView | None:
-    chosen = table.selectionModel().selectedRows()
-    if not chosen:
-        return None
-    row = chosen[0].row()
-    return rows[row] if 0 <= row < len(rows) else None
+def _returned_colour(entry: KnowledgeView, role: int) -> Any:
+    if role == Qt.ItemDataRole.ForegroundRole and entry.status is KnowledgeStatus.REJECTED:
+        return QBrush(QColor(RETURNED_COLOUR))
+    return None
 
 
 def _detail(split_parent: QWidget, name: str) -> QPlainTextEdit:
@@ -99,6 +70,48 @@ def _detail(split_parent: QWidget, name: str) -> QPlainTextEdit:
     detail.setObjectName(name)
     detail.setReadOnly(True)
     return detail
+
+
+class _EntryList:
+    """One tab's list: entries read whole by ``read`` (on the worker), sorted in memory
+    by any column, the first (or the same) entry chosen after every read."""
+
+    def __init__(self, ctx: AppContext, page: QWidget, name: str,
+                 columns: list[Col[KnowledgeView]],
+                 read: Callable[[UnitOfWork, Any], tuple[KnowledgeView, ...]],
+                 stretch: int) -> None:
+        self._ctx = ctx
+        self._page = page
+        self._read = read
+        self.model = PagedTableModel(columns, self._load, local=True, parent=page)
+        self.table = QTableView(page)
+        self.table.setObjectName(name)
+        prepare_table(self.table, self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        self.keeper = CurrentRowKeeper(self.table, self.model)
+
+    def _load(self, query: Any, request: PageRequest, on_done: Callable[[Any], None],
+              on_error: Callable[[BaseException], None]) -> None:
+        read = self._read
+        self._ctx.run(lambda uow: read(uow, query), on_done=on_done, on_error=on_error,
+                      owner=self._page)
+
+    @property
+    def entries(self) -> tuple[KnowledgeView, ...]:
+        return held_rows(self.model)
+
+    def selected(self) -> KnowledgeView | None:
+        chosen = self.table.selectionModel().selectedRows()
+        return self.model.row_at(chosen[0].row()) if chosen else None
+
+    def select(self, entry_id: int) -> bool:
+        row = row_of(self.model, entry_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        return row >= 0
 
 
 class ReturnDialog(QDialog):
@@ -161,20 +174,19 @@ class ReturnDialog(QDialog):
 
 
 class KnowledgePage(QWidget):
-    """Browse approved entries; review the pending ones (lead); follow up one's own."""
+    """Browse approved entries; review the pending ones (lead); follow up one's own.
+
+    Each tab's list sorts by any column (in memory: the entries come whole). An entry
+    written anywhere (a technician's new entry from a repair, an edit here, the lead's
+    decision) is heard on the change bus and the three lists read again.
+    """
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *,
                  search_debounce_ms: int = SEARCH_DEBOUNCE_MS) -> None:
         super().__init__(parent)
         self.setObjectName("knowledge_page")
         self._ctx = ctx
-        self._generation = 0
-        self._browse_generation = 0
-        self._mine_generation = 0
         self._busy = False
-        self.entries: tuple[KnowledgeView, ...] = ()  # the pending queue
-        self.browse_entries: tuple[KnowledgeView, ...] = ()
-        self.my_entries: tuple[KnowledgeView, ...] = ()
         self.browse_loaded = False
         self.mine_loaded = False
         self.return_dialog: ReturnDialog | None = None
@@ -209,9 +221,30 @@ class KnowledgePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.note_label)
         layout.addWidget(self.tabs, 1)
+        ctx.changes.follow(self, ("knowledge",), lambda _kind, _id: self.refresh())
         self.refresh()  # F5 (the main window's Refresh) calls refresh() too
 
     # --- building --------------------------------------------------------------------------
+
+    def _column(self, key: str) -> Col[KnowledgeView]:
+        columns: dict[str, Col[KnowledgeView]] = {
+            c.key: c for c in (
+                Col("number", self.tr("Number"), lambda e: e.number, width=140),
+                Col("model", self.tr("Model"), lambda e: e.device_model, width=160),
+                Col("symptom", self.tr("Symptom"), lambda e: e.symptom, width=220),
+                Col("cause", self.tr("Cause"), lambda e: e.cause, width=200),
+                Col("author", self.tr("Author"), lambda e: e.author_name or "", width=100),
+                Col("used", self.tr("Used"), lambda e: str(e.times_used),
+                    sort_value=lambda e: e.times_used, width=60),
+                Col("status", self.tr("Status"), lambda e: knowledge_status_label(e.status),
+                    sort_value=lambda e: list(KnowledgeStatus).index(e.status), width=90),
+                Col("return_reason", self.tr("Return reason"),
+                    lambda e: (e.return_reason or "")
+                    if e.status is KnowledgeStatus.REJECTED else ""),
+            )}
+        column = columns[key]
+        return Col(column.key, column.title, column.value, column.sort, column.sort_value,
+                   column.align, column.width, column.tooltip, _returned_colour)
 
     def _build_pending(self) -> None:
         self.review_panel = QWidget(self)
@@ -219,10 +252,17 @@ class KnowledgePage(QWidget):
         self.message_label = QLabel(self.review_panel)
         self.message_label.setObjectName("list_message")
         self.message_label.setWordWrap(True)
-        self.table = _table(self.review_panel, "pending_table", [
-            self.tr("Number"), self.tr("Model"), self.tr("Symptom"), self.tr("Author"),
-            self.tr("Used")], 2)
-        self.table.itemSelectionChanged.connect(self._show_selected)
+        self.pending = _EntryList(
+            self._ctx, self, "pending_table",
+            [self._column(k) for k in ("number", "model", "symptom", "author", "used")],
+            lambda uow, _q: list_pending_knowledge(uow=uow, actor=self._ctx.actor), 2)
+        self.model, self.table = self.pending.model, self.pending.table
+        self.table.setParent(self.review_panel)
+        self.table.selectionModel().selectionChanged.connect(
+            lambda _s, _d: self._show_selected())
+        self.pending.keeper.current_changed.connect(self._show_selected)
+        self.model.page_loaded.connect(self._loaded)
+        self.model.load_failed.connect(self._failed)
         self.detail = _detail(self.review_panel, "entry_detail")
         self.approve_button = QPushButton(self.tr("Approve"), self.review_panel)
         self.approve_button.setObjectName("approve_button")
@@ -252,11 +292,18 @@ class KnowledgePage(QWidget):
         self.search_edit.setPlaceholderText(self.tr("Model or symptom words, e.g. M404 卡纸"))
         self.browse_message = QLabel(self.browse_panel)
         self.browse_message.setObjectName("browse_message")
-        self.browse_table = _table(self.browse_panel, "browse_table", [
-            self.tr("Number"), self.tr("Model"), self.tr("Symptom"), self.tr("Cause"),
-            self.tr("Used")], 2)
-        self.browse_table.setColumnWidth(3, 200)
-        self.browse_table.itemSelectionChanged.connect(self._show_browse_selected)
+        self.browse = _EntryList(
+            self._ctx, self, "browse_table",
+            [self._column(k) for k in ("number", "model", "symptom", "cause", "used")],
+            lambda uow, text: list_knowledge(uow=uow, actor=self._ctx.actor, text=text), 2)
+        self.browse_model, self.browse_table = self.browse.model, self.browse.table
+        self.browse_table.setParent(self.browse_panel)
+        self.browse_table.selectionModel().selectionChanged.connect(
+            lambda _s, _d: self._show_browse_selected())
+        self.browse.keeper.current_changed.connect(self._show_browse_selected)
+        self.browse_model.page_loaded.connect(self._browse_loaded)
+        self.browse_model.load_failed.connect(
+            lambda e: self.browse_message.setText(describe_error(e).text))
         self.browse_detail = _detail(self.browse_panel, "browse_detail")
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -283,13 +330,20 @@ class KnowledgePage(QWidget):
         self.mine_message = QLabel(self.mine_panel)
         self.mine_message.setObjectName("mine_message")
         self.mine_message.setWordWrap(True)
-        self.mine_table = _table(self.mine_panel, "mine_table", [
-            self.tr("Number"), self.tr("Model"), self.tr("Symptom"), self.tr("Status"),
-            self.tr("Return reason")], 4)
-        self.mine_table.setColumnWidth(2, 220)
-        self.mine_table.setColumnWidth(3, 90)
-        self.mine_table.itemSelectionChanged.connect(self._show_mine_selected)
-        self.mine_table.itemActivated.connect(lambda _i: self.edit_selected())
+        self.mine = _EntryList(
+            self._ctx, self, "mine_table",
+            [self._column(k) for k in ("number", "model", "symptom", "status",
+                                       "return_reason")],
+            lambda uow, _q: list_my_knowledge(uow=uow, actor=self._ctx.actor), 4)
+        self.mine_model, self.mine_table = self.mine.model, self.mine.table
+        self.mine_table.setParent(self.mine_panel)
+        self.mine_table.selectionModel().selectionChanged.connect(
+            lambda _s, _d: self._show_mine_selected())
+        self.mine.keeper.current_changed.connect(self._show_mine_selected)
+        self.mine_table.activated.connect(lambda _i: self.edit_selected())
+        self.mine_model.page_loaded.connect(self._mine_loaded)
+        self.mine_model.load_failed.connect(
+            lambda e: self.mine_message.setText(describe_error(e).text))
         self.mine_detail = _detail(self.mine_panel, "mine_detail")
         self.edit_button = QPushButton(self.tr("Edit and resubmit…"), self.mine_panel)
         self.edit_button.setObjectName("edit_entry_button")
@@ -319,33 +373,18 @@ class KnowledgePage(QWidget):
         """Reload the pending queue (the lead's)."""
         if not self.may_review:
             return
-        self._generation += 1
-        generation, actor = self._generation, self._ctx.actor
         self.message_label.setText(self.tr("Loading…"))
-        self._ctx.run(lambda uow: list_pending_knowledge(uow=uow, actor=actor),
-                      on_done=lambda rows: self._loaded(generation, rows),
-                      on_error=self._failed, owner=self)
+        self.model.set_query(None, force=True)
 
     def refresh_browse(self) -> None:
         self._search_timer.stop()
-        self._browse_generation += 1
-        generation, actor = self._browse_generation, self._ctx.actor
-        text = self.search_edit.text().strip()
         self.browse_message.setText(self.tr("Loading…"))
-        self._ctx.run(lambda uow: list_knowledge(uow=uow, actor=actor, text=text),
-                      on_done=lambda rows: self._browse_loaded(generation, rows),
-                      on_error=lambda e: self.browse_message.setText(describe_error(e).text),
-                      owner=self)
+        self.browse_model.set_query(self.search_edit.text().strip(), force=True)
 
     def refresh_mine(self) -> None:
         if not self.may_write:
             return
-        self._mine_generation += 1
-        generation, actor = self._mine_generation, self._ctx.actor
-        self._ctx.run(lambda uow: list_my_knowledge(uow=uow, actor=actor),
-                      on_done=lambda rows: self._mine_loaded(generation, rows),
-                      on_error=lambda e: self.mine_message.setText(describe_error(e).text),
-                      owner=self)
+        self.mine_model.set_query(None, force=True)
 
     def on_connection_restored(self) -> None:
         self.refresh()
@@ -356,46 +395,38 @@ class KnowledgePage(QWidget):
         else:
             self.tabs.currentWidget().setFocus()
 
-    def _loaded(self, generation: int, rows: tuple[KnowledgeView, ...]) -> None:
-        if generation != self._generation:
-            return
-        self.entries = rows
-        _fill(self.table, rows, lambda e: (e.number, e.device_model, e.symptom,
-                                           e.author_name or "", str(e.times_used)))
-        self.message_label.setText(
-            self.tr("{count} waiting").format(count=len(rows)) if rows
-            else self.tr("Nothing waiting for approval."))
-        if rows:
-            self.table.selectRow(0)
-        self._show_selected()  # also when row 0 stays selected with new content
+    @property
+    def entries(self) -> tuple[KnowledgeView, ...]:
+        """The pending queue, in the order shown."""
+        return self.pending.entries
 
-    def _browse_loaded(self, generation: int, rows: tuple[KnowledgeView, ...]) -> None:
-        if generation != self._browse_generation:
-            return
-        self.browse_entries = rows
-        _fill(self.browse_table, rows, lambda e: (e.number, e.device_model, e.symptom,
-                                                  e.cause, str(e.times_used)))
-        self.browse_message.setText(self.tr("{count} found").format(count=len(rows)) if rows
+    @property
+    def browse_entries(self) -> tuple[KnowledgeView, ...]:
+        return self.browse.entries
+
+    @property
+    def my_entries(self) -> tuple[KnowledgeView, ...]:
+        return self.mine.entries
+
+    def _loaded(self) -> None:
+        count = self.model.rowCount()
+        self.message_label.setText(
+            self.tr("{count} waiting").format(count=count) if count
+            else self.tr("Nothing waiting for approval."))
+        self._show_selected()
+
+    def _browse_loaded(self) -> None:
+        count = self.browse_model.rowCount()
+        self.browse_message.setText(self.tr("{count} found").format(count=count) if count
                                     else self.tr("Nothing found."))
-        if rows:
-            self.browse_table.selectRow(0)
-        self._show_browse_selected()
         self.browse_loaded = True
 
-    def _mine_loaded(self, generation: int, rows: tuple[KnowledgeView, ...]) -> None:
-        if generation != self._mine_generation:
-            return
-        self.my_entries = rows
-        _fill(self.mine_table, rows, lambda e: (
-            e.number, e.device_model, e.symptom, knowledge_status_label(e.status),
-            (e.return_reason or "") if e.status is KnowledgeStatus.REJECTED else ""))
+    def _mine_loaded(self) -> None:
+        rows = self.my_entries
         returned = sum(1 for e in rows if e.status is KnowledgeStatus.REJECTED)
         self.mine_message.setText(
             self.tr("{count} returned to you for rework.").format(count=returned) if returned
             else self.tr("{count} entries.").format(count=len(rows)))
-        if rows:
-            self.mine_table.selectRow(0)
-        self._show_mine_selected()
         self.mine_loaded = True
 
     def _failed(self, error: BaseException) -> None:
@@ -406,25 +437,19 @@ class KnowledgePage(QWidget):
     # --- selection and details -------------------------------------------------------------
 
     def selected_entry(self) -> KnowledgeView | None:
-        return _selected(self.table, self.entries)
+        return self.pending.selected()
 
     def selected_mine(self) -> KnowledgeView | None:
-        return _selected(self.mine_table, self.my_entries)
+        return self.mine.selected()
 
     def select_entry(self, entry_id: int) -> bool:
-        for i, e in enumerate(self.entries):
-            if e.id == entry_id:
-                self.table.selectRow(i)
-                return True
-        return False
+        return self.pending.select(entry_id)
 
     def select_mine(self, entry_id: int) -> bool:
-        for i, e in enumerate(self.my_entries):
-            if e.id == entry_id:
-                self.tabs.setCurrentWidget(self.mine_panel)
-                self.mine_table.selectRow(i)
-                return True
-        return False
+        if not self.mine.select(entry_id):
+            return False
+        self.tabs.setCurrentWidget(self.mine_panel)
+        return True
 
     def describe(self, entry: KnowledgeView, *, with_status: bool = False) -> str:
         parts = [f"{entry.number}  {entry.device_model}"]
@@ -452,7 +477,7 @@ class KnowledgePage(QWidget):
         self._update_buttons()
 
     def _show_browse_selected(self) -> None:
-        entry = _selected(self.browse_table, self.browse_entries)
+        entry = self.browse.selected()
         self.browse_detail.setPlainText(self.describe(entry) if entry is not None else "")
 
     def _show_mine_selected(self) -> None:
@@ -502,7 +527,8 @@ class KnowledgePage(QWidget):
 
         def done(view: KnowledgeView) -> None:
             self._busy = False
-            self.refresh()
+            # The three lists here (and the technician's, at his station's page) read again.
+            self._ctx.changes.publish("knowledge", view.id)
             self.message_label.setText(done_text.format(number=view.number))
 
         def failed(error: BaseException) -> None:
@@ -511,8 +537,8 @@ class KnowledgePage(QWidget):
             self.refresh_pending()
 
         self._ctx.run(lambda uow: fn(uow=uow, actor=actor, entry_id=entry_id,
-                                     expected_version=version, **extra),
-                      on_done=done, on_error=failed, owner=self)
+                                    expected_version=version, **extra),
+                     on_done=done, on_error=failed, owner=self)
 
     def edit_selected(self) -> QDialog | None:
         """Open the selected own entry (draft, pending or returned) to edit and resubmit."""
@@ -532,7 +558,6 @@ class KnowledgePage(QWidget):
             self.tr("{number} submitted for approval.").format(number=view.number)
             if view.status is KnowledgeStatus.PENDING
             else self.tr("{number} saved.").format(number=view.number))
-        self.refresh()
 
 
 __all__ = ["KnowledgePage", "ReturnDialog", "knowledge_status_label"]

@@ -189,6 +189,7 @@ class KnowledgeFormDialog(RecordDialog):
     def _saved(self, entry: KnowledgeView) -> None:
         self.set_busy(False)
         self.created.emit(entry)
+        self.saved.emit(entry)  # the change bus: the knowledge lists read again
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
