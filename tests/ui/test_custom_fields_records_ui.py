@@ -299,7 +299,7 @@ def test_ticket_list_shows_a_chosen_custom_column(
     base = page.model.columnCount()
     page.custom_columns.set_visible("machine_location", True)
     qtbot.waitUntil(lambda: page.model.index(0, base).data() == "前台")
-    assert page.model.id_at(0) == ticket.id
+    assert page.model.row_id(0) == ticket.id
 
 
 # --- screenshots ---------------------------------------------------------------------------

@@ -2,14 +2,14 @@
 
 Right-click the list's header for a menu of the record kind's custom fields; a ticked one
 becomes a column after the fixed ones. The choice is kept per user and PC (ui settings).
-The page asks its list service for the shown codes (``custom_columns=...``) and hands each
-page it gets to :meth:`CustomColumns.take_page`: the values of the visible page arrive in
-one query (``page.custom``, from custom_fields.values_for).
+The page asks its list service for the shown codes (``custom_columns=...``); the values of
+each page arrive in one query (``page.custom``, from custom_fields.values_for) and the
+kit's table model keeps them with the page's rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
@@ -20,8 +20,8 @@ from app.models.enums import CustomFieldEntity
 from app.services.custom_fields import FieldDefinition, display_value
 from app.services.custom_fields import definitions as custom_field_definitions
 from app.ui.context import AppContext
+from app.ui.kit.table import Col
 
-Column = tuple[str, Callable[[Any], str]]
 CUSTOM_COLUMN_WIDTH = 130
 
 
@@ -29,15 +29,17 @@ class CustomColumns(QObject):
     """The custom field columns of one list.
 
     ``base_columns`` gives the list's fixed columns; ``apply_columns(columns)`` puts the
-    whole set into the list's model. Signals: changed() — a column was added: the page
-    reloads so the new column's values come with the rows.
+    whole set into the list's model; ``values(row_id, code)`` reads a held value.
+    Signals: changed() — a column was added: the page reloads so the new column's values
+    come with the rows.
     """
 
     changed = Signal()
 
     def __init__(self, ctx: AppContext, entity: CustomFieldEntity, settings_key: str,
-                 table: QTableView, base_columns: Callable[[], list[Column]],
-                 apply_columns: Callable[[list[Column]], None]) -> None:
+                 table: QTableView, base_columns: Callable[[], list[Col[Any]]],
+                 apply_columns: Callable[[list[Col[Any]]], None],
+                 values: Callable[[Any, str], object]) -> None:
         super().__init__(table)
         self._ctx = ctx
         self._entity = entity
@@ -48,7 +50,7 @@ class CustomColumns(QObject):
         self.fields: tuple[FieldDefinition, ...] = ()
         # The shown codes in field order; read by the page's query on the worker.
         self.shown: tuple[str, ...] = ()
-        self._values: dict[int, Mapping[str, object]] = {}
+        self._values = values
         self.menu: QMenu | None = None
         header = table.horizontalHeader()
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -72,18 +74,11 @@ class CustomColumns(QObject):
         if self.shown and self.shown != before:
             self.changed.emit()
 
-    def take_page(self, page: Any, *, reset: bool) -> None:
-        """Keep the custom values of a page of rows (``page.custom``)."""
-        if reset:
-            self._values = {}
-        self._values.update(getattr(page, "custom", {}) or {})
-
     def value_text(self, record_id: int, code: str) -> str:
         field = next((f for f in self.fields if f.code == code), None)
         if field is None:
             return ""
-        return display_value(field, self._values.get(record_id, {}).get(code),
-                             self._ctx.language)
+        return display_value(field, self._values(record_id, code), self._ctx.language)
 
     def column_of(self, code: str) -> int | None:
         """The model column showing ``code``, or None when it is not shown."""
@@ -143,11 +138,12 @@ class CustomColumns(QObject):
         # The last visible column fills the rest of the row: its width is no choice of the
         # user's, and kept it would push the custom columns out of sight.
         stretched = visible[-1] if visible and header.stretchLastSection() else None
-        extra: list[Column] = []
+        extra: list[Col[Any]] = []
         for code in self.shown:
             field = next(f for f in self.fields if f.code == code)
-            extra.append((field.label(self._ctx.language),
-                          lambda r, c=code: self.value_text(r.id, c)))
+            extra.append(Col(f"custom:{code}", field.label(self._ctx.language),
+                             lambda r, c=code: self.value_text(r.id, c),
+                             tooltip=self.tr("Custom field")))
         self._apply_columns(base + extra)
         for i, width in enumerate(widths):
             self._table.setColumnHidden(i, hidden[i])

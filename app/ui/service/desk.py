@@ -932,13 +932,9 @@ class PickupDialog(QDialog):
 
 def open_intake(ctx: AppContext, parent: QWidget | None = None,
                 customer_id: int | None = None) -> QDialog:
-    dialog = IntakeDialog(ctx, parent, customer_id=customer_id)
-    keep_open(dialog)
-    return dialog
+    return keep_open(IntakeDialog(ctx, parent, customer_id=customer_id))
 
 
 def open_pickup(ctx: AppContext, parent: QWidget | None = None,
                 number: str | None = None) -> QDialog:
-    dialog = PickupDialog(ctx, parent, number=number)
-    keep_open(dialog)
-    return dialog
+    return keep_open(PickupDialog(ctx, parent, number=number))

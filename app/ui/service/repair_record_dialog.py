@@ -247,9 +247,7 @@ def _esc(text: str) -> str:
 def open_repair_record(ctx: AppContext, record_id: int, parent: QWidget | None = None,
                        *, confirming: bool = False) -> RepairRecordDialog:
     """The record opener of kind "repair" (see :mod:`app.ui.record_openers`)."""
-    dialog = RepairRecordDialog(ctx, record_id, parent, confirming=confirming)
-    keep_open(dialog)
-    return dialog
+    return keep_open(RepairRecordDialog(ctx, record_id, parent, confirming=confirming))
 
 
 __all__ = ["RepairRecordDialog", "open_repair_record"]

@@ -266,9 +266,7 @@ class RulesDialog(RecordDialog):
 
 
 def open_rules(ctx: AppContext, parent: QWidget | None = None) -> RulesDialog:
-    dialog = RulesDialog(ctx, parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(RulesDialog(ctx, parent))
 
 
 __all__ = ["RulesDialog", "open_rules"]
