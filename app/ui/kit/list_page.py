@@ -87,7 +87,16 @@ def sort_by_header(table: QTableView, model: PagedTableModel) -> None:
             return
         model.sort(section, order)
 
+    def follow_model() -> None:
+        # The model may change its order itself (a refused key): show what it does.
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (
+                model.sort_column, model.sort_order):
+            header.blockSignals(True)
+            header.setSortIndicator(model.sort_column, model.sort_order)
+            header.blockSignals(False)
+
     header.sortIndicatorChanged.connect(on_indicator)
+    model.sort_changed.connect(follow_model)
 
 
 class ListPage(QWidget):

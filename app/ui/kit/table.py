@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from app.services.errors import ValidationError
 from app.services.paging import Sort
 
 R = TypeVar("R")
@@ -493,6 +494,15 @@ class PagedTableModel(QAbstractTableModel):
     def _on_failed(self, generation: int, error: BaseException,
                    number: int | None = None, *, limit: int = 0) -> None:
         if generation != self._generation:
+            return
+        if self._sort is not None and isinstance(error, ValidationError) \
+                and "sort" in error.errors:
+            # The order is no longer allowed (its column was hidden from this role since):
+            # back to the list's own order rather than a list that cannot be read.
+            self._sort, self._sort_column = None, -1
+            self._sort_order = Qt.SortOrder.AscendingOrder
+            self.sort_changed.emit()
+            self._restart()
             return
         if number is None:
             self._fetching = False

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.services.errors import ValidationError
 from app.services.paging import Sort
 from app.ui.kit.table import ID_ROLE, Col, PagedTableModel, PageRequest
 
@@ -193,3 +194,25 @@ def test_a_local_list_sorts_in_memory_with_empty_values_last(qtbot: QtBot) -> No
     assert model.sortable(3)  # any column sorts in memory
     model.sort(-1)  # back to the order the service gave
     assert [model.row_at(i).id for i in range(30)] == [r.id for r in rows]
+
+
+def test_a_sort_the_service_refuses_falls_back_to_the_lists_own_order(qtbot: QtBot) -> None:
+    service = FakeService(ROWS)
+    refused = {"amount"}  # e.g. a cost column hidden from this role meanwhile
+    load = service.load
+
+    def guarded(query: Any, request: PageRequest, on_done: Callable[[Any], None],
+                on_error: Callable[[BaseException], None]) -> None:
+        if request.sort is not None and request.sort.key in refused:
+            on_error(ValidationError({"sort": "This list cannot be sorted by 'amount'."}))
+            return
+        load(query, request, on_done, on_error)
+
+    model = PagedTableModel(COLUMNS, guarded, page_size=50)
+    changes: list[None] = []
+    model.sort_changed.connect(lambda: changes.append(None))
+    model.set_query(None)
+    model.sort(2, Qt.SortOrder.DescendingOrder)
+    assert model.current_sort is None and model.sort_column == -1 and model.error is None
+    assert model.rowCount() == 50 and model.row_at(0).id == 1  # read again, own order
+    assert len(changes) == 2  # the click, then the fallback
