@@ -1,4 +1,11 @@
-"""The sales plans (销售计划) page: plan against actual per month or quarter, edited in place."""
+"""The sales plans (销售计划) page: plan against actual per month or quarter, edited in place.
+
+The grid is an editor, not a record list: its rows are the periods of one year in calendar
+order with the year's total under them, so it does not sort by its columns (an order by
+amount would scatter the months and lift the total row among them) and stays a plain
+editable table rather than a kit list. It follows the change bus all the same: a plan set
+here or at another window, and an order saved anywhere (the actual sales), read it again.
+"""
 
 from __future__ import annotations
 
@@ -29,10 +36,12 @@ from app.ui.context import AppContext
 from app.ui.customers.owners import REASSIGNING_ROLES, owner_texts
 from app.ui.errors import describe_error
 from app.ui.formatting import format_yuan
-from app.ui.sales.common import ERROR_COLOUR, parse_decimal
+from app.ui.kit.fields import ERROR_COLOUR, parse_decimal
 
 # Whose plans management picks from.
 PLANNED_ROLES = ("sales",)
+# Writes that change the figures: a plan, or an order (the actual sales).
+FOLLOWED_KINDS = ("sales_plan", "order")
 PERIOD_COL, PLANNED_COL, ACTUAL_COL, ACHIEVED_COL, ORDERS_COL, MARGIN_COL = range(6)
 ERROR_BACKGROUND = QColor("#fff5f5")
 EDITABLE_BACKGROUND = QColor("#fffde7")
@@ -50,8 +59,8 @@ class SalesPlanPage(QWidget):
         super().__init__(parent)
         self.setObjectName("sales_plan_page")
         self._ctx = ctx
-        self._generation = 0
         self._filling = False
+        self._stale = False  # a change was heard while a cell was being edited
         self.figures: PlanVsActual | None = None
         self.management = ctx.actor.role_code in REASSIGNING_ROLES
 
@@ -87,6 +96,8 @@ class SalesPlanPage(QWidget):
                                    | QAbstractItemView.EditTrigger.EditKeyPressed
                                    | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.table.itemChanged.connect(self._item_changed)
+        # A change heard while a planned amount is typed waits for the editor to close.
+        self.table.itemDelegate().closeEditor.connect(lambda *_a: self._refresh_if_stale())
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel(self.tr("Year:"), self))
@@ -108,6 +119,7 @@ class SalesPlanPage(QWidget):
             ctx.run(lambda uow: list_active_users(uow=uow, actor=actor,
                                                   role_codes=PLANNED_ROLES),
                     on_done=self._owners_loaded, on_error=self._failed, owner=self)
+        ctx.changes.follow(self, FOLLOWED_KINDS, lambda _kind, _id: self._changed())
         self.refresh()
 
     def _owners_loaded(self, users: tuple[UserChoice, ...]) -> None:
@@ -128,16 +140,27 @@ class SalesPlanPage(QWidget):
     # --- loading ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self._generation += 1
-        generation, actor = self._generation, self._ctx.actor
+        """Read the figures again (the worker answers in order: the last read shows)."""
+        self._stale = False
+        actor = self._ctx.actor
         owner_id, year = self.owner_id, self.year_spin.value()
         kind = self.period_combo.currentData()
         self.message_label.setText(self.tr("Loading…"))
         self.message_label.setStyleSheet("")
         self._ctx.run(lambda uow: plan_vs_actual(uow=uow, actor=actor, owner_id=owner_id,
                                                  year=year, period_kind=kind),
-                      on_done=lambda f: self._loaded(generation, f),
-                      on_error=self._failed, owner=self)
+                      on_done=self._loaded, on_error=self._failed, owner=self)
+
+    def _changed(self) -> None:
+        """A plan or an order was written: read again, unless a cell is being typed in."""
+        if self.table.state() == QAbstractItemView.State.EditingState:
+            self._stale = True
+        else:
+            self.refresh()
+
+    def _refresh_if_stale(self) -> None:
+        if self._stale:
+            self.refresh()
 
     def on_connection_restored(self) -> None:
         self.refresh()
@@ -145,9 +168,7 @@ class SalesPlanPage(QWidget):
     def focus_search(self) -> None:
         self.owner_combo.setFocus()
 
-    def _loaded(self, generation: int, figures: PlanVsActual) -> None:
-        if generation != self._generation:
-            return
+    def _loaded(self, figures: PlanVsActual) -> None:
         self.figures = figures
         self._filling = True
         try:
@@ -219,8 +240,9 @@ class SalesPlanPage(QWidget):
         actor = self._ctx.actor
         self.message_label.setText(self.tr("Saving…"))
         self.message_label.setStyleSheet("")
+        # Saved, the plan is announced: this grid and any other open on it read again.
         self._ctx.run(lambda uow: set_sales_plan(uow=uow, actor=actor, draft=draft),
-                      on_done=lambda _v: self.refresh(),
+                      on_done=lambda view: self._ctx.changes.publish("sales_plan", view.id),
                       on_error=lambda e: self._save_failed(row, e), owner=self)
 
     def _save_failed(self, row: int, error: BaseException) -> None:
