@@ -468,6 +468,11 @@ CATALOG_ZH: dict[str, str] = {
     "{entity}: fields reordered": "{entity}：字段顺序已调整",
     "{period} {amount} (customer {customer})": "{period} {amount}（客户 {customer}）",
     "export {what}: {rows} rows to {file}": "导出{what}：{rows} 行，写入 {file}",
+    "printed {document} {number}": "打印{document} {number}",
+    "quotation": "报价单",
+    "sales slip": "销售单",
+    "intake slip": "接机单",
+    "dispatch order": "派工单",
     "phone lookup {phone} by database login {login}":
         "按电话号码 {phone} 查询客户（数据库登录 {login}）",
     "{operation} {table} #{id} outside StationCRM by database login {login}":

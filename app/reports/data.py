@@ -4,7 +4,7 @@ The services read, check and audit (``app.services.slips``, ``app.services.compa
 ``app.services.statistics``) and pass these to ``render_*`` / ``export_*``. They live here,
 not in the services, so that ``app.reports`` imports no service or model and the services
 can call the renderers without an import cycle. Codes (ticket channel, priority ...) travel
-as their plain string values for the same reason.
+already put into words by the services, so the renderers look up no labels.
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ class OrderSlipData:
 class TicketSlipData:
     """What the intake slip and the dispatch order show (never costs or margins).
 
-    ``channel``, ``mode`` and ``priority`` are the codes of ``TicketChannel``,
-    ``ServiceMode`` and ``Priority`` (``"walk_in"``, ``"bring_in"``, ``"high"`` ...).
+    ``channel_label``, ``mode_label`` and ``priority_label`` are the catalog's words for the
+    ticket's codes (app.labels) in the slip's language, printed as they are.
     """
 
     company: CompanyInfo
@@ -124,9 +124,9 @@ class TicketSlipData:
     device_brand: str | None
     device_model: str | None
     serial_number: str | None
-    channel: str
-    mode: str
-    priority: str
+    channel_label: str
+    mode_label: str
+    priority_label: str
     symptoms: str
     accessories: str | None
     condition: str | None

@@ -35,10 +35,6 @@ INTAKE_TITLE = ("客户服务接待单", "SERVICE INTAKE SLIP")
 DISPATCH_TITLE = ("客户服务请求派遣单", "SERVICE DISPATCH ORDER")
 INTAKE_SIGNATURES = (("客户签字", "Customer"), ("接机人", "Received by"), ("日期", "Date"))
 DISPATCH_SIGNATURES = (("客户签字", "Customer"), ("工程师", "Technician"), ("完成时间", "Done at"))
-# Keyed by the codes of Priority, TicketChannel and ServiceMode (app.models.enums).
-PRIORITY_ZH = {"low": "低", "normal": "普通", "high": "高", "urgent": "紧急"}
-CHANNEL_ZH = {"walk_in": "到店送修", "phone": "电话报修", "on_site_request": "上门请求"}
-MODE_ZH = {"bring_in": "送修", "on_site": "上门"}
 
 
 def _coverage_text(data: TicketSlipData) -> str:
@@ -63,8 +59,8 @@ def render_intake_slip(data: TicketSlipData, out: Output, *,
          _Field("序列号", "Serial No.", data.serial_number or "")],
         [_Field("服务单号", "Ticket No.", data.number),
          _Field("接机时间", "Received", format_timestamp(data.received_at)),
-         _Field("方式", "Channel", f"{CHANNEL_ZH[data.channel]} / {MODE_ZH[data.mode]}"),
-         _Field("优先级", "Priority", PRIORITY_ZH[data.priority]),
+         _Field("方式", "Channel", f"{data.channel_label} / {data.mode_label}"),
+         _Field("优先级", "Priority", data.priority_label),
          _Field("预计完成", "Expected", format_date(data.expected_on))],
         data.number, layout, styles)
     story: list[Flowable] = [
@@ -98,7 +94,7 @@ def render_dispatch_order(data: TicketSlipData, out: Output, *,
          _Field("预约时间", "Scheduled",
                 format_timestamp(data.scheduled_at) if data.scheduled_at else ""),
          _Field("工程师", "Technician", data.technician or ""),
-         _Field("优先级", "Priority", PRIORITY_ZH[data.priority])],
+         _Field("优先级", "Priority", data.priority_label)],
         data.number, layout, styles)
     story: list[Flowable] = [
         *_title(*DISPATCH_TITLE, styles),

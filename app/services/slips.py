@@ -14,6 +14,7 @@ from typing import Any, Literal
 from sqlalchemy import or_, select
 
 from app.i18n import tr
+from app.labels import label_of
 from app.models import (
     Address,
     AppSetting,
@@ -29,7 +30,15 @@ from app.models import (
     utcnow,
 )
 from app.models.customers import contact_phones, customer_directory, customer_phones
-from app.models.enums import AuditAction, CustomFieldEntity, Module, Operation
+from app.models.enums import (
+    AuditAction,
+    CustomFieldEntity,
+    Module,
+    Operation,
+    Priority,
+    ServiceMode,
+    TicketChannel,
+)
 from app.models.service import ServiceTicket
 from app.reports.amount_words import amount_in_words
 from app.reports.data import (
@@ -55,6 +64,9 @@ from app.services.uow import UnitOfWork
 from app.services.validation import search_text
 
 SlipKind = Literal["quotation", "order"]
+# The slips are Chinese documents with English captions under the Chinese ones, whatever
+# the station's language: the words put into them (priority, channel ...) are Chinese too.
+SLIP_LANGUAGE = "zh"
 SERVICE_TERMS_KEY = "service_terms"
 DEFAULT_SERVICE_TERMS = (
     "1. 请凭本单取机，遗失请携带有效证件并由客户单位确认。\n"
@@ -102,7 +114,7 @@ def quotation_slip_data(
             printed_by=actor.display_name,
         )
         audit.record(uow, actor, AuditAction.PRINT, "quotation", quotation.id,
-                     f"printed quotation {quotation.number}")
+                     _printed("quotation", quotation.number))
         uow.commit()
         return data
 
@@ -143,7 +155,7 @@ def order_slip_data(
             custom=custom_fields.print_lines(uow, CustomFieldEntity.ORDER, order.id),
         )
         audit.record(uow, actor, AuditAction.PRINT, "order", order.id,
-                     f"printed order {order.number}")
+                     _printed("sales slip", order.number))
         uow.commit()
         return data
 
@@ -222,6 +234,12 @@ def _one_key(record_id: int | None, number: str | None) -> None:
 def _not_found(entity: str, key: int | str | None) -> NotFound:
     return NotFound(tr("{entity} {id} does not exist or you may not see it.",
                        entity=tr(entity), id=key))
+
+
+def _printed(document: str, number: str) -> audit.Summary:
+    """The audit summary of a print, read in the reader's language ("打印接机单 WX-0001")."""
+    return audit.say("printed {document} {number}", document=audit.Words(document),
+                     number=number)
 
 
 def _user_name(uow: UnitOfWork, user_id: int | None) -> str | None:
@@ -327,7 +345,9 @@ def _ticket_slip(uow: UnitOfWork, actor: Actor, ticket_id: int | None, number: s
             device_brand=device.brand if device else None,
             device_model=device.model if device else None,
             serial_number=device.serial_number if device else None,
-            channel=str(ticket.channel), mode=str(ticket.mode), priority=str(ticket.priority),
+            channel_label=label_of(TicketChannel, ticket.channel, language=SLIP_LANGUAGE),
+            mode_label=label_of(ServiceMode, ticket.mode, language=SLIP_LANGUAGE),
+            priority_label=label_of(Priority, ticket.priority, language=SLIP_LANGUAGE),
             symptoms=ticket.symptoms, accessories=ticket.accessories,
             condition=ticket.condition, received_at=ticket.received_at,
             expected_on=ticket.expected_on, under_contract=not ticket.chargeable,
@@ -339,7 +359,7 @@ def _ticket_slip(uow: UnitOfWork, actor: Actor, ticket_id: int | None, number: s
             custom=custom_fields.print_lines(uow, CustomFieldEntity.SERVICE_TICKET, ticket.id),
         )
         audit.record(uow, actor, AuditAction.PRINT, "service_ticket", ticket.id,
-                     f"printed {what} {ticket.number}")
+                     _printed(what, ticket.number))
         uow.commit()
         return data
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.i18n import set_language
+from app.labels import label
 from app.models import AppSetting, AuditEntry, Device
 from app.models.enums import AuditAction, Priority, ServiceMode, TicketChannel, TicketStatus
 from app.models.service import ServiceTicket
@@ -62,7 +64,7 @@ def test_intake_slip_pdf(uow, clerk, ticket, tmp_path: Path):
     squeezed = page.replace(" ", "")
     for expected in (NUMBER, CUSTOMER_NAME, SERIAL, ACCESSORIES, "LaserJetProM404dn",
                      "刘明", "13800138000", "外壳右侧有划痕", "2026-11-28", "客户签字",
-                     "接机人", "随机附件", "高"):
+                     "接机人", "随机附件"):
         assert expected.replace(" ", "") in squeezed, expected
     fonts = pdf_fonts(pdf)
     assert fonts and all(row[-5] == "yes" for row in fonts), fonts  # emb column
@@ -73,6 +75,25 @@ def test_intake_slip_pdf(uow, clerk, ticket, tmp_path: Path):
         assert uow.session.execute(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == AuditAction.PRINT, AuditEntry.entity == "service_ticket")
         ).scalar_one() == 1
+
+
+def test_the_slip_prints_the_catalogs_words_in_chinese(uow, clerk, technician, ticket,
+                                                       tmp_path: Path):
+    set_language("en")  # an English station still hands the customer a Chinese slip
+    data = intake_slip_data(uow=uow, actor=clerk, ticket_id=ticket)
+    words = (label(Priority.HIGH, language="zh"), label(TicketChannel.WALK_IN, language="zh"),
+             label(ServiceMode.BRING_IN, language="zh"))
+    assert (data.priority_label, data.channel_label, data.mode_label) == words
+    assert words == ("高优先级", "到店送修", "送修")
+    pdf = tmp_path / "intake.pdf"
+    render_intake_slip(data, pdf)
+    squeezed = pdf_text(pdf)[0].replace(" ", "")
+    assert "优先级高优先级" in squeezed
+    assert "到店送修/送修" in squeezed
+    dispatch = tmp_path / "dispatch.pdf"
+    render_dispatch_order(dispatch_order_data(uow=uow, actor=technician, ticket_id=ticket),
+                          dispatch)
+    assert "高优先级" in pdf_text(dispatch)[0].replace(" ", "")
 
 
 def test_terms_from_settings(uow, clerk, ticket, tmp_path: Path):

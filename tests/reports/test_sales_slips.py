@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from app.i18n import set_language
 from app.models import AppSetting, AuditEntry
 from app.models.enums import AuditAction
 from app.reports.amount_words import amount_in_words
@@ -24,6 +25,7 @@ from app.reports.page import (
     page_layout,
 )
 from app.reports.sales_slips import render_order_slip, render_quotation_slip
+from app.services.audit_view import AuditFilters, list_audit
 from app.services.company import company_from_setting
 from app.services.errors import NotFound, PermissionDenied
 from app.services.permissions import Actor
@@ -163,6 +165,30 @@ def test_printing_is_audited(uow: UnitOfWork, sales_user: Actor, make_quotation:
 
     assert sorted(_prints(uow)) == [("order", order_id, sales_user.user_id),
                        ("quotation", quotation_id, sales_user.user_id)]
+
+
+def test_a_print_is_logged_in_the_readers_language(
+    uow: UnitOfWork, sales_user: Actor, admin: Actor, make_quotation: MakeDoc,
+    make_order: MakeDoc,
+) -> None:
+    _quotation_id, q_number = make_quotation(sales_user)
+    order_id, o_number = make_order(sales_user)
+    set_language("zh")  # printed at a Chinese station ...
+    try:
+        order_slip_data(uow=uow, actor=sales_user, order_id=order_id)
+        quotation_slip_data(uow=uow, actor=sales_user, number=q_number)
+        assert _print_summaries(uow, admin) == [f"打印报价单 {q_number}",
+                                                f"打印销售单 {o_number}"]
+    finally:
+        set_language("en")
+    # ... read at an English one.
+    assert _print_summaries(uow, admin) == [f"printed quotation {q_number}",
+                                            f"printed sales slip {o_number}"]
+
+
+def _print_summaries(uow: UnitOfWork, reader: Actor) -> list[str]:
+    return [row.summary for row in list_audit(
+        uow=uow, actor=reader, filters=AuditFilters(action=AuditAction.PRINT)).rows]
 
 
 def test_a_technician_cannot_print_an_order(
