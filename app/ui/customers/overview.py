@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -59,10 +59,18 @@ from app.ui.record_openers import RecordOpeners, record_openers
 ERROR_STYLE = "color: #b00020;"
 CAPTION_STYLE = "color: #666666;"
 LIST_ROWS = 3  # device and contract lists show this many lines before they scroll
+# The change-bus kinds of what the view shows: the customer itself (its card, devices) and
+# every kind of record on its timeline, devices and contracts.
+FOLLOWED_KINDS = ("customer", "visit", "opportunity", "quotation", "order", "payment",
+                  "ticket", "care", "task", "contract")
+CHANGE_BATCH_MS = 50  # one save may announce several records (an order and its payment)
 
 
 class CustomerOverviewPage(QWidget):
     """Everything about one customer: who they are, what they owe, what happened, newest first.
+
+    A write of any kind of record the view shows (heard on the change bus) reads it again —
+    one read, the same fixed set of queries; when the view is not on screen, once it is.
 
     Signals:
         back_requested(): the Back button, Alt+Left or Esc; the main window shows the list.
@@ -92,8 +100,8 @@ class CustomerOverviewPage(QWidget):
         self.openers = openers if openers is not None else record_openers()
         self.overview: CustomerOverview | None = None
         self.error: BaseException | None = None
-        self._generation = 0
-        self._loading = False
+        self._reads = 0  # reads asked for and not answered yet
+        self._stale = False  # a change was heard while the view was not shown
         # The kinds this user may see at all (the service leaves the others out).
         self.kinds = tuple(k for k in KINDS if _kind_visible(ctx, k))
 
@@ -178,6 +186,7 @@ class CustomerOverviewPage(QWidget):
             shortcut.activated.connect(slot)
 
         self.setFocusProxy(self.table)
+        ctx.changes.follow(self, FOLLOWED_KINDS, self._changed, batch_ms=CHANGE_BATCH_MS)
         self.reload()
 
     # --- building -------------------------------------------------------------------------
@@ -325,13 +334,13 @@ class CustomerOverviewPage(QWidget):
 
     @property
     def is_loading(self) -> bool:
-        return self._loading
+        return self._reads > 0
 
     def reload(self) -> None:
-        """Read the customer again, on the worker; what is on screen stays meanwhile."""
-        self._generation += 1
-        generation = self._generation
-        self._loading = True
+        """Read the customer again, on the worker; what is on screen stays meanwhile (the
+        worker answers in order, so the last read is the one shown)."""
+        self._stale = False
+        self._reads += 1
         self.error = None
         if self.overview is None:
             self._show_message(self.tr("Loading…"))
@@ -339,10 +348,7 @@ class CustomerOverviewPage(QWidget):
         actor, customer_id = self._ctx.actor, self.customer_id
         self._ctx.run(
             lambda uow: customer_overview(uow=uow, actor=actor, customer_id=customer_id),
-            on_done=lambda overview: self._on_loaded(generation, overview),
-            on_error=lambda error: self._on_failed(generation, error),
-            owner=self,
-        )
+            on_done=self._on_loaded, on_error=self._on_failed, owner=self)
 
     def refresh(self) -> None:
         """F5 (the main window's View → Refresh calls this)."""
@@ -350,6 +356,21 @@ class CustomerOverviewPage(QWidget):
 
     def on_connection_restored(self) -> None:
         if self.error is not None:
+            self.reload()
+
+    def _changed(self, kind: str, record_id: object) -> None:
+        """Something the view may show was written: read again (another customer's card
+        is not ours; any other record may be)."""
+        if kind == "customer" and record_id not in (None, self.customer_id):
+            return
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
             self.reload()
 
     def request_edit(self) -> None:
@@ -362,14 +383,13 @@ class CustomerOverviewPage(QWidget):
         return self.overview is not None or self.error is None
 
     def record_visit(self) -> QDialog | None:
-        """"Record visit…" or Ctrl+Shift+V: a visit to this customer; the timeline reloads."""
+        """"Record visit…" or Ctrl+Shift+V: a visit to this customer; the timeline reloads
+        when the change bus hears of it."""
         if not self.visit_button.isVisible() or not self._can_act():
             return None
         from app.ui.visits.record_visit_dialog import open_record_visit
         name = self.overview.name if self.overview is not None else ""
-        dialog = open_record_visit(self._ctx, self.customer_id, name, self)
-        dialog.recorded.connect(lambda _v: self.reload())
-        return dialog
+        return open_record_visit(self._ctx, self.customer_id, name, self)
 
     def show_all_kinds(self) -> None:
         for box in self.kind_boxes.values():
@@ -399,10 +419,8 @@ class CustomerOverviewPage(QWidget):
 
     # --- loading --------------------------------------------------------------------------
 
-    def _on_loaded(self, generation: int, overview: CustomerOverview) -> None:
-        if generation != self._generation:
-            return  # an older read finishing after a newer one was asked for
-        self._loading = False
+    def _on_loaded(self, overview: CustomerOverview) -> None:
+        self._reads -= 1
         first = self.overview is None
         self.overview = overview
         self.edit_button.setEnabled(True)
@@ -414,10 +432,8 @@ class CustomerOverviewPage(QWidget):
             self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self.loaded.emit()
 
-    def _on_failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._loading = False
+    def _on_failed(self, error: BaseException) -> None:
+        self._reads -= 1
         self.error = error
         message = describe_error(error)
         if message.kind == "internal":
@@ -445,7 +461,7 @@ class CustomerOverviewPage(QWidget):
         self.status_label.setStyleSheet("")
         if self.overview is None:
             self.status_label.setText("")
-        elif self._loading:
+        elif self.is_loading:
             self.status_label.setText(self.tr("Loading…"))
         else:
             total, shown = self.model.total_count, self.model.rowCount()
