@@ -41,8 +41,8 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import describe_error
 from app.ui.formatting import format_date
+from app.ui.kit.fields import error_label
 from app.ui.kit.record_dialog import RecordDialog, keep_open
-from app.ui.sales.common import error_label
 
 ACTION_DONE = "done"
 ACTION_POSTPONE = "postpone"

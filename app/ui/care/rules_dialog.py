@@ -28,8 +28,8 @@ from app.services.care import CareRules, Holiday, get_care_rules, save_care_rule
 from app.ui import labels
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
+from app.ui.kit.fields import error_label
 from app.ui.kit.record_dialog import RecordDialog, keep_open
-from app.ui.sales.common import error_label
 
 _HOLIDAY_FIELD = re.compile(r"^holidays\[(\d+)\]\.(name|date)$")
 
