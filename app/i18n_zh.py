@@ -75,6 +75,9 @@ CATALOG_ZH: dict[str, str] = {
     "Someone else saved this record at the same time. Reload it and try again.":
         "其他人同时保存了此记录，请重新载入后再试。",
     "The database refused the change: {detail}": "数据库拒绝了此修改：{detail}",
+    # sorting and paging a list (app/services/paging.py)
+    "This list cannot be sorted by '{key}'.": "此列表不能按“{key}”排序。",
+    "is not a position in this list": "不是此列表中的位置",
     # validation
     "is required": "必填",
     "is too long (at most {max} characters)": "太长（最多 {max} 个字符）",
@@ -201,6 +204,7 @@ CATALOG_ZH: dict[str, str] = {
     "the total is too large": "合计金额过大",
     "allocate the payment to at least one order": "请将回款核销到至少一张订单",
     "{record} is listed twice": "{record} 重复列出",
+    "is listed twice": "重复列出",
     "{record} is an order of another customer": "{record} 是其他客户的订单",
     "{record} is cancelled": "{record} 已取消",
     "{record} is not confirmed yet": "{record} 尚未确认",
@@ -251,6 +255,8 @@ CATALOG_ZH: dict[str, str] = {
         "包含次数已用完：{used}/{total}，本次收费",
     "Service rules": "评分与时限规则",
     "Service ticket": "服务单",
+    "No service ticket with number {number}, or you may not see it.":
+        "没有单号为 {number} 的服务单，或您无权查看。",
     "is required for an on-site job": "上门服务必须填写",
     "give either an existing device or a new one": "请选择已有设备或填写新设备（二选一）",
     "must be an active technician": "必须是在职的维修工程师",
