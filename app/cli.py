@@ -38,6 +38,9 @@ EXIT_ERROR = 2
 LANGUAGES = ("zh", "en")
 
 Handler = Callable[[argparse.Namespace], int]
+# What `stationcrm print KIND` writes, in the words of the catalog (app.i18n_zh).
+PRINTED_DOCUMENTS = {"quotation": "quotation", "order": "sales slip", "intake": "intake slip",
+                     "dispatch": "dispatch order"}
 
 
 def resolve_db_url(flag_db: str | None) -> str:
@@ -66,7 +69,7 @@ def _require_existing_sqlite_file(url: str) -> None:
     if database.startswith("file:") or parsed.query.get("uri"):
         return
     if not Path(database).exists():
-        raise schema.SchemaError(f"the database file {database} does not exist")
+        raise schema.SchemaError(tr("the database file {path} does not exist", path=database))
 
 
 # --- commands: one function per command, each returns the exit code ---------------------
@@ -87,9 +90,11 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if before == after:
-        print(f"{_shown(url)}: schema already at revision {after}; nothing to do")
+        print(tr("{database}: schema already at revision {revision}; nothing to do",
+                 database=_shown(url), revision=after))
     else:
-        print(f"{_shown(url)}: schema upgraded from {before or '(empty)'} to {after}")
+        print(tr("{database}: schema upgraded from {before} to {after}", database=_shown(url),
+                 before=before or tr("(empty)"), after=after))
     return EXIT_OK
 
 
@@ -149,9 +154,9 @@ def _cmd_db_check(args: argparse.Namespace) -> int:
     server_fails = any(finding.level == "problem" for finding in findings)
     problems = schema.check(url)
     if not problems:
-        print("Schema matches the models")
+        print(tr("Schema matches the models"))
         return EXIT_DIFFERS if server_fails else EXIT_OK
-    print(f"Schema differs from the models ({len(problems)}):")
+    print(tr("Schema differs from the models ({count}):", count=len(problems)))
     for problem in problems:
         print(f"  - {problem}")
     return EXIT_DIFFERS
@@ -210,7 +215,7 @@ def _embedded_file(url: str, doing: str) -> Path:
 
 def _size(size: int) -> str:
     if size < 1024:
-        return f"{size} bytes"
+        return tr("{size} bytes", size=size)
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
@@ -286,8 +291,9 @@ def _cmd_db_security(args: argparse.Namespace) -> int:
 
         parsed = make_url(url)
         if parsed.get_backend_name() != "mssql":
-            raise ValueError("--sql prints the SQL Server script: give --db mssql+pyodbc://…"
-                             " (PostgreSQL is set up directly, without --sql)")
+            raise ValueError(tr("--sql prints the SQL Server script: give --db"
+                                " mssql+pyodbc://… (PostgreSQL is set up directly, without"
+                                " --sql)"))
         # Offline: the script is built from this program's default roles; the users that
         # exist get their logins from a later online run of save_principal, or --user.
         from app.services.permissions import DEFAULT_ROLES
@@ -308,11 +314,14 @@ def _cmd_db_security(args: argparse.Namespace) -> int:
         report = principals.secure_database(engine, principal_prefix=args.prefix)
     finally:
         engine.dispose()
-    print(f"{_shown(url)}: security set up ({report.statements} statements)")
-    print(f"  group roles: {', '.join(report.groups)}")
-    print(f"  logins: {len(report.logins)} enabled, {len(report.disabled)} disabled")
-    print("  A login made here has no password until the administrator resets the person's"
-          " password in Administration → Users; existing logins keep theirs.")
+    print(tr("{database}: security set up ({count} statements)", database=_shown(url),
+             count=report.statements))
+    print("  " + tr("group roles: {roles}", roles=", ".join(report.groups)))
+    print("  " + tr("logins: {enabled} enabled, {disabled} disabled",
+                    enabled=len(report.logins), disabled=len(report.disabled)))
+    print("  " + tr("A login made here has no password until the administrator resets the"
+                    " person's password in Administration → Users; existing logins keep"
+                    " theirs."))
     return EXIT_OK
 
 
@@ -321,10 +330,10 @@ def _cmd_user_add(args: argparse.Namespace) -> int:
     from app.services.reference import ensure_reference_data
     from app.services.users import add_user, has_administrator
 
-    needs_admin = ServiceError(
+    needs_admin = ServiceError(tr(
         "adding a user needs an administrator's login: give --as NAME (the administrator's"
         " password is asked first, or read from the first line of standard input with"
-        " --password-stdin)")
+        " --password-stdin)"))
     url = resolve_db_url(args.db)
     if args.as_user:
         # Line one of standard input is the administrator's password, line two the new one.
@@ -349,7 +358,7 @@ def _cmd_user_add(args: argparse.Namespace) -> int:
                         department_code=args.department)
     finally:
         engine.dispose()
-    print(f"user {view.username} ({view.role_code}) created")
+    print(tr("user {user} ({role}) created", user=view.username, role=view.role_code))
     return EXIT_OK
 
 
@@ -362,9 +371,9 @@ def _cmd_user_unlock(args: argparse.Namespace) -> int:
         engine, uow, actor = _log_in(argparse.Namespace(
             user=args.as_user, password_stdin=args.password_stdin, db=args.db))
     elif personal_logins(url):
-        raise ServiceError(
+        raise ServiceError(tr(
             "unlocking a user on this server needs an administrator's login: give --as NAME"
-            " (or ask the database administrator to reset the person's database login)")
+            " (or ask the database administrator to reset the person's database login)"))
     else:
         # The embedded file or a shared-login server: this address is the schema owner's.
         _require_existing_sqlite_file(url)
@@ -374,7 +383,7 @@ def _cmd_user_unlock(args: argparse.Namespace) -> int:
         row = unlock_user(uow=uow, actor=actor, username=args.name)
     finally:
         engine.dispose()
-    print(f"user {row.username}: login unlocked on every station")
+    print(tr("user {user}: login unlocked on every station", user=row.username))
     return EXIT_OK
 
 
@@ -383,9 +392,9 @@ def _read_password(from_stdin: bool) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     import getpass
 
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Repeat password: ") != first:
-        raise ValueError("the two passwords differ")
+    first = getpass.getpass(tr("Password: "))
+    if getpass.getpass(tr("Repeat password: ")) != first:
+        raise ValueError(tr("the two passwords differ"))
     return first
 
 
@@ -415,12 +424,13 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
             # A secured server: the demo users' own database logins get the README password.
             report = principals.secure_database(
                 engine, passwords={user[1]: user[2] for user in DEMO_USERS})
-            print(f"database logins with the demo password: {len(report.with_password)}",
-                  file=sys.stderr)
+            print(tr("database logins with the demo password: {count}",
+                     count=len(report.with_password)), file=sys.stderr)
     finally:
         engine.dispose()
     counts = ", ".join(f"{name} {count}" for name, count in summary.as_dict().items() if count)
-    print(f"demo data created in {time.monotonic() - started:.1f} s: {counts}")
+    print(tr("demo data created in {seconds:.1f} s: {counts}",
+             seconds=time.monotonic() - started, counts=counts))
     return EXIT_OK
 
 
@@ -431,7 +441,7 @@ def _cmd_print(args: argparse.Namespace) -> int:
     from app.reports.page import PageSizeName
     from app.services import slips
 
-    out = _person_and_output(args, "printing")
+    out = _person_and_output(args, tr("printing"))
     engine, uow, actor = _log_in(args)
     try:
         # kind: (gather, render, paper it prints on by default)
@@ -449,7 +459,8 @@ def _cmd_print(args: argparse.Namespace) -> int:
             else:
                 number = slips.latest_number(uow, args.kind, actor=actor)
             if number is None:
-                raise ValueError(f"there is no {args.kind} you may print")
+                raise ValueError(tr("there is no {document} you may print",
+                                    document=tr(PRINTED_DOCUMENTS[args.kind])))
         buffer = io.BytesIO()
         page_size: PageSizeName = "A5" if args.a5 else paper
         rendered = render(gather(uow=uow, actor=actor, number=number), buffer,
@@ -458,7 +469,8 @@ def _cmd_print(args: argparse.Namespace) -> int:
         engine.dispose()
     # Written only once complete, so a failed render never leaves half a PDF behind.
     out.write_bytes(buffer.getvalue())
-    print(f"{number}: {rendered.page_count} page(s) written to {out}")
+    print(tr("{number}: {pages} page(s) written to {out}", number=number,
+             pages=rendered.page_count, out=out))
     return EXIT_OK
 
 
@@ -466,7 +478,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from app.services.errors import PermissionDenied
     from app.services.exports import export_customers, export_orders, export_tickets
 
-    out = _person_and_output(args, "exporting", (".xlsx", ".csv"), "a .xlsx or .csv file")
+    out = _person_and_output(args, tr("exporting"), (".xlsx", ".csv"),
+                             tr("a .xlsx or .csv file"))
     engine, uow, actor = _log_in(args)
     # Written to a temporary file first, so a refused or failed export leaves nothing behind.
     partial = out.with_name(f".{out.name}.partial{out.suffix}")
@@ -495,12 +508,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     from app.services.statistics import StatFilters, export_statistic
 
-    out = _person_and_output(args, "a report", (".xlsx", ".pdf"), "an .xlsx or a .pdf file")
+    out = _person_and_output(args, tr("a report"), (".xlsx", ".pdf"),
+                             tr("an .xlsx or a .pdf file"))
     try:
         date_from = dt.date.fromisoformat(args.date_from)
         date_to = dt.date.fromisoformat(args.date_to)
     except ValueError:
-        raise ValueError("--from and --to take dates as YYYY-MM-DD") from None
+        raise ValueError(tr("--from and --to take dates as YYYY-MM-DD")) from None
     engine, uow, actor = _log_in(args)
     try:
         result = export_statistic(
@@ -509,7 +523,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             out, uow=uow, actor=actor, language=args.lang or current_language())
     finally:
         engine.dispose()
-    print(f"{args.name}: {result.rows} row(s) written to {out}")
+    print(tr("{statistic}: {rows} row(s) written to {out}", statistic=args.name,
+             rows=result.rows, out=out))
     return EXIT_OK
 
 
@@ -518,13 +533,13 @@ def _person_and_output(args: argparse.Namespace, doing: str, suffixes: tuple[str
     """What a command acting for a person (print, export, report) checks before it asks for
     a password: a user name, and an --out file of an accepted kind in an existing folder."""
     if not args.user:
-        raise ValueError(f"{doing} needs a login: give --user NAME (and --password-stdin to"
-                         " read the password from standard input)")
+        raise ValueError(tr("{doing} needs a login: give --user NAME (and --password-stdin to"
+                            " read the password from standard input)", doing=doing))
     out = Path(args.out)
     if suffixes and out.suffix.lower() not in suffixes:
-        raise ValueError(f"--out must name {kinds}")
+        raise ValueError(tr("--out must name {kinds}", kinds=kinds))
     if not out.parent.is_dir():
-        raise ValueError(f"the folder {out.parent} does not exist")
+        raise ValueError(tr("the folder {folder} does not exist", folder=out.parent))
     return out
 
 
@@ -548,7 +563,7 @@ def _person_password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     import getpass
 
-    return getpass.getpass("Password: ")
+    return getpass.getpass(tr("Password: "))
 
 
 def _cmd_care_generate(args: argparse.Namespace) -> int:
@@ -571,7 +586,8 @@ def _cmd_care_generate(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     counts = ", ".join(f"{rule} {count}" for rule, count in result.counts.items())
-    print(f"{on.isoformat()}: {result.total} care item(s) created ({counts})")
+    print(tr("{date}: {count} care item(s) created ({counts})", date=on.isoformat(),
+             count=result.total, counts=counts))
     return EXIT_OK
 
 
@@ -601,12 +617,15 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         with engine.connect() as conn:
             have = conn.execute(select(func.count()).select_from(Customer)).scalar_one()
         if have == 0:
-            print(f"building {args.customers} customers in {_shown(url)} …", file=sys.stderr)
+            print(tr("building {count} customers in {database} …", count=args.customers,
+                     database=_shown(url)), file=sys.stderr)
             started = time.monotonic()
             generate_demo_data(engine, customers=args.customers, seed=args.seed)
-            print(f"  built in {time.monotonic() - started:.1f} s", file=sys.stderr)
+            print("  " + tr("built in {seconds:.1f} s", seconds=time.monotonic() - started),
+                  file=sys.stderr)
         else:
-            print(f"reusing {_shown(url)} with {have} customers", file=sys.stderr)
+            print(tr("reusing {database} with {count} customers", database=_shown(url),
+                     count=have), file=sys.stderr)
         if args.as_user:
             return _bench_as(engine, url, args)
         results = [*bench_search(engine, repeat=args.repeat),
@@ -615,7 +634,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
                    *bench_statistics(engine, repeat=max(3, args.repeat // 3))]
     finally:
         engine.dispose()
-    print(f"database: {engine.dialect.name}, {_shown(url)}")
+    print(tr("database: {kind}, {database}", kind=engine.dialect.name, database=_shown(url)))
     print(format_results(results))
     return EXIT_OK
 
@@ -632,7 +651,8 @@ def _bench_as(owner: Engine, url: str, args: argparse.Namespace) -> int:
         results = bench_row_security(owner, person, args.as_user, repeat=args.repeat)
     finally:
         person.dispose()
-    print(f"database: {owner.dialect.name}, {_shown(url)}, as {args.as_user}")
+    print(tr("database: {kind}, {database}, as {user}", kind=owner.dialect.name,
+             database=_shown(url), user=args.as_user))
     print(format_row_security(results))
     return EXIT_OK
 
@@ -991,7 +1011,8 @@ class _VersionAction(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: object, option_string: str | None = None) -> None:
-        print(f"{parser.prog} {app.__version__} (database schema {schema.head_revision()})")
+        print(tr("{program} {version} (database schema {revision})", program=parser.prog,
+                 version=app.__version__, revision=schema.head_revision()))
         parser.exit()
 
 
@@ -1002,11 +1023,11 @@ def _one_line(exc: BaseException) -> str:
     text = " ".join(line for line in lines if line and not line.startswith("(Background on"))
     text = text or type(source).__name__
     if isinstance(exc, NoSuchModuleError):
-        return f"unknown database type in the URL ({text})"
+        return tr("unknown database type in the URL ({problem})", problem=text)
     if isinstance(exc, ArgumentError):
-        return f"invalid database URL ({text})"
+        return tr("invalid database URL ({problem})", problem=text)
     if isinstance(exc, DBAPIError):
-        return f"database error: {text}"
+        return tr("database error: {problem}", problem=text)
     return text
 
 
@@ -1038,7 +1059,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except KeyboardInterrupt:
-        _error("interrupted")
+        _error(tr("interrupted"))
         return 130
     except BrokenPipeError:
         # WORKAROUND: the reader went away (e.g. `| head`); point stdout at /dev/null so the

@@ -450,6 +450,65 @@ CATALOG_ZH: dict[str, str] = {
     "{count} customer(s) written to {out}": "已将 {count} 个客户写入 {out}",
     "{count} order(s) written to {out}": "已将 {count} 张订单写入 {out}",
     "{count} service ticket(s) written to {out}": "已将 {count} 张服务单写入 {out}",
+    "{number}: {pages} page(s) written to {out}": "{number}：已将 {pages} 页写入 {out}",
+    "{statistic}: {rows} row(s) written to {out}": "{statistic}：已将 {rows} 行写入 {out}",
+    "{date}: {count} care item(s) created ({counts})": "{date}：已生成 {count} 项关怀事项（{counts}）",
+    "there is no {document} you may print": "没有您可以打印的{document}",
+    "{doing} needs a login: give --user NAME (and --password-stdin to read the password from"
+    " standard input)":
+        "{doing}需要登录：请用 --user 用户名 指定（加 --password-stdin 则从标准输入读取密码）",
+    "printing": "打印",
+    "exporting": "导出",
+    "a report": "生成报表",
+    "--out must name {kinds}": "--out 必须指定{kinds}",
+    "a .xlsx or .csv file": "一个 .xlsx 或 .csv 文件",
+    "an .xlsx or a .pdf file": "一个 .xlsx 或 .pdf 文件",
+    "--from and --to take dates as YYYY-MM-DD": "--from 和 --to 的日期格式为 YYYY-MM-DD",
+    "Password: ": "密码：",
+    "Repeat password: ": "再次输入密码：",
+    "the two passwords differ": "两次输入的密码不一致",
+    "user {user} ({role}) created": "已创建用户 {user}（{role}）",
+    "user {user}: login unlocked on every station": "用户 {user}：已在所有工作站解除登录锁定",
+    "adding a user needs an administrator's login: give --as NAME (the administrator's"
+    " password is asked first, or read from the first line of standard input with"
+    " --password-stdin)":
+        "添加用户需要以系统管理员身份登录：请用 --as 用户名 指定（先询问管理员密码，或加"
+        " --password-stdin 从标准输入的第一行读取）",
+    "unlocking a user on this server needs an administrator's login: give --as NAME"
+    " (or ask the database administrator to reset the person's database login)":
+        "在此服务器上解除用户锁定需要以系统管理员身份登录：请用 --as 用户名 指定"
+        "（或请数据库管理员重置此人的数据库登录）",
+    "the database file {path} does not exist": "数据库文件 {path} 不存在",
+    "{database}: schema already at revision {revision}; nothing to do":
+        "{database}：数据库结构已是版本 {revision}，无需升级",
+    "{database}: schema upgraded from {before} to {after}":
+        "{database}：数据库结构已从 {before} 升级到 {after}",
+    "(empty)": "（空）",
+    "Schema matches the models": "数据库结构与程序一致",
+    "Schema differs from the models ({count}):": "数据库结构与程序不一致（{count} 处）：",
+    "{size} bytes": "{size} 字节",
+    "--sql prints the SQL Server script: give --db mssql+pyodbc://… (PostgreSQL is set up"
+    " directly, without --sql)":
+        "--sql 输出 SQL Server 脚本：请用 --db mssql+pyodbc://… 指定（PostgreSQL 直接设置，"
+        "不用 --sql）",
+    "{database}: security set up ({count} statements)": "{database}：已设置安全（{count} 条语句）",
+    "group roles: {roles}": "组角色：{roles}",
+    "logins: {enabled} enabled, {disabled} disabled": "登录：{enabled} 个启用，{disabled} 个停用",
+    "A login made here has no password until the administrator resets the person's password"
+    " in Administration → Users; existing logins keep theirs.":
+        "在此创建的登录在管理员于“系统管理 → 用户”中重置此人的密码之前没有密码；已有的登录保留原密码。",
+    "database logins with the demo password: {count}": "使用演示密码的数据库登录：{count} 个",
+    "demo data created in {seconds:.1f} s: {counts}": "演示数据已生成，用时 {seconds:.1f} 秒：{counts}",
+    "building {count} customers in {database} …": "正在 {database} 中生成 {count} 个客户……",
+    "built in {seconds:.1f} s": "用时 {seconds:.1f} 秒",
+    "reusing {database} with {count} customers": "沿用 {database}，其中有 {count} 个客户",
+    "database: {kind}, {database}": "数据库：{kind}，{database}",
+    "database: {kind}, {database}, as {user}": "数据库：{kind}，{database}，以 {user} 身份",
+    "{program} {version} (database schema {revision})": "{program} {version}（数据库结构 {revision}）",
+    "unknown database type in the URL ({problem})": "数据库地址中的数据库类型未知（{problem}）",
+    "invalid database URL ({problem})": "数据库地址无效（{problem}）",
+    "database error: {problem}": "数据库错误：{problem}",
+    "interrupted": "已中断",
     # Audit log summaries (app.services.audit.say), rendered in the reader's language.
     "{user} logged in": "{user} 登录",
     "failed login: no user named {name}": "登录失败：没有名为 {name} 的用户",

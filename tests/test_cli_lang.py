@@ -67,3 +67,26 @@ def test_the_report_keeps_its_own_lang_for_the_file() -> None:
                               "2026-01-01", "--to", "2026-02-01", "--out", "r.xlsx",
                               "--lang", "zh"])
     assert (args.language, args.lang) == ("en", "zh")
+
+
+def test_a_commands_own_lines_follow_lang(tmp_path: Path, capsys) -> None:
+    url = f"sqlite:///{tmp_path / 'crm.sqlite3'}"
+    assert cli.main(["--lang", "zh", "db", "upgrade", "--db", url]) == cli.EXIT_OK
+    assert "数据库结构已从 （空） 升级到" in capsys.readouterr().out
+    assert cli.main(["db", "check", "--db", url, "--lang", "zh"]) == cli.EXIT_OK
+    assert capsys.readouterr().out.strip() == "数据库结构与程序一致"
+    assert cli.main(["--lang", "en", "db", "check", "--db", url]) == cli.EXIT_OK
+    assert capsys.readouterr().out.strip() == "Schema matches the models"
+
+
+def test_a_refusal_before_the_login_follows_lang(tmp_path: Path, capsys) -> None:
+    report = ["report", "product-sales", "--from", "2026-01-01", "--to", "2026-03-31"]
+    assert cli.main(["--lang", "zh", *report, "--out", str(tmp_path / "r.xlsx")]
+                    ) == cli.EXIT_ERROR
+    assert "生成报表需要登录" in capsys.readouterr().err
+    assert cli.main(["--lang", "zh", *report, "--user", "gm", "--out",
+                     str(tmp_path / "r.doc")]) == cli.EXIT_ERROR
+    assert "--out 必须指定一个 .xlsx 或 .pdf 文件" in capsys.readouterr().err
+    assert cli.main(["--lang", "en", *report, "--user", "gm", "--out",
+                     str(tmp_path / "r.doc")]) == cli.EXIT_ERROR
+    assert "--out must name an .xlsx or a .pdf file" in capsys.readouterr().err
