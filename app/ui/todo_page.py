@@ -42,8 +42,8 @@ from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date
 from app.ui.kit.list_page import prepare_table
 from app.ui.kit.record_dialog import keep_open
+from app.ui.kit.rows import CurrentRowKeeper, held_rows, row_of
 from app.ui.kit.table import Col, PagedTableModel, PageRequest
-from app.ui.list_rows import CurrentRowKeeper, held_rows, row_of
 from app.ui.management.dialogs import (
     RepairCorrectionDialog,
     can_open_related,

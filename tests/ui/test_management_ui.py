@@ -25,7 +25,7 @@ from app.services.todo import TodoKind
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.i18n import install_translator
-from app.ui.list_rows import held_rows
+from app.ui.kit.rows import held_rows
 from app.ui.main_window import MainWindow
 from app.ui.management.dialogs import NewTaskDialog, TextPromptDialog
 from app.ui.management.page import ManagementPage

@@ -24,7 +24,7 @@ from app.services.tasks import (
     update_task,
 )
 from app.ui.i18n import install_translator
-from app.ui.list_rows import held_rows
+from app.ui.kit.rows import held_rows
 from app.ui.management.dialogs import NewTaskDialog
 from app.ui.management.tasks_tab import TaskListTab
 from app.ui.todo_page import TodoPage

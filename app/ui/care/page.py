@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -36,8 +35,8 @@ from app.ui.context import AppContext
 from app.ui.errors import describe_error
 from app.ui.formatting import format_date, group_digits
 from app.ui.kit.list_page import ListPage
+from app.ui.kit.rows import CurrentRowKeeper, held_rows, row_of
 from app.ui.kit.table import Col, PageRequest
-from app.ui.list_rows import CurrentRowKeeper, held_rows, row_of
 
 # Status filter: (key, statuses passed to the service).
 _STATUS_FILTERS: dict[str, tuple[CareStatus, ...] | None] = {
@@ -140,7 +139,7 @@ class CarePage(ListPage):
         bottom.addWidget(self.generation_label, 1)
         bottom.addWidget(self.open_button)
         bottom.addWidget(self.outcome_button)
-        cast(QVBoxLayout, self.layout()).addLayout(bottom)
+        self.add_footer(bottom)
         self.keeper = CurrentRowKeeper(self.table, self.model)
         self.keeper.current_changed.connect(self._update_buttons)
         self.table.selectionModel().currentRowChanged.connect(

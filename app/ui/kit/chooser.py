@@ -126,11 +126,14 @@ class RecordChooser(QWidget):
     def _found(self, serial: int, found: Sequence[tuple[Any, str]]) -> None:
         if serial != self._serial:
             return
-        self._reset_choices()
-        at = 0 if not self._optional else 1
-        for i, (record_id, text) in enumerate(found):
-            self.combo.insertItem(at + i, text, record_id)
-        if not found and not self._optional:
+        # The matches first, so the first is chosen (what one typed a name for); "none"
+        # stays offered after them.
+        self.combo.clear()
+        for record_id, text in found:
+            self.combo.addItem(text, record_id)
+        if self._optional:
+            self.combo.addItem(self._none_text, None)
+        elif not found:
             self.combo.addItem(self._nothing_found, None)
         self.combo.setCurrentIndex(0)
 

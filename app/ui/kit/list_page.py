@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -205,6 +206,12 @@ class ListPage(QWidget):
         else:
             self.bar.addWidget(button)
         return button
+
+    def add_footer(self, row: QLayout) -> None:
+        """A row under the table (buttons acting on the current row)."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.addLayout(row)
 
     def start(self) -> None:
         """Read the first page (call at the end of the subclass's constructor)."""

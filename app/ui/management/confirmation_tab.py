@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,8 +28,8 @@ from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_local_datetime, format_yuan
 from app.ui.kit.list_page import ListPage
+from app.ui.kit.rows import CurrentRowKeeper, row_of
 from app.ui.kit.table import Col, PageRequest
-from app.ui.list_rows import CurrentRowKeeper, row_of
 from app.ui.management.dialogs import TextPromptDialog, changed_kind, open_text_prompt
 from app.ui.record_labels import kind_icon, kind_label
 from app.ui.record_openers import record_openers
@@ -89,7 +88,7 @@ class ConfirmationQueueTab(ListPage):
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.return_button)
         buttons.addWidget(self.confirm_button)
-        cast(QVBoxLayout, self.layout()).addLayout(buttons)
+        self.add_footer(buttons)
         self.keeper = CurrentRowKeeper(self.table, self.model)
         self.keeper.current_changed.connect(self._update_buttons)
         self.table.selectionModel().currentRowChanged.connect(

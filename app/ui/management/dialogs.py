@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -187,20 +187,6 @@ def open_text_prompt(ctx: AppContext, parent: QWidget | None, **kwargs: Any
     return dialog
 
 
-class _TaskCustomerChooser(CustomerChooser):
-    """The kit's optional customer chooser, choosing the first match of a search.
-
-    WORKAROUND: the kit's optional chooser leaves "No customer" chosen after a search; a
-    task's author who typed a name means that customer (the form always worked so), so
-    the first match is taken. To go once the kit's chooser does this itself.
-    """
-
-    def _found(self, serial: int, found: Sequence[tuple[Any, str]]) -> None:
-        super()._found(serial, found)
-        if serial == self._serial and found:
-            self.combo.setCurrentIndex(self.combo.findData(found[0][0]))
-
-
 class NewTaskDialog(RecordDialog):
     """Management assigns a task (工作任务) to a person or a department.
 
@@ -264,7 +250,7 @@ class NewTaskDialog(RecordDialog):
         self.description_edit.setObjectName("task_description")
         self.description_edit.setTabChangesFocus(True)
         # Optional: the customer the task is about (search by name, pinyin or phone).
-        self.customer_chooser = _TaskCustomerChooser(
+        self.customer_chooser = CustomerChooser(
             ctx, name="task_customer", optional=True, parent=self,
             placeholder=self.tr("Find a customer (optional)"))
         self.customer_search = self.customer_chooser.search_edit

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -40,9 +39,9 @@ from app.ui.context import AppContext
 from app.ui.errors import describe_error
 from app.ui.formatting import format_local_datetime, format_yuan
 from app.ui.kit.list_page import ListPage
+from app.ui.kit.rows import held_rows
 from app.ui.kit.table import Col, PageRequest
 from app.ui.labels import customer_source_label
-from app.ui.list_rows import held_rows
 
 
 @dataclass(frozen=True)
@@ -123,9 +122,10 @@ class RoutingPage(ListPage):
         actions.addSpacing(16)
         actions.addWidget(self.round_robin_button)
         actions.addStretch(1)
-        layout = cast(QVBoxLayout, self.layout())
-        layout.addLayout(actions)
-        layout.addWidget(self.status_label)
+        self.add_footer(actions)
+        status = QHBoxLayout()
+        status.addWidget(self.status_label)
+        self.add_footer(status)
 
         for keys, slot in (("F5", self.refresh), ("Ctrl+Return", self.assign_selected),
                            ("Ctrl+Enter", self.assign_selected)):

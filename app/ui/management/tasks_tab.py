@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,8 +37,8 @@ from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date, group_digits
 from app.ui.kit.list_page import ListPage
 from app.ui.kit.record_dialog import keep_open
+from app.ui.kit.rows import CurrentRowKeeper, held_rows, row_of
 from app.ui.kit.table import Col, PageRequest
-from app.ui.list_rows import CurrentRowKeeper, held_rows, row_of
 from app.ui.management.dialogs import (
     NewTaskDialog,
     TextPromptDialog,
@@ -164,7 +163,7 @@ class TaskListTab(ListPage):
                        self.confirm_button, self.reopen_button, self.edit_button,
                        self.cancel_button):
             buttons.addWidget(button)
-        cast(QVBoxLayout, self.layout()).addLayout(buttons)
+        self.add_footer(buttons)
         self.keeper = CurrentRowKeeper(self.table, self.model)
         self.keeper.current_changed.connect(self._current_changed)
         self.table.selectionModel().currentRowChanged.connect(
