@@ -659,7 +659,7 @@ def _bench_as(owner: Engine, url: str, args: argparse.Namespace) -> int:
 
 def _cmd_gui(args: argparse.Namespace) -> int:
     from app.logs import start_logging
-    from app.ui.app import run_gui
+    from app.ui.shell.app import run_gui
 
     start_logging()  # the windowed program has no console: its log is a file
     try:
@@ -667,7 +667,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
                                  flag_language=args.language)
     except ConfigFileError as exc:
         # The windowed program has no console to print to: say it in a dialog too.
-        from app.ui.app import show_startup_error
+        from app.ui.shell.app import show_startup_error
 
         _error(exc.message_for(current_language()))
         show_startup_error(exc, language=args.language)

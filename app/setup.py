@@ -1,7 +1,7 @@
 """Setting a station up, without Qt: the server address from what the set-up wizard asks,
 the connection test and the schema's state (`probe_database`), and making an empty
 database ready (`create_database`) as `db upgrade`, `db security` and the first `user add`
-would. The wizard (app.ui.setup_wizard) runs these on its worker.
+would. The wizard (app.ui.shell.setup_wizard) runs these on its worker.
 """
 
 from __future__ import annotations

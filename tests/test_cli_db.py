@@ -148,7 +148,7 @@ def test_without_a_command_the_desktop_client_starts_with_the_flags(
         started.append((settings.db_url, settings.station, language))  # type: ignore[attr-defined]
         return 0
 
-    monkeypatch.setitem(sys.modules, "app.ui.app", types.SimpleNamespace(run_gui=run_gui))
+    monkeypatch.setitem(sys.modules, "app.ui.shell.app", types.SimpleNamespace(run_gui=run_gui))
     assert cli.main(["--db", "sqlite:///x.sqlite3", "--station", "repair", "--lang", "zh"]) == 0
     assert started == [("sqlite:///x.sqlite3", "repair", "zh")]
 

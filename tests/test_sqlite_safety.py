@@ -444,7 +444,7 @@ def test_a_damaged_station_toml_is_a_clear_message(
     assert "不是 UTF-8 文本" in raised.value.message_for("zh")
     # The windowed program shows it in a dialog as well as on stderr.
     shown: list[ConfigFileError] = []
-    monkeypatch.setattr("app.ui.app.show_startup_error",
+    monkeypatch.setattr("app.ui.shell.app.show_startup_error",
                         lambda error, language=None: shown.append(error) or 2)
     assert _run() == cli.EXIT_ERROR
     assert len(shown) == 1 and shown[0].path == config / "station.toml"

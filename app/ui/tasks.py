@@ -107,7 +107,7 @@ class TaskManager(QObject):
         self._workers = itertools.count(1)
         self._running = 0
         self._closed = False
-        # True while the connection monitor hears the server (app.ui.connection sets it).
+        # True while the connection monitor hears the server (app.ui.shell.connection sets it).
         self.server_answers = True
         self._deadlines: dict[int, float] = {}
         self._deadline_timer = QTimer(self)

@@ -28,7 +28,7 @@ from app.ui.care.page import CarePage
 from app.ui.care.rules_dialog import CareRulesDialog
 from app.ui.context import AppContext
 from app.ui.i18n import install_translator
-from app.ui.todo_page import TodoPage
+from app.ui.todo.page import TodoPage
 from tests.services.test_care import ON, _contract, _customer, _order, _product, _ticket
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
 

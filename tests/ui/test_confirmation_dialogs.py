@@ -22,10 +22,10 @@ from app.ui.context import AppContext
 from app.ui.i18n import install_translator
 from app.ui.management.dialogs import TextPromptDialog
 from app.ui.management.page import ManagementPage
-from app.ui.record_openers import record_openers
 from app.ui.service.repair_record_dialog import RepairRecordDialog
 from app.ui.service.ticket_dialog import TicketDialog
-from app.ui.todo_page import TodoPage
+from app.ui.shell.record_openers import record_openers
+from app.ui.todo.page import TodoPage
 from app.ui.visits.visit_dialog import VisitDialog
 from tests.services.test_confirmation import _repair_with_parts, make_visit
 from tests.ui.conftest import SHOTS_DIR, clipped_texts

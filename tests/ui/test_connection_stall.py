@@ -14,7 +14,7 @@ from app.saving import Abandoned
 from app.services.permissions import Actor
 from app.ui.context import AppContext
 from app.ui.customers.list_page import CustomerListPage
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 
 MakeContext = Callable[..., AppContext]
 

@@ -28,7 +28,7 @@ from app.ui.contracts.contract_dialog import ContractDialog
 from app.ui.contracts.page import ContractListPage
 from app.ui.i18n import install_translator
 from app.ui.knowledge.page import KnowledgePage
-from app.ui.pages import page_factories
+from app.ui.shell.pages import page_factories
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
 
 MakeContext = Callable[..., AppContext]

@@ -29,7 +29,7 @@ from app.ui.context import AppContext
 from app.ui.customers.card import CustomerCardDialog
 from app.ui.customers.entry_table import ERROR_BACKGROUND, EntryTable
 from app.ui.i18n import install_translator
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 from tests.ui.conftest import OFFSCREEN_NOISE, SHOTS_DIR, clipped_texts
 
 MakeContext = Callable[..., AppContext]

@@ -62,8 +62,8 @@ from app.ui.customers.overview import CustomerOverviewPage, TimelineEntryDialog
 from app.ui.customers.timeline_model import KIND_ROLE, RECORD_ID_ROLE, Column
 from app.ui.formatting import format_yuan
 from app.ui.i18n import install_translator
-from app.ui.main_window import MainWindow
-from app.ui.record_openers import RecordOpeners
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.record_openers import RecordOpeners
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
 
 AddCustomer = Callable[..., CustomerDetail]

@@ -18,7 +18,7 @@ from app.services.permissions import Actor
 from app.ui import labels
 from app.ui.context import AppContext
 from app.ui.i18n import install_translator, normalise_language
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 
 CATALOG = """<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>

@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 from app.models.enums import StationCode
 from app.services.auth import refused
 from app.settings import Settings, read_station_config
-from app.ui.app import GuiSession
 from app.ui.context import Database
 from app.ui.customers.card import CustomerCardDialog
-from app.ui.login import LoginDialog
+from app.ui.shell.app import GuiSession
+from app.ui.shell.login import LoginDialog
 from app.ui.tasks import TaskManager
 from tests.conftest import TEST_PASSWORD
 from tests.ui.conftest import OFFSCREEN_NOISE

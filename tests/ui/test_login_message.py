@@ -11,7 +11,7 @@ from app.services.auth import refused
 from app.services.uow import UnitOfWork
 from app.settings import Settings
 from app.ui.context import Database
-from app.ui.login import LoginDialog
+from app.ui.shell.login import LoginDialog
 from app.ui.tasks import TaskManager
 from tests.conftest import TEST_PASSWORD
 from tests.ui.test_login import _fill

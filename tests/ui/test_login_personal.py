@@ -13,8 +13,8 @@ from sqlalchemy import text
 from app import i18n
 from app.models.enums import StationCode
 from app.settings import Settings, read_station_config
-from app.ui.app import GuiSession
-from app.ui.login import LoginDialog
+from app.ui.shell.app import GuiSession
+from app.ui.shell.login import LoginDialog
 from app.ui.tasks import TaskManager
 from tests.secured_server import secured_station
 from tests.ui.conftest import SHOTS_DIR

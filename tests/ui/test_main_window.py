@@ -15,8 +15,8 @@ from app.services.permissions import Actor
 from app.ui.context import AppContext
 from app.ui.customers import list_page
 from app.ui.customers.list_page import CustomerListPage
-from app.ui.main_window import MainWindow
-from app.ui.pages import PLANNED_IN_ISSUE, PlaceholderPage, page_factories
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.pages import PLANNED_IN_ISSUE, PlaceholderPage, page_factories
 
 MakeContext = Callable[..., AppContext]
 

@@ -26,11 +26,11 @@ from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.i18n import install_translator
 from app.ui.kit.rows import held_rows
-from app.ui.main_window import MainWindow
 from app.ui.management.dialogs import NewTaskDialog, TextPromptDialog
 from app.ui.management.page import ManagementPage
 from app.ui.sales.order_dialog import OrderDialog
-from app.ui.todo_page import TodoPage
+from app.ui.shell.main_window import MainWindow
+from app.ui.todo.page import TodoPage
 from app.ui.visits.visit_dialog import VisitDialog
 from tests.services.test_confirmation import make_order, make_visit
 from tests.ui.conftest import SHOTS_DIR, clipped_texts

@@ -23,7 +23,7 @@ from app.ui import saving as ui_saving
 from app.ui.context import AppContext, Database, load_ui_permissions
 from app.ui.customers.card import CustomerCardDialog
 from app.ui.customers.list_page import CustomerListPage
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 from app.ui.tasks import TaskManager
 from tests.faults.proxy import FaultProxy
 

@@ -29,9 +29,9 @@ from app.ui.formatting import format_yuan
 from app.ui.i18n import install_translator
 from app.ui.opportunities.opportunity_dialog import OpportunityDialog
 from app.ui.opportunities.page import OpportunityListPage
-from app.ui.pages import page_factories
 from app.ui.plans.page import PLANNED_COL, SalesPlanPage
-from app.ui.record_openers import record_openers
+from app.ui.shell.pages import page_factories
+from app.ui.shell.record_openers import record_openers
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
 
 MakeContext = Callable[..., AppContext]

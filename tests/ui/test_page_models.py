@@ -22,7 +22,7 @@ from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.kit.table import PagedTableModel
-from app.ui.pages import page_factories
+from app.ui.shell.pages import page_factories
 
 TODAY = dt.date(2026, 11, 20)
 MakeContext = Callable[..., AppContext]

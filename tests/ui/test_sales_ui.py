@@ -36,10 +36,10 @@ from app.ui.context import AppContext
 from app.ui.formatting import format_yuan
 from app.ui.i18n import install_translator
 from app.ui.print_preview import PrintPreviewDialog
-from app.ui.record_openers import record_openers
 from app.ui.sales.order_dialog import OrderDialog
 from app.ui.sales.payment_dialog import PaymentDialog, PaymentSummaryDialog
 from app.ui.sales.quotation_dialog import QuotationDialog
+from app.ui.shell.record_openers import record_openers
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
 
 MakeContext = Callable[..., AppContext]
@@ -254,8 +254,8 @@ def test_quotation_and_order_pages_list_filter_and_open(
     qtbot: QtBot, qtmodeltester: object, make_context: MakeContext, sales_user: Actor,
     uow: UnitOfWork, catalog: dict[str, int],
 ) -> None:
-    from app.ui.pages import page_factories
     from app.ui.sales.list_pages import OrderListPage, QuotationListPage
+    from app.ui.shell.pages import page_factories
 
     order_id = _order_for(uow, sales_user, catalog)
     ctx = make_context(sales_user)

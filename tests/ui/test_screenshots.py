@@ -27,8 +27,8 @@ from app.services.uow import UnitOfWork
 from app.settings import Settings
 from app.ui.context import AppContext
 from app.ui.i18n import install_translator
-from app.ui.login import LoginDialog
-from app.ui.main_window import MainWindow
+from app.ui.shell.login import LoginDialog
+from app.ui.shell.main_window import MainWindow
 from app.ui.tasks import TaskManager
 from tests.ui.conftest import OFFSCREEN_NOISE, SHOTS_DIR, clipped_texts
 

@@ -28,10 +28,10 @@ from app.services.uow import UnitOfWork
 from app.services.users import add_user
 from app.settings import Settings, default_db_url, read_station_config
 from app.ui import labels
-from app.ui.app import GuiSession
 from app.ui.i18n import install_translator
-from app.ui.login import LoginDialog
-from app.ui.setup_wizard import SetupWizard, needs_setup
+from app.ui.shell.app import GuiSession
+from app.ui.shell.login import LoginDialog
+from app.ui.shell.setup_wizard import SetupWizard, needs_setup
 from app.ui.tasks import TaskManager
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.settings import ConfigFileError, read_station_config
-from app.ui import app as ui_app
+from app.ui.shell import app as ui_app
 
 
 def _damaged(tmp_path: Path) -> ConfigFileError:

@@ -36,7 +36,7 @@ from app.services.statistics import (
 )
 from app.ui.context import AppContext
 from app.ui.i18n import install_translator
-from app.ui.record_openers import RecordOpeners
+from app.ui.shell.record_openers import RecordOpeners
 from app.ui.statistics.chart import StatChartView
 from app.ui.statistics.drill_dialog import DrillDownDialog
 from app.ui.statistics.model import DRILL_ROLE, StatTableModel
@@ -748,7 +748,7 @@ def test_the_managers_office_opens_on_statistics_and_keys_stay_in_the_page(
     add_customer: Callable[..., Any],
 ) -> None:
     from app.ui.customers.overview import CustomerOverviewPage
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
     customer = add_customer(manager, "朝阳区税务所")
     window = MainWindow(make_context(manager, "manager_office"))
@@ -786,7 +786,7 @@ def test_the_managers_office_opens_on_statistics_and_keys_stay_in_the_page(
 def test_main_window_screenshot(
     qtbot: QtBot, shot_language: str, make_context: MakeContext, demo_data: Any,
 ) -> None:
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.main_window import MainWindow
 
     manager = _demo_actor(demo_data, "manager")
     window = MainWindow(make_context(manager, "manager_office", language=shot_language))

@@ -27,7 +27,7 @@ from app.ui.i18n import install_translator
 from app.ui.kit.rows import held_rows
 from app.ui.management.dialogs import NewTaskDialog
 from app.ui.management.tasks_tab import TaskListTab
-from app.ui.todo_page import TodoPage
+from app.ui.todo.page import TodoPage
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
 
 SHOTS = Path(os.environ.get("STATIONCRM_SHOTS_DIR") or SHOTS_DIR) / "polish"

@@ -31,11 +31,11 @@ from app.services.tickets import (
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.i18n import install_translator
-from app.ui.record_openers import record_openers
 from app.ui.service.dispatch_dialog import DispatchDialog
 from app.ui.service.repair_dialog import RepairDialog
 from app.ui.service.ticket_dialog import TicketDialog
 from app.ui.service.tickets_page import OVERDUE_COLOUR, TicketListPage
+from app.ui.shell.record_openers import record_openers
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
 
 MakeContext = Callable[..., AppContext]

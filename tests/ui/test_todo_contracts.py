@@ -19,7 +19,7 @@ from app.services.todo import TodoKind
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.contracts.contract_dialog import ContractDialog
-from app.ui.todo_page import TodoPage
+from app.ui.todo.page import TodoPage
 
 MakeContext = Callable[..., AppContext]
 

@@ -15,7 +15,7 @@ from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.customers.card import CustomerCardDialog
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 from tests.ui.conftest import OFFSCREEN_NOISE
 
 MakeContext = Callable[..., AppContext]

@@ -25,8 +25,8 @@ from app.ui.context import AppContext
 from app.ui.customers.overview import CustomerOverviewPage
 from app.ui.customers.timeline_model import KIND_ROLE
 from app.ui.i18n import install_translator
-from app.ui.main_window import MainWindow
-from app.ui.todo_page import TodoPage
+from app.ui.shell.main_window import MainWindow
+from app.ui.todo.page import TodoPage
 from app.ui.visits.common import follow_up_value
 from app.ui.visits.visit_dialog import VisitDialog
 from app.ui.visits.walk_in_page import WalkInPage

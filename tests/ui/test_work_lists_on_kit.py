@@ -39,7 +39,7 @@ from app.ui.management.routing_page import RoutingPage
 from app.ui.management.tasks_tab import TaskListTab
 from app.ui.plans.page import PLANNED_COL, SalesPlanPage
 from app.ui.service.repair_dialog import KnowledgeFormDialog
-from app.ui.todo_page import TodoPage
+from app.ui.todo.page import TodoPage
 from app.ui.visits import walk_in_page
 from app.ui.visits.record_visit_dialog import open_record_visit
 from app.ui.visits.visit_dialog import open_visit

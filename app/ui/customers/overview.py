@@ -54,7 +54,7 @@ from app.ui.record_labels import (
     reference_label,
     state_label,
 )
-from app.ui.record_openers import RecordOpeners, record_openers
+from app.ui.shell.record_openers import RecordOpeners, record_openers
 
 ERROR_STYLE = "color: #b00020;"
 CAPTION_STYLE = "color: #666666;"

@@ -32,7 +32,7 @@ from app.ui.kit.rows import CurrentRowKeeper, row_of
 from app.ui.kit.table import Col, PageRequest
 from app.ui.management.dialogs import TextPromptDialog, changed_kind, open_text_prompt
 from app.ui.record_labels import kind_icon, kind_label
-from app.ui.record_openers import record_openers
+from app.ui.shell.record_openers import record_openers
 
 
 def record_kind_label(kind: RecordKind | str) -> str:

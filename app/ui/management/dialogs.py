@@ -47,8 +47,8 @@ from app.ui.kit.chooser import CustomerChooser
 from app.ui.kit.fields import error_label
 from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.record_labels import reference_label
-from app.ui.record_openers import record_openers
 from app.ui.saving import save_keyed
+from app.ui.shell.record_openers import record_openers
 
 # (uow, typed text) -> the service's result
 TextAction = Callable[[UnitOfWork, str], Any]

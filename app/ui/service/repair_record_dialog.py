@@ -246,7 +246,7 @@ def _esc(text: str) -> str:
 
 def open_repair_record(ctx: AppContext, record_id: int, parent: QWidget | None = None,
                        *, confirming: bool = False) -> RepairRecordDialog:
-    """The record opener of kind "repair" (see :mod:`app.ui.record_openers`)."""
+    """The record opener of kind "repair" (see :mod:`app.ui.shell.record_openers`)."""
     return keep_open(RepairRecordDialog(ctx, record_id, parent, confirming=confirming))
 
 

@@ -56,7 +56,7 @@ from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date, format_yuan
 from app.ui.record_labels import KINDS
-from app.ui.record_openers import RecordOpeners, record_openers
+from app.ui.shell.record_openers import RecordOpeners, record_openers
 from app.ui.statistics.chart import StatChartView
 from app.ui.statistics.drill_dialog import DrillDownDialog
 from app.ui.statistics.model import StatTableModel, column_label, table_title

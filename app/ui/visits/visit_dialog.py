@@ -381,7 +381,7 @@ def _escape(text: str) -> str:
 
 def open_visit(ctx: AppContext, visit_id: int, parent: QWidget | None = None,
                *, confirming: bool = False) -> VisitDialog:
-    """The record opener of kind "visit" (see :mod:`app.ui.record_openers`); with
+    """The record opener of kind "visit" (see :mod:`app.ui.shell.record_openers`); with
     ``confirming`` (from the confirmation queue) read-only with Confirm / Return…."""
     dialog = VisitDialog(ctx, visit_id, parent, confirming=confirming)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

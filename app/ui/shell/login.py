@@ -39,7 +39,7 @@ from app.ui import labels
 from app.ui.context import Database, LoginResult, load_ui_permissions, open_database
 from app.ui.elided import ElidedLabel
 from app.ui.errors import describe_error, show_error
-from app.ui.setup_wizard import MESSAGE_STYLES, SetupWizard, open_installer
+from app.ui.shell.setup_wizard import MESSAGE_STYLES, SetupWizard, open_installer
 from app.ui.tasks import TaskManager
 
 log = logging.getLogger(__name__)

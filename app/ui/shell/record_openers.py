@@ -1,7 +1,7 @@
 """Which screen opens a record of each kind when it is opened from a customer's timeline.
 
 A module's screen plugs in by registering a callable for its kind in :func:`record_openers`
-(the same way :func:`app.ui.pages.page_factories` lists the module pages)::
+(the same way :func:`app.ui.shell.pages.page_factories` lists the module pages)::
 
     from app.ui.orders.order_dialog import open_order
     openers.register("order", open_order)  # open_order(ctx, order_id, parent)

@@ -18,9 +18,9 @@ from app.ui.errors import show_error
 from app.ui.fonts import register_cjk_font
 from app.ui.gcguard import GuiThreadCollector
 from app.ui.i18n import install_translator
-from app.ui.login import LoginDialog
-from app.ui.main_window import MainWindow
-from app.ui.setup_wizard import SetupWizard, needs_setup
+from app.ui.shell.login import LoginDialog
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.setup_wizard import SetupWizard, needs_setup
 from app.ui.tasks import TaskManager
 
 log = logging.getLogger(__name__)

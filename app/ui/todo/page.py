@@ -52,7 +52,7 @@ from app.ui.management.dialogs import (
     open_text_prompt,
 )
 from app.ui.record_labels import kind_icon, kind_label, reference_label
-from app.ui.record_openers import record_openers
+from app.ui.shell.record_openers import record_openers
 
 OVERDUE_COLOUR = "#b00020"
 EXPIRING_WITHIN_DAYS = 30

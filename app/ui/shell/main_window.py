@@ -29,10 +29,10 @@ from app.logs import current_log_file
 from app.models.enums import Module, Operation
 from app.schema import head_revision
 from app.ui import labels
-from app.ui.connection import CHECK_INTERVAL_MS, RETRY_INTERVAL_MS, ConnectionMonitor
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
-from app.ui.pages import PageFactory, PlaceholderPage, home_module, page_factories
+from app.ui.shell.connection import CHECK_INTERVAL_MS, RETRY_INTERVAL_MS, ConnectionMonitor
+from app.ui.shell.pages import PageFactory, PlaceholderPage, home_module, page_factories
 
 MODULE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         """Go → To-do today (Ctrl+T): the user's tasks, follow-ups and returned records."""
         if not self._has_todo():
             return None
-        from app.ui.todo_page import TodoPage
+        from app.ui.todo.page import TodoPage
 
         page = getattr(self, "todo_page", None)
         if page is None:
