@@ -42,7 +42,7 @@ from app.services.company import (
 from app.services.errors import ConflictError, ValidationError
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
-from app.ui.sales.common import ERROR_COLOUR, clear_field_error, error_label, show_field_error
+from app.ui.kit.fields import ERROR_COLOUR, clear_field_error, error_label, show_field_error
 
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 260, 104
 

@@ -28,7 +28,7 @@ from app.services.catalog import ProductRow, list_products
 from app.services.sales import line_total
 from app.ui.context import AppContext
 from app.ui.formatting import format_yuan
-from app.ui.sales.common import error_label, parse_decimal
+from app.ui.kit.fields import error_label, parse_decimal
 
 SEARCH_DEBOUNCE_MS = 250
 ERROR_BACKGROUND = QColor("#ffe0e0")

@@ -34,8 +34,9 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_local_datetime, format_yuan
+from app.ui.kit.fields import error_label
 from app.ui.kit.record_dialog import RecordDialog, header_label, keep_open
-from app.ui.sales.common import error_label, order_action_label, order_status_label
+from app.ui.sales.common import order_action_label, order_status_label
 from app.ui.sales.lines import LinesEditor
 
 

@@ -36,8 +36,9 @@ from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
 from app.ui.kit.chooser import CustomerChooser
+from app.ui.kit.fields import error_label
 from app.ui.kit.record_dialog import RecordDialog, header_label, keep_open
-from app.ui.sales.common import error_label, quotation_action_label, quotation_status_label
+from app.ui.sales.common import quotation_action_label, quotation_status_label
 from app.ui.sales.lines import LinesEditor
 from app.ui.saving import save_keyed
 

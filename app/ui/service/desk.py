@@ -79,16 +79,16 @@ from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_date, format_local_datetime, format_yuan
 from app.ui.kit.changes import announce
-from app.ui.kit.record_dialog import keep_open
-from app.ui.print_preview import PrintPreviewDialog, open_print_preview
-from app.ui.sales.common import (
+from app.ui.kit.fields import (
     ERROR_COLOUR,
     clear_field_error,
     error_label,
     parse_decimal,
-    payment_methods,
     show_field_error,
 )
+from app.ui.kit.record_dialog import keep_open
+from app.ui.print_preview import PrintPreviewDialog, open_print_preview
+from app.ui.sales.common import payment_methods
 from app.ui.saving import save_keyed
 
 SEARCH_DEBOUNCE_MS = 250

@@ -23,8 +23,8 @@ from app.services.errors import ConflictError, ValidationError
 from app.services.tickets import TicketView, Workload, dispatch_ticket, technician_workload
 from app.ui.context import AppContext
 from app.ui.errors import show_error
+from app.ui.kit.fields import error_label
 from app.ui.kit.record_dialog import RecordDialog
-from app.ui.sales.common import error_label
 
 TECH_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -50,8 +50,8 @@ from app.services.tickets import (
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_yuan
+from app.ui.kit.fields import error_label, parse_decimal
 from app.ui.kit.record_dialog import RecordDialog, keep_open
-from app.ui.sales.common import error_label, parse_decimal
 from app.ui.saving import save_keyed
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
