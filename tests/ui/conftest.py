@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from sqlalchemy import Engine
 
+from app import i18n
 from app.models.enums import CustomerClass, CustomerSource, CustomerStatus
 from app.services.customers import ContactDraft, CustomerDetail, CustomerDraft, create_customer
 from app.services.permissions import Actor
@@ -18,6 +20,7 @@ from app.settings import Settings
 from app.ui.context import AppContext, Database, load_ui_permissions
 from app.ui.fonts import register_cjk_font
 from app.ui.gcguard import GuiThreadCollector
+from app.ui.i18n import install_translator
 from app.ui.tasks import TaskManager
 
 SHOTS_DIR = Path("/tmp/shots")
@@ -49,6 +52,21 @@ def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
 def cjk_font(qapp: QApplication) -> list[str]:
     """Register the shipped font once, as run_gui does at start."""
     return register_cjk_font(qapp)
+
+
+@pytest.fixture(params=["en", "zh"])
+def language(request: pytest.FixtureRequest, qapp: QApplication,
+             uow: UnitOfWork) -> Iterator[str]:
+    """The interface and the services' messages in English, then in Chinese; English again
+    afterwards. Asks for ``uow`` so that it runs after it (which resets the language).
+    ``STATIONCRM_QM_DIR`` points at freshly built catalogs instead of the shipped ones."""
+    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
+    resolved = install_translator(qapp, request.param,
+                                  directory=Path(qm_dir) if qm_dir else None)
+    i18n.set_language(resolved)
+    yield resolved
+    install_translator(qapp, "en")
+    i18n.set_language("en")
 
 
 @pytest.fixture

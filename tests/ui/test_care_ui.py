@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,7 +13,6 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from app import i18n
 from app.models import AppSetting, CareItem
 from app.models.enums import CareKind, CareStatus, CustomerClass
 from app.services.care import generate_care_items, list_care_items
@@ -27,7 +24,6 @@ from app.ui.care.outcome_dialog import CareOutcomeDialog
 from app.ui.care.page import CarePage
 from app.ui.care.rules_dialog import CareRulesDialog
 from app.ui.context import AppContext
-from app.ui.i18n import install_translator
 from app.ui.todo.page import TodoPage
 from tests.services.test_care import ON, _contract, _customer, _order, _product, _ticket
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
@@ -259,17 +255,6 @@ def test_rules_dialog_saves_and_refuses_bad_dates(
 
 
 # --- screenshots ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: object, uow: UnitOfWork) -> Iterator[str]:
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,  # type: ignore[arg-type]
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")  # type: ignore[arg-type]
-    i18n.set_language("en")
 
 
 def _save(widget: QWidget, name: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.models.enums import CustomerClass, CustomerSource, OrderStatus, ProductCategory
 from app.services.catalog import ProductDraft, create_product, get_product
 from app.services.customers import CustomerDetail
@@ -30,7 +29,6 @@ from app.ui.catalog.products_page import ProductListPage
 from app.ui.context import AppContext
 from app.ui.customers.overview import CustomerOverviewPage
 from app.ui.formatting import format_yuan
-from app.ui.i18n import install_translator
 from app.ui.sales.aging_page import ReceivablesAgingPage
 from app.ui.visits.record_visit_dialog import RecordVisitDialog
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
@@ -236,18 +234,6 @@ def test_who_may_not_record_visits_has_no_button(
 
 
 # --- screenshots ------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: QApplication, uow: UnitOfWork
-             ) -> Iterator[str]:
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def _save(widget: QWidget, name: str) -> None:

@@ -4,22 +4,20 @@ with Confirm / Return…, and a returned visit shows the return comment to its a
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.models import RepairRecord, Visit
 from app.services.confirmation import RecordKind, return_record
 from app.services.customers import CustomerDraft, create_customer
 from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
-from app.ui.i18n import install_translator
 from app.ui.management.dialogs import TextPromptDialog
 from app.ui.management.page import ManagementPage
 from app.ui.service.repair_record_dialog import RepairRecordDialog
@@ -187,18 +185,6 @@ def test_the_author_sees_the_return_comment_on_the_visit(
 
 
 # --- screenshots ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["zh", "en"])
-def language(request: pytest.FixtureRequest, qapp: QApplication, uow: UnitOfWork
-             ) -> Iterator[str]:
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def _save(widget: QWidget, name: str) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.models.enums import ContractKind, ContractStatus, Module
 from app.services.contracts import (
     ContractDraft,
@@ -26,7 +24,6 @@ from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.contracts.contract_dialog import ContractDialog
 from app.ui.contracts.page import ContractListPage
-from app.ui.i18n import install_translator
 from app.ui.knowledge.page import KnowledgePage
 from app.ui.shell.pages import page_factories
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
@@ -195,18 +192,6 @@ def test_technician_sees_no_approve_button(
 
 
 # --- screenshots ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: object, uow: UnitOfWork) -> Iterator[str]:
-    import os
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,  # type: ignore[arg-type]
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")  # type: ignore[arg-type]
-    i18n.set_language("en")
 
 
 def _save(widget: object, name: str) -> None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.models import CareItem
 from app.models.enums import CareKind, CareStatus
 from app.services import custom_fields as cf
@@ -34,7 +32,6 @@ from app.services.uow import UnitOfWork
 from app.ui.care.outcome_dialog import CareOutcomeDialog
 from app.ui.context import AppContext
 from app.ui.customers.card import CustomerCardDialog
-from app.ui.i18n import install_translator
 from app.ui.sales.list_pages import OrderListPage
 from app.ui.service.ticket_dialog import TicketDialog
 from app.ui.service.tickets_page import TicketListPage
@@ -303,18 +300,6 @@ def test_ticket_list_shows_a_chosen_custom_column(
 
 
 # --- screenshots ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: QApplication,
-             uow: UnitOfWork) -> Iterator[str]:
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def _shot(widget: QWidget, name: str) -> None:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.models.enums import CustomFieldEntity, CustomFieldKind
 from app.services import custom_fields as cf
 from app.services.custom_fields import Choice, FieldDraft
@@ -24,7 +22,6 @@ from app.ui.admin.custom_fields import CustomFieldsDesigner
 from app.ui.context import AppContext
 from app.ui.customers.card import CustomerCardDialog
 from app.ui.customers.list_page import CustomerListPage
-from app.ui.i18n import install_translator
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
 
 MakeContext = Callable[..., AppContext]
@@ -205,18 +202,6 @@ def test_removing_a_field_asks_and_says_values_are_kept(
 
 
 # --- screenshots -------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: QApplication,
-             uow: UnitOfWork) -> Iterator[str]:
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def _shot(widget: QWidget, name: str) -> None:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.services.customers import (
     ContactDraft,
     CustomerDetail,
@@ -28,7 +27,6 @@ from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.customers.card import CustomerCardDialog
 from app.ui.customers.entry_table import ERROR_BACKGROUND, EntryTable
-from app.ui.i18n import install_translator
 from app.ui.shell.main_window import MainWindow
 from tests.ui.conftest import OFFSCREEN_NOISE, SHOTS_DIR, clipped_texts
 
@@ -557,17 +555,6 @@ def test_main_window_opens_new_and_existing_cards_and_refreshes_the_list(
 
 
 # --- screenshots -----------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: QApplication,
-             uow: UnitOfWork) -> Iterator[str]:
-    """Interface and service messages in the given language, restored afterwards."""
-    resolved = install_translator(qapp, request.param)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def _shot(widget: QWidget, name: str) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,7 +10,6 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.models import User
 from app.models.enums import CustomerClass
 from app.services.customers import CustomerDetail
@@ -25,7 +24,6 @@ from app.ui.customers.list_model import (
     CustomerQuery,
 )
 from app.ui.customers.list_page import CustomerListPage
-from app.ui.i18n import install_translator
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
 
 AddCustomer = Callable[..., CustomerDetail]
@@ -367,16 +365,6 @@ def test_a_remembered_owner_who_left_falls_back_to_all_owners(
 
 
 # --- screenshots ----------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: Any, uow: Any) -> Iterator[str]:
-    """The interface in English or Chinese (after ``uow``, which resets the language)."""
-    resolved = install_translator(qapp, request.param)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def test_restricted_notice_and_own_list_screenshots(

@@ -15,7 +15,6 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QCheckBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.db import DatabaseUnavailable
 from app.models import (
     CareItem,
@@ -61,7 +60,6 @@ from app.ui.customers.list_page import CustomerListPage
 from app.ui.customers.overview import CustomerOverviewPage, TimelineEntryDialog
 from app.ui.customers.timeline_model import KIND_ROLE, RECORD_ID_ROLE, Column
 from app.ui.formatting import format_yuan
-from app.ui.i18n import install_translator
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.record_openers import RecordOpeners
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
@@ -459,17 +457,6 @@ def test_a_customer_out_of_scope_is_refused_in_place(
 
 
 # --- screenshots ----------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: QApplication, uow: UnitOfWork
-             ) -> Iterator[str]:
-    """The interface in English or Chinese (after ``uow``, which resets the language)."""
-    resolved = install_translator(qapp, request.param)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def _save(widget: QWidget, name: str) -> None:

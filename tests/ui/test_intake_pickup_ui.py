@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal as D
 
 import pytest
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app import i18n
 from app.models import Payment
 from app.models.enums import ContractKind, ContractStatus, KnowledgeStatus, TicketStatus
 from app.models.service import ContractDevice, KnowledgeEntry, ServiceContract
@@ -31,7 +30,6 @@ from app.services.tickets import (
 )
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
-from app.ui.i18n import install_translator
 from app.ui.print_preview import PrintPreviewDialog
 from app.ui.service.desk import IntakeDialog, PickupDialog
 from tests.ui.conftest import SHOTS_DIR
@@ -272,15 +270,6 @@ def test_pickup_refuses_unfinished_and_unknown_tickets(
 
 
 # --- screenshots -----------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: object, uow: UnitOfWork) -> Iterator[str]:
-    resolved = install_translator(qapp, request.param)  # type: ignore[arg-type]
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")  # type: ignore[arg-type]
-    i18n.set_language("en")
 
 
 def _shot(widget: QWidget, name: str) -> None:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.models import Order, Task, Visit
 from app.models.enums import Priority, TaskStatus
 from app.services.confirmation import RecordKind, return_record
@@ -24,7 +23,6 @@ from app.services.tasks import TaskDraft, create_task
 from app.services.todo import TodoKind
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
-from app.ui.i18n import install_translator
 from app.ui.kit.rows import held_rows
 from app.ui.management.dialogs import NewTaskDialog, TextPromptDialog
 from app.ui.management.page import ManagementPage
@@ -244,18 +242,6 @@ def test_overdue_tasks_stand_out_and_a_salesperson_sees_no_queue(
 
 
 # --- screenshots ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: QApplication, uow: UnitOfWork
-             ) -> Iterator[str]:
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def _save(widget: QWidget, name: str) -> None:

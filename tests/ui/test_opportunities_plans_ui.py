@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.models.enums import CustomerSource, Module, OpportunityStage, PlanPeriod
 from app.services.customers import CustomerDraft, create_customer
 from app.services.opportunities import (
@@ -26,7 +24,6 @@ from app.services.plans import plan_vs_actual
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.formatting import format_yuan
-from app.ui.i18n import install_translator
 from app.ui.opportunities.opportunity_dialog import OpportunityDialog
 from app.ui.opportunities.page import OpportunityListPage
 from app.ui.plans.page import PLANNED_COL, SalesPlanPage
@@ -253,18 +250,6 @@ def test_management_picks_a_salesperson(
 
 
 # --- screenshots ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: object, uow: UnitOfWork) -> Iterator[str]:
-    import os
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,  # type: ignore[arg-type]
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")  # type: ignore[arg-type]
-    i18n.set_language("en")
 
 
 def _save(widget: object, name: str) -> None:

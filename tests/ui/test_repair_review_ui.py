@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app import i18n
 from app.models import AppSetting, Product
 from app.models.enums import (
     ContractKind,
@@ -43,7 +41,6 @@ from app.services.tickets import (
 )
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
-from app.ui.i18n import install_translator
 from app.ui.knowledge.page import KnowledgePage, ReturnDialog
 from app.ui.service.desk import IntakeDialog
 from app.ui.service.repair_dialog import KnowledgeFormDialog, RepairDialog
@@ -324,18 +321,6 @@ def test_contract_dialog_shows_visits_used(
 
 
 # --- screenshots -----------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: object, uow: UnitOfWork) -> Iterator[str]:
-    import os
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,  # type: ignore[arg-type]
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")  # type: ignore[arg-type]
-    i18n.set_language("en")
 
 
 def _save(widget: QWidget, name: str) -> None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from app import i18n
 from app.models import Customer, Task, User
 from app.models.enums import CustomerClass, TaskStatus
 from app.services import auth
@@ -22,7 +21,6 @@ from app.services.permissions import Actor
 from app.services.tickets import IntakeDraft, dispatch_ticket, intake_ticket
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
-from app.ui.i18n import install_translator
 from app.ui.management.reassign_wizard import (
     PAGE_CONFIRM,
     PAGE_PLAN,
@@ -43,19 +41,6 @@ def shots() -> Path:
     folder = Path(os.environ.get("STATIONCRM_SHOTS_DIR") or SHOTS_DIR) / "routing"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: QApplication, uow: UnitOfWork
-             ) -> Iterator[str]:
-    """Interface and service messages in one language ($STATIONCRM_QM_DIR: a local .qm)."""
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def _save(widget: QWidget, path: Path) -> None:

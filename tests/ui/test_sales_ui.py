@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -12,7 +12,6 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.models.enums import (
     CustomerSource,
     Module,
@@ -34,7 +33,6 @@ from app.services.sales import (
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.formatting import format_yuan
-from app.ui.i18n import install_translator
 from app.ui.print_preview import PrintPreviewDialog
 from app.ui.sales.order_dialog import OrderDialog
 from app.ui.sales.payment_dialog import PaymentDialog, PaymentSummaryDialog
@@ -287,15 +285,6 @@ def test_quotation_and_order_pages_list_filter_and_open(
 
 
 # --- screenshots -----------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: object, uow: UnitOfWork) -> Iterator[str]:
-    resolved = install_translator(qapp, request.param)  # type: ignore[arg-type]
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")  # type: ignore[arg-type]
-    i18n.set_language("en")
 
 
 def _shot(widget: QWidget, name: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,15 +18,12 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.db import DatabaseUnavailable
 from app.models.enums import CustomerClass, CustomerSource, CustomerStatus
 from app.services.customers import CustomerDetail
 from app.services.permissions import Actor
-from app.services.uow import UnitOfWork
 from app.settings import Settings
 from app.ui.context import AppContext
-from app.ui.i18n import install_translator
 from app.ui.shell.login import LoginDialog
 from app.ui.shell.main_window import MainWindow
 from app.ui.tasks import TaskManager
@@ -50,23 +47,6 @@ def _shots_dir() -> Path:
     folder = Path(os.environ.get("STATIONCRM_SHOTS_DIR") or SHOTS_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(
-    request: pytest.FixtureRequest, qapp: QApplication, uow: UnitOfWork
-) -> Iterator[str]:
-    """Interface and service messages in the given language, restored afterwards.
-
-    Asks for ``uow`` so that it runs after it (the ``uow`` fixture resets the language).
-    """
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def _save(widget: QWidget, name: str) -> Path:

@@ -3,19 +3,16 @@ line says so in the user's language, no dialog, no traceback, and the list recov
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.services.customers import CustomerDetail
 from app.services.permissions import Actor
 from app.ui.context import AppContext
 from app.ui.customers.list_page import CustomerListPage
-from app.ui.i18n import install_translator
 
 XINRUI = "北京鑫锐科技有限公司"
 SENTENCE = {
@@ -23,16 +20,6 @@ SENTENCE = {
           "characters or invalid Unicode).",
     "zh": "搜索内容包含无法用于搜索的字符（控制字符或无效的 Unicode 字符）。",
 }
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: Any, uow: Any) -> Iterator[str]:
-    """The interface in English or Chinese (after ``uow``, which resets the language)."""
-    resolved = install_translator(qapp, request.param)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 # (A lone surrogate never reaches the box: Qt drops it when the text becomes a QString.)

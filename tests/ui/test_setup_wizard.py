@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, make_url, select, text
 
 import app
-from app import i18n, schema, update
+from app import schema, update
 from app.db import make_engine
 from app.models import AppSetting
 from app.models.enums import StationCode
@@ -28,7 +28,6 @@ from app.services.uow import UnitOfWork
 from app.services.users import add_user
 from app.settings import Settings, default_db_url, read_station_config
 from app.ui import labels
-from app.ui.i18n import install_translator
 from app.ui.shell.app import GuiSession
 from app.ui.shell.login import LoginDialog
 from app.ui.shell.setup_wizard import SetupWizard, needs_setup
@@ -555,15 +554,6 @@ def test_login_on_a_newer_schema_names_the_version_and_offers_the_installer(
 
 
 # --- how it looks ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
-    resolved = install_translator(qapp, request.param)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def test_every_page_renders_unclipped(

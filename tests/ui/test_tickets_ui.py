@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal as D
 
 import pytest
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app import i18n
 from app.models import Product, utcnow
 from app.models.enums import CustomerSource, Priority, ProductCategory, TicketStatus
 from app.models.service import RepairRecord
@@ -30,7 +29,6 @@ from app.services.tickets import (
 )
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
-from app.ui.i18n import install_translator
 from app.ui.service.dispatch_dialog import DispatchDialog
 from app.ui.service.repair_dialog import RepairDialog
 from app.ui.service.ticket_dialog import TicketDialog
@@ -250,15 +248,6 @@ def test_repair_errors_are_shown_at_the_fields(
 
 
 # --- screenshots -----------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: object, uow: UnitOfWork) -> Iterator[str]:
-    resolved = install_translator(qapp, request.param)  # type: ignore[arg-type]
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")  # type: ignore[arg-type]
-    i18n.set_language("en")
 
 
 def _shot(widget: QWidget, name: str) -> None:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from app import i18n
 from app.models import Visit
 from app.models.enums import ConfirmStatus, VisitKind
 from app.services.customers import CustomerDetail, search_customers
@@ -24,7 +22,6 @@ from app.services.visits import VisitDraft, list_visits, record_visit, update_vi
 from app.ui.context import AppContext
 from app.ui.customers.overview import CustomerOverviewPage
 from app.ui.customers.timeline_model import KIND_ROLE
-from app.ui.i18n import install_translator
 from app.ui.shell.main_window import MainWindow
 from app.ui.todo.page import TodoPage
 from app.ui.visits.common import follow_up_value
@@ -333,18 +330,6 @@ def test_the_360_view_opens_a_visit_in_its_dialog_which_saves_and_reports_confli
 
 
 # --- screenshots ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest, qapp: QApplication, uow: UnitOfWork
-             ) -> Iterator[str]:
-    qm_dir = os.environ.get("STATIONCRM_QM_DIR")
-    resolved = install_translator(qapp, request.param,
-                                  directory=Path(qm_dir) if qm_dir else None)
-    i18n.set_language(resolved)
-    yield resolved
-    install_translator(qapp, "en")
-    i18n.set_language("en")
 
 
 def _save(widget: QWidget, name: str) -> None:
