@@ -279,6 +279,4 @@ def open_print_preview(ctx: AppContext, kind: SlipKind, record_ids: Sequence[int
                        page_size: str | None = None) -> PrintPreviewDialog:
     """Intake slips default to A5 paper, the sales slips to A4."""
     size = page_size or ("A5" if kind == "intake" else "A4")
-    dialog = PrintPreviewDialog(ctx, kind, record_ids, parent, page_size=size)
-    keep_open(dialog)
-    return dialog
+    return keep_open(PrintPreviewDialog(ctx, kind, record_ids, parent, page_size=size))

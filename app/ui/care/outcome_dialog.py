@@ -288,6 +288,4 @@ class CareOutcomeDialog(RecordDialog):
 def open_care_item(ctx: AppContext, care_item_id: int, parent: QWidget | None = None,
                    *, today: dt.date | None = None) -> CareOutcomeDialog:
     """Open the outcome dialog of one care item (shown, not exec'd)."""
-    dialog = CareOutcomeDialog(ctx, care_item_id, parent, today=today)
-    keep_open(dialog)
-    return dialog
+    return keep_open(CareOutcomeDialog(ctx, care_item_id, parent, today=today))

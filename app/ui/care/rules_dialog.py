@@ -316,7 +316,5 @@ class CareRulesDialog(RecordDialog):
 
 
 def open_care_rules(ctx: AppContext, parent: QWidget | None = None) -> CareRulesDialog:
-    dialog = CareRulesDialog(ctx, parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(CareRulesDialog(ctx, parent))
 

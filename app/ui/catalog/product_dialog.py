@@ -248,6 +248,4 @@ class ProductDialog(RecordDialog):
 def open_product(ctx: AppContext, product_id: int | None, parent: QWidget | None = None
                  ) -> ProductDialog:
     """Show the product card (a new product when ``product_id`` is None)."""
-    dialog = ProductDialog(ctx, product_id, parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(ProductDialog(ctx, product_id, parent))

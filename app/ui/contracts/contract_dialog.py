@@ -43,7 +43,7 @@ from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
 from app.ui.kit.chooser import CustomerChooser
 from app.ui.kit.fields import error_label, parse_decimal
-from app.ui.kit.record_dialog import RecordDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, header_label, keep_open
 
 EDITABLE = (ContractStatus.DRAFT, ContractStatus.ACTIVE)
 DEVICE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -94,12 +94,7 @@ class ContractDialog(RecordDialog):
     # --- building --------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.number_label = QLabel(self)
-        self.number_label.setObjectName("number_label")
-        font = self.number_label.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.number_label.setFont(font)
+        self.number_label = header_label(self)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("state_label")
         self.expiry_label = QLabel(self)
@@ -407,17 +402,14 @@ class ContractDialog(RecordDialog):
         if self._busy or not self._may_edit():
             return
         draft, actor = self.current_draft(), self._ctx.actor
-        self.clear_errors()
-        self.set_busy(True, self.tr("Saving…"))
         if self._view is None:
-            self._ctx.run(lambda uow: create_contract(uow=uow, actor=actor, draft=draft),
-                          on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+            self.write(lambda uow: create_contract(uow=uow, actor=actor, draft=draft),
+                       self._on_saved)
         else:
             cid, version = self._view.id, self._view.version
-            self._ctx.run(lambda uow: update_contract(
+            self.write(lambda uow: update_contract(
                 uow=uow, actor=actor, contract_id=cid, expected_version=version,
-                draft=draft), on_done=self._on_saved, on_error=self._on_save_failed,
-                owner=self)
+                draft=draft), self._on_saved)
 
     def move_to(self, target: ContractStatus) -> None:
         if self._view is None or self._busy:
@@ -425,30 +417,23 @@ class ContractDialog(RecordDialog):
         fn = {ContractStatus.ACTIVE: activate_contract,
               ContractStatus.TERMINATED: terminate_contract}[target]
         cid, version, actor = self._view.id, self._view.version, self._ctx.actor
-        self.clear_errors()
-        self.set_busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: fn(uow=uow, actor=actor, contract_id=cid,
-                                     expected_version=version),
-                      on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+        self.write(lambda uow: fn(uow=uow, actor=actor, contract_id=cid,
+                                  expected_version=version), self._on_saved)
 
     def renew(self) -> None:
         """Renew (续签): the service makes the follow-on contract, which opens here."""
         if self._view is None or self._busy:
             return
         cid, version, actor = self._view.id, self._view.version, self._ctx.actor
-        self.clear_errors()
-        self.set_busy(True, self.tr("Renewing…"))
-        self._ctx.run(lambda uow: renew_contract(uow=uow, actor=actor, contract_id=cid,
-                                                 expected_version=version),
-                      on_done=self._on_renewed, on_error=self._on_save_failed, owner=self)
+        self.write(lambda uow: renew_contract(uow=uow, actor=actor, contract_id=cid,
+                                              expected_version=version),
+                   self._on_renewed, busy_text=self.tr("Renewing…"))
 
     def _on_renewed(self, new: ContractView) -> None:
         self.set_status(self.tr("Renewed as {number}.").format(number=new.number))
         parent = self.parentWidget()
         # The new contract's own saves reach the open lists by the change bus.
-        dialog = ContractDialog(self._ctx, new.id, parent=parent)
-        self.renewed_dialog = dialog
-        keep_open(dialog)
+        self.renewed_dialog = keep_open(ContractDialog(self._ctx, new.id, parent=parent))
         self.reload()
         self.saved.emit(new)
 
@@ -462,13 +447,9 @@ class ContractDialog(RecordDialog):
 def open_contract(ctx: AppContext, contract_id: int, parent: QWidget | None = None
                   ) -> ContractDialog:
     """Open a saved contract."""
-    dialog = ContractDialog(ctx, contract_id, parent=parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(ContractDialog(ctx, contract_id, parent=parent))
 
 
 def new_contract(ctx: AppContext, customer_id: int | None = None,
                  parent: QWidget | None = None) -> ContractDialog:
-    dialog = ContractDialog(ctx, customer_id=customer_id, parent=parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(ContractDialog(ctx, customer_id=customer_id, parent=parent))

@@ -182,9 +182,7 @@ class TextPromptDialog(RecordDialog):
 
 def open_text_prompt(ctx: AppContext, parent: QWidget | None, **kwargs: Any
                      ) -> TextPromptDialog:
-    dialog = TextPromptDialog(ctx, parent=parent, **kwargs)
-    keep_open(dialog)
-    return dialog
+    return keep_open(TextPromptDialog(ctx, parent=parent, **kwargs))
 
 
 class NewTaskDialog(RecordDialog):

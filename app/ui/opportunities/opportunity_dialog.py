@@ -37,7 +37,7 @@ from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
 from app.ui.kit.chooser import CustomerChooser
 from app.ui.kit.fields import error_label, parse_decimal
-from app.ui.kit.record_dialog import RecordDialog, keep_open
+from app.ui.kit.record_dialog import RecordDialog, header_label, keep_open
 from app.ui.opportunities.common import stage_action_label, stage_label
 
 NO_DATE = QDate(2000, 1, 1)
@@ -83,12 +83,7 @@ class OpportunityDialog(RecordDialog):
     # --- building --------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.number_label = QLabel(self)
-        self.number_label.setObjectName("number_label")
-        font = self.number_label.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.number_label.setFont(font)
+        self.number_label = header_label(self)
         self.stage_label = QLabel(self)
         self.stage_label.setObjectName("stage_label")
         self.owner_label = QLabel(self)
@@ -308,17 +303,14 @@ class OpportunityDialog(RecordDialog):
         if self._busy or not self._may_edit():
             return
         draft, actor = self.current_draft(), self._ctx.actor
-        self.clear_errors()
-        self.set_busy(True, self.tr("Saving…"))
         if self._view is None:
-            self._ctx.run(lambda uow: create_opportunity(uow=uow, actor=actor, draft=draft),
-                          on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+            self.write(lambda uow: create_opportunity(uow=uow, actor=actor, draft=draft),
+                       self._on_saved)
         else:
             oid, version = self._view.id, self._view.version
-            self._ctx.run(lambda uow: update_opportunity(
+            self.write(lambda uow: update_opportunity(
                 uow=uow, actor=actor, opportunity_id=oid, expected_version=version,
-                draft=draft), on_done=self._on_saved, on_error=self._on_save_failed,
-                owner=self)
+                draft=draft), self._on_saved)
 
     def move_to(self, target: OpportunityStage, lost_reason: str | None = None) -> None:
         """Move along the lifecycle; *lost* first asks for the reason."""
@@ -329,12 +321,9 @@ class OpportunityDialog(RecordDialog):
             self.lost_reason_edit.setFocus()
             return
         oid, version, actor = self._view.id, self._view.version, self._ctx.actor
-        self.clear_errors()
-        self.set_busy(True, self.tr("Saving…"))
-        self._ctx.run(lambda uow: move_opportunity(
+        self.write(lambda uow: move_opportunity(
             uow=uow, actor=actor, opportunity_id=oid, expected_version=version,
-            stage=target, lost_reason=lost_reason),
-            on_done=self._on_saved, on_error=self._on_save_failed, owner=self)
+            stage=target, lost_reason=lost_reason), self._on_saved)
 
     def confirm_lost(self) -> None:
         self.move_to(OpportunityStage.LOST, self.lost_reason_edit.text())
@@ -349,13 +338,9 @@ class OpportunityDialog(RecordDialog):
 def open_opportunity(ctx: AppContext, opportunity_id: int, parent: QWidget | None = None
                      ) -> OpportunityDialog:
     """Open a saved opportunity (the timeline opener for kind "opportunity")."""
-    dialog = OpportunityDialog(ctx, opportunity_id, parent=parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(OpportunityDialog(ctx, opportunity_id, parent=parent))
 
 
 def new_opportunity(ctx: AppContext, customer_id: int | None = None,
                     parent: QWidget | None = None) -> OpportunityDialog:
-    dialog = OpportunityDialog(ctx, customer_id=customer_id, parent=parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(OpportunityDialog(ctx, customer_id=customer_id, parent=parent))

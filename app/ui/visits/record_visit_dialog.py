@@ -182,6 +182,4 @@ class RecordVisitDialog(QDialog):
 
 def open_record_visit(ctx: AppContext, customer_id: int, customer_name: str,
                       parent: QWidget | None = None) -> RecordVisitDialog:
-    dialog = RecordVisitDialog(ctx, customer_id, customer_name, parent)
-    keep_open(dialog)
-    return dialog
+    return keep_open(RecordVisitDialog(ctx, customer_id, customer_name, parent))
