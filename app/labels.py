@@ -364,11 +364,23 @@ JOB_TYPES: Mapping[str, str] = {
     "installation": "Installation",
 }
 
+# The manager's statistics by name (app.services.statistics.STATISTICS).
+STATISTIC = "Statistic"
+STATISTIC_NAMES: Mapping[str, str] = {
+    "customer-classes": "Customer classes",
+    "product-sales": "Product sales",
+    "sales-collections": "Sales and collections",
+    "service": "Customer service",
+    "forecast": "Sales forecast",
+    "assessment": "Staff assessment",
+}
+
 # Code families that are plain strings rather than enums, by their context name.
 CODE_FAMILIES: Mapping[str, Mapping[str, str]] = {
     RECORD_KIND: RECORD_KINDS,
     CARE_CHANNEL: CARE_CHANNELS,
     JOB_TYPE: JOB_TYPES,
+    STATISTIC: STATISTIC_NAMES,
 }
 
 # What "no value" reads as where the UI shows one.
@@ -464,7 +476,8 @@ def field_access_label(access: FieldAccess | None, *, language: str | None = Non
 
 
 __all__ = [
-    "CODE_FAMILIES", "ENUM_LABELS", "MOVE_LABELS", "RECORD_KINDS", "choices", "code_label",
+    "CODE_FAMILIES", "ENUM_LABELS", "MOVE_LABELS", "RECORD_KINDS", "STATISTIC_NAMES",
+    "choices", "code_label",
     "context_of", "family_label", "field_access_label", "label", "label_of", "move_label",
     "record_kind_label", "station_label", "verb",
 ]

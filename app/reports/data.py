@@ -185,8 +185,7 @@ class StatFilters:
 @dataclass(frozen=True)
 class StatColumn:
     key: str
-    label_en: str            # shown through the UI's translation; the service stays Qt-free
-    label_zh: str
+    label: str               # the heading, in the table's language
     kind: ColumnKind
 
 
@@ -212,15 +211,17 @@ class ChartSpec:
     kind: ChartKind
     category_column: str                  # key of the column naming each category
     value_columns: tuple[str, ...]        # keys of the plotted columns
-    title_en: str = ""
-    title_zh: str = ""
+    title: str = ""                       # in the table's language
 
 
 @dataclass(frozen=True)
 class StatTable:
+    """One statistic's table, its words (title, headings, filters, category names) already
+    in one language: ``language``, which the service chose; the exports print them as
+    they are."""
+
     name: str
-    title_en: str
-    title_zh: str
+    title: str
     columns: tuple[StatColumn, ...]
     rows: tuple[StatRow, ...]
     chart: ChartSpec | None
@@ -228,9 +229,10 @@ class StatTable:
     # Further tables shown under the main one (e.g. aging buckets, top debtors).
     sections: tuple[StatTable, ...] = field(default=())
     queries: int = 0                      # statements issued, for the benchmark
-    # The filters in words, (English, Chinese) per line, e.g. ("Period: ...", "期间: ...");
-    # the exports write them above the table.
-    filter_lines: tuple[tuple[str, str], ...] = field(default=())
+    # The filters in words, one line each ("期间：2026-10-01 至 2026-12-31"); the exports
+    # write them above the table.
+    filter_lines: tuple[str, ...] = field(default=())
+    language: str = "en"                  # "zh" or "en": the language of the words above
 
 
 __all__ = [

@@ -2,7 +2,9 @@
 
 Excel: one sheet per table (the main table, then each section), the filters written above,
 numbers kept as numbers, total rows bold. PDF: title, filters, each table with its bar
-chart, the embedded CJK font, A4 landscape when the table is wide. No database here.
+chart, the embedded CJK font, A4 landscape when the table is wide. No database here, and no
+labels looked up: the service hands the table over with its words in the export's language
+(``StatTable.language``), which only decides how headings wrap and what the footer says.
 """
 
 from __future__ import annotations
@@ -52,19 +54,15 @@ CHART_COLOURS = (colors.HexColor("#3b6fb6"), colors.HexColor("#e08a2e"),
                  colors.HexColor("#4a9b5f"), colors.HexColor("#b54a4a"))
 
 
-def _pick(language: str, en: str, zh: str) -> str:
-    return zh if language == "zh" else en
-
-
 def _tables(table: StatTable) -> list[StatTable]:
     return [table, *table.sections]
 
 
-def _above(table: StatTable, main: StatTable, language: str) -> list[str]:
-    lines = [_pick(language, table.title_en, table.title_zh)]
+def _above(table: StatTable, main: StatTable) -> list[str]:
+    lines = [table.title]
     if table is not main:
-        lines.insert(0, _pick(language, main.title_en, main.title_zh))
-    lines += [_pick(language, en, zh) for en, zh in main.filter_lines]
+        lines.insert(0, main.title)
+    lines += main.filter_lines
     return lines
 
 
@@ -79,18 +77,17 @@ def _excel_cell(value: Cell, column: StatColumn) -> Cell:
 # --- Excel ---------------------------------------------------------------------------------
 
 
-def export_statistic_xlsx(table: StatTable, path: str | os.PathLike[str],
-                          language: str = "zh") -> int:
+def export_statistic_xlsx(table: StatTable, path: str | os.PathLike[str]) -> int:
     """Write the statistic with its sections as sheets; returns the data rows written."""
     sheets = []
     for part in _tables(table):
         sheets.append(Sheet(
-            title=_pick(language, part.title_en, part.title_zh),
-            headers=[_pick(language, c.label_en, c.label_zh) for c in part.columns],
+            title=part.title,
+            headers=[c.label for c in part.columns],
             rows=[[_excel_cell(v, c) for v, c in zip(r.cells, part.columns, strict=True)]
                   for r in part.rows],
             kinds=[str(c.kind) for c in part.columns],
-            above=_above(part, table, language),
+            above=_above(part, table),
             total_rows=frozenset(i for i, r in enumerate(part.rows) if r.is_total),
         ))
     return write_xlsx(Path(path), sheets)
@@ -136,8 +133,7 @@ def _table_flowable(part: StatTable, layout: PageLayout, language: str) -> Table
     if language != "zh":
         head_left = ParagraphStyle("head_left", parent=styles.cell, wordWrap=None)
         head_right = ParagraphStyle("head_right", parent=styles.cell_right, wordWrap=None)
-    header = [Paragraph(text(_pick(language, c.label_en, c.label_zh)),
-                        head_right if numeric[i] else head_left)
+    header = [Paragraph(text(c.label), head_right if numeric[i] else head_left)
               for i, c in enumerate(part.columns)]
     body = [[Paragraph(text(_format(v, c)), styles.cell_right if numeric[i] else styles.cell)
              for i, (v, c) in enumerate(zip(r.cells, part.columns, strict=True))]
@@ -162,7 +158,7 @@ def _table_flowable(part: StatTable, layout: PageLayout, language: str) -> Table
     return result
 
 
-def _chart(part: StatTable, layout: PageLayout, language: str) -> Drawing | None:
+def _chart(part: StatTable, layout: PageLayout) -> Drawing | None:
     """A simple grouped bar chart of the table's chart columns (total rows left out)."""
     spec = part.chart
     if spec is None:
@@ -205,13 +201,11 @@ def _chart(part: StatTable, layout: PageLayout, language: str) -> Drawing | None
     legend = Legend()
     legend.x, legend.y = width - 52 * mm, height - 8 * mm
     legend.fontName, legend.fontSize = font, 7
-    legend.colorNamePairs = [(CHART_COLOURS[n % len(CHART_COLOURS)],
-                              _pick(language, c.label_en, c.label_zh)[:26])
+    legend.colorNamePairs = [(CHART_COLOURS[n % len(CHART_COLOURS)], c.label[:26])
                              for n, (_i, c) in enumerate(plotted)]
     drawing.add(legend)
-    title = _pick(language, spec.title_en, spec.title_zh)
-    if title:
-        drawing.add(String(16 * mm, height - 6 * mm, title, fontName=font, fontSize=8))
+    if spec.title:
+        drawing.add(String(16 * mm, height - 6 * mm, spec.title, fontName=font, fontSize=8))
     return drawing
 
 
@@ -234,8 +228,7 @@ class _Footer:
         canvas.restoreState()
 
 
-def export_statistic_pdf(table: StatTable, path: str | os.PathLike[str],
-                         language: str = "zh") -> int:
+def export_statistic_pdf(table: StatTable, path: str | os.PathLike[str]) -> int:
     """Write the statistic as a PDF report; returns the data rows it holds."""
     parts = _tables(table)
     wide = max(len(p.columns) for p in parts) > WIDE_COLUMNS
@@ -243,31 +236,29 @@ def export_statistic_pdf(table: StatTable, path: str | os.PathLike[str],
     styles = make_styles(layout)
     font = register_fonts()
     story: list[Flowable] = [
-        Paragraph(text(_pick(language, table.title_en, table.title_zh)), styles.title),
-        Paragraph(text("  ·  ".join(_pick(language, en, zh) for en, zh in table.filter_lines)),
-                  styles.subtitle),
+        Paragraph(text(table.title), styles.title),
+        Paragraph(text("  ·  ".join(table.filter_lines)), styles.subtitle),
     ]
     rows = 0
     for index, part in enumerate(parts):
         if index:
             story.append(Spacer(1, 5 * mm))
-            story.append(Paragraph(text(_pick(language, part.title_en, part.title_zh)),
-                                   styles.label))
+            story.append(Paragraph(text(part.title), styles.label))
             story.append(Spacer(1, 1.5 * mm))
-        story.append(_table_flowable(part, layout, language))
+        story.append(_table_flowable(part, layout, table.language))
         rows += len(part.rows)
-        chart = _chart(part, layout, language)
+        chart = _chart(part, layout)
         if chart is not None:
             story.append(Spacer(1, 3 * mm))
             story.append(KeepTogether([chart]))
     printed = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
-    footer = _Footer(font, layout, _pick(language, f"StationCRM · printed {printed}",
-                                         f"StationCRM · 打印于 {printed}"))
+    footer = _Footer(font, layout, f"StationCRM · 打印于 {printed}" if table.language == "zh"
+                     else f"StationCRM · printed {printed}")
     bottom = layout.margin
     doc = BaseDocTemplate(
         os.fspath(path), pagesize=layout.size, leftMargin=layout.margin,
         rightMargin=layout.margin, topMargin=layout.margin, bottomMargin=bottom,
-        title=_pick(language, table.title_en, table.title_zh), creator="StationCRM",
+        title=table.title, creator="StationCRM",
         initialFontName=font, initialFontSize=layout.font_size)
     frame = Frame(layout.margin, bottom, layout.frame_width,
                   layout.height - layout.margin - bottom, id="body")

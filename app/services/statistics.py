@@ -16,10 +16,13 @@ statistic needs ``statistics/view``; exporting needs ``statistics/export``. A ro
 not see order costs (``orders.margin`` or ``orders.unit_cost`` hidden) gets the cost, margin
 and margin % cells empty, and may not drill into them.
 
-Text cells (category names, months, people) are in the current language of
-:mod:`app.i18n`; column and table titles come in both. ``StatRow.key`` carries the row's
-category code. The work is done in :mod:`app.services.stats_impl` (checks, counting,
-export), :mod:`app.services.stats_sales` and :mod:`app.services.stats_service`.
+Every word of a table (title, column headings, chart title, filter lines, category names)
+is in one language: the one asked for, else the current one of :mod:`app.i18n`. The
+statistics' words are English keys translated in their own context (:data:`WORDS`, Chinese
+in ``app.i18n_zh``), because a heading can read differently from the same word elsewhere
+("Orders": 订单数, not 订单). ``StatRow.key`` carries the row's category code. The work is
+done in :mod:`app.services.stats_impl` (checks, counting, export),
+:mod:`app.services.stats_sales` and :mod:`app.services.stats_service`.
 
 The table shape (:class:`StatTable` and its parts) is defined in :mod:`app.reports.data`,
 which the export renders without importing this module, and re-exported here.
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from app.i18n import current_language
+from app.i18n import current_language, normalise, translate
 from app.reports.data import (
     ChartKind,
     ChartSpec,
@@ -63,8 +66,7 @@ class DrillRecord:
 
 @dataclass(frozen=True)
 class DrillResult:
-    title_en: str
-    title_zh: str
+    title: str                # in the language asked for
     records: tuple[DrillRecord, ...]
     total: Decimal | None
     truncated: bool           # more than the limit matched
@@ -90,18 +92,24 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "assessment": ("orders", "payments"),
 }
 
-# Names of the breakdown choices, (English, Chinese), for the window and the exports.
-VIEW_LABELS: dict[str, tuple[str, str]] = {
-    "class": ("By customer class", "按客户分类"),
-    "source": ("By customer source", "按客户来源"),
-    "status": ("By customer status", "按客户状态"),
-    "category": ("By product category", "按产品类别"),
-    "month": ("By month", "按月"),
-    "salesperson": ("By salesperson", "按业务员"),
-    "technician": ("By technician", "按维修工程师"),
-    "device_model": ("By device model", "按设备型号"),
-    "orders": ("Margin by order date", "按订单日期计毛利"),
-    "payments": ("Margin by payments collected", "按回款计毛利"),
+# The translation contexts of the statistics' words (app.i18n_zh.LABELS_ZH): the tables'
+# (titles, headings, filters) and the names of the records behind a number, apart because
+# a heading counts what a drill-down lists ("Orders": 订单数 over a column, 订单 above a list).
+WORDS = "StatisticWords"
+RECORD_WORDS = "StatisticRecords"
+
+# Names of the breakdown choices (words of WORDS), for the window and the exports.
+VIEW_LABELS: dict[str, str] = {
+    "class": "By customer class",
+    "source": "By customer source",
+    "status": "By customer status",
+    "category": "By product category",
+    "month": "By month",
+    "salesperson": "By salesperson",
+    "technician": "By technician",
+    "device_model": "By device model",
+    "orders": "Margin by order date",
+    "payments": "Margin by payments collected",
 }
 
 # The StatFilters fields each statistic honours (the window may grey out the others).
@@ -118,20 +126,38 @@ APPLIES: dict[str, tuple[str, ...]] = {
 MAX_DAYS = 3700  # about ten years: a longer range is a typing mistake
 
 
-def run_statistic(name: str, filters: StatFilters, *, uow: UnitOfWork,
-                  actor: Actor) -> StatTable:
-    """Compute one statistic for ``filters`` within the actor's data scope."""
+def words(text: str, *, language: str | None = None, **values: object) -> str:
+    """One of the statistics' words in ``language`` (default: the current one), filled in."""
+    said = translate(text, context=WORDS, language=_language(language))
+    return said.format(**values) if values else said
+
+
+def view_label(view: str, *, language: str | None = None) -> str:
+    """The name of a breakdown choice; an unknown one reads as its key."""
+    text = VIEW_LABELS.get(view)
+    return words(text, language=language) if text else view
+
+
+def _language(language: str | None) -> str:
+    return normalise(language) if language else current_language()
+
+
+def run_statistic(name: str, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
+                  language: str | None = None) -> StatTable:
+    """Compute one statistic for ``filters`` within the actor's data scope, its words in
+    ``language`` (default: the current one)."""
     from app.services import stats_impl
 
-    return stats_impl.run(name, filters, uow=uow, actor=actor, lang=current_language())
+    return stats_impl.run(name, filters, uow=uow, actor=actor, lang=_language(language))
 
 
 def drill_down(key: DrillKey, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
-               limit: int = 1000) -> DrillResult:
+               limit: int = 1000, language: str | None = None) -> DrillResult:
     """The records behind one number; their amounts add up to that number exactly."""
     from app.services import stats_impl
 
-    return stats_impl.drill(key, filters, uow=uow, actor=actor, limit=limit)
+    return stats_impl.drill(key, filters, uow=uow, actor=actor, limit=limit,
+                            lang=_language(language))
 
 
 def export_statistic(name: str, filters: StatFilters, path: str | Path, *, uow: UnitOfWork,
@@ -144,7 +170,7 @@ def export_statistic(name: str, filters: StatFilters, path: str | Path, *, uow: 
     from app.services import stats_impl
 
     return stats_impl.export(name, filters, Path(path), uow=uow, actor=actor,
-                             language=language)
+                             lang=normalise(language))
 
 
 @dataclass(frozen=True)
@@ -159,7 +185,9 @@ __all__ = [
     "MAX_DAYS",
     "STATISTICS",
     "VIEWS",
+    "RECORD_WORDS",
     "VIEW_LABELS",
+    "WORDS",
     "ChartKind",
     "ChartSpec",
     "ColumnKind",
@@ -174,4 +202,6 @@ __all__ = [
     "drill_down",
     "export_statistic",
     "run_statistic",
+    "view_label",
+    "words",
 ]

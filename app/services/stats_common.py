@@ -1,4 +1,4 @@
-"""Shared pieces of the statistics: filters as WHERE clauses, periods, labels, drill specs.
+"""Shared pieces of the statistics: filters as WHERE clauses, periods, words, drill specs.
 
 Used by :mod:`app.services.stats_sales` and :mod:`app.services.stats_service`; the public
 API and the data shapes are in :mod:`app.services.statistics`.
@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, or_, select
 
 from app import labels
-from app.i18n import translate
 from app.models import Customer, Order, ServiceTicket, User
 from app.models.enums import (
     CustomerClass,
@@ -29,11 +28,15 @@ from app.models.enums import (
 from app.services.periods import Period, add_months, month_start
 from app.services.permissions import Actor, scope_filter
 from app.services.statistics import (
+    ChartKind,
+    ChartSpec,
     ColumnKind,
     DrillKey,
     StatColumn,
     StatFilters,
     StatRow,
+    StatTable,
+    words,
 )
 from app.services.uow import UnitOfWork
 
@@ -43,7 +46,7 @@ NONE_KEY = "-"          # the selector value of "no category" (a NULL in the dat
 TOTAL_KEY = "*"         # the selector value of a total row
 
 
-# --- labels in both languages --------------------------------------------------------------
+# --- words: category names in the table's language ----------------------------------------
 
 # The code families a statistic groups by, and the enum (the label family) of each.
 _FAMILIES: Mapping[str, type[StrEnum]] = {
@@ -59,12 +62,6 @@ _NONE_LABELS: Mapping[str, str] = {
     "device_model": "No device",
     "salesperson": "No owner",
 }
-# A total row's name as (English, Chinese), for the tables that pick() it.
-TOTAL_LABEL = ("Total", translate("Total", language="zh"))
-
-
-def pick(lang: str, pair: tuple[str, str]) -> str:
-    return pair[1] if lang == "zh" else pair[0]
 
 
 def enum_members(family: str) -> list[str]:
@@ -74,13 +71,9 @@ def enum_members(family: str) -> list[str]:
 def label(family: str, code: str | None, lang: str) -> str:
     """The display name of a category code in ``lang`` (the words of app.labels)."""
     if code is None or code == NONE_KEY:
-        return translate(_NONE_LABELS.get(family, "(none)"), language=lang)
+        return words(_NONE_LABELS.get(family, "(none)"), language=lang)
     kind = _FAMILIES.get(family)
     return labels.label_of(kind, code, language=lang) if kind is not None else code
-
-
-def col(key: str, en: str, zh: str, kind: ColumnKind) -> StatColumn:
-    return StatColumn(key=key, label_en=en, label_zh=zh, kind=kind)
 
 
 # --- the context of one computation --------------------------------------------------------
@@ -98,6 +91,33 @@ class Ctx:
     @property
     def session(self) -> Any:
         return self.uow.session
+
+    # the table's words, in its language
+    def words(self, text: str, **values: object) -> str:
+        """One of the statistics' words (app.services.statistics.WORDS), filled in."""
+        return words(text, language=self.lang, **values)
+
+    def col(self, key: str, heading: str, kind: ColumnKind) -> StatColumn:
+        """A column headed ``heading`` (English, the catalog's key) in the table's language."""
+        return StatColumn(key=key, label=self.words(heading), kind=kind)
+
+    def chart(self, kind: ChartKind, category: str, values: tuple[str, ...],
+              title: str) -> ChartSpec:
+        return ChartSpec(kind, category, values, self.words(title))
+
+    def total(self) -> str:
+        """What a total row is called."""
+        return self.words("Total")
+
+    def table(self, name: str, title: str, columns: tuple[StatColumn, ...],
+              rows: Sequence[StatRow], chart: ChartSpec | None,
+              sections: tuple[StatTable, ...] = (), *,
+              values: Mapping[str, object] | None = None) -> StatTable:
+        """A table titled ``title`` (English, the catalog's key, filled in with ``values``)
+        in the table's language."""
+        return StatTable(name=name, title=self.words(title, **(values or {})),
+                         columns=columns, rows=tuple(rows), chart=chart,
+                         filters=self.filters, sections=sections, language=self.lang)
 
     # time boundaries: calendar days in the station's local time
     @property
@@ -263,8 +283,7 @@ class DrillSpec:
     """
 
     entity: str
-    title_en: str
-    title_zh: str
+    title: str                  # English, one of the statistics' words
     stmt: Select[Any]
     counted: bool = False       # the cell is a count of records, not a sum of amounts
     divisor: int = 1
@@ -275,7 +294,7 @@ def selector_dict(pairs: Sequence[tuple[str, str]]) -> Mapping[str, str]:
 
 
 __all__ = [
-    "CENT", "NONE_KEY", "TOTAL_KEY", "TOTAL_LABEL", "ZERO", "Ctx", "DrillSpec", "col", "dec",
-    "enum_members", "key", "label", "local_midnight", "money", "month_label", "month_range",
-    "percent", "period_case", "pick", "row", "selector_dict",
+    "CENT", "NONE_KEY", "TOTAL_KEY", "ZERO", "Ctx", "DrillSpec", "dec", "enum_members", "key",
+    "label", "local_midnight", "money", "month_label", "month_range", "percent",
+    "period_case", "row", "selector_dict",
 ]

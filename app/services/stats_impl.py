@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import Connection, event, func, select
 
-from app.i18n import tr
+from app import labels
+from app.i18n import tr, translate
 from app.models import Department, User
 from app.models.enums import (
     AuditAction,
@@ -32,8 +33,8 @@ from app.services.errors import PermissionDenied, ValidationError
 from app.services.permissions import Actor, require, sees_margin
 from app.services.statistics import (
     MAX_DAYS,
+    RECORD_WORDS,
     STATISTICS,
-    VIEW_LABELS,
     VIEWS,
     DrillKey,
     DrillRecord,
@@ -41,6 +42,8 @@ from app.services.statistics import (
     ExportResult,
     StatFilters,
     StatTable,
+    view_label,
+    words,
 )
 from app.services.stats_common import Ctx, DrillSpec, label
 from app.services.uow import UnitOfWork
@@ -105,7 +108,7 @@ def run(name: str, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
         with _counting(uow.session.connection()) as seen:
             require(uow, actor, Module.STATISTICS, Operation.VIEW)
             table = _REGISTRY[name][0](Ctx(uow, actor, filters, lang))
-            lines = _filter_lines(uow, name, filters)
+            lines = _filter_lines(uow, filters, lang)
         if not sees_margin(uow, actor):
             # A role that may not see costs sees the sales figures without them.
             table = _without_costs(table)
@@ -132,39 +135,37 @@ def _without_costs(table: StatTable) -> StatTable:
                    sections=tuple(_without_costs(s) for s in table.sections))
 
 
-def _filter_lines(uow: UnitOfWork, name: str, f: StatFilters) -> tuple[tuple[str, str], ...]:
-    """The filters in words, English and Chinese; names looked up only when filtered."""
-    lines = [(f"Period: {f.date_from.isoformat()} – {f.date_to.isoformat()}",
-              f"期间：{f.date_from.isoformat()} 至 {f.date_to.isoformat()}")]
+def _filter_lines(uow: UnitOfWork, f: StatFilters, lang: str) -> tuple[str, ...]:
+    """The filters in words, in ``lang``; names looked up only when filtered."""
+    lines = [words("Period: {start} – {end}", language=lang, start=f.date_from.isoformat(),
+                   end=f.date_to.isoformat())]
     if f.department_id is not None:
         dep = uow.session.get(Department, f.department_id)
-        lines.append((f"Department: {dep.name_en if dep else f.department_id}",
-                      f"部门：{dep.name_zh if dep else f.department_id}"))
+        shown = (dep.name_zh if lang == "zh" else dep.name_en) if dep else f.department_id
+        lines.append(words("Department: {name}", language=lang, name=shown))
     if f.user_id is not None:
         person = uow.session.get(User, f.user_id)
-        shown = person.display_name if person else str(f.user_id)
-        lines.append((f"Person: {shown}", f"人员：{shown}"))
-    for field, family, en, zh in (("customer_class", "class", "Customer class", "客户分类"),
-                                  ("customer_source", "source", "Customer source", "客户来源"),
-                                  ("product_category", "category", "Product category",
-                                   "产品类别")):
+        lines.append(words("Person: {name}", language=lang,
+                           name=person.display_name if person else f.user_id))
+    for field, family, line in (("customer_class", "class", "Customer class: {name}"),
+                                ("customer_source", "source", "Customer source: {name}"),
+                                ("product_category", "category", "Product category: {name}")):
         value = getattr(f, field)
         if value is not None:
-            lines.append((f"{en}: {label(family, value, 'en')}",
-                          f"{zh}：{label(family, value, 'zh')}"))
-    if f.group_by is not None and f.group_by in VIEW_LABELS:
-        en, zh = VIEW_LABELS[f.group_by]
-        lines.append((f"View: {en}", f"视图：{zh}"))
+            lines.append(words(line, language=lang, name=label(family, value, lang)))
+    if f.group_by is not None:
+        lines.append(words("View: {name}", language=lang,
+                           name=view_label(f.group_by, language=lang)))
     return tuple(lines)
 
 
 def drill(key: DrillKey, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
-          limit: int = 1000) -> DrillResult:
+          limit: int = 1000, lang: str) -> DrillResult:
     filters = _check(key.statistic, filters)
     selector = dict(key.selector)
     with uow:
         require(uow, actor, Module.STATISTICS, Operation.VIEW)
-        ctx = Ctx(uow, actor, filters, "en")
+        ctx = Ctx(uow, actor, filters, lang)
         if selector.get("measure") in COST_COLUMNS and not sees_margin(uow, actor):
             raise PermissionDenied(tr("You may not see costs and margins."),
                                    module=Module.ORDERS, operation=Operation.VIEW)
@@ -186,8 +187,9 @@ def drill(key: DrillKey, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
         amount_total = None
         if not spec.counted:
             amount_total = _scaled(total if total is not None else Decimal("0.00"), spec)
-        return DrillResult(title_en=spec.title_en, title_zh=spec.title_zh, records=records,
-                           total=amount_total, truncated=len(rows) > limit, count=int(count))
+        return DrillResult(title=translate(spec.title, context=RECORD_WORDS, language=lang),
+                           records=records, total=amount_total, truncated=len(rows) > limit,
+                           count=int(count))
 
 
 def _scaled(value: Any, spec: DrillSpec) -> Decimal:
@@ -206,25 +208,27 @@ def _record(spec: DrillSpec, r: Any) -> DrillRecord:
 
 
 def export(name: str, filters: StatFilters, path: Path, *, uow: UnitOfWork, actor: Actor,
-           language: str) -> ExportResult:
+           lang: str) -> ExportResult:
     # Here, not at the top: showing a statistic on screen need not load reportlab.
     from app.reports.statistics_export import export_statistic_pdf, export_statistic_xlsx
 
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".pdf"):
         raise ValidationError({"path": tr("must end in .xlsx or .pdf")})
-    lang = "zh" if language.lower().startswith("zh") else "en"
     with uow:
         require(uow, actor, Module.STATISTICS, Operation.EXPORT)
+        # Computed in the file's language: the renderers print the words they are handed.
         table = run(name, filters, uow=uow, actor=actor, lang=lang)
         if suffix == ".xlsx":
-            rows = export_statistic_xlsx(table, path, language=lang)
+            rows = export_statistic_xlsx(table, path)
         else:
-            rows = export_statistic_pdf(table, path, language=lang)
+            rows = export_statistic_pdf(table, path)
         f = table.filters
         audit.record(uow, actor, AuditAction.EXPORT, "statistic", None,
-                     f"{name} {f.date_from.isoformat()}–{f.date_to.isoformat()}: {rows} rows"
-                     f" → {path.name}",
+                     audit.say("export {statistic} {start}–{end}: {rows} rows to {file}",
+                               statistic=audit.Code(labels.STATISTIC, name),
+                               start=f.date_from.isoformat(), end=f.date_to.isoformat(),
+                               rows=rows, file=path.name),
                      {"statistic": name, "rows": rows, "format": suffix[1:],
                       "filters": {k: v for k, v in vars(f).items() if v is not None}})
         uow.commit()

@@ -50,15 +50,13 @@ from app.models.customers import customer_directory
 from app.models.enums import DataScope, Module, OpportunityStage, PlanPeriod
 from app.services.permissions import scope_clause, scope_filter, scope_params, sees_margin
 from app.services.sales import RECEIVABLE_STATUSES
-from app.services.statistics import ChartKind, ChartSpec, ColumnKind, StatTable
+from app.services.statistics import ChartKind, ColumnKind, StatTable
 from app.services.stats_common import (
     NONE_KEY,
     TOTAL_KEY,
-    TOTAL_LABEL,
     ZERO,
     Ctx,
     DrillSpec,
-    col,
     dec,
     enum_members,
     key,
@@ -68,7 +66,6 @@ from app.services.stats_common import (
     month_range,
     percent,
     period_case,
-    pick,
     row,
 )
 
@@ -86,12 +83,6 @@ def _code(value: Any) -> str | None:
     if value is None:
         return None
     return str(getattr(value, "value", value))
-
-
-def _table(ctx: Ctx, name: str, en: str, zh: str, columns: tuple[Any, ...], rows: list[Any],
-           chart: ChartSpec | None, sections: tuple[StatTable, ...] = ()) -> StatTable:
-    return StatTable(name=name, title_en=en, title_zh=zh, columns=columns, rows=tuple(rows),
-                     chart=chart, filters=ctx.filters, sections=sections)
 
 
 def _record_columns(number: Any, day: Any, customer: Any, person: Any, amount: Any,
@@ -158,11 +149,11 @@ def customer_classes(ctx: Ctx) -> StatTable:
     sales = {_code(r[0]): (int(r[1]), int(r[2]), money(r[3])) for r in ctx.session.execute(
         sold.where(*ctx.order_conditions()).group_by(order_col)).all()}
     revenue_total = sum((v[2] for v in sales.values()), ZERO)
-    columns = (col("group", "Group", "分组", T), col("customers", "Customers", "客户数", INT),
-               col("new", "New in period", "新增客户", INT),
-               col("buyers", "Buying customers", "成交客户", INT),
-               col("orders", "Orders", "订单数", INT), col("revenue", "Revenue", "销售额", MO),
-               col("share", "Revenue share", "销售额占比", P))
+    columns = (ctx.col("group", "Group", T), ctx.col("customers", "Customers", INT),
+               ctx.col("new", "New in period", INT),
+               ctx.col("buyers", "Buying customers", INT),
+               ctx.col("orders", "Orders", INT), ctx.col("revenue", "Revenue", MO),
+               ctx.col("share", "Revenue share", P))
     rows = []
     codes = enum_members(family)
     extra = [c for c in (*counts, *sales) if c not in codes]
@@ -178,17 +169,17 @@ def customer_classes(ctx: Ctx) -> StatTable:
                      for m in ("customers", "new", "buyers", "orders", "revenue")), None],
             category=code or NONE_KEY))
     rows.append(row(
-        [pick(lang, TOTAL_LABEL), *totals, percent(totals[4], revenue_total)],
+        [ctx.total(), *totals, percent(totals[4], revenue_total)],
         [None, *(key(CC, view=view, measure=m, value=TOTAL_KEY)
                  for m in ("customers", "new", "buyers", "orders", "revenue")), None],
         total=True, category=TOTAL_KEY))
-    return _table(ctx, CC, "Customer classification statistics", "客户分类统计", columns, rows,
-                  ChartSpec(ChartKind.PIE, "group", ("revenue",), "Revenue", "销售额"),
-                  (_new_vs_lost(ctx),))
+    return ctx.table(CC, "Customer classification statistics", columns, rows,
+                     ctx.chart(ChartKind.PIE, "group", ("revenue",), "Revenue"),
+                     (_new_vs_lost(ctx),))
 
 
 def _new_vs_lost(ctx: Ctx) -> StatTable:
-    f, lang = ctx.filters, ctx.lang
+    f = ctx.filters
     months = ctx.months()
     conditions = _customer_conditions(ctx)
     new = (select(literal_column("'new'").label("kind"),
@@ -210,15 +201,15 @@ def _new_vs_lost(ctx: Ctx) -> StatTable:
         rows.append(row([m, n, lo], [None, key(CC, section="moves", measure="new", month=m),
                                      key(CC, section="moves", measure="lost", month=m)],
                         category=m))
-    rows.append(row([pick(lang, TOTAL_LABEL), total_new, total_lost],
+    rows.append(row([ctx.total(), total_new, total_lost],
                     [None, key(CC, section="moves", measure="new", month=TOTAL_KEY),
                      key(CC, section="moves", measure="lost", month=TOTAL_KEY)],
                     total=True, category=TOTAL_KEY))
-    columns = (col("month", "Month", "月份", T), col("new", "New customers", "新增客户", INT),
-               col("lost", "Lost customers", "流失客户", INT))
-    return _table(ctx, CC, "New and lost customers per month", "每月新增与流失客户", columns,
-                  rows, ChartSpec(ChartKind.BAR, "month", ("new", "lost"),
-                                  "New and lost customers", "新增与流失客户"))
+    columns = (ctx.col("month", "Month", T), ctx.col("new", "New customers", INT),
+               ctx.col("lost", "Lost customers", INT))
+    return ctx.table(CC, "New and lost customers per month", columns, rows,
+                     ctx.chart(ChartKind.BAR, "month", ("new", "lost"),
+                               "New and lost customers"))
 
 
 def _customer_records(conditions: list[Any]) -> Select[Any]:
@@ -261,7 +252,7 @@ def drill_customer_classes(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
         start, end = ((f.date_from, f.date_to) if sel["month"] == TOTAL_KEY
                       else month_range(ctx, sel["month"]))
         stmt = _customer_records([*_customer_conditions(ctx), column >= start, column <= end])
-        return DrillSpec("customer", "Customers", "客户", stmt, counted=True)
+        return DrillSpec("customer", "Customers", stmt, counted=True)
     cust_col, order_col, _family = _cc_groups(sel["view"])
     value = sel["value"]
     if measure in ("customers", "new"):
@@ -269,16 +260,15 @@ def drill_customer_classes(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
         if measure == "new":
             conditions += [Customer.first_contact_on >= f.date_from,
                            Customer.first_contact_on <= f.date_to]
-        return DrillSpec("customer", "Customers", "客户", _customer_records(conditions),
-                         counted=True)
+        return DrillSpec("customer", "Customers", _customer_records(conditions), counted=True)
     order_conditions = [*ctx.order_conditions(), *_match(order_col, value)]
     if measure == "buyers":
         buyers = (select(Order.customer_id).join(Customer, Customer.id == Order.customer_id)
                   .where(*order_conditions))
         in_scope = scope_filter(ctx.uow, ctx.actor, Module.CUSTOMERS, Customer.owner_id)
-        return DrillSpec("customer", "Buying customers", "成交客户",
+        return DrillSpec("customer", "Buying customers",
                          _customer_records([Customer.id.in_(buyers), in_scope]), counted=True)
-    return DrillSpec("order", "Orders", "订单",
+    return DrillSpec("order", "Orders",
                      _order_records(order_conditions, customer=sel["view"] != "source"),
                      counted=measure == "orders")
 
@@ -325,10 +315,10 @@ def product_sales(ctx: Ctx) -> StatTable:
         select(group, func.count(distinct(Order.id)), func.sum(OrderLine.quantity),
                func.sum(OrderLine.line_total), func.sum(_cost(ctx, OrderLine.line_cost))))
         .where(*_line_conditions(ctx)).group_by(group)).all()}
-    columns = (col("group", "Group", "分组", T), col("orders", "Orders", "订单数", INT),
-               col("quantity", "Quantity", "数量", D), col("revenue", "Revenue", "销售额", MO),
-               col("cost", "Cost", "成本", MO), col("margin", "Gross margin", "毛利", MO),
-               col("margin_pct", "Margin %", "毛利率", P))
+    columns = (ctx.col("group", "Group", T), ctx.col("orders", "Orders", INT),
+               ctx.col("quantity", "Quantity", D), ctx.col("revenue", "Revenue", MO),
+               ctx.col("cost", "Cost", MO), ctx.col("margin", "Gross margin", MO),
+               ctx.col("margin_pct", "Margin %", P))
     rows = []
     codes = enum_members(family)
     totals: list[Any] = [0, Decimal("0.000"), ZERO, ZERO]
@@ -353,12 +343,12 @@ def product_sales(ctx: Ctx) -> StatTable:
     totals[0] = int(ctx.session.execute(
         select(func.count()).select_from(Order)
         .where(*ctx.order_conditions(), exists(with_lines))).scalar_one())
-    rows.append(row([pick(lang, TOTAL_LABEL), *totals, margin, percent(margin, totals[2])],
+    rows.append(row([ctx.total(), *totals, margin, percent(margin, totals[2])],
                     [None, *(key(PS, view=view, measure=m, value=TOTAL_KEY) for m in measures),
                      None], total=True, category=TOTAL_KEY))
-    return _table(ctx, PS, "Product sales by category", "产品销售分类统计", columns, rows,
-                  ChartSpec(ChartKind.BAR, "group", ("revenue", "margin"),
-                            "Revenue and gross margin", "销售额与毛利"))
+    return ctx.table(PS, "Product sales by category", columns, rows,
+                     ctx.chart(ChartKind.BAR, "group", ("revenue", "margin"),
+                               "Revenue and gross margin"))
 
 
 def drill_product_sales(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
@@ -375,7 +365,7 @@ def drill_product_sales(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
             .where(*_line_conditions(ctx), *_match(group, sel["value"]))
             .group_by(Order.id, Order.number, Order.ordered_on, NAMES.c.name,
                       Owner.display_name))
-    return DrillSpec("order", "Orders", "订单", stmt, counted=measure == "orders")
+    return DrillSpec("order", "Orders", stmt, counted=measure == "orders")
 
 
 # ============================================================================================
@@ -383,8 +373,8 @@ def drill_product_sales(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
 # ============================================================================================
 
 SC = "sales-collections"
-AGING = (("0-30", "0–30 days", "0–30天"), ("31-60", "31–60 days", "31–60天"),
-         ("61-90", "61–90 days", "61–90天"), ("90+", "Over 90 days", "90天以上"))
+AGING = (("0-30", "0–30 days"), ("31-60", "31–60 days"), ("61-90", "61–90 days"),
+         ("90+", "Over 90 days"))
 TOP_DEBTORS = 10
 
 
@@ -419,7 +409,6 @@ def _person_label(ctx: Ctx, names: Mapping[int, str], code: str | None) -> str:
 
 
 def sales_collections(ctx: Ctx) -> StatTable:
-    lang = ctx.lang
     view = ctx.filters.group_by or "month"
     months = ctx.months()
     if view == "month":
@@ -447,13 +436,12 @@ def sales_collections(ctx: Ctx) -> StatTable:
         names = ctx.user_names(ids)
         groups = [(i, str(i) if i is not None else NONE_KEY,
                    _person_label(ctx, names, str(i) if i is not None else None)) for i in ids]
-    columns = (col("group", "Month" if view == "month" else "Salesperson",
-                   "月份" if view == "month" else "业务员", T),
-               col("orders", "Orders", "订单数", INT),
-               col("ordered", "Order amount", "订单金额", MO),
-               col("payments", "Payments", "回款笔数", INT),
-               col("collected", "Collected", "回款金额", MO),
-               col("rate", "Collected / ordered", "回款率", P))
+    columns = (ctx.col("group", "Month" if view == "month" else "Salesperson", T),
+               ctx.col("orders", "Orders", INT),
+               ctx.col("ordered", "Order amount", MO),
+               ctx.col("payments", "Payments", INT),
+               ctx.col("collected", "Collected", MO),
+               ctx.col("rate", "Collected / ordered", P))
     rows = []
     t: list[Any] = [0, ZERO, 0, ZERO]
     measures = ("orders", "ordered", "payments", "collected")
@@ -465,13 +453,13 @@ def sales_collections(ctx: Ctx) -> StatTable:
         rows.append(row([name, *values, percent(pamount, amount)],
                         [None, *(key(SC, view=view, measure=m, value=code) for m in measures),
                          None], category=code))
-    rows.append(row([pick(lang, TOTAL_LABEL), *t, percent(t[3], t[1])],
+    rows.append(row([ctx.total(), *t, percent(t[3], t[1])],
                     [None, *(key(SC, view=view, measure=m, value=TOTAL_KEY) for m in measures),
                      None], total=True, category=TOTAL_KEY))
-    chart = ChartSpec(ChartKind.LINE if view == "month" else ChartKind.BAR, "group",
-                      ("ordered", "collected"), "Orders and payments", "订单与回款")
-    return _table(ctx, SC, "Sales and collections analysis", "销售回款统计分析", columns, rows,
-                  chart, (_aging(ctx), _debtors(ctx)))
+    chart = ctx.chart(ChartKind.LINE if view == "month" else ChartKind.BAR, "group",
+                      ("ordered", "collected"), "Orders and payments")
+    return ctx.table(SC, "Sales and collections analysis", columns, rows, chart,
+                     (_aging(ctx), _debtors(ctx)))
 
 
 def _open_orders(ctx: Ctx) -> Any:
@@ -519,7 +507,6 @@ def _bucket_conditions(ctx: Ctx, basis: Any) -> dict[str, Any]:
 
 
 def _aging(ctx: Ctx) -> StatTable:
-    lang = ctx.lang
     oo = _open_orders(ctx)
     buckets = _bucket_conditions(ctx, oo.c.basis)
     parts: list[Any] = []
@@ -529,26 +516,24 @@ def _aging(ctx: Ctx) -> StatTable:
     found = ctx.session.execute(select(*parts)).one()
     rows = []
     tn, ta = 0, ZERO
-    for i, (code, en, zh) in enumerate(AGING):
+    for i, (code, age) in enumerate(AGING):
         n, amount = int(found[2 * i] or 0), money(found[2 * i + 1])
         tn, ta = tn + n, ta + amount
-        rows.append(row([pick(lang, (en, zh)), n, amount],
+        rows.append(row([ctx.words(age), n, amount],
                         [None, key(SC, section="aging", measure="orders", bucket=code),
                          key(SC, section="aging", measure="open", bucket=code)], category=code))
-    rows.append(row([pick(lang, TOTAL_LABEL), tn, ta],
+    rows.append(row([ctx.total(), tn, ta],
                     [None, key(SC, section="aging", measure="orders", bucket=TOTAL_KEY),
                      key(SC, section="aging", measure="open", bucket=TOTAL_KEY)],
                     total=True, category=TOTAL_KEY))
-    columns = (col("age", "Age", "账龄", T), col("orders", "Open orders", "未结订单", INT),
-               col("open", "Receivable", "应收款", MO))
-    as_of = _as_of(ctx).isoformat()
-    return _table(ctx, SC, f"Receivables aging on {as_of}", f"应收账龄（截至 {as_of}）",
-                  columns, rows, ChartSpec(ChartKind.BAR, "age", ("open",), "Receivables aging",
-                                           "应收账龄"))
+    columns = (ctx.col("age", "Age", T), ctx.col("orders", "Open orders", INT),
+               ctx.col("open", "Receivable", MO))
+    return ctx.table(SC, "Receivables aging on {date}", columns, rows,
+                     ctx.chart(ChartKind.BAR, "age", ("open",), "Receivables aging"),
+                     values={"date": _as_of(ctx).isoformat()})
 
 
 def _debtors(ctx: Ctx) -> StatTable:
-    lang = ctx.lang
     oo = _open_orders(ctx)
     total = func.sum(oo.c.open)
     top = (select(oo.c.customer_id, func.count().label("n"), type_coerce(total, M2).label("due"))
@@ -562,12 +547,11 @@ def _debtors(ctx: Ctx) -> StatTable:
                 [None, key(SC, section="debtors", measure="orders", customer=str(r[0])),
                  key(SC, section="debtors", measure="open", customer=str(r[0]))],
                 category=str(r[0])) for r in found]
-    columns = (col("customer", "Customer", "客户", T),
-               col("orders", "Open orders", "未结订单", INT),
-               col("open", "Receivable", "应收款", MO))
-    del lang
-    return _table(ctx, SC, f"Top {TOP_DEBTORS} debtors", f"欠款最多的{TOP_DEBTORS}位客户",
-                  columns, rows, None)
+    columns = (ctx.col("customer", "Customer", T),
+               ctx.col("orders", "Open orders", INT),
+               ctx.col("open", "Receivable", MO))
+    return ctx.table(SC, "Top {count} debtors", columns, rows, None,
+                     values={"count": TOP_DEBTORS})
 
 
 def drill_sales_collections(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
@@ -585,7 +569,7 @@ def drill_sales_collections(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
                                         oo.c.order_id))
                 .select_from(oo).join(NAMES, NAMES.c.id == oo.c.customer_id)
                 .outerjoin(Owner, Owner.id == oo.c.owner_id).where(*conditions))
-        return DrillSpec("order", "Open orders", "未结订单", stmt, counted=measure == "orders")
+        return DrillSpec("order", "Open orders", stmt, counted=measure == "orders")
     view, value = sel["view"], sel["value"]
     if measure in ("orders", "ordered"):
         conditions = ctx.order_conditions()
@@ -595,7 +579,7 @@ def drill_sales_collections(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
                 conditions += [Order.ordered_on >= start, Order.ordered_on <= end]
             else:
                 conditions += _match(Order.owner_id, value)
-        return DrillSpec("order", "Orders", "订单", _order_records(conditions),
+        return DrillSpec("order", "Orders", _order_records(conditions),
                          counted=measure == "orders")
     conditions = _collection_conditions(ctx)
     if value != TOTAL_KEY:
@@ -608,7 +592,7 @@ def drill_sales_collections(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
         Payment.number, Payment.received_on, NAMES.c.name, Owner.display_name,
         PaymentAllocation.amount, Order.number, Payment.id)), customer=True)
         .outerjoin(Owner, Owner.id == Order.owner_id).where(*conditions))
-    return DrillSpec("payment", "Payments received", "回款", stmt, counted=measure == "payments")
+    return DrillSpec("payment", "Payments received", stmt, counted=measure == "payments")
 
 
 # ============================================================================================
@@ -648,7 +632,6 @@ def _plan_conditions(ctx: Ctx) -> list[Any]:
 
 
 def forecast(ctx: Ctx) -> StatTable:
-    lang = ctx.lang
     view = ctx.filters.group_by or "month"
     months = ctx.months()
     weighted = type_coerce(Opportunity.expected_amount * Opportunity.probability, M2)
@@ -682,13 +665,12 @@ def forecast(ctx: Ctx) -> StatTable:
         names = ctx.user_names(ids)
         groups = [(i, str(i) if i is not None else NONE_KEY,
                    _person_label(ctx, names, str(i) if i is not None else None)) for i in ids]
-    columns = (col("group", "Month" if view == "month" else "Salesperson",
-                   "月份" if view == "month" else "业务员", T),
-               col("opportunities", "Open opportunities", "在谈商机", INT),
-               col("expected", "Expected amount", "预计金额", MO),
-               col("weighted", "Weighted (× probability)", "加权预计（×成交概率）", MO),
-               col("actual", "Sold", "已成交", MO), col("plan", "Sales plan", "销售计划", MO),
-               col("coverage", "(Sold + weighted) / plan", "预计完成率", P))
+    columns = (ctx.col("group", "Month" if view == "month" else "Salesperson", T),
+               ctx.col("opportunities", "Open opportunities", INT),
+               ctx.col("expected", "Expected amount", MO),
+               ctx.col("weighted", "Weighted (× probability)", MO),
+               ctx.col("actual", "Sold", MO), ctx.col("plan", "Sales plan", MO),
+               ctx.col("coverage", "(Sold + weighted) / plan", P))
     rows = []
     t: list[Any] = [0, ZERO, ZERO, ZERO, ZERO]
     measures = ("opportunities", "expected", "weighted", "actual", "plan")
@@ -699,12 +681,12 @@ def forecast(ctx: Ctx) -> StatTable:
         rows.append(row([name, *values, percent(values[3] + values[2], values[4])],
                         [None, *(key(FC, view=view, measure=m, value=code) for m in measures),
                          None], category=code))
-    rows.append(row([pick(lang, TOTAL_LABEL), *t, percent(t[3] + t[2], t[4])],
+    rows.append(row([ctx.total(), *t, percent(t[3] + t[2], t[4])],
                     [None, *(key(FC, view=view, measure=m, value=TOTAL_KEY) for m in measures),
                      None], total=True, category=TOTAL_KEY))
-    return _table(ctx, FC, "Sales forecast", "销售预测", columns, rows,
-                  ChartSpec(ChartKind.BAR, "group", ("plan", "actual", "weighted"),
-                            "Plan, sold and weighted forecast", "计划、已成交与加权预计"))
+    return ctx.table(FC, "Sales forecast", columns, rows,
+                     ctx.chart(ChartKind.BAR, "group", ("plan", "actual", "weighted"),
+                               "Plan, sold and weighted forecast"))
 
 
 def drill_forecast(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
@@ -717,7 +699,7 @@ def drill_forecast(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
                 conditions += [Order.ordered_on >= start, Order.ordered_on <= end]
             else:
                 conditions += _match(Order.owner_id, value)
-        return DrillSpec("order", "Orders", "订单", _order_records(conditions))
+        return DrillSpec("order", "Orders", _order_records(conditions))
     if measure == "plan":
         conditions = _plan_conditions(ctx)
         if value != TOTAL_KEY:
@@ -735,7 +717,7 @@ def drill_forecast(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
             .select_from(SalesPlan).outerjoin(plan_customer,
                                               plan_customer.id == SalesPlan.customer_id)
             .outerjoin(Owner, Owner.id == SalesPlan.owner_id).where(*conditions))
-        return DrillSpec("sales_plan", "Sales plans", "销售计划", stmt)
+        return DrillSpec("sales_plan", "Sales plans", stmt)
     conditions = _opportunity_conditions(ctx)
     if value != TOTAL_KEY:
         if view == "month":
@@ -751,7 +733,7 @@ def drill_forecast(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
                                     Opportunity.title, Opportunity.id))
             .select_from(Opportunity).join(NAMES, NAMES.c.id == Opportunity.customer_id)
             .outerjoin(Owner, Owner.id == Opportunity.owner_id).where(*conditions))
-    return DrillSpec("opportunity", "Open opportunities", "在谈商机", stmt,
+    return DrillSpec("opportunity", "Open opportunities", stmt,
                      counted=measure == "opportunities",
                      divisor=100 if measure == "weighted" else 1)
 
@@ -783,7 +765,6 @@ def _ranked(rows: list[tuple[Any, list[Any], list[Any], str]], by: int) -> list[
 
 
 def assessment(ctx: Ctx) -> StatTable:
-    lang = ctx.lang
     view = ctx.filters.group_by or "orders"
     if view == "payments":
         found = {r[0]: (int(r[1]), money(r[2]), money(r[3])) for r in ctx.session.execute(
@@ -823,30 +804,27 @@ def assessment(ctx: Ctx) -> StatTable:
         t = [a + b for a, b in zip(t, values, strict=True)]
         rows.append((owner or 0, cells, drill, code))
     ranked = _ranked(rows, by=4)
-    total_cells: list[Any] = [None, pick(lang, TOTAL_LABEL), *t[:4], percent(t[3], t[1])]
+    total_cells: list[Any] = [None, ctx.total(), *t[:4], percent(t[3], t[1])]
     total_drill: list[Any] = [None, None, *(key(AS, view=view, measure=m, value=TOTAL_KEY)
                                             for m in measures[:4]), None]
     if not by_payments:
         total_cells.append(t[4])
         total_drill.append(key(AS, view=view, measure="points", value=TOTAL_KEY))
     ranked.append(row(total_cells, total_drill, total=True, category=TOTAL_KEY))
+    # The assessment's margin is the sales margin (销售毛利) of the staff's own figures.
     columns: tuple[Any, ...] = (
-        col("rank", "Rank", "排名", INT), col("person", "Salesperson", "业务员", T),
-        col("count", "Payments" if by_payments else "Orders",
-            "回款笔数" if by_payments else "订单数", INT),
-        col("revenue", "Collected" if by_payments else "Revenue",
-            "回款金额" if by_payments else "销售额", MO),
-        col("cost", "Cost share" if by_payments else "Cost",
-            "对应成本" if by_payments else "成本", MO),
-        col("margin", "Gross margin", "销售毛利", MO), col("margin_pct", "Margin %", "毛利率", P))
+        ctx.col("rank", "Rank", INT), ctx.col("person", "Salesperson", T),
+        ctx.col("count", "Payments" if by_payments else "Orders", INT),
+        ctx.col("revenue", "Collected" if by_payments else "Revenue", MO),
+        ctx.col("cost", "Cost share" if by_payments else "Cost", MO),
+        ctx.col("margin", "Sales margin", MO), ctx.col("margin_pct", "Margin %", P))
     if not by_payments:
-        columns += (col("points", "Sales points", "销售点数", D),)
-    title = (("Staff assessment: margin by payments collected", "员工考核：按回款计销售毛利")
-             if by_payments
-             else ("Staff assessment: margin by order date", "员工考核：按订单日期计销售毛利"))
-    return _table(ctx, AS, *title, columns, ranked,
-                  ChartSpec(ChartKind.BAR, "person", ("margin",), "Gross margin", "销售毛利"),
-                  (_technician_table(ctx, techs, names),))
+        columns += (ctx.col("points", "Sales points", D),)
+    title = ("Staff assessment: margin by payments collected" if by_payments
+             else "Staff assessment: margin by order date")
+    return ctx.table(AS, title, columns, ranked,
+                     ctx.chart(ChartKind.BAR, "person", ("margin",), "Sales margin"),
+                     (_technician_table(ctx, techs, names),))
 
 
 def _repair_conditions(ctx: Ctx) -> list[Any]:
@@ -872,7 +850,6 @@ def _technicians(ctx: Ctx) -> dict[Any, tuple[int, Decimal]]:
 
 def _technician_table(ctx: Ctx, techs: Mapping[Any, tuple[int, Decimal]],
                       names: Mapping[int, str]) -> StatTable:
-    lang = ctx.lang
     rows = []
     tn, ts = 0, ZERO
     for tech, (jobs, score) in techs.items():
@@ -883,17 +860,16 @@ def _technician_table(ctx: Ctx, techs: Mapping[Any, tuple[int, Decimal]],
                      [None, key(AS, section="service", measure="jobs", value=code),
                       key(AS, section="service", measure="score", value=code), None], code))
     ranked = _ranked(rows, by=2)
-    ranked.append(row([None, pick(lang, TOTAL_LABEL), tn, ts,
+    ranked.append(row([None, ctx.total(), tn, ts,
                        (ts / tn).quantize(Decimal("0.01")) if tn else None],
                       [None, None, key(AS, section="service", measure="jobs", value=TOTAL_KEY),
                        key(AS, section="service", measure="score", value=TOTAL_KEY), None],
                       total=True, category=TOTAL_KEY))
-    columns = (col("rank", "Rank", "排名", INT), col("person", "Technician", "维修工程师", T),
-               col("jobs", "Jobs", "维修次数", INT), col("score", "Service score", "服务分值", D),
-               col("average", "Score per job", "单次分值", D))
-    return _table(ctx, AS, "Staff assessment: service score", "员工考核：服务分值", columns,
-                  ranked, ChartSpec(ChartKind.BAR, "person", ("score",), "Service score",
-                                    "服务分值"))
+    columns = (ctx.col("rank", "Rank", INT), ctx.col("person", "Technician", T),
+               ctx.col("jobs", "Jobs", INT), ctx.col("score", "Service score", D),
+               ctx.col("average", "Score per job", D))
+    return ctx.table(AS, "Staff assessment: service score", columns, ranked,
+                     ctx.chart(ChartKind.BAR, "person", ("score",), "Service score"))
 
 
 def drill_assessment(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
@@ -905,7 +881,7 @@ def drill_assessment(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
             RepairRecord.service_score, RepairRecord.job_type, RepairRecord.id)),
             customer=True)
             .outerjoin(Owner, Owner.id == RepairRecord.technician_id).where(*conditions))
-        return DrillSpec("repair_record", "Repair records", "维修记录", stmt,
+        return DrillSpec("repair_record", "Repair records", stmt,
                          counted=measure == "jobs")
     if sel["view"] == "payments":
         amount = {"payments": PaymentAllocation.amount, "collected": PaymentAllocation.amount,
@@ -917,12 +893,12 @@ def drill_assessment(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
             Order.number, Payment.id)), customer=True)
             .outerjoin(Owner, Owner.id == Order.owner_id)
             .where(*_collection_conditions(ctx), *_match(Order.owner_id, value)))
-        return DrillSpec("payment", "Payments received", "回款", stmt,
+        return DrillSpec("payment", "Payments received", stmt,
                          counted=measure == "payments")
     conditions = [*ctx.order_conditions(), *_match(Order.owner_id, value)]
     amount = {"points": type_coerce(Order.total_points, M2), "orders": Order.total_amount,
               "revenue": Order.total_amount,
               "cost": Order.total_cost,
               "margin": type_coerce(Order.total_amount - Order.total_cost, M2)}[measure]
-    return DrillSpec("order", "Orders", "订单", _order_records(conditions, amount),
+    return DrillSpec("order", "Orders", _order_records(conditions, amount),
                      counted=measure == "orders")

@@ -14,19 +14,16 @@ from app.models.base import utcnow
 from app.models.customers import customer_directory
 from app.models.enums import TicketStatus
 from app.models.functions import hours_between
-from app.services.statistics import ChartKind, ChartSpec, ColumnKind, StatTable
+from app.services.statistics import ChartKind, ColumnKind, StatTable
 from app.services.stats_common import (
     NONE_KEY,
     TOTAL_KEY,
-    TOTAL_LABEL,
     Ctx,
     DrillSpec,
-    col,
     dec,
     key,
     label,
     percent,
-    pick,
     row,
 )
 
@@ -88,14 +85,13 @@ def service(ctx: Ctx) -> StatTable:
         func.count(case((on_time, 1)))), device=view == "device_model")
         .where(*_conditions(ctx)).group_by(group)).all()
     names = ctx.user_names(r[0] for r in found) if view == "technician" else {}
-    columns = (col("group", "Technician" if view == "technician" else "Device model",
-                   "维修工程师" if view == "technician" else "设备型号", T),
-               col("received", "Tickets received", "接单数", INT),
-               col("completed", "Completed", "完成数", INT),
-               col("turnaround", "Average turnaround (hours)", "平均周转（小时）", D),
-               col("sla", "With a decided SLA", "计时限单数", INT),
-               col("on_time", "Within SLA", "按时完成", INT),
-               col("sla_rate", "SLA hit rate", "时限达成率", P))
+    columns = (ctx.col("group", "Technician" if view == "technician" else "Device model", T),
+               ctx.col("received", "Tickets received", INT),
+               ctx.col("completed", "Completed", INT),
+               ctx.col("turnaround", "Average turnaround (hours)", D),
+               ctx.col("sla", "With a decided SLA", INT),
+               ctx.col("on_time", "Within SLA", INT),
+               ctx.col("sla_rate", "SLA hit rate", P))
     measures = ("received", "completed", None, "sla", "on_time")
     body = []
     t: list[Any] = [0, 0, Decimal(0), 0, 0]
@@ -115,16 +111,14 @@ def service(ctx: Ctx) -> StatTable:
     rows = [row([name, *cells], [None, *(key(SV, view=view, measure=m, value=code)
                                          if m else None for m in measures), None],
                 category=code) for name, code, cells in body]
-    rows.append(row([pick(lang, TOTAL_LABEL), t[0], t[1],
+    rows.append(row([ctx.total(), t[0], t[1],
                      dec(t[2] / t[1], "0.1") if t[1] else None, t[3], t[4],
                      percent(t[4], t[3])],
                     [None, *(key(SV, view=view, measure=m, value=TOTAL_KEY) if m else None
                              for m in measures), None], total=True, category=TOTAL_KEY))
-    return StatTable(name=SV, title_en="Customer service statistics", title_zh="客户服务统计",
-                     columns=columns, rows=tuple(rows),
-                     chart=ChartSpec(ChartKind.BAR, "group", ("received", "completed"),
-                                     "Tickets received and completed", "接单与完成"),
-                     filters=ctx.filters, sections=(_repeats(ctx),))
+    return ctx.table(SV, "Customer service statistics", columns, rows,
+                     ctx.chart(ChartKind.BAR, "group", ("received", "completed"),
+                               "Tickets received and completed"), (_repeats(ctx),))
 
 
 def _repeat_condition() -> Any:
@@ -137,7 +131,6 @@ def _repeat_condition() -> Any:
 
 
 def _repeats(ctx: Ctx) -> StatTable:
-    lang = ctx.lang
     count = func.count()
     found = ctx.session.execute(_from(select(Device.model, count))
                                 .where(*_conditions(ctx), _repeat_condition())
@@ -147,20 +140,19 @@ def _repeats(ctx: Ctx) -> StatTable:
     rows = [row([r[0], int(r[1])], [None, key(SV, section="repeats", value=r[0])],
                 category=r[0]) for r in found]
     if rows:
-        rows.append(row([pick(lang, TOTAL_LABEL), total], [None, None], total=True,
+        rows.append(row([ctx.total(), total], [None, None], total=True,
                         category=TOTAL_KEY))
-    columns = (col("model", "Device model", "设备型号", T),
-               col("repeats", "Back within 30 days", "30天内返修", INT))
-    return StatTable(name=SV, title_en="Repeat faults (same device back within 30 days)",
-                     title_zh="重复故障（同一设备30天内返修）", columns=columns,
-                     rows=tuple(rows), chart=None, filters=ctx.filters)
+    columns = (ctx.col("model", "Device model", T),
+               ctx.col("repeats", "Back within 30 days", INT))
+    return ctx.table(SV, "Repeat faults (same device back within 30 days)", columns, rows,
+                     None)
 
 
 def drill_service(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
     conditions = _conditions(ctx)
     if sel.get("section") == "repeats":
         conditions += [_repeat_condition(), Device.model == sel["value"]]
-        title = ("Repeat faults", "重复故障")
+        title = "Repeat faults"
     else:
         value = sel["value"]
         group = _group(sel["view"])
@@ -169,7 +161,7 @@ def drill_service(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
         elif value != TOTAL_KEY:
             conditions.append(group == (int(value) if sel["view"] == "technician" else value))
         conditions += _measure_conditions(sel["measure"])
-        title = ("Service tickets", "服务单")
+        title = "Service tickets"
     stmt = (_from(select(ServiceTicket.id.label("id"), ServiceTicket.number.label("number"),
                          ServiceTicket.received_at.label("day"),
                          customer_directory.c.name.label("customer"),
@@ -177,7 +169,7 @@ def drill_service(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
                          cast(null(), dec_type()).label("amount"),
                          func.coalesce(Device.model, "").label("detail")), customer=True)
             .outerjoin(Tech, Tech.id == ServiceTicket.technician_id).where(*conditions))
-    return DrillSpec("ticket", *title, stmt, counted=True)
+    return DrillSpec("ticket", title, stmt, counted=True)
 
 
 def dec_type() -> Any:

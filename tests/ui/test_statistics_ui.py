@@ -49,12 +49,12 @@ SOURCES = [("walk_in", "门市", 12, Decimal("12345.50"), Decimal("3100.25")),
            ("phone", "电话", 5, Decimal("8000.00"), Decimal("900.00")),
            ("referral", "转介绍", 3, Decimal("1999.99"), Decimal("120.00")),
            ("web", "网站", 7, Decimal("45678.00"), Decimal("7000.10"))]
-COLUMNS = (
-    StatColumn("source", "Customer source", "客户来源", ColumnKind.TEXT),
-    StatColumn("orders", "Orders", "订单数", ColumnKind.INTEGER),
-    StatColumn("revenue", "Revenue", "销售额", ColumnKind.MONEY),
-    StatColumn("margin", "Gross margin", "毛利", ColumnKind.MONEY),
-    StatColumn("margin_pct", "Margin %", "毛利率", ColumnKind.PERCENT),
+COLUMNS = (  # key, English, Chinese: the service hands over the words of one of them
+    ("source", "Customer source", "客户来源", ColumnKind.TEXT),
+    ("orders", "Orders", "订单数", ColumnKind.INTEGER),
+    ("revenue", "Revenue", "销售额", ColumnKind.MONEY),
+    ("margin", "Gross margin", "毛利", ColumnKind.MONEY),
+    ("margin_pct", "Margin %", "毛利率", ColumnKind.PERCENT),
 )
 
 
@@ -62,9 +62,14 @@ def _key(name: str, **selector: str) -> DrillKey:
     return DrillKey(name, tuple(sorted(selector.items())))
 
 
-def fake_table(name: str, filters: StatFilters, chart: ChartKind = ChartKind.BAR) -> StatTable:
+def fake_table(name: str, filters: StatFilters, chart: ChartKind = ChartKind.BAR,
+               language: str = "en") -> StatTable:
     """Figures that depend on the filters: the source filter keeps one row, and every
-    amount is multiplied by the number of the starting month (so the period shows)."""
+    amount is multiplied by the number of the starting month (so the period shows). The
+    words are in ``language``, as the service gives them."""
+    def words(en: str, zh: str) -> str:
+        return zh if language == "zh" else en
+
     factor = filters.date_from.month
     rows = []
     for code, label, count, revenue, margin in SOURCES:
@@ -82,20 +87,22 @@ def fake_table(name: str, filters: StatFilters, chart: ChartKind = ChartKind.BAR
         cells=("合计", sum(r.cells[1] for r in rows), total_revenue, total_margin, None),
         drill=(None, None, _key(name, source="*"), None, None), is_total=True))
     aging = StatTable(
-        name=name, title_en="Receivables aging", title_zh="应收账龄",
-        columns=(StatColumn("bucket", "Days", "账龄", ColumnKind.TEXT),
-                 StatColumn("amount", "Owed", "应收金额", ColumnKind.MONEY)),
+        name=name, title=words("Receivables aging", "应收账龄"),
+        columns=(StatColumn("bucket", words("Days", "账龄"), ColumnKind.TEXT),
+                 StatColumn("amount", words("Owed", "应收金额"), ColumnKind.MONEY)),
         rows=(StatRow(cells=("0–30", Decimal("1500.00")),
                       drill=(None, _key(name, bucket="0-30"))),
               StatRow(cells=("31–60", Decimal("250.00")),
                       drill=(None, _key(name, bucket="31-60")))),
-        chart=None, filters=filters)
+        chart=None, filters=filters, language=language)
     return StatTable(
-        name=name, title_en=f"Sales by customer source ({name})",
-        title_zh=f"按客户来源的销售（{name}）", columns=COLUMNS, rows=tuple(rows),
-        chart=ChartSpec(chart, "source", ("revenue", "margin"), "Revenue and margin",
-                        "销售额与毛利"),
-        filters=filters, sections=(aging,) if name == "sales-collections" else ())
+        name=name, title=words(f"Sales by customer source ({name})", f"按客户来源的销售（{name}）"),
+        columns=tuple(StatColumn(key, words(en, zh), kind) for key, en, zh, kind in COLUMNS),
+        rows=tuple(rows),
+        chart=ChartSpec(chart, "source", ("revenue", "margin"),
+                        words("Revenue and margin", "销售额与毛利")),
+        filters=filters, sections=(aging,) if name == "sales-collections" else (),
+        language=language)
 
 
 DRILL_RECORDS = (
@@ -113,19 +120,21 @@ class FakeService:
     def __init__(self, chart: ChartKind = ChartKind.BAR) -> None:
         self.chart = chart
         self.runs: list[tuple[str, StatFilters]] = []
+        self.languages: list[str | None] = []
         self.drills: list[tuple[DrillKey, StatFilters]] = []
         self.exports: list[tuple[str, StatFilters, Path, str]] = []
 
     def run_statistic(self, name: str, filters: StatFilters, *, uow: Any,
-                      actor: Actor) -> StatTable:
+                      actor: Actor, language: str | None = None) -> StatTable:
         self.runs.append((name, filters))
-        return fake_table(name, filters, self.chart)
+        self.languages.append(language)
+        return fake_table(name, filters, self.chart, language or "en")
 
     def drill_down(self, key: DrillKey, filters: StatFilters, *, uow: Any, actor: Actor,
-                   limit: int = 1000) -> DrillResult:
+                   limit: int = 1000, language: str | None = None) -> DrillResult:
         self.drills.append((key, filters))
-        return DrillResult("Orders of walk-in customers", "门市客户的订单", DRILL_RECORDS,
-                           Decimal("12345.50"), truncated=True, count=1200)
+        return DrillResult("门市客户的订单" if language == "zh" else "Orders of walk-in customers",
+                           DRILL_RECORDS, Decimal("12345.50"), truncated=True, count=1200)
 
     def export_statistic(self, name: str, filters: StatFilters, path: Path, *, uow: Any,
                          actor: Actor, language: str) -> None:
@@ -192,9 +201,9 @@ def test_quick_periods() -> None:
 def test_cells_read_as_people_expect() -> None:
     rows = (StatRow((Decimal("8.000"), Decimal("35.0"), Decimal("136.10")), (None,) * 3),
             StatRow((Decimal("164.000"), Decimal("27.6"), Decimal("1162.05")), (None,) * 3))
-    columns = tuple(StatColumn(k, k, k, ColumnKind.DECIMAL) for k in ("qty", "hours", "points"))
+    columns = tuple(StatColumn(k, k, ColumnKind.DECIMAL) for k in ("qty", "hours", "points"))
     model = StatTableModel()
-    model.set_table(StatTable("x", "x", "x", columns, rows, None, StatFilters(TODAY, TODAY)))
+    model.set_table(StatTable("x", "x", columns, rows, None, StatFilters(TODAY, TODAY)))
     assert [[model.index(r, c).data() for c in range(3)] for r in range(2)] == [
         ["8", "35.0", "136.10"], ["164", "27.6", "1,162.05"]]
 
@@ -291,6 +300,7 @@ def test_chinese_headers_and_titles_follow_the_ui_language(
     qtbot: QtBot, make_context: MakeContext, manager: Actor, fake: FakeService,
 ) -> None:
     page = _page(qtbot, make_context(manager, "manager_office", language="zh"))
+    assert fake.languages[-1] == "zh"   # the page asks for its own language
     assert page.model.headerData(2, Qt.Orientation.Horizontal) == "销售额"
     assert page.title_label.text() == "按客户来源的销售（customer-classes）"
     assert page.chart_view.chart().title() == "销售额与毛利"
@@ -623,7 +633,7 @@ def _demo_actor(engine: Any, username: str) -> Actor:
 def _expected(uow: Any, actor: Actor, name: str, filters: StatFilters) -> list[str]:
     """The revenue column as the window must show it, from the service called directly."""
     table = stats.run_statistic(name, filters, uow=uow, actor=actor)
-    model = StatTableModel(language="en")
+    model = StatTableModel()
     model.set_table(table)
     column = _column(model, "revenue")
     return [model.index(r, column).data() for r in range(model.rowCount())]

@@ -21,7 +21,7 @@ from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.services.statistics import ChartKind, ChartSpec, StatRow, StatTable
-from app.ui.statistics.model import column_label, format_cell
+from app.ui.statistics.model import format_cell
 
 MAX_LABEL = 10          # category labels longer than this end in "…" on the axis
 SMALL_TOP = 5.0         # a value axis up to this shows whole steps
@@ -59,10 +59,9 @@ def chart_rows(table: StatTable) -> tuple[StatRow, ...]:
 class StatChartView(QChartView):
     """Shows the chart of the current table, or nothing when the statistic has none."""
 
-    def __init__(self, parent: QWidget | None = None, *, language: str = "en") -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statistic_chart")
-        self.language = language
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumSize(320, 260)
         self.spec: ChartSpec | None = None
@@ -118,8 +117,7 @@ class StatChartView(QChartView):
         if spec.category_column not in keys:
             chart.legend().hide()
             return
-        title = spec.title_zh if self.language == "zh" else spec.title_en
-        chart.setTitle(title)
+        chart.setTitle(spec.title)
         rows = chart_rows(table)
         category_at = keys.index(spec.category_column)
         category_kind = table.columns[category_at].kind
@@ -137,7 +135,7 @@ class StatChartView(QChartView):
             series_list: list[QAbstractSeries] = []
             for column, at in values:
                 line = QLineSeries()
-                line.setName(column_label(column, self.language))
+                line.setName(column.label)
                 line.setPointsVisible(True)
                 for n, row in enumerate(rows):
                     line.append(float(n), _number(row.cells[at]))
@@ -146,7 +144,7 @@ class StatChartView(QChartView):
         else:
             bars = QStackedBarSeries() if spec.kind is ChartKind.STACKED_BAR else QBarSeries()
             for column, at in values:
-                bar_set = QBarSet(column_label(column, self.language))
+                bar_set = QBarSet(column.label)
                 bar_set.append([_number(row.cells[at]) for row in rows])
                 bars.append(bar_set)
             chart.addSeries(bars)

@@ -161,13 +161,15 @@ class DrillDownDialog(QDialog):
 
     def _load(self, query: Any, request: PageRequest, on_done: Callable[[Any], None],
               on_error: Callable[[BaseException], None]) -> None:
-        key, filters, actor = self.key, self.filters, self._ctx.actor
+        key, filters, actor, language = (self.key, self.filters, self._ctx.actor,
+                                         self._ctx.language)
 
         def done(result: DrillResult) -> None:
             self.drill_result = result
             on_done(result.records)
 
-        self._ctx.run(lambda uow: stats.drill_down(key, filters, uow=uow, actor=actor),
+        self._ctx.run(lambda uow: stats.drill_down(key, filters, uow=uow, actor=actor,
+                                                   language=language),
                       on_done=done, on_error=on_error, owner=self)
 
     def _shown(self) -> None:
@@ -175,10 +177,8 @@ class DrillDownDialog(QDialog):
         if result is None:
             return
         self.busy.hide()
-        language = self._ctx.language
-        title = result.title_zh if language == "zh" else result.title_en
-        if title:
-            self.setWindowTitle(title)
+        if result.title:
+            self.setWindowTitle(result.title)
         # Most records have no details line: no empty column then.
         self.table.setColumnHidden(DETAIL_COLUMN, not any(r.detail for r in result.records))
         shown = len(result.records)

@@ -1,4 +1,8 @@
-"""Item model of one statistic's table: typed cells formatted for people, totals in bold."""
+"""Item model of one statistic's table: typed cells formatted for people, totals in bold.
+
+The table comes with its words in the language the page asked the service for, so the
+model shows its headings as they are.
+"""
 
 from __future__ import annotations
 
@@ -20,14 +24,6 @@ VALUE_ROLE = Qt.ItemDataRole.UserRole + 2   # the raw cell value (Decimal, int, 
 NUMERIC_KINDS = frozenset({ColumnKind.INTEGER, ColumnKind.MONEY, ColumnKind.PERCENT,
                            ColumnKind.DECIMAL})
 LINK_COLOUR = QColor("#1a56a8")
-
-
-def column_label(column: StatColumn, language: str) -> str:
-    return column.label_zh if language == "zh" else column.label_en
-
-
-def table_title(table: StatTable, language: str) -> str:
-    return table.title_zh if language == "zh" else table.title_en
 
 
 def _plain_decimal(value: Decimal, places: int) -> str:
@@ -69,9 +65,8 @@ def format_cell(value: object, kind: ColumnKind, places: int = 2) -> str:
 class StatTableModel(QAbstractTableModel):
     """The rows of one :class:`StatTable`, read-only; the drill key of each cell in DRILL_ROLE."""
 
-    def __init__(self, parent: Any = None, *, language: str = "en") -> None:
+    def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.language = language
         self.table: StatTable | None = None
         self._columns: tuple[StatColumn, ...] = ()
         self._rows: tuple[StatRow, ...] = ()
@@ -128,7 +123,7 @@ class StatTableModel(QAbstractTableModel):
             return None
         column = self._columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column_label(column, self.language)
+            return column.label
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = (Qt.AlignmentFlag.AlignRight if column.kind in NUMERIC_KINDS
                           else Qt.AlignmentFlag.AlignLeft)

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.labels import STATISTIC, code_label
 from app.models.enums import Module, Operation, ProductCategory
 from app.services import statistics as stats
 from app.services.periods import add_months
@@ -59,20 +60,10 @@ from app.ui.record_labels import KINDS
 from app.ui.shell.record_openers import RecordOpeners, record_openers
 from app.ui.statistics.chart import StatChartView
 from app.ui.statistics.drill_dialog import DrillDownDialog
-from app.ui.statistics.model import StatTableModel, column_label, table_title
+from app.ui.statistics.model import StatTableModel
 
 ERROR_STYLE = "color: #b00020;"
 CAPTION_STYLE = "color: #666666;"
-
-# The six statistics in tab order (Ctrl+1 … Ctrl+6), with the names the tabs show.
-STATISTIC_TITLES: Mapping[str, str] = {
-    "customer-classes": QT_TRANSLATE_NOOP("StatisticsPage", "Customer classes"),
-    "product-sales": QT_TRANSLATE_NOOP("StatisticsPage", "Product sales"),
-    "sales-collections": QT_TRANSLATE_NOOP("StatisticsPage", "Sales and collections"),
-    "service": QT_TRANSLATE_NOOP("StatisticsPage", "Customer service"),
-    "forecast": QT_TRANSLATE_NOOP("StatisticsPage", "Sales forecast"),
-    "assessment": QT_TRANSLATE_NOOP("StatisticsPage", "Staff assessment"),
-}
 
 # Drill records name their entity; the record openers know some under another name.
 ENTITY_KINDS: Mapping[str, str] = {"ticket": "service_ticket", "repair_record": "repair"}
@@ -98,14 +89,6 @@ def period_range(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
     if period == "last_quarter":
         quarter_start = add_months(quarter_start, -3)
     return quarter_start, add_months(quarter_start, 3) - dt.timedelta(days=1)
-
-
-def view_label(view: str, language: str) -> str:
-    """The name of a breakdown choice (statistics.VIEW_LABELS); an unknown one shows its key."""
-    names = stats.VIEW_LABELS.get(view)
-    if not names:
-        return view
-    return names[1] if language == "zh" else names[0]
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -263,9 +246,9 @@ class StatisticsPage(QWidget):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.25)
         self.title_label.setFont(font)
-        self.model = StatTableModel(self, language=self.language)
+        self.model = StatTableModel(self)
         self.table_view = self._table_view("statistic_table", self.model)
-        self.chart_view = StatChartView(self, language=self.language)
+        self.chart_view = StatChartView(self)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("statistic_splitter")
         self.main_splitter.addWidget(self.table_view)
@@ -364,8 +347,8 @@ class StatisticsPage(QWidget):
         return view
 
     def statistic_title(self, name: str) -> str:
-        text = STATISTIC_TITLES.get(name)
-        return QCoreApplication.translate("StatisticsPage", text) if text else name
+        """The tab's name of a statistic: the label catalog's (app.labels.STATISTIC_NAMES)."""
+        return code_label(STATISTIC, name)
 
     # --- state ----------------------------------------------------------------------------
 
@@ -448,7 +431,7 @@ class StatisticsPage(QWidget):
         views = stats.VIEWS.get(name, ())
         self.view_combo.clear()
         for view in views:
-            self.view_combo.addItem(view_label(view, self.language), view)
+            self.view_combo.addItem(stats.view_label(view, language=self.language), view)
         shown = bool(views)
         self.view_combo.setVisible(shown)
         self.view_caption.setVisible(shown)
@@ -492,13 +475,15 @@ class StatisticsPage(QWidget):
     def refresh(self) -> None:
         """Compute the chosen statistic for the filters (F5); older answers are dropped."""
         self._generation += 1
-        generation, name, filters, actor = (self._generation, self.statistic, self.filters(),
-                                            self._ctx.actor)
+        generation, name, filters, actor, language = (
+            self._generation, self.statistic, self.filters(), self._ctx.actor, self.language)
         self._loading = True
         self._update_busy()
         self.message_label.setStyleSheet("")
         self.message_label.setText(self.tr("Computing…"))
-        self._ctx.run(lambda uow: stats.run_statistic(name, filters, uow=uow, actor=actor),
+        # In the window's language: the table comes with its words in it.
+        self._ctx.run(lambda uow: stats.run_statistic(name, filters, uow=uow, actor=actor,
+                                                      language=language),
                       on_done=lambda table: self._loaded(generation, table),
                       on_error=lambda error: self._failed(generation, error), owner=self)
 
@@ -523,8 +508,7 @@ class StatisticsPage(QWidget):
         self.chart_view.setVisible(table.chart is not None)
         self._share_width()
         self._show_sections(table.sections)
-        self.title_label.setText(table_title(table, self.language)
-                                 or self.statistic_title(table.name))
+        self.title_label.setText(table.title or self.statistic_title(table.name))
         self.message_label.setText(self.tr("{start} to {end}").format(
             start=format_date(table.filters.date_from), end=format_date(table.filters.date_to)))
         self.table_shown.emit()
@@ -550,12 +534,12 @@ class StatisticsPage(QWidget):
         self.section_views, self.section_models = [], []
         for section in sections:
             column = QWidget(self.sections_box)
-            caption = QLabel(table_title(section, self.language), column)
+            caption = QLabel(section.title, column)
             caption.setObjectName("section_title")
             font = caption.font()
             font.setBold(True)
             caption.setFont(font)
-            model = StatTableModel(self, language=self.language)
+            model = StatTableModel(self)
             model.set_table(section)
             view = self._table_view("section_table", model)
             view.setParent(column)
@@ -616,10 +600,9 @@ class StatisticsPage(QWidget):
             texts = [str(cell) for cell, column in zip(row.cells, table.columns, strict=False)
                      if column.kind == "text" and cell]
             row_label = texts[0] if texts else ""
-        column = column_label(table.columns[index.column()], self.language)
+        column = table.columns[index.column()].label
         value = model.data(index)
-        caption = " · ".join(p for p in (table_title(table, self.language), row_label, column)
-                             if p)
+        caption = " · ".join(p for p in (table.title, row_label, column) if p)
         caption = f"{caption}: {value}" if value else caption
         dialog = DrillDownDialog(self._ctx, key, table.filters, caption=caption,
                                  open_record=self.open_record, parent=self)
