@@ -201,9 +201,15 @@ def define_field(*, uow: UnitOfWork, actor: Actor, draft: FieldDraft) -> FieldDe
         uow.session.add(row)
         uow.flush()
         audit.record(uow, actor, AuditAction.CREATE, "custom_field", row.id,
-                     f"{row.entity} {row.code} {row.label_zh}", {"after": audit.snapshot(row)})
+                     _summary(row), {"after": audit.snapshot(row)})
         uow.commit()
         return _definition(row)
+
+
+def _summary(row: CustomFieldDefinition) -> audit.Summary:
+    """The field's record kind in the reader's words ("Customers" / 客户), code and label."""
+    return audit.say("{entity} {code} {label}", entity=CustomFieldEntity(row.entity),
+                     code=row.code, label=row.label_zh)
 
 
 def edit_field(*, uow: UnitOfWork, actor: Actor, field_id: int, expected_version: int,
@@ -227,7 +233,7 @@ def edit_field(*, uow: UnitOfWork, actor: Actor, field_id: int, expected_version
         if changes:
             uow.flush()
             audit.record(uow, actor, AuditAction.UPDATE, "custom_field", row.id,
-                         f"{row.entity} {row.code} {row.label_zh}", changes)
+                         _summary(row), changes)
         uow.commit()
         return _definition(row)
 
@@ -255,7 +261,7 @@ def _set_active(uow: UnitOfWork, actor: Actor, field_id: int, expected_version: 
             row.updated_by_id = actor.user_id
             uow.flush()
             audit.record(uow, actor, AuditAction.UPDATE, "custom_field", row.id,
-                         f"{row.entity} {row.code} {row.label_zh}",
+                         _summary(row),
                          {"active": [not active, active]})
         uow.commit()
         return _definition(row)

@@ -10,10 +10,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.i18n import set_language
 from app.models import AuditEntry, Customer
 from app.models.enums import CustomFieldEntity, CustomFieldKind
 from app.models.system import CustomFieldDefinition, CustomFieldValue
 from app.services import custom_fields as cf
+from app.services.audit_view import AuditFilters, list_audit
 from app.services.custom_fields import Choice, FieldDraft, MatchOp
 from app.services.customers import (
     CustomerDraft,
@@ -297,6 +299,21 @@ def test_edit_is_version_checked_and_reorder(uow, admin):
         "note", "toner_model"]
     with pytest.raises(ValidationError):
         cf.reorder(uow=uow, actor=admin, entity="customer", field_ids=[note.id, 99999])
+
+
+def test_the_log_names_the_fields_record_kind_in_the_readers_words(uow, admin):
+    _toner_field(uow, admin)
+
+    def summaries() -> list[str]:
+        return [r.summary for r in list_audit(uow=uow, actor=admin, filters=AuditFilters(
+            entity="custom_field")).rows]
+
+    assert summaries() == ["Customers toner_model 使用硒鼓型号"]
+    set_language("zh")
+    try:
+        assert summaries() == ["客户 toner_model 使用硒鼓型号"]
+    finally:
+        set_language("en")
 
 
 def test_kind_cannot_change_once_values_exist(uow, admin, manager):
