@@ -157,6 +157,7 @@ class PagedTableModel(QAbstractTableModel):
         self._refilling: set[int] = set()
         self._error: BaseException | None = None
         self._next_failed = False
+        self._replace_failed = False
         self._generation = 0
         self._was_loading = False
         self._total: int | None = None
@@ -228,13 +229,55 @@ class PagedTableModel(QAbstractTableModel):
         self._restart()
 
     def refresh(self) -> None:
-        """Read the current query again from the top (keeping the order)."""
-        if self._has_query:
+        """Read the current query again from the top (keeping the order). The rows shown
+        stay until the new first page is in, so a list read again after a save does not
+        blink empty."""
+        if not self._has_query:
+            return
+        if not self._ids or self._error is not None:
             self._restart()
+            return
+        self._generation += 1
+        generation = self._generation
+        self._refilling.clear()
+        self._fetching = True
+        self._chunk_size = self._page_size
+        request = PageRequest(after=None, limit=self._page_size,
+                              sort=None if self._local else self._sort, with_total=True)
+        self._chunk_size = min(self._chunk_size * 2, self._max_chunk)
+        self._request(request, lambda page: self._on_replaced(generation, page),
+                      lambda error: self._on_replace_failed(generation, error))
+        self._emit_loading()
+
+    def _on_replaced(self, generation: int, page: Any) -> None:
+        if generation != self._generation:
+            return
+        self.beginResetModel()
+        self._ids, self._chunks, self._as_read = [], [], []
+        self._lru.clear()
+        self._custom.clear()
+        self._next_after, self._at_end, self._total = None, False, None
+        self.endResetModel()  # still "fetching": a view's fetchMore waits for these rows
+        self._on_next(generation, None, page)
+
+    def _on_replace_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation:
+            return
+        # The rows shown are the old ones: a retry reads the list from the top.
+        self._fetching = False
+        self._error = error
+        self._next_failed = False
+        self._replace_failed = True
+        self._emit_loading()
+        self.load_failed.emit(error)
 
     def retry(self) -> None:
         """After a failure: read what failed again."""
         if self._error is None:
+            return
+        if self._replace_failed:
+            self._replace_failed = False
+            self._restart()
             return
         self._error = None
         if self._next_failed:
@@ -406,6 +449,7 @@ class PagedTableModel(QAbstractTableModel):
         self._at_end = False
         self._error = None
         self._next_failed = False
+        self._replace_failed = False
         self._chunk_size = self._page_size
         # A view reacting to the reset may call fetchMore: the first read is ours, below.
         self._fetching = True

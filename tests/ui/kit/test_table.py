@@ -216,3 +216,37 @@ def test_a_sort_the_service_refuses_falls_back_to_the_lists_own_order(qtbot: QtB
     assert model.current_sort is None and model.sort_column == -1 and model.error is None
     assert model.rowCount() == 50 and model.row_at(0).id == 1  # read again, own order
     assert len(changes) == 2  # the click, then the fallback
+
+
+def test_a_refresh_keeps_the_rows_shown_until_the_new_ones_are_in(
+    qtbot: QtBot, qtmodeltester: Any,
+) -> None:
+    service = FakeService(ROWS)
+    waiting: list[tuple[Any, PageRequest, Callable[[Any], None],
+                        Callable[[BaseException], None]]] = []
+
+    def later(query: Any, request: PageRequest, on_done: Callable[[Any], None],
+              on_error: Callable[[BaseException], None]) -> None:
+        waiting.append((query, request, on_done, on_error))
+
+    def answer() -> None:
+        service.load(*waiting.pop())
+
+    model = PagedTableModel(COLUMNS, later, page_size=50)
+    qtmodeltester.check(model)
+    model.set_query(None)
+    answer()
+    assert model.rowCount() == 50 and model.total == 260
+    service.rows = [Row(0, "name-new", 1), *ROWS]  # a row saved meanwhile
+    model.refresh()
+    assert model.is_loading and model.rowCount() == 50  # the old rows are still shown
+    assert model.row_at(0).id == 1
+    answer()
+    assert model.row_at(0).id == 0 and model.total == 261 and not model.is_loading
+    # A refresh that fails keeps the old rows; retrying reads from the top.
+    model.refresh()
+    waiting.pop()[3](RuntimeError("the server went away"))
+    assert model.error is not None and model.rowCount() == 50
+    model.retry()
+    answer()
+    assert model.error is None and model.rowCount() == 50 and model.row_at(0).id == 0
