@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -33,24 +33,34 @@ DETAIL_COLUMN = 4
 
 def drill_columns() -> list[Col[DrillRecord]]:
     """The drill-down's columns; all of them sort, in memory (a drill-down is one read)."""
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("DrillModel", text)
+    def title(key: str) -> str:
+        return QCoreApplication.translate("DrillModel", _TITLES[key])
 
     def tip(text: str) -> Callable[[DrillRecord, int], Any]:
         return lambda r, role: (getattr(r, text) or None
                                 if role == Qt.ItemDataRole.ToolTipRole else None)
 
     return [
-        Col("number", tr("Number"), lambda r: r.number, width=150),
-        Col("date", tr("Date"), lambda r: format_date(r.day), sort_value=lambda r: r.day,
+        Col("number", title("number"), lambda r: r.number, width=150),
+        Col("date", title("date"), lambda r: format_date(r.day), sort_value=lambda r: r.day,
             width=100),
-        Col("customer", tr("Customer"), lambda r: r.customer_name, width=220,
+        Col("customer", title("customer"), lambda r: r.customer_name, width=220,
             role=tip("customer_name")),
-        Col("person", tr("Person"), lambda r: r.person, width=90),
-        Col("detail", tr("Details"), lambda r: r.detail, width=170, role=tip("detail")),
-        Col("amount", tr("Amount"), lambda r: format_yuan(r.amount),
+        Col("person", title("person"), lambda r: r.person, width=90),
+        Col("detail", title("detail"), lambda r: r.detail, width=170, role=tip("detail")),
+        Col("amount", title("amount"), lambda r: format_yuan(r.amount),
             sort_value=lambda r: r.amount, width=120).money(),
     ]
+
+
+_TITLES = {
+    "number": QT_TRANSLATE_NOOP("DrillModel", "Number"),
+    "date": QT_TRANSLATE_NOOP("DrillModel", "Date"),
+    "customer": QT_TRANSLATE_NOOP("DrillModel", "Customer"),
+    "person": QT_TRANSLATE_NOOP("DrillModel", "Person"),
+    "detail": QT_TRANSLATE_NOOP("DrillModel", "Details"),
+    "amount": QT_TRANSLATE_NOOP("DrillModel", "Amount"),
+}
 
 
 class DrillModel(PagedTableModel):
