@@ -73,6 +73,8 @@ def test_the_list_grows_page_by_page_as_the_view_asks(
 
     qtbot.waitUntil(lambda: model.rowCount() == 50)  # one page first: shown at once
     assert model.canFetchMore(QModelIndex())
+    # …then counted apart (one row and the count), and the status line gives the total.
+    qtbot.waitUntil(lambda: model.total == 250)
     assert page.status_label.text() == "Customers shown: 50 of 250 (scroll down for more)"
 
     model.fetchMore(QModelIndex())
@@ -83,7 +85,7 @@ def test_the_list_grows_page_by_page_as_the_view_asks(
     qtbot.waitUntil(lambda: model.rowCount() == 250)
     qtbot.waitUntil(lambda: not model.is_loading)
     assert not model.canFetchMore(QModelIndex())
-    assert len(counted_searches) == 3
+    assert len(counted_searches) == 4  # three reads and the count
     assert page.status_label.text() == "Customers: 250"
     # Pinyin order, as the service sorts.
     names = _names(model)
@@ -105,8 +107,9 @@ def test_scrolling_to_the_end_keeps_only_a_bounded_number_of_rows(
         model.fetchMore(QModelIndex())
         qtbot.wait(5)
     assert model.rowCount() == 250
-    # Reads of 20, 40, then 60 rows (the cache's size) at a time: 6 round trips, not 13.
-    assert model.requests_made == 6
+    # Reads of 20, 40, then 60 rows (the cache's size) at a time: 6 round trips, not 13,
+    # and the count.
+    assert model.requests_made == 7
     assert model.cached_row_count <= 60
     # Row 0 was evicted; reading it shows a placeholder and reads its page back.
     assert model.index(0, Column.NAME).data() == "Loading…"

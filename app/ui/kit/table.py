@@ -9,8 +9,9 @@ from the cursor it began at when it comes back into view. Clicking a header asks
 server again with that column's sort key (keyset paging goes on working in that order); a
 list whose service returns all of its rows at once (``local=True``) sorts them in memory.
 
-The first read also asks for the total (``with_total``), so a list can say "100 shown of
-1 532". Every page object a loader hands back needs ``rows`` and may have ``next_after``
+A list longer than its first page is then counted (``with_total``, in a read of its own
+right after the first page, so the rows show as fast as without it), and the page can say
+"100 shown of 1 532"; a list that fits its first page needs no count. Every page object a loader hands back needs ``rows`` and may have ``next_after``
 (absent or None: nothing more), ``total`` and ``custom`` (custom field values by row id).
 """
 
@@ -158,6 +159,7 @@ class PagedTableModel(QAbstractTableModel):
         self._error: BaseException | None = None
         self._next_failed = False
         self._replace_failed = False
+        self._counting = False
         self._generation = 0
         self._was_loading = False
         self._total: int | None = None
@@ -186,7 +188,7 @@ class PagedTableModel(QAbstractTableModel):
 
     @property
     def is_loading(self) -> bool:
-        return self._fetching or bool(self._refilling)
+        return self._fetching or self._counting or bool(self._refilling)
 
     @property
     def error(self) -> BaseException | None:
@@ -243,7 +245,7 @@ class PagedTableModel(QAbstractTableModel):
         self._fetching = True
         self._chunk_size = self._page_size
         request = PageRequest(after=None, limit=self._page_size,
-                              sort=None if self._local else self._sort, with_total=True)
+                              sort=None if self._local else self._sort, with_total=False)
         self._chunk_size = min(self._chunk_size * 2, self._max_chunk)
         self._request(request, lambda page: self._on_replaced(generation, page),
                       lambda error: self._on_replace_failed(generation, error))
@@ -256,7 +258,8 @@ class PagedTableModel(QAbstractTableModel):
         self._ids, self._chunks, self._as_read = [], [], []
         self._lru.clear()
         self._custom.clear()
-        self._next_after, self._at_end, self._total = None, False, None
+        # The total shown stays until the list is counted again (right after this page).
+        self._next_after, self._at_end, self._counting = None, False, False
         self.endResetModel()  # still "fetching": a view's fetchMore waits for these rows
         self._on_next(generation, None, page)
 
@@ -450,6 +453,8 @@ class PagedTableModel(QAbstractTableModel):
         self._error = None
         self._next_failed = False
         self._replace_failed = False
+        self._counting = False
+        self._total = None
         self._chunk_size = self._page_size
         # A view reacting to the reset may call fetchMore: the first read is ours, below.
         self._fetching = True
@@ -462,10 +467,8 @@ class PagedTableModel(QAbstractTableModel):
             return
         self._fetching = True
         generation, after = self._generation, self._next_after
-        first_read = not self._ids
         request = PageRequest(after=after, limit=self._chunk_size,
-                              sort=None if self._local else self._sort,
-                              with_total=first_read)
+                              sort=None if self._local else self._sort, with_total=False)
         # The first read is one page (shown at once); each further read doubles, so that
         # scrolling to the end of a long list takes few round trips.
         self._chunk_size = min(self._chunk_size * 2, self._max_chunk)
@@ -498,12 +501,37 @@ class PagedTableModel(QAbstractTableModel):
             self._fetching = False
         else:
             self._at_end = True
-        if self._at_end and self._total is None:
+        if self._at_end:
             self._total = len(self._ids)
+        elif after is None:
+            self._count(generation)
         if self._local and self._at_end and self._sort is not None:
             self._sort_in_memory()
         self._emit_loading()
         self.page_loaded.emit()
+
+    def _count(self, generation: int) -> None:
+        """Ask for the total of a list longer than its first page (one row and the count)."""
+        self._counting = True
+
+        def counted(page: Any) -> None:
+            if generation != self._generation:
+                return
+            self._counting = False
+            total = _unpack(page)[2]
+            if total is not None and not self._at_end:
+                self._total = total
+            self._emit_loading()
+            self.page_loaded.emit()  # what the status line waits for
+
+        def not_counted(_error: BaseException) -> None:
+            # The list works without its total; the status line says what it shows.
+            if generation == self._generation:
+                self._counting = False
+                self._emit_loading()
+
+        self._request(PageRequest(after=None, limit=1, sort=None, with_total=True),
+                      counted, not_counted)
 
     def _refill(self, number: int) -> None:
         if number in self._refilling or self._error is not None or not self._has_query:

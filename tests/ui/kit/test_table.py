@@ -91,11 +91,13 @@ def test_reads_page_by_page_with_the_total_and_passes_the_model_tester(
     model = PagedTableModel(COLUMNS, service.load, page_size=50)
     model.set_query(None)
     assert model.rowCount() == 50 and model.total == 260
-    assert service.requests[0].with_total and not service.requests[1:]
+    # The first page comes alone (as fast as without a total), then the count, apart.
+    first, count = service.requests
+    assert not first.with_total and (count.limit, count.with_total) == (1, True)
     assert _all_rows(model) == [r.id for r in ROWS]
     # Later pages ask no total again, and each read doubles in size.
-    assert [r.limit for r in service.requests] == [50, 100, 200]
-    assert not any(r.with_total for r in service.requests[1:])
+    assert [r.limit for r in service.requests] == [50, 1, 100, 200]
+    assert not any(r.with_total for r in service.requests[2:])
     assert model.data(model.index(0, 2), Qt.ItemDataRole.TextAlignmentRole) is not None
     assert model.data(model.index(6, 2)) is None  # an empty amount shows nothing
     qtmodeltester.check(model)
@@ -116,7 +118,7 @@ def test_clicking_a_column_reads_again_in_that_order_and_pages_on(
     model.sort(column, order)
     descending = order == Qt.SortOrder.DescendingOrder
     assert service.requests[asked].sort == Sort(key, descending)
-    assert service.requests[asked].after is None and service.requests[asked].with_total
+    assert service.requests[asked].after is None and service.requests[asked + 1].with_total
     assert model.current_sort == Sort(key, descending)
     expected = [r.id for r in _ordered(ROWS, Sort(key, descending))]
     assert _all_rows(model) == expected
@@ -235,18 +237,31 @@ def test_a_refresh_keeps_the_rows_shown_until_the_new_ones_are_in(
     model = PagedTableModel(COLUMNS, later, page_size=50)
     qtmodeltester.check(model)
     model.set_query(None)
-    answer()
+    answer()  # the first page
+    answer()  # its count
     assert model.rowCount() == 50 and model.total == 260
     service.rows = [Row(0, "name-new", 1), *ROWS]  # a row saved meanwhile
     model.refresh()
     assert model.is_loading and model.rowCount() == 50  # the old rows are still shown
     assert model.row_at(0).id == 1
     answer()
-    assert model.row_at(0).id == 0 and model.total == 261 and not model.is_loading
+    assert model.row_at(0).id == 0 and model.total == 260  # the old total, until…
+    answer()
+    assert model.total == 261 and not model.is_loading  # …the list is counted again
     # A refresh that fails keeps the old rows; retrying reads from the top.
     model.refresh()
     waiting.pop()[3](RuntimeError("the server went away"))
     assert model.error is not None and model.rowCount() == 50
     model.retry()
     answer()
+    answer()
     assert model.error is None and model.rowCount() == 50 and model.row_at(0).id == 0
+    assert model.total == 261 and not waiting
+
+
+def test_a_list_that_fits_its_first_page_is_not_counted(qtbot: QtBot) -> None:
+    service = FakeService(ROWS[:30])
+    model = PagedTableModel(COLUMNS, service.load, page_size=50)
+    model.set_query(None)
+    assert model.total == 30 and len(service.requests) == 1
+    assert not service.requests[0].with_total
