@@ -11,8 +11,10 @@ list whose service returns all of its rows at once (``local=True``) sorts them i
 
 A list longer than its first page is then counted (``with_total``, in a read of its own
 right after the first page, so the rows show as fast as without it), and the page can say
-"100 shown of 1 532"; a list that fits its first page needs no count. Every page object a loader hands back needs ``rows`` and may have ``next_after``
-(absent or None: nothing more), ``total`` and ``custom`` (custom field values by row id).
+"100 shown of 1 532"; a list that fits its first page needs no count.
+
+Every page object a loader hands back needs ``rows`` and may have ``next_after`` (absent
+or None: nothing more), ``total`` and ``custom`` (custom field values by row id).
 """
 
 from __future__ import annotations
