@@ -24,6 +24,7 @@ from app.ui import labels
 from app.ui.admin.common import error_label, fill_table, make_table, select_id, selected_id
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
+from app.ui.kit.changes import announce
 from app.ui.kit.record_dialog import keep_open
 
 
@@ -40,6 +41,7 @@ class DepartmentDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        announce(ctx.changes, self.saved, "department")
         self._department = department
         self.setObjectName("department_dialog")
         self.setWindowTitle(self.tr("New department") if department is None
@@ -109,6 +111,8 @@ class DepartmentsTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        # A department saved anywhere (here or in another window) is read again.
+        ctx.changes.follow(self, ("department",), lambda _kind, _id: self.refresh())
         self.setObjectName("admin_departments")
         self._rows: tuple[adm.DepartmentRow, ...] = ()
         self.table = make_table(self, "departments_table", [
@@ -179,7 +183,6 @@ class DepartmentsTab(QWidget):
             self._open(DepartmentDialog(self._ctx, d, self))
 
     def _open(self, dialog: DepartmentDialog) -> None:
-        dialog.saved.connect(lambda _row: self.refresh())
         keep_open(dialog)
 
     def toggle_selected(self) -> None:

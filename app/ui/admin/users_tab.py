@@ -36,6 +36,7 @@ from app.ui.admin.common import (
 )
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
+from app.ui.kit.changes import announce
 from app.ui.kit.record_dialog import keep_open
 
 Choices = tuple[tuple[adm.RoleRow, ...], tuple[adm.DepartmentRow, ...]]
@@ -69,6 +70,7 @@ class UserDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        announce(ctx.changes, self.saved, "user")
         self._user = user
         self.setObjectName("user_dialog")
         self.setWindowTitle(self.tr("New user") if user is None else self.tr("Edit user"))
@@ -211,6 +213,8 @@ class UsersTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        # A user or department saved anywhere (here or in another window) is read again.
+        ctx.changes.follow(self, ("user", "department"), lambda _kind, _id: self.refresh())
         self.setObjectName("admin_users")
         self._rows: tuple[adm.UserRow, ...] = ()
         self._choices: Choices = ((), ())
@@ -327,8 +331,9 @@ class UsersTab(QWidget):
             self._open(UserDialog(self._ctx, self._choices, user, self))
 
     def _open(self, dialog: UserDialog) -> None:
-        dialog.saved.connect(lambda row: (self.refresh(), self.message.setText(
-            self.tr("Saved {name}.").format(name=row.display_name))))
+        # The list reads itself again (change bus); the status line names whom.
+        dialog.saved.connect(lambda row: self.message.setText(
+            self.tr("Saved {name}.").format(name=row.display_name)))
         keep_open(dialog)
 
     def reset_selected(self) -> None:
