@@ -204,23 +204,12 @@ class ContractDialog(RecordDialog):
             "Create the follow-on contract: same terms and devices, starting the day "
             "after this one ends"))
         self.renew_button.clicked.connect(self.renew)
-        for button in (self.save_button, self.activate_button, self.terminate_button,
-                       self.renew_button, self.close_button):
-            button.setAutoDefault(False)
         self.print_button.hide()
 
-        top = QHBoxLayout()
-        top.addWidget(self.number_label)
-        top.addWidget(self.state_label)
-        top.addWidget(self.expiry_label)
-        top.addWidget(self.visits_label)
-        top.addStretch(1)
-        self.actions_row.addWidget(self.save_button)
-        self.actions_row.addWidget(self.activate_button)
-        self.actions_row.addWidget(self.terminate_button)
-        self.actions_row.addWidget(self.renew_button)
-        self.actions_row.addStretch(1)
-        self.actions_row.addWidget(self.close_button)
+        top = self.header_row(self.number_label, self.state_label, self.expiry_label,
+                              self.visits_label)
+        self.place_actions((self.save_button, self.activate_button, self.terminate_button,
+                            self.renew_button))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(form, 1)

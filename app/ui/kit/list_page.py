@@ -146,7 +146,6 @@ class ListPage(QWidget):
         self.bar.addWidget(self.export_button)
         self.bar.addWidget(self.print_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.bar)
         layout.addWidget(self.table, 1)
         ctx.changes.follow(self, (self.kind, *self.watch) if self.kind else self.watch,

@@ -10,7 +10,8 @@ else keeps what was typed and says so (a conflict reads the record again).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
+from enum import Enum
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
@@ -24,6 +25,7 @@ from app.ui.errors import show_error
 from app.ui.kit.fields import ERROR_COLOUR, clear_field_error, show_field_error
 
 D = TypeVar("D", bound=QDialog)
+E = TypeVar("E", bound=Enum)
 
 # Dialogs opened without a parent: Python must hold them until they close.
 _parentless: set[QDialog] = set()
@@ -81,6 +83,46 @@ class RecordDialog(QDialog):
         QShortcut(QKeySequence.StandardKey.Print, self, activated=self._print_shortcut)
         # Whatever a form saves, the open screens hear of it (subclasses only emit saved).
         self.saved.connect(self._announce)
+
+    # --- building -----------------------------------------------------------------------------
+
+    def lifecycle_buttons(self, targets: Iterable[E], label: Callable[[E], str]
+                     ) -> dict[E, QPushButton]:
+        """One button per lifecycle move (``to_<state>_button``), each calling
+        ``self.move_to(target)``."""
+        buttons: dict[E, QPushButton] = {}
+        for target in targets:
+            button = QPushButton(label(target), self)
+            button.setObjectName(f"to_{target.value}_button")
+            button.clicked.connect(lambda _c=False, t=target: self.move_to(t))
+            buttons[target] = button
+        return buttons
+
+    def move_to(self, target: Any) -> None:  # pragma: no cover - overridden where used
+        raise NotImplementedError
+
+    @staticmethod
+    def header_row(*widgets: QWidget) -> QHBoxLayout:
+        """The top line: the record's number, its state and any badges, to the left."""
+        row = QHBoxLayout()
+        for widget in widgets:
+            row.addWidget(widget)
+        row.addStretch(1)
+        return row
+
+    def place_actions(self, actions: Iterable[QPushButton],
+                      end: Iterable[QPushButton] = ()) -> None:
+        """The bottom line: the record's actions, a gap, then ``end`` and Close. None of
+        them is the default button: Enter belongs to the fields."""
+        actions, end = list(actions), [*end, self.close_button]
+        for button in (*actions, *end):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        for button in actions:
+            self.actions_row.addWidget(button)
+        self.actions_row.addStretch(1)
+        for button in end:
+            self.actions_row.addWidget(button)
 
     @property
     def is_busy(self) -> bool:

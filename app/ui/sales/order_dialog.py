@@ -220,28 +220,12 @@ class OrderDialog(RecordDialog):
         self.payment_button.setObjectName("payment_button")
         self.payment_button.clicked.connect(self.record_payment)
         self.print_button.clicked.connect(self.open_print_preview)
-        self.status_buttons: dict[OrderStatus, QPushButton] = {}
-        for target in (OrderStatus.CONFIRMED, OrderStatus.DELIVERED, OrderStatus.COMPLETED,
-                       OrderStatus.CANCELLED):
-            button = QPushButton(order_action_label(target), self)
-            button.setObjectName(f"to_{target.value}_button")
-            button.clicked.connect(lambda _c=False, t=target: self.move_to(t))
-            self.status_buttons[target] = button
-        for button in (self.save_button, self.payment_button, self.print_button,
-                       self.close_button, *self.status_buttons.values()):
-            button.setAutoDefault(False)
-
-        top = QHBoxLayout()
-        top.addWidget(self.number_label)
-        top.addWidget(self.state_label)
-        top.addStretch(1)
-        self.actions_row.addWidget(self.save_button)
-        for button in self.status_buttons.values():
-            self.actions_row.addWidget(button)
-        self.actions_row.addWidget(self.payment_button)
-        self.actions_row.addStretch(1)
-        self.actions_row.addWidget(self.print_button)
-        self.actions_row.addWidget(self.close_button)
+        self.status_buttons = self.lifecycle_buttons(
+            (OrderStatus.CONFIRMED, OrderStatus.DELIVERED, OrderStatus.COMPLETED,
+             OrderStatus.CANCELLED), order_action_label)
+        top = self.header_row(self.number_label, self.state_label)
+        self.place_actions((self.save_button, *self.status_buttons.values(),
+                            self.payment_button), end=(self.print_button,))
         # Management's return comment (退回意见), while the order is returned.
         self.return_banner = QLabel(self)
         self.return_banner.setObjectName("order_return_banner")

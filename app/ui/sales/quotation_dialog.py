@@ -226,8 +226,6 @@ class QuotationDialog(RecordDialog):
 
         self.save_button = QPushButton(self.tr("Save"), self)
         self.save_button.setObjectName("save_button")
-        self.save_button.setDefault(False)
-        self.save_button.setAutoDefault(False)
         self.save_button.setToolTip("Ctrl+S")
         self.save_button.clicked.connect(self.save)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
@@ -235,28 +233,12 @@ class QuotationDialog(RecordDialog):
         self.convert_button.setObjectName("convert_button")
         self.convert_button.clicked.connect(self.convert_to_order)
         self.print_button.clicked.connect(self.open_print_preview)
-        self.status_buttons: dict[QuotationStatus, QPushButton] = {}
-        for target in (QuotationStatus.SENT, QuotationStatus.ACCEPTED,
-                       QuotationStatus.REJECTED, QuotationStatus.EXPIRED):
-            button = QPushButton(quotation_action_label(target), self)
-            button.setObjectName(f"to_{target.value}_button")
-            button.setAutoDefault(False)
-            button.clicked.connect(lambda _c=False, t=target: self.move_to(t))
-            self.status_buttons[target] = button
-        for button in (self.convert_button, self.print_button, self.close_button):
-            button.setAutoDefault(False)
-
-        top = QHBoxLayout()
-        top.addWidget(self.number_label)
-        top.addWidget(self.state_label)
-        top.addStretch(1)
-        self.actions_row.addWidget(self.save_button)
-        for button in self.status_buttons.values():
-            self.actions_row.addWidget(button)
-        self.actions_row.addWidget(self.convert_button)
-        self.actions_row.addStretch(1)
-        self.actions_row.addWidget(self.print_button)
-        self.actions_row.addWidget(self.close_button)
+        self.status_buttons = self.lifecycle_buttons(
+            (QuotationStatus.SENT, QuotationStatus.ACCEPTED, QuotationStatus.REJECTED,
+             QuotationStatus.EXPIRED), quotation_action_label)
+        top = self.header_row(self.number_label, self.state_label)
+        self.place_actions((self.save_button, *self.status_buttons.values(),
+                            self.convert_button), end=(self.print_button,))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(form)

@@ -212,27 +212,11 @@ class TicketDialog(RecordDialog):
         self.repair_button = QPushButton(self.tr("Record repair…"), self)
         self.repair_button.setObjectName("repair_button")
         self.repair_button.clicked.connect(self.open_repair)
-        self.move_buttons: dict[TicketStatus, QPushButton] = {}
-        for target in _MOVES:
-            button = QPushButton(ticket_action_label(target), self)
-            button.setObjectName(f"to_{target.value}_button")
-            button.clicked.connect(lambda _c=False, t=target: self.move_to(t))
-            self.move_buttons[target] = button
+        self.move_buttons = self.lifecycle_buttons(_MOVES, ticket_action_label)
         self.print_button.hide()
-        for button in (self.dispatch_button, self.repair_button, self.close_button,
-                       *self.move_buttons.values()):
-            button.setAutoDefault(False)
-        top = QHBoxLayout()
-        top.addWidget(self.number_label)
-        top.addWidget(self.state_label)
-        top.addWidget(self.overdue_label)
-        top.addStretch(1)
-        self.actions_row.addWidget(self.dispatch_button)
-        self.actions_row.addWidget(self.repair_button)
-        for button in self.move_buttons.values():
-            self.actions_row.addWidget(button)
-        self.actions_row.addStretch(1)
-        self.actions_row.addWidget(self.close_button)
+        top = self.header_row(self.number_label, self.state_label, self.overdue_label)
+        self.place_actions((self.dispatch_button, self.repair_button,
+                            *self.move_buttons.values()))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(form)
