@@ -1118,47 +1118,47 @@ Address: {address}</source>
         <translation>生成续签合同：条款和设备不变，自本合同到期次日起</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="273"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="262"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="281"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="270"/>
         <source>Service contract {number}</source>
         <translation>服务合同 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="284"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="273"/>
         <source>Expires on {date}</source>
         <translation>{date} 到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="289"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="278"/>
         <source>Visits used: {used} of {total}</source>
         <translation>已用次数：{used}/{total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="307"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="296"/>
         <source>Could not load the contract.</source>
         <translation>无法加载合同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="343"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="332"/>
         <source>This customer has no devices on the card.</source>
         <translation>该客户档案中没有设备。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="430"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="419"/>
         <source>Renewing…</source>
         <translation>正在续签…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="433"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="422"/>
         <source>Renewed as {number}.</source>
         <translation>已续签为 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="442"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="431"/>
         <source>Saved: {number}, {fee}</source>
         <translation>已保存：{number}，{fee}</translation>
     </message>
@@ -2728,37 +2728,37 @@ Address: {address}</source>
 <context>
     <name>DepartmentDialog</name>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="45"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="47"/>
         <source>New department</source>
         <translation>新建部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="46"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="48"/>
         <source>Edit department</source>
         <translation>修改部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="56"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="58"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="67"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="69"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="68"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="70"/>
         <source>Name (Chinese)</source>
         <translation>中文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="69"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="71"/>
         <source>Name (English)</source>
         <translation>英文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="70"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="72"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
@@ -2766,63 +2766,63 @@ Address: {address}</source>
 <context>
     <name>DepartmentsTab</name>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="115"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="119"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="115"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="119"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="115"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="119"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="115"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="119"/>
         <source>Active users</source>
         <translation>在职用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="116"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="120"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="119"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="123"/>
         <source>New department…</source>
         <translation>新建部门…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="123"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="127"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="126"/>
-        <location filename="../../app/ui/admin/departments_tab.py" line="174"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="130"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="178"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="158"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="162"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="158"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="162"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="160"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="164"/>
         <source>{count} departments</source>
         <translation>共 {count} 个部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="173"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="177"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
@@ -3787,47 +3787,47 @@ Contract {number}, until {day}</source>
         <translation>将列表中的记录（按当前筛选条件）导出为 Excel 或 CSV 文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="175"/>
+        <location filename="../../app/ui/kit/list_page.py" line="174"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="252"/>
+        <location filename="../../app/ui/kit/list_page.py" line="251"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="258"/>
+        <location filename="../../app/ui/kit/list_page.py" line="257"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="260"/>
+        <location filename="../../app/ui/kit/list_page.py" line="259"/>
         <source>{count} shown</source>
         <translation>显示 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="262"/>
+        <location filename="../../app/ui/kit/list_page.py" line="261"/>
         <source>{shown} shown of {total}</source>
         <translation>显示 {shown} / 共 {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="276"/>
+        <location filename="../../app/ui/kit/list_page.py" line="275"/>
         <source>Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)</source>
         <translation>Excel 工作簿 (*.xlsx);;CSV，UTF-8 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="283"/>
+        <location filename="../../app/ui/kit/list_page.py" line="282"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="289"/>
+        <location filename="../../app/ui/kit/list_page.py" line="288"/>
         <source>{count} rows exported to {path}</source>
         <translation>已导出 {count} 行到 {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="307"/>
+        <location filename="../../app/ui/kit/list_page.py" line="306"/>
         <source>Select the documents to print first.</source>
         <translation>请先选择要打印的单据。</translation>
     </message>
@@ -4125,92 +4125,92 @@ Contract {number}, until {day}</source>
 <context>
     <name>NewTaskDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="203"/>
+        <location filename="../../app/ui/management/dialogs.py" line="231"/>
         <source>New task</source>
         <translation>新建工作任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="204"/>
+        <location filename="../../app/ui/management/dialogs.py" line="232"/>
         <source>Edit task — {title}</source>
         <translation>修改任务 — {title}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="216"/>
+        <location filename="../../app/ui/management/dialogs.py" line="244"/>
         <source>Person</source>
         <translation>个人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="218"/>
+        <location filename="../../app/ui/management/dialogs.py" line="246"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="253"/>
+        <location filename="../../app/ui/management/dialogs.py" line="281"/>
         <source>Find a customer (optional)</source>
         <translation>查找客户（可不填）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="258"/>
+        <location filename="../../app/ui/management/dialogs.py" line="286"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="259"/>
+        <location filename="../../app/ui/management/dialogs.py" line="287"/>
         <source>Assign to</source>
         <translation>分派给</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="260"/>
+        <location filename="../../app/ui/management/dialogs.py" line="288"/>
         <source>Due on</source>
         <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="261"/>
+        <location filename="../../app/ui/management/dialogs.py" line="289"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="262"/>
+        <location filename="../../app/ui/management/dialogs.py" line="290"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="263"/>
+        <location filename="../../app/ui/management/dialogs.py" line="291"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="265"/>
+        <location filename="../../app/ui/management/dialogs.py" line="293"/>
         <source>Assign</source>
         <translation>分派</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="265"/>
+        <location filename="../../app/ui/management/dialogs.py" line="293"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="270"/>
+        <location filename="../../app/ui/management/dialogs.py" line="298"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="280"/>
+        <location filename="../../app/ui/management/dialogs.py" line="308"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="330"/>
+        <location filename="../../app/ui/management/dialogs.py" line="358"/>
         <source>Could not load the people to assign to.</source>
         <translation>无法载入可分派的人员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="373"/>
+        <location filename="../../app/ui/management/dialogs.py" line="401"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="390"/>
+        <location filename="../../app/ui/management/dialogs.py" line="418"/>
         <source>Not saved: {reason} Close and open the task again to see their changes.</source>
         <translation>未保存：{reason} 请关闭后重新打开该任务查看对方的修改。</translation>
     </message>
@@ -4541,22 +4541,22 @@ Contract {number}, until {day}</source>
         <translation>登记回款…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="298"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="282"/>
         <source>Order {number}</source>
         <translation>订单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="316"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="300"/>
         <source>Returned by {who} on {when}: {comment}</source>
         <translation>{who} 于 {when} 退回：{comment}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="332"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="316"/>
         <source>Could not load the order.</source>
         <translation>无法加载订单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="337"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="321"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
@@ -4617,17 +4617,17 @@ Contract {number}, until {day}</source>
 <context>
     <name>PagedTableModel</name>
     <message>
-        <location filename="../../app/ui/kit/table.py" line="324"/>
+        <location filename="../../app/ui/kit/table.py" line="329"/>
         <source>This column does not sort</source>
         <translation>此列不能排序</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/table.py" line="339"/>
+        <location filename="../../app/ui/kit/table.py" line="344"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/table.py" line="340"/>
+        <location filename="../../app/ui/kit/table.py" line="345"/>
         <source>(no longer in this list)</source>
         <translation>（已不在此列表中）</translation>
     </message>
@@ -4635,27 +4635,27 @@ Contract {number}, until {day}</source>
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="175"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="177"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="183"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="185"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="185"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="187"/>
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="186"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="188"/>
         <source>Repeat</source>
         <translation>再输一次</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="199"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="201"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -5371,27 +5371,27 @@ Contract {number}, until {day}</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="234"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="232"/>
         <source>Convert to order</source>
         <translation>转为订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="300"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="282"/>
         <source>Quotation {number}</source>
         <translation>报价单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="312"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="294"/>
         <source>Could not load the quotation.</source>
         <translation>无法加载报价单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="317"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="299"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="322"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="304"/>
         <source>Order {number} was made from this quotation.</source>
         <translation>已由此报价单生成订单 {number}。</translation>
     </message>
@@ -5536,27 +5536,27 @@ Contract {number}, until {day}</source>
 <context>
     <name>RecordDialog</name>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="73"/>
+        <location filename="../../app/ui/kit/record_dialog.py" line="75"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="77"/>
+        <location filename="../../app/ui/kit/record_dialog.py" line="79"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="145"/>
+        <location filename="../../app/ui/kit/record_dialog.py" line="187"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="167"/>
+        <location filename="../../app/ui/kit/record_dialog.py" line="209"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="174"/>
+        <location filename="../../app/ui/kit/record_dialog.py" line="216"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
@@ -5632,52 +5632,52 @@ Contract {number}, until {day}</source>
 <context>
     <name>RepairCorrectionDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="413"/>
+        <location filename="../../app/ui/management/dialogs.py" line="441"/>
         <source>Correct repair record</source>
         <translation>改正维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="431"/>
+        <location filename="../../app/ui/management/dialogs.py" line="459"/>
         <source>Returned with</source>
         <translation>退回意见</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="432"/>
+        <location filename="../../app/ui/management/dialogs.py" line="460"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="433"/>
+        <location filename="../../app/ui/management/dialogs.py" line="461"/>
         <source>Cause</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="434"/>
+        <location filename="../../app/ui/management/dialogs.py" line="462"/>
         <source>Result</source>
         <translation>维修结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="435"/>
+        <location filename="../../app/ui/management/dialogs.py" line="463"/>
         <source>Save and resubmit</source>
         <translation>保存并重新提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="440"/>
+        <location filename="../../app/ui/management/dialogs.py" line="468"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="454"/>
+        <location filename="../../app/ui/management/dialogs.py" line="482"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="462"/>
+        <location filename="../../app/ui/management/dialogs.py" line="490"/>
         <source>Correct repair record {number}</source>
         <translation>改正维修记录 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="481"/>
+        <location filename="../../app/ui/management/dialogs.py" line="509"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -6994,201 +6994,204 @@ Contract {number}, until {day}</source>
 <context>
     <name>TaskListTab</name>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="112"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="111"/>
         <source>Mine</source>
         <translation>我的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="113"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="112"/>
         <source>My department</source>
         <translation>本部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="114"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="113"/>
         <source>All I may see</source>
         <translation>全部（我可见的）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="118"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="117"/>
         <source>Overdue only</source>
         <translation>只看超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="121"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="120"/>
         <source>Show closed</source>
         <translation>显示已结束</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="124"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="123"/>
         <source>New task…</source>
         <translation>新建任务…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="133"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="132"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="140"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="139"/>
         <source>Acknowledge</source>
         <translation>接收</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="143"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="142"/>
         <source>Report done…</source>
         <translation>报告完成…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="146"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="145"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="149"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="148"/>
         <source>Reopen…</source>
         <translation>退回重办…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="152"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="151"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="154"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="153"/>
         <source>Change the task you assigned (Ctrl+E)</source>
         <translation>修改您分派的任务（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="157"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="156"/>
         <source>Cancel task</source>
         <translation>取消任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="129"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="128"/>
         <source>Show:</source>
         <translation>显示：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="184"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="183"/>
         <source>Overdue</source>
         <translation>超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="190"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="189"/>
         <source>Task</source>
         <translation>工作任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="191"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="190"/>
         <source>Assignee</source>
         <translation>执行人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="192"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="191"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="193"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="192"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="195"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="194"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="196"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="195"/>
         <source>Due on</source>
         <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="198"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="197"/>
         <source>Assigned by</source>
         <translation>下达人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="225"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="224"/>
         <source>No tasks.</source>
         <translation>没有工作任务。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="227"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="226"/>
         <source>{shown} of {total} tasks shown, {overdue} of them overdue.</source>
         <translation>显示 {shown} / 共 {total} 项任务，其中 {overdue} 项已逾期。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="230"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="229"/>
         <source>{shown} of {total} tasks shown.</source>
         <translation>显示 {shown} / 共 {total} 项任务。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="233"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="232"/>
         <source>{count} tasks, {overdue} of them overdue.</source>
         <translation>{count} 项任务，其中 {overdue} 项超时。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="236"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="235"/>
         <source>{count} tasks.</source>
         <translation>{count} 项任务。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="310"/>
-        <location filename="../../app/ui/management/tasks_tab.py" line="312"/>
-        <source>Report done</source>
-        <translation>报告完成</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="311"/>
-        <source>What was done?</source>
-        <translation>做了什么？</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="325"/>
-        <source>Reopen task</source>
-        <translation>退回重办</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="326"/>
-        <source>What is still missing?</source>
-        <translation>还缺什么？</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="327"/>
-        <source>Reopen</source>
-        <translation>退回重办</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="341"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="324"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="364"/>
+        <location filename="../../app/ui/management/tasks_tab.py" line="347"/>
         <source>Report: {report}</source>
         <translation>完成报告：{report}</translation>
     </message>
 </context>
 <context>
+    <name>TaskPrompts</name>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="195"/>
+        <location filename="../../app/ui/management/dialogs.py" line="198"/>
+        <source>Report done</source>
+        <translation>报告完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="196"/>
+        <source>What was done?</source>
+        <translation>做了什么？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="208"/>
+        <source>Reopen task</source>
+        <translation>退回重办</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="209"/>
+        <source>What is still missing?</source>
+        <translation>还缺什么？</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/management/dialogs.py" line="211"/>
+        <source>Reopen</source>
+        <translation>退回重办</translation>
+    </message>
+</context>
+<context>
     <name>TextPromptDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="133"/>
+        <location filename="../../app/ui/management/dialogs.py" line="135"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="158"/>
+        <location filename="../../app/ui/management/dialogs.py" line="160"/>
         <source>Please write something here.</source>
         <translation>请在这里填写内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="161"/>
+        <location filename="../../app/ui/management/dialogs.py" line="163"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="177"/>
+        <location filename="../../app/ui/management/dialogs.py" line="179"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍在。</translation>
     </message>
@@ -7302,57 +7305,57 @@ Contract {number}, until {day}</source>
         <translation>填写维修记录…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="240"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="224"/>
         <source>Status history</source>
         <translation>状态记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="280"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="264"/>
         <source>Service ticket {number}</source>
         <translation>服务单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="287"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="271"/>
         <source>On site</source>
         <translation>上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="288"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="272"/>
         <source>Brought in</source>
         <translation>送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="289"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="273"/>
         <source>Covered by contract</source>
         <translation>合同保修内</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="290"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="274"/>
         <source>{amount} (labour free under contract, parts charged)</source>
         <translation>{amount}（合同内人工免费，配件收费）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="307"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="291"/>
         <source>{from_status} → {to_status}</source>
         <translation>{from_status} → {to_status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="312"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="296"/>
         <source>{at}  {step}  by {name}</source>
         <translation>{at}  {step}  操作人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="318"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="302"/>
         <source>{at}  Scheduled visit</source>
         <translation>{at}  预约上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="323"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="307"/>
         <source>Could not load the ticket.</source>
         <translation>无法加载服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="331"/>
+        <location filename="../../app/ui/service/ticket_dialog.py" line="315"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -7544,184 +7547,158 @@ Contract {number}, until {day}</source>
 <context>
     <name>TodoPage</name>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="96"/>
+        <location filename="../../app/ui/todo/page.py" line="97"/>
         <source>To-do today</source>
         <translation>今日待办</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="190"/>
+        <location filename="../../app/ui/todo/page.py" line="191"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="188"/>
+        <location filename="../../app/ui/todo/page.py" line="189"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="187"/>
+        <location filename="../../app/ui/todo/page.py" line="188"/>
         <source>Due</source>
         <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="189"/>
+        <location filename="../../app/ui/todo/page.py" line="190"/>
         <source>To do</source>
         <translation>待办事项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="191"/>
+        <location filename="../../app/ui/todo/page.py" line="192"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="127"/>
+        <location filename="../../app/ui/todo/page.py" line="128"/>
         <source>Acknowledge</source>
         <translation>接收</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="132"/>
+        <location filename="../../app/ui/todo/page.py" line="133"/>
         <source>Report done…</source>
         <translation>报告完成…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="135"/>
+        <location filename="../../app/ui/todo/page.py" line="136"/>
         <source>Resubmit</source>
         <translation>重新提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="137"/>
+        <location filename="../../app/ui/todo/page.py" line="138"/>
         <source>Submit the corrected record to management</source>
         <translation>把改正后的记录重新提交管理部确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="141"/>
+        <location filename="../../app/ui/todo/page.py" line="142"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="143"/>
+        <location filename="../../app/ui/todo/page.py" line="144"/>
         <source>Accept the work reported done</source>
         <translation>确认已报告完成的工作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="146"/>
+        <location filename="../../app/ui/todo/page.py" line="147"/>
         <source>Reopen…</source>
         <translation>退回重办…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="148"/>
+        <location filename="../../app/ui/todo/page.py" line="149"/>
         <source>Send the task back with what is still missing</source>
         <translation>退回任务，并写明还缺什么</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="328"/>
-        <source>Reopen task</source>
-        <translation>退回重办</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/todo/page.py" line="329"/>
-        <source>What is still missing?</source>
-        <translation>还缺什么？</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/todo/page.py" line="330"/>
-        <source>Reopen</source>
-        <translation>退回重办</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/todo/page.py" line="374"/>
+        <location filename="../../app/ui/todo/page.py" line="360"/>
         <source>{person} reported: {report}</source>
         <translation>{person} 报告：{report}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="392"/>
+        <location filename="../../app/ui/todo/page.py" line="378"/>
         <source>Nothing to do today.</source>
         <translation>今天没有待办事项。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="394"/>
+        <location filename="../../app/ui/todo/page.py" line="380"/>
         <source>{count} to do, {overdue} of them overdue.</source>
         <translation>{count} 项待办，其中 {overdue} 项超时。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="397"/>
+        <location filename="../../app/ui/todo/page.py" line="383"/>
         <source>{count} to do.</source>
         <translation>{count} 项待办。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="429"/>
+        <location filename="../../app/ui/todo/page.py" line="415"/>
         <source>Open contract</source>
         <translation>打开合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="431"/>
+        <location filename="../../app/ui/todo/page.py" line="417"/>
         <source>Record outcome…</source>
         <translation>记录结果…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="435"/>
+        <location filename="../../app/ui/todo/page.py" line="421"/>
         <source>Open record</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="123"/>
+        <location filename="../../app/ui/todo/page.py" line="124"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="125"/>
+        <location filename="../../app/ui/todo/page.py" line="126"/>
         <source>Mark the follow-up done (Space)</source>
         <translation>标记跟进已完成（空格键）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="120"/>
-        <location filename="../../app/ui/todo/page.py" line="437"/>
+        <location filename="../../app/ui/todo/page.py" line="121"/>
+        <location filename="../../app/ui/todo/page.py" line="423"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="204"/>
+        <location filename="../../app/ui/todo/page.py" line="205"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="301"/>
-        <location filename="../../app/ui/todo/page.py" line="302"/>
-        <source>Report done</source>
-        <translation>报告完成</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/todo/page.py" line="301"/>
-        <source>What was done?</source>
-        <translation>做了什么？</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/todo/page.py" line="358"/>
+        <location filename="../../app/ui/todo/page.py" line="344"/>
         <source>Follow-up</source>
         <translation>跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="360"/>
+        <location filename="../../app/ui/todo/page.py" line="346"/>
         <source>Returned {record}</source>
         <translation>退回的{record}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="362"/>
+        <location filename="../../app/ui/todo/page.py" line="348"/>
         <source>Contract expiring</source>
         <translation>合同到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="370"/>
+        <location filename="../../app/ui/todo/page.py" line="356"/>
         <source>Ends in {days} days</source>
         <translation>{days} 天后到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="372"/>
+        <location filename="../../app/ui/todo/page.py" line="358"/>
         <source>Returned: {comment}</source>
         <translation>退回意见：{comment}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="386"/>
+        <location filename="../../app/ui/todo/page.py" line="372"/>
         <source>{date} (overdue)</source>
         <translation>{date}（已超时）</translation>
     </message>
@@ -7729,53 +7706,53 @@ Contract {number}, until {day}</source>
 <context>
     <name>UserDialog</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="74"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="76"/>
         <source>New user</source>
         <translation>新建用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="74"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="76"/>
         <source>Edit user</source>
         <translation>修改用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="89"/>
-        <location filename="../../app/ui/admin/users_tab.py" line="95"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="91"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="97"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="103"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="105"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="104"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="106"/>
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="105"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="107"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="106"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="108"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="107"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="109"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="108"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="110"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="110"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="112"/>
         <source>Initial password</source>
         <translation>初始密码</translation>
     </message>
@@ -7783,133 +7760,133 @@ Contract {number}, until {day}</source>
 <context>
     <name>UsersTab</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="219"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="223"/>
         <source>Find a user by name</source>
         <translation>按姓名查找用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="221"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="225"/>
         <source>Show deactivated</source>
         <translation>显示已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="226"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="230"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="226"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="230"/>
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="226"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="230"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="227"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="231"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="227"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="231"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="227"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="231"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="227"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="231"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="228"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="232"/>
         <source>Last login</source>
         <translation>最近登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="231"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="235"/>
         <source>New user…</source>
         <translation>新建用户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="234"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="238"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="237"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="241"/>
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="242"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="246"/>
         <source>&amp;Unlock</source>
         <translation>解锁(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="245"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="249"/>
         <source>Lift the wait that repeated wrong passwords put on this user&apos;s logins, at every station (Alt+U).</source>
         <translation>解除多次密码错误给该用户登录带来的等待（所有工作站）（Alt+U）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="249"/>
-        <location filename="../../app/ui/admin/users_tab.py" line="319"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="253"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="323"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="300"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="304"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="300"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="304"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="294"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="298"/>
         <source>{count} users</source>
         <translation>共 {count} 个用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="302"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="306"/>
         <source>Locked until {time}</source>
         <translation>锁定至 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="318"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="322"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="331"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="336"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="354"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="359"/>
         <source>{name} is unlocked and can log in again.</source>
         <translation>{name} 已解锁，可以重新登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="388"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="393"/>
         <source>Deactivate user</source>
         <translation>停用用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="389"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="394"/>
         <source>Deactivate {name}? The account can no longer log in.</source>
         <translation>停用 {name}？停用后该账户不能再登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="403"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="408"/>
         <source>{name} is deactivated.</source>
         <translation>{name} 已停用。</translation>
     </message>

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -38,6 +38,8 @@ from app.services.tasks import (
     assignable_departments,
     assignable_users,
     create_task,
+    reopen_task,
+    report_task_done,
     update_task,
 )
 from app.services.uow import UnitOfWork
@@ -183,6 +185,32 @@ class TextPromptDialog(RecordDialog):
 def open_text_prompt(ctx: AppContext, parent: QWidget | None, **kwargs: Any
                      ) -> TextPromptDialog:
     return keep_open(TextPromptDialog(ctx, parent=parent, **kwargs))
+
+
+def prompt_task_done(ctx: AppContext, parent: QWidget | None, task_id: int, version: int,
+                     title: str) -> TextPromptDialog:
+    """Ask the assignee what was done, then report the task done (tasks tab, to-do page)."""
+    actor = ctx.actor
+    return open_text_prompt(
+        ctx, parent, title=QCoreApplication.translate("TaskPrompts", "Report done"),
+        prompt=QCoreApplication.translate("TaskPrompts", "What was done?"),
+        context=title, field="report", record_kind="task",
+        button=QCoreApplication.translate("TaskPrompts", "Report done"),
+        action=lambda uow, text: report_task_done(
+            uow=uow, actor=actor, task_id=task_id, expected_version=version, report=text))
+
+
+def prompt_task_reopen(ctx: AppContext, parent: QWidget | None, task_id: int, version: int,
+                       title: str) -> TextPromptDialog:
+    """Ask what is still missing, then send the task back (tasks tab, to-do page)."""
+    actor = ctx.actor
+    return open_text_prompt(
+        ctx, parent, title=QCoreApplication.translate("TaskPrompts", "Reopen task"),
+        prompt=QCoreApplication.translate("TaskPrompts", "What is still missing?"),
+        context=title, field="comment", record_kind="task",
+        button=QCoreApplication.translate("TaskPrompts", "Reopen"),
+        action=lambda uow, text: reopen_task(
+            uow=uow, actor=actor, task_id=task_id, expected_version=version, comment=text))
 
 
 class NewTaskDialog(RecordDialog):

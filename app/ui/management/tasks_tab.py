@@ -28,8 +28,6 @@ from app.services.tasks import (
     cancel_task,
     confirm_task,
     page_tasks,
-    reopen_task,
-    report_task_done,
 )
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
@@ -44,7 +42,8 @@ from app.ui.management.dialogs import (
     TextPromptDialog,
     can_open_related,
     open_related,
-    open_text_prompt,
+    prompt_task_done,
+    prompt_task_reopen,
 )
 from app.ui.record_labels import reference_label, state_label
 
@@ -305,31 +304,15 @@ class TaskListTab(ListPage):
         task = self.current_task()
         if task is None:
             return None
-        actor = self._ctx.actor
-        dialog = open_text_prompt(
-            self._ctx, self, title=self.tr("Report done"),
-            prompt=self.tr("What was done?"), context=task.title, field="report",
-            button=self.tr("Report done"),
-            action=lambda uow, text: report_task_done(
-                uow=uow, actor=actor, task_id=task.id, expected_version=task.version,
-                report=text), record_kind="task")
-        self.dialog = dialog
-        return dialog
+        self.dialog = prompt_task_done(self._ctx, self, task.id, task.version, task.title)
+        return self.dialog
 
     def reopen_current(self) -> TextPromptDialog | None:
         task = self.current_task()
         if task is None:
             return None
-        actor = self._ctx.actor
-        dialog = open_text_prompt(
-            self._ctx, self, title=self.tr("Reopen task"),
-            prompt=self.tr("What is still missing?"), context=task.title, field="comment",
-            button=self.tr("Reopen"),
-            action=lambda uow, text: reopen_task(
-                uow=uow, actor=actor, task_id=task.id, expected_version=task.version,
-                comment=text), record_kind="task")
-        self.dialog = dialog
-        return dialog
+        self.dialog = prompt_task_reopen(self._ctx, self, task.id, task.version, task.title)
+        return self.dialog
 
     def _run_on_current(self, call: Callable[[Any, Any, TaskView], TaskView]) -> None:
         task = self.current_task()

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.models.enums import Module, Operation
 from app.services.confirmation import submit_record
 from app.services.errors import ConflictError
-from app.services.tasks import acknowledge_task, confirm_task, reopen_task, report_task_done
+from app.services.tasks import acknowledge_task, confirm_task
 from app.services.todo import TodoItem, TodoKind, todo_list
 from app.services.visits import mark_follow_up_done
 from app.ui.context import AppContext
@@ -49,7 +49,8 @@ from app.ui.management.dialogs import (
     can_open_related,
     changed_kind,
     open_related,
-    open_text_prompt,
+    prompt_task_done,
+    prompt_task_reopen,
 )
 from app.ui.record_labels import kind_icon, kind_label, reference_label
 from app.ui.shell.record_openers import record_openers
@@ -296,15 +297,8 @@ class TodoPage(QWidget):
         item = self.current_item()
         if item is None or item.kind is not TodoKind.TASK or item.awaits_confirmation:
             return None
-        actor = self._ctx.actor
-        dialog = open_text_prompt(
-            self._ctx, self, title=self.tr("Report done"), prompt=self.tr("What was done?"),
-            context=item.title, field="report", button=self.tr("Report done"),
-            action=lambda uow, text: report_task_done(
-                uow=uow, actor=actor, task_id=item.id, expected_version=item.version,
-                report=text), record_kind="task")
-        self.dialog = dialog
-        return dialog
+        self.dialog = prompt_task_done(self._ctx, self, item.id, item.version, item.title)
+        return self.dialog
 
     def confirm(self) -> None:
         """Confirm the task reported done on the current line."""
@@ -323,16 +317,8 @@ class TodoPage(QWidget):
         item = self.current_item()
         if item is None or not item.awaits_confirmation or not self.reopen_button.isVisible():
             return None
-        actor = self._ctx.actor
-        dialog = open_text_prompt(
-            self._ctx, self, title=self.tr("Reopen task"),
-            prompt=self.tr("What is still missing?"), context=item.title, field="comment",
-            button=self.tr("Reopen"),
-            action=lambda uow, text: reopen_task(
-                uow=uow, actor=actor, task_id=item.id, expected_version=item.version,
-                comment=text), record_kind="task")
-        self.dialog = dialog
-        return dialog
+        self.dialog = prompt_task_reopen(self._ctx, self, item.id, item.version, item.title)
+        return self.dialog
 
     def resubmit(self) -> None:
         item = self.current_item()
