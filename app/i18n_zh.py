@@ -836,6 +836,12 @@ LABELS_ZH: dict[str, dict[str, str]] = {
         "SMS": "短信",
         "E-mail": "邮件",
     },
+    "DuplicateReason": {
+        "same phone": "电话相同",
+        "same name": "名称相同",
+        "sounds the same": "读音相同",
+        "similar name": "名称相似",
+    },
     "JobType": {
         "Bench repair": "送修维修",
         "On-site repair": "上门维修",

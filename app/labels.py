@@ -375,12 +375,23 @@ STATISTIC_NAMES: Mapping[str, str] = {
     "assessment": "Staff assessment",
 }
 
+# Why a customer being typed in looks like one already there
+# (app.services.customers.find_duplicates).
+DUPLICATE_REASON = "DuplicateReason"
+DUPLICATE_REASONS: Mapping[str, str] = {
+    "same_phone": "same phone",
+    "same_name": "same name",
+    "same_pinyin": "sounds the same",
+    "similar_name": "similar name",
+}
+
 # Code families that are plain strings rather than enums, by their context name.
 CODE_FAMILIES: Mapping[str, Mapping[str, str]] = {
     RECORD_KIND: RECORD_KINDS,
     CARE_CHANNEL: CARE_CHANNELS,
     JOB_TYPE: JOB_TYPES,
     STATISTIC: STATISTIC_NAMES,
+    DUPLICATE_REASON: DUPLICATE_REASONS,
 }
 
 # What "no value" reads as where the UI shows one.

@@ -1731,463 +1731,463 @@ Address: {address}</source>
 <context>
     <name>CustomerCardDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="145"/>
+        <location filename="../../app/ui/customers/card.py" line="146"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="146"/>
+        <location filename="../../app/ui/customers/card.py" line="147"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="147"/>
-        <location filename="../../app/ui/customers/card.py" line="622"/>
+        <location filename="../../app/ui/customers/card.py" line="148"/>
+        <location filename="../../app/ui/customers/card.py" line="623"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="148"/>
+        <location filename="../../app/ui/customers/card.py" line="149"/>
         <source>Customer source</source>
         <translation>客户来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="149"/>
+        <location filename="../../app/ui/customers/card.py" line="150"/>
         <source>Customer class</source>
         <translation>客户分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="150"/>
-        <location filename="../../app/ui/customers/card.py" line="639"/>
+        <location filename="../../app/ui/customers/card.py" line="151"/>
+        <location filename="../../app/ui/customers/card.py" line="640"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="151"/>
+        <location filename="../../app/ui/customers/card.py" line="152"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="152"/>
-        <location filename="../../app/ui/customers/card.py" line="612"/>
+        <location filename="../../app/ui/customers/card.py" line="153"/>
+        <location filename="../../app/ui/customers/card.py" line="613"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="153"/>
-        <location filename="../../app/ui/customers/card.py" line="614"/>
+        <location filename="../../app/ui/customers/card.py" line="154"/>
+        <location filename="../../app/ui/customers/card.py" line="615"/>
         <source>E-mail</source>
         <translation>电子邮件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="154"/>
+        <location filename="../../app/ui/customers/card.py" line="155"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="155"/>
+        <location filename="../../app/ui/customers/card.py" line="156"/>
         <source>Tax number</source>
         <translation>税号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="156"/>
+        <location filename="../../app/ui/customers/card.py" line="157"/>
         <source>Website</source>
         <translation>网址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="157"/>
+        <location filename="../../app/ui/customers/card.py" line="158"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="158"/>
+        <location filename="../../app/ui/customers/card.py" line="159"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="159"/>
+        <location filename="../../app/ui/customers/card.py" line="160"/>
         <source>Addresses</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="160"/>
+        <location filename="../../app/ui/customers/card.py" line="161"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="266"/>
+        <location filename="../../app/ui/customers/card.py" line="267"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="281"/>
+        <location filename="../../app/ui/customers/card.py" line="282"/>
         <source>Checking for existing customers…</source>
         <translation>正在检查是否已有该客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="377"/>
+        <location filename="../../app/ui/customers/card.py" line="378"/>
         <source>Required: company or person</source>
         <translation>必填：单位或个人名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="392"/>
+        <location filename="../../app/ui/customers/card.py" line="393"/>
         <source>The salesperson responsible for this customer</source>
         <translation>负责该客户的业务员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="230"/>
-        <location filename="../../app/ui/customers/card.py" line="476"/>
+        <location filename="../../app/ui/customers/card.py" line="231"/>
+        <location filename="../../app/ui/customers/card.py" line="477"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="161"/>
+        <location filename="../../app/ui/customers/card.py" line="162"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="225"/>
+        <location filename="../../app/ui/customers/card.py" line="226"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="226"/>
+        <location filename="../../app/ui/customers/card.py" line="227"/>
         <source>Discard changes in “{customer}”?</source>
         <translation>放弃对“{customer}”的修改？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="229"/>
+        <location filename="../../app/ui/customers/card.py" line="230"/>
         <source>This customer card has changes that are not saved.</source>
         <translation>这份客户档案有尚未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="232"/>
+        <location filename="../../app/ui/customers/card.py" line="233"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="395"/>
+        <location filename="../../app/ui/customers/card.py" line="396"/>
         <source>The salesperson responsible for this customer; choose another to hand the customer over</source>
         <translation>负责该客户的业务员；选择其他人即可移交客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="478"/>
+        <location filename="../../app/ui/customers/card.py" line="479"/>
         <source>Save the customer card (Ctrl+S)</source>
         <translation>保存客户档案（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="480"/>
+        <location filename="../../app/ui/customers/card.py" line="481"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="482"/>
+        <location filename="../../app/ui/customers/card.py" line="483"/>
         <source>Close the card (Esc)</source>
         <translation>关闭客户档案（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="555"/>
+        <location filename="../../app/ui/customers/card.py" line="556"/>
         <source>{field}:</source>
         <translation>{field}：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="575"/>
+        <location filename="../../app/ui/customers/card.py" line="576"/>
         <source>Remove row</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="584"/>
+        <location filename="../../app/ui/customers/card.py" line="585"/>
         <source>Custom fields…</source>
         <translation>自定义字段…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="589"/>
+        <location filename="../../app/ui/customers/card.py" line="590"/>
         <source>The custom fields of the selected row (F4)</source>
         <translation>所选行的自定义字段（F4）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="593"/>
+        <location filename="../../app/ui/customers/card.py" line="594"/>
         <source>Type into the last row to add one; Enter moves to the next cell.</source>
         <translation>在最后一行输入即可新增；按回车键移到下一格。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="610"/>
+        <location filename="../../app/ui/customers/card.py" line="611"/>
         <source>Name</source>
         <comment>contact person</comment>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="611"/>
+        <location filename="../../app/ui/customers/card.py" line="612"/>
         <source>Title</source>
         <translation>职务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="613"/>
+        <location filename="../../app/ui/customers/card.py" line="614"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="615"/>
+        <location filename="../../app/ui/customers/card.py" line="616"/>
         <source>Birthday</source>
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="616"/>
+        <location filename="../../app/ui/customers/card.py" line="617"/>
         <source>Primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="624"/>
+        <location filename="../../app/ui/customers/card.py" line="625"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="625"/>
+        <location filename="../../app/ui/customers/card.py" line="626"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="626"/>
+        <location filename="../../app/ui/customers/card.py" line="627"/>
         <source>Street</source>
         <translation>街道地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="627"/>
+        <location filename="../../app/ui/customers/card.py" line="628"/>
         <source>Postal code</source>
         <translation>邮编</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="628"/>
+        <location filename="../../app/ui/customers/card.py" line="629"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="634"/>
+        <location filename="../../app/ui/customers/card.py" line="635"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="635"/>
+        <location filename="../../app/ui/customers/card.py" line="636"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="636"/>
+        <location filename="../../app/ui/customers/card.py" line="637"/>
         <source>Serial number</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="637"/>
+        <location filename="../../app/ui/customers/card.py" line="638"/>
         <source>Installed on</source>
         <translation>安装日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="638"/>
+        <location filename="../../app/ui/customers/card.py" line="639"/>
         <source>Location</source>
         <translation>放置位置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="641"/>
+        <location filename="../../app/ui/customers/card.py" line="642"/>
         <source>Last meter reading</source>
         <translation>上次计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="642"/>
+        <location filename="../../app/ui/customers/card.py" line="643"/>
         <source>New meter reading</source>
         <translation>新计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="649"/>
         <location filename="../../app/ui/customers/card.py" line="650"/>
-        <location filename="../../app/ui/customers/card.py" line="1335"/>
+        <location filename="../../app/ui/customers/card.py" line="651"/>
+        <location filename="../../app/ui/customers/card.py" line="1336"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="651"/>
+        <location filename="../../app/ui/customers/card.py" line="652"/>
         <source>The number is given on saving</source>
         <translation>保存时自动编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="693"/>
+        <location filename="../../app/ui/customers/card.py" line="694"/>
         <source>{what}: {name}</source>
         <translation>{what}：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="694"/>
+        <location filename="../../app/ui/customers/card.py" line="695"/>
         <source>Row {row}</source>
         <translation>第 {row} 行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="749"/>
+        <location filename="../../app/ui/customers/card.py" line="750"/>
         <source>You may look at this customer but not change it.</source>
         <translation>您可以查看该客户，但不能修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="759"/>
+        <location filename="../../app/ui/customers/card.py" line="760"/>
         <source>The customer could not be loaded.</source>
         <translation>无法载入该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="768"/>
+        <location filename="../../app/ui/customers/card.py" line="769"/>
         <source>Customer card — {name}</source>
         <translation>客户档案 — {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="771"/>
+        <location filename="../../app/ui/customers/card.py" line="772"/>
         <source>No. {code}</source>
         <translation>编号 {code}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="772"/>
+        <location filename="../../app/ui/customers/card.py" line="773"/>
         <source>Last saved by {user} at {time}</source>
         <translation>{user} 最后保存于 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="840"/>
+        <location filename="../../app/ui/customers/card.py" line="841"/>
         <source>Your role may not change the phone numbers of customers you do not own.</source>
         <translation>您的角色不能修改非本人负责客户的电话号码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="844"/>
+        <location filename="../../app/ui/customers/card.py" line="845"/>
         <source>Your role may not see the phone numbers of customers you do not own.</source>
         <translation>您的角色不能查看非本人负责客户的电话号码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="846"/>
+        <location filename="../../app/ui/customers/card.py" line="847"/>
         <source>(no permission)</source>
         <translation>（无权查看）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="862"/>
-        <location filename="../../app/ui/customers/card.py" line="876"/>
+        <location filename="../../app/ui/customers/card.py" line="863"/>
+        <location filename="../../app/ui/customers/card.py" line="877"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="826"/>
+        <location filename="../../app/ui/customers/card.py" line="827"/>
         <source>{value} on {date}</source>
         <translation>{value}（{date}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="899"/>
+        <location filename="../../app/ui/customers/card.py" line="900"/>
         <source>The list of people could not be read just now; close and open the card again to choose.</source>
         <translation>暂时无法读取人员名单；请关闭客户档案后重新打开再选择。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="912"/>
+        <location filename="../../app/ui/customers/card.py" line="913"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="929"/>
+        <location filename="../../app/ui/customers/card.py" line="930"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="949"/>
-        <location filename="../../app/ui/customers/card.py" line="1108"/>
+        <location filename="../../app/ui/customers/card.py" line="950"/>
+        <location filename="../../app/ui/customers/card.py" line="1109"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="963"/>
+        <location filename="../../app/ui/customers/card.py" line="964"/>
         <source>Create anyway?</source>
         <translation>仍然新建？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="964"/>
+        <location filename="../../app/ui/customers/card.py" line="965"/>
         <source>Customers that look like this one already exist (see “Possibly already a customer” on the card). Create a new customer anyway?</source>
         <translation>已有与此相似的客户（见档案上的“可能已是客户”）。仍然新建客户吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="969"/>
+        <location filename="../../app/ui/customers/card.py" line="970"/>
         <source>Create anyway</source>
         <translation>仍然新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="970"/>
+        <location filename="../../app/ui/customers/card.py" line="971"/>
         <source>Go back</source>
         <translation>返回修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1008"/>
+        <location filename="../../app/ui/customers/card.py" line="1009"/>
         <source>Row {row}, {column}: {message} (F4 opens its custom fields)</source>
         <translation>第 {row} 行，{column}：{message}（按 F4 打开该行的自定义字段）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1019"/>
+        <location filename="../../app/ui/customers/card.py" line="1020"/>
         <source>Row {row}, {column}: {message}</source>
         <translation>第 {row} 行，{column}：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1032"/>
+        <location filename="../../app/ui/customers/card.py" line="1033"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1100"/>
+        <location filename="../../app/ui/customers/card.py" line="1101"/>
         <source>Someone else saved this customer meanwhile; loading their version…</source>
         <translation>其他人刚刚保存了该客户，正在载入其版本…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1113"/>
+        <location filename="../../app/ui/customers/card.py" line="1114"/>
         <source>Not saved: someone else changed this customer.</source>
         <translation>未保存：该客户已被他人修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1184"/>
+        <location filename="../../app/ui/customers/card.py" line="1185"/>
         <source>primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1189"/>
+        <location filename="../../app/ui/customers/card.py" line="1190"/>
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1195"/>
+        <location filename="../../app/ui/customers/card.py" line="1196"/>
         <source>new reading {value}</source>
         <translation>新读数 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1196"/>
+        <location filename="../../app/ui/customers/card.py" line="1197"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1303"/>
+        <location filename="../../app/ui/customers/card.py" line="1304"/>
         <source>Discard changes?</source>
         <translation>放弃修改？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1304"/>
+        <location filename="../../app/ui/customers/card.py" line="1305"/>
         <source>You changed this customer card without saving. Close it and discard the changes?</source>
         <translation>客户档案已修改但未保存。关闭并放弃这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="231"/>
-        <location filename="../../app/ui/customers/card.py" line="1309"/>
+        <location filename="../../app/ui/customers/card.py" line="232"/>
+        <location filename="../../app/ui/customers/card.py" line="1310"/>
         <source>Discard changes</source>
         <translation>放弃修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="945"/>
+        <location filename="../../app/ui/customers/card.py" line="946"/>
         <source>You may not give this customer to {owner}.</source>
         <translation>您无权将该客户移交给{owner}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1310"/>
+        <location filename="../../app/ui/customers/card.py" line="1311"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1375"/>
+        <location filename="../../app/ui/customers/card.py" line="1376"/>
         <source>{title} ({count})</source>
         <translation>{title}（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1395"/>
+        <location filename="../../app/ui/customers/card.py" line="1396"/>
         <source>A saved device is not removed: set its status to Retired.</source>
         <translation>已保存的设备不能删除：请把状态改为“已停用”。</translation>
     </message>
@@ -2218,98 +2218,98 @@ Address: {address}</source>
 <context>
     <name>CustomerConflictDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1518"/>
+        <location filename="../../app/ui/customers/card.py" line="1513"/>
         <source>Changed by someone else</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1519"/>
+        <location filename="../../app/ui/customers/card.py" line="1514"/>
         <source>Someone else</source>
         <translation>其他人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1522"/>
+        <location filename="../../app/ui/customers/card.py" line="1517"/>
         <source>{user} saved this customer at {time} after you opened it.</source>
         <translation>在您打开后，{user} 于 {time} 保存了该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1533"/>
+        <location filename="../../app/ui/customers/card.py" line="1528"/>
         <source>These fields differ between what you typed and the saved record:</source>
         <translation>以下字段中，您输入的内容与已保存的记录不同：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1535"/>
+        <location filename="../../app/ui/customers/card.py" line="1530"/>
         <source>Your values and the saved record are the same now.</source>
         <translation>您输入的内容与已保存的记录现在相同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1540"/>
-        <location filename="../../app/ui/customers/card.py" line="1550"/>
+        <location filename="../../app/ui/customers/card.py" line="1535"/>
+        <location filename="../../app/ui/customers/card.py" line="1545"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1540"/>
+        <location filename="../../app/ui/customers/card.py" line="1535"/>
         <source>What you typed</source>
         <translation>您输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1540"/>
+        <location filename="../../app/ui/customers/card.py" line="1535"/>
         <source>Saved now</source>
         <translation>现已保存的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1560"/>
+        <location filename="../../app/ui/customers/card.py" line="1555"/>
         <source>Reload</source>
         <translation>重新载入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1563"/>
+        <location filename="../../app/ui/customers/card.py" line="1558"/>
         <source>Discard your changes and show the saved record (your values stay listed here)</source>
         <translation>放弃您的修改并显示已保存的记录（您输入的内容仍列在这里）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1566"/>
+        <location filename="../../app/ui/customers/card.py" line="1561"/>
         <source>Overwrite…</source>
         <translation>覆盖…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1568"/>
+        <location filename="../../app/ui/customers/card.py" line="1563"/>
         <source>Save your values over the saved record</source>
         <translation>用您输入的内容覆盖已保存的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1571"/>
+        <location filename="../../app/ui/customers/card.py" line="1566"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1574"/>
+        <location filename="../../app/ui/customers/card.py" line="1569"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1599"/>
+        <location filename="../../app/ui/customers/card.py" line="1594"/>
         <source>The saved record is loaded in the card now. What you had typed stays listed here: select a cell and press Ctrl+C to copy it.</source>
         <translation>客户档案现在显示已保存的记录。您原先输入的内容仍列在这里：选中单元格按 Ctrl+C 即可复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1601"/>
+        <location filename="../../app/ui/customers/card.py" line="1596"/>
         <source>What you had typed</source>
         <translation>您原先输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1610"/>
+        <location filename="../../app/ui/customers/card.py" line="1605"/>
         <source>Overwrite?</source>
         <translation>覆盖？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1611"/>
+        <location filename="../../app/ui/customers/card.py" line="1606"/>
         <source>Save your values over what {user} saved? Their changes to the fields listed are lost.</source>
         <translation>用您输入的内容覆盖 {user} 保存的内容吗？其对所列字段的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1616"/>
+        <location filename="../../app/ui/customers/card.py" line="1611"/>
         <source>Overwrite</source>
         <translation>覆盖</translation>
     </message>
@@ -2974,123 +2974,83 @@ Address: {address}</source>
 <context>
     <name>DuplicateHitsPanel</name>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="755"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="756"/>
         <source>This customer may already exist. Nothing has been saved yet.</source>
         <translation>该客户可能已存在，尚未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="763"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="764"/>
         <source>Create a new customer anyway</source>
         <translation>仍然新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="792"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="793"/>
         <source>Use this customer</source>
         <translation>使用此客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="809"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="810"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="810"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="811"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="812"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="813"/>
         <source>{name} — {reasons} — ask {owner}</source>
         <translation>{name} — {reasons} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="816"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="817"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="821"/>
-        <source>same phone</source>
-        <translation>电话相同</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="822"/>
-        <source>same name</source>
-        <translation>名称相同</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="823"/>
-        <source>sounds the same</source>
-        <translation>读音相同</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="824"/>
-        <source>similar name</source>
-        <translation>名称相似</translation>
     </message>
 </context>
 <context>
     <name>DuplicatePanel</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1415"/>
-        <location filename="../../app/ui/customers/card.py" line="1436"/>
+        <location filename="../../app/ui/customers/card.py" line="1416"/>
+        <location filename="../../app/ui/customers/card.py" line="1437"/>
         <source>Possibly already a customer:</source>
         <translation>可能已是客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1444"/>
+        <location filename="../../app/ui/customers/card.py" line="1445"/>
         <source>Open the existing one</source>
         <translation>打开已有客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1451"/>
+        <location filename="../../app/ui/customers/card.py" line="1452"/>
         <source>…and {count} more</source>
         <translation>…另有 {count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1460"/>
+        <location filename="../../app/ui/customers/card.py" line="1461"/>
         <source>Could not check for existing customers just now.</source>
         <translation>暂时无法检查是否已有该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1466"/>
+        <location filename="../../app/ui/customers/card.py" line="1467"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1468"/>
+        <location filename="../../app/ui/customers/card.py" line="1469"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1471"/>
+        <location filename="../../app/ui/customers/card.py" line="1472"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1472"/>
+        <location filename="../../app/ui/customers/card.py" line="1473"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="1477"/>
-        <source>same phone</source>
-        <translation>同一电话</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="1478"/>
-        <source>same name</source>
-        <translation>同名</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="1479"/>
-        <source>sounds the same</source>
-        <translation>同音</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/customers/card.py" line="1480"/>
-        <source>similar name</source>
-        <translation>名称相似</translation>
     </message>
 </context>
 <context>
@@ -8072,187 +8032,187 @@ Contract {number}, until {day}</source>
 <context>
     <name>WalkInPage</name>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="103"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="104"/>
         <source>Reception record</source>
         <translation>接待记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="119"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="120"/>
         <source>Customer: pinyin initials (bjxr), phone digits or name</source>
         <translation>客户：拼音首字母（bjxr）、电话号码或名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="131"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="132"/>
         <source>Phone of the new customer</source>
         <translation>新客户的电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="133"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="134"/>
         <source>Phone:</source>
         <translation>电话：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="141"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="142"/>
         <source>e.g. toner for HP M1136, repair quote</source>
         <translation>例如：HP M1136 硒鼓，维修报价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="150"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="151"/>
         <source>empty, a date, or 3 = in 3 days</source>
         <translation>留空、日期，或 3 = 3 天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="159"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="160"/>
         <source>+{days}d</source>
         <translation>+{days}天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="161"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="162"/>
         <source>Follow up in {days} days</source>
         <translation>{days} 天后跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="172"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="173"/>
         <source>Record (Ctrl+S)</source>
         <translation>登记 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="199"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="200"/>
         <source>Purpose:</source>
         <translation>目的：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="200"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="201"/>
         <source>Products of interest:</source>
         <translation>意向产品：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="201"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="202"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="202"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="203"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="203"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="204"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="215"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="216"/>
         <source>New customer details</source>
         <translation>新客户资料</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="235"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="236"/>
         <source>My recent visits</source>
         <translation>我最近的接待</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="620"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="621"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="622"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="623"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="623"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="624"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="625"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="626"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="626"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="627"/>
         <source>Follow-up</source>
         <translation>跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="635"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="636"/>
         <source>{shown} of {total} shown; Enter opens one.</source>
         <translation>显示 {shown} / 共 {total} 条；按回车键打开。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="638"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="639"/>
         <source>{count} visits; Enter opens one.</source>
         <translation>共 {count} 次来访；按回车键打开。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="346"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="347"/>
         <source>{name} belongs to {owner}: ask {owner} to receive this customer.</source>
         <translation>{name} 属于 {owner}：请让 {owner} 接待此客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="363"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="364"/>
         <source>owner: {owner}</source>
         <translation>负责人：{owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="364"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="365"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="375"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="376"/>
         <source>New customer: {name}</source>
         <translation>新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="402"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="403"/>
         <source>Choose the customer first: Enter picks the first one found.</source>
         <translation>请先选择客户：按 Enter 选择找到的第一个。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="416"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="417"/>
         <source>Recording…</source>
         <translation>正在登记…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="487"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="488"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="498"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="499"/>
         <source>+ New customer: {name}</source>
         <translation>+ 新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="531"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="532"/>
         <source>New customer {name} created and visit recorded.</source>
         <translation>已新建客户 {name} 并登记接待。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="532"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="533"/>
         <source>Recorded for {name}.</source>
         <translation>已为 {name} 登记。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="535"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="536"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="570"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="571"/>
         <source>Please correct the marked fields.</source>
         <translation>请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="633"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="634"/>
         <source>No visits recorded yet.</source>
         <translation>尚无接待记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="677"/>
+        <location filename="../../app/ui/visits/walk_in_page.py" line="678"/>
         <source>→ {date} (in {days} days)</source>
         <translation>→ {date}（{days} 天后）</translation>
     </message>

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.labels import DUPLICATE_REASON, code_label
 from app.models.enums import CustomFieldEntity, Module, Operation
 from app.saving import new_request_key
 from app.services.custom_fields import FieldDefinition, display_value, plain_number
@@ -1473,13 +1474,7 @@ class DuplicatePanel(QFrame):
             name=name, owner=owner, reasons=html.escape(reasons))
 
     def reason_text(self, code: str) -> str:
-        words = {
-            "same_phone": self.tr("same phone"),
-            "same_name": self.tr("same name"),
-            "same_pinyin": self.tr("sounds the same"),
-            "similar_name": self.tr("similar name"),
-        }
-        return words.get(code, code)
+        return code_label(DUPLICATE_REASON, code)
 
     def _clear(self) -> None:
         while self._rows.count():

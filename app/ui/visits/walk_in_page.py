@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.labels import DUPLICATE_REASON, code_label
 from app.models.enums import CustomFieldEntity, StationCode, VisitKind
 from app.saving import new_request_key
 from app.services.custom_fields import FieldDefinition
@@ -817,13 +818,7 @@ class DuplicateHitsPanel(QFrame):
             name=name, owner=owner, reasons=html.escape(reasons))
 
     def reason_text(self, code: str) -> str:
-        words = {
-            "same_phone": self.tr("same phone"),
-            "same_name": self.tr("same name"),
-            "same_pinyin": self.tr("sounds the same"),
-            "similar_name": self.tr("similar name"),
-        }
-        return words.get(code, code)
+        return code_label(DUPLICATE_REASON, code)
 
     def clear(self) -> None:
         for widget in self._widgets:
