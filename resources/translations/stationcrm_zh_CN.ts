@@ -2728,37 +2728,37 @@ Address: {address}</source>
 <context>
     <name>DepartmentDialog</name>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="47"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="37"/>
         <source>New department</source>
         <translation>新建部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="48"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="38"/>
         <source>Edit department</source>
         <translation>修改部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="58"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="49"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="69"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="59"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="70"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="60"/>
         <source>Name (Chinese)</source>
         <translation>中文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="71"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="61"/>
         <source>Name (English)</source>
         <translation>英文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="72"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="62"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
@@ -2766,63 +2766,63 @@ Address: {address}</source>
 <context>
     <name>DepartmentsTab</name>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="119"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="86"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="119"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="86"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="119"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="86"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="119"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="86"/>
         <source>Active users</source>
         <translation>在职用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="120"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="87"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="123"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="90"/>
         <source>New department…</source>
         <translation>新建部门…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="127"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="94"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="130"/>
-        <location filename="../../app/ui/admin/departments_tab.py" line="178"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="97"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="145"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="162"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="129"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="162"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="129"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="164"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="131"/>
         <source>{count} departments</source>
         <translation>共 {count} 个部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="177"/>
+        <location filename="../../app/ui/admin/departments_tab.py" line="144"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
@@ -4595,27 +4595,27 @@ Contract {number}, until {day}</source>
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="177"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="139"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="185"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="148"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="187"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="150"/>
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="188"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="151"/>
         <source>Repeat</source>
         <translation>再输一次</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="201"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="155"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -6117,17 +6117,17 @@ Contract {number}, until {day}</source>
 <context>
     <name>RoleMatrixWidget</name>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="94"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="93"/>
         <source>Data scope</source>
         <translation>数据范围</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="94"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="93"/>
         <source>Protected fields</source>
         <translation>受保护字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="193"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="192"/>
         <source>Choose for each protected field: visible, read-only or hidden</source>
         <translation>为每个受保护字段选择：可见、只读或隐藏</translation>
     </message>
@@ -6135,37 +6135,37 @@ Contract {number}, until {day}</source>
 <context>
     <name>RoleNameDialog</name>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="264"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="258"/>
         <source>New role</source>
         <translation>新建角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="264"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="258"/>
         <source>Rename role</source>
         <translation>重命名角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="274"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="269"/>
         <source>(no permissions)</source>
         <translation>（无权限）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="278"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="273"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="279"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="274"/>
         <source>Name (Chinese)</source>
         <translation>中文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="280"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="275"/>
         <source>Name (English)</source>
         <translation>英文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="282"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="277"/>
         <source>Copy permissions from</source>
         <translation>复制权限自</translation>
     </message>
@@ -6173,92 +6173,92 @@ Contract {number}, until {day}</source>
 <context>
     <name>RolesTab</name>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="417"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="393"/>
         <source>New role…</source>
         <translation>新建角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="420"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="396"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="423"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="399"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="426"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="402"/>
         <source>View as user…</source>
         <translation>以用户身份预览…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="433"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="409"/>
         <source>Roles</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="444"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="420"/>
         <source>Tick what the role may do in each module. Changes apply to its users at their next action.</source>
         <translation>勾选该角色在各模块中可执行的操作。修改从其用户的下一步操作起生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="450"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="426"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="453"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="429"/>
         <source>Discard changes</source>
         <translation>放弃修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="513"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="489"/>
         <source>(default)</source>
         <translation>（默认）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="554"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="530"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="555"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="531"/>
         <source>The permissions of this role have unsaved changes. Discard them?</source>
         <translation>此角色的权限有未保存的修改，放弃吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="592"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="568"/>
         <source>{role} — {count} active users</source>
         <translation>{role} — {count} 个在职用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="601"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="577"/>
         <source>Unsaved changes (Ctrl+S saves).</source>
         <translation>有未保存的修改（Ctrl+S 保存）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="627"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="603"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="635"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="611"/>
         <source>Saved. The role&apos;s users have the new permissions from their next action.</source>
         <translation>已保存。该角色的用户从下一步操作起使用新权限。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="642"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="618"/>
         <source>Someone else changed this role: reloaded; make your changes again.</source>
         <translation>其他人修改了此角色，已重新载入，请重新修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="683"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="659"/>
         <source>Delete role</source>
         <translation>删除角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="684"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="660"/>
         <source>Delete the role {role}? This cannot be undone.</source>
         <translation>删除角色 {role}？删除后无法恢复。</translation>
     </message>
@@ -7666,53 +7666,53 @@ Contract {number}, until {day}</source>
 <context>
     <name>UserDialog</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="76"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="65"/>
         <source>New user</source>
         <translation>新建用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="76"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="65"/>
         <source>Edit user</source>
         <translation>修改用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="91"/>
-        <location filename="../../app/ui/admin/users_tab.py" line="97"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="81"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="87"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="105"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="95"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="106"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="96"/>
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="107"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="97"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="108"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="98"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="109"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="99"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="110"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="100"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="112"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="102"/>
         <source>Initial password</source>
         <translation>初始密码</translation>
     </message>
@@ -7720,133 +7720,133 @@ Contract {number}, until {day}</source>
 <context>
     <name>UsersTab</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="223"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="175"/>
         <source>Find a user by name</source>
         <translation>按姓名查找用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="225"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="177"/>
         <source>Show deactivated</source>
         <translation>显示已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="230"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="182"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="230"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="182"/>
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="230"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="182"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="231"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="183"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="231"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="183"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="231"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="183"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="231"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="183"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="232"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="184"/>
         <source>Last login</source>
         <translation>最近登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="235"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="187"/>
         <source>New user…</source>
         <translation>新建用户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="238"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="190"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="241"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="193"/>
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="246"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="198"/>
         <source>&amp;Unlock</source>
         <translation>解锁(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="249"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="201"/>
         <source>Lift the wait that repeated wrong passwords put on this user&apos;s logins, at every station (Alt+U).</source>
         <translation>解除多次密码错误给该用户登录带来的等待（所有工作站）（Alt+U）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="253"/>
-        <location filename="../../app/ui/admin/users_tab.py" line="323"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="205"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="275"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="304"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="256"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="304"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="256"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="298"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="250"/>
         <source>{count} users</source>
         <translation>共 {count} 个用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="306"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="258"/>
         <source>Locked until {time}</source>
         <translation>锁定至 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="322"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="274"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="336"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="288"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="359"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="311"/>
         <source>{name} is unlocked and can log in again.</source>
         <translation>{name} 已解锁，可以重新登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="393"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="345"/>
         <source>Deactivate user</source>
         <translation>停用用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="394"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="346"/>
         <source>Deactivate {name}? The account can no longer log in.</source>
         <translation>停用 {name}？停用后该账户不能再登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="408"/>
+        <location filename="../../app/ui/admin/users_tab.py" line="360"/>
         <source>{name} is deactivated.</source>
         <translation>{name} 已停用。</translation>
     </message>
@@ -7854,37 +7854,37 @@ Contract {number}, until {day}</source>
 <context>
     <name>ViewAsDialog</name>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="334"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="310"/>
         <source>View as user</source>
         <translation>以用户身份预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="352"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="328"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="358"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="334"/>
         <source>Protected fields</source>
         <translation>受保护字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="382"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="358"/>
         <source>This account is deactivated: it sees nothing.</source>
         <translation>此账户已停用，什么也看不到。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="385"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="361"/>
         <source>Sees these modules: {modules}</source>
         <translation>可见模块：{modules}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="386"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="362"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="398"/>
+        <location filename="../../app/ui/admin/roles_tab.py" line="374"/>
         <source>Every field is visible.</source>
         <translation>所有字段均可见。</translation>
     </message>

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,33 +14,29 @@ from PySide6.QtWidgets import (
 
 from app.models.enums import Module, Operation, StationCode
 from app.services import administration as adm
-from app.services.errors import ValidationError
 from app.ui import labels
-from app.ui.admin.common import error_label, fill_table, make_table, select_id, selected_id
+from app.ui.admin.common import fill_table, make_table, select_id, selected_id
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
-from app.ui.kit.changes import announce
+from app.ui.kit.form_dialog import FormDialog
 from app.ui.kit.record_dialog import keep_open
 
 
-class DepartmentDialog(QDialog):
+class DepartmentDialog(FormDialog):
     """Create a department or edit its names and station.
 
     Signals:
         saved(object): the :class:`DepartmentRow` as stored.
     """
 
-    saved = Signal(object)
+    record_kind = "department"
 
     def __init__(self, ctx: AppContext, department: adm.DepartmentRow | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        announce(ctx.changes, self.saved, "department")
+        super().__init__(ctx, parent, name="department", width=380,
+                         title=self.tr("New department") if department is None
+                         else self.tr("Edit department"))
         self._department = department
-        self.setObjectName("department_dialog")
-        self.setWindowTitle(self.tr("New department") if department is None
-                            else self.tr("Edit department"))
         self.code = QLineEdit(self)
         self.code.setObjectName("department_code")
         self.code.setMaxLength(20)
@@ -65,46 +56,22 @@ class DepartmentDialog(QDialog):
             self.name_en.setText(department.name_en)
             self.station.setCurrentIndex(max(0, self.station.findData(
                 department.station.value if department.station else None)))
-        form = QFormLayout()
-        form.addRow(self.tr("Code"), self.code)
-        form.addRow(self.tr("Name (Chinese)"), self.name_zh)
-        form.addRow(self.tr("Name (English)"), self.name_en)
-        form.addRow(self.tr("Station"), self.station)
-        self.errors = error_label(self, "department_errors")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.errors)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(380)
+        self.form.addRow(self.tr("Code"), self.code)
+        self.form.addRow(self.tr("Name (Chinese)"), self.name_zh)
+        self.form.addRow(self.tr("Name (English)"), self.name_en)
+        self.form.addRow(self.tr("Station"), self.station)
 
     def save(self) -> None:
         ctx, d = self._ctx, self._department
         code, zh, en = self.code.text(), self.name_zh.text(), self.name_en.text()
         station = self.station.currentData()
         if d is None:
-            ctx.run(lambda uow: adm.create_department(uow=uow, actor=ctx.actor, code=code,
-                                                      name_zh=zh, name_en=en, station=station),
-                    on_done=self._saved, on_error=self._failed, owner=self)
+            self.write(lambda uow: adm.create_department(
+                uow=uow, actor=ctx.actor, code=code, name_zh=zh, name_en=en, station=station))
         else:
-            ctx.run(lambda uow: adm.update_department(
+            self.write(lambda uow: adm.update_department(
                 uow=uow, actor=ctx.actor, department_id=d.id, expected_version=d.version,
-                name_zh=zh, name_en=en, station=station),
-                on_done=self._saved, on_error=self._failed, owner=self)
-
-    def _saved(self, row: adm.DepartmentRow) -> None:
-        self.saved.emit(row)
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationError):
-            self.errors.setText(describe_error(error).text)
-        else:
-            show_error(self, error)
+                name_zh=zh, name_en=en, station=station))
 
 
 class DepartmentsTab(QWidget):

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -43,13 +42,13 @@ from app.ui import labels
 from app.ui.admin.common import (
     ID_ROLE,
     access_label,
-    error_label,
     operation_label,
     scope_label,
 )
 from app.ui.admin.users_tab import role_name
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
+from app.ui.kit.form_dialog import FormDialog
 from app.ui.kit.record_dialog import keep_open
 
 MODULES = tuple(Module)
@@ -245,23 +244,19 @@ class RoleMatrixWidget(QTableWidget):
             self.changed.emit()
 
 
-class RoleNameDialog(QDialog):
+class RoleNameDialog(FormDialog):
     """A new role (copied from an existing one), or new names for a role.
 
     Signals:
         saved(object): the new :class:`RoleMatrix` (new role) or :class:`RoleRow` (renamed).
     """
 
-    saved = Signal(object)
-
     def __init__(self, ctx: AppContext, roles: tuple[adm.RoleRow, ...],
                  role: adm.RoleRow | None = None, copy_from: int | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
+        super().__init__(ctx, parent, name="role_name", width=400,
+                         title=self.tr("New role") if role is None else self.tr("Rename role"))
         self._role = role
-        self.setObjectName("role_name_dialog")
-        self.setWindowTitle(self.tr("New role") if role is None else self.tr("Rename role"))
         self.code = QLineEdit(self)
         self.code.setObjectName("role_code")
         self.code.setMaxLength(40)
@@ -274,7 +269,7 @@ class RoleNameDialog(QDialog):
         self.copy_from.addItem(self.tr("(no permissions)"), None)
         for r in roles:
             self.copy_from.addItem(role_name(r, ctx.language), r.id)
-        form = QFormLayout()
+        form = self.form
         form.addRow(self.tr("Code"), self.code)
         form.addRow(self.tr("Name (Chinese)"), self.name_zh)
         form.addRow(self.tr("Name (English)"), self.name_en)
@@ -287,40 +282,21 @@ class RoleNameDialog(QDialog):
             self.code.setReadOnly(True)
             self.name_zh.setText(role.name_zh)
             self.name_en.setText(role.name_en)
-        self.errors = error_label(self, "role_errors")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.errors)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(400)
+        self.errors.setObjectName("role_errors")
 
     def save(self) -> None:
         ctx, role = self._ctx, self._role
         code, zh, en = self.code.text(), self.name_zh.text(), self.name_en.text()
         source = self.copy_from.currentData()
         if role is None:
-            ctx.run(lambda uow: adm.create_role(uow=uow, actor=ctx.actor, code=code,
-                                                name_zh=zh, name_en=en, copy_from_id=source),
-                    on_done=self._saved, on_error=self._failed, owner=self)
+            self.write(lambda uow: adm.create_role(uow=uow, actor=ctx.actor, code=code,
+                                                   name_zh=zh, name_en=en,
+                                                   copy_from_id=source))
         else:
-            ctx.run(lambda uow: adm.rename_role(uow=uow, actor=ctx.actor, role_id=role.id,
-                                                expected_version=role.version,
-                                                name_zh=zh, name_en=en),
-                    on_done=self._saved, on_error=self._failed, owner=self)
+            self.write(lambda uow: adm.rename_role(uow=uow, actor=ctx.actor, role_id=role.id,
+                                                   expected_version=role.version,
+                                                   name_zh=zh, name_en=en))
 
-    def _saved(self, result: object) -> None:
-        self.saved.emit(result)
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationError):
-            self.errors.setText(describe_error(error).text)
-        else:
-            show_error(self, error)
 
 
 class ViewAsDialog(QDialog):

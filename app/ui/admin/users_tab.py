@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,11 +17,9 @@ from PySide6.QtWidgets import (
 from app.models import utcnow
 from app.models.enums import Module, Operation, StationCode
 from app.services import administration as adm
-from app.services.errors import ValidationError
 from app.ui import labels
 from app.ui.admin.common import (
     ID_ROLE,
-    error_label,
     fill_row,
     fill_table,
     local_time,
@@ -36,7 +29,7 @@ from app.ui.admin.common import (
 )
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
-from app.ui.kit.changes import announce
+from app.ui.kit.form_dialog import FormDialog
 from app.ui.kit.record_dialog import keep_open
 
 Choices = tuple[tuple[adm.RoleRow, ...], tuple[adm.DepartmentRow, ...]]
@@ -57,25 +50,22 @@ def role_name(role: adm.RoleRow | adm.UserRow, language: str) -> str:
     return role.name_zh if language == "zh" else role.name_en
 
 
-class UserDialog(QDialog):
+class UserDialog(FormDialog):
     """Create a login (with its first password) or edit one.
 
     Signals:
         saved(object): the :class:`UserRow` as stored.
     """
 
-    saved = Signal(object)
+    record_kind = "user"
 
     def __init__(self, ctx: AppContext, choices: Choices, user: adm.UserRow | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        announce(ctx.changes, self.saved, "user")
+        super().__init__(ctx, parent, name="user", width=420,
+                         title=self.tr("New user") if user is None else self.tr("Edit user"))
         self._user = user
-        self.setObjectName("user_dialog")
-        self.setWindowTitle(self.tr("New user") if user is None else self.tr("Edit user"))
         roles, departments = choices
-        form = QFormLayout()
+        form = self.form
         self.username = QLineEdit(self)
         self.username.setObjectName("username")
         self.username.setMaxLength(40)
@@ -120,91 +110,53 @@ class UserDialog(QDialog):
             self.station.setCurrentIndex(max(0, self.station.findData(
                 user.station.value if user.station else None)))
             self.phone.setText(user.phone or "")
-        self.errors = error_label(self, "user_errors")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.errors)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(420)
 
     def save(self) -> None:
         ctx, user = self._ctx, self._user
         display, role_id = self.display_name.text(), self.role.currentData()
         department_id, station = self.department.currentData(), self.station.currentData()
         phone = self.phone.text() or None
-        self.save_button.setEnabled(False)
         if user is None:
             username, password = self.username.text(), self.password.text()
-            ctx.run(lambda uow: adm.create_user(
+            self.write(lambda uow: adm.create_user(
                 uow=uow, actor=ctx.actor, username=username, display_name=display,
                 role_id=role_id, password=password, department_id=department_id,
-                station=station, phone=phone), on_done=self._saved, on_error=self._failed,
-                owner=self)
+                station=station, phone=phone))
         else:
-            ctx.run(lambda uow: adm.update_user(
+            self.write(lambda uow: adm.update_user(
                 uow=uow, actor=ctx.actor, user_id=user.id, expected_version=user.version,
                 display_name=display, role_id=role_id, department_id=department_id,
-                station=station, phone=phone), on_done=self._saved, on_error=self._failed,
-                owner=self)
-
-    def _saved(self, row: adm.UserRow) -> None:
-        self.saved.emit(row)
-        self.accept()
-
-    def _failed(self, error: BaseException) -> None:
-        self.save_button.setEnabled(True)
-        if isinstance(error, ValidationError):
-            self.errors.setText(describe_error(error).text)
-        else:
-            show_error(self, error)
+                station=station, phone=phone))
 
 
-class PasswordDialog(QDialog):
+class PasswordDialog(FormDialog):
     """Set a new password for a user (also lifts a login lock)."""
+
+    record_kind = "user"
 
     def __init__(self, ctx: AppContext, user: adm.UserRow, parent: QWidget | None = None
                  ) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
+        super().__init__(ctx, parent, name="password", title=self.tr("Reset password"),
+                         width=360)
         self._user = user
-        self.setObjectName("password_dialog")
-        self.setWindowTitle(self.tr("Reset password"))
         self.password = QLineEdit(self)
         self.password.setObjectName("new_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat = QLineEdit(self)
         self.repeat.setObjectName("repeat_password")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        form = QFormLayout()
-        form.addRow(QLabel(self.tr("User"), self), QLabel(
+        self.form.addRow(QLabel(self.tr("User"), self), QLabel(
             f"{user.display_name} ({user.username})", self))
-        form.addRow(self.tr("New password"), self.password)
-        form.addRow(self.tr("Repeat"), self.repeat)
-        self.errors = error_label(self, "password_errors")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.errors)
-        layout.addWidget(buttons)
+        self.form.addRow(self.tr("New password"), self.password)
+        self.form.addRow(self.tr("Repeat"), self.repeat)
 
     def save(self) -> None:
         if self.password.text() != self.repeat.text():
-            self.errors.setText(self.tr("The two passwords differ."))
+            self.refuse(self.tr("The two passwords differ."))
             return
         ctx, user, password = self._ctx, self._user, self.password.text()
-        ctx.run(lambda uow: adm.reset_password(uow=uow, actor=ctx.actor, user_id=user.id,
-                                               new_password=password),
-                on_done=lambda _r: self.accept(),
-                on_error=lambda e: self.errors.setText(describe_error(e).text), owner=self)
+        self.write(lambda uow: adm.reset_password(uow=uow, actor=ctx.actor, user_id=user.id,
+                                                  new_password=password))
 
 
 class UsersTab(QWidget):
