@@ -1033,132 +1033,127 @@ Address: {address}</source>
 <context>
     <name>ContractDialog</name>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="80"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="79"/>
         <source>New service contract</source>
         <translation>新建服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="87"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="86"/>
         <source>Service contract</source>
         <translation>服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="137"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="136"/>
         <source>Not limited</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="146"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="145"/>
         <source> h</source>
         <translation> 小时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="156"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="155"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="157"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="156"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="158"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="157"/>
         <source>Period</source>
         <translation>合同期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="160"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="159"/>
         <source>Included visits</source>
         <translation>含上门次数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="161"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="160"/>
         <source>Fee</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="162"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="161"/>
         <source>Response within</source>
         <translation>响应时限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="163"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="162"/>
         <source>Covered devices</source>
         <translation>覆盖设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="164"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="163"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
         <location filename="../../app/ui/contracts/contract_dialog.py" line="188"/>
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="193"/>
         <source>Activate</source>
         <translation>生效</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="197"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="192"/>
         <source>Terminate</source>
         <translation>终止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="201"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="196"/>
         <source>Renew…</source>
         <translation>续签…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="204"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="199"/>
         <source>Create the follow-on contract: same terms and devices, starting the day after this one ends</source>
         <translation>生成续签合同：条款和设备不变，自本合同到期次日起</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="262"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="257"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="270"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="265"/>
         <source>Service contract {number}</source>
         <translation>服务合同 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="273"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="268"/>
         <source>Expires on {date}</source>
         <translation>{date} 到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="278"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="273"/>
         <source>Visits used: {used} of {total}</source>
         <translation>已用次数：{used}/{total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="296"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="291"/>
         <source>Could not load the contract.</source>
         <translation>无法加载合同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="332"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="327"/>
         <source>This customer has no devices on the card.</source>
         <translation>该客户档案中没有设备。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="419"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="414"/>
         <source>Renewing…</source>
         <translation>正在续签…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="422"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="417"/>
         <source>Renewed as {number}.</source>
         <translation>已续签为 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="431"/>
+        <location filename="../../app/ui/contracts/contract_dialog.py" line="426"/>
         <source>Saved: {number}, {fee}</source>
         <translation>已保存：{number}，{fee}</translation>
     </message>
@@ -4150,27 +4145,27 @@ Contract {number}, until {day}</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="298"/>
+        <location filename="../../app/ui/management/dialogs.py" line="295"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="308"/>
+        <location filename="../../app/ui/management/dialogs.py" line="304"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="358"/>
+        <location filename="../../app/ui/management/dialogs.py" line="354"/>
         <source>Could not load the people to assign to.</source>
         <translation>无法载入可分派的人员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="401"/>
+        <location filename="../../app/ui/management/dialogs.py" line="397"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="418"/>
+        <location filename="../../app/ui/management/dialogs.py" line="414"/>
         <source>Not saved: {reason} Close and open the task again to see their changes.</source>
         <translation>未保存：{reason} 请关闭后重新打开该任务查看对方的修改。</translation>
     </message>
@@ -4431,92 +4426,87 @@ Contract {number}, until {day}</source>
 <context>
     <name>OrderDialog</name>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="68"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="67"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="82"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="81"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="158"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="157"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="164"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="163"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="165"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="164"/>
         <source>Order date</source>
         <translation>销售日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="167"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="166"/>
         <source>Payment due</source>
         <translation>付款期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="168"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="167"/>
         <source>Delivery address</source>
         <translation>送货地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="195"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="194"/>
         <source>Cost:</source>
         <translation>成本：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="199"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="198"/>
         <source>Gross margin:</source>
         <translation>毛利：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="204"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="203"/>
         <source>Total:</source>
         <translation>合计：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="205"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="204"/>
         <source>Paid:</source>
         <translation>已回款：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="206"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="205"/>
         <source>Open:</source>
         <translation>未回款：</translation>
     </message>
     <message>
         <location filename="../../app/ui/sales/order_dialog.py" line="214"/>
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="219"/>
         <source>Record payment…</source>
         <translation>登记回款…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="282"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="277"/>
         <source>Order {number}</source>
         <translation>订单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="300"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="295"/>
         <source>Returned by {who} on {when}: {comment}</source>
         <translation>{who} 于 {when} 退回：{comment}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="316"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="311"/>
         <source>Could not load the order.</source>
         <translation>无法加载订单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="321"/>
+        <location filename="../../app/ui/sales/order_dialog.py" line="316"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
@@ -5281,77 +5271,72 @@ Contract {number}, until {day}</source>
 <context>
     <name>QuotationDialog</name>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="85"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="84"/>
         <source>New quotation</source>
         <translation>新建报价单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="106"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="105"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="138"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="137"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="163"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="162"/>
         <source>Converting to an order…</source>
         <translation>正在转为订单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="201"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="200"/>
         <source>e.g. prices include VAT, delivery included</source>
         <translation>例如：含税价，送货上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="205"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="204"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="206"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="205"/>
         <source>Quotation date</source>
         <translation>报价日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="207"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="206"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="208"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="207"/>
         <source>Terms</source>
         <translation>报价条款</translation>
     </message>
     <message>
         <location filename="../../app/ui/sales/quotation_dialog.py" line="227"/>
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="232"/>
         <source>Convert to order</source>
         <translation>转为订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="282"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="277"/>
         <source>Quotation {number}</source>
         <translation>报价单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="294"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="289"/>
         <source>Could not load the quotation.</source>
         <translation>无法加载报价单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="299"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="294"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="304"/>
+        <location filename="../../app/ui/sales/quotation_dialog.py" line="299"/>
         <source>Order {number} was made from this quotation.</source>
         <translation>已由此报价单生成订单 {number}。</translation>
     </message>
@@ -5506,17 +5491,22 @@ Contract {number}, until {day}</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="187"/>
+        <location filename="../../app/ui/kit/record_dialog.py" line="103"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/kit/record_dialog.py" line="200"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="209"/>
+        <location filename="../../app/ui/kit/record_dialog.py" line="222"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="216"/>
+        <location filename="../../app/ui/kit/record_dialog.py" line="229"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
@@ -5592,52 +5582,52 @@ Contract {number}, until {day}</source>
 <context>
     <name>RepairCorrectionDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="441"/>
+        <location filename="../../app/ui/management/dialogs.py" line="437"/>
         <source>Correct repair record</source>
         <translation>改正维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="459"/>
+        <location filename="../../app/ui/management/dialogs.py" line="455"/>
         <source>Returned with</source>
         <translation>退回意见</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="460"/>
+        <location filename="../../app/ui/management/dialogs.py" line="456"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="461"/>
+        <location filename="../../app/ui/management/dialogs.py" line="457"/>
         <source>Cause</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="462"/>
+        <location filename="../../app/ui/management/dialogs.py" line="458"/>
         <source>Result</source>
         <translation>维修结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="463"/>
+        <location filename="../../app/ui/management/dialogs.py" line="459"/>
         <source>Save and resubmit</source>
         <translation>保存并重新提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="468"/>
+        <location filename="../../app/ui/management/dialogs.py" line="462"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="482"/>
+        <location filename="../../app/ui/management/dialogs.py" line="475"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="490"/>
+        <location filename="../../app/ui/management/dialogs.py" line="483"/>
         <source>Correct repair record {number}</source>
         <translation>改正维修记录 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="509"/>
+        <location filename="../../app/ui/management/dialogs.py" line="502"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -5765,102 +5755,102 @@ Contract {number}, until {day}</source>
         <translation>保存维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="412"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="408"/>
         <source>Under contract: labour and parts free.</source>
         <translation>在保：人工和配件全免。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="414"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="410"/>
         <source>Under contract: labour free, parts charged.</source>
         <translation>在保：仅人工免费，配件收费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="416"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="412"/>
         <source>Chargeable.</source>
         <translation>收费维修。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="418"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="414"/>
         <source>{cover} Labour {labour} (charged {labour_charged}) + parts {parts} (charged {parts_charged}) = the customer pays {total}</source>
         <translation>{cover}人工 {labour}（收费 {labour_charged}）+ 配件 {parts}（收费 {parts_charged}）= 客户应付 {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="428"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="424"/>
         <source>Looking for solutions…</source>
         <translation>正在查找解决方案…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="436"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="432"/>
         <source>(no entry linked)</source>
         <translation>（不关联条目）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="448"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="444"/>
         <source>{count} suggested; select the one you followed.</source>
         <translation>推荐 {count} 条；请选择所采用的一条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="450"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="446"/>
         <source>No approved solution for this model and symptom yet.</source>
         <translation>该型号和故障暂无已审核的解决方案。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="476"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="472"/>
         <source>Entry {number} submitted for approval.</source>
         <translation>条目 {number} 已提交审核。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="484"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="480"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="495"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="491"/>
         <source>No product found</source>
         <translation>未找到产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="571"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="567"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="580"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="576"/>
         <source>Service score: {score}</source>
         <translation>服务分值：{score}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="586"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="582"/>
         <source>Saved: the customer pays {total} (labour {labour_charged} + parts {parts_charged}).</source>
         <translation>已保存：客户应付 {total}（人工 {labour_charged} + 配件 {parts_charged}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="591"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="587"/>
         <source>Saved; the ticket is repaired.</source>
         <translation>已保存，服务单已修复。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="593"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="589"/>
         <source>Re-need passed on as {number}.</source>
         <translation>客户再需求已转为商机 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="597"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="593"/>
         <source>Saved, but the re-need was not passed on: {error}</source>
         <translation>已保存，但客户再需求未能转出：{error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="599"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="595"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="608"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="604"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="613"/>
+        <location filename="../../app/ui/service/repair_dialog.py" line="609"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。已填写的内容仍保留。</translation>
     </message>
@@ -6426,47 +6416,42 @@ Contract {number}, until {day}</source>
         <translation>加减分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="107"/>
-        <source>Save</source>
-        <translation>保存</translation>
-    </message>
-    <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="111"/>
+        <location filename="../../app/ui/service/rules_dialog.py" line="108"/>
         <source>Fill in the defaults</source>
         <translation>填入默认值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="185"/>
+        <location filename="../../app/ui/service/rules_dialog.py" line="181"/>
         <source>The defaults are filled in; save to use them.</source>
         <translation>已填入默认值，保存后生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="200"/>
+        <location filename="../../app/ui/service/rules_dialog.py" line="196"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="208"/>
+        <location filename="../../app/ui/service/rules_dialog.py" line="204"/>
         <source>The defaults apply; nothing was saved yet.</source>
         <translation>目前使用默认值，尚未保存过。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="223"/>
+        <location filename="../../app/ui/service/rules_dialog.py" line="219"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="231"/>
+        <location filename="../../app/ui/service/rules_dialog.py" line="227"/>
         <source>Saved. New tickets and repairs use these rules.</source>
         <translation>已保存。之后的服务单和维修记录使用这些规则。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="250"/>
+        <location filename="../../app/ui/service/rules_dialog.py" line="246"/>
         <source>Not saved: {errors}</source>
         <translation>未保存：{errors}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="253"/>
+        <location filename="../../app/ui/service/rules_dialog.py" line="249"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -185,11 +184,7 @@ class ContractDialog(RecordDialog):
         self.owner_error = error_label("owner_id", self)
         self.register_field("owner_id", self.owner_error, None)
 
-        self.save_button = QPushButton(self.tr("Save"), self)
-        self.save_button.setObjectName("save_button")
-        self.save_button.setToolTip("Ctrl+S")
-        self.save_button.clicked.connect(self.save)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        self.save_button = self.make_save_button()
         self.activate_button = QPushButton(self.tr("Activate"), self)
         self.activate_button.setObjectName("activate_button")
         self.activate_button.clicked.connect(

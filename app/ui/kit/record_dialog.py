@@ -98,6 +98,19 @@ class RecordDialog(QDialog):
             buttons[target] = button
         return buttons
 
+    def make_save_button(self, text: str = "", name: str = "save_button") -> QPushButton:
+        """The form's Save button; Ctrl+S presses it from anywhere in the form."""
+        button = QPushButton(text or self.tr("Save"), self)
+        button.setObjectName(name)
+        button.setToolTip(QKeySequence(QKeySequence.StandardKey.Save).toString(
+            QKeySequence.SequenceFormat.NativeText))
+        button.clicked.connect(self.save)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        return button
+
+    def save(self) -> None:  # pragma: no cover - overridden where used
+        raise NotImplementedError
+
     def move_to(self, target: Any) -> None:  # pragma: no cover - overridden where used
         raise NotImplementedError
 

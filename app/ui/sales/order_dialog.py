@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Collection
 
 from PySide6.QtCore import QDate
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
@@ -211,11 +210,7 @@ class OrderDialog(RecordDialog):
             money.addSpacing(16)
         money.addStretch(1)
 
-        self.save_button = QPushButton(self.tr("Save"), self)
-        self.save_button.setObjectName("save_button")
-        self.save_button.setToolTip("Ctrl+S")
-        self.save_button.clicked.connect(self.save)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        self.save_button = self.make_save_button()
         self.payment_button = QPushButton(self.tr("Record payment…"), self)
         self.payment_button.setObjectName("payment_button")
         self.payment_button.clicked.connect(self.record_payment)

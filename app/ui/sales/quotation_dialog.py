@@ -7,7 +7,6 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
@@ -224,11 +223,7 @@ class QuotationDialog(RecordDialog):
         self.lines = LinesEditor(self._ctx, self)
         self.lines.changed.connect(lambda: self.set_status(""))
 
-        self.save_button = QPushButton(self.tr("Save"), self)
-        self.save_button.setObjectName("save_button")
-        self.save_button.setToolTip("Ctrl+S")
-        self.save_button.clicked.connect(self.save)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        self.save_button = self.make_save_button()
         self.convert_button = QPushButton(self.tr("Convert to order"), self)
         self.convert_button.setObjectName("convert_button")
         self.convert_button.clicked.connect(self.convert_to_order)

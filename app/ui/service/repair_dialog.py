@@ -367,11 +367,7 @@ class RepairDialog(RecordDialog):
         font = self.score_label.font()
         font.setBold(True)
         self.score_label.setFont(font)
-        self.save_button = QPushButton(self.tr("Save repair record"), self)
-        self.save_button.setObjectName("save_button")
-        self.save_button.setToolTip("Ctrl+S")
-        self.save_button.clicked.connect(self.save)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        self.save_button = self.make_save_button(self.tr("Save repair record"))
         for button in (self.save_button, self.close_button, self.search_button,
                        self.add_part_button, self.remove_part_button, self.new_entry_button):
             button.setAutoDefault(False)

@@ -104,16 +104,12 @@ class RulesDialog(RecordDialog):
         adjust_box = QGroupBox(self.tr("Adjustments"), self)
         QVBoxLayout(adjust_box).addWidget(self.adjust_table)
 
-        self.save_button = QPushButton(self.tr("Save"), self)
-        self.save_button.setObjectName("save_button")
-        self.save_button.setToolTip("Ctrl+S")
-        self.save_button.clicked.connect(self.save)
+        self.save_button = self.make_save_button()
         self.defaults_button = QPushButton(self.tr("Fill in the defaults"), self)
         self.defaults_button.setObjectName("defaults_button")
         self.defaults_button.clicked.connect(self.fill_defaults)
         for button in (self.save_button, self.defaults_button, self.close_button):
             button.setAutoDefault(False)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, activated=self.reload)
         buttons = QHBoxLayout()
         buttons.addWidget(self.defaults_button)
