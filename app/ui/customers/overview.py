@@ -311,6 +311,10 @@ class CustomerOverviewPage(QWidget):
         vertical.setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)  # the text
+        # A click on a header orders the timeline by that column (in memory); it opens
+        # newest first, as the service gives it.
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
         metrics = self.table.fontMetrics()
         widths = {
             Column.WHEN: metrics.horizontalAdvance("2026-12-31 23:59") + 20,

@@ -65,6 +65,8 @@ class TimelineModel(QAbstractTableModel):
         self._entries: tuple[TimelineEntry, ...] = ()
         self._rows: list[TimelineEntry] = []
         self._hidden: frozenset[str] = frozenset()
+        # A clicked column and its order; (-1, …): the service's order, newest first.
+        self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
     # --- public ---------------------------------------------------------------------------
 
@@ -181,5 +183,36 @@ class TimelineModel(QAbstractTableModel):
             return format_yuan(entry.amount)
         return entry.user_name or ""
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order by a column, in memory (the timeline is held whole); −1: newest first.
+        Empty values (no amount, no state) come last either way."""
+        if (column, order) == self._sort:
+            return
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        entries = [self.entry(i.row()) for i in before]
+        self._sort = (column, order)
+        self._rows = self._filtered()
+        where = {id(e): r for r, e in enumerate(self._rows)}
+        self.changePersistentIndexList(before, [
+            self.index(where[id(e)], i.column()) if e is not None and id(e) in where
+            else QModelIndex() for i, e in zip(before, entries, strict=True)])
+        self.layoutChanged.emit()
+
     def _filtered(self) -> list[TimelineEntry]:
-        return [e for e in self._entries if e.kind not in self._hidden]
+        rows = [e for e in self._entries if e.kind not in self._hidden]
+        column, order = self._sort
+        if column < 0:
+            return rows
+
+        def key(entry: TimelineEntry) -> Any:
+            if column == Column.WHEN:
+                return entry.at
+            if column == Column.AMOUNT:
+                return entry.amount
+            return self._display(entry, Column(column)) or None
+
+        present = [e for e in rows if key(e) is not None]
+        empty = [e for e in rows if key(e) is None]
+        present.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        return present + empty
