@@ -15,6 +15,10 @@ visit back.
 
 Data scope: a contract is visible when its owner, or its customer's owner, is in the
 actor's *contracts* data scope.
+
+The contract list pages through :func:`page_contracts`, sorted by any of its columns
+(:data:`CONTRACT_SORT_KEYS`); :func:`list_contracts` and :func:`contracts_expiring` are its
+first page in their own order, for callers that want a bounded tuple.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.i18n import tr
@@ -46,6 +50,7 @@ from app.services.errors import InvalidTransition, NotFound
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
 from app.services.numbering import next_number
+from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import (
     Actor,
     owns_in_scope,
@@ -189,20 +194,51 @@ def list_contracts(*, uow: UnitOfWork, actor: Actor, customer_id: int | None = N
                    status: ContractStatus | None = None, device_id: int | None = None,
                    limit: int = 200) -> tuple[ContractView, ...]:
     """Contracts in the actor's scope, newest period first (at most ``limit``, ≤ 500)."""
-    limit = max(1, min(limit, 500))
+    return page_contracts(uow=uow, actor=actor, customer_id=customer_id, status=status,
+                          device_id=device_id, limit=limit).rows
+
+
+@dataclass(frozen=True)
+class ContractPage:
+    rows: tuple[ContractView, ...]
+    # Pass back as ``after`` for the next page; None at the end.
+    next_after: Cursor | None = None
+    # Every contract the filters let through in the actor's scope (with ``with_total``).
+    total: int | None = None
+
+
+# The contract list's columns, as sort keys for :func:`page_contracts`.
+CONTRACT_SORT_KEYS: tuple[str, ...] = ("number", "customer", "kind", "status", "period",
+                                       "fee", "devices")
+# The most contracts one page holds, and so :func:`list_contracts` and
+# :func:`contracts_expiring` (their first page).
+MAX_PAGE = 500
+
+
+def page_contracts(*, uow: UnitOfWork, actor: Actor, customer_id: int | None = None,
+                   status: ContractStatus | None = None, device_id: int | None = None,
+                   expiring_within: int | None = None, on: dt.date | None = None,
+                   after: Cursor | None = None, limit: int = 100, sort: Sort | None = None,
+                   with_total: bool = False) -> ContractPage:
+    """The contracts in the actor's scope one page at a time, latest end first.
+
+    With ``expiring_within`` (days) only the active ones ending within that many days of
+    ``on`` (today), soonest first: the expiry reminders. ``sort`` names one of
+    :data:`CONTRACT_SORT_KEYS`; ``with_total`` also counts every match.
+    """
+    limit = max(1, min(int(limit), MAX_PAGE))
     with uow:
-        require(uow, actor, Module.CONTRACTS, Operation.VIEW)
-        conditions: list[Any] = [_scope_clause(uow, actor)]
-        if customer_id is not None:
-            conditions.append(ServiceContract.customer_id == customer_id)
-        if status is not None:
-            conditions.append(ServiceContract.status == status)
-        if device_id is not None:
-            conditions.append(ServiceContract.id.in_(
-                select(ContractDevice.contract_id).where(ContractDevice.device_id == device_id)))
-        return _views(uow, conditions,
-                      order_by=(ServiceContract.ends_on.desc(), ServiceContract.id.desc()),
-                      limit=limit)
+        base = _query().where(*_list_conditions(
+            uow, actor, customer_id=customer_id, status=status, device_id=device_id,
+            expiring_within=expiring_within, on=on))
+        if sort is None:
+            sort = Sort("period", descending=expiring_within is None)
+        rows = uow.session.execute(ordered_page(
+            base, columns=_sort_columns(), sort=sort, id_column=ServiceContract.id,
+            after=after, limit=limit, not_null=_NOT_NULL)).all()
+        return ContractPage(rows=_complete(uow, rows[:limit]),
+                            next_after=next_after(rows, limit),
+                            total=count_rows(uow.session, base) if with_total else None)
 
 
 def covering_contract(*, uow: UnitOfWork, actor: Actor, device_id: int,
@@ -294,14 +330,8 @@ def contracts_expiring(*, uow: UnitOfWork, actor: Actor, within_days: int = 30,
     For the expiry reminders (到期提醒) to each contract's owner and to management;
     soonest first, at most 500.
     """
-    day = on or dt.date.today()
-    within = max(0, min(int(within_days), 3660))
-    with uow:
-        require(uow, actor, Module.CONTRACTS, Operation.VIEW)
-        return _views(uow, [_scope_clause(uow, actor), ServiceContract.status == CS.ACTIVE,
-                            ServiceContract.ends_on >= day,
-                            ServiceContract.ends_on <= day + dt.timedelta(days=within)],
-                      order_by=(ServiceContract.ends_on, ServiceContract.id), limit=500)
+    return page_contracts(uow=uow, actor=actor, expiring_within=within_days, on=on,
+                          limit=MAX_PAGE).rows
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -324,6 +354,27 @@ def _transition(uow: UnitOfWork, actor: Actor, contract_id: int, expected_versio
                      _summary(contract), {"status": [before.value, target.value]})
         uow.commit()
         return _view(uow, contract.id)
+
+
+def _list_conditions(uow: UnitOfWork, actor: Actor, *, customer_id: int | None,
+                     status: ContractStatus | None, device_id: int | None,
+                     expiring_within: int | None, on: dt.date | None) -> list[Any]:
+    """Permission check, data scope and filters of the contract lists."""
+    require(uow, actor, Module.CONTRACTS, Operation.VIEW)
+    conditions: list[Any] = [_scope_clause(uow, actor)]
+    if customer_id is not None:
+        conditions.append(ServiceContract.customer_id == customer_id)
+    if status is not None:
+        conditions.append(ServiceContract.status == status)
+    if device_id is not None:
+        conditions.append(ServiceContract.id.in_(
+            select(ContractDevice.contract_id).where(ContractDevice.device_id == device_id)))
+    if expiring_within is not None:
+        day = on or dt.date.today()
+        within = max(0, min(int(expiring_within), 3660))
+        conditions += [ServiceContract.status == CS.ACTIVE, ServiceContract.ends_on >= day,
+                       ServiceContract.ends_on <= day + dt.timedelta(days=within)]
+    return conditions
 
 
 def _scope_clause(uow: UnitOfWork, actor: Actor) -> Any:
@@ -407,18 +458,37 @@ _RowCustomer = customer_directory.c
 _RowOwner = aliased(User, name="row_owner")
 
 
-def _views(uow: UnitOfWork, conditions: Sequence[Any], *, order_by: Sequence[Any],
-           limit: int | None = None) -> tuple[ContractView, ...]:
-    """The views of the contracts matching ``conditions`` in ``order_by`` order, in three
-    statements whatever their number: the contracts with customer and owner names, their
-    devices, and their used visits (tickets not cancelled)."""
-    stmt = (select(ServiceContract, _RowCustomer.name, _RowOwner.display_name)
+def _query() -> Select[*tuple[Any, ...]]:
+    """Each contract with its customer's and its owner's names."""
+    return (select(ServiceContract, _RowCustomer.name, _RowOwner.display_name)
             .join(customer_directory, _RowCustomer.id == ServiceContract.customer_id)
-            .outerjoin(_RowOwner, _RowOwner.id == ServiceContract.owner_id)
-            .where(*conditions).order_by(*order_by))
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = uow.session.execute(stmt).all()
+            .outerjoin(_RowOwner, _RowOwner.id == ServiceContract.owner_id))
+
+
+def _sort_columns() -> dict[str, SortExpr]:
+    """What each column of the list sorts by. The customer by pinyin, kind and status in
+    their declared order, the period by its end (when it runs out, the list's own order),
+    the devices by how many are covered."""
+    return {
+        "number": ServiceContract.number,
+        "customer": _RowCustomer.sort_key,
+        "kind": ranked(ServiceContract.kind, list(ContractKind)),
+        "status": ranked(ServiceContract.status, list(ContractStatus)),
+        "period": ServiceContract.ends_on,
+        "fee": ServiceContract.fee,
+        "devices": select(func.count(ContractDevice.device_id))
+        .where(ContractDevice.contract_id == ServiceContract.id)
+        .correlate(ServiceContract).scalar_subquery(),
+    }
+
+
+_NOT_NULL = ("number", "kind", "status", "period", "fee", "devices")
+
+
+def _complete(uow: UnitOfWork, rows: Sequence[Any]) -> tuple[ContractView, ...]:
+    """The views of ``rows`` of :func:`_query`, in their order (a sorted page's rows
+    carry two more columns): two statements more whatever their number, for the devices
+    and the used visits (tickets not cancelled)."""
     if not rows:
         return ()
     ids = [r[0].id for r in rows]
@@ -436,7 +506,7 @@ def _views(uow: UnitOfWork, conditions: Sequence[Any], *, order_by: Sequence[Any
                    ServiceTicket.status != TicketStatus.CANCELLED)
             .group_by(ServiceTicket.contract_id)).all()}
     views = []
-    for c, customer_name, owner_name in rows:
+    for c, customer_name, owner_name, *_ in rows:
         covered = devices[c.id]
         views.append(ContractView(
             id=c.id, version=c.version, number=c.number, customer_id=c.customer_id,
@@ -452,14 +522,17 @@ def _views(uow: UnitOfWork, conditions: Sequence[Any], *, order_by: Sequence[Any
 
 
 def _view(uow: UnitOfWork, contract_id: int) -> ContractView:
-    views = _views(uow, [ServiceContract.id == contract_id], order_by=(ServiceContract.id,))
+    views = _complete(uow, uow.session.execute(
+        _query().where(ServiceContract.id == contract_id)).all())
     assert views
     return views[0]
 
 
 __all__ = [
     "CONTRACT_LIFECYCLE",
+    "CONTRACT_SORT_KEYS",
     "ContractDraft",
+    "ContractPage",
     "ContractView",
     "activate_contract",
     "contracts_expiring",
@@ -468,6 +541,7 @@ __all__ = [
     "expire_contract",
     "get_contract",
     "list_contracts",
+    "page_contracts",
     "renew_contract",
     "terminate_contract",
     "update_contract",
