@@ -11,7 +11,9 @@ The author edits a returned or draft entry (:func:`update_knowledge`, with the v
 they loaded) and resubmits it: pending again. Only the author, or someone who may
 approve (``KNOWLEDGE/CONFIRM``, the repair lead), may edit an entry; an approved entry is
 no longer edited. Everyone with ``KNOWLEDGE/VIEW`` browses and searches the approved
-entries (:func:`list_knowledge`); the pending queue is the lead's.
+entries (:func:`list_knowledge`); the pending queue is the lead's. The three lists page
+through :func:`page_knowledge` (:class:`KnowledgeListView`), sorted by any column
+(:data:`KNOWLEDGE_SORT_KEYS`); the ``list_*`` calls are their first page.
 
 Matching is done in Python over a bounded candidate set: approved entries whose model
 starts with the first word of the typed model, plus approved entries whose symptom or
@@ -23,11 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 
 from app.i18n import tr
 from app.models import User, utcnow
@@ -38,6 +40,7 @@ from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
 from app.services.numbering import next_number
+from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import Actor, grants_for, require
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker, search_fields, search_text
@@ -139,10 +142,8 @@ def get_knowledge(*, uow: UnitOfWork, actor: Actor, entry_id: int) -> KnowledgeV
 def list_pending_knowledge(*, uow: UnitOfWork, actor: Actor,
                            limit: int = 200) -> tuple[KnowledgeView, ...]:
     """Entries waiting for the repair lead's approval, oldest first."""
-    with uow:
-        require(uow, actor, Module.KNOWLEDGE, Operation.CONFIRM)
-        return _views(uow, [KnowledgeEntry.status == KS.PENDING],
-                      order_by=(KnowledgeEntry.id,), limit=max(1, min(limit, 500)))
+    return page_knowledge(uow=uow, actor=actor, view=KnowledgeListView.PENDING,
+                          limit=limit).rows
 
 
 def approve_knowledge(*, uow: UnitOfWork, actor: Actor, entry_id: int,
@@ -211,32 +212,70 @@ def list_knowledge(*, uow: UnitOfWork, actor: Actor, text: str | None = None,
     Every word of ``text`` must appear (case-insensitively) in the entry's model, symptom,
     cause or keywords, so "M404 卡纸" finds the paper-jam entries of that model.
     """
-    search_text("text", text)
-    limit = max(1, min(limit, 500))
-    with uow:
-        require(uow, actor, Module.KNOWLEDGE, Operation.VIEW)
-        conditions: list[Any] = [KnowledgeEntry.status == KS.APPROVED]
-        for word in (text or "").lower().split()[:MAX_KEY_TERMS]:
-            pattern = "%" + _like_escape(word) + "%"
-            conditions.append(or_(
-                func.lower(KnowledgeEntry.device_model).like(pattern, escape="\\"),
-                func.lower(KnowledgeEntry.symptom).like(pattern, escape="\\"),
-                func.lower(KnowledgeEntry.cause).like(pattern, escape="\\"),
-                func.lower(KnowledgeEntry.keywords).like(pattern, escape="\\")))
-        return _views(uow, conditions,
-                      order_by=(KnowledgeEntry.times_used.desc(), KnowledgeEntry.id.desc()),
-                      limit=limit)
+    return page_knowledge(uow=uow, actor=actor, text=text, limit=limit).rows
 
 
 def list_my_knowledge(*, uow: UnitOfWork, actor: Actor,
                       limit: int = 200) -> tuple[KnowledgeView, ...]:
     """The actor's own entries in every status (returned ones first), newest first."""
-    limit = max(1, min(limit, 500))
+    return page_knowledge(uow=uow, actor=actor, view=KnowledgeListView.MINE,
+                          limit=limit).rows
+
+
+class KnowledgeListView(StrEnum):
+    """Which entries a knowledge list shows."""
+
+    BROWSE = "browse"    # the approved ones, to everyone with KNOWLEDGE/VIEW
+    MINE = "mine"        # the actor's own in every status
+    PENDING = "pending"  # waiting for approval: the repair lead's (KNOWLEDGE/CONFIRM)
+
+
+@dataclass(frozen=True)
+class KnowledgeEntryPage:
+    rows: tuple[KnowledgeView, ...]
+    # Pass back as ``after`` for the next page; None at the end.
+    next_after: Cursor | None = None
+    # Every entry of the view that the search lets through (with ``with_total``).
+    total: int | None = None
+
+
+# The columns of the knowledge lists, as sort keys for :func:`page_knowledge`.
+KNOWLEDGE_SORT_KEYS: tuple[str, ...] = ("number", "model", "symptom", "cause", "author",
+                                        "used", "status", "return_reason")
+# The most entries one page holds, and so the ``list_*`` calls (their first page).
+MAX_PAGE = 500
+
+
+def page_knowledge(*, uow: UnitOfWork, actor: Actor,
+                   view: KnowledgeListView | str = KnowledgeListView.BROWSE,
+                   text: str | None = None, after: Cursor | None = None, limit: int = 100,
+                   sort: Sort | None = None, with_total: bool = False) -> KnowledgeEntryPage:
+    """One page of the entries of ``view``, in its own order unless ``sort`` names one of
+    :data:`KNOWLEDGE_SORT_KEYS`; ``with_total`` also counts them.
+
+    Their own orders: browsing most used first, one's own entries returned ones first and
+    then newest first, the pending queue oldest first. ``text`` narrows any of them as
+    :func:`list_knowledge` says.
+    """
+    which = KnowledgeListView(view)
+    search_text("text", text)
+    limit = max(1, min(int(limit), MAX_PAGE))
     with uow:
-        require(uow, actor, Module.KNOWLEDGE, Operation.VIEW)
-        returned_first = case((KnowledgeEntry.status == KS.REJECTED, 0), else_=1)
-        return _views(uow, [KnowledgeEntry.author_id == actor.user_id],
-                      order_by=(returned_first, KnowledgeEntry.id.desc()), limit=limit)
+        base = _query().where(*_list_conditions(uow, actor, which, text))
+        columns = _SORT_COLUMNS
+        if sort is None:
+            # The list's own order is none of its columns': a key of its own, which only
+            # this default uses (a caller naming it is refused like any unknown key).
+            own, descending = _OWN_ORDER[which]
+            columns = {**_SORT_COLUMNS, _OWN_KEY: own}
+            sort = Sort(_OWN_KEY, descending)
+        rows = uow.session.execute(ordered_page(
+            base, columns=columns, sort=sort, id_column=KnowledgeEntry.id, after=after,
+            limit=limit, not_null=_NOT_NULL)).all()
+        return KnowledgeEntryPage(
+            rows=tuple(_make_view(e, author) for e, author, *_ in rows[:limit]),
+            next_after=next_after(rows, limit),
+            total=count_rows(uow.session, base) if with_total else None)
 
 
 def suggest_solutions(*, uow: UnitOfWork, actor: Actor, device_model: str | None,
@@ -362,6 +401,27 @@ def _review(uow: UnitOfWork, actor: Actor, entry_id: int, target: KnowledgeStatu
         return _view(uow, entry.id)
 
 
+def _list_conditions(uow: UnitOfWork, actor: Actor, which: KnowledgeListView,
+                     text: str | None) -> list[Any]:
+    """Permission check and filters of the knowledge lists."""
+    if which is KnowledgeListView.PENDING:
+        require(uow, actor, Module.KNOWLEDGE, Operation.CONFIRM)
+        conditions: list[Any] = [KnowledgeEntry.status == KS.PENDING]
+    else:
+        require(uow, actor, Module.KNOWLEDGE, Operation.VIEW)
+        conditions = [KnowledgeEntry.author_id == actor.user_id
+                      if which is KnowledgeListView.MINE
+                      else KnowledgeEntry.status == KS.APPROVED]
+    for word in (text or "").lower().split()[:MAX_KEY_TERMS]:
+        pattern = "%" + _like_escape(word) + "%"
+        conditions.append(or_(
+            func.lower(KnowledgeEntry.device_model).like(pattern, escape="\\"),
+            func.lower(KnowledgeEntry.symptom).like(pattern, escape="\\"),
+            func.lower(KnowledgeEntry.cause).like(pattern, escape="\\"),
+            func.lower(KnowledgeEntry.keywords).like(pattern, escape="\\")))
+    return conditions
+
+
 def _model_key(model: str) -> str:
     return re.sub(r"[\s\-_]+", "", model.strip().lower())
 
@@ -433,22 +493,38 @@ def _summary(entry: KnowledgeEntry) -> str:
     return f"{entry.number} {entry.device_model} {entry.symptom}"
 
 
-def _views(uow: UnitOfWork, conditions: Sequence[Any], *, order_by: Sequence[Any],
-           limit: int | None = None) -> tuple[KnowledgeView, ...]:
-    """The views of the entries matching ``conditions`` in ``order_by`` order, with their
-    authors' names: one statement, whatever the number of entries."""
-    stmt = (select(KnowledgeEntry, User.display_name)
-            .outerjoin(User, User.id == KnowledgeEntry.author_id)
-            .where(*conditions).order_by(*order_by))
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return tuple(_make_view(e, author) for e, author in uow.session.execute(stmt).all())
+def _query() -> Select[*tuple[Any, ...]]:
+    """Each entry with its author's name."""
+    return (select(KnowledgeEntry, User.display_name)
+            .outerjoin(User, User.id == KnowledgeEntry.author_id))
+
+
+# What each column sorts by. Status in its declared order; the return reason only where
+# the list shows it (a resubmitted entry keeps its old one, unseen).
+_SORT_COLUMNS: dict[str, SortExpr] = {
+    "number": KnowledgeEntry.number,
+    "model": KnowledgeEntry.device_model,
+    "symptom": KnowledgeEntry.symptom,
+    "cause": KnowledgeEntry.cause,
+    "author": User.display_name,
+    "used": KnowledgeEntry.times_used,
+    "status": ranked(KnowledgeEntry.status, list(KnowledgeStatus)),
+    "return_reason": case((KnowledgeEntry.status == KS.REJECTED,
+                           KnowledgeEntry.return_reason)),
+}
+_NOT_NULL = ("number", "model", "symptom", "cause", "used", "status", "own order")
+_OWN_KEY = "own order"
+# Each list's own order: (what it sorts by, descending); ties by id the same way.
+_OWN_ORDER: dict[KnowledgeListView, tuple[SortExpr, bool]] = {
+    KnowledgeListView.BROWSE: (KnowledgeEntry.times_used, True),
+    KnowledgeListView.MINE: (case((KnowledgeEntry.status == KS.REJECTED, 1), else_=0), True),
+    KnowledgeListView.PENDING: (KnowledgeEntry.id, False),
+}
 
 
 def _view(uow: UnitOfWork, entry_id: int) -> KnowledgeView:
-    views = _views(uow, [KnowledgeEntry.id == entry_id], order_by=(KnowledgeEntry.id,))
-    assert views
-    return views[0]
+    row = uow.session.execute(_query().where(KnowledgeEntry.id == entry_id)).one()
+    return _make_view(row[0], row[1])
 
 
 def _make_view(e: KnowledgeEntry, author: str | None) -> KnowledgeView:
@@ -462,7 +538,10 @@ def _make_view(e: KnowledgeEntry, author: str | None) -> KnowledgeView:
 
 __all__ = [
     "KNOWLEDGE_REVIEW",
+    "KNOWLEDGE_SORT_KEYS",
     "KnowledgeDraft",
+    "KnowledgeEntryPage",
+    "KnowledgeListView",
     "KnowledgeView",
     "Suggestion",
     "approve_knowledge",
@@ -472,6 +551,7 @@ __all__ = [
     "list_my_knowledge",
     "list_pending_knowledge",
     "mark_used",
+    "page_knowledge",
     "reject_knowledge",
     "suggest_solutions",
     "update_knowledge",
