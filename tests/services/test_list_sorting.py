@@ -24,8 +24,10 @@ from app.models import (
     AuditEntry,
     CareItem,
     Department,
+    KnowledgeEntry,
     Opportunity,
     Role,
+    ServiceContract,
     ServiceTicket,
     Task,
     Visit,
@@ -35,9 +37,12 @@ from app.models.enums import (
     AuditAction,
     CareKind,
     CareStatus,
+    ContractKind,
+    ContractStatus,
     CustomerClass,
     CustomerSource,
     CustomerStatus,
+    KnowledgeStatus,
     Module,
     OpportunityStage,
     OrderStatus,
@@ -53,13 +58,27 @@ from app.services import administration as adm
 from app.services.audit_view import AUDIT_SORT_KEYS, list_audit
 from app.services.care import CARE_SORT_KEYS, page_care_items
 from app.services.catalog import PRODUCT_SORT_KEYS, ProductDraft, create_product, list_products
+from app.services.contracts import (
+    CONTRACT_SORT_KEYS,
+    ContractDraft,
+    create_contract,
+    page_contracts,
+)
 from app.services.customers import (
     CUSTOMER_SORT_KEYS,
     CustomerDraft,
+    DeviceDraft,
     create_customer,
     search_customers,
 )
 from app.services.errors import PermissionDenied, ValidationError
+from app.services.knowledge import (
+    KNOWLEDGE_SORT_KEYS,
+    KnowledgeDraft,
+    KnowledgeListView,
+    create_knowledge,
+    page_knowledge,
+)
 from app.services.opportunities import (
     OPPORTUNITY_SORT_KEYS,
     OpportunityDraft,
@@ -250,8 +269,60 @@ CARE = ListCase(
         "outcome": lambda r: r.outcome,
     }, "care_list", "technician")
 
+
+
+def contracts_expiring(**kwargs: Any) -> Any:
+    return page_contracts(expiring_within=30, **kwargs)
+
+
+def my_knowledge(**kwargs: Any) -> Any:
+    return page_knowledge(view=KnowledgeListView.MINE, **kwargs)
+
+
+def pending_knowledge(**kwargs: Any) -> Any:
+    return page_knowledge(view=KnowledgeListView.PENDING, **kwargs)
+
+
+CONTRACT_VALUES: dict[str, Callable[[Any], Any]] = {
+    "number": lambda r: r.number,
+    "customer": lambda r: sort_key(r.customer_name),
+    "kind": lambda r: place(ContractKind)(r.kind),
+    "status": lambda r: place(ContractStatus)(r.status),
+    "period": lambda r: r.ends_on,
+    "fee": lambda r: r.fee,
+    "devices": lambda r: len(r.device_ids),
+}
+
+CONTRACTS = ListCase("contracts", page_contracts, CONTRACT_SORT_KEYS, CONTRACT_VALUES,
+                     "contract_list", "clerk")
+
+EXPIRING_CONTRACTS = ListCase("expiring contracts", contracts_expiring, CONTRACT_SORT_KEYS,
+                              CONTRACT_VALUES, "expiring_contract_list", "clerk")
+
+KNOWLEDGE_VALUES: dict[str, Callable[[Any], Any]] = {
+    "number": lambda r: r.number,
+    "model": lambda r: r.device_model,
+    "symptom": lambda r: r.symptom,
+    "cause": lambda r: r.cause,
+    "author": lambda r: r.author_name,
+    "used": lambda r: r.times_used,
+    "status": lambda r: place(KnowledgeStatus)(r.status),
+    # Shown, and so sorted by, only on an entry returned for rework.
+    "return_reason": lambda r: r.return_reason if r.status is KnowledgeStatus.REJECTED
+    else None,
+}
+
+KNOWLEDGE = ListCase("knowledge", page_knowledge, KNOWLEDGE_SORT_KEYS, KNOWLEDGE_VALUES,
+                     "knowledge_list", "admin")
+
+MY_KNOWLEDGE = ListCase("my knowledge", my_knowledge, KNOWLEDGE_SORT_KEYS, KNOWLEDGE_VALUES,
+                        "my_knowledge_list", "admin")
+
+PENDING_KNOWLEDGE = ListCase("pending knowledge", pending_knowledge, KNOWLEDGE_SORT_KEYS,
+                             KNOWLEDGE_VALUES, "pending_knowledge_list", "technician")
+
 CASES = [CUSTOMERS, PRODUCTS, OPPORTUNITIES, TICKETS, VISITS, AUDIT, QUOTATIONS, ORDERS,
-         TASKS, CARE]
+         TASKS, CARE, CONTRACTS, EXPIRING_CONTRACTS, KNOWLEDGE, MY_KNOWLEDGE, PENDING_KNOWLEDGE]
 
 
 # --- checking one list -----------------------------------------------------------------------
@@ -387,6 +458,42 @@ def test_audit_before_still_pages_newest_first(
     assert [r.id for r in first.rows + second.rows] == [
         r.id for r in list_audit(uow=uow, actor=actor, limit=100).rows]
     assert list_audit(uow=uow, actor=actor, sort=Sort("user"), limit=3).next_before is None
+
+
+def test_the_contract_lists_keep_their_own_order(
+        uow: UnitOfWork, contract_list: tuple[Actor, set[int]],
+        expiring_contract_list: tuple[Actor, set[int]]) -> None:
+    """Unsorted, the list is latest end first and the reminders soonest end first, as
+    list_contracts and contracts_expiring were before they became the first page."""
+    actor, _ = contract_list
+    rows = page_contracts(uow=uow, actor=actor, limit=500).rows
+    assert [(r.ends_on, r.id) for r in rows] == sorted(
+        ((r.ends_on, r.id) for r in rows), reverse=True)
+    soon = page_contracts(uow=uow, actor=actor, expiring_within=30, limit=500).rows
+    assert [(r.ends_on, r.id) for r in soon] == sorted((r.ends_on, r.id) for r in soon)
+
+
+def test_the_knowledge_lists_keep_their_own_order_which_no_caller_may_name(
+        uow: UnitOfWork, knowledge_list: tuple[Actor, set[int]],
+        my_knowledge_list: tuple[Actor, set[int]],
+        pending_knowledge_list: tuple[Actor, set[int]]) -> None:
+    """Unsorted: browsing most used first, one's own entries returned ones first and then
+    newest, the pending queue oldest first (ties by id the same way)."""
+    reader, _ = knowledge_list
+    browse = page_knowledge(uow=uow, actor=reader, limit=500).rows
+    assert [(r.times_used, r.id) for r in browse] == sorted(
+        ((r.times_used, r.id) for r in browse), reverse=True)
+    author, _ = my_knowledge_list
+    mine = my_knowledge(uow=uow, actor=author, limit=500).rows
+    expected = sorted(mine, key=lambda r: (r.status is KnowledgeStatus.REJECTED, r.id),
+                      reverse=True)
+    assert [r.id for r in mine] == [r.id for r in expected]
+    assert mine[0].status is KnowledgeStatus.REJECTED
+    lead, _ = pending_knowledge_list
+    pending = pending_knowledge(uow=uow, actor=lead, limit=500).rows
+    assert [r.id for r in pending] == sorted(r.id for r in pending)
+    with pytest.raises(ValidationError):
+        page_knowledge(uow=uow, actor=reader, sort=Sort("own order"))
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -734,3 +841,140 @@ def care_list(uow: UnitOfWork, manager: Actor, sales_user: Actor,
         uow.commit()
         ids = {i.id for i in items[:-1]}
     return manager, ids
+
+
+@pytest.fixture
+def contracts_made(uow: UnitOfWork, lead: Actor, sales_user: Actor,
+                   other_sales_user: Actor) -> tuple[Actor, set[int], set[int]]:
+    """Contracts of the salesperson's customers, owned by them or by the lead, in every
+    status, with tied ends and fees, none to three devices; a colleague's customer's
+    contract out of their scope. Gives the salesperson, the contracts they may list and
+    those of them active and ending within 30 days."""
+    firm = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="安徽合力", devices=tuple(DeviceDraft(brand="HP", model="M404dn",
+                                               serial_number=f"HL-{n}") for n in range(3))))
+    shop = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技", devices=(DeviceDraft(brand="理光", model="MP 2014",
+                                              serial_number="XR-1"),)))
+    theirs = create_customer(uow=uow, actor=other_sales_user,
+                             draft=CustomerDraft(name="天津海河电子"))
+    firm_devices = tuple(d.id for d in firm.devices)
+    shop_device = (shop.devices[0].id,)
+    today = dt.date.today()
+    specs = [
+        # customer, owner (None: the lead), kind, ends in (days), fee, devices, status
+        (firm.id, sales_user, ContractKind.FULL_SERVICE, 10, "3600.00", firm_devices[:2],
+         ContractStatus.ACTIVE),
+        (shop.id, None, ContractKind.LABOUR_ONLY, 10, "3600.00", (), ContractStatus.ACTIVE),
+        (firm.id, None, ContractKind.PER_VISIT, 25, "1200.50", firm_devices[2:],
+         ContractStatus.ACTIVE),
+        (shop.id, sales_user, ContractKind.FULL_SERVICE, 3, "800.00", shop_device,
+         ContractStatus.ACTIVE),
+        (firm.id, sales_user, ContractKind.LABOUR_ONLY, 25, "1200.50", (),
+         ContractStatus.ACTIVE),
+        (shop.id, None, ContractKind.FULL_SERVICE, 30, "99.90", shop_device,
+         ContractStatus.ACTIVE),
+        (firm.id, sales_user, ContractKind.FULL_SERVICE, 200, "3600.00", firm_devices,
+         ContractStatus.DRAFT),
+        (shop.id, None, ContractKind.PER_VISIT, -5, "500.00", (), ContractStatus.EXPIRED),
+        (firm.id, sales_user, ContractKind.LABOUR_ONLY, 10, "800.00", firm_devices[:1],
+         ContractStatus.TERMINATED),
+        (shop.id, sales_user, ContractKind.FULL_SERVICE, 45, "99.90", shop_device,
+         ContractStatus.ACTIVE),
+        (theirs.id, None, ContractKind.FULL_SERVICE, 10, "1.00", (), ContractStatus.ACTIVE),
+    ]
+    made = [create_contract(uow=uow, actor=lead, draft=ContractDraft(
+        customer_id=customer, kind=kind,
+        starts_on=today + dt.timedelta(days=ends - 364),
+        ends_on=today + dt.timedelta(days=ends), fee=Decimal(fee), device_ids=devices,
+        included_visits=6 if kind is ContractKind.PER_VISIT else None,
+        owner_id=owner.user_id if owner is not None else None))
+        for customer, owner, kind, ends, fee, devices, _ in specs]
+    with uow:
+        # Later states as time and people moved them, rather than through the lifecycle.
+        for contract, spec in zip(made, specs, strict=True):
+            uow.session.execute(update(ServiceContract)
+                                .where(ServiceContract.id == contract.id)
+                                .values(status=spec[-1]))
+        uow.commit()
+    listed = {c.id for c in made[:-1]}
+    expiring = {c.id for c, spec in zip(made, specs, strict=True)
+                if c.id in listed and spec[-1] is ContractStatus.ACTIVE and spec[3] <= 30}
+    return sales_user, listed, expiring
+
+
+@pytest.fixture
+def contract_list(contracts_made: tuple[Actor, set[int], set[int]]) -> tuple[Actor, set[int]]:
+    actor, listed, _ = contracts_made
+    return actor, listed
+
+
+@pytest.fixture
+def expiring_contract_list(contracts_made: tuple[Actor, set[int], set[int]]
+                           ) -> tuple[Actor, set[int]]:
+    actor, _, expiring = contracts_made
+    return actor, expiring
+
+
+@pytest.fixture
+def knowledge_made(uow: UnitOfWork, make_user: Callable[..., Actor], lead: Actor,
+                   technician: Actor) -> dict[str, Any]:
+    """Entries of two technicians and the lead in every status, with tied models,
+    symptoms, causes and uses; one pending again after it was returned, keeping its old
+    reason, which no list shows. Gives the authors and the ids by status."""
+    colleague = make_user("tech2", "technician", "repair", display_name="维修工程师小陈")
+    tech = technician
+    specs = [
+        # author, model, symptom, cause, used, status, return reason
+        (tech, "HP M404dn", "卡纸", "搓纸轮磨损", 3, KnowledgeStatus.APPROVED, None),
+        (colleague, "HP M404dn", "卡纸", "分离垫老化", 3, KnowledgeStatus.APPROVED, None),
+        (tech, "Canon LBP2900", "黑线", "硒鼓划伤", 0, KnowledgeStatus.APPROVED, None),
+        (colleague, "Ricoh MP 2014", "不进纸", "搓纸轮磨损", 7, KnowledgeStatus.APPROVED,
+         None),
+        (lead, "Brother HL-2260", "卡纸", "定影膜破损", 0, KnowledgeStatus.APPROVED, None),
+        (tech, "Kyocera M2040", "黑屏", "主板故障", 1, KnowledgeStatus.APPROVED, None),
+        (tech, "HP M404dn", "异响", "齿轮断齿", 0, KnowledgeStatus.PENDING, None),
+        (colleague, "Canon LBP2900", "卡纸", "搓纸轮磨损", 0, KnowledgeStatus.PENDING, None),
+        (tech, "Brother HL-2260", "黑线", "硒鼓划伤", 0, KnowledgeStatus.PENDING,
+         "写清楚型号"),
+        (lead, "Ricoh MP 2014", "复印发白", "激光器老化", 0, KnowledgeStatus.PENDING, None),
+        (colleague, "Kyocera M2040", "卡纸", "定影膜破损", 0, KnowledgeStatus.PENDING, None),
+        (tech, "Canon LBP2900", "不进纸", "分离垫老化", 0, KnowledgeStatus.PENDING, None),
+        (tech, "HP M404dn", "卡纸", "搓纸轮磨损", 0, KnowledgeStatus.REJECTED, "与已有条目重复"),
+        (tech, "Ricoh MP 2014", "黑屏", "主板故障", 0, KnowledgeStatus.REJECTED, "补充更换步骤"),
+        (colleague, "HP M404dn", "异响", "风扇故障", 0, KnowledgeStatus.REJECTED, "补充配件"),
+        (tech, "Kyocera M2040", "卡纸", "搓纸轮磨损", 0, KnowledgeStatus.DRAFT, None),
+    ]
+    made = [create_knowledge(uow=uow, actor=author, draft=KnowledgeDraft(
+        device_model=model, symptom=symptom, cause=cause, solution="按步骤处理"))
+        for author, model, symptom, cause, *_ in specs]
+    with uow:
+        # Uses, reviews and returns as they happened over time.
+        for entry, (*_, used, status, reason) in zip(made, specs, strict=True):
+            uow.session.execute(update(KnowledgeEntry).where(KnowledgeEntry.id == entry.id)
+                                .values(times_used=used, status=status,
+                                        return_reason=reason))
+        uow.commit()
+    return {
+        "author": tech, "lead": lead,
+        "approved": {e.id for e, s in zip(made, specs, strict=True)
+                     if s[5] is KnowledgeStatus.APPROVED},
+        "pending": {e.id for e, s in zip(made, specs, strict=True)
+                    if s[5] is KnowledgeStatus.PENDING},
+        "mine": {e.id for e, s in zip(made, specs, strict=True) if s[0] is tech},
+    }
+
+
+@pytest.fixture
+def knowledge_list(knowledge_made: dict[str, Any], clerk: Actor) -> tuple[Actor, set[int]]:
+    return clerk, knowledge_made["approved"]
+
+
+@pytest.fixture
+def my_knowledge_list(knowledge_made: dict[str, Any]) -> tuple[Actor, set[int]]:
+    return knowledge_made["author"], knowledge_made["mine"]
+
+
+@pytest.fixture
+def pending_knowledge_list(knowledge_made: dict[str, Any]) -> tuple[Actor, set[int]]:
+    return knowledge_made["lead"], knowledge_made["pending"]
