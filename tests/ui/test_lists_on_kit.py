@@ -294,32 +294,45 @@ def contracts(uow: UnitOfWork, lead: Actor) -> dict[str, int]:
 
 
 class _TwoContractsAPage(ContractListPage):
-    page_size = 2  # the service returns every contract at once all the same
+    page_size = 2
 
 
-def test_contracts_sort_in_memory_by_any_column_and_count_them(
+def test_contracts_sort_on_the_server_by_any_column_and_count_them(
     qtbot: QtBot, qtmodeltester: Any, make_context: MakeContext, lead: Actor,
     contracts: dict[str, int],
 ) -> None:
     page = _TwoContractsAPage(make_context(lead, "repair"))
     qtbot.addWidget(page)
-    _loaded(qtbot, page, 3)
+    _loaded(qtbot, page, 2)
     qtmodeltester.check(page.model)
+    # More than a page: the total is counted, and the note counts the contracts shown.
     assert page.model.total == 3
+    assert page.message_label.text() == "2 shown of 3"
+    assert [page.model.row_id(row) for row in range(2)] == [
+        contracts["late"], contracts["draft"]]  # latest end first
+    _read_all(qtbot, page)
+    assert page.model.row_id(2) == contracts["soon"]
     assert page.message_label.text() == "3 shown · 1 expiring soon"
-    ids = [page.model.row_id(row) for row in range(3)]
-    assert ids == [contracts["late"], contracts["draft"], contracts["soon"]]  # latest end
 
     _sort_by(page, "fee", Qt.SortOrder.AscendingOrder)  # as amounts, not as texts
+    _loaded(qtbot, page, 2)
+    assert page.model.current_sort == Sort("fee")
+    assert page.message_label.text() == "2 shown of 3 · 1 of them expiring soon"
+    _read_all(qtbot, page)
     assert _column(page, "fee") == ["¥900.00", "¥6,000.00", "¥12,000.00"]
     _sort_by(page, "fee", Qt.SortOrder.DescendingOrder)
+    _loaded(qtbot, page, 2)
+    _read_all(qtbot, page)
     assert _column(page, "fee") == ["¥12,000.00", "¥6,000.00", "¥900.00"]
     _sort_by(page, "status", Qt.SortOrder.AscendingOrder)  # in the lifecycle's order
+    _loaded(qtbot, page, 2)
+    _read_all(qtbot, page)
     assert _column(page, "status") == ["Draft", "Active", "Active"]
     assert page.message_label.text() == "3 shown · 1 expiring soon"
 
     page.expiring_check.setChecked(True)  # read again, still in the order chosen
     _loaded(qtbot, page, 1)
+    assert page.model.current_sort == Sort("status")
     assert page.model.row_id(0) == contracts["soon"]
     assert page.message_label.text() == "1 shown · 1 expiring soon"
 

@@ -8,10 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
-from app.models.enums import ContractKind, ContractStatus, Module, Operation
-from app.services.contracts import ContractView, contracts_expiring, list_contracts
+from app.models.enums import ContractStatus, Module, Operation
+from app.services.contracts import ContractPage, ContractView, page_contracts
 from app.services.uow import UnitOfWork
-from app.textkeys import sort_key
 from app.ui.context import AppContext
 from app.ui.contracts.common import (
     EXPIRING_DAYS,
@@ -21,9 +20,9 @@ from app.ui.contracts.common import (
 )
 from app.ui.formatting import format_date, format_yuan
 from app.ui.kit.list_page import ListPage
+from app.ui.kit.rows import held_rows
 from app.ui.kit.table import Col, PageRequest
 
-LIST_LIMIT = 500  # what the contract services return at most
 EXPIRING_BACKGROUND = QColor("#fff3e0")
 EXPIRING_FOREGROUND = QColor("#e65100")
 
@@ -40,16 +39,12 @@ def _highlight(row: ContractView, role: int) -> QBrush | None:
 
 
 class ContractListPage(ListPage):
-    """The service contracts in the user's data scope.
-
-    The services return every contract at once (at most :data:`LIST_LIMIT`), so the list
-    is ``local``: any column sorts in memory.
-    """
+    """The service contracts in the user's data scope, read a page at a time and sorted
+    by the server (:func:`app.services.contracts.page_contracts`)."""
 
     module = Module.CONTRACTS
     kind = "contract"
     table_name = "contract_table"
-    local = True
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -74,23 +69,22 @@ class ContractListPage(ListPage):
         self.start()
 
     def columns(self) -> list[Col[Any]]:
-        kinds, statuses = list(ContractKind), list(ContractStatus)
         return [
-            Col("number", self.tr("Number"), lambda r: r.number, width=150,
+            Col("number", self.tr("Number"), lambda r: r.number, sort="number", width=150,
                 role=_highlight),
-            Col("customer", self.tr("Customer"), lambda r: r.customer_name, width=220,
-                sort_value=lambda r: sort_key(r.customer_name), role=_highlight),
-            Col("kind", self.tr("Kind"), lambda r: contract_kind_label(r.kind),
-                sort_value=lambda r: kinds.index(r.kind), role=_highlight),
+            Col("customer", self.tr("Customer"), lambda r: r.customer_name, sort="customer",
+                width=220, role=_highlight),
+            Col("kind", self.tr("Kind"), lambda r: contract_kind_label(r.kind), sort="kind",
+                role=_highlight),
             Col("status", self.tr("Status"), lambda r: contract_status_label(r.status),
-                sort_value=lambda r: statuses.index(r.status), role=_highlight),
+                sort="status", role=_highlight),
             Col("period", self.tr("Period"),
                 lambda r: f"{format_date(r.starts_on)} – {format_date(r.ends_on)}",
-                sort_value=lambda r: (r.starts_on, r.ends_on), width=190, role=_highlight),
-            Col("fee", self.tr("Fee"), lambda r: format_yuan(r.fee),
-                sort_value=lambda r: r.fee, role=_highlight).money(),
+                sort="period", width=190, role=_highlight),
+            Col("fee", self.tr("Fee"), lambda r: format_yuan(r.fee), sort="fee",
+                role=_highlight).money(),
             Col("devices", self.tr("Devices"), lambda r: str(len(r.device_ids)),
-                sort_value=lambda r: len(r.device_ids), role=_highlight).money(),
+                sort="devices", role=_highlight).money(),
         ]
 
     # --- loading ---------------------------------------------------------------------------
@@ -99,28 +93,31 @@ class ContractListPage(ListPage):
         return self.status_combo.currentData(), self.expiring_check.isChecked()
 
     def fetch(self, uow: UnitOfWork, query: tuple[Any, bool],
-              request: PageRequest) -> tuple[ContractView, ...]:
+              request: PageRequest) -> ContractPage:
         status, expiring = query
-        actor = self._ctx.actor
-        if expiring:
-            return contracts_expiring(uow=uow, actor=actor, within_days=EXPIRING_DAYS)
-        return list_contracts(uow=uow, actor=actor,
-                              status=ContractStatus(status) if status else None,
-                              limit=LIST_LIMIT)
+        # The expiring filter lists active contracts only: the status filter is off then.
+        return page_contracts(
+            uow=uow, actor=self._ctx.actor,
+            status=ContractStatus(status) if status and not expiring else None,
+            expiring_within=EXPIRING_DAYS if expiring else None, after=request.after,
+            limit=request.limit, sort=request.sort, with_total=request.with_total)
 
     def _expiring_toggled(self, checked: bool) -> None:
         self.status_combo.setEnabled(not checked)
         self.refresh()
 
     def show_count(self) -> None:
-        """The kit's count, and how many of the listed contracts expire soon."""
+        """The kit's count, and how many of the contracts shown expire soon."""
         super().show_count()
-        rows = (self.model.row_at(i) for i in range(self.model.rowCount()))
-        soon = sum(1 for r in rows if r is not None and is_expiring(r.status, r.ends_on))
-        if soon:
-            self.message_label.setText(
-                self.message_label.text() + " · "
-                + self.tr("{count} expiring soon").format(count=soon))
+        soon = sum(1 for r in held_rows(self.model) if is_expiring(r.status, r.ends_on))
+        if not soon:
+            return
+        total = self.model.total
+        note = (self.tr("{count} of them expiring soon")
+                if total is not None and total > self.model.rowCount()
+                else self.tr("{count} expiring soon"))
+        self.message_label.setText(
+            self.message_label.text() + " · " + note.format(count=soon))
 
     # --- actions ---------------------------------------------------------------------------
 
