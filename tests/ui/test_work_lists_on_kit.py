@@ -23,6 +23,7 @@ from app.services.care import generate_care_items, list_care_items
 from app.services.customers import ContactDraft, CustomerDraft, create_customer
 from app.services.knowledge import KnowledgeDraft, approve_knowledge, create_knowledge
 from app.services.opportunities import OpportunityDraft, create_opportunity
+from app.services.paging import Sort
 from app.services.permissions import Actor
 from app.services.tasks import TaskDraft, create_task, report_task_done
 from app.services.uow import UnitOfWork
@@ -312,10 +313,11 @@ def test_the_care_list_sorts_on_the_server_gives_its_total_and_hears_an_outcome(
 # --- knowledge ---------------------------------------------------------------------------------
 
 
-def test_the_knowledge_lists_sort_in_memory_and_hear_an_entry_written_elsewhere(
+def test_the_knowledge_lists_sort_on_the_server_count_and_hear_an_entry_written_elsewhere(
     qtbot: QtBot, qtmodeltester: Any, uow: UnitOfWork, make_context: MakeContext,
-    lead: Actor, technician: Actor,
+    lead: Actor, technician: Actor, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(KnowledgePage, "page_size", 2)
     for model_name in ("Ricoh MP 2014", "Canon iR 2520", "HP M404dn"):
         entry = create_knowledge(uow=uow, actor=technician, draft=KnowledgeDraft(
             device_model=model_name, symptom="卡纸", cause="搓纸轮磨损",
@@ -324,14 +326,21 @@ def test_the_knowledge_lists_sort_in_memory_and_hear_an_entry_written_elsewhere(
     ctx = make_context(lead, "repair")
     page = KnowledgePage(ctx)
     _show(qtbot, page)
-    qtbot.waitUntil(lambda: page.browse_loaded and not page.browse_model.is_loading)
-    for model in page.findChildren(PagedTableModel):
-        qtmodeltester.check(model)
-    assert page.browse_message.text() == "3 found"
     page.tabs.setCurrentWidget(page.browse_panel)
-    _click_header(qtbot, page.browse_table, page.browse_model, "model")
-    assert _column(page.browse_model, "model") == ["Canon iR 2520", "HP M404dn",
-                                                   "Ricoh MP 2014"]
+    _one_row_high(page.browse_table)
+    model = page.browse_model
+    _settled(qtbot, model, 2)
+    qtbot.waitUntil(lambda: page.browse_loaded)
+    for each in page.findChildren(PagedTableModel):
+        qtmodeltester.check(each)
+    assert model.total == 3
+    assert page.browse_message.text() == "2 shown of 3 found"
+    _click_header(qtbot, page.browse_table, model, "model")
+    assert model.current_sort == Sort("model")
+    _settled(qtbot, model)
+    _read_all(qtbot, model)
+    assert _column(model, "model") == ["Canon iR 2520", "HP M404dn", "Ricoh MP 2014"]
+    assert page.browse_message.text() == "3 found"
     assert page.entries == () and page.message_label.text() == "Nothing waiting for approval."
 
     # An entry written in the form a repair opens, another window: it waits in the open

@@ -12,6 +12,7 @@ Three tabs, each shown to whoever may use it:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -37,20 +38,19 @@ from app import labels
 from app.models.enums import KnowledgeStatus, Module, Operation
 from app.services.knowledge import (
     EDITABLE,
+    KnowledgeListView,
     KnowledgeView,
     approve_knowledge,
-    list_knowledge,
-    list_my_knowledge,
-    list_pending_knowledge,
+    page_knowledge,
     reject_knowledge,
 )
-from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
+from app.ui.formatting import group_digits
 from app.ui.kit.list_page import prepare_table
 from app.ui.kit.record_dialog import keep_open
 from app.ui.kit.rows import CurrentRowKeeper, held_rows, row_of
-from app.ui.kit.table import Col, PagedTableModel, PageRequest
+from app.ui.kit.table import DEFAULT_PAGE_SIZE, Col, PagedTableModel, PageRequest
 
 SEARCH_DEBOUNCE_MS = 300
 RETURNED_COLOUR = "#c62828"
@@ -73,17 +73,17 @@ def _detail(split_parent: QWidget, name: str) -> QPlainTextEdit:
 
 
 class _EntryList:
-    """One tab's list: entries read whole by ``read`` (on the worker), sorted in memory
-    by any column, the first (or the same) entry chosen after every read."""
+    """One tab's list: the entries of one :class:`KnowledgeListView`, read a page at a
+    time (on the worker) and sorted by the server; the first (or the same) entry chosen
+    after every read. The query is the search text (browsing) or None."""
 
     def __init__(self, ctx: AppContext, page: QWidget, name: str,
-                 columns: list[Col[KnowledgeView]],
-                 read: Callable[[UnitOfWork, Any], tuple[KnowledgeView, ...]],
-                 stretch: int) -> None:
+                 columns: list[Col[KnowledgeView]], view: KnowledgeListView,
+                 stretch: int, page_size: int) -> None:
         self._ctx = ctx
         self._page = page
-        self._read = read
-        self.model = PagedTableModel(columns, self._load, local=True, parent=page)
+        self._view = view
+        self.model = PagedTableModel(columns, self._load, page_size=page_size, parent=page)
         self.table = QTableView(page)
         self.table.setObjectName(name)
         prepare_table(self.table, self.model)
@@ -93,11 +93,19 @@ class _EntryList:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         self.keeper = CurrentRowKeeper(self.table, self.model)
 
-    def _load(self, query: Any, request: PageRequest, on_done: Callable[[Any], None],
+    def _load(self, query: str | None, request: PageRequest,
+              on_done: Callable[[Any], None],
               on_error: Callable[[BaseException], None]) -> None:
-        read = self._read
-        self._ctx.run(lambda uow: read(uow, query), on_done=on_done, on_error=on_error,
-                      owner=self._page)
+        actor, view = self._ctx.actor, self._view
+        self._ctx.run(lambda uow: page_knowledge(
+            uow=uow, actor=actor, view=view, text=query, after=request.after,
+            limit=request.limit, sort=request.sort, with_total=request.with_total),
+            on_done=on_done, on_error=on_error, owner=self._page)
+
+    def counts(self) -> tuple[int, int]:
+        """(rows shown, entries in the list): the list's total once it is known."""
+        shown, total = self.model.rowCount(), self.model.total
+        return shown, shown if total is None else max(total, shown)
 
     @property
     def entries(self) -> tuple[KnowledgeView, ...]:
@@ -176,10 +184,12 @@ class ReturnDialog(QDialog):
 class KnowledgePage(QWidget):
     """Browse approved entries; review the pending ones (lead); follow up one's own.
 
-    Each tab's list sorts by any column (in memory: the entries come whole). An entry
+    Each tab's list is read a page at a time and sorts by any column on the server. An entry
     written anywhere (a technician's new entry from a repair, an edit here, the lead's
     decision) is heard on the change bus and the three lists read again.
     """
+
+    page_size = DEFAULT_PAGE_SIZE
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *,
                  search_debounce_ms: int = SEARCH_DEBOUNCE_MS) -> None:
@@ -227,6 +237,7 @@ class KnowledgePage(QWidget):
     # --- building --------------------------------------------------------------------------
 
     def _column(self, key: str) -> Col[KnowledgeView]:
+        """The column ``key`` (also its sort key), in red on an entry returned for rework."""
         columns: dict[str, Col[KnowledgeView]] = {
             c.key: c for c in (
                 Col("number", self.tr("Number"), lambda e: e.number, width=140),
@@ -234,17 +245,14 @@ class KnowledgePage(QWidget):
                 Col("symptom", self.tr("Symptom"), lambda e: e.symptom, width=220),
                 Col("cause", self.tr("Cause"), lambda e: e.cause, width=200),
                 Col("author", self.tr("Author"), lambda e: e.author_name or "", width=100),
-                Col("used", self.tr("Used"), lambda e: str(e.times_used),
-                    sort_value=lambda e: e.times_used, width=60),
+                Col("used", self.tr("Used"), lambda e: str(e.times_used), width=60),
                 Col("status", self.tr("Status"), lambda e: knowledge_status_label(e.status),
-                    sort_value=lambda e: list(KnowledgeStatus).index(e.status), width=90),
+                    width=90),
                 Col("return_reason", self.tr("Return reason"),
                     lambda e: (e.return_reason or "")
                     if e.status is KnowledgeStatus.REJECTED else ""),
             )}
-        column = columns[key]
-        return Col(column.key, column.title, column.value, column.sort, column.sort_value,
-                   column.align, column.width, column.tooltip, _returned_colour)
+        return dataclasses.replace(columns[key], sort=key, role=_returned_colour)
 
     def _build_pending(self) -> None:
         self.review_panel = QWidget(self)
@@ -255,7 +263,7 @@ class KnowledgePage(QWidget):
         self.pending = _EntryList(
             self._ctx, self, "pending_table",
             [self._column(k) for k in ("number", "model", "symptom", "author", "used")],
-            lambda uow, _q: list_pending_knowledge(uow=uow, actor=self._ctx.actor), 2)
+            KnowledgeListView.PENDING, 2, self.page_size)
         self.model, self.table = self.pending.model, self.pending.table
         self.table.setParent(self.review_panel)
         self.table.selectionModel().selectionChanged.connect(
@@ -295,7 +303,7 @@ class KnowledgePage(QWidget):
         self.browse = _EntryList(
             self._ctx, self, "browse_table",
             [self._column(k) for k in ("number", "model", "symptom", "cause", "used")],
-            lambda uow, text: list_knowledge(uow=uow, actor=self._ctx.actor, text=text), 2)
+            KnowledgeListView.BROWSE, 2, self.page_size)
         self.browse_model, self.browse_table = self.browse.model, self.browse.table
         self.browse_table.setParent(self.browse_panel)
         self.browse_table.selectionModel().selectionChanged.connect(
@@ -334,7 +342,7 @@ class KnowledgePage(QWidget):
             self._ctx, self, "mine_table",
             [self._column(k) for k in ("number", "model", "symptom", "status",
                                        "return_reason")],
-            lambda uow, _q: list_my_knowledge(uow=uow, actor=self._ctx.actor), 4)
+            KnowledgeListView.MINE, 4, self.page_size)
         self.mine_model, self.mine_table = self.mine.model, self.mine.table
         self.mine_table.setParent(self.mine_panel)
         self.mine_table.selectionModel().selectionChanged.connect(
@@ -409,24 +417,38 @@ class KnowledgePage(QWidget):
         return self.mine.entries
 
     def _loaded(self) -> None:
-        count = self.model.rowCount()
+        _shown, waiting = self.pending.counts()
         self.message_label.setText(
-            self.tr("{count} waiting").format(count=count) if count
+            self.tr("{count} waiting").format(count=group_digits(waiting)) if waiting
             else self.tr("Nothing waiting for approval."))
         self._show_selected()
 
     def _browse_loaded(self) -> None:
-        count = self.browse_model.rowCount()
-        self.browse_message.setText(self.tr("{count} found").format(count=count) if count
-                                    else self.tr("Nothing found."))
+        shown, found = self.browse.counts()
+        if not shown:
+            text = self.tr("Nothing found.")
+        elif found > shown:
+            text = self.tr("{shown} shown of {total} found").format(
+                shown=shown, total=group_digits(found))
+        else:
+            text = self.tr("{count} found").format(count=shown)
+        self.browse_message.setText(text)
         self.browse_loaded = True
 
     def _mine_loaded(self) -> None:
-        rows = self.my_entries
-        returned = sum(1 for e in rows if e.status is KnowledgeStatus.REJECTED)
-        self.mine_message.setText(
-            self.tr("{count} returned to you for rework.").format(count=returned) if returned
-            else self.tr("{count} entries.").format(count=len(rows)))
+        shown, total = self.mine.counts()
+        # Counted among the entries shown; unsorted they come first.
+        returned = sum(1 for e in self.my_entries if e.status is KnowledgeStatus.REJECTED)
+        if total > shown:
+            text = (self.tr("{shown} of {total} entries shown, {returned} of them returned "
+                            "to you for rework.") if returned
+                    else self.tr("{shown} of {total} entries shown.")).format(
+                shown=shown, total=group_digits(total), returned=returned)
+        elif returned:
+            text = self.tr("{count} returned to you for rework.").format(count=returned)
+        else:
+            text = self.tr("{count} entries.").format(count=shown)
+        self.mine_message.setText(text)
         self.mine_loaded = True
 
     def _failed(self, error: BaseException) -> None:
