@@ -1161,62 +1161,67 @@ Address: {address}</source>
 <context>
     <name>ContractListPage</name>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="72"/>
+        <location filename="../../app/ui/contracts/page.py" line="67"/>
         <source>New contract</source>
         <translation>新建合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="59"/>
+        <location filename="../../app/ui/contracts/page.py" line="54"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="63"/>
+        <location filename="../../app/ui/contracts/page.py" line="58"/>
         <source>Expiring within {days} days</source>
         <translation>{days} 天内到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="69"/>
+        <location filename="../../app/ui/contracts/page.py" line="64"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="79"/>
+        <location filename="../../app/ui/contracts/page.py" line="73"/>
         <source>Number</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="81"/>
+        <location filename="../../app/ui/contracts/page.py" line="75"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="83"/>
+        <location filename="../../app/ui/contracts/page.py" line="77"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="85"/>
+        <location filename="../../app/ui/contracts/page.py" line="79"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="87"/>
+        <location filename="../../app/ui/contracts/page.py" line="81"/>
         <source>Period</source>
         <translation>合同期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="90"/>
+        <location filename="../../app/ui/contracts/page.py" line="84"/>
         <source>Fee</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="92"/>
+        <location filename="../../app/ui/contracts/page.py" line="86"/>
         <source>Devices</source>
         <translation>设备数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="123"/>
+        <location filename="../../app/ui/contracts/page.py" line="116"/>
+        <source>{count} of them expiring soon</source>
+        <translation>其中 {count} 份即将到期</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/contracts/page.py" line="118"/>
         <source>{count} expiring soon</source>
         <translation>{count} 份即将到期</translation>
     </message>
@@ -2644,78 +2649,78 @@ Address: {address}</source>
         <translation>全部显示</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="346"/>
-        <location filename="../../app/ui/customers/overview.py" line="465"/>
+        <location filename="../../app/ui/customers/overview.py" line="350"/>
+        <location filename="../../app/ui/customers/overview.py" line="469"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="458"/>
+        <location filename="../../app/ui/customers/overview.py" line="462"/>
         <source>Could not reload: {reason}</source>
         <translation>无法刷新：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="469"/>
+        <location filename="../../app/ui/customers/overview.py" line="473"/>
         <source>The latest {count} entries are shown.</source>
         <translation>只显示最近的 {count} 条记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="471"/>
+        <location filename="../../app/ui/customers/overview.py" line="475"/>
         <source>Entries: {count}</source>
         <translation>记录：{count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="473"/>
+        <location filename="../../app/ui/customers/overview.py" line="477"/>
         <source>Entries shown: {shown} of {count}</source>
         <translation>显示 {shown} 条，共 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="488"/>
+        <location filename="../../app/ui/customers/overview.py" line="492"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="497"/>
+        <location filename="../../app/ui/customers/overview.py" line="501"/>
         <source>Devices ({count})</source>
         <translation>设备（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="500"/>
+        <location filename="../../app/ui/customers/overview.py" line="504"/>
         <source>No devices on file.</source>
         <translation>没有登记设备。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="501"/>
+        <location filename="../../app/ui/customers/overview.py" line="505"/>
         <source>Service contracts ({count})</source>
         <translation>服务合同（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="505"/>
+        <location filename="../../app/ui/customers/overview.py" line="509"/>
         <source>No service contracts.</source>
         <translation>没有服务合同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="513"/>
+        <location filename="../../app/ui/customers/overview.py" line="517"/>
         <source>under contract {number} until {date}</source>
         <translation>合同 {number}，保修至 {date}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="516"/>
+        <location filename="../../app/ui/customers/overview.py" line="520"/>
         <source>no service contract</source>
         <translation>无服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="517"/>
+        <location filename="../../app/ui/customers/overview.py" line="521"/>
         <source>{device} · SN {serial} · {cover}</source>
         <translation>{device} · 序列号 {serial} · {cover}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="521"/>
+        <location filename="../../app/ui/customers/overview.py" line="525"/>
         <source>{number} · {kind} · {status} · {start} – {end}</source>
         <translation>{number} · {kind} · {status} · {start} 至 {end}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="561"/>
+        <location filename="../../app/ui/customers/overview.py" line="565"/>
         <source>{kind} ({count})</source>
         <translation>{kind}（{count}）</translation>
     </message>
@@ -3460,188 +3465,203 @@ Contract {number}, until {day}</source>
 <context>
     <name>KnowledgePage</name>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="210"/>
+        <location filename="../../app/ui/knowledge/page.py" line="220"/>
         <source>Pending approval</source>
         <translation>待审核</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="199"/>
+        <location filename="../../app/ui/knowledge/page.py" line="209"/>
         <source>Approved entries are suggested to the technicians at intake and in the repair record. New entries are approved by the repair lead.</source>
         <translation>已批准的条目会在接修和维修记录中推荐给技术员。新条目由维修主管审核。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="215"/>
+        <location filename="../../app/ui/knowledge/page.py" line="225"/>
         <source>Browse</source>
         <translation>浏览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="217"/>
+        <location filename="../../app/ui/knowledge/page.py" line="227"/>
         <source>My entries</source>
         <translation>我的条目</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="232"/>
+        <location filename="../../app/ui/knowledge/page.py" line="243"/>
         <source>Number</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="233"/>
+        <location filename="../../app/ui/knowledge/page.py" line="244"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="234"/>
+        <location filename="../../app/ui/knowledge/page.py" line="245"/>
         <source>Symptom</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="236"/>
+        <location filename="../../app/ui/knowledge/page.py" line="247"/>
         <source>Author</source>
         <translation>作者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="237"/>
+        <location filename="../../app/ui/knowledge/page.py" line="248"/>
         <source>Used</source>
         <translation>使用次数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="267"/>
+        <location filename="../../app/ui/knowledge/page.py" line="275"/>
         <source>Approve</source>
         <translation>批准</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="270"/>
+        <location filename="../../app/ui/knowledge/page.py" line="278"/>
         <source>Return for rework…</source>
         <translation>退回…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="292"/>
+        <location filename="../../app/ui/knowledge/page.py" line="300"/>
         <source>Model or symptom words, e.g. M404 卡纸</source>
         <translation>型号或故障关键词，如 M404 卡纸</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="235"/>
+        <location filename="../../app/ui/knowledge/page.py" line="246"/>
         <source>Cause</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="315"/>
+        <location filename="../../app/ui/knowledge/page.py" line="323"/>
         <source>Search:</source>
         <translation>搜索：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="239"/>
+        <location filename="../../app/ui/knowledge/page.py" line="249"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="241"/>
+        <location filename="../../app/ui/knowledge/page.py" line="251"/>
         <source>Return reason</source>
         <translation>退回原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="348"/>
+        <location filename="../../app/ui/knowledge/page.py" line="356"/>
         <source>Edit and resubmit…</source>
         <translation>修改并重新提交…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="376"/>
-        <location filename="../../app/ui/knowledge/page.py" line="381"/>
+        <location filename="../../app/ui/knowledge/page.py" line="384"/>
+        <location filename="../../app/ui/knowledge/page.py" line="389"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="414"/>
+        <location filename="../../app/ui/knowledge/page.py" line="422"/>
         <source>{count} waiting</source>
         <translation>{count} 条待审核</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="415"/>
+        <location filename="../../app/ui/knowledge/page.py" line="423"/>
         <source>Nothing waiting for approval.</source>
         <translation>没有待审核的条目。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="420"/>
+        <location filename="../../app/ui/knowledge/page.py" line="434"/>
         <source>{count} found</source>
         <translation>找到 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="421"/>
+        <location filename="../../app/ui/knowledge/page.py" line="429"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="428"/>
+        <location filename="../../app/ui/knowledge/page.py" line="431"/>
+        <source>{shown} shown of {total} found</source>
+        <translation>显示 {shown} / 共找到 {total} 条</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="443"/>
+        <source>{shown} of {total} entries shown, {returned} of them returned to you for rework.</source>
+        <translation>显示 {shown} / 共 {total} 条，其中 {returned} 条已退回给您修改。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="445"/>
+        <source>{shown} of {total} entries shown.</source>
+        <translation>显示 {shown} / 共 {total} 条。</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/knowledge/page.py" line="448"/>
         <source>{count} returned to you for rework.</source>
         <translation>{count} 条被退回，需要修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="429"/>
+        <location filename="../../app/ui/knowledge/page.py" line="450"/>
         <source>{count} entries.</source>
         <translation>共 {count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="457"/>
+        <location filename="../../app/ui/knowledge/page.py" line="479"/>
         <source>Status: {status}</source>
         <translation>状态：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="460"/>
+        <location filename="../../app/ui/knowledge/page.py" line="482"/>
         <source>Returned by the repair lead: {reason}</source>
         <translation>维修主管退回：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="463"/>
+        <location filename="../../app/ui/knowledge/page.py" line="485"/>
         <source>Returned before: {reason}</source>
         <translation>曾被退回：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="465"/>
+        <location filename="../../app/ui/knowledge/page.py" line="487"/>
         <source>Symptom: {text}</source>
         <translation>故障现象：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="466"/>
+        <location filename="../../app/ui/knowledge/page.py" line="488"/>
         <source>Cause: {text}</source>
         <translation>原因：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="467"/>
+        <location filename="../../app/ui/knowledge/page.py" line="489"/>
         <source>Solution:</source>
         <translation>解决方法：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="469"/>
+        <location filename="../../app/ui/knowledge/page.py" line="491"/>
         <source>Parts: {text}</source>
         <translation>配件：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="471"/>
+        <location filename="../../app/ui/knowledge/page.py" line="493"/>
         <source>Keywords: {text}</source>
         <translation>关键词：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="500"/>
+        <location filename="../../app/ui/knowledge/page.py" line="522"/>
         <source>Approved: {number}</source>
         <translation>已批准：{number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="558"/>
+        <location filename="../../app/ui/knowledge/page.py" line="580"/>
         <source>{number} submitted for approval.</source>
         <translation>{number} 已提交审核。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="560"/>
+        <location filename="../../app/ui/knowledge/page.py" line="582"/>
         <source>{number} saved.</source>
         <translation>{number} 已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="516"/>
+        <location filename="../../app/ui/knowledge/page.py" line="538"/>
         <source>Returned for rework: {number}</source>
         <translation>已退回：{number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="526"/>
+        <location filename="../../app/ui/knowledge/page.py" line="548"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -6074,32 +6094,32 @@ Contract {number}, until {day}</source>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="129"/>
+        <location filename="../../app/ui/knowledge/page.py" line="137"/>
         <source>Return for rework</source>
         <translation>退回修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="130"/>
+        <location filename="../../app/ui/knowledge/page.py" line="138"/>
         <source>Return {number} to {author} for rework. It is not suggested until it is submitted and approved again.</source>
         <translation>将 {number} 退回给 {author} 修改。重新提交并审核通过之前不会被推荐。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="137"/>
+        <location filename="../../app/ui/knowledge/page.py" line="145"/>
         <source>What should the author change? (required)</source>
         <translation>请写明需要修改的地方（必填）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="140"/>
+        <location filename="../../app/ui/knowledge/page.py" line="148"/>
         <source>Return</source>
         <translation>退回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="144"/>
+        <location filename="../../app/ui/knowledge/page.py" line="152"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="156"/>
+        <location filename="../../app/ui/knowledge/page.py" line="164"/>
         <source>Reason for returning:</source>
         <translation>退回原因：</translation>
     </message>
@@ -7401,47 +7421,47 @@ Contract {number}, until {day}</source>
 <context>
     <name>TimelineEntryDialog</name>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="601"/>
+        <location filename="../../app/ui/customers/overview.py" line="605"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="602"/>
+        <location filename="../../app/ui/customers/overview.py" line="606"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="603"/>
+        <location filename="../../app/ui/customers/overview.py" line="607"/>
         <source>Reference</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="604"/>
+        <location filename="../../app/ui/customers/overview.py" line="608"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="605"/>
+        <location filename="../../app/ui/customers/overview.py" line="609"/>
         <source>Details</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="606"/>
+        <location filename="../../app/ui/customers/overview.py" line="610"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="607"/>
+        <location filename="../../app/ui/customers/overview.py" line="611"/>
         <source>By</source>
         <translation>经办人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="617"/>
+        <location filename="../../app/ui/customers/overview.py" line="621"/>
         <source>:</source>
         <translation>：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="626"/>
+        <location filename="../../app/ui/customers/overview.py" line="630"/>
         <source>This is a summary. The full screen for this record comes with the &quot;{module}&quot; module.</source>
         <translation>这里只显示摘要。完整的单据界面将随“{module}”模块提供。</translation>
     </message>
@@ -7449,42 +7469,42 @@ Contract {number}, until {day}</source>
 <context>
     <name>TimelineModel</name>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="103"/>
+        <location filename="../../app/ui/customers/timeline_model.py" line="105"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="104"/>
+        <location filename="../../app/ui/customers/timeline_model.py" line="106"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="105"/>
+        <location filename="../../app/ui/customers/timeline_model.py" line="107"/>
         <source>Reference</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="106"/>
+        <location filename="../../app/ui/customers/timeline_model.py" line="108"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="107"/>
+        <location filename="../../app/ui/customers/timeline_model.py" line="109"/>
         <source>Details</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="108"/>
+        <location filename="../../app/ui/customers/timeline_model.py" line="110"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="109"/>
+        <location filename="../../app/ui/customers/timeline_model.py" line="111"/>
         <source>By</source>
         <translation>经办人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="151"/>
+        <location filename="../../app/ui/customers/timeline_model.py" line="153"/>
         <source>Local time</source>
         <translation>本地时间</translation>
     </message>

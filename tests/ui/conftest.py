@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from sqlalchemy import Engine
 
@@ -37,6 +39,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Forget the widgets a test registered with ``qtbot.addWidget`` that are gone already.
+
+    A dialog shown with ``keep_open`` deletes itself when it closes; if the test closed it,
+    Qt may delete it in the events pytest-qt processes before closing what was registered,
+    and closing a deleted widget raises. Deleting what is due first, then dropping the
+    dead ones, makes that not depend on timing."""
+    widgets = getattr(item, "qt_widgets", None)
+    if widgets and QApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        item.qt_widgets = [  # type: ignore[attr-defined]
+            (ref, close) for ref, close in widgets
+            if (widget := ref()) is None or shiboken6.isValid(widget)]
+    yield
 
 
 @pytest.fixture(scope="session", autouse=True)

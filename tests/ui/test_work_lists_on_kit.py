@@ -194,7 +194,6 @@ def test_the_confirmation_queue_sorts_in_memory_and_hears_a_decision_taken_elsew
     qtbot.waitUntil(lambda: model.rowCount() == 2 and not model.is_loading)
     assert queue.message_label.text() == "2 records wait for confirmation."
     assert _column(model, "amount") == ["¥1,200.00", "¥900.00"]  # the order is kept
-    dialog.close()
 
 
 def test_the_todo_list_sorts_in_memory_and_hears_a_report_from_another_window(
@@ -398,7 +397,6 @@ def test_the_recent_visits_sort_on_the_server_give_their_total_and_hear_a_saved_
     dialog.save()
     qtbot.waitUntil(lambda: not model.is_loading and _column(model, "purpose")
                     == ["D 买纸和硒鼓", "C 问价"])
-    dialog.close()
 
 
 def test_the_360_view_hears_a_visit_recorded_in_a_form_of_its_own(
