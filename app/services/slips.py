@@ -9,7 +9,7 @@ frozen data of :mod:`app.reports.data`; ``app.reports`` renders it without a dat
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import or_, select
 
@@ -64,6 +64,8 @@ from app.services.uow import UnitOfWork
 from app.services.validation import search_text
 
 SlipKind = Literal["quotation", "order"]
+# The printed documents, found by id or by number.
+D = TypeVar("D", Quotation, Order, ServiceTicket)
 # The slips are Chinese documents with English captions under the Chinese ones, whatever
 # the station's language: the words put into them (priority, channel ...) are Chinese too.
 SLIP_LANGUAGE = "zh"
@@ -78,7 +80,6 @@ DEFAULT_SERVICE_TERMS = (
 
 # --- quotations and sales slips ------------------------------------------------------------
 
-
 def quotation_slip_data(
     *, uow: UnitOfWork, actor: Actor, quotation_id: int | None = None,
     number: str | None = None,
@@ -92,11 +93,7 @@ def quotation_slip_data(
     _one_key(quotation_id, number)
     with uow:
         require(uow, actor, Module.QUOTATIONS, Operation.PRINT)
-        condition = (Quotation.id == quotation_id if quotation_id is not None
-                     else Quotation.number == (number or "").strip())
-        quotation = uow.session.execute(select(Quotation).where(condition)).scalar_one_or_none()
-        if quotation is None:
-            raise _not_found("Quotation", quotation_id if quotation_id is not None else number)
+        quotation = _document(uow, Quotation, "Quotation", quotation_id, number)
         require_in_scope(uow, actor, Module.QUOTATIONS, Operation.PRINT, quotation.owner_id)
         data = QuotationSlipData(
             company=load_company(uow),
@@ -131,11 +128,7 @@ def order_slip_data(
     _one_key(order_id, number)
     with uow:
         require(uow, actor, Module.ORDERS, Operation.PRINT)
-        condition = (Order.id == order_id if order_id is not None
-                     else Order.number == (number or "").strip())
-        order = uow.session.execute(select(Order).where(condition)).scalar_one_or_none()
-        if order is None:
-            raise _not_found("Order", order_id if order_id is not None else number)
+        order = _document(uow, Order, "Order", order_id, number)
         require_in_scope(uow, actor, Module.ORDERS, Operation.PRINT, order.owner_id)
         customer = _customer_block(uow, order.customer_id, order.contact_id, actor)
         data = OrderSlipData(
@@ -229,6 +222,17 @@ def _one_key(record_id: int | None, number: str | None) -> None:
     search_text("number", number)  # typed or scanned: checked before any query
     if (record_id is None) == (number is None or not number.strip()):
         raise ValueError("give exactly one of the id and the number")
+
+
+def _document(uow: UnitOfWork, model: type[D], entity: str, record_id: int | None,
+              number: str | None) -> D:
+    """The document to print, by id or by its number (typed or scanned)."""
+    condition = (model.id == record_id if record_id is not None
+                 else model.number == (number or "").strip())
+    found = uow.session.execute(select(model).where(condition)).scalar_one_or_none()
+    if found is None:
+        raise _not_found(entity, record_id if record_id is not None else number)
+    return found
 
 
 def _not_found(entity: str, key: int | str | None) -> NotFound:
@@ -331,11 +335,8 @@ def _ticket_slip(uow: UnitOfWork, actor: Actor, ticket_id: int | None, number: s
     _one_key(ticket_id, number)
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.PRINT)
-        condition = (ServiceTicket.id == ticket_id if ticket_id is not None
-                     else ServiceTicket.number == (number or "").strip())
-        ticket = uow.session.execute(select(ServiceTicket).where(condition)).scalar_one_or_none()
-        if ticket is None or not (
-                owns_in_scope(uow, actor, Module.SERVICE_TICKETS, ticket.intake_by_id)
+        ticket = _document(uow, ServiceTicket, "Service ticket", ticket_id, number)
+        if not (owns_in_scope(uow, actor, Module.SERVICE_TICKETS, ticket.intake_by_id)
                 or owns_in_scope(uow, actor, Module.SERVICE_TICKETS, ticket.technician_id)):
             raise _not_found("Service ticket", ticket_id if ticket_id is not None else number)
         device = uow.session.get(Device, ticket.device_id) if ticket.device_id else None
