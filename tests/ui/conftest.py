@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from sqlalchemy import Engine
 
@@ -43,19 +42,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
-    """Forget the widgets a test registered with ``qtbot.addWidget`` that are gone already.
+    """Let pytest-qt pass over a registered widget that is gone by the time it closes it.
 
-    A dialog shown with ``keep_open`` deletes itself when it closes; if the test closed it,
-    Qt may delete it in the events pytest-qt processes before closing what was registered,
-    and closing a deleted widget raises. Deleting what is due first, then dropping the
-    dead ones, makes that not depend on timing."""
+    A dialog shown with ``keep_open`` deletes itself when it closes; if the test closed
+    it, Qt may delete it in the events pytest-qt processes just before closing what
+    ``qtbot.addWidget`` registered, and closing a deleted widget raises. pytest-qt reads
+    each widget through a weak reference when it closes it: this one answers None for a
+    widget whose C++ side is gone, at that moment (nothing is deleted here)."""
     widgets = getattr(item, "qt_widgets", None)
-    if widgets and QApplication.instance() is not None:
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        item.qt_widgets = [  # type: ignore[attr-defined]
-            (ref, close) for ref, close in widgets
-            if (widget := ref()) is None or shiboken6.isValid(widget)]
+    if widgets:
+        item.qt_widgets = [(_alive(ref), close) for ref, close in widgets]  # type: ignore[attr-defined]
     yield
+
+
+def _alive(ref: Callable[[], QWidget | None]) -> Callable[[], QWidget | None]:
+    def widget() -> QWidget | None:
+        found = ref()
+        return found if found is not None and shiboken6.isValid(found) else None
+    return widget
 
 
 @pytest.fixture(scope="session", autouse=True)
