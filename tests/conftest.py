@@ -25,7 +25,10 @@ from app.services.auth import actor_for
 from app.services.permissions import Actor
 from app.services.reference import ensure_reference_data
 from app.services.uow import UnitOfWork
-from tests import mssql_guard, people
+from tests import mssql_guard, people, run_day
+
+# Before any test module takes TODAY: the day the run began stays today (tests/run_day.py).
+run_day.install()
 
 TEST_PASSWORD = "test-pass-123"
 
