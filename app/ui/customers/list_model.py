@@ -171,10 +171,6 @@ class CustomerListModel(PagedTableModel):
         """The column index of the custom field ``code``."""
         return self.column_index(f"custom:{code}")
 
-    def custom_value(self, row: int, code: str) -> object:
-        customer_id = self.customer_id(row)
-        return None if customer_id is None else self.custom_of(customer_id, code)
-
     def customer_id(self, row: int) -> int | None:
         found = self.row_id(row)
         return int(found) if found is not None else None

@@ -73,10 +73,6 @@ class RecordChooser(QWidget):
 
     # --- state --------------------------------------------------------------------------------
 
-    @property
-    def is_fixed(self) -> bool:
-        return not self.search_edit.isVisibleTo(self)
-
     def current_id(self) -> Any:
         return self.combo.currentData()
 

@@ -40,7 +40,7 @@ class FormDialog(QDialog):
     record_kind = ""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, *, name: str,
-                 title: str, ok_text: str = "", width: int = 400) -> None:
+                 title: str, width: int = 400) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self.setObjectName(f"{name}_dialog")
@@ -57,8 +57,6 @@ class FormDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         self.save_button: QPushButton = buttons.button(QDialogButtonBox.StandardButton.Save)
-        if ok_text:
-            self.save_button.setText(ok_text)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)

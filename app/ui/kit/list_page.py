@@ -234,12 +234,12 @@ class ListPage(QWidget):
         self.refresh()
 
     def focus_search(self) -> None:
-        focus = next((self.bar.itemAt(i).widget() for i in range(self.bar.count())
-                      if isinstance(self.bar.itemAt(i).widget(), QWidget)
-                      and self.bar.itemAt(i).widget().focusPolicy() != Qt.FocusPolicy.NoFocus
-                      and not isinstance(self.bar.itemAt(i).widget(), QLabel | QPushButton)),
-                     self.table)
-        focus.setFocus()
+        """Ctrl+F: the first filter of the bar, or the table when there is none."""
+        widgets = (self.bar.itemAt(i).widget() for i in range(self.bar.count()))
+        first = next((w for w in widgets if w is not None
+                      and not isinstance(w, QLabel | QPushButton)
+                      and w.focusPolicy() != Qt.FocusPolicy.NoFocus), self.table)
+        first.setFocus()
 
     def _load(self, query: Any, request: PageRequest, on_done: Callable[[Any], None],
               on_error: Callable[[BaseException], None]) -> None:

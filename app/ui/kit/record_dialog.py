@@ -42,10 +42,10 @@ def keep_open(dialog: D) -> D:
     return dialog
 
 
-def header_label(parent: QWidget, name: str = "number_label") -> QLabel:
+def header_label(parent: QWidget) -> QLabel:
     """The record's number at the top of its dialog, bold and a little larger."""
     label = QLabel(parent)
-    label.setObjectName(name)
+    label.setObjectName("number_label")
     font = label.font()
     font.setBold(True)
     font.setPointSizeF(font.pointSizeF() * 1.2)

@@ -42,8 +42,6 @@ R = TypeVar("R")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-# The value a column sorts by in memory (``local`` lists) — for tests and delegates too.
-SORT_ROLE = Qt.ItemDataRole.UserRole + 3
 
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_CACHED_ROWS = 2000
@@ -245,10 +243,9 @@ class PagedTableModel(QAbstractTableModel):
         generation = self._generation
         self._refilling.clear()
         self._fetching = True
-        self._chunk_size = self._page_size
         request = PageRequest(after=None, limit=self._page_size,
                               sort=None if self._local else self._sort, with_total=False)
-        self._chunk_size = min(self._chunk_size * 2, self._max_chunk)
+        self._chunk_size = min(self._page_size * 2, self._max_chunk)
         self._request(request, lambda page: self._on_replaced(generation, page),
                       lambda error: self._on_replace_failed(generation, error))
         self._emit_loading()
@@ -351,8 +348,6 @@ class PagedTableModel(QAbstractTableModel):
             return None if shown is None else str(shown)
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align is not None:
             return column.align
-        if role == SORT_ROLE:
-            return (column.sort_value or column.value)(row)
         if column.role is not None:
             return column.role(row, role)
         return None
