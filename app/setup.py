@@ -94,6 +94,14 @@ def server_fields(address: str) -> ServerFields | None:
                         driver=query.get("driver", DEFAULT_MSSQL_DRIVER))
 
 
+def database_name(address: str) -> str:
+    """The database an address names ("" when it names none or does not read)."""
+    try:
+        return make_url(address).database or ""
+    except (sa_exc.ArgumentError, ValueError):
+        return ""
+
+
 def with_login(address: str, user: str | None, password: str | None) -> str:
     """The address with the login the wizard checks with (never saved)."""
     if not user:

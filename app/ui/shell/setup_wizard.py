@@ -36,8 +36,6 @@ from PySide6.QtWidgets import (
     QWizard,
     QWizardPage,
 )
-from sqlalchemy import exc as sa_exc
-from sqlalchemy import make_url
 
 from app import i18n, update
 from app.db import (
@@ -68,6 +66,7 @@ from app.setup import (
     ServerFields,
     admin_commands,
     create_database,
+    database_name,
     installed_odbc_drivers,
     keep_password,
     probe_database,
@@ -611,7 +610,7 @@ class CheckPage(_Page):
             self.show_ask_administrator(self.tr(
                 "The database {database} on {server} is empty, and this login may not "
                 "create StationCRM in it.").format(
-                    database=_database_name(address), server=server_of(address)),
+                    database=database_name(address), server=server_of(address)),
                 probe.dialect)
         else:
             style_message(self.message_label, probe.message, "error")
@@ -660,13 +659,6 @@ class CheckPage(_Page):
         if probe is not None and probe.state in ("empty", "unfinished") and probe.can_create:
             return SetupWizard.PAGE_CREATE
         return SetupWizard.PAGE_STATION
-
-
-def _database_name(address: str) -> str:
-    try:
-        return make_url(address).database or ""
-    except (sa_exc.ArgumentError, ValueError):
-        return ""
 
 
 class CreatePage(_Page):
