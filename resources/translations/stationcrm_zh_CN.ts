@@ -4,22 +4,18 @@
 <context>
     <name>Accessory</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="103"/>
         <source>Power cord</source>
         <translation>电源线</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="104"/>
         <source>Toner cartridge</source>
         <translation>硒鼓</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="105"/>
         <source>Paper tray</source>
         <translation>纸盒</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="106"/>
         <source>Data cable</source>
         <translation>数据线</translation>
     </message>
@@ -27,32 +23,26 @@
 <context>
     <name>AdminPage</name>
     <message>
-        <location filename="../../app/ui/admin/page.py" line="30"/>
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/page.py" line="31"/>
         <source>Departments</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/page.py" line="32"/>
         <source>Roles and permissions</source>
         <translation>角色权限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/page.py" line="33"/>
         <source>Audit log</source>
         <translation>操作日志</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/page.py" line="37"/>
         <source>Company</source>
         <translation>公司信息</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/page.py" line="56"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
     </message>
@@ -60,7 +50,6 @@
 <context>
     <name>AgingTotals</name>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="95"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
@@ -68,7 +57,6 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../app/ui/shell/app.py" line="188"/>
         <source>StationCRM cannot start</source>
         <translation>StationCRM 无法启动</translation>
     </message>
@@ -76,100 +64,78 @@
 <context>
     <name>AuditTab</name>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="49"/>
         <source>Everyone</source>
         <translation>所有人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="52"/>
         <source>Every kind</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="55"/>
         <source>Every action</source>
         <translation>全部操作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="60"/>
         <source>Record id</source>
         <translation>记录 ID</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="63"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="73"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="80"/>
-        <location filename="../../app/ui/admin/audit_tab.py" line="165"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="82"/>
-        <location filename="../../app/ui/admin/audit_tab.py" line="169"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="84"/>
-        <location filename="../../app/ui/admin/audit_tab.py" line="168"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="90"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="164"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="166"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="170"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="173"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="108"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="108"/>
         <source>Before</source>
         <translation>修改前</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="108"/>
         <source>After</source>
         <translation>修改后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="194"/>
         <source>{count} of {total} entries shown (scroll down for more)</source>
         <translation>已显示 {count} / 共 {total} 条（向下滚动查看更多）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/audit_tab.py" line="197"/>
         <source>{count} entries shown</source>
         <translation>显示 {count} 条</translation>
     </message>
@@ -177,7 +143,6 @@
 <context>
     <name>BoardColumn</name>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="81"/>
         <source>{count} · {amount}
 weighted {weighted}</source>
         <translation>{count} 个 · {amount}
@@ -187,92 +152,74 @@ weighted {weighted}</source>
 <context>
     <name>CareOutcomeDialog</name>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="67"/>
         <source>Customer care outcome</source>
         <translation>客户关怀结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="94"/>
         <source>What was said, what the customer needs next</source>
         <translation>沟通内容、客户后续需求</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="102"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="104"/>
         <source>Postpone to</source>
         <translation>推迟到</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="106"/>
         <source>Skip (no action needed)</source>
         <translation>跳过（无需处理）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="136"/>
         <source>Outcome</source>
         <translation>关怀结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="137"/>
         <source>Channel</source>
         <translation>联系方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="138"/>
         <source>Next</source>
         <translation>处理</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="153"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="161"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="178"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="188"/>
         <source>Contact: {name}</source>
         <translation>联系人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="189"/>
         <source>Due {date}</source>
         <translation>到期 {date}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="191"/>
         <source>{date} (overdue)</source>
         <translation>{date}（已超时）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="195"/>
         <source>Owner: {name}</source>
         <translation>负责人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="252"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="256"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/outcome_dialog.py" line="283"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
@@ -280,167 +227,134 @@ weighted {weighted}</source>
 <context>
     <name>CarePage</name>
     <message>
-        <location filename="../../app/ui/care/page.py" line="96"/>
         <source>My care items</source>
         <translation>我的关怀事项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="97"/>
         <source>All I may see</source>
         <translation>我可查看的全部</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="101"/>
         <source>Open</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="101"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="102"/>
         <source>Skipped</source>
         <translation>已跳过</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="102"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="106"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="115"/>
         <source>Generate now</source>
         <translation>立即生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="118"/>
         <source>Create the care items the rules call for (follow-up calls, contract expiry, consumables reorder, birthdays, holidays); nothing is created twice</source>
         <translation>按关怀规则生成关怀事项（取机回访、合同到期、耗材续购、生日、节日），不会重复生成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="120"/>
         <source>Care rules…</source>
         <translation>关怀规则…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="177"/>
         <source>Due on</source>
         <translation>到期日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="178"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="179"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="180"/>
         <source>Reason</source>
         <translation>事由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="181"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="183"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="184"/>
         <source>Outcome</source>
         <translation>关怀结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="130"/>
         <source>Record outcome…</source>
         <translation>记录结果…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="132"/>
         <source>Enter</source>
         <translation>回车键</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="135"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="112"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="113"/>
         <source>Kind:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="164"/>
         <source>{date} (overdue)</source>
         <translation>{date}（已超时）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="181"/>
         <source>(management)</source>
         <translation>（管理部）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="216"/>
         <source>No care items here.</source>
         <translation>没有关怀事项。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="218"/>
         <source>{shown} of {total} care items shown, {overdue} of them overdue.</source>
         <translation>显示 {shown} / 共 {total} 条关怀事项，其中 {overdue} 条已逾期。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="222"/>
         <source>{shown} of {total} care items shown.</source>
         <translation>显示 {shown} / 共 {total} 条关怀事项。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="225"/>
         <source>{count} care items, {overdue} of them overdue.</source>
         <translation>共 {count} 项关怀，其中 {overdue} 项已超时。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="228"/>
         <source>{count} care items.</source>
         <translation>共 {count} 项关怀。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="243"/>
         <source>Care items have not been generated yet.</source>
         <translation>尚未生成过关怀事项。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="246"/>
         <source>Last generated for {date}.</source>
         <translation>最近一次生成日期：{date}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="257"/>
         <source>Generating care items…</source>
         <translation>正在生成关怀事项…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/page.py" line="276"/>
         <source>Generated for {date}: {count} new care items.</source>
         <translation>已生成 {date} 的关怀事项：新增 {count} 项。</translation>
     </message>
@@ -448,134 +362,106 @@ weighted {weighted}</source>
 <context>
     <name>CareRulesDialog</name>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="51"/>
         <source>Care rules</source>
         <translation>关怀规则</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="69"/>
         <source>Rules</source>
         <translation>规则</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="75"/>
         <source>Follow-up call after a pickup</source>
         <translation>取机后回访</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="76"/>
         <source>days after the pickup</source>
         <translation>天（取机后）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="77"/>
         <source>Service contract expiry</source>
         <translation>服务合同到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="78"/>
         <source>days before the contract ends</source>
         <translation>天（合同到期前）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="79"/>
         <source>Consumables reorder</source>
         <translation>耗材续购</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="80"/>
         <source>days before the expected purchase</source>
         <translation>天（预计购买前）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="81"/>
         <source>Contact birthdays</source>
         <translation>联系人生日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="82"/>
-        <location filename="../../app/ui/care/rules_dialog.py" line="84"/>
         <source>days ahead</source>
         <translation>天（提前）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="83"/>
-        <location filename="../../app/ui/care/rules_dialog.py" line="112"/>
         <source>Holiday greetings</source>
         <translation>节日问候</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="102"/>
         <source>Create items due within</source>
         <translation>生成到期在此范围内的事项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="109"/>
         <source>days (each run)</source>
         <translation>天内（每次生成）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="115"/>
         <source>For customers of class:</source>
         <translation>客户分类：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="127"/>
         <source>Holiday</source>
         <translation>节日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="127"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="133"/>
         <source>Date: 2027-02-06 for that year only (春节, 中秋节), 01-01 for every year.</source>
         <translation>日期：2027-02-06 表示仅当年（春节、中秋节），01-01 表示每年。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="140"/>
         <source>Add holiday</source>
         <translation>添加节日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="144"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="163"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="170"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="170"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="186"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="274"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="307"/>
         <source>Holiday line {row}: {message}</source>
         <translation>节日第 {row} 行：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/care/rules_dialog.py" line="314"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
@@ -583,79 +469,64 @@ weighted {weighted}</source>
 <context>
     <name>CheckPage</name>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="498"/>
         <source>Test the connection</source>
         <translation>测试连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="500"/>
         <source>StationCRM connects to the server and looks at the database.</source>
         <translation>StationCRM 连接服务器并检查数据库。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="506"/>
         <source>&amp;Test connection</source>
         <translation>测试连接(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="518"/>
         <source>&amp;Create the database…</source>
         <translation>创建数据库(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="523"/>
         <source>&amp;Install the new version</source>
         <translation>安装新版本(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="545"/>
         <source>Server: {server}
 Address: {address}</source>
         <translation>服务器：{server}
 地址：{address}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="573"/>
         <source>Connecting to {server}…</source>
         <translation>正在连接 {server}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="595"/>
         <source>Connected. The database is ready (schema {revision}). Click Next to choose this PC&apos;s station.</source>
         <translation>已连接。数据库已就绪（数据库结构 {revision}）。请点击“下一步”选择本机站点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="599"/>
         <source>Connected. The database was upgraded by StationCRM {version}; this version still works with it. Click Next to choose this PC&apos;s station.</source>
         <translation>已连接。数据库已由 StationCRM {version} 升级；本版本仍可使用它。请点击“下一步”选择本机站点。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="603"/>
         <source>The database is empty.</source>
         <translation>数据库是空的。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="604"/>
         <source>StationCRM&apos;s tables are there, but nobody may administer them yet.</source>
         <translation>StationCRM 的数据表已存在，但还没有系统管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="606"/>
         <source>Your login may create StationCRM in it: click “Create the database…” to give the company name and the first administrator.</source>
         <translation>您的登录账户可以在其中创建 StationCRM：请点击“创建数据库…”，填写公司名称和第一位系统管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="612"/>
         <source>The database {database} on {server} is empty, and this login may not create StationCRM in it.</source>
         <translation>{server} 上的数据库 {database} 是空的，而此登录账户无权在其中创建 StationCRM。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="626"/>
         <source>Ask the database administrator to create it with these commands (see the administrator&apos;s guide, docs/dba.md), then test again:</source>
         <translation>请数据库管理员用以下命令创建它（见管理员指南 docs/dba.md），然后再次测试：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="639"/>
         <source>Go back to correct what you typed, then test again.</source>
         <translation>请返回修改输入的内容，然后再次测试。</translation>
     </message>
@@ -663,17 +534,14 @@ Address: {address}</source>
 <context>
     <name>ChildCustomFieldsDialog</name>
     <message>
-        <location filename="../../app/ui/customers/child_custom.py" line="64"/>
         <source>Apply</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/child_custom.py" line="66"/>
         <source>Keep these values; they are saved with the customer card (Ctrl+S)</source>
         <translation>保留这些内容，随客户档案一起保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/child_custom.py" line="71"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -681,177 +549,142 @@ Address: {address}</source>
 <context>
     <name>CompanyTab</name>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="87"/>
         <source>Printed in the header of every slip: quotations, sales slips, intake slips and dispatch orders. Changes apply to the next slip printed at any station.</source>
         <translation>打印在每张单据的页眉中：报价单、销售单、接机单和派工单。修改后，任何站点下一次打印的单据即使用新内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="92"/>
         <source>e.g. 北京鑫锐办公设备有限公司</source>
         <translation>例如：北京鑫锐办公设备有限公司</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="94"/>
         <source>e.g. 010-6253 8888</source>
         <translation>例如：010-6253 8888</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="96"/>
         <source>e.g. 中国工商银行北京中关村支行</source>
         <translation>例如：中国工商银行北京中关村支行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="97"/>
         <source>digits, spaces allowed</source>
         <translation>数字，可含空格</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="99"/>
         <source>unified social credit code, 18 characters</source>
         <translation>统一社会信用代码，18 位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="103"/>
         <source>Company name *</source>
         <translation>公司名称 *</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="104"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="105"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="106"/>
         <source>Fax</source>
         <translation>传真</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="107"/>
         <source>Bank</source>
         <translation>开户行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="108"/>
         <source>Bank account</source>
         <translation>银行账号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="109"/>
         <source>Tax number</source>
         <translation>税号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="111"/>
         <source>Company details</source>
         <translation>公司资料</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="124"/>
         <source>Choose logo…</source>
         <translation>选择标志图片…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="127"/>
         <source>Remove logo</source>
         <translation>移除标志</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="131"/>
         <source>PNG or JPEG, at most {size} KB. Printed left of the company name, as high as the header.</source>
         <translation>PNG 或 JPEG 格式，最大 {size} KB。打印在公司名称左侧，高度与页眉相同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="140"/>
         <source>Logo</source>
         <translation>公司标志</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="154"/>
         <source>Reload</source>
         <translation>重新加载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="158"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="276"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="283"/>
         <source>No company name yet: slips print “{placeholder}” until one is saved.</source>
         <translation>尚未设置公司名称：保存之前，单据上打印“{placeholder}”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="311"/>
         <source>{width}×{height} pixels</source>
         <translation>{width}×{height} 像素</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="314"/>
         <source>No logo</source>
         <translation>无标志</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="322"/>
         <source>Choose the company logo</source>
         <translation>选择公司标志图片</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="326"/>
         <source>Images (*.png *.jpg *.jpeg)</source>
         <translation>图片 (*.png *.jpg *.jpeg)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="338"/>
         <source>Reading the image…</source>
         <translation>正在读取图片…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="346"/>
         <source>Logo chosen; save to print it.</source>
         <translation>已选择标志图片；保存后即打印在单据上。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="352"/>
         <source>The file cannot be read: {reason}</source>
         <translation>无法读取该文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="359"/>
         <source>The logo was not changed.</source>
         <translation>标志未更改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="367"/>
         <source>Logo removed; save to print slips without it.</source>
         <translation>已移除标志；保存后单据将不再打印标志。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="377"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="384"/>
         <source>Saved. Slips printed from now on carry these details.</source>
         <translation>已保存。此后打印的单据将使用这些信息。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="395"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/company_tab.py" line="398"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
@@ -859,32 +692,26 @@ Address: {address}</source>
 <context>
     <name>ConfirmBar</name>
     <message>
-        <location filename="../../app/ui/management/confirm_bar.py" line="47"/>
         <source>Return…</source>
         <translation>退回…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirm_bar.py" line="52"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirm_bar.py" line="85"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirm_bar.py" line="103"/>
         <source>Return to the author</source>
         <translation>退回给填写人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirm_bar.py" line="104"/>
         <source>What should {author} correct?</source>
         <translation>请写明 {author} 需要改正什么：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirm_bar.py" line="106"/>
         <source>Return</source>
         <translation>退回</translation>
     </message>
@@ -892,47 +719,38 @@ Address: {address}</source>
 <context>
     <name>ConfirmPage</name>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="421"/>
         <source>Confirm the hand-over</source>
         <translation>确认移交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="422"/>
         <source>Check the totals, then press Hand over.</source>
         <translation>请核对合计，然后点击“移交”。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="427"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="427"/>
         <source>Count</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="428"/>
         <source>Deactivate the user afterwards</source>
         <translation>移交后停用该用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="431"/>
         <source>Everything moves in one transaction; each record keeps its previous owner in the audit log.</source>
         <translation>所有记录在一个事务中移交；每条记录的原负责人都保留在操作日志中。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="446"/>
         <source>Hand over {count} records of {name}.</source>
         <translation>移交 {name} 的 {count} 条记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="454"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="467"/>
         <source>Hand over</source>
         <translation>移交</translation>
     </message>
@@ -940,92 +758,74 @@ Address: {address}</source>
 <context>
     <name>ConfirmationQueueTab</name>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="66"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="72"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="75"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="79"/>
         <source>Return…</source>
         <translation>退回…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="70"/>
         <source>Kind:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="104"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="106"/>
         <source>Reference</source>
         <translation>单号/事由</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="107"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="108"/>
         <source>Author</source>
         <translation>填写人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="109"/>
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="112"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="115"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="139"/>
         <source>{count} records wait for confirmation.</source>
         <translation>{count} 条记录待确认。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="140"/>
         <source>Nothing waits for confirmation.</source>
         <translation>没有待确认的记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="180"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="200"/>
         <source>Return to the author</source>
         <translation>退回给填写人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="201"/>
         <source>What should {author} correct?</source>
         <translation>请写明 {author} 需要改正什么：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/confirmation_tab.py" line="203"/>
         <source>Return</source>
         <translation>退回</translation>
     </message>
@@ -1033,127 +833,102 @@ Address: {address}</source>
 <context>
     <name>ContractDialog</name>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="79"/>
         <source>New service contract</source>
         <translation>新建服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="86"/>
         <source>Service contract</source>
         <translation>服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="136"/>
         <source>Not limited</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="145"/>
         <source> h</source>
         <translation> 小时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="155"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="156"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="157"/>
         <source>Period</source>
         <translation>合同期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="159"/>
         <source>Included visits</source>
         <translation>含上门次数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="160"/>
         <source>Fee</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="161"/>
         <source>Response within</source>
         <translation>响应时限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="162"/>
         <source>Covered devices</source>
         <translation>覆盖设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="163"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="188"/>
         <source>Activate</source>
         <translation>生效</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="192"/>
         <source>Terminate</source>
         <translation>终止</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="196"/>
         <source>Renew…</source>
         <translation>续签…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="199"/>
         <source>Create the follow-on contract: same terms and devices, starting the day after this one ends</source>
         <translation>生成续签合同：条款和设备不变，自本合同到期次日起</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="257"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="265"/>
         <source>Service contract {number}</source>
         <translation>服务合同 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="268"/>
         <source>Expires on {date}</source>
         <translation>{date} 到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="273"/>
         <source>Visits used: {used} of {total}</source>
         <translation>已用次数：{used}/{total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="291"/>
         <source>Could not load the contract.</source>
         <translation>无法加载合同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="327"/>
         <source>This customer has no devices on the card.</source>
         <translation>该客户档案中没有设备。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="414"/>
         <source>Renewing…</source>
         <translation>正在续签…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="417"/>
         <source>Renewed as {number}.</source>
         <translation>已续签为 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/contract_dialog.py" line="426"/>
         <source>Saved: {number}, {fee}</source>
         <translation>已保存：{number}，{fee}</translation>
     </message>
@@ -1161,67 +936,54 @@ Address: {address}</source>
 <context>
     <name>ContractListPage</name>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="67"/>
         <source>New contract</source>
         <translation>新建合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="54"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="58"/>
         <source>Expiring within {days} days</source>
         <translation>{days} 天内到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="64"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="73"/>
         <source>Number</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="75"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="77"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="79"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="81"/>
         <source>Period</source>
         <translation>合同期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="84"/>
         <source>Fee</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="86"/>
         <source>Devices</source>
         <translation>设备数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="116"/>
         <source>{count} of them expiring soon</source>
         <translation>其中 {count} 份即将到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/contracts/page.py" line="118"/>
         <source>{count} expiring soon</source>
         <translation>{count} 份即将到期</translation>
     </message>
@@ -1229,109 +991,86 @@ Address: {address}</source>
 <context>
     <name>CreatePage</name>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="678"/>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="724"/>
         <source>Create the database</source>
         <translation>创建数据库</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="680"/>
         <source>StationCRM creates its tables, each person&apos;s database login and the first administrator, who then adds everyone else in Administration.</source>
         <translation>StationCRM 将创建数据表、每个人的数据库登录账户和第一位系统管理员；其他人员由系统管理员在“系统管理”中添加。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="685"/>
         <source>as printed on every slip</source>
         <translation>打印在每张单据上的名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="690"/>
         <source>e.g. 系统管理员</source>
         <translation>例如：系统管理员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="698"/>
         <source>&amp;Company name:</source>
         <translation>公司名称(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="699"/>
         <source>Administrator&apos;s &amp;user name:</source>
         <translation>管理员用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="700"/>
         <source>&amp;Display name:</source>
         <translation>显示名称(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="701"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="702"/>
         <source>&amp;Repeat password:</source>
         <translation>再次输入密码(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="735"/>
         <source>Enter the company name.</source>
         <translation>请输入公司名称。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="738"/>
         <source>The user name may hold only letters, digits, “.” and “_” (at most 40).</source>
         <translation>用户名只能包含字母、数字、“.”和“_”（最多 40 个字符）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="742"/>
         <source>The password {problem}.</source>
         <translation>密码{problem}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="745"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="777"/>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="788"/>
         <source>Creating the tables…</source>
         <translation>正在创建数据表…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="789"/>
         <source>Adding departments and roles…</source>
         <translation>正在添加部门和角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="790"/>
         <source>Saving the company name…</source>
         <translation>正在保存公司名称…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="791"/>
         <source>Setting up each person&apos;s database login…</source>
         <translation>正在设置每个人的数据库登录账户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="792"/>
         <source>Adding the first administrator…</source>
         <translation>正在添加第一位系统管理员…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="803"/>
         <source>The database is ready. {user} logs in with the password just given.</source>
         <translation>数据库已就绪。{user} 用刚才设置的密码登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="817"/>
         <source>This login may not create the database ({reason}). Ask the database administrator: the commands are on the previous page.</source>
         <translation>此登录账户无权创建数据库（{reason}）。请联系数据库管理员：所需命令见上一页。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="821"/>
         <source>This login may not create the database.</source>
         <translation>此登录账户无权创建数据库。</translation>
     </message>
@@ -1339,22 +1078,18 @@ Address: {address}</source>
 <context>
     <name>CustomColumns</name>
     <message>
-        <location filename="../../app/ui/custom_fields/columns.py" line="58"/>
         <source>Right-click to choose custom field columns</source>
         <translation>右键选择要显示的自定义字段列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/custom_fields/columns.py" line="116"/>
         <source>No custom fields</source>
         <translation>没有自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/custom_fields/columns.py" line="120"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/custom_fields/columns.py" line="146"/>
         <source>Custom field</source>
         <translation>自定义字段</translation>
     </message>
@@ -1362,166 +1097,130 @@ Address: {address}</source>
 <context>
     <name>CustomFieldDialog</name>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="393"/>
         <source>Add field to {entity}</source>
         <translation>给{entity}添加字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="395"/>
         <source>Edit field “{label}”</source>
         <translation>修改字段“{label}”</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="409"/>
         <source>A short name for exports and programs: letters, digits and _; it cannot change later</source>
         <translation>用于导出和程序的简短名称：字母、数字和下划线；保存后不能修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="419"/>
         <source>Must be filled in</source>
         <translation>必须填写</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="429"/>
         <source>Fields with the same group are shown in one box</source>
         <translation>同一分组的字段显示在同一个框内</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="434"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="467"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="646"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="434"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="646"/>
         <source>Chinese</source>
         <translation>中文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="434"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="647"/>
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="439"/>
         <source>Add choice</source>
         <translation>添加选项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="443"/>
         <source>Remove choice</source>
         <translation>删除选项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="447"/>
         <source>Choices</source>
         <translation>选项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="466"/>
         <source>Label (Chinese)</source>
         <translation>中文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="466"/>
         <source>Label (English)</source>
         <translation>英文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="467"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="467"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="468"/>
         <source>Default</source>
         <translation>默认值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="468"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="477"/>
         <source>{field}:</source>
         <translation>{field}：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="484"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="487"/>
         <source>Save the field (Ctrl+S)</source>
         <translation>保存字段（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="489"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="562"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="590"/>
         <source>e.g. 0</source>
         <translation>例如 0</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="591"/>
         <source>e.g. 0.00</source>
         <translation>例如 0.00</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="592"/>
         <source>e.g. 2026-01-01</source>
         <translation>例如 2026-01-01</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="593"/>
         <source>the code of a choice</source>
         <translation>一个选项的代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="594"/>
         <source>choice codes separated by |</source>
         <translation>选项代码，用 | 分隔</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="595"/>
         <source>yes or no</source>
         <translation>是 或 否</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="597"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="612"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请改正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="616"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="648"/>
         <source>Choice {row}, {column}: {message}</source>
         <translation>第 {row} 个选项，{column}：{message}</translation>
     </message>
@@ -1529,158 +1228,126 @@ Address: {address}</source>
 <context>
     <name>CustomFieldsDesigner</name>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="104"/>
         <source>Fields of:</source>
         <translation>字段所属：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="106"/>
         <source>Show removed fields</source>
         <translation>显示已删除的字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="119"/>
         <source>Label</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="119"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="119"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="119"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="120"/>
         <source>Group</source>
         <translation>分组</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="140"/>
         <source>Add field…</source>
         <translation>添加字段…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="141"/>
         <source>Add a field to this kind of record (Ctrl+N)</source>
         <translation>给这类记录添加字段（Ctrl+N）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="143"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="144"/>
         <source>Change the selected field (Enter)</source>
         <translation>修改选中的字段（回车）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="146"/>
         <source>Move up</source>
         <translation>上移</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="147"/>
         <source>Earlier on the form (Ctrl+Up)</source>
         <translation>在表单中靠前（Ctrl+上）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="149"/>
         <source>Move down</source>
         <translation>下移</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="150"/>
         <source>Later on the form (Ctrl+Down)</source>
         <translation>在表单中靠后（Ctrl+下）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="152"/>
         <source>Remove…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="153"/>
         <source>Hide the field; the values entered are kept</source>
         <translation>隐藏该字段；已填写的内容会保留</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="155"/>
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="156"/>
         <source>Show a removed field again, with its values</source>
         <translation>重新显示已删除的字段及其内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="172"/>
         <source>No fields yet: “Add field…” adds the first.</source>
         <translation>还没有字段：点击“添加字段…”添加第一个。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="177"/>
         <source>Preview of the form</source>
         <translation>表单预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="237"/>
         <source>Loading…</source>
         <translation>正在读取…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="262"/>
-        <location filename="../../app/ui/admin/custom_fields.py" line="298"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="272"/>
         <source>Remove field?</source>
         <translation>删除字段？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="273"/>
         <source>Remove the field “{label}”?</source>
         <translation>删除字段“{label}”吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="277"/>
         <source>It disappears from forms, lists, exports and printouts. The values already entered are kept and come back if you restore the field.</source>
         <translation>该字段将不再出现在表单、列表、导出和打印中。已填写的内容会保留，恢复字段后重新显示。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="279"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="280"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="328"/>
         <source>Yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="330"/>
         <source>{label} (removed)</source>
         <translation>{label}（已删除）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/custom_fields.py" line="349"/>
         <source>Not done.</source>
         <translation>未完成。</translation>
     </message>
@@ -1688,42 +1355,34 @@ Address: {address}</source>
 <context>
     <name>CustomFieldsForm</name>
     <message>
-        <location filename="../../app/ui/custom_fields/form.py" line="230"/>
         <source>{field}:</source>
         <translation>{field}：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/custom_fields/form.py" line="235"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../app/ui/custom_fields/form.py" line="268"/>
         <source>yuan, e.g. 1200.00</source>
         <translation>元，例如 1200.00</translation>
     </message>
     <message>
-        <location filename="../../app/ui/custom_fields/form.py" line="279"/>
         <source>Type a date as 2026-11-26; Delete empties it</source>
         <translation>按 2026-11-26 的格式输入日期；按 Delete 清空</translation>
     </message>
     <message>
-        <location filename="../../app/ui/custom_fields/form.py" line="284"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/custom_fields/form.py" line="284"/>
         <source>(choose)</source>
         <translation>（请选择）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/custom_fields/form.py" line="300"/>
         <source>Space ticks or unticks a choice</source>
         <translation>按空格键勾选或取消选项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/custom_fields/form.py" line="304"/>
         <source>Yes</source>
         <translation>是</translation>
     </message>
@@ -1731,463 +1390,363 @@ Address: {address}</source>
 <context>
     <name>CustomerCardDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="146"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="147"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="148"/>
-        <location filename="../../app/ui/customers/card.py" line="623"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="149"/>
         <source>Customer source</source>
         <translation>客户来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="150"/>
         <source>Customer class</source>
         <translation>客户分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="151"/>
-        <location filename="../../app/ui/customers/card.py" line="640"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="152"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="153"/>
-        <location filename="../../app/ui/customers/card.py" line="613"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="154"/>
-        <location filename="../../app/ui/customers/card.py" line="615"/>
         <source>E-mail</source>
         <translation>电子邮件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="155"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="156"/>
         <source>Tax number</source>
         <translation>税号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="157"/>
         <source>Website</source>
         <translation>网址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="158"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="159"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="160"/>
         <source>Addresses</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="161"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="267"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="282"/>
         <source>Checking for existing customers…</source>
         <translation>正在检查是否已有该客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="378"/>
         <source>Required: company or person</source>
         <translation>必填：单位或个人名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="393"/>
         <source>The salesperson responsible for this customer</source>
         <translation>负责该客户的业务员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="231"/>
-        <location filename="../../app/ui/customers/card.py" line="477"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="162"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="226"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="227"/>
         <source>Discard changes in “{customer}”?</source>
         <translation>放弃对“{customer}”的修改？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="230"/>
         <source>This customer card has changes that are not saved.</source>
         <translation>这份客户档案有尚未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="233"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="396"/>
         <source>The salesperson responsible for this customer; choose another to hand the customer over</source>
         <translation>负责该客户的业务员；选择其他人即可移交客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="479"/>
         <source>Save the customer card (Ctrl+S)</source>
         <translation>保存客户档案（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="481"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="483"/>
         <source>Close the card (Esc)</source>
         <translation>关闭客户档案（Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="556"/>
         <source>{field}:</source>
         <translation>{field}：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="576"/>
         <source>Remove row</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="585"/>
         <source>Custom fields…</source>
         <translation>自定义字段…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="590"/>
         <source>The custom fields of the selected row (F4)</source>
         <translation>所选行的自定义字段（F4）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="594"/>
         <source>Type into the last row to add one; Enter moves to the next cell.</source>
         <translation>在最后一行输入即可新增；按回车键移到下一格。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="611"/>
         <source>Name</source>
         <comment>contact person</comment>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="612"/>
         <source>Title</source>
         <translation>职务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="614"/>
         <source>Mobile</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="616"/>
         <source>Birthday</source>
         <translation>生日</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="617"/>
         <source>Primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="625"/>
         <source>City</source>
         <translation>城市</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="626"/>
         <source>District</source>
         <translation>区县</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="627"/>
         <source>Street</source>
         <translation>街道地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="628"/>
         <source>Postal code</source>
         <translation>邮编</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="629"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="635"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="636"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="637"/>
         <source>Serial number</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="638"/>
         <source>Installed on</source>
         <translation>安装日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="639"/>
         <source>Location</source>
         <translation>放置位置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="642"/>
         <source>Last meter reading</source>
         <translation>上次计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="643"/>
         <source>New meter reading</source>
         <translation>新计数器读数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="650"/>
-        <location filename="../../app/ui/customers/card.py" line="651"/>
-        <location filename="../../app/ui/customers/card.py" line="1336"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="652"/>
         <source>The number is given on saving</source>
         <translation>保存时自动编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="694"/>
         <source>{what}: {name}</source>
         <translation>{what}：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="695"/>
         <source>Row {row}</source>
         <translation>第 {row} 行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="750"/>
         <source>You may look at this customer but not change it.</source>
         <translation>您可以查看该客户，但不能修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="760"/>
         <source>The customer could not be loaded.</source>
         <translation>无法载入该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="769"/>
         <source>Customer card — {name}</source>
         <translation>客户档案 — {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="772"/>
         <source>No. {code}</source>
         <translation>编号 {code}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="773"/>
         <source>Last saved by {user} at {time}</source>
         <translation>{user} 最后保存于 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="841"/>
         <source>Your role may not change the phone numbers of customers you do not own.</source>
         <translation>您的角色不能修改非本人负责客户的电话号码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="845"/>
         <source>Your role may not see the phone numbers of customers you do not own.</source>
         <translation>您的角色不能查看非本人负责客户的电话号码。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="847"/>
         <source>(no permission)</source>
         <translation>（无权查看）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="863"/>
-        <location filename="../../app/ui/customers/card.py" line="877"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="827"/>
         <source>{value} on {date}</source>
         <translation>{value}（{date}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="900"/>
         <source>The list of people could not be read just now; close and open the card again to choose.</source>
         <translation>暂时无法读取人员名单；请关闭客户档案后重新打开再选择。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="913"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="930"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="950"/>
-        <location filename="../../app/ui/customers/card.py" line="1109"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="964"/>
         <source>Create anyway?</source>
         <translation>仍然新建？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="965"/>
         <source>Customers that look like this one already exist (see “Possibly already a customer” on the card). Create a new customer anyway?</source>
         <translation>已有与此相似的客户（见档案上的“可能已是客户”）。仍然新建客户吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="970"/>
         <source>Create anyway</source>
         <translation>仍然新建</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="971"/>
         <source>Go back</source>
         <translation>返回修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1009"/>
         <source>Row {row}, {column}: {message} (F4 opens its custom fields)</source>
         <translation>第 {row} 行，{column}：{message}（按 F4 打开该行的自定义字段）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1020"/>
         <source>Row {row}, {column}: {message}</source>
         <translation>第 {row} 行，{column}：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1033"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1101"/>
         <source>Someone else saved this customer meanwhile; loading their version…</source>
         <translation>其他人刚刚保存了该客户，正在载入其版本…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1114"/>
         <source>Not saved: someone else changed this customer.</source>
         <translation>未保存：该客户已被他人修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1185"/>
         <source>primary</source>
         <translation>主联系人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1190"/>
         <source>default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1196"/>
         <source>new reading {value}</source>
         <translation>新读数 {value}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1197"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1304"/>
         <source>Discard changes?</source>
         <translation>放弃修改？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1305"/>
         <source>You changed this customer card without saving. Close it and discard the changes?</source>
         <translation>客户档案已修改但未保存。关闭并放弃这些修改吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="232"/>
-        <location filename="../../app/ui/customers/card.py" line="1310"/>
         <source>Discard changes</source>
         <translation>放弃修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="946"/>
         <source>You may not give this customer to {owner}.</source>
         <translation>您无权将该客户移交给{owner}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1311"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1376"/>
         <source>{title} ({count})</source>
         <translation>{title}（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1396"/>
         <source>A saved device is not removed: set its status to Retired.</source>
         <translation>已保存的设备不能删除：请把状态改为“已停用”。</translation>
     </message>
@@ -2195,22 +1754,18 @@ Address: {address}</source>
 <context>
     <name>CustomerChooser</name>
     <message>
-        <location filename="../../app/ui/kit/chooser.py" line="154"/>
         <source>Find a customer by name, pinyin or phone</source>
         <translation>按名称、拼音或电话查找客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/chooser.py" line="155"/>
         <source>No customer</source>
         <translation>不关联客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/chooser.py" line="155"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/chooser.py" line="162"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -2218,98 +1773,78 @@ Address: {address}</source>
 <context>
     <name>CustomerConflictDialog</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1513"/>
         <source>Changed by someone else</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1514"/>
         <source>Someone else</source>
         <translation>其他人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1517"/>
         <source>{user} saved this customer at {time} after you opened it.</source>
         <translation>在您打开后，{user} 于 {time} 保存了该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1528"/>
         <source>These fields differ between what you typed and the saved record:</source>
         <translation>以下字段中，您输入的内容与已保存的记录不同：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1530"/>
         <source>Your values and the saved record are the same now.</source>
         <translation>您输入的内容与已保存的记录现在相同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1535"/>
-        <location filename="../../app/ui/customers/card.py" line="1545"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1535"/>
         <source>What you typed</source>
         <translation>您输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1535"/>
         <source>Saved now</source>
         <translation>现已保存的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1555"/>
         <source>Reload</source>
         <translation>重新载入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1558"/>
         <source>Discard your changes and show the saved record (your values stay listed here)</source>
         <translation>放弃您的修改并显示已保存的记录（您输入的内容仍列在这里）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1561"/>
         <source>Overwrite…</source>
         <translation>覆盖…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1563"/>
         <source>Save your values over the saved record</source>
         <translation>用您输入的内容覆盖已保存的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1566"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1569"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1594"/>
         <source>The saved record is loaded in the card now. What you had typed stays listed here: select a cell and press Ctrl+C to copy it.</source>
         <translation>客户档案现在显示已保存的记录。您原先输入的内容仍列在这里：选中单元格按 Ctrl+C 即可复制。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1596"/>
         <source>What you had typed</source>
         <translation>您原先输入的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1605"/>
         <source>Overwrite?</source>
         <translation>覆盖？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1606"/>
         <source>Save your values over what {user} saved? Their changes to the fields listed are lost.</source>
         <translation>用您输入的内容覆盖 {user} 保存的内容吗？其对所列字段的修改将丢失。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1611"/>
         <source>Overwrite</source>
         <translation>覆盖</translation>
     </message>
@@ -2317,58 +1852,46 @@ Address: {address}</source>
 <context>
     <name>CustomerListModel</name>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="145"/>
         <source>Custom field</source>
         <translation>自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="66"/>
         <source>Code</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="67"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="68"/>
         <source>Short name</source>
         <translation>简称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="69"/>
         <source>Class</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="70"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="71"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="72"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="73"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="87"/>
-        <location filename="../../app/ui/customers/list_model.py" line="119"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_model.py" line="116"/>
         <source>This customer belongs to {owner}. You may see only its name and owner.</source>
         <translation>该客户属于 {owner}，您只能看到名称和负责人。</translation>
     </message>
@@ -2376,167 +1899,134 @@ Address: {address}</source>
 <context>
     <name>CustomerListPage</name>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="107"/>
         <source>Name, pinyin initials (bjxr), phone, contact, serial no.</source>
         <translation>名称、拼音首字母（bjxr）、电话、联系人、序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="110"/>
         <source>Finds customers by name or short name, full pinyin or pinyin initials, any part of a phone number, a contact&apos;s name or phone, or a device serial number.</source>
         <translation>按名称或简称、全拼或拼音首字母、电话号码的任意部分、联系人姓名或电话、设备序列号查找客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="118"/>
         <source>All classes</source>
         <translation>全部分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="120"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="122"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="125"/>
         <source>Show the customers of one owner</source>
         <translation>只显示某位负责人的客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="126"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="127"/>
         <source>Only mine</source>
         <translation>只看我的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="139"/>
         <source>Filter on a custom field</source>
         <translation>按自定义字段筛选</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="142"/>
         <source>All custom fields</source>
         <translation>全部自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="149"/>
         <source>contains…</source>
         <translation>包含…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="155"/>
         <source>New customer…</source>
         <translation>新建客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="160"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="180"/>
         <source>Click to sort by this column; right-click to choose the columns</source>
         <translation>单击按此列排序；右键选择显示的列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="235"/>
         <source>Export customers</source>
         <translation>导出客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="238"/>
         <source>Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)</source>
         <translation>Excel 工作簿 (*.xlsx);;CSV，UTF-8 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="256"/>
         <source>{count} customers exported to {file}.</source>
         <translation>已导出 {count} 个客户到 {file}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="364"/>
         <source>Could not load customers: {reason} The list continues when the connection is back.</source>
         <translation>无法载入客户：{reason} 连接恢复后列表将继续载入。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="368"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="369"/>
         <source>Loading customers…</source>
         <translation>正在载入客户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="372"/>
         <source>No customer matches this search.</source>
         <translation>没有符合条件的客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="374"/>
         <source>No customers yet.</source>
         <translation>还没有客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="376"/>
         <source>Customers: {count}</source>
         <translation>客户：{count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="378"/>
         <source>Customers shown: {count} of {total} (scroll down for more)</source>
         <translation>已显示客户：{count} / 共 {total} 个（向下滚动查看更多）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="381"/>
         <source>Customers shown: {count} (scroll down for more)</source>
         <translation>已显示客户：{count} 个（向下滚动显示更多）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="428"/>
         <source>Any value</source>
         <translation>任意值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="430"/>
         <source>Yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="431"/>
         <source>No</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="480"/>
         <source>Loading owners…</source>
         <translation>正在读取负责人…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="570"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="596"/>
         <source>“{name}” is {owner}&apos;s customer; you may not view it. Please contact {owner}.</source>
         <translation>“{name}”是 {owner} 负责的客户，您无权查看。请联系 {owner}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="599"/>
         <source>“{name}” is outside your customers; you may not view it. Please ask your manager.</source>
         <translation>“{name}”不在您的客户范围内，您无权查看。请联系您的主管。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/list_page.py" line="603"/>
         <source>Not your customer</source>
         <translation>非您负责的客户</translation>
     </message>
@@ -2544,183 +2034,146 @@ Address: {address}</source>
 <context>
     <name>CustomerOverviewPage</name>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="112"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="114"/>
         <source>Back to the customer list (Alt+Left or Esc)</source>
         <translation>返回客户列表（Alt+← 或 Esc）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="124"/>
         <source>Edit card…</source>
         <translation>编辑客户档案…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="124"/>
         <source>Open card…</source>
         <translation>查看客户档案…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="126"/>
         <source>The customer card (Ctrl+E)</source>
         <translation>客户档案（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="128"/>
         <source>Record visit…</source>
         <translation>记录拜访…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="130"/>
         <source>Record an on-site visit (Ctrl+Shift+V)</source>
         <translation>记录一次上门拜访（Ctrl+Shift+V）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="133"/>
         <source>Reload</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="135"/>
         <source>Read the customer again (F5)</source>
         <translation>重新读取客户资料（F5）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="151"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="200"/>
         <source>Code</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="200"/>
         <source>Class</source>
         <translation>分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="201"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="202"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="202"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="203"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="207"/>
         <source>:</source>
         <translation>：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="222"/>
         <source>Receivable</source>
         <translation>应收款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="231"/>
         <source>Unpaid orders and repair charges of this customer</source>
         <translation>该客户未付的订单和维修费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="279"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="291"/>
         <source>Show all</source>
         <translation>全部显示</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="350"/>
-        <location filename="../../app/ui/customers/overview.py" line="469"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="462"/>
         <source>Could not reload: {reason}</source>
         <translation>无法刷新：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="473"/>
         <source>The latest {count} entries are shown.</source>
         <translation>只显示最近的 {count} 条记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="475"/>
         <source>Entries: {count}</source>
         <translation>记录：{count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="477"/>
         <source>Entries shown: {shown} of {count}</source>
         <translation>显示 {shown} 条，共 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="492"/>
         <source>(nobody)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="501"/>
         <source>Devices ({count})</source>
         <translation>设备（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="504"/>
         <source>No devices on file.</source>
         <translation>没有登记设备。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="505"/>
         <source>Service contracts ({count})</source>
         <translation>服务合同（{count}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="509"/>
         <source>No service contracts.</source>
         <translation>没有服务合同。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="517"/>
         <source>under contract {number} until {date}</source>
         <translation>合同 {number}，保修至 {date}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="520"/>
         <source>no service contract</source>
         <translation>无服务合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="521"/>
         <source>{device} · SN {serial} · {cover}</source>
         <translation>{device} · 序列号 {serial} · {cover}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="525"/>
         <source>{number} · {kind} · {status} · {start} – {end}</source>
         <translation>{number} · {kind} · {status} · {start} 至 {end}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="565"/>
         <source>{kind} ({count})</source>
         <translation>{kind}（{count}）</translation>
     </message>
@@ -2728,37 +2181,30 @@ Address: {address}</source>
 <context>
     <name>DepartmentDialog</name>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="37"/>
         <source>New department</source>
         <translation>新建部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="38"/>
         <source>Edit department</source>
         <translation>修改部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="49"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="59"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="60"/>
         <source>Name (Chinese)</source>
         <translation>中文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="61"/>
         <source>Name (English)</source>
         <translation>英文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="62"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
@@ -2766,63 +2212,50 @@ Address: {address}</source>
 <context>
     <name>DepartmentsTab</name>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="86"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="86"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="86"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="86"/>
         <source>Active users</source>
         <translation>在职用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="87"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="90"/>
         <source>New department…</source>
         <translation>新建部门…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="94"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="97"/>
-        <location filename="../../app/ui/admin/departments_tab.py" line="145"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="129"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="129"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="131"/>
         <source>{count} departments</source>
         <translation>共 {count} 个部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/departments_tab.py" line="144"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
@@ -2830,77 +2263,62 @@ Address: {address}</source>
 <context>
     <name>DispatchDialog</name>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="44"/>
         <source>Dispatch {number}</source>
         <translation>派工 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="64"/>
         <source>Ticket</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="69"/>
         <source>Technician</source>
         <translation>维修工程师</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="72"/>
         <source>Scheduled visit</source>
         <translation>预约上门时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="73"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="82"/>
         <source>Dispatch</source>
         <translation>派工</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="86"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="96"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="104"/>
         <source>{name} — {count} open tickets</source>
         <translation>{name} — 未完成 {count} 单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="111"/>
         <source>No active technicians.</source>
         <translation>没有在岗的维修工程师。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="129"/>
         <source>Choose a technician.</source>
         <translation>请选择维修工程师。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="137"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="150"/>
         <source>Could not load the technicians.</source>
         <translation>无法加载维修工程师。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="157"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/dispatch_dialog.py" line="162"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -2908,32 +2326,26 @@ Address: {address}</source>
 <context>
     <name>DrillDownDialog</name>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="100"/>
         <source>Records behind the number</source>
         <translation>数字背后的单据</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="109"/>
         <source>{start} to {end}</source>
         <translation>{start} 至 {end}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="140"/>
         <source>Enter or double-click opens a record.</source>
         <translation>回车或双击打开单据。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="198"/>
         <source>{count} records, total {amount}</source>
         <translation>共 {count} 条，合计 {amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="201"/>
         <source>{count} records</source>
         <translation>共 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="204"/>
         <source>More than {shown} records match; the first {shown} are shown. Narrow the filters to see the others.</source>
         <translation>符合条件的单据超过 {shown} 条，只显示前 {shown} 条。请缩小筛选范围查看其余单据。</translation>
     </message>
@@ -2941,32 +2353,26 @@ Address: {address}</source>
 <context>
     <name>DrillModel</name>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="57"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="58"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="59"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="60"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="61"/>
         <source>Details</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/drill_dialog.py" line="62"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
@@ -2974,37 +2380,30 @@ Address: {address}</source>
 <context>
     <name>DuplicateHitsPanel</name>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="756"/>
         <source>This customer may already exist. Nothing has been saved yet.</source>
         <translation>该客户可能已存在，尚未保存任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="764"/>
         <source>Create a new customer anyway</source>
         <translation>仍然新建客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="793"/>
         <source>Use this customer</source>
         <translation>使用此客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="810"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="811"/>
         <source>, </source>
         <translation>，</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="813"/>
         <source>{name} — {reasons} — ask {owner}</source>
         <translation>{name} — {reasons} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="817"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
     </message>
@@ -3012,43 +2411,34 @@ Address: {address}</source>
 <context>
     <name>DuplicatePanel</name>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1416"/>
-        <location filename="../../app/ui/customers/card.py" line="1437"/>
         <source>Possibly already a customer:</source>
         <translation>可能已是客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1445"/>
         <source>Open the existing one</source>
         <translation>打开已有客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1452"/>
         <source>…and {count} more</source>
         <translation>…另有 {count} 个</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1461"/>
         <source>Could not check for existing customers just now.</source>
         <translation>暂时无法检查是否已有该客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1467"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1469"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1472"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/card.py" line="1473"/>
         <source>{name} — owner: {owner} — {reasons}</source>
         <translation>{name} — 负责人：{owner} — {reasons}</translation>
     </message>
@@ -3056,82 +2446,66 @@ Address: {address}</source>
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../../app/ui/errors.py" line="49"/>
         <source>Database unavailable</source>
         <translation>数据库不可用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="58"/>
         <source>Stopped waiting</source>
         <translation>已停止等待</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="59"/>
         <source>You stopped waiting for the server&apos;s answer. Try again once the connection is back.</source>
         <translation>您已停止等待服务器答复。连接恢复后请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="65"/>
         <source>Something went wrong and the action was not completed. If it happens again, copy the details and send them to the administrator.</source>
         <translation>出现问题，操作未完成。如果再次发生，请复制详细信息并发给管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="70"/>
         <source>Something went wrong and the action was not completed. The error was written to the log file {path}; if it happens again, copy the details and send them to the administrator.</source>
         <translation>出现问题，操作未完成。错误已写入日志文件 {path}；如果再次发生，请复制详细信息并发给管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="77"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="85"/>
         <source>Login failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="87"/>
         <source>Not permitted</source>
         <translation>没有权限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="89"/>
         <source>Please check your input</source>
         <translation>请检查输入</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="91"/>
         <source>Changed by someone else</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="93"/>
         <source>Not found</source>
         <translation>未找到</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="95"/>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="97"/>
         <source>Not confirmed</source>
         <translation>未能确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="98"/>
         <source>Cannot do that</source>
         <translation>无法执行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="106"/>
         <source>Copied to the clipboard.</source>
         <translation>已复制到剪贴板。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/errors.py" line="120"/>
         <source>Copy details</source>
         <translation>复制详细信息</translation>
     </message>
@@ -3139,242 +2513,192 @@ Address: {address}</source>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="172"/>
         <source>Service intake</source>
         <translation>客户服务接待单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="195"/>
         <source>Name, pinyin initials or phone…</source>
         <translation>名称、拼音首字母或电话…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="200"/>
         <source>No customer chosen</source>
         <translation>未选择客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="207"/>
-        <location filename="../../app/ui/service/desk.py" line="507"/>
         <source>New device</source>
         <translation>新设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="211"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="214"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="217"/>
         <source>Serial number</source>
         <translation>序列号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="231"/>
         <source>Site address (on-site jobs)</source>
         <translation>上门地址（上门服务）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="240"/>
         <source>What the customer reports…</source>
         <translation>客户描述的故障现象…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="252"/>
         <source>Other accessories</source>
         <translation>其他附件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="259"/>
         <source>Scratches, cracks, missing parts…</source>
         <translation>划痕、裂纹、缺件…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="260"/>
         <source>Promised by</source>
         <translation>承诺日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="284"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="299"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="301"/>
         <source>Channel</source>
         <translation>来源渠道</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="302"/>
         <source>Service mode</source>
         <translation>服务方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="303"/>
         <source>Site address</source>
         <translation>上门地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="304"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="305"/>
         <source>Symptoms</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="306"/>
         <source>Accessories received</source>
         <translation>随机附件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="307"/>
         <source>Visible condition</source>
         <translation>外观状况</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="308"/>
         <source>Expected date</source>
         <translation>预计完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="317"/>
         <source>Choose a device to see its coverage.</source>
         <translation>选择设备后显示保修状态。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="326"/>
         <source>Coverage</source>
         <translation>保修状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="328"/>
         <source>Previous repairs</source>
         <translation>维修历史</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="330"/>
         <source>Suggested solutions</source>
         <translation>推荐解决方案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="333"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="346"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="351"/>
         <source>Print intake slip…</source>
         <translation>打印接待单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="357"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="451"/>
         <source>No customer found</source>
         <translation>未找到客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="471"/>
-        <location filename="../../app/ui/service/desk.py" line="497"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="524"/>
         <source>New device: chargeable (收费).</source>
         <translation>新设备：收费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="528"/>
         <source>Checking coverage…</source>
         <translation>正在查询保修…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="548"/>
         <source>{summary}
 Contract {number}, until {day}</source>
         <translation>{summary}
 合同 {number}，有效期至 {day}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="560"/>
         <source>Not under contract: chargeable (收费).</source>
         <translation>不在保：收费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="568"/>
         <source>No previous repairs</source>
         <translation>无维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="607"/>
         <source>Cause: {cause}</source>
         <translation>原因：{cause}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="620"/>
         <source>choose a customer first</source>
         <translation>请先选择客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="621"/>
-        <location filename="../../app/ui/service/desk.py" line="673"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标记的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="645"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="661"/>
         <source>under contract</source>
         <translation>在保</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="662"/>
         <source>labour free under contract, parts charged</source>
         <translation>合同内人工免费，配件收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="663"/>
         <source>chargeable</source>
         <translation>收费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="664"/>
         <source>Saved as {number} ({cover}). Print the intake slip for the customer (Ctrl+P).</source>
         <translation>已保存为 {number}（{cover}）。请为客户打印接待单（Ctrl+P）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="667"/>
         <source>Service intake {number}</source>
         <translation>客户服务接待单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="676"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -3382,82 +2706,66 @@ Contract {number}, until {day}</source>
 <context>
     <name>KnowledgeFormDialog</name>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="91"/>
         <source>New knowledge entry</source>
         <translation>新建知识条目</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="92"/>
         <source>Knowledge entry {number}</source>
         <translation>知识库条目 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="108"/>
         <source>Returned by the repair lead: {reason}</source>
         <translation>维修主管退回：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="113"/>
         <source>Device model</source>
         <translation>设备型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="114"/>
         <source>Symptom</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="115"/>
         <source>Cause of failure</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="116"/>
         <source>Solution</source>
         <translation>解决方案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="117"/>
         <source>Parts</source>
         <translation>配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="117"/>
         <source>Keywords</source>
         <translation>关键词</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="127"/>
         <source>Submit for approval</source>
         <translation>提交审核</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="129"/>
         <source>Save and submit</source>
         <translation>保存并提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="130"/>
         <source>Resubmit for approval</source>
         <translation>重新提交审核</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="135"/>
         <source>Save without submitting</source>
         <translation>仅保存，不提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="140"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="175"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="200"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
@@ -3465,203 +2773,162 @@ Contract {number}, until {day}</source>
 <context>
     <name>KnowledgePage</name>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="220"/>
         <source>Pending approval</source>
         <translation>待审核</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="209"/>
         <source>Approved entries are suggested to the technicians at intake and in the repair record. New entries are approved by the repair lead.</source>
         <translation>已批准的条目会在接修和维修记录中推荐给技术员。新条目由维修主管审核。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="225"/>
         <source>Browse</source>
         <translation>浏览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="227"/>
         <source>My entries</source>
         <translation>我的条目</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="243"/>
         <source>Number</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="244"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="245"/>
         <source>Symptom</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="247"/>
         <source>Author</source>
         <translation>作者</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="248"/>
         <source>Used</source>
         <translation>使用次数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="275"/>
         <source>Approve</source>
         <translation>批准</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="278"/>
         <source>Return for rework…</source>
         <translation>退回…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="300"/>
         <source>Model or symptom words, e.g. M404 卡纸</source>
         <translation>型号或故障关键词，如 M404 卡纸</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="246"/>
         <source>Cause</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="323"/>
         <source>Search:</source>
         <translation>搜索：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="249"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="251"/>
         <source>Return reason</source>
         <translation>退回原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="356"/>
         <source>Edit and resubmit…</source>
         <translation>修改并重新提交…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="384"/>
-        <location filename="../../app/ui/knowledge/page.py" line="389"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="422"/>
         <source>{count} waiting</source>
         <translation>{count} 条待审核</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="423"/>
         <source>Nothing waiting for approval.</source>
         <translation>没有待审核的条目。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="434"/>
         <source>{count} found</source>
         <translation>找到 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="429"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="431"/>
         <source>{shown} shown of {total} found</source>
         <translation>显示 {shown} / 共找到 {total} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="443"/>
         <source>{shown} of {total} entries shown, {returned} of them returned to you for rework.</source>
         <translation>显示 {shown} / 共 {total} 条，其中 {returned} 条已退回给您修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="445"/>
         <source>{shown} of {total} entries shown.</source>
         <translation>显示 {shown} / 共 {total} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="448"/>
         <source>{count} returned to you for rework.</source>
         <translation>{count} 条被退回，需要修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="450"/>
         <source>{count} entries.</source>
         <translation>共 {count} 条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="479"/>
         <source>Status: {status}</source>
         <translation>状态：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="482"/>
         <source>Returned by the repair lead: {reason}</source>
         <translation>维修主管退回：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="485"/>
         <source>Returned before: {reason}</source>
         <translation>曾被退回：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="487"/>
         <source>Symptom: {text}</source>
         <translation>故障现象：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="488"/>
         <source>Cause: {text}</source>
         <translation>原因：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="489"/>
         <source>Solution:</source>
         <translation>解决方法：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="491"/>
         <source>Parts: {text}</source>
         <translation>配件：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="493"/>
         <source>Keywords: {text}</source>
         <translation>关键词：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="522"/>
         <source>Approved: {number}</source>
         <translation>已批准：{number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="580"/>
         <source>{number} submitted for approval.</source>
         <translation>{number} 已提交审核。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="582"/>
         <source>{number} saved.</source>
         <translation>{number} 已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="538"/>
         <source>Returned for rework: {number}</source>
         <translation>已退回：{number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="548"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -3669,77 +2936,62 @@ Contract {number}, until {day}</source>
 <context>
     <name>LinesEditor</name>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="71"/>
         <source>Find a product by SKU, name or pinyin</source>
         <translation>按编码、名称或拼音查找产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="75"/>
         <source>Add product</source>
         <translation>添加产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="77"/>
         <source>Add text line</source>
         <translation>添加文字行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="79"/>
         <source>Remove line</source>
         <translation>删除行</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="136"/>
         <source>SKU</source>
         <translation>产品编码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="137"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="137"/>
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="138"/>
         <source>Unit price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="138"/>
         <source>Discount %</source>
         <translation>折扣 %</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="139"/>
         <source>Unit cost</source>
         <translation>成本价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="139"/>
         <source>Line total</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="264"/>
         <source>Row {row}, {column}: {message}</source>
         <translation>第 {row} 行，{column}：{message}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="305"/>
         <source>(cost {cost})</source>
         <translation>（成本价 {cost}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="309"/>
         <source>No product found</source>
         <translation>未找到产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/lines.py" line="384"/>
         <source>Total: {amount}</source>
         <translation>合计：{amount}</translation>
     </message>
@@ -3747,62 +2999,50 @@ Contract {number}, until {day}</source>
 <context>
     <name>ListPage</name>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="131"/>
         <source>Print selected…</source>
         <translation>打印所选…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="137"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="139"/>
         <source>Write the listed records (the filters apply) to an Excel or CSV file</source>
         <translation>将列表中的记录（按当前筛选条件）导出为 Excel 或 CSV 文件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="174"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="251"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="257"/>
         <source>Nothing found.</source>
         <translation>没有找到。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="259"/>
         <source>{count} shown</source>
         <translation>显示 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="261"/>
         <source>{shown} shown of {total}</source>
         <translation>显示 {shown} / 共 {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="275"/>
         <source>Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)</source>
         <translation>Excel 工作簿 (*.xlsx);;CSV，UTF-8 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="282"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="288"/>
         <source>{count} rows exported to {path}</source>
         <translation>已导出 {count} 行到 {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/list_page.py" line="306"/>
         <source>Select the documents to print first.</source>
         <translation>请先选择要打印的单据。</translation>
     </message>
@@ -3810,87 +3050,70 @@ Contract {number}, until {day}</source>
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="74"/>
         <source>StationCRM — Log in</source>
         <translation>StationCRM — 登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="84"/>
         <source>StationCRM</source>
         <translation>StationCRM</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="90"/>
         <source>Log in to this station</source>
         <translation>登录本站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="109"/>
         <source>Change server…</source>
         <translation>更换服务器…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="113"/>
         <source>Set up the connection again: this PC only, or the company server.</source>
         <translation>重新设置连接：仅本机，或公司服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="121"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="122"/>
         <source>&amp;Password:</source>
         <translation>密码(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="123"/>
         <source>&amp;Station:</source>
         <translation>站点(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="124"/>
         <source>Server:</source>
         <translation>服务器：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="132"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="137"/>
         <source>Install the new version</source>
         <translation>安装新版本</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="152"/>
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="156"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="220"/>
         <source>The installer {installer} could not be opened from here. Open it in the file explorer, or ask the administrator.</source>
         <translation>无法从这里打开安装程序 {installer}。请在文件资源管理器中打开它，或联系系统管理员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="230"/>
         <source>Enter your user name.</source>
         <translation>请输入用户名。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="263"/>
         <source>Connecting to {server}…</source>
         <translation>正在连接 {server}…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/login.py" line="324"/>
         <source>Try again, or choose another server with “Change server…”.</source>
         <translation>请重试，或通过“更换服务器…”选择其他服务器。</translation>
     </message>
@@ -3898,178 +3121,142 @@ Contract {number}, until {day}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="76"/>
         <source>StationCRM — {station} — {user}</source>
         <translation>StationCRM — {station} — {user}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="282"/>
         <source>Reconnect now</source>
         <translation>立即重连</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="287"/>
         <source>Stop waiting</source>
         <translation>停止等待</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="291"/>
         <source>Stop waiting for the server&apos;s answer (Ctrl+Break). A save is checked once the server answers again: you will be told whether it was saved.</source>
         <translation>停止等待服务器答复（Ctrl+Break）。服务器恢复答复后会核对这次保存，并告诉您是否已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="306"/>
         <source>The connection to the database server was lost. What you typed stays on screen; StationCRM reconnects by itself.</source>
         <translation>与数据库服务器的连接已断开。您输入的内容仍保留在屏幕上；StationCRM 会自动重新连接。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="318"/>
         <source>Stopped waiting for the server. Nothing more is sent until it answers.</source>
         <translation>已停止等待服务器。服务器答复之前不再发送任何内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="325"/>
         <source>Connected to the server again.</source>
         <translation>已重新连接到服务器。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="333"/>
         <source>● Connected</source>
         <translation>● 已连接</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="336"/>
         <source>● Reconnecting…</source>
         <translation>● 正在重连…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="344"/>
         <source>User: {name} ({username})</source>
         <translation>用户：{name}（{username}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="347"/>
         <source>Station: {station}</source>
         <translation>站点：{station}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="351"/>
-        <location filename="../../app/ui/shell/main_window.py" line="445"/>
         <source>Server: {server}</source>
         <translation>服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="373"/>
         <source>Backed up today ({count} kept).</source>
         <translation>今日已备份（保留 {count} 份）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="378"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="380"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="386"/>
         <source>&amp;Check the connection</source>
         <translation>检查连接(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="388"/>
         <source>&amp;Log out</source>
         <translation>注销(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="391"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="398"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="399"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="401"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="402"/>
         <source>&amp;Refresh</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="405"/>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="414"/>
         <source>&amp;To-do today</source>
         <translation>今日待办(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="419"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="420"/>
         <source>&amp;About StationCRM</source>
         <translation>关于 StationCRM(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="443"/>
         <source>Version {version}</source>
         <translation>版本 {version}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="444"/>
         <source>Database schema {revision}</source>
         <translation>数据库结构 {revision}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="446"/>
         <source>Log file: {path}</source>
         <translation>日志文件：{path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="447"/>
         <source>Log file: none (messages go to the console)</source>
         <translation>日志文件：无（信息输出到控制台）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="451"/>
         <source>Daily backups: {folder}</source>
         <translation>每日备份：{folder}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="453"/>
         <source>About StationCRM</source>
         <translation>关于 StationCRM</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="454"/>
         <source>StationCRM — customers, sales and repair for the whole office, on one shared database.</source>
         <translation>StationCRM — 全公司共用一个数据库的客户、销售与维修管理。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="466"/>
         <source>Your role may not see any part of StationCRM. Ask the administrator to give your role access.</source>
         <translation>您的角色无权查看 StationCRM 的任何模块，请联系系统管理员为您的角色授权。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/main_window.py" line="501"/>
         <source>Cancelled: the customer card stays open.</source>
         <translation>已取消，客户档案保持打开。</translation>
     </message>
@@ -4077,22 +3264,18 @@ Contract {number}, until {day}</source>
 <context>
     <name>ManagementPage</name>
     <message>
-        <location filename="../../app/ui/management/page.py" line="54"/>
         <source>Confirmation queue</source>
         <translation>确认队列</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/page.py" line="56"/>
         <source>Tasks</source>
         <translation>工作任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/page.py" line="62"/>
         <source>Opportunity routing</source>
         <translation>商机分派</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/page.py" line="66"/>
         <source>Customer reassignment</source>
         <translation>客户移交</translation>
     </message>
@@ -4100,92 +3283,74 @@ Contract {number}, until {day}</source>
 <context>
     <name>NewTaskDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="231"/>
         <source>New task</source>
         <translation>新建工作任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="232"/>
         <source>Edit task — {title}</source>
         <translation>修改任务 — {title}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="244"/>
         <source>Person</source>
         <translation>个人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="246"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="281"/>
         <source>Find a customer (optional)</source>
         <translation>查找客户（可不填）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="286"/>
         <source>Title</source>
         <translation>标题</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="287"/>
         <source>Assign to</source>
         <translation>分派给</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="288"/>
         <source>Due on</source>
         <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="289"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="290"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="291"/>
         <source>Description</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="293"/>
         <source>Assign</source>
         <translation>分派</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="293"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="295"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="304"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="354"/>
         <source>Could not load the people to assign to.</source>
         <translation>无法载入可分派的人员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="397"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="414"/>
         <source>Not saved: {reason} Close and open the task again to see their changes.</source>
         <translation>未保存：{reason} 请关闭后重新打开该任务查看对方的修改。</translation>
     </message>
@@ -4193,122 +3358,98 @@ Contract {number}, until {day}</source>
 <context>
     <name>OpportunityDialog</name>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="66"/>
         <source>New opportunity</source>
         <translation>新建商机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="72"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="107"/>
         <source>The customer&apos;s source</source>
         <translation>同客户来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="121"/>
         <source>not set</source>
         <translation>未设置</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="129"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="130"/>
         <source>Title</source>
         <translation>商机名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="131"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="132"/>
         <source>Expected amount</source>
         <translation>预计金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="133"/>
         <source>Probability</source>
         <translation>成交概率</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="134"/>
         <source>Expected close date</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="135"/>
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="151"/>
         <source>Move to:</source>
         <translation>推进到：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="167"/>
         <source>Why was it lost?</source>
         <translation>丢单原因是什么？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="168"/>
         <source>Mark as lost</source>
         <translation>确认丢单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="171"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="178"/>
         <source>Lost reason:</source>
         <translation>丢单原因：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="187"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="238"/>
         <source>Stage: {stage}</source>
         <translation>阶段：{stage}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="248"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="255"/>
         <source>Opportunity {number}</source>
         <translation>商机 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="259"/>
         <source>Owner: {name}</source>
         <translation>负责人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="260"/>
         <source>Waiting for routing</source>
         <translation>待分配</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="275"/>
         <source>Could not load the opportunity.</source>
         <translation>无法加载商机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/opportunity_dialog.py" line="333"/>
         <source>Saved: {number}, {amount}</source>
         <translation>已保存：{number}，{amount}</translation>
     </message>
@@ -4316,129 +3457,102 @@ Contract {number}, until {day}</source>
 <context>
     <name>OpportunityListPage</name>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="129"/>
         <source>New opportunity</source>
         <translation>新建商机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="112"/>
         <source>All stages</source>
         <translation>全部阶段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="113"/>
         <source>Open</source>
         <translation>进行中</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="118"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="119"/>
         <source>Mine</source>
         <translation>我的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="120"/>
-        <location filename="../../app/ui/opportunities/page.py" line="192"/>
         <source>Waiting for routing</source>
         <translation>待分配</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="153"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="153"/>
         <source>Opportunities</source>
         <translation>商机数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="153"/>
-        <location filename="../../app/ui/opportunities/page.py" line="185"/>
         <source>Expected amount</source>
         <translation>预计金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="154"/>
         <source>Weighted amount</source>
         <translation>加权金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="166"/>
         <source>List</source>
         <translation>列表</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="167"/>
         <source>Board</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="168"/>
         <source>Sales forecast</source>
         <translation>销售预测</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="125"/>
         <source>Stage:</source>
         <translation>阶段：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="126"/>
         <source>Owner:</source>
         <translation>负责人：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="178"/>
         <source>Number</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="179"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="181"/>
         <source>Title</source>
         <translation>商机名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="182"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="184"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="187"/>
         <source>Probability</source>
         <translation>成交概率</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="189"/>
         <source>Expected close</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="191"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="250"/>
         <source>Open: {count} opportunities, {amount}, weighted {weighted}</source>
         <translation>进行中：{count} 个商机，{amount}，加权 {weighted}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/opportunities/page.py" line="262"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
@@ -4446,87 +3560,70 @@ Contract {number}, until {day}</source>
 <context>
     <name>OrderDialog</name>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="67"/>
         <source>Order</source>
         <translation>订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="81"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="157"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="163"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="164"/>
         <source>Order date</source>
         <translation>销售日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="166"/>
         <source>Payment due</source>
         <translation>付款期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="167"/>
         <source>Delivery address</source>
         <translation>送货地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="194"/>
         <source>Cost:</source>
         <translation>成本：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="198"/>
         <source>Gross margin:</source>
         <translation>毛利：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="203"/>
         <source>Total:</source>
         <translation>合计：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="204"/>
         <source>Paid:</source>
         <translation>已回款：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="205"/>
         <source>Open:</source>
         <translation>未回款：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="214"/>
         <source>Record payment…</source>
         <translation>登记回款…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="277"/>
         <source>Order {number}</source>
         <translation>订单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="295"/>
         <source>Returned by {who} on {when}: {comment}</source>
         <translation>{who} 于 {when} 退回：{comment}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="311"/>
         <source>Could not load the order.</source>
         <translation>无法加载订单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/order_dialog.py" line="316"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
@@ -4534,52 +3631,42 @@ Contract {number}, until {day}</source>
 <context>
     <name>OrderListPage</name>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="125"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="126"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="128"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="130"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="131"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="132"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="134"/>
         <source>Paid</source>
         <translation>已回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="136"/>
         <source>Open</source>
         <translation>未回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="139"/>
         <source>Gross margin</source>
         <translation>毛利</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="165"/>
         <source>Export orders</source>
         <translation>导出订单</translation>
     </message>
@@ -4587,17 +3674,14 @@ Contract {number}, until {day}</source>
 <context>
     <name>PagedTableModel</name>
     <message>
-        <location filename="../../app/ui/kit/table.py" line="329"/>
         <source>This column does not sort</source>
         <translation>此列不能排序</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/table.py" line="344"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/table.py" line="345"/>
         <source>(no longer in this list)</source>
         <translation>（已不在此列表中）</translation>
     </message>
@@ -4605,27 +3689,22 @@ Contract {number}, until {day}</source>
 <context>
     <name>PasswordDialog</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="139"/>
         <source>Reset password</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="148"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="150"/>
         <source>New password</source>
         <translation>新密码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="151"/>
         <source>Repeat</source>
         <translation>再输一次</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="155"/>
         <source>The two passwords differ.</source>
         <translation>两次输入的密码不一致。</translation>
     </message>
@@ -4633,62 +3712,50 @@ Contract {number}, until {day}</source>
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="55"/>
         <source>Record payment</source>
         <translation>登记回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="78"/>
         <source>{order} (open {amount})</source>
         <translation>{order}（未回款 {amount}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="84"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="86"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="87"/>
         <source>Method</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="88"/>
         <source>Received on</source>
         <translation>回款日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="89"/>
         <source>Reference</source>
         <translation>凭证号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="90"/>
         <source>Allocated to</source>
         <translation>核销到</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="110"/>
         <source>Record</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="140"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="168"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="171"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -4696,62 +3763,50 @@ Contract {number}, until {day}</source>
 <context>
     <name>PaymentSummaryDialog</name>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="182"/>
         <source>Payment</source>
         <translation>回款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="184"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="199"/>
         <source>Payment {number}</source>
         <translation>回款 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="201"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="202"/>
         <source>Received on: {day}</source>
         <translation>回款日期：{day}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="203"/>
         <source>Amount: {amount}</source>
         <translation>金额：{amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="204"/>
         <source>Method: {method}</source>
         <translation>付款方式：{method}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="207"/>
         <source>Reference: {text}</source>
         <translation>凭证号：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="209"/>
         <source>Received by: {name}</source>
         <translation>经手人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="212"/>
         <source>Allocated to an order you may not open: {amount}</source>
         <translation>分配到您无权查看的订单：{amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="215"/>
         <source>Allocated to {order}: {amount}</source>
         <translation>核销到 {order}：{amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/payment_dialog.py" line="220"/>
         <source>Could not load the payment.</source>
         <translation>无法加载回款记录。</translation>
     </message>
@@ -4759,32 +3814,26 @@ Contract {number}, until {day}</source>
 <context>
     <name>PickPage</name>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="167"/>
         <source>Who is leaving?</source>
         <translation>哪位员工离职？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="168"/>
         <source>Choose the user whose customers and open work are to be handed over.</source>
         <translation>选择要移交其客户和未完成工作的用户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="173"/>
         <source>Choose a user</source>
         <translation>请选择用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="176"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="178"/>
         <source>Next you will see everything this user is responsible for, choose who takes it over (one user, several users evenly, or by customer class) and confirm. Everything moves in one step; nothing stays with the leaving user.</source>
         <translation>接下来将列出该用户负责的全部记录，再选择由谁接手（一人全部接手、多人平均分配或按客户分类），最后确认。所有记录一次移交完成，离职人员名下不再留有任何记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="183"/>
         <source>Leaving user:</source>
         <translation>离职人员：</translation>
     </message>
@@ -4792,143 +3841,114 @@ Contract {number}, until {day}</source>
 <context>
     <name>PickupDialog</name>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="736"/>
         <source>Pickup</source>
         <translation>客户取机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="748"/>
         <source>Type or scan the ticket number, Enter</source>
         <translation>输入或扫描服务单号，回车</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="750"/>
-        <location filename="../../app/ui/service/desk.py" line="828"/>
         <source>No ticket loaded.</source>
         <translation>未载入服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="765"/>
         <source>Ticket number</source>
         <translation>服务单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="766"/>
         <source>Payment</source>
         <translation>收款金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="767"/>
         <source>Method</source>
         <translation>付款方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="773"/>
         <source>Ticket</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="780"/>
         <source>Hand over</source>
         <translation>交付取机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="784"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="820"/>
         <source>Looking up…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="829"/>
         <source>Ticket not loaded.</source>
         <translation>未载入服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="842"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="843"/>
         <source>Device: {device}</source>
         <translation>设备：{device}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="846"/>
         <source>Symptoms: {text}</source>
         <translation>故障现象：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="847"/>
         <source>Repaired by {name}, done {at}</source>
         <translation>维修人：{name}，完成于 {at}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="850"/>
         <source>Charge: {amount} (under contract)</source>
         <translation>费用：{amount}（在保）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="851"/>
         <source>Charge: {amount} (labour free under contract, parts charged)</source>
         <translation>费用：{amount}（合同内人工免费，配件收费）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="853"/>
         <source>Charge: {amount}</source>
         <translation>费用：{amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="854"/>
         <source>Paid: {paid}   Open: {open}</source>
         <translation>已付：{paid}   未付：{open}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="858"/>
         <source>What was done: {text}</source>
         <translation>维修内容：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="860"/>
         <source>Cause: {text}</source>
         <translation>原因：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="862"/>
         <source>Result: {text}</source>
         <translation>维修结果：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="863"/>
         <source>Labour {labour} + parts {parts}</source>
         <translation>人工费 {labour} + 配件费 {parts}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="869"/>
         <source>{number} is not ready for pickup: {status}</source>
         <translation>{number} 尚不能取机：{status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="893"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="902"/>
         <source>{number} handed over; paid {amount}.</source>
         <translation>{number} 已取机；已付 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="911"/>
         <source>Not handed over: please correct the marked fields.</source>
         <translation>未取机：请更正标记的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/desk.py" line="914"/>
         <source>Not handed over.</source>
         <translation>未取机。</translation>
     </message>
@@ -4936,12 +3956,10 @@ Contract {number}, until {day}</source>
 <context>
     <name>PlaceholderPage</name>
     <message>
-        <location filename="../../app/ui/shell/pages.py" line="105"/>
         <source>This part of StationCRM is coming with issue {number}.</source>
         <translation>StationCRM 的这一部分将随第 {number} 号任务提供。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/pages.py" line="107"/>
         <source>This part of StationCRM is coming in a later version.</source>
         <translation>StationCRM 的这一部分将在后续版本中提供。</translation>
     </message>
@@ -4949,58 +3967,46 @@ Contract {number}, until {day}</source>
 <context>
     <name>PlanPage</name>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="289"/>
         <source>Hand over to whom?</source>
         <translation>移交给谁？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="290"/>
         <source>Each customer&apos;s open records go with the customer to its new owner.</source>
         <translation>每个客户的未结记录随客户一起移交给新的负责人。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="292"/>
         <source>All to one user</source>
         <translation>全部移交给一人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="294"/>
         <source>Evenly among the checked users</source>
         <translation>平均分给勾选的用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="296"/>
         <source>By customer class</source>
         <translation>按客户分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="313"/>
         <source>No customers: nothing to split by class.</source>
         <translation>没有客户，无需按分类移交。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="344"/>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="354"/>
         <source>Choose a user</source>
         <translation>请选择用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="361"/>
         <source>{klass} ({count} customers):</source>
         <translation>{klass}（{count} 个客户）：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="405"/>
         <source>All to {name}</source>
         <translation>全部移交给 {name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="407"/>
         <source>Evenly among {names}</source>
         <translation>平均分给 {names}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="409"/>
         <source>By customer class: {pairs}</source>
         <translation>按客户分类：{pairs}</translation>
     </message>
@@ -5008,42 +4014,34 @@ Contract {number}, until {day}</source>
 <context>
     <name>PreviewPage</name>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="224"/>
         <source>What they are responsible for</source>
         <translation>其负责的记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="228"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="228"/>
         <source>Count</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="228"/>
         <source>For example</source>
         <translation>示例</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="238"/>
         <source>Records {name} owns or is assigned now. Closed records stay theirs as history.</source>
         <translation>{name} 目前负责或被分派的记录。已结束的记录作为历史仍归其名下。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="243"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="267"/>
         <source>{name} is responsible for {count} records.</source>
         <translation>{name} 负责 {count} 条记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="270"/>
         <source>{name} is responsible for nothing: the account can be deactivated straight away.</source>
         <translation>{name} 没有负责的记录，可以直接停用账号。</translation>
     </message>
@@ -5051,73 +4049,58 @@ Contract {number}, until {day}</source>
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="69"/>
         <source>Print preview</source>
         <translation>打印预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="88"/>
-        <location filename="../../app/ui/print_preview.py" line="240"/>
         <source>Preparing the document…</source>
         <translation>正在生成单据…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="90"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="93"/>
         <source>Save PDF…</source>
         <translation>保存 PDF…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="96"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="102"/>
         <source>Paper:</source>
         <translation>纸张：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="147"/>
         <source>The printer could not be started.</source>
         <translation>无法启动打印机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="169"/>
         <source>Sent {count} page(s) to the printer.</source>
         <translation>已发送 {count} 页到打印机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="177"/>
         <source>Save PDF</source>
         <translation>保存 PDF</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="180"/>
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="189"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="217"/>
         <source>Print preview – {number}</source>
         <translation>打印预览 – {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="250"/>
         <source>{count} page(s)</source>
         <translation>共 {count} 页</translation>
     </message>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="263"/>
         <source>The document could not be prepared.</source>
         <translation>无法生成单据。</translation>
     </message>
@@ -5125,92 +4108,74 @@ Contract {number}, until {day}</source>
 <context>
     <name>ProductDialog</name>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="66"/>
         <source>New product</source>
         <translation>新建产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="67"/>
         <source>Product</source>
         <translation>产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="92"/>
         <source>In the catalog (active)</source>
         <translation>在售（启用）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="101"/>
         <source>SKU</source>
         <translation>产品编码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="102"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="103"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="104"/>
         <source>Brand</source>
         <translation>品牌</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="105"/>
         <source>Model</source>
         <translation>型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="106"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="107"/>
         <source>List price</source>
         <translation>销售价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="108"/>
         <source>Sales points</source>
         <translation>销售点数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="110"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="114"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="172"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="182"/>
         <source>Cost price</source>
         <translation>成本价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="187"/>
         <source>Product {sku}</source>
         <translation>产品 {sku}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="204"/>
         <source>Could not load the product.</source>
         <translation>无法加载该产品。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/product_dialog.py" line="243"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
@@ -5218,72 +4183,58 @@ Contract {number}, until {day}</source>
 <context>
     <name>ProductListPage</name>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="40"/>
         <source>SKU, name, pinyin initials, brand…</source>
         <translation>产品编码、名称、拼音首字母、品牌…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="51"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="55"/>
         <source>Show inactive</source>
         <translation>显示停用产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="63"/>
         <source>New product</source>
         <translation>新建产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="60"/>
         <source>Category:</source>
         <translation>类别：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="73"/>
         <source> (inactive)</source>
         <translation>（已停用）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="76"/>
         <source>SKU</source>
         <translation>产品编码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="77"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="78"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="80"/>
         <source>Brand / model</source>
         <translation>品牌 / 型号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="82"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="83"/>
         <source>List price</source>
         <translation>销售价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="85"/>
         <source>Sales points</source>
         <translation>销售点数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/catalog/products_page.py" line="87"/>
         <source>Cost price</source>
         <translation>成本价</translation>
     </message>
@@ -5291,72 +4242,58 @@ Contract {number}, until {day}</source>
 <context>
     <name>QuotationDialog</name>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="84"/>
         <source>New quotation</source>
         <translation>新建报价单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="105"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="137"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="162"/>
         <source>Converting to an order…</source>
         <translation>正在转为订单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="200"/>
         <source>e.g. prices include VAT, delivery included</source>
         <translation>例如：含税价，送货上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="204"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="205"/>
         <source>Quotation date</source>
         <translation>报价日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="206"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="207"/>
         <source>Terms</source>
         <translation>报价条款</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="227"/>
         <source>Convert to order</source>
         <translation>转为订单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="277"/>
         <source>Quotation {number}</source>
         <translation>报价单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="289"/>
         <source>Could not load the quotation.</source>
         <translation>无法加载报价单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="294"/>
         <source>Saved at {time}.</source>
         <translation>已于 {time} 保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/quotation_dialog.py" line="299"/>
         <source>Order {number} was made from this quotation.</source>
         <translation>已由此报价单生成订单 {number}。</translation>
     </message>
@@ -5364,47 +4301,38 @@ Contract {number}, until {day}</source>
 <context>
     <name>QuotationListPage</name>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="58"/>
         <source>New quotation</source>
         <translation>新建报价单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="64"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="65"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="67"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="69"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="70"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="71"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="73"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="91"/>
         <source>Export quotations</source>
         <translation>导出报价单</translation>
     </message>
@@ -5412,12 +4340,10 @@ Contract {number}, until {day}</source>
 <context>
     <name>ReassignWizard</name>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="88"/>
         <source>Customer reassignment</source>
         <translation>客户移交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="122"/>
         <source>deactivated</source>
         <translation>已停用</translation>
     </message>
@@ -5425,67 +4351,54 @@ Contract {number}, until {day}</source>
 <context>
     <name>ReceivablesAgingPage</name>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="127"/>
         <source>Receivables aging</source>
         <translation>应收款账龄</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="138"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="144"/>
         <source>As of:</source>
         <translation>截至：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="159"/>
         <source>Days past the due date (the order date where none is set). Enter opens the customer.</source>
         <translation>按超过到期日的天数（未设到期日时按订单日期）。按回车打开客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="178"/>
         <source>Code</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="179"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="181"/>
         <source>0–30 days</source>
         <translation>0–30 天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="182"/>
         <source>31–60 days</source>
         <translation>31–60 天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="183"/>
         <source>61–90 days</source>
         <translation>61–90 天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="184"/>
         <source>Over 90 days</source>
         <translation>90 天以上</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="185"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="214"/>
         <source>{count} customers owe {amount}</source>
         <translation>{count} 个客户欠款 {amount}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/aging_page.py" line="216"/>
         <source>Nothing is owed.</source>
         <translation>没有应收款。</translation>
     </message>
@@ -5493,7 +4406,6 @@ Contract {number}, until {day}</source>
 <context>
     <name>RecordChooser</name>
     <message>
-        <location filename="../../app/ui/kit/chooser.py" line="46"/>
         <source>Nothing found</source>
         <translation>未找到</translation>
     </message>
@@ -5501,32 +4413,26 @@ Contract {number}, until {day}</source>
 <context>
     <name>RecordDialog</name>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="75"/>
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="79"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="103"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="200"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="222"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/kit/record_dialog.py" line="229"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍保留在这里。</translation>
     </message>
@@ -5534,67 +4440,54 @@ Contract {number}, until {day}</source>
 <context>
     <name>RecordVisitDialog</name>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="50"/>
         <source>Record visit</source>
         <translation>拜访记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="62"/>
         <source>(nobody in particular)</source>
         <translation>（未指定联系人）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="72"/>
         <source>YYYY-MM-DD, or 3 = in 3 days</source>
         <translation>YYYY-MM-DD，或 3 = 三天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="83"/>
         <source>Customer:</source>
         <translation>客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="84"/>
         <source>Contact met:</source>
         <translation>拜访对象：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="85"/>
         <source>Topic:</source>
         <translation>拜访主题：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="86"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="87"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="88"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="97"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="150"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="176"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/record_visit_dialog.py" line="179"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -5602,52 +4495,42 @@ Contract {number}, until {day}</source>
 <context>
     <name>RepairCorrectionDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="437"/>
         <source>Correct repair record</source>
         <translation>改正维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="455"/>
         <source>Returned with</source>
         <translation>退回意见</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="456"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="457"/>
         <source>Cause</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="458"/>
         <source>Result</source>
         <translation>维修结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="459"/>
         <source>Save and resubmit</source>
         <translation>保存并重新提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="462"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="475"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="483"/>
         <source>Correct repair record {number}</source>
         <translation>改正维修记录 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="502"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
@@ -5655,222 +4538,178 @@ Contract {number}, until {day}</source>
 <context>
     <name>RepairDialog</name>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="220"/>
         <source>Repair record {number}</source>
         <translation>维修记录 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="259"/>
         <source>Not rated</source>
         <translation>未评价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="265"/>
         <source>Work done</source>
         <translation>维修内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="266"/>
         <source>Cause of failure</source>
         <translation>故障原因</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="267"/>
         <source>Result</source>
         <translation>维修结果</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="268"/>
         <source>Job type</source>
         <translation>服务类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="269"/>
         <source>Difficulty</source>
         <translation>难度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="270"/>
         <source>Labour minutes</source>
         <translation>工时（分钟）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="271"/>
         <source>Labour charge</source>
         <translation>工时费</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="272"/>
         <source>Customer rating</source>
         <translation>客户评价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="287"/>
         <source>Parts used</source>
         <translation>使用配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="290"/>
         <source>SKU, name or pinyin initials</source>
         <translation>编码、名称或拼音首字母</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="292"/>
         <source>Search</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="301"/>
         <source>Add part</source>
         <translation>添加配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="304"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="309"/>
         <source>Part</source>
         <translation>配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="309"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="327"/>
         <source>Solutions from the knowledge base</source>
         <translation>知识库解决方案</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="332"/>
         <source>Write a new entry…</source>
         <translation>新写一条…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="346"/>
         <source>The customer also needs…</source>
         <translation>客户再需求…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="349"/>
         <source>e.g. a new toner cartridge</source>
         <translation>例如：新硒鼓</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="355"/>
         <source>What:</source>
         <translation>需求：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="357"/>
         <source>Expected amount:</source>
         <translation>预计金额：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="370"/>
         <source>Save repair record</source>
         <translation>保存维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="408"/>
         <source>Under contract: labour and parts free.</source>
         <translation>在保：人工和配件全免。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="410"/>
         <source>Under contract: labour free, parts charged.</source>
         <translation>在保：仅人工免费，配件收费。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="412"/>
         <source>Chargeable.</source>
         <translation>收费维修。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="414"/>
         <source>{cover} Labour {labour} (charged {labour_charged}) + parts {parts} (charged {parts_charged}) = the customer pays {total}</source>
         <translation>{cover}人工 {labour}（收费 {labour_charged}）+ 配件 {parts}（收费 {parts_charged}）= 客户应付 {total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="424"/>
         <source>Looking for solutions…</source>
         <translation>正在查找解决方案…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="432"/>
         <source>(no entry linked)</source>
         <translation>（不关联条目）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="444"/>
         <source>{count} suggested; select the one you followed.</source>
         <translation>推荐 {count} 条；请选择所采用的一条。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="446"/>
         <source>No approved solution for this model and symptom yet.</source>
         <translation>该型号和故障暂无已审核的解决方案。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="472"/>
         <source>Entry {number} submitted for approval.</source>
         <translation>条目 {number} 已提交审核。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="480"/>
         <source>Searching…</source>
         <translation>正在查找…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="491"/>
         <source>No product found</source>
         <translation>未找到产品</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="567"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="576"/>
         <source>Service score: {score}</source>
         <translation>服务分值：{score}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="582"/>
         <source>Saved: the customer pays {total} (labour {labour_charged} + parts {parts_charged}).</source>
         <translation>已保存：客户应付 {total}（人工 {labour_charged} + 配件 {parts_charged}）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="587"/>
         <source>Saved; the ticket is repaired.</source>
         <translation>已保存，服务单已修复。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="589"/>
         <source>Re-need passed on as {number}.</source>
         <translation>客户再需求已转为商机 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="593"/>
         <source>Saved, but the re-need was not passed on: {error}</source>
         <translation>已保存，但客户再需求未能转出：{error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="595"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="604"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请修改标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_dialog.py" line="609"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。已填写的内容仍保留。</translation>
     </message>
@@ -5878,167 +4717,134 @@ Contract {number}, until {day}</source>
 <context>
     <name>RepairRecordDialog</name>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="62"/>
         <source>Repair record</source>
         <translation>维修记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="75"/>
         <source>Technician:</source>
         <translation>维修工程师：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="76"/>
         <source>Completed:</source>
         <translation>完成时间：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="77"/>
         <source>Job type:</source>
         <translation>作业类型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="78"/>
         <source>Cause:</source>
         <translation>故障原因：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="79"/>
         <source>Result:</source>
         <translation>维修结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="80"/>
         <source>Time spent:</source>
         <translation>用时：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="81"/>
         <source>Labour:</source>
         <translation>工时费：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="82"/>
         <source>Parts:</source>
         <translation>配件费：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="83"/>
         <source>Charge:</source>
         <translation>收费合计：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="84"/>
         <source>Parts cost:</source>
         <translation>配件成本：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="85"/>
         <source>Customer rating:</source>
         <translation>客户评价：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="86"/>
         <source>Service score:</source>
         <translation>服务分值：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="87"/>
         <source>State:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="100"/>
         <source>Work done:</source>
         <translation>维修内容：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="104"/>
         <source>Part</source>
         <translation>配件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="104"/>
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="104"/>
         <source>Unit price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="104"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="105"/>
         <source>Unit cost</source>
         <translation>成本价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="118"/>
         <source>Open ticket</source>
         <translation>打开服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="132"/>
         <source>Parts used:</source>
         <translation>所用配件：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="143"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="150"/>
         <source>Repair record {number}</source>
         <translation>维修记录 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="154"/>
         <source>Symptoms: {text}</source>
         <translation>故障现象：{text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="159"/>
         <source>{job}, difficulty {level}</source>
         <translation>{job}，难度 {level}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="164"/>
         <source>{hours} h {minutes} min</source>
         <translation>{hours} 小时 {minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="165"/>
         <source>{minutes} min</source>
         <translation>{minutes} 分钟</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="173"/>
         <source>on time</source>
         <translation>按时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="173"/>
         <source>late</source>
         <translation>超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="178"/>
         <source>{state} — {who}, {when}</source>
         <translation>{state} — {who}，{when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="186"/>
         <source>Returned by {who} on {when}: {comment}</source>
         <translation>{who} 于 {when} 退回：{comment}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/repair_record_dialog.py" line="222"/>
         <source>No parts used.</source>
         <translation>未用配件。</translation>
     </message>
@@ -6046,47 +4852,38 @@ Contract {number}, until {day}</source>
 <context>
     <name>ResultPage</name>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="478"/>
         <source>Hand-over</source>
         <translation>移交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="479"/>
         <source>Who received what.</source>
         <translation>各接收人收到的记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="486"/>
         <source>Received by</source>
         <translation>接收人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="486"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="487"/>
         <source>Records</source>
         <translation>记录数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="505"/>
         <source>Handing over…</source>
         <translation>正在移交…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="524"/>
         <source>{count} records of {name} handed over.</source>
         <translation>{name} 的 {count} 条记录已移交。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="527"/>
         <source>The account is deactivated.</source>
         <translation>该账号已停用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/reassign_wizard.py" line="548"/>
         <source>Nothing was changed; go back to adjust the plan.</source>
         <translation>没有做任何修改；请返回调整移交方式。</translation>
     </message>
@@ -6094,32 +4891,26 @@ Contract {number}, until {day}</source>
 <context>
     <name>ReturnDialog</name>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="137"/>
         <source>Return for rework</source>
         <translation>退回修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="138"/>
         <source>Return {number} to {author} for rework. It is not suggested until it is submitted and approved again.</source>
         <translation>将 {number} 退回给 {author} 修改。重新提交并审核通过之前不会被推荐。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="145"/>
         <source>What should the author change? (required)</source>
         <translation>请写明需要修改的地方（必填）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="148"/>
         <source>Return</source>
         <translation>退回</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="152"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/knowledge/page.py" line="164"/>
         <source>Reason for returning:</source>
         <translation>退回原因：</translation>
     </message>
@@ -6127,17 +4918,14 @@ Contract {number}, until {day}</source>
 <context>
     <name>RoleMatrixWidget</name>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="93"/>
         <source>Data scope</source>
         <translation>数据范围</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="93"/>
         <source>Protected fields</source>
         <translation>受保护字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="192"/>
         <source>Choose for each protected field: visible, read-only or hidden</source>
         <translation>为每个受保护字段选择：可见、只读或隐藏</translation>
     </message>
@@ -6145,37 +4933,30 @@ Contract {number}, until {day}</source>
 <context>
     <name>RoleNameDialog</name>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="258"/>
         <source>New role</source>
         <translation>新建角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="258"/>
         <source>Rename role</source>
         <translation>重命名角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="269"/>
         <source>(no permissions)</source>
         <translation>（无权限）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="273"/>
         <source>Code</source>
         <translation>代码</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="274"/>
         <source>Name (Chinese)</source>
         <translation>中文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="275"/>
         <source>Name (English)</source>
         <translation>英文名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="277"/>
         <source>Copy permissions from</source>
         <translation>复制权限自</translation>
     </message>
@@ -6183,92 +4964,74 @@ Contract {number}, until {day}</source>
 <context>
     <name>RolesTab</name>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="393"/>
         <source>New role…</source>
         <translation>新建角色…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="396"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="399"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="402"/>
         <source>View as user…</source>
         <translation>以用户身份预览…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="409"/>
         <source>Roles</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="420"/>
         <source>Tick what the role may do in each module. Changes apply to its users at their next action.</source>
         <translation>勾选该角色在各模块中可执行的操作。修改从其用户的下一步操作起生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="426"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="429"/>
         <source>Discard changes</source>
         <translation>放弃修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="489"/>
         <source>(default)</source>
         <translation>（默认）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="530"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="531"/>
         <source>The permissions of this role have unsaved changes. Discard them?</source>
         <translation>此角色的权限有未保存的修改，放弃吗？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="568"/>
         <source>{role} — {count} active users</source>
         <translation>{role} — {count} 个在职用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="577"/>
         <source>Unsaved changes (Ctrl+S saves).</source>
         <translation>有未保存的修改（Ctrl+S 保存）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="603"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="611"/>
         <source>Saved. The role&apos;s users have the new permissions from their next action.</source>
         <translation>已保存。该角色的用户从下一步操作起使用新权限。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="618"/>
         <source>Someone else changed this role: reloaded; make your changes again.</source>
         <translation>其他人修改了此角色，已重新载入，请重新修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="659"/>
         <source>Delete role</source>
         <translation>删除角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="660"/>
         <source>Delete the role {role}? This cannot be undone.</source>
         <translation>删除角色 {role}？删除后无法恢复。</translation>
     </message>
@@ -6276,108 +5039,86 @@ Contract {number}, until {day}</source>
 <context>
     <name>RoutingPage</name>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="83"/>
         <source>Opportunities waiting for a salesperson</source>
         <translation>待分派的商机</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="143"/>
         <source>Number</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="144"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="145"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="147"/>
         <source>Need</source>
         <translation>需求</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="148"/>
         <source>Expected amount</source>
         <translation>预计金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="151"/>
         <source>Credited technician</source>
         <translation>提供线索的工程师</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="153"/>
         <source>Created</source>
         <translation>创建时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="96"/>
         <source>Assign to:</source>
         <translation>分派给：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="101"/>
         <source>Assign</source>
         <translation>分派</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="103"/>
         <source>Give the selected opportunities to this salesperson (Ctrl+Enter)</source>
         <translation>把选中的商机分派给该业务员（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="106"/>
         <source>Round-robin</source>
         <translation>轮流分派</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="109"/>
         <source>Spread the selected opportunities among the active salespeople in turn</source>
         <translation>把选中的商机依次轮流分派给在职业务员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="111"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="113"/>
         <source>Reload the queue (F5)</source>
         <translation>重新载入待分派列表（F5）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="171"/>
         <source>Loading…</source>
         <translation>正在载入…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="220"/>
-        <location filename="../../app/ui/management/routing_page.py" line="233"/>
         <source>Assigning…</source>
         <translation>正在分派…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="177"/>
         <source>{count} waiting</source>
         <translation>{count} 条待分派</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="256"/>
         <source>No opportunity is waiting to be routed.</source>
         <translation>没有待分派的商机。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="258"/>
         <source>There is no active salesperson to assign to.</source>
         <translation>没有可分派的在职业务员。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/routing_page.py" line="266"/>
         <source>{count} assigned to {names}.</source>
         <translation>已分派 {count} 条给 {names}。</translation>
     </message>
@@ -6385,93 +5126,74 @@ Contract {number}, until {day}</source>
 <context>
     <name>RulesDialog</name>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="78"/>
         <source>Score and SLA rules</source>
         <translation>评分与时限规则</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="83"/>
         <source>Score of a job = points of its type × difficulty + (rating − 3) × points per star + on-time bonus (or − late penalty), never below the lowest score. The SLA due time is the intake time plus the hours of its priority. Changes apply to tickets taken in and repairs recorded from now on.</source>
         <translation>服务分值 = 作业类型分值 × 难度 +（客户评价 − 3）× 每星分值 + 按时完成加分（超时则减去超时减分），不低于单次作业最低分。服务时限 = 接单时间 + 该优先级的小时数。修改后对之后接单的服务单和之后填写的维修记录生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="90"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="90"/>
         <source>Hours</source>
         <translation>小时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="92"/>
         <source>Job type</source>
         <translation>作业类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="92"/>
-        <location filename="../../app/ui/service/rules_dialog.py" line="95"/>
         <source>Points</source>
         <translation>分值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="95"/>
         <source>Rule</source>
         <translation>规则</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="99"/>
         <source>SLA due time per priority</source>
         <translation>各优先级服务时限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="100"/>
         <source>Points per job type</source>
         <translation>各作业类型分值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="104"/>
         <source>Adjustments</source>
         <translation>加减分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="108"/>
         <source>Fill in the defaults</source>
         <translation>填入默认值</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="181"/>
         <source>The defaults are filled in; save to use them.</source>
         <translation>已填入默认值，保存后生效。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="196"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="204"/>
         <source>The defaults apply; nothing was saved yet.</source>
         <translation>目前使用默认值，尚未保存过。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="219"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="227"/>
         <source>Saved. New tickets and repairs use these rules.</source>
         <translation>已保存。之后的服务单和维修记录使用这些规则。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="246"/>
         <source>Not saved: {errors}</source>
         <translation>未保存：{errors}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="249"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -6479,77 +5201,62 @@ Contract {number}, until {day}</source>
 <context>
     <name>SalesPlanPage</name>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="79"/>
         <source>Everyone</source>
         <translation>全部销售</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="90"/>
         <source>Period</source>
         <translation>期间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="90"/>
         <source>Planned</source>
         <translation>计划</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="90"/>
         <source>Actual</source>
         <translation>实际</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="90"/>
         <source>Achieved</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="91"/>
         <source>Orders</source>
         <translation>订单数</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="91"/>
         <source>Gross margin</source>
         <translation>毛利</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="103"/>
         <source>Year:</source>
         <translation>年度：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="106"/>
         <source>Salesperson:</source>
         <translation>销售人员：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="148"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="179"/>
         <source>Q{n}</source>
         <translation>第{n}季度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="187"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="195"/>
         <source>Double-click a planned amount to change it.</source>
         <translation>双击计划金额即可修改。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="241"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/plans/page.py" line="260"/>
         <source>Plan not saved: {message}</source>
         <translation>计划未保存：{message}</translation>
     </message>
@@ -6557,22 +5264,18 @@ Contract {number}, until {day}</source>
 <context>
     <name>Saving</name>
     <message>
-        <location filename="../../app/ui/saving.py" line="76"/>
         <source>Saved</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/saving.py" line="77"/>
         <source>Saved. The connection dropped while saving, but the record had reached the server. Nothing was saved twice.</source>
         <translation>已保存。保存时连接中断，但记录已到达服务器，没有重复保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/saving.py" line="149"/>
         <source>Checking the save</source>
         <translation>正在核对保存</translation>
     </message>
     <message>
-        <location filename="../../app/ui/saving.py" line="150"/>
         <source>The connection dropped while saving. StationCRM is asking the server whether the record was saved and will tell you. What you typed stays on screen.</source>
         <translation>保存时连接中断。StationCRM 正在向服务器核对这条记录是否已保存，稍后告诉您结果。您输入的内容仍保留在屏幕上。</translation>
     </message>
@@ -6580,82 +5283,66 @@ Contract {number}, until {day}</source>
 <context>
     <name>ServerPage</name>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="350"/>
         <source>The company server</source>
         <translation>公司服务器</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="352"/>
         <source>Ask the administrator for these. The user name and password are used only to test the connection here and are not saved.</source>
         <translation>这些信息请向系统管理员索取。用户名和密码只用于在此测试连接，不会保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="360"/>
         <source>e.g. crm-server or 192.168.1.10</source>
         <translation>例如：crm-server 或 192.168.1.10</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="370"/>
         <source>&amp;Windows login (integrated)</source>
         <translation>Windows 登录（集成身份验证）(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="372"/>
         <source>SQL Server &amp;login</source>
         <translation>SQL Server 登录(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="398"/>
         <source>&amp;Server type:</source>
         <translation>服务器类型(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="399"/>
         <source>&amp;Host:</source>
         <translation>主机(&amp;H)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="400"/>
         <source>&amp;Port:</source>
         <translation>端口(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="401"/>
         <source>&amp;Database:</source>
         <translation>数据库(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="402"/>
         <source>Authentication:</source>
         <translation>身份验证：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="403"/>
         <source>ODBC &amp;driver:</source>
         <translation>ODBC 驱动程序(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="404"/>
         <source>&amp;User name:</source>
         <translation>用户名(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="405"/>
         <source>Pass&amp;word:</source>
         <translation>密码(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="465"/>
         <source>Windows says who you are: nothing to type. Each person logs in to SQL Server with their own Windows account.</source>
         <translation>由 Windows 确认您的身份，无需输入。每个人都用自己的 Windows 账户登录 SQL Server。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="469"/>
         <source>A SQL Server login to test the connection with (yours, or the administrator&apos;s to create the database). People log in with their own.</source>
         <translation>用于测试连接的 SQL Server 登录账户（您自己的；如要创建数据库，则用管理员的）。每个人以后用自己的账户登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="473"/>
         <source>A PostgreSQL login to test the connection with (yours, or the database owner&apos;s to create the database). People log in with their own.</source>
         <translation>用于测试连接的 PostgreSQL 登录账户（您自己的；如要创建数据库，则用数据库所有者的）。每个人以后用自己的账户登录。</translation>
     </message>
@@ -6663,22 +5350,18 @@ Contract {number}, until {day}</source>
 <context>
     <name>ServiceRules</name>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="51"/>
         <source>Per star of customer rating above / below 3</source>
         <translation>客户评价每高于／低于 3 星一星</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="53"/>
         <source>Bonus when done on time</source>
         <translation>按时完成加分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="54"/>
         <source>Penalty when done late</source>
         <translation>超时完成减分</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/rules_dialog.py" line="55"/>
         <source>Lowest score of a job</source>
         <translation>单次作业最低分</translation>
     </message>
@@ -6686,7 +5369,6 @@ Contract {number}, until {day}</source>
 <context>
     <name>SetupWizard</name>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="157"/>
         <source>StationCRM — Set up this PC</source>
         <translation>StationCRM — 设置本机</translation>
     </message>
@@ -6694,7 +5376,6 @@ Contract {number}, until {day}</source>
 <context>
     <name>StatTableModel</name>
     <message>
-        <location filename="../../app/ui/statistics/model.py" line="113"/>
         <source>Double-click or Enter: the records behind this number</source>
         <translation>双击或回车：查看此数字背后的单据</translation>
     </message>
@@ -6702,32 +5383,26 @@ Contract {number}, until {day}</source>
 <context>
     <name>StationPage</name>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="843"/>
         <source>This PC&apos;s station</source>
         <translation>本机站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="845"/>
         <source>The station opens on its department&apos;s modules. What each person may do comes from their role.</source>
         <translation>站点打开时显示其部门的模块；每个人能做什么由其角色决定。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="857"/>
         <source>&amp;Station:</source>
         <translation>站点(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="876"/>
         <source>This PC only: {file}</source>
         <translation>仅本机：{file}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="879"/>
         <source>Server: {address}</source>
         <translation>服务器：{address}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="882"/>
         <source>Finish saves this and opens the login, where each person logs in with their own user name and password.</source>
         <translation>点击“完成”保存设置并打开登录窗口，每个人用自己的用户名和密码登录。</translation>
     </message>
@@ -6735,223 +5410,178 @@ Contract {number}, until {day}</source>
 <context>
     <name>StatisticsPage</name>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="73"/>
         <source>This month</source>
         <translation>本月</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="74"/>
         <source>This quarter</source>
         <translation>本季度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="75"/>
         <source>This year</source>
         <translation>本年</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="76"/>
         <source>Last quarter</source>
         <translation>上季度</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="77"/>
         <source>Custom dates</source>
         <translation>自定日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="158"/>
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="160"/>
-        <location filename="../../app/ui/statistics/page.py" line="465"/>
         <source>Everyone</source>
         <translation>全部人员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="162"/>
         <source>All classes</source>
         <translation>全部分类</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="166"/>
         <source>All sources</source>
         <translation>全部来源</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="170"/>
         <source>All categories</source>
         <translation>全部类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="174"/>
         <source>View:</source>
         <translation>查看方式：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="176"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="178"/>
         <source>Compute again (F5)</source>
         <translation>重新计算（F5）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="180"/>
         <source>Export Excel…</source>
         <translation>导出 Excel…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="182"/>
         <source>Save this statistic as an Excel file (Ctrl+E)</source>
         <translation>把本统计保存为 Excel 文件（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="184"/>
         <source>Export PDF…</source>
         <translation>导出 PDF…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="186"/>
         <source>Save this statistic as a PDF file (Ctrl+Shift+E)</source>
         <translation>把本统计保存为 PDF 文件（Ctrl+Shift+E）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="191"/>
         <source>Your role may not export statistics.</source>
         <translation>您的角色无权导出统计。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="209"/>
         <source>Period:</source>
         <translation>期间：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="209"/>
         <source>From:</source>
         <translation>从：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="210"/>
         <source>To:</source>
         <translation>至：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="210"/>
         <source>Department:</source>
         <translation>部门：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="212"/>
         <source>Person:</source>
         <translation>人员：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="213"/>
         <source>Customer class:</source>
         <translation>客户分类：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="214"/>
         <source>Source:</source>
         <translation>客户来源：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="215"/>
         <source>Product category:</source>
         <translation>产品类别：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="277"/>
         <source>Blue numbers: Enter or double-click lists the records behind them. Ctrl+1…6 switch the statistic, F5 computes again.</source>
         <translation>蓝色数字：按回车或双击可查看其背后的单据。Ctrl+1…6 切换统计，F5 重新计算。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="428"/>
         <source>Does not apply to this statistic.</source>
         <translation>本统计不使用此条件。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="483"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="512"/>
         <source>{start} to {end}</source>
         <translation>{start} 至 {end}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="524"/>
         <source>This statistic is not available yet.</source>
         <translation>此统计暂不可用。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="633"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="633"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="634"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="634"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="635"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="635"/>
         <source>Details</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="656"/>
         <source>Export Excel</source>
         <translation>导出 Excel</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="657"/>
         <source>Export PDF</source>
         <translation>导出 PDF</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="660"/>
         <source>Excel files (*.xlsx)</source>
         <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="661"/>
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="691"/>
         <source>Exporting…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="712"/>
         <source>Saved to {path}</source>
         <translation>已保存到 {path}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/statistics/page.py" line="714"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -6959,152 +5589,122 @@ Contract {number}, until {day}</source>
 <context>
     <name>TaskListTab</name>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="111"/>
         <source>Mine</source>
         <translation>我的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="112"/>
         <source>My department</source>
         <translation>本部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="113"/>
         <source>All I may see</source>
         <translation>全部（我可见的）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="117"/>
         <source>Overdue only</source>
         <translation>只看超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="120"/>
         <source>Show closed</source>
         <translation>显示已结束</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="123"/>
         <source>New task…</source>
         <translation>新建任务…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="132"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="139"/>
         <source>Acknowledge</source>
         <translation>接收</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="142"/>
         <source>Report done…</source>
         <translation>报告完成…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="145"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="148"/>
         <source>Reopen…</source>
         <translation>退回重办…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="151"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="153"/>
         <source>Change the task you assigned (Ctrl+E)</source>
         <translation>修改您分派的任务（Ctrl+E）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="156"/>
         <source>Cancel task</source>
         <translation>取消任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="128"/>
         <source>Show:</source>
         <translation>显示：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="183"/>
         <source>Overdue</source>
         <translation>超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="189"/>
         <source>Task</source>
         <translation>工作任务</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="190"/>
         <source>Assignee</source>
         <translation>执行人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="191"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="192"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="194"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="195"/>
         <source>Due on</source>
         <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="197"/>
         <source>Assigned by</source>
         <translation>下达人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="224"/>
         <source>No tasks.</source>
         <translation>没有工作任务。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="226"/>
         <source>{shown} of {total} tasks shown, {overdue} of them overdue.</source>
         <translation>显示 {shown} / 共 {total} 项任务，其中 {overdue} 项已逾期。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="229"/>
         <source>{shown} of {total} tasks shown.</source>
         <translation>显示 {shown} / 共 {total} 项任务。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="232"/>
         <source>{count} tasks, {overdue} of them overdue.</source>
         <translation>{count} 项任务，其中 {overdue} 项超时。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="235"/>
         <source>{count} tasks.</source>
         <translation>{count} 项任务。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="324"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/tasks_tab.py" line="347"/>
         <source>Report: {report}</source>
         <translation>完成报告：{report}</translation>
     </message>
@@ -7112,28 +5712,22 @@ Contract {number}, until {day}</source>
 <context>
     <name>TaskPrompts</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="195"/>
-        <location filename="../../app/ui/management/dialogs.py" line="198"/>
         <source>Report done</source>
         <translation>报告完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="196"/>
         <source>What was done?</source>
         <translation>做了什么？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="208"/>
         <source>Reopen task</source>
         <translation>退回重办</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="209"/>
         <source>What is still missing?</source>
         <translation>还缺什么？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="211"/>
         <source>Reopen</source>
         <translation>退回重办</translation>
     </message>
@@ -7141,22 +5735,18 @@ Contract {number}, until {day}</source>
 <context>
     <name>TextPromptDialog</name>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="135"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="160"/>
         <source>Please write something here.</source>
         <translation>请在这里填写内容。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="163"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/management/dialogs.py" line="179"/>
         <source>Not saved. What you typed is still here.</source>
         <translation>未保存。您输入的内容仍在。</translation>
     </message>
@@ -7164,163 +5754,130 @@ Contract {number}, until {day}</source>
 <context>
     <name>TicketDialog</name>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="73"/>
         <source>Service ticket</source>
         <translation>服务单</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="91"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="108"/>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="129"/>
         <source>Not saved: please correct the marked fields.</source>
         <translation>未保存：请改正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="114"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="122"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="177"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="177"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="178"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="178"/>
         <source>Service mode</source>
         <translation>服务方式</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="179"/>
         <source>Symptoms</source>
         <translation>故障现象</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="179"/>
         <source>Accessories</source>
         <translation>随机附件</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="180"/>
         <source>Technician</source>
         <translation>维修工程师</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="180"/>
         <source>Scheduled</source>
         <translation>预约时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="181"/>
         <source>Site address</source>
         <translation>上门地址</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="181"/>
         <source>Due</source>
         <translation>服务时限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="182"/>
         <source>Charge</source>
         <translation>费用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="190"/>
         <source>Custom fields</source>
         <translation>自定义字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="194"/>
         <source>Save fields</source>
         <translation>保存字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="196"/>
         <source>Save the custom fields (Ctrl+S)</source>
         <translation>保存自定义字段（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="209"/>
         <source>Dispatch…</source>
         <translation>派工…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="212"/>
         <source>Record repair…</source>
         <translation>填写维修记录…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="224"/>
         <source>Status history</source>
         <translation>状态记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="264"/>
         <source>Service ticket {number}</source>
         <translation>服务单 {number}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="271"/>
         <source>On site</source>
         <translation>上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="272"/>
         <source>Brought in</source>
         <translation>送修</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="273"/>
         <source>Covered by contract</source>
         <translation>合同保修内</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="274"/>
         <source>{amount} (labour free under contract, parts charged)</source>
         <translation>{amount}（合同内人工免费，配件收费）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="291"/>
         <source>{from_status} → {to_status}</source>
         <translation>{from_status} → {to_status}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="296"/>
         <source>{at}  {step}  by {name}</source>
         <translation>{at}  {step}  操作人：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="302"/>
         <source>{at}  Scheduled visit</source>
         <translation>{at}  预约上门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="307"/>
         <source>Could not load the ticket.</source>
         <translation>无法加载服务单。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/ticket_dialog.py" line="315"/>
         <source>Not saved.</source>
         <translation>未保存。</translation>
     </message>
@@ -7328,92 +5885,74 @@ Contract {number}, until {day}</source>
 <context>
     <name>TicketListPage</name>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="43"/>
         <source>Overdue</source>
         <translation>超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="65"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="66"/>
         <source>Still open</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="73"/>
         <source>Mine only</source>
         <translation>只看我的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="77"/>
         <source>Overdue only</source>
         <translation>只看超时</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="88"/>
         <source>New intake…</source>
         <translation>新接单…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="84"/>
         <source>Pickup…</source>
         <translation>取机…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="94"/>
         <source>Score and SLA rules…</source>
         <translation>评分与时限规则…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="80"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="111"/>
         <source>Number</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="112"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="113"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="114"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="115"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="116"/>
         <source>Technician</source>
         <translation>维修工程师</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="117"/>
         <source>Received</source>
         <translation>接单时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="119"/>
         <source>Due</source>
         <translation>服务时限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/service/tickets_page.py" line="142"/>
         <source>Export service tickets</source>
         <translation>导出服务单</translation>
     </message>
@@ -7421,47 +5960,38 @@ Contract {number}, until {day}</source>
 <context>
     <name>TimelineEntryDialog</name>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="605"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="606"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="607"/>
         <source>Reference</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="608"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="609"/>
         <source>Details</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="610"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="611"/>
         <source>By</source>
         <translation>经办人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="621"/>
         <source>:</source>
         <translation>：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/overview.py" line="630"/>
         <source>This is a summary. The full screen for this record comes with the &quot;{module}&quot; module.</source>
         <translation>这里只显示摘要。完整的单据界面将随“{module}”模块提供。</translation>
     </message>
@@ -7469,42 +5999,34 @@ Contract {number}, until {day}</source>
 <context>
     <name>TimelineModel</name>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="105"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="106"/>
         <source>Kind</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="107"/>
         <source>Reference</source>
         <translation>单号</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="108"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="109"/>
         <source>Details</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="110"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="111"/>
         <source>By</source>
         <translation>经办人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customers/timeline_model.py" line="153"/>
         <source>Local time</source>
         <translation>本地时间</translation>
     </message>
@@ -7512,158 +6034,126 @@ Contract {number}, until {day}</source>
 <context>
     <name>TodoPage</name>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="97"/>
         <source>To-do today</source>
         <translation>今日待办</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="191"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="189"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="188"/>
         <source>Due</source>
         <translation>期限</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="190"/>
         <source>To do</source>
         <translation>待办事项</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="192"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="128"/>
         <source>Acknowledge</source>
         <translation>接收</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="133"/>
         <source>Report done…</source>
         <translation>报告完成…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="136"/>
         <source>Resubmit</source>
         <translation>重新提交</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="138"/>
         <source>Submit the corrected record to management</source>
         <translation>把改正后的记录重新提交管理部确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="142"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="144"/>
         <source>Accept the work reported done</source>
         <translation>确认已报告完成的工作</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="147"/>
         <source>Reopen…</source>
         <translation>退回重办…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="149"/>
         <source>Send the task back with what is still missing</source>
         <translation>退回任务，并写明还缺什么</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="360"/>
         <source>{person} reported: {report}</source>
         <translation>{person} 报告：{report}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="378"/>
         <source>Nothing to do today.</source>
         <translation>今天没有待办事项。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="380"/>
         <source>{count} to do, {overdue} of them overdue.</source>
         <translation>{count} 项待办，其中 {overdue} 项超时。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="383"/>
         <source>{count} to do.</source>
         <translation>{count} 项待办。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="415"/>
         <source>Open contract</source>
         <translation>打开合同</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="417"/>
         <source>Record outcome…</source>
         <translation>记录结果…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="421"/>
         <source>Open record</source>
         <translation>打开记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="124"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="126"/>
         <source>Mark the follow-up done (Space)</source>
         <translation>标记跟进已完成（空格键）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="121"/>
-        <location filename="../../app/ui/todo/page.py" line="423"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="205"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="344"/>
         <source>Follow-up</source>
         <translation>跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="346"/>
         <source>Returned {record}</source>
         <translation>退回的{record}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="348"/>
         <source>Contract expiring</source>
         <translation>合同到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="356"/>
         <source>Ends in {days} days</source>
         <translation>{days} 天后到期</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="358"/>
         <source>Returned: {comment}</source>
         <translation>退回意见：{comment}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/todo/page.py" line="372"/>
         <source>{date} (overdue)</source>
         <translation>{date}（已超时）</translation>
     </message>
@@ -7671,53 +6161,42 @@ Contract {number}, until {day}</source>
 <context>
     <name>UserDialog</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="65"/>
         <source>New user</source>
         <translation>新建用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="65"/>
         <source>Edit user</source>
         <translation>修改用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="81"/>
-        <location filename="../../app/ui/admin/users_tab.py" line="87"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="95"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="96"/>
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="97"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="98"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="99"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="100"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="102"/>
         <source>Initial password</source>
         <translation>初始密码</translation>
     </message>
@@ -7725,133 +6204,106 @@ Contract {number}, until {day}</source>
 <context>
     <name>UsersTab</name>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="175"/>
         <source>Find a user by name</source>
         <translation>按姓名查找用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="177"/>
         <source>Show deactivated</source>
         <translation>显示已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="182"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="182"/>
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="182"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="183"/>
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="183"/>
         <source>Station</source>
         <translation>站点</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="183"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="183"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="184"/>
         <source>Last login</source>
         <translation>最近登录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="187"/>
         <source>New user…</source>
         <translation>新建用户…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="190"/>
         <source>Edit…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="193"/>
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="198"/>
         <source>&amp;Unlock</source>
         <translation>解锁(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="201"/>
         <source>Lift the wait that repeated wrong passwords put on this user&apos;s logins, at every station (Alt+U).</source>
         <translation>解除多次密码错误给该用户登录带来的等待（所有工作站）（Alt+U）。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="205"/>
-        <location filename="../../app/ui/admin/users_tab.py" line="275"/>
         <source>Deactivate</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="256"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="256"/>
         <source>Deactivated</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="250"/>
         <source>{count} users</source>
         <translation>共 {count} 个用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="258"/>
         <source>Locked until {time}</source>
         <translation>锁定至 {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="274"/>
         <source>Reactivate</source>
         <translation>重新启用</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="288"/>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="311"/>
         <source>{name} is unlocked and can log in again.</source>
         <translation>{name} 已解锁，可以重新登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="345"/>
         <source>Deactivate user</source>
         <translation>停用用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="346"/>
         <source>Deactivate {name}? The account can no longer log in.</source>
         <translation>停用 {name}？停用后该账户不能再登录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/users_tab.py" line="360"/>
         <source>{name} is deactivated.</source>
         <translation>{name} 已停用。</translation>
     </message>
@@ -7859,37 +6311,30 @@ Contract {number}, until {day}</source>
 <context>
     <name>ViewAsDialog</name>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="310"/>
         <source>View as user</source>
         <translation>以用户身份预览</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="328"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="334"/>
         <source>Protected fields</source>
         <translation>受保护字段</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="358"/>
         <source>This account is deactivated: it sees nothing.</source>
         <translation>此账户已停用，什么也看不到。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="361"/>
         <source>Sees these modules: {modules}</source>
         <translation>可见模块：{modules}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="362"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/admin/roles_tab.py" line="374"/>
         <source>Every field is visible.</source>
         <translation>所有字段均可见。</translation>
     </message>
@@ -7897,139 +6342,110 @@ Contract {number}, until {day}</source>
 <context>
     <name>VisitDialog</name>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="67"/>
         <source>Visit record</source>
         <translation>接待记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="92"/>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="352"/>
         <source>YYYY-MM-DD, or 3 = in 3 days</source>
         <translation>YYYY-MM-DD，或 3 = 3 天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="116"/>
         <source>Customer:</source>
         <translation>客户：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="117"/>
         <source>When:</source>
         <translation>时间：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="118"/>
         <source>Kind:</source>
         <translation>类型：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="119"/>
         <source>Purpose:</source>
         <translation>目的：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="120"/>
         <source>Products of interest:</source>
         <translation>意向产品：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="121"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="122"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="123"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="124"/>
         <source>Notes:</source>
         <translation>备注：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="130"/>
         <source>Save (Ctrl+S)</source>
         <translation>保存 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="135"/>
         <source>Save and submit</source>
         <translation>保存并提交确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="137"/>
         <source>Submit the record to management for confirmation</source>
         <translation>提交管理部确认</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="181"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="205"/>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="222"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="235"/>
         <source>{when} by {owner} — {state}</source>
         <translation>{when}，{owner} 登记 — {state}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="261"/>
         <source>Read only.</source>
         <translation>只读。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="271"/>
         <source>Returned by {who} on {when}: {comment}</source>
         <translation>{who} 于 {when} 退回：{comment}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="280"/>
         <source> ({who}, {when})</source>
         <translation>（{who}，{when}）</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="292"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="316"/>
         <source>Please correct the marked fields.</source>
         <translation>请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="323"/>
         <source>{who} saved this visit record at {when}, after you opened it. Reload it to see their changes (yours are lost), or keep editing.</source>
         <translation>在您打开此接待记录后，{who} 于 {when} 保存了它。重新加载可查看其修改（您的修改将丢失），或继续编辑。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="325"/>
         <source>someone</source>
         <translation>他人</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="328"/>
         <source>Changed meanwhile</source>
         <translation>已被他人修改</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="331"/>
         <source>Reload</source>
         <translation>重新加载</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/visit_dialog.py" line="332"/>
         <source>Keep editing</source>
         <translation>继续编辑</translation>
     </message>
@@ -8037,187 +6453,150 @@ Contract {number}, until {day}</source>
 <context>
     <name>WalkInPage</name>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="104"/>
         <source>Reception record</source>
         <translation>接待记录</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="120"/>
         <source>Customer: pinyin initials (bjxr), phone digits or name</source>
         <translation>客户：拼音首字母（bjxr）、电话号码或名称</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="132"/>
         <source>Phone of the new customer</source>
         <translation>新客户的电话</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="134"/>
         <source>Phone:</source>
         <translation>电话：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="142"/>
         <source>e.g. toner for HP M1136, repair quote</source>
         <translation>例如：HP M1136 硒鼓，维修报价</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="151"/>
         <source>empty, a date, or 3 = in 3 days</source>
         <translation>留空、日期，或 3 = 3 天后</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="160"/>
         <source>+{days}d</source>
         <translation>+{days}天</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="162"/>
         <source>Follow up in {days} days</source>
         <translation>{days} 天后跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="173"/>
         <source>Record (Ctrl+S)</source>
         <translation>登记 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="200"/>
         <source>Purpose:</source>
         <translation>目的：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="201"/>
         <source>Products of interest:</source>
         <translation>意向产品：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="202"/>
         <source>Outcome:</source>
         <translation>结果：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="203"/>
         <source>Next step:</source>
         <translation>下一步：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="204"/>
         <source>Follow-up on:</source>
         <translation>跟进日期：</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="216"/>
         <source>New customer details</source>
         <translation>新客户资料</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="236"/>
         <source>My recent visits</source>
         <translation>我最近的接待</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="621"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="623"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="624"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="626"/>
         <source>Purpose</source>
         <translation>目的</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="627"/>
         <source>Follow-up</source>
         <translation>跟进</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="636"/>
         <source>{shown} of {total} shown; Enter opens one.</source>
         <translation>显示 {shown} / 共 {total} 条；按回车键打开。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="639"/>
         <source>{count} visits; Enter opens one.</source>
         <translation>共 {count} 次来访；按回车键打开。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="347"/>
         <source>{name} belongs to {owner}: ask {owner} to receive this customer.</source>
         <translation>{name} 属于 {owner}：请让 {owner} 接待此客户。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="364"/>
         <source>owner: {owner}</source>
         <translation>负责人：{owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="365"/>
         <source>Customer: {name}</source>
         <translation>客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="376"/>
         <source>New customer: {name}</source>
         <translation>新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="403"/>
         <source>Choose the customer first: Enter picks the first one found.</source>
         <translation>请先选择客户：按 Enter 选择找到的第一个。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="417"/>
         <source>Recording…</source>
         <translation>正在登记…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="488"/>
         <source>{name} — ask {owner}</source>
         <translation>{name} — 请联系 {owner}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="499"/>
         <source>+ New customer: {name}</source>
         <translation>+ 新客户：{name}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="532"/>
         <source>New customer {name} created and visit recorded.</source>
         <translation>已新建客户 {name} 并登记接待。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="533"/>
         <source>Recorded for {name}.</source>
         <translation>已为 {name} 登记。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="536"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="571"/>
         <source>Please correct the marked fields.</source>
         <translation>请更正标出的字段。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="634"/>
         <source>No visits recorded yet.</source>
         <translation>尚无接待记录。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/visits/walk_in_page.py" line="678"/>
         <source>→ {date} (in {days} days)</source>
         <translation>→ {date}（{days} 天后）</translation>
     </message>
@@ -8225,47 +6604,38 @@ Contract {number}, until {day}</source>
 <context>
     <name>WherePage</name>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="274"/>
         <source>Where is the customer database?</source>
         <translation>客户数据库在哪里？</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="276"/>
         <source>StationCRM keeps every customer, order and service record in one database. Choose where this PC finds it.</source>
         <translation>StationCRM 把所有客户、订单和服务记录保存在一个数据库中。请选择本机在哪里找到它。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="278"/>
         <source>&amp;This PC only</source>
         <translation>仅本机(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="280"/>
         <source>&amp;Company server</source>
         <translation>公司服务器(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="283"/>
         <source>&amp;Advanced: type the database address</source>
         <translation>高级：直接输入数据库地址(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="292"/>
         <source>e.g. postgresql://server/stationcrm</source>
         <translation>例如：postgresql://server/stationcrm</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="294"/>
         <source>The database address: postgresql://…, mssql+pyodbc://… (SQL Server over ODBC) or sqlite:///path/to/file.</source>
         <translation>数据库地址：postgresql://…、mssql+pyodbc://…（通过 ODBC 连接 SQL Server）或 sqlite:///文件路径。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="301"/>
         <source>A database file on this PC: for a single PC, a trial or a demo. The first start fills it with demo data to try every screen.</source>
         <translation>本机上的数据库文件：适用于单台电脑、试用或演示。首次启动时会填入演示数据，方便试用各个界面。</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shell/setup_wizard.py" line="306"/>
         <source>The company&apos;s SQL Server or PostgreSQL server, shared by every station. Each person logs in with their own database login.</source>
         <translation>公司的 SQL Server 或 PostgreSQL 服务器，由所有站点共用。每个人用自己的数据库登录账户登录。</translation>
     </message>
@@ -8273,12 +6643,10 @@ Contract {number}, until {day}</source>
 <context>
     <name>_SalesListPage</name>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="33"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sales/list_pages.py" line="37"/>
         <source>Status:</source>
         <translation>状态：</translation>
     </message>
