@@ -842,6 +842,12 @@ LABELS_ZH: dict[str, dict[str, str]] = {
         "sounds the same": "读音相同",
         "similar name": "名称相似",
     },
+    "PaperSize": {
+        "A4 (210 × 297 mm)": "A4（210×297 毫米）",
+        "A5 (148 × 210 mm)": "A5（148×210 毫米）",
+        "Continuous 241 × 93 mm (thirds)": "连续纸 241×93 毫米（三等分）",
+        "Continuous 241 × 140 mm (halves)": "连续纸 241×140 毫米（二等分）",
+    },
     "JobType": {
         "Bench repair": "送修维修",
         "On-site repair": "上门维修",

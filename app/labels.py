@@ -385,6 +385,16 @@ DUPLICATE_REASONS: Mapping[str, str] = {
     "similar_name": "similar name",
 }
 
+# The papers a document prints on, by the codes of app.reports.page.PAGE_SIZES; the
+# continuous ones are dot-matrix forms 241 mm wide, cut in thirds or halves (三等分/二等分).
+PAPER_SIZE = "PaperSize"
+PAPER_SIZES: Mapping[str, str] = {
+    "A4": "A4 (210 × 297 mm)",
+    "A5": "A5 (148 × 210 mm)",
+    "C241x93": "Continuous 241 × 93 mm (thirds)",
+    "C241x140": "Continuous 241 × 140 mm (halves)",
+}
+
 # Code families that are plain strings rather than enums, by their context name.
 CODE_FAMILIES: Mapping[str, Mapping[str, str]] = {
     RECORD_KIND: RECORD_KINDS,
@@ -392,6 +402,7 @@ CODE_FAMILIES: Mapping[str, Mapping[str, str]] = {
     JOB_TYPE: JOB_TYPES,
     STATISTIC: STATISTIC_NAMES,
     DUPLICATE_REASON: DUPLICATE_REASONS,
+    PAPER_SIZE: PAPER_SIZES,
 }
 
 # What "no value" reads as where the UI shows one.
@@ -465,6 +476,11 @@ def record_kind_label(kind: str, *, language: str | None = None) -> str:
     return code_label(RECORD_KIND, kind, language=language)
 
 
+def paper_label(code: str, *, language: str | None = None) -> str:
+    """A paper code of ``app.reports.page.PAGE_SIZES`` in words ("连续纸 241×93 毫米（三等分）")."""
+    return code_label(PAPER_SIZE, code, language=language)
+
+
 def station_label(station: object, *, language: str | None = None) -> str:
     """A station code in words; none at all reads "No station"."""
     if not station:
@@ -487,8 +503,10 @@ def field_access_label(access: FieldAccess | None, *, language: str | None = Non
 
 
 __all__ = [
-    "CODE_FAMILIES", "ENUM_LABELS", "MOVE_LABELS", "RECORD_KINDS", "STATISTIC_NAMES",
+    "CODE_FAMILIES", "ENUM_LABELS", "MOVE_LABELS", "PAPER_SIZES", "RECORD_KINDS",
+    "STATISTIC_NAMES",
     "choices", "code_label",
     "context_of", "family_label", "field_access_label", "label", "label_of", "move_label",
+    "paper_label",
     "record_kind_label", "station_label", "verb",
 ]

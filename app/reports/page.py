@@ -27,7 +27,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
+from reportlab.lib.units import inch, mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -60,13 +60,30 @@ def register_fonts() -> str:
 
 # --- page sizes and the measurements that go with them -------------------------------------
 
-PageSizeName = Literal["A4", "A5"]
-PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "A5": A5}
+GREY = colors.HexColor("#555555")
+LIGHT = colors.HexColor("#e8e8e8")
+RULE = colors.HexColor("#888888")
+
+PageSizeName = Literal["A4", "A5", "C241x93", "C241x140"]
+# Continuous dot-matrix forms (连续纸): 9.5 in (241 mm) wide with the tractor strips, a
+# third or a half of an 11 in fanfold sheet long (93.1 / 139.7 mm), so every form starts
+# on its perforation however many are printed in a row (684 × 264 / 684 × 396 points).
+C241X93 = (9.5 * inch, 11 / 3 * inch)
+C241X140 = (9.5 * inch, 5.5 * inch)
+# The paper of every document by code; app.labels.PAPER_SIZES names each for people.
+PAGE_SIZES: dict[str, tuple[float, float]] = {"A4": A4, "A5": A5, "C241x93": C241X93,
+                                              "C241x140": C241X140}
 
 
 @dataclass(frozen=True)
 class PageLayout:
-    """Sizes for one paper size; A5 is the same page drawn smaller, not a different design."""
+    """Sizes for one paper size; A5 is the same page drawn smaller, not a different design.
+
+    A ``continuous`` layout is for a dot-matrix printer on multi-part paper (二联/三联): no
+    colour fills or grey text (the copies underneath show only what the pins strike), thin
+    lines, type no smaller than the pins print legibly, no bar or QR code (too fine for
+    pins), and a short header so the form's room goes to the document.
+    """
 
     name: PageSizeName
     size: tuple[float, float]
@@ -80,6 +97,9 @@ class PageLayout:
     bar_width: float
     bar_height: float
     qr_size: float
+    continuous: bool = False
+    # Top and bottom margin; None keeps the sheet's 0.7 × ``margin``.
+    edge: float | None = None
 
     @property
     def width(self) -> float:
@@ -97,6 +117,25 @@ class PageLayout:
     def leading(self) -> float:
         return self.font_size * 1.3
 
+    @property
+    def margin_y(self) -> float:
+        """The top and bottom margin, where header and footer start."""
+        return self.edge if self.edge is not None else self.margin * 0.7
+
+    @property
+    def fill(self) -> Any:
+        """The background of label cells and headings: none on multi-part paper."""
+        return None if self.continuous else LIGHT
+
+    @property
+    def grey(self) -> Any:
+        """Secondary text: black on multi-part paper, where grey prints as nothing."""
+        return colors.black if self.continuous else GREY
+
+    @property
+    def box_width(self) -> float:
+        return 0.4 if self.continuous else 0.6
+
 
 LAYOUTS: dict[str, PageLayout] = {
     "A4": PageLayout(name="A4", size=A4, margin=15 * mm, header_height=22 * mm,
@@ -105,15 +144,27 @@ LAYOUTS: dict[str, PageLayout] = {
     "A5": PageLayout(name="A5", size=A5, margin=10 * mm, header_height=18 * mm,
                      footer_height=8 * mm, font_size=7.5, small_size=5.5, company_size=11,
                      title_size=14, bar_width=0.55, bar_height=7 * mm, qr_size=18 * mm),
+    # The side margins keep clear of the tractor strips (12.7 mm each); 9 pt is about the
+    # 10 characters per inch a dot-matrix printer prints, 8 pt its smallest clear type.
+    "C241x93": PageLayout(name="C241x93", size=C241X93, margin=16 * mm,
+                          header_height=10 * mm, footer_height=5 * mm, font_size=9,
+                          small_size=8, company_size=11, title_size=12, bar_width=0.9,
+                          bar_height=6 * mm, qr_size=0, continuous=True, edge=4 * mm),
+    "C241x140": PageLayout(name="C241x140", size=C241X140, margin=16 * mm,
+                           header_height=12 * mm, footer_height=5.5 * mm, font_size=9.5,
+                           small_size=8, company_size=12, title_size=14, bar_width=0.9,
+                           bar_height=6 * mm, qr_size=0, continuous=True, edge=5 * mm),
 }
+_BY_CODE = {code.upper(): layout for code, layout in LAYOUTS.items()}
 
 
 def page_layout(name: str) -> PageLayout:
-    """The layout for ``"A4"`` or ``"A5"`` (portrait); anything else is a ValueError."""
+    """The layout for a paper code of :data:`PAGE_SIZES` (any case); else a ValueError."""
     try:
-        return LAYOUTS[name.upper()]
+        return _BY_CODE[name.upper()]
     except KeyError:
-        raise ValueError(f"unknown page size {name!r}; use A4 or A5") from None
+        raise ValueError(f"unknown page size {name!r}; use one of "
+                         f"{', '.join(PAGE_SIZES)}") from None
 
 
 # --- formatting ----------------------------------------------------------------------------
@@ -159,10 +210,6 @@ def text(value: str | None) -> str:
 
 
 # --- styles --------------------------------------------------------------------------------
-
-GREY = colors.HexColor("#555555")
-LIGHT = colors.HexColor("#e8e8e8")
-RULE = colors.HexColor("#888888")
 
 
 @dataclass(frozen=True)
@@ -623,6 +670,8 @@ def build_pdf(
 __all__ = [
     "CJK_FONT",
     "LAYOUTS",
+    "C241X93",
+    "C241X140",
     "PAGE_SIZES",
     "HeaderPlan",
     "PageDecor",

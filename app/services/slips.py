@@ -63,7 +63,23 @@ from app.services.permissions import (
 from app.services.uow import UnitOfWork
 from app.services.validation import search_text
 
-SlipKind = Literal["quotation", "order"]
+# Every printed document by kind: quotation 报价单, order 销售单, intake 接机单, dispatch
+# 派工单, pickup 取机单, receipt 收款收据.
+SlipKind = Literal["quotation", "order", "intake", "dispatch", "pickup", "receipt"]
+SLIP_KINDS: tuple[SlipKind, ...] = ("quotation", "order", "intake", "dispatch", "pickup",
+                                    "receipt")
+# The papers (app.reports.page.PAGE_SIZES codes) each kind prints on, its default first:
+# the intake slip and the pickup receipt are A5 hand-outs; the sales forms, the dispatch
+# order and the pickup receipt also go on continuous dot-matrix paper (二联/三联).
+_CONTINUOUS = ("C241x140", "C241x93")
+_PAPERS: dict[str, tuple[str, ...]] = {
+    "quotation": ("A4", "A5", *_CONTINUOUS),
+    "order": ("A4", "A5", *_CONTINUOUS),
+    "intake": ("A5", "A4"),
+    "dispatch": ("A4", "A5", *_CONTINUOUS),
+    "pickup": ("A5", *_CONTINUOUS, "A4"),
+    "receipt": ("A5", "C241x93", "A4"),
+}
 # The printed documents, found by id or by number.
 D = TypeVar("D", Quotation, Order, ServiceTicket)
 # The slips are Chinese documents with English captions under the Chinese ones, whatever
@@ -77,6 +93,20 @@ DEFAULT_SERVICE_TERMS = (
     "4. 保修/合同期内按合同条款免费维修；其余按实际发生的配件及工时收费。\n"
     "5. 外观状况以本单记录为准，客户签字确认。"
 )
+
+
+def slip_papers(kind: str) -> tuple[str, ...]:
+    """The paper codes ``kind`` prints on (app.reports.page.PAGE_SIZES), its default first.
+
+    Raises:
+        ValueError: ``kind`` is no slip kind.
+    """
+    try:
+        return _PAPERS[kind]
+    except KeyError:
+        raise ValueError(f"unknown slip kind {kind!r}; use one of "
+                         f"{', '.join(SLIP_KINDS)}") from None
+
 
 # --- quotations and sales slips ------------------------------------------------------------
 
@@ -386,6 +416,7 @@ def _service_terms(uow: UnitOfWork) -> str:
 __all__ = [
     "DEFAULT_SERVICE_TERMS",
     "SERVICE_TERMS_KEY",
+    "SLIP_KINDS",
     "SlipKind",
     "dispatch_order_data",
     "intake_slip_data",
@@ -393,4 +424,5 @@ __all__ = [
     "latest_ticket_number",
     "order_slip_data",
     "quotation_slip_data",
+    "slip_papers",
 ]
