@@ -3,6 +3,7 @@
 from app.models.base import Base, UTCDateTime, utcnow
 from app.models.catalog import Product
 from app.models.customers import Address, Contact, Customer, Device, MeterReading
+from app.models.feed import FeedEntry
 from app.models.identity import Department, Role, RoleDataScope, RoleFieldRule, RolePermission, User
 from app.models.sales import (
     Opportunity,
@@ -48,6 +49,7 @@ __all__ = [
     "Department",
     "Device",
     "DocumentSequence",
+    "FeedEntry",
     "KnowledgeEntry",
     "MeterReading",
     "Opportunity",
