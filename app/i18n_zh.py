@@ -842,6 +842,18 @@ LABELS_ZH: dict[str, dict[str, str]] = {
         "sounds the same": "读音相同",
         "similar name": "名称相似",
     },
+    "FeedEvent": {
+        "{what} {number} was assigned to you": "{what} {number} 已分派给您",
+        "{what} {number} was assigned to your department": "{what} {number} 已分派给您的部门",
+        "{what} {number} was returned to you": "{what} {number} 已退回给您",
+        "{what} {number} waits for confirmation": "{what} {number} 等待确认",
+        "{what} {number} was reported done": "{what} {number} 已报告完成",
+        "{what} {number} was dispatched to you": "{what} {number} 已派工给您",
+        "{what} {number} waits to be passed to a salesperson": "{what} {number} 等待分派给业务员",
+        "{what} {number} was handed over to you": "{what} {number} 已移交给您",
+        "{what} {number} is due": "{what} {number} 已到期",
+        "{what} {number} expires on {day}": "{what} {number} 将于 {day} 到期",
+    },
     "PaperSize": {
         "A4 (210 × 297 mm)": "A4（210×297 毫米）",
         "A5 (148 × 210 mm)": "A5（148×210 毫米）",

@@ -395,6 +395,22 @@ PAPER_SIZES: Mapping[str, str] = {
     "C241x140": "Continuous 241 × 140 mm (halves)",
 }
 
+# What a notice of the change feed tells its reader (app.services.feed), as templates of
+# the record kind ``what`` and its ``number``.
+FEED_EVENT = "FeedEvent"
+FEED_EVENTS: Mapping[str, str] = {
+    "assigned": "{what} {number} was assigned to you",
+    "dept_assigned": "{what} {number} was assigned to your department",
+    "returned": "{what} {number} was returned to you",
+    "to_confirm": "{what} {number} waits for confirmation",
+    "reported_done": "{what} {number} was reported done",
+    "dispatched": "{what} {number} was dispatched to you",
+    "routed": "{what} {number} waits to be passed to a salesperson",
+    "handed_over": "{what} {number} was handed over to you",
+    "care_due": "{what} {number} is due",
+    "expiring": "{what} {number} expires on {day}",
+}
+
 # Code families that are plain strings rather than enums, by their context name.
 CODE_FAMILIES: Mapping[str, Mapping[str, str]] = {
     RECORD_KIND: RECORD_KINDS,
@@ -403,6 +419,7 @@ CODE_FAMILIES: Mapping[str, Mapping[str, str]] = {
     STATISTIC: STATISTIC_NAMES,
     DUPLICATE_REASON: DUPLICATE_REASONS,
     PAPER_SIZE: PAPER_SIZES,
+    FEED_EVENT: FEED_EVENTS,
 }
 
 # What "no value" reads as where the UI shows one.
