@@ -3,6 +3,7 @@ the cursor go, which words a message uses."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from pytestqt.qtbot import QtBot
@@ -14,8 +15,7 @@ from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
 from app.ui.care.page import CarePage
 from app.ui.context import AppContext
-from tests.services.test_care import ON
-from tests.ui.test_care_ui import world  # noqa: F401 - the fixture
+from tests.services.test_care import ON, _contract, _customer
 
 MakeContext = Callable[..., AppContext]
 
@@ -24,8 +24,11 @@ MakeContext = Callable[..., AppContext]
 
 def test_care_page_says_not_generated_only_when_no_item_is_listed(
     qtbot: QtBot, uow: UnitOfWork, make_context: MakeContext, manager: Actor,
-    world: dict[str, int],  # noqa: F811
+    sales_user: Actor,
 ) -> None:
+    for n in range(3):
+        customer = _customer(uow, sales_user, f"测试客户{n}有限公司")
+        _contract(uow, customer, f"HT-20260410-000{n}", ON + dt.timedelta(days=20))
     generate_care_items(uow=uow, actor=manager, on=ON)
     with uow:  # items there (the demo writes them itself), but no generation recorded
         uow.session.execute(update(AppSetting).where(AppSetting.key == RUN_KEY)
@@ -34,7 +37,7 @@ def test_care_page_says_not_generated_only_when_no_item_is_listed(
     page = CarePage(make_context(manager, "management"), today=ON, auto_generate=False)
     qtbot.addWidget(page)
     page.show()
-    qtbot.waitUntil(lambda: len(page.items) == 5)
+    qtbot.waitUntil(lambda: len(page.items) == 3)
     qtbot.wait(50)
     assert "not been generated" not in page.generation_label.text()
 
@@ -48,3 +51,18 @@ def test_care_page_says_not_generated_above_an_empty_list(
     qtbot.waitUntil(lambda: page.generation_label.text()
                     == "Care items have not been generated yet.")
     assert page.model.rowCount() == 0
+
+
+# --- a new quotation: the cursor in the customer box ---------------------------------------
+
+def test_new_quotation_puts_the_cursor_in_the_customer_search(
+    qtbot: QtBot, make_context: MakeContext, sales_user: Actor,
+) -> None:
+    from app.ui.sales.quotation_dialog import new_quotation
+
+    dialog = new_quotation(make_context(sales_user, "key_accounts"))
+    qtbot.addWidget(dialog)
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.customer.search_edit)
+    qtbot.keyClicks(dialog.focusWidget(), "xinrui")
+    assert dialog.customer.search_edit.text() == "xinrui"

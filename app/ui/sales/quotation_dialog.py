@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
@@ -85,6 +85,10 @@ class QuotationDialog(RecordDialog):
             if customer_id is not None:
                 self.customer.fix_customer(customer_id)
             self.update_actions()
+            # The clerk starts with the customer: the cursor waits in its search box (or,
+            # the customer given, in the first line).
+            start = self.customer if customer_id is None else self.lines
+            start.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- public ----------------------------------------------------------------------------
 
