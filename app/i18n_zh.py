@@ -534,6 +534,12 @@ CATALOG_ZH: dict[str, str] = {
     "sales slip": "销售单",
     "intake slip": "接机单",
     "dispatch order": "派工单",
+    "pickup receipt": "取机单",
+    "payment receipt": "收款收据",
+    "{record} is not repaired yet: there is nothing to hand over.":
+        "{record} 尚未修好，没有可交付的设备。",
+    "{record} is not dispatched yet: a dispatch order prints once a technician is assigned.":
+        "{record} 尚未派工：指派维修工程师后才能打印派工单。",
     "phone lookup {phone} by database login {login}":
         "按电话号码 {phone} 查询客户（数据库登录 {login}）",
     "{operation} {table} #{id} outside StationCRM by database login {login}":
@@ -849,6 +855,7 @@ LABELS_ZH: dict[str, dict[str, str]] = {
         "{what} {number} waits for confirmation": "{what} {number} 等待确认",
         "{what} {number} was reported done": "{what} {number} 已报告完成",
         "{what} {number} was dispatched to you": "{what} {number} 已派工给您",
+        "{what} {number} waits to be dispatched": "{what} {number} 等待派工",
         "{what} {number} waits to be passed to a salesperson": "{what} {number} 等待分派给业务员",
         "{what} {number} was handed over to you": "{what} {number} 已移交给您",
         "{what} {number} is due": "{what} {number} 已到期",

@@ -405,6 +405,7 @@ FEED_EVENTS: Mapping[str, str] = {
     "to_confirm": "{what} {number} waits for confirmation",
     "reported_done": "{what} {number} was reported done",
     "dispatched": "{what} {number} was dispatched to you",
+    "to_dispatch": "{what} {number} waits to be dispatched",
     "routed": "{what} {number} waits to be passed to a salesperson",
     "handed_over": "{what} {number} was handed over to you",
     "care_due": "{what} {number} is due",
