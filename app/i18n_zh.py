@@ -285,6 +285,10 @@ CATALOG_ZH: dict[str, str] = {
     "Task": "工作任务",
     "Only the author or management may submit this record.": "只有填写人或管理部可以提交此记录。",
     "Nobody confirms or returns their own record.": "不能确认或退回自己填写的记录。",
+    "Select the records to confirm.": "请先选择要确认的记录。",
+    "Confirm at most {count} records at a time.": "一次最多确认 {count} 条记录。",
+    "The selection names a record that is not in the queue.": "所选记录中有不在确认队列里的记录。",
+    "The selection names a record twice.": "所选记录中有重复的记录。",
     "{record} is “{current}”: only submitted records are confirmed or returned.":
         "{record} 当前为“{current}”：只有待确认的记录可以确认或退回。",
     "Only the author or management may change this record.": "只有填写人或管理部可以修改此记录。",
