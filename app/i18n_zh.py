@@ -548,6 +548,14 @@ CATALOG_ZH: dict[str, str] = {
         "按电话号码 {phone} 查询客户（数据库登录 {login}）",
     "{operation} {table} #{id} outside StationCRM by database login {login}":
         "{operation} {table} #{id}：数据库登录 {login} 在 StationCRM 之外所做",
+    # the counter sale and the payments list (app/services/sales/counter.py, payments.py)
+    "Please choose a customer": "请选择客户",
+    "is more than the order's total of {total}": "超过了订单总额 {total}",
+    "Payments": "回款记录",
+    "Order / ticket": "订单 / 服务单",
+    "Method": "付款方式",
+    "Reference": "凭证号",
+    "Received by": "收款人",
 }
 
 # Labels of codes (app.labels), one table per family: the same English word may read
@@ -862,7 +870,7 @@ LABELS_ZH: dict[str, dict[str, str]] = {
         "{what} {number} waits to be dispatched": "{what} {number} 等待派工",
         "{what} {number} waits to be passed to a salesperson": "{what} {number} 等待分派给业务员",
         "{what} {number} was handed over to you": "{what} {number} 已移交给您",
-        "{what} {number} is due": "{what} {number} 已到期",
+        "{what} {number} is due on {day}": "{what} {number} 应于 {day} 办理",
         "{what} {number} expires on {day}": "{what} {number} 将于 {day} 到期",
     },
     "PaperSize": {
