@@ -408,7 +408,7 @@ FEED_EVENTS: Mapping[str, str] = {
     "to_dispatch": "{what} {number} waits to be dispatched",
     "routed": "{what} {number} waits to be passed to a salesperson",
     "handed_over": "{what} {number} was handed over to you",
-    "care_due": "{what} {number} is due",
+    "care_due": "{what} {number} is due on {day}",
     "expiring": "{what} {number} expires on {day}",
 }
 

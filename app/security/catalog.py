@@ -131,6 +131,9 @@ def _build_access() -> tuple[Access, ...]:
     # Everyone who saves a create or a payment notes its request key, and reads their own
     # back on a retry (app.services.requests); nobody changes one.
     add(Access("request_keys", p) for p in ("SELECT", "INSERT"))
+    # Everyone's changes tell others at their stations (app.services.feed): anyone adds a
+    # notice, each reads their own and their department's; nobody changes or deletes one.
+    add(Access("change_feed", p) for p in ("SELECT", "INSERT"))
     # Custom field values travel with the record they belong to.
     add(Access("custom_field_values", p) for p in ("SELECT", "INSERT", "UPDATE", "DELETE"))
     # Customer names are shown on every kind of record; rows are limited by scope. Of
@@ -375,6 +378,8 @@ ROW_RULES: Final = (
             ("care_item", "care_items")))),
     # A person's request keys are their own: a retry finds only what they saved.
     RowRule("request_keys", (Mine("user_id"),)),
+    # A notice is read by the person it is for, or by everyone of its department.
+    RowRule("change_feed", (Mine("user_id"), Mine("department_id", "department"))),
     # The customer 360 view shows a customer's change history; administration sees it all.
     RowRule("audit_log", (Allowed(M.ADMINISTRATION, Operation.VIEW),
                           Follows("entity_id", "customers", ("entity", "customer")))),

@@ -90,7 +90,7 @@ from app.models.enums import (
     ProductCategory,
     TicketStatus,
 )
-from app.services import audit, custom_fields
+from app.services import audit, custom_fields, feed
 from app.services.errors import ConflictError, NotFound
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
@@ -477,6 +477,8 @@ def generate_care_items(*, uow: UnitOfWork, actor: Actor | None,
             RULE_HOLIDAY: _holidays,
         }
         counts: dict[str, int] = {}
+        first_new = uow.session.execute(select(func.coalesce(func.max(CareItem.id), 0))
+                                        ).scalar_one()
         for code, make in makers.items():
             rows = list(make(uow, rules, on, until)) if rules.enabled(code) else []
             for row in rows:
@@ -487,6 +489,7 @@ def generate_care_items(*, uow: UnitOfWork, actor: Actor | None,
                 uow.session.execute(insert(CareItem), rows[start:start + 500])
             counts[code] = len(rows)
         total = sum(counts.values())
+        _notify_owners(uow, actor, first_new)
         marker.value = json.dumps({"on": on.isoformat(), "at": utcnow().isoformat(),
                                    "counts": counts})
         marker.updated_by_id = by
@@ -495,6 +498,29 @@ def generate_care_items(*, uow: UnitOfWork, actor: Actor | None,
                                date=on.isoformat(), count=total), counts)
         uow.commit()
         return GenerationResult(on=on, counts=counts)
+
+
+def _notify_owners(uow: UnitOfWork, actor: Actor | None, after_id: int) -> None:
+    """Tell each owner at their station of the care items just made for them (a contract's
+    end as the contract's, so the notice opens the contract)."""
+    made = uow.session.execute(
+        select(CareItem.id, CareItem.owner_id, CareItem.kind, CareItem.title,
+               CareItem.due_on, CareItem.source_entity, CareItem.source_id)
+        .where(CareItem.id > after_id, CareItem.owner_id.is_not(None))).all()
+    notices = []
+    for item in made:
+        if item.kind == CareKind.CONTRACT_EXPIRY and item.source_entity == "service_contract":
+            number = uow.session.get(ServiceContract, item.source_id)
+            notices.append(dict(to_user=item.owner_id, kind="contract",
+                                record_id=item.source_id, event="expiring",
+                                number=number.number if number is not None else None,
+                                day=(number.ends_on if number is not None
+                                     else item.due_on).isoformat()))
+        else:
+            notices.append(dict(to_user=item.owner_id, kind="care_item", record_id=item.id,
+                                event="care_due", number=item.title[:40],
+                                day=item.due_on.isoformat()))
+    feed.notify_many(uow, notices, by=actor)
 
 
 def _lock_run(uow: UnitOfWork, actor: Actor | None) -> AppSetting:

@@ -27,7 +27,7 @@ from app.i18n import tr
 from app.models import Opportunity, ServiceTicket, User, utcnow
 from app.models.customers import customer_directory
 from app.models.enums import AuditAction, CustomerSource, Module, Operation, OpportunityStage
-from app.services import audit, requests
+from app.services import audit, feed, requests
 from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
@@ -258,6 +258,10 @@ def create_opportunity(
         uow.flush()
         audit.record(uow, actor, AuditAction.CREATE, "opportunity", opportunity.id,
                      _summary(opportunity), {"after": audit.snapshot(opportunity)})
+        feed.notify(uow, to_user=owner, to_department=None if owner is not None
+                    else feed.department_id(uow, "management"), kind="opportunity",
+                    record_id=opportunity.id, number=opportunity.number,
+                    event="assigned" if owner is not None else "routed", by=actor)
         uow.commit()
         return _view(uow, opportunity.id)
 
@@ -308,6 +312,9 @@ def pass_on_reneed(
         audit.record(uow, actor, AuditAction.CREATE, "opportunity", opportunity.id,
                      _summary(opportunity), {"after": audit.snapshot(opportunity)})
         requests.remember(uow, actor, request_key, "opportunity", opportunity.id)
+        feed.notify(uow, to_department=feed.department_id(uow, "management"),
+                    kind="opportunity", record_id=opportunity.id, number=opportunity.number,
+                    event="routed", by=actor)
         uow.commit()
         return _view(uow, opportunity.id)
 
@@ -427,6 +434,8 @@ def assign_opportunity(
             uow.flush()
             audit.record(uow, actor, AuditAction.REASSIGN, "opportunity", opportunity.id,
                          _summary(opportunity), {"owner_id": [before, owner_id]})
+            feed.notify(uow, to_user=owner_id, kind="opportunity", record_id=opportunity.id,
+                        number=opportunity.number, event="assigned", by=actor)
         uow.commit()
         return _view(uow, opportunity.id)
 

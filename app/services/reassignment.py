@@ -76,7 +76,7 @@ from app.models.enums import (
     TaskStatus,
     TicketStatus,
 )
-from app.services import audit
+from app.services import audit, feed
 from app.services.errors import ConflictError, NotFound
 from app.services.locking import check_version
 from app.services.opportunities import OPEN_STAGES
@@ -644,6 +644,8 @@ def _move(uow: UnitOfWork, actor: Actor, kind: HoldingKind, ids: list[int], from
                                what=audit.Words(kind.label), ref=refs.get(record_id, record_id),
                                old=from_name, new=to_name),
                      {kind.owner.key: [from_id, to_id]})
+        feed.notify(uow, to_user=to_id, kind=kind.entity, record_id=record_id,
+                    number=str(refs.get(record_id, record_id)), event="handed_over", by=actor)
 
 
 def _deactivate(uow: UnitOfWork, actor: Actor, user: User, expected_version: int) -> None:

@@ -45,7 +45,7 @@ from app.models.enums import (
     Priority,
     TaskStatus,
 )
-from app.services import audit
+from app.services import audit, feed
 from app.services.errors import ConflictError, InvalidTransition, NotFound
 from app.services.locking import check_version
 from app.services.opportunities import OPEN_STAGES
@@ -300,6 +300,8 @@ def _assign(uow: UnitOfWork, actor: Actor, opportunity: Opportunity, user_id: in
                  f"{opportunity.number} → {name}", {"owner_id": [before, user_id]})
     audit.record(uow, actor, AuditAction.CREATE, "task", task.id, task.title,
                  {"after": audit.snapshot(task)})
+    feed.notify(uow, to_user=user_id, kind="opportunity", record_id=opportunity.id,
+                number=opportunity.number, event="assigned", by=actor)
     return Assignment(opportunity_id=opportunity.id, opportunity_number=opportunity.number,
                       owner_id=user_id, owner_name=name, task_id=task.id)
 

@@ -36,7 +36,7 @@ from app.i18n import tr
 from app.models import Department, Task, User, utcnow
 from app.models.customers import customer_directory
 from app.models.enums import AuditAction, DataScope, Module, Operation, Priority, TaskStatus
-from app.services import audit, requests
+from app.services import audit, feed, requests
 from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import TransitionTable
@@ -156,6 +156,7 @@ def create_task(*, uow: UnitOfWork, actor: Actor, draft: TaskDraft,
         audit.record(uow, actor, AuditAction.CREATE, "task", task.id, task.title,
                      {"after": audit.snapshot(task)})
         requests.remember(uow, actor, request_key, "task", task.id)
+        _notify_assignee(uow, actor, task, "assigned")
         uow.commit()
         return _view(uow, task.id, day)
 
@@ -185,6 +186,8 @@ def update_task(*, uow: UnitOfWork, actor: Actor, task_id: int, expected_version
             task.updated_by_id = actor.user_id
             uow.flush()
             audit.record(uow, actor, AuditAction.UPDATE, "task", task.id, task.title, changes)
+            if {"assignee_id", "assignee_department_id"} & set(changes):
+                _notify_assignee(uow, actor, task, "assigned")
         uow.commit()
         return _view(uow, task.id, day)
 
@@ -227,6 +230,8 @@ def report_task_done(*, uow: UnitOfWork, actor: Actor, task_id: int, expected_ve
         _move(uow, actor, task, expected_version, TS.REPORTED_DONE, {"report": text})
         task.report = text
         task.reported_at = utcnow()
+        feed.notify(uow, to_user=task.assigned_by_id, kind="task", record_id=task.id,
+                    number=task.title, event="reported_done", by=actor)
         uow.commit()
         return _view(uow, task.id, dt.date.today())
 
@@ -256,6 +261,7 @@ def reopen_task(*, uow: UnitOfWork, actor: Actor, task_id: int, expected_version
         note = tr("Reopened {date}: {comment}",
                   date=dt.date.today().isoformat(), comment=text)
         task.description = f"{task.description}\n{note}" if task.description else note
+        _notify_assignee(uow, actor, task, "returned")
         uow.commit()
         return _view(uow, task.id, dt.date.today())
 
@@ -564,6 +570,15 @@ def _clean(uow: UnitOfWork, actor: Actor, draft: TaskDraft, day: dt.date, *,
     values["related_id"] = draft.related_id
     check.done()
     return values
+
+
+def _notify_assignee(uow: UnitOfWork, actor: Actor, task: Task, event: str) -> None:
+    """Tell the assignee (a person, or everyone of a department) at their station."""
+    if task.assignee_id is None and task.assignee_department_id is not None \
+            and event == "assigned":
+        event = "dept_assigned"
+    feed.notify(uow, to_user=task.assignee_id, to_department=task.assignee_department_id,
+                kind="task", record_id=task.id, number=task.title, event=event, by=actor)
 
 
 def _label(task: Task) -> str:

@@ -88,7 +88,7 @@ from app.models.service import (
     ServiceTicket,
     TicketEvent,
 )
-from app.services import audit, custom_fields, requests
+from app.services import audit, custom_fields, feed, requests
 from app.services.customers import serial_conflict
 from app.services.errors import (
     ConflictError,
@@ -713,6 +713,9 @@ def intake_ticket(*, uow: UnitOfWork, actor: Actor, draft: IntakeDraft,
                      {"after": {**audit.snapshot(ticket),
                                 **{k: v[1] for k, v in custom.items()}}})
         requests.remember(uow, actor, request_key, "service_ticket", ticket.id)
+        feed.notify(uow, to_department=feed.department_id(uow, "repair"),
+                    kind="service_ticket", record_id=ticket.id, number=ticket.number,
+                    event="to_dispatch", by=actor)
         uow.commit()
         return _view(uow, ticket.id, detail=True)
 
@@ -838,6 +841,8 @@ def dispatch_ticket(*, uow: UnitOfWork, actor: Actor, ticket_id: int, expected_v
         ticket.technician_id = technician_id
         ticket.scheduled_at = scheduled_at
         _transition(uow, actor, ticket, TS.DISPATCHED, text, also=assigned)
+        feed.notify(uow, to_user=technician_id, kind="service_ticket", record_id=ticket.id,
+                    number=ticket.number, event="dispatched", by=actor)
         uow.commit()
         return _view(uow, ticket.id, detail=True)
 
