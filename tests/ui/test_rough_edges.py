@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
@@ -66,3 +68,31 @@ def test_new_quotation_puts_the_cursor_in_the_customer_search(
     qtbot.waitUntil(lambda: dialog.focusWidget() is dialog.customer.search_edit)
     qtbot.keyClicks(dialog.focusWidget(), "xinrui")
     assert dialog.customer.search_edit.text() == "xinrui"
+
+
+# --- the drill-down heads its columns for the kind of record it lists ----------------------
+
+def _headings(dialog: Any) -> list[str]:
+    model, table = dialog.model, dialog.table
+    return [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())
+            if not table.isColumnHidden(c)]
+
+
+def test_customer_drill_down_heads_the_name_as_customer_not_number(
+    qtbot: QtBot, make_context: MakeContext, manager: Actor, sales_user: Actor,
+    add_customer: Callable[..., Any],
+) -> None:
+    from app.services.statistics import DrillKey, StatFilters
+    from app.ui.statistics.drill_dialog import DrillDownDialog
+
+    add_customer(sales_user, "北京鑫锐科技有限公司")
+    key = DrillKey("customer-classes", (("measure", "customers"), ("value", "*"),
+                                        ("view", "class")))
+    filters = StatFilters(ON - dt.timedelta(days=90), ON + dt.timedelta(days=1))
+    dialog = DrillDownDialog(make_context(manager, "manager_office"), key, filters,
+                             caption="", open_record=lambda _r, _d: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.drill_result is not None and dialog.model.rowCount() == 1)
+    assert _headings(dialog) == ["Customer", "First contact", "Owner", "Customer code"]
+    assert dialog.model.index(0, 0).data() == "北京鑫锐科技有限公司"

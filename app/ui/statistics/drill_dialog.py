@@ -28,7 +28,6 @@ from app.ui.kit.table import Col, Loader, PagedTableModel, PageRequest
 
 ERROR_STYLE = "color: #b00020;"
 CAPTION_STYLE = "color: #666666;"
-DETAIL_COLUMN = 4
 
 
 def drill_columns() -> list[Col[DrillRecord]]:
@@ -48,8 +47,10 @@ def drill_columns() -> list[Col[DrillRecord]]:
             role=tip("customer_name")),
         Col("person", title("person"), lambda r: r.person, width=90),
         Col("detail", title("detail"), lambda r: r.detail, width=170, role=tip("detail")),
-        Col("amount", title("amount"), lambda r: format_yuan(r.amount),
-            sort_value=lambda r: r.amount, width=120).money(),
+        # A repair record's figure is its service score, not money.
+        Col("amount", title("amount"), lambda r: (
+            format_yuan(r.amount) if r.entity != "repair_record" or r.amount is None
+            else f"{r.amount:g}"), sort_value=lambda r: r.amount, width=120).money(),
     ]
 
 
@@ -62,6 +63,53 @@ _TITLES = {
     "amount": QT_TRANSLATE_NOOP("DrillModel", "Amount"),
 }
 
+COLUMN_KEYS = ("number", "date", "customer", "person", "detail", "amount")
+
+# What each column holds for each kind of record (DrillRecord.entity): a customer's
+# drill-down has the name where an order has its number, so the headings follow the kind;
+# None hides a column that has nothing of its own (a customer's name twice, no amount).
+_HEADINGS: dict[str, dict[str, str | None]] = {
+    "customer": {"number": QT_TRANSLATE_NOOP("DrillModel", "Customer"),
+                 "date": QT_TRANSLATE_NOOP("DrillModel", "First contact"),
+                 "customer": None,
+                 "person": QT_TRANSLATE_NOOP("DrillModel", "Owner"),
+                 "detail": QT_TRANSLATE_NOOP("DrillModel", "Customer code"),
+                 "amount": None},
+    "order": {"number": QT_TRANSLATE_NOOP("DrillModel", "Order number"),
+              "date": QT_TRANSLATE_NOOP("DrillModel", "Order date"),
+              "person": QT_TRANSLATE_NOOP("DrillModel", "Salesperson")},
+    "payment": {"number": QT_TRANSLATE_NOOP("DrillModel", "Payment number"),
+                "date": QT_TRANSLATE_NOOP("DrillModel", "Received on"),
+                "person": QT_TRANSLATE_NOOP("DrillModel", "Salesperson"),
+                "detail": QT_TRANSLATE_NOOP("DrillModel", "Order number")},
+    "ticket": {"number": QT_TRANSLATE_NOOP("DrillModel", "Ticket number"),
+               "date": QT_TRANSLATE_NOOP("DrillModel", "Received on"),
+               "person": QT_TRANSLATE_NOOP("DrillModel", "Technician"),
+               "detail": QT_TRANSLATE_NOOP("DrillModel", "Device model"),
+               "amount": None},
+    "repair_record": {"number": QT_TRANSLATE_NOOP("DrillModel", "Ticket number"),
+                      "date": QT_TRANSLATE_NOOP("DrillModel", "Completed on"),
+                      "person": QT_TRANSLATE_NOOP("DrillModel", "Technician"),
+                      "detail": QT_TRANSLATE_NOOP("DrillModel", "Job type"),
+                      "amount": QT_TRANSLATE_NOOP("DrillModel", "Service score")},
+    "opportunity": {"number": QT_TRANSLATE_NOOP("DrillModel", "Opportunity number"),
+                    "date": QT_TRANSLATE_NOOP("DrillModel", "Expected close"),
+                    "person": QT_TRANSLATE_NOOP("DrillModel", "Owner"),
+                    "detail": QT_TRANSLATE_NOOP("DrillModel", "Title"),
+                    "amount": QT_TRANSLATE_NOOP("DrillModel", "Expected amount")},
+    "sales_plan": {"number": QT_TRANSLATE_NOOP("DrillModel", "Customer"),
+                   "date": None, "customer": None,
+                   "person": QT_TRANSLATE_NOOP("DrillModel", "Owner"),
+                   "amount": QT_TRANSLATE_NOOP("DrillModel", "Planned amount")},
+}
+
+
+def drill_heading(entity: str | None, key: str) -> str | None:
+    """The heading of column ``key`` for records of ``entity``; None: the column is hidden."""
+    headings = _HEADINGS.get(entity or "", {})
+    text = headings[key] if key in headings else _TITLES[key]
+    return QCoreApplication.translate("DrillModel", text) if text is not None else None
+
 
 class DrillModel(PagedTableModel):
     """One row per record behind the number, sorted by any column in memory."""
@@ -69,6 +117,22 @@ class DrillModel(PagedTableModel):
     def __init__(self, load: Loader, parent: Any = None) -> None:
         super().__init__(drill_columns(), load, local=True,
                          row_id=lambda r: (r.entity, r.record_id), parent=parent)
+        self.entity: str | None = None
+
+    def set_entity(self, entity: str | None) -> None:
+        """Head the columns for this kind of record."""
+        if entity != self.entity:
+            self.entity = entity
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(COLUMN_KEYS)):
+            return drill_heading(self.entity, COLUMN_KEYS[section]) or ""
+        return super().headerData(section, orientation, role)
 
     @property
     def records(self) -> tuple[DrillRecord, ...]:
@@ -189,8 +253,13 @@ class DrillDownDialog(QDialog):
         self.busy.hide()
         if result.title:
             self.setWindowTitle(result.title)
-        # Most records have no details line: no empty column then.
-        self.table.setColumnHidden(DETAIL_COLUMN, not any(r.detail for r in result.records))
+        entity = result.records[0].entity if result.records else None
+        self.model.set_entity(entity)
+        for column, key in enumerate(COLUMN_KEYS):
+            # Most records have no details line, counted ones no amount: no empty column.
+            empty = (key == "detail" and not any(r.detail for r in result.records)
+                     or key == "amount" and all(r.amount is None for r in result.records))
+            self.table.setColumnHidden(column, empty or drill_heading(entity, key) is None)
         shown = len(result.records)
         # ``count`` and ``total`` cover every matching record, also beyond the limit.
         count = max(result.count, shown)
