@@ -17,8 +17,8 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QColor, QFont, QPainter, QResizeEvent
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app.services.statistics import ChartKind, ChartSpec, StatRow, StatTable
 from app.ui.statistics.model import format_cell
@@ -66,6 +66,15 @@ class StatChartView(QChartView):
         self.setMinimumSize(320, 260)
         self.spec: ChartSpec | None = None
         self._pie_names: list[str] = []
+        # An empty chart says so once, in the middle, instead of drawing every label on
+        # one point (a pie of zeros) or bare axes.
+        self.empty_label = QLabel(self.tr("No data"), self)
+        self.empty_label.setObjectName("chart_no_data")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setFont(_chart_font(1.1))
+        self.empty_label.setStyleSheet("color: #808080; background: transparent;")
+        self.empty_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.empty_label.hide()
         self.set_table(None)
 
     def set_table(self, table: StatTable | None) -> None:
@@ -76,14 +85,29 @@ class StatChartView(QChartView):
         chart.legend().setFont(_chart_font(0.9))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.spec = table.chart if table is not None else None
+        self._pie_names = []
+        empty = False
         if table is not None and table.chart is not None:
-            self._fill(chart, table, table.chart)
+            empty = not self._fill(chart, table, table.chart)
         else:
             chart.legend().hide()
+        self.empty_label.setVisible(empty)
+        self._place_empty_label()
         old = self.chart()
         self.setChart(chart)
         if old is not None:
             old.deleteLater()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._place_empty_label()
+
+    def _place_empty_label(self) -> None:
+        self.empty_label.setGeometry(self.rect())
+
+    def is_empty(self) -> bool:
+        """The chart has nothing to draw and shows "No data" instead."""
+        return not self.empty_label.isHidden()
 
     # --- what tests and people count --------------------------------------------------------
 
@@ -112,11 +136,12 @@ class StatChartView(QChartView):
 
     # --- drawing --------------------------------------------------------------------------
 
-    def _fill(self, chart: QChart, table: StatTable, spec: ChartSpec) -> None:
+    def _fill(self, chart: QChart, table: StatTable, spec: ChartSpec) -> bool:
+        """Draw the chart; False when there is nothing to draw."""
         keys = [c.key for c in table.columns]
         if spec.category_column not in keys:
             chart.legend().hide()
-            return
+            return True
         chart.setTitle(spec.title)
         rows = chart_rows(table)
         category_at = keys.index(spec.category_column)
@@ -127,10 +152,16 @@ class StatChartView(QChartView):
         values = [(table.columns[keys.index(k)], keys.index(k))
                   for k in spec.value_columns if k in keys]
         if not values:
-            return
+            return True
+        # No rows, or a pie of zeros (it would stack every label on one point); bars of
+        # zeros still read well against their axis.
+        if not rows or spec.kind is ChartKind.PIE and not any(
+                _number(row.cells[values[0][1]]) > 0 for row in rows):
+            chart.legend().hide()
+            return False
         if spec.kind is ChartKind.PIE:
             self._pie(chart, rows, names, values[0][1])
-            return
+            return True
         if spec.kind is ChartKind.LINE:
             series_list: list[QAbstractSeries] = []
             for column, at in values:
@@ -152,6 +183,7 @@ class StatChartView(QChartView):
         self._axes(chart, series_list, names, rows, [at for _c, at in values],
                    stacked=spec.kind is ChartKind.STACKED_BAR)
         chart.legend().setVisible(len(values) > 1 or spec.kind is not ChartKind.LINE)
+        return True
 
     def _axes(self, chart: QChart, series_list: list[QAbstractSeries], names: list[str],
               rows: tuple[StatRow, ...], columns: list[int], *, stacked: bool) -> None:
