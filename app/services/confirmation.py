@@ -25,12 +25,13 @@ a visit recorded at the counter is submitted when it is recorded
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, null, select
+from sqlalchemy import String, cast, func, literal_column, null, select, union_all
 from sqlalchemy.orm import aliased, undefer
 from sqlalchemy.orm.attributes import instance_state
 
@@ -48,10 +49,17 @@ from app.models import (
 )
 from app.models.customers import customer_directory
 from app.models.enums import AuditAction, ConfirmStatus, Module, Operation, OrderStatus
-from app.services import audit
-from app.services.errors import InvalidTransition, NotFound, PermissionDenied
+from app.services import audit, feed
+from app.services.errors import (
+    ConflictError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from app.services.lifecycle import TransitionTable
 from app.services.locking import check_version
+from app.services.paging import Cursor, Sort, SortExpr, next_after, ordered_page, ranked
 from app.services.permissions import (
     Actor,
     grants_for,
@@ -156,77 +164,194 @@ class ReturnedItem:
 
 # --- the queue ---------------------------------------------------------------------------
 
+# The queue's columns, as sort keys for :func:`page_confirmation_queue`.
+QUEUE_SORT_KEYS: tuple[str, ...] = ("kind", "reference", "customer", "author", "submitted",
+                                    "amount")
+_QUEUE_NOT_NULL = ("kind", "reference", "submitted")
+# Oldest waiting first: what has waited longest is decided first.
+_OLDEST = Sort("submitted")
 
-def confirmation_queue(*, uow: UnitOfWork, actor: Actor, kinds: tuple[RecordKind, ...] = (),
-                       limit: int = 200) -> tuple[QueueItem, ...]:
-    """The submitted records the actor may confirm, oldest waiting first.
 
-    One query per kind the actor may confirm (at most three), each limited; a kind
-    whose module the actor may not confirm is left out, and an actor who may confirm
-    none is refused.
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the confirmation queue.
+
+    ``counts``: every waiting record the actor may confirm, per kind, whatever the kinds
+    asked for (the filter shows them) — on the first page and with ``with_total``.
+    ``total``: every record of the kinds asked for (with ``with_total``).
+    """
+
+    rows: tuple[QueueItem, ...]
+    # Pass back as ``after`` for the next page; None at the end.
+    next_after: Cursor | None = None
+    total: int | None = None
+    counts: Mapping[RecordKind, int] | None = None
+
+
+def page_confirmation_queue(*, uow: UnitOfWork, actor: Actor,
+                            kinds: Iterable[RecordKind | str] = (),
+                            after: Cursor | None = None, limit: int = 100,
+                            sort: Sort | None = None,
+                            with_total: bool = False) -> QueuePage:
+    """The submitted records the actor may confirm, oldest waiting first (or by ``sort``,
+    one of :data:`QUEUE_SORT_KEYS`), one page at a time, every kind in one keyset-paged
+    statement (a UNION ALL of one select per kind).
+
+    A kind whose module the actor may not confirm is left out, and an actor who may
+    confirm none of the kinds asked for is refused.
     """
     limit = max(1, min(int(limit), MAX_QUEUE))
-    wanted = tuple(RecordKind(k) for k in kinds) or tuple(RecordKind)
+    wanted = _kinds(kinds)
     with uow:
         grants = grants_for(uow, actor)
-        allowed = [k for k in wanted if grants.allows(MODULE_OF[k], Operation.CONFIRM)]
+        may = [k for k in RecordKind if grants.allows(MODULE_OF[k], Operation.CONFIRM)]
+        allowed = [k for k in wanted if k in may]
         if not allowed:
             # Raises with the message naming the first module asked for.
             require(uow, actor, MODULE_OF[wanted[0]], Operation.CONFIRM)
-        items: list[QueueItem] = []
-        for kind in allowed:
-            items.extend(_queue_rows(uow, actor, kind, limit))
-        items.sort(key=lambda i: (i.submitted_at, i.kind.value, i.id))
-        return tuple(items[:limit])
+        queue = _queue_union(uow, actor, allowed)
+        columns: dict[str, SortExpr] = {
+            "kind": ranked(queue.c.kind, [k.value for k in RecordKind]),
+            "reference": queue.c.reference,
+            "customer": queue.c.customer_sort,
+            "author": queue.c.author_name,
+            "submitted": queue.c.submitted_at,
+            "amount": queue.c.amount,
+        }
+        base = select(*(queue.c[name] for name in _QUEUE_COLUMNS))
+        rows = uow.session.execute(ordered_page(
+            base, columns=columns, sort=sort or _OLDEST, id_column=queue.c.row_key,
+            after=after, limit=limit, not_null=_QUEUE_NOT_NULL)).all()
+        items = tuple(QueueItem(
+            kind=RecordKind(r.kind), id=r.id, version=r.version, reference=r.reference,
+            customer_id=r.customer_id, customer_name=r.customer_name, author_id=r.author_id,
+            author_name=r.author_name, submitted_at=r.submitted_at, amount=r.amount,
+            summary=r.summary) for r in rows[:limit])
+        counts: dict[RecordKind, int] | None = None
+        if with_total or after is None:
+            every = _queue_union(uow, actor, may)
+            found: dict[str, int] = dict(uow.session.execute(
+                select(every.c.kind, func.count()).group_by(every.c.kind)).all())
+            counts = {k: int(found.get(k.value, 0)) for k in may}
+        return QueuePage(
+            rows=items, next_after=next_after(rows, limit), counts=counts,
+            total=sum(counts[k] for k in allowed) if with_total and counts is not None
+            else None)
 
 
-def _queue_rows(uow: UnitOfWork, actor: Actor, kind: RecordKind,
-                limit: int) -> list[QueueItem]:
+def confirmation_queue(*, uow: UnitOfWork, actor: Actor,
+                       kinds: Iterable[RecordKind | str] = (),
+                       limit: int = 200) -> tuple[QueueItem, ...]:
+    """The first ``limit`` records of the queue, oldest waiting first (see
+    :func:`page_confirmation_queue` for every one of them, page by page)."""
+    return page_confirmation_queue(uow=uow, actor=actor, kinds=kinds, limit=limit).rows
+
+
+def confirmation_counts(*, uow: UnitOfWork, actor: Actor) -> dict[RecordKind, int]:
+    """How many records of each kind the actor may confirm wait for it (one query)."""
+    page = page_confirmation_queue(uow=uow, actor=actor, limit=1)
+    assert page.counts is not None
+    return dict(page.counts)
+
+
+def _kinds(kinds: Iterable[RecordKind | str]) -> tuple[RecordKind, ...]:
+    """The kinds asked for (none: all of them); a word that names no kind is refused."""
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    wanted: list[RecordKind] = []
+    for kind in kinds:
+        try:
+            wanted.append(RecordKind(kind))
+        except ValueError:
+            raise ValidationError({"kinds": tr("is not a valid choice")}) from None
+    return tuple(dict.fromkeys(wanted)) or tuple(RecordKind)
+
+
+# The columns of one queue row, as every branch of the union names them.
+_QUEUE_COLUMNS = ("kind", "row_key", "id", "version", "reference", "customer_id",
+                  "customer_name", "customer_sort", "author_id", "author_name",
+                  "submitted_at", "amount", "summary")
+
+
+def _queue_union(uow: UnitOfWork, actor: Actor, kinds: Sequence[RecordKind]) -> Any:
+    """The waiting records of ``kinds`` as one subquery: one select per kind, each in the
+    actor's data scope of its module. ``row_key`` is unique over the kinds (the record's
+    id times three plus the kind's place) for keyset paging; ``customer_sort`` is the
+    customer's pinyin sort key."""
     author = aliased(User)
-    stmt: Any
-    if kind is RecordKind.VISIT:
-        stmt = (select(Visit.id, Visit.version, Visit.purpose, Visit.customer_id,
-                       Customer.name, Visit.owner_id, author.display_name, Visit.updated_at,
+    directory = customer_directory.c
+    selects: list[Any] = []
+    for place, kind in enumerate(RecordKind):
+        if kind not in kinds:
+            continue
+        code = literal_column(f"'{kind.value}'", String(10))
+        shift: Any = literal_column(str(place))
+
+        def key_of(id_column: Any, shift: Any = shift) -> Any:
+            return id_column * literal_column("3") + shift
+
+        if kind is RecordKind.VISIT:
+            selects.append(
+                select(code.label("kind"), key_of(Visit.id).label("row_key"),
+                       Visit.id.label("id"), Visit.version.label("version"),
+                       Visit.purpose.label("reference"),
+                       Visit.customer_id.label("customer_id"),
+                       directory.name.label("customer_name"),
+                       directory.sort_key.label("customer_sort"),
+                       Visit.owner_id.label("author_id"),
+                       author.display_name.label("author_name"),
+                       Visit.updated_at.label("submitted_at"),
+                       cast(null(), Order.total_amount.type).label("amount"),
                        func.coalesce(Visit.outcome, Visit.products_of_interest,
-                                     Visit.next_step))
-                .join(Customer, Customer.id == Visit.customer_id)
+                                     Visit.next_step).label("summary"))
+                .join(customer_directory, directory.id == Visit.customer_id)
                 .join(author, author.id == Visit.owner_id)
                 .where(Visit.confirm_status == CS.SUBMITTED.value,
-                       scope_filter(uow, actor, Module.VISITS, Visit.owner_id))
-                .order_by(Visit.updated_at, Visit.id).limit(limit))
-        return [QueueItem(kind=kind, id=r[0], version=r[1], reference=r[2], customer_id=r[3],
-                          customer_name=r[4], author_id=r[5], author_name=r[6],
-                          submitted_at=r[7], amount=None, summary=r[8])
-                for r in uow.session.execute(stmt).all()]
-    if kind is RecordKind.ORDER:
-        stmt = (select(Order.id, Order.version, Order.number, Order.customer_id,
-                       Customer.name, Order.owner_id, author.display_name, Order.updated_at,
-                       Order.total_amount, func.coalesce(Order.notes, Order.delivery_address))
-                .join(Customer, Customer.id == Order.customer_id)
+                       scope_filter(uow, actor, Module.VISITS, Visit.owner_id)))
+        elif kind is RecordKind.ORDER:
+            selects.append(
+                select(code.label("kind"), key_of(Order.id).label("row_key"),
+                       Order.id.label("id"), Order.version.label("version"),
+                       Order.number.label("reference"),
+                       Order.customer_id.label("customer_id"),
+                       directory.name.label("customer_name"),
+                       directory.sort_key.label("customer_sort"),
+                       Order.owner_id.label("author_id"),
+                       author.display_name.label("author_name"),
+                       Order.updated_at.label("submitted_at"),
+                       Order.total_amount.label("amount"),
+                       func.coalesce(Order.notes, Order.delivery_address).label("summary"))
+                .join(customer_directory, directory.id == Order.customer_id)
                 .join(author, author.id == Order.owner_id)
                 .where(Order.confirm_status == CS.SUBMITTED.value,
                        Order.status != OrderStatus.CANCELLED,
-                       scope_filter(uow, actor, Module.ORDERS, Order.owner_id))
-                .order_by(Order.updated_at, Order.id).limit(limit))
-        return [QueueItem(kind=kind, id=r[0], version=r[1], reference=r[2], customer_id=r[3],
-                          customer_name=r[4], author_id=r[5], author_name=r[6],
-                          submitted_at=r[7], amount=r[8], summary=r[9])
-                for r in uow.session.execute(stmt).all()]
-    stmt = (select(RepairRecord.id, RepairRecord.version, ServiceTicket.number,
-                   ServiceTicket.customer_id, Customer.name, RepairRecord.technician_id,
-                   author.display_name, RepairRecord.updated_at, RepairRecord.labour_amount,
-                   RepairRecord.parts_amount, RepairRecord.work_done)
-            .join(ServiceTicket, ServiceTicket.id == RepairRecord.ticket_id)
-            .join(Customer, Customer.id == ServiceTicket.customer_id)
-            .join(author, author.id == RepairRecord.technician_id)
-            .where(RepairRecord.confirm_status == CS.SUBMITTED.value,
-                   scope_filter(uow, actor, Module.SERVICE_TICKETS,
-                                RepairRecord.technician_id))
-            .order_by(RepairRecord.updated_at, RepairRecord.id).limit(limit))
-    return [QueueItem(kind=kind, id=r[0], version=r[1], reference=r[2], customer_id=r[3],
-                      customer_name=r[4], author_id=r[5], author_name=r[6],
-                      submitted_at=r[7], amount=r[8] + r[9], summary=r[10])
-            for r in uow.session.execute(stmt).all()]
+                       scope_filter(uow, actor, Module.ORDERS, Order.owner_id)))
+        else:
+            selects.append(
+                select(code.label("kind"), key_of(RepairRecord.id).label("row_key"),
+                       RepairRecord.id.label("id"), RepairRecord.version.label("version"),
+                       ServiceTicket.number.label("reference"),
+                       ServiceTicket.customer_id.label("customer_id"),
+                       directory.name.label("customer_name"),
+                       directory.sort_key.label("customer_sort"),
+                       RepairRecord.technician_id.label("author_id"),
+                       author.display_name.label("author_name"),
+                       RepairRecord.updated_at.label("submitted_at"),
+                       # WORKAROUND: SQLite adds money as binary floats; rounded to the
+                       # fen, the amount a cursor carries back equals the one computed again.
+                       func.round(RepairRecord.labour_amount + RepairRecord.parts_amount,
+                                  literal_column("2"), type_=Order.total_amount.type)
+                       .label("amount"),
+                       RepairRecord.work_done.label("summary"))
+                .join(ServiceTicket, ServiceTicket.id == RepairRecord.ticket_id)
+                .join(customer_directory, directory.id == ServiceTicket.customer_id)
+                .join(author, author.id == RepairRecord.technician_id)
+                .where(RepairRecord.confirm_status == CS.SUBMITTED.value,
+                       scope_filter(uow, actor, Module.SERVICE_TICKETS,
+                                    RepairRecord.technician_id)))
+    if len(selects) == 1:
+        return selects[0].subquery("queue")
+    return union_all(*selects).subquery("queue")
 
 
 def returned_to_me(*, uow: UnitOfWork, actor: Actor,
@@ -300,6 +425,93 @@ def return_record(*, uow: UnitOfWork, actor: Actor, kind: RecordKind | str, reco
                    CS.RETURNED, text)
 
 
+# --- confirming a selection --------------------------------------------------------------
+
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """A record of the queue as the person saw it: its kind, id and the version shown."""
+
+    kind: RecordKind
+    id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class BatchRefusal:
+    """A record of the selection left as it was, and why (in the reader's language)."""
+
+    kind: RecordKind
+    id: int
+    reason: str
+    conflict: bool  # changed or decided by someone else since it was listed
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What :func:`confirm_records` did: the records confirmed, and those it left."""
+
+    confirmed: tuple[ConfirmationResult, ...]
+    refused: tuple[BatchRefusal, ...]
+
+
+def confirm_records(*, uow: UnitOfWork, actor: Actor,
+                    records: Sequence[RecordRef | tuple[Any, Any, Any]]) -> BatchResult:
+    """Confirm a selection of the queue (确认所选): each record as :func:`confirm_record`
+    does — its own transaction, its own audit row, the version the person saw.
+
+    The selection is checked first, and nothing is written when it is bad: empty, longer
+    than :data:`MAX_BATCH`, an entry that is not (kind, id, version), or a record twice
+    (:class:`ValidationError`); a kind whose module the actor may not confirm
+    (:class:`PermissionDenied`). Then a record someone changed, confirmed or returned
+    since it was listed, one that no longer exists, the actor's own or one outside the
+    actor's scope is left as it is and reported in ``refused``; the others are confirmed.
+    """
+    refs = _batch_refs(records)
+    with uow:
+        for kind in dict.fromkeys(ref.kind for ref in refs):
+            require(uow, actor, MODULE_OF[kind], Operation.CONFIRM)
+    confirmed: list[ConfirmationResult] = []
+    refused: list[BatchRefusal] = []
+    for ref in refs:
+        try:
+            confirmed.append(_decide(uow, actor, ref.kind, ref.id, ref.version,
+                                     CS.CONFIRMED, None))
+        except (ConflictError, InvalidTransition) as error:
+            refused.append(BatchRefusal(ref.kind, ref.id, str(error), conflict=True))
+        except (NotFound, PermissionDenied) as error:
+            refused.append(BatchRefusal(ref.kind, ref.id, str(error), conflict=False))
+    return BatchResult(confirmed=tuple(confirmed), refused=tuple(refused))
+
+
+def _batch_refs(records: Any) -> tuple[RecordRef, ...]:
+    def bad(message: str) -> ValidationError:
+        return ValidationError({"records": message}, message)
+
+    if isinstance(records, str | bytes) or not isinstance(records, Sequence) or not records:
+        raise bad(tr("Select the records to confirm."))
+    if len(records) > MAX_BATCH:
+        raise bad(tr("Confirm at most {count} records at a time.", count=MAX_BATCH))
+    refs: list[RecordRef] = []
+    for entry in records:
+        parts = ((entry.kind, entry.id, entry.version) if isinstance(entry, RecordRef)
+                 else entry)
+        try:
+            kind, record_id, version = parts
+            kind = RecordKind(kind)
+        except (TypeError, ValueError):
+            raise bad(tr("The selection names a record that is not in the queue.")) from None
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                   for v in (record_id, version)):
+            raise bad(tr("The selection names a record that is not in the queue."))
+        refs.append(RecordRef(kind, record_id, version))
+    if len({(r.kind, r.id) for r in refs}) != len(refs):
+        raise bad(tr("The selection names a record twice."))
+    return tuple(refs)
+
+
 def submit_record(*, uow: UnitOfWork, actor: Actor, kind: RecordKind | str, record_id: int,
                   expected_version: int) -> ConfirmationResult:
     """Submit a draft, or a corrected returned record, to management (提交确认).
@@ -331,6 +543,8 @@ def submit_record(*, uow: UnitOfWork, actor: Actor, kind: RecordKind | str, reco
         audit.record(uow, actor, AuditAction.TRANSITION, _entity(kind), row.id,
                      _summary(kind, row),
                      {"confirm_status": [current.value, CS.SUBMITTED.value]})
+        feed.notify(uow, to_department=feed.department_id(uow, "management"), kind=kind.value,
+                    record_id=row.id, number=_number(kind, row), event="to_confirm", by=actor)
         uow.commit()
         return _result(kind, row)
 
@@ -566,6 +780,9 @@ def _decide(uow: UnitOfWork, actor: Actor, kind: RecordKind, record_id: int,
             changes["return_comment"] = comment
         action = AuditAction.CONFIRM if target is CS.CONFIRMED else AuditAction.RETURN
         audit.record(uow, actor, action, _entity(kind), row.id, _summary(kind, row), changes)
+        if target is CS.RETURNED:
+            feed.notify(uow, to_user=author_id, kind=kind.value, record_id=row.id,
+                        number=_number(kind, row), event="returned", by=actor)
         uow.commit()
         return _result(kind, row)
 
@@ -603,6 +820,13 @@ def _label(kind: RecordKind, row: Any) -> str:
     return f"{tr('Visit record')} {row.id}"
 
 
+def _number(kind: RecordKind, row: Any) -> str | None:
+    """The number a notice of the change feed shows for the record (a visit has none)."""
+    if kind is RecordKind.ORDER:
+        return str(row.number)
+    return str(row.ticket.number) if kind is RecordKind.REPAIR else None
+
+
 def _summary(kind: RecordKind, row: Any) -> audit.Summary:
     """What :func:`_label` says, kept as a template: the log reads in each reader's language."""
     if kind is RecordKind.ORDER:
@@ -621,19 +845,28 @@ def _result(kind: RecordKind, row: Any) -> ConfirmationResult:
 
 __all__ = [
     "CONFIRMATION",
+    "MAX_BATCH",
     "MODULE_OF",
+    "QUEUE_SORT_KEYS",
+    "BatchRefusal",
+    "BatchResult",
     "ConfirmationResult",
     "QueueItem",
+    "QueuePage",
     "RecordKind",
+    "RecordRef",
     "RepairCorrection",
     "RepairPartView",
     "RepairRecordDetail",
     "ReturnedItem",
     "confirm_record",
+    "confirm_records",
+    "confirmation_counts",
     "confirmation_queue",
     "correct_repair_record",
     "get_repair_correction",
     "get_repair_record",
+    "page_confirmation_queue",
     "return_record",
     "returned_to_me",
     "submit_record",
