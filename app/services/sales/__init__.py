@@ -33,6 +33,7 @@ from app.services.sales._common import (
     line_total,
     yuan,
 )
+from app.services.sales.counter import CounterPayment, CounterSale, sell_at_counter
 from app.services.sales.data import (
     AgingReport,
     AgingRow,
@@ -44,6 +45,8 @@ from app.services.sales.data import (
     OrderPage,
     OrderRow,
     OrderView,
+    PaymentPage,
+    PaymentRow,
     PaymentView,
     QuotationDraft,
     QuotationLineDraft,
@@ -61,7 +64,14 @@ from app.services.sales.orders import (
     transition_order,
     update_order,
 )
-from app.services.sales.payments import get_payment, record_payment
+from app.services.sales.payments import (
+    PAYMENT_SORT_KEYS,
+    PaymentFilters,
+    export_payments,
+    get_payment,
+    list_payments,
+    record_payment,
+)
 from app.services.sales.quotations import (
     QUOTATION_SORT_KEYS,
     convert_quotation_to_order,
@@ -80,6 +90,7 @@ __all__ = [
     "MAX_LINES",
     "ORDER_LIFECYCLE",
     "ORDER_SORT_KEYS",
+    "PAYMENT_SORT_KEYS",
     "QUANTITY_LIMIT",
     "QUOTATION_LIFECYCLE",
     "QUOTATION_SORT_KEYS",
@@ -87,6 +98,8 @@ __all__ = [
     "AgingReport",
     "AgingRow",
     "AllocationView",
+    "CounterPayment",
+    "CounterSale",
     "OpenOrder",
     "OrderDraft",
     "OrderLineDraft",
@@ -94,6 +107,9 @@ __all__ = [
     "OrderPage",
     "OrderRow",
     "OrderView",
+    "PaymentFilters",
+    "PaymentPage",
+    "PaymentRow",
     "PaymentView",
     "QuotationDraft",
     "QuotationLineDraft",
@@ -106,15 +122,18 @@ __all__ = [
     "create_order",
     "create_quotation",
     "customer_receivable",
+    "export_payments",
     "get_order",
     "get_payment",
     "get_quotation",
     "line_cost",
     "line_total",
     "list_orders",
+    "list_payments",
     "list_quotations",
     "receivables_aging",
     "record_payment",
+    "sell_at_counter",
     "transition_order",
     "transition_quotation",
     "update_order",

@@ -93,7 +93,8 @@ ORDER_LIFECYCLE: TransitionTable[OrderStatus] = TransitionTable(
 
 LIFECYCLES: tuple[TransitionTable[Any], ...] = (QUOTATION_LIFECYCLE, ORDER_LIFECYCLE)
 
-# Orders the customer owes money on: agreed, not cancelled. A draft is not yet a debt.
+# Orders the customer owes money on: agreed, not cancelled. A draft is not yet a debt
+# (receivables and aging leave it out), though its amount is still unpaid (``_open``).
 RECEIVABLE_STATUSES: tuple[OrderStatus, ...] = (OS.CONFIRMED, OS.DELIVERED, OS.COMPLETED)
 
 # --- money ---------------------------------------------------------------------------------
@@ -166,6 +167,10 @@ def _customer_refs(uow: UnitOfWork, actor: Actor, check: Checker, customer_id: i
     Asked of the directory: on a secured server someone else's customer is hidden from
     the person's login, and the answer is still "you may not", not "does not exist".
     """
+    if not _is_id(customer_id) or customer_id <= 0:
+        # The form's customer box left empty: say what to do, not "does not exist".
+        check.fail("customer_id", tr("Please choose a customer"))
+        return
     customer = customer_entry(uow, customer_id)
     if customer is None:
         check.fail("customer_id", tr("does not exist"))
@@ -329,7 +334,9 @@ def _sum(values: Iterable[Decimal]) -> Decimal:
 
 
 def _open(status: OrderStatus, total: Decimal, paid: Decimal) -> Decimal:
-    return total - paid if status in RECEIVABLE_STATUSES else Decimal("0.00")
+    """What is not paid yet (未回款): a new ¥699 order has ¥699 open, draft or not; a
+    cancelled order has nothing open."""
+    return Decimal("0.00") if status is OS.CANCELLED else total - paid
 
 
 def _cost_columns(uow: UnitOfWork, actor: Actor) -> tuple[bool, bool]:
@@ -497,7 +504,7 @@ def _product_keys(uow: UnitOfWork, lines: Iterable[Any]) -> dict[int, tuple[str,
 
 
 def _order_view(uow: UnitOfWork, actor: Actor, o: Order) -> OrderView:
-    """The order as the actor may see it; the cost columns were loaded (``_load_order``)
+    """The order as the actor may see it; the cost columns were loaded (``load_order``)
     or read back after the write (``_read_costs``) for a role that may see them."""
     unit, totals = _cost_columns(uow, actor)
     names = _names(uow, o.owner_id, o.updated_by_id, o.confirmed_by_id)

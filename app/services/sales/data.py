@@ -281,6 +281,34 @@ class PaymentView:
     created_at: dt.datetime
 
 
+@dataclass(frozen=True, slots=True)
+class PaymentRow:
+    """A payment in the payments list. ``applies_to``: the numbers of the orders and
+    service tickets it settles that the reader may see (others are left out)."""
+
+    id: int
+    number: str
+    received_on: dt.date
+    customer_id: int
+    customer_name: str
+    applies_to: tuple[str, ...]
+    amount: Decimal
+    method: PaymentMethod
+    reference: str | None
+    received_by_name: str | None
+
+
+@dataclass(frozen=True)
+class PaymentPage:
+    rows: tuple[PaymentRow, ...]
+    # Pass back as ``after`` for the next page; None at the end.
+    next_after: Cursor | None = None
+    # Every payment matching the filters in the actor's scope (with ``with_total``).
+    total: int | None = None
+    # The sum of their amounts (with ``with_total``).
+    total_amount: Decimal | None = None
+
+
 @dataclass(frozen=True)
 class OpenOrder:
     """An order the customer still owes money on."""

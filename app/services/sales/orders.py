@@ -30,7 +30,6 @@ from app.services.permissions import Actor, require, require_in_scope, scope_fil
 from app.services.sales._common import (
     ORDER_LIFECYCLE,
     OS,
-    RECEIVABLE_STATUSES,
     _clean_lines,
     _cost_columns,
     _customer,
@@ -65,36 +64,52 @@ def create_order(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft,
     with uow:
         require(uow, actor, Module.ORDERS, Operation.CREATE)
         if (saved := requests.replayed(uow, actor, request_key, "order")) is not None:
-            return _order_view(uow, actor, _load_order(uow, saved, actor))
+            return _order_view(uow, actor, load_order(uow, saved, actor))
         check = Checker()
-        owner_id = _owner(uow, actor, check, Module.ORDERS, draft.owner_id, None)
-        header = _order_header(uow, actor, check, draft)
-        lines = _clean_lines(uow, actor, check, draft.lines, for_order=True)
+        values = checked_order(uow, actor, check, draft)
         custom_fields.done_with(check, uow=uow, entity=CustomFieldEntity.ORDER, record_id=None,
                                 values=draft.custom)
-        customer = _customer(uow, header["customer_id"])
-        order = Order(
-            number=next_number(uow, "order", header["ordered_on"]),
-            status=ORDER_LIFECYCLE.initial, owner_id=owner_id,
-            # An order goes to management's confirmation queue as it is written.
-            confirm_status=ConfirmStatus.SUBMITTED.value,
-            customer_source=customer.source, created_by_id=actor.user_id,
-            updated_by_id=actor.user_id, **header,
-        )
-        uow.session.add(order)
-        _write_order_lines(uow, order, lines)
-        _order_totals(order, lines)
-        uow.flush()
-        _read_costs(uow, actor, order)
-        custom = custom_fields.save_values(uow=uow, actor=actor, entity=CustomFieldEntity.ORDER,
-                                           record_id=order.id, values=draft.custom,
-                                           creating=True)
-        audit.record(uow, actor, AuditAction.CREATE, "order", order.id,
-                     _summary(order.number, order.customer_id, uow),
-                     {"after": {**_snapshot(order), **{k: v[1] for k, v in custom.items()}}})
+        order = insert_order(uow, actor, values, draft)
         requests.remember(uow, actor, request_key, "order", order.id)
         uow.commit()
         return _order_view(uow, actor, order)
+
+
+def checked_order(uow: UnitOfWork, actor: Actor, check: Checker,
+                  draft: OrderDraft) -> dict[str, Any]:
+    """A new order's owner, header and lines as checked (errors on ``check``, not raised),
+    for :func:`insert_order` once the caller's checks are done too."""
+    owner_id = _owner(uow, actor, check, Module.ORDERS, draft.owner_id, None)
+    header = _order_header(uow, actor, check, draft)
+    lines = _clean_lines(uow, actor, check, draft.lines, for_order=True)
+    return {"owner_id": owner_id, "header": header, "lines": lines}
+
+
+def insert_order(uow: UnitOfWork, actor: Actor, values: dict[str, Any],
+                 draft: OrderDraft) -> Order:
+    """Write a new draft order from :func:`checked_order`'s values, audited (not committed)."""
+    header, lines = values["header"], values["lines"]
+    customer = _customer(uow, header["customer_id"])
+    order = Order(
+        number=next_number(uow, "order", header["ordered_on"]),
+        status=ORDER_LIFECYCLE.initial, owner_id=values["owner_id"],
+        # An order goes to management's confirmation queue as it is written.
+        confirm_status=ConfirmStatus.SUBMITTED.value,
+        customer_source=customer.source, created_by_id=actor.user_id,
+        updated_by_id=actor.user_id, **header,
+    )
+    uow.session.add(order)
+    _write_order_lines(uow, order, lines)
+    _order_totals(order, lines)
+    uow.flush()
+    _read_costs(uow, actor, order)
+    custom = custom_fields.save_values(uow=uow, actor=actor, entity=CustomFieldEntity.ORDER,
+                                       record_id=order.id, values=draft.custom,
+                                       creating=True)
+    audit.record(uow, actor, AuditAction.CREATE, "order", order.id,
+                 _summary(order.number, order.customer_id, uow),
+                 {"after": {**_snapshot(order), **{k: v[1] for k, v in custom.items()}}})
+    return order
 
 
 def update_order(
@@ -108,7 +123,7 @@ def update_order(
     """
     with uow:
         require(uow, actor, Module.ORDERS, Operation.EDIT)
-        order = _load_order(uow, order_id, actor)
+        order = load_order(uow, order_id, actor)
         require_in_scope(uow, actor, Module.ORDERS, Operation.EDIT, order.owner_id)
         check_version(uow, order, expected_version, entity="order",
                       label=_record_label("Order", order.number))
@@ -158,7 +173,7 @@ def update_order(
 def get_order(*, uow: UnitOfWork, actor: Actor, order_id: int) -> OrderView:
     with uow:
         require(uow, actor, Module.ORDERS, Operation.VIEW)
-        order = _load_order(uow, order_id, actor)
+        order = load_order(uow, order_id, actor)
         require_in_scope(uow, actor, Module.ORDERS, Operation.VIEW, order.owner_id)
         return _order_view(uow, actor, order)
 
@@ -239,9 +254,9 @@ def _sort_columns(margin_hidden: bool) -> dict[str, SortExpr]:
         "date": Order.ordered_on,
         "total": Order.total_amount,
         "paid": Order.paid_amount,
-        "open": case((Order.status.in_(RECEIVABLE_STATUSES),
-                      _to_the_fen(Order.total_amount - Order.paid_amount)),
-                     else_=literal(Decimal("0.00"), Order.total_amount.type)),
+        "open": case((Order.status == OS.CANCELLED,
+                      literal(Decimal("0.00"), Order.total_amount.type)),
+                     else_=_to_the_fen(Order.total_amount - Order.paid_amount)),
     }
     if not margin_hidden:
         columns["gross_margin"] = _to_the_fen(Order.total_amount - Order.total_cost)
@@ -257,7 +272,7 @@ def transition_order(
     """
     with uow:
         require(uow, actor, Module.ORDERS, Operation.EDIT)
-        order = _load_order(uow, order_id, actor)
+        order = load_order(uow, order_id, actor)
         require_in_scope(uow, actor, Module.ORDERS, Operation.EDIT, order.owner_id)
         label = _record_label("Order", order.number)
         check_version(uow, order, expected_version, entity="order", label=label)
@@ -296,7 +311,7 @@ def _margin_hidden(uow: UnitOfWork, actor: Actor) -> bool:
     return not sees_margin(uow, actor)
 
 
-def _load_order(uow: UnitOfWork, order_id: int, actor: Actor) -> Order:
+def load_order(uow: UnitOfWork, order_id: int, actor: Actor) -> Order:
     """The order and its lines, with the cost columns the actor may read."""
     unit, totals = _cost_columns(uow, actor)
     lines = selectinload(Order.lines)

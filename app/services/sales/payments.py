@@ -3,25 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app import labels
 from app.i18n import tr
-from app.models import Order, Payment, PaymentAllocation
+from app.models import Customer, Order, Payment, PaymentAllocation, User
+from app.models.customers import customer_directory
 from app.models.enums import AuditAction, Module, Operation, PaymentMethod
+from app.models.service import ServiceTicket
+from app.reports.tabular import Cell
 from app.services import audit, requests
+from app.services.customers import LIKE_ESCAPE, search_condition
 from app.services.directory import customer_entry
 from app.services.errors import PermissionDenied
+from app.services.exports import ExportResult, _format_of, _write_audited
 from app.services.numbering import next_number
-from app.services.permissions import Actor, owns_in_scope, require, require_in_scope, scope_filter
+from app.services.paging import Cursor, Sort, SortExpr, next_after, ordered_page
+from app.services.permissions import (
+    Actor,
+    grants_for,
+    hidden_fields,
+    owns_in_scope,
+    require,
+    require_in_scope,
+    scope_filter,
+)
 from app.services.sales._common import (
     OS,
     RECEIVABLE_STATUSES,
     _is_id,
+    _money,
     _names,
     _not_found,
     _open_orders,
@@ -30,9 +48,9 @@ from app.services.sales._common import (
     _summary,
     yuan,
 )
-from app.services.sales.data import AllocationView, PaymentView
+from app.services.sales.data import AllocationView, PaymentPage, PaymentRow, PaymentView
 from app.services.uow import UnitOfWork
-from app.services.validation import Checker, business_dates
+from app.services.validation import Checker, business_dates, search_text
 
 # --- payments ------------------------------------------------------------------------------
 
@@ -96,32 +114,10 @@ def record_payment(
         check.done()
         assert customer is not None and total is not None and day is not None
         assert taken is not None
-        payment = Payment(
-            number=next_number(uow, "payment", day), customer_id=customer_id,
-            received_on=day, amount=total, method=how, reference=ref, notes=note,
-            received_by_id=actor.user_id, created_by_id=actor.user_id,
-            updated_by_id=actor.user_id,
-            allocations=[PaymentAllocation(order_id=oid, amount=part) for oid, part in taken],
-        )
-        uow.session.add(payment)
-        paid_changes: dict[str, list[str]] = {}
-        for oid, part in taken:
-            order = orders[oid]
-            before = order.paid_amount
-            order.paid_amount = before + part
-            order.updated_by_id = actor.user_id
-            paid_changes[order.number] = [str(before), str(order.paid_amount)]
-        uow.flush()
-        audit.record(uow, actor, AuditAction.CREATE, "payment", payment.id,
-                     f"{payment.number} {customer.name} {yuan(total)}",
-                     {"after": audit.snapshot(payment),
-                      "allocations": {orders[o].number: str(a) for o, a in taken}})
-        for oid, _part in taken:
-            order = orders[oid]
-            audit.record(uow, actor, AuditAction.UPDATE, "order", oid,
-                         _summary(order.number, customer_id, uow),
-                         {"paid_amount": paid_changes[order.number],
-                          "payment": payment.number})
+        payment = write_payment(uow, actor, customer_id=customer_id,
+                                customer_name=customer.name, day=day, amount=total,
+                                method=how, reference=ref, notes=note, orders=orders,
+                                taken=taken)
         requests.remember(uow, actor, request_key, "payment", payment.id)
         uow.commit()
         return _payment_view(uow, actor, payment)
@@ -143,6 +139,216 @@ def get_payment(*, uow: UnitOfWork, actor: Actor, payment_id: int) -> PaymentVie
                 module=Module.PAYMENTS, operation=Operation.VIEW)
         return _payment_view(uow, actor, payment)
 
+
+
+def write_payment(
+    uow: UnitOfWork, actor: Actor, *, customer_id: int, customer_name: str, day: dt.date,
+    amount: Decimal, method: PaymentMethod | None, reference: str | None, notes: str | None,
+    orders: Mapping[int, Order], taken: Sequence[tuple[int, Decimal]],
+) -> Payment:
+    """Write a checked payment and its allocations, move each order's paid amount and
+    audit both (not committed): the money part of :func:`record_payment` and of a sale
+    at the counter."""
+    payment = Payment(
+        number=next_number(uow, "payment", day), customer_id=customer_id,
+        received_on=day, amount=amount, method=method, reference=reference, notes=notes,
+        received_by_id=actor.user_id, created_by_id=actor.user_id,
+        updated_by_id=actor.user_id,
+        allocations=[PaymentAllocation(order_id=oid, amount=part) for oid, part in taken],
+    )
+    uow.session.add(payment)
+    paid_changes: dict[str, list[str]] = {}
+    for oid, part in taken:
+        order = orders[oid]
+        before = order.paid_amount
+        order.paid_amount = before + part
+        order.updated_by_id = actor.user_id
+        paid_changes[order.number] = [str(before), str(order.paid_amount)]
+    uow.flush()
+    audit.record(uow, actor, AuditAction.CREATE, "payment", payment.id,
+                 f"{payment.number} {customer_name} {yuan(amount)}",
+                 {"after": audit.snapshot(payment),
+                  "allocations": {orders[o].number: str(a) for o, a in taken}})
+    for oid, _part in taken:
+        order = orders[oid]
+        audit.record(uow, actor, AuditAction.UPDATE, "order", oid,
+                     _summary(order.number, customer_id, uow),
+                     {"paid_amount": paid_changes[order.number],
+                      "payment": payment.number})
+    return payment
+
+
+# The payments list's columns, as sort keys for :func:`list_payments`.
+PAYMENT_SORT_KEYS: tuple[str, ...] = ("number", "date", "customer", "amount", "method",
+                                      "received_by")
+
+
+@dataclass(frozen=True)
+class PaymentFilters:
+    """What the payments list asks for: a search text (the payment's or an order's number,
+    the customer's name, code or pinyin, as in the customer list) and a date range."""
+
+    text: str = ""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+
+
+def list_payments(
+    *, uow: UnitOfWork, actor: Actor, filters: PaymentFilters = PaymentFilters(),
+    after: Cursor | None = None, limit: int = 100, sort: Sort | None = None,
+    with_total: bool = False,
+) -> PaymentPage:
+    """The payments the actor may see (received by someone in their payments scope, or
+    settling an order in their orders scope: the database's row rule), newest first or
+    by ``sort`` (one of :data:`PAYMENT_SORT_KEYS`), one page at a time; ``with_total``
+    also counts them and adds up their amounts."""
+    limit = max(1, min(limit, 500))
+    with uow:
+        require(uow, actor, Module.PAYMENTS, Operation.VIEW)
+        conditions, params = _payment_conditions(uow, actor, filters)
+        base = (
+            select(Payment.id, Payment.number, Payment.received_on, Payment.customer_id,
+                   customer_directory.c.name, Payment.amount, Payment.method,
+                   Payment.reference, User.display_name)
+            .join(customer_directory, customer_directory.c.id == Payment.customer_id)
+            .outerjoin(User, User.id == Payment.received_by_id)
+            .where(*conditions)
+        )
+        rows = uow.session.execute(ordered_page(
+            base, columns=_PAYMENT_SORT_COLUMNS, sort=sort or Sort("date", descending=True),
+            id_column=Payment.id, after=after, limit=limit,
+            not_null=("number", "date", "customer", "amount", "method")), params).all()
+        targets = _applies_to(uow, actor, [r[0] for r in rows[:limit]])
+        page = tuple(PaymentRow(
+            id=r[0], number=r[1], received_on=r[2], customer_id=r[3], customer_name=r[4],
+            applies_to=targets.get(r[0], ()), amount=r[5], method=PaymentMethod(r[6]),
+            reference=r[7], received_by_name=r[8]) for r in rows[:limit])
+        total = total_amount = None
+        if with_total:
+            inner = base.order_by(None).subquery()
+            count, amount = uow.session.execute(
+                select(func.count(), func.sum(inner.c.amount)), params).one()
+            total, total_amount = int(count), _money(amount)
+        return PaymentPage(rows=page, next_after=next_after(rows, limit), total=total,
+                           total_amount=total_amount)
+
+
+def export_payments(
+    *, uow: UnitOfWork, actor: Actor, path: str | Path, fmt: str | None = None,
+    filters: PaymentFilters = PaymentFilters(),
+) -> ExportResult:
+    """Write the payments of :func:`list_payments` (its filters, newest first) to an Excel
+    or CSV file. Needs ``payments.export``; audited with the row count."""
+    target = Path(path)
+    with uow:
+        require(uow, actor, Module.PAYMENTS, Operation.EXPORT)
+        kind = _format_of(target, fmt)
+        conditions, params = _payment_conditions(uow, actor, filters)
+        rows = uow.session.execute(
+            select(Payment.id, Payment.number, Payment.received_on, customer_directory.c.name,
+                   Payment.amount, Payment.method, Payment.reference, User.display_name)
+            .join(customer_directory, customer_directory.c.id == Payment.customer_id)
+            .outerjoin(User, User.id == Payment.received_by_id)
+            .where(*conditions)
+            .order_by(Payment.received_on.desc(), Payment.id.desc()), params).all()
+        targets = _applies_to(uow, actor, [r[0] for r in rows])
+        headers = [tr("Number"), tr("Date"), tr("Customer"), tr("Order / ticket"),
+                   tr("Amount"), tr("Method"), tr("Reference"), tr("Received by")]
+        kinds = ["text", "date", "text", "text", "money", "text", "text", "text"]
+
+        def lines() -> Iterator[Sequence[Cell]]:
+            for r in rows:
+                yield [r[1], r[2], r[3], ", ".join(targets.get(r[0], ())), r[4],
+                       labels.label(PaymentMethod(r[5])), r[6], r[7]]
+
+        return _write_audited(
+            uow, actor, target, kind, entity="payment", what="Payments",
+            title=tr("Payments"), headers=headers, kinds=kinds, lines=lines(), details={
+                "text": filters.text or None,
+                "from": filters.received_from.isoformat() if filters.received_from else None,
+                "to": filters.received_to.isoformat() if filters.received_to else None})
+
+
+_PAYMENT_SORT_COLUMNS: dict[str, SortExpr] = {
+    "number": Payment.number,
+    "date": Payment.received_on,
+    "customer": customer_directory.c.sort_key,
+    "amount": Payment.amount,
+    "method": Payment.method,
+    "received_by": User.display_name,
+}
+
+
+def _payment_conditions(uow: UnitOfWork, actor: Actor, filters: PaymentFilters
+                        ) -> tuple[list[Any], dict[str, Any]]:
+    """The WHERE terms of the payments list (scope, dates, text) and their parameters."""
+    text = search_text("text", filters.text)
+    check = Checker()
+    start = check.date("received_from", filters.received_from, required=False)
+    end = check.date("received_to", filters.received_to, required=False)
+    if start is not None and end is not None and end < start:
+        check.fail("received_to", tr("must not be before the start date"))
+    check.done()
+    settles_visible = Payment.id.in_(
+        select(PaymentAllocation.payment_id)
+        .join(Order, Order.id == PaymentAllocation.order_id)
+        .where(scope_filter(uow, actor, Module.ORDERS, Order.owner_id)))
+    conditions: list[Any] = [
+        or_(scope_filter(uow, actor, Module.PAYMENTS, Payment.received_by_id),
+            settles_visible)]
+    if start is not None:
+        conditions.append(Payment.received_on >= start)
+    if end is not None:
+        conditions.append(Payment.received_on <= end)
+    params: dict[str, Any] = {}
+    if text:
+        phones_hidden = "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
+        matching, params = search_condition(
+            text, phones_of=actor.user_id if phones_hidden else None)
+        number = _anywhere(text.upper())
+        conditions.append(or_(
+            Payment.number.like(number, escape=LIKE_ESCAPE),
+            customer_directory.c.code.like(number, escape=LIKE_ESCAPE),
+            Payment.customer_id.in_(select(Customer.id).where(matching)),
+            Payment.id.in_(select(PaymentAllocation.payment_id)
+                           .join(Order, Order.id == PaymentAllocation.order_id)
+                           .where(Order.number.like(number, escape=LIKE_ESCAPE)))))
+    return conditions, params
+
+
+def _anywhere(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its wildcards escaped."""
+    escaped = (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
+               .replace("_", LIKE_ESCAPE + "_"))
+    return f"%{escaped}%"
+
+
+def _applies_to(uow: UnitOfWork, actor: Actor, payment_ids: Sequence[int]
+                ) -> dict[int, tuple[str, ...]]:
+    """The numbers of the orders and tickets each payment settles, those the actor may see
+    (one query each; tickets only for a role that may see service tickets at all)."""
+    if not payment_ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    for pid, number in uow.session.execute(
+            select(PaymentAllocation.payment_id, Order.number)
+            .join(Order, Order.id == PaymentAllocation.order_id)
+            .where(PaymentAllocation.payment_id.in_(payment_ids),
+                   scope_filter(uow, actor, Module.ORDERS, Order.owner_id))
+            .order_by(PaymentAllocation.payment_id, Order.number)).all():
+        found.setdefault(pid, []).append(number)
+    if grants_for(uow, actor).allows(Module.SERVICE_TICKETS, Operation.VIEW):
+        for pid, number in uow.session.execute(
+                select(PaymentAllocation.payment_id, ServiceTicket.number)
+                .join(ServiceTicket, ServiceTicket.id == PaymentAllocation.service_ticket_id)
+                .where(PaymentAllocation.payment_id.in_(payment_ids),
+                       or_(scope_filter(uow, actor, Module.SERVICE_TICKETS,
+                                        ServiceTicket.technician_id),
+                           scope_filter(uow, actor, Module.SERVICE_TICKETS,
+                                        ServiceTicket.intake_by_id)))
+                .order_by(PaymentAllocation.payment_id, ServiceTicket.number)).all():
+            found.setdefault(pid, []).append(number)
+    return {pid: tuple(numbers) for pid, numbers in found.items()}
 
 
 # --- payments helpers ----------------------------------------------------------------------
