@@ -123,6 +123,7 @@ CATALOG_ZH: dict[str, str] = {
     "Handed over from {user}: {count} records": "{user} 的移交：共 {count} 条记录",
     "must be a number": "必须是数字",
     "must not be negative": "不能为负数",
+    "must be a whole number, 0 or more": "必须是 0 或更大的整数",
     "has too many decimal places": "小数位过多",
     "is too large": "数值过大",
     "is not a valid date": "不是有效的日期",
@@ -454,6 +455,7 @@ CATALOG_ZH: dict[str, str] = {
     "{statistic}: {rows} row(s) written to {out}": "{statistic}：已将 {rows} 行写入 {out}",
     "{date}: {count} care item(s) created ({counts})": "{date}：已生成 {count} 项关怀事项（{counts}）",
     "there is no {document} you may print": "没有您可以打印的{document}",
+    "a {document} prints on {papers}, not {paper}": "{document}可用纸张为 {papers}，不能用 {paper}",
     "{doing} needs a login: give --user NAME (and --password-stdin to read the password from"
     " standard input)":
         "{doing}需要登录：请用 --user 用户名 指定（加 --password-stdin 则从标准输入读取密码）",
