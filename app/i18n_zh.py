@@ -327,6 +327,7 @@ CATALOG_ZH: dict[str, str] = {
     "does not name a figure of this statistic": "不是本统计中的数字",
     "must end in .xlsx or .pdf": "文件名须以 .xlsx 或 .pdf 结尾",
     "You may not see costs and margins.": "您无权查看成本和毛利。",
+    "You may not see these figures.": "您无权查看这些数字。",
     "export {statistic} {start}–{end}: {rows} rows to {file}":
         "导出{statistic}（{start} 至 {end}）：{rows} 行，写入 {file}",
     # the embedded file: backups, restore, integrity (app/backups.py, bootstrap.py, cli.py)
@@ -909,6 +910,9 @@ LABELS_ZH: dict[str, dict[str, str]] = {
         "Staff assessment: margin by order date": "员工考核：按订单日期计销售毛利",
         "Staff assessment: margin by payments collected": "员工考核：按回款计销售毛利",
         "Staff assessment: service score": "员工考核：服务分值",
+        # a figure the reader's role may not see (in its cells, and above the table)
+        "No permission to view": "无权查看",
+        "{figure}: no permission to view": "{figure}：无权查看",
         # column headings
         "Group": "分组",
         "Customers": "客户数",
