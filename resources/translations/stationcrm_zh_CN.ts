@@ -778,6 +778,26 @@ Address: {address}</source>
         <translation>类型：</translation>
     </message>
     <message>
+        <source>Select all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every record of the list, also those not shown yet (Ctrl+A)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%v of %m confirmed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop after the records being confirmed now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -806,16 +826,48 @@ Address: {address}</source>
         <translation>摘要</translation>
     </message>
     <message>
+        <source>{count} records wait for confirmation ({shown} shown).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{count} records wait for confirmation.</source>
         <translation>{count} 条记录待确认。</translation>
+    </message>
+    <message>
+        <source>Confirm selected ({count})</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Nothing waits for confirmation.</source>
         <translation>没有待确认的记录。</translation>
     </message>
     <message>
+        <source>Reading every waiting record…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Saving…</source>
         <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>{count} confirmed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} left as they were.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} not confirmed (stopped).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Some records were not confirmed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{confirmed} confirmed; these {count} were left as they are, read them again before deciding:</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Return to the author</source>
@@ -986,6 +1038,65 @@ Address: {address}</source>
     <message>
         <source>{count} expiring soon</source>
         <translation>{count} 份即将到期</translation>
+    </message>
+</context>
+<context>
+    <name>CounterSaleDialog</name>
+    <message>
+        <source>New order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>0.00 = on credit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transfer or receipt number, if any</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Payment taken now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order total</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Amount received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>单号/事由</translation>
+    </message>
+    <message>
+        <source>Still open</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <source>Print the sales slip after saving</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Order {number} saved.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2375,6 +2486,82 @@ Address: {address}</source>
     <message>
         <source>Amount</source>
         <translation>金额</translation>
+    </message>
+    <message>
+        <source>First contact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Customer code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order date</source>
+        <translation>销售日期</translation>
+    </message>
+    <message>
+        <source>Salesperson</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Payment number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received on</source>
+        <translation>回款日期</translation>
+    </message>
+    <message>
+        <source>Ticket number</source>
+        <translation>服务单号</translation>
+    </message>
+    <message>
+        <source>Technician</source>
+        <translation>维修工程师</translation>
+    </message>
+    <message>
+        <source>Device model</source>
+        <translation>设备型号</translation>
+    </message>
+    <message>
+        <source>Completed on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job type</source>
+        <translation>服务类型</translation>
+    </message>
+    <message>
+        <source>Service score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opportunity number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected close</source>
+        <translation>预计成交日期</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>职务</translation>
+    </message>
+    <message>
+        <source>Expected amount</source>
+        <translation>预计金额</translation>
+    </message>
+    <message>
+        <source>Planned amount</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -4073,10 +4260,6 @@ Contract {number}, until {day}</source>
         <translation>纸张：</translation>
     </message>
     <message>
-        <source>The printer could not be started.</source>
-        <translation>无法启动打印机。</translation>
-    </message>
-    <message>
         <source>Sent {count} page(s) to the printer.</source>
         <translation>已发送 {count} 页到打印机。</translation>
     </message>
@@ -4091,6 +4274,30 @@ Contract {number}, until {day}</source>
     <message>
         <source>Saved {name}.</source>
         <translation>已保存 {name}。</translation>
+    </message>
+    <message>
+        <source>Sending to the printer…</source>
+        <translation>正在发送到打印机…</translation>
+    </message>
+    <message>
+        <source>The file could not be written: {reason}</source>
+        <translation>无法写入文件：{reason}</translation>
+    </message>
+    <message>
+        <source>Sent to printer {queue}.</source>
+        <translation>已发送到打印机 {queue}。</translation>
+    </message>
+    <message>
+        <source>Sent to the printer.</source>
+        <translation>已发送到打印机。</translation>
+    </message>
+    <message>
+        <source>Not printed.</source>
+        <translation>未打印。</translation>
+    </message>
+    <message>
+        <source>Not printed</source>
+        <translation>未打印</translation>
     </message>
     <message>
         <source>Print preview – {number}</source>
@@ -5371,6 +5578,13 @@ Contract {number}, until {day}</source>
     <message>
         <source>StationCRM — Set up this PC</source>
         <translation>StationCRM — 设置本机</translation>
+    </message>
+</context>
+<context>
+    <name>StatChartView</name>
+    <message>
+        <source>No data</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
