@@ -20,7 +20,7 @@ from typing import Any, Final
 from sqlalchemy import and_, insert, or_, select
 
 from app import labels
-from app.i18n import translate
+from app.i18n import tr
 from app.models import Department, FeedEntry, utcnow
 from app.services.errors import ValidationError
 from app.services.permissions import Actor
@@ -135,7 +135,7 @@ def read_feed(*, uow: UnitOfWork, actor: Actor, after_id: int | None,
     for name, value in (("after_id", after_id), ("seen_id", seen_id)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)
                                   or value < 0):
-            raise ValidationError({name: translate("must be a whole number, 0 or more")})
+            raise ValidationError({name: tr("must be a whole number, 0 or more")})
     floors = [n for n in ((after_id - LOOKBACK_IDS) if after_id is not None else None,
                           seen_id) if n is not None]
     recipient = FeedEntry.user_id == actor.user_id
@@ -166,6 +166,8 @@ def render_notice(kind: str, number: str | None, record_id: int, event: str,
                   params: Mapping[str, Any] | None = None) -> str:
     """A notice in the current language; an unknown event (a newer program's) as its code."""
     what = labels.record_kind_label(kind)
+    if event not in labels.FEED_EVENTS:
+        return f"{what} {number or record_id}"
     template = labels.code_label(labels.FEED_EVENT, event)
     values = {str(k): v for k, v in (params or {}).items()}
     try:
