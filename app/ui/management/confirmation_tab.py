@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -10,29 +11,39 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
     QPushButton,
     QWidget,
 )
 
 from app.models.enums import Module
 from app.services.confirmation import (
+    BatchRefusal,
+    BatchResult,
     ConfirmationResult,
     QueueItem,
     RecordKind,
-    confirm_record,
-    confirmation_queue,
+    RecordRef,
+    confirm_records,
+    page_confirmation_queue,
     return_record,
 )
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
-from app.ui.formatting import format_local_datetime, format_yuan
+from app.ui.formatting import format_local_datetime, format_yuan, group_digits
 from app.ui.kit.list_page import ListPage
 from app.ui.kit.rows import CurrentRowKeeper, row_of
 from app.ui.kit.table import Col, PageRequest
 from app.ui.management.dialogs import TextPromptDialog, changed_kind, open_text_prompt
 from app.ui.record_labels import kind_icon, kind_label
 from app.ui.shell.record_openers import record_openers
+
+# Records confirmed per call of the service while a selection is confirmed: small enough
+# for the progress to move and for a stop to take effect soon, large enough to be quick.
+BATCH_CHUNK = 20
 
 
 def record_kind_label(kind: RecordKind | str) -> str:
@@ -45,47 +56,79 @@ def _kind_icon(item: QueueItem, role: int) -> Any:
 
 
 class ConfirmationQueueTab(ListPage):
-    """The queue, oldest waiting first (any column sorts it); Enter opens the record,
-    Ctrl+Enter confirms it, Ctrl+R returns it with a comment. A visit or repair record opens
-    read-only with its own Confirm / Return… buttons, so the record is read before it is
-    decided. A decision taken anywhere (here, in the record, at another station's queue
-    of this program) is heard on the change bus and the queue reads again."""
+    """The whole queue, read page by page from the server, oldest waiting first (any column
+    sorts it); the status line gives the true total and a count per kind, the kind filter
+    shows one kind. Several rows are selected with Shift/Ctrl (Ctrl+A: all, the rest read
+    first) and confirmed in one action, "Confirm selected (N)" (Ctrl+Enter): each record
+    through the service with its own audit row; a record someone changed or decided
+    meanwhile is reported and left as it is. Enter opens the current record, Ctrl+R returns
+    it with a comment. A visit or repair record opens read-only with its own Confirm /
+    Return… buttons, so the record is read before it is decided. A decision taken anywhere
+    (here, in the record, at another station's queue of this program) is heard on the
+    change bus and the queue reads again."""
 
     module = Module.TASKS
     watch = ("visit", "order", "ticket")  # what a submission or a decision changes
     table_name = "queue_table"
-    local = True  # the queue comes whole: sorted in memory
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("confirmation_queue_tab")
         self.loaded = False
         self.dialog: QWidget | None = None
+        self.report_box: QMessageBox | None = None
+        self.counts: dict[RecordKind, int] = {}
+        self.last_batch: BatchResult | None = None
+        self._batch: _BatchRun | None = None
+        self._select_all_pending = False
         self.kind_combo = QComboBox(self)
         self.kind_combo.setObjectName("queue_kind_filter")
         self.kind_combo.addItem(self.tr("All kinds"), None)
         for kind in RecordKind:
             self.kind_combo.addItem(kind_icon(kind.value), record_kind_label(kind), kind)
+        self.kind_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.kind_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.add_filter(self.kind_combo, self.tr("Kind:"))
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.counts_label = QLabel(self)
+        self.counts_label.setObjectName("queue_counts")
+        self.bar.insertWidget(self.bar.indexOf(self.message_label) + 1, self.counts_label)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.open_button = QPushButton(self.tr("Open"), self)
         self.open_button.setObjectName("queue_open")
         self.open_button.clicked.connect(lambda: self.open_row(self.current_row()))
+        self.select_all_button = QPushButton(self.tr("Select all"), self)
+        self.select_all_button.setObjectName("queue_select_all")
+        self.select_all_button.setToolTip(self.tr("Every record of the list, also those "
+                                                  "not shown yet (Ctrl+A)"))
+        self.select_all_button.clicked.connect(self.select_all)
         self.confirm_button = QPushButton(self.tr("Confirm"), self)
         self.confirm_button.setObjectName("queue_confirm")
         self.confirm_button.setToolTip("Ctrl+Enter")
-        self.confirm_button.clicked.connect(self.confirm_current)
+        self.confirm_button.clicked.connect(self.confirm_selected)
         self.return_button = QPushButton(self.tr("Return…"), self)
         self.return_button.setObjectName("queue_return")
         self.return_button.setToolTip("Ctrl+R")
         self.return_button.clicked.connect(self.return_current)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("queue_progress")
+        self.progress.setFormat(self.tr("%v of %m confirmed"))
+        self.progress.hide()
+        self.stop_button = QPushButton(self.tr("Stop"), self)
+        self.stop_button.setObjectName("queue_stop")
+        self.stop_button.setToolTip(self.tr("Stop after the records being confirmed now"))
+        self.stop_button.clicked.connect(self.stop_batch)
+        self.stop_button.hide()
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self.table, activated=self.confirm_current)
+            QShortcut(QKeySequence(keys), self.table, activated=self.confirm_selected)
         QShortcut(QKeySequence("Ctrl+R"), self, activated=self.return_current)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.SelectAll), self.table).activated.connect(
+            self.select_all)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.stop_button)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.select_all_button)
         buttons.addWidget(self.return_button)
         buttons.addWidget(self.confirm_button)
         self.add_footer(buttons)
@@ -93,6 +136,8 @@ class ConfirmationQueueTab(ListPage):
         self.keeper.current_changed.connect(self._update_buttons)
         self.table.selectionModel().currentRowChanged.connect(
             lambda _c, _p: self._update_buttons())
+        self.table.selectionModel().selectionChanged.connect(
+            lambda _s, _d: self._update_buttons())
         self.model.page_loaded.connect(self._loaded)
         self.model.load_failed.connect(lambda _e: self._loaded())
         self.setFocusProxy(self.table)
@@ -101,17 +146,19 @@ class ConfirmationQueueTab(ListPage):
 
     def columns(self) -> list[Col[Any]]:
         return [
-            Col("kind", self.tr("Kind"), lambda r: record_kind_label(r.kind), width=110,
-                role=_kind_icon),
-            Col("reference", self.tr("Reference"), lambda r: r.reference, width=190),
-            Col("customer", self.tr("Customer"), lambda r: r.customer_name, width=220),
-            Col("author", self.tr("Author"), lambda r: r.author_name, width=100),
+            Col("kind", self.tr("Kind"), lambda r: record_kind_label(r.kind), sort="kind",
+                width=110, role=_kind_icon),
+            Col("reference", self.tr("Reference"), lambda r: r.reference, sort="reference",
+                width=190),
+            Col("customer", self.tr("Customer"), lambda r: r.customer_name, sort="customer",
+                width=220),
+            Col("author", self.tr("Author"), lambda r: r.author_name, sort="author",
+                width=100),
             Col("submitted", self.tr("Submitted"),
-                lambda r: format_local_datetime(r.submitted_at),
-                sort_value=lambda r: r.submitted_at, width=140),
+                lambda r: format_local_datetime(r.submitted_at), sort="submitted", width=140),
             Col("amount", self.tr("Amount"),
                 lambda r: format_yuan(r.amount) if r.amount is not None else "",
-                sort_value=lambda r: r.amount, width=110).money(),
+                sort="amount", width=110).money(),
             Col("summary", self.tr("Summary"), lambda r: (r.summary or "").replace("\n", " ")),
         ]
 
@@ -127,32 +174,95 @@ class ConfirmationQueueTab(ListPage):
 
     def fetch(self, uow: UnitOfWork, query: tuple[RecordKind, ...],
               request: PageRequest) -> Any:
-        return confirmation_queue(uow=uow, actor=self._ctx.actor, kinds=query)
+        return page_confirmation_queue(uow=uow, actor=self._ctx.actor, kinds=query,
+                                       after=request.after, limit=request.limit,
+                                       sort=request.sort, with_total=request.with_total)
+
+    def _load(self, query: Any, request: PageRequest, on_done: Callable[[Any], None],
+              on_error: Callable[[BaseException], None]) -> None:
+        # The counts per kind ride along with the first page and the total.
+        def done(page: Any) -> None:
+            if getattr(page, "counts", None) is not None:
+                self._show_counts(page.counts)
+            on_done(page)
+
+        super()._load(query, request, done, on_error)
+
+    def _show_counts(self, counts: Mapping[RecordKind, int]) -> None:
+        self.counts = dict(counts)
+        self.counts_label.setText(" · ".join(
+            f"{record_kind_label(kind)} {group_digits(counts[kind])}"
+            for kind in RecordKind if kind in counts))
+        for index in range(1, self.kind_combo.count()):
+            kind = self.kind_combo.itemData(index)
+            label = record_kind_label(kind)
+            self.kind_combo.setItemText(
+                index, f"{label} ({group_digits(counts[kind])})" if kind in counts else label)
 
     def _loaded(self) -> None:
         self.loaded = True
+        if self._select_all_pending:
+            self._continue_select_all()
         self._update_buttons()
 
     def show_count(self) -> None:
-        count = self.model.rowCount()
-        self.message_label.setText(
-            self.tr("{count} records wait for confirmation.").format(count=count)
-            if count else self.tr("Nothing waits for confirmation."))
+        shown, total = self.model.rowCount(), self.model.total
+        count = total if total is not None else shown
+        if not count:
+            self.message_label.setText(self.tr("Nothing waits for confirmation."))
+        elif count > shown:
+            self.message_label.setText(
+                self.tr("{count} records wait for confirmation ({shown} shown).").format(
+                    count=group_digits(count), shown=group_digits(shown)))
+        else:
+            self.message_label.setText(
+                self.tr("{count} records wait for confirmation.").format(
+                    count=group_digits(count)))
 
-    # --- actions ---------------------------------------------------------------------------
+    # --- selection -------------------------------------------------------------------------
 
     def current_row(self) -> int:
         index = self.table.currentIndex()
         return index.row() if index.isValid() else -1
 
     def current_item(self) -> QueueItem | None:
-        return self.model.row_at(self.current_row())
+        item: QueueItem | None = self.model.row_at(self.current_row())
+        return item
+
+    def selected_items(self) -> list[QueueItem]:
+        """The selected records whose rows are held, in the order shown."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [item for r in rows if (item := self.model.row_at(r)) is not None]
 
     def select(self, kind: RecordKind | str, record_id: int) -> bool:
         row = row_of(self.model, (RecordKind(kind), record_id))
         if row >= 0:
             self.table.selectRow(row)
         return row >= 0
+
+    def select_all(self) -> None:
+        """Select every record of the list: the pages not read yet are read first."""
+        if self._batch is not None:
+            return
+        if self.model.at_end:
+            self.table.selectAll()
+            return
+        self._select_all_pending = True
+        self.message_label.setText(self.tr("Reading every waiting record…"))
+        self._continue_select_all()
+
+    def _continue_select_all(self) -> None:
+        if self.model.error is not None:
+            self._select_all_pending = False
+            return
+        if not self.model.at_end:
+            if not self.model.is_loading:
+                self.model.fetchMore(self.model.index(-1, -1).parent())
+            return
+        self._select_all_pending = False
+        self.table.selectAll()
+
+    # --- actions ---------------------------------------------------------------------------
 
     def open_record(self, record_id: tuple[RecordKind, int]) -> object:
         kind, item_id = record_id
@@ -172,23 +282,116 @@ class ConfirmationQueueTab(ListPage):
         return self.dialog
 
     def confirm_current(self) -> None:
-        item = self.current_item()
-        if item is None:
+        """Confirm the selection (the current record when nothing else is selected)."""
+        self.confirm_selected()
+
+    def confirm_selected(self) -> None:
+        """Confirm every selected record, a few at a time on the worker, with progress."""
+        if self._batch is not None:
+            return
+        items = self.selected_items()
+        if not items:
+            current = self.current_item()
+            items = [current] if current is not None else []
+        if not items:
+            return
+        self._batch = _BatchRun(items)
+        self.progress.setRange(0, len(items))
+        self.progress.setValue(0)
+        large = len(items) > BATCH_CHUNK
+        self.progress.setVisible(large)
+        self.stop_button.setVisible(large)
+        self.stop_button.setEnabled(True)
+        self.message_label.setText(self.tr("Saving…"))
+        self._update_buttons()
+        self._next_chunk()
+
+    def stop_batch(self) -> None:
+        """Stop confirming after the records being confirmed now."""
+        if self._batch is not None:
+            self._batch.stopped = True
+            self.stop_button.setEnabled(False)
+
+    def _next_chunk(self) -> None:
+        batch = self._batch
+        assert batch is not None
+        chunk = batch.next_chunk()
+        if not chunk:
+            self._batch_done()
             return
         actor = self._ctx.actor
-        self.confirm_button.setEnabled(False)
-        self.message_label.setText(self.tr("Saving…"))
-        self._ctx.run(lambda uow: confirm_record(
-            uow=uow, actor=actor, kind=item.kind, record_id=item.id,
-            expected_version=item.version),
-            on_done=self._confirmed, on_error=self._action_failed, owner=self)
+        refs = [RecordRef(i.kind, i.id, i.version) for i in chunk]
+        self._ctx.run(lambda uow: confirm_records(uow=uow, actor=actor, records=refs),
+                      on_done=self._chunk_done, on_error=self._batch_failed, owner=self)
 
-    def _confirmed(self, result: ConfirmationResult) -> None:
-        self._ctx.changes.publish(changed_kind(result.kind), result.id)
+    def _chunk_done(self, result: BatchResult) -> None:
+        batch = self._batch
+        if batch is None:
+            return
+        batch.add(result)
+        self.progress.setValue(batch.done)
+        self._next_chunk()
+
+    def _batch_failed(self, error: BaseException) -> None:
+        batch = self._batch
+        if batch is not None:
+            batch.stopped = True
+            batch.error = error
+        self._batch_done()
+
+    def _batch_done(self) -> None:
+        batch, self._batch = self._batch, None
+        assert batch is not None
+        self.progress.hide()
+        self.stop_button.hide()
+        result = batch.result()
+        self.last_batch = result
+        # One announcement per kind: the queue, the to-do lists and the records' own lists
+        # read again once, not once per record.
+        for kind in dict.fromkeys(r.kind for r in result.confirmed):
+            self._ctx.changes.publish(changed_kind(kind), None)
+        summary = self.tr("{count} confirmed.").format(count=len(result.confirmed))
+        left = len(batch.items) - len(result.confirmed) - len(result.refused)
+        if result.refused:
+            summary += " " + self.tr("{count} left as they were.").format(
+                count=len(result.refused))
+        if left and batch.error is None:
+            summary += " " + self.tr("{count} not confirmed (stopped).").format(count=left)
+        if batch.error is not None:
+            summary += " " + describe_error(batch.error).text
+        if not result.confirmed:
+            self.refresh()  # nothing announced: read again anyway (a conflict changed rows)
+        self.message_label.setText(summary)
+        self._update_buttons()
+        if result.refused:
+            self.report_box = self._report(batch, result.refused)
+        elif batch.error is not None:
+            show_error(self, batch.error)
+
+    def _report(self, batch: _BatchRun, refused: tuple[BatchRefusal, ...]) -> QMessageBox:
+        """Which records were left, and why (someone changed or decided them meanwhile)."""
+        names = {(i.kind, i.id): f"{record_kind_label(i.kind)} {i.reference}"
+                 for i in batch.items}
+        lines = [f"{names.get((r.kind, r.id), r.id)}: {r.reason}" for r in refused]
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Some records were not confirmed"),
+                          self.tr("{confirmed} confirmed; these {count} were left as they "
+                                  "are, read them again before deciding:").format(
+                              confirmed=len(batch.confirmed), count=len(refused)),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("batch_report_box")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setInformativeText("\n".join(lines[:10]) + (
+            "\n…" if len(lines) > 10 else ""))
+        if len(lines) > 10:
+            box.setDetailedText("\n".join(lines))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _r: setattr(self, "report_box", None))
+        box.open()
+        return box
 
     def return_current(self) -> TextPromptDialog | None:
         item = self.current_item()
-        if item is None:
+        if item is None or self._batch is not None:
             return None
         actor = self._ctx.actor
 
@@ -205,15 +408,47 @@ class ConfirmationQueueTab(ListPage):
         self.dialog = dialog
         return dialog
 
-    def _action_failed(self, error: BaseException) -> None:
-        self.message_label.setText(describe_error(error).text)
-        show_error(self, error)
-        self.refresh()
-
     def _update_buttons(self) -> None:
+        busy = self._batch is not None
         has = self.current_item() is not None
-        for button in (self.open_button, self.confirm_button, self.return_button):
-            button.setEnabled(has)
+        selected = len(self.selected_items()) or (1 if has else 0)
+        self.open_button.setEnabled(has and not busy)
+        self.return_button.setEnabled(has and not busy)
+        self.select_all_button.setEnabled(self.model.rowCount() > 0 and not busy)
+        self.confirm_button.setEnabled(selected > 0 and not busy)
+        self.confirm_button.setText(
+            self.tr("Confirm selected ({count})").format(count=selected) if selected > 1
+            else self.tr("Confirm"))
 
 
-__all__ = ["ConfirmationQueueTab", "record_kind_label"]
+class _BatchRun:
+    """A selection being confirmed: what is left, what was confirmed or refused."""
+
+    def __init__(self, items: list[QueueItem]) -> None:
+        self.items = items
+        self._at = 0
+        self.confirmed: list[ConfirmationResult] = []
+        self.refused: list[BatchRefusal] = []
+        self.stopped = False
+        self.error: BaseException | None = None
+
+    @property
+    def done(self) -> int:
+        return len(self.confirmed) + len(self.refused)
+
+    def next_chunk(self) -> list[QueueItem]:
+        if self.stopped:
+            return []
+        chunk = self.items[self._at:self._at + BATCH_CHUNK]
+        self._at += len(chunk)
+        return chunk
+
+    def add(self, result: BatchResult) -> None:
+        self.confirmed.extend(result.confirmed)
+        self.refused.extend(result.refused)
+
+    def result(self) -> BatchResult:
+        return BatchResult(confirmed=tuple(self.confirmed), refused=tuple(self.refused))
+
+
+__all__ = ["BATCH_CHUNK", "ConfirmationQueueTab", "record_kind_label"]

@@ -1,0 +1,189 @@
+"""The confirmation queue tab: every waiting record, counts per kind, confirming a selection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import shiboken6
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine, func, select
+
+from app.demo import generate_demo_data
+from app.models import AuditEntry, Order, RepairRecord, Role, User, Visit
+from app.services.auth import actor_for
+from app.services.confirmation import RecordKind, confirm_record
+from app.services.customers import CustomerDraft, create_customer
+from app.services.permissions import Actor
+from app.services.uow import UnitOfWork
+from app.ui.context import AppContext
+from app.ui.kit.rows import held_rows
+from app.ui.management.confirmation_tab import BATCH_CHUNK, ConfirmationQueueTab
+from tests.services.test_confirmation import make_order, make_repair, make_visit
+from tests.services.test_confirmation_queue import DEMO_DAY
+
+MakeContext = Callable[..., AppContext]
+
+
+@pytest.fixture
+def office(make_user: Callable[..., Actor]) -> Actor:
+    return make_user("office1", "management_clerk", "management", display_name="管理部小陈")
+
+
+@pytest.fixture
+def lead(make_user: Callable[..., Actor]) -> Actor:
+    return make_user("lead1", "repair_lead", "repair", display_name="维修主管")
+
+
+def _queue(qtbot: QtBot, ctx: AppContext) -> ConfirmationQueueTab:
+    queue = ConfirmationQueueTab(ctx)
+    qtbot.addWidget(queue)
+    queue.resize(1200, 520)
+    queue.show()
+    qtbot.waitUntil(lambda: queue.loaded and not queue.model.is_loading
+                    and queue.model.total is not None)
+    return queue
+
+
+def _confirmed(uow: UnitOfWork) -> int:
+    with uow:
+        return uow.session.execute(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "confirm")).scalar_one()
+
+
+@pytest.mark.slow
+def test_the_queue_shows_all_305_demo_records_and_confirms_them_in_one_action(
+    qtbot: QtBot, qtmodeltester: Any, uow: UnitOfWork, engine: Engine,
+    make_context: MakeContext,
+) -> None:
+    generate_demo_data(engine, customers=1500, seed=1, today=DEMO_DAY)
+    with uow:
+        user, role = uow.session.execute(
+            select(User, Role.code).join(Role, Role.id == User.role_id)
+            .where(User.username == "office1")).one()
+        office = actor_for(user, role, "management")
+    queue = _queue(qtbot, make_context(office, "management"))
+    qtmodeltester.check(queue.model)
+    assert queue.model.rowCount() == 100  # the first page …
+    assert queue.model.total == 305       # … of the true total
+    assert queue.message_label.text() == "305 records wait for confirmation (100 shown)."
+    assert queue.counts_label.text() == "Visit 251 · Order 2 · Repair 52"
+    assert [queue.kind_combo.itemText(i) for i in range(queue.kind_combo.count())] == [
+        "All kinds", "Visit (251)", "Order (2)", "Repair (52)"]
+
+    # Select all: the pages not read yet are read first; all 305 are selected.
+    queue.table.setFocus()
+    queue.select_all_button.click()
+    qtbot.waitUntil(lambda: len(queue.selected_items()) == 305, timeout=15_000)
+    assert queue.model.rowCount() == 305
+    assert {i.kind for i in queue.selected_items()} == set(RecordKind)
+    assert queue.confirm_button.text() == "Confirm selected (305)"
+
+    queue.confirm_button.click()
+    assert queue.progress.isVisible() and queue.progress.maximum() == 305
+    assert queue.stop_button.isVisible()
+    assert not queue.confirm_button.isEnabled() and not queue.return_button.isEnabled()
+    qtbot.waitUntil(lambda: queue.last_batch is not None, timeout=60_000)
+    assert len(queue.last_batch.confirmed) == 305 and queue.last_batch.refused == ()
+    assert not queue.progress.isVisible()
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 0 and not queue.model.is_loading)
+    assert queue.message_label.text() == "Nothing waits for confirmation."
+    assert _confirmed(uow) == 305  # one audit row each
+    with uow:
+        for model in (Visit, Order, RepairRecord):
+            assert uow.session.execute(select(func.count()).select_from(model).where(
+                model.confirm_status == "submitted",
+                *((Order.status != "cancelled",) if model is Order else ()))
+            ).scalar_one() == 0
+
+
+def test_a_selection_is_confirmed_and_what_changed_meanwhile_is_reported(
+    qtbot: QtBot, uow: UnitOfWork, make_context: MakeContext, office: Actor,
+    manager: Actor, sales_user: Actor, clerk: Actor, technician: Actor, lead: Actor,
+) -> None:
+    customer = create_customer(uow=uow, actor=sales_user,
+                               draft=CustomerDraft(name="北京鑫锐科技有限公司")).id
+    visit = make_visit(uow, sales_user, customer, "询问复印机租赁")
+    first = make_order(uow, sales_user, customer, price="450.00")
+    second = make_order(uow, sales_user, customer, price="600.00")
+    repair_id = make_repair(uow, clerk, lead, technician, customer)
+    queue = _queue(qtbot, make_context(office, "management"))
+    assert queue.message_label.text() == "4 records wait for confirmation."
+    assert queue.counts_label.text() == "Visit 1 · Order 2 · Repair 1"
+
+    # The kind filter: orders only; the counts still name every kind.
+    queue.kind_combo.setCurrentIndex(queue.kind_combo.findData(RecordKind.ORDER))
+    qtbot.waitUntil(lambda: not queue.model.is_loading and {
+        i.kind for i in held_rows(queue.model)} == {RecordKind.ORDER})
+    assert queue.message_label.text() == "2 records wait for confirmation."
+    assert queue.counts_label.text() == "Visit 1 · Order 2 · Repair 1"
+    queue.kind_combo.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: not queue.model.is_loading and queue.model.rowCount() == 4)
+
+    # Three selected (Ctrl+click); meanwhile the manager confirms the first order.
+    assert queue.select(RecordKind.ORDER, first.id)
+    listed = {i.id: i for i in held_rows(queue.model) if i.kind is RecordKind.ORDER}
+    for kind, record_id in ((RecordKind.ORDER, second.id), (RecordKind.REPAIR, repair_id)):
+        row = next(r for r in range(queue.model.rowCount())
+                   if queue.model.row_id(r) == (kind, record_id))
+        queue.table.selectionModel().select(
+            queue.model.index(row, 0),
+            queue.table.selectionModel().SelectionFlag.Select
+            | queue.table.selectionModel().SelectionFlag.Rows)
+    assert len(queue.selected_items()) == 3
+    assert queue.confirm_button.text() == "Confirm selected (3)"
+    confirm_record(uow=uow, actor=manager, kind="order", record_id=first.id,
+                   expected_version=listed[first.id].version)
+
+    queue.confirm_button.click()
+    assert not queue.progress.isVisible()  # a small selection needs no progress bar
+    qtbot.waitUntil(lambda: queue.last_batch is not None)
+    assert {(r.kind, r.id) for r in queue.last_batch.confirmed} == {
+        (RecordKind.ORDER, second.id), (RecordKind.REPAIR, repair_id)}
+    assert [(r.kind, r.id) for r in queue.last_batch.refused] == [
+        (RecordKind.ORDER, first.id)]
+    box = queue.report_box
+    assert box is not None and box.isVisible()
+    assert first.number in box.informativeText() and "总经理" in box.informativeText()
+    assert queue.message_label.text() == "2 confirmed. 1 left as they were."
+    box.accept()
+    qtbot.waitUntil(lambda: not queue.model.is_loading
+                    and {(i.kind, i.id) for i in held_rows(queue.model)} == {
+                        (RecordKind.VISIT, visit.id)})
+    with uow:
+        assert uow.session.get(Order, first.id).confirmed_by_id == manager.user_id
+        assert uow.session.get(Order, second.id).confirmed_by_id == office.user_id
+        assert uow.session.get(RepairRecord, repair_id).confirm_status == "confirmed"
+        assert uow.session.get(Visit, visit.id).confirm_status == "submitted"
+
+
+def test_a_large_selection_shows_progress_and_stops_when_asked(
+    qtbot: QtBot, uow: UnitOfWork, make_context: MakeContext, office: Actor,
+    sales_user: Actor,
+) -> None:
+    customer = create_customer(uow=uow, actor=sales_user,
+                               draft=CustomerDraft(name="北京鑫锐科技有限公司")).id
+    count = BATCH_CHUNK * 2 + 5
+    for n in range(count):
+        make_visit(uow, sales_user, customer, f"拜访 {n}")
+    queue = _queue(qtbot, make_context(office, "management"))
+    queue.table.setFocus()
+    qtbot.keyClick(queue.table, "a", modifier=queue_modifier())  # Ctrl+A
+    qtbot.waitUntil(lambda: len(queue.selected_items()) == count)
+    queue.confirm_button.click()
+    assert queue.progress.isVisible() and queue.progress.maximum() == count
+    queue.stop_button.click()  # after the records being confirmed now
+    qtbot.waitUntil(lambda: queue.last_batch is not None)
+    assert len(queue.last_batch.confirmed) == BATCH_CHUNK
+    assert queue.message_label.text() == (
+        f"{BATCH_CHUNK} confirmed. {count - BATCH_CHUNK} not confirmed (stopped).")
+    assert _confirmed(uow) == BATCH_CHUNK
+    qtbot.waitUntil(lambda: not queue.model.is_loading
+                    and queue.model.total == count - BATCH_CHUNK)
+    assert shiboken6.isValid(queue)
+
+
+def queue_modifier() -> Any:
+    from PySide6.QtCore import Qt
+    return Qt.KeyboardModifier.ControlModifier
