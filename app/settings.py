@@ -27,10 +27,13 @@ ENV_CONFIG_DIR: Final = "STATIONCRM_CONFIG_DIR"
 ENV_DATA_DIR: Final = "STATIONCRM_DATA_DIR"
 
 # The only keys the station config file keeps; save_station_config writes these and no others.
-CONFIG_KEYS: Final = ("db_url", "station", "language", "last_username", "backups_kept")
+CONFIG_KEYS: Final = ("db_url", "station", "language", "last_username", "backups_kept",
+                      "feed_poll_seconds")
 # Keys whose value is a whole number in station.toml (kept as its digits in the mapping).
-_NUMBER_KEYS: Final = frozenset({"backups_kept"})
+_NUMBER_KEYS: Final = frozenset({"backups_kept", "feed_poll_seconds"})
 DEFAULT_BACKUPS_KEPT: Final = 7
+# How often a station asks the change feed what others did for it (app.ui.shell.live).
+DEFAULT_FEED_POLL_SECONDS: Final = 5
 MAX_BACKUPS_KEPT: Final = 366
 
 DbUrlSource = Literal["flag", "env", "config", "default"]
@@ -81,6 +84,8 @@ class Settings:
     config_dir: Path
     # How many daily backups of the embedded database are kept (station.toml backups_kept).
     backups_kept: int = DEFAULT_BACKUPS_KEPT
+    # Seconds between two reads of the change feed (station.toml feed_poll_seconds).
+    feed_poll_seconds: int = DEFAULT_FEED_POLL_SECONDS
 
     @property
     def config_file(self) -> Path:
@@ -320,6 +325,7 @@ def load_settings(
         data_dir=data_dir(env),
         config_dir=folder,
         backups_kept=int(config.get("backups_kept") or DEFAULT_BACKUPS_KEPT),
+        feed_poll_seconds=int(config.get("feed_poll_seconds") or DEFAULT_FEED_POLL_SECONDS),
     )
 
 
