@@ -279,3 +279,29 @@ def test_payments_export_writes_the_listed_payments(
     assert "北京鑫锐科技有限公司" in {v for row in values for v in row}
     with pytest.raises(PermissionDenied):  # the counter may not export payments
         export_payments(uow=uow, actor=clerk, path=tmp_path / "mine.xlsx")
+
+
+def test_the_order_list_finds_orders_by_number_customer_and_pinyin(
+        uow: UnitOfWork, clerk: Actor, manager: Actor, walk_in: int, toner: int) -> None:
+    mine = sell_at_counter(uow=uow, actor=clerk, draft=_draft(walk_in, toner),
+                           payment=None).order
+    other = create_customer(uow=uow, actor=clerk, draft=CustomerDraft(
+        name="海淀区实验小学", source=CustomerSource.PHONE))
+    theirs = sell_at_counter(uow=uow, actor=clerk, draft=_draft(other.id, toner),
+                             payment=None).order
+
+    def found(text: str) -> set[int]:
+        page = list_orders(uow=uow, actor=clerk, text=text, with_total=True)
+        assert page.total == len(page.rows)
+        return {r.id for r in page.rows}
+
+    assert found("") == {mine.id, theirs.id}
+    assert found("鑫锐") == {mine.id}
+    assert found("bjxr") == {mine.id}
+    assert found("hdq") == {theirs.id}
+    assert found(mine.number) == {mine.id}
+    assert found(mine.number.lower()[-6:]) == {mine.id}
+    assert found(other.code) == {theirs.id}
+    assert found("50%_") == set()  # wildcards are text, not patterns
+    with pytest.raises(ValidationError):
+        list_orders(uow=uow, actor=clerk, text="x" * 500)

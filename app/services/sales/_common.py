@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from sqlalchemy import null, select
+from sqlalchemy import null, or_, select
 from sqlalchemy.orm import object_mapper
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
@@ -23,6 +23,7 @@ from app.models import (
     QuotationLine,
     User,
 )
+from app.models.customers import customer_directory
 from app.models.enums import (
     AuditAction,
     ConfirmStatus,
@@ -34,6 +35,7 @@ from app.models.enums import (
 )
 from app.services import audit, custom_fields
 from app.services.catalog import POINTS_LIMIT
+from app.services.customers import LIKE_ESCAPE, search_condition
 from app.services.directory import customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import S, TransitionTable
@@ -473,6 +475,30 @@ def _loaded(obj: Quotation | Order | QuotationLine | OrderLine) -> dict[str, Any
     unloaded = instance_state(obj).unloaded
     return audit.snapshot(obj, [c.key for c in object_mapper(obj).column_attrs
                                 if c.key not in unloaded])
+
+
+def customer_text_match(uow: UnitOfWork, actor: Actor, text: str, customer_id: Any,
+                        *numbers: Any) -> tuple[Any, dict[str, Any]]:
+    """Rows whose customer matches ``text`` the way the customer list searches (name,
+    pinyin, phone …) or by its code, or whose document ``numbers`` contain it; with the
+    values of the condition's parameters (pass them when executing)."""
+    phones_hidden = "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
+    matching, params = search_condition(text, phones_of=actor.user_id if phones_hidden
+                                        else None)
+    pattern = like_anywhere(text.upper())
+    return or_(
+        *(column.like(pattern, escape=LIKE_ESCAPE) for column in numbers),
+        customer_id.in_(select(customer_directory.c.id).where(
+            customer_directory.c.code.like(pattern, escape=LIKE_ESCAPE))),
+        customer_id.in_(select(Customer.id).where(matching)),
+    ), params
+
+
+def like_anywhere(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its wildcards escaped (LIKE_ESCAPE)."""
+    escaped = (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
+               .replace("_", LIKE_ESCAPE + "_"))
+    return f"%{escaped}%"
 
 
 def _not_found(kind: str, record_id: int) -> NotFound:

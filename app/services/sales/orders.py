@@ -47,11 +47,12 @@ from app.services.sales._common import (
     _summary,
     _target,
     _write_order_lines,
+    customer_text_match,
     yuan,
 )
 from app.services.sales.data import OrderDraft, OrderPage, OrderRow, OrderView
 from app.services.uow import UnitOfWork
-from app.services.validation import Checker
+from app.services.validation import Checker, search_text
 
 # --- orders --------------------------------------------------------------------------------
 
@@ -182,14 +183,18 @@ def list_orders(
     *, uow: UnitOfWork, actor: Actor, customer_id: int | None = None,
     status: OrderStatus | None = None, after: Cursor | None = None,
     limit: int = 100, custom_columns: Sequence[str] = (), sort: Sort | None = None,
-    with_total: bool = False,
+    with_total: bool = False, text: str = "",
 ) -> OrderPage:
     """The orders in the actor's data scope, newest first (or by ``sort``, one of
     :data:`ORDER_SORT_KEYS`), one page at a time; ``with_total`` also counts them.
 
+    ``text`` finds orders by number or by customer: name, pinyin or phone as the customer
+    list searches, or the customer's code.
+
     ``custom_columns``: codes of custom fields shown as list columns; their values for the
     page's rows come in ``OrderPage.custom`` (one more query per page)."""
     limit = max(1, min(limit, 500))
+    text = search_text("text", text)
     with uow:
         require(uow, actor, Module.ORDERS, Operation.VIEW)
         margin_hidden = _margin_hidden(uow, actor)
@@ -198,6 +203,11 @@ def list_orders(
             conditions.append(Order.customer_id == customer_id)
         if status is not None:
             conditions.append(Order.status == status)
+        params: dict[str, Any] = {}
+        if text:
+            matching, params = customer_text_match(uow, actor, text, Order.customer_id,
+                                                   Order.number)
+            conditions.append(matching)
         base = (
             select(Order.id, Order.number, Order.status, Order.customer_id,
                    customer_directory.c.name, User.display_name, Order.ordered_on,
@@ -211,7 +221,7 @@ def list_orders(
         rows = uow.session.execute(ordered_page(
             base, columns=_sort_columns(margin_hidden),
             sort=sort or Sort("date", descending=True), id_column=Order.id, after=after,
-            limit=limit, not_null=_NOT_NULL)).all()
+            limit=limit, not_null=_NOT_NULL), params).all()
         page = tuple(OrderRow(
             id=r[0], number=r[1], status=r[2], customer_id=r[3], customer_name=r[4],
             owner_name=r[5], ordered_on=r[6], due_on=r[7], total_amount=r[8],
@@ -226,7 +236,8 @@ def list_orders(
                           uow=uow, entity=CustomFieldEntity.ORDER,
                           record_ids=[r.id for r in page]).items()}
         return OrderPage(rows=page, next_after=next_after(rows, limit), custom=custom,
-                         total=count_rows(uow.session, base) if with_total else None)
+                         total=count_rows(uow.session, base, params) if with_total
+                         else None)
 
 
 # The order list's columns, as sort keys for :func:`list_orders`.

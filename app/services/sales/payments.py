@@ -14,13 +14,13 @@ from sqlalchemy.orm import selectinload
 
 from app import labels
 from app.i18n import tr
-from app.models import Customer, Order, Payment, PaymentAllocation, User
+from app.models import Order, Payment, PaymentAllocation, User
 from app.models.customers import customer_directory
 from app.models.enums import AuditAction, Module, Operation, PaymentMethod
 from app.models.service import ServiceTicket
 from app.reports.tabular import Cell
 from app.services import audit, requests
-from app.services.customers import LIKE_ESCAPE, search_condition
+from app.services.customers import LIKE_ESCAPE
 from app.services.directory import customer_entry
 from app.services.errors import PermissionDenied
 from app.services.exports import ExportResult, _format_of, _write_audited
@@ -29,7 +29,6 @@ from app.services.paging import Cursor, Sort, SortExpr, next_after, ordered_page
 from app.services.permissions import (
     Actor,
     grants_for,
-    hidden_fields,
     owns_in_scope,
     require,
     require_in_scope,
@@ -46,6 +45,8 @@ from app.services.sales._common import (
     _record_label,
     _sum,
     _summary,
+    customer_text_match,
+    like_anywhere,
     yuan,
 )
 from app.services.sales.data import AllocationView, PaymentPage, PaymentRow, PaymentView
@@ -302,25 +303,14 @@ def _payment_conditions(uow: UnitOfWork, actor: Actor, filters: PaymentFilters
         conditions.append(Payment.received_on <= end)
     params: dict[str, Any] = {}
     if text:
-        phones_hidden = "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
-        matching, params = search_condition(
-            text, phones_of=actor.user_id if phones_hidden else None)
-        number = _anywhere(text.upper())
-        conditions.append(or_(
-            Payment.number.like(number, escape=LIKE_ESCAPE),
-            customer_directory.c.code.like(number, escape=LIKE_ESCAPE),
-            Payment.customer_id.in_(select(Customer.id).where(matching)),
-            Payment.id.in_(select(PaymentAllocation.payment_id)
-                           .join(Order, Order.id == PaymentAllocation.order_id)
-                           .where(Order.number.like(number, escape=LIKE_ESCAPE)))))
+        settles_number = Payment.id.in_(
+            select(PaymentAllocation.payment_id)
+            .join(Order, Order.id == PaymentAllocation.order_id)
+            .where(Order.number.like(like_anywhere(text.upper()), escape=LIKE_ESCAPE)))
+        matching, params = customer_text_match(uow, actor, text, Payment.customer_id,
+                                               Payment.number)
+        conditions.append(or_(matching, settles_number))
     return conditions, params
-
-
-def _anywhere(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, its wildcards escaped."""
-    escaped = (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
-               .replace("_", LIKE_ESCAPE + "_"))
-    return f"%{escaped}%"
 
 
 def _applies_to(uow: UnitOfWork, actor: Actor, payment_ids: Sequence[int]
