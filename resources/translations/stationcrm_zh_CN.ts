@@ -4313,6 +4313,37 @@ Contract {number}, until {day}</source>
     </message>
 </context>
 <context>
+    <name>Printing</name>
+    <message>
+        <source>The print system (CUPS) is not installed on this computer: the lp command is missing.</source>
+        <translation>本机未安装打印系统（CUPS）：找不到 lp 命令。</translation>
+    </message>
+    <message>
+        <source>The print system did not answer within {seconds} s.</source>
+        <translation>打印系统在 {seconds} 秒内没有响应。</translation>
+    </message>
+    <message>
+        <source>The print system could not be started: {reason}</source>
+        <translation>无法启动打印系统：{reason}</translation>
+    </message>
+    <message>
+        <source>(default)</source>
+        <translation>（默认打印机）</translation>
+    </message>
+    <message>
+        <source>Printer {queue} did not take the document: {reason}</source>
+        <translation>打印机 {queue} 未接收文档：{reason}</translation>
+    </message>
+    <message>
+        <source>The printer could not be started.</source>
+        <translation>无法启动打印机。</translation>
+    </message>
+    <message>
+        <source>The document could not be printed: {reason}</source>
+        <translation>文档无法打印：{reason}</translation>
+    </message>
+</context>
+<context>
     <name>ProductDialog</name>
     <message>
         <source>New product</source>
