@@ -11,7 +11,10 @@
   (:func:`app.services.confirmation.returned_to_me`);
 * service contracts in their scope ending within 30 days;
 * their open customer care items (客户关怀) due today or earlier
-  (:func:`app.services.care.open_care_items_for_todo`).
+  (:func:`app.services.care.open_care_items_for_todo`);
+* for a technician (维修工程师): the open service tickets assigned to them — received,
+  dispatched, in repair or waiting for parts — due by their SLA due time (服务时限), those
+  past it overdue.
 
 Each source the user's role may not view is left out (a technician has no visits), so the
 list never refuses. Items are sorted overdue first, then by due date (undated last). The
@@ -29,14 +32,15 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from app.i18n import current_language, tr
-from app.models import ServiceContract
+from app.models import Device, ServiceContract, ServiceTicket, utcnow
 from app.models.customers import customer_directory
-from app.models.enums import ContractStatus, Module, Operation, TaskStatus
+from app.models.enums import ContractStatus, Module, Operation, TaskStatus, TicketStatus
 from app.services.care import open_care_items_for_todo
 from app.services.confirmation import returned_to_me
 from app.services.contracts import _scope_clause as _contract_scope
 from app.services.permissions import Actor, grants_for
 from app.services.tasks import tasks_to_confirm, todo_tasks
+from app.services.tickets import OPEN_STATUSES
 from app.services.uow import UnitOfWork
 from app.services.visits import todo_follow_ups
 
@@ -54,16 +58,18 @@ class TodoKind(StrEnum):
     RETURNED = "returned"
     CONTRACT = "contract"
     CARE = "care"
+    TICKET = "ticket"
 
 
 @dataclass(frozen=True)
 class TodoItem:
     """One line of the to-do list.
 
-    ``id``/``version`` are those of the task, visit, returned record, contract or care
-    item. ``record_kind`` says which record a returned item is (``visit``, ``order``,
-    ``repair``); ``status`` is a task's status. ``detail`` is the line's second text:
-    the next step of a follow-up, the return comment, a task's priority and giver.
+    ``id``/``version`` are those of the task, visit, returned record, contract, care
+    item or service ticket. ``record_kind`` says which record a returned item is
+    (``visit``, ``order``, ``repair``); ``status`` is a task's or a ticket's status.
+    ``detail`` is the line's second text: the next step of a follow-up, the return
+    comment, a task's priority and giver, a ticket's device and symptoms.
     """
 
     kind: TodoKind
@@ -145,6 +151,8 @@ def todo_list(*, uow: UnitOfWork, actor: Actor, today: dt.date | None = None,
                     kind=TodoKind.CARE, id=c.id, version=c.version, title=c.title,
                     customer_id=c.customer_id, customer_name=c.customer_name, due=c.due_on,
                     overdue=c.overdue, record_kind=c.kind.value))
+        if TodoKind.TICKET in wanted and grants.allows(Module.SERVICE_TICKETS, Operation.VIEW):
+            items.extend(_open_tickets(uow, actor))
     return tuple(sorted(items, key=_order))
 
 
@@ -168,6 +176,33 @@ def _expiring_contracts(uow: UnitOfWork, actor: Actor, day: dt.date) -> list[Tod
     return [TodoItem(kind=TodoKind.CONTRACT, id=r[0], version=r[1], title=r[2],
                      customer_id=r[3], customer_name=r[4], due=r[5], overdue=False,
                      detail=None) for r in rows]
+
+
+def _open_tickets(uow: UnitOfWork, actor: Actor) -> list[TodoItem]:
+    """The open tickets assigned to the actor, soonest due first — one query (on the
+    technician-and-status index). The title is the ticket number, the detail the device
+    and the symptoms; the due day is the SLA due time's, in the station's time zone."""
+    now = utcnow()
+    rows = uow.session.execute(
+        select(ServiceTicket.id, ServiceTicket.version, ServiceTicket.number,
+               ServiceTicket.customer_id, _DIR.name, ServiceTicket.due_at,
+               ServiceTicket.status, ServiceTicket.symptoms, Device.brand, Device.model)
+        .join(customer_directory, _DIR.id == ServiceTicket.customer_id)
+        .outerjoin(Device, Device.id == ServiceTicket.device_id)
+        .where(ServiceTicket.technician_id == actor.user_id,
+               ServiceTicket.status.in_(OPEN_STATUSES))
+        .order_by(ServiceTicket.due_at, ServiceTicket.id).limit(MAX_PER_SOURCE)).all()
+    items: list[TodoItem] = []
+    for r in rows:
+        device = f"{r[8]} {r[9]}" if r[8] is not None else None
+        symptoms = " ".join(str(r[7]).split())
+        items.append(TodoItem(
+            kind=TodoKind.TICKET, id=r[0], version=r[1], title=r[2], customer_id=r[3],
+            customer_name=r[4], due=r[5].astimezone().date() if r[5] is not None else None,
+            overdue=r[5] is not None and r[5] < now,
+            detail=f"{device} · {symptoms}" if device else symptoms,
+            record_kind="service_ticket", status=TicketStatus(r[6]).value))
+    return items
 
 
 __all__ = [
