@@ -40,7 +40,8 @@ LANGUAGES = ("zh", "en")
 Handler = Callable[[argparse.Namespace], int]
 # What `stationcrm print KIND` writes, in the words of the catalog (app.i18n_zh).
 PRINTED_DOCUMENTS = {"quotation": "quotation", "order": "sales slip", "intake": "intake slip",
-                     "dispatch": "dispatch order"}
+                     "dispatch": "dispatch order", "pickup": "pickup receipt",
+                     "receipt": "payment receipt"}
 
 
 def resolve_db_url(flag_db: str | None) -> str:
@@ -437,34 +438,44 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 def _cmd_print(args: argparse.Namespace) -> int:
     import io
 
-    from app.reports import intake_slip, sales_slips
-    from app.reports.page import PageSizeName
+    from app.reports import handover, intake_slip, sales_slips
     from app.services import slips
 
+    papers = slips.slip_papers(args.kind)
+    paper = args.paper or ("A5" if args.a5 else papers[0])
+    if paper not in papers:
+        raise ValueError(tr("a {document} prints on {papers}, not {paper}",
+                            document=tr(PRINTED_DOCUMENTS[args.kind]),
+                            papers=", ".join(papers), paper=paper))
     out = _person_and_output(args, tr("printing"))
     engine, uow, actor = _log_in(args)
     try:
-        # kind: (gather, render, paper it prints on by default)
-        documents: dict[str, tuple[Any, Any, PageSizeName]] = {
-            "quotation": (slips.quotation_slip_data, sales_slips.render_quotation_slip, "A4"),
-            "order": (slips.order_slip_data, sales_slips.render_order_slip, "A4"),
-            "intake": (slips.intake_slip_data, intake_slip.render_intake_slip, "A5"),
-            "dispatch": (slips.dispatch_order_data, intake_slip.render_dispatch_order, "A4"),
+        # kind: (gather, render)
+        documents: dict[str, tuple[Any, Any]] = {
+            "quotation": (slips.quotation_slip_data, sales_slips.render_quotation_slip),
+            "order": (slips.order_slip_data, sales_slips.render_order_slip),
+            "intake": (slips.intake_slip_data, intake_slip.render_intake_slip),
+            "dispatch": (slips.dispatch_order_data, intake_slip.render_dispatch_order),
+            "pickup": (slips.pickup_slip_data, handover.render_pickup_receipt),
+            "receipt": (slips.receipt_data, handover.render_payment_receipt),
         }
-        gather, render, paper = documents[args.kind]
+        gather, render = documents[args.kind]
         number = args.number
         if args.latest:
             if args.kind in ("intake", "dispatch"):
                 number = slips.latest_ticket_number(uow, actor=actor)
+            elif args.kind == "pickup":
+                number = slips.latest_pickup_number(uow, actor=actor)
+            elif args.kind == "receipt":
+                number = slips.latest_payment_number(uow, actor=actor)
             else:
                 number = slips.latest_number(uow, args.kind, actor=actor)
             if number is None:
                 raise ValueError(tr("there is no {document} you may print",
                                     document=tr(PRINTED_DOCUMENTS[args.kind])))
         buffer = io.BytesIO()
-        page_size: PageSizeName = "A5" if args.a5 else paper
         rendered = render(gather(uow=uow, actor=actor, number=number), buffer,
-                          page_size=page_size)
+                          page_size=paper)
     finally:
         engine.dispose()
     # Written only once complete, so a failed render never leaves half a PDF behind.
@@ -853,20 +864,27 @@ def _add_demo_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
 
 def _add_print_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     printing = commands.add_parser(
-        "print", help="print a quotation (报价单), an order (销售单), an intake slip (接机单) or"
-        " a dispatch order (派工单) to a PDF file",
+        "print", help="print a quotation (报价单), an order (销售单), an intake slip (接机单),"
+        " a dispatch order (派工单), a pickup receipt (取机单) or a payment receipt (收款收据)"
+        " to a PDF file",
         description="Write a printed document as a PDF, with the"
         " Chinese font embedded. Printing is a permissioned, audited operation: log in with"
         " --user; the password is asked, or read from the first line of standard input with"
         " --password-stdin.")
-    printing.add_argument("kind", choices=("quotation", "order", "intake", "dispatch"))
+    printing.add_argument("kind", choices=("quotation", "order", "intake", "dispatch",
+                                           "pickup", "receipt"))
     which = printing.add_mutually_exclusive_group(required=True)
-    which.add_argument("number", nargs="?", help="document number, e.g. BJ-20261126-0007")
+    which.add_argument("number", nargs="?",
+                       help="document number, e.g. BJ-20261126-0007 (pickup: the ticket's,"
+                       " receipt: the payment's)")
     which.add_argument("--latest", action="store_true",
                        help="the most recent document of that kind the user may print")
     printing.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF to write")
-    printing.add_argument("--a5", action="store_true",
-                          help="A5 paper (default: A5 for intake slips, A4 otherwise)")
+    printing.add_argument("--a5", action="store_true", help="A5 paper (same as --paper A5)")
+    printing.add_argument("--paper", choices=("A4", "A5", "C241x93", "C241x140"),
+                          help="the paper: A4, A5 or continuous dot-matrix paper 241 × 93 or"
+                          " 241 × 140 mm (default: A5 for intake slips, pickup and payment"
+                          " receipts, A4 otherwise)")
     printing.add_argument("--user", metavar="NAME", help="log in as this user (required)")
     printing.add_argument("--password-stdin", action="store_true")
     _add_db_option(printing)

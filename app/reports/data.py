@@ -146,6 +146,91 @@ class TicketSlipData:
     labour_free: bool = False
 
 
+@dataclass(frozen=True)
+class ChargeLine:
+    """One charge of a repair as printed: the labour or a part, and what the customer pays
+    for it (nothing where the contract covers it, ``covered``)."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    covered: bool = False
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    """A payment as a slip lists it; ``method_label`` is already in the slip's words."""
+
+    number: str
+    received_on: dt.date
+    method_label: str
+    amount: Decimal
+    received_by: str
+
+
+@dataclass(frozen=True)
+class PickupSlipData:
+    """What the pickup receipt (取机单) shows: the job, its charges and the money taken.
+
+    ``payments`` are the payments on the ticket the printing person may see (none for a
+    role without payments); ``paid_amount`` is the ticket's own total, always shown.
+    """
+
+    company: CompanyInfo
+    number: str
+    customer: SlipCustomer
+    device_brand: str | None
+    device_model: str | None
+    serial_number: str | None
+    symptoms: str
+    received_at: dt.datetime
+    completed_at: dt.datetime | None
+    picked_up_at: dt.datetime | None
+    technician: str | None
+    work_done: str | None
+    result: str | None
+    charges: tuple[ChargeLine, ...]
+    under_contract: bool
+    labour_free: bool
+    total_charge: Decimal
+    total_in_words: str
+    payments: tuple[PaymentLine, ...]
+    paid_amount: Decimal
+    open_amount: Decimal
+    handed_over_by: str | None
+    printed_at: dt.datetime
+    printed_by: str
+
+
+@dataclass(frozen=True)
+class ReceiptPurpose:
+    """What part of a payment settles: ``document`` in words (销售单 / 服务单) and number."""
+
+    document: str
+    number: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    """What the payment receipt (收款收据) shows."""
+
+    company: CompanyInfo
+    number: str
+    received_on: dt.date
+    payer: str
+    amount: Decimal
+    amount_in_words: str
+    method_label: str
+    reference: str | None
+    purposes: tuple[ReceiptPurpose, ...]
+    received_by: str
+    notes: str | None
+    printed_at: dt.datetime
+    printed_by: str
+
+
 # --- statistics: the one table shape every statistic answers with --------------------------
 
 
@@ -238,13 +323,18 @@ class StatTable:
 __all__ = [
     "DEFAULT_COMPANY_NAME",
     "TEXT_FIELDS",
+    "ChargeLine",
     "ChartKind",
     "ChartSpec",
     "ColumnKind",
     "CompanyInfo",
     "DrillKey",
     "OrderSlipData",
+    "PaymentLine",
+    "PickupSlipData",
     "QuotationSlipData",
+    "ReceiptData",
+    "ReceiptPurpose",
     "SlipCustomer",
     "SlipLine",
     "StatColumn",

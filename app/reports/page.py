@@ -195,6 +195,15 @@ def format_percent(percent: Decimal) -> str:
     return f"{format_quantity(value)}%"
 
 
+def format_discount(percent: Decimal) -> str:
+    """A discount the Chinese way, as what is paid in tenths: ``10`` → ``9折``, ``13`` →
+    ``8.7折``, ``7.5`` → ``9.25折``; empty for none ("13%" alone reads either way)."""
+    value = Decimal(percent)
+    if value <= 0:
+        return ""
+    return f"{format_quantity((Decimal(100) - value) / 10)}折"
+
+
 def format_date(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
@@ -232,7 +241,7 @@ def make_styles(layout: PageLayout) -> Styles:
     return Styles(
         body=body,
         small=ParagraphStyle("small", parent=body, fontSize=small, leading=small * 1.25,
-                             textColor=GREY),
+                             textColor=layout.grey),
         label=ParagraphStyle("label", parent=body, textColor=colors.black),
         cell=ParagraphStyle("cell", parent=body),
         cell_right=ParagraphStyle("cell_right", parent=body, alignment=TA_RIGHT),
@@ -240,14 +249,18 @@ def make_styles(layout: PageLayout) -> Styles:
         title=ParagraphStyle("title", parent=body, fontSize=layout.title_size,
                              leading=layout.title_size * 1.25, alignment=TA_CENTER),
         subtitle=ParagraphStyle("subtitle", parent=body, fontSize=small,
-                                leading=small * 1.3, alignment=TA_CENTER, textColor=GREY,
-                                spaceAfter=2 * mm),
+                                leading=small * 1.3, alignment=TA_CENTER,
+                                textColor=layout.grey, spaceAfter=2 * mm),
     )
 
 
 def bilingual(zh: str, en: str, style: ParagraphStyle, layout: PageLayout) -> Paragraph:
-    """Chinese label first, its English in small grey type underneath."""
-    if not en:
+    """Chinese label first, its English in small grey type underneath.
+
+    On continuous paper the label is Chinese only: a second line under every label would
+    not leave a short form room for the document.
+    """
+    if not en or layout.continuous:
         return Paragraph(escape(zh), style)
     return Paragraph(
         f'{escape(zh)}<br/><font size="{layout.small_size}" color="#555555">'
@@ -313,7 +326,8 @@ def signature_lines(labels: Sequence[tuple[str, str]], width: float,
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     ]
     for i in range(len(labels)):
-        commands.append(("LINEBELOW", (3 * i + 1, 0), (3 * i + 1, 0), 0.6, colors.black))
+        commands.append(("LINEBELOW", (3 * i + 1, 0), (3 * i + 1, 0), layout.box_width,
+                         colors.black))
     table.setStyle(TableStyle(commands))
     return table
 
@@ -338,11 +352,12 @@ class RenderedDocument:
     """What a render step produced: the page count and the code widgets it drew.
 
     ``barcode`` and ``qr`` are the very reportlab widgets placed on the pages, so their
-    ``value`` is what a scanner reads.
+    ``value`` is what a scanner reads; neither is printed on continuous paper.
     """
 
     page_count: int
-    barcode: BarcodeCode128
+    # None on continuous paper, where pins cannot print bars that fine.
+    barcode: BarcodeCode128 | None
     qr: QrCodeWidget | None = None
 
 
@@ -518,20 +533,19 @@ def plan_header(company: CompanyInfo, layout: PageLayout, *, code_width: float,
                       info_lines=tuple(info_lines), info_size=size)
 
 
-def _title_text(decor: PageDecor) -> str:
-    return f"{decor.title_zh}  {decor.title_en}"
+def _title_text(decor: PageDecor, layout: PageLayout) -> str:
+    return decor.title_zh if layout.continuous else f"{decor.title_zh}  {decor.title_en}"
 
 
-def _header_painter(decor: PageDecor, layout: PageLayout, barcode: BarcodeCode128,
+def _header_painter(decor: PageDecor, layout: PageLayout, barcode: BarcodeCode128 | None,
                     plan: HeaderPlan) -> Callable[[Any, Any], None]:
     font = register_fonts()
-    code_drawing = drawing_of(barcode)
+    code_drawing = drawing_of(barcode) if barcode is not None else None
 
     def paint(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         left, right = layout.margin, layout.width - layout.margin
-        top = layout.height - layout.margin * 0.7
-        code_x = right - code_drawing.width
+        top = layout.height - layout.margin_y
         if plan.logo is not None:
             canvas.drawImage(plan.logo, left, top - plan.logo_height, plan.logo_width,
                              plan.logo_height, mask="auto")
@@ -544,23 +558,27 @@ def _header_painter(decor: PageDecor, layout: PageLayout, barcode: BarcodeCode12
                 y -= plan.name_step
             canvas.drawString(x, y, line)
         canvas.setFont(font, plan.info_size)
-        canvas.setFillColor(GREY)
+        canvas.setFillColor(layout.grey)
         for line in plan.info_lines:
             y -= plan.info_step
             canvas.drawString(x, y, line)
         # The document's title over its barcode, so every page says what it belongs to.
         canvas.setFillColor(colors.black)
         canvas.setFont(font, layout.font_size)
-        canvas.drawRightString(right, top - layout.font_size, _title_text(decor))
-        code_y = top - layout.font_size * 1.5 - code_drawing.height
-        renderPDF.draw(code_drawing, canvas, code_x, code_y)
-        number_size = layout.small_size + 1.5
-        canvas.setFont(font, number_size)
-        canvas.drawCentredString(code_x + code_drawing.width / 2,
-                                 code_y - number_size * 1.15, decor.number)
+        canvas.drawRightString(right, top - layout.font_size, _title_text(decor, layout))
+        if code_drawing is not None:
+            code_x = right - code_drawing.width
+            code_y = top - layout.font_size * 1.5 - code_drawing.height
+            renderPDF.draw(code_drawing, canvas, code_x, code_y)
+            number_size = layout.small_size + 1.5
+            canvas.setFont(font, number_size)
+            canvas.drawCentredString(code_x + code_drawing.width / 2,
+                                     code_y - number_size * 1.15, decor.number)
+        else:  # continuous paper: the number in plain type under the title
+            canvas.drawRightString(right, top - layout.font_size * 2.3, f"No. {decor.number}")
         rule_y = top - plan.height
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.8)
+        canvas.setStrokeColor(colors.black if layout.continuous else RULE)
+        canvas.setLineWidth(layout.box_width if layout.continuous else 0.8)
         canvas.line(left, rule_y, right, rule_y)
         canvas.restoreState()
 
@@ -573,12 +591,12 @@ def _footer_painter(decor: PageDecor, layout: PageLayout) -> Callable[[Any, int,
     def paint(canvas: Any, page: int, total: int) -> None:
         canvas.saveState()
         left, right = layout.margin, layout.width - layout.margin
-        y = layout.margin * 0.7
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.5)
-        canvas.line(left, y + layout.small_size * 2, right, y + layout.small_size * 2)
-        canvas.setFont(font, layout.small_size + 0.5)
-        canvas.setFillColor(GREY)
+        y = layout.margin_y
+        canvas.setStrokeColor(colors.black if layout.continuous else RULE)
+        canvas.setLineWidth(0.3 if layout.continuous else 0.5)
+        canvas.line(left, y + layout.small_size * 1.6, right, y + layout.small_size * 1.6)
+        canvas.setFont(font, layout.small_size if layout.continuous else layout.small_size + 0.5)
+        canvas.setFillColor(layout.grey)
         canvas.drawString(left, y, f"打印时间 {format_timestamp(decor.printed_at)}"
                                    f"　打印人 {decor.printed_by}")
         canvas.drawCentredString(layout.width / 2, y, decor.number)
@@ -631,12 +649,15 @@ def build_pdf(
     """
     font = register_fonts()
     target = os.fspath(out) if isinstance(out, str | os.PathLike) else out
-    barcode = make_barcode(decor.number, layout)
-    plan = plan_header(decor.company, layout, code_width=drawing_of(barcode).width,
-                       title_width=pdfmetrics.stringWidth(_title_text(decor), font,
+    barcode = None if layout.continuous else make_barcode(decor.number, layout)
+    code_width = (drawing_of(barcode).width if barcode is not None
+                  else pdfmetrics.stringWidth(f"No. {decor.number}", font, layout.font_size))
+    plan = plan_header(decor.company, layout, code_width=code_width,
+                       title_width=pdfmetrics.stringWidth(_title_text(decor, layout), font,
                                                           layout.font_size))
-    top = layout.margin * 0.7 + plan.height + 3 * mm
-    bottom = layout.margin * 0.7 + layout.footer_height
+    gap = 1.5 * mm if layout.continuous else 3 * mm
+    top = layout.margin_y + plan.height + gap
+    bottom = layout.margin_y + layout.footer_height
     doc = BaseDocTemplate(
         target,
         pagesize=layout.size,
@@ -683,6 +704,7 @@ __all__ = [
     "build_pdf",
     "drawing_of",
     "format_date",
+    "format_discount",
     "format_money",
     "format_percent",
     "format_quantity",

@@ -22,7 +22,6 @@ from reportlab.platypus.tables import TableStyle
 
 from app.reports.data import CompanyInfo, OrderSlipData, QuotationSlipData, SlipLine
 from app.reports.page import (
-    LIGHT,
     PageDecor,
     PageLayout,
     PageSizeName,
@@ -32,8 +31,8 @@ from app.reports.page import (
     build_pdf,
     drawing_of,
     format_date,
+    format_discount,
     format_money,
-    format_percent,
     format_quantity,
     make_qr,
     make_styles,
@@ -56,7 +55,31 @@ _LINE_HEADERS = (
 _LINE_SHARES = {
     "A4": (0.055, 0.0, 0.085, 0.06, 0.13, 0.075, 0.155),
     "A5": (0.07, 0.0, 0.085, 0.065, 0.14, 0.085, 0.16),
+    "C241x93": (0.045, 0.0, 0.07, 0.05, 0.12, 0.07, 0.14),
+    "C241x140": (0.045, 0.0, 0.07, 0.05, 0.12, 0.07, 0.14),
 }
+
+
+def fills(layout: PageLayout, *cells: tuple[tuple[int, int], tuple[int, int]]
+          ) -> list[tuple[Any, ...]]:
+    """BACKGROUND commands shading ``cells`` (start, stop) — none on multi-part paper."""
+    if layout.fill is None:
+        return []
+    return [("BACKGROUND", start, stop, layout.fill) for start, stop in cells]
+
+
+def grid(layout: PageLayout, box: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (-1, -1))
+         ) -> list[tuple[Any, ...]]:
+    """The outer box and inner grid of a table: thin black on multi-part paper (grey
+    lines print faint or not at all through the copies)."""
+    inner = colors.black if layout.continuous else colors.HexColor("#aaaaaa")
+    return [("BOX", *box, layout.box_width, colors.black),
+            ("INNERGRID", *box, 0.3, inner)]
+
+
+def wide(layout: PageLayout) -> bool:
+    """Whether the page is wide enough for the A4 measures (A4 and continuous paper)."""
+    return layout.name != "A5"
 
 
 @dataclass(frozen=True)
@@ -71,17 +94,22 @@ def _spaced(title: str) -> str:
     return " ".join(title) if len(title) <= 3 else title
 
 
-def _title(zh: str, en: str, styles: Styles) -> list[Flowable]:
+def _title(zh: str, en: str, styles: Styles, layout: PageLayout | None = None
+           ) -> list[Flowable]:
+    if layout is not None and layout.continuous:  # the short form has no line to spare
+        return [Paragraph(_spaced(zh), styles.title), Spacer(1, 1 * mm)]
     return [Paragraph(_spaced(zh), styles.title), Paragraph(en, styles.subtitle)]
 
 
 def _info_table(left: list[_Field], right: list[_Field], qr_value: str,
-                layout: PageLayout, styles: Styles) -> tuple[Table, QrCodeWidget]:
-    """Customer on the left, document facts on the right, the QR code at the far right."""
-    qr = make_qr(qr_value, layout.qr_size)
-    qr_drawing = drawing_of(qr)
-    label_w = 17 * mm if layout.name == "A4" else 15 * mm
-    value_w = (layout.frame_width - qr_drawing.width - 2 * label_w - 2 * mm) / 2
+                layout: PageLayout, styles: Styles) -> tuple[Table, QrCodeWidget | None]:
+    """Customer on the left, document facts on the right, the QR code at the far right
+    (none on continuous paper)."""
+    qr = make_qr(qr_value, layout.qr_size) if layout.qr_size else None
+    qr_drawing: Any = drawing_of(qr) if qr is not None else ""
+    qr_width = qr_drawing.width + 2 * mm if qr is not None else 0
+    label_w = 17 * mm if wide(layout) else 15 * mm
+    value_w = (layout.frame_width - qr_width - 2 * label_w) / 2
     rows: list[list[Any]] = []
     for i in range(max(len(left), len(right))):
         row: list[Any] = []
@@ -94,8 +122,8 @@ def _info_table(left: list[_Field], right: list[_Field], qr_value: str,
                 row += ["", ""]
         row.append(qr_drawing if i == 0 else "")
         rows.append(row)
-    table = Table(rows, colWidths=[label_w, value_w, label_w, value_w,
-                                   qr_drawing.width + 2 * mm])
+    table = Table(rows, colWidths=[label_w, value_w, label_w, value_w, qr_width])
+    padding = 1 if layout.continuous else 1.5
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), register_fonts(), layout.font_size),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -104,14 +132,43 @@ def _info_table(left: list[_Field], right: list[_Field], qr_value: str,
         ("ALIGN", (4, 0), (4, -1), "RIGHT"),
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOX", (0, 0), (3, -1), 0.6, colors.black),
-        ("INNERGRID", (0, 0), (3, -1), 0.3, colors.HexColor("#aaaaaa")),
-        ("BACKGROUND", (0, 0), (0, -1), LIGHT),
-        ("BACKGROUND", (2, 0), (2, -1), LIGHT),
+        ("TOPPADDING", (0, 0), (-1, -1), padding),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
+        *grid(layout, ((0, 0), (3, -1))),
+        *fills(layout, ((0, 0), (0, -1)), ((2, 0), (2, -1))),
     ]))
     return table, qr
+
+
+def _compact_table(rows: list[list[_Field]], layout: PageLayout, styles: Styles) -> Table:
+    """Up to three label / value pairs a row, for the short forms of continuous paper; a
+    row with fewer pairs lets its last value run to the right edge."""
+    label_w = 17 * mm
+    value_w = (layout.frame_width - 3 * label_w) / 3
+    widths = [label_w, value_w * 1.3, label_w, value_w * 0.85, label_w, value_w * 0.85]
+    cells: list[list[Any]] = []
+    spans: list[tuple[Any, ...]] = []
+    for r, fields in enumerate(rows):
+        row: list[Any] = []
+        for f in fields:
+            row += [bilingual(f.zh, "", styles.label, layout), Paragraph(text(f.value),
+                                                                         styles.body)]
+        if len(fields) < 3:
+            spans.append(("SPAN", (len(row) - 1, r), (5, r)))
+            row += [""] * (6 - len(row))
+        cells.append(row)
+    table = Table(cells, colWidths=widths)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), register_fonts(), layout.font_size),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        *spans,
+        *grid(layout),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+    ]))
+    return table
 
 
 def _lines_table(lines: tuple[SlipLine, ...], layout: PageLayout, styles: Styles) -> Table:
@@ -130,12 +187,13 @@ def _lines_table(lines: tuple[SlipLine, ...], layout: PageLayout, styles: Styles
             format_quantity(line.quantity),
             line.unit,
             format_money(line.unit_price),
-            format_percent(line.discount_percent),
+            format_discount(line.discount_percent),
             format_money(line.line_total),
         ])
     if not lines:
         rows.append(["", Paragraph("（无明细）", styles.cell), "", "", "", "", ""])
     table = Table(rows, colWidths=col_widths, repeatRows=1)
+    padding = 1 if layout.continuous else 2
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), register_fonts(), layout.font_size),
         ("LEADING", (0, 0), (-1, -1), layout.leading),
@@ -144,46 +202,56 @@ def _lines_table(lines: tuple[SlipLine, ...], layout: PageLayout, styles: Styles
         ("ALIGN", (2, 1), (2, -1), "RIGHT"),
         ("ALIGN", (3, 1), (3, -1), "CENTER"),
         ("ALIGN", (4, 1), (-1, -1), "RIGHT"),
-        ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
-        ("BOX", (0, 0), (-1, -1), 0.6, colors.black),
-        ("INNERGRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#aaaaaa")),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+        *fills(layout, ((0, 0), (-1, 0))),
+        *grid(layout),
+        ("LINEBELOW", (0, 0), (-1, 0), layout.box_width, colors.black),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), padding),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
     ]))
     return table
 
 
 def _totals_table(lines: tuple[SlipLine, ...], total: Decimal, in_words: str,
                   layout: PageLayout, styles: Styles) -> Table:
-    """The total in words (大写) and in figures, one row under the lines."""
-    a4 = layout.name == "A4"
+    """The total in words (大写) and in figures, one row under the lines; what the
+    discounts took off is said as 优惠 ¥… beside the words."""
+    a4 = wide(layout)
     words_label_w = (30 if a4 else 23) * mm
     figures_label_w = (24 if a4 else 18) * mm
     figures_w = (30 if a4 else 22) * mm
     words_w = layout.frame_width - words_label_w - figures_label_w - figures_w
+    saved = sum((line.quantity * line.unit_price - line.line_total for line in lines),
+                Decimal(0))
+    words = f"人民币 {text(in_words)}"
+    if saved > 0:
+        words += f"（已优惠 {format_money(saved)}）"
     rows = [[
         bilingual("合计金额（大写）", "Total in words", styles.label, layout),
-        Paragraph(f"人民币 {text(in_words)}", styles.body),
-        bilingual("合计（小写）", f"Total, {len(lines)} lines", styles.label, layout),
+        Paragraph(words, styles.body),
+        bilingual(f"合计（共 {len(lines)} 行）", line_count_en(len(lines)), styles.label,
+                  layout),
         Paragraph(format_money(total), styles.cell_right),
     ]]
     table = Table(rows, colWidths=[words_label_w, words_w, figures_label_w, figures_w])
+    padding = 1.5 if layout.continuous else 3
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), register_fonts(), layout.font_size),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BOX", (0, 0), (-1, -1), 0.6, colors.black),
-        ("INNERGRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#aaaaaa")),
-        ("BACKGROUND", (0, 0), (0, -1), LIGHT),
-        ("BACKGROUND", (2, 0), (2, -1), LIGHT),
+        *grid(layout),
+        *fills(layout, ((0, 0), (0, -1)), ((2, 0), (2, -1))),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), padding),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
     ]))
     return table
+
+
+def line_count_en(count: int) -> str:
+    """"Total, 1 line" / "Total, 2 lines": the English under 合计（共 N 行）."""
+    return f"Total, {count} line" if count == 1 else f"Total, {count} lines"
 
 
 def _remarks(items: list[tuple[str, str, str | None]], layout: PageLayout,
@@ -193,7 +261,7 @@ def _remarks(items: list[tuple[str, str, str | None]], layout: PageLayout,
             for zh, en, value in items if value and value.strip()]
     if not rows:
         return []
-    label_w = (22 if layout.name == "A4" else 17) * mm
+    label_w = (22 if wide(layout) else 17) * mm
     table = Table(rows, colWidths=[label_w, layout.frame_width - label_w])
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), register_fonts(), layout.font_size),
@@ -215,17 +283,18 @@ def _render(
     layout = page_layout(page_size)
     styles = make_styles(layout)
     info, qr = _info_table(left, right, number, layout, styles)
+    gap = 1.5 * mm if layout.continuous else 3 * mm
     story: list[Flowable] = [
-        *_title(*title, styles),
+        *_title(*title, styles, layout),
         info,
-        Spacer(1, 3 * mm),
+        Spacer(1, gap),
         _lines_table(lines, layout, styles),
-        Spacer(1, 2 * mm),
+        Spacer(1, gap * 2 / 3),
         KeepTogether([
             _totals_table(lines, total, in_words, layout, styles),
-            Spacer(1, 3 * mm),
+            Spacer(1, gap),
             *_remarks(remarks, layout, styles),
-            Spacer(1, 4 * mm),
+            Spacer(1, gap),
             signature_lines(SIGNATURES, layout.frame_width, layout),
         ]),
     ]
@@ -270,7 +339,7 @@ def render_order_slip(data: OrderSlipData, out: Output, *,
               _Field("送货地址", "Delivery address", data.delivery_address or "")],
         right=[_Field("销售单号", "Order No.", data.number),
                _Field("销售日期", "Date", format_date(data.ordered_on)),
-               _Field("交货日期", "Due", format_date(data.due_on)),
+               _Field("付款期限", "Payment due", format_date(data.due_on)),
                _Field("业务员", "Salesperson", data.owner_name)],
         lines=data.lines, total=data.total_amount, in_words=data.total_in_words,
         remarks=[*data.custom, ("备注", "Notes", data.notes)],

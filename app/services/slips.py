@@ -9,6 +9,7 @@ frozen data of :mod:`app.reports.data`; ``app.reports`` renders it without a dat
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import or_, select
@@ -35,24 +36,33 @@ from app.models.enums import (
     CustomFieldEntity,
     Module,
     Operation,
+    PaymentMethod,
     Priority,
     ServiceMode,
     TicketChannel,
+    TicketStatus,
 )
-from app.models.service import ServiceTicket
+from app.models.sales import Payment, PaymentAllocation
+from app.models.service import RepairPart, RepairRecord, ServiceTicket, TicketEvent
 from app.reports.amount_words import amount_in_words
 from app.reports.data import (
+    ChargeLine,
     OrderSlipData,
+    PaymentLine,
+    PickupSlipData,
     QuotationSlipData,
+    ReceiptData,
+    ReceiptPurpose,
     SlipCustomer,
     SlipLine,
     TicketSlipData,
 )
 from app.services import audit, custom_fields
 from app.services.company import load_company
-from app.services.errors import NotFound
+from app.services.errors import NotFound, ValidationError
 from app.services.permissions import (
     Actor,
+    grants_for,
     hidden_fields,
     owns_in_scope,
     require,
@@ -81,11 +91,12 @@ _PAPERS: dict[str, tuple[str, ...]] = {
     "receipt": ("A5", "C241x93", "A4"),
 }
 # The printed documents, found by id or by number.
-D = TypeVar("D", Quotation, Order, ServiceTicket)
+D = TypeVar("D", Quotation, Order, ServiceTicket, Payment)
 # The slips are Chinese documents with English captions under the Chinese ones, whatever
 # the station's language: the words put into them (priority, channel ...) are Chinese too.
 SLIP_LANGUAGE = "zh"
 SERVICE_TERMS_KEY = "service_terms"
+_CENT = Decimal("0.01")
 DEFAULT_SERVICE_TERMS = (
     "1. 请凭本单取机，遗失请携带有效证件并由客户单位确认。\n"
     "2. 设备内数据请客户自行备份，维修过程中数据丢失本公司不承担责任。\n"
@@ -225,8 +236,176 @@ def intake_slip_data(*, uow: UnitOfWork, actor: Actor, ticket_id: int | None = N
 
 def dispatch_order_data(*, uow: UnitOfWork, actor: Actor, ticket_id: int | None = None,
                         number: str | None = None) -> TicketSlipData:
-    """Everything the dispatch order shows; same checks as :func:`intake_slip_data`."""
+    """Everything the dispatch order (派工单) shows; same checks as :func:`intake_slip_data`.
+
+    Raises:
+        ValidationError: the ticket is not dispatched (still waiting, or cancelled): a
+            dispatch order without a technician sends nobody.
+    """
     return _ticket_slip(uow, actor, ticket_id, number, "dispatch order")
+
+
+# The states in which a ticket has a technician sent to it: its dispatch order prints.
+_DISPATCHED = (TicketStatus.DISPATCHED, TicketStatus.IN_REPAIR, TicketStatus.WAITING_PARTS,
+               TicketStatus.DONE, TicketStatus.PICKED_UP, TicketStatus.CLOSED)
+# The states in which the repair is done: the pickup receipt prints (before the hand-over
+# too, for the customer to sign).
+_REPAIRED = (TicketStatus.DONE, TicketStatus.PICKED_UP, TicketStatus.CLOSED)
+
+
+def pickup_slip_data(*, uow: UnitOfWork, actor: Actor, ticket_id: int | None = None,
+                     number: str | None = None) -> PickupSlipData:
+    """Everything the pickup receipt (取机单) shows, by ticket id or number; audits the print.
+
+    The charges are the repair record's labour and parts (marked where a contract covers
+    them); the payments on the ticket are listed for a person who may see payments (and
+    only those in their scope), the ticket's paid and open amounts always.
+
+    Raises:
+        PermissionDenied: the actor may not print service tickets, or not this one.
+        NotFound: no ticket with that id or number.
+        ValidationError: the ticket is not repaired yet.
+    """
+    _one_key(ticket_id, number)
+    with uow:
+        require(uow, actor, Module.SERVICE_TICKETS, Operation.PRINT)
+        ticket = _printable_ticket(uow, actor, ticket_id, number)
+        if TicketStatus(ticket.status) not in _REPAIRED:
+            raise ValidationError({"status": tr(
+                "{record} is not repaired yet: there is nothing to hand over.",
+                record=f"{tr('Service ticket')} {ticket.number}")})
+        session = uow.session
+        device = session.get(Device, ticket.device_id) if ticket.device_id else None
+        repair = session.execute(
+            select(RepairRecord.id, RepairRecord.work_done, RepairRecord.result,
+                   RepairRecord.labour_amount, RepairRecord.technician_id)
+            .where(RepairRecord.ticket_id == ticket.id)
+            .order_by(RepairRecord.id.desc()).limit(1)).first()
+        under_contract = not ticket.chargeable
+        labour_free = ticket.chargeable and ticket.contract_id is not None
+        charges: list[ChargeLine] = []
+        if repair is not None:
+            if repair.labour_amount:
+                free = under_contract or labour_free
+                charges.append(ChargeLine(
+                    description="维修人工费", quantity=Decimal(1),
+                    unit_price=repair.labour_amount,
+                    amount=Decimal("0.00") if free else repair.labour_amount, covered=free))
+            for description, quantity, unit_price in session.execute(
+                    select(RepairPart.description, RepairPart.quantity, RepairPart.unit_price)
+                    .where(RepairPart.repair_record_id == repair.id)
+                    .order_by(RepairPart.id)):
+                amount = (quantity * unit_price).quantize(_CENT, rounding=ROUND_HALF_UP)
+                charges.append(ChargeLine(
+                    description=description, quantity=quantity, unit_price=unit_price,
+                    amount=Decimal("0.00") if under_contract else amount,
+                    covered=under_contract))
+        handed_by = session.execute(
+            select(User.display_name).join(TicketEvent, TicketEvent.by_id == User.id)
+            .where(TicketEvent.ticket_id == ticket.id,
+                   TicketEvent.to_status == TicketStatus.PICKED_UP)
+            .order_by(TicketEvent.at.desc()).limit(1)).scalar_one_or_none()
+        data = PickupSlipData(
+            company=load_company(uow), number=ticket.number,
+            customer=_customer_block(uow, ticket.customer_id, ticket.contact_id, actor),
+            device_brand=device.brand if device else None,
+            device_model=device.model if device else None,
+            serial_number=device.serial_number if device else None,
+            symptoms=ticket.symptoms, received_at=ticket.received_at,
+            completed_at=ticket.completed_at, picked_up_at=ticket.picked_up_at,
+            technician=_user_name(uow, repair.technician_id if repair is not None
+                                  else ticket.technician_id),
+            work_done=repair.work_done if repair is not None else None,
+            result=repair.result if repair is not None else None,
+            charges=tuple(charges), under_contract=under_contract, labour_free=labour_free,
+            total_charge=ticket.total_charge,
+            total_in_words=amount_in_words(ticket.total_charge),
+            payments=_ticket_payments(uow, actor, ticket.id),
+            paid_amount=ticket.paid_amount,
+            open_amount=ticket.total_charge - ticket.paid_amount,
+            handed_over_by=handed_by, printed_at=utcnow(), printed_by=actor.display_name,
+        )
+        audit.record(uow, actor, AuditAction.PRINT, "service_ticket", ticket.id,
+                     _printed("pickup receipt", ticket.number))
+        uow.commit()
+        return data
+
+
+def receipt_data(*, uow: UnitOfWork, actor: Actor, payment_id: int | None = None,
+                 number: str | None = None) -> ReceiptData:
+    """Everything the payment receipt (收款收据) shows, by payment id or number; audits it.
+
+    The actor needs ``PAYMENTS/PRINT`` and the payment in view: received by someone in
+    their payments scope, or settling an order in their orders scope (as the database's
+    row rule for payments reads).
+
+    Raises:
+        PermissionDenied: the actor may not print payments, or not this one.
+        NotFound: no payment with that id or number.
+    """
+    _one_key(payment_id, number)
+    with uow:
+        require(uow, actor, Module.PAYMENTS, Operation.PRINT)
+        payment = _document(uow, Payment, "Payment", payment_id, number)
+        session = uow.session
+        order_rows = session.execute(
+            select(Order.number, Order.owner_id, PaymentAllocation.amount)
+            .join(Order, Order.id == PaymentAllocation.order_id)
+            .where(PaymentAllocation.payment_id == payment.id)
+            .order_by(PaymentAllocation.id)).all()
+        if not (owns_in_scope(uow, actor, Module.PAYMENTS, payment.received_by_id)
+                or any(owns_in_scope(uow, actor, Module.ORDERS, row.owner_id)
+                       for row in order_rows)):
+            raise _not_found("Payment", payment_id if payment_id is not None else number)
+        ticket_rows = session.execute(
+            select(ServiceTicket.number, PaymentAllocation.amount)
+            .join(ServiceTicket, ServiceTicket.id == PaymentAllocation.service_ticket_id)
+            .where(PaymentAllocation.payment_id == payment.id)
+            .order_by(PaymentAllocation.id)).all()
+        purposes = (
+            *(ReceiptPurpose(document="销售单", number=row.number, amount=row.amount)
+              for row in order_rows),
+            *(ReceiptPurpose(document="服务单", number=row.number, amount=row.amount)
+              for row in ticket_rows),
+        )
+        payer = session.execute(select(customer_directory.c.name)
+                                .where(customer_directory.c.id == payment.customer_id)
+                                ).scalar_one()
+        data = ReceiptData(
+            company=load_company(uow), number=payment.number,
+            received_on=payment.received_on, payer=payer, amount=payment.amount,
+            amount_in_words=amount_in_words(payment.amount),
+            method_label=label_of(PaymentMethod, payment.method, language=SLIP_LANGUAGE),
+            reference=payment.reference, purposes=purposes,
+            received_by=_user_name(uow, payment.received_by_id) or "",
+            notes=payment.notes, printed_at=utcnow(), printed_by=actor.display_name,
+        )
+        audit.record(uow, actor, AuditAction.PRINT, "payment", payment.id,
+                     _printed("payment receipt", payment.number))
+        uow.commit()
+        return data
+
+
+def latest_pickup_number(uow: UnitOfWork, *, actor: Actor | None = None) -> str | None:
+    """The number of the ticket handed over last that the actor may print, or None."""
+    with uow:
+        stmt = (select(ServiceTicket.number).where(ServiceTicket.picked_up_at.is_not(None))
+                .order_by(ServiceTicket.picked_up_at.desc(), ServiceTicket.id.desc()))
+        if actor is not None:
+            require(uow, actor, Module.SERVICE_TICKETS, Operation.PRINT)
+            stmt = stmt.where(_ticket_scope(uow, actor))
+        return uow.session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def latest_payment_number(uow: UnitOfWork, *, actor: Actor | None = None) -> str | None:
+    """The number of the payment recorded last that the actor may print, or None."""
+    with uow:
+        stmt = select(Payment.number).order_by(Payment.created_at.desc(), Payment.id.desc())
+        if actor is not None:
+            require(uow, actor, Module.PAYMENTS, Operation.PRINT)
+            stmt = stmt.where(scope_filter(uow, actor, Module.PAYMENTS,
+                                           Payment.received_by_id))
+        return uow.session.execute(stmt.limit(1)).scalar_one_or_none()
 
 
 def latest_ticket_number(uow: UnitOfWork, *, actor: Actor | None = None) -> str | None:
@@ -238,10 +417,7 @@ def latest_ticket_number(uow: UnitOfWork, *, actor: Actor | None = None) -> str 
         stmt = select(ServiceTicket.number).order_by(ServiceTicket.received_at.desc(),
                                                      ServiceTicket.id.desc())
         if actor is not None:
-            stmt = stmt.where(or_(
-                scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.intake_by_id),
-                scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.technician_id),
-            ))
+            stmt = stmt.where(_ticket_scope(uow, actor))
         return uow.session.execute(stmt.limit(1)).scalar_one_or_none()
 
 
@@ -365,10 +541,12 @@ def _ticket_slip(uow: UnitOfWork, actor: Actor, ticket_id: int | None, number: s
     _one_key(ticket_id, number)
     with uow:
         require(uow, actor, Module.SERVICE_TICKETS, Operation.PRINT)
-        ticket = _document(uow, ServiceTicket, "Service ticket", ticket_id, number)
-        if not (owns_in_scope(uow, actor, Module.SERVICE_TICKETS, ticket.intake_by_id)
-                or owns_in_scope(uow, actor, Module.SERVICE_TICKETS, ticket.technician_id)):
-            raise _not_found("Service ticket", ticket_id if ticket_id is not None else number)
+        ticket = _printable_ticket(uow, actor, ticket_id, number)
+        if what == "dispatch order" and (TicketStatus(ticket.status) not in _DISPATCHED
+                                         or ticket.technician_id is None):
+            raise ValidationError({"status": tr(
+                "{record} is not dispatched yet: a dispatch order prints once a technician"
+                " is assigned.", record=f"{tr('Service ticket')} {ticket.number}")})
         device = uow.session.get(Device, ticket.device_id) if ticket.device_id else None
         data = TicketSlipData(
             company=load_company(uow), number=ticket.number,
@@ -393,6 +571,44 @@ def _ticket_slip(uow: UnitOfWork, actor: Actor, ticket_id: int | None, number: s
                      _printed(what, ticket.number))
         uow.commit()
         return data
+
+
+def _printable_ticket(uow: UnitOfWork, actor: Actor, ticket_id: int | None,
+                      number: str | None) -> ServiceTicket:
+    """The ticket by id or number, if the actor's scope covers its intake or technician."""
+    ticket = _document(uow, ServiceTicket, "Service ticket", ticket_id, number)
+    if not (owns_in_scope(uow, actor, Module.SERVICE_TICKETS, ticket.intake_by_id)
+            or owns_in_scope(uow, actor, Module.SERVICE_TICKETS, ticket.technician_id)):
+        raise _not_found("Service ticket", ticket_id if ticket_id is not None else number)
+    return ticket
+
+
+def _ticket_scope(uow: UnitOfWork, actor: Actor) -> Any:
+    return or_(
+        scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.intake_by_id),
+        scope_filter(uow, actor, Module.SERVICE_TICKETS, ServiceTicket.technician_id),
+    )
+
+
+def _ticket_payments(uow: UnitOfWork, actor: Actor,
+                     ticket_id: int) -> tuple[PaymentLine, ...]:
+    """The payments on a ticket the actor may see; none without payments in their role
+    (whose login on a secured server cannot read payments at all)."""
+    if not grants_for(uow, actor).allows(Module.PAYMENTS, Operation.VIEW):
+        return ()
+    rows = uow.session.execute(
+        select(Payment.number, Payment.received_on, Payment.method,
+               PaymentAllocation.amount, User.display_name)
+        .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+        .join(User, User.id == Payment.received_by_id)
+        .where(PaymentAllocation.service_ticket_id == ticket_id,
+               scope_filter(uow, actor, Module.PAYMENTS, Payment.received_by_id))
+        .order_by(Payment.received_on, Payment.id)).all()
+    return tuple(
+        PaymentLine(number=row[0], received_on=row[1],
+                    method_label=label_of(PaymentMethod, row[2], language=SLIP_LANGUAGE),
+                    amount=row[3], received_by=row[4])
+        for row in rows)
 
 
 def _service_terms(uow: UnitOfWork) -> str:
@@ -421,8 +637,12 @@ __all__ = [
     "dispatch_order_data",
     "intake_slip_data",
     "latest_number",
+    "latest_payment_number",
+    "latest_pickup_number",
     "latest_ticket_number",
     "order_slip_data",
+    "pickup_slip_data",
     "quotation_slip_data",
+    "receipt_data",
     "slip_papers",
 ]
