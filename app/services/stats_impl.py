@@ -30,7 +30,7 @@ from app.models.enums import (
 )
 from app.services import audit, stats_sales, stats_service
 from app.services.errors import PermissionDenied, ValidationError
-from app.services.permissions import Actor, require, sees_margin
+from app.services.permissions import Actor, can, require, sees_margin
 from app.services.statistics import (
     MAX_DAYS,
     RECORD_WORDS,
@@ -112,7 +112,93 @@ def run(name: str, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
         if not sees_margin(uow, actor):
             # A role that may not see costs sees the sales figures without them.
             table = _without_costs(table)
+        hidden = _hidden_figures(uow, actor, name, filters.group_by)
+        if hidden:
+            # A repair lead may count the customers but not see the sales: "no permission"
+            # in those cells and above the table, never a ¥0.00 from an empty scope.
+            table = _without_figures(table, hidden, words("No permission to view",
+                                                          language=lang))
+            lines = (*lines, *_hidden_lines(table, hidden, lang))
         return replace(table, queries=seen[0], filter_lines=lines)
+
+
+# The modules whose records make each figure of a statistic (column key → modules), for
+# every table of it (sections too). A role that may not view one of them gets "no
+# permission" for the figure: its data scope of that module would count nothing.
+_O, _P, _OP = (Module.ORDERS,), (Module.PAYMENTS,), (Module.ORDERS, Module.PAYMENTS)
+_C, _T = (Module.CUSTOMERS,), (Module.SERVICE_TICKETS,)
+FIGURE_MODULES: Mapping[str, Mapping[str, tuple[Module, ...]]] = {
+    "customer-classes": {"customers": _C, "new": _C, "lost": _C, "buyers": _O,
+                         "orders": _O, "revenue": _O, "share": _O},
+    "product-sales": {k: _O for k in ("orders", "quantity", "revenue", "cost", "margin",
+                                      "margin_pct")},
+    "sales-collections": {"orders": _O, "ordered": _O, "payments": _P, "collected": _P,
+                          "rate": _OP, "open": _O},
+    "service": {k: _T for k in ("received", "completed", "sla", "on_time", "sla_rate",
+                                "turnaround", "repeats")},
+    "forecast": {"opportunities": (Module.OPPORTUNITIES,),
+                 "expected": (Module.OPPORTUNITIES,), "weighted": (Module.OPPORTUNITIES,),
+                 "actual": _O, "plan": (Module.SALES_PLANS,),
+                 "coverage": (Module.ORDERS, Module.OPPORTUNITIES, Module.SALES_PLANS)},
+    "assessment": {**{k: _O for k in ("count", "revenue", "cost", "margin", "margin_pct",
+                                      "points")},
+                   **{k: _T for k in ("jobs", "score", "average")}},
+}
+# Assessed by payments collected, the sales figures come from the payments.
+_BY_PAYMENTS: Mapping[str, tuple[Module, ...]] = {
+    k: _OP for k in ("count", "revenue", "cost", "margin", "margin_pct", "points")}
+
+
+def _figure_modules(name: str, group_by: str | None) -> Mapping[str, tuple[Module, ...]]:
+    figures = dict(FIGURE_MODULES.get(name, {}))
+    if name == "assessment" and group_by == "payments":
+        figures.update(_BY_PAYMENTS)
+    return figures
+
+
+def _hidden_figures(uow: UnitOfWork, actor: Actor, name: str,
+                    group_by: str | None) -> frozenset[str]:
+    """The column keys of figures the actor may not see (a module they may not view)."""
+    figures = _figure_modules(name, group_by)
+    refused = {m for modules in figures.values() for m in modules
+               if not can(uow, actor, m, Operation.VIEW)}
+    return frozenset(k for k, modules in figures.items() if refused.intersection(modules))
+
+
+def _without_figures(table: StatTable, hidden: frozenset[str], note: str) -> StatTable:
+    """``note`` in every cell of the ``hidden`` columns, nothing to drill or chart there."""
+    blank = [c.key in hidden for c in table.columns]
+    sections = tuple(_without_figures(s, hidden, note) for s in table.sections)
+    if not any(blank):
+        return replace(table, sections=sections)
+    rows = tuple(replace(r, cells=tuple(note if b else v for v, b in zip(r.cells, blank,
+                                                                         strict=True)),
+                         drill=tuple(None if b else k for k, b in zip(r.drill, blank,
+                                                                      strict=True)))
+                 for r in table.rows)
+    chart = table.chart
+    if chart is not None:
+        kept = tuple(k for k in chart.value_columns if k not in hidden)
+        chart = replace(chart, value_columns=kept) if kept else None
+    return replace(table, rows=rows, chart=chart, sections=sections)
+
+
+def _without_notes(table: StatTable, note: str) -> StatTable:
+    """The table with ``note`` cells (see :func:`_without_figures`) left empty."""
+    return replace(table, rows=tuple(
+        replace(r, cells=tuple(None if v == note else v for v in r.cells))
+        for r in table.rows), sections=tuple(_without_notes(s, note) for s in table.sections))
+
+
+def _hidden_lines(table: StatTable, hidden: frozenset[str], lang: str) -> tuple[str, ...]:
+    """"Revenue: no permission to view", once per hidden heading (sections too)."""
+    seen: list[str] = []
+    for part in (table, *table.sections):
+        for column in part.columns:
+            if column.key in hidden and column.label not in seen:
+                seen.append(column.label)
+    return tuple(words("{figure}: no permission to view", language=lang, figure=heading)
+                 for heading in seen)
 
 
 COST_COLUMNS = frozenset({"cost", "margin", "margin_pct"})
@@ -169,6 +255,11 @@ def drill(key: DrillKey, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
         if selector.get("measure") in COST_COLUMNS and not sees_margin(uow, actor):
             raise PermissionDenied(tr("You may not see costs and margins."),
                                    module=Module.ORDERS, operation=Operation.VIEW)
+        measure = selector.get("measure", "")
+        if measure in _hidden_figures(uow, actor, key.statistic, filters.group_by):
+            module = _figure_modules(key.statistic, filters.group_by)[measure][0]
+            raise PermissionDenied(tr("You may not see these figures."),
+                                   module=module, operation=Operation.VIEW)
         try:
             spec = _REGISTRY[key.statistic][1](ctx, selector)
         except (KeyError, ValueError) as exc:
@@ -219,10 +310,13 @@ def export(name: str, filters: StatFilters, path: Path, *, uow: UnitOfWork, acto
         require(uow, actor, Module.STATISTICS, Operation.EXPORT)
         # Computed in the file's language: the renderers print the words they are handed.
         table = run(name, filters, uow=uow, actor=actor, lang=lang)
+        # A figure the reader may not see is an empty cell in a file (its column stays
+        # numeric); the lines above the table say "<figure>: no permission to view".
+        rendered = _without_notes(table, words("No permission to view", language=lang))
         if suffix == ".xlsx":
-            rows = export_statistic_xlsx(table, path)
+            rows = export_statistic_xlsx(rendered, path)
         else:
-            rows = export_statistic_pdf(table, path)
+            rows = export_statistic_pdf(rendered, path)
         f = table.filters
         audit.record(uow, actor, AuditAction.EXPORT, "statistic", None,
                      audit.say("export {statistic} {start}–{end}: {rows} rows to {file}",
