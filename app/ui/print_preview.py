@@ -196,9 +196,14 @@ class PrintPreviewDialog(QDialog):
         dialog.setOptions(QAbstractPrintDialog.PrintDialogOption.PrintToFile
                           | QAbstractPrintDialog.PrintDialogOption.PrintCollateCopies)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        # The printer must live until the dialog answers.
-        dialog.accepted.connect(lambda: self.print_with(printer))
-        dialog.open()
+        # The printer must live until the dialog answers. (``accepted`` is ambiguous here:
+        # QDialog's and QPrintDialog's accepted(QPrinter*).)
+        dialog.finished.connect(
+            lambda result: self.print_with(printer)
+            if result == QDialog.DialogCode.Accepted else None)
+        # WORKAROUND: PySide6's QPrintDialog.open(receiver, member) hides QDialog.open():
+        # a plain dialog.open() raised TypeError, and Print… showed nothing.
+        QDialog.open(dialog)
 
     def print_with(self, printer: QPrinter, *, queue: str | None = None,
                    title: str | None = None) -> None:

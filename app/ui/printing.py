@@ -26,8 +26,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QObject, QRect, QSize, QSizeF, Signal
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+from PySide6.QtCore import (
+    QCoreApplication,
+    QMarginsF,
+    QObject,
+    QRect,
+    QSize,
+    QSizeF,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QPrinter
 
@@ -41,10 +50,6 @@ _STANDARD_PAGES = {"A4": QPageSize.PageSizeId.A4, "A5": QPageSize.PageSizeId.A5}
 BAND_ROWS = 512
 LP_TIMEOUT_S = 30
 _MM_PER_POINT = 25.4 / 72
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Printing", text)
 
 
 class PrintFailed(Exception):
@@ -121,21 +126,27 @@ def print_with_cups(job: PrintJob) -> str:
     """
     lp = shutil.which("lp")
     if lp is None:
-        raise PrintFailed(_tr("The print system (CUPS) is not installed on this computer: "
-                              "the lp command is missing."))
+        raise PrintFailed(QCoreApplication.translate(
+            "Printing",
+            "The print system (CUPS) is not installed on this computer: the lp command is missing.",
+        ))
     try:
         done = subprocess.run(cups_command(job, lp), capture_output=True, text=True,
                               timeout=LP_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:
-        raise PrintFailed(_tr("The print system did not answer within {seconds} s.")
-                          .format(seconds=LP_TIMEOUT_S)) from None
+        raise PrintFailed(QCoreApplication.translate(
+            "Printing", "The print system did not answer within {seconds} s.",
+        ).format(seconds=LP_TIMEOUT_S)) from None
     except OSError as error:
-        raise PrintFailed(_tr("The print system could not be started: {reason}")
-                          .format(reason=error.strerror or error)) from None
+        raise PrintFailed(QCoreApplication.translate(
+            "Printing", "The print system could not be started: {reason}",
+        ).format(reason=error.strerror or error)) from None
     if done.returncode != 0:
         reason = (done.stderr or done.stdout).strip() or f"lp exit {done.returncode}"
-        raise PrintFailed(_tr("Printer {queue} did not take the document: {reason}")
-                          .format(queue=job.queue or _tr("(default)"), reason=reason))
+        queue = job.queue or QCoreApplication.translate("Printing", "(default)")
+        raise PrintFailed(QCoreApplication.translate(
+            "Printing", "Printer {queue} did not take the document: {reason}",
+        ).format(queue=queue, reason=reason))
     return done.stdout.strip()
 
 
@@ -169,7 +180,8 @@ def paint_pdfs(printer: QPrinter, files: Sequence[Path], paper: str) -> int:
     set_paper(printer, paper)
     painter = QPainter()
     if not painter.begin(printer):
-        raise PrintFailed(_tr("The printer could not be started."))
+        raise PrintFailed(QCoreApplication.translate(
+            "Printing", "The printer could not be started."))
     dpi = printer.resolution()
     printed = 0
     try:
@@ -198,7 +210,13 @@ def _paint_page(painter: QPainter, document: QPdfDocument, page: int, dpi: int) 
         options.setScaledSize(full)
         options.setScaledClipRect(QRect(0, top, full.width(), rows))
         band = document.render(page, QSize(full.width(), rows), options)
-        painter.drawImage(QRect(0, top, full.width(), rows), band)
+        # On white, without alpha: a printer driver gets plain pixels, not a blend.
+        opaque = QImage(band.size(), QImage.Format.Format_RGB32)
+        opaque.fill(Qt.GlobalColor.white)
+        blend = QPainter(opaque)
+        blend.drawImage(0, 0, band)
+        blend.end()
+        painter.drawImage(QRect(0, top, full.width(), rows), opaque)
 
 
 class PrintRunner(QObject):
@@ -223,8 +241,9 @@ class PrintRunner(QObject):
             except PrintFailed as error:
                 outcome = error
             except Exception as error:  # noqa: BLE001 - any failure is told, not raised
-                outcome = PrintFailed(_tr("The document could not be printed: {reason}")
-                                      .format(reason=error))
+                outcome = PrintFailed(QCoreApplication.translate(
+                    "Printing", "The document could not be printed: {reason}",
+                ).format(reason=error))
             try:
                 self.finished.emit(outcome)
             except RuntimeError:  # the window closed meanwhile: nobody is waiting
