@@ -3235,6 +3235,21 @@ Contract {number}, until {day}</source>
     </message>
 </context>
 <context>
+    <name>LiveFeed</name>
+    <message>
+        <source>{count} new notices — open the to-do list</source>
+        <translation>{count} 条新提醒，点此打开今日待办</translation>
+    </message>
+    <message>
+        <source>New notices from other stations; click for the to-do list</source>
+        <translation>其他站点发来的新提醒；点击打开今日待办</translation>
+    </message>
+    <message>
+        <source>Notices: {count}</source>
+        <translation>提醒：{count}</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>StationCRM — Log in</source>
@@ -3818,6 +3833,14 @@ Contract {number}, until {day}</source>
 <context>
     <name>OrderListPage</name>
     <message>
+        <source>Number, customer, pinyin or code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Number</source>
         <translation>单号</translation>
     </message>
@@ -3948,6 +3971,81 @@ Contract {number}, until {day}</source>
     </message>
 </context>
 <context>
+    <name>PaymentListPage</name>
+    <message>
+        <source>Number, order, customer or pinyin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All dates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This year</source>
+        <translation>本年</translation>
+    </message>
+    <message>
+        <source>Received:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Print receipt…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Order / ticket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>付款方式</translation>
+    </message>
+    <message>
+        <source>Received by</source>
+        <translation>接收人</translation>
+    </message>
+    <message>
+        <source>Export payments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select the payments to print first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>PaymentSummaryDialog</name>
     <message>
         <source>Payment</source>
@@ -3996,6 +4094,17 @@ Contract {number}, until {day}</source>
     <message>
         <source>Could not load the payment.</source>
         <translation>无法加载回款记录。</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentsPage</name>
+    <message>
+        <source>Payments received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receivables aging</source>
+        <translation>应收款账龄</translation>
     </message>
 </context>
 <context>
@@ -6357,6 +6466,10 @@ Contract {number}, until {day}</source>
     <message>
         <source>Record outcome…</source>
         <translation>记录结果…</translation>
+    </message>
+    <message>
+        <source>Open ticket</source>
+        <translation>打开服务单</translation>
     </message>
     <message>
         <source>Open record</source>

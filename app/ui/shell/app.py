@@ -18,6 +18,7 @@ from app.ui.errors import show_error
 from app.ui.fonts import register_cjk_font
 from app.ui.gcguard import GuiThreadCollector
 from app.ui.i18n import install_translator
+from app.ui.shell.live import start_live_feed
 from app.ui.shell.login import LoginDialog
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.setup_wizard import SetupWizard, needs_setup
@@ -132,6 +133,8 @@ class GuiSession(QObject):
         window.logout_requested.connect(self._on_logout)
         self.main_window = window
         window.show()  # before the dialog closes, so the application does not quit
+        # Hears what other stations did for this person (app.ui.shell.live).
+        start_live_feed(self.context, window)
 
     def _on_login_cancelled(self) -> None:
         self.login_dialog = None
