@@ -9,7 +9,9 @@ with a kind column; the buttons offer what the current line allows:
 * returned record (退回): Open record to correct it (a repair record opens a correction
   dialog that resubmits), Resubmit;
 * contract ending within 30 days: Open contract;
-* customer care item (客户关怀): Record outcome… (done, postponed or skipped).
+* customer care item (客户关怀): Record outcome… (done, postponed or skipped);
+* service ticket assigned to a technician (服务单), overdue past its SLA due time: Open
+  ticket (Enter or a double click).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import Module, Operation
+from app import labels
+from app.models.enums import Module, Operation, TicketStatus
 from app.services.confirmation import submit_record
 from app.services.errors import ConflictError
 from app.services.tasks import acknowledge_task, confirm_task
@@ -60,10 +63,12 @@ EXPIRING_WITHIN_DAYS = 30
 # The timeline kind whose coloured icon marks each line.
 _ICON_KINDS = {TodoKind.TASK: "task", TodoKind.FOLLOW_UP: "visit",
                TodoKind.RETURNED: "change", TodoKind.CONTRACT: "service_ticket",
-               TodoKind.CARE: "care"}
+               TodoKind.CARE: "care", TodoKind.TICKET: "service_ticket"}
 # What a line on the list may be: a write of any of these kinds (heard on the change bus)
-# may add a line, take one away or change it.
-FOLLOWED_KINDS = ("task", "visit", "order", "ticket", "contract", "care")
+# may add a line, take one away or change it; "feed" is what the live poller publishes
+# when another station changed something for this person.
+FOLLOWED_KINDS = ("opportunity", "task", "ticket", "quotation", "order", "care", "contract",
+                  "visit", "feed")
 
 
 def _overdue_colour(item: TodoItem, role: int) -> Any:
@@ -243,6 +248,11 @@ class TodoPage(QWidget):
             return dialog
         if item.kind is TodoKind.RETURNED:
             return self._open_returned(item)
+        if item.kind is TodoKind.TICKET:
+            opener = record_openers().opener_for("service_ticket")
+            opened = opener(self._ctx, item.id, self) if opener is not None else None
+            self.dialog = opened  # type: ignore[assignment]
+            return opened
         if item.kind is TodoKind.CARE:
             from app.ui.care.outcome_dialog import open_care_item
             care = open_care_item(self._ctx, item.id, self, today=self.today)
@@ -346,6 +356,8 @@ class TodoPage(QWidget):
             return self.tr("Returned {record}").format(record=kind_label(item.record_kind or ""))
         if item.kind is TodoKind.CONTRACT:
             return self.tr("Contract expiring")
+        if item.kind is TodoKind.TICKET:
+            return kind_label("service_ticket")
         return kind_label("care")
 
     def detail_text(self, item: TodoItem) -> str:
@@ -356,6 +368,9 @@ class TodoPage(QWidget):
             return self.tr("Ends in {days} days").format(days=(item.due - self.today).days)
         if item.kind is TodoKind.RETURNED:
             return self.tr("Returned: {comment}").format(comment=item.detail or "")
+        if item.kind is TodoKind.TICKET and item.status:
+            status = labels.label(TicketStatus(item.status))
+            return " · ".join(p for p in (status, item.detail) if p)
         if item.kind is TodoKind.TASK and item.awaits_confirmation:
             report = self.tr("{person} reported: {report}").format(
                 person=item.assignee_name or "?",
@@ -415,6 +430,8 @@ class TodoPage(QWidget):
             self.open_button.setText(self.tr("Open contract"))
         elif kind is TodoKind.CARE:
             self.open_button.setText(self.tr("Record outcome…"))
+        elif kind is TodoKind.TICKET:
+            self.open_button.setText(self.tr("Open ticket"))
         elif kind is TodoKind.RETURNED or (
                 kind is TodoKind.TASK and item is not None and item.related_id is not None
                 and can_open_related(item.related_kind)):
@@ -422,7 +439,7 @@ class TodoPage(QWidget):
         else:
             self.open_button.setText(self.tr("Open customer"))
         self.open_button.setEnabled(item is not None and (
-            kind in (TodoKind.CONTRACT, TodoKind.RETURNED, TodoKind.CARE)
+            kind in (TodoKind.CONTRACT, TodoKind.RETURNED, TodoKind.CARE, TodoKind.TICKET)
             or item.customer_id is not None
             or (item.related_id is not None and can_open_related(item.related_kind))))
         self.detail_label.setText(self.detail_text(item) if item is not None else "")
