@@ -96,3 +96,72 @@ def test_customer_drill_down_heads_the_name_as_customer_not_number(
     qtbot.waitUntil(lambda: dialog.drill_result is not None and dialog.model.rowCount() == 1)
     assert _headings(dialog) == ["Customer", "First contact", "Owner", "Customer code"]
     assert dialog.model.index(0, 0).data() == "北京鑫锐科技有限公司"
+
+
+# --- an empty pie says "no data" once -------------------------------------------------------
+
+def test_empty_pie_shows_no_data_once_instead_of_stacked_labels(
+    qtbot: QtBot, language: str,
+) -> None:
+    import dataclasses
+    from decimal import Decimal
+
+    from app.services.statistics import ChartKind, StatFilters
+    from app.ui.statistics.chart import StatChartView
+    from tests.ui.test_statistics_ui import fake_table
+
+    table = fake_table("customer-classes", StatFilters(ON, ON), chart=ChartKind.PIE)
+    zero = tuple(dataclasses.replace(r, cells=(r.cells[0], 0, Decimal(0), Decimal(0), None))
+                 for r in table.rows)
+    view = StatChartView()
+    qtbot.addWidget(view)
+    view.resize(420, 320)
+    view.show()
+    view.set_table(dataclasses.replace(table, rows=zero))
+    assert view.plotted_series() == []   # no slices, so no labels piled on one point
+    assert view.is_empty() and view.empty_label.isVisible()
+    assert view.empty_label.text() == ("无数据" if language == "zh" else "No data")
+    assert view.empty_label.geometry().center() == view.rect().center()
+
+    view.set_table(table)                 # figures again: the pie, no note
+    assert view.point_count() == 4 and not view.is_empty()
+
+
+# --- the aging page: codes whole, no empty strip on the right -------------------------------
+
+def test_aging_columns_fit_their_contents_and_the_last_one_fills_the_width(
+    qtbot: QtBot, uow: UnitOfWork, make_context: MakeContext, manager: Actor,
+    sales_user: Actor, add_customer: Callable[..., Any],
+) -> None:
+    from decimal import Decimal
+
+    from app.models.enums import OrderStatus, ProductCategory
+    from app.services.catalog import ProductDraft, create_product
+    from app.services.sales import OrderDraft, OrderLineDraft, create_order, transition_order
+    from app.ui.sales.aging_page import ReceivablesAgingPage
+
+    product = create_product(uow=uow, actor=manager, draft=ProductDraft(
+        sku="HP-M404DN", name="惠普激光打印机 M404dn", category=ProductCategory.PRINTER,
+        brand="惠普", model="M404dn", unit="台", cost_price=Decimal("1000.00"),
+        list_price=Decimal("1899.00"), sales_points=Decimal("1")))
+    customer = add_customer(sales_user, "北京鑫锐科技有限公司")
+    order = create_order(uow=uow, actor=sales_user, draft=OrderDraft(
+        customer_id=customer.id, ordered_on=dt.date.today() - dt.timedelta(days=45),
+        lines=(OrderLineDraft(product_id=product.id, quantity=1),)))
+    transition_order(uow=uow, actor=sales_user, order_id=order.id,
+                     expected_version=order.version, to=OrderStatus.CONFIRMED)
+
+    page = ReceivablesAgingPage(make_context(manager))
+    qtbot.addWidget(page)
+    page.resize(1280, 500)
+    page.show()
+    table, model = page.table, page.table.model()
+    qtbot.waitUntil(lambda: model.rowCount() == 2)
+    qtbot.wait(20)
+    code = str(model.index(0, 0).data())
+    assert code == customer.code
+    metrics = table.fontMetrics()
+    assert table.columnWidth(0) >= metrics.horizontalAdvance(code) + 8      # not cut
+    assert table.columnWidth(1) >= metrics.horizontalAdvance("北京鑫锐科技有限公司")
+    used = sum(table.columnWidth(c) for c in range(model.columnCount()))
+    assert used >= table.viewport().width() - 2                          # no empty strip

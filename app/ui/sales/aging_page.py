@@ -103,6 +103,10 @@ class AgingTotals(QAbstractTableModel):
         return None
 
 
+MAX_NAME_WIDTH = 360   # a very long customer name is elided rather than pushing the sums away
+COLUMN_PADDING = 12
+
+
 class ReceivablesAgingPage(ListPage):
     """What each customer owes, by how long it is overdue (from the due or order date).
 
@@ -207,6 +211,20 @@ class ReceivablesAgingPage(ListPage):
         rows = [self.model.row_at(i) for i in range(self.model.rowCount())]
         self.totals.set_rows([r for r in rows if r is not None])
         self.show_count()  # the sum it names is the totals row's
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Every column as wide as its widest entry (codes are never cut), a long name at
+        most ``MAX_NAME_WIDTH``; the last column takes what is left of the width."""
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        last = self.view_model.columnCount() - 1
+        for column in range(last):
+            self.table.resizeColumnToContents(column)
+            width = max(self.table.columnWidth(column), header.sectionSizeHint(column))
+            if self.model.columns[column].key == "customer":
+                width = min(width, MAX_NAME_WIDTH)
+            self.table.setColumnWidth(column, width + COLUMN_PADDING)
 
     def show_count(self) -> None:
         count = self.model.rowCount()
