@@ -386,6 +386,20 @@ def receipt_data(*, uow: UnitOfWork, actor: Actor, payment_id: int | None = None
         return data
 
 
+def ticket_payment_ids(*, uow: UnitOfWork, actor: Actor, ticket_id: int) -> tuple[int, ...]:
+    """The payments on a ticket whose receipts (收款收据) the actor may print, oldest first:
+    none for a role that may not print payments."""
+    with uow:
+        if not grants_for(uow, actor).allows(Module.PAYMENTS, Operation.PRINT):
+            return ()
+        return tuple(uow.session.execute(
+            select(Payment.id)
+            .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+            .where(PaymentAllocation.service_ticket_id == ticket_id,
+                   scope_filter(uow, actor, Module.PAYMENTS, Payment.received_by_id))
+            .order_by(Payment.id)).scalars())
+
+
 def latest_pickup_number(uow: UnitOfWork, *, actor: Actor | None = None) -> str | None:
     """The number of the ticket handed over last that the actor may print, or None."""
     with uow:
@@ -645,4 +659,5 @@ __all__ = [
     "quotation_slip_data",
     "receipt_data",
     "slip_papers",
+    "ticket_payment_ids",
 ]

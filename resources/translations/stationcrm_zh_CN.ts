@@ -3048,6 +3048,14 @@ Contract {number}, until {day}</source>
         <translation>没有找到。</translation>
     </message>
     <message>
+        <source>New entry…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write a new knowledge entry ({key})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{shown} shown of {total} found</source>
         <translation>显示 {shown} / 共找到 {total} 条</translation>
     </message>
@@ -4006,7 +4014,7 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>Print receipt…</source>
-        <translation type="unfinished"></translation>
+        <translation>打印收据…</translation>
     </message>
     <message>
         <source>Number</source>
@@ -4169,6 +4177,22 @@ Contract {number}, until {day}</source>
         <translation>交付取机</translation>
     </message>
     <message>
+        <source>Print pickup receipt…</source>
+        <translation>打印取机单…</translation>
+    </message>
+    <message>
+        <source>The pickup receipt (取机单) for the customer to sign: charges, payment, what is open ({key})</source>
+        <translation>取机单，供客户签字：收费、付款与未付金额（{key}）</translation>
+    </message>
+    <message>
+        <source>Print receipt…</source>
+        <translation>打印收据…</translation>
+    </message>
+    <message>
+        <source>The payment receipt (收款收据) of the money taken for this ticket</source>
+        <translation>本服务单所收款项的收款收据</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -4233,12 +4257,20 @@ Contract {number}, until {day}</source>
         <translation>{number} 尚不能取机：{status}</translation>
     </message>
     <message>
+        <source>Handed over {at}</source>
+        <translation>已取机 {at}</translation>
+    </message>
+    <message>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
         <source>{number} handed over; paid {amount}.</source>
         <translation>{number} 已取机；已付 {amount}。</translation>
+    </message>
+    <message>
+        <source>No payment of this ticket to print.</source>
+        <translation>此服务单没有可打印的收款。</translation>
     </message>
     <message>
         <source>Not handed over: please correct the marked fields.</source>
@@ -6214,6 +6246,10 @@ Contract {number}, until {day}</source>
     <message>
         <source>{amount} (labour free under contract, parts charged)</source>
         <translation>{amount}（合同内人工免费，配件收费）</translation>
+    </message>
+    <message>
+        <source>Paid {paid}  Open {open}</source>
+        <translation>已付 {paid}  未付 {open}</translation>
     </message>
     <message>
         <source>{from_status} → {to_status}</source>

@@ -44,11 +44,14 @@ from PySide6.QtWidgets import (
 from app import labels
 from app.models.enums import (
     CustomFieldEntity,
+    Module,
+    Operation,
     Priority,
     ServiceMode,
     TicketChannel,
     TicketStatus,
 )
+from app.reports.handover import render_payment_receipt, render_pickup_receipt
 from app.saving import new_request_key
 from app.services.custom_fields import FieldDefinition
 from app.services.custom_fields import definitions as custom_field_definitions
@@ -61,6 +64,7 @@ from app.services.customers import (
 )
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.knowledge import Suggestion, suggest_solutions
+from app.services.slips import pickup_slip_data, receipt_data, ticket_payment_ids
 from app.services.tickets import (
     Coverage,
     IntakeDevice,
@@ -87,9 +91,18 @@ from app.ui.kit.fields import (
     show_field_error,
 )
 from app.ui.kit.record_dialog import keep_open
-from app.ui.print_preview import PrintPreviewDialog, open_print_preview
+from app.ui.print_preview import PrintPreviewDialog, open_print_preview, register_slip_source
 from app.ui.sales.common import payment_methods
 from app.ui.saving import save_keyed
+
+# The pickup receipt (取机单) and the payment receipt (收款收据) in the print preview.
+register_slip_source("pickup", lambda uow, actor, i: pickup_slip_data(
+    uow=uow, actor=actor, ticket_id=i), render_pickup_receipt)
+register_slip_source("receipt", lambda uow, actor, i: receipt_data(
+    uow=uow, actor=actor, payment_id=i), render_payment_receipt)
+# A ticket in these states has a repair to hand over, or handed over: its pickup receipt
+# prints.
+_HANDED_OR_READY = (TicketStatus.DONE, TicketStatus.PICKED_UP, TicketStatus.CLOSED)
 
 SEARCH_DEBOUNCE_MS = 250
 SUGGEST_DEBOUNCE_MS = 400
@@ -741,6 +754,9 @@ class PickupDialog(QDialog):
         self.request_key = new_request_key()
         self.ticket: TicketView | None = None
         self.result_ticket: TicketView | None = None
+        # The ticket whose pickup receipt and payment receipts the print buttons print.
+        self.printable: TicketView | None = None
+        self.preview: PrintPreviewDialog | None = None
         self.errors = _FieldErrors()
 
         self.number_edit = QLineEdit(self)
@@ -781,6 +797,21 @@ class PickupDialog(QDialog):
         self.hand_button.setObjectName("hand_over_button")
         self.hand_button.setAutoDefault(False)
         self.hand_button.clicked.connect(self.submit)
+        self.print_pickup_button = QPushButton(self.tr("Print pickup receipt…"), self)
+        self.print_pickup_button.setObjectName("print_pickup_button")
+        self.print_pickup_button.setToolTip(self.tr(
+            "The pickup receipt (取机单) for the customer to sign: charges, payment, what is"
+            " open ({key})").format(key=QKeySequence(QKeySequence.StandardKey.Print).toString(
+                QKeySequence.SequenceFormat.NativeText)))
+        self.print_pickup_button.setAutoDefault(False)
+        self.print_pickup_button.clicked.connect(self.print_pickup)
+        QShortcut(QKeySequence.StandardKey.Print, self, activated=self.print_pickup)
+        self.print_receipt_button = QPushButton(self.tr("Print receipt…"), self)
+        self.print_receipt_button.setObjectName("print_receipt_button")
+        self.print_receipt_button.setToolTip(self.tr("The payment receipt (收款收据) of the"
+                                                     " money taken for this ticket"))
+        self.print_receipt_button.setAutoDefault(False)
+        self.print_receipt_button.clicked.connect(self.print_receipt)
         close = QPushButton(self.tr("Close"), self)
         close.setObjectName("close_button")
         close.setAutoDefault(False)
@@ -788,12 +819,14 @@ class PickupDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.status_label, 1)
         buttons.addWidget(self.hand_button)
+        buttons.addWidget(self.print_pickup_button)
+        buttons.addWidget(self.print_receipt_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addStretch(1)
         layout.addLayout(buttons)
-        self.resize(560, 460)
+        self.resize(720, 480)
         self._update_actions()
         self.setFocusProxy(self.number_edit)
         if number:
@@ -811,6 +844,7 @@ class PickupDialog(QDialog):
         number = self.number_edit.text().strip()
         self.errors.clear()
         self.ticket = None
+        self.printable = None
         self._serial += 1
         serial = self._serial
         if not number:
@@ -835,8 +869,24 @@ class PickupDialog(QDialog):
         self._set_busy(False)
         ready = ticket.status is TicketStatus.DONE
         self.ticket = ticket if ready else None
+        self.printable = ticket if ticket.status in _HANDED_OR_READY else None
         # One handover per ticket looked up: its own key.
         self.request_key = new_request_key()
+        self._show_details(ticket)
+        if not ready:
+            self.amount_edit.clear()
+            self.errors.place({"number": self.tr("{number} is not ready for pickup: {status}")
+                               .format(number=ticket.number,
+                                       status=status_label(ticket.status))})
+            self._update_actions()
+            return
+        self.amount_edit.setText(f"{ticket.open_charge:.2f}")
+        self._update_actions()
+        (self.amount_edit if ticket.open_charge > 0 else self.hand_button).setFocus(
+            Qt.FocusReason.OtherFocusReason)
+
+    def _show_details(self, ticket: TicketView) -> None:
+        """The ticket as it is now: after a hand-over, with the money just taken."""
         repair = ticket.repair
         lines = [
             self.tr("Customer: {name}").format(name=ticket.customer_name),
@@ -863,18 +913,10 @@ class PickupDialog(QDialog):
             lines.append(self.tr("Labour {labour} + parts {parts}").format(
                 labour=format_yuan(repair.labour_amount),
                 parts=format_yuan(repair.parts_amount)))
+        if ticket.picked_up_at is not None:
+            lines.append(self.tr("Handed over {at}").format(
+                at=format_local_datetime(ticket.picked_up_at)))
         self.details_label.setText("\n".join(lines))
-        if not ready:
-            self.amount_edit.clear()
-            self.errors.place({"number": self.tr("{number} is not ready for pickup: {status}")
-                               .format(number=ticket.number,
-                                       status=status_label(ticket.status))})
-            self._update_actions()
-            return
-        self.amount_edit.setText(f"{ticket.open_charge:.2f}")
-        self._update_actions()
-        (self.amount_edit if ticket.open_charge > 0 else self.hand_button).setFocus(
-            Qt.FocusReason.OtherFocusReason)
 
     def submit(self) -> None:
         ticket = self.ticket
@@ -899,11 +941,41 @@ class PickupDialog(QDialog):
     def _on_handed(self, ticket: TicketView) -> None:
         self.result_ticket = ticket
         self.ticket = None
+        self.printable = ticket
+        # The details show the ticket as saved: paid, open, handed over.
+        self._show_details(ticket)
+        self.amount_edit.clear()
         self._set_busy(False, self.tr("{number} handed over; paid {amount}.").format(
             number=ticket.number, amount=format_yuan(ticket.paid_amount)))
         self.handed_over.emit(ticket)
-        self.number_edit.selectAll()
-        self.number_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.print_pickup_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def print_pickup(self) -> None:
+        """Preview (and print) the pickup receipt of the ticket handed over or ready."""
+        ticket = self.printable
+        if ticket is None or self._busy or not self.print_pickup_button.isEnabled():
+            return
+        self.preview = open_print_preview(self._ctx, "pickup", [ticket.id], self)
+
+    def print_receipt(self) -> None:
+        """Preview (and print) the payment receipts of the money taken for the ticket."""
+        ticket = self.printable
+        if ticket is None or self._busy or not self.print_receipt_button.isEnabled():
+            return
+        actor, tid = self._ctx.actor, ticket.id
+
+        def opened(ids: tuple[int, ...]) -> None:
+            if not ids:
+                self._set_busy(False, self.tr("No payment of this ticket to print."),
+                               error=True)
+                return
+            self._set_busy(False)
+            self.preview = open_print_preview(self._ctx, "receipt", list(ids), self)
+
+        self._set_busy(True, self.tr("Looking up…"))
+        self._ctx.run(lambda uow: ticket_payment_ids(uow=uow, actor=actor, ticket_id=tid),
+                      on_done=opened,
+                      on_error=lambda e: self._set_busy(False, str(e), error=True), owner=self)
 
     def _on_failed(self, error: BaseException) -> None:
         if isinstance(error, ValidationError):
@@ -925,6 +997,13 @@ class PickupDialog(QDialog):
         self.hand_button.setEnabled(ready)
         self.amount_edit.setEnabled(ready)
         self.method_combo.setEnabled(ready)
+        printable = self.printable is not None and not self._busy
+        self.print_pickup_button.setVisible(
+            self._ctx.can(Module.SERVICE_TICKETS, Operation.PRINT))
+        self.print_pickup_button.setEnabled(printable)
+        self.print_receipt_button.setVisible(self._ctx.can(Module.PAYMENTS, Operation.PRINT))
+        self.print_receipt_button.setEnabled(
+            printable and self.printable is not None and self.printable.paid_amount > 0)
 
 
 # --- openers ---------------------------------------------------------------------------------

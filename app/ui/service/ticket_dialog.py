@@ -274,6 +274,10 @@ class TicketDialog(RecordDialog):
                   else self.tr("{amount} (labour free under contract, parts charged)").format(
                       amount=format_yuan(view.total_charge)) if view.labour_free
                   else format_yuan(view.total_charge))
+        if view.chargeable and view.total_charge > 0:
+            # What was paid (at pickup or later) and what is still open on the ticket.
+            charge += "　" + self.tr("Paid {paid}  Open {open}").format(
+                paid=format_yuan(view.paid_amount), open=format_yuan(view.open_charge))
         texts = {
             "customer": view.customer_name, "device": device,
             "priority": priority_label(view.priority), "mode": mode,
