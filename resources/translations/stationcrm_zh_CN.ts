@@ -1044,15 +1044,15 @@ Address: {address}</source>
     <name>CounterSaleDialog</name>
     <message>
         <source>New order</source>
-        <translation type="unfinished"></translation>
+        <translation>新建订单</translation>
     </message>
     <message>
         <source>0.00 = on credit</source>
-        <translation type="unfinished"></translation>
+        <translation>0.00 = 赊账</translation>
     </message>
     <message>
         <source>Transfer or receipt number, if any</source>
-        <translation type="unfinished"></translation>
+        <translation>转账或收据号（如有）</translation>
     </message>
     <message>
         <source>Customer</source>
@@ -1060,15 +1060,15 @@ Address: {address}</source>
     </message>
     <message>
         <source>Payment taken now</source>
-        <translation type="unfinished"></translation>
+        <translation>本次收款</translation>
     </message>
     <message>
         <source>Order total</source>
-        <translation type="unfinished"></translation>
+        <translation>订单金额</translation>
     </message>
     <message>
         <source>Amount received</source>
-        <translation type="unfinished"></translation>
+        <translation>实收金额</translation>
     </message>
     <message>
         <source>Method</source>
@@ -1084,11 +1084,11 @@ Address: {address}</source>
     </message>
     <message>
         <source>Print the sales slip after saving</source>
-        <translation type="unfinished"></translation>
+        <translation>保存后打印销售单</translation>
     </message>
     <message>
         <source>Save order</source>
-        <translation type="unfinished"></translation>
+        <translation>保存订单</translation>
     </message>
     <message>
         <source>Saving…</source>
@@ -1096,7 +1096,7 @@ Address: {address}</source>
     </message>
     <message>
         <source>Order {number} saved.</source>
-        <translation type="unfinished"></translation>
+        <translation>订单 {number} 已保存。</translation>
     </message>
 </context>
 <context>
@@ -3842,11 +3842,11 @@ Contract {number}, until {day}</source>
     <name>OrderListPage</name>
     <message>
         <source>Number, customer, pinyin or code</source>
-        <translation type="unfinished"></translation>
+        <translation>单号、客户、拼音或编号</translation>
     </message>
     <message>
         <source>New order</source>
-        <translation type="unfinished"></translation>
+        <translation>新建订单</translation>
     </message>
     <message>
         <source>Number</source>
@@ -3982,11 +3982,11 @@ Contract {number}, until {day}</source>
     <name>PaymentListPage</name>
     <message>
         <source>Number, order, customer or pinyin</source>
-        <translation type="unfinished"></translation>
+        <translation>单号、订单、客户或拼音</translation>
     </message>
     <message>
         <source>All dates</source>
-        <translation type="unfinished"></translation>
+        <translation>全部日期</translation>
     </message>
     <message>
         <source>Today</source>
@@ -3994,7 +3994,7 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>Last 7 days</source>
-        <translation type="unfinished"></translation>
+        <translation>最近 7 天</translation>
     </message>
     <message>
         <source>This month</source>
@@ -4002,7 +4002,7 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>Last month</source>
-        <translation type="unfinished"></translation>
+        <translation>上月</translation>
     </message>
     <message>
         <source>This year</source>
@@ -4010,7 +4010,7 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>Received:</source>
-        <translation type="unfinished"></translation>
+        <translation>收款日期：</translation>
     </message>
     <message>
         <source>Print receipt…</source>
@@ -4030,7 +4030,7 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>Order / ticket</source>
-        <translation type="unfinished"></translation>
+        <translation>订单 / 服务单</translation>
     </message>
     <message>
         <source>Amount</source>
@@ -4046,11 +4046,11 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>Export payments</source>
-        <translation type="unfinished"></translation>
+        <translation>导出回款记录</translation>
     </message>
     <message>
         <source>Select the payments to print first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先选择要打印的回款。</translation>
     </message>
 </context>
 <context>
@@ -4108,7 +4108,7 @@ Contract {number}, until {day}</source>
     <name>PaymentsPage</name>
     <message>
         <source>Payments received</source>
-        <translation type="unfinished"></translation>
+        <translation>回款记录</translation>
     </message>
     <message>
         <source>Receivables aging</source>
