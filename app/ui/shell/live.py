@@ -7,7 +7,7 @@ What arrives:
 * is published on the change bus as its record kind (and as ``"feed"``), so the open lists
   and the to-do page of that kind read again without a key pressed;
 * counts on the to-do entry (Go → To-do today) and on a button in the status bar;
-* shows as a brief notice in the window's corner, in the reader's language ("商机
+* shows as a brief notice in the window's top-right corner, in the reader's language ("商机
   SJ-… 已分派给您"); a click opens the record.
 
 While the connection is lost (the banner of :mod:`app.ui.shell.connection`) it asks
@@ -271,7 +271,7 @@ def open_record(ctx: AppContext, window: QWidget, item: FeedItem,
 
 
 class _Notice(QFrame):
-    """The brief notice in the main window's bottom-right corner; a click opens it."""
+    """The brief notice in the main window's top-right corner; a click opens it."""
 
     def __init__(self, window: QMainWindow, on_click: Callable[[FeedItem | None], None]
                  ) -> None:
@@ -329,13 +329,11 @@ class _Notice(QFrame):
             self.hide()
 
     def _place(self) -> None:
+        # Top right, under the menus: beside a page's title, where no button sits.
         window = self._window
-        bar = window.statusBar()
         width = min(self.sizeHint().width(), max(200, window.width() - 40))
         self.resize(width, self.sizeHint().height())
-        x = window.width() - width - 16
-        y = window.height() - bar.height() - self.height() - 12
-        self.move(max(0, x), max(0, y))
+        self.move(max(0, window.width() - width - 16), window.menuBar().height() + 4)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self._window and event.type() == QEvent.Type.Resize and self.isVisible():
