@@ -1076,11 +1076,11 @@ Address: {address}</source>
     </message>
     <message>
         <source>Reference</source>
-        <translation>单号/事由</translation>
+        <translation>凭证号</translation>
     </message>
     <message>
         <source>Still open</source>
-        <translation>未完成</translation>
+        <translation>未回款</translation>
     </message>
     <message>
         <source>Print the sales slip after saving</source>
@@ -4018,7 +4018,7 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>Number</source>
-        <translation>编号</translation>
+        <translation>单号</translation>
     </message>
     <message>
         <source>Date</source>
@@ -4042,7 +4042,7 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>Received by</source>
-        <translation>接收人</translation>
+        <translation>收款人</translation>
     </message>
     <message>
         <source>Export payments</source>
