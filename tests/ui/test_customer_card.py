@@ -96,12 +96,12 @@ def test_a_new_customer_is_entered_with_the_keyboard_only(
 
     _type(qtbot, card, "Haidian Print Shop")
     _enter(qtbot, card)
-    assert _focus(card) is card.short_name_edit  # Enter moves on; it does not submit
-    _enter(qtbot, card)
+    # Enter moves on, down the left column (it does not submit): the phone under the name.
     assert _focus(card) is card.phone_edit
     _type(qtbot, card, "010-8261 1234")
-    for expected in (card.email_edit, card.kind_combo, card.source_combo, card.class_combo,
-                     card.status_combo, card.industry_edit, card.website_edit, card.tax_edit):
+    for expected in (card.kind_combo, card.class_combo, card.industry_edit, card.tax_edit,
+                     card.short_name_edit, card.email_edit, card.source_combo,
+                     card.status_combo, card.website_edit):
         _enter(qtbot, card)
         assert _focus(card) is expected
     assert _customer_names(uow, clerk) == []
@@ -207,10 +207,12 @@ def test_tab_follows_the_form_then_the_tables(
     for _ in range(13):
         qtbot.keyClick(_focus(card), Qt.Key.Key_Tab)
         seen.append(_focus(card))
-    assert seen[:11] == [card.name_edit, card.short_name_edit, card.phone_edit,
-                         card.email_edit, card.kind_combo, card.source_combo,
-                         card.class_combo, card.status_combo, card.industry_edit,
-                         card.website_edit, card.tax_edit]
+    # Down the left column, then the right one (issue 15: a phone typed after the name
+    # landed in 简称).
+    assert seen[:11] == [card.name_edit, card.phone_edit, card.kind_combo, card.class_combo,
+                         card.industry_edit, card.tax_edit, card.short_name_edit,
+                         card.email_edit, card.source_combo, card.status_combo,
+                         card.website_edit]
     assert seen[11] is card.tabs.tabBar()
     assert seen[12] is card.contacts_table
     assert seen[13] is card.save_button

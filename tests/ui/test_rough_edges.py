@@ -165,3 +165,25 @@ def test_aging_columns_fit_their_contents_and_the_last_one_fills_the_width(
     assert table.columnWidth(1) >= metrics.horizontalAdvance("北京鑫锐科技有限公司")
     used = sum(table.columnWidth(c) for c in range(model.columnCount()))
     assert used >= table.viewport().width() - 2                          # no empty strip
+
+
+# --- the customer card: name, Tab, phone ------------------------------------------------------
+
+def test_customer_card_tab_after_the_name_goes_to_the_phone(
+    qtbot: QtBot, make_context: MakeContext, clerk: Actor,
+) -> None:
+    from app.ui.customers.card import CustomerCardDialog
+
+    card = CustomerCardDialog(make_context(clerk, "storefront"), None)
+    qtbot.addWidget(card)
+    with qtbot.waitActive(card):
+        card.show()
+        card.activateWindow()
+    assert card.focusWidget() is card.name_edit
+    qtbot.keyClicks(card.name_edit, "Haidian Print Shop")
+    qtbot.keyClick(card.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(card.focusWidget(), "01082611234")
+    assert card.phone_edit.text() == "01082611234"
+    assert card.short_name_edit.text() == ""
+    qtbot.keyClick(card.focusWidget(), Qt.Key.Key_Tab)
+    assert card.focusWidget() is card.kind_combo      # on down the left column

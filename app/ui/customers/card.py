@@ -496,12 +496,11 @@ class CustomerCardDialog(QDialog):
 
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
 
-        # Enter walks this chain; Tab follows the same order through the form.
-        form: list[QWidget] = [
-            self.name_edit, self.short_name_edit, self.phone_edit, self.email_edit,
-            self.kind_combo, self.source_combo, self.class_combo, self.status_combo,
-            self.industry_edit, self.website_edit, self.tax_edit,
-        ]
+        # Enter walks this chain; Tab follows the same order through the form: down the
+        # left column, then down the right one, as the form is read (名称 → 电话 → 类型 …
+        # → 简称 → 邮箱 …), so a phone typed after the name lands under 电话, not 简称.
+        form: list[QWidget] = [self._field_widgets[pair[side]] for side in (0, 1)
+                               for pair in pairs if pair[side] != "owner_id"]
         if self._may_reassign:
             form.append(self.owner_combo)
         self._chain: list[QWidget] = [
