@@ -1,10 +1,13 @@
-"""Module pages listing quotations and orders, newest first, with a status filter."""
+"""Module pages listing quotations and orders, newest first, with a status filter; the
+order list also searches and sells at the counter (New, Ctrl+N)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from app.models.enums import CustomFieldEntity, Module, Operation, OrderStatus, QuotationStatus
 from app.services.permissions import Actor
@@ -18,6 +21,7 @@ from app.ui.kit.table import Col, PageRequest
 from app.ui.sales.common import order_status_label, quotation_status_label
 
 ORDER_CUSTOM_COLUMNS_KEY = "order_list/custom_columns"  # codes of the custom fields shown
+SEARCH_DELAY_MS = 300
 
 
 class _SalesListPage(ListPage):
@@ -100,7 +104,11 @@ class QuotationListPage(_SalesListPage):
 
 
 class OrderListPage(_SalesListPage):
-    """The orders in the user's data scope; the margin column only when it is given."""
+    """The orders in the user's data scope; the margin column only when it is given.
+
+    The search box finds orders by number or customer (name, pinyin, phone, code); New
+    order (Ctrl+N while the list has the focus) sells at the counter in one dialog.
+    """
 
     module = Module.ORDERS
     statuses = tuple(OrderStatus)
@@ -111,6 +119,30 @@ class OrderListPage(_SalesListPage):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("order_list_page")
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("order_search")
+        self.search_edit.setPlaceholderText(self.tr("Number, customer, pinyin or code"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(220)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search_edit.textEdited.connect(lambda _t: self._search_timer.start())
+        self.search_edit.returnPressed.connect(self.refresh)
+        self.bar.insertWidget(0, self.search_edit)
+        self.new_button = self.add_button(
+            self.tr("New order"), "new_order_button", self.new_order,
+            visible=ctx.can(Module.ORDERS, Operation.CREATE)
+            and ctx.can(Module.ORDERS, Operation.EDIT))
+        self.new_button.setToolTip(QKeySequence(QKeySequence.StandardKey.New).toString(
+            QKeySequence.SequenceFormat.NativeText))
+        self.new_dialog: QWidget | None = None
+        # Ctrl+N here is "new order", not the window's "new customer": the key is taken
+        # before the window's shortcut sees it (ShortcutOverride), from any child.
+        self.installEventFilter(self)
+        for child in (self.search_edit, self.table, self.status_combo):
+            child.installEventFilter(self)
         # Custom fields of orders as optional columns (right-click the header).
         self.custom_columns = CustomColumns(
             ctx, CustomFieldEntity.ORDER, ORDER_CUSTOM_COLUMNS_KEY, self.table, self.columns,
@@ -119,6 +151,32 @@ class OrderListPage(_SalesListPage):
         self.model.page_loaded.connect(self._show_margin)
         self.start()
         self.custom_columns.load()
+
+    def current_query(self) -> Any:
+        search = getattr(self, "search_edit", None)
+        return (self.status_combo.currentData(),
+                search.text().strip() if search is not None else "")
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if isinstance(event, QKeyEvent) and event.matches(QKeySequence.StandardKey.New) \
+                and self.new_button.isVisible():
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()
+                return True
+            if event.type() == QEvent.Type.KeyPress:
+                self.new_order()
+                return True
+        return super().eventFilter(watched, event)
+
+    def new_order(self) -> object:
+        """The counter's new order: customer, lines, payment, then the slip."""
+        from app.ui.sales.counter_dialog import new_order
+        self.new_dialog = new_order(self._ctx, self)
+        return self.new_dialog
 
     def columns(self) -> list[Col[Any]]:
         return [
@@ -151,13 +209,16 @@ class OrderListPage(_SalesListPage):
 
     def fetch(self, uow: UnitOfWork, query: Any, request: PageRequest) -> Any:
         custom_columns = getattr(self, "custom_columns", None)
-        return list_orders(uow=uow, actor=self._ctx.actor, status=query,
+        status, text = query
+        return list_orders(uow=uow, actor=self._ctx.actor, status=status, text=text,
                            after=request.after, limit=request.limit, sort=request.sort,
                            with_total=request.with_total,
                            custom_columns=custom_columns.shown if custom_columns else ())
 
-    def export(self, uow: UnitOfWork, actor: Actor, path: str, fmt: str, status: Any) -> Any:
+    def export(self, uow: UnitOfWork, actor: Actor, path: str, fmt: str, query: Any) -> Any:
+        # The export takes the status filter (exports.export_orders has no search text).
         from app.services.exports import export_orders
+        status = query[0]
         return export_orders(uow=uow, actor=actor, path=path, fmt=fmt,
                              status=OrderStatus(status) if status else None)
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.saving import new_request_key
 from app.services.errors import ValidationError
-from app.services.sales import PaymentView, get_payment, record_payment
+from app.services.sales import PaymentView, get_order, get_payment, record_payment
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
@@ -40,6 +40,10 @@ from app.ui.saving import save_keyed
 class PaymentDialog(QDialog):
     """Money received for one order; the whole amount is allocated to that order.
 
+    The amount starts at what is open on the order: as given, then as the service reads
+    it when the dialog opens (another station may have taken money meanwhile), unless
+    the person has typed an amount already.
+
     Signals:
         recorded(PaymentView): the payment was saved (announced on the change bus as
             "payment": the aging and the order lists read again).
@@ -48,7 +52,7 @@ class PaymentDialog(QDialog):
     recorded = Signal(object)
 
     def __init__(self, ctx: AppContext, *, customer_id: int, customer_name: str,
-                 order_id: int, order_number: str, open_amount: Decimal,
+                 order_id: int, order_number: str, open_amount: Decimal | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("payment_dialog")
@@ -62,8 +66,11 @@ class PaymentDialog(QDialog):
         self.request_key = new_request_key()
         announce(ctx.changes, self.recorded, "payment")
 
-        self.amount_edit = QLineEdit(f"{open_amount:.2f}", self)
+        self._order_number = order_number
+        self._amount_typed = False
+        self.amount_edit = QLineEdit(self)
         self.amount_edit.setObjectName("amount_edit")
+        self.amount_edit.textEdited.connect(self._typed)
         self.method_combo = QComboBox(self)
         self.method_combo.setObjectName("method_combo")
         for method, text in payment_methods():
@@ -75,9 +82,11 @@ class PaymentDialog(QDialog):
         self.reference_edit = QLineEdit(self)
         self.reference_edit.setObjectName("reference_edit")
         self.reference_edit.setMaxLength(100)
-        self.allocation_label = QLabel(self.tr("{order} (open {amount})").format(
-            order=order_number, amount=format_yuan(open_amount)), self)
+        self.allocation_label = QLabel(self)
         self.allocation_label.setObjectName("allocation_label")
+        self.open_amount: Decimal | None = None
+        if open_amount is not None:
+            self._show_open(open_amount)
 
         self._fields: dict[str, tuple[QLabel, QWidget | None]] = {}
         form = QFormLayout()
@@ -115,10 +124,24 @@ class PaymentDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
+        actor = ctx.actor
+        ctx.run(lambda uow: get_order(uow=uow, actor=actor, order_id=order_id).open_amount,
+                on_done=self._show_open, on_error=lambda _error: None, owner=self)
 
     @property
     def is_busy(self) -> bool:
         return self._busy
+
+    def _typed(self, _text: str) -> None:
+        self._amount_typed = True
+
+    def _show_open(self, open_amount: Decimal) -> None:
+        """The order's open amount: in the label, and as the amount until one is typed."""
+        self.open_amount = open_amount
+        self.allocation_label.setText(self.tr("{order} (open {amount})").format(
+            order=self._order_number, amount=format_yuan(open_amount)))
+        if not self._amount_typed:
+            self.amount_edit.setText(f"{open_amount:.2f}")
 
     def field_error(self, field: str) -> str:
         label = self._fields[field][0]

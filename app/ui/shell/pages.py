@@ -58,8 +58,8 @@ def page_factories() -> dict[Module, PageFactory]:
     from app.ui.management.page import ManagementPage
     from app.ui.opportunities.page import OpportunityListPage
     from app.ui.plans.page import SalesPlanPage
-    from app.ui.sales.aging_page import ReceivablesAgingPage
     from app.ui.sales.list_pages import OrderListPage, QuotationListPage
+    from app.ui.sales.payments_page import PaymentsPage
     from app.ui.service.tickets_page import TicketListPage
     from app.ui.statistics.page import StatisticsPage
     from app.ui.visits.walk_in_page import WalkInPage
@@ -68,7 +68,7 @@ def page_factories() -> dict[Module, PageFactory]:
             Module.QUOTATIONS: QuotationListPage,
             Module.ORDERS: OrderListPage,
             Module.PRODUCTS: ProductListPage,
-            Module.PAYMENTS: ReceivablesAgingPage,
+            Module.PAYMENTS: PaymentsPage,
             Module.OPPORTUNITIES: OpportunityListPage,
             Module.SALES_PLANS: SalesPlanPage,
             Module.SERVICE_TICKETS: TicketListPage,
