@@ -31,13 +31,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.labels import paper_label
+from app.reports.handover import render_payment_receipt, render_pickup_receipt
 from app.reports.intake_slip import render_dispatch_order, render_intake_slip
 from app.reports.sales_slips import render_order_slip, render_quotation_slip
 from app.services.slips import (
     dispatch_order_data,
     intake_slip_data,
     order_slip_data,
+    pickup_slip_data,
     quotation_slip_data,
+    receipt_data,
     slip_papers,
 )
 from app.services.uow import UnitOfWork
@@ -61,11 +64,15 @@ _SOURCES: dict[str, tuple[Gather, Render]] = {
                render_intake_slip),
     "dispatch": (lambda uow, actor, i: dispatch_order_data(uow=uow, actor=actor, ticket_id=i),
                  render_dispatch_order),
+    "pickup": (lambda uow, actor, i: pickup_slip_data(uow=uow, actor=actor, ticket_id=i),
+               render_pickup_receipt),
+    "receipt": (lambda uow, actor, i: receipt_data(uow=uow, actor=actor, payment_id=i),
+                render_payment_receipt),
 }
 
 
 def register_slip_source(kind: str, gather: Gather, render: Render) -> None:
-    """Let the preview show and print slips of ``kind`` (the pickup receipt, the receipt …).
+    """Let the preview show and print slips of another ``kind`` (or replace a kind's source).
 
     ``gather(uow, actor, record_id)`` returns the slip's data and audits the print;
     ``render(data, path, page_size=code)`` writes the PDF. The papers offered are

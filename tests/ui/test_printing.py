@@ -129,6 +129,13 @@ def test_paper_chooser_offers_the_documents_papers_with_its_default(
     assert _pdfinfo(order.files[0]) == pytest.approx(C241X93_POINTS, abs=0.01)
 
 
+def test_every_printed_document_has_a_preview() -> None:
+    from app.services.slips import SLIP_KINDS
+    from app.ui.print_preview import _SOURCES
+
+    assert set(SLIP_KINDS) <= set(_SOURCES)
+
+
 def test_print_button_sends_the_a5_pdf_to_cups_as_a5(
     qtbot: QtBot, make_context: MakeContext, clerk: Actor, ticket_id: int,
     lp_calls: list[list[str]],
