@@ -8,6 +8,9 @@ Three tabs, each shown to whoever may use it:
   symptom words.
 - *My entries* (whoever writes entries, ``KNOWLEDGE/CREATE``): the user's own entries with
   their status and the return reason; a returned or draft entry is edited and resubmitted.
+
+Whoever writes entries starts one here too, with "New entry" (Ctrl+N): the entry form opens
+empty (an entry also starts from an open repair record, with its model and symptoms).
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -210,6 +213,15 @@ class KnowledgePage(QWidget):
             "record. New entries are approved by the repair lead."), self)
         self.note_label.setObjectName("knowledge_note")
         self.note_label.setWordWrap(True)
+        self.new_button = QPushButton(self.tr("New entry…"), self)
+        self.new_button.setObjectName("new_entry_button")
+        self.new_button.setToolTip(self.tr("Write a new knowledge entry ({key})").format(
+            key=QKeySequence(QKeySequence.StandardKey.New).toString(
+                QKeySequence.SequenceFormat.NativeText)))
+        self.new_button.clicked.connect(self.new_entry)
+        self.new_button.setVisible(self.may_write)
+        self.new_dialog: QDialog | None = None
+        self._mine_note = ""  # what was just saved: said again once the list reads again
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("knowledge_tabs")
 
@@ -228,9 +240,16 @@ class KnowledgePage(QWidget):
         else:
             self.mine_panel.hide()
 
+        top = QHBoxLayout()
+        top.addWidget(self.note_label, 1)
+        top.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.note_label)
+        layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
+        # Ctrl+N here is "new entry", not the window's "new customer": the key is taken
+        # before the window's shortcut sees it (ShortcutOverride), from any child.
+        for widget in (self, *self.findChildren(QWidget)):
+            widget.installEventFilter(self)
         ctx.changes.follow(self, ("knowledge",), lambda _kind, _id: self.refresh())
         self.refresh()  # F5 (the main window's Refresh) calls refresh() too
 
@@ -448,7 +467,8 @@ class KnowledgePage(QWidget):
             text = self.tr("{count} returned to you for rework.").format(count=returned)
         else:
             text = self.tr("{count} entries.").format(count=shown)
-        self.mine_message.setText(text)
+        note, self._mine_note = self._mine_note, ""
+        self.mine_message.setText(note or text)
         self.mine_loaded = True
 
     def _failed(self, error: BaseException) -> None:
@@ -575,11 +595,42 @@ class KnowledgePage(QWidget):
         keep_open(dialog)
         return dialog
 
+    def new_entry(self) -> QDialog | None:
+        """Open the knowledge entry form empty; the saved entry is selected in My entries."""
+        if not self.may_write:
+            return None
+        from app.ui.service.repair_dialog import KnowledgeFormDialog
+        dialog = KnowledgeFormDialog(self._ctx, "", "", self)
+        dialog.setObjectName("new_knowledge_dialog")
+        dialog.created.connect(self._created)
+        self.new_dialog = dialog
+        keep_open(dialog)
+        dialog.edits["device_model"].setFocus()
+        return dialog
+
+    def _created(self, view: KnowledgeView) -> None:
+        self.mine.keeper.prefer(view.id)
+        self.tabs.setCurrentWidget(self.mine_panel)
+        self._edited(view)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if isinstance(event, QKeyEvent) and event.matches(QKeySequence.StandardKey.New) \
+                and self.may_write:
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()
+                return True
+            if event.type() == QEvent.Type.KeyPress:
+                self.new_entry()
+                return True
+        return super().eventFilter(watched, event)
+
     def _edited(self, view: KnowledgeView) -> None:
-        self.mine_message.setText(
+        # The list reads again after the save (the change bus): the note outlives that.
+        self._mine_note = (
             self.tr("{number} submitted for approval.").format(number=view.number)
             if view.status is KnowledgeStatus.PENDING
             else self.tr("{number} saved.").format(number=view.number))
+        self.mine_message.setText(self._mine_note)
 
 
 __all__ = ["KnowledgePage", "ReturnDialog", "knowledge_status_label"]
