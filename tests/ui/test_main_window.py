@@ -86,7 +86,7 @@ def test_modules_open_from_the_navigator_and_the_go_menu(
     assert window.module_actions[Module.CUSTOMERS].shortcut().toString() == "Ctrl+1"
 
     window.module_actions[Module.PAYMENTS].trigger()
-    assert type(window.stack.currentWidget()).__name__ == "ReceivablesAgingPage"
+    assert type(window.stack.currentWidget()).__name__ == "PaymentsPage"  # payments and aging
     assert window.navigator.currentItem().text() == "Payments received"
     window.module_actions[Module.SERVICE_TICKETS].trigger()
     assert type(window.stack.currentWidget()).__name__ == "TicketListPage"
