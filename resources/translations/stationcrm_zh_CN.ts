@@ -779,23 +779,23 @@ Address: {address}</source>
     </message>
     <message>
         <source>Select all</source>
-        <translation type="unfinished"></translation>
+        <translation>全选</translation>
     </message>
     <message>
         <source>Every record of the list, also those not shown yet (Ctrl+A)</source>
-        <translation type="unfinished"></translation>
+        <translation>列表中的全部记录，包括尚未显示的（Ctrl+A）</translation>
     </message>
     <message>
         <source>%v of %m confirmed</source>
-        <translation type="unfinished"></translation>
+        <translation>已确认 %v / %m</translation>
     </message>
     <message>
         <source>Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>停止</translation>
     </message>
     <message>
         <source>Stop after the records being confirmed now</source>
-        <translation type="unfinished"></translation>
+        <translation>确认完当前这一批后停止</translation>
     </message>
     <message>
         <source>Kind</source>
@@ -827,7 +827,7 @@ Address: {address}</source>
     </message>
     <message>
         <source>{count} records wait for confirmation ({shown} shown).</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} 条记录待确认（已显示 {shown} 条）。</translation>
     </message>
     <message>
         <source>{count} records wait for confirmation.</source>
@@ -835,7 +835,7 @@ Address: {address}</source>
     </message>
     <message>
         <source>Confirm selected ({count})</source>
-        <translation type="unfinished"></translation>
+        <translation>确认所选 ({count})</translation>
     </message>
     <message>
         <source>Nothing waits for confirmation.</source>
@@ -843,7 +843,7 @@ Address: {address}</source>
     </message>
     <message>
         <source>Reading every waiting record…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在读取全部待确认记录…</translation>
     </message>
     <message>
         <source>Saving…</source>
@@ -851,23 +851,23 @@ Address: {address}</source>
     </message>
     <message>
         <source>{count} confirmed.</source>
-        <translation type="unfinished"></translation>
+        <translation>已确认 {count} 条。</translation>
     </message>
     <message>
         <source>{count} left as they were.</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} 条未作改动。</translation>
     </message>
     <message>
         <source>{count} not confirmed (stopped).</source>
-        <translation type="unfinished"></translation>
+        <translation>{count} 条未确认（已停止）。</translation>
     </message>
     <message>
         <source>Some records were not confirmed</source>
-        <translation type="unfinished"></translation>
+        <translation>部分记录未确认</translation>
     </message>
     <message>
         <source>{confirmed} confirmed; these {count} were left as they are, read them again before deciding:</source>
-        <translation type="unfinished"></translation>
+        <translation>已确认 {confirmed} 条；以下 {count} 条未作改动，请重新查看后再决定：</translation>
     </message>
     <message>
         <source>Return to the author</source>
@@ -3049,11 +3049,11 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>New entry…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建条目…</translation>
     </message>
     <message>
         <source>Write a new knowledge entry ({key})</source>
-        <translation type="unfinished"></translation>
+        <translation>新建一条知识库条目（{key}）</translation>
     </message>
     <message>
         <source>{shown} shown of {total} found</source>
