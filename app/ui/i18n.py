@@ -29,6 +29,24 @@ def normalise_language(language: str | None) -> str:
     return "zh" if chosen.lower().replace("-", "_").startswith("zh") else "en"
 
 
+def program_locale(language: str) -> QLocale:
+    """The locale of the program's language: Chinese is zh_CN (一月, 周一, the week from
+    Monday); English keeps the PC's country where Qt knows English for it."""
+    if language == "zh":
+        return QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    english = QLocale(QLocale.Language.English, QLocale.system().territory())
+    if english.language() != QLocale.Language.English:
+        english = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    return english
+
+
+def set_default_locale(language: str) -> None:
+    """Every widget made from now on — the calendar of each date field above all — speaks
+    the program's language instead of the operating system's (a Chinese program on an
+    English Windows showed January and a Sunday-first week)."""
+    QLocale.setDefault(program_locale(language))
+
+
 def translations_dir() -> Path:
     return resource("translations")
 
@@ -47,6 +65,7 @@ def install_translator(
     _installed.clear()
     resolved = normalise_language(language)
     i18n.set_language(resolved)
+    set_default_locale(resolved)
     if resolved != "zh":
         return resolved
     folder = directory or translations_dir()

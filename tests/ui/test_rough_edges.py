@@ -187,3 +187,25 @@ def test_customer_card_tab_after_the_name_goes_to_the_phone(
     assert card.short_name_edit.text() == ""
     qtbot.keyClick(card.focusWidget(), Qt.Key.Key_Tab)
     assert card.focusWidget() is card.kind_combo      # on down the left column
+
+
+# --- the calendar pop-up speaks the program's language ----------------------------------------
+
+def test_date_field_calendar_follows_the_program_language(
+    qtbot: QtBot, language: str,
+) -> None:
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWidgets import QDateEdit
+
+    edit = QDateEdit()
+    qtbot.addWidget(edit)
+    edit.setCalendarPopup(True)
+    calendar = edit.calendarWidget()
+    if language == "zh":
+        assert calendar.locale().language() == QLocale.Language.Chinese
+        assert calendar.firstDayOfWeek() == Qt.DayOfWeek.Monday
+        assert calendar.locale().monthName(1) == "一月"
+        assert calendar.locale().dayName(1, QLocale.FormatType.ShortFormat) == "周一"
+    else:
+        assert calendar.locale().language() == QLocale.Language.English
+        assert calendar.locale().monthName(1) == "January"
