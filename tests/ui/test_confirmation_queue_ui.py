@@ -70,7 +70,7 @@ def test_the_queue_shows_all_305_demo_records_and_confirms_them_in_one_action(
     assert queue.message_label.text() == "305 records wait for confirmation (100 shown)."
     assert queue.counts_label.text() == "Visit 251 · Order 2 · Repair 52"
     assert [queue.kind_combo.itemText(i) for i in range(queue.kind_combo.count())] == [
-        "All kinds", "Visit (251)", "Order (2)", "Repair (52)"]
+        "All kinds (305)", "Visit (251)", "Order (2)", "Repair (52)"]
 
     # Select all: the pages not read yet are read first; all 305 are selected.
     queue.table.setFocus()

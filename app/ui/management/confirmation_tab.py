@@ -193,6 +193,8 @@ class ConfirmationQueueTab(ListPage):
         self.counts_label.setText(" · ".join(
             f"{record_kind_label(kind)} {group_digits(counts[kind])}"
             for kind in RecordKind if kind in counts))
+        self.kind_combo.setItemText(0, "{} ({})".format(
+            self.tr("All kinds"), group_digits(sum(counts.values()))))
         for index in range(1, self.kind_combo.count()):
             kind = self.kind_combo.itemData(index)
             label = record_kind_label(kind)
