@@ -132,7 +132,7 @@ class PrintPreviewDialog(QDialog):
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
 
         self._runner = PrintRunner(self)
-        self._runner.finished.connect(self._on_cups_done)
+        self._runner.finished.connect(self._on_runner_done)
         self._printing = False
         self._queue = ""
         self.size_combo = QComboBox(self)
@@ -218,7 +218,8 @@ class PrintPreviewDialog(QDialog):
 
         Printing to a file copies the PDF itself; with CUPS the PDF goes to the queue
         ``queue`` (else ``printer.printerName()``) as it is, off the GUI thread; without
-        CUPS (Windows) the pages are painted at the printer's resolution (:meth:`print_to`).
+        CUPS (Windows) the pages are painted at the printer's resolution, also off the GUI
+        thread (:func:`app.ui.printing.paint_pdfs`).
         ``title`` names the job in the queue (the document numbers by default). The
         outcome is told by :attr:`printed`.
         """
@@ -227,23 +228,25 @@ class PrintPreviewDialog(QDialog):
         if (printer.outputFormat() == QPrinter.OutputFormat.PdfFormat
                 and printer.outputFileName()):
             self._print_to_file(printer.outputFileName())
-        elif has_cups():
+            return
+        self._printing = True
+        self._set_busy(True)
+        self.message_label.setText(self.tr("Sending to the printer…"))
+        if has_cups():
             job = PrintJob(files=tuple(self._files), paper=self.page_size(),
                            queue=printer.printerName() if queue is None else queue,
                            copies=printer.copyCount(),
                            title=title or self._job_title(),
                            collate=printer.collateCopies())
-            self._printing = True
             self._queue = job.queue
-            self._set_busy(True)
-            self.message_label.setText(self.tr("Sending to the printer…"))
             self._runner.start(job)
         else:
-            self.print_to(printer)
+            self._queue = printer.printerName()
+            self._runner.start_painting(printer, self._files, self.page_size())
 
     def print_to(self, printer: QPrinter) -> int:
         """Paint every page of every document onto ``printer`` at its resolution, on the
-        chosen paper; returns the pages printed. The path where there is no CUPS."""
+        chosen paper, here and now; returns the pages printed (0 after a failure)."""
         try:
             printed = paint_pdfs(printer, self._files, self.page_size())
         except PrintFailed as error:
@@ -275,12 +278,15 @@ class PrintPreviewDialog(QDialog):
         numbers = [slip.number for slip in self._slips]
         return " ".join(numbers[:3]) + (" …" if len(numbers) > 3 else "") or "StationCRM"
 
-    def _on_cups_done(self, outcome: object) -> None:
-        """The queue's answer to the job, back on the GUI thread."""
+    def _on_runner_done(self, outcome: object) -> None:
+        """The printer's answer (CUPS) or the pages painted, back on the GUI thread."""
         self._printing = False
         self._set_busy(False)
         if isinstance(outcome, PrintFailed):
             self._on_printed(outcome)
+        elif isinstance(outcome, int):
+            self._on_printed(self.tr("Sent {count} page(s) to the printer.").format(
+                count=outcome))
         elif self._queue:
             self._on_printed(self.tr("Sent to printer {queue}.").format(queue=self._queue))
         else:

@@ -8,12 +8,13 @@ document's paper by name (A4, A5) or as a custom size (the continuous dot-matrix
 to fit an A4 sheet.
 
 On Windows a PDF cannot be handed to a printer as it is (GDI drivers take drawing calls,
-not PDF). There each page is rendered by Qt PDF (pdfium) to a bitmap at the printer's full
-resolution — 600 dpi on a 600 dpi laser, 180 or 360 dpi on a dot-matrix printer — in
-horizontal bands, and drawn 1:1 onto a page of the document's own size (the ISO size by
-its Windows form, the continuous forms as a user-defined size). The printer then receives
-a full-resolution image: sharp on paper, but a "PDF printer" on Windows gets a picture,
-not text, and a dot-matrix printer prints it in graphics mode rather than its text mode.
+not PDF). There each page is rendered, off the GUI thread, by Qt PDF (pdfium) to a bitmap
+at the printer's full resolution — 600 dpi on a 600 dpi laser, 180 or 360 dpi on a
+dot-matrix printer — in horizontal bands, and drawn 1:1 onto a page of the document's own
+size (the ISO size by its Windows form, the continuous forms as a user-defined size). The
+printer then receives a full-resolution image: sharp on paper, but a "PDF printer" on
+Windows gets a picture, not text, and a dot-matrix printer prints it in graphics mode
+rather than its text mode.
 """
 
 from __future__ import annotations
@@ -220,10 +221,11 @@ def _paint_page(painter: QPainter, document: QPdfDocument, page: int, dpi: int) 
 
 
 class PrintRunner(QObject):
-    """Runs a CUPS submission off the GUI thread; the outcome arrives on the GUI thread.
+    """Prints off the GUI thread; the outcome arrives on the GUI thread.
 
     Signals:
-        finished(object): ``lp``'s answer (str) or the :class:`PrintFailed` raised.
+        finished(object): ``lp``'s answer (str) after :meth:`start`, the pages painted
+            (int) after :meth:`start_painting`, or the :class:`PrintFailed` raised.
     """
 
     finished = Signal(object)
@@ -234,10 +236,21 @@ class PrintRunner(QObject):
         self._submit = submit or print_with_cups
 
     def start(self, job: PrintJob) -> threading.Thread:
+        """Submit ``job`` to CUPS."""
+        return self._spawn(lambda: self._submit(job))
+
+    def start_painting(self, printer: QPrinter, files: Sequence[Path],
+                       paper: str) -> threading.Thread:
+        """Paint ``files`` onto ``printer`` (:func:`paint_pdfs`): seconds per page at
+        600 dpi, so not on the GUI thread. Nothing else may use ``printer`` meanwhile."""
+        paths = tuple(files)
+        return self._spawn(lambda: paint_pdfs(printer, paths, paper))
+
+    def _spawn(self, work: Callable[[], object]) -> threading.Thread:
         def run() -> None:
             outcome: object
             try:
-                outcome = self._submit(job)
+                outcome = work()
             except PrintFailed as error:
                 outcome = error
             except Exception as error:  # noqa: BLE001 - any failure is told, not raised
