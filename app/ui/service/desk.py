@@ -51,7 +51,6 @@ from app.models.enums import (
     TicketChannel,
     TicketStatus,
 )
-from app.reports.handover import render_payment_receipt, render_pickup_receipt
 from app.saving import new_request_key
 from app.services.custom_fields import FieldDefinition
 from app.services.custom_fields import definitions as custom_field_definitions
@@ -64,7 +63,7 @@ from app.services.customers import (
 )
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.knowledge import Suggestion, suggest_solutions
-from app.services.slips import pickup_slip_data, receipt_data, ticket_payment_ids
+from app.services.slips import ticket_payment_ids
 from app.services.tickets import (
     Coverage,
     IntakeDevice,
@@ -91,15 +90,10 @@ from app.ui.kit.fields import (
     show_field_error,
 )
 from app.ui.kit.record_dialog import keep_open
-from app.ui.print_preview import PrintPreviewDialog, open_print_preview, register_slip_source
+from app.ui.print_preview import PrintPreviewDialog, open_print_preview
 from app.ui.sales.common import payment_methods
 from app.ui.saving import save_keyed
 
-# The pickup receipt (取机单) and the payment receipt (收款收据) in the print preview.
-register_slip_source("pickup", lambda uow, actor, i: pickup_slip_data(
-    uow=uow, actor=actor, ticket_id=i), render_pickup_receipt)
-register_slip_source("receipt", lambda uow, actor, i: receipt_data(
-    uow=uow, actor=actor, payment_id=i), render_payment_receipt)
 # A ticket in these states has a repair to hand over, or handed over: its pickup receipt
 # prints.
 _HANDED_OR_READY = (TicketStatus.DONE, TicketStatus.PICKED_UP, TicketStatus.CLOSED)
