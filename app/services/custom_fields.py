@@ -42,6 +42,7 @@ from app.services.locking import check_version
 from app.services.permissions import Actor, grants_for, require, require_in_scope
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker, search_text
+from app.textkeys import pinyin_full, pinyin_initials
 
 # The module whose permissions guard the records a custom field belongs to.
 ENTITY_MODULES: Mapping[CustomFieldEntity, Module] = {
@@ -64,6 +65,38 @@ MAX_OPTIONS = 200
 _CODE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
 _OPTION_CODE = re.compile(r"^[A-Za-z0-9_\-.]{1,40}$")
 FIELD_PREFIX = "custom."
+CODE_LENGTH = 40
+
+
+def code_from_label(label: str) -> str:
+    """A code for a field or choice made from its label: ``Toner model used`` →
+    ``toner_model_used``, ``使用硒鼓型号`` → ``shiyongxiguxinghao`` (pinyin; its initials when
+    the whole reading is too long). ASCII, a valid identifier, never empty ("field")."""
+    text = (label or "").strip()
+    if re.search(r"[^\x00-\x7f]", text):
+        code = re.sub(r"[^a-z0-9]", "", pinyin_full(text).lower())
+        if len(code) > CODE_LENGTH:
+            code = re.sub(r"[^a-z0-9]", "", pinyin_initials(text).lower())
+    else:
+        code = "_".join(re.findall(r"[a-z0-9]+", text.lower()))
+    code = code[:CODE_LENGTH].strip("_")
+    if not code:
+        return "field"
+    return code if not code[0].isdigit() else f"f_{code}"[:CODE_LENGTH]
+
+
+def unique_code(code: str, taken: Iterable[str]) -> str:
+    """``code``, or ``code_2``, ``code_3`` … the first one not ``taken``."""
+    used = set(taken)
+    if code not in used:
+        return code
+    number = 2
+    while True:
+        suffix = f"_{number}"
+        candidate = code[:CODE_LENGTH - len(suffix)] + suffix
+        if candidate not in used:
+            return candidate
+        number += 1
 T = TypeVar("T")
 
 
@@ -120,7 +153,12 @@ class FieldDefinition:
 
 @dataclass(frozen=True)
 class FieldDraft:
-    """What the administrator types in the add/edit field dialog."""
+    """What the administrator types in the add/edit field dialog.
+
+    Only the Chinese label is needed: an empty English label reads as the Chinese one,
+    an empty code is made from the label (its pinyin), unique on the record kind; the
+    same for each choice's code and English name.
+    """
 
     entity: CustomFieldEntity | str
     code: str
@@ -316,12 +354,22 @@ def _clean_draft(uow: UnitOfWork, draft: FieldDraft, *, field_id: int | None) ->
     check = Checker()
     entity = check.choice("entity", draft.entity, CustomFieldEntity)
     kind = check.choice("kind", draft.kind, CustomFieldKind)
-    code = check.text("code", draft.code, max_len=40, required=True)
+    code = check.text("code", draft.code, max_len=40)
     if code is not None and not _CODE.match(code):
         check.fail("code", tr("must start with a letter and hold only letters, digits and _"))
         code = None
     label_zh = check.text("label_zh", draft.label_zh, max_len=100, required=True)
-    label_en = check.text("label_en", draft.label_en, max_len=100, required=True)
+    # A Chinese-only administrator leaves the English label empty: it reads as the Chinese.
+    label_en = check.text("label_en", draft.label_en, max_len=100) or label_zh
+    derived = not (draft.code or "").strip()
+    if derived and label_zh is not None and entity is not None:
+        if field_id is not None:
+            code = uow.session.execute(select(CustomFieldDefinition.code).where(
+                CustomFieldDefinition.id == field_id)).scalar_one_or_none()
+        else:
+            codes = uow.session.scalars(select(CustomFieldDefinition.code).where(
+                CustomFieldDefinition.entity == entity))
+            code = unique_code(code_from_label(draft.label_en or label_zh), codes)
     group = check.text("group_name", draft.group_name, max_len=100)
     options: list[dict[str, str]] = []
     if kind in CHOICE_KINDS:
@@ -330,8 +378,15 @@ def _clean_draft(uow: UnitOfWork, draft: FieldDraft, *, field_id: int | None) ->
         if len(draft.options) > MAX_OPTIONS:
             check.fail("options", tr("has too many choices (at most {max})", max=MAX_OPTIONS))
         seen: set[str] = set()
+        typed = {(o.code or "").strip() for o in draft.options}
         for i, option in enumerate(draft.options):
-            ocode = check.text(f"options[{i}].code", option.code, max_len=40, required=True)
+            ocode = check.text(f"options[{i}].code", option.code, max_len=40)
+            if ocode is None and (option.zh or option.en or "").strip():
+                # No code typed: one from the choice's name, unique in the list.
+                ocode = unique_code(code_from_label(option.en or option.zh),
+                                    seen | typed)
+            elif ocode is None:
+                check.fail(f"options[{i}].code", tr("is required"))
             if ocode is not None and not _OPTION_CODE.match(ocode):
                 check.fail(f"options[{i}].code",
                            tr("may hold only letters, digits, _ - and ."))
@@ -340,7 +395,7 @@ def _clean_draft(uow: UnitOfWork, draft: FieldDraft, *, field_id: int | None) ->
             if ocode:
                 seen.add(ocode)
             zh = check.text(f"options[{i}].zh", option.zh, max_len=100, required=True)
-            en = check.text(f"options[{i}].en", option.en, max_len=100, required=True)
+            en = check.text(f"options[{i}].en", option.en, max_len=100) or zh
             options.append({"code": ocode or "", "zh": zh or "", "en": en or ""})
     default = check.text("default_value", draft.default_value, max_len=200)
     if default is not None and kind is not None:

@@ -88,3 +88,73 @@ def test_an_export_leaves_hidden_figures_empty_and_says_why_above(
     assert "销售额：无权查看" in texts
     assert "无权查看" not in texts   # the cells are empty, the columns stay numeric
     i18n.set_language("en")
+
+
+# --- custom fields: the Chinese label alone suffices ------------------------------------------
+
+def test_a_field_with_only_a_chinese_label_gets_a_pinyin_code(
+    uow: UnitOfWork, admin: Actor,
+) -> None:
+    from app.models.enums import CustomFieldEntity, CustomFieldKind
+    from app.services import custom_fields as cf
+
+    def define(label: str, **more: object) -> cf.FieldDefinition:
+        return cf.define_field(uow=uow, actor=admin, draft=cf.FieldDraft(
+            entity=CustomFieldEntity.CUSTOMER, code="", label_zh=label, label_en="",
+            kind=more.pop("kind", CustomFieldKind.TEXT), **more))  # type: ignore[arg-type]
+
+    toner = define("使用硒鼓型号")
+    assert (toner.code, toner.label_en) == ("shiyongxiguxinghao", "使用硒鼓型号")
+    assert define("使用硒鼓型号").code == "shiyongxiguxinghao_2"   # unique on the kind
+    level = define("客户等级", kind=CustomFieldKind.CHOICE, options=(
+        cf.Choice(code="", zh="重要", en=""), cf.Choice(code="", zh="一般", en=""),
+        cf.Choice(code="vip", zh="贵宾", en="VIP")))
+    assert level.code == "kehudengji"
+    assert [(c.code, c.en) for c in level.options] == [
+        ("zhongyao", "重要"), ("yiban", "一般"), ("vip", "VIP")]
+    # An English label still names the code, as before.
+    assert cf.define_field(uow=uow, actor=admin, draft=cf.FieldDraft(
+        entity=CustomFieldEntity.CUSTOMER, code="", label_zh="打印量",
+        label_en="Pages per month", kind=CustomFieldKind.NUMBER)).code == "pages_per_month"
+
+
+@pytest.mark.parametrize("language, message", [
+    ("en", "must start with a letter and hold only letters, digits and _"),
+    ("zh", None)])
+def test_a_typed_code_that_is_not_ascii_is_refused_and_nothing_written(
+    uow: UnitOfWork, admin: Actor, language: str, message: str | None,
+) -> None:
+    from sqlalchemy import func, select
+
+    from app.models.enums import CustomFieldEntity, CustomFieldKind
+    from app.models.system import CustomFieldDefinition
+    from app.services import custom_fields as cf
+    from app.services.errors import ValidationError
+
+    i18n.set_language(language)
+    with pytest.raises(ValidationError) as refused:
+        cf.define_field(uow=uow, actor=admin, draft=cf.FieldDraft(
+            entity=CustomFieldEntity.CUSTOMER, code="硒鼓", label_zh="", label_en="",
+            kind=CustomFieldKind.TEXT))
+    errors = refused.value.errors
+    assert set(errors) == {"code", "label_zh"}
+    if message is not None:
+        assert errors["code"] == message
+    else:
+        assert errors["code"] == i18n.translate(
+            "must start with a letter and hold only letters, digits and _", language="zh")
+        assert errors["code"] != "must start with a letter and hold only letters, digits and _"
+    i18n.set_language("en")
+    with uow:
+        assert uow.session.execute(
+            select(func.count()).select_from(CustomFieldDefinition)).scalar_one() == 0
+
+
+def test_only_the_administrator_defines_fields(uow: UnitOfWork, clerk: Actor) -> None:
+    from app.models.enums import CustomFieldEntity, CustomFieldKind
+    from app.services import custom_fields as cf
+
+    with pytest.raises(PermissionDenied):
+        cf.define_field(uow=uow, actor=clerk, draft=cf.FieldDraft(
+            entity=CustomFieldEntity.CUSTOMER, code="", label_zh="使用硒鼓型号", label_en="",
+            kind=CustomFieldKind.TEXT))
