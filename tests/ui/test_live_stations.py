@@ -158,7 +158,7 @@ def test_a_lost_connection_pauses_the_poll_quietly_and_it_resumes(
     qtbot.wait(700)
     assert polls == [] and not live._timer.isActive()
     window.monitor.connection_restored.emit()
-    qtbot.waitUntil(lambda: live._timer.isActive())
+    qtbot.waitUntil(live._timer.isActive)
     qtbot.waitUntil(lambda: len(polls) >= 1, timeout=2_000)
     # A read that fails for another reason waits longer and shows nothing.
     live._on_error(RuntimeError("odd answer"))
