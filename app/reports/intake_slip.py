@@ -220,8 +220,11 @@ def _on_site_boxes(layout: PageLayout, styles: Styles) -> Table:
             [bilingual("客户评价", "Rating", styles.label, layout),
              Paragraph(rating, styles.body)],
         ]
+    # A row with a two-line (bilingual) label needs the height of both lines and its
+    # padding; it is also where a pen writes, so it is never shorter than a parts row.
+    label_h = line_h if layout.continuous else layout.font_size * 3.2
     table = Table(rows, colWidths=[label_w, inner_w],
-                  rowHeights=[work_h, None, *([line_h] * (len(rows) - 2))])
+                  rowHeights=[work_h, None, *([label_h] * (len(rows) - 2))])
     padding = 1.5 if layout.continuous else 3
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), register_fonts(), layout.font_size),
