@@ -35,10 +35,12 @@ from app.models.enums import StationCode
 from app.services.auth import hash_password
 from app.services.numbering import PREFIXES
 from app.services.reference import ensure_reference_data
+from app.services.search_keys import CUSTOMER, PRODUCT, customer_keys, product_keys
 from app.services.uow import UnitOfWork
 from app.textkeys import (
     core_initials,
     normalise_name,
+    person_sort_key,
     phone_digits,
     pinyin_full,
     pinyin_initials,
@@ -87,10 +89,10 @@ _FUTURE_DAYS: Final = 800  # due dates, contract ends and plans may lie this far
 
 # Tables in the order their rows are written (parents before children).
 INSERT_ORDER: Final[tuple[str, ...]] = (
-    "customers", "contacts", "addresses", "devices", "service_contracts", "contract_devices",
-    "service_tickets", "ticket_events", "repair_records", "repair_parts", "meter_readings",
-    "opportunities", "quotations", "quotation_lines", "orders", "order_lines", "payments",
-    "payment_allocations", "visits", "tasks", "care_items",
+    "customers", "search_keys", "contacts", "addresses", "devices", "service_contracts",
+    "contract_devices", "service_tickets", "ticket_events", "repair_records", "repair_parts",
+    "meter_readings", "opportunities", "quotations", "quotation_lines", "orders",
+    "order_lines", "payments", "payment_allocations", "visits", "tasks", "care_items",
 )
 
 T = TypeVar("T")
@@ -104,6 +106,7 @@ class DemoSummary:
     products: int = 0
     knowledge_entries: int = 0
     customers: int = 0
+    search_keys: int = 0
     contacts: int = 0
     addresses: int = 0
     devices: int = 0
@@ -583,6 +586,7 @@ class _Builder:
                                           int(Decimal(points) * 100))
             new_rows.append({
                 "id": pid, "sku": sku, "name": name, "pinyin_initials": pinyin_initials(name),
+                "sort_key": sort_key(name),
                 "category": category, "brand": brand, "model": model, "unit": unit,
                 "cost_price": _yuan(cost), "list_price": _yuan(price),
                 "sales_points": Decimal(points), "active": True, "notes": None,
@@ -590,6 +594,9 @@ class _Builder:
                 "created_by_id": self.user["admin"], "updated_by_id": self.user["admin"],
             })
         self._write("products", new_rows)
+        self._write("search_keys", [
+            {"owner_kind": PRODUCT, "owner_id": row["id"], "term": key, "pos": pos}
+            for row in new_rows for key, pos in sorted(product_keys(row["name"]).items())])
         self.products_added = len(new_rows)
         contract_skus = set(_CONTRACT_PRODUCT.values())
         self.product_pick: dict[str, _Pick[_Product]] = {}
@@ -868,7 +875,8 @@ class _Builder:
             "pinyin_full": pinyin_full(name)[:400], "pinyin_initials": pinyin_initials(name)[:200],
             "core_initials": core_initials(name)[:200],
             "short_initials": pinyin_initials(short)[:200] if short else None,
-            "sort_key": sort_key(name), "source": source, "customer_class": customer_class,
+            "sort_key": person_sort_key(name) if kind == "person" else sort_key(name),
+            "source": source, "customer_class": customer_class,
             "status": status, "owner_id": owner, "phone": phone,
             "phone_digits": phone_digits(phone), "email": email, "industry": industry,
             "tax_number": tax_number, "website": website,
@@ -876,6 +884,9 @@ class _Builder:
             "first_contact_on": self.date(first), "lost_on": lost_on,
             **self.tracked(created, by),
         })
+        for key, pos in sorted(customer_keys(name, short, kind).items()):
+            self.add("search_keys", {"owner_kind": CUSTOMER, "owner_id": cid, "term": key,
+                                     "pos": pos})
         return _Cust(cid, kind, segment, name, owner, source, status, first, last, phone)
 
     def _company_name(self, segment: str) -> tuple[str, str, str]:

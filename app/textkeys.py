@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 # Legal-form words that do not tell two companies apart ("北京鑫锐科技有限公司" and
 # "北京鑫锐科技" are the same customer for the duplicate check).
@@ -112,3 +113,186 @@ def phone_digits(phone: str | None) -> str | None:
         return None
     digits = _NON_DIGIT.sub("", unicodedata.normalize("NFKC", phone))
     return digits or None
+
+
+# --- search keys: pinyin as people type it -------------------------------------------------
+#
+# A name is found by the pinyin initials or the full pinyin of any run of its syllables
+# (复印纸 inside 得力复印纸A4 for "fyz", 西谷 for "xigu"), each character read in every
+# reading it has (单: dan, shan, chan), except where a place or a surname has its own.
+# app.services.search_keys keeps these strings in a table with an index on them, so every
+# lookup is an index range; app/migrations/versions/*_search_keys.py holds a frozen copy.
+
+# Longest key kept (characters): a longer search text is cut to it before the lookup.
+KEY_LENGTH = 32
+# How many syllables one key covers, and how many reading combinations a start may have.
+_KEY_SYLLABLES = 16
+_MAX_COMBINATIONS = 8
+_CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
+
+# Places whose characters are not read the common way (单县 is shan xian, not dan xian).
+PLACE_READINGS: dict[str, tuple[str, ...]] = {
+    "单县": ("shan", "xian"),
+    "六安": ("lu", "an"),
+    "蚌埠": ("beng", "bu"),
+    "丽水": ("li", "shui"),
+    "乐亭": ("lao", "ting"),
+    "番禺": ("pan", "yu"),
+    "铅山": ("yan", "shan"),
+    "台州": ("tai", "zhou"),
+    "天台": ("tian", "tai"),
+    "洪洞": ("hong", "tong"),
+    "东阿": ("dong", "e"),
+    "大城": ("da", "cheng"),
+    "厦门": ("xia", "men"),
+    "重庆": ("chong", "qing"),
+}
+
+# Surnames read otherwise than the character usually is (曾 as a surname is zeng).
+SURNAME_READINGS: dict[str, tuple[str, ...]] = {
+    "曾": ("zeng",), "单": ("shan",), "解": ("xie",), "仇": ("qiu",), "区": ("ou",),
+    "查": ("zha",), "朴": ("piao",), "盖": ("ge",), "乐": ("yue",), "覃": ("qin",),
+    "翟": ("zhai",), "缪": ("miao",), "秘": ("bi",), "种": ("chong",), "召": ("shao",),
+    "员": ("yun",), "繁": ("po",), "黑": ("he",), "万俟": ("mo", "qi"), "尉迟": ("yu", "chi"),
+    "长孙": ("zhang", "sun"), "单于": ("chan", "yu"), "澹台": ("tan", "tai"), "沈": ("shen",),
+    "任": ("ren",), "华": ("hua",), "纪": ("ji",), "冼": ("xian",), "宁": ("ning",),
+    "柏": ("bai",), "薄": ("bo",), "牟": ("mou",), "藏": ("zang",), "蕃": ("pi",),
+}
+
+
+def _word_readings(run: str) -> list[tuple[str, ...]]:
+    """Readings of each character of a run of Chinese characters, the reading pypinyin
+    prefers (it knows phrases: 行长 is hang zhang) first."""
+    preferred = lazy_pinyin(run, style=Style.NORMAL, errors="default")
+    every = pinyin(run, style=Style.NORMAL, heteronym=True, errors="default")
+    if len(preferred) != len(run) or len(every) != len(run):
+        # Characters pypinyin does not know come back grouped: one character at a time.
+        return [r for ch in run for r in _word_readings(ch)] if len(run) > 1 else [("",)]
+    out = []
+    for first, all_ in zip(preferred, every, strict=True):
+        readings = [first, *(r for r in all_ if r != first)]
+        out.append(tuple(_ascii(r.lower()) for r in readings[:3]))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def syllable_readings(name: str, *, person: bool = False) -> tuple[tuple[str, ...], ...]:
+    """The syllables of ``name``, each with its readings (preferred first).
+
+    Chinese characters are one syllable each; a Latin word or a number is one syllable of
+    its own. Known places have their own reading, and with ``person`` the surname does.
+    """
+    text = unicodedata.normalize("NFKC", name)
+    out: list[tuple[str, ...]] = []
+    for index, run in enumerate(_CJK.split(text)):
+        if not run:
+            continue
+        if index % 2 == 0:  # not Chinese: Latin words and numbers
+            out.extend((w,) for w in (_ascii(p.lower()) for p in _PUNCT.split(run)) if w)
+            continue
+        readings = _word_readings(run)
+        for place, fixed in PLACE_READINGS.items():
+            at = run.find(place)
+            while at >= 0:
+                readings[at:at + len(place)] = [(r,) for r in fixed]
+                at = run.find(place, at + len(place))
+        if person and not out:
+            for surname in sorted(SURNAME_READINGS, key=len, reverse=True):
+                if run.startswith(surname):
+                    readings[:len(surname)] = [(r,) for r in SURNAME_READINGS[surname]]
+                    break
+        out.extend(r for r in readings if r[0])
+    return tuple(out)
+
+
+def _initial(syllable: str) -> str:
+    return syllable if syllable.isdigit() else syllable[:1]
+
+
+def _combinations(window: tuple[tuple[str, ...], ...]) -> list[tuple[str, ...]]:
+    """The reading combinations of a few syllables: all of them when few, else the
+    preferred one and each single change of it, the nearest syllables first."""
+    count = 1
+    for readings in window:
+        count *= len(readings)
+    if count <= _MAX_COMBINATIONS:
+        return list(itertools.product(*window))
+    preferred = tuple(r[0] for r in window)
+    out = [preferred]
+    for at, readings in enumerate(window):
+        for other in readings[1:]:
+            out.append((*preferred[:at], other, *preferred[at + 1:]))
+            if len(out) >= _MAX_COMBINATIONS:
+                return out
+    return out
+
+
+def key_strings(syllables: tuple[tuple[str, ...], ...], start: int) -> set[str]:
+    """The initials and full-pinyin strings of ``syllables`` from ``start`` on, each
+    reading combination, cut to KEY_LENGTH."""
+    keys: set[str] = set()
+    for combo in _combinations(syllables[start:start + _KEY_SYLLABLES]):
+        keys.add("".join(_initial(s) for s in combo)[:KEY_LENGTH])
+        keys.add("".join(combo)[:KEY_LENGTH])
+    keys.discard("")
+    return keys
+
+
+def _strip_suffix(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).strip()
+    folded = text.casefold()
+    for suffix in _COMPANY_SUFFIXES:
+        if folded.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def name_keys(name: str | None, *, person: bool = False, core_start: bool = True
+              ) -> dict[str, int]:
+    """The search keys of a name: {key: 0 when it starts the name, else 1}.
+
+    The legal-form suffix (有限公司) gives no keys: every company would match "yxgs". With
+    ``core_start`` the start after the leading place (北京博普装饰: 博普) counts as a start.
+    """
+    if not name:
+        return {}
+    text = _strip_suffix(name)
+    syllables = syllable_readings(text, person=person)
+    starts = {0}
+    if core_start:
+        place = len(syllable_readings(text[: len(text) - len(without_place(text))]))
+        if 0 < place < len(syllables):
+            starts.add(place)
+    keys: dict[str, int] = {}
+    for start in range(len(syllables)):
+        pos = 0 if start in starts else 1
+        for key in key_strings(syllables, start):
+            if keys.get(key, 2) > pos:
+                keys[key] = pos
+    return keys
+
+
+def merged_keys(*parts: dict[str, int]) -> dict[str, int]:
+    """Keys of several names of one record (a name and a short name), each at its best."""
+    out: dict[str, int] = {}
+    for part in parts:
+        for key, pos in part.items():
+            if out.get(key, 2) > pos:
+                out[key] = pos
+    return out
+
+
+def search_prefix(text: str) -> str:
+    """A typed search text as the keys spell it: lower case, ASCII, no separators, cut
+    to KEY_LENGTH ('' when nothing is left)."""
+    return _PUNCT.sub("", _ascii(unicodedata.normalize("NFKC", text).lower()))[:KEY_LENGTH]
+
+
+def person_sort_key(name: str) -> str:
+    """:func:`sort_key` of a person's name, the surname in its surname reading (曾 under z)."""
+    text = unicodedata.normalize("NFKC", name).strip()
+    for surname in sorted(SURNAME_READINGS, key=len, reverse=True):
+        if text.startswith(surname):
+            rest = sort_key(text[len(surname):])
+            return " ".join((*SURNAME_READINGS[surname], *([rest] if rest else [])))[:400]
+    return sort_key(name)

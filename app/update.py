@@ -60,6 +60,7 @@ MIN_CLIENT_VERSION: Final[Mapping[str, str]] = {
     "6d1f0b8c2e47": "0.1.0",  # foreign-key indexes; plan uniqueness as two indexes (additive)
     "a5c3e8f1d2b6": "0.1.0",  # audit summaries as template and values (additive)
     "b4f7e2a9c1d3": "0.1.0",  # change feed between stations (additive)
+    "c8a1d5e3f702": "0.1.0",  # search keys, products by pinyin (additive)
 }
 
 # The app_settings keys: what the newest upgrade recorded, and where the installer is.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Flag, Money, Points, Text20, Text100, Text200, Text500, Tracked
@@ -19,11 +19,15 @@ class Product(Tracked, Base):
         Index("ix_products_category_active", "category", "active"),
         Index("ix_products_model", "model"),
         Index("ix_products_pinyin_initials", "pinyin_initials"),
+        # The list's own order: the names by pinyin.
+        Index("ix_products_sort_key", "sort_key", "id"),
     )
 
     sku: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[Text200]
     pinyin_initials: Mapped[str] = mapped_column(String(200), default="")
+    # Pinyin of the name (app.textkeys.sort_key): the catalog lists products by name.
+    sort_key: Mapped[str] = mapped_column(String(400), default="", server_default="")
     category: Mapped[ProductCategory]
     brand: Mapped[Text100 | None]
     model: Mapped[Text100 | None]
@@ -35,3 +39,29 @@ class Product(Tracked, Base):
     sales_points: Mapped[Points] = mapped_column(default=Decimal("0.00"))
     active: Mapped[Flag] = mapped_column(default=True)
     notes: Mapped[Text500 | None]
+
+
+class SearchKey(Base):
+    """A string a customer or product is found by (app.textkeys.name_keys): the pinyin
+    initials and the full pinyin of its name from each syllable on, in every reading.
+
+    ``owner_kind`` is ``c`` (customer) or ``p`` (product), ``owner_id`` its id; ``pos`` is
+    0 where the key starts the name (or the name after its place, or the short name), 1
+    inside it, so a search ranks the first kind higher. Only ids and keys: who may see the
+    record is the record's own rows' business (searches join back to them). Kept in the
+    same transaction as the name by app.services.search_keys.
+    """
+
+    __tablename__ = "search_keys"
+    __table_args__ = (
+        # A search is one range of this index, read without the table.
+        Index("ix_search_keys_lookup", "owner_kind", "term", "pos", "owner_id"),
+        Index("ix_search_keys_owner", "owner_kind", "owner_id"),
+    )
+
+    owner_kind: Mapped[str] = mapped_column(String(1))
+    owner_id: Mapped[int] = mapped_column(Integer)
+    # The key itself ("term": KEY is a reserved word on SQL Server). ASCII, like the other
+    # pinyin keys: a prefix is an index range on every engine.
+    term: Mapped[str] = mapped_column(String(32))
+    pos: Mapped[int] = mapped_column(SmallInteger)

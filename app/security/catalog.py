@@ -64,6 +64,8 @@ def _module_tables(module: Module, tables: Iterable[str], children: Iterable[str
 # Views every role reads: of others' customers only the directory (name and owner), and
 # the phone numbers of one's own customers where the role hides others' phones.
 DIRECTORY_VIEW: Final = "customer_directory"
+# The pinyin search keys of customers and products (app.models.catalog.SearchKey).
+SEARCH_KEYS: Final = "search_keys"
 # The phone numbers of customers and of their contacts, with the customer's owner: views made
 # by a migration on every engine. A role with the phone field protected reads its own
 # customers' numbers through them (the program filters by owner; on a secured server the
@@ -141,6 +143,13 @@ def _build_access() -> tuple[Access, ...]:
     rows.append(Access("customers", "SELECT"))
     rows.append(Access(DIRECTORY_VIEW, "SELECT"))
     add(Access(view, "SELECT") for view in PHONE_VIEWS)
+    # The search keys hold ids and the pinyin of names that the directory and the catalog
+    # show every login anyway, so every login reads them (no row rule: a search joins the
+    # ids back to the directory or the products, whose own rules apply). Whoever saves a
+    # customer's or a product's name writes its keys.
+    rows.append(Access(SEARCH_KEYS, "SELECT"))
+    for module in (Module.CUSTOMERS, Module.PRODUCTS):
+        add(Access(SEARCH_KEYS, p, module, op) for op in (C, E) for p in ("INSERT", "DELETE"))
 
     add(_module_tables(Module.CUSTOMERS, ["customers"],
                        ["contacts", "addresses", "devices", "meter_readings"]))

@@ -12,26 +12,46 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, null, or_, select, true
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import undefer
 
 from app.i18n import tr
 from app.models import Product, User
 from app.models.enums import AuditAction, Module, Operation, ProductCategory
-from app.services import audit
-from app.services.errors import NotFound, PermissionDenied
+from app.services import audit, search_keys
+from app.services.errors import NotFound, PermissionDenied, ValidationError
 from app.services.locking import check_version
-from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
+from app.services.paging import (
+    Cursor,
+    Sort,
+    SortExpr,
+    check_cursor,
+    count_rows,
+    next_after,
+    ordered_page,
+    ranked,
+)
 from app.services.permissions import Actor, hidden_fields, read_only_fields, require
 from app.services.uow import UnitOfWork
 from app.services.validation import Checker, search_text
-from app.textkeys import pinyin_initials
+from app.textkeys import pinyin_initials, sort_key
 
 # Points are Numeric(10, 2).
 POINTS_LIMIT = Decimal("99999999.99")
 # SKUs are stored in an ASCII column and compared case-insensitively (kept upper-case).
 _SKU = re.compile(r"^[A-Z0-9][A-Z0-9\-_./+#]*$")
-_LETTERS = re.compile(r"^[a-z]+$")
 
 # --- data in and out -----------------------------------------------------------------------
 
@@ -135,6 +155,7 @@ def create_product(*, uow: UnitOfWork, actor: Actor, draft: ProductDraft) -> Pro
         product = Product(created_by_id=actor.user_id, updated_by_id=actor.user_id, **values)
         uow.session.add(product)
         uow.flush()
+        search_keys.keep_product(uow.session, product, new=True)
         audit.record(uow, actor, AuditAction.CREATE, "product", product.id,
                      f"{product.sku} {product.name}",
                      {"after": audit.snapshot(product, _fields(uow, actor))})
@@ -158,8 +179,12 @@ def update_product(
             del values["cost_price"]
         fields = _fields(uow, actor)
         before = audit.snapshot(product, fields)
+        renamed = values["name"] != product.name
         for key, value in values.items():
             setattr(product, key, value)
+        if renamed:
+            uow.flush()
+            search_keys.keep_product(uow.session, product)
         changes = audit.diff(before, audit.snapshot(product, fields))
         if changes:
             product.updated_by_id = actor.user_id
@@ -182,34 +207,42 @@ def list_products(
     after: Cursor | None = None, limit: int = 100, sort: Sort | None = None,
     with_total: bool = False,
 ) -> ProductPage:
-    """One page of products, ordered by SKU unless ``sort`` names another of
-    :data:`PRODUCT_SORT_KEYS`.
+    """One page of products, by name in pinyin order (a text's best matches first) unless
+    ``sort`` names one of :data:`PRODUCT_SORT_KEYS`.
 
-    ``text`` matches the start of the SKU or of the name's pinyin initials (``xgl`` finds
-    硒鼓 ...), or any part of the name, brand or model. ``with_total`` also counts every
-    product matching the filters.
+    ``text`` matches the pinyin initials or full pinyin of any part of the name (``fyz``
+    finds 得力复印纸, ``xigu`` 硒鼓 …), the SKU (exactly, from its start or inside), or any
+    part of the name, brand or model. Best first: the exact SKU, a name starting with the
+    text, pinyin from the name's start, pinyin inside the name or the SKU's start, then the
+    rest (so ``A4`` lists A4 paper before an SSD whose SKU holds A4). ``with_total`` also
+    counts every product matching the filters.
     """
     search_text("text", text)
+    check_cursor(after)
     limit = max(1, min(limit, 500))
     with uow:
         require(uow, actor, Module.PRODUCTS, Operation.VIEW)
         cost_hidden = _cost_hidden(uow, actor)
-        conditions = [_text_condition(text)]
+        q = (text or "").strip()
+        params = _text_params(q)
+        hits = _hits(q) if q else None
+        conditions = [] if hits is None else [Product.id.in_(select(hits.c.id))]
         if category is not None:
             conditions.append(Product.category == category)
         if not include_inactive:
             conditions.append(Product.active == true())
-        base = (
-            select(Product.id, Product.sku, Product.name, Product.category, Product.brand,
+        columns = (Product.id, Product.sku, Product.name, Product.category, Product.brand,
                    Product.model, Product.unit,
                    (null() if cost_hidden else Product.cost_price).label("cost_price"),
                    Product.list_price, Product.sales_points, Product.active)
-            .where(*conditions)
-        )
-        stmt = ordered_page(base, columns=_sort_columns(cost_hidden), sort=sort or Sort("sku"),
-                            id_column=Product.id, after=after, limit=limit,
-                            not_null=_NOT_NULL)
-        rows = uow.session.execute(stmt).all()
+        base = select(*columns).where(*conditions)
+        if sort is None and hits is not None:
+            stmt = _ranked_page(hits, columns, conditions[1:], after, limit)
+        else:
+            stmt = ordered_page(base, columns=_sort_columns(cost_hidden),
+                                sort=sort or Sort("name"), id_column=Product.id, after=after,
+                                limit=limit, not_null=_NOT_NULL)
+        rows = uow.session.execute(stmt, params).all()
         page = tuple(
             ProductRow(id=r.id, sku=r.sku, name=r.name, category=r.category, brand=r.brand,
                        model=r.model, unit=r.unit,
@@ -218,8 +251,14 @@ def list_products(
                        active=bool(r.active))
             for r in rows[:limit]
         )
-        return ProductPage(rows=page, next_after=next_after(rows, limit),
-                           total=count_rows(uow.session, base) if with_total else None)
+        if sort is None and hits is not None:
+            last = rows[limit - 1] if len(rows) > limit else None
+            cursor = (None if last is None else
+                      ((last.match_rank, last.sort_key), last.id))
+        else:
+            cursor = next_after(rows, limit)
+        return ProductPage(rows=page, next_after=cursor,
+                           total=count_rows(uow.session, base, params) if with_total else None)
 
 
 def _sort_columns(cost_hidden: bool) -> dict[str, SortExpr]:
@@ -227,7 +266,8 @@ def _sort_columns(cost_hidden: bool) -> dict[str, SortExpr]:
     by it (refused as an unknown key): the order alone would rank the hidden costs."""
     columns: dict[str, SortExpr] = {
         "sku": Product.sku,
-        "name": Product.name,
+        # Pinyin order, the way Chinese readers look a name up.
+        "name": Product.sort_key,
         "category": ranked(Product.category, list(ProductCategory)),
         # As the column reads: brand and model, either alone, NULL (last) for neither.
         "brand_model": case((Product.brand.is_(None), Product.model),
@@ -286,30 +326,84 @@ def _clean(uow: UnitOfWork, draft: ProductDraft, product_id: int | None = None
     }
     check.done()
     values["pinyin_initials"] = pinyin_initials(name or "")[:200]
+    values["sort_key"] = sort_key(name or "")
     return values
 
 
-def _prefix(column: Any, prefix: str) -> Any:
+def _range(prefix: str, lo: str, hi: str) -> dict[str, str]:
     # A range rather than LIKE 'x%': index-assisted on every database (see customers).
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return and_(column >= prefix, column < upper)
+    return {lo: prefix, hi: prefix[:-1] + chr(ord(prefix[-1]) + 1)}
 
 
-def _text_condition(text: str) -> Any:
-    q = (text or "").strip()
+def _text_params(q: str) -> dict[str, Any]:
+    """The values of :func:`_hits`'s parameters for the search text ``q``."""
     if not q:
-        return true()
-    parts: list[Any] = [
-        Product.name.contains(q, autoescape=True),
-        func.upper(Product.model).contains(q.upper(), autoescape=True),
-        func.upper(Product.brand).contains(q.upper(), autoescape=True),
-    ]
-    if q.isascii():
-        parts.append(_prefix(Product.sku, q.upper()))
-        letters = q.lower().replace(" ", "")
-        if _LETTERS.match(letters):
-            parts.append(_prefix(Product.pinyin_initials, letters))
-    return or_(*parts)
+        return {}
+    sku = q.upper()
+    params: dict[str, Any] = {
+        "sku_exact": sku, "sku_anywhere": _anywhere(sku), "name_start": _anywhere(q)[1:],
+        "name_anywhere": _anywhere(q), "upper_anywhere": _anywhere(sku),
+        **_range(sku, "sku_lo", "sku_hi"),
+        # Nothing a key could start with: a range no key is in.
+        **(search_keys.prefix_params(q) or {"key_lo": "", "key_hi": ""}),
+    }
+    return params
+
+
+def _anywhere(text: str) -> str:
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+def _rank(value: int) -> Any:
+    return literal_column(str(value), Integer).label("rank")
+
+
+def _hits(q: str) -> Any:
+    """The products ``q`` finds, each with how well it matches (``rank``, lower is better,
+    a product may come more than once): the exact SKU 0, a name starting with the text 1,
+    pinyin from the start of the name 2, pinyin inside the name or the SKU's start 3, a
+    SKU, name, brand or model holding the text 4. The pinyin and SKU lookups are index
+    ranges; the catalog is small enough to look inside its names."""
+    p = Product
+    return union_all(
+        select(p.id, _rank(0)).where(p.sku == _bound("sku_exact", p.sku)),
+        select(p.id, _rank(3)).where(p.sku >= _bound("sku_lo", p.sku),
+                                     p.sku < _bound("sku_hi", p.sku)),
+        search_keys.key_hits(search_keys.PRODUCT),
+        select(p.id, case((p.name.like(_bound("name_start", p.name), escape="/"), 1),
+                          else_=4).label("rank")).where(
+            or_(p.name.like(_bound("name_anywhere", p.name), escape="/"),
+                func.upper(p.model).like(_bound("upper_anywhere", p.model), escape="/"),
+                func.upper(p.brand).like(_bound("upper_anywhere", p.brand), escape="/"),
+                p.sku.like(_bound("sku_anywhere", p.sku), escape="/"))),
+    ).subquery("hits")
+
+
+def _bound(key: str, column: Any) -> Any:
+    """The parameter ``key`` typed as ``column`` (Unicode for names, VARCHAR for SKUs: SQL
+    Server then seeks the SKU index instead of converting the column)."""
+    return bindparam(key, type_=column.type)
+
+
+def _ranked_page(hits: Any, columns: tuple[Any, ...], conditions: list[Any],
+                 after: Cursor | None, limit: int) -> Any:
+    """A page of the products in ``hits``, best match first, then by name in pinyin order;
+    ``after`` is ((rank, sort key), id) of the previous page's last row."""
+    best = (select(hits.c.id, func.min(hits.c.rank).label("match_rank"))
+            .group_by(hits.c.id).subquery("best"))
+    stmt = (select(*columns, best.c.match_rank, Product.sort_key)
+            .select_from(best).join(Product, Product.id == best.c.id).where(*conditions))
+    if after is not None:
+        value, last_id = after
+        if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int)):
+            raise ValidationError({"after": tr("is not a position in this list")})
+        rank, key = value
+        stmt = stmt.where(or_(best.c.match_rank > rank, and_(
+            best.c.match_rank == rank,
+            or_(Product.sort_key > key, and_(Product.sort_key == key, Product.id > last_id)))))
+    return (stmt.order_by(best.c.match_rank, Product.sort_key, Product.id)
+            .limit(limit + 1))
 
 
 def _cost_hidden(uow: UnitOfWork, actor: Actor) -> bool:

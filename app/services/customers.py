@@ -18,11 +18,14 @@ from sqlalchemy import (
     case,
     delete,
     exists,
+    func,
+    literal_column,
     null,
     or_,
     select,
     true,
     type_coerce,
+    union_all,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, selectinload
@@ -47,7 +50,7 @@ from app.models.enums import (
 )
 from app.models.system import CustomFieldValue
 from app.security import principals
-from app.services import audit, custom_fields, requests
+from app.services import audit, custom_fields, requests, search_keys
 from app.services.custom_fields import FieldDefinition
 from app.services.directory import customer_entry
 from app.services.errors import NotFound, ValidationError
@@ -80,6 +83,7 @@ from app.services.validation import Checker, search_fields, search_text
 from app.textkeys import (
     core_initials,
     normalise_name,
+    person_sort_key,
     phone_digits,
     pinyin_full,
     pinyin_initials,
@@ -403,7 +407,9 @@ def _clean(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None
         core_initials=core_initials(name)[:200],
         short_initials=(pinyin_initials(values["short_name"])[:200]
                         if values["short_name"] else None),
-        sort_key=sort_key(name),
+        # A person's surname has its own reading (曾 is zeng): the list sorts it so.
+        sort_key=(person_sort_key(name) if values["kind"] == CustomerKind.PERSON
+                  else sort_key(name)),
         phone_digits=phone_digits(values["phone"]),
     )
     return values, contacts, addresses, devices
@@ -631,6 +637,7 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
         contact_rows, device_rows = _apply_children(customer, contacts, addresses, devices,
                                                     actor)
         _flush_serials(uow, devices, {})
+        search_keys.keep_customer(uow.session, customer, new=True)
         custom_changes = custom_fields.save_values(
             uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER, record_id=customer.id,
             values=draft.custom, creating=True)
@@ -691,6 +698,7 @@ def update_customer(
         # While the contacts still exist: on a secured server a value is seen (and may be
         # deleted) only with the record it belongs to.
         _drop_child_values(uow, CustomFieldEntity.CONTACT, removed_contacts)
+        named = (customer.name, customer.short_name, customer.kind)
         for key, value in values.items():
             setattr(customer, key, value)
         stored_serials = {d.id: (d.model, d.serial_number) for d in customer.devices}
@@ -706,6 +714,8 @@ def update_customer(
             # Touch the row so its version moves even when only contacts changed.
             customer.updated_at = utcnow()
         _flush_serials(uow, devices, stored_serials)  # new contacts and devices get ids
+        if named != (customer.name, customer.short_name, customer.kind):
+            search_keys.keep_customer(uow.session, customer)
         child_changes = _save_child_values(uow, actor, draft, contact_rows, device_rows)
         if child_changes and not changes:
             customer.updated_at = utcnow()
@@ -766,11 +776,15 @@ def search_customers(
         if filters.custom:
             # Filtering on values reveals them: only rows the actor may open.
             conditions.append(scope_clause(scope, Customer.owner_id))
+        ranked = sort is None and shape in _RANKED_SHAPES
         if sort is None:
-            # The list's own pinyin order: its statement is built once and reused.
+            # The list's own pinyin order (a text's best matches first): its statement
+            # is built once and reused.
             stmt = _search_statement(shape, scope, phones_hidden)
             keyset = list(conditions)
-            if after is not None:
+            if after is not None and ranked:
+                keyset.append(_ranked_after(shape, after))
+            elif after is not None:
                 # Spelled out rather than a row-value comparison, which SQL Server lacks.
                 keyset.append(or_(src.sort_key > after[0],
                                   and_(src.sort_key == after[0], src.id > after[1])))
@@ -789,7 +803,10 @@ def search_customers(
         # A role with phones hidden reads only its own customers' numbers (the phone view
         # joined in the statement): nothing to blank afterwards.
         page = tuple(_row(r) for r in rows[:limit])
-        if sort is None:
+        if ranked:
+            cursor = (((rows[limit - 1].match_rank, page[-1].sort_key), page[-1].id)
+                      if more and page else None)
+        elif sort is None:
             cursor = (page[-1].sort_key, page[-1].id) if more and page else None
         else:
             cursor = next_after(rows, limit)
@@ -924,6 +941,7 @@ class _Keys:
     """The columns a search text is matched against."""
 
     id: Any
+    code: Any
     name: Any
     short_name: Any
     name_key: Any
@@ -936,14 +954,14 @@ class _Keys:
     phone_digits: Any | None
 
 
-_CUSTOMER_KEYS = _Keys(Customer.id, Customer.name, Customer.short_name, Customer.name_key,
-                       Customer.pinyin_full, Customer.pinyin_initials, Customer.core_initials,
-                       Customer.short_initials, Customer.phone_digits)
+_CUSTOMER_KEYS = _Keys(Customer.id, Customer.code, Customer.name, Customer.short_name,
+                       Customer.name_key, Customer.pinyin_full, Customer.pinyin_initials,
+                       Customer.core_initials, Customer.short_initials, Customer.phone_digits)
 # The list: names and keys from the directory, so customers outside the scope still appear
 # where row security hides their rows; the phone only from the customer's own row, so a
 # number is never matched digit by digit on a customer the searcher may not open.
 _DIRECTORY = customer_directory.c
-_DIRECTORY_KEYS = _Keys(_DIRECTORY.id, _DIRECTORY.name, _DIRECTORY.short_name,
+_DIRECTORY_KEYS = _Keys(_DIRECTORY.id, _DIRECTORY.code, _DIRECTORY.name, _DIRECTORY.short_name,
                         _DIRECTORY.name_key, _DIRECTORY.pinyin_full, _DIRECTORY.pinyin_initials,
                         _DIRECTORY.core_initials, _DIRECTORY.short_initials, None)
 
@@ -982,12 +1000,19 @@ def _text_params(text: str) -> tuple[str, dict[str, str]]:
         if len(digits) < 3:
             return "short", {"anywhere": _anywhere(q)}
         return "digits", {"anywhere": _anywhere(digits)}
+    compact = _SEPARATORS.sub("", q)
+    if shape == "letters" and len(compact) == 1:
+        # One letter: the start of the name only (any syllable would be most customers).
+        return "letter", _range(compact.casefold())
+    keys = search_keys.prefix_params(q)
     if shape == "letters":
-        return "letters", _range(_SEPARATORS.sub("", q).casefold())
+        return "letters", {**_range(compact.casefold()), **keys, "code_exact": q.upper()}
     if shape == "code":
-        return "code", {"anywhere": _anywhere(q), **_range(normalise_name(q)),
-                        **_range(q.upper(), "serial_lo", "serial_hi")}
-    return "words", {"anywhere": _anywhere(q), **_range(q)}
+        return "code", {"anywhere": _anywhere(q), **_range(normalise_name(q)), **keys,
+                        **_range(q.upper(), "serial_lo", "serial_hi"),
+                        **_range(q.upper(), "code_lo", "code_hi"), "code_exact": q.upper()}
+    return "words", {"anywhere": _anywhere(q), **_range(q),
+                     **_range(normalise_name(q) or q, "name_lo", "name_hi")}
 
 
 def _range(prefix: str, lo: str = "lo", hi: str = "hi") -> dict[str, str]:
@@ -1061,22 +1086,57 @@ def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False,
         if few_customers:
             return or_(own, exists().where(Contact.customer_id == keys.id, numbers))
         return or_(own, _customers_with_contact(keys, numbers))
-    if shape == "letters":
-        # Initials also without the leading city (北京博普装饰: "bpzs") and of the short
-        # name; every branch an index range. No name_key branch: for Latin letters the full
-        # pinyin starts the same (it keeps Latin words), and a fifth branch tips SQLite
-        # into walking the whole sort index instead of the four ranges.
+    if shape == "letter":
+        # The start of the name (also without the leading city, 北京博普装饰: "b"), of the
+        # short name or of its full pinyin; every branch an index range.
         return or_(_in_range(keys.pinyin_initials), _in_range(keys.core_initials),
                    _in_range(keys.short_initials), _in_range(keys.pinyin_full))
+    return keys.id.in_(select(_hits(shape, keys).c.id))
+
+
+def _hits(shape: str, keys: _Keys) -> Any:
+    """The customers a text of ``shape`` (letters, code or words) finds, each with how well
+    it matches (``rank``, lower is better; a customer may come more than once): an exact
+    code 0, a name or code starting with the text 1, pinyin from the start of the name 2,
+    pinyin inside the name 3, anything else (a contact, a serial number, a custom field) 4.
+
+    Each branch is one indexed lookup of ids (the pinyin ones a range of the search keys),
+    combined with UNION ALL, so no engine walks the whole list to find a few rows; only
+    Chinese words still look inside the names (LIKE), as before."""
+    def ranked_ids(rank: int, *where: Any, ids: Any = keys.id) -> Any:
+        return select(ids.label("id"), literal_column(str(rank), Integer).label("rank")
+                      ).where(*where)
+
+    branches: list[Any] = []
+    if shape in ("letters", "code"):
+        branches += [
+            ranked_ids(0, keys.code == _param("code_exact", keys.code)),
+            ranked_ids(1, _in_range(keys.name_key)),
+            search_keys.key_hits(search_keys.CUSTOMER),
+        ]
+    if shape == "letters":
+        return union_all(*branches).subquery("hits")
     custom = custom_fields.text_search(CustomFieldEntity.CUSTOMER, keys.id,
                                        _param("anywhere", CustomFieldValue.value_text))
     if shape == "code":
-        return or_(_in_range(keys.name_key),
-                   keys.id.in_(select(Device.customer_id).where(
-                       _in_range(Device.serial_number, "serial_lo", "serial_hi"))),
-                   custom)
-    return or_(_like_anywhere(keys.name), _like_anywhere(keys.short_name),
-               _customers_with_contact(keys, _in_range(Contact.name)), custom)
+        branches += [
+            ranked_ids(1, _in_range(keys.code, "code_lo", "code_hi")),
+            ranked_ids(4, _in_range(Device.serial_number, "serial_lo", "serial_hi"),
+                       ids=Device.customer_id),
+            ranked_ids(4, custom),
+        ]
+        return union_all(*branches).subquery("hits")
+    starts = _in_range(keys.name_key, "name_lo", "name_hi")
+    return union_all(
+        select(keys.id.label("id"), case((starts, 1), else_=3).label("rank")).where(
+            or_(_like_anywhere(keys.name), _like_anywhere(keys.short_name))),
+        ranked_ids(4, _in_range(Contact.name), ids=Contact.customer_id),
+        ranked_ids(4, custom),
+    ).subquery("hits")
+
+
+# Shapes of text whose matches are listed best first (:func:`_hits`).
+_RANKED_SHAPES = frozenset({"letters", "code", "words"})
 
 
 @dataclass(frozen=True)
@@ -1111,26 +1171,51 @@ def _list_source(shape: str) -> _ListSource:
 
 
 @functools.cache
+def _best(shape: str) -> Any:
+    """Each customer a text of a ranked shape finds, once, with its best ``match_rank``."""
+    hits = _hits(shape, _DIRECTORY_KEYS)
+    return (select(hits.c.id, func.min(hits.c.rank).label("match_rank"))
+            .group_by(hits.c.id).subquery("best"))
+
+
+@functools.cache
 def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False) -> Any:
-    """The list query for one shape of search text and one data scope in pinyin order,
-    built once."""
+    """The list query for one shape of search text and one data scope, built once: in
+    pinyin order, or for a text of a ranked shape best match first, then in pinyin order."""
     src = _list_source(shape)
+    ranked = shape in _RANKED_SHAPES
+    order = (_best(shape).c.match_rank,) if ranked else ()
     return (
-        _search_base(shape, scope, phones_hidden)
-        .order_by(src.sort_key, src.id)
+        _search_base(shape, scope, phones_hidden, ranked=ranked)
+        .order_by(*order, src.sort_key, src.id)
         .limit(bindparam("page_limit", type_=Integer))
     )
 
 
+def _ranked_after(shape: str, after: Cursor) -> Any:
+    """The rows after ``after`` ((rank, sort key), id) in the ranked order."""
+    value, last_id = after
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int)):
+        raise ValidationError({"after": tr("is not a position in this list")})
+    rank, key = value
+    src, best = _FROM_DIRECTORY, _best(shape).c
+    # Spelled out rather than a row-value comparison, which SQL Server lacks.
+    return or_(best.match_rank > rank,
+               and_(best.match_rank == rank,
+                    or_(src.sort_key > key, and_(src.sort_key == key, src.id > last_id))))
+
+
 @functools.cache
 def _search_base(shape: str, scope: DataScope, phones_hidden: bool = False, *,
-                 counting: bool = False) -> Any:
+                 counting: bool = False, ranked: bool = False) -> Any:
     """The list query for one shape of search text and one data scope, unordered.
 
     With ``phones_hidden`` the phone comes from the phone view, for the actor's own
     customers only (the role's database login may not read the phone column).
     ``counting``: only the ids, without the owner's name — the same rows, for the total
-    (the join to the users costs more than the count itself on a long list)."""
+    (the join to the users costs more than the count itself on a long list).
+    ``ranked``: the rows come from the matches (:func:`_best`), each with its
+    ``match_rank`` as the last column."""
     src = _list_source(shape)
     cp = customer_phones.c
     phone = cp.phone if phones_hidden else Customer.phone
@@ -1143,7 +1228,12 @@ def _search_base(shape: str, scope: DataScope, phones_hidden: bool = False, *,
         User.display_name, phone, src.sort_key,
         case((_visible(scope, src), True), else_=False).label("visible"),
     )
-    if src is _FROM_DIRECTORY:
+    if ranked:
+        best = _best(shape)
+        stmt = (stmt.add_columns(best.c.match_rank).select_from(best)
+                .join(customer_directory, src.id == best.c.id)
+                .outerjoin(Customer, Customer.id == src.id))
+    elif src is _FROM_DIRECTORY:
         stmt = stmt.select_from(customer_directory).outerjoin(Customer,
                                                               Customer.id == src.id)
     else:
@@ -1153,12 +1243,11 @@ def _search_base(shape: str, scope: DataScope, phones_hidden: bool = False, *,
             cp.id == src.id, cp.owner_id == bindparam(SCOPE_USER, type_=Integer)))
     if not counting:
         stmt = stmt.outerjoin(User, User.id == src.owner_id)
-    return (
-        stmt.where(_text_clause(shape, src.keys, phones_hidden,
-                                few_customers=scope is not DataScope.ALL))
-        # Its best plan depends on the text (index ranges, LIKE) and the page size.
-        .execution_options(**{PLAN_PER_RUN: True})
-    )
+    if not ranked:
+        stmt = stmt.where(_text_clause(shape, src.keys, phones_hidden,
+                                       few_customers=scope is not DataScope.ALL))
+    # Its best plan depends on the text (index ranges, LIKE) and the page size.
+    return stmt.execution_options(**{PLAN_PER_RUN: True})
 
 
 def _visible(scope: DataScope, src: _ListSource) -> Any:

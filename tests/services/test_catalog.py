@@ -156,12 +156,13 @@ def test_search_by_sku_pinyin_initials_name_and_model(uow, manager, clerk):
     def skus(text: str) -> list[str]:
         return [r.sku for r in list_products(uow=uow, actor=clerk, text=text).rows]
 
-    assert skus("hp-") == ["HP-CF226A", "HP-M404DN"]  # SKU prefix, any case
+    # SKU prefix, any case; by name in pinyin order (惠普激光 before 惠普硒鼓).
+    assert skus("hp-") == ["HP-M404DN", "HP-CF226A"]
     assert skus("lxtsdn") == ["LEN-M720"]  # pinyin initials of 联想台式电脑
     assert skus("硒鼓") == ["HP-CF226A"]
     assert skus("laserjet") == ["HP-M404DN"]  # any part of the model, any case
     assert skus("thinkcentre m7") == ["LEN-M720"]
-    assert skus("") == ["HP-CF226A", "HP-M404DN", "LEN-M720"]
+    assert skus("") == ["HP-M404DN", "HP-CF226A", "LEN-M720"]
 
 
 def test_list_pages_with_keyset_and_hides_inactive(uow, manager):

@@ -96,7 +96,9 @@ def test_pinyin_initials_match_without_the_city_and_on_the_short_name(uow, sales
     assert names("bp") == ["北京博普装饰有限公司"]
     assert names("by") == ["博雅书店"]
     assert names("hx") == ["北京市海淀区远航电子有限公司"]  # short name 航信
-    assert names("pzs") == []  # initials match from a word start, not in the middle
+    # Initials match from any syllable (issue 15), after those from a start of the name.
+    assert names("pzs") == ["北京博普装饰有限公司"]
+    assert names("bpx") == []  # but only along the name
     # The keys follow a renamed short name on save.
     update_customer(uow=uow, actor=sales_user, customer_id=bopu.id,
                     expected_version=bopu.version,

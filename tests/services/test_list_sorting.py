@@ -158,7 +158,7 @@ CUSTOMERS = ListCase(
 PRODUCTS = ListCase(
     "products", list_products, PRODUCT_SORT_KEYS, {
         "sku": lambda r: r.sku,
-        "name": lambda r: r.name,
+        "name": lambda r: sort_key(r.name),  # pinyin order
         "category": lambda r: place(ProductCategory)(r.category),
         "brand_model": lambda r: " ".join(p for p in (r.brand, r.model) if p) or None,
         "unit": lambda r: r.unit,
