@@ -256,7 +256,7 @@ def test_render_designer_dialog_and_card(
     qtbot.waitUntil(add_dialog.isVisible)
     add_dialog.kind_combo.setCurrentIndex(add_dialog.kind_combo.findData("choice"))
     qtbot.mouseClick(add_dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: add_dialog.error_text("code") != "")
+    qtbot.waitUntil(lambda: add_dialog.error_text("label_zh") != "")
     _shot(add_dialog, f"add_field_errors_{language}.png")
     add_dialog.reject()
 

@@ -209,3 +209,38 @@ def test_date_field_calendar_follows_the_program_language(
     else:
         assert calendar.locale().language() == QLocale.Language.English
         assert calendar.locale().monthName(1) == "January"
+
+
+# --- custom fields: a Chinese-only administrator adds one -----------------------------------
+
+def test_chinese_only_administrator_adds_a_field_and_its_choices(
+    qtbot: QtBot, uow: UnitOfWork, make_context: MakeContext, admin: Actor,
+) -> None:
+    from app.models.enums import CustomFieldEntity, CustomFieldKind
+    from app.services.custom_fields import definitions
+    from app.ui.admin.custom_fields import CustomFieldsDesigner
+
+    designer = CustomFieldsDesigner(make_context(admin, "management"))
+    qtbot.addWidget(designer)
+    designer.resize(1000, 560)
+    designer.show()
+    qtbot.waitUntil(lambda: designer.status_label.text() == "")
+    qtbot.mouseClick(designer.add_button, Qt.MouseButton.LeftButton)
+    dialog = designer.field_dialog
+    assert dialog is not None
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData(CustomFieldKind.CHOICE.value))
+    dialog.label_zh_edit.setText("客户等级")       # typed through an input method
+    assert dialog.code_edit.text() == "kehudengji"   # shown, and editable
+    assert not dialog.code_edit.isReadOnly()
+    dialog.choices_table.item(0, 1).setText("重要")
+    assert dialog.choices_table.item(0, 0).text() == "zhongyao"
+    dialog.add_choice("", "一般", "")
+    dialog.choices_table.item(1, 1).setText("一般")
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    saved = definitions(uow=uow, actor=admin, entity=CustomFieldEntity.CUSTOMER)
+    assert [(f.code, f.label_zh, f.label_en) for f in saved] == [
+        ("kehudengji", "客户等级", "客户等级")]
+    assert [(c.code, c.zh, c.en) for c in saved[0].options] == [
+        ("zhongyao", "重要", "重要"), ("yiban", "一般", "一般")]

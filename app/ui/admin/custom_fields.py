@@ -8,7 +8,6 @@ preview of the form as users will see it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -42,12 +41,14 @@ from app.services.custom_fields import (
     Choice,
     FieldDefinition,
     FieldDraft,
+    code_from_label,
     define_field,
     definitions,
     edit_field,
     remove_field,
     reorder,
     restore_field,
+    unique_code,
 )
 from app.services.errors import ValidationError
 from app.ui.context import AppContext
@@ -73,13 +74,6 @@ def entity_labels(owner: QWidget) -> list[tuple[CustomFieldEntity, str]]:
 
 def kind_labels(owner: QWidget) -> list[tuple[CustomFieldKind, str]]:
     return labels.choices(CustomFieldKind)
-
-
-def code_from_label(label: str) -> str:
-    """``Toner model used`` → ``toner_model_used``: a code suggested from the English label."""
-    words = re.findall(r"[a-z0-9]+", label.lower())
-    code = "_".join(words)[:40].strip("_")
-    return code if not code[:1].isdigit() else f"f_{code}"[:40]
 
 
 class CustomFieldsDesigner(QWidget):
@@ -311,7 +305,8 @@ class CustomFieldsDesigner(QWidget):
                              Operation.CREATE if field is None else Operation.EDIT):
             return
         groups = sorted({f.group_name for f in self._fields if f.group_name})
-        dialog = CustomFieldDialog(self._ctx, self.entity, field, groups, self)
+        dialog = CustomFieldDialog(self._ctx, self.entity, field, groups, self,
+                                   taken_codes=[f.code for f in self._fields])
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(lambda saved: self._after_change(saved.code))
         self.field_dialog = dialog
@@ -382,9 +377,10 @@ class CustomFieldDialog(QDialog):
 
     def __init__(self, ctx: AppContext, entity: CustomFieldEntity,
                  field: FieldDefinition | None, groups: Sequence[str],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, taken_codes: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("custom_field_dialog")
+        self._taken_codes = frozenset(taken_codes)
         self._ctx = ctx
         self._entity = entity
         self._field = field
@@ -401,17 +397,20 @@ class CustomFieldDialog(QDialog):
         self.label_en_edit = QLineEdit(self)
         self.label_en_edit.setObjectName("label_en_edit")
         self.label_en_edit.setMaxLength(100)
-        self.label_en_edit.setPlaceholderText("Toner model used")
+        self.label_en_edit.setPlaceholderText(self.tr("Optional: the Chinese label is used"))
         self.code_edit = QLineEdit(self)
         self.code_edit.setObjectName("code_edit")
         self.code_edit.setMaxLength(40)
-        self.code_edit.setPlaceholderText("toner_model")
-        self.code_edit.setToolTip(self.tr("A short name for exports and programs: letters, "
-                                          "digits and _; it cannot change later"))
-        # A new field's code follows its English label until the administrator types one.
+        self.code_edit.setPlaceholderText(self.tr("Made from the label"))
+        self.code_edit.setToolTip(self.tr("A short name for exports and programs, made from "
+                                          "the label's pinyin; letters, digits and _; it "
+                                          "cannot change later"))
+        # A new field's code follows its labels (the English one if typed, else the
+        # Chinese one's pinyin) until the administrator types one.
         self._code_typed = field is not None
         self.code_edit.textEdited.connect(self._on_code_edited)
-        self.label_en_edit.textChanged.connect(self._suggest_code)
+        self.label_zh_edit.textChanged.connect(lambda _t: self._suggest_code())
+        self.label_en_edit.textChanged.connect(lambda _t: self._suggest_code())
         self.kind_combo = QComboBox(self)
         self.kind_combo.setObjectName("kind_combo")
         for kind, label in kind_labels(self):
@@ -431,7 +430,7 @@ class CustomFieldDialog(QDialog):
         self.choices_table = QTableWidget(0, 3, self)
         self.choices_table.setObjectName("choices_table")
         self.choices_table.setHorizontalHeaderLabels(
-            [self.tr("Code"), self.tr("Chinese"), self.tr("English")])
+            [self.tr("Code"), self.tr("Chinese"), self.tr("English (optional)")])
         self.choices_table.verticalHeader().setVisible(False)
         self.choices_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.Stretch)
@@ -463,7 +462,8 @@ class CustomFieldDialog(QDialog):
             "group_name": self.group_combo,
         }
         titles = {
-            "label_zh": self.tr("Label (Chinese)"), "label_en": self.tr("Label (English)"),
+            "label_zh": self.tr("Label (Chinese)"),
+            "label_en": self.tr("Label (English, optional)"),
             "code": self.tr("Code"), "kind": self.tr("Kind"), "required": self.tr("Required"),
             "default_value": self.tr("Default"), "group_name": self.tr("Group"),
         }
@@ -506,6 +506,7 @@ class CustomFieldDialog(QDialog):
             if isinstance(widget, QLineEdit):
                 widget.textChanged.connect(lambda _t, n=name: self._clear_error(n))
         self.choices_table.itemChanged.connect(lambda _item: self._clear_error("options"))
+        self.choices_table.itemChanged.connect(self._suggest_choice_code)
         if field is not None:
             self._fill(field)
         else:
@@ -567,9 +568,30 @@ class CustomFieldDialog(QDialog):
     def _on_code_edited(self, text: str) -> None:
         self._code_typed = bool(text)
 
-    def _suggest_code(self, label: str) -> None:
-        if not self._code_typed:
-            self.code_edit.setText(code_from_label(label))
+    def _suggest_code(self) -> None:
+        if self._code_typed:
+            return
+        label = self.label_en_edit.text().strip() or self.label_zh_edit.text().strip()
+        self.code_edit.setText(unique_code(code_from_label(label), self._taken_codes)
+                               if label else "")
+
+    def _suggest_choice_code(self, item: QTableWidgetItem) -> None:
+        """A choice named without a code gets one from its name (shown, editable)."""
+        if item.column() == 0:
+            return
+        code_item = self.choices_table.item(item.row(), 0)
+        if code_item is not None and code_item.text().strip():
+            return
+        name = (self._cell(item.row(), 2) or self._cell(item.row(), 1))
+        if not name:
+            return
+        taken = {self._cell(r, 0) for r in range(self.choices_table.rowCount())}
+        self.choices_table.setItem(item.row(), 0, QTableWidgetItem(
+            unique_code(code_from_label(name), taken)))
+
+    def _cell(self, row: int, column: int) -> str:
+        item = self.choices_table.item(row, column)
+        return item.text().strip() if item is not None else ""
 
     def _fill(self, field: FieldDefinition) -> None:
         self.label_zh_edit.setText(field.label_zh)
