@@ -1216,10 +1216,6 @@ Address: {address}</source>
         <translation>修改字段“{label}”</translation>
     </message>
     <message>
-        <source>A short name for exports and programs: letters, digits and _; it cannot change later</source>
-        <translation>用于导出和程序的简短名称：字母、数字和下划线；保存后不能修改</translation>
-    </message>
-    <message>
         <source>Must be filled in</source>
         <translation>必须填写</translation>
     </message>
@@ -1236,12 +1232,32 @@ Address: {address}</source>
         <translation>中文</translation>
     </message>
     <message>
+        <source>Label (English, optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
         <source>Add choice</source>
         <translation>添加选项</translation>
+    </message>
+    <message>
+        <source>Optional: the Chinese label is used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Made from the label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A short name for exports and programs, made from the label&apos;s pinyin; letters, digits and _; it cannot change later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>English (optional)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Remove choice</source>
@@ -1254,10 +1270,6 @@ Address: {address}</source>
     <message>
         <source>Label (Chinese)</source>
         <translation>中文名称</translation>
-    </message>
-    <message>
-        <source>Label (English)</source>
-        <translation>英文名称</translation>
     </message>
     <message>
         <source>Kind</source>
@@ -3331,8 +3343,8 @@ Contract {number}, until {day}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <source>StationCRM — {station} — {user}</source>
-        <translation>StationCRM — {station} — {user}</translation>
+        <source>Customer</source>
+        <translation>客户</translation>
     </message>
     <message>
         <source>Reconnect now</source>
@@ -3391,6 +3403,26 @@ Contract {number}, until {day}</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
+        <source>New &amp;quotation…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New &amp;order…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New service &amp;ticket…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;Check the connection</source>
         <translation>检查连接(&amp;C)</translation>
     </message>
@@ -3419,6 +3451,10 @@ Contract {number}, until {day}</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
+        <source>&amp;Toolbar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
@@ -3433,6 +3469,42 @@ Contract {number}, until {day}</source>
     <message>
         <source>&amp;About StationCRM</source>
         <translation>关于 StationCRM(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Toolbar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New customer</source>
+        <translation>新建客户</translation>
+    </message>
+    <message>
+        <source>New quotation</source>
+        <translation>新建报价单</translation>
+    </message>
+    <message>
+        <source>New order</source>
+        <translation>新建订单</translation>
+    </message>
+    <message>
+        <source>New ticket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
     </message>
     <message>
         <source>Version {version}</source>
