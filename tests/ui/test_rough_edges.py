@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
@@ -244,3 +245,77 @@ def test_chinese_only_administrator_adds_a_field_and_its_choices(
         ("kehudengji", "客户等级", "客户等级")]
     assert [(c.code, c.zh, c.en) for c in saved[0].options] == [
         ("zhongyao", "重要", "重要"), ("yiban", "一般", "一般")]
+
+
+# --- the main window: title once, About's version, toolbar, Print and Export in 文件 -------
+
+def test_window_title_names_the_program_once_and_follows_the_page(
+    qtbot: QtBot, make_context: MakeContext, clerk: Actor,
+) -> None:
+    from app.models.enums import Module
+    from app.ui.shell.main_window import MainWindow
+
+    window = MainWindow(make_context(clerk, "storefront"))
+    qtbot.addWidget(window)
+    window.show()
+    title = window.windowTitle()
+    # Ends with the name, so Windows and Linux do not add it a second time.
+    assert title.count("StationCRM") == 1 and title.endswith(" — StationCRM")
+    assert title.startswith("Customers — Storefront / dealers — 门市小王")
+    window.open_module(Module.SERVICE_TICKETS)
+    assert window.windowTitle().startswith("Service tickets — ")
+
+
+def test_about_shows_the_version(qtbot: QtBot, make_context: MakeContext, clerk: Actor) -> None:
+    from app import __version__
+    from app.ui.shell.main_window import MainWindow
+
+    window = MainWindow(make_context(clerk, "storefront"), factories={})
+    qtbot.addWidget(window)
+    box = window.show_about()
+    assert f"StationCRM {__version__}" in box.text()
+    assert f"Version {__version__}" in box.text()
+    box.close()
+
+
+def test_toolbar_and_file_menu_act_on_the_page_as_the_role_allows(
+    qtbot: QtBot, make_context: MakeContext, clerk: Actor, technician: Actor,
+) -> None:
+    from PySide6.QtWidgets import QToolBar
+
+    from app.models.enums import Module
+    from app.ui.shell.main_window import MainWindow
+
+    window = MainWindow(make_context(clerk, "storefront"))
+    qtbot.addWidget(window)
+    window.show()
+    bar = window.findChild(QToolBar, "main_toolbar")
+    assert bar is not None and bar.isVisible()
+    shown = [a.iconText() for a in bar.actions() if a.isVisible() and not a.isSeparator()]
+    assert shown == ["New customer", "New quotation", "New order", "New ticket", "Find",
+                     "Print", "Export", "Refresh"]
+    assert window.print_action.shortcut().toString() == "Ctrl+P"
+    assert window.new_customer_action.shortcut().toString() == "Ctrl+N"   # kept
+    assert "(Ctrl+P)" in window.print_action.toolTip()
+    file_menu = window.menuBar().actions()[0].menu()
+    assert {window.print_action, window.export_action} <= set(file_menu.actions())
+
+    # On the quotations list: Print prints the chosen quotations, Export asks for a file.
+    page = window.open_module(Module.QUOTATIONS)
+    assert window.print_action.isEnabled()
+    assert window.print_action.isEnabled() == (not page.print_button.isHidden())
+    window.print_current()                          # nothing chosen: the list says so
+    assert page.message_label.text() == "Select the documents to print first."
+    window.new_quotation_action.trigger()
+    dialogs = [w for w in window.findChildren(QWidget) if w.objectName() == "quotation_dialog"]
+    assert dialogs and dialogs[0].isVisible()
+    dialogs[0].close()
+
+    # A technician: no quotation or customer to create, the ticket intake is there.
+    tech = MainWindow(make_context(technician, "repair"))
+    qtbot.addWidget(tech)
+    tech.show()
+    visible = [a.iconText() for a in tech.findChild(QToolBar, "main_toolbar").actions()
+               if a.isVisible() and not a.isSeparator()]
+    assert "New quotation" not in visible and "New order" not in visible
+    assert tech.new_quotation() is None

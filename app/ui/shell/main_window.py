@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from importlib import metadata
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -19,6 +20,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QStyle,
+    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +39,7 @@ from app.ui.shell.connection import CHECK_INTERVAL_MS, RETRY_INTERVAL_MS, Connec
 from app.ui.shell.pages import PageFactory, PlaceholderPage, home_module, page_factories
 
 MODULE_ROLE = Qt.ItemDataRole.UserRole + 1
+APPLICATION_NAME = "StationCRM"  # as app.ui.shell.app names the application
 
 
 class MainWindow(QMainWindow):
@@ -73,8 +78,6 @@ class MainWindow(QMainWindow):
         self._windows_agreed = False  # the open cards agreed to close: close at once
         self._asking = False  # the open cards are being asked (see ask_to_close_windows)
         self.visible_modules = ctx.permissions.visible_modules
-        self.setWindowTitle(self.tr("StationCRM — {station} — {user}").format(
-            station=labels.station_label(ctx.station), user=ctx.actor.display_name))
 
         self.navigator = QListWidget(self)
         self.navigator.setObjectName("module_navigator")
@@ -110,6 +113,8 @@ class MainWindow(QMainWindow):
 
         self._make_status_bar()
         self._make_menus()
+        self._make_toolbar()
+        self.stack.currentChanged.connect(lambda _i: self._on_page_changed())
         self._note_daily_backup()
 
         self.navigator.currentRowChanged.connect(self._on_navigator_row)
@@ -121,6 +126,7 @@ class MainWindow(QMainWindow):
             self.open_module(first)
         else:
             self.stack.addWidget(self._no_modules_page())
+        self._on_page_changed()
         self.resize(1100, 700)
         self.monitor.start()
 
@@ -175,6 +181,29 @@ class MainWindow(QMainWindow):
             if page is self.stack.currentWidget():
                 return module
         return None
+
+    def page_title(self) -> str:
+        """What the window shows: the module's name, or the page's own title."""
+        page = self.stack.currentWidget()
+        module = self.current_module()
+        if module is not None:
+            return labels.module_label(module)
+        if page is not None and page is getattr(self, "todo_page", None):
+            return self.todo_action.text().replace("&", "")
+        if page is not None and page is self.overview_page:
+            return self.tr("Customer")
+        return ""
+
+    def _update_title(self) -> None:
+        # The program's name once, at the end: Windows and Linux add the application's
+        # display name to every title that does not end with it already.
+        parts = [self.page_title(), labels.station_label(self.ctx.station),
+                 self.ctx.actor.display_name, APPLICATION_NAME]
+        self.setWindowTitle(" — ".join(p for p in parts if p))
+
+    def _on_page_changed(self) -> None:
+        self._update_title()
+        self.update_page_actions()
 
     def _connect_page(self, page: QWidget) -> None:
         activated = getattr(page, "customer_activated", None)
@@ -382,6 +411,21 @@ class MainWindow(QMainWindow):
             self.ctx.can(Module.CUSTOMERS, Operation.CREATE)
             and Module.CUSTOMERS in self.visible_modules)
         file_menu.addAction(self.new_customer_action)
+        self.new_quotation_action = self._action(self.tr("New &quotation…"),
+                                                 self.new_quotation)
+        self.new_order_action = self._action(self.tr("New &order…"), self.new_order)
+        self.new_ticket_action = self._action(self.tr("New service &ticket…"),
+                                              self.new_ticket)
+        for action in (self.new_quotation_action, self.new_order_action,
+                       self.new_ticket_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        # Print and export act on the page on show (its selection, its filters).
+        self.print_action = self._action(self.tr("&Print…"), self.print_current,
+                                         QKeySequence.StandardKey.Print)
+        self.export_action = self._action(self.tr("&Export…"), self.export_current)
+        file_menu.addAction(self.print_action)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("&Check the connection"),
                                          self.monitor.check_now))
@@ -396,11 +440,16 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
         edit_menu = menus.addMenu(self.tr("&Edit"))
-        edit_menu.addAction(self._action(self.tr("&Find"), self.focus_search,
-                                         QKeySequence.StandardKey.Find))
+        self.find_action = self._action(self.tr("&Find"), self.focus_search,
+                                        QKeySequence.StandardKey.Find)
+        edit_menu.addAction(self.find_action)
         view_menu = menus.addMenu(self.tr("&View"))
-        view_menu.addAction(self._action(self.tr("&Refresh"), self.refresh_current,
-                                         QKeySequence.StandardKey.Refresh))
+        self.refresh_action = self._action(self.tr("&Refresh"), self.refresh_current,
+                                           QKeySequence.StandardKey.Refresh)
+        view_menu.addAction(self.refresh_action)
+        self.toolbar_action = view_menu.addAction(self.tr("&Toolbar"))
+        self.toolbar_action.setCheckable(True)
+        self.toolbar_action.setChecked(True)
 
         go_menu = menus.addMenu(self.tr("&Go"))
         self.module_actions: dict[Module, QAction] = {}
@@ -427,6 +476,135 @@ class MainWindow(QMainWindow):
         action.triggered.connect(lambda _checked=False: slot())
         return action
 
+    # --- toolbar and the page's commands -------------------------------------------------
+
+    def _make_toolbar(self) -> None:
+        """The station's common actions, as users of 用友 / 金蝶 / 管家婆 look for them."""
+        bar = QToolBar(self.tr("Toolbar"), self)
+        bar.setObjectName("main_toolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.setIconSize(QSize(18, 18))
+        style = self.style()
+        icons = {
+            self.new_customer_action: ("contact-new", QStyle.StandardPixmap.SP_FileIcon),
+            self.new_quotation_action: ("document-new", QStyle.StandardPixmap.SP_FileIcon),
+            self.new_order_action: ("document-new", QStyle.StandardPixmap.SP_FileIcon),
+            self.new_ticket_action: ("document-new", QStyle.StandardPixmap.SP_FileIcon),
+            self.find_action: ("edit-find",
+                               QStyle.StandardPixmap.SP_FileDialogContentsView),
+            self.print_action: ("document-print",
+                                QStyle.StandardPixmap.SP_FileDialogDetailedView),
+            self.export_action: ("document-save-as",
+                                 QStyle.StandardPixmap.SP_DialogSaveButton),
+            self.refresh_action: ("view-refresh", QStyle.StandardPixmap.SP_BrowserReload),
+        }
+        short = {
+            self.new_customer_action: self.tr("New customer"),
+            self.new_quotation_action: self.tr("New quotation"),
+            self.new_order_action: self.tr("New order"),
+            self.new_ticket_action: self.tr("New ticket"),
+            self.find_action: self.tr("Find"),
+            self.print_action: self.tr("Print"),
+            self.export_action: self.tr("Export"),
+            self.refresh_action: self.tr("Refresh"),
+        }
+        groups = ((self.new_customer_action, self.new_quotation_action, self.new_order_action,
+                   self.new_ticket_action),
+                  (self.find_action, self.print_action, self.export_action,
+                   self.refresh_action))
+        self.toolbar_buttons: dict[QAction, QToolButton] = {}
+        for number, group in enumerate(groups):
+            if number:
+                bar.addSeparator()
+            for action in group:
+                theme, fallback = icons[action]
+                action.setIcon(QIcon.fromTheme(theme, style.standardIcon(fallback)))
+                action.setIconText(short[action])
+                keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                action.setToolTip(f"{short[action]} ({keys})" if keys else short[action])
+                bar.addAction(action)
+                button = bar.widgetForAction(action)
+                if isinstance(button, QToolButton):
+                    self.toolbar_buttons[action] = button
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+        self.toolbar_action.toggled.connect(bar.setVisible)
+        self._allowed_new = {
+            self.new_quotation_action: self._may_create(Module.QUOTATIONS),
+            self.new_order_action: self._may_create(Module.ORDERS),
+            self.new_ticket_action: self._may_create(Module.SERVICE_TICKETS),
+        }
+        for action, allowed in self._allowed_new.items():
+            action.setEnabled(allowed)
+            action.setVisible(allowed)  # a repair desk sees no "new quotation"
+        self.new_customer_action.setVisible(self.new_customer_action.isEnabled())
+        self.update_page_actions()
+
+    def _may_create(self, module: Module) -> bool:
+        return module in self.visible_modules and self.ctx.can(module, Operation.CREATE)
+
+    def page_command(self, name: str) -> Callable[[], object] | None:
+        """What Print (``"print"``) or Export (``"export"``) does on the page on show, or
+        None when that page offers none (or the user may not)."""
+        page = self.stack.currentWidget()
+        if page is None:
+            return None
+        if name == "print":
+            button = getattr(page, "print_button", None)
+            printing = getattr(page, "print_selected", None)
+            if printing is not None and isinstance(button, QWidget) and not button.isHidden():
+                return printing  # type: ignore[no-any-return]
+            return None
+        can_export = getattr(page, "can_export", None)
+        if callable(can_export) and hasattr(page, "choose_export_file"):
+            return page.choose_export_file if can_export() else None  # type: ignore[no-any-return]
+        if getattr(page, "may_export", False) and hasattr(page, "ask_export"):
+            return lambda: page.ask_export("xlsx")  # type: ignore[attr-defined]
+        return None
+
+    def update_page_actions(self) -> None:
+        """Print, Export, Find and Refresh as the page on show offers them."""
+        page = self.stack.currentWidget()
+        self.print_action.setEnabled(self.page_command("print") is not None)
+        self.export_action.setEnabled(self.page_command("export") is not None)
+        self.find_action.setEnabled(hasattr(page, "focus_search"))
+        self.refresh_action.setEnabled(hasattr(page, "refresh"))
+
+    def print_current(self) -> object:
+        """File → Print (Ctrl+P): the page's documents chosen in its list."""
+        command = self.page_command("print")
+        return command() if command is not None else None
+
+    def export_current(self) -> object:
+        """File → Export: the page's list (or statistic) to an Excel file."""
+        command = self.page_command("export")
+        return command() if command is not None else None
+
+    def new_quotation(self) -> object:
+        if not self._allowed_new.get(self.new_quotation_action):
+            return None
+        from app.ui.sales.quotation_dialog import new_quotation
+        return new_quotation(self.ctx, None, self)
+
+    def new_order(self) -> object:
+        """What the orders page offers for New (the counter's one-step order), else a
+        quotation to convert."""
+        if not self._allowed_new.get(self.new_order_action):
+            return None
+        page = self.open_module(Module.ORDERS)
+        for name in ("new_order", "new_sale"):
+            new = getattr(page, name, None)
+            if callable(new):
+                return new()
+        return self.new_quotation()
+
+    def new_ticket(self) -> object:
+        if not self._allowed_new.get(self.new_ticket_action):
+            return None
+        from app.ui.service.desk import open_intake
+        return open_intake(self.ctx, self)
+
     def focus_search(self) -> None:
         focus = getattr(self.stack.currentWidget(), "focus_search", None)
         if focus is not None:
@@ -440,7 +618,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> QMessageBox:
         log_file = current_log_file()
         facts = [
-            self.tr("Version {version}").format(version=__version__),
+            self.tr("Version {version}").format(version=program_version()),
             self.tr("Database schema {revision}").format(revision=head_revision()),
             self.tr("Server: {server}").format(server=self.ctx.server_display),
             self.tr("Log file: {path}").format(path=log_file) if log_file is not None
@@ -451,8 +629,9 @@ class MainWindow(QMainWindow):
             facts.append(self.tr("Daily backups: {folder}").format(
                 folder=backups.backups_dir(database_file)))
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("About StationCRM"),
-                          self.tr("StationCRM — customers, sales and repair for the whole "
-                                  "office, on one shared database.") + "\n\n"
+                          f"StationCRM {program_version()}\n"
+                          + self.tr("StationCRM — customers, sales and repair for the whole "
+                                    "office, on one shared database.") + "\n\n"
                           + "\n".join(facts),
                           QMessageBox.StandardButton.Ok, self)
         box.setObjectName("about_box")
@@ -540,6 +719,14 @@ class MainWindow(QMainWindow):
             return
         self.monitor.stop()
         super().closeEvent(event)
+
+
+def program_version() -> str:
+    """The installed package's version, else the source tree's (``app.__version__``)."""
+    try:
+        return metadata.version("stationcrm")
+    except metadata.PackageNotFoundError:
+        return __version__
 
 
 def _elide_middle(text: str, limit: int) -> str:

@@ -33,7 +33,7 @@ CAPTION_STYLE = "color: #666666;"
 def drill_columns() -> list[Col[DrillRecord]]:
     """The drill-down's columns; all of them sort, in memory (a drill-down is one read)."""
     def title(key: str) -> str:
-        return QCoreApplication.translate("DrillModel", _TITLES[key])
+        return QCoreApplication.translate("DrillModel", str(_TITLES[key]))
 
     def tip(text: str) -> Callable[[DrillRecord, int], Any]:
         return lambda r, role: (getattr(r, text) or None
@@ -68,7 +68,7 @@ COLUMN_KEYS = ("number", "date", "customer", "person", "detail", "amount")
 # What each column holds for each kind of record (DrillRecord.entity): a customer's
 # drill-down has the name where an order has its number, so the headings follow the kind;
 # None hides a column that has nothing of its own (a customer's name twice, no amount).
-_HEADINGS: dict[str, dict[str, str | None]] = {
+_HEADINGS: dict[str, dict[str, Any]] = {
     "customer": {"number": QT_TRANSLATE_NOOP("DrillModel", "Customer"),
                  "date": QT_TRANSLATE_NOOP("DrillModel", "First contact"),
                  "customer": None,
@@ -108,7 +108,7 @@ def drill_heading(entity: str | None, key: str) -> str | None:
     """The heading of column ``key`` for records of ``entity``; None: the column is hidden."""
     headings = _HEADINGS.get(entity or "", {})
     text = headings[key] if key in headings else _TITLES[key]
-    return QCoreApplication.translate("DrillModel", text) if text is not None else None
+    return QCoreApplication.translate("DrillModel", str(text)) if text is not None else None
 
 
 class DrillModel(PagedTableModel):
