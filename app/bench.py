@@ -24,6 +24,7 @@ from app.services.customers import search_customers
 from app.services.paging import Sort
 from app.services.permissions import Actor, grants_for
 from app.services.uow import UnitOfWork
+from app.textkeys import pinyin_full, pinyin_initials
 
 PAGE = 100
 
@@ -82,17 +83,26 @@ def _manager(engine: Engine) -> Actor:
                           department_id=row.department_id), row.code, None)
 
 
+# A pinyin search by hand: one range of the search keys, each customer at its best rank
+# (the service also looks for an exact code and a name starting with the letters).
+_RAW_KEYS = (
+    "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
+    "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT owner_id AS id, "
+    "MIN(pos) AS r FROM search_keys WHERE owner_kind = 'c' AND term >= :p AND term < :q "
+    "GROUP BY owner_id) k JOIN customers c ON c.id = k.id "
+    "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id"
+)
+
 # Hand-written SQL with the same meaning as the service's search for each shape of text.
 _RAW_SEARCH = {
-    "pinyin initials": (
+    "pinyin initials": _RAW_KEYS,
+    "pinyin inside": _RAW_KEYS,
+    "full pinyin": _RAW_KEYS,
+    "customer code": (
         "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
         "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
         "LEFT JOIN users u ON u.id = c.owner_id "
-        "WHERE (c.pinyin_initials >= :p AND c.pinyin_initials < :q) "
-        "OR (c.core_initials >= :p AND c.core_initials < :q) "
-        "OR (c.short_initials >= :p AND c.short_initials < :q) OR (c.pinyin_full >= :p"
-        " AND c.pinyin_full < :q) "
-        "ORDER BY c.sort_key, c.id"
+        "WHERE c.code >= :u AND c.code < :v ORDER BY c.code, c.sort_key, c.id"
     ),
     "name": (
         "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
@@ -120,11 +130,12 @@ _DIRECTORY_COLUMNS = (
     "LEFT JOIN customers c ON c.id = d.id LEFT JOIN users u ON u.id = d.owner_id ")
 _RAW_SEARCH_AS_PERSON = {
     "pinyin initials": (
-        _DIRECTORY_COLUMNS
-        + "WHERE (d.pinyin_initials >= :p AND d.pinyin_initials < :q) "
-        "OR (d.core_initials >= :p AND d.core_initials < :q) "
-        "OR (d.short_initials >= :p AND d.short_initials < :q) OR (d.pinyin_full >= :p"
-        " AND d.pinyin_full < :q) ORDER BY d.sort_key, d.id"),
+        "SELECT d.id, d.code, d.name, d.short_name, c.customer_class, c.source, c.status, "
+        "d.owner_id, u.display_name, c.phone, d.sort_key FROM (SELECT owner_id AS id, "
+        "MIN(pos) AS r FROM search_keys WHERE owner_kind = 'c' AND term >= :p AND term < :q "
+        "GROUP BY owner_id) k JOIN customer_directory d ON d.id = k.id "
+        "LEFT JOIN customers c ON c.id = d.id LEFT JOIN users u ON u.id = d.owner_id "
+        "ORDER BY k.r, d.sort_key, d.id"),
     "name": (
         _DIRECTORY_COLUMNS
         + "WHERE d.name LIKE :c OR d.short_name LIKE :c OR d.id IN (SELECT customer_id FROM "
@@ -146,7 +157,8 @@ def _sample_queries(engine: Engine) -> dict[str, str]:
         if not total:
             raise RuntimeError("the database has no customers; run demo-data first")
         middle = conn.execute(
-            select(Customer.name, Customer.pinyin_initials, Customer.phone_digits)
+            select(Customer.name, Customer.pinyin_initials, Customer.phone_digits,
+                   Customer.code)
             .where(Customer.kind == "company", Customer.phone_digits.is_not(None))
             .order_by(Customer.id).offset(total // 2).limit(1)
         ).one()
@@ -154,9 +166,13 @@ def _sample_queries(engine: Engine) -> dict[str, str]:
             select(Contact.mobile_digits).where(Contact.mobile_digits.is_not(None))
             .order_by(Contact.id).offset(total // 3).limit(1)
         ).scalar_one()
-    name, initials, _phone = middle
+    name, initials, _phone, code = middle
     return {
         "pinyin initials": initials[:4],
+        # Two syllables from inside the name (得力复印纸: "fyz"), initials and in full.
+        "pinyin inside": pinyin_initials(name[3:6]),
+        "full pinyin": pinyin_full(name[3:5]),
+        "customer code": code,
         "name": name[2:4] if len(name) > 4 else name[:2],
         "phone digits": contact_phone[-6:-2],
     }
@@ -164,8 +180,9 @@ def _sample_queries(engine: Engine) -> dict[str, str]:
 
 def _raw_search_params(query: str) -> dict[str, str]:
     """The values for _RAW_SEARCH: a prefix range and a LIKE pattern."""
-    low = query.casefold()
-    return {"p": low, "q": low[:-1] + chr(ord(low[-1]) + 1), "c": f"%{query}%"}
+    low, up = query.casefold(), query.upper()
+    return {"p": low, "q": low[:-1] + chr(ord(low[-1]) + 1), "c": f"%{query}%",
+            "u": up, "v": up[:-1] + chr(ord(up[-1]) + 1)}
 
 
 def bench_search(engine: Engine, *, repeat: int = 15) -> list[BenchResult]:

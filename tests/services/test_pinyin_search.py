@@ -1,0 +1,251 @@
+"""Pinyin as people type it (issue 15, item 6): initials and full pinyin anywhere in a name,
+every reading of a character (places and surnames in their own), codes and SKUs, best
+match first; the search keys always equal a rebuild from the names."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import delete, select
+
+from app.models import Customer, Product
+from app.models.catalog import SearchKey
+from app.models.enums import CustomerKind, ProductCategory
+from app.services import search_keys
+from app.services.catalog import ProductDraft, create_product, list_products, update_product
+from app.services.customers import (
+    CustomerDraft,
+    create_customer,
+    search_customers,
+    update_customer,
+)
+from app.services.errors import ValidationError
+from app.textkeys import name_keys, person_sort_key
+
+
+def _names(uow, actor, text, **kw):
+    return [r.name for r in search_customers(uow=uow, actor=actor, text=text, **kw).rows]
+
+
+def _products(uow, actor, text, **kw):
+    return [r.name for r in list_products(uow=uow, actor=actor, text=text, **kw).rows]
+
+
+def _product(sku: str, name: str, category=ProductCategory.CONSUMABLE, **kw) -> ProductDraft:
+    return ProductDraft(sku=sku, name=name, category=category, list_price=Decimal("10.00"), **kw)
+
+
+def _stored(uow) -> set[tuple[str, int, str, int]]:
+    with uow:
+        return set(uow.session.execute(select(
+            SearchKey.owner_kind, SearchKey.owner_id, SearchKey.term, SearchKey.pos)).tuples())
+
+
+def _rebuilt(uow) -> set[tuple[str, int, str, int]]:
+    with uow:
+        return {(r["owner_kind"], r["owner_id"], r["term"], r["pos"])
+                for r in search_keys.all_rows(uow.session)}
+
+
+# --- the keys ----------------------------------------------------------------------------------
+
+
+def _finds(keys: dict[str, int], text: str) -> bool:
+    return any(k.startswith(text) for k in keys)
+
+
+def test_keys_start_at_every_syllable_in_every_reading():
+    keys = name_keys("得力复印纸A4")
+    assert keys["dlfyza"] == 0 and keys["delifuyinzhia4"] == 0  # from the start
+    assert keys["fyza"] == 1 and keys["fuyinzhia4"] == 1  # 复印纸 inside the name
+    assert keys["a4"] == 1
+    gu = name_keys("银河西谷科技有限公司")
+    assert _finds(gu, "xigu") and _finds(gu, "xgkj")
+    assert not any(k.endswith("yxgs") for k in gu)  # the legal form gives no keys
+    # 单县 is a place read shan xian; 单 alone keeps every reading.
+    assert _finds(name_keys("单县鑫佳商贸"), "sx")
+    assert not _finds(name_keys("单县鑫佳商贸"), "dx")
+    assert {"dan", "shan", "chan"} <= set(name_keys("单"))
+    # A surname in its surname reading, only for a person.
+    assert _finds(name_keys("曾国藩", person=True), "zgf")
+    assert not _finds(name_keys("曾国藩", person=True), "cgf")
+    assert person_sort_key("曾小明").startswith("zeng ")
+    # Leading place: the name after it counts as a start.
+    assert name_keys("北京博普装饰有限公司")["bpzs"] == 0
+
+
+def test_keys_equal_a_rebuild_after_random_creates_renames_and_deletes(uow, manager):
+    rng = random.Random(15)
+    words = ["单县", "曾", "西谷", "鑫佳", "复印纸", "得力", "北京", "长城", "银行", "重庆",
+             "科技", "Canon", "A4", "商贸有限公司", "打印", "行长", "乐器", "HP"]
+
+    def name() -> str:
+        return "".join(rng.choice(words) for _ in range(rng.randint(1, 4)))
+
+    customers: dict[int, int] = {}  # id -> version
+    products: dict[int, int] = {}
+    for step in range(60):
+        roll = rng.random()
+        if roll < 0.3 or not customers:
+            made = create_customer(uow=uow, actor=manager, draft=CustomerDraft(
+                name=f"{name()}{step}", short_name=rng.choice([None, name()]),
+                kind=rng.choice(list(CustomerKind))))
+            customers[made.id] = made.version
+        elif roll < 0.55:
+            cid = rng.choice(sorted(customers))
+            from app.services.customers import get_customer
+            card = get_customer(uow=uow, actor=manager, customer_id=cid)
+            draft = replace(card.to_draft(), name=f"{name()}{step}",
+                            short_name=rng.choice([None, card.short_name, name()]),
+                            kind=rng.choice(list(CustomerKind)))
+            customers[cid] = update_customer(uow=uow, actor=manager, customer_id=cid,
+                                             expected_version=card.version,
+                                             draft=draft).version
+        elif roll < 0.7 or not products:
+            made_p = create_product(uow=uow, actor=manager,
+                                    draft=_product(f"P-{step}", name()))
+            products[made_p.id] = made_p.version
+        elif roll < 0.9:
+            pid = rng.choice(sorted(products))
+            from app.services.catalog import get_product
+            view = get_product(uow=uow, actor=manager, product_id=pid)
+            products[pid] = update_product(
+                uow=uow, actor=manager, product_id=pid, expected_version=view.version,
+                draft=replace(view.to_draft(), name=f"{name()}{step}")).version
+        else:
+            # No use case deletes a customer yet: a delete (a merge) drops its keys with it.
+            cid = rng.choice(sorted(customers))
+            with uow:
+                search_keys.drop_keys(uow.session, search_keys.CUSTOMER, [cid])
+                uow.session.execute(delete(Customer).where(Customer.id == cid))
+                uow.commit()
+            del customers[cid]
+    assert _stored(uow) == _rebuilt(uow)
+    with uow:
+        assert search_keys.rebuild(uow.session) == len(_rebuilt(uow))
+        uow.commit()
+    assert _stored(uow) == _rebuilt(uow)
+
+
+# --- customers ---------------------------------------------------------------------------------
+
+
+def test_customers_by_pinyin_anywhere_full_pinyin_code_and_readings(uow, sales_user):
+    xinjia = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫佳商贸有限公司"))
+    create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="单县鑫达电子"))
+    create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="曾小明", kind=CustomerKind.PERSON))
+    create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="银河西谷科技有限公司"))
+    create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="博雅书店"))
+
+    assert _names(uow, sales_user, "xinjia") == ["北京鑫佳商贸有限公司"]
+    assert _names(uow, sales_user, "XinJia") == ["北京鑫佳商贸有限公司"]
+    assert _names(uow, sales_user, "xjsm") == ["北京鑫佳商贸有限公司"]
+    assert _names(uow, sales_user, "sx") == ["单县鑫达电子"]
+    assert _names(uow, sales_user, "dx") == []  # 单县 is not read dan xian
+    assert _names(uow, sales_user, "zeng") == ["曾小明"]
+    assert _names(uow, sales_user, "zxm") == ["曾小明"]
+    assert _names(uow, sales_user, "xigu") == ["银河西谷科技有限公司"]
+    assert _names(uow, sales_user, "xgkj") == ["银河西谷科技有限公司"]
+    assert _names(uow, sales_user, xinjia.code) == ["北京鑫佳商贸有限公司"]
+    assert _names(uow, sales_user, xinjia.code.lower()) == ["北京鑫佳商贸有限公司"]
+    assert _names(uow, sales_user, xinjia.code[:-2]) != []  # the start of a code
+    assert _names(uow, sales_user, "鑫佳") == ["北京鑫佳商贸有限公司"]
+    # "x" alone: names starting with it, also after the place (any syllable would be
+    # most customers).
+    assert _names(uow, sales_user, "x") == ["北京鑫佳商贸有限公司"]
+    assert _names(uow, sales_user, "b") == ["北京鑫佳商贸有限公司", "博雅书店"]
+
+
+def test_customers_rank_by_how_well_they_match_then_by_pinyin(uow, sales_user):
+    for name in ("安信鑫达", "鑫达商贸", "新大陆科技", "北京鑫达电子"):
+        create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name=name))
+    # From the start of the name (also after its place) first, inside it after.
+    assert _names(uow, sales_user, "xd") == ["北京鑫达电子", "新大陆科技", "鑫达商贸",
+                                              "安信鑫达"]
+    # Homophones too (新大 and 鑫达 are both xin da).
+    assert _names(uow, sales_user, "xinda") == ["北京鑫达电子", "新大陆科技", "鑫达商贸",
+                                                 "安信鑫达"]
+    # Chinese: the name starting with the text before the text inside a name.
+    assert _names(uow, sales_user, "鑫达") == ["鑫达商贸", "安信鑫达", "北京鑫达电子"]
+
+
+def test_a_ranked_search_pages_through_every_match_once(uow, sales_user):
+    for i in range(7):
+        create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name=f"鑫达{i}号店"))
+        create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name=f"安信鑫达{i}"))
+    seen, after = [], None
+    while True:
+        page = search_customers(uow=uow, actor=sales_user, text="xd", after=after, limit=3,
+                                with_total=True)
+        assert page.total == 14
+        seen += [r.name for r in page.rows]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == _names(uow, sales_user, "xd", limit=50)
+    assert len(seen) == len(set(seen)) == 14
+    assert seen[:7] == [f"鑫达{i}号店" for i in range(7)]
+    with pytest.raises(ValidationError):
+        search_customers(uow=uow, actor=sales_user, text="xd", after=("xin", 1))
+
+
+def test_colleagues_customers_are_found_by_pinyin_but_stay_restricted(
+        uow, sales_user, other_sales_user):
+    create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(name="单县鑫达电子"))
+    rows = search_customers(uow=uow, actor=sales_user, text="sx").rows
+    assert [(r.name, r.restricted, r.phone) for r in rows] == [("单县鑫达电子", True, None)]
+
+
+# --- products ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def catalog(uow, manager):
+    for draft in (
+        _product("DL-A4-70", "得力复印纸A4 70g"),
+        _product("SSD-KA4-512", "金士顿固态硬盘 512G", ProductCategory.PART),
+        _product("HP-CF226A", "惠普硒鼓 CF226A", brand="HP", model="CF226A"),
+        _product("CN-CRG337", "佳能硒鼓 337"),
+        _product("SV-ONSITE", "上门服务", ProductCategory.SERVICE),
+    ):
+        create_product(uow=uow, actor=manager, draft=draft)
+
+
+def test_products_by_pinyin_inside_the_name_and_by_sku(uow, clerk, catalog):
+    assert _products(uow, clerk, "fyz") == ["得力复印纸A4 70g"]
+    assert _products(uow, clerk, "fuyinzhi") == ["得力复印纸A4 70g"]
+    assert _products(uow, clerk, "xigu") == ["惠普硒鼓 CF226A", "佳能硒鼓 337"]
+    assert _products(uow, clerk, "xg") == ["惠普硒鼓 CF226A", "佳能硒鼓 337"]
+    assert _products(uow, clerk, "hp-cf226a") == ["惠普硒鼓 CF226A"]
+    assert _products(uow, clerk, "CRG") == ["佳能硒鼓 337"]  # inside the SKU
+    assert _products(uow, clerk, "硒鼓") == ["惠普硒鼓 CF226A", "佳能硒鼓 337"]
+
+
+def test_products_list_by_name_pinyin_and_name_matches_before_sku_matches(
+        uow, clerk, catalog):
+    # No text: the names in pinyin order (de, hui, jia, jin, shang), not by SKU.
+    assert _products(uow, clerk, "") == ["得力复印纸A4 70g", "惠普硒鼓 CF226A", "佳能硒鼓 337",
+                                        "金士顿固态硬盘 512G", "上门服务"]
+    # A4 paper (A4 in its name) before the SSD whose SKU merely holds A4.
+    assert _products(uow, clerk, "A4") == ["得力复印纸A4 70g", "金士顿固态硬盘 512G"]
+    # The exact SKU first, whatever its name.
+    assert _products(uow, clerk, "SV-ONSITE")[0] == "上门服务"
+
+
+def test_a_renamed_product_is_found_by_its_new_name_only(uow, manager, clerk, catalog):
+    with uow:
+        product = uow.session.execute(select(Product).where(Product.sku == "SV-ONSITE")
+                                      ).scalar_one()
+        pid, version = product.id, product.version
+    from app.services.catalog import get_product
+    view = get_product(uow=uow, actor=manager, product_id=pid)
+    update_product(uow=uow, actor=manager, product_id=pid, expected_version=version,
+                   draft=replace(view.to_draft(), name="打印机维修"))
+    assert _products(uow, clerk, "dyj") == ["打印机维修"]
+    assert _products(uow, clerk, "smfw") == []
+    assert _stored(uow) == _rebuilt(uow)
