@@ -1233,7 +1233,7 @@ Address: {address}</source>
     </message>
     <message>
         <source>Label (English, optional)</source>
-        <translation type="unfinished"></translation>
+        <translation>英文名称（可不填）</translation>
     </message>
     <message>
         <source>English</source>
@@ -1245,19 +1245,19 @@ Address: {address}</source>
     </message>
     <message>
         <source>Optional: the Chinese label is used</source>
-        <translation type="unfinished"></translation>
+        <translation>可不填：使用中文名称</translation>
     </message>
     <message>
         <source>Made from the label</source>
-        <translation type="unfinished"></translation>
+        <translation>按名称自动生成</translation>
     </message>
     <message>
         <source>A short name for exports and programs, made from the label&apos;s pinyin; letters, digits and _; it cannot change later</source>
-        <translation type="unfinished"></translation>
+        <translation>用于导出和程序的简短名称，按名称的拼音自动生成；只能包含字母、数字和 _；保存后不能更改</translation>
     </message>
     <message>
         <source>English (optional)</source>
-        <translation type="unfinished"></translation>
+        <translation>英文（可不填）</translation>
     </message>
     <message>
         <source>Remove choice</source>
@@ -2501,7 +2501,7 @@ Address: {address}</source>
     </message>
     <message>
         <source>First contact</source>
-        <translation type="unfinished"></translation>
+        <translation>首次接触</translation>
     </message>
     <message>
         <source>Owner</source>
@@ -2509,11 +2509,11 @@ Address: {address}</source>
     </message>
     <message>
         <source>Customer code</source>
-        <translation type="unfinished"></translation>
+        <translation>客户编号</translation>
     </message>
     <message>
         <source>Order number</source>
-        <translation type="unfinished"></translation>
+        <translation>订单号</translation>
     </message>
     <message>
         <source>Order date</source>
@@ -2521,11 +2521,11 @@ Address: {address}</source>
     </message>
     <message>
         <source>Salesperson</source>
-        <translation type="unfinished"></translation>
+        <translation>业务员</translation>
     </message>
     <message>
         <source>Payment number</source>
-        <translation type="unfinished"></translation>
+        <translation>回款单号</translation>
     </message>
     <message>
         <source>Received on</source>
@@ -2545,7 +2545,7 @@ Address: {address}</source>
     </message>
     <message>
         <source>Completed on</source>
-        <translation type="unfinished"></translation>
+        <translation>完成日期</translation>
     </message>
     <message>
         <source>Job type</source>
@@ -2553,11 +2553,11 @@ Address: {address}</source>
     </message>
     <message>
         <source>Service score</source>
-        <translation type="unfinished"></translation>
+        <translation>服务分值</translation>
     </message>
     <message>
         <source>Opportunity number</source>
-        <translation type="unfinished"></translation>
+        <translation>商机编号</translation>
     </message>
     <message>
         <source>Expected close</source>
@@ -2573,7 +2573,7 @@ Address: {address}</source>
     </message>
     <message>
         <source>Planned amount</source>
-        <translation type="unfinished"></translation>
+        <translation>计划金额</translation>
     </message>
 </context>
 <context>
@@ -3404,23 +3404,23 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>New &amp;quotation…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建报价单(&amp;Q)…</translation>
     </message>
     <message>
         <source>New &amp;order…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建订单(&amp;O)…</translation>
     </message>
     <message>
         <source>New service &amp;ticket…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建服务单(&amp;T)…</translation>
     </message>
     <message>
         <source>&amp;Print…</source>
-        <translation type="unfinished"></translation>
+        <translation>打印(&amp;P)…</translation>
     </message>
     <message>
         <source>&amp;Export…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出(&amp;E)…</translation>
     </message>
     <message>
         <source>&amp;Check the connection</source>
@@ -3452,7 +3452,7 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>&amp;Toolbar</source>
-        <translation type="unfinished"></translation>
+        <translation>工具栏(&amp;T)</translation>
     </message>
     <message>
         <source>&amp;Go</source>
@@ -3472,7 +3472,7 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>Toolbar</source>
-        <translation type="unfinished"></translation>
+        <translation>工具栏</translation>
     </message>
     <message>
         <source>New customer</source>
@@ -3488,15 +3488,15 @@ Contract {number}, until {day}</source>
     </message>
     <message>
         <source>New ticket</source>
-        <translation type="unfinished"></translation>
+        <translation>新建服务单</translation>
     </message>
     <message>
         <source>Find</source>
-        <translation type="unfinished"></translation>
+        <translation>查找</translation>
     </message>
     <message>
         <source>Print</source>
-        <translation type="unfinished"></translation>
+        <translation>打印</translation>
     </message>
     <message>
         <source>Export</source>
@@ -5828,7 +5828,7 @@ Contract {number}, until {day}</source>
     <name>StatChartView</name>
     <message>
         <source>No data</source>
-        <translation type="unfinished"></translation>
+        <translation>无数据</translation>
     </message>
 </context>
 <context>
