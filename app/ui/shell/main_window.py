@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QStyle,
+    QTabWidget,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -206,6 +207,8 @@ class MainWindow(QMainWindow):
         self.update_page_actions()
 
     def _connect_page(self, page: QWidget) -> None:
+        for tabs in page.findChildren(QTabWidget):  # Print and Export follow the tab
+            tabs.currentChanged.connect(lambda _i: self.update_page_actions())
         activated = getattr(page, "customer_activated", None)
         if activated is not None:
             activated.connect(self.open_customer)
@@ -547,7 +550,7 @@ class MainWindow(QMainWindow):
     def page_command(self, name: str) -> Callable[[], object] | None:
         """What Print (``"print"``) or Export (``"export"``) does on the page on show, or
         None when that page offers none (or the user may not)."""
-        page = self.stack.currentWidget()
+        page = self._command_page()
         if page is None:
             return None
         if name == "print":
@@ -562,6 +565,16 @@ class MainWindow(QMainWindow):
         if getattr(page, "may_export", False) and hasattr(page, "ask_export"):
             return lambda: page.ask_export("xlsx")  # type: ignore[attr-defined]
         return None
+
+    def _command_page(self) -> QWidget | None:
+        """The page on show, or the list on show in its tabs (回款记录 | 应收款账龄)."""
+        page = self.stack.currentWidget()
+        if page is None or any(hasattr(page, n) for n in ("print_selected",
+                                                           "choose_export_file",
+                                                           "ask_export")):
+            return page
+        tabs = page.findChild(QTabWidget)
+        return tabs.currentWidget() if tabs is not None else page
 
     def update_page_actions(self) -> None:
         """Print, Export, Find and Refresh as the page on show offers them."""
