@@ -3272,8 +3272,8 @@ Contract {number}, until {day}</source>
 <context>
     <name>LoginDialog</name>
     <message>
-        <source>StationCRM — Log in</source>
-        <translation>StationCRM — 登录</translation>
+        <source>Log in — StationCRM</source>
+        <translation>登录 — StationCRM</translation>
     </message>
     <message>
         <source>StationCRM</source>
@@ -5820,8 +5820,8 @@ Contract {number}, until {day}</source>
 <context>
     <name>SetupWizard</name>
     <message>
-        <source>StationCRM — Set up this PC</source>
-        <translation>StationCRM — 设置本机</translation>
+        <source>Set up this PC — StationCRM</source>
+        <translation>设置本机 — StationCRM</translation>
     </message>
 </context>
 <context>

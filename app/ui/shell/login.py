@@ -71,7 +71,7 @@ class LoginDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("login_dialog")
-        self.setWindowTitle(self.tr("StationCRM — Log in"))
+        self.setWindowTitle(self.tr("Log in — StationCRM"))
         self._settings = settings
         self._tasks = tasks
         self._url = settings.db_url

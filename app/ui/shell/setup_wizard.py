@@ -153,7 +153,7 @@ class SetupWizard(QWizard):
                  current_url: str | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("setup_wizard")
-        self.setWindowTitle(self.tr("StationCRM — Set up this PC"))
+        self.setWindowTitle(self.tr("Set up this PC — StationCRM"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.settings = settings
