@@ -251,20 +251,23 @@ def name_keys(name: str | None, *, person: bool = False, core_start: bool = True
               ) -> dict[str, int]:
     """The search keys of a name: {key: 0 when it starts the name, else 1}.
 
-    The legal-form suffix (有限公司) gives no keys: every company would match "yxgs". With
+    No key starts in the legal-form suffix (有限公司): every company would match "yxgs". With
     ``core_start`` the start after the leading place (北京博普装饰: 博普) counts as a start.
     """
     if not name:
         return {}
     text = _strip_suffix(name)
-    syllables = syllable_readings(text, person=person)
+    # The whole name's syllables (a key may run on into 有限公司: "bjxryxgs" is typed
+    # too), but no key starts inside the suffix.
+    syllables = syllable_readings(unicodedata.normalize("NFKC", name).strip(), person=person)
+    ends = len(syllable_readings(text, person=person)) or len(syllables)
     starts = {0}
     if core_start:
         place = len(syllable_readings(text[: len(text) - len(without_place(text))]))
-        if 0 < place < len(syllables):
+        if 0 < place < ends:
             starts.add(place)
     keys: dict[str, int] = {}
-    for start in range(len(syllables)):
+    for start in range(ends):
         pos = 0 if start in starts else 1
         for key in key_strings(syllables, start):
             if keys.get(key, 2) > pos:

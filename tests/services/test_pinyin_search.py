@@ -41,7 +41,7 @@ def _product(sku: str, name: str, category=ProductCategory.CONSUMABLE, **kw) -> 
 def _stored(uow) -> set[tuple[str, int, str, int]]:
     with uow:
         return set(uow.session.execute(select(
-            SearchKey.owner_kind, SearchKey.owner_id, SearchKey.term, SearchKey.pos)).tuples())
+            SearchKey.owner_kind, SearchKey.owner_id, SearchKey.term, SearchKey.pos)).all())
 
 
 def _rebuilt(uow) -> set[tuple[str, int, str, int]]:
@@ -64,7 +64,7 @@ def test_keys_start_at_every_syllable_in_every_reading():
     assert keys["a4"] == 1
     gu = name_keys("银河西谷科技有限公司")
     assert _finds(gu, "xigu") and _finds(gu, "xgkj")
-    assert not any(k.endswith("yxgs") for k in gu)  # the legal form gives no keys
+    assert not _finds(gu, "yxgs") and _finds(gu, "yhxgkjyxgs")  # none starts in 有限公司
     # 单县 is a place read shan xian; 单 alone keeps every reading.
     assert _finds(name_keys("单县鑫佳商贸"), "sx")
     assert not _finds(name_keys("单县鑫佳商贸"), "dx")
@@ -74,7 +74,7 @@ def test_keys_start_at_every_syllable_in_every_reading():
     assert not _finds(name_keys("曾国藩", person=True), "cgf")
     assert person_sort_key("曾小明").startswith("zeng ")
     # Leading place: the name after it counts as a start.
-    assert name_keys("北京博普装饰有限公司")["bpzs"] == 0
+    assert name_keys("北京博普装饰有限公司")["bpzsyxgs"] == 0
 
 
 def test_keys_equal_a_rebuild_after_random_creates_renames_and_deletes(uow, manager):
@@ -249,3 +249,28 @@ def test_a_renamed_product_is_found_by_its_new_name_only(uow, manager, clerk, ca
     assert _products(uow, clerk, "dyj") == ["打印机维修"]
     assert _products(uow, clerk, "smfw") == []
     assert _stored(uow) == _rebuilt(uow)
+
+
+def test_the_migration_builds_the_same_keys_as_the_program():
+    import importlib.util
+    from pathlib import Path
+
+    import app
+    from app.textkeys import sort_key
+
+    path = (Path(app.__file__).parent / "migrations" / "versions"
+            / "20261211_c8a1d5e3f702_search_keys.py")
+    spec = importlib.util.spec_from_file_location("search_keys_revision", path)
+    assert spec is not None and spec.loader is not None
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    names = ["北京石景山智品文化传媒有限公司", "单县鑫佳商贸", "曾国藩", "得力复印纸A4 70g",
+             "HP LaserJet 1020 打印机", "北京市海淀区远航电子有限公司", "重庆银行", "公司",
+             "Canon佳能（北京）有限公司", "长孙无忌", "乐亭乐器行"]
+    for name in names:
+        for person in (False, True):
+            assert revision.customer_keys(name, "航信", "person" if person else "company") \
+                == search_keys.customer_keys(name, "航信", "person" if person else "company")
+        assert revision.name_keys(name, core_start=False) == search_keys.product_keys(name)
+        assert revision.sort_key(name) == sort_key(name)
+        assert (revision.person_sort_key(name) or sort_key(name)) == person_sort_key(name)

@@ -131,21 +131,22 @@ def name_keys(name: str | None, *, person: bool = False, core_start: bool = True
     """{key: 0 at a start of the name, 1 inside} (app.textkeys.name_keys, frozen)."""
     if not name:
         return {}
-    text = unicodedata.normalize("NFKC", name).strip()
+    whole = text = unicodedata.normalize("NFKC", name).strip()
     folded = text.casefold()
     for suffix in _COMPANY_SUFFIXES:
         if folded.endswith(suffix) and len(text) > len(suffix):
             text = text[: -len(suffix)]
             break
-    syllables = _syllables(text, person)
+    syllables = _syllables(whole, person)
+    ends = len(_syllables(text, person)) or len(syllables)
     starts = {0}
     if core_start:
         bare = unicodedata.normalize("NFKC", text).strip()
         place = len(_syllables(bare[: len(bare) - len(_without_place(bare))], False))
-        if 0 < place < len(syllables):
+        if 0 < place < ends:
             starts.add(place)
     keys: dict[str, int] = {}
-    for start in range(len(syllables)):
+    for start in range(ends):
         pos = 0 if start in starts else 1
         for combo in _combinations(syllables[start:start + _KEY_SYLLABLES]):
             for key in ("".join(s if s.isdigit() else s[:1] for s in combo)[:KEY_LENGTH],
