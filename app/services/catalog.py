@@ -226,7 +226,7 @@ def list_products(
         q = (text or "").strip()
         params = _text_params(q)
         hits = _hits(q) if q else None
-        conditions = [] if hits is None else [Product.id.in_(select(hits.c.id))]
+        conditions: list[Any] = [] if hits is None else [Product.id.in_(select(hits.c.id))]
         if category is not None:
             conditions.append(Product.category == category)
         if not include_inactive:

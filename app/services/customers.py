@@ -803,6 +803,7 @@ def search_customers(
         # A role with phones hidden reads only its own customers' numbers (the phone view
         # joined in the statement): nothing to blank afterwards.
         page = tuple(_row(r) for r in rows[:limit])
+        cursor: Cursor | None
         if ranked:
             cursor = (((rows[limit - 1].match_rank, page[-1].sort_key), page[-1].id)
                       if more and page else None)

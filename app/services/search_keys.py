@@ -93,8 +93,8 @@ def all_rows(session: Session) -> Iterator[dict[str, Any]]:
     for r in session.execute(select(Customer.id, Customer.name, Customer.short_name,
                                     Customer.kind).order_by(Customer.id)):
         yield from _rows(CUSTOMER, r.id, customer_keys(r.name, r.short_name, r.kind))
-    for r in session.execute(select(Product.id, Product.name).order_by(Product.id)):
-        yield from _rows(PRODUCT, r.id, product_keys(r.name))
+    for p in session.execute(select(Product.id, Product.name).order_by(Product.id)):
+        yield from _rows(PRODUCT, p.id, product_keys(p.name))
 
 
 def rebuild(session: Session, *, batch: int = 5000) -> int:
