@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -79,8 +80,15 @@ def _require_existing_sqlite_file(url: str) -> None:
 def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     url = resolve_db_url(args.db)
     if args.sql:
-        schema.upgrade_sql(url, sys.stdout, revision=args.revision)
+        script = io.StringIO()
+        schema.upgrade_sql(url, script, revision=args.revision)
+        sys.stdout.write(script.getvalue())
         _print_schema_record_sql(url, args.revision)
+        if "CREATE TABLE search_keys" in script.getvalue():
+            # The migration fills the pinyin keys from the names with Python; a script
+            # cannot, so the keys are built once the script has run.
+            print("\n-- " + tr("After this script: stationcrm db search-keys --db <the server's"
+                             " address> (builds the pinyin search keys of existing names)."))
         return EXIT_OK
     engine = _engine(url)
     try:
@@ -246,6 +254,23 @@ def _cmd_db_tidy(args: argparse.Namespace) -> int:
         engine.dispose()
     print(tr("{database}: {count} request keys older than {days} days removed.",
              database=_shown(url), count=gone, days=args.days))
+    return EXIT_OK
+
+
+def _cmd_db_search_keys(args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import Session
+
+    from app.services.search_keys import rebuild
+
+    url = resolve_db_url(args.db)
+    engine = _engine(url)
+    try:
+        with Session(engine) as session, session.begin():
+            count = rebuild(session)
+    finally:
+        engine.dispose()
+    print(tr("{database}: {count} search keys built from the names of customers and products.",
+             database=_shown(url), count=count))
     return EXIT_OK
 
 
@@ -761,6 +786,17 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     _add_db_option(tidy)
     tidy.add_argument("--days", type=int, default=30, help="keep keys this many days")
     tidy.set_defaults(handler=_cmd_db_tidy)
+
+    keys = db_commands.add_parser(
+        "search-keys",
+        help="build the pinyin search keys again from the names",
+        description="Replace the search keys (pinyin initials and full pinyin from every"
+        " syllable, which customer and product searches look up) by keys computed from the"
+        " names. Needed once after an upgrade applied with `db upgrade --sql` (a script"
+        " cannot compute pinyin), and as a repair. Run as the database owner.",
+    )
+    _add_db_option(keys)
+    keys.set_defaults(handler=_cmd_db_search_keys)
 
     restore = db_commands.add_parser(
         "restore",

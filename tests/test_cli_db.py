@@ -260,3 +260,42 @@ def test_db_security_explains_where_it_does_not_apply(
     capsys.readouterr()
     assert cli.main(["db", "security", "--db", sqlite_url]) == 2
     assert "file permissions" in capsys.readouterr().err
+
+
+def test_db_search_keys_builds_the_keys_a_script_upgrade_leaves_empty(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from app.models.catalog import SearchKey
+    from app.services.search_keys import all_rows
+
+    assert cli.main(["demo-data", "--customers", "12", "--seed", "5", "--db", sqlite_url]) == 0
+    engine = create_engine(sqlite_url, poolclass=pool.NullPool)
+    try:
+        with engine.begin() as conn:  # as after `db upgrade --sql`: the table exists, empty
+            conn.execute(SearchKey.__table__.delete())
+        capsys.readouterr()
+
+        assert cli.main(["db", "search-keys", "--db", sqlite_url]) == 0
+
+        with Session(engine) as session:
+            expected = {(r["owner_kind"], r["owner_id"], r["term"], r["pos"])
+                        for r in all_rows(session)}
+            stored = {tuple(row) for row in session.execute(select(
+                SearchKey.owner_kind, SearchKey.owner_id, SearchKey.term, SearchKey.pos))}
+    finally:
+        engine.dispose()
+    assert expected and stored == expected
+    assert f"{len(expected)} search keys built" in capsys.readouterr().out
+
+
+def test_db_upgrade_sql_says_to_build_the_search_keys_after_the_script(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["db", "upgrade", "--sql", "--db", MSSQL_URL]) == 0
+    out = capsys.readouterr().out
+    assert "CREATE TABLE search_keys" in out
+    assert out.rstrip().splitlines()[-1].startswith("-- After this script: stationcrm db "
+                                                    "search-keys")
