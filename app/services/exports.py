@@ -221,15 +221,23 @@ def export_customers(
 def export_orders(
     *, uow: UnitOfWork, actor: Actor, path: str | Path, fmt: str | None = None,
     status: OrderStatus | None = None, date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_to: dt.date | None = None, text: str = "",
 ) -> ExportResult:
     """Write the orders in the actor's data scope (newest first) to ``path``.
+
+    ``status`` and ``text`` narrow it as on the order list: ``text`` finds orders by number
+    or customer (name, pinyin, phone, code) with the list's own condition
+    (:func:`app.services.sales.order_text_match`), so the file holds the rows listed.
 
     Cost and gross margin are columns only for roles that see them (``orders.unit_cost``
     and ``orders.margin`` not hidden: hiding the margin hides the total cost it is made
     from, and the query never reads it then). Needs ``orders.export``; audited with the
     row count.
     """
+    # Here, not at the top: app.services.sales imports this module (export_payments).
+    from app.services.sales import order_text_match
+
+    text = search_text("text", text)
     target = Path(path)
     with uow:
         require(uow, actor, Module.ORDERS, Operation.EXPORT)
@@ -239,6 +247,10 @@ def export_orders(
         conditions = [scope_filter(uow, actor, Module.ORDERS, Order.owner_id)]
         if status is not None:
             conditions.append(Order.status == status)
+        params: dict[str, Any] = {}
+        if text:
+            matching, params = order_text_match(uow, actor, text)
+            conditions.append(matching)
         if date_from is not None:
             conditions.append(Order.ordered_on >= date_from)
         if date_to is not None:
@@ -252,7 +264,7 @@ def export_orders(
             .where(*conditions)
             .order_by(Order.ordered_on.desc(), Order.id.desc())
         )
-        rows = uow.session.execute(stmt).all()
+        rows = uow.session.execute(stmt, params).all()
         headers = [tr("Number"), tr("Date"), tr("Customer"), tr("Owner"), tr("Status"),
                    tr("Amount"), tr("Amount received"), tr("Outstanding")]
         kinds = ["text", "date", "text", "text", "text", "money", "money", "money"]
@@ -281,7 +293,7 @@ def export_orders(
         return _write_audited(
             uow, actor, target, kind, entity="order", what="Orders", title=tr("Orders"),
             headers=headers, kinds=kinds, lines=lines(), details={
-                "status": status.value if status else None,
+                "status": status.value if status else None, "text": text or None,
                 "from": date_from.isoformat() if date_from else None,
                 "to": date_to.isoformat() if date_to else None})
 

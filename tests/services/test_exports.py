@@ -355,3 +355,39 @@ def test_order_and_ticket_exports_carry_their_custom_fields(
     assert tickets.columns[-1] == "Customer PO"
     with open(tmp_path / "t.csv", encoding="utf-8-sig", newline="") as handle:
         assert list(csv.reader(handle))[1][-1] == "HH-2026-118"
+
+
+def test_order_export_takes_the_lists_search_text_and_writes_the_rows_it_lists(
+        uow, manager, clerk, tmp_path):
+    from decimal import Decimal as D
+
+    from app.services.catalog import ProductDraft, create_product
+    from app.services.exports import export_orders
+    from app.services.sales import OrderDraft, OrderLineDraft, create_order, list_orders
+
+    toner = create_product(uow=uow, actor=manager, draft=ProductDraft(
+        sku="HP-CF226A", name="惠普硒鼓", category="consumable", cost_price=D("87.65"),
+        list_price=D("199.00"))).id
+    shop = create_customer(uow=uow, actor=clerk, draft=CustomerDraft(
+        name="海淀零售客户", phone="13811112222")).id
+    tianjin = create_customer(uow=uow, actor=manager, draft=CustomerDraft(
+        name="天津海河电子", phone="022-23456789")).id
+    orders = {customer: [create_order(uow=uow, actor=manager, draft=OrderDraft(
+        customer_id=customer, lines=(OrderLineDraft(product_id=toner, quantity=n),)))
+        for n in (1, 2)] for customer in (shop, tianjin)}
+    first_tianjin = orders[tianjin][0].number
+
+    # Pinyin initials, a piece of the phone, an order number, nothing found, nothing typed.
+    for text, expected in (("hdls", {o.number for o in orders[shop]}),
+                           ("2345", {o.number for o in orders[tianjin]}),
+                           (first_tianjin, {first_tianjin}),
+                           ("不存在的客户", set()),
+                           ("", {o.number for os in orders.values() for o in os})):
+        listed = {r.number for r in list_orders(uow=uow, actor=manager, text=text).rows}
+        assert listed == expected, text
+        out = tmp_path / "orders.csv"
+        result = export_orders(uow=uow, actor=manager, path=out, text=text)
+        with out.open(encoding="utf-8-sig", newline="") as f:
+            written = {row[0] for row in list(csv.reader(f))[1:]}
+        assert written == listed and result.row_count == len(listed), text
+    assert json.loads(_exports(uow)[0].changes)["text"] == "hdls"

@@ -100,6 +100,35 @@ def test_order_list_exports_with_the_status_filter_only_for_those_allowed(
     assert page.export_button.isEnabled()
 
 
+def test_order_list_exports_only_the_orders_its_search_finds(
+        qtbot, uow, make_context, manager, sales_data, tmp_path):
+    toner = sales_data["orders"][0].lines[0].product_id
+    other = create_customer(uow=uow, actor=manager, draft=CustomerDraft(
+        name="天津海河电子", phone="022-23456789")).id
+    tianjin = create_order(uow=uow, actor=manager, draft=OrderDraft(
+        customer_id=other, lines=(OrderLineDraft(product_id=toner, quantity=5),)))
+    page = _show(qtbot, OrderListPage(make_context(manager, "manager_office")))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+
+    qtbot.keyClicks(page.search_edit, "tjhh")  # pinyin initials of 天津海河
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.model.row_at(0).number == tianjin.number
+    out = tmp_path / "found.xlsx"
+    page.export_to(str(out))
+    qtbot.waitUntil(lambda: "exported" in page.message_label.text(), timeout=10_000)
+    assert page.message_label.text() == f"1 rows exported to {out}"
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert [(r[0], r[2]) for r in rows[1:]] == [(tianjin.number, "天津海河电子")]
+
+    # The search and the status filter together: the new order is not confirmed.
+    page.status_combo.setCurrentIndex(page.status_combo.findData(OrderStatus.CONFIRMED))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0)
+    out = tmp_path / "none.csv"
+    page.export_to(str(out))
+    qtbot.waitUntil(lambda: "exported" in page.message_label.text(), timeout=10_000)
+    assert page.message_label.text().startswith("0 rows exported")
+
+
 def test_quotation_list_exports_draft_quotations(qtbot, uow, make_context, manager,
                                                  sales_data, tmp_path):
     page = _show(qtbot, QuotationListPage(make_context(manager, "manager_office")))

@@ -61,6 +61,7 @@ from app.services.sales.orders import (
     create_order,
     get_order,
     list_orders,
+    order_text_match,
     transition_order,
     update_order,
 )
@@ -129,6 +130,7 @@ __all__ = [
     "line_cost",
     "line_total",
     "list_orders",
+    "order_text_match",
     "list_payments",
     "list_quotations",
     "receivables_aging",

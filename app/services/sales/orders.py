@@ -205,8 +205,7 @@ def list_orders(
             conditions.append(Order.status == status)
         params: dict[str, Any] = {}
         if text:
-            matching, params = customer_text_match(uow, actor, text, Order.customer_id,
-                                                   Order.number)
+            matching, params = order_text_match(uow, actor, text)
             conditions.append(matching)
         base = (
             select(Order.id, Order.number, Order.status, Order.customer_id,
@@ -238,6 +237,15 @@ def list_orders(
         return OrderPage(rows=page, next_after=next_after(rows, limit), custom=custom,
                          total=count_rows(uow.session, base, params) if with_total
                          else None)
+
+
+def order_text_match(uow: UnitOfWork, actor: Actor, text: str
+                     ) -> tuple[Any, dict[str, Any]]:
+    """The orders ``text`` finds, as the order list searches: by number, or by customer
+    (name, pinyin or phone as the customer list searches, or the customer's code); with
+    the values of the condition's parameters (pass them when executing). ``text`` is
+    checked and stripped by the caller (``search_text``) and not empty."""
+    return customer_text_match(uow, actor, text, Order.customer_id, Order.number)
 
 
 # The order list's columns, as sort keys for :func:`list_orders`.

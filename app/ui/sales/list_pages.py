@@ -216,11 +216,11 @@ class OrderListPage(_SalesListPage):
                            custom_columns=custom_columns.shown if custom_columns else ())
 
     def export(self, uow: UnitOfWork, actor: Actor, path: str, fmt: str, query: Any) -> Any:
-        # The export takes the status filter (exports.export_orders has no search text).
+        # The status filter and the search text: the file holds the rows listed.
         from app.services.exports import export_orders
-        status = query[0]
+        status, text = query
         return export_orders(uow=uow, actor=actor, path=path, fmt=fmt,
-                             status=OrderStatus(status) if status else None)
+                             status=OrderStatus(status) if status else None, text=text)
 
     def export_title(self) -> str:
         return self.tr("Export orders")
