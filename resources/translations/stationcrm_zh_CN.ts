@@ -826,6 +826,10 @@ Address: {address}</source>
         <translation>摘要</translation>
     </message>
     <message>
+        <source>All {count} waiting records are selected ({shown} shown).</source>
+        <translation>已选中全部 {count} 条待确认记录（显示 {shown} 条）。</translation>
+    </message>
+    <message>
         <source>{count} records wait for confirmation ({shown} shown).</source>
         <translation>{count} 条记录待确认（已显示 {shown} 条）。</translation>
     </message>
@@ -2074,6 +2078,10 @@ Address: {address}</source>
         <translation>导出…</translation>
     </message>
     <message>
+        <source>Write the listed customers (the search and filters apply) to an Excel or CSV file</source>
+        <translation>把列出的客户（按当前搜索和筛选）写入 Excel 或 CSV 文件</translation>
+    </message>
+    <message>
         <source>Click to sort by this column; right-click to choose the columns</source>
         <translation>单击按此列排序；右键选择显示的列</translation>
     </message>
@@ -2084,6 +2092,10 @@ Address: {address}</source>
     <message>
         <source>Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)</source>
         <translation>Excel 工作簿 (*.xlsx);;CSV，UTF-8 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
     </message>
     <message>
         <source>{count} customers exported to {file}.</source>
@@ -3397,6 +3409,10 @@ Contract {number}, until {day}</source>
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;New…</source>
+        <translation>新建(&amp;N)…</translation>
     </message>
     <message>
         <source>&amp;New customer…</source>

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.db import DatabaseUnavailable
@@ -217,3 +218,133 @@ def test_about_names_the_version_schema_server_and_log_file(
     assert f"Server: {ctx.server_display}" in text
     assert f"Log file: {log_file}" in text
     box.close()
+
+
+# --- New (Ctrl+N): the page's kind of record, else a customer --------------------------------
+
+def _ctrl_n(qtbot: QtBot, window: MainWindow) -> list[QWidget]:
+    """Press Ctrl+N where the focus is in ``window``; the windows it opened (then closed)."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    before = {w for w in QApplication.topLevelWidgets() if w.isVisible()}
+    target = QApplication.focusWidget() or window.stack.currentWidget()
+    qtbot.keyClick(target, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    opened = [w for w in QApplication.topLevelWidgets()
+              if w.isVisible() and w not in before]
+    for dialog in opened:
+        dialog.close()
+    return opened
+
+
+def _file_entry_with_ctrl_n(window: MainWindow) -> str:
+    file_menu = window.menuBar().actions()[0].menu()
+    keyed = [a.text() for a in file_menu.actions()
+             if a.isVisible() and a.shortcut().toString() == "Ctrl+N"]
+    assert len(keyed) == 1, keyed  # two would make the key ambiguous
+    return keyed[0]
+
+
+def test_ctrl_n_makes_a_record_of_the_page_on_show_else_a_customer(
+    qtbot: QtBot, make_context: MakeContext, manager: Actor,
+) -> None:
+    from app.ui.catalog.product_dialog import ProductDialog
+    from app.ui.customers.card import CustomerCardDialog
+    from app.ui.management.dialogs import NewTaskDialog
+    from app.ui.sales.counter_dialog import CounterSaleDialog
+    from app.ui.service.desk import IntakeDialog
+    from app.ui.service.repair_dialog import KnowledgeFormDialog
+
+    window = _window(qtbot, make_context(manager, "manager_office"))
+    expected = {
+        Module.CUSTOMERS: (CustomerCardDialog, "&New customer…"),
+        Module.ORDERS: (CounterSaleDialog, "New &order…"),
+        Module.PRODUCTS: (ProductDialog, "New product…"),
+        Module.SERVICE_TICKETS: (IntakeDialog, "New service &ticket…"),
+        Module.KNOWLEDGE: (KnowledgeFormDialog, "New entry…"),
+        Module.TASKS: (NewTaskDialog, "New task…"),           # the tasks tab on show
+        # No New of their own: a new customer.
+        Module.STATISTICS: (CustomerCardDialog, "&New customer…"),
+        Module.PAYMENTS: (CustomerCardDialog, "&New customer…"),
+    }
+    for module, (kind, entry) in expected.items():
+        page = window.open_module(module)
+        assert page is not None
+        if module is Module.TASKS:
+            page.tabs.setCurrentWidget(page.task_tab)
+        assert _file_entry_with_ctrl_n(window) == entry, module
+        opened = _ctrl_n(qtbot, window)
+        assert [type(w) for w in opened] == [kind], module
+    # The key was the page's: the knowledge search box did not get an "n".
+    assert window.open_module(Module.KNOWLEDGE).search_edit.text() == ""
+
+    # The toolbar names the key on the entry that has it.
+    window.open_module(Module.ORDERS)
+    assert window.new_order_action.toolTip() == "New order (Ctrl+N)"
+    assert window.new_customer_action.toolTip() == "New customer"
+
+
+def test_ctrl_n_where_the_page_offers_no_new_to_this_user_makes_a_customer(
+    qtbot: QtBot, make_context: MakeContext, clerk: Actor, technician: Actor,
+) -> None:
+    from app.ui.customers.card import CustomerCardDialog
+
+    window = _window(qtbot, make_context(clerk, "storefront"))
+    page = window.open_module(Module.KNOWLEDGE)  # a clerk reads entries, writes none
+    assert page.new_button.isHidden()
+    assert _file_entry_with_ctrl_n(window) == "&New customer…"
+    assert [type(w) for w in _ctrl_n(qtbot, window)] == [CustomerCardDialog]
+    assert page.new_dialog is None
+
+    # A technician may create neither customers nor tickets: Ctrl+N does nothing.
+    tech = _window(qtbot, make_context(technician, "repair"))
+    assert tech.open_module(Module.SERVICE_TICKETS).new_button.isHidden()
+    assert _ctrl_n(qtbot, tech) == []
+    assert tech.new_record() is None
+
+
+# --- Export on the customer list: management only ------------------------------------------
+
+def test_export_on_the_customer_list_is_managements_and_writes_the_listed_customers(
+    qtbot: QtBot, make_context: MakeContext, make_user: Callable[..., Actor], clerk: Actor,
+    add_customer: Callable[..., object], tmp_path: Path,
+) -> None:
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog
+
+    office = make_user("office1", "management_clerk", "management", display_name="管理部文员")
+    for name in ("北京鑫锐科技有限公司", "天津海河电子", "海淀零售客户"):
+        add_customer(clerk, name)
+
+    window = _window(qtbot, make_context(office, "management"))
+    page = window.open_module(Module.CUSTOMERS)
+    assert isinstance(page, CustomerListPage)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+    assert window.export_action.isEnabled() and page.export_button.isVisible()
+    assert not window.print_action.isEnabled()  # no customer document to print
+    window.export_action.trigger()  # the toolbar's and File menu's Export
+    dialog = page.export_dialog
+    assert isinstance(dialog, QFileDialog) and dialog.isVisible()
+    assert dialog.acceptMode() is QFileDialog.AcceptMode.AcceptSave
+    assert dialog.selectedFiles()[0].endswith("customers.xlsx")
+    dialog.reject()
+
+    page.search_edit.setText("bjxr")  # the search applies, as on screen
+    page.apply_search()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    out = tmp_path / "customers.xlsx"
+    page.export_to(str(out))
+    qtbot.waitUntil(lambda: "exported" in page.status_label.text(), timeout=10_000)
+    assert page.status_label.text() == "1 customers exported to customers.xlsx."
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert [r[1] for r in rows[1:]] == ["北京鑫锐科技有限公司"]
+    assert page.export_button.isEnabled()
+
+    # A counter clerk may not bulk-export customers: no button, Export greyed out.
+    counter = _window(qtbot, make_context(clerk, "storefront"))
+    own = counter.open_module(Module.CUSTOMERS)
+    assert isinstance(own, CustomerListPage)
+    assert own.export_button.isHidden() and not own.can_export()
+    assert not counter.export_action.isEnabled()
+    assert counter.export_current() is None
+    own.choose_export_file()
+    assert own.export_dialog is None

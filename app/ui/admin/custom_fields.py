@@ -134,6 +134,8 @@ class CustomFieldsDesigner(QWidget):
         self.add_button = button("add_button", self.tr("Add field…"),
                                  self.tr("Add a field to this kind of record (Ctrl+N)"),
                                  self.add_field)
+        # The main window's New (Ctrl+N) adds a field while this tab is on show.
+        self.new_button = self.add_button
         self.edit_button = button("edit_button", self.tr("Edit…"),
                                   self.tr("Change the selected field (Enter)"),
                                   self.edit_selected)
@@ -192,7 +194,6 @@ class CustomFieldsDesigner(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status_label)
 
-        QShortcut(QKeySequence("Ctrl+N"), self, self.add_field)
         QShortcut(QKeySequence("Ctrl+Up"), self, lambda: self.move_selected(-1))
         QShortcut(QKeySequence("Ctrl+Down"), self, lambda: self.move_selected(1))
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.edit_selected)
@@ -236,6 +237,8 @@ class CustomFieldsDesigner(QWidget):
 
     def add_field(self) -> None:
         self._open_dialog(None)
+
+    new_record = add_field  # the main window's New (Ctrl+N) on this tab
 
     def edit_selected(self) -> None:
         field = self.selected()

@@ -89,8 +89,7 @@ class DepartmentsTab(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.new_button = QPushButton(self.tr("New department…"), self)
         self.new_button.setObjectName("new_department")
-        self.new_button.clicked.connect(
-            lambda: self._open(DepartmentDialog(self._ctx, None, self)))
+        self.new_button.clicked.connect(self.new_record)
         self.edit_button = QPushButton(self.tr("Edit…"), self)
         self.edit_button.setObjectName("edit_department")
         self.edit_button.clicked.connect(self.edit_selected)
@@ -143,6 +142,10 @@ class DepartmentsTab(QWidget):
         self.active_button.setEnabled(d is not None)
         self.active_button.setText(self.tr("Reactivate") if d is not None and not d.active
                                    else self.tr("Deactivate"))
+
+    def new_record(self) -> None:
+        """New department… (also the main window's New, Ctrl+N, on this tab)."""
+        self._open(DepartmentDialog(self._ctx, None, self))
 
     def edit_selected(self) -> None:
         d = self.selected()

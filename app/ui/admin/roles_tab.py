@@ -633,6 +633,9 @@ class RolesTab(QWidget):
         dialog.saved.connect(self._created)
         keep_open(dialog)
 
+    # The main window's New (Ctrl+N) on this page.
+    new_record = new_role
+
     def _created(self, matrix: adm.RoleMatrix) -> None:
         self._pending_role = matrix.role.id
         self.dirty = False

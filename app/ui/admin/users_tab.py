@@ -277,6 +277,9 @@ class UsersTab(QWidget):
     def new_user(self) -> None:
         self._open(UserDialog(self._ctx, self._choices, None, self))
 
+    # The main window's New (Ctrl+N) on this page.
+    new_record = new_user
+
     def edit_selected(self) -> None:
         user = self.selected()
         if user is not None and self.edit_button.isVisible():

@@ -126,3 +126,6 @@ class ProductListPage(ListPage):
     def new_product(self) -> object:
         from app.ui.catalog.product_dialog import open_product
         return open_product(self._ctx, None, self)
+
+    # The main window's New (Ctrl+N) on this page.
+    new_record = new_product

@@ -128,3 +128,6 @@ class ContractListPage(ListPage):
     def new_contract(self) -> object:
         from app.ui.contracts.contract_dialog import new_contract
         return new_contract(self._ctx, None, self)
+
+    # The main window's New (Ctrl+N) on this page.
+    new_record = new_contract

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,6 +42,7 @@ from app.services.customers import (
     CustomFilter,
     search_customers,
 )
+from app.services.exports import ExportResult
 from app.services.users import UserChoice
 from app.ui import labels
 from app.ui.context import AppContext
@@ -53,7 +55,7 @@ from app.ui.customers.list_model import (
 from app.ui.customers.owners import load_owner_choices, owner_texts
 from app.ui.errors import describe_error
 from app.ui.formatting import group_digits
-from app.ui.kit.list_page import sort_by_header
+from app.ui.kit.list_page import open_export_dialog, sort_by_header
 from app.ui.kit.table import PageRequest
 
 E = TypeVar("E", CustomerClass, CustomerSource, CustomerStatus)
@@ -159,8 +161,11 @@ class CustomerListPage(QWidget):
         # Export (导出) is its own permission: by default management and the manager only.
         self.export_button = QPushButton(self.tr("Export…"), self)
         self.export_button.setObjectName("export_customers_button")
-        self.export_button.setVisible(ctx.can(Module.CUSTOMERS, Operation.EXPORT))
+        self.export_button.setToolTip(self.tr("Write the listed customers (the search and "
+                                              "filters apply) to an Excel or CSV file"))
+        self.export_button.setVisible(self.can_export())
         self.export_button.clicked.connect(self.choose_export_file)
+        self.export_dialog: QFileDialog | None = None
 
         self.table = QTableView(self)
         self.table.setObjectName("customer_table")
@@ -228,19 +233,19 @@ class CustomerListPage(QWidget):
 
     # --- public ---------------------------------------------------------------------------
 
+    def can_export(self) -> bool:
+        """Whether the user may bulk-export customers (导出; by default management and the
+        general manager): the button, and the main window's Export, only then. The service
+        checks it again."""
+        return self._ctx.can(Module.CUSTOMERS, Operation.EXPORT)
+
     def choose_export_file(self) -> None:
         """Ask where to write the customers now listed (the search and filters apply)."""
-        from PySide6.QtWidgets import QFileDialog
-
-        dialog = QFileDialog(self, self.tr("Export customers"))
-        dialog.setObjectName("export_file_dialog")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(self.tr("Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)"))
-        dialog.setDefaultSuffix("xlsx")
-        dialog.selectFile("customers.xlsx")
-        dialog.fileSelected.connect(self.export_to)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        if not self.can_export():
+            return
+        self.export_dialog = open_export_dialog(
+            self, self.tr("Export customers"),
+            self.tr("Excel workbook (*.xlsx);;CSV, UTF-8 (*.csv)"), "customers", self.export_to)
 
     def export_to(self, path: str) -> None:
         from pathlib import Path
@@ -249,14 +254,22 @@ class CustomerListPage(QWidget):
 
         query, actor = self.current_query(), self._ctx.actor
         fmt = "csv" if path.lower().endswith(".csv") else "xlsx"
+        self.export_button.setEnabled(False)
+        self._set_status(self.tr("Exporting…"))
+
+        def done(result: ExportResult) -> None:
+            self.export_button.setEnabled(True)
+            self._set_status(self.tr("{count} customers exported to {file}.").format(
+                count=result.row_count, file=Path(path).name))
+
+        def failed(error: BaseException) -> None:
+            self.export_button.setEnabled(True)
+            self._set_status(describe_error(error).text, error=True)
+
         self._ctx.run(
             lambda uow: export_customers(uow=uow, actor=actor, path=path, fmt=fmt,
                                          filters=query.filters, text=query.text),
-            on_done=lambda r: self._set_status(self.tr(
-                "{count} customers exported to {file}.").format(count=r.row_count,
-                                                                file=Path(path).name)),
-            on_error=lambda e: self._set_status(describe_error(e).text, error=True),
-            owner=self)
+            on_done=done, on_error=failed, owner=self)
 
     def current_query(self) -> CustomerQuery:
         return CustomerQuery(

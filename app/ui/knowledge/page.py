@@ -19,8 +19,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -246,10 +246,6 @@ class KnowledgePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
-        # Ctrl+N here is "new entry", not the window's "new customer": the key is taken
-        # before the window's shortcut sees it (ShortcutOverride), from any child.
-        for widget in (self, *self.findChildren(QWidget)):
-            widget.installEventFilter(self)
         ctx.changes.follow(self, ("knowledge",), lambda _kind, _id: self.refresh())
         self.refresh()  # F5 (the main window's Refresh) calls refresh() too
 
@@ -608,21 +604,13 @@ class KnowledgePage(QWidget):
         dialog.edits["device_model"].setFocus()
         return dialog
 
+    # The main window's New (Ctrl+N) on this page.
+    new_record = new_entry
+
     def _created(self, view: KnowledgeView) -> None:
         self.mine.keeper.prefer(view.id)
         self.tabs.setCurrentWidget(self.mine_panel)
         self._edited(view)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if isinstance(event, QKeyEvent) and event.matches(QKeySequence.StandardKey.New) \
-                and self.may_write:
-            if event.type() == QEvent.Type.ShortcutOverride:
-                event.accept()
-                return True
-            if event.type() == QEvent.Type.KeyPress:
-                self.new_entry()
-                return True
-        return super().eventFilter(watched, event)
 
     def _edited(self, view: KnowledgeView) -> None:
         # The list reads again after the save (the change bus): the note outlives that.

@@ -124,7 +124,6 @@ class TaskListTab(ListPage):
                                           self.new_task,
                                           visible=ctx.can(Module.TASKS, Operation.CREATE))
         self.new_button.setToolTip("Ctrl+N")
-        QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_task)
         self.add_filter(self.view_combo, self.tr("Show:"))
         self.add_filter(self.overdue_check)
         self.add_filter(self.closed_check)
@@ -261,6 +260,9 @@ class TaskListTab(ListPage):
         self.dialog = dialog
         keep_open(dialog)
         return dialog
+
+    # The main window's New (Ctrl+N) on this page.
+    new_record = new_task
 
     def edit_current(self) -> NewTaskDialog | None:
         """The creator changes the current task (title, assignee, due date, ...)."""

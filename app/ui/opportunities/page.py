@@ -290,6 +290,9 @@ class OpportunityListPage(ListPage):
         from app.ui.opportunities.opportunity_dialog import new_opportunity
         return new_opportunity(self._ctx, None, self)
 
+    # The main window's New (Ctrl+N) on this page.
+    new_record = new_opportunity
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         # Enter on the board opened its card already; the list's Enter is the kit's.
         if self.tabs.currentWidget() is not self.table:

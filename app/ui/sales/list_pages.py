@@ -1,12 +1,13 @@
 """Module pages listing quotations and orders, newest first, with a status filter; the
-order list also searches and sells at the counter (New, Ctrl+N)."""
+order list also searches and sells at the counter (New; Ctrl+N is the main window's New,
+which calls the page's ``new_record``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from app.models.enums import CustomFieldEntity, Module, Operation, OrderStatus, QuotationStatus
@@ -102,12 +103,15 @@ class QuotationListPage(_SalesListPage):
         from app.ui.sales.quotation_dialog import new_quotation
         return new_quotation(self._ctx, None, self)
 
+    # The main window's New (Ctrl+N) on this page.
+    new_record = new_quotation
+
 
 class OrderListPage(_SalesListPage):
     """The orders in the user's data scope; the margin column only when it is given.
 
     The search box finds orders by number or customer (name, pinyin, phone, code); New
-    order (Ctrl+N while the list has the focus) sells at the counter in one dialog.
+    order (the button, or the main window's New, Ctrl+N) sells at the counter in one dialog.
     """
 
     module = Module.ORDERS
@@ -138,11 +142,6 @@ class OrderListPage(_SalesListPage):
         self.new_button.setToolTip(QKeySequence(QKeySequence.StandardKey.New).toString(
             QKeySequence.SequenceFormat.NativeText))
         self.new_dialog: QWidget | None = None
-        # Ctrl+N here is "new order", not the window's "new customer": the key is taken
-        # before the window's shortcut sees it (ShortcutOverride), from any child.
-        self.installEventFilter(self)
-        for child in (self.search_edit, self.table, self.status_combo):
-            child.installEventFilter(self)
         # Custom fields of orders as optional columns (right-click the header).
         self.custom_columns = CustomColumns(
             ctx, CustomFieldEntity.ORDER, ORDER_CUSTOM_COLUMNS_KEY, self.table, self.columns,
@@ -161,22 +160,14 @@ class OrderListPage(_SalesListPage):
         self.search_edit.setFocus()
         self.search_edit.selectAll()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if isinstance(event, QKeyEvent) and event.matches(QKeySequence.StandardKey.New) \
-                and self.new_button.isVisible():
-            if event.type() == QEvent.Type.ShortcutOverride:
-                event.accept()
-                return True
-            if event.type() == QEvent.Type.KeyPress:
-                self.new_order()
-                return True
-        return super().eventFilter(watched, event)
-
     def new_order(self) -> object:
         """The counter's new order: customer, lines, payment, then the slip."""
         from app.ui.sales.counter_dialog import new_order
         self.new_dialog = new_order(self._ctx, self)
         return self.new_dialog
+
+    # The main window's New (Ctrl+N) on this page.
+    new_record = new_order
 
     def columns(self) -> list[Col[Any]]:
         return [

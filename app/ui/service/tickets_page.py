@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from app import labels
@@ -88,7 +88,6 @@ class TicketListPage(ListPage):
             self.tr("New intake…"), "new_intake_button", self.new_intake,
             visible=ctx.can(Module.SERVICE_TICKETS, Operation.CREATE))
         self.new_button.setToolTip("Ctrl+N")
-        QShortcut(QKeySequence.StandardKey.New, self, activated=self._new_shortcut)
         # The score and SLA rules are the lead's (the same right as dispatching).
         self.rules_button = self.add_button(
             self.tr("Score and SLA rules…"), "rules_button", self.open_rules,
@@ -155,13 +154,12 @@ class TicketListPage(ListPage):
         from app.ui.service.ticket_dialog import open_ticket
         return open_ticket(self._ctx, record_id, self)
 
-    def _new_shortcut(self) -> None:
-        if self.new_button.isVisible():
-            self.new_intake()
-
     def new_intake(self) -> object:
         from app.ui.service.desk import open_intake
         return open_intake(self._ctx, self)
+
+    # The main window's New (Ctrl+N) on this page.
+    new_record = new_intake
 
     def open_rules(self) -> object:
         from app.ui.service.rules_dialog import open_rules

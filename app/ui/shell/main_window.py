@@ -46,6 +46,10 @@ APPLICATION_NAME = "StationCRM"  # as app.ui.shell.app names the application
 class MainWindow(QMainWindow):
     """Shows the modules the user's role may see; the station decides which opens first.
 
+    New (Ctrl+N) makes a record of the page on show's kind when the page offers one (its
+    ``new_record()``, while its ``new_button`` is not hidden; on a page with tabs, the tab
+    on show's), else a new customer; the File menu shows Ctrl+N beside the entry it runs.
+
     Closing it (window close, Ctrl+Q) or logging out first asks every open window that
     holds unsaved work (``can_close()`` / ``confirm_close(on_done)``, as the customer card
     has) and goes on only when all of them agreed.
@@ -264,9 +268,9 @@ class MainWindow(QMainWindow):
         if focus is not None and shiboken6.isValid(focus) and focus.isVisible():
             focus.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def new_customer(self) -> None:
+    def new_customer(self) -> QWidget:
         """Open an empty customer card (it warns about possible duplicates while typing)."""
-        self._show_customer_card(None)
+        return self._show_customer_card(None)
 
     def edit_customer(self, customer_id: int) -> None:
         """Open the customer card of ``customer_id`` for editing (or raise it if open)."""
@@ -408,6 +412,13 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu(self.tr("&File"))
+        # New on a page whose kind has no entry of its own below (products, contracts,
+        # tasks…): shown only there, named as the page's New button.
+        self.new_record_action = self._action(self.tr("&New…"), self.new_record)
+        self.new_record_action.setObjectName("new_record_action")
+        self.new_record_action.setVisible(False)
+        self.addAction(self.new_record_action)  # its key works with the menu bar hidden too
+        file_menu.addAction(self.new_record_action)
         self.new_customer_action = self._action(
             self.tr("&New customer…"), self.new_customer, QKeySequence.StandardKey.New)
         self.new_customer_action.setEnabled(
@@ -516,6 +527,7 @@ class MainWindow(QMainWindow):
                    self.new_ticket_action),
                   (self.find_action, self.print_action, self.export_action,
                    self.refresh_action))
+        self._short = short
         self.toolbar_buttons: dict[QAction, QToolButton] = {}
         for number, group in enumerate(groups):
             if number:
@@ -524,8 +536,7 @@ class MainWindow(QMainWindow):
                 theme, fallback = icons[action]
                 action.setIcon(QIcon.fromTheme(theme, style.standardIcon(fallback)))
                 action.setIconText(short[action])
-                keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-                action.setToolTip(f"{short[action]} ({keys})" if keys else short[action])
+                self._set_tool_tip(action)
                 bar.addAction(action)
                 button = bar.widgetForAction(action)
                 if isinstance(button, QToolButton):
@@ -543,6 +554,12 @@ class MainWindow(QMainWindow):
             action.setVisible(allowed)  # a repair desk sees no "new quotation"
         self.new_customer_action.setVisible(self.new_customer_action.isEnabled())
         self.update_page_actions()
+
+    def _set_tool_tip(self, action: QAction) -> None:
+        """The toolbar's tip: the action's short name and its key, if it has one now."""
+        short = self._short[action]
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{short} ({keys})" if keys else short)
 
     def _may_create(self, module: Module) -> bool:
         return module in self.visible_modules and self.ctx.can(module, Operation.CREATE)
@@ -583,6 +600,57 @@ class MainWindow(QMainWindow):
         self.export_action.setEnabled(self.page_command("export") is not None)
         self.find_action.setEnabled(hasattr(page, "focus_search"))
         self.refresh_action.setEnabled(hasattr(page, "refresh"))
+        self._route_new_key()
+
+    def new_page(self) -> QWidget | None:
+        """The page on show (or the tab on show in it) whose New the user may use: it has
+        ``new_record()`` and its ``new_button``, if any, is not hidden."""
+        page = self.stack.currentWidget()
+        if page is None:
+            return None
+        tabs = page.findChild(QTabWidget)
+        for candidate in (page, tabs.currentWidget() if tabs is not None else None):
+            if candidate is None or not callable(getattr(candidate, "new_record", None)):
+                continue
+            button = getattr(candidate, "new_button", None)
+            if not isinstance(button, QWidget) or not button.isHidden():
+                return candidate
+        return None
+
+    def _route_new_key(self) -> None:
+        """Ctrl+N on the one action that does what New does on this page: the File menu's
+        own entry for the page's kind (quotation, order, ticket), else the entry named as
+        the page's New button, else New customer. One action holds the key at a time (two
+        would make it ambiguous, and neither would run)."""
+        page = self.new_page()
+        owner: QAction = self.new_customer_action
+        if page is not None:
+            own = {Module.QUOTATIONS: self.new_quotation_action,
+                   Module.ORDERS: self.new_order_action,
+                   Module.SERVICE_TICKETS: self.new_ticket_action}.get(
+                self.current_module()) if page is self.stack.currentWidget() else None
+            owner = own if own is not None and own.isEnabled() else self.new_record_action
+        if owner is self.new_record_action and page is not None:
+            button = getattr(page, "new_button", None)
+            label = button.text() if isinstance(button, QPushButton) else ""
+            label = label.replace("&", "").rstrip("…").rstrip(".").strip()
+            self.new_record_action.setText(f"{label}…" if label else self.tr("&New…"))
+        self.new_record_action.setVisible(owner is self.new_record_action)
+        key = QKeySequence(QKeySequence.StandardKey.New)
+        for action in (self.new_record_action, self.new_customer_action,
+                       self.new_quotation_action, self.new_order_action,
+                       self.new_ticket_action):
+            action.setShortcut(key if action is owner else QKeySequence())
+            if action in self._short:
+                self._set_tool_tip(action)
+
+    def new_record(self) -> object:
+        """New (Ctrl+N): a record of the page on show's kind when it offers one, else a new
+        customer (when the user may create customers)."""
+        page = self.new_page()
+        if page is not None:
+            return page.new_record()  # type: ignore[attr-defined]
+        return self.new_customer() if self.new_customer_action.isEnabled() else None
 
     def print_current(self) -> object:
         """File → Print (Ctrl+P): the page's documents chosen in its list."""

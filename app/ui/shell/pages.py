@@ -2,8 +2,10 @@
 
 To add a screen, write a page widget taking ``(ctx, parent)`` and register it in
 :func:`page_factories`. A page may offer these optional methods, which the main window
-calls when they exist: ``focus_search()`` (Ctrl+F), ``refresh()`` (F5) and
-``on_connection_restored()`` (the server answers again after a drop).
+calls when they exist: ``focus_search()`` (Ctrl+F), ``refresh()`` (F5),
+``on_connection_restored()`` (the server answers again after a drop) and ``new_record()``
+(File → New, Ctrl+N: a record of the page's kind, offered while the page's ``new_button``
+is not hidden; elsewhere Ctrl+N makes a new customer). A page keeps no Ctrl+N of its own.
 """
 
 from __future__ import annotations
