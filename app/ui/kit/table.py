@@ -256,6 +256,7 @@ class PagedTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._ids, self._chunks, self._as_read = [], [], []
         self._lru.clear()
+        self._refilling.clear()  # a refill asked for since refresh() was of the old rows
         self._custom.clear()
         # The total shown stays until the list is counted again (right after this page).
         self._next_after, self._at_end, self._counting = None, False, False
@@ -542,13 +543,14 @@ class PagedTableModel(QAbstractTableModel):
         request = PageRequest(after=chunk.after, limit=limit, sort=self._sort,
                               with_total=False)
         self._request(request,
-                      lambda page: self._on_refilled(generation, number, wanted, page),
-                      lambda error: self._on_failed(generation, error, number))
+                      lambda page: self._on_refilled(generation, chunk, number, wanted, page),
+                      lambda error: self._on_failed(generation, error, number)
+                      if self._still(chunk, number) else None)
         self._emit_loading()
 
-    def _on_refilled(self, generation: int, number: int, wanted: list[Hashable],
-                     page: Any) -> None:
-        if generation != self._generation:
+    def _on_refilled(self, generation: int, chunk: _Chunk, number: int,
+                     wanted: list[Hashable], page: Any) -> None:
+        if generation != self._generation or not self._still(chunk, number):
             return
         self._refilling.discard(number)
         rows, _next, _total, custom = _unpack(page)
@@ -559,6 +561,12 @@ class PagedTableModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(first, 0),
                               self.index(first + len(wanted) - 1, self.columnCount() - 1))
         self._emit_loading()
+
+    def _still(self, chunk: _Chunk, number: int) -> bool:
+        """Whether ``chunk`` is still the list's chunk ``number``: a refresh's new rows
+        replace the chunks within one generation, so a refill asked for while the refresh
+        was on its way is of rows no longer shown."""
+        return number < len(self._chunks) and self._chunks[number] is chunk
 
     def _on_failed(self, generation: int, error: BaseException,
                    number: int | None = None, *, limit: int = 0) -> None:

@@ -265,3 +265,45 @@ def test_a_list_that_fits_its_first_page_is_not_counted(qtbot: QtBot) -> None:
     model.set_query(None)
     assert model.total == 30 and len(service.requests) == 1
     assert not service.requests[0].with_total
+
+
+def test_a_refill_asked_for_while_a_refresh_is_on_its_way_is_dropped(qtbot: QtBot) -> None:
+    service = FakeService(ROWS)
+    waiting: list[tuple[Any, PageRequest, Callable[[Any], None],
+                        Callable[[BaseException], None]]] = []
+
+    def later(query: Any, request: PageRequest, on_done: Callable[[Any], None],
+              on_error: Callable[[BaseException], None]) -> None:
+        waiting.append((query, request, on_done, on_error))
+
+    model = PagedTableModel(COLUMNS, later, page_size=50, max_cached_rows=100)
+    model.set_query(None)
+    service.load(*waiting.pop())  # the first page
+    service.load(*waiting.pop())  # its count
+    while model.canFetchMore(model.index(-1, -1)):
+        model.fetchMore(model.index(-1, -1))
+        service.load(*waiting.pop())
+    assert model.rowCount() == 260 and model.row_at(60) is None  # pushed out
+    model.refresh()
+    # The view paints row 60 before the refresh's first page is in: a refill is asked.
+    assert model.data(model.index(60, 0)) == "Loading…"
+    replace, refill = waiting
+    waiting.clear()
+    service.load(*replace)  # the new first page replaces every chunk …
+    service.load(*refill)   # … so the refill's answer belongs to none of them
+    assert model.rowCount() == 50 and model.row_at(0).id == 1
+    assert model.error is None
+    service.load(*waiting.pop())  # the new list's count
+    # A refill of the old rows that fails after the refresh's rows are in is no error of
+    # the new list.
+    while model.canFetchMore(model.index(-1, -1)):
+        model.fetchMore(model.index(-1, -1))
+        service.load(*waiting.pop())
+    model.refresh()
+    assert model.data(model.index(60, 0)) == "Loading…"
+    replace, refill = waiting
+    waiting.clear()
+    service.load(*replace)
+    refill[3](RuntimeError("the server went away"))
+    service.load(*waiting.pop())
+    assert model.error is None and model.rowCount() == 50 and not model.is_loading
