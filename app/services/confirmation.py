@@ -254,6 +254,31 @@ def confirmation_counts(*, uow: UnitOfWork, actor: Actor) -> dict[RecordKind, in
     return dict(page.counts)
 
 
+def waiting_record_keys(*, uow: UnitOfWork, actor: Actor,
+                        kinds: Iterable[RecordKind | str] = ()) -> tuple[RecordRef, ...]:
+    """The key (kind, id, version) of every waiting record of ``kinds`` the actor may
+    confirm, however many, oldest waiting first — one query, the same records in the same
+    scope as :func:`page_confirmation_queue`.
+
+    What "select all" of the queue confirms: a list holds only a window of its rows, the
+    keys are few bytes each. The version is the record's as read now, so a record changed
+    after this read is refused by :func:`confirm_records`, as one changed after it was
+    listed is.
+    """
+    wanted = _kinds(kinds)
+    with uow:
+        grants = grants_for(uow, actor)
+        allowed = [k for k in wanted
+                   if grants.allows(MODULE_OF[k], Operation.CONFIRM)]
+        if not allowed:
+            require(uow, actor, MODULE_OF[wanted[0]], Operation.CONFIRM)
+        queue = _queue_union(uow, actor, allowed)
+        rows = uow.session.execute(
+            select(queue.c.kind, queue.c.id, queue.c.version)
+            .order_by(queue.c.submitted_at, queue.c.row_key)).all()
+        return tuple(RecordRef(RecordKind(r.kind), r.id, r.version) for r in rows)
+
+
 def _kinds(kinds: Iterable[RecordKind | str]) -> tuple[RecordKind, ...]:
     """The kinds asked for (none: all of them); a word that names no kind is refused."""
     if isinstance(kinds, str):
@@ -870,4 +895,5 @@ __all__ = [
     "return_record",
     "returned_to_me",
     "submit_record",
+    "waiting_record_keys",
 ]

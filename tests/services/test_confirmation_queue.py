@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from app import i18n
 from app.demo import generate_demo_data
@@ -22,6 +22,8 @@ from app.services.confirmation import (
     confirm_records,
     confirmation_counts,
     page_confirmation_queue,
+    return_record,
+    waiting_record_keys,
 )
 from app.services.customers import CustomerDraft, create_customer
 from app.services.errors import PermissionDenied, ValidationError
@@ -106,6 +108,9 @@ def test_the_queue_reaches_every_one_of_the_305_demo_records(uow: UnitOfWork,
         waiting |= {(RecordKind.REPAIR, i) for i in uow.session.scalars(
             select(RepairRecord.id).where(RepairRecord.confirm_status == "submitted"))}
     assert set(seen) == waiting
+    # Select all's keys: the same records in one read, oldest first as the queue lists them.
+    keys = waiting_record_keys(uow=uow, actor=demo_queue)
+    assert [(k.kind, k.id) for k in keys] == seen
     # The same records in every order a column sorts by, both ways.
     for key in QUEUE_SORT_KEYS:
         for descending in (False, True):
@@ -277,3 +282,49 @@ def test_a_selection_longer_than_the_limit_is_refused(uow, office):
     with pytest.raises(ValidationError) as error:
         confirm_records(uow=uow, actor=office, records=too_many)
     assert str(MAX_BATCH) in str(error.value)
+
+
+# --- select all: the keys of every waiting record ------------------------------------------
+
+
+def test_the_keys_of_every_waiting_record_of_the_filter_are_read_in_one_query(
+        uow, office, sales_user, clerk, technician, lead, customer):
+    visits = [make_visit(uow, sales_user, customer.id, f"拜访 {n}") for n in range(3)]
+    orders = [make_order(uow, sales_user, customer.id, price=p) for p in ("450.00", "600.00")]
+    repair_id = make_repair(uow, clerk, lead, technician, customer.id)
+    # Decided records are no longer waiting: one confirmed, one returned.
+    confirm_record(uow=uow, actor=office, kind="visit", record_id=visits[0].id,
+                   expected_version=_version(uow, Visit, visits[0].id))
+    return_record(uow=uow, actor=office, kind="order", record_id=orders[0].id,
+                  expected_version=_version(uow, Order, orders[0].id), comment="单价不对")
+
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(uow.engine, "before_cursor_execute", note)
+    try:
+        keys = waiting_record_keys(uow=uow, actor=office)
+    finally:
+        event.remove(uow.engine, "before_cursor_execute", note)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")
+                and "confirm_status" in s]) == 1
+    # Oldest waiting first, the version each record has now.
+    assert keys == (
+        RecordRef(RecordKind.VISIT, visits[1].id, _version(uow, Visit, visits[1].id)),
+        RecordRef(RecordKind.VISIT, visits[2].id, _version(uow, Visit, visits[2].id)),
+        RecordRef(RecordKind.ORDER, orders[1].id, _version(uow, Order, orders[1].id)),
+        RecordRef(RecordKind.REPAIR, repair_id, _version(uow, RepairRecord, repair_id)))
+    # The kind filter, and the repair lead's scope: repair records only.
+    assert [(k.kind, k.id) for k in waiting_record_keys(
+        uow=uow, actor=office, kinds=("order",))] == [(RecordKind.ORDER, orders[1].id)]
+    assert [(k.kind, k.id) for k in waiting_record_keys(uow=uow, actor=lead)] == [
+        (RecordKind.REPAIR, repair_id)]
+    for actor, kinds in ((sales_user, ()), (technician, ()), (lead, ("visit",))):
+        with pytest.raises(PermissionDenied):
+            waiting_record_keys(uow=uow, actor=actor, kinds=kinds)
+    # What they name is what confirm_records confirms.
+    done = confirm_records(uow=uow, actor=office, records=keys)
+    assert done.refused == () and len(done.confirmed) == 4
+    assert waiting_record_keys(uow=uow, actor=office) == ()

@@ -187,3 +187,100 @@ def test_a_large_selection_shows_progress_and_stops_when_asked(
 def queue_modifier() -> Any:
     from PySide6.QtCore import Qt
     return Qt.KeyboardModifier.ControlModifier
+
+
+def test_select_all_confirms_every_waiting_record_of_the_filter_also_beyond_the_cache(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, uow: UnitOfWork,
+    make_context: MakeContext, office: Actor, sales_user: Actor,
+) -> None:
+    # A list that holds 20 rows at most, read 10 at a time: the 45 waiting visits do
+    # not fit, as 100 000 would not fit the real cache of 2 000.
+    from app.ui.kit.table import PagedTableModel
+    monkeypatch.setattr(ConfirmationQueueTab, "page_size", 10)
+    monkeypatch.setitem(PagedTableModel.__init__.__kwdefaults__, "max_cached_rows", 20)
+    customer = create_customer(uow=uow, actor=sales_user,
+                               draft=CustomerDraft(name="北京鑫锐科技有限公司")).id
+    count = BATCH_CHUNK * 2 + 5
+    visits = [make_visit(uow, sales_user, customer, f"拜访 {n}").id for n in range(count)]
+    orders = [make_order(uow, sales_user, customer, price="450.00").id for _ in range(2)]
+    queue = _queue(qtbot, make_context(office, "management"))
+    assert queue.model.total == count + 2
+    queue.kind_combo.setCurrentIndex(queue.kind_combo.findData(RecordKind.VISIT))
+    qtbot.waitUntil(lambda: not queue.model.is_loading and queue.model.total == count)
+
+    queue.table.setFocus()
+    qtbot.keyClick(queue.table, "a", modifier=queue_modifier())  # Ctrl+A: Select all
+    qtbot.waitUntil(lambda: not queue.model.is_loading and queue.message_label.text() == (
+        f"All {count} waiting records are selected ({queue.model.rowCount()} shown)."))
+    assert queue.all_selected
+    assert queue.confirm_button.text() == f"Confirm selected ({count})"
+    # The rows read are selected, but the list holds a window of them only.
+    assert queue.model.cached_row_count <= 20 < count
+    assert len(queue.selected_items()) < count
+
+    queue.confirm_button.click()
+    assert queue.progress.isVisible() and queue.progress.maximum() == count
+    qtbot.waitUntil(lambda: queue.last_batch is not None, timeout=30_000)
+    assert {(r.kind, r.id) for r in queue.last_batch.confirmed} == {
+        (RecordKind.VISIT, v) for v in visits}
+    assert queue.last_batch.refused == ()
+    assert queue.message_label.text() == f"{count} confirmed."
+    assert _confirmed(uow) == count  # one audit row each
+    with uow:
+        assert set(uow.session.scalars(select(Visit.id).where(
+            Visit.confirm_status == "confirmed"))) == set(visits)
+        # The filter was visits: the orders still wait.
+        assert {uow.session.get(Order, o).confirm_status for o in orders} == {"submitted"}
+    qtbot.waitUntil(lambda: not queue.model.is_loading and queue.model.total == 0)
+    assert not queue.all_selected
+
+
+def test_choosing_rows_after_select_all_confirms_those_rows_and_a_late_change_is_left(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, uow: UnitOfWork,
+    make_context: MakeContext, office: Actor, sales_user: Actor, manager: Actor,
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from app.ui.kit.table import PagedTableModel
+    monkeypatch.setattr(ConfirmationQueueTab, "page_size", 10)
+    monkeypatch.setitem(PagedTableModel.__init__.__kwdefaults__, "max_cached_rows", 20)
+    customer = create_customer(uow=uow, actor=sales_user,
+                               draft=CustomerDraft(name="北京鑫锐科技有限公司")).id
+    visits = [make_visit(uow, sales_user, customer, f"拜访 {n}") for n in range(35)]
+    queue = _queue(qtbot, make_context(office, "management"))
+    queue.select_all_button.click()
+    qtbot.waitUntil(lambda: queue.all_selected and queue.message_label.text().startswith(
+        "All 35 waiting records are selected"))
+    # A click on one row: the selection is that row, Select all is off.
+    queue.table.scrollToTop()
+    qtbot.waitUntil(lambda: queue.model.row_at(0) is not None)
+    qtbot.mouseClick(queue.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=queue.table.visualRect(queue.model.index(0, 1)).center())
+    assert not queue.all_selected
+    assert queue.confirm_button.text() == "Confirm"
+    first = queue.current_item()
+    assert first is not None and first.id == visits[0].id
+    queue.confirm_button.click()
+    qtbot.waitUntil(lambda: queue.last_batch is not None)
+    assert [(r.kind, r.id) for r in queue.last_batch.confirmed] == [
+        (RecordKind.VISIT, visits[0].id)]
+    assert _confirmed(uow) == 1
+    qtbot.waitUntil(lambda: not queue.model.is_loading and queue.model.total == 34)
+
+    # Select all again; then, before Confirm, the manager confirms the newest visit
+    # (never listed here): it is left and reported, the other 33 are confirmed.
+    queue.last_batch = None
+    queue.select_all_button.click()
+    qtbot.waitUntil(lambda: queue.all_selected and queue.message_label.text().startswith(
+        "All 34 waiting records are selected"))
+    confirm_record(uow=uow, actor=manager, kind="visit", record_id=visits[-1].id,
+                   expected_version=visits[-1].version)
+    queue.confirm_button.click()
+    qtbot.waitUntil(lambda: queue.last_batch is not None, timeout=30_000)
+    assert len(queue.last_batch.confirmed) == 33
+    assert [(r.kind, r.id, r.conflict) for r in queue.last_batch.refused] == [
+        (RecordKind.VISIT, visits[-1].id, True)]
+    box = queue.report_box
+    assert box is not None and "总经理" in box.informativeText()
+    box.accept()
+    assert _confirmed(uow) == 1 + 33 + 1

@@ -29,13 +29,14 @@ from app.services.confirmation import (
     confirm_records,
     page_confirmation_queue,
     return_record,
+    waiting_record_keys,
 )
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_local_datetime, format_yuan, group_digits
 from app.ui.kit.list_page import ListPage
-from app.ui.kit.rows import CurrentRowKeeper, row_of
+from app.ui.kit.rows import CurrentRowKeeper, held_rows, row_of
 from app.ui.kit.table import Col, PageRequest
 from app.ui.management.dialogs import TextPromptDialog, changed_kind, open_text_prompt
 from app.ui.record_labels import kind_icon, kind_label
@@ -58,8 +59,11 @@ def _kind_icon(item: QueueItem, role: int) -> Any:
 class ConfirmationQueueTab(ListPage):
     """The whole queue, read page by page from the server, oldest waiting first (any column
     sorts it); the status line gives the true total and a count per kind, the kind filter
-    shows one kind. Several rows are selected with Shift/Ctrl (Ctrl+A: all, the rest read
-    first) and confirmed in one action, "Confirm selected (N)" (Ctrl+Enter): each record
+    shows one kind. Several rows are selected with Shift/Ctrl and confirmed in one action,
+    "Confirm selected (N)" (Ctrl+Enter). Select all (Ctrl+A) means every waiting record of
+    the kind filter, however many: the list holds a window of its rows only, so the keys
+    of all of them are read from the server in one query and those are confirmed (the
+    rest of the list is read too while it fits the model's cache, to show them). Each record
     through the service with its own audit row; a record someone changed or decided
     meanwhile is reported and left as it is. Enter opens the current record, Ctrl+R returns
     it with a comment. A visit or repair record opens read-only with its own Confirm /
@@ -81,6 +85,13 @@ class ConfirmationQueueTab(ListPage):
         self.last_batch: BatchResult | None = None
         self._batch: _BatchRun | None = None
         self._select_all_pending = False
+        # Select all beyond the rows held: the keys of every waiting record of the filter
+        # (None while they are read), and which select-all they belong to.
+        self._all_selected = False
+        self._all_keys: tuple[RecordRef, ...] | None = None
+        self._all_token = 0
+        self._selecting = False
+        self._confirm_when_read = False
         self.kind_combo = QComboBox(self)
         self.kind_combo.setObjectName("queue_kind_filter")
         self.kind_combo.addItem(self.tr("All kinds"), None)
@@ -136,8 +147,10 @@ class ConfirmationQueueTab(ListPage):
         self.keeper.current_changed.connect(self._update_buttons)
         self.table.selectionModel().currentRowChanged.connect(
             lambda _c, _p: self._update_buttons())
-        self.table.selectionModel().selectionChanged.connect(
-            lambda _s, _d: self._update_buttons())
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        # A list read again (another filter, order, a change heard) is a new list: what
+        # "all" meant is gone with the selection.
+        self.model.modelReset.connect(self._drop_select_all)
         self.model.page_loaded.connect(self._loaded)
         self.model.load_failed.connect(lambda _e: self._loaded())
         self.setFocusProxy(self.table)
@@ -205,12 +218,18 @@ class ConfirmationQueueTab(ListPage):
         self.loaded = True
         if self._select_all_pending:
             self._continue_select_all()
+        elif self._all_selected:
+            self._select_shown()  # rows read by scrolling are in "all" too
         self._update_buttons()
 
     def show_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total
         count = total if total is not None else shown
-        if not count:
+        if self._all_selected and self._all_keys is not None and not self._wholly_held():
+            self.message_label.setText(
+                self.tr("All {count} waiting records are selected ({shown} shown).").format(
+                    count=group_digits(len(self._all_keys)), shown=group_digits(shown)))
+        elif not count:
             self.message_label.setText(self.tr("Nothing waits for confirmation."))
         elif count > shown:
             self.message_label.setText(
@@ -236,6 +255,20 @@ class ConfirmationQueueTab(ListPage):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [item for r in rows if (item := self.model.row_at(r)) is not None]
 
+    @property
+    def all_selected(self) -> bool:
+        """Select all is on: Confirm acts on every waiting record of the kind filter."""
+        return self._all_selected
+
+    def selected_count(self) -> int:
+        """How many records Confirm would confirm."""
+        if self._all_selected and self._all_keys is not None:
+            return len(self._all_keys)
+        count = len(self.selected_items())
+        if self._all_selected:
+            count = max(count, self.model.total or 0)
+        return count
+
     def select(self, kind: RecordKind | str, record_id: int) -> bool:
         row = row_of(self.model, (RecordKind(kind), record_id))
         if row >= 0:
@@ -243,26 +276,84 @@ class ConfirmationQueueTab(ListPage):
         return row >= 0
 
     def select_all(self) -> None:
-        """Select every record of the list: the pages not read yet are read first."""
+        """Select every waiting record of the kind filter, also those never listed.
+
+        A list that is read to its end with every row held needs nothing more. Otherwise
+        the keys of all the waiting records are read in one query (what Confirm then
+        confirms), and the rest of the list is read while it stays in the cache, to show.
+        """
         if self._batch is not None:
             return
-        if self.model.at_end:
-            self.table.selectAll()
+        self._all_token += 1
+        self._all_selected = True
+        self._all_keys = None
+        self._confirm_when_read = False
+        self._select_shown()
+        if self._wholly_held():
             return
+        token, actor, kinds = self._all_token, self._ctx.actor, self.current_query()
+        self._ctx.run(lambda uow: waiting_record_keys(uow=uow, actor=actor, kinds=kinds),
+                      on_done=lambda keys: self._keys_read(token, keys),
+                      on_error=lambda error: self._keys_failed(token, error), owner=self)
         self._select_all_pending = True
         self.message_label.setText(self.tr("Reading every waiting record…"))
         self._continue_select_all()
+        self._update_buttons()
+
+    def _wholly_held(self) -> bool:
+        return self.model.at_end and self.model.cached_row_count >= self.model.rowCount()
+
+    def _select_shown(self) -> None:
+        self._selecting = True
+        try:
+            self.table.selectAll()
+        finally:
+            self._selecting = False
 
     def _continue_select_all(self) -> None:
         if self.model.error is not None:
             self._select_all_pending = False
             return
-        if not self.model.at_end:
+        self._select_shown()
+        # Reading on would push rows out of the cache again: the keys stand for them.
+        if not self.model.at_end and self.model.cached_row_count >= self.model.rowCount():
             if not self.model.is_loading:
                 self.model.fetchMore(self.model.index(-1, -1).parent())
             return
         self._select_all_pending = False
-        self.table.selectAll()
+        self.show_count()
+
+    def _keys_read(self, token: int, keys: tuple[RecordRef, ...]) -> None:
+        if token != self._all_token or not self._all_selected:
+            return
+        self._all_keys = keys
+        if not self._select_all_pending:
+            self.show_count()
+        self._update_buttons()
+        if self._confirm_when_read:
+            self._confirm_when_read = False
+            self.confirm_selected()
+
+    def _keys_failed(self, token: int, error: BaseException) -> None:
+        if token != self._all_token:
+            return
+        self._drop_select_all()
+        self.message_label.setText(describe_error(error).text)
+        show_error(self, error)
+
+    def _selection_changed(self, *_args: Any) -> None:
+        if not self._selecting and self._all_selected:
+            # The person chose rows themselves: the selection is what is shown selected.
+            self._drop_select_all()
+        self._update_buttons()
+
+    def _drop_select_all(self) -> None:
+        self._all_token += 1
+        self._all_selected = False
+        self._all_keys = None
+        self._select_all_pending = False
+        self._confirm_when_read = False
+        self._update_buttons()
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -291,16 +382,30 @@ class ConfirmationQueueTab(ListPage):
         """Confirm every selected record, a few at a time on the worker, with progress."""
         if self._batch is not None:
             return
-        items = self.selected_items()
-        if not items:
-            current = self.current_item()
-            items = [current] if current is not None else []
-        if not items:
+        shown = {(i.kind, i.id): i for i in self.selected_items()}
+        if self._all_selected and not self._wholly_held():
+            if self._all_keys is None:
+                # The keys of every waiting record are on their way: confirm them then.
+                self._confirm_when_read = True
+                self.message_label.setText(self.tr("Reading every waiting record…"))
+                return
+            held = {(i.kind, i.id): i for i in held_rows(self.model)}
+            # The version shown where the row is held: a record changed since is refused.
+            refs = [RecordRef(k.kind, k.id, held[(k.kind, k.id)].version)
+                    if (k.kind, k.id) in held else k for k in self._all_keys]
+            shown = held
+        else:
+            if not shown and (current := self.current_item()) is not None:
+                shown = {(current.kind, current.id): current}
+            refs = [RecordRef(i.kind, i.id, i.version) for i in shown.values()]
+        if not refs:
             return
-        self._batch = _BatchRun(items)
-        self.progress.setRange(0, len(items))
+        names = {key: f"{record_kind_label(i.kind)} {i.reference}"
+                 for key, i in shown.items()}
+        self._batch = _BatchRun(refs, names)
+        self.progress.setRange(0, len(refs))
         self.progress.setValue(0)
-        large = len(items) > BATCH_CHUNK
+        large = len(refs) > BATCH_CHUNK
         self.progress.setVisible(large)
         self.stop_button.setVisible(large)
         self.stop_button.setEnabled(True)
@@ -322,8 +427,7 @@ class ConfirmationQueueTab(ListPage):
             self._batch_done()
             return
         actor = self._ctx.actor
-        refs = [RecordRef(i.kind, i.id, i.version) for i in chunk]
-        self._ctx.run(lambda uow: confirm_records(uow=uow, actor=actor, records=refs),
+        self._ctx.run(lambda uow: confirm_records(uow=uow, actor=actor, records=chunk),
                       on_done=self._chunk_done, on_error=self._batch_failed, owner=self)
 
     def _chunk_done(self, result: BatchResult) -> None:
@@ -344,6 +448,7 @@ class ConfirmationQueueTab(ListPage):
     def _batch_done(self) -> None:
         batch, self._batch = self._batch, None
         assert batch is not None
+        self._drop_select_all()
         self.progress.hide()
         self.stop_button.hide()
         result = batch.result()
@@ -372,9 +477,7 @@ class ConfirmationQueueTab(ListPage):
 
     def _report(self, batch: _BatchRun, refused: tuple[BatchRefusal, ...]) -> QMessageBox:
         """Which records were left, and why (someone changed or decided them meanwhile)."""
-        names = {(i.kind, i.id): f"{record_kind_label(i.kind)} {i.reference}"
-                 for i in batch.items}
-        lines = [f"{names.get((r.kind, r.id), r.id)}: {r.reason}" for r in refused]
+        lines = [f"{batch.name_of(r.kind, r.id)}: {r.reason}" for r in refused]
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Some records were not confirmed"),
                           self.tr("{confirmed} confirmed; these {count} were left as they "
                                   "are, read them again before deciding:").format(
@@ -413,7 +516,7 @@ class ConfirmationQueueTab(ListPage):
     def _update_buttons(self) -> None:
         busy = self._batch is not None
         has = self.current_item() is not None
-        selected = len(self.selected_items()) or (1 if has else 0)
+        selected = self.selected_count() or (1 if has else 0)
         self.open_button.setEnabled(has and not busy)
         self.return_button.setEnabled(has and not busy)
         self.select_all_button.setEnabled(self.model.rowCount() > 0 and not busy)
@@ -426,8 +529,10 @@ class ConfirmationQueueTab(ListPage):
 class _BatchRun:
     """A selection being confirmed: what is left, what was confirmed or refused."""
 
-    def __init__(self, items: list[QueueItem]) -> None:
+    def __init__(self, items: list[RecordRef], names: Mapping[tuple[RecordKind, int], str],
+                 ) -> None:
         self.items = items
+        self._names = names
         self._at = 0
         self.confirmed: list[ConfirmationResult] = []
         self.refused: list[BatchRefusal] = []
@@ -438,7 +543,11 @@ class _BatchRun:
     def done(self) -> int:
         return len(self.confirmed) + len(self.refused)
 
-    def next_chunk(self) -> list[QueueItem]:
+    def name_of(self, kind: RecordKind, record_id: int) -> str:
+        """The record as the list named it (kind and reference), or its kind and id."""
+        return self._names.get((kind, record_id)) or f"{record_kind_label(kind)} {record_id}"
+
+    def next_chunk(self) -> list[RecordRef]:
         if self.stopped:
             return []
         chunk = self.items[self._at:self._at + BATCH_CHUNK]
