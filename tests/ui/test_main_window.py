@@ -248,16 +248,22 @@ def test_ctrl_n_makes_a_record_of_the_page_on_show_else_a_customer(
     qtbot: QtBot, make_context: MakeContext, manager: Actor,
 ) -> None:
     from app.ui.catalog.product_dialog import ProductDialog
+    from app.ui.contracts.contract_dialog import ContractDialog
     from app.ui.customers.card import CustomerCardDialog
     from app.ui.management.dialogs import NewTaskDialog
+    from app.ui.opportunities.opportunity_dialog import OpportunityDialog
     from app.ui.sales.counter_dialog import CounterSaleDialog
+    from app.ui.sales.quotation_dialog import QuotationDialog
     from app.ui.service.desk import IntakeDialog
     from app.ui.service.repair_dialog import KnowledgeFormDialog
 
     window = _window(qtbot, make_context(manager, "manager_office"))
     expected = {
         Module.CUSTOMERS: (CustomerCardDialog, "&New customer…"),
+        Module.QUOTATIONS: (QuotationDialog, "New &quotation…"),
         Module.ORDERS: (CounterSaleDialog, "New &order…"),
+        Module.OPPORTUNITIES: (OpportunityDialog, "New opportunity…"),
+        Module.CONTRACTS: (ContractDialog, "New contract…"),
         Module.PRODUCTS: (ProductDialog, "New product…"),
         Module.SERVICE_TICKETS: (IntakeDialog, "New service &ticket…"),
         Module.KNOWLEDGE: (KnowledgeFormDialog, "New entry…"),
@@ -348,3 +354,28 @@ def test_export_on_the_customer_list_is_managements_and_writes_the_listed_custom
     assert counter.export_current() is None
     own.choose_export_file()
     assert own.export_dialog is None
+
+
+def test_ctrl_n_on_the_administration_tabs_makes_what_the_tab_on_show_lists(
+    qtbot: QtBot, make_context: MakeContext, admin: Actor,
+) -> None:
+    from app.ui.admin.custom_fields import CustomFieldDialog
+    from app.ui.admin.departments_tab import DepartmentDialog
+    from app.ui.admin.roles_tab import RoleNameDialog
+    from app.ui.admin.users_tab import UserDialog
+
+    window = _window(qtbot, make_context(admin, "management"))
+    page = window.open_module(Module.ADMINISTRATION)
+    assert page is not None
+    for tab, kind, entry in ((page.users, UserDialog, "New user…"),
+                             (page.departments, DepartmentDialog, "New department…"),
+                             (page.roles, RoleNameDialog, "New role…"),
+                             (page.custom_fields, CustomFieldDialog, "Add field…")):
+        page.tabs.setCurrentWidget(tab)
+        assert _file_entry_with_ctrl_n(window) == entry
+        assert [type(w) for w in _ctrl_n(qtbot, window)] == [kind], entry
+    # Nothing to create on the audit log, and no customer for an administrator.
+    page.tabs.setCurrentWidget(page.audit)
+    assert not window.new_record_action.isVisible()
+    assert not window.new_customer_action.isEnabled()
+    assert _ctrl_n(qtbot, window) == []
