@@ -144,5 +144,6 @@ def test_the_customer_search_binds_names_as_unicode_and_keys_as_varchar() -> Non
     digits = customers._search_statement("digits", DataScope.ALL).compile()
     assert isinstance(words.binds["anywhere"].type, Unicode)
     assert isinstance(words.binds["lo"].type, Unicode)  # contacts' names
-    assert not isinstance(letters.binds["lo"].type, Unicode)  # pinyin initials
+    assert isinstance(letters.binds["lo"].type, Unicode)  # normalised names (NVARCHAR)
+    assert not isinstance(letters.binds["key_lo"].type, Unicode)  # pinyin search keys
     assert not isinstance(digits.binds["anywhere"].type, Unicode)  # phone digits

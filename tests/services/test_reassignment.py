@@ -69,6 +69,9 @@ from tests.conftest import TEST_PASSWORD
 TODAY = dt.date(2026, 11, 20)
 D = Decimal
 PERSON_COLUMNS = ("owner_id", "assignee_id", "technician_id")
+# Named like a person column but holding a record's id: a search key's owner is the
+# customer or product whose name it was made from.
+NOT_A_PERSON = {"search_keys.owner_id"}
 
 
 @pytest.fixture
@@ -175,7 +178,7 @@ def _snapshot(uow):
 def test_every_person_column_of_the_data_model_is_covered():
     handled = {f"{k.owner.class_.__tablename__}.{k.owner.key}" for k in HOLDINGS}
     found = {f"{t.name}.{c.name}" for t in Base.metadata.sorted_tables for c in t.columns
-             if c.name in PERSON_COLUMNS}
+             if c.name in PERSON_COLUMNS} - NOT_A_PERSON
     assert found <= handled | set(KEPT_AS_HISTORY), found - handled - set(KEPT_AS_HISTORY)
     assert "customers.owner_id" in handled and "tasks.assignee_id" in handled
 

@@ -101,7 +101,11 @@ def test_manager_creates_a_product_with_its_cost(
 
     # Enter on the row opens it; the field edited and saved.
     page.table.setFocus()
-    page.table.setCurrentIndex(page.model.index(0, 0))
+    sku_column = page.model.column_index("sku")
+    assert sku_column is not None
+    row = next(r for r in range(page.model.rowCount())  # products list by name's pinyin
+               if page.model.index(r, sku_column).data() == "CN-CRG337")
+    page.table.setCurrentIndex(page.model.index(row, 0))
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(_dialogs(ProductDialog)) == 1)
     opened = _dialogs(ProductDialog)[0]

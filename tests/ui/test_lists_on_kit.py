@@ -119,7 +119,8 @@ def test_products_sort_by_a_clicked_column_and_count_them(
     qtmodeltester.check(page.model)  # stays attached: checks every later signal too
     assert page.model.total == 4
     assert page.message_label.text() == "2 shown of 4"
-    assert _column(page, "sku") == ["A-100", "B-200"]  # the SKU's order at first
+    # The names' pinyin order at first: 丙 bing, 丁 ding (then 甲 jia, 乙 yi).
+    assert _column(page, "sku") == ["C-300", "D-400"]
 
     _sort_by(page, "list_price", Qt.SortOrder.DescendingOrder)
     _loaded(qtbot, page, 2)
@@ -132,8 +133,7 @@ def test_products_sort_by_a_clicked_column_and_count_them(
     _sort_by(page, "name", Qt.SortOrder.AscendingOrder)
     _loaded(qtbot, page, 2)
     _read_all(qtbot, page)
-    names = [name for _sku, name, _price in PRODUCTS]
-    assert _column(page, "name") == sorted(names)
+    assert _column(page, "name") == ["丙服务", "丁电脑", "甲硒鼓", "乙打印机"]  # by pinyin
 
 
 def test_a_header_click_sorts_the_products_and_a_second_click_turns_the_order(
