@@ -7,6 +7,8 @@ statements the service issued. Measuring is done here, not in tests with timed a
 
 from __future__ import annotations
 
+import itertools
+import random
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -14,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, event, func, select, text
+from sqlalchemy import Engine, bindparam, delete, event, func, insert, select, text, true
 
-from app.models import Contact, Customer, User, Visit
+from app.models import Contact, Customer, Department, FeedEntry, Role, User, Visit, utcnow
 from app.models.enums import Module, Operation
 from app.services.auth import actor_for
 from app.services.customer360 import customer_overview
@@ -440,6 +442,103 @@ def bench_scroll(engine: Engine, *, repeat: int = 3) -> list[BenchResult]:
                                    service_ms=service_ms, raw_ms=raw_ms,
                                    statements=len(seen), rows=rows))
     return results
+
+
+# --- the change feed's poll ----------------------------------------------------------------
+
+# The number the bench's notices carry, so that they are told from real ones and removed.
+FEED_MARK = "BENCH-FEED"
+# A busy year of the company's notices (tools/bench_feed.py uses as many).
+FEED_NOTICES = 200_000
+# The poll by hand: the newest notices for the person or their department after the floor.
+RAW_FEED_POLL = (
+    "SELECT id, user_id, kind, record_id, number, event, params FROM change_feed"
+    " WHERE (user_id = :me OR department_id = :dept)"
+    " AND (by_user_id IS NULL OR by_user_id <> :me) AND id > :floor"
+    " ORDER BY id DESC LIMIT 201")
+
+
+def feed_people(engine: Engine) -> list[Actor]:
+    """Everyone who may log in: each one's station polls the feed."""
+    with UnitOfWork.for_engine(engine) as uow:
+        rows = uow.session.execute(
+            select(User, Role.code).join(Role, Role.id == User.role_id)
+            .where(User.active == true()).order_by(User.id)).all()
+        return [actor_for(user, code, None) for user, code in rows]
+
+
+def fill_feed(engine: Engine, people: list[Actor], notices: int, *, seed: int = 7) -> int:
+    """Add ``notices`` notices spread over every person (four in five) and department
+    (one in five); returns the newest notice's id. :func:`forget_bench_feed` removes them."""
+    rng = random.Random(seed)
+    with engine.begin() as conn:
+        departments = conn.execute(select(Department.id)).scalars().all()
+        rows: list[dict[str, Any]] = []
+        for n in range(notices):
+            to_department = rng.random() < 0.2
+            rows.append({
+                "created_at": utcnow(),
+                "user_id": None if to_department else rng.choice(people).user_id,
+                "department_id": rng.choice(departments) if to_department else None,
+                "by_user_id": rng.choice(people).user_id, "kind": "opportunity",
+                "record_id": n + 1, "number": FEED_MARK, "event": "assigned",
+                "params": None})
+            if len(rows) == 5000:
+                conn.execute(insert(FeedEntry), rows)
+                rows = []
+        if rows:
+            conn.execute(insert(FeedEntry), rows)
+        return int(conn.execute(select(func.max(FeedEntry.id))).scalar_one() or 0)
+
+
+def forget_bench_feed(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(delete(FeedEntry).where(FeedEntry.number == FEED_MARK))
+
+
+def raw_feed_params(actor: Actor, last: int) -> dict[str, int]:
+    from app.services.feed import LOOKBACK_IDS
+
+    return {"me": actor.user_id, "dept": actor.department_id or 0,
+            "floor": last - LOOKBACK_IDS}
+
+
+def bench_feed(engine: Engine, *, repeat: int = 15,
+               notices: int = FEED_NOTICES) -> BenchResult:
+    """One station's poll of the change feed (``read_feed``), each person's in turn, on a
+    feed of ``notices`` notices, against the same statement by hand. The notices are
+    added for the measurement and removed after it; 40 stations polling together are
+    measured by tools/bench_feed.py."""
+    from app.services.feed import read_feed
+
+    people = feed_people(engine)
+    if not people:
+        raise RuntimeError("the database has no users; run demo-data first")
+    last = fill_feed(engine, people, notices)
+    try:
+        uow = UnitOfWork.for_engine(engine)
+        polls = max(repeat, len(people))
+        turn = itertools.cycle(people)
+
+        def service() -> int:
+            return len(read_feed(uow=uow, actor=next(turn), after_id=last,
+                                 seen_id=last - 50).items)
+
+        turn_raw = itertools.cycle(people)
+
+        def raw() -> int:
+            with engine.connect() as conn:
+                return len(conn.execute(text(RAW_FEED_POLL),
+                                        raw_feed_params(next(turn_raw), last)).all())
+
+        service_ms, raw_ms = _median_ms(service, polls), _median_ms(raw, polls)
+        with count_statements(engine) as seen:
+            rows = len(read_feed(uow=uow, actor=people[0], after_id=last,
+                                 seen_id=last - 50).items)
+    finally:
+        forget_bench_feed(engine)
+    return BenchResult(name="change feed poll", query=f"{notices} notices",
+                       service_ms=service_ms, raw_ms=raw_ms, statements=len(seen), rows=rows)
 
 
 def format_results(results: list[BenchResult]) -> str:

@@ -242,7 +242,9 @@ def _daily_backup(path: Path, *, keep: int) -> bool:
 
 
 def _forget_old_keys(engine: Engine) -> None:
-    """Request keys older than 30 days go (a retry needs its key for minutes)."""
+    """Request keys older than 30 days go (a retry needs its key for minutes), and the
+    change feed's notices older than 60 days (what `stationcrm db tidy` does on a server)."""
+    from app.services.feed import KEEP_DAYS, forget_old_notices
     from app.services.requests import forget_old_keys
 
     try:
@@ -252,6 +254,13 @@ def _forget_old_keys(engine: Engine) -> None:
     else:
         if gone:
             log.info("Removed %d request keys older than 30 days", gone)
+    try:
+        notices = forget_old_notices(engine)
+    except Exception as exc:  # noqa: BLE001 - housekeeping never stops a start
+        log.warning("Could not remove old change-feed notices: %s", exc)
+    else:
+        if notices:
+            log.info("Removed %d change-feed notices older than %d days", notices, KEEP_DAYS)
 
 
 def require_current_schema(engine: Engine, *, newer_ok: bool = False) -> None:

@@ -244,16 +244,24 @@ def _cmd_db_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_db_tidy(args: argparse.Namespace) -> int:
+    from app.services.feed import forget_old_notices
     from app.services.requests import forget_old_keys
 
+    for option, value in (("--days", args.days), ("--feed-days", args.feed_days)):
+        if value < 1:  # refused before anything goes
+            _error(f"{option}: {tr('must be at least 1')}")
+            return EXIT_ERROR
     url = resolve_db_url(args.db)
     engine = _engine(url)
     try:
         gone = forget_old_keys(engine, days=args.days)
+        notices = forget_old_notices(engine, days=args.feed_days)
     finally:
         engine.dispose()
     print(tr("{database}: {count} request keys older than {days} days removed.",
              database=_shown(url), count=gone, days=args.days))
+    print(tr("{database}: {count} change-feed notices older than {days} days removed.",
+             database=_shown(url), count=notices, days=args.feed_days))
     return EXIT_OK
 
 
@@ -633,6 +641,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
     from app.bench import (
+        bench_feed,
         bench_overview,
         bench_scroll,
         bench_search,
@@ -667,7 +676,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         results = [*bench_search(engine, repeat=args.repeat),
                    *bench_scroll(engine, repeat=max(3, args.repeat // 5)),
                    bench_overview(engine, repeat=args.repeat),
-                   *bench_statistics(engine, repeat=max(3, args.repeat // 3))]
+                   *bench_statistics(engine, repeat=max(3, args.repeat // 3)),
+                   bench_feed(engine, repeat=args.repeat)]
     finally:
         engine.dispose()
     print(tr("database: {kind}, {database}", kind=engine.dialect.name, database=_shown(url)))
@@ -778,13 +788,19 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
     tidy = db_commands.add_parser(
         "tidy",
-        help="housekeeping: remove request keys older than 30 days",
+        help="housekeeping: remove request keys older than 30 days and change-feed notices"
+        " older than 60",
         description="Remove the request keys (the forms' save keys that make a retried save"
-        " return the saved record) older than --days. Run daily by the DBA on a server, as"
-        " the database owner; the embedded file does it with its daily backup.",
+        " return the saved record) older than --days, and the change feed's notices (what"
+        " the stations were told: assignments, returns, dispatches …) older than"
+        " --feed-days. Run daily by the DBA on a server, as the database owner (the"
+        " stations' logins may not delete either); the embedded file does it with its"
+        " daily backup.",
     )
     _add_db_option(tidy)
     tidy.add_argument("--days", type=int, default=30, help="keep keys this many days")
+    tidy.add_argument("--feed-days", type=int, default=60,
+                      help="keep change-feed notices this many days")
     tidy.set_defaults(handler=_cmd_db_tidy)
 
     keys = db_commands.add_parser(
@@ -990,8 +1006,8 @@ def _add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def _add_bench_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bench = commands.add_parser(
-        "bench", help="time customer search, list scrolling and the 360 view against "
-        "hand-written SQL",
+        "bench", help="time customer search, list scrolling, the 360 view, the statistics"
+        " and the change feed's poll against hand-written SQL",
         description="Build (or reuse) a generated database and report, per operation, the"
         " median time of the service call, of equivalent hand-written SQL, their ratio and"
         " the number of queries the service issued.")

@@ -416,6 +416,8 @@ CATALOG_ZH: dict[str, str] = {
         "执行此脚本之后，请运行：stationcrm db search-keys --db <服务器地址>（为已有名称生成拼音检索键）。",
     "{database}: {count} request keys older than {days} days removed.":
         "{database}：已删除 {count} 个超过 {days} 天的请求键。",
+    "{database}: {count} change-feed notices older than {days} days removed.":
+        "{database}：已删除 {count} 条超过 {days} 天的提醒。",
     "must be at least 1": "至少为 1",
     # Company settings (app.services.company).
     "must be a PNG or JPEG image": "必须是 PNG 或 JPEG 图片",

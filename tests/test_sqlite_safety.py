@@ -525,3 +525,25 @@ def test_the_daily_backup_also_removes_request_keys_older_than_thirty_days(
     with sqlite3.connect(path) as conn:
         kept = [row[0] for row in conn.execute("SELECT key FROM request_keys")]
     assert kept == ["form-new-000002"]
+
+
+def test_the_daily_backup_also_removes_change_feed_notices_older_than_sixty_days(
+    tmp_path: Path
+) -> None:
+    from app.ui.context import open_database
+
+    settings = _station_settings(tmp_path)
+    path = settings.data_dir / "stationcrm.sqlite3"
+    open_database(_url(path), embedded=True, settings=settings).engine.dispose()
+    now = dt.datetime.now(dt.UTC)
+    with sqlite3.connect(path) as conn:
+        user = conn.execute("SELECT id FROM users ORDER BY id LIMIT 1").fetchone()[0]
+        conn.executemany(
+            "INSERT INTO change_feed (created_at, user_id, kind, record_id, number, event)"
+            " VALUES (?, ?, 'task', 1, ?, 'assigned')",
+            [((now - dt.timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S"), user, number)
+             for days, number in ((75, "old"), (59, "recent"), (0, "new"))])
+    open_database(_url(path), embedded=True, settings=settings).engine.dispose()  # next day
+    with sqlite3.connect(path) as conn:
+        kept = [row[0] for row in conn.execute("SELECT number FROM change_feed ORDER BY id")]
+    assert kept == ["recent", "new"]

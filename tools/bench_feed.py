@@ -13,68 +13,41 @@ year of a busy company), then
    for ``--seconds``, and reports the polls (queries) per second the server answered and
    the slowest poll.
 
-The rows it added are deleted afterwards.
+The rows it added are deleted afterwards. ``stationcrm bench`` shows step 1's median beside
+its other lines (``app.bench.bench_feed``); this script adds the p95, the server's time and
+the stations polling together.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import statistics
 import threading
 import time
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import text
 
+from app.bench import (
+    FEED_NOTICES,
+    RAW_FEED_POLL,
+    feed_people,
+    fill_feed,
+    forget_bench_feed,
+    raw_feed_params,
+)
 from app.db import make_engine
-from app.models import Department, FeedEntry, Role, User, utcnow
 from app.schema import ensure_schema
-from app.services.auth import actor_for
 from app.services.feed import read_feed
 from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
-
-MARK = "BENCH-FEED"
-
-
-def _actors(engine) -> list[Actor]:  # type: ignore[no-untyped-def]
-    with UnitOfWork.for_engine(engine) as uow:
-        rows = uow.session.execute(select(User, Role.code).join(Role, Role.id == User.role_id)
-                                   .where(User.active.is_(True))).all()
-        return [actor_for(user, code, None) for user, code in rows]
-
-
-def _fill(engine, actors: list[Actor], notices: int) -> int:  # type: ignore[no-untyped-def]
-    with engine.begin() as conn:
-        departments = conn.execute(select(Department.id)).scalars().all()
-        rng = random.Random(7)
-        rows = []
-        for n in range(notices):
-            to_department = rng.random() < 0.2
-            rows.append({
-                "created_at": utcnow(), "user_id": None if to_department
-                else rng.choice(actors).user_id,
-                "department_id": rng.choice(departments) if to_department else None,
-                "by_user_id": rng.choice(actors).user_id, "kind": "opportunity",
-                "record_id": n + 1, "number": MARK, "event": "assigned", "params": None})
-            if len(rows) == 5000:
-                conn.execute(insert(FeedEntry), rows)
-                rows = []
-        if rows:
-            conn.execute(insert(FeedEntry), rows)
-        return int(conn.execute(select(func.max(FeedEntry.id))).scalar_one())
 
 
 def _server_ms(engine, actor: Actor, after: int) -> float | None:  # type: ignore[no-untyped-def]
     if engine.dialect.name != "postgresql":
         return None
-    sql = ("EXPLAIN (ANALYZE, FORMAT JSON) SELECT id, user_id, kind, record_id, number, event,"
-           " params FROM change_feed WHERE (user_id = :me OR department_id = :dept)"
-           " AND (by_user_id IS NULL OR by_user_id <> :me) AND id > :floor"
-           " ORDER BY id DESC LIMIT 201")
     with engine.connect() as conn:
-        plan = conn.execute(text(sql), {"me": actor.user_id, "dept": actor.department_id or 0,
-                                        "floor": after - 500}).scalar_one()
+        plan = conn.execute(text("EXPLAIN (ANALYZE, FORMAT JSON) " + RAW_FEED_POLL),
+                            raw_feed_params(actor, after)).scalar_one()
     return float(plan[0]["Execution Time"])
 
 
@@ -84,14 +57,14 @@ def main() -> None:
     parser.add_argument("--stations", type=int, default=40)
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--notices", type=int, default=200_000)
+    parser.add_argument("--notices", type=int, default=FEED_NOTICES)
     args = parser.parse_args()
 
     engine = make_engine(args.db)
     ensure_schema(engine)
-    actors = _actors(engine)
+    actors = feed_people(engine)
     try:
-        last = _fill(engine, actors, args.notices)
+        last = fill_feed(engine, actors, args.notices)
         uow = UnitOfWork.for_engine(engine)
         times, server = [], []
         for _ in range(20):
@@ -141,8 +114,7 @@ def main() -> None:
               f" {len(polls) / took:.1f} polls (queries) per second,"
               f" median {statistics.median(polls):.2f} ms, slowest {max(polls):.2f} ms")
     finally:
-        with engine.begin() as conn:
-            conn.execute(delete(FeedEntry).where(FeedEntry.number == MARK))
+        forget_bench_feed(engine)
         engine.dispose()
 
 

@@ -12,12 +12,13 @@ reader's language (like audit summaries).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import Engine, and_, delete, insert, or_, select
 
 from app import labels
 from app.i18n import tr
@@ -32,6 +33,9 @@ FEED_LIMIT: Final = 200
 # inserted but become visible when its transaction commits: a notice with a smaller id
 # than one already seen can still arrive. The station drops those it already has.
 LOOKBACK_IDS: Final = 500
+# How long notices are kept (`stationcrm db tidy --feed-days`): a station reads its new
+# ones within seconds; the rest is a record of who was told what, for a while.
+KEEP_DAYS: Final = 60
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,22 @@ def read_feed(*, uow: UnitOfWork, actor: Actor, after_id: int | None,
                      more=more and seen_id is not None)
 
 
+def forget_old_notices(engine: Engine, *, days: int = KEEP_DAYS,
+                       now: dt.datetime | None = None) -> int:
+    """Delete the notices older than ``days``; returns how many went.
+
+    Housekeeping with the database owner's rights — the stations' logins may not delete
+    notices (``app.security.catalog``): a server runs it with ``stationcrm db tidy``, the
+    embedded file with its daily backup. One DELETE on the ``created_at`` index.
+    """
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValidationError({"days": tr("must be at least 1")})
+    before = (now or utcnow()) - dt.timedelta(days=days)
+    with engine.begin() as connection:
+        result = connection.execute(delete(FeedEntry).where(FeedEntry.created_at < before))
+    return int(result.rowcount or 0)
+
+
 def render_notice(kind: str, number: str | None, record_id: int, event: str,
                   params: Mapping[str, Any] | None = None) -> str:
     """A notice in the current language; an unknown event (a newer program's) as its code."""
@@ -189,5 +209,5 @@ def _item(row: Any, actor: Actor) -> FeedItem:
         for_department=row.user_id != actor.user_id)
 
 
-__all__ = ["FEED_LIMIT", "LOOKBACK_IDS", "FeedBatch", "FeedItem", "notify", "notify_many",
-           "read_feed", "render_notice"]
+__all__ = ["FEED_LIMIT", "KEEP_DAYS", "LOOKBACK_IDS", "FeedBatch", "FeedItem",
+           "forget_old_notices", "notify", "notify_many", "read_feed", "render_notice"]
