@@ -2026,8 +2026,8 @@ Address: {address}</source>
 <context>
     <name>CustomerListPage</name>
     <message>
-        <source>Name, pinyin initials (bjxr), phone, contact, serial no.</source>
-        <translation>名称、拼音首字母（bjxr）、电话、联系人、序列号</translation>
+        <source>Name, pinyin (bjxr or beijing), phone, contact, code, serial no.</source>
+        <translation>名称、拼音（bjxr 或 beijing）、电话、联系人、编号、序列号</translation>
     </message>
     <message>
         <source>Finds customers by name or short name, full pinyin or pinyin initials, any part of a phone number, a contact&apos;s name or phone, or a device serial number.</source>

@@ -106,7 +106,7 @@ class CustomerListPage(QWidget):
         self.search_edit.setObjectName("customer_search")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setPlaceholderText(
-            self.tr("Name, pinyin initials (bjxr), phone, contact, serial no.")
+            self.tr("Name, pinyin (bjxr or beijing), phone, contact, code, serial no.")
         )
         self.search_edit.setToolTip(self.tr(
             "Finds customers by name or short name, full pinyin or pinyin initials, any part "
