@@ -83,12 +83,13 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
         script = io.StringIO()
         schema.upgrade_sql(url, script, revision=args.revision)
         sys.stdout.write(script.getvalue())
-        _print_schema_record_sql(url, args.revision)
         if "CREATE TABLE search_keys" in script.getvalue():
             # The migration fills the pinyin keys from the names with Python; a script
-            # cannot, so the keys are built once the script has run.
+            # cannot, so the keys are built once the script has run. (The record of the
+            # schema stays the script's last statement, for older stations.)
             print("\n-- " + tr("After this script: stationcrm db search-keys --db <the server's"
                              " address> (builds the pinyin search keys of existing names)."))
+        _print_schema_record_sql(url, args.revision)
         return EXIT_OK
     engine = _engine(url)
     try:
