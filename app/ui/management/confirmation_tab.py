@@ -88,6 +88,9 @@ class ConfirmationQueueTab(ListPage):
         # Select all beyond the rows held: the keys of every waiting record of the filter
         # (None while they are read), and which select-all they belong to.
         self._all_selected = False
+        # What the last confirm run did ("45 confirmed."): it stays before the count when
+        # the list is read again after it, until the person asks for something else.
+        self._result_note = ""
         self._all_keys: tuple[RecordRef, ...] | None = None
         self._all_token = 0
         self._selecting = False
@@ -98,7 +101,7 @@ class ConfirmationQueueTab(ListPage):
         for kind in RecordKind:
             self.kind_combo.addItem(kind_icon(kind.value), record_kind_label(kind), kind)
         self.kind_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.kind_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.kind_combo.currentIndexChanged.connect(lambda _i: self._on_kind_changed())
         self.add_filter(self.kind_combo, self.tr("Kind:"))
         self.counts_label = QLabel(self)
         self.counts_label.setObjectName("queue_counts")
@@ -222,6 +225,10 @@ class ConfirmationQueueTab(ListPage):
             self._select_shown()  # rows read by scrolling are in "all" too
         self._update_buttons()
 
+    def _on_kind_changed(self) -> None:
+        self._result_note = ""
+        self.refresh()
+
     def show_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total
         count = total if total is not None else shown
@@ -229,16 +236,17 @@ class ConfirmationQueueTab(ListPage):
             self.message_label.setText(
                 self.tr("All {count} waiting records are selected ({shown} shown).").format(
                     count=group_digits(len(self._all_keys)), shown=group_digits(shown)))
-        elif not count:
-            self.message_label.setText(self.tr("Nothing waits for confirmation."))
+            return
+        if not count:
+            text = self.tr("Nothing waits for confirmation.")
         elif count > shown:
-            self.message_label.setText(
-                self.tr("{count} records wait for confirmation ({shown} shown).").format(
-                    count=group_digits(count), shown=group_digits(shown)))
+            text = self.tr("{count} records wait for confirmation ({shown} shown).").format(
+                count=group_digits(count), shown=group_digits(shown))
         else:
-            self.message_label.setText(
-                self.tr("{count} records wait for confirmation.").format(
-                    count=group_digits(count)))
+            text = self.tr("{count} records wait for confirmation.").format(
+                count=group_digits(count))
+        self.message_label.setText(f"{self._result_note} {text}" if self._result_note
+                                   else text)
 
     # --- selection -------------------------------------------------------------------------
 
@@ -286,6 +294,7 @@ class ConfirmationQueueTab(ListPage):
             return
         self._all_token += 1
         self._all_selected = True
+        self._result_note = ""
         self._all_keys = None
         self._confirm_when_read = False
         self._select_shown()
@@ -382,6 +391,7 @@ class ConfirmationQueueTab(ListPage):
         """Confirm every selected record, a few at a time on the worker, with progress."""
         if self._batch is not None:
             return
+        self._result_note = ""
         shown = {(i.kind, i.id): i for i in self.selected_items()}
         if self._all_selected and not self._wholly_held():
             if self._all_keys is None:
@@ -466,6 +476,7 @@ class ConfirmationQueueTab(ListPage):
             summary += " " + self.tr("{count} not confirmed (stopped).").format(count=left)
         if batch.error is not None:
             summary += " " + describe_error(batch.error).text
+        self._result_note = summary
         if not result.confirmed:
             self.refresh()  # nothing announced: read again anyway (a conflict changed rows)
         self.message_label.setText(summary)
