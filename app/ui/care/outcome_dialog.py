@@ -41,7 +41,6 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import describe_error
 from app.ui.formatting import format_date
-from app.ui.kit.fields import error_label
 from app.ui.kit.record_dialog import RecordDialog, keep_open
 
 ACTION_DONE = "done"
@@ -132,22 +131,9 @@ class CareOutcomeDialog(RecordDialog):
         self.custom_form.hide()
 
         form = QFormLayout()
-        for field, title, widget in (
-            ("outcome", self.tr("Outcome"), self.outcome_edit),
-            ("channel", self.tr("Channel"), self.channel_combo),
-            ("due_on", self.tr("Next"), None),
-        ):
-            label = error_label(field, self)
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            if widget is None:
-                box.addLayout(action_box)
-            else:
-                box.addWidget(widget)
-            box.addWidget(label)
-            form.addRow(title, box)
-            self.register_field(field, label, widget if widget is not None
-                                else self.postpone_edit)
+        self.add_field_row(form, "outcome", self.tr("Outcome"), self.outcome_edit)
+        self.add_field_row(form, "channel", self.tr("Channel"), self.channel_combo)
+        self.add_field_row(form, "due_on", self.tr("Next"), action_box, self.postpone_edit)
         form.addRow(self.custom_form)
 
         self.save_button = QPushButton(self.tr("Save"), self)

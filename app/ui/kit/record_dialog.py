@@ -16,13 +16,22 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.services.errors import ConflictError, ValidationError
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import show_error
-from app.ui.kit.fields import ERROR_COLOUR, clear_field_error, show_field_error
+from app.ui.kit.fields import ERROR_COLOUR, clear_field_error, error_label, show_field_error
 
 D = TypeVar("D", bound=QDialog)
 E = TypeVar("E", bound=Enum)
@@ -149,6 +158,25 @@ class RecordDialog(QDialog):
 
     def register_field(self, field: str, label: QLabel, widget: QWidget | None) -> None:
         self._fields[field] = (label, widget)
+
+    def add_field_row(self, form: QFormLayout, field: str, title: str,
+                      content: QWidget | QLayout, marked: QWidget | None = None) -> QLabel:
+        """A form row: ``content`` with the field's error line under it, registered for
+        :meth:`place_errors`. ``marked`` is the widget outlined on an error (by default
+        ``content`` when it is a widget)."""
+        label = error_label(field, self)
+        box = QVBoxLayout()
+        box.setSpacing(2)
+        if isinstance(content, QLayout):
+            box.addLayout(content)
+        else:
+            box.addWidget(content)
+        box.addWidget(label)
+        form.addRow(title, box)
+        if marked is None and isinstance(content, QWidget):
+            marked = content
+        self.register_field(field, label, marked)
+        return label
 
     def field_error(self, field: str) -> str:
         label = self._fields.get(field, (None, None))[0]

@@ -125,26 +125,17 @@ class OpportunityDialog(RecordDialog):
         self.description_edit.setFixedHeight(80)
 
         form = QFormLayout()
-        for field, title, widget, item in (
-            ("customer_id", self.tr("Customer"), self.customer_combo, customer_box),
-            ("title", self.tr("Title"), self.title_edit, None),
-            ("source", self.tr("Source"), self.source_combo, None),
-            ("expected_amount", self.tr("Expected amount"), self.amount_edit, None),
-            ("probability", self.tr("Probability"), self.probability_spin, None),
-            ("expected_close_on", self.tr("Expected close date"), self.close_on_edit, None),
-            ("description", self.tr("Description"), self.description_edit, None),
+        self.add_field_row(form, "customer_id", self.tr("Customer"), customer_box,
+                           self.customer_combo if chooser else None)
+        for field, title, widget in (
+            ("title", self.tr("Title"), self.title_edit),
+            ("source", self.tr("Source"), self.source_combo),
+            ("expected_amount", self.tr("Expected amount"), self.amount_edit),
+            ("probability", self.tr("Probability"), self.probability_spin),
+            ("expected_close_on", self.tr("Expected close date"), self.close_on_edit),
+            ("description", self.tr("Description"), self.description_edit),
         ):
-            label = error_label(field, self)
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            if item is not None:
-                box.addLayout(item)
-            else:
-                box.addWidget(widget)
-            box.addWidget(label)
-            form.addRow(title, box)
-            self.register_field(field, label, widget if chooser or field != "customer_id"
-                                else None)
+            self.add_field_row(form, field, title, widget)
 
         # The stage buttons: the lifecycle's targets of the current stage.
         self.stage_row = QHBoxLayout()

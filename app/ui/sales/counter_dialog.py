@@ -27,7 +27,7 @@ from app.services.sales import sell_at_counter as sell
 from app.ui.context import AppContext
 from app.ui.formatting import format_yuan
 from app.ui.kit.chooser import CustomerChooser
-from app.ui.kit.fields import error_label, parse_decimal
+from app.ui.kit.fields import parse_decimal
 from app.ui.kit.record_dialog import RecordDialog, keep_open
 from app.ui.sales.common import payment_methods
 from app.ui.sales.lines import LinesEditor
@@ -93,15 +93,15 @@ class CounterSaleDialog(RecordDialog):
         self.open_value.setObjectName("open_value")
 
         form = QFormLayout()
-        self._add_row(form, "customer_id", self.tr("Customer"), self.customer,
+        self.add_field_row(form, "customer_id", self.tr("Customer"), self.customer,
                       self.customer.combo)
         payment = QGroupBox(self.tr("Payment taken now"), self)
         payment.setObjectName("payment_box")
         money = QFormLayout(payment)
         money.addRow(self.tr("Order total"), self.total_value)
-        self._add_row(money, "payment_amount", self.tr("Amount received"), self.amount_edit)
-        self._add_row(money, "payment_method", self.tr("Method"), self.method_combo)
-        self._add_row(money, "payment_reference", self.tr("Reference"), self.reference_edit)
+        self.add_field_row(money, "payment_amount", self.tr("Amount received"), self.amount_edit)
+        self.add_field_row(money, "payment_method", self.tr("Method"), self.method_combo)
+        self.add_field_row(money, "payment_reference", self.tr("Reference"), self.reference_edit)
         money.addRow(self.tr("Still open"), self.open_value)
         self.payment_box = payment
         self.takes_payment = ctx.can(Module.PAYMENTS, Operation.CREATE)
@@ -130,15 +130,6 @@ class CounterSaleDialog(RecordDialog):
         layout.addWidget(self.status_label)
         layout.addLayout(self.actions_row)
 
-    def _add_row(self, form: QFormLayout, field: str, title: str, widget: QWidget,
-                 marked: QWidget | None = None) -> None:
-        label = error_label(field, self)
-        box = QVBoxLayout()
-        box.setSpacing(2)
-        box.addWidget(widget)
-        box.addWidget(label)
-        form.addRow(title, box)
-        self.register_field(field, label, marked or widget)
 
     # --- state -----------------------------------------------------------------------------
 

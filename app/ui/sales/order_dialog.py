@@ -33,7 +33,6 @@ from app.ui.context import AppContext
 from app.ui.custom_fields.form import CustomFieldsForm
 from app.ui.errors import show_error
 from app.ui.formatting import format_local_datetime, format_yuan
-from app.ui.kit.fields import error_label
 from app.ui.kit.record_dialog import RecordDialog, header_label, keep_open
 from app.ui.sales.common import order_action_label, order_status_label
 from app.ui.sales.lines import LinesEditor
@@ -166,13 +165,7 @@ class OrderDialog(RecordDialog):
             ("due_on", self.tr("Payment due"), self.due_on_edit),
             ("delivery_address", self.tr("Delivery address"), self.address_edit),
         ):
-            label = error_label(field, self)
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            box.addWidget(widget)
-            box.addWidget(label)
-            form.addRow(title, box)
-            self.register_field(field, label, widget)
+            self.add_field_row(form, field, title, widget)
 
         # The administrator's custom fields of orders (shown when there are any).
         self.custom_form = CustomFieldsForm((), self, language=self._ctx.language)

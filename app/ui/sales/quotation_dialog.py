@@ -35,7 +35,6 @@ from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.formatting import format_yuan
 from app.ui.kit.chooser import CustomerChooser
-from app.ui.kit.fields import error_label
 from app.ui.kit.record_dialog import RecordDialog, header_label, keep_open
 from app.ui.sales.common import quotation_action_label, quotation_status_label
 from app.ui.sales.lines import LinesEditor
@@ -204,25 +203,14 @@ class QuotationDialog(RecordDialog):
         self.terms_edit.setPlaceholderText(self.tr("e.g. prices include VAT, delivery included"))
 
         form = QFormLayout()
-        for field, title, widget, layout in (
-            ("customer_id", self.tr("Customer"), None, customer_box),
-            ("quoted_on", self.tr("Quotation date"), self.quoted_on_edit, None),
-            ("valid_until", self.tr("Valid until"), self.valid_until_edit, None),
-            ("terms", self.tr("Terms"), self.terms_edit, None),
+        self.add_field_row(form, "customer_id", self.tr("Customer"), customer_box,
+                           self.customer_combo if chooser else None)
+        for field, title, widget in (
+            ("quoted_on", self.tr("Quotation date"), self.quoted_on_edit),
+            ("valid_until", self.tr("Valid until"), self.valid_until_edit),
+            ("terms", self.tr("Terms"), self.terms_edit),
         ):
-            label = error_label(field, self)
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            if layout is not None:
-                box.addLayout(layout)
-            else:
-                box.addWidget(widget)
-            box.addWidget(label)
-            form.addRow(title, box)
-            self.register_field(field, label, widget if widget is not None
-                                else self.customer_combo)
-        self.register_field("customer_id", self._fields["customer_id"][0],
-                            self.customer_combo if chooser else None)
+            self.add_field_row(form, field, title, widget)
 
         self.lines = LinesEditor(self._ctx, self)
         self.lines.changed.connect(lambda: self.set_status(""))
