@@ -79,12 +79,14 @@ def login_of(secured_url: URL) -> Callable[[str], str]:
     return login
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def psql(secured_url: URL, login_of: Callable[[str], str]
          ) -> Iterator[Callable[[str], psycopg.Connection[Any]]]:
     """``psql("clerk1")``: a plain connection as that person's database login — what a
     curious user gets from any SQL tool with the station's address and their login.
-    (The suite's server trusts local connections; the password check has its own test.)"""
+    (The suite's server trusts local connections; the password check has its own test.)
+    Closed after the test: the server's connection slots are shared by the suites CI
+    runs side by side."""
     opened: list[psycopg.Connection[Any]] = []
 
     def connect(username: str) -> psycopg.Connection[Any]:
@@ -100,6 +102,9 @@ def psql(secured_url: URL, login_of: Callable[[str], str]
         connection.close()
 
 
+_PERSON_ENGINES: list[dict[str, Engine]] = []
+
+
 @pytest.fixture(scope="session")
 def person_engine(secured_url: URL, login_of: Callable[[str], str]
                   ) -> Iterator[Callable[[str], Engine]]:
@@ -112,6 +117,19 @@ def person_engine(secured_url: URL, login_of: Callable[[str], str]
                 secured_url.set(username=login_of(username), password=DEMO_PASSWORD))
         return engines[username]
 
+    _PERSON_ENGINES.append(engines)
     yield engine_for
+    _PERSON_ENGINES.remove(engines)
     for engine in engines.values():
         engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _release_person_connections() -> Iterator[None]:
+    """After each test, the people's engines close their idle pooled connections (the
+    engines stay usable): a dozen logins' pools held all suite long would take the slots
+    the other suites running side by side need."""
+    yield
+    for engines in _PERSON_ENGINES:
+        for engine in engines.values():
+            engine.dispose()
