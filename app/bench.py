@@ -382,14 +382,16 @@ _RAW_SCROLL_COLUMNS = (
     "LEFT JOIN users u ON u.id = c.owner_id ")
 _RAW_SCROLL = {
     "pinyin order": (
-        _RAW_SCROLL_COLUMNS + "WHERE c.sort_key > :v OR (c.sort_key = :v AND c.id > :i) "
+        _RAW_SCROLL_COLUMNS + "WHERE c.sort_key >= :v AND (c.sort_key > :v OR "
+        "(c.sort_key = :v AND c.id > :i)) "
         "ORDER BY c.sort_key, c.id LIMIT {n}", "sort_key"),
     "phone, descending": (
         _RAW_SCROLL_COLUMNS + "WHERE {after} ORDER BY CASE WHEN c.phone IS NULL THEN 1 ELSE 0 "
         "END, c.phone DESC, c.id DESC LIMIT {n}", "phone"),
 }
 # After a row with a phone, and after one without (empty phones come last).
-_RAW_AFTER_PHONE = "c.phone IS NULL OR c.phone < :v OR (c.phone = :v AND c.id < :i)"
+_RAW_AFTER_PHONE = ("c.phone IS NULL OR (c.phone <= :v AND (c.phone < :v OR "
+                    "(c.phone = :v AND c.id < :i)))")
 _RAW_AFTER_NO_PHONE = "c.phone IS NULL AND c.id < :i"
 _SCROLL_SORTS = {"pinyin order": None, "phone, descending": Sort("phone", descending=True)}
 

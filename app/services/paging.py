@@ -145,7 +145,11 @@ def _beyond(value: ColumnElement[Any], id_column: ColumnElement[Any], after: Cur
     if by_id:
         return id_beyond
     value_beyond = value < at if descending else value > at
-    beyond = or_(value_beyond, and_(value == at, id_beyond))
+    # The leading bound repeats what the OR says, in a form every engine reads as an index
+    # range (value >= at): without it SQLite and PostgreSQL walk the sort index from the
+    # first row to the cursor on every page (104 ms / 2.4 s at row 900 000 of 1 000 000).
+    bound = value <= at if descending else value >= at
+    beyond = and_(bound, or_(value_beyond, and_(value == at, id_beyond)))
     return or_(beyond, value.is_(None)) if nullable else beyond
 
 
