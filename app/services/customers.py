@@ -785,9 +785,11 @@ def search_customers(
             if after is not None and ranked:
                 keyset.append(_ranked_after(shape, after))
             elif after is not None:
-                # Spelled out rather than a row-value comparison, which SQL Server lacks.
-                keyset.append(or_(src.sort_key > after[0],
-                                  and_(src.sort_key == after[0], src.id > after[1])))
+                # Spelled out rather than a row-value comparison, which SQL Server lacks;
+                # the leading bound makes it an index range (see paging._beyond).
+                keyset.append(and_(src.sort_key >= after[0],
+                                   or_(src.sort_key > after[0],
+                                       and_(src.sort_key == after[0], src.id > after[1]))))
             if keyset:
                 stmt = stmt.where(*keyset)
             params["page_limit"] = limit + 1
