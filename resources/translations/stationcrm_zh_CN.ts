@@ -3355,6 +3355,10 @@ Contract {number}, until {day}</source>
 <context>
     <name>MainWindow</name>
     <message>
+        <source>To-do today</source>
+        <translation>今日待办</translation>
+    </message>
+    <message>
         <source>Customer</source>
         <translation>客户</translation>
     </message>

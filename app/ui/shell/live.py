@@ -59,7 +59,7 @@ FEED_KIND = "feed"
 class LiveFeed(QObject):
     """Polls the change feed for one logged-in person and tells their main window.
 
-    ``window`` is the main window (its ``statusBar()``, ``monitor``, ``todo_action``,
+    ``window`` is the main window (its ``statusBar()``, ``monitor``, ``set_todo_count``,
     ``open_todo()`` and ``open_customer()`` are used when they exist). ``opener(item)``
     replaces what a click on a notice does (tests).
     """
@@ -86,7 +86,6 @@ class LiveFeed(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.poll)
-        self._todo_text = self._todo_action_text()
         self.count_button = self._make_count_button()
         self.notice = _Notice(window, self._open_item)
         monitor = getattr(window, "monitor", None)
@@ -203,13 +202,9 @@ class LiveFeed(QObject):
         shown = f"{unread}+" if more else str(unread)
         self.count_button.setText(self.tr("Notices: {count}").format(count=shown))
         self.count_button.setVisible(unread > 0)
-        action = getattr(self._window, "todo_action", None)
-        if action is not None and self._todo_text:
-            action.setText(f"{self._todo_text} ({shown})" if unread else self._todo_text)
-
-    def _todo_action_text(self) -> str:
-        action = getattr(self._window, "todo_action", None)
-        return str(action.text()) if action is not None else ""
+        set_todo_count = getattr(self._window, "set_todo_count", None)
+        if set_todo_count is not None:
+            set_todo_count(shown if unread else "")
 
     def _note_page_shown(self) -> None:
         stack = getattr(self._window, "stack", None)

@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
         if module is not None:
             return labels.module_label(module)
         if page is not None and page is getattr(self, "todo_page", None):
-            return self.todo_action.text().replace("&", "")
+            return self.tr("To-do today")
         if page is not None and page is self.overview_page:
             return self.tr("Customer")
         return ""
@@ -478,9 +478,15 @@ class MainWindow(QMainWindow):
                                         QKeySequence("Ctrl+T"))
         self.todo_action.setEnabled(self._has_todo())
         go_menu.addAction(self.todo_action)
+        self._todo_action_text = self.todo_action.text()
 
         help_menu = menus.addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&About StationCRM"), self.show_about))
+
+    def set_todo_count(self, count: str) -> None:
+        """The number of new notices on the to-do entry ("今日待办(&T) (3)"); "" for none."""
+        self.todo_action.setText(f"{self._todo_action_text} ({count})" if count
+                                 else self._todo_action_text)
 
     def _action(self, text: str, slot: Callable[[], object],
                 shortcut: QKeySequence | QKeySequence.StandardKey | None = None) -> QAction:
