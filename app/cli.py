@@ -83,9 +83,10 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
         script = io.StringIO()
         schema.upgrade_sql(url, script, revision=args.revision)
         sys.stdout.write(script.getvalue())
-        if "CREATE TABLE search_keys" in script.getvalue():
-            # The migration fills the pinyin keys from the names with Python; a script
-            # cannot, so the keys are built once the script has run. (The record of the
+        if any(f"CREATE TABLE {table}" in script.getvalue()
+               for table in ("search_keys", "name_suffixes")):
+            # The migrations fill the pinyin keys and name suffixes from the names with
+            # Python; a script cannot, so they are built once the script has run. (The record of the
             # schema stays the script's last statement, for older stations.)
             print("\n-- " + tr("After this script: stationcrm db search-keys --db <the server's"
                              " address> (builds the pinyin search keys of existing names)."))
@@ -278,8 +279,8 @@ def _cmd_db_search_keys(args: argparse.Namespace) -> int:
             count = rebuild(session)
     finally:
         engine.dispose()
-    print(tr("{database}: {count} search keys built from the names of customers and products.",
-             database=_shown(url), count=count))
+    print(tr("{database}: {count} search keys (pinyin and name suffixes) built from the names"
+             " of customers and products.", database=_shown(url), count=count))
     return EXIT_OK
 
 
@@ -806,10 +807,10 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
     keys = db_commands.add_parser(
         "search-keys",
-        help="build the pinyin search keys again from the names",
+        help="build the pinyin search keys and name suffixes again from the names",
         description="Replace the search keys (pinyin initials and full pinyin from every"
-        " syllable, which customer and product searches look up) by keys computed from the"
-        " names. Needed once after an upgrade applied with `db upgrade --sql` (a script"
+        " syllable, and the suffixes of customers' names, which customer and product searches"
+        " look up) by keys computed from the names. Needed once after an upgrade applied with `db upgrade --sql` (a script"
         " cannot compute pinyin), and as a repair. Run as the database owner.",
     )
     _add_db_option(keys)

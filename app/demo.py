@@ -35,7 +35,13 @@ from app.models.enums import StationCode
 from app.services.auth import hash_password
 from app.services.numbering import PREFIXES
 from app.services.reference import ensure_reference_data
-from app.services.search_keys import CUSTOMER, PRODUCT, customer_keys, product_keys
+from app.services.search_keys import (
+    CUSTOMER,
+    PRODUCT,
+    customer_keys,
+    customer_suffixes,
+    product_keys,
+)
 from app.services.uow import UnitOfWork
 from app.textkeys import (
     core_initials,
@@ -89,8 +95,9 @@ _FUTURE_DAYS: Final = 800  # due dates, contract ends and plans may lie this far
 
 # Tables in the order their rows are written (parents before children).
 INSERT_ORDER: Final[tuple[str, ...]] = (
-    "customers", "search_keys", "contacts", "addresses", "devices", "service_contracts",
-    "contract_devices", "service_tickets", "ticket_events", "repair_records", "repair_parts",
+    "customers", "search_keys", "name_suffixes", "contacts", "addresses", "devices",
+    "service_contracts", "contract_devices", "service_tickets", "ticket_events",
+    "repair_records", "repair_parts",
     "meter_readings", "opportunities", "quotations", "quotation_lines", "orders",
     "order_lines", "payments", "payment_allocations", "visits", "tasks", "care_items",
 )
@@ -107,6 +114,7 @@ class DemoSummary:
     knowledge_entries: int = 0
     customers: int = 0
     search_keys: int = 0
+    name_suffixes: int = 0
     contacts: int = 0
     addresses: int = 0
     devices: int = 0
@@ -887,6 +895,9 @@ class _Builder:
         for key, pos in sorted(customer_keys(name, short, kind).items()):
             self.add("search_keys", {"owner_kind": CUSTOMER, "owner_id": cid, "term": key,
                                      "pos": pos})
+        for suffix, pos in sorted(customer_suffixes(name, short).items()):
+            self.add("name_suffixes", {"owner_kind": CUSTOMER, "owner_id": cid,
+                                       "suffix": suffix, "pos": pos})
         return _Cust(cid, kind, segment, name, owner, source, status, first, last, phone)
 
     def _company_name(self, segment: str) -> tuple[str, str, str]:

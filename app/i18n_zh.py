@@ -410,8 +410,8 @@ CATALOG_ZH: dict[str, str] = {
         "StationCRM 不会用新的演示数据库代替它。请把文件夹放回原处，或用"
         " `stationcrm db restore FILE` 恢复备份。如确实要重新开始使用新的演示数据库，"
         "请从 {list} 中删除写有该文件的那一行。",
-    "{database}: {count} search keys built from the names of customers and products.":
-        "{database}：已按客户和产品名称重建 {count} 个检索键。",
+    "{database}: {count} search keys (pinyin and name suffixes) built from the names of customers and products.":
+        "{database}：已按客户和产品名称重建 {count} 个检索键（拼音和名称后缀）。",
     "After this script: stationcrm db search-keys --db <the server's address> (builds the pinyin search keys of existing names).":
         "执行此脚本之后，请运行：stationcrm db search-keys --db <服务器地址>（为已有名称生成拼音检索键）。",
     "{database}: {count} request keys older than {days} days removed.":
@@ -513,6 +513,17 @@ CATALOG_ZH: dict[str, str] = {
     "reusing {database} with {count} customers": "沿用 {database}，其中有 {count} 个客户",
     "database: {kind}, {database}": "数据库：{kind}，{database}",
     "database: {kind}, {database}, as {user}": "数据库：{kind}，{database}，以 {user} 身份",
+    "timing {operations} …": "正在计时：{operations}……",
+    "timing the actions through a relay that holds each packet {ms} ms each way …":
+        "正在经由中继对操作计时，每个数据包每个方向延迟 {ms} 毫秒……",
+    "--lan-ms and --as cannot be used together": "--lan-ms 与 --as 不能同时使用",
+    "--lan-ms needs a server database (PostgreSQL or SQL Server) given with --db: the"
+    " embedded SQLite file is not reached over a network":
+        "--lan-ms 需要用 --db 指定服务器数据库（PostgreSQL 或 SQL Server）：内置的 SQLite"
+        " 文件不经网络访问",
+    "--lan-ms cannot be used with this address: {problem}": "此地址不能使用 --lan-ms：{problem}",
+    "results written to {path}": "结果已写入 {path}",
+    "must be a number of milliseconds, 0 or more": "必须是不小于 0 的毫秒数",
     "{program} {version} (database schema {revision})": "{program} {version}（数据库结构 {revision}）",
     "unknown database type in the URL ({problem})": "数据库地址中的数据库类型未知（{problem}）",
     "invalid database URL ({problem})": "数据库地址无效（{problem}）",

@@ -299,3 +299,44 @@ def person_sort_key(name: str) -> str:
             rest = sort_key(text[len(surname):])
             return " ".join((*SURNAME_READINGS[surname], *([rest] if rest else [])))[:400]
     return sort_key(name)
+
+
+# --- name suffixes: Chinese words found anywhere in a name ----------------------------------
+#
+# A text typed in Chinese (鑫锐, 复印) is found inside a name through the name's suffixes: every
+# tail of the folded name (北京鑫锐科技 → 北京鑫锐科技, 京鑫锐科技, 鑫锐科技, …) is a row of an
+# index, and "contains 鑫锐" is "has a suffix starting with 鑫锐" — one index range on every
+# engine, exact, where LIKE '%鑫锐%' reads every name. app.services.search_keys keeps them.
+
+# Longest suffix kept (characters): a longer search text is cut to it, and the names found
+# are then checked against the whole text.
+SUFFIX_LENGTH = 16
+
+
+def fold_text(text: str | None) -> str:
+    """A name or a search text as the suffixes spell it: width-folded, case-folded, without
+    spaces or punctuation (北京 鑫锐（科技） → 北京鑫锐科技)."""
+    if not text:
+        return ""
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def name_suffixes(name: str | None, *, core_start: bool = True) -> dict[str, int]:
+    """The suffixes of a name: {suffix: 0 when it starts the name, else 1}, each cut to
+    SUFFIX_LENGTH. With ``core_start`` the name after its leading place (北京博普装饰: 博普装饰)
+    counts as a start too."""
+    folded = fold_text(name)
+    if not folded:
+        return {}
+    starts = {0}
+    if core_start and name:
+        core = fold_text(without_place(name))
+        if core and folded.endswith(core):
+            starts.add(len(folded) - len(core))
+    out: dict[str, int] = {}
+    for at in range(len(folded)):
+        suffix = folded[at:at + SUFFIX_LENGTH]
+        pos = 0 if at in starts else 1
+        if out.get(suffix, 2) > pos:
+            out[suffix] = pos
+    return out

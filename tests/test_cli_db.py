@@ -268,14 +268,15 @@ def test_db_search_keys_builds_the_keys_a_script_upgrade_leaves_empty(
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from app.models.catalog import SearchKey
-    from app.services.search_keys import all_rows
+    from app.models.catalog import NameSuffix, SearchKey
+    from app.services.search_keys import all_rows, all_suffix_rows
 
     assert cli.main(["demo-data", "--customers", "12", "--seed", "5", "--db", sqlite_url]) == 0
     engine = create_engine(sqlite_url, poolclass=pool.NullPool)
     try:
-        with engine.begin() as conn:  # as after `db upgrade --sql`: the table exists, empty
+        with engine.begin() as conn:  # as after `db upgrade --sql`: the tables exist, empty
             conn.execute(SearchKey.__table__.delete())
+            conn.execute(NameSuffix.__table__.delete())
         capsys.readouterr()
 
         assert cli.main(["db", "search-keys", "--db", sqlite_url]) == 0
@@ -285,10 +286,17 @@ def test_db_search_keys_builds_the_keys_a_script_upgrade_leaves_empty(
                         for r in all_rows(session)}
             stored = {tuple(row) for row in session.execute(select(
                 SearchKey.owner_kind, SearchKey.owner_id, SearchKey.term, SearchKey.pos))}
+            suffixes = {(r["owner_kind"], r["owner_id"], r["suffix"], r["pos"])
+                        for r in all_suffix_rows(session)}
+            stored_suffixes = {tuple(row) for row in session.execute(select(
+                NameSuffix.owner_kind, NameSuffix.owner_id, NameSuffix.suffix,
+                NameSuffix.pos))}
     finally:
         engine.dispose()
     assert expected and stored == expected
-    assert f"{len(expected)} search keys built" in capsys.readouterr().out
+    assert suffixes and stored_suffixes == suffixes
+    assert (f"{len(expected) + len(suffixes)} search keys (pinyin and name suffixes) built"
+            in capsys.readouterr().out)
 
 
 def test_db_upgrade_sql_says_to_build_the_search_keys_after_the_script(

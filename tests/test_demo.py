@@ -308,3 +308,21 @@ def test_demo_company_header_prints_on_slips(demo_db: demo.DemoSummary, engine: 
     with uow:
         company = load_company(uow)
     assert company.name != DEFAULT_COMPANY_NAME and company.phone and company.bank_account
+
+
+def test_the_demo_stores_the_same_search_keys_and_name_suffixes_as_a_rebuild(
+        demo_db: demo.DemoSummary, uow: UnitOfWork) -> None:
+    from app.models.catalog import NameSuffix, SearchKey
+    from app.services import search_keys
+
+    with uow:
+        stored_keys = set(uow.session.execute(select(
+            SearchKey.owner_kind, SearchKey.owner_id, SearchKey.term, SearchKey.pos)).all())
+        stored_suffixes = set(uow.session.execute(select(
+            NameSuffix.owner_kind, NameSuffix.owner_id, NameSuffix.suffix,
+            NameSuffix.pos)).all())
+        assert stored_keys == {(r["owner_kind"], r["owner_id"], r["term"], r["pos"])
+                               for r in search_keys.all_rows(uow.session)}
+        assert stored_suffixes == {(r["owner_kind"], r["owner_id"], r["suffix"], r["pos"])
+                                   for r in search_keys.all_suffix_rows(uow.session)}
+    assert demo_db.name_suffixes == len(stored_suffixes) > demo_db.customers

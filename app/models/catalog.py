@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Index, Integer, SmallInteger, String
+from sqlalchemy import Index, Integer, SmallInteger, String, Unicode
+from sqlalchemy.dialects import mssql, postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Flag, Money, Points, Text20, Text100, Text200, Text500, Tracked
@@ -64,4 +65,36 @@ class SearchKey(Base):
     # The key itself ("term": KEY is a reserved word on SQL Server). ASCII, like the other
     # pinyin keys: a prefix is an index range on every engine.
     term: Mapped[str] = mapped_column(String(32))
+    pos: Mapped[int] = mapped_column(SmallInteger)
+
+
+# A suffix compares character by character (code point order) on every engine, so that "the
+# suffixes starting with 鑫锐" is the range [鑫锐, 鑫锓): SQLite's BINARY already does; on
+# PostgreSQL and SQL Server the column gets a binary collation instead of the database's
+# linguistic one (Chinese_PRC sorts by pinyin, where that range would miss names).
+SUFFIX_TYPE = (Unicode(16)
+               .with_variant(postgresql.VARCHAR(16, collation="C"), "postgresql")
+               .with_variant(mssql.NVARCHAR(16, collation="Latin1_General_100_BIN2"), "mssql"))
+
+
+class NameSuffix(Base):
+    """A tail of a customer's name or short name (app.textkeys.name_suffixes), so that a
+    Chinese text is found anywhere in a name by one index range.
+
+    ``owner_kind`` is ``c`` (customer), ``owner_id`` its id; ``pos`` is 0 where the suffix
+    starts the name (or the name after its place, or the short name), 1 inside it. Only ids
+    and the names the directory shows every login anyway; kept in the same transaction as
+    the name by app.services.search_keys.
+    """
+
+    __tablename__ = "name_suffixes"
+    __table_args__ = (
+        # A search is one range of this index, read without the table.
+        Index("ix_name_suffixes_lookup", "owner_kind", "suffix", "pos", "owner_id"),
+        Index("ix_name_suffixes_owner", "owner_kind", "owner_id"),
+    )
+
+    owner_kind: Mapped[str] = mapped_column(String(1))
+    owner_id: Mapped[int] = mapped_column(Integer)
+    suffix: Mapped[str] = mapped_column(SUFFIX_TYPE)
     pos: Mapped[int] = mapped_column(SmallInteger)

@@ -66,6 +66,8 @@ def _module_tables(module: Module, tables: Iterable[str], children: Iterable[str
 DIRECTORY_VIEW: Final = "customer_directory"
 # The pinyin search keys of customers and products (app.models.catalog.SearchKey).
 SEARCH_KEYS: Final = "search_keys"
+# The tails of customers' names and short names (app.models.catalog.NameSuffix).
+NAME_SUFFIXES: Final = "name_suffixes"
 # The phone numbers of customers and of their contacts, with the customer's owner: views made
 # by a migration on every engine. A role with the phone field protected reads its own
 # customers' numbers through them (the program filters by owner; on a secured server the
@@ -147,9 +149,13 @@ def _build_access() -> tuple[Access, ...]:
     # show every login anyway, so every login reads them (no row rule: a search joins the
     # ids back to the directory or the products, whose own rules apply). Whoever saves a
     # customer's or a product's name writes its keys.
+    # The name suffixes likewise: ids and the names the directory shows.
     rows.append(Access(SEARCH_KEYS, "SELECT"))
+    rows.append(Access(NAME_SUFFIXES, "SELECT"))
     for module in (Module.CUSTOMERS, Module.PRODUCTS):
         add(Access(SEARCH_KEYS, p, module, op) for op in (C, E) for p in ("INSERT", "DELETE"))
+    add(Access(NAME_SUFFIXES, p, Module.CUSTOMERS, op) for op in (C, E)
+        for p in ("INSERT", "DELETE"))
 
     add(_module_tables(Module.CUSTOMERS, ["customers"],
                        ["contacts", "addresses", "devices", "meter_readings"]))

@@ -81,7 +81,9 @@ from app.services.permissions import (
 from app.services.uow import UnitOfWork, translate_db_error, unique_field
 from app.services.validation import Checker, search_fields, search_text
 from app.textkeys import (
+    SUFFIX_LENGTH,
     core_initials,
+    fold_text,
     normalise_name,
     person_sort_key,
     phone_digits,
@@ -992,7 +994,8 @@ def _text_params(text: str) -> tuple[str, dict[str, str]]:
     """The statement shape for a search text and the values of its parameters.
 
     Shapes: ``all`` (no text), ``short`` (one or two digits: the name), ``digits``,
-    ``letters``, ``code`` and ``words`` (see :func:`search_shape`).
+    ``letters``, ``code`` and ``words`` (see :func:`search_shape`), and ``phrase``: words
+    longer than a name suffix is kept, looked for in the names themselves.
     """
     q = (text or "").strip()
     if not q:
@@ -1014,8 +1017,12 @@ def _text_params(text: str) -> tuple[str, dict[str, str]]:
         return "code", {"anywhere": _anywhere(q), **_range(normalise_name(q)), **keys,
                         **_range(q.upper(), "serial_lo", "serial_hi"),
                         **_range(q.upper(), "code_lo", "code_hi"), "code_exact": q.upper()}
-    return "words", {"anywhere": _anywhere(q), **_range(q),
-                     **_range(normalise_name(q) or q, "name_lo", "name_hi")}
+    suffix = search_keys.suffix_params(q)
+    if suffix and len(fold_text(q)) <= SUFFIX_LENGTH:
+        return "words", {"anywhere": _anywhere(q), **_range(q), **suffix}
+    # Longer than a suffix is kept (or only punctuation): the names themselves.
+    return "phrase", {"anywhere": _anywhere(q), **_range(q),
+                      **_range(normalise_name(q) or q, "name_lo", "name_hi")}
 
 
 def _range(prefix: str, lo: str = "lo", hi: str = "hi") -> dict[str, str]:
@@ -1104,8 +1111,9 @@ def _hits(shape: str, keys: _Keys) -> Any:
     pinyin inside the name 3, anything else (a contact, a serial number, a custom field) 4.
 
     Each branch is one indexed lookup of ids (the pinyin ones a range of the search keys),
-    combined with UNION ALL, so no engine walks the whole list to find a few rows; only
-    Chinese words still look inside the names (LIKE), as before."""
+    combined with UNION ALL, so no engine walks the whole list to find a few rows: Chinese
+    words are a range of the name suffixes; only a phrase longer than a suffix still looks
+    inside the names (LIKE)."""
     def ranked_ids(rank: int, *where: Any, ids: Any = keys.id) -> Any:
         return select(ids.label("id"), literal_column(str(rank), Integer).label("rank")
                       ).where(*where)
@@ -1129,17 +1137,22 @@ def _hits(shape: str, keys: _Keys) -> Any:
             ranked_ids(4, custom),
         ]
         return union_all(*branches).subquery("hits")
+    contacts = ranked_ids(4, _in_range(Contact.name), ids=Contact.customer_id)
+    if shape == "words":
+        # Anywhere in the name or short name: one range of the name suffixes.
+        return union_all(search_keys.suffix_hits(search_keys.CUSTOMER), contacts,
+                         ranked_ids(4, custom)).subquery("hits")
     starts = _in_range(keys.name_key, "name_lo", "name_hi")
     return union_all(
         select(keys.id.label("id"), case((starts, 1), else_=3).label("rank")).where(
             or_(_like_anywhere(keys.name), _like_anywhere(keys.short_name))),
-        ranked_ids(4, _in_range(Contact.name), ids=Contact.customer_id),
+        contacts,
         ranked_ids(4, custom),
     ).subquery("hits")
 
 
 # Shapes of text whose matches are listed best first (:func:`_hits`).
-_RANKED_SHAPES = frozenset({"letters", "code", "words"})
+_RANKED_SHAPES = frozenset({"letters", "code", "words", "phrase"})
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,12 @@ pinyin initials and full pinyin of its name from every syllable on, in every rea
 term < 'xigv'``), on SQLite, PostgreSQL and SQL Server alike, and the ids it finds are joined
 back to the records, so whoever searches sees only what they could see anyway.
 
+A customer's name is found by Chinese text too: ``name_suffixes`` (app.models.catalog.
+NameSuffix) holds every tail of its name and short name (app.textkeys.name_suffixes), and
+"contains 鑫锐" is the range of suffixes starting with 鑫锐 (:func:`suffix_hits`).
+
 Every path that writes a name calls :func:`keep_customer` / :func:`keep_product` in the same
-transaction; the demo generator and the migration write the same keys in bulk.
+transaction; the demo generator and the migrations write the same rows in bulk.
 """
 
 from __future__ import annotations
@@ -19,9 +23,17 @@ from sqlalchemy import Integer, and_, bindparam, delete, insert, literal_column,
 from sqlalchemy.orm import Session
 
 from app.models import Customer, Product
-from app.models.catalog import SearchKey
+from app.models.catalog import NameSuffix, SearchKey
 from app.models.enums import CustomerKind
-from app.textkeys import KEY_LENGTH, merged_keys, name_keys, search_prefix
+from app.textkeys import (
+    KEY_LENGTH,
+    SUFFIX_LENGTH,
+    fold_text,
+    merged_keys,
+    name_keys,
+    name_suffixes,
+    search_prefix,
+)
 
 CUSTOMER = "c"
 PRODUCT = "p"
@@ -42,50 +54,72 @@ def product_keys(name: str) -> dict[str, int]:
     return name_keys(name, core_start=False)
 
 
+def customer_suffixes(name: str, short_name: str | None) -> dict[str, int]:
+    """The suffixes of a customer: its name's and its short name's (a start of the name)."""
+    return merged_keys(name_suffixes(name), name_suffixes(short_name))
+
+
 def _rows(kind: str, owner_id: int, keys: dict[str, int]) -> list[dict[str, Any]]:
     return [{"owner_kind": kind, "owner_id": owner_id, "term": k, "pos": p}
             for k, p in sorted(keys.items())]
 
 
-def _sync(session: Session, kind: str, owner_id: int, keys: dict[str, int],
-          *, new: bool) -> None:
-    """Make the stored keys of one record ``keys``: only what differs is written."""
+def suffix_rows(kind: str, owner_id: int, suffixes: dict[str, int]) -> list[dict[str, Any]]:
+    return [{"owner_kind": kind, "owner_id": owner_id, "suffix": k, "pos": p}
+            for k, p in sorted(suffixes.items())]
+
+
+def _sync(session: Session, model: Any, column: str, owner: tuple[str, int],
+          keys: dict[str, int], *, new: bool) -> None:
+    """Make the stored rows of one record (``owner``: kind and id) in the table of
+    ``model``, whose text is ``column``, hold ``keys``: only what differs is written."""
+    kind, owner_id = owner
+    table = model.__table__
+    text = table.c[column]
+
+    def rows(keys: dict[str, int]) -> list[dict[str, Any]]:
+        return [{"owner_kind": kind, "owner_id": owner_id, column: k, "pos": p}
+                for k, p in sorted(keys.items())]
+
     if new:
         if keys:
-            session.execute(insert(SearchKey), _rows(kind, owner_id, keys))
+            session.execute(insert(table), rows(keys))
         return
-    table = SearchKey.__table__
     stored = dict(session.execute(
-        select(table.c.term, table.c.pos).where(table.c.owner_kind == kind,
-                                               table.c.owner_id == owner_id)).all())
+        select(text, table.c.pos).where(table.c.owner_kind == kind,
+                                        table.c.owner_id == owner_id)).all())
     gone = [k for k, p in stored.items() if keys.get(k) != p]
     if gone:
-        session.execute(delete(SearchKey).where(
-            SearchKey.owner_kind == kind, SearchKey.owner_id == owner_id,
-            SearchKey.term.in_(gone)))
+        session.execute(delete(table).where(
+            table.c.owner_kind == kind, table.c.owner_id == owner_id, text.in_(gone)))
     added = {k: p for k, p in keys.items() if stored.get(k) != p}
     if added:
-        session.execute(insert(SearchKey), _rows(kind, owner_id, added))
+        session.execute(insert(table), rows(added))
 
 
 def keep_customer(session: Session, customer: Customer, *, new: bool = False) -> None:
-    """Write the customer's keys after its name, short name or kind were saved (flushed:
-    it has its id). ``new``: nothing is stored yet."""
-    _sync(session, CUSTOMER, customer.id,
+    """Write the customer's keys and suffixes after its name, short name or kind were
+    saved (flushed: it has its id). ``new``: nothing is stored yet."""
+    owner = (CUSTOMER, customer.id)
+    _sync(session, SearchKey, "term", owner,
           customer_keys(customer.name, customer.short_name, customer.kind), new=new)
+    _sync(session, NameSuffix, "suffix", owner,
+          customer_suffixes(customer.name, customer.short_name), new=new)
 
 
 def keep_product(session: Session, product: Product, *, new: bool = False) -> None:
     """Write the product's keys after its name was saved (flushed: it has its id)."""
-    _sync(session, PRODUCT, product.id, product_keys(product.name), new=new)
+    _sync(session, SearchKey, "term", (PRODUCT, product.id), product_keys(product.name),
+          new=new)
 
 
 def drop_keys(session: Session, kind: str, owner_ids: Iterable[int]) -> None:
-    """Remove the keys of records being deleted (or merged into another)."""
+    """Remove the keys and suffixes of records being deleted (or merged into another)."""
     ids = list(owner_ids)
     if ids:
-        session.execute(delete(SearchKey).where(SearchKey.owner_kind == kind,
-                                                SearchKey.owner_id.in_(ids)))
+        for model in (SearchKey, NameSuffix):
+            session.execute(delete(model).where(model.owner_kind == kind,
+                                                model.owner_id.in_(ids)))
 
 
 def all_rows(session: Session) -> Iterator[dict[str, Any]]:
@@ -97,19 +131,28 @@ def all_rows(session: Session) -> Iterator[dict[str, Any]]:
         yield from _rows(PRODUCT, p.id, product_keys(p.name))
 
 
+def all_suffix_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """The suffixes every customer should have, computed afresh from the names."""
+    for r in session.execute(select(Customer.id, Customer.name, Customer.short_name)
+                             .order_by(Customer.id)):
+        yield from suffix_rows(CUSTOMER, r.id, customer_suffixes(r.name, r.short_name))
+
+
 def rebuild(session: Session, *, batch: int = 5000) -> int:
-    """Replace every key by one computed from the names (a repair tool and the tests'
-    yardstick); returns how many keys there are."""
-    session.execute(delete(SearchKey))
-    count, chunk = 0, []
-    for row in list(all_rows(session)):
-        chunk.append(row)
-        if len(chunk) >= batch:
-            session.execute(insert(SearchKey), chunk)
-            count, chunk = count + len(chunk), []
-    if chunk:
-        session.execute(insert(SearchKey), chunk)
-        count += len(chunk)
+    """Replace every key and suffix by ones computed from the names (a repair tool and
+    the tests' yardstick); returns how many rows there are."""
+    count = 0
+    for model, rows in ((SearchKey, all_rows), (NameSuffix, all_suffix_rows)):
+        session.execute(delete(model))
+        chunk: list[dict[str, Any]] = []
+        for row in list(rows(session)):
+            chunk.append(row)
+            if len(chunk) >= batch:
+                session.execute(insert(model), chunk)
+                count, chunk = count + len(chunk), []
+        if chunk:
+            session.execute(insert(model), chunk)
+            count += len(chunk)
     return count
 
 
@@ -137,12 +180,38 @@ def key_hits(kind: str, lo: str = "key_lo", hi: str = "key_hi") -> Any:
              sk.term < bindparam(hi, type_=sk.term.type)))
 
 
+def suffix_params(text: str, lo: str = "suffix_lo", hi: str = "suffix_hi"
+                  ) -> dict[str, str]:
+    """Bounds of the suffixes starting with ``text`` as typed (see :func:`suffix_hits`),
+    cut to SUFFIX_LENGTH; empty when nothing of the text is left after folding."""
+    folded = fold_text(text)[:SUFFIX_LENGTH]
+    if not folded:
+        return {}
+    return {lo: folded, hi: folded[:-1] + chr(ord(folded[-1]) + 1)}
+
+
+def suffix_hits(kind: str, lo: str = "suffix_lo", hi: str = "suffix_hi") -> Any:
+    """SELECT owner id, rank of the records with a suffix in the range of the parameters
+    ``lo``/``hi`` (:func:`suffix_params`): one range of ``ix_name_suffixes_lookup``. The
+    rank is 1 for a suffix starting the name, 3 for one inside it (a text longer than
+    SUFFIX_LENGTH must still be checked against the names)."""
+    ns = NameSuffix.__table__.c
+    return select(ns.owner_id.label("id"),
+                  (ns.pos * literal_column("2", Integer) + literal_column("1", Integer))
+                  .label("rank")).where(
+        ns.owner_kind == kind,
+        and_(ns.suffix >= bindparam(lo, type_=ns.suffix.type),
+             ns.suffix < bindparam(hi, type_=ns.suffix.type)))
+
+
 __all__ = [
     "CUSTOMER",
     "KEY_LENGTH",
     "PRODUCT",
     "all_rows",
+    "all_suffix_rows",
     "customer_keys",
+    "customer_suffixes",
     "drop_keys",
     "keep_customer",
     "keep_product",
@@ -150,4 +219,7 @@ __all__ = [
     "prefix_params",
     "product_keys",
     "rebuild",
+    "suffix_hits",
+    "suffix_params",
+    "suffix_rows",
 ]

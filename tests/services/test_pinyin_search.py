@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from app.models import Customer, Product
-from app.models.catalog import SearchKey
+from app.models.catalog import NameSuffix, SearchKey
 from app.models.enums import CustomerKind, ProductCategory
 from app.services import search_keys
 from app.services.catalog import ProductDraft, create_product, list_products, update_product
@@ -38,16 +38,24 @@ def _product(sku: str, name: str, category=ProductCategory.CONSUMABLE, **kw) -> 
     return ProductDraft(sku=sku, name=name, category=category, list_price=Decimal("10.00"), **kw)
 
 
-def _stored(uow) -> set[tuple[str, int, str, int]]:
+def _stored(uow) -> set[tuple[str, str, int, str, int]]:
+    """Every pinyin key and name suffix stored, as (table, kind, id, text, pos)."""
     with uow:
-        return set(uow.session.execute(select(
-            SearchKey.owner_kind, SearchKey.owner_id, SearchKey.term, SearchKey.pos)).all())
+        keys = uow.session.execute(select(
+            SearchKey.owner_kind, SearchKey.owner_id, SearchKey.term, SearchKey.pos)).all()
+        suffixes = uow.session.execute(select(
+            NameSuffix.owner_kind, NameSuffix.owner_id, NameSuffix.suffix,
+            NameSuffix.pos)).all()
+        return {("k", *r) for r in keys} | {("s", *r) for r in suffixes}
 
 
-def _rebuilt(uow) -> set[tuple[str, int, str, int]]:
+def _rebuilt(uow) -> set[tuple[str, str, int, str, int]]:
+    """What :func:`_stored` should be, computed afresh from the names."""
     with uow:
-        return {(r["owner_kind"], r["owner_id"], r["term"], r["pos"])
-                for r in search_keys.all_rows(uow.session)}
+        return ({("k", r["owner_kind"], r["owner_id"], r["term"], r["pos"])
+                 for r in search_keys.all_rows(uow.session)}
+                | {("s", r["owner_kind"], r["owner_id"], r["suffix"], r["pos"])
+                   for r in search_keys.all_suffix_rows(uow.session)})
 
 
 # --- the keys ----------------------------------------------------------------------------------
@@ -170,8 +178,9 @@ def test_customers_rank_by_how_well_they_match_then_by_pinyin(uow, sales_user):
     # Homophones too (新大 and 鑫达 are both xin da).
     assert _names(uow, sales_user, "xinda") == ["北京鑫达电子", "新大陆科技", "鑫达商贸",
                                                  "安信鑫达"]
-    # Chinese: the name starting with the text before the text inside a name.
-    assert _names(uow, sales_user, "鑫达") == ["鑫达商贸", "安信鑫达", "北京鑫达电子"]
+    # Chinese: the names starting with the text (also after their city, as pinyin does)
+    # before the text inside a name.
+    assert _names(uow, sales_user, "鑫达") == ["北京鑫达电子", "鑫达商贸", "安信鑫达"]
 
 
 def test_a_ranked_search_pages_through_every_match_once(uow, sales_user):
@@ -274,3 +283,58 @@ def test_the_migration_builds_the_same_keys_as_the_program():
         assert revision.name_keys(name, core_start=False) == search_keys.product_keys(name)
         assert revision.sort_key(name) == sort_key(name)
         assert (revision.person_sort_key(name) or sort_key(name)) == person_sort_key(name)
+
+
+def test_the_suffix_migration_builds_the_same_suffixes_as_the_program():
+    import importlib.util
+    from pathlib import Path
+
+    import app
+
+    path = (Path(app.__file__).parent / "migrations" / "versions"
+            / "20261212_d3e9b7c4a1f5_name_suffixes.py")
+    spec = importlib.util.spec_from_file_location("name_suffixes_revision", path)
+    assert spec is not None and spec.loader is not None
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    names = ["北京石景山智品文化传媒有限公司", "单县鑫佳商贸", "曾国藩", "ＨＰ 打印机（北京）",
+             "北京市海淀区远航电子有限公司", "北京", "Canon佳能（北京）有限公司", "", "——"]
+    for name in names:
+        for short in (None, "航信", "智品"):
+            assert revision.customer_suffixes(name, short) \
+                == search_keys.customer_suffixes(name, short)
+
+
+def test_chinese_text_finds_exactly_the_names_that_contain_it(uow, manager):
+    """The name suffixes answer "contains" exactly as reading every name would: the same
+    customers for random pieces of random names, punctuation, width and case folded."""
+    rng = random.Random(16)
+    words = ["北京", "鑫佳", "科技", "复印", "有限公司", "长城", "（天津）", "ＨＰ", "hp",
+             "打印机", "商贸", "智品文化传媒", "鑫", "单县"]
+    made: dict[str, str | None] = {}
+    for step in range(40):
+        name = "".join(rng.choice(words) for _ in range(rng.randint(1, 5))) + f"{step}号"
+        short = rng.choice([None, rng.choice(words) + rng.choice(words)])
+        create_customer(uow=uow, actor=manager, draft=CustomerDraft(name=name,
+                                                                    short_name=short))
+        made[name] = short
+    # A long name: a text longer than a suffix is looked for in the names themselves.
+    long_name = "北京石景山智品文化传媒广告设计制作有限公司"
+    create_customer(uow=uow, actor=manager, draft=CustomerDraft(name=long_name))
+    made[long_name] = None
+
+    def fold(text: str | None) -> str:
+        from app.textkeys import fold_text
+        return fold_text(text)
+
+    texts = ["鑫", "科技", "打印机", "(天津)", "天 津", "HP打印", "智品文化传媒有", "号",
+             "石景山智品文化传媒广告设计制作", "景山智品文化传媒广告设计制作有限公司"]
+    for name in rng.sample(sorted(made), 12):
+        start = rng.randrange(len(name))
+        texts.append(name[start:start + rng.randint(1, 6)])
+    for text in texts:
+        expected = {n for n, short in made.items()
+                    if fold(text) in fold(n) or (short and fold(text) in fold(short))}
+        if not fold(text).isascii():
+            found = search_customers(uow=uow, actor=manager, text=text, limit=200).rows
+            assert {r.name for r in found} == expected, text
