@@ -85,7 +85,7 @@ def _sync(session: Session, model: Any, column: str, owner: tuple[str, int],
         if keys:
             session.execute(insert(table), rows(keys))
         return
-    stored = dict(session.execute(
+    stored: dict[str, int] = dict(session.execute(
         select(text, table.c.pos).where(table.c.owner_kind == kind,
                                         table.c.owner_id == owner_id)).all())
     gone = [k for k, p in stored.items() if keys.get(k) != p]
