@@ -3,28 +3,75 @@
 For each measured operation it reports the median time of the service call, the median
 time of equivalent hand-written SQL on the same database, their ratio, and how many
 statements the service issued. Measuring is done here, not in tests with timed asserts.
+:func:`result_records` gives the same as plain data (``stationcrm bench --json``), so runs
+can be compared; :func:`bench_lan` times what a person does at a station through a relay
+that adds a LAN's delay (``--lan-ms``) and counts the round trips.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import itertools
 import random
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, event, func, insert, select, text, true
+from sqlalchemy import (
+    Engine,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    make_url,
+    select,
+    text,
+    true,
+    update,
+)
+from sqlalchemy.exc import DBAPIError
 
-from app.models import Contact, Customer, Department, FeedEntry, Role, User, Visit, utcnow
-from app.models.enums import Module, Operation
+from app.db import make_engine
+from app.latency import LatencyProxy
+from app.models import (
+    AuditEntry,
+    Contact,
+    Customer,
+    CustomFieldValue,
+    Department,
+    DocumentSequence,
+    FeedEntry,
+    Order,
+    OrderLine,
+    Payment,
+    PaymentAllocation,
+    Product,
+    Role,
+    User,
+    Visit,
+    utcnow,
+)
+from app.models.enums import (
+    AuditAction,
+    CustomFieldEntity,
+    Module,
+    Operation,
+    OrderStatus,
+    PaymentMethod,
+)
 from app.services.auth import actor_for
 from app.services.customer360 import customer_overview
 from app.services.customers import search_customers
+from app.services.numbering import PREFIXES
 from app.services.paging import Sort
 from app.services.permissions import Actor, grants_for
+from app.services.sales.data import OrderDraft, OrderLineDraft
 from app.services.uow import UnitOfWork
 from app.textkeys import pinyin_full, pinyin_initials
 
@@ -35,10 +82,13 @@ PAGE = 100
 class BenchResult:
     name: str
     query: str
-    service_ms: float
+    service_ms: float  # the median
     raw_ms: float
     statements: int
     rows: int
+    service_min_ms: float | None = None
+    # The operation's name in --json, the same from run to run (the text table says more).
+    operation: str = ""
 
     @property
     def ratio(self) -> float:
@@ -61,14 +111,24 @@ def count_statements(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", listener)
 
 
-def _median_ms(fn: Callable[[], object], repeat: int) -> float:
+@dataclass(frozen=True)
+class Timing:
+    median_ms: float
+    min_ms: float
+
+
+def _timed(fn: Callable[[], object], repeat: int) -> Timing:
     fn()  # warm caches and compiled-statement cache
     times = []
-    for _ in range(repeat):
+    for _ in range(max(1, repeat)):
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return Timing(statistics.median(times), min(times))
+
+
+def _median_ms(fn: Callable[[], object], repeat: int) -> float:
+    return _timed(fn, repeat).median_ms
 
 
 def _manager(engine: Engine) -> Actor:
@@ -94,6 +154,13 @@ _RAW_KEYS = (
     "GROUP BY owner_id) k JOIN customers c ON c.id = k.id "
     "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id"
 )
+
+# Each search's name in --json.
+_SEARCH_OPERATIONS = {
+    "pinyin initials": "search pinyin initials", "pinyin inside": "search pinyin inside",
+    "full pinyin": "search pinyin full", "customer code": "search code",
+    "name": "search name", "phone digits": "search phone",
+}
 
 # Hand-written SQL with the same meaning as the service's search for each shape of text.
 _RAW_SEARCH = {
@@ -201,12 +268,14 @@ def bench_search(engine: Engine, *, repeat: int = 15) -> list[BenchResult]:
             with engine.connect() as conn:
                 return len(conn.execute(text(sql + f" LIMIT {PAGE + 1}"), params).all())
 
-        service_ms, raw_ms = _median_ms(service, repeat), _median_ms(raw, repeat)
+        timing, raw_ms = _timed(service, repeat), _median_ms(raw, repeat)
         with count_statements(engine) as seen:  # warm: as a station's second search
             rows = service()
         results.append(BenchResult(name=f"search by {label}", query=query,
-                                   service_ms=service_ms, raw_ms=raw_ms,
-                                   statements=len(seen), rows=rows))
+                                   service_ms=timing.median_ms, raw_ms=raw_ms,
+                                   statements=len(seen), rows=rows,
+                                   service_min_ms=timing.min_ms,
+                                   operation=_SEARCH_OPERATIONS[label]))
     return results
 
 
@@ -268,15 +337,20 @@ def _raw_overview(modules: frozenset[Module] | None = None) -> list[str]:
     return [head, *contracts, timeline]
 
 
+def _busiest_customer(engine: Engine) -> int:
+    """The customer with the most visits: the longest history, the fullest card."""
+    with engine.connect() as conn:
+        return int(conn.execute(
+            select(Visit.customer_id).group_by(Visit.customer_id)
+            .order_by(func.count().desc(), Visit.customer_id).limit(1)
+        ).scalar_one())
+
+
 def bench_overview(engine: Engine, *, repeat: int = 15) -> BenchResult:
     """The 360 view of the customer with the most visits (the longest history)."""
     actor = _manager(engine)
     uow = UnitOfWork.for_engine(engine)
-    with engine.connect() as conn:
-        customer_id = conn.execute(
-            select(Visit.customer_id).group_by(Visit.customer_id)
-            .order_by(func.count().desc(), Visit.customer_id).limit(1)
-        ).scalar_one()
+    customer_id = _busiest_customer(engine)
 
     def service() -> int:
         return len(customer_overview(uow=uow, actor=actor, customer_id=customer_id).timeline)
@@ -287,11 +361,12 @@ def bench_overview(engine: Engine, *, repeat: int = 15) -> BenchResult:
             return sum(len(conn.execute(text(sql), {"c": customer_id}).all())
                        for sql in _raw_overview())
 
-    service_ms, raw_ms = _median_ms(service, repeat), _median_ms(raw, repeat)
+    timing, raw_ms = _timed(service, repeat), _median_ms(raw, repeat)
     with count_statements(engine) as seen:
         rows = service()
     return BenchResult(name="customer 360 view", query=f"customer {customer_id}",
-                       service_ms=service_ms, raw_ms=raw_ms, statements=len(seen), rows=rows)
+                       service_ms=timing.median_ms, raw_ms=raw_ms, statements=len(seen),
+                       rows=rows, service_min_ms=timing.min_ms, operation="open 360")
 
 
 # Hand-written SQL for the main grouped figures of each statistic (the service adds the
@@ -364,12 +439,14 @@ def bench_statistics(engine: Engine, *, repeat: int = 5) -> list[BenchResult]:
             with engine.connect() as conn:
                 return len(conn.execute(stmt, p).all())
 
-        service_ms, raw_ms = _median_ms(service, repeat), _median_ms(raw, repeat)
+        timing, raw_ms = _timed(service, repeat), _median_ms(raw, repeat)
         table = run_statistic(name, filters, uow=uow, actor=actor)
         results.append(BenchResult(name=f"statistic {name}",
                                    query=f"{date_from:%y%m%d}-{date_to:%y%m%d}",
-                                   service_ms=service_ms, raw_ms=raw_ms,
-                                   statements=table.queries, rows=len(table.rows)))
+                                   service_ms=timing.median_ms, raw_ms=raw_ms,
+                                   statements=table.queries, rows=len(table.rows),
+                                   service_min_ms=timing.min_ms,
+                                   operation=f"statistic {name}"))
     return results
 
 
@@ -394,6 +471,8 @@ _RAW_AFTER_PHONE = ("c.phone IS NULL OR (c.phone <= :v AND (c.phone < :v OR "
                     "(c.phone = :v AND c.id < :i)))")
 _RAW_AFTER_NO_PHONE = "c.phone IS NULL AND c.id < :i"
 _SCROLL_SORTS = {"pinyin order": None, "phone, descending": Sort("phone", descending=True)}
+_SCROLL_OPERATIONS = {"pinyin order": "scroll to end",
+                      "phone, descending": "scroll to end, phone descending"}
 
 
 def bench_scroll(engine: Engine, *, repeat: int = 3) -> list[BenchResult]:
@@ -437,12 +516,14 @@ def bench_scroll(engine: Engine, *, repeat: int = 3) -> list[BenchResult]:
                     params = {"v": last[key], "i": last["id"]}
                     limit = min(limit * 2, _SCROLL_CAP)
 
-        service_ms, raw_ms = _median_ms(service, repeat), _median_ms(raw, repeat)
+        timing, raw_ms = _timed(service, repeat), _median_ms(raw, repeat)
         with count_statements(engine) as seen:
             rows = service()
         results.append(BenchResult(name=f"scroll, {label}", query="all rows",
-                                   service_ms=service_ms, raw_ms=raw_ms,
-                                   statements=len(seen), rows=rows))
+                                   service_ms=timing.median_ms, raw_ms=raw_ms,
+                                   statements=len(seen), rows=rows,
+                                   service_min_ms=timing.min_ms,
+                                   operation=_SCROLL_OPERATIONS[label]))
     return results
 
 
@@ -533,14 +614,15 @@ def bench_feed(engine: Engine, *, repeat: int = 15,
                 return len(conn.execute(text(RAW_FEED_POLL),
                                         raw_feed_params(next(turn_raw), last)).all())
 
-        service_ms, raw_ms = _median_ms(service, polls), _median_ms(raw, polls)
+        timing, raw_ms = _timed(service, polls), _median_ms(raw, polls)
         with count_statements(engine) as seen:
             rows = len(read_feed(uow=uow, actor=people[0], after_id=last,
                                  seen_id=last - 50).items)
     finally:
         forget_bench_feed(engine)
     return BenchResult(name="change feed poll", query=f"{notices} notices",
-                       service_ms=service_ms, raw_ms=raw_ms, statements=len(seen), rows=rows)
+                       service_ms=timing.median_ms, raw_ms=raw_ms, statements=len(seen),
+                       rows=rows, service_min_ms=timing.min_ms, operation="change feed poll")
 
 
 def format_results(results: list[BenchResult]) -> str:
@@ -549,6 +631,313 @@ def format_results(results: list[BenchResult]) -> str:
     for r in results:
         lines.append(f"{r.name:<30}{r.query:<16}{r.service_ms:>11.2f}{r.raw_ms:>11.2f}"
                      f"{r.ratio:>7.2f}{r.statements:>9}{r.rows:>6}")
+    return "\n".join(lines)
+
+
+# --- plain records for --json ------------------------------------------------------------
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def result_records(results: Sequence[BenchResult | ActionResult], *, engine: str,
+                   customers: int) -> list[dict[str, Any]]:
+    """One record per operation (``stationcrm bench --json``), the same keys in every run so
+    that runs can be compared: ``operation``, ``engine``, ``customers`` (in the database
+    measured), ``service_ms`` (median) and ``service_min_ms``, ``sql_ms`` (the hand-written
+    SQL's median) and ``ratio`` (None for an action, which has no SQL of its own), and
+    ``statements`` the service executed for one run. An action timed through the LAN
+    relay adds ``round_trips`` and ``lan_ms`` (the delay each way)."""
+    records: list[dict[str, Any]] = []
+    for r in results:
+        record: dict[str, Any] = {"operation": r.operation or getattr(r, "name", ""),
+                                  "engine": engine, "customers": customers,
+                                  "service_ms": _ms(r.service_ms),
+                                  "service_min_ms": _ms(r.service_min_ms)}
+        if isinstance(r, BenchResult):
+            record |= {"sql_ms": _ms(r.raw_ms),
+                       "ratio": round(r.ratio, 3) if r.raw_ms else None,
+                       "statements": r.statements}
+        else:
+            record |= {"sql_ms": None, "ratio": None, "statements": r.statements,
+                       "round_trips": r.round_trips, "lan_ms": r.lan_ms}
+        records.append(record)
+    return records
+
+
+# --- a person's actions, through a LAN's delay ---------------------------------------------
+
+# What the actions write carries this mark (an order's and a payment's notes, a saved card's
+# notes in between), so that a record left behind is told from real ones.
+BENCH_MARK = "BENCH"
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """One thing a person does at a station, timed on the station's engine: the median and
+    fastest run, the statements of one run and, through the relay, its round trips."""
+
+    operation: str
+    service_ms: float
+    service_min_ms: float
+    statements: int
+    round_trips: int | None = None
+    lan_ms: float | None = None
+
+
+@dataclass
+class _Trail:
+    """What the actions wrote, and the rows they change as they were before, so that
+    :func:`_clean_up` can put the database back as the owner."""
+
+    actor_id: int
+    customer_id: int
+    audit_floor: int
+    customer_before: dict[str, Any]
+    user_before: dict[str, Any]
+    sequences_before: dict[tuple[str, str], int]
+    orders: list[int] = field(default_factory=list)
+    payments: list[int] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    customer_version: int | None = None  # the version the actions' last save left
+    user_version: int | None = None  # the user's after the actions' last login
+
+
+_CUSTOMER_STAMPS = ("version", "updated_at", "updated_by_id")
+_USER_STAMPS = ("version", "updated_at", "updated_by_id", "password_hash", "failed_logins",
+                "locked_until", "last_login_at")
+_NUMBERED = (PREFIXES["order"], PREFIXES["payment"])
+
+
+def _row(conn: Any, entity: Any, row_id: int, names: Sequence[str]) -> dict[str, Any]:
+    row = conn.execute(select(*(getattr(entity, n) for n in names))
+                       .where(entity.id == row_id)).one()
+    return dict(zip(names, row, strict=True))
+
+
+def _start_trail(owner: Engine, actor: Actor, customer_id: int) -> _Trail:
+    with owner.connect() as conn:
+        floor = conn.execute(select(func.max(AuditEntry.id))).scalar_one() or 0
+        sequences = {(p, d): v for p, d, v in conn.execute(
+            select(DocumentSequence.prefix, DocumentSequence.period,
+                   DocumentSequence.last_value)
+            .where(DocumentSequence.prefix.in_(_NUMBERED)))}
+        return _Trail(actor_id=actor.user_id, customer_id=customer_id, audit_floor=floor,
+                      customer_before=_row(conn, Customer, customer_id, _CUSTOMER_STAMPS),
+                      user_before=_row(conn, User, actor.user_id, _USER_STAMPS),
+                      sequences_before=sequences)
+
+
+def _clean_up(owner: Engine, trail: _Trail) -> list[str]:
+    """Remove the actions' orders and payments, give back the document numbers they took
+    (where no one took one since), put the saved card's and the logged-in user's stamps
+    back, and remove their audit rows. Returns what could not be put back."""
+    left: list[str] = []
+    with owner.begin() as conn:
+        if trail.payments:
+            conn.execute(delete(PaymentAllocation)
+                         .where(PaymentAllocation.payment_id.in_(trail.payments)))
+            conn.execute(delete(Payment).where(Payment.id.in_(trail.payments)))
+        if trail.orders:
+            conn.execute(delete(CustomFieldValue).where(
+                CustomFieldValue.entity == CustomFieldEntity.ORDER,
+                CustomFieldValue.record_id.in_(trail.orders)))
+            conn.execute(delete(OrderLine).where(OrderLine.order_id.in_(trail.orders)))
+            conn.execute(delete(Order).where(Order.id.in_(trail.orders)))
+        taken: dict[tuple[str, str], int] = {}
+        for number in trail.numbers:
+            prefix, period, value = number.rsplit("-", 2)
+            taken[(prefix, period)] = max(taken.get((prefix, period), 0), int(value))
+        for (prefix, period), last in taken.items():
+            here = ((DocumentSequence.prefix == prefix) & (DocumentSequence.period == period)
+                    & (DocumentSequence.last_value == last))
+            was = trail.sequences_before.get((prefix, period))
+            done = conn.execute(
+                delete(DocumentSequence).where(here) if was is None else
+                update(DocumentSequence).where(here).values(last_value=was))
+            if not done.rowcount:
+                left.append(f"{prefix}-{period}: numbers up to {last} stay taken")
+        for entity, row_id, before, version in (
+                (Customer, trail.customer_id, trail.customer_before, trail.customer_version),
+                (User, trail.actor_id, trail.user_before, trail.user_version)):
+            if version is None:
+                continue
+            done = conn.execute(update(entity).where(entity.id == row_id,
+                                                     entity.version == version)
+                                .values(**before))
+            if not done.rowcount:
+                left.append(f"{entity.__tablename__} {row_id}: changed since, stamps kept")
+    try:
+        with owner.begin() as conn:
+            mine = AuditEntry.entity_id.in_
+            conn.execute(delete(AuditEntry).where(
+                AuditEntry.id > trail.audit_floor, AuditEntry.user_id == trail.actor_id,
+                ((AuditEntry.entity == "order") & mine(trail.orders or [0]))
+                | ((AuditEntry.entity == "payment") & mine(trail.payments or [0]))
+                | ((AuditEntry.entity == "customer")
+                   & (AuditEntry.entity_id == trail.customer_id))
+                | ((AuditEntry.entity == "user") & (AuditEntry.entity_id == trail.actor_id)
+                   & (AuditEntry.action == AuditAction.LOGIN))))
+    except DBAPIError:
+        # An append-only audit log refuses a login that is not its owner's.
+        left.append(f"audit rows after #{trail.audit_floor} by user {trail.actor_id} stay"
+                    f" (their records are marked {BENCH_MARK})")
+    return left
+
+
+def _bench_product(engine: Engine) -> int:
+    with engine.connect() as conn:
+        product = conn.execute(
+            select(Product.id).where(Product.active == true(), Product.list_price >= 1)
+            .order_by(Product.id).limit(1)).scalar_one_or_none()
+    if product is None:
+        raise RuntimeError("the database has no product to sell; run demo-data first")
+    return int(product)
+
+
+def _measure(operation: str, action: Callable[[], object], *, station: Engine,
+             relay: LatencyProxy | None, repeat: int) -> ActionResult:
+    action()  # warm: the pool's connection, the compiled statements, the grants
+    times, trips, counts = [], [], []
+    with count_statements(station) as seen:
+        for _ in range(max(1, repeat)):
+            before, statements = relay.traffic() if relay else None, len(seen)
+            start = time.perf_counter()
+            action()
+            times.append((time.perf_counter() - start) * 1000)
+            counts.append(len(seen) - statements)
+            if relay is not None and before is not None:
+                trips.append((relay.traffic() - before).round_trips)
+    return ActionResult(operation, statistics.median(times), min(times),
+                        statistics.median_low(counts),
+                        statistics.median_low(trips) if trips else None,
+                        relay.delay * 1000 if relay else None)
+
+
+def bench_actions(owner: Engine, station: Engine, *, repeat: int = 15,
+                  relay: LatencyProxy | None = None,
+                  note: Callable[[str], None] = lambda _: None) -> list[ActionResult]:
+    """Time, as the general manager on ``station``'s engine, what a person does at a desk:
+    open the card and the 360 view of the customer with the longest history, save the
+    card with one field changed (and back), create a one-line order, record a payment and
+    log in. ``relay``: the :class:`LatencyProxy` the station's engine goes through, whose
+    round trips are counted. What the actions write is removed afterwards on ``owner``
+    (the database owner's engine); ``note`` is told what could not be."""
+    from app.demo import DEMO_PASSWORD
+    from app.services.auth import login, verify_password
+    from app.services.customers import get_customer, update_customer
+    from app.services.sales.orders import create_order, transition_order
+    from app.services.sales.payments import record_payment
+
+    actor = _manager(owner)
+    customer_id = _busiest_customer(owner)
+    product_id = _bench_product(owner)
+    runs = max(1, repeat) + 1  # each action once to warm, then timed
+    uow = UnitOfWork.for_engine(station)
+    trail = _start_trail(owner, actor, customer_id)
+    measure = functools.partial(_measure, station=station, relay=relay, repeat=repeat)
+    results: list[ActionResult] = []
+    try:
+        results.append(measure("open card", lambda: get_customer(
+            uow=uow, actor=actor, customer_id=customer_id)))
+        results.append(measure("open 360", lambda: customer_overview(
+            uow=uow, actor=actor, customer_id=customer_id)))
+
+        card = get_customer(uow=uow, actor=actor, customer_id=customer_id)
+        as_it_was = card.to_draft()
+        marked = replace(as_it_was, notes=BENCH_MARK if card.notes != BENCH_MARK
+                         else BENCH_MARK + ".")
+        trail.customer_version = card.version
+        drafts = itertools.cycle((marked, as_it_was))
+
+        def save_customer() -> None:
+            assert trail.customer_version is not None
+            trail.customer_version = update_customer(
+                uow=uow, actor=actor, customer_id=customer_id,
+                expected_version=trail.customer_version, draft=next(drafts)).version
+
+        results.append(measure("save customer", save_customer))
+        if runs % 2:
+            save_customer()  # the card's notes back as they were
+
+        def order(quantity: int) -> Any:
+            view = create_order(uow=uow, actor=actor, draft=OrderDraft(
+                customer_id=customer_id, notes=BENCH_MARK,
+                lines=(OrderLineDraft(product_id=product_id, quantity=quantity),)))
+            trail.orders.append(view.id)
+            trail.numbers.append(view.number)
+            return view
+
+        results.append(measure("create order", lambda: order(1)))
+
+        payee = order(runs)
+        payee = transition_order(uow=uow, actor=actor, order_id=payee.id,
+                                 expected_version=payee.version, to=OrderStatus.CONFIRMED)
+        amount = (payee.open_amount / runs).quantize(Decimal("0.01"), ROUND_DOWN)
+
+        def pay() -> None:
+            view = record_payment(
+                uow=uow, actor=actor, customer_id=customer_id, received_on=dt.date.today(),
+                amount=amount, method=PaymentMethod.CASH, allocations=[(payee.id, amount)],
+                notes=BENCH_MARK)
+            trail.payments.append(view.id)
+            trail.numbers.append(view.number)
+
+        results.append(measure("record payment", pay))
+
+        with owner.connect() as conn:
+            stored = conn.execute(select(User.password_hash)
+                                  .where(User.id == actor.user_id)).scalar_one()
+        if verify_password(stored, DEMO_PASSWORD):
+            at_desk = UnitOfWork.for_engine(station)
+            results.append(measure("login", lambda: login(
+                uow=at_desk, username=actor.username, password=DEMO_PASSWORD)))
+            with owner.connect() as conn:
+                trail.user_version = conn.execute(
+                    select(User.version).where(User.id == actor.user_id)).scalar_one()
+        else:
+            # A wrong password would count towards the station's wait.
+            note(f"login not timed: {actor.username} has not the demo password")
+    finally:
+        for problem in _clean_up(owner, trail):
+            note(problem)
+    return results
+
+
+def bench_lan(url: str, owner: Engine, *, lan_ms: float, repeat: int = 15,
+              note: Callable[[str], None] = lambda _: None) -> list[ActionResult]:
+    """:func:`bench_actions` on a station engine that reaches the server through a
+    :class:`LatencyProxy` holding every chunk ``lan_ms`` each way: a round trip costs at
+    least ``2 × lan_ms`` more. ``url``: the server database's address (``owner`` is the
+    engine made for it). SQLite has no network: refused (ValueError)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in _SERVER_PORTS:
+        raise ValueError(f"{backend} has no network to delay")
+    if parsed.query.get("odbc_connect"):
+        raise ValueError("give the server as host:port in the URL, not as odbc_connect")
+    target = (parsed.host or "localhost", parsed.port or _SERVER_PORTS[backend])
+    with LatencyProxy(target, lan_ms) as relay:
+        host, port = relay.address or target
+        station = make_engine(parsed.set(host=host, port=port), station=True)
+        try:
+            return bench_actions(owner, station, repeat=repeat, relay=relay, note=note)
+        finally:
+            station.dispose()
+
+
+_SERVER_PORTS = {"postgresql": 5432, "mssql": 1433}
+
+
+def format_actions(results: list[ActionResult]) -> str:
+    lan = next((r.lan_ms for r in results if r.lan_ms is not None), None)
+    lines = [f"{'action':<30}{'median ms':>11}{'fastest ms':>11}{'queries':>9}"
+             f"{'round trips':>12}" + (f"   (LAN delay {lan:g} ms each way)" if lan else "")]
+    for r in results:
+        trips = "" if r.round_trips is None else str(r.round_trips)
+        lines.append(f"{r.operation:<30}{r.service_ms:>11.2f}{r.service_min_ms:>11.2f}"
+                     f"{r.statements:>9}{trips:>12}")
     return "\n".join(lines)
 
 

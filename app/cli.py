@@ -638,17 +638,23 @@ def _cmd_care_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
+    import json
     import time
 
     from sqlalchemy import func, select
 
     from app.bench import (
+        ActionResult,
+        BenchResult,
         bench_feed,
+        bench_lan,
         bench_overview,
         bench_scroll,
         bench_search,
         bench_statistics,
+        format_actions,
         format_results,
+        result_records,
     )
     from app.demo import generate_demo_data
     from app.models import Customer
@@ -658,7 +664,18 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     else:
         folder = load_settings().data_dir
         url = f"sqlite:///{folder / f'bench-{args.customers}.sqlite3'}"
+    lan = args.lan_ms is not None
+    if lan and args.as_user:
+        _error(tr("--lan-ms and --as cannot be used together"))
+        return EXIT_ERROR
+    if lan and make_url(url).get_backend_name() == "sqlite":
+        # The embedded file is read in the station's own process: there is no network
+        # whose delay could be measured, so no figure is given rather than a wrong one.
+        _error(tr("--lan-ms needs a server database (PostgreSQL or SQL Server) given with"
+                  " --db: the embedded SQLite file is not reached over a network"))
+        return EXIT_ERROR
     engine = _engine(url)
+    results: list[BenchResult | ActionResult] = []
     try:
         schema.ensure_schema(engine)
         with engine.connect() as conn:
@@ -670,20 +687,55 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             generate_demo_data(engine, customers=args.customers, seed=args.seed)
             print("  " + tr("built in {seconds:.1f} s", seconds=time.monotonic() - started),
                   file=sys.stderr)
+            with engine.connect() as conn:
+                have = conn.execute(select(func.count()).select_from(Customer)).scalar_one()
         else:
             print(tr("reusing {database} with {count} customers", database=_shown(url),
                      count=have), file=sys.stderr)
         if args.as_user:
             return _bench_as(engine, url, args)
-        results = [*bench_search(engine, repeat=args.repeat),
-                   *bench_scroll(engine, repeat=max(3, args.repeat // 5)),
-                   bench_overview(engine, repeat=args.repeat),
-                   *bench_statistics(engine, repeat=max(3, args.repeat // 3)),
-                   bench_feed(engine, repeat=args.repeat)]
+        if lan:
+            print(tr("timing the actions through a relay that holds each packet {ms} ms each"
+                     " way …", ms=f"{args.lan_ms:g}"), file=sys.stderr)
+            try:
+                results += bench_lan(url, engine, lan_ms=args.lan_ms, repeat=args.repeat,
+                                     note=lambda said: print("  " + said, file=sys.stderr))
+            except ValueError as exc:
+                _error(tr("--lan-ms cannot be used with this address: {problem}",
+                          problem=str(exc)))
+                return EXIT_ERROR
+        else:
+            steps: list[tuple[str, Callable[[], list[BenchResult]]]] = [
+                ("search", lambda: bench_search(engine, repeat=args.repeat)),
+                ("scroll to end", lambda: bench_scroll(engine,
+                                                       repeat=max(3, args.repeat // 5))),
+                ("open 360", lambda: [bench_overview(engine, repeat=args.repeat)]),
+                ("statistics", lambda: bench_statistics(engine,
+                                                        repeat=max(3, args.repeat // 3))),
+                ("change feed poll", lambda: [bench_feed(engine, repeat=args.repeat)]),
+            ]
+            for operations, step in steps:
+                print(tr("timing {operations} …", operations=operations), file=sys.stderr)
+                results += step()
     finally:
         engine.dispose()
-    print(tr("database: {kind}, {database}", kind=engine.dialect.name, database=_shown(url)))
-    print(format_results(results))
+    heading = tr("database: {kind}, {database}", kind=engine.dialect.name,
+                 database=_shown(url))
+    records = result_records(results, engine=engine.dialect.name, customers=have)
+    if args.out:
+        Path(args.out).write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n",
+                                  encoding="utf-8")
+        print(tr("results written to {path}", path=args.out), file=sys.stderr)
+    if args.json:
+        # Nothing but the JSON on stdout, so that it can be piped or redirected.
+        print(heading, file=sys.stderr)
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(heading)
+    if lan:
+        print(format_actions([r for r in results if isinstance(r, ActionResult)]))
+    else:
+        print(format_results([r for r in results if isinstance(r, BenchResult)]))
     return EXIT_OK
 
 
@@ -1020,6 +1072,26 @@ def _add_bench_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
                        help="measure row security: the search and the 360 view on NAME's own"
                        " database login against the owner's (--db's) login")
     bench.add_argument("--password-stdin", action="store_true")
+
+    def milliseconds(value: str) -> float:
+        try:
+            ms = float(value)
+        except ValueError:
+            ms = -1.0
+        if not ms >= 0:  # also refuses nan
+            raise argparse.ArgumentTypeError(tr("must be a number of milliseconds, 0 or more"))
+        return ms
+
+    bench.add_argument("--json", action="store_true",
+                       help="print the results as a JSON list, one object per operation"
+                       " (progress goes to stderr)")
+    bench.add_argument("--out", metavar="FILE.json", help="also write the JSON list to FILE")
+    bench.add_argument("--lan-ms", type=milliseconds, metavar="X",
+                       help="instead, time a person's actions (open card, open 360, save"
+                       " customer, create order, record payment, login) through a built-in"
+                       " relay that holds every packet X ms each way, and count their round"
+                       " trips; server databases only. What the actions write is removed"
+                       " afterwards")
     _add_db_option(bench)
     bench.set_defaults(handler=_cmd_bench)
 
