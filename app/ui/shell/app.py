@@ -1,4 +1,9 @@
-"""Starting the desktop client: QApplication, font, translation, login, then the main window."""
+"""Starting the desktop client: QApplication, font, translation, login, then the main window.
+
+The login comes first and fast: this module and the login import only Qt and light
+modules, and the rest of the client loads while the login is on screen
+(app.ui.shell.startup).
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,24 @@ import logging
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import i18n
 from app.settings import ConfigFileError, Settings
-from app.ui.context import AppContext, Database, LoginResult
-from app.ui.errors import show_error
 from app.ui.fonts import register_cjk_font
 from app.ui.gcguard import GuiThreadCollector
 from app.ui.i18n import install_translator
-from app.ui.shell.live import start_live_feed
 from app.ui.shell.login import LoginDialog
-from app.ui.shell.main_window import MainWindow
-from app.ui.shell.setup_wizard import SetupWizard, needs_setup
+from app.ui.shell.startup import DeferredModules, later, needs_setup
 from app.ui.tasks import TaskManager
+
+if TYPE_CHECKING:
+    from app.ui.context import AppContext, Database, LoginResult
+    from app.ui.shell.main_window import MainWindow
+    from app.ui.shell.setup_wizard import SetupWizard
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +62,8 @@ def prepare_application(
 class GuiSession(QObject):
     """Login → main window → (log out → login …) for one running program.
 
+    The rest of the client loads once the first login is on screen (``deferred``).
+
     Signals:
         finished(int): the user quit from the login dialog; the exit code.
     """
@@ -74,6 +83,7 @@ class GuiSession(QObject):
         self.settings = settings
         self.language = language
         self.tasks = tasks or TaskManager(self)
+        self.deferred = DeferredModules(self.tasks, self)
         self._database = database
         self.login_dialog: LoginDialog | None = None
         self.setup_wizard: SetupWizard | None = None
@@ -88,7 +98,8 @@ class GuiSession(QObject):
             self.show_login()
 
     def show_setup(self) -> None:
-        wizard = SetupWizard(self.settings, self.tasks)
+        # The very first start: nothing is on screen yet, so the wizard's modules load now.
+        wizard = later().SetupWizard(self.settings, self.tasks)
         wizard.finished_setup.connect(self._on_setup_done)
         wizard.rejected.connect(self._on_setup_cancelled)
         # Kept after it closes: it emits from inside its own accept() and reject(), and
@@ -108,11 +119,13 @@ class GuiSession(QObject):
             self.finished.emit(0)
 
     def show_login(self) -> None:
-        dialog = LoginDialog(self.settings, self.tasks, database=self._database)
+        dialog = LoginDialog(self.settings, self.tasks, database=self._database,
+                             deferred=self.deferred)
         dialog.logged_in.connect(self._on_logged_in)
         dialog.rejected.connect(self._on_login_cancelled)
         self.login_dialog = dialog
         dialog.show()
+        self.deferred.start_after_paint(dialog)
 
     def _on_logged_in(self, result: LoginResult) -> None:
         if self._database is not None and self._database is not result.database:
@@ -125,16 +138,17 @@ class GuiSession(QObject):
             db_url=result.database.url,
             db_url_source="config" if changed_server else self.settings.db_url_source,
         )
-        self.context = AppContext(
+        modules = later()  # loaded before the login could be checked
+        self.context = modules.AppContext(
             settings=self.settings, database=result.database, actor=result.actor,
             permissions=result.permissions, tasks=self.tasks, language=self.language,
         )
-        window = MainWindow(self.context)
+        window = modules.MainWindow(self.context)
         window.logout_requested.connect(self._on_logout)
         self.main_window = window
         window.show()  # before the dialog closes, so the application does not quit
         # Hears what other stations did for this person (app.ui.shell.live).
-        start_live_feed(self.context, window)
+        modules.start_live_feed(self.context, window)
 
     def _on_login_cancelled(self) -> None:
         self.login_dialog = None
@@ -165,6 +179,10 @@ def _install_excepthook() -> None:
              tb: TracebackType | None) -> None:
         log.error("Unhandled error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
         if QApplication.instance() is not None:
+            # Imported when needed: app.ui.errors brings the services' models (through
+            # app.saving), which the login's start does without.
+            from app.ui.errors import show_error
+
             show_error(QApplication.activeWindow(), error)
 
     sys.excepthook = hook

@@ -1,10 +1,17 @@
-"""The login dialog: user, password, station and the server this PC talks to."""
+"""The login dialog: user, password, station and the server this PC talks to.
+
+It is the first window of a normal start, so it is built from Qt and light modules only;
+checking the password, the set-up wizard and what follows the login come from
+``startup.later()`` once :class:`~app.ui.shell.startup.DeferredModules` has loaded them.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from typing import Literal
+from types import ModuleType
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
@@ -22,8 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n
-from app.bootstrap import ClientTooOld
-from app.connect import log_in
 from app.db import DatabaseUnavailable, personal_logins, redact_url
 from app.models.enums import StationCode
 from app.services.errors import AuthenticationFailed, ServiceError
@@ -36,11 +41,14 @@ from app.settings import (
     save_station_config,
 )
 from app.ui import labels
-from app.ui.context import Database, LoginResult, load_ui_permissions, open_database
 from app.ui.elided import ElidedLabel
-from app.ui.errors import describe_error, show_error
-from app.ui.shell.setup_wizard import MESSAGE_STYLES, SetupWizard, open_installer
+from app.ui.shell.messages import MESSAGE_STYLES
+from app.ui.shell.startup import DeferredModules, later
 from app.ui.tasks import TaskManager
+
+if TYPE_CHECKING:
+    from app.ui.context import Database, LoginResult
+    from app.ui.shell.setup_wizard import SetupWizard
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +63,10 @@ class LoginDialog(QDialog):
     :class:`LoginResult` and closes. Wrong password, locked account and unreachable server
     each leave the dialog open with a message and the way out.
 
+    ``deferred``: the session's loader of the rest of the client, which "Log in" and
+    "Change server…" wait for if it is still at work; without one the dialog imports what
+    they need when they are first used.
+
     Signals:
         logged_in(LoginResult)
     """
@@ -67,6 +79,7 @@ class LoginDialog(QDialog):
         tasks: TaskManager,
         *,
         database: Database | None = None,
+        deferred: DeferredModules | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -76,6 +89,7 @@ class LoginDialog(QDialog):
         self._tasks = tasks
         self._url = settings.db_url
         self._database = database  # reused while the URL stays the same
+        self._deferred = deferred if deferred is not None else DeferredModules(tasks, self)
         self._busy = False
         self.last_error: BaseException | None = None
         self.setup_wizard: SetupWizard | None = None
@@ -111,7 +125,7 @@ class LoginDialog(QDialog):
         self.change_server_button.setAutoDefault(False)
         self.change_server_button.setToolTip(self.tr(
             "Set up the connection again: this PC only, or the company server."))
-        self.change_server_button.clicked.connect(self.show_setup_wizard)
+        self.change_server_button.clicked.connect(self._change_server)
         self._show_server()
 
         server_row = QHBoxLayout()
@@ -183,13 +197,18 @@ class LoginDialog(QDialog):
 
     def show_setup_wizard(self) -> SetupWizard:
         """"Change server…": the set-up wizard over this dialog; Finish comes back here."""
-        wizard = SetupWizard(self._settings, self._tasks, current_url=self._url, parent=self)
+        wizard = later().SetupWizard(self._settings, self._tasks, current_url=self._url,
+                                     parent=self)
         wizard.setWindowModality(Qt.WindowModality.WindowModal)
         wizard.finished_setup.connect(self.set_server)
         wizard.finished.connect(lambda _result: self._wizard_closed(wizard))
         self.setup_wizard = wizard
         wizard.open()
         return wizard
+
+    def _change_server(self) -> None:
+        self._deferred.when_loaded(self.show_setup_wizard, owner=self,
+                                   on_error=lambda error: self._on_failed(error, None))
 
     def _wizard_closed(self, wizard: SetupWizard) -> None:
         if self.setup_wizard is wizard:
@@ -215,7 +234,7 @@ class LoginDialog(QDialog):
         if self._installer is None:
             return
         location, is_url = self._installer
-        if not open_installer(location, is_url=is_url):
+        if not later().open_installer(location, is_url=is_url):
             self.show_message(self.tr(
                 "The installer {installer} could not be opened from here. Open it in the "
                 "file explorer, or ask the administrator.").format(installer=location),
@@ -242,32 +261,40 @@ class LoginDialog(QDialog):
         embedded = url == default_db_url(self._settings.data_dir)
         opened: dict[str, Database] = {}
 
-        def work() -> LoginResult:
-            database = reuse or open_database(
+        def work(modules: ModuleType) -> LoginResult:
+            database = reuse or modules.open_database(
                 url, embedded=embedded, person=(username, password) if personal else None,
                 settings=self._settings)
             opened["database"] = database
             if reuse is not None:
                 database.ping()
             try:
-                actor = log_in(database.uow(), url, username, password, station)
-                permissions = load_ui_permissions(database.uow(), actor)
+                actor = modules.log_in(database.uow(), url, username, password, station)
+                permissions = modules.load_ui_permissions(database.uow(), actor)
             except Exception as error:
                 translated = database.user_error(error)
                 if translated is error:
                     raise
                 raise translated from error
-            return LoginResult(database=database, actor=actor, permissions=permissions)
+            return modules.LoginResult(database=database, actor=actor,
+                                       permissions=permissions)
+
+        def check() -> None:
+            # later() is loaded by now, so the worker thread imports nothing.
+            self._tasks.run_in_background(
+                functools.partial(work, later()),
+                on_done=self._on_logged_in,
+                on_error=lambda error: self._on_failed(error, opened.get("database")),
+                owner=self,
+            )
 
         self._set_busy(True)
         self.show_message(self.tr("Connecting to {server}…").format(
             server=_display(url)), "info")
-        self._tasks.run_in_background(
-            work,
-            on_done=self._on_logged_in,
-            on_error=lambda error: self._on_failed(error, opened.get("database")),
-            owner=self,
-        )
+        # Right after the start the rest of the client may still be loading: the check
+        # follows it, and the dialog says it is connecting meanwhile.
+        self._deferred.when_loaded(check, owner=self,
+                                   on_error=lambda error: self._on_failed(error, None))
 
     def show_message(self, text: str, kind: MessageKind) -> None:
         self.message_label.setText(text)
@@ -312,21 +339,26 @@ class LoginDialog(QDialog):
             self.show_message(str(error), "error")
             self.password_edit.clear()
             self.password_edit.setFocus()
-        elif isinstance(error, ClientTooOld):
-            # This program is too old for the database: the way on is the newer one.
-            self.show_message(str(error), "error")
-            if error.installer:
-                self._installer = (error.installer, error.installer_is_url)
-                self.install_button.show()
-                self.install_button.setFocus()
         elif isinstance(error, DatabaseUnavailable):
             self.show_message(error.message_for(i18n.current_language()) + "\n" + self.tr(
                 "Try again, or choose another server with “Change server…”."), "error")
             self.retry_button.show()
             self.retry_button.setFocus()
+        elif isinstance(error, ServiceError) and isinstance(error, later().ClientTooOld):
+            # This program is too old for the database: the way on is the newer one. (A
+            # service error comes from the check, so later() is loaded by now.)
+            self.show_message(str(error), "error")
+            if error.installer:
+                self._installer = (error.installer, error.installer_is_url)
+                self.install_button.show()
+                self.install_button.setFocus()
         elif isinstance(error, ServiceError):
             self.show_message(str(error), "error")
         else:
+            # Imported when needed: app.ui.errors brings the services' models (through
+            # app.saving), which the login's start does without.
+            from app.ui.errors import describe_error, show_error
+
             self.show_message(describe_error(error).text, "error")
             show_error(self, error)
 

@@ -1,25 +1,31 @@
 """Module pages of the main window: which widget each module shows, and placeholders.
 
 To add a screen, write a page widget taking ``(ctx, parent)`` and register it in
-:func:`page_factories`. A page may offer these optional methods, which the main window
-calls when they exist: ``focus_search()`` (Ctrl+F), ``refresh()`` (F5),
-``on_connection_restored()`` (the server answers again after a drop) and ``new_record()``
-(File → New, Ctrl+N: a record of the page's kind, offered while the page's ``new_button``
-is not hidden; elsewhere Ctrl+N makes a new customer). A page keeps no Ctrl+N of its own.
+:func:`page_factories` (and its module in :data:`PAGE_MODULES`). A page may offer these
+optional methods, which the main window calls when they exist: ``focus_search()``
+(Ctrl+F), ``refresh()`` (F5), ``on_connection_restored()`` (the server answers again after
+a drop) and ``new_record()`` (File → New, Ctrl+N: a record of the page's kind, offered
+while the page's ``new_button`` is not hidden; elsewhere Ctrl+N makes a new customer). A
+page keeps no Ctrl+N of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.models.enums import Module, StationCode
 from app.ui import labels
-from app.ui.context import AppContext
 
-PageFactory = Callable[[AppContext, QWidget | None], QWidget]
+if TYPE_CHECKING:
+    # Only a type here: app.ui.shell.startup reads PAGE_MODULES before the database layer
+    # that app.ui.context brings is loaded.
+    from app.ui.context import AppContext
+
+PageFactory = Callable[["AppContext", QWidget | None], QWidget]
 
 # The issue (see `issues list`) that brings each module's screens.
 PLANNED_IN_ISSUE: Mapping[Module, int] = {
@@ -47,6 +53,18 @@ STATION_HOME: Mapping[StationCode, Module] = {
     StationCode.MANAGEMENT: Module.TASKS,
     StationCode.MANAGER_OFFICE: Module.STATISTICS,
 }
+
+
+# The modules page_factories() imports. At program start app.ui.shell.startup imports them
+# one by one while the login is on screen, so the main window opens without waiting for
+# them; a test keeps this list and page_factories() in step.
+PAGE_MODULES: tuple[str, ...] = (
+    "app.ui.admin.page", "app.ui.care.page", "app.ui.catalog.products_page",
+    "app.ui.contracts.page", "app.ui.customers.list_page", "app.ui.knowledge.page",
+    "app.ui.management.page", "app.ui.opportunities.page", "app.ui.plans.page",
+    "app.ui.sales.list_pages", "app.ui.sales.payments_page", "app.ui.service.tickets_page",
+    "app.ui.statistics.page", "app.ui.visits.walk_in_page",
+)
 
 
 def page_factories() -> dict[Module, PageFactory]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Final, Literal
+from typing import Literal
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase
@@ -75,21 +75,13 @@ from app.setup import (
     with_login,
 )
 from app.ui import labels
+from app.ui.shell.messages import MESSAGE_STYLES, style_message
+from app.ui.shell.startup import needs_setup
 from app.ui.tasks import TaskManager
 
 log = logging.getLogger(__name__)
 
 Choice = Literal["embedded", "server", "advanced"]
-MessageKind = Literal["info", "ok", "error"]
-
-
-MESSAGE_STYLES: Final[dict[str, str]] = {
-    "error": "QLabel { color: #8a1020; background: #fdecee; border: 1px solid #e3a0a8;"
-             " border-radius: 4px; padding: 6px; }",
-    "ok": "QLabel { color: #175c2a; background: #eaf6ec; border: 1px solid #9fd0aa;"
-          " border-radius: 4px; padding: 6px; }",
-    "info": "QLabel { color: palette(text); padding: 6px; }",
-}
 
 
 # --------------------------------------------------------------------------- Qt helpers
@@ -99,13 +91,6 @@ def open_installer(location: str, *, is_url: bool) -> bool:
     """Hand the newer installer (a file or a web address) to the desktop to run or open."""
     url = QUrl(location) if is_url else QUrl.fromLocalFile(location)
     return QDesktopServices.openUrl(url)
-
-
-def style_message(label: QLabel, message: str, kind: MessageKind) -> None:
-    label.setText(message)
-    label.setProperty("kind", kind)
-    label.setStyleSheet(MESSAGE_STYLES[kind])
-    label.setVisible(bool(message))
 
 
 def _message_label(parent: QWidget, name: str) -> QLabel:
@@ -877,11 +862,6 @@ class StationPage(_Page):
 
     def nextId(self) -> int:  # noqa: N802
         return -1
-
-
-def needs_setup(settings: Settings) -> bool:
-    """The first start: no station.toml and no address from --db or STATIONCRM_DB_URL."""
-    return settings.db_url_source == "default" and not settings.config_file.exists()
 
 
 __all__ = ["MESSAGE_STYLES", "SetupWizard", "needs_setup", "open_installer", "style_message"]
