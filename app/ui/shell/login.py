@@ -280,7 +280,7 @@ class LoginDialog(QDialog):
                                        permissions=permissions)
 
         def check() -> None:
-            # later() is loaded by now, so the worker thread imports nothing.
+            # Loaded by now: the worker thread gets the module, it does not import it.
             self._tasks.run_in_background(
                 functools.partial(work, later()),
                 on_done=self._on_logged_in,
