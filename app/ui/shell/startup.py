@@ -11,6 +11,11 @@ pages — takes several times longer to import than the login takes to appear, s
 2. on the GUI thread, what defines Qt classes: one module per turn of the event loop, so
    typing into the login stays smooth.
 
+Each module's objects are then frozen out of the garbage collector's generations
+(``gc.freeze``): they live as long as the program, and without that the collector, which
+runs on the GUI thread (app.ui.gcguard), would walk the hundreds of thousands of objects
+just imported while the login is on screen — pauses of a tenth of a second and more.
+
 Whatever needs those modules waits with :meth:`DeferredModules.when_loaded` and reaches them
 through :func:`later` (the module app.ui.shell.later, which imports them). At program
 start nothing else imports them: tests/ui/test_startup_imports.py checks that in a fresh
@@ -19,6 +24,7 @@ interpreter, and tools/startup_time.py measures the start.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import pkgutil
@@ -41,8 +47,11 @@ log = logging.getLogger(__name__)
 
 LATER: Final = "app.ui.shell.later"
 # Step 1, on the worker thread. A package brings every module in it: the pages use most of
-# the services, and the few they leave for later are small.
-ON_WORKER: Final = ("app.bootstrap", "app.connect", "app.setup", "app.update", "app.services")
+# the services, and the few they leave for later are small. The pinyin tables come first:
+# loading them holds the interpreter's lock for a tenth of a second in one piece, which the
+# GUI thread waits out too — best right after the login appears, before anyone types.
+ON_WORKER: Final = ("app.textkeys", "app.bootstrap", "app.connect", "app.setup",
+                    "app.update", "app.services")
 # Step 2, on the GUI thread: each brings what it imports that step 1 did not.
 ON_GUI_THREAD: Final = ("app.ui.context", "app.ui.shell.setup_wizard", "app.ui.shell.live",
                         "app.ui.shell.main_window", *PAGE_MODULES, LATER)
@@ -66,10 +75,18 @@ def later() -> ModuleType:
 def import_qt_free() -> None:
     """Step 1 (on the worker thread): ON_WORKER, and every module of a package among them."""
     for name in ON_WORKER:
-        module = importlib.import_module(name)
+        module = _import(name)
         if hasattr(module, "__path__"):
             for found in pkgutil.walk_packages(module.__path__, name + "."):
-                importlib.import_module(found.name)
+                _import(found.name)
+
+
+def _import(name: str) -> ModuleType:
+    module = importlib.import_module(name)
+    # Out of the collector's sight (see the module docstring). Nothing is destroyed here,
+    # so this is safe on the worker thread too.
+    gc.freeze()
+    return module
 
 
 class DeferredModules(QObject):
@@ -143,7 +160,7 @@ class DeferredModules(QObject):
 
     def _next_step(self) -> None:
         try:
-            importlib.import_module(self._steps.pop(0))
+            _import(self._steps.pop(0))
         except Exception as error:  # noqa: BLE001 - told to whoever waits
             self._failed(error)
             return
