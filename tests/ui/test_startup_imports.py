@@ -24,6 +24,8 @@ from pytestqt.qtbot import QtBot
 from app import __main__ as entry
 from app import cli
 from app.logs import ENV_LOG_DIR
+from app.settings import ConfigFileError, Settings
+from app.ui.shell import app as shell_app
 from app.ui.shell import startup
 from app.ui.shell.pages import PAGE_MODULES, page_factories
 from app.ui.tasks import TaskManager
@@ -157,6 +159,42 @@ def test_a_plain_start_is_read_as_the_command_line_reads_it(argv: list[str]) -> 
 ])
 def test_anything_but_a_plain_start_goes_to_the_command_line(argv: list[str]) -> None:
     assert entry.desktop_options(argv) is None
+
+
+def test_a_plain_start_runs_the_desktop_client_with_the_station_settings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[tuple[str, str | None, str | None]] = []
+
+    def run_gui(settings: Settings, *, language: str | None = None) -> int:
+        started.append((settings.db_url, settings.station, language))
+        return 0
+
+    monkeypatch.setenv("STATIONCRM_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setattr(shell_app, "run_gui", run_gui)
+    assert entry.main(["--db", "sqlite:///x.sqlite3", "--station", "repair",
+                       "--lang", "zh"]) == 0
+    assert started == [("sqlite:///x.sqlite3", "repair", "zh")]
+
+
+def test_a_damaged_station_toml_is_said_on_stderr_and_in_a_message_box(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "station.toml").write_bytes(b"db_url = \"sqlite:///x\"\n\xff\xfe\x00garbage")
+    monkeypatch.setenv("STATIONCRM_CONFIG_DIR", str(config))
+    shown: list[tuple[ConfigFileError, str | None]] = []
+
+    def show_startup_error(error: ConfigFileError, *, language: str | None = None) -> int:
+        shown.append((error, language))
+        return 2
+
+    monkeypatch.setattr(shell_app, "show_startup_error", show_startup_error)
+    monkeypatch.setattr(shell_app, "run_gui", lambda *_a, **_k: pytest.fail("started"))
+    assert entry.main(["--lang", "en"]) == 2
+    assert [(error.path, language) for error, language in shown] == [
+        (config / "station.toml", "en")]
+    assert "station.toml cannot be used" in capsys.readouterr().err
 
 
 # --- DeferredModules on stand-in modules ------------------------------------------------
