@@ -933,7 +933,8 @@ _SERVER_PORTS = {"postgresql": 5432, "mssql": 1433}
 def format_actions(results: list[ActionResult]) -> str:
     lan = next((r.lan_ms for r in results if r.lan_ms is not None), None)
     lines = [f"{'action':<30}{'median ms':>11}{'fastest ms':>11}{'queries':>9}"
-             f"{'round trips':>12}" + (f"   (LAN delay {lan:g} ms each way)" if lan else "")]
+             f"{'round trips':>12}"
+             + (f"   (LAN delay {lan:g} ms each way)" if lan is not None else "")]
     for r in results:
         trips = "" if r.round_trips is None else str(r.round_trips)
         lines.append(f"{r.operation:<30}{r.service_ms:>11.2f}{r.service_min_ms:>11.2f}"

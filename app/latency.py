@@ -10,18 +10,26 @@ The relay also counts the traffic. A *round trip* is a chunk from the client tha
 an answer from the server (or opens the connection): the client had to wait for the
 server before it could go on. A request the driver sends in several writes is still one
 round trip; statements sent together (a pipeline) are one too.
+
+Threads, not asyncio: a thread sleeps to within a tenth of a millisecond, while an event
+loop's timers wake on whole milliseconds (epoll), which added up to one more millisecond
+to every hop of a 1 ms LAN.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import queue
+import socket
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 _CHUNK = 64 * 1024
+_ACCEPT_POLL_S = 0.1  # how soon the accepting thread notices close()
 
 
 @dataclass(frozen=True)
@@ -40,70 +48,89 @@ class Traffic:
                           for f in fields(self)})
 
 
-class _Counters:
-    """Written by the relay's thread only; read as a whole by :meth:`LatencyProxy.traffic`."""
-
-    def __init__(self) -> None:
-        self.round_trips = self.client_chunks = self.server_chunks = 0
-        self.client_bytes = self.server_bytes = self.connections = 0
-
-
 class _Link:
-    """One client connection: whether the server has answered since the client last spoke."""
+    """One relayed connection: its two sockets, and whether the server has answered since
+    the client last spoke."""
 
-    def __init__(self) -> None:
+    def __init__(self, client: socket.socket, server: socket.socket) -> None:
+        self.client, self.server = client, server
         self.answered = True  # the connection's first chunk starts a round trip
+        self._lock = threading.Lock()
+        self._senders_left = 2
+        self._ended = False
+
+    def end(self) -> None:
+        """Cut both sockets: every thread of the link blocked on them wakes up."""
+        with self._lock:
+            if self._ended:
+                return
+            self._ended = True
+        for sock in (self.client, self.server):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def sender_done(self) -> None:
+        self.end()
+        with self._lock:
+            self._senders_left -= 1
+            last = self._senders_left == 0
+        if last:
+            self.client.close()
+            self.server.close()
 
 
 class LatencyProxy:
     """Listens on 127.0.0.1 at a free port and relays each connection to ``target``,
     holding every chunk ``delay_ms`` in each direction.
 
-    Use it as a context manager, or :meth:`start` and :meth:`close`. It runs its own
-    asyncio loop on a daemon thread, so blocking database drivers can use it from the
-    thread that started it.
+    Use it as a context manager, or :meth:`start` and :meth:`close`. Each connection has a
+    reading and a sending thread per direction; the sending thread writes a chunk when its
+    time has come, so the delays of successive chunks overlap as they do on a wire.
     """
 
     def __init__(self, target: tuple[str, int], delay_ms: float) -> None:
-        if delay_ms < 0:
-            raise ValueError("the delay cannot be negative")
+        if not delay_ms >= 0:
+            raise ValueError("the delay must be 0 ms or more")
         self.target = target
         self.delay = delay_ms / 1000
         self.address: tuple[str, int] | None = None
-        self._counters = _Counters()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-        self._failed: BaseException | None = None
+        self._listener: socket.socket | None = None
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._links: list[_Link] = []
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
 
     # --- running --------------------------------------------------------------------------
 
     def start(self) -> tuple[str, int]:
         """Open the listening socket and start relaying; returns its (host, port)."""
-        if self._thread is not None:
+        if self._listener is not None:
             raise RuntimeError("the relay is already running")
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run, args=(ready,), daemon=True,
-                                        name="latency-proxy")
-        self._thread.start()
-        ready.wait()
-        if self._failed is not None:
-            self._thread.join()
-            raise self._failed
-        assert self.address is not None
+        self._counts = {f.name: 0 for f in fields(Traffic)}
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(_ACCEPT_POLL_S)
+        self._listener = listener
+        host, port = listener.getsockname()[:2]
+        self.address = (str(host), int(port))
+        self._spawn(self._accept, "latency-accept")
         return self.address
 
     def close(self) -> None:
-        """Stop listening, cut every relayed connection and stop the thread."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
+        """Stop listening, cut every relayed connection and wait for the threads."""
+        if self._listener is None:
             return
-        if thread.is_alive():
-            loop.call_soon_threadsafe(self._stop)
+        self._stopping.set()
+        with self._lock:
+            links = list(self._links)
+        for link in links:
+            link.end()
+        for thread in list(self._threads):
             thread.join()
-        self._loop = self._thread = None
+        self._listener.close()
+        self._listener = None
 
     def __enter__(self) -> Self:
         self.start()
@@ -114,109 +141,77 @@ class LatencyProxy:
         self.close()
 
     def traffic(self) -> Traffic:
-        c = self._counters
-        return Traffic(round_trips=c.round_trips, client_chunks=c.client_chunks,
-                       server_chunks=c.server_chunks, client_bytes=c.client_bytes,
-                       server_bytes=c.server_bytes, connections=c.connections)
+        with self._lock:
+            return Traffic(**self._counts)
 
-    # --- the relay's thread -----------------------------------------------------------------
+    # --- the relay's threads ----------------------------------------------------------------
 
-    def _run(self, ready: threading.Event) -> None:
-        loop = self._loop
-        assert loop is not None
-        asyncio.set_event_loop(loop)
-        try:
-            self._server = loop.run_until_complete(
-                asyncio.start_server(self._serve, "127.0.0.1", 0))
-            host, port = self._server.sockets[0].getsockname()[:2]
-            self.address = (str(host), int(port))
-        except OSError as exc:
-            self._failed = exc
-            ready.set()
-            loop.close()
-            return
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            tasks = asyncio.all_tasks(loop)
-            for task in tasks:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
-            loop.close()
+    def _spawn(self, target: Callable[..., None], name: str, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        with self._lock:
+            self._threads.append(thread)
+        thread.start()
 
-    def _stop(self) -> None:
-        assert self._loop is not None
-        if self._server is not None:
-            self._server.close()
-        for writer in list(self._writers):
-            writer.close()
-        self._loop.stop()
+    def _count(self, **more: int) -> None:
+        with self._lock:
+            for key, value in more.items():
+                self._counts[key] += value
 
-    async def _serve(self, client_in: asyncio.StreamReader,
-                     client_out: asyncio.StreamWriter) -> None:
-        self._writers.add(client_out)
-        try:
-            server_in, server_out = await asyncio.open_connection(*self.target)
-        except OSError:
-            # The client sees the connection closed, as it would a server that is down.
-            self._writers.discard(client_out)
-            client_out.close()
-            return
-        self._writers.add(server_out)
-        self._counters.connections += 1
-        link = _Link()
-        try:
-            await asyncio.gather(self._pump(client_in, server_out, link, from_client=True),
-                                 self._pump(server_in, client_out, link, from_client=False))
-        except asyncio.CancelledError:
-            # Closing the relay cuts the connection; asyncio's stream callback would log a
-            # cancelled handler as an error.
-            pass
-        finally:
-            for writer in (client_out, server_out):
-                self._writers.discard(writer)
-                writer.close()
+    def _accept(self) -> None:
+        assert self._listener is not None
+        while not self._stopping.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                # The client sees the connection closed, as it would a server that is down.
+                client.close()
+                continue
+            server.settimeout(None)
+            for sock in (client, server):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            link = _Link(client, server)
+            with self._lock:
+                self._links.append(link)
+            self._count(connections=1)
+            for source, sink, up in ((client, server, True), (server, client, False)):
+                held: queue.SimpleQueue[tuple[float, bytes]] = queue.SimpleQueue()
+                self._spawn(self._read, "latency-read", link, source, held, up)
+                self._spawn(self._send, "latency-send", link, sink, held)
 
-    async def _pump(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter,
-                    link: _Link, *, from_client: bool) -> None:
-        """Read chunks from ``source`` and hand them to a sender that writes each one
-        ``delay`` after it was read: the delays of successive chunks overlap, as on a wire."""
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
-        sender = asyncio.create_task(self._send(queue, sink))
-        c = self._counters
+    def _read(self, link: _Link, source: socket.socket,
+              held: queue.SimpleQueue[tuple[float, bytes]], from_client: bool) -> None:
         try:
-            while data := await source.read(_CHUNK):
+            while data := source.recv(_CHUNK):
                 if from_client:
-                    if link.answered:
-                        c.round_trips += 1
-                        link.answered = False
-                    c.client_chunks += 1
-                    c.client_bytes += len(data)
+                    trip = 1 if link.answered else 0
+                    link.answered = False
+                    self._count(round_trips=trip, client_chunks=1, client_bytes=len(data))
                 else:
                     link.answered = True
-                    c.server_chunks += 1
-                    c.server_bytes += len(data)
-                queue.put_nowait((loop.time() + self.delay, data))
-        except (ConnectionError, OSError):
+                    self._count(server_chunks=1, server_bytes=len(data))
+                held.put((time.monotonic() + self.delay, data))
+        except OSError:
+            pass
+        # The end of the stream follows the data still held.
+        held.put((time.monotonic() + self.delay, b""))
+
+    def _send(self, link: _Link, sink: socket.socket,
+              held: queue.SimpleQueue[tuple[float, bytes]]) -> None:
+        try:
+            while True:
+                due, data = held.get()
+                while (wait := due - time.monotonic()) > 0:
+                    time.sleep(wait)
+                if not data:
+                    return
+                sink.sendall(data)
+        except OSError:
             pass
         finally:
-            # The end of the stream follows the data still held, then the other side closes.
-            queue.put_nowait((loop.time() + self.delay, b""))
-            with contextlib.suppress(ConnectionError, OSError):
-                await sender
-
-    async def _send(self, queue: asyncio.Queue[tuple[float, bytes]],
-                    sink: asyncio.StreamWriter) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            due, data = await queue.get()
-            # The loop may wake a timer a hair early; the delay is a floor, never less.
-            while (wait := due - loop.time()) > 0:
-                await asyncio.sleep(wait)
-            if not data:
-                sink.close()
-                return
-            sink.write(data)
-            await sink.drain()
+            link.sender_done()

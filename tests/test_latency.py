@@ -107,7 +107,11 @@ def test_a_server_that_is_down_is_a_closed_connection() -> None:
     with LatencyProxy(("127.0.0.1", closed_port), delay_ms=1) as relay, \
             _client(relay) as conn:
         conn.sendall(b"anyone there?")
-        assert conn.recv(100) == b""
+        try:
+            answer = conn.recv(100)
+        except ConnectionResetError:  # closed with the question unread: reset, not FIN
+            answer = b""
+        assert answer == b""
         assert relay.traffic().connections == 0
 
 
