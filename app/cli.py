@@ -861,9 +861,10 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
         "search-keys",
         help="build the pinyin search keys and name suffixes again from the names",
         description="Replace the search keys (pinyin initials and full pinyin from every"
-        " syllable, and the suffixes of customers' names, which customer and product searches"
-        " look up) by keys computed from the names. Needed once after an upgrade applied with `db upgrade --sql` (a script"
-        " cannot compute pinyin), and as a repair. Run as the database owner.",
+        " syllable, and the suffixes of customers' names and phone numbers, which customer and"
+        " product searches look up) by keys computed from the names and numbers. Needed once"
+        " after an upgrade applied with `db upgrade --sql` (a script cannot compute pinyin),"
+        " and as a repair. Run as the database owner.",
     )
     _add_db_option(keys)
     keys.set_defaults(handler=_cmd_db_search_keys)

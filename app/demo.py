@@ -40,6 +40,7 @@ from app.services.search_keys import (
     PRODUCT,
     customer_keys,
     customer_suffixes,
+    phone_rows,
     product_keys,
 )
 from app.services.uow import UnitOfWork
@@ -95,11 +96,11 @@ _FUTURE_DAYS: Final = 800  # due dates, contract ends and plans may lie this far
 
 # Tables in the order their rows are written (parents before children).
 INSERT_ORDER: Final[tuple[str, ...]] = (
-    "customers", "search_keys", "name_suffixes", "contacts", "addresses", "devices",
-    "service_contracts", "contract_devices", "service_tickets", "ticket_events",
-    "repair_records", "repair_parts",
-    "meter_readings", "opportunities", "quotations", "quotation_lines", "orders",
-    "order_lines", "payments", "payment_allocations", "visits", "tasks", "care_items",
+    "customers", "search_keys", "name_suffixes", "contacts", "phone_suffixes", "addresses",
+    "devices", "service_contracts", "contract_devices", "service_tickets", "ticket_events",
+    "repair_records", "repair_parts", "meter_readings", "opportunities", "quotations",
+    "quotation_lines", "orders", "order_lines", "payments", "payment_allocations", "visits",
+    "tasks", "care_items",
 )
 
 T = TypeVar("T")
@@ -115,6 +116,7 @@ class DemoSummary:
     customers: int = 0
     search_keys: int = 0
     name_suffixes: int = 0
+    phone_suffixes: int = 0
     contacts: int = 0
     addresses: int = 0
     devices: int = 0
@@ -898,6 +900,8 @@ class _Builder:
         for suffix, pos in sorted(customer_suffixes(name, short).items()):
             self.add("name_suffixes", {"owner_kind": CUSTOMER, "owner_id": cid,
                                        "suffix": suffix, "pos": pos})
+        for row in phone_rows(cid, None, phone):
+            self.add("phone_suffixes", row)
         return _Cust(cid, kind, segment, name, owner, source, status, first, last, phone)
 
     def _company_name(self, segment: str) -> tuple[str, str, str]:
@@ -960,6 +964,8 @@ class _Builder:
                 "birthday": birthday, "is_primary": position == 0, "notes": None,
                 **self.tracked(created, cust.owner or self.office),
             })
+            for row in phone_rows(cust.id, contact_id, phone, mobile):
+                self.add("phone_suffixes", row)
             cust.contacts.append(contact_id)
 
     def _addresses(self, cust: _Cust) -> None:

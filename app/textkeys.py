@@ -340,3 +340,20 @@ def name_suffixes(name: str | None, *, core_start: bool = True) -> dict[str, int
         if out.get(suffix, 2) > pos:
             out[suffix] = pos
     return out
+
+
+# --- phone suffixes: any part of a number ---------------------------------------------------
+
+# The shortest part of a number a search looks for (fewer digits search the names).
+MIN_DIGITS = 3
+
+
+def digit_suffixes(*numbers: str | None) -> set[str]:
+    """The tails of ``numbers`` (their digits, app.textkeys.phone_digits) of MIN_DIGITS
+    digits or more: "contains 5678" is "has a suffix starting with 5678"."""
+    out: set[str] = set()
+    for number in numbers:
+        digits = phone_digits(number)
+        if digits:
+            out.update(digits[at:] for at in range(len(digits) - MIN_DIGITS + 1))
+    return out

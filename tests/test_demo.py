@@ -313,6 +313,7 @@ def test_demo_company_header_prints_on_slips(demo_db: demo.DemoSummary, engine: 
 def test_the_demo_stores_the_same_search_keys_and_name_suffixes_as_a_rebuild(
         demo_db: demo.DemoSummary, uow: UnitOfWork) -> None:
     from app.models.catalog import NameSuffix, SearchKey
+    from app.models.customers import PhoneSuffix
     from app.services import search_keys
 
     with uow:
@@ -325,4 +326,9 @@ def test_the_demo_stores_the_same_search_keys_and_name_suffixes_as_a_rebuild(
                                for r in search_keys.all_rows(uow.session)}
         assert stored_suffixes == {(r["owner_kind"], r["owner_id"], r["suffix"], r["pos"])
                                    for r in search_keys.all_suffix_rows(uow.session)}
+        stored_phones = set(uow.session.execute(select(
+            PhoneSuffix.customer_id, PhoneSuffix.contact_id, PhoneSuffix.suffix)).all())
+        assert stored_phones == {(r["customer_id"], r["contact_id"], r["suffix"])
+                                 for r in search_keys.all_phone_rows(uow.session)}
     assert demo_db.name_suffixes == len(stored_suffixes) > demo_db.customers
+    assert demo_db.phone_suffixes == len(stored_phones) > demo_db.contacts

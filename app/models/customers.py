@@ -13,6 +13,7 @@ from sqlalchemy import (
     Unicode,
     text,
 )
+from sqlalchemy.dialects import mssql, postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import (
@@ -129,6 +130,39 @@ class Contact(Tracked, Base):
     notes: Mapped[Text500 | None]
 
     customer: Mapped[Customer] = relationship(back_populates="contacts")
+
+
+# Suffixes of digits compare by code point on every engine (collation C on PostgreSQL, BIN2
+# on SQL Server), so "starts with 138" is the range ['138', '13:') whatever the database's
+# collation (a linguistic one may ignore the ':').
+DIGITS_SUFFIX = (String(40)
+                 .with_variant(postgresql.VARCHAR(40, collation="C"), "postgresql")
+                 .with_variant(mssql.VARCHAR(40, collation="Latin1_General_100_BIN2"), "mssql"))
+
+
+class PhoneSuffix(Base):
+    """A tail (three digits or more) of a phone number of a customer or of one of its
+    contacts (app.textkeys.digit_suffixes): "any part of a number" is then one index range,
+    "the suffixes starting with 5678", instead of LIKE '%5678%' over every number.
+
+    ``contact_id`` is the contact whose number it is (its rows go with it), NULL for the
+    customer's own number. Seen with the customer (row security) and, like the numbers,
+    not by a role whose phone field is hidden. Kept at every flush that changes a number
+    (app.services.search_keys); a customer being deleted has its rows dropped first
+    (search_keys.drop_keys) — only the contact's path cascades, as SQL Server allows one.
+    """
+
+    __tablename__ = "phone_suffixes"
+    __table_args__ = (
+        Index("ix_phone_suffixes_lookup", "suffix", "customer_id"),
+        Index("ix_phone_suffixes_customer_id", "customer_id"),
+        Index("ix_phone_suffixes_contact_id", "contact_id"),
+    )
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"))
+    suffix: Mapped[str] = mapped_column(DIGITS_SUFFIX)
 
 
 class Address(Tracked, Base):

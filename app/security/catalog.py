@@ -157,8 +157,10 @@ def _build_access() -> tuple[Access, ...]:
     add(Access(NAME_SUFFIXES, p, Module.CUSTOMERS, op) for op in (C, E)
         for p in ("INSERT", "DELETE"))
 
+    # The phone suffixes (app.models.customers.PhoneSuffix) are written with the numbers.
     add(_module_tables(Module.CUSTOMERS, ["customers"],
-                       ["contacts", "addresses", "devices", "meter_readings"]))
+                       ["contacts", "addresses", "devices", "meter_readings",
+                        "phone_suffixes"]))
     add(_module_tables(Module.VISITS, ["visits"]))
     add(_module_tables(Module.SALES_PLANS, ["sales_plans"]))
     # Plan against actual: each order's owner, day, state and amount (and cost, unless the
@@ -256,7 +258,7 @@ PROTECTED_COLUMNS: Final = (
     # to someone else's customer's numbers.
     *_protected(Module.CUSTOMERS, "phone", "customers.phone", "customers.phone_digits",
                 "contacts.phone", "contacts.phone_digits", "contacts.mobile",
-                "contacts.mobile_digits"),
+                "contacts.mobile_digits", "phone_suffixes.suffix"),
 )
 
 # Protected fields whose protection is waived for one's own customers.
@@ -266,6 +268,8 @@ OWNER_EXEMPT_FIELDS: Final = frozenset({(Module.CUSTOMERS, "phone")})
 GUARDED_PHONE_COLUMNS: Final = {
     "customers": ("phone", "phone_digits"),
     "contacts": ("phone", "mobile", "phone_digits", "mobile_digits"),
+    # Written (inserted and deleted) with the numbers, never updated by the program.
+    "phone_suffixes": ("suffix",),
 }
 
 
@@ -353,6 +357,7 @@ ROW_RULES: Final = (
     RowRule("customers", (Scoped("owner_id", M.CUSTOMERS),)),
     RowRule("contacts", (Follows("customer_id", "customers"),)),
     RowRule("addresses", (Follows("customer_id", "customers"),)),
+    RowRule("phone_suffixes", (Follows("customer_id", "customers"),)),
     # The intake desk sees a key account's registered machines without its card.
     RowRule("devices", (Follows("customer_id", "customers"),
                         Allowed(M.SERVICE_TICKETS, Operation.VIEW))),

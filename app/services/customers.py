@@ -17,7 +17,6 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
-    exists,
     func,
     literal_column,
     null,
@@ -971,11 +970,6 @@ _DIRECTORY_KEYS = _Keys(_DIRECTORY.id, _DIRECTORY.code, _DIRECTORY.name, _DIRECT
                         _DIRECTORY.core_initials, _DIRECTORY.short_initials, None)
 
 
-def _customers_with_contact(keys: _Keys, *conditions: Any) -> Any:
-    # IN (one pass over contacts) rather than a correlated EXISTS per customer row.
-    return keys.id.in_(select(Contact.customer_id).where(or_(*conditions)))
-
-
 def search_condition(text: str, *, phones_of: int | None = None
                      ) -> tuple[Any, dict[str, Any]]:
     """The WHERE clause the customer list uses for ``text``, and its parameter values
@@ -1005,7 +999,7 @@ def _text_params(text: str) -> tuple[str, dict[str, str]]:
         digits = phone_digits(q) or ""
         if len(digits) < 3:
             return "short", {"anywhere": _anywhere(q)}
-        return "digits", {"anywhere": _anywhere(digits)}
+        return "digits", {"anywhere": _anywhere(digits), **search_keys.digits_params(digits)}
     compact = _SEPARATORS.sub("", q)
     if shape == "letters" and len(compact) == 1:
         # One letter: the start of the name only (any syllable would be most customers).
@@ -1061,21 +1055,14 @@ def _in_range(column: Any, lo: str = "lo", hi: str = "hi") -> Any:
     return and_(column >= _param(lo, column), column < _param(hi, column))
 
 
-def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False,
-                 few_customers: bool = False) -> Any:
+def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False) -> Any:
     """The WHERE clause for a shape of search text, built from only the keys that shape
     can match, so a pinyin search is an index range and not a scan of every column.
 
-    ``phones_hidden``: the searcher's role has the phone field hidden; digits then match
-    only the numbers of the searcher's own customers, read through the phone views (the
-    role's database login may not read the phone columns).
-
-    ``few_customers``: the search covers only the customers of a person or department
-    (not "all"): digits then look at the contacts of each such customer (an index probe
-    per customer) instead of scanning every contact once. On a secured server that scan
-    checks the contacts' row security on every contact of the company before the LIKE
-    (LIKE is not leakproof): 6x slower than the owner's login for a salesperson, against
-    about 1.1x this way."""
+    Digits are a range of the phone suffixes (any part of the customer's or a contact's
+    number). ``phones_hidden``: the searcher's role has the phone field hidden (its
+    database login may not read the numbers nor their suffixes); digits then match only
+    the numbers of the searcher's own customers, read through the phone views."""
     if shape == "all":
         return true()
     if shape == "short":
@@ -1090,12 +1077,7 @@ def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False,
                 kp.owner_id == me,
                 or_(_like_anywhere(kp.phone_digits), _like_anywhere(kp.mobile_digits)))))
     if shape == "digits":
-        own = (_like_anywhere(keys.phone_digits) if keys.phone_digits is not None else
-               keys.id.in_(select(Customer.id).where(_like_anywhere(Customer.phone_digits))))
-        numbers = or_(_like_anywhere(Contact.phone_digits), _like_anywhere(Contact.mobile_digits))
-        if few_customers:
-            return or_(own, exists().where(Contact.customer_id == keys.id, numbers))
-        return or_(own, _customers_with_contact(keys, numbers))
+        return keys.id.in_(search_keys.phone_hits())
     if shape == "letter":
         # The start of the name (also without the leading city, 北京博普装饰: "b"), of the
         # short name or of its full pinyin; every branch an index range.
@@ -1260,8 +1242,7 @@ def _search_base(shape: str, scope: DataScope, phones_hidden: bool = False, *,
     if not counting:
         stmt = stmt.outerjoin(User, User.id == src.owner_id)
     if not ranked:
-        stmt = stmt.where(_text_clause(shape, src.keys, phones_hidden,
-                                       few_customers=scope is not DataScope.ALL))
+        stmt = stmt.where(_text_clause(shape, src.keys, phones_hidden))
     # Its best plan depends on the text (index ranges, LIKE) and the page size.
     return stmt.execution_options(**{PLAN_PER_RUN: True})
 

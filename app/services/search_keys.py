@@ -6,6 +6,10 @@ pinyin initials and full pinyin of its name from every syllable on, in every rea
 term < 'xigv'``), on SQLite, PostgreSQL and SQL Server alike, and the ids it finds are joined
 back to the records, so whoever searches sees only what they could see anyway.
 
+Any part of a phone number is found through ``phone_suffixes`` (app.models.customers.
+PhoneSuffix): every tail of each number of a customer and of its contacts, kept by a flush
+hook (:func:`_keep_phone_suffixes`) whenever a number changes, whichever use case saved it.
+
 A customer's name is found by Chinese text too: ``name_suffixes`` (app.models.catalog.
 NameSuffix) holds every tail of its name and short name (app.textkeys.name_suffixes), and
 "contains 鑫锐" is the range of suffixes starting with 鑫锐 (:func:`suffix_hits`).
@@ -16,22 +20,36 @@ transaction; the demo generator and the migrations write the same rows in bulk.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, delete, insert, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    delete,
+    event,
+    insert,
+    inspect,
+    literal_column,
+    select,
+)
+from sqlalchemy.orm import Session, UOWTransaction
 
-from app.models import Customer, Product
+from app.models import Contact, Customer, Product
 from app.models.catalog import NameSuffix, SearchKey
+from app.models.customers import PhoneSuffix
 from app.models.enums import CustomerKind
 from app.textkeys import (
     KEY_LENGTH,
     SUFFIX_LENGTH,
+    digit_suffixes,
     fold_text,
     merged_keys,
     name_keys,
     name_suffixes,
+    phone_digits,
     search_prefix,
 )
 
@@ -114,12 +132,71 @@ def keep_product(session: Session, product: Product, *, new: bool = False) -> No
 
 
 def drop_keys(session: Session, kind: str, owner_ids: Iterable[int]) -> None:
-    """Remove the keys and suffixes of records being deleted (or merged into another)."""
+    """Remove the keys and suffixes of records being deleted (or merged into another):
+    a customer's phone suffixes too, which would otherwise hold its row."""
     ids = list(owner_ids)
     if ids:
         for model in (SearchKey, NameSuffix):
             session.execute(delete(model).where(model.owner_kind == kind,
                                                 model.owner_id.in_(ids)))
+        if kind == CUSTOMER:
+            session.execute(delete(PhoneSuffix).where(PhoneSuffix.customer_id.in_(ids)))
+
+
+# --- phone suffixes ----------------------------------------------------------------------------
+
+
+def _numbers_changed(obj: Any, names: tuple[str, ...], new: bool) -> bool:
+    """Whether a flush writes other digits to any of the ``names`` of ``obj``."""
+    state = inspect(obj)
+    for name in names:
+        history = state.attrs[name].history
+        if new:
+            if any(history.added):
+                return True
+        elif history.added and list(history.added) != list(history.deleted):
+            return True
+    return False
+
+
+def phone_rows(customer_id: int, contact_id: int | None, *numbers: str | None
+               ) -> list[dict[str, Any]]:
+    return [{"customer_id": customer_id, "contact_id": contact_id, "suffix": s}
+            for s in sorted(digit_suffixes(*numbers))]
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_phone_suffixes(session: Session, _context: UOWTransaction) -> None:
+    """Write the phone suffixes of the customers and contacts whose numbers this flush
+    wrote, in the same transaction: nothing to do (no statement) when no number changed,
+    as on most saves. A removed contact's suffixes go with it (ON DELETE CASCADE).
+
+    Numbers a role may not read are never changed by it (the customer service keeps them
+    as stored), so what is not in the session is left as it is."""
+    own: list[Customer] = []
+    contacts: list[Contact] = []
+    for obj in itertools.chain(session.new, session.dirty):
+        new = obj in session.new
+        if isinstance(obj, Customer) and _numbers_changed(obj, ("phone_digits",), new):
+            own.append(obj)
+        elif isinstance(obj, Contact) and _numbers_changed(
+                obj, ("phone_digits", "mobile_digits"), new):
+            contacts.append(obj)
+    if not own and not contacts:
+        return
+    connection = session.connection()
+    stale_own = [c.id for c in own if c not in session.new]
+    if stale_own:
+        connection.execute(delete(PhoneSuffix).where(PhoneSuffix.customer_id.in_(stale_own),
+                                                     PhoneSuffix.contact_id.is_(None)))
+    stale_contacts = [c.id for c in contacts if c not in session.new]
+    if stale_contacts:
+        connection.execute(delete(PhoneSuffix).where(PhoneSuffix.contact_id.in_(stale_contacts)))
+    rows = [r for c in own for r in phone_rows(c.id, None, c.phone_digits)]
+    rows += [r for k in contacts
+             for r in phone_rows(k.customer_id, k.id, k.phone_digits, k.mobile_digits)]
+    if rows:
+        connection.execute(insert(PhoneSuffix), rows)
 
 
 def all_rows(session: Session) -> Iterator[dict[str, Any]]:
@@ -138,11 +215,22 @@ def all_suffix_rows(session: Session) -> Iterator[dict[str, Any]]:
         yield from suffix_rows(CUSTOMER, r.id, customer_suffixes(r.name, r.short_name))
 
 
+def all_phone_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """The phone suffixes every customer and contact should have, computed afresh."""
+    for r in session.execute(select(Customer.id, Customer.phone_digits)
+                             .where(Customer.phone_digits.is_not(None)).order_by(Customer.id)):
+        yield from phone_rows(r.id, None, r.phone_digits)
+    for k in session.execute(select(Contact.id, Contact.customer_id, Contact.phone_digits,
+                                    Contact.mobile_digits).order_by(Contact.id)):
+        yield from phone_rows(k.customer_id, k.id, k.phone_digits, k.mobile_digits)
+
+
 def rebuild(session: Session, *, batch: int = 5000) -> int:
-    """Replace every key and suffix by ones computed from the names (a repair tool and
-    the tests' yardstick); returns how many rows there are."""
+    """Replace every key and suffix by ones computed from the names and numbers (a repair
+    tool and the tests' yardstick); returns how many rows there are."""
     count = 0
-    for model, rows in ((SearchKey, all_rows), (NameSuffix, all_suffix_rows)):
+    for model, rows in ((SearchKey, all_rows), (NameSuffix, all_suffix_rows),
+                        (PhoneSuffix, all_phone_rows)):
         session.execute(delete(model))
         chunk: list[dict[str, Any]] = []
         for row in list(rows(session)):
@@ -204,17 +292,40 @@ def suffix_hits(kind: str, lo: str = "suffix_lo", hi: str = "suffix_hi") -> Any:
              ns.suffix < bindparam(hi, type_=ns.suffix.type)))
 
 
+def digits_params(text: str, lo: str = "digits_lo", hi: str = "digits_hi"
+                  ) -> dict[str, str]:
+    """Bounds of the phone suffixes starting with the digits of ``text`` (see
+    :func:`phone_hits`); empty when it has none."""
+    digits = phone_digits(text) or ""
+    if not digits:
+        return {}
+    return {lo: digits, hi: digits[:-1] + chr(ord(digits[-1]) + 1)}
+
+
+def phone_hits(lo: str = "digits_lo", hi: str = "digits_hi") -> Any:
+    """SELECT the ids of the customers with a number (their own or a contact's) that
+    contains the digits whose bounds are the parameters ``lo``/``hi``
+    (:func:`digits_params`): one range of ``ix_phone_suffixes_lookup``."""
+    ps = PhoneSuffix.__table__.c
+    return select(ps.customer_id).where(ps.suffix >= bindparam(lo, type_=ps.suffix.type),
+                                        ps.suffix < bindparam(hi, type_=ps.suffix.type))
+
+
 __all__ = [
     "CUSTOMER",
     "KEY_LENGTH",
     "PRODUCT",
     "all_rows",
+    "all_phone_rows",
     "all_suffix_rows",
     "customer_keys",
     "customer_suffixes",
+    "digits_params",
     "drop_keys",
     "keep_customer",
     "keep_product",
+    "phone_hits",
+    "phone_rows",
     "key_hits",
     "prefix_params",
     "product_keys",

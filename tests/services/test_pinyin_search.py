@@ -13,17 +13,19 @@ from sqlalchemy import delete, select
 
 from app.models import Customer, Product
 from app.models.catalog import NameSuffix, SearchKey
+from app.models.customers import PhoneSuffix
 from app.models.enums import CustomerKind, ProductCategory
 from app.services import search_keys
 from app.services.catalog import ProductDraft, create_product, list_products, update_product
 from app.services.customers import (
+    ContactDraft,
     CustomerDraft,
     create_customer,
     search_customers,
     update_customer,
 )
 from app.services.errors import ValidationError
-from app.textkeys import name_keys, person_sort_key
+from app.textkeys import digit_suffixes, name_keys, person_sort_key
 
 
 def _names(uow, actor, text, **kw):
@@ -38,24 +40,29 @@ def _product(sku: str, name: str, category=ProductCategory.CONSUMABLE, **kw) -> 
     return ProductDraft(sku=sku, name=name, category=category, list_price=Decimal("10.00"), **kw)
 
 
-def _stored(uow) -> set[tuple[str, str, int, str, int]]:
-    """Every pinyin key and name suffix stored, as (table, kind, id, text, pos)."""
+def _stored(uow) -> set[tuple[object, ...]]:
+    """Every pinyin key, name suffix and phone suffix stored, each with its table."""
     with uow:
         keys = uow.session.execute(select(
             SearchKey.owner_kind, SearchKey.owner_id, SearchKey.term, SearchKey.pos)).all()
         suffixes = uow.session.execute(select(
             NameSuffix.owner_kind, NameSuffix.owner_id, NameSuffix.suffix,
             NameSuffix.pos)).all()
-        return {("k", *r) for r in keys} | {("s", *r) for r in suffixes}
+        phones = uow.session.execute(select(
+            PhoneSuffix.customer_id, PhoneSuffix.contact_id, PhoneSuffix.suffix)).all()
+        return ({("k", *r) for r in keys} | {("s", *r) for r in suffixes}
+                | {("p", *r) for r in phones})
 
 
-def _rebuilt(uow) -> set[tuple[str, str, int, str, int]]:
-    """What :func:`_stored` should be, computed afresh from the names."""
+def _rebuilt(uow) -> set[tuple[object, ...]]:
+    """What :func:`_stored` should be, computed afresh from the names and numbers."""
     with uow:
         return ({("k", r["owner_kind"], r["owner_id"], r["term"], r["pos"])
                  for r in search_keys.all_rows(uow.session)}
                 | {("s", r["owner_kind"], r["owner_id"], r["suffix"], r["pos"])
-                   for r in search_keys.all_suffix_rows(uow.session)})
+                   for r in search_keys.all_suffix_rows(uow.session)}
+                | {("p", r["customer_id"], r["contact_id"], r["suffix"])
+                   for r in search_keys.all_phone_rows(uow.session)})
 
 
 # --- the keys ----------------------------------------------------------------------------------
@@ -93,6 +100,18 @@ def test_keys_equal_a_rebuild_after_random_creates_renames_and_deletes(uow, mana
     def name() -> str:
         return "".join(rng.choice(words) for _ in range(rng.randint(1, 4)))
 
+    def number() -> str | None:
+        return rng.choice([None, f"010-{rng.randint(6000_0000, 6999_9999)}",
+                           f"1{rng.randint(30, 89)} {rng.randint(1000, 9999)} 5678",
+                           "+86 (10) 6500 1234"])
+
+    def contacts(kept: tuple[ContactDraft, ...]) -> tuple[ContactDraft, ...]:
+        out = [replace(c, phone=number()) if rng.random() < 0.4 else c
+               for c in kept if rng.random() < 0.7]
+        out += [ContactDraft(name=rng.choice(["王芳", "李强", "曾小明"]), phone=number(),
+                             mobile=number()) for _ in range(rng.randint(0, 2))]
+        return tuple(out)
+
     customers: dict[int, int] = {}  # id -> version
     products: dict[int, int] = {}
     for step in range(60):
@@ -100,15 +119,18 @@ def test_keys_equal_a_rebuild_after_random_creates_renames_and_deletes(uow, mana
         if roll < 0.3 or not customers:
             made = create_customer(uow=uow, actor=manager, draft=CustomerDraft(
                 name=f"{name()}{step}", short_name=rng.choice([None, name()]),
-                kind=rng.choice(list(CustomerKind))))
+                kind=rng.choice(list(CustomerKind)), phone=number(), contacts=contacts(())))
             customers[made.id] = made.version
         elif roll < 0.55:
             cid = rng.choice(sorted(customers))
             from app.services.customers import get_customer
             card = get_customer(uow=uow, actor=manager, customer_id=cid)
-            draft = replace(card.to_draft(), name=f"{name()}{step}",
+            kept = card.to_draft()
+            draft = replace(kept, name=rng.choice([kept.name, f"{name()}{step}"]),
                             short_name=rng.choice([None, card.short_name, name()]),
-                            kind=rng.choice(list(CustomerKind)))
+                            kind=rng.choice(list(CustomerKind)),
+                            phone=rng.choice([kept.phone, number()]),
+                            contacts=contacts(kept.contacts))
             customers[cid] = update_customer(uow=uow, actor=manager, customer_id=cid,
                                              expected_version=card.version,
                                              draft=draft).version
@@ -292,7 +314,7 @@ def test_the_suffix_migration_builds_the_same_suffixes_as_the_program():
     import app
 
     path = (Path(app.__file__).parent / "migrations" / "versions"
-            / "20261212_d3e9b7c4a1f5_name_suffixes.py")
+            / "20261212_d3e9b7c4a1f5_search_suffixes.py")
     spec = importlib.util.spec_from_file_location("name_suffixes_revision", path)
     assert spec is not None and spec.loader is not None
     revision = importlib.util.module_from_spec(spec)
@@ -303,6 +325,9 @@ def test_the_suffix_migration_builds_the_same_suffixes_as_the_program():
         for short in (None, "航信", "智品"):
             assert revision.customer_suffixes(name, short) \
                 == search_keys.customer_suffixes(name, short)
+    for numbers in (("010-8888 1234", "１３８ ０００ ０００００"), ("12",), (None, "+86 (10) 5"),
+                    ("400-810-1234 转 8",)):
+        assert revision.digit_suffixes(*numbers) == digit_suffixes(*numbers)
 
 
 def test_chinese_text_finds_exactly_the_names_that_contain_it(uow, manager):

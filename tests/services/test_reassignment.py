@@ -71,7 +71,7 @@ D = Decimal
 PERSON_COLUMNS = ("owner_id", "assignee_id", "technician_id")
 # Named like a person column but holding a record's id: a search key's owner is the
 # customer or product whose name it was made from.
-NOT_A_PERSON = {"search_keys.owner_id"}
+NOT_A_PERSON = {"search_keys.owner_id", "name_suffixes.owner_id"}
 
 
 @pytest.fixture
