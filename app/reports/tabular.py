@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 Cell = str | int | Decimal | float | dt.date | dt.datetime | bool | None
 
@@ -41,53 +43,80 @@ class Sheet:
     total_rows: frozenset[int] = frozenset()  # indexes of rows to show in bold
 
 
-def write_xlsx(path: str | Path, sheets: Sequence[Sheet]) -> int:
-    """Write the sheets to an .xlsx file; returns the number of data rows written."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+# Rows read ahead of writing to size the columns: an .xlsx written as a stream (below) has
+# its column widths before its first row.
+_WIDTH_SAMPLE = 500
 
-    book = Workbook()
-    default = book.active
-    if default is not None:
-        book.remove(default)
+
+def write_xlsx(path: str | Path, sheets: Sequence[Sheet]) -> int:
+    """Write the sheets to an .xlsx file; returns the number of data rows written.
+
+    The workbook is written as a stream (openpyxl's write-only mode): each row goes to the
+    file as it comes, so memory stays flat and time grows with the rows — the normal mode
+    looked for the last row of the sheet before every append, 29 s for 10 000 rows. The
+    column widths come from the headers and the first rows.
+    """
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
     written = 0
-    bold = Font(bold=True)
     for sheet in sheets:
-        ws = book.create_sheet(_sheet_title(sheet.title, book.sheetnames))
-        for line in sheet.above:
-            ws.append([line])
-        if sheet.above:
-            ws.append([])
-        ws.append(list(sheet.headers))
-        header_row = ws.max_row
-        for cell in ws[header_row]:
-            cell.font = bold
-        widths = [_width(h) for h in sheet.headers]
-        for index, row in enumerate(sheet.rows):
-            values = [_excel_value(v) for v in row]
-            ws.append(values)
-            written += 1
-            excel_row = ws.max_row
-            for col, value in enumerate(values):
-                kind = sheet.kinds[col] if col < len(sheet.kinds) else "text"
-                cell = ws.cell(row=excel_row, column=col + 1)
-                fmt = _NUMBER_FORMATS.get(kind)
-                if isinstance(value, str) and value.startswith("="):
-                    # A typed value that looks like a formula stays text (no formula injection).
-                    cell.data_type = "s"
-                elif fmt is not None and value is not None:
-                    cell.number_format = fmt
-                if index in sheet.total_rows:
-                    cell.font = bold
-                if col < len(widths):
-                    widths[col] = max(widths[col], _width(value))
-        for col, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(col)].width = min(60, width + 2)
-        ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+        written += _write_sheet(book, sheet)
     if not book.sheetnames:
         book.create_sheet("Sheet1")
     book.save(str(path))
+    return written
+
+
+def _write_sheet(book: Any, sheet: Sheet) -> int:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws = book.create_sheet(_sheet_title(sheet.title, book.sheetnames))
+    rows = iter(sheet.rows)
+    ahead = list(itertools.islice(rows, _WIDTH_SAMPLE))
+    widths = [_width(h) for h in sheet.headers]
+    for row in ahead:
+        for col, value in enumerate(row[:len(widths)]):
+            widths[col] = max(widths[col], _width(_excel_value(value)))
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = min(60, width + 2)
+    header_row = len(sheet.above) + (2 if sheet.above else 1)
+    ws.freeze_panes = f"A{header_row + 1}"
+    bold = Font(bold=True)
+    formats = [_NUMBER_FORMATS.get(kind) for kind in sheet.kinds]
+
+    def cell(value: Cell, col: int, strong: bool) -> Any:
+        fmt = formats[col] if col < len(formats) else None
+        formula = isinstance(value, str) and value.startswith("=")
+        if not (strong or formula or (fmt is not None and value is not None)):
+            return value  # a plain value needs no cell object
+        made = WriteOnlyCell(ws, value=value)
+        if formula:
+            # A typed value that looks like a formula stays text (no formula injection).
+            made.data_type = "s"
+        elif fmt is not None and value is not None:
+            made.number_format = fmt
+        if strong:
+            made.font = bold
+        return made
+
+    for line in sheet.above:
+        ws.append([line])
+    if sheet.above:
+        ws.append([])
+    headers = []
+    for header in sheet.headers:
+        made = WriteOnlyCell(ws, value=header)
+        made.font = bold
+        headers.append(made)
+    ws.append(headers)
+    written = 0
+    for index, row in enumerate(itertools.chain(ahead, rows)):
+        strong = index in sheet.total_rows
+        ws.append([cell(_excel_value(v), col, strong) for col, v in enumerate(row)])
+        written += 1
     return written
 
 

@@ -30,6 +30,39 @@ def test_xlsx_keeps_filters_on_top_numbers_as_numbers_and_chinese(tmp_path: Path
     assert ws["B4"].number_format == "#,##0.00"
     assert ws["C4"].value == dt.datetime(2026, 10, 3)
     assert ws["A5"].font.bold
+    assert ws["A3"].font.bold and not ws["A4"].font.bold
+    # Frozen under the headers; the columns as wide as their widest text.
+    assert ws.freeze_panes == "A4"
+    assert ws.column_dimensions["A"].width >= len("期间") * 2
+    assert ws.column_dimensions["B"].width >= len("1234.50")
+
+
+def test_a_long_sheet_is_written_as_a_stream(tmp_path: Path) -> None:
+    """Rows go to the file as they come: memory does not grow with the rows (the rows of
+    a 40 000-row sheet are never all held), and every row arrives in order."""
+    import tracemalloc
+
+    def rows(count: int):
+        for i in range(count):
+            yield [f"客户{i:06d}", Decimal(i) / 4, dt.date(2026, 1, 1) + dt.timedelta(i % 300),
+                   "北京市海淀区中关村大街" + str(i)]
+
+    def peak(count: int) -> int:
+        tracemalloc.start()
+        try:
+            write_xlsx(tmp_path / f"{count}.xlsx", [Sheet(
+                title="客户", headers=["名称", "金额", "日期", "地址"], rows=rows(count),
+                kinds=["text", "money", "date", "text"])])
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak(4_000), peak(40_000)
+    # Ten times the rows: about the same memory (the normal mode held every cell: 10x).
+    assert large < small * 2
+    ws = openpyxl.load_workbook(tmp_path / "40000.xlsx", read_only=True)["客户"]
+    names = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert names == [f"客户{i:06d}" for i in range(40_000)]
 
 
 def test_xlsx_writes_formula_like_text_as_text(tmp_path: Path) -> None:
