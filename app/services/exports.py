@@ -11,6 +11,7 @@ is written even when its customer is someone else's (a secured server hides that
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,6 +39,7 @@ from app.reports.tabular import Cell, Sheet, write_csv, write_xlsx
 from app.services import audit, custom_fields
 from app.services.customers import CustomerFilters, search_condition
 from app.services.errors import ValidationError
+from app.services.paging import in_chunks
 from app.services.permissions import Actor, hidden_fields, require, scope_filter, sees_margin
 from app.services.uow import UnitOfWork
 from app.services.validation import search_text
@@ -116,23 +118,23 @@ def _custom_values(uow: UnitOfWork, entity: str, ids: Sequence[int]
 class _CustomColumns:
     """The administrator's active custom fields of a kind of record, as export columns."""
 
+    entity: str
     fields: tuple[custom_fields.FieldDefinition, ...]
-    values: dict[int, dict[str, Any]]
 
     def add_headers(self, headers: list[str], kinds: list[str]) -> None:
         headers += [f.label() for f in self.fields]
         kinds += [_CUSTOM_KINDS.get(f.kind.value, "text") for f in self.fields]
 
-    def cells(self, record_id: int) -> list[Cell]:
-        values = self.values.get(record_id, {})
-        return [_custom_cell(f, values.get(f.code)) for f in self.fields]
+    def cells(self, uow: UnitOfWork, ids: Sequence[int]) -> dict[int, list[Cell]]:
+        """The custom cells of the records ``ids`` (one chunk of the export)."""
+        values = _custom_values(uow, self.entity, ids) if self.fields and ids else {}
+        return {i: [_custom_cell(f, values.get(i, {}).get(f.code)) for f in self.fields]
+                for i in ids}
 
 
-def _custom_columns(uow: UnitOfWork, actor: Actor, entity: str,
-                    ids: Sequence[int]) -> _CustomColumns:
+def _custom_columns(uow: UnitOfWork, actor: Actor, entity: str) -> _CustomColumns:
     fields = custom_fields.definitions(uow=uow, actor=actor, entity=entity)
-    values = _custom_values(uow, entity, ids) if fields and ids else {}
-    return _CustomColumns(tuple(fields), values)
+    return _CustomColumns(entity, tuple(fields))
 
 
 def export_customers(
@@ -183,22 +185,27 @@ def export_customers(
                    Customer.first_contact_on, Customer.created_at)
             .outerjoin(User, User.id == Customer.owner_id)
             .where(*conditions)
-            .order_by(Customer.sort_key, Customer.id)
         )
         if phone_hidden:
             stmt = stmt.outerjoin(customer_phones, and_(cp.id == Customer.id,
                                                         cp.owner_id == actor.user_id))
-        rows = uow.session.execute(stmt, text_params).all()
+        chunks = in_chunks(uow.session, stmt, value=Customer.sort_key, id_column=Customer.id,
+                           params=text_params)
         headers = [tr("Code"), tr("Name"), tr("Short name"), tr("Type"), tr("Class"),
                    tr("Source"), tr("Status"), tr("Owner"), tr("Phone"), tr("E-mail"),
                    tr("Industry"), tr("Tax number"), tr("Website"), tr("First contact"),
                    tr("Created")]
         kinds = ["text"] * 13 + ["date", "datetime"]
         # The administrator's custom fields (active ones) as further columns.
-        custom = _custom_columns(uow, actor, "customer", [r.id for r in rows])
+        custom = _custom_columns(uow, actor, "customer")
         custom.add_headers(headers, kinds)
 
         def lines() -> Iterator[Sequence[Cell]]:
+            for rows in chunks:
+                yield from chunk_lines(rows, custom.cells(uow, [r.id for r in rows]))
+
+        def chunk_lines(rows: Sequence[Any], extra: dict[int, list[Cell]]
+                        ) -> Iterator[Sequence[Cell]]:
             for r in rows:
                 shows_phone = not phone_hidden or r.owner_id == actor.user_id
                 line: list[Cell] = [
@@ -207,8 +214,7 @@ def export_customers(
                     r.phone if shows_phone else None, r.email, r.industry, r.tax_number,
                     r.website, r.first_contact_on, r.created_at,
                 ]
-                line += custom.cells(r.id)
-                yield line
+                yield line + extra[r.id]
 
         return _write_audited(
             uow, actor, target, kind, entity="customer", what="Customers", title=tr("Customers"),
@@ -262,9 +268,9 @@ def export_orders(
             .join(customer_directory, customer_directory.c.id == Order.customer_id)
             .outerjoin(User, User.id == Order.owner_id)
             .where(*conditions)
-            .order_by(Order.ordered_on.desc(), Order.id.desc())
         )
-        rows = uow.session.execute(stmt, params).all()
+        chunks = in_chunks(uow.session, stmt, value=Order.ordered_on, id_column=Order.id,
+                           descending=True, params=params)
         headers = [tr("Number"), tr("Date"), tr("Customer"), tr("Owner"), tr("Status"),
                    tr("Amount"), tr("Amount received"), tr("Outstanding")]
         kinds = ["text", "date", "text", "text", "text", "money", "money", "money"]
@@ -274,10 +280,15 @@ def export_orders(
         if not margin_hidden:
             headers.append(tr("Gross margin"))
             kinds.append("money")
-        custom = _custom_columns(uow, actor, "order", [r.id for r in rows])
+        custom = _custom_columns(uow, actor, "order")
         custom.add_headers(headers, kinds)
 
         def lines() -> Iterator[Sequence[Cell]]:
+            for rows in chunks:
+                yield from chunk_lines(rows, custom.cells(uow, [r.id for r in rows]))
+
+        def chunk_lines(rows: Sequence[Any], extra: dict[int, list[Cell]]
+                        ) -> Iterator[Sequence[Cell]]:
             for r in rows:
                 line: list[Cell] = [
                     r.number, r.ordered_on, r.name, r.display_name,
@@ -287,8 +298,7 @@ def export_orders(
                     line.append(r.total_cost)
                 if not margin_hidden:
                     line.append(r.total_amount - r.total_cost)
-                line += custom.cells(r.id)
-                yield line
+                yield line + extra[r.id]
 
         return _write_audited(
             uow, actor, target, kind, entity="order", what="Orders", title=tr("Orders"),
@@ -355,9 +365,9 @@ def export_tickets(
             .outerjoin(User, User.id == ServiceTicket.intake_by_id)
             .outerjoin(technician, technician.id == ServiceTicket.technician_id)
             .where(*conditions)
-            .order_by(ServiceTicket.received_at.desc(), ServiceTicket.id.desc())
         )
-        rows = uow.session.execute(stmt).all()
+        chunks = in_chunks(uow.session, stmt, value=ServiceTicket.received_at,
+                           id_column=ServiceTicket.id, descending=True)
         headers = [tr("Number"), tr("Received at"), tr("Customer"), tr("Device"),
                    tr("Serial number"), tr("Status"), tr("Taken in by"), tr("Technician"),
                    tr("Charge"), tr("Amount received")]
@@ -366,10 +376,15 @@ def export_tickets(
         if not cost_hidden:
             headers.append(tr("Parts cost"))
             kinds.append("money")
-        custom = _custom_columns(uow, actor, "service_ticket", [r.id for r in rows])
+        custom = _custom_columns(uow, actor, "service_ticket")
         custom.add_headers(headers, kinds)
 
         def lines() -> Iterator[Sequence[Cell]]:
+            for rows in chunks:
+                yield from chunk_lines(rows, custom.cells(uow, [r.id for r in rows]))
+
+        def chunk_lines(rows: Sequence[Any], extra: dict[int, list[Cell]]
+                        ) -> Iterator[Sequence[Cell]]:
             for r in rows:
                 device = " ".join(p for p in (r.brand, r.model) if p) or None
                 line: list[Cell] = [
@@ -378,8 +393,7 @@ def export_tickets(
                     r.total_charge, r.paid_amount]
                 if not cost_hidden:
                     line.append(r.parts_cost)
-                line += custom.cells(r.id)
-                yield line
+                yield line + extra[r.id]
 
         return _write_audited(
             uow, actor, target, kind, entity="service_ticket", what="Service tickets",
@@ -416,21 +430,21 @@ def export_quotations(
         if date_to is not None:
             conditions.append(Quotation.quoted_on <= date_to)
         stmt = (
-            select(Quotation.number, Quotation.quoted_on, Quotation.valid_until,
+            select(Quotation.id, Quotation.number, Quotation.quoted_on, Quotation.valid_until,
                    customer_directory.c.name, User.display_name, Quotation.status,
                    Quotation.total_amount)
             .join(customer_directory, customer_directory.c.id == Quotation.customer_id)
             .outerjoin(User, User.id == Quotation.owner_id)
             .where(*conditions)
-            .order_by(Quotation.quoted_on.desc(), Quotation.id.desc())
         )
-        rows = uow.session.execute(stmt).all()
+        chunks = in_chunks(uow.session, stmt, value=Quotation.quoted_on,
+                           id_column=Quotation.id, descending=True)
         headers = [tr("Number"), tr("Date"), tr("Valid until"), tr("Customer"), tr("Owner"),
                    tr("Status"), tr("Amount")]
         kinds = ["text", "date", "date", "text", "text", "text", "money"]
 
         def lines() -> Iterator[Sequence[Cell]]:
-            for r in rows:
+            for r in itertools.chain.from_iterable(chunks):
                 yield [r.number, r.quoted_on, r.valid_until, r.name, r.display_name,
                        _label(r.status), r.total_amount]
 

@@ -15,7 +15,7 @@ Written once for SQLite, PostgreSQL and SQL Server alike:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +101,30 @@ def ordered_page(
         order.append(id_column.desc() if sort.descending else id_column.asc())
     return (stmt.add_columns(value.label(VALUE_LABEL), id_column.label(ID_LABEL))
             .order_by(None).order_by(*order).limit(limit + 1))
+
+
+def in_chunks(session: Session, stmt: Select[*tuple[Any, ...]], *, value: SortExpr,
+              id_column: SortExpr, descending: bool = False,
+              params: Mapping[str, Any] | None = None, size: int = 1000,
+              ) -> Iterator[Sequence[Any]]:
+    """Every row of ``stmt`` in the order of ``value`` (never NULL) then id, read ``size``
+    rows at a time, each chunk its own keyset query (an index range, see :func:`_beyond`).
+
+    For exports: memory stays flat whatever the rows, and no result stays open on the
+    connection between chunks (SQL Server without MARS allows one), so the caller may run
+    other queries per chunk."""
+    columns = {"value": value}
+    sort = Sort("value", descending=descending)
+    after: Cursor | None = None
+    while True:
+        page = ordered_page(stmt, columns=columns, sort=sort, id_column=id_column,
+                            after=after, limit=size, not_null=("value",))
+        rows = session.execute(page, dict(params or {})).all()
+        if rows[:size]:
+            yield rows[:size]
+        after = next_after(rows, size)
+        if after is None:
+            return
 
 
 def next_after(rows: Sequence[Any], limit: int) -> Cursor | None:

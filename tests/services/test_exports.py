@@ -391,3 +391,35 @@ def test_order_export_takes_the_lists_search_text_and_writes_the_rows_it_lists(
             written = {row[0] for row in list(csv.reader(f))[1:]}
         assert written == listed and result.row_count == len(listed), text
     assert json.loads(_exports(uow)[0].changes)["text"] == "hdls"
+
+
+def test_exports_read_in_chunks_and_keep_every_row_in_order_with_its_custom_values(
+        uow, admin, manager, tmp_path, monkeypatch):
+    """An export reads its rows a chunk at a time (here 4), each chunk with its custom
+    values: every customer once, in pinyin order, each with its own value."""
+    from app.services import exports
+    from app.services.custom_fields import FieldDraft, define_field
+    from app.services.paging import in_chunks
+    from app.textkeys import sort_key
+
+    define_field(uow=uow, actor=admin, draft=FieldDraft(
+        entity="customer", code="floor", label_zh="楼层", label_en="Floor", kind="text"))
+    names = [f"{city}客户{i:02d}" for i, city in enumerate(["北京", "安徽", "重庆", "天津"] * 4)]
+    for i, name in enumerate(names):
+        create_customer(uow=uow, actor=manager, draft=CustomerDraft(
+            name=name, custom={"floor": f"{i}层"}))
+    chunks = []
+
+    def counted(*args, **kwargs):
+        for rows in in_chunks(*args, **{**kwargs, "size": 4}):
+            chunks.append(len(rows))
+            yield rows
+
+    monkeypatch.setattr(exports, "in_chunks", counted)
+    out = tmp_path / "c.csv"
+    result = export_customers(uow=uow, actor=manager, path=out)
+    assert result.row_count == 16 and chunks == [4, 4, 4, 4]
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    assert [r[1] for r in rows] == sorted(names, key=sort_key)
+    assert all(r[-1] == f"{names.index(r[1])}层" for r in rows)
