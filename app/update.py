@@ -61,6 +61,7 @@ MIN_CLIENT_VERSION: Final[Mapping[str, str]] = {
     "a5c3e8f1d2b6": "0.1.0",  # audit summaries as template and values (additive)
     "b4f7e2a9c1d3": "0.1.0",  # change feed between stations (additive)
     "c8a1d5e3f702": "0.1.0",  # search keys, products by pinyin (additive)
+    "d3e9b7c4a1f5": "0.1.0",  # name and phone suffixes (additive, as the search keys)
 }
 
 # The app_settings keys: what the newest upgrade recorded, and where the installer is.
