@@ -73,7 +73,7 @@ from app.services.paging import Sort
 from app.services.permissions import Actor, grants_for
 from app.services.sales.data import OrderDraft, OrderLineDraft
 from app.services.uow import UnitOfWork
-from app.textkeys import pinyin_full, pinyin_initials
+from app.textkeys import fold_text, phone_digits, pinyin_full, pinyin_initials
 
 PAGE = 100
 
@@ -173,30 +173,30 @@ _RAW_SEARCH = {
         "LEFT JOIN users u ON u.id = c.owner_id "
         "WHERE c.code >= :u AND c.code < :v ORDER BY c.code, c.sort_key, c.id"
     ),
+    # Chinese text: a range of the name suffixes and one of the contacts' names, each
+    # customer at its best rank (a name starting with the text first).
     "name": (
         "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
-        "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
-        "LEFT JOIN users u ON u.id = c.owner_id "
-        "WHERE c.name LIKE :c OR c.short_name LIKE :c OR c.id IN (SELECT customer_id FROM "
-        "contacts WHERE name >= :p AND name < :q) ORDER BY c.sort_key, c.id"
+        "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, MIN(r) AS r FROM "
+        "(SELECT owner_id AS id, pos * 2 + 1 AS r FROM name_suffixes WHERE owner_kind = 'c' "
+        "AND suffix >= :s AND suffix < :t UNION ALL SELECT customer_id, 4 FROM contacts "
+        "WHERE name >= :p AND name < :q) h GROUP BY id) k JOIN customers c ON c.id = k.id "
+        "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id"
     ),
+    # Digits: a range of the phone suffixes (customers' and contacts' numbers).
     "phone digits": (
         "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
         "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
         "LEFT JOIN users u ON u.id = c.owner_id "
-        "WHERE c.phone_digits LIKE :c OR c.id IN (SELECT customer_id FROM contacts WHERE "
-        "phone_digits LIKE :c OR mobile_digits LIKE :c) ORDER BY c.sort_key, c.id"
+        "WHERE c.id IN (SELECT customer_id FROM phone_suffixes WHERE suffix >= :d AND "
+        "suffix < :e) ORDER BY c.sort_key, c.id"
     ),
 }
 
 # The same searches written by hand the way the list works for a person on a secured
 # server: names and keys from the customer directory (colleagues' customers are listed,
 # locked), the details only where the person's login may read the customer's row; digits
-# only among the customers the person may open, probing each one's contacts.
-_DIRECTORY_COLUMNS = (
-    "SELECT d.id, d.code, d.name, d.short_name, c.customer_class, c.source, c.status, "
-    "d.owner_id, u.display_name, c.phone, d.sort_key FROM customer_directory d "
-    "LEFT JOIN customers c ON c.id = d.id LEFT JOIN users u ON u.id = d.owner_id ")
+# only among the customers the person may open (row security of the phone suffixes).
 _RAW_SEARCH_AS_PERSON = {
     "pinyin initials": (
         "SELECT d.id, d.code, d.name, d.short_name, c.customer_class, c.source, c.status, "
@@ -206,16 +206,20 @@ _RAW_SEARCH_AS_PERSON = {
         "LEFT JOIN customers c ON c.id = d.id LEFT JOIN users u ON u.id = d.owner_id "
         "ORDER BY k.r, d.sort_key, d.id"),
     "name": (
-        _DIRECTORY_COLUMNS
-        + "WHERE d.name LIKE :c OR d.short_name LIKE :c OR d.id IN (SELECT customer_id FROM "
-        "contacts WHERE name >= :p AND name < :q) ORDER BY d.sort_key, d.id"),
+        "SELECT d.id, d.code, d.name, d.short_name, c.customer_class, c.source, c.status, "
+        "d.owner_id, u.display_name, c.phone, d.sort_key FROM (SELECT id, MIN(r) AS r FROM "
+        "(SELECT owner_id AS id, pos * 2 + 1 AS r FROM name_suffixes WHERE owner_kind = 'c' "
+        "AND suffix >= :s AND suffix < :t UNION ALL SELECT customer_id, 4 FROM contacts "
+        "WHERE name >= :p AND name < :q) h GROUP BY id) k "
+        "JOIN customer_directory d ON d.id = k.id "
+        "LEFT JOIN customers c ON c.id = d.id LEFT JOIN users u ON u.id = d.owner_id "
+        "ORDER BY k.r, d.sort_key, d.id"),
     "phone digits": (
         "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
         "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
         "LEFT JOIN users u ON u.id = c.owner_id "
-        "WHERE c.phone_digits LIKE :c OR EXISTS (SELECT 1 FROM contacts k WHERE "
-        "k.customer_id = c.id AND (k.phone_digits LIKE :c OR k.mobile_digits LIKE :c)) "
-        "ORDER BY c.sort_key, c.id"),
+        "WHERE c.id IN (SELECT customer_id FROM phone_suffixes WHERE suffix >= :d AND "
+        "suffix < :e) ORDER BY c.sort_key, c.id"),
 }
 
 
@@ -248,10 +252,16 @@ def _sample_queries(engine: Engine) -> dict[str, str]:
 
 
 def _raw_search_params(query: str) -> dict[str, str]:
-    """The values for _RAW_SEARCH: a prefix range and a LIKE pattern."""
-    low, up = query.casefold(), query.upper()
-    return {"p": low, "q": low[:-1] + chr(ord(low[-1]) + 1), "c": f"%{query}%",
-            "u": up, "v": up[:-1] + chr(ord(up[-1]) + 1)}
+    """The values for _RAW_SEARCH: prefix ranges (as typed, in upper case, folded as the
+    name suffixes are, as digits) and a LIKE pattern."""
+    low, up, folded = query.casefold(), query.upper(), fold_text(query) or query
+    digits = phone_digits(query) or "0"
+
+    def after(text: str) -> str:
+        return text[:-1] + chr(ord(text[-1]) + 1)
+
+    return {"p": low, "q": after(low), "c": f"%{query}%", "u": up, "v": after(up),
+            "s": folded, "t": after(folded), "d": digits, "e": after(digits)}
 
 
 def bench_search(engine: Engine, *, repeat: int = 15) -> list[BenchResult]:
