@@ -838,24 +838,33 @@ def _install_sqlite_hooks(engine: Engine, journal_mode: Literal["WAL", "DELETE"]
 
 _READS_ONLY = "stationcrm_reads_only"
 
+# An execution option for statements whose best plan depends on the values (search ranges,
+# LIKE patterns, LIMIT): on PostgreSQL they are never prepared on the server.
+PLAN_PER_RUN = "plan_per_run"
+
 
 def read_only_options(engine: Engine) -> dict[str, Any]:
-    """Execution options for a unit of work that only reads (the hot lists).
+    """Execution options for a unit of work that only reads: lists, cards, statistics.
 
-    On a server, autocommit: no BEGIN and ROLLBACK round trips around a search. On
-    SQLite, a deferred transaction instead of the IMMEDIATE one that writing use cases
-    take (see `_install_sqlite_hooks`).
+    On a server, autocommit: no BEGIN and ROLLBACK round trips (and psycopg forgets its
+    prepared statements at every ROLLBACK), and a statement that finds the connection
+    dead is run again on a new one (`_install_reconnect`). On SQLite, a deferred
+    transaction instead of the IMMEDIATE one that writing use cases take (see
+    `_install_sqlite_hooks`): a read never waits for a station that is saving, nor
+    makes it wait.
     """
     if engine.dialect.name == "sqlite":
         return {_READS_ONLY: True}
-    return {"isolation_level": "AUTOCOMMIT"}
+    return {"isolation_level": "AUTOCOMMIT", _READS_ONLY: True}
 
 
 def make_engine(url: str | URL, *, echo: bool = False, station: bool = False) -> Engine:
     """Create the engine for a database URL with the station's connection policy.
 
-    Server databases get pool_pre_ping (a station survives a server restart) and a
-    5-second connect timeout; SQLite gets its folder created and the pragmas in
+    Server databases get a 5-second connect timeout and no pre-ping: a connection the
+    server dropped is found at its first use and replaced there (`_install_reconnect`),
+    so a station survives a server restart without a round trip before every action.
+    SQLite gets its folder created and the pragmas in
     `_install_sqlite_hooks`. ``station``: the engine a person works on, whose server
     connections get the time limits of app.timeouts (statement, lock, idle transaction,
     keep-alive); administration commands run without them.
@@ -875,8 +884,6 @@ def make_engine(url: str | URL, *, echo: bool = False, station: bool = False) ->
     sqlite_path = sqlite_file(parsed) if backend == "sqlite" else None
     if backend == "sqlite":
         _prepare_sqlite_folder(parsed)
-    else:
-        options["pool_pre_ping"] = True
     if parsed.drivername == "postgresql+psycopg" and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
     if parsed.drivername == "mssql+pyodbc":
@@ -901,31 +908,179 @@ def make_engine(url: str | URL, *, echo: bool = False, station: bool = False) ->
         _install_sqlite_hooks(engine, journal_mode)
         if sqlite_path is not None:
             _FILE_STATE[engine] = _file_state(sqlite_path)
-    if parsed.drivername == "postgresql+psycopg":
-        _install_psycopg_hooks(engine)
+    if backend != "sqlite":
+        _install_reconnect(engine)
     if station:
         timeouts.install(engine, limits)
     return engine
 
 
-# An execution option for statements whose best plan depends on the values (search ranges,
-# LIKE patterns, LIMIT): on PostgreSQL they are never prepared on the server.
-PLAN_PER_RUN = "plan_per_run"
+def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> None:
+    """Run one statement as the dialect would.
 
-
-def _install_psycopg_hooks(engine: Engine) -> None:
-    """psycopg prepares a statement on the server after its fifth run, and PostgreSQL soon
+    psycopg prepares a statement on the server after its fifth run, and PostgreSQL soon
     plans a prepared statement once for any values: the customer list's pinyin search
     went from 1.6 ms to 44 ms per keystroke after ten searches on 100 000 customers.
     Statements marked PLAN_PER_RUN skip that and are planned for their own values; the
     others keep their prepared plans (row security makes planning cost up to 1 ms)."""
+    dialect = context.dialect
+    if parameters is None:
+        dialect.do_execute_no_params(cursor, statement, context)
+    elif dialect.driver == "psycopg" and context.execution_options.get(PLAN_PER_RUN):
+        cursor.execute(statement, parameters, prepare=False)
+    else:
+        dialect.do_execute(cursor, statement, parameters, context)
+
+
+def _send(cursor: Any, statement: str, parameters: Any, context: Any, *,
+          pooled: bool = True) -> None:
+    """Run one statement; on psycopg, the statement that opens a transaction goes in one
+    round trip with its BEGIN.
+
+    psycopg (outside autocommit) sends BEGIN on its own and waits for the answer before
+    the transaction's first statement: a round trip for nothing in every transaction.
+    Here that statement and the BEGIN psycopg would have sent (same isolation level) go
+    together in a pipeline; the transaction then runs as before and ends with COMMIT or
+    ROLLBACK, which psycopg sends whenever the server is in a transaction. The
+    connection stays in psycopg's autocommit mode, so every statement that opens a later
+    transaction comes through here to bring its BEGIN: one without parameters (a script
+    cannot go in a pipeline), a batch or a server-side cursor gets psycopg's own BEGIN.
+    ``pooled`` False: a statement of the dialect's own checks on a new connection.
+    """
+    if pooled and _opens_transaction(cursor, context):
+        connection = cursor.connection
+        if parameters is None or not _pipelines(cursor):
+            connection.autocommit = False  # psycopg sends the BEGIN itself
+        else:
+            begin = _begin_command(connection)
+            connection.autocommit = True
+            with connection.pipeline():
+                connection.execute(begin)
+                _execute(cursor, statement, parameters, context)
+            return
+    _execute(cursor, statement, parameters, context)
+
+
+def _opens_transaction(cursor: Any, context: Any) -> bool:
+    """On psycopg: the statement is the first of a transaction SQLAlchemy began."""
+    if context.dialect.driver != "psycopg":
+        return False
+    if context.execution_options.get("isolation_level") == "AUTOCOMMIT":
+        return False
+    from psycopg.pq import TransactionStatus
+
+    return bool(cursor.connection.info.transaction_status == TransactionStatus.IDLE)
+
+
+def _pipelines(cursor: Any) -> bool:
+    import psycopg
+
+    return psycopg.Pipeline.is_supported() and not isinstance(cursor, psycopg.ServerCursor)
+
+
+def _begin_command(connection: Any) -> str:
+    """The BEGIN psycopg would send for the connection (its isolation level, read only,
+    deferrable)."""
+    words = ["BEGIN"]
+    if connection.isolation_level is not None:
+        words.append("ISOLATION LEVEL " + connection.isolation_level.name.replace("_", " "))
+    if connection.read_only is not None:
+        words.append("READ ONLY" if connection.read_only else "READ WRITE")
+    if connection.deferrable is not None:
+        words.append("DEFERRABLE" if connection.deferrable else "NOT DEFERRABLE")
+    return " ".join(words)
+
+
+# In a pooled connection's info while nothing has been sent on it since its checkout.
+_UNUSED = "stationcrm_unused"
+
+
+def _install_reconnect(engine: Engine) -> None:
+    """Replace a server connection found dead at its first use, instead of pinging it
+    before every use (``pool_pre_ping`` costs a round trip per action).
+
+    A station's idle pooled connection dies when the server restarts or the line drops;
+    the first statement sent on it then fails. What is retried, once, on a new
+    connection:
+
+    * the first statement after the connection left the pool: nothing of this unit of
+      work reached the server yet (the transaction, if any, begins with it), so running
+      it on a new connection is what a pre-ping would have done;
+    * any statement of a unit of work that only reads (``read_only_options``): in
+      autocommit each statement stands alone and changes nothing.
+
+    A write that loses its connection later is not retried: the server rolled it back,
+    and the SQLAlchemy error (the connection invalidated) reaches the unit of work,
+    which reports the lost connection as before. The dead connection is closed and the
+    pool's older connections are replaced at their next checkout, as a failed pre-ping
+    would do.
+
+    Every statement goes through `_send`, so that on psycopg a transaction's BEGIN
+    travels with its first statement.
+    """
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkout")
+    def _unused(_dbapi: DBAPIConnection, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        record.info[_UNUSED] = True
+
+    def run(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        fairy = context.root_connection.connection
+        try:
+            first = bool(fairy.info.pop(_UNUSED, False))
+        except NotImplementedError:
+            # The dialect's own checks on a new connection (no pool entry): not retried.
+            _send(cursor, statement, parameters, context, pooled=False)
+            return True
+        try:
+            _send(cursor, statement, parameters, context)
+            return True
+        except Exception as exc:
+            retry = first or bool(context.execution_options.get(_READS_ONLY))
+            if not (retry and isinstance(exc, dialect.loaded_dbapi.Error)
+                    and dialect.is_disconnect(exc, fairy.dbapi_connection, cursor)):
+                raise
+            log.info("the database connection was lost (%s); reconnecting",
+                     _one_line(str(exc)))
+            try:
+                _replace_connection(fairy, exc, context)
+            except Exception:
+                # The server cannot be reached now: report the lost connection itself.
+                raise exc from None
+            context.cursor = cursor = context.create_cursor()
+            _send(cursor, statement, parameters, context)
+            return True
 
     @event.listens_for(engine, "do_execute")
-    def _unprepared(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
-        if context is not None and context.execution_options.get(PLAN_PER_RUN):
-            cursor.execute(statement, parameters, prepare=False)
-            return True
+    def _on_execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        return run(cursor, statement, parameters, context)
+
+    @event.listens_for(engine, "do_execute_no_params")
+    def _on_execute_no_params(cursor: Any, statement: str, context: Any) -> bool:
+        return run(cursor, statement, None, context)
+
+    @event.listens_for(engine, "do_executemany")
+    def _on_executemany(cursor: Any, _statement: str, _parameters: Any, context: Any) -> bool:
+        # Something was sent: a later statement of this transaction is not its first.
+        with contextlib.suppress(NotImplementedError):
+            context.root_connection.connection.info.pop(_UNUSED, None)
+            if _opens_transaction(cursor, context):
+                cursor.connection.autocommit = False  # psycopg sends the BEGIN itself
         return False
+
+
+def _replace_connection(fairy: Any, exc: BaseException, context: Any) -> None:
+    """Give the checked-out pool entry a new DBAPI connection, as the pool's pre-ping
+    does on checkout (``_ConnectionFairy._checkout``), with the isolation level the
+    SQLAlchemy connection asked for (autocommit for a read-only unit of work)."""
+    record = fairy._connection_record
+    record.invalidate(exc)
+    # The other idle connections went with the server: replace them at their checkout.
+    fairy._pool._invalidate(fairy, exc, _checkin=False)
+    fairy.dbapi_connection = record.get_connection()
+    level = context.execution_options.get("isolation_level")
+    if level is not None:
+        context.dialect.set_isolation_level(fairy.dbapi_connection, level)
 
 
 def _is_connection_failure(exc: BaseException) -> bool:
