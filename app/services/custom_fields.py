@@ -190,12 +190,42 @@ def definitions(
 
 def load_definitions(uow: UnitOfWork, entity: CustomFieldEntity, *,
                      include_removed: bool = False) -> tuple[FieldDefinition, ...]:
-    """The definitions without a permission check, for services that already checked."""
-    stmt = select(CustomFieldDefinition).where(CustomFieldDefinition.entity == entity)
-    if not include_removed:
-        stmt = stmt.where(CustomFieldDefinition.active == True)  # noqa: E712
-    stmt = stmt.order_by(CustomFieldDefinition.position, CustomFieldDefinition.id)
-    return tuple(_definition(row) for row in uow.session.execute(stmt).scalars())
+    """The definitions without a permission check, for services that already checked.
+
+    Read at most once per action, and not at all while they have not changed: the
+    definitions of every record kind are kept on the unit of work under the stamp the
+    action's permission query brought along (``permissions.grants_for``).
+    """
+    return tuple(f for f in _all_definitions(uow)
+                 if f.entity == entity and (include_removed or f.active))
+
+
+_KEPT = "custom_field_definitions"
+
+
+def _all_definitions(uow: UnitOfWork) -> tuple[FieldDefinition, ...]:
+    """Every definition in form order, from the unit of work's copy while its stamp is
+    this transaction's; else read (one query) and kept under the stamp of what was read."""
+    kept = uow.settings_cache.get(_KEPT)
+    if kept is not None and uow.field_stamp is not None and kept[0] == uow.field_stamp:
+        return kept[1]  # type: ignore[no-any-return]
+    rows = uow.session.execute(
+        select(CustomFieldDefinition)
+        .order_by(CustomFieldDefinition.position, CustomFieldDefinition.id)).scalars().all()
+    found = tuple(_definition(row) for row in rows)
+    # The stamp of these rows is the one the permission query computes (count, sum of
+    # versions, last id): the next action that brings the same stamp reads nothing.
+    stamp = (len(found), sum(f.version for f in found), max((f.id for f in found), default=0))
+    if uow.field_stamp is None:
+        uow.field_stamp = stamp
+    uow.settings_cache[_KEPT] = (stamp, found)
+    return found
+
+
+def _forget_definitions(uow: UnitOfWork) -> None:
+    """After this transaction changed a definition: read them again when next asked."""
+    uow.settings_cache.pop(_KEPT, None)
+    uow.field_stamp = None
 
 
 def _definition(row: CustomFieldDefinition) -> FieldDefinition:
@@ -240,6 +270,7 @@ def define_field(*, uow: UnitOfWork, actor: Actor, draft: FieldDraft) -> FieldDe
         uow.flush()
         audit.record(uow, actor, AuditAction.CREATE, "custom_field", row.id,
                      _summary(row), {"after": audit.snapshot(row)})
+        _forget_definitions(uow)
         uow.commit()
         return _definition(row)
 
@@ -272,6 +303,7 @@ def edit_field(*, uow: UnitOfWork, actor: Actor, field_id: int, expected_version
             uow.flush()
             audit.record(uow, actor, AuditAction.UPDATE, "custom_field", row.id,
                          _summary(row), changes)
+        _forget_definitions(uow)
         uow.commit()
         return _definition(row)
 
@@ -301,6 +333,7 @@ def _set_active(uow: UnitOfWork, actor: Actor, field_id: int, expected_version: 
             audit.record(uow, actor, AuditAction.UPDATE, "custom_field", row.id,
                          _summary(row),
                          {"active": [not active, active]})
+        _forget_definitions(uow)
         uow.commit()
         return _definition(row)
 
@@ -331,6 +364,7 @@ def reorder(*, uow: UnitOfWork, actor: Actor, entity: CustomFieldEntity | str,
             uow.flush()
             audit.record(uow, actor, AuditAction.UPDATE, "custom_field", None,
                          audit.say("{entity}: fields reordered", entity=kind), moved)
+        _forget_definitions(uow)
         uow.commit()
         return tuple(_definition(r) for r in ordered if r.active)
 
@@ -584,38 +618,64 @@ def save_values(
     Returns ``{"custom.<code>": [before, after]}`` for the record's audit entry. Nothing is
     committed here.
     """
+    return store_values(uow=uow, actor=actor, entity=entity, record_id=record_id,
+                        values=values, creating=creating)[0]
+
+
+def store_values(
+    *, uow: UnitOfWork, actor: Actor, entity: CustomFieldEntity | str, record_id: int,
+    values: Mapping[str, object], creating: bool = False,
+    stored: Iterable[CustomFieldValue] | None = None,
+) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    """:func:`save_values`, also returning the record's values as they now are (code ->
+    value, as :func:`values_for` would read them back), so the caller need not read them.
+
+    ``stored``: the record's value rows, when the caller has them in the session already
+    (read with the record); a record being created has none, so nothing is read then.
+    """
     kind = CustomFieldEntity(entity)
     fields = load_definitions(uow, kind)
-    rows = {r.definition_id: r for r in uow.session.execute(
-        select(CustomFieldValue).where(CustomFieldValue.entity == kind,
-                                       CustomFieldValue.record_id == record_id)
-    ).scalars()}
+    if stored is None and not creating:
+        stored = uow.session.execute(
+            select(CustomFieldValue).where(CustomFieldValue.entity == kind,
+                                           CustomFieldValue.record_id == record_id)
+        ).scalars()
+    rows = {r.definition_id: r for r in stored or ()}
     current: dict[str, Any] = {}
     for f in fields:
         row = rows.get(f.id)
-        current[f.code] = (_read(f.kind, row.value_text, row.value_number, row.value_date,
-                                 row.value_bool) if row is not None
+        current[f.code] = (read_value(f, row) if row is not None
                            else (f.default() if creating else None))
     merged = {**current, **values}
     cleaned = check_values(fields, merged)
     changes: dict[str, list[Any]] = {}
+    now: dict[str, Any] = {}
     for f in fields:
         new = cleaned[f.code]
         row = rows.get(f.id)
-        old = (_read(f.kind, row.value_text, row.value_number, row.value_date, row.value_bool)
-               if row is not None else None)
+        old = read_value(f, row) if row is not None else None
         if new == old:
+            now[f.code] = old
             continue
         changes[f.key] = [_plain(old), _plain(new)]
         if new is None:
             assert row is not None
             uow.session.delete(row)
+            now[f.code] = None
             continue
         if row is None:
             row = CustomFieldValue(definition_id=f.id, entity=kind, record_id=record_id)
             uow.session.add(row)
         _store(row, f.kind, new)
-    return changes
+        now[f.code] = read_value(f, row)
+    return changes, now
+
+
+def read_value(definition: FieldDefinition, row: Any) -> Any:
+    """The Python value a value row (or a row with its columns: ``value_text``,
+    ``value_number``, ``value_date``, ``value_bool``) holds for ``definition``."""
+    return _read(definition.kind, row.value_text, row.value_number, row.value_date,
+                 row.value_bool)
 
 
 def done_with(check: Checker, *, uow: UnitOfWork, entity: CustomFieldEntity | str,
@@ -908,8 +968,10 @@ __all__ = [
     "print_lines",
     "remove_field",
     "reorder",
+    "read_value",
     "restore_field",
     "save_values",
+    "store_values",
     "text_search",
     "values_for",
 ]

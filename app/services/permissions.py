@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     bindparam,
+    func,
     literal_column,
     select,
     true,
@@ -29,6 +30,7 @@ from app import labels
 from app.i18n import tr
 from app.models import Role, RoleDataScope, RoleFieldRule, RolePermission, User
 from app.models.enums import DataScope, FieldAccess, Module, Operation
+from app.models.system import CustomFieldDefinition
 from app.security import catalog
 from app.services.errors import PermissionDenied
 from app.services.uow import UnitOfWork
@@ -60,6 +62,8 @@ class Grants:
     operations: frozenset[tuple[Module, Operation]]
     scopes: Mapping[Module, DataScope] = field(default_factory=dict)
     fields: Mapping[tuple[Module, str], FieldAccess] = field(default_factory=dict)
+    # The user's name as stored now (a record the action writes names its author).
+    display_name: str | None = None
 
     def allows(self, module: Module, operation: Operation) -> bool:
         return self.active and (module, operation) in self.operations
@@ -78,10 +82,21 @@ class _RoleGrants:
     fields: Mapping[tuple[Module, str], FieldAccess]
 
 
+# The custom field definitions' stamp: every definition added moves the count and the
+# highest id, every one edited (hidden, restored, moved) its version. Services keep the
+# definitions they read under it (custom_fields.load_definitions).
+_FIELD_STAMP = select(
+    func.count().label("fields"),
+    func.coalesce(func.sum(CustomFieldDefinition.version), 0).label("versions"),
+    func.coalesce(func.max(CustomFieldDefinition.id), 0).label("last_id"),
+).subquery("field_stamp")
+
 # Built once: this runs at the start of every use case.
 _GRANTS_QUERY = (
-    select(User.role_id, User.department_id, User.active, Role.version)
+    select(User.role_id, User.department_id, User.active, Role.version, User.display_name,
+           _FIELD_STAMP.c.fields, _FIELD_STAMP.c.versions, _FIELD_STAMP.c.last_id)
     .join(Role, Role.id == User.role_id)
+    .join(_FIELD_STAMP, true())
     .where(User.id == bindparam("user_id"))
 )
 
@@ -92,7 +107,9 @@ def grants_for(uow: UnitOfWork, actor: Actor) -> Grants:
     One query reads the user's role, department, active flag and the role's version;
     the role's permission rows are read again only when that version moved (the
     administration service bumps it on every change), so a changed role applies at
-    each user's next action without costing every action three more queries.
+    each user's next action without costing every action three more queries. The same
+    query brings the custom field definitions' stamp (``uow.field_stamp``), so the
+    definitions a station keeps are checked at each action for nothing.
     """
     uow.acting(actor)
     cached = uow.grants_cache.get(actor.user_id)
@@ -103,7 +120,9 @@ def grants_for(uow: UnitOfWork, actor: Actor) -> Grants:
     if row is None:
         grants = Grants(0, None, False, frozenset())
     else:
-        role_id, department_id, active, role_version = row
+        role_id, department_id, active, role_version, display_name, *field_stamp = row
+        if uow.field_stamp is None:
+            uow.field_stamp = tuple(int(n) for n in field_stamp)
         role = uow.role_cache.get((role_id, role_version))
         if role is None:
             role = _load_role(uow, role_id)
@@ -115,6 +134,7 @@ def grants_for(uow: UnitOfWork, actor: Actor) -> Grants:
             operations=role.operations,
             scopes=role.scopes,
             fields=role.fields,
+            display_name=display_name,
         )
     uow.grants_cache[actor.user_id] = grants
     return grants
@@ -228,10 +248,21 @@ def scope_clause(
     return own
 
 
+class _Unknown:
+    """The owner's department was not read with the record: read it when it matters."""
+
+
+UNKNOWN = _Unknown()
+
+
 def owns_in_scope(
-    uow: UnitOfWork, actor: Actor, module: Module, owner_id: int | None
+    uow: UnitOfWork, actor: Actor, module: Module, owner_id: int | None,
+    owner_department_id: int | None | _Unknown = UNKNOWN,
 ) -> bool:
-    """Whether a record owned by ``owner_id`` falls in the actor's data scope (one record)."""
+    """Whether a record owned by ``owner_id`` falls in the actor's data scope (one record).
+
+    ``owner_department_id``: the owner's department, when the caller read it with the
+    record (else a department scope reads it here, one more query)."""
     grants = grants_for(uow, actor)
     scope = grants.scope(module)
     if scope is DataScope.ALL:
@@ -241,18 +272,20 @@ def owns_in_scope(
     if owner_id == actor.user_id:
         return True
     if scope is DataScope.DEPARTMENT and grants.department_id is not None:
-        owner_department = uow.session.execute(
-            select(User.department_id).where(User.id == owner_id)
-        ).scalar_one_or_none()
-        return owner_department == grants.department_id
+        if isinstance(owner_department_id, _Unknown):
+            owner_department_id = uow.session.execute(
+                select(User.department_id).where(User.id == owner_id)
+            ).scalar_one_or_none()
+        return owner_department_id == grants.department_id
     return False
 
 
 def require_in_scope(
-    uow: UnitOfWork, actor: Actor, module: Module, operation: Operation, owner_id: int | None
+    uow: UnitOfWork, actor: Actor, module: Module, operation: Operation, owner_id: int | None,
+    owner_department_id: int | None | _Unknown = UNKNOWN,
 ) -> None:
     """Raise unless the record owned by ``owner_id`` is within the actor's data scope."""
-    if not owns_in_scope(uow, actor, module, owner_id):
+    if not owns_in_scope(uow, actor, module, owner_id, owner_department_id):
         raise PermissionDenied(
             tr("This record belongs to someone else; you may not {operation} it.",
                operation=labels.verb(operation)),

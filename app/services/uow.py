@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -36,6 +36,14 @@ class UnitOfWork:
         self.grants_cache: dict[int, Grants] = {}
         # Permission rows per (role id, role version); kept across transactions.
         self.role_cache: dict[tuple[int, int], _RoleGrants] = {}
+        # The custom field definitions' stamp as this transaction read it with the
+        # permissions (None until then), and settings kept across transactions under the
+        # stamp they were read with (see custom_fields.load_definitions).
+        self.field_stamp: tuple[int, ...] | None = None
+        self.settings_cache: dict[str, tuple[Any, Any]] = {}
+        # What a use case read once and may ask again in the same transaction (a
+        # customer's directory entry); emptied with each transaction.
+        self.transaction_cache: dict[object, Any] = {}
         self.station: str | None = None
 
     @classmethod
@@ -53,18 +61,22 @@ class UnitOfWork:
         if self._depth == 0:
             self.session = self._session_factory()
             self.grants_cache = {}
+            self.field_stamp = None
+            self.transaction_cache = {}
         self._depth += 1
         return self
 
     @contextmanager
     def reading(self) -> Iterator[Self]:
-        """A unit of work that only reads, for the hot lists (a query per keystroke pause).
+        """A unit of work that only reads: the lists (a query per keystroke pause), the
+        customer card, the 360 view, the statistics.
 
         On its own it takes the database's cheapest way to read (``app.db.
-        read_only_options``): autocommit on a server, no BEGIN and ROLLBACK round trips;
-        a transaction without the write lock on SQLite, so a search never waits for a
-        station that is saving. Nested in another unit of work it simply shares that
-        transaction. Do not write in it.
+        read_only_options``): autocommit on a server, no BEGIN and ROLLBACK round trips,
+        and a statement that finds its connection dead runs again on a new one; a
+        transaction without the write lock on SQLite, so a read never waits for a station
+        that is saving, nor makes it wait. Nested in another unit of work it simply
+        shares that transaction. Do not write in it.
         """
         from app.db import read_only_options
 
