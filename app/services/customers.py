@@ -7,17 +7,23 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 from typing import Any, NoReturn
 
 from sqlalchemy import (
+    Boolean,
+    Date,
     Integer,
+    Numeric,
     String,
+    UnicodeText,
     and_,
     bindparam,
     case,
+    cast,
     delete,
     func,
+    literal,
     literal_column,
     null,
     or_,
@@ -27,12 +33,13 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import aliased, defer, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.db import PLAN_PER_RUN
 from app.i18n import tr
 from app.models import Address, Contact, Customer, Device, MeterReading, User, utcnow
+from app.models.base import UTCDateTime
 from app.models.customers import contact_phones, customer_directory, customer_phones
 from app.models.enums import (
     AddressKind,
@@ -68,6 +75,7 @@ from app.services.paging import (
 from app.services.permissions import (
     SCOPE_USER,
     Actor,
+    grants_for,
     hidden_fields,
     may_change_field,
     require,
@@ -333,7 +341,33 @@ Cleaned = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]],
                 list[dict[str, Any]]]
 
 
-def _clean(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None) -> Cleaned:
+@dataclass(frozen=True)
+class _Owner:
+    """The customer's owner as the save checks and the card shows it."""
+
+    id: int
+    active: bool
+    name: str | None
+    department_id: int | None
+
+
+def _owner(uow: UnitOfWork, owner_id: int, actor: Actor | None = None) -> _Owner | None:
+    """The owner of a new or reassigned customer: the actor as it logged in, another user
+    read (None: no such user)."""
+    if actor is not None and owner_id == actor.user_id:
+        grants = grants_for(uow, actor)  # read with the permissions: no query
+        return _Owner(actor.user_id, grants.active, grants.display_name, grants.department_id)
+    row = uow.session.execute(
+        select(User.active, User.display_name, User.department_id).where(User.id == owner_id)
+    ).one_or_none()
+    return None if row is None else _Owner(owner_id, bool(row[0]), row[1], row[2])
+
+
+def _clean(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None, *,
+           owner: _Owner | None = None,
+           stored_serials: Mapping[int, tuple[str, str]] | None = None) -> Cleaned:
+    """The draft checked. ``owner``: the draft's owner as the caller read it;
+    ``stored_serials``: the customer's devices' (model, serial number) as stored."""
     check = Checker()
     values: dict[str, Any] = {
         "kind": check.choice("kind", draft.kind, CustomerKind),
@@ -351,10 +385,9 @@ def _clean(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None
         "owner_id": draft.owner_id,
     }
     if draft.owner_id is not None:
-        active = uow.session.execute(
-            select(User.active).where(User.id == draft.owner_id)
-        ).scalar_one_or_none()
-        if not active:
+        if owner is None or owner.id != draft.owner_id:
+            owner = _owner(uow, draft.owner_id)
+        if owner is None or not owner.active:
             check.fail("owner_id", tr("must be an active user"))
     contacts = []
     for i, c in enumerate(draft.contacts):
@@ -398,7 +431,7 @@ def _clean(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None
             "new_reading": check.integer(f"devices[{i}].new_reading", d.new_reading, low=0,
                                          high=2_000_000_000, required=False),
         })
-    _check_serials_unique(uow, check, devices, customer_id)
+    _check_serials_unique(uow, check, devices, stored_serials or {})
     check.done()
     name = values["name"]
     values.update(
@@ -416,28 +449,35 @@ def _clean(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None
     return values, contacts, addresses, devices
 
 
-def _clean_all(uow: UnitOfWork, draft: CustomerDraft,
-               customer_id: int | None = None) -> Cleaned:
+# Custom values by (record kind, record id), then by field code.
+Values = Mapping[tuple[CustomFieldEntity, int], Mapping[str, Any]]
+
+
+def _clean_all(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None, *,
+               stored: Values | None = None, owner: _Owner | None = None,
+               stored_serials: Mapping[int, tuple[str, str]] | None = None) -> Cleaned:
     """The card's fields and its custom fields checked together, so the form can mark
-    every wrong field at once (save_values checks the custom values again on saving)."""
+    every wrong field at once (save_values checks the custom values again on saving).
+
+    ``stored``: the custom values of the customer, its contacts and devices as read with
+    the card (an existing customer's); a new customer's fields start at their defaults."""
     errors: dict[str, str] = {}
     cleaned: Cleaned | None = None
     try:
-        cleaned = _clean(uow, draft, customer_id)
+        cleaned = _clean(uow, draft, customer_id, owner=owner, stored_serials=stored_serials)
     except ValidationError as error:
         errors.update(error.errors)
     fields = custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER)
-    stored: Mapping[str, object] = {}
+    own: Mapping[str, object]
     if customer_id is not None:
-        stored = custom_fields.values_for(uow=uow, entity=CustomFieldEntity.CUSTOMER,
-                                          record_ids=[customer_id]).get(customer_id, {})
+        own = (stored or {}).get((CustomFieldEntity.CUSTOMER, customer_id), {})
     else:
-        stored = {f.code: f.default() for f in fields}
+        own = {f.code: f.default() for f in fields}
     try:
-        custom_fields.check_values(fields, {**stored, **draft.custom})
+        custom_fields.check_values(fields, {**own, **draft.custom})
     except ValidationError as error:
         errors.update(error.errors)
-    child_errors, child_names = _child_custom_errors(uow, draft)
+    child_errors, child_names = _child_custom_errors(uow, draft, stored or {})
     errors.update(child_errors)
     if errors:
         names = {f.key: f.label() for f in fields}
@@ -452,8 +492,8 @@ def _clean_all(uow: UnitOfWork, draft: CustomerDraft,
 _CHILD_ENTITIES = (("contacts", CustomFieldEntity.CONTACT), ("devices", CustomFieldEntity.DEVICE))
 
 
-def _child_custom_errors(uow: UnitOfWork,
-                         draft: CustomerDraft) -> tuple[dict[str, str], dict[str, str]]:
+def _child_custom_errors(uow: UnitOfWork, draft: CustomerDraft,
+                         stored: Values) -> tuple[dict[str, str], dict[str, str]]:
     """The custom values of the drafted contacts and devices checked as save_values will
     (stored values of existing rows, defaults of new ones): errors keyed
     ``contacts[i].custom.<code>``, and a readable name for each such key."""
@@ -464,14 +504,11 @@ def _child_custom_errors(uow: UnitOfWork,
         if not children:
             continue
         fields = custom_fields.load_definitions(uow, entity)
-        ids = [c.id for c in children if c.id is not None]
-        stored = (custom_fields.values_for(uow=uow, entity=entity, record_ids=ids)
-                  if fields and ids else {})
         defaults = {f.code: f.default() for f in fields}
         for i, child in enumerate(children):
             if not fields and not child.custom:
                 continue
-            base = stored.get(child.id, {}) if child.id is not None else defaults
+            base = stored.get((entity, child.id), {}) if child.id is not None else defaults
             try:
                 custom_fields.check_values(fields, {**base, **child.custom})
             except ValidationError as error:
@@ -483,19 +520,24 @@ def _child_custom_errors(uow: UnitOfWork,
 
 
 def _save_child_values(uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
-                       contacts: Sequence[Contact],
-                       devices: Sequence[Device]) -> dict[str, list[Any]]:
+                       contacts: Sequence[Contact], devices: Sequence[Device],
+                       rows: Mapping[tuple[CustomFieldEntity, int], list[CustomFieldValue]],
+                       now: dict[tuple[CustomFieldEntity, int], Mapping[str, Any]],
+                       ) -> dict[str, list[Any]]:
     """Store the drafted contacts' and devices' custom values (after the flush that gave
-    new ones their ids); returns the audit changes keyed ``contacts[<id>].custom.<code>``."""
+    new ones their ids) over the value ``rows`` read with the card; returns the audit
+    changes keyed ``contacts[<id>].custom.<code>``, and puts each child's values as they
+    now are in ``now``."""
     changes: dict[str, list[Any]] = {}
-    for (name, entity), rows in zip(_CHILD_ENTITIES, (contacts, devices), strict=True):
-        for child, row in zip(getattr(draft, name), rows, strict=True):
+    for (name, entity), children in zip(_CHILD_ENTITIES, (contacts, devices), strict=True):
+        for child, row in zip(getattr(draft, name), children, strict=True):
             if not child.custom and child.id is not None:
                 continue  # nothing given: an existing row keeps its values
-            saved = custom_fields.save_values(
+            saved, values = custom_fields.store_values(
                 uow=uow, actor=actor, entity=entity, record_id=row.id, values=child.custom,
-                creating=child.id is None)
+                creating=child.id is None, stored=rows.get((entity, row.id), ()))
             changes.update({f"{name}[{row.id}].{k}": v for k, v in saved.items()})
+            now[(entity, row.id)] = values
     return changes
 
 
@@ -508,9 +550,10 @@ def _drop_child_values(uow: UnitOfWork, entity: CustomFieldEntity,
 
 
 def _check_serials_unique(uow: UnitOfWork, check: Checker, devices: list[dict[str, Any]],
-                          customer_id: int | None) -> None:
+                          stored: Mapping[int, tuple[str, str]]) -> None:
     """A serial number identifies one machine of a model: refuse it twice, naming who has
-    it where the actor may see that (the unique index refuses it anyway)."""
+    it where the actor may see that (the unique index refuses it anyway). Only new and
+    changed (model, serial) pairs are looked up: a device kept as ``stored`` holds its own."""
     seen: dict[tuple[str, str], int] = {}
     for i, d in enumerate(devices):
         serial = d["serial_number"]
@@ -520,16 +563,18 @@ def _check_serials_unique(uow: UnitOfWork, check: Checker, devices: list[dict[st
         if key in seen:
             check.fail(f"devices[{i}].serial_number", tr("already exists"))
         seen[key] = i
-    if not seen:
+    new = {key for key, i in seen.items()
+           if devices[i]["id"] is None or stored.get(devices[i]["id"]) != key}
+    if not new:
         return
     taken = uow.session.execute(
         select(Device.id, Device.model, Device.serial_number, customer_directory.c.name)
         .join(customer_directory, customer_directory.c.id == Device.customer_id)
-        .where(Device.serial_number.in_(sorted({serial for _, serial in seen})))
+        .where(Device.serial_number.in_(sorted({serial for _, serial in new})))
     ).all()
     own_ids = {d["id"] for d in devices if d["id"] is not None}
     for device_id, model, serial, owner_name in taken:
-        if device_id in own_ids or (model, serial) not in seen:
+        if device_id in own_ids or (model, serial) not in new:
             continue
         check.fail(f"devices[{seen[(model, serial)]}].serial_number",
                    tr("is already registered to {customer}", customer=owner_name))
@@ -568,12 +613,13 @@ def _flush_serials(uow: UnitOfWork, devices: list[dict[str, Any]],
         raise ValidationError(fields or {"devices": tr("already exists")}) from exc
 
 
-def _apply_children(customer: Customer, contacts: list[dict[str, Any]],
+def _apply_children(uow: UnitOfWork, customer: Customer, contacts: list[dict[str, Any]],
                     addresses: list[dict[str, Any]], devices: list[dict[str, Any]],
-                    actor: Actor) -> tuple[list[Contact], list[Device]]:
+                    actor: Actor) -> tuple[list[Contact], list[Device], dict[int, MeterReading]]:
     """Replace the customer's contacts and addresses by the drafted ones, keeping ids.
 
-    Returns the contact and device rows in the order of the draft."""
+    Returns the contact and device rows in the order of the draft, and the meter readings
+    taken with this save by device (position in the draft)."""
     def sync(existing: list[Any], drafts: list[dict[str, Any]], cls: type[Any]) -> list[Any]:
         by_id = {obj.id: obj for obj in existing}
         result = []
@@ -594,12 +640,20 @@ def _apply_children(customer: Customer, contacts: list[dict[str, Any]],
     drafted_ids = {d["id"] for d in devices}
     kept = [dev for dev in customer.devices if dev.id not in drafted_ids]
     synced = sync(customer.devices, devices, Device)
-    for device, reading in zip(synced, readings, strict=True):
-        if reading is not None:
-            device.readings.append(MeterReading(read_at=utcnow(), value=reading,
-                                                recorded_by_id=actor.user_id))
+    taken: dict[int, MeterReading] = {}
+    for i, (device, reading) in enumerate(zip(synced, readings, strict=True)):
+        if reading is None:
+            continue
+        taken[i] = MeterReading(read_at=utcnow(), value=reading, recorded_by_id=actor.user_id)
+        if device.id is None:
+            device.readings.append(taken[i])
+        else:
+            # Beside the device, not in its readings: that collection is not read with
+            # the card (its count and latest are).
+            taken[i].device_id = device.id
+            uow.session.add(taken[i])
     customer.devices = kept + synced
-    return customer.contacts, synced
+    return customer.contacts, synced, taken
 
 
 # --- use cases -----------------------------------------------------------------------------
@@ -613,20 +667,24 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
     ``custom`` (or ``draft.custom``) holds the custom field values by code; they are
     checked with the same rules as on the form and saved in the same transaction.
     A retry with the ``request_key`` of a customer already saved returns that customer
-    (``app.services.requests``).
+    (``app.services.requests``). The card returned is built from what was written, in the
+    same transaction.
     """
     if custom is not None:
         draft = replace(draft, custom=dict(custom))
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.CREATE)
         if (saved := requests.replayed(uow, actor, request_key, "customer")) is not None:
-            return _protect_phones(uow, actor, _detail(uow, _load(uow, actor, saved)))
+            return _card(uow, actor, _read_card(uow, actor, saved))
         if draft.owner_id is None:
             draft = replace(draft, owner_id=actor.user_id)
-        elif draft.owner_id != actor.user_id:
+        assert draft.owner_id is not None
+        owner = _owner(uow, draft.owner_id, actor)
+        if draft.owner_id != actor.user_id:
             # Giving a customer to someone else is a reassignment: needs the wider scope.
-            require_in_scope(uow, actor, Module.CUSTOMERS, Operation.CREATE, draft.owner_id)
-        values, contacts, addresses, devices = _clean_all(uow, draft)
+            require_in_scope(uow, actor, Module.CUSTOMERS, Operation.CREATE, draft.owner_id,
+                             owner.department_id if owner else None)
+        values, contacts, addresses, devices = _clean_all(uow, draft, owner=owner)
         customer = Customer(
             code=next_number(uow, "customer", dt.date.today()),  # the local business day
             created_by_id=actor.user_id,
@@ -635,30 +693,42 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
             **values,
         )
         uow.session.add(customer)
-        contact_rows, device_rows = _apply_children(customer, contacts, addresses, devices,
-                                                    actor)
+        contact_rows, device_rows, taken = _apply_children(uow, customer, contacts, addresses,
+                                                           devices, actor)
         _flush_serials(uow, devices, {})
         search_keys.keep_customer(uow.session, customer, new=True)
-        custom_changes = custom_fields.save_values(
+        custom_changes, own_values = custom_fields.store_values(
             uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER, record_id=customer.id,
             values=draft.custom, creating=True)
-        custom_changes.update(_save_child_values(uow, actor, draft, contact_rows, device_rows))
+        now: dict[tuple[CustomFieldEntity, int], Mapping[str, Any]] = {
+            (CustomFieldEntity.CUSTOMER, customer.id): own_values}
+        custom_changes.update(_save_child_values(uow, actor, draft, contact_rows, device_rows,
+                                                 {}, now))
         after = audit.snapshot(customer)
         after.update({k: v[1] for k, v in custom_changes.items()})
         audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,
                      f"{customer.code} {customer.name}", {"after": after})
         requests.remember(uow, actor, request_key, "customer", customer.id)
+        uow.flush()
+        detail = _card(uow, actor, _Card.written(
+            uow, customer, owner_name=owner.name if owner else None, actor=actor,
+            readings={d.id: (taken[i].value, taken[i].read_at) for i, d in
+                      enumerate(device_rows) if i in taken}, values=now))
         uow.commit()
-        return _protect_phones(uow, actor, _detail(uow, customer))
+        return detail
 
 
 def get_customer(*, uow: UnitOfWork, actor: Actor, customer_id: int) -> CustomerDetail:
-    """The customer card, if the customer is in the actor's data scope."""
-    with uow:
+    """The customer card, if the customer is in the actor's data scope.
+
+    It only reads, in three statements (permissions, the customer, everything on its
+    card): no transaction on a server, no write lock on SQLite."""
+    with uow.reading():
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
-        customer = _load(uow, actor, customer_id)
-        require_in_scope(uow, actor, Module.CUSTOMERS, Operation.VIEW, customer.owner_id)
-        return _protect_phones(uow, actor, _detail(uow, customer))
+        card = _read_card(uow, actor, customer_id)
+        require_in_scope(uow, actor, Module.CUSTOMERS, Operation.VIEW,
+                         card.customer.owner_id, card.owner_department_id)
+        return _card(uow, actor, card)
 
 
 def update_customer(
@@ -672,28 +742,44 @@ def update_customer(
 
     ``expected_version`` is the version the user loaded; if someone saved since, a
     :class:`ConflictError` names who and when, and nothing is written.
+
+    The card is read in two statements (the customer, everything on it), only what
+    changed is written, and the card returned is built from what was written, in the
+    same transaction.
     """
     with uow:
         require(uow, actor, Module.CUSTOMERS, Operation.EDIT)
-        customer = _load(uow, actor, customer_id)
-        require_in_scope(uow, actor, Module.CUSTOMERS, Operation.EDIT, customer.owner_id)
+        card = _read_card(uow, actor, customer_id)
+        customer = card.customer
+        require_in_scope(uow, actor, Module.CUSTOMERS, Operation.EDIT, customer.owner_id,
+                         card.owner_department_id)
         check_version(uow, customer, expected_version, entity="customer", label=customer.name)
+        value_rows = card.attach(uow)
+        owner = card.owner
         if draft.owner_id != customer.owner_id:
-            require_in_scope(uow, actor, Module.CUSTOMERS, Operation.EDIT, draft.owner_id)
+            owner = _owner(uow, draft.owner_id, actor) if draft.owner_id is not None else None
+            require_in_scope(uow, actor, Module.CUSTOMERS, Operation.EDIT, draft.owner_id,
+                             owner.department_id if owner else None)
         if custom is not None:
             draft = replace(draft, custom=dict(custom))
         if not may_change_field(uow, actor, Module.CUSTOMERS, "phone", customer.owner_id):
             # Phone numbers this role may not see or change stay as stored (the card
             # showed them blank; a blank is not a request to erase them).
             draft = _keep_phones(draft, customer)
-        values, contacts, addresses, devices = _clean_all(uow, draft, customer.id)
+        stored_serials = {d.id: (d.model, d.serial_number) for d in customer.devices}
+        stored = card.values(uow)
+        values, contacts, addresses, devices = _clean_all(
+            uow, draft, customer.id, stored=stored, owner=owner, stored_serials=stored_serials)
         # Before the card's own changes: its queries would flush them and move the version
         # once more than the one save.
-        custom_changes = custom_fields.save_values(
+        custom_changes, own_values = custom_fields.store_values(
             uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER, record_id=customer.id,
-            values=draft.custom)
+            values=draft.custom,
+            stored=value_rows.get((CustomFieldEntity.CUSTOMER, customer.id), ()))
+        now: dict[tuple[CustomFieldEntity, int], Mapping[str, Any]] = {
+            **stored, (CustomFieldEntity.CUSTOMER, customer.id): own_values}
         before = audit.snapshot(customer)
-        before_children = _children_snapshot(customer)
+        before_children = _children_snapshot(customer, card.reading_counts)
         removed_contacts = ({c.id for c in customer.contacts}
                             - {c.id for c in draft.contacts if c.id is not None})
         # While the contacts still exist: on a secured server a value is seen (and may be
@@ -702,12 +788,15 @@ def update_customer(
         named = (customer.name, customer.short_name, customer.kind)
         for key, value in values.items():
             setattr(customer, key, value)
-        stored_serials = {d.id: (d.model, d.serial_number) for d in customer.devices}
-        contact_rows, device_rows = _apply_children(customer, contacts, addresses, devices,
-                                                    actor)
+        contact_rows, device_rows, taken = _apply_children(uow, customer, contacts, addresses,
+                                                           devices, actor)
         customer.updated_by_id = actor.user_id
         changes = audit.diff(before, audit.snapshot(customer))
-        after_children = _children_snapshot(customer)
+        counts = dict(card.reading_counts)
+        for i in taken:
+            if device_rows[i].id is not None:
+                counts[device_rows[i].id] = counts.get(device_rows[i].id, 0) + 1
+        after_children = _children_snapshot(customer, counts)
         if before_children != after_children:
             changes["contacts/addresses"] = [before_children, after_children]
         changes.update(custom_changes)
@@ -717,7 +806,8 @@ def update_customer(
         _flush_serials(uow, devices, stored_serials)  # new contacts and devices get ids
         if named != (customer.name, customer.short_name, customer.kind):
             search_keys.keep_customer(uow.session, customer)
-        child_changes = _save_child_values(uow, actor, draft, contact_rows, device_rows)
+        child_changes = _save_child_values(uow, actor, draft, contact_rows, device_rows,
+                                           value_rows, now)
         if child_changes and not changes:
             customer.updated_at = utcnow()
             uow.flush()
@@ -725,8 +815,15 @@ def update_customer(
         if changes:
             audit.record(uow, actor, AuditAction.UPDATE, "customer", customer.id,
                          f"{customer.code} {customer.name}", changes)
+        uow.flush()
+        readings = dict(card.last_readings)
+        readings.update({device_rows[i].id: (r.value, r.read_at) for i, r in taken.items()})
+        # The customer's editor is the actor now (updated_by_id was set above).
+        detail = _card(uow, actor, _Card.written(
+            uow, customer, owner_name=owner.name if owner else None, actor=actor,
+            readings=readings, values=now))
         uow.commit()
-        return _protect_phones(uow, actor, _detail(uow, customer))
+        return detail
 
 
 def search_customers(
@@ -1293,27 +1390,241 @@ _CUSTOMER_PHONES = ("phone", "phone_digits")
 _CONTACT_PHONES = ("phone", "mobile", "phone_digits", "mobile_digits")
 
 
-def _load(uow: UnitOfWork, actor: Actor, customer_id: int) -> Customer:
-    """The customer with contacts, addresses and devices.
+# --- the card as stored, in two statements -------------------------------------------------
 
-    For a role with the phone field hidden the phone columns are not read (its database
-    login may not): the numbers of the actor's own customers come from the phone views,
-    the others stay empty, and a save leaves them as stored."""
+# The columns of the one UNION ALL that reads everything on a card but the customer's own
+# row: its contacts, addresses and devices (with their meter readings' count and latest)
+# and the custom values of all three. Each kind of row fills the slots it needs.
+_SLOTS: Mapping[str, Any] = MappingProxyType({
+    "id": Integer(), "version": Integer(), "by": Integer(), "ref": Integer(),
+    "n1": Integer(), "n2": Integer(),
+    **{f"t{i}": UnicodeText() for i in range(1, 9)},
+    "day": Date(), "flag": Boolean(), "num": Numeric(18, 4), "at": UTCDateTime(),
+})
+_CONTACT_SLOTS = {"t1": "name", "t2": "title", "t3": "phone", "t4": "phone_digits",
+                  "t5": "mobile", "t6": "mobile_digits", "t7": "email", "t8": "notes",
+                  "day": "birthday", "flag": "is_primary"}
+_ADDRESS_SLOTS = {"t1": "kind", "t2": "city", "t3": "district", "t4": "street",
+                  "t5": "postal_code", "flag": "is_default"}
+_DEVICE_SLOTS = {"t1": "brand", "t2": "model", "t3": "serial_number", "t4": "location",
+                 "t5": "status", "t6": "notes", "day": "install_date", "ref": "product_id"}
+_VALUE_SLOTS = {"ref": "definition_id", "n1": "record_id", "t1": "entity", "t2": "value_text",
+                "num": "value_number", "day": "value_date", "flag": "value_bool"}
+# The slots of the children's own bookkeeping (an attached row must hold what it holds).
+_TRACKED_SLOTS = {"version": "version", "by": "updated_by_id"}
+_ACTOR_ID = "card_actor_id"
+
+
+def _slots(kind: str, columns: Mapping[str, Any]) -> list[Any]:
+    cells: list[Any] = [literal(kind, String(10)).label("row_kind")]
+    for slot, type_ in _SLOTS.items():
+        column = columns.get(slot)
+        cells.append((cast(null(), type_) if column is None
+                      else type_coerce(column, type_)).label(slot))
+    return cells
+
+
+def _filled(model: Any, slots: Mapping[str, str]) -> dict[str, Any]:
+    return {slot: getattr(model, name) for slot, name in slots.items()}
+
+
+@functools.cache
+def _head_statement(phones_hidden: bool) -> Any:
+    """The customer with the names of its owner and last editor, and the owner's
+    department and active flag (for the data scope and the save's checks). A role with
+    the phone field hidden reads its own customers' numbers from the phone view (its
+    database login may not read the columns), the others' not at all."""
+    owner, updater = aliased(User, name="owner"), aliased(User, name="updater")
+    cells: list[Any] = [Customer, owner.display_name.label("owner_name"),
+                        owner.department_id.label("owner_department_id"),
+                        owner.active.label("owner_active"),
+                        updater.display_name.label("updated_by_name")]
+    if phones_hidden:
+        cp = customer_phones.c
+        me = bindparam(_ACTOR_ID, type_=Integer)
+        cells += [select(cp[c]).where(cp.id == Customer.id, cp.owner_id == me)
+                  .scalar_subquery().label(f"own_{c}") for c in _CUSTOMER_PHONES]
+    stmt = (select(*cells)
+            .outerjoin(owner, owner.id == Customer.owner_id)
+            .outerjoin(updater, updater.id == Customer.updated_by_id)
+            .where(Customer.id == bindparam("customer_id", type_=Integer)))
+    if phones_hidden:
+        stmt = stmt.options(*(defer(getattr(Customer, c)) for c in _CUSTOMER_PHONES))
+    return stmt
+
+
+@functools.cache
+def _children_statement(phones_hidden: bool) -> Any:
+    """Everything on the card but the customer's row, in one UNION ALL (see _SLOTS)."""
+    cid = bindparam("customer_id", type_=Integer)
+    contact = {**_filled(Contact, _CONTACT_SLOTS), **_filled(Contact, _TRACKED_SLOTS)}
+    if phones_hidden:
+        kp = contact_phones.c
+        me = bindparam(_ACTOR_ID, type_=Integer)
+        for slot in ("t3", "t4", "t5", "t6"):
+            contact[slot] = select(kp[_CONTACT_SLOTS[slot]]).where(
+                kp.id == Contact.id, kp.owner_id == me).scalar_subquery()
+    readings = select(MeterReading.value).where(MeterReading.device_id == Device.id)
+    latest = readings.order_by(MeterReading.read_at.desc(), MeterReading.id.desc()).limit(1)
+    device = {
+        **_filled(Device, _DEVICE_SLOTS), **_filled(Device, _TRACKED_SLOTS),
+        "n1": select(func.count()).where(MeterReading.device_id == Device.id)
+        .scalar_subquery(),
+        "n2": latest.scalar_subquery(),
+        "at": latest.with_only_columns(MeterReading.read_at).scalar_subquery(),
+    }
+    value = _filled(CustomFieldValue, _VALUE_SLOTS)
+
+    def values_of(entity: CustomFieldEntity, record_ids: Any) -> Any:
+        return select(*_slots("value", {"id": CustomFieldValue.id, **value})).where(
+            CustomFieldValue.entity == entity, record_ids)
+
+    return union_all(
+        select(*_slots("contact", {"id": Contact.id, **contact}))
+        .where(Contact.customer_id == cid),
+        select(*_slots("address", {"id": Address.id, **_filled(Address, _ADDRESS_SLOTS),
+                                   **_filled(Address, _TRACKED_SLOTS)}))
+        .where(Address.customer_id == cid),
+        select(*_slots("device", {"id": Device.id, **device}))
+        .where(Device.customer_id == cid),
+        values_of(CustomFieldEntity.CUSTOMER, CustomFieldValue.record_id == cid),
+        values_of(CustomFieldEntity.CONTACT, CustomFieldValue.record_id.in_(
+            select(Contact.id).where(Contact.customer_id == cid))),
+        values_of(CustomFieldEntity.DEVICE, CustomFieldValue.record_id.in_(
+            select(Device.id).where(Device.customer_id == cid))),
+    )
+
+
+def _named(row: Any, slots: Mapping[str, str], **more: Any) -> SimpleNamespace:
+    """A union row as the model's attribute names (what the views and attach() read)."""
+    return SimpleNamespace(id=row.id, **{name: getattr(row, slot) for slot, name in
+                                         slots.items()}, **more)
+
+
+@dataclass
+class _Card:
+    """A customer's card as stored, read in two statements (:func:`_read_card`), or as
+    just written (:meth:`written`). Children and value rows in id order."""
+
+    customer: Customer
+    owner: _Owner | None
+    updated_by_name: str | None
+    contacts: list[Any]
+    addresses: list[Any]
+    devices: list[Any]
+    value_rows: list[Any] = field(default_factory=list)
+    reading_counts: dict[int, int] = field(default_factory=dict)
+    last_readings: dict[int, tuple[int, dt.datetime]] = field(default_factory=dict)
+    # The custom values as written (None: as read, from value_rows).
+    written_values: Values | None = None
+
+    @property
+    def owner_department_id(self) -> int | None:
+        return self.owner.department_id if self.owner else None
+
+    @classmethod
+    def written(cls, uow: UnitOfWork, customer: Customer, *, owner_name: str | None,
+                actor: Actor, readings: Mapping[int, tuple[int, dt.datetime]],
+                values: Values) -> _Card:
+        """The card from the rows a save has just flushed (ids given), no query: its
+        last editor is the actor."""
+        def by_id(rows: Sequence[Any]) -> list[Any]:
+            return sorted(rows, key=lambda r: r.id)
+
+        owner = (_Owner(customer.owner_id, True, owner_name, None)
+                 if customer.owner_id is not None else None)
+        return cls(customer, owner, grants_for(uow, actor).display_name,
+                   by_id(customer.contacts), by_id(customer.addresses),
+                   by_id(customer.devices), last_readings=dict(readings),
+                   written_values=values)
+
+    def values(self, uow: UnitOfWork) -> dict[tuple[CustomFieldEntity, int], dict[str, Any]]:
+        """The stored values of the active custom fields of the customer, its contacts and
+        devices, by record (as ``custom_fields.values_for`` reads them)."""
+        active = {f.id: f for entity in (CustomFieldEntity.CUSTOMER, CustomFieldEntity.CONTACT,
+                                         CustomFieldEntity.DEVICE)
+                  for f in custom_fields.load_definitions(uow, entity)}
+        found: dict[tuple[CustomFieldEntity, int], dict[str, Any]] = {}
+        for row in self.value_rows:
+            f = active.get(row.definition_id)
+            if f is not None and f.entity == row.entity:
+                found.setdefault((f.entity, row.record_id), {})[f.code] = (
+                    custom_fields.read_value(f, row))
+        return found
+
+    def attach(self, uow: UnitOfWork
+               ) -> dict[tuple[CustomFieldEntity, int], list[CustomFieldValue]]:
+        """Make the children and value rows read with the card the session's own, as if
+        the ORM had loaded them, so that a save changes them in place (versions checked)
+        and writes only what changed. Returns the value rows by record."""
+        cid = self.customer.id
+
+        def persistent(obj: Any) -> Any:
+            make_transient_to_detached(obj)
+            uow.session.add(obj)
+            return obj
+
+        def child(cls: type[Any], row: Any, slots: Mapping[str, str]) -> Any:
+            return persistent(cls(customer_id=cid, **{name: getattr(row, name) for name in
+                                                       ("id", *slots.values(),
+                                                        *_TRACKED_SLOTS.values())}))
+
+        set_committed_value(self.customer, "contacts",
+                            [child(Contact, r, _CONTACT_SLOTS) for r in self.contacts])
+        set_committed_value(self.customer, "addresses",
+                            [child(Address, r, _ADDRESS_SLOTS) for r in self.addresses])
+        set_committed_value(self.customer, "devices",
+                            [child(Device, r, _DEVICE_SLOTS) for r in self.devices])
+        rows: dict[tuple[CustomFieldEntity, int], list[CustomFieldValue]] = {}
+        for r in self.value_rows:
+            value = persistent(CustomFieldValue(
+                id=r.id, **{name: getattr(r, name) for name in _VALUE_SLOTS.values()}))
+            rows.setdefault((r.entity, r.record_id), []).append(value)
+        return rows
+
+
+def _read_card(uow: UnitOfWork, actor: Actor, customer_id: int) -> _Card:
+    """The customer's card as stored: the customer's row with its owner's and editor's
+    names, then everything on it in one UNION ALL. Refuses a customer the actor may not
+    see (on a secured server its row is hidden) as :func:`refuse_hidden_customer`."""
     hidden = "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
-    contacts = selectinload(Customer.contacts)
-    options: list[Any] = [selectinload(Customer.addresses),
-                          selectinload(Customer.devices).selectinload(Device.readings)]
-    if hidden:
-        options += [defer(getattr(Customer, c)) for c in _CUSTOMER_PHONES]
-        contacts = contacts.options(*(defer(getattr(Contact, c)) for c in _CONTACT_PHONES))
-    customer = uow.session.execute(
-        select(Customer).where(Customer.id == customer_id).options(contacts, *options)
-    ).scalar_one_or_none()
-    if customer is None:
+    params = {"customer_id": customer_id, _ACTOR_ID: actor.user_id}
+    head = uow.session.execute(_head_statement(hidden), params).one_or_none()
+    if head is None:
         refuse_hidden_customer(uow, actor, customer_id)
+    customer: Customer = head[0]
     if hidden:
-        _own_phones(uow, actor, customer)
-    return customer
+        for name in _CUSTOMER_PHONES:
+            set_committed_value(customer, name, getattr(head, f"own_{name}"))
+    owner = (None if customer.owner_id is None else
+             _Owner(customer.owner_id, bool(head.owner_active), head.owner_name,
+                    head.owner_department_id))
+    card = _Card(customer, owner, head.updated_by_name, [], [], [])
+    rows = uow.session.execute(_children_statement(hidden), params).all()
+    for row in sorted(rows, key=lambda r: (r.row_kind, r.id)):
+        tracked = {name: getattr(row, slot) for slot, name in _TRACKED_SLOTS.items()}
+        if row.row_kind == "contact":
+            card.contacts.append(_named(row, _CONTACT_SLOTS, **tracked))
+        elif row.row_kind == "address":
+            named = _named(row, _ADDRESS_SLOTS, **tracked)
+            named.kind = AddressKind(named.kind)
+            card.addresses.append(named)
+        elif row.row_kind == "device":
+            named = _named(row, _DEVICE_SLOTS, **tracked)
+            named.status = DeviceStatus(named.status)
+            card.devices.append(named)
+            card.reading_counts[row.id] = int(row.n1 or 0)
+            if row.n2 is not None:
+                card.last_readings[row.id] = (row.n2, row.at)
+        else:
+            named = _named(row, _VALUE_SLOTS)
+            named.entity = CustomFieldEntity(named.entity)
+            card.value_rows.append(named)
+    for contact in card.contacts:
+        contact.is_primary = bool(contact.is_primary)
+    for address in card.addresses:
+        address.is_default = bool(address.is_default)
+    return card
 
 
 def refuse_hidden_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> NoReturn:
@@ -1328,29 +1639,15 @@ def refuse_hidden_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> N
                       entity=tr("Customer"), id=customer_id))
 
 
-def _own_phones(uow: UnitOfWork, actor: Actor, customer: Customer) -> None:
-    """Fill the (unread) phone attributes: the stored numbers if the actor owns the
-    customer, else nothing, as if the database held no number."""
-    own = customer.owner_id == actor.user_id
-    cp, kp = customer_phones.c, contact_phones.c
-    row = uow.session.execute(
-        select(*(cp[c] for c in _CUSTOMER_PHONES))
-        .where(cp.id == customer.id, cp.owner_id == actor.user_id)).first() if own else None
-    for i, name in enumerate(_CUSTOMER_PHONES):
-        set_committed_value(customer, name, row[i] if row else None)
-    numbers = {r.id: r for r in uow.session.execute(
-        select(kp.id, *(kp[c] for c in _CONTACT_PHONES))
-        .where(kp.customer_id == customer.id, kp.owner_id == actor.user_id))} if own else {}
-    for contact in customer.contacts:
-        stored = numbers.get(contact.id)
-        for name in _CONTACT_PHONES:
-            set_committed_value(contact, name, getattr(stored, name) if stored else None)
-
-
-def _children_snapshot(customer: Customer) -> list[dict[str, Any]]:
+def _children_snapshot(customer: Customer, readings: Mapping[int, int]
+                       ) -> list[dict[str, Any]]:
+    """The children for the audit log; a device's meter readings as their count
+    (``readings``: stored and taken by device id; a new device's are its own)."""
     return ([audit.snapshot(c) for c in customer.contacts]
             + [audit.snapshot(a) for a in customer.addresses]
-            + [{**audit.snapshot(d), "readings": len(d.readings)} for d in customer.devices])
+            + [{**audit.snapshot(d), "readings": (readings.get(d.id, 0) if d.id is not None
+                                                  else len(d.readings))}
+               for d in customer.devices])
 
 
 def _keep_phones(draft: CustomerDraft, customer: Customer) -> CustomerDraft:
@@ -1375,61 +1672,58 @@ def _protect_phones(uow: UnitOfWork, actor: Actor, detail: CustomerDetail) -> Cu
                                   for c in detail.contacts))
 
 
-def _detail(uow: UnitOfWork, customer: Customer) -> CustomerDetail:
+def _card(uow: UnitOfWork, actor: Actor, card: _Card) -> CustomerDetail:
+    """The card as the actor may see it (custom field definitions from the station's copy:
+    no query)."""
+    customer = card.customer
     fields = custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER)
-    custom = custom_fields.values_for(uow=uow, entity=CustomFieldEntity.CUSTOMER,
-                                      record_ids=[customer.id]).get(customer.id, {})
     contact_fields = custom_fields.load_definitions(uow, CustomFieldEntity.CONTACT)
     device_fields = custom_fields.load_definitions(uow, CustomFieldEntity.DEVICE)
-    contact_values = (custom_fields.values_for(
-        uow=uow, entity=CustomFieldEntity.CONTACT, record_ids=[c.id for c in customer.contacts])
-        if contact_fields else {})
-    device_values = (custom_fields.values_for(
-        uow=uow, entity=CustomFieldEntity.DEVICE, record_ids=[d.id for d in customer.devices])
-        if device_fields else {})
-    names = dict(uow.session.execute(
-        select(User.id, User.display_name).where(
-            User.id.in_([i for i in (customer.owner_id, customer.updated_by_id) if i])
-        )
-    ).all())
-    return CustomerDetail(
+    values = card.written_values if card.written_values is not None else card.values(uow)
+
+    def custom(entity: CustomFieldEntity, record_id: int,
+               of: Sequence[FieldDefinition]) -> dict[str, Any]:
+        held = values.get((entity, record_id), {})
+        return {f.code: held.get(f.code) for f in of}
+
+    def device(d: Any) -> DeviceView:
+        last = card.last_readings.get(d.id)
+        return DeviceView(id=d.id, brand=d.brand, model=d.model, serial_number=d.serial_number,
+                          install_date=d.install_date, location=d.location,
+                          status=DeviceStatus(d.status), notes=d.notes,
+                          last_reading=last[0] if last else None,
+                          last_reading_at=last[1] if last else None,
+                          custom=custom(CustomFieldEntity.DEVICE, d.id, device_fields))
+
+    detail = CustomerDetail(
         id=customer.id, code=customer.code, version=customer.version, kind=customer.kind,
         name=customer.name, short_name=customer.short_name, source=customer.source,
         customer_class=customer.customer_class, status=customer.status,
-        owner_id=customer.owner_id, owner_name=names.get(customer.owner_id or 0),
+        owner_id=customer.owner_id, owner_name=card.owner.name if card.owner else None,
         phone=customer.phone, email=customer.email, industry=customer.industry,
         tax_number=customer.tax_number, website=customer.website, notes=customer.notes,
         created_at=customer.created_at, updated_at=customer.updated_at,
-        updated_by_name=names.get(customer.updated_by_id or 0),
+        updated_by_name=card.updated_by_name,
         contacts=tuple(
             ContactView(id=c.id, name=c.name, title=c.title, phone=c.phone, mobile=c.mobile,
-                        email=c.email, birthday=c.birthday, is_primary=c.is_primary,
+                        email=c.email, birthday=c.birthday, is_primary=bool(c.is_primary),
                         notes=c.notes,
-                        custom={f.code: contact_values.get(c.id, {}).get(f.code)
-                                for f in contact_fields})
-            for c in customer.contacts
+                        custom=custom(CustomFieldEntity.CONTACT, c.id, contact_fields))
+            for c in card.contacts
         ),
         addresses=tuple(
-            AddressView(id=a.id, kind=a.kind, city=a.city, district=a.district,
-                        street=a.street, postal_code=a.postal_code, is_default=a.is_default)
-            for a in customer.addresses
+            AddressView(id=a.id, kind=AddressKind(a.kind), city=a.city, district=a.district,
+                        street=a.street, postal_code=a.postal_code,
+                        is_default=bool(a.is_default))
+            for a in card.addresses
         ),
-        devices=tuple(replace(_device_view(d), custom={
-            f.code: device_values.get(d.id, {}).get(f.code) for f in device_fields})
-            for d in customer.devices),
-        custom={f.code: custom.get(f.code) for f in fields},
+        devices=tuple(device(d) for d in card.devices),
+        custom=custom(CustomFieldEntity.CUSTOMER, customer.id, fields),
         custom_fields=fields,
         contact_fields=contact_fields,
         device_fields=device_fields,
     )
-
-
-def _device_view(d: Device) -> DeviceView:
-    last = max(d.readings, key=lambda r: r.read_at, default=None)
-    return DeviceView(id=d.id, brand=d.brand, model=d.model, serial_number=d.serial_number,
-                      install_date=d.install_date, location=d.location, status=d.status,
-                      notes=d.notes, last_reading=last.value if last else None,
-                      last_reading_at=last.read_at if last else None)
+    return _protect_phones(uow, actor, detail)
 
 
 __all__ = [
