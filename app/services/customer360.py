@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Integer,
     Numeric,
     Select,
@@ -161,8 +162,9 @@ def customer_overview(
     """Header figures and the timeline, newest first.
 
     The number of queries does not depend on the length of the history: permissions
-    (one, two on a cold cache), the customer with its receivable, its devices, its
-    contracts and the timeline (one UNION ALL over every kind of record).
+    (one, two on a cold cache), the customer with its receivable, its devices with its
+    contracts (one UNION ALL) and the timeline (one UNION ALL over every kind of record).
+    It only reads: no transaction on a server, no write lock on SQLite.
     """
     today = today or dt.date.today()
     with uow.reading():
@@ -179,18 +181,11 @@ def customer_overview(
         if head is None:
             refuse_hidden_customer(uow, actor, customer_id)
         require_in_scope(uow, actor, Module.CUSTOMERS, Operation.VIEW, head.owner_id)
-        devices = _devices(uow, customer_id, today, with_contracts=(
-            grants.allows(Module.CONTRACTS, Operation.VIEW)
-            or grants.allows(Module.SERVICE_TICKETS, Operation.VIEW)))
-        contracts: tuple[ContractSummary, ...] = ()
-        if grants.allows(Module.CONTRACTS, Operation.VIEW):
-            contracts = tuple(
-                ContractSummary(id=c.id, number=c.number, kind=c.kind.value,
-                                status=c.status.value, starts_on=c.starts_on, ends_on=c.ends_on)
-                for c in uow.session.scalars(
-                    select(ServiceContract).where(ServiceContract.customer_id == customer_id)
-                    .order_by(ServiceContract.ends_on.desc()))
-            )
+        devices, contracts = _devices_and_contracts(
+            uow, customer_id, today,
+            covering=(grants.allows(Module.CONTRACTS, Operation.VIEW)
+                      or grants.allows(Module.SERVICE_TICKETS, Operation.VIEW)),
+            contracts=grants.allows(Module.CONTRACTS, Operation.VIEW))
         # Each kind of record within its own module's data scope, as its list shows it (and
         # as a secured server's row security does): the customer's card does not widen it.
         grants_all = grants_for(uow, actor)
@@ -248,42 +243,56 @@ def _head(customer_id: int, orders_open: Any, tickets_open: Any,
     )
 
 
-def _devices(uow: UnitOfWork, customer_id: int, today: dt.date,
-             with_contracts: bool) -> tuple[DeviceSummary, ...]:
-    """The customer's machines; with the contract covering each today only for roles that
-    see contracts or repairs (the others' database logins may not read contracts)."""
-    if not with_contracts:
-        return tuple(
-            DeviceSummary(id=r.id, brand=r.brand, model=r.model,
-                          serial_number=r.serial_number, install_date=r.install_date,
-                          contract_number=None, contract_ends_on=None)
-            for r in uow.session.execute(
-                select(Device.id, Device.brand, Device.model, Device.serial_number,
-                       Device.install_date)
-                .where(Device.customer_id == customer_id).order_by(Device.id)))
-    covering = and_(
-        ServiceContract.id == ContractDevice.contract_id,
-        ServiceContract.status == ContractStatus.ACTIVE,
-        ServiceContract.starts_on <= today,
-        ServiceContract.ends_on >= today,
-    )
-    rows = uow.session.execute(
-        select(Device.id, Device.brand, Device.model, Device.serial_number,
-               Device.install_date, ServiceContract.number, ServiceContract.ends_on)
-        .outerjoin(ContractDevice, ContractDevice.device_id == Device.id)
-        .outerjoin(ServiceContract, covering)
-        .where(Device.customer_id == customer_id)
-        .order_by(Device.id, ServiceContract.ends_on.desc())
-    ).all()
+def _devices_and_contracts(
+        uow: UnitOfWork, customer_id: int, today: dt.date, *, covering: bool,
+        contracts: bool) -> tuple[tuple[DeviceSummary, ...], tuple[ContractSummary, ...]]:
+    """The customer's machines and its contracts in one UNION ALL: each machine with the
+    contract covering it today only for roles that see contracts or repairs, the contracts
+    only for roles that see contracts (the others' database logins may not read them)."""
+    text = Unicode(100)
+    machines: Any = select(
+        literal("device", String(10)).label("row_kind"), Device.id.label("id"),
+        type_coerce(Device.brand, text).label("a"), type_coerce(Device.model, text).label("b"),
+        type_coerce(Device.serial_number, text).label("c"),
+        Device.install_date.label("day1"),
+        (type_coerce(ServiceContract.number, text) if covering
+         else cast(null(), text)).label("e"),
+        (ServiceContract.ends_on if covering else cast(null(), Date())).label("day2"),
+    ).where(Device.customer_id == customer_id)
+    if covering:
+        machines = machines.outerjoin(
+            ContractDevice, ContractDevice.device_id == Device.id).outerjoin(
+            ServiceContract, and_(ServiceContract.id == ContractDevice.contract_id,
+                                  ServiceContract.status == ContractStatus.ACTIVE,
+                                  ServiceContract.starts_on <= today,
+                                  ServiceContract.ends_on >= today))
+    stmt: Any = machines
+    if contracts:
+        stmt = union_all(machines, select(
+            literal("contract", String(10)), ServiceContract.id,
+            type_coerce(ServiceContract.number, text),
+            type_coerce(type_coerce(ServiceContract.kind, String(20)), text),
+            type_coerce(type_coerce(ServiceContract.status, String(20)), text),
+            ServiceContract.starts_on, cast(null(), text), ServiceContract.ends_on,
+        ).where(ServiceContract.customer_id == customer_id))
+    rows = uow.session.execute(stmt).all()
     seen: dict[int, DeviceSummary] = {}
-    for r in rows:
+    # By machine, the covering contract that ends last first (as the list showed it).
+    machine_rows = sorted((r for r in rows if r.row_kind == "device"),
+                          key=lambda r: (r.id, r.day2 is None,
+                                         -(r.day2.toordinal() if r.day2 else 0)))
+    for r in machine_rows:
         current = seen.get(r.id)
-        if current is None or (current.contract_number is None and r.number is not None):
-            seen[r.id] = DeviceSummary(id=r.id, brand=r.brand, model=r.model,
-                                       serial_number=r.serial_number,
-                                       install_date=r.install_date, contract_number=r.number,
-                                       contract_ends_on=r.ends_on)
-    return tuple(seen.values())
+        if current is None or (current.contract_number is None and r.e is not None):
+            seen[r.id] = DeviceSummary(id=r.id, brand=r.a, model=r.b, serial_number=r.c,
+                                       install_date=r.day1, contract_number=r.e,
+                                       contract_ends_on=r.day2)
+    found = tuple(
+        ContractSummary(id=r.id, number=r.a, kind=r.b, status=r.c, starts_on=r.day1,
+                        ends_on=r.day2)
+        for r in sorted((r for r in rows if r.row_kind == "contract"),
+                        key=lambda r: r.day2, reverse=True))
+    return tuple(seen.values()), found
 
 
 def _branch(kind: str, record_id: Any, at: Any, reference: Any, state: Any, text: Any,

@@ -104,7 +104,8 @@ def _counting(conn: Connection) -> Iterator[list[int]]:
 def run(name: str, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
         lang: str) -> StatTable:
     filters = _check(name, filters)
-    with uow:
+    # Only reads: on SQLite it never holds the write lock a station's save waits for.
+    with uow.reading():
         with _counting(uow.session.connection()) as seen:
             require(uow, actor, Module.STATISTICS, Operation.VIEW)
             table = _REGISTRY[name][0](Ctx(uow, actor, filters, lang))
@@ -249,7 +250,7 @@ def drill(key: DrillKey, filters: StatFilters, *, uow: UnitOfWork, actor: Actor,
           limit: int = 1000, lang: str) -> DrillResult:
     filters = _check(key.statistic, filters)
     selector = dict(key.selector)
-    with uow:
+    with uow.reading():
         require(uow, actor, Module.STATISTICS, Operation.VIEW)
         ctx = Ctx(uow, actor, filters, lang)
         if selector.get("measure") in COST_COLUMNS and not sees_margin(uow, actor):
@@ -306,17 +307,21 @@ def export(name: str, filters: StatFilters, path: Path, *, uow: UnitOfWork, acto
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".pdf"):
         raise ValidationError({"path": tr("must end in .xlsx or .pdf")})
-    with uow:
+    with uow.reading():
         require(uow, actor, Module.STATISTICS, Operation.EXPORT)
         # Computed in the file's language: the renderers print the words they are handed.
         table = run(name, filters, uow=uow, actor=actor, lang=lang)
-        # A figure the reader may not see is an empty cell in a file (its column stays
-        # numeric); the lines above the table say "<figure>: no permission to view".
-        rendered = _without_notes(table, words("No permission to view", language=lang))
-        if suffix == ".xlsx":
-            rows = export_statistic_xlsx(rendered, path)
-        else:
-            rows = export_statistic_pdf(rendered, path)
+    # The file is written outside any transaction (a PDF takes seconds; on SQLite a
+    # transaction that writes would hold every other station's save meanwhile).
+    # A figure the reader may not see is an empty cell in a file (its column stays
+    # numeric); the lines above the table say "<figure>: no permission to view".
+    rendered = _without_notes(table, words("No permission to view", language=lang))
+    if suffix == ".xlsx":
+        rows = export_statistic_xlsx(rendered, path)
+    else:
+        rows = export_statistic_pdf(rendered, path)
+    with uow:
+        require(uow, actor, Module.STATISTICS, Operation.EXPORT)
         f = table.filters
         audit.record(uow, actor, AuditAction.EXPORT, "statistic", None,
                      audit.say("export {statistic} {start}–{end}: {rows} rows to {file}",
