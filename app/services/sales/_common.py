@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import null, or_, select
 from sqlalchemy.orm import object_mapper
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.i18n import tr
 from app.models import (
@@ -36,11 +37,12 @@ from app.models.enums import (
 from app.services import audit, custom_fields
 from app.services.catalog import POINTS_LIMIT
 from app.services.customers import LIKE_ESCAPE, search_condition
-from app.services.directory import customer_entry
+from app.services.directory import CustomerEntry, customer_entry
 from app.services.errors import InvalidTransition, NotFound, PermissionDenied
 from app.services.lifecycle import S, TransitionTable
 from app.services.permissions import (
     Actor,
+    grants_for,
     hidden_fields,
     read_only_fields,
     require_in_scope,
@@ -173,7 +175,7 @@ def _customer_refs(uow: UnitOfWork, actor: Actor, check: Checker, customer_id: i
         # The form's customer box left empty: say what to do, not "does not exist".
         check.fail("customer_id", tr("Please choose a customer"))
         return
-    customer = customer_entry(uow, customer_id)
+    customer = entry(uow, customer_id)
     if customer is None:
         check.fail("customer_id", tr("does not exist"))
         return
@@ -458,9 +460,8 @@ def _record_label(kind: str, number: str) -> str:
 
 
 def _summary(number: str, customer_id: int, uow: UnitOfWork) -> str:
-    name = uow.session.execute(
-        select(Customer.name).where(Customer.id == customer_id)).scalar_one_or_none()
-    return f"{number} {name or ''}".strip()
+    found = entry(uow, customer_id)
+    return f"{number} {found.name if found else ''}".strip()
 
 
 def _snapshot(doc: Quotation | Order) -> dict[str, Any]:
@@ -506,35 +507,68 @@ def _not_found(kind: str, record_id: int) -> NotFound:
                        entity=tr(kind), id=record_id))
 
 
-def _customer(uow: UnitOfWork, customer_id: int) -> Customer:
-    customer = uow.session.get(Customer, customer_id)
-    if customer is None:
+def entry(uow: UnitOfWork, customer_id: object) -> CustomerEntry | None:
+    """The customer's directory entry (name, owner, source), read once per transaction:
+    a sale checks the customer, copies its source and names it in the audit log and the
+    view it returns."""
+    key = ("customer_entry", customer_id)
+    if key not in uow.transaction_cache:
+        uow.transaction_cache[key] = customer_entry(uow, customer_id)
+    found: CustomerEntry | None = uow.transaction_cache[key]
+    return found
+
+
+def _customer(uow: UnitOfWork, customer_id: int) -> CustomerEntry:
+    """The customer's name and source, from the directory everyone may read."""
+    found = entry(uow, customer_id)
+    if found is None:
         raise _not_found("Customer", customer_id)
-    return customer
+    return found
 
 
-def _names(uow: UnitOfWork, *user_ids: int | None) -> dict[int, str]:
-    ids = [i for i in user_ids if i is not None]
-    if not ids:
-        return {}
-    return {uid: name for uid, name in uow.session.execute(
-        select(User.id, User.display_name).where(User.id.in_(ids))).all()}
+def _names(uow: UnitOfWork, *user_ids: int | None, actor: Actor | None = None
+           ) -> dict[int, str]:
+    """Display names by user id; the actor's from the permission query (no query)."""
+    names: dict[int, str] = {}
+    if actor is not None and actor.user_id in user_ids:
+        mine = grants_for(uow, actor).display_name
+        if mine is not None:
+            names[actor.user_id] = mine
+    ids = sorted({i for i in user_ids if i is not None and i not in names})
+    if ids:
+        names.update(uow.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    return names
 
 
 def _product_keys(uow: UnitOfWork, lines: Iterable[Any]) -> dict[int, tuple[str, str]]:
+    """SKU and unit of the lines' products: those the use case loaded already from the
+    session, the others in one query."""
     ids = {ln.product_id for ln in lines if ln.product_id is not None}
-    if not ids:
-        return {}
-    return {pid: (sku, unit) for pid, sku, unit in uow.session.execute(
-        select(Product.id, Product.sku, Product.unit).where(Product.id.in_(ids))).all()}
+    keys: dict[int, tuple[str, str]] = {}
+    for pid in ids:
+        product = uow.session.identity_map.get(identity_key(Product, pid))
+        if isinstance(product, Product) and "sku" in product.__dict__ \
+                and "unit" in product.__dict__:
+            keys[pid] = (product.sku, product.unit)
+    missing = ids - keys.keys()
+    if missing:
+        keys.update({pid: (sku, unit) for pid, sku, unit in uow.session.execute(
+            select(Product.id, Product.sku, Product.unit).where(Product.id.in_(missing)))})
+    return keys
 
 
-def _order_view(uow: UnitOfWork, actor: Actor, o: Order) -> OrderView:
+def _order_view(uow: UnitOfWork, actor: Actor, o: Order, *,
+                custom: Mapping[str, Any] | None = None) -> OrderView:
     """The order as the actor may see it; the cost columns were loaded (``load_order``)
-    or read back after the write (``_read_costs``) for a role that may see them."""
+    or read back after the write (``_read_costs``) for a role that may see them.
+    ``custom``: the order's custom values when the caller has just written them."""
     unit, totals = _cost_columns(uow, actor)
-    names = _names(uow, o.owner_id, o.updated_by_id, o.confirmed_by_id)
+    names = _names(uow, o.owner_id, o.updated_by_id, o.confirmed_by_id, actor=actor)
     keys = _product_keys(uow, o.lines)
+    if custom is None:
+        custom = custom_fields.values_for(uow=uow, entity=CustomFieldEntity.ORDER,
+                                          record_ids=[o.id]).get(o.id, {})
     status = OrderStatus(o.status)
     return OrderView(
         id=o.id, number=o.number, version=o.version, status=status,
@@ -559,8 +593,7 @@ def _order_view(uow: UnitOfWork, actor: Actor, o: Order) -> OrderView:
             for ln in o.lines),
         created_at=o.created_at, updated_at=o.updated_at,
         updated_by_name=names.get(o.updated_by_id or 0),
-        custom=custom_fields.values_for(uow=uow, entity=CustomFieldEntity.ORDER,
-                                        record_ids=[o.id]).get(o.id, {}),
+        custom={k: v for k, v in custom.items() if v is not None},
         confirm_status=ConfirmStatus(o.confirm_status), return_comment=o.return_comment,
         decided_by_name=names.get(o.confirmed_by_id or 0), decided_at=o.confirmed_at,
     )

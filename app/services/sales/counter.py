@@ -85,7 +85,7 @@ def sell_at_counter(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft,
                                                 total=yuan(total)))
         custom_fields.done_with(check, uow=uow, entity=CustomFieldEntity.ORDER, record_id=None,
                                 values=draft.custom)
-        order = insert_order(uow, actor, values, draft)
+        order, custom = insert_order(uow, actor, values, draft)
         _move(uow, actor, ORDER_LIFECYCLE, order, OS.CONFIRMED,
               _record_label("Order", order.number))
         taken = None
@@ -96,9 +96,13 @@ def sell_at_counter(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft,
                 day=today, amount=amount, method=method, reference=reference, notes=None,
                 orders={order.id: order}, taken=[(order.id, amount)])
         requests.remember(uow, actor, request_key, "order", order.id)
+        # From what was written, in this transaction: no second one to read it back.
+        sale = CounterSale(order=_order_view(uow, actor, order, custom=custom),
+                           payment=(_payment_view(uow, actor, taken,
+                                                  numbers={order.id: order.number})
+                                    if taken else None))
         uow.commit()
-        return CounterSale(order=_order_view(uow, actor, order),
-                           payment=_payment_view(uow, actor, taken) if taken else None)
+        return sale
 
 
 def _nothing(amount: Decimal | str | None) -> bool:

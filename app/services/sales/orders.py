@@ -70,10 +70,12 @@ def create_order(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft,
         values = checked_order(uow, actor, check, draft)
         custom_fields.done_with(check, uow=uow, entity=CustomFieldEntity.ORDER, record_id=None,
                                 values=draft.custom)
-        order = insert_order(uow, actor, values, draft)
+        order, custom = insert_order(uow, actor, values, draft)
         requests.remember(uow, actor, request_key, "order", order.id)
+        # From what was written, in this transaction: no second one to read it back.
+        view = _order_view(uow, actor, order, custom=custom)
         uow.commit()
-        return _order_view(uow, actor, order)
+        return view
 
 
 def checked_order(uow: UnitOfWork, actor: Actor, check: Checker,
@@ -87,8 +89,10 @@ def checked_order(uow: UnitOfWork, actor: Actor, check: Checker,
 
 
 def insert_order(uow: UnitOfWork, actor: Actor, values: dict[str, Any],
-                 draft: OrderDraft) -> Order:
-    """Write a new draft order from :func:`checked_order`'s values, audited (not committed)."""
+                 draft: OrderDraft) -> tuple[Order, dict[str, Any]]:
+    """Write a new draft order from :func:`checked_order`'s values, audited (not committed).
+
+    Returns the order and its custom values as written."""
     header, lines = values["header"], values["lines"]
     customer = _customer(uow, header["customer_id"])
     order = Order(
@@ -104,13 +108,13 @@ def insert_order(uow: UnitOfWork, actor: Actor, values: dict[str, Any],
     _order_totals(order, lines)
     uow.flush()
     _read_costs(uow, actor, order)
-    custom = custom_fields.save_values(uow=uow, actor=actor, entity=CustomFieldEntity.ORDER,
-                                       record_id=order.id, values=draft.custom,
-                                       creating=True)
+    custom, now = custom_fields.store_values(
+        uow=uow, actor=actor, entity=CustomFieldEntity.ORDER, record_id=order.id,
+        values=draft.custom, creating=True)
     audit.record(uow, actor, AuditAction.CREATE, "order", order.id,
                  _summary(order.number, order.customer_id, uow),
                  {"after": {**_snapshot(order), **{k: v[1] for k, v in custom.items()}}})
-    return order
+    return order, now
 
 
 def update_order(
@@ -138,8 +142,9 @@ def update_order(
         custom_fields.done_with(check, uow=uow, entity=CustomFieldEntity.ORDER,
                                 record_id=order.id, values=draft.custom)
         # Before the order's own changes, whose flush would move the version twice.
-        custom = custom_fields.save_values(uow=uow, actor=actor, entity=CustomFieldEntity.ORDER,
-                                           record_id=order.id, values=draft.custom)
+        custom, now = custom_fields.store_values(
+            uow=uow, actor=actor, entity=CustomFieldEntity.ORDER, record_id=order.id,
+            values=draft.custom)
         before = _snapshot(order)
         customer_source = (_customer(uow, header["customer_id"]).source
                            if header["customer_id"] != order.customer_id else None)
@@ -167,12 +172,13 @@ def update_order(
             changes = {**audit.diff(before, _snapshot(order)), **custom}
             audit.record(uow, actor, AuditAction.UPDATE, "order", order.id,
                          _summary(order.number, order.customer_id, uow), changes)
+        view = _order_view(uow, actor, order, custom=now)
         uow.commit()
-        return _order_view(uow, actor, order)
+        return view
 
 
 def get_order(*, uow: UnitOfWork, actor: Actor, order_id: int) -> OrderView:
-    with uow:
+    with uow.reading():
         require(uow, actor, Module.ORDERS, Operation.VIEW)
         order = load_order(uow, order_id, actor)
         require_in_scope(uow, actor, Module.ORDERS, Operation.VIEW, order.owner_id)
@@ -301,8 +307,9 @@ def transition_order(
                 "{record} has {amount} of payments allocated to it and cannot be cancelled.",
                 record=label, amount=yuan(order.paid_amount)))
         _move(uow, actor, ORDER_LIFECYCLE, order, target, label)
+        view = _order_view(uow, actor, order)
         uow.commit()
-        return _order_view(uow, actor, order)
+        return view
 
 
 

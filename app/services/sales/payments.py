@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import labels
@@ -21,7 +21,6 @@ from app.models.service import ServiceTicket
 from app.reports.tabular import Cell
 from app.services import audit, requests
 from app.services.customers import LIKE_ESCAPE
-from app.services.directory import customer_entry
 from app.services.errors import PermissionDenied
 from app.services.exports import ExportResult, _format_of, _write_audited
 from app.services.numbering import next_number
@@ -46,6 +45,7 @@ from app.services.sales._common import (
     _sum,
     _summary,
     customer_text_match,
+    entry,
     like_anywhere,
     yuan,
 )
@@ -79,13 +79,17 @@ def record_payment(
     """
     order_ids = sorted({oid for oid, _ in allocations if _is_id(oid)})
     with uow:
-        # The lock must be the transaction's first statement: SQLite makes a transaction
-        # that has already read fail rather than wait when it then writes.
-        for oid in order_ids:  # one at a time, in id order: no deadlock between payments
-            uow.session.execute(
-                update(Order).where(Order.id == oid).values(paid_amount=Order.paid_amount)
-                .execution_options(synchronize_session=False)
-            )
+        # Each order read as it is locked, one at a time in id order (no deadlock between
+        # payments): the row lock on PostgreSQL and SQL Server; a transaction that may
+        # write holds SQLite's write lock from its BEGIN (app.db) anyway.
+        orders: dict[int, Order] = {}
+        for oid in order_ids:
+            locked = uow.session.scalars(
+                select(Order).where(Order.id == oid).with_for_update()
+                .with_hint(Order, "WITH (UPDLOCK, ROWLOCK)", "mssql")
+                .execution_options(populate_existing=True)).one_or_none()
+            if locked is not None:
+                orders[locked.id] = locked
         require(uow, actor, Module.PAYMENTS, Operation.CREATE)
         if (saved := requests.replayed(uow, actor, request_key, "payment")) is not None:
             return _payment_view(uow, actor, _load_payment(uow, saved))
@@ -101,12 +105,9 @@ def record_payment(
         how = check.choice("method", method, PaymentMethod)
         ref = check.text("reference", reference, max_len=100)
         note = check.text("notes", notes, max_len=500, multiline=True)
-        customer = customer_entry(uow, customer_id)
+        customer = entry(uow, customer_id)
         if customer is None:
             check.fail("customer_id", tr("does not exist"))
-        orders = {o.id: o for o in uow.session.scalars(
-            select(Order).where(Order.id.in_(order_ids))
-            .execution_options(populate_existing=True))}
         taken = _clean_allocations(uow, actor, check, customer_id, allocations, orders)
         if not allocations:
             check.fail("allocations", tr("allocate the payment to at least one order"))
@@ -120,13 +121,17 @@ def record_payment(
                                 method=how, reference=ref, notes=note, orders=orders,
                                 taken=taken)
         requests.remember(uow, actor, request_key, "payment", payment.id)
+        # From what was written, in this transaction: every order it settles was checked
+        # to be in the actor's scope above.
+        view = _payment_view(uow, actor, payment,
+                             numbers={oid: orders[oid].number for oid, _ in taken})
         uow.commit()
-        return _payment_view(uow, actor, payment)
+        return view
 
 
 def get_payment(*, uow: UnitOfWork, actor: Actor, payment_id: int) -> PaymentView:
     """A payment, if the actor received it or may see one of the orders it settles."""
-    with uow:
+    with uow.reading():
         require(uow, actor, Module.PAYMENTS, Operation.VIEW)
         payment = _load_payment(uow, payment_id)
         order_ids = [a.order_id for a in payment.allocations if a.order_id is not None]
@@ -415,26 +420,30 @@ def _load_payment(uow: UnitOfWork, payment_id: int) -> Payment:
 def _directory_name(uow: UnitOfWork, customer_id: int) -> str:
     """The customer's name from the directory everyone may read (a payment's payer may be
     a customer the reader's row rule hides)."""
-    entry = customer_entry(uow, customer_id)
-    if entry is None:
+    found = entry(uow, customer_id)
+    if found is None:
         raise _not_found("Customer", customer_id)
-    return entry.name
+    return found.name
 
 
-def _payment_view(uow: UnitOfWork, actor: Actor, p: Payment) -> PaymentView:
-    # Only the orders in the reader's scope are named (a payment may settle a colleague's
-    # order too; on a secured server its row is not even readable).
-    numbers: dict[int, str] = {oid: number for oid, number in uow.session.execute(
-        select(Order.id, Order.number).where(
-            Order.id.in_([a.order_id for a in p.allocations if a.order_id is not None]),
-            scope_filter(uow, actor, Module.ORDERS, Order.owner_id))
-    ).all()}
+def _payment_view(uow: UnitOfWork, actor: Actor, p: Payment, *,
+                  numbers: Mapping[int, str] | None = None) -> PaymentView:
+    """The payment as the actor may see it. ``numbers``: the numbers of the orders it
+    settles, when the caller has checked them all in the actor's scope."""
+    if numbers is None:
+        # Only the orders in the reader's scope are named (a payment may settle a
+        # colleague's order too; on a secured server its row is not even readable).
+        numbers = {oid: number for oid, number in uow.session.execute(
+            select(Order.id, Order.number).where(
+                Order.id.in_([a.order_id for a in p.allocations if a.order_id is not None]),
+                scope_filter(uow, actor, Module.ORDERS, Order.owner_id))
+        ).all()}
     return PaymentView(
         id=p.id, number=p.number, customer_id=p.customer_id,
         customer_name=_directory_name(uow, p.customer_id), received_on=p.received_on,
         amount=p.amount, method=p.method, reference=p.reference, notes=p.notes,
         received_by_id=p.received_by_id,
-        received_by_name=_names(uow, p.received_by_id).get(p.received_by_id),
+        received_by_name=_names(uow, p.received_by_id, actor=actor).get(p.received_by_id),
         allocations=tuple(AllocationView(order_id=a.order_id,
                                          order_number=numbers.get(a.order_id),
                                          amount=a.amount)

@@ -85,7 +85,7 @@ def create_quotation(*, uow: UnitOfWork, actor: Actor, draft: QuotationDraft,
     with uow:
         require(uow, actor, Module.QUOTATIONS, Operation.CREATE)
         if (saved := requests.replayed(uow, actor, request_key, "quotation")) is not None:
-            return _quotation_view(uow, _load_quotation(uow, saved))
+            return _quotation_view(uow, actor, _load_quotation(uow, saved))
         check = Checker()
         owner_id = _owner(uow, actor, check, Module.QUOTATIONS, draft.owner_id, None)
         header = _quotation_header(uow, actor, check, draft)
@@ -104,8 +104,9 @@ def create_quotation(*, uow: UnitOfWork, actor: Actor, draft: QuotationDraft,
                      _summary(quotation.number, header["customer_id"], uow),
                      {"after": _snapshot(quotation)})
         requests.remember(uow, actor, request_key, "quotation", quotation.id)
+        view = _quotation_view(uow, actor, quotation)
         uow.commit()
-        return _quotation_view(uow, quotation)
+        return view
 
 
 def update_quotation(
@@ -140,16 +141,17 @@ def update_quotation(
             uow.flush()
             audit.record(uow, actor, AuditAction.UPDATE, "quotation", quotation.id,
                          _summary(quotation.number, quotation.customer_id, uow), changes)
+        view = _quotation_view(uow, actor, quotation)
         uow.commit()
-        return _quotation_view(uow, quotation)
+        return view
 
 
 def get_quotation(*, uow: UnitOfWork, actor: Actor, quotation_id: int) -> QuotationView:
-    with uow:
+    with uow.reading():
         require(uow, actor, Module.QUOTATIONS, Operation.VIEW)
         quotation = _load_quotation(uow, quotation_id)
         require_in_scope(uow, actor, Module.QUOTATIONS, Operation.VIEW, quotation.owner_id)
-        return _quotation_view(uow, quotation)
+        return _quotation_view(uow, actor, quotation)
 
 
 def list_quotations(
@@ -208,8 +210,9 @@ def transition_quotation(
             raise InvalidTransition(tr("A quotation becomes “Converted to order” only by "
                                        "converting it to an order."))
         _move(uow, actor, QUOTATION_LIFECYCLE, quotation, target, label)
+        view = _quotation_view(uow, actor, quotation)
         uow.commit()
-        return _quotation_view(uow, quotation)
+        return view
 
 
 def convert_quotation_to_order(
@@ -266,8 +269,10 @@ def convert_quotation_to_order(
         audit.record(uow, actor, AuditAction.CREATE, "order", order.id,
                      _summary(order.number, order.customer_id, uow),
                      {"after": _snapshot(order), "from_quotation": quotation.number})
+        # A new order holds no custom values yet.
+        view = _order_view(uow, actor, order, custom={})
         uow.commit()
-        return _order_view(uow, actor, order)
+        return view
 
 
 
@@ -321,12 +326,13 @@ def _load_quotation(uow: UnitOfWork, quotation_id: int) -> Quotation:
     return quotation
 
 
-def _quotation_view(uow: UnitOfWork, q: Quotation) -> QuotationView:
-    names = _names(uow, q.owner_id, q.updated_by_id)
+def _quotation_view(uow: UnitOfWork, actor: Actor, q: Quotation) -> QuotationView:
+    names = _names(uow, q.owner_id, q.updated_by_id, actor=actor)
     keys = _product_keys(uow, q.lines)
+    # Only a converted quotation has an order.
     order_id = uow.session.execute(
         select(Order.id).where(Order.quotation_id == q.id).order_by(Order.id).limit(1)
-    ).scalar_one_or_none()
+    ).scalar_one_or_none() if QuotationStatus(q.status) is QS.CONVERTED else None
     status = QuotationStatus(q.status)
     return QuotationView(
         id=q.id, number=q.number, version=q.version, status=status,
