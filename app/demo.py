@@ -5,12 +5,15 @@ whole history (visits, quotations, orders, payments, contracts, service tickets,
 care items, tasks, sales plans). The same seed, size and ``today`` give the same rows on
 every run and every database.
 
-Speed: rows are made in chunks of customers and inserted with SQLAlchemy Core
-``insert(table)`` executemany in batches; ids are assigned here (after the current
-maximum) so child rows refer to their parents without a round trip. Nothing here is
-specific to one database, except advancing PostgreSQL's id sequences at the end, because
-explicit ids do not move them there (SQLite and SQL Server follow the highest id by
-themselves).
+Speed (a million customers is some hundred million rows): rows are made in chunks of
+customers and inserted with SQLAlchemy Core ``insert(table)`` executemany in batches; ids
+are assigned here (after the current maximum) so child rows refer to their parents without
+a round trip, and timestamps are epoch seconds until the writer stores them. A name's
+pinyin columns and search keys are put together from its parts' (:class:`_NameKeys`).
+On SQLite a large load runs without its secondary indexes and with a rollback journal
+(:class:`_SqliteBulkLoad`). Otherwise nothing here is specific to one database, except
+advancing PostgreSQL's id sequences at the end, because explicit ids do not move them
+there (SQLite and SQL Server follow the highest id by themselves).
 """
 
 from __future__ import annotations
@@ -18,8 +21,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import json
+import logging
 import math
 import random
+import re
+import sqlite3
+import string
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -27,6 +35,8 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Final, Generic, TypeVar
 
+from pypinyin import Style, lazy_pinyin, pinyin
+from pypinyin.seg.simpleseg import seg as _pinyin_seg
 from sqlalchemy import Connection, Date, Engine, Table, bindparam, func, insert, select, update
 
 import app.models as m
@@ -45,13 +55,21 @@ from app.services.search_keys import (
 )
 from app.services.uow import UnitOfWork
 from app.textkeys import (
+    PLACE_READINGS,
+    SURNAME_READINGS,
+    _strip_suffix,  # noqa: PLC2701 - the legal suffix name_keys leaves out
     core_initials,
+    key_strings,
+    merged_keys,
+    name_keys,
     normalise_name,
     person_sort_key,
     phone_digits,
     pinyin_full,
     pinyin_initials,
     sort_key,
+    syllable_readings,
+    without_place,
 )
 
 __all__ = [
@@ -62,6 +80,8 @@ __all__ = [
     "create_demo_users",
     "generate_demo_data",
 ]
+
+log = logging.getLogger(__name__)
 
 DEMO_PASSWORD: Final = "demo1234"
 
@@ -86,6 +106,7 @@ ProgressCallback = Callable[[str, int, int], None]
 
 CHUNK_CUSTOMERS: Final = 2000  # customers generated before their rows are written
 BATCH_ROWS: Final = 5000  # rows per executemany
+LONG_TRADE_NAMES: Final = 0.2  # share of four-character trade names (鑫锐恒达) at first try
 HISTORY_YEARS: Final = 3
 BEIJING: Final = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 DAY: Final = 86400
@@ -225,7 +246,10 @@ def generate_demo_data(
     report("reference", 1, 2)
     users_added = create_demo_users(uow)
     report("reference", 2, 2)
-    with engine.begin() as conn:
+    with (engine.connect() as conn,
+          _SqliteBulkLoad(conn, fresh=customers >= existing) as load,
+          conn.begin()):
+        load.suspend_indexes()
         builder = _Builder(conn, random.Random(seed), today, customers, report)
         builder.prepare()
         builder.make_knowledge()
@@ -239,6 +263,7 @@ def generate_demo_data(
             report("customers", done, customers)
         builder.make_department_tasks()
         builder.flush()
+        load.restore_indexes(report)
         builder.finish()
     return DemoSummary(users=users_added, **builder.counts)
 
@@ -250,9 +275,20 @@ def _table(name: str) -> Table:
     return m.Base.metadata.tables[name]
 
 
+_YUAN: dict[int, Decimal] = {}
+
+
 def _yuan(fen: int) -> Decimal:
-    """An amount in fen as exact yuan: 12345 → Decimal('123.45')."""
-    return Decimal(fen).scaleb(-2)
+    """An amount in fen as exact yuan: 12345 → Decimal('123.45').
+
+    Prices, costs and many totals recur; their Decimals are made once (they are immutable).
+    """
+    value = _YUAN.get(fen)
+    if value is None:
+        value = Decimal(fen).scaleb(-2)
+        if len(_YUAN) < 200_000:
+            _YUAN[fen] = value
+    return value
 
 
 class _Pick(Generic[T]):
@@ -407,10 +443,136 @@ _CONTRACT_PRODUCT: Final = {
 }
 
 
-def _sqlite_timestamp(value: dt.datetime | None) -> str | None:
-    # The text SQLAlchemy's SQLite dialect stores for an aware UTC timestamp (checked in
-    # _Writer against the real bind processor before it is used).
-    return None if value is None else value.isoformat(" ", "microseconds")[:26]
+class _SqliteBulkLoad:
+    """On SQLite, a large load runs with a rollback journal, a larger page cache and
+    without the secondary indexes of the tables it fills, which are built again at its end.
+
+    - Building an index in one sorted pass over a filled table is much faster than keeping
+      it up to date row by row: the search keys' and suffixes' indexes take their rows in
+      random order, and at a million customers they no longer fit any page cache, so most
+      rows cost a read. The indexes are dropped and built again inside the generator's one
+      transaction: a failed run gets them back with its rollback. Tables that a trigger
+      reads (order lines, repair parts) keep theirs. The tables' own
+      unique constraints stay (SQLite keeps them in indexes that cannot be dropped); the
+      unique indexes that are dropped are checked when they are built, before the commit.
+    - In WAL mode one transaction of several gigabytes is written twice, to the WAL and
+      then, at the checkpoint, to the database, and every page read looks through the
+      WAL's index first. With a rollback journal (DELETE, as on a network share) the new
+      pages go to the database once; the journal keeps the few pages that existed before,
+      so a failed run still leaves the database as it was. The mode can only change while
+      no other connection has the file open (SQLite refuses otherwise; then the load stays
+      in WAL mode), and it is set back to WAL after the commit. While the load runs, other
+      connections wait for it instead of reading the last committed state.
+
+    Only a load that at least doubles the customers does all this (``fresh``); a smaller
+    one only gets the larger cache. Nothing changes on other databases.
+    """
+
+    CACHE_KIB: Final = 256 * 1024
+
+    def __init__(self, conn: Connection, *, fresh: bool) -> None:
+        self.conn = conn
+        self.active = conn.dialect.name == "sqlite"
+        self.fresh = self.active and fresh
+        self.statements: list[tuple[str, str]] = []  # (index name, CREATE INDEX statement)
+        self.cache_size: int | None = None
+        self.journal: str | None = None  # the mode to go back to after the load
+
+    def _pragma(self, statement: str) -> Any:
+        # On the driver's connection, outside SQLAlchemy's transaction: the journal mode
+        # cannot change inside one (app.db's connections run the driver in autocommit and
+        # begin their transactions themselves).
+        row = self.conn.connection.driver_connection.execute(statement).fetchone()
+        return None if row is None else row[0]
+
+    def __enter__(self) -> _SqliteBulkLoad:
+        if not self.active:
+            return self
+        self.cache_size = self._pragma("PRAGMA cache_size")
+        self._pragma(f"PRAGMA cache_size=-{self.CACHE_KIB}")
+        mode = str(self._pragma("PRAGMA journal_mode")).lower()
+        if self.fresh and mode == "wal":
+            try:
+                if str(self._pragma("PRAGMA journal_mode=DELETE")).lower() == "delete":
+                    self.journal = mode
+            except sqlite3.OperationalError:  # another connection has the file open
+                log.info("demo data: the database stays in WAL mode during the load")
+        return self
+
+    def suspend_indexes(self) -> None:
+        """Drop the secondary indexes of the tables the generator fills (in its transaction)."""
+        if not self.fresh:
+            return
+        # The triggers that keep totals (an order's from its lines) read tables by these
+        # indexes for every row inserted: the tables they read keep them. (The rows they
+        # update they find by id.)
+        triggers = " ".join(sql for (sql,) in self.conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger'"))
+        read = set(re.findall(r'\b(?:FROM|JOIN)\s+"?(\w+)', triggers, re.I))
+        names = ", ".join(f"'{name}'" for name in INSERT_ORDER if name not in read)
+        # sql is NULL for the indexes of PRIMARY KEY and UNIQUE constraints.
+        self.statements = [(name, sql) for name, sql in self.conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            f"AND sql IS NOT NULL AND tbl_name IN ({names}) ORDER BY tbl_name, name")]
+        for name, _sql in self.statements:
+            self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
+
+    def restore_indexes(self, report: ProgressCallback) -> None:
+        """Build the dropped indexes again (in the transaction, before its commit)."""
+        for done, (_name, sql) in enumerate(self.statements):
+            report("indexes", done, len(self.statements))
+            self.conn.exec_driver_sql(sql)
+        if self.statements:
+            report("indexes", len(self.statements), len(self.statements))
+        self.statements = []
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
+        if not self.active:
+            return
+        try:
+            self._pragma(f"PRAGMA cache_size={int(self.cache_size or 0)}")
+            if self.journal is not None:
+                self._pragma(f"PRAGMA journal_mode={self.journal}")
+        except sqlite3.Error:
+            if exc_type is None:
+                # Every new connection sets WAL again (app.db); this one goes to waste.
+                log.warning("demo data: could not set the database back to WAL mode",
+                            exc_info=True)
+            # Else the run failed already, and its error is the one to see.
+
+
+def _moment(epoch: int) -> dt.datetime:
+    """A timestamp of the rows (whole epoch seconds) as the aware datetime the models take."""
+    return dt.datetime.fromtimestamp(epoch, dt.UTC)
+
+
+def _moments(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with its timestamps (the ``*_at`` keys) as datetimes, for a Core insert."""
+    return {k: _moment(v) if k.endswith("_at") and v is not None else v
+            for k, v in row.items()}
+
+
+_DAY_TEXT: dict[int, str] = {}
+_TIME_TEXT: dict[int, str] = {}
+_EPOCH_DAY: Final = dt.date(1970, 1, 1)
+
+
+def _sqlite_timestamp(epoch: int | None) -> str | None:
+    """The text SQLAlchemy's SQLite dialect stores for the UTC moment ``epoch`` (checked in
+    _Writer against the real bind processor before it is used), put together from the
+    text of its day and of its time of day: a million customers have some 40 million
+    timestamps, and making each a datetime and formatting it was a tenth of the run."""
+    if epoch is None:
+        return None
+    day, second = divmod(epoch, DAY)
+    date_text = _DAY_TEXT.get(day)
+    if date_text is None:
+        date_text = _DAY_TEXT[day] = (_EPOCH_DAY + dt.timedelta(days=day)).isoformat()
+    time_text = _TIME_TEXT.get(second)
+    if time_text is None:
+        hour, rest = divmod(second, 3600)
+        time_text = _TIME_TEXT[second] = f" {hour:02d}:{rest // 60:02d}:{rest % 60:02d}.000000"
+    return date_text + time_text
 
 
 def _sqlite_date(value: dt.date | None) -> str | None:
@@ -441,17 +603,24 @@ class _Writer:
         day = m.Base.metadata.tables["orders"].c.ordered_on.type
         date_processor = day.dialect_impl(dialect).bind_processor(dialect)
         samples = (dt.datetime(2024, 2, 29, 23, 59, 58, tzinfo=dt.UTC),
-                   dt.datetime(2026, 1, 2, 3, 4, 5, 60708, tzinfo=dt.UTC))
+                   dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+                   dt.datetime(1969, 12, 31, 0, 0, 9, tzinfo=dt.UTC))
         return (timestamp is not None and date_processor is not None
-                and all(timestamp(v) == _sqlite_timestamp(v) for v in samples)
+                and all(timestamp(v) == _sqlite_timestamp(int(v.timestamp()))
+                        for v in samples)
                 and all(date_processor(v.date()) == _sqlite_date(v.date()) for v in samples))
 
     def write(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
             return
         if not self.direct:
+            stamps = [c.key for c in table.c if isinstance(c.type, m.UTCDateTime)]
             for offset in range(0, len(rows), BATCH_ROWS):
-                self.conn.execute(insert(table), rows[offset:offset + BATCH_ROWS])
+                batch = rows[offset:offset + BATCH_ROWS]
+                if stamps:
+                    batch = [{k: _moment(v) if k in stamps and v is not None else v
+                              for k, v in row.items()} for row in batch]
+                self.conn.execute(insert(table), batch)
             return
         keys = tuple(rows[0])
         plan = self._plans.get((table.name, keys))
@@ -461,8 +630,12 @@ class _Writer:
         values_of = itemgetter(*order)
         convert = [(i, f) for i, f in enumerate(converters) if f is not None]
         for offset in range(0, len(rows), BATCH_ROWS):
+            batch = rows[offset:offset + BATCH_ROWS]
+            if not convert:  # the search keys and suffixes: ids, text and small numbers
+                self.conn.exec_driver_sql(sql, list(map(values_of, batch)))
+                continue
             params: list[tuple[Any, ...]] = []
-            for row in rows[offset:offset + BATCH_ROWS]:
+            for row in batch:
                 values = list(values_of(row))
                 for i, f in convert:
                     values[i] = f(values[i])
@@ -486,6 +659,206 @@ class _Writer:
             else:
                 converters.append(column_type.dialect_impl(dialect).bind_processor(dialect))
         return str(compiled), order, tuple(converters)
+
+@dataclass(frozen=True, slots=True)
+class _NameText:
+    """A customer name's pinyin columns and search keys, as app.textkeys computes them."""
+
+    pinyin_full: str
+    pinyin_initials: str
+    core_initials: str
+    short_initials: str | None
+    sort_key: str
+    keys: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """One part of a generated name (北京, 鑫锐, 科技, 有限公司) with its pinyin, computed once."""
+
+    text: str  # NFKC, as textkeys reads it
+    words: tuple[str, ...]  # how pypinyin segments the part on its own
+    readings: tuple[tuple[str, ...], ...]  # textkeys.syllable_readings
+    full: str
+    initials: str
+    sort: str
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+class _NameKeys:
+    """The pinyin columns and search keys of generated names, put together from their parts.
+
+    textkeys runs pypinyin over each whole name, and at a million new names that is most of
+    the generator's time. A generated name is a few parts from short word lists (北京 + 鑫锐 +
+    科技 + 有限公司), and pypinyin converts a text word by word after segmenting it: where the
+    whole name segments into exactly its parts' words, its pinyin is the parts' pinyin
+    joined. ``customer`` checks that (segmenting is cheap next to converting) and the other
+    conditions under which textkeys treats a name as its parts — no place or surname with a
+    reading of its own, the legal suffix and the leading place on part boundaries — and
+    puts the values together; otherwise it asks textkeys. The generator compares a sample
+    of names with textkeys as it goes (``_Builder._check_name``).
+    """
+
+    _CACHE_LIMIT: Final = 100_000
+
+    def __init__(self) -> None:
+        self._pieces: dict[str, _Piece | None] = {}
+        self._tails: dict[tuple[tuple[str, ...], ...], frozenset[str]] = {}
+        self._shorts: dict[tuple[str, ...], tuple[dict[str, int], str]] = {}
+        self.composed = 0
+        self.computed = 0
+
+    def customer(self, parts: Sequence[str], short: Sequence[str] | None,
+                 kind: str) -> _NameText:
+        """The columns and keys of a customer named ``"".join(parts)``, short name
+        ``"".join(short)``."""
+        value = self._compose(parts, short, person=kind == "person")
+        if value is None:
+            self.computed += 1
+            return self.direct("".join(parts), "".join(short) if short else None, kind)
+        self.composed += 1
+        return value
+
+    @staticmethod
+    def direct(name: str, short: str | None, kind: str) -> _NameText:
+        """The same values from textkeys itself."""
+        return _NameText(
+            pinyin_full=pinyin_full(name),
+            pinyin_initials=pinyin_initials(name),
+            core_initials=core_initials(name),
+            short_initials=pinyin_initials(short) if short else None,
+            sort_key=person_sort_key(name) if kind == "person" else sort_key(name),
+            keys=customer_keys(name, short, kind),
+        )
+
+    def _compose(self, parts: Sequence[str], short: Sequence[str] | None, *, person: bool
+                 ) -> _NameText | None:
+        pieces = self._pieces_of(parts, person=person)
+        if pieces is None:
+            return None
+        keys = self._keys(pieces)
+        # The name less its leading place: pypinyin segments a text from its start on, so
+        # a tail of pieces that segment apart segments apart too.
+        core = without_place("".join(parts))
+        core_from = self._cut(pieces, sum(len(p.text) for p in pieces) - len(core))
+        if keys is None or core_from is None:
+            return None
+        short_initials = None
+        if short:
+            short_keys, short_initials = self._short(tuple(short))
+            keys = merged_keys(keys, short_keys)
+        return _NameText(
+            pinyin_full="".join(p.full for p in pieces),
+            pinyin_initials="".join(p.initials for p in pieces),
+            core_initials="".join(p.initials for p in pieces[core_from:]),
+            short_initials=short_initials,
+            sort_key=" ".join(p.sort for p in pieces if p.sort)[:400],
+            keys=keys,
+        )
+
+    def _short(self, short: tuple[str, ...]) -> tuple[dict[str, int], str]:
+        """name_keys and pinyin_initials of a short name (鑫锐科技, shared by many names)."""
+        known = self._shorts.get(short)
+        if known is None:
+            pieces = self._pieces_of(short, person=False)
+            keys = None if pieces is None else self._keys(pieces)
+            if pieces is None or keys is None:
+                text = "".join(short)
+                known = (name_keys(text), pinyin_initials(text))
+            else:
+                known = (keys, "".join(p.initials for p in pieces))
+            if len(self._shorts) >= self._CACHE_LIMIT:
+                self._shorts.clear()
+            self._shorts[short] = known
+        return known
+
+    def _piece(self, part: str) -> _Piece | None:
+        """The part's pinyin, or None when it mixes Chinese and other characters or
+        pypinyin does not read each of its characters (then textkeys does the name)."""
+        if part in self._pieces:
+            return self._pieces[part]
+        text = unicodedata.normalize("NFKC", part)
+        han = [_is_han(c) for c in text]
+        piece = None
+        if text and (
+            all(han) and len(text) == len(lazy_pinyin(text)) == len(syllable_readings(text))
+            == len(pinyin(text, style=Style.NORMAL, heteronym=True))
+            or not any(han) and text.isascii()
+        ):
+            piece = _Piece(text, tuple(_pinyin_seg(text)), syllable_readings(text),
+                           pinyin_full(text), pinyin_initials(text), sort_key(text))
+        self._pieces[part] = piece
+        return piece
+
+    def _pieces_of(self, parts: Sequence[str], *, person: bool) -> list[_Piece] | None:
+        """The parts' pieces, if textkeys reads the joined name as the parts one by one."""
+        pieces = []
+        for part in parts:
+            piece = self._piece(part)
+            if piece is None:
+                return None
+            pieces.append(piece)
+        name = "".join(p.text for p in pieces)
+        if (unicodedata.normalize("NFKC", "".join(parts)) != name or name != name.strip()
+                or any(place in name for place in PLACE_READINGS)
+                or person and name.startswith(tuple(SURNAME_READINGS))
+                or not self._apart(pieces)):
+            return None
+        return pieces
+
+    @staticmethod
+    def _apart(pieces: Sequence[_Piece]) -> bool:
+        """pypinyin segments the joined pieces into their own words, so the pinyin of the
+        whole is theirs joined (no word across a boundary, as 信教 in 北京龙隆联信教育咨询)."""
+        if len(pieces) < 2:
+            return True
+        return _pinyin_seg("".join(p.text for p in pieces)) == [
+            w for p in pieces for w in p.words]
+
+    @staticmethod
+    def _cut(pieces: Sequence[_Piece], length: int) -> int | None:
+        """How many leading pieces make the first ``length`` characters, if a whole number."""
+        total = 0
+        for index, piece in enumerate(pieces):
+            if total >= length:
+                return index if total == length else None
+            total += len(piece.text)
+        return len(pieces) if total == length else None
+
+    def _keys(self, pieces: list[_Piece]) -> dict[str, int] | None:
+        """textkeys.name_keys of the joined pieces: keys start at every syllable before the
+        legal suffix, and the start after a leading place counts as a start of the name."""
+        stripped = _strip_suffix("".join(p.text for p in pieces))
+        upto = self._cut(pieces, len(stripped))
+        place_at = self._cut(pieces, len(stripped) - len(without_place(stripped)))
+        if (upto is None or place_at is None
+                or upto < len(pieces) and not self._apart(pieces[:upto])
+                or not self._apart(pieces[:place_at])):
+            return None
+        syllables = tuple(r for p in pieces for r in p.readings)
+        ends = sum(len(p.readings) for p in pieces[:upto]) or len(syllables)
+        place = sum(len(p.readings) for p in pieces[:place_at])
+        starts = {0, place} if 0 < place < ends else {0}
+        keys: dict[str, int] = {}
+        tails = self._tails
+        for start in range(ends):
+            pos = 0 if start in starts else 1
+            tail = syllables[start:]
+            strings = tails.get(tail)
+            if strings is None:
+                # key_strings reads the syllables from the start on: the tails of common
+                # endings (科技有限公司) come back again and again.
+                strings = frozenset(key_strings(tail, 0))
+                if len(tails) >= self._CACHE_LIMIT:
+                    tails.clear()
+                tails[tail] = strings
+            for key in strings:
+                if keys.get(key, 2) > pos:
+                    keys[key] = pos
+        return keys
 
 
 class _Builder:
@@ -518,6 +891,8 @@ class _Builder:
         self.sequences: dict[tuple[str, str], int] = {}
         self.sequence_ids: dict[tuple[str, str], int] = {}
         self.names: set[str] = set()
+        self.name_text = _NameKeys()
+        self.names_made = 0
         self.serials: set[str] = set()
         self.monthly: dict[tuple[int, int, int], list[int]] = {}  # (owner, y, m) → [fen, margin]
         self.knowledge_by_kind: dict[str, list[tuple[int, int]]] = {}
@@ -531,6 +906,14 @@ class _Builder:
         self.title = _Pick(W.CONTACT_TITLES)
         self.company_kind = _Pick((k, k[3]) for k in W.COMPANY_KINDS)
         self.institution = _Pick((k, k[2]) for k in W.INSTITUTION_KINDS)
+        # Each template as (text, is a field) pieces: 北京市 {district} 区第 {n} 中学.
+        self.templates = {
+            template: tuple(piece for literal, name, _spec, _conv in
+                            string.Formatter().parse(template)
+                            for piece in ((literal, False), (name, True))
+                            if piece[0])
+            for template, _industry, _weight in W.INSTITUTION_KINDS
+        }
         self.district = _Pick(zip(W.DISTRICTS, W.DISTRICT_WEIGHTS, strict=True))
         self.device_model = _Pick(zip(W.DEVICE_MODELS, W.DEVICE_WEIGHTS, strict=True))
         self.small_device_model = _Pick(
@@ -636,12 +1019,10 @@ class _Builder:
         """Epoch seconds of a local (Beijing) time of day on a day index."""
         return self.base + day * DAY + local_seconds
 
-    def ts(self, day: int, local_seconds: int) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.base + day * DAY + local_seconds, dt.UTC)
-
-    @staticmethod
-    def at(epoch: int) -> dt.datetime:
-        return dt.datetime.fromtimestamp(epoch, dt.UTC)
+    def ts(self, day: int, local_seconds: int) -> int:
+        """A timestamp (epoch seconds, as every timestamp in the rows: _Writer stores them)
+        at a local (Beijing) time of day on a day index."""
+        return self.base + day * DAY + local_seconds
 
     def day_of(self, epoch: int) -> int:
         return (epoch - self.base) // DAY
@@ -688,12 +1069,16 @@ class _Builder:
                 self.rows[table] = []
 
     def person_name(self) -> str:
+        return "".join(self.person_name_parts())
+
+    def person_name_parts(self) -> tuple[str, str]:
+        """A person's name as (surname, given name): 张 + 伟, 王 + 建国."""
         rng = self.rng
         given = W.GIVEN_CHARS
         if rng.random() < 0.3:
-            return self.surname(rng) + given[int(rng.random() * len(given))]
-        return (self.surname(rng) + given[int(rng.random() * len(given))]
-                + given[int(rng.random() * len(given))])
+            return self.surname(rng), given[int(rng.random() * len(given))]
+        return self.surname(rng), (given[int(rng.random() * len(given))]
+                                   + given[int(rng.random() * len(given))])
 
     def brand(self) -> str:
         chars = W.BRAND_CHARS
@@ -747,8 +1132,8 @@ class _Builder:
                 self.serials.add(value)
                 return value
 
-    def tracked(self, created: dt.datetime, by: int | None,
-                updated: dt.datetime | None = None, updated_by: int | None = None
+    def tracked(self, created: int, by: int | None,
+                updated: int | None = None, updated_by: int | None = None
                 ) -> dict[str, Any]:
         return {"version": 1, "created_at": created, "updated_at": updated or created,
                 "created_by_id": by, "updated_by_id": updated_by or by}
@@ -777,7 +1162,7 @@ class _Builder:
             approved_by = None
             if status == "approved":
                 approved = self.later(created, 3600, 10 * DAY)
-                approved_at = self.at(approved)
+                approved_at = approved
                 approved_by = self.lead
                 self.knowledge_by_kind.setdefault(kind, []).append((approved, kid))
             author = _ch(rng, (*self.techs, self.lead))
@@ -789,7 +1174,7 @@ class _Builder:
                 "parts": part_name, "keywords": f"{model.split()[-1]} {symptom[:6]}",
                 "status": status, "author_id": author, "approved_by_id": approved_by,
                 "approved_at": approved_at, "times_used": 0,
-                **self.tracked(self.at(created), author, approved_at, approved_by or author),
+                **self.tracked(created, author, approved_at, approved_by or author),
             })
         for entries in self.knowledge_by_kind.values():
             entries.sort()
@@ -855,20 +1240,25 @@ class _Builder:
             owner = None  # a web lead waiting for management to assign it
         email = website = tax_number = None
         industry: str | None
+        short_parts: tuple[str, ...] | None
         if segment == "person":
             kind = "person"
-            name = self.person_name()
-            short = None
+            parts: tuple[str, ...] = self.person_name_parts()
+            name = "".join(parts)
+            name_key = normalise_name(name)
+            short = short_parts = None
             phone: str | None = self.mobile()
             industry = W.INDUSTRY_OF_PERSON
             if rng.random() < 0.3:
                 email = f"{_ri(rng, 100000, 3999999999)}@qq.com"
         else:
             kind = "company"
-            name, short, industry = self._company_name(segment)
+            parts, short_parts, name_key, industry = self._company_name(segment)
+            name, short = "".join(parts), "".join(short_parts)
+            text = self.name_text.customer(parts, short_parts, kind)
             phone = self.landline() if rng.random() < 0.85 else self.mobile()
-            # The name's own initials (cached by textkeys), less 北京 and 有限公司.
-            initials = pinyin_initials(name).removeprefix("bj").removesuffix("yxgs") or "bj"
+            # The name's own initials, less 北京 and 有限公司.
+            initials = text.pinyin_initials.removeprefix("bj").removesuffix("yxgs") or "bj"
             if rng.random() < 0.4:
                 email = f"{initials}@{_ch(rng, W.EMAIL_DOMAINS)}"
             if rng.random() < 0.2:
@@ -876,16 +1266,19 @@ class _Builder:
             if rng.random() < 0.6:
                 tax_number = "91110" + str(_ri(rng, 100, 119)) + "".join(
                     _ch(rng, _SERIAL_ALNUM) for _ in range(10))
+        if kind == "person":
+            text = self.name_text.customer(parts, None, kind)
+        self._check_name(text, name, short, kind)
         cid = self._next("customers")
         created = self.ts(first, self.office_time())
         by = owner or self.office
         self.add("customers", {
             "id": cid, "code": self.number("customer", first), "kind": kind, "name": name,
-            "short_name": short, "name_key": normalise_name(name),
-            "pinyin_full": pinyin_full(name)[:400], "pinyin_initials": pinyin_initials(name)[:200],
-            "core_initials": core_initials(name)[:200],
-            "short_initials": pinyin_initials(short)[:200] if short else None,
-            "sort_key": person_sort_key(name) if kind == "person" else sort_key(name),
+            "short_name": short, "name_key": name_key,
+            "pinyin_full": text.pinyin_full[:400], "pinyin_initials": text.pinyin_initials[:200],
+            "core_initials": text.core_initials[:200],
+            "short_initials": text.short_initials[:200] if text.short_initials else None,
+            "sort_key": text.sort_key,
             "source": source, "customer_class": customer_class,
             "status": status, "owner_id": owner, "phone": phone,
             "phone_digits": phone_digits(phone), "email": email, "industry": industry,
@@ -894,42 +1287,76 @@ class _Builder:
             "first_contact_on": self.date(first), "lost_on": lost_on,
             **self.tracked(created, by),
         })
-        for key, pos in sorted(customer_keys(name, short, kind).items()):
-            self.add("search_keys", {"owner_kind": CUSTOMER, "owner_id": cid, "term": key,
-                                     "pos": pos})
-        for suffix, pos in sorted(customer_suffixes(name, short).items()):
-            self.add("name_suffixes", {"owner_kind": CUSTOMER, "owner_id": cid,
-                                       "suffix": suffix, "pos": pos})
-        for row in phone_rows(cid, None, phone):
-            self.add("phone_suffixes", row)
+        # Three quarters of all rows are these keys: added to their lists in one go.
+        rows = self.rows
+        rows["search_keys"].extend([
+            {"owner_kind": CUSTOMER, "owner_id": cid, "term": key, "pos": pos}
+            for key, pos in sorted(text.keys.items())])
+        rows["name_suffixes"].extend([
+            {"owner_kind": CUSTOMER, "owner_id": cid, "suffix": suffix, "pos": pos}
+            for suffix, pos in sorted(customer_suffixes(name, short).items())])
+        rows["phone_suffixes"].extend(phone_rows(cid, None, phone))
         return _Cust(cid, kind, segment, name, owner, source, status, first, last, phone)
 
-    def _company_name(self, segment: str) -> tuple[str, str, str]:
+    def _check_name(self, text: _NameText, name: str, short: str | None, kind: str) -> None:
+        """Compare a sample of the names' columns and keys with textkeys' own: the first
+        few and every thousandth. They are put together from the names' parts
+        (:class:`_NameKeys`); a difference is a bug there, not something to store."""
+        self.names_made += 1
+        if self.names_made > 20 and self.names_made % 1000:
+            return
+        if text != _NameKeys.direct(name, short, kind):
+            raise RuntimeError(f"the demo's search keys of {name!r} differ from app.textkeys'")
+
+    def trade_name(self, *, long: bool) -> tuple[str, ...]:
+        """A trade name (字号) of two characters (鑫锐) or, ``long``, four (鑫锐恒达)."""
+        first = self.brand()
+        if not long:
+            return (first,)
+        while True:
+            second = self.brand()
+            if second[0] not in first and second[1] not in first:
+                return first, second
+
+    def _company_name(self, segment: str
+                      ) -> tuple[tuple[str, ...], tuple[str, ...], str, str]:
+        """A new company or institution name: (name parts, short name parts, name_key,
+        industry). The name is the parts joined (北京 + 鑫锐 + 科技 + 有限公司).
+
+        Trade names have two characters, some four; once two tries are taken (a large
+        demo uses up the two-character names of the common kinds) they have four, of
+        which there are millions.
+        """
         rng = self.rng
-        for _attempt in range(50):
+        for attempt in range(50):
             if segment != "dealer" and rng.random() < 0.08:
                 template, industry, _w = self.institution(rng)
-                district = self.district(rng)[0]
-                name = template.format(district=district, brand=self.brand(),
-                                       n=_ri(rng, 1, 200))
-                short = name.removeprefix("北京市").removeprefix("北京")
+                values = {"district": self.district(rng)[0], "brand": self.brand(),
+                          "n": str(_ri(rng, 1, 200))}
+                parts = tuple(values[text] if is_field else text
+                              for text, is_field in self.templates[template])
+                # The short name leaves out 北京市 or 北京.
+                short = parts[1:] if parts[0] in ("北京市", "北京") else parts
             else:
                 ending, short_ending, industry, _w = self.company_kind(rng)
                 if segment == "dealer":
                     ending, short_ending, industry = "电子有限公司", "电子", "电子产品"
-                brand = self.brand()
+                brand = self.trade_name(long=attempt >= 2 or rng.random() < LONG_TRADE_NAMES)
+                legal: tuple[str, ...] = ()
+                if ending.endswith("有限公司") and ending != "有限公司":
+                    ending, legal = ending.removesuffix("有限公司"), ("有限公司",)
                 roll = rng.random()
                 if roll < 0.15:
-                    name = f"北京{_ch(rng, W.PLACE_WORDS)}{brand}{ending}"
-                elif roll < 0.22 and ending.endswith("有限公司"):
-                    name = f"{brand}{ending.removesuffix('有限公司')}（北京）有限公司"
+                    parts = ("北京", _ch(rng, W.PLACE_WORDS), *brand, ending, *legal)
+                elif roll < 0.22 and legal:
+                    parts = (*brand, ending, "（", "北京", "）", *legal)
                 else:
-                    name = f"北京{brand}{ending}"
-                short = brand + short_ending
-            key = normalise_name(name)
+                    parts = ("北京", *brand, ending, *legal)
+                short = (*brand, short_ending)
+            key = normalise_name("".join(parts))
             if key not in self.names:
                 self.names.add(key)
-                return name, short, industry
+                return parts, short, key, industry
         raise RuntimeError("ran out of distinct company names")  # pragma: no cover
 
     def _contacts(self, cust: _Cust) -> None:
@@ -964,8 +1391,7 @@ class _Builder:
                 "birthday": birthday, "is_primary": position == 0, "notes": None,
                 **self.tracked(created, cust.owner or self.office),
             })
-            for row in phone_rows(cust.id, contact_id, phone, mobile):
-                self.add("phone_suffixes", row)
+            self.rows["phone_suffixes"].extend(phone_rows(cust.id, contact_id, phone, mobile))
             cust.contacts.append(contact_id)
 
     def _addresses(self, cust: _Cust) -> None:
@@ -1214,24 +1640,24 @@ class _Builder:
             "symptoms": symptom if device else f"笔记本电脑：{symptom}",
             "accessories": _ch(rng, W.ACCESSORIES) if mode == "bring_in" else None,
             "condition": _ch(rng, W.CONDITIONS) if mode == "bring_in" else None,
-            "chargeable": chargeable, "received_at": self.at(received), "due_at": self.at(due),
+            "chargeable": chargeable, "received_at": received, "due_at": due,
             "expected_on": self.date(self.day_of(due)) if mode == "bring_in" else None,
             "intake_by_id": intake,
             "technician_id": technician if "dispatched" in stamps else None,
-            "scheduled_at": self.at(scheduled) if scheduled else None,
+            "scheduled_at": scheduled if scheduled else None,
             "site_address": cust.street if mode == "on_site" else None,
-            "dispatched_at": self._maybe(stamps.get("dispatched")),
-            "started_at": self._maybe(stamps.get("in_repair")),
-            "completed_at": self._maybe(stamps.get("done")),
-            "picked_up_at": self._maybe(stamps.get("picked_up")),
-            "closed_at": self._maybe(stamps.get("closed") or stamps.get("cancelled")),
+            "dispatched_at": stamps.get("dispatched"),
+            "started_at": stamps.get("in_repair"),
+            "completed_at": stamps.get("done"),
+            "picked_up_at": stamps.get("picked_up"),
+            "closed_at": stamps.get("closed") or stamps.get("cancelled"),
             "total_charge": _yuan(charge), "paid_amount": _yuan(paid),
-            **self.tracked(self.at(received), intake, self.at(path[-1][1]), path[-1][2]),
+            **self.tracked(received, intake, path[-1][1], path[-1][2]),
         })
         previous: str | None = None
         for to_status, at, by, note in path:
             self.add("ticket_events", {
-                "id": self._next("ticket_events"), "ticket_id": ticket_id, "at": self.at(at),
+                "id": self._next("ticket_events"), "ticket_id": ticket_id, "at": at,
                 "by_id": by, "from_status": previous, "to_status": to_status, "note": note,
             })
             previous = to_status
@@ -1247,10 +1673,6 @@ class _Builder:
             device.row["status"] = "in_repair"
         if "done" in stamps and rng.random() < 0.05:
             self._opportunity(cust, self.day_of(stamps["done"]), reneed=(ticket_id, technician))
-
-    @staticmethod
-    def _maybe(epoch: int | None) -> dt.datetime | None:
-        return None if epoch is None else dt.datetime.fromtimestamp(epoch, dt.UTC)
 
     def _repair_record(
         self, cust: _Cust, device: _Device | None, ticket_id: int, technician: int, kind: str,
@@ -1304,7 +1726,7 @@ class _Builder:
             confirm = "submitted" if rng.random() < 0.7 else "draft"
         confirmed_at = None
         if confirm in ("confirmed", "returned"):
-            confirmed_at = self.at(self.later(completed, 3600, 3 * DAY))
+            confirmed_at = self.later(completed, 3600, 3 * DAY)
         return charge, {
             "id": record_id, "ticket_id": ticket_id, "technician_id": technician,
             "work_done": solution, "cause": cause,
@@ -1315,11 +1737,11 @@ class _Builder:
             "labour_amount": _yuan(labour), "parts_amount": _yuan(parts_price),
             "parts_cost": _yuan(parts_cost), "customer_rating": rating, "on_time": on_time,
             "service_score": _yuan(score), "knowledge_entry_id": knowledge_id,
-            "meter_reading": None, "completed_at": self.at(completed),
+            "meter_reading": None, "completed_at": completed,
             "confirm_status": confirm, "confirmed_at": confirmed_at,
             "return_comment": "请补充故障原因" if confirm == "returned" else None,
             "confirmed_by_id": self.lead if confirmed_at else None,
-            **self.tracked(self.at(completed), technician, confirmed_at,
+            **self.tracked(completed, technician, confirmed_at,
                            self.lead if confirmed_at else technician),
         }
 
@@ -1547,7 +1969,7 @@ class _Builder:
             confirm = "confirmed"
         confirmed_at = None
         if confirm in ("confirmed", "returned"):
-            confirmed_at = self.at(self.later(created, 1800, 2 * DAY))
+            confirmed_at = self.later(created, 1800, 2 * DAY)
         # What gets paid, when.
         credit = cust.segment in ("key", "dealer")
         paid = 0
@@ -1590,7 +2012,7 @@ class _Builder:
             "confirm_status": confirm, "confirmed_at": confirmed_at,
             "return_comment": "请核对单价" if confirm == "returned" else None,
             "confirmed_by_id": self.office if confirmed_at else None,
-            **self.tracked(self.at(created), owner, confirmed_at,
+            **self.tracked(created, owner, confirmed_at,
                            self.office if confirmed_at else owner),
         })
 
@@ -1675,7 +2097,7 @@ class _Builder:
                 confirm = "submitted" if r < 0.6 else "draft"
             confirmed_at = None
             if confirm in ("confirmed", "returned"):
-                confirmed_at = self.at(self.later(occurred, 1800, 3 * DAY))
+                confirmed_at = self.later(occurred, 1800, 3 * DAY)
             visit_id = self._next("visits")
             products = None
             if rng.random() < 0.5:
@@ -1684,7 +2106,7 @@ class _Builder:
                 "id": visit_id, "customer_id": cust.id,
                 "contact_id": _ch(rng, cust.contacts) if cust.contacts and rng.random() < 0.7
                 else None,
-                "owner_id": owner, "kind": kind, "occurred_at": self.at(occurred),
+                "owner_id": owner, "kind": kind, "occurred_at": occurred,
                 "purpose": _ch(rng, W.VISIT_PURPOSES[kind]),
                 "products_of_interest": products, "outcome": _ch(rng, W.VISIT_OUTCOMES),
                 "next_step": _ch(rng, W.NEXT_STEPS) if follow_up is not None else None,
@@ -1694,12 +2116,12 @@ class _Builder:
                 "return_comment": _ch(rng, W.RETURN_COMMENTS) if confirm == "returned"
                 else None,
                 "confirmed_by_id": self.office if confirmed_at else None,
-                **self.tracked(self.at(occurred), owner, confirmed_at,
+                **self.tracked(occurred, owner, confirmed_at,
                                self.office if confirmed_at else owner),
             })
             if confirm == "returned" and confirmed_at is not None:
                 self._task(cust, f"补充接待记录：{cust.name}", owner,
-                           self.day_of(int(confirmed_at.timestamp())) + 2, ("visit", visit_id))
+                           self.day_of(confirmed_at) + 2, ("visit", visit_id))
 
     def _care(self, cust: _Cust) -> None:
         rng = self.rng
@@ -1814,13 +2236,13 @@ class _Builder:
         acknowledged = reported = confirmed = None
         if reached >= 1:
             t = self.later(t, 600, DAY)
-            acknowledged = self.at(t)
+            acknowledged = t
         if reached >= 2:
             t = self.later(t, 3600, 3 * DAY)
-            reported = self.at(t)
+            reported = t
         if reached >= 3:
             t = self.later(t, 3600, 2 * DAY)
-            confirmed = self.at(t)
+            confirmed = t
         self.add("tasks", {
             "id": self._next("tasks"), "title": title[:200], "description": None,
             "assignee_id": assignee, "assignee_department_id": department,
@@ -1831,7 +2253,7 @@ class _Builder:
             "acknowledged_at": acknowledged, "reported_at": reported,
             "report": _ch(rng, W.TASK_REPORTS) if reported else None,
             "confirmed_at": confirmed, "confirmed_by_id": assigned_by if confirmed else None,
-            **self.tracked(self.at(created), assigned_by, self.at(t),
+            **self.tracked(created, assigned_by, t,
                            assignee or assigned_by),
         })
 
@@ -1879,7 +2301,7 @@ class _Builder:
         self.conn.execute(insert(settings).values(
             key="company", value=json.dumps(header, ensure_ascii=False),
             description="公司抬头（演示数据）",
-            **self.tracked(self.ts(0, OFFICE_OPEN), self.office)))
+            **_moments(self.tracked(self.ts(0, OFFICE_OPEN), self.office))))
 
     def _sales_plans(self) -> None:
         rng = self.rng

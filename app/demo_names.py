@@ -44,7 +44,8 @@ EMAIL_DOMAINS: Final = ("163.com", "126.com", "qq.com", "sina.com", "sohu.com", 
 
 # --- companies ----------------------------------------------------------------------------
 
-# Characters that Beijing trade names are made of; two of them form a trade name (字号).
+# Characters that Beijing trade names are made of; two of them form a trade name (字号),
+# or two such pairs a longer one (鑫锐恒达), as a large demo needs more names.
 BRAND_CHARS: Final = (
     "鑫锐华信恒达金桥博远宏图创新联合东方天成世纪京万通嘉禾盛汇丰永泰康明辉瑞安顺祥"
     "和兴隆昌润泽佳诚德源鼎晟宇航腾飞卓越智达益众融科浩正伟业中元广利凯旋星辰美景"
@@ -83,6 +84,16 @@ COMPANY_KINDS: Final[tuple[tuple[str, str, str, int], ...]] = (
     ("律师事务所", "律所", "法律服务", 4),
     ("会计师事务所", "会计师事务所", "商务服务", 2),
     ("设计院有限公司", "设计院", "建筑工程", 1),
+    ("科技发展有限公司", "科技", "信息技术", 5),
+    ("电子科技有限公司", "电子", "电子产品", 3),
+    ("办公设备有限公司", "办公", "批发零售", 4),
+    ("企业管理咨询有限公司", "咨询", "商务服务", 3),
+    ("商务服务有限公司", "商务", "商务服务", 2),
+    ("文化发展有限公司", "文化", "文化传媒", 2),
+    ("机电设备有限公司", "机电", "批发零售", 2),
+    ("软件技术有限公司", "软件", "信息技术", 3),
+    ("图文设计有限公司", "图文", "印刷包装", 2),
+    ("人力资源有限公司", "人力", "商务服务", 2),
 )
 
 # Institutions whose names are built differently: (template, industry, weight);
