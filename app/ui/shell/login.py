@@ -47,6 +47,7 @@ from app.ui.shell.startup import DeferredModules, later
 from app.ui.tasks import TaskManager
 
 if TYPE_CHECKING:
+    from app.bootstrap import ClientTooOld
     from app.ui.context import Database, LoginResult
     from app.ui.shell.setup_wizard import SetupWizard
 
@@ -197,8 +198,8 @@ class LoginDialog(QDialog):
 
     def show_setup_wizard(self) -> SetupWizard:
         """"Change server…": the set-up wizard over this dialog; Finish comes back here."""
-        wizard = later().SetupWizard(self._settings, self._tasks, current_url=self._url,
-                                     parent=self)
+        wizard: SetupWizard = later().SetupWizard(
+            self._settings, self._tasks, current_url=self._url, parent=self)
         wizard.setWindowModality(Qt.WindowModality.WindowModal)
         wizard.finished_setup.connect(self.set_server)
         wizard.finished.connect(lambda _result: self._wizard_closed(wizard))
@@ -276,8 +277,9 @@ class LoginDialog(QDialog):
                 if translated is error:
                     raise
                 raise translated from error
-            return modules.LoginResult(database=database, actor=actor,
-                                       permissions=permissions)
+            result: LoginResult = modules.LoginResult(
+                database=database, actor=actor, permissions=permissions)
+            return result
 
         def check() -> None:
             # Loaded by now: the worker thread gets the module, it does not import it.
@@ -344,16 +346,15 @@ class LoginDialog(QDialog):
                 "Try again, or choose another server with “Change server…”."), "error")
             self.retry_button.show()
             self.retry_button.setFocus()
-        elif isinstance(error, ServiceError) and isinstance(error, later().ClientTooOld):
-            # This program is too old for the database: the way on is the newer one. (A
-            # service error comes from the check, so later() is loaded by now.)
+        elif isinstance(error, ServiceError):
             self.show_message(str(error), "error")
-            if error.installer:
+            # A service error comes from the check, so later() is loaded by now.
+            too_old: type[ClientTooOld] = later().ClientTooOld
+            if isinstance(error, too_old) and error.installer:
+                # This program is too old for the database: the way on is the newer one.
                 self._installer = (error.installer, error.installer_is_url)
                 self.install_button.show()
                 self.install_button.setFocus()
-        elif isinstance(error, ServiceError):
-            self.show_message(str(error), "error")
         else:
             # Imported when needed: app.ui.errors brings the services' models (through
             # app.saving), which the login's start does without.
