@@ -24,7 +24,7 @@ from app.services.customers import LIKE_ESCAPE
 from app.services.errors import PermissionDenied
 from app.services.exports import ExportResult, _format_of, _write_audited
 from app.services.numbering import next_number
-from app.services.paging import Cursor, Sort, SortExpr, next_after, ordered_page
+from app.services.paging import Cursor, Sort, SortExpr, in_chunks, next_after, ordered_page
 from app.services.permissions import (
     Actor,
     grants_for,
@@ -250,22 +250,25 @@ def export_payments(
         require(uow, actor, Module.PAYMENTS, Operation.EXPORT)
         kind = _format_of(target, fmt)
         conditions, params = _payment_conditions(uow, actor, filters)
-        rows = uow.session.execute(
+        # Newest first, a chunk at a time with what each chunk's payments settle.
+        chunks = in_chunks(
+            uow.session,
             select(Payment.id, Payment.number, Payment.received_on, customer_directory.c.name,
                    Payment.amount, Payment.method, Payment.reference, User.display_name)
             .join(customer_directory, customer_directory.c.id == Payment.customer_id)
             .outerjoin(User, User.id == Payment.received_by_id)
-            .where(*conditions)
-            .order_by(Payment.received_on.desc(), Payment.id.desc()), params).all()
-        targets = _applies_to(uow, actor, [r[0] for r in rows])
+            .where(*conditions),
+            value=Payment.received_on, id_column=Payment.id, descending=True, params=params)
         headers = [tr("Number"), tr("Date"), tr("Customer"), tr("Order / ticket"),
                    tr("Amount"), tr("Method"), tr("Reference"), tr("Received by")]
         kinds = ["text", "date", "text", "text", "money", "text", "text", "text"]
 
         def lines() -> Iterator[Sequence[Cell]]:
-            for r in rows:
-                yield [r[1], r[2], r[3], ", ".join(targets.get(r[0], ())), r[4],
-                       labels.label(PaymentMethod(r[5])), r[6], r[7]]
+            for rows in chunks:
+                targets = _applies_to(uow, actor, [r[0] for r in rows])
+                for r in rows:
+                    yield [r[1], r[2], r[3], ", ".join(targets.get(r[0], ())), r[4],
+                           labels.label(PaymentMethod(r[5])), r[6], r[7]]
 
         return _write_audited(
             uow, actor, target, kind, entity="payment", what="Payments",
