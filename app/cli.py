@@ -11,6 +11,7 @@ import contextlib
 import io
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -646,6 +647,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from app.bench import (
         ActionResult,
         BenchResult,
+        bench_export,
         bench_feed,
         bench_lan,
         bench_overview,
@@ -713,10 +715,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
                 ("statistics", lambda: bench_statistics(engine,
                                                         repeat=max(3, args.repeat // 3))),
                 ("change feed poll", lambda: [bench_feed(engine, repeat=args.repeat)]),
+                ("export", lambda: [bench_export(engine, Path(scratch))]),
             ]
-            for operations, step in steps:
-                print(tr("timing {operations} …", operations=operations), file=sys.stderr)
-                results += step()
+            with tempfile.TemporaryDirectory(prefix="stationcrm-bench-") as scratch:
+                for operations, step in steps:
+                    print(tr("timing {operations} …", operations=operations),
+                          file=sys.stderr)
+                    results += step()
     finally:
         engine.dispose()
     heading = tr("database: {kind}, {database}", kind=engine.dialect.name,
