@@ -515,12 +515,15 @@ def test_sqlite_autocommit_connection_gets_no_begin(sqlite_engine: Engine) -> No
 # --------------------------------------------------------------------------- URLs and secrets
 
 
-def test_pool_pre_ping_and_fast_executemany_for_server_urls() -> None:
+def test_no_pre_ping_and_fast_executemany_for_server_urls() -> None:
+    """No ping before each checkout (a round trip per action on a LAN): a dead connection
+    is found at its first statement and replaced there (app.db._install_reconnect, proven
+    against a real server in tests/services/test_reconnect.py)."""
     postgres = make_engine(f"postgresql://crm:{PASSWORD}@10.0.0.5/crm")
     mssql = make_engine(f"mssql+pyodbc://sa:{PASSWORD}@10.0.0.5:1433/crm")
 
-    assert postgres.pool._pre_ping is True
-    assert mssql.pool._pre_ping is True
+    assert postgres.pool._pre_ping is False
+    assert mssql.pool._pre_ping is False
     assert postgres.url.drivername == "postgresql+psycopg"
     assert mssql.dialect.fast_executemany is True  # type: ignore[attr-defined]
     assert mssql.url.query["driver"] == DEFAULT_MSSQL_DRIVER
