@@ -403,7 +403,9 @@ def bench_export(engine: Engine, folder: Path, *, repeat: int = 1) -> BenchResul
                     " c.status, u.display_name, c.phone, c.email, c.industry, c.tax_number,"
                     " c.website, c.first_contact_on, c.created_at FROM customers c LEFT JOIN"
                     " users u ON u.id = c.owner_id ORDER BY c.sort_key, c.id")):
-                sheet.append(list(row))
+                # Excel has no time zones (as app.reports.tabular writes them).
+                sheet.append([v.astimezone().replace(tzinfo=None)
+                              if isinstance(v, dt.datetime) and v.tzinfo else v for v in row])
                 count += 1
         book.save(str(folder / "bench-export-raw.xlsx"))
         return count
