@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select
@@ -282,19 +283,25 @@ def test_a_renamed_product_is_found_by_its_new_name_only(uow, manager, clerk, ca
     assert _stored(uow) == _rebuilt(uow)
 
 
-def test_the_migration_builds_the_same_keys_as_the_program():
+def _revision(filename: str) -> Any:
+    """A migration module by its file name (revisions are not importable by name)."""
     import importlib.util
     from pathlib import Path
 
     import app
-    from app.textkeys import sort_key
 
-    path = (Path(app.__file__).parent / "migrations" / "versions"
-            / "20261211_c8a1d5e3f702_search_keys.py")
-    spec = importlib.util.spec_from_file_location("search_keys_revision", path)
+    path = Path(app.__file__).parent / "migrations" / "versions" / filename
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec is not None and spec.loader is not None
     revision = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(revision)
+    return revision
+
+
+def test_the_migration_builds_the_same_keys_as_the_program():
+    from app.textkeys import sort_key
+
+    revision = _revision("20261211_c8a1d5e3f702_search_keys.py")
     names = ["北京石景山智品文化传媒有限公司", "单县鑫佳商贸", "曾国藩", "得力复印纸A4 70g",
              "HP LaserJet 1020 打印机", "北京市海淀区远航电子有限公司", "重庆银行", "公司",
              "Canon佳能（北京）有限公司", "长孙无忌", "乐亭乐器行"]
@@ -308,17 +315,7 @@ def test_the_migration_builds_the_same_keys_as_the_program():
 
 
 def test_the_suffix_migration_builds_the_same_suffixes_as_the_program():
-    import importlib.util
-    from pathlib import Path
-
-    import app
-
-    path = (Path(app.__file__).parent / "migrations" / "versions"
-            / "20261212_d3e9b7c4a1f5_search_suffixes.py")
-    spec = importlib.util.spec_from_file_location("name_suffixes_revision", path)
-    assert spec is not None and spec.loader is not None
-    revision = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(revision)
+    revision = _revision("20261212_d3e9b7c4a1f5_search_suffixes.py")
     names = ["北京石景山智品文化传媒有限公司", "单县鑫佳商贸", "曾国藩", "ＨＰ 打印机（北京）",
              "北京市海淀区远航电子有限公司", "北京", "Canon佳能（北京）有限公司", "", "——"]
     for name in names:
