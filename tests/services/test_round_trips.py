@@ -54,14 +54,14 @@ BUDGETS: dict[str, dict[str, int]] = {
         "card": 3,
         # permissions; customer + receivable; devices + contracts; timeline
         "360": 4,
-        # BEGIN + permissions, the card in two, UPDATE, audit (nextval + INSERT), COMMIT
-        "save": 7,
+        # BEGIN + permissions, the card in two, UPDATE, audit, COMMIT
+        "save": 6,
         # BEGIN + permissions, customer, number (UPDATE + SELECT), order, line (nextval +
-        # INSERT), its cost read back, custom value, audit (2), COMMIT
-        "order": 12,
+        # INSERT), its cost read back, custom value, audit, COMMIT
+        "order": 11,
         # BEGIN + order locked, permissions, customer, number (2), order paid, payment,
-        # allocation, two audit entries (2 each), COMMIT
-        "payment": 13,
+        # allocation, two audit entries, COMMIT
+        "payment": 11,
     },
     # SQLite: the same statements, with BEGIN and COMMIT or ROLLBACK on their own, and no
     # sequence read before an INSERT.
