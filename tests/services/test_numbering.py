@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.dialects import mssql
+from sqlalchemy.orm import ORMExecuteState
 
 from app.models import DocumentSequence
 from app.services.numbering import next_number
@@ -66,3 +69,54 @@ def test_stations_saving_at_once_never_share_a_number(uow, engine):
             DocumentSequence.prefix == "HK")).scalar_one()
     assert last == per_thread * threads
     assert max(results) == f"HK-20261126-{per_thread * threads:04d}"
+
+
+def _statements(uow: UnitOfWork, engine: Any, take: Any) -> tuple[Any, list[str], list[Any]]:
+    """Run ``take()`` in ``uow``'s open transaction: what it returned, the SQL sent, and
+    the ORM statements the session executed."""
+    sent: list[str] = []
+    executed: list[Any] = []
+
+    def on_sql(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        sent.append(statement)
+
+    def on_orm(state: ORMExecuteState) -> None:
+        executed.append(state.statement)
+
+    event.listen(engine, "before_cursor_execute", on_sql)
+    event.listen(uow.session, "do_orm_execute", on_orm)
+    try:
+        got = take()
+    finally:
+        event.remove(engine, "before_cursor_execute", on_sql)
+        event.remove(uow.session, "do_orm_execute", on_orm)
+    return got, sent, executed
+
+
+def test_a_number_is_taken_in_one_statement_that_returns_it(uow, engine):
+    """UPDATE ... RETURNING (OUTPUT on SQL Server): no SELECT after the UPDATE."""
+    with uow:
+        first = next_number(uow, "order", DAY)
+        second, sent, executed = _statements(uow, engine,
+                                             lambda: next_number(uow, "order", DAY))
+        uow.commit()
+    assert (first, second) == ("XS-20261126-0001", "XS-20261126-0002")
+    assert len(sent) == 1, sent
+    assert sent[0].lstrip().upper().startswith("UPDATE")
+    assert "RETURNING" in sent[0].upper()
+    # SQL Server gets the value from the same UPDATE (document_sequences has no trigger,
+    # which would make SQL Server refuse an OUTPUT without INTO).
+    as_mssql = str(executed[0].compile(dialect=mssql.dialect()))
+    assert "OUTPUT inserted.last_value" in as_mssql, as_mssql
+
+
+def test_without_returning_the_number_is_read_back_after_the_update(uow, engine, monkeypatch):
+    """A SQLite older than 3.35 has no RETURNING: the same numbers, read back."""
+    monkeypatch.setattr(engine.dialect, "update_returning", False)
+    with uow:
+        got = [next_number(uow, "quotation", DAY) for _ in range(2)]
+        third, sent, _ = _statements(uow, engine, lambda: next_number(uow, "quotation", DAY))
+        uow.commit()
+    assert [*got, third] == ["BJ-20261126-0001", "BJ-20261126-0002", "BJ-20261126-0003"]
+    assert [s.lstrip().split()[0].upper() for s in sent] == ["UPDATE", "SELECT"]
+    assert "RETURNING" not in sent[0].upper()
