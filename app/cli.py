@@ -280,8 +280,9 @@ def _cmd_db_search_keys(args: argparse.Namespace) -> int:
             count = rebuild(session)
     finally:
         engine.dispose()
-    print(tr("{database}: {count} search keys (pinyin and name suffixes) built from the names"
-             " of customers and products.", database=_shown(url), count=count))
+    print(tr("{database}: {count} search keys (pinyin, name and phone suffixes) built from the"
+             " names and numbers of customers and products.", database=_shown(url),
+             count=count))
     return EXIT_OK
 
 

@@ -410,8 +410,8 @@ CATALOG_ZH: dict[str, str] = {
         "StationCRM 不会用新的演示数据库代替它。请把文件夹放回原处，或用"
         " `stationcrm db restore FILE` 恢复备份。如确实要重新开始使用新的演示数据库，"
         "请从 {list} 中删除写有该文件的那一行。",
-    "{database}: {count} search keys (pinyin and name suffixes) built from the names of customers and products.":
-        "{database}：已按客户和产品名称重建 {count} 个检索键（拼音和名称后缀）。",
+    "{database}: {count} search keys (pinyin, name and phone suffixes) built from the names and numbers of customers and products.":
+        "{database}：已按客户和产品的名称与电话重建 {count} 个检索键（拼音、名称后缀和电话后缀）。",
     "After this script: stationcrm db search-keys --db <the server's address> (builds the pinyin search keys of existing names).":
         "执行此脚本之后，请运行：stationcrm db search-keys --db <服务器地址>（为已有名称生成拼音检索键）。",
     "{database}: {count} request keys older than {days} days removed.":

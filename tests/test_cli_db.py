@@ -269,7 +269,7 @@ def test_db_search_keys_builds_the_keys_a_script_upgrade_leaves_empty(
     from sqlalchemy.orm import Session
 
     from app.models.catalog import NameSuffix, SearchKey
-    from app.services.search_keys import all_rows, all_suffix_rows
+    from app.services.search_keys import all_phone_rows, all_rows, all_suffix_rows
 
     assert cli.main(["demo-data", "--customers", "12", "--seed", "5", "--db", sqlite_url]) == 0
     engine = create_engine(sqlite_url, poolclass=pool.NullPool)
@@ -288,6 +288,7 @@ def test_db_search_keys_builds_the_keys_a_script_upgrade_leaves_empty(
                 SearchKey.owner_kind, SearchKey.owner_id, SearchKey.term, SearchKey.pos))}
             suffixes = {(r["owner_kind"], r["owner_id"], r["suffix"], r["pos"])
                         for r in all_suffix_rows(session)}
+            phones = sum(1 for _ in all_phone_rows(session))
             stored_suffixes = {tuple(row) for row in session.execute(select(
                 NameSuffix.owner_kind, NameSuffix.owner_id, NameSuffix.suffix,
                 NameSuffix.pos))}
@@ -295,8 +296,8 @@ def test_db_search_keys_builds_the_keys_a_script_upgrade_leaves_empty(
         engine.dispose()
     assert expected and stored == expected
     assert suffixes and stored_suffixes == suffixes
-    assert (f"{len(expected) + len(suffixes)} search keys (pinyin and name suffixes) built"
-            in capsys.readouterr().out)
+    assert (f"{len(expected) + len(suffixes) + phones} search keys (pinyin, name and phone"
+            " suffixes) built" in capsys.readouterr().out)
 
 
 def test_db_upgrade_sql_says_to_build_the_search_keys_after_the_script(
