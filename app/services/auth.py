@@ -239,10 +239,14 @@ def login(
                 and _hasher.check_needs_rehash(known.password_hash) else None)
 
     with uow:
+        # The hash comes with the locked row (compared below): deferred, it was a query of
+        # its own. This login reads it anyway (above); on a secured server, where a person
+        # may not read it, login_principal runs instead and leaves it deferred.
         row = None if known is None else uow.session.execute(
             select(User, Role.code).join(Role, Role.id == User.role_id)
             .where(User.id == known.id)
-            .options(undefer(User.failed_logins), undefer(User.locked_until))
+            .options(undefer(User.password_hash), undefer(User.failed_logins),
+                     undefer(User.locked_until))
             .with_for_update()).one_or_none()
         if row is None:
             audit.record(uow, None, AuditAction.LOGIN_FAILED, "user", None,

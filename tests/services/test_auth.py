@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.models import AuditEntry, User, utcnow
 from app.services.auth import FIRST_WAIT, FREE_FAILURES, login, refused
@@ -28,6 +28,28 @@ def test_login_returns_actor_and_audits(uow, clerk):
     assert _actions(uow) == ["login"]
     with uow:
         assert uow.session.get(User, clerk.user_id).last_login_at is not None
+
+
+def test_login_reads_the_hash_with_the_locked_user_row(uow, engine, clerk):
+    """Two reads of the hash: the one checked (no lock held during argon2) and the locked
+    row's, in the same query as the rest of the user, not lazily in one of its own."""
+    login(uow=uow, username="clerk1", password=TEST_PASSWORD)
+    sent: list[str] = []
+
+    def on_sql(conn, cursor, statement, *args):
+        sent.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", on_sql)
+    try:
+        login(uow=uow, username="clerk1", password=TEST_PASSWORD, station="storefront")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_sql)
+    reads = [s for s in sent if s.upper().startswith("SELECT") and "password_hash" in s]
+    assert len(reads) == 2, "\n".join(sent)
+    assert reads[0].startswith("SELECT users.id, users.password_hash FROM users")
+    assert "users.role_id" in reads[1] and "users.failed_logins" in reads[1]
+    if engine.dialect.name != "sqlite":  # SQLite's write lock is taken at BEGIN
+        assert "FOR UPDATE" in reads[1].upper()
 
 
 def test_wrong_password_and_unknown_user_get_the_same_message(uow, clerk):

@@ -129,6 +129,30 @@ def test_argon2_runs_exactly_once_whatever_the_outcome(uow, clerk, clerk2, verif
     assert len(verify_calls) == 1
 
 
+def test_a_password_changed_while_it_is_checked_no_longer_lets_the_old_one_in(
+        uow, engine, clerk, monkeypatch):
+    """The hash read with the locked users row (not the one checked) decides: a reset
+    committed between the check and the write refuses the old password, as wrong."""
+    real = auth.verify_password
+
+    def reset_meanwhile(password_hash: str, given: str) -> bool:
+        other = UnitOfWork.for_engine(engine)
+        with other:
+            other.session.execute(update(User).where(User.id == clerk.user_id).values(
+                password_hash=auth.hash_password("Another-Pass-2027")))
+            other.commit()
+        return real(password_hash, given)
+
+    monkeypatch.setattr(auth, "verify_password", reset_meanwhile)
+    assert _refused(uow, "clerk1", TEST_PASSWORD, station="storefront") == str(refused())
+    monkeypatch.setattr(auth, "verify_password", real)
+    rows = _summaries(uow)
+    assert [a for a, _ in rows] == ["login_failed"]
+    assert "wrong password" in rows[0][1]
+    assert login(uow=uow, username="clerk1", password="Another-Pass-2027").user_id \
+        == clerk.user_id
+
+
 def test_the_dummy_hash_has_the_cost_of_a_real_one(uow, clerk):
     from argon2 import extract_parameters
 
