@@ -236,7 +236,9 @@ class OrderLine(Base):
         # Covers product sales by category per order (statistics).
         Index("ix_order_lines_stats", "order_id", "product_id", "quantity", "line_total",
               "line_cost"),
-        # SQL Server refuses OUTPUT inserted.id on a table with triggers.
+        # SQL Server refuses OUTPUT inserted.id (without INTO) on a table with triggers,
+        # and this table has the cost trigger. The flag is per table, not per database, so
+        # PostgreSQL takes each line's id first (select nextval): one round trip per line.
         {"implicit_returning": False},
     )
 
