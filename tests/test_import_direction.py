@@ -26,6 +26,9 @@ BOOTSTRAP: dict[str, frozenset[str]] = {
     # `stationcrm gui` (and no command at all) opens the window; a failed start shows its
     # error in a message box. Both imports sit inside the command's function.
     "app.cli": frozenset({"app.ui.shell.app"}),
+    # `python -m app` without a command starts the window itself, without app.cli (whose
+    # imports the login must not wait for); the import sits inside its start function.
+    "app.__main__": frozenset({"app.ui.shell.app"}),
 }
 
 
