@@ -142,8 +142,9 @@ def test_the_customer_search_binds_names_as_unicode_and_keys_as_varchar() -> Non
     words = customers._search_statement("words", DataScope.ALL).compile()
     letters = customers._search_statement("letters", DataScope.ALL).compile()
     digits = customers._search_statement("digits", DataScope.ALL).compile()
-    assert isinstance(words.binds["anywhere"].type, Unicode)
+    assert isinstance(words.binds["anywhere"].type, Unicode)  # custom text fields
+    assert isinstance(words.binds["suffix_lo"].type, Unicode)  # name suffixes (NVARCHAR)
     assert isinstance(words.binds["lo"].type, Unicode)  # contacts' names
     assert isinstance(letters.binds["lo"].type, Unicode)  # normalised names (NVARCHAR)
     assert not isinstance(letters.binds["key_lo"].type, Unicode)  # pinyin search keys
-    assert not isinstance(digits.binds["anywhere"].type, Unicode)  # phone digits
+    assert not isinstance(digits.binds["digits_lo"].type, Unicode)  # phone suffixes
