@@ -140,6 +140,10 @@ def _exchanges(trace: str, prepared: dict[str, str]) -> list[Exchange]:
     found: list[Exchange] = []
     texts: list[str] = []
     parsed, executes = "", False
+    # A BEGIN sent alone: psycopg's, for whatever comes next. When that is the harness's
+    # SET ROLE (tests/people.py talks to the driver's connection), the BEGIN is the
+    # harness's too; a station connected as the person never sends it.
+    begin: Exchange | None = None
     for line in trace.splitlines():
         match = _MESSAGE.match(line)
         if match is None:
@@ -161,9 +165,17 @@ def _exchanges(trace: str, prepared: dict[str, str]) -> list[Exchange]:
         elif side == "F" and kind == "Execute":
             executes = True
         elif side == "B" and kind == "ReadyForQuery":
-            if not texts or not all(_HARNESS.match(t) for t in texts):
+            harness = bool(texts) and all(_HARNESS.match(t) for t in texts)
+            if begin is not None and not harness:
+                found.append(begin)
+            begin = None
+            if texts == ["BEGIN"] or (len(texts) == 1 and texts[0].startswith("BEGIN ")):
+                begin = Exchange(texts[0], executes)
+            elif not harness:
                 found.append(Exchange("; ".join(texts) or parsed, executes))
             texts, parsed, executes = [], "", False
+    if begin is not None:
+        found.append(begin)
     return found
 
 
