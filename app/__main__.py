@@ -1,10 +1,12 @@
-"""``python -m app``: the ``stationcrm`` command line (without a command it will start the GUI).
+"""The ``stationcrm`` command and ``python -m app``: a command, or without one the GUI.
 
-Starting the desktop client does not go through :mod:`app.cli`: importing it loads the
-database layer, Alembic and the services, which the login window must not wait for
-(app.ui.shell.startup loads them while it is on screen). So a plain start — no command, only
-the client's own options — is recognised here and started directly, the way app.cli's
-default command does it; everything else goes to app.cli.
+This is the program's entry point (pyproject's ``stationcrm`` and ``stationcrm-gui``
+scripts, installer/entry.py for the bundle). Starting the desktop client does not go
+through :mod:`app.cli`: importing it loads the database layer, Alembic and the services,
+which the login window must not wait for (app.ui.shell.startup loads them while it is on
+screen). So a plain start — no command, only the client's own options — is recognised here
+and started directly; everything else goes to app.cli, whose ``gui`` command starts the
+client here too.
 """
 
 from __future__ import annotations
@@ -40,16 +42,23 @@ def desktop_options(argv: Sequence[str]) -> argparse.Namespace | None:
 
 
 def start_desktop(options: argparse.Namespace) -> int:
-    """What ``stationcrm`` without a command does (app.cli's ``_cmd_gui``): the log file,
-    the settings (a station.toml that cannot be used is shown in a message box), the GUI."""
+    """What ``stationcrm`` without a command does: the log file, the settings (a
+    station.toml that cannot be used is shown in a message box), the GUI.
+
+    app.cli's default command comes here too (a start this module leaves to it, such as an
+    abbreviated option); ``options`` needs ``db``, ``station`` and ``language``, which both
+    parsers give.
+    """
     # Imported only here: a command needs no Qt.
-    from app.ui.shell.app import run_gui, show_startup_error
+    from app.ui.shell.app import run_gui
 
     start_logging()  # the windowed program has no console: its log is a file
     try:
         settings = load_settings(flag_db=options.db, flag_station=options.station,
                                  flag_language=options.language)
     except ConfigFileError as error:
+        from app.ui.shell.app import show_startup_error
+
         set_language(options.language)
         print(f"stationcrm: error: {error.message_for(current_language())}", file=sys.stderr)
         return show_startup_error(error, language=options.language)

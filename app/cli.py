@@ -764,21 +764,11 @@ def _bench_as(owner: Engine, url: str, args: argparse.Namespace) -> int:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
-    from app.logs import start_logging
-    from app.ui.shell.app import run_gui
+    # The start `stationcrm` without a command makes too (app.__main__ recognises it there
+    # and starts it without importing this module): one copy of it, there.
+    from app.__main__ import start_desktop
 
-    start_logging()  # the windowed program has no console: its log is a file
-    try:
-        settings = load_settings(flag_db=args.db, flag_station=args.station,
-                                 flag_language=args.language)
-    except ConfigFileError as exc:
-        # The windowed program has no console to print to: say it in a dialog too.
-        from app.ui.shell.app import show_startup_error
-
-        _error(exc.message_for(current_language()))
-        show_startup_error(exc, language=args.language)
-        return EXIT_ERROR
-    return run_gui(settings, language=args.language)
+    return start_desktop(args)
 
 
 # --- parser ------------------------------------------------------------------------------

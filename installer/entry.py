@@ -1,14 +1,15 @@
-"""The bundle's program: the ``stationcrm`` command line (``app.cli:main``).
+"""The bundle's program: the ``stationcrm`` command line (``app.__main__:main``).
 
 Without a command it starts the desktop client, exactly as the installed ``stationcrm``
-does. A script of its own (rather than ``app/__main__.py``) keeps PyInstaller from putting
+does: straight to the login, without importing app.cli first; a command goes on to app.cli.
+A script of its own (rather than ``app/__main__.py``) keeps PyInstaller from putting
 ``app/`` itself on the module search path, where ``app/settings.py`` could shadow a
 top-level module of the same name.
 """
 
 import sys
 
-from app.cli import main
+from app.__main__ import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -23,11 +23,9 @@ QT = ("PySide6", "shiboken6", "PyQt5", "PyQt6")
 
 # Modules outside app.ui that must reach the Qt layer, and the modules they may import there.
 BOOTSTRAP: dict[str, frozenset[str]] = {
-    # `stationcrm gui` (and no command at all) opens the window; a failed start shows its
-    # error in a message box. Both imports sit inside the command's function.
-    "app.cli": frozenset({"app.ui.shell.app"}),
-    # `python -m app` without a command starts the window itself, without app.cli (whose
-    # imports the login must not wait for); the import sits inside its start function.
+    # `stationcrm` without a command opens the window; a failed start shows its error in a
+    # message box. The imports sit inside the start function. app.cli is not here: its
+    # default command calls that function, and it imports no Qt at all.
     "app.__main__": frozenset({"app.ui.shell.app"}),
 }
 
@@ -144,8 +142,11 @@ def test_the_walk_reaches_every_layer() -> None:
     ("app.models.fake", "from app.services.permissions import Actor\n", 1,
      "app.services.permissions"),
     # The bootstrap may start the window, and nothing else of the UI.
-    ("app.cli", "def gui():\n    from app.ui.shell.main_window import MainWindow\n", 2,
+    ("app.__main__", "def gui():\n    from app.ui.shell.main_window import MainWindow\n", 2,
      "app.ui.shell.main_window"),
+    # The command line starts the window through app.__main__, not by itself.
+    ("app.cli", "def gui():\n    from app.ui.shell.app import run_gui\n", 2,
+     "app.ui.shell.app"),
 ])
 def test_a_forbidden_import_is_reported_with_its_module_and_line(
         module: str, source: str, line: int, imported: str) -> None:
@@ -159,7 +160,8 @@ def test_a_forbidden_import_is_reported_with_its_module_and_line(
     ("app.services.fake", "from app.reports.data import StatTable\n", False),
     ("app.reports.fake", "from app.i18n import tr\nfrom .page import build_pdf\n", False),
     ("app.services.sales", "from .orders import create_order\n", True),
-    ("app.cli", "def gui():\n    from app.ui.shell.app import run_gui\n", False),
+    ("app.__main__", "def gui():\n    from app.ui.shell.app import run_gui\n", False),
+    ("app.cli", "def gui():\n    from app.__main__ import start_desktop\n", False),
 ])
 def test_imports_that_point_down_pass(module: str, source: str, is_package: bool) -> None:
     assert check_source(module, source, is_package=is_package) == []

@@ -8,12 +8,14 @@ main window. No timings here: tools/startup_time.py measures those.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import os
 import subprocess
 import sys
 import threading
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ import shiboken6
 from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
+import app
 from app import __main__ as entry
 from app import cli
 from app.logs import ENV_LOG_DIR
@@ -99,11 +102,12 @@ finish()
 
 
 def _database_with_an_administrator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    # Through the program's entry point, which hands commands on to app.cli.
     url = f"sqlite:///{tmp_path / 'station.sqlite3'}"
-    assert cli.main(["db", "upgrade", "--db", url]) == 0
+    assert entry.main(["db", "upgrade", "--db", url]) == 0
     monkeypatch.setattr(sys, "stdin", io.StringIO(TEST_PASSWORD + "\n"))
-    assert cli.main(["user", "add", "admin", "--role", "administrator", "--password-stdin",
-                     "--db", url]) == 0
+    assert entry.main(["user", "add", "admin", "--role", "administrator", "--password-stdin",
+                       "--db", url]) == 0
     return url
 
 
@@ -132,6 +136,42 @@ def test_the_login_is_painted_before_the_heavy_modules_load_and_logging_in_at_on
     assert {"alembic", "app.bootstrap", "app.ui.shell.main_window", "app.ui.shell.later",
             *PAGE_MODULES} <= loaded_by_then
     assert "app.cli" not in loaded_by_then  # the command line stays out of the desktop start
+
+
+def test_the_installed_command_and_the_bundle_start_through_this_entry_point() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"]["stationcrm"] == "app.__main__:main"
+    assert project["gui-scripts"]["stationcrm-gui"] == "app.__main__:main"
+    spec = importlib.util.spec_from_file_location("bundle_entry",
+                                                  ROOT / "installer" / "entry.py")
+    assert spec is not None and spec.loader is not None
+    bundle = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bundle)  # its __name__ is not "__main__": nothing runs
+    assert bundle.main is entry.main
+
+
+def test_a_command_goes_on_to_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert entry.main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith(f"stationcrm {app.__version__} (database schema ")
+    assert entry.main(["db", "frobnicate"]) == cli.EXIT_ERROR
+    assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+
+
+def test_the_command_lines_own_plain_start_is_the_same_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An abbreviated option is app.cli's to read; its default command starts the client
+    # through app.__main__ all the same.
+    started: list[tuple[str | None, str | None]] = []
+
+    def run_gui(settings: Settings, *, language: str | None = None) -> int:
+        started.append((settings.station, language))
+        return 0
+
+    monkeypatch.setenv("STATIONCRM_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setattr(shell_app, "run_gui", run_gui)
+    assert entry.desktop_options(["--st", "repair"]) is None
+    assert entry.main(["--st", "repair", "--lang", "en"]) == 0
+    assert started == [("repair", "en")]
 
 
 def test_the_page_modules_loaded_early_are_the_ones_the_main_window_uses() -> None:
