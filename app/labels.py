@@ -13,8 +13,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from app.i18n import translate
-from app.models.enums import (
+from app.enums import (
     AddressKind,
     AuditAction,
     CareKind,
@@ -48,6 +47,7 @@ from app.models.enums import (
     TicketStatus,
     VisitKind,
 )
+from app.i18n import translate
 
 E = TypeVar("E", bound=StrEnum)
 

@@ -7,7 +7,7 @@ Thin calls into :mod:`app.labels`, the one catalog; the language is the one
 from __future__ import annotations
 
 from app import labels
-from app.models.enums import (
+from app.enums import (
     AddressKind,
     CustomerClass,
     CustomerKind,

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import tomllib
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,19 @@ def test_the_command_lines_own_plain_start_is_the_same_start(
     assert entry.desktop_options(["--st", "repair"]) is None
     assert entry.main(["--st", "repair", "--lang", "en"]) == 0
     assert started == [("repair", "en")]
+
+
+def test_the_enums_the_login_reads_without_the_orm_are_the_models_own() -> None:
+    import app.enums
+    import app.models.enums
+
+    defined = {name for name, value in vars(app.enums).items()
+               if isinstance(value, type) and issubclass(value, StrEnum)
+               and value.__module__ == "app.enums"}
+    assert {"StationCode", "Module", "CustomerStatus", "AuditAction"} <= defined
+    assert set(app.models.enums.__all__) == defined
+    for name in defined:
+        assert getattr(app.models.enums, name) is getattr(app.enums, name)
 
 
 def test_the_page_modules_loaded_early_are_the_ones_the_main_window_uses() -> None:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app import i18n
 from app.db import DatabaseUnavailable, personal_logins, redact_url
-from app.models.enums import StationCode
+from app.enums import StationCode
 from app.services.errors import AuthenticationFailed, ServiceError
 from app.settings import (
     ENV_CONFIG_DIR,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from app.models.enums import Module, StationCode
+from app.enums import Module, StationCode
 from app.ui import labels
 
 if TYPE_CHECKING:
