@@ -12,7 +12,7 @@ from typing import Final, Literal
 
 import platformdirs
 
-from app.db import without_password
+from app.dburl import without_password
 
 APP_NAME: Final = "StationCRM"
 CONFIG_FILE_NAME: Final = "station.toml"

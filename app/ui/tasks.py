@@ -20,7 +20,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
-from app.db import DatabaseUnavailable
+from app.db_errors import DatabaseUnavailable
 from app.services.errors import ServiceError
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from app import i18n
-from app.db import DatabaseUnavailable, personal_logins, redact_url
+from app.db_errors import DatabaseUnavailable
+from app.dburl import redact_url
 from app.enums import StationCode
 from app.services.errors import AuthenticationFailed, ServiceError
 from app.settings import (
@@ -253,16 +254,11 @@ class LoginDialog(QDialog):
         password = self.password_edit.text()
         url = self.server_url
         station = self.station_combo.currentData()
-        # On a server with personal logins the connection itself is the person's: the
-        # server checks the password, and nothing is reused from another person's attempt.
-        personal = _personal(url)
-        reuse = (self._database if self._database and self._database.url == url
-                 and not personal else None)
         # The station's own SQLite file is prepared (and filled with demo data) on first use.
         embedded = url == default_db_url(self._settings.data_dir)
         opened: dict[str, Database] = {}
 
-        def work(modules: ModuleType) -> LoginResult:
+        def work(modules: ModuleType, personal: bool, reuse: Database | None) -> LoginResult:
             database = reuse or modules.open_database(
                 url, embedded=embedded, person=(username, password) if personal else None,
                 settings=self._settings)
@@ -282,9 +278,15 @@ class LoginDialog(QDialog):
             return result
 
         def check() -> None:
+            # On a server with personal logins the connection itself is the person's: the
+            # server checks the password, and nothing is reused from another person's
+            # attempt. (Asked here, where the database layer is loaded.)
+            personal = _personal(url)
+            reuse = (self._database if self._database and self._database.url == url
+                     and not personal else None)
             # Loaded by now: the worker thread gets the module, it does not import it.
             self._tasks.run_in_background(
-                functools.partial(work, later()),
+                functools.partial(work, later(), personal, reuse),
                 on_done=self._on_logged_in,
                 on_error=lambda error: self._on_failed(error, opened.get("database")),
                 owner=self,
@@ -412,6 +414,9 @@ class LoginDialog(QDialog):
 
 
 def _personal(url: str) -> bool:
+    # Only once the rest of the client is loaded: it reads the URL with SQLAlchemy.
+    from app.db import personal_logins
+
     try:
         return personal_logins(url)
     except Exception:  # a bad address is reported when connecting, not here
