@@ -1,6 +1,6 @@
 """The label catalog (app.labels): every value of every enum has an English and a Chinese name.
 
-Walks app.models.enums, so a new enum or a new value fails here until it is named in both
+Walks app.enums, so a new enum or a new value fails here until it is named in both
 languages.
 """
 
@@ -12,15 +12,15 @@ from enum import StrEnum
 
 import pytest
 
-import app.models.enums
+import app.enums
 from app import labels
 from app.i18n import set_language, translate
 from app.i18n_zh import LABELS_ZH
-from app.models.enums import CustomerStatus, OpportunityStage, TicketStatus
+from app.enums import CustomerStatus, OpportunityStage, TicketStatus
 
-ENUMS = sorted((value for value in vars(app.models.enums).values()
+ENUMS = sorted((value for value in vars(app.enums).values()
                 if inspect.isclass(value) and issubclass(value, StrEnum)
-                and value.__module__ == app.models.enums.__name__),
+                and value.__module__ == app.enums.__name__),
                key=lambda kind: kind.__name__)
 
 
@@ -65,8 +65,8 @@ def _other_families() -> Iterator[tuple[str, str]]:
     for context, codes in labels.CODE_FAMILIES.items():
         for text in codes.values():
             yield context, text
-    yield labels.context_of(app.models.enums.StationCode), labels.NO_STATION
-    yield labels.context_of(app.models.enums.FieldAccess), labels.ALL_FIELDS_VISIBLE
+    yield labels.context_of(app.enums.StationCode), labels.NO_STATION
+    yield labels.context_of(app.enums.FieldAccess), labels.ALL_FIELDS_VISIBLE
 
 
 @pytest.mark.parametrize(("context", "text"), list(_other_families()))
