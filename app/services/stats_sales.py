@@ -311,10 +311,24 @@ def product_sales(ctx: Ctx) -> StatTable:
     lang = ctx.lang
     view = ctx.filters.group_by or "category"
     group, family = _ps_group(view)
-    found = {_code(r[0]): r[1:] for r in ctx.session.execute(_lines_from(
-        select(group, func.count(distinct(Order.id)), func.sum(OrderLine.quantity),
-               func.sum(OrderLine.line_total), func.sum(_cost(ctx, OrderLine.line_cost))))
-        .where(*_line_conditions(ctx)).group_by(group)).all()}
+    # The lines sold, read once: grouped for the rows and, in the same statement, their
+    # orders counted over all groups (an order with lines in two categories counts once).
+    lines = _lines_from(select(group.label("g"), OrderLine.order_id,
+                               OrderLine.quantity, OrderLine.line_total,
+                               _cost(ctx, OrderLine.line_cost).label("line_cost"))
+                        ).where(*_line_conditions(ctx)).cte("sold_lines")
+    figures = (func.count(distinct(lines.c.order_id)), func.sum(lines.c.quantity),
+               func.sum(lines.c.line_total), func.sum(lines.c.line_cost))
+    by_group = select(literal_column("0").label("whole"), lines.c.g, *figures
+                      ).group_by(lines.c.g)
+    whole = select(literal_column("1"), null(), figures[0], null(), null(), null())
+    found: dict[str | None, Any] = {}
+    orders_total = 0
+    for r in ctx.session.execute(union_all(by_group, whole)).all():
+        if r[0]:
+            orders_total = int(r[2])
+        else:
+            found[_code(r[1])] = r[2:]
     columns = (ctx.col("group", "Group", T), ctx.col("orders", "Orders", INT),
                ctx.col("quantity", "Quantity", D), ctx.col("revenue", "Revenue", MO),
                ctx.col("cost", "Cost", MO), ctx.col("margin", "Gross margin", MO),
@@ -335,14 +349,7 @@ def product_sales(ctx: Ctx) -> StatTable:
                         [None, *(key(PS, view=view, measure=m, value=code) for m in measures),
                          None], category=code or NONE_KEY))
     margin = totals[2] - totals[3]
-    # An order with lines in two categories counts once in the total.
-    with_lines = (select(OrderLine.id).outerjoin(Product, Product.id == OrderLine.product_id)
-                  .where(OrderLine.order_id == Order.id))
-    if ctx.filters.product_category is not None:
-        with_lines = with_lines.where(Product.category == ctx.filters.product_category)
-    totals[0] = int(ctx.session.execute(
-        select(func.count()).select_from(Order)
-        .where(*ctx.order_conditions(), exists(with_lines))).scalar_one())
+    totals[0] = orders_total
     rows.append(row([ctx.total(), *totals, margin, percent(margin, totals[2])],
                     [None, *(key(PS, view=view, measure=m, value=TOTAL_KEY) for m in measures),
                      None], total=True, category=TOTAL_KEY))
@@ -427,8 +434,13 @@ def sales_collections(ctx: Ctx) -> StatTable:
         paid_q = (_collections_from(select(Order.owner_id, func.count(),
                                            func.sum(PaymentAllocation.amount)))
                   .where(*_collection_conditions(ctx)).group_by(Order.owner_id))
-    ordered = {r[0]: (int(r[1]), money(r[2])) for r in ctx.session.execute(orders_q).all()}
-    paid = {r[0]: (int(r[1]), money(r[2])) for r in ctx.session.execute(paid_q).all()}
+    # Both in one statement, told apart by the first column.
+    both = union_all(orders_q.add_columns(literal_column("0").label("paid")),
+                     paid_q.add_columns(literal_column("1")))
+    ordered: dict[Any, tuple[int, Decimal]] = {}
+    paid: dict[Any, tuple[int, Decimal]] = {}
+    for r in ctx.session.execute(both).all():
+        (paid if r[3] else ordered)[r[0]] = (int(r[1]), money(r[2]))
     if view == "month":
         groups = [(p.number, month_label(p), month_label(p)) for p in months]
     else:
@@ -459,7 +471,7 @@ def sales_collections(ctx: Ctx) -> StatTable:
     chart = ctx.chart(ChartKind.LINE if view == "month" else ChartKind.BAR, "group",
                       ("ordered", "collected"), "Orders and payments")
     return ctx.table(SC, "Sales and collections analysis", columns, rows, chart,
-                     (_aging(ctx), _debtors(ctx)))
+                     _receivables(ctx))
 
 
 def _open_orders(ctx: Ctx) -> Any:
@@ -506,14 +518,36 @@ def _bucket_conditions(ctx: Ctx, basis: Any) -> dict[str, Any]:
             "61-90": and_(basis < d60, basis >= d90), "90+": basis < d90}
 
 
-def _aging(ctx: Ctx) -> StatTable:
+def _receivables(ctx: Ctx) -> tuple[StatTable, StatTable]:
+    """The receivables aging and the top debtors, from one statement: the open orders
+    summed per customer, with the aging buckets over all customers as window sums on each
+    of the top rows (no open orders, no rows: every bucket is empty)."""
     oo = _open_orders(ctx)
     buckets = _bucket_conditions(ctx, oo.c.basis)
     parts: list[Any] = []
     for code, *_ in AGING:
-        parts += [func.count(case((buckets[code], 1))),
-                  type_coerce(func.sum(case((buckets[code], oo.c.open))), M2)]
-    found = ctx.session.execute(select(*parts)).one()
+        parts += [func.count(case((buckets[code], 1))).label(f"n_{code}"),
+                  func.sum(case((buckets[code], oo.c.open))).label(f"a_{code}")]
+    total = func.sum(oo.c.open)
+    per_customer = (select(oo.c.customer_id, func.count().label("n"),
+                           type_coerce(total, M2).label("due"), *parts)
+                    .group_by(oo.c.customer_id).subquery("per_customer"))
+    aging = [func.sum(c).over() if c.name.startswith("n_") else
+             type_coerce(func.sum(c).over(), M2) for c in list(per_customer.c)[3:]]
+    top = (select(per_customer.c.customer_id, per_customer.c.n, per_customer.c.due,
+                  *(a.label(f"all_{i}") for i, a in enumerate(aging)))
+           .order_by(per_customer.c.due.desc(), per_customer.c.customer_id)
+           .limit(TOP_DEBTORS).subquery("top"))
+    found = ctx.session.execute(
+        select(top.c.customer_id, NAMES.c.id, NAMES.c.name, top.c.n, top.c.due,
+               *list(top.c)[3:])
+        .outerjoin(NAMES, NAMES.c.id == top.c.customer_id)
+        .order_by(top.c.due.desc(), top.c.customer_id)).all()
+    return (_aging(ctx, found[0][5:] if found else (None,) * (2 * len(AGING))),
+            _debtors(ctx, [r for r in found if r[1] is not None]))
+
+
+def _aging(ctx: Ctx, found: Any) -> StatTable:
     rows = []
     tn, ta = 0, ZERO
     for i, (code, age) in enumerate(AGING):
@@ -533,17 +567,8 @@ def _aging(ctx: Ctx) -> StatTable:
                      values={"date": _as_of(ctx).isoformat()})
 
 
-def _debtors(ctx: Ctx) -> StatTable:
-    oo = _open_orders(ctx)
-    total = func.sum(oo.c.open)
-    top = (select(oo.c.customer_id, func.count().label("n"), type_coerce(total, M2).label("due"))
-           .group_by(oo.c.customer_id).order_by(total.desc(), oo.c.customer_id)
-           .limit(TOP_DEBTORS).subquery("top"))
-    found = ctx.session.execute(
-        select(top.c.customer_id, NAMES.c.name, top.c.n, top.c.due)
-        .join(NAMES, NAMES.c.id == top.c.customer_id)
-        .order_by(top.c.due.desc(), top.c.customer_id)).all()
-    rows = [row([r[1], int(r[2]), money(r[3])],
+def _debtors(ctx: Ctx, found: Any) -> StatTable:
+    rows = [row([r[2], int(r[3]), money(r[4])],
                 [None, key(SC, section="debtors", measure="orders", customer=str(r[0])),
                  key(SC, section="debtors", measure="open", customer=str(r[0]))],
                 category=str(r[0])) for r in found]

@@ -166,6 +166,25 @@ def test_product_sales_match_sql(data: Engine, uow: UnitOfWork, manager: Actor) 
     assert rows["*"]["orders"] == orders[0][0]
 
 
+def test_product_sales_total_counts_each_order_once(data: Engine, uow: UnitOfWork,
+                                                   manager: Actor) -> None:
+    with_lines = ("SELECT COUNT(*) FROM orders o WHERE o.status <> 'cancelled' AND"
+                  " o.ordered_on >= :a AND o.ordered_on <= :b AND EXISTS (SELECT 1 FROM"
+                  " order_lines l LEFT JOIN products p ON p.id = l.product_id WHERE"
+                  " l.order_id = o.id{category})")
+    printers = _rows(_run(uow, manager, "product-sales", product_category="printer"))
+    expected = _sql(data, with_lines.format(category=" AND p.category = 'printer'"),
+                    a=FROM, b=TO)[0][0]
+    assert printers["*"]["orders"] == printers["printer"]["orders"] == expected > 0
+    by_source = _rows(_run(uow, manager, "product-sales", group_by="source"))
+    everything = _sql(data, with_lines.format(category=""), a=FROM, b=TO)[0][0]
+    assert by_source["*"]["orders"] == everything
+    by_category = _rows(_run(uow, manager, "product-sales"))
+    # Orders with lines in two categories: the total is less than the rows' sum.
+    assert by_category["*"]["orders"] == everything < sum(
+        v["orders"] for k, v in by_category.items() if k != "*")
+
+
 def test_sales_collections_match_sql(data: Engine, uow: UnitOfWork, manager: Actor) -> None:
     table = _run(uow, manager, "sales-collections")
     rows = _rows(table)
@@ -193,8 +212,19 @@ def test_sales_collections_match_sql(data: Engine, uow: UnitOfWork, manager: Act
     old = _sql(data, open_sql + " AND COALESCE(o.due_on, o.ordered_on) < :d90", asof=TO,
                d90=TO - dt.timedelta(days=90))[0]
     assert aging["90+"]["open"] == _m(old[1])
+    # Aged by due day (else order day); an order not yet due is in the first bucket.
+    for bucket, newest, oldest in (("0-30", -9999, 30), ("31-60", 30, 60), ("61-90", 60, 90)):
+        part = _sql(data, open_sql + " AND COALESCE(o.due_on, o.ordered_on) < :new AND"
+                    " COALESCE(o.due_on, o.ordered_on) >= :old", asof=TO,
+                    new=TO - dt.timedelta(days=newest), old=TO - dt.timedelta(days=oldest))[0]
+        assert (aging[bucket]["orders"], aging[bucket]["open"]) == (part[0], _m(part[1]))
+    per_customer = _sql(data, open_sql.replace("SELECT COUNT(*)", "SELECT o.customer_id,"
+                                               " COUNT(*)") + " GROUP BY o.customer_id",
+                        asof=TO)
+    top = sorted(((-_m(r[2]), r[0], r[1]) for r in per_customer))[:10]
     debtors = table.sections[1].rows
-    assert debtors and debtors[0].cells[2] >= debtors[-1].cells[2]
+    assert [(r.key, r.cells[1], r.cells[2]) for r in debtors] == [
+        (str(c), n, -due) for due, c, n in top]
 
 
 def test_aging_of_a_period_not_yet_over_is_as_of_today(
