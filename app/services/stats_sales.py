@@ -135,19 +135,32 @@ def customer_classes(ctx: Ctx) -> StatTable:
     view = f.group_by or "class"
     cust_col, order_col, family = _cc_groups(view)
     new = and_(Customer.first_contact_on >= f.date_from, Customer.first_contact_on <= f.date_to)
-    counts = {_code(r[0]): (int(r[1]), int(r[2])) for r in ctx.session.execute(
-        select(cust_col, func.count(), func.count(case((new, 1))))
-        .where(*_customer_conditions(ctx)).group_by(cust_col)).all()}
     buyers = _buyers_in_scope(ctx)
-    sold = (select(order_col, func.count(distinct(buyers.c.id if buyers is not None
-                                                  else Order.customer_id)),
-                   func.count(Order.id), func.sum(Order.total_amount)).select_from(Order))
+    # One statement of four parts, told apart by the first column: the sales per group,
+    # the customers per group, the new and the lost customers per month.
+    sold = (select(literal_column("0").label("part"), order_col.label("g"),
+                   func.count(distinct(buyers.c.id if buyers is not None
+                                       else Order.customer_id)).label("x"),
+                   func.count(Order.id).label("y"), func.sum(Order.total_amount).label("z"))
+            .select_from(Order))
     if view != "source":
         sold = sold.join(Customer, Customer.id == Order.customer_id)
     if buyers is not None:
         sold = sold.outerjoin(buyers, buyers.c.id == Order.customer_id)
-    sales = {_code(r[0]): (int(r[1]), int(r[2]), money(r[3])) for r in ctx.session.execute(
-        sold.where(*ctx.order_conditions()).group_by(order_col)).all()}
+    sold = sold.where(*ctx.order_conditions()).group_by(order_col)
+    counted = (select(literal_column("1"), cust_col, func.count(), func.count(case((new, 1))),
+                      null())
+               .where(*_customer_conditions(ctx)).group_by(cust_col))
+    counts: dict[str | None, tuple[int, int]] = {}
+    sales: dict[str | None, tuple[int, int, Decimal]] = {}
+    moved: dict[tuple[str, int], int] = {}
+    for r in ctx.session.execute(union_all(sold, counted, *_moves(ctx))).all():
+        if r[0] == 0:
+            sales[_code(r[1])] = (int(r[2]), int(r[3]), money(r[4]))
+        elif r[0] == 1:
+            counts[_code(r[1])] = (int(r[2]), int(r[3]))
+        else:
+            moved[("new" if r[0] == 2 else "lost", r[2])] = int(r[3])
     revenue_total = sum((v[2] for v in sales.values()), ZERO)
     columns = (ctx.col("group", "Group", T), ctx.col("customers", "Customers", INT),
                ctx.col("new", "New in period", INT),
@@ -175,23 +188,27 @@ def customer_classes(ctx: Ctx) -> StatTable:
         total=True, category=TOTAL_KEY))
     return ctx.table(CC, "Customer classification statistics", columns, rows,
                      ctx.chart(ChartKind.PIE, "group", ("revenue",), "Revenue"),
-                     (_new_vs_lost(ctx),))
+                     (_new_vs_lost(ctx, moved),))
 
 
-def _new_vs_lost(ctx: Ctx) -> StatTable:
+def _moves(ctx: Ctx) -> tuple[Select[Any], Select[Any]]:
+    """The customers first met (part 2) and lost (part 3) per month of the range: part,
+    nothing, the month's number, how many, nothing."""
     f = ctx.filters
     months = ctx.months()
     conditions = _customer_conditions(ctx)
-    new = (select(literal_column("'new'").label("kind"),
-                  period_case(Customer.first_contact_on, months).label("p"))
-           .where(*conditions, Customer.first_contact_on >= f.date_from,
-                  Customer.first_contact_on <= f.date_to))
-    lost = (select(literal_column("'lost'").label("kind"),
-                   period_case(Customer.lost_on, months).label("p"))
-            .where(*conditions, Customer.lost_on >= f.date_from, Customer.lost_on <= f.date_to))
-    both = union_all(new, lost).subquery("moves")
-    found = {(r[0], r[1]): int(r[2]) for r in ctx.session.execute(
-        select(both.c.kind, both.c.p, func.count()).group_by(both.c.kind, both.c.p)).all()}
+    parts = []
+    for part, column in ((2, Customer.first_contact_on), (3, Customer.lost_on)):
+        dated = (select(period_case(column, months).label("p"))
+                 .where(*conditions, column >= f.date_from, column <= f.date_to)
+                 .subquery(f"moves_{part}"))
+        parts.append(select(literal_column(str(part)), null(), dated.c.p, func.count(), null())
+                     .group_by(dated.c.p))
+    return parts[0], parts[1]
+
+
+def _new_vs_lost(ctx: Ctx, found: Mapping[tuple[str, int], int]) -> StatTable:
+    months = ctx.months()
     rows = []
     total_new = total_lost = 0
     for p in months:
