@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, or_, select
+from sqlalchemy.sql import visitors
 
 from app import labels
 from app.models import Customer, Order, ServiceTicket, User
@@ -239,6 +240,13 @@ def period_case(column: Any, periods: Sequence[Period]) -> Any:
     return case(*((column < p.ends_before, p.number) for p in periods))
 
 
+def refers_to(conditions: Iterable[Any], table: Any) -> bool:
+    """Whether any of ``conditions`` reads a column of ``table`` (else a join to it that
+    cannot drop a row, such as to a record's required parent, can go)."""
+    return any(getattr(element, "table", None) is table
+               for condition in conditions for element in visitors.iterate(condition))
+
+
 # --- numbers ---------------------------------------------------------------------------------
 
 
@@ -296,5 +304,5 @@ def selector_dict(pairs: Sequence[tuple[str, str]]) -> Mapping[str, str]:
 __all__ = [
     "CENT", "NONE_KEY", "TOTAL_KEY", "ZERO", "Ctx", "DrillSpec", "dec", "enum_members", "key",
     "label", "local_midnight", "money", "month_label", "month_range", "percent",
-    "period_case", "row", "selector_dict",
+    "period_case", "refers_to", "row", "selector_dict",
 ]

@@ -66,6 +66,7 @@ from app.services.stats_common import (
     month_range,
     percent,
     period_case,
+    refers_to,
     row,
 )
 
@@ -685,24 +686,32 @@ def forecast(ctx: Ctx) -> StatTable:
                    Order.total_amount).where(*ctx.order_conditions()).subquery("ords"))
     if view == "month":
         og, sg = opp_from.c.p, ords.c.p
-        plan_group: Any = (SalesPlan.year, SalesPlan.period)
+        plan_group: Any = SalesPlan.year * 100 + SalesPlan.period
     else:
         og, sg = opp_from.c.owner_id, ords.c.owner_id
-        plan_group = (SalesPlan.owner_id,)
-    opps = {r[0]: (int(r[1]), money(r[2]), dec(r[3])) for r in ctx.session.execute(
-        select(og, func.count(), func.sum(opp_from.c.expected_amount), func.sum(opp_from.c.w))
-        .group_by(og)).all()}
-    sold = {r[0]: money(r[1]) for r in ctx.session.execute(
-        select(sg, func.sum(ords.c.total_amount)).group_by(sg)).all()}
-    plans_raw = ctx.session.execute(
-        select(*plan_group, func.sum(SalesPlan.planned_amount))
-        .where(*_plan_conditions(ctx)).group_by(*plan_group)).all()
+        plan_group = SalesPlan.owner_id
+    # The opportunities, the orders and the plans per group in one statement, told apart
+    # by the first column.
+    parts = union_all(
+        select(literal_column("0").label("part"), og.label("g"), func.count(),
+               func.sum(opp_from.c.expected_amount), func.sum(opp_from.c.w)).group_by(og),
+        select(literal_column("1"), sg, null(), func.sum(ords.c.total_amount), null())
+        .group_by(sg),
+        select(literal_column("2"), plan_group, null(), func.sum(SalesPlan.planned_amount),
+               null()).where(*_plan_conditions(ctx)).group_by(plan_group))
+    opps: dict[Any, tuple[int, Decimal, Decimal]] = {}
+    sold: dict[Any, Decimal] = {}
+    plans: dict[Any, Decimal] = {}
+    for r in ctx.session.execute(parts).all():
+        if r[0] == 0:
+            opps[r[1]] = (int(r[2]), money(r[3]), dec(r[4]))
+        else:
+            (sold if r[0] == 1 else plans)[r[1]] = money(r[3])
     if view == "month":
-        number_of = {(p.starts_on.year, p.starts_on.month): p.number for p in months}
-        plans = {number_of.get((r[0], r[1])): money(r[2]) for r in plans_raw}
+        number_of = {p.starts_on.year * 100 + p.starts_on.month: p.number for p in months}
+        plans = {number_of.get(ym): amount for ym, amount in plans.items()}
         groups = [(p.number, month_label(p), month_label(p)) for p in months]
     else:
-        plans = {r[0]: money(r[1]) for r in plans_raw}
         ids = sorted({*opps, *sold, *plans}, key=lambda v: (v is None, v or 0))
         names = ctx.user_names(ids)
         groups = [(i, str(i) if i is not None else NONE_KEY,
@@ -809,22 +818,29 @@ def _ranked(rows: list[tuple[Any, list[Any], list[Any], str]], by: int) -> list[
 def assessment(ctx: Ctx) -> StatTable:
     view = ctx.filters.group_by or "orders"
     if view == "payments":
-        found = {r[0]: (int(r[1]), money(r[2]), money(r[3])) for r in ctx.session.execute(
-            _collections_from(select(Order.owner_id, func.count(),
-                                     func.sum(PaymentAllocation.amount),
-                                     func.sum(_cost_share(ctx))))
-            .where(*_collection_conditions(ctx)).group_by(Order.owner_id)).all()}
-        points: dict[Any, Decimal] = {}
+        sales = (_collections_from(select(literal_column("0").label("part"), Order.owner_id,
+                                          func.count(), func.sum(PaymentAllocation.amount),
+                                          func.sum(_cost_share(ctx)),
+                                          cast(null(), M2)))
+                 .where(*_collection_conditions(ctx)).group_by(Order.owner_id))
     else:
         # Order totals are the sums of their lines (revenue, cost and points snapshots),
         # kept by the sales service; reading them spares joining every line.
-        by_owner = ctx.session.execute(
-            select(Order.owner_id, func.count(), func.sum(Order.total_amount),
-                   func.sum(_cost(ctx, Order.total_cost)), func.sum(Order.total_points))
-            .where(*ctx.order_conditions()).group_by(Order.owner_id)).all()
-        found = {r[0]: (int(r[1]), money(r[2]), money(r[3])) for r in by_owner}
-        points = {r[0]: dec(r[4]) for r in by_owner}
-    techs = _technicians(ctx)
+        sales = (select(literal_column("0").label("part"), Order.owner_id, func.count(),
+                        func.sum(Order.total_amount), func.sum(_cost(ctx, Order.total_cost)),
+                        func.sum(Order.total_points))
+                 .where(*ctx.order_conditions()).group_by(Order.owner_id))
+    # The staff's sales and the technicians' jobs in one statement (the first column).
+    found: dict[Any, tuple[int, Decimal, Decimal]] = {}
+    points: dict[Any, Decimal] = {}
+    techs: dict[Any, tuple[int, Decimal]] = {}
+    for r in ctx.session.execute(union_all(sales, _technicians(ctx))).all():
+        if r[0] == 0:
+            found[r[1]] = (int(r[2]), money(r[3]), money(r[4]))
+            if view != "payments":
+                points[r[1]] = dec(r[5])
+        else:
+            techs[r[1]] = (int(r[2]), dec(r[3]))
     names = ctx.user_names([*found, *techs])
     by_payments = view == "payments"
     measures = (("payments", "collected", "cost", "margin") if by_payments
@@ -878,16 +894,23 @@ def _repair_conditions(ctx: Ctx) -> list[Any]:
             *ctx.customer_filters(customer_id=ServiceTicket.customer_id)]
 
 
-def _repairs_from(stmt: Any, *, customer: bool = False) -> Any:
-    stmt = (stmt.select_from(RepairRecord)
-            .join(ServiceTicket, ServiceTicket.id == RepairRecord.ticket_id))
+def _repairs_from(stmt: Any, *, customer: bool = False, ticket: bool = True) -> Any:
+    stmt = stmt.select_from(RepairRecord)
+    if ticket or customer:
+        stmt = stmt.join(ServiceTicket, ServiceTicket.id == RepairRecord.ticket_id)
     return stmt.join(NAMES, NAMES.c.id == ServiceTicket.customer_id) if customer else stmt
 
 
-def _technicians(ctx: Ctx) -> dict[Any, tuple[int, Decimal]]:
-    return {r[0]: (int(r[1]), dec(r[2])) for r in ctx.session.execute(_repairs_from(
-        select(RepairRecord.technician_id, func.count(), func.sum(RepairRecord.service_score)))
-        .where(*_repair_conditions(ctx)).group_by(RepairRecord.technician_id)).all()}
+def _technicians(ctx: Ctx) -> Select[Any]:
+    """Jobs and service score per technician: 1, technician, jobs, score, nothing, nothing.
+
+    Every repair record has its ticket, so the ticket is joined only when a condition (the
+    reader's scope, a customer filter) asks about it."""
+    conditions = _repair_conditions(ctx)
+    return (_repairs_from(select(literal_column("1"), RepairRecord.technician_id, func.count(),
+                                 func.sum(RepairRecord.service_score), null(), null()),
+                          ticket=refers_to(conditions, ServiceTicket.__table__))
+            .where(*conditions).group_by(RepairRecord.technician_id))
 
 
 def _technician_table(ctx: Ctx, techs: Mapping[Any, tuple[int, Decimal]],
