@@ -138,9 +138,15 @@ def test_bulk_load_leaves_the_indexes_the_journal_and_the_keys_as_they_were(
             expected = {(r.id, term, pos) for r in conn.execute(
                 select(Customer.id, Customer.name, Customer.short_name, Customer.kind))
                 for term, pos in customer_keys(r.name, r.short_name, r.kind).items()}
-            cache = conn.connection.driver_connection.execute("PRAGMA cache_size").fetchone()
+            driver = conn.connection.driver_connection
+            cache = driver.execute("PRAGMA cache_size").fetchone()
+            foreign_keys = driver.execute("PRAGMA foreign_keys").fetchone()
+            # The load did not look up its references: every one of them must be there.
+            dangling = driver.execute("PRAGMA foreign_key_check").fetchall()
         assert stored == expected
-        assert cache[0] == -2000  # SQLite's default again for whoever uses the connection
+        # SQLite's default cache and reference checks again for whoever uses the connection.
+        assert cache[0] == -2000 and foreign_keys[0] == 1
+        assert dangling == []
     finally:
         eng.dispose()
     assert _indexes(path) == before
