@@ -201,3 +201,26 @@ def test_appending_a_few_keeps_the_indexes_in_place(
             assert conn.execute(select(func.count()).select_from(Customer)).scalar_one() == 80
     finally:
         eng.dispose()
+
+
+def test_a_connection_whose_settings_cannot_be_restored_is_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    eng = _fresh(tmp_path / "demo.sqlite3")
+    original = demo._SqliteBulkLoad._pragma
+
+    def failing(self: demo._SqliteBulkLoad, statement: str) -> object:
+        if statement == "PRAGMA foreign_keys=ON":
+            raise sqlite3.OperationalError("disk I/O error")
+        return original(self, statement)
+
+    monkeypatch.setattr(demo._SqliteBulkLoad, "_pragma", failing)
+    try:
+        demo.generate_demo_data(eng, customers=10, seed=1, today=TODAY)
+        with eng.connect() as conn:
+            # The data is committed, and the next connection checks references again.
+            assert conn.execute(select(func.count()).select_from(Customer)).scalar_one() == 10
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    finally:
+        eng.dispose()
+    assert "could not be restored" in caplog.text
