@@ -52,12 +52,27 @@ def _confirmed(uow: UnitOfWork) -> int:
             AuditEntry.action == "confirm")).scalar_one()
 
 
+def _waiting_counts(uow: UnitOfWork) -> dict[RecordKind, int]:
+    """How many records of each kind wait, read straight from the tables."""
+    with uow:
+        return {kind: uow.session.execute(select(func.count()).select_from(model).where(
+            model.confirm_status == "submitted",
+            *((Order.status != "cancelled",) if model is Order else ()))).scalar_one()
+            for kind, model in ((RecordKind.VISIT, Visit), (RecordKind.ORDER, Order),
+                                (RecordKind.REPAIR, RepairRecord))}
+
+
 @pytest.mark.slow
-def test_the_queue_shows_all_305_demo_records_and_confirms_them_in_one_action(
+def test_the_queue_shows_every_waiting_demo_record_and_confirms_them_in_one_action(
     qtbot: QtBot, qtmodeltester: Any, uow: UnitOfWork, engine: Engine,
     make_context: MakeContext,
 ) -> None:
     generate_demo_data(engine, customers=1500, seed=1, today=DEMO_DAY)
+    waiting = _waiting_counts(uow)
+    total = sum(waiting.values())
+    visits, orders, repairs = (waiting[k] for k in (RecordKind.VISIT, RecordKind.ORDER,
+                                                     RecordKind.REPAIR))
+    assert total > 200 and all(waiting.values()), waiting  # pages of every kind
     with uow:
         user, role = uow.session.execute(
             select(User, Role.code).join(Role, Role.id == User.role_id)
@@ -66,32 +81,34 @@ def test_the_queue_shows_all_305_demo_records_and_confirms_them_in_one_action(
     queue = _queue(qtbot, make_context(office, "management"))
     qtmodeltester.check(queue.model)
     assert queue.model.rowCount() == 100  # the first page …
-    assert queue.model.total == 305       # … of the true total
-    assert queue.message_label.text() == "305 records wait for confirmation (100 shown)."
-    assert queue.counts_label.text() == "Visit 251 · Order 2 · Repair 52"
+    assert queue.model.total == total     # … of the true total
+    assert queue.message_label.text() == (
+        f"{total} records wait for confirmation (100 shown).")
+    assert queue.counts_label.text() == f"Visit {visits} · Order {orders} · Repair {repairs}"
     assert [queue.kind_combo.itemText(i) for i in range(queue.kind_combo.count())] == [
-        "All kinds (305)", "Visit (251)", "Order (2)", "Repair (52)"]
+        f"All kinds ({total})", f"Visit ({visits})", f"Order ({orders})",
+        f"Repair ({repairs})"]
 
-    # Select all: the pages not read yet are read first; all 305 are selected.
+    # Select all: the pages not read yet are read first; every waiting record is selected.
     queue.table.setFocus()
     queue.select_all_button.click()
-    qtbot.waitUntil(lambda: len(queue.selected_items()) == 305, timeout=15_000)
-    assert queue.model.rowCount() == 305
+    qtbot.waitUntil(lambda: len(queue.selected_items()) == total, timeout=15_000)
+    assert queue.model.rowCount() == total
     assert {i.kind for i in queue.selected_items()} == set(RecordKind)
-    assert queue.confirm_button.text() == "Confirm selected (305)"
+    assert queue.confirm_button.text() == f"Confirm selected ({total})"
 
     queue.confirm_button.click()
-    assert queue.progress.isVisible() and queue.progress.maximum() == 305
+    assert queue.progress.isVisible() and queue.progress.maximum() == total
     assert queue.stop_button.isVisible()
     assert not queue.confirm_button.isEnabled() and not queue.return_button.isEnabled()
     qtbot.waitUntil(lambda: queue.last_batch is not None, timeout=60_000)
-    assert len(queue.last_batch.confirmed) == 305 and queue.last_batch.refused == ()
+    assert len(queue.last_batch.confirmed) == total and queue.last_batch.refused == ()
     assert not queue.progress.isVisible()
     qtbot.waitUntil(lambda: queue.model.rowCount() == 0 and not queue.model.is_loading)
     # What was done stays in front of the count read after it.
     qtbot.waitUntil(lambda: queue.message_label.text()
-                    == "305 confirmed. Nothing waits for confirmation.")
-    assert _confirmed(uow) == 305  # one audit row each
+                    == f"{total} confirmed. Nothing waits for confirmation.")
+    assert _confirmed(uow) == total  # one audit row each
     with uow:
         for model in (Visit, Order, RepairRecord):
             assert uow.session.execute(select(func.count()).select_from(model).where(
