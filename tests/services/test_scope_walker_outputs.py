@@ -44,7 +44,7 @@ from app.models import (
     ServiceTicket,
     User,
 )
-from app.models.enums import Module, Operation
+from app.models.enums import Module, Operation, TicketStatus
 from app.services import exports, slips
 from app.services.errors import NotFound, PermissionDenied
 from app.services.permissions import Actor, grants_for, scope_filter
@@ -347,18 +347,29 @@ DOCUMENTS: dict[str, tuple[Module, Any, tuple[Any, ...], Callable[..., Any], str
 }
 
 
+# The states in which a ticket has its technician: its dispatch order prints.
+DISPATCHED = (TicketStatus.DISPATCHED, TicketStatus.IN_REPAIR, TicketStatus.WAITING_PARTS,
+              TicketStatus.DONE, TicketStatus.PICKED_UP, TicketStatus.CLOSED)
+
+
 @pytest.mark.parametrize("username", READERS)
 def test_printing_a_record_outside_the_readers_scope_is_refused(demo_db, uow, username):
     reader = _reader(uow, username)
     owner = _owner(demo_db)
     printed = 0
     for kind, (module, model, owners, build, keyword) in DOCUMENTS.items():
+        # A dispatch order prints for a ticket a technician was given (the others are
+        # refused for that, not for scope).
+        printable = ([ServiceTicket.technician_id.is_not(None),
+                      ServiceTicket.status.in_(DISPATCHED)] if kind == "dispatch" else [])
         with owner:
             in_scope = or_(*(scope_filter(owner, reader, module, o) for o in owners))
             inside = [tuple(r) for r in owner.session.execute(
-                select(model.id, model.number).where(in_scope).order_by(model.id).limit(4))]
+                select(model.id, model.number).where(in_scope, *printable)
+                .order_by(model.id).limit(4))]
             outside = [tuple(r) for r in owner.session.execute(
-                select(model.id, model.number).where(~in_scope).order_by(model.id).limit(4))]
+                select(model.id, model.number).where(~in_scope, *printable)
+                .order_by(model.id).limit(4))]
             numbers = set(owner.session.execute(select(model.number).where(in_scope))
                           .scalars())
             may_print = grants_for(owner, reader).allows(module, Operation.PRINT)
