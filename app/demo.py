@@ -495,7 +495,9 @@ class _SqliteBulkLoad:
         # On the driver's connection, outside SQLAlchemy's transaction: the journal mode
         # cannot change inside one (app.db's connections run the driver in autocommit and
         # begin their transactions themselves).
-        row = self.conn.connection.driver_connection.execute(statement).fetchone()
+        driver = self.conn.connection.driver_connection
+        assert driver is not None  # a live connection of this load
+        row = driver.execute(statement).fetchone()
         return None if row is None else row[0]
 
     def __enter__(self) -> _SqliteBulkLoad:
@@ -963,11 +965,11 @@ class _Builder:
         self.company_kind = _Pick((k, k[3]) for k in W.COMPANY_KINDS)
         self.institution = _Pick((k, k[2]) for k in W.INSTITUTION_KINDS)
         # Each template as (text, is a field) pieces: 北京市 {district} 区第 {n} 中学.
-        self.templates = {
-            template: tuple(piece for literal, name, _spec, _conv in
+        self.templates: dict[str, tuple[tuple[str, bool], ...]] = {
+            template: tuple((text, is_field) for literal, name, _spec, _conv in
                             string.Formatter().parse(template)
-                            for piece in ((literal, False), (name, True))
-                            if piece[0])
+                            for text, is_field in ((literal, False), (name, True))
+                            if text)
             for template, _industry, _weight in W.INSTITUTION_KINDS
         }
         self.district = _Pick(zip(W.DISTRICTS, W.DISTRICT_WEIGHTS, strict=True))

@@ -339,7 +339,8 @@ def product_sales(ctx: Ctx) -> StatTable:
                func.sum(lines.c.line_total), func.sum(lines.c.line_cost))
     by_group = select(literal_column("0").label("whole"), lines.c.g, *figures
                       ).group_by(lines.c.g)
-    whole = select(literal_column("1"), null(), figures[0], null(), null(), null())
+    whole: Select[*tuple[Any, ...]] = select(literal_column("1"), null(), figures[0], null(),
+                                             null(), null())
     found: dict[str | None, Any] = {}
     orders_total = 0
     for r in ctx.session.execute(union_all(by_group, whole)).all():
@@ -894,7 +895,8 @@ def _repair_conditions(ctx: Ctx) -> list[Any]:
             *ctx.customer_filters(customer_id=ServiceTicket.customer_id)]
 
 
-def _repairs_from(stmt: Any, *, customer: bool = False, ticket: bool = True) -> Any:
+def _repairs_from(stmt: Select[*tuple[Any, ...]], *, customer: bool = False,
+                  ticket: bool = True) -> Select[*tuple[Any, ...]]:
     stmt = stmt.select_from(RepairRecord)
     if ticket or customer:
         stmt = stmt.join(ServiceTicket, ServiceTicket.id == RepairRecord.ticket_id)
