@@ -14,9 +14,9 @@ import pytest
 
 import app.enums
 from app import labels
+from app.enums import CustomerStatus, OpportunityStage, TicketStatus
 from app.i18n import set_language, translate
 from app.i18n_zh import LABELS_ZH
-from app.enums import CustomerStatus, OpportunityStage, TicketStatus
 
 ENUMS = sorted((value for value in vars(app.enums).values()
                 if inspect.isclass(value) and issubclass(value, StrEnum)

@@ -221,7 +221,7 @@ def test_sales_collections_match_sql(data: Engine, uow: UnitOfWork, manager: Act
     per_customer = _sql(data, open_sql.replace("SELECT COUNT(*)", "SELECT o.customer_id,"
                                                " COUNT(*)") + " GROUP BY o.customer_id",
                         asof=TO)
-    top = sorted(((-_m(r[2]), r[0], r[1]) for r in per_customer))[:10]
+    top = sorted((-_m(r[2]), r[0], r[1]) for r in per_customer)[:10]
     debtors = table.sections[1].rows
     assert [(r.key, r.cells[1], r.cells[2]) for r in debtors] == [
         (str(c), n, -due) for due, c, n in top]
