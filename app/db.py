@@ -670,30 +670,18 @@ def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> None
 
 def _send(cursor: Any, statement: str, parameters: Any, context: Any, *,
           pooled: bool = True) -> None:
-    """Run one statement; on psycopg, the statement that opens a transaction goes in one
-    round trip with its BEGIN.
+    """Run one statement; on psycopg, the statement that opens a transaction first turns
+    the driver's own transactions back on (a read-only unit of work left it in
+    autocommit), so psycopg sends the BEGIN.
 
-    psycopg (outside autocommit) sends BEGIN on its own and waits for the answer before
-    the transaction's first statement: a round trip for nothing in every transaction.
-    Here that statement and the BEGIN psycopg would have sent (same isolation level) go
-    together in a pipeline; the transaction then runs as before and ends with COMMIT or
-    ROLLBACK, which psycopg sends whenever the server is in a transaction. The
-    connection stays in psycopg's autocommit mode, so every statement that opens a later
-    transaction comes through here to bring its BEGIN: one without parameters (a script
-    cannot go in a pipeline), a batch or a server-side cursor gets psycopg's own BEGIN.
-    ``pooled`` False: a statement of the dialect's own checks on a new connection.
+    (Sending that BEGIN in one pipeline with the first statement saved a round trip per
+    transaction, but PostgreSQL 15 then never started the idle-in-transaction timer for
+    the session: a station that vanished after it held its locks for good. Measured by
+    tests/services/test_timeouts.py.) ``pooled`` False: a statement of the dialect's own
+    checks on a new connection.
     """
     if pooled and _opens_transaction(cursor, context):
-        connection = cursor.connection
-        if parameters is None or not _pipelines(cursor):
-            connection.autocommit = False  # psycopg sends the BEGIN itself
-        else:
-            begin = _begin_command(connection)
-            connection.autocommit = True
-            with connection.pipeline():
-                connection.execute(begin)
-                _execute(cursor, statement, parameters, context)
-            return
+        cursor.connection.autocommit = False  # psycopg sends the BEGIN itself
     _execute(cursor, statement, parameters, context)
 
 
@@ -706,25 +694,6 @@ def _opens_transaction(cursor: Any, context: Any) -> bool:
     from psycopg.pq import TransactionStatus
 
     return bool(cursor.connection.info.transaction_status == TransactionStatus.IDLE)
-
-
-def _pipelines(cursor: Any) -> bool:
-    import psycopg
-
-    return psycopg.Pipeline.is_supported() and not isinstance(cursor, psycopg.ServerCursor)
-
-
-def _begin_command(connection: Any) -> str:
-    """The BEGIN psycopg would send for the connection (its isolation level, read only,
-    deferrable)."""
-    words = ["BEGIN"]
-    if connection.isolation_level is not None:
-        words.append("ISOLATION LEVEL " + connection.isolation_level.name.replace("_", " "))
-    if connection.read_only is not None:
-        words.append("READ ONLY" if connection.read_only else "READ WRITE")
-    if connection.deferrable is not None:
-        words.append("DEFERRABLE" if connection.deferrable else "NOT DEFERRABLE")
-    return " ".join(words)
 
 
 # In a pooled connection's info while nothing has been sent on it since its checkout.
@@ -751,8 +720,8 @@ def _install_reconnect(engine: Engine) -> None:
     pool's older connections are replaced at their next checkout, as a failed pre-ping
     would do.
 
-    Every statement goes through `_send`, so that on psycopg a transaction's BEGIN
-    travels with its first statement.
+    Every statement goes through `_send`, so that on psycopg a transaction after a
+    read-only unit of work gets its BEGIN.
     """
     dialect = engine.dialect
 
