@@ -77,14 +77,12 @@ def customer_suffixes(name: str, short_name: str | None) -> dict[str, int]:
     return merged_keys(name_suffixes(name), name_suffixes(short_name))
 
 
-def _rows(kind: str, owner_id: int, keys: dict[str, int]) -> list[dict[str, Any]]:
-    return [{"owner_kind": kind, "owner_id": owner_id, "term": k, "pos": p}
+def _rows(kind: str, owner_id: int, keys: dict[str, int], column: str = "term"
+          ) -> list[dict[str, Any]]:
+    """Rows of one record for ``search_keys`` (its text in ``term``) or ``name_suffixes``
+    (``column`` "suffix")."""
+    return [{"owner_kind": kind, "owner_id": owner_id, column: k, "pos": p}
             for k, p in sorted(keys.items())]
-
-
-def suffix_rows(kind: str, owner_id: int, suffixes: dict[str, int]) -> list[dict[str, Any]]:
-    return [{"owner_kind": kind, "owner_id": owner_id, "suffix": k, "pos": p}
-            for k, p in sorted(suffixes.items())]
 
 
 def _sync(session: Session, model: Any, column: str, owner: tuple[str, int],
@@ -94,14 +92,9 @@ def _sync(session: Session, model: Any, column: str, owner: tuple[str, int],
     kind, owner_id = owner
     table = model.__table__
     text = table.c[column]
-
-    def rows(keys: dict[str, int]) -> list[dict[str, Any]]:
-        return [{"owner_kind": kind, "owner_id": owner_id, column: k, "pos": p}
-                for k, p in sorted(keys.items())]
-
     if new:
         if keys:
-            session.execute(insert(table), rows(keys))
+            session.execute(insert(table), _rows(kind, owner_id, keys, column))
         return
     stored: dict[str, int] = dict(session.execute(
         select(text, table.c.pos).where(table.c.owner_kind == kind,
@@ -112,7 +105,7 @@ def _sync(session: Session, model: Any, column: str, owner: tuple[str, int],
             table.c.owner_kind == kind, table.c.owner_id == owner_id, text.in_(gone)))
     added = {k: p for k, p in keys.items() if stored.get(k) != p}
     if added:
-        session.execute(insert(table), rows(added))
+        session.execute(insert(table), _rows(kind, owner_id, added, column))
 
 
 def keep_customer(session: Session, customer: Customer, *, new: bool = False) -> None:
@@ -212,7 +205,7 @@ def all_suffix_rows(session: Session) -> Iterator[dict[str, Any]]:
     """The suffixes every customer should have, computed afresh from the names."""
     for r in session.execute(select(Customer.id, Customer.name, Customer.short_name)
                              .order_by(Customer.id)):
-        yield from suffix_rows(CUSTOMER, r.id, customer_suffixes(r.name, r.short_name))
+        yield from _rows(CUSTOMER, r.id, customer_suffixes(r.name, r.short_name), "suffix")
 
 
 def all_phone_rows(session: Session) -> Iterator[dict[str, Any]]:
@@ -332,5 +325,4 @@ __all__ = [
     "rebuild",
     "suffix_hits",
     "suffix_params",
-    "suffix_rows",
 ]
