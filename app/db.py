@@ -668,32 +668,147 @@ def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> None
         dialect.do_execute(cursor, statement, parameters, context)
 
 
+# An execution option for the last statement of a transaction whose result nobody reads
+# (the unit of work's audit rows): on psycopg it goes in one round trip with the COMMIT.
+WITH_COMMIT = "stationcrm_with_commit"
+
+
 def _send(cursor: Any, statement: str, parameters: Any, context: Any, *,
           pooled: bool = True) -> None:
-    """Run one statement; on psycopg, the statement that opens a transaction first turns
-    the driver's own transactions back on (a read-only unit of work left it in
-    autocommit), so psycopg sends the BEGIN.
+    """Run one statement; on psycopg, the BEGIN of the transaction it opens and the COMMIT
+    it ends with (``WITH_COMMIT``) go in the same round trip (a pipeline).
 
-    (Sending that BEGIN in one pipeline with the first statement saved a round trip per
-    transaction, but PostgreSQL 15 then never started the idle-in-transaction timer for
-    the session: a station that vanished after it held its locks for good. Measured by
-    tests/services/test_timeouts.py.) ``pooled`` False: a statement of the dialect's own
-    checks on a new connection.
+    psycopg (outside autocommit) sends BEGIN on its own and waits for the answer before the
+    transaction's first statement: a round trip for nothing in every transaction. Here the
+    BEGIN psycopg would have sent (same isolation level) goes in a pipeline with that
+    statement. The connection stays in psycopg's autocommit mode for the rest of the
+    transaction (psycopg still sends the COMMIT or ROLLBACK, as the server is in a
+    transaction), so every statement that opens a later transaction comes through here
+    to bring its BEGIN. A statement without parameters (it may be a script, which cannot
+    go in a pipeline) or on a server-side cursor gets psycopg's own BEGIN.
+
+    The pipeline is `_pipeline`'s: it ends with a Sync and nothing after it, so the server
+    starts its idle-in-transaction timer (app.timeouts). psycopg's own pipeline sends a
+    Flush after the Sync, and PostgreSQL (15 at least) stops the timer at every message it
+    reads but starts it only when it sends ReadyForQuery: a station that vanished then
+    held its locks for good (tests/services/test_timeouts.py). ``pooled`` False: a
+    statement of the dialect's own checks on a new connection.
     """
-    if pooled and _opens_transaction(cursor, context):
-        cursor.connection.autocommit = False  # psycopg sends the BEGIN itself
-    _execute(cursor, statement, parameters, context)
+    opens = pooled and _opens_transaction(cursor, context)
+    commits = bool(context.execution_options.get(WITH_COMMIT)) and _is_psycopg(context)
+    if not (opens or commits):
+        _execute(cursor, statement, parameters, context)
+        return
+    connection = cursor.connection
+    if parameters is None or not _pipelines(cursor):
+        if opens:
+            connection.autocommit = False  # psycopg sends the BEGIN itself
+        _execute(cursor, statement, parameters, context)
+        return
+    begin = _begin_command(connection) if opens else None
+    if opens:
+        connection.autocommit = True
+    with _pipeline(connection):
+        if begin is not None:
+            connection.execute(begin, prepare=False)
+        _execute(cursor, statement, parameters, context)
+        if commits:
+            # psycopg's commit() then finds the server out of the transaction: it sends
+            # nothing more. An error of the statement (or of a deferred trigger at COMMIT)
+            # is raised at the end of the pipeline; the unit of work rolls back.
+            connection.execute("COMMIT", prepare=False)
+
+
+def _send_many(cursor: Any, statement: str, parameters: Any, context: Any) -> None:
+    """A batch (executemany), which psycopg sends in a pipeline of its own: in `_pipeline`
+    instead, so that the server's idle-in-transaction timer runs after it too (see
+    `_send`); the BEGIN of a transaction it opens goes with it."""
+    connection = cursor.connection
+    opens = _opens_transaction(cursor, context)
+    begin = _begin_command(connection) if opens else None
+    if opens:
+        connection.autocommit = True
+    with _pipeline(connection):
+        if begin is not None:
+            connection.execute(begin, prepare=False)
+        context.dialect.do_executemany(cursor, statement, parameters, context)
+
+
+def _is_psycopg(context: Any) -> bool:
+    return bool(context.dialect.driver == "psycopg")
 
 
 def _opens_transaction(cursor: Any, context: Any) -> bool:
     """On psycopg: the statement is the first of a transaction SQLAlchemy began."""
-    if context.dialect.driver != "psycopg":
+    if not _is_psycopg(context):
         return False
     if context.execution_options.get("isolation_level") == "AUTOCOMMIT":
         return False
     from psycopg.pq import TransactionStatus
 
     return bool(cursor.connection.info.transaction_status == TransactionStatus.IDLE)
+
+
+def _pipelines(cursor: Any) -> bool:
+    import psycopg
+
+    return (_pipeline_class() is not None and psycopg.Pipeline.is_supported()
+            and not isinstance(cursor, psycopg.ServerCursor))
+
+
+def _begin_command(connection: Any) -> str:
+    """The BEGIN psycopg would send for the connection (its isolation level, read only,
+    deferrable)."""
+    words = ["BEGIN"]
+    if connection.isolation_level is not None:
+        words.append("ISOLATION LEVEL " + connection.isolation_level.name.replace("_", " "))
+    if connection.read_only is not None:
+        words.append("READ ONLY" if connection.read_only else "READ WRITE")
+    if connection.deferrable is not None:
+        words.append("DEFERRABLE" if connection.deferrable else "NOT DEFERRABLE")
+    return " ".join(words)
+
+
+_PIPELINE_CLASS: list[Any] = []
+
+
+def _pipeline_class() -> Any:
+    """psycopg's Pipeline, ending with a Sync and nothing after it; None if this psycopg
+    does not have the parts it changes (then nothing is pipelined)."""
+    if _PIPELINE_CLASS:
+        return _PIPELINE_CLASS[0]
+    import psycopg
+
+    base = psycopg.Pipeline
+    needed = ("_exit_gen", "_enqueue_sync", "_communicate_gen", "_fetch_gen")
+    if not all(hasattr(base, name) for name in needed):
+        log.warning("psycopg %s: BEGIN is sent on its own", psycopg.__version__)
+        _PIPELINE_CLASS.append(None)
+        return None
+
+    class SyncedPipeline(base):  # type: ignore[misc,valid-type]
+        """At its end: a Sync if anything is still to be sent or read, then the results
+        read without the Flush psycopg sends after the Sync (which stops the server's
+        idle-in-transaction timer). The Sync already makes the server send everything."""
+
+        def _exit_gen(self) -> Any:
+            if not self.command_queue and not self.result_queue:
+                return
+            self._enqueue_sync()
+            try:
+                yield from self._communicate_gen()
+            finally:
+                yield from self._fetch_gen(flush=False)
+
+    _PIPELINE_CLASS.append(SyncedPipeline)
+    return SyncedPipeline
+
+
+def _pipeline(connection: Any) -> Any:
+    """``connection.pipeline()`` with `_pipeline_class`'s pipeline."""
+    if connection._pipeline is None:
+        connection._pipeline = _pipeline_class()(connection)
+    return connection.pipeline()
 
 
 # In a pooled connection's info while nothing has been sent on it since its checkout.
@@ -720,8 +835,8 @@ def _install_reconnect(engine: Engine) -> None:
     pool's older connections are replaced at their next checkout, as a failed pre-ping
     would do.
 
-    Every statement goes through `_send`, so that on psycopg a transaction after a
-    read-only unit of work gets its BEGIN.
+    Every statement goes through `_send` (and every batch through `_send_many`), so that
+    on psycopg a transaction's BEGIN travels with its first statement.
     """
     dialect = engine.dialect
 
@@ -765,13 +880,16 @@ def _install_reconnect(engine: Engine) -> None:
         return run(cursor, statement, None, context)
 
     @event.listens_for(engine, "do_executemany")
-    def _on_executemany(cursor: Any, _statement: str, _parameters: Any, context: Any) -> bool:
+    def _on_executemany(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
         # Something was sent: a later statement of this transaction is not its first.
         with contextlib.suppress(NotImplementedError):
             context.root_connection.connection.info.pop(_UNUSED, None)
+        if not (_is_psycopg(context) and _pipelines(cursor)):
             if _opens_transaction(cursor, context):
                 cursor.connection.autocommit = False  # psycopg sends the BEGIN itself
-        return False
+            return False
+        _send_many(cursor, statement, parameters, context)
+        return True
 
 
 def _replace_connection(fairy: Any, exc: BaseException, context: Any) -> None:

@@ -61,8 +61,10 @@ def test_station_engine_does_not_ping_before_each_use(station: Engine) -> None:
     with counting(station) as trips, station.connect() as conn:
         conn.execute(text("SELECT 1"))
         conn.rollback()
-    # No ping: the transaction's BEGIN, its statement, its end.
-    assert trips.texts() == ["BEGIN", "SELECT 1", "ROLLBACK"]
+    # No ping; the BEGIN goes with the transaction's first statement.
+    first, last = trips.texts()
+    assert first.startswith("BEGIN") and first.endswith("; SELECT 1")
+    assert last == "ROLLBACK"
 
 
 def test_a_read_after_a_restart_runs_on_a_new_connection(

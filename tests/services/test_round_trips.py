@@ -47,23 +47,22 @@ D = Decimal
 TODAY = dt.date.today()
 
 # Round trips per action and database. PostgreSQL's are read off the wire; the reads'
-# target (issue 16) is at most 4. A write's BEGIN is a round trip of its own: sent in one
-# pipeline with the first statement it left the server's idle-in-transaction timer off
-# (app.db._send).
+# target (issue 16) is at most 4. A write's BEGIN goes with its first statement (app.db.
+# _send, in a pipeline that lets the server's idle-in-transaction timer run).
 BUDGETS: dict[str, dict[str, int]] = {
     "postgresql": {
         # permissions; the customer; its contacts, addresses, devices and custom values
         "card": 3,
         # permissions; customer + receivable; devices + contracts; timeline
         "360": 4,
-        # BEGIN, permissions, the card in two, UPDATE, audit, COMMIT
-        "save": 7,
-        # BEGIN, permissions, customer, number (UPDATE ... RETURNING), order, line
+        # BEGIN + permissions, the card in two, UPDATE, audit, COMMIT
+        "save": 6,
+        # BEGIN + permissions, customer, number (UPDATE ... RETURNING), order, line
         # (nextval + INSERT), its cost read back, custom value, audit, COMMIT
-        "order": 11,
-        # BEGIN, order locked, permissions, customer, number, order paid, payment,
+        "order": 10,
+        # BEGIN + order locked, permissions, customer, number, order paid, payment,
         # allocation, two audit entries, COMMIT
-        "payment": 11,
+        "payment": 10,
     },
     # SQLite: the same statements, with BEGIN and COMMIT or ROLLBACK on their own, and no
     # sequence read before an INSERT.

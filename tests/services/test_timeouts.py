@@ -84,6 +84,34 @@ def test_the_server_ends_a_vanished_stations_transaction_and_its_locks(
         waiting.dispose()
 
 
+@pytest.mark.parametrize("last", ["statement", "batch"])
+def test_a_vanished_stations_first_or_batched_statement_starts_the_idle_timer(
+        server, uow, sales_user, last):
+    """On psycopg the BEGIN goes in one round trip with a transaction's first statement,
+    and a batch goes in a pipeline: the server must start its idle-in-transaction timer
+    after either (app.db._pipeline_class: no Flush after the Sync)."""
+    card = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="唐山某公司"))
+    vanished = _station(server, idle_timeout=1)
+    waiting = _station(server, lock_timeout=10)
+    gone = vanished.connect()
+    try:
+        touch = text("UPDATE customers SET notes = notes WHERE id = :id")
+        if last == "statement":
+            gone.execute(touch, {"id": card.id})
+        else:
+            gone.execute(text("SELECT 1"))
+            gone.execute(touch, [{"id": card.id}, {"id": card.id}])
+        started = time.monotonic()
+        update_customer(uow=_unit(waiting), actor=sales_user, customer_id=card.id,
+                        expected_version=card.version,
+                        draft=replace(card.to_draft(), notes="已联系"))
+        assert time.monotonic() - started < 5
+    finally:
+        gone.invalidate()
+        vanished.dispose()
+        waiting.dispose()
+
+
 def test_a_statement_past_the_statement_timeout_is_stopped_with_a_message(server):
     station = _station(server, statement_timeout=0.5)
     unit = _unit(station)
