@@ -181,13 +181,13 @@ def test_appending_a_few_keeps_the_indexes_in_place(
     path = tmp_path / "demo.sqlite3"
     eng = _fresh(path)
     dropped: list[str] = []
-    original = demo._SqliteBulkLoad.suspend_indexes
+    original = demo._BulkLoad.suspend_indexes
 
-    def watch(self: demo._SqliteBulkLoad) -> None:
+    def watch(self: demo._BulkLoad) -> None:
         original(self)
         dropped.extend(name for name, _sql in self.statements)
 
-    monkeypatch.setattr(demo._SqliteBulkLoad, "suspend_indexes", watch)
+    monkeypatch.setattr(demo._BulkLoad, "suspend_indexes", watch)
     try:
         demo.generate_demo_data(eng, customers=60, seed=4, today=TODAY)
         assert "ix_search_keys_lookup" in dropped
@@ -207,14 +207,14 @@ def test_a_connection_whose_settings_cannot_be_restored_is_dropped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     eng = _fresh(tmp_path / "demo.sqlite3")
-    original = demo._SqliteBulkLoad._pragma
+    original = demo._BulkLoad._pragma
 
-    def failing(self: demo._SqliteBulkLoad, statement: str) -> object:
+    def failing(self: demo._BulkLoad, statement: str) -> object:
         if statement == "PRAGMA foreign_keys=ON":
             raise sqlite3.OperationalError("disk I/O error")
         return original(self, statement)
 
-    monkeypatch.setattr(demo._SqliteBulkLoad, "_pragma", failing)
+    monkeypatch.setattr(demo._BulkLoad, "_pragma", failing)
     try:
         demo.generate_demo_data(eng, customers=10, seed=1, today=TODAY)
         with eng.connect() as conn:
