@@ -135,33 +135,42 @@ def customer_classes(ctx: Ctx) -> StatTable:
     f, lang = ctx.filters, ctx.lang
     view = f.group_by or "class"
     cust_col, order_col, family = _cc_groups(view)
-    new = and_(Customer.first_contact_on >= f.date_from, Customer.first_contact_on <= f.date_to)
     buyers = _buyers_in_scope(ctx)
     # One statement of four parts, told apart by the first column: the sales per group,
-    # the customers per group, the new and the lost customers per month.
-    sold = (select(literal_column("0").label("part"), order_col.label("g"),
-                   func.count(distinct(buyers.c.id if buyers is not None
-                                       else Order.customer_id)).label("x"),
-                   func.count(Order.id).label("y"), func.sum(Order.total_amount).label("z"))
-            .select_from(Order))
+    # the customers per group, the new customers per group and month, the lost per month.
+    # The orders are summed per customer first: each buyer's class is looked up once (not
+    # once per order) and the buyers are the groups' rows, no DISTINCT to sort.
+    per_buyer = [Order.customer_id, *((order_col,) if view == "source" else ())]
+    bought = (select(*per_buyer, func.count().label("n"),
+                     func.sum(Order.total_amount).label("z"))
+              .where(*ctx.order_conditions()).group_by(*per_buyer).subquery("bought"))
+    group = bought.c.customer_source if view == "source" else order_col
+    sold = select(literal_column("0").label("part"), group.label("g"),
+                  (func.count(buyers.c.id) if buyers is not None else func.count()).label("x"),
+                  func.sum(bought.c.n).label("y"), func.sum(bought.c.z).label("z")
+                  ).select_from(bought)
     if view != "source":
-        sold = sold.join(Customer, Customer.id == Order.customer_id)
+        sold = sold.join(Customer, Customer.id == bought.c.customer_id)
     if buyers is not None:
-        sold = sold.outerjoin(buyers, buyers.c.id == Order.customer_id)
-    sold = sold.where(*ctx.order_conditions()).group_by(order_col)
-    counted = (select(literal_column("1"), cust_col, func.count(), func.count(case((new, 1))),
-                      null())
+        sold = sold.outerjoin(buyers, buyers.c.id == bought.c.customer_id)
+    sold = sold.group_by(group)
+    # Counted apart from the new ones: the count reads an index of the group column only,
+    # the new ones the few rows the first-contact index finds.
+    counted = (select(literal_column("1"), cust_col, null(), func.count(), null())
                .where(*_customer_conditions(ctx)).group_by(cust_col))
-    counts: dict[str | None, tuple[int, int]] = {}
+    counts: dict[str | None, list[int]] = {}
     sales: dict[str | None, tuple[int, int, Decimal]] = {}
     moved: dict[tuple[str, int], int] = {}
-    for r in ctx.session.execute(union_all(sold, counted, *_moves(ctx))).all():
+    for r in ctx.session.execute(union_all(sold, counted, *_moves(ctx, cust_col))).all():
         if r[0] == 0:
             sales[_code(r[1])] = (int(r[2]), int(r[3]), money(r[4]))
         elif r[0] == 1:
-            counts[_code(r[1])] = (int(r[2]), int(r[3]))
+            counts.setdefault(_code(r[1]), [0, 0])[0] = int(r[3])
         else:
-            moved[("new" if r[0] == 2 else "lost", r[2])] = int(r[3])
+            part = "new" if r[0] == 2 else "lost"
+            moved[(part, r[2])] = moved.get((part, r[2]), 0) + int(r[3])
+            if r[0] == 2:
+                counts.setdefault(_code(r[1]), [0, 0])[1] += int(r[3])
     revenue_total = sum((v[2] for v in sales.values()), ZERO)
     columns = (ctx.col("group", "Group", T), ctx.col("customers", "Customers", INT),
                ctx.col("new", "New in period", INT),
@@ -192,19 +201,21 @@ def customer_classes(ctx: Ctx) -> StatTable:
                      (_new_vs_lost(ctx, moved),))
 
 
-def _moves(ctx: Ctx) -> tuple[Select[Any], Select[Any]]:
-    """The customers first met (part 2) and lost (part 3) per month of the range: part,
-    nothing, the month's number, how many, nothing."""
+def _moves(ctx: Ctx, group: Any) -> tuple[Select[Any], Select[Any]]:
+    """The customers first met (part 2) per ``group`` and month, and lost (part 3) per
+    month of the range: part, the group (nothing for the lost), the month's number, how
+    many, nothing."""
     f = ctx.filters
     months = ctx.months()
     conditions = _customer_conditions(ctx)
     parts = []
-    for part, column in ((2, Customer.first_contact_on), (3, Customer.lost_on)):
-        dated = (select(period_case(column, months).label("p"))
+    for part, column, by in ((2, Customer.first_contact_on, group), (3, Customer.lost_on, None)):
+        dated = (select(period_case(column, months).label("p"),
+                        (by if by is not None else null()).label("g"))
                  .where(*conditions, column >= f.date_from, column <= f.date_to)
                  .subquery(f"moves_{part}"))
-        parts.append(select(literal_column(str(part)), null(), dated.c.p, func.count(), null())
-                     .group_by(dated.c.p))
+        parts.append(select(literal_column(str(part)), dated.c.g, dated.c.p, func.count(),
+                            null()).group_by(dated.c.g, dated.c.p))
     return parts[0], parts[1]
 
 
@@ -329,18 +340,22 @@ def product_sales(ctx: Ctx) -> StatTable:
     lang = ctx.lang
     view = ctx.filters.group_by or "category"
     group, family = _ps_group(view)
-    # The lines sold, read once: grouped for the rows and, in the same statement, their
-    # orders counted over all groups (an order with lines in two categories counts once).
-    lines = _lines_from(select(group.label("g"), OrderLine.order_id,
-                               OrderLine.quantity, OrderLine.line_total,
-                               _cost(ctx, OrderLine.line_cost).label("line_cost"))
-                        ).where(*_line_conditions(ctx)).cte("sold_lines")
-    figures = (func.count(distinct(lines.c.order_id)), func.sum(lines.c.quantity),
-               func.sum(lines.c.line_total), func.sum(lines.c.line_cost))
-    by_group = select(literal_column("0").label("whole"), lines.c.g, *figures
-                      ).group_by(lines.c.g)
-    whole: Select[*tuple[Any, ...]] = select(literal_column("1"), null(), figures[0], null(),
-                                             null(), null())
+    # The lines sold grouped for the rows and, in the same statement, the orders with such
+    # lines counted over all groups (an order with lines in two categories counts once):
+    # the orders in the range, each asked by the lines' order index whether it has one.
+    # (Both parts from one set of lines made SQLite write the lines to a temporary table.)
+    by_group = (_lines_from(select(literal_column("0").label("whole"), group.label("g"),
+                                   func.count(distinct(OrderLine.order_id)),
+                                   func.sum(OrderLine.quantity), func.sum(OrderLine.line_total),
+                                   func.sum(_cost(ctx, OrderLine.line_cost))))
+                .where(*_line_conditions(ctx)).group_by(group))
+    its_lines = select(OrderLine.id).where(OrderLine.order_id == Order.id)
+    if ctx.filters.product_category is not None:
+        its_lines = (its_lines.join(Product, Product.id == OrderLine.product_id)
+                     .where(Product.category == ctx.filters.product_category))
+    whole: Select[*tuple[Any, ...]] = (
+        select(literal_column("1"), null(), func.count(), null(), null(), null())
+        .select_from(Order).where(*ctx.order_conditions(), exists(its_lines)))
     found: dict[str | None, Any] = {}
     orders_total = 0
     for r in ctx.session.execute(union_all(by_group, whole)).all():
