@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Any
 
-from sqlalchemy import insert, inspect
+from sqlalchemy import inspect
 
 from app import labels
 from app.i18n import tr, translate
@@ -161,11 +161,12 @@ def record(
     plain string is stored as it is, so give one only for language-free text such as a
     record's number and name.
 
-    A plain INSERT without RETURNING: on a secured server a station principal may add audit
-    rows but not read them back (app.security), and nothing here needs the new row's id.
-    Inline, so the id is the column's own default on the server: without it SQLAlchemy
-    would take the id first (``select nextval('audit_log_id_seq')`` on PostgreSQL), one
-    round trip more for every entry.
+    Inserted at the commit (``uow.insert_at_commit``), with the transaction's other
+    entries in one INSERT, on PostgreSQL in the same round trip as the COMMIT: nothing in
+    the transaction reads an entry back (on a secured server a station principal may add
+    audit rows but not read them, app.security), and the database still sees them in the
+    transaction, before its COMMIT (the stamp trigger's transaction id, the outside-change
+    check at COMMIT). No id is sent: the column's own default gives it on the server.
     """
     if isinstance(summary, Summary):
         data = summary.data()
@@ -174,14 +175,14 @@ def record(
             **{k: _shown(_stored(v)) for k, v in summary.values.items()})
     else:
         text, data = summary, None
-    uow.session.execute(insert(AuditEntry).inline().values(
-        at=at or utcnow(),
-        user_id=actor.user_id if actor else None,
-        station=(actor.station if actor else None) or uow.station,
-        action=action.value,
-        entity=entity,
-        entity_id=entity_id,
-        summary=text[:200],
-        summary_data=data,
-        changes=json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
-    ))
+    uow.insert_at_commit(AuditEntry, {
+        "at": at or utcnow(),
+        "user_id": actor.user_id if actor else None,
+        "station": (actor.station if actor else None) or uow.station,
+        "action": action.value,
+        "entity": entity,
+        "entity_id": entity_id,
+        "summary": text[:200],
+        "summary_data": data,
+        "changes": json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
+    })

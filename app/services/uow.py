@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -45,6 +45,8 @@ class UnitOfWork:
         # customer's directory entry); emptied with each transaction.
         self.transaction_cache: dict[object, Any] = {}
         self.station: str | None = None
+        # Rows to insert just before COMMIT (see insert_at_commit).
+        self._at_commit: list[tuple[type[Any], dict[str, Any]]] = []
 
     @classmethod
     def for_engine(cls, engine: Engine) -> UnitOfWork:
@@ -63,6 +65,7 @@ class UnitOfWork:
             self.grants_cache = {}
             self.field_stamp = None
             self.transaction_cache = {}
+            self._at_commit = []
         self._depth += 1
         return self
 
@@ -100,6 +103,7 @@ class UnitOfWork:
     ) -> None:
         self._depth -= 1
         if self._depth == 0:
+            self._at_commit = []
             try:
                 self.session.rollback()
             finally:
@@ -111,16 +115,48 @@ class UnitOfWork:
             if limit is not None:
                 raise limit from exc
 
+    def insert_at_commit(self, entity: type[Any], row: dict[str, Any]) -> None:
+        """Insert ``row`` into ``entity``'s table at the commit of this transaction, in
+        one multi-row INSERT with the others (the audit entries): for rows nothing in
+        the transaction reads back. On PostgreSQL the last INSERT and the COMMIT go in
+        one round trip (``app.db.WITH_COMMIT``). Still in the transaction: if the INSERT
+        fails, nothing is committed and the commit raises; rolled back, they are dropped.
+        """
+        self._at_commit.append((entity, row))
+
     def commit(self) -> None:
         if self._depth > 1:
             # The outermost caller commits the whole use case once.
             self.flush()
             return
         try:
+            if self._at_commit:
+                self.session.flush()
+                self._insert_pending()
             self.session.commit()
         except Exception as exc:
+            self._at_commit = []
             self.session.rollback()
             raise translate_db_error(exc, self._url()) from exc
+
+    def _insert_pending(self) -> None:
+        from app.db import WITH_COMMIT
+
+        pending, self._at_commit = self._at_commit, []
+        batches: list[tuple[type[Any], list[dict[str, Any]]]] = []
+        for entity, row in pending:
+            if batches and batches[-1][0] is entity and len(batches[-1][1]) < _ROWS_PER_INSERT:
+                batches[-1][1].append(row)
+            else:
+                batches.append((entity, [row]))
+        for number, (entity, rows) in enumerate(batches, start=1):
+            options = {WITH_COMMIT: True} if number == len(batches) else {}
+            self.session.execute(insert(entity).inline().values(rows),
+                                 execution_options=options)
+
+    def rollback(self) -> None:
+        self._at_commit = []
+        self.session.rollback()
 
     def flush(self) -> None:
         try:
@@ -128,11 +164,12 @@ class UnitOfWork:
         except Exception as exc:
             raise translate_db_error(exc, self._url()) from exc
 
-    def rollback(self) -> None:
-        self.session.rollback()
-
     def _url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
+
+
+# SQL Server takes at most 2100 parameters in a statement: 200 rows of up to 10 columns.
+_ROWS_PER_INSERT = 200
 
 
 def translate_db_error(exc: BaseException, url: str = "") -> BaseException:
