@@ -131,9 +131,10 @@ SEARCH_TEXTS = ["12", "13812345678", "bjxr", "HP1020", "鑫锐", "张 伟"]
 def test_every_customer_search_binds_its_text_as_its_column_needs(
         text: str, phones_hidden: bool) -> None:
     shape = search_shape(text)
-    for scope in DataScope:
-        statement = customers._search_statement(shape, scope, phones_hidden)
-        assert non_unicode_comparisons(statement) == [], (shape, scope)
+    for scope, paged in itertools.product(DataScope, [False, True]):
+        statement = customers._search_statement(shape, scope, phones_hidden, paged)
+        assert non_unicode_comparisons(statement) == [], (shape, scope, paged)
+        compile_for_mssql(statement)
     condition, params = search_condition(text, phones_of=1 if phones_hidden else None)
     compile_for_mssql(select(Customer.id).where(condition), [params])
 

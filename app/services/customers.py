@@ -877,19 +877,12 @@ def search_customers(
         ranked = sort is None and shape in _RANKED_SHAPES
         if sort is None:
             # The list's own pinyin order (a text's best matches first): its statement
-            # is built once and reused.
-            stmt = _search_statement(shape, scope, phones_hidden)
-            keyset = list(conditions)
-            if after is not None and ranked:
-                keyset.append(_ranked_after(shape, after))
-            elif after is not None:
-                # Spelled out rather than a row-value comparison, which SQL Server lacks;
-                # the leading bound makes it an index range (see paging._beyond).
-                keyset.append(and_(src.sort_key >= after[0],
-                                   or_(src.sort_key > after[0],
-                                       and_(src.sort_key == after[0], src.id > after[1]))))
-            if keyset:
-                stmt = stmt.where(*keyset)
+            # is built once and reused, the next pages' too.
+            stmt = _search_statement(shape, scope, phones_hidden, after is not None)
+            if after is not None:
+                params.update(_after_params(after, ranked))
+            if conditions:
+                stmt = stmt.where(*conditions)
             params["page_limit"] = limit + 1
         else:
             stmt = ordered_page(_search_base(shape, scope, phones_hidden).where(*conditions),
@@ -902,7 +895,7 @@ def search_customers(
         more = len(rows) > limit
         # A role with phones hidden reads only its own customers' numbers (the phone view
         # joined in the statement): nothing to blank afterwards.
-        page = tuple(_row(r) for r in rows[:limit])
+        page = tuple(map(_row, rows[:limit]))
         cursor: Cursor | None
         if ranked:
             cursor = (((rows[limit - 1].match_rank, page[-1].sort_key), page[-1].id)
@@ -1282,30 +1275,55 @@ def _best(shape: str) -> Any:
 
 
 @functools.cache
-def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False) -> Any:
+def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False,
+                      paged: bool = False) -> Any:
     """The list query for one shape of search text and one data scope, built once: in
-    pinyin order, or for a text of a ranked shape best match first, then in pinyin order."""
+    pinyin order, or for a text of a ranked shape best match first, then in pinyin order.
+
+    ``paged``: the rows after a position, given as the parameters of :func:`_after_params`
+    (the next pages of a scroll: 2 000 of them for a million customers, and building the
+    condition anew for each cost a tenth of the scroll)."""
     src = _list_source(shape, scope)
     ranked = shape in _RANKED_SHAPES
     order = (_best(shape).c.match_rank,) if ranked else ()
-    return (
-        _search_base(shape, scope, phones_hidden, ranked=ranked)
-        .order_by(*order, src.sort_key, src.id)
-        .limit(bindparam("page_limit", type_=Integer))
-    )
+    stmt = _search_base(shape, scope, phones_hidden, ranked=ranked)
+    if paged:
+        stmt = stmt.where(_ranked_after(shape) if ranked else _sorted_after(src))
+    return stmt.order_by(*order, src.sort_key, src.id).limit(
+        bindparam("page_limit", type_=Integer))
 
 
-def _ranked_after(shape: str, after: Cursor) -> Any:
-    """The rows after ``after`` ((rank, sort key), id) in the ranked order."""
-    value, last_id = after
-    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int)):
-        raise ValidationError({"after": tr("is not a position in this list")})
-    rank, key = value
+def _sorted_after(src: _ListSource) -> Any:
+    """The rows after the position (``after_key``, ``after_id``) in pinyin order.
+
+    Spelled out rather than a row-value comparison, which SQL Server lacks; the leading
+    bound makes it an index range (see paging._beyond)."""
+    key = bindparam("after_key", type_=src.sort_key.type)
+    last_id = bindparam("after_id", type_=Integer)
+    return and_(src.sort_key >= key,
+                or_(src.sort_key > key, and_(src.sort_key == key, src.id > last_id)))
+
+
+def _ranked_after(shape: str) -> Any:
+    """The rows after the position (``after_rank``, ``after_key``, ``after_id``) in the
+    ranked order."""
     src, best = _FROM_DIRECTORY, _best(shape).c
-    # Spelled out rather than a row-value comparison, which SQL Server lacks.
+    rank = bindparam("after_rank", type_=Integer)
+    key = bindparam("after_key", type_=src.sort_key.type)
+    last_id = bindparam("after_id", type_=Integer)
     return or_(best.match_rank > rank,
                and_(best.match_rank == rank,
                     or_(src.sort_key > key, and_(src.sort_key == key, src.id > last_id))))
+
+
+def _after_params(after: Cursor, ranked: bool) -> dict[str, Any]:
+    """The parameters of a ``paged`` statement for the rows after ``after``."""
+    value, last_id = after
+    if not ranked:
+        return {"after_key": value, "after_id": last_id}
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int)):
+        raise ValidationError({"after": tr("is not a position in this list")})
+    return {"after_rank": value[0], "after_key": value[1], "after_id": last_id}
 
 
 @functools.cache
