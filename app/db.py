@@ -673,10 +673,87 @@ def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> None
 WITH_COMMIT = "stationcrm_with_commit"
 
 
+# An execution option of a unit of work's connection (`Ahead`): statements of the
+# transaction sent ahead, with the next statement that goes to the server.
+AHEAD = "stationcrm_ahead"
+# An execution option: record the statement in the connection's `Ahead` instead of
+# running it (`UnitOfWork.read_ahead`).
+CAPTURE = "stationcrm_capture"
+
+
+class Captured(Exception):  # noqa: N818  # not an error: the statement waits for a ride
+    """Raised instead of running a statement recorded in an `Ahead`."""
+
+
+class _Early:
+    """A statement sent ahead: its text and parameters as SQLAlchemy made them, then the
+    driver's cursor holding its results (or the error it met) until it is run."""
+
+    __slots__ = ("cursor", "error", "parameters", "prepare", "statement")
+
+    def __init__(self, statement: str, parameters: Any, prepare: bool | None) -> None:
+        self.statement, self.parameters, self.prepare = statement, parameters, prepare
+        self.cursor: Any = None
+        self.error: BaseException | None = None
+
+
+class Ahead:
+    """Statements a unit of work runs later in its transaction whose parameters do not
+    depend on what comes before them (the rest of a card, a document number, the rows
+    inserted at the commit), sent on psycopg in one pipeline with the next statement
+    that goes to the server, after it. When the transaction runs one of them, it gets
+    the results already there instead of a round trip (same text, same parameters); one
+    never run is simply dropped with the transaction (its effects too, on a rollback)."""
+
+    def __init__(self) -> None:
+        self.entries: list[_Early] = []
+
+    def take(self, statement: str, parameters: Any, connection: Any) -> _Early | None:
+        """The entry for this statement, out of the list: sent on ``connection`` (then
+        its results are there) or not (then it is run now)."""
+        for early in self.entries:
+            if early.statement == statement and early.parameters == parameters:
+                self.entries.remove(early)
+                if early.cursor is not None and early.cursor.connection is connection:
+                    return early
+                return None
+        return None
+
+    def unsent(self, connection: Any) -> list[_Early]:
+        return [e for e in self.entries
+                if e.cursor is None or e.cursor.connection is not connection]
+
+    def failure(self, connection: Any) -> BaseException | None:
+        """The error an entry sent on ``connection`` met, if its transaction is failed by
+        it: every later statement would only be refused for that."""
+        from psycopg.pq import TransactionStatus
+
+        if connection.info.transaction_status != TransactionStatus.INERROR:
+            return None
+        return next((e.error for e in self.entries
+                     if e.error is not None and e.cursor.connection is connection), None)
+
+
+def sends_ahead(engine: Engine) -> bool:
+    """Whether statements go ahead in a pipeline on ``engine`` (psycopg): elsewhere
+    `Ahead` is not used and each statement runs when it is asked for."""
+    if engine.dialect.driver != "psycopg":
+        return False
+    import psycopg
+
+    return _pipeline_class() is not None and psycopg.Pipeline.is_supported()
+
+
+def _prepare(context: Any) -> bool | None:
+    return False if context.execution_options.get(PLAN_PER_RUN) else None
+
+
 def _send(cursor: Any, statement: str, parameters: Any, context: Any, *,
           pooled: bool = True) -> None:
-    """Run one statement; on psycopg, the BEGIN of the transaction it opens and the COMMIT
-    it ends with (``WITH_COMMIT``) go in the same round trip (a pipeline).
+    """Run one statement; on psycopg, the BEGIN of the transaction it opens, the
+    statements sent ahead that have not gone yet (`Ahead`, after it) and the COMMIT it
+    ends with (``WITH_COMMIT``) go in the same round trip (a pipeline). A statement sent
+    ahead already is not sent again: its results are handed to SQLAlchemy.
 
     psycopg (outside autocommit) sends BEGIN on its own and waits for the answer before the
     transaction's first statement: a round trip for nothing in every transaction. Here the
@@ -694,12 +771,25 @@ def _send(cursor: Any, statement: str, parameters: Any, context: Any, *,
     held its locks for good (tests/services/test_timeouts.py). ``pooled`` False: a
     statement of the dialect's own checks on a new connection.
     """
+    connection = cursor.connection
+    ahead: Ahead | None = context.execution_options.get(AHEAD) if pooled else None
+    along: list[_Early] = []
+    if ahead is not None and ahead.entries and _is_psycopg(context):
+        if (failed := ahead.failure(connection)) is not None:
+            raise failed
+        early = ahead.take(statement, parameters, connection)
+        if early is not None:
+            # Sent ahead: its results (or its error) are already here.
+            if early.error is not None:
+                raise early.error
+            context.cursor = early.cursor
+            return
+        along = ahead.unsent(connection)
     opens = pooled and _opens_transaction(cursor, context)
     commits = bool(context.execution_options.get(WITH_COMMIT)) and _is_psycopg(context)
-    if not (opens or commits):
+    if not (opens or commits or along):
         _execute(cursor, statement, parameters, context)
         return
-    connection = cursor.connection
     if parameters is None or not _pipelines(cursor):
         if opens:
             connection.autocommit = False  # psycopg sends the BEGIN itself
@@ -708,15 +798,32 @@ def _send(cursor: Any, statement: str, parameters: Any, context: Any, *,
     begin = _begin_command(connection) if opens else None
     if opens:
         connection.autocommit = True
-    with _pipeline(connection):
-        if begin is not None:
-            connection.execute(begin, prepare=False)
-        _execute(cursor, statement, parameters, context)
-        if commits:
-            # psycopg's commit() then finds the server out of the transaction: it sends
-            # nothing more. An error of the statement (or of a deferred trigger at COMMIT)
-            # is raised at the end of the pipeline; the unit of work rolls back.
-            connection.execute("COMMIT", prepare=False)
+    import psycopg
+
+    try:
+        with _pipeline(connection):
+            if begin is not None:
+                connection.execute(begin, prepare=False)
+            _execute(cursor, statement, parameters, context)
+            for early in along:
+                early.cursor, early.error = connection.cursor(), None
+                early.cursor.execute(early.statement, early.parameters,
+                                     prepare=early.prepare)
+            if commits:
+                # psycopg's commit() then finds the server out of the transaction: it
+                # sends nothing more. An error of a statement (or of a deferred trigger
+                # at COMMIT) is raised at the end of the pipeline; the unit of work
+                # rolls back.
+                connection.execute("COMMIT", prepare=False)
+    except psycopg.Error as exc:
+        if commits or not along or cursor.pgresult is None:
+            raise
+        # The statement itself ran; one sent ahead did not: its error is raised when the
+        # transaction runs it (or anything else, the transaction being failed by it).
+        for early in along:
+            if early.cursor is None or early.cursor.pgresult is None:
+                early.error = exc
+                early.cursor = early.cursor or connection.cursor()
 
 
 def _send_many(cursor: Any, statement: str, parameters: Any, context: Any) -> None:
@@ -836,7 +943,9 @@ def _install_reconnect(engine: Engine) -> None:
     would do.
 
     Every statement goes through `_send` (and every batch through `_send_many`), so that
-    on psycopg a transaction's BEGIN travels with its first statement.
+    on psycopg a transaction's BEGIN travels with its first statement, and statements
+    sent ahead with the next one. A statement captured for an `Ahead` (``CAPTURE``) is
+    recorded there and not run (`Captured` tells the unit of work).
     """
     dialect = engine.dialect
 
@@ -845,6 +954,10 @@ def _install_reconnect(engine: Engine) -> None:
         record.info[_UNUSED] = True
 
     def run(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        if context.execution_options.get(CAPTURE):
+            context.execution_options[AHEAD].entries.append(
+                _Early(statement, parameters, _prepare(context)))
+            raise Captured
         fairy = context.root_connection.connection
         try:
             first = bool(fairy.info.pop(_UNUSED, False))

@@ -1619,6 +1619,9 @@ def _read_card(uow: UnitOfWork, actor: Actor, customer_id: int) -> _Card:
     see (on a secured server its row is hidden) as :func:`refuse_hidden_customer`."""
     hidden = "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
     params = {"customer_id": customer_id, _ACTOR_ID: actor.user_id}
+    children = _children_statement(hidden)
+    # In the customer's round trip (PostgreSQL): its parameters are the same.
+    uow.read_ahead(children, params)
     head = uow.session.execute(_head_statement(hidden), params).one_or_none()
     if head is None:
         refuse_hidden_customer(uow, actor, customer_id)
@@ -1630,7 +1633,7 @@ def _read_card(uow: UnitOfWork, actor: Actor, customer_id: int) -> _Card:
              _Owner(customer.owner_id, bool(head.owner_active), head.owner_name,
                     head.owner_department_id))
     card = _Card(customer, owner, head.updated_by_name, [], [], [])
-    rows = uow.session.execute(_children_statement(hidden), params).all()
+    rows = uow.session.execute(children, params).all()
     for row in sorted(rows, key=lambda r: (r.row_kind, r.id)):
         tracked = {name: getattr(row, slot) for slot, name in _TRACKED_SLOTS.items()}
         if row.row_kind == "contact":

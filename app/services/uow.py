@@ -124,6 +124,27 @@ class UnitOfWork:
         """
         self._at_commit.append((entity, row))
 
+    def read_ahead(self, statement: Any, params: Any = None) -> None:
+        """Have ``statement`` (with ``params``) sent with the next statement this
+        transaction sends, in the same round trip, for a statement it will run later
+        whose parameters are known now and whose effect may come early (a read; taking
+        a document number, which the rollback of a refused use case undoes). Running the
+        same statement with the same parameters later gets its results without a round
+        trip; an error it met is raised then. Only on a driver that pipelines
+        (``app.db.sends_ahead``); elsewhere nothing happens now and the statement runs
+        when it is run."""
+        from app.db import AHEAD, CAPTURE, Ahead, Captured, sends_ahead
+
+        if not sends_ahead(self.engine):
+            return
+        connection = self.session.connection()
+        if AHEAD not in connection.get_execution_options():
+            connection.execution_options(**{AHEAD: Ahead()})
+        try:
+            self.session.execute(statement, params, execution_options={CAPTURE: True})
+        except Captured:
+            pass
+
     def commit(self) -> None:
         if self._depth > 1:
             # The outermost caller commits the whole use case once.
@@ -140,7 +161,7 @@ class UnitOfWork:
             raise translate_db_error(exc, self._url()) from exc
 
     def _insert_pending(self) -> None:
-        from app.db import WITH_COMMIT
+        from app.db import WITH_COMMIT, sends_ahead
 
         pending, self._at_commit = self._at_commit, []
         batches: list[tuple[type[Any], list[dict[str, Any]]]] = []
@@ -149,10 +170,18 @@ class UnitOfWork:
                 batches[-1][1].append(row)
             else:
                 batches.append((entity, [row]))
-        for number, (entity, rows) in enumerate(batches, start=1):
-            options = {WITH_COMMIT: True} if number == len(batches) else {}
-            self.session.execute(insert(entity).inline().values(rows),
-                                 execution_options=options)
+        # On PostgreSQL every INSERT but the last is sent ahead, with the last and the
+        # COMMIT: one round trip for them all.
+        *first, (entity, rows) = batches
+        ahead = sends_ahead(self.engine)
+        for earlier, earlier_rows in first:
+            statement = insert(earlier).inline().values(earlier_rows)
+            if ahead:
+                self.read_ahead(statement)
+            else:
+                self.session.execute(statement)
+        self.session.execute(insert(entity).inline().values(rows),
+                             execution_options={WITH_COMMIT: True})
 
     def rollback(self) -> None:
         self._at_commit = []
