@@ -11,8 +11,9 @@ same answer on every engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.models.customers import customer_directory
 from app.models.enums import CustomerSource
@@ -27,13 +28,23 @@ class CustomerEntry:
     source: CustomerSource
 
 
+def _entry_statement(customer_id: int) -> Select[Any]:
+    d = customer_directory.c
+    return select(d.id, d.name, d.owner_id, d.source).where(d.id == customer_id)
+
+
+def read_entry_ahead(uow: UnitOfWork, customer_id: object) -> None:
+    """Have :func:`customer_entry`'s read sent ahead (``uow.read_ahead``), for a use case
+    that asks for it later in its transaction."""
+    if isinstance(customer_id, int) and not isinstance(customer_id, bool):
+        uow.read_ahead(_entry_statement(customer_id))
+
+
 def customer_entry(uow: UnitOfWork, customer_id: object) -> CustomerEntry | None:
     """The customer's directory entry, or None if there is no such customer."""
     if not isinstance(customer_id, int) or isinstance(customer_id, bool):
         return None
-    d = customer_directory.c
-    row = uow.session.execute(
-        select(d.id, d.name, d.owner_id, d.source).where(d.id == customer_id)).one_or_none()
+    row = uow.session.execute(_entry_statement(customer_id)).one_or_none()
     if row is None:
         return None
     return CustomerEntry(id=row.id, name=row.name, owner_id=row.owner_id,

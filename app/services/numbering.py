@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.models import DocumentSequence
@@ -23,6 +23,25 @@ PREFIXES = {
 }
 
 
+def _take(kind: str, day: dt.date) -> Update:
+    return (update(DocumentSequence)
+            .where(DocumentSequence.prefix == PREFIXES[kind],
+                   DocumentSequence.period == day.strftime("%Y%m%d"))
+            .values(last_value=DocumentSequence.last_value + 1)
+            .execution_options(synchronize_session=False))
+
+
+def take_number_ahead(uow: UnitOfWork, kind: str, day: object) -> None:
+    """Have the UPDATE of :func:`next_number` sent ahead (``uow.read_ahead``), for a
+    use case that will take a number for ``kind`` on ``day`` later in its transaction:
+    the counter row is then locked from that round trip on, and a use case refused
+    before it takes the number rolls the UPDATE back. Nothing for a ``day`` that is not
+    a date (the use case's checks will refuse it)."""
+    if (isinstance(day, dt.date) and not isinstance(day, dt.datetime)
+            and uow.session.get_bind().dialect.update_returning):
+        uow.read_ahead(_take(kind, day).returning(DocumentSequence.last_value))
+
+
 def next_number(uow: UnitOfWork, kind: str, day: dt.date, *, width: int = 4) -> str:
     """Take the next number for ``kind`` on ``day`` in the current transaction.
 
@@ -39,9 +58,7 @@ def next_number(uow: UnitOfWork, kind: str, day: dt.date, *, width: int = 4) -> 
     period = day.strftime("%Y%m%d")
     session = uow.session
     this_day = (DocumentSequence.prefix == prefix, DocumentSequence.period == period)
-    take = (update(DocumentSequence).where(*this_day)
-            .values(last_value=DocumentSequence.last_value + 1)
-            .execution_options(synchronize_session=False))
+    take = _take(kind, day)
     returns = session.get_bind().dialect.update_returning
     for _attempt in range(3):
         value: int | None

@@ -70,12 +70,12 @@ BUDGETS: dict[str, dict[str, int]] = {
         "360": 4,
         # BEGIN + permissions, the card (customer + the rest), UPDATE, audit + COMMIT
         "save": 4,
-        # BEGIN + permissions, customer, number (UPDATE ... RETURNING), order, line
+        # BEGIN + permissions + customer + number (UPDATE ... RETURNING), order, line
         # (nextval + INSERT), its cost read back, custom value, audit + COMMIT
-        "order": 9,
-        # BEGIN + order locked, permissions, customer, number, order paid, payment,
+        "order": 7,
+        # BEGIN + permissions + order locked + customer + number, order paid, payment,
         # allocation, the two audit entries + COMMIT
-        "payment": 8,
+        "payment": 5,
     },
     # SQLite: the same statements, with BEGIN and COMMIT or ROLLBACK on their own, and no
     # sequence read before an INSERT.

@@ -22,9 +22,10 @@ from app.models.enums import (
     OrderStatus,
 )
 from app.services import audit, custom_fields, requests
+from app.services.directory import read_entry_ahead
 from app.services.errors import InvalidTransition
 from app.services.locking import check_version
-from app.services.numbering import next_number
+from app.services.numbering import next_number, take_number_ahead
 from app.services.paging import Cursor, Sort, SortExpr, count_rows, next_after, ordered_page, ranked
 from app.services.permissions import Actor, require, require_in_scope, scope_filter, sees_margin
 from app.services.sales._common import (
@@ -63,6 +64,9 @@ def create_order(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft,
 
     A retry with the ``request_key`` of an order already saved returns that order."""
     with uow:
+        # With the permission query (PostgreSQL): the customer's entry and the number.
+        read_entry_ahead(uow, draft.customer_id)
+        take_number_ahead(uow, "order", draft.ordered_on)
         require(uow, actor, Module.ORDERS, Operation.CREATE)
         if (saved := requests.replayed(uow, actor, request_key, "order")) is not None:
             return _order_view(uow, actor, load_order(uow, saved, actor))

@@ -21,9 +21,10 @@ from app.models.service import ServiceTicket
 from app.reports.tabular import Cell
 from app.services import audit, requests
 from app.services.customers import LIKE_ESCAPE
+from app.services.directory import read_entry_ahead
 from app.services.errors import PermissionDenied
 from app.services.exports import ExportResult, _format_of, _write_audited
-from app.services.numbering import next_number
+from app.services.numbering import next_number, take_number_ahead
 from app.services.paging import Cursor, Sort, SortExpr, in_chunks, next_after, ordered_page
 from app.services.permissions import (
     Actor,
@@ -81,16 +82,22 @@ def record_payment(
     with uow:
         # Each order read as it is locked, one at a time in id order (no deadlock between
         # payments): the row lock on PostgreSQL and SQL Server; a transaction that may
-        # write holds SQLite's write lock from its BEGIN (app.db) anyway.
+        # write holds SQLite's write lock from its BEGIN (app.db) anyway. On PostgreSQL
+        # the locks, the customer's entry and the number go with the permission query
+        # (a refused payment rolls them back).
+        locks = [select(Order).where(Order.id == oid).with_for_update()
+                 .with_hint(Order, "WITH (UPDLOCK, ROWLOCK)", "mssql")
+                 .execution_options(populate_existing=True) for oid in order_ids]
+        for lock in locks:
+            uow.read_ahead(lock)
+        read_entry_ahead(uow, customer_id)
+        take_number_ahead(uow, "payment", received_on)
+        require(uow, actor, Module.PAYMENTS, Operation.CREATE)
         orders: dict[int, Order] = {}
-        for oid in order_ids:
-            locked = uow.session.scalars(
-                select(Order).where(Order.id == oid).with_for_update()
-                .with_hint(Order, "WITH (UPDLOCK, ROWLOCK)", "mssql")
-                .execution_options(populate_existing=True)).one_or_none()
+        for lock in locks:
+            locked = uow.session.scalars(lock).one_or_none()
             if locked is not None:
                 orders[locked.id] = locked
-        require(uow, actor, Module.PAYMENTS, Operation.CREATE)
         if (saved := requests.replayed(uow, actor, request_key, "payment")) is not None:
             return _payment_view(uow, actor, _load_payment(uow, saved))
         check = Checker()
