@@ -62,6 +62,7 @@ MIN_CLIENT_VERSION: Final[Mapping[str, str]] = {
     "b4f7e2a9c1d3": "0.1.0",  # change feed between stations (additive)
     "c8a1d5e3f702": "0.1.0",  # search keys, products by pinyin (additive)
     "d3e9b7c4a1f5": "0.1.0",  # name and phone suffixes (additive, as the search keys)
+    "e6b2c9d4f180": "0.1.0",  # customers by phone (an index, additive)
 }
 
 # The app_settings keys: what the newest upgrade recorded, and where the installer is.

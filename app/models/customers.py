@@ -65,6 +65,8 @@ class Customer(Tracked, Base):
         # New and lost customers per month (statistics).
         Index("ix_customers_first_contact_on", "first_contact_on"),
         Index("ix_customers_lost_on", "lost_on"),
+        # The list sorted by phone, page by page (for those who see every customer).
+        Index("ix_customers_phone", "phone", "id"),
     )
 
     code: Mapped[Code40] = mapped_column(unique=True)

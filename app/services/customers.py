@@ -888,7 +888,7 @@ def search_customers(
             stmt = ordered_page(_search_base(shape, scope, phones_hidden).where(*conditions),
                                 columns=_sort_columns(shape, scope, phones_hidden),
                                 sort=sort, id_column=src.id, after=after, limit=limit,
-                                not_null=("code", "name"))
+                                not_null=("code", "name"), split_nulls=True)
         # Plain columns, no entities: run it as Core on the session's connection, which
         # skips the ORM's result machinery.
         rows = uow.session.connection().execute(stmt, params).all()
@@ -1390,6 +1390,9 @@ def _sort_columns(shape: str, scope: DataScope, phones_hidden: bool) -> dict[str
     visible = _visible(scope, src)
 
     def shown(value: Any) -> Any:
+        if scope is DataScope.ALL and src is _FROM_CUSTOMERS:
+            # No restricted rows: the column itself, which an index can order.
+            return value
         return case((visible, value), else_=null())
 
     cp = customer_phones.c

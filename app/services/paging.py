@@ -7,7 +7,9 @@ id of the page's last row. The UI never looks inside a cursor.
 Written once for SQLite, PostgreSQL and SQL Server alike:
 
 - NULLs sort last in both directions. SQL Server has no ``NULLS LAST``, and the engines
-  disagree on where NULLs go by default, so the order starts with a 0/1 flag for NULL.
+  disagree on where NULLs go by default, so the order starts with a 0/1 flag for NULL;
+  or, for a list of plain columns that asks for it, a page is two index ranges: the next
+  rows with a value, then the NULL rows by id (:func:`_split_by_null`).
 - The keyset condition is spelled out with AND/OR: SQL Server has no row-value
   comparison. A cursor whose value is NULL continues among the NULL rows by id.
 - Ties are broken by the id, in the sort's direction, so every row has one place.
@@ -19,7 +21,17 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from app.i18n import tr
@@ -68,7 +80,7 @@ def ranked(column: SortExpr, order: Sequence[Any]) -> ColumnElement[int]:
 def ordered_page(
     stmt: Select[*tuple[Any, ...]], *, columns: Mapping[str, SortExpr], sort: Sort,
     id_column: SortExpr, after: Cursor | None, limit: int,
-    not_null: Collection[str] = (),
+    not_null: Collection[str] = (), split_nulls: bool = False,
 ) -> Select[*tuple[Any, ...]]:
     """``stmt`` sorted by ``columns[sort.key]`` and cut to the page after ``after``.
 
@@ -81,6 +93,8 @@ def ordered_page(
             where the actor may not see a value).
         not_null: keys whose value is never NULL: their order needs no NULL flag, so the
             database can walk an index for it.
+        split_nulls: for a statement of plain columns (no ORM entities), read a page of a
+            key that may be NULL as two index ranges (:func:`_split_by_null`).
     """
     check_sort(sort, columns)
     check_cursor(after)
@@ -90,6 +104,9 @@ def ordered_page(
     # Sorting by the id itself: a second id term would be redundant, and SQL Server refuses
     # the same column twice in ORDER BY.
     by_id = value.compare(id_column)
+    if split_nulls and nullable and not by_id:
+        return _split_by_null(stmt, value, id_column, after, limit,
+                              descending=sort.descending)
     if after is not None:
         stmt = stmt.where(_beyond(value, id_column, after, descending=sort.descending,
                                   nullable=nullable, by_id=by_id))
@@ -101,6 +118,47 @@ def ordered_page(
         order.append(id_column.desc() if sort.descending else id_column.asc())
     return (stmt.add_columns(value.label(VALUE_LABEL), id_column.label(ID_LABEL))
             .order_by(None).order_by(*order).limit(limit + 1))
+
+
+def _split_by_null(
+    stmt: Select[*tuple[Any, ...]], value: ColumnElement[Any], id_column: ColumnElement[Any],
+    after: Cursor | None, limit: int, *, descending: bool,
+) -> Select[*tuple[Any, ...]]:
+    """The page of a column that may be NULL, found as two ranges each engine reads off an
+    index on (value, id): the ids of the next ``limit + 1`` rows with a value in the
+    sort's order, and of the next ``limit + 1`` NULL rows by id. ``stmt`` then reads those
+    rows only, in that order (NULLs last).
+
+    One ORDER BY starting with a NULL flag (``CASE WHEN value IS NULL …``) gives the same
+    rows, but no index holds that order: every page sorted the whole list (40 ms a page
+    at 100 000 customers sorted by phone on PostgreSQL). The ids alone come from the
+    index without reading the rows, so the NULL part costs little on the pages where it
+    is not needed. A cursor among the NULL rows reads only those."""
+
+    def direction(column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return column.desc() if descending else column.asc()
+
+    page = stmt.add_columns(value.label(VALUE_LABEL), id_column.label(ID_LABEL))
+    if after is not None and after[0] is None:
+        # Among the NULLs already, which only the id orders.
+        id_beyond = id_column < after[1] if descending else id_column > after[1]
+        return (page.where(value.is_(None), id_beyond).order_by(None)
+                .order_by(direction(id_column)).limit(limit + 1))
+    ids = stmt.with_only_columns(value.label(VALUE_LABEL), id_column.label(ID_LABEL))
+    valued = ids.where(value.is_not(None))
+    if after is not None:
+        valued = valued.where(_beyond(value, id_column, after, descending=descending,
+                                      nullable=False, by_id=False))
+    valued = (valued.order_by(None).order_by(direction(value), direction(id_column))
+              .limit(limit + 1))
+    nulls = (ids.where(value.is_(None)).order_by(None).order_by(direction(id_column))
+             .limit(limit + 1))
+    # Each part as a derived table: SQLite allows no ORDER BY inside a compound SELECT.
+    found = union_all(*(select(*part.subquery().c) for part in (valued, nulls))).subquery()
+    return (page.where(id_column.in_(select(found.c[ID_LABEL])))
+            .order_by(None)
+            .order_by(_null_flag(value), direction(value), direction(id_column))
+            .limit(limit + 1))
 
 
 def in_chunks(session: Session, stmt: Select[*tuple[Any, ...]], *, value: SortExpr,

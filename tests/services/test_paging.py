@@ -100,15 +100,17 @@ def session(engine: Engine) -> Iterator[Session]:
         _META.drop_all(engine, checkfirst=False)
 
 
-def read_all(session: Session, sort: Sort, limit: int) -> tuple[list[int], list[Any]]:
-    """Every id, page by page, and the cursors handed out on the way."""
+def read_all(session: Session, sort: Sort, limit: int, *, split: bool = False
+             ) -> tuple[list[int], list[Any]]:
+    """Every id, page by page, and the cursors handed out on the way (``split``: each
+    page of a key that may be NULL read as two ranges)."""
     ids: list[int] = []
     cursors: list[Any] = []
     after = None
     for _ in range(len(ROWS) + 2):
         stmt = ordered_page(select(probe.c.id), columns=COLUMNS, sort=sort,
                             id_column=probe.c.id, after=after, limit=limit,
-                            not_null=NOT_NULL)
+                            not_null=NOT_NULL, split_nulls=split)
         rows = session.execute(stmt).all()
         ids += [r.id for r in rows[:limit]]
         after = next_after(rows, limit)
@@ -118,25 +120,30 @@ def read_all(session: Session, sort: Sort, limit: int) -> tuple[list[int], list[
     raise AssertionError("paging did not end")
 
 
+@pytest.mark.parametrize("split", [False, True], ids=["flag", "split"])
 @pytest.mark.parametrize("descending", [False, True], ids=["up", "down"])
 @pytest.mark.parametrize("key", list(COLUMNS))
-def test_pages_follow_the_python_order(session: Session, key: str, descending: bool) -> None:
+def test_pages_follow_the_python_order(session: Session, key: str, descending: bool,
+                                       split: bool) -> None:
     expected = python_order(key, descending)
     for limit in (1, 2, 3, len(ROWS)):
-        ids, _ = read_all(session, Sort(key, descending), limit)
+        ids, _ = read_all(session, Sort(key, descending), limit, split=split)
         assert ids == expected, (key, descending, limit)
 
 
+@pytest.mark.parametrize("split", [False, True], ids=["flag", "split"])
 @pytest.mark.parametrize("descending", [False, True], ids=["up", "down"])
 def test_a_cursor_on_a_null_value_goes_on_among_the_nulls(session: Session,
-                                                          descending: bool) -> None:
-    ids, cursors = read_all(session, Sort("name", descending), 1)
+                                                          descending: bool,
+                                                          split: bool) -> None:
+    ids, cursors = read_all(session, Sort("name", descending), 1, split=split)
     on_null = [c for c in cursors if c[0] is None]
     assert len(on_null) == 2  # three NULL names: the cursors after the first two
     assert ids == python_order("name", descending)
     # Straight from a NULL cursor: only the NULL rows beyond that id.
     stmt = ordered_page(select(probe.c.id), columns=COLUMNS, sort=Sort("name", descending),
-                        id_column=probe.c.id, after=(None, 11), limit=10)
+                        id_column=probe.c.id, after=(None, 11), limit=10,
+                        split_nulls=split)
     rest = [r.id for r in session.execute(stmt).all()]
     assert rest == ([2] if descending else [12])
 
@@ -173,12 +180,13 @@ def test_total_counts_the_filtered_rows_whatever_the_page(session: Session) -> N
     assert count_rows(session, base.order_by(probe.c.name).limit(1)) == expected
 
 
+@pytest.mark.parametrize("split", [False, True])
 @pytest.mark.parametrize("after", [None, ("delta", 4), (None, 11)])
 @pytest.mark.parametrize("descending", [False, True])
-def test_statement_compiles_for_sql_server(after: Any, descending: bool) -> None:
+def test_statement_compiles_for_sql_server(after: Any, descending: bool, split: bool) -> None:
     stmt = ordered_page(select(probe.c.id, probe.c.name), columns=COLUMNS,
                         sort=Sort("name", descending), id_column=probe.c.id, after=after,
-                        limit=3)
+                        limit=3, split_nulls=split)
     sql = str(stmt.compile(dialect=mssql.dialect()))
     assert "NULLS" not in sql.upper()
     assert "TOP" in sql or "FETCH" in sql
@@ -191,3 +199,16 @@ def test_sorting_by_the_id_names_it_once() -> None:
                         id_column=probe.c.id, after=(5, 5), limit=3, not_null=NOT_NULL)
     order = str(stmt.compile(dialect=mssql.dialect())).split("ORDER BY")[1]
     assert order.count("paging_probe.id") == 1
+
+
+def test_a_split_page_reads_the_values_and_the_nulls_as_index_ranges(session: Session) -> None:
+    """No NULL flag in the ORDER BY of either part: each can be read off an index on
+    (value, id); the flag orders only the two parts' rows put together."""
+    stmt = ordered_page(select(probe.c.id), columns=COLUMNS, sort=Sort("name", True),
+                        id_column=probe.c.id, after=("charlie", 1), limit=2,
+                        split_nulls=True)
+    sql = str(stmt.compile(dialect=session.get_bind().dialect))
+    inner = sql.split("UNION ALL")
+    assert len(inner) == 2
+    assert all("CASE" not in part.split("ORDER BY")[1].split(")")[0] for part in inner)
+    assert [r.id for r in session.execute(stmt).all()] == [5, 9, 3]
