@@ -665,6 +665,16 @@ def store_values(
             continue
         if row is None:
             row = CustomFieldValue(definition_id=f.id, entity=kind, record_id=record_id)
+            if creating:
+                # A new record's values: nothing in its transaction reads them back (the
+                # caller has ``now``), so they are inserted at the commit, in its round trip.
+                _store(row, f.kind, new)
+                uow.insert_at_commit(CustomFieldValue, {
+                    "definition_id": f.id, "entity": kind, "record_id": record_id,
+                    "value_text": row.value_text, "value_number": row.value_number,
+                    "value_date": row.value_date, "value_bool": row.value_bool})
+                now[f.code] = read_value(f, row)
+                continue
             uow.session.add(row)
         _store(row, f.kind, new)
         now[f.code] = read_value(f, row)

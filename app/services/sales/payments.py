@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import labels
 from app.i18n import tr
@@ -167,7 +168,6 @@ def write_payment(
         received_on=day, amount=amount, method=method, reference=reference, notes=notes,
         received_by_id=actor.user_id, created_by_id=actor.user_id,
         updated_by_id=actor.user_id,
-        allocations=[PaymentAllocation(order_id=oid, amount=part) for oid, part in taken],
     )
     uow.session.add(payment)
     paid_changes: dict[str, list[str]] = {}
@@ -178,6 +178,15 @@ def write_payment(
         order.updated_by_id = actor.user_id
         paid_changes[order.number] = [str(before), str(order.paid_amount)]
     uow.flush()
+    # The allocations: nothing in the transaction reads them back, so they are inserted
+    # at the commit, in its round trip; the payment holds them as written.
+    for oid, part in taken:
+        uow.insert_at_commit(PaymentAllocation, {
+            "payment_id": payment.id, "order_id": oid, "service_ticket_id": None,
+            "amount": part})
+    set_committed_value(payment, "allocations", [
+        PaymentAllocation(payment_id=payment.id, order_id=oid, amount=part)
+        for oid, part in taken])
     audit.record(uow, actor, AuditAction.CREATE, "payment", payment.id,
                  f"{payment.number} {customer_name} {yuan(amount)}",
                  {"after": audit.snapshot(payment),
