@@ -46,6 +46,7 @@ from app.models import (
     Customer,
     CustomFieldValue,
     Department,
+    Device,
     DocumentSequence,
     FeedEntry,
     Order,
@@ -162,7 +163,19 @@ _SEARCH_OPERATIONS = {
     "pinyin initials": "search pinyin initials", "pinyin inside": "search pinyin inside",
     "full pinyin": "search pinyin full", "customer code": "search code",
     "name": "search name", "phone digits": "search phone",
+    "contact name": "search contact", "device serial": "search serial",
 }
+
+# Chinese text: a range of the name suffixes and one of the contacts' names, each
+# customer at its best rank (a name starting with the text first).
+_RAW_NAME = (
+    "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
+    "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, MIN(r) AS r FROM "
+    "(SELECT owner_id AS id, pos * 2 + 1 AS r FROM name_suffixes WHERE owner_kind = 'c' "
+    "AND suffix >= :s AND suffix < :t UNION ALL SELECT customer_id, 4 FROM contacts "
+    "WHERE name >= :p AND name < :q) h GROUP BY id) k JOIN customers c ON c.id = k.id "
+    "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id"
+)
 
 # Hand-written SQL with the same meaning as the service's search for each shape of text.
 _RAW_SEARCH = {
@@ -175,15 +188,17 @@ _RAW_SEARCH = {
         "LEFT JOIN users u ON u.id = c.owner_id "
         "WHERE c.code >= :u AND c.code < :v ORDER BY c.code, c.sort_key, c.id"
     ),
-    # Chinese text: a range of the name suffixes and one of the contacts' names, each
-    # customer at its best rank (a name starting with the text first).
-    "name": (
+    "name": _RAW_NAME,
+    # A contact's name is Chinese text: the same two ranges as a name.
+    "contact name": _RAW_NAME,
+    # A serial number: a range of the devices' serials (the service also looks at codes,
+    # names, pinyin and custom fields, each a range too).
+    "device serial": (
         "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
-        "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, MIN(r) AS r FROM "
-        "(SELECT owner_id AS id, pos * 2 + 1 AS r FROM name_suffixes WHERE owner_kind = 'c' "
-        "AND suffix >= :s AND suffix < :t UNION ALL SELECT customer_id, 4 FROM contacts "
-        "WHERE name >= :p AND name < :q) h GROUP BY id) k JOIN customers c ON c.id = k.id "
-        "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id"
+        "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
+        "LEFT JOIN users u ON u.id = c.owner_id "
+        "WHERE c.id IN (SELECT customer_id FROM devices WHERE serial_number >= :u AND "
+        "serial_number < :v) ORDER BY c.sort_key, c.id"
     ),
     # Digits: a range of the phone suffixes (customers' and contacts' numbers).
     "phone digits": (
@@ -241,7 +256,19 @@ def _sample_queries(engine: Engine) -> dict[str, str]:
             select(Contact.mobile_digits).where(Contact.mobile_digits.is_not(None))
             .order_by(Contact.id).offset(total // 3).limit(1)
         ).scalar_one()
+        contact_name = conn.execute(
+            select(Contact.name).order_by(Contact.id).offset(total // 4).limit(1)
+        ).scalar_one()
+        devices = conn.execute(select(func.count()).select_from(Device)).scalar_one()
+        # From the middle, the first serial with a letter in its first six characters (one
+        # of digits alone is searched as a phone number); typed as at the counter, its
+        # first six characters.
+        serials = conn.execute(
+            select(Device.serial_number).where(Device.serial_number.is_not(None))
+            .order_by(Device.id).offset(devices // 2).limit(50)
+        ).scalars().all()
     name, initials, _phone, code = middle
+    serial = next((s[:6] for s in serials if not s[:6].isdigit()), "")
     return {
         "pinyin initials": initials[:4],
         # Two syllables from inside the name (得力复印纸: "fyz"), initials and in full.
@@ -250,6 +277,9 @@ def _sample_queries(engine: Engine) -> dict[str, str]:
         "customer code": code,
         "name": name[2:4] if len(name) > 4 else name[:2],
         "phone digits": contact_phone[-6:-2],
+        # A contact's whole name (王芳): the name suffixes and the contacts' names.
+        "contact name": contact_name,
+        "device serial": serial,
     }
 
 

@@ -25,7 +25,8 @@ KEYS = {"operation", "engine", "customers", "service_ms", "service_min_ms", "sql
         "statements"}
 OPERATIONS = [
     "search pinyin initials", "search pinyin inside", "search pinyin full", "search code",
-    "search name", "search phone", "scroll to end", "scroll to end, phone descending",
+    "search name", "search phone", "search contact", "search serial", "scroll to end",
+    "scroll to end, phone descending",
     "open 360", "statistic customer-classes", "statistic product-sales",
     "statistic sales-collections", "statistic service", "statistic forecast",
     "statistic assessment", "change feed poll", "export customers xlsx"]

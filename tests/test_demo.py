@@ -449,3 +449,21 @@ def test_a_fresh_load_builds_the_indexes_it_dropped_and_a_failed_one_keeps_them(
     assert _index_definitions(engine) == before
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Customer)).scalar_one() == 0
+
+
+def test_the_planner_knows_the_filled_tables(demo_db: demo.DemoSummary, engine: Engine) -> None:
+    """After a load the database has statistics of the search keys' indexes: without them
+    SQLite read a pinyin range through the owner index (every key of every customer)."""
+    own = make_engine(engine.url)  # catalog queries are not the program's (SQL Server gate)
+    try:
+        with own.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                found = conn.exec_driver_sql(
+                    "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'search_keys'").scalar_one()
+            else:
+                found = conn.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stats WHERE tablename = 'search_keys'"
+                    " AND schemaname = current_schema()").scalar_one()
+    finally:
+        own.dispose()
+    assert found > 0
