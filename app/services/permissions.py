@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     BindParameter,
@@ -137,7 +138,21 @@ def grants_for(uow: UnitOfWork, actor: Actor) -> Grants:
             display_name=display_name,
         )
     uow.grants_cache[actor.user_id] = grants
+    _LAST_GRANTS.setdefault(uow, {})[actor.user_id] = grants
     return grants
+
+
+# The grants each unit of work read last per actor, kept across its transactions: a guess
+# of the next ones (see last_grants), never a permission.
+_LAST_GRANTS: WeakKeyDictionary[UnitOfWork, dict[int, Grants]] = WeakKeyDictionary()
+
+
+def last_grants(uow: UnitOfWork, actor: Actor) -> Grants | None:
+    """The actor's grants as this unit of work last read them, in an earlier transaction
+    perhaps: only a guess of what the next permission query says, for preparing a
+    statement to send with it (``UnitOfWork.read_ahead``), whose results are used only if
+    the statement the real grants make is the same."""
+    return _LAST_GRANTS.get(uow, {}).get(actor.user_id)
 
 
 def _text(column: Any) -> Any:
@@ -214,7 +229,12 @@ def scope_params(uow: UnitOfWork, actor: Actor,
 
     A department scope without a department narrows to the actor's own records.
     """
-    grants = grants_for(uow, actor)
+    return scope_of(grants_for(uow, actor), actor, module)
+
+
+def scope_of(grants: Grants, actor: Actor,
+             module: Module) -> tuple[DataScope, dict[str, int | None]]:
+    """:func:`scope_params` from ``grants`` already read."""
     scope = grants.scope(module)
     if scope is DataScope.DEPARTMENT and grants.department_id is None:
         scope = DataScope.OWN
@@ -298,6 +318,11 @@ def hidden_fields(uow: UnitOfWork, actor: Actor, module: Module) -> frozenset[st
     """Names of the protected fields of ``module`` that the actor's role must not see."""
     with uow:
         grants = grants_for(uow, actor)
+    return hidden_in(grants, module)
+
+
+def hidden_in(grants: Grants, module: Module) -> frozenset[str]:
+    """:func:`hidden_fields` from ``grants`` already read."""
     return frozenset(
         name
         for (mod, name), access in grants.fields.items()
