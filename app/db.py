@@ -14,7 +14,17 @@ from pathlib import Path
 from typing import Any, Final, Literal
 from urllib.parse import quote, quote_plus
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import (
+    URL,
+    Connection,
+    Engine,
+    Table,
+    TextClause,
+    create_engine,
+    event,
+    make_url,
+    text,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -744,6 +754,44 @@ def sends_ahead(engine: Engine) -> bool:
     return _pipeline_class() is not None and psycopg.Pipeline.is_supported()
 
 
+# The statements giving new ids of a table whose INSERT does not return its id, per table.
+_ID_STATEMENTS: weakref.WeakKeyDictionary[Table, TextClause] = weakref.WeakKeyDictionary()
+
+
+def ids_statement(engine: Engine, table: Table) -> TextClause | None:
+    """A statement giving ``:n`` new ids of ``table`` at once (one per row, in no order),
+    for a table whose INSERT does not return its id (``implicit_returning=False``), on a
+    driver that sends statements ahead (`sends_ahead`): on PostgreSQL
+    ``SELECT nextval(...) FROM generate_series(1, :n)`` from the sequence SQLAlchemy
+    itself takes each row's id from (``select nextval(...)`` once per row). None for any
+    other table or database: SQLite and SQL Server take the id from the INSERT."""
+    if table.implicit_returning or not sends_ahead(engine):
+        return None
+    found = _ID_STATEMENTS.get(table)
+    if found is not None:
+        return found
+    column = table.autoincrement_column
+    if (column is None or not column.primary_key or column.default is not None
+            or column.server_default is not None):
+        return None
+    # As SQLAlchemy's PostgreSQL dialect names a SERIAL column's sequence
+    # (PGExecutionContext.get_insert_default).
+    name = getattr(column, "_postgresql_seq_name", None)
+    if name is None:
+        tab, col = table.name, column.name
+        tab = tab[0: 29 + max(0, (29 - len(col)))]
+        col = col[0: 29 + max(0, (29 - len(tab)))]
+        name = f"{tab}_{col}_seq"
+    preparer = engine.dialect.identifier_preparer
+    qualified = preparer.quote(name)
+    if table.schema is not None:
+        qualified = f"{preparer.quote_schema(table.schema)}.{qualified}"
+    literal = "'" + qualified.replace("'", "''") + "'"
+    statement = text(f"SELECT nextval({literal}) FROM generate_series(1, :n)")
+    _ID_STATEMENTS[table] = statement
+    return statement
+
+
 def _prepare(context: Any) -> bool | None:
     return False if context.execution_options.get(PLAN_PER_RUN) else None
 
@@ -805,10 +853,7 @@ def _send(cursor: Any, statement: str, parameters: Any, context: Any, *,
             if begin is not None:
                 connection.execute(begin, prepare=False)
             _execute(cursor, statement, parameters, context)
-            for early in along:
-                early.cursor, early.error = connection.cursor(), None
-                early.cursor.execute(early.statement, early.parameters,
-                                     prepare=early.prepare)
+            _send_along(along, connection)
             if commits:
                 # psycopg's commit() then finds the server out of the transaction: it
                 # sends nothing more. An error of a statement (or of a deferred trigger
@@ -818,27 +863,55 @@ def _send(cursor: Any, statement: str, parameters: Any, context: Any, *,
     except psycopg.Error as exc:
         if commits or not along or cursor.pgresult is None:
             raise
-        # The statement itself ran; one sent ahead did not: its error is raised when the
-        # transaction runs it (or anything else, the transaction being failed by it).
-        for early in along:
-            if early.cursor is None or early.cursor.pgresult is None:
-                early.error = exc
-                early.cursor = early.cursor or connection.cursor()
+        _keep_error(along, exc, connection)
+
+
+def _send_along(along: list[_Early], connection: Any) -> None:
+    """Send the statements sent ahead, in the pipeline open on ``connection``."""
+    for early in along:
+        early.cursor, early.error = connection.cursor(), None
+        early.cursor.execute(early.statement, early.parameters, prepare=early.prepare)
+
+
+def _keep_error(along: list[_Early], exc: BaseException, connection: Any) -> None:
+    """The statement itself ran; one sent ahead with it did not: its error is raised when
+    the transaction runs it (or anything else, the transaction being failed by it)."""
+    for early in along:
+        if early.cursor is None or early.cursor.pgresult is None:
+            early.error = exc
+            early.cursor = early.cursor or connection.cursor()
 
 
 def _send_many(cursor: Any, statement: str, parameters: Any, context: Any) -> None:
     """A batch (executemany), which psycopg sends in a pipeline of its own: in `_pipeline`
     instead, so that the server's idle-in-transaction timer runs after it too (see
-    `_send`); the BEGIN of a transaction it opens goes with it."""
+    `_send`); the BEGIN of a transaction it opens and the statements sent ahead that have
+    not gone yet (`Ahead`, after it) go with it."""
     connection = cursor.connection
+    ahead: Ahead | None = context.execution_options.get(AHEAD)
+    along: list[_Early] = []
+    if ahead is not None and ahead.entries:
+        if (failed := ahead.failure(connection)) is not None:
+            raise failed
+        along = ahead.unsent(connection)
     opens = _opens_transaction(cursor, context)
     begin = _begin_command(connection) if opens else None
     if opens:
         connection.autocommit = True
-    with _pipeline(connection):
-        if begin is not None:
-            connection.execute(begin, prepare=False)
-        context.dialect.do_executemany(cursor, statement, parameters, context)
+    import psycopg
+
+    try:
+        with _pipeline(connection):
+            if begin is not None:
+                connection.execute(begin, prepare=False)
+            context.dialect.do_executemany(cursor, statement, parameters, context)
+            _send_along(along, connection)
+    except psycopg.Error as exc:
+        # A batch keeps no result to tell whether it ran: when none of the statements
+        # sent with it did, the error is the batch's (or the first one's, raised here).
+        if all(early.cursor is None or early.cursor.pgresult is None for early in along):
+            raise
+        _keep_error(along, exc, connection)
 
 
 def _is_psycopg(context: Any) -> bool:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, Table, event, insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Mapper, Session, object_session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.i18n import tr
@@ -47,6 +48,11 @@ class UnitOfWork:
         self.station: str | None = None
         # Rows to insert just before COMMIT (see insert_at_commit).
         self._at_commit: list[tuple[type[Any], dict[str, Any]]] = []
+        # Whether the engine sends statements ahead (app.db.sends_ahead), once known;
+        # then the ids of new rows are taken ahead too (_Ids).
+        self._sends_ahead: bool | None = None
+        if not event.contains(session_factory, "before_flush", _ids_for_new_rows):
+            event.listen(session_factory, "before_flush", _ids_for_new_rows)
 
     @classmethod
     def for_engine(cls, engine: Engine) -> UnitOfWork:
@@ -62,6 +68,8 @@ class UnitOfWork:
         # Re-entrant: a service that calls another service shares the outer transaction.
         if self._depth == 0:
             self.session = self._session_factory()
+            if self._ids_ahead():
+                self.session.info[_IDS] = _Ids(self)
             self.grants_cache = {}
             self.field_stamp = None
             self.transaction_cache = {}
@@ -140,10 +148,31 @@ class UnitOfWork:
         connection = self.session.connection()
         if AHEAD not in connection.get_execution_options():
             connection.execution_options(**{AHEAD: Ahead()})
+        # Not run now: nothing to flush for it (the objects pending go when it goes).
         try:
-            self.session.execute(statement, params, execution_options={CAPTURE: True})
+            with self.session.no_autoflush:
+                self.session.execute(statement, params, execution_options={CAPTURE: True})
         except Captured:
             pass
+
+    def _ids_ahead(self) -> bool:
+        from app.db import sends_ahead
+
+        if self._sends_ahead is None:
+            self._sends_ahead = sends_ahead(self.engine)
+        return self._sends_ahead
+
+    def reserve_ids(self, entity: type[Any], count: int) -> None:
+        """Have ``count`` ids of ``entity``'s table taken with the next statement this
+        transaction sends (PostgreSQL), for rows of a table whose INSERT does not return
+        its id (``implicit_returning=False``) that a later flush inserts: they take these
+        ids instead of a ``select nextval`` round trip each. A flush takes the ids of the
+        new rows it finds itself too (with its first statement), but rows added after
+        an earlier flush (an order's lines once the order has its id) are not there yet.
+        Elsewhere, or for another table, nothing happens."""
+        ids: _Ids | None = self.session.info.get(_IDS)
+        if ids is not None and count > 0:
+            ids.reserve(_table_of(entity), count)
 
     def commit(self) -> None:
         if self._depth > 1:
@@ -195,6 +224,97 @@ class UnitOfWork:
 
     def _url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
+
+
+# In a unit of work's session info (PostgreSQL): the ids taken ahead for new rows.
+_IDS = "stationcrm_ids"
+
+
+def _table_of(entity: type[Any]) -> Table:
+    from sqlalchemy import inspect
+
+    table = inspect(entity).local_table
+    assert isinstance(table, Table)
+    return table
+
+
+class _Ids:
+    """Ids of tables whose INSERT does not return its id (``implicit_returning=False``),
+    taken from their sequence ahead: one statement for all the new rows of a table, sent
+    with the next statement of the transaction (``UnitOfWork.read_ahead``), instead of
+    the ``select nextval`` SQLAlchemy sends before each row's INSERT. A new row takes
+    one as it is inserted (`_take_id`)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        # Per table: the statements sent ahead (with their count) and the ids they gave.
+        self.pending: dict[Table, list[tuple[Any, dict[str, int]]]] = {}
+        self.ready: dict[Table, deque[int]] = {}
+        self.coming: Counter[Table] = Counter()
+
+    def reserve(self, table: Table, count: int) -> None:
+        from app.db import ids_statement
+
+        statement = ids_statement(self.uow.engine, table)
+        if statement is None:
+            return
+        params = {"n": count}
+        self.uow.read_ahead(statement, params)
+        self.pending.setdefault(table, []).append((statement, params))
+        self.coming[table] += count
+
+    def take(self, table: Table, connection: Connection) -> int | None:
+        ready = self.ready.setdefault(table, deque())
+        if not ready:
+            for statement, params in self.pending.pop(table, []):
+                # Sent ahead: the ids are here already.
+                ready.extend(sorted(connection.execute(statement, params).scalars()))
+            self.coming[table] = len(ready)
+        if not ready:
+            return None
+        self.coming[table] -= 1
+        return ready.popleft()
+
+
+def _ids_for_new_rows(session: Session, _context: Any, _instances: Any) -> None:
+    """Before a flush: the ids its new rows of tables without RETURNING will take, sent
+    with its first statement (beyond those taken already)."""
+    ids: _Ids | None = session.info.get(_IDS)
+    if ids is None or not session.new:
+        return
+    from sqlalchemy import inspect
+
+    wanted: Counter[Table] = Counter()
+    for obj in session.new:
+        mapper = inspect(obj).mapper
+        table = mapper.local_table
+        if not isinstance(table, Table) or table.implicit_returning:
+            continue
+        column = table.autoincrement_column
+        if column is not None and getattr(
+                obj, mapper.get_property_by_column(column).key) is None:
+            wanted[table] += 1
+    for table, count in wanted.items():
+        if count > ids.coming[table]:
+            ids.reserve(table, count - ids.coming[table])
+
+
+@event.listens_for(Mapper, "before_insert")
+def _take_id(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    """A new row of a table without RETURNING takes an id taken ahead (`_Ids`), if any."""
+    table = mapper.local_table
+    if not isinstance(table, Table) or table.implicit_returning:
+        return
+    session = object_session(target)
+    ids: _Ids | None = session.info.get(_IDS) if session is not None else None
+    if ids is None or table not in ids.coming and table not in ids.ready:
+        return
+    column = table.autoincrement_column
+    if column is None:
+        return
+    key = mapper.get_property_by_column(column).key
+    if getattr(target, key) is None and (taken := ids.take(table, connection)) is not None:
+        setattr(target, key, taken)
 
 
 # SQL Server takes at most 2100 parameters in a statement: 200 rows of up to 10 columns.

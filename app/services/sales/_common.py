@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from sqlalchemy import null, or_, select
+from sqlalchemy import Select, null, or_, select
 from sqlalchemy.orm import object_mapper
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -402,18 +402,36 @@ def _write_order_lines(uow: UnitOfWork, order: Order,
     order.lines = final
 
 
+def _costs_query(uow: UnitOfWork, actor: Actor, order_id: int
+                 ) -> Select[*tuple[Any, ...]] | None:
+    """What `_read_costs` reads for the order, or None for a role that reads nothing."""
+    unit, totals = _cost_columns(uow, actor)
+    if not (unit or totals):
+        return None
+    return (select(OrderLine.id, OrderLine.unit_cost,
+                   OrderLine.line_cost if totals else null(),
+                   Order.total_cost if totals else null())
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(OrderLine.order_id == order_id))
+
+
+def _read_costs_ahead(uow: UnitOfWork, actor: Actor, order: Order) -> None:
+    """Have `_read_costs`'s query sent with the next statement (``UnitOfWork.read_ahead``):
+    just before the flush that inserts the lines, the query goes in its round trip, after
+    the lines' INSERT (and the trigger that costs them), on PostgreSQL."""
+    query = _costs_query(uow, actor, order.id)
+    if query is not None:
+        uow.read_ahead(query)
+
+
 def _read_costs(uow: UnitOfWork, actor: Actor, order: Order) -> None:
     """After a flush: the cost columns as the database made them, for a role that may
     read them (one query); for any other role they are forgotten, never read."""
     unit, totals = _cost_columns(uow, actor)
     line_keys = [k for k, ok in (("unit_cost", unit), ("line_cost", totals)) if ok]
-    if line_keys:
-        found = {r[0]: r for r in uow.session.execute(
-            select(OrderLine.id, OrderLine.unit_cost,
-                   OrderLine.line_cost if totals else null(),
-                   Order.total_cost if totals else null())
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(OrderLine.order_id == order.id)).all()}
+    query = _costs_query(uow, actor, order.id)
+    if query is not None:
+        found = {r[0]: r for r in uow.session.execute(query).all()}
         for ln in order.lines:
             row = found[ln.id]
             set_committed_value(ln, "unit_cost", row[1])

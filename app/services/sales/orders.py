@@ -42,6 +42,7 @@ from app.services.sales._common import (
     _order_view,
     _owner,
     _read_costs,
+    _read_costs_ahead,
     _record_label,
     _require_draft,
     _snapshot,
@@ -105,11 +106,17 @@ def insert_order(uow: UnitOfWork, actor: Actor, values: dict[str, Any],
         # An order goes to management's confirmation queue as it is written.
         confirm_status=ConfirmStatus.SUBMITTED.value,
         customer_source=customer.source, created_by_id=actor.user_id,
-        updated_by_id=actor.user_id, **header,
+        updated_by_id=actor.user_id, lines=[], **header,
     )
     uow.session.add(order)
-    _write_order_lines(uow, order, lines)
     _order_totals(order, lines)
+    # The order, then its lines (the order's id is the lines' and the cost query's): on
+    # PostgreSQL the lines' ids go with the order's INSERT, and the costs the trigger
+    # wrote are read in the round trip of the lines' INSERT.
+    uow.reserve_ids(OrderLine, len(lines))
+    uow.flush()
+    _write_order_lines(uow, order, lines)
+    _read_costs_ahead(uow, actor, order)
     uow.flush()
     _read_costs(uow, actor, order)
     custom, now = custom_fields.store_values(
