@@ -238,7 +238,8 @@ class OrderLine(Base):
               "line_cost"),
         # SQL Server refuses OUTPUT inserted.id (without INTO) on a table with triggers,
         # and this table has the cost trigger. The flag is per table, not per database, so
-        # PostgreSQL takes each line's id first (select nextval): one round trip per line.
+        # PostgreSQL takes the lines' ids first, all in one statement sent ahead with an
+        # earlier one (UnitOfWork.reserve_ids, app.db.ids_statement).
         {"implicit_returning": False},
     )
 
