@@ -151,8 +151,12 @@ def _split_by_null(
                                       nullable=False, by_id=False))
     valued = (valued.order_by(None).order_by(direction(value), direction(id_column))
               .limit(limit + 1))
-    nulls = (ids.where(value.is_(None)).order_by(None).order_by(direction(id_column))
-             .limit(limit + 1))
+    # The NULL rows only on the page where the values end: else every page would read
+    # (and then drop) a page of them too. Counting the values' ids again is the same
+    # index range, read once (an uncorrelated subquery).
+    values_end = select(func.count()).select_from(valued.subquery()).scalar_subquery() <= limit
+    nulls = (ids.where(value.is_(None), values_end).order_by(None)
+             .order_by(direction(id_column)).limit(limit + 1))
     # Each part as a derived table: SQLite allows no ORDER BY inside a compound SELECT.
     found = union_all(*(select(*part.subquery().c) for part in (valued, nulls))).subquery()
     return (page.where(id_column.in_(select(found.c[ID_LABEL])))
