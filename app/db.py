@@ -843,15 +843,10 @@ def _send(cursor: Any, statement: str, parameters: Any, context: Any, *,
             connection.autocommit = False  # psycopg sends the BEGIN itself
         _execute(cursor, statement, parameters, context)
         return
-    begin = _begin_command(connection) if opens else None
-    if opens:
-        connection.autocommit = True
     import psycopg
 
     try:
-        with _pipeline(connection):
-            if begin is not None:
-                connection.execute(begin, prepare=False)
+        with _pipelined(connection, opens=opens):
             _execute(cursor, statement, parameters, context)
             _send_along(along, connection)
             if commits:
@@ -864,6 +859,19 @@ def _send(cursor: Any, statement: str, parameters: Any, context: Any, *,
         if commits or not along or cursor.pgresult is None:
             raise
         _keep_error(along, exc, connection)
+
+
+@contextlib.contextmanager
+def _pipelined(connection: Any, *, opens: bool) -> Iterator[None]:
+    """`_pipeline` on ``connection``, led by the BEGIN psycopg would have sent on its own
+    when the statements in it open a transaction (``opens``)."""
+    begin = _begin_command(connection) if opens else None
+    if opens:
+        connection.autocommit = True
+    with _pipeline(connection):
+        if begin is not None:
+            connection.execute(begin, prepare=False)
+        yield
 
 
 def _send_along(along: list[_Early], connection: Any) -> None:
@@ -894,16 +902,10 @@ def _send_many(cursor: Any, statement: str, parameters: Any, context: Any) -> No
         if (failed := ahead.failure(connection)) is not None:
             raise failed
         along = ahead.unsent(connection)
-    opens = _opens_transaction(cursor, context)
-    begin = _begin_command(connection) if opens else None
-    if opens:
-        connection.autocommit = True
     import psycopg
 
     try:
-        with _pipeline(connection):
-            if begin is not None:
-                connection.execute(begin, prepare=False)
+        with _pipelined(connection, opens=_opens_transaction(cursor, context)):
             context.dialect.do_executemany(cursor, statement, parameters, context)
             _send_along(along, connection)
     except psycopg.Error as exc:

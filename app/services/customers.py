@@ -829,6 +829,26 @@ def update_customer(
         return detail
 
 
+def filter_conditions(filters: CustomerFilters, owner_id: Any = Customer.owner_id
+                      ) -> list[Any]:
+    """The WHERE conditions of the list's filters (class, source, status, owner, custom
+    values), for the list and the export alike; ``owner_id`` is the column the list reads
+    the owner from."""
+    conditions: list[Any] = []
+    if filters.customer_class:
+        conditions.append(Customer.customer_class == filters.customer_class)
+    if filters.source:
+        conditions.append(Customer.source == filters.source)
+    if filters.status:
+        conditions.append(Customer.status == filters.status)
+    if filters.owner_id:
+        conditions.append(owner_id == filters.owner_id)
+    for wanted in filters.custom:
+        conditions.append(custom_fields.matches(CustomFieldEntity.CUSTOMER, Customer.id,
+                                                wanted.code, wanted.op, wanted.value))
+    return conditions
+
+
 @dataclass(frozen=True)
 class _PageQuery:
     statement: Any
@@ -844,18 +864,7 @@ def _page_query(shape: str, text_params: dict[str, Any], scope: DataScope,
     data scope ``scope`` (with its ``scope_values``) who may or may not see phones."""
     params: dict[str, Any] = {**scope_values, **text_params}
     src = _list_source(shape, scope)
-    conditions = []
-    if filters.customer_class:
-        conditions.append(Customer.customer_class == filters.customer_class)
-    if filters.source:
-        conditions.append(Customer.source == filters.source)
-    if filters.status:
-        conditions.append(Customer.status == filters.status)
-    if filters.owner_id:
-        conditions.append(src.owner_id == filters.owner_id)
-    for wanted in filters.custom:
-        conditions.append(custom_fields.matches(CustomFieldEntity.CUSTOMER, Customer.id,
-                                                wanted.code, wanted.op, wanted.value))
+    conditions = filter_conditions(filters, src.owner_id)
     if filters.custom:
         # Filtering on values reveals them: only rows the actor may open.
         conditions.append(scope_clause(scope, Customer.owner_id))

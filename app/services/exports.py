@@ -28,7 +28,6 @@ from app.models import Customer, Order, ServiceTicket, User
 from app.models.customers import customer_directory, customer_phones
 from app.models.enums import (
     AuditAction,
-    CustomFieldEntity,
     Module,
     Operation,
     OrderStatus,
@@ -37,7 +36,7 @@ from app.models.enums import (
 )
 from app.reports.tabular import Cell, Sheet, write_csv, write_xlsx
 from app.services import audit, custom_fields
-from app.services.customers import CustomerFilters, search_condition
+from app.services.customers import CustomerFilters, filter_conditions, search_condition
 from app.services.errors import ValidationError
 from app.services.paging import in_chunks
 from app.services.permissions import Actor, hidden_fields, require, scope_filter, sees_margin
@@ -161,18 +160,8 @@ def export_customers(
         filters = filters or CustomerFilters()
         matching, text_params = search_condition(
             text, phones_of=actor.user_id if phone_hidden else None)
-        conditions = [scope_filter(uow, actor, Module.CUSTOMERS, Customer.owner_id), matching]
-        if filters.customer_class:
-            conditions.append(Customer.customer_class == filters.customer_class)
-        if filters.source:
-            conditions.append(Customer.source == filters.source)
-        if filters.status:
-            conditions.append(Customer.status == filters.status)
-        if filters.owner_id:
-            conditions.append(Customer.owner_id == filters.owner_id)
-        for wanted in getattr(filters, "custom", ()):
-            conditions.append(custom_fields.matches(CustomFieldEntity.CUSTOMER, Customer.id,
-                                                    wanted.code, wanted.op, wanted.value))
+        conditions = [scope_filter(uow, actor, Module.CUSTOMERS, Customer.owner_id), matching,
+                      *filter_conditions(filters)]
         # A role with the phone field hidden gets its own customers' numbers from the
         # phone view (its database login may not read the column).
         cp = customer_phones.c
