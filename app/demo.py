@@ -755,20 +755,11 @@ class _Writer:
         INSERT would send it."""
         plan = self._copy_plans.get((table.name, columns))
         if plan is None:
-            dialect = self.conn.dialect
-            converters: list[Callable[[Any], Any] | None] = []
-            for key in columns:
-                column_type = table.c[key].type
-                if isinstance(column_type, m.UTCDateTime):
-                    converters.append(_server_timestamp)
-                elif isinstance(column_type, Date):
-                    converters.append(_sqlite_date)
-                else:
-                    converters.append(column_type.dialect_impl(dialect).bind_processor(dialect))
-            quoted = ", ".join(dialect.identifier_preparer.quote(key) for key in columns)
+            preparer = self.conn.dialect.identifier_preparer
+            quoted = ", ".join(preparer.quote(key) for key in columns)
             plan = self._copy_plans[(table.name, columns)] = (
-                f"COPY {dialect.identifier_preparer.format_table(table)} ({quoted}) "
-                "FROM STDIN", tuple(converters))
+                f"COPY {preparer.format_table(table)} ({quoted}) FROM STDIN",
+                self._converters(table, columns, _server_timestamp))
         sql, prepared = plan
         convert = [(i, f) for i, f in enumerate(prepared) if f is not None]
         driver = self.conn.connection.driver_connection
@@ -792,16 +783,24 @@ class _Writer:
         order = tuple(compiled.positiontup or ())
         if sorted(order) != sorted(keys):
             raise RuntimeError(f"unexpected parameters for {table.name}: {order}")
+        return str(compiled), order, self._converters(table, order, _sqlite_timestamp)
+
+    def _converters(self, table: Table, keys: tuple[str, ...],
+                    timestamp: Callable[[Any], Any]) -> tuple[Callable[[Any], Any] | None, ...]:
+        """What turns each value of ``keys`` into what the statement sends: ``timestamp``
+        for the timestamps (epoch seconds here), ISO text for dates, else the type's own
+        bind processor (None where there is nothing to do)."""
+        dialect = self.conn.dialect
         converters: list[Callable[[Any], Any] | None] = []
-        for key in order:
+        for key in keys:
             column_type = table.c[key].type
             if isinstance(column_type, m.UTCDateTime):
-                converters.append(_sqlite_timestamp)
+                converters.append(timestamp)
             elif isinstance(column_type, Date):
                 converters.append(_sqlite_date)
             else:
                 converters.append(column_type.dialect_impl(dialect).bind_processor(dialect))
-        return str(compiled), order, tuple(converters)
+        return tuple(converters)
 
 @dataclass(frozen=True, slots=True)
 class _NameText:
