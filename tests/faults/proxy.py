@@ -22,8 +22,11 @@ from typing import Literal
 
 Mode = Literal["pass", "black_hole", "refuse"]
 
-# PostgreSQL's simple-query message for COMMIT, as psycopg sends it: 'Q', length, text, NUL.
-_COMMIT = b"Q\x00\x00\x00\x0bCOMMIT\x00"
+# PostgreSQL's messages for COMMIT as psycopg sends it: the simple query ('Q', length,
+# text, NUL), or, when the COMMIT goes in one pipeline with the transaction's last INSERT
+# (app.db.WITH_COMMIT), the extended protocol's Parse ('P', length, unnamed statement,
+# text, no parameter types).
+_COMMITS = (b"Q\x00\x00\x00\x0bCOMMIT\x00", b"P\x00\x00\x00\x0e\x00COMMIT\x00\x00\x00")
 
 
 class FaultProxy:
@@ -95,7 +98,8 @@ class FaultProxy:
                     if not data:
                         return
                     if sock is client:
-                        if _COMMIT in data and self._lose_commit.is_set():
+                        if (self._lose_commit.is_set()
+                                and any(commit in data for commit in _COMMITS)):
                             self._lose_commit.clear()
                             server.sendall(data)
                             self._swallow_reply(server)

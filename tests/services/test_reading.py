@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
@@ -49,10 +50,14 @@ def test_a_reading_unit_of_work_leaves_no_transaction_behind(uow, engine, clerk)
         assert connection.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
         connection.execute(text("SELECT 1"))
     with uow:
-        # The pooled connection is back to real transactions for the next use case.
+        # The pooled connection is back to real transactions for the next use case: its
+        # first statement opens one (psycopg's own autocommit flag stays on, app.db sends
+        # the BEGIN with that statement).
         connection = uow.session.connection()
         assert "isolation_level" not in connection.get_execution_options()
-        assert not connection.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        connection.execute(text("SELECT 1"))
+        status = connection.connection.dbapi_connection.info.transaction_status  # type: ignore[union-attr]
+        assert status == TransactionStatus.INTRANS
 
 
 def test_the_customer_search_is_planned_for_each_text_on_postgresql(uow, engine, clerk):
