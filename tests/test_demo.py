@@ -51,6 +51,7 @@ from app.textkeys import (
     sort_key,
 )
 from tests import mssql_guard
+from tests.test_demo_scale import watch_dropped_indexes
 
 TODAY = dt.date(2026, 11, 26)
 SIZE = 200
@@ -423,14 +424,7 @@ def test_a_fresh_load_builds_the_indexes_it_dropped_and_a_failed_one_keeps_them(
     are dropped for the load and built again before the commit; a failed load's rollback
     gets them back too."""
     before = _index_definitions(engine)
-    dropped: list[str] = []
-    original = demo._BulkLoad.suspend_indexes
-
-    def watch(self: demo._BulkLoad) -> None:
-        original(self)
-        dropped.extend(name for name, _sql in self.statements)
-
-    monkeypatch.setattr(demo._BulkLoad, "suspend_indexes", watch)
+    dropped = watch_dropped_indexes(monkeypatch)
     demo.generate_demo_data(engine, customers=30, seed=3, today=TODAY)
     assert "ix_search_keys_lookup" in dropped
     assert not [n for n in dropped if n.startswith(("ix_order_lines", "ix_repair_parts"))]

@@ -175,11 +175,9 @@ def test_a_failed_bulk_load_leaves_nothing_behind(
     assert _journal_mode(path) == "wal"
 
 
-def test_appending_a_few_keeps_the_indexes_in_place(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "demo.sqlite3"
-    eng = _fresh(path)
+def watch_dropped_indexes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the indexes each load drops (for the rest of the test), as it drops
+    them."""
     dropped: list[str] = []
     original = demo._BulkLoad.suspend_indexes
 
@@ -188,6 +186,15 @@ def test_appending_a_few_keeps_the_indexes_in_place(
         dropped.extend(name for name, _sql in self.statements)
 
     monkeypatch.setattr(demo._BulkLoad, "suspend_indexes", watch)
+    return dropped
+
+
+def test_appending_a_few_keeps_the_indexes_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "demo.sqlite3"
+    eng = _fresh(path)
+    dropped = watch_dropped_indexes(monkeypatch)
     try:
         demo.generate_demo_data(eng, customers=60, seed=4, today=TODAY)
         assert "ix_search_keys_lookup" in dropped
