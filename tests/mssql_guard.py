@@ -53,6 +53,10 @@ from sqlalchemy.sql.elements import (
 from sqlalchemy.types import TypeEngine
 
 MSSQL = mssql.dialect()
+# As on a connection to the oldest server StationCRM takes (app.sqlserver: 2016 SP1): a
+# page's size given as a parameter is OFFSET … FETCH there, not a ROW_NUMBER() wrapper.
+MSSQL.server_version_info = (13, 0, 4001)
+MSSQL._setup_version_attributes()
 
 # Constructs SQLAlchemy's mssql compiler renders without complaint but SQL Server rejects.
 _REJECTED = [

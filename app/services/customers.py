@@ -879,10 +879,14 @@ def _page_query(shape: str, text_params: dict[str, Any], scope: DataScope,
             stmt = stmt.where(*conditions)
         params["page_limit"] = limit + 1
     else:
-        stmt = ordered_page(_search_base(shape, scope, phones_hidden).where(*conditions),
+        base = _search_base(shape, scope, phones_hidden)
+        stmt = ordered_page(base.where(*conditions) if conditions else base,
                             columns=_sort_columns(shape, scope, phones_hidden),
                             sort=sort, id_column=src.id, after=after, limit=limit,
-                            not_null=("code", "name"), split_nulls=True)
+                            not_null=("code", "name"), split_nulls=True,
+                            # The base statement is the same object page after page
+                            # unless filters add to it: so is the page's then.
+                            params=None if conditions else params)
     return _PageQuery(stmt, params, conditions, ranked)
 
 

@@ -17,14 +17,17 @@ Written once for SQLite, PostgreSQL and SQL Server alike:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     and_,
+    bindparam,
     case,
     func,
     literal_column,
@@ -81,6 +84,7 @@ def ordered_page(
     stmt: Select[*tuple[Any, ...]], *, columns: Mapping[str, SortExpr], sort: Sort,
     id_column: SortExpr, after: Cursor | None, limit: int,
     not_null: Collection[str] = (), split_nulls: bool = False,
+    params: dict[str, Any] | None = None,
 ) -> Select[*tuple[Any, ...]]:
     """``stmt`` sorted by ``columns[sort.key]`` and cut to the page after ``after``.
 
@@ -95,6 +99,10 @@ def ordered_page(
             database can walk an index for it.
         split_nulls: for a statement of plain columns (no ORM entities), read a page of a
             key that may be NULL as two index ranges (:func:`_split_by_null`).
+        params: with ``split_nulls``, for a ``stmt`` built once and passed again for
+            every page: the page's statement is built once too, and the position and size
+            of this page are put in ``params`` (execute the statement with them) instead
+            of in the statement. Building it anew took a third of a page's time.
     """
     check_sort(sort, columns)
     check_cursor(after)
@@ -105,8 +113,12 @@ def ordered_page(
     # the same column twice in ORDER BY.
     by_id = value.compare(id_column)
     if split_nulls and nullable and not by_id:
-        return _split_by_null(stmt, value, id_column, after, limit,
-                              descending=sort.descending)
+        position = "first" if after is None else "nulls" if after[0] is None else "values"
+        if params is None:
+            return _split_by_null(stmt, value, id_column, position, descending=sort.descending
+                                  ).params(_split_params(after, limit))
+        params.update(_split_params(after, limit))
+        return _split_by_null_once(stmt, value, id_column, position, sort.descending)
     if after is not None:
         stmt = stmt.where(_beyond(value, id_column, after, descending=sort.descending,
                                   nullable=nullable, by_id=by_id))
@@ -120,9 +132,34 @@ def ordered_page(
             .order_by(None).order_by(*order).limit(limit + 1))
 
 
+# The parameters of a page read as two ranges (:func:`_split_by_null`).
+_AFTER_VALUE, _AFTER_ID, _PAGE_ROWS, _PAGE_SIZE = (
+    "split_after_value", "split_after_id", "split_page_rows", "split_page_size")
+
+
+def _split_params(after: Cursor | None, limit: int) -> dict[str, Any]:
+    values: dict[str, Any] = {_PAGE_ROWS: limit + 1, _PAGE_SIZE: limit}
+    if after is not None:
+        values[_AFTER_ID] = after[1]
+        if after[0] is not None:
+            values[_AFTER_VALUE] = after[0]
+    return values
+
+
+@functools.lru_cache(maxsize=64)
+def _split_by_null_once(
+    stmt: Select[*tuple[Any, ...]], value: ColumnElement[Any], id_column: ColumnElement[Any],
+    position: str, descending: bool,
+) -> Select[*tuple[Any, ...]]:
+    """:func:`_split_by_null` for a statement passed again and again (the cache keeps it,
+    so its identity is not reused): the same page statement each time, whose compiled
+    form the engine finds without building and keying it anew."""
+    return _split_by_null(stmt, value, id_column, position, descending=descending)
+
+
 def _split_by_null(
     stmt: Select[*tuple[Any, ...]], value: ColumnElement[Any], id_column: ColumnElement[Any],
-    after: Cursor | None, limit: int, *, descending: bool,
+    position: str, *, descending: bool,
 ) -> Select[*tuple[Any, ...]]:
     """The page of a column that may be NULL, found as two ranges each engine reads off an
     index on (value, id): the ids of the next ``limit + 1`` rows with a value in the
@@ -133,36 +170,44 @@ def _split_by_null(
     rows, but no index holds that order: every page sorted the whole list (40 ms a page
     at 100 000 customers sorted by phone on PostgreSQL). The ids alone come from the
     index without reading the rows, so the NULL part costs little on the pages where it
-    is not needed. A cursor among the NULL rows reads only those."""
+    is not needed. A cursor among the NULL rows reads only those.
+
+    ``position``: ``first`` (the first page), ``values`` (after a row with a value) or
+    ``nulls`` (after a NULL row). The position and the page's size are parameters
+    (:func:`_split_params`)."""
 
     def direction(column: ColumnElement[Any]) -> ColumnElement[Any]:
         return column.desc() if descending else column.asc()
 
+    rows = bindparam(_PAGE_ROWS, type_=Integer)
     page = stmt.add_columns(value.label(VALUE_LABEL), id_column.label(ID_LABEL))
-    if after is not None and after[0] is None:
+    last_id = bindparam(_AFTER_ID, type_=id_column.type)
+    if position == "nulls":
         # Among the NULLs already, which only the id orders.
-        id_beyond = id_column < after[1] if descending else id_column > after[1]
+        id_beyond = id_column < last_id if descending else id_column > last_id
         return (page.where(value.is_(None), id_beyond).order_by(None)
-                .order_by(direction(id_column)).limit(limit + 1))
+                .order_by(direction(id_column)).limit(rows))
     ids = stmt.with_only_columns(value.label(VALUE_LABEL), id_column.label(ID_LABEL))
     valued = ids.where(value.is_not(None))
-    if after is not None:
-        valued = valued.where(_beyond(value, id_column, after, descending=descending,
-                                      nullable=False, by_id=False))
+    if position == "values":
+        valued = valued.where(_beyond(value, id_column,
+                                      (bindparam(_AFTER_VALUE, type_=value.type), last_id),
+                                      descending=descending, nullable=False, by_id=False))
     valued = (valued.order_by(None).order_by(direction(value), direction(id_column))
-              .limit(limit + 1))
+              .limit(rows))
     # The NULL rows only on the page where the values end: else every page would read
     # (and then drop) a page of them too. Counting the values' ids again is the same
     # index range, read once (an uncorrelated subquery).
-    values_end = select(func.count()).select_from(valued.subquery()).scalar_subquery() <= limit
+    values_end = (select(func.count()).select_from(valued.subquery()).scalar_subquery()
+                  <= bindparam(_PAGE_SIZE, type_=Integer))
     nulls = (ids.where(value.is_(None), values_end).order_by(None)
-             .order_by(direction(id_column)).limit(limit + 1))
+             .order_by(direction(id_column)).limit(rows))
     # Each part as a derived table: SQLite allows no ORDER BY inside a compound SELECT.
     found = union_all(*(select(*part.subquery().c) for part in (valued, nulls))).subquery()
     return (page.where(id_column.in_(select(found.c[ID_LABEL])))
             .order_by(None)
             .order_by(_null_flag(value), direction(value), direction(id_column))
-            .limit(limit + 1))
+            .limit(rows))
 
 
 def in_chunks(session: Session, stmt: Select[*tuple[Any, ...]], *, value: SortExpr,
