@@ -872,7 +872,8 @@ def _page_query(shape: str, text_params: dict[str, Any], scope: DataScope,
     if sort is None:
         # The list's own pinyin order (a text's best matches first): its statement
         # is built once and reused, the next pages' too.
-        stmt = _search_statement(shape, scope, phones_hidden, after is not None)
+        stmt = _search_statement(shape, scope, phones_hidden, after is not None,
+                                 filtered=bool(conditions))
         if after is not None:
             params.update(_after_params(after, ranked))
         if conditions:
@@ -1320,21 +1321,43 @@ def _best(shape: str) -> Any:
 
 @functools.cache
 def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False,
-                      paged: bool = False) -> Any:
+                      paged: bool = False, *, filtered: bool = False) -> Any:
     """The list query for one shape of search text and one data scope, built once: in
     pinyin order, or for a text of a ranked shape best match first, then in pinyin order.
 
     ``paged``: the rows after a position, given as the parameters of :func:`_after_params`
     (the next pages of a scroll: 2 000 of them for a million customers, and building the
-    condition anew for each cost a tenth of the scroll)."""
+    condition anew for each cost a tenth of the scroll). ``filtered``: the caller adds
+    conditions on the customers' rows (the list's filters), so a ranked search's page is
+    chosen after the customers are joined rather than before (:func:`_ranked_page`)."""
     src = _list_source(shape, scope)
     ranked = shape in _RANKED_SHAPES
+    if ranked and not filtered:
+        page = _ranked_page(shape, paged)
+        return (_search_base(shape, scope, phones_hidden, ranked=True, page=paged)
+                .order_by(page.c.match_rank, page.c.sort_key, page.c.id))
     order = (_best(shape).c.match_rank,) if ranked else ()
     stmt = _search_base(shape, scope, phones_hidden, ranked=ranked)
     if paged:
         stmt = stmt.where(_ranked_after(shape) if ranked else _sorted_after(src))
     return stmt.order_by(*order, src.sort_key, src.id).limit(
         bindparam("page_limit", type_=Integer))
+
+
+@functools.cache
+def _ranked_page(shape: str, paged: bool) -> Any:
+    """One page of a ranked search's matches (id, ``match_rank``, sort key), chosen before
+    the rest of their rows is read: ordering the matches needs only their sort key from
+    the directory, so a text that finds thousands of customers (four pinyin initials at a
+    million customers) reads the customers' rows and their owners for one page only.
+    ``paged``: the matches after a position (:func:`_ranked_after`)."""
+    best, d = _best(shape), _DIRECTORY
+    stmt = (select(best.c.id, best.c.match_rank, d.sort_key)
+            .select_from(best).join(customer_directory, d.id == best.c.id))
+    if paged:
+        stmt = stmt.where(_ranked_after(shape))
+    return (stmt.order_by(best.c.match_rank, d.sort_key, best.c.id)
+            .limit(bindparam("page_limit", type_=Integer)).subquery("page"))
 
 
 def _sorted_after(src: _ListSource) -> Any:
@@ -1372,7 +1395,8 @@ def _after_params(after: Cursor, ranked: bool) -> dict[str, Any]:
 
 @functools.cache
 def _search_base(shape: str, scope: DataScope, phones_hidden: bool = False, *,
-                 counting: bool = False, ranked: bool = False) -> Any:
+                 counting: bool = False, ranked: bool = False,
+                 page: bool | None = None) -> Any:
     """The list query for one shape of search text and one data scope, unordered.
 
     With ``phones_hidden`` the phone comes from the phone view, for the actor's own
@@ -1380,7 +1404,8 @@ def _search_base(shape: str, scope: DataScope, phones_hidden: bool = False, *,
     ``counting``: only the ids, without the owner's name — the same rows, for the total
     (the join to the users costs more than the count itself on a long list).
     ``ranked``: the rows come from the matches (:func:`_best`), each with its
-    ``match_rank`` as the last column."""
+    ``match_rank`` as the last column; with ``page`` (True: after a position) only those
+    of one page of them (:func:`_ranked_page`), already limited."""
     src = _list_source(shape, scope)
     cp = customer_phones.c
     phone = cp.phone if phones_hidden else Customer.phone
@@ -1394,9 +1419,9 @@ def _search_base(shape: str, scope: DataScope, phones_hidden: bool = False, *,
         case((_visible(scope, src), True), else_=False).label("visible"),
     )
     if ranked:
-        best = _best(shape)
-        stmt = (stmt.add_columns(best.c.match_rank).select_from(best)
-                .join(customer_directory, src.id == best.c.id)
+        matches = _best(shape) if page is None else _ranked_page(shape, page)
+        stmt = (stmt.add_columns(matches.c.match_rank).select_from(matches)
+                .join(customer_directory, src.id == matches.c.id)
                 .outerjoin(Customer, Customer.id == src.id))
     elif src is _FROM_DIRECTORY:
         stmt = stmt.select_from(customer_directory).outerjoin(Customer,
