@@ -265,7 +265,8 @@ def _null_flag(value: ColumnElement[Any]) -> ColumnElement[Any]:
     return case((value.is_(None), literal_column("1")), else_=literal_column("0"))
 
 
-def _beyond(value: ColumnElement[Any], id_column: ColumnElement[Any], after: Cursor, *,
+def _beyond(value: ColumnElement[Any], id_column: ColumnElement[Any],
+            after: Cursor | tuple[ColumnElement[Any], ColumnElement[Any]], *,
             descending: bool, nullable: bool, by_id: bool) -> ColumnElement[bool]:
     """The rows that come after the cursor in the order :func:`ordered_page` sets."""
     at, last_id = after
