@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from app.db import make_engine
+from app.db import CAPTURE, make_engine
 from app.latency import LatencyProxy
 from app.models import (
     AuditEntry,
@@ -102,8 +102,6 @@ class BenchResult:
 def count_statements(engine: Engine) -> Iterator[list[str]]:
     """The statements run on ``engine`` inside the block, each once: one sent ahead
     (UnitOfWork.read_ahead) is counted when it is run, not also when it is sent."""
-    from app.db import CAPTURE
-
     seen: list[str] = []
 
     def listener(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
