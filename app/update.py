@@ -63,6 +63,7 @@ MIN_CLIENT_VERSION: Final[Mapping[str, str]] = {
     "c8a1d5e3f702": "0.1.0",  # search keys, products by pinyin (additive)
     "d3e9b7c4a1f5": "0.1.0",  # name and phone suffixes (additive, as the search keys)
     "e6b2c9d4f180": "0.1.0",  # customers by phone (an index, additive)
+    "f2a7c6e9b351": "0.1.0",  # cost totals' triggers by key (PostgreSQL, same results)
 }
 
 # The app_settings keys: what the newest upgrade recorded, and where the installer is.
