@@ -37,6 +37,9 @@ from app.models.enums import (
     DeviceStatus,
 )
 
+# The customer list's columns that its sort index carries on a server, besides its key.
+_LIST_COLUMNS = ["code", "customer_class", "source", "status", "owner_id", "phone"]
+
 
 class Customer(Tracked, Base):
     """A company or person the business sells to or services (客户).
@@ -58,8 +61,11 @@ class Customer(Tracked, Base):
         Index("ix_customers_phone_digits", "phone_digits"),
         Index("ix_customers_owner_status", "owner_id", "status"),
         # The list's order, carrying the columns a text search scans: a search walks this
-        # narrow index in display order and reads only the matching rows.
-        Index("ix_customers_sort_key", "sort_key", "id", "name", "short_name", "phone_digits"),
+        # narrow index in display order and reads only the matching rows. On a server it
+        # also carries (INCLUDE) the list's other columns, so a page of the list never
+        # reads the table (SQLite has no INCLUDE).
+        Index("ix_customers_sort_key", "sort_key", "id", "name", "short_name", "phone_digits",
+              postgresql_include=_LIST_COLUMNS, mssql_include=_LIST_COLUMNS),
         Index("ix_customers_class_source", "customer_class", "source"),
         Index("ix_customers_created_at", "created_at"),
         # New and lost customers per month (statistics).
