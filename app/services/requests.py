@@ -105,13 +105,33 @@ def remember(uow: UnitOfWork, actor: Actor, key: str | None, entity: str,
             entity_id=row.record_id) from exc
 
 
+class _Unclaim(Exception):  # noqa: N818  # not an error: leaves the check's savepoint
+    """Rolls back the key the check claimed."""
+
+
 def was_saved(*, uow: UnitOfWork, actor: Actor, key: str) -> tuple[str, int] | None:
     """``(entity, record_id)`` the actor saved under ``key``, or None if nothing was.
 
     For the station after a connection error during COMMIT: "已保存" or "未保存，请重试".
+
+    The save may still be running: the person stopped waiting for it, or its connection
+    was cut off while the server went on. A plain read would not see its key until it
+    commits and would say "not saved" about a record saved a moment later. So the check
+    first claims the key itself, in a savepoint that it always rolls back: that waits
+    until a save holding the key has committed or rolled back (or the station's lock
+    timeout ends the wait, and the station asks again). Only then does it read.
     """
     checked = check_key(key)
-    with uow.reading():
+    with uow:
+        if checked is not None:
+            try:
+                with uow.session.begin_nested():  # rolled back by either exception
+                    uow.session.add(RequestKey(key=checked, entity="check", record_id=0,
+                                               user_id=actor.user_id, created_at=utcnow()))
+                    uow.session.flush()
+                    raise _Unclaim
+            except (_Unclaim, IntegrityError):
+                pass  # IntegrityError: taken, a save committed it (the read says whose)
         row = uow.session.execute(
             select(RequestKey.entity, RequestKey.record_id)
             .where(RequestKey.key == checked, RequestKey.user_id == actor.user_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
@@ -205,6 +206,37 @@ def test_a_payment_whose_commit_reply_was_lost_is_found_by_its_key(
     retry = _pay(uow, sales_user, customer, order, key=KEY)
     assert retry.id == saved[1] and retry.amount == D("400.00")
     assert _counts(engine)["Payment"] == 1 and _paid(engine, order) == D("400.00")
+
+
+def test_the_check_waits_for_a_save_still_running_under_the_key(
+        uow, engine, sales_user, customer):
+    """The person stopped waiting, but the save goes on: asked while it has not committed
+    yet, the check answers once it has, and with the record (not "not saved")."""
+    order = _order(uow, sales_user, customer).id
+    running = UnitOfWork.for_engine(engine)
+    answer: dict[str, object] = {}
+    with running:
+        payment = _pay(running, sales_user, customer, order, key=KEY)  # not committed yet
+
+        def check() -> None:
+            answer["found"] = was_saved(uow=UnitOfWork.for_engine(engine), actor=sales_user,
+                                        key=KEY)
+
+        asking = threading.Thread(target=check)
+        asking.start()
+        asking.join(0.5)
+        waited = asking.is_alive()
+        running.commit()  # the save ends
+    asking.join(30)
+    assert waited and not asking.is_alive()
+    assert answer["found"] == ("payment", payment.id)
+    assert _counts(engine)["RequestKey"] == 1  # the check's own claim is not kept
+
+
+def test_a_check_of_a_key_nothing_saved_keeps_nothing(uow, engine, sales_user, customer):
+    before = _counts(engine)
+    assert was_saved(uow=uow, actor=sales_user, key="never-saved-1") is None
+    assert _counts(engine) == before
 
 
 def test_an_intake_whose_commit_reply_was_lost_is_found_by_its_key(
