@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CHECK_EVERY_MS = 3_000
-CHECK_GIVE_UP_MS = 5_000  # a check (one small read) still running then is abandoned
+# A check still running then is abandoned and asked again: it is one small read, after
+# waiting for a save that still holds the key (requests.was_saved).
+CHECK_GIVE_UP_MS = 5_000
 CHECK_FOR_S = 600.0  # then the person is told it could not be checked (saving again is safe)
 
 
