@@ -105,10 +105,6 @@ def remember(uow: UnitOfWork, actor: Actor, key: str | None, entity: str,
             entity_id=row.record_id) from exc
 
 
-class _Unclaim(Exception):  # noqa: N818  # not an error: leaves the check's savepoint
-    """Rolls back the key the check claimed."""
-
-
 def was_saved(*, uow: UnitOfWork, actor: Actor, key: str) -> tuple[str, int] | None:
     """``(entity, record_id)`` the actor saved under ``key``, or None if nothing was.
 
@@ -124,14 +120,14 @@ def was_saved(*, uow: UnitOfWork, actor: Actor, key: str) -> tuple[str, int] | N
     checked = check_key(key)
     with uow:
         if checked is not None:
+            claim = uow.session.begin_nested()
+            uow.session.add(RequestKey(key=checked, entity="check", record_id=0,
+                                       user_id=actor.user_id, created_at=utcnow()))
             try:
-                with uow.session.begin_nested():  # rolled back by either exception
-                    uow.session.add(RequestKey(key=checked, entity="check", record_id=0,
-                                               user_id=actor.user_id, created_at=utcnow()))
-                    uow.session.flush()
-                    raise _Unclaim
-            except (_Unclaim, IntegrityError):
-                pass  # IntegrityError: taken, a save committed it (the read says whose)
+                uow.session.flush()
+            except IntegrityError:
+                pass  # taken: a save committed it (the read below says whose)
+            claim.rollback()
         row = uow.session.execute(
             select(RequestKey.entity, RequestKey.record_id)
             .where(RequestKey.key == checked, RequestKey.user_id == actor.user_id)

@@ -26,11 +26,9 @@ down_revision: str | Sequence[str] | None = "f2a7c6e9b351"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# (index, its key, the list's other columns it carries)
-_INDEXES = (
-    ("ix_customers_sort_key", ["sort_key", "id", "name", "short_name", "phone_digits"],
-     ["code", "customer_class", "source", "status", "owner_id", "phone"]),
-)
+_NAME = "ix_customers_sort_key"
+_KEY = ["sort_key", "id", "name", "short_name", "phone_digits"]
+_CARRIED = ["code", "customer_class", "source", "status", "owner_id", "phone"]
 
 
 def upgrade() -> None:
@@ -45,7 +43,6 @@ def _remake(*, carry: bool) -> None:
     dialect = op.get_context().dialect.name
     if dialect not in ("postgresql", "mssql"):
         return
-    for name, key, carried in _INDEXES:
-        op.drop_index(name, table_name="customers")
-        op.create_index(name, "customers", key,
-                        **({f"{dialect}_include": carried} if carry else {}))
+    op.drop_index(_NAME, table_name="customers")
+    op.create_index(_NAME, "customers", _KEY,
+                    **({f"{dialect}_include": _CARRIED} if carry else {}))
