@@ -137,8 +137,10 @@ class PagedTableModel(QAbstractTableModel):
         self._page_size = max(1, min(page_size, MAX_CHUNK))
         self._max_cached_rows = max(2 * self._page_size, max_cached_rows)
         # Reads double while scrolling, up to a whole number of pages that fits both the
-        # services' cap and the cache (a read larger than the cache would push itself out).
-        fits = min(MAX_CHUNK, self._max_cached_rows)
+        # services' cap and half the cache: a screen can straddle two neighbouring reads,
+        # and if both did not fit together, painting one would push out the other, again
+        # and again.
+        fits = min(MAX_CHUNK, self._max_cached_rows // 2)
         self._max_chunk = max(self._page_size, fits - fits % self._page_size)
         self._chunk_size = self._page_size
         self._local = local

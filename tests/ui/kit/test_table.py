@@ -159,6 +159,23 @@ def test_pushed_out_chunks_are_read_again_from_their_cursor(qtbot: QtBot) -> Non
     assert model.data(model.index(0, 0), ID_ROLE) == 3000
 
 
+def test_a_screen_across_two_reads_keeps_both_once_read_again(qtbot: QtBot) -> None:
+    service = FakeService(ROWS)
+    model = PagedTableModel(COLUMNS, service.load, page_size=10, max_cached_rows=20,
+                            main_column=1)
+    model.set_query(None)
+    ids = _all_rows(model)
+    assert len(ids) == len(ROWS) and model.row_at(0) is None  # the top was pushed out
+    # A screen of rows 0–14 is painted twice: the first paint reads back what it lacks, the
+    # second finds every row held — no read pushes out another the same screen shows.
+    for _paint in range(2):
+        shown = [model.data(model.index(row, 1)) for row in range(15)]
+    assert shown == [r.name for r in ROWS[:15]]
+    asked = len(service.requests)
+    assert [model.data(model.index(row, 1)) for row in range(15)] == shown
+    assert len(service.requests) == asked  # nothing read again
+
+
 def test_a_failed_read_is_retried_and_a_new_query_starts_over(qtbot: QtBot) -> None:
     service = FakeService(ROWS)
     model = PagedTableModel(COLUMNS, service.load, page_size=50)
