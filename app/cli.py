@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import io
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -551,6 +552,106 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from app.services.importing import customers as importing
+
+    if not args.user:
+        raise ValueError(tr("{doing} needs a login: give --user NAME (and --password-stdin to"
+                            " read the password from standard input)", doing=tr("importing")))
+    if args.what == "undo":
+        try:
+            batch_id = int(args.file)
+        except ValueError:
+            raise ValueError(tr("import undo takes the number of an import, e.g. 7")) from None
+        engine, uow, actor = _log_in(args)
+        try:
+            undone = importing.undo_import(uow=uow, actor=actor, batch_id=batch_id)
+        finally:
+            engine.dispose()
+        for kept in undone.kept:
+            print(tr("kept {record}: {reason}", record=kept.label, reason=kept.reason))
+        print(tr("import {batch} undone: {undone} record(s) removed or restored, {kept} kept",
+                 batch=batch_id, undone=undone.undone, kept=len(undone.kept)))
+        return EXIT_OK
+    path = Path(args.file)
+    if args.errors and Path(args.errors).suffix.lower() != ".xlsx":
+        raise ValueError(tr("--errors must name an .xlsx file"))
+    engine, uow, actor = _log_in(args)
+    try:
+        mapping = None
+        if args.mapping:
+            mapping = _import_mapping(Path(args.mapping), path, args.sheet)
+        plan = importing.plan_customer_import(uow=uow, actor=actor, path=path,
+                                              sheet=args.sheet, mapping=mapping,
+                                              on_match=args.on_match)
+        for row, said in plan.outcome_of_row().items():
+            if said != tr("will create"):
+                print(tr("row {row}: {said}", row=row, said=said))
+        counts = plan.counts()
+        if args.errors and plan.issues():
+            importing.write_error_report(plan, args.errors)
+            print(tr("rows not imported, with their errors: {out}", out=args.errors))
+        if args.dry_run:
+            print(tr("dry run, nothing written: {rows} row(s) read; {create} to create, "
+                     "{update} to update, {merge} added to a customer above, {skip} skipped, "
+                     "{error} with errors", rows=plan.rows_read, **counts))
+            return EXIT_OK
+
+        def progress(done: int, total: int) -> None:
+            print(tr("  {done}/{total} customers written", done=done, total=total),
+                  file=sys.stderr)
+
+        result = importing.run_customer_import(uow=uow, actor=actor, plan=plan,
+                                               progress=progress)
+    finally:
+        engine.dispose()
+    for issue in result.refused:
+        if issue.message not in {i.message for i in plan.issues()}:
+            print(tr("row {row}: {said}", row=issue.row, said=issue.message))
+    print(tr("import {batch}: {created} created, {updated} updated, {skip} skipped, {refused} "
+             "row(s) not imported (undo: stationcrm import undo {batch})",
+             batch=result.batch_id, created=result.created, updated=result.updated,
+             skip=result.skipped, refused=len({i.row for i in result.refused})))
+    return EXIT_OK
+
+
+def _import_mapping(mapping_file: Path, sheet_file: Path, sheet: str | None) -> dict[int, str]:
+    """A mapping file: JSON {column: field}, the column as its letter (A, B, … AA) or its
+    header text, the field as a field code (name, phone, contact.mobile, custom.<code>)."""
+    import json
+
+    from app.services.importing.customers import _FIXED, fold_header, known_header
+    from app.services.importing.source import find_header, open_source
+
+    try:
+        given = json.loads(mapping_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(tr("cannot read the mapping {file}: {reason}", file=mapping_file,
+                            reason=_one_line(exc))) from None
+    if not isinstance(given, dict):
+        raise ValueError(tr("the mapping {file} must be a JSON object of column: field",
+                            file=mapping_file))
+    with open_source(sheet_file) as source:
+        header, _rows = find_header(source.rows(sheet), known_header(_FIXED))
+    by_name = {fold_header(g + n): i for i, (g, n) in enumerate(
+        zip(header.groups, header.names, strict=False))}
+    by_name.update({fold_header(n): i for i, n in enumerate(header.names) if n})
+    mapping: dict[int, str] = {}
+    for column, code in given.items():
+        key = str(column).strip()
+        if re.fullmatch(r"[A-Za-z]{1,3}", key):
+            index = 0
+            for letter in key.upper():
+                index = index * 26 + ord(letter) - 64
+            mapping[index - 1] = str(code)
+        elif fold_header(key) in by_name:
+            mapping[by_name[fold_header(key)]] = str(code)
+        else:
+            raise ValueError(tr("the mapping names a column the sheet does not have: {column}",
+                                column=key))
+    return mapping
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -1030,6 +1131,40 @@ def _add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
     export.set_defaults(handler=_cmd_export)
 
 
+def _add_import_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    importing = commands.add_parser(
+        "import", help="bring customers in from an Excel or CSV sheet, or undo an import",
+        description="Read customers (with contacts and addresses) from FILE (.xlsx, .xls or"
+        " .csv; CSV in UTF-8 or GBK), check every row and match it against the stored"
+        " customers, then store the valid rows. A row that matches a stored customer fills"
+        " only that customer's empty fields unless --on-match says otherwise. `import undo N`"
+        " removes what import N created and restores what it updated. Log in with --user;"
+        " the password is asked, or read from the first line of standard input with"
+        " --password-stdin.")
+    importing.add_argument("what", choices=("customers", "undo"))
+    importing.add_argument("file", metavar="FILE|N", help="the sheet; for undo, the import's"
+                           " number")
+    importing.add_argument("--sheet", metavar="NAME", help="the workbook's sheet (default:"
+                           " the first)")
+    importing.add_argument("--mapping", metavar="MAP.json", help="JSON {column: field}: the"
+                           " column as its letter or header, the field as name, phone,"
+                           " contact.mobile, custom.<code>, … (default: guessed from the"
+                           " headers, or the last import of the same columns)")
+    importing.add_argument("--dry-run", action="store_true",
+                           help="check and report only; write nothing")
+    importing.add_argument("--on-match", choices=("fill", "skip", "overwrite", "create"),
+                           default="fill", help="a row like a stored customer: fill its"
+                           " empty fields (default), skip the row, overwrite its fields, or"
+                           " create a second card")
+    importing.add_argument("--errors", metavar="FILE.xlsx", help="write the rows not"
+                           " imported, with an error column, to this file (fix and import"
+                           " it again)")
+    importing.add_argument("--user", metavar="NAME", help="log in as this user (required)")
+    importing.add_argument("--password-stdin", action="store_true")
+    _add_db_option(importing)
+    importing.set_defaults(handler=_cmd_import)
+
+
 def _add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]
                         ) -> None:
     from app.services.statistics import STATISTICS
@@ -1115,6 +1250,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo_command(commands)
     _add_print_command(commands)
     _add_export_command(commands)
+    _add_import_command(commands)
     _add_care_command(commands)
     _add_report_command(commands)
     _add_bench_command(commands)

@@ -293,3 +293,5 @@ class AuditAction(StrEnum):
     DB_CHANGE = "db_change"
     # The duplicate check asked the database whose customer a whole phone number is.
     PHONE_LOOKUP = "phone_lookup"
+    # A sheet brought in, or an import undone (app.services.importing).
+    IMPORT = "import"

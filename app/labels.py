@@ -283,6 +283,7 @@ ENUM_LABELS: Mapping[type[StrEnum], Mapping[str, str]] = {
         AuditAction.PRINT: "Printed",
         AuditAction.DB_CHANGE: "Changed outside StationCRM",
         AuditAction.PHONE_LOOKUP: "Phone number looked up",
+        AuditAction.IMPORT: "Imported",
     },
 }
 
@@ -343,6 +344,7 @@ RECORD_KINDS: Mapping[str, str] = {
     "custom_field": "Custom field",
     "app_setting": "Setting",
     "statistic": "Statistic",
+    "import_batch": "Import",
 }
 
 # How a care item was carried out (app.services.care.CHANNELS).

@@ -65,6 +65,7 @@ MIN_CLIENT_VERSION: Final[Mapping[str, str]] = {
     "e6b2c9d4f180": "0.1.0",  # customers by phone (an index, additive)
     "f2a7c6e9b351": "0.1.0",  # cost totals' triggers by key (PostgreSQL, same results)
     "a8d3f1c7e592": "0.1.0",  # the list's columns in its sort index (additive)
+    "b5e1c9a7f304": "0.1.0",  # import batches and their items (additive)
 }
 
 # The app_settings keys: what the newest upgrade recorded, and where the installer is.

@@ -5,6 +5,7 @@ from app.models.catalog import Product
 from app.models.customers import Address, Contact, Customer, Device, MeterReading
 from app.models.feed import FeedEntry
 from app.models.identity import Department, Role, RoleDataScope, RoleFieldRule, RolePermission, User
+from app.models.imports import ImportBatch, ImportItem
 from app.models.sales import (
     Opportunity,
     Order,
@@ -50,6 +51,8 @@ __all__ = [
     "Device",
     "DocumentSequence",
     "FeedEntry",
+    "ImportBatch",
+    "ImportItem",
     "KnowledgeEntry",
     "MeterReading",
     "Opportunity",

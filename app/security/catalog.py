@@ -216,6 +216,10 @@ def _build_access() -> tuple[Access, ...]:
         rows.append(Access(table, "SELECT", Module.ADMINISTRATION, E, columns))
     # A hand-over (customers/confirm) deactivates the person who leaves.
     rows.append(Access("users", "UPDATE", Module.CUSTOMERS, CF, ("active", *TRACKING)))
+    # Whoever imports customers (create and edit them) records the import and its items,
+    # and undoes them (app.services.importing).
+    for table in ("import_batches", "import_items"):
+        add(Access(table, p, Module.CUSTOMERS, C) for p in ("SELECT", "INSERT", "UPDATE"))
     # Management's rule screens (repair scores, care rules) keep their rules in settings.
     for module in (Module.SERVICE_TICKETS, Module.CARE):
         add(Access("app_settings", p, module, CF) for p in ("INSERT", "UPDATE"))
@@ -396,6 +400,9 @@ ROW_RULES: Final = (
             ("customer", "customers"), ("contact", "contacts"), ("device", "devices"),
             ("visit", "visits"), ("order", "orders"), ("service_ticket", "service_tickets"),
             ("care_item", "care_items")))),
+    # An import is seen by whoever made it, and by administration.
+    RowRule("import_batches", (Mine("created_by_id"), Allowed(M.ADMINISTRATION, Operation.VIEW))),
+    RowRule("import_items", (Follows("batch_id", "import_batches"),)),
     # A person's request keys are their own: a retry finds only what they saved.
     RowRule("request_keys", (Mine("user_id"),)),
     # A notice is read by the person it is for, or by everyone of its department.

@@ -491,6 +491,16 @@ def _clean_all(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = 
     return cleaned
 
 
+def check_draft(uow: UnitOfWork, draft: CustomerDraft) -> dict[str, str]:
+    """The errors the card would show for ``draft`` as a new customer (field → message;
+    empty when it would save), without writing anything: an import's dry run."""
+    try:
+        _clean_all(uow, draft)
+    except ValidationError as error:
+        return dict(error.errors)
+    return {}
+
+
 # The card's children that carry custom fields, by their draft attribute.
 _CHILD_ENTITIES = (("contacts", CustomFieldEntity.CONTACT), ("devices", CustomFieldEntity.DEVICE))
 
@@ -662,6 +672,44 @@ def _apply_children(uow: UnitOfWork, customer: Customer, contacts: list[dict[str
 # --- use cases -----------------------------------------------------------------------------
 
 
+def add_customer(
+    uow: UnitOfWork, actor: Actor, draft: CustomerDraft, *, owner: _Owner | None,
+    first_contact_on: dt.date | None = None,
+) -> tuple[Customer, list[Contact], list[Device], dict[int, MeterReading],
+           dict[tuple[CustomFieldEntity, int], Mapping[str, Any]]]:
+    """Check ``draft`` and add it as a new customer in the current transaction, with its
+    number, children, search keys, custom values and audit entry (the caller has checked
+    the permissions and commits). Raises :class:`ValidationError` with every wrong field.
+
+    Returns the customer, its contact and device rows, the meter readings taken and the
+    custom values stored, by record."""
+    values, contacts, addresses, devices = _clean_all(uow, draft, owner=owner)
+    customer = Customer(
+        code=next_number(uow, "customer", dt.date.today()),  # the local business day
+        created_by_id=actor.user_id,
+        updated_by_id=actor.user_id,
+        first_contact_on=first_contact_on or utcnow().date(),
+        **values,
+    )
+    uow.session.add(customer)
+    contact_rows, device_rows, taken = _apply_children(uow, customer, contacts, addresses,
+                                                       devices, actor)
+    _flush_serials(uow, devices, {})
+    search_keys.keep_customer(uow.session, customer, new=True)
+    custom_changes, own_values = custom_fields.store_values(
+        uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER, record_id=customer.id,
+        values=draft.custom, creating=True)
+    now: dict[tuple[CustomFieldEntity, int], Mapping[str, Any]] = {
+        (CustomFieldEntity.CUSTOMER, customer.id): own_values}
+    custom_changes.update(_save_child_values(uow, actor, draft, contact_rows, device_rows,
+                                             {}, now))
+    after = audit.snapshot(customer)
+    after.update({k: v[1] for k, v in custom_changes.items()})
+    audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,
+                 f"{customer.code} {customer.name}", {"after": after})
+    return customer, contact_rows, device_rows, taken, now
+
+
 def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
                     custom: Mapping[str, object] | None = None,
                     request_key: str | None = None) -> CustomerDetail:
@@ -687,30 +735,8 @@ def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
             # Giving a customer to someone else is a reassignment: needs the wider scope.
             require_in_scope(uow, actor, Module.CUSTOMERS, Operation.CREATE, draft.owner_id,
                              owner.department_id if owner else None)
-        values, contacts, addresses, devices = _clean_all(uow, draft, owner=owner)
-        customer = Customer(
-            code=next_number(uow, "customer", dt.date.today()),  # the local business day
-            created_by_id=actor.user_id,
-            updated_by_id=actor.user_id,
-            first_contact_on=utcnow().date(),
-            **values,
-        )
-        uow.session.add(customer)
-        contact_rows, device_rows, taken = _apply_children(uow, customer, contacts, addresses,
-                                                           devices, actor)
-        _flush_serials(uow, devices, {})
-        search_keys.keep_customer(uow.session, customer, new=True)
-        custom_changes, own_values = custom_fields.store_values(
-            uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER, record_id=customer.id,
-            values=draft.custom, creating=True)
-        now: dict[tuple[CustomFieldEntity, int], Mapping[str, Any]] = {
-            (CustomFieldEntity.CUSTOMER, customer.id): own_values}
-        custom_changes.update(_save_child_values(uow, actor, draft, contact_rows, device_rows,
-                                                 {}, now))
-        after = audit.snapshot(customer)
-        after.update({k: v[1] for k, v in custom_changes.items()})
-        audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,
-                     f"{customer.code} {customer.name}", {"after": after})
+        customer, contact_rows, device_rows, taken, now = add_customer(
+            uow, actor, draft, owner=owner)
         requests.remember(uow, actor, request_key, "customer", customer.id)
         uow.flush()
         detail = _card(uow, actor, _Card.written(

@@ -1,0 +1,1 @@
+"""Bringing records in from Excel and CSV sheets."""

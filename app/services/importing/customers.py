@@ -1,0 +1,1316 @@
+"""Importing customers, their contacts and addresses from a sheet: map, check, match, commit,
+undo.
+
+A sheet is read in two passes over the file. :func:`plan_customer_import` (the dry run)
+maps the columns, turns the rows into customer drafts — several rows under one company name
+are one customer with several contacts — checks each with the customer card's own rules and
+matches it against the customers already stored (same phone, same name, same name without
+its city and company-type words, same pinyin) and against the rows above it. Nothing is
+written. :func:`run_customer_import` then writes what the plan says, a chunk of customers per
+transaction, each record noted in ``import_items`` with its batch, and
+:func:`undo_import` removes and restores exactly that — except what was used since.
+
+Matching reads the stored names and numbers once into dictionaries, so a sheet of 100 000
+rows is not compared row by row with 100 000 customers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import delete, select, update
+
+from app.i18n import tr
+from app.labels import label
+from app.models import Address, Base, Contact, Customer, CustomFieldValue, User, utcnow
+from app.models.customers import customer_directory
+from app.models.enums import (
+    AuditAction,
+    CustomerClass,
+    CustomerKind,
+    CustomerSource,
+    CustomerStatus,
+    CustomFieldEntity,
+    CustomFieldKind,
+    DataScope,
+    Module,
+    Operation,
+)
+from app.models.imports import ImportBatch, ImportItem
+from app.security import principals
+from app.services import audit, custom_fields, search_keys
+from app.services.customers import (
+    AddressDraft,
+    ContactDraft,
+    CustomerDraft,
+    add_customer,
+    check_draft,
+)
+from app.services.errors import NotFound, PermissionDenied, ValidationError
+from app.services.importing.source import Formula, Header, SourceRow, find_header, open_source
+from app.services.permissions import Actor, require, scope_params
+from app.services.uow import UnitOfWork
+from app.textkeys import normalise_name, phone_digits, pinyin_full, without_place
+
+CUSTOMERS: Final = "customers"
+# What to do with a row that matches a stored customer (or a row above it).
+FILL, SKIP, OVERWRITE, CREATE = "fill", "skip", "overwrite", "create"
+ON_MATCH: Final = (FILL, SKIP, OVERWRITE, CREATE)
+# How two customers were found alike, strongest first (as the duplicate check on the card).
+MATCH_REASONS: Final = ("same_phone", "same_name", "similar_name", "same_pinyin")
+CHUNK: Final = 200
+
+ProgressCallback = Callable[[int, int], None]
+
+
+# --- fields ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportField:
+    """A field a column can be mapped to: ``code`` (``name``, ``contact.mobile``,
+    ``custom.<code>``), its label (an English key, or a custom field's own label) and the
+    header texts that mean it."""
+
+    code: str
+    label: str
+    headers: tuple[str, ...]
+    translated: bool = True
+
+    def shown(self) -> str:
+        return tr(self.label) if self.translated else self.label
+
+
+_FIXED: Final = (
+    ImportField("name", "Customer name", ("客户名称", "客户名", "名称", "公司名称", "公司",
+                                          "单位名称", "单位", "客户", "企业名称", "customer",
+                                          "customername", "name", "company", "companyname")),
+    ImportField("short_name", "Short name", ("简称", "客户简称", "shortname")),
+    ImportField("kind", "Kind", ("类型", "客户类型", "性质", "kind", "type")),
+    ImportField("customer_class", "Class", ("客户类别", "类别", "客户分类", "分类", "等级",
+                                            "客户等级", "class", "category", "grade")),
+    ImportField("source", "Source", ("来源", "客户来源", "source")),
+    ImportField("status", "Status", ("状态", "客户状态", "status")),
+    ImportField("owner", "Owner", ("业务员", "负责人", "销售", "销售员", "归属", "跟进人",
+                                   "owner", "salesperson")),
+    ImportField("phone", "Phone", ("联系电话", "电话", "公司电话", "座机", "固话", "phone",
+                                   "telephone", "tel")),
+    ImportField("email", "E-mail", ("邮箱", "电子邮件", "电子邮箱", "email", "e-mail", "mail")),
+    ImportField("industry", "Industry", ("行业", "所属行业", "industry")),
+    ImportField("tax_number", "Tax number", ("税号", "纳税人识别号", "统一社会信用代码",
+                                             "taxnumber", "taxid")),
+    ImportField("website", "Website", ("网址", "网站", "主页", "website", "web", "url")),
+    ImportField("notes", "Notes", ("备注", "说明", "notes", "note", "remarks", "comment")),
+    ImportField("first_contact_on", "First contact", ("首次联系日期", "首次联系", "建档日期",
+                                                      "录入日期", "firstcontact")),
+    ImportField("contact.name", "Contact name", ("联系人", "联系人姓名", "姓名", "contact",
+                                                 "contactname")),
+    ImportField("contact.title", "Contact title", ("职务", "职位", "联系人职务", "title",
+                                                   "position")),
+    ImportField("contact.phone", "Contact phone", ("联系人电话", "联系人座机", "contactphone")),
+    ImportField("contact.mobile", "Contact mobile", ("手机", "手机号", "手机号码", "移动电话",
+                                                     "联系人手机", "mobile", "cellphone")),
+    ImportField("contact.email", "Contact e-mail", ("联系人邮箱", "联系人email",
+                                                    "contactemail")),
+    ImportField("address.street", "Address", ("地址", "详细地址", "公司地址", "联系地址",
+                                               "通讯地址", "address", "street")),
+    ImportField("address.city", "City", ("城市", "所在城市", "city")),
+    ImportField("address.district", "District", ("区县", "区", "所在区", "district")),
+)
+# Header words under a group header "联系人" mean the contact's fields.
+_CONTACT_GROUPS: Final = ("联系人", "联系人信息", "contact", "contacts")
+_CONTACT_UNDER_GROUP: Final = {"姓名": "contact.name", "名字": "contact.name",
+                               "name": "contact.name", "电话": "contact.phone",
+                               "phone": "contact.phone", "邮箱": "contact.email",
+                               "email": "contact.email"}
+_FOLD = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def fold_header(text: str) -> str:
+    """A header as it is compared: width-folded, lower case, no spaces or punctuation
+    (``联系电话：``, ``*客户名称``, ``Customer Name`` all compare by their words)."""
+    return _FOLD.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def import_fields(uow: UnitOfWork) -> tuple[ImportField, ...]:
+    """The fixed fields and the active custom fields of customers."""
+    custom = custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER)
+    return _FIXED + tuple(
+        ImportField(custom_fields.FIELD_PREFIX + f.code, f.label(), (f.label_zh, f.label_en,
+                                                                    f.code), translated=False)
+        for f in custom)
+
+
+def guess_mapping(header: Header, fields: Sequence[ImportField]) -> dict[int, str]:
+    """Column → field code, from the header texts: each field once, the first column
+    that names it; a column under the group header 联系人 maps to the contact's field."""
+    by_text: dict[str, str] = {}
+    for f in fields:
+        for text in f.headers:
+            by_text.setdefault(fold_header(text), f.code)
+    mapping: dict[int, str] = {}
+    taken: set[str] = set()
+    for index, name in enumerate(header.names):
+        folded = fold_header(name)
+        if not folded:
+            continue
+        group = fold_header(header.groups[index]) if index < len(header.groups) else ""
+        code = None
+        if group in _CONTACT_GROUPS:
+            code = by_text.get(fold_header(header.groups[index] + name)) \
+                or _CONTACT_UNDER_GROUP.get(folded)
+            if code is None and by_text.get(folded, "").startswith("contact."):
+                code = by_text[folded]
+        code = code or by_text.get(folded)
+        if code is not None and code not in taken:
+            mapping[index] = code
+            taken.add(code)
+    return mapping
+
+
+def known_header(fields: Sequence[ImportField]) -> Callable[[str], bool]:
+    texts = {fold_header(t) for f in fields for t in f.headers}
+    return lambda text: fold_header(text) in texts
+
+
+def layout_key(header: Header) -> str:
+    """The same for every file with the same columns: a mapping is remembered by it."""
+    names = "\x1f".join(fold_header(g + "|" + n) for g, n in zip(header.groups, header.names,
+                                                                    strict=False))
+    return hashlib.sha1(names.encode("utf-8")).hexdigest()
+
+
+# --- the plan --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """Why a row (or one of its cells) cannot be imported: ``field`` is a field code (or
+    ``""`` for the whole row), ``message`` is for people."""
+
+    row: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """A stored customer (``customer_id``) or a customer made by rows above
+    (``planned``, its index in the plan) that a planned customer looks like."""
+
+    reason: str
+    customer_id: int | None = None
+    code: str | None = None
+    name: str = ""
+    version: int | None = None
+    planned: int | None = None
+
+
+@dataclass(frozen=True)
+class PlannedCustomer:
+    """One customer the sheet describes: the rows it comes from, its draft, what was found
+    like it and what the import will do (``create``, ``update``, ``skip``, ``merge`` into
+    a customer above, or ``error``)."""
+
+    rows: tuple[int, ...]
+    draft: CustomerDraft
+    first_contact_on: dt.date | None = None
+    match: Match | None = None
+    outcome: str = "create"
+    errors: tuple[RowIssue, ...] = ()
+    # fill or overwrite, for an update or a merge
+    choice: str = FILL
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What a dry run found; :func:`run_customer_import` writes it."""
+
+    path: str
+    sheet: str | None
+    header: Header
+    mapping: Mapping[int, str]
+    customers: tuple[PlannedCustomer, ...]
+    # Rows that make no customer at all (no name), with why.
+    row_errors: tuple[RowIssue, ...]
+    rows_read: int
+    on_match: Mapping[str, str] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        counts = {"create": 0, "update": 0, "skip": 0, "merge": 0, "error": 0}
+        for c in self.customers:
+            counts[c.outcome] += 1
+        counts["error"] += len({i.row for i in self.row_errors})
+        return counts
+
+    def issues(self) -> list[RowIssue]:
+        """Every problem, in row order."""
+        found = [*self.row_errors, *(i for c in self.customers for i in c.errors)]
+        return sorted(found, key=lambda i: (i.row, i.field))
+
+    def outcome_of_row(self) -> dict[int, str]:
+        """What happens to each sheet row, for the dry run's report: will create / will
+        update KH-… / duplicate of KH-… (skipped) / error."""
+        said: dict[int, str] = {}
+        for planned in self.customers:
+            text = _outcome_text(self, planned)
+            for row in planned.rows:
+                said[row] = text
+        for issue in self.row_errors:
+            said[issue.row] = tr("error: {reason}", reason=issue.message)
+        return dict(sorted(said.items()))
+
+
+def _outcome_text(plan: ImportPlan, planned: PlannedCustomer) -> str:
+    match = planned.match
+    if planned.outcome == "error":
+        return tr("error: {reason}", reason="; ".join(
+            f"{_field_label(plan, i.field)}: {i.message}" if i.field else i.message
+            for i in planned.errors))
+    if match is None:
+        return tr("will create")
+    why = label_reason(match.reason)
+    if match.planned is not None:
+        first = plan.customers[match.planned].rows[0]
+        if planned.outcome == "merge":
+            return tr("same customer as row {row} ({why}): added to it", row=first, why=why)
+        if planned.outcome == "skip":
+            return tr("duplicate of row {row} ({why}): skipped", row=first, why=why)
+        return tr("will create (like row {row}: {why})", row=first, why=why)
+    if planned.outcome == "update":
+        return tr("will update {code} {name} ({why})", code=match.code, name=match.name,
+                  why=why)
+    if planned.outcome == "skip":
+        return tr("duplicate of {code} {name} ({why}): skipped", code=match.code,
+                  name=match.name, why=why)
+    return tr("will create (like {code} {name}: {why})", code=match.code, name=match.name,
+              why=why)
+
+
+def label_reason(reason: str) -> str:
+    return {"same_phone": tr("same phone"), "same_name": tr("same name"),
+            "similar_name": tr("same name without city and company type"),
+            "same_pinyin": tr("same pinyin")}.get(reason, reason)
+
+
+def _field_label(plan: ImportPlan, code: str) -> str:
+    for f in _FIXED:
+        if f.code == code:
+            return f.shown()
+    return code.removeprefix(custom_fields.FIELD_PREFIX)
+
+
+def _check_importer(uow: UnitOfWork, actor: Actor) -> None:
+    """Importing creates and changes customers of anyone: it needs both operations over
+    every customer (management and administration have them)."""
+    require(uow, actor, Module.CUSTOMERS, Operation.CREATE)
+    require(uow, actor, Module.CUSTOMERS, Operation.EDIT)
+    if scope_params(uow, actor, Module.CUSTOMERS)[0] is not DataScope.ALL:
+        raise PermissionDenied(
+            tr("Importing customers needs permission to see every customer; ask management "
+               "or the administrator."), module=Module.CUSTOMERS, operation=Operation.CREATE)
+
+
+def plan_customer_import(
+    *, uow: UnitOfWork, actor: Actor, path: str | Path, sheet: str | None = None,
+    mapping: Mapping[int, str] | None = None,
+    on_match: str | Mapping[str, str] = FILL,
+    decisions: Mapping[int, str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportPlan:
+    """The dry run: read the sheet, map it (``mapping``: column → field code; guessed from
+    the headers, or remembered from the last import of the same layout, when not given),
+    check every row and match it. Writes nothing.
+
+    ``on_match`` says what to do with a customer that matches: one of ``fill`` (fill the
+    stored customer's empty fields, add new contacts), ``skip``, ``overwrite`` (also
+    replace filled fields) or ``create`` (a second card) — for every match, or per reason
+    (``{"same_phone": "skip", …}``, fill for reasons not named). ``decisions`` overrides it
+    for single planned customers (by their index in a previous plan of the same file).
+
+    Raises :class:`ValidationError` for a file that cannot be read or a mapping that names
+    a column the sheet does not have or a field twice, and :class:`PermissionDenied`.
+    """
+    choices = _choices(on_match)
+    with uow.reading():
+        _check_importer(uow, actor)
+        fields = import_fields(uow)
+        known = known_header(fields)
+        users = _users(uow)
+        definitions = {f.code: f for f in custom_fields.load_definitions(
+            uow, CustomFieldEntity.CUSTOMER)}
+    with open_source(path) as source:
+        if sheet is not None and sheet not in source.sheets:
+            raise ValidationError({"sheet": tr("The file has no sheet named {sheet}.",
+                                               sheet=sheet)})
+        rows = source.rows(sheet)
+        header, consumed = find_header(rows, known)
+        if mapping is None:
+            mapping = _remembered(uow, actor, header) or guess_mapping(header, fields)
+        mapping = _checked_mapping(mapping, header, fields)
+        groups, row_errors, read = _group_rows(
+            _chain(consumed, rows), mapping, users, definitions, actor, progress)
+    with uow.reading():
+        planned = _match(uow, actor, groups, choices, decisions or {})
+    return ImportPlan(path=str(path), sheet=sheet, header=header, mapping=dict(mapping),
+                      customers=tuple(planned), row_errors=tuple(row_errors), rows_read=read,
+                      on_match=choices)
+
+
+def _choices(on_match: str | Mapping[str, str]) -> dict[str, str]:
+    given = {reason: on_match for reason in MATCH_REASONS} if isinstance(on_match, str) \
+        else {reason: on_match.get(reason, FILL) for reason in MATCH_REASONS}
+    wrong = sorted({v for v in given.values() if v not in ON_MATCH})
+    if wrong:
+        raise ValidationError({"on_match": tr(
+            "must be one of fill, skip, overwrite, create (not {value})", value=wrong[0])})
+    return given
+
+
+def _chain(first: Iterable[SourceRow], rest: Iterable[SourceRow]) -> Iterator[SourceRow]:
+    yield from first
+    yield from rest
+
+
+def _checked_mapping(mapping: Mapping[int, str], header: Header,
+                     fields: Sequence[ImportField]) -> dict[int, str]:
+    codes = {f.code for f in fields}
+    errors: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for column, code in mapping.items():
+        if not 0 <= column < len(header.names):
+            errors[code] = tr("is mapped to column {column}, but the sheet has {count} columns",
+                              column=_column_name(column), count=len(header.names))
+        elif code not in codes:
+            errors[code] = tr("is not a field a customer import knows")
+        elif code in seen:
+            errors[code] = tr("is mapped to two columns ({first} and {second})",
+                              first=_column_name(seen[code]), second=_column_name(column))
+        seen.setdefault(code, column)
+    if "name" not in mapping.values() and "name" not in errors:
+        errors["name"] = tr("no column is mapped to the customer name")
+    if errors:
+        raise ValidationError(errors, "; ".join(
+            f"{_code_label(code, fields)}: {message}" for code, message in errors.items()))
+    return dict(mapping)
+
+
+def _code_label(code: str, fields: Sequence[ImportField]) -> str:
+    return next((f.shown() for f in fields if f.code == code), code)
+
+
+def _column_name(index: int) -> str:
+    """Excel's name of a column: 0 → A, 26 → AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _remembered(uow: UnitOfWork, actor: Actor, header: Header) -> dict[int, str] | None:
+    """The mapping of the last import of a sheet with these very columns, if any."""
+    key = layout_key(header)
+    with uow.reading():
+        text = uow.session.execute(
+            select(ImportBatch.mapping).where(ImportBatch.layout == key,
+                                              ImportBatch.kind == CUSTOMERS)
+            .order_by(ImportBatch.id.desc()).limit(1)).scalar()
+    if not text:
+        return None
+    try:
+        return {int(k): str(v) for k, v in json.loads(text).items()}
+    except (ValueError, AttributeError):
+        return None
+
+
+# --- rows into drafts ------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    """The rows of one customer while the sheet is read."""
+
+    key: str
+    rows: list[int]
+    values: dict[str, Any]
+    contacts: list[dict[str, Any]]
+    address: dict[str, Any]
+    custom: dict[str, Any]
+    errors: list[RowIssue]
+
+
+_KIND_WORDS: Final = {
+    "个人": CustomerKind.PERSON, "个体": CustomerKind.PERSON, "自然人": CustomerKind.PERSON,
+    "person": CustomerKind.PERSON, "individual": CustomerKind.PERSON,
+    "公司": CustomerKind.COMPANY, "企业": CustomerKind.COMPANY, "单位": CustomerKind.COMPANY,
+    "机构": CustomerKind.COMPANY, "company": CustomerKind.COMPANY,
+}
+_CLASS_WORDS: Final = {"a": CustomerClass.A, "b": CustomerClass.B, "c": CustomerClass.C,
+                       "a类": CustomerClass.A, "b类": CustomerClass.B, "c类": CustomerClass.C,
+                       "重点": CustomerClass.KEY_ACCOUNT, "vip": CustomerClass.KEY_ACCOUNT,
+                       "经销商": CustomerClass.DEALER, "零售": CustomerClass.RETAIL}
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_YES: Final = {"是", "有", "yes", "y", "true", "1", "√", "对"}
+_NO: Final = {"否", "无", "no", "n", "false", "0", "×", "不"}
+
+
+def _users(uow: UnitOfWork) -> dict[str, int]:
+    """Active users by display name and by user name (folded)."""
+    found: dict[str, int] = {}
+    for user_id, username, display in uow.session.execute(
+            select(User.id, User.username, User.display_name).where(User.active)):
+        found.setdefault(fold_header(display or ""), user_id)
+        found.setdefault(fold_header(username), user_id)
+    found.pop("", None)
+    return found
+
+
+def _enum_words(kind: type[Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    words = {fold_header(k): v for k, v in extra.items()}
+    for member in kind:
+        words.setdefault(fold_header(member.value), member)
+        for language in ("zh", "en"):
+            words.setdefault(fold_header(label(member, language=language)), member)
+    return words
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return text or None
+
+
+def _phone(value: object) -> str | None:
+    """A number as typed, width-folded, its spaces and dashes kept (010 6588-1234);
+    a number Excel stored as a number comes back without its ``.0``."""
+    text = _text(value)
+    return re.sub(r"\s+", " ", text) if text else None
+
+
+def _date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value) or ""
+    found = _DATE_TEXT.match(text) or _DATE_DIGITS.match(text)
+    if found:
+        year, month, day = (int(p) for p in found.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            pass
+    raise ValueError(text)
+
+
+class _RowReader:
+    """Turns one sheet row into field values and the row's issues."""
+
+    def __init__(self, mapping: Mapping[int, str], users: Mapping[str, int],
+                 definitions: Mapping[str, custom_fields.FieldDefinition]) -> None:
+        self.mapping = mapping
+        self.users = users
+        self.definitions = definitions
+        self.kinds = _enum_words(CustomerKind, _KIND_WORDS)
+        self.classes = _enum_words(CustomerClass, _CLASS_WORDS)
+        self.sources = _enum_words(CustomerSource, {})
+        self.statuses = _enum_words(CustomerStatus, {})
+
+    def read(self, row: SourceRow) -> tuple[dict[str, Any], list[RowIssue]]:
+        values: dict[str, Any] = {}
+        issues: list[RowIssue] = []
+        for column, code in self.mapping.items():
+            raw = row.cells[column] if column < len(row.cells) else None
+            if raw is None:
+                continue
+            if isinstance(raw, Formula):
+                issues.append(RowIssue(row.number, code, tr(
+                    "holds a formula ({formula}): save the sheet with values (copy, paste "
+                    "values) and import it again", formula=str(raw)[:40])))
+                continue
+            try:
+                value = self._value(code, raw)
+            except ValueError as error:
+                issues.append(RowIssue(row.number, code, str(error)))
+                continue
+            if value is not None:
+                values[code] = value
+        return values, issues
+
+    def _value(self, code: str, raw: object) -> Any:
+        if code in ("phone", "contact.phone", "contact.mobile"):
+            number = _phone(raw)
+            digits = phone_digits(number) or ""
+            if code == "contact.mobile" and digits:
+                # A mainland mobile number: 11 digits from 1 (with or without +86).
+                if not re.fullmatch(r"(86)?1\d{10}", digits):
+                    raise ValueError(tr("{text} is not a mobile number (11 digits starting "
+                                        "with 1)", text=number))
+            elif digits and len(digits) < 7:
+                raise ValueError(tr("{text} is too short for a phone number", text=number))
+            return number
+        if code == "first_contact_on":
+            try:
+                return _date(raw)
+            except ValueError:
+                raise ValueError(tr("is not a date: {text} (write it as 2024-03-05)",
+                                    text=_text(raw) or "")) from None
+        if code in ("kind", "customer_class", "source", "status"):
+            words = {"kind": self.kinds, "customer_class": self.classes,
+                     "source": self.sources, "status": self.statuses}[code]
+            text = _text(raw) or ""
+            member = words.get(fold_header(text))
+            if member is None:
+                raise ValueError(tr("{text} is not one of: {choices}", text=text, choices="、".join(
+                    sorted({label(m) for m in words.values()}))))
+            return member
+        if code == "owner":
+            text = _text(raw) or ""
+            user_id = self.users.get(fold_header(text))
+            if user_id is None:
+                raise ValueError(tr("{text} is not an active user", text=text))
+            return user_id
+        if code.startswith(custom_fields.FIELD_PREFIX):
+            return self._custom(code, raw)
+        return _text(raw)
+
+    def _custom(self, code: str, raw: object) -> Any:
+        definition = self.definitions.get(code.removeprefix(custom_fields.FIELD_PREFIX))
+        text = _text(raw)
+        if definition is None or text is None:
+            return text
+        kind = definition.kind
+        if kind is CustomFieldKind.DATE:
+            try:
+                return _date(raw)
+            except ValueError:
+                raise ValueError(tr("is not a date: {text} (write it as 2024-03-05)",
+                                    text=text)) from None
+        if kind is CustomFieldKind.BOOLEAN:
+            if fold_header(text) in _YES:
+                return True
+            if fold_header(text) in _NO:
+                return False
+            raise ValueError(tr("must be yes or no"))
+        if kind in custom_fields.NUMBER_KINDS:
+            try:
+                return Decimal(text.replace(",", ""))
+            except InvalidOperation:
+                raise ValueError(tr("is not a number: {text}", text=text)) from None
+        if kind in (CustomFieldKind.CHOICE, CustomFieldKind.MULTI_CHOICE):
+            wanted = [fold_header(p) for p in re.split(r"[,，、;；/]", text) if p.strip()]
+            codes = []
+            for part in wanted:
+                choice = next((c for c in definition.options if part in (
+                    fold_header(c.code), fold_header(c.zh), fold_header(c.en))), None)
+                if choice is None:
+                    raise ValueError(tr("{text} is not one of the choices", text=text))
+                codes.append(choice.code)
+            return codes[0] if kind is CustomFieldKind.CHOICE else tuple(codes)
+        return text
+
+
+_CUSTOMER_FIELDS: Final = ("short_name", "kind", "customer_class", "source", "status", "owner",
+                           "phone", "email", "industry", "tax_number", "website", "notes",
+                           "first_contact_on")
+
+
+def _group_rows(rows: Iterable[SourceRow], mapping: Mapping[int, str],
+                users: Mapping[str, int],
+                definitions: Mapping[str, custom_fields.FieldDefinition], actor: Actor,
+                progress: ProgressCallback | None) -> tuple[list[_Group], list[RowIssue], int]:
+    """The rows as customers: rows under the same name are one customer (each with its
+    contact); a row without a name right below a customer's row (no blank row between)
+    that names a contact adds that contact to it."""
+    reader = _RowReader(mapping, users, definitions)
+    groups: dict[str, _Group] = {}
+    row_errors: list[RowIssue] = []
+    last: _Group | None = None
+    last_row = -1
+    read = 0
+    for row in rows:
+        read += 1
+        if progress is not None and read % 1000 == 0:
+            progress(read, 0)
+        values, issues = reader.read(row)
+        name = values.get("name")
+        if name is None:
+            below = last is not None and row.number == last_row + 1
+            if below and last is not None and values.get("contact.name"):
+                _add_contact(last, values)
+                last.errors.extend(issues)
+                last.rows.append(row.number)
+                last_row = row.number
+                continue
+            if any(v is not None for v in values.values()) or issues:
+                row_errors.append(RowIssue(row.number, "name", tr(
+                    "the customer name is empty")))
+            last, last_row = None, row.number
+            continue
+        key = normalise_name(name)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Group(key, [], {"name": name}, [], {}, {}, [])
+        group.rows.append(row.number)
+        group.errors.extend(issues)
+        for code in _CUSTOMER_FIELDS:
+            if code in values:
+                group.values.setdefault(code, values[code])
+        for code, value in values.items():
+            if code.startswith("address."):
+                group.address.setdefault(code.removeprefix("address."), value)
+            elif code.startswith(custom_fields.FIELD_PREFIX):
+                group.custom.setdefault(code.removeprefix(custom_fields.FIELD_PREFIX), value)
+        _add_contact(group, values)
+        last, last_row = group, row.number
+    return list(groups.values()), row_errors, read
+
+
+def _add_contact(group: _Group, values: Mapping[str, Any]) -> None:
+    name = values.get("contact.name")
+    if not name:
+        return
+    contact = {k.removeprefix("contact."): v for k, v in values.items()
+               if k.startswith("contact.")}
+    known = next((c for c in group.contacts if c["name"] == name), None)
+    if known is None:
+        group.contacts.append(contact)
+    else:
+        for k, v in contact.items():
+            known.setdefault(k, v)
+
+
+def _draft(group: _Group, actor: Actor) -> CustomerDraft:
+    v = group.values
+    contacts = tuple(
+        ContactDraft(name=c["name"], title=c.get("title"), phone=c.get("phone"),
+                     mobile=c.get("mobile"), email=c.get("email"), is_primary=i == 0)
+        for i, c in enumerate(group.contacts))
+    addresses: tuple[AddressDraft, ...] = ()
+    if group.address.get("street"):
+        addresses = (AddressDraft(street=group.address["street"],
+                                  city=group.address.get("city"),
+                                  district=group.address.get("district"), is_default=True),)
+    return CustomerDraft(
+        name=v["name"], kind=v.get("kind", CustomerKind.COMPANY),
+        short_name=v.get("short_name"), source=v.get("source", CustomerSource.WALK_IN),
+        customer_class=v.get("customer_class", CustomerClass.C),
+        status=v.get("status", CustomerStatus.ACTIVE),
+        owner_id=v.get("owner", actor.user_id), phone=v.get("phone"), email=v.get("email"),
+        industry=v.get("industry"), tax_number=v.get("tax_number"),
+        website=v.get("website"), notes=v.get("notes"), contacts=contacts,
+        addresses=addresses, custom=dict(group.custom))
+
+
+# --- matching --------------------------------------------------------------------------------
+
+# Words that say what kind of company a name is, not which one: 北京鑫锐科技有限公司 and 鑫锐
+# are alike once the city and these are gone.
+_TYPE_WORDS: Final = (
+    "有限责任公司", "股份有限公司", "有限公司", "分公司", "集团", "公司", "科技", "技术",
+    "信息", "网络", "电子", "电脑", "计算机", "数码", "贸易", "商贸", "经贸", "实业", "办公设备",
+    "办公用品", "设备", "文化", "印务", "耗材", "打印", "发展", "服务", "工作室", "商行",
+    "经营部", "门市部", "中心", "咨询", "管理", "工程",
+)
+
+
+def core_name(name: str) -> str:
+    """A name without its city and its company-type words (北京鑫锐科技有限公司 → 鑫锐),
+    folded; "" when nothing distinctive is left."""
+    text = re.sub(r"\(.*?\)", "", unicodedata.normalize("NFKC", name))  # （北京）
+    text = normalise_name(without_place(text))
+    changed = True
+    while changed and text:
+        changed = False
+        for word in _TYPE_WORDS:
+            if text.endswith(word):
+                text = text[: -len(word)]
+                changed = True
+    return text if len(text) >= 2 else ""
+
+
+@dataclass
+class _Index:
+    """Names and numbers → customers, for matching without a query per row."""
+
+    by_name: dict[str, int] = field(default_factory=dict)
+    by_core: dict[str, int] = field(default_factory=dict)
+    by_pinyin: dict[str, int] = field(default_factory=dict)
+    by_phone: dict[str, int] = field(default_factory=dict)
+
+    def add(self, ref: int, name: str, phones: Iterable[str]) -> None:
+        self.by_name.setdefault(normalise_name(name), ref)
+        core = core_name(name)
+        if core:
+            self.by_core.setdefault(core, ref)
+            self.by_pinyin.setdefault(pinyin_full(core), ref)
+        for digits in phones:
+            self.by_phone.setdefault(digits, ref)
+
+    def find(self, name: str, phones: Sequence[str]) -> tuple[str, int] | None:
+        for digits in phones:
+            if digits in self.by_phone:
+                return "same_phone", self.by_phone[digits]
+        if (ref := self.by_name.get(normalise_name(name))) is not None:
+            return "same_name", ref
+        core = core_name(name)
+        if core and (ref := self.by_core.get(core)) is not None:
+            return "similar_name", ref
+        if core and (ref := self.by_pinyin.get(pinyin_full(core))) is not None:
+            return "same_pinyin", ref
+        return None
+
+
+def _phones_of(draft: CustomerDraft) -> list[str]:
+    numbers = [draft.phone, *(p for c in draft.contacts for p in (c.phone, c.mobile))]
+    found = []
+    for number in numbers:
+        digits = phone_digits(number)
+        if digits and len(digits) >= 7 and digits not in found:
+            found.append(digits)
+    return found
+
+
+def _match(uow: UnitOfWork, actor: Actor, groups: Sequence[_Group],
+           choices: Mapping[str, str],
+           decisions: Mapping[int, str]) -> list[PlannedCustomer]:
+    """Each group checked and matched: against the stored customers (one read of the
+    directory, one phone lookup for the whole sheet) and the groups above it."""
+    actor_free = [(g, _draft(g, actor)) for g in groups]
+    stored = _Index()
+    d = customer_directory.c
+    info: dict[int, tuple[str, str]] = {}
+    for cid, code, name in uow.session.execute(select(d.id, d.code, d.name)):
+        stored.add(cid, name, ())
+        info[cid] = (code, name)
+    phones = {p for _g, draft in actor_free for p in _phones_of(draft)}
+    for digits in sorted(phones):
+        # Whole numbers only; on a secured server through the database's audited lookup.
+        for cid in principals.customers_with_phone(uow.session, [digits]):
+            stored.by_phone.setdefault(digits, cid)
+    versions = dict(uow.session.execute(select(Customer.id, Customer.version)).all()) \
+        if info else {}
+    above = _Index()
+    planned: list[PlannedCustomer] = []
+    for index, (group, draft) in enumerate(actor_free):
+        phones_here = _phones_of(draft)
+        issues = list(group.errors)
+        issues.extend(_draft_issues(uow, group, draft))
+        first = (group.values.get("first_contact_on"))
+        match: Match | None = None
+        found = stored.find(group.values["name"], phones_here)
+        if found is not None:
+            reason, cid = found
+            code, name = info.get(cid, ("", ""))
+            match = Match(reason, customer_id=cid, code=code, name=name,
+                          version=versions.get(cid))
+        else:
+            found = above.find(group.values["name"], phones_here)
+            if found is not None:
+                match = Match(found[0], planned=found[1])
+        choice = decisions.get(index) or (choices[match.reason] if match else CREATE)
+        if issues:
+            outcome = "error"
+        elif match is None or choice == CREATE:
+            outcome = "create"
+        elif choice == SKIP:
+            outcome = "skip"
+        elif match.planned is not None:
+            outcome = "merge"
+        else:
+            outcome = "update"
+        planned.append(PlannedCustomer(rows=tuple(group.rows), draft=draft,
+                                       first_contact_on=first, match=match, outcome=outcome,
+                                       errors=tuple(issues), choice=choice))
+        if outcome in ("create",):
+            above.add(index, group.values["name"], phones_here)
+    return _merged(planned)
+
+
+def _draft_issues(uow: UnitOfWork, group: _Group, draft: CustomerDraft) -> list[RowIssue]:
+    """The card's own checks on the draft, each error put on the row it came from."""
+    errors = check_draft(uow, draft)
+    first = group.rows[0]
+    issues = []
+    for key, message in errors.items():
+        row = first
+        code = key
+        contact = re.match(r"contacts\[(\d+)\]\.(\w+)", key)
+        if contact:
+            code = "contact." + contact.group(2)
+            name = draft.contacts[int(contact.group(1))].name
+            row = next((r for r, c in zip(group.rows, _contact_rows(group), strict=False)
+                        if c == name), first)
+        elif key.startswith("addresses["):
+            code = "address." + key.split(".")[-1]
+        elif key == "owner_id":
+            code = "owner"
+        issues.append(RowIssue(row, code, message))
+    return issues
+
+
+def _contact_rows(group: _Group) -> list[str | None]:
+    return [c.get("name") for c in group.contacts]
+
+
+def _merged(planned: list[PlannedCustomer]) -> list[PlannedCustomer]:
+    """A customer that is the same as one above (fill or overwrite) goes into that one's
+    draft: its rows, its contacts and the fields still empty there."""
+    result = list(planned)
+    for p in planned:
+        if p.outcome != "merge" or p.match is None or p.match.planned is None:
+            continue
+        target = result[p.match.planned]
+        result[p.match.planned] = replace(
+            target, rows=target.rows + p.rows,
+            draft=_combined(target.draft, p.draft, overwrite=p.choice == OVERWRITE))
+    return result
+
+
+_DRAFT_FIELDS: Final = ("short_name", "phone", "email", "industry", "tax_number", "website",
+                        "notes")
+
+
+def _combined(base: CustomerDraft, more: CustomerDraft, *, overwrite: bool) -> CustomerDraft:
+    changes: dict[str, Any] = {}
+    for name in _DRAFT_FIELDS:
+        new = getattr(more, name)
+        if new is not None and (overwrite or getattr(base, name) is None):
+            changes[name] = new
+    names = {c.name for c in base.contacts}
+    contacts = base.contacts + tuple(replace(c, is_primary=False) for c in more.contacts
+                                     if c.name not in names)
+    custom = {**more.custom, **base.custom} if not overwrite else {**base.custom, **more.custom}
+    return replace(base, contacts=contacts, custom=custom,
+                   addresses=base.addresses or more.addresses, **changes)
+
+
+# --- the commit ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch_id: int
+    created: int
+    updated: int
+    skipped: int
+    refused: tuple[RowIssue, ...]
+    cancelled: bool
+
+
+def run_customer_import(
+    *, uow: UnitOfWork, actor: Actor, plan: ImportPlan, chunk: int = CHUNK,
+    progress: ProgressCallback | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> ImportResult:
+    """Write ``plan``: a chunk of customers per transaction, each record noted with the
+    import's batch. ``cancelled`` is asked between chunks: what the committed chunks wrote
+    stays (and can be undone). A stored customer changed since the dry run is not
+    updated (refused, with who changed it): no silent overwrite."""
+    with uow:
+        _check_importer(uow, actor)
+        batch = ImportBatch(kind=CUSTOMERS, file_name=Path(plan.path).name[:260],
+                            status="running", rows_read=plan.rows_read,
+                            layout=layout_key(plan.header),
+                            mapping=json.dumps({str(k): v for k, v in plan.mapping.items()}),
+                            created_by_id=actor.user_id, updated_by_id=actor.user_id)
+        uow.session.add(batch)
+        uow.flush()
+        batch_id = batch.id
+        uow.commit()
+    todo = [p for p in plan.customers if p.outcome in ("create", "update")]
+    counts = {"created": 0, "updated": 0}
+    refused: list[RowIssue] = list(plan.row_errors)
+    refused.extend(i for p in plan.customers if p.outcome == "error" for i in p.errors)
+    skipped = sum(1 for p in plan.customers if p.outcome == "skip")
+    stopped = False
+    for start in range(0, len(todo), chunk):
+        if cancelled():
+            stopped = True
+            break
+        with uow:
+            _check_importer(uow, actor)
+            for planned in todo[start:start + chunk]:
+                problem = _write_one(uow, actor, batch_id, planned, counts)
+                if problem is not None:
+                    refused.append(problem)
+            uow.commit()
+        if progress is not None:
+            progress(min(start + chunk, len(todo)), len(todo))
+    with uow:
+        uow.session.execute(
+            update(ImportBatch).where(ImportBatch.id == batch_id).values(
+                status="cancelled" if stopped else "done", created=counts["created"],
+                updated=counts["updated"], skipped=skipped, refused=len({i.row for i in refused}),
+                version=ImportBatch.version + 1))
+        audit.record(uow, actor, AuditAction.IMPORT, "import_batch", batch_id, audit.say(
+            "imported {file}: {created} created, {updated} updated",
+            file=Path(plan.path).name, created=counts["created"], updated=counts["updated"]))
+        uow.commit()
+    return ImportResult(batch_id=batch_id, created=counts["created"],
+                        updated=counts["updated"], skipped=skipped, refused=tuple(refused),
+                        cancelled=stopped)
+
+
+def _write_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCustomer,
+               counts: dict[str, int]) -> RowIssue | None:
+    row = planned.rows[0]
+    session = uow.session
+    if planned.outcome == "create":
+        with session.begin_nested():
+            try:
+                customer, contacts, _d, _t, _v = add_customer(
+                    uow, actor, planned.draft, owner=None,
+                    first_contact_on=planned.first_contact_on)
+            except ValidationError as error:
+                return RowIssue(row, "", error.message)
+            uow.flush()
+            session.add(ImportItem(batch_id=batch_id, entity="customer", record_id=customer.id,
+                                   action="created", row_number=row,
+                                   after_version=customer.version))
+        counts["created"] += 1
+        return None
+    return _update_one(uow, actor, batch_id, planned, counts)
+
+
+def _update_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCustomer,
+                counts: dict[str, int]) -> RowIssue | None:
+    """Fill (or, chosen so, overwrite) a stored customer's fields from the sheet, add the
+    contacts it does not have yet and an address if it has none."""
+    match = planned.match
+    assert match is not None and match.customer_id is not None
+    row = planned.rows[0]
+    session = uow.session
+    customer = session.get(Customer, match.customer_id)
+    if customer is None:
+        return RowIssue(row, "", tr("{code} {name} was deleted after the dry run.",
+                                    code=match.code, name=match.name))
+    if customer.version != match.version:
+        changed_by = session.get(User, customer.updated_by_id) if customer.updated_by_id \
+            else None
+        return RowIssue(row, "", tr(
+            "{code} {name} was changed by {user} after the dry run: run the dry run again.",
+            code=customer.code, name=customer.name,
+            user=changed_by.display_name if changed_by else "?"))
+    overwrite = planned.choice == OVERWRITE
+    draft = planned.draft
+    before: dict[str, Any] = {}
+    with session.begin_nested():
+        for name in _DRAFT_FIELDS:
+            new = getattr(draft, name)
+            old = getattr(customer, name)
+            if new is not None and new != old and (overwrite or old in (None, "")):
+                before[name] = old
+                setattr(customer, name, new)
+        if "phone" in before:
+            customer.phone_digits = phone_digits(customer.phone)
+        stored = custom_fields.values_for(uow=uow, entity=CustomFieldEntity.CUSTOMER,
+                                          record_ids=[customer.id]).get(customer.id, {})
+        custom = {code: value for code, value in draft.custom.items()
+                  if value is not None and (overwrite or stored.get(code) in (None, "", ()))
+                  and stored.get(code) != value}
+        if custom:
+            before.update({custom_fields.FIELD_PREFIX + c: _plain(stored.get(c))
+                           for c in custom})
+            custom_fields.store_values(uow=uow, actor=actor,
+                                       entity=CustomFieldEntity.CUSTOMER,
+                                       record_id=customer.id, values=custom, creating=False)
+        names = {c.name for c in customer.contacts}
+        added: list[Contact] = []
+        for c in draft.contacts:
+            if c.name in names:
+                continue
+            contact = Contact(customer_id=customer.id, name=c.name, title=c.title,
+                              phone=c.phone, mobile=c.mobile, email=c.email,
+                              phone_digits=phone_digits(c.phone),
+                              mobile_digits=phone_digits(c.mobile),
+                              is_primary=not customer.contacts and not added,
+                              created_by_id=actor.user_id, updated_by_id=actor.user_id)
+            session.add(contact)
+            added.append(contact)
+        address = None
+        if draft.addresses and not customer.addresses:
+            a = draft.addresses[0]
+            address = Address(customer_id=customer.id, street=a.street, city=a.city,
+                              district=a.district, kind=a.kind, is_default=True,
+                              created_by_id=actor.user_id, updated_by_id=actor.user_id)
+            session.add(address)
+        if not before and not added and address is None:
+            counts.setdefault("unchanged", 0)
+            counts["unchanged"] += 1
+            return None
+        customer.updated_by_id = actor.user_id
+        customer.updated_at = utcnow()
+        uow.flush()
+        session.add(ImportItem(batch_id=batch_id, entity="customer", record_id=customer.id,
+                               action="updated", row_number=row,
+                               after_version=customer.version,
+                               before=json.dumps(before, ensure_ascii=False)))
+        for contact in added:
+            session.add(ImportItem(batch_id=batch_id, entity="contact", record_id=contact.id,
+                                   action="created", row_number=row,
+                                   after_version=contact.version))
+        if address is not None:
+            session.add(ImportItem(batch_id=batch_id, entity="address", record_id=address.id,
+                                   action="created", row_number=row,
+                                   after_version=address.version))
+        changes = {k: [v, _plain(getattr(customer, k, None))] for k, v in before.items()
+                   if not k.startswith(custom_fields.FIELD_PREFIX)}
+        changes.update({k: [v, _plain(custom[k.removeprefix(custom_fields.FIELD_PREFIX)])]
+                        for k, v in before.items() if k.startswith(custom_fields.FIELD_PREFIX)})
+        if added:
+            changes["contacts"] = [None, [c.name for c in added]]
+        audit.record(uow, actor, AuditAction.UPDATE, "customer", customer.id,
+                     f"{customer.code} {customer.name}", changes)
+    counts["updated"] += 1
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON keeps it (dates as ISO text, amounts as text, choices as lists)."""
+    if isinstance(value, dt.date | Decimal):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+# --- undo ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeptRecord:
+    """A record undo left as it is, and why."""
+
+    entity: str
+    record_id: int
+    label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    batch_id: int
+    undone: int
+    kept: tuple[KeptRecord, ...]
+
+
+# A customer's own rows, which go with it; any other table pointing at a customer (or at
+# one of its contacts) is a use of it since the import.
+_OWN_ROWS: Final = frozenset({"contacts", "addresses", "phone_suffixes"})
+
+
+def _uses(session: Any, target: Any, record_id: int) -> list[str]:
+    """The tables that hold a row pointing at ``target`` (customers or contacts) ``record_id``,
+    found by walking every foreign key to it."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        if table.name in _OWN_ROWS and target is Customer.__table__:
+            continue
+        if table.name == "phone_suffixes":
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table is target and fk.column.name == "id":
+                hit = session.execute(select(fk.parent).where(fk.parent == record_id)
+                                      .limit(1)).first()
+                if hit is not None:
+                    found.append(table.name)
+                    break
+    return found
+
+
+def undo_import(*, uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
+    """Remove what import ``batch_id`` created and restore what it updated, in one
+    transaction. A record used since (an order placed for a customer the import created, a
+    visit with one of its contacts) or changed since is kept, with the reason."""
+    with uow:
+        _check_importer(uow, actor)
+        session = uow.session
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None or batch.kind != CUSTOMERS:
+            raise NotFound(tr("There is no such import."))
+        if batch.status == "undone":
+            raise ValidationError({"batch": tr("This import was undone already.")})
+        if batch.status == "running":
+            raise ValidationError({"batch": tr("This import is still running: undo it once "
+                                               "it has ended.")})
+        items = session.execute(
+            select(ImportItem).where(ImportItem.batch_id == batch_id,
+                                     ImportItem.undone_at.is_(None))
+            .order_by(ImportItem.id.desc())).scalars().all()
+        if any(i.action == "created" and i.entity == "customer" for i in items):
+            require(uow, actor, Module.CUSTOMERS, Operation.DELETE)
+        now = utcnow()
+        kept: list[KeptRecord] = []
+        undone = 0
+        for item in items:
+            reason = _undo_item(uow, actor, item)
+            if reason is None:
+                item.undone_at = now
+                item.kept_reason = None
+                undone += 1
+            else:
+                item.kept_reason = reason[1][:400]
+                kept.append(KeptRecord(item.entity, item.record_id, reason[0], reason[1]))
+        batch.status = "partly_undone" if kept else "undone"
+        batch.updated_by_id = actor.user_id
+        audit.record(uow, actor, AuditAction.IMPORT, "import_batch", batch_id, audit.say(
+            "undid the import of {file}: {undone} undone, {kept} kept",
+            file=batch.file_name, undone=undone, kept=len(kept)))
+        uow.commit()
+        return UndoResult(batch_id=batch_id, undone=undone, kept=tuple(kept))
+
+
+def _undo_item(uow: UnitOfWork, actor: Actor, item: ImportItem) -> tuple[str, str] | None:
+    """Undo one record; (its label, why not) when it is kept."""
+    session = uow.session
+    record: Customer | Contact | Address | None
+    if item.entity == "customer":
+        record = session.get(Customer, item.record_id)
+    elif item.entity == "contact":
+        record = session.get(Contact, item.record_id)
+    else:
+        record = session.get(Address, item.record_id)
+    if record is None:
+        return None  # deleted since: nothing left to undo
+    shown = (f"{record.code} {record.name}" if isinstance(record, Customer)
+             else record.name if isinstance(record, Contact) else record.street)
+    if record.version != item.after_version:
+        who = session.get(User, record.updated_by_id) if record.updated_by_id else None
+        return shown, tr("changed by {user} since the import",
+                         user=who.display_name if who else "?")
+    if item.action == "created" and item.entity in ("customer", "contact"):
+        uses = _uses(session, type(record).__table__, record.id)
+        if uses:
+            return shown, tr("used since the import ({records})", records="、".join(
+                tr(_TABLE_WORDS[t]) if t in _TABLE_WORDS else t for t in uses))
+    if item.action == "created":
+        _delete(uow, actor, record)
+        return None
+    assert isinstance(record, Customer)
+    _restore(uow, actor, record, json.loads(item.before or "{}"))
+    return None
+
+
+_TABLE_WORDS: Final = {
+    "orders": "an order", "quotations": "a quotation", "visits": "a visit record",
+    "opportunities": "an opportunity", "payments": "a payment received",
+    "service_tickets": "a service ticket", "service_contracts": "a service contract",
+    "devices": "a device", "tasks": "a task", "care_items": "customer care",
+    "sales_plans": "a sales plan",
+}
+
+
+def _delete(uow: UnitOfWork, actor: Actor, record: Any) -> None:
+    session = uow.session
+    if isinstance(record, Customer):
+        code, name, cid = record.code, record.name, record.id
+        contact_ids = [c.id for c in record.contacts]
+        _drop_values(session, CustomFieldEntity.CONTACT, contact_ids)
+        _drop_values(session, CustomFieldEntity.CUSTOMER, [cid])
+        search_keys.drop_keys(session, search_keys.CUSTOMER, [cid])
+        session.delete(record)
+        uow.flush()
+        audit.record(uow, actor, AuditAction.DELETE, "customer", cid, f"{code} {name}",
+                     {"undo_import": True})
+        return
+    if isinstance(record, Contact):
+        _drop_values(session, CustomFieldEntity.CONTACT, [record.id])
+    session.delete(record)
+    uow.flush()
+
+
+def _drop_values(session: Any, entity: CustomFieldEntity, ids: Sequence[int]) -> None:
+    if ids:
+        session.execute(delete(CustomFieldValue).where(CustomFieldValue.entity == entity,
+                                                       CustomFieldValue.record_id.in_(ids)))
+
+
+def _restore(uow: UnitOfWork, actor: Actor, customer: Customer, before: Mapping[str, Any]
+             ) -> None:
+    custom = {k.removeprefix(custom_fields.FIELD_PREFIX): v for k, v in before.items()
+              if k.startswith(custom_fields.FIELD_PREFIX)}
+    changes: dict[str, list[Any]] = {}
+    for name, value in before.items():
+        if name in custom or name.startswith(custom_fields.FIELD_PREFIX):
+            continue
+        changes[name] = [_plain(getattr(customer, name)), value]
+        setattr(customer, name, value)
+    if "phone" in before:
+        customer.phone_digits = phone_digits(customer.phone)
+    if custom:
+        definitions = {f.code: f for f in custom_fields.load_definitions(
+            uow, CustomFieldEntity.CUSTOMER, include_removed=True)}
+        values = {code: _typed(definitions.get(code), value) for code, value in custom.items()}
+        custom_fields.store_values(uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER,
+                                   record_id=customer.id, values=values, creating=False)
+        changes.update({custom_fields.FIELD_PREFIX + c: [None, v] for c, v in custom.items()})
+    customer.updated_by_id = actor.user_id
+    customer.updated_at = utcnow()
+    uow.flush()
+    audit.record(uow, actor, AuditAction.UPDATE, "customer", customer.id,
+                 f"{customer.code} {customer.name}", changes)
+
+
+def _typed(definition: custom_fields.FieldDefinition | None, value: Any) -> Any:
+    """A custom value back from its JSON form."""
+    if value is None or definition is None:
+        return value
+    if definition.kind is CustomFieldKind.DATE:
+        return dt.date.fromisoformat(value)
+    if definition.kind in custom_fields.NUMBER_KINDS:
+        return Decimal(value)
+    if definition.kind is CustomFieldKind.MULTI_CHOICE:
+        return tuple(value)
+    return value
+
+
+# --- the error report ------------------------------------------------------------------------
+
+
+def write_error_report(plan: ImportPlan, out: str | Path) -> int:
+    """Write the sheet's rows that could not be imported, as they were, with an error
+    column, to ``out`` (.xlsx): fixed there, the file imports like the original (its
+    header row is the original's). Returns the number of rows written."""
+    from app.reports.tabular import Sheet, write_xlsx
+
+    reasons: dict[int, list[str]] = {}
+    for issue in plan.issues():
+        text = f"{_field_label(plan, issue.field)}: {issue.message}" if issue.field \
+            else issue.message
+        reasons.setdefault(issue.row, []).append(text)
+    header = plan.header
+    # A group header (联系人 over 姓名, 手机) goes into the header under it where the two
+    # read as one field (联系人姓名), so the report maps as the original did.
+    known = known_header(_FIXED)
+    names = [f"{g}{n}" if g and n and known(g + n) else n
+             for g, n in zip(header.groups, header.names, strict=False)]
+
+    def rows() -> Iterator[list[Any]]:
+        with open_source(plan.path) as source:
+            for row in source.rows(plan.sheet):
+                if row.number in reasons:
+                    cells: list[Any] = [str(c) if isinstance(c, Formula) else c
+                                        for c in row.cells[:len(names)]]
+                    cells += [None] * (len(names) - len(cells))
+                    yield [*cells, "；".join(reasons[row.number])]
+
+    return write_xlsx(out, [Sheet(title=tr("Rows not imported"),
+                                  headers=[*names, tr("Error")], rows=rows())])
