@@ -530,6 +530,82 @@ Address: {address}</source>
         <source>Go back to correct what you typed, then test again.</source>
         <translation>请返回修改输入的内容，然后再次测试。</translation>
     </message>
+    <message>
+        <source>Check before importing</source>
+        <translation>导入前检查</translation>
+    </message>
+    <message>
+        <source>Nothing is written yet. Rows with errors are left out; save them with their errors, fix them and import that file again.</source>
+        <translation>此时尚未写入任何数据。有错误的行不会导入；可以把它们连同错误另存，改正后再导入那个文件。</translation>
+    </message>
+    <message>
+        <source>fill its empty fields</source>
+        <translation>补全其空白字段</translation>
+    </message>
+    <message>
+        <source>overwrite its fields</source>
+        <translation>覆盖其字段</translation>
+    </message>
+    <message>
+        <source>skip the row</source>
+        <translation>跳过该行</translation>
+    </message>
+    <message>
+        <source>create a second card</source>
+        <translation>另建一张卡片</translation>
+    </message>
+    <message>
+        <source>Like a stored customer ({why}):</source>
+        <translation>与已有客户相似（{why}）：</translation>
+    </message>
+    <message>
+        <source>Rows</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>What happens</source>
+        <translation>处理结果</translation>
+    </message>
+    <message>
+        <source>Save the rows with errors…</source>
+        <translation>另存有错误的行…</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Checking every row…</source>
+        <translation>正在逐行检查…</translation>
+    </message>
+    <message>
+        <source>{rows} rows read: {create} customers to create, {update} to update, {merge} added to a customer above, {skip} skipped, {error} with errors.</source>
+        <translation>读取 {rows} 行：将新建 {create} 个客户，更新 {update} 个，并入上方客户 {merge} 个，跳过 {skip} 个，有错误 {error} 个。</translation>
+    </message>
+    <message>
+        <source>Save the rows with errors</source>
+        <translation>另存有错误的行</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>{count} rows with their errors saved to {file}.</source>
+        <translation>已将 {count} 行及其错误保存到 {file}。</translation>
+    </message>
 </context>
 <context>
     <name>ChildCustomFieldsDialog</name>
@@ -2082,6 +2158,14 @@ Address: {address}</source>
         <translation>把列出的客户（按当前搜索和筛选）写入 Excel 或 CSV 文件</translation>
     </message>
     <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Bring customers in from an Excel or CSV sheet</source>
+        <translation>从 Excel 或 CSV 表格导入客户</translation>
+    </message>
+    <message>
         <source>Click to sort by this column; right-click to choose the columns</source>
         <translation>单击按此列排序；右键选择显示的列</translation>
     </message>
@@ -2719,6 +2803,60 @@ Address: {address}</source>
     <message>
         <source>Copy details</source>
         <translation>复制详细信息</translation>
+    </message>
+</context>
+<context>
+    <name>FilePage</name>
+    <message>
+        <source>Choose the sheet</source>
+        <translation>选择表格</translation>
+    </message>
+    <message>
+        <source>An Excel workbook (.xlsx, .xls) or a CSV file (UTF-8 or GBK, as Chinese Excel saves it): one customer per row, or one row per contact under the same company name.</source>
+        <translation>Excel 工作簿（.xlsx、.xls）或 CSV 文件（UTF-8 或中文 Excel 保存的 GBK）：每行一个客户，或同一公司名称下每个联系人一行。</translation>
+    </message>
+    <message>
+        <source>The file to import</source>
+        <translation>要导入的文件</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation>文件：</translation>
+    </message>
+    <message>
+        <source>Sheet:</source>
+        <translation>工作表：</translation>
+    </message>
+    <message>
+        <source>Choose the sheet to import</source>
+        <translation>选择要导入的表格</translation>
+    </message>
+    <message>
+        <source>Sheets (*.xlsx *.xls *.csv *.txt)</source>
+        <translation>表格 (*.xlsx *.xls *.csv *.txt)</translation>
+    </message>
+    <message>
+        <source>Reading {file}…</source>
+        <translation>正在读取 {file}…</translation>
+    </message>
+    <message>
+        <source>(the file)</source>
+        <translation>（整个文件）</translation>
+    </message>
+    <message>
+        <source>Header found in row {row}: {count} columns.</source>
+        <translation>表头在第 {row} 行：共 {count} 列。</translation>
+    </message>
+</context>
+<context>
+    <name>ImportWizard</name>
+    <message>
+        <source>Import customers</source>
+        <translation>导入客户</translation>
     </message>
 </context>
 <context>
@@ -3580,6 +3718,45 @@ Contract {number}, until {day}</source>
     <message>
         <source>Customer reassignment</source>
         <translation>客户移交</translation>
+    </message>
+</context>
+<context>
+    <name>MapPage</name>
+    <message>
+        <source>Which column is which field?</source>
+        <translation>每一列对应哪个字段？</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>First rows</source>
+        <translation>前几行</translation>
+    </message>
+    <message>
+        <source>The mapping of the last sheet with these columns is used; change what is wrong.</source>
+        <translation>沿用上次相同列的表格的对应关系；如有不对请修改。</translation>
+    </message>
+    <message>
+        <source>Guessed from the headers; change what is wrong. Columns left on “not imported” are ignored.</source>
+        <translation>已根据表头推测；如有不对请修改。设为“不导入”的列将被忽略。</translation>
+    </message>
+    <message>
+        <source>not imported</source>
+        <translation>不导入</translation>
+    </message>
+    <message>
+        <source>Choose the column of the customer name.</source>
+        <translation>请选择客户名称所在的列。</translation>
+    </message>
+    <message>
+        <source>Each field takes one column: {fields}.</source>
+        <translation>每个字段只能对应一列：{fields}。</translation>
     </message>
 </context>
 <context>
@@ -5667,6 +5844,53 @@ Contract {number}, until {day}</source>
     <message>
         <source>Not saved.</source>
         <translation>未保存。</translation>
+    </message>
+</context>
+<context>
+    <name>RunPage</name>
+    <message>
+        <source>Importing</source>
+        <translation>正在导入</translation>
+    </message>
+    <message>
+        <source>Stop after this chunk</source>
+        <translation>写完这一批后停止</translation>
+    </message>
+    <message>
+        <source>Undo this import</source>
+        <translation>撤销本次导入</translation>
+    </message>
+    <message>
+        <source>Writing {count} customers…</source>
+        <translation>正在写入 {count} 个客户…</translation>
+    </message>
+    <message>
+        <source>Stopping after the chunk being written…</source>
+        <translation>正在写入的这一批完成后停止…</translation>
+    </message>
+    <message>
+        <source>{created} customers created, {updated} updated, {skipped} skipped, {refused} rows not imported.</source>
+        <translation>新建 {created} 个客户，更新 {updated} 个，跳过 {skipped} 个，{refused} 行未导入。</translation>
+    </message>
+    <message>
+        <source>Stopped. What was written so far stays (undo removes it).</source>
+        <translation>已停止。已写入的数据保留（撤销可将其删除）。</translation>
+    </message>
+    <message>
+        <source>The chunks written before stay; the import can be undone from its batch.</source>
+        <translation>之前写入的批次保留；可以按导入批次撤销。</translation>
+    </message>
+    <message>
+        <source>Undoing the import…</source>
+        <translation>正在撤销导入…</translation>
+    </message>
+    <message>
+        <source>Import undone: {count} records removed or restored.</source>
+        <translation>导入已撤销：删除或还原 {count} 条记录。</translation>
+    </message>
+    <message>
+        <source>Kept, because they were used or changed since:</source>
+        <translation>以下记录在导入后已被使用或修改，予以保留：</translation>
     </message>
 </context>
 <context>

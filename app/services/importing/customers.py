@@ -366,6 +366,49 @@ def plan_customer_import(
                       on_match=choices)
 
 
+@dataclass(frozen=True)
+class SheetLayout:
+    """What the wizard's mapping step shows: the workbook's sheets, the header found, the
+    fields a column can go to, the mapping to start from (remembered from the last import
+    of the same columns, or guessed) and the first rows as they are in the sheet."""
+
+    path: str
+    sheet: str | None
+    sheets: tuple[str, ...]
+    header: Header
+    fields: tuple[ImportField, ...]
+    mapping: Mapping[int, str]
+    remembered: bool
+    samples: tuple[tuple[object, ...], ...]
+
+
+def read_layout(*, uow: UnitOfWork, actor: Actor, path: str | Path, sheet: str | None = None,
+                samples: int = 5) -> SheetLayout:
+    """The sheet's columns and the mapping to start from, for the wizard's mapping step.
+    Reads the header and ``samples`` rows only. Raises :class:`ValidationError` for a file
+    that cannot be read, and :class:`PermissionDenied`."""
+    with uow.reading():
+        _check_importer(uow, actor)
+        fields = import_fields(uow)
+    with open_source(path) as source:
+        if sheet is not None and sheet not in source.sheets:
+            raise ValidationError({"sheet": tr("The file has no sheet named {sheet}.",
+                                               sheet=sheet)})
+        rows = source.rows(sheet)
+        header, consumed = find_header(rows, known_header(fields))
+        first: list[tuple[object, ...]] = []
+        for row in _chain(consumed, rows):
+            if len(first) >= samples:
+                break
+            first.append(tuple(str(c) if isinstance(c, Formula) else c for c in row.cells))
+        sheets = tuple(source.sheets)
+    remembered = _remembered(uow, actor, header)
+    mapping = remembered or guess_mapping(header, fields)
+    return SheetLayout(path=str(path), sheet=sheet, sheets=sheets, header=header,
+                       fields=fields, mapping=mapping, remembered=remembered is not None,
+                       samples=tuple(first))
+
+
 def _choices(on_match: str | Mapping[str, str]) -> dict[str, str]:
     given = {reason: on_match for reason in MATCH_REASONS} if isinstance(on_match, str) \
         else {reason: on_match.get(reason, FILL) for reason in MATCH_REASONS}

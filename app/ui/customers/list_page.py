@@ -166,6 +166,16 @@ class CustomerListPage(QWidget):
         self.export_button.setVisible(self.can_export())
         self.export_button.clicked.connect(self.choose_export_file)
         self.export_dialog: QFileDialog | None = None
+        # Import (导入): whoever may create and change customers; the service also wants
+        # the whole customer base in their scope (management, the administrator).
+        self.import_button = QPushButton(self.tr("Import…"), self)
+        self.import_button.setObjectName("import_customers_button")
+        self.import_button.setToolTip(self.tr("Bring customers in from an Excel or CSV sheet"))
+        self.import_button.setVisible(ctx.can(Module.CUSTOMERS, Operation.CREATE)
+                                      and ctx.can(Module.CUSTOMERS, Operation.EDIT)
+                                      and ctx.permissions.scope(Module.CUSTOMERS) is DataScope.ALL)
+        self.import_button.clicked.connect(self.open_import)
+        self.import_wizard: QWidget | None = None
 
         self.table = QTableView(self)
         self.table.setObjectName("customer_table")
@@ -198,7 +208,8 @@ class CustomerListPage(QWidget):
         filters.addWidget(self.search_edit, 1)
         for widget in (self.class_filter, self.source_filter, self.status_filter,
                        self.owner_filter, self.custom_filter_field, self.custom_filter_choice,
-                       self.custom_filter_text, self.export_button, self.new_button):
+                       self.custom_filter_text, self.import_button, self.export_button,
+                       self.new_button):
             filters.addWidget(widget)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -238,6 +249,15 @@ class CustomerListPage(QWidget):
         general manager): the button, and the main window's Export, only then. The service
         checks it again."""
         return self._ctx.can(Module.CUSTOMERS, Operation.EXPORT)
+
+    def open_import(self) -> None:
+        """The import wizard; the list shows what it wrote once it ends."""
+        from app.ui.customers.import_wizard import open_import_wizard
+
+        wizard = open_import_wizard(self._ctx, self)
+        wizard.imported.connect(lambda _result: self.apply_search())
+        wizard.undone.connect(lambda _result: self.apply_search())
+        self.import_wizard = wizard
 
     def choose_export_file(self) -> None:
         """Ask where to write the customers now listed (the search and filters apply)."""
