@@ -671,6 +671,31 @@ CATALOG_ZH: dict[str, str] = {
     'a sales plan': '销售计划',
     'imported {file}: {created} created, {updated} updated': '导入 {file}：新建 {created} 个，更新 {updated} 个',
     'undid the import of {file}: {undone} undone, {kept} kept': '撤销了 {file} 的导入：撤销 {undone} 条，保留 {kept} 条',
+    # app/services/merging.py
+    "is the card to keep: choose another customer to merge into it":
+        "是要保留的档案：请选择另一个客户合并进来",
+    "Merging customers needs the right to edit and delete customers, for every customer"
+    " (data scope: all).": "合并客户需要编辑和删除客户的权限，且数据范围为全部客户。",
+    "Merging customers moves their phone numbers, which your role may not see or change.":
+        "合并客户会转移其电话号码，而您的角色无权查看或修改电话号码。",
+    "is not a field of the customer card": "不是客户档案的字段",
+    "must be 'keep' or 'absorbed'": "必须是“keep”（保留）或“absorbed”（被合并）",
+    "Both customers have a sales plan of {owner} for {period}: change or delete one of them,"
+    " then merge.": "两个客户都有 {owner} {period} 的销售计划：请先修改或删除其中一个，再合并。",
+    "{code} {name}: merged {absorbed_code} {absorbed_name} into it":
+        "{code} {name}：已将 {absorbed_code} {absorbed_name} 合并到此客户",
+    "{code} {name}: merged into {kept_code} {kept_name}":
+        "{code} {name}：已合并到 {kept_code} {kept_name}",
+    "Contacts": "联系人",
+    "Addresses": "地址",
+    "Devices": "设备",
+    "Visits": "接待/拜访记录",
+    "Sales plans": "销售计划",
+    "Opportunities": "商机",
+    "Payments received": "回款",
+    "Tasks": "工作任务",
+    "Customer care items": "客户关怀事项",
+    "Former customer numbers": "原客户编号",
 }
 
 # Labels of codes (app.labels), one table per family: the same English word may read

@@ -66,6 +66,7 @@ MIN_CLIENT_VERSION: Final[Mapping[str, str]] = {
     "f2a7c6e9b351": "0.1.0",  # cost totals' triggers by key (PostgreSQL, same results)
     "a8d3f1c7e592": "0.1.0",  # the list's columns in its sort index (additive)
     "b5e1c9a7f304": "0.1.0",  # import batches and their items (additive)
+    "c7d2a4e8f016": "0.1.0",  # numbers of merged customer cards (additive)
 }
 
 # The app_settings keys: what the newest upgrade recorded, and where the installer is.

@@ -1,4 +1,4 @@
-"""The customer master: customers, contacts, addresses, devices and meter readings."""
+"""The customer master: customers, contacts, addresses, devices, readings, merged numbers."""
 
 from __future__ import annotations
 
@@ -171,6 +171,24 @@ class PhoneSuffix(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"))
     suffix: Mapped[str] = mapped_column(DIGITS_SUFFIX)
+
+
+class CustomerAlias(Base):
+    """A number another customer card had before it was merged into this one (原客户编号).
+
+    Written by the merge (app.services.merging): the absorbed card is deleted, and its
+    number, printed on old slips and typed by people who remember it, still finds the kept
+    card (the customer search matches an alias exactly). Seen with the customer it points
+    to (row security). ``merged_by_id`` is a plain user id, like ``Tracked.created_by_id``:
+    the audit log is the authoritative record of the merge.
+    """
+
+    __tablename__ = "customer_aliases"
+
+    code: Mapped[Code40] = mapped_column(unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    merged_at: Mapped[Timestamp]
+    merged_by_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Address(Tracked, Base):

@@ -68,6 +68,8 @@ DIRECTORY_VIEW: Final = "customer_directory"
 SEARCH_KEYS: Final = "search_keys"
 # The tails of customers' names and short names (app.models.catalog.NameSuffix).
 NAME_SUFFIXES: Final = "name_suffixes"
+# The numbers of customer cards merged into another (app.models.customers.CustomerAlias).
+CUSTOMER_ALIASES: Final = "customer_aliases"
 # The phone numbers of customers and of their contacts, with the customer's owner: views made
 # by a migration on every engine. A role with the phone field protected reads its own
 # customers' numbers through them (the program filters by owner; on a secured server the
@@ -161,6 +163,10 @@ def _build_access() -> tuple[Access, ...]:
     add(_module_tables(Module.CUSTOMERS, ["customers"],
                        ["contacts", "addresses", "devices", "meter_readings",
                         "phone_suffixes"]))
+    # The numbers of merged cards (app.models.customers.CustomerAlias) find their customer
+    # in the search: read with the customer (the row rule below), written by the merge.
+    rows.append(Access(CUSTOMER_ALIASES, "SELECT"))
+    add(Access(CUSTOMER_ALIASES, p, Module.CUSTOMERS, E) for p in ("INSERT", "UPDATE", "DELETE"))
     add(_module_tables(Module.VISITS, ["visits"]))
     add(_module_tables(Module.SALES_PLANS, ["sales_plans"]))
     # Plan against actual: each order's owner, day, state and amount (and cost, unless the
@@ -362,6 +368,7 @@ ROW_RULES: Final = (
     RowRule("contacts", (Follows("customer_id", "customers"),)),
     RowRule("addresses", (Follows("customer_id", "customers"),)),
     RowRule("phone_suffixes", (Follows("customer_id", "customers"),)),
+    RowRule(CUSTOMER_ALIASES, (Follows("customer_id", "customers"),)),
     # The intake desk sees a key account's registered machines without its card.
     RowRule("devices", (Follows("customer_id", "customers"),
                         Allowed(M.SERVICE_TICKETS, Operation.VIEW))),
