@@ -40,7 +40,12 @@ from app.db import PLAN_PER_RUN, sends_ahead
 from app.i18n import tr
 from app.models import Address, Contact, Customer, Device, MeterReading, User, utcnow
 from app.models.base import UTCDateTime
-from app.models.customers import contact_phones, customer_directory, customer_phones
+from app.models.customers import (
+    CustomerAlias,
+    contact_phones,
+    customer_directory,
+    customer_phones,
+)
 from app.models.enums import (
     AddressKind,
     AuditAction,
@@ -61,7 +66,7 @@ from app.services.custom_fields import FieldDefinition
 from app.services.directory import customer_entry
 from app.services.errors import NotFound, ValidationError
 from app.services.locking import check_version
-from app.services.numbering import next_number
+from app.services.numbering import next_number, next_numbers
 from app.services.paging import (
     Cursor,
     Sort,
@@ -368,7 +373,8 @@ def _owner(uow: UnitOfWork, owner_id: int, actor: Actor | None = None) -> _Owner
 
 def _clean(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None, *,
            owner: _Owner | None = None,
-           stored_serials: Mapping[int, tuple[str, str]] | None = None) -> Cleaned:
+           stored_serials: Mapping[int, tuple[str, str]] | None = None,
+           derive: bool = True) -> Cleaned:
     """The draft checked. ``owner``: the draft's owner as the caller read it;
     ``stored_serials``: the customer's devices' (model, serial number) as stored."""
     check = Checker()
@@ -436,6 +442,8 @@ def _clean(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None
         })
     _check_serials_unique(uow, check, devices, stored_serials or {})
     check.done()
+    if not derive:  # only checking (an import's dry run): the search columns are not needed
+        return values, contacts, addresses, devices
     name = values["name"]
     values.update(
         name_key=normalise_name(name),
@@ -458,7 +466,8 @@ Values = Mapping[tuple[CustomFieldEntity, int], Mapping[str, Any]]
 
 def _clean_all(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = None, *,
                stored: Values | None = None, owner: _Owner | None = None,
-               stored_serials: Mapping[int, tuple[str, str]] | None = None) -> Cleaned:
+               stored_serials: Mapping[int, tuple[str, str]] | None = None,
+               derive: bool = True) -> Cleaned:
     """The card's fields and its custom fields checked together, so the form can mark
     every wrong field at once (save_values checks the custom values again on saving).
 
@@ -467,7 +476,8 @@ def _clean_all(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = 
     errors: dict[str, str] = {}
     cleaned: Cleaned | None = None
     try:
-        cleaned = _clean(uow, draft, customer_id, owner=owner, stored_serials=stored_serials)
+        cleaned = _clean(uow, draft, customer_id, owner=owner, stored_serials=stored_serials,
+                         derive=derive)
     except ValidationError as error:
         errors.update(error.errors)
     fields = custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER)
@@ -491,11 +501,17 @@ def _clean_all(uow: UnitOfWork, draft: CustomerDraft, customer_id: int | None = 
     return cleaned
 
 
-def check_draft(uow: UnitOfWork, draft: CustomerDraft) -> dict[str, str]:
+def check_draft(uow: UnitOfWork, draft: CustomerDraft, *,
+                owner_is_active: bool = False) -> dict[str, str]:
     """The errors the card would show for ``draft`` as a new customer (field → message;
-    empty when it would save), without writing anything: an import's dry run."""
+    empty when it would save), without writing anything: an import's dry run.
+    ``owner_is_active``: the caller knows the draft's owner is an active user (read once
+    for a whole sheet), so it is not read again."""
+    owner = None
+    if owner_is_active and draft.owner_id is not None:
+        owner = _Owner(draft.owner_id, True, None, None)
     try:
-        _clean_all(uow, draft)
+        _clean_all(uow, draft, owner=owner, derive=False)
     except ValidationError as error:
         return dict(error.errors)
     return {}
@@ -708,6 +724,58 @@ def add_customer(
     audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,
                  f"{customer.code} {customer.name}", {"after": after})
     return customer, contact_rows, device_rows, taken, now
+
+
+def add_customers(
+    uow: UnitOfWork, actor: Actor, drafts: Sequence[tuple[CustomerDraft, dt.date | None]],
+) -> list[Customer | ValidationError]:
+    """:func:`add_customer` for many new customers at once (an import's chunk): checked one
+    by one, numbered with one UPDATE, written with one flush, their search keys with one
+    INSERT per table. Each draft's owner must be an active user (the caller checked it).
+
+    Returns, per draft, the customer added or the :class:`ValidationError` that refused
+    it (nothing of that one is written)."""
+    results: list[Customer | ValidationError] = []
+    made: list[tuple[Customer, CustomerDraft, list[dict[str, Any]]]] = []
+    for draft, first_contact_on in drafts:
+        owner = _Owner(draft.owner_id, True, None, None) if draft.owner_id is not None \
+            else None
+        try:
+            values, contacts, addresses, _devices = _clean_all(uow, draft, owner=owner)
+        except ValidationError as error:
+            results.append(error)
+            continue
+        customer = Customer(created_by_id=actor.user_id, updated_by_id=actor.user_id,
+                            first_contact_on=first_contact_on or utcnow().date(), **values)
+        for c in contacts:
+            c["phone_digits"] = phone_digits(c["phone"])
+            c["mobile_digits"] = phone_digits(c["mobile"])
+        customer.contacts = [Contact(created_by_id=actor.user_id, updated_by_id=actor.user_id,
+                                     **{k: v for k, v in c.items() if k != "id"})
+                             for c in contacts]
+        customer.addresses = [Address(created_by_id=actor.user_id,
+                                      updated_by_id=actor.user_id,
+                                      **{k: v for k, v in a.items() if k != "id"})
+                              for a in addresses]
+        results.append(customer)
+        made.append((customer, draft, contacts))
+    numbers = next_numbers(uow, "customer", dt.date.today(), len(made))
+    for (customer, _draft, _contacts), code in zip(made, numbers, strict=True):
+        customer.code = code
+    uow.session.add_all([m[0] for m in made])
+    uow.flush()
+    search_keys.keep_new_customers(uow.session, [m[0] for m in made])
+    for customer, draft, _contacts in made:
+        changes: dict[str, list[Any]] = {}
+        if draft.custom:
+            changes, _values = custom_fields.store_values(
+                uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER,
+                record_id=customer.id, values=draft.custom, creating=True)
+        after = audit.snapshot(customer)
+        after.update({k: v[1] for k, v in changes.items()})
+        audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,
+                     f"{customer.code} {customer.name}", {"after": after})
+    return results
 
 
 def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
@@ -1250,8 +1318,9 @@ def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False) -> Any:
 def _hits(shape: str, keys: _Keys) -> Any:
     """The customers a text of ``shape`` (letters, code or words) finds, each with how well
     it matches (``rank``, lower is better; a customer may come more than once): an exact
-    code 0, a name or code starting with the text 1, pinyin from the start of the name 2,
-    pinyin inside the name 3, anything else (a contact, a serial number, a custom field) 4.
+    code (or the number of a card merged into it) 0, a name or code starting with the text
+    1, pinyin from the start of the name 2, pinyin inside the name 3, anything else (a
+    contact, a serial number, a custom field) 4.
 
     Each branch is one indexed lookup of ids (the pinyin ones a range of the search keys),
     combined with UNION ALL, so no engine walks the whole list to find a few rows: Chinese
@@ -1265,6 +1334,9 @@ def _hits(shape: str, keys: _Keys) -> Any:
     if shape in ("letters", "code"):
         branches += [
             ranked_ids(0, keys.code == _param("code_exact", keys.code)),
+            # The number of a card merged into this one (app.services.merging), exactly.
+            ranked_ids(0, CustomerAlias.code == _param("code_exact", CustomerAlias.code),
+                       ids=CustomerAlias.customer_id),
             ranked_ids(1, _in_range(keys.name_key)),
             search_keys.key_hits(search_keys.CUSTOMER),
         ]

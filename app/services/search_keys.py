@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
+    Table,
     and_,
     bindparam,
     delete,
@@ -118,6 +119,30 @@ def keep_customer(session: Session, customer: Customer, *, new: bool = False) ->
           customer_suffixes(customer.name, customer.short_name), new=new)
 
 
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def keep_new_customers(session: Session, customers: Iterable[Customer]) -> None:
+    """:func:`keep_customer` for many customers just added (flushed), in one INSERT per
+    table: an import's chunk."""
+    keys: list[dict[str, Any]] = []
+    suffixes: list[dict[str, Any]] = []
+    for customer in customers:
+        keys += _rows(CUSTOMER, customer.id,
+                      customer_keys(customer.name, customer.short_name, customer.kind))
+        suffixes += _rows(CUSTOMER, customer.id,
+                          customer_suffixes(customer.name, customer.short_name), "suffix")
+    # Through the connection (Core), not the ORM's bulk path: no objects to keep.
+    connection = session.connection()
+    if keys:
+        keys.sort(key=lambda row: row["term"])
+        connection.execute(insert(_table(SearchKey)), keys)
+    if suffixes:
+        connection.execute(insert(_table(NameSuffix)), suffixes)
+
+
 def keep_product(session: Session, product: Product, *, new: bool = False) -> None:
     """Write the product's keys after its name was saved (flushed: it has its id)."""
     _sync(session, SearchKey, "term", (PRODUCT, product.id), product_keys(product.name),
@@ -168,8 +193,11 @@ def _keep_phone_suffixes(session: Session, _context: UOWTransaction) -> None:
     as stored), so what is not in the session is left as it is."""
     own: list[Customer] = []
     contacts: list[Contact] = []
-    for obj in itertools.chain(session.new, session.dirty):
-        new = obj in session.new
+    # Read once: each read of session.new builds a new set of every pending object, and an
+    # import's chunk flushes hundreds of them at once.
+    added = session.new
+    for obj in itertools.chain(added, session.dirty):
+        new = obj in added
         if isinstance(obj, Customer) and _numbers_changed(obj, ("phone_digits",), new):
             own.append(obj)
         elif isinstance(obj, Contact) and _numbers_changed(
@@ -178,11 +206,11 @@ def _keep_phone_suffixes(session: Session, _context: UOWTransaction) -> None:
     if not own and not contacts:
         return
     connection = session.connection()
-    stale_own = [c.id for c in own if c not in session.new]
+    stale_own = [c.id for c in own if c not in added]
     if stale_own:
         connection.execute(delete(PhoneSuffix).where(PhoneSuffix.customer_id.in_(stale_own),
                                                      PhoneSuffix.contact_id.is_(None)))
-    stale_contacts = [c.id for c in contacts if c not in session.new]
+    stale_contacts = [c.id for c in contacts if c not in added]
     if stale_contacts:
         connection.execute(delete(PhoneSuffix).where(PhoneSuffix.contact_id.in_(stale_contacts)))
     rows = [r for c in own for r in phone_rows(c.id, None, c.phone_digits)]
@@ -315,6 +343,7 @@ __all__ = [
     "customer_suffixes",
     "digits_params",
     "drop_keys",
+    "keep_new_customers",
     "keep_customer",
     "keep_product",
     "phone_hits",
