@@ -619,7 +619,7 @@ CATALOG_ZH: dict[str, str] = {
     'no column is mapped to the customer name': '没有一列对应到客户名称',
     'same customer as row {row} ({why}): added to it': '与第 {row} 行是同一客户（{why}）：并入该客户',
     'duplicate of row {row} ({why}): skipped': '与第 {row} 行重复（{why}）：跳过',
-    'Importing customers needs permission to see every customer; ask management or the administrator.': '导入客户需要查看全部客户的权限，请联系管理层或系统管理员。',
+    'Importing customers needs permission to create, change and delete customers and to see every customer; ask management.': '导入客户需要新建、修改和删除客户以及查看全部客户的权限，请联系管理层。',
     'is mapped to column {column}, but the sheet has {count} columns': '对应到第 {column} 列，但表格只有 {count} 列',
     '{code} {name} was deleted after the dry run.': '{code} {name} 在试运行之后已被删除。',
     '{code} {name} was changed by {user} after the dry run: run the dry run again.': '{code} {name} 在试运行之后被 {user} 修改过，请重新试运行。',

@@ -222,10 +222,12 @@ def _build_access() -> tuple[Access, ...]:
         rows.append(Access(table, "SELECT", Module.ADMINISTRATION, E, columns))
     # A hand-over (customers/confirm) deactivates the person who leaves.
     rows.append(Access("users", "UPDATE", Module.CUSTOMERS, CF, ("active", *TRACKING)))
-    # Whoever imports customers (create and edit them) records the import and its items,
-    # and undoes them (app.services.importing).
+    # Whoever imports customers records the import and its items, and undoes them
+    # (app.services.importing): a role that may delete customers (undo removes what an
+    # import created), as the service asks. Not every role that creates customers: a
+    # batch written with a SQL tool would otherwise tell an undo what to delete.
     for table in ("import_batches", "import_items"):
-        add(Access(table, p, Module.CUSTOMERS, C) for p in ("SELECT", "INSERT", "UPDATE"))
+        add(Access(table, p, Module.CUSTOMERS, D) for p in ("SELECT", "INSERT", "UPDATE"))
     # Management's rule screens (repair scores, care rules) keep their rules in settings.
     for module in (Module.SERVICE_TICKETS, Module.CARE):
         add(Access("app_settings", p, module, CF) for p in ("INSERT", "UPDATE"))

@@ -36,6 +36,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.models import Contact, Customer, Product
@@ -134,13 +135,20 @@ def keep_new_customers(session: Session, customers: Iterable[Customer]) -> None:
                       customer_keys(customer.name, customer.short_name, customer.kind))
         suffixes += _rows(CUSTOMER, customer.id,
                           customer_suffixes(customer.name, customer.short_name), "suffix")
-    # Through the connection (Core), not the ORM's bulk path: no objects to keep.
+    # In the lookup index's order: the inserts land near each other in it.
+    keys.sort(key=lambda row: row["term"])
     connection = session.connection()
-    if keys:
-        keys.sort(key=lambda row: row["term"])
-        connection.execute(insert(_table(SearchKey)), keys)
-    if suffixes:
-        connection.execute(insert(_table(NameSuffix)), suffixes)
+    insert_rows(connection, _table(SearchKey), keys)
+    insert_rows(connection, _table(NameSuffix), suffixes)
+
+
+
+def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows of the same columns in one executemany (Core: no objects).
+    (Written as one INSERT … VALUES (…), (…) per few hundred rows instead, an import of
+    10 000 customers took twice as long: each such statement is compiled anew.)"""
+    if rows:
+        connection.execute(insert(table), rows)
 
 
 def keep_product(session: Session, product: Product, *, new: bool = False) -> None:
@@ -216,8 +224,7 @@ def _keep_phone_suffixes(session: Session, _context: UOWTransaction) -> None:
     rows = [r for c in own for r in phone_rows(c.id, None, c.phone_digits)]
     rows += [r for k in contacts
              for r in phone_rows(k.customer_id, k.id, k.phone_digits, k.mobile_digits)]
-    if rows:
-        connection.execute(insert(PhoneSuffix), rows)
+    insert_rows(connection, _table(PhoneSuffix), rows)
 
 
 def all_rows(session: Session) -> Iterator[dict[str, Any]]:
@@ -343,6 +350,7 @@ __all__ = [
     "customer_suffixes",
     "digits_params",
     "drop_keys",
+    "insert_rows",
     "keep_new_customers",
     "keep_customer",
     "keep_product",

@@ -312,14 +312,16 @@ def _field_label(plan: ImportPlan, code: str) -> str:
 
 
 def _check_importer(uow: UnitOfWork, actor: Actor) -> None:
-    """Importing creates and changes customers of anyone: it needs both operations over
-    every customer (management and administration have them)."""
-    require(uow, actor, Module.CUSTOMERS, Operation.CREATE)
-    require(uow, actor, Module.CUSTOMERS, Operation.EDIT)
-    if scope_params(uow, actor, Module.CUSTOMERS)[0] is not DataScope.ALL:
+    """Importing creates and changes customers of anyone, and its undo deletes them: it
+    needs the three operations over every customer (management has them)."""
+    grants = require(uow, actor, Module.CUSTOMERS, Operation.CREATE)
+    if not (grants.allows(Module.CUSTOMERS, Operation.EDIT)
+            and grants.allows(Module.CUSTOMERS, Operation.DELETE)
+            and scope_params(uow, actor, Module.CUSTOMERS)[0] is DataScope.ALL):
         raise PermissionDenied(
-            tr("Importing customers needs permission to see every customer; ask management "
-               "or the administrator."), module=Module.CUSTOMERS, operation=Operation.CREATE)
+            tr("Importing customers needs permission to create, change and delete customers"
+               " and to see every customer; ask management."),
+            module=Module.CUSTOMERS, operation=Operation.CREATE)
 
 
 def plan_customer_import(
@@ -1268,8 +1270,6 @@ def undo_import(*, uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
             select(ImportItem).where(ImportItem.batch_id == batch_id,
                                      ImportItem.undone_at.is_(None))
             .order_by(ImportItem.id.desc())).scalars().all()
-        if any(i.action == "created" and i.entity == "customer" for i in items):
-            require(uow, actor, Module.CUSTOMERS, Operation.DELETE)
         now = utcnow()
         kept: list[KeptRecord] = []
         undone = 0

@@ -166,13 +166,14 @@ class CustomerListPage(QWidget):
         self.export_button.setVisible(self.can_export())
         self.export_button.clicked.connect(self.choose_export_file)
         self.export_dialog: QFileDialog | None = None
-        # Import (导入): whoever may create and change customers; the service also wants
-        # the whole customer base in their scope (management, the administrator).
+        # Import (导入): whoever may create, change and delete (undo) customers, over the
+        # whole customer base (management); the service checks the same.
         self.import_button = QPushButton(self.tr("Import…"), self)
         self.import_button.setObjectName("import_customers_button")
         self.import_button.setToolTip(self.tr("Bring customers in from an Excel or CSV sheet"))
         self.import_button.setVisible(ctx.can(Module.CUSTOMERS, Operation.CREATE)
                                       and ctx.can(Module.CUSTOMERS, Operation.EDIT)
+                                      and ctx.can(Module.CUSTOMERS, Operation.DELETE)
                                       and ctx.permissions.scope(Module.CUSTOMERS) is DataScope.ALL)
         self.import_button.clicked.connect(self.open_import)
         self.import_wizard: QWidget | None = None
@@ -199,6 +200,9 @@ class CustomerListPage(QWidget):
             self.table.setColumnWidth(column, width)
         self.table.activated.connect(self._on_activated)
         self.table.installEventFilter(self)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._show_row_menu)
+        self.merge_dialog: QWidget | None = None
 
         self.status_label = QLabel(self)
         self.status_label.setObjectName("customer_list_status")
@@ -258,6 +262,40 @@ class CustomerListPage(QWidget):
         wizard.imported.connect(lambda _result: self.apply_search())
         wizard.undone.connect(lambda _result: self.apply_search())
         self.import_wizard = wizard
+
+    def can_merge(self) -> bool:
+        """Whether the user may merge two customers (客户合并: editing and deleting every
+        customer, i.e. management); the service checks it again."""
+        return (self._ctx.can(Module.CUSTOMERS, Operation.EDIT)
+                and self._ctx.can(Module.CUSTOMERS, Operation.DELETE)
+                and self._ctx.permissions.scope(Module.CUSTOMERS) is DataScope.ALL)
+
+    def row_menu(self, row: int) -> QMenu | None:
+        """The context menu of a row; None when it would be empty."""
+        customer = self.model.customer_row(row)
+        if customer is None or customer.restricted or not self.can_merge():
+            return None
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        merge = menu.addAction(self.tr("Merge with another customer…"))
+        merge.setObjectName("merge_customer_action")
+        merge.triggered.connect(lambda _checked=False, i=customer.id: self.open_merge(i))
+        return menu
+
+    def _show_row_menu(self, position: QPoint) -> None:
+        index = self.table.indexAt(position)
+        menu = self.row_menu(index.row()) if index.isValid() else None
+        if menu is not None:
+            menu.popup(self.table.viewport().mapToGlobal(position))
+
+    def open_merge(self, customer_id: int) -> QWidget:
+        """The merge dialog for the customer; the list shows the outcome once it merged."""
+        from app.ui.customers.merge_dialog import open_merge_dialog
+
+        dialog = open_merge_dialog(self._ctx, customer_id, self)
+        dialog.merged.connect(lambda _result: self.apply_search())
+        self.merge_dialog = dialog
+        return dialog
 
     def choose_export_file(self) -> None:
         """Ask where to write the customers now listed (the search and filters apply)."""
