@@ -2170,6 +2170,10 @@ Address: {address}</source>
         <translation>单击按此列排序；右键选择显示的列</translation>
     </message>
     <message>
+        <source>Merge with another customer…</source>
+        <translation>合并客户…</translation>
+    </message>
+    <message>
         <source>Export customers</source>
         <translation>导出客户</translation>
     </message>
@@ -3757,6 +3761,125 @@ Contract {number}, until {day}</source>
     <message>
         <source>Each field takes one column: {fields}.</source>
         <translation>每个字段只能对应一列：{fields}。</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <source>Merge customers</source>
+        <translation>合并客户</translation>
+    </message>
+    <message>
+        <source>Two cards of one customer become one: everything recorded on the card that is absorbed moves to the card that is kept, and the absorbed card is deleted.</source>
+        <translation>同一客户的两份客户档案合并为一份：被合并档案上的所有记录都转到保留的档案，随后删除被合并的档案。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Find the other card by name, pinyin or phone</source>
+        <translation>按名称、拼音或电话查找另一份档案</translation>
+    </message>
+    <message>
+        <source>No other customer found</source>
+        <translation>没有找到其他客户</translation>
+    </message>
+    <message>
+        <source>Keep this card</source>
+        <translation>保留本档案</translation>
+    </message>
+    <message>
+        <source>Keep the other card</source>
+        <translation>保留另一份档案</translation>
+    </message>
+    <message>
+        <source>At first the older card (the lower customer number) is kept.</source>
+        <translation>默认保留较早建立的档案（客户编号较小者）。</translation>
+    </message>
+    <message>
+        <source>This card:</source>
+        <translation>本档案：</translation>
+    </message>
+    <message>
+        <source>Other card:</source>
+        <translation>另一份档案：</translation>
+    </message>
+    <message>
+        <source>Card kept:</source>
+        <translation>保留档案：</translation>
+    </message>
+    <message>
+        <source>These records move to the kept card:</source>
+        <translation>以下记录将转到保留的档案：</translation>
+    </message>
+    <message>
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Kept card</source>
+        <translation>保留的档案</translation>
+    </message>
+    <message>
+        <source>Absorbed card</source>
+        <translation>被合并的档案</translation>
+    </message>
+    <message>
+        <source>Kept: {code}</source>
+        <translation>保留：{code}</translation>
+    </message>
+    <message>
+        <source>Absorbed: {code}</source>
+        <translation>被合并：{code}</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Loading both cards…</source>
+        <translation>正在读取两份档案…</translation>
+    </message>
+    <message>
+        <source>Find the other card of this customer above.</source>
+        <translation>请在上方查找该客户的另一份档案。</translation>
+    </message>
+    <message>
+        <source>Cannot merge yet:</source>
+        <translation>暂时无法合并：</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <source>Two sales plans clash: see the reason in red.</source>
+        <translation>两份销售计划冲突，原因见红字。</translation>
+    </message>
+    <message>
+        <source>Confirm merge</source>
+        <translation>确认合并</translation>
+    </message>
+    <message>
+        <source>{code} {name} will be deleted; its number will find {kept_code} {kept_name}. This cannot be undone.</source>
+        <translation>{code} {name} 将被删除，今后用它的编号会找到 {kept_code} {kept_name}。此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Merging…</source>
+        <translation>正在合并…</translation>
+    </message>
+    <message>
+        <source>{code} is merged into {kept_code} {kept_name}; its number now finds that card.</source>
+        <translation>{code} 已合并到 {kept_code} {kept_name}，用它的编号现在会找到该档案。</translation>
+    </message>
+    <message>
+        <source>Moved to the kept card: {counts}</source>
+        <translation>已转到保留的档案：{counts}</translation>
     </message>
 </context>
 <context>
