@@ -194,7 +194,7 @@ def layout_key(header: Header) -> str:
 # --- the plan --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowIssue:
     """Why a row (or one of its cells) cannot be imported: ``field`` is a field code (or
     ``""`` for the whole row), ``message`` is for people."""
@@ -204,7 +204,7 @@ class RowIssue:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """A stored customer (``customer_id``) or a customer made by rows above
     (``planned``, its index in the plan) that a planned customer looks like."""
@@ -217,7 +217,7 @@ class Match:
     planned: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedCustomer:
     """One customer the sheet describes: the rows it comes from, its draft, what was found
     like it and what the import will do (``create``, ``update``, ``skip``, ``merge`` into
@@ -484,7 +484,7 @@ def _remembered(uow: UnitOfWork, actor: Actor, header: Header) -> dict[int, str]
 # --- rows into drafts ------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     """The rows of one customer while the sheet is read."""
 
