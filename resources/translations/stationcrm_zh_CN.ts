@@ -583,6 +583,10 @@ Address: {address}</source>
         <translation>另存有错误的行…</translation>
     </message>
     <message>
+        <source>Right-click a row like a stored customer to choose for that row alone</source>
+        <translation>在与已有客户相似的行上右键，可以只为该行单独选择</translation>
+    </message>
+    <message>
         <source>Import</source>
         <translation>导入</translation>
     </message>
@@ -593,6 +597,10 @@ Address: {address}</source>
     <message>
         <source>{rows} rows read: {create} customers to create, {update} to update, {merge} added to a customer above, {skip} skipped, {error} with errors.</source>
         <translation>读取 {rows} 行：将新建 {create} 个客户，更新 {update} 个，并入上方客户 {merge} 个，跳过 {skip} 个，有错误 {error} 个。</translation>
+    </message>
+    <message>
+        <source>This row: {choice}</source>
+        <translation>仅此行：{choice}</translation>
     </message>
     <message>
         <source>Save the rows with errors</source>

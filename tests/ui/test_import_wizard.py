@@ -126,3 +126,31 @@ def test_the_list_offers_import_only_to_those_who_may(
         page = CustomerListPage(make_context(actor, "management"))
         qtbot.addWidget(page)
         assert page.import_button.isVisibleTo(page) is shown
+
+
+def test_one_look_alike_row_decided_on_its_own(
+    qtbot: QtBot, tmp_path: Path, uow: UnitOfWork, make_context: MakeContext, manager: Actor,
+    sales_user: Actor,
+) -> None:
+    stored = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京博文培训学校", phone="010-62223333"))
+    sheet = tmp_path / "customers.csv"
+    messy.write_messy_csv(sheet, "gbk")
+    wizard = _wizard(qtbot, make_context(manager, "management"), sheet)
+    wizard.next()
+    wizard.next()
+    check = wizard.check_page
+    qtbot.waitUntil(lambda: check.checked, timeout=10_000)
+    row = next(r for r in range(check.table.rowCount())
+               if check.table.item(r, 0).text() == "18, 19")
+    index = check.planned_index(row)
+    assert check.table.item(row, 4).text().startswith(f"will update {stored.code}")
+    check.decide(index, "create")  # what the row's right-click menu does
+    qtbot.waitUntil(lambda: check.checked, timeout=10_000)
+    assert check.table.item(row, 4).text() == (
+        f"will create (like {stored.code} 北京博文培训学校: same phone)")
+    # The other look-alike by phone (鑫锐科技, like row 4) still follows its kind's choice.
+    other = next(r for r in range(check.table.rowCount())
+                 if check.table.item(r, 0).text() == "12")
+    assert check.table.item(other, 4).text().endswith("added to it")
+    assert "4 customers to create, 0 to update" in check.summary.text()

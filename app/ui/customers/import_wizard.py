@@ -15,7 +15,7 @@ import datetime as dt
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -372,11 +373,20 @@ class CheckPage(_Page):
         layout.addLayout(buttons)
         self.checked = False
         self._generation = 0
+        # What to do with one look-alike rather than all of its kind: by the customer's
+        # place in the plan (the same while the mapping is).
+        self.decisions: dict[int, str] = {}
+        self.words = words
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._row_menu)
+        self.table.setToolTip(self.tr("Right-click a row like a stored customer to choose "
+                                      "for that row alone"))
         # Past this page the import is written: no way back to run it twice.
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Import"))
 
     def initializePage(self) -> None:  # noqa: N802 (Qt override)
+        self.decisions.clear()  # a new mapping makes other customers of the rows
         self._rerun()
 
     def on_match(self) -> dict[str, str]:
@@ -396,10 +406,11 @@ class CheckPage(_Page):
         _error_palette(self.summary, False)
         self.completeChanged.emit()
         actor, mapping, on_match = wizard.ctx.actor, wizard.mapping(), self.on_match()
-        path, sheet = layout.path, layout.sheet
+        path, sheet, decisions = layout.path, layout.sheet, dict(self.decisions)
         wizard.ctx.run(
             lambda uow: plan_customer_import(uow=uow, actor=actor, path=path, sheet=sheet,
-                                             mapping=mapping, on_match=on_match),
+                                             mapping=mapping, on_match=on_match,
+                                             decisions=decisions),
             on_done=lambda plan: self._show(generation, plan),
             on_error=lambda error: self._failed(generation, error), owner=self)
 
@@ -422,25 +433,26 @@ class CheckPage(_Page):
             if label is not None:
                 label.setVisible(visible)
         said = plan.outcome_of_row()
-        lines: list[tuple[str, str, str, str, str, bool]] = []
+        lines: list[tuple[str, str, str, str, str, bool, int]] = []
         # Rows of a customer added to one above are listed on their own line, not again
         # under that one.
         merged = {r for c in plan.customers if c.outcome == "merge" for r in c.rows}
-        for planned in plan.customers:
+        for index, planned in enumerate(plan.customers):
             own = [r for r in planned.rows if planned.outcome == "merge" or r not in merged]
             rows = ", ".join(str(r) for r in own)
             lines.append((rows, planned.draft.name, planned.draft.phone or "",
                           str(len(planned.draft.contacts)), said[own[0]],
-                          planned.outcome == "error"))
+                          planned.outcome == "error", index))
         for issue in plan.row_errors:
-            lines.append((str(issue.row), "", "", "", said[issue.row], True))
+            lines.append((str(issue.row), "", "", "", said[issue.row], True, -1))
         lines.sort(key=lambda line: int(line[0].split(",")[0]))
         self.table.setRowCount(len(lines))
         red = QColor(ERROR_COLOUR)
-        for row, (*texts, error) in enumerate(lines):
+        for row, (*texts, error, index) in enumerate(lines):
             for column, text in enumerate(texts):
                 item = _cell(text)
                 item.setToolTip(text)  # an error may be longer than the column
+                item.setData(Qt.ItemDataRole.UserRole, index)
                 if error:
                     item.setForeground(red)
                 self.table.setItem(row, column, item)
@@ -449,6 +461,32 @@ class CheckPage(_Page):
         self.save_errors_button.setEnabled(bool(plan.issues()))
         self.checked = True
         self.completeChanged.emit()
+
+    def planned_index(self, row: int) -> int:
+        """The plan's index of the customer on table row ``row`` (-1: a row with no name)."""
+        item = self.table.item(row, 0)
+        return -1 if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def decide(self, index: int, choice: str) -> None:
+        """For that customer alone: fill, skip, overwrite or create; the dry run again."""
+        self.decisions[index] = choice
+        self._rerun()
+
+    def _row_menu(self, position: QPoint) -> None:
+        plan = self.wiz().plan
+        row = self.table.rowAt(position.y())
+        index = self.planned_index(row) if row >= 0 else -1
+        if plan is None or index < 0 or plan.customers[index].match is None:
+            return
+        planned = plan.customers[index]
+        menu = QMenu(self)
+        for choice in (FILL, SKIP, OVERWRITE, CREATE):
+            action = menu.addAction(self.tr("This row: {choice}").format(
+                choice=self.words[choice]))
+            action.setCheckable(True)
+            action.setChecked(planned.choice == choice)
+            action.triggered.connect(lambda _on=False, c=choice: self.decide(index, c))
+        menu.popup(self.table.viewport().mapToGlobal(position))
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
