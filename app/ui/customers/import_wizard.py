@@ -16,9 +16,8 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -56,21 +54,10 @@ from app.services.importing.customers import (
 )
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
+from app.ui.kit.fields import ERROR_COLOUR, fixed_table, show_as_error, status_label
 
-ERROR_COLOUR = "#b00020"
 PAGE_FILE, PAGE_MAP, PAGE_CHECK, PAGE_RUN = range(4)
 NOT_IMPORTED = ""
-
-
-def _table(parent: QWidget, headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.verticalHeader().setVisible(False)
-    table.setWordWrap(False)
-    return table
 
 
 def _shown(value: object) -> str:
@@ -84,13 +71,6 @@ def _shown(value: object) -> str:
 
 def _cell(value: object) -> QTableWidgetItem:
     return QTableWidgetItem(_shown(value))
-
-
-def _error_palette(label: QLabel, error: bool) -> None:
-    palette = QPalette()
-    if error:
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(ERROR_COLOUR))
-    label.setPalette(palette)
 
 
 class _Progress(QObject):
@@ -140,10 +120,7 @@ class _Page(QWizardPage):
         return wizard
 
     def _status_label(self, name: str) -> QLabel:
-        label = QLabel(self)
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        return label
+        return status_label(name, self)
 
 
 class FilePage(_Page):
@@ -208,7 +185,7 @@ class FilePage(_Page):
         wizard = self.wiz()
         actor = wizard.ctx.actor
         self.status.setText(self.tr("Reading {file}…").format(file=Path(path).name))
-        _error_palette(self.status, False)
+        show_as_error(self.status, False)
         wizard.ctx.run(lambda uow: read_layout(uow=uow, actor=actor, path=path, sheet=sheet),
                        on_done=self._read, on_error=self._failed, owner=self)
 
@@ -239,7 +216,7 @@ class FilePage(_Page):
     def _failed(self, error: BaseException) -> None:
         self.ready = False
         self.status.setText(describe_error(error).text)
-        _error_palette(self.status, True)
+        show_as_error(self.status, True)
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt override)
@@ -253,9 +230,8 @@ class MapPage(_Page):
         super().__init__(wizard)
         self.setTitle(self.tr("Which column is which field?"))
         self.note = self._status_label("import_map_note")
-        self.table = _table(self, [self.tr("Column"), self.tr("Field"),
-                                   self.tr("First rows")], "import_mapping")
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table = fixed_table(self, [self.tr("Column"), self.tr("Field"),
+                                        self.tr("First rows")], "import_mapping")
         self.status = self._status_label("import_map_status")
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
@@ -319,7 +295,7 @@ class MapPage(_Page):
                 fields="、".join(labels.get(c, c) for c in twice)))
         else:
             self.status.setText("")
-        _error_palette(self.status, bool(self.status.text()))
+        show_as_error(self.status, bool(self.status.text()))
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt override)
@@ -355,9 +331,10 @@ class CheckPage(_Page):
             self.match_combos[reason] = combo
             self.match_form.addRow(self.tr("Like a stored customer ({why}):").format(
                 why=label_reason(reason)), combo)
-        self.table = _table(self, [self.tr("Rows"), self.tr("Customer"), self.tr("Phone"),
-                                   self.tr("Contacts"), self.tr("What happens")],
-                            "import_check_table")
+        self.table = fixed_table(self, [self.tr("Rows"), self.tr("Customer"),
+                                        self.tr("Phone"), self.tr("Contacts"),
+                                        self.tr("What happens")], "import_check_table",
+                                 selectable=True)
         self.save_errors_button = QPushButton(self.tr("Save the rows with errors…"), self)
         self.save_errors_button.setObjectName("import_save_errors")
         self.save_errors_button.clicked.connect(self._choose_error_file)
@@ -403,7 +380,7 @@ class CheckPage(_Page):
         wizard.plan = None
         self.progress.setVisible(True)
         self.summary.setText(self.tr("Checking every row…"))
-        _error_palette(self.summary, False)
+        show_as_error(self.summary, False)
         self.completeChanged.emit()
         actor, mapping, on_match = wizard.ctx.actor, wizard.mapping(), self.on_match()
         path, sheet, decisions = layout.path, layout.sheet, dict(self.decisions)
@@ -493,7 +470,7 @@ class CheckPage(_Page):
             return
         self.progress.setVisible(False)
         self.summary.setText(describe_error(error).text)
-        _error_palette(self.summary, True)
+        show_as_error(self.summary, True)
 
     def _choose_error_file(self) -> None:
         plan = self.wiz().plan
@@ -574,7 +551,7 @@ class RunPage(_Page):
         self.undo_button.setVisible(False)
         self.kept_label.setText("")
         self.status.setText(self.tr("Writing {count} customers…").format(count=todo))
-        _error_palette(self.status, False)
+        show_as_error(self.status, False)
         actor, moves, cancel = wizard.ctx.actor, self._moves, self._cancel
         wizard.ctx.run(
             lambda uow: run_customer_import(
@@ -617,7 +594,7 @@ class RunPage(_Page):
         self.stop_button.setVisible(False)
         self.status.setText(describe_error(error).text + " " + self.tr(
             "The chunks written before stay; the import can be undone from its batch."))
-        _error_palette(self.status, True)
+        show_as_error(self.status, True)
         self.done = True
         self.completeChanged.emit()
 
@@ -645,7 +622,7 @@ class RunPage(_Page):
     def _undo_failed(self, error: BaseException) -> None:
         self.undo_button.setEnabled(True)
         self.status.setText(describe_error(error).text)
-        _error_palette(self.status, True)
+        show_as_error(self.status, True)
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt override)
         return self.done

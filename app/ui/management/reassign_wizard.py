@@ -10,9 +10,7 @@ received what. All the rules live in :mod:`app.services.reassignment`.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -24,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QRadioButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -48,22 +45,10 @@ from app.services.reassignment import (
 )
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
+from app.ui.kit.fields import fixed_table, show_as_error
 from app.ui.labels import customer_class_label
 
-ERROR_COLOUR = "#b00020"
 PAGE_PICK, PAGE_PREVIEW, PAGE_PLAN, PAGE_CONFIRM, PAGE_RESULT = range(5)
-
-
-def _table(parent: QWidget, headers: list[str], name: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-    table.verticalHeader().setVisible(False)
-    table.setWordWrap(False)
-    table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    return table
 
 
 def _cell(text: str, *, number: bool = False) -> QTableWidgetItem:
@@ -151,12 +136,7 @@ class _Page(QWizardPage):
 
     @staticmethod
     def _error_palette(label: QLabel, error: bool) -> None:
-        palette = label.palette()
-        if error:
-            palette.setColor(QPalette.ColorRole.WindowText, QColor(ERROR_COLOUR))
-        else:
-            palette = QPalette()
-        label.setPalette(palette)
+        show_as_error(label, error)
 
 
 class PickPage(_Page):
@@ -225,7 +205,7 @@ class PreviewPage(_Page):
         self.loaded = False
         self.summary = self._status_label()
         self.summary.setObjectName("reassign_preview_summary")
-        self.table = _table(self, [self.tr("Kind"), self.tr("Count"), self.tr("For example")],
+        self.table = fixed_table(self, [self.tr("Kind"), self.tr("Count"), self.tr("For example")],
                             "reassign_preview_table")
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -424,7 +404,8 @@ class ConfirmPage(_Page):
         self.summary.setObjectName("reassign_confirm_summary")
         self.plan_label = self._status_label()
         self.plan_label.setObjectName("reassign_confirm_plan")
-        self.table = _table(self, [self.tr("Kind"), self.tr("Count")], "reassign_confirm_table")
+        self.table = fixed_table(self, [self.tr("Kind"), self.tr("Count")],
+                                 "reassign_confirm_table")
         self.deactivate_check = QCheckBox(self.tr("Deactivate the user afterwards"), self)
         self.deactivate_check.setObjectName("reassign_deactivate")
         self.deactivate_check.setChecked(True)
@@ -483,7 +464,7 @@ class ResultPage(_Page):
         self.progress.setObjectName("reassign_progress")
         self.status = self._status_label()
         self.status.setObjectName("reassign_result_status")
-        self.table = _table(self, [self.tr("Received by"), self.tr("Customers"),
+        self.table = fixed_table(self, [self.tr("Received by"), self.tr("Customers"),
                                    self.tr("Records")], "reassign_result_table")
         layout = QVBoxLayout(self)
         layout.addWidget(self.progress)
