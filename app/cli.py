@@ -574,6 +574,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
                  batch=batch_id, undone=undone.undone, kept=len(undone.kept)))
         return EXIT_OK
     path = Path(args.file)
+    if args.what == "devices":
+        return _import_devices(args, path)
     if args.errors and Path(args.errors).suffix.lower() != ".xlsx":
         raise ValueError(tr("--errors must name an .xlsx file"))
     engine, uow, actor = _log_in(args)
@@ -615,7 +617,41 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _import_mapping(mapping_file: Path, sheet_file: Path, sheet: str | None) -> dict[int, str]:
+def _import_devices(args: argparse.Namespace, path: Path) -> int:
+    """`import devices`: each row a machine of a stored customer (see _cmd_import)."""
+    from app.services.importing.devices import FIELDS, plan_device_import, run_device_import
+
+    if args.on_match == "create":
+        raise ValueError(tr("a machine's serial number is registered once: --on-match for "
+                            "devices is fill, skip or overwrite"))
+    engine, uow, actor = _log_in(args)
+    try:
+        mapping = (_import_mapping(Path(args.mapping), path, args.sheet, FIELDS)
+                   if args.mapping else None)
+        plan = plan_device_import(uow=uow, actor=actor, path=path, sheet=args.sheet,
+                                  mapping=mapping, on_match=args.on_match)
+        said = plan.outcome_of_row()
+        for device in plan.devices:
+            if device.outcome != "create":
+                print(tr("row {row}: {said}", row=device.row, said=said[device.row]))
+        counts = plan.counts()
+        if args.dry_run:
+            print(tr("dry run, nothing written: {rows} row(s) read; {create} machine(s) to "
+                     "add, {update} to update, {skip} skipped, {error} with errors",
+                     rows=plan.rows_read, **counts))
+            return EXIT_OK
+        result = run_device_import(uow=uow, actor=actor, plan=plan)
+    finally:
+        engine.dispose()
+    print(tr("import {batch}: {created} machine(s) added, {updated} updated, {skip} skipped, "
+             "{refused} row(s) not imported (undo: stationcrm import undo {batch})",
+             batch=result.batch_id, created=result.created, updated=result.updated,
+             skip=result.skipped, refused=len({i.row for i in result.refused})))
+    return EXIT_OK
+
+
+def _import_mapping(mapping_file: Path, sheet_file: Path, sheet: str | None,
+                    fields: Sequence[Any] | None = None) -> dict[int, str]:
     """A mapping file: JSON {column: field}, the column as its letter (A, B, … AA) or its
     header text, the field as a field code (name, phone, contact.mobile, custom.<code>)."""
     import json
@@ -632,7 +668,7 @@ def _import_mapping(mapping_file: Path, sheet_file: Path, sheet: str | None) -> 
         raise ValueError(tr("the mapping {file} must be a JSON object of column: field",
                             file=mapping_file))
     with open_source(sheet_file) as source:
-        header, _rows = find_header(source.rows(sheet), known_header(_FIXED))
+        header, _rows = find_header(source.rows(sheet), known_header(fields or _FIXED))
     by_name = {fold_header(g + n): i for i, (g, n) in enumerate(
         zip(header.groups, header.names, strict=False))}
     by_name.update({fold_header(n): i for i, n in enumerate(header.names) if n})
@@ -1133,7 +1169,8 @@ def _add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def _add_import_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     importing = commands.add_parser(
-        "import", help="bring customers in from an Excel or CSV sheet, or undo an import",
+        "import", help="bring customers or their devices in from an Excel or CSV sheet, or"
+        " undo an import",
         description="Read customers (with contacts and addresses) from FILE (.xlsx, .xls or"
         " .csv; CSV in UTF-8 or GBK), check every row and match it against the stored"
         " customers, then store the valid rows. A row that matches a stored customer fills"
@@ -1141,7 +1178,7 @@ def _add_import_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         " removes what import N created and restores what it updated. Log in with --user;"
         " the password is asked, or read from the first line of standard input with"
         " --password-stdin.")
-    importing.add_argument("what", choices=("customers", "undo"))
+    importing.add_argument("what", choices=("customers", "devices", "undo"))
     importing.add_argument("file", metavar="FILE|N", help="the sheet; for undo, the import's"
                            " number")
     importing.add_argument("--sheet", metavar="NAME", help="the workbook's sheet (default:"

@@ -109,3 +109,31 @@ def test_a_salesperson_is_refused_and_bad_files_say_why(
     assert _run(monkeypatch, db_url, "customers", str(locked)) == 2
     assert "password" in capsys.readouterr().err
     assert _names(uow) == []
+
+
+def test_devices_are_imported_for_stored_customers_and_undone(
+    uow: UnitOfWork, db_url: str, manager: Actor, sales_user: Actor, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app.models import Device
+
+    stored = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京博文培训学校"))
+    sheet = tmp_path / "devices.csv"
+    sheet.write_text("客户,品牌,型号,序列号\n北京博文培训学校,HP,LaserJet M1005,CNB7K00001\n"
+                     "北京星辰文具店,HP,LaserJet M1005,CNB7K00002\n", encoding="utf-8")
+    assert _run(monkeypatch, db_url, "devices", str(sheet), "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "row 3: error: Customer: no customer 北京星辰文具店: import the customers first" in out
+    assert out.strip().splitlines()[-1] == (
+        "dry run, nothing written: 2 row(s) read; 1 machine(s) to add, 0 to update, "
+        "0 skipped, 1 with errors")
+    assert _run(monkeypatch, db_url, "devices", str(sheet)) == 0
+    with uow:
+        devices = uow.session.execute(select(Device.customer_id, Device.serial_number)).all()
+        batch = uow.session.execute(select(ImportBatch.id)).scalar_one()
+    assert [tuple(d) for d in devices] == [(stored.id, "CNB7K00001")]
+    assert f"import {batch}: 1 machine(s) added" in capsys.readouterr().out
+    assert _run(monkeypatch, db_url, "undo", str(batch)) == 0
+    with uow:
+        assert uow.session.execute(select(Device.id)).first() is None

@@ -32,7 +32,17 @@ from sqlalchemy.exc import IntegrityError
 
 from app.i18n import tr
 from app.labels import label
-from app.models import Address, Base, Contact, Customer, CustomFieldValue, User, utcnow
+from app.models import (
+    Address,
+    Base,
+    Contact,
+    ContractDevice,
+    Customer,
+    CustomFieldValue,
+    Device,
+    User,
+    utcnow,
+)
 from app.models.customers import customer_directory
 from app.models.enums import (
     AuditAction,
@@ -429,7 +439,10 @@ def _chain(first: Iterable[SourceRow], rest: Iterable[SourceRow]) -> Iterator[So
 
 
 def _checked_mapping(mapping: Mapping[int, str], header: Header,
-                     fields: Sequence[ImportField]) -> dict[int, str]:
+                     fields: Sequence[ImportField], *,
+                     required: Mapping[str, str] | None = None) -> dict[int, str]:
+    """``mapping`` checked against the sheet and the fields; ``required``: the fields a
+    column must be mapped to, with the message when none is (the customer name)."""
     codes = {f.code for f in fields}
     errors: dict[str, str] = {}
     seen: dict[str, int] = {}
@@ -438,13 +451,16 @@ def _checked_mapping(mapping: Mapping[int, str], header: Header,
             errors[code] = tr("is mapped to column {column}, but the sheet has {count} columns",
                               column=_column_name(column), count=len(header.names))
         elif code not in codes:
-            errors[code] = tr("is not a field a customer import knows")
+            errors[code] = tr("is not a field this import knows")
         elif code in seen:
             errors[code] = tr("is mapped to two columns ({first} and {second})",
                               first=_column_name(seen[code]), second=_column_name(column))
         seen.setdefault(code, column)
-    if "name" not in mapping.values() and "name" not in errors:
-        errors["name"] = tr("no column is mapped to the customer name")
+    wanted = {"name": tr("no column is mapped to the customer name")} if required is None \
+        else required
+    for code, message in wanted.items():
+        if code not in mapping.values() and code not in errors:
+            errors[code] = message
     if errors:
         raise ValidationError(errors, "; ".join(
             f"{_code_label(code, fields)}: {message}" for code, message in errors.items()))
@@ -1259,7 +1275,7 @@ def undo_import(*, uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
         _check_importer(uow, actor)
         session = uow.session
         batch = session.get(ImportBatch, batch_id)
-        if batch is None or batch.kind != CUSTOMERS:
+        if batch is None or batch.kind not in (CUSTOMERS, "devices"):
             raise NotFound(tr("There is no such import."))
         if batch.status == "undone":
             raise ValidationError({"batch": tr("This import was undone already.")})
@@ -1294,28 +1310,45 @@ def undo_import(*, uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
 def _undo_item(uow: UnitOfWork, actor: Actor, item: ImportItem) -> tuple[str, str] | None:
     """Undo one record; (its label, why not) when it is kept."""
     session = uow.session
-    record: Customer | Contact | Address | None
+    if item.entity == "contract_device":  # a device put under a contract by the import
+        link = session.get(ContractDevice, item.record_id)
+        if link is not None:
+            session.delete(link)
+            uow.flush()
+        return None
+    record: Customer | Contact | Address | Device | None
     if item.entity == "customer":
         record = session.get(Customer, item.record_id)
     elif item.entity == "contact":
         record = session.get(Contact, item.record_id)
+    elif item.entity == "device":
+        record = session.get(Device, item.record_id)
     else:
         record = session.get(Address, item.record_id)
     if record is None:
         return None  # deleted since: nothing left to undo
     shown = (f"{record.code} {record.name}" if isinstance(record, Customer)
-             else record.name if isinstance(record, Contact) else record.street)
+             else record.name if isinstance(record, Contact)
+             else f"{record.model} {record.serial_number}" if isinstance(record, Device)
+             else record.street)
     if record.version != item.after_version:
         who = session.get(User, record.updated_by_id) if record.updated_by_id else None
         return shown, tr("changed by {user} since the import",
                          user=who.display_name if who else "?")
-    if item.action == "created" and item.entity in ("customer", "contact"):
+    if item.action == "created" and item.entity in ("customer", "contact", "device"):
         uses = _uses(session, type(record).__table__, record.id)
         if uses:
             return shown, tr("used since the import ({records})", records="、".join(
                 tr(_TABLE_WORDS[t]) if t in _TABLE_WORDS else t for t in uses))
     if item.action == "created":
         _delete(uow, actor, record)
+        return None
+    if isinstance(record, Device):
+        for name, value in json.loads(item.before or "{}").items():
+            setattr(record, name, dt.date.fromisoformat(value)
+                    if name == "install_date" and value else value)
+        record.updated_by_id = actor.user_id
+        uow.flush()
         return None
     assert isinstance(record, Customer)
     _restore(uow, actor, record, json.loads(item.before or "{}"))
@@ -1346,6 +1379,10 @@ def _delete(uow: UnitOfWork, actor: Actor, record: Any) -> None:
         return
     if isinstance(record, Contact):
         _drop_values(session, CustomFieldEntity.CONTACT, [record.id])
+    if isinstance(record, Device):
+        _drop_values(session, CustomFieldEntity.DEVICE, [record.id])
+        audit.record(uow, actor, AuditAction.DELETE, "device", record.id,
+                     f"{record.model} {record.serial_number}", {"undo_import": True})
     session.delete(record)
     uow.flush()
 

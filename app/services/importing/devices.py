@@ -1,0 +1,396 @@
+"""Importing customers' devices (设备) from a sheet: each row a machine of a stored customer,
+found by the customer's number or name, optionally under one of its service contracts.
+
+The same steps as the customer import (:mod:`app.services.importing.customers`): a dry run
+that checks every row and says what it will do — a serial number already registered is a
+match (fill the stored machine's empty fields by default, or skip, or overwrite) — then the
+import in chunks, each record noted in its batch, and the same undo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import select, update
+
+from app.i18n import tr
+from app.models import ContractDevice, Customer, Device, ServiceContract
+from app.models.customers import customer_directory
+from app.models.enums import AuditAction, DeviceStatus, Module, Operation
+from app.models.imports import ImportBatch, ImportItem
+from app.services import audit
+from app.services.errors import ValidationError
+from app.services.importing.customers import (
+    FILL,
+    ON_MATCH,
+    OVERWRITE,
+    SKIP,
+    ImportField,
+    RowIssue,
+    _check_importer,
+    _checked_mapping,
+    _date,
+    _enum_words,
+    _text,
+    fold_header,
+    guess_mapping,
+    known_header,
+    layout_key,
+)
+from app.services.importing.source import Formula, Header, find_header, open_source
+from app.services.permissions import Actor, require
+from app.services.uow import UnitOfWork
+from app.textkeys import normalise_name
+
+DEVICES: Final = "devices"
+CHUNK: Final = 500
+
+FIELDS: Final = (
+    ImportField("customer", "Customer", ("客户名称", "客户", "单位", "单位名称", "公司名称",
+                                         "客户编号", "customer", "customername")),
+    ImportField("brand", "Brand", ("品牌", "厂牌", "brand", "make")),
+    ImportField("model", "Model", ("型号", "机型", "设备型号", "model")),
+    ImportField("serial_number", "Serial number", ("序列号", "机身号", "机器编号", "sn",
+                                                   "serial", "serialnumber")),
+    ImportField("install_date", "Installed on", ("安装日期", "装机日期", "installdate",
+                                                 "installed")),
+    ImportField("location", "Location", ("位置", "安装位置", "放置位置", "location")),
+    ImportField("status", "Status", ("状态", "设备状态", "status")),
+    ImportField("notes", "Notes", ("备注", "说明", "notes")),
+    ImportField("contract", "Contract", ("合同", "合同号", "合同编号", "服务合同", "contract")),
+)
+_REQUIRED: Final = ("customer", "brand", "model", "serial_number")
+_FILLED: Final = ("brand", "install_date", "location", "notes")
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDevice:
+    """One sheet row as a machine: its values, the customer and contract found, the stored
+    machine with the same serial number (``device_id``) and what the import does:
+    ``create``, ``update``, ``skip`` or ``error``."""
+
+    row: int
+    values: Mapping[str, Any]
+    customer_id: int | None = None
+    customer: str = ""
+    contract_id: int | None = None
+    device_id: int | None = None
+    device_version: int | None = None
+    outcome: str = "create"
+    choice: str = FILL
+    errors: tuple[RowIssue, ...] = ()
+
+
+@dataclass(frozen=True)
+class DevicePlan:
+    path: str
+    sheet: str | None
+    header: Header
+    mapping: Mapping[int, str]
+    devices: tuple[PlannedDevice, ...]
+    rows_read: int
+
+    def counts(self) -> dict[str, int]:
+        counts = {"create": 0, "update": 0, "skip": 0, "error": 0}
+        for d in self.devices:
+            counts[d.outcome] += 1
+        return counts
+
+    def issues(self) -> list[RowIssue]:
+        return [i for d in self.devices for i in d.errors]
+
+    def outcome_of_row(self) -> dict[int, str]:
+        said = {}
+        for d in self.devices:
+            if d.outcome == "error":
+                said[d.row] = tr("error: {reason}", reason="; ".join(
+                    f"{_label(i.field)}: {i.message}" for i in d.errors))
+            elif d.outcome == "update":
+                said[d.row] = tr("will update the machine registered on {customer}",
+                                 customer=d.customer)
+            elif d.outcome == "skip":
+                said[d.row] = tr("already registered on {customer}: skipped",
+                                 customer=d.customer)
+            else:
+                said[d.row] = tr("will add to {customer}", customer=d.customer)
+        return said
+
+
+def _label(code: str) -> str:
+    return next((f.shown() for f in FIELDS if f.code == code), code)
+
+
+def plan_device_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
+                       sheet: str | None = None, mapping: Mapping[int, str] | None = None,
+                       on_match: str = FILL) -> DevicePlan:
+    """The dry run of a device sheet: writes nothing. ``on_match``: what to do with a row
+    whose model and serial number are registered already (fill, skip or overwrite; a second
+    machine with the same serial number cannot be made)."""
+    if on_match not in (FILL, SKIP, OVERWRITE):
+        raise ValidationError({"on_match": tr(
+            "must be one of fill, skip, overwrite, create (not {value})", value=on_match)})
+    with uow.reading():
+        _check_importer(uow, actor)
+    with open_source(path) as source:
+        rows = source.rows(sheet)
+        header, consumed = find_header(rows, known_header(FIELDS))
+        chosen = dict(mapping) if mapping is not None else guess_mapping(header, FIELDS)
+        chosen = _checked_mapping(chosen, header, FIELDS, required={
+            code: tr("no column is mapped to the {field}", field=_label(code))
+            for code in _REQUIRED})
+        read: list[tuple[int, dict[str, Any], list[RowIssue]]] = []
+        for row in [*consumed, *rows]:
+            read.append((row.number, *_values(row.number, row.cells, chosen)))
+    statuses = _enum_words(DeviceStatus, {"在用": DeviceStatus.IN_USE,
+                                          "使用中": DeviceStatus.IN_USE,
+                                          "维修": DeviceStatus.IN_REPAIR,
+                                          "报废": DeviceStatus.RETIRED,
+                                          "停用": DeviceStatus.RETIRED})
+    with uow.reading():
+        _check_importer(uow, actor)
+        if "contract" in chosen.values():
+            require(uow, actor, Module.CONTRACTS, Operation.EDIT)
+        d = customer_directory.c
+        by_code: dict[str, tuple[int, str]] = {}
+        by_name: dict[str, list[tuple[int, str]]] = {}
+        for cid, code, name, key in uow.session.execute(
+                select(d.id, d.code, d.name, d.name_key)):
+            by_code[code.upper()] = (cid, f"{code} {name}")
+            by_name.setdefault(key, []).append((cid, f"{code} {name}"))
+        serials = {(m, s.upper()) for _n, v, _i in read
+                   if (m := v.get("model")) and (s := v.get("serial_number"))}
+        stored = _stored_devices(uow, serials)
+        contracts = _contracts(uow, {v["contract"] for _n, v, _i in read if v.get("contract")})
+    planned = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, values, issues in read:
+        if not values and not issues:
+            continue
+        customer_id, customer = None, ""
+        text = values.get("customer")
+        if text:
+            found = [by_code[text.upper()]] if text.upper() in by_code \
+                else by_name.get(normalise_name(text), [])
+            if len(found) == 1:
+                customer_id, customer = found[0]
+            elif found:
+                issues.append(RowIssue(number, "customer", tr(
+                    "{count} customers are named {name}: give the customer number instead",
+                    count=len(found), name=text)))
+            else:
+                issues.append(RowIssue(number, "customer", tr(
+                    "no customer {name}: import the customers first", name=text)))
+        for code in _REQUIRED:
+            if not values.get(code) and not any(i.field == code for i in issues):
+                issues.append(RowIssue(number, code, tr("is required")))
+        if "status" in values:
+            member = statuses.get(fold_header(values["status"]))
+            if member is None:
+                issues.append(RowIssue(number, "status", tr(
+                    "{text} is not one of: {choices}", text=values["status"],
+                    choices="、".join(sorted({s.value for s in DeviceStatus})))))
+            values["status"] = member
+        contract_id = None
+        if values.get("contract") and customer_id is not None:
+            contract = contracts.get(values["contract"].upper())
+            if contract is None or contract[1] != customer_id:
+                issues.append(RowIssue(number, "contract", tr(
+                    "{number} is not a service contract of this customer",
+                    number=values["contract"])))
+            else:
+                contract_id = contract[0]
+        key = (values.get("model") or "", (values.get("serial_number") or "").upper())
+        device_id = version = None
+        outcome = "create"
+        if key in seen:
+            issues.append(RowIssue(number, "serial_number", tr(
+                "the same model and serial number as row {row}", row=seen[key])))
+        elif key[1]:
+            seen[key] = number
+            if key in stored:
+                device_id, version, owner_id, owner = stored[key]
+                if customer_id is not None and owner_id != customer_id:
+                    issues.append(RowIssue(number, "serial_number", tr(
+                        "registered on another customer, {customer}", customer=owner)))
+                outcome = "skip" if on_match == SKIP else "update"
+        planned.append(PlannedDevice(
+            row=number, values=values, customer_id=customer_id, customer=customer,
+            contract_id=contract_id, device_id=device_id, device_version=version,
+            outcome="error" if issues else outcome, choice=on_match, errors=tuple(issues)))
+    return DevicePlan(path=str(path), sheet=sheet, header=header, mapping=chosen,
+                      devices=tuple(planned), rows_read=len(read))
+
+
+def _values(number: int, cells: tuple[object, ...], mapping: Mapping[int, str]
+            ) -> tuple[dict[str, Any], list[RowIssue]]:
+    values: dict[str, Any] = {}
+    issues: list[RowIssue] = []
+    for column, code in mapping.items():
+        raw = cells[column] if column < len(cells) else None
+        if raw is None:
+            continue
+        if isinstance(raw, Formula):
+            issues.append(RowIssue(number, code, tr(
+                "holds a formula ({formula}): save the sheet with values (copy, paste "
+                "values) and import it again", formula=str(raw)[:40])))
+            continue
+        if code == "install_date":
+            try:
+                values[code] = _date(raw)
+            except ValueError:
+                issues.append(RowIssue(number, code, tr(
+                    "is not a date: {text} (write it as 2024-03-05)", text=_text(raw) or "")))
+            continue
+        text = _text(raw)
+        if text is not None:
+            values[code] = text.upper() if code == "serial_number" else text
+    return values, issues
+
+
+def _stored_devices(uow: UnitOfWork, serials: set[tuple[str, str]]
+                    ) -> dict[tuple[str, str], tuple[int, int, int, str]]:
+    """The stored machines with these (model, serial number), by that pair: id, version,
+    customer id and the customer as "number name"; a few queries of 500 serials each."""
+    found: dict[tuple[str, str], tuple[int, int, int, str]] = {}
+    numbers = sorted({s for _m, s in serials})
+    for start in range(0, len(numbers), 500):
+        for row in uow.session.execute(
+                select(Device.id, Device.version, Device.model, Device.serial_number,
+                       Device.customer_id, Customer.code, Customer.name)
+                .join(Customer, Customer.id == Device.customer_id)
+                .where(Device.serial_number.in_(numbers[start:start + 500]))):
+            key = (row.model, row.serial_number.upper())
+            if key in serials:
+                found[key] = (row.id, row.version, row.customer_id, f"{row.code} {row.name}")
+    return found
+
+
+def _contracts(uow: UnitOfWork, numbers: set[str]) -> dict[str, tuple[int, int]]:
+    wanted = sorted({n.upper() for n in numbers})
+    found: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(wanted), 500):
+        for cid, number, customer_id in uow.session.execute(
+                select(ServiceContract.id, ServiceContract.number, ServiceContract.customer_id)
+                .where(ServiceContract.number.in_(wanted[start:start + 500]))):
+            found[number.upper()] = (cid, customer_id)
+    return found
+
+
+@dataclass(frozen=True)
+class DeviceImportResult:
+    batch_id: int
+    created: int
+    updated: int
+    skipped: int
+    refused: tuple[RowIssue, ...]
+
+
+def run_device_import(*, uow: UnitOfWork, actor: Actor, plan: DevicePlan,
+                      chunk: int = CHUNK) -> DeviceImportResult:
+    """Write ``plan``, a chunk of rows per transaction, each machine (and its contract
+    link) noted in the batch. A stored machine changed since the dry run is refused."""
+    with uow:
+        _check_importer(uow, actor)
+        batch = ImportBatch(kind=DEVICES, file_name=Path(plan.path).name[:260],
+                            status="running", rows_read=plan.rows_read,
+                            layout=layout_key(plan.header),
+                            mapping=json.dumps({str(k): v for k, v in plan.mapping.items()}),
+                            created_by_id=actor.user_id, updated_by_id=actor.user_id)
+        uow.session.add(batch)
+        uow.flush()
+        batch_id = batch.id
+        uow.commit()
+    todo = [d for d in plan.devices if d.outcome in ("create", "update")]
+    refused = [i for d in plan.devices if d.outcome == "error" for i in d.errors]
+    created = updated = 0
+    for start in range(0, len(todo), chunk):
+        with uow:
+            _check_importer(uow, actor)
+            session = uow.session
+            for planned in todo[start:start + chunk]:
+                if planned.outcome == "create":
+                    device = Device(customer_id=planned.customer_id,
+                                    created_by_id=actor.user_id, updated_by_id=actor.user_id,
+                                    **{k: v for k, v in planned.values.items()
+                                       if k not in ("customer", "contract")})
+                    session.add(device)
+                    uow.flush()
+                    session.add(ImportItem(batch_id=batch_id, entity="device",
+                                           record_id=device.id, action="created",
+                                           row_number=planned.row,
+                                           after_version=device.version))
+                    audit.record(uow, actor, AuditAction.CREATE, "device", device.id,
+                                 f"{device.model} {device.serial_number}",
+                                 {"after": audit.snapshot(device)})
+                    created += 1
+                else:
+                    problem = _update(uow, actor, batch_id, planned)
+                    if isinstance(problem, RowIssue):
+                        refused.append(problem)
+                        continue
+                    updated += problem
+                    stored = session.get(Device, planned.device_id)
+                    assert stored is not None
+                    device = stored
+                if planned.contract_id is not None and session.execute(
+                        select(ContractDevice.id).where(
+                            ContractDevice.contract_id == planned.contract_id,
+                            ContractDevice.device_id == device.id)).first() is None:
+                    link = ContractDevice(contract_id=planned.contract_id, device_id=device.id)
+                    session.add(link)
+                    uow.flush()
+                    session.add(ImportItem(batch_id=batch_id, entity="contract_device",
+                                           record_id=link.id, action="created",
+                                           row_number=planned.row))
+            uow.commit()
+    skipped = sum(1 for d in plan.devices if d.outcome == "skip")
+    with uow:
+        uow.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
+            status="done", created=created, updated=updated, skipped=skipped,
+            refused=len({i.row for i in refused}), version=ImportBatch.version + 1))
+        audit.record(uow, actor, AuditAction.IMPORT, "import_batch", batch_id, audit.say(
+            "imported {file}: {created} created, {updated} updated",
+            file=Path(plan.path).name, created=created, updated=updated))
+        uow.commit()
+    return DeviceImportResult(batch_id=batch_id, created=created, updated=updated,
+                              skipped=skipped, refused=tuple(refused))
+
+
+def _update(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedDevice
+            ) -> RowIssue | int:
+    """Fill (or overwrite) a stored machine's fields: 1 when something changed, 0 when
+    nothing did, or why it was refused."""
+    device = uow.session.get(Device, planned.device_id)
+    if device is None or device.version != planned.device_version:
+        return RowIssue(planned.row, "", tr(
+            "the machine {serial} was changed after the dry run: run the dry run again.",
+            serial=planned.values.get("serial_number", "")))
+    before: dict[str, Any] = {}
+    for name in (*_FILLED, "status"):
+        new = planned.values.get(name)
+        old = getattr(device, name)
+        if new is not None and new != old and (planned.choice == OVERWRITE
+                                               or old in (None, "")):
+            before[name] = old.isoformat() if isinstance(old, dt.date) else old
+            setattr(device, name, new)
+    if not before:
+        return 0
+    device.updated_by_id = actor.user_id
+    uow.flush()
+    uow.session.add(ImportItem(batch_id=batch_id, entity="device", record_id=device.id,
+                               action="updated", row_number=planned.row,
+                               after_version=device.version,
+                               before=json.dumps(before, ensure_ascii=False)))
+    audit.record(uow, actor, AuditAction.UPDATE, "device", device.id,
+                 f"{device.model} {device.serial_number}",
+                 {k: [v, str(getattr(device, k))] for k, v in before.items()})
+    return 1
+
+
+__all__ = ["ON_MATCH", "DeviceImportResult", "DevicePlan", "PlannedDevice",
+           "plan_device_import", "run_device_import"]
