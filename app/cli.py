@@ -607,8 +607,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
                                                progress=progress)
     finally:
         engine.dispose()
+    reported = {i.message for i in plan.issues()}
     for issue in result.refused:
-        if issue.message not in {i.message for i in plan.issues()}:
+        if issue.message not in reported:
             print(tr("row {row}: {said}", row=issue.row, said=issue.message))
     print(tr("import {batch}: {created} created, {updated} updated, {skip} skipped, {refused} "
              "row(s) not imported (undo: stationcrm import undo {batch})",

@@ -34,7 +34,6 @@ from app.i18n import tr
 from app.labels import label
 from app.models import (
     Address,
-    Base,
     Contact,
     ContractDevice,
     Customer,
@@ -69,6 +68,7 @@ from app.services.customers import (
 )
 from app.services.errors import NotFound, PermissionDenied, ValidationError
 from app.services.importing.source import Formula, Header, SourceRow, find_header, open_source
+from app.services.merging import references
 from app.services.permissions import Actor, hidden_fields, require, scope_params
 from app.services.uow import UnitOfWork
 from app.textkeys import normalise_name, phone_digits, pinyin_full, without_place
@@ -449,12 +449,12 @@ def _checked_mapping(mapping: Mapping[int, str], header: Header,
     for column, code in mapping.items():
         if not 0 <= column < len(header.names):
             errors[code] = tr("is mapped to column {column}, but the sheet has {count} columns",
-                              column=_column_name(column), count=len(header.names))
+                              column=column_name(column), count=len(header.names))
         elif code not in codes:
             errors[code] = tr("is not a field this import knows")
         elif code in seen:
             errors[code] = tr("is mapped to two columns ({first} and {second})",
-                              first=_column_name(seen[code]), second=_column_name(column))
+                              first=column_name(seen[code]), second=column_name(column))
         seen.setdefault(code, column)
     wanted = {"name": tr("no column is mapped to the customer name")} if required is None \
         else required
@@ -471,7 +471,7 @@ def _code_label(code: str, fields: Sequence[ImportField]) -> str:
     return next((f.shown() for f in fields if f.code == code), code)
 
 
-def _column_name(index: int) -> str:
+def column_name(index: int) -> str:
     """Excel's name of a column: 0 → A, 26 → AA."""
     name = ""
     index += 1
@@ -717,7 +717,7 @@ def _group_rows(rows: Iterable[SourceRow], mapping: Mapping[int, str],
         if name is None:
             below = last is not None and row.number == last_row + 1
             if below and last is not None and values.get("contact.name"):
-                _add_contact(last, values)
+                _add_contact(last, values, row.number)
                 last.errors.extend(issues)
                 last.rows.append(row.number)
                 last_row = row.number
@@ -741,17 +741,20 @@ def _group_rows(rows: Iterable[SourceRow], mapping: Mapping[int, str],
                 group.address.setdefault(code.removeprefix("address."), value)
             elif code.startswith(custom_fields.FIELD_PREFIX):
                 group.custom.setdefault(code.removeprefix(custom_fields.FIELD_PREFIX), value)
-        _add_contact(group, values)
+        _add_contact(group, values, row.number)
         last, last_row = group, row.number
     return list(groups.values()), row_errors, read
 
 
-def _add_contact(group: _Group, values: Mapping[str, Any]) -> None:
+def _add_contact(group: _Group, values: Mapping[str, Any], row: int) -> None:
+    """The row's contact into the group (``_row``: the sheet row it came from, where its
+    errors are reported); a contact named twice is one, filled from both rows."""
     name = values.get("contact.name")
     if not name:
         return
     contact = {k.removeprefix("contact."): v for k, v in values.items()
                if k.startswith("contact.")}
+    contact["_row"] = row
     known = next((c for c in group.contacts if c["name"] == name), None)
     if known is None:
         group.contacts.append(contact)
@@ -873,8 +876,6 @@ def _match(uow: UnitOfWork, actor: Actor, groups: Sequence[_Group],
         info[cid] = (code, name)
     phones = sorted({p for _g, draft in actor_free for p in _phones_of(draft)})
     stored.by_phone.update(_stored_phones(uow, actor, phones))
-    versions = dict(uow.session.execute(select(Customer.id, Customer.version)).all()) \
-        if info else {}
     above = _Index()
     planned: list[PlannedCustomer] = []
     for index, (group, draft) in enumerate(actor_free):
@@ -888,8 +889,7 @@ def _match(uow: UnitOfWork, actor: Actor, groups: Sequence[_Group],
         if found is not None:
             reason, cid = found
             code, name = info.get(cid, ("", ""))
-            match = Match(reason, customer_id=cid, code=code, name=name,
-                          version=versions.get(cid))
+            match = Match(reason, customer_id=cid, code=code, name=name)
         else:
             found = above.find(group.values["name"], phones_here, pinyin)
             if found is not None:
@@ -910,7 +910,22 @@ def _match(uow: UnitOfWork, actor: Actor, groups: Sequence[_Group],
                                        errors=tuple(issues), choice=choice))
         if outcome in ("create",):
             above.add(index, group.values["name"], phones_here, pinyin)
-    return _merged(planned)
+    return _merged(_with_versions(uow, planned))
+
+
+def _with_versions(uow: UnitOfWork, planned: list[PlannedCustomer]) -> list[PlannedCustomer]:
+    """The matched stored customers' versions, read for those only (500 ids a query):
+    the import refuses one changed after the dry run."""
+    ids = sorted({p.match.customer_id for p in planned
+                  if p.match is not None and p.match.customer_id is not None})
+    versions: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        for cid, version in uow.session.execute(select(Customer.id, Customer.version).where(
+                Customer.id.in_(ids[start:start + 500]))):
+            versions[cid] = version
+    return [replace(p, match=replace(p.match, version=versions.get(p.match.customer_id)))
+            if p.match is not None and p.match.customer_id is not None else p
+            for p in planned]
 
 
 def _stored_phones(uow: UnitOfWork, actor: Actor, phones: Sequence[str]) -> dict[str, int]:
@@ -949,19 +964,13 @@ def _draft_issues(uow: UnitOfWork, group: _Group, draft: CustomerDraft) -> list[
         contact = re.match(r"contacts\[(\d+)\]\.(\w+)", key)
         if contact:
             code = "contact." + contact.group(2)
-            name = draft.contacts[int(contact.group(1))].name
-            row = next((r for r, c in zip(group.rows, _contact_rows(group), strict=False)
-                        if c == name), first)
+            row = group.contacts[int(contact.group(1))].get("_row", first)
         elif key.startswith("addresses["):
             code = "address." + key.split(".")[-1]
         elif key == "owner_id":
             code = "owner"
         issues.append(RowIssue(row, code, message))
     return issues
-
-
-def _contact_rows(group: _Group) -> list[str | None]:
-    return [c.get("name") for c in group.contacts]
 
 
 def _merged(planned: list[PlannedCustomer]) -> list[PlannedCustomer]:
@@ -1018,17 +1027,8 @@ def run_customer_import(
     import's batch. ``cancelled`` is asked between chunks: what the committed chunks wrote
     stays (and can be undone). A stored customer changed since the dry run is not
     updated (refused, with who changed it): no silent overwrite."""
-    with uow:
-        _check_importer(uow, actor)
-        batch = ImportBatch(kind=CUSTOMERS, file_name=Path(plan.path).name[:260],
-                            status="running", rows_read=plan.rows_read,
-                            layout=layout_key(plan.header),
-                            mapping=json.dumps({str(k): v for k, v in plan.mapping.items()}),
-                            created_by_id=actor.user_id, updated_by_id=actor.user_id)
-        uow.session.add(batch)
-        uow.flush()
-        batch_id = batch.id
-        uow.commit()
+    batch_id = open_batch(uow, actor, CUSTOMERS, plan.path, plan.rows_read, plan.header,
+                          plan.mapping)
     todo = [p for p in plan.customers if p.outcome in ("create", "update")]
     counts = {"created": 0, "updated": 0}
     refused: list[RowIssue] = list(plan.row_errors)
@@ -1046,19 +1046,41 @@ def run_customer_import(
             uow.commit()
         if progress is not None:
             progress(min(start + chunk, len(todo)), len(todo))
-    with uow:
-        uow.session.execute(
-            update(ImportBatch).where(ImportBatch.id == batch_id).values(
-                status="cancelled" if stopped else "done", created=counts["created"],
-                updated=counts["updated"], skipped=skipped, refused=len({i.row for i in refused}),
-                version=ImportBatch.version + 1))
-        audit.record(uow, actor, AuditAction.IMPORT, "import_batch", batch_id, audit.say(
-            "imported {file}: {created} created, {updated} updated",
-            file=Path(plan.path).name, created=counts["created"], updated=counts["updated"]))
-        uow.commit()
+    close_batch(uow, actor, batch_id, plan.path, status="cancelled" if stopped else "done",
+                created=counts["created"], updated=counts["updated"], skipped=skipped,
+                refused=len({i.row for i in refused}))
     return ImportResult(batch_id=batch_id, created=counts["created"],
                         updated=counts["updated"], skipped=skipped, refused=tuple(refused),
                         cancelled=stopped)
+
+
+def open_batch(uow: UnitOfWork, actor: Actor, kind: str, path: str, rows_read: int,
+               header: Header, mapping: Mapping[int, str]) -> int:
+    """Record an import starting (its own transaction: the chunks refer to it); its id."""
+    with uow:
+        _check_importer(uow, actor)
+        batch = ImportBatch(kind=kind, file_name=Path(path).name[:260], status="running",
+                            rows_read=rows_read, layout=layout_key(header),
+                            mapping=json.dumps({str(k): v for k, v in mapping.items()}),
+                            created_by_id=actor.user_id, updated_by_id=actor.user_id)
+        uow.session.add(batch)
+        uow.flush()
+        batch_id = batch.id
+        uow.commit()
+    return batch_id
+
+
+def close_batch(uow: UnitOfWork, actor: Actor, batch_id: int, path: str, *, status: str,
+                created: int, updated: int, skipped: int, refused: int) -> None:
+    """Record how an import ended, with its audit entry."""
+    with uow:
+        uow.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
+            status=status, created=created, updated=updated, skipped=skipped,
+            refused=refused, version=ImportBatch.version + 1))
+        audit.record(uow, actor, AuditAction.IMPORT, "import_batch", batch_id, audit.say(
+            "imported {file}: {created} created, {updated} updated",
+            file=Path(path).name, created=created, updated=updated))
+        uow.commit()
 
 
 def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
@@ -1248,23 +1270,23 @@ class UndoResult:
 _OWN_ROWS: Final = frozenset({"contacts", "addresses", "phone_suffixes"})
 
 
-def _uses(session: Any, target: Any, record_id: int) -> list[str]:
-    """The tables that hold a row pointing at ``target`` (customers or contacts) ``record_id``,
-    found by walking every foreign key to it."""
-    found = []
-    for table in Base.metadata.sorted_tables:
-        if table.name in _OWN_ROWS and target is Customer.__table__:
+def _used_by(session: Any, target: str, ids: Sequence[int]) -> dict[int, list[str]]:
+    """For records of ``target`` (customers, contacts, devices): the tables that now hold a
+    row pointing at each, found through every foreign key to it
+    (:func:`app.services.merging.references`), a query of 500 ids per key."""
+    own = _OWN_ROWS if target == "customers" else frozenset({"phone_suffixes"})
+    used: dict[int, list[str]] = {}
+    for column in references(target):
+        name = column.table.name
+        if name in own:
             continue
-        if table.name == "phone_suffixes":
-            continue
-        for fk in table.foreign_keys:
-            if fk.column.table is target and fk.column.name == "id":
-                hit = session.execute(select(fk.parent).where(fk.parent == record_id)
-                                      .limit(1)).first()
-                if hit is not None:
-                    found.append(table.name)
-                    break
-    return found
+        for start in range(0, len(ids), 500):
+            for (record_id,) in session.execute(
+                    select(column).where(column.in_(ids[start:start + 500])).distinct()):
+                tables = used.setdefault(record_id, [])
+                if name not in tables:
+                    tables.append(name)
+    return used
 
 
 def undo_import(*, uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
@@ -1289,8 +1311,20 @@ def undo_import(*, uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
         now = utcnow()
         kept: list[KeptRecord] = []
         undone = 0
+        # The contract links the import made go first: they are no use of its machines.
+        links = [i for i in items if i.entity == "contract_device"]
+        items = links + [i for i in items if i.entity != "contract_device"]
+        for item in links:
+            _undo_item(uow, actor, item, {})
+        created = {entity: [i.record_id for i in items
+                            if i.entity == entity and i.action == "created"]
+                   for entity in ("customer", "contact", "device")}
+        used = {entity: _used_by(uow.session, table, created[entity])
+                for entity, table in (("customer", "customers"), ("contact", "contacts"),
+                                      ("device", "devices"))}
         for item in items:
-            reason = _undo_item(uow, actor, item)
+            reason = None if item.entity == "contract_device" else _undo_item(
+                uow, actor, item, used.get(item.entity, {}))
             if reason is None:
                 item.undone_at = now
                 item.kept_reason = None
@@ -1307,8 +1341,10 @@ def undo_import(*, uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
         return UndoResult(batch_id=batch_id, undone=undone, kept=tuple(kept))
 
 
-def _undo_item(uow: UnitOfWork, actor: Actor, item: ImportItem) -> tuple[str, str] | None:
-    """Undo one record; (its label, why not) when it is kept."""
+def _undo_item(uow: UnitOfWork, actor: Actor, item: ImportItem,
+               used: Mapping[int, list[str]]) -> tuple[str, str] | None:
+    """Undo one record; (its label, why not) when it is kept. ``used``: the tables that
+    point at records of its kind, by record (:func:`_used_by`)."""
     session = uow.session
     if item.entity == "contract_device":  # a device put under a contract by the import
         link = session.get(ContractDevice, item.record_id)
@@ -1336,7 +1372,7 @@ def _undo_item(uow: UnitOfWork, actor: Actor, item: ImportItem) -> tuple[str, st
         return shown, tr("changed by {user} since the import",
                          user=who.display_name if who else "?")
     if item.action == "created" and item.entity in ("customer", "contact", "device"):
-        uses = _uses(session, type(record).__table__, record.id)
+        uses = used.get(record.id)
         if uses:
             return shown, tr("used since the import ({records})", records="、".join(
                 tr(_TABLE_WORDS[t]) if t in _TABLE_WORDS else t for t in uses))

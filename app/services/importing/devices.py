@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.i18n import tr
 from app.models import ContractDevice, Customer, Device, ServiceContract
 from app.models.customers import customer_directory
 from app.models.enums import AuditAction, DeviceStatus, Module, Operation
-from app.models.imports import ImportBatch, ImportItem
+from app.models.imports import ImportItem
 from app.services import audit
 from app.services.errors import ValidationError
 from app.services.importing.customers import (
@@ -37,10 +37,11 @@ from app.services.importing.customers import (
     _date,
     _enum_words,
     _text,
+    close_batch,
     fold_header,
     guess_mapping,
     known_header,
-    layout_key,
+    open_batch,
 )
 from app.services.importing.source import Formula, Header, find_header, open_source
 from app.services.permissions import Actor, require
@@ -294,17 +295,8 @@ def run_device_import(*, uow: UnitOfWork, actor: Actor, plan: DevicePlan,
                       chunk: int = CHUNK) -> DeviceImportResult:
     """Write ``plan``, a chunk of rows per transaction, each machine (and its contract
     link) noted in the batch. A stored machine changed since the dry run is refused."""
-    with uow:
-        _check_importer(uow, actor)
-        batch = ImportBatch(kind=DEVICES, file_name=Path(plan.path).name[:260],
-                            status="running", rows_read=plan.rows_read,
-                            layout=layout_key(plan.header),
-                            mapping=json.dumps({str(k): v for k, v in plan.mapping.items()}),
-                            created_by_id=actor.user_id, updated_by_id=actor.user_id)
-        uow.session.add(batch)
-        uow.flush()
-        batch_id = batch.id
-        uow.commit()
+    batch_id = open_batch(uow, actor, DEVICES, plan.path, plan.rows_read, plan.header,
+                          plan.mapping)
     todo = [d for d in plan.devices if d.outcome in ("create", "update")]
     refused = [i for d in plan.devices if d.outcome == "error" for i in d.errors]
     created = updated = 0
@@ -349,14 +341,8 @@ def run_device_import(*, uow: UnitOfWork, actor: Actor, plan: DevicePlan,
                                            row_number=planned.row))
             uow.commit()
     skipped = sum(1 for d in plan.devices if d.outcome == "skip")
-    with uow:
-        uow.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
-            status="done", created=created, updated=updated, skipped=skipped,
-            refused=len({i.row for i in refused}), version=ImportBatch.version + 1))
-        audit.record(uow, actor, AuditAction.IMPORT, "import_batch", batch_id, audit.say(
-            "imported {file}: {created} created, {updated} updated",
-            file=Path(plan.path).name, created=created, updated=updated))
-        uow.commit()
+    close_batch(uow, actor, batch_id, plan.path, status="done", created=created,
+                updated=updated, skipped=skipped, refused=len({i.row for i in refused}))
     return DeviceImportResult(batch_id=batch_id, created=created, updated=updated,
                               skipped=skipped, refused=tuple(refused))
 

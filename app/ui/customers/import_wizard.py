@@ -45,6 +45,7 @@ from app.services.importing.customers import (
     ImportResult,
     SheetLayout,
     UndoResult,
+    column_name,
     label_reason,
     plan_customer_import,
     read_layout,
@@ -252,7 +253,7 @@ class MapPage(_Page):
         self.combos = []
         for column, name in enumerate(names):
             group = layout.header.groups[column] if column < len(layout.header.groups) else ""
-            title = f"{_letter(column)}  {group + ' / ' if group else ''}{name}"
+            title = f"{column_name(column)}  {group + ' / ' if group else ''}{name}"
             self.table.setItem(column, 0, _cell(title))
             combo = QComboBox(self.table)
             combo.setObjectName(f"import_field_{column}")
@@ -626,15 +627,6 @@ class RunPage(_Page):
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt override)
         return self.done
-
-
-def _letter(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
 
 
 def open_import_wizard(ctx: AppContext, parent: QWidget | None = None) -> ImportWizard:
