@@ -576,6 +576,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if args.what == "devices":
         return _import_devices(args, path)
+    if args.what == "products":
+        return _import_products(args, path)
+    if args.what == "receivables":
+        return _import_receivables(args, path)
     if args.errors and Path(args.errors).suffix.lower() != ".xlsx":
         raise ValueError(tr("--errors must name an .xlsx file"))
     engine, uow, actor = _log_in(args)
@@ -648,6 +652,103 @@ def _import_devices(args: argparse.Namespace, path: Path) -> int:
              "{refused} row(s) not imported (undo: stationcrm import undo {batch})",
              batch=result.batch_id, created=result.created, updated=result.updated,
              skip=result.skipped, refused=len({i.row for i in result.refused})))
+    return EXIT_OK
+
+
+def _import_receivables(args: argparse.Namespace, path: Path) -> int:
+    """`import receivables`: each row an open debt of a stored customer, brought in as an
+    opening balance (see _cmd_import)."""
+    from app.services.importing.receivables import (
+        FIELDS,
+        plan_receivable_import,
+        run_receivable_import,
+        write_receivable_error_report,
+    )
+
+    if args.errors and Path(args.errors).suffix.lower() != ".xlsx":
+        raise ValueError(tr("--errors must name an .xlsx file"))
+    engine, uow, actor = _log_in(args)
+    try:
+        mapping = (_import_mapping(Path(args.mapping), path, args.sheet, FIELDS)
+                   if args.mapping else None)
+        plan = plan_receivable_import(uow=uow, actor=actor, path=path, sheet=args.sheet,
+                                      mapping=mapping, on_match=args.on_match)
+        said = plan.outcome_of_row()
+        for balance in plan.balances:
+            if balance.outcome != "create":
+                print(tr("row {row}: {said}", row=balance.row, said=said[balance.row]))
+        if args.errors and plan.issues():
+            write_receivable_error_report(plan, args.errors)
+            print(tr("rows not imported, with their errors: {out}", out=args.errors))
+        if args.dry_run:
+            print(tr("dry run, nothing written: {rows} row(s) read; {create} opening "
+                     "balance(s) to add ({total} in all), {update} to update, {skip} "
+                     "skipped, {error} with errors", rows=plan.rows_read,
+                     total=f"¥{plan.total():,.2f}", **plan.counts()))
+            return EXIT_OK
+        result = run_receivable_import(uow=uow, actor=actor, plan=plan)
+    finally:
+        engine.dispose()
+    reported = {i.message for i in plan.issues()}
+    for issue in result.refused:
+        if issue.message not in reported:
+            print(tr("row {row}: {said}", row=issue.row, said=issue.message))
+    print(tr("import {batch}: {created} opening balance(s) added, {updated} updated, {skip} "
+             "skipped, {refused} row(s) not imported (undo: stationcrm import undo {batch})",
+             batch=result.batch_id, created=result.created, updated=result.updated,
+             skip=result.skipped, refused=len({i.row for i in result.refused})))
+    return EXIT_OK
+
+
+def _import_products(args: argparse.Namespace, path: Path) -> int:
+    """`import products`: each row a catalog product, known by its SKU (see _cmd_import)."""
+    from app.services.importing.products import (
+        FIELDS,
+        plan_product_import,
+        run_product_import,
+        write_product_error_report,
+    )
+
+    if args.on_match == "create":
+        raise ValueError(tr("a SKU belongs to one product: --on-match for products is fill, "
+                            "skip or overwrite"))
+    if args.errors and Path(args.errors).suffix.lower() != ".xlsx":
+        raise ValueError(tr("--errors must name an .xlsx file"))
+    engine, uow, actor = _log_in(args)
+    try:
+        mapping = (_import_mapping(Path(args.mapping), path, args.sheet, FIELDS)
+                   if args.mapping else None)
+        plan = plan_product_import(uow=uow, actor=actor, path=path, sheet=args.sheet,
+                                   mapping=mapping, on_match=args.on_match)
+        said = plan.outcome_of_row()
+        for product in plan.products:
+            if product.outcome != "create":
+                print(tr("row {row}: {said}", row=product.row, said=said[product.row]))
+        if args.errors and plan.issues():
+            write_product_error_report(plan, args.errors)
+            print(tr("rows not imported, with their errors: {out}", out=args.errors))
+        if args.dry_run:
+            print(tr("dry run, nothing written: {rows} row(s) read; {create} product(s) to "
+                     "add, {update} to update, {skip} skipped, {error} with errors",
+                     rows=plan.rows_read, **plan.counts()))
+            return EXIT_OK
+
+        def progress(done: int, total: int) -> None:
+            print(tr("  {done}/{total} products written", done=done, total=total),
+                  file=sys.stderr)
+
+        result = run_product_import(uow=uow, actor=actor, plan=plan, progress=progress)
+    finally:
+        engine.dispose()
+    reported = {i.message for i in plan.issues()}
+    for issue in result.refused:
+        if issue.message not in reported:
+            print(tr("row {row}: {said}", row=issue.row, said=issue.message))
+    print(tr("import {batch}: {created} product(s) added, {updated} updated, {unchanged} "
+             "already as in the sheet, {skip} skipped, {refused} row(s) not imported (undo: "
+             "stationcrm import undo {batch})", batch=result.batch_id, created=result.created,
+             updated=result.updated, unchanged=result.unchanged, skip=result.skipped,
+             refused=len({i.row for i in result.refused})))
     return EXIT_OK
 
 
@@ -1170,16 +1271,21 @@ def _add_export_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def _add_import_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     importing = commands.add_parser(
-        "import", help="bring customers or their devices in from an Excel or CSV sheet, or"
-        " undo an import",
-        description="Read customers (with contacts and addresses) from FILE (.xlsx, .xls or"
-        " .csv; CSV in UTF-8 or GBK), check every row and match it against the stored"
-        " customers, then store the valid rows. A row that matches a stored customer fills"
-        " only that customer's empty fields unless --on-match says otherwise. `import undo N`"
+        "import", help="bring customers, their devices, the product catalog or the opening"
+        " receivables in from an Excel or CSV sheet, or undo an import",
+        description="Read customers (with contacts and addresses), devices, products or"
+        " opening receivables (what customers owed before the program) from FILE (.xlsx,"
+        " .xls or .csv; CSV in UTF-8 or GBK), check every row and match it against the"
+        " stored records (customers by phone and name, devices by model and serial number,"
+        " products by SKU, opening balances by old number or date and amount), then store"
+        " the valid rows. A row that matches a"
+        " stored record fills only that record's empty fields (a product's price of 0.00"
+        " counts as empty) unless --on-match says otherwise. `import undo N`"
         " removes what import N created and restores what it updated. Log in with --user;"
         " the password is asked, or read from the first line of standard input with"
         " --password-stdin.")
-    importing.add_argument("what", choices=("customers", "devices", "undo"))
+    importing.add_argument("what", choices=("customers", "devices", "products", "receivables",
+                                            "undo"))
     importing.add_argument("file", metavar="FILE|N", help="the sheet; for undo, the import's"
                            " number")
     importing.add_argument("--sheet", metavar="NAME", help="the workbook's sheet (default:"
@@ -1193,7 +1299,7 @@ def _add_import_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
     importing.add_argument("--on-match", choices=("fill", "skip", "overwrite", "create"),
                            default="fill", help="a row like a stored customer: fill its"
                            " empty fields (default), skip the row, overwrite its fields, or"
-                           " create a second card")
+                           " create a second card (devices and products: not create)")
     importing.add_argument("--errors", metavar="FILE.xlsx", help="write the rows not"
                            " imported, with an error column, to this file (fix and import"
                            " it again)")

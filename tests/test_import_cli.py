@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,48 @@ def test_devices_are_imported_for_stored_customers_and_undone(
     assert _run(monkeypatch, db_url, "undo", str(batch)) == 0
     with uow:
         assert uow.session.execute(select(Device.id)).first() is None
+
+
+def test_opening_receivables_are_imported_with_their_error_report_and_undone(
+    uow: UnitOfWork, db_url: str, manager: Actor, sales_user: Actor, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app.models import Order
+
+    stored = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技有限公司"))
+    sheet = tmp_path / "期初应收.xlsx"
+    from openpyxl import Workbook
+    book = Workbook()
+    page = book.active
+    assert page is not None
+    page.append(["客户", "原单号", "日期", "欠款"])
+    page.append([stored.code, "XS-1", "2026-09-01", 1500.5])
+    page.append(["北京星辰文具店", "XS-2", "2026-09-02", 300])
+    book.save(sheet)
+    errors = tmp_path / "errors.xlsx"
+    assert _run(monkeypatch, db_url, "receivables", str(sheet), "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1] == (
+        "dry run, nothing written: 2 row(s) read; 1 opening balance(s) to add (¥1,500.50 in "
+        "all), 0 to update, 0 skipped, 1 with errors")
+    assert _run(monkeypatch, db_url, "receivables", str(sheet), "--errors", str(errors)) == 0
+    out = capsys.readouterr().out
+    assert "row 3: error: Customer: no customer 北京星辰文具店: import the customers first" in out
+    batch = int(out.strip().splitlines()[-1].split(":")[0].removeprefix("import "))
+    with uow:
+        assert [tuple(r) for r in uow.session.execute(
+            select(Order.customer_id, Order.old_number, Order.total_amount, Order.opening))
+        ] == [(stored.id, "XS-1", Decimal("1500.50"), True)]
+    report = load_workbook(errors).active
+    assert report is not None
+    assert [list(r) for r in report.iter_rows(values_only=True)] == [
+        ["客户", "原单号", "日期", "欠款", "Error"],
+        ["北京星辰文具店", "XS-2", "2026-09-02", 300,
+         "Customer: no customer 北京星辰文具店: import the customers first"]]
+    # Again: the balance is found by its old number, not added twice.
+    assert _run(monkeypatch, db_url, "receivables", str(sheet), "--dry-run") == 0
+    assert "0 opening balance(s) to add" in capsys.readouterr().out.strip().splitlines()[-1]
+    assert _run(monkeypatch, db_url, "undo", str(batch)) == 0
+    with uow:
+        assert uow.session.execute(select(Order.id)).all() == []

@@ -10,7 +10,9 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Unicode,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,6 +21,7 @@ from app.models.base import (
     Base,
     Confirmable,
     Day,
+    Flag,
     LongText,
     Money,
     Percent,
@@ -192,7 +195,9 @@ class Order(Tracked, Confirmable, Base):
         # read this index alone, not the wide order rows.
         Index("ix_orders_stats", "ordered_on", "status", "owner_id", "customer_id",
               "customer_source", "total_amount", "total_cost", "total_points", "paid_amount",
-              "due_on"),
+              "due_on", "opening"),
+        # A second import of the same opening balances finds them (importing.receivables).
+        Index("ix_orders_customer_old_number", "customer_id", "old_number"),
     )
 
     number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -212,6 +217,12 @@ class Order(Tracked, Confirmable, Base):
     paid_amount: Mapped[Money] = mapped_column(default=Decimal("0.00"))
     delivery_address: Mapped[Text200 | None]
     notes: Mapped[Text500 | None]
+    # An opening balance (期初应收): a debt from before the program, brought in by the
+    # receivables import. Owed and paid like any order; left out of the sales figures and
+    # plans, which would count that sale a second time.
+    opening: Mapped[Flag] = mapped_column(server_default=false())
+    # The number the debt had in the books it was brought in from (原单号).
+    old_number: Mapped[str | None] = mapped_column(Unicode(40))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.position"

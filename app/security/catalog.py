@@ -104,7 +104,7 @@ HOLDING_COLUMNS: Final = {
 # Bookkeeping columns every UPDATE through the ORM writes (optimistic lock, who/when).
 TRACKING: Final = ("version", "updated_at", "updated_by_id")
 PLAN_ACTUAL_COLUMNS: Final = ("id", "owner_id", "ordered_on", "status", "total_amount",
-                              "total_cost")
+                              "total_cost", "opening")
 
 # Tables every role reads: reference data, people's names, and the permission rows the
 # program reads to decide what to show. (users without its secret columns, see below.)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -297,16 +298,35 @@ def _refuse_cost_change(uow: UnitOfWork, actor: Actor, draft: ProductDraft) -> N
 
 def _clean(uow: UnitOfWork, draft: ProductDraft, product_id: int | None = None
            ) -> dict[str, Any]:
+    def owner(sku: str) -> int | None:
+        found: int | None = uow.session.execute(
+            select(Product.id).where(Product.sku == sku)
+        ).scalar_one_or_none()
+        return found
+
+    return check_product_draft(draft, sku_owner=owner, product_id=product_id)
+
+
+def check_product_draft(draft: ProductDraft, *,
+                        sku_owner: Callable[[str], int | None] | None = None,
+                        product_id: int | None = None) -> dict[str, Any]:
+    """The product form's rules on ``draft``: its column values cleaned (the SKU in upper
+    case, amounts as Decimal, the name's pinyin keys; ``cost_price`` None when not given),
+    or a :class:`ValidationError` naming each field at fault.
+
+    ``sku_owner`` gives the id of the product holding a SKU (None: no product), so that a
+    SKU another product than ``product_id`` holds is refused; without it the SKU's
+    uniqueness is the caller's business (the product import matches a whole sheet's SKUs
+    in a few queries).
+    """
     check = Checker()
     sku = check.text("sku", draft.sku, max_len=40, required=True)
     if sku is not None:
         sku = sku.upper()
         if not _SKU.match(sku):
             check.fail("sku", tr("may hold only Latin letters, digits and - _ . / + #"))
-        else:
-            taken = uow.session.execute(
-                select(Product.id).where(Product.sku == sku)
-            ).scalar_one_or_none()
+        elif sku_owner is not None:
+            taken = sku_owner(sku)
             if taken is not None and taken != product_id:
                 check.fail("sku", tr("already exists"))
     name = check.text("name", draft.name, max_len=200, required=True)
@@ -451,6 +471,7 @@ __all__ = [
     "ProductPage",
     "ProductRow",
     "ProductView",
+    "check_product_draft",
     "create_product",
     "get_product",
     "list_products",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Numeric, case, func, literal, select
+from sqlalchemy import Numeric, case, false, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -316,6 +316,7 @@ def _actual(uow: UnitOfWork, actor: Actor, owner_id: int | None,
     conditions: list[Any] = [
         scope_filter(uow, actor, Module.SALES_PLANS, Order.owner_id),
         Order.status.not_in(NOT_COUNTED),
+        Order.opening == false(),  # sold before the program: not this plan's sale
         Order.ordered_on >= periods[0].starts_on,
         Order.ordered_on < periods[-1].ends_before,
     ]

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, or_, select
+from sqlalchemy import ColumnElement, Select, case, false, or_, select
 from sqlalchemy.sql import visitors
 
 from app import labels
@@ -183,10 +183,15 @@ class Ctx:
                 conditions.append(of_customers(Customer.source == f.customer_source))
         return conditions
 
-    def order_conditions(self, *, dated: bool = True) -> list[Any]:
-        """Orders that count as sold (not cancelled), in scope, matching the filters."""
+    def order_conditions(self, *, dated: bool = True, sold: bool = True) -> list[Any]:
+        """Orders that count as sold (not cancelled, not an opening balance from before the
+        program), in scope, matching the filters; with ``sold=False`` any order in scope
+        (money collected on it counts whatever became of it)."""
         conditions: list[Any] = [
             Order.status != OrderStatus.CANCELLED,
+            Order.opening == false(),
+        ] if sold else []
+        conditions += [
             scope_filter(self.uow, self.actor, Module.ORDERS, Order.owner_id),
             *self.person_filters(Order.owner_id),
             *self.customer_filters(customer_id=Order.customer_id,

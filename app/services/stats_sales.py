@@ -431,7 +431,7 @@ def _collections_from(stmt: Any, *, customer: bool = False,
 def _collection_conditions(ctx: Ctx) -> list[Any]:
     """Money received in the period on orders in scope (whatever became of the order since:
     money collected stays collected)."""
-    order_conditions = [c for c in ctx.order_conditions(dated=False)[1:]
+    order_conditions = [c for c in ctx.order_conditions(dated=False, sold=False)
                         if not isinstance(c, True_)]
     return [*order_conditions, PaymentAllocation.order_id.is_not(None),
             Payment.received_on >= ctx.filters.date_from,

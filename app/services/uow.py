@@ -123,6 +123,14 @@ class UnitOfWork:
             if limit is not None:
                 raise limit from exc
 
+    def pending_at_commit(self) -> int:
+        """How many rows wait for the commit: a mark for :meth:`drop_at_commit`."""
+        return len(self._at_commit)
+
+    def drop_at_commit(self, mark: int) -> None:
+        """Forget the rows queued since ``mark``: what a rolled-back savepoint wrote."""
+        del self._at_commit[mark:]
+
     def insert_at_commit(self, entity: type[Any], row: dict[str, Any]) -> None:
         """Insert ``row`` into ``entity``'s table at the commit of this transaction, in
         one multi-row INSERT with the others (the audit entries): for rows nothing in

@@ -17,18 +17,21 @@ rows is not compared row by row with 100 000 customers.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from sqlalchemy import delete, select, union_all, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
 
 from app.i18n import tr
 from app.labels import label
@@ -39,10 +42,12 @@ from app.models import (
     Customer,
     CustomFieldValue,
     Device,
+    Order,
+    Product,
     User,
     utcnow,
 )
-from app.models.customers import customer_directory
+from app.models.customers import CustomerAlias, customer_directory
 from app.models.enums import (
     AuditAction,
     CustomerClass,
@@ -397,13 +402,15 @@ class SheetLayout:
 
 
 def read_layout(*, uow: UnitOfWork, actor: Actor, path: str | Path, sheet: str | None = None,
-                samples: int = 5) -> SheetLayout:
-    """The sheet's columns and the mapping to start from, for the wizard's mapping step.
-    Reads the header and ``samples`` rows only. Raises :class:`ValidationError` for a file
-    that cannot be read, and :class:`PermissionDenied`."""
+                samples: int = 5, kind: str = CUSTOMERS,
+                fields: Sequence[ImportField] | None = None) -> SheetLayout:
+    """The sheet's columns and the mapping to start from, for the wizard's mapping step:
+    of a customer sheet, or of another ``kind`` of import with its ``fields``. Reads the
+    header and ``samples`` rows only. Raises :class:`ValidationError` for a file that
+    cannot be read, and :class:`PermissionDenied`."""
     with uow.reading():
         _check_importer(uow, actor)
-        fields = import_fields(uow)
+        fields = tuple(fields) if fields is not None else import_fields(uow)
     with open_source(path) as source:
         if sheet is not None and sheet not in source.sheets:
             raise ValidationError({"sheet": tr("The file has no sheet named {sheet}.",
@@ -416,7 +423,7 @@ def read_layout(*, uow: UnitOfWork, actor: Actor, path: str | Path, sheet: str |
                 break
             first.append(tuple(str(c) if isinstance(c, Formula) else c for c in row.cells))
         sheets = tuple(source.sheets)
-    remembered = _remembered(uow, actor, header)
+    remembered = _remembered(uow, actor, header, kind)
     mapping = remembered or guess_mapping(header, fields)
     return SheetLayout(path=str(path), sheet=sheet, sheets=sheets, header=header,
                        fields=fields, mapping=mapping, remembered=remembered is not None,
@@ -481,13 +488,14 @@ def column_name(index: int) -> str:
     return name
 
 
-def _remembered(uow: UnitOfWork, actor: Actor, header: Header) -> dict[int, str] | None:
-    """The mapping of the last import of a sheet with these very columns, if any."""
+def _remembered(uow: UnitOfWork, actor: Actor, header: Header, kind: str = CUSTOMERS
+                ) -> dict[int, str] | None:
+    """The mapping of the last import of this kind of a sheet with these very columns."""
     key = layout_key(header)
     with uow.reading():
         text = uow.session.execute(
             select(ImportBatch.mapping).where(ImportBatch.layout == key,
-                                              ImportBatch.kind == CUSTOMERS)
+                                              ImportBatch.kind == kind)
             .order_by(ImportBatch.id.desc()).limit(1)).scalar()
     if not text:
         return None
@@ -538,6 +546,35 @@ def _users(uow: UnitOfWork) -> dict[str, int]:
         found.setdefault(fold_header(username), user_id)
     found.pop("", None)
     return found
+
+
+def customer_finder(uow: UnitOfWork) -> Callable[[str], tuple[int, str] | str]:
+    """For the imports of a customer's records (devices, opening balances): a function from
+    what a row names the customer by — its number (an old merged number too) or its name —
+    to (id, "number name"), or why it names no one customer. Reads the directory once."""
+    d = customer_directory.c
+    by_code: dict[str, tuple[int, str]] = {}
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    for cid, code, name, key in uow.session.execute(select(d.id, d.code, d.name, d.name_key)):
+        by_code[code.upper()] = (cid, f"{code} {name}")
+        by_name.setdefault(key, []).append((cid, f"{code} {name}"))
+    for alias, cid, code, name in uow.session.execute(
+            select(CustomerAlias.code, d.id, d.code, d.name)
+            .join(customer_directory, d.id == CustomerAlias.customer_id)):
+        by_code.setdefault(alias.upper(), (cid, f"{code} {name}"))
+
+    def find(text: str) -> tuple[int, str] | str:
+        if text.upper() in by_code:
+            return by_code[text.upper()]
+        found = by_name.get(normalise_name(text), [])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return tr("{count} customers are named {name}: give the customer number instead",
+                      count=len(found), name=text)
+        return tr("no customer {name}: import the customers first", name=text)
+
+    return find
 
 
 def _enum_words(kind: type[Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -1041,6 +1078,7 @@ def run_customer_import(
             break
         with uow:
             _check_importer(uow, actor)
+            still_running(uow, batch_id)
             refused.extend(_write_chunk(uow, actor, batch_id, todo[start:start + chunk],
                                         counts))
             uow.commit()
@@ -1074,13 +1112,42 @@ def close_batch(uow: UnitOfWork, actor: Actor, batch_id: int, path: str, *, stat
                 created: int, updated: int, skipped: int, refused: int) -> None:
     """Record how an import ended, with its audit entry."""
     with uow:
-        uow.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
+        # Only a batch still running: one marked interrupted (or undone) meanwhile keeps
+        # what the person decided.
+        uow.session.execute(update(ImportBatch).where(
+            ImportBatch.id == batch_id, ImportBatch.status == "running").values(
             status=status, created=created, updated=updated, skipped=skipped,
             refused=refused, version=ImportBatch.version + 1))
         audit.record(uow, actor, AuditAction.IMPORT, "import_batch", batch_id, audit.say(
             "imported {file}: {created} created, {updated} updated",
             file=Path(path).name, created=created, updated=updated))
         uow.commit()
+
+
+@contextmanager
+def row_savepoint(uow: UnitOfWork) -> Iterator[None]:
+    """A savepoint around one row (or one chunk) of an import: refused — by the rules
+    (:class:`ValidationError`, a unique key another station took meanwhile) or by a
+    constraint — its rows and the audit entries it queued are dropped, the transaction
+    goes on, and the refusal is raised for the caller to report."""
+    mark = uow.pending_at_commit()
+    try:
+        with uow.session.begin_nested():
+            yield
+    except (ValidationError, IntegrityError):
+        uow.drop_at_commit(mark)
+        raise
+
+
+def still_running(uow: UnitOfWork, batch_id: int) -> None:
+    """Refuse to write another chunk into a batch no longer running: marked interrupted
+    from another station while this one was cut off, or undone meanwhile."""
+    status = uow.session.execute(
+        select(ImportBatch.status).where(ImportBatch.id == batch_id)).scalar()
+    if status != "running":
+        raise ValidationError({"batch": tr(
+            "This import was marked {status} meanwhile (from the list of past imports): "
+            "nothing more is written.", status=status or "?")})
 
 
 def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
@@ -1093,11 +1160,11 @@ def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
     session = uow.session
     creating = [p for p in chunk if p.outcome == "create"]
     try:
-        with session.begin_nested():
+        with row_savepoint(uow):
             results = add_customers(uow, actor, [(p.draft, p.first_contact_on)
                                                  for p in creating])
             uow.flush()
-    except IntegrityError:
+    except (IntegrityError, ValidationError):
         for planned in creating:
             problem = _write_one(uow, actor, batch_id, planned, counts)
             if problem is not None:
@@ -1127,17 +1194,19 @@ def _write_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCus
     row = planned.rows[0]
     session = uow.session
     if planned.outcome == "create":
-        with session.begin_nested():
-            try:
+        try:
+            with row_savepoint(uow):
                 customer, contacts, _d, _t, _v = add_customer(
                     uow, actor, planned.draft, owner=None,
                     first_contact_on=planned.first_contact_on)
-            except ValidationError as error:
-                return RowIssue(row, "", error.message)
-            uow.flush()
-            session.add(ImportItem(batch_id=batch_id, entity="customer", record_id=customer.id,
-                                   action="created", row_number=row,
-                                   after_version=customer.version))
+                uow.flush()
+        except ValidationError as error:
+            return RowIssue(row, "", error.message)
+        except IntegrityError as error:
+            return RowIssue(row, "", str(error.orig))
+        session.add(ImportItem(batch_id=batch_id, entity="customer", record_id=customer.id,
+                               action="created", row_number=row,
+                               after_version=customer.version))
         counts["created"] += 1
         return None
     return _update_one(uow, actor, batch_id, planned, counts)
@@ -1265,16 +1334,29 @@ class UndoResult:
     kept: tuple[KeptRecord, ...]
 
 
-# A customer's own rows, which go with it; any other table pointing at a customer (or at
-# one of its contacts) is a use of it since the import.
-_OWN_ROWS: Final = frozenset({"contacts", "addresses", "phone_suffixes"})
+# A record's own rows, which go with it; any other table pointing at a record the import
+# created (a customer, one of its contacts, a product, an opening balance) is a use of it
+# since the import.
+_OWN_ROWS: Final = {"customers": frozenset({"contacts", "addresses", "phone_suffixes"}),
+                    "orders": frozenset({"order_lines"})}
+
+# What an import writes, by ImportItem.entity: the model, and for what it creates (and may
+# find used since), the table other records point at.
+_ENTITIES: Final[dict[str, Any]] = {
+    "customer": Customer, "contact": Contact, "address": Address, "device": Device,
+    "product": Product, "order": Order,
+}
+_CREATED_TABLES: Final = {"customer": "customers", "contact": "contacts",
+                          "device": "devices", "product": "products", "order": "orders"}
+# The kinds of import undo knows: every kind the wizard and the command line offer.
+KINDS: Final = ("customers", "devices", "products", "receivables")
 
 
 def _used_by(session: Any, target: str, ids: Sequence[int]) -> dict[int, list[str]]:
-    """For records of ``target`` (customers, contacts, devices): the tables that now hold a
-    row pointing at each, found through every foreign key to it
+    """For records of ``target`` (customers, contacts, devices, products, orders): the
+    tables that now hold a row pointing at each, found through every foreign key to it
     (:func:`app.services.merging.references`), a query of 500 ids per key."""
-    own = _OWN_ROWS if target == "customers" else frozenset({"phone_suffixes"})
+    own = _OWN_ROWS.get(target, frozenset({"phone_suffixes"}))
     used: dict[int, list[str]] = {}
     for column in references(target):
         name = column.table.name
@@ -1297,13 +1379,18 @@ def undo_import(*, uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
         _check_importer(uow, actor)
         session = uow.session
         batch = session.get(ImportBatch, batch_id)
-        if batch is None or batch.kind not in (CUSTOMERS, "devices"):
+        if batch is None or batch.kind not in KINDS:
             raise NotFound(tr("There is no such import."))
         if batch.status == "undone":
             raise ValidationError({"batch": tr("This import was undone already.")})
         if batch.status == "running":
             raise ValidationError({"batch": tr("This import is still running: undo it once "
                                                "it has ended.")})
+        # Undo deletes what the import made: the products or orders too.
+        if batch.kind == "products":
+            require(uow, actor, Module.PRODUCTS, Operation.DELETE)
+        elif batch.kind == "receivables":
+            require(uow, actor, Module.ORDERS, Operation.DELETE)
         items = session.execute(
             select(ImportItem).where(ImportItem.batch_id == batch_id,
                                      ImportItem.undone_at.is_(None))
@@ -1318,10 +1405,9 @@ def undo_import(*, uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
             _undo_item(uow, actor, item, {})
         created = {entity: [i.record_id for i in items
                             if i.entity == entity and i.action == "created"]
-                   for entity in ("customer", "contact", "device")}
+                   for entity in _CREATED_TABLES}
         used = {entity: _used_by(uow.session, table, created[entity])
-                for entity, table in (("customer", "customers"), ("contact", "contacts"),
-                                      ("device", "devices"))}
+                for entity, table in _CREATED_TABLES.items() if created[entity]}
         for item in items:
             reason = None if item.entity == "contract_device" else _undo_item(
                 uow, actor, item, used.get(item.entity, {}))
@@ -1352,43 +1438,79 @@ def _undo_item(uow: UnitOfWork, actor: Actor, item: ImportItem,
             session.delete(link)
             uow.flush()
         return None
-    record: Customer | Contact | Address | Device | None
-    if item.entity == "customer":
-        record = session.get(Customer, item.record_id)
-    elif item.entity == "contact":
-        record = session.get(Contact, item.record_id)
-    elif item.entity == "device":
-        record = session.get(Device, item.record_id)
-    else:
-        record = session.get(Address, item.record_id)
+    model = _ENTITIES[item.entity]
+    # A product's cost is deferred (most roles never read it, and a secured server refuses
+    # them the column): undo writes it back for those who may see it.
+    options = (undefer(Product.cost_price),) if model is Product and "cost_price" not in \
+        hidden_fields(uow, actor, Module.PRODUCTS) else ()
+    record = session.get(model, item.record_id, options=options)
     if record is None:
         return None  # deleted since: nothing left to undo
-    shown = (f"{record.code} {record.name}" if isinstance(record, Customer)
-             else record.name if isinstance(record, Contact)
-             else f"{record.model} {record.serial_number}" if isinstance(record, Device)
-             else record.street)
-    if record.version != item.after_version:
-        who = session.get(User, record.updated_by_id) if record.updated_by_id else None
-        return shown, tr("changed by {user} since the import",
-                         user=who.display_name if who else "?")
-    if item.action == "created" and item.entity in ("customer", "contact", "device"):
+    shown = record_label(record)
+    if item.action == "created" and item.entity in _CREATED_TABLES:
         uses = used.get(record.id)
         if uses:
             return shown, tr("used since the import ({records})", records="、".join(
                 tr(_TABLE_WORDS[t]) if t in _TABLE_WORDS else t for t in uses))
+    if record.version != item.after_version:
+        who = session.get(User, record.updated_by_id) if record.updated_by_id else None
+        return shown, tr("changed by {user} since the import",
+                         user=who.display_name if who else "?")
     if item.action == "created":
         _delete(uow, actor, record)
         return None
-    if isinstance(record, Device):
-        for name, value in json.loads(item.before or "{}").items():
-            setattr(record, name, dt.date.fromisoformat(value)
-                    if name == "install_date" and value else value)
-        record.updated_by_id = actor.user_id
-        uow.flush()
+    if isinstance(record, Customer):
+        _restore(uow, actor, record, json.loads(item.before or "{}"))
         return None
-    assert isinstance(record, Customer)
-    _restore(uow, actor, record, json.loads(item.before or "{}"))
+    before = json.loads(item.before or "{}")
+    changes = {}
+    for name, value in before.items():
+        column = record.__table__.c[name]
+        changes[name] = [_plain(getattr(record, name)), value]
+        if isinstance(record, Order) and name == "total_amount":
+            from app.services.importing.receivables import set_opening_amount
+            set_opening_amount(record, _from_json(column, value))
+        else:
+            setattr(record, name, _from_json(column, value))
+    record.updated_by_id = actor.user_id
+    uow.flush()
+    if isinstance(record, Product) and "name" in before:
+        search_keys.keep_product(session, record)
+    audit.record(uow, actor, AuditAction.UPDATE, item.entity, record.id, shown, changes)
     return None
+
+
+def record_label(record: Any) -> str:
+    """How undo names a record it keeps: a customer by number and name, a machine by model
+    and serial number, a product by its number and name, a balance by its order number."""
+    if isinstance(record, Customer):
+        return f"{record.code} {record.name}"
+    if isinstance(record, Device):
+        return f"{record.model} {record.serial_number}"
+    if isinstance(record, Product):
+        return f"{record.sku} {record.name}"
+    if isinstance(record, Order):
+        return str(record.number)
+    if isinstance(record, Address):
+        return str(record.street)
+    return str(record.name)
+
+
+def _from_json(column: Any, value: Any) -> Any:
+    """A value an import replaced, back from its JSON form (``before``) to the column's."""
+    if value is None:
+        return None
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return value
+    if kind is Decimal:
+        return Decimal(str(value))
+    if kind is dt.date:
+        return dt.date.fromisoformat(value)
+    if issubclass(kind, enum.Enum):
+        return kind(value)
+    return value
 
 
 _TABLE_WORDS: Final = {
@@ -1396,7 +1518,8 @@ _TABLE_WORDS: Final = {
     "opportunities": "an opportunity", "payments": "a payment received",
     "service_tickets": "a service ticket", "service_contracts": "a service contract",
     "devices": "a device", "tasks": "a task", "care_items": "customer care",
-    "sales_plans": "a sales plan",
+    "sales_plans": "a sales plan", "payment_allocations": "a payment received",
+    "order_lines": "an order", "quotation_lines": "a quotation",
 }
 
 
@@ -1415,10 +1538,15 @@ def _delete(uow: UnitOfWork, actor: Actor, record: Any) -> None:
         return
     if isinstance(record, Contact):
         _drop_values(session, CustomFieldEntity.CONTACT, [record.id])
-    if isinstance(record, Device):
-        _drop_values(session, CustomFieldEntity.DEVICE, [record.id])
-        audit.record(uow, actor, AuditAction.DELETE, "device", record.id,
-                     f"{record.model} {record.serial_number}", {"undo_import": True})
+    if isinstance(record, Device | Order):
+        entity = "device" if isinstance(record, Device) else "order"
+        _drop_values(session, CustomFieldEntity(entity), [record.id])
+        audit.record(uow, actor, AuditAction.DELETE, entity, record.id,
+                     record_label(record), {"undo_import": True})
+    if isinstance(record, Product):
+        search_keys.drop_keys(session, search_keys.PRODUCT, [record.id])
+        audit.record(uow, actor, AuditAction.DELETE, "product", record.id,
+                     record_label(record), {"undo_import": True})
     session.delete(record)
     uow.flush()
 
@@ -1472,21 +1600,39 @@ def _typed(definition: custom_fields.FieldDefinition | None, value: Any) -> Any:
 
 
 def write_error_report(plan: ImportPlan, out: str | Path) -> int:
+    """The customer import's report of the rows not imported (:func:`write_rows_report`).
+    A group header (联系人 over 姓名, 手机) goes into the header under it where the two read
+    as one field (联系人姓名), so the report maps as the original did."""
+    return write_rows_report(plan, out, label=lambda code: _field_label(plan, code),
+                             known=known_header(_FIXED))
+
+
+class SheetPlan(Protocol):
+    """What every import's dry run has: the sheet read and the rows' problems."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def sheet(self) -> str | None: ...
+    @property
+    def header(self) -> Header: ...
+    def issues(self) -> list[RowIssue]: ...
+
+
+def write_rows_report(plan: SheetPlan, out: str | Path, *, label: Callable[[str], str],
+                      known: Callable[[str], bool] | None = None) -> int:
     """Write the sheet's rows that could not be imported, as they were, with an error
     column, to ``out`` (.xlsx): fixed there, the file imports like the original (its
-    header row is the original's). Returns the number of rows written."""
+    header row is the original's). ``label`` names a field code as people read it.
+    Returns the number of rows written."""
     from app.reports.tabular import Sheet, write_xlsx
 
     reasons: dict[int, list[str]] = {}
     for issue in plan.issues():
-        text = f"{_field_label(plan, issue.field)}: {issue.message}" if issue.field \
-            else issue.message
+        text = f"{label(issue.field)}: {issue.message}" if issue.field else issue.message
         reasons.setdefault(issue.row, []).append(text)
     header = plan.header
-    # A group header (联系人 over 姓名, 手机) goes into the header under it where the two
-    # read as one field (联系人姓名), so the report maps as the original did.
-    known = known_header(_FIXED)
-    names = [f"{g}{n}" if g and n and known(g + n) else n
+    names = [f"{g}{n}" if g and n and known is not None and known(g + n) else n
              for g, n in zip(header.groups, header.names, strict=False)]
 
     def rows() -> Iterator[list[Any]]:

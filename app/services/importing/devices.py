@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from app.i18n import tr
 from app.models import ContractDevice, Customer, Device, ServiceContract
-from app.models.customers import customer_directory
 from app.models.enums import AuditAction, DeviceStatus, Module, Operation
 from app.models.imports import ImportItem
 from app.services import audit
@@ -38,15 +37,17 @@ from app.services.importing.customers import (
     _enum_words,
     _text,
     close_batch,
+    customer_finder,
     fold_header,
     guess_mapping,
     known_header,
     open_batch,
+    still_running,
+    write_rows_report,
 )
 from app.services.importing.source import Formula, Header, find_header, open_source
 from app.services.permissions import Actor, require
 from app.services.uow import UnitOfWork
-from app.textkeys import normalise_name
 
 DEVICES: Final = "devices"
 CHUNK: Final = 500
@@ -126,6 +127,11 @@ def _label(code: str) -> str:
     return next((f.shown() for f in FIELDS if f.code == code), code)
 
 
+def write_device_error_report(plan: DevicePlan, out: str | Path) -> int:
+    """The rows not imported, with an error column (:func:`write_rows_report`)."""
+    return write_rows_report(plan, out, label=_label)
+
+
 def plan_device_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
                        sheet: str | None = None, mapping: Mapping[int, str] | None = None,
                        on_match: str = FILL) -> DevicePlan:
@@ -156,13 +162,7 @@ def plan_device_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
         _check_importer(uow, actor)
         if "contract" in chosen.values():
             require(uow, actor, Module.CONTRACTS, Operation.EDIT)
-        d = customer_directory.c
-        by_code: dict[str, tuple[int, str]] = {}
-        by_name: dict[str, list[tuple[int, str]]] = {}
-        for cid, code, name, key in uow.session.execute(
-                select(d.id, d.code, d.name, d.name_key)):
-            by_code[code.upper()] = (cid, f"{code} {name}")
-            by_name.setdefault(key, []).append((cid, f"{code} {name}"))
+        find = customer_finder(uow)
         serials = {(m, s.upper()) for _n, v, _i in read
                    if (m := v.get("model")) and (s := v.get("serial_number"))}
         stored = _stored_devices(uow, serials)
@@ -175,17 +175,11 @@ def plan_device_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
         customer_id, customer = None, ""
         text = values.get("customer")
         if text:
-            found = [by_code[text.upper()]] if text.upper() in by_code \
-                else by_name.get(normalise_name(text), [])
-            if len(found) == 1:
-                customer_id, customer = found[0]
-            elif found:
-                issues.append(RowIssue(number, "customer", tr(
-                    "{count} customers are named {name}: give the customer number instead",
-                    count=len(found), name=text)))
+            found = find(text)
+            if isinstance(found, str):
+                issues.append(RowIssue(number, "customer", found))
             else:
-                issues.append(RowIssue(number, "customer", tr(
-                    "no customer {name}: import the customers first", name=text)))
+                customer_id, customer = found
         for code in _REQUIRED:
             if not values.get(code) and not any(i.field == code for i in issues):
                 issues.append(RowIssue(number, code, tr("is required")))
@@ -289,20 +283,28 @@ class DeviceImportResult:
     updated: int
     skipped: int
     refused: tuple[RowIssue, ...]
+    cancelled: bool = False
 
 
 def run_device_import(*, uow: UnitOfWork, actor: Actor, plan: DevicePlan,
-                      chunk: int = CHUNK) -> DeviceImportResult:
+                      chunk: int = CHUNK, progress: Callable[[int, int], None] | None = None,
+                      cancelled: Callable[[], bool] = lambda: False) -> DeviceImportResult:
     """Write ``plan``, a chunk of rows per transaction, each machine (and its contract
-    link) noted in the batch. A stored machine changed since the dry run is refused."""
+    link) noted in the batch. A stored machine changed since the dry run is refused.
+    ``cancelled`` is asked between chunks: what the committed chunks wrote stays."""
     batch_id = open_batch(uow, actor, DEVICES, plan.path, plan.rows_read, plan.header,
                           plan.mapping)
     todo = [d for d in plan.devices if d.outcome in ("create", "update")]
     refused = [i for d in plan.devices if d.outcome == "error" for i in d.errors]
     created = updated = 0
+    stopped = False
     for start in range(0, len(todo), chunk):
+        if cancelled():
+            stopped = True
+            break
         with uow:
             _check_importer(uow, actor)
+            still_running(uow, batch_id)
             session = uow.session
             for planned in todo[start:start + chunk]:
                 if planned.outcome == "create":
@@ -340,11 +342,14 @@ def run_device_import(*, uow: UnitOfWork, actor: Actor, plan: DevicePlan,
                                            record_id=link.id, action="created",
                                            row_number=planned.row))
             uow.commit()
+        if progress is not None:
+            progress(min(start + chunk, len(todo)), len(todo))
     skipped = sum(1 for d in plan.devices if d.outcome == "skip")
-    close_batch(uow, actor, batch_id, plan.path, status="done", created=created,
-                updated=updated, skipped=skipped, refused=len({i.row for i in refused}))
+    close_batch(uow, actor, batch_id, plan.path, status="cancelled" if stopped else "done",
+                created=created, updated=updated, skipped=skipped,
+                refused=len({i.row for i in refused}))
     return DeviceImportResult(batch_id=batch_id, created=created, updated=updated,
-                              skipped=skipped, refused=tuple(refused))
+                              skipped=skipped, refused=tuple(refused), cancelled=stopped)
 
 
 def _update(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedDevice
@@ -379,4 +384,4 @@ def _update(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedDevice
 
 
 __all__ = ["ON_MATCH", "DeviceImportResult", "DevicePlan", "PlannedDevice",
-           "plan_device_import", "run_device_import"]
+           "plan_device_import", "run_device_import", "write_device_error_report"]

@@ -1,0 +1,566 @@
+"""Importing products (产品) from a sheet into the catalog: each row one product, known by
+its SKU (产品编码).
+
+The same steps as the customer and device imports (:mod:`app.services.importing.customers`):
+a dry run that checks every row with the product form's own rules
+(:func:`app.services.catalog.check_product_draft`) and says what it will do — a SKU the
+catalog holds already is a match: fill that product's empty fields (the default), skip the
+row or overwrite its fields; a second product with the same SKU cannot be made — then the
+import in chunks, each product noted in its batch, and the same undo (:func:`undo_import`).
+
+What "empty" means to ``fill``: a brand, model or notes left blank, and a cost, list price
+or sales points of 0.00 — the value a product gets when nothing was typed, so a catalog
+entered without prices has them filled from the sheet. The name, category, unit and
+whether the product is in the catalog always have a value: only ``overwrite`` changes
+them. An empty cell never clears a stored value, whatever the choice.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
+
+from app.i18n import tr
+from app.labels import label
+from app.models import Product
+from app.models.enums import AuditAction, Module, Operation, ProductCategory
+from app.models.imports import ImportItem
+from app.services import audit, search_keys
+from app.services.catalog import ProductDraft, _fields, check_product_draft
+from app.services.errors import PermissionDenied, ValidationError
+from app.services.importing.customers import (
+    CREATE,
+    FILL,
+    OVERWRITE,
+    SKIP,
+    ImportField,
+    ProgressCallback,
+    RowIssue,
+    _check_importer,
+    _checked_mapping,
+    _enum_words,
+    _text,
+    close_batch,
+    column_name,
+    fold_header,
+    guess_mapping,
+    known_header,
+    open_batch,
+    still_running,
+    write_rows_report,
+)
+from app.services.importing.source import Formula, Header, find_header, open_source
+from app.services.permissions import Actor, hidden_fields, read_only_fields, require
+from app.services.uow import UnitOfWork, translate_db_error
+
+PRODUCTS: Final = "products"
+CHUNK: Final = 500
+
+FIELDS: Final = (
+    ImportField("sku", "SKU", ("产品编码", "产品编号", "编码", "编号", "货号", "物料编码",
+                               "商品编码", "料号", "sku", "code", "productcode")),
+    ImportField("name", "Product name", ("产品名称", "名称", "品名", "商品名称", "产品",
+                                         "name", "productname")),
+    ImportField("category", "Category", ("类别", "分类", "产品类别", "产品分类", "类型",
+                                         "category")),
+    ImportField("brand", "Brand", ("品牌", "厂牌", "brand")),
+    ImportField("model", "Model", ("型号", "规格型号", "规格", "model")),
+    ImportField("unit", "Unit", ("单位", "计量单位", "unit")),
+    ImportField("cost_price", "Cost price", ("成本价", "成本", "进价", "进货价", "cost",
+                                             "costprice")),
+    ImportField("list_price", "List price", ("销售价", "售价", "单价", "零售价", "价格",
+                                             "price", "listprice")),
+    ImportField("sales_points", "Sales points", ("销售点数", "积分", "提成点", "points",
+                                                 "salespoints")),
+    ImportField("active", "In the catalog (active)", ("启用", "在售", "状态", "active")),
+    ImportField("notes", "Notes", ("备注", "说明", "notes")),
+)
+_REQUIRED: Final = ("sku", "name", "category")
+# The fields an import writes into a stored product, in the form's order.
+_WRITTEN: Final = ("name", "category", "brand", "model", "unit", "cost_price", "list_price",
+                   "sales_points", "active", "notes")
+_AMOUNTS: Final = frozenset({"cost_price", "list_price", "sales_points"})
+_ZERO: Final = Decimal("0.00")
+
+# Words a category cell may hold besides the category's code and its labels (打印机 …).
+_CATEGORY_WORDS: Final = {
+    "复印机": ProductCategory.PRINTER, "一体机": ProductCategory.PRINTER,
+    "打印设备": ProductCategory.PRINTER, "办公设备": ProductCategory.PRINTER,
+    "硒鼓": ProductCategory.CONSUMABLE, "墨盒": ProductCategory.CONSUMABLE,
+    "碳粉": ProductCategory.CONSUMABLE, "墨粉": ProductCategory.CONSUMABLE,
+    "色带": ProductCategory.CONSUMABLE, "纸张": ProductCategory.CONSUMABLE,
+    "办公耗材": ProductCategory.CONSUMABLE, "supplies": ProductCategory.CONSUMABLE,
+    "计算机": ProductCategory.PC, "台式机": ProductCategory.PC,
+    "笔记本": ProductCategory.PC, "笔记本电脑": ProductCategory.PC,
+    "电脑整机": ProductCategory.PC, "pc": ProductCategory.PC,
+    "computer": ProductCategory.PC, "laptop": ProductCategory.PC,
+    "零件": ProductCategory.PART, "备件": ProductCategory.PART,
+    "零配件": ProductCategory.PART, "sparepart": ProductCategory.PART,
+    "维修": ProductCategory.SERVICE, "维修服务": ProductCategory.SERVICE,
+    "服务费": ProductCategory.SERVICE, "技术服务": ProductCategory.SERVICE,
+}
+_YES: Final = frozenset({"是", "启用", "在售", "有效", "正常", "上架", "销售中", "yes", "y",
+                         "true", "1", "√", "✓", "active", "enabled"})
+_NO: Final = frozenset({"否", "停用", "停售", "下架", "禁用", "无效", "作废", "no", "n",
+                        "false", "0", "×", "✗", "inactive", "disabled"})
+# An amount as typed: a sign, the currency's sign or word before it or after it, the
+# thousands set off by commas (width-folded first: ￥ is ¥, full-width digits are digits).
+_AMOUNT_TEXT = re.compile(r"([+-]?)(?:¥|RMB|CNY|人民币)?([\d,.]+)(?:元|RMB|CNY)?",
+                          re.IGNORECASE)
+_NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?")
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedProduct:
+    """One sheet row as a product: what the row holds (``values``; field code → text,
+    Decimal, category or yes/no), the product's column values as the product form's
+    rules clean them (``clean``), the stored product with the same SKU (``product_id``,
+    its version and ``label``) and what the import does: ``create``, ``update``,
+    ``skip`` or ``error``."""
+
+    row: int
+    values: Mapping[str, Any]
+    clean: Mapping[str, Any]
+    product_id: int | None = None
+    product_version: int | None = None
+    label: str = ""
+    outcome: str = "create"
+    choice: str = FILL
+    errors: tuple[RowIssue, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProductPlan:
+    """What the dry run of a product sheet found; :func:`run_product_import` writes it."""
+
+    path: str
+    sheet: str | None
+    header: Header
+    mapping: Mapping[int, str]
+    products: tuple[PlannedProduct, ...]
+    rows_read: int
+
+    def counts(self) -> dict[str, int]:
+        counts = {"create": 0, "update": 0, "skip": 0, "error": 0}
+        for p in self.products:
+            counts[p.outcome] += 1
+        return counts
+
+    def issues(self) -> list[RowIssue]:
+        """Every problem, in row order."""
+        return [i for p in self.products for i in p.errors]
+
+    def outcome_of_row(self) -> dict[int, str]:
+        """What happens to each sheet row, for the dry run's report."""
+        said = {}
+        for p in self.products:
+            if p.outcome == "error":
+                said[p.row] = tr("error: {reason}", reason="; ".join(
+                    f"{field_label(i.field)}: {i.message}" if i.field else i.message
+                    for i in p.errors))
+            elif p.outcome == "update" and p.choice == OVERWRITE:
+                said[p.row] = tr("will overwrite {product}", product=p.label)
+            elif p.outcome == "update":
+                said[p.row] = tr("will fill the empty fields of {product}", product=p.label)
+            elif p.outcome == "skip":
+                said[p.row] = tr("{product} is in the catalog already: skipped",
+                                 product=p.label)
+            else:
+                said[p.row] = tr("will create")
+        return said
+
+
+def field_label(code: str) -> str:
+    """A field's label in the user's language (its code for a code it does not know)."""
+    return next((f.shown() for f in FIELDS if f.code == code), code)
+
+
+def _check_product_importer(uow: UnitOfWork, actor: Actor,
+                            cost_column: int | None = None) -> None:
+    """What a product import needs: what every import needs (its undo may delete), to add
+    and change products, and to set the cost when a column (``cost_column``) is mapped
+    to it."""
+    _check_importer(uow, actor)
+    grants = require(uow, actor, Module.PRODUCTS, Operation.CREATE)
+    if not grants.allows(Module.PRODUCTS, Operation.EDIT):
+        raise PermissionDenied(
+            tr("Importing products needs permission to create and change products; ask "
+               "management."), module=Module.PRODUCTS, operation=Operation.EDIT)
+    if cost_column is not None and "cost_price" in (
+            read_only_fields(uow, actor, Module.PRODUCTS)
+            | hidden_fields(uow, actor, Module.PRODUCTS)):
+        raise PermissionDenied(
+            tr("You may not set the cost price, and column {column} of the sheet is mapped "
+               "to it: leave that column out of the import, or ask management.",
+               column=column_name(cost_column)),
+            module=Module.PRODUCTS, operation=Operation.EDIT)
+
+
+def _cost_column(mapping: Mapping[int, str]) -> int | None:
+    return next((column for column, code in mapping.items() if code == "cost_price"), None)
+
+
+def plan_product_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
+                        sheet: str | None = None, mapping: Mapping[int, str] | None = None,
+                        on_match: str = FILL) -> ProductPlan:
+    """The dry run of a product sheet: writes nothing.
+
+    ``mapping``: column → field code (:data:`FIELDS`; guessed from the headers when not
+    given); the SKU, the name and the category must be mapped. ``on_match``: what to do
+    with a row whose SKU the catalog holds already — fill that product's empty fields,
+    skip the row or overwrite the fields the row gives (``create`` is refused: a SKU is
+    one product's).
+
+    Raises :class:`ValidationError` for a file that cannot be read, a bad mapping or
+    choice, and :class:`PermissionDenied` (before any row is read when the cost is mapped
+    and the actor may not set it).
+    """
+    if on_match == CREATE:
+        raise ValidationError({"on_match": tr(
+            "a SKU belongs to one product: a row whose SKU is in the catalog can fill, skip "
+            "or overwrite that product, not create a second one")})
+    if on_match not in (FILL, SKIP, OVERWRITE):
+        raise ValidationError({"on_match": tr(
+            "must be one of fill, skip, overwrite (not {value})", value=on_match)})
+    with uow.reading():
+        _check_product_importer(uow, actor)
+    with open_source(path) as source:
+        rows = source.rows(sheet)
+        header, consumed = find_header(rows, known_header(FIELDS))
+        chosen = dict(mapping) if mapping is not None else guess_mapping(header, FIELDS)
+        chosen = _checked_mapping(chosen, header, FIELDS, required={
+            code: tr("no column is mapped to the {field}", field=field_label(code))
+            for code in _REQUIRED})
+        with uow.reading():
+            _check_product_importer(uow, actor, _cost_column(chosen))
+        categories = _enum_words(ProductCategory, _CATEGORY_WORDS)
+        read: list[tuple[int, dict[str, Any], list[RowIssue]]] = []
+        for row in [*consumed, *rows]:
+            read.append((row.number, *_values(row.number, row.cells, chosen, categories)))
+    with uow.reading():
+        stored = _stored_products(uow, {v["sku"] for _n, v, _i in read if v.get("sku")})
+    planned = []
+    seen: dict[str, int] = {}
+    for number, values, issues in read:
+        if not values and not issues:
+            continue
+        clean: dict[str, Any] = {}
+        try:
+            clean = check_product_draft(_draft(values))
+        except ValidationError as error:
+            issues.extend(RowIssue(number, code, message)
+                          for code, message in error.errors.items()
+                          if not any(i.field == code for i in issues))
+        sku = "" if any(i.field == "sku" for i in issues) else values.get("sku") or ""
+        product_id = version = None
+        shown = ""
+        outcome = "create"
+        if sku in seen:
+            issues.append(RowIssue(number, "sku", tr("the same SKU as row {row}",
+                                                     row=seen[sku])))
+        elif sku:
+            seen[sku] = number
+            if sku in stored:
+                product_id, version, shown = stored[sku]
+                outcome = "skip" if on_match == SKIP else "update"
+        planned.append(PlannedProduct(
+            row=number, values=values, clean=clean if not issues else {},
+            product_id=product_id, product_version=version, label=shown,
+            outcome="error" if issues else outcome, choice=on_match, errors=tuple(issues)))
+    return ProductPlan(path=str(path), sheet=sheet, header=header, mapping=chosen,
+                       products=tuple(planned), rows_read=len(read))
+
+
+def _draft(values: Mapping[str, Any]) -> ProductDraft:
+    """The row as the product form would hold it; what the row leaves out takes the
+    form's defaults (an update writes only what the row gives)."""
+    return ProductDraft(
+        sku=values.get("sku") or "", name=values.get("name") or "",
+        category=values.get("category") or "", brand=values.get("brand"),
+        model=values.get("model"), unit=values.get("unit") or "台",
+        cost_price=values.get("cost_price"),
+        list_price=values.get("list_price", _ZERO),
+        sales_points=values.get("sales_points", _ZERO),
+        active=values.get("active", True), notes=values.get("notes"))
+
+
+def _values(number: int, cells: tuple[object, ...], mapping: Mapping[int, str],
+            categories: Mapping[str, ProductCategory]
+            ) -> tuple[dict[str, Any], list[RowIssue]]:
+    """One row's cells as field values, and what is wrong with them (the form's own
+    rules are checked later, on the whole row)."""
+    values: dict[str, Any] = {}
+    issues: list[RowIssue] = []
+    for column, code in mapping.items():
+        raw = cells[column] if column < len(cells) else None
+        if raw is None:
+            continue
+        if isinstance(raw, Formula):
+            issues.append(RowIssue(number, code, tr(
+                "holds a formula ({formula}): save the sheet with values (copy, paste "
+                "values) and import it again", formula=str(raw)[:40])))
+            continue
+        text = _text(raw)
+        if text is None:
+            continue
+        if code in _AMOUNTS:
+            amount = _amount(raw)
+            if amount is None:
+                issues.append(RowIssue(number, code, tr("is not a number: {text}",
+                                                        text=text)))
+            else:
+                values[code] = amount
+        elif code == "category":
+            member = categories.get(fold_header(text))
+            if member is None:
+                issues.append(RowIssue(number, code, tr(
+                    "{text} is not one of: {choices}", text=text,
+                    choices="、".join(label(c) for c in ProductCategory))))
+            else:
+                values[code] = member
+        elif code == "active":
+            flag = raw if isinstance(raw, bool) else (
+                True if fold_header(text) in _YES else
+                False if fold_header(text) in _NO else None)
+            if flag is None:
+                issues.append(RowIssue(number, code, tr(
+                    "{text} is neither yes nor no (write 是 or 否)", text=text)))
+            else:
+                values[code] = flag
+        else:
+            values[code] = text.upper() if code == "sku" else text
+    return values, issues
+
+
+def _amount(raw: object) -> Decimal | None:
+    """An amount from a cell, exactly (never through a float's binary digits), or None
+    when it is no number: a number cell, or text such as ``¥1,234.50``, ``1234.5元`` or
+    ``１２３`` (full-width). Its sign and decimals are the product form's to check."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | Decimal):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        # Excel keeps 15 significant digits: a sum pasted as a value (1234.5000000000002)
+        # is the 1234.5 Excel shows, and 12.345 stays 12.345 (three decimals: refused).
+        return Decimal(format(raw, ".15g")) if math.isfinite(raw) else None
+    if not isinstance(raw, str):
+        return None
+    found = _AMOUNT_TEXT.fullmatch(re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)))
+    if found is None:
+        return None
+    sign, number = found.groups()
+    if not _NUMBER.fullmatch(number) or not any(c.isdigit() for c in number):
+        return None
+    try:
+        return Decimal(sign + number.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _stored_products(uow: UnitOfWork, skus: set[str]) -> dict[str, tuple[int, int, str]]:
+    """The stored products with these SKUs (upper case, as stored), by SKU: id, version
+    and "SKU name"; a query of 500 SKUs each."""
+    wanted = sorted(skus)
+    found: dict[str, tuple[int, int, str]] = {}
+    for start in range(0, len(wanted), 500):
+        for pid, version, sku, name in uow.session.execute(
+                select(Product.id, Product.version, Product.sku, Product.name)
+                .where(Product.sku.in_(wanted[start:start + 500]))):
+            found[sku.upper()] = (pid, version, f"{sku} {name}")
+    return found
+
+
+# --- the import ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductImportResult:
+    batch_id: int
+    created: int
+    # Stored products changed; ``unchanged``: matched rows that had nothing to fill.
+    updated: int
+    unchanged: int
+    skipped: int
+    refused: tuple[RowIssue, ...]
+    cancelled: bool
+
+
+def run_product_import(
+    *, uow: UnitOfWork, actor: Actor, plan: ProductPlan, chunk: int = CHUNK,
+    progress: ProgressCallback | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> ProductImportResult:
+    """Write ``plan``: a chunk of rows per transaction, each product noted in the batch.
+    ``cancelled`` is asked between chunks: what the committed chunks wrote stays (and can
+    be undone). A stored product changed since the dry run is refused, not overwritten;
+    a SKU another station added since the dry run refuses that row alone."""
+    cost_column = _cost_column(plan.mapping)
+    with uow.reading():
+        _check_product_importer(uow, actor, cost_column)
+    batch_id = open_batch(uow, actor, PRODUCTS, plan.path, plan.rows_read, plan.header,
+                          plan.mapping)
+    todo = [p for p in plan.products if p.outcome in ("create", "update")]
+    refused = [i for p in plan.products if p.outcome == "error" for i in p.errors]
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    stopped = False
+    for start in range(0, len(todo), chunk):
+        if cancelled():
+            stopped = True
+            break
+        with uow:
+            _check_product_importer(uow, actor, cost_column)
+            still_running(uow, batch_id)
+            refused.extend(_write_chunk(uow, actor, batch_id, todo[start:start + chunk],
+                                        counts))
+            uow.commit()
+        if progress is not None:
+            progress(min(start + chunk, len(todo)), len(todo))
+    skipped = sum(1 for p in plan.products if p.outcome == "skip")
+    close_batch(uow, actor, batch_id, plan.path, status="cancelled" if stopped else "done",
+                created=counts["created"], updated=counts["updated"], skipped=skipped,
+                refused=len({i.row for i in refused}))
+    return ProductImportResult(batch_id=batch_id, created=counts["created"],
+                               updated=counts["updated"], unchanged=counts["unchanged"],
+                               skipped=skipped, refused=tuple(refused), cancelled=stopped)
+
+
+def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
+                 chunk: Sequence[PlannedProduct], counts: dict[str, int]) -> list[RowIssue]:
+    """One chunk: the new products inserted together, then the updates one by one. Should
+    a SKU have been taken meanwhile (another station added it after the dry run), the
+    chunk's new products are inserted again one by one, so that only that row is refused.
+    Their search keys, batch entries and audit entries are written once they are in."""
+    refused: list[RowIssue] = []
+    session = uow.session
+    fields = _fields(uow, actor)
+    creating = [p for p in chunk if p.outcome == "create"]
+    made: list[tuple[PlannedProduct, Product]] = []
+    try:
+        with session.begin_nested():
+            made = [(p, _new_product(actor, p)) for p in creating]
+            session.add_all([product for _p, product in made])
+            session.flush()
+    except IntegrityError:
+        made = []
+        for planned in creating:
+            try:
+                with session.begin_nested():
+                    product = _new_product(actor, planned)
+                    session.add(product)
+                    session.flush()
+            except IntegrityError as exc:
+                error = translate_db_error(exc)
+                if isinstance(error, ValidationError) and "sku" in error.errors:
+                    refused.append(RowIssue(planned.row, "sku", tr(
+                        "{sku} was added to the catalog after the dry run: run the dry "
+                        "run again.", sku=planned.clean["sku"])))
+                else:
+                    refused.append(RowIssue(planned.row, "", str(error)))
+                continue
+            made.append((planned, product))
+    for planned, product in made:
+        search_keys.keep_product(session, product, new=True)
+        session.add(ImportItem(batch_id=batch_id, entity="product", record_id=product.id,
+                               action="created", row_number=planned.row,
+                               after_version=product.version))
+        audit.record(uow, actor, AuditAction.CREATE, "product", product.id,
+                     f"{product.sku} {product.name}",
+                     {"after": audit.snapshot(product, fields)})
+    counts["created"] += len(made)
+    for planned in chunk:
+        if planned.outcome == "update":
+            problem = _update(uow, actor, batch_id, planned, counts)
+            if problem is not None:
+                refused.append(problem)
+    return refused
+
+
+def _new_product(actor: Actor, planned: PlannedProduct) -> Product:
+    values = dict(planned.clean)
+    if values["cost_price"] is None:
+        values["cost_price"] = _ZERO
+    return Product(created_by_id=actor.user_id, updated_by_id=actor.user_id, **values)
+
+
+def _update(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedProduct,
+            counts: dict[str, int]) -> RowIssue | None:
+    """Fill (or, chosen so, overwrite) a stored product's fields with those the row
+    gives; why not, when the product changed since the dry run."""
+    session = uow.session
+    given = [name for name in _WRITTEN if name in planned.values]
+    # The cost is deferred and may be hidden from the role: read only when written.
+    options = (undefer(Product.cost_price),) if "cost_price" in given else ()
+    product = session.get(Product, planned.product_id, options=options)
+    if product is None:
+        return RowIssue(planned.row, "", tr(
+            "{product} was deleted after the dry run.", product=planned.label))
+    if product.version != planned.product_version:
+        return RowIssue(planned.row, "", tr(
+            "{product} was changed after the dry run: run the dry run again.",
+            product=planned.label))
+    before: dict[str, Any] = {}
+    for name in given:
+        new = planned.clean[name]
+        old = getattr(product, name)
+        if new is None or new == old:
+            continue
+        if planned.choice == OVERWRITE or old in (None, "") or (
+                name in _AMOUNTS and old == _ZERO):
+            before[name] = _plain(old)
+            setattr(product, name, new)
+    if not before:
+        counts["unchanged"] += 1
+        return None
+    if "name" in before:
+        # Undo writes the name's pinyin back with it (the search keys: see the report).
+        for key in ("pinyin_initials", "sort_key"):
+            before[key] = getattr(product, key)
+            setattr(product, key, planned.clean[key])
+    product.updated_by_id = actor.user_id
+    uow.flush()
+    if "name" in before:
+        search_keys.keep_product(session, product)
+    session.add(ImportItem(batch_id=batch_id, entity="product", record_id=product.id,
+                           action="updated", row_number=planned.row,
+                           after_version=product.version,
+                           before=json.dumps(before, ensure_ascii=False)))
+    audit.record(uow, actor, AuditAction.UPDATE, "product", product.id,
+                 f"{product.sku} {product.name}",
+                 {name: [old, _plain(getattr(product, name))] for name, old in before.items()})
+    counts["updated"] += 1
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """A value as the batch's ``before`` keeps it: amounts as text, a category as its
+    code (what undo reads back)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, ProductCategory):
+        return value.value
+    return value
+
+
+# --- the error report ------------------------------------------------------------------------
+
+
+def write_product_error_report(plan: ProductPlan, out: str | Path) -> int:
+    """The rows not imported, with an error column (:func:`write_rows_report`)."""
+    return write_rows_report(plan, out, label=field_label)
+
+
+__all__ = ["FIELDS", "PRODUCTS", "PlannedProduct", "ProductImportResult", "ProductPlan",
+           "field_label", "plan_product_import", "run_product_import",
+           "write_product_error_report"]
