@@ -559,20 +559,12 @@ Address: {address}</source>
         <translation>与已有客户相似（{why}）：</translation>
     </message>
     <message>
+        <source>A row already stored:</source>
+        <translation>已存在的记录：</translation>
+    </message>
+    <message>
         <source>Rows</source>
         <translation>行</translation>
-    </message>
-    <message>
-        <source>Customer</source>
-        <translation>客户</translation>
-    </message>
-    <message>
-        <source>Phone</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <source>Contacts</source>
-        <translation>联系人</translation>
     </message>
     <message>
         <source>What happens</source>
@@ -581,6 +573,10 @@ Address: {address}</source>
     <message>
         <source>Save the rows with errors…</source>
         <translation>另存有错误的行…</translation>
+    </message>
+    <message>
+        <source>add it a second time</source>
+        <translation>再新增一次</translation>
     </message>
     <message>
         <source>Right-click a row like a stored customer to choose for that row alone</source>
@@ -593,10 +589,6 @@ Address: {address}</source>
     <message>
         <source>Checking every row…</source>
         <translation>正在逐行检查…</translation>
-    </message>
-    <message>
-        <source>{rows} rows read: {create} customers to create, {update} to update, {merge} added to a customer above, {skip} skipped, {error} with errors.</source>
-        <translation>读取 {rows} 行：将新建 {create} 个客户，更新 {update} 个，并入上方客户 {merge} 个，跳过 {skip} 个，有错误 {error} 个。</translation>
     </message>
     <message>
         <source>This row: {choice}</source>
@@ -2174,6 +2166,10 @@ Address: {address}</source>
         <translation>从 Excel 或 CSV 表格导入客户</translation>
     </message>
     <message>
+        <source>Past imports…</source>
+        <translation>导入记录…</translation>
+    </message>
+    <message>
         <source>Click to sort by this column; right-click to choose the columns</source>
         <translation>单击按此列排序；右键选择显示的列</translation>
     </message>
@@ -2824,8 +2820,8 @@ Address: {address}</source>
         <translation>选择表格</translation>
     </message>
     <message>
-        <source>An Excel workbook (.xlsx, .xls) or a CSV file (UTF-8 or GBK, as Chinese Excel saves it): one customer per row, or one row per contact under the same company name.</source>
-        <translation>Excel 工作簿（.xlsx、.xls）或 CSV 文件（UTF-8 或中文 Excel 保存的 GBK）：每行一个客户，或同一公司名称下每个联系人一行。</translation>
+        <source>An Excel workbook (.xlsx, .xls) or a CSV file (UTF-8 or GBK, as Chinese Excel saves it).</source>
+        <translation>Excel 工作簿（.xlsx、.xls）或 CSV 文件（UTF-8 或 GBK，中文 Excel 默认保存为 GBK）。</translation>
     </message>
     <message>
         <source>The file to import</source>
@@ -2836,12 +2832,32 @@ Address: {address}</source>
         <translation>浏览…</translation>
     </message>
     <message>
+        <source>The sheet holds:</source>
+        <translation>表格内容：</translation>
+    </message>
+    <message>
         <source>File:</source>
         <translation>文件：</translation>
     </message>
     <message>
         <source>Sheet:</source>
         <translation>工作表：</translation>
+    </message>
+    <message>
+        <source>One customer per row, or one row per contact under the same company name.</source>
+        <translation>每行一个客户，或同一公司名下每个联系人一行。</translation>
+    </message>
+    <message>
+        <source>One machine per row: the customer (number or name), brand, model and serial number; import the customers first.</source>
+        <translation>每行一台设备：客户（编号或名称）、品牌、型号和序列号；请先导入客户。</translation>
+    </message>
+    <message>
+        <source>One product per row: SKU, name and category; a SKU the catalog holds already updates that product.</source>
+        <translation>每行一个产品：产品编码、名称和类别；产品目录中已有的编码会更新该产品。</translation>
+    </message>
+    <message>
+        <source>One open debt per row: the customer and the amount owed, with its date and old number if the sheet has them. They count as owed, not as sales.</source>
+        <translation>每行一笔未收欠款：客户和欠款金额，如表格中有，再加日期和原单号。它们计入应收款，不计入销售额。</translation>
     </message>
     <message>
         <source>Choose the sheet to import</source>
@@ -2865,10 +2881,244 @@ Address: {address}</source>
     </message>
 </context>
 <context>
+    <name>ImportHistoryDialog</name>
+    <message>
+        <source>Past imports</source>
+        <translation>导入记录</translation>
+    </message>
+    <message>
+        <source>Newest first. Undoing an import removes what it created and puts back what it changed; a record used or changed since is kept, with the reason.</source>
+        <translation>最新的在最前。撤销一次导入会删除它新建的记录、还原它修改过的内容；之后被使用或修改过的记录会保留，并说明原因。</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Rows</source>
+        <translation>行数</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>跳过</translation>
+    </message>
+    <message>
+        <source>Not imported</source>
+        <translation>未导入</translation>
+    </message>
+    <message>
+        <source>Kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>Rows of the sheet that were not imported (errors)</source>
+        <translation>表格中未能导入的行（有错误）</translation>
+    </message>
+    <message>
+        <source>Records the last undo kept, because they were used or changed since</source>
+        <translation>上次撤销时保留的记录（导入后被使用或修改过）</translation>
+    </message>
+    <message>
+        <source>Kept by the last undo, and why:</source>
+        <translation>上次撤销时保留的记录及原因：</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Sheet row</source>
+        <translation>表格行号</translation>
+    </message>
+    <message>
+        <source>Why it was kept</source>
+        <translation>保留原因</translation>
+    </message>
+    <message>
+        <source>Undo this import…</source>
+        <translation>撤销这次导入…</translation>
+    </message>
+    <message>
+        <source>Remove what the selected import created and put back what it changed (Delete)</source>
+        <translation>删除所选导入新建的记录，并还原它修改过的内容（Delete 键）</translation>
+    </message>
+    <message>
+        <source>Mark as interrupted…</source>
+        <translation>标记为已中断…</translation>
+    </message>
+    <message>
+        <source>For an import still shown as running whose station stopped mid-way: once marked, it can be undone</source>
+        <translation>用于仍显示为“运行中”、但其工作站中途已停止的导入：标记后即可撤销</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>No imports yet.</source>
+        <translation>还没有导入记录。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Undo import</source>
+        <translation>撤销导入</translation>
+    </message>
+    <message>
+        <source>Undo the import of {file} ({started}, {by})?</source>
+        <translation>撤销 {file} 的导入（{started}，{by}）吗？</translation>
+    </message>
+    <message>
+        <source>It created {created} and updated {updated} records ({kind}). What it created is removed and what it changed is put back; records used or changed since are kept and listed with the reason.</source>
+        <translation>该导入新建了 {created} 条、更新了 {updated} 条记录（{kind}）。新建的将被删除，修改过的将被还原；之后被使用或修改过的记录会保留，并列出原因。</translation>
+    </message>
+    <message>
+        <source>Undoing the import of {file}…</source>
+        <translation>正在撤销 {file} 的导入…</translation>
+    </message>
+    <message>
+        <source>The import of {file} is undone: {undone} records removed or put back, {kept} kept (listed below with the reason).</source>
+        <translation>{file} 的导入已撤销：删除或还原了 {undone} 条记录，保留 {kept} 条（原因见下方）。</translation>
+    </message>
+    <message>
+        <source>The import of {file} is undone: {undone} records removed or put back.</source>
+        <translation>{file} 的导入已撤销：删除或还原了 {undone} 条记录。</translation>
+    </message>
+    <message>
+        <source>Mark as interrupted</source>
+        <translation>标记为已中断</translation>
+    </message>
+    <message>
+        <source>Mark the import of {file} ({started}, {by}) as interrupted?</source>
+        <translation>将 {file} 的导入（{started}，{by}）标记为已中断吗？</translation>
+    </message>
+    <message>
+        <source>It is still shown as running but has written nothing for more than {minutes} minutes: its station probably lost the connection. What it wrote stays, and can then be undone.</source>
+        <translation>它仍显示为“运行中”，但已超过 {minutes} 分钟没有写入任何数据：其工作站很可能已断开连接。已写入的内容会保留，标记后可以撤销。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>The import of {file} is marked as interrupted: {created} created, {updated} updated. It can be undone now.</source>
+        <translation>{file} 的导入已标记为已中断：新建 {created} 条，更新 {updated} 条。现在可以撤销。</translation>
+    </message>
+</context>
+<context>
+    <name>ImportKind</name>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>型号</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>产品编码</translation>
+    </message>
+    <message>
+        <source>Product name</source>
+        <translation>产品名称</translation>
+    </message>
+    <message>
+        <source>List price</source>
+        <translation>销售价</translation>
+    </message>
+    <message>
+        <source>Old number</source>
+        <translation>原单号</translation>
+    </message>
+    <message>
+        <source>Amount owed</source>
+        <translation>欠款金额</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>{rows} rows read: {create} customers to create, {update} to update, {merge} added to a customer above, {skip} skipped, {error} with errors.</source>
+        <translation>读取 {rows} 行：将新建客户 {create} 个，更新 {update} 个，并入上方客户 {merge} 行，跳过 {skip} 行，{error} 行有错误。</translation>
+    </message>
+    <message>
+        <source>Customers&apos; devices</source>
+        <translation>客户设备</translation>
+    </message>
+    <message>
+        <source>{rows} rows read: {create} machines to add, {update} to update, {skip} skipped, {error} with errors.</source>
+        <translation>读取 {rows} 行：将新增设备 {create} 台，更新 {update} 台，跳过 {skip} 行，{error} 行有错误。</translation>
+    </message>
+    <message>
+        <source>Products</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>{rows} rows read: {create} products to add, {update} to update, {skip} skipped, {error} with errors.</source>
+        <translation>读取 {rows} 行：将新增产品 {create} 个，更新 {update} 个，跳过 {skip} 行，{error} 行有错误。</translation>
+    </message>
+    <message>
+        <source>Opening receivables</source>
+        <translation>期初应收</translation>
+    </message>
+    <message>
+        <source>{rows} rows read: {create} opening balances to add, {update} to update, {skip} skipped, {error} with errors.</source>
+        <translation>读取 {rows} 行：将新增期初应收 {create} 笔，更新 {update} 笔，跳过 {skip} 行，{error} 行有错误。</translation>
+    </message>
+    <message>
+        <source>Owed in all: {total}.</source>
+        <translation>欠款合计：{total}。</translation>
+    </message>
+</context>
+<context>
     <name>ImportWizard</name>
     <message>
-        <source>Import customers</source>
-        <translation>导入客户</translation>
+        <source>Import</source>
+        <translation>导入</translation>
     </message>
 </context>
 <context>
@@ -3763,8 +4013,8 @@ Contract {number}, until {day}</source>
         <translation>不导入</translation>
     </message>
     <message>
-        <source>Choose the column of the customer name.</source>
-        <translation>请选择客户名称所在的列。</translation>
+        <source>Choose the column of: {fields}.</source>
+        <translation>请选择以下字段对应的列：{fields}。</translation>
     </message>
     <message>
         <source>Each field takes one column: {fields}.</source>
@@ -5992,16 +6242,16 @@ Contract {number}, until {day}</source>
         <translation>撤销本次导入</translation>
     </message>
     <message>
-        <source>Writing {count} customers…</source>
-        <translation>正在写入 {count} 个客户…</translation>
-    </message>
-    <message>
         <source>Stopping after the chunk being written…</source>
         <translation>正在写入的这一批完成后停止…</translation>
     </message>
     <message>
-        <source>{created} customers created, {updated} updated, {skipped} skipped, {refused} rows not imported.</source>
-        <translation>新建 {created} 个客户，更新 {updated} 个，跳过 {skipped} 个，{refused} 行未导入。</translation>
+        <source>Writing {count} rows…</source>
+        <translation>正在写入 {count} 行……</translation>
+    </message>
+    <message>
+        <source>{created} created, {updated} updated, {skipped} skipped, {refused} rows not imported.</source>
+        <translation>新建 {created} 个，更新 {updated} 个，跳过 {skipped} 行，{refused} 行未导入。</translation>
     </message>
     <message>
         <source>Stopped. What was written so far stays (undo removes it).</source>

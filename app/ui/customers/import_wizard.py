@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QColor
@@ -41,19 +42,15 @@ from app.services.importing.customers import (
     MATCH_REASONS,
     OVERWRITE,
     SKIP,
-    ImportPlan,
-    ImportResult,
     SheetLayout,
     UndoResult,
     column_name,
     label_reason,
-    plan_customer_import,
     read_layout,
-    run_customer_import,
     undo_import,
-    write_error_report,
 )
 from app.ui.context import AppContext
+from app.ui.customers.import_kinds import CUSTOMERS, KINDS, Kind, error_file_name
 from app.ui.errors import describe_error
 from app.ui.kit.fields import ERROR_COLOUR, fixed_table, show_as_error, status_label
 
@@ -81,10 +78,10 @@ class _Progress(QObject):
 
 
 class ImportWizard(QWizard):
-    """Import customers from a sheet.
+    """Import customers, their devices, products or opening receivables from a sheet.
 
     Signals:
-        imported(object): the :class:`ImportResult`, once the import ended.
+        imported(object): the import's result (batch, counts), once the import ended.
         undone(object): the :class:`UndoResult` of "Undo this import".
     """
 
@@ -94,13 +91,14 @@ class ImportWizard(QWizard):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("import_wizard")
-        self.setWindowTitle(self.tr("Import customers"))
+        self.setWindowTitle(self.tr("Import"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.ctx = ctx
+        self.kind: Kind = CUSTOMERS
         self.layout_read: SheetLayout | None = None
-        self.plan: ImportPlan | None = None
-        self.result: ImportResult | None = None
+        self.plan: Any = None
+        self.result: Any = None
         self.file_page = FilePage(self)
         self.map_page = MapPage(self)
         self.check_page = CheckPage(self)
@@ -112,6 +110,14 @@ class ImportWizard(QWizard):
 
     def mapping(self) -> dict[int, str]:
         return self.map_page.mapping()
+
+    def choose_kind(self, kind: Kind) -> None:
+        """What the sheet holds: another kind reads its header again."""
+        if kind is self.kind:
+            return
+        self.kind = kind
+        self.layout_read = None
+        self.file_page.kind_changed()
 
 
 class _Page(QWizardPage):
@@ -131,8 +137,16 @@ class FilePage(_Page):
         super().__init__(wizard)
         self.setTitle(self.tr("Choose the sheet"))
         self.setSubTitle(self.tr("An Excel workbook (.xlsx, .xls) or a CSV file (UTF-8 or "
-                                 "GBK, as Chinese Excel saves it): one customer per row, or "
-                                 "one row per contact under the same company name."))
+                                 "GBK, as Chinese Excel saves it)."))
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setObjectName("import_kind")
+        for kind in KINDS:
+            self.kind_combo.addItem(kind.title(), kind.key)
+        self.kind_combo.currentIndexChanged.connect(
+            lambda index: self.wiz().choose_kind(KINDS[index]))
+        self.kind_note = QLabel(self)
+        self.kind_note.setObjectName("import_kind_note")
+        self.kind_note.setWordWrap(True)
         self.path_edit = QLineEdit(self)
         self.path_edit.setObjectName("import_path")
         self.path_edit.setPlaceholderText(self.tr("The file to import"))
@@ -150,6 +164,8 @@ class FilePage(_Page):
         row.addWidget(self.path_edit, 1)
         row.addWidget(self.browse_button)
         form = QFormLayout()
+        form.addRow(self.tr("The sheet holds:"), self.kind_combo)
+        form.addRow("", self.kind_note)
         form.addRow(self.tr("File:"), row)
         form.addRow(self.tr("Sheet:"), self.sheet_combo)
         layout = QVBoxLayout(self)
@@ -157,6 +173,28 @@ class FilePage(_Page):
         layout.addWidget(self.status)
         layout.addStretch(1)
         self.ready = False
+        self._notes = {
+            "customers": self.tr("One customer per row, or one row per contact under the "
+                                 "same company name."),
+            "devices": self.tr("One machine per row: the customer (number or name), brand, "
+                               "model and serial number; import the customers first."),
+            "products": self.tr("One product per row: SKU, name and category; a SKU the "
+                                "catalog holds already updates that product."),
+            "receivables": self.tr("One open debt per row: the customer and the amount owed, "
+                                   "with its date and old number if the sheet has them. They "
+                                   "count as owed, not as sales."),
+        }
+        self.kind_note.setText(self._notes[CUSTOMERS.key])
+
+    def kind_changed(self) -> None:
+        kind = self.wiz().kind
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind.key))
+        self.kind_note.setText(self._notes[kind.key])
+        self.ready = False
+        self.completeChanged.emit()
+        path = self.path_edit.text().strip()
+        if path and Path(path).is_file():
+            self.load(path, self.sheet_combo.currentData())
 
     def _browse(self) -> None:
         dialog = QFileDialog(self, self.tr("Choose the sheet to import"))
@@ -184,15 +222,17 @@ class FilePage(_Page):
         """Read the file's sheets and header (on the database worker: it also reads the
         mapping remembered for its layout)."""
         wizard = self.wiz()
-        actor = wizard.ctx.actor
+        actor, kind = wizard.ctx.actor, wizard.kind
         self.status.setText(self.tr("Reading {file}…").format(file=Path(path).name))
         show_as_error(self.status, False)
-        wizard.ctx.run(lambda uow: read_layout(uow=uow, actor=actor, path=path, sheet=sheet),
-                       on_done=self._read, on_error=self._failed, owner=self)
+        wizard.ctx.run(lambda uow: read_layout(uow=uow, actor=actor, path=path, sheet=sheet,
+                                               kind=kind.key, fields=kind.fields),
+                       on_done=lambda layout: self._read(layout, kind),
+                       on_error=self._failed, owner=self)
 
-    def _read(self, layout: SheetLayout) -> None:
-        if layout.path != self.path_edit.text().strip():
-            return  # another file was chosen meanwhile
+    def _read(self, layout: SheetLayout, kind: Kind) -> None:
+        if layout.path != self.path_edit.text().strip() or kind is not self.wiz().kind:
+            return  # another file or kind was chosen meanwhile
         wizard = self.wiz()
         wizard.layout_read = layout
         self.sheet_combo.blockSignals(True)
@@ -287,11 +327,13 @@ class MapPage(_Page):
     def _changed(self, _index: int = 0) -> None:
         codes = list(self.mapping().values())
         twice = sorted({c for c in codes if codes.count(c) > 1})
-        if "name" not in codes:
-            self.status.setText(self.tr("Choose the column of the customer name."))
+        layout = self.wiz().layout_read
+        labels = {f.code: f.shown() for f in layout.fields} if layout else {}
+        missing = [c for c in self.wiz().kind.required if c not in codes]
+        if missing:
+            self.status.setText(self.tr("Choose the column of: {fields}.").format(
+                fields="、".join(labels.get(c, c) for c in missing)))
         elif twice:
-            layout = self.wiz().layout_read
-            labels = {f.code: f.shown() for f in layout.fields} if layout else {}
             self.status.setText(self.tr("Each field takes one column: {fields}.").format(
                 fields="、".join(labels.get(c, c) for c in twice)))
         else:
@@ -301,7 +343,8 @@ class MapPage(_Page):
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt override)
         codes = list(self.mapping().values())
-        return "name" in codes and len(codes) == len(set(codes))
+        return (all(c in codes for c in self.wiz().kind.required)
+                and len(codes) == len(set(codes)))
 
 
 class CheckPage(_Page):
@@ -332,10 +375,14 @@ class CheckPage(_Page):
             self.match_combos[reason] = combo
             self.match_form.addRow(self.tr("Like a stored customer ({why}):").format(
                 why=label_reason(reason)), combo)
-        self.table = fixed_table(self, [self.tr("Rows"), self.tr("Customer"),
-                                        self.tr("Phone"), self.tr("Contacts"),
-                                        self.tr("What happens")], "import_check_table",
-                                 selectable=True)
+        # Devices, products and opening balances: one choice for every row like a stored
+        # record (the same serial number, SKU, old number).
+        self.match_combo = QComboBox(self.match_box)
+        self.match_combo.setObjectName("import_on_match")
+        self.match_combo.currentIndexChanged.connect(self._rerun)
+        self.match_form.addRow(self.tr("A row already stored:"), self.match_combo)
+        self.table = fixed_table(self, [self.tr("Rows"), "", "", "", self.tr("What happens")],
+                                 "import_check_table", selectable=True)
         self.save_errors_button = QPushButton(self.tr("Save the rows with errors…"), self)
         self.save_errors_button.setObjectName("import_save_errors")
         self.save_errors_button.clicked.connect(self._choose_error_file)
@@ -355,6 +402,10 @@ class CheckPage(_Page):
         # place in the plan (the same while the mapping is).
         self.decisions: dict[int, str] = {}
         self.words = words
+        self.other_words = {FILL: self.tr("fill its empty fields"),
+                            OVERWRITE: self.tr("overwrite its fields"),
+                            SKIP: self.tr("skip the row"),
+                            CREATE: self.tr("add it a second time")}
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
         self.table.setToolTip(self.tr("Right-click a row like a stored customer to choose "
@@ -365,10 +416,37 @@ class CheckPage(_Page):
 
     def initializePage(self) -> None:  # noqa: N802 (Qt override)
         self.decisions.clear()  # a new mapping makes other customers of the rows
+        kind = self.wiz().kind
+        for column, title in enumerate(kind.columns(), start=1):
+            self.table.setHorizontalHeaderItem(column, QTableWidgetItem(title))
+        self.match_combo.blockSignals(True)
+        self.match_combo.clear()
+        for choice in kind.choices:
+            self.match_combo.addItem(self.words[choice] if kind is CUSTOMERS
+                                     else self.other_words[choice], choice)
+        self.match_combo.blockSignals(False)
+        self._show_choices(set())
         self._rerun()
 
-    def on_match(self) -> dict[str, str]:
+    def on_match(self) -> dict[str, str] | str:
+        if self.wiz().kind is not CUSTOMERS:
+            return str(self.match_combo.currentData())
         return {reason: combo.currentData() for reason, combo in self.match_combos.items()}
+
+    def _show_choices(self, reasons: set[str]) -> None:
+        """Only the choices the plan asks for: the kinds of customer match it found, or the
+        one choice of the other kinds when a row is stored already."""
+        customers = self.wiz().kind is CUSTOMERS
+        for reason, combo in self.match_combos.items():
+            self._show_row(combo, customers and reason in reasons)
+        self._show_row(self.match_combo, not customers and bool(reasons))
+        self.match_box.setVisible(bool(reasons))
+
+    def _show_row(self, combo: QComboBox, visible: bool) -> None:
+        combo.setVisible(visible)
+        label = self.match_form.labelForField(combo)
+        if label is not None:
+            label.setVisible(visible)
 
     def _rerun(self, _index: int = 0) -> None:
         wizard = self.wiz()
@@ -385,49 +463,38 @@ class CheckPage(_Page):
         self.completeChanged.emit()
         actor, mapping, on_match = wizard.ctx.actor, wizard.mapping(), self.on_match()
         path, sheet, decisions = layout.path, layout.sheet, dict(self.decisions)
+        kind = wizard.kind
         wizard.ctx.run(
-            lambda uow: plan_customer_import(uow=uow, actor=actor, path=path, sheet=sheet,
-                                             mapping=mapping, on_match=on_match,
-                                             decisions=decisions),
+            lambda uow: kind.plan(uow=uow, actor=actor, path=path, sheet=sheet,
+                                  mapping=mapping, on_match=on_match, decisions=decisions),
             on_done=lambda plan: self._show(generation, plan),
             on_error=lambda error: self._failed(generation, error), owner=self)
 
-    def _show(self, generation: int, plan: ImportPlan) -> None:
+    def _show(self, generation: int, plan: Any) -> None:
         if generation != self._generation:
             return
         wizard = self.wiz()
+        kind = wizard.kind
         wizard.plan = plan
         self.progress.setVisible(False)
-        counts = plan.counts()
-        self.summary.setText(self.tr(
-            "{rows} rows read: {create} customers to create, {update} to update, {merge} "
-            "added to a customer above, {skip} skipped, {error} with errors.").format(
-            rows=plan.rows_read, **counts))
-        reasons = {c.match.reason for c in plan.customers if c.match is not None}
-        for reason, combo in self.match_combos.items():
-            visible = reason in reasons
-            combo.setVisible(visible)
-            label = self.match_form.labelForField(combo)
-            if label is not None:
-                label.setVisible(visible)
-        said = plan.outcome_of_row()
-        lines: list[tuple[str, str, str, str, str, bool, int]] = []
-        # Rows of a customer added to one above are listed on their own line, not again
-        # under that one.
-        merged = {r for c in plan.customers if c.outcome == "merge" for r in c.rows}
-        for index, planned in enumerate(plan.customers):
-            own = [r for r in planned.rows if planned.outcome == "merge" or r not in merged]
-            rows = ", ".join(str(r) for r in own)
-            lines.append((rows, planned.draft.name, planned.draft.phone or "",
-                          str(len(planned.draft.contacts)), said[own[0]],
-                          planned.outcome == "error", index))
-        for issue in plan.row_errors:
-            lines.append((str(issue.row), "", "", "", said[issue.row], True, -1))
-        lines.sort(key=lambda line: int(line[0].split(",")[0]))
+        self.summary.setText(kind.summary(plan))
+        if kind is CUSTOMERS:
+            reasons = {c.match.reason for c in plan.customers if c.match is not None}
+        else:
+            # Stored already: the rows the choice decides (update or skip, or the error of
+            # an overwrite refused).
+            stored = ("device_id", "product_id", "order_id")
+            reasons = {"stored"} if any(
+                getattr(r, name, None) is not None for r in kind.records(plan)
+                for name in stored) else set()
+        self._show_choices(reasons)
+        lines = kind.lines(plan)
+        lines.sort(key=lambda line: int(line.rows.split(",")[0]))
         self.table.setRowCount(len(lines))
         red = QColor(ERROR_COLOUR)
-        for row, (*texts, error, index) in enumerate(lines):
-            for column, text in enumerate(texts):
+        for row, line in enumerate(lines):
+            error, index = line.error, line.index
+            for column, text in enumerate((line.rows, *line.texts, line.said)):
                 item = _cell(text)
                 item.setToolTip(text)  # an error may be longer than the column
                 item.setData(Qt.ItemDataRole.UserRole, index)
@@ -454,7 +521,8 @@ class CheckPage(_Page):
         plan = self.wiz().plan
         row = self.table.rowAt(position.y())
         index = self.planned_index(row) if row >= 0 else -1
-        if plan is None or index < 0 or plan.customers[index].match is None:
+        if (plan is None or index < 0 or self.wiz().kind is not CUSTOMERS
+                or plan.customers[index].match is None):
             return
         planned = plan.customers[index]
         menu = QMenu(self)
@@ -482,7 +550,7 @@ class CheckPage(_Page):
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter(self.tr("Excel workbook (*.xlsx)"))
         dialog.setDefaultSuffix("xlsx")
-        dialog.selectFile(f"{Path(plan.path).stem}-{self.tr('errors')}.xlsx")
+        dialog.selectFile(error_file_name(plan))
         dialog.fileSelected.connect(self.save_errors)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog
@@ -492,7 +560,8 @@ class CheckPage(_Page):
         plan = self.wiz().plan
         if plan is None:
             return
-        self.wiz().ctx.run(lambda _uow: write_error_report(plan, out),
+        write = self.wiz().kind.write_errors
+        self.wiz().ctx.run(lambda _uow: write(plan, out),
                            on_done=lambda count: self.summary.setText(
                                self.tr("{count} rows with their errors saved to {file}.")
                                .format(count=count, file=Path(out).name)),
@@ -501,8 +570,7 @@ class CheckPage(_Page):
 
     def isComplete(self) -> bool:  # noqa: N802 (Qt override)
         plan = self.wiz().plan
-        return self.checked and plan is not None and any(
-            c.outcome in ("create", "update") for c in plan.customers)
+        return self.checked and plan is not None and self.wiz().kind.writes_something(plan)
 
 
 class RunPage(_Page):
@@ -544,18 +612,19 @@ class RunPage(_Page):
         assert plan is not None
         self.done = False
         self._cancel.clear()
-        todo = sum(1 for c in plan.customers if c.outcome in ("create", "update"))
+        kind = wizard.kind
+        todo = kind.to_write(plan)
         self.progress.setRange(0, max(1, todo))
         self.progress.setValue(0)
         self.stop_button.setEnabled(True)
         self.stop_button.setVisible(True)
         self.undo_button.setVisible(False)
         self.kept_label.setText("")
-        self.status.setText(self.tr("Writing {count} customers…").format(count=todo))
+        self.status.setText(self.tr("Writing {count} rows…").format(count=todo))
         show_as_error(self.status, False)
         actor, moves, cancel = wizard.ctx.actor, self._moves, self._cancel
         wizard.ctx.run(
-            lambda uow: run_customer_import(
+            lambda uow: kind.run(
                 uow=uow, actor=actor, plan=plan,
                 progress=moves.moved.emit,
                 cancelled=cancel.is_set),
@@ -571,12 +640,12 @@ class RunPage(_Page):
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(done)
 
-    def _finished(self, result: ImportResult) -> None:
+    def _finished(self, result: Any) -> None:
         wizard = self.wiz()
         wizard.result = result
         self.progress.setValue(self.progress.maximum() if not result.cancelled
                                else self.progress.value())
-        text = self.tr("{created} customers created, {updated} updated, {skipped} skipped, "
+        text = self.tr("{created} created, {updated} updated, {skipped} skipped, "
                        "{refused} rows not imported.").format(
             created=result.created, updated=result.updated, skipped=result.skipped,
             refused=len({i.row for i in result.refused}))

@@ -171,12 +171,19 @@ class CustomerListPage(QWidget):
         self.import_button = QPushButton(self.tr("Import…"), self)
         self.import_button.setObjectName("import_customers_button")
         self.import_button.setToolTip(self.tr("Bring customers in from an Excel or CSV sheet"))
-        self.import_button.setVisible(ctx.can(Module.CUSTOMERS, Operation.CREATE)
-                                      and ctx.can(Module.CUSTOMERS, Operation.EDIT)
-                                      and ctx.can(Module.CUSTOMERS, Operation.DELETE)
-                                      and ctx.permissions.scope(Module.CUSTOMERS) is DataScope.ALL)
+        may_import = (ctx.can(Module.CUSTOMERS, Operation.CREATE)
+                      and ctx.can(Module.CUSTOMERS, Operation.EDIT)
+                      and ctx.can(Module.CUSTOMERS, Operation.DELETE)
+                      and ctx.permissions.scope(Module.CUSTOMERS) is DataScope.ALL)
+        self.import_button.setVisible(may_import)
         self.import_button.clicked.connect(self.open_import)
         self.import_wizard: QWidget | None = None
+        # 导入记录: the imports made, to undo one or close one a station left running.
+        self.import_history_button = QPushButton(self.tr("Past imports…"), self)
+        self.import_history_button.setObjectName("import_history_button")
+        self.import_history_button.setVisible(may_import)
+        self.import_history_button.clicked.connect(self.open_import_history)
+        self.import_history: QWidget | None = None
 
         self.table = QTableView(self)
         self.table.setObjectName("customer_table")
@@ -212,7 +219,8 @@ class CustomerListPage(QWidget):
         filters.addWidget(self.search_edit, 1)
         for widget in (self.class_filter, self.source_filter, self.status_filter,
                        self.owner_filter, self.custom_filter_field, self.custom_filter_choice,
-                       self.custom_filter_text, self.import_button, self.export_button,
+                       self.custom_filter_text, self.import_button,
+                       self.import_history_button, self.export_button,
                        self.new_button):
             filters.addWidget(widget)
         layout = QVBoxLayout(self)
@@ -262,6 +270,15 @@ class CustomerListPage(QWidget):
         wizard.imported.connect(lambda _result: self.apply_search())
         wizard.undone.connect(lambda _result: self.apply_search())
         self.import_wizard = wizard
+
+    def open_import_history(self) -> QWidget:
+        """The past imports; the list shows what an undo there changed."""
+        from app.ui.customers.import_history import open_import_history
+
+        dialog = open_import_history(self._ctx, self)
+        dialog.undone.connect(lambda _result: self.apply_search())
+        self.import_history = dialog
+        return dialog
 
     def can_merge(self) -> bool:
         """Whether the user may merge two customers (客户合并: editing and deleting every
