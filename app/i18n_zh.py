@@ -780,6 +780,9 @@ CATALOG_ZH: dict[str, str] = {
     'Salesperson': '业务员',
     "This import was marked {status} meanwhile (from the list of past imports): nothing more is written.":
         "这次导入已在此期间（从导入记录中）被标记为“{status}”：不再写入任何数据。",
+    "Delivery address": "送货地址",
+    "Billing address": "开票地址",
+    "Contact {field}": "联系人{field}",
 }
 
 # Labels of codes (app.labels), one table per family: the same English word may read

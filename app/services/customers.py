@@ -765,12 +765,18 @@ def add_customers(
     uow.session.add_all([m[0] for m in made])
     uow.flush()
     search_keys.keep_new_customers(uow.session, [m[0] for m in made])
+    # Custom values as add_customer stores them (the given ones and the fields' defaults),
+    # asked for only where there are fields or values: most imports have none.
+    customer_fields = bool(custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER))
+    contact_fields = bool(custom_fields.load_definitions(uow, CustomFieldEntity.CONTACT))
     for customer, draft, _contacts in made:
         changes: dict[str, list[Any]] = {}
-        if draft.custom:
+        if draft.custom or customer_fields:
             changes, _values = custom_fields.store_values(
                 uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER,
                 record_id=customer.id, values=draft.custom, creating=True)
+        if contact_fields or any(c.custom for c in draft.contacts):
+            changes.update(_save_child_values(uow, actor, draft, customer.contacts, [], {}, {}))
         after = audit.snapshot(customer)
         after.update({k: v[1] for k, v in changes.items()})
         audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,

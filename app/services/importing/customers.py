@@ -49,6 +49,7 @@ from app.models import (
 )
 from app.models.customers import CustomerAlias, customer_directory
 from app.models.enums import (
+    AddressKind,
     AuditAction,
     CustomerClass,
     CustomerKind,
@@ -142,7 +143,15 @@ _FIXED: Final = (
                                                "通讯地址", "address", "street")),
     ImportField("address.city", "City", ("城市", "所在城市", "city")),
     ImportField("address.district", "District", ("区县", "区", "所在区", "district")),
+    ImportField("delivery.street", "Delivery address", ("送货地址", "收货地址", "交货地址",
+                                                        "deliveryaddress")),
+    ImportField("billing.street", "Billing address", ("开票地址", "发票地址", "账单地址",
+                                                      "billingaddress")),
 )
+# The address columns by the kind of address they fill: the office address (地址, with its
+# city and district), a delivery address and a billing address.
+_ADDRESS_KINDS: Final = {"address": AddressKind.OFFICE, "delivery": AddressKind.DELIVERY,
+                         "billing": AddressKind.BILLING}
 # Header words under a group header "联系人" mean the contact's fields.
 _CONTACT_GROUPS: Final = ("联系人", "联系人信息", "contact", "contacts")
 _CONTACT_UNDER_GROUP: Final = {"姓名": "contact.name", "名字": "contact.name",
@@ -159,12 +168,31 @@ def fold_header(text: str) -> str:
 
 
 def import_fields(uow: UnitOfWork) -> tuple[ImportField, ...]:
-    """The fixed fields and the active custom fields of customers."""
-    custom = custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER)
+    """The fixed fields and the active custom fields of customers and of contacts (a
+    contact's: ``contact.custom.<code>``, its header the field's label, or 联系人 and it)."""
+    customer = custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER)
+    contact = custom_fields.load_definitions(uow, CustomFieldEntity.CONTACT)
     return _FIXED + tuple(
         ImportField(custom_fields.FIELD_PREFIX + f.code, f.label(), (f.label_zh, f.label_en,
                                                                     f.code), translated=False)
-        for f in custom)
+        for f in customer) + tuple(
+        ImportField(_CONTACT_CUSTOM + f.code, tr("Contact {field}", field=f.label()),
+                    (f"联系人{f.label_zh}", f"contact{f.label_en}", f.label_zh, f.label_en),
+                    translated=False)
+        for f in contact)
+
+
+# A contact's custom field, as a field code: contact.custom.<code>.
+_CONTACT_CUSTOM: Final = "contact." + custom_fields.FIELD_PREFIX
+
+
+def _custom_definitions(uow: UnitOfWork) -> dict[str, custom_fields.FieldDefinition]:
+    """The active custom fields of customers and contacts, by their field code."""
+    found = {custom_fields.FIELD_PREFIX + f.code: f for f in custom_fields.load_definitions(
+        uow, CustomFieldEntity.CUSTOMER)}
+    found.update({_CONTACT_CUSTOM + f.code: f for f in custom_fields.load_definitions(
+        uow, CustomFieldEntity.CONTACT)})
+    return found
 
 
 def guess_mapping(header: Header, fields: Sequence[ImportField]) -> dict[int, str]:
@@ -365,8 +393,7 @@ def plan_customer_import(
         fields = import_fields(uow)
         known = known_header(fields)
         users = _users(uow)
-        definitions = {f.code: f for f in custom_fields.load_definitions(
-            uow, CustomFieldEntity.CUSTOMER)}
+        definitions = _custom_definitions(uow)
     with open_source(path) as source:
         if sheet is not None and sheet not in source.sheets:
             raise ValidationError({"sheet": tr("The file has no sheet named {sheet}.",
@@ -516,7 +543,9 @@ class _Group:
     rows: list[int]
     values: dict[str, Any]
     contacts: list[dict[str, Any]]
-    address: dict[str, Any]
+    # Each address once (its kind and street), as the rows give them: a row per site adds
+    # each site's address, a delivery address column one more.
+    addresses: list[dict[str, Any]]
     custom: dict[str, Any]
     errors: list[RowIssue]
 
@@ -687,12 +716,12 @@ class _RowReader:
             if user_id is None:
                 raise ValueError(tr("{text} is not an active user", text=text))
             return user_id
-        if code.startswith(custom_fields.FIELD_PREFIX):
+        if code.startswith((custom_fields.FIELD_PREFIX, _CONTACT_CUSTOM)):
             return self._custom(code, raw)
         return _text(raw)
 
     def _custom(self, code: str, raw: object) -> Any:
-        definition = self.definitions.get(code.removeprefix(custom_fields.FIELD_PREFIX))
+        definition = self.definitions.get(code)
         text = _text(raw)
         if definition is None or text is None:
             return text
@@ -767,20 +796,31 @@ def _group_rows(rows: Iterable[SourceRow], mapping: Mapping[int, str],
         key = normalise_name(name)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = _Group(key, [], {"name": name}, [], {}, {}, [])
+            group = groups[key] = _Group(key, [], {"name": name}, [], [], {}, [])
         group.rows.append(row.number)
         group.errors.extend(issues)
         for code in _CUSTOMER_FIELDS:
             if code in values:
                 group.values.setdefault(code, values[code])
+        _add_addresses(group, values)
         for code, value in values.items():
-            if code.startswith("address."):
-                group.address.setdefault(code.removeprefix("address."), value)
-            elif code.startswith(custom_fields.FIELD_PREFIX):
+            if code.startswith(custom_fields.FIELD_PREFIX):
                 group.custom.setdefault(code.removeprefix(custom_fields.FIELD_PREFIX), value)
         _add_contact(group, values, row.number)
         last, last_row = group, row.number
     return list(groups.values()), row_errors, read
+
+
+def _add_addresses(group: _Group, values: Mapping[str, Any]) -> None:
+    """The row's addresses into the group, each kind and street once."""
+    for prefix, kind in _ADDRESS_KINDS.items():
+        street = values.get(f"{prefix}.street")
+        if not street or any(a["kind"] == kind and a["street"] == street
+                             for a in group.addresses):
+            continue
+        group.addresses.append({"kind": kind, "street": street,
+                                "city": values.get(f"{prefix}.city"),
+                                "district": values.get(f"{prefix}.district")})
 
 
 def _add_contact(group: _Group, values: Mapping[str, Any], row: int) -> None:
@@ -804,13 +844,13 @@ def _draft(group: _Group, actor: Actor) -> CustomerDraft:
     v = group.values
     contacts = tuple(
         ContactDraft(name=c["name"], title=c.get("title"), phone=c.get("phone"),
-                     mobile=c.get("mobile"), email=c.get("email"), is_primary=i == 0)
+                     mobile=c.get("mobile"), email=c.get("email"), is_primary=i == 0,
+                     custom={k.removeprefix(custom_fields.FIELD_PREFIX): v
+                             for k, v in c.items() if k.startswith(custom_fields.FIELD_PREFIX)})
         for i, c in enumerate(group.contacts))
-    addresses: tuple[AddressDraft, ...] = ()
-    if group.address.get("street"):
-        addresses = (AddressDraft(street=group.address["street"],
-                                  city=group.address.get("city"),
-                                  district=group.address.get("district"), is_default=True),)
+    addresses = tuple(AddressDraft(street=a["street"], kind=a["kind"], city=a["city"],
+                                   district=a["district"], is_default=i == 0)
+                      for i, a in enumerate(group.addresses))
     return CustomerDraft(
         name=v["name"], kind=v.get("kind", CustomerKind.COMPANY),
         short_name=v.get("short_name"), source=v.get("source", CustomerSource.WALK_IN),
@@ -998,12 +1038,14 @@ def _draft_issues(uow: UnitOfWork, group: _Group, draft: CustomerDraft) -> list[
     for key, message in errors.items():
         row = first
         code = key
-        contact = re.match(r"contacts\[(\d+)\]\.(\w+)", key)
+        contact = re.match(r"contacts\[(\d+)\]\.([\w.]+)", key)
         if contact:
             code = "contact." + contact.group(2)
             row = group.contacts[int(contact.group(1))].get("_row", first)
-        elif key.startswith("addresses["):
-            code = "address." + key.split(".")[-1]
+        elif (address := re.match(r"addresses\[(\d+)\]\.(\w+)", key)):
+            kind = group.addresses[int(address.group(1))]["kind"]
+            prefix = next(p for p, k in _ADDRESS_KINDS.items() if k == kind)
+            code = f"{prefix}.{address.group(2)}"
         elif key == "owner_id":
             code = "owner"
         issues.append(RowIssue(row, code, message))
@@ -1038,8 +1080,10 @@ def _combined(base: CustomerDraft, more: CustomerDraft, *, overwrite: bool) -> C
     contacts = base.contacts + tuple(replace(c, is_primary=False) for c in more.contacts
                                      if c.name not in names)
     custom = {**more.custom, **base.custom} if not overwrite else {**base.custom, **more.custom}
-    return replace(base, contacts=contacts, custom=custom,
-                   addresses=base.addresses or more.addresses, **changes)
+    have = {(a.kind, a.street) for a in base.addresses}
+    addresses = base.addresses + tuple(replace(a, is_default=False) for a in more.addresses
+                                       if (a.kind, a.street) not in have)
+    return replace(base, contacts=contacts, custom=custom, addresses=addresses, **changes)
 
 
 # --- the commit ------------------------------------------------------------------------------
@@ -1215,7 +1259,7 @@ def _write_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCus
 def _update_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCustomer,
                 counts: dict[str, int]) -> RowIssue | None:
     """Fill (or, chosen so, overwrite) a stored customer's fields from the sheet, add the
-    contacts it does not have yet and an address if it has none."""
+    contacts and addresses it does not have yet."""
     match = planned.match
     assert match is not None and match.customer_id is not None
     row = planned.rows[0]
@@ -1267,14 +1311,15 @@ def _update_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCu
                               created_by_id=actor.user_id, updated_by_id=actor.user_id)
             session.add(contact)
             added.append(contact)
-        address = None
-        if draft.addresses and not customer.addresses:
-            a = draft.addresses[0]
-            address = Address(customer_id=customer.id, street=a.street, city=a.city,
-                              district=a.district, kind=a.kind, is_default=True,
-                              created_by_id=actor.user_id, updated_by_id=actor.user_id)
-            session.add(address)
-        if not before and not added and address is None:
+        kept = {(a.kind, a.street) for a in customer.addresses}
+        new_addresses = [Address(customer_id=customer.id, street=a.street, city=a.city,
+                                 district=a.district, kind=a.kind,
+                                 is_default=not kept and i == 0,
+                                 created_by_id=actor.user_id, updated_by_id=actor.user_id)
+                         for i, a in enumerate(d for d in draft.addresses
+                                               if (AddressKind(d.kind), d.street) not in kept)]
+        session.add_all(new_addresses)
+        if not before and not added and not new_addresses:
             counts.setdefault("unchanged", 0)
             counts["unchanged"] += 1
             return None
@@ -1289,7 +1334,10 @@ def _update_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCu
             session.add(ImportItem(batch_id=batch_id, entity="contact", record_id=contact.id,
                                    action="created", row_number=row,
                                    after_version=contact.version))
-        if address is not None:
+            given = next((c.custom for c in draft.contacts if c.name == contact.name), {})
+            custom_fields.store_values(uow=uow, actor=actor, entity=CustomFieldEntity.CONTACT,
+                                       record_id=contact.id, values=given, creating=True)
+        for address in new_addresses:
             session.add(ImportItem(batch_id=batch_id, entity="address", record_id=address.id,
                                    action="created", row_number=row,
                                    after_version=address.version))

@@ -243,3 +243,79 @@ def test_core_names_leave_out_the_city_and_the_kind_of_company() -> None:
     assert core_name("北京鑫锐科技有限公司") == core_name("鑫锐科技") == "鑫锐"
     assert core_name("鑫锐（北京）科技有限公司") == "鑫锐"
     assert core_name("北京科技有限公司") == ""  # nothing distinctive left
+
+
+def test_every_address_of_a_customer_is_kept_by_kind_and_undone(
+    tmp_path: Path, uow: UnitOfWork, engine: Engine, manager: Actor, sales_user: Actor,
+) -> None:
+    from app.models import Address
+
+    stored = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京华信打印耗材有限公司", phone="010-64001234"))
+    path = tmp_path / "addresses.csv"
+    path.write_bytes((
+        "客户名称,联系电话,地址,送货地址\n"
+        "北京鑫锐科技有限公司,010-62223333,海淀区中关村大街1号,海淀区上地十街10号库房\n"
+        "北京鑫锐科技有限公司,010-62223333,朝阳区建国路88号,海淀区上地十街10号库房\n"
+        "北京华信打印耗材有限公司,010-64001234,,东城区东直门外大街2号\n").encode("gbk"))
+    before = _tables(engine)
+    plan = plan_customer_import(uow=uow, actor=manager, path=path)
+    result = run_customer_import(uow=uow, actor=manager, plan=plan)
+    assert (result.created, result.updated, result.refused) == (1, 1, ())
+    with uow:
+        stored_addresses = [tuple(r) for r in uow.session.execute(
+            select(Customer.name, Address.kind, Address.street, Address.is_default)
+            .join(Address, Address.customer_id == Customer.id).order_by(Address.id))]
+    assert stored_addresses == [
+        ("北京鑫锐科技有限公司", "office", "海淀区中关村大街1号", True),
+        ("北京鑫锐科技有限公司", "delivery", "海淀区上地十街10号库房", False),
+        ("北京鑫锐科技有限公司", "office", "朝阳区建国路88号", False),
+        # The stored customer had none: its first address is its default.
+        ("北京华信打印耗材有限公司", "delivery", "东城区东直门外大街2号", True),
+    ]
+    assert stored.id  # filled, not a second card
+    undo_import(uow=uow, actor=manager, batch_id=result.batch_id)
+    assert _tables(engine) == before
+
+
+def test_contacts_custom_fields_and_the_fields_defaults_are_stored(
+    tmp_path: Path, uow: UnitOfWork, manager: Actor, admin: Actor, sales_user: Actor,
+) -> None:
+    from app.models import Contact
+    from app.models.enums import CustomFieldEntity
+    from app.services import custom_fields as cf
+    from app.services.custom_fields import FieldDraft
+
+    cf.define_field(uow=uow, actor=admin, draft=FieldDraft(
+        entity=CustomFieldEntity.CONTACT, code="wechat", label_zh="微信", label_en="WeChat",
+        kind="text"))
+    cf.define_field(uow=uow, actor=admin, draft=FieldDraft(
+        entity=CustomFieldEntity.CUSTOMER, code="region", label_zh="片区", label_en="Region",
+        kind="text", default_value="城区"))
+    stored = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京华信打印耗材有限公司", phone="010-64001234"))
+    path = tmp_path / "wechat.csv"
+    path.write_bytes((
+        "客户名称,联系电话,联系人,联系人微信\n"
+        "北京鑫锐科技有限公司,010-62223333,王伟,wangwei88\n"
+        "北京鑫锐科技有限公司,010-62223333,李娜,\n"
+        "北京华信打印耗材有限公司,010-64001234,赵强,zhaoq\n").encode("gbk"))
+    plan = plan_customer_import(uow=uow, actor=manager, path=path)
+    assert plan.mapping[3] == "contact.custom.wechat"
+    result = run_customer_import(uow=uow, actor=manager, plan=plan)
+    assert (result.created, result.updated) == (1, 1)
+    with uow:
+        contacts = dict(uow.session.execute(select(Contact.name, Contact.id)).all())
+        new = uow.session.execute(select(Customer.id).where(
+            Customer.name == "北京鑫锐科技有限公司")).scalar_one()
+        wechat = cf.values_for(uow=uow, entity=CustomFieldEntity.CONTACT,
+                               record_ids=contacts.values())
+        regions = cf.values_for(uow=uow, entity=CustomFieldEntity.CUSTOMER,
+                                record_ids=[new, stored.id])
+    assert {n: wechat.get(i, {}).get("wechat") for n, i in contacts.items()} == {
+        "王伟": "wangwei88", "李娜": None, "赵强": "zhaoq"}
+    assert regions[new]["region"] == "城区"  # the default, as the card gives a new customer
+    undo_import(uow=uow, actor=manager, batch_id=result.batch_id)
+    with uow:
+        assert cf.values_for(uow=uow, entity=CustomFieldEntity.CONTACT,
+                             record_ids=contacts.values()) == {}
