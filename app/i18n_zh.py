@@ -1099,6 +1099,8 @@ LABELS_ZH: dict[str, dict[str, str]] = {
         "{what} {number} waits to be dispatched": "{what} {number} 等待派工",
         "{what} {number} waits to be passed to a salesperson": "{what} {number} 等待分派给业务员",
         "{what} {number} was handed over to you": "{what} {number} 已移交给您",
+        "{what} {absorbed} was merged into {number}: its records are there now":
+            "{what} {absorbed} 已合并到 {number}：其记录现都在那里",
         "{what} {number} is due on {day}": "{what} {number} 应于 {day} 办理",
         "{what} {number} expires on {day}": "{what} {number} 将于 {day} 到期",
     },

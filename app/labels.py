@@ -410,6 +410,7 @@ FEED_EVENTS: Mapping[str, str] = {
     "to_dispatch": "{what} {number} waits to be dispatched",
     "routed": "{what} {number} waits to be passed to a salesperson",
     "handed_over": "{what} {number} was handed over to you",
+    "merged": "{what} {absorbed} was merged into {number}: its records are there now",
     "care_due": "{what} {number} is due on {day}",
     "expiring": "{what} {number} expires on {day}",
 }

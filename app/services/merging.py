@@ -50,7 +50,7 @@ from app.models.enums import (
     Operation,
     PlanPeriod,
 )
-from app.services import audit, custom_fields, search_keys
+from app.services import audit, custom_fields, feed, search_keys
 from app.services.custom_fields import FieldDefinition
 from app.services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.services.locking import check_version
@@ -313,6 +313,7 @@ def merge_customers(*, uow: UnitOfWork, actor: Actor, keep_id: int, absorb_id: i
         before = audit.snapshot(keep)
         shown_absorbed = audit.snapshot(absorbed)
         absorbed_code, absorbed_name = absorbed.code, absorbed.name
+        owners = {absorbed.owner_id, keep.owner_id}
         dates = (absorbed.first_contact_on, absorbed.lost_on)
         # Nothing of the absorbed card is written through the session from here on: its
         # rows move and go by statements, and its object must not be flushed.
@@ -352,6 +353,14 @@ def merge_customers(*, uow: UnitOfWork, actor: Actor, keep_id: int, absorb_id: i
             **changes,
             "merged": {"id": absorb_id, "code": absorbed_code, "name": absorbed_name},
             "moved": {c.kind: c.count for c in counts}})
+        # The owners of both cards learn where the absorbed card's records went (not the
+        # person who merged).
+        owners.add(keep.owner_id)
+        feed.notify_many(uow, [{"to_user": owner, "kind": "customer", "record_id": keep_id,
+                                "event": "merged", "number": keep.code,
+                                "absorbed": absorbed_code}
+                               for owner in sorted(o for o in owners if o is not None)],
+                         by=actor)
         audit.record(uow, actor, AuditAction.DELETE, "customer", absorb_id, audit.say(
             "{code} {name}: merged into {kept_code} {kept_name}", code=absorbed_code,
             name=absorbed_name, kept_code=keep.code, kept_name=keep.name), {

@@ -377,6 +377,21 @@ def test_taking_the_absorbed_name_and_kind_writes_the_columns_a_save_would(
         [keep.id, yardstick.id])
 
 
+def test_both_owners_are_told_where_the_records_went(uow, office, sales_user, other_sales_user):
+    from app.services.feed import read_feed
+
+    keep = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(name="北京鑫锐科技"))
+    absorbed = create_customer(uow=uow, actor=other_sales_user, draft=CustomerDraft(
+        name="鑫锐科技有限公司"))
+    merge_customers(uow=uow, actor=office, keep_id=keep.id, absorb_id=absorbed.id,
+                    keep_version=keep.version, absorb_version=absorbed.version)
+    for person in (sales_user, other_sales_user):
+        texts = [i.text for i in read_feed(uow=uow, actor=person, after_id=0).items]
+        assert texts == [f"Customer {absorbed.code} was merged into {keep.code}: its records "
+                         "are there now"]
+    assert read_feed(uow=uow, actor=office, after_id=0).items == ()
+
+
 # --- refusals: nothing written ------------------------------------------------------------
 
 
