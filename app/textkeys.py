@@ -259,8 +259,14 @@ def name_keys(name: str | None, *, person: bool = False, core_start: bool = True
     text = _strip_suffix(name)
     # The whole name's syllables (a key may run on into 有限公司: "bjxryxgs" is typed
     # too), but no key starts inside the suffix.
-    syllables = syllable_readings(unicodedata.normalize("NFKC", name).strip(), person=person)
-    ends = len(syllable_readings(text, person=person)) or len(syllables)
+    whole = unicodedata.normalize("NFKC", name).strip()
+    syllables = syllable_readings(whole, person=person)
+    suffix = whole[len(text):]
+    if suffix and _CJK.fullmatch(suffix) and len(syllables) > len(suffix):
+        # A Chinese suffix is a syllable per character: no second reading of the name.
+        ends = len(syllables) - len(suffix)
+    else:
+        ends = len(syllable_readings(text, person=person)) or len(syllables)
     starts = {0}
     if core_start:
         place = len(syllable_readings(text[: len(text) - len(without_place(text))]))
