@@ -67,6 +67,9 @@ MIN_CLIENT_VERSION: Final[Mapping[str, str]] = {
     "a8d3f1c7e592": "0.1.0",  # the list's columns in its sort index (additive)
     "b5e1c9a7f304": "0.1.0",  # import batches and their items (additive)
     "c7d2a4e8f016": "0.1.0",  # numbers of merged customer cards (additive)
+    # Opening balances (additive: an older program writes orders that are not, and only
+    # counts an imported balance in its sales figures too).
+    "d9e3b5f1a027": "0.1.0",
 }
 
 # The app_settings keys: what the newest upgrade recorded, and where the installer is.
