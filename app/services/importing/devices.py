@@ -24,6 +24,7 @@ from app.models.enums import AuditAction, DeviceStatus, Module, Operation
 from app.models.imports import ImportItem
 from app.services import audit
 from app.services.errors import ValidationError
+from app.services.importing.common import RecordPlan, date_of, errors_said, read_row
 from app.services.importing.customers import (
     FILL,
     ON_MATCH,
@@ -33,7 +34,6 @@ from app.services.importing.customers import (
     RowIssue,
     _check_importer,
     _checked_mapping,
-    _date,
     _enum_words,
     _text,
     close_batch,
@@ -45,7 +45,7 @@ from app.services.importing.customers import (
     still_running,
     write_rows_report,
 )
-from app.services.importing.source import Formula, Header, find_header, open_source
+from app.services.importing.source import find_header, open_source
 from app.services.permissions import Actor, require
 from app.services.uow import UnitOfWork
 
@@ -89,29 +89,17 @@ class PlannedDevice:
 
 
 @dataclass(frozen=True)
-class DevicePlan:
-    path: str
-    sheet: str | None
-    header: Header
-    mapping: Mapping[int, str]
-    devices: tuple[PlannedDevice, ...]
-    rows_read: int
+class DevicePlan(RecordPlan):
+    devices: tuple[PlannedDevice, ...] = ()
 
-    def counts(self) -> dict[str, int]:
-        counts = {"create": 0, "update": 0, "skip": 0, "error": 0}
-        for d in self.devices:
-            counts[d.outcome] += 1
-        return counts
-
-    def issues(self) -> list[RowIssue]:
-        return [i for d in self.devices for i in d.errors]
+    def records(self) -> tuple[PlannedDevice, ...]:
+        return self.devices
 
     def outcome_of_row(self) -> dict[int, str]:
         said = {}
         for d in self.devices:
             if d.outcome == "error":
-                said[d.row] = tr("error: {reason}", reason="; ".join(
-                    f"{_label(i.field)}: {i.message}" for i in d.errors))
+                said[d.row] = errors_said(d.errors, _label)
             elif d.outcome == "update":
                 said[d.row] = tr("will update the machine registered on {customer}",
                                  customer=d.customer)
@@ -152,7 +140,7 @@ def plan_device_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
             for code in _REQUIRED})
         read: list[tuple[int, dict[str, Any], list[RowIssue]]] = []
         for row in [*consumed, *rows]:
-            read.append((row.number, *_values(row.number, row.cells, chosen)))
+            read.append((row.number, *read_row(row.number, row.cells, chosen, _value)))
     statuses = _enum_words(DeviceStatus, {"在用": DeviceStatus.IN_USE,
                                           "使用中": DeviceStatus.IN_USE,
                                           "维修": DeviceStatus.IN_REPAIR,
@@ -221,30 +209,12 @@ def plan_device_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
                       devices=tuple(planned), rows_read=len(read))
 
 
-def _values(number: int, cells: tuple[object, ...], mapping: Mapping[int, str]
-            ) -> tuple[dict[str, Any], list[RowIssue]]:
-    values: dict[str, Any] = {}
-    issues: list[RowIssue] = []
-    for column, code in mapping.items():
-        raw = cells[column] if column < len(cells) else None
-        if raw is None:
-            continue
-        if isinstance(raw, Formula):
-            issues.append(RowIssue(number, code, tr(
-                "holds a formula ({formula}): save the sheet with values (copy, paste "
-                "values) and import it again", formula=str(raw)[:40])))
-            continue
-        if code == "install_date":
-            try:
-                values[code] = _date(raw)
-            except ValueError:
-                issues.append(RowIssue(number, code, tr(
-                    "is not a date: {text} (write it as 2024-03-05)", text=_text(raw) or "")))
-            continue
-        text = _text(raw)
-        if text is not None:
-            values[code] = text.upper() if code == "serial_number" else text
-    return values, issues
+def _value(code: str, raw: object) -> Any:
+    """One cell of a device row as its field's value."""
+    if code == "install_date":
+        return date_of(raw)
+    text = _text(raw)
+    return text.upper() if text is not None and code == "serial_number" else text
 
 
 def _stored_devices(uow: UnitOfWork, serials: set[tuple[str, str]]

@@ -18,12 +18,9 @@ them. An empty cell never clears a stored value, whatever the choice.
 from __future__ import annotations
 
 import json
-import math
-import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -39,6 +36,7 @@ from app.models.imports import ImportItem
 from app.services import audit, search_keys
 from app.services.catalog import ProductDraft, _fields, check_product_draft
 from app.services.errors import PermissionDenied, ValidationError
+from app.services.importing.common import RecordPlan, amount_of, errors_said, read_row
 from app.services.importing.customers import (
     CREATE,
     FILL,
@@ -60,7 +58,7 @@ from app.services.importing.customers import (
     still_running,
     write_rows_report,
 )
-from app.services.importing.source import Formula, Header, find_header, open_source
+from app.services.importing.source import find_header, open_source
 from app.services.permissions import Actor, hidden_fields, read_only_fields, require
 from app.services.uow import UnitOfWork, translate_db_error
 
@@ -114,11 +112,6 @@ _YES: Final = frozenset({"是", "启用", "在售", "有效", "正常", "上架"
                          "true", "1", "√", "✓", "active", "enabled"})
 _NO: Final = frozenset({"否", "停用", "停售", "下架", "禁用", "无效", "作废", "no", "n",
                         "false", "0", "×", "✗", "inactive", "disabled"})
-# An amount as typed: a sign, the currency's sign or word before it or after it, the
-# thousands set off by commas (width-folded first: ￥ is ¥, full-width digits are digits).
-_AMOUNT_TEXT = re.compile(r"([+-]?)(?:¥|RMB|CNY|人民币)?([\d,.]+)(?:元|RMB|CNY)?",
-                          re.IGNORECASE)
-_NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,34 +134,20 @@ class PlannedProduct:
 
 
 @dataclass(frozen=True)
-class ProductPlan:
+class ProductPlan(RecordPlan):
     """What the dry run of a product sheet found; :func:`run_product_import` writes it."""
 
-    path: str
-    sheet: str | None
-    header: Header
-    mapping: Mapping[int, str]
-    products: tuple[PlannedProduct, ...]
-    rows_read: int
+    products: tuple[PlannedProduct, ...] = ()
 
-    def counts(self) -> dict[str, int]:
-        counts = {"create": 0, "update": 0, "skip": 0, "error": 0}
-        for p in self.products:
-            counts[p.outcome] += 1
-        return counts
-
-    def issues(self) -> list[RowIssue]:
-        """Every problem, in row order."""
-        return [i for p in self.products for i in p.errors]
+    def records(self) -> tuple[PlannedProduct, ...]:
+        return self.products
 
     def outcome_of_row(self) -> dict[int, str]:
         """What happens to each sheet row, for the dry run's report."""
         said = {}
         for p in self.products:
             if p.outcome == "error":
-                said[p.row] = tr("error: {reason}", reason="; ".join(
-                    f"{field_label(i.field)}: {i.message}" if i.field else i.message
-                    for i in p.errors))
+                said[p.row] = errors_said(p.errors, field_label)
             elif p.outcome == "update" and p.choice == OVERWRITE:
                 said[p.row] = tr("will overwrite {product}", product=p.label)
             elif p.outcome == "update":
@@ -244,10 +223,10 @@ def plan_product_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
             for code in _REQUIRED})
         with uow.reading():
             _check_product_importer(uow, actor, _cost_column(chosen))
-        categories = _enum_words(ProductCategory, _CATEGORY_WORDS)
+        convert = _converter(_enum_words(ProductCategory, _CATEGORY_WORDS))
         read: list[tuple[int, dict[str, Any], list[RowIssue]]] = []
         for row in [*consumed, *rows]:
-            read.append((row.number, *_values(row.number, row.cells, chosen, categories)))
+            read.append((row.number, *read_row(row.number, row.cells, chosen, convert)))
     with uow.reading():
         stored = _stored_products(uow, {v["sku"] for _n, v, _i in read if v.get("sku")})
     planned = []
@@ -295,78 +274,35 @@ def _draft(values: Mapping[str, Any]) -> ProductDraft:
         active=values.get("active", True), notes=values.get("notes"))
 
 
-def _values(number: int, cells: tuple[object, ...], mapping: Mapping[int, str],
-            categories: Mapping[str, ProductCategory]
-            ) -> tuple[dict[str, Any], list[RowIssue]]:
-    """One row's cells as field values, and what is wrong with them (the form's own
-    rules are checked later, on the whole row)."""
-    values: dict[str, Any] = {}
-    issues: list[RowIssue] = []
-    for column, code in mapping.items():
-        raw = cells[column] if column < len(cells) else None
-        if raw is None:
-            continue
-        if isinstance(raw, Formula):
-            issues.append(RowIssue(number, code, tr(
-                "holds a formula ({formula}): save the sheet with values (copy, paste "
-                "values) and import it again", formula=str(raw)[:40])))
-            continue
+def _converter(categories: Mapping[str, ProductCategory]) -> Callable[[str, object], Any]:
+    """What turns a product row's cell into its field's value (the form's own rules are
+    checked later, on the whole row)."""
+
+    def value(code: str, raw: object) -> Any:
         text = _text(raw)
         if text is None:
-            continue
+            return None
         if code in _AMOUNTS:
-            amount = _amount(raw)
+            amount = amount_of(raw)
             if amount is None:
-                issues.append(RowIssue(number, code, tr("is not a number: {text}",
-                                                        text=text)))
-            else:
-                values[code] = amount
-        elif code == "category":
+                raise ValueError(tr("is not a number: {text}", text=text))
+            return amount
+        if code == "category":
             member = categories.get(fold_header(text))
             if member is None:
-                issues.append(RowIssue(number, code, tr(
-                    "{text} is not one of: {choices}", text=text,
-                    choices="、".join(label(c) for c in ProductCategory))))
-            else:
-                values[code] = member
-        elif code == "active":
+                raise ValueError(tr("{text} is not one of: {choices}", text=text,
+                                    choices="、".join(label(c) for c in ProductCategory)))
+            return member
+        if code == "active":
             flag = raw if isinstance(raw, bool) else (
                 True if fold_header(text) in _YES else
                 False if fold_header(text) in _NO else None)
             if flag is None:
-                issues.append(RowIssue(number, code, tr(
-                    "{text} is neither yes nor no (write 是 or 否)", text=text)))
-            else:
-                values[code] = flag
-        else:
-            values[code] = text.upper() if code == "sku" else text
-    return values, issues
+                raise ValueError(tr("{text} is neither yes nor no (write 是 or 否)", text=text))
+            return flag
+        return text.upper() if code == "sku" else text
 
-
-def _amount(raw: object) -> Decimal | None:
-    """An amount from a cell, exactly (never through a float's binary digits), or None
-    when it is no number: a number cell, or text such as ``¥1,234.50``, ``1234.5元`` or
-    ``１２３`` (full-width). Its sign and decimals are the product form's to check."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int | Decimal):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        # Excel keeps 15 significant digits: a sum pasted as a value (1234.5000000000002)
-        # is the 1234.5 Excel shows, and 12.345 stays 12.345 (three decimals: refused).
-        return Decimal(format(raw, ".15g")) if math.isfinite(raw) else None
-    if not isinstance(raw, str):
-        return None
-    found = _AMOUNT_TEXT.fullmatch(re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)))
-    if found is None:
-        return None
-    sign, number = found.groups()
-    if not _NUMBER.fullmatch(number) or not any(c.isdigit() for c in number):
-        return None
-    try:
-        return Decimal(sign + number.replace(",", ""))
-    except InvalidOperation:
-        return None
+    return value
 
 
 def _stored_products(uow: UnitOfWork, skus: set[str]) -> dict[str, tuple[int, int, str]]:

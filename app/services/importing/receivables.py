@@ -32,6 +32,13 @@ from app.models.enums import AuditAction, ConfirmStatus, Module, Operation, Orde
 from app.models.imports import ImportItem
 from app.services import audit
 from app.services.errors import ValidationError
+from app.services.importing.common import (
+    RecordPlan,
+    amount_of,
+    date_of,
+    errors_said,
+    read_row,
+)
 from app.services.importing.customers import (
     CREATE,
     FILL,
@@ -41,7 +48,6 @@ from app.services.importing.customers import (
     RowIssue,
     _check_importer,
     _checked_mapping,
-    _date,
     _text,
     _users,
     close_batch,
@@ -53,7 +59,7 @@ from app.services.importing.customers import (
     still_running,
     write_rows_report,
 )
-from app.services.importing.source import Formula, Header, find_header, open_source
+from app.services.importing.source import find_header, open_source
 from app.services.permissions import Actor, require
 from app.services.sales.data import OrderDraft, OrderLineDraft
 from app.services.sales.orders import checked_order, insert_order
@@ -104,36 +110,24 @@ class PlannedBalance:
 
 
 @dataclass(frozen=True)
-class ReceivablePlan:
-    path: str
-    sheet: str | None
-    header: Header
-    mapping: Mapping[int, str]
-    balances: tuple[PlannedBalance, ...]
-    rows_read: int
+class ReceivablePlan(RecordPlan):
+    balances: tuple[PlannedBalance, ...] = ()
     # The day rows without a date are owed from (no date column: the day of the import).
-    undated_on: dt.date
+    undated_on: dt.date | None = None
 
-    def counts(self) -> dict[str, int]:
-        counts = {"create": 0, "update": 0, "skip": 0, "error": 0}
-        for b in self.balances:
-            counts[b.outcome] += 1
-        return counts
+    def records(self) -> tuple[PlannedBalance, ...]:
+        return self.balances
 
     def total(self) -> Decimal:
         """What the rows to be created add to the receivables."""
         return sum((b.values["amount"] for b in self.balances if b.outcome == "create"),
                    Decimal("0.00"))
 
-    def issues(self) -> list[RowIssue]:
-        return [i for b in self.balances for i in b.errors]
-
     def outcome_of_row(self) -> dict[int, str]:
         said = {}
         for b in self.balances:
             if b.outcome == "error":
-                said[b.row] = tr("error: {reason}", reason="; ".join(
-                    f"{_label(i.field)}: {i.message}" for i in b.errors))
+                said[b.row] = errors_said(b.errors, _label)
             elif b.outcome == "update":
                 said[b.row] = tr("will update the opening balance {number} of {customer}",
                                  number=b.order_number, customer=b.customer)
@@ -180,7 +174,7 @@ def plan_receivable_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
         chosen = _checked_mapping(chosen, header, FIELDS, required={
             code: tr("no column is mapped to the {field}", field=_label(code))
             for code in _REQUIRED})
-        read = [(row.number, *_values(row.number, row.cells, chosen))
+        read = [(row.number, *read_row(row.number, row.cells, chosen, _value))
                 for row in [*consumed, *rows]]
     today = dt.date.today()
     with uow.reading():
@@ -288,53 +282,25 @@ def _matched(uow: UnitOfWork, planned: list[PlannedBalance], on_match: str
     return result
 
 
-def _values(number: int, cells: tuple[object, ...], mapping: Mapping[int, str]
-            ) -> tuple[dict[str, Any], list[RowIssue]]:
-    values: dict[str, Any] = {}
-    issues: list[RowIssue] = []
-    for column, code in mapping.items():
-        raw = cells[column] if column < len(cells) else None
-        if raw is None:
-            continue
-        if isinstance(raw, Formula):
-            issues.append(RowIssue(number, code, tr(
-                "holds a formula ({formula}): save the sheet with values (copy, paste "
-                "values) and import it again", formula=str(raw)[:40])))
-            continue
-        if code in ("ordered_on", "due_on"):
-            try:
-                values[code] = _date(raw)
-            except ValueError:
-                issues.append(RowIssue(number, code, tr(
-                    "is not a date: {text} (write it as 2024-03-05)", text=_text(raw) or "")))
-            continue
-        text = _text(raw)
-        if text is None:
-            continue
-        if code == "amount":
-            check = Checker()
-            amount = check.money(code, amount_text(text), allow_negative=True)
-            if check.errors:
-                issues.append(RowIssue(number, code, tr("{message}: {text}",
-                                                        message=check.errors[code], text=text)))
-            else:
-                values[code] = amount
-            continue
-        if code == "old_number" and len(text) > 40:
-            issues.append(RowIssue(number, code, tr("is longer than {count} characters",
-                                                    count=40)))
-            continue
-        values[code] = text
-    return values, issues
-
-
-def amount_text(text: str) -> str:
-    """An amount as a sheet writes it (¥1,234.50, 1234.5元, (300.00) for a credit) as
-    the plain number the money check reads."""
-    plain = text.replace(",", "").replace("¥", "").replace("￥", "").replace("元", "").strip()
-    if plain.startswith("(") and plain.endswith(")"):
-        plain = "-" + plain[1:-1].strip()
-    return plain
+def _value(code: str, raw: object) -> Any:
+    """One cell of an opening balance's row as its field's value."""
+    if code in ("ordered_on", "due_on"):
+        return date_of(raw)
+    text = _text(raw)
+    if text is None:
+        return None
+    if code == "amount":
+        amount = amount_of(raw)
+        if amount is None:
+            raise ValueError(tr("is not a number: {text}", text=text))
+        check = Checker()
+        money = check.money(code, amount, allow_negative=True)
+        if check.errors:
+            raise ValueError(tr("{message}: {text}", message=check.errors[code], text=text))
+        return money
+    if code == "old_number" and len(text) > 40:
+        raise ValueError(tr("is longer than {count} characters", count=40))
+    return text
 
 
 @dataclass(frozen=True)
@@ -499,6 +465,6 @@ def set_opening_amount(order: Order, amount: Decimal) -> None:
 
 
 __all__ = ["FIELDS", "RECEIVABLES", "PlannedBalance", "ReceivableImportResult",
-           "ReceivablePlan", "amount_text", "opening_description", "plan_receivable_import",
+           "ReceivablePlan", "opening_description", "plan_receivable_import",
            "run_receivable_import", "set_opening_amount",
            "write_receivable_error_report"]

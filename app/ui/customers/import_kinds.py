@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication
 
 from app.services.importing import customers as customer_import
 from app.services.importing import devices, products, receivables
+from app.services.importing.common import RecordPlan
 from app.services.importing.customers import CREATE, FILL, OVERWRITE, SKIP, ImportField
 from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
@@ -54,11 +55,8 @@ class Kind:
     summary: Callable[[Any], str]
 
     def records(self, plan: Any) -> Sequence[Any]:
-        """The plan's records, whatever the kind calls them."""
-        for name in ("customers", "devices", "products", "balances"):
-            if hasattr(plan, name):
-                return tuple(getattr(plan, name))
-        return ()
+        """The plan's records: its customers, or the one record of each row."""
+        return plan.records() if isinstance(plan, RecordPlan) else tuple(plan.customers)
 
     def writes_something(self, plan: Any) -> bool:
         return any(r.outcome in ("create", "update") for r in self.records(plan))
