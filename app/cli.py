@@ -574,12 +574,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
                  batch=batch_id, undone=undone.undone, kept=len(undone.kept)))
         return EXIT_OK
     path = Path(args.file)
-    if args.what == "devices":
-        return _import_devices(args, path)
-    if args.what == "products":
-        return _import_products(args, path)
-    if args.what == "receivables":
-        return _import_receivables(args, path)
+    if args.what in ("devices", "products", "receivables"):
+        return _import_records(args, path)
     if args.errors and Path(args.errors).suffix.lower() != ".xlsx":
         raise ValueError(tr("--errors must name an .xlsx file"))
     engine, uow, actor = _log_in(args)
@@ -622,133 +618,91 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _import_devices(args: argparse.Namespace, path: Path) -> int:
-    """`import devices`: each row a machine of a stored customer (see _cmd_import)."""
-    from app.services.importing.devices import FIELDS, plan_device_import, run_device_import
+def _import_records(args: argparse.Namespace, path: Path) -> int:
+    """`import devices|products|receivables`: a record per row (see _cmd_import)."""
+    from app.services.importing import devices, products, receivables
 
-    if args.on_match == "create":
-        raise ValueError(tr("a machine's serial number is registered once: --on-match for "
-                            "devices is fill, skip or overwrite"))
-    engine, uow, actor = _log_in(args)
-    try:
-        mapping = (_import_mapping(Path(args.mapping), path, args.sheet, FIELDS)
-                   if args.mapping else None)
-        plan = plan_device_import(uow=uow, actor=actor, path=path, sheet=args.sheet,
-                                  mapping=mapping, on_match=args.on_match)
-        said = plan.outcome_of_row()
-        for device in plan.devices:
-            if device.outcome != "create":
-                print(tr("row {row}: {said}", row=device.row, said=said[device.row]))
-        counts = plan.counts()
-        if args.dry_run:
-            print(tr("dry run, nothing written: {rows} row(s) read; {create} machine(s) to "
-                     "add, {update} to update, {skip} skipped, {error} with errors",
-                     rows=plan.rows_read, **counts))
-            return EXIT_OK
-        result = run_device_import(uow=uow, actor=actor, plan=plan)
-    finally:
-        engine.dispose()
-    print(tr("import {batch}: {created} machine(s) added, {updated} updated, {skip} skipped, "
-             "{refused} row(s) not imported (undo: stationcrm import undo {batch})",
-             batch=result.batch_id, created=result.created, updated=result.updated,
-             skip=result.skipped, refused=len({i.row for i in result.refused})))
-    return EXIT_OK
+    def counted(plan: Any) -> dict[str, Any]:
+        return {"rows": plan.rows_read, **plan.counts()}
 
+    def done(result: Any) -> dict[str, Any]:
+        return {"batch": result.batch_id, "created": result.created,
+                "updated": result.updated, "skip": result.skipped,
+                "refused": len({i.row for i in result.refused})}
 
-def _import_receivables(args: argparse.Namespace, path: Path) -> int:
-    """`import receivables`: each row an open debt of a stored customer, brought in as an
-    opening balance (see _cmd_import)."""
-    from app.services.importing.receivables import (
-        FIELDS,
-        plan_receivable_import,
-        run_receivable_import,
-        write_receivable_error_report,
-    )
-
+    # Per kind: its fields, dry run, import, error report, why --on-match create is
+    # refused (None: allowed), and what the dry run and the import say at the end.
+    kinds: dict[str, tuple[Any, ...]] = {
+        "devices": (
+            devices.FIELDS, devices.plan_device_import, devices.run_device_import,
+            devices.write_device_error_report,
+            tr("a machine's serial number is registered once: --on-match for devices is "
+               "fill, skip or overwrite"),
+            lambda plan: tr("dry run, nothing written: {rows} row(s) read; {create} "
+                            "machine(s) to add, {update} to update, {skip} skipped, {error} "
+                            "with errors", **counted(plan)),
+            lambda result: tr("import {batch}: {created} machine(s) added, {updated} "
+                              "updated, {skip} skipped, {refused} row(s) not imported (undo: "
+                              "stationcrm import undo {batch})", **done(result))),
+        "products": (
+            products.FIELDS, products.plan_product_import, products.run_product_import,
+            products.write_product_error_report,
+            tr("a SKU belongs to one product: --on-match for products is fill, skip or "
+               "overwrite"),
+            lambda plan: tr("dry run, nothing written: {rows} row(s) read; {create} "
+                            "product(s) to add, {update} to update, {skip} skipped, {error} "
+                            "with errors", **counted(plan)),
+            lambda result: tr("import {batch}: {created} product(s) added, {updated} "
+                              "updated, {unchanged} already as in the sheet, {skip} skipped, "
+                              "{refused} row(s) not imported (undo: stationcrm import undo "
+                              "{batch})", unchanged=result.unchanged, **done(result))),
+        "receivables": (
+            receivables.FIELDS, receivables.plan_receivable_import,
+            receivables.run_receivable_import, receivables.write_receivable_error_report,
+            None,
+            lambda plan: tr("dry run, nothing written: {rows} row(s) read; {create} opening "
+                            "balance(s) to add ({total} in all), {update} to update, {skip} "
+                            "skipped, {error} with errors", total=f"¥{plan.total():,.2f}",
+                            **counted(plan)),
+            lambda result: tr("import {batch}: {created} opening balance(s) added, {updated} "
+                              "updated, {skip} skipped, {refused} row(s) not imported (undo: "
+                              "stationcrm import undo {batch})", **done(result))),
+    }
+    fields, plan_import, run_import, write_report, no_create, dry_said, done_said = \
+        kinds[args.what]
+    if args.on_match == "create" and no_create is not None:
+        raise ValueError(no_create)
     if args.errors and Path(args.errors).suffix.lower() != ".xlsx":
         raise ValueError(tr("--errors must name an .xlsx file"))
     engine, uow, actor = _log_in(args)
     try:
-        mapping = (_import_mapping(Path(args.mapping), path, args.sheet, FIELDS)
+        mapping = (_import_mapping(Path(args.mapping), path, args.sheet, fields)
                    if args.mapping else None)
-        plan = plan_receivable_import(uow=uow, actor=actor, path=path, sheet=args.sheet,
-                                      mapping=mapping, on_match=args.on_match)
+        plan = plan_import(uow=uow, actor=actor, path=path, sheet=args.sheet,
+                           mapping=mapping, on_match=args.on_match)
         said = plan.outcome_of_row()
-        for balance in plan.balances:
-            if balance.outcome != "create":
-                print(tr("row {row}: {said}", row=balance.row, said=said[balance.row]))
+        for record in plan.records():
+            if record.outcome != "create":
+                print(tr("row {row}: {said}", row=record.row, said=said[record.row]))
         if args.errors and plan.issues():
-            write_receivable_error_report(plan, args.errors)
+            write_report(plan, args.errors)
             print(tr("rows not imported, with their errors: {out}", out=args.errors))
         if args.dry_run:
-            print(tr("dry run, nothing written: {rows} row(s) read; {create} opening "
-                     "balance(s) to add ({total} in all), {update} to update, {skip} "
-                     "skipped, {error} with errors", rows=plan.rows_read,
-                     total=f"¥{plan.total():,.2f}", **plan.counts()))
-            return EXIT_OK
-        result = run_receivable_import(uow=uow, actor=actor, plan=plan)
-    finally:
-        engine.dispose()
-    reported = {i.message for i in plan.issues()}
-    for issue in result.refused:
-        if issue.message not in reported:
-            print(tr("row {row}: {said}", row=issue.row, said=issue.message))
-    print(tr("import {batch}: {created} opening balance(s) added, {updated} updated, {skip} "
-             "skipped, {refused} row(s) not imported (undo: stationcrm import undo {batch})",
-             batch=result.batch_id, created=result.created, updated=result.updated,
-             skip=result.skipped, refused=len({i.row for i in result.refused})))
-    return EXIT_OK
-
-
-def _import_products(args: argparse.Namespace, path: Path) -> int:
-    """`import products`: each row a catalog product, known by its SKU (see _cmd_import)."""
-    from app.services.importing.products import (
-        FIELDS,
-        plan_product_import,
-        run_product_import,
-        write_product_error_report,
-    )
-
-    if args.on_match == "create":
-        raise ValueError(tr("a SKU belongs to one product: --on-match for products is fill, "
-                            "skip or overwrite"))
-    if args.errors and Path(args.errors).suffix.lower() != ".xlsx":
-        raise ValueError(tr("--errors must name an .xlsx file"))
-    engine, uow, actor = _log_in(args)
-    try:
-        mapping = (_import_mapping(Path(args.mapping), path, args.sheet, FIELDS)
-                   if args.mapping else None)
-        plan = plan_product_import(uow=uow, actor=actor, path=path, sheet=args.sheet,
-                                   mapping=mapping, on_match=args.on_match)
-        said = plan.outcome_of_row()
-        for product in plan.products:
-            if product.outcome != "create":
-                print(tr("row {row}: {said}", row=product.row, said=said[product.row]))
-        if args.errors and plan.issues():
-            write_product_error_report(plan, args.errors)
-            print(tr("rows not imported, with their errors: {out}", out=args.errors))
-        if args.dry_run:
-            print(tr("dry run, nothing written: {rows} row(s) read; {create} product(s) to "
-                     "add, {update} to update, {skip} skipped, {error} with errors",
-                     rows=plan.rows_read, **plan.counts()))
+            print(dry_said(plan))
             return EXIT_OK
 
         def progress(done: int, total: int) -> None:
-            print(tr("  {done}/{total} products written", done=done, total=total),
+            print(tr("  {done}/{total} rows written", done=done, total=total),
                   file=sys.stderr)
 
-        result = run_product_import(uow=uow, actor=actor, plan=plan, progress=progress)
+        result = run_import(uow=uow, actor=actor, plan=plan, progress=progress)
     finally:
         engine.dispose()
     reported = {i.message for i in plan.issues()}
     for issue in result.refused:
         if issue.message not in reported:
             print(tr("row {row}: {said}", row=issue.row, said=issue.message))
-    print(tr("import {batch}: {created} product(s) added, {updated} updated, {unchanged} "
-             "already as in the sheet, {skip} skipped, {refused} row(s) not imported (undo: "
-             "stationcrm import undo {batch})", batch=result.batch_id, created=result.created,
-             updated=result.updated, unchanged=result.unchanged, skip=result.skipped,
-             refused=len({i.row for i in result.refused})))
+    print(done_said(result))
     return EXIT_OK
 
 

@@ -744,7 +744,6 @@ CATALOG_ZH: dict[str, str] = {
     'List price': '销售价',
     'Sales points': '销售点数',
     'In the catalog (active)': '在售（启用）',
-    '  {done}/{total} products written': '  已写入 {done}/{total} 个产品',
     'Importing products needs permission to create and change products; ask management.': '导入产品需要新建和修改产品的权限，请联系管理层。',
     'You may not set the cost price, and column {column} of the sheet is mapped to it: leave that column out of the import, or ask management.': '您无权设置成本价，而表格的第 {column} 列对应到了成本价：请不要导入这一列，或联系管理层。',
     'a SKU belongs to one product: --on-match for products is fill, skip or overwrite': '一个产品编码只属于一个产品：产品导入的 --on-match 只能是 fill、skip 或 overwrite',
@@ -783,6 +782,7 @@ CATALOG_ZH: dict[str, str] = {
     "Delivery address": "送货地址",
     "Billing address": "开票地址",
     "Contact {field}": "联系人{field}",
+    "  {done}/{total} rows written": "  已写入 {done}/{total} 行",
 }
 
 # Labels of codes (app.labels), one table per family: the same English word may read
