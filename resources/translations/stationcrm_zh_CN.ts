@@ -2162,8 +2162,8 @@ Address: {address}</source>
         <translation>导入…</translation>
     </message>
     <message>
-        <source>Bring customers in from an Excel or CSV sheet</source>
-        <translation>从 Excel 或 CSV 表格导入客户</translation>
+        <source>Bring customers, their devices, products or opening receivables in from an Excel or CSV sheet</source>
+        <translation>从 Excel 或 CSV 表格导入客户、客户设备、产品或期初应收</translation>
     </message>
     <message>
         <source>Past imports…</source>
@@ -5230,6 +5230,14 @@ Contract {number}, until {day}</source>
     <message>
         <source>Category:</source>
         <translation>类别：</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Bring products in from an Excel or CSV sheet</source>
+        <translation>从 Excel 或 CSV 表格导入产品</translation>
     </message>
     <message>
         <source> (inactive)</source>

@@ -204,3 +204,23 @@ def test_opening_receivables_through_the_wizard(
         assert [tuple(r) for r in uow.session.execute(
             select(Order.customer_id, Order.total_amount, Order.opening))] == [
             (stored.id, Decimal("1500.00"), True)]
+
+
+def test_the_product_list_opens_the_wizard_on_products(
+    qtbot: QtBot, make_context: MakeContext, manager: Actor, clerk: Actor,
+) -> None:
+    from app.ui.catalog.products_page import ProductListPage
+
+    page = ProductListPage(make_context(manager, "management"))
+    qtbot.addWidget(page)
+    assert page.import_button.isVisibleTo(page)
+    page.import_button.click()
+    wizard = page.import_wizard
+    assert isinstance(wizard, ImportWizard)
+    qtbot.addWidget(wizard)
+    assert wizard.kind.key == "products"
+    assert wizard.file_page.kind_combo.currentData() == "products"
+    assert "SKU" in wizard.file_page.kind_note.text()
+    counter = ProductListPage(make_context(clerk))
+    qtbot.addWidget(counter)
+    assert not counter.import_button.isVisibleTo(counter)

@@ -12,6 +12,7 @@ from app.services.catalog import ProductPage, ProductRow, list_products
 from app.services.uow import UnitOfWork
 from app.ui.catalog.common import categories, category_label
 from app.ui.context import AppContext
+from app.ui.customers.import_access import may_import
 from app.ui.formatting import format_yuan
 from app.ui.kit.list_page import ListPage
 from app.ui.kit.table import Col, PageRequest
@@ -62,6 +63,13 @@ class ProductListPage(ListPage):
         self.new_button = self.add_button(
             self.tr("New product"), "new_product_button", self.new_product,
             visible=ctx.can(Module.PRODUCTS, Operation.CREATE))
+        # The import wizard with "products" chosen (导入产品).
+        self.import_button = self.add_button(
+            self.tr("Import…"), "import_products_button", self.open_import,
+            visible=may_import(ctx) and ctx.can(Module.PRODUCTS, Operation.CREATE)
+            and ctx.can(Module.PRODUCTS, Operation.EDIT), first=False)
+        self.import_button.setToolTip(self.tr("Bring products in from an Excel or CSV sheet"))
+        self.import_wizard: QWidget | None = None
         # Hidden until a page shows the role sees the cost (the service sends None else).
         self.table.setColumnHidden(COST_COLUMN, True)
         self.model.page_loaded.connect(self._show_cost)
@@ -118,6 +126,16 @@ class ProductListPage(ListPage):
         return not self.table.isColumnHidden(COST_COLUMN)
 
     # --- actions ---------------------------------------------------------------------------
+
+    def open_import(self) -> QWidget:
+        """The import wizard for products; the list shows what it wrote once it ends."""
+        from app.ui.customers.import_wizard import open_import_wizard
+
+        wizard = open_import_wizard(self._ctx, self, kind="products")
+        wizard.imported.connect(lambda _result: self.refresh())
+        wizard.undone.connect(lambda _result: self.refresh())
+        self.import_wizard = wizard
+        return wizard
 
     def open_record(self, record_id: int) -> object:
         from app.ui.catalog.product_dialog import open_product

@@ -698,10 +698,14 @@ class RunPage(_Page):
         return self.done
 
 
-def open_import_wizard(ctx: AppContext, parent: QWidget | None = None) -> ImportWizard:
-    """Create and show the wizard (non-modal, as every dialog of the program)."""
+def open_import_wizard(ctx: AppContext, parent: QWidget | None = None, *,
+                       kind: str | None = None) -> ImportWizard:
+    """Create and show the wizard (non-modal, as every dialog of the program), with
+    ``kind`` (``products``, …) chosen when it is opened from that kind's list."""
     wizard = ImportWizard(ctx, parent)
     wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    if kind is not None:
+        wizard.choose_kind(next(k for k in KINDS if k.key == kind))
     wizard.show()
     return wizard
 

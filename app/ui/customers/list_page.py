@@ -46,6 +46,7 @@ from app.services.exports import ExportResult
 from app.services.users import UserChoice
 from app.ui import labels
 from app.ui.context import AppContext
+from app.ui.customers.import_access import may_import as import_allowed
 from app.ui.customers.list_model import (
     DEFAULT_PAGE_SIZE,
     Column,
@@ -170,11 +171,10 @@ class CustomerListPage(QWidget):
         # whole customer base (management); the service checks the same.
         self.import_button = QPushButton(self.tr("Import…"), self)
         self.import_button.setObjectName("import_customers_button")
-        self.import_button.setToolTip(self.tr("Bring customers in from an Excel or CSV sheet"))
-        may_import = (ctx.can(Module.CUSTOMERS, Operation.CREATE)
-                      and ctx.can(Module.CUSTOMERS, Operation.EDIT)
-                      and ctx.can(Module.CUSTOMERS, Operation.DELETE)
-                      and ctx.permissions.scope(Module.CUSTOMERS) is DataScope.ALL)
+        self.import_button.setToolTip(self.tr(
+            "Bring customers, their devices, products or opening receivables in from an "
+            "Excel or CSV sheet"))
+        may_import = import_allowed(ctx)
         self.import_button.setVisible(may_import)
         self.import_button.clicked.connect(self.open_import)
         self.import_wizard: QWidget | None = None
