@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -24,7 +24,13 @@ from app.models.enums import AuditAction, DeviceStatus, Module, Operation
 from app.models.imports import ImportItem
 from app.services import audit
 from app.services.errors import ValidationError
-from app.services.importing.common import RecordPlan, date_of, errors_said, read_row
+from app.services.importing.common import (
+    RecordPlan,
+    date_of,
+    errors_said,
+    read_row,
+    write_in_chunks,
+)
 from app.services.importing.customers import (
     FILL,
     ON_MATCH,
@@ -36,13 +42,10 @@ from app.services.importing.customers import (
     _checked_mapping,
     _enum_words,
     _text,
-    close_batch,
     customer_finder,
     fold_header,
     guess_mapping,
     known_header,
-    open_batch,
-    still_running,
     write_rows_report,
 )
 from app.services.importing.source import find_header, open_source
@@ -262,64 +265,56 @@ def run_device_import(*, uow: UnitOfWork, actor: Actor, plan: DevicePlan,
     """Write ``plan``, a chunk of rows per transaction, each machine (and its contract
     link) noted in the batch. A stored machine changed since the dry run is refused.
     ``cancelled`` is asked between chunks: what the committed chunks wrote stays."""
-    batch_id = open_batch(uow, actor, DEVICES, plan.path, plan.rows_read, plan.header,
-                          plan.mapping)
-    todo = [d for d in plan.devices if d.outcome in ("create", "update")]
-    refused = [i for d in plan.devices if d.outcome == "error" for i in d.errors]
-    created = updated = 0
-    stopped = False
-    for start in range(0, len(todo), chunk):
-        if cancelled():
-            stopped = True
-            break
-        with uow:
-            _check_importer(uow, actor)
-            still_running(uow, batch_id)
-            session = uow.session
-            for planned in todo[start:start + chunk]:
-                if planned.outcome == "create":
-                    device = Device(customer_id=planned.customer_id,
-                                    created_by_id=actor.user_id, updated_by_id=actor.user_id,
-                                    **{k: v for k, v in planned.values.items()
-                                       if k not in ("customer", "contract")})
-                    session.add(device)
-                    uow.flush()
-                    session.add(ImportItem(batch_id=batch_id, entity="device",
-                                           record_id=device.id, action="created",
-                                           row_number=planned.row,
-                                           after_version=device.version))
-                    audit.record(uow, actor, AuditAction.CREATE, "device", device.id,
-                                 f"{device.model} {device.serial_number}",
-                                 {"after": audit.snapshot(device)})
-                    created += 1
-                else:
-                    problem = _update(uow, actor, batch_id, planned)
-                    if isinstance(problem, RowIssue):
-                        refused.append(problem)
-                        continue
-                    updated += problem
-                    stored = session.get(Device, planned.device_id)
-                    assert stored is not None
-                    device = stored
-                if planned.contract_id is not None and session.execute(
-                        select(ContractDevice.id).where(
-                            ContractDevice.contract_id == planned.contract_id,
-                            ContractDevice.device_id == device.id)).first() is None:
-                    link = ContractDevice(contract_id=planned.contract_id, device_id=device.id)
-                    session.add(link)
-                    uow.flush()
-                    session.add(ImportItem(batch_id=batch_id, entity="contract_device",
-                                           record_id=link.id, action="created",
-                                           row_number=planned.row))
-            uow.commit()
-        if progress is not None:
-            progress(min(start + chunk, len(todo)), len(todo))
-    skipped = sum(1 for d in plan.devices if d.outcome == "skip")
-    close_batch(uow, actor, batch_id, plan.path, status="cancelled" if stopped else "done",
-                created=created, updated=updated, skipped=skipped,
-                refused=len({i.row for i in refused}))
-    return DeviceImportResult(batch_id=batch_id, created=created, updated=updated,
-                              skipped=skipped, refused=tuple(refused), cancelled=stopped)
+    run = write_in_chunks(
+        uow, actor, kind=DEVICES, plan=plan, chunk=chunk, progress=progress,
+        cancelled=cancelled, check=lambda unit: _check_importer(unit, actor),
+        write=lambda unit, batch_id, records, counts: _write_chunk(unit, actor, batch_id,
+                                                                     records, counts))
+    return DeviceImportResult(batch_id=run.batch_id, created=run.counts["created"],
+                              updated=run.counts["updated"], skipped=run.skipped,
+                              refused=run.refused, cancelled=run.cancelled)
+
+
+def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
+                 chunk: Sequence[PlannedDevice], counts: dict[str, int]) -> list[RowIssue]:
+    """One chunk of machines, each added (or filled) with its contract link."""
+    refused: list[RowIssue] = []
+    session = uow.session
+    for planned in chunk:
+        if planned.outcome == "create":
+            device = Device(customer_id=planned.customer_id, created_by_id=actor.user_id,
+                            updated_by_id=actor.user_id,
+                            **{k: v for k, v in planned.values.items()
+                               if k not in ("customer", "contract")})
+            session.add(device)
+            uow.flush()
+            session.add(ImportItem(batch_id=batch_id, entity="device", record_id=device.id,
+                                   action="created", row_number=planned.row,
+                                   after_version=device.version))
+            audit.record(uow, actor, AuditAction.CREATE, "device", device.id,
+                         f"{device.model} {device.serial_number}",
+                         {"after": audit.snapshot(device)})
+            counts["created"] += 1
+        else:
+            problem = _update(uow, actor, batch_id, planned)
+            if isinstance(problem, RowIssue):
+                refused.append(problem)
+                continue
+            counts["updated"] += problem
+            stored = session.get(Device, planned.device_id)
+            assert stored is not None
+            device = stored
+        if planned.contract_id is not None and session.execute(
+                select(ContractDevice.id).where(
+                    ContractDevice.contract_id == planned.contract_id,
+                    ContractDevice.device_id == device.id)).first() is None:
+            link = ContractDevice(contract_id=planned.contract_id, device_id=device.id)
+            session.add(link)
+            uow.flush()
+            session.add(ImportItem(batch_id=batch_id, entity="contract_device",
+                                   record_id=link.id, action="created",
+                                   row_number=planned.row))
+    return refused
 
 
 def _update(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedDevice

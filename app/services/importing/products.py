@@ -36,7 +36,13 @@ from app.models.imports import ImportItem
 from app.services import audit, search_keys
 from app.services.catalog import ProductDraft, _fields, check_product_draft
 from app.services.errors import PermissionDenied, ValidationError
-from app.services.importing.common import RecordPlan, amount_of, errors_said, read_row
+from app.services.importing.common import (
+    RecordPlan,
+    amount_of,
+    errors_said,
+    read_row,
+    write_in_chunks,
+)
 from app.services.importing.customers import (
     CREATE,
     FILL,
@@ -49,13 +55,10 @@ from app.services.importing.customers import (
     _checked_mapping,
     _enum_words,
     _text,
-    close_batch,
     column_name,
     fold_header,
     guess_mapping,
     known_header,
-    open_batch,
-    still_running,
     write_rows_report,
 )
 from app.services.importing.source import find_header, open_source
@@ -345,31 +348,15 @@ def run_product_import(
     cost_column = _cost_column(plan.mapping)
     with uow.reading():
         _check_product_importer(uow, actor, cost_column)
-    batch_id = open_batch(uow, actor, PRODUCTS, plan.path, plan.rows_read, plan.header,
-                          plan.mapping)
-    todo = [p for p in plan.products if p.outcome in ("create", "update")]
-    refused = [i for p in plan.products if p.outcome == "error" for i in p.errors]
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    stopped = False
-    for start in range(0, len(todo), chunk):
-        if cancelled():
-            stopped = True
-            break
-        with uow:
-            _check_product_importer(uow, actor, cost_column)
-            still_running(uow, batch_id)
-            refused.extend(_write_chunk(uow, actor, batch_id, todo[start:start + chunk],
-                                        counts))
-            uow.commit()
-        if progress is not None:
-            progress(min(start + chunk, len(todo)), len(todo))
-    skipped = sum(1 for p in plan.products if p.outcome == "skip")
-    close_batch(uow, actor, batch_id, plan.path, status="cancelled" if stopped else "done",
-                created=counts["created"], updated=counts["updated"], skipped=skipped,
-                refused=len({i.row for i in refused}))
-    return ProductImportResult(batch_id=batch_id, created=counts["created"],
-                               updated=counts["updated"], unchanged=counts["unchanged"],
-                               skipped=skipped, refused=tuple(refused), cancelled=stopped)
+    run = write_in_chunks(
+        uow, actor, kind=PRODUCTS, plan=plan, chunk=chunk, progress=progress,
+        cancelled=cancelled, check=lambda unit: _check_product_importer(unit, actor, cost_column),
+        write=lambda unit, batch_id, records, counts: _write_chunk(unit, actor, batch_id,
+                                                                     records, counts))
+    return ProductImportResult(batch_id=run.batch_id, created=run.counts["created"],
+                               updated=run.counts["updated"],
+                               unchanged=run.counts["unchanged"], skipped=run.skipped,
+                               refused=run.refused, cancelled=run.cancelled)
 
 
 def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,

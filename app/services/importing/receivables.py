@@ -38,6 +38,7 @@ from app.services.importing.common import (
     date_of,
     errors_said,
     read_row,
+    write_in_chunks,
 )
 from app.services.importing.customers import (
     CREATE,
@@ -50,13 +51,10 @@ from app.services.importing.customers import (
     _checked_mapping,
     _text,
     _users,
-    close_batch,
     customer_finder,
     fold_header,
     guess_mapping,
     known_header,
-    open_batch,
-    still_running,
     write_rows_report,
 )
 from app.services.importing.source import find_header, open_source
@@ -321,43 +319,36 @@ def run_receivable_import(*, uow: UnitOfWork, actor: Actor, plan: ReceivablePlan
     batch. A row the order rules refuse (a closed period, a salesperson who may not own
     the customer's orders) is reported, not written; a stored balance changed since the dry
     run is refused, not overwritten."""
-    batch_id = open_batch(uow, actor, RECEIVABLES, plan.path, plan.rows_read, plan.header,
-                          plan.mapping)
-    todo = [b for b in plan.balances if b.outcome in ("create", "update")]
-    refused = [i for b in plan.balances if b.outcome == "error" for i in b.errors]
-    created = updated = 0
-    stopped = False
-    for start in range(0, len(todo), chunk):
-        if cancelled():
-            stopped = True
-            break
-        with uow:
-            _check_receivables_importer(uow, actor)
-            still_running(uow, batch_id)
-            owners = _owners(uow, [b.customer_id for b in todo[start:start + chunk]
-                                   if b.owner_id is None and b.customer_id is not None])
-            for planned in todo[start:start + chunk]:
-                if planned.outcome == "create":
-                    problem = _create(uow, actor, batch_id, planned, owners)
-                    if problem is None:
-                        created += 1
-                        continue
-                    refused.extend(problem)
-                else:
-                    said = _update(uow, actor, batch_id, planned)
-                    if isinstance(said, RowIssue):
-                        refused.append(said)
-                    else:
-                        updated += said
-            uow.commit()
-        if progress is not None:
-            progress(min(start + chunk, len(todo)), len(todo))
-    skipped = sum(1 for b in plan.balances if b.outcome == "skip")
-    close_batch(uow, actor, batch_id, plan.path, status="cancelled" if stopped else "done",
-                created=created, updated=updated, skipped=skipped,
-                refused=len({i.row for i in refused}))
-    return ReceivableImportResult(batch_id=batch_id, created=created, updated=updated,
-                                  skipped=skipped, refused=tuple(refused), cancelled=stopped)
+    run = write_in_chunks(
+        uow, actor, kind=RECEIVABLES, plan=plan, chunk=chunk, progress=progress,
+        cancelled=cancelled, check=lambda unit: _check_receivables_importer(unit, actor),
+        write=lambda unit, batch_id, records, counts: _write_chunk(unit, actor, batch_id,
+                                                                     records, counts))
+    return ReceivableImportResult(batch_id=run.batch_id, created=run.counts["created"],
+                                  updated=run.counts["updated"], skipped=run.skipped,
+                                  refused=run.refused, cancelled=run.cancelled)
+
+
+def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
+                 chunk: Sequence[PlannedBalance], counts: dict[str, int]) -> list[RowIssue]:
+    """One chunk of opening balances: each written, or filled, or refused with why."""
+    refused: list[RowIssue] = []
+    owners = _owners(uow, [b.customer_id for b in chunk
+                           if b.owner_id is None and b.customer_id is not None])
+    for planned in chunk:
+        if planned.outcome == "create":
+            problem = _create(uow, actor, batch_id, planned, owners)
+            if problem is None:
+                counts["created"] += 1
+            else:
+                refused.extend(problem)
+            continue
+        said = _update(uow, actor, batch_id, planned)
+        if isinstance(said, RowIssue):
+            refused.append(said)
+        else:
+            counts["updated"] += said
+    return refused
 
 
 def _owners(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, int]:
