@@ -14,18 +14,23 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, Final
 
 from app.i18n import tr
 from app.services.importing.customers import (
+    ImportField,
     RowIssue,
+    _checked_mapping,
     _date,
     _text,
     close_batch,
+    guess_mapping,
+    known_header,
     open_batch,
     still_running,
 )
-from app.services.importing.source import Formula, Header
+from app.services.importing.source import Formula, Header, find_header, open_source
 from app.services.permissions import Actor
 from app.services.uow import UnitOfWork
 
@@ -119,6 +124,33 @@ def errors_said(errors: Iterable[RowIssue], label: Callable[[str], str]) -> str:
         f"{label(i.field)}: {i.message}" if i.field else i.message for i in errors))
 
 
+# A sheet's rows as field values: (row number, values, the row's problems).
+ReadRows = list[tuple[int, dict[str, Any], list[RowIssue]]]
+
+
+def read_sheet(path: str | Path, sheet: str | None, mapping: Mapping[int, str] | None, *,
+               fields: Sequence[ImportField], required: Sequence[str],
+               label: Callable[[str], str], convert: Callable[[str, object], Any],
+               mapped: Callable[[Mapping[int, str]], None] | None = None,
+               ) -> tuple[Header, dict[int, str], ReadRows]:
+    """The sheet's header, the mapping (the one given, or guessed from the header; checked:
+    every ``required`` field mapped, each field once) and every row read with
+    :func:`read_row`. ``mapped`` is told the mapping before any row is read (a permission
+    that depends on the columns mapped)."""
+    with open_source(path) as source:
+        rows = source.rows(sheet)
+        header, consumed = find_header(rows, known_header(fields))
+        chosen = dict(mapping) if mapping is not None else guess_mapping(header, fields)
+        chosen = _checked_mapping(chosen, header, fields, required={
+            code: tr("no column is mapped to the {field}", field=label(code))
+            for code in required})
+        if mapped is not None:
+            mapped(chosen)
+        read = [(row.number, *read_row(row.number, row.cells, chosen, convert))
+                for row in [*consumed, *rows]]
+    return header, chosen, read
+
+
 def read_row(number: int, cells: Sequence[object], mapping: Mapping[int, str],
              convert: Callable[[str, object], Any]) -> tuple[dict[str, Any], list[RowIssue]]:
     """Sheet row ``number`` as field values: each mapped cell through ``convert(code,
@@ -181,4 +213,4 @@ def amount_of(raw: object) -> Decimal | None:
 
 
 __all__ = ["ChunkRun", "RecordPlan", "amount_of", "date_of", "errors_said", "read_row",
-           "write_in_chunks"]
+           "read_sheet", "write_in_chunks"]

@@ -28,7 +28,7 @@ from app.services.importing.common import (
     RecordPlan,
     date_of,
     errors_said,
-    read_row,
+    read_sheet,
     write_in_chunks,
 )
 from app.services.importing.customers import (
@@ -39,16 +39,12 @@ from app.services.importing.customers import (
     ImportField,
     RowIssue,
     _check_importer,
-    _checked_mapping,
     _enum_words,
     _text,
     customer_finder,
     fold_header,
-    guess_mapping,
-    known_header,
     write_rows_report,
 )
-from app.services.importing.source import find_header, open_source
 from app.services.permissions import Actor, require
 from app.services.uow import UnitOfWork
 
@@ -134,16 +130,8 @@ def plan_device_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
             "must be one of fill, skip, overwrite, create (not {value})", value=on_match)})
     with uow.reading():
         _check_importer(uow, actor)
-    with open_source(path) as source:
-        rows = source.rows(sheet)
-        header, consumed = find_header(rows, known_header(FIELDS))
-        chosen = dict(mapping) if mapping is not None else guess_mapping(header, FIELDS)
-        chosen = _checked_mapping(chosen, header, FIELDS, required={
-            code: tr("no column is mapped to the {field}", field=_label(code))
-            for code in _REQUIRED})
-        read: list[tuple[int, dict[str, Any], list[RowIssue]]] = []
-        for row in [*consumed, *rows]:
-            read.append((row.number, *read_row(row.number, row.cells, chosen, _value)))
+    header, chosen, read = read_sheet(path, sheet, mapping, fields=FIELDS,
+                                      required=_REQUIRED, label=_label, convert=_value)
     statuses = _enum_words(DeviceStatus, {"在用": DeviceStatus.IN_USE,
                                           "使用中": DeviceStatus.IN_USE,
                                           "维修": DeviceStatus.IN_REPAIR,

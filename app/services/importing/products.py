@@ -40,7 +40,7 @@ from app.services.importing.common import (
     RecordPlan,
     amount_of,
     errors_said,
-    read_row,
+    read_sheet,
     write_in_chunks,
 )
 from app.services.importing.customers import (
@@ -52,16 +52,12 @@ from app.services.importing.customers import (
     ProgressCallback,
     RowIssue,
     _check_importer,
-    _checked_mapping,
     _enum_words,
     _text,
     column_name,
     fold_header,
-    guess_mapping,
-    known_header,
     write_rows_report,
 )
-from app.services.importing.source import find_header, open_source
 from app.services.permissions import Actor, hidden_fields, read_only_fields, require
 from app.services.uow import UnitOfWork, translate_db_error
 
@@ -217,19 +213,14 @@ def plan_product_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
             "must be one of fill, skip, overwrite (not {value})", value=on_match)})
     with uow.reading():
         _check_product_importer(uow, actor)
-    with open_source(path) as source:
-        rows = source.rows(sheet)
-        header, consumed = find_header(rows, known_header(FIELDS))
-        chosen = dict(mapping) if mapping is not None else guess_mapping(header, FIELDS)
-        chosen = _checked_mapping(chosen, header, FIELDS, required={
-            code: tr("no column is mapped to the {field}", field=field_label(code))
-            for code in _REQUIRED})
+
+    def cost_allowed(chosen: Mapping[int, str]) -> None:
         with uow.reading():
             _check_product_importer(uow, actor, _cost_column(chosen))
-        convert = _converter(_enum_words(ProductCategory, _CATEGORY_WORDS))
-        read: list[tuple[int, dict[str, Any], list[RowIssue]]] = []
-        for row in [*consumed, *rows]:
-            read.append((row.number, *read_row(row.number, row.cells, chosen, convert)))
+
+    header, chosen, read = read_sheet(
+        path, sheet, mapping, fields=FIELDS, required=_REQUIRED, label=field_label,
+        convert=_converter(_enum_words(ProductCategory, _CATEGORY_WORDS)), mapped=cost_allowed)
     with uow.reading():
         stored = _stored_products(uow, {v["sku"] for _n, v, _i in read if v.get("sku")})
     planned = []

@@ -37,7 +37,7 @@ from app.services.importing.common import (
     amount_of,
     date_of,
     errors_said,
-    read_row,
+    read_sheet,
     write_in_chunks,
 )
 from app.services.importing.customers import (
@@ -48,16 +48,12 @@ from app.services.importing.customers import (
     ImportField,
     RowIssue,
     _check_importer,
-    _checked_mapping,
     _text,
     _users,
     customer_finder,
     fold_header,
-    guess_mapping,
-    known_header,
     write_rows_report,
 )
-from app.services.importing.source import find_header, open_source
 from app.services.permissions import Actor, require
 from app.services.sales.data import OrderDraft, OrderLineDraft
 from app.services.sales.orders import checked_order, insert_order
@@ -165,15 +161,8 @@ def plan_receivable_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
             "must be one of fill, skip, overwrite, create (not {value})", value=on_match)})
     with uow.reading():
         _check_receivables_importer(uow, actor)
-    with open_source(path) as source:
-        rows = source.rows(sheet)
-        header, consumed = find_header(rows, known_header(FIELDS))
-        chosen = dict(mapping) if mapping is not None else guess_mapping(header, FIELDS)
-        chosen = _checked_mapping(chosen, header, FIELDS, required={
-            code: tr("no column is mapped to the {field}", field=_label(code))
-            for code in _REQUIRED})
-        read = [(row.number, *read_row(row.number, row.cells, chosen, _value))
-                for row in [*consumed, *rows]]
+    header, chosen, read = read_sheet(path, sheet, mapping, fields=FIELDS,
+                                      required=_REQUIRED, label=_label, convert=_value)
     today = dt.date.today()
     with uow.reading():
         _check_receivables_importer(uow, actor)
