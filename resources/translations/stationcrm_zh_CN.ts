@@ -5400,6 +5400,10 @@ Contract {number}, until {day}</source>
         <translation>截至：</translation>
     </message>
     <message>
+        <source>Import opening balances…</source>
+        <translation>导入期初应收…</translation>
+    </message>
+    <message>
         <source>Days past the due date (the order date where none is set). Enter opens the customer.</source>
         <translation>按超过到期日的天数（未设到期日时按订单日期）。按回车打开客户。</translation>
     </message>

@@ -224,3 +224,22 @@ def test_the_product_list_opens_the_wizard_on_products(
     counter = ProductListPage(make_context(clerk))
     qtbot.addWidget(counter)
     assert not counter.import_button.isVisibleTo(counter)
+
+
+def test_the_aging_report_opens_the_wizard_on_opening_balances(
+    qtbot: QtBot, make_context: MakeContext, manager: Actor, sales_user: Actor,
+) -> None:
+    from app.ui.sales.aging_page import ReceivablesAgingPage
+
+    page = ReceivablesAgingPage(make_context(manager, "management"))
+    qtbot.addWidget(page)
+    assert page.import_button.isVisibleTo(page)
+    page.import_button.click()
+    wizard = page.import_wizard
+    assert isinstance(wizard, ImportWizard)
+    qtbot.addWidget(wizard)
+    assert wizard.file_page.kind_combo.currentData() == "receivables"
+    assert "not as sales" in wizard.file_page.kind_note.text()
+    salesperson = ReceivablesAgingPage(make_context(sales_user))
+    qtbot.addWidget(salesperson)
+    assert not salesperson.import_button.isVisibleTo(salesperson)

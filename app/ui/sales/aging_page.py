@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.enums import Module
+from app.models.enums import Module, Operation
 from app.services.sales import AgingRow, receivables_aging
 from app.services.uow import UnitOfWork
 from app.textkeys import sort_key
 from app.ui.context import AppContext
+from app.ui.customers.import_access import may_import
 from app.ui.formatting import format_yuan
 from app.ui.kit.list_page import ListPage
 from app.ui.kit.table import RIGHT, Col, PageRequest
@@ -147,6 +148,14 @@ class ReceivablesAgingPage(ListPage):
         self.bar.addSpacing(16)
         self.add_filter(self.date_edit, self.tr("As of:"))
         self.add_filter(self.today_button)
+        # The import wizard with "opening receivables" chosen (期初应收): what customers
+        # owed before the program, so this report starts complete.
+        self.import_button = self.add_button(
+            self.tr("Import opening balances…"), "import_receivables_button",
+            self.open_import, visible=may_import(ctx) and ctx.can(Module.ORDERS,
+                                                                  Operation.CREATE),
+            first=False)
+        self.import_wizard: QWidget | None = None
 
         # The table shows the customers (the kit's model) and then the totals row.
         self.totals = AgingTotals(len(self.model.columns), self)
@@ -237,6 +246,16 @@ class ReceivablesAgingPage(ListPage):
         self.date_edit.setFocus()
 
     # --- actions ---------------------------------------------------------------------------
+
+    def open_import(self) -> QWidget:
+        """The import wizard for opening balances; the report is read again once it ends."""
+        from app.ui.customers.import_wizard import open_import_wizard
+
+        wizard = open_import_wizard(self._ctx, self, kind="receivables")
+        wizard.imported.connect(lambda _result: self.refresh())
+        wizard.undone.connect(lambda _result: self.refresh())
+        self.import_wizard = wizard
+        return wizard
 
     def open_record(self, record_id: int) -> None:
         """Enter on a customer asks for its 360 view (the totals row has no id)."""
