@@ -65,7 +65,7 @@ FIELDS: Final = (
     ImportField("notes", "Notes", ("备注", "说明", "notes")),
     ImportField("contract", "Contract", ("合同", "合同号", "合同编号", "服务合同", "contract")),
 )
-_REQUIRED: Final = ("customer", "brand", "model", "serial_number")
+REQUIRED: Final = ("customer", "brand", "model", "serial_number")
 _FILLED: Final = ("brand", "install_date", "location", "notes")
 
 
@@ -131,7 +131,7 @@ def plan_device_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
     with uow.reading():
         _check_importer(uow, actor)
     header, chosen, read = read_sheet(path, sheet, mapping, fields=FIELDS,
-                                      required=_REQUIRED, label=_label, convert=_value)
+                                      required=REQUIRED, label=_label, convert=_value)
     statuses = _enum_words(DeviceStatus, {"在用": DeviceStatus.IN_USE,
                                           "使用中": DeviceStatus.IN_USE,
                                           "维修": DeviceStatus.IN_REPAIR,
@@ -159,7 +159,7 @@ def plan_device_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
                 issues.append(RowIssue(number, "customer", found))
             else:
                 customer_id, customer = found
-        for code in _REQUIRED:
+        for code in REQUIRED:
             if not values.get(code) and not any(i.field == code for i in issues):
                 issues.append(RowIssue(number, code, tr("is required")))
         if "status" in values:

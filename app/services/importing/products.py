@@ -83,7 +83,7 @@ FIELDS: Final = (
     ImportField("active", "In the catalog (active)", ("启用", "在售", "状态", "active")),
     ImportField("notes", "Notes", ("备注", "说明", "notes")),
 )
-_REQUIRED: Final = ("sku", "name", "category")
+REQUIRED: Final = ("sku", "name", "category")
 # The fields an import writes into a stored product, in the form's order.
 _WRITTEN: Final = ("name", "category", "brand", "model", "unit", "cost_price", "list_price",
                    "sales_points", "active", "notes")
@@ -219,7 +219,7 @@ def plan_product_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
             _check_product_importer(uow, actor, _cost_column(chosen))
 
     header, chosen, read = read_sheet(
-        path, sheet, mapping, fields=FIELDS, required=_REQUIRED, label=field_label,
+        path, sheet, mapping, fields=FIELDS, required=REQUIRED, label=field_label,
         convert=_converter(_enum_words(ProductCategory, _CATEGORY_WORDS)), mapped=cost_allowed)
     with uow.reading():
         stored = _stored_products(uow, {v["sku"] for _n, v, _i in read if v.get("sku")})

@@ -80,7 +80,7 @@ FIELDS: Final = (
                                          "salesperson")),
     ImportField("notes", "Notes", ("备注", "说明", "摘要", "notes")),
 )
-_REQUIRED: Final = ("customer", "amount")
+REQUIRED: Final = ("customer", "amount")
 _CHOICES: Final = (FILL, SKIP, OVERWRITE, CREATE)
 
 
@@ -162,7 +162,7 @@ def plan_receivable_import(*, uow: UnitOfWork, actor: Actor, path: str | Path,
     with uow.reading():
         _check_receivables_importer(uow, actor)
     header, chosen, read = read_sheet(path, sheet, mapping, fields=FIELDS,
-                                      required=_REQUIRED, label=_label, convert=_value)
+                                      required=REQUIRED, label=_label, convert=_value)
     today = dt.date.today()
     with uow.reading():
         _check_receivables_importer(uow, actor)
@@ -189,7 +189,7 @@ def _plan_row(number: int, values: dict[str, Any], issues: list[RowIssue],
             issues.append(RowIssue(number, "customer", found))
         else:
             customer_id, customer = found
-    for code in _REQUIRED:
+    for code in REQUIRED:
         if values.get(code) is None and not any(i.field == code for i in issues):
             issues.append(RowIssue(number, code, tr("is required")))
     amount = values.get("amount")

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -44,6 +43,7 @@ from app.services.importing.history import (
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
 from app.ui.formatting import format_local_datetime, group_digits
+from app.ui.kit.busy import BusyDialog
 from app.ui.kit.fields import fixed_table, show_as_error
 from app.ui.kit.record_dialog import keep_open
 
@@ -57,7 +57,7 @@ CHANGED_KINDS = {"customers": "customer", "devices": "device", "products": "prod
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
-class ImportHistoryDialog(QDialog):
+class ImportHistoryDialog(BusyDialog):
     """The past imports, with undo and marking an import as interrupted.
 
     Non-modal: open it with :func:`open_import_history`.
@@ -411,16 +411,6 @@ class ImportHistoryDialog(QDialog):
                 return True
         return super().eventFilter(watched, event)
 
-    def reject(self) -> None:
-        if self.busy:
-            return  # the undo is one transaction: its answer is awaited here
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
 
 
 def open_import_history(ctx: AppContext, parent: QWidget | None = None

@@ -97,14 +97,6 @@ def _counts(plan: Any, text: str) -> str:
     return text.format(rows=plan.rows_read, **plan.counts())
 
 
-def _plan_customers(*, uow: UnitOfWork, actor: Actor, path: str, sheet: str | None,
-                    mapping: dict[int, str], on_match: Any,
-                    decisions: dict[int, str]) -> customer_import.ImportPlan:
-    return customer_import.plan_customer_import(uow=uow, actor=actor, path=path, sheet=sheet,
-                                                mapping=mapping, on_match=on_match,
-                                                decisions=decisions)
-
-
 def _plan_other(planner: Callable[..., Any]) -> Callable[..., Any]:
     def plan(*, uow: UnitOfWork, actor: Actor, path: str, sheet: str | None,
              mapping: dict[int, str], on_match: Any, decisions: dict[int, str]) -> Any:
@@ -143,7 +135,8 @@ CUSTOMERS = Kind(
     title=lambda: QCoreApplication.translate("ImportKind", "Customers"), fields=None,
     required=("name",), choices=(FILL, SKIP, OVERWRITE, CREATE),
     columns=_customer_columns,
-    plan=_plan_customers, run=customer_import.run_customer_import, lines=_customer_lines,
+    plan=customer_import.plan_customer_import, run=customer_import.run_customer_import,
+    lines=_customer_lines,
     write_errors=customer_import.write_error_report,
     summary=lambda plan: _counts(plan, QCoreApplication.translate(
         "ImportKind", "{rows} rows read: {create} customers to create, {update} to update, "
@@ -153,7 +146,7 @@ DEVICES = Kind(
     key=devices.DEVICES,
     title=lambda: QCoreApplication.translate("ImportKind", "Customers' devices"),
     fields=devices.FIELDS,
-    required=("customer", "brand", "model", "serial_number"), choices=(FILL, SKIP, OVERWRITE),
+    required=devices.REQUIRED, choices=(FILL, SKIP, OVERWRITE),
     columns=_device_columns,
     plan=_plan_other(devices.plan_device_import), run=devices.run_device_import,
     lines=lambda plan: _simple_lines(plan.devices, plan.outcome_of_row(), lambda d: (
@@ -167,7 +160,7 @@ DEVICES = Kind(
 PRODUCTS = Kind(
     key=products.PRODUCTS,
     title=lambda: QCoreApplication.translate("ImportKind", "Products"), fields=products.FIELDS,
-    required=("sku", "name", "category"), choices=(FILL, SKIP, OVERWRITE),
+    required=products.REQUIRED, choices=(FILL, SKIP, OVERWRITE),
     columns=_product_columns,
     plan=_plan_other(products.plan_product_import), run=products.run_product_import,
     lines=lambda plan: _simple_lines(plan.products, plan.outcome_of_row(), lambda p: (
@@ -181,7 +174,7 @@ PRODUCTS = Kind(
 RECEIVABLES = Kind(
     key=receivables.RECEIVABLES,
     title=lambda: QCoreApplication.translate("ImportKind", "Opening receivables"),
-    fields=receivables.FIELDS, required=("customer", "amount"),
+    fields=receivables.FIELDS, required=receivables.REQUIRED,
     choices=(FILL, SKIP, OVERWRITE, CREATE),
     columns=_balance_columns,
     plan=_plan_other(receivables.plan_receivable_import),

@@ -13,11 +13,10 @@ import re
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QColor, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -49,6 +48,7 @@ from app.services.merging import (
 from app.services.uow import UnitOfWork
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
+from app.ui.kit.busy import BusyDialog
 from app.ui.kit.chooser import CHOICES, RecordChooser, Search
 from app.ui.kit.fields import ERROR_COLOUR
 
@@ -115,7 +115,7 @@ def _counts_text(counts: Sequence[MergeCount]) -> str:
     return " · ".join(f"{c.label} {c.count}" for c in shown)
 
 
-class MergeDialog(QDialog):
+class MergeDialog(BusyDialog):
     """Merge another card of the same customer into this one, or this one into it.
 
     Non-modal: open it with :func:`open_merge_dialog` (or ``show()``).
@@ -561,16 +561,6 @@ class MergeDialog(QDialog):
             return True
         return super().eventFilter(watched, event)
 
-    def reject(self) -> None:
-        if self.busy:
-            return  # the merge is one transaction: its answer is awaited here
-        super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
 
 
 def open_merge_dialog(ctx: AppContext, customer_id: int,
