@@ -163,14 +163,16 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 def _word_readings(run: str) -> list[tuple[str, ...]]:
     """Readings of each character of a run of Chinese characters, the reading pypinyin
     prefers (it knows phrases: 行长 is hang zhang) first."""
-    preferred = lazy_pinyin(run, style=Style.NORMAL, errors="default")
+    # One pass: with heteronyms pypinyin gives each character the reading it prefers
+    # (the phrase's, else the usual one: what lazy_pinyin gives) first, then the others
+    # (tests/test_textkeys.py holds it to that).
     every = pinyin(run, style=Style.NORMAL, heteronym=True, errors="default")
-    if len(preferred) != len(run) or len(every) != len(run):
+    if len(every) != len(run):
         # Characters pypinyin does not know come back grouped: one character at a time.
         return [r for ch in run for r in _word_readings(ch)] if len(run) > 1 else [("",)]
     out = []
-    for first, all_ in zip(preferred, every, strict=True):
-        readings = [first, *(r for r in all_ if r != first)]
+    for first, *others in every:
+        readings = [first, *(r for r in others if r != first)]
         out.append(tuple(_ascii(r.lower()) for r in readings[:3]))
     return out
 
