@@ -201,14 +201,25 @@ class UnitOfWork:
         from app.db import WITH_COMMIT, sends_ahead
 
         pending, self._at_commit = self._at_commit, []
-        batches: list[tuple[type[Any], list[dict[str, Any]]]] = []
+        runs: list[tuple[type[Any], list[dict[str, Any]]]] = []
         for entity, row in pending:
-            if batches and batches[-1][0] is entity and len(batches[-1][1]) < _ROWS_PER_INSERT:
-                batches[-1][1].append(row)
+            if runs and runs[-1][0] is entity:
+                runs[-1][1].append(row)
             else:
-                batches.append((entity, [row]))
-        # On PostgreSQL every INSERT but the last is sent ahead, with the last and the
-        # COMMIT: one round trip for them all.
+                runs.append((entity, [row]))
+        # Many rows of a table alike (an import's chunk of audit entries): one batched
+        # INSERT whose statement is compiled once. A few: multi-row INSERTs, and on
+        # PostgreSQL every one but the last sent ahead, with the last and the COMMIT, for
+        # one round trip in all.
+        batches: list[tuple[type[Any], list[dict[str, Any]]]] = []
+        for entity, rows in runs:
+            if len(rows) > _ROWS_PER_INSERT and len({tuple(r) for r in rows}) == 1:
+                self.session.execute(insert(entity), rows)
+                continue
+            batches += [(entity, rows[at:at + _ROWS_PER_INSERT])
+                        for at in range(0, len(rows), _ROWS_PER_INSERT)]
+        if not batches:
+            return
         *first, (entity, rows) = batches
         ahead = sends_ahead(self.engine)
         for earlier, earlier_rows in first:
