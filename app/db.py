@@ -22,6 +22,7 @@ from sqlalchemy import (
     TextClause,
     create_engine,
     event,
+    insert,
     make_url,
     text,
 )
@@ -754,8 +755,9 @@ def sends_ahead(engine: Engine) -> bool:
     return _pipeline_class() is not None and psycopg.Pipeline.is_supported()
 
 
-# The statements giving new ids of a table whose INSERT does not return its id, per table.
-_ID_STATEMENTS: weakref.WeakKeyDictionary[Table, TextClause] = weakref.WeakKeyDictionary()
+# The statements giving new ids of a table from its sequence (PostgreSQL), per table.
+_ID_STATEMENTS: weakref.WeakKeyDictionary[Table, TextClause | None] = \
+    weakref.WeakKeyDictionary()
 
 
 def ids_statement(engine: Engine, table: Table) -> TextClause | None:
@@ -767,29 +769,100 @@ def ids_statement(engine: Engine, table: Table) -> TextClause | None:
     other table or database: SQLite and SQL Server take the id from the INSERT."""
     if table.implicit_returning or not sends_ahead(engine):
         return None
-    found = _ID_STATEMENTS.get(table)
-    if found is not None:
-        return found
-    column = table.autoincrement_column
-    if (column is None or not column.primary_key or column.default is not None
-            or column.server_default is not None):
+    return _sequence_ids(engine.dialect, table)
+
+
+def _sequence_ids(dialect: Any, table: Table) -> TextClause | None:
+    """``SELECT nextval(...) FROM generate_series(1, :n)`` on the sequence of ``table``'s
+    SERIAL id (PostgreSQL); None elsewhere or for a table without one."""
+    if dialect.name != "postgresql":
         return None
-    # As SQLAlchemy's PostgreSQL dialect names a SERIAL column's sequence
-    # (PGExecutionContext.get_insert_default).
-    name = getattr(column, "_postgresql_seq_name", None)
-    if name is None:
-        tab, col = table.name, column.name
-        tab = tab[0: 29 + max(0, (29 - len(col)))]
-        col = col[0: 29 + max(0, (29 - len(tab)))]
-        name = f"{tab}_{col}_seq"
-    preparer = engine.dialect.identifier_preparer
-    qualified = preparer.quote(name)
-    if table.schema is not None:
-        qualified = f"{preparer.quote_schema(table.schema)}.{qualified}"
-    literal = "'" + qualified.replace("'", "''") + "'"
-    statement = text(f"SELECT nextval({literal}) FROM generate_series(1, :n)")
+    if table in _ID_STATEMENTS:
+        return _ID_STATEMENTS[table]
+    statement: TextClause | None = None
+    column = table.autoincrement_column
+    if (column is not None and column.primary_key and column.default is None
+            and column.server_default is None):
+        # As SQLAlchemy's PostgreSQL dialect names a SERIAL column's sequence
+        # (PGExecutionContext.get_insert_default).
+        name = getattr(column, "_postgresql_seq_name", None)
+        if name is None:
+            tab, col = table.name, column.name
+            tab = tab[0: 29 + max(0, (29 - len(col)))]
+            col = col[0: 29 + max(0, (29 - len(tab)))]
+            name = f"{tab}_{col}_seq"
+        preparer = dialect.identifier_preparer
+        qualified = preparer.quote(name)
+        if table.schema is not None:
+            qualified = f"{preparer.quote_schema(table.schema)}.{qualified}"
+        literal = "'" + qualified.replace("'", "''") + "'"
+        statement = text(f"SELECT nextval({literal}) FROM generate_series(1, :n)")
     _ID_STATEMENTS[table] = statement
     return statement
+
+
+def insert_with_ids(connection: Connection, table: Table, rows: list[dict[str, Any]]
+                    ) -> list[int]:
+    """Insert ``rows`` (alike: the same columns) into ``table`` and return their new ids,
+    in the order of ``rows``, each row's also put in it under ``id``: a bulk load
+    (an import's chunk) that needs the ids for the rows that refer to these.
+
+    Where the ids come from a sequence (PostgreSQL) they are taken first, in one
+    statement, and the rows go in one batch without RETURNING: a fifth of the time of
+    SQLAlchemy's sorted RETURNING, which renders every value into the statement. Elsewhere
+    the INSERT returns them (SQLite: a statement a row, cheap in process; SQL Server:
+    OUTPUT, sorted by SQLAlchemy's sentinel)."""
+    if not rows:
+        return []
+    taking = _sequence_ids(connection.dialect, table)
+    if taking is None:
+        result = connection.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        ids = [row[0] for row in result]
+    else:
+        ids = sorted(connection.execute(taking, {"n": len(rows)}).scalars())
+    for row, new in zip(rows, ids, strict=True):
+        row["id"] = new
+    if taking is not None:
+        connection.execute(insert(table), rows)
+    return ids
+
+
+def _array_type(column: Any, dialect: Any) -> str:
+    """The SQL type of ``column`` as an array's element type (no collation)."""
+    return re.sub(r'\s+COLLATE\s+("[^"]*"|\S+)', "", str(column.type.compile(dialect=dialect)))
+
+
+# Per table and column names: the INSERT … SELECT FROM unnest(…) of `insert_many`.
+_UNNEST: dict[tuple[Table, tuple[str, ...]], TextClause] = {}
+
+
+def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many ``rows`` of plain values (text, numbers; the same keys in each) into
+    ``table``: the search keys and suffixes of an import's chunk, tens of thousands.
+
+    On PostgreSQL one ``INSERT … SELECT * FROM unnest(:a, :b, …)`` with a list per column:
+    the driver sends each list as one array, where a batch of single-row INSERTs costs the
+    program a few microseconds a row and the server a statement a row (100 000 rows of
+    search keys and phone suffixes as a station's login: 3.1 s against 4.5 s). Elsewhere
+    one executemany."""
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    names = tuple(rows[0])
+    statement = _UNNEST.get((table, names))
+    if statement is None:
+        dialect = connection.dialect
+        arrays = ", ".join(f"CAST(:{name} AS {_array_type(table.c[name], dialect)}[])"
+                           for name in names)
+        preparer = dialect.identifier_preparer
+        columns = ", ".join(preparer.quote(name) for name in names)
+        statement = text(f"INSERT INTO {preparer.format_table(table)} ({columns}) "
+                         f"SELECT * FROM unnest({arrays})")
+        _UNNEST[(table, names)] = statement
+    connection.execute(statement, {name: [row[name] for row in rows] for name in names})
 
 
 def _prepare(context: Any) -> bool | None:

@@ -134,6 +134,14 @@ def snapshot(obj: Base, fields: Iterable[str] | None = None) -> dict[str, Any]:
     }
 
 
+def snapshot_values(model: type[Base], values: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`snapshot` gives for a row of ``model`` written from ``values`` (by
+    attribute name) without an object: a bulk insert's."""
+    names = [c.key for c in inspect(model).column_attrs]
+    return {name: _plain(values.get(name)) for name in names
+            if name not in SECRET_FIELDS and name not in BOOKKEEPING_FIELDS}
+
+
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """``{field: [before, after]}`` for each field whose value changed."""
     keys = dict.fromkeys([*before, *after])

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     UnicodeText,
     and_,
     bindparam,
@@ -23,6 +24,8 @@ from sqlalchemy import (
     cast,
     delete,
     func,
+    insert,
+    inspect,
     literal,
     literal_column,
     null,
@@ -36,12 +39,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.db import PLAN_PER_RUN, sends_ahead
+from app.db import PLAN_PER_RUN, insert_with_ids, sends_ahead
 from app.i18n import tr
 from app.models import Address, Contact, Customer, Device, MeterReading, User, utcnow
 from app.models.base import UTCDateTime
 from app.models.customers import (
     CustomerAlias,
+    PhoneSuffix,
     contact_phones,
     customer_directory,
     customer_phones,
@@ -111,7 +115,7 @@ from app.textkeys import (
 # --- data in and out -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactDraft:
     name: str
     title: str | None = None
@@ -126,7 +130,7 @@ class ContactDraft:
     custom: Mapping[str, object] = field(default_factory=dict, compare=True, hash=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AddressDraft:
     street: str
     kind: AddressKind | str = AddressKind.OFFICE
@@ -137,7 +141,7 @@ class AddressDraft:
     id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeviceDraft:
     """A customer's device as typed on the card; ``new_reading`` adds a meter reading."""
 
@@ -154,7 +158,7 @@ class DeviceDraft:
     custom: Mapping[str, object] = field(default_factory=dict, compare=True, hash=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CustomerDraft:
     """What a person types on the customer card."""
 
@@ -549,7 +553,7 @@ def _child_custom_errors(uow: UnitOfWork, draft: CustomerDraft,
 
 
 def _save_child_values(uow: UnitOfWork, actor: Actor, draft: CustomerDraft,
-                       contacts: Sequence[Contact], devices: Sequence[Device],
+                       contacts: Sequence[Contact | _Child], devices: Sequence[Device],
                        rows: Mapping[tuple[CustomFieldEntity, int], list[CustomFieldValue]],
                        now: dict[tuple[CustomFieldEntity, int], Mapping[str, Any]],
                        ) -> dict[str, list[Any]]:
@@ -726,17 +730,62 @@ def add_customer(
     return customer, contact_rows, device_rows, taken, now
 
 
+@dataclass(frozen=True)
+class AddedCustomer:
+    """A customer :func:`add_customers` wrote: what the import notes of it."""
+
+    id: int
+    code: str
+    version: int
+
+
+@dataclass(frozen=True)
+class _Child:
+    """A contact :func:`add_customers` wrote, as custom values are stored for it."""
+
+    id: int
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _full_rows(model: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` for one bulk INSERT into ``model``'s table: every row with the same keys
+    (the batched INSERT needs them alike), a column not given taking its default as a
+    flush would give it (one clock reading for the whole chunk)."""
+    columns = inspect(model).column_attrs
+    keys = {key for row in rows for key in row}
+    filled: dict[str, Any] = {}
+    for attr in columns:
+        column = attr.columns[0]
+        if attr.key in keys or column.primary_key:
+            continue
+        default = column.default
+        if default is None:
+            continue
+        arg = getattr(default, "arg", None)
+        filled[attr.key] = arg(None) if callable(arg) else arg
+    empty = dict.fromkeys(keys)
+    return [{**empty, **filled, **row} for row in rows]
+
+
 def add_customers(
     uow: UnitOfWork, actor: Actor, drafts: Sequence[tuple[CustomerDraft, dt.date | None]],
-) -> list[Customer | ValidationError]:
+) -> list[AddedCustomer | ValidationError]:
     """:func:`add_customer` for many new customers at once (an import's chunk): checked one
-    by one, numbered with one UPDATE, written with one flush, their search keys with one
-    INSERT per table. Each draft's owner must be an active user (the caller checked it).
+    by one, numbered with one UPDATE, the customers, contacts, addresses, search keys and
+    phone suffixes each written with one batched INSERT per table, without loading a row
+    into the session. Each draft's owner must be an active user (the caller checked it).
+    The rows are those :func:`add_customer` writes (tests/services/test_customers_bulk.py).
 
     Returns, per draft, the customer added or the :class:`ValidationError` that refused
     it (nothing of that one is written)."""
-    results: list[Customer | ValidationError] = []
-    made: list[tuple[Customer, CustomerDraft, list[dict[str, Any]]]] = []
+    results: list[AddedCustomer | ValidationError | None] = []
+    made: list[tuple[int, CustomerDraft, dict[str, Any], list[dict[str, Any]],
+                     list[dict[str, Any]]]] = []
+    today = utcnow().date()
     for draft, first_contact_on in drafts:
         owner = _Owner(draft.owner_id, True, None, None) if draft.owner_id is not None \
             else None
@@ -745,43 +794,62 @@ def add_customers(
         except ValidationError as error:
             results.append(error)
             continue
-        customer = Customer(created_by_id=actor.user_id, updated_by_id=actor.user_id,
-                            first_contact_on=first_contact_on or utcnow().date(), **values)
-        for c in contacts:
-            c["phone_digits"] = phone_digits(c["phone"])
-            c["mobile_digits"] = phone_digits(c["mobile"])
-        customer.contacts = [Contact(created_by_id=actor.user_id, updated_by_id=actor.user_id,
-                                     **{k: v for k, v in c.items() if k != "id"})
-                             for c in contacts]
-        customer.addresses = [Address(created_by_id=actor.user_id,
-                                      updated_by_id=actor.user_id,
-                                      **{k: v for k, v in a.items() if k != "id"})
-                              for a in addresses]
-        results.append(customer)
-        made.append((customer, draft, contacts))
+        values.update(created_by_id=actor.user_id, updated_by_id=actor.user_id,
+                      first_contact_on=first_contact_on or today)
+        made.append((len(results), draft, values, contacts, addresses))
+        results.append(None)  # its place: the customer, once written
     numbers = next_numbers(uow, "customer", dt.date.today(), len(made))
-    for (customer, _draft, _contacts), code in zip(made, numbers, strict=True):
-        customer.code = code
-    uow.session.add_all([m[0] for m in made])
-    uow.flush()
-    search_keys.keep_new_customers(uow.session, [m[0] for m in made])
+    customers = _full_rows(Customer, [{**values, "code": code}
+                                      for (_i, _d, values, _c, _a), code
+                                      in zip(made, numbers, strict=True)])
+    connection = uow.session.connection()
+    customer_ids = insert_with_ids(connection, _table(Customer), customers)
+    new_contacts: list[dict[str, Any]] = []
+    new_addresses: list[dict[str, Any]] = []
+    phones: list[dict[str, Any]] = []
+    for customer_id, row, (_i, _d, _v, own_contacts, own_addresses) in zip(
+            customer_ids, customers, made, strict=True):
+        phones += search_keys.phone_rows(customer_id, None, row.get("phone_digits"))
+        for c in own_contacts:
+            new_contacts.append({**{k: v for k, v in c.items() if k != "id"},
+                             "customer_id": customer_id, "phone_digits": phone_digits(
+                                 c["phone"]), "mobile_digits": phone_digits(c["mobile"]),
+                             "created_by_id": actor.user_id, "updated_by_id": actor.user_id})
+        new_addresses += [{**{k: v for k, v in a.items() if k != "id"},
+                           "customer_id": customer_id, "created_by_id": actor.user_id,
+                           "updated_by_id": actor.user_id} for a in own_addresses]
+    contacts = _full_rows(Contact, new_contacts)
+    insert_with_ids(connection, _table(Contact), contacts)
+    for c in contacts:
+        phones += search_keys.phone_rows(c["customer_id"], c["id"], c["phone_digits"],
+                                         c["mobile_digits"])
+    if new_addresses:
+        connection.execute(insert(_table(Address)), _full_rows(Address, new_addresses))
+    search_keys.insert_rows(connection, _table(PhoneSuffix), phones)
+    search_keys.keep_new_customers(session=uow.session, customers=[
+        (row["id"], row["name"], row.get("short_name"), row.get("kind")) for row in customers])
     # Custom values as add_customer stores them (the given ones and the fields' defaults),
     # asked for only where there are fields or values: most imports have none.
     customer_fields = bool(custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER))
     contact_fields = bool(custom_fields.load_definitions(uow, CustomFieldEntity.CONTACT))
-    for customer, draft, _contacts in made:
+    by_customer: dict[int, list[_Child]] = {}
+    for c in contacts:
+        by_customer.setdefault(c["customer_id"], []).append(_Child(c["id"]))
+    for row, (at, draft, _v, _c, _a) in zip(customers, made, strict=True):
         changes: dict[str, list[Any]] = {}
         if draft.custom or customer_fields:
             changes, _values = custom_fields.store_values(
                 uow=uow, actor=actor, entity=CustomFieldEntity.CUSTOMER,
-                record_id=customer.id, values=draft.custom, creating=True)
+                record_id=row["id"], values=draft.custom, creating=True)
         if contact_fields or any(c.custom for c in draft.contacts):
-            changes.update(_save_child_values(uow, actor, draft, customer.contacts, [], {}, {}))
-        after = audit.snapshot(customer)
+            changes.update(_save_child_values(uow, actor, draft,
+                                              by_customer.get(row["id"], []), [], {}, {}))
+        after = audit.snapshot_values(Customer, row)
         after.update({k: v[1] for k, v in changes.items()})
-        audit.record(uow, actor, AuditAction.CREATE, "customer", customer.id,
-                     f"{customer.code} {customer.name}", {"after": after})
-    return results
+        audit.record(uow, actor, AuditAction.CREATE, "customer", row["id"],
+                     f"{row['code']} {row['name']}", {"after": after})
+        results[at] = AddedCustomer(row["id"], row["code"], row["version"])
+    return [r for r in results if r is not None]
 
 
 def create_customer(*, uow: UnitOfWork, actor: Actor, draft: CustomerDraft,

@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, UOWTransaction
 
+from app.db import insert_many
 from app.models import Contact, Customer, Product
 from app.models.catalog import NameSuffix, SearchKey
 from app.models.customers import PhoneSuffix
@@ -125,16 +126,17 @@ def _table(model: Any) -> Table:
     return table
 
 
-def keep_new_customers(session: Session, customers: Iterable[Customer]) -> None:
-    """:func:`keep_customer` for many customers just added (flushed), in one INSERT per
-    table: an import's chunk."""
+def keep_new_customers(session: Session,
+                       customers: Iterable[tuple[int, str, str | None, CustomerKind | str | None]]
+                       ) -> None:
+    """:func:`keep_customer` for many customers just added, each given as its id, name,
+    short name and kind, in one INSERT per table: an import's chunk."""
     keys: list[dict[str, Any]] = []
     suffixes: list[dict[str, Any]] = []
-    for customer in customers:
-        keys += _rows(CUSTOMER, customer.id,
-                      customer_keys(customer.name, customer.short_name, customer.kind))
-        suffixes += _rows(CUSTOMER, customer.id,
-                          customer_suffixes(customer.name, customer.short_name), "suffix")
+    for customer_id, name, short_name, kind in customers:
+        keys += _rows(CUSTOMER, customer_id, customer_keys(name, short_name, kind))
+        suffixes += _rows(CUSTOMER, customer_id, customer_suffixes(name, short_name),
+                          "suffix")
     # In the lookup index's order: the inserts land near each other in it.
     keys.sort(key=lambda row: row["term"])
     connection = session.connection()
@@ -142,13 +144,12 @@ def keep_new_customers(session: Session, customers: Iterable[Customer]) -> None:
     insert_rows(connection, _table(NameSuffix), suffixes)
 
 
-
 def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows of the same columns in one executemany (Core: no objects).
-    (Written as one INSERT … VALUES (…), (…) per few hundred rows instead, an import of
-    10 000 customers took twice as long: each such statement is compiled anew.)"""
-    if rows:
-        connection.execute(insert(table), rows)
+    """Insert many rows of the same columns at once (Core: no objects; app.db.insert_many:
+    one statement of arrays on PostgreSQL, one executemany elsewhere). (Written as one
+    INSERT … VALUES (…), (…) per few hundred rows instead, an import of 10 000 customers
+    took twice as long: each such statement is compiled anew.)"""
+    insert_many(connection, table, rows)
 
 
 def keep_product(session: Session, product: Product, *, new: bool = False) -> None:

@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final, Protocol
 
-from sqlalchemy import delete, select, union_all, update
+from sqlalchemy import delete, insert, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
@@ -1223,11 +1223,11 @@ def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
             if isinstance(result, ValidationError):
                 refused.append(RowIssue(planned.rows[0], "", result.message))
                 continue
-            items.append(ImportItem(batch_id=batch_id, entity="customer",
-                                    record_id=result.id, action="created",
-                                    row_number=planned.rows[0],
-                                    after_version=result.version))
-        session.add_all(items)
+            items.append({"batch_id": batch_id, "entity": "customer",
+                          "record_id": result.id, "action": "created",
+                          "row_number": planned.rows[0], "after_version": result.version})
+        if items:
+            session.execute(insert(ImportItem), items)
         counts["created"] += len(items)
     for planned in chunk:
         if planned.outcome == "update":
