@@ -958,6 +958,7 @@ def _match(uow: UnitOfWork, actor: Actor, groups: Sequence[_Group],
     phones = sorted({p for _g, draft in actor_free for p in _phones_of(draft)})
     stored.by_phone.update(_stored_phones(uow, actor, phones))
     above = _Index()
+    updating: dict[int, int] = {}  # stored customer → the planned update of it
     planned: list[PlannedCustomer] = []
     for index, (group, draft) in enumerate(actor_free):
         phones_here = _phones_of(draft)
@@ -984,8 +985,16 @@ def _match(uow: UnitOfWork, actor: Actor, groups: Sequence[_Group],
             outcome = "skip"
         elif match.planned is not None:
             outcome = "merge"
+        elif match.customer_id in updating:
+            # A second group like the same stored customer (one by its phone, one by its
+            # name): it goes into the first one's update, one write to the card. (Written
+            # apart, the second update found the card changed since the dry run.)
+            match = Match(match.reason, planned=updating[match.customer_id])
+            outcome = "merge"
         else:
             outcome = "update"
+            assert match.customer_id is not None
+            updating[match.customer_id] = index
         planned.append(PlannedCustomer(rows=tuple(group.rows), draft=draft,
                                        first_contact_on=first, match=match, outcome=outcome,
                                        errors=tuple(issues), choice=choice))

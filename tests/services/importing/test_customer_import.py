@@ -90,6 +90,36 @@ def test_a_dry_run_writes_nothing_and_says_what_each_row_will_do(
     assert plan.counts() == {"create": 1, "update": 1, "skip": 0, "merge": 0, "error": 3}
 
 
+def test_two_rows_like_the_same_stored_customer_fill_it_once(
+    tmp_path: Path, uow: UnitOfWork, manager: Actor, sales_user: Actor,
+) -> None:
+    """One row finds the card by its phone, a later one by its name: both fill the same
+    card, in one update (apart, the second found the card changed since the dry run)."""
+    stored = create_customer(uow=uow, actor=sales_user, draft=CustomerDraft(
+        name="北京鑫锐科技有限公司", phone="010-65881234"))
+    path = _csv(
+        tmp_path,
+        "鑫锐数码,,,010-65881234,赵敏,,13700000001,海淀区中关村1号,,",
+        "北京鑫锐科技有限公司,鑫锐,,,钱亮,经理,13700000002,,,老客户",
+    )
+    plan = plan_customer_import(uow=uow, actor=manager, path=path)
+    said = plan.outcome_of_row()
+    assert said[2].startswith(f"will update {stored.code} 北京鑫锐科技有限公司 (same phone)")
+    assert said[3] == "same customer as row 2 (same name): added to it"
+    result = run_customer_import(uow=uow, actor=manager, plan=plan)
+    assert (result.created, result.updated, result.refused) == (0, 1, ())
+    with uow:
+        xr = uow.session.get(Customer, stored.id)
+        assert xr is not None
+        assert (xr.short_name, xr.notes) == ("鑫锐", "老客户")
+        assert sorted(c.name for c in xr.contacts) == ["赵敏", "钱亮"]
+        items = uow.session.execute(select(ImportItem.entity, ImportItem.action).where(
+            ImportItem.batch_id == result.batch_id)).all()
+        assert sorted(tuple(i) for i in items) == [
+            ("address", "created"), ("contact", "created"), ("contact", "created"),
+            ("customer", "updated")]
+
+
 def test_the_import_creates_fills_and_is_undone_table_by_table(
     tmp_path: Path, uow: UnitOfWork, engine: Engine, manager: Actor, sales_user: Actor,
 ) -> None:
