@@ -619,14 +619,21 @@ $fn$""",
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.audit_outside() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public AS $fn$
 DECLARE
-    old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN '{{}}'::jsonb ELSE to_jsonb(OLD) END;
-    new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN '{{}}'::jsonb ELSE to_jsonb(NEW) END;
-    rid integer := COALESCE((new_row ->> 'id')::integer, (old_row ->> 'id')::integer);
+    old_row jsonb;
+    new_row jsonb;
+    rid integer;
     changed text;
 BEGIN
+    -- Checked first: a station's own writes (audited in the same transaction) are most
+    -- rows, and the row's JSON is only needed for a change made outside StationCRM (an
+    -- import's chunk fires this for some 60 000 rows: 8 µs a row with the JSON first, 5
+    -- without).
     IF {SCHEMA}.tx_audited() THEN
         RETURN NULL;
     END IF;
+    old_row := CASE WHEN TG_OP = 'INSERT' THEN '{{}}'::jsonb ELSE to_jsonb(OLD) END;
+    new_row := CASE WHEN TG_OP = 'DELETE' THEN '{{}}'::jsonb ELSE to_jsonb(NEW) END;
+    rid := COALESCE((new_row ->> 'id')::integer, (old_row ->> 'id')::integer);
     SELECT jsonb_object_agg(k.key, jsonb_build_array(old_row -> k.key, new_row -> k.key))::text
       INTO changed
       FROM (SELECT jsonb_object_keys(old_row || new_row) AS key) k
