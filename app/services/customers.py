@@ -115,7 +115,7 @@ from app.textkeys import (
 # --- data in and out -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ContactDraft:
     name: str
     title: str | None = None
@@ -130,7 +130,7 @@ class ContactDraft:
     custom: Mapping[str, object] = field(default_factory=dict, compare=True, hash=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AddressDraft:
     street: str
     kind: AddressKind | str = AddressKind.OFFICE
@@ -141,7 +141,7 @@ class AddressDraft:
     id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DeviceDraft:
     """A customer's device as typed on the card; ``new_reading`` adds a meter reading."""
 
@@ -158,7 +158,7 @@ class DeviceDraft:
     custom: Mapping[str, object] = field(default_factory=dict, compare=True, hash=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CustomerDraft:
     """What a person types on the customer card."""
 
