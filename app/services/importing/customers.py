@@ -31,7 +31,7 @@ from typing import Any, Final, Protocol
 
 from sqlalchemy import delete, insert, select, union_all, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import selectinload, undefer
 
 from app.i18n import tr
 from app.labels import label
@@ -1238,12 +1238,27 @@ def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
         if items:
             session.execute(insert(ImportItem), items)
         counts["created"] += len(items)
-    for planned in chunk:
-        if planned.outcome == "update":
-            problem = _update_one(uow, actor, batch_id, planned, counts)
-            if problem is not None:
-                refused.append(problem)
+    updating = [p for p in chunk if p.outcome == "update"]
+    stored_custom = _read_for_update(uow, [p.match.customer_id for p in updating
+                                           if p.match is not None])
+    for planned in updating:
+        problem = _update_one(uow, actor, batch_id, planned, counts, stored_custom)
+        if problem is not None:
+            refused.append(problem)
     return refused
+
+
+def _read_for_update(uow: UnitOfWork, ids: Sequence[int | None]
+                     ) -> dict[int, dict[str, Any]]:
+    """The stored customers a chunk updates, with their contacts and addresses, read
+    together into the session (three queries, not three a row), and their custom values."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    list(uow.session.execute(select(Customer).where(Customer.id.in_(wanted)).options(
+        selectinload(Customer.contacts), selectinload(Customer.addresses))).scalars())
+    return custom_fields.values_for(uow=uow, entity=CustomFieldEntity.CUSTOMER,
+                                    record_ids=wanted)
 
 
 def _write_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCustomer,
@@ -1270,9 +1285,13 @@ def _write_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCus
 
 
 def _update_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCustomer,
-                counts: dict[str, int]) -> RowIssue | None:
+                counts: dict[str, int],
+                stored_custom: Mapping[int, Mapping[str, Any]] | None = None
+                ) -> RowIssue | None:
     """Fill (or, chosen so, overwrite) a stored customer's fields from the sheet, add the
-    contacts and addresses it does not have yet."""
+    contacts and addresses it does not have yet. ``stored_custom``: the custom values of
+    the chunk's customers, read with them (`_read_for_update`); a row that changes nothing
+    writes nothing (not even a savepoint)."""
     match = planned.match
     assert match is not None and match.customer_id is not None
     row = planned.rows[0]
@@ -1291,27 +1310,38 @@ def _update_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCu
     overwrite = planned.choice == OVERWRITE
     draft = planned.draft
     before: dict[str, Any] = {}
+    filled: dict[str, Any] = {}
+    for name in _DRAFT_FIELDS:
+        new = getattr(draft, name)
+        old = getattr(customer, name)
+        if new is not None and new != old and (overwrite or old in (None, "")):
+            before[name] = old
+            filled[name] = new
+    if stored_custom is None:
+        stored_custom = custom_fields.values_for(
+            uow=uow, entity=CustomFieldEntity.CUSTOMER, record_ids=[customer.id])
+    stored = stored_custom.get(customer.id, {})
+    custom = {code: value for code, value in draft.custom.items()
+              if value is not None and (overwrite or stored.get(code) in (None, "", ()))
+              and stored.get(code) != value}
+    names = {c.name for c in customer.contacts}
+    kept = {(a.kind, a.street) for a in customer.addresses}
+    if not filled and not custom and all(c.name in names for c in draft.contacts) and all(
+            (AddressKind(d.kind), d.street) in kept for d in draft.addresses):
+        counts.setdefault("unchanged", 0)
+        counts["unchanged"] += 1
+        return None
     with session.begin_nested():
-        for name in _DRAFT_FIELDS:
-            new = getattr(draft, name)
-            old = getattr(customer, name)
-            if new is not None and new != old and (overwrite or old in (None, "")):
-                before[name] = old
-                setattr(customer, name, new)
+        for name, new in filled.items():
+            setattr(customer, name, new)
         if "phone" in before:
             customer.phone_digits = phone_digits(customer.phone)
-        stored = custom_fields.values_for(uow=uow, entity=CustomFieldEntity.CUSTOMER,
-                                          record_ids=[customer.id]).get(customer.id, {})
-        custom = {code: value for code, value in draft.custom.items()
-                  if value is not None and (overwrite or stored.get(code) in (None, "", ()))
-                  and stored.get(code) != value}
         if custom:
             before.update({custom_fields.FIELD_PREFIX + c: _plain(stored.get(c))
                            for c in custom})
             custom_fields.store_values(uow=uow, actor=actor,
                                        entity=CustomFieldEntity.CUSTOMER,
                                        record_id=customer.id, values=custom, creating=False)
-        names = {c.name for c in customer.contacts}
         added: list[Contact] = []
         for c in draft.contacts:
             if c.name in names:
@@ -1324,7 +1354,6 @@ def _update_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCu
                               created_by_id=actor.user_id, updated_by_id=actor.user_id)
             session.add(contact)
             added.append(contact)
-        kept = {(a.kind, a.street) for a in customer.addresses}
         new_addresses = [Address(customer_id=customer.id, street=a.street, city=a.city,
                                  district=a.district, kind=a.kind,
                                  is_default=not kept and i == 0,
@@ -1332,10 +1361,6 @@ def _update_one(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedCu
                          for i, a in enumerate(d for d in draft.addresses
                                                if (AddressKind(d.kind), d.street) not in kept)]
         session.add_all(new_addresses)
-        if not before and not added and not new_addresses:
-            counts.setdefault("unchanged", 0)
-            counts["unchanged"] += 1
-            return None
         customer.updated_by_id = actor.user_id
         customer.updated_at = utcnow()
         uow.flush()
