@@ -755,6 +755,13 @@ def sends_ahead(engine: Engine) -> bool:
     return _pipeline_class() is not None and psycopg.Pipeline.is_supported()
 
 
+def waits_on_server(engine: Engine) -> bool:
+    """Whether the program waits for a server's answers (not an in-process SQLite file):
+    pure-Python work in a second thread then runs while the first waits, without taking
+    turns for the interpreter lock at every row as it would beside SQLite's C code."""
+    return bool(engine.dialect.name != "sqlite")
+
+
 # The statements giving new ids of a table from its sequence (PostgreSQL), per table.
 _ID_STATEMENTS: weakref.WeakKeyDictionary[Table, TextClause | None] = \
     weakref.WeakKeyDictionary()

@@ -773,11 +773,13 @@ def _full_rows(model: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def add_customers(
     uow: UnitOfWork, actor: Actor, drafts: Sequence[tuple[CustomerDraft, dt.date | None]],
+    keys: dict[search_keys.NameOfCustomer, search_keys.KeysOfCustomer] | None = None,
 ) -> list[AddedCustomer | ValidationError]:
     """:func:`add_customer` for many new customers at once (an import's chunk): checked one
     by one, numbered with one UPDATE, the customers, contacts, addresses, search keys and
     phone suffixes each written with one batched INSERT per table, without loading a row
     into the session. Each draft's owner must be an active user (the caller checked it).
+    ``keys``: search keys made ahead by name (search_keys.keys_of), used where they fit.
     The rows are those :func:`add_customer` writes (tests/services/test_customers_bulk.py).
 
     Returns, per draft, the customer added or the :class:`ValidationError` that refused
@@ -827,7 +829,8 @@ def add_customers(
         connection.execute(insert(_table(Address)), _full_rows(Address, new_addresses))
     search_keys.insert_rows(connection, _table(PhoneSuffix), phones)
     search_keys.keep_new_customers(session=uow.session, customers=[
-        (row["id"], row["name"], row.get("short_name"), row.get("kind")) for row in customers])
+        (row["id"], row["name"], row.get("short_name"), row.get("kind")) for row in customers],
+        made=keys)
     # Custom values as add_customer stores them (the given ones and the fields' defaults),
     # asked for only where there are fields or values: most imports have none.
     customer_fields = bool(custom_fields.load_definitions(uow, CustomFieldEntity.CUSTOMER))

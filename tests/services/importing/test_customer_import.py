@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -349,3 +350,56 @@ def test_contacts_custom_fields_and_the_fields_defaults_are_stored(
     with uow:
         assert cf.values_for(uow=uow, entity=CustomFieldEntity.CONTACT,
                              record_ids=contacts.values()) == {}
+
+
+@pytest.mark.parametrize("ahead", [False, True], ids=["made-as-written", "made-ahead"])
+def test_the_search_keys_written_are_those_of_the_stored_names(
+    tmp_path: Path, uow: UnitOfWork, manager: Actor, monkeypatch: pytest.MonkeyPatch,
+    ahead: bool,
+) -> None:
+    """Whether the keys are made beside the writing (a server's database: a second
+    thread makes the next chunk's) or as each chunk is written, the search keys and name
+    suffixes stored are those a rebuild makes from the names stored — names the card
+    trims, short names, a person's surname reading."""
+    from app.models.catalog import NameSuffix, SearchKey
+    from app.services import search_keys
+    from app.services.importing import customers as importing
+
+    monkeypatch.setattr(importing, "waits_on_server", lambda _engine: ahead)
+    made_by: list[str] = []
+    real = search_keys.customer_keys
+
+    def spy(*args: Any) -> dict[str, int]:
+        made_by.append(threading.current_thread().name)
+        return real(*args)
+
+    monkeypatch.setattr(search_keys, "customer_keys", spy)
+    path = _csv(
+        tmp_path,
+        "  北京华信打印耗材有限公司 ,华信,A,010-65889999,王芳,采购,13912345678,,,",
+        "天津博文培训学校, ,B,022-23334444,赵敏,,13700000001,,,",
+        "重庆长安汽车销售有限公司,长安,C,023-61112222,钱亮,,13700000002,,,",
+        "上海鑫锐科技有限公司,鑫锐,,021-50001111,孙丽,,13700000003,,,",
+        "广州单氏贸易商行,,,020-80001111,周强,,13700000004,,,",
+    )
+    plan = plan_customer_import(uow=uow, actor=manager, path=path)
+    result = run_customer_import(uow=uow, actor=manager, plan=plan, chunk=2)
+    assert result.created == 5
+    during = list(made_by)
+    with uow:
+        s = uow.session
+        stored = sorted((k.owner_id, k.term, k.pos) for k in s.scalars(select(SearchKey)))
+        rebuilt = sorted((r["owner_id"], r["term"], r["pos"])
+                         for r in search_keys.all_rows(s))
+        suffixes = sorted((k.owner_id, k.suffix, k.pos) for k in s.scalars(select(NameSuffix)))
+        rebuilt_suffixes = sorted((r["owner_id"], r["suffix"], r["pos"])
+                                  for r in search_keys.all_suffix_rows(s))
+        names = list(s.scalars(select(Customer.name).order_by(Customer.id)))
+    assert names[0] == "北京华信打印耗材有限公司"
+    assert len(stored) > 5 * 10 and stored == rebuilt
+    assert len(suffixes) > 5 * 5 and suffixes == rebuilt_suffixes
+    # Made ahead, every chunk's keys but the first's come from the second thread, and
+    # none is made twice (the trimmed name and the blank short name found them).
+    main = threading.main_thread().name
+    assert len(during) == 5
+    assert len([t for t in during if t != main]) == (3 if ahead else 0)
