@@ -859,6 +859,9 @@ def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]
         connection.execute(insert(table), rows)
         return
     names = tuple(rows[0])
+    if _copies(connection, table):
+        _copy_rows(connection, table, names, rows)
+        return
     statement = _UNNEST.get((table, names))
     if statement is None:
         dialect = connection.dialect
@@ -870,6 +873,57 @@ def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]
                          f"SELECT * FROM unnest({arrays})")
         _UNNEST[(table, names)] = statement
     connection.execute(statement, {name: [row[name] for row in rows] for name in names})
+
+
+# Per engine: the tables row security is on for (COPY FROM is refused on them).
+_SECURED_TABLES: weakref.WeakKeyDictionary[Engine, frozenset[str]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _copies(connection: Connection, table: Table) -> bool:
+    """Whether ``insert_many`` may stream ``table``'s rows with COPY: psycopg, a
+    transaction open on the server with nothing waiting to be sent ahead of the next
+    statement (COPY bypasses SQLAlchemy), and a table without row security (COPY FROM is
+    refused on those; read from the catalog once per engine)."""
+    if connection.dialect.driver != "psycopg" or not connection.in_transaction():
+        return False
+    from psycopg.pq import TransactionStatus
+
+    raw = connection.connection.driver_connection
+    if raw is None or raw.info.transaction_status != TransactionStatus.INTRANS:
+        return False
+    ahead: Ahead | None = connection.get_execution_options().get(AHEAD)
+    if ahead is not None and ahead.unsent(raw):
+        return False
+    engine = connection.engine
+    secured = _SECURED_TABLES.get(engine)
+    if secured is None:
+        secured = frozenset(connection.execute(text(
+            "SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relrowsecurity"
+            " AND c.relnamespace = pg_catalog.to_regnamespace(current_schema())")).scalars())
+        _SECURED_TABLES[engine] = secured
+    return table.name not in secured
+
+
+def _copy_rows(connection: Connection, table: Table, names: tuple[str, ...],
+               rows: list[dict[str, Any]]) -> None:
+    """``rows`` into ``table`` with COPY … FROM STDIN: the rows stream to the server while
+    they are written, at a third less of the server's time a row than an INSERT (search
+    keys of 10 000 customers as a station's login: 1 s of 13 saved). Errors come as the
+    statements' would (sqlalchemy.exc.IntegrityError, …)."""
+    import psycopg
+
+    preparer = connection.dialect.identifier_preparer
+    columns = ", ".join(preparer.quote(name) for name in names)
+    statement = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN"
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(tuple(row[name] for name in names))
+    except psycopg.Error as exc:
+        raise sa_exc.DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
 
 
 def _prepare(context: Any) -> bool | None:

@@ -10,7 +10,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app.models import Address, AuditEntry, Contact, Customer
 from app.models.catalog import NameSuffix, SearchKey
@@ -169,3 +171,38 @@ def test_a_refused_draft_is_reported_in_its_place_and_not_written(
         assert list(names) == ["北京博普装饰有限公司", "天津华信电子"]
         phones = uow.session.execute(select(PhoneSuffix.suffix)).scalars().all()
     assert "62220001" not in phones and "62220000" in phones and "23334444" in phones
+
+
+def test_bulk_rows_the_database_refuses_raise_its_integrity_error(
+    uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Search keys go in as one stream (COPY on PostgreSQL, for a table without row
+    security) or one batch: a row the database refuses comes back as the IntegrityError
+    an INSERT would give (an import's chunk is then written row by row), and nothing of
+    the batch stays."""
+    from app import db
+
+    streamed: list[str] = []
+    real = db._copy_rows
+
+    def spy(connection: Any, table: Any, *args: Any) -> None:
+        streamed.append(table.name)
+        real(connection, table, *args)
+
+    monkeypatch.setattr(db, "_copy_rows", spy)
+    good = {"owner_kind": "c", "owner_id": 1, "term": "bjxr", "pos": 0}
+    with uow:
+        uow.session.execute(select(1))  # the transaction is open on the server
+        with pytest.raises(IntegrityError):
+            with uow.session.begin_nested():
+                # Taken in the savepoint, as an import's chunk takes it (SAVEPOINT is
+                # sent when the session's connection is next asked for).
+                db.insert_many(uow.session.connection(), SearchKey.__table__,
+                               [good, {**good, "term": None}])
+        db.insert_many(uow.session.connection(), SearchKey.__table__, [good])
+        uow.commit()
+    with uow:
+        stored = uow.session.execute(select(SearchKey.term)).scalars().all()
+    assert stored == ["bjxr"]
+    assert streamed == (["search_keys"] * 2 if uow.engine.dialect.name == "postgresql"
+                        else [])
