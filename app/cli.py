@@ -836,6 +836,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     import json
     import time
 
+    if args.import_customers is not None:
+        return _bench_import(args)
+
     from sqlalchemy import func, select
 
     from app.bench import (
@@ -935,6 +938,65 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         print(format_actions([r for r in results if isinstance(r, ActionResult)]))
     else:
         print(format_results([r for r in results if isinstance(r, BenchResult)]))
+    return EXIT_OK
+
+
+def _bench_import(args: argparse.Namespace) -> int:
+    """``bench --import-customers N``: a generated sheet planned and imported, timed."""
+    import json
+
+    from sqlalchemy import func, select
+
+    from app.bench import _manager, _person
+    from app.bench_import import bench_import, format_import, import_records, write_sheet
+    from app.connect import engine_as
+    from app.demo import create_demo_users
+    from app.models import User
+    from app.services.reference import ensure_reference_data
+
+    if args.import_customers < 1:
+        _error(tr("--import-customers needs a number of customers above 0"))
+        return EXIT_ERROR
+    with tempfile.TemporaryDirectory(prefix="stationcrm-bench-") as scratch:
+        folder = Path(scratch)
+        url = args.db or f"sqlite:///{folder / 'import.sqlite3'}"
+        owner = _engine(url)
+        person: Engine | None = None
+        try:
+            schema.ensure_schema(owner)
+            uow = UnitOfWork.for_engine(owner)
+            ensure_reference_data(uow)
+            with owner.connect() as conn:
+                users = conn.execute(select(func.count()).select_from(User)).scalar_one()
+            if not users:  # a new database: the demo logins, the general manager among them
+                create_demo_users(uow)
+            if args.as_user:
+                station = make_url(url)._replace(username=None, password=None)
+                person = engine_as(station.render_as_string(hide_password=False),
+                                   args.as_user, _person_password(args))
+                actor = _person(owner, args.as_user)
+                uow = UnitOfWork.for_engine(person)
+            else:
+                actor = _manager(owner)
+            sheet = folder / "customers.csv"
+            rows = write_sheet(sheet, args.import_customers, seed=args.seed)
+            print(tr("importing {count} customers ({rows} rows) into {database} as {user} …",
+                     count=args.import_customers, rows=rows, database=_shown(url),
+                     user=actor.username), file=sys.stderr)
+            timings = bench_import(uow, actor, sheet, rows,
+                                   note=lambda said: print("  " + said, file=sys.stderr))
+        finally:
+            if person is not None:
+                person.dispose()
+            owner.dispose()
+    records = import_records(timings, engine=owner.dialect.name)
+    if args.out:
+        Path(args.out).write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n",
+                                  encoding="utf-8")
+    if args.json:
+        print(json.dumps(records, ensure_ascii=False, indent=2))
+    else:
+        print(format_import(timings))
     return EXIT_OK
 
 
@@ -1296,6 +1358,11 @@ def _add_bench_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         " median time of the service call, of equivalent hand-written SQL, their ratio and"
         " the number of queries the service issued.")
     bench.add_argument("--customers", type=int, default=100_000, metavar="N")
+    bench.add_argument("--import-customers", type=int, metavar="N",
+                       help="instead, time the customer import: a generated sheet of N"
+                       " customers (GBK CSV, one to three contacts each) planned and"
+                       " imported into --db (written there: give an empty database) or a"
+                       " new embedded file, as the general manager or --as NAME")
     bench.add_argument("--seed", type=int, default=1, metavar="S")
     bench.add_argument("--repeat", type=int, default=15, metavar="K")
     bench.add_argument("--as", dest="as_user", metavar="NAME",

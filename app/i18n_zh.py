@@ -783,6 +783,9 @@ CATALOG_ZH: dict[str, str] = {
     "Billing address": "开票地址",
     "Contact {field}": "联系人{field}",
     "  {done}/{total} rows written": "  已写入 {done}/{total} 行",
+    "--import-customers needs a number of customers above 0": "--import-customers 需要大于 0 的客户数",
+    "importing {count} customers ({rows} rows) into {database} as {user} …":
+        "以 {user} 的身份把 {count} 个客户（{rows} 行）导入 {database} …",
 }
 
 # Labels of codes (app.labels), one table per family: the same English word may read
