@@ -18,7 +18,7 @@ from app.models import Address, AuditEntry, Contact, Customer
 from app.models.catalog import NameSuffix, SearchKey
 from app.models.customers import PhoneSuffix
 from app.models.enums import CustomerKind, CustomFieldEntity, CustomFieldKind
-from app.models.system import CustomFieldValue
+from app.models.system import CustomFieldDefinition, CustomFieldValue
 from app.services import custom_fields as cf
 from app.services.custom_fields import FieldDraft
 from app.services.customers import (
@@ -75,6 +75,8 @@ def _written(uow: UnitOfWork, ids: list[int]) -> list[dict[str, Any]]:
     out = []
     with uow:
         s = uow.session
+        codes: dict[int, str] = {d.id: d.code for d in s.scalars(
+            select(CustomFieldDefinition))}
         for cid in ids:
             contacts = s.scalars(select(Contact).where(Contact.customer_id == cid)
                                  .order_by(Contact.id)).all()
@@ -99,7 +101,7 @@ def _written(uow: UnitOfWork, ids: list[int]) -> list[dict[str, Any]]:
                                   if p.contact_id else None)
                                  for p in s.scalars(select(PhoneSuffix).where(
                                      PhoneSuffix.customer_id == cid))),
-                "custom": sorted((v.entity.value, v.definition_id, v.value_text,
+                "custom": sorted((v.entity.value, codes[v.definition_id], v.value_text,
                                   str(v.value_number)) for v in s.scalars(
                     select(CustomFieldValue).where(or_(
                         and_(CustomFieldValue.entity == CustomFieldEntity.CUSTOMER,
@@ -148,8 +150,8 @@ def test_a_chunk_writes_what_the_card_writes(
     first = together[0]
     assert len(first["contacts"]) == 2 and len(first["addresses"]) == 2
     assert first["keys"] and first["suffixes"] and len(first["phones"]) > 20
-    assert ("contact", 3, "wf-2024", "None") in first["custom"]
-    assert ("customer", 1, None, "1500.0000") in first["custom"]
+    assert ("contact", "wechat", "wf-2024", "None") in first["custom"]
+    assert ("customer", "pages_month", None, "1500.0000") in first["custom"]
     assert first["audit"][2]["custom.pages_month"] == "1500"
     assert first["audit"][0].value == "create"
     assert first["audit"][2]["name"] == "北京鑫锐科技有限公司"
