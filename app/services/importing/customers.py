@@ -411,8 +411,10 @@ def plan_customer_import(
         mapping = _checked_mapping(mapping, header, fields)
         groups, row_errors, read = _group_rows(
             _chain(consumed, rows), mapping, users, definitions, actor, progress)
+    pending: list[_Group | None] = list(groups)
+    del groups  # _match lets each group go as it plans it
     with uow.reading():
-        planned = _match(uow, actor, groups, choices, decisions or {})
+        planned = _match(uow, actor, pending, choices, decisions or {})
     return ImportPlan(path=str(path), sheet=sheet, header=header, mapping=dict(mapping),
                       customers=tuple(planned), row_errors=tuple(row_errors), rows_read=read,
                       on_match=choices)
@@ -944,12 +946,15 @@ def _phones_of(draft: CustomerDraft) -> list[str]:
     return found
 
 
-def _match(uow: UnitOfWork, actor: Actor, groups: Sequence[_Group],
+def _match(uow: UnitOfWork, actor: Actor, groups: list[_Group | None],
            choices: Mapping[str, str],
            decisions: Mapping[int, str]) -> list[PlannedCustomer]:
     """Each group checked and matched: against the stored customers (one read of the
-    directory, one phone lookup for the whole sheet) and the groups above it."""
-    actor_free = [(g, _draft(g, actor)) for g in groups]
+    directory, one phone lookup for the whole sheet) and the groups above it.
+
+    Takes ``groups`` over: each is let go (None) once planned, so that the sheet's rows
+    as read and the plan made of them are not both held whole (a draft is made twice
+    instead, first for its phone numbers)."""
     stored = _Index()
     d = customer_directory.c
     info: dict[int, tuple[str, str]] = {}
@@ -957,12 +962,16 @@ def _match(uow: UnitOfWork, actor: Actor, groups: Sequence[_Group],
             select(d.id, d.code, d.name, d.pinyin_full)):
         stored.add(cid, name, (), full or "")
         info[cid] = (code, name)
-    phones = sorted({p for _g, draft in actor_free for p in _phones_of(draft)})
+    phones = sorted({p for g in groups if g is not None
+                     for p in _phones_of(_draft(g, actor))})
     stored.by_phone.update(_stored_phones(uow, actor, phones))
     above = _Index()
     updating: dict[int, int] = {}  # stored customer → the planned update of it
     planned: list[PlannedCustomer] = []
-    for index, (group, draft) in enumerate(actor_free):
+    for index, group in enumerate(groups):
+        assert group is not None
+        groups[index] = None
+        draft = _draft(group, actor)
         phones_here = _phones_of(draft)
         issues = list(group.errors)
         issues.extend(_draft_issues(uow, group, draft))
