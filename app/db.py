@@ -851,15 +851,16 @@ def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]
     On PostgreSQL one ``INSERT … SELECT * FROM unnest(:a, :b, …)`` with a list per column:
     the driver sends each list as one array, where a batch of single-row INSERTs costs the
     program a few microseconds a row and the server a statement a row (100 000 rows of
-    search keys and phone suffixes as a station's login: 3.1 s against 4.5 s). Elsewhere
-    one executemany."""
+    search keys and phone suffixes as a station's login: 3.1 s against 4.5 s); from
+    COPY_FROM_ROWS rows into a table without row security, COPY (`_copy_rows`).
+    Elsewhere one executemany."""
     if not rows:
         return
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), rows)
         return
     names = tuple(rows[0])
-    if _copies(connection, table):
+    if len(rows) >= COPY_FROM_ROWS and _copies(connection, table):
         _copy_rows(connection, table, names, rows)
         return
     statement = _UNNEST.get((table, names))
@@ -874,6 +875,11 @@ def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]
         _UNNEST[(table, names)] = statement
     connection.execute(statement, {name: [row[name] for row in rows] for name in names})
 
+
+# From how many rows `insert_many` streams them with COPY: an import's chunk, not a save
+# at a station (a card's phone suffixes), where COPY's two round trips would cost more than
+# one INSERT, which can also travel with the statements around it.
+COPY_FROM_ROWS: Final = 1000
 
 # Per engine: the tables row security is on for (COPY FROM is refused on them).
 _SECURED_TABLES: weakref.WeakKeyDictionary[Engine, frozenset[str]] = \
