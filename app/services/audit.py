@@ -125,21 +125,22 @@ def _plain(value: Any) -> Any:
 
 def snapshot(obj: Base, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The column values of ``obj`` as JSON-ready data (for before/after comparison)."""
-    mapper = inspect(type(obj))
-    names = fields if fields is not None else [c.key for c in mapper.column_attrs]
-    return {
-        name: _plain(getattr(obj, name))
-        for name in names
-        if name not in SECRET_FIELDS and name not in BOOKKEEPING_FIELDS
-    }
+    names = fields if fields is not None else _columns(type(obj))
+    return {name: _plain(getattr(obj, name)) for name in names if _recorded(name)}
 
 
 def snapshot_values(model: type[Base], values: Mapping[str, Any]) -> dict[str, Any]:
     """What :func:`snapshot` gives for a row of ``model`` written from ``values`` (by
     attribute name) without an object: a bulk insert's."""
-    names = [c.key for c in inspect(model).column_attrs]
-    return {name: _plain(values.get(name)) for name in names
-            if name not in SECRET_FIELDS and name not in BOOKKEEPING_FIELDS}
+    return {name: _plain(values.get(name)) for name in _columns(model) if _recorded(name)}
+
+
+def _columns(model: type[Base]) -> list[str]:
+    return [c.key for c in inspect(model).column_attrs]
+
+
+def _recorded(name: str) -> bool:
+    return name not in SECRET_FIELDS and name not in BOOKKEEPING_FIELDS
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.db import PLAN_PER_RUN, insert_with_ids, sends_ahead
+from app.db import PLAN_PER_RUN, insert_many, insert_with_ids, sends_ahead
 from app.i18n import tr
 from app.models import Address, Contact, Customer, Device, MeterReading, User, utcnow
 from app.models.base import UTCDateTime
@@ -827,7 +827,7 @@ def add_customers(
                                          c["mobile_digits"])
     if new_addresses:
         connection.execute(insert(_table(Address)), _full_rows(Address, new_addresses))
-    search_keys.insert_rows(connection, _table(PhoneSuffix), phones)
+    insert_many(connection, _table(PhoneSuffix), phones)
     search_keys.keep_new_customers(session=uow.session, customers=[
         (row["id"], row["name"], row.get("short_name"), row.get("kind")) for row in customers],
         made=keys)

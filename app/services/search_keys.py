@@ -36,7 +36,6 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.db import insert_many
@@ -166,16 +165,8 @@ def keep_new_customers(session: Session,
     # In the lookup index's order: the inserts land near each other in it.
     keys.sort(key=lambda row: row["term"])
     connection = session.connection()
-    insert_rows(connection, _table(SearchKey), keys)
-    insert_rows(connection, _table(NameSuffix), suffixes)
-
-
-def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows of the same columns at once (Core: no objects; app.db.insert_many:
-    one statement of arrays on PostgreSQL, one executemany elsewhere). (Written as one
-    INSERT … VALUES (…), (…) per few hundred rows instead, an import of 10 000 customers
-    took twice as long: each such statement is compiled anew.)"""
-    insert_many(connection, table, rows)
+    insert_many(connection, _table(SearchKey), keys)
+    insert_many(connection, _table(NameSuffix), suffixes)
 
 
 def keep_product(session: Session, product: Product, *, new: bool = False) -> None:
@@ -251,7 +242,7 @@ def _keep_phone_suffixes(session: Session, _context: UOWTransaction) -> None:
     rows = [r for c in own for r in phone_rows(c.id, None, c.phone_digits)]
     rows += [r for k in contacts
              for r in phone_rows(k.customer_id, k.id, k.phone_digits, k.mobile_digits)]
-    insert_rows(connection, _table(PhoneSuffix), rows)
+    insert_many(connection, _table(PhoneSuffix), rows)
 
 
 def all_rows(session: Session) -> Iterator[dict[str, Any]]:
@@ -377,7 +368,6 @@ __all__ = [
     "customer_suffixes",
     "digits_params",
     "drop_keys",
-    "insert_rows",
     "keep_new_customers",
     "keys_of",
     "name_of",

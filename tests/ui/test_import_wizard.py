@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -206,18 +207,23 @@ def test_opening_receivables_through_the_wizard(
             (stored.id, Decimal("1500.00"), True)]
 
 
-def test_the_product_list_opens_the_wizard_on_products(
-    qtbot: QtBot, make_context: MakeContext, manager: Actor, clerk: Actor,
-) -> None:
-    from app.ui.catalog.products_page import ProductListPage
-
-    page = ProductListPage(make_context(manager, "management"))
+def _opened_from(qtbot: QtBot, page: Any) -> ImportWizard:
+    """The wizard the page's Import… button opens (the button is shown to management)."""
     qtbot.addWidget(page)
     assert page.import_button.isVisibleTo(page)
     page.import_button.click()
     wizard = page.import_wizard
     assert isinstance(wizard, ImportWizard)
     qtbot.addWidget(wizard)
+    return wizard
+
+
+def test_the_product_list_opens_the_wizard_on_products(
+    qtbot: QtBot, make_context: MakeContext, manager: Actor, clerk: Actor,
+) -> None:
+    from app.ui.catalog.products_page import ProductListPage
+
+    wizard = _opened_from(qtbot, ProductListPage(make_context(manager, "management")))
     assert wizard.kind.key == "products"
     assert wizard.file_page.kind_combo.currentData() == "products"
     assert "SKU" in wizard.file_page.kind_note.text()
@@ -231,13 +237,7 @@ def test_the_aging_report_opens_the_wizard_on_opening_balances(
 ) -> None:
     from app.ui.sales.aging_page import ReceivablesAgingPage
 
-    page = ReceivablesAgingPage(make_context(manager, "management"))
-    qtbot.addWidget(page)
-    assert page.import_button.isVisibleTo(page)
-    page.import_button.click()
-    wizard = page.import_wizard
-    assert isinstance(wizard, ImportWizard)
-    qtbot.addWidget(wizard)
+    wizard = _opened_from(qtbot, ReceivablesAgingPage(make_context(manager, "management")))
     assert wizard.file_page.kind_combo.currentData() == "receivables"
     assert "not as sales" in wizard.file_page.kind_note.text()
     salesperson = ReceivablesAgingPage(make_context(sales_user))

@@ -19,16 +19,16 @@ from typing import Any, Final
 
 from app.i18n import tr
 from app.services.importing.customers import (
+    ChunkWriter,
     ImportField,
+    ImportResult,
     RowIssue,
     _checked_mapping,
     _date,
     _text,
-    close_batch,
     guess_mapping,
     known_header,
-    open_batch,
-    still_running,
+    write_batch,
 )
 from app.services.importing.source import Formula, Header, find_header, open_source
 from app.services.permissions import Actor
@@ -67,55 +67,14 @@ class RecordPlan:
         return [i for record in self.records() for i in record.errors]
 
 
-@dataclass(frozen=True)
-class ChunkRun:
-    """How :func:`write_in_chunks` went: the batch, what was written (``created``,
-    ``updated``, ``unchanged``), the rows skipped and refused, and whether it was stopped."""
-
-    batch_id: int
-    counts: Mapping[str, int]
-    skipped: int
-    refused: tuple[RowIssue, ...]
-    cancelled: bool
-
-
-# Writes one chunk's records in the transaction it is given: the rows it refused, with
-# ``counts`` (created, updated, unchanged) moved for what it wrote.
-ChunkWriter = Callable[[UnitOfWork, int, Sequence[Any], dict[str, int]], Iterable[RowIssue]]
-
-
 def write_in_chunks(uow: UnitOfWork, actor: Actor, *, kind: str, plan: RecordPlan,
                     check: Callable[[UnitOfWork], None], write: ChunkWriter, chunk: int,
                     progress: Callable[[int, int], None] | None,
-                    cancelled: Callable[[], bool]) -> ChunkRun:
-    """Write ``plan``'s records to create or update, ``chunk`` to a transaction, in an
-    import batch of ``kind``: each chunk checks the permissions again (``check``) and that
-    the batch was not marked interrupted meanwhile; ``cancelled`` is asked between chunks
-    (what the committed chunks wrote stays, and can be undone)."""
-    batch_id = open_batch(uow, actor, kind, plan.path, plan.rows_read, plan.header,
-                          plan.mapping)
-    records = plan.records()
-    todo = [r for r in records if r.outcome in ("create", "update")]
-    refused = [i for r in records if r.outcome == "error" for i in r.errors]
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
-    stopped = False
-    for start in range(0, len(todo), chunk):
-        if cancelled():
-            stopped = True
-            break
-        with uow:
-            check(uow)
-            still_running(uow, batch_id)
-            refused.extend(write(uow, batch_id, todo[start:start + chunk], counts))
-            uow.commit()
-        if progress is not None:
-            progress(min(start + chunk, len(todo)), len(todo))
-    skipped = sum(1 for r in records if r.outcome == "skip")
-    close_batch(uow, actor, batch_id, plan.path, status="cancelled" if stopped else "done",
-                created=counts["created"], updated=counts["updated"], skipped=skipped,
-                refused=len({i.row for i in refused}))
-    return ChunkRun(batch_id=batch_id, counts=counts, skipped=skipped,
-                    refused=tuple(refused), cancelled=stopped)
+                    cancelled: Callable[[], bool]) -> ImportResult:
+    """Write ``plan``'s records (customers.write_batch): ``chunk`` to a transaction, in an
+    import batch of ``kind``."""
+    return write_batch(uow, actor, kind=kind, plan=plan, records=plan.records(), check=check,
+                       write=write, chunk=chunk, progress=progress, cancelled=cancelled)
 
 
 def errors_said(errors: Iterable[RowIssue], label: Callable[[str], str]) -> str:
@@ -212,5 +171,5 @@ def amount_of(raw: object) -> Decimal | None:
         return None
 
 
-__all__ = ["ChunkRun", "RecordPlan", "amount_of", "date_of", "errors_said", "read_row",
+__all__ = ["ImportResult", "RecordPlan", "amount_of", "date_of", "errors_said", "read_row",
            "read_sheet", "write_in_chunks"]

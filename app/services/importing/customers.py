@@ -1115,12 +1115,17 @@ def _combined(base: CustomerDraft, more: CustomerDraft, *, overwrite: bool) -> C
 
 @dataclass(frozen=True)
 class ImportResult:
+    """How an import went, whatever it brought in: its batch, the records created and
+    updated (``unchanged``: matched rows that had nothing to fill), the rows skipped and
+    refused, and whether it was stopped."""
+
     batch_id: int
     created: int
     updated: int
     skipped: int
     refused: tuple[RowIssue, ...]
-    cancelled: bool
+    cancelled: bool = False
+    unchanged: int = 0
 
 
 def run_customer_import(
@@ -1132,36 +1137,73 @@ def run_customer_import(
     import's batch. ``cancelled`` is asked between chunks: what the committed chunks wrote
     stays (and can be undone). A stored customer changed since the dry run is not
     updated (refused, with who changed it): no silent overwrite."""
-    batch_id = open_batch(uow, actor, CUSTOMERS, plan.path, plan.rows_read, plan.header,
-                          plan.mapping)
-    todo = [p for p in plan.customers if p.outcome in ("create", "update")]
-    counts = {"created": 0, "updated": 0}
-    refused: list[RowIssue] = list(plan.row_errors)
-    refused.extend(i for p in plan.customers if p.outcome == "error" for i in p.errors)
-    skipped = sum(1 for p in plan.customers if p.outcome == "skip")
-    stopped = False
     with _KeysAhead(waits_on_server(uow.engine)) as ahead:
-        for start in range(0, len(todo), chunk):
-            if cancelled():
-                stopped = True
-                break
-            keys = ahead.take()
-            with uow:
-                _check_importer(uow, actor)
-                still_running(uow, batch_id)
-                refused.extend(_write_chunk(uow, actor, batch_id, todo[start:start + chunk],
-                                            counts, keys))
-                # Made while the commit waits for the server (its deferred checks).
-                ahead.prepare(todo[start + chunk:start + 2 * chunk])
-                uow.commit()
-            if progress is not None:
-                progress(min(start + chunk, len(todo)), len(todo))
+        return write_batch(
+            uow, actor, kind=CUSTOMERS, plan=plan, records=plan.customers,
+            refused=plan.row_errors, chunk=chunk, progress=progress, cancelled=cancelled,
+            check=lambda unit: _check_importer(unit, actor),
+            write=lambda unit, batch_id, records, counts: _write_chunk(
+                unit, actor, batch_id, records, counts, ahead.take()),
+            # Made while the commit waits for the server (its deferred checks).
+            before_commit=ahead.prepare)
+
+
+class SheetInfo(Protocol):
+    """What an import batch records of the dry run it writes."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def rows_read(self) -> int: ...
+    @property
+    def header(self) -> Header: ...
+    @property
+    def mapping(self) -> Mapping[int, str]: ...
+
+
+# Writes one chunk's records in the transaction it is given: the rows it refused, with
+# ``counts`` (created, updated, unchanged) moved for what it wrote.
+ChunkWriter = Callable[[UnitOfWork, int, Sequence[Any], dict[str, int]], Iterable[RowIssue]]
+
+
+def write_batch(uow: UnitOfWork, actor: Actor, *, kind: str, plan: SheetInfo,
+                records: Sequence[Any], check: Callable[[UnitOfWork], None],
+                write: ChunkWriter, chunk: int, progress: ProgressCallback | None,
+                cancelled: Callable[[], bool], refused: Iterable[RowIssue] = (),
+                before_commit: Callable[[Sequence[Any]], None] | None = None,
+                ) -> ImportResult:
+    """Every import's writing: ``records`` (each with ``outcome`` — create, update, skip,
+    error — and ``errors``) to create or update, ``chunk`` to a transaction, in an import
+    batch of ``kind``. Each chunk checks the permissions again (``check``) and that the
+    batch was not marked interrupted meanwhile; ``cancelled`` is asked between chunks
+    (what the committed chunks wrote stays, and can be undone). ``refused``: rows that
+    made no record; ``before_commit`` is given the next chunk just before each commit."""
+    batch_id = open_batch(uow, actor, kind, plan.path, plan.rows_read, plan.header,
+                          plan.mapping)
+    todo = [r for r in records if r.outcome in ("create", "update")]
+    said = [*refused, *(i for r in records if r.outcome == "error" for i in r.errors)]
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    stopped = False
+    for start in range(0, len(todo), chunk):
+        if cancelled():
+            stopped = True
+            break
+        with uow:
+            check(uow)
+            still_running(uow, batch_id)
+            said.extend(write(uow, batch_id, todo[start:start + chunk], counts))
+            if before_commit is not None:
+                before_commit(todo[start + chunk:start + 2 * chunk])
+            uow.commit()
+        if progress is not None:
+            progress(min(start + chunk, len(todo)), len(todo))
+    skipped = sum(1 for r in records if r.outcome == "skip")
     close_batch(uow, actor, batch_id, plan.path, status="cancelled" if stopped else "done",
                 created=counts["created"], updated=counts["updated"], skipped=skipped,
-                refused=len({i.row for i in refused}))
+                refused=len({i.row for i in said}))
     return ImportResult(batch_id=batch_id, created=counts["created"],
-                        updated=counts["updated"], skipped=skipped, refused=tuple(refused),
-                        cancelled=stopped)
+                        updated=counts["updated"], unchanged=counts["unchanged"],
+                        skipped=skipped, refused=tuple(said), cancelled=stopped)
 
 
 def open_batch(uow: UnitOfWork, actor: Actor, kind: str, path: str, rows_read: int,

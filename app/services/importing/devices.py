@@ -25,6 +25,7 @@ from app.models.imports import ImportItem
 from app.services import audit
 from app.services.errors import ValidationError
 from app.services.importing.common import (
+    ImportResult,
     RecordPlan,
     date_of,
     errors_said,
@@ -237,30 +238,17 @@ def _contracts(uow: UnitOfWork, numbers: set[str]) -> dict[str, tuple[int, int]]
     return found
 
 
-@dataclass(frozen=True)
-class DeviceImportResult:
-    batch_id: int
-    created: int
-    updated: int
-    skipped: int
-    refused: tuple[RowIssue, ...]
-    cancelled: bool = False
-
-
 def run_device_import(*, uow: UnitOfWork, actor: Actor, plan: DevicePlan,
                       chunk: int = CHUNK, progress: Callable[[int, int], None] | None = None,
-                      cancelled: Callable[[], bool] = lambda: False) -> DeviceImportResult:
+                      cancelled: Callable[[], bool] = lambda: False) -> ImportResult:
     """Write ``plan``, a chunk of rows per transaction, each machine (and its contract
     link) noted in the batch. A stored machine changed since the dry run is refused.
     ``cancelled`` is asked between chunks: what the committed chunks wrote stays."""
-    run = write_in_chunks(
+    return write_in_chunks(
         uow, actor, kind=DEVICES, plan=plan, chunk=chunk, progress=progress,
         cancelled=cancelled, check=lambda unit: _check_importer(unit, actor),
         write=lambda unit, batch_id, records, counts: _write_chunk(unit, actor, batch_id,
                                                                      records, counts))
-    return DeviceImportResult(batch_id=run.batch_id, created=run.counts["created"],
-                              updated=run.counts["updated"], skipped=run.skipped,
-                              refused=run.refused, cancelled=run.cancelled)
 
 
 def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
@@ -336,5 +324,5 @@ def _update(uow: UnitOfWork, actor: Actor, batch_id: int, planned: PlannedDevice
     return 1
 
 
-__all__ = ["ON_MATCH", "DeviceImportResult", "DevicePlan", "PlannedDevice",
+__all__ = ["ON_MATCH", "DevicePlan", "PlannedDevice",
            "plan_device_import", "run_device_import", "write_device_error_report"]

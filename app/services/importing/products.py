@@ -37,6 +37,7 @@ from app.services import audit, search_keys
 from app.services.catalog import ProductDraft, _fields, check_product_draft
 from app.services.errors import PermissionDenied, ValidationError
 from app.services.importing.common import (
+    ImportResult,
     RecordPlan,
     amount_of,
     errors_said,
@@ -315,23 +316,11 @@ def _stored_products(uow: UnitOfWork, skus: set[str]) -> dict[str, tuple[int, in
 # --- the import ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ProductImportResult:
-    batch_id: int
-    created: int
-    # Stored products changed; ``unchanged``: matched rows that had nothing to fill.
-    updated: int
-    unchanged: int
-    skipped: int
-    refused: tuple[RowIssue, ...]
-    cancelled: bool
-
-
 def run_product_import(
     *, uow: UnitOfWork, actor: Actor, plan: ProductPlan, chunk: int = CHUNK,
     progress: ProgressCallback | None = None,
     cancelled: Callable[[], bool] = lambda: False,
-) -> ProductImportResult:
+) -> ImportResult:
     """Write ``plan``: a chunk of rows per transaction, each product noted in the batch.
     ``cancelled`` is asked between chunks: what the committed chunks wrote stays (and can
     be undone). A stored product changed since the dry run is refused, not overwritten;
@@ -339,15 +328,11 @@ def run_product_import(
     cost_column = _cost_column(plan.mapping)
     with uow.reading():
         _check_product_importer(uow, actor, cost_column)
-    run = write_in_chunks(
+    return write_in_chunks(
         uow, actor, kind=PRODUCTS, plan=plan, chunk=chunk, progress=progress,
         cancelled=cancelled, check=lambda unit: _check_product_importer(unit, actor, cost_column),
         write=lambda unit, batch_id, records, counts: _write_chunk(unit, actor, batch_id,
                                                                      records, counts))
-    return ProductImportResult(batch_id=run.batch_id, created=run.counts["created"],
-                               updated=run.counts["updated"],
-                               unchanged=run.counts["unchanged"], skipped=run.skipped,
-                               refused=run.refused, cancelled=run.cancelled)
 
 
 def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
@@ -475,6 +460,6 @@ def write_product_error_report(plan: ProductPlan, out: str | Path) -> int:
     return write_rows_report(plan, out, label=field_label)
 
 
-__all__ = ["FIELDS", "PRODUCTS", "PlannedProduct", "ProductImportResult", "ProductPlan",
+__all__ = ["FIELDS", "PRODUCTS", "PlannedProduct", "ProductPlan",
            "field_label", "plan_product_import", "run_product_import",
            "write_product_error_report"]

@@ -33,6 +33,7 @@ from app.models.imports import ImportItem
 from app.services import audit
 from app.services.errors import ValidationError
 from app.services.importing.common import (
+    ImportResult,
     RecordPlan,
     amount_of,
     date_of,
@@ -290,32 +291,19 @@ def _value(code: str, raw: object) -> Any:
     return text
 
 
-@dataclass(frozen=True)
-class ReceivableImportResult:
-    batch_id: int
-    created: int
-    updated: int
-    skipped: int
-    refused: tuple[RowIssue, ...]
-    cancelled: bool
-
-
 def run_receivable_import(*, uow: UnitOfWork, actor: Actor, plan: ReceivablePlan,
                           chunk: int = CHUNK, progress: ProgressCallback | None = None,
                           cancelled: Callable[[], bool] = lambda: False,
-                          ) -> ReceivableImportResult:
+                          ) -> ImportResult:
     """Write ``plan``, a chunk of rows per transaction, each opening balance noted in the
     batch. A row the order rules refuse (a closed period, a salesperson who may not own
     the customer's orders) is reported, not written; a stored balance changed since the dry
     run is refused, not overwritten."""
-    run = write_in_chunks(
+    return write_in_chunks(
         uow, actor, kind=RECEIVABLES, plan=plan, chunk=chunk, progress=progress,
         cancelled=cancelled, check=lambda unit: _check_receivables_importer(unit, actor),
         write=lambda unit, batch_id, records, counts: _write_chunk(unit, actor, batch_id,
                                                                      records, counts))
-    return ReceivableImportResult(batch_id=run.batch_id, created=run.counts["created"],
-                                  updated=run.counts["updated"], skipped=run.skipped,
-                                  refused=run.refused, cancelled=run.cancelled)
 
 
 def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
@@ -444,7 +432,7 @@ def set_opening_amount(order: Order, amount: Decimal) -> None:
     order.total_amount = amount
 
 
-__all__ = ["FIELDS", "RECEIVABLES", "PlannedBalance", "ReceivableImportResult",
+__all__ = ["FIELDS", "RECEIVABLES", "PlannedBalance", "ImportResult",
            "ReceivablePlan", "opening_description", "plan_receivable_import",
            "run_receivable_import", "set_opening_amount",
            "write_receivable_error_report"]

@@ -131,9 +131,7 @@ class ProductListPage(ListPage):
         """The import wizard for products; the list shows what it wrote once it ends."""
         from app.ui.customers.import_wizard import open_import_wizard
 
-        wizard = open_import_wizard(self._ctx, self, kind="products")
-        wizard.imported.connect(lambda _result: self.refresh())
-        wizard.undone.connect(lambda _result: self.refresh())
+        wizard = open_import_wizard(self._ctx, self, kind="products", then=self.refresh)
         self.import_wizard = wizard
         return wizard
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -699,13 +700,18 @@ class RunPage(_Page):
 
 
 def open_import_wizard(ctx: AppContext, parent: QWidget | None = None, *,
-                       kind: str | None = None) -> ImportWizard:
+                       kind: str | None = None,
+                       then: Callable[[], object] | None = None) -> ImportWizard:
     """Create and show the wizard (non-modal, as every dialog of the program), with
-    ``kind`` (``products``, …) chosen when it is opened from that kind's list."""
+    ``kind`` (``products``, …) chosen when it is opened from that kind's list; ``then``
+    (the list's or report's refresh) is called once an import or its undo has written."""
     wizard = ImportWizard(ctx, parent)
     wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     if kind is not None:
         wizard.choose_kind(next(k for k in KINDS if k.key == kind))
+    if then is not None:
+        wizard.imported.connect(lambda _result: then())
+        wizard.undone.connect(lambda _result: then())
     wizard.show()
     return wizard
 

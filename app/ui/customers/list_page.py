@@ -266,10 +266,7 @@ class CustomerListPage(QWidget):
         """The import wizard; the list shows what it wrote once it ends."""
         from app.ui.customers.import_wizard import open_import_wizard
 
-        wizard = open_import_wizard(self._ctx, self)
-        wizard.imported.connect(lambda _result: self.apply_search())
-        wizard.undone.connect(lambda _result: self.apply_search())
-        self.import_wizard = wizard
+        self.import_wizard = open_import_wizard(self._ctx, self, then=self.apply_search)
 
     def open_import_history(self) -> QWidget:
         """The past imports; the list shows what an undo there changed."""

@@ -251,9 +251,7 @@ class ReceivablesAgingPage(ListPage):
         """The import wizard for opening balances; the report is read again once it ends."""
         from app.ui.customers.import_wizard import open_import_wizard
 
-        wizard = open_import_wizard(self._ctx, self, kind="receivables")
-        wizard.imported.connect(lambda _result: self.refresh())
-        wizard.undone.connect(lambda _result: self.refresh())
+        wizard = open_import_wizard(self._ctx, self, kind="receivables", then=self.refresh)
         self.import_wizard = wizard
         return wizard
 
