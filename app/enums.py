@@ -28,6 +28,9 @@ class Module(StrEnum):
     CARE = "care"
     STATISTICS = "statistics"
     ADMINISTRATION = "administration"
+    # The read trail and its alerts (客户资源安全): who read which customers. By default the
+    # general manager only; the people it watches must not read it.
+    CUSTOMER_GUARD = "customer_guard"
 
 
 class Operation(StrEnum):
@@ -295,3 +298,15 @@ class AuditAction(StrEnum):
     PHONE_LOOKUP = "phone_lookup"
     # A sheet brought in, or an import undone (app.services.importing).
     IMPORT = "import"
+    # Someone read the read trail (app.services.customer_guard): watching is watched too.
+    READ_TRAIL = "read_trail"
+
+
+class ReadAction(StrEnum):
+    """What a person did that showed them customers (the read trail, app.services.read_trail)."""
+
+    CARD = "card"  # opened a customer card
+    OVERVIEW = "overview"  # opened a customer's 360 view
+    SEARCH = "search"  # read a page of the customer list (a search, or the list itself)
+    EXPORT = "export"  # exported customers
+    PRINT = "print"  # printed a document of a customer

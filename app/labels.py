@@ -40,6 +40,7 @@ from app.enums import (
     Priority,
     ProductCategory,
     QuotationStatus,
+    ReadAction,
     ServiceMode,
     StationCode,
     TaskStatus,
@@ -69,6 +70,7 @@ ENUM_LABELS: Mapping[type[StrEnum], Mapping[str, str]] = {
         Module.CARE: "Customer care",
         Module.STATISTICS: "Statistics",
         Module.ADMINISTRATION: "Administration",
+        Module.CUSTOMER_GUARD: "Customer base protection",
     },
     Operation: {
         Operation.VIEW: "View",
@@ -284,6 +286,14 @@ ENUM_LABELS: Mapping[type[StrEnum], Mapping[str, str]] = {
         AuditAction.DB_CHANGE: "Changed outside StationCRM",
         AuditAction.PHONE_LOOKUP: "Phone number looked up",
         AuditAction.IMPORT: "Imported",
+        AuditAction.READ_TRAIL: "Read trail viewed",
+    },
+    ReadAction: {
+        ReadAction.CARD: "Opened card",
+        ReadAction.OVERVIEW: "Opened 360 view",
+        ReadAction.SEARCH: "Listed customers",
+        ReadAction.EXPORT: "Exported customers",
+        ReadAction.PRINT: "Printed",
     },
 }
 

@@ -32,6 +32,8 @@ from app.models.system import (
     CustomFieldDefinition,
     CustomFieldValue,
     DocumentSequence,
+    GuardRules,
+    ReadEntry,
     RequestKey,
 )
 from app.models.work import CareItem, Task
@@ -40,6 +42,7 @@ __all__ = [
     "Address",
     "AppSetting",
     "AuditEntry",
+    "ReadEntry",
     "Base",
     "CareItem",
     "Contact",
@@ -50,6 +53,7 @@ __all__ = [
     "Department",
     "Device",
     "DocumentSequence",
+    "GuardRules",
     "FeedEntry",
     "ImportBatch",
     "ImportItem",

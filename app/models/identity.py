@@ -104,6 +104,9 @@ class User(Tracked, Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(deferred=True)
     last_login_at: Mapped[Timestamp | None]
     language: Mapped[str | None] = mapped_column(String(10))
+    # The day the person gave notice (提出离职), entered by management: the read trail's
+    # alerts watch the weeks after it (app.services.customer_guard).
+    notice_on: Mapped[dt.date | None]
 
     role: Mapped[Role] = relationship(foreign_keys=[role_id])
     department: Mapped[Department | None] = relationship(foreign_keys=[department_id])

@@ -1,4 +1,4 @@
-"""Cross-cutting records: audit log, custom fields, document number sequences, settings."""
+"""Cross-cutting records: audit log, read trail, custom fields, number sequences, settings."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Unicode,
     UniqueConstraint,
@@ -28,7 +29,7 @@ from app.models.base import (
     Timestamp,
     Tracked,
 )
-from app.models.enums import AuditAction, CustomFieldEntity, CustomFieldKind
+from app.models.enums import AuditAction, CustomFieldEntity, CustomFieldKind, ReadAction
 
 
 class AuditEntry(Base):
@@ -62,6 +63,53 @@ class AuditEntry(Base):
     # SQL tool outside StationCRM can be told from one StationCRM audited.
     db_principal: Mapped[str | None] = mapped_column(Unicode(128))
     tx_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ReadEntry(Base):
+    """One read of customers by a person (the read trail, 客户资源安全): a card or 360 view
+    opened, a page of the customer list, an export, a printed document. Never changed.
+
+    Written in batches by the station (app.services.read_trail), so a read never waits for
+    it; on a secured server every login may add rows but none may read, change or delete
+    them, and the database stamps the login's own user (app.security). Read only through
+    app.services.customer_guard, by the roles given the customer-guard module.
+
+    ``day`` and ``minute`` are the station's local date and minute of the day, so the
+    per-day figures are a GROUP BY on a plain column on every engine and "after hours"
+    needs no time zone arithmetic in SQL. ``customer_id`` is a plain id (a card or a
+    document of one customer), not a foreign key: the trail outlives a deleted or merged
+    card. ``customers`` is how many customers the read showed (1 for a card).
+    """
+
+    __tablename__ = "read_trail"
+    __table_args__ = (
+        # The per-person-day figures read this index alone.
+        Index("ix_read_trail_day", "day", "user_id", "action", "customer_id", "customers"),
+        # One person's reads of a day in order (the drill-down, the sweep check).
+        Index("ix_read_trail_user_day", "user_id", "day", "minute"),
+        # No RETURNING on insert: a station adds rows it may not read back.
+        {"implicit_returning": False},
+    )
+
+    at: Mapped[Timestamp]
+    day: Mapped[dt.date] = mapped_column(Date)
+    minute: Mapped[int] = mapped_column(SmallInteger)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[ReadAction]
+    customer_id: Mapped[int | None] = mapped_column(Integer)
+    customers: Mapped[int] = mapped_column(Integer, default=1)
+    # The search text, or the document's kind and number.
+    detail: Mapped[str | None] = mapped_column(Unicode(100))
+
+
+class GuardRules(Tracked, Base):
+    """The read trail's alert rules as management tuned them (one row, a JSON object;
+    app.services.customer_guard.GuardRules). A table of its own, not an app setting:
+    every login reads the settings, and the people watched must not read the thresholds."""
+
+    __tablename__ = "guard_rules"
+
+    value: Mapped[LongText]
 
 
 class RequestKey(Base):

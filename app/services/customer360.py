@@ -61,8 +61,10 @@ from app.models.enums import (
     Module,
     Operation,
     OrderStatus,
+    ReadAction,
     TicketStatus,
 )
+from app.services import read_trail
 from app.services.audit import render_summary
 from app.services.customers import refuse_hidden_customer
 from app.services.permissions import (
@@ -197,7 +199,7 @@ def customer_overview(
         receivable = (head.orders_open or Decimal("0")) + (head.tickets_open or Decimal("0"))
         if not grants.allows(Module.PAYMENTS, Operation.VIEW):
             receivable = Decimal("0")
-        return CustomerOverview(
+        overview = CustomerOverview(
             id=head.id, code=head.code, version=head.version, name=head.name,
             customer_class=head.customer_class, source=head.source, status=head.status,
             owner_name=head.owner_name,
@@ -206,6 +208,8 @@ def customer_overview(
             receivable=Decimal(receivable).quantize(Decimal("0.01")),
             devices=devices, contracts=contracts, timeline=timeline,
         )
+    read_trail.note(uow.engine, actor, ReadAction.OVERVIEW, customer_id=customer_id)
+    return overview
 
 
 def _header_query(customer_id: int, with_receivable: bool,

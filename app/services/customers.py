@@ -62,10 +62,11 @@ from app.models.enums import (
     DeviceStatus,
     Module,
     Operation,
+    ReadAction,
 )
 from app.models.system import CustomFieldValue
 from app.security import principals
-from app.services import audit, custom_fields, requests, search_keys
+from app.services import audit, custom_fields, read_trail, requests, search_keys
 from app.services.custom_fields import FieldDefinition
 from app.services.directory import customer_entry
 from app.services.errors import NotFound, ValidationError
@@ -902,7 +903,9 @@ def get_customer(*, uow: UnitOfWork, actor: Actor, customer_id: int) -> Customer
         card = _read_card(uow, actor, customer_id)
         require_in_scope(uow, actor, Module.CUSTOMERS, Operation.VIEW,
                          card.customer.owner_id, card.owner_department_id)
-        return _card(uow, actor, card)
+        detail = _card(uow, actor, card)
+    read_trail.note(uow.engine, actor, ReadAction.CARD, customer_id=customer_id)
+    return detail
 
 
 def update_customer(
@@ -1135,7 +1138,11 @@ def search_customers(
                     uow=uow, entity=CustomFieldEntity.CUSTOMER, record_ids=visible_ids
                 ).items()
             }
-        return CustomerPage(rows=page, next_after=cursor, custom=custom, total=total)
+    # Every page read is one line of the read trail: paging through the whole list is
+    # reading it (the restricted rows too: their names and owners are the customer base).
+    read_trail.note(uow.engine, actor, ReadAction.SEARCH, customers=len(page),
+                    detail=text.strip() or None)
+    return CustomerPage(rows=page, next_after=cursor, custom=custom, total=total)
 
 
 @dataclass(frozen=True)

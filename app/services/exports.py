@@ -32,10 +32,11 @@ from app.models.enums import (
     Operation,
     OrderStatus,
     QuotationStatus,
+    ReadAction,
     TicketStatus,
 )
 from app.reports.tabular import Cell, Sheet, write_csv, write_xlsx
-from app.services import audit, custom_fields
+from app.services import audit, custom_fields, read_trail
 from app.services.customers import CustomerFilters, filter_conditions, search_condition
 from app.services.errors import ValidationError
 from app.services.paging import in_chunks
@@ -84,6 +85,9 @@ def _write_audited(uow: UnitOfWork, actor: Actor, target: Path, kind: str, *, en
                            rows=count, file=target.name),
                  {"rows": count, "format": kind, "file": target.name, **details})
     uow.commit()
+    # Every export shows customers (a list of them, or their names on each row): one
+    # line of the read trail, with what was exported and how many rows.
+    read_trail.note(uow.engine, actor, ReadAction.EXPORT, customers=count, detail=what)
     return ExportResult(path=target, row_count=count, columns=tuple(headers))
 
 
@@ -211,6 +215,7 @@ def export_customers(
                 "text": text or None,
                 "filters": {k: (str(v) if v is not None else None)
                             for k, v in vars(filters).items()}})
+
 
 
 def export_orders(

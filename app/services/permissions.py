@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
@@ -382,6 +382,11 @@ class RoleTemplate:
     hidden: Iterable[tuple[Module, str]] = ()
 
 
+# What the customer-guard module allows (app.services.customer_guard): see the trail, tune
+# its rules and enter a person's notice, export the alerts.
+GUARD_OPS: Final = (Operation.VIEW, Operation.EDIT, Operation.EXPORT)
+
+
 def _everything(except_: Iterable[Module] = ()) -> dict[Module, Iterable[Operation]]:
     skip = set(except_)
     return {m: ALL_OPS for m in Module if m not in skip}
@@ -480,14 +485,16 @@ DEFAULT_ROLES: tuple[RoleTemplate, ...] = (
         code="management_clerk",
         name_zh="管理部文员",
         name_en="Management clerk",
-        operations=_everything(except_=(Module.ADMINISTRATION,)),
+        operations=_everything(except_=(Module.ADMINISTRATION, Module.CUSTOMER_GUARD)),
         scopes=_scopes(DataScope.ALL),
     ),
     RoleTemplate(
         code="general_manager",
         name_zh="总经理",
         name_en="General manager",
-        operations=_everything(except_=(Module.ADMINISTRATION,)),
+        operations={**_everything(except_=(Module.ADMINISTRATION, Module.CUSTOMER_GUARD)),
+                    # The read trail: its figures and alerts, its rules, its report.
+                    Module.CUSTOMER_GUARD: GUARD_OPS},
         scopes=_scopes(DataScope.ALL),
     ),
     RoleTemplate(

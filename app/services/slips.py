@@ -38,6 +38,7 @@ from app.models.enums import (
     Operation,
     PaymentMethod,
     Priority,
+    ReadAction,
     ServiceMode,
     TicketChannel,
     TicketStatus,
@@ -57,7 +58,7 @@ from app.reports.data import (
     SlipLine,
     TicketSlipData,
 )
-from app.services import audit, custom_fields
+from app.services import audit, custom_fields, read_trail
 from app.services.company import load_company
 from app.services.errors import NotFound, ValidationError
 from app.services.permissions import (
@@ -151,6 +152,8 @@ def quotation_slip_data(
             printed_at=utcnow(),
             printed_by=actor.display_name,
         )
+        read_trail.note(uow.engine, actor, ReadAction.PRINT, customer_id=quotation.customer_id,
+                        detail=f"quotation {quotation.number}")
         audit.record(uow, actor, AuditAction.PRINT, "quotation", quotation.id,
                      _printed("quotation", quotation.number))
         uow.commit()
@@ -188,6 +191,8 @@ def order_slip_data(
             printed_by=actor.display_name,
             custom=custom_fields.print_lines(uow, CustomFieldEntity.ORDER, order.id),
         )
+        read_trail.note(uow.engine, actor, ReadAction.PRINT, customer_id=order.customer_id,
+                        detail=f"sales slip {order.number}")
         audit.record(uow, actor, AuditAction.PRINT, "order", order.id,
                      _printed("sales slip", order.number))
         uow.commit()
@@ -325,6 +330,8 @@ def pickup_slip_data(*, uow: UnitOfWork, actor: Actor, ticket_id: int | None = N
             open_amount=ticket.total_charge - ticket.paid_amount,
             handed_over_by=handed_by, printed_at=utcnow(), printed_by=actor.display_name,
         )
+        read_trail.note(uow.engine, actor, ReadAction.PRINT, customer_id=ticket.customer_id,
+                        detail=f"pickup receipt {ticket.number}")
         audit.record(uow, actor, AuditAction.PRINT, "service_ticket", ticket.id,
                      _printed("pickup receipt", ticket.number))
         uow.commit()
@@ -380,6 +387,8 @@ def receipt_data(*, uow: UnitOfWork, actor: Actor, payment_id: int | None = None
             received_by=_user_name(uow, payment.received_by_id) or "",
             notes=payment.notes, printed_at=utcnow(), printed_by=actor.display_name,
         )
+        read_trail.note(uow.engine, actor, ReadAction.PRINT, customer_id=payment.customer_id,
+                        detail=f"payment receipt {payment.number}")
         audit.record(uow, actor, AuditAction.PRINT, "payment", payment.id,
                      _printed("payment receipt", payment.number))
         uow.commit()
@@ -581,6 +590,8 @@ def _ticket_slip(uow: UnitOfWork, actor: Actor, ticket_id: int | None, number: s
             terms=_service_terms(uow), printed_at=utcnow(), printed_by=actor.display_name,
             custom=custom_fields.print_lines(uow, CustomFieldEntity.SERVICE_TICKET, ticket.id),
         )
+        read_trail.note(uow.engine, actor, ReadAction.PRINT, customer_id=ticket.customer_id,
+                        detail=f"{what} {ticket.number}")
         audit.record(uow, actor, AuditAction.PRINT, "service_ticket", ticket.id,
                      _printed(what, ticket.number))
         uow.commit()
