@@ -47,6 +47,10 @@ PRINTED_DOCUMENTS = {"quotation": "quotation", "order": "sales slip", "intake": 
                      "receipt": "payment receipt"}
 
 
+# The customer base protection alerts (app.services.customer_guard), beside the statistics.
+GUARD_REPORT = "customer-guard"
+
+
 def resolve_db_url(flag_db: str | None) -> str:
     """The database URL: ``--db`` > ``STATIONCRM_DB_URL`` > station config > embedded file."""
     return load_settings(flag_db=flag_db).db_url
@@ -749,6 +753,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     from app.services.statistics import StatFilters, export_statistic
 
+    if args.name == GUARD_REPORT:
+        return _cmd_guard_report(args)
     out = _person_and_output(args, tr("a report"), (".xlsx", ".pdf"),
                              tr("an .xlsx or a .pdf file"))
     try:
@@ -766,6 +772,35 @@ def _cmd_report(args: argparse.Namespace) -> int:
         engine.dispose()
     print(tr("{statistic}: {rows} row(s) written to {out}", statistic=args.name,
              rows=result.rows, out=out))
+    return EXIT_OK
+
+
+def _cmd_guard_report(args: argparse.Namespace) -> int:
+    """The customer base protection alerts (客户资源安全): one row per person and day
+    flagged, for the general manager (or a role given the customer-guard module)."""
+    import datetime as dt
+
+    from app import i18n
+    from app.services.customer_guard import export_alerts
+
+    out = _person_and_output(args, tr("a report"), (".xlsx",), tr("an .xlsx file"))
+    try:
+        date_from = dt.date.fromisoformat(args.date_from)
+        date_to = dt.date.fromisoformat(args.date_to)
+    except ValueError:
+        raise ValueError(tr("--from and --to take dates as YYYY-MM-DD")) from None
+    engine, uow, actor = _log_in(args)
+    language = i18n.current_language()
+    try:
+        if args.lang:
+            i18n.set_language(args.lang)
+        rows = export_alerts(uow=uow, actor=actor, date_from=date_from, date_to=date_to,
+                             path=out)
+    finally:
+        i18n.set_language(language)
+        engine.dispose()
+    print(tr("{statistic}: {rows} row(s) written to {out}", statistic=args.name,
+             rows=rows, out=out))
     return EXIT_OK
 
 
@@ -1334,8 +1369,9 @@ def _add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
         description="Compute one of the manager's statistics for a period and write it to"
         " FILE.xlsx or FILE.pdf, e.g. for a scheduled task. Log in with --user; the password"
         " is asked, or read from the first line of standard input with --password-stdin."
-        " Needs the statistics view and export permissions.")
-    report.add_argument("name", choices=STATISTICS)
+        " Needs the statistics view and export permissions; customer-guard (the customer"
+        " base protection alerts, .xlsx) needs the customer-guard module's instead.")
+    report.add_argument("name", choices=(*STATISTICS, GUARD_REPORT))
     report.add_argument("--from", dest="date_from", required=True, metavar="DATE",
                         help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="date_to", required=True, metavar="DATE",

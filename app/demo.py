@@ -30,7 +30,7 @@ import sqlite3
 import string
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -38,7 +38,18 @@ from typing import Any, Final, Generic, TypeVar
 
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.seg.simpleseg import seg as _pinyin_seg
-from sqlalchemy import Connection, Date, Engine, Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    Engine,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 
 import app.models as m
 from app import demo_names as W
@@ -167,6 +178,7 @@ class DemoSummary:
     care_items: int = 0
     sales_plans: int = 0
     document_sequences: int = 0
+    read_trail: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -272,8 +284,70 @@ def generate_demo_data(
         builder.flush()
         load.restore_indexes(report)
         builder.finish()
+    reads = _read_trail(engine, random.Random(seed + 18), today)
     _gather_statistics(engine)
-    return DemoSummary(users=users_added, **builder.counts)
+    return DemoSummary(users=users_added, read_trail=reads, **builder.counts)
+
+
+# The read trail's people: how many cards each role opens on a usual day, whether they
+# work Saturdays, and whether they may open every customer (else their department's).
+_READERS: Final[Mapping[str, tuple[float, bool, bool]]] = {
+    "counter_clerk": (16, True, False), "sales": (9, False, False),
+    "technician": (10, True, True), "repair_lead": (7, True, True),
+    "management_clerk": (6, False, True), "general_manager": (3, False, True),
+}
+# Customers a reader picks from: a sample, so that a million-customer demo stays quick.
+_READER_SAMPLE: Final = 3000
+TRAIL_DAYS: Final = 90
+
+
+def _read_trail(engine: Engine, rng: random.Random, today: dt.date) -> int:
+    """Ninety days of ordinary reads before ``today`` (app.demo_reads), and one
+    salesperson (sales4) who opens their customers' cards down the list and searches a to
+    z on three days of the last week, so the customer base protection view has something
+    to show. Returns the rows written."""
+    from app.demo_reads import Reader, ordinary_reads, sweep_reads
+
+    c, u, r = _table("customers").c, _table("users").c, _table("roles").c
+    with engine.begin() as conn:
+        people = conn.execute(
+            select(u.id, u.username, u.department_id, r.code)
+            .join(_table("roles"), r.id == u.role_id)
+            .where(u.active == true()).order_by(u.id)).all()
+        department_of = {p.id: p.department_id for p in people}
+        total = conn.execute(select(func.count()).select_from(_table("customers"))
+                             ).scalar_one()
+        step = max(1, total // (_READER_SAMPLE * 4))
+        sample = conn.execute(
+            select(c.id, c.owner_id, c.pinyin_initials).where(c.id % step == 0)
+            .order_by(c.id)).all()
+        readers = []
+        for person in people:
+            rhythm = _READERS.get(person.code)
+            if rhythm is None:
+                continue
+            cards, saturdays, everyone = rhythm
+            mine = [(row.id, row.pinyin_initials or "") for row in sample
+                    if everyone or row.owner_id is not None and department_of.get(
+                        row.owner_id) == person.department_id]
+            if len(mine) > _READER_SAMPLE:
+                mine = rng.sample(mine, _READER_SAMPLE)
+            own = [row.id for row in sample if row.owner_id == person.id]
+            readers.append(Reader(person.id, mine, own, cards, saturdays))
+        start = today - dt.timedelta(days=TRAIL_DAYS)
+        rows = list(ordinary_reads(readers, start, today - dt.timedelta(days=1), rng))
+        leaver = next((p.id for p in people if p.username == "sales4"), None)
+        if leaver is not None:
+            in_order = conn.execute(select(c.id).where(c.owner_id == leaver)
+                                    .order_by(c.sort_key, c.id).limit(450)).scalars().all()
+            last_week = [today - dt.timedelta(days=n) for n in range(7, 0, -1)]
+            days = [d for d in last_week if d.weekday() < 5][-3:]
+            rows += sweep_reads(leaver, in_order, days, rng)
+        rows.sort(key=lambda row: (row["day"], row["minute"]))
+        trail = _table("read_trail")
+        for at in range(0, len(rows), 5000):
+            conn.execute(trail.insert(), rows[at:at + 5000])
+        return len(rows)
 
 
 def _gather_statistics(engine: Engine) -> None:

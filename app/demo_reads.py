@@ -99,3 +99,24 @@ def _row(user_id: int, day: dt.date, minute: int, action: ReadAction, customer_i
     return {"at": local.replace(tzinfo=dt.UTC) - dt.timedelta(hours=8), "day": day,
             "minute": minute, "user_id": user_id, "action": action.value,
             "customer_id": customer_id, "customers": customers, "detail": detail}
+
+
+def sweep_reads(user_id: int, in_order: Sequence[int], days: Sequence[dt.date],
+                rng: random.Random) -> Iterator[dict[str, Any]]:
+    """A salesperson collecting the customer base on their last days: their customers'
+    cards opened one after another down the list (``in_order``: the list's order), a
+    share each day, and on the middle day the list searched from a to z page by page."""
+    share = max(1, -(-len(in_order) // max(1, len(days))))
+    for index, day in enumerate(days):
+        minute = 9 * 60 + rng.randint(0, 20)
+        for customer_id in in_order[index * share:(index + 1) * share]:
+            yield _row(user_id, day, min(minute, 23 * 60 + 59), ReadAction.CARD,
+                       customer_id, 1, None)
+            minute += rng.choice((0, 1, 1, 2))
+        if index == len(days) // 2:
+            minute = max(minute, 15 * 60)
+            for letter in "abcdefghijklmnopqrstuvwxyz":
+                for _page in range(rng.randint(1, 3)):
+                    yield _row(user_id, day, min(minute, 23 * 60 + 59), ReadAction.SEARCH,
+                               None, _PAGE, letter)
+                    minute += 1

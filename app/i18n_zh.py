@@ -820,6 +820,7 @@ CATALOG_ZH: dict[str, str] = {
     "Exported or printed outside office hours ({times})": "下班时间导出或打印（{times}）",
     "Opened {cards} cards after giving notice on {notice}; usually {usual}": "{notice} 提出离职后打开档案 {cards} 个，平时 {usual} 个",
     "Staff": "员工",
+    "an .xlsx file": "一个 .xlsx 文件",
 }
 
 # Labels of codes (app.labels), one table per family: the same English word may read

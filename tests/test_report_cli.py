@@ -92,3 +92,30 @@ def test_bad_dates_and_file_types_are_refused(db_url: str, tmp_path: Path,
                      "--out", str(tmp_path / "x.doc"), "--db", db_url, "--user", "manager",
                      "--password-stdin"])
     assert code != 0 and ".xlsx" in capsys.readouterr().err
+
+
+def test_customer_guard_report_lists_the_demo_salesperson_who_sweeps(
+        demo_db: Engine, uow: UnitOfWork, db_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "guard.xlsx"
+    _password(monkeypatch)
+    code = cli.main(["report", "customer-guard", "--from", "2026-08-28", "--to", "2026-11-25",
+                     "--out", str(out), "--db", db_url, "--user", "manager",
+                     "--password-stdin", "--lang", "zh"])
+    assert code == 0, capsys.readouterr().err
+    values = [[c.value for c in row] for row in load_workbook(out).worksheets[0].iter_rows()]
+    header, rows = values[0], values[1:]
+    assert header[:3] == ["日期", "员工", "部门"]
+    # The demo's one salesperson who sweeps, on days of the last week only; nobody else.
+    assert rows and {r[1] for r in rows} == {"杨帆"}
+    days = {r[0].date() if isinstance(r[0], dt.datetime) else r[0] for r in rows}
+    assert all(TODAY - dt.timedelta(days=7) <= d < TODAY for d in days)
+    assert any("按字母顺序连续搜索 26 次" in r[-1] for r in rows)
+    assert _exports(uow) == 1
+    # A salesperson may not read the trail, not even through the command line.
+    _password(monkeypatch)
+    code = cli.main(["report", "customer-guard", "--from", "2026-08-28", "--to", "2026-11-25",
+                     "--out", str(tmp_path / "mine.xlsx"), "--db", db_url, "--user", "sales4",
+                     "--password-stdin"])
+    assert code != 0 and not (tmp_path / "mine.xlsx").exists()
+    assert "customer base protection" in capsys.readouterr().err.lower()

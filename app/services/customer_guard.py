@@ -57,6 +57,8 @@ from app.services.locking import check_version
 from app.services.permissions import Actor, require
 from app.services.uow import UnitOfWork
 
+# Weeks of trail before anyone's usual counts (a new installation learns first).
+LEARNING_WEEKS: Final = 2
 # The longest period one look covers (the statistics window shows 90 days).
 MAX_DAYS: Final = 400
 _OPENED: Final = (ReadAction.CARD.value, ReadAction.OVERVIEW.value)
@@ -79,7 +81,7 @@ class GuardRules:
 
     factor: Decimal = Decimal("3")
     min_reads: int = 40
-    min_listed: int = 3000
+    min_listed: int = 5000
     min_outside: int = 20
     baseline_weeks: int = 8
     sweep_searches: int = 10
@@ -114,6 +116,7 @@ class PersonDay:
     printed: int = 0
     after_hours: int = 0
     outside: int = 0
+    letters: int = 0  # distinct one-character searches (a sweep's sign)
 
 
 @dataclass(frozen=True)
@@ -321,13 +324,17 @@ def person_days(uow: UnitOfWork, start: dt.date, end: dt.date, rules: GuardRules
             func.sum(case((t.action == ReadAction.PRINT, 1), else_=0)).label("printed"),
             func.sum(case((and_(t.action.in_((ReadAction.EXPORT, ReadAction.PRINT)),
                                 outside_office), 1), else_=0)).label("after_hours"),
+            func.count(distinct(case((and_(t.action == ReadAction.SEARCH,
+                                           func.length(t.detail) == 1), t.detail)))
+                       ).label("letters"),
         )
         .where(t.day >= start, t.day <= end)
         .group_by(t.user_id, t.day)
     ).all()
     days = {(r.user_id, r.day): PersonDay(
         r.user_id, r.day, int(r.cards or 0), int(r.listed or 0), int(r.searches or 0),
-        int(r.exported or 0), int(r.printed or 0), int(r.after_hours or 0)) for r in rows}
+        int(r.exported or 0), int(r.printed or 0), int(r.after_hours or 0),
+        letters=int(r.letters or 0)) for r in rows}
     # Customers of others: neither the reader's nor anyone's of the reader's department.
     reader, holder = aliased(User), aliased(User)
     others = uow.session.execute(
@@ -398,33 +405,26 @@ def _find_alerts(uow: UnitOfWork, rules: GuardRules, date_from: dt.date, date_to
     weeks = rules.baseline_weeks
     found: dict[tuple[int, dt.date], list[Reason]] = defaultdict(list)
     usual_cards: dict[tuple[int, dt.date], int] = {}
-    candidates: list[tuple[int, dt.date]] = []
+    candidates: dict[ReadAction, list[tuple[int, dt.date]]] = defaultdict(list)
+    # The trail's first day: before two weeks of it, nobody has a usual yet (the weeks
+    # after the program started recording only teach what is usual).
+    first_day = min((d for _u, d in days), default=date_from)
     for (user_id, day), f in days.items():
         if not date_from <= day <= date_to:
             continue
         usual = _usual(days, user_id, day, weeks, "cards")
         usual_cards[(user_id, day)] = usual
         reasons = found[(user_id, day)]
-        if _above(f.cards, usual, rules.factor, rules.min_reads):
-            reasons.append(Reason("above_usual", {"cards": f.cards, "usual": usual}))
-        usual_listed = _usual(days, user_id, day, weeks, "listed")
-        if _above(f.listed, usual_listed, rules.factor, rules.min_listed):
-            reasons.append(Reason("listed_above_usual",
-                                  {"listed": f.listed, "usual": usual_listed}))
-        usual_outside = _usual(days, user_id, day, weeks, "outside")
-        if _above(f.outside, usual_outside, rules.factor, rules.min_outside):
-            reasons.append(Reason("outside_scope",
-                                  {"outside": f.outside, "usual": usual_outside}))
-        notice = people.notices.get(user_id)
-        if (notice is not None and notice <= day <= notice + dt.timedelta(
-                days=rules.notice_days)
-                and _above(f.cards, usual, rules.notice_factor, (rules.min_reads + 1) // 2)
-                and not any(r.code == "above_usual" for r in reasons)):
-            reasons.append(Reason("after_notice", {"cards": f.cards, "usual": usual,
-                                                   "notice": notice.isoformat()}))
-        if (f.searches >= rules.sweep_searches or f.cards >= rules.sweep_cards
-                or f.after_hours):
-            candidates.append((user_id, day))
+        # The sweeps and the late documents below count from the first day.
+        if day - first_day >= dt.timedelta(weeks=LEARNING_WEEKS):
+            _compare_with_usual(days, rules, people, f, usual, reasons)
+        # Read one by one only where a figure says a check could fire.
+        if f.letters >= rules.sweep_searches:
+            candidates[ReadAction.SEARCH].append((user_id, day))
+        if f.cards >= rules.sweep_cards:
+            candidates[ReadAction.CARD].append((user_id, day))
+        if f.after_hours:
+            candidates[ReadAction.EXPORT].append((user_id, day))
     for key, extra in _row_checks(uow, rules, candidates).items():
         found[key].extend(extra)
     alerts = []
@@ -441,45 +441,85 @@ def _find_alerts(uow: UnitOfWork, rules: GuardRules, date_from: dt.date, date_to
     return alerts
 
 
-def _row_checks(uow: UnitOfWork, rules: GuardRules, candidates: Sequence[tuple[int, dt.date]]
+def _compare_with_usual(days: Mapping[tuple[int, dt.date], PersonDay], rules: GuardRules,
+                        people: _People, f: PersonDay, usual: int, reasons: list[Reason]
+                        ) -> None:
+    """The rules that compare a day with the person's usual."""
+    user_id, day, weeks = f.user_id, f.day, rules.baseline_weeks
+    if _above(f.cards, usual, rules.factor, rules.min_reads):
+        reasons.append(Reason("above_usual", {"cards": f.cards, "usual": usual}))
+    usual_listed = _usual(days, user_id, day, weeks, "listed")
+    if _above(f.listed, usual_listed, rules.factor, rules.min_listed):
+        reasons.append(Reason("listed_above_usual",
+                              {"listed": f.listed, "usual": usual_listed}))
+    usual_outside = _usual(days, user_id, day, weeks, "outside")
+    if _above(f.outside, usual_outside, rules.factor, rules.min_outside):
+        reasons.append(Reason("outside_scope",
+                              {"outside": f.outside, "usual": usual_outside}))
+    notice = people.notices.get(user_id)
+    if (notice is not None and notice <= day <= notice + dt.timedelta(
+            days=rules.notice_days)
+            and _above(f.cards, usual, rules.notice_factor, (rules.min_reads + 1) // 2)
+            and not any(r.code == "above_usual" for r in reasons)):
+        reasons.append(Reason("after_notice", {"cards": f.cards, "usual": usual,
+                                               "notice": notice.isoformat()}))
+
+
+# What each row check reads: the searches, the cards opened, the documents.
+_CHECKED: Final[Mapping[ReadAction, tuple[str, ...]]] = {
+    ReadAction.SEARCH: (ReadAction.SEARCH.value,),
+    ReadAction.CARD: _OPENED,
+    ReadAction.EXPORT: (ReadAction.EXPORT.value, ReadAction.PRINT.value),
+}
+
+
+def _row_checks(uow: UnitOfWork, rules: GuardRules,
+                candidates: Mapping[ReadAction, Sequence[tuple[int, dt.date]]]
                 ) -> dict[tuple[int, dt.date], list[Reason]]:
-    """The checks that need a day's reads in order: sweeps and after-hours documents."""
-    out: dict[tuple[int, dt.date], list[Reason]] = {}
+    """The checks that need a day's reads in order (sweeps, documents after hours), for
+    the days whose figures could make them fire: only those rows are read."""
+    out: dict[tuple[int, dt.date], list[Reason]] = defaultdict(list)
+    for check, pairs in candidates.items():
+        for key, reads in _reads_of(uow, pairs, _CHECKED[check]).items():
+            if check == ReadAction.SEARCH:
+                run = _search_run(reads)
+                if run >= rules.sweep_searches:
+                    out[key].append(Reason("search_sweep", {"run": run}))
+            elif check == ReadAction.CARD:
+                run = _card_run(reads)
+                if run >= rules.sweep_cards:
+                    out[key].append(Reason("card_sweep", {"run": run}))
+            else:
+                late = [r for r in reads if not rules.office_from <= r.minute < rules.office_to]
+                exports = [r for r in late if r.action == ReadAction.EXPORT]
+                if exports or len(late) >= rules.after_hours_prints:
+                    times = "、".join(sorted({f"{r.minute // 60:02d}:{r.minute % 60:02d}"
+                                             for r in late})[:5])
+                    out[key].append(Reason("after_hours", {"times": times}))
+    return out
+
+
+def _reads_of(uow: UnitOfWork, pairs: Sequence[tuple[int, dt.date]], actions: Sequence[str]
+              ) -> dict[tuple[int, dt.date], list[Any]]:
+    """The reads of these kinds on these person-days, in the order they were written."""
     t = ReadEntry
-    for start in range(0, len(candidates), 200):
-        part = candidates[start:start + 200]
+    out: dict[tuple[int, dt.date], list[Any]] = defaultdict(list)
+    for start in range(0, len(pairs), 200):
+        part = pairs[start:start + 200]
+        wanted = set(part)
         rows = uow.session.execute(
             select(t.user_id, t.day, t.minute, t.action, t.customer_id, t.detail,
                    Customer.sort_key, Customer.code)
             .outerjoin(Customer, Customer.id == t.customer_id)
             # Users and days apart (SQL Server has no IN of row values); the pairs
             # wanted are picked below.
-            .where(t.user_id.in_({u for u, _d in part}), t.day.in_({d for _u, d in part}))
+            .where(t.user_id.in_({u for u, _d in part}), t.day.in_({d for _u, d in part}),
+                   t.action.in_(actions))
             .order_by(t.user_id, t.day, t.id)
         ).all()
-        wanted = set(part)
-        by_day: dict[tuple[int, dt.date], list[Any]] = defaultdict(list)
         for r in rows:
             if (r.user_id, r.day) in wanted:
-                by_day[(r.user_id, r.day)].append(r)
-        for key, reads in by_day.items():
-            reasons = []
-            run = _search_run(reads)
-            if run >= rules.sweep_searches:
-                reasons.append(Reason("search_sweep", {"run": run}))
-            run = _card_run(reads)
-            if run >= rules.sweep_cards:
-                reasons.append(Reason("card_sweep", {"run": run}))
-            late = [r for r in reads
-                    if r.action in (ReadAction.EXPORT, ReadAction.PRINT)
-                    and not rules.office_from <= r.minute < rules.office_to]
-            exports = [r for r in late if r.action == ReadAction.EXPORT]
-            if exports or len(late) >= rules.after_hours_prints:
-                times = "、".join(sorted({f"{r.minute // 60:02d}:{r.minute % 60:02d}"
-                                         for r in late})[:5])
-                reasons.append(Reason("after_hours", {"times": times}))
-            if reasons:
-                out[key] = reasons
+                out[(r.user_id, r.day)].append(r)
     return out
 
 

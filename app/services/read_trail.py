@@ -17,6 +17,7 @@ alerts (app.services.customer_guard) watch what people do through StationCRM.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
 import threading
@@ -156,8 +157,19 @@ def trail_for(engine: Engine) -> ReadTrail:
     with _TRAILS_LOCK:
         trail = _TRAILS.get(engine)
         if trail is None:
+            if not _TRAILS:
+                # A command (stationcrm export, report …) ends without a logout: what it
+                # noted is written as the program exits.
+                atexit.register(_stop_all)
             trail = _TRAILS[engine] = ReadTrail(engine)
         return trail
+
+
+def _stop_all() -> None:
+    with _TRAILS_LOCK:
+        trails = list(_TRAILS.values())
+    for trail in trails:
+        trail.stop()
 
 
 def note(engine: Engine, actor: Actor, action: ReadAction, *, customer_id: int | None = None,

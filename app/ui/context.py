@@ -77,7 +77,21 @@ class Database:
             return error
         return lost_connection(error, self.url) or error
 
+    def start_read_trail(self) -> None:
+        """Write the person's reads of customers in the background from now on (the read
+        trail, app.services.read_trail): every few seconds, never in a screen's way."""
+        from app.services import read_trail
+
+        read_trail.start(self.engine)
+
+    def stop_read_trail(self) -> None:
+        """Write what is left of the read trail (logout, quit)."""
+        from app.services import read_trail
+
+        read_trail.stop(self.engine)
+
     def close(self) -> None:
+        self.stop_read_trail()
         if self._owns_engine:
             self.engine.dispose()
 

@@ -149,6 +149,7 @@ class GuiSession(QObject):
         window.show()  # before the dialog closes, so the application does not quit
         # Hears what other stations did for this person (app.ui.shell.live).
         modules.start_live_feed(self.context, window)
+        result.database.start_read_trail()
 
     def _on_login_cancelled(self) -> None:
         self.login_dialog = None
@@ -158,6 +159,8 @@ class GuiSession(QObject):
     def _on_logout(self) -> None:
         window = self.main_window
         self.main_window = None
+        if self.context is not None:
+            self.context.database.stop_read_trail()
         self.context = None
         self.show_login()
         if window is not None:
