@@ -416,6 +416,64 @@ def bench_overview(engine: Engine, *, repeat: int = 15) -> BenchResult:
                        rows=rows, service_min_ms=timing.min_ms, operation="open 360")
 
 
+def bench_read_trail(engine: Engine, *, repeat: int = 15) -> list[BenchResult]:
+    """What the read trail costs: a read noted when a card opens (against the card's own
+    time: the card waits for no statement of it), and the customer base protection
+    overview of the last 90 days against its figures by hand-written GROUP BY."""
+    from app.models.enums import ReadAction
+    from app.services import customer_guard, read_trail
+    from app.services.customers import get_customer
+
+    actor = _manager(engine)
+    uow = UnitOfWork.for_engine(engine)
+    customer_id = _busiest_customer(engine)
+    trail = read_trail.ReadTrail(engine)  # its own: nothing of the bench is written
+
+    def note() -> int:
+        for _ in range(1000):
+            trail.note(actor.user_id, ReadAction.CARD, customer_id=customer_id)
+        return trail.discard()
+
+    def card() -> int:
+        return len(get_customer(uow=uow, actor=actor, customer_id=customer_id).contacts)
+
+    noted = _timed(note, repeat)
+    card_ms = _median_ms(card, repeat)
+    read_trail.trail_for(engine).discard()
+    results = [BenchResult(
+        name="read trail: one read noted", query="as a card opens",
+        service_ms=noted.median_ms / 1000, raw_ms=card_ms, statements=0, rows=1,
+        service_min_ms=noted.min_ms / 1000, operation="note a read")]
+    with engine.connect() as conn:
+        last = conn.execute(text("SELECT MAX(day) FROM read_trail")).scalar()
+    if last is None:
+        return results
+    last = last if isinstance(last, dt.date) else dt.date.fromisoformat(str(last)[:10])
+    start = last - dt.timedelta(days=89)
+
+    def overview() -> int:
+        return len(customer_guard.guard_overview(uow=uow, actor=actor, date_from=start,
+                                                 date_to=last).alerts)
+
+    def raw() -> int:
+        with engine.connect() as conn:
+            return len(conn.execute(text(
+                "SELECT user_id, day, COUNT(DISTINCT CASE WHEN action IN ('card', 'overview')"
+                " THEN customer_id END), SUM(CASE WHEN action = 'search' THEN customers"
+                " ELSE 0 END) FROM read_trail WHERE day >= :s AND day <= :e"
+                " GROUP BY user_id, day"),
+                {"s": start - dt.timedelta(weeks=8), "e": last}).all())
+
+    timing, raw_ms = _timed(overview, repeat), _median_ms(raw, repeat)
+    with count_statements(engine) as seen:
+        alerts = overview()
+    results.append(BenchResult(
+        name="customer base protection, 90 days", query=f"{start} to {last}",
+        service_ms=timing.median_ms, raw_ms=raw_ms, statements=len(seen), rows=alerts,
+        service_min_ms=timing.min_ms, operation="customer guard 90 days"))
+    return results
+
+
 def bench_export(engine: Engine, folder: Path, *, repeat: int = 1) -> BenchResult:
     """Every customer to an .xlsx file, as the manager's export writes it; against one
     SELECT of the same columns written by openpyxl's streaming mode without formats."""

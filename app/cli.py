@@ -883,6 +883,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         bench_feed,
         bench_lan,
         bench_overview,
+        bench_read_trail,
         bench_scroll,
         bench_search,
         bench_statistics,
@@ -947,6 +948,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
                 ("statistics", lambda: bench_statistics(engine,
                                                         repeat=max(3, args.repeat // 3))),
                 ("change feed poll", lambda: [bench_feed(engine, repeat=args.repeat)]),
+                ("read trail", lambda: bench_read_trail(engine, repeat=args.repeat)),
                 ("export", lambda: [bench_export(engine, Path(scratch))]),
             ]
             with tempfile.TemporaryDirectory(prefix="stationcrm-bench-") as scratch:

@@ -38,6 +38,12 @@ def pytest_configure(config: pytest.Config) -> None:
     auth.set_hash_cost(time_cost=1, memory_cost=1024)
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # Reads noted by the last tests would be written as the run exits, into databases
+    # that are gone by then (app.services.read_trail writes what is held at exit).
+    read_trail.discard_all()
+
+
 @pytest.fixture(autouse=True)
 def log_folder(tmp_path_factory: pytest.TempPathFactory,
                monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

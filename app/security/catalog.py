@@ -106,6 +106,18 @@ TRACKING: Final = ("version", "updated_at", "updated_by_id")
 PLAN_ACTUAL_COLUMNS: Final = ("id", "owner_id", "ordered_on", "status", "total_amount",
                               "total_cost", "opening")
 
+# Who read which customers (app.models.ReadEntry), and the alert rules that watch it.
+READ_TRAIL: Final = "read_trail"
+GUARD_RULES: Final = "guard_rules"
+
+# Logs that are only ever added to, with what the database answers an attempt to change
+# one: no role is granted UPDATE or DELETE on them, and a trigger refuses UPDATE, DELETE
+# and TRUNCATE to everyone but the owner, should a grant slip in (the second wall).
+APPEND_ONLY: Final = {
+    "audit_log": "The audit log cannot be changed or deleted.",
+    READ_TRAIL: "The read trail cannot be changed or deleted.",
+}
+
 # Tables every role reads: reference data, people's names, and the permission rows the
 # program reads to decide what to show. (users without its secret columns, see below.)
 _SHARED_READ: Final = ("alembic_version", "departments", "roles", "role_permissions",
@@ -231,6 +243,17 @@ def _build_access() -> tuple[Access, ...]:
     # Management's rule screens (repair scores, care rules) keep their rules in settings.
     for module in (Module.SERVICE_TICKETS, Module.CARE):
         add(Access("app_settings", p, module, CF) for p in ("INSERT", "UPDATE"))
+    # The read trail (app.services.read_trail): every station adds its person's reads (the
+    # database writes whose they are), only the customer guard reads them, and nobody
+    # changes or deletes one (APPEND_ONLY).
+    rows.append(Access(READ_TRAIL, "INSERT"))
+    rows.append(Access(READ_TRAIL, "SELECT", Module.CUSTOMER_GUARD, V))
+    # Its alert rules: the people watched must not read the thresholds. Whoever tunes them
+    # reads them too: saving compares the version and reads the new row's id back.
+    add(Access(GUARD_RULES, "SELECT", Module.CUSTOMER_GUARD, op) for op in (V, E))
+    add(Access(GUARD_RULES, p, Module.CUSTOMER_GUARD, E) for p in ("INSERT", "UPDATE"))
+    # The day a person gave notice (app.services.customer_guard.set_notice).
+    rows.append(Access("users", "UPDATE", Module.CUSTOMER_GUARD, E, ("notice_on", *TRACKING)))
     return tuple(rows)
 
 
@@ -421,8 +444,10 @@ ROW_RULES: Final = (
                           Follows("entity_id", "customers", ("entity", "customer")))),
 )
 
-# Tables changed through a SQL tool leave an audit row (everything but the log itself).
-NOT_WATCHED: Final = frozenset({"audit_log", "alembic_version", "document_sequences"})
+# Tables changed through a SQL tool leave an audit row (everything but the logs themselves:
+# the read trail is written in transactions of its own, without an audit row).
+NOT_WATCHED: Final = frozenset({"audit_log", READ_TRAIL, "alembic_version",
+                                "document_sequences"})
 
 # What everyone may read of every customer, for the duplicate check and the locked rows of
 # the customer list: a name and whose customer it is, and the keys the search uses.

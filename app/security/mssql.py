@@ -19,6 +19,9 @@ What lives in the database, schema ``crmsec`` (owned by ``dbo``):
   it on purpose;
 * the audit guards: each audit row carries the login and transaction that wrote it, and
   nobody but the owner changes or deletes one;
+* the read trail's guards: every role adds rows, each naming the login's own user (a
+  trigger refuses another's), only roles with the customer guard read them, and nobody
+  but the owner changes or deletes one;
 * the phone views (``customer_phones``, ``contact_phones``), redefined to show only the
   login's own customers' numbers, and the phone guards: AFTER UPDATE triggers on customers
   and contacts that refuse a change of another's customer's numbers to a role with an
@@ -359,7 +362,7 @@ def policy_statement(rules: Iterable[RowRule]) -> str:
 def needed_tables() -> set[str]:
     """The tables the script names: protected ones, the ones predicates read, the log."""
     needed = {r.table for r in catalog.ROW_RULES} | set(IDENTITY_TABLES)
-    needed |= {"role_field_rules", "customers", "contacts", "audit_log"}
+    needed |= {"role_field_rules", "customers", "contacts", *catalog.APPEND_ONLY}
     needed |= set(catalog.GUARDED_PHONE_COLUMNS)
     for rule in catalog.ROW_RULES:
         for condition in rule.any_of:
@@ -637,9 +640,10 @@ def _apply_role_procedure(names: MssqlNames) -> str:
     Same rules as PostgreSQL's apply_role: SELECT and UPDATE column by column, minus the
     columns of protected fields (hidden: no SELECT or UPDATE; read-only: no UPDATE; an
     owner-exempt field keeps UPDATE either way, the phone guard checks whose row), never
-    users.password_hash, the login-lock columns only with administration view; audit_log
-    never updated or deleted; the principal procedures only with administration
-    create/edit. Runs as the owner: granting is a database-level right dbo holds.
+    users.password_hash, the login-lock columns only with administration view; the
+    append-only logs (audit_log, read_trail) never updated or deleted; the principal
+    procedures only with administration create/edit. Runs as the owner: granting is a
+    database-level right dbo holds.
     """
     admin, view = code(Module.ADMINISTRATION), code(Operation.VIEW)
     manage = ", ".join(code(op) for op in (Operation.CREATE, Operation.EDIT))
@@ -648,6 +652,9 @@ def _apply_role_procedure(names: MssqlNames) -> str:
          "    EXEC sys.sp_executesql @sql;" for f in (*PUBLIC_FUNCTIONS, *PUBLIC_PROCEDURES)]
         + [f"    SET @sql = N'GRANT SELECT ON {_crmsec(f)} TO ' + QUOTENAME(@role);\n"
            "    EXEC sys.sp_executesql @sql;" for f in PUBLIC_TABLE_FUNCTIONS])
+    deny_append_only = "\n".join(
+        f"    SET @sql = N'DENY UPDATE, DELETE ON {_table(t)} TO ' + QUOTENAME(@role);\n"
+        "    EXEC sys.sp_executesql @sql;" for t in sorted(catalog.APPEND_ONLY))
     grant_admin = "\n".join(
         f"        SET @sql = N'GRANT EXECUTE ON {_crmsec(p)} TO ' + QUOTENAME(@role);\n"
         "        EXEC sys.sp_executesql @sql;" for p in PRINCIPAL_PROCEDURES)
@@ -722,9 +729,9 @@ BEGIN
     CLOSE grant_cursor;
     DEALLOCATE grant_cursor;
     DROP TABLE #grant;
-    -- Everyone writes audit rows; nobody rewrites them (the trigger is the second wall).
-    SET @sql = N'DENY UPDATE, DELETE ON [dbo].[audit_log] TO ' + QUOTENAME(@role);
-    EXEC sys.sp_executesql @sql;
+    -- Everyone writes audit and read trail rows; nobody rewrites them (the triggers are
+    -- the second wall).
+{deny_append_only}
 {grant_public}
     IF EXISTS (SELECT 1 FROM {_table('role_permissions')} AS p
                WHERE p.[role_id] = @role_id AND p.[module] = {admin}
@@ -1008,8 +1015,6 @@ def _audit_batches() -> list[str]:
             f" {literal(column)}, 'ColumnId'))\n"
             f"    ALTER TABLE {audit} ADD CONSTRAINT {bracket(f'df_{table}_{column}')}"
             f" DEFAULT ({value}) FOR {bracket(column)};")
-    columns = [c.name for c in Base.metadata.tables[table].columns if c.name != "id"]
-    assignments = ",\n                ".join(f"a.{bracket(c)} = i.{bracket(c)}" for c in columns)
     return [
         "\n".join(defaults),
         # A station cannot claim another login or transaction: what it sends must be what
@@ -1024,22 +1029,72 @@ BEGIN
                   OR i.[tx_id] IS NULL OR i.[tx_id] <> CURRENT_TRANSACTION_ID())
         THROW 50006, N'Audit rows are stamped by the database: omit db_principal, tx_id.', 1;
 END""",
-        # The second wall behind the DENY: whoever else got UPDATE or DELETE (db_datawriter).
-        # TRUNCATE needs ALTER on the table, which no role is given. The owner keeps the
-        # right PostgreSQL gives it (retention); INSTEAD OF means doing the change here.
-        f"""CREATE OR ALTER TRIGGER {_table('crm_audit_append_only')} ON {audit}
+        _append_only_trigger(table),
+    ]
+
+
+# The error each append-only log's trigger throws (catalog.APPEND_ONLY has its message).
+APPEND_ONLY_ERRORS: Final = {"audit_log": 50001, catalog.READ_TRAIL: 50008}
+READ_TRAIL_STAMP_ERROR: Final = 50009
+READ_TRAIL_STAMP_MESSAGE: Final = (
+    "Read trail rows are the database login's own: user_id must be the login's StationCRM"
+    " user.")
+
+
+def append_only_name(table: str) -> str:
+    # The audit log's trigger kept the name it was first given.
+    return "crm_audit_append_only" if table == "audit_log" else f"crm_{table}_append_only"
+
+
+def _append_only_trigger(table: str) -> str:
+    """The second wall behind the DENY: whoever else got UPDATE or DELETE (db_datawriter).
+
+    TRUNCATE needs ALTER on the table, which no role is given. The owner keeps the right
+    PostgreSQL gives it (retention); INSTEAD OF means doing the change here.
+    """
+    target = _table(table)
+    columns = [c.name for c in Base.metadata.tables[table].columns if c.name != "id"]
+    assignments = ",\n                ".join(f"a.{bracket(c)} = i.{bracket(c)}" for c in columns)
+    return f"""CREATE OR ALTER TRIGGER {_table(append_only_name(table))} ON {target}
 INSTEAD OF UPDATE, DELETE
 AS
 BEGIN
     SET NOCOUNT ON;
     IF COALESCE(IS_MEMBER(N'db_owner'), 0) = 0
-        THROW 50001, N'The audit log cannot be changed or deleted.', 1;
+        THROW {APPEND_ONLY_ERRORS[table]}, {literal(catalog.APPEND_ONLY[table])}, 1;
     IF EXISTS (SELECT 1 FROM inserted)
         UPDATE a SET {assignments}
-        FROM {audit} AS a JOIN inserted AS i ON i.[id] = a.[id];
+        FROM {target} AS a JOIN inserted AS i ON i.[id] = a.[id];
     ELSE
-        DELETE a FROM {audit} AS a JOIN deleted AS d ON d.[id] = a.[id];
+        DELETE a FROM {target} AS a JOIN deleted AS d ON d.[id] = a.[id];
+END"""
+
+
+def _read_trail_batches() -> list[str]:
+    """The read trail: each row the reading login's own, append-only but for the owner.
+
+    A station sends its person's id; an AFTER INSERT trigger refuses a row naming anyone
+    but the login's own user (the login that connected, as the phone lookup names its
+    caller; else the database user it acts as). PostgreSQL writes the login's user in
+    place; here an INSTEAD OF INSERT trigger would leave SCOPE_IDENTITY() NULL, which
+    SQLAlchemy's pyodbc insert of one row reads back, and an AFTER trigger correcting the
+    row would meet the append-only trigger. The owner (db_owner: migrations, demo data)
+    writes what it sends. Triggers are possible on this table because its inserts carry
+    no OUTPUT clause (``implicit_returning=False`` on the model).
+    """
+    table = catalog.READ_TRAIL
+    return [
+        f"""CREATE OR ALTER TRIGGER {_table('crm_read_trail_stamp')} ON {_table(table)}
+AFTER INSERT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    IF COALESCE(IS_MEMBER(N'db_owner'), 0) = 1 RETURN;
+    DECLARE @reader INT = COALESCE({_crmsec('user_of')}(ORIGINAL_LOGIN()), {_crmsec('uid')}());
+    IF EXISTS (SELECT 1 FROM inserted AS i WHERE @reader IS NULL OR i.[user_id] <> @reader)
+        THROW {READ_TRAIL_STAMP_ERROR}, {literal(READ_TRAIL_STAMP_MESSAGE)}, 1;
 END""",
+        _append_only_trigger(table),
     ]
 
 
@@ -1142,7 +1197,8 @@ def _public_batches(tables: Sequence[str]) -> list[str]:
         objects.append(f"REVOKE SELECT ON {_crmsec(name)} FROM [public];")
     return ["\n".join(database), "\n".join(objects),
             # Beyond the roles' own DENY: any principal but the owner, whatever else it holds.
-            f"DENY UPDATE, DELETE ON {_table('audit_log')} TO [public];"]
+            *(f"DENY UPDATE, DELETE ON {_table(table)} TO [public];"
+              for table in sorted(catalog.APPEND_ONLY))]
 
 
 def _role_batches(names: MssqlNames, role_codes: Sequence[str]) -> list[str]:
@@ -1221,6 +1277,7 @@ def script(names: MssqlNames, tables: Iterable[str], role_codes: Iterable[str],
         *_identity_batches(names),
         *_row_security_batches(names),
         *_audit_batches(),
+        *_read_trail_batches(),
         *_phone_guard_batches(names),
         _apply_role_procedure(names),
         _drop_group_procedure(names),

@@ -16,7 +16,9 @@ What lives in the database, schema ``crmsec``:
   person's login and put it in its role's group;
 * the audit triggers: each audit row is stamped with the login and transaction that wrote
   it, nobody but the owner may change or delete one, and a change to a watched table in a
-  transaction that wrote no StationCRM audit row is recorded as ``db_change``.
+  transaction that wrote no StationCRM audit row is recorded as ``db_change``;
+* the read trail: every login adds rows, stamped with the login's own user; only roles
+  with the customer guard read them; nobody but the owner changes or deletes one.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ SCHEMA: Final = "crmsec"
 PUBLIC_FUNCTIONS: Final = (
     "login_name()", "user_of(text)", "uid()", "dept()", "scope(text)", "allows(text, text)",
     "group_name(text)", "whoami()", "tx_audited()", "audit_stamp()", "audit_outside()",
-    "audit_append_only()", "customers_with_phone(text)", "phones_guard()")
+    "audit_append_only()", "customers_with_phone(text)", "phones_guard()",
+    "read_trail_stamp()")
 MAX_NAME: Final = 63  # PostgreSQL truncates longer identifiers
 
 
@@ -592,24 +595,32 @@ $fn$""",
         "DROP TRIGGER IF EXISTS crm_audit_stamp ON public.audit_log",
         "CREATE TRIGGER crm_audit_stamp BEFORE INSERT ON public.audit_log"
         f" FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.audit_stamp()",
-        # The second wall behind the missing UPDATE/DELETE grants.
+        # The second wall behind the missing UPDATE/DELETE grants of the append-only logs;
+        # each trigger names its log's message (catalog.APPEND_ONLY) as its argument.
         f"""CREATE OR REPLACE FUNCTION {SCHEMA}.audit_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 BEGIN
     IF current_user::text <> {owner}
        AND NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
-        RAISE EXCEPTION 'The audit log cannot be changed or deleted.' USING ERRCODE = '42501';
+        RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = COALESCE(TG_ARGV[0],
+            {literal(catalog.APPEND_ONLY["audit_log"])});
     END IF;
     RETURN NULL;
 END
 $fn$""",
-        "DROP TRIGGER IF EXISTS crm_audit_append_only ON public.audit_log",
-        # Per statement: it refuses even a statement that row security left no rows for.
-        "CREATE TRIGGER crm_audit_append_only BEFORE UPDATE OR DELETE ON public.audit_log"
-        f" FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.audit_append_only()",
-        "DROP TRIGGER IF EXISTS crm_audit_no_truncate ON public.audit_log",
-        "CREATE TRIGGER crm_audit_no_truncate BEFORE TRUNCATE ON public.audit_log"
-        f" FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.audit_append_only()",
+    ]
+    for table, message in sorted(catalog.APPEND_ONLY.items()):
+        refuse = f"EXECUTE FUNCTION {SCHEMA}.audit_append_only({literal(message)})"
+        statements += [
+            f"DROP TRIGGER IF EXISTS crm_audit_append_only ON public.{table}",
+            # Per statement: it refuses even a statement that row security left no rows for.
+            f"CREATE TRIGGER crm_audit_append_only BEFORE UPDATE OR DELETE ON public.{table}"
+            f" FOR EACH STATEMENT {refuse}",
+            f"DROP TRIGGER IF EXISTS crm_audit_no_truncate ON public.{table}",
+            f"CREATE TRIGGER crm_audit_no_truncate BEFORE TRUNCATE ON public.{table}"
+            f" FOR EACH STATEMENT {refuse}",
+        ]
+    statements += [
         # Whether this transaction wrote a StationCRM audit row (stations cannot read the log).
         f"CREATE OR REPLACE FUNCTION {SCHEMA}.tx_audited() RETURNS boolean"
         " LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$"
@@ -664,6 +675,38 @@ $fn$""",
     return statements
 
 
+def _read_trail_statements(names: Names) -> list[str]:
+    """Each read trail row is the reading login's own: the database writes its user.
+
+    A station sends its person's id, but its login could send anyone's; the trigger puts
+    the login's own user in its place. The login that connected (session_user) counts, or,
+    when that is nobody's (the owner acting as a person with SET ROLE, as the suite on
+    people's logins does), the role it acts as. A login that is nobody's is refused; the
+    owner and superusers (migrations, demo data, a DBA) write what they send.
+    """
+    return [
+        f"""CREATE OR REPLACE FUNCTION {SCHEMA}.read_trail_stamp() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $fn$
+DECLARE
+    reader integer := COALESCE({SCHEMA}.user_of(session_user),
+                               {SCHEMA}.user_of(current_user::text));
+BEGIN
+    IF reader IS NOT NULL THEN
+        NEW.user_id := reader;
+    ELSIF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+        RAISE EXCEPTION 'The database login % belongs to no StationCRM user: it cannot'
+            ' add to the read trail.', session_user USING ERRCODE = '42501';
+    END IF;
+    RETURN NEW;
+END
+$fn$""",
+        f"DROP TRIGGER IF EXISTS crm_read_trail_stamp ON public.{catalog.READ_TRAIL}",
+        f"CREATE TRIGGER crm_read_trail_stamp BEFORE INSERT ON public.{catalog.READ_TRAIL}"
+        f" FOR EACH ROW WHEN (current_user::text <> {literal(names.owner)})"
+        f" EXECUTE FUNCTION {SCHEMA}.read_trail_stamp()",
+    ]
+
+
 def setup_statements(names: Names, tables: Iterable[str]) -> list[str]:
     """Everything except per-role grants and logins, in order; idempotent.
 
@@ -689,6 +732,7 @@ def setup_statements(names: Names, tables: Iterable[str]) -> list[str]:
         statements += policy_statements(rule)
     watched = sorted(set(tables) - catalog.NOT_WATCHED)
     statements += _audit_statements(names, watched)
+    statements += _read_trail_statements(names)
     statements += _phone_guard_statements(names)
     statements.append(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC")
     # Called by every login (policies and triggers run them with the caller's rights);

@@ -165,6 +165,13 @@ def trail_for(engine: Engine) -> ReadTrail:
         return trail
 
 
+def discard_all() -> int:
+    """Forget every engine's held reads (a test run ending: its databases are gone)."""
+    with _TRAILS_LOCK:
+        trails = list(_TRAILS.values())
+    return sum(trail.discard() for trail in trails)
+
+
 def _stop_all() -> None:
     with _TRAILS_LOCK:
         trails = list(_TRAILS.values())

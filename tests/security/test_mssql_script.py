@@ -338,9 +338,9 @@ def test_the_audit_log_is_append_only(sql_batches: list[str]) -> None:
     assert "DENY UPDATE, DELETE ON [dbo].[audit_log] TO [public];" in sql_batches
     apply = batch_named(sql_batches, r"^CREATE OR ALTER PROCEDURE \[crmsec\]\.\[apply_role\]")
     assert "N'DENY UPDATE, DELETE ON [dbo].[audit_log] TO ' + QUOTENAME(@role)" in apply
-    guard = batch_named(sql_batches, r"INSTEAD OF UPDATE, DELETE")
+    guard = batch_named(sql_batches, r"^CREATE OR ALTER TRIGGER \[dbo\]\.\[crm_audit_append_only\]")
     assert guard.startswith("CREATE OR ALTER TRIGGER [dbo].[crm_audit_append_only] ON "
-                            "[dbo].[audit_log]")
+                            "[dbo].[audit_log]\nINSTEAD OF UPDATE, DELETE\n")
     assert "THROW 50001, N'The audit log cannot be changed or deleted.', 1;" in guard
     # The owner's UPDATE is carried out by the trigger: every column but the id.
     columns = [c.name for c in Base.metadata.tables["audit_log"].columns if c.name != "id"]
@@ -583,7 +583,8 @@ def _guard(sql_batches: list[str], table: str) -> str:
 def test_phone_guards_watch_exactly_the_guarded_columns(sql_batches: list[str]) -> None:
     assert set(catalog.GUARDED_PHONE_COLUMNS) == {"customers", "contacts", "phone_suffixes"}
     triggers = [b for b in sql_batches if b.startswith("CREATE OR ALTER TRIGGER")]
-    assert len(triggers) == 2 + len(catalog.GUARDED_PHONE_COLUMNS)  # + the audit log's
+    # + the audit log's two and the read trail's two
+    assert len(triggers) == 4 + len(catalog.GUARDED_PHONE_COLUMNS)
     rule = mssql.owner_exempt_sql("fr")
     for table, columns in catalog.GUARDED_PHONE_COLUMNS.items():
         guard = _guard(sql_batches, table)
@@ -682,8 +683,9 @@ def test_modules_start_their_batch(sql_batches: list[str]) -> None:
             modules += 1
             assert found[0].start() == 0, f"not first in its batch:\n{batch[:200]}"
     # Functions, predicates, the directory's function and the three views, the triggers
-    # (the audit log's two and a phone guard per guarded table), procedures, the policy.
-    triggers = 2 + len(catalog.GUARDED_PHONE_COLUMNS)
+    # (the audit log's two, the read trail's two and a phone guard per guarded table),
+    # procedures, the policy.
+    triggers = 4 + len(catalog.GUARDED_PHONE_COLUMNS)
     assert modules == 7 + len(catalog.ROW_RULES) + 1 + 3 + triggers + 4 + 1
 
 
@@ -828,11 +830,11 @@ def test_sqlglot_parses_every_batch_it_has_grammar_for(sql_batches: list[str]) -
         logger.removeHandler(handler)
     # The allow-list stays narrow: each kind is there for batches that exist, and few.
     assert set(skipped) == set(UNPARSED_KINDS)
-    triggers = 2 + len(catalog.GUARDED_PHONE_COLUMNS)
+    triggers = 4 + len(catalog.GUARDED_PHONE_COLUMNS)
     assert skipped == {"security policy": 2, "trigger": triggers,
                        "procedure with dynamic SQL": 3,
                        "certificate signing": 1, "role creation": 1, "default constraint": 1,
-                       "deny": 1, "database and schema permissions": 1}
+                       "deny": len(catalog.APPEND_ONLY), "database and schema permissions": 1}
     assert parsed > 40
 
 
