@@ -138,6 +138,8 @@ UNLINKED: Final[Mapping[str, str]] = MappingProxyType({
     "audit_log.entity_id": "entity 'customer': history, left as it is (append-only); the "
                            "merge's DELETE entry names the kept card",
     "change_feed.record_id": "notices already sent: history, never changed",
+    "read_trail.customer_id": "who read the absorbed card: history, left as it is "
+                              "(append-only, no foreign key so it outlives the card)",
     "import_items.record_id": "entity 'customer': left; undoing the import finds the card "
                               "gone and has nothing to undo (pointed at the kept card, undo "
                               "would delete it). Moved contacts and addresses have a new "
