@@ -143,7 +143,7 @@ class GuardAlert:
 
     @property
     def text(self) -> str:
-        return "；".join(r.text for r in self.reasons)
+        return ("；" if current_language() == "zh" else "; ").join(r.text for r in self.reasons)
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,7 @@ class PersonSummary:
     user_name: str
     department: str | None
     notice_on: dt.date | None
+    version: int  # the person's record, for set_notice
     today: PersonDay
     usual_cards: int
     usual_listed: int
@@ -374,10 +375,11 @@ class _People:
     names: dict[int, str] = field(default_factory=dict)
     departments: dict[int, str | None] = field(default_factory=dict)
     notices: dict[int, dt.date | None] = field(default_factory=dict)
+    versions: dict[int, int] = field(default_factory=dict)
 
 
 def _people(uow: UnitOfWork, user_ids: Iterable[int] | None = None) -> _People:
-    stmt = (select(User.id, User.display_name, User.notice_on, Department.name_zh,
+    stmt = (select(User.id, User.display_name, User.notice_on, User.version, Department.name_zh,
                    Department.name_en)
             .outerjoin(Department, Department.id == User.department_id))
     if user_ids is not None:
@@ -388,6 +390,7 @@ def _people(uow: UnitOfWork, user_ids: Iterable[int] | None = None) -> _People:
         people.names[r.id] = r.display_name
         people.departments[r.id] = (r.name_zh if zh else r.name_en) if r.name_zh else None
         people.notices[r.id] = r.notice_on
+        people.versions[r.id] = r.version
     return people
 
 
@@ -613,7 +616,8 @@ def guard_overview(*, uow: UnitOfWork, actor: Actor, date_from: dt.date, date_to
             summaries.append(PersonSummary(
                 user_id=user_id, user_name=people.names[user_id],
                 department=people.departments.get(user_id),
-                notice_on=people.notices.get(user_id), today=today,
+                notice_on=people.notices.get(user_id),
+                version=people.versions.get(user_id, 0), today=today,
                 usual_cards=_usual(days, user_id, date_to, weeks, "cards"),
                 usual_listed=_usual(days, user_id, date_to, weeks, "listed"),
                 alerts=flagged[user_id]))

@@ -2053,6 +2053,121 @@ Address: {address}</source>
     </message>
 </context>
 <context>
+    <name>CustomerGuardPanel</name>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <source>Last 90 days</source>
+        <translation>最近 90 天</translation>
+    </message>
+    <message>
+        <source>Custom dates</source>
+        <translation>自定日期</translation>
+    </message>
+    <message>
+        <source>Customer base protection</source>
+        <translation>客户资源安全</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Compute again (F5)</source>
+        <translation>重新计算（F5）</translation>
+    </message>
+    <message>
+        <source>Enter notice…</source>
+        <translation>登记离职…</translation>
+    </message>
+    <message>
+        <source>Rules…</source>
+        <translation>规则…</translation>
+    </message>
+    <message>
+        <source>When a day is flagged</source>
+        <translation>何时发出预警</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Save the alerts of the period as an Excel file</source>
+        <translation>把本期间的预警保存为 Excel 文件</translation>
+    </message>
+    <message>
+        <source>Period:</source>
+        <translation>期间：</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>从：</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>至：</translation>
+    </message>
+    <message>
+        <source>Enter or double-click on an alert lists everything the person read that day; on a person, what they read on the last day. F5 computes again. Every look here is recorded in the audit log.</source>
+        <translation>在预警上按 Enter 或双击，列出此人当天查看的全部内容；在人员上，列出最后一天查看的内容。F5 重新计算。在此的每次查看都记入操作日志。</translation>
+    </message>
+    <message>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <source>Each person on {day} against their usual</source>
+        <translation>{day} 各人与平时对比</translation>
+    </message>
+    <message>
+        <source>Alerts: {days} days flagged; people: {people}</source>
+        <translation>预警：{people} 人，共 {days} 天</translation>
+    </message>
+    <message>
+        <source>Alerts: none in this period</source>
+        <translation>预警：本期间没有</translation>
+    </message>
+    <message>
+        <source>{start} to {end}</source>
+        <translation>{start} 至 {end}</translation>
+    </message>
+    <message>
+        <source>Choose a person in the table first.</source>
+        <translation>请先在表中选择一个人员。</translation>
+    </message>
+    <message>
+        <source>Not available in this version.</source>
+        <translation>此版本尚不支持。</translation>
+    </message>
+    <message>
+        <source>Enter the day {person} gave notice</source>
+        <translation>登记 {person} 提出离职的日期</translation>
+    </message>
+    <message>
+        <source>Export alerts</source>
+        <translation>导出预警</translation>
+    </message>
+    <message>
+        <source>Excel files (*.xlsx)</source>
+        <translation>Excel 文件 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>{rows} alerts saved to {path}</source>
+        <translation>已将 {rows} 条预警保存到 {path}</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+</context>
+<context>
     <name>CustomerListModel</name>
     <message>
         <source>Custom field</source>
@@ -2878,6 +2993,163 @@ Address: {address}</source>
     <message>
         <source>Header found in row {row}: {count} columns.</source>
         <translation>表头在第 {row} 行：共 {count} 列。</translation>
+    </message>
+</context>
+<context>
+    <name>GuardChartView</name>
+    <message>
+        <source>Everyone&apos;s reads per day</source>
+        <translation>每日全员查看量</translation>
+    </message>
+    <message>
+        <source>Cards opened</source>
+        <translation>打开档案数</translation>
+    </message>
+    <message>
+        <source>Customers listed</source>
+        <translation>列出客户数</translation>
+    </message>
+    <message>
+        <source>Days flagged</source>
+        <translation>预警天数</translation>
+    </message>
+</context>
+<context>
+    <name>GuardColumns</name>
+    <message>
+        <source>Person</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Exported</source>
+        <translation>导出客户数</translation>
+    </message>
+    <message>
+        <source>Printed</source>
+        <translation>打印单据数</translation>
+    </message>
+    <message>
+        <source>Cards opened
+/ usual</source>
+        <translation>打开档案 / 平时</translation>
+    </message>
+    <message>
+        <source>Customers listed
+/ usual</source>
+        <translation>列出客户 / 平时</translation>
+    </message>
+    <message>
+        <source>Days
+flagged</source>
+        <translation>预警天数</translation>
+    </message>
+    <message>
+        <source>Gave notice
+on</source>
+        <translation>提出离职日期</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Customer code</source>
+        <translation>客户编号</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>客户数</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+</context>
+<context>
+    <name>GuardRulesDialog</name>
+    <message>
+        <source>Flag above usual × (factor):</source>
+        <translation>超过平时的倍数：</translation>
+    </message>
+    <message>
+        <source>…and at least cards opened:</source>
+        <translation>…且打开档案至少：</translation>
+    </message>
+    <message>
+        <source>…or customers listed:</source>
+        <translation>…或列出客户至少：</translation>
+    </message>
+    <message>
+        <source>…or cards of others&apos; customers:</source>
+        <translation>…或打开他人客户档案至少：</translation>
+    </message>
+    <message>
+        <source>Usual from the last (weeks):</source>
+        <translation>平时按前几周计算（周）：</translation>
+    </message>
+    <message>
+        <source>Searches in alphabetical order:</source>
+        <translation>按字母顺序连续搜索次数：</translation>
+    </message>
+    <message>
+        <source>Cards opened in list order:</source>
+        <translation>按列表顺序连续打开档案数：</translation>
+    </message>
+    <message>
+        <source>Office hours from:</source>
+        <translation>上班时间：</translation>
+    </message>
+    <message>
+        <source>Office hours to:</source>
+        <translation>下班时间：</translation>
+    </message>
+    <message>
+        <source>Documents printed outside office hours:</source>
+        <translation>非办公时间打印单据数：</translation>
+    </message>
+    <message>
+        <source>Days watched after notice:</source>
+        <translation>提出离职后关注天数：</translation>
+    </message>
+    <message>
+        <source>Factor after notice:</source>
+        <translation>提出离职后的倍数：</translation>
+    </message>
+    <message>
+        <source>Customer base protection rules</source>
+        <translation>客户资源安全规则</translation>
+    </message>
+    <message>
+        <source>A person&apos;s day is flagged when it is far above their usual (the same weekday of the weeks before), when they go through the list in order, or when they export or print outside office hours.</source>
+        <translation>某人某天的查看量远超平时（前几周的同一星期几）、按顺序逐个浏览客户列表，或在非办公时间导出或打印时，这一天就会发出预警。</translation>
+    </message>
+    <message>
+        <source>Enter a number, such as 3 or 1.5.</source>
+        <translation>请输入数字，例如 3 或 1.5。</translation>
+    </message>
+    <message>
+        <source>Nothing was saved: correct the fields marked in red.</source>
+        <translation>未保存：请更正标红的字段。</translation>
     </message>
 </context>
 <context>
@@ -4216,6 +4488,25 @@ Contract {number}, until {day}</source>
     </message>
 </context>
 <context>
+    <name>NoticeDialog</name>
+    <message>
+        <source>Notice of {person}</source>
+        <translation>{person} 的离职登记</translation>
+    </message>
+    <message>
+        <source>Has not given notice (clear the date)</source>
+        <translation>未提出离职（清除日期）</translation>
+    </message>
+    <message>
+        <source>For some days after it, a smaller rise above the usual already raises an alert.</source>
+        <translation>此日期后的一段时间内，查看量比平时稍有增加即发出预警。</translation>
+    </message>
+    <message>
+        <source>Gave notice on:</source>
+        <translation>提出离职日期：</translation>
+    </message>
+</context>
+<context>
     <name>OpportunityDialog</name>
     <message>
         <source>New opportunity</source>
@@ -5375,6 +5666,25 @@ Contract {number}, until {day}</source>
     </message>
 </context>
 <context>
+    <name>ReadTrailDialog</name>
+    <message>
+        <source>What {person} read on {day}</source>
+        <translation>{person} 在 {day} 查看的内容</translation>
+    </message>
+    <message>
+        <source>{person} · {day}</source>
+        <translation>{person} · {day}</translation>
+    </message>
+    <message>
+        <source>Enter or double-click opens the customer&apos;s 360° view.</source>
+        <translation>按 Enter 或双击打开客户的360视图。</translation>
+    </message>
+    <message>
+        <source>{reads} reads, {cards} customers opened</source>
+        <translation>共 {reads} 条记录，打开客户 {cards} 个</translation>
+    </message>
+</context>
+<context>
     <name>ReassignWizard</name>
     <message>
         <source>Customer reassignment</source>
@@ -6523,6 +6833,10 @@ Contract {number}, until {day}</source>
     <message>
         <source>Custom dates</source>
         <translation>自定日期</translation>
+    </message>
+    <message>
+        <source>Customer base protection</source>
+        <translation>客户资源安全</translation>
     </message>
     <message>
         <source>All departments</source>

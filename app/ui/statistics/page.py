@@ -3,6 +3,8 @@
 Each statistic comes from :func:`app.services.statistics.run_statistic` on the database
 worker; its table shows on the left, its chart on the right, further sections (aging,
 top debtors…) below. Enter or double-click on a number lists the records behind it.
+Roles with the customer-guard module have one more tab, customer base protection
+(app.ui.statistics.guard_page).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTabBar,
     QTableView,
     QVBoxLayout,
@@ -60,6 +63,7 @@ from app.ui.record_labels import KINDS
 from app.ui.shell.record_openers import RecordOpeners, record_openers
 from app.ui.statistics.chart import StatChartView
 from app.ui.statistics.drill_dialog import DrillDownDialog
+from app.ui.statistics.guard_page import CustomerGuardPanel
 from app.ui.statistics.model import StatTableModel
 
 ERROR_STYLE = "color: #b00020;"
@@ -145,6 +149,16 @@ class StatisticsPage(QWidget):
         for number, name in enumerate(stats.STATISTICS, start=1):
             self.tabs.addTab(self.statistic_title(name))
             self.tabs.setTabToolTip(number - 1, f"Ctrl+{number}")
+        self._last_statistic = 0
+        # Customer base protection (客户资源安全): a tab of its own after the statistics,
+        # for the roles with its module only.
+        self.guard_panel: CustomerGuardPanel | None = None
+        self.guard_tab = -1
+        if ctx.can(Module.CUSTOMER_GUARD, Operation.VIEW):
+            self.guard_panel = CustomerGuardPanel(ctx, self, today=today)
+            self.guard_panel.customer_activated.connect(self.customer_activated)
+            self.guard_tab = self.tabs.addTab(self.tr("Customer base protection"))
+            self.tabs.setTabToolTip(self.guard_tab, f"Ctrl+{self.guard_tab + 1}")
         self.tabs.currentChanged.connect(self._statistic_changed)
 
         # --- filters
@@ -288,12 +302,21 @@ class StatisticsPage(QWidget):
         title_row.addWidget(self.refresh_button)
         title_row.addWidget(self.excel_button)
         title_row.addWidget(self.pdf_button)
+        self.statistics_box = QWidget(self)
+        self.statistics_box.setObjectName("statistics_box")
+        box = QVBoxLayout(self.statistics_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(filter_box)
+        box.addLayout(title_row)
+        box.addWidget(self.body_splitter, 1)
+        box.addWidget(hint)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.statistics_box)
+        if self.guard_panel is not None:
+            self.stack.addWidget(self.guard_panel)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
-        layout.addLayout(filter_box)
-        layout.addLayout(title_row)
-        layout.addWidget(self.body_splitter, 1)
-        layout.addWidget(hint)
+        layout.addWidget(self.stack, 1)
         self.setFocusProxy(self.table_view)
 
         app = QCoreApplication.instance()
@@ -354,13 +377,29 @@ class StatisticsPage(QWidget):
 
     @property
     def statistic(self) -> str:
-        return stats.STATISTICS[max(0, self.tabs.currentIndex())]
+        """The statistic chosen (the last one while customer base protection is shown)."""
+        index = self.tabs.currentIndex()
+        if not 0 <= index < len(stats.STATISTICS):
+            index = self._last_statistic
+        return stats.STATISTICS[index]
+
+    @property
+    def guard_shown(self) -> bool:
+        """Customer base protection is the tab on screen."""
+        return self.guard_panel is not None and self.tabs.currentIndex() == self.guard_tab
 
     def select_statistic(self, name_or_number: str | int) -> None:
         index = (name_or_number if isinstance(name_or_number, int)
                  else stats.STATISTICS.index(name_or_number))
-        if 0 <= index < len(stats.STATISTICS):
+        if 0 <= index < len(stats.STATISTICS) or (index == self.guard_tab
+                                                   and self.guard_panel is not None):
             self.tabs.setCurrentIndex(index)
+
+    def select_guard(self) -> CustomerGuardPanel | None:
+        """Show customer base protection (None: the role has no such tab)."""
+        if self.guard_panel is not None:
+            self.tabs.setCurrentIndex(self.guard_tab)
+        return self.guard_panel
 
     def filters(self) -> StatFilters:
         """What the filter bar says now."""
@@ -407,7 +446,18 @@ class StatisticsPage(QWidget):
         self._fill_people()
         self._filter_changed(_index)
 
-    def _statistic_changed(self, _index: int) -> None:
+    def _statistic_changed(self, index: int) -> None:
+        if self.guard_panel is not None and index == self.guard_tab:
+            self.stack.setCurrentWidget(self.guard_panel)
+            self.setFocusProxy(self.guard_panel)
+            return
+        coming_back = self.stack.currentWidget() is not self.statistics_box
+        self.stack.setCurrentWidget(self.statistics_box)
+        self.setFocusProxy(self.table_view)
+        if 0 <= index < len(stats.STATISTICS):
+            self._last_statistic = index
+        if coming_back and self.table is not None and self.table.name == self.statistic:
+            return   # the same statistic as before customer base protection was shown
         self._loading_filters = True
         self._fill_views(self.statistic)
         self._mark_applicable(self.statistic)
@@ -473,7 +523,11 @@ class StatisticsPage(QWidget):
     # --- loading --------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Compute the chosen statistic for the filters (F5); older answers are dropped."""
+        """Compute the chosen statistic for the filters (F5); older answers are dropped.
+        With customer base protection on screen, compute that again."""
+        if self.guard_panel is not None and self.guard_shown:
+            self.guard_panel.refresh()
+            return
         self._generation += 1
         generation, name, filters, actor, language = (
             self._generation, self.statistic, self.filters(), self._ctx.actor, self.language)
@@ -651,6 +705,8 @@ class StatisticsPage(QWidget):
 
     def ask_export(self, fmt: str) -> QFileDialog | None:
         """Ask where to save the statistic as Excel (``"xlsx"``) or PDF (``"pdf"``)."""
+        if self.guard_panel is not None and self.guard_shown:
+            return self.guard_panel.ask_export() if fmt == "xlsx" else None
         if not self.may_export or self._exporting:
             return None
         dialog = QFileDialog(self, self.tr("Export Excel") if fmt == "xlsx"
@@ -727,21 +783,30 @@ class StatisticsPage(QWidget):
     # --- page protocol and keyboard -------------------------------------------------------
 
     def on_connection_restored(self) -> None:
-        if self.error is not None:
+        if self.guard_panel is not None and self.guard_shown:
+            self.guard_panel.on_connection_restored()
+        elif self.error is not None:
             self.refresh()
 
     def focus_search(self) -> None:
+        if self.guard_panel is not None and self.guard_shown:
+            self.guard_panel.period_combo.setFocus()
+            return
         self.period_combo.setFocus()
 
     def _statistic_key(self, event: QEvent) -> int | None:
-        """The statistic (0–5) that Ctrl+1 … Ctrl+6 in ``event`` asks for, if any."""
+        """The statistic (0–5) that Ctrl+1 … Ctrl+6 in ``event`` asks for, if any; Ctrl+7
+        is customer base protection where the role has it."""
         if not isinstance(event, QKeyEvent):
             return None
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if modifiers != Qt.KeyboardModifier.ControlModifier:
             return None
         number = event.key() - Qt.Key.Key_1
-        return number if 0 <= number < len(stats.STATISTICS) else None
+        if 0 <= number < len(stats.STATISTICS) or (self.guard_panel is not None
+                                                   and number == self.guard_tab):
+            return number
+        return None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         # Ctrl+1 … Ctrl+6 are the main window's Go shortcuts too; while the focus is in this
