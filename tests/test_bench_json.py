@@ -29,7 +29,8 @@ OPERATIONS = [
     "scroll to end, phone descending",
     "open 360", "statistic customer-classes", "statistic product-sales",
     "statistic sales-collections", "statistic service", "statistic forecast",
-    "statistic assessment", "change feed poll", "export customers xlsx"]
+    "statistic assessment", "change feed poll", "note a read", "customer guard 90 days",
+    "export customers xlsx"]
 ACTIONS = ["open card", "open 360", "save customer", "create order", "record payment",
            "login"]
 
@@ -59,7 +60,9 @@ def test_the_json_has_one_record_per_operation_with_every_key(
         assert 0 < r["service_min_ms"] <= r["service_ms"] < 60_000, r
         assert 0 < r["sql_ms"] < 60_000, r
         assert r["ratio"] == pytest.approx(r["service_ms"] / r["sql_ms"], rel=0.01, abs=0.01)
-        assert isinstance(r["statements"], int) and 1 <= r["statements"] <= 50, r
+        # Noting a read sends nothing: the station writes the trail later, in batches.
+        low = 0 if r["operation"] == "note a read" else 1
+        assert isinstance(r["statements"], int) and low <= r["statements"] <= 50, r
     by_name = {r["operation"]: r for r in records}
     assert by_name["change feed poll"]["statements"] == 1
     # The export reads its 300 customers in one chunk: the rows, their custom values'

@@ -669,6 +669,8 @@ def export_alerts(*, uow: UnitOfWork, actor: Actor, date_from: dt.date, date_to:
     the number of rows."""
     from app.reports.tabular import Sheet, write_xlsx
 
+    with uow:
+        require(uow, actor, Module.CUSTOMER_GUARD, Operation.EXPORT)
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ValidationError({"path": tr("Save the report as an .xlsx file.")})
@@ -676,8 +678,6 @@ def export_alerts(*, uow: UnitOfWork, actor: Actor, date_from: dt.date, date_to:
         raise ValidationError({"path": tr("The folder {folder} does not exist.").format(
             folder=str(target.parent))})
     _check_period(date_from, date_to)
-    with uow:
-        require(uow, actor, Module.CUSTOMER_GUARD, Operation.EXPORT)
     alerts = guard_alerts(uow=uow, actor=actor, date_from=date_from, date_to=date_to)
     headers = [tr("Day"), tr("Staff"), tr("Department"), tr("Cards opened"), tr("Usual"),
                tr("Customers listed"), tr("Customers exported"), tr("Documents printed"),

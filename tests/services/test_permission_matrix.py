@@ -163,6 +163,7 @@ def _gate_calls():
         audit_view,
         catalog,
         contracts,
+        customer_guard,
         knowledge,
         opportunities,
         plans,
@@ -234,6 +235,13 @@ def _gate_calls():
             uow=u, actor=a, ticket_id=-1, expected_version=1, technician_id=-1),
         (Module.SERVICE_TICKETS, Operation.PRINT): lambda u, a, p: intake_slip_data(
             uow=u, actor=a, number="FW-NONE"),
+        (Module.CUSTOMER_GUARD, Operation.VIEW): lambda u, a, p: customer_guard.read_lines(
+            uow=u, actor=a, user_id=-1, day=today),
+        (Module.CUSTOMER_GUARD, Operation.EDIT): lambda u, a, p: customer_guard.set_notice(
+            uow=u, actor=a, user_id=-1, notice_on=None, expected_version=1),
+        (Module.CUSTOMER_GUARD, Operation.EXPORT): lambda u, a, p: (
+            customer_guard.export_alerts(uow=u, actor=a, date_from=today, date_to=today,
+                                         path=p / "g.pdf")),
         (Module.KNOWLEDGE, Operation.VIEW): lambda u, a, p: knowledge.get_knowledge(
             uow=u, actor=a, entry_id=-1),
         (Module.KNOWLEDGE, Operation.CONFIRM): lambda u, a, p: knowledge.list_pending_knowledge(
