@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from PySide6.QtCharts import (
     QAbstractSeries,
@@ -16,11 +17,12 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QMargins, QStandardPaths, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app.services.statistics import ChartKind, ChartSpec, StatRow, StatTable
+from app.ui.context import AppContext
 from app.ui.statistics.model import format_cell
 
 MAX_LABEL = 10          # category labels longer than this end in "…" on the axis
@@ -51,6 +53,18 @@ def _chart_font(scale: float = 1.0, *, bold: bool = False) -> QFont:
     return font
 
 
+def new_chart() -> QChart:
+    """An empty chart as the statistics window draws them: tight margins, square corners,
+    CJK-safe fonts, the legend below."""
+    chart = QChart()
+    chart.setMargins(QMargins(4, 4, 4, 4))
+    chart.setBackgroundRoundness(0)
+    chart.setTitleFont(_chart_font(1.1, bold=True))
+    chart.legend().setFont(_chart_font(0.9))
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    return chart
+
+
 def chart_rows(table: StatTable) -> tuple[StatRow, ...]:
     """The rows a chart plots: every row but the totals."""
     return tuple(row for row in table.rows if not row.is_total)
@@ -78,12 +92,7 @@ class StatChartView(QChartView):
         self.set_table(None)
 
     def set_table(self, table: StatTable | None) -> None:
-        chart = QChart()
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        chart.setBackgroundRoundness(0)
-        chart.setTitleFont(_chart_font(1.1, bold=True))
-        chart.legend().setFont(_chart_font(0.9))
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        chart = new_chart()
         self.spec = table.chart if table is not None else None
         self._pie_names = []
         empty = False
@@ -248,3 +257,13 @@ def _unique(names: list[str]) -> list[str]:
         seen[name] = count + 1
         result.append(name if count == 0 else f"{name} ({count + 1})")
     return result
+
+
+def export_folder(ctx: AppContext) -> str:
+    """Where the statistics window's last export went (per user on this PC), else the
+    Documents folder."""
+    remembered = ctx.ui_settings().value(ctx.user_settings_key("statistics/export_folder"), "")
+    if remembered and Path(str(remembered)).is_dir():
+        return str(remembered)
+    return QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())

@@ -28,8 +28,6 @@ from PySide6.QtCore import (
     QCoreApplication,
     QDate,
     QDateTime,
-    QMargins,
-    QStandardPaths,
     Qt,
     QTime,
     Signal,
@@ -76,7 +74,7 @@ from app.ui.kit.fields import clear_field_error, error_label, parse_decimal, sho
 from app.ui.kit.form_dialog import FormDialog
 from app.ui.kit.list_page import prepare_table
 from app.ui.kit.table import Col, PagedTableModel, PageRequest
-from app.ui.statistics.chart import _chart_font
+from app.ui.statistics.chart import _chart_font, export_folder, new_chart
 
 ERROR_STYLE = "color: #b00020;"
 CAPTION_STYLE = "color: #666666;"
@@ -288,12 +286,7 @@ class GuardChartView(QChartView):
         self.set_overview(None)
 
     def set_overview(self, overview: GuardOverview | None) -> None:
-        chart = QChart()
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        chart.setBackgroundRoundness(0)
-        chart.setTitleFont(_chart_font(1.1, bold=True))
-        chart.legend().setFont(_chart_font(0.9))
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        chart = new_chart()
         if overview is not None and overview.daily:
             self._fill(chart, overview)
         else:
@@ -1042,12 +1035,7 @@ class CustomerGuardPanel(QWidget):
         return dialog
 
     def _export_folder(self) -> str:
-        remembered = self._ctx.ui_settings().value(
-            self._ctx.user_settings_key("statistics/export_folder"), "")
-        if remembered and Path(str(remembered)).is_dir():
-            return str(remembered)
-        return QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        return export_folder(self._ctx)
 
     def export_to(self, target: str | Path) -> None:
         """Write the period's alerts to ``target`` (.xlsx) on the worker."""

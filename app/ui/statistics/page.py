@@ -21,7 +21,6 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QObject,
-    QStandardPaths,
     Qt,
     Signal,
 )
@@ -61,7 +60,7 @@ from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date, format_yuan
 from app.ui.record_labels import KINDS
 from app.ui.shell.record_openers import RecordOpeners, record_openers
-from app.ui.statistics.chart import StatChartView
+from app.ui.statistics.chart import StatChartView, export_folder
 from app.ui.statistics.drill_dialog import DrillDownDialog
 from app.ui.statistics.guard_page import CustomerGuardPanel
 from app.ui.statistics.model import StatTableModel
@@ -724,13 +723,7 @@ class StatisticsPage(QWidget):
         return dialog
 
     def _export_folder(self) -> str:
-        """Where the last export went (per user on this PC), else the Documents folder."""
-        remembered = self._ctx.ui_settings().value(
-            self._ctx.user_settings_key("statistics/export_folder"), "")
-        if remembered and Path(str(remembered)).is_dir():
-            return str(remembered)
-        return QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        return export_folder(self._ctx)
 
     def export_to(self, target: str | Path) -> None:
         """Write the statistic, as the filter bar says now, to ``target`` (.xlsx or .pdf)."""
