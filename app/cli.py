@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import io
 import os
 import re
@@ -749,19 +750,13 @@ def _import_mapping(mapping_file: Path, sheet_file: Path, sheet: str | None,
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from app.services.statistics import StatFilters, export_statistic
 
     if args.name == GUARD_REPORT:
         return _cmd_guard_report(args)
     out = _person_and_output(args, tr("a report"), (".xlsx", ".pdf"),
                              tr("an .xlsx or a .pdf file"))
-    try:
-        date_from = dt.date.fromisoformat(args.date_from)
-        date_to = dt.date.fromisoformat(args.date_to)
-    except ValueError:
-        raise ValueError(tr("--from and --to take dates as YYYY-MM-DD")) from None
+    date_from, date_to = _report_period(args)
     engine, uow, actor = _log_in(args)
     try:
         result = export_statistic(
@@ -775,20 +770,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report_period(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
+    """A report's --from and --to as dates."""
+    try:
+        return dt.date.fromisoformat(args.date_from), dt.date.fromisoformat(args.date_to)
+    except ValueError:
+        raise ValueError(tr("--from and --to take dates as YYYY-MM-DD")) from None
+
+
 def _cmd_guard_report(args: argparse.Namespace) -> int:
     """The customer base protection alerts (客户资源安全): one row per person and day
     flagged, for the general manager (or a role given the customer-guard module)."""
-    import datetime as dt
-
     from app import i18n
     from app.services.customer_guard import export_alerts
 
     out = _person_and_output(args, tr("a report"), (".xlsx",), tr("an .xlsx file"))
-    try:
-        date_from = dt.date.fromisoformat(args.date_from)
-        date_to = dt.date.fromisoformat(args.date_to)
-    except ValueError:
-        raise ValueError(tr("--from and --to take dates as YYYY-MM-DD")) from None
+    date_from, date_to = _report_period(args)
     engine, uow, actor = _log_in(args)
     language = i18n.current_language()
     try:

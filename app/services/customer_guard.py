@@ -5,7 +5,7 @@ The trail (app.services.read_trail) holds one row per card or 360 view opened, p
 customer list read, export and printed document. Here it becomes, per person and day:
 
 - ``cards``: distinct customers whose card or 360 view they opened;
-- ``listed``: customers shown on the pages of the list they read; ``searches``: those pages;
+- ``listed``: customers shown on the pages of the list they read;
 - ``exported`` customers, ``printed`` documents, and how many of those two happened
   outside office hours (``after_hours``);
 - ``outside``: distinct customers opened that are neither theirs nor their department's.
@@ -111,7 +111,6 @@ class PersonDay:
     day: dt.date
     cards: int = 0
     listed: int = 0
-    searches: int = 0
     exported: int = 0
     printed: int = 0
     after_hours: int = 0
@@ -185,7 +184,7 @@ class ReadLine:
 
     @property
     def time(self) -> str:
-        return f"{self.minute // 60:02d}:{self.minute % 60:02d}"
+        return _clock(self.minute)
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -319,7 +318,6 @@ def person_days(uow: UnitOfWork, start: dt.date, end: dt.date, rules: GuardRules
             func.count(distinct(case((opened, t.customer_id)))).label("cards"),
             func.sum(case((t.action == ReadAction.SEARCH, t.customers), else_=0)
                      ).label("listed"),
-            func.sum(case((t.action == ReadAction.SEARCH, 1), else_=0)).label("searches"),
             func.sum(case((t.action == ReadAction.EXPORT, t.customers), else_=0)
                      ).label("exported"),
             func.sum(case((t.action == ReadAction.PRINT, 1), else_=0)).label("printed"),
@@ -333,8 +331,8 @@ def person_days(uow: UnitOfWork, start: dt.date, end: dt.date, rules: GuardRules
         .group_by(t.user_id, t.day)
     ).all()
     days = {(r.user_id, r.day): PersonDay(
-        r.user_id, r.day, int(r.cards or 0), int(r.listed or 0), int(r.searches or 0),
-        int(r.exported or 0), int(r.printed or 0), int(r.after_hours or 0),
+        r.user_id, r.day, int(r.cards or 0), int(r.listed or 0), int(r.exported or 0),
+        int(r.printed or 0), int(r.after_hours or 0),
         letters=int(r.letters or 0)) for r in rows}
     # Customers of others: neither the reader's nor anyone's of the reader's department.
     reader, holder = aliased(User), aliased(User)
@@ -496,8 +494,7 @@ def _row_checks(uow: UnitOfWork, rules: GuardRules,
                 late = [r for r in reads if not rules.office_from <= r.minute < rules.office_to]
                 exports = [r for r in late if r.action == ReadAction.EXPORT]
                 if exports or len(late) >= rules.after_hours_prints:
-                    times = "、".join(sorted({f"{r.minute // 60:02d}:{r.minute % 60:02d}"
-                                             for r in late})[:5])
+                    times = "、".join(sorted({_clock(r.minute) for r in late})[:5])
                     out[key].append(Reason("after_hours", {"times": times}))
     return out
 
@@ -562,6 +559,11 @@ def _card_run(reads: Sequence[Any]) -> int:
     return max(_longest_rising(keys), _longest_rising(codes))
 
 
+def _clock(minute: int) -> str:
+    """Minutes after local midnight as the clock shows them: 1275 → "21:15"."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
 def _longest_rising(values: Sequence[str]) -> int:
     best = run = 0
     for index, value in enumerate(values):
@@ -573,17 +575,24 @@ def _longest_rising(values: Sequence[str]) -> int:
 # --- what management reads ------------------------------------------------------------------
 
 
+def _period_alerts(uow: UnitOfWork, date_from: dt.date, date_to: dt.date,
+                   rules: GuardRules, also: Iterable[int] = ()
+                   ) -> tuple[dict[tuple[int, dt.date], PersonDay], _People, list[GuardAlert]]:
+    """The period's figures (with the weeks its usual looks back on), the people in them
+    (and ``also``), and its alerts: what every look at the trail starts from."""
+    days = person_days(uow, date_from - dt.timedelta(weeks=rules.baseline_weeks), date_to,
+                       rules)
+    people = _people(uow, {u for u, _d in days} | set(also))
+    return days, people, _find_alerts(uow, rules, date_from, date_to, days, people)
+
+
 def guard_alerts(*, uow: UnitOfWork, actor: Actor, date_from: dt.date, date_to: dt.date,
                  rules: GuardRules | None = None) -> tuple[GuardAlert, ...]:
     """The flagged person-days of the period (audited: reading the trail is watched too)."""
     _check_period(date_from, date_to)
     with uow:
         require(uow, actor, Module.CUSTOMER_GUARD, Operation.VIEW)
-        rules = rules or _rules(uow).rules
-        days = person_days(uow, date_from - dt.timedelta(weeks=rules.baseline_weeks),
-                           date_to, rules)
-        people = _people(uow, {u for u, _d in days})
-        alerts = _find_alerts(uow, rules, date_from, date_to, days, people)
+        alerts = _period_alerts(uow, date_from, date_to, rules or _rules(uow).rules)[2]
         audit.record(uow, actor, AuditAction.READ_TRAIL, "read_trail", None,
                      audit.say("customer base protection alerts viewed for {start} to {end}",
                                start=date_from.isoformat(), end=date_to.isoformat()))
@@ -599,11 +608,8 @@ def guard_overview(*, uow: UnitOfWork, actor: Actor, date_from: dt.date, date_to
     with uow:
         require(uow, actor, Module.CUSTOMER_GUARD, Operation.VIEW)
         rules = _rules(uow).rules
-        days = person_days(uow, date_from - dt.timedelta(weeks=rules.baseline_weeks),
-                           date_to, rules)
         active = set(uow.session.scalars(select(User.id).where(User.active == true())))
-        people = _people(uow, active | {u for u, _d in days})
-        alerts = _find_alerts(uow, rules, date_from, date_to, days, people)
+        days, people, alerts = _period_alerts(uow, date_from, date_to, rules, active)
         flagged: dict[int, int] = defaultdict(int)
         for alert in alerts:
             flagged[alert.user_id] += 1
@@ -634,9 +640,7 @@ def guard_overview(*, uow: UnitOfWork, actor: Actor, date_from: dt.date, date_to
                      audit.say("customer base protection viewed for {start} to {end}",
                                start=date_from.isoformat(), end=date_to.isoformat()))
         uow.commit()
-        return GuardOverview(date_from, date_to, tuple(summaries),
-                             daily,
-                             tuple(alerts))
+        return GuardOverview(date_from, date_to, tuple(summaries), daily, tuple(alerts))
 
 
 def read_lines(*, uow: UnitOfWork, actor: Actor, user_id: int, day: dt.date
@@ -671,27 +675,27 @@ def export_alerts(*, uow: UnitOfWork, actor: Actor, date_from: dt.date, date_to:
 
     with uow:
         require(uow, actor, Module.CUSTOMER_GUARD, Operation.EXPORT)
-    target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise ValidationError({"path": tr("Save the report as an .xlsx file.")})
-    if not target.parent.is_dir():
-        raise ValidationError({"path": tr("The folder {folder} does not exist.").format(
-            folder=str(target.parent))})
-    _check_period(date_from, date_to)
-    alerts = guard_alerts(uow=uow, actor=actor, date_from=date_from, date_to=date_to)
-    headers = [tr("Day"), tr("Staff"), tr("Department"), tr("Cards opened"), tr("Usual"),
-               tr("Customers listed"), tr("Customers exported"), tr("Documents printed"),
-               tr("Cards of others' customers"), tr("Why")]
-    lines = [[a.day, a.user_name, a.department, a.figures.cards, a.usual_cards,
-              a.figures.listed, a.figures.exported, a.figures.printed, a.figures.outside,
-              a.text] for a in alerts]
-    count = write_xlsx(target, [Sheet(title=tr("Customer base protection"), headers=headers,
-                                      rows=lines, kinds=["date", "text", "text"]
-                                      + ["integer"] * 6 + ["text"])])
-    with uow:
+        target = Path(path)
+        if target.suffix.lower() != ".xlsx":
+            raise ValidationError({"path": tr("Save the report as an .xlsx file.")})
+        if not target.parent.is_dir():
+            raise ValidationError({"path": tr("The folder {folder} does not exist.").format(
+                folder=str(target.parent))})
+        _check_period(date_from, date_to)
+        alerts = _period_alerts(uow, date_from, date_to, _rules(uow).rules)[2]
+        headers = [tr("Day"), tr("Staff"), tr("Department"), tr("Cards opened"),
+                   tr("Usual"), tr("Customers listed"), tr("Customers exported"),
+                   tr("Documents printed"), tr("Cards of others' customers"), tr("Why")]
+        lines = [[a.day, a.user_name, a.department, a.figures.cards, a.usual_cards,
+                  a.figures.listed, a.figures.exported, a.figures.printed, a.figures.outside,
+                  a.text] for a in alerts]
+        count = write_xlsx(target, [Sheet(
+            title=tr("Customer base protection"), headers=headers, rows=lines,
+            kinds=["date", "text", "text"] + ["integer"] * 6 + ["text"])])
+        # The export's own entry says what was read: no second "viewed" entry.
         audit.record(uow, actor, AuditAction.EXPORT, "read_trail", None,
                      audit.say("customer base protection alerts exported: {rows} rows to "
                                "{file}", rows=count, file=target.name),
                      {"from": date_from.isoformat(), "to": date_to.isoformat()})
         uow.commit()
-    return count
+        return count

@@ -22,7 +22,6 @@ import datetime as dt
 import logging
 import threading
 import weakref
-from collections.abc import Iterable
 from typing import Any, Final
 
 from sqlalchemy import Engine, insert
@@ -57,7 +56,7 @@ class ReadTrail:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.dropped = 0
+        self.dropped = 0  # reads dropped to keep memory bounded (logged as they go)
 
     def note(self, user_id: int, action: ReadAction, *, customer_id: int | None = None,
              customers: int = 1, detail: str | None = None,
@@ -75,11 +74,18 @@ class ReadTrail:
         with self._lock:
             self._pending.append(row)
             full = len(self._pending) >= BATCH_ROWS
-            if len(self._pending) > MAX_PENDING:
-                del self._pending[: len(self._pending) - MAX_PENDING]
-                self.dropped += 1
+            self._keep_bounded()
         if full:
             self._wake.set()
+
+    def _keep_bounded(self) -> None:
+        """Drop the oldest reads beyond MAX_PENDING (under the lock)."""
+        over = len(self._pending) - MAX_PENDING
+        if over > 0:
+            del self._pending[:over]
+            self.dropped += over
+            log.warning("the read trail could not be written for long: %d reads dropped",
+                        over)
 
     def discard(self) -> int:
         """Forget the reads held (the tests, between databases); returns how many."""
@@ -105,9 +111,7 @@ class ReadTrail:
         except BaseException:
             with self._lock:
                 self._pending[:0] = rows
-                if len(self._pending) > MAX_PENDING:
-                    del self._pending[: len(self._pending) - MAX_PENDING]
-                    self.dropped += 1
+                self._keep_bounded()
             raise
         return len(rows)
 
@@ -150,6 +154,7 @@ class ReadTrail:
 
 _TRAILS: weakref.WeakKeyDictionary[Engine, ReadTrail] = weakref.WeakKeyDictionary()
 _TRAILS_LOCK = threading.Lock()
+_AT_EXIT: list[bool] = []  # whether _stop_all is registered
 
 
 def trail_for(engine: Engine) -> ReadTrail:
@@ -157,10 +162,11 @@ def trail_for(engine: Engine) -> ReadTrail:
     with _TRAILS_LOCK:
         trail = _TRAILS.get(engine)
         if trail is None:
-            if not _TRAILS:
+            if not _AT_EXIT:
                 # A command (stationcrm export, report …) ends without a logout: what it
                 # noted is written as the program exits.
                 atexit.register(_stop_all)
+                _AT_EXIT.append(True)
             trail = _TRAILS[engine] = ReadTrail(engine)
         return trail
 
@@ -184,14 +190,6 @@ def note(engine: Engine, actor: Actor, action: ReadAction, *, customer_id: int |
     """Note that ``actor`` was shown customers (see :meth:`ReadTrail.note`)."""
     trail_for(engine).note(actor.user_id, action, customer_id=customer_id,
                            customers=customers, detail=detail)
-
-
-def note_many(engine: Engine, actor: Actor, action: ReadAction,
-              customer_ids: Iterable[int], *, detail: str | None = None) -> None:
-    """One read per customer (a printed list, a batch of slips)."""
-    trail = trail_for(engine)
-    for customer_id in customer_ids:
-        trail.note(actor.user_id, action, customer_id=customer_id, detail=detail)
 
 
 def flush(engine: Engine) -> int:

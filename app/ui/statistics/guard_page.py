@@ -156,16 +156,6 @@ def against_usual(value: int, usual: int) -> str:
     return f"{value:,} / {usual:,}"
 
 
-def reasons_text(alert: GuardAlert, language: str | None = None) -> str:
-    """Why a day was flagged, its reasons one after another in the reader's punctuation."""
-    return ("；" if language == "zh" else "; ").join(r.text for r in alert.reasons)
-
-
-def person_version(person: PersonSummary) -> int | None:
-    """The person's record version, for :func:`customer_guard.set_notice`."""
-    return person.version
-
-
 # --- columns -----------------------------------------------------------------------------------
 
 
@@ -204,11 +194,8 @@ def people_columns(flagged_today: Callable[[int], bool]) -> list[Col[PersonSumma
     ]
 
 
-def alert_columns(language: str | None = None) -> list[Col[GuardAlert]]:
+def alert_columns() -> list[Col[GuardAlert]]:
     """Day, person and why (the reasons name the figures against the usual)."""
-    def why(r: GuardAlert) -> str:
-        return reasons_text(r, language)
-
     return [
         Col("day", _title("day"), lambda r: format_date(r.day), sort_value=lambda r: r.day,
             width=95),
@@ -217,8 +204,8 @@ def alert_columns(language: str | None = None) -> list[Col[GuardAlert]]:
                                   if role == Qt.ItemDataRole.ToolTipRole else None)),
         # The last column stretches to the table's edge; longer reasons end in "…" and
         # show whole in the tool tip and the drill-down.
-        Col("why", _title("why"), why, width=200,
-            role=lambda r, role: why(r) if role == Qt.ItemDataRole.ToolTipRole else None),
+        Col("why", _title("why"), lambda r: r.text, width=200,
+            role=lambda r, role: r.text if role == Qt.ItemDataRole.ToolTipRole else None),
     ]
 
 
@@ -738,7 +725,7 @@ class CustomerGuardPanel(QWidget):
         bold.setBold(True)
         self.alerts_caption.setFont(bold)
         self.people_caption.setFont(bold)
-        self.alerts_model = PagedTableModel(alert_columns(ctx.language), _given, local=True,
+        self.alerts_model = PagedTableModel(alert_columns(), _given, local=True,
                                             row_id=lambda r: (r.user_id, r.day), parent=self)
         self.alerts_view = _list_view(self, "guard_alerts", self.alerts_model)
         self.alerts_view.activated.connect(lambda index: self.open_alert(index.row()))
@@ -938,12 +925,9 @@ class CustomerGuardPanel(QWidget):
 
     def _update_buttons(self) -> None:
         person = self.selected_person()
-        known = person is not None and person_version(person) is not None
-        self.notice_button.setEnabled(self.may_edit and known)
+        self.notice_button.setEnabled(self.may_edit and person is not None)
         if person is None:
             self.notice_button.setToolTip(self.tr("Choose a person in the table first."))
-        elif not known:
-            self.notice_button.setToolTip(self.tr("Not available in this version."))
         else:
             self.notice_button.setToolTip(self.tr("Enter the day {person} gave notice").format(
                 person=person.user_name))
@@ -954,8 +938,7 @@ class CustomerGuardPanel(QWidget):
         alert = self.alert_at(row)
         if alert is None:
             return None
-        return self._open_reads(alert.user_id, alert.user_name, alert.day,
-                                reasons_text(alert, self._ctx.language))
+        return self._open_reads(alert.user_id, alert.user_name, alert.day, alert.text)
 
     def open_person(self, row: int) -> ReadTrailDialog | None:
         """What the person at ``row`` read on the last day of the period."""
@@ -981,10 +964,10 @@ class CustomerGuardPanel(QWidget):
     def ask_notice(self) -> NoticeDialog | None:
         """The day the selected person gave notice (登记离职)."""
         person = self.selected_person()
-        version = person_version(person) if person is not None else None
-        if not self.may_edit or person is None or version is None:
+        if not self.may_edit or person is None:
             return None
-        dialog = NoticeDialog(self._ctx, person, version, today=self._today(), parent=self)
+        dialog = NoticeDialog(self._ctx, person, person.version, today=self._today(),
+                              parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(lambda _version: self.refresh())
         self.form_dialog = dialog
