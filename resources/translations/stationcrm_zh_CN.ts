@@ -2139,10 +2139,6 @@ Address: {address}</source>
         <translation>请先在表中选择一个人员。</translation>
     </message>
     <message>
-        <source>Not available in this version.</source>
-        <translation>此版本尚不支持。</translation>
-    </message>
-    <message>
         <source>Enter the day {person} gave notice</source>
         <translation>登记 {person} 提出离职的日期</translation>
     </message>
