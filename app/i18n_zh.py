@@ -821,6 +821,13 @@ CATALOG_ZH: dict[str, str] = {
     "Opened {cards} cards after giving notice on {notice}; usually {usual}": "{notice} 提出离职后打开档案 {cards} 个，平时 {usual} 个",
     "Staff": "员工",
     "an .xlsx file": "一个 .xlsx 文件",
+    "This alert does not exist (any more).": "该提醒不存在（可能已被删除）。",
+    "customer base protection alert kept for {name} on {day}":
+        "已记录 {name} {day} 的客户资源安全提醒",
+    "customer base protection alert for {name} on {day} has a new reason":
+        "{name} {day} 的客户资源安全提醒出现新的原因",
+    "customer base protection alert for {name} on {day} handled":
+        "{name} {day} 的客户资源安全提醒已处理",
 }
 
 # Labels of codes (app.labels), one table per family: the same English word may read
@@ -1122,6 +1129,7 @@ LABELS_ZH: dict[str, dict[str, str]] = {
         "Setting": "设置",
         "Statistic": "统计报表",
         "Import": "导入批次",
+        "Customer base protection alert": "客户资源安全提醒",
     },
     "CareChannel": {
         "Phone": "电话",
@@ -1150,6 +1158,7 @@ LABELS_ZH: dict[str, dict[str, str]] = {
             "{what} {absorbed} 已合并到 {number}：其记录现都在那里",
         "{what} {number} is due on {day}": "{what} {number} 应于 {day} 办理",
         "{what} {number} expires on {day}": "{what} {number} 将于 {day} 到期",
+        "{what}: what {person} read on {day} needs a look": "{what}：{person} {day} 的客户查阅情况需要留意",
     },
     "PaperSize": {
         "A4 (210 × 297 mm)": "A4（210×297 毫米）",

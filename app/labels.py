@@ -355,6 +355,7 @@ RECORD_KINDS: Mapping[str, str] = {
     "app_setting": "Setting",
     "statistic": "Statistic",
     "import_batch": "Import",
+    "guard_alert": "Customer base protection alert",
 }
 
 # How a care item was carried out (app.services.care.CHANNELS).
@@ -423,6 +424,7 @@ FEED_EVENTS: Mapping[str, str] = {
     "merged": "{what} {absorbed} was merged into {number}: its records are there now",
     "care_due": "{what} {number} is due on {day}",
     "expiring": "{what} {number} expires on {day}",
+    "guard_flagged": "{what}: what {person} read on {day} needs a look",
 }
 
 # Code families that are plain strings rather than enums, by their context name.

@@ -71,6 +71,7 @@ MIN_CLIENT_VERSION: Final[Mapping[str, str]] = {
     # counts an imported balance in its sales figures too).
     "d9e3b5f1a027": "0.1.0",
     "e4f6a2b8c913": "0.1.0",  # the read trail, the day a person gave notice (additive)
+    "a7c3e9d1f246": "0.1.0",  # customer base protection alerts kept for the to-do list
 }
 
 # The app_settings keys: what the newest upgrade recorded, and where the installer is.

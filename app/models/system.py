@@ -28,6 +28,7 @@ from app.models.base import (
     Text200,
     Timestamp,
     Tracked,
+    UTCDateTime,
 )
 from app.models.enums import AuditAction, CustomFieldEntity, CustomFieldKind, ReadAction
 
@@ -110,6 +111,37 @@ class GuardRules(Tracked, Base):
     __tablename__ = "guard_rules"
 
     value: Mapped[LongText]
+
+
+class GuardAlertRecord(Tracked, Base):
+    """A flagged person-day of the read trail, kept once found, for the general manager's
+    to-do list (app.services.guard_watch).
+
+    The alerts themselves are worked out from the trail whenever someone looks
+    (app.services.customer_guard); a station of someone with the customer-guard module
+    checks the last days every few minutes and keeps each new flagged day here, once:
+    the unique (person, day) pair makes two stations checking at the same time store it
+    once, and only the one that stored it sends the notices. ``reasons`` is the alert's
+    reasons as JSON (their codes and figures), put into words when read, in the reader's
+    language. ``handled_at``/``handled_by_id`` say someone with edit rights dealt with it;
+    a new reason found later opens it again.
+    """
+
+    __tablename__ = "guard_alerts"
+    __table_args__ = (
+        UniqueConstraint("user_id", "day", name="uq_guard_alerts_user_day"),
+        # The to-do list: the open ones of the last weeks, newest first.
+        Index("ix_guard_alerts_handled_day", "handled_at", "day"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    reasons: Mapped[LongText]
+    cards: Mapped[int] = mapped_column(Integer)
+    usual_cards: Mapped[int] = mapped_column(Integer)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True,
+                                                      index=True)
 
 
 class RequestKey(Base):

@@ -109,6 +109,7 @@ PLAN_ACTUAL_COLUMNS: Final = ("id", "owner_id", "ordered_on", "status", "total_a
 # Who read which customers (app.models.ReadEntry), and the alert rules that watch it.
 READ_TRAIL: Final = "read_trail"
 GUARD_RULES: Final = "guard_rules"
+GUARD_ALERTS: Final = "guard_alerts"
 
 # Logs that are only ever added to, with what the database answers an attempt to change
 # one: no role is granted UPDATE or DELETE on them, and a trigger refuses UPDATE, DELETE
@@ -252,6 +253,11 @@ def _build_access() -> tuple[Access, ...]:
     # reads them too: saving compares the version and reads the new row's id back.
     add(Access(GUARD_RULES, "SELECT", Module.CUSTOMER_GUARD, op) for op in (V, E))
     add(Access(GUARD_RULES, p, Module.CUSTOMER_GUARD, E) for p in ("INSERT", "UPDATE"))
+    # The flagged days kept for the to-do list (app.services.guard_watch): found and
+    # stored by a guard's station, marked handled by a guard with edit rights; nobody
+    # deletes one. Storing compares nothing but the unique (person, day) pair.
+    add(Access(GUARD_ALERTS, p, Module.CUSTOMER_GUARD, V) for p in ("SELECT", "INSERT",
+                                                                     "UPDATE"))
     # The day a person gave notice (app.services.customer_guard.set_notice).
     rows.append(Access("users", "UPDATE", Module.CUSTOMER_GUARD, E, ("notice_on", *TRACKING)))
     return tuple(rows)

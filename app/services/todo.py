@@ -14,7 +14,10 @@
   (:func:`app.services.care.open_care_items_for_todo`);
 * for a technician (维修工程师): the open service tickets assigned to them — received,
   dispatched, in repair or waiting for parts — due by their SLA due time (服务时限), those
-  past it overdue.
+  past it overdue;
+* for the customer guard (客户资源安全, the general manager by default): the flagged days of
+  the read trail nobody marked handled yet (:func:`app.services.guard_watch.open_alerts`),
+  the person's name as the title and why as the detail.
 
 Each source the user's role may not view is left out (a technician has no visits), so the
 list never refuses. Items are sorted overdue first, then by due date (undated last). The
@@ -38,6 +41,7 @@ from app.models.enums import ContractStatus, Module, Operation, TaskStatus, Tick
 from app.services.care import open_care_items_for_todo
 from app.services.confirmation import returned_to_me
 from app.services.contracts import _scope_clause as _contract_scope
+from app.services.guard_watch import open_alerts
 from app.services.permissions import Actor, grants_for
 from app.services.tasks import tasks_to_confirm, todo_tasks
 from app.services.tickets import OPEN_STATUSES
@@ -59,6 +63,7 @@ class TodoKind(StrEnum):
     CONTRACT = "contract"
     CARE = "care"
     TICKET = "ticket"
+    GUARD = "guard"
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,13 @@ def todo_list(*, uow: UnitOfWork, actor: Actor, today: dt.date | None = None,
                     overdue=c.overdue, record_kind=c.kind.value))
         if TodoKind.TICKET in wanted and grants.allows(Module.SERVICE_TICKETS, Operation.VIEW):
             items.extend(_open_tickets(uow, actor))
+        if TodoKind.GUARD in wanted and grants.allows(Module.CUSTOMER_GUARD, Operation.VIEW):
+            for a in open_alerts(uow, day, limit=MAX_PER_SOURCE):
+                items.append(TodoItem(
+                    kind=TodoKind.GUARD, id=a.id, version=a.version, title=a.user_name,
+                    customer_id=None, customer_name=None, due=a.day, overdue=False,
+                    detail=a.text, record_kind="guard_alert", related_kind="user",
+                    related_id=a.user_id))
     return tuple(sorted(items, key=_order))
 
 

@@ -182,6 +182,42 @@ def test_the_general_manager_reads_the_trail_and_rules_and_enters_notices(
         (user_id(owner_engine, "manager"), "card", customer)]
 
 
+GUARD_ALERT_INSERT = ("INSERT INTO guard_alerts (user_id, day, reasons, cards, usual_cards,"
+                      " version, created_at, updated_at) VALUES (%s, %s, '[]', 1, 0, 1, now(),"
+                      " now())")
+
+
+@pg_only
+def test_only_the_customer_guard_keeps_and_reads_alerts_and_nobody_deletes_one(
+        psql: Psql, owner_engine: Engine) -> None:
+    """The alerts kept for the to-do list (app.services.guard_watch): a salesperson with
+    psql can neither read who was flagged nor plant or clear an alert."""
+    sales1 = user_id(owner_engine, "sales1")
+    day = dt.date(2026, 12, 3)
+    sales = psql("sales1")
+    for sql in ("SELECT count(*) FROM guard_alerts",
+                "UPDATE guard_alerts SET handled_at = now()",
+                "DELETE FROM guard_alerts"):
+        assert "permission denied for table guard_alerts" in refused(sales, sql)
+    assert "permission denied for table guard_alerts" in refused(
+        sales, GUARD_ALERT_INSERT, sales1, day)
+    manager = psql("manager")
+    try:
+        manager.execute(GUARD_ALERT_INSERT, (sales1, day))
+        # The unique person-day: a second station's row for the same day is refused.
+        assert "uq_guard_alerts_user_day" in refused(manager, GUARD_ALERT_INSERT, sales1, day)
+        done = manager.execute("UPDATE guard_alerts SET handled_at = now(),"
+                               " version = version + 1 WHERE user_id = %s", (sales1,))
+        assert done.rowcount == 1
+        assert manager.execute("SELECT count(*) FROM guard_alerts WHERE user_id = %s"
+                               " AND handled_at IS NOT NULL", (sales1,)).fetchone() == (1,)
+        assert "permission denied for table guard_alerts" in refused(
+            manager, "DELETE FROM guard_alerts")
+    finally:
+        with owner_engine.begin() as conn:
+            conn.execute(text("DELETE FROM guard_alerts WHERE user_id = :u"), {"u": sales1})
+
+
 @pg_only
 @pytest.mark.usefixtures("probe_rows")
 def test_the_append_only_trigger_is_a_second_wall_even_with_a_grant(
@@ -439,6 +475,9 @@ def test_sql_server_grants_the_trail_and_its_rules_from_the_matrix(
                 ("guard_rules", "SELECT", guard, edit, ""),
                 ("guard_rules", "INSERT", guard, edit, ""),
                 ("guard_rules", "UPDATE", guard, edit, ""),
+                ("guard_alerts", "SELECT", guard, view, ""),
+                ("guard_alerts", "INSERT", guard, view, ""),
+                ("guard_alerts", "UPDATE", guard, view, ""),
                 *(("users", "UPDATE", guard, edit, column)
                   for column in ("notice_on", *catalog.TRACKING))):
         assert "(" + ", ".join(f"N'{v}'" for v in row) + ")" in access, row
