@@ -828,6 +828,8 @@ CATALOG_ZH: dict[str, str] = {
         "{name} {day} 的客户资源安全提醒出现新的原因",
     "customer base protection alert for {name} on {day} handled":
         "{name} {day} 的客户资源安全提醒已处理",
+    "An alert about your own reads is for someone else with customer base protection to handle.":
+        "关于您本人查阅情况的提醒须由其他有客户资源安全权限的人处理。",
 }
 
 # Labels of codes (app.labels), one table per family: the same English word may read

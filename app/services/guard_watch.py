@@ -8,8 +8,9 @@ person with the customer-guard module calls :func:`watch` every few minutes
 For each one kept, everyone with the module (but the person flagged) gets a notice on the
 change feed (app.services.feed), so it shows within seconds at their stations, and the
 day stays on their to-do lists (:func:`open_alerts`) until someone with edit rights marks it
-handled (:func:`mark_handled`). A reason found later on a day already kept (a sweep in the
-evening after too many cards in the morning) opens it again and tells everyone again.
+handled (:func:`mark_handled`); nobody is told of, lists or handles an alert about
+themselves. A reason found later on a day already kept (a sweep in the evening after too
+many cards in the morning) opens it again and tells everyone again.
 
 Two stations may check at the same moment: the unique (person, day) pair stores a day once,
 and only the station that stored it sends the notices; an update another station made
@@ -37,7 +38,7 @@ from app.models import Department, GuardAlertRecord, RolePermission, User, utcno
 from app.models.enums import AuditAction, Module, Operation
 from app.services import audit
 from app.services.customer_guard import GuardAlert, Reason, _period_alerts, _rules
-from app.services.errors import NotFound
+from app.services.errors import NotFound, PermissionDenied
 from app.services.feed import notify_many
 from app.services.locking import check_version
 from app.services.permissions import Actor, require
@@ -220,17 +221,19 @@ def _guards(uow: UnitOfWork) -> list[int]:
         .order_by(User.id)))
 
 
-def open_alerts(uow: UnitOfWork, today: dt.date, limit: int = MAX_OPEN) -> list[OpenAlert]:
-    """The alerts of the last :data:`TODO_DAYS` days nobody marked handled, newest first
-    (the to-do list's source: called inside its unit of work, for someone with the
-    customer-guard module)."""
+def open_alerts(uow: UnitOfWork, actor: Actor, today: dt.date, limit: int = MAX_OPEN
+                ) -> list[OpenAlert]:
+    """The alerts of the last :data:`TODO_DAYS` days nobody marked handled, newest first,
+    but the actor's own (the to-do list's source: called inside its unit of work, for
+    someone with the customer-guard module)."""
     a = GuardAlertRecord
     rows = uow.session.execute(
         select(a.id, a.version, a.user_id, a.day, a.cards, a.usual_cards, a.reasons,
                User.display_name, Department.name_zh, Department.name_en)
         .join(User, User.id == a.user_id)
         .outerjoin(Department, Department.id == User.department_id)
-        .where(a.handled_at.is_(None), a.day >= today - dt.timedelta(days=TODO_DAYS))
+        .where(a.handled_at.is_(None), a.day >= today - dt.timedelta(days=TODO_DAYS),
+               a.user_id != actor.user_id)
         .order_by(a.day.desc(), a.id.desc()).limit(limit)).all()
     zh = current_language() == "zh"
     return [OpenAlert(id=r.id, version=r.version, user_id=r.user_id, user_name=r.display_name,
@@ -247,6 +250,11 @@ def mark_handled(*, uow: UnitOfWork, actor: Actor, alert_id: int, expected_versi
         row = uow.session.get(GuardAlertRecord, alert_id)
         if row is None:
             raise NotFound(tr("This alert does not exist (any more)."))
+        if row.user_id == actor.user_id:
+            raise PermissionDenied(tr("An alert about your own reads is for someone else with"
+                                      " customer base protection to handle."),
+                                   module=Module.CUSTOMER_GUARD.value,
+                                   operation=Operation.EDIT.value)
         name = uow.session.scalar(select(User.display_name).where(User.id == row.user_id))
         label = f"{name} {row.day.isoformat()}"
         check_version(uow, row, expected_version, entity=KIND, label=label)

@@ -159,7 +159,7 @@ def todo_list(*, uow: UnitOfWork, actor: Actor, today: dt.date | None = None,
         if TodoKind.TICKET in wanted and grants.allows(Module.SERVICE_TICKETS, Operation.VIEW):
             items.extend(_open_tickets(uow, actor))
         if TodoKind.GUARD in wanted and grants.allows(Module.CUSTOMER_GUARD, Operation.VIEW):
-            for a in open_alerts(uow, day, limit=MAX_PER_SOURCE):
+            for a in open_alerts(uow, actor, day, limit=MAX_PER_SOURCE):
                 items.append(TodoItem(
                     kind=TodoKind.GUARD, id=a.id, version=a.version, title=a.user_name,
                     customer_id=None, customer_name=None, due=a.day, overdue=False,

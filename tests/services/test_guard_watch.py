@@ -251,3 +251,21 @@ def test_the_chinese_to_do_line_and_notice(uow: UnitOfWork, manager: Actor,
         i18n.set_language("en")
     assert "200" in (item.detail or "") and "Opened" not in (item.detail or "")
     assert notice == f"客户资源安全提醒：张伟 {TODAY.isoformat()} 的客户查阅情况需要留意"
+
+
+def test_a_guard_flagged_is_not_told_does_not_list_and_cannot_handle_their_own_day(
+        uow: UnitOfWork, manager: Actor, deputy: Actor) -> None:
+    _write(uow, _history(deputy.user_id) + _reads(deputy.user_id, TODAY, 200))
+    guard_watch.watch(uow=uow, actor=deputy, today=TODAY)
+    assert _notices(uow, deputy) == [] and len(_notices(uow, manager)) == 1
+    assert not [i for i in todo_list(uow=uow, actor=deputy, today=TODAY)
+                if i.kind is TodoKind.GUARD]
+    mine = next(i for i in todo_list(uow=uow, actor=manager, today=TODAY)
+                if i.kind is TodoKind.GUARD)
+    with pytest.raises(PermissionDenied, match="your own reads"):
+        guard_watch.mark_handled(uow=uow, actor=deputy, alert_id=mine.id,
+                                 expected_version=mine.version)
+    with uow:
+        assert uow.session.get(GuardAlertRecord, mine.id).handled_at is None  # type: ignore[union-attr]
+    guard_watch.mark_handled(uow=uow, actor=manager, alert_id=mine.id,
+                             expected_version=mine.version)
