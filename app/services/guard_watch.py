@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import select, true
+from sqlalchemy import and_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -81,6 +81,7 @@ class OpenAlert:
     cards: int
     usual_cards: int
     reasons: tuple[Reason, ...]
+    handled: bool = False
 
     @property
     def text(self) -> str:
@@ -221,25 +222,34 @@ def _guards(uow: UnitOfWork) -> list[int]:
         .order_by(User.id)))
 
 
+def _alert_rows(where: Any, limit: int | None = None) -> Any:
+    a = GuardAlertRecord
+    stmt = (select(a.id, a.version, a.user_id, a.day, a.cards, a.usual_cards, a.reasons,
+                   a.handled_at, User.display_name, Department.name_zh, Department.name_en)
+            .join(User, User.id == a.user_id)
+            .outerjoin(Department, Department.id == User.department_id)
+            .where(where).order_by(a.day.desc(), a.id.desc()))
+    return stmt.limit(limit) if limit is not None else stmt
+
+
+def _open_alert(r: Any) -> OpenAlert:
+    zh = current_language() == "zh"
+    return OpenAlert(id=r.id, version=r.version, user_id=r.user_id, user_name=r.display_name,
+                     department=(r.name_zh if zh else r.name_en) if r.name_zh else None,
+                     day=r.day, cards=r.cards, usual_cards=r.usual_cards,
+                     reasons=_reasons_of(r.reasons), handled=r.handled_at is not None)
+
+
 def open_alerts(uow: UnitOfWork, actor: Actor, today: dt.date, limit: int = MAX_OPEN
                 ) -> list[OpenAlert]:
     """The alerts of the last :data:`TODO_DAYS` days nobody marked handled, newest first,
     but the actor's own (the to-do list's source: called inside its unit of work, for
     someone with the customer-guard module)."""
     a = GuardAlertRecord
-    rows = uow.session.execute(
-        select(a.id, a.version, a.user_id, a.day, a.cards, a.usual_cards, a.reasons,
-               User.display_name, Department.name_zh, Department.name_en)
-        .join(User, User.id == a.user_id)
-        .outerjoin(Department, Department.id == User.department_id)
-        .where(a.handled_at.is_(None), a.day >= today - dt.timedelta(days=TODO_DAYS),
-               a.user_id != actor.user_id)
-        .order_by(a.day.desc(), a.id.desc()).limit(limit)).all()
-    zh = current_language() == "zh"
-    return [OpenAlert(id=r.id, version=r.version, user_id=r.user_id, user_name=r.display_name,
-                      department=(r.name_zh if zh else r.name_en) if r.name_zh else None,
-                      day=r.day, cards=r.cards, usual_cards=r.usual_cards,
-                      reasons=_reasons_of(r.reasons)) for r in rows]
+    rows = uow.session.execute(_alert_rows(
+        and_(a.handled_at.is_(None), a.day >= today - dt.timedelta(days=TODO_DAYS),
+             a.user_id != actor.user_id), limit)).all()
+    return [_open_alert(r) for r in rows]
 
 
 def mark_handled(*, uow: UnitOfWork, actor: Actor, alert_id: int, expected_version: int
@@ -271,17 +281,16 @@ def mark_handled(*, uow: UnitOfWork, actor: Actor, alert_id: int, expected_versi
         return row.version
 
 
-def alert_day(*, uow: UnitOfWork, actor: Actor, alert_id: int) -> tuple[int, dt.date]:
-    """Whose day an alert is (a notice's record id): to open its drill-down."""
+def alert_of(*, uow: UnitOfWork, actor: Actor, alert_id: int) -> OpenAlert:
+    """One alert, handled or not (a notice's record id): whose day, and why."""
     with uow.reading():
         require(uow, actor, Module.CUSTOMER_GUARD, Operation.VIEW)
-        found = uow.session.execute(
-            select(GuardAlertRecord.user_id, GuardAlertRecord.day)
-            .where(GuardAlertRecord.id == alert_id)).one_or_none()
+        found = uow.session.execute(_alert_rows(GuardAlertRecord.id == alert_id)
+                                    ).one_or_none()
         if found is None:
             raise NotFound(tr("This alert does not exist (any more)."))
-        return int(found.user_id), found.day
+        return _open_alert(found)
 
 
 __all__ = ["CHECK_MINUTES", "TODO_DAYS", "WATCH_DAYS", "OpenAlert", "WatchResult",
-           "alert_day", "mark_handled", "open_alerts", "watch"]
+           "alert_of", "mark_handled", "open_alerts", "watch"]

@@ -7499,6 +7499,22 @@ Contract {number}, until {day}</source>
         <translation>退回任务，并写明还缺什么</translation>
     </message>
     <message>
+        <source>Mark handled</source>
+        <translation>标记已处理</translation>
+    </message>
+    <message>
+        <source>The alert was dealt with: it leaves everyone&apos;s to-do list (Ctrl+H)</source>
+        <translation>此提醒已处理：从所有人的待办事项中移除（Ctrl+H）</translation>
+    </message>
+    <message>
+        <source>Your role may not mark customer base protection alerts handled.</source>
+        <translation>您的角色无权将客户资源安全提醒标记为已处理。</translation>
+    </message>
+    <message>
+        <source>Customer base protection</source>
+        <translation>客户资源安全</translation>
+    </message>
+    <message>
         <source>{person} reported: {report}</source>
         <translation>{person} 报告：{report}</translation>
     </message>
@@ -7525,6 +7541,10 @@ Contract {number}, until {day}</source>
     <message>
         <source>Open ticket</source>
         <translation>打开服务单</translation>
+    </message>
+    <message>
+        <source>Show reads</source>
+        <translation>查看查阅记录</translation>
     </message>
     <message>
         <source>Open record</source>

@@ -196,9 +196,11 @@ def test_only_the_customer_guard_checks_and_only_edit_marks_handled(
         guard_watch.mark_handled(uow=uow, actor=sales_user, alert_id=alert_id,
                                  expected_version=version)
     with pytest.raises(PermissionDenied):
-        guard_watch.alert_day(uow=uow, actor=sales_user, alert_id=alert_id)
-    assert guard_watch.alert_day(uow=uow, actor=manager, alert_id=alert_id) == (
-        sales_user.user_id, TODAY)
+        guard_watch.alert_of(uow=uow, actor=sales_user, alert_id=alert_id)
+    found = guard_watch.alert_of(uow=uow, actor=manager, alert_id=alert_id)
+    assert (found.user_id, found.user_name, found.day, found.handled) == (
+        sales_user.user_id, "张伟", TODAY, False)
+    assert found.text == "Opened 200 customer cards; usually 10"
     with uow:
         assert uow.session.get(GuardAlertRecord, alert_id).handled_at is None  # type: ignore[union-attr]
 
@@ -222,7 +224,8 @@ def test_marking_handled_a_changed_or_missing_alert_is_refused_and_changes_nothi
         guard_watch.mark_handled(uow=uow, actor=manager, alert_id=alert_id + 99,
                                  expected_version=1)
     with pytest.raises(NotFound):
-        guard_watch.alert_day(uow=uow, actor=manager, alert_id=alert_id + 99)
+        guard_watch.alert_of(uow=uow, actor=manager, alert_id=alert_id + 99)
+    assert guard_watch.alert_of(uow=uow, actor=manager, alert_id=alert_id).handled
     assert _count(uow, AuditEntry, AuditEntry.entity == guard_watch.KIND,
                   AuditEntry.action == AuditAction.UPDATE) == 1
 

@@ -149,6 +149,8 @@ class GuiSession(QObject):
         window.show()  # before the dialog closes, so the application does not quit
         # Hears what other stations did for this person (app.ui.shell.live).
         modules.start_live_feed(self.context, window)
+        # A guard's station checks the read trail every few minutes (app.ui.shell.guard).
+        modules.start_guard_watch(self.context, window)
         result.database.start_read_trail()
 
     def _on_login_cancelled(self) -> None:
@@ -159,6 +161,7 @@ class GuiSession(QObject):
     def _on_logout(self) -> None:
         window = self.main_window
         self.main_window = None
+        later().stop_guard_watch(window)
         if self.context is not None:
             self.context.database.stop_read_trail()
         self.context = None

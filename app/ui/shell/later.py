@@ -12,10 +12,11 @@ from __future__ import annotations
 from app.bootstrap import ClientTooOld
 from app.connect import log_in
 from app.ui.context import AppContext, LoginResult, load_ui_permissions, open_database
+from app.ui.shell.guard import start_guard_watch, stop_guard_watch
 from app.ui.shell.live import start_live_feed
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.setup_wizard import SetupWizard, open_installer
 
 __all__ = ["AppContext", "ClientTooOld", "LoginResult", "MainWindow", "SetupWizard",
            "load_ui_permissions", "log_in", "open_database", "open_installer",
-           "start_live_feed"]
+           "start_guard_watch", "start_live_feed", "stop_guard_watch"]

@@ -54,6 +54,9 @@ BUS_KINDS: dict[str, str] = {"service_ticket": "ticket", "repair": "ticket",
 ALSO_PUBLISHED: dict[str, tuple[str, ...]] = {"opportunity": ("task",)}
 # Always published as well: the to-do page follows it (whatever kinds it lists).
 FEED_KIND = "feed"
+# The notice of a flagged day of customer base protection (app.services.guard_watch.KIND):
+# published as it is, which the to-do page follows; a click opens the day's reads.
+GUARD_KIND = "guard_alert"
 
 
 class LiveFeed(QObject):
@@ -258,6 +261,13 @@ def open_record(ctx: AppContext, window: QWidget, item: FeedItem,
 
         open_related(ctx, "contract", item.record_id, window)
         return
+    if item.kind == GUARD_KIND:
+        # A flagged day of customer base protection: the person's reads that day, in the
+        # statistics module (not a record of the timeline's kinds).
+        from app.ui.statistics.guard_open import open_guard_alert
+
+        open_guard_alert(ctx, item.record_id, window)
+        return
     opener = record_openers().opener_for(item.kind)
     if opener is None:
         fallback()
@@ -344,4 +354,4 @@ def start_live_feed(ctx: AppContext, window: QMainWindow) -> LiveFeed:
     return live
 
 
-__all__ = ["BUS_KINDS", "FEED_KIND", "LiveFeed", "open_record", "start_live_feed"]
+__all__ = ["BUS_KINDS", "FEED_KIND", "GUARD_KIND", "LiveFeed", "open_record", "start_live_feed"]

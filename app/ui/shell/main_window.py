@@ -37,7 +37,13 @@ from app.ui import labels
 from app.ui.context import AppContext
 from app.ui.errors import describe_error
 from app.ui.shell.connection import CHECK_INTERVAL_MS, RETRY_INTERVAL_MS, ConnectionMonitor
-from app.ui.shell.pages import PageFactory, PlaceholderPage, home_module, page_factories
+from app.ui.shell.pages import (
+    PageFactory,
+    PlaceholderPage,
+    home_module,
+    navigator_modules,
+    page_factories,
+)
 
 MODULE_ROLE = Qt.ItemDataRole.UserRole + 1
 APPLICATION_NAME = "StationCRM"  # as app.ui.shell.app names the application
@@ -82,7 +88,7 @@ class MainWindow(QMainWindow):
         self._pages: dict[Module, QWidget] = {}
         self._windows_agreed = False  # the open cards agreed to close: close at once
         self._asking = False  # the open cards are being asked (see ask_to_close_windows)
-        self.visible_modules = ctx.permissions.visible_modules
+        self.visible_modules = navigator_modules(ctx.permissions.visible_modules)
 
         self.navigator = QListWidget(self)
         self.navigator.setObjectName("module_navigator")
@@ -805,6 +811,9 @@ class MainWindow(QMainWindow):
             self.ask_to_close_windows(self.close)  # close() again once every card agreed
             return
         self.monitor.stop()
+        guard_watch = getattr(self, "guard_watch", None)  # app.ui.shell.guard
+        if guard_watch is not None:
+            guard_watch.stop()
         super().closeEvent(event)
 
 

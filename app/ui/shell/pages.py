@@ -55,6 +55,16 @@ STATION_HOME: Mapping[StationCode, Module] = {
 }
 
 
+# A module that is a tab of another module's page (客户资源安全 in the statistics window):
+# listed in the navigator as a page of its own only for a role that does not see the other.
+TAB_OF: Mapping[Module, Module] = {Module.CUSTOMER_GUARD: Module.STATISTICS}
+
+
+def navigator_modules(visible: tuple[Module, ...]) -> tuple[Module, ...]:
+    """The modules the navigator lists: ``visible`` but those shown as another's tab."""
+    return tuple(m for m in visible if TAB_OF.get(m) not in visible)
+
+
 # The modules page_factories() imports. At program start app.ui.shell.startup imports them
 # one by one while the login is on screen, so the main window opens without waiting for
 # them; a test keeps this list and page_factories() in step.
@@ -63,7 +73,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "app.ui.contracts.page", "app.ui.customers.list_page", "app.ui.knowledge.page",
     "app.ui.management.page", "app.ui.opportunities.page", "app.ui.plans.page",
     "app.ui.sales.list_pages", "app.ui.sales.payments_page", "app.ui.service.tickets_page",
-    "app.ui.statistics.page", "app.ui.visits.walk_in_page",
+    "app.ui.statistics.guard_page", "app.ui.statistics.page", "app.ui.visits.walk_in_page",
 )
 
 
@@ -81,6 +91,7 @@ def page_factories() -> dict[Module, PageFactory]:
     from app.ui.sales.list_pages import OrderListPage, QuotationListPage
     from app.ui.sales.payments_page import PaymentsPage
     from app.ui.service.tickets_page import TicketListPage
+    from app.ui.statistics.guard_page import CustomerGuardPanel
     from app.ui.statistics.page import StatisticsPage
     from app.ui.visits.walk_in_page import WalkInPage
 
@@ -97,6 +108,7 @@ def page_factories() -> dict[Module, PageFactory]:
             Module.KNOWLEDGE: KnowledgePage,
             Module.TASKS: ManagementPage,
             Module.STATISTICS: StatisticsPage,
+            Module.CUSTOMER_GUARD: CustomerGuardPanel,
             Module.CARE: CarePage}
 
 

@@ -947,6 +947,12 @@ class CustomerGuardPanel(QWidget):
             return None
         return self._open_reads(found.user_id, found.user_name, self.overview.date_to, "")
 
+    def show_reads(self, user_id: int, name: str, day: dt.date, why: str = ""
+                   ) -> ReadTrailDialog:
+        """What ``name`` read on ``day``, opened from elsewhere (a to-do line, a notice;
+        see app.ui.statistics.guard_open)."""
+        return self._open_reads(user_id, name, day, why)
+
     def _open_reads(self, user_id: int, name: str, day: dt.date, why: str
                     ) -> ReadTrailDialog:
         dialog = ReadTrailDialog(self._ctx, user_id, name, day, why=why,

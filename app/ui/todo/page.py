@@ -11,7 +11,10 @@ with a kind column; the buttons offer what the current line allows:
 * contract ending within 30 days: Open contract;
 * customer care item (客户关怀): Record outcome… (done, postponed or skipped);
 * service ticket assigned to a technician (服务单), overdue past its SLA due time: Open
-  ticket (Enter or a double click).
+  ticket (Enter or a double click);
+* for the customer guard (客户资源安全, the general manager by default): a person's day
+  flagged in the read trail — Show reads (the statistics module's customer base protection
+  tab, with what the person read that day), Mark handled (Ctrl+H, with edit rights).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from app import labels
 from app.models.enums import Module, Operation, TicketStatus
+from app.services import guard_watch
 from app.services.confirmation import submit_record
 from app.services.errors import ConflictError
 from app.services.tasks import acknowledge_task, confirm_task
@@ -57,18 +61,24 @@ from app.ui.management.dialogs import (
 )
 from app.ui.record_labels import kind_icon, kind_label, reference_label
 from app.ui.shell.record_openers import record_openers
+from app.ui.statistics.guard_open import open_guard_reads
 
 OVERDUE_COLOUR = "#b00020"
 EXPIRING_WITHIN_DAYS = 30
 # The timeline kind whose coloured icon marks each line.
 _ICON_KINDS = {TodoKind.TASK: "task", TodoKind.FOLLOW_UP: "visit",
                TodoKind.RETURNED: "change", TodoKind.CONTRACT: "service_ticket",
-               TodoKind.CARE: "care", TodoKind.TICKET: "service_ticket"}
+               TodoKind.CARE: "care", TodoKind.TICKET: "service_ticket",
+               # A flagged day of the read trail: the audit entries' grey.
+               TodoKind.GUARD: "change"}
 # What a line on the list may be: a write of any of these kinds (heard on the change bus)
 # may add a line, take one away or change it; "feed" is what the live poller publishes
 # when another station changed something for this person.
 FOLLOWED_KINDS = ("opportunity", "task", "ticket", "quotation", "order", "care", "contract",
                   "visit", "feed")
+# Followed as well by the customer guard only (the module's VIEW): a flagged day kept by
+# this station's check (app.ui.shell.guard) or marked handled.
+GUARD_KINDS = (guard_watch.KIND,)
 
 
 def _overdue_colour(item: TodoItem, role: int) -> Any:
@@ -83,7 +93,8 @@ class TodoPage(QWidget):
     window, is heard on the change bus and the list reads again.
 
     Keys: Enter opens the line (customer, record or contract), Space marks a follow-up
-    done, Ctrl+K acknowledges a task.
+    done, Ctrl+K acknowledges a task, Ctrl+H marks a customer base protection alert
+    handled.
 
     Signals:
         customer_activated(int): "Open customer".
@@ -154,6 +165,17 @@ class TodoPage(QWidget):
         self.reopen_button.setToolTip(self.tr("Send the task back with what is still missing"))
         self.reopen_button.clicked.connect(self.reopen)
         self.reopen_button.setVisible(may_confirm)
+        # The customer guard: a flagged day leaves everyone's list once someone dealt with it.
+        self.may_handle = ctx.can(Module.CUSTOMER_GUARD, Operation.EDIT)
+        self.handled_button = QPushButton(self.tr("Mark handled"), self)
+        self.handled_button.setObjectName("todo_handled")
+        self.handled_button.setToolTip(
+            self.tr("The alert was dealt with: it leaves everyone's to-do list (Ctrl+H)")
+            if self.may_handle else
+            self.tr("Your role may not mark customer base protection alerts handled."))
+        self.handled_button.clicked.connect(self.mark_handled)
+        self.handled_button.setVisible(ctx.can(Module.CUSTOMER_GUARD, Operation.VIEW))
+        QShortcut(QKeySequence("Ctrl+H"), self, activated=self.mark_handled)
         self.status_label = QLabel(self)
         self.status_label.setObjectName("todo_status")
         self.status_label.setWordWrap(True)
@@ -175,7 +197,9 @@ class TodoPage(QWidget):
         self._layout.addWidget(self.detail_label)
         self._layout.addLayout(buttons)
         self.setFocusProxy(self.table)
-        ctx.changes.follow(self, FOLLOWED_KINDS, lambda _kind, _id: self.refresh())
+        followed = FOLLOWED_KINDS + (GUARD_KINDS if ctx.can(Module.CUSTOMER_GUARD,
+                                                            Operation.VIEW) else ())
+        ctx.changes.follow(self, followed, lambda _kind, _id: self.refresh())
         self._update_buttons()
         self.refresh()
 
@@ -189,9 +213,12 @@ class TodoPage(QWidget):
             return Col(key, title, value, width=width, role=more.pop("role", _overdue_colour),
                        **more)
 
+        # The kind's icon and its longest name ("Customer base protection") whole.
+        kind_width = max(160, self.fontMetrics().horizontalAdvance(
+            self.tr("Customer base protection")) + 52)
         return [
             col("due", self.tr("Due"), self.due_text, 150, sort_value=lambda i: i.due),
-            col("kind", self.tr("Kind"), self.kind_text, 160, role=self._kind_role),
+            col("kind", self.tr("Kind"), self.kind_text, kind_width, role=self._kind_role),
             col("title", self.tr("To do"), lambda i: i.title, 240),
             col("customer", self.tr("Customer"), lambda i: i.customer_name or "", 200),
             col("detail", self.tr("Detail"), self.detail_text, None),
@@ -253,6 +280,8 @@ class TodoPage(QWidget):
             opened = opener(self._ctx, item.id, self) if opener is not None else None
             self.dialog = opened  # type: ignore[assignment]
             return opened
+        if item.kind is TodoKind.GUARD:
+            return self._open_guard(item)
         if item.kind is TodoKind.CARE:
             from app.ui.care.outcome_dialog import open_care_item
             care = open_care_item(self._ctx, item.id, self, today=self.today)
@@ -267,6 +296,16 @@ class TodoPage(QWidget):
         if item.customer_id is not None:
             self.customer_activated.emit(item.customer_id)
         return None
+
+    def _open_guard(self, item: TodoItem) -> object:
+        """The statistics module's customer base protection tab, with what the person
+        read on the flagged day over it."""
+        if item.related_id is None or item.due is None:
+            return None
+        dialog = open_guard_reads(self._ctx, self.window(), item.related_id, item.due,
+                                  name=item.title, why=item.detail or "")
+        self.dialog = dialog
+        return dialog
 
     def _open_returned(self, item: TodoItem) -> object:
         if item.record_kind == "repair":
@@ -301,6 +340,20 @@ class TodoPage(QWidget):
         self._ctx.run(lambda uow: acknowledge_task(uow=uow, actor=actor, task_id=item.id,
                                                    expected_version=item.version),
                       on_done=lambda _v: self._ctx.changes.publish("task", item.id),
+                      on_error=self._on_action_failed, owner=self)
+
+    def mark_handled(self) -> None:
+        """The customer base protection alert on the current line was dealt with."""
+        item = self.current_item()
+        if (item is None or item.kind is not TodoKind.GUARD
+                or not self.handled_button.isEnabled()):
+            return
+        actor = self._ctx.actor
+        self.handled_button.setEnabled(False)
+        self._ctx.run(lambda uow: guard_watch.mark_handled(uow=uow, actor=actor,
+                                                           alert_id=item.id,
+                                                           expected_version=item.version),
+                      on_done=lambda _v: self._ctx.changes.publish(guard_watch.KIND, item.id),
                       on_error=self._on_action_failed, owner=self)
 
     def report_done(self) -> QWidget | None:
@@ -358,6 +411,8 @@ class TodoPage(QWidget):
             return self.tr("Contract expiring")
         if item.kind is TodoKind.TICKET:
             return kind_label("service_ticket")
+        if item.kind is TodoKind.GUARD:
+            return self.tr("Customer base protection")
         return kind_label("care")
 
     def detail_text(self, item: TodoItem) -> str:
@@ -413,7 +468,7 @@ class TodoPage(QWidget):
     def _action_buttons(self) -> tuple[QPushButton, ...]:
         return (self.open_button, self.acknowledge_button, self.report_button,
                 self.done_button, self.resubmit_button, self.confirm_button,
-                self.reopen_button)
+                self.reopen_button, self.handled_button)
 
     def _update_buttons(self) -> None:
         item = self.current_item()
@@ -426,12 +481,15 @@ class TodoPage(QWidget):
         self.confirm_button.setEnabled(waiting)
         self.reopen_button.setEnabled(waiting)
         self.resubmit_button.setEnabled(kind is TodoKind.RETURNED)
+        self.handled_button.setEnabled(kind is TodoKind.GUARD and self.may_handle)
         if kind is TodoKind.CONTRACT:
             self.open_button.setText(self.tr("Open contract"))
         elif kind is TodoKind.CARE:
             self.open_button.setText(self.tr("Record outcome…"))
         elif kind is TodoKind.TICKET:
             self.open_button.setText(self.tr("Open ticket"))
+        elif kind is TodoKind.GUARD:
+            self.open_button.setText(self.tr("Show reads"))
         elif kind is TodoKind.RETURNED or (
                 kind is TodoKind.TASK and item is not None and item.related_id is not None
                 and can_open_related(item.related_kind)):
@@ -439,7 +497,8 @@ class TodoPage(QWidget):
         else:
             self.open_button.setText(self.tr("Open customer"))
         self.open_button.setEnabled(item is not None and (
-            kind in (TodoKind.CONTRACT, TodoKind.RETURNED, TodoKind.CARE, TodoKind.TICKET)
+            kind in (TodoKind.CONTRACT, TodoKind.RETURNED, TodoKind.CARE, TodoKind.TICKET,
+                     TodoKind.GUARD)
             or item.customer_id is not None
             or (item.related_id is not None and can_open_related(item.related_kind))))
         self.detail_label.setText(self.detail_text(item) if item is not None else "")
