@@ -900,6 +900,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if lan and args.as_user:
         _error(tr("--lan-ms and --as cannot be used together"))
         return EXIT_ERROR
+    guard = args.guard_people is not None
+    if guard and (lan or args.as_user):
+        _error(tr("--guard-people cannot be used with --lan-ms or --as"))
+        return EXIT_ERROR
+    if guard and args.guard_people < 1:
+        _error(tr("--guard-people needs a number of people above 0"))
+        return EXIT_ERROR
     if lan and make_url(url).get_backend_name() == "sqlite":
         # The embedded file is read in the station's own process: there is no network
         # whose delay could be measured, so no figure is given rather than a wrong one.
@@ -926,7 +933,21 @@ def _cmd_bench(args: argparse.Namespace) -> int:
                      count=have), file=sys.stderr)
         if args.as_user:
             return _bench_as(engine, url, args)
-        if lan:
+        if guard:
+            from app.bench_guard import bench_guard, ensure_guard_readers
+
+            try:
+                trail = ensure_guard_readers(
+                    engine, args.guard_people, seed=args.seed,
+                    note=lambda said: print("  " + said, file=sys.stderr))
+            except ValueError as exc:
+                _error(str(exc))
+                return EXIT_ERROR
+            print(tr("timing the customer base protection: {people} people, {rows} reads"
+                     " in the trail …", people=trail.people, rows=trail.rows),
+                  file=sys.stderr)
+            results += bench_guard(engine, repeat=args.repeat)
+        elif lan:
             print(tr("timing the actions through a relay that holds each packet {ms} ms each"
                      " way …", ms=f"{args.lan_ms:g}"), file=sys.stderr)
             try:
@@ -1424,6 +1445,11 @@ def _add_bench_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
                        " relay that holds every packet X ms each way, and count their round"
                        " trips; server databases only. What the actions write is removed"
                        " afterwards")
+    bench.add_argument("--guard-people", type=int, metavar="N",
+                       help="instead, time the customer base protection's last 90 days with"
+                       " N people reading (the issue's 40): bench readers are added to the"
+                       " demo database until N people read, then the statistics window's"
+                       " load and its alerts are timed against hand-written SQL")
     _add_db_option(bench)
     bench.set_defaults(handler=_cmd_bench)
 

@@ -821,6 +821,13 @@ CATALOG_ZH: dict[str, str] = {
     "Opened {cards} cards after giving notice on {notice}; usually {usual}": "{notice} 提出离职后打开档案 {cards} 个，平时 {usual} 个",
     "Staff": "员工",
     "an .xlsx file": "一个 .xlsx 文件",
+    "--guard-people needs a number of people above 0": "--guard-people 需要大于 0 的人数",
+    "--guard-people cannot be used with --lan-ms or --as": "--guard-people 不能与 --lan-ms 或 --as 同时使用",
+    "this database has no demo users: bench readers are only added to a database made by demo-data or bench": "此数据库没有演示用户：测试查阅人只添加到 demo-data 或 bench 生成的数据库",
+    "{people} people read from {start} to {last}: no bench readers added": "{start} 至 {last} 有 {people} 人查阅：未添加测试查阅人",
+    "the role {role} or the department {department} is missing": "缺少角色 {role} 或部门 {department}",
+    "{count} bench readers added ({names}), {rows} reads from {start} to {last}: {people} people read": "已添加 {count} 名测试查阅人（{names}），{start} 至 {last} 查阅记录 {rows} 条：共 {people} 人查阅",
+    "timing the customer base protection: {people} people, {rows} reads in the trail …": "正在计时客户资源安全：{people} 人，查阅记录 {rows} 条……",
     "This alert does not exist (any more).": "该提醒不存在（可能已被删除）。",
     "customer base protection alert kept for {name} on {day}":
         "已记录 {name} {day} 的客户资源安全提醒",
