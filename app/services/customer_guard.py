@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -47,6 +46,7 @@ from typing import Any, Final
 from sqlalchemy import and_, case, distinct, func, or_, select, true
 from sqlalchemy.orm import aliased
 
+from app.db import PLAN_PER_RUN
 from app.i18n import current_language, tr
 from app.models import Customer, Department, ReadEntry, User
 from app.models import GuardRules as RulesRow
@@ -329,6 +329,9 @@ def person_days(uow: UnitOfWork, start: dt.date, end: dt.date, rules: GuardRules
         )
         .where(t.day >= start, t.day <= end)
         .group_by(t.user_id, t.day)
+        # Planned for its own dates: psycopg's prepared generic plan guessed a few hundred
+        # rows per period where there are tens of thousands, and nested its loops.
+        .execution_options(**{PLAN_PER_RUN: True})
     ).all()
     days = {(r.user_id, r.day): PersonDay(
         r.user_id, r.day, int(r.cards or 0), int(r.listed or 0), int(r.exported or 0),
@@ -346,6 +349,7 @@ def person_days(uow: UnitOfWork, start: dt.date, end: dt.date, rules: GuardRules
                or_(reader.department_id.is_(None), holder.department_id.is_(None),
                    holder.department_id != reader.department_id))
         .group_by(t.user_id, t.day)
+        .execution_options(**{PLAN_PER_RUN: True})
     ).all()
     for r in others:
         key = (r.user_id, r.day)
@@ -356,12 +360,20 @@ def person_days(uow: UnitOfWork, start: dt.date, end: dt.date, rules: GuardRules
 
 def _usual(days: Mapping[tuple[int, dt.date], PersonDay], user_id: int, day: dt.date,
            weeks: int, attr: str) -> int:
-    """The median of ``attr`` on the same weekday of the ``weeks`` weeks before ``day``."""
+    """The median of ``attr`` on the same weekday of the ``weeks`` weeks before ``day``
+    (whole: an even count's middle pair averaged, rounded down)."""
+    week = dt.timedelta(days=7)
     values = []
-    for back in range(1, weeks + 1):
-        earlier = days.get((user_id, day - dt.timedelta(days=7 * back)))
+    earlier_day = day
+    for _back in range(weeks):
+        earlier_day -= week
+        earlier = days.get((user_id, earlier_day))
         values.append(getattr(earlier, attr) if earlier else 0)
-    return int(statistics.median(values)) if values else 0
+    if not values:
+        return 0
+    values.sort()
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) // 2
 
 
 def _above(value: int, usual: int, factor: Decimal, floor: int) -> bool:
@@ -449,11 +461,14 @@ def _compare_with_usual(days: Mapping[tuple[int, dt.date], PersonDay], rules: Gu
     user_id, day, weeks = f.user_id, f.day, rules.baseline_weeks
     if _above(f.cards, usual, rules.factor, rules.min_reads):
         reasons.append(Reason("above_usual", {"cards": f.cards, "usual": usual}))
-    usual_listed = _usual(days, user_id, day, weeks, "listed")
+    # Each usual is worked out only for a figure at its floor (below it nothing fires).
+    usual_listed = (_usual(days, user_id, day, weeks, "listed")
+                    if f.listed >= rules.min_listed else 0)
     if _above(f.listed, usual_listed, rules.factor, rules.min_listed):
         reasons.append(Reason("listed_above_usual",
                               {"listed": f.listed, "usual": usual_listed}))
-    usual_outside = _usual(days, user_id, day, weeks, "outside")
+    usual_outside = (_usual(days, user_id, day, weeks, "outside")
+                     if f.outside >= rules.min_outside else 0)
     if _above(f.outside, usual_outside, rules.factor, rules.min_outside):
         reasons.append(Reason("outside_scope",
                               {"outside": f.outside, "usual": usual_outside}))
