@@ -1084,10 +1084,14 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 # --- parser ------------------------------------------------------------------------------
 
 
-def _add_db_option(parser: argparse.ArgumentParser) -> None:
+def _add_db_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """``--db URL`` on the program and on each command: ``stationcrm --db X demo-data`` and
+    ``stationcrm demo-data --db X`` mean the same. A command's option is only set when given
+    (SUPPRESS), so it never overwrites the program's with None."""
     parser.add_argument(
         "--db",
         metavar="URL",
+        default=None if top else argparse.SUPPRESS,
         help="database URL (default: STATIONCRM_DB_URL, the station's config file, or the"
         " embedded SQLite file in the per-user data folder)",
     )
@@ -1462,7 +1466,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_VersionAction, nargs=0,
                         help="show the program version and the database schema it uses")
     # Without a command the desktop client starts; these flags are for it.
-    _add_db_option(parser)
+    _add_db_option(parser, top=True)
     parser.add_argument("--station", help="storefront, key_accounts, repair, management or"
                         " manager_office (default: as last used on this PC)")
     # Its own name: the report command's --lang (the file's language) must not overwrite it.

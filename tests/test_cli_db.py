@@ -48,6 +48,25 @@ def test_db_upgrade_creates_every_table(
     assert "nothing to do" in capsys.readouterr().out
 
 
+def test_the_programs_db_option_before_the_command_is_the_commands_database(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``stationcrm --db X db upgrade`` works on X, as ``db upgrade --db X`` does; until the
+    command's own option (unset) overwrote it and the command went to the default file."""
+    default = tmp_path / "default.sqlite3"
+    monkeypatch.setenv("STATIONCRM_DB_URL", f"sqlite:///{default}")
+    assert cli.main(["--db", sqlite_url, "db", "upgrade"]) == 0
+    assert "alembic_version" in _tables(sqlite_url)
+    assert not default.exists()
+    # Given after the command as well, the command's own wins.
+    other = tmp_path / "other.sqlite3"
+    capsys.readouterr()
+    assert cli.main(["--db", sqlite_url, "db", "upgrade", "--db", f"sqlite:///{other}"]) == 0
+    assert "alembic_version" in _tables(f"sqlite:///{other}")
+    assert not default.exists()
+
+
 def test_db_check_passes_after_upgrade(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["db", "upgrade", "--db", sqlite_url]) == 0
     capsys.readouterr()
