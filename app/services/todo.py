@@ -20,7 +20,8 @@
   the person's name as the title and why as the detail.
 
 Each source the user's role may not view is left out (a technician has no visits), so the
-list never refuses. Items are sorted overdue first, then by due date (undated last). The
+list never refuses. Items are sorted overdue first, then by due date (undated last); the
+customer guard's flagged days come before everything. The
 list costs a fixed number of queries: one per source (three for returned records); the
 tasks to confirm are one more query, only for roles that may confirm tasks.
 """
@@ -168,10 +169,13 @@ def todo_list(*, uow: UnitOfWork, actor: Actor, today: dt.date | None = None,
     return tuple(sorted(items, key=_order))
 
 
-def _order(item: TodoItem) -> tuple[int, int, dt.date, int, int]:
+def _order(item: TodoItem) -> tuple[int, int, int, dt.date, int, int]:
     kinds = list(TodoKind)
-    return (0 if item.overdue else 1, 1 if item.due is None else 0,
-            item.due or dt.date.max, kinds.index(item.kind), item.id)
+    # A flagged day of the read trail comes first: someone may be leaving with the
+    # customers now, which no task due last month outweighs.
+    return (0 if item.kind is TodoKind.GUARD else 1, 0 if item.overdue else 1,
+            1 if item.due is None else 0, item.due or dt.date.max, kinds.index(item.kind),
+            item.id)
 
 
 def _expiring_contracts(uow: UnitOfWork, actor: Actor, day: dt.date) -> list[TodoItem]:

@@ -6923,6 +6923,10 @@ Contract {number}, until {day}</source>
         <translation>蓝色数字：按回车或双击可查看其背后的单据。Ctrl+1…6 切换统计，F5 重新计算。</translation>
     </message>
     <message>
+        <source>Blue numbers: Enter or double-click lists the records behind them. Ctrl+1…6 switch the statistic, Ctrl+7 shows customer base protection, F5 computes again.</source>
+        <translation>蓝色数字：按回车或双击可查看其背后的单据。Ctrl+1…6 切换统计，Ctrl+7 查看客户资源安全，F5 重新计算。</translation>
+    </message>
+    <message>
         <source>Does not apply to this statistic.</source>
         <translation>本统计不使用此条件。</translation>
     </message>

@@ -272,3 +272,16 @@ def test_a_guard_flagged_is_not_told_does_not_list_and_cannot_handle_their_own_d
         assert uow.session.get(GuardAlertRecord, mine.id).handled_at is None  # type: ignore[union-attr]
     guard_watch.mark_handled(uow=uow, actor=manager, alert_id=mine.id,
                              expected_version=mine.version)
+
+
+def test_a_flagged_day_heads_the_to_do_list_before_overdue_work(
+        uow: UnitOfWork, manager: Actor, deputy: Actor, busy_day: None) -> None:
+    from app.services.tasks import TaskDraft, create_task
+
+    create_task(uow=uow, actor=manager, today=TODAY - dt.timedelta(days=9),
+                draft=TaskDraft(title="催收货款", assignee_id=deputy.user_id,
+                                due_on=TODAY - dt.timedelta(days=3)))
+    guard_watch.watch(uow=uow, actor=manager, today=TODAY)
+    items = todo_list(uow=uow, actor=deputy, today=TODAY)
+    assert [(i.kind, i.title, i.overdue) for i in items] == [
+        (TodoKind.GUARD, "张伟", False), (TodoKind.TASK, "催收货款", True)]

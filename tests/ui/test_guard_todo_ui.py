@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, text
 
@@ -532,6 +532,10 @@ def test_the_navigator_lists_the_guard_as_a_page_only_without_the_statistics(
     names = [gm.navigator.item(row).text() for row in range(gm.navigator.count())]
     assert "Statistics" in names and "Customer base protection" not in names
     assert gm.open_module(Module.CUSTOMER_GUARD) is None
+    statistics = gm.open_module(Module.STATISTICS)
+    assert statistics is not None
+    hint = statistics.findChild(QLabel, "statistic_hint")
+    assert "Ctrl+1…6 switch the statistic, Ctrl+7 shows customer base protection" in hint.text()
 
     # A role with the guard alone: the panel is its own page, never a placeholder, and a
     # flagged day on the to-do list opens its reads over it.

@@ -288,7 +288,11 @@ class StatisticsPage(QWidget):
         self.sections_area.hide()
 
         hint = QLabel(self.tr("Blue numbers: Enter or double-click lists the records behind "
-                              "them. Ctrl+1…6 switch the statistic, F5 computes again."), self)
+                              "them. Ctrl+1…6 switch the statistic, F5 computes again.")
+                      if self.guard_panel is None else
+                      self.tr("Blue numbers: Enter or double-click lists the records behind "
+                              "them. Ctrl+1…6 switch the statistic, Ctrl+7 shows customer "
+                              "base protection, F5 computes again."), self)
         hint.setObjectName("statistic_hint")
         hint.setWordWrap(True)
         hint.setStyleSheet(CAPTION_STYLE)
