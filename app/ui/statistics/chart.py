@@ -259,6 +259,11 @@ def _unique(names: list[str]) -> list[str]:
     return result
 
 
+def file_part(text: str) -> str:
+    """``text`` as part of an export's file name: letters (Chinese too), digits, - and _."""
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text).strip("_")
+
+
 def export_folder(ctx: AppContext) -> str:
     """Where the statistics window's last export went (per user on this PC), else the
     Documents folder."""

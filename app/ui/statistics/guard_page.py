@@ -26,7 +26,6 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
-    QDate,
     QDateTime,
     Qt,
     QTime,
@@ -36,7 +35,6 @@ from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -74,7 +72,8 @@ from app.ui.kit.fields import clear_field_error, error_label, parse_decimal, sho
 from app.ui.kit.form_dialog import FormDialog
 from app.ui.kit.list_page import prepare_table
 from app.ui.kit.table import Col, PagedTableModel, PageRequest
-from app.ui.statistics.chart import _chart_font, export_folder, new_chart
+from app.ui.statistics.chart import _chart_font, export_folder, file_part, new_chart
+from app.ui.statistics.period import PeriodPicker, pydate, qdate
 
 ERROR_STYLE = "color: #b00020;"
 CAPTION_STYLE = "color: #666666;"
@@ -133,18 +132,6 @@ _TIMES = ("office_from", "office_to")
 
 def _title(key: str) -> str:
     return QCoreApplication.translate("GuardColumns", _TITLES[key])
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> dt.date:
-    return dt.date(day.year(), day.month(), day.day())
-
-
-def _file_part(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text).strip("_")
 
 
 def _number(value: Callable[[Any], int]) -> Callable[[Any], str]:
@@ -287,7 +274,7 @@ class GuardChartView(QChartView):
         chart.setTitle(self.tr("Everyone's reads per day"))
 
         def x(day: dt.date) -> float:
-            return float(QDateTime(_qdate(day), QTime(12, 0)).toMSecsSinceEpoch())
+            return float(QDateTime(qdate(day), QTime(12, 0)).toMSecsSinceEpoch())
 
         cards, listed = QLineSeries(), QLineSeries()
         cards.setName(self.tr("Cards opened"))
@@ -317,8 +304,8 @@ class GuardChartView(QChartView):
         days.setLabelsFont(_chart_font(0.85))
         days.setTickCount(min(len(overview.daily), 7))
         first, last = overview.daily[0][0], overview.daily[-1][0]
-        days.setRange(QDateTime(_qdate(first), QTime(0, 0)),
-                      QDateTime(_qdate(last), QTime(23, 59)))
+        days.setRange(QDateTime(qdate(first), QTime(0, 0)),
+                      QDateTime(qdate(last), QTime(23, 59)))
         left, right = QValueAxis(), QValueAxis()
         for axis, values, colour in (
                 (left, [o for _d, o, _s in overview.daily], CARDS_COLOUR),
@@ -490,7 +477,7 @@ class NoticeDialog(FormDialog):
         self.date_edit.setObjectName("notice_date")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        self.date_edit.setDate(_qdate(person.notice_on or today))
+        self.date_edit.setDate(qdate(person.notice_on or today))
         self.clear_box = QCheckBox(self.tr("Has not given notice (clear the date)"), self)
         self.clear_box.setObjectName("notice_clear")
         self.clear_box.setVisible(person.notice_on is not None)
@@ -504,7 +491,7 @@ class NoticeDialog(FormDialog):
         self.form.addRow(self.clear_box)
 
     def save(self) -> None:
-        notice = None if self.clear_box.isChecked() else _pydate(self.date_edit.date())
+        notice = None if self.clear_box.isChecked() else pydate(self.date_edit.date())
         actor, user_id, version = self._ctx.actor, self.person.user_id, self.version
         self.write(lambda uow: customer_guard.set_notice(
             uow=uow, actor=actor, user_id=user_id, notice_on=notice,
@@ -681,14 +668,14 @@ class CustomerGuardPanel(QWidget):
         self.export_button.setVisible(self.may_export)
 
         # --- period
-        self.period_combo = QComboBox(self)
-        self.period_combo.setObjectName("guard_period")
-        for period in PERIODS:
-            self.period_combo.addItem(
-                QCoreApplication.translate("CustomerGuardPanel", PERIOD_LABELS[period]),
-                period)
-        self.from_edit = self._date_edit("guard_from")
-        self.to_edit = self._date_edit("guard_to")
+        self.period_picker = PeriodPicker(
+            self, periods=PERIODS, start="last_90",
+            label=lambda period: QCoreApplication.translate("CustomerGuardPanel",
+                                                            PERIOD_LABELS[period]),
+            span=self._last_days, names=("guard_period", "guard_from", "guard_to"),
+            changed=self.refresh)
+        self.period_combo = self.period_picker.combo
+        self.from_edit, self.to_edit = self.period_picker.from_edit, self.period_picker.to_edit
         period_row = QHBoxLayout()
         period_row.setSpacing(6)
         for caption, widget in ((self.tr("Period:"), self.period_combo),
@@ -773,49 +760,16 @@ class CustomerGuardPanel(QWidget):
         layout.addWidget(hint)
         self.setFocusProxy(self.alerts_view)
 
-        self.period_combo.setCurrentIndex(PERIODS.index("last_90"))
-        self._apply_period("last_90")
-        self.period_combo.currentIndexChanged.connect(self._period_changed)
-        for edit in (self.from_edit, self.to_edit):
-            edit.dateChanged.connect(self._dates_edited)
         self._update_buttons()
-
-    def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit(self)
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        return edit
 
     # --- period ---------------------------------------------------------------------------
 
     def period(self) -> tuple[dt.date, dt.date]:
-        return _pydate(self.from_edit.date()), _pydate(self.to_edit.date())
+        return self.period_picker.dates()
 
-    def _apply_period(self, period: str) -> None:
-        days = PERIOD_DAYS.get(period)
-        if days is None:
-            return
+    def _last_days(self, period: str) -> tuple[dt.date, dt.date]:
         last = self._today()
-        for edit, day in ((self.from_edit, last - dt.timedelta(days=days - 1)),
-                          (self.to_edit, last)):
-            edit.blockSignals(True)
-            edit.setDate(_qdate(day))
-            edit.blockSignals(False)
-
-    def _period_changed(self, _index: int) -> None:
-        period = self.period_combo.currentData()
-        if period != "custom":
-            self._apply_period(period)
-            self.refresh()
-
-    def _dates_edited(self, _day: QDate) -> None:
-        custom = PERIODS.index("custom")
-        if self.period_combo.currentIndex() != custom:
-            self.period_combo.blockSignals(True)
-            self.period_combo.setCurrentIndex(custom)
-            self.period_combo.blockSignals(False)
-        self.refresh()
+        return last - dt.timedelta(days=PERIOD_DAYS[period] - 1), last
 
     # --- loading --------------------------------------------------------------------------
 
@@ -1005,7 +959,7 @@ class CustomerGuardPanel(QWidget):
 
     def suggested_file_name(self) -> str:
         date_from, date_to = self.period()
-        title = _file_part(self.tr("Customer base protection"))
+        title = file_part(self.tr("Customer base protection"))
         return f"{title}_{date_from.isoformat()}_{date_to.isoformat()}.xlsx"
 
     def ask_export(self) -> QFileDialog | None:

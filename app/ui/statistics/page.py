@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
-    QDate,
     QEvent,
     QModelIndex,
     QObject,
@@ -28,7 +27,6 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -60,10 +58,11 @@ from app.ui.errors import describe_error, show_error
 from app.ui.formatting import format_date, format_yuan
 from app.ui.record_labels import KINDS
 from app.ui.shell.record_openers import RecordOpeners, record_openers
-from app.ui.statistics.chart import StatChartView, export_folder
+from app.ui.statistics.chart import StatChartView, export_folder, file_part
 from app.ui.statistics.drill_dialog import DrillDownDialog
 from app.ui.statistics.guard_page import CustomerGuardPanel
 from app.ui.statistics.model import StatTableModel
+from app.ui.statistics.period import PeriodPicker
 
 ERROR_STYLE = "color: #b00020;"
 CAPTION_STYLE = "color: #666666;"
@@ -92,18 +91,6 @@ def period_range(period: str, today: dt.date) -> tuple[dt.date, dt.date]:
     if period == "last_quarter":
         quarter_start = add_months(quarter_start, -3)
     return quarter_start, add_months(quarter_start, 3) - dt.timedelta(days=1)
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> dt.date:
-    return dt.date(day.year(), day.month(), day.day())
-
-
-def _file_part(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in text).strip("_")
 
 
 class StatisticsPage(QWidget):
@@ -161,12 +148,15 @@ class StatisticsPage(QWidget):
         self.tabs.currentChanged.connect(self._statistic_changed)
 
         # --- filters
-        self.period_combo = self._combo("period_combo")
-        for period in PERIODS:
-            self.period_combo.addItem(
-                QCoreApplication.translate("StatisticsPage", PERIOD_LABELS[period]), period)
-        self.from_edit = self._date_edit("date_from_edit")
-        self.to_edit = self._date_edit("date_to_edit")
+        # Default: this quarter.
+        self.period = PeriodPicker(
+            self, periods=PERIODS, start="this_quarter",
+            label=lambda period: QCoreApplication.translate("StatisticsPage",
+                                                            PERIOD_LABELS[period]),
+            span=lambda period: period_range(period, self._today()),
+            names=("period_combo", "date_from_edit", "date_to_edit"), changed=self.refresh)
+        self.period_combo = self.period.combo
+        self.from_edit, self.to_edit = self.period.from_edit, self.period.to_edit
         self.department_combo = self._combo("department_filter")
         self.department_combo.addItem(self.tr("All departments"), None)
         self.person_combo = self._combo("person_filter")
@@ -326,16 +316,11 @@ class StatisticsPage(QWidget):
         if app is not None:
             app.installEventFilter(self)
 
-        # Default: this quarter; the first statistic.
+        # The first statistic.
         self._loading_filters = True
-        self.period_combo.setCurrentIndex(PERIODS.index("this_quarter"))
-        self._apply_period("this_quarter")
         self._fill_views(self.statistic)
         self._mark_applicable(self.statistic)
         self._loading_filters = False
-        self.period_combo.currentIndexChanged.connect(self._period_changed)
-        for edit in (self.from_edit, self.to_edit):
-            edit.dateChanged.connect(self._dates_edited)
         for combo in (self.person_combo, self.class_combo, self.source_combo,
                       self.category_combo, self.view_combo):
             combo.currentIndexChanged.connect(self._filter_changed)
@@ -350,13 +335,6 @@ class StatisticsPage(QWidget):
         combo.setObjectName(name)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         return combo
-
-    def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit(self)
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        return edit
 
     def _table_view(self, name: str, model: StatTableModel) -> QTableView:
         view = QTableView(self)
@@ -406,8 +384,9 @@ class StatisticsPage(QWidget):
 
     def filters(self) -> StatFilters:
         """What the filter bar says now."""
+        date_from, date_to = self.period.dates()
         return StatFilters(
-            date_from=_pydate(self.from_edit.date()), date_to=_pydate(self.to_edit.date()),
+            date_from=date_from, date_to=date_to,
             department_id=self.department_combo.currentData(),
             user_id=self.person_combo.currentData(),
             customer_class=self.class_combo.currentData(),
@@ -417,29 +396,6 @@ class StatisticsPage(QWidget):
         )
 
     # --- filter changes -------------------------------------------------------------------
-
-    def _apply_period(self, period: str) -> None:
-        if period == "custom":
-            return
-        first, last = period_range(period, self._today())
-        for edit, day in ((self.from_edit, first), (self.to_edit, last)):
-            edit.blockSignals(True)
-            edit.setDate(_qdate(day))
-            edit.blockSignals(False)
-
-    def _period_changed(self, _index: int) -> None:
-        period = self.period_combo.currentData()
-        if period != "custom":
-            self._apply_period(period)
-            self.refresh()
-
-    def _dates_edited(self, _day: QDate) -> None:
-        custom = PERIODS.index("custom")
-        if self.period_combo.currentIndex() != custom:
-            self.period_combo.blockSignals(True)
-            self.period_combo.setCurrentIndex(custom)
-            self.period_combo.blockSignals(False)
-        self.refresh()
 
     def _filter_changed(self, _index: int) -> None:
         if not self._loading_filters:
@@ -703,7 +659,7 @@ class StatisticsPage(QWidget):
     def suggested_file_name(self, fmt: str) -> str:
         filters = self.filters()
         title = self.statistic_title(self.statistic)
-        return (f"{_file_part(title)}_{filters.date_from.isoformat()}_"
+        return (f"{file_part(title)}_{filters.date_from.isoformat()}_"
                 f"{filters.date_to.isoformat()}.{fmt}")
 
     def ask_export(self, fmt: str) -> QFileDialog | None:
