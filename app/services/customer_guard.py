@@ -601,6 +601,14 @@ def _period_alerts(uow: UnitOfWork, date_from: dt.date, date_to: dt.date,
     return days, people, _find_alerts(uow, rules, date_from, date_to, days, people)
 
 
+def alerts_between(uow: UnitOfWork, date_from: dt.date, date_to: dt.date
+                   ) -> list[GuardAlert]:
+    """The period's alerts under the rules in force, inside the caller's unit of work: for
+    a caller that checked the module itself and audits what it does with them
+    (app.services.guard_watch)."""
+    return _period_alerts(uow, date_from, date_to, _rules(uow).rules)[2]
+
+
 def guard_alerts(*, uow: UnitOfWork, actor: Actor, date_from: dt.date, date_to: dt.date,
                  rules: GuardRules | None = None) -> tuple[GuardAlert, ...]:
     """The flagged person-days of the period (audited: reading the trail is watched too)."""

@@ -37,7 +37,7 @@ from app.i18n import current_language, tr
 from app.models import Department, GuardAlertRecord, RolePermission, User, utcnow
 from app.models.enums import AuditAction, Module, Operation
 from app.services import audit
-from app.services.customer_guard import GuardAlert, Reason, _period_alerts, _rules
+from app.services.customer_guard import REASONS, GuardAlert, Reason, alerts_between
 from app.services.errors import NotFound, PermissionDenied
 from app.services.feed import notify_many
 from app.services.locking import check_version
@@ -95,8 +95,6 @@ def _reasons_json(alert: GuardAlert) -> str:
 
 def _reasons_of(text: str) -> tuple[Reason, ...]:
     """The stored reasons; one a newer program wrote (an unknown code) is left out."""
-    from app.services.customer_guard import REASONS
-
     try:
         stored = json.loads(text)
     except ValueError:
@@ -120,7 +118,7 @@ def watch(*, uow: UnitOfWork, actor: Actor, today: dt.date | None = None) -> Wat
     start = day - dt.timedelta(days=WATCH_DAYS - 1)
     with uow.reading():
         require(uow, actor, Module.CUSTOMER_GUARD, Operation.VIEW)
-        alerts = _period_alerts(uow, start, day, _rules(uow).rules)[2]
+        alerts = alerts_between(uow, start, day)
         if alerts:
             kept = _kept_codes(uow, start, day)
     if not alerts:
