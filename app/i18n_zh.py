@@ -837,6 +837,7 @@ CATALOG_ZH: dict[str, str] = {
         "{name} {day} 的客户资源安全提醒已处理",
     "An alert about your own reads is for someone else with customer base protection to handle.":
         "关于您本人查阅情况的提醒须由其他有客户资源安全权限的人处理。",
+    'started importing {file}: {rows} rows': '开始导入 {file}：共 {rows} 行',
 }
 
 # Labels of codes (app.labels), one table per family: the same English word may read

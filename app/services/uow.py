@@ -46,8 +46,10 @@ class UnitOfWork:
         # customer's directory entry); emptied with each transaction.
         self.transaction_cache: dict[object, Any] = {}
         self.station: str | None = None
-        # Rows to insert just before COMMIT (see insert_at_commit).
+        # Rows to insert just before COMMIT (see insert_at_commit), and those of this
+        # transaction written before it (write_pending), kept for drop_at_commit.
         self._at_commit: list[tuple[type[Any], dict[str, Any]]] = []
+        self._written: list[tuple[type[Any], dict[str, Any]]] = []
         # Whether the engine sends statements ahead (app.db.sends_ahead), once known;
         # then the ids of new rows are taken ahead too (_Ids).
         self._sends_ahead: bool | None = None
@@ -73,7 +75,7 @@ class UnitOfWork:
             self.grants_cache = {}
             self.field_stamp = None
             self.transaction_cache = {}
-            self._at_commit = []
+            self._at_commit, self._written = [], []
         self._depth += 1
         return self
 
@@ -111,7 +113,7 @@ class UnitOfWork:
     ) -> None:
         self._depth -= 1
         if self._depth == 0:
-            self._at_commit = []
+            self._at_commit, self._written = [], []
             try:
                 self.session.rollback()
             finally:
@@ -123,13 +125,18 @@ class UnitOfWork:
             if limit is not None:
                 raise limit from exc
 
-    def pending_at_commit(self) -> int:
-        """How many rows wait for the commit: a mark for :meth:`drop_at_commit`."""
-        return len(self._at_commit)
+    def pending_at_commit(self) -> tuple[int, int]:
+        """Where the rows for the commit stand (how many were written ahead, how many
+        queued in all): a mark for :meth:`drop_at_commit`, taken as a savepoint begins."""
+        return len(self._written), len(self._written) + len(self._at_commit)
 
-    def drop_at_commit(self, mark: int) -> None:
-        """Forget the rows queued since ``mark``: what a rolled-back savepoint wrote."""
-        del self._at_commit[mark:]
+    def drop_at_commit(self, mark: tuple[int, int]) -> None:
+        """The savepoint begun at ``mark`` was rolled back: forget the rows queued since,
+        and queue again those queued before it but written ahead inside it (the rollback
+        took them out of the database)."""
+        written, queued = mark
+        rows = [*self._written, *self._at_commit]
+        self._written, self._at_commit = rows[:written], rows[written:queued]
 
     def insert_at_commit(self, entity: type[Any], row: dict[str, Any]) -> None:
         """Insert ``row`` into ``entity``'s table at the commit of this transaction, in
@@ -192,12 +199,23 @@ class UnitOfWork:
                 self.session.flush()
                 self._insert_pending()
             self.session.commit()
+            self._written = []
         except Exception as exc:
-            self._at_commit = []
+            self._at_commit, self._written = [], []
             self.session.rollback()
             raise translate_db_error(exc, self._url()) from exc
 
-    def _insert_pending(self) -> None:
+    def write_pending(self) -> None:
+        """Write now, in this transaction, what :meth:`commit` would write before its
+        COMMIT (the audit entries): for a transaction about to write thousands of rows of
+        the search tables (an import's chunk), whose outside-change check on PostgreSQL
+        costs nothing once the transaction has its audit row."""
+        if self._at_commit:
+            self.flush()
+            self._written += self._at_commit
+            self._insert_pending(with_commit=False)
+
+    def _insert_pending(self, *, with_commit: bool = True) -> None:
         from app.db import WITH_COMMIT, sends_ahead
 
         pending, self._at_commit = self._at_commit, []
@@ -229,10 +247,10 @@ class UnitOfWork:
             else:
                 self.session.execute(statement)
         self.session.execute(insert(entity).inline().values(rows),
-                             execution_options={WITH_COMMIT: True})
+                             execution_options={WITH_COMMIT: with_commit})
 
     def rollback(self) -> None:
-        self._at_commit = []
+        self._at_commit, self._written = [], []
         self.session.rollback()
 
     def flush(self) -> None:

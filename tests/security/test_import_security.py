@@ -11,9 +11,9 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
-from app.models import Customer
+from app.models import AuditEntry, Customer
 from app.services.importing.customers import (
     plan_customer_import,
     run_customer_import,
@@ -44,6 +44,8 @@ def test_the_manager_imports_and_undoes_through_their_own_login(
     sheet = tmp_path / "customers.csv"
     sheet.write_text("客户名称,联系电话,联系人,手机\n北京云帆办公设备有限公司,010-66667777,"
                      "周云,13912340000\n", encoding="utf-8")
+    with UnitOfWork.for_engine(owner_engine) as owner:
+        last = owner.session.execute(select(func.max(AuditEntry.id))).scalar_one()
     uow = UnitOfWork.for_engine(person_engine("manager"))
     plan = plan_customer_import(uow=uow, actor=manager, path=sheet)
     result = run_customer_import(uow=uow, actor=manager, plan=plan)
@@ -59,3 +61,8 @@ def test_the_manager_imports_and_undoes_through_their_own_login(
     with UnitOfWork.for_engine(owner_engine) as owner:
         assert owner.session.execute(select(Customer.id).where(
             Customer.name == "北京云帆办公设备有限公司")).first() is None
+        # Every transaction of it was StationCRM's own: nothing reads as changed outside.
+        written = owner.session.execute(select(AuditEntry.action, AuditEntry.entity).where(
+            AuditEntry.id > last)).all()
+    assert ("import", "import_batch") in written
+    assert [w for w in written if w.action == "db_change"] == []

@@ -388,3 +388,30 @@ def test_an_order_of_many_lines_takes_the_round_trips_of_one(
     assert made[0].total_cost == D("74.10")
     ids = [ln.id for ln in made[0].lines]
     assert ids == sorted(ids)
+
+
+def test_audit_entries_written_ahead_and_a_rolled_back_savepoint(world: World) -> None:
+    """write_pending writes the queued audit entries before the COMMIT (an import's chunk,
+    ahead of its search rows). A savepoint rolled back after that keeps what was written
+    before it began, drops what was queued inside it, and queues again what was queued
+    before it but written inside it (the rollback took those rows out)."""
+    w = world
+
+    def note(summary: str) -> None:
+        record(w.uow, w.sales, AuditAction.UPDATE, "customer", w.customer_id, summary)
+
+    with w.uow:
+        note("写在保存点之前")
+        w.uow.write_pending()
+        note("排在保存点之前")
+        mark = w.uow.pending_at_commit()
+        with pytest.raises(RuntimeError), w.uow.session.begin_nested():
+            note("保存点之内")
+            w.uow.write_pending()
+            raise RuntimeError("refused inside the savepoint")
+        w.uow.drop_at_commit(mark)
+        w.uow.commit()
+    with w.engine.connect() as conn:
+        kept = conn.execute(select(AuditEntry.summary).where(AuditEntry.summary.in_(
+            ["写在保存点之前", "排在保存点之前", "保存点之内"])).order_by(AuditEntry.id)).scalars()
+        assert list(kept) == ["写在保存点之前", "排在保存点之前"]

@@ -1218,6 +1218,10 @@ def open_batch(uow: UnitOfWork, actor: Actor, kind: str, path: str, rows_read: i
         uow.session.add(batch)
         uow.flush()
         batch_id = batch.id
+        # Audited like its end: on a secured server a transaction without its audit row
+        # is a change made outside StationCRM.
+        audit.record(uow, actor, AuditAction.IMPORT, "import_batch", batch_id, audit.say(
+            "started importing {file}: {rows} rows", file=Path(path).name, rows=rows_read))
         uow.commit()
     return batch_id
 
