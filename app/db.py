@@ -27,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -831,7 +832,7 @@ def insert_with_ids(connection: Connection, table: Table, rows: list[dict[str, A
     for row, new in zip(rows, ids, strict=True):
         row["id"] = new
     if taking is not None:
-        connection.execute(insert(table), rows)
+        insert_many(connection, table, rows)
     return ids
 
 
@@ -842,6 +843,13 @@ def _array_type(column: Any, dialect: Any) -> str:
 
 # Per table and column names: the INSERT … SELECT FROM unnest(…) of `insert_many`.
 _UNNEST: dict[tuple[Table, tuple[str, ...]], TextClause] = {}
+
+
+def table_of(model: Any) -> Table:
+    """The table a mapped class writes to (for the bulk inserts here)."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
 
 
 def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

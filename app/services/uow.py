@@ -185,9 +185,11 @@ class UnitOfWork:
         new rows it finds itself too (with its first statement), but rows added after
         an earlier flush (an order's lines once the order has its id) are not there yet.
         Elsewhere, or for another table, nothing happens."""
+        from app.db import table_of
+
         ids: _Ids | None = self.session.info.get(_IDS)
         if ids is not None and count > 0:
-            ids.reserve(_table_of(entity), count)
+            ids.reserve(table_of(entity), count)
 
     def commit(self) -> None:
         if self._depth > 1:
@@ -216,7 +218,7 @@ class UnitOfWork:
             self._insert_pending(with_commit=False)
 
     def _insert_pending(self, *, with_commit: bool = True) -> None:
-        from app.db import WITH_COMMIT, sends_ahead
+        from app.db import WITH_COMMIT, insert_many, sends_ahead, table_of
 
         pending, self._at_commit = self._at_commit, []
         runs: list[tuple[type[Any], list[dict[str, Any]]]] = []
@@ -226,13 +228,13 @@ class UnitOfWork:
             else:
                 runs.append((entity, [row]))
         # Many rows of a table alike (an import's chunk of audit entries): one batched
-        # INSERT whose statement is compiled once. A few: multi-row INSERTs, and on
-        # PostgreSQL every one but the last sent ahead, with the last and the COMMIT, for
-        # one round trip in all.
+        # INSERT (app.db.insert_many: on PostgreSQL one statement for all, not one a
+        # row). A few: multi-row INSERTs, and on PostgreSQL every one but the last sent
+        # ahead, with the last and the COMMIT, for one round trip in all.
         batches: list[tuple[type[Any], list[dict[str, Any]]]] = []
         for entity, rows in runs:
             if len(rows) > _ROWS_PER_INSERT and len({tuple(r) for r in rows}) == 1:
-                self.session.execute(insert(entity), rows)
+                insert_many(self.session.connection(), table_of(entity), rows)
                 continue
             batches += [(entity, rows[at:at + _ROWS_PER_INSERT])
                         for at in range(0, len(rows), _ROWS_PER_INSERT)]
@@ -265,14 +267,6 @@ class UnitOfWork:
 
 # In a unit of work's session info (PostgreSQL): the ids taken ahead for new rows.
 _IDS = "stationcrm_ids"
-
-
-def _table_of(entity: type[Any]) -> Table:
-    from sqlalchemy import inspect
-
-    table = inspect(entity).local_table
-    assert isinstance(table, Table)
-    return table
 
 
 class _Ids:

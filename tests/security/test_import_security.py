@@ -45,7 +45,8 @@ def test_the_manager_imports_and_undoes_through_their_own_login(
     sheet.write_text("客户名称,联系电话,联系人,手机\n北京云帆办公设备有限公司,010-66667777,"
                      "周云,13912340000\n", encoding="utf-8")
     with UnitOfWork.for_engine(owner_engine) as owner:
-        last = owner.session.execute(select(func.max(AuditEntry.id))).scalar_one()
+        last = owner.session.execute(
+            select(func.coalesce(func.max(AuditEntry.id), 0))).scalar_one()
     uow = UnitOfWork.for_engine(person_engine("manager"))
     plan = plan_customer_import(uow=uow, actor=manager, path=sheet)
     result = run_customer_import(uow=uow, actor=manager, plan=plan)

@@ -30,11 +30,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final, Protocol
 
-from sqlalchemy import delete, insert, select, union_all, update
+from sqlalchemy import delete, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload, undefer
 
-from app.db import waits_on_server
+from app.db import insert_many, table_of, waits_on_server
 from app.i18n import tr
 from app.labels import label
 from app.models import (
@@ -1339,7 +1339,7 @@ def _write_chunk(uow: UnitOfWork, actor: Actor, batch_id: int,
                           "record_id": result.id, "action": "created",
                           "row_number": planned.rows[0], "after_version": result.version})
         if items:
-            session.execute(insert(ImportItem), items)
+            insert_many(session.connection(), table_of(ImportItem), items)
         counts["created"] += len(items)
     updating = [p for p in chunk if p.outcome == "update"]
     stored_custom = _read_for_update(uow, [p.match.customer_id for p in updating
