@@ -52,6 +52,9 @@ class PersonUnitOfWork(UnitOfWork):
         self.login_of = login_of
         self.current_actor: Actor | None = None
 
+    def another(self) -> PersonUnitOfWork:
+        return PersonUnitOfWork(self.engine, self.login_of)
+
     def __enter__(self) -> PersonUnitOfWork:
         if self._depth == 0:
             self.current_actor = None

@@ -69,7 +69,7 @@ from app.services.custom_fields import FieldDefinition
 from app.services.directory import customer_entry
 from app.services.errors import NotFound, ValidationError
 from app.services.locking import check_version
-from app.services.numbering import next_number, next_numbers
+from app.services.numbering import next_number, next_numbers, next_numbers_apart
 from app.services.paging import (
     Cursor,
     Sort,
@@ -767,13 +767,14 @@ def _full_rows(model: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def add_customers(
     uow: UnitOfWork, actor: Actor, drafts: Sequence[tuple[CustomerDraft, dt.date | None]],
-    keys: dict[search_keys.NameOfCustomer, search_keys.KeysOfCustomer] | None = None,
+    numbers_apart: bool = False,
 ) -> list[AddedCustomer | ValidationError]:
     """:func:`add_customer` for many new customers at once (an import's chunk): checked one
     by one, numbered with one UPDATE, the customers, contacts, addresses, search keys and
     phone suffixes each written with one batched INSERT per table, without loading a row
     into the session. Each draft's owner must be an active user (the caller checked it).
-    ``keys``: search keys made ahead by name (search_keys.keys_of), used where they fit.
+    ``numbers_apart``: the customers' numbers are taken in a transaction of their own
+    (numbering.next_numbers_apart), for writers working side by side.
     The rows are those :func:`add_customer` writes (tests/services/test_customers_bulk.py).
 
     Returns, per draft, the customer added or the :class:`ValidationError` that refused
@@ -794,7 +795,8 @@ def add_customers(
                       first_contact_on=first_contact_on or today)
         made.append((len(results), draft, values, contacts, addresses))
         results.append(None)  # its place: the customer, once written
-    numbers = next_numbers(uow, "customer", dt.date.today(), len(made))
+    take = next_numbers_apart if numbers_apart else next_numbers
+    numbers = take(uow, "customer", dt.date.today(), len(made))
     customers = _full_rows(Customer, [{**values, "code": code}
                                       for (_i, _d, values, _c, _a), code
                                       in zip(made, numbers, strict=True)])
@@ -850,8 +852,7 @@ def add_customers(
     phones.sort(key=lambda row: row["suffix"])
     insert_many(connection, table_of(PhoneSuffix), phones)
     search_keys.keep_new_customers(session=uow.session, customers=[
-        (row["id"], row["name"], row.get("short_name"), row.get("kind")) for row in customers],
-        made=keys)
+        (row["id"], row["name"], row.get("short_name"), row.get("kind")) for row in customers])
     return [r for r in results if r is not None]
 
 

@@ -55,6 +55,19 @@ def next_numbers(uow: UnitOfWork, kind: str, day: dt.date, count: int, *,
                                                                        last + 1)]
 
 
+def next_numbers_apart(uow: UnitOfWork, kind: str, day: dt.date, count: int) -> list[str]:
+    """:func:`next_numbers` in a short transaction of its own, beside ``uow``'s (another
+    connection): for an import's writers working side by side, each of which would
+    otherwise hold the counter row from its first number to its COMMIT, so that the other
+    waited for it. A number taken here whose chunk then rolls back is a gap: gaps are
+    acceptable, duplicates are not."""
+    apart = uow.another()
+    with apart:
+        numbers = next_numbers(apart, kind, day, count)
+        apart.commit()
+    return numbers
+
+
 def next_number(uow: UnitOfWork, kind: str, day: dt.date, *, width: int = 4) -> str:
     """Take the next number for ``kind`` on ``day`` in the current transaction.
 

@@ -125,43 +125,18 @@ def _table(model: Any) -> Table:
     return table
 
 
-# A customer as its keys are made from it: its name, short name and whether it is a person.
-NameOfCustomer = tuple[str, str | None, bool]
-# Its search keys and name suffixes.
-KeysOfCustomer = tuple[dict[str, int], dict[str, int]]
-
-
-def name_of(name: str, short_name: str | None, kind: CustomerKind | str | None
-            ) -> NameOfCustomer:
-    return name, short_name, kind in (CustomerKind.PERSON, CustomerKind.PERSON.value)
-
-
-def keys_of(customers: Iterable[NameOfCustomer]) -> dict[NameOfCustomer, KeysOfCustomer]:
-    """The search keys and name suffixes of many customers (pure: no database), for
-    :func:`keep_new_customers` to take made already (an import makes the next chunk's
-    while the database writes this one)."""
-    made: dict[NameOfCustomer, KeysOfCustomer] = {}
-    for name, short_name, person in customers:
-        made[(name, short_name, person)] = (
-            customer_keys(name, short_name, CustomerKind.PERSON if person else None),
-            customer_suffixes(name, short_name))
-    return made
-
-
 def keep_new_customers(session: Session,
-                       customers: Iterable[tuple[int, str, str | None, CustomerKind | str | None]],
-                       made: dict[NameOfCustomer, KeysOfCustomer] | None = None) -> None:
+                       customers: Iterable[tuple[int, str, str | None, CustomerKind | str | None]]
+                       ) -> None:
     """:func:`keep_customer` for many customers just added, each given as its id, name,
-    short name and kind, in one INSERT per table: an import's chunk. ``made``: keys made
-    ahead (:func:`keys_of`) by name; a customer not there has its keys made here."""
+    short name and kind, in one INSERT per table: an import's chunk."""
     keys: list[dict[str, Any]] = []
     suffixes: list[dict[str, Any]] = []
     for customer_id, name, short_name, kind in customers:
-        named = name_of(name, short_name, kind)
-        found = made.get(named) if made is not None else None
-        own_keys, own_suffixes = found if found is not None else keys_of([named])[named]
-        keys += _rows(CUSTOMER, customer_id, own_keys)
-        suffixes += _rows(CUSTOMER, customer_id, own_suffixes, "suffix")
+        person = kind in (CustomerKind.PERSON, CustomerKind.PERSON.value)
+        keys += _rows(CUSTOMER, customer_id, customer_keys(
+            name, short_name, CustomerKind.PERSON if person else None))
+        suffixes += _rows(CUSTOMER, customer_id, customer_suffixes(name, short_name), "suffix")
     # In the lookup index's order: the inserts land near each other in it.
     keys.sort(key=lambda row: row["term"])
     connection = session.connection()
@@ -369,8 +344,6 @@ __all__ = [
     "digits_params",
     "drop_keys",
     "keep_new_customers",
-    "keys_of",
-    "name_of",
     "keep_customer",
     "keep_product",
     "phone_hits",

@@ -60,6 +60,11 @@ class UnitOfWork:
     def for_engine(cls, engine: Engine) -> UnitOfWork:
         return cls(sessionmaker(bind=engine, expire_on_commit=False))
 
+    def another(self) -> UnitOfWork:
+        """A unit of work like this one, with a session and connection of its own: for a
+        transaction beside this one's, or for another thread (an import's writers)."""
+        return type(self)(self._session_factory)
+
     @property
     def engine(self) -> Engine:
         bind = self._session_factory.kw["bind"]
