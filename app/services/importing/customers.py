@@ -1238,16 +1238,18 @@ def _plan_frozen() -> Iterator[None]:
     """The objects alive now (the dry run's plan: some 2 KB a customer, hundreds of MB for
     a large sheet) kept out of the cyclic garbage collector's walks while an import
     writes: every full collection walked them all, a tenth of a 100 000-customer import's
-    time. Given back afterwards, unless something else had frozen objects before (the
-    desktop client's start-up): then they stay frozen too, which only means a reference
-    cycle among them would not be collected — refcounting frees them as usual."""
-    before = gc.get_freeze_count()
+    time. Given back afterwards. Not where objects were frozen before (the desktop
+    client's start-up): giving these back would give those back too, and keeping them
+    frozen would keep the window's reference cycles of that moment from ever being
+    collected (on the GUI thread, as app.ui.gcguard has it)."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield
     finally:
-        if before == 0:
-            gc.unfreeze()
+        gc.unfreeze()
 
 
 # A chunk written: the counts it moved and the rows it refused.
