@@ -865,10 +865,20 @@ def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]
     import of 10 000 customers take twice as long: each is compiled anew)."""
     if not rows:
         return
+    names = tuple(rows[0])
+    if connection.dialect.name == "sqlite" and _plain(connection.dialect, table, names):
+        # The driver's own executemany, without SQLAlchemy building each row's parameters
+        # (a sixth of a SQLite import's time: the search tables' 57 rows a customer).
+        preparer = connection.dialect.identifier_preparer
+        columns = ", ".join(preparer.quote(name) for name in names)
+        connection.exec_driver_sql(
+            f"INSERT INTO {preparer.format_table(table)} ({columns}) "
+            f"VALUES ({', '.join('?' for _ in names)})",
+            [tuple(row[name] for name in names) for row in rows])
+        return
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), rows)
         return
-    names = tuple(rows[0])
     if len(rows) >= COPY_FROM_ROWS and _copies(connection, table):
         _copy_rows(connection, table, names, rows)
         return
@@ -883,6 +893,12 @@ def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]
                          f"SELECT * FROM unnest({arrays})")
         _UNNEST[(table, names)] = statement
     connection.execute(statement, {name: [row[name] for row in rows] for name in names})
+
+
+def _plain(dialect: Any, table: Table, names: tuple[str, ...]) -> bool:
+    """Whether ``table``'s columns ``names`` take their values as they are on ``dialect``
+    (no bind processing: text and integers, not timestamps or decimals)."""
+    return all(table.c[name].type._cached_bind_processor(dialect) is None for name in names)
 
 
 # From how many rows `insert_many` streams them with COPY: an import's chunk, not a save
