@@ -22,8 +22,10 @@ from sqlalchemy import (
     TextClause,
     create_engine,
     event,
+    func,
     insert,
     make_url,
+    select,
     text,
 )
 from sqlalchemy import exc as sa_exc
@@ -817,21 +819,29 @@ def insert_with_ids(connection: Connection, table: Table, rows: list[dict[str, A
 
     Where the ids come from a sequence (PostgreSQL) they are taken first, in one
     statement, and the rows go in one batch without RETURNING: a fifth of the time of
-    SQLAlchemy's sorted RETURNING, which renders every value into the statement. Elsewhere
-    the INSERT returns them (SQLite: a statement a row, cheap in process; SQL Server:
-    OUTPUT, sorted by SQLAlchemy's sentinel)."""
+    SQLAlchemy's sorted RETURNING, which renders every value into the statement. On
+    SQLite they are the largest id's successors (below), where RETURNING took a statement
+    a row. On SQL Server the INSERT returns them (OUTPUT, sorted by SQLAlchemy's
+    sentinel)."""
     if not rows:
         return []
     taking = _sequence_ids(connection.dialect, table)
-    if taking is None:
+    given = taking is not None or connection.dialect.name == "sqlite"
+    if taking is not None:
+        ids = sorted(connection.execute(taking, {"n": len(rows)}).scalars())
+    elif given:
+        # SQLite: one writer at a time (a writing transaction holds the lock from its
+        # BEGIN IMMEDIATE), and no AUTOINCREMENT: the ids it would give are the largest
+        # one's successors, taken here at once rather than by a RETURNING statement a row.
+        last = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()
+        ids = list(range(int(last or 0) + 1, int(last or 0) + 1 + len(rows)))
+    else:
         result = connection.execute(
             insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
         ids = [row[0] for row in result]
-    else:
-        ids = sorted(connection.execute(taking, {"n": len(rows)}).scalars())
     for row, new in zip(rows, ids, strict=True):
         row["id"] = new
-    if taking is not None:
+    if given:
         insert_many(connection, table, rows)
     return ids
 
