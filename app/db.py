@@ -541,6 +541,10 @@ def _prepare_sqlite_folder(url: URL) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
 
 
+# The page cache of each SQLite connection, in KiB.
+SQLITE_CACHE_KIB: Final = 65536
+
+
 def _install_sqlite_hooks(engine: Engine, journal_mode: Literal["WAL", "DELETE"] = "WAL"
                           ) -> None:
     """Foreign keys, the journal mode, a busy timeout, and real transactions for pysqlite.
@@ -567,6 +571,10 @@ def _install_sqlite_hooks(engine: Engine, journal_mode: Literal["WAL", "DELETE"]
             cursor.execute("PRAGMA foreign_keys=ON")
             # The busy timeout first: leaving WAL waits for other connections' locks.
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # A page cache of up to SQLITE_CACHE_KIB, filled only as pages are read: with
+            # the default 2 MB a large write (an import's chunk touches the search tables'
+            # indexes all over) spilled its pages into the WAL again and again.
+            cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             mode = cursor.execute(f"PRAGMA journal_mode={journal_mode}").fetchone()
             got = str(mode[0]).upper() if mode else ""
             if got not in (journal_mode, "MEMORY"):

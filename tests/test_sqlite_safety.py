@@ -547,3 +547,19 @@ def test_the_daily_backup_also_removes_change_feed_notices_older_than_sixty_days
     with sqlite3.connect(path) as conn:
         kept = [row[0] for row in conn.execute("SELECT number FROM change_feed ORDER BY id")]
     assert kept == ["recent", "new"]
+
+
+def test_every_connection_has_the_larger_page_cache_and_the_busy_timeout(
+        station_db: Path) -> None:
+    # Up to 64 MB, filled only as pages are read: a large write no longer spills its index
+    # pages into the WAL again and again (an import of 100 000 customers: 3 million page
+    # writes at 30 000 with the default 2 MB).
+    engine = make_engine(_url(station_db))
+    try:
+        with engine.connect() as conn:
+            cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+            timeout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    finally:
+        engine.dispose()
+    assert cache == -db.SQLITE_CACHE_KIB == -65536
+    assert timeout == db.SQLITE_BUSY_TIMEOUT_MS
