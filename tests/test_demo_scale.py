@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from app import demo, schema
+from app import db, demo, schema
 from app import demo_names as W
 from app.db import make_engine
 from app.models import Customer
@@ -144,8 +144,9 @@ def test_bulk_load_leaves_the_indexes_the_journal_and_the_keys_as_they_were(
             # The load did not look up its references: every one of them must be there.
             dangling = driver.execute("PRAGMA foreign_key_check").fetchall()
         assert stored == expected
-        # SQLite's default cache and reference checks again for whoever uses the connection.
-        assert cache[0] == -2000 and foreign_keys[0] == 1
+        # The connection's own cache (app.db) and reference checks again for whoever uses
+        # the connection next.
+        assert cache[0] == -db.SQLITE_CACHE_KIB and foreign_keys[0] == 1
         assert dangling == []
     finally:
         eng.dispose()
