@@ -834,22 +834,23 @@ def insert_with_ids(connection: Connection, table: Table, rows: list[dict[str, A
     if not rows:
         return []
     taking = _sequence_ids(connection.dialect, table)
-    given = taking is not None or connection.dialect.name == "sqlite"
-    if taking is not None:
-        ids = sorted(connection.execute(taking, {"n": len(rows)}).scalars())
-    elif given:
-        # SQLite: one writer at a time (a writing transaction holds the lock from its
-        # BEGIN IMMEDIATE), and no AUTOINCREMENT: the ids it would give are the largest
-        # one's successors, taken here at once rather than by a RETURNING statement a row.
-        last = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()
-        ids = list(range(int(last or 0) + 1, int(last or 0) + 1 + len(rows)))
-    else:
+    returned = taking is None and connection.dialect.name != "sqlite"
+    if returned:
         result = connection.execute(
             insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
         ids = [row[0] for row in result]
+    elif taking is not None:
+        ids = sorted(connection.execute(taking, {"n": len(rows)}).scalars())
+    else:
+        # SQLite: one writer at a time (a writing transaction holds the lock from its
+        # BEGIN IMMEDIATE), and no AUTOINCREMENT: the ids it would give are the largest
+        # one's successors, taken here at once rather than by a RETURNING statement a row.
+        last = int(connection.execute(
+            select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
+        ids = list(range(last + 1, last + 1 + len(rows)))
     for row, new in zip(rows, ids, strict=True):
         row["id"] = new
-    if given:
+    if not returned:
         insert_many(connection, table, rows)
     return ids
 

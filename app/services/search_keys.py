@@ -26,7 +26,6 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
-    Table,
     and_,
     bindparam,
     delete,
@@ -38,7 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, UOWTransaction
 
-from app.db import insert_many
+from app.db import insert_many, table_of
 from app.models import Contact, Customer, Product
 from app.models.catalog import NameSuffix, SearchKey
 from app.models.customers import PhoneSuffix
@@ -120,11 +119,6 @@ def keep_customer(session: Session, customer: Customer, *, new: bool = False) ->
           customer_suffixes(customer.name, customer.short_name), new=new)
 
 
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
-
-
 def keep_new_customers(session: Session,
                        customers: Iterable[tuple[int, str, str | None, CustomerKind | str | None]]
                        ) -> None:
@@ -133,15 +127,13 @@ def keep_new_customers(session: Session,
     keys: list[dict[str, Any]] = []
     suffixes: list[dict[str, Any]] = []
     for customer_id, name, short_name, kind in customers:
-        person = kind in (CustomerKind.PERSON, CustomerKind.PERSON.value)
-        keys += _rows(CUSTOMER, customer_id, customer_keys(
-            name, short_name, CustomerKind.PERSON if person else None))
+        keys += _rows(CUSTOMER, customer_id, customer_keys(name, short_name, kind))
         suffixes += _rows(CUSTOMER, customer_id, customer_suffixes(name, short_name), "suffix")
     # In the lookup index's order: the inserts land near each other in it.
     keys.sort(key=lambda row: row["term"])
     connection = session.connection()
-    insert_many(connection, _table(SearchKey), keys)
-    insert_many(connection, _table(NameSuffix), suffixes)
+    insert_many(connection, table_of(SearchKey), keys)
+    insert_many(connection, table_of(NameSuffix), suffixes)
 
 
 def keep_product(session: Session, product: Product, *, new: bool = False) -> None:
@@ -217,7 +209,7 @@ def _keep_phone_suffixes(session: Session, _context: UOWTransaction) -> None:
     rows = [r for c in own for r in phone_rows(c.id, None, c.phone_digits)]
     rows += [r for k in contacts
              for r in phone_rows(k.customer_id, k.id, k.phone_digits, k.mobile_digits)]
-    insert_many(connection, _table(PhoneSuffix), rows)
+    insert_many(connection, table_of(PhoneSuffix), rows)
 
 
 def all_rows(session: Session) -> Iterator[dict[str, Any]]:
