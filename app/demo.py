@@ -10,6 +10,10 @@ customers and inserted with SQLAlchemy Core ``insert(table)`` executemany in bat
 are assigned here (after the current maximum) so child rows refer to their parents without
 a round trip, and timestamps are epoch seconds until the writer stores them. A name's
 pinyin columns and search keys are put together from its parts' (:class:`_NameKeys`).
+The customers are made in two lanes (:meth:`_Builder.lanes`) that share nothing that
+changes; from ``PARALLEL_FROM`` customers on, each runs in a process of its own and this
+one only writes what they make (:func:`_in_processes`), else they take turns here. Either
+way the same seed gives the same rows.
 On SQLite a large load runs without its secondary indexes and with a rollback journal
 (:class:`_BulkLoad`). Otherwise nothing here is specific to one database, except
 advancing PostgreSQL's id sequences at the end, because explicit ids do not move them
@@ -19,37 +23,46 @@ there (SQLite and SQL Server follow the highest id by themselves).
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 import itertools
 import json
 import logging
 import math
+import multiprocessing
+import os
 import random
 import re
 import sqlite3
 import string
+import traceback
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from operator import itemgetter
+from queue import Empty
 from typing import Any, Final, Generic, TypeVar
 
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.seg.simpleseg import seg as _pinyin_seg
 from sqlalchemy import (
+    URL,
     Connection,
     Date,
     Engine,
     Table,
     bindparam,
+    create_engine,
     func,
     insert,
     select,
     true,
     update,
 )
+from sqlalchemy.engine import Dialect
 
 import app.models as m
 from app import demo_names as W
@@ -117,6 +130,10 @@ DEMO_USERS: Final[tuple[tuple[str, str, str, str, str], ...]] = (
 ProgressCallback = Callable[[str, int, int], None]
 
 CHUNK_CUSTOMERS: Final = 2000  # customers generated before their rows are written
+# The customers are made in this many lanes (_Builder.lanes), whatever the machine: the
+# same seed gives the same rows whether they run side by side or in turn.
+LANES: Final = 2
+PARALLEL_FROM = 10_000  # customers from which the lanes run in processes of their own
 BATCH_ROWS: Final = 5000  # rows per executemany
 LONG_TRADE_NAMES: Final = 0.2  # share of four-character trade names (鑫锐恒达) at first try
 HISTORY_YEARS: Final = 3
@@ -272,14 +289,15 @@ def generate_demo_data(
         builder = _Builder(conn, random.Random(seed), today, customers, report)
         builder.prepare()
         builder.make_knowledge()
-        done = 0
-        while done < customers:
-            size = min(CHUNK_CUSTOMERS, customers - done)
-            for _ in range(size):
-                builder.make_customer()
-            builder.flush()
-            done += size
-            report("customers", done, customers)
+        lanes = builder.lanes(LANES, seed)
+        shares = [customers // LANES + (index < customers % LANES) for index in range(LANES)]
+        assert builder.writer is not None
+        if customers >= PARALLEL_FROM:
+            outcomes = _in_processes(engine.url, lanes, shares, builder.writer, report)
+        else:
+            outcomes = _in_turn(lanes, shares, builder.writer, report)
+        for outcome in outcomes:
+            builder.absorb(outcome)
         builder.make_department_tasks()
         builder.flush()
         load.restore_indexes(report)
@@ -287,6 +305,108 @@ def generate_demo_data(
     reads = _read_trail(engine, random.Random(seed + 18), today)
     _gather_statistics(engine)
     return DemoSummary(users=users_added, read_trail=reads, **builder.counts)
+
+
+def _no_progress(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class _LaneOutcome:
+    """What a lane of the generator made that the rest of the run needs (_Builder.absorb)."""
+
+    ids: dict[str, int]
+    sequences: dict[tuple[str, str], int]
+    monthly: dict[tuple[int, int, int], list[int]]
+    knowledge_used: dict[int, int]
+    counts: dict[str, int]
+
+
+def _in_turn(lanes: list[_Builder], shares: list[int], writer: _Writer,
+             report: ProgressCallback) -> list[_LaneOutcome]:
+    """The lanes' customers made here, a chunk of each lane in turn."""
+    total = sum(shares)
+    left = list(shares)
+    done = 0
+    while any(left):
+        for index, lane in enumerate(lanes):
+            size = min(CHUNK_CUSTOMERS, left[index])
+            if not size:
+                continue
+            for _ in range(size):
+                lane.make_customer()
+            for batch in lane.take(writer.encoder):
+                writer.run(batch)
+            left[index] -= size
+            done += size
+            report("customers", done, total)
+    return [lane.outcome() for lane in lanes]
+
+
+def _run_lane(url: URL, lane: _Builder, customers: int, queue: Any) -> None:
+    """A lane's own process: makes its customers chunk by chunk and puts each chunk's
+    batches on ``queue`` for the load's process to write, then its outcome (or the
+    error that stopped it). It does not connect: the engine is made only for its dialect,
+    which encodes the rows as the load's writer would."""
+    try:
+        engine = create_engine(url)
+        encoder = _Encoder(engine.dialect)
+        done = 0
+        while done < customers:
+            size = min(CHUNK_CUSTOMERS, customers - done)
+            for _ in range(size):
+                lane.make_customer()
+            queue.put(("rows", size, lane.take(encoder)))
+            done += size
+        queue.put(("done", lane.lane, lane.outcome()))
+    except BaseException:
+        queue.put(("error", lane.lane, traceback.format_exc()))
+        raise
+
+
+def _in_processes(url: URL, lanes: list[_Builder], shares: list[int], writer: _Writer,
+                  report: ProgressCallback) -> list[_LaneOutcome]:
+    """The lanes' customers made in processes of their own, side by side, while this one
+    writes what they make: making the rows is most of a large load, and one process
+    kept one core busy and left the other idle. A lane that fails stops the load with
+    its error; so does a lane that ends without a word (killed, out of memory)."""
+    context = multiprocessing.get_context("spawn")  # as on Windows, where fork is not
+    queue = context.Queue(maxsize=2 * len(lanes))
+    workers = [context.Process(target=_run_lane, args=(url, lane, share, queue),
+                               name=f"stationcrm-demo-lane-{lane.lane}", daemon=True)
+               for lane, share in zip(lanes, shares, strict=True)]
+    for worker in workers:
+        worker.start()
+    total = sum(shares)
+    done = 0
+    outcomes: dict[int, _LaneOutcome] = {}
+    try:
+        while len(outcomes) < len(workers):
+            try:
+                message = queue.get(timeout=2)
+            except Empty:
+                for index, worker in enumerate(workers):
+                    if index not in outcomes and not worker.is_alive():
+                        raise RuntimeError(
+                            f"demo data: lane {index} stopped (exit code {worker.exitcode}) "
+                            "before it made its customers") from None
+                continue
+            if message[0] == "rows":
+                for batch in message[2]:
+                    writer.run(batch)
+                done += message[1]
+                report("customers", done, total)
+            elif message[0] == "done":
+                outcomes[message[1]] = message[2]
+            else:
+                raise RuntimeError(f"demo data: lane {message[1]} failed:\n{message[2]}")
+    finally:
+        for worker in workers:
+            if worker.is_alive() and len(outcomes) < len(workers):
+                worker.terminate()
+            worker.join(timeout=10)
+        queue.close()
+    return [outcomes[index] for index in range(len(workers))]
 
 
 # The read trail's people: how many cards each role opens on a usual day, whether they
@@ -661,10 +781,22 @@ class _BulkLoad:
             self.conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
 
     def restore_indexes(self, report: ProgressCallback) -> None:
-        """Build the dropped indexes again (in the transaction, before its commit)."""
-        for done, (_name, sql) in enumerate(self.statements):
-            report("indexes", done, len(self.statements))
-            self.conn.exec_driver_sql(sql)
+        """Build the dropped indexes again (in the transaction, before its commit).
+
+        On SQLite the sorts that build them may use helper threads (``PRAGMA threads``,
+        off by default): at a million customers the search keys' lookup index took 93 s
+        in one thread and 62–67 s with two."""
+        threads = None
+        if self.fresh and self.statements:
+            threads = self._pragma("PRAGMA threads")
+            self._pragma(f"PRAGMA threads={min(4, os.cpu_count() or 1)}")
+        try:
+            for done, (_name, sql) in enumerate(self.statements):
+                report("indexes", done, len(self.statements))
+                self.conn.exec_driver_sql(sql)
+        finally:
+            if threads is not None:
+                self._pragma(f"PRAGMA threads={int(threads)}")
         if self.statements:
             report("indexes", len(self.statements), len(self.statements))
         self.statements = []
@@ -732,25 +864,39 @@ def _sqlite_date(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-class _Writer:
-    """Inserts rows with ``insert(table)`` executemany, in batches.
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """Rows of one table ready for the database: ``how`` is ``direct`` (the driver's
+    executemany of ``sql`` with tuples), ``copy`` (PostgreSQL's COPY ``sql`` with
+    tuples) or ``core`` (SQLAlchemy's ``insert(table)`` with dictionaries). A lane of the
+    generator (:func:`_run_lane`) makes them in its own process; the process holding the
+    load's connection only runs them."""
 
-    On SQLite the statement SQLAlchemy compiles for ``insert(table)`` is executed with
-    positional parameters prepared here: the per-row work of the generic path (building
-    parameter dictionaries, two conversion calls per timestamp) costs more than SQLite's
-    own insert. Timestamps and dates are formatted directly after checking the result
-    equals SQLAlchemy's own conversion; every other column goes through the type's bind
-    processor as usual. On PostgreSQL (psycopg) the rows go through COPY (`_copy_rows`).
-    SQL Server takes the generic Core path.
+    how: str
+    table: str
+    sql: str
+    rows: list[Any]
+
+
+class _Encoder:
+    """Turns the builder's rows into :class:`_Batch` es, knowing only the dialect.
+
+    On SQLite the statement SQLAlchemy compiles for ``insert(table)`` gets positional
+    parameters prepared here: the per-row work of the generic path (building parameter
+    dictionaries, two conversion calls per timestamp) costs more than SQLite's own insert.
+    Timestamps and dates are formatted directly after checking the result equals
+    SQLAlchemy's own conversion; every other column goes through the type's bind processor
+    as usual. On PostgreSQL (psycopg) the rows go through COPY. SQL Server takes the
+    generic Core path.
     """
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.direct = conn.dialect.name == "sqlite" and self._formats_agree()
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.direct = dialect.name == "sqlite" and self._formats_agree()
         # On psycopg the rows go through COPY: executemany sends an INSERT per few rows,
         # and at a million customers (about a hundred million rows) that took most of the
         # run on PostgreSQL.
-        self.copy = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+        self.copy = dialect.name == "postgresql" and dialect.driver == "psycopg"
         self._copy_plans: dict[tuple[str, tuple[str, ...]],
                                tuple[str, tuple[Callable[[Any], Any] | None, ...]]] = {}
         self._plans: dict[tuple[str, tuple[str, ...]],
@@ -758,7 +904,7 @@ class _Writer:
                           ] = {}
 
     def _formats_agree(self) -> bool:
-        dialect = self.conn.dialect
+        dialect = self.dialect
         timestamp = m.UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
         day = m.Base.metadata.tables["orders"].c.ordered_on.type
         date_processor = day.dialect_impl(dialect).bind_processor(dialect)
@@ -770,44 +916,42 @@ class _Writer:
                         for v in samples)
                 and all(date_processor(v.date()) == _sqlite_date(v.date()) for v in samples))
 
-    def write_values(self, table: Table, columns: tuple[str, ...],
-                     rows: list[tuple[Any, ...]]) -> None:
-        """Insert rows given as tuples of ``columns``: the search keys and suffixes, three
+    def values(self, table: Table, columns: tuple[str, ...],
+               rows: list[tuple[Any, ...]]) -> list[_Batch]:
+        """Rows given as tuples of ``columns``: the search keys and suffixes, three
         quarters of all rows, skip making a dictionary per row."""
         if not rows:
-            return
+            return []
         if self.copy:
-            self._copy_rows(table, columns, rows)
-            return
+            return [self._copy_batch(table, columns, rows)]
         plan = self._plans.get((table.name, columns)) if self.direct else None
         if self.direct and plan is None:
             plan = self._plans[(table.name, columns)] = self._plan(table, columns)
         if plan is None or any(plan[2]):  # Core, or values that need converting
-            self.write(table, [dict(zip(columns, row, strict=True)) for row in rows])
-            return
+            return self.rows(table, [dict(zip(columns, row, strict=True)) for row in rows])
         sql, order, _converters = plan
         if order != columns:
             rows = list(map(itemgetter(*(columns.index(k) for k in order)), rows))
-        for offset in range(0, len(rows), BATCH_ROWS):
-            self.conn.exec_driver_sql(sql, rows[offset:offset + BATCH_ROWS])
+        return [_Batch("direct", table.name, sql, rows[offset:offset + BATCH_ROWS])
+                for offset in range(0, len(rows), BATCH_ROWS)]
 
-    def write(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    def rows(self, table: Table, rows: Sequence[dict[str, Any]]) -> list[_Batch]:
         if not rows:
-            return
+            return []
         if self.copy:
             keys = tuple(rows[0])
-            self._copy_rows(table, keys, list(map(itemgetter(*keys), rows))
-                            if len(keys) > 1 else [(row[keys[0]],) for row in rows])
-            return
+            return [self._copy_batch(table, keys, list(map(itemgetter(*keys), rows))
+                                     if len(keys) > 1 else [(row[keys[0]],) for row in rows])]
+        batches: list[_Batch] = []
         if not self.direct:
             stamps = [c.key for c in table.c if isinstance(c.type, m.UTCDateTime)]
             for offset in range(0, len(rows), BATCH_ROWS):
-                batch = rows[offset:offset + BATCH_ROWS]
+                batch = list(rows[offset:offset + BATCH_ROWS])
                 if stamps:
                     batch = [{k: _moment(v) if k in stamps and v is not None else v
                               for k, v in row.items()} for row in batch]
-                self.conn.execute(insert(table), batch)
-            return
+                batches.append(_Batch("core", table.name, "", batch))
+            return batches
         keys = tuple(rows[0])
         plan = self._plans.get((table.name, keys))
         if plan is None:
@@ -816,51 +960,29 @@ class _Writer:
         values_of = itemgetter(*order)
         convert = [(i, f) for i, f in enumerate(converters) if f is not None]
         for offset in range(0, len(rows), BATCH_ROWS):
-            batch = rows[offset:offset + BATCH_ROWS]
-            if not convert:  # the search keys and suffixes: ids, text and small numbers
-                self.conn.exec_driver_sql(sql, list(map(values_of, batch)))
-                continue
-            params: list[tuple[Any, ...]] = []
-            for row in batch:
-                values = list(values_of(row))
-                for i, f in convert:
-                    values[i] = f(values[i])
-                params.append(tuple(values))
-            self.conn.exec_driver_sql(sql, params)
+            params = list(map(values_of, rows[offset:offset + BATCH_ROWS]))
+            batches.append(_Batch("direct", table.name, sql, _converted(params, convert)))
+        return batches
 
-    def _copy_rows(self, table: Table, columns: tuple[str, ...],
-                   rows: Sequence[tuple[Any, ...]]) -> None:
-        """PostgreSQL: the rows through ``COPY … FROM STDIN`` on the load's own connection
-        and transaction. Timestamps (epoch seconds here) go as text with their UTC offset,
-        dates as ISO text; every other value through its type's bind processor, as an
-        INSERT would send it."""
+    def _copy_batch(self, table: Table, columns: tuple[str, ...],
+                    rows: Sequence[tuple[Any, ...]]) -> _Batch:
+        """PostgreSQL: rows for ``COPY … FROM STDIN``. Timestamps (epoch seconds here) go
+        as text with their UTC offset, dates as ISO text; every other value through its
+        type's bind processor, as an INSERT would send it."""
         plan = self._copy_plans.get((table.name, columns))
         if plan is None:
-            preparer = self.conn.dialect.identifier_preparer
+            preparer = self.dialect.identifier_preparer
             quoted = ", ".join(preparer.quote(key) for key in columns)
             plan = self._copy_plans[(table.name, columns)] = (
                 f"COPY {preparer.format_table(table)} ({quoted}) FROM STDIN",
                 self._converters(table, columns, _server_timestamp))
         sql, prepared = plan
         convert = [(i, f) for i, f in enumerate(prepared) if f is not None]
-        driver = self.conn.connection.driver_connection
-        assert driver is not None  # a live connection of this load
-        with driver.cursor() as cursor, cursor.copy(sql) as copy:
-            write_row = copy.write_row
-            if not convert:
-                for row in rows:
-                    write_row(row)
-                return
-            for row in rows:
-                values = list(row)
-                for i, f in convert:
-                    values[i] = f(values[i])
-                write_row(values)
+        return _Batch("copy", table.name, sql, _converted(list(rows), convert))
 
     def _plan(self, table: Table, keys: tuple[str, ...]
               ) -> tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]:
-        dialect = self.conn.dialect
-        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+        compiled = insert(table).compile(dialect=self.dialect, column_keys=list(keys))
         order = tuple(compiled.positiontup or ())
         if sorted(order) != sorted(keys):
             raise RuntimeError(f"unexpected parameters for {table.name}: {order}")
@@ -871,7 +993,7 @@ class _Writer:
         """What turns each value of ``keys`` into what the statement sends: ``timestamp``
         for the timestamps (epoch seconds here), ISO text for dates, else the type's own
         bind processor (None where there is nothing to do)."""
-        dialect = self.conn.dialect
+        dialect = self.dialect
         converters: list[Callable[[Any], Any] | None] = []
         for key in keys:
             column_type = table.c[key].type
@@ -882,6 +1004,49 @@ class _Writer:
             else:
                 converters.append(column_type.dialect_impl(dialect).bind_processor(dialect))
         return tuple(converters)
+
+
+def _converted(rows: list[tuple[Any, ...]],
+               convert: Sequence[tuple[int, Callable[[Any], Any]]]) -> list[tuple[Any, ...]]:
+    """``rows`` with ``convert``'s functions applied to their columns, a column at a time
+    (no list made and indexed per row)."""
+    if not convert or not rows:
+        return rows
+    columns = list(zip(*rows, strict=True))
+    for index, function in convert:
+        columns[index] = tuple(map(function, columns[index]))
+    return list(zip(*columns, strict=True))
+
+
+class _Writer:
+    """Runs :class:`_Batch` es on the load's connection (and encodes rows made here)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.encoder = _Encoder(conn.dialect)
+
+    def run(self, batch: _Batch) -> None:
+        if batch.how == "direct":
+            self.conn.exec_driver_sql(batch.sql, batch.rows)
+        elif batch.how == "copy":
+            driver = self.conn.connection.driver_connection
+            assert driver is not None  # a live connection of this load
+            with driver.cursor() as cursor, cursor.copy(batch.sql) as copy:
+                write_row = copy.write_row
+                for row in batch.rows:
+                    write_row(row)
+        else:
+            self.conn.execute(insert(_table(batch.table)), batch.rows)
+
+    def write(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        for batch in self.encoder.rows(table, rows):
+            self.run(batch)
+
+    def write_values(self, table: Table, columns: tuple[str, ...],
+                     rows: list[tuple[Any, ...]]) -> None:
+        for batch in self.encoder.values(table, columns, rows):
+            self.run(batch)
+
 
 @dataclass(frozen=True, slots=True)
 class _NameText:
@@ -1106,9 +1271,14 @@ class _Builder:
 
     def __init__(self, conn: Connection, rng: random.Random, today: dt.date, customers: int,
                  report: ProgressCallback) -> None:
-        self.conn = conn
-        self.writer = _Writer(conn)
+        self.conn: Connection | None = conn
+        self.writer: _Writer | None = _Writer(conn)
         self.rng = rng
+        # A lane (see ``lanes``) makes every ``stride``-th id and number, from its own
+        # ``lane`` on, and only the company names and serial numbers that hash to it.
+        self.lane = 0
+        self.stride = 1
+        self._sequence_base: dict[tuple[str, str], int] = {}
         self.customers_wanted = customers
         self.report = report
         self.today = today
@@ -1173,7 +1343,7 @@ class _Builder:
 
     def prepare(self) -> None:
         """Read users, products, id maxima and number counters; add the product catalog."""
-        conn = self.conn
+        conn = self.db
         users = dict(conn.execute(select(m.User.username, m.User.id)).all())
         self.user = users
         self.display = {users[u[1]]: u[3] for u in DEMO_USERS}
@@ -1202,7 +1372,7 @@ class _Builder:
         self._prepare_products()
 
     def _prepare_products(self) -> None:
-        have = {row.sku: row for row in self.conn.execute(
+        have = {row.sku: row for row in self.db.execute(
             select(m.Product.id, m.Product.sku, m.Product.name, m.Product.category,
                    m.Product.cost_price, m.Product.list_price, m.Product.sales_points))}
         new_rows: list[dict[str, Any]] = []
@@ -1249,9 +1419,20 @@ class _Builder:
 
     # --- primitives -----------------------------------------------------------------------
 
+    @property
+    def db(self) -> Connection:
+        """The load's connection (a lane has none)."""
+        assert self.conn is not None, "a lane of the generator has no connection"
+        return self.conn
+
     def _next(self, table: str) -> int:
-        self.ids[table] += 1
+        self.ids[table] += self.stride
         return self.ids[table]
+
+    def _mine(self, text: str) -> bool:
+        """Whether a unique text (a company name, a serial number) may be made here: each
+        lane makes those of its own hash, so two lanes never make the same one."""
+        return self.stride == 1 or zlib.crc32(text.encode()) % self.stride == self.lane
 
     def date(self, day: int) -> dt.date:
         return self._dates[day + _PAST_DAYS]
@@ -1291,7 +1472,9 @@ class _Builder:
         if period is None:
             period = self._periods[day] = self.date(day).strftime("%Y%m%d")
         key = (prefix, period)
-        value = self.sequences.get(key, 0) + 1
+        last = self.sequences.get(key)
+        value = (self._sequence_base.get(key, 0) + self.lane + 1 if last is None
+                 else last + self.stride)
         self.sequences[key] = value
         return f"{prefix}-{period}-{value:04d}"
 
@@ -1299,20 +1482,81 @@ class _Builder:
         self.rows[table].append(row)
 
     def _write(self, table: str, rows: list[dict[str, Any]]) -> None:
+        assert self.writer is not None  # the builder on the load's connection, not a lane
         self.writer.write(_table(table), rows)
         self.counts[table] += len(rows)
 
-    def flush(self) -> None:
+    def take(self, encoder: _Encoder) -> list[_Batch]:
+        """The rows made since the last ``take``, encoded for the database, in insert order."""
+        batches: list[_Batch] = []
         for table in INSERT_ORDER:
             rows = self.rows[table]
             if rows:
-                self._write(table, rows)
+                batches += encoder.rows(_table(table), rows)
+                self.counts[table] += len(rows)
                 self.rows[table] = []
-            if table in self.values and self.values[table]:
-                values = self.values[table]
-                self.writer.write_values(_table(table), _VALUE_COLUMNS[table], values)
+            values = self.values.get(table)
+            if values:
+                batches += encoder.values(_table(table), _VALUE_COLUMNS[table], values)
                 self.counts[table] += len(values)
                 self.values[table] = []
+        return batches
+
+    def flush(self) -> None:
+        assert self.writer is not None  # the builder on the load's connection, not a lane
+        for batch in self.take(self.writer.encoder):
+            self.writer.run(batch)
+
+    # --- lanes ----------------------------------------------------------------------------
+
+    def lanes(self, count: int, seed: int) -> list[_Builder]:
+        """``count`` builders that make the customers between them, each with its own
+        random numbers, so that they can run side by side (``_in_processes``) and still
+        give the same rows as one after the other (``_in_turn``). They share nothing that
+        changes: lane ``i`` makes the ids and document numbers ``i + 1``, ``i + 1 +
+        count``, … after the current ones, and only the company names and serial numbers
+        that hash to it (``_mine``). What adds up across customers (the months' sales for
+        the plans, knowledge use, row counts) each keeps for itself, and ``absorb`` adds it
+        to this builder's at the end."""
+        made = []
+        for index in range(count):
+            lane = copy.copy(self)
+            lane.conn = lane.writer = None
+            lane.report = _no_progress
+            lane.lane, lane.stride = index, count
+            lane.rng = random.Random(f"{seed}/lane {index}")
+            lane.ids = {table: last - count + index + 1 for table, last in self.ids.items()}
+            lane._sequence_base = dict(self.sequences)
+            lane.sequences = {}
+            lane._periods = {}
+            lane.rows = {name: [] for name in INSERT_ORDER}
+            lane.values = {name: [] for name in _VALUE_COLUMNS}
+            lane.counts = Counter()
+            lane.names = set(self.names)
+            lane.serials = set(self.serials)
+            lane.name_text = _NameKeys()
+            lane.names_made = 0
+            lane.monthly = {}
+            lane.knowledge_used = Counter()
+            made.append(lane)
+        return made
+
+    def outcome(self) -> _LaneOutcome:
+        """What a lane hands back when its customers are made."""
+        return _LaneOutcome(dict(self.ids), dict(self.sequences), dict(self.monthly),
+                            dict(self.knowledge_used), dict(self.counts))
+
+    def absorb(self, outcome: _LaneOutcome) -> None:
+        for table, last in outcome.ids.items():
+            self.ids[table] = max(self.ids[table], last)
+        for number, value in outcome.sequences.items():
+            self.sequences[number] = max(self.sequences.get(number, 0), value)
+        for month, (fen, margin) in outcome.monthly.items():
+            bucket = self.monthly.setdefault(month, [0, 0])
+            bucket[0] += fen
+            bucket[1] += margin
+        self.knowledge_used.update(outcome.knowledge_used)
+        self.counts.update(outcome.counts)
 
     def person_name(self) -> str:
         return "".join(self.person_name_parts())
@@ -1374,7 +1618,7 @@ class _Builder:
             else:  # lenovo
                 value = _ch(rng, ("PC", "PF", "MJ")) + "".join(
                     _ch(rng, alnum) for _ in range(6))
-            if value not in self.serials:
+            if value not in self.serials and self._mine(value):
                 self.serials.add(value)
                 return value
 
@@ -1573,7 +1817,8 @@ class _Builder:
         which there are millions.
         """
         rng = self.rng
-        for attempt in range(50):
+        attempt = 0  # names of this lane that were taken already
+        for _try in range(50 * 4 * self.stride):
             if segment != "dealer" and rng.random() < 0.08:
                 template, industry, _w = self.institution(rng)
                 values = {"district": self.district(rng)[0], "brand": self.brand(),
@@ -1599,9 +1844,14 @@ class _Builder:
                     parts = ("北京", *brand, ending, *legal)
                 short = (*brand, short_ending)
             key = normalise_name("".join(parts))
+            if not self._mine(key):
+                continue
             if key not in self.names:
                 self.names.add(key)
                 return parts, short, key, industry
+            attempt += 1
+            if attempt == 50:
+                break
         raise RuntimeError("ran out of distinct company names")  # pragma: no cover
 
     def _contacts(self, cust: _Cust) -> None:
@@ -2505,7 +2755,7 @@ class _Builder:
     def make_department_tasks(self) -> None:
         """A few tasks per month addressed to a whole department."""
         rng = self.rng
-        departments = dict(self.conn.execute(
+        departments = dict(self.db.execute(
             select(m.Department.code, m.Department.id)).all())
         for month_start in range(0, self.last_day, 30):
             for _ in range(_ri(rng, 1, 3)):
@@ -2522,7 +2772,7 @@ class _Builder:
         self.report("finish", 1, 4)
         if self.knowledge_used:
             kt = _table("knowledge_entries")
-            self.conn.execute(
+            self.db.execute(
                 update(kt).where(kt.c.id == bindparam("k_id"))
                 # Naming updated_at keeps its onupdate (the wall clock) out: same seed, same rows.
                 .values(times_used=bindparam("k_used"), updated_at=kt.c.updated_at),
@@ -2538,12 +2788,12 @@ class _Builder:
     def _company_header(self) -> None:
         """The demo company's header on printed slips, unless the database has one."""
         settings = _table("app_settings")
-        if self.conn.execute(select(settings.c.id).where(settings.c.key == "company")).first():
+        if self.db.execute(select(settings.c.id).where(settings.c.key == "company")).first():
             return
         header = {"name": "京华办公设备有限公司", "address": "北京市海淀区知春路 118 号",
                   "phone": "010-6255 0118", "bank": "中国工商银行北京知春路支行",
                   "bank_account": "0200 0045 0900 1234 567", "tax_number": "91110108MA00DEMO1X"}
-        self.conn.execute(insert(settings).values(
+        self.db.execute(insert(settings).values(
             key="company", value=json.dumps(header, ensure_ascii=False),
             description="公司抬头（演示数据）",
             **_moments(self.tracked(self.ts(0, OFFICE_OPEN), self.office))))
@@ -2551,7 +2801,7 @@ class _Builder:
     def _sales_plans(self) -> None:
         rng = self.rng
         plans = _table("sales_plans")
-        existing = set(self.conn.execute(
+        existing = set(self.db.execute(
             select(plans.c.owner_id, plans.c.year, plans.c.period)
             .where(plans.c.customer_id.is_(None), plans.c.period_kind == "month")).all())
         first = self.date(0)
@@ -2587,7 +2837,7 @@ class _Builder:
         updates = [{"s_id": self.sequence_ids[k], "s_last": v}
                    for k, v in sorted(self.sequences.items()) if k in self.sequence_ids]
         if updates:
-            self.conn.execute(
+            self.db.execute(
                 update(seq).where(seq.c.id == bindparam("s_id"))
                 .values(last_value=bindparam("s_last")),
                 updates,
@@ -2595,17 +2845,16 @@ class _Builder:
         new = [{"prefix": p, "period": d, "last_value": v}
                for (p, d), v in sorted(self.sequences.items())
                if (p, d) not in self.sequence_ids]
-        self.writer.write(seq, new)
-        self.counts["document_sequences"] += len(new)
+        self._write("document_sequences", new)
 
     def _advance_id_sequences(self) -> None:
         # WORKAROUND: PostgreSQL's serial sequences do not follow explicit ids; SQLite and
         # SQL Server (IDENTITY_INSERT, which SQLAlchemy switches on) continue after the max.
-        if self.conn.dialect.name != "postgresql":
+        if self.db.dialect.name != "postgresql":
             return
         for name in (*INSERT_ORDER, "products", "knowledge_entries", "sales_plans"):
             table = _table(name)
-            self.conn.execute(select(func.setval(
+            self.db.execute(select(func.setval(
                 func.pg_get_serial_sequence(name, "id"),
                 select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery(),
                 False,

@@ -7,9 +7,13 @@ A script of its own (rather than ``app/__main__.py``) keeps PyInstaller from put
 top-level module of the same name.
 """
 
+import multiprocessing
 import sys
 
 from app.__main__ import main
 
 if __name__ == "__main__":
+    # A process the program starts (the demo generator's lanes, app.demo) is this
+    # executable again: freeze_support runs its work and exits instead of the program.
+    multiprocessing.freeze_support()
     sys.exit(main())

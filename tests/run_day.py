@@ -12,6 +12,7 @@ Installed by tests/conftest.py before any test module is imported.
 
 from __future__ import annotations
 
+import copyreg
 import datetime
 from typing import Any
 
@@ -59,3 +60,16 @@ def install() -> None:
                  "openpyxl.styles.numbers", "reportlab.lib.utils"):
         importlib.import_module(name)
     datetime.date = RunDate  # type: ignore[misc]
+    # pickle finds a date's class by its name, datetime.date, which is now RunDate: a date
+    # sent to another process (the demo generator's lanes) goes by its numbers instead.
+    copyreg.pickle(_REAL_DATE, _reduce_date)
+
+
+def real_date(year: int, month: int, day: int) -> _REAL_DATE:
+    """A real ``datetime.date``, as a pickled date comes back (in a process that may not
+    have installed RunDate)."""
+    return _REAL_DATE(year, month, day)
+
+
+def _reduce_date(day: _REAL_DATE) -> tuple[Any, tuple[int, int, int]]:
+    return real_date, (day.year, day.month, day.day)

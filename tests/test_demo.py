@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import (
-    Connection,
     Engine,
     String,
     Unicode,
@@ -23,6 +22,7 @@ from sqlalchemy import (
     inspect,
     select,
 )
+from sqlalchemy.engine import Dialect
 
 from app import demo, schema
 from app.db import make_engine
@@ -69,13 +69,13 @@ NUMBERED = {  # table → column holding a PREFIX-YYYYMMDD-NNNN number
 def _core_writes_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the generator write through plain Core inserts: no direct executemany on
     SQLite, no COPY on PostgreSQL."""
-    original = demo._Writer.__init__
+    original = demo._Encoder.__init__
 
-    def core(self: demo._Writer, conn: Connection) -> None:
-        original(self, conn)
+    def core(self: demo._Encoder, dialect: Dialect) -> None:
+        original(self, dialect)
         self.direct = self.copy = False
 
-    monkeypatch.setattr(demo._Writer, "__init__", core)
+    monkeypatch.setattr(demo._Encoder, "__init__", core)
 
 
 @pytest.fixture(params=["direct", "core"])

@@ -29,6 +29,7 @@ def _builder(seed: int) -> demo._Builder:
     builder.names = set()
     builder.name_text = demo._NameKeys()
     builder.names_made = 0
+    builder.lane, builder.stride = 0, 1
     builder._make_picks()
     return builder
 
@@ -141,12 +142,14 @@ def test_bulk_load_leaves_the_indexes_the_journal_and_the_keys_as_they_were(
             driver = conn.connection.driver_connection
             cache = driver.execute("PRAGMA cache_size").fetchone()
             foreign_keys = driver.execute("PRAGMA foreign_keys").fetchone()
+            threads = driver.execute("PRAGMA threads").fetchone()
             # The load did not look up its references: every one of them must be there.
             dangling = driver.execute("PRAGMA foreign_key_check").fetchall()
         assert stored == expected
         # The connection's own cache (app.db) and reference checks again for whoever uses
         # the connection next.
         assert cache[0] == -db.SQLITE_CACHE_KIB and foreign_keys[0] == 1
+        assert threads[0] == 0  # the index builds' helper threads are SQLite's default again
         assert dangling == []
     finally:
         eng.dispose()
