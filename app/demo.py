@@ -66,6 +66,7 @@ from sqlalchemy.engine import Dialect
 
 import app.models as m
 from app import demo_names as W
+from app.db import copy_statement, copy_tuples
 from app.models.enums import StationCode
 from app.services.auth import hash_password
 from app.services.numbering import PREFIXES
@@ -144,7 +145,7 @@ OFFICE_CLOSE: Final = 18 * 3600  # 18:00 local
 _PAST_DAYS: Final = 1500  # install dates may lie this far before the history starts
 _FUTURE_DAYS: Final = 800  # due dates, contract ends and plans may lie this far ahead
 
-# The tables whose rows the builder keeps as tuples of these columns (_Writer.write_values).
+# The tables whose rows the builder keeps as tuples of these columns (_Encoder.values).
 _VALUE_COLUMNS: Final = {
     "search_keys": ("owner_kind", "owner_id", "term", "pos"),
     "name_suffixes": ("owner_kind", "owner_id", "suffix", "pos"),
@@ -986,10 +987,8 @@ class _Encoder:
         type's bind processor, as an INSERT would send it."""
         plan = self._copy_plans.get((table.name, columns))
         if plan is None:
-            preparer = self.dialect.identifier_preparer
-            quoted = ", ".join(preparer.quote(key) for key in columns)
             plan = self._copy_plans[(table.name, columns)] = (
-                f"COPY {preparer.format_table(table)} ({quoted}) FROM STDIN",
+                copy_statement(self.dialect, table, columns),
                 self._converters(table, columns, _server_timestamp))
         sql, prepared = plan
         convert = [(i, f) for i, f in enumerate(prepared) if f is not None]
@@ -1044,22 +1043,12 @@ class _Writer:
         if batch.how == "direct":
             self.conn.exec_driver_sql(batch.sql, batch.rows)
         elif batch.how == "copy":
-            driver = self.conn.connection.driver_connection
-            assert driver is not None  # a live connection of this load
-            with driver.cursor() as cursor, cursor.copy(batch.sql) as copy:
-                write_row = copy.write_row
-                for row in batch.rows:
-                    write_row(row)
+            copy_tuples(self.conn, batch.sql, batch.rows)
         else:
             self.conn.execute(insert(_table(batch.table)), batch.rows)
 
     def write(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         for batch in self.encoder.rows(table, rows):
-            self.run(batch)
-
-    def write_values(self, table: Table, columns: tuple[str, ...],
-                     rows: list[tuple[Any, ...]]) -> None:
-        for batch in self.encoder.values(table, columns, rows):
             self.run(batch)
 
 
