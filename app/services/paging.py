@@ -31,6 +31,7 @@ from sqlalchemy import (
     case,
     func,
     literal_column,
+    not_,
     or_,
     select,
     union_all,
@@ -188,25 +189,28 @@ def _split_by_null(
         return (page.where(value.is_(None), id_beyond).order_by(None)
                 .order_by(direction(id_column)).limit(rows))
     ids = stmt.with_only_columns(value.label(VALUE_LABEL), id_column.label(ID_LABEL))
-    valued = ids.where(value.is_not(None))
+    valued, valued_ids = page.where(value.is_not(None)), ids.where(value.is_not(None))
     if position == "values":
-        valued = valued.where(_beyond(value, id_column,
-                                      (bindparam(_AFTER_VALUE, type_=value.type), last_id),
-                                      descending=descending, nullable=False, by_id=False))
-    valued = (valued.order_by(None).order_by(direction(value), direction(id_column))
-              .limit(rows))
+        beyond = _beyond(value, id_column, (bindparam(_AFTER_VALUE, type_=value.type), last_id),
+                         descending=descending, nullable=False, by_id=False)
+        valued, valued_ids = valued.where(beyond), valued_ids.where(beyond)
+    in_order = (direction(value), direction(id_column))
+    valued = valued.order_by(None).order_by(*in_order).limit(rows)
     # The NULL rows only on the page where the values end: else every page would read
-    # (and then drop) a page of them too. Counting the values' ids again is the same
-    # index range, read once (an uncorrelated subquery).
-    values_end = (select(func.count()).select_from(valued.subquery()).scalar_subquery()
+    # (and then drop) a page of them too. Counting the values again is the same index
+    # range, read once and without the rows (an uncorrelated subquery).
+    counted = valued_ids.order_by(None).order_by(*in_order).limit(rows).subquery()
+    values_end = (select(func.count()).select_from(counted).scalar_subquery()
                   <= bindparam(_PAGE_SIZE, type_=Integer))
-    nulls = (ids.where(value.is_(None), values_end).order_by(None)
+    nulls = (page.where(value.is_(None), values_end).order_by(None)
              .order_by(direction(id_column)).limit(rows))
-    # Each part as a derived table: SQLite allows no ORDER BY inside a compound SELECT.
+    # Each part as a derived table of whole rows, read in its index's order (SQLite
+    # allows no ORDER BY inside a compound SELECT). Taking only the ids from the parts
+    # and the rows by id afterwards cost a second index lookup and a hash of the ids per
+    # row: 3.7 against 2.5 ms for a page of 500 at 100 000 customers on PostgreSQL.
     found = union_all(*(select(*part.subquery().c) for part in (valued, nulls))).subquery()
-    return (page.where(id_column.in_(select(found.c[ID_LABEL])))
-            .order_by(None)
-            .order_by(_null_flag(value), direction(value), direction(id_column))
+    at, last = found.c[VALUE_LABEL], found.c[ID_LABEL]
+    return (select(*found.c).order_by(_null_flag(at), direction(at), direction(last))
             .limit(rows))
 
 
@@ -276,12 +280,16 @@ def _beyond(value: ColumnElement[Any], id_column: ColumnElement[Any],
         return and_(value.is_(None), id_beyond)
     if by_id:
         return id_beyond
-    value_beyond = value < at if descending else value > at
-    # The leading bound repeats what the OR says, in a form every engine reads as an index
-    # range (value >= at): without it SQLite and PostgreSQL walk the sort index from the
-    # first row to the cursor on every page (104 ms / 2.4 s at row 900 000 of 1 000 000).
+    # An index range (value >= at) that every engine reads as one, less the rows at the
+    # cursor's own value up to its id. Spelled as value > at OR (value = at AND id > last)
+    # SQLite and PostgreSQL walked the sort index from the first row to the cursor on
+    # every page (104 ms / 2.4 s at row 900 000 of 1 000 000); with that OR kept beside
+    # the bound, PostgreSQL counted the bound twice, expected a few hundred rows where
+    # there were thousands and sorted them all instead of reading the index in order.
+    # "Not at the value with an id up to the cursor's" it takes as nearly every row.
     bound = value <= at if descending else value >= at
-    beyond = and_(bound, or_(value_beyond, and_(value == at, id_beyond)))
+    id_before = id_column >= last_id if descending else id_column <= last_id
+    beyond = and_(bound, not_(and_(value == at, id_before)))
     return or_(beyond, value.is_(None)) if nullable else beyond
 
 
