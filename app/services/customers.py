@@ -78,6 +78,7 @@ from app.services.paging import (
     count_rows,
     next_after,
     ordered_page,
+    past,
     ranked,
 )
 from app.services.permissions import (
@@ -1545,12 +1546,9 @@ def _ranked_page(shape: str, paged: bool) -> Any:
 def _sorted_after(src: _ListSource) -> Any:
     """The rows after the position (``after_key``, ``after_id``) in pinyin order.
 
-    Spelled out rather than a row-value comparison, which SQL Server lacks; the leading
-    bound makes it an index range (see paging._beyond)."""
-    key = bindparam("after_key", type_=src.sort_key.type)
-    last_id = bindparam("after_id", type_=Integer)
-    return and_(src.sort_key >= key,
-                or_(src.sort_key > key, and_(src.sort_key == key, src.id > last_id)))
+    An index range of the sort key (see paging.past)."""
+    return past(src.sort_key, src.id, bindparam("after_key", type_=src.sort_key.type),
+                bindparam("after_id", type_=Integer))
 
 
 def _ranked_after(shape: str) -> Any:

@@ -280,17 +280,27 @@ def _beyond(value: ColumnElement[Any], id_column: ColumnElement[Any],
         return and_(value.is_(None), id_beyond)
     if by_id:
         return id_beyond
-    # An index range (value >= at) that every engine reads as one, less the rows at the
-    # cursor's own value up to its id. Spelled as value > at OR (value = at AND id > last)
-    # SQLite and PostgreSQL walked the sort index from the first row to the cursor on
-    # every page (104 ms / 2.4 s at row 900 000 of 1 000 000); with that OR kept beside
-    # the bound, PostgreSQL counted the bound twice, expected a few hundred rows where
-    # there were thousands and sorted them all instead of reading the index in order.
-    # "Not at the value with an id up to the cursor's" it takes as nearly every row.
+    beyond = past(value, id_column, at, last_id, descending=descending)
+    return or_(beyond, value.is_(None)) if nullable else beyond
+
+
+def past(value: ColumnElement[Any], id_column: ColumnElement[Any], at: Any, last_id: Any, *,
+         descending: bool = False) -> ColumnElement[bool]:
+    """The rows after the position (``at``, ``last_id``) in the order of ``value`` (never
+    NULL here) then id: a keyset page's condition. ``at`` and ``last_id`` are values or
+    bound parameters.
+
+    An index range (value >= at) that every engine reads as one, less the rows at the
+    cursor's own value up to its id (SQL Server has no row-value comparison). Spelled as
+    ``value > at OR (value = at AND id > last)``, SQLite and PostgreSQL walked the sort
+    index from the first row to the cursor on every page (104 ms / 2.4 s at row 900 000
+    of 1 000 000). With that OR kept beside the range, PostgreSQL counted the range twice,
+    expected a few hundred rows where thousands were left, and read and sorted them all
+    instead of reading the index in order (15 ms a page). The NOT of an equality it
+    takes, rightly, as nearly every row."""
     bound = value <= at if descending else value >= at
     id_before = id_column >= last_id if descending else id_column <= last_id
-    beyond = and_(bound, not_(and_(value == at, id_before)))
-    return or_(beyond, value.is_(None)) if nullable else beyond
+    return and_(bound, not_(and_(value == at, id_before)))
 
 
 __all__ = [
@@ -304,5 +314,6 @@ __all__ = [
     "count_rows",
     "next_after",
     "ordered_page",
+    "past",
     "ranked",
 ]
