@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import itertools
 import random
+import re
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -77,7 +78,14 @@ from app.services.paging import Sort
 from app.services.permissions import Actor, grants_for
 from app.services.sales.data import OrderDraft, OrderLineDraft
 from app.services.uow import UnitOfWork
-from app.textkeys import fold_text, phone_digits, pinyin_full, pinyin_initials
+from app.textkeys import (
+    fold_text,
+    normalise_name,
+    phone_digits,
+    pinyin_full,
+    pinyin_initials,
+    search_prefix,
+)
 
 PAGE = 100
 
@@ -154,13 +162,16 @@ def _manager(engine: Engine) -> Actor:
                           department_id=row.department_id), row.code, None)
 
 
-# A pinyin search by hand: one range of the search keys, each customer at its best rank
-# (the service also looks for an exact code and a name starting with the letters).
+# Pinyin as the service reads it: the exact code (or a merged card's), a name starting
+# with the letters, and one range of the search keys; each customer at its best rank.
 _RAW_KEYS = (
     "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
-    "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT owner_id AS id, "
-    "MIN(pos) AS r FROM search_keys WHERE owner_kind = 'c' AND term >= :p AND term < :q "
-    "GROUP BY owner_id) k JOIN customers c ON c.id = k.id "
+    "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, MIN(r) AS r FROM "
+    "(SELECT id, 0 AS r FROM customers WHERE code = :x "
+    "UNION ALL SELECT customer_id, 0 FROM customer_aliases WHERE code = :x "
+    "UNION ALL SELECT id, 1 FROM customers WHERE name_key >= :p AND name_key < :q "
+    "UNION ALL SELECT owner_id, pos + 2 FROM search_keys WHERE owner_kind = 'c' "
+    "AND term >= :k AND term < :l) h GROUP BY id) k JOIN customers c ON c.id = k.id "
     "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id"
 )
 
@@ -172,40 +183,55 @@ _SEARCH_OPERATIONS = {
     "contact name": "search contact", "device serial": "search serial",
 }
 
-# Chinese text: a range of the name suffixes and one of the contacts' names, each
-# customer at its best rank (a name starting with the text first).
-_RAW_NAME = (
+# The customers whose active text fields hold the text: the search's last branch for a
+# code or words (few fields, few values; a LIKE on each).
+_RAW_CUSTOM = (
+    "SELECT v.record_id, 4 FROM custom_field_values v JOIN custom_field_definitions f "
+    "ON f.id = v.definition_id WHERE v.entity = 'customer' AND f.entity = 'customer' "
+    "AND f.active = :yes AND f.kind IN ('text', 'multiline') AND v.value_text LIKE :a "
+    "ESCAPE '/'")
+
+# A code or serial number, as the service reads it: the exact code (or a merged card's),
+# names and codes starting with it, the pinyin keys, the devices' serials and the custom
+# text fields; each customer at its best rank.
+_RAW_CODE = (
+    "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
+    "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, MIN(r) AS r FROM "
+    "(SELECT id, 0 AS r FROM customers WHERE code = :x "
+    "UNION ALL SELECT customer_id, 0 FROM customer_aliases WHERE code = :x "
+    "UNION ALL SELECT id, 1 FROM customers WHERE name_key >= :n AND name_key < :o "
+    "UNION ALL SELECT owner_id, pos + 2 FROM search_keys WHERE owner_kind = 'c' "
+    "AND term >= :k AND term < :l "
+    "UNION ALL SELECT id, 1 FROM customers WHERE code >= :u AND code < :v "
+    "UNION ALL SELECT customer_id, 4 FROM devices WHERE serial_number >= :u "
+    "AND serial_number < :v "
+    f"UNION ALL {_RAW_CUSTOM}) h GROUP BY id) k JOIN customers c ON c.id = k.id "
+    "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id"
+)
+
+# Chinese text as the service reads it: a range of the name suffixes (a name starting
+# with the text first), one of the contacts' names and the custom text fields.
+_RAW_WORDS = (
     "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
     "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, MIN(r) AS r FROM "
     "(SELECT owner_id AS id, pos * 2 + 1 AS r FROM name_suffixes WHERE owner_kind = 'c' "
     "AND suffix >= :s AND suffix < :t UNION ALL SELECT customer_id, 4 FROM contacts "
-    "WHERE name >= :p AND name < :q) h GROUP BY id) k JOIN customers c ON c.id = k.id "
+    f"WHERE name >= :w AND name < :z UNION ALL {_RAW_CUSTOM}) h GROUP BY id) k "
+    "JOIN customers c ON c.id = k.id "
     "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id"
 )
 
-# Hand-written SQL with the same meaning as the service's search for each shape of text.
+# Hand-written SQL with the same meaning as the service's search for each shape of text
+# (bench_search checks that both find the same customers in the same order).
 _RAW_SEARCH = {
     "pinyin initials": _RAW_KEYS,
     "pinyin inside": _RAW_KEYS,
     "full pinyin": _RAW_KEYS,
-    "customer code": (
-        "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
-        "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
-        "LEFT JOIN users u ON u.id = c.owner_id "
-        "WHERE c.code >= :u AND c.code < :v ORDER BY c.code, c.sort_key, c.id"
-    ),
-    "name": _RAW_NAME,
-    # A contact's name is Chinese text: the same two ranges as a name.
-    "contact name": _RAW_NAME,
-    # A serial number: a range of the devices' serials (the service also looks at codes,
-    # names, pinyin and custom fields, each a range too).
-    "device serial": (
-        "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
-        "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
-        "LEFT JOIN users u ON u.id = c.owner_id "
-        "WHERE c.id IN (SELECT customer_id FROM devices WHERE serial_number >= :u AND "
-        "serial_number < :v) ORDER BY c.sort_key, c.id"
-    ),
+    "customer code": _RAW_CODE,
+    "name": _RAW_WORDS,
+    # A contact's name is Chinese text: the same ranges as a name.
+    "contact name": _RAW_WORDS,
+    "device serial": _RAW_CODE,
     # Digits: a range of the phone suffixes (customers' and contacts' numbers).
     "phone digits": (
         "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
@@ -289,17 +315,22 @@ def _sample_queries(engine: Engine) -> dict[str, str]:
     }
 
 
-def _raw_search_params(query: str) -> dict[str, str]:
+def _raw_search_params(query: str) -> dict[str, Any]:
     """The values for _RAW_SEARCH: prefix ranges (as typed, in upper case, folded as the
-    name suffixes are, as digits) and a LIKE pattern."""
+    name suffixes are, as the keys and the names' keys spell it, as digits), the exact
+    code and a LIKE pattern."""
     low, up, folded = query.casefold(), query.upper(), fold_text(query) or query
     digits = phone_digits(query) or "0"
+    key, name_key = search_prefix(query) or low, normalise_name(query) or low
+    anywhere = "%" + re.sub(r"([/%_])", r"/\1", query) + "%"
 
     def after(text: str) -> str:
         return text[:-1] + chr(ord(text[-1]) + 1)
 
-    return {"p": low, "q": after(low), "c": f"%{query}%", "u": up, "v": after(up),
-            "s": folded, "t": after(folded), "d": digits, "e": after(digits)}
+    return {"p": low, "q": after(low), "a": anywhere, "u": up, "v": after(up), "x": up,
+            "s": folded, "t": after(folded), "d": digits, "e": after(digits),
+            "k": key, "l": after(key), "n": name_key, "o": after(name_key),
+            "w": query, "z": after(query), "yes": True}
 
 
 def bench_search(engine: Engine, *, repeat: int = 15) -> list[BenchResult]:
@@ -307,18 +338,24 @@ def bench_search(engine: Engine, *, repeat: int = 15) -> list[BenchResult]:
     uow = UnitOfWork.for_engine(engine)
     results = []
     for label, query in _sample_queries(engine).items():
-        def service(q: str = query) -> int:
-            return len(search_customers(uow=uow, actor=actor, text=q, limit=PAGE).rows)
+        def service(q: str = query) -> list[int]:
+            return [r.id for r in search_customers(uow=uow, actor=actor, text=q,
+                                                   limit=PAGE).rows]
 
         sql, params = _RAW_SEARCH[label], _raw_search_params(query)
 
-        def raw(sql: str = sql, params: dict[str, str] = params) -> int:
+        def raw(sql: str = sql, params: dict[str, Any] = params) -> list[int]:
             with engine.connect() as conn:
-                return len(conn.execute(text(sql + f" LIMIT {PAGE + 1}"), params).all())
+                found = conn.execute(text(sql + f" LIMIT {PAGE + 1}"), params).all()
+            return [r.id for r in found[:PAGE]]
 
         timing, raw_ms = _timed(service, repeat), _median_ms(raw, repeat)
         with count_statements(engine) as seen:  # warm: as a station's second search
-            rows = service()
+            found = service()
+        if raw() != found:  # the comparison would mean nothing
+            raise RuntimeError(f"the hand-written search by {label} ({query!r}) finds "
+                               "other customers")
+        rows = len(found)
         results.append(BenchResult(name=f"search by {label}", query=query,
                                    service_ms=timing.median_ms, raw_ms=raw_ms,
                                    statements=len(seen), rows=rows,
