@@ -676,8 +676,6 @@ _RAW_STAMPS = ("s", "e", "now", "since")
 def _raw_statistic_sql(name: str, dialect: str) -> list[Any]:
     """The statements of ``_RAW_STATISTICS[name]`` for ``dialect``, timestamps bound as the
     columns store them."""
-    import re
-
     from app.models.base import UTCDateTime
 
     statements = []
