@@ -10,8 +10,8 @@ Written once for SQLite, PostgreSQL and SQL Server alike:
   disagree on where NULLs go by default, so the order starts with a 0/1 flag for NULL;
   or, for a list of plain columns that asks for it, a page is two index ranges: the next
   rows with a value, then the NULL rows by id (:func:`_split_by_null`).
-- The keyset condition is spelled out with AND/OR: SQL Server has no row-value
-  comparison. A cursor whose value is NULL continues among the NULL rows by id.
+- The keyset condition is spelled out with AND/NOT (:func:`past`): SQL Server has no
+  row-value comparison. A cursor whose value is NULL continues among the NULL rows by id.
 - Ties are broken by the id, in the sort's direction, so every row has one place.
 """
 
@@ -163,15 +163,15 @@ def _split_by_null(
     position: str, *, descending: bool,
 ) -> Select[*tuple[Any, ...]]:
     """The page of a column that may be NULL, found as two ranges each engine reads off an
-    index on (value, id): the ids of the next ``limit + 1`` rows with a value in the
-    sort's order, and of the next ``limit + 1`` NULL rows by id. ``stmt`` then reads those
-    rows only, in that order (NULLs last).
+    index on (value, id): the next ``limit + 1`` rows of ``stmt`` with a value in the
+    sort's order, and, only if those run out on this page, the next ``limit + 1`` NULL
+    rows by id; the two put together in that order (NULLs last).
 
     One ORDER BY starting with a NULL flag (``CASE WHEN value IS NULL …``) gives the same
     rows, but no index holds that order: every page sorted the whole list (40 ms a page
-    at 100 000 customers sorted by phone on PostgreSQL). The ids alone come from the
-    index without reading the rows, so the NULL part costs little on the pages where it
-    is not needed. A cursor among the NULL rows reads only those.
+    at 100 000 customers sorted by phone on PostgreSQL). Whether the values run out is
+    counted off the index alone, so the NULL part costs little on the pages where it is
+    not needed. A cursor among the NULL rows reads only those.
 
     ``position``: ``first`` (the first page), ``values`` (after a row with a value) or
     ``nulls`` (after a NULL row). The position and the page's size are parameters
