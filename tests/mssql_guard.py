@@ -70,6 +70,29 @@ _REJECTED = [
 ]
 
 
+def offsets_without_order(sql: str) -> list[int]:
+    """Where ``sql`` has an OFFSET in a query (or subquery) without an ORDER BY of its own:
+    SQL Server refuses it. SQLAlchemy writes one for a subquery cut to a page size given
+    as a parameter but leaves its ORDER BY out unless it has an OFFSET too
+    (app.services.paging.first_rows)."""
+    depth, depths = 0, []
+    for char in sql:
+        if char == ")":
+            depth -= 1
+        depths.append(depth)
+        if char == "(":
+            depth += 1
+    orders = [(m.start(), depths[m.start()]) for m in re.finditer(r"\bORDER BY\b", sql)]
+    missing = []
+    for found in re.finditer(r"\bOFFSET\b", sql):
+        at, level = found.start(), depths[found.start()]
+        # The query's own text starts after the last position above its level.
+        start = max((i for i in range(at) if depths[i] < level), default=-1)
+        if not any(start < pos < at and d == level for pos, d in orders):
+            missing.append(at)
+    return missing
+
+
 class MssqlIncompatible(AssertionError):
     """A statement the suite ran would not run on SQL Server."""
 
@@ -90,6 +113,9 @@ def compile_for_mssql(statement: ClauseElement,
     for pattern, what in _REJECTED:
         if pattern.search(sql):
             raise MssqlIncompatible(f"SQL Server would reject this statement ({what}):\n{sql}")
+    if offsets_without_order(sql):
+        raise MssqlIncompatible("SQL Server would reject this statement (OFFSET without"
+                                f" ORDER BY):\n{sql}")
     problems = [*non_unicode_comparisons(statement),
                 *non_ascii_varchar_values(compiled, params, varchar_lookups(statement))]
     if problems:

@@ -13,6 +13,7 @@ import itertools
 import pytest
 from sqlalchemy import (
     Engine,
+    Integer,
     String,
     Unicode,
     bindparam,
@@ -28,7 +29,9 @@ from app.models import Customer, Device, Visit
 from app.models.enums import DataScope, VisitKind
 from app.services import customers
 from app.services.customers import search_condition, search_shape
+from app.services.paging import first_rows
 from tests.mssql_guard import (
+    MssqlIncompatible,
     NonUnicodeBind,
     compile_for_mssql,
     non_unicode_comparisons,
@@ -149,3 +152,24 @@ def test_the_customer_search_binds_names_as_unicode_and_keys_as_varchar() -> Non
     assert isinstance(letters.binds["lo"].type, Unicode)  # normalised names (NVARCHAR)
     assert not isinstance(letters.binds["key_lo"].type, Unicode)  # pinyin search keys
     assert not isinstance(digits.binds["digits_lo"].type, Unicode)  # phone suffixes
+
+
+def test_a_subquery_cut_to_a_page_size_parameter_keeps_its_order_by() -> None:
+    """SQLAlchemy writes OFFSET … FETCH for a subquery's parameter page size but leaves
+    its ORDER BY out, which SQL Server refuses; with first_rows it keeps it."""
+    ordered = select(Customer.id).order_by(Customer.sort_key, Customer.id)
+    size = bindparam("n", type_=Integer)
+    with pytest.raises(MssqlIncompatible, match="OFFSET without ORDER BY"):
+        compile_for_mssql(select(ordered.limit(size).subquery()))
+    sql = compile_for_mssql(select(first_rows(ordered, size).subquery()))
+    inner = sql[sql.index("(") + 1:sql.rindex(")")]
+    assert inner.index("ORDER BY") < inner.index("OFFSET")
+    # A page size written into the text is TOP, which needs no OFFSET.
+    assert "TOP" in compile_for_mssql(select(ordered.limit(50).subquery()))
+
+
+@pytest.mark.parametrize("paged", [False, True], ids=["first page", "next page"])
+@pytest.mark.parametrize("shape", ["all", "letters", "code", "words", "phrase", "digits"])
+def test_every_customer_list_statement_passes_the_gate(shape: str, paged: bool) -> None:
+    for scope, phones_hidden in itertools.product(DataScope, (False, True)):
+        compile_for_mssql(customers._search_statement(shape, scope, phones_hidden, paged))

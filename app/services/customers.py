@@ -76,6 +76,7 @@ from app.services.paging import (
     SortExpr,
     check_cursor,
     count_rows,
+    first_rows,
     next_after,
     ordered_page,
     past,
@@ -1539,8 +1540,8 @@ def _ranked_page(shape: str, paged: bool) -> Any:
             .select_from(best).join(customer_directory, d.id == best.c.id))
     if paged:
         stmt = stmt.where(_ranked_after(shape))
-    return (stmt.order_by(best.c.match_rank, d.sort_key, best.c.id)
-            .limit(bindparam("page_limit", type_=Integer)).subquery("page"))
+    return first_rows(stmt.order_by(best.c.match_rank, d.sort_key, best.c.id),
+                      bindparam("page_limit", type_=Integer)).subquery("page")
 
 
 def _sorted_after(src: _ListSource) -> Any:
