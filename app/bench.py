@@ -164,16 +164,23 @@ def _manager(engine: Engine) -> Actor:
 
 # Pinyin as the service reads it: the exact code (or a merged card's), a name starting
 # with the letters, and one range of the search keys; each customer at its best rank.
-_RAW_KEYS = (
-    "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
-    "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, MIN(r) AS r FROM "
-    "(SELECT id, 0 AS r FROM customers WHERE code = :x "
-    "UNION ALL SELECT customer_id, 0 FROM customer_aliases WHERE code = :x "
+def _ranked_by_hand(hits: str) -> str:
+    """A ranked search by hand: ``hits`` (a UNION ALL of id, rank rows), each customer
+    once at its best rank, with the list's columns, best first and then in pinyin order."""
+    return ("SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, "
+            "c.status, c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, "
+            f"MIN(r) AS r FROM ({hits}) h GROUP BY id) k JOIN customers c ON c.id = k.id "
+            "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id")
+
+
+# An exact code, or the number of a card merged into one: rank 0.
+_RAW_EXACT = ("SELECT id, 0 AS r FROM customers WHERE code = :x "
+              "UNION ALL SELECT customer_id, 0 FROM customer_aliases WHERE code = :x")
+_RAW_KEYS = _ranked_by_hand(
+    f"{_RAW_EXACT} "
     "UNION ALL SELECT id, 1 FROM customers WHERE name_key >= :p AND name_key < :q "
     "UNION ALL SELECT owner_id, pos + 2 FROM search_keys WHERE owner_kind = 'c' "
-    "AND term >= :k AND term < :l) h GROUP BY id) k JOIN customers c ON c.id = k.id "
-    "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id"
-)
+    "AND term >= :k AND term < :l")
 
 # Each search's name in --json.
 _SEARCH_OPERATIONS = {
@@ -194,32 +201,21 @@ _RAW_CUSTOM = (
 # A code or serial number, as the service reads it: the exact code (or a merged card's),
 # names and codes starting with it, the pinyin keys, the devices' serials and the custom
 # text fields; each customer at its best rank.
-_RAW_CODE = (
-    "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
-    "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, MIN(r) AS r FROM "
-    "(SELECT id, 0 AS r FROM customers WHERE code = :x "
-    "UNION ALL SELECT customer_id, 0 FROM customer_aliases WHERE code = :x "
+_RAW_CODE = _ranked_by_hand(
+    f"{_RAW_EXACT} "
     "UNION ALL SELECT id, 1 FROM customers WHERE name_key >= :n AND name_key < :o "
     "UNION ALL SELECT owner_id, pos + 2 FROM search_keys WHERE owner_kind = 'c' "
     "AND term >= :k AND term < :l "
     "UNION ALL SELECT id, 1 FROM customers WHERE code >= :u AND code < :v "
     "UNION ALL SELECT customer_id, 4 FROM devices WHERE serial_number >= :u "
-    "AND serial_number < :v "
-    f"UNION ALL {_RAW_CUSTOM}) h GROUP BY id) k JOIN customers c ON c.id = k.id "
-    "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id"
-)
+    f"AND serial_number < :v UNION ALL {_RAW_CUSTOM}")
 
 # Chinese text as the service reads it: a range of the name suffixes (a name starting
 # with the text first), one of the contacts' names and the custom text fields.
-_RAW_WORDS = (
-    "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
-    "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, MIN(r) AS r FROM "
-    "(SELECT owner_id AS id, pos * 2 + 1 AS r FROM name_suffixes WHERE owner_kind = 'c' "
+_RAW_WORDS = _ranked_by_hand(
+    "SELECT owner_id AS id, pos * 2 + 1 AS r FROM name_suffixes WHERE owner_kind = 'c' "
     "AND suffix >= :s AND suffix < :t UNION ALL SELECT customer_id, 4 FROM contacts "
-    f"WHERE name >= :w AND name < :z UNION ALL {_RAW_CUSTOM}) h GROUP BY id) k "
-    "JOIN customers c ON c.id = k.id "
-    "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id"
-)
+    f"WHERE name >= :w AND name < :z UNION ALL {_RAW_CUSTOM}")
 
 # Hand-written SQL with the same meaning as the service's search for each shape of text
 # (bench_search checks that both find the same customers in the same order).
