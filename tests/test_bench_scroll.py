@@ -28,5 +28,8 @@ def test_the_scroll_benchmark_reads_every_customer_once_in_both_orders(
         left, limit = customers, 100
         while left > 0:
             reads, left, limit = reads + 1, left - limit, min(limit * 2, 500)
-        assert r.statements <= 2 * (reads + 1) + 1, r  # the reads and the count
+        # The reads and the count, each with the permission stamp; the grants once;
+        # by phone, the page where the numbers end reads the customers without one.
+        nulls = 1 if r.name.endswith("descending") else 0
+        assert r.statements <= 2 * (reads + 1) + 1 + nulls, r
     assert "scroll, pinyin order" in format_results(results)

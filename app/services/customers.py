@@ -74,13 +74,14 @@ from app.services.paging import (
     Cursor,
     Sort,
     SortExpr,
+    SplitPage,
     check_cursor,
     count_rows,
     first_rows,
     next_after,
-    ordered_page,
     past,
     ranked,
+    split_page,
 )
 from app.services.permissions import (
     SCOPE_USER,
@@ -1031,6 +1032,9 @@ class _PageQuery:
     params: dict[str, Any]
     conditions: list[Any]
     ranked: bool
+    # How its rows are read: ``statement``, and a second one where a column sort's
+    # values end on the page (paging.split_page).
+    page: SplitPage
 
 
 def _page_query(shape: str, text_params: dict[str, Any], scope: DataScope,
@@ -1057,14 +1061,15 @@ def _page_query(shape: str, text_params: dict[str, Any], scope: DataScope,
         params["page_limit"] = limit + 1
     else:
         base = _search_base(shape, scope, phones_hidden)
-        stmt = ordered_page(base.where(*conditions) if conditions else base,
-                            columns=_sort_columns(shape, scope, phones_hidden),
-                            sort=sort, id_column=src.id, after=after, limit=limit,
-                            not_null=("code", "name"), split_nulls=True,
-                            # The base statement is the same object page after page
-                            # unless filters add to it: so is the page's then.
-                            params=None if conditions else params)
-    return _PageQuery(stmt, params, conditions, ranked)
+        split = split_page(base.where(*conditions) if conditions else base,
+                           columns=_sort_columns(shape, scope, phones_hidden),
+                           sort=sort, id_column=src.id, after=after, limit=limit,
+                           params=params, not_null=("code", "name"),
+                           # The base statement is the same object page after page
+                           # unless filters add to it: so are the page's then.
+                           reuse=not conditions)
+        return _PageQuery(split.statement, params, conditions, ranked, split)
+    return _PageQuery(stmt, params, conditions, ranked, SplitPage(stmt))
 
 
 def search_customers(
@@ -1108,11 +1113,11 @@ def search_customers(
         phones_hidden = "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)
         query = _page_query(shape, text_params, scope, scope_values, phones_hidden, filters,
                             after, limit, sort)
-        stmt, params, conditions, ranked = (query.statement, query.params, query.conditions,
-                                            query.ranked)
+        params, conditions, ranked = query.params, query.conditions, query.ranked
         # Plain columns, no entities: run it as Core on the session's connection, which
         # skips the ORM's result machinery.
-        rows = uow.session.connection().execute(stmt, params).all()
+        connection = uow.session.connection()
+        rows = query.page.read(lambda s, p: connection.execute(s, p).all(), params, limit)
         more = len(rows) > limit
         # A role with phones hidden reads only its own customers' numbers (the phone view
         # joined in the statement): nothing to blank afterwards.

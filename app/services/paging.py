@@ -8,8 +8,8 @@ Written once for SQLite, PostgreSQL and SQL Server alike:
 
 - NULLs sort last in both directions. SQL Server has no ``NULLS LAST``, and the engines
   disagree on where NULLs go by default, so the order starts with a 0/1 flag for NULL;
-  or, for a list of plain columns that asks for it, a page is two index ranges: the next
-  rows with a value, then the NULL rows by id (:func:`_split_by_null`).
+  or, for a list of plain columns, a page is two index ranges: the next rows with a
+  value, then the NULL rows by id (:func:`split_page`).
 - The keyset condition is spelled out with AND/NOT (:func:`past`): SQL Server has no
   row-value comparison. A cursor whose value is NULL continues among the NULL rows by id.
 - Ties are broken by the id, in the sort's direction, so every row has one place.
@@ -18,7 +18,7 @@ Written once for SQLite, PostgreSQL and SQL Server alike:
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,6 @@ from sqlalchemy import (
     not_,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.orm import QueryableAttribute, Session
 
@@ -84,8 +83,7 @@ def ranked(column: SortExpr, order: Sequence[Any]) -> ColumnElement[int]:
 def ordered_page(
     stmt: Select[*tuple[Any, ...]], *, columns: Mapping[str, SortExpr], sort: Sort,
     id_column: SortExpr, after: Cursor | None, limit: int,
-    not_null: Collection[str] = (), split_nulls: bool = False,
-    params: dict[str, Any] | None = None,
+    not_null: Collection[str] = (),
 ) -> Select[*tuple[Any, ...]]:
     """``stmt`` sorted by ``columns[sort.key]`` and cut to the page after ``after``.
 
@@ -98,12 +96,6 @@ def ordered_page(
             where the actor may not see a value).
         not_null: keys whose value is never NULL: their order needs no NULL flag, so the
             database can walk an index for it.
-        split_nulls: for a statement of plain columns (no ORM entities), read a page of a
-            key that may be NULL as two index ranges (:func:`_split_by_null`).
-        params: with ``split_nulls``, for a ``stmt`` built once and passed again for
-            every page: the page's statement is built once too, and the position and size
-            of this page are put in ``params`` (execute the statement with them) instead
-            of in the statement. Building it anew took a third of a page's time.
     """
     check_sort(sort, columns)
     check_cursor(after)
@@ -113,13 +105,6 @@ def ordered_page(
     # Sorting by the id itself: a second id term would be redundant, and SQL Server refuses
     # the same column twice in ORDER BY.
     by_id = value.compare(id_column)
-    if split_nulls and nullable and not by_id:
-        position = "first" if after is None else "nulls" if after[0] is None else "values"
-        if params is None:
-            return _split_by_null(stmt, value, id_column, position, descending=sort.descending
-                                  ).params(_split_params(after, limit))
-        params.update(_split_params(after, limit))
-        return _split_by_null_once(stmt, value, id_column, position, sort.descending)
     if after is not None:
         stmt = stmt.where(_beyond(value, id_column, after, descending=sort.descending,
                                   nullable=nullable, by_id=by_id))
@@ -133,13 +118,70 @@ def ordered_page(
             .order_by(None).order_by(*order).limit(limit + 1))
 
 
+# Runs a statement with parameter values and returns its rows.
+Execute = Callable[[Select[*tuple[Any, ...]], Mapping[str, Any]], Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class SplitPage:
+    """A page read as up to two index ranges (:func:`split_page`): ``statement`` always,
+    ``nulls`` only when ``statement`` runs out before the page is full."""
+
+    statement: Select[*tuple[Any, ...]]
+    nulls: Select[*tuple[Any, ...]] | None = None
+
+    def read(self, execute: Execute, params: Mapping[str, Any], limit: int) -> list[Any]:
+        """The page's rows (``limit + 1`` at most, as :func:`next_after` expects), read
+        with ``execute`` and the ``params`` :func:`split_page` filled in."""
+        rows = list(execute(self.statement, params))
+        if self.nulls is None or len(rows) > limit:
+            return rows
+        # The values end on this page: the rest of it from the first NULL rows.
+        return rows + list(execute(self.nulls, {**params, _PAGE_ROWS: limit + 1 - len(rows)}))
+
+
+def split_page(
+    stmt: Select[*tuple[Any, ...]], *, columns: Mapping[str, SortExpr], sort: Sort,
+    id_column: SortExpr, after: Cursor | None, limit: int, params: dict[str, Any],
+    not_null: Collection[str] = (), reuse: bool = False,
+) -> SplitPage:
+    """:func:`ordered_page` for a statement of plain columns (no ORM entities) where the
+    sort key may be NULL: the page as two index ranges, the next rows with a value and
+    then, only where those run out, the first NULL rows by id (NULLs last).
+
+    One ORDER BY starting with a NULL flag (``CASE WHEN value IS NULL …``) gives the same
+    rows, but no index holds that order: every page sorted the whole list (40 ms a page
+    at 100 000 customers sorted by phone on PostgreSQL). Both parts in one statement (a
+    WITH of the valued rows, counted to decide on the NULL part, and the two put together
+    and sorted again) cost the rest of a page's time: 3.4 against 1.8 ms for 500 rows at
+    100 000 customers on SQLite. So the NULL part is a second statement, run once in a
+    whole scroll, on the page where the values end. A cursor among the NULL rows reads
+    only those.
+
+    The position and the page's size go into ``params`` (execute the statements with
+    them); the statements themselves depend only on whether the page starts at the top,
+    after a value or after a NULL. ``reuse``: ``stmt`` is the same object page after page
+    (a service builds it once), so the page's statements are kept and reused too:
+    building them anew took a third of a page's time."""
+    check_sort(sort, columns)
+    check_cursor(after)
+    value = _expression(columns[sort.key])
+    id_column = _expression(id_column)
+    if sort.key in not_null or value.compare(id_column):
+        return SplitPage(ordered_page(stmt, columns=columns, sort=sort, id_column=id_column,
+                                      after=after, limit=limit, not_null=not_null))
+    position = "first" if after is None else "nulls" if after[0] is None else "values"
+    params.update(_split_params(after, limit))
+    build = _split_by_null_once if reuse else _split_by_null
+    return build(stmt, value, id_column, position, sort.descending)
+
+
 # The parameters of a page read as two ranges (:func:`_split_by_null`).
-_AFTER_VALUE, _AFTER_ID, _PAGE_ROWS, _PAGE_SIZE = (
-    "split_after_value", "split_after_id", "split_page_rows", "split_page_size")
+_AFTER_VALUE, _AFTER_ID, _PAGE_ROWS = "split_after_value", "split_after_id", "split_page_rows"
 
 
 def _split_params(after: Cursor | None, limit: int) -> dict[str, Any]:
-    values: dict[str, Any] = {_PAGE_ROWS: limit + 1, _PAGE_SIZE: limit}
+    values: dict[str, Any] = {_PAGE_ROWS: limit + 1}
     if after is not None:
         values[_AFTER_ID] = after[1]
         if after[0] is not None:
@@ -151,69 +193,42 @@ def _split_params(after: Cursor | None, limit: int) -> dict[str, Any]:
 def _split_by_null_once(
     stmt: Select[*tuple[Any, ...]], value: ColumnElement[Any], id_column: ColumnElement[Any],
     position: str, descending: bool,
-) -> Select[*tuple[Any, ...]]:
+) -> SplitPage:
     """:func:`_split_by_null` for a statement passed again and again (the cache keeps it,
-    so its identity is not reused): the same page statement each time, whose compiled
-    form the engine finds without building and keying it anew."""
-    return _split_by_null(stmt, value, id_column, position, descending=descending)
+    so its identity is not reused): the same page statements each time, whose compiled
+    form the engine finds without building and keying them anew."""
+    return _split_by_null(stmt, value, id_column, position, descending)
 
 
 def _split_by_null(
     stmt: Select[*tuple[Any, ...]], value: ColumnElement[Any], id_column: ColumnElement[Any],
-    position: str, *, descending: bool,
-) -> Select[*tuple[Any, ...]]:
-    """The page of a column that may be NULL, found as two ranges each engine reads off an
-    index on (value, id): the next ``limit + 1`` rows of ``stmt`` with a value in the
-    sort's order, and, only if those run out on this page, the next ``limit + 1`` NULL
-    rows by id; the two put together in that order (NULLs last).
-
-    One ORDER BY starting with a NULL flag (``CASE WHEN value IS NULL …``) gives the same
-    rows, but no index holds that order: every page sorted the whole list (40 ms a page
-    at 100 000 customers sorted by phone on PostgreSQL). Whether the values run out is
-    counted off the index alone, so the NULL part costs little on the pages where it is
-    not needed. A cursor among the NULL rows reads only those.
+    position: str, descending: bool,
+) -> SplitPage:
+    """The statements of a split page (:func:`split_page`), each read off an index on
+    (value, id) in the sort's direction, ``limit + 1`` rows a parameter.
 
     ``position``: ``first`` (the first page), ``values`` (after a row with a value) or
-    ``nulls`` (after a NULL row). The position and the page's size are parameters
-    (:func:`_split_params`)."""
+    ``nulls`` (after a NULL row)."""
 
     def direction(column: ColumnElement[Any]) -> ColumnElement[Any]:
         return column.desc() if descending else column.asc()
 
     rows = bindparam(_PAGE_ROWS, type_=Integer)
     page = stmt.add_columns(value.label(VALUE_LABEL), id_column.label(ID_LABEL))
-    last_id = bindparam(_AFTER_ID, type_=id_column.type)
+    nulls = page.where(value.is_(None)).order_by(None).order_by(direction(id_column))
     if position == "nulls":
         # Among the NULLs already, which only the id orders.
+        last_id = bindparam(_AFTER_ID, type_=id_column.type)
         id_beyond = id_column < last_id if descending else id_column > last_id
-        return (page.where(value.is_(None), id_beyond).order_by(None)
-                .order_by(direction(id_column)).limit(rows))
+        return SplitPage(nulls.where(id_beyond).limit(rows))
     valued = page.where(value.is_not(None))
     if position == "values":
-        valued = valued.where(_beyond(value, id_column,
-                                      (bindparam(_AFTER_VALUE, type_=value.type), last_id),
-                                      descending=descending, nullable=False, by_id=False))
-    # The next rows with a value, read once (a WITH that the statement names twice:
-    # SQLite and PostgreSQL keep its rows and read them again from there).
-    valued_rows = first_rows(valued.order_by(None).order_by(direction(value),
-                                                            direction(id_column)),
-                             rows).cte("valued_rows")
-    # The NULL rows only on the page where the values end: else every page would read
-    # (and then drop) a page of them too. Counting the rows read already, not the index
-    # range again: on SQLite that count had read each row's table row a second time (its
-    # joins keep the index from covering it), half of a page by phone at 1 000 000.
-    values_end = (select(func.count()).select_from(valued_rows).scalar_subquery()
-                  <= bindparam(_PAGE_SIZE, type_=Integer))
-    nulls = first_rows(page.where(value.is_(None), values_end).order_by(None)
-                       .order_by(direction(id_column)), rows)
-    # The NULL part as a derived table of whole rows, read in its index's order (SQLite
-    # allows no ORDER BY inside a compound SELECT). Taking only the ids from the parts
-    # and the rows by id afterwards cost a second index lookup and a hash of the ids per
-    # row: 3.7 against 2.5 ms for a page of 500 at 100 000 customers on PostgreSQL.
-    found = union_all(select(*valued_rows.c), select(*nulls.subquery().c)).subquery()
-    at, last = found.c[VALUE_LABEL], found.c[ID_LABEL]
-    return (select(*found.c).order_by(_null_flag(at), direction(at), direction(last))
-            .limit(rows))
+        valued = valued.where(_beyond(
+            value, id_column, (bindparam(_AFTER_VALUE, type_=value.type),
+                               bindparam(_AFTER_ID, type_=id_column.type)),
+            descending=descending, nullable=False, by_id=False))
+    return SplitPage(valued.order_by(None).order_by(direction(value), direction(id_column))
+                     .limit(rows), nulls.limit(rows))
 
 
 def first_rows(stmt: Select[*tuple[Any, ...]], rows: Any) -> Select[*tuple[Any, ...]]:
@@ -321,6 +336,7 @@ __all__ = [
     "Cursor",
     "Sort",
     "SortExpr",
+    "SplitPage",
     "check_cursor",
     "check_sort",
     "count_rows",
@@ -329,4 +345,5 @@ __all__ = [
     "ordered_page",
     "past",
     "ranked",
+    "split_page",
 ]
