@@ -39,6 +39,9 @@ from app.models.enums import (
 
 # The customer list's columns that its sort index carries on a server, besides its key.
 _LIST_COLUMNS = ["code", "customer_class", "source", "status", "owner_id", "phone"]
+# What a page of the list sorted by phone reads besides the phone and the id.
+_PHONE_ORDER_COLUMNS = ["code", "name", "short_name", "customer_class", "source", "status",
+                        "owner_id", "sort_key"]
 
 
 class Customer(Tracked, Base):
@@ -71,8 +74,10 @@ class Customer(Tracked, Base):
         # New and lost customers per month (statistics).
         Index("ix_customers_first_contact_on", "first_contact_on"),
         Index("ix_customers_lost_on", "lost_on"),
-        # The list sorted by phone, page by page (for those who see every customer).
-        Index("ix_customers_phone", "phone", "id"),
+        # The list sorted by phone, page by page (for those who see every customer); on a
+        # server carrying the list's columns too, like the sort key's index.
+        Index("ix_customers_phone", "phone", "id", postgresql_include=_PHONE_ORDER_COLUMNS,
+              mssql_include=_PHONE_ORDER_COLUMNS),
     )
 
     code: Mapped[Code40] = mapped_column(unique=True)

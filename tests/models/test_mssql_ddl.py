@@ -292,3 +292,15 @@ def test_the_list_sort_index_ends_carrying_the_list_columns_on_both_servers(
                              re.MULTILINE)
         assert created[-1] == ("(sort_key, id, name, short_name, phone_digits) INCLUDE "
                                "(code, customer_class, source, status, owner_id, phone)")
+
+
+def test_the_phone_order_index_ends_carrying_the_list_columns_on_both_servers(
+        mssql_ddl: str, pg_ddl: str) -> None:
+    """A page of the customer list sorted by phone reads its index alone on a server: the
+    last definition of ix_customers_phone carries every other column the page shows
+    (migration b5d8e2f4a613)."""
+    for ddl in (mssql_ddl, pg_ddl):
+        created = re.findall(r"^CREATE INDEX ix_customers_phone ON customers (.*);$", ddl,
+                             re.MULTILINE)
+        assert created[-1] == ("(phone, id) INCLUDE (code, name, short_name, customer_class, "
+                               "source, status, owner_id, sort_key)")
