@@ -86,12 +86,23 @@ def _write_sheet(book: Any, sheet: Sheet) -> int:
     ws.freeze_panes = f"A{header_row + 1}"
     bold = Font(bold=True)
     formats = [_NUMBER_FORMATS.get(kind) for kind in sheet.kinds]
+    # One formatted cell per column, given each row's value in turn: a row is written out
+    # as it is appended, and a new cell with its format for every date of every row was
+    # a tenth of a 100 000-row export.
+    formatted: dict[int, Any] = {}
 
     def cell(value: Cell, col: int, strong: bool) -> Any:
         fmt = formats[col] if col < len(formats) else None
         formula = isinstance(value, str) and value.startswith("=")
         if not (strong or formula or (fmt is not None and value is not None)):
             return value  # a plain value needs no cell object
+        if fmt is not None and not (strong or formula):
+            reused = formatted.get(col)
+            if reused is None:
+                reused = formatted[col] = WriteOnlyCell(ws)
+                reused.number_format = fmt
+            reused.value = value
+            return reused
         made = WriteOnlyCell(ws, value=value)
         if formula:
             # A typed value that looks like a formula stays text (no formula injection).

@@ -88,3 +88,26 @@ def test_csv_has_bom_and_keeps_chinese_and_neutralises_formulas(tmp_path: Path) 
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig").splitlines()
     assert text == ["名称,电话", "北京鑫锐科技,010-6234", "'=1+1,"]
+
+
+def test_every_row_keeps_its_own_formatted_values(tmp_path: Path) -> None:
+    """Dates and amounts of many rows each arrive with their own value and format (the
+    writer gives one formatted cell per column each row's value in turn), and a total row's
+    bold amount beside them keeps the same format."""
+    out = tmp_path / "rows.xlsx"
+    days = [dt.date(2026, 1, 1) + dt.timedelta(i * 7) for i in range(30)]
+    amounts = [Decimal(i * 13) / 4 for i in range(30)]
+    write_xlsx(out, [Sheet(
+        title="rows", headers=["day", "amount", "note"],
+        rows=[[d, a, None if i % 3 else f"n{i}"]
+              for i, (d, a) in enumerate(zip(days, amounts, strict=True))]
+        + [[None, sum(amounts), "total"]],
+        kinds=["date", "money", "text"], total_rows=frozenset({30}))])
+    ws = openpyxl.load_workbook(out)["rows"]
+    got = [(r[0].value, r[0].number_format, r[1].value, r[1].number_format)
+           for r in ws.iter_rows(min_row=2, max_row=31)]
+    assert got == [(dt.datetime(d.year, d.month, d.day), "yyyy-mm-dd", float(a), "#,##0.00")
+                   for d, a in zip(days, amounts, strict=True)]
+    assert [c.value for c in ws[32]] == [None, float(sum(amounts)), "total"]
+    assert ws["B32"].font.bold and ws["B32"].number_format == "#,##0.00"
+    assert not ws["B31"].font.bold
