@@ -193,11 +193,32 @@ def _customer_refs(uow: UnitOfWork, actor: Actor, check: Checker, customer_id: i
             check.fail("opportunity_id", tr("is not an opportunity of this customer"))
 
 
+def _products_statement(ids: Iterable[object]) -> Any:
+    """The products of ``ids`` (those that are ids at all, each once), or None."""
+    wanted = sorted({i for i in ids if _is_id(i)})  # type: ignore[type-var]
+    return select(Product).where(Product.id.in_(wanted)) if wanted else None
+
+
+def read_products_ahead(uow: UnitOfWork, drafts: Iterable[Any]) -> None:
+    """Have the products of the draft lines read with the next statement the use case
+    sends (``uow.read_ahead``: with the permission query on PostgreSQL), for
+    :func:`_clean_lines` to find then."""
+    stmt = _products_statement(d.product_id for d in drafts)
+    if stmt is not None:
+        uow.read_ahead(stmt)
+
+
 def _products(uow: UnitOfWork, ids: Iterable[int | None]) -> dict[int, Product]:
-    wanted = [i for i in ids if _is_id(i)]
-    if not wanted:
+    stmt = _products_statement(ids)
+    if stmt is None:
         return {}
-    return {p.id: p for p in uow.session.scalars(select(Product).where(Product.id.in_(wanted)))}
+    found = {p.id: p for p in uow.session.scalars(stmt)}
+    # Held for the transaction: the session forgets an object nobody refers to, and the
+    # view of what was written asks for their SKU and unit (_product_keys), which then
+    # cost a query of their own.
+    for product_id, product in found.items():
+        uow.transaction_cache[(Product, product_id)] = product
+    return found
 
 
 def _clean_lines(
@@ -565,7 +586,8 @@ def _product_keys(uow: UnitOfWork, lines: Iterable[Any]) -> dict[int, tuple[str,
     ids = {ln.product_id for ln in lines if ln.product_id is not None}
     keys: dict[int, tuple[str, str]] = {}
     for pid in ids:
-        product = uow.session.identity_map.get(identity_key(Product, pid))
+        product = (uow.transaction_cache.get((Product, pid))
+                   or uow.session.identity_map.get(identity_key(Product, pid)))
         if isinstance(product, Product) and "sku" in product.__dict__ \
                 and "unit" in product.__dict__:
             keys[pid] = (product.sku, product.unit)

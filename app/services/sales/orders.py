@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +51,7 @@ from app.services.sales._common import (
     _target,
     _write_order_lines,
     customer_text_match,
+    read_products_ahead,
     yuan,
 )
 from app.services.sales.data import OrderDraft, OrderPage, OrderRow, OrderView
@@ -64,10 +66,15 @@ def create_order(*, uow: UnitOfWork, actor: Actor, draft: OrderDraft,
     """Make a draft order directly (a counter sale, a phone order).
 
     A retry with the ``request_key`` of an order already saved returns that order."""
+    if draft.ordered_on is None:
+        # Today, decided once: the number taken ahead is for the day the order gets.
+        draft = replace(draft, ordered_on=dt.date.today())
     with uow:
-        # With the permission query (PostgreSQL): the customer's entry and the number.
+        # With the permission query (PostgreSQL): the customer's entry, the number and
+        # the lines' products.
         read_entry_ahead(uow, draft.customer_id)
         take_number_ahead(uow, "order", draft.ordered_on)
+        read_products_ahead(uow, draft.lines)
         require(uow, actor, Module.ORDERS, Operation.CREATE)
         if (saved := requests.replayed(uow, actor, request_key, "order")) is not None:
             return _order_view(uow, actor, load_order(uow, saved, actor))
