@@ -9,6 +9,7 @@ needs.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from sqlalchemy import (
@@ -29,7 +30,8 @@ from app.models import Customer, Device, Visit
 from app.models.enums import DataScope, VisitKind
 from app.services import customers
 from app.services.customers import search_condition, search_shape
-from app.services.paging import first_rows
+from app.services.paging import Sort, first_rows
+from app.services.permissions import SCOPE_DEPARTMENT, SCOPE_USER
 from tests.mssql_guard import (
     MssqlIncompatible,
     NonUnicodeBind,
@@ -173,3 +175,30 @@ def test_a_subquery_cut_to_a_page_size_parameter_keeps_its_order_by() -> None:
 def test_every_customer_list_statement_passes_the_gate(shape: str, paged: bool) -> None:
     for scope, phones_hidden in itertools.product(DataScope, (False, True)):
         compile_for_mssql(customers._search_statement(shape, scope, phones_hidden, paged))
+
+
+# A cursor's value per sort key: the lifecycle columns sort by their place (a number).
+_SORT_VALUE = {"customer_class": 1, "source": 1, "status": 1}
+
+
+@pytest.mark.parametrize("position", ["first page", "after a value", "after an empty value"])
+@pytest.mark.parametrize("key", customers.CUSTOMER_SORT_KEYS)
+def test_every_sorted_customer_list_statement_passes_the_gate(key: str, position: str) -> None:
+    """The list sorted by a column: the page's statement and, for a column that may be
+    empty, the second one that reads the rows without a value (paging.split_page), for
+    every data scope, with phones shown and hidden, up and down, with and without text."""
+    after: Any = {"first page": None, "after a value": (_SORT_VALUE.get(key, "x"), 7),
+                  "after an empty value": (None, 7)}[position]
+    compiled = 0
+    for scope, phones_hidden, descending, text in itertools.product(
+            DataScope, (False, True), (False, True), ("", "鑫锐", "bjxr", "1381")):
+        shape, text_params = customers._text_params(text)
+        query = customers._page_query(
+            shape, text_params, scope, {SCOPE_USER: 3, SCOPE_DEPARTMENT: 2}, phones_hidden,
+            customers.CustomerFilters(), after, 50, Sort(key, descending))
+        for stmt in (query.page.statement, query.page.nulls):
+            if stmt is not None:
+                compile_for_mssql(stmt)
+                compiled += 1
+    # The first statement of every combination, and a second one for the empty values.
+    assert compiled >= len(DataScope) * 2 * 2 * 4
