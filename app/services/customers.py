@@ -1028,13 +1028,12 @@ def filter_conditions(filters: CustomerFilters, owner_id: Any = Customer.owner_i
 
 @dataclass(frozen=True)
 class _PageQuery:
-    statement: Any
+    # How its rows are read: ``page.statement``, and for a column sort a second one on
+    # the page where the column's values end (paging.split_page).
+    page: SplitPage
     params: dict[str, Any]
     conditions: list[Any]
     ranked: bool
-    # How its rows are read: ``statement``, and a second one where a column sort's
-    # values end on the page (paging.split_page).
-    page: SplitPage
 
 
 def _page_query(shape: str, text_params: dict[str, Any], scope: DataScope,
@@ -1068,8 +1067,8 @@ def _page_query(shape: str, text_params: dict[str, Any], scope: DataScope,
                            # The base statement is the same object page after page
                            # unless filters add to it: so are the page's then.
                            reuse=not conditions)
-        return _PageQuery(split.statement, params, conditions, ranked, split)
-    return _PageQuery(stmt, params, conditions, ranked, SplitPage(stmt))
+        return _PageQuery(split, params, conditions, ranked)
+    return _PageQuery(SplitPage(stmt), params, conditions, ranked)
 
 
 def search_customers(
@@ -1107,7 +1106,7 @@ def search_customers(
             ahead = _page_query(shape, text_params, *scope_of(guess, actor, Module.CUSTOMERS),
                                 "phone" in hidden_in(guess, Module.CUSTOMERS),
                                 filters, after, limit, sort)
-            uow.read_ahead(ahead.statement, ahead.params)
+            uow.read_ahead(ahead.page.statement, ahead.params)
         require(uow, actor, Module.CUSTOMERS, Operation.VIEW)
         scope, scope_values = scope_params(uow, actor, Module.CUSTOMERS)
         phones_hidden = "phone" in hidden_fields(uow, actor, Module.CUSTOMERS)

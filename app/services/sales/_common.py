@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import Select, null, or_, select
 from sqlalchemy.orm import object_mapper
@@ -145,7 +145,7 @@ def _target(states: type[S], value: S | str) -> S:
     return target
 
 
-def _is_id(value: object) -> bool:
+def _is_id(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -195,7 +195,7 @@ def _customer_refs(uow: UnitOfWork, actor: Actor, check: Checker, customer_id: i
 
 def _products_statement(ids: Iterable[object]) -> Any:
     """The products of ``ids`` (those that are ids at all, each once), or None."""
-    wanted = sorted({i for i in ids if _is_id(i)})  # type: ignore[type-var]
+    wanted = sorted({i for i in ids if _is_id(i)})
     return select(Product).where(Product.id.in_(wanted)) if wanted else None
 
 
