@@ -147,8 +147,8 @@ _FUTURE_DAYS: Final = 800  # due dates, contract ends and plans may lie this far
 
 # The tables whose rows the builder keeps as tuples of these columns (_Encoder.values).
 _VALUE_COLUMNS: Final = {
-    "search_keys": ("owner_kind", "owner_id", "term", "pos"),
-    "name_suffixes": ("owner_kind", "owner_id", "suffix", "pos"),
+    "search_keys": ("owner_kind", "owner_id", "term", "pos", "sort_key"),
+    "name_suffixes": ("owner_kind", "owner_id", "suffix", "pos", "sort_key"),
 }
 
 # Tables in the order their rows are written (parents before children).
@@ -610,6 +610,7 @@ class _Cust:
     first: int  # day index of the first contact
     last: int  # day index of the last activity
     phone: str | None
+    order: str = ""  # the sort key, which the search rows of its contacts' numbers carry
     street: str | None = None
     contacts: list[int] = field(default_factory=list)
     contact_birthdays: list[tuple[int, str, dt.date]] = field(default_factory=list)
@@ -1403,7 +1404,8 @@ class _Builder:
             })
         self._write("products", new_rows)
         self._write("search_keys", [
-            {"owner_kind": PRODUCT, "owner_id": row["id"], "term": key, "pos": pos}
+            {"owner_kind": PRODUCT, "owner_id": row["id"], "term": key, "pos": pos,
+             "sort_key": row["sort_key"]}
             for row in new_rows for key, pos in sorted(product_keys(row["name"]).items())])
         self.products_added = len(new_rows)
         contract_skus = set(_CONTRACT_PRODUCT.values())
@@ -1783,13 +1785,15 @@ class _Builder:
         })
         # Three quarters of all rows are these keys: added in one go, as tuples.
         values = self.values
+        order = text.sort_key
         values["search_keys"].extend([
-            (CUSTOMER, cid, key, pos) for key, pos in sorted(text.keys.items())])
+            (CUSTOMER, cid, key, pos, order) for key, pos in sorted(text.keys.items())])
         values["name_suffixes"].extend([
-            (CUSTOMER, cid, suffix, pos)
+            (CUSTOMER, cid, suffix, pos, order)
             for suffix, pos in sorted(customer_suffixes(name, short).items())])
-        self.rows["phone_suffixes"].extend(phone_rows(cid, None, phone))
-        return _Cust(cid, kind, segment, name, owner, source, status, first, last, phone)
+        self.rows["phone_suffixes"].extend(phone_rows(cid, None, phone, sort_key=order))
+        return _Cust(cid, kind, segment, name, owner, source, status, first, last, phone,
+                     order)
 
     def _check_name(self, text: _NameText, name: str, short: str | None, kind: str) -> None:
         """Compare a sample of the names' columns and keys with textkeys' own: the first
@@ -1890,7 +1894,8 @@ class _Builder:
                 "birthday": birthday, "is_primary": position == 0, "notes": None,
                 **self.tracked(created, cust.owner or self.office),
             })
-            self.rows["phone_suffixes"].extend(phone_rows(cust.id, contact_id, phone, mobile))
+            self.rows["phone_suffixes"].extend(phone_rows(cust.id, contact_id, phone, mobile,
+                                                         sort_key=cust.order))
             cust.contacts.append(contact_id)
 
     def _addresses(self, cust: _Cust) -> None:

@@ -73,6 +73,7 @@ MIN_CLIENT_VERSION: Final[Mapping[str, str]] = {
     "e4f6a2b8c913": "0.1.0",  # the read trail, the day a person gave notice (additive)
     "a7c3e9d1f246": "0.1.0",  # customer base protection alerts kept for the to-do list
     "b5d8e2f4a613": "0.1.0",  # the phone order's index carries the list's columns (additive)
+    "c9e4a7f2b318": "0.1.0",  # the search rows carry the sort key (additive)
 }
 
 # The app_settings keys: what the newest upgrade recorded, and where the installer is.

@@ -167,7 +167,9 @@ class PhoneSuffix(Base):
 
     __tablename__ = "phone_suffixes"
     __table_args__ = (
-        Index("ix_phone_suffixes_lookup", "suffix", "customer_id"),
+        # A search is one range of this index, read without the table, with each match's
+        # place in pinyin order (sort_key, as in app.models.catalog.SearchKey).
+        Index("ix_phone_suffixes_lookup", "suffix", "customer_id", "sort_key"),
         Index("ix_phone_suffixes_customer_id", "customer_id"),
         Index("ix_phone_suffixes_contact_id", "contact_id"),
     )
@@ -176,6 +178,8 @@ class PhoneSuffix(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"))
     suffix: Mapped[str] = mapped_column(DIGITS_SUFFIX)
+    # The customer's sort key (Customer.sort_key), rewritten with it.
+    sort_key: Mapped[str] = mapped_column(String(400), default="", server_default="")
 
 
 class CustomerAlias(Base):

@@ -390,7 +390,7 @@ def _hits(q: str) -> Any:
         select(p.id, _rank(0)).where(p.sku == _bound("sku_exact", p.sku)),
         select(p.id, _rank(3)).where(p.sku >= _bound("sku_lo", p.sku),
                                      p.sku < _bound("sku_hi", p.sku)),
-        search_keys.key_hits(search_keys.PRODUCT),
+        search_keys.key_hits(search_keys.PRODUCT, ordered=False),
         select(p.id, case((p.name.like(_bound("name_start", p.name), escape="/"), 1),
                           else_=4).label("rank")).where(
             or_(p.name.like(_bound("name_anywhere", p.name), escape="/"),

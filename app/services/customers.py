@@ -808,9 +808,12 @@ def add_customers(
     new_contacts: list[dict[str, Any]] = []
     new_addresses: list[dict[str, Any]] = []
     phones: list[dict[str, Any]] = []
+    orders: dict[int, str] = {}
     for customer_id, row, (_i, _d, _v, own_contacts, own_addresses) in zip(
             customer_ids, customers, made, strict=True):
-        phones += search_keys.phone_rows(customer_id, None, row.get("phone_digits"))
+        orders[customer_id] = row["sort_key"]
+        phones += search_keys.phone_rows(customer_id, None, row.get("phone_digits"),
+                                         sort_key=row["sort_key"])
         for c in own_contacts:
             new_contacts.append({**{k: v for k, v in c.items() if k != "id"},
                              "customer_id": customer_id, "phone_digits": phone_digits(
@@ -823,7 +826,7 @@ def add_customers(
     insert_with_ids(connection, table_of(Contact), contacts)
     for c in contacts:
         phones += search_keys.phone_rows(c["customer_id"], c["id"], c["phone_digits"],
-                                         c["mobile_digits"])
+                                         c["mobile_digits"], sort_key=orders[c["customer_id"]])
     if new_addresses:
         insert_many(connection, table_of(Address), _full_rows(Address, new_addresses))
     # Custom values as add_customer stores them (the given ones and the fields' defaults),
@@ -855,7 +858,8 @@ def add_customers(
     phones.sort(key=lambda row: row["suffix"])
     insert_many(connection, table_of(PhoneSuffix), phones)
     search_keys.keep_new_customers(session=uow.session, customers=[
-        (row["id"], row["name"], row.get("short_name"), row.get("kind")) for row in customers])
+        (row["id"], row["name"], row.get("short_name"), row.get("kind"), row["sort_key"])
+        for row in customers])
     return [r for r in results if r is not None]
 
 
@@ -1275,18 +1279,21 @@ class _Keys:
     # None: match the phone through the customer's own row (IN), which row security
     # hides for customers the searcher may not open.
     phone_digits: Any | None
+    sort_key: Any
 
 
 _CUSTOMER_KEYS = _Keys(Customer.id, Customer.code, Customer.name, Customer.short_name,
                        Customer.name_key, Customer.pinyin_full, Customer.pinyin_initials,
-                       Customer.core_initials, Customer.short_initials, Customer.phone_digits)
+                       Customer.core_initials, Customer.short_initials, Customer.phone_digits,
+                       Customer.sort_key)
 # The list: names and keys from the directory, so customers outside the scope still appear
 # where row security hides their rows; the phone only from the customer's own row, so a
 # number is never matched digit by digit on a customer the searcher may not open.
 _DIRECTORY = customer_directory.c
 _DIRECTORY_KEYS = _Keys(_DIRECTORY.id, _DIRECTORY.code, _DIRECTORY.name, _DIRECTORY.short_name,
                         _DIRECTORY.name_key, _DIRECTORY.pinyin_full, _DIRECTORY.pinyin_initials,
-                        _DIRECTORY.core_initials, _DIRECTORY.short_initials, None)
+                        _DIRECTORY.core_initials, _DIRECTORY.short_initials, None,
+                        _DIRECTORY.sort_key)
 
 
 def search_condition(text: str, *, phones_of: int | None = None
@@ -1402,10 +1409,10 @@ def _text_clause(shape: str, keys: _Keys, phones_hidden: bool = False) -> Any:
         # short name or of its full pinyin; every branch an index range.
         return or_(_in_range(keys.pinyin_initials), _in_range(keys.core_initials),
                    _in_range(keys.short_initials), _in_range(keys.pinyin_full))
-    return keys.id.in_(select(_hits(shape, keys).c.id))
+    return keys.id.in_(select(_hits(shape, keys, ordered=False).c.id))
 
 
-def _hits(shape: str, keys: _Keys) -> Any:
+def _hits(shape: str, keys: _Keys, *, ordered: bool = True) -> Any:
     """The customers a text of ``shape`` (letters, code or words) finds, each with how well
     it matches (``rank``, lower is better; a customer may come more than once): an exact
     code (or the number of a card merged into it) 0, a name or code starting with the text
@@ -1415,10 +1422,21 @@ def _hits(shape: str, keys: _Keys) -> Any:
     Each branch is one indexed lookup of ids (the pinyin ones a range of the search keys),
     combined with UNION ALL, so no engine walks the whole list to find a few rows: Chinese
     words are a range of the name suffixes; only a phrase longer than a suffix still looks
-    inside the names (LIKE)."""
+    inside the names (LIKE).
+
+    ``ordered``: each row also carries the customer's ``sort_key``, so that a page of
+    thousands of matches is chosen without looking each one up (the pinyin keys and the
+    suffixes carry it; the few rows of the other branches read it from the directory)."""
     def ranked_ids(rank: int, *where: Any, ids: Any = keys.id) -> Any:
-        return select(ids.label("id"), literal_column(str(rank), Integer).label("rank")
-                      ).where(*where)
+        if not ordered:
+            order = []
+        elif ids is keys.id:
+            order = [keys.sort_key.label("sort_key")]
+        else:
+            order = [select(_DIRECTORY.sort_key).where(_DIRECTORY.id == ids)
+                     .scalar_subquery().label("sort_key")]
+        return select(ids.label("id"), literal_column(str(rank), Integer).label("rank"),
+                      *order).where(*where)
 
     branches: list[Any] = []
     if shape in ("letters", "code"):
@@ -1428,7 +1446,7 @@ def _hits(shape: str, keys: _Keys) -> Any:
             ranked_ids(0, CustomerAlias.code == _param("code_exact", CustomerAlias.code),
                        ids=CustomerAlias.customer_id),
             ranked_ids(1, _in_range(keys.name_key)),
-            search_keys.key_hits(search_keys.CUSTOMER),
+            search_keys.key_hits(search_keys.CUSTOMER, ordered=ordered),
         ]
     if shape == "letters":
         return union_all(*branches).subquery("hits")
@@ -1445,11 +1463,13 @@ def _hits(shape: str, keys: _Keys) -> Any:
     contacts = ranked_ids(4, _in_range(Contact.name), ids=Contact.customer_id)
     if shape == "words":
         # Anywhere in the name or short name: one range of the name suffixes.
-        return union_all(search_keys.suffix_hits(search_keys.CUSTOMER), contacts,
+        return union_all(search_keys.suffix_hits(search_keys.CUSTOMER, ordered=ordered),
+                         contacts,
                          ranked_ids(4, custom)).subquery("hits")
     starts = _in_range(keys.name_key, "name_lo", "name_hi")
     return union_all(
-        select(keys.id.label("id"), case((starts, 1), else_=3).label("rank")).where(
+        select(keys.id.label("id"), case((starts, 1), else_=3).label("rank"),
+               *([keys.sort_key.label("sort_key")] if ordered else [])).where(
             or_(_like_anywhere(keys.name), _like_anywhere(keys.short_name))),
         contacts,
         ranked_ids(4, custom),
@@ -1501,9 +1521,11 @@ def _list_source(shape: str, scope: DataScope) -> _ListSource:
 
 @functools.cache
 def _best(shape: str) -> Any:
-    """Each customer a text of a ranked shape finds, once, with its best ``match_rank``."""
+    """Each customer a text of a ranked shape finds, once, with its best ``match_rank``
+    and its ``sort_key``."""
     hits = _hits(shape, _DIRECTORY_KEYS)
-    return (select(hits.c.id, func.min(hits.c.rank).label("match_rank"))
+    return (select(hits.c.id, func.min(hits.c.rank).label("match_rank"),
+                   func.max(hits.c.sort_key).label("sort_key"))
             .group_by(hits.c.id).subquery("best"))
 
 
@@ -1520,6 +1542,10 @@ def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False,
     chosen after the customers are joined rather than before (:func:`_ranked_page`)."""
     src = _list_source(shape, scope)
     ranked = shape in _RANKED_SHAPES
+    if _phones_first(shape, scope, phones_hidden) and not filtered:
+        page = _phone_page(paged)
+        return (_search_base(shape, scope, phones_hidden, page=paged)
+                .order_by(page.c.sort_key, page.c.id))
     if ranked and not filtered:
         page = _ranked_page(shape, paged)
         return (_search_base(shape, scope, phones_hidden, ranked=True, page=paged)
@@ -1535,16 +1561,38 @@ def _search_statement(shape: str, scope: DataScope, phones_hidden: bool = False,
 @functools.cache
 def _ranked_page(shape: str, paged: bool) -> Any:
     """One page of a ranked search's matches (id, ``match_rank``, sort key), chosen before
-    the rest of their rows is read: ordering the matches needs only their sort key from
-    the directory, so a text that finds thousands of customers (four pinyin initials at a
+    the rest of their rows is read: the matches carry their sort key from the index
+    ranges, so a text that finds thousands of customers (four pinyin initials at a
     million customers) reads the customers' rows and their owners for one page only.
     ``paged``: the matches after a position (:func:`_ranked_after`)."""
-    best, d = _best(shape), _DIRECTORY
-    stmt = (select(best.c.id, best.c.match_rank, d.sort_key)
-            .select_from(best).join(customer_directory, d.id == best.c.id))
+    best = _best(shape)
+    stmt = select(best.c.id, best.c.match_rank, best.c.sort_key)
     if paged:
         stmt = stmt.where(_ranked_after(shape))
-    return first_rows(stmt.order_by(best.c.match_rank, d.sort_key, best.c.id),
+    return first_rows(stmt.order_by(best.c.match_rank, best.c.sort_key, best.c.id),
+                      bindparam("page_limit", type_=Integer)).subquery("page")
+
+
+def _phones_first(shape: str, scope: DataScope, phones_hidden: bool) -> bool:
+    """Whether a search's page is chosen from the phone suffixes alone, before any
+    customer's row is read (:func:`_phone_page`): digits, by someone who may open every
+    customer and read every number (for others the customers' rows say which they may)."""
+    return shape == "digits" and scope is DataScope.ALL and not phones_hidden
+
+
+@functools.cache
+def _phone_page(paged: bool) -> Any:
+    """One page of the customers whose numbers hold the digits (id, sort key), in pinyin
+    order, from the range of the phone suffixes alone: a number found in thousands of
+    customers reads their rows for one page only. ``paged``: after a position
+    (``after_key``, ``after_id``)."""
+    found = search_keys.phone_matches().subquery("found")
+    stmt = select(found.c.id, found.c.sort_key)
+    if paged:
+        stmt = stmt.where(past(found.c.sort_key, found.c.id,
+                               bindparam("after_key", type_=_DIRECTORY.sort_key.type),
+                               bindparam("after_id", type_=Integer)))
+    return first_rows(stmt.order_by(found.c.sort_key, found.c.id),
                       bindparam("page_limit", type_=Integer)).subquery("page")
 
 
@@ -1559,13 +1607,13 @@ def _sorted_after(src: _ListSource) -> Any:
 def _ranked_after(shape: str) -> Any:
     """The rows after the position (``after_rank``, ``after_key``, ``after_id``) in the
     ranked order."""
-    src, best = _FROM_DIRECTORY, _best(shape).c
+    best = _best(shape).c
     rank = bindparam("after_rank", type_=Integer)
-    key = bindparam("after_key", type_=src.sort_key.type)
+    key = bindparam("after_key", type_=_DIRECTORY.sort_key.type)
     last_id = bindparam("after_id", type_=Integer)
     return or_(best.match_rank > rank,
                and_(best.match_rank == rank,
-                    or_(src.sort_key > key, and_(src.sort_key == key, src.id > last_id))))
+                    or_(best.sort_key > key, and_(best.sort_key == key, best.id > last_id))))
 
 
 def _after_params(after: Cursor, ranked: bool) -> dict[str, Any]:
@@ -1590,7 +1638,8 @@ def _search_base(shape: str, scope: DataScope, phones_hidden: bool = False, *,
     (the join to the users costs more than the count itself on a long list).
     ``ranked``: the rows come from the matches (:func:`_best`), each with its
     ``match_rank`` as the last column; with ``page`` (True: after a position) only those
-    of one page of them (:func:`_ranked_page`), already limited."""
+    of one page of them (:func:`_ranked_page`), already limited. Digits with ``page``
+    (:func:`_phones_first`): the rows of one page of :func:`_phone_page`."""
     src = _list_source(shape, scope)
     cp = customer_phones.c
     phone = cp.phone if phones_hidden else Customer.phone
@@ -1603,11 +1652,16 @@ def _search_base(shape: str, scope: DataScope, phones_hidden: bool = False, *,
         User.display_name, phone, src.sort_key,
         case((_visible(scope, src), True), else_=False).label("visible"),
     )
+    phones_first = page is not None and _phones_first(shape, scope, phones_hidden)
     if ranked:
         matches = _best(shape) if page is None else _ranked_page(shape, page)
         stmt = (stmt.add_columns(matches.c.match_rank).select_from(matches)
                 .join(customer_directory, src.id == matches.c.id)
                 .outerjoin(Customer, Customer.id == src.id))
+    elif phones_first:
+        assert page is not None
+        found = _phone_page(page)
+        stmt = stmt.select_from(found).join(Customer, Customer.id == found.c.id)
     elif src is _FROM_DIRECTORY:
         stmt = stmt.select_from(customer_directory).outerjoin(Customer,
                                                               Customer.id == src.id)
@@ -1618,7 +1672,7 @@ def _search_base(shape: str, scope: DataScope, phones_hidden: bool = False, *,
             cp.id == src.id, cp.owner_id == bindparam(SCOPE_USER, type_=Integer)))
     if not counting:
         stmt = stmt.outerjoin(User, User.id == src.owner_id)
-    if not ranked:
+    if not ranked and not phones_first:
         stmt = stmt.where(_text_clause(shape, src.keys, phones_hidden))
     if shape == "all":
         # The whole list in its order: the same plan for every page (a range of the sort

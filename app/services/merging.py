@@ -550,8 +550,11 @@ def _move_records(uow: UnitOfWork, actor: Actor, keep_id: int, absorb_id: int,
         elif key == "addresses.customer_id" and _has(uow, table, "is_default", keep_id):
             values["is_default"] = False
         elif key == "phone_suffixes.customer_id":
-            # The contacts' (they move); the absorbed card's own number's are dropped below.
+            # The contacts' (they move, taking the kept card's place in pinyin order); the
+            # absorbed card's own number's are dropped below.
             where.append(table.c.contact_id.is_not(None))
+            values["sort_key"] = (select(Customer.sort_key).where(Customer.id == keep_id)
+                                  .scalar_subquery())
         if {"version", "updated_at", "updated_by_id"} <= set(table.c.keys()):
             values.update(version=table.c.version + 1, updated_at=now,
                           updated_by_id=actor.user_id)

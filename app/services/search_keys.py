@@ -14,6 +14,10 @@ A customer's name is found by Chinese text too: ``name_suffixes`` (app.models.ca
 NameSuffix) holds every tail of its name and short name (app.textkeys.name_suffixes), and
 "contains 鑫锐" is the range of suffixes starting with 鑫锐 (:func:`suffix_hits`).
 
+Every row also carries its record's sort key (pinyin order), so that a text found in
+thousands of records gives its first page in order from the index range alone; a rename
+writes the rows anew (the keys and suffixes; the phone suffixes' sort key is updated).
+
 Every path that writes a name calls :func:`keep_customer` / :func:`keep_product` in the same
 transaction; the demo generator and the migrations write the same rows in bulk.
 """
@@ -30,12 +34,15 @@ from sqlalchemy import (
     bindparam,
     delete,
     event,
+    func,
     insert,
     inspect,
     literal_column,
     select,
+    update,
 )
 from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm.util import identity_key
 
 from app.db import insert_many, table_of
 from app.models import Contact, Customer, Product
@@ -78,57 +85,80 @@ def customer_suffixes(name: str, short_name: str | None) -> dict[str, int]:
     return merged_keys(name_suffixes(name), name_suffixes(short_name))
 
 
-def _rows(kind: str, owner_id: int, keys: dict[str, int], column: str = "term"
-          ) -> list[dict[str, Any]]:
-    """Rows of one record for ``search_keys`` (its text in ``term``) or ``name_suffixes``
-    (``column`` "suffix")."""
-    return [{"owner_kind": kind, "owner_id": owner_id, column: k, "pos": p}
-            for k, p in sorted(keys.items())]
+def _rows(kind: str, owner_id: int, keys: dict[str, int], sort_key: str,
+          column: str = "term") -> list[dict[str, Any]]:
+    """Rows of one record, whose sort key is ``sort_key``, for ``search_keys`` (its text
+    in ``term``) or ``name_suffixes`` (``column`` "suffix")."""
+    return [{"owner_kind": kind, "owner_id": owner_id, column: k, "pos": p,
+             "sort_key": sort_key} for k, p in sorted(keys.items())]
 
 
 def _sync(session: Session, model: Any, column: str, owner: tuple[str, int],
-          keys: dict[str, int], *, new: bool) -> None:
+          keys: dict[str, int], sort_key: str, *, new: bool) -> bool | None:
     """Make the stored rows of one record (``owner``: kind and id) in the table of
-    ``model``, whose text is ``column``, hold ``keys``: only what differs is written."""
+    ``model``, whose text is ``column``, hold ``keys`` and ``sort_key``: only what differs
+    is written, every row when the sort key changed (a role that writes the rows may
+    insert and delete them, not change them).
+
+    Returns whether the stored rows had another sort key (None: there were none)."""
     kind, owner_id = owner
     table = model.__table__
     text = table.c[column]
     if new:
         if keys:
-            session.execute(insert(table), _rows(kind, owner_id, keys, column))
-        return
-    stored: dict[str, int] = dict(session.execute(
-        select(text, table.c.pos).where(table.c.owner_kind == kind,
-                                        table.c.owner_id == owner_id)).all())
-    gone = [k for k, p in stored.items() if keys.get(k) != p]
-    if gone:
-        session.execute(delete(table).where(
-            table.c.owner_kind == kind, table.c.owner_id == owner_id, text.in_(gone)))
+            session.execute(insert(table), _rows(kind, owner_id, keys, sort_key, column))
+        return None
+    found = session.execute(
+        select(text, table.c.pos, table.c.sort_key).where(
+            table.c.owner_kind == kind, table.c.owner_id == owner_id)).all()
+    resorted = any(r.sort_key != sort_key for r in found)
+    stored: dict[str, int] = {} if resorted else {r[0]: r.pos for r in found}
+    if resorted:
+        session.execute(delete(table).where(table.c.owner_kind == kind,
+                                            table.c.owner_id == owner_id))
+    else:
+        gone = [k for k, p in stored.items() if keys.get(k) != p]
+        if gone:
+            session.execute(delete(table).where(
+                table.c.owner_kind == kind, table.c.owner_id == owner_id, text.in_(gone)))
     added = {k: p for k, p in keys.items() if stored.get(k) != p}
     if added:
-        session.execute(insert(table), _rows(kind, owner_id, added, column))
+        session.execute(insert(table), _rows(kind, owner_id, added, sort_key, column))
+    return resorted if found else None
 
 
 def keep_customer(session: Session, customer: Customer, *, new: bool = False) -> None:
     """Write the customer's keys and suffixes after its name, short name or kind were
-    saved (flushed: it has its id). ``new``: nothing is stored yet."""
+    saved (flushed: it has its id), and its phone suffixes' sort key if that changed.
+    ``new``: nothing is stored yet."""
     owner = (CUSTOMER, customer.id)
-    _sync(session, SearchKey, "term", owner,
-          customer_keys(customer.name, customer.short_name, customer.kind), new=new)
-    _sync(session, NameSuffix, "suffix", owner,
-          customer_suffixes(customer.name, customer.short_name), new=new)
+    resorted = [
+        _sync(session, SearchKey, "term", owner,
+              customer_keys(customer.name, customer.short_name, customer.kind),
+              customer.sort_key, new=new),
+        _sync(session, NameSuffix, "suffix", owner,
+              customer_suffixes(customer.name, customer.short_name), customer.sort_key,
+              new=new)]
+    # A new customer's numbers get its key as they are written (_keep_phone_suffixes);
+    # with no keys or suffixes stored before, nothing tells, so the UPDATE says.
+    if not new and any(r is not False for r in resorted):
+        session.execute(update(PhoneSuffix).where(
+            PhoneSuffix.customer_id == customer.id,
+            PhoneSuffix.sort_key != customer.sort_key).values(sort_key=customer.sort_key))
 
 
 def keep_new_customers(session: Session,
-                       customers: Iterable[tuple[int, str, str | None, CustomerKind | str | None]]
+                       customers: Iterable[tuple[int, str, str | None,
+                                                 CustomerKind | str | None, str]]
                        ) -> None:
     """:func:`keep_customer` for many customers just added, each given as its id, name,
-    short name and kind, in one INSERT per table: an import's chunk."""
+    short name, kind and sort key, in one INSERT per table: an import's chunk."""
     keys: list[dict[str, Any]] = []
     suffixes: list[dict[str, Any]] = []
-    for customer_id, name, short_name, kind in customers:
-        keys += _rows(CUSTOMER, customer_id, customer_keys(name, short_name, kind))
-        suffixes += _rows(CUSTOMER, customer_id, customer_suffixes(name, short_name), "suffix")
+    for customer_id, name, short_name, kind, order in customers:
+        keys += _rows(CUSTOMER, customer_id, customer_keys(name, short_name, kind), order)
+        suffixes += _rows(CUSTOMER, customer_id, customer_suffixes(name, short_name), order,
+                          "suffix")
     # In the lookup index's order: the inserts land near each other in it.
     keys.sort(key=lambda row: row["term"])
     connection = session.connection()
@@ -139,7 +169,7 @@ def keep_new_customers(session: Session,
 def keep_product(session: Session, product: Product, *, new: bool = False) -> None:
     """Write the product's keys after its name was saved (flushed: it has its id)."""
     _sync(session, SearchKey, "term", (PRODUCT, product.id), product_keys(product.name),
-          new=new)
+          product.sort_key, new=new)
 
 
 def drop_keys(session: Session, kind: str, owner_ids: Iterable[int]) -> None:
@@ -170,10 +200,27 @@ def _numbers_changed(obj: Any, names: tuple[str, ...], new: bool) -> bool:
     return False
 
 
-def phone_rows(customer_id: int, contact_id: int | None, *numbers: str | None
-               ) -> list[dict[str, Any]]:
-    return [{"customer_id": customer_id, "contact_id": contact_id, "suffix": s}
-            for s in sorted(digit_suffixes(*numbers))]
+def phone_rows(customer_id: int, contact_id: int | None, *numbers: str | None,
+               sort_key: str) -> list[dict[str, Any]]:
+    """The phone suffix rows of the ``numbers`` of a customer (``contact_id`` None) or of
+    one of its contacts; ``sort_key`` is the customer's."""
+    return [{"customer_id": customer_id, "contact_id": contact_id, "suffix": s,
+             "sort_key": sort_key} for s in sorted(digit_suffixes(*numbers))]
+
+
+def _customers_sort_keys(session: Session, contacts: list[Contact]) -> dict[int, str]:
+    """The sort keys of the contacts' customers: from the session where it holds them
+    (a card being saved holds its customer), else read, in one statement."""
+    keys: dict[int, str] = {}
+    for k in contacts:
+        customer = session.identity_map.get(identity_key(Customer, k.customer_id))
+        if isinstance(customer, Customer) and customer.sort_key is not None:
+            keys[k.customer_id] = customer.sort_key
+    missing = sorted({k.customer_id for k in contacts} - keys.keys())
+    if missing:
+        keys.update({r.id: r.sort_key for r in session.connection().execute(
+            select(Customer.id, Customer.sort_key).where(Customer.id.in_(missing)))})
+    return keys
 
 
 @event.listens_for(Session, "after_flush")
@@ -206,36 +253,45 @@ def _keep_phone_suffixes(session: Session, _context: UOWTransaction) -> None:
     stale_contacts = [c.id for c in contacts if c not in added]
     if stale_contacts:
         connection.execute(delete(PhoneSuffix).where(PhoneSuffix.contact_id.in_(stale_contacts)))
-    rows = [r for c in own for r in phone_rows(c.id, None, c.phone_digits)]
+    rows = [r for c in own for r in phone_rows(c.id, None, c.phone_digits,
+                                               sort_key=c.sort_key)]
+    orders = _customers_sort_keys(session, contacts) if contacts else {}
     rows += [r for k in contacts
-             for r in phone_rows(k.customer_id, k.id, k.phone_digits, k.mobile_digits)]
+             for r in phone_rows(k.customer_id, k.id, k.phone_digits, k.mobile_digits,
+                                 sort_key=orders.get(k.customer_id, ""))]
     insert_many(connection, table_of(PhoneSuffix), rows)
 
 
 def all_rows(session: Session) -> Iterator[dict[str, Any]]:
     """The keys every customer and product should have, computed afresh from the names."""
     for r in session.execute(select(Customer.id, Customer.name, Customer.short_name,
-                                    Customer.kind).order_by(Customer.id)):
-        yield from _rows(CUSTOMER, r.id, customer_keys(r.name, r.short_name, r.kind))
-    for p in session.execute(select(Product.id, Product.name).order_by(Product.id)):
-        yield from _rows(PRODUCT, p.id, product_keys(p.name))
+                                    Customer.kind, Customer.sort_key).order_by(Customer.id)):
+        yield from _rows(CUSTOMER, r.id, customer_keys(r.name, r.short_name, r.kind),
+                         r.sort_key)
+    for p in session.execute(select(Product.id, Product.name, Product.sort_key)
+                             .order_by(Product.id)):
+        yield from _rows(PRODUCT, p.id, product_keys(p.name), p.sort_key)
 
 
 def all_suffix_rows(session: Session) -> Iterator[dict[str, Any]]:
     """The suffixes every customer should have, computed afresh from the names."""
-    for r in session.execute(select(Customer.id, Customer.name, Customer.short_name)
-                             .order_by(Customer.id)):
-        yield from _rows(CUSTOMER, r.id, customer_suffixes(r.name, r.short_name), "suffix")
+    for r in session.execute(select(Customer.id, Customer.name, Customer.short_name,
+                                    Customer.sort_key).order_by(Customer.id)):
+        yield from _rows(CUSTOMER, r.id, customer_suffixes(r.name, r.short_name), r.sort_key,
+                         "suffix")
 
 
 def all_phone_rows(session: Session) -> Iterator[dict[str, Any]]:
     """The phone suffixes every customer and contact should have, computed afresh."""
-    for r in session.execute(select(Customer.id, Customer.phone_digits)
+    for r in session.execute(select(Customer.id, Customer.phone_digits, Customer.sort_key)
                              .where(Customer.phone_digits.is_not(None)).order_by(Customer.id)):
-        yield from phone_rows(r.id, None, r.phone_digits)
+        yield from phone_rows(r.id, None, r.phone_digits, sort_key=r.sort_key)
     for k in session.execute(select(Contact.id, Contact.customer_id, Contact.phone_digits,
-                                    Contact.mobile_digits).order_by(Contact.id)):
-        yield from phone_rows(k.customer_id, k.id, k.phone_digits, k.mobile_digits)
+                                    Contact.mobile_digits, Customer.sort_key)
+                             .join(Customer, Customer.id == Contact.customer_id)
+                             .order_by(Contact.id)):
+        yield from phone_rows(k.customer_id, k.id, k.phone_digits, k.mobile_digits,
+                              sort_key=k.sort_key)
 
 
 def rebuild(session: Session, *, batch: int = 5000) -> int:
@@ -269,13 +325,17 @@ def prefix_params(text: str, lo: str = "key_lo", hi: str = "key_hi") -> dict[str
     return {lo: prefix, hi: prefix[:-1] + chr(ord(prefix[-1]) + 1)}
 
 
-def key_hits(kind: str, lo: str = "key_lo", hi: str = "key_hi") -> Any:
-    """SELECT owner id, rank of the records with a key in the range of the parameters
-    ``lo``/``hi`` (:func:`prefix_params`): one range of ``ix_search_keys_lookup``. The
-    rank is 2 for a key starting the name, 3 for one inside it."""
+def key_hits(kind: str, lo: str = "key_lo", hi: str = "key_hi", *, ordered: bool = True
+             ) -> Any:
+    """SELECT owner id, rank, sort key of the records with a key in the range of the
+    parameters ``lo``/``hi`` (:func:`prefix_params`): one range of
+    ``ix_search_keys_lookup``. The rank is 2 for a key starting the name, 3 for one inside
+    it. ``ordered`` False: without the sort key (the catalog's short list reads it from
+    the products)."""
     sk = SearchKey.__table__.c
     return select(sk.owner_id.label("id"),
-                  (sk.pos + literal_column(str(_KEY_RANK), Integer)).label("rank")).where(
+                  (sk.pos + literal_column(str(_KEY_RANK), Integer)).label("rank"),
+                  *([sk.sort_key] if ordered else [])).where(
         sk.owner_kind == kind,
         and_(sk.term >= bindparam(lo, type_=sk.term.type),
              sk.term < bindparam(hi, type_=sk.term.type)))
@@ -291,15 +351,17 @@ def suffix_params(text: str, lo: str = "suffix_lo", hi: str = "suffix_hi"
     return {lo: folded, hi: folded[:-1] + chr(ord(folded[-1]) + 1)}
 
 
-def suffix_hits(kind: str, lo: str = "suffix_lo", hi: str = "suffix_hi") -> Any:
-    """SELECT owner id, rank of the records with a suffix in the range of the parameters
-    ``lo``/``hi`` (:func:`suffix_params`): one range of ``ix_name_suffixes_lookup``. The
-    rank is 1 for a suffix starting the name, 3 for one inside it (a text longer than
-    SUFFIX_LENGTH must still be checked against the names)."""
+def suffix_hits(kind: str, lo: str = "suffix_lo", hi: str = "suffix_hi", *,
+                ordered: bool = True) -> Any:
+    """SELECT owner id, rank, sort key of the records with a suffix in the range of the
+    parameters ``lo``/``hi`` (:func:`suffix_params`): one range of
+    ``ix_name_suffixes_lookup``. The rank is 1 for a suffix starting the name, 3 for one
+    inside it (a text longer than SUFFIX_LENGTH must still be checked against the names).
+    ``ordered`` False: without the sort key (as :func:`key_hits`)."""
     ns = NameSuffix.__table__.c
     return select(ns.owner_id.label("id"),
                   (ns.pos * literal_column("2", Integer) + literal_column("1", Integer))
-                  .label("rank")).where(
+                  .label("rank"), *([ns.sort_key] if ordered else [])).where(
         ns.owner_kind == kind,
         and_(ns.suffix >= bindparam(lo, type_=ns.suffix.type),
              ns.suffix < bindparam(hi, type_=ns.suffix.type)))
@@ -324,6 +386,18 @@ def phone_hits(lo: str = "digits_lo", hi: str = "digits_hi") -> Any:
                                         ps.suffix < bindparam(hi, type_=ps.suffix.type))
 
 
+def phone_matches(lo: str = "digits_lo", hi: str = "digits_hi") -> Any:
+    """SELECT id, sort key of each customer with a number that contains the digits whose
+    bounds are the parameters ``lo``/``hi``, once: one range of ``ix_phone_suffixes_lookup``
+    read without the table, so that the first page in pinyin order of thousands of
+    matches needs no lookup of each (:func:`phone_hits` gives the ids alone)."""
+    ps = PhoneSuffix.__table__.c
+    return (select(ps.customer_id.label("id"), func.max(ps.sort_key).label("sort_key"))
+            .where(ps.suffix >= bindparam(lo, type_=ps.suffix.type),
+                   ps.suffix < bindparam(hi, type_=ps.suffix.type))
+            .group_by(ps.customer_id))
+
+
 __all__ = [
     "CUSTOMER",
     "KEY_LENGTH",
@@ -339,6 +413,7 @@ __all__ = [
     "keep_customer",
     "keep_product",
     "phone_hits",
+    "phone_matches",
     "phone_rows",
     "key_hits",
     "prefix_params",

@@ -304,3 +304,22 @@ def test_the_phone_order_index_ends_carrying_the_list_columns_on_both_servers(
                              re.MULTILINE)
         assert created[-1] == ("(phone, id) INCLUDE (code, name, short_name, customer_class, "
                                "source, status, owner_id, sort_key)")
+
+
+def test_the_search_rows_carry_the_sort_key_at_the_end_of_their_lookup_indexes(
+        mssql_ddl: str, pg_ddl: str) -> None:
+    """A text found in thousands of customers picks its first page in pinyin order from
+    the lookup index alone: each search table gets its record's sort key, filled before
+    the index is made again ending with it (migration c9e4a7f2b318)."""
+    lookups = {"search_keys": "(owner_kind, term, pos, owner_id, sort_key)",
+               "name_suffixes": "(owner_kind, suffix, pos, owner_id, sort_key)",
+               "phone_suffixes": "(suffix, customer_id, sort_key)"}
+    for ddl in (mssql_ddl, pg_ddl):
+        for table, columns in lookups.items():
+            created = re.findall(rf"^CREATE INDEX ix_{table}_lookup ON {table} (.*);$", ddl,
+                                 re.MULTILINE)
+            assert created[-1] == columns
+            added = ddl.index(f"ALTER TABLE {table} ADD")
+            filled = ddl.index(f"UPDATE {table} SET sort_key = (SELECT")
+            assert added < filled < ddl.rindex(f"CREATE INDEX ix_{table}_lookup")
+    assert "ALTER TABLE phone_suffixes ADD sort_key VARCHAR(400) NOT NULL DEFAULT ''" in mssql_ddl

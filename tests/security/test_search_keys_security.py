@@ -29,10 +29,15 @@ def test_every_login_reads_the_keys_and_only_name_writers_write_them(psql: Psql)
         tech, "INSERT INTO search_keys (owner_kind, owner_id, term, pos) VALUES ('c', 1, 'x', 0)")
     assert "permission denied" in refused(tech, "DELETE FROM search_keys")
     assert "permission denied" in refused(tech, "UPDATE search_keys SET term = 'x'")
-    # The table says nothing the directory does not: ids and ASCII pinyin.
+    # The table says nothing the directory does not: ids and ASCII pinyin, and the sort
+    # key every login reads in the directory.
     columns = rows(tech, "SELECT column_name FROM information_schema.columns"
                          " WHERE table_name = 'search_keys' ORDER BY ordinal_position")
-    assert [c for (c,) in columns] == ["id", "owner_kind", "owner_id", "term", "pos"]
+    assert [c for (c,) in columns] == ["id", "owner_kind", "owner_id", "term", "pos",
+                                       "sort_key"]
+    assert rows(tech, "SELECT count(*) FROM search_keys k JOIN customer_directory d"
+                      " ON d.id = k.owner_id WHERE k.owner_kind = 'c'"
+                      " AND k.sort_key <> d.sort_key")[0][0] == 0
 
 
 def test_every_login_reads_the_name_suffixes_and_only_customer_writers_write_them(
@@ -47,7 +52,8 @@ def test_every_login_reads_the_name_suffixes_and_only_customer_writers_write_the
     assert "permission denied" in refused(sales, "UPDATE name_suffixes SET suffix = 'x'")
     columns = rows(tech, "SELECT column_name FROM information_schema.columns"
                          " WHERE table_name = 'name_suffixes' ORDER BY ordinal_position")
-    assert [c for (c,) in columns] == ["id", "owner_kind", "owner_id", "suffix", "pos"]
+    assert [c for (c,) in columns] == ["id", "owner_kind", "owner_id", "suffix", "pos",
+                                       "sort_key"]
 
 
 def test_a_person_finds_a_colleagues_customer_by_a_piece_of_its_name_restricted(
