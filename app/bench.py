@@ -164,22 +164,26 @@ def _manager(engine: Engine) -> Actor:
 
 # Pinyin as the service reads it: the exact code (or a merged card's), a name starting
 # with the letters, and one range of the search keys; each customer at its best rank.
-def _ranked_by_hand(hits: str) -> str:
-    """A ranked search by hand: ``hits`` (a UNION ALL of id, rank rows), each customer
-    once at its best rank, with the list's columns, best first and then in pinyin order."""
+def _ranked_by_hand(hits: str, source: str = "customers c") -> str:
+    """A ranked search by hand: ``hits`` (a UNION ALL of id, rank, sort key rows), each
+    customer once at its best rank, the page chosen from those rows alone (the search
+    rows carry the sort key), then with the list's columns, best first and then in
+    pinyin order. ``source``: the rows' table (a person's list reads the directory)."""
     return ("SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, "
             "c.status, c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, "
-            f"MIN(r) AS r FROM ({hits}) h GROUP BY id) k JOIN customers c ON c.id = k.id "
-            "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id")
+            f"MIN(r) AS r, MAX(s) AS s FROM ({hits}) h GROUP BY id ORDER BY r, s, id "
+            f"LIMIT {PAGE + 1}) k JOIN {source} ON c.id = k.id "
+            "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, k.s, c.id")
 
 
 # An exact code, or the number of a card merged into one: rank 0.
-_RAW_EXACT = ("SELECT id, 0 AS r FROM customers WHERE code = :x "
-              "UNION ALL SELECT customer_id, 0 FROM customer_aliases WHERE code = :x")
+_RAW_EXACT = ("SELECT id, 0 AS r, sort_key AS s FROM customers WHERE code = :x "
+              "UNION ALL SELECT a.customer_id, 0, c.sort_key FROM customer_aliases a "
+              "JOIN customers c ON c.id = a.customer_id WHERE a.code = :x")
 _RAW_KEYS = _ranked_by_hand(
     f"{_RAW_EXACT} "
-    "UNION ALL SELECT id, 1 FROM customers WHERE name_key >= :p AND name_key < :q "
-    "UNION ALL SELECT owner_id, pos + 2 FROM search_keys WHERE owner_kind = 'c' "
+    "UNION ALL SELECT id, 1, sort_key FROM customers WHERE name_key >= :p AND name_key < :q "
+    "UNION ALL SELECT owner_id, pos + 2, sort_key FROM search_keys WHERE owner_kind = 'c' "
     "AND term >= :k AND term < :l")
 
 # Each search's name in --json.
@@ -193,8 +197,9 @@ _SEARCH_OPERATIONS = {
 # The customers whose active text fields hold the text: the search's last branch for a
 # code or words (few fields, few values; a LIKE on each).
 _RAW_CUSTOM = (
-    "SELECT v.record_id, 4 FROM custom_field_values v JOIN custom_field_definitions f "
-    "ON f.id = v.definition_id WHERE v.entity = 'customer' AND f.entity = 'customer' "
+    "SELECT v.record_id, 4, c.sort_key FROM custom_field_values v JOIN "
+    "custom_field_definitions f ON f.id = v.definition_id JOIN customers c "
+    "ON c.id = v.record_id WHERE v.entity = 'customer' AND f.entity = 'customer' "
     "AND f.active = :yes AND f.kind IN ('text', 'multiline') AND v.value_text LIKE :a "
     "ESCAPE '/'")
 
@@ -203,19 +208,22 @@ _RAW_CUSTOM = (
 # text fields; each customer at its best rank.
 _RAW_CODE = _ranked_by_hand(
     f"{_RAW_EXACT} "
-    "UNION ALL SELECT id, 1 FROM customers WHERE name_key >= :n AND name_key < :o "
-    "UNION ALL SELECT owner_id, pos + 2 FROM search_keys WHERE owner_kind = 'c' "
+    "UNION ALL SELECT id, 1, sort_key FROM customers WHERE name_key >= :n AND name_key < :o "
+    "UNION ALL SELECT owner_id, pos + 2, sort_key FROM search_keys WHERE owner_kind = 'c' "
     "AND term >= :k AND term < :l "
-    "UNION ALL SELECT id, 1 FROM customers WHERE code >= :u AND code < :v "
-    "UNION ALL SELECT customer_id, 4 FROM devices WHERE serial_number >= :u "
-    f"AND serial_number < :v UNION ALL {_RAW_CUSTOM}")
+    "UNION ALL SELECT id, 1, sort_key FROM customers WHERE code >= :u AND code < :v "
+    "UNION ALL SELECT d.customer_id, 4, c.sort_key FROM devices d JOIN customers c "
+    "ON c.id = d.customer_id WHERE d.serial_number >= :u "
+    f"AND d.serial_number < :v UNION ALL {_RAW_CUSTOM}")
 
 # Chinese text as the service reads it: a range of the name suffixes (a name starting
 # with the text first), one of the contacts' names and the custom text fields.
-_RAW_WORDS = _ranked_by_hand(
-    "SELECT owner_id AS id, pos * 2 + 1 AS r FROM name_suffixes WHERE owner_kind = 'c' "
-    "AND suffix >= :s AND suffix < :t UNION ALL SELECT customer_id, 4 FROM contacts "
-    f"WHERE name >= :w AND name < :z UNION ALL {_RAW_CUSTOM}")
+_RAW_NAMES = (
+    "SELECT owner_id AS id, pos * 2 + 1 AS r, sort_key AS s FROM name_suffixes "
+    "WHERE owner_kind = 'c' AND suffix >= :s AND suffix < :t UNION ALL SELECT "
+    "k.customer_id, 4, c.sort_key FROM contacts k JOIN customers c ON c.id = k.customer_id "
+    "WHERE k.name >= :w AND k.name < :z")
+_RAW_WORDS = _ranked_by_hand(f"{_RAW_NAMES} UNION ALL {_RAW_CUSTOM}")
 
 # Hand-written SQL with the same meaning as the service's search for each shape of text
 # (bench_search checks that both find the same customers in the same order).
@@ -228,13 +236,15 @@ _RAW_SEARCH = {
     # A contact's name is Chinese text: the same ranges as a name.
     "contact name": _RAW_WORDS,
     "device serial": _RAW_CODE,
-    # Digits: a range of the phone suffixes (customers' and contacts' numbers).
+    # Digits: a range of the phone suffixes (customers' and contacts' numbers), whose
+    # sort keys choose the page.
     "phone digits": (
         "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
-        "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
-        "LEFT JOIN users u ON u.id = c.owner_id "
-        "WHERE c.id IN (SELECT customer_id FROM phone_suffixes WHERE suffix >= :d AND "
-        "suffix < :e) ORDER BY c.sort_key, c.id"
+        "c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT customer_id AS id, "
+        "MAX(sort_key) AS s FROM phone_suffixes WHERE suffix >= :d AND suffix < :e "
+        f"GROUP BY customer_id ORDER BY s, customer_id LIMIT {PAGE + 1}) k "
+        "JOIN customers c ON c.id = k.id LEFT JOIN users u ON u.id = c.owner_id "
+        "ORDER BY k.s, c.id"
     ),
 }
 
@@ -246,19 +256,22 @@ _RAW_SEARCH_AS_PERSON = {
     "pinyin initials": (
         "SELECT d.id, d.code, d.name, d.short_name, c.customer_class, c.source, c.status, "
         "d.owner_id, u.display_name, c.phone, d.sort_key FROM (SELECT owner_id AS id, "
-        "MIN(pos) AS r FROM search_keys WHERE owner_kind = 'c' AND term >= :p AND term < :q "
-        "GROUP BY owner_id) k JOIN customer_directory d ON d.id = k.id "
+        "MIN(pos) AS r, MAX(sort_key) AS s FROM search_keys WHERE owner_kind = 'c' "
+        "AND term >= :p AND term < :q GROUP BY owner_id ORDER BY r, s, owner_id "
+        f"LIMIT {PAGE + 1}) k JOIN customer_directory d ON d.id = k.id "
         "LEFT JOIN customers c ON c.id = d.id LEFT JOIN users u ON u.id = d.owner_id "
-        "ORDER BY k.r, d.sort_key, d.id"),
+        "ORDER BY k.r, k.s, d.id"),
     "name": (
         "SELECT d.id, d.code, d.name, d.short_name, c.customer_class, c.source, c.status, "
-        "d.owner_id, u.display_name, c.phone, d.sort_key FROM (SELECT id, MIN(r) AS r FROM "
-        "(SELECT owner_id AS id, pos * 2 + 1 AS r FROM name_suffixes WHERE owner_kind = 'c' "
-        "AND suffix >= :s AND suffix < :t UNION ALL SELECT customer_id, 4 FROM contacts "
-        "WHERE name >= :p AND name < :q) h GROUP BY id) k "
+        "d.owner_id, u.display_name, c.phone, d.sort_key FROM (SELECT id, MIN(r) AS r, "
+        "MAX(s) AS s FROM (SELECT owner_id AS id, pos * 2 + 1 AS r, sort_key AS s "
+        "FROM name_suffixes WHERE owner_kind = 'c' AND suffix >= :s AND suffix < :t "
+        "UNION ALL SELECT t.customer_id, 4, x.sort_key FROM contacts t "
+        "JOIN customer_directory x ON x.id = t.customer_id WHERE t.name >= :p "
+        f"AND t.name < :q) h GROUP BY id ORDER BY r, s, id LIMIT {PAGE + 1}) k "
         "JOIN customer_directory d ON d.id = k.id "
         "LEFT JOIN customers c ON c.id = d.id LEFT JOIN users u ON u.id = d.owner_id "
-        "ORDER BY k.r, d.sort_key, d.id"),
+        "ORDER BY k.r, k.s, d.id"),
     "phone digits": (
         "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
         "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
