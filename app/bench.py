@@ -248,6 +248,50 @@ _RAW_SEARCH = {
     ),
 }
 
+# The same searches spelled the other way: the matches grouped by id, then each looked up
+# in the customers for its sort key. Slower where thousands match, faster where few do
+# (no sort key read for each branch's rows): bench_search compares the service with the
+# faster of the two spellings.
+def _by_lookup(hits: str) -> str:
+    """``hits`` (a UNION ALL of id, rank rows) ranked as :func:`_ranked_by_hand` does."""
+    return ("SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, "
+            "c.status, c.owner_id, u.display_name, c.phone, c.sort_key FROM (SELECT id, "
+            f"MIN(r) AS r FROM ({hits}) h GROUP BY id) k JOIN customers c ON c.id = k.id "
+            "LEFT JOIN users u ON u.id = c.owner_id ORDER BY k.r, c.sort_key, c.id")
+
+
+_LOOKUP_EXACT = ("SELECT id, 0 AS r FROM customers WHERE code = :x UNION ALL "
+                 "SELECT customer_id, 0 FROM customer_aliases WHERE code = :x")
+_LOOKUP_KEYS = (f"{_LOOKUP_EXACT} UNION ALL SELECT id, 1 FROM customers WHERE name_key >= "
+                ":p AND name_key < :q UNION ALL SELECT owner_id, pos + 2 FROM search_keys "
+                "WHERE owner_kind = 'c' AND term >= :k AND term < :l")
+_LOOKUP_CUSTOM = (
+    "SELECT v.record_id, 4 FROM custom_field_values v JOIN custom_field_definitions f "
+    "ON f.id = v.definition_id WHERE v.entity = 'customer' AND f.entity = 'customer' "
+    "AND f.active = :yes AND f.kind IN ('text', 'multiline') AND v.value_text LIKE :a "
+    "ESCAPE '/'")
+_LOOKUP_CODE = _by_lookup(
+    f"{_LOOKUP_EXACT} UNION ALL SELECT id, 1 FROM customers WHERE name_key >= :n AND "
+    "name_key < :o UNION ALL SELECT owner_id, pos + 2 FROM search_keys WHERE owner_kind = "
+    "'c' AND term >= :k AND term < :l UNION ALL SELECT id, 1 FROM customers WHERE code >= "
+    ":u AND code < :v UNION ALL SELECT customer_id, 4 FROM devices WHERE serial_number >= "
+    f":u AND serial_number < :v UNION ALL {_LOOKUP_CUSTOM}")
+_LOOKUP_WORDS = _by_lookup(
+    "SELECT owner_id AS id, pos * 2 + 1 AS r FROM name_suffixes WHERE owner_kind = 'c' "
+    "AND suffix >= :s AND suffix < :t UNION ALL SELECT customer_id, 4 FROM contacts "
+    f"WHERE name >= :w AND name < :z UNION ALL {_LOOKUP_CUSTOM}")
+_RAW_SEARCH_BY_LOOKUP = {
+    "pinyin initials": _by_lookup(_LOOKUP_KEYS), "pinyin inside": _by_lookup(_LOOKUP_KEYS),
+    "full pinyin": _by_lookup(_LOOKUP_KEYS), "customer code": _LOOKUP_CODE,
+    "name": _LOOKUP_WORDS, "contact name": _LOOKUP_WORDS, "device serial": _LOOKUP_CODE,
+    "phone digits": (
+        "SELECT c.id, c.code, c.name, c.short_name, c.customer_class, c.source, c.status, "
+        "c.owner_id, u.display_name, c.phone, c.sort_key FROM customers c "
+        "LEFT JOIN users u ON u.id = c.owner_id "
+        "WHERE c.id IN (SELECT customer_id FROM phone_suffixes WHERE suffix >= :d AND "
+        "suffix < :e) ORDER BY c.sort_key, c.id"),
+}
+
 # The same searches written by hand the way the list works for a person on a secured
 # server: names and keys from the customer directory (colleagues' customers are listed,
 # locked), the details only where the person's login may read the customer's row; digits
@@ -351,17 +395,20 @@ def bench_search(engine: Engine, *, repeat: int = 15) -> list[BenchResult]:
             return [r.id for r in search_customers(uow=uow, actor=actor, text=q,
                                                    limit=PAGE).rows]
 
-        sql, params = _RAW_SEARCH[label], _raw_search_params(query)
+        params = _raw_search_params(query)
 
-        def raw(sql: str = sql, params: dict[str, Any] = params) -> list[int]:
+        def raw(sql: str, params: dict[str, Any] = params) -> list[int]:
             with engine.connect() as conn:
                 found = conn.execute(text(sql + f" LIMIT {PAGE + 1}"), params).all()
             return [r.id for r in found[:PAGE]]
 
-        timing, raw_ms = _timed(service, repeat), _median_ms(raw, repeat)
+        spellings = (_RAW_SEARCH[label], _RAW_SEARCH_BY_LOOKUP[label])
+        timing = _timed(service, repeat)
+        # The best hand-written SQL: the faster spelling for this text.
+        raw_ms = min(_median_ms(lambda sql=sql: raw(sql), repeat) for sql in spellings)
         with count_statements(engine) as seen:  # warm: as a station's second search
             found = service()
-        if raw() != found:  # the comparison would mean nothing
+        if any(raw(sql) != found for sql in spellings):  # the comparison would mean nothing
             raise RuntimeError(f"the hand-written search by {label} ({query!r}) finds "
                                "other customers")
         rows = len(found)
