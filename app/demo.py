@@ -610,7 +610,7 @@ class _Cust:
     first: int  # day index of the first contact
     last: int  # day index of the last activity
     phone: str | None
-    order: str = ""  # the sort key, which the search rows of its contacts' numbers carry
+    pinyin_order: str = ""  # its sort key, which its contacts' phone suffixes carry
     street: str | None = None
     contacts: list[int] = field(default_factory=list)
     contact_birthdays: list[tuple[int, str, dt.date]] = field(default_factory=list)
@@ -1785,15 +1785,15 @@ class _Builder:
         })
         # Three quarters of all rows are these keys: added in one go, as tuples.
         values = self.values
-        order = text.sort_key
+        pinyin_order = text.sort_key
         values["search_keys"].extend([
-            (CUSTOMER, cid, key, pos, order) for key, pos in sorted(text.keys.items())])
+            (CUSTOMER, cid, key, pos, pinyin_order) for key, pos in sorted(text.keys.items())])
         values["name_suffixes"].extend([
-            (CUSTOMER, cid, suffix, pos, order)
+            (CUSTOMER, cid, suffix, pos, pinyin_order)
             for suffix, pos in sorted(customer_suffixes(name, short).items())])
-        self.rows["phone_suffixes"].extend(phone_rows(cid, None, phone, sort_key=order))
+        self.rows["phone_suffixes"].extend(phone_rows(cid, None, phone, sort_key=pinyin_order))
         return _Cust(cid, kind, segment, name, owner, source, status, first, last, phone,
-                     order)
+                     pinyin_order)
 
     def _check_name(self, text: _NameText, name: str, short: str | None, kind: str) -> None:
         """Compare a sample of the names' columns and keys with textkeys' own: the first
@@ -1895,7 +1895,7 @@ class _Builder:
                 **self.tracked(created, cust.owner or self.office),
             })
             self.rows["phone_suffixes"].extend(phone_rows(cust.id, contact_id, phone, mobile,
-                                                         sort_key=cust.order))
+                                                         sort_key=cust.pinyin_order))
             cust.contacts.append(contact_id)
 
     def _addresses(self, cust: _Cust) -> None:

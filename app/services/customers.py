@@ -808,10 +808,10 @@ def add_customers(
     new_contacts: list[dict[str, Any]] = []
     new_addresses: list[dict[str, Any]] = []
     phones: list[dict[str, Any]] = []
-    orders: dict[int, str] = {}
+    sort_keys: dict[int, str] = {}
     for customer_id, row, (_i, _d, _v, own_contacts, own_addresses) in zip(
             customer_ids, customers, made, strict=True):
-        orders[customer_id] = row["sort_key"]
+        sort_keys[customer_id] = row["sort_key"]
         phones += search_keys.phone_rows(customer_id, None, row.get("phone_digits"),
                                          sort_key=row["sort_key"])
         for c in own_contacts:
@@ -826,7 +826,7 @@ def add_customers(
     insert_with_ids(connection, table_of(Contact), contacts)
     for c in contacts:
         phones += search_keys.phone_rows(c["customer_id"], c["id"], c["phone_digits"],
-                                         c["mobile_digits"], sort_key=orders[c["customer_id"]])
+                                         c["mobile_digits"], sort_key=sort_keys[c["customer_id"]])
     if new_addresses:
         insert_many(connection, table_of(Address), _full_rows(Address, new_addresses))
     # Custom values as add_customer stores them (the given ones and the fields' defaults),

@@ -155,9 +155,9 @@ def keep_new_customers(session: Session,
     short name, kind and sort key, in one INSERT per table: an import's chunk."""
     keys: list[dict[str, Any]] = []
     suffixes: list[dict[str, Any]] = []
-    for customer_id, name, short_name, kind, order in customers:
-        keys += _rows(CUSTOMER, customer_id, customer_keys(name, short_name, kind), order)
-        suffixes += _rows(CUSTOMER, customer_id, customer_suffixes(name, short_name), order,
+    for customer_id, name, short_name, kind, key in customers:
+        keys += _rows(CUSTOMER, customer_id, customer_keys(name, short_name, kind), key)
+        suffixes += _rows(CUSTOMER, customer_id, customer_suffixes(name, short_name), key,
                           "suffix")
     # In the lookup index's order: the inserts land near each other in it.
     keys.sort(key=lambda row: row["term"])
@@ -255,10 +255,10 @@ def _keep_phone_suffixes(session: Session, _context: UOWTransaction) -> None:
         connection.execute(delete(PhoneSuffix).where(PhoneSuffix.contact_id.in_(stale_contacts)))
     rows = [r for c in own for r in phone_rows(c.id, None, c.phone_digits,
                                                sort_key=c.sort_key)]
-    orders = _customers_sort_keys(session, contacts) if contacts else {}
+    sort_keys = _customers_sort_keys(session, contacts) if contacts else {}
     rows += [r for k in contacts
              for r in phone_rows(k.customer_id, k.id, k.phone_digits, k.mobile_digits,
-                                 sort_key=orders.get(k.customer_id, ""))]
+                                 sort_key=sort_keys.get(k.customer_id, ""))]
     insert_many(connection, table_of(PhoneSuffix), rows)
 
 
