@@ -1589,9 +1589,7 @@ def _phone_page(paged: bool) -> Any:
     found = search_keys.phone_matches().subquery("found")
     stmt = select(found.c.id, found.c.sort_key)
     if paged:
-        stmt = stmt.where(past(found.c.sort_key, found.c.id,
-                               bindparam("after_key", type_=_DIRECTORY.sort_key.type),
-                               bindparam("after_id", type_=Integer)))
+        stmt = stmt.where(_after_in_order(found.c.sort_key, found.c.id))
     return first_rows(stmt.order_by(found.c.sort_key, found.c.id),
                       bindparam("page_limit", type_=Integer)).subquery("page")
 
@@ -1600,7 +1598,13 @@ def _sorted_after(src: _ListSource) -> Any:
     """The rows after the position (``after_key``, ``after_id``) in pinyin order.
 
     An index range of the sort key (see paging.past)."""
-    return past(src.sort_key, src.id, bindparam("after_key", type_=src.sort_key.type),
+    return _after_in_order(src.sort_key, src.id)
+
+
+def _after_in_order(sort_key: Any, id_column: Any) -> Any:
+    """The rows of ``sort_key``, ``id_column`` after the position (``after_key``,
+    ``after_id``)."""
+    return past(sort_key, id_column, bindparam("after_key", type_=_DIRECTORY.sort_key.type),
                 bindparam("after_id", type_=Integer))
 
 

@@ -210,12 +210,14 @@ def phone_rows(customer_id: int, contact_id: int | None, *numbers: str | None,
 
 def _customers_sort_keys(session: Session, contacts: list[Contact]) -> dict[int, str]:
     """The sort keys of the contacts' customers: from the session where it holds them
-    (a card being saved holds its customer), else read, in one statement."""
+    loaded (a card being saved holds its customer), else read, in one statement (an
+    expired customer's attribute would be one more statement per customer)."""
     keys: dict[int, str] = {}
     for k in contacts:
         customer = session.identity_map.get(identity_key(Customer, k.customer_id))
-        if isinstance(customer, Customer) and customer.sort_key is not None:
-            keys[k.customer_id] = customer.sort_key
+        loaded = inspect(customer).dict.get("sort_key") if customer is not None else None
+        if loaded is not None:
+            keys[k.customer_id] = loaded
     missing = sorted({k.customer_id for k in contacts} - keys.keys())
     if missing:
         keys.update({r.id: r.sort_key for r in session.connection().execute(
@@ -381,9 +383,14 @@ def phone_hits(lo: str = "digits_lo", hi: str = "digits_hi") -> Any:
     """SELECT the ids of the customers with a number (their own or a contact's) that
     contains the digits whose bounds are the parameters ``lo``/``hi``
     (:func:`digits_params`): one range of ``ix_phone_suffixes_lookup``."""
-    ps = PhoneSuffix.__table__.c
-    return select(ps.customer_id).where(ps.suffix >= bindparam(lo, type_=ps.suffix.type),
-                                        ps.suffix < bindparam(hi, type_=ps.suffix.type))
+    return select(PhoneSuffix.__table__.c.customer_id).where(_digits_in(lo, hi))
+
+
+def _digits_in(lo: str, hi: str) -> Any:
+    """The phone suffixes in the range of the parameters ``lo``/``hi``."""
+    suffix = PhoneSuffix.__table__.c.suffix
+    return and_(suffix >= bindparam(lo, type_=suffix.type),
+                suffix < bindparam(hi, type_=suffix.type))
 
 
 def phone_matches(lo: str = "digits_lo", hi: str = "digits_hi") -> Any:
@@ -393,9 +400,7 @@ def phone_matches(lo: str = "digits_lo", hi: str = "digits_hi") -> Any:
     matches needs no lookup of each (:func:`phone_hits` gives the ids alone)."""
     ps = PhoneSuffix.__table__.c
     return (select(ps.customer_id.label("id"), func.max(ps.sort_key).label("sort_key"))
-            .where(ps.suffix >= bindparam(lo, type_=ps.suffix.type),
-                   ps.suffix < bindparam(hi, type_=ps.suffix.type))
-            .group_by(ps.customer_id))
+            .where(_digits_in(lo, hi)).group_by(ps.customer_id))
 
 
 __all__ = [
