@@ -258,13 +258,19 @@ def daily_backup(database: Path, *, keep: int = AUTO_BACKUP_KEEP,
     """The first call of a day backs the database up and keeps the newest ``keep`` daily
     backups; later calls that day do nothing and return None."""
     now = now or dt.datetime.now()
-    today = now.strftime("%Y%m%d")
-    prefix = f"{_stem(database)}-daily-{today}-"
-    if any(path.name.startswith(prefix) for path in backup_files(database, "daily")):
+    if backed_up_today(database, now=now):
         return None
     result = backup_file(database, default_target(database, "daily", now), kind="daily")
     prune_daily_backups(database, keep=keep)
     return result
+
+
+def backed_up_today(database: Path, *, now: dt.datetime | None = None) -> bool:
+    """Whether today's daily backup of ``database`` is made: by its name, which
+    :func:`daily_backup` stamps with the same clock."""
+    today = (now or dt.datetime.now()).strftime("%Y%m%d")
+    prefix = f"{_stem(database)}-daily-{today}-"
+    return any(path.name.startswith(prefix) for path in backup_files(database, "daily"))
 
 
 def prune_daily_backups(database: Path, *, keep: int = AUTO_BACKUP_KEEP) -> list[Path]:

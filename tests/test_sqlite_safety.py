@@ -173,6 +173,9 @@ def test_daily_backup_runs_once_a_day_and_keeps_the_newest(station_db: Path) -> 
     kept = backups.backup_files(station_db, "daily")
     assert [path.name.split("-")[2] for path in kept] == [
         f"202603{day:02d}" for day in range(4, 11)]
+    # The main window's "backed up today" asks the same clock as the backup's name.
+    assert backups.backed_up_today(station_db, now=start + dt.timedelta(days=9, hours=14))
+    assert not backups.backed_up_today(station_db, now=start + dt.timedelta(days=10))
 
 
 # --------------------------------------------------------------------------- restore

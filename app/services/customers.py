@@ -710,7 +710,7 @@ def add_customer(
         code=next_number(uow, "customer", dt.date.today()),  # the local business day
         created_by_id=actor.user_id,
         updated_by_id=actor.user_id,
-        first_contact_on=first_contact_on or utcnow().date(),
+        first_contact_on=first_contact_on or dt.date.today(),
         **values,
     )
     uow.session.add(customer)
@@ -785,7 +785,7 @@ def add_customers(
     results: list[AddedCustomer | ValidationError | None] = []
     made: list[tuple[int, CustomerDraft, dict[str, Any], list[dict[str, Any]],
                      list[dict[str, Any]]]] = []
-    today = utcnow().date()
+    today = dt.date.today()  # the local business day
     for draft, first_contact_on in drafts:
         owner = _Owner(draft.owner_id, True, None, None) if draft.owner_id is not None \
             else None

@@ -27,6 +27,7 @@ from app.ui.todo.page import TodoPage
 from app.ui.visits.common import follow_up_value
 from app.ui.visits.visit_dialog import VisitDialog
 from app.ui.visits.walk_in_page import WalkInPage
+from tests import run_day
 from tests.ui.conftest import SHOTS_DIR, clipped_texts
 
 MakeContext = Callable[..., AppContext]
@@ -228,7 +229,7 @@ def _visit(uow: UnitOfWork, actor: Actor, customer_id: int, purpose: str,
            follow_up_on: dt.date | None, days_ago: int = 0) -> int:
     return record_visit(uow=uow, actor=actor, draft=VisitDraft(
         purpose=purpose, customer_id=customer_id, follow_up_on=follow_up_on,
-        occurred_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago),
+        occurred_at=run_day.now() - dt.timedelta(days=days_ago),  # on the run's day
         next_step="打电话确认")).id
 
 

@@ -6,6 +6,7 @@ Read-only: the program offers no way to change or delete an entry.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -59,7 +60,7 @@ class AuditTab(QWidget):
         self.record.setObjectName("audit_record")
         self.record.setPlaceholderText(self.tr("Record id"))
         self.record.setMaximumWidth(110)
-        today = QDate.currentDate()
+        today = QDate(dt.date.today())
         self.use_dates = QCheckBox(self.tr("From"), self)
         self.use_dates.setObjectName("audit_use_dates")
         self.date_from = QDateEdit(today.addDays(-30), self)

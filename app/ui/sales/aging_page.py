@@ -135,7 +135,7 @@ class ReceivablesAgingPage(ListPage):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         title.setFont(font)
-        self.date_edit = QDateEdit(QDate.currentDate(), self)
+        self.date_edit = QDateEdit(QDate(dt.date.today()), self)
         self.date_edit.setObjectName("as_of_edit")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
@@ -143,7 +143,7 @@ class ReceivablesAgingPage(ListPage):
         self.today_button = QPushButton(self.tr("Today"), self)
         self.today_button.setObjectName("aging_today")
         self.today_button.clicked.connect(
-            lambda: self.date_edit.setDate(QDate.currentDate()))
+            lambda: self.date_edit.setDate(QDate(dt.date.today())))
         self.add_filter(title)
         self.bar.addSpacing(16)
         self.add_filter(self.date_edit, self.tr("As of:"))

@@ -75,7 +75,7 @@ class PaymentDialog(QDialog):
         self.method_combo.setObjectName("method_combo")
         for method, text in payment_methods():
             self.method_combo.addItem(text, method)
-        self.date_edit = QDateEdit(QDate.currentDate(), self)
+        self.date_edit = QDateEdit(QDate(dt.date.today()), self)
         self.date_edit.setObjectName("date_edit")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")

@@ -266,7 +266,7 @@ class IntakeDialog(QDialog):
         self.condition_edit.setPlaceholderText(self.tr("Scratches, cracks, missing parts…"))
         self.expected_check = QCheckBox(self.tr("Promised by"), self)
         self.expected_check.setObjectName("expected_check")
-        self.expected_edit = QDateEdit(QDate.currentDate().addDays(3), self)
+        self.expected_edit = QDateEdit(QDate(dt.date.today()).addDays(3), self)
         self.expected_edit.setObjectName("expected_edit")
         self.expected_edit.setCalendarPopup(True)
         self.expected_edit.setDisplayFormat("yyyy-MM-dd")

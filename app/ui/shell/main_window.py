@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from importlib import metadata
 
@@ -406,10 +405,9 @@ class MainWindow(QMainWindow):
         path = sqlite_file(self.ctx.database.url)
         if path is None:
             return
-        daily = backups.backup_files(path, "daily")
-        today = dt.date.today()
-        if not daily or dt.date.fromtimestamp(daily[-1].stat().st_mtime) != today:
+        if not backups.backed_up_today(path):
             return
+        daily = backups.backup_files(path, "daily")
         # Short: the status bar shares its width with the user, station and server (the
         # folder is in Help → About).
         self.backup_note = self.tr("Backed up today ({count} kept).").format(count=len(daily))
