@@ -34,3 +34,24 @@ def test_real_dates_are_still_dates() -> None:
     assert isinstance(dt.datetime.now().date(), dt.date)
     assert isinstance(dt.date(2026, 1, 1), dt.date)
     assert dt.date.fromisoformat("2026-12-05") == dt.date(2026, 12, 5)
+
+
+def test_a_run_may_begin_on_another_day_as_if_midnight_had_passed() -> None:
+    from tests import run_day
+
+    real_today = dt.datetime.now().date()
+    assert run_day._first_day("") == real_today
+    assert run_day._first_day("yesterday") == real_today - dt.timedelta(days=1)
+    assert run_day._first_day(" 2031-03-14 ") == dt.date(2031, 3, 14)
+    with pytest.raises(ValueError):
+        run_day._first_day("tomorrow-ish")
+
+
+def test_now_is_a_moment_of_the_runs_day_never_later_than_the_clock(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests import run_day
+
+    monkeypatch.setattr(RunDate, "run_day", dt.datetime.now().date() - dt.timedelta(days=1))
+    moment = run_day.now()
+    assert moment.astimezone().date() == dt.date.today()
+    assert moment < dt.datetime.now(dt.UTC) - dt.timedelta(hours=23)
