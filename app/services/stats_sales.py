@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +49,7 @@ from app.models import (
 )
 from app.models.customers import customer_directory
 from app.models.enums import DataScope, Module, OpportunityStage, PlanPeriod
+from app.services.periods import Period
 from app.services.permissions import scope_clause, scope_filter, scope_params, sees_margin
 from app.services.sales import RECEIVABLE_STATUSES
 from app.services.statistics import ChartKind, ColumnKind, StatTable
@@ -57,6 +59,7 @@ from app.services.stats_common import (
     ZERO,
     Ctx,
     DrillSpec,
+    built_once,
     dec,
     enum_members,
     key,
@@ -663,11 +666,9 @@ CLOSED_STAGES = (OpportunityStage.WON, OpportunityStage.LOST)
 
 
 def _opportunity_conditions(ctx: Ctx) -> list[Any]:
-    f = ctx.filters
     return [Opportunity.stage.not_in(CLOSED_STAGES),
-            Opportunity.expected_close_on >= f.date_from,
-            Opportunity.expected_close_on <= f.date_to,
-            scope_filter(ctx.uow, ctx.actor, Module.OPPORTUNITIES, Opportunity.owner_id),
+            *ctx.within_dates(Opportunity.expected_close_on),
+            ctx.scope_filter(Module.OPPORTUNITIES, Opportunity.owner_id),
             *ctx.person_filters(Opportunity.owner_id),
             *ctx.customer_filters(customer_id=Opportunity.customer_id,
                                   source_column=Opportunity.source)]
@@ -687,42 +688,26 @@ def _plan_conditions(ctx: Ctx) -> list[Any]:
         overall.customer_id.is_(None)))
     ym = SalesPlan.year * 100 + SalesPlan.period
     return [SalesPlan.period_kind == PlanPeriod.MONTH,
-            ym >= f.date_from.year * 100 + f.date_from.month,
-            ym <= f.date_to.year * 100 + f.date_to.month,
+            ym >= ctx.given("stat_month_from", f.date_from.year * 100 + f.date_from.month,
+                            Integer),
+            ym <= ctx.given("stat_month_to", f.date_to.year * 100 + f.date_to.month, Integer),
             or_(SalesPlan.customer_id.is_(None), ~has_overall),
-            scope_filter(ctx.uow, ctx.actor, Module.SALES_PLANS, SalesPlan.owner_id),
+            ctx.scope_filter(Module.SALES_PLANS, SalesPlan.owner_id),
             *ctx.person_filters(SalesPlan.owner_id)]
 
 
 def forecast(ctx: Ctx) -> StatTable:
     view = ctx.filters.group_by or "month"
     months = ctx.months()
-    weighted = type_coerce(Opportunity.expected_amount * Opportunity.probability, M2)
-    opp_from = (select(Opportunity.owner_id,
-                       period_case(Opportunity.expected_close_on, months).label("p"),
-                       Opportunity.expected_amount, weighted.label("w"))
-                .where(*_opportunity_conditions(ctx)).subquery("opps"))
-    ords = (select(Order.owner_id, period_case(Order.ordered_on, months).label("p"),
-                   Order.total_amount).where(*ctx.order_conditions()).subquery("ords"))
-    if view == "month":
-        og, sg = opp_from.c.p, ords.c.p
-        plan_group: Any = SalesPlan.year * 100 + SalesPlan.period
-    else:
-        og, sg = opp_from.c.owner_id, ords.c.owner_id
-        plan_group = SalesPlan.owner_id
-    # The opportunities, the orders and the plans per group in one statement, told apart
-    # by the first column.
-    parts = union_all(
-        select(literal_column("0").label("part"), og.label("g"), func.count(),
-               func.sum(opp_from.c.expected_amount), func.sum(opp_from.c.w)).group_by(og),
-        select(literal_column("1"), sg, null(), func.sum(ords.c.total_amount), null())
-        .group_by(sg),
-        select(literal_column("2"), plan_group, null(), func.sum(SalesPlan.planned_amount),
-               null()).where(*_plan_conditions(ctx)).group_by(plan_group))
+    # Built once per view, number of months and shape of the filters: building it took
+    # longer than its SQL (four months at 100 000 customers on SQLite).
+    shape = ctx.shape(Module.OPPORTUNITIES, Module.ORDERS, Module.SALES_PLANS)
+    parts = built_once((FC, view, len(months), *shape),
+                       lambda: _forecast_parts(replace(ctx, unvalued=True), view, months))
     opps: dict[Any, tuple[int, Decimal, Decimal]] = {}
     sold: dict[Any, Decimal] = {}
     plans: dict[Any, Decimal] = {}
-    for r in ctx.session.execute(parts).all():
+    for r in ctx.session.execute(parts, ctx.values(months)).all():
         if r[0] == 0:
             opps[r[1]] = (int(r[2]), money(r[3]), dec(r[4]))
         else:
@@ -758,6 +743,33 @@ def forecast(ctx: Ctx) -> StatTable:
     return ctx.table(FC, "Sales forecast", columns, rows,
                      ctx.chart(ChartKind.BAR, "group", ("plan", "actual", "weighted"),
                                "Plan, sold and weighted forecast"))
+
+
+def _forecast_parts(ctx: Ctx, view: str, months: tuple[Period, ...]) -> Any:
+    """The open opportunities, the orders and the plans per group (month or salesperson)
+    in one statement, told apart by the first column; from an unvalued ``ctx``."""
+    weighted = type_coerce(Opportunity.expected_amount * Opportunity.probability, M2)
+    opp_from = (select(Opportunity.owner_id,
+                       period_case(Opportunity.expected_close_on, months,
+                                   unvalued=ctx.unvalued).label("p"),
+                       Opportunity.expected_amount, weighted.label("w"))
+                .where(*_opportunity_conditions(ctx)).subquery("opps"))
+    ords = (select(Order.owner_id,
+                   period_case(Order.ordered_on, months, unvalued=ctx.unvalued).label("p"),
+                   Order.total_amount).where(*ctx.order_conditions()).subquery("ords"))
+    if view == "month":
+        og, sg = opp_from.c.p, ords.c.p
+        plan_group: Any = SalesPlan.year * 100 + SalesPlan.period
+    else:
+        og, sg = opp_from.c.owner_id, ords.c.owner_id
+        plan_group = SalesPlan.owner_id
+    return union_all(
+        select(literal_column("0").label("part"), og.label("g"), func.count(),
+               func.sum(opp_from.c.expected_amount), func.sum(opp_from.c.w)).group_by(og),
+        select(literal_column("1"), sg, null(), func.sum(ords.c.total_amount), null())
+        .group_by(sg),
+        select(literal_column("2"), plan_group, null(), func.sum(SalesPlan.planned_amount),
+               null()).where(*_plan_conditions(ctx)).group_by(plan_group))
 
 
 def drill_forecast(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:

@@ -294,6 +294,52 @@ def test_forecast_matches_sql(data: Engine, uow: UnitOfWork, manager: Actor) -> 
     assert rows["2026-12"]["plan"] == _m(plan[0]) > 0
 
 
+def _open_opportunities(data: Engine, date_from: dt.date, date_to: dt.date,
+                        owner: int | None = None) -> dict[str, tuple[int, Decimal]]:
+    """Count and expected amount of the open opportunities per expected month, by SQL."""
+    found: dict[str, tuple[int, Decimal]] = {}
+    for day, amount in _sql(
+            data, "SELECT expected_close_on, expected_amount FROM opportunities WHERE stage"
+            " NOT IN ('won', 'lost') AND expected_close_on >= :a AND expected_close_on <= :b"
+            " AND (owner_id = :u OR :u IS NULL)", a=date_from, b=date_to, u=owner):
+        n, total = found.get(str(day)[:7], (0, Decimal(0)))
+        found[str(day)[:7]] = (n + 1, total + Decimal(str(amount)))
+    return {month: (n, _m(total)) for month, (n, total) in found.items()}
+
+
+def _forecast_months(table: StatTable) -> dict[str, tuple[int, Decimal]]:
+    return {k: (r["opportunities"], r["expected"]) for k, r in _rows(table).items()
+            if k != "*" and r["opportunities"]}
+
+
+def test_a_forecast_built_once_answers_every_filter_range_and_reader_with_their_own_figures(
+    data: Engine, uow: UnitOfWork, manager: Actor, sales_with_statistics: Actor,
+) -> None:
+    """The forecast's statement is built once per shape (app.services.stats_common.built_once):
+    the salesperson filtered on, the months and the reader are its parameters."""
+    owners = [r[0] for r in _sql(
+        data, "SELECT owner_id FROM opportunities WHERE stage NOT IN ('won', 'lost') AND"
+        " expected_close_on >= :a AND expected_close_on <= :b AND owner_id IS NOT NULL"
+        " GROUP BY owner_id ORDER BY owner_id", a=FROM, b=FORECAST_TO)]
+    assert len(owners) >= 2
+    for owner in owners:
+        table = _run(uow, manager, "forecast", user_id=owner)
+        assert _forecast_months(table) == _open_opportunities(data, FROM, FORECAST_TO, owner)
+    # The same number of months, one month later each time.
+    for first in (dt.date(2026, 11, 1), dt.date(2026, 12, 1), dt.date(2027, 1, 1)):
+        last = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1) \
+            + dt.timedelta(days=40)
+        table = run_statistic("forecast", StatFilters(first, last), uow=uow, actor=manager)
+        expected = _open_opportunities(data, first, last)
+        assert expected and _forecast_months(table) == expected
+    # Two salespeople of one role read the same statement, each their own opportunities.
+    sales2 = _actor(data, "sales2")
+    for reader in (sales_with_statistics, sales2):
+        table = _run(UnitOfWork.for_engine(data), reader, "forecast")
+        assert _forecast_months(table) == _open_opportunities(
+            data, FROM, FORECAST_TO, reader.user_id)
+
+
 def test_assessment_matches_sql(data: Engine, uow: UnitOfWork, manager: Actor) -> None:
     table = _run(uow, manager, "assessment")
     rows = _rows(table)
