@@ -41,7 +41,7 @@ from app.services.tickets import (
     record_repair,
 )
 from app.services.visits import VisitDraft, record_visit, submit_visit, update_visit
-from tests import people
+from tests import people, run_day
 
 # --- helpers shared with the to-do and UI tests ------------------------------------------
 
@@ -50,7 +50,7 @@ def make_visit(uow, actor, customer_id, purpose="询问打印机报价", *, subm
                follow_up_on=None):
     visit = record_visit(uow=uow, actor=actor, draft=VisitDraft(
         purpose=purpose, customer_id=customer_id, kind=VisitKind.VISIT,
-        occurred_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2),
+        occurred_at=run_day.now() - dt.timedelta(hours=2),  # the follow-up: by the run's day
         follow_up_on=follow_up_on, next_step="打电话确认" if follow_up_on else None))
     if submit:
         visit = submit_visit(uow=uow, actor=actor, visit_id=visit.id)
