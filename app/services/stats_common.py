@@ -27,7 +27,7 @@ from app.models.enums import (
     ProductCategory,
 )
 from app.services.periods import Period, add_months, month_start
-from app.services.permissions import Actor, scope_clause, scope_filter, scope_params
+from app.services.permissions import Actor, scope_clause, scope_params
 from app.services.statistics import (
     ChartKind,
     ChartSpec,
@@ -177,9 +177,8 @@ class Ctx:
     # data scope and the person/department filters, per kind of record
     def scope_filter(self, module: Module, column: Any) -> ColumnElement[bool]:
         """The actor's data scope of ``module`` on the owner ``column``."""
-        if not self.unvalued:
-            return scope_filter(self.uow, self.actor, module, column)
-        return scope_clause(scope_params(self.uow, self.actor, module)[0], column)
+        scope, actor = scope_params(self.uow, self.actor, module)
+        return scope_clause(scope, column, None if self.unvalued else actor)
 
     def in_department(self, column: Any) -> ColumnElement[bool]:
         department = self.given("stat_department_id", self.filters.department_id, Integer)

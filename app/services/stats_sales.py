@@ -50,7 +50,7 @@ from app.models import (
 from app.models.customers import customer_directory
 from app.models.enums import DataScope, Module, OpportunityStage, PlanPeriod
 from app.services.periods import Period
-from app.services.permissions import scope_clause, scope_filter, scope_params, sees_margin
+from app.services.permissions import scope_clause, scope_params, sees_margin
 from app.services.sales import RECEIVABLE_STATUSES
 from app.services.statistics import ChartKind, ColumnKind, StatTable
 from app.services.stats_common import (
@@ -108,7 +108,7 @@ CC = "customer-classes"
 
 
 def _customer_conditions(ctx: Ctx) -> list[Any]:
-    return [scope_filter(ctx.uow, ctx.actor, Module.CUSTOMERS, Customer.owner_id),
+    return [ctx.scope_filter(Module.CUSTOMERS, Customer.owner_id),
             *ctx.person_filters(Customer.owner_id), *ctx.customer_filters()]
 
 
@@ -297,7 +297,7 @@ def drill_customer_classes(ctx: Ctx, sel: Mapping[str, str]) -> DrillSpec:
     if measure == "buyers":
         buyers = (select(Order.customer_id).join(Customer, Customer.id == Order.customer_id)
                   .where(*order_conditions))
-        in_scope = scope_filter(ctx.uow, ctx.actor, Module.CUSTOMERS, Customer.owner_id)
+        in_scope = ctx.scope_filter(Module.CUSTOMERS, Customer.owner_id)
         return DrillSpec("customer", "Buying customers",
                          _customer_records([Customer.id.in_(buyers), in_scope]), counted=True)
     return DrillSpec("order", "Orders",
@@ -534,7 +534,7 @@ def _open_orders(ctx: Ctx) -> Any:
             .select_from(Order)
             .outerjoin(later, later.c.order_id == Order.id)
             .where(Order.status.in_(RECEIVABLE_STATUSES), Order.ordered_on <= as_of,
-                   scope_filter(ctx.uow, ctx.actor, Module.ORDERS, Order.owner_id),
+                   ctx.scope_filter(Module.ORDERS, Order.owner_id),
                    *ctx.person_filters(Order.owner_id),
                    *ctx.customer_filters(customer_id=Order.customer_id,
                                          source_column=Order.customer_source),
